@@ -1,0 +1,139 @@
+/*
+ * value.h — how a SQL value is held in memory while a statement runs.
+ *
+ * A value is an sql_value_t: a NULL flag and a small union.  The value does
+ * not carry its type: after binding every expression has a static type
+ * (sql_type_t: pg_type OID + typmod), and code that interprets a value is
+ * always handed that type alongside it.  This keeps rows compact (an array
+ * of 16-byte values) and makes the type checks happen once, at bind time.
+ *
+ * Representation by type (the "kind" is implied by the OID):
+ *
+ *   bool                          u.b
+ *   int2, int4, int8, oid         u.i   (range enforced by the operators)
+ *   float4, float8                u.f   (float4 rounded to float precision)
+ *   date                          u.i   days since 2000-01-01 (PG's epoch);
+ *                                       infinity = INT32_MAX, -infinity = INT32_MIN
+ *   time                          u.i   microseconds since midnight
+ *   timestamp, timestamptz        u.i   microseconds since 2000-01-01 00:00 UTC;
+ *                                       +/-infinity = INT64_MAX / INT64_MIN
+ *   interval                      u.iv  { microseconds, days, months }
+ *   text, varchar, bpchar, name,  u.v   UTF-8 bytes, not NUL-terminated
+ *   json                                (json keeps the input text verbatim)
+ *   bytea                         u.v   raw bytes
+ *   uuid                          u.v   16 bytes
+ *   numeric                       u.v   an encoded decimal; only src/sql/types/
+ *                                       looks inside (see numeric.h)
+ *   jsonb                         u.v   an encoded document; only types/ looks inside
+ *   arrays (T[])                  u.v   an encoded one-dimensional array; see array.h
+ *
+ * Ownership: variable-length bytes (u.v.ptr) live in an arena that outlives
+ * the value: the statement's or the row's memory context.  Copying a value
+ * struct copies the pointer, not the bytes; sql_value_copy deep-copies.
+ */
+#ifndef RDB_SQL_VALUE_H
+#define RDB_SQL_VALUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+
+typedef struct sql_type {
+    uint32_t oid;    /* pg_type OID (see the SQL_OID_* constants) */
+    int32_t  typmod; /* -1 = none; varchar(n)/bpchar(n): n + 4 as in PG;
+                      * numeric(p,s): ((p << 16) | s) + 4 as in PG        */
+} sql_type_t;
+
+typedef struct sql_interval {
+    int64_t usec;
+    int32_t days;
+    int32_t months;
+} sql_interval_t;
+
+typedef struct sql_value {
+    bool isnull;
+    union {
+        bool           b;
+        int64_t        i;
+        double         f;
+        sql_interval_t iv;
+        struct {
+            const char *ptr;
+            uint32_t    len;
+        } v;
+    } u;
+} sql_value_t;
+
+static inline sql_value_t sql_null(void) { sql_value_t v = { .isnull = true }; return v; }
+static inline sql_value_t sql_bool(bool b) { sql_value_t v = { .isnull = false, .u.b = b }; return v; }
+static inline sql_value_t sql_int(int64_t i) { sql_value_t v = { .isnull = false, .u.i = i }; return v; }
+static inline sql_value_t sql_float(double f) { sql_value_t v = { .isnull = false, .u.f = f }; return v; }
+static inline sql_value_t sql_bytes(const char *p, uint32_t len)
+{
+    sql_value_t v = { .isnull = false };
+    v.u.v.ptr = p;
+    v.u.v.len = len;
+    return v;
+}
+
+/* Deep copy of a value of a variable-length type into arena a. */
+sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
+
+/* pg_type OIDs.  DO NOT CHANGE: clients see them, and they are stored in
+ * the catalog. */
+#define SQL_OID_BOOL         16
+#define SQL_OID_BYTEA        17
+#define SQL_OID_CHAR         18   /* "char", one byte */
+#define SQL_OID_NAME         19
+#define SQL_OID_INT8         20
+#define SQL_OID_INT2         21
+#define SQL_OID_INT4         23
+#define SQL_OID_REGPROC      24
+#define SQL_OID_TEXT         25
+#define SQL_OID_OID          26
+#define SQL_OID_JSON         114
+#define SQL_OID_FLOAT4       700
+#define SQL_OID_FLOAT8       701
+#define SQL_OID_UNKNOWN      705
+#define SQL_OID_BPCHAR       1042
+#define SQL_OID_VARCHAR      1043
+#define SQL_OID_DATE         1082
+#define SQL_OID_TIME         1083
+#define SQL_OID_TIMESTAMP    1114
+#define SQL_OID_TIMESTAMPTZ  1184
+#define SQL_OID_INTERVAL     1186
+#define SQL_OID_NUMERIC      1700
+#define SQL_OID_UUID         2950
+#define SQL_OID_JSONB        3802
+#define SQL_OID_RECORD       2249
+#define SQL_OID_ANYELEMENT   2283
+#define SQL_OID_ANYARRAY     2277
+#define SQL_OID_ANY          2276
+#define SQL_OID_VOID         2278
+#define SQL_OID_REGCLASS     2205
+#define SQL_OID_REGTYPE      2206
+/* array types */
+#define SQL_OID_BOOL_ARRAY        1000
+#define SQL_OID_BYTEA_ARRAY       1001
+#define SQL_OID_NAME_ARRAY        1003
+#define SQL_OID_INT2_ARRAY        1005
+#define SQL_OID_INT4_ARRAY        1007
+#define SQL_OID_TEXT_ARRAY        1009
+#define SQL_OID_BPCHAR_ARRAY      1014
+#define SQL_OID_VARCHAR_ARRAY     1015
+#define SQL_OID_INT8_ARRAY        1016
+#define SQL_OID_FLOAT4_ARRAY      1021
+#define SQL_OID_FLOAT8_ARRAY      1022
+#define SQL_OID_OID_ARRAY         1028
+#define SQL_OID_TIMESTAMP_ARRAY   1115
+#define SQL_OID_DATE_ARRAY        1182
+#define SQL_OID_TIME_ARRAY        1183
+#define SQL_OID_TIMESTAMPTZ_ARRAY 1185
+#define SQL_OID_INTERVAL_ARRAY    1187
+#define SQL_OID_NUMERIC_ARRAY     1231
+#define SQL_OID_UUID_ARRAY        2951
+#define SQL_OID_JSON_ARRAY        199
+#define SQL_OID_JSONB_ARRAY       3807
+
+#endif
