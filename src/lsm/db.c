@@ -683,26 +683,22 @@ typedef struct best {
 
 static void mem_get(lsm_mem_t *m, const char *seek, size_t sn, best_t *b, rdb_buf_t *value)
 {
-    lsm_it_t *it = lsm_mem_iter(m);
-    it->ops->seek(it, seek, sn);
-    if (it->ops->valid(it)) {
-        size_t kn, vn;
-        const char *k = it->ops->key(it, &kn);
-        if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, seek, sn - LSM_IKEY_TRAILER) == 0) {
-            lsm_version_t v = lsm_ikey_version(k, kn);
-            if (!b->found || lsm_version_cmp(v, b->ver) > 0) {
-                b->found = true;
-                b->ver = v;
-                b->kind = lsm_ikey_kind(k, kn);
-                const char *val = it->ops->value(it, &vn);
-                if (value) {
-                    rdb_buf_reset(value);
-                    rdb_buf_append(value, val, vn);
-                }
-            }
+    const char *k, *val;
+    size_t kn, vn;
+    if (!lsm_mem_seek(m, seek, sn, &k, &kn, &val, &vn))
+        return;
+    if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, seek, sn - LSM_IKEY_TRAILER) != 0)
+        return;
+    lsm_version_t v = lsm_ikey_version(k, kn);
+    if (!b->found || lsm_version_cmp(v, b->ver) > 0) {
+        b->found = true;
+        b->ver = v;
+        b->kind = lsm_ikey_kind(k, kn);
+        if (value) {
+            rdb_buf_reset(value);
+            rdb_buf_append(value, val, vn);
         }
     }
-    it->ops->free(it);
 }
 
 static bool file_may_hold(lsm_file_t *f, const char *uk, size_t ukl)

@@ -187,7 +187,7 @@ START_TEST(block_roundtrip)
         lsm_block_add(&b, k, kn, v, strlen(v));
     }
     lsm_block_finish(&b);
-    lsm_it_t *it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "test");
+    lsm_it_t *it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "test", 0);
     int i = 0;
     for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it), i++) {
         size_t vn;
@@ -230,7 +230,7 @@ START_TEST(block_roundtrip)
     /* garbage: a bad restart count and a mangled entry are corruption */
     char junk[32];
     memset(junk, 0xee, sizeof junk);
-    it = lsm_block_iter(junk, sizeof junk, NULL, NULL, "junk");
+    it = lsm_block_iter(junk, sizeof junk, NULL, NULL, "junk", 0);
     it->ops->seek_first(it);
     ck_assert(!it->ops->valid(it));
     rdb_err_t err = RDB_ERR_INIT;
@@ -239,7 +239,7 @@ START_TEST(block_roundtrip)
     rdb_err_clear(&err);
     it->ops->free(it);
     b.buf.data[0] = (char)0x7f; /* shared > 0 at a restart point */
-    it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "mangled");
+    it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "mangled", 0);
     it->ops->seek_first(it);
     ck_assert(!it->ops->valid(it));
     ck_assert_int_eq(it->ops->status(it, NULL), RDB_CORRUPTION);
