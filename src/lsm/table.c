@@ -296,21 +296,32 @@ typedef struct table_it {
     lsm_it_t base;
     lsm_table_t *t;
     lsm_it_t *ix, *data;
+    size_t data_handle_len;  /* index value of the block in data */
+    char handle_buf[24];
     bool fill;
     rdb_err_t err;
 } table_it_t;
 
 static void set_data(table_it_t *i)
 {
+    size_t vn = 0;
+    const char *v = i->ix->ops->valid(i->ix) ? i->ix->ops->value(i->ix, &vn) : NULL;
+    /* the same block again (seeks nearby): keep it */
+    if (v && i->data && vn == i->data_handle_len && memcmp(v, i->handle_buf, vn) == 0)
+        return;
     if (i->data) {
         i->data->ops->free(i->data);
         i->data = NULL;
     }
-    if (!i->ix->ops->valid(i->ix))
+    if (!v)
         return;
-    size_t vn;
-    const char *v = i->ix->ops->value(i->ix, &vn);
     i->data = data_block_iter(i->t, v, vn, i->fill, NULL, &i->err);
+    if (i->data && vn <= sizeof i->handle_buf) {
+        memcpy(i->handle_buf, v, vn);
+        i->data_handle_len = vn;
+    } else {
+        i->data_handle_len = 0;
+    }
 }
 
 static bool ti_valid(lsm_it_t *it)
