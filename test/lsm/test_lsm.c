@@ -1052,6 +1052,69 @@ START_TEST(db_damaged_table_stops_scan)
 }
 END_TEST
 
+START_TEST(db_periodic_sync)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_PERIODIC;
+    o.sync_period_ms = 10;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    put(db, "p", 1, "v");
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    /* writes never sync themselves in this mode; the syncer does, soon */
+    for (int i = 0; i < 1000; i++) {
+        lsm_get_stats(db, &st);
+        if (st.wal_syncs > 0)
+            break;
+        usleep(10000);
+    }
+    ck_assert_uint_gt(st.wal_syncs, 0);
+    ck_assert_str_eq(get(db, "p", LSM_SNAPSHOT_LATEST), "v");
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+START_TEST(db_stalls_and_size)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.memtable_size = 8 * 1024;
+    o.l0_slowdown_trigger = 1;
+    o.l0_stop_trigger = 2;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    char v[200];
+    memset(v, 'x', sizeof v - 1);
+    v[sizeof v - 1] = 0;
+    for (int i = 0; i < 2000; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "s%05d", i);
+        put(db, k, 1, v);
+    }
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    ck_assert_uint_gt(st.write_slowdowns, 0);
+    ck_assert_int_le(st.level_files[0], 2 + 1);
+    ck_assert_uint_gt(st.flushes, 10);
+    uint64_t all = lsm_approximate_size(db, NULL, 0, NULL, 0);
+    uint64_t half = lsm_approximate_size(db, "s00000", 6, "s01000", 6);
+    uint64_t none = lsm_approximate_size(db, "t", 1, "u", 1);
+    ck_assert_uint_gt(all, half);
+    ck_assert_uint_gt(half, none);
+    ck_assert_uint_gt(half, all / 4);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 static Suite *lsm_suite(void)
 {
     Suite *s = suite_create("lsm");
@@ -1074,6 +1137,8 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_concurrent);
     tcase_add_test(tc, db_leveled_compaction);
     tcase_add_test(tc, db_damaged_table_stops_scan);
+    tcase_add_test(tc, db_periodic_sync);
+    tcase_add_test(tc, db_stalls_and_size);
     suite_add_tcase(s, tc);
     return s;
 }
