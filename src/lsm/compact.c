@@ -155,6 +155,7 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
         goto done;
     }
     uint64_t horizon = atomic_load(&db->horizon);
+    db->pending_from = db->next_file;
     pthread_mutex_unlock(&db->mu);
     int n = in->n;
     lsm_it_t **kids = rdb_calloc((size_t)n + 1, sizeof(*kids));
@@ -167,6 +168,15 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
     bool open_out = false, have_key = false, below_seen = false;
     rdb_buf_t cur = RDB_BUF_INIT;
     for (it->ops->seek_first(it); s == RDB_OK && it->ops->valid(it); it->ops->next(it)) {
+        if (atomic_load_explicit(&db->imm_pending, memory_order_relaxed)) {
+            /* a full memtable is waiting (writers may stall): flush it first */
+            pthread_mutex_lock(&db->mu);
+            if (db->imm)
+                s = lsm_db_flush_imm(db, err);
+            pthread_mutex_unlock(&db->mu);
+            if (s != RDB_OK)
+                break;
+        }
         size_t kn, vn;
         const char *key = it->ops->key(it, &kn), *val = it->ops->value(it, &vn);
         size_t ukl = kn - LSM_IKEY_TRAILER;
@@ -221,6 +231,7 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
     it->ops->free(it);
     rdb_buf_free(&cur);
     pthread_mutex_lock(&db->mu);
+    db->pending_from = UINT64_MAX;
     if (s == RDB_OK) {
         for (int i = 0; i < in->n && s == RDB_OK; i++) {
             if (e->ndel >= (int)RDB_ARRAY_LEN(e->del)) {

@@ -189,7 +189,7 @@ void lsm_db_delete_obsolete(lsm_db_t *db)
         } else if (sscanf(de->d_name, "%" SCNu64 ".%15s", &num, ext) == 2) {
             if (strcmp(ext, "log") == 0) {
                 del = num < db->log_number && num != db->wal_number;
-            } else if (strcmp(ext, "sst") == 0) {
+            } else if (strcmp(ext, "sst") == 0 && num < db->pending_from) {
                 bool live = false;
                 for (int l = 0; l < LSM_MAX_LEVELS && !live; l++)
                     for (int i = 0; i < db->cur->nfiles[l]; i++)
@@ -281,6 +281,29 @@ static rdb_status_t flush_mem(lsm_db_t *db, lsm_mem_t *m, lsm_edit_t *e, rdb_err
     return s;
 }
 
+rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
+{
+    lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
+    lsm_mem_t *m = db->imm;
+    rdb_status_t s = flush_mem(db, m, e, err);
+    if (s == RDB_OK) {
+        e->has_log = true;
+        e->log_number = db->wal_number;
+        s = lsm_db_log_and_apply(db, e, err);
+    }
+    for (int i = 0; i < e->nadd; i++)
+        lsm_file_unref(e->add[i].f);
+    free(e);
+    if (s == RDB_OK) {
+        db->imm = NULL;
+        atomic_store(&db->imm_pending, false);
+        lsm_mem_unref(m);
+        lsm_db_delete_obsolete(db);
+        pthread_cond_broadcast(&db->done_cv);
+    }
+    return s;
+}
+
 /* --- background thread ---------------------------------------------------- */
 
 static void *bg_main(void *arg)
@@ -297,22 +320,7 @@ static void *bg_main(void *arg)
             continue;
         }
         if (db->imm) {
-            lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
-            lsm_mem_t *m = db->imm;
-            s = flush_mem(db, m, e, &err);
-            if (s == RDB_OK) {
-                e->has_log = true;
-                e->log_number = db->wal_number;
-                s = lsm_db_log_and_apply(db, e, &err);
-            }
-            for (int i = 0; i < e->nadd; i++)
-                lsm_file_unref(e->add[i].f);
-            free(e);
-            if (s == RDB_OK) {
-                db->imm = NULL;
-                lsm_mem_unref(m);
-                lsm_db_delete_obsolete(db);
-            }
+            s = lsm_db_flush_imm(db, &err);
         } else if (!db->shutting_down && db->manual_done < db->manual_req) {
             uint64_t ticket = db->manual_req;
             s = lsm_compact_all(db, &err);
@@ -326,7 +334,8 @@ static void *bg_main(void *arg)
             continue;
         }
         if (s != RDB_OK) {
-            rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_ERROR, "lsm", "background work failed: %s", err.msg ? err.msg : "?");
+            rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_ERROR, "lsm", "background work failed: %s",
+                           err.msg ? err.msg : "?");
             rdb_err_move(&db->bg_err, &err);
         }
         rdb_err_clear(&err);
@@ -387,6 +396,7 @@ static rdb_status_t switch_memtable(lsm_db_t *db, rdb_err_t *err)
     db->wal = w;
     db->wal_number = num;
     db->imm = db->mem;
+    atomic_store(&db->imm_pending, true);
     db->mem = lsm_mem_new();
     pthread_cond_signal(&db->bg_cv);
     return RDB_OK;
@@ -937,6 +947,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->o = o;
     db->wal.fd = -1;
     db->manifest.fd = -1;
+    db->pending_from = UINT64_MAX;
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->bg_cv, NULL);
     pthread_cond_init(&db->done_cv, NULL);

@@ -39,6 +39,9 @@ struct lsm_db {
     rdb_err_t bg_err;
 
     lsm_mem_t *mem, *imm;
+    uint64_t pending_from;   /* tables numbered >= this may be compaction
+                                outputs in progress: never obsolete */
+    atomic_bool imm_pending; /* imm is waiting: compactions yield to it */
     lsm_vers_t *cur;
     lsm_log_writer_t wal;
     uint64_t wal_number, log_number, next_file, manifest_number;
@@ -64,6 +67,7 @@ typedef struct lsm_out_table {
 /* Helpers db.c shares with compact.c.  "Holds mu" ones expect db->mu. */
 rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err); /* holds mu */
 void lsm_db_delete_obsolete(lsm_db_t *db);                                     /* holds mu */
+rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err);                   /* holds mu */
 rdb_status_t lsm_db_out_open(lsm_db_t *db, uint64_t num, lsm_out_table_t *o, rdb_err_t *err);
 void lsm_db_out_add(lsm_out_table_t *o, const char *k, size_t kn, const char *v, size_t vn,
                     rdb_status_t *s, rdb_err_t *err);
