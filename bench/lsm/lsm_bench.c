@@ -660,7 +660,10 @@ int main(int argc, char **argv)
                 run_engine(i, &runs[i]);
 
     int rc = 0;
-    for (int w = 0; w < W_COUNT; w++) {
+    static const int print_order[] = { W_MEMLOAD, W_FILLSEQ, W_FILLRANDOM, W_OVERWRITE,
+                                       W_READRANDOM, W_READMISSING, W_SEEKRANDOM, W_FILLSYNC };
+    for (size_t pw = 0; pw < sizeof(print_order) / sizeof(print_order[0]); pw++) {
+        int w = print_order[pw];
         double best_peer = 0;
         for (size_t i = 0; i < N_ENGINES; i++)
             if (runs[i].have[w] && is_peer(all_engines[i]) && runs[i].ops_per_sec[w] > best_peer)

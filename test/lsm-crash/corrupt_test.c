@@ -89,11 +89,13 @@ static off_t file_size(const char *path)
     return st.st_size;
 }
 
-/* The name in dir with the largest number among those ending in suffix
- * (".log", ".sst") or starting with prefix ("MANIFEST-"), and non-empty if
- * nonempty; "" if none. */
+typedef enum pick { PICK_NEWEST, PICK_LARGEST } pick_t;
+
+/* Among the files of dir named <prefix><number><suffix> (".log", ".sst",
+ * "MANIFEST-"), the one with the largest number or the largest size,
+ * skipping empty ones if nonempty; "" if none. */
 static void find_file(const char *dir, const char *prefix, const char *suffix, bool nonempty,
-                      char *out, size_t outlen)
+                      pick_t pick, char *out, size_t outlen)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -104,7 +106,7 @@ static void find_file(const char *dir, const char *prefix, const char *suffix, b
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
         size_t len = strlen(n), pl = strlen(prefix), sl = strlen(suffix);
-        if (len < pl + sl || strncmp(n, prefix, pl) != 0 || strcmp(n + len - sl, suffix) != 0)
+        if (len <= pl + sl || strncmp(n, prefix, pl) != 0 || strcmp(n + len - sl, suffix) != 0)
             continue;
         char *end;
         unsigned long num = strtoul(n + pl, &end, 10);
@@ -112,10 +114,12 @@ static void find_file(const char *dir, const char *prefix, const char *suffix, b
             continue;
         char path[8192];
         snprintf(path, sizeof(path), "%s/%s", dir, n);
-        if (nonempty && file_size(path) == 0)
+        off_t size = file_size(path);
+        if (nonempty && size == 0)
             continue;
-        if (!found || num > best) {
-            best = num;
+        unsigned long rank = pick == PICK_NEWEST ? num : (unsigned long)size;
+        if (!found || rank > best) {
+            best = rank;
             found = true;
             snprintf(out, outlen, "%s", n);
         }
@@ -202,7 +206,7 @@ static void populate(const char *dir, const populate_cfg_t *cfg, populate_info_t
             child_die("open", &err);
         for (uint32_t s = 0; s < cfg->batches; s++) {
             if (cfg->crash && s + 1 == cfg->batches) {
-                find_file(dir, "", ".log", true, pi.log, sizeof(pi.log));
+                find_file(dir, "", ".log", true, PICK_NEWEST, pi.log, sizeof(pi.log));
                 if (pi.log[0]) {
                     char p[4096];
                     snprintf(p, sizeof(p), "%s/%s", dir, pi.log);
@@ -548,14 +552,15 @@ END_TEST
 
 /* --- SSTables -------------------------------------------------------------- */
 
-/* Everything flushed into SSTables, cleanly closed; the largest .sst. */
+/* Everything flushed into SSTables, cleanly closed; the largest .sst (so
+ * that its first data block holds keys that no other table has). */
 static char *sst_dataset(lsm_compression_t comp, char *sst, size_t sstlen)
 {
     char *dir = make_dir();
     populate_info_t info;
     populate_cfg_t cfg = { N_BATCHES, N_BATCHES / 3, comp, false };
     populate(dir, &cfg, &info);
-    find_file(dir, "", ".sst", true, sst, sstlen);
+    find_file(dir, "", ".sst", true, PICK_LARGEST, sst, sstlen);
     ck_assert_msg(sst[0], "no *.sst after lsm_flush");
     return dir;
 }
