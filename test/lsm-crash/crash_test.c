@@ -415,8 +415,17 @@ static void verify(const char *dir, idset_t *known, uint64_t horizon, uint64_t *
     for (int s = 0; s < 100 && present.n; s++)
         check_own_keys_by_get(db, present.v[rng(seed) % present.n], kill_no);
 
+    lsm_stats_t stats;
+    char levels[128];
+    int lp = 0;
+    lsm_get_stats(db, &stats);
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        if (stats.level_files[l])
+            lp += snprintf(levels + lp, sizeof(levels) - (size_t)lp, " L%d=%d", l,
+                           stats.level_files[l]);
     printf("  check: %zu batches (%zu keys) present, %zu acknowledged before, %zu more "
-           "written but unacknowledged\n", present.n, keys, known->n, extra);
+           "written but unacknowledged; tables:%s\n", present.n, keys, known->n, extra,
+           lp ? levels : " none");
     fflush(stdout);
     lsm_close(db);
     for (int k = 0; k < LT_HOT_KEYS; k++)
