@@ -349,28 +349,30 @@ static void send_result(FILE *out, int w, const result_t *r)
             (unsigned long long)r->ops, r->secs);
 }
 
-#define RUN(w, call)                                         \
-    do {                                                     \
-        result_t r_ = { 0, 0 };                              \
-        if ((call) != 0)                                     \
-            return 1;                                        \
-        if (opt.want_workload[w])                            \
-            send_result(out, w, &r_);                        \
-    } while (0)
-/* RUN's call writes into r_; the macro hides the boilerplate only. */
+/* Report a workload's result if it was asked for (a load that only sets up
+ * later workloads is run but not reported); rc is the workload's status. */
+static int done(FILE *out, int w, int rc, const result_t *r)
+{
+    if (rc == 0 && opt.want_workload[w])
+        send_result(out, w, r);
+    return rc;
+}
 
+/* Runs every selected workload of engine e; 1 on the first failure (the
+ * child exits then, which releases everything). */
 static int engine_child(const bench_engine_t *e, FILE *out)
 {
     const bool *ww = opt.want_workload;
     uint64_t seed = opt.seed;
+    result_t r = { 0, 0 };
+    void *db;
     current_engine = e->name;
 
     if (opt.memory) {
-        void *db = engine_open(e, "memory");
-        if (!db)
+        if (!(db = engine_open(e, "memory")) ||
+            done(out, W_MEMLOAD, run_fill(e, db, ORDER_SCRAMBLED, opt.num, seed, &r), &r) ||
+            done(out, W_READRANDOM, run_reads(e, db, false, seed + 1, &r), &r))
             return 1;
-        RUN(W_MEMLOAD, run_fill(e, db, ORDER_SCRAMBLED, opt.num, seed, &r_));
-        RUN(W_READRANDOM, run_reads(e, db, false, seed + 1, &r_));
         if (e->report)
             e->report(db, out);
         engine_close(e, db, "memory");
@@ -378,45 +380,43 @@ static int engine_child(const bench_engine_t *e, FILE *out)
     }
 
     if (ww[W_FILLRANDOM]) {
-        void *db = engine_open(e, "random");
-        if (!db)
+        if (!(db = engine_open(e, "random")) ||
+            done(out, W_FILLRANDOM, run_fill(e, db, ORDER_RANDOM, opt.num, seed + 2, &r), &r))
             return 1;
-        RUN(W_FILLRANDOM, run_fill(e, db, ORDER_RANDOM, opt.num, seed + 2, &r_));
         engine_close(e, db, "random");
     }
 
-    bool need_loaded = ww[W_FILLSEQ] || ww[W_OVERWRITE] || ww[W_READRANDOM] ||
-                       ww[W_READMISSING] || ww[W_SEEKRANDOM];
-    if (need_loaded) {
-        void *db = engine_open(e, "loaded");
-        if (!db)
+    bool reads = ww[W_READRANDOM] || ww[W_READMISSING] || ww[W_SEEKRANDOM];
+    if (ww[W_FILLSEQ] || ww[W_OVERWRITE] || reads) {
+        /* fillseq loads every key; the other workloads need that load. */
+        if (!(db = engine_open(e, "loaded")) ||
+            done(out, W_FILLSEQ, run_fill(e, db, ORDER_SEQ, opt.num, seed + 3, &r), &r))
             return 1;
-        RUN(W_FILLSEQ, run_fill(e, db, ORDER_SEQ, opt.num, seed + 3, &r_));
-        if (ww[W_OVERWRITE])
-            RUN(W_OVERWRITE, run_fill(e, db, ORDER_RANDOM, opt.num, seed + 4, &r_));
-        if (ww[W_READRANDOM] || ww[W_READMISSING] || ww[W_SEEKRANDOM]) {
+        if (ww[W_OVERWRITE] &&
+            done(out, W_OVERWRITE, run_fill(e, db, ORDER_RANDOM, opt.num, seed + 4, &r), &r))
+            return 1;
+        if (reads) {
             double t0 = now_sec();
             if (e->settle(db) != 0)
                 return 1;
             fprintf(stderr, "lsm-bench: %-8s settle (flush + compact all) %.2f s\n",
                     e->name, now_sec() - t0);
-            if (ww[W_READRANDOM])
-                RUN(W_READRANDOM, run_reads(e, db, false, seed + 5, &r_));
-            if (ww[W_READMISSING])
-                RUN(W_READMISSING, run_reads(e, db, true, seed + 6, &r_));
-            if (ww[W_SEEKRANDOM])
-                RUN(W_SEEKRANDOM, run_seeks(e, db, seed + 7, &r_));
         }
+        if ((ww[W_READRANDOM] &&
+             done(out, W_READRANDOM, run_reads(e, db, false, seed + 5, &r), &r)) ||
+            (ww[W_READMISSING] &&
+             done(out, W_READMISSING, run_reads(e, db, true, seed + 6, &r), &r)) ||
+            (ww[W_SEEKRANDOM] && done(out, W_SEEKRANDOM, run_seeks(e, db, seed + 7, &r), &r)))
+            return 1;
         if (e->report)
             e->report(db, out);
         engine_close(e, db, "loaded");
     }
 
     if (ww[W_FILLSYNC]) {
-        void *db = engine_open(e, "sync");
-        if (!db)
+        if (!(db = engine_open(e, "sync")) ||
+            done(out, W_FILLSYNC, run_fillsync(e, db, seed + 8, &r), &r))
             return 1;
-        RUN(W_FILLSYNC, run_fillsync(e, db, seed + 8, &r_));
         engine_close(e, db, "sync");
     }
     return 0;
