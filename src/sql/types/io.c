@@ -12,6 +12,9 @@
 
 #include "sql/types/types_int.h"
 
+rdb_status_t sqlt_json_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len,
+                          sql_value_t *out, rdb_err_t *err);
+
 static void trim(const char **s, size_t *len)
 {
     const char *p = *s, *e = *s + *len;
@@ -241,9 +244,6 @@ static rdb_status_t bytea_in(rdb_arena_t *a, const char *s, size_t len, sql_valu
     return RDB_OK;
 }
 
-rdb_status_t sqlt_json_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len,
-                          sql_value_t *out, rdb_err_t *err);
-
 rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_type_t t,
                           const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
 {
@@ -340,12 +340,24 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
         out->u.iv.days = (int32_t)rd_be(p + 8, 4);
         out->u.iv.months = (int32_t)rd_be(p + 12, 4);
         return RDB_OK;
-    case SQL_OID_UUID: case SQL_OID_BYTEA: case SQL_OID_TEXT: case SQL_OID_VARCHAR:
-    case SQL_OID_BPCHAR: case SQL_OID_NAME: case SQL_OID_JSON:
+    case SQL_OID_JSON:
+        return sqlt_json_in(a, t.oid, p, len, out, err);
+    case SQL_OID_TEXT: case SQL_OID_VARCHAR: case SQL_OID_BPCHAR: case SQL_OID_NAME:
+        if (memchr(p, 0, len))
+            return rdb_err_set(err, RDB_SQL, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
+        /* fallthrough */
+    case SQL_OID_UUID: case SQL_OID_BYTEA:
         *out = sql_bytes(rdb_arena_memdup(a, p, len ? len : 1), (uint32_t)len);
         return RDB_OK;
+    case SQL_OID_NUMERIC: {
+        rdb_status_t st = sqlt_numeric_recv(a, p, len, out, err);
+        return st != RDB_OK ? st : sqlt_numeric_typmod(a, out, t.typmod, out, err);
+    }
+    case SQL_OID_JSONB:
+        if (len < 1 || p[0] != 1)
+            return rdb_err_set(err, RDB_SQL, "22P03", "unsupported jsonb version number %d", len ? p[0] : -1);
+        return sqlt_json_in(a, t.oid, p + 1, len - 1, out, err);
     default: {
-        /* numeric and others: PG's binary numeric is base-10000; accept text via the text path */
         return rdb_err_set(err, RDB_SQL, "0A000", "binary input of type %s is not supported",
                            sqlt_sql_name(t.oid));
     }
@@ -370,6 +382,11 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
     case SQL_OID_UUID: case SQL_OID_BYTEA: case SQL_OID_TEXT: case SQL_OID_VARCHAR:
     case SQL_OID_BPCHAR: case SQL_OID_NAME: case SQL_OID_JSON:
         rdb_buf_append(out, v->u.v.ptr, v->u.v.len); return;
+    case SQL_OID_NUMERIC: sqlt_numeric_send(v, out); return;
+    case SQL_OID_JSONB:
+        rdb_buf_append_u8(out, 1); /* jsonb binary format version */
+        rdb_buf_append(out, v->u.v.ptr, v->u.v.len);
+        return;
     default:
         sql_value_out(NULL, t, v, out); /* text form for the rest */
         return;

@@ -445,3 +445,80 @@ rdb_status_t sqlt_numeric_arith(rdb_arena_t *a, char op, const sql_value_t *xv,
     sql_value_t tmp = num_make(a, x.sign * y.sign, rscale + 1, q, nq);
     return sqlt_numeric_round(a, &tmp, rscale, false, out, err);
 }
+
+/* PG's binary numeric: int16 ndigits, weight, sign, dscale, then base-10000
+ * digits, the decimal point between the weight-th and the next group. */
+void sqlt_numeric_send(const sql_value_t *v, rdb_buf_t *out)
+{
+    num_t x = num_get(v);
+    if (x.sign == 2) {
+        rdb_buf_append_u16_be(out, 0);
+        rdb_buf_append_u16_be(out, 0);
+        rdb_buf_append_u16_be(out, 0xC000);
+        rdb_buf_append_u16_be(out, 0);
+        return;
+    }
+    long ipl = (long)x.n - x.scale; /* digits before the point (<= 0: leading fraction zeros) */
+    long ilen = ipl > 0 ? ipl : 0;
+    long lead = (4 - ilen % 4) % 4;
+    long flen = (long)x.n - ilen + (ipl < 0 ? -ipl : 0);
+    long trail = (4 - flen % 4) % 4;
+    long total = lead + ilen + flen + trail;
+    uint16_t groups[total / 4 + 1];
+    long ng = total / 4, gi = 0;
+    /* digit k of the padded string */
+    for (long g = 0; g < ng; g++) {
+        int val = 0;
+        for (long k = g * 4; k < g * 4 + 4; k++) {
+            long pos = k - lead; /* position in int part + frac string */
+            int dg = 0;
+            if (pos >= 0 && pos < ilen) dg = x.d[pos] - '0';
+            else if (pos >= ilen && pos < ilen + flen) {
+                long fpos = pos - ilen; /* within fraction */
+                long zeros = ipl < 0 ? -ipl : 0;
+                if (fpos >= zeros) dg = x.d[ilen + fpos - zeros] - '0';
+            }
+            val = val * 10 + dg;
+        }
+        groups[gi++] = (uint16_t)val;
+    }
+    long weight = (lead + ilen) / 4 - 1;
+    long first = 0, last = ng;
+    while (first < last && groups[first] == 0) { first++; weight--; }
+    while (last > first && groups[last - 1] == 0) last--;
+    if (first == last) weight = 0;
+    rdb_buf_append_u16_be(out, (uint16_t)(last - first));
+    rdb_buf_append_u16_be(out, (uint16_t)(int16_t)weight);
+    rdb_buf_append_u16_be(out, x.sign < 0 ? 0x4000 : 0);
+    rdb_buf_append_u16_be(out, (uint16_t)x.scale);
+    for (long g = first; g < last; g++) rdb_buf_append_u16_be(out, groups[g]);
+}
+
+rdb_status_t sqlt_numeric_recv(rdb_arena_t *a, const char *p, size_t len, sql_value_t *out,
+                               rdb_err_t *err)
+{
+#define U16(i) ((uint16_t)(((unsigned char)p[(i)] << 8) | (unsigned char)p[(i) + 1]))
+    if (len < 8) goto bad;
+    uint16_t nd = U16(0), sign = U16(4), dscale = U16(6);
+    int16_t weight = (int16_t)U16(2);
+    if (len != 8 + 2 * (size_t)nd || dscale > NUM_MAX_SCALE) goto bad;
+    if (sign == 0xC000) { *out = num_nan(a); return RDB_OK; }
+    if (sign != 0 && sign != 0x4000) goto bad;
+    rdb_buf_t b;
+    rdb_buf_init(&b, 8 + nd * 4 + 16);
+    if (sign) rdb_buf_append_u8(&b, '-');
+    for (int i = 0; i < nd; i++) {
+        uint16_t g = U16(8 + 2 * i);
+        if (g >= 10000) { rdb_buf_free(&b); goto bad; }
+        rdb_buf_printf(&b, "%04u", g);
+    }
+    if (nd == 0) rdb_buf_append_u8(&b, '0');
+    rdb_buf_printf(&b, "e%d", nd ? (weight + 1 - nd) * 4 : 0);
+    rdb_status_t st = sqlt_numeric_in(a, b.data, b.len, out, err);
+    rdb_buf_free(&b);
+    if (st != RDB_OK) return st;
+    return sqlt_numeric_round(a, out, dscale, false, out, err);
+bad:
+    return rdb_err_set(err, RDB_SQL, "22P03", "invalid numeric binary data");
+#undef U16
+}

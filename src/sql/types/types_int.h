@@ -44,6 +44,9 @@ rdb_status_t sqlt_numeric_round(rdb_arena_t *a, const sql_value_t *x, int scale,
 rdb_status_t sqlt_numeric_typmod(rdb_arena_t *a, const sql_value_t *x, int32_t typmod,
                                  sql_value_t *out, rdb_err_t *err);
 sql_value_t sqlt_numeric_neg(rdb_arena_t *a, const sql_value_t *x);
+void sqlt_numeric_send(const sql_value_t *v, rdb_buf_t *out);
+rdb_status_t sqlt_numeric_recv(rdb_arena_t *a, const char *p, size_t len, sql_value_t *out,
+                               rdb_err_t *err);
 uint64_t sqlt_numeric_hash(const sql_value_t *v);
 /* Decompose for key encoding: sign (-1/0/1, 2 = NaN), decimal exponent of
  * the first significant digit, significant digits without trailing zeros. */
