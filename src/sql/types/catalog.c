@@ -41,6 +41,26 @@ static const sql_typeinfo_t type_table[] = {
     { SQL_OID_INT8_ARRAY, "_int8", "bigint[]", -1, false, 'A', false, SQL_OID_INT8, 0 },
     { SQL_OID_TEXT_ARRAY, "_text", "text[]", -1, false, 'A', false, SQL_OID_TEXT, 0 },
     { SQL_OID_FLOAT8_ARRAY, "_float8", "double precision[]", -1, false, 'A', false, SQL_OID_FLOAT8, 0 },
+    { SQL_OID_BYTEA_ARRAY, "_bytea", "bytea[]", -1, false, 'A', false, SQL_OID_BYTEA, 0 },
+    { SQL_OID_NAME_ARRAY, "_name", "name[]", -1, false, 'A', false, SQL_OID_NAME, 0 },
+    { SQL_OID_BPCHAR_ARRAY, "_bpchar", "character[]", -1, false, 'A', false, SQL_OID_BPCHAR, 0 },
+    { SQL_OID_VARCHAR_ARRAY, "_varchar", "character varying[]", -1, false, 'A', false, SQL_OID_VARCHAR, 0 },
+    { SQL_OID_FLOAT4_ARRAY, "_float4", "real[]", -1, false, 'A', false, SQL_OID_FLOAT4, 0 },
+    { SQL_OID_OID_ARRAY, "_oid", "oid[]", -1, false, 'A', false, SQL_OID_OID, 0 },
+    { SQL_OID_TIMESTAMP_ARRAY, "_timestamp", "timestamp without time zone[]", -1, false, 'A', false, SQL_OID_TIMESTAMP, 0 },
+    { SQL_OID_DATE_ARRAY, "_date", "date[]", -1, false, 'A', false, SQL_OID_DATE, 0 },
+    { SQL_OID_TIME_ARRAY, "_time", "time without time zone[]", -1, false, 'A', false, SQL_OID_TIME, 0 },
+    { SQL_OID_TIMESTAMPTZ_ARRAY, "_timestamptz", "timestamp with time zone[]", -1, false, 'A', false, SQL_OID_TIMESTAMPTZ, 0 },
+    { SQL_OID_INTERVAL_ARRAY, "_interval", "interval[]", -1, false, 'A', false, SQL_OID_INTERVAL, 0 },
+    { SQL_OID_NUMERIC_ARRAY, "_numeric", "numeric[]", -1, false, 'A', false, SQL_OID_NUMERIC, 0 },
+    { SQL_OID_UUID_ARRAY, "_uuid", "uuid[]", -1, false, 'A', false, SQL_OID_UUID, 0 },
+    { SQL_OID_JSON_ARRAY, "_json", "json[]", -1, false, 'A', false, SQL_OID_JSON, 0 },
+    { SQL_OID_JSONB_ARRAY, "_jsonb", "jsonb[]", -1, false, 'A', false, SQL_OID_JSONB, 0 },
+    { SQL_OID_CHAR, "char", "\"char\"", 1, true, 'Z', false, 0, 0 },
+    { SQL_OID_ANYELEMENT, "anyelement", "anyelement", 4, true, 'P', false, 0, 0 },
+    { SQL_OID_ANYARRAY, "anyarray", "anyarray", -1, false, 'P', false, 0, 0 },
+    { SQL_OID_ANY, "any", "\"any\"", 4, true, 'P', false, 0, 0 },
+    { SQL_OID_REGPROC, "regproc", "regproc", 4, true, 'N', false, 0, 0 },
 };
 
 static const struct { const char *alias; uint32_t oid; } aliases[] = {
@@ -64,8 +84,10 @@ const sql_typeinfo_t *sql_type_by_oid(uint32_t oid)
 
 const sql_typeinfo_t *sql_type_by_name(const char *name)
 {
+    if (strncasecmp(name, "pg_catalog.", 11) == 0)
+        name += 11;
     for (size_t i = 0; i < sizeof type_table / sizeof type_table[0]; i++)
-        if (strcasecmp(type_table[i].name, name) == 0)
+        if (type_table[i].oid != SQL_OID_CHAR && strcasecmp(type_table[i].name, name) == 0)
             return &type_table[i];
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
         if (strcasecmp(aliases[i].alias, name) == 0)

@@ -667,6 +667,20 @@ START_TEST(test_catalog)
     ck_assert_int_eq(sql_type_by_name("timestamptz")->oid, SQL_OID_TIMESTAMPTZ);
     ck_assert_int_eq(sql_type_by_name("_int4")->oid, SQL_OID_INT4_ARRAY);
     ck_assert_ptr_null(sql_type_by_name("nosuchtype"));
+    ck_assert_int_eq(sql_type_by_name("pg_catalog.int8")->oid, SQL_OID_INT8);
+    ck_assert_int_eq(sql_type_by_name("char")->oid, SQL_OID_BPCHAR);
+    ck_assert_int_eq(sql_type_by_name("_numeric")->oid, SQL_OID_NUMERIC_ARRAY);
+    /* every array OID in value.h resolves, and element and array link both ways */
+    const uint32_t arrs[] = { SQL_OID_BOOL_ARRAY, SQL_OID_BYTEA_ARRAY, SQL_OID_NAME_ARRAY, SQL_OID_INT2_ARRAY,
+        SQL_OID_INT4_ARRAY, SQL_OID_TEXT_ARRAY, SQL_OID_BPCHAR_ARRAY, SQL_OID_VARCHAR_ARRAY, SQL_OID_INT8_ARRAY,
+        SQL_OID_FLOAT4_ARRAY, SQL_OID_FLOAT8_ARRAY, SQL_OID_OID_ARRAY, SQL_OID_TIMESTAMP_ARRAY, SQL_OID_DATE_ARRAY,
+        SQL_OID_TIME_ARRAY, SQL_OID_TIMESTAMPTZ_ARRAY, SQL_OID_INTERVAL_ARRAY, SQL_OID_NUMERIC_ARRAY,
+        SQL_OID_UUID_ARRAY, SQL_OID_JSON_ARRAY, SQL_OID_JSONB_ARRAY };
+    for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) {
+        const sql_typeinfo_t *ti = sql_type_by_oid(arrs[i]);
+        ck_assert_msg(ti != NULL, "array oid %u", arrs[i]);
+        ck_assert_int_eq(sql_type_by_oid(ti->elem_oid)->array_oid, arrs[i]);
+    }
     rdb_buf_t b;
     rdb_buf_init(&b, 32);
     int32_t tm;
