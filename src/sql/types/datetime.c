@@ -1,8 +1,8 @@
 /*
  * datetime.c — date, time, timestamp, timestamptz and interval text I/O
  * (ISO input forms; DateStyle ISO output; IntervalStyle postgres).
- * timestamptz is printed in UTC ("+00") and accepts explicit numeric
- * offsets on input; named session time zones are not implemented yet.
+ * timestamptz prints in the session TimeZone (tz.c) and reads explicit
+ * numeric offsets, or else interprets the wall time in the session zone.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -117,6 +117,7 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
     }
     int64_t days = sqlt_days_from_civil(y, (int)mo, (int)d);
     int64_t us = 0, off = 0;
+    bool have_off = false;
     if (p < e && (*p == ' ' || *p == 'T' || *p == 't')) {
         p++;
         while (p < e && *p == ' ') p++;
@@ -125,6 +126,7 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
         }
         while (p < e && *p == ' ') p++;
         if (p < e && (*p == '+' || *p == '-' || *p == 'Z' || *p == 'z')) {
+            have_off = true;
             if (*p == 'Z' || *p == 'z') p++;
             else {
                 int sg = *p == '-' ? -1 : 1;
@@ -135,7 +137,7 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
                 rd_num(&p, e, 2, &om);
                 off = sg * (oh * 3600 + om * 60) * USECS_PER_SEC;
             }
-        } else if (e - p >= 3 && strncasecmp(p, "UTC", 3) == 0) p += 3;
+        } else if (e - p >= 3 && strncasecmp(p, "UTC", 3) == 0) { p += 3; have_off = true; }
         if (p < e && e - p == 2 && strncasecmp(p, "BC", 2) == 0) { bc = true; p = e; }
     }
     if (p != e) goto bad;
@@ -148,7 +150,8 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
     }
     if (days < -2451545 || days > 106741026) goto range; /* 4714 BC .. 294276 AD */
     int64_t ts = days * USECS_PER_DAY + us;
-    if (oid == SQL_OID_TIMESTAMPTZ) ts -= off;
+    if (oid == SQL_OID_TIMESTAMPTZ)
+        ts = have_off ? ts - off : sqlt_tz_local_to_utc(fs ? fs->timezone : NULL, ts);
     *out = sql_int(ts);
     return RDB_OK;
 range:
@@ -193,13 +196,20 @@ void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_
     }
     if (x == INT64_MAX) { rdb_buf_append_str(out, "infinity"); return; }
     if (x == INT64_MIN) { rdb_buf_append_str(out, "-infinity"); return; }
+    int32_t off = oid == SQL_OID_TIMESTAMPTZ ? sqlt_tz_offset(fs ? fs->timezone : NULL, x) : 0;
+    x += (int64_t)off * USECS_PER_SEC;
     int64_t days = x / USECS_PER_DAY, us = x % USECS_PER_DAY;
     if (us < 0) { us += USECS_PER_DAY; days--; }
     int64_t y; int m, d;
     sqlt_civil_from_days(days, &y, &m, &d);
     rdb_buf_printf(out, "%04lld-%02d-%02d ", (long long)(y <= 0 ? 1 - y : y), m, d);
     out_time(us, out);
-    if (oid == SQL_OID_TIMESTAMPTZ) rdb_buf_append_str(out, "+00");
+    if (oid == SQL_OID_TIMESTAMPTZ) {
+        int32_t a = off < 0 ? -off : off;
+        rdb_buf_printf(out, "%c%02d", off < 0 ? '-' : '+', a / 3600);
+        if (a % 3600) rdb_buf_printf(out, ":%02d", a / 60 % 60);
+        if (a % 60) rdb_buf_printf(out, ":%02d", a % 60);
+    }
     if (y <= 0) rdb_buf_append_str(out, " BC");
 }
 

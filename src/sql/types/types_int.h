@@ -63,6 +63,11 @@ void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out);
 int64_t sqlt_days_from_civil(int64_t y, int m, int d);
 void sqlt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
+/* tz.c: named zones from /usr/share/zoneinfo; "UTC" and unknown names are UTC */
+bool sqlt_tz_known(const char *name);
+int32_t sqlt_tz_offset(const char *name, int64_t utc_usec);
+int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec);
+
 void sqlt_float_out(double f, bool is4, rdb_buf_t *out);
 
 #define USECS_PER_DAY INT64_C(86400000000)

@@ -209,6 +209,28 @@ START_TEST(test_datetime)
 }
 END_TEST
 
+START_TEST(test_timezones)
+{
+    sql_type_t tz = T(SQL_OID_TIMESTAMPTZ);
+    FS.timezone = "America/New_York";
+    ck_assert_str_eq(rt(tz, "2024-03-10 06:59:59+00"), "2024-03-10 01:59:59-05");
+    ck_assert_str_eq(rt(tz, "2024-03-10 07:00:00+00"), "2024-03-10 03:00:00-04");
+    ck_assert_str_eq(rt(tz, "2024-11-03 05:59:59Z"), "2024-11-03 01:59:59-04");
+    ck_assert_str_eq(rt(tz, "2024-11-03 06:00:00Z"), "2024-11-03 01:00:00-05");
+    ck_assert_str_eq(rt(tz, "2024-07-01 12:00:00"), "2024-07-01 12:00:00-04");
+    /* nonexistent local time: offset before the transition; ambiguous: after */
+    ck_assert_str_eq(rt(tz, "2024-03-10 02:30:00"), "2024-03-10 03:30:00-04");
+    ck_assert_str_eq(rt(tz, "2024-11-03 01:30:00"), "2024-11-03 01:30:00-05");
+    ck_assert_str_eq(rt(tz, "1900-01-01 00:00:00+00"), "1899-12-31 19:00:00-05");
+    ck_assert_str_eq(rt(tz, "1883-01-01 00:00:00+00"), "1882-12-31 19:03:58-04:56:02");
+    FS.timezone = "Asia/Kolkata";
+    ck_assert_str_eq(rt(tz, "2024-01-01 00:00:00+00"), "2024-01-01 05:30:00+05:30");
+    FS.timezone = "../../etc/passwd";
+    ck_assert_str_eq(rt(tz, "2024-01-01 00:00:00+00"), "2024-01-01 00:00:00+00");
+    FS.timezone = "UTC";
+}
+END_TEST
+
 START_TEST(test_oper_resolution)
 {
     sql_resolved_fn_t fn;
@@ -714,6 +736,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_numeric);
     tcase_add_test(tc, test_datetime);
+    tcase_add_test(tc, test_timezones);
     tcase_add_test(tc, test_oper_resolution);
     tcase_add_test(tc, test_functions);
     tcase_add_test(tc, test_casts);
