@@ -629,6 +629,9 @@ FN(f_date_trunc)
     int64_t ts = A1.u.i;
     if (u < 0 || u > 12) return rdb_err_set(err, RDB_SQL, "0A000", "unit \"%.*s\" not supported for type %s", (int)A0.u.v.len, A0.u.v.ptr, sqlt_sql_name(argtypes[1].oid));
     if (ts == INT64_MAX || ts == INT64_MIN) { *res = A1; return RDB_OK; }
+    bool tz = argtypes[1].oid == SQL_OID_TIMESTAMPTZ;
+    const char *zone = ctx->settings ? ctx->settings->timezone : NULL;
+    if (tz) ts += (int64_t)sqlt_tz_offset(zone, ts) * USECS_PER_SEC; /* truncate the local time */
     int64_t y, us, days; int m, d;
     split_ts(ts, &y, &m, &d, &us, &days);
     switch (u) {
@@ -638,7 +641,8 @@ FN(f_date_trunc)
     case 3: us -= us % (60 * USECS_PER_SEC); break;
     case 4: us -= us % (3600 * USECS_PER_SEC); break;
     case 5: us = 0; break;
-    case 6: { int64_t dow = ((days + 5) % 7 + 7) % 7; /* 2000-01-01 is a Saturday; weeks start on Monday */ days -= dow; us = 0; ts = days * USECS_PER_DAY; *res = sql_int(ts); return RDB_OK; }
+    case 6: { int64_t dow = ((days + 5) % 7 + 7) % 7; /* 2000-01-01 is a Saturday; weeks start on Monday */
+        sqlt_civil_from_days(days - dow, &y, &m, &d); us = 0; break; }
     case 7: d = 1; us = 0; break;
     case 8: d = 1; m = (m - 1) / 3 * 3 + 1; us = 0; break;
     case 9: d = 1; m = 1; us = 0; break;
@@ -646,7 +650,8 @@ FN(f_date_trunc)
     case 11: d = 1; m = 1; us = 0; y = y > 0 ? (y - 1) / 100 * 100 + 1 : y; break;
     case 12: d = 1; m = 1; us = 0; y = y > 0 ? (y - 1) / 1000 * 1000 + 1 : y; break;
     }
-    *res = sql_int(sqlt_days_from_civil(y, m, d) * USECS_PER_DAY + us);
+    int64_t r = sqlt_days_from_civil(y, m, d) * USECS_PER_DAY + us;
+    *res = sql_int(tz ? sqlt_tz_local_to_utc(zone, r) : r);
     return RDB_OK;
 }
 FN(f_date_part)
@@ -672,6 +677,8 @@ FN(f_date_part)
     } else {
         int64_t ts = t.oid == SQL_OID_DATE ? A1.u.i * USECS_PER_DAY : A1.u.i;
         if (t.oid == SQL_OID_TIME) ts = A1.u.i;
+        if (t.oid == SQL_OID_TIMESTAMPTZ && u != 15) /* fields of the local time; epoch is absolute */
+            ts += (int64_t)sqlt_tz_offset(ctx->settings ? ctx->settings->timezone : NULL, ts) * USECS_PER_SEC;
         int64_t y, us, days; int m, d;
         split_ts(ts, &y, &m, &d, &us, &days);
         switch (u) {

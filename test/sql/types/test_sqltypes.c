@@ -209,6 +209,8 @@ START_TEST(test_datetime)
 }
 END_TEST
 
+static const char *call(const char *name, int n, const uint32_t *types, const char *const *vals);
+
 START_TEST(test_timezones)
 {
     sql_type_t tz = T(SQL_OID_TIMESTAMPTZ);
@@ -223,6 +225,11 @@ START_TEST(test_timezones)
     ck_assert_str_eq(rt(tz, "2024-11-03 01:30:00"), "2024-11-03 01:30:00-05");
     ck_assert_str_eq(rt(tz, "1900-01-01 00:00:00+00"), "1899-12-31 19:00:00-05");
     ck_assert_str_eq(rt(tz, "1883-01-01 00:00:00+00"), "1882-12-31 19:03:58-04:56:02");
+    const uint32_t dtz[] = { SQL_OID_TEXT, SQL_OID_TIMESTAMPTZ };
+    ck_assert_str_eq(call("date_trunc", 2, dtz, (const char *[]){ "day", "2024-03-10 12:00:00+00" }), "2024-03-10 00:00:00-05");
+    ck_assert_str_eq(call("date_trunc", 2, dtz, (const char *[]){ "day", "2024-03-11 03:00:00+00" }), "2024-03-10 00:00:00-05");
+    ck_assert_str_eq(call("date_part", 2, dtz, (const char *[]){ "hour", "2024-07-01 12:00:00+00" }), "8");
+    ck_assert_str_eq(call("date_part", 2, dtz, (const char *[]){ "epoch", "1970-01-01 00:00:00+00" }), "0");
     FS.timezone = "Asia/Kolkata";
     ck_assert_str_eq(rt(tz, "2024-01-01 00:00:00+00"), "2024-01-01 05:30:00+05:30");
     FS.timezone = "../../etc/passwd";
