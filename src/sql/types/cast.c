@@ -264,8 +264,8 @@ rdb_status_t sql_type_common(int n, const sql_type_t *types, const char *context
             return RDB_SQL;
         }
         bool pref = pi && pi->preferred;
-        if (!pref && sql_type_can_coerce(pt, t, SQL_CAST_IMPLICIT) &&
-            !sql_type_can_coerce(t, pt, SQL_CAST_IMPLICIT)) {
+        /* as PG 15 behaves: (varchar, text) -> text, (bpchar, varchar) -> varchar */
+        if (!pref && sql_type_can_coerce(pt, t, SQL_CAST_IMPLICIT)) {
             pt = t;
             pi = ti;
             all_same_typmod = true;

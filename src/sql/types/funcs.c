@@ -702,10 +702,10 @@ FN(f_date_part)
         }
     }
     if (rettype.oid == SQL_OID_NUMERIC) {
+        /* PG 15's extract: seconds and epoch have scale 6, milliseconds 3 */
+        int scale = u == 2 || u == 15 ? 6 : u == 1 ? 3 : 0;
         char tmp[64];
-        int n = snprintf(tmp, sizeof tmp, "%.6f", r);
-        while (n > 0 && tmp[n - 1] == '0') n--;
-        if (n > 0 && tmp[n - 1] == '.') n--;
+        int n = snprintf(tmp, sizeof tmp, "%.*f", scale, r);
         return sqlt_numeric_in(ctx->arena, tmp, (size_t)n, res, err);
     }
     *res = sql_float(r);
@@ -770,6 +770,11 @@ static const fdef_t ops[] = {
     ARITH(I2, int_add, int_sub, int_mul, int_div, int_neg), ARITH(I4, int_add, int_sub, int_mul, int_div, int_neg),
     ARITH(I8, int_add, int_sub, int_mul, int_div, int_neg), ARITH(F4, flt_add, flt_sub, flt_mul, flt_div, flt_neg),
     ARITH(F8, flt_add, flt_sub, flt_mul, flt_div, flt_neg), ARITH(NU, num_add, num_sub, num_mul, num_div, num_neg),
+    /* PG's float48 / float84 cross-type operators */
+    { "+", 2, { F4, F8 }, F8, flt_add, 0 }, { "-", 2, { F4, F8 }, F8, flt_sub, 0 },
+    { "*", 2, { F4, F8 }, F8, flt_mul, 0 }, { "/", 2, { F4, F8 }, F8, flt_div, 0 },
+    { "+", 2, { F8, F4 }, F8, flt_add, 0 }, { "-", 2, { F8, F4 }, F8, flt_sub, 0 },
+    { "*", 2, { F8, F4 }, F8, flt_mul, 0 }, { "/", 2, { F8, F4 }, F8, flt_div, 0 },
     { "%", 2, { I2, I2 }, I2, int_mod, 0 }, { "%", 2, { I4, I4 }, I4, int_mod, 0 },
     { "%", 2, { I8, I8 }, I8, int_mod, 0 }, { "%", 2, { NU, NU }, NU, num_mod, 0 },
     CMP(I2), CMP(I4), CMP(I8), CMP(F4), CMP(F8), CMP(NU), CMP(TX), CMP(BP), CMP(BO), CMP(DA),

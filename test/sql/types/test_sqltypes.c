@@ -250,6 +250,11 @@ START_TEST(test_oper_resolution)
     ck_assert_int_eq(fn.argtypes[1].oid, SQL_OID_INT4);
     ck_assert_int_eq(sql_oper_resolve("*", T(SQL_OID_FLOAT8), T(SQL_OID_NUMERIC), &fn, &err), RDB_OK);
     ck_assert_int_eq(fn.rettype.oid, SQL_OID_FLOAT8);
+    /* PG 15: pg_typeof(1.5::float4 * 1::numeric) is double precision */
+    ck_assert_int_eq(sql_oper_resolve("*", T(SQL_OID_FLOAT4), T(SQL_OID_NUMERIC), &fn, &err), RDB_OK);
+    ck_assert_int_eq(fn.rettype.oid, SQL_OID_FLOAT8);
+    ck_assert_int_eq(sql_oper_resolve("+", T(SQL_OID_FLOAT4), T(SQL_OID_FLOAT4), &fn, &err), RDB_OK);
+    ck_assert_int_eq(fn.rettype.oid, SQL_OID_FLOAT4);
     ck_assert_int_eq(sql_oper_resolve("=", T(SQL_OID_VARCHAR), T(SQL_OID_VARCHAR), &fn, &err), RDB_OK);
     ck_assert_int_eq(fn.argtypes[0].oid, SQL_OID_TEXT);
     ck_assert_int_eq(sql_oper_resolve("||", T(SQL_OID_TEXT), T(SQL_OID_INT4), &fn, &err), RDB_OK);
@@ -370,7 +375,10 @@ START_TEST(test_functions)
     ck_assert_str_eq(call("date_part", 2, dt, (const char *[]){ "dow", "2024-02-17 10:11:12" }), "6");
     ck_assert_str_eq(call("date_part", 2, dt, (const char *[]){ "year", "2024-02-17 10:11:12" }), "2024");
     ck_assert_str_eq(call("date_part", 2, dt, (const char *[]){ "epoch", "1970-01-02 00:00:00" }), "86400");
-    ck_assert_str_eq(call("extract", 2, dt, (const char *[]){ "second", "2024-02-17 10:11:12.5" }), "12.5");
+    ck_assert_str_eq(call("extract", 2, dt, (const char *[]){ "second", "2024-02-17 10:11:12.5" }), "12.500000");
+    ck_assert_str_eq(call("extract", 2, dt, (const char *[]){ "millisecond", "2024-02-17 10:11:12.5" }), "12500.000");
+    ck_assert_str_eq(call("extract", 2, dt, (const char *[]){ "epoch", "1970-01-02 00:00:00" }), "86400.000000");
+    ck_assert_str_eq(call("extract", 2, dt, (const char *[]){ "year", "2024-02-17 00:00:00" }), "2024");
     const uint32_t md[] = { SQL_OID_INT4, SQL_OID_INT4, SQL_OID_INT4 };
     ck_assert_str_eq(call("make_date", 3, md, (const char *[]){ "2023", "2", "29" }), "ERROR 22008 date field value out of range: 2023-02-29");
     const uint32_t iv[] = { SQL_OID_INTERVAL };
@@ -430,6 +438,11 @@ START_TEST(test_common_type)
     ck_assert_int_eq(out_.oid, SQL_OID_NUMERIC);
     ck_assert_int_eq(sql_type_common(2, (sql_type_t[]){ T(SQL_OID_NUMERIC), T(SQL_OID_FLOAT8) }, "CASE", &out_, &err), RDB_OK);
     ck_assert_int_eq(out_.oid, SQL_OID_FLOAT8);
+    /* checked against PostgreSQL 15's pg_typeof(CASE ...) */
+    ck_assert_int_eq(sql_type_common(2, (sql_type_t[]){ T(SQL_OID_VARCHAR), T(SQL_OID_TEXT) }, "CASE", &out_, &err), RDB_OK);
+    ck_assert_int_eq(out_.oid, SQL_OID_TEXT);
+    ck_assert_int_eq(sql_type_common(2, (sql_type_t[]){ T(SQL_OID_BPCHAR), T(SQL_OID_VARCHAR) }, "CASE", &out_, &err), RDB_OK);
+    ck_assert_int_eq(out_.oid, SQL_OID_VARCHAR);
     ck_assert_int_eq(sql_type_common(2, (sql_type_t[]){ T(SQL_OID_UNKNOWN), T(SQL_OID_UNKNOWN) }, "CASE", &out_, &err), RDB_OK);
     ck_assert_int_eq(out_.oid, SQL_OID_TEXT);
     ck_assert_int_eq(sql_type_common(2, (sql_type_t[]){ T(SQL_OID_INT4), T(SQL_OID_TEXT) }, "UNION", &out_, &err), RDB_SQL);
