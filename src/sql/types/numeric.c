@@ -421,10 +421,9 @@ rdb_status_t sqlt_numeric_arith(rdb_arena_t *a, char op, const sql_value_t *xv,
     }
     /* division */
     int rscale;
-    if (x.sign == 0) rscale = 16;
-    else {
-        int w1, f1, w2, f2;
-        num_weight(&x, &w1, &f1);
+    {
+        int w1 = 0, f1 = 0, w2, f2; /* PG's select_div_scale: zero has weight 0, digit 0 */
+        if (x.sign != 0) num_weight(&x, &w1, &f1);
         num_weight(&y, &w2, &f2);
         int qweight = w1 - w2;
         if (f1 <= f2) qweight--;

@@ -167,6 +167,15 @@ START_TEST(test_numeric)
     ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "100000", SQL_OID_NUMERIC, "7"), "14285.714285714286");
     ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "1.000", SQL_OID_NUMERIC, "8"), "0.12500000000000000000");
     ck_assert_str_eq(op2("*", SQL_OID_NUMERIC, "2.50", SQL_OID_NUMERIC, "1.2"), "3.000");
+    /* more divisions, each compared with PostgreSQL 15's output */
+    ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "0", SQL_OID_NUMERIC, "5"), "0.00000000000000000000");
+    ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "1", SQL_OID_NUMERIC, "7000000"), "0.000000142857142857142857");
+    ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "123456789", SQL_OID_NUMERIC, "0.001"), "123456789000.00000000");
+    ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "10000", SQL_OID_NUMERIC, "99999"), "0.10000100001000010000");
+    ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "-5", SQL_OID_NUMERIC, "3"), "-1.6666666666666667");
+    ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "9999.9999", SQL_OID_NUMERIC, "0.0001"), "99999999.000000000000");
+    ck_assert_str_eq(op2("/", SQL_OID_NUMERIC, "1", SQL_OID_NUMERIC, "10000"), "0.000100000000000000000000");
+    ck_assert_str_eq(op2("%", SQL_OID_NUMERIC, "7", SQL_OID_NUMERIC, "0.3"), "0.1");
     ck_assert_str_eq(op2("+", SQL_OID_NUMERIC, "1.5", SQL_OID_NUMERIC, "-2.25"), "-0.75");
     ck_assert_str_eq(op2("-", SQL_OID_NUMERIC, "0.1", SQL_OID_NUMERIC, "0.1"), "0.0");
     ck_assert_str_eq(op2("%", SQL_OID_NUMERIC, "10.5", SQL_OID_NUMERIC, "3"), "1.5");
