@@ -725,6 +725,8 @@ FN(f_gen_uuid)
 }
 
 FN(unary_plus) { *res = A0; return RDB_OK; }
+FN(op_json_get) { return sqlt_json_get(ctx, &A0, argtypes[0].oid, &A1, argtypes[1].oid, false, res, err); }
+FN(op_json_get_text) { return sqlt_json_get(ctx, &A0, argtypes[0].oid, &A1, argtypes[1].oid, true, res, err); }
 
 /* ---- registry ---------------------------------------------------------- */
 
@@ -796,6 +798,14 @@ static const fdef_t ops[] = {
     { "-", 1, { IV }, IV, iv_neg, 0 }, { "*", 2, { IV, F8 }, IV, iv_mul, 0 },
     { "*", 2, { F8, IV }, IV, flt_mul_iv, 0 }, { "/", 2, { IV, F8 }, IV, iv_div, 0 },
     { "NOT", 1, { BO }, BO, bool_not, 0 },
+    { "->", 2, { SQL_OID_JSONB, TX }, SQL_OID_JSONB, op_json_get, 0 },
+    { "->", 2, { SQL_OID_JSONB, I4 }, SQL_OID_JSONB, op_json_get, 0 },
+    { "->>", 2, { SQL_OID_JSONB, TX }, TX, op_json_get_text, 0 },
+    { "->>", 2, { SQL_OID_JSONB, I4 }, TX, op_json_get_text, 0 },
+    { "->", 2, { SQL_OID_JSON, TX }, SQL_OID_JSON, op_json_get, 0 },
+    { "->", 2, { SQL_OID_JSON, I4 }, SQL_OID_JSON, op_json_get, 0 },
+    { "->>", 2, { SQL_OID_JSON, TX }, TX, op_json_get_text, 0 },
+    { "->>", 2, { SQL_OID_JSON, I4 }, TX, op_json_get_text, 0 },
 };
 
 static const fdef_t funcs[] = {

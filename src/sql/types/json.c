@@ -45,7 +45,10 @@ static void json_str(const char *s, size_t n, rdb_buf_t *out)
     rdb_buf_append_u8(out, '"');
 }
 
-static void jsonb_write(json_t *j, rdb_buf_t *out)
+static void jsonb_write_x(json_t *j, rdb_buf_t *out, bool sorted);
+static void jsonb_write(json_t *j, rdb_buf_t *out) { jsonb_write_x(j, out, true); }
+
+static void jsonb_write_x(json_t *j, rdb_buf_t *out, bool sorted)
 {
     switch (json_typeof(j)) {
     case JSON_OBJECT: {
@@ -54,13 +57,13 @@ static void jsonb_write(json_t *j, rdb_buf_t *out)
         const char *k;
         json_t *v;
         json_object_foreach(j, k, v) { kv[i].k = k; kv[i].v = v; i++; }
-        qsort(kv, n, sizeof *kv, kv_cmp);
+        if (sorted) qsort(kv, n, sizeof *kv, kv_cmp);
         rdb_buf_append_u8(out, '{');
         for (i = 0; i < n; i++) {
             if (i) rdb_buf_append_str(out, ", ");
             json_str(kv[i].k, strlen(kv[i].k), out);
             rdb_buf_append_str(out, ": ");
-            jsonb_write(kv[i].v, out);
+            jsonb_write_x(kv[i].v, out, sorted);
         }
         rdb_buf_append_u8(out, '}');
         free(kv);
@@ -70,7 +73,7 @@ static void jsonb_write(json_t *j, rdb_buf_t *out)
         rdb_buf_append_u8(out, '[');
         for (size_t i = 0; i < json_array_size(j); i++) {
             if (i) rdb_buf_append_str(out, ", ");
-            jsonb_write(json_array_get(j, i), out);
+            jsonb_write_x(json_array_get(j, i), out, sorted);
         }
         rdb_buf_append_u8(out, ']');
         return;
@@ -105,5 +108,40 @@ rdb_status_t sqlt_json_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t le
     json_decref(j);
     *out = sql_bytes(rdb_arena_memdup(a, b.data, b.len ? b.len : 1), (uint32_t)b.len);
     rdb_buf_free(&b);
+    return RDB_OK;
+}
+
+/* -> / ->> : field by key (text) or element by index (int, negative from
+ * the end).  Missing: NULL.  json results are re-serialized (PG returns
+ * the original text slice, so spacing inside json values may differ). */
+rdb_status_t sqlt_json_get(sql_fn_ctx_t *ctx, const sql_value_t *doc, uint32_t doc_oid,
+                           const sql_value_t *key, uint32_t key_oid, bool astext,
+                           sql_value_t *res, rdb_err_t *err)
+{
+    json_t *j = json_loadb(doc->u.v.ptr, doc->u.v.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (!j) return rdb_err_set(err, RDB_SQL, "22P02", "invalid input syntax for type json");
+    json_t *e = NULL;
+    if (key_oid == SQL_OID_INT4 || key_oid == SQL_OID_INT8 || key_oid == SQL_OID_INT2) {
+        if (json_is_array(j)) {
+            int64_t i = key->u.i, n = (int64_t)json_array_size(j);
+            if (i < 0) i += n;
+            if (i >= 0 && i < n) e = json_array_get(j, (size_t)i);
+        }
+    } else if (json_is_object(j)) {
+        char *k = rdb_arena_strndup(ctx->arena, key->u.v.ptr, key->u.v.len);
+        e = json_object_get(j, k);
+    }
+    if (!e || (astext && json_is_null(e))) {
+        json_decref(j);
+        *res = sql_null();
+        return RDB_OK;
+    }
+    rdb_buf_t b;
+    rdb_buf_init(&b, 64);
+    if (astext && json_is_string(e)) rdb_buf_append(&b, json_string_value(e), json_string_length(e));
+    else jsonb_write_x(e, &b, doc_oid == SQL_OID_JSONB);
+    *res = sql_bytes(rdb_arena_memdup(ctx->arena, b.data, b.len ? b.len : 1), (uint32_t)b.len);
+    rdb_buf_free(&b);
+    json_decref(j);
     return RDB_OK;
 }

@@ -68,6 +68,10 @@ bool sqlt_tz_known(const char *name);
 int32_t sqlt_tz_offset(const char *name, int64_t utc_usec);
 int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec);
 
+rdb_status_t sqlt_json_get(sql_fn_ctx_t *ctx, const sql_value_t *doc, uint32_t doc_oid,
+                           const sql_value_t *key, uint32_t key_oid, bool astext,
+                           sql_value_t *res, rdb_err_t *err);
+
 void sqlt_float_out(double f, bool is4, rdb_buf_t *out);
 
 #define USECS_PER_DAY INT64_C(86400000000)

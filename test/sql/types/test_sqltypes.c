@@ -145,6 +145,24 @@ START_TEST(test_json)
                      "{\"b\": [1, 2, {\"y\": true, \"z\": null}], \"aa\": 1}");
     ck_assert_str_eq(rt(T(SQL_OID_JSONB), "\"x\""), "\"x\"");
     ck_assert_str_eq(rt(T(SQL_OID_JSON), "{"), "ERROR 22P02 invalid input syntax for type json");
+    /* -> and ->>, results as PostgreSQL 15 prints them */
+    const char *doc = "{\"a\":{\"b\":[1,\"x\"]}, \"n\": null}";
+    ck_assert_str_eq(op2("->", SQL_OID_JSONB, doc, SQL_OID_TEXT, "a"), "{\"b\": [1, \"x\"]}");
+    ck_assert_str_eq(op2("->>", SQL_OID_JSONB, "[1,\"x\",3]", SQL_OID_INT4, "1"), "x");
+    ck_assert_str_eq(op2("->", SQL_OID_JSONB, "[1,2,3]", SQL_OID_INT4, "-1"), "3");
+    ck_assert_str_eq(op2("->>", SQL_OID_JSON, "{\"a\": \"s\"}", SQL_OID_TEXT, "a"), "s");
+    sql_resolved_fn_t fn;
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(sql_oper_resolve("->", T(SQL_OID_JSONB), T(SQL_OID_UNKNOWN), &fn, &err), RDB_OK);
+    ck_assert_int_eq(fn.argtypes[1].oid, SQL_OID_TEXT);
+    sql_value_t args[2] = { in(T(SQL_OID_JSONB), doc), sql_bytes("zz", 2) }, r;
+    sql_fn_ctx_t ctx = { .arena = &A, .settings = &FS };
+    ck_assert_int_eq(fn.fn(&ctx, 2, args, fn.argtypes, fn.rettype, &r, &err), RDB_OK);
+    ck_assert(r.isnull);
+    args[1] = sql_bytes("n", 1);
+    ck_assert_int_eq(sql_oper_resolve("->>", T(SQL_OID_JSONB), T(SQL_OID_TEXT), &fn, &err), RDB_OK);
+    ck_assert_int_eq(fn.fn(&ctx, 2, args, fn.argtypes, fn.rettype, &r, &err), RDB_OK);
+    ck_assert(r.isnull);
 }
 END_TEST
 
