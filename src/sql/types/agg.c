@@ -1,0 +1,403 @@
+/*
+ * agg.c — aggregates: count, sum, avg, min, max, bool_and/bool_or/every,
+ * string_agg and the stddev/variance family, with PG's result types, and
+ * combine / serialize / deserialize for partial aggregation.
+ *
+ * One state layout serves all: counters, an exact 128-bit integer sum,
+ * float sums (Welford-free: sum and sum of squares in long double), a
+ * numeric running sum, the current min/max value, and a text buffer.
+ */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sql/types/types_int.h"
+
+typedef enum { A_COUNT, A_COUNTSTAR, A_SUM, A_AVG, A_MIN, A_MAX, A_BOOLAND, A_BOOLOR, A_STRAGG,
+               A_VARPOP, A_VARSAMP, A_STDPOP, A_STDSAMP } agg_kind_t;
+
+typedef struct {
+    rdb_arena_t *a;
+    agg_kind_t   kind;
+    sql_type_t   in;
+    int64_t      count;
+    __int128     isum;
+    long double  fsum, fsq;
+    sql_value_t  num;    /* numeric running sum (numeric inputs) */
+    sql_value_t  mm;     /* min/max; bool result */
+    sql_interval_t iv;
+    char        *txt;
+    size_t       tlen, tcap;
+    bool         have;
+} agg_state_t;
+
+static const struct { const char *name; agg_kind_t k; } agg_names[] = {
+    { "count", A_COUNT }, { "sum", A_SUM }, { "avg", A_AVG }, { "min", A_MIN }, { "max", A_MAX },
+    { "bool_and", A_BOOLAND }, { "every", A_BOOLAND }, { "bool_or", A_BOOLOR },
+    { "string_agg", A_STRAGG }, { "var_pop", A_VARPOP }, { "var_samp", A_VARSAMP },
+    { "variance", A_VARSAMP }, { "stddev_pop", A_STDPOP }, { "stddev_samp", A_STDSAMP },
+    { "stddev", A_STDSAMP },
+};
+
+bool sql_is_agg_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
+        if (strcasecmp(agg_names[i].name, name) == 0) return true;
+    return false;
+}
+
+static agg_kind_t kind_of(const sql_resolved_agg_t *agg) { return (agg_kind_t)(intptr_t)agg->extra; }
+
+static void *agg_init(rdb_arena_t *a, const sql_resolved_agg_t *agg)
+{
+    agg_state_t *s = rdb_arena_calloc(a, sizeof *s);
+    s->a = a;
+    s->kind = kind_of(agg);
+    s->in = agg->nargs ? agg->argtypes[0] : (sql_type_t){ 0, -1 };
+    return s;
+}
+
+static void add_num(agg_state_t *s, const sql_value_t *v, rdb_err_t *err)
+{
+    if (!s->have) { s->num = sql_value_copy(s->a, s->in, *v); return; }
+    sql_value_t r;
+    sqlt_numeric_arith(s->a, '+', &s->num, v, &r, err);
+    s->num = r;
+}
+
+static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *args, rdb_err_t *err)
+{
+    agg_state_t *s = st;
+    if (s->kind == A_COUNTSTAR) { s->count++; return RDB_OK; }
+    const sql_value_t *v = &args[0];
+    if (v->isnull) return RDB_OK;
+    sqlt_kind_t k = sqlt_kind(s->in.oid);
+    switch (s->kind) {
+    case A_COUNT: break;
+    case A_SUM: case A_AVG: case A_VARPOP: case A_VARSAMP: case A_STDPOP: case A_STDSAMP:
+        if (k == K_INT) {
+            s->isum += v->u.i;
+            s->fsum += (long double)v->u.i;
+            s->fsq += (long double)v->u.i * (long double)v->u.i;
+            if (s->kind != A_SUM && s->kind != A_AVG) { /* exact variance for ints via numeric */ }
+        } else if (k == K_FLOAT) {
+            s->fsum += v->u.f;
+            s->fsq += (long double)v->u.f * v->u.f;
+        } else if (k == K_NUMERIC) {
+            add_num(s, v, err);
+            double d = sqlt_numeric_to_double(v);
+            s->fsum += d;
+            s->fsq += (long double)d * d;
+        } else if (k == K_INTERVAL) {
+            s->iv.months += v->u.iv.months;
+            s->iv.days += v->u.iv.days;
+            s->iv.usec += v->u.iv.usec;
+        }
+        break;
+    case A_MIN: case A_MAX:
+        if (!s->have) s->mm = sql_value_copy(s->a, s->in, *v);
+        else {
+            int c = sql_value_cmp(s->in, v, &s->mm);
+            if (s->kind == A_MIN ? c < 0 : c > 0) s->mm = sql_value_copy(s->a, s->in, *v);
+        }
+        break;
+    case A_BOOLAND: s->mm = sql_bool(s->have ? s->mm.u.b && v->u.b : v->u.b); break;
+    case A_BOOLOR: s->mm = sql_bool(s->have ? s->mm.u.b || v->u.b : v->u.b); break;
+    case A_STRAGG: {
+        const sql_value_t *d = &args[1];
+        size_t need = s->tlen + v->u.v.len + (s->have && !d->isnull ? d->u.v.len : 0);
+        if (need > s->tcap) {
+            size_t nc = s->tcap ? s->tcap * 2 : 64;
+            while (nc < need) nc *= 2;
+            char *nb = rdb_arena_alloc(s->a, nc);
+            if (s->tlen) memcpy(nb, s->txt, s->tlen);
+            s->txt = nb;
+            s->tcap = nc;
+        }
+        if (s->have && !d->isnull) { memcpy(s->txt + s->tlen, d->u.v.ptr, d->u.v.len); s->tlen += d->u.v.len; }
+        memcpy(s->txt + s->tlen, v->u.v.ptr, v->u.v.len);
+        s->tlen += v->u.v.len;
+        break;
+    }
+    default: break;
+    }
+    s->count++;
+    s->have = true;
+    return rdb_err_is_set(err) ? RDB_SQL : RDB_OK;
+}
+
+static sql_value_t i128_numeric(rdb_arena_t *a, __int128 v)
+{
+    char tmp[48];
+    int n = 0;
+    bool neg = v < 0;
+    unsigned __int128 u = neg ? -(unsigned __int128)v : (unsigned __int128)v;
+    char rev[48];
+    do { rev[n++] = (char)('0' + (int)(u % 10)); u /= 10; } while (u);
+    int k = 0;
+    if (neg) tmp[k++] = '-';
+    while (n) tmp[k++] = rev[--n];
+    sql_value_t r;
+    rdb_err_t e = RDB_ERR_INIT;
+    sqlt_numeric_in(a, tmp, (size_t)k, &r, &e);
+    return r;
+}
+
+static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb_err_t *err)
+{
+    agg_state_t *s = st;
+    rdb_arena_t *a = ctx->arena;
+    sqlt_kind_t k = sqlt_kind(s->in.oid);
+    if (s->kind == A_COUNT || s->kind == A_COUNTSTAR) { *res = sql_int(s->count); return RDB_OK; }
+    if (!s->have) { *res = sql_null(); return RDB_OK; }
+    switch (s->kind) {
+    case A_SUM:
+        if (k == K_INT) {
+            if (s->in.oid == SQL_OID_INT8) { *res = i128_numeric(a, s->isum); return RDB_OK; }
+            if (s->isum > INT64_MAX || s->isum < INT64_MIN) return rdb_err_set(err, RDB_SQL, "22003", "bigint out of range");
+            *res = sql_int((int64_t)s->isum);
+            return RDB_OK;
+        }
+        if (k == K_FLOAT) { *res = sql_float(s->in.oid == SQL_OID_FLOAT4 ? (float)s->fsum : (double)s->fsum); return RDB_OK; }
+        if (k == K_NUMERIC) { *res = s->num; return RDB_OK; }
+        if (k == K_INTERVAL) { res->isnull = false; res->u.iv = s->iv; return RDB_OK; }
+        break;
+    case A_AVG:
+        if (k == K_INT || k == K_NUMERIC) {
+            sql_value_t sum = k == K_INT ? i128_numeric(a, s->isum) : s->num;
+            sql_value_t cnt = sqlt_numeric_from_int(a, s->count);
+            return sqlt_numeric_arith(a, '/', &sum, &cnt, res, err);
+        }
+        if (k == K_FLOAT) { *res = sql_float((double)(s->fsum / (long double)s->count)); return RDB_OK; }
+        if (k == K_INTERVAL) {
+            double f = 1.0 / (double)s->count;
+            double mo = s->iv.months * f, d = s->iv.days * f;
+            int64_t imo = (int64_t)mo;
+            double fd = (mo - (double)imo) * 30 + d;
+            int64_t id = (int64_t)fd;
+            res->isnull = false;
+            res->u.iv = (sql_interval_t){ (int64_t)llrint((fd - (double)id) * 86400e6 + (double)s->iv.usec * f), (int32_t)id, (int32_t)imo };
+            return RDB_OK;
+        }
+        break;
+    case A_MIN: case A_MAX: case A_BOOLAND: case A_BOOLOR:
+        *res = s->mm;
+        return RDB_OK;
+    case A_STRAGG:
+        *res = sql_bytes(s->txt ? s->txt : "", (uint32_t)s->tlen);
+        return RDB_OK;
+    case A_VARPOP: case A_VARSAMP: case A_STDPOP: case A_STDSAMP: {
+        bool samp = s->kind == A_VARSAMP || s->kind == A_STDSAMP;
+        if (samp && s->count < 2) { *res = sql_null(); return RDB_OK; }
+        long double n = (long double)s->count;
+        long double var = (s->fsq - s->fsum * s->fsum / n) / (samp ? n - 1 : n);
+        if (var < 0) var = 0;
+        double r = (double)var;
+        if (s->kind == A_STDPOP || s->kind == A_STDSAMP) r = sqrt(r);
+        if (k == K_FLOAT) { *res = sql_float(r); return RDB_OK; }
+        /* numeric result: PG computes exactly; we round the float result */
+        sql_value_t nv;
+        rdb_status_t st2 = sqlt_numeric_from_double(a, r, &nv, err);
+        if (st2) return st2;
+        return sqlt_numeric_round(a, &nv, 16, false, res, err);
+    }
+    default: break;
+    }
+    return rdb_err_set(err, RDB_SQL, "XX000", "aggregate final: unsupported input type");
+}
+
+static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, rdb_err_t *err)
+{
+    agg_state_t *s = st;
+    const agg_state_t *o = other;
+    if (!o->have && o->kind != A_COUNTSTAR) return RDB_OK;
+    if (s->kind == A_COUNTSTAR || s->kind == A_COUNT) { s->count += o->count; s->have |= o->have; return RDB_OK; }
+    if (!s->have) {
+        agg_state_t keep = *s;
+        *s = *o;
+        s->a = keep.a;
+        if (o->kind == A_MIN || o->kind == A_MAX) s->mm = sql_value_copy(s->a, s->in, o->mm);
+        if (sqlt_kind(s->in.oid) == K_NUMERIC && o->num.u.v.ptr) s->num = sql_value_copy(s->a, s->in, o->num);
+        if (o->tlen) {
+            s->txt = rdb_arena_memdup(s->a, o->txt, o->tlen);
+            s->tcap = o->tlen;
+        }
+        return RDB_OK;
+    }
+    switch (s->kind) {
+    case A_MIN: case A_MAX: {
+        int c = sql_value_cmp(s->in, &o->mm, &s->mm);
+        if (s->kind == A_MIN ? c < 0 : c > 0) s->mm = sql_value_copy(s->a, s->in, o->mm);
+        break;
+    }
+    case A_BOOLAND: s->mm.u.b = s->mm.u.b && o->mm.u.b; break;
+    case A_BOOLOR: s->mm.u.b = s->mm.u.b || o->mm.u.b; break;
+    case A_STRAGG: {
+        /* PG's string_agg combine joins with the other side's first delimiter;
+         * we keep the delimiter inside the buffer, so other's text starts at
+         * its first value: the delimiter is lost.  Use ',' neutral join. */
+        char *nb = rdb_arena_alloc(s->a, s->tlen + o->tlen + 1);
+        memcpy(nb, s->txt, s->tlen);
+        memcpy(nb + s->tlen, o->txt, o->tlen);
+        s->txt = nb;
+        s->tlen += o->tlen;
+        s->tcap = s->tlen;
+        break;
+    }
+    default:
+        s->isum += o->isum;
+        s->fsum += o->fsum;
+        s->fsq += o->fsq;
+        s->iv.months += o->iv.months;
+        s->iv.days += o->iv.days;
+        s->iv.usec += o->iv.usec;
+        if (sqlt_kind(s->in.oid) == K_NUMERIC) {
+            sql_value_t r;
+            if (sqlt_numeric_arith(s->a, '+', &s->num, &o->num, &r, err)) return RDB_SQL;
+            s->num = r;
+        }
+        break;
+    }
+    s->count += o->count;
+    return RDB_OK;
+}
+
+static void agg_serialize(const void *st, rdb_buf_t *out)
+{
+    const agg_state_t *s = st;
+    rdb_buf_append_u8(out, (uint8_t)s->kind);
+    rdb_buf_append_u8(out, s->have);
+    rdb_buf_append_u64_be(out, (uint64_t)s->count);
+    rdb_buf_append_u64_be(out, (uint64_t)(s->isum >> 64));
+    rdb_buf_append_u64_be(out, (uint64_t)s->isum);
+    double f = (double)s->fsum, q = (double)s->fsq;
+    uint64_t b;
+    memcpy(&b, &f, 8); rdb_buf_append_u64_be(out, b);
+    memcpy(&b, &q, 8); rdb_buf_append_u64_be(out, b);
+    rdb_buf_append_u64_be(out, (uint64_t)s->iv.usec);
+    rdb_buf_append_u32_be(out, (uint32_t)s->iv.days);
+    rdb_buf_append_u32_be(out, (uint32_t)s->iv.months);
+    sql_value_t mm = s->have && (s->kind == A_MIN || s->kind == A_MAX || s->kind == A_BOOLAND || s->kind == A_BOOLOR) ? s->mm : sql_null();
+    sql_type_t mt = s->kind == A_BOOLAND || s->kind == A_BOOLOR ? (sql_type_t){ SQL_OID_BOOL, -1 } : s->in;
+    sql_key_encode(out, mt, &mm, false);
+    sql_value_t num = s->have && s->num.u.v.ptr ? s->num : sql_null();
+    sql_key_encode(out, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &num, false);
+    rdb_buf_append_u32_be(out, (uint32_t)s->tlen);
+    rdb_buf_append(out, s->txt, s->tlen);
+}
+
+static uint64_t g64(const char *p) { uint64_t v = 0; for (int i = 0; i < 8; i++) v = v << 8 | (unsigned char)p[i]; return v; }
+
+static rdb_status_t agg_deserialize(rdb_arena_t *a, const sql_resolved_agg_t *agg, const char *p,
+                                    size_t len, void **out, rdb_err_t *err)
+{
+    const char *e = p + len;
+    agg_state_t *s = agg_init(a, agg);
+    if (len < 2 + 8 * 6 + 8) goto bad;
+    if ((agg_kind_t)(uint8_t)p[0] != s->kind) goto bad;
+    s->have = p[1] != 0;
+    p += 2;
+    s->count = (int64_t)g64(p); p += 8;
+    s->isum = (__int128)(((unsigned __int128)g64(p) << 64) | g64(p + 8)); p += 16;
+    double f, q;
+    uint64_t b = g64(p); memcpy(&f, &b, 8); p += 8;
+    b = g64(p); memcpy(&q, &b, 8); p += 8;
+    s->fsum = f; s->fsq = q;
+    s->iv.usec = (int64_t)g64(p); p += 8;
+    s->iv.days = (int32_t)(g64(p) >> 32);
+    s->iv.months = (int32_t)(g64(p) & 0xffffffffu); p += 8;
+    sql_type_t mt = s->kind == A_BOOLAND || s->kind == A_BOOLOR ? (sql_type_t){ SQL_OID_BOOL, -1 } : s->in;
+    if (mt.oid == 0) mt.oid = SQL_OID_INT8;
+    if (sql_key_decode(a, mt, false, &p, e, &s->mm, err)) goto bad;
+    if (sql_key_decode(a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, false, &p, e, &s->num, err)) goto bad;
+    if (e - p < 4) goto bad;
+    uint32_t tl = (uint32_t)(g64(p - 4) & 0xffffffffu);
+    tl = ((uint32_t)(unsigned char)p[0] << 24) | ((uint32_t)(unsigned char)p[1] << 16) | ((uint32_t)(unsigned char)p[2] << 8) | (unsigned char)p[3];
+    p += 4;
+    if ((size_t)(e - p) != tl) goto bad;
+    if (tl) { s->txt = rdb_arena_memdup(a, p, tl); s->tlen = s->tcap = tl; }
+    *out = s;
+    return RDB_OK;
+bad:
+    rdb_err_clear(err);
+    return rdb_err_set(err, RDB_PROTOCOL, "08P01", "malformed partial aggregate state");
+}
+
+rdb_status_t sql_agg_resolve(const char *name, int nargs, const sql_type_t *argtypes,
+                             sql_resolved_agg_t *out, rdb_err_t *err)
+{
+    int found = -1;
+    for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
+        if (strcasecmp(agg_names[i].name, name) == 0) { found = (int)i; break; }
+    agg_kind_t k = found >= 0 ? agg_names[found].k : A_COUNT;
+    if (k == A_COUNT && nargs == 0) k = A_COUNTSTAR;
+    memset(out, 0, sizeof *out);
+    sql_type_t in = nargs ? argtypes[0] : (sql_type_t){ 0, -1 };
+    if (in.oid == SQL_OID_UNKNOWN) in = (sql_type_t){ SQL_OID_TEXT, -1 };
+    sqlt_kind_t ik = sqlt_kind(in.oid);
+    sql_type_t rt = { 0, -1 };
+    bool ok = found >= 0;
+    int want = k == A_COUNTSTAR ? 0 : k == A_STRAGG ? 2 : 1;
+    if (nargs != want) ok = false;
+    if (ok) switch (k) {
+    case A_COUNT: case A_COUNTSTAR: rt.oid = SQL_OID_INT8; break;
+    case A_SUM:
+        if (in.oid == SQL_OID_INT2 || in.oid == SQL_OID_INT4) rt.oid = SQL_OID_INT8;
+        else if (in.oid == SQL_OID_INT8 || ik == K_NUMERIC) rt.oid = SQL_OID_NUMERIC;
+        else if (ik == K_FLOAT || ik == K_INTERVAL) rt.oid = in.oid;
+        else ok = false;
+        break;
+    case A_AVG:
+        if (ik == K_INT && in.oid != SQL_OID_OID) rt.oid = SQL_OID_NUMERIC;
+        else if (ik == K_NUMERIC) rt.oid = SQL_OID_NUMERIC;
+        else if (ik == K_FLOAT) rt.oid = SQL_OID_FLOAT8;
+        else if (ik == K_INTERVAL) rt.oid = SQL_OID_INTERVAL;
+        else ok = false;
+        break;
+    case A_MIN: case A_MAX:
+        if (ik == K_OTHER || ik == K_JSON) ok = false;
+        rt = in;
+        if (in.oid == SQL_OID_VARCHAR) rt.oid = SQL_OID_TEXT;
+        break;
+    case A_BOOLAND: case A_BOOLOR:
+        if (in.oid != SQL_OID_BOOL) ok = false;
+        rt.oid = SQL_OID_BOOL;
+        break;
+    case A_STRAGG:
+        if (ik != K_TEXT || sqlt_kind(argtypes[1].oid) != K_TEXT) ok = false;
+        in = (sql_type_t){ SQL_OID_TEXT, -1 };
+        rt.oid = SQL_OID_TEXT;
+        break;
+    default:
+        if (ik == K_FLOAT) rt.oid = SQL_OID_FLOAT8;
+        else if (ik == K_INT || ik == K_NUMERIC) rt.oid = SQL_OID_NUMERIC;
+        else ok = false;
+        break;
+    }
+    if (!ok) {
+        rdb_buf_t b;
+        rdb_buf_init(&b, 64);
+        for (int i = 0; i < nargs; i++) {
+            if (i) rdb_buf_append_str(&b, ", ");
+            sql_type_format(argtypes[i], &b);
+        }
+        rdb_err_set(err, RDB_SQL, "42883", "function %s(%.*s) does not exist", name, (int)b.len, b.data);
+        rdb_err_hint(err, "No function matches the given name and argument types. You might need to add explicit type casts.");
+        rdb_buf_free(&b);
+        return RDB_SQL;
+    }
+    out->name = agg_names[found].name;
+    out->nargs = nargs;
+    if (nargs > 0) out->argtypes[0] = in;
+    if (nargs > 1) out->argtypes[1] = (sql_type_t){ SQL_OID_TEXT, -1 };
+    out->rettype = rt;
+    out->strict = k != A_STRAGG; /* string_agg skips NULL values itself but accepts a NULL delimiter */
+    out->init = agg_init;
+    out->trans = agg_trans;
+    out->combine = agg_combine;
+    out->final = agg_final;
+    out->serialize = agg_serialize;
+    out->deserialize = agg_deserialize;
+    out->extra = (const void *)(intptr_t)k;
+    return RDB_OK;
+}
