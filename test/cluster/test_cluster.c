@@ -11,6 +11,7 @@
 #include "cluster/frame.h"
 #include "cluster/hlc.h"
 #include "cluster/merkle.h"
+#include "cluster/peer.h"
 #include "cluster/rangemap.h"
 #include "cluster/ring.h"
 #include "cluster/vv.h"
@@ -628,10 +629,196 @@ START_TEST(test_auth_hmac)
 }
 END_TEST
 
+
+/* Peer links over loopback, all in one libev loop. */
+typedef struct peer_rec {
+    int      frames, ups, downs;
+    uint16_t last_from;
+    uint64_t last_val;
+} peer_rec_t;
+
+static void rec_frame(clu_net_t *net, uint16_t from, clu_frame_t *f, void *ctx)
+{
+    peer_rec_t *r = ctx;
+    r->frames++;
+    r->last_from = from;
+    clu_field_u64(f, 0, &r->last_val);
+}
+
+static void rec_state(clu_net_t *net, uint16_t peer, bool up, void *ctx)
+{
+    peer_rec_t *r = ctx;
+    if (up)
+        r->ups++;
+    else
+        r->downs++;
+}
+
+static bool watchdog_fired;
+static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents) { watchdog_fired = true; }
+
+/* Run the loop until *flag becomes true; fails after 3 s (a hang, not a
+ * timing assertion). */
+#define RUN_UNTIL(loop, cond)                                              \
+    do {                                                                   \
+        ev_timer wd;                                                       \
+        watchdog_fired = false;                                            \
+        ev_timer_init(&wd, watchdog_cb, 3.0, 0.0);                        \
+        ev_timer_start(loop, &wd);                                         \
+        while (!(cond) && !watchdog_fired)                                 \
+            ev_run(loop, EVRUN_ONCE);                                     \
+        ev_timer_stop(loop, &wd);                                          \
+        ck_assert_msg(!watchdog_fired, "timed out waiting for " #cond);    \
+    } while (0)
+
+static clu_net_t *net_make(struct ev_loop *loop, uint16_t id, const char *secret,
+                           clu_hlc_t *h, peer_rec_t *r)
+{
+    clu_net_opts_t o = { 0 };
+    o.node_id = id;
+    o.secret = secret;
+    o.hlc = h;
+    o.on_frame = rec_frame;
+    o.on_state = rec_state;
+    o.ctx = r;
+    o.backoff_min_ms = 10;
+    o.backoff_max_ms = 100;
+    clu_net_t *net;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_net_open(loop, &o, &net, &e), RDB_OK);
+    return net;
+}
+
+static void send_val(clu_net_t *net, uint16_t from, uint16_t to, clu_hlc_t *h, uint64_t v)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    msgpack_packer pk;
+    size_t st = clu_frame_start(&b, &pk, CLU_MSG_PING, from, clu_hlc_now(h), 1);
+    msgpack_pack_uint64(&pk, v);
+    clu_frame_finish(&b, st);
+    ck_assert_int_eq(clu_net_send(net, to, b.data, b.len), RDB_OK);
+    rdb_buf_free(&b);
+}
+
+START_TEST(test_peer_links_loopback)
+{
+    rdb_log_set_level(RDB_LOG_LEVEL_ERROR);
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    uint64_t wa = 100000, wb = 100000;
+    clu_hlc_t ha, hb, hc;
+    clu_hlc_init(&ha, 1000, fake_wall, &wa);
+    clu_hlc_init(&hb, 1000, fake_wall, &wb);
+    clu_hlc_init(&hc, 1000, NULL, NULL);
+    peer_rec_t ra = { 0 }, rb = { 0 }, rc = { 0 };
+    clu_net_t *a = net_make(loop, 1, "secret", &ha, &ra);
+    clu_net_t *b = net_make(loop, 2, "secret", &hb, &rb);
+    rdb_err_t e = RDB_ERR_INIT;
+    /* Both dial each other at once: one link per pair survives. */
+    ck_assert_int_eq(clu_net_dial(a, "127.0.0.1", clu_net_port(b), &e), RDB_OK);
+    ck_assert_int_eq(clu_net_dial(b, "127.0.0.1", clu_net_port(a), &e), RDB_OK);
+    /* Dialling ourselves is harmless. */
+    ck_assert_int_eq(clu_net_dial(a, "127.0.0.1", clu_net_port(a), &e), RDB_OK);
+    RUN_UNTIL(loop, clu_net_is_up(a, 2) && clu_net_is_up(b, 1));
+    ck_assert(!clu_net_is_up(a, 1));
+
+    /* a's clock runs 50 ms ahead: b follows it (within max offset). */
+    wa += 50;
+    send_val(a, 1, 2, &ha, 41);
+    RUN_UNTIL(loop, rb.frames >= 1);
+    ck_assert_uint_eq(rb.last_from, 1);
+    ck_assert_uint_eq(rb.last_val, 41);
+    ck_assert_uint_gt(clu_hlc_now(&hb), CLU_HLC_MAKE(100050, 0));
+    send_val(b, 2, 1, &hb, 42);
+    RUN_UNTIL(loop, ra.frames >= 1);
+    ck_assert_uint_eq(ra.last_val, 42);
+
+    /* A runaway clock is flagged and not followed. */
+    wa += 5000;
+    send_val(a, 1, 2, &ha, 43);
+    RUN_UNTIL(loop, rb.frames >= 2);
+    clu_net_peer_stats_t st;
+    clu_net_peer_stats(b, 1, &st);
+    ck_assert(st.up);
+    ck_assert_uint_eq(st.clock_flags, 1);
+    ck_assert_uint_lt(clu_hlc_now(&hb), CLU_HLC_MAKE(101000, 0));
+
+    /* Wrong secret: refused and counted, never up. */
+    clu_net_t *c = net_make(loop, 3, "wrong", &hc, &rc);
+    ck_assert_int_eq(clu_net_dial(c, "127.0.0.1", clu_net_port(b), &e), RDB_OK);
+    RUN_UNTIL(loop, clu_net_auth_failures(b) >= 2);
+    ck_assert(!clu_net_is_up(b, 3));
+    ck_assert(!clu_net_is_up(c, 2));
+    ck_assert_int_eq(rc.ups, 0);
+    clu_net_close(c);
+
+    /* No link: the sender is told, nothing is silently queued. */
+    ck_assert_int_eq(clu_net_send(a, 9, "x", 1), RDB_UNAVAILABLE);
+
+    /* b goes away: a reports it down; b back on the same port: a reconnects. */
+    int port_b = clu_net_port(b);
+    clu_net_close(b);
+    RUN_UNTIL(loop, ra.downs >= 1);
+    ck_assert(!clu_net_is_up(a, 2));
+    clu_net_opts_t o = { 0 };
+    o.node_id = 2;
+    o.secret = "secret";
+    o.hlc = &hb;
+    o.on_frame = rec_frame;
+    o.on_state = rec_state;
+    o.ctx = &rb;
+    o.listen_port = port_b;
+    ck_assert_int_eq(clu_net_open(loop, &o, &b, &e), RDB_OK);
+    RUN_UNTIL(loop, clu_net_is_up(a, 2) && clu_net_is_up(b, 1));
+    send_val(a, 1, 2, &ha, 44);
+    RUN_UNTIL(loop, rb.last_val == 44);
+
+    /* A node without a cluster secret cannot open peer links. */
+    clu_net_close(a);
+    clu_net_close(b);
+    ck_assert_int_eq(clu_net_open(loop, &(clu_net_opts_t){ .node_id = 5, .secret = "",
+                                                           .hlc = &ha }, &a, &e), RDB_INVALID);
+    rdb_err_clear(&e);
+    clu_hlc_destroy(&ha);
+    clu_hlc_destroy(&hb);
+    clu_hlc_destroy(&hc);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+START_TEST(test_peer_backpressure)
+{
+    rdb_log_set_level(RDB_LOG_LEVEL_ERROR);
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    clu_hlc_t h;
+    clu_hlc_init(&h, 1000, NULL, NULL);
+    peer_rec_t ra = { 0 }, rb = { 0 };
+    clu_net_opts_t o = { .node_id = 1, .secret = "k", .hlc = &h, .on_frame = rec_frame,
+                         .on_state = rec_state, .ctx = &ra, .max_queue = 4096 };
+    clu_net_t *a, *b;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_net_open(loop, &o, &a, &e), RDB_OK);
+    o.node_id = 2;
+    o.ctx = &rb;
+    ck_assert_int_eq(clu_net_open(loop, &o, &b, &e), RDB_OK);
+    clu_net_dial(a, "127.0.0.1", clu_net_port(b), &e);
+    RUN_UNTIL(loop, clu_net_is_up(a, 2) && clu_net_is_up(b, 1));
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    /* Without running the loop nothing drains: the second frame must not fit. */
+    ck_assert_int_eq(clu_net_send(a, 2, big, sizeof big), RDB_OK);
+    ck_assert_int_eq(clu_net_send(a, 2, big, sizeof big), RDB_BUSY);
+    clu_net_close(a);
+    clu_net_close(b);
+    clu_hlc_destroy(&h);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_hlc_monotonic);
     tcase_add_test(tc, test_hlc_advances_past_received);
     tcase_add_test(tc, test_hlc_drift_bound);
@@ -646,6 +833,8 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_frame_roundtrip_and_stream);
     tcase_add_test(tc, test_frame_rejects_corruption);
     tcase_add_test(tc, test_auth_hmac);
+    tcase_add_test(tc, test_peer_links_loopback);
+    tcase_add_test(tc, test_peer_backpressure);
     suite_add_tcase(s, tc);
     return s;
 }
