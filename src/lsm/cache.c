@@ -1,0 +1,199 @@
+/* cache.c — see cache.h. */
+#include "lsm/cache.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "common/hash.h"
+#include "common/mem.h"
+
+#define SHARDS 16
+
+struct lsm_cache_handle {
+    uint64_t file, off;
+    char *data;
+    size_t n;
+    int refs;         /* pins, plus one while in the table */
+    bool in_table;
+    struct lsm_cache_handle *hnext;        /* hash chain */
+    struct lsm_cache_handle *lprev, *lnext; /* LRU list, newest at head */
+};
+
+typedef struct shard {
+    pthread_mutex_t mu;
+    lsm_cache_handle_t **tab;
+    size_t nbuckets, count, usage, capacity;
+    lsm_cache_handle_t lru; /* sentinel */
+} shard_t;
+
+struct lsm_cache {
+    shard_t shards[SHARDS];
+    size_t capacity;
+};
+
+static uint64_t hkey(uint64_t file, uint64_t off) { return rdb_hash_u64(file * 0x9e3779b97f4a7c15ULL ^ off); }
+
+lsm_cache_t *lsm_cache_new(size_t capacity)
+{
+    lsm_cache_t *c = rdb_calloc(1, sizeof(*c));
+    c->capacity = capacity;
+    for (int i = 0; i < SHARDS; i++) {
+        shard_t *s = &c->shards[i];
+        pthread_mutex_init(&s->mu, NULL);
+        s->nbuckets = 256;
+        s->tab = rdb_calloc(s->nbuckets, sizeof(*s->tab));
+        s->capacity = capacity / SHARDS;
+        s->lru.lnext = s->lru.lprev = &s->lru;
+    }
+    return c;
+}
+
+static void unref(lsm_cache_handle_t *h)
+{
+    if (--h->refs == 0) {
+        free(h->data);
+        free(h);
+    }
+}
+
+void lsm_cache_free(lsm_cache_t *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < SHARDS; i++) {
+        shard_t *s = &c->shards[i];
+        for (size_t b = 0; b < s->nbuckets; b++)
+            for (lsm_cache_handle_t *h = s->tab[b], *n; h; h = n) {
+                n = h->hnext;
+                unref(h);
+            }
+        free(s->tab);
+        pthread_mutex_destroy(&s->mu);
+    }
+    free(c);
+}
+
+static shard_t *shard_of(lsm_cache_t *c, uint64_t hv) { return &c->shards[hv >> 60]; }
+
+static void lru_unlink(lsm_cache_handle_t *h)
+{
+    h->lprev->lnext = h->lnext;
+    h->lnext->lprev = h->lprev;
+}
+static void lru_push(shard_t *s, lsm_cache_handle_t *h)
+{
+    h->lnext = s->lru.lnext;
+    h->lprev = &s->lru;
+    s->lru.lnext->lprev = h;
+    s->lru.lnext = h;
+}
+
+static void remove_from_table(shard_t *s, lsm_cache_handle_t *h, uint64_t hv)
+{
+    lsm_cache_handle_t **pp = &s->tab[hv & (s->nbuckets - 1)];
+    while (*pp != h)
+        pp = &(*pp)->hnext;
+    *pp = h->hnext;
+    lru_unlink(h);
+    h->in_table = false;
+    s->count--;
+    s->usage -= h->n;
+    unref(h);
+}
+
+lsm_cache_handle_t *lsm_cache_lookup(lsm_cache_t *c, uint64_t file, uint64_t off)
+{
+    uint64_t hv = hkey(file, off);
+    shard_t *s = shard_of(c, hv);
+    pthread_mutex_lock(&s->mu);
+    lsm_cache_handle_t *h = s->tab[hv & (s->nbuckets - 1)];
+    while (h && !(h->file == file && h->off == off))
+        h = h->hnext;
+    if (h) {
+        h->refs++;
+        lru_unlink(h);
+        lru_push(s, h);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return h;
+}
+
+static void grow(shard_t *s)
+{
+    size_t nb = s->nbuckets * 2;
+    lsm_cache_handle_t **t = rdb_calloc(nb, sizeof(*t));
+    for (size_t b = 0; b < s->nbuckets; b++)
+        for (lsm_cache_handle_t *h = s->tab[b], *n; h; h = n) {
+            n = h->hnext;
+            uint64_t hv = hkey(h->file, h->off);
+            h->hnext = t[hv & (nb - 1)];
+            t[hv & (nb - 1)] = h;
+        }
+    free(s->tab);
+    s->tab = t;
+    s->nbuckets = nb;
+}
+
+lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off, char *data,
+                                     size_t n)
+{
+    uint64_t hv = hkey(file, off);
+    shard_t *s = shard_of(c, hv);
+    lsm_cache_handle_t *h = rdb_calloc(1, sizeof(*h));
+    h->file = file;
+    h->off = off;
+    h->data = data;
+    h->n = n;
+    h->refs = 2;
+    h->in_table = true;
+    pthread_mutex_lock(&s->mu);
+    /* replace an existing entry for the same key */
+    lsm_cache_handle_t *o = s->tab[hv & (s->nbuckets - 1)];
+    while (o && !(o->file == file && o->off == off))
+        o = o->hnext;
+    if (o)
+        remove_from_table(s, o, hv);
+    if (s->count + 1 > s->nbuckets)
+        grow(s);
+    h->hnext = s->tab[hv & (s->nbuckets - 1)];
+    s->tab[hv & (s->nbuckets - 1)] = h;
+    lru_push(s, h);
+    s->count++;
+    s->usage += n;
+    while (s->usage > s->capacity && s->lru.lprev != &s->lru && s->lru.lprev != h) {
+        lsm_cache_handle_t *v = s->lru.lprev;
+        remove_from_table(s, v, hkey(v->file, v->off));
+    }
+    if (s->usage > s->capacity && s->lru.lprev == h)
+        remove_from_table(s, h, hv); /* larger than the shard: serve uncached */
+    pthread_mutex_unlock(&s->mu);
+    return h;
+}
+
+const char *lsm_cache_data(const lsm_cache_handle_t *h, size_t *n)
+{
+    *n = h->n;
+    return h->data;
+}
+
+void lsm_cache_release(lsm_cache_t *c, lsm_cache_handle_t *h)
+{
+    uint64_t hv = hkey(h->file, h->off);
+    shard_t *s = shard_of(c, hv);
+    pthread_mutex_lock(&s->mu);
+    unref(h);
+    pthread_mutex_unlock(&s->mu);
+}
+
+size_t lsm_cache_usage(lsm_cache_t *c)
+{
+    size_t u = 0;
+    for (int i = 0; i < SHARDS; i++) {
+        pthread_mutex_lock(&c->shards[i].mu);
+        u += c->shards[i].usage;
+        pthread_mutex_unlock(&c->shards[i].mu);
+    }
+    return u;
+}
+size_t lsm_cache_capacity(const lsm_cache_t *c) { return c->capacity; }

@@ -1,0 +1,28 @@
+/*
+ * cache.h — sharded LRU cache of decompressed blocks, keyed by
+ * (file number, block offset), shared by all readers.
+ *
+ * lsm_cache_lookup/insert return a pinned handle; lsm_cache_release unpins.
+ * An evicted block stays alive until its last pin goes.  Thread-safe.
+ */
+#ifndef RDB_LSM_CACHE_H
+#define RDB_LSM_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lsm_cache lsm_cache_t;
+typedef struct lsm_cache_handle lsm_cache_handle_t;
+
+lsm_cache_t *lsm_cache_new(size_t capacity);
+void lsm_cache_free(lsm_cache_t *c);
+lsm_cache_handle_t *lsm_cache_lookup(lsm_cache_t *c, uint64_t file, uint64_t off);
+/* Takes ownership of data (malloc'd). Returns a pinned handle. */
+lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off, char *data,
+                                     size_t n);
+const char *lsm_cache_data(const lsm_cache_handle_t *h, size_t *n);
+void lsm_cache_release(lsm_cache_t *c, lsm_cache_handle_t *h);
+size_t lsm_cache_usage(lsm_cache_t *c);
+size_t lsm_cache_capacity(const lsm_cache_t *c);
+
+#endif

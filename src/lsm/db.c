@@ -1,0 +1,1152 @@
+/* db.c — lsm_db: open/recovery, group-commit writes, point reads, memtable
+ * flushes and compactions on a background thread, statistics. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/mem.h"
+#include "lsm/batch.h"
+#include "lsm/db_impl.h"
+#include "lsm/ikey.h"
+
+#define L0_COMPACTION_TRIGGER 4
+#define MAX_GROUP_BYTES (1u << 20)
+
+void lsm_options_default(lsm_options_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->memtable_size = 64u << 20;
+    o->block_cache_size = 64u << 20;
+    o->block_size = 4096;
+    o->target_file_size = 64u << 20;
+    o->bloom_bits_per_key = 10;
+    o->compression = LSM_COMPRESS_LZ4;
+    o->sync_mode = LSM_SYNC_COMMIT;
+    o->sync_period_ms = 100;
+    o->l0_slowdown_trigger = 8;
+    o->l0_stop_trigger = 12;
+    o->compaction_threads = 1;
+    o->max_open_files = 1000;
+    o->create_if_missing = true;
+}
+
+void lsm_read_options_default(lsm_read_options_t *ro)
+{
+    memset(ro, 0, sizeof(*ro));
+    ro->snapshot = LSM_SNAPSHOT_LATEST;
+    ro->fill_cache = true;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static char *file_path(lsm_db_t *db, uint64_t num, const char *ext)
+{
+    size_t n = strlen(db->dir) + 40;
+    char *p = rdb_malloc(n);
+    snprintf(p, n, "%s/%06" PRIu64 ".%s", db->dir, num, ext);
+    return p;
+}
+
+static rdb_status_t sync_dir(lsm_db_t *db, rdb_err_t *err)
+{
+    int fd = open(db->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not fsync directory \"%s\": %s",
+                           db->dir, strerror(e));
+    }
+    close(fd);
+    return RDB_OK;
+}
+
+void lsm_db_pin(lsm_db_t *db, lsm_mem_t **mem, lsm_mem_t **imm, lsm_vers_t **v)
+{
+    pthread_mutex_lock(&db->mu);
+    lsm_mem_ref(db->mem);
+    *mem = db->mem;
+    *imm = db->imm;
+    if (*imm)
+        lsm_mem_ref(*imm);
+    lsm_vers_ref(db->cur);
+    *v = db->cur;
+    pthread_mutex_unlock(&db->mu);
+}
+
+/* --- MANIFEST ------------------------------------------------------------- */
+
+/* Append e to the manifest and install the new version.  Holds mu. */
+static rdb_status_t log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
+{
+    e->has_next = true;
+    e->next_file = db->next_file;
+    rdb_buf_t rec = RDB_BUF_INIT;
+    lsm_edit_encode(e, &rec);
+    rdb_status_t s = lsm_log_add(&db->manifest, rec.data, rec.len, err);
+    rdb_buf_free(&rec);
+    if (s == RDB_OK)
+        s = lsm_log_sync(&db->manifest, err);
+    if (s != RDB_OK)
+        return s;
+    if (e->has_log)
+        db->log_number = e->log_number;
+    lsm_vers_t *v = lsm_vers_apply(db->cur, e);
+    lsm_vers_unref(db->cur);
+    db->cur = v;
+    return RDB_OK;
+}
+
+/* Start a new MANIFEST holding a snapshot of the current state, then point
+ * CURRENT at it (write temp, fsync, rename, fsync dir). */
+static rdb_status_t new_manifest(lsm_db_t *db, rdb_err_t *err)
+{
+    uint64_t num = db->next_file++;
+    char name[64];
+    snprintf(name, sizeof name, "MANIFEST-%06" PRIu64, num);
+    size_t pn = strlen(db->dir) + 80;
+    char *path = rdb_malloc(pn), *tmp = rdb_malloc(pn), *cur = rdb_malloc(pn);
+    snprintf(path, pn, "%s/%s", db->dir, name);
+    snprintf(tmp, pn, "%s/CURRENT.tmp", db->dir);
+    snprintf(cur, pn, "%s/CURRENT", db->dir);
+    lsm_log_writer_t w;
+    rdb_status_t s = lsm_log_create(&w, path, err);
+    if (s == RDB_OK) {
+        lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
+        e->has_log = true;
+        e->log_number = db->log_number;
+        e->has_next = true;
+        e->next_file = db->next_file;
+        rdb_buf_t rec = RDB_BUF_INIT;
+        lsm_edit_encode(e, &rec); /* header edit */
+        for (int l = 0; l < LSM_MAX_LEVELS; l++)
+            for (int i = 0; i < db->cur->nfiles[l]; i++) {
+                lsm_edit_t *a = rdb_calloc(1, sizeof(*a));
+                a->nadd = 1;
+                a->add[0].level = l;
+                a->add[0].f = db->cur->files[l][i];
+                lsm_edit_encode(a, &rec);
+                free(a);
+            }
+        free(e);
+        s = lsm_log_add(&w, rec.data, rec.len, err);
+        rdb_buf_free(&rec);
+        if (s == RDB_OK)
+            s = lsm_log_sync(&w, err);
+        if (s == RDB_OK) {
+            FILE *f = fopen(tmp, "w");
+            if (!f || fprintf(f, "%s\n", name) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0)
+                s = rdb_err_set(err, RDB_IOERROR, NULL, "could not write \"%s\": %s", tmp,
+                                strerror(errno));
+            if (f)
+                fclose(f);
+        }
+        if (s == RDB_OK && rename(tmp, cur) != 0)
+            s = rdb_err_set(err, RDB_IOERROR, NULL, "could not rename \"%s\": %s", tmp,
+                            strerror(errno));
+        if (s == RDB_OK)
+            s = sync_dir(db, err);
+        if (s == RDB_OK) {
+            if (db->manifest.fd >= 0)
+                lsm_log_close(&db->manifest);
+            db->manifest = w;
+            db->manifest_number = num;
+        } else {
+            lsm_log_close(&w);
+        }
+    }
+    free(path);
+    free(tmp);
+    free(cur);
+    return s;
+}
+
+/* Remove files no version or log needs.  Holds mu. */
+static void delete_obsolete(lsm_db_t *db)
+{
+    DIR *d = opendir(db->dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char ext[16];
+        uint64_t num;
+        bool del = false;
+        if (sscanf(de->d_name, "MANIFEST-%" SCNu64, &num) == 1) {
+            del = num != db->manifest_number;
+        } else if (sscanf(de->d_name, "%" SCNu64 ".%15s", &num, ext) == 2) {
+            if (strcmp(ext, "log") == 0) {
+                del = num < db->log_number && num != db->wal_number;
+            } else if (strcmp(ext, "sst") == 0) {
+                bool live = false;
+                for (int l = 0; l < LSM_MAX_LEVELS && !live; l++)
+                    for (int i = 0; i < db->cur->nfiles[l]; i++)
+                        if (db->cur->files[l][i]->number == num)
+                            live = true;
+                del = !live;
+            }
+        }
+        if (del) {
+            char *p = rdb_malloc(strlen(db->dir) + strlen(de->d_name) + 2);
+            sprintf(p, "%s/%s", db->dir, de->d_name);
+            unlink(p);
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+/* --- building tables ------------------------------------------------------ */
+
+typedef struct out_table {
+    lsm_table_builder_t *b;
+    lsm_file_t *f;
+    char *path;
+} out_table_t;
+
+static rdb_status_t out_open(lsm_db_t *db, uint64_t num, out_table_t *o, rdb_err_t *err)
+{
+    o->path = file_path(db, num, "sst");
+    o->b = lsm_table_builder_new(o->path, &db->o, err);
+    if (!o->b) {
+        free(o->path);
+        return err ? err->code : RDB_IOERROR;
+    }
+    o->f = rdb_calloc(1, sizeof(lsm_file_t));
+    atomic_init(&o->f->refs, 1);
+    o->f->number = num;
+    return RDB_OK;
+}
+
+static void out_add(out_table_t *o, const char *k, size_t kn, const char *v, size_t vn,
+                    rdb_status_t *s, rdb_err_t *err)
+{
+    if (o->f->smallest.len == 0)
+        rdb_buf_append(&o->f->smallest, k, kn);
+    rdb_buf_reset(&o->f->largest);
+    rdb_buf_append(&o->f->largest, k, kn);
+    if (*s == RDB_OK)
+        *s = lsm_table_builder_add(o->b, k, kn, v, vn, err);
+}
+
+static rdb_status_t out_finish(lsm_db_t *db, out_table_t *o, rdb_status_t s, rdb_err_t *err)
+{
+    if (s == RDB_OK)
+        s = lsm_table_builder_finish(o->b, err);
+    else
+        lsm_table_builder_abandon(o->b);
+    if (s == RDB_OK)
+        s = lsm_table_open(o->path, o->f->number, db->cache, &o->f->table, err);
+    if (s == RDB_OK) {
+        o->f->size = lsm_table_file_size(o->f->table);
+        lsm_table_set_counters(o->f->table, &db->cache_hits, &db->cache_misses);
+    } else {
+        lsm_file_unref(o->f);
+        o->f = NULL;
+    }
+    free(o->path);
+    return s;
+}
+
+/* Write a memtable as one L0 table.  Holds mu on entry and exit. */
+static rdb_status_t flush_mem(lsm_db_t *db, lsm_mem_t *m, lsm_edit_t *e, rdb_err_t *err)
+{
+    uint64_t num = db->next_file++;
+    pthread_mutex_unlock(&db->mu);
+    out_table_t o;
+    rdb_status_t s = out_open(db, num, &o, err);
+    if (s == RDB_OK) {
+        lsm_it_t *it = lsm_mem_iter(m);
+        for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it)) {
+            size_t kn, vn;
+            const char *k = it->ops->key(it, &kn), *v = it->ops->value(it, &vn);
+            out_add(&o, k, kn, v, vn, &s, err);
+        }
+        it->ops->free(it);
+        s = out_finish(db, &o, s, err);
+    }
+    pthread_mutex_lock(&db->mu);
+    if (s == RDB_OK) {
+        e->add[e->nadd].level = 0;
+        e->add[e->nadd++].f = o.f;
+        db->flushes++;
+    }
+    return s;
+}
+
+/* --- compaction ----------------------------------------------------------- */
+
+/* Merge every L0 and L1 file into new L1 files, dropping versions the GC
+ * horizon makes invisible.  L1 is the bottom level, so a tombstone below
+ * the horizon can go with everything it shadows.  Holds mu. */
+static rdb_status_t compact(lsm_db_t *db, rdb_err_t *err)
+{
+    lsm_vers_t *v = db->cur;
+    lsm_vers_ref(v);
+    uint64_t horizon = atomic_load(&db->horizon);
+    int n = v->nfiles[0] + v->nfiles[1];
+    if (n == 0) {
+        lsm_vers_unref(v);
+        return RDB_OK;
+    }
+    pthread_mutex_unlock(&db->mu);
+    lsm_it_t **kids = rdb_calloc((size_t)n, sizeof(*kids));
+    int k = 0;
+    uint64_t in_bytes = 0;
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < v->nfiles[l]; i++) {
+            kids[k++] = lsm_table_iter(v->files[l][i]->table, false);
+            in_bytes += v->files[l][i]->size;
+        }
+    lsm_it_t *it = lsm_merge_iter_new(kids, n);
+    lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
+    rdb_status_t s = RDB_OK;
+    out_table_t o = { 0 };
+    bool open_out = false;
+    rdb_buf_t ukey = RDB_BUF_INIT;
+    bool have_ukey = false, below_seen = false;
+    uint64_t out_bytes = 0;
+    for (it->ops->seek_first(it); s == RDB_OK && it->ops->valid(it); it->ops->next(it)) {
+        size_t kn, vn;
+        const char *key = it->ops->key(it, &kn), *val = it->ops->value(it, &vn);
+        size_t ukl = kn - LSM_IKEY_TRAILER;
+        bool new_key = !have_ukey || lsm_ukey_cmp(key, ukl, ukey.data, ukey.len) != 0;
+        if (new_key) {
+            rdb_buf_reset(&ukey);
+            rdb_buf_append(&ukey, key, ukl);
+            have_ukey = true;
+            below_seen = false;
+            /* split outputs only between user keys */
+            if (open_out && lsm_table_builder_size(o.b) >= db->o.target_file_size) {
+                s = out_finish(db, &o, s, err);
+                open_out = false;
+                if (s == RDB_OK) {
+                    out_bytes += o.f->size;
+                    e->add[e->nadd].level = 1;
+                    e->add[e->nadd++].f = o.f;
+                }
+                if (e->nadd >= (int)RDB_ARRAY_LEN(e->add) - 1)
+                    break; /* the rest stays for the next round... */
+            }
+        }
+        lsm_version_t ver = lsm_ikey_version(key, kn);
+        if (ver.hlc < horizon) {
+            if (below_seen)
+                continue; /* shadowed below the horizon */
+            below_seen = true;
+            if (lsm_ikey_kind(key, kn) == LSM_KIND_DELETE)
+                continue; /* bottom level: nothing older survives */
+        }
+        if (!open_out) {
+            pthread_mutex_lock(&db->mu);
+            uint64_t num = db->next_file++;
+            pthread_mutex_unlock(&db->mu);
+            s = out_open(db, num, &o, err);
+            if (s != RDB_OK)
+                break;
+            open_out = true;
+        }
+        out_add(&o, key, kn, val, vn, &s, err);
+    }
+    if (s == RDB_OK)
+        s = it->ops->status(it, err);
+    if (open_out) {
+        s = out_finish(db, &o, s, err);
+        if (s == RDB_OK) {
+            out_bytes += o.f->size;
+            e->add[e->nadd].level = 1;
+            e->add[e->nadd++].f = o.f;
+        }
+    }
+    bool complete = !it->ops->valid(it);
+    it->ops->free(it);
+    rdb_buf_free(&ukey);
+    pthread_mutex_lock(&db->mu);
+    if (s == RDB_OK && !complete)
+        s = rdb_err_set(err, RDB_INVALID, NULL, "compaction output exceeds %zu files",
+                        RDB_ARRAY_LEN(e->add));
+    if (s == RDB_OK) {
+        for (int l = 0; l < 2; l++)
+            for (int i = 0; i < v->nfiles[l]; i++) {
+                e->del[e->ndel].level = l;
+                e->del[e->ndel++].number = v->files[l][i]->number;
+            }
+        s = log_and_apply(db, e, err);
+    }
+    for (int i = 0; i < e->nadd; i++)
+        lsm_file_unref(e->add[i].f);
+    free(e);
+    lsm_vers_unref(v);
+    if (s == RDB_OK) {
+        db->compactions++;
+        db->cbytes_read += in_bytes;
+        db->cbytes_written += out_bytes;
+        delete_obsolete(db);
+    }
+    return s;
+}
+
+/* --- background thread ---------------------------------------------------- */
+
+static void *bg_main(void *arg)
+{
+    lsm_db_t *db = arg;
+    pthread_mutex_lock(&db->mu);
+    while (!db->shutting_down || db->imm) {
+        rdb_err_t err = RDB_ERR_INIT;
+        rdb_status_t s = RDB_OK;
+        if (rdb_err_is_set(&db->bg_err)) {
+            if (db->shutting_down)
+                break;
+            pthread_cond_wait(&db->bg_cv, &db->mu);
+            continue;
+        }
+        if (db->imm) {
+            lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
+            lsm_mem_t *m = db->imm;
+            s = flush_mem(db, m, e, &err);
+            if (s == RDB_OK) {
+                e->has_log = true;
+                e->log_number = db->wal_number;
+                s = log_and_apply(db, e, &err);
+            }
+            for (int i = 0; i < e->nadd; i++)
+                lsm_file_unref(e->add[i].f);
+            free(e);
+            if (s == RDB_OK) {
+                db->imm = NULL;
+                lsm_mem_unref(m);
+                delete_obsolete(db);
+            }
+        } else if (!db->shutting_down &&
+                   (db->cur->nfiles[0] >= L0_COMPACTION_TRIGGER || db->manual_compact)) {
+            db->manual_compact = false;
+            s = compact(db, &err);
+        } else {
+            pthread_cond_broadcast(&db->done_cv);
+            pthread_cond_wait(&db->bg_cv, &db->mu);
+            continue;
+        }
+        if (s != RDB_OK) {
+            rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_ERROR, "lsm", "background work failed: %s", err.msg ? err.msg : "?");
+            rdb_err_move(&db->bg_err, &err);
+        }
+        rdb_err_clear(&err);
+        pthread_cond_broadcast(&db->done_cv);
+    }
+    pthread_cond_broadcast(&db->done_cv);
+    pthread_mutex_unlock(&db->mu);
+    return NULL;
+}
+
+static rdb_status_t bg_error(lsm_db_t *db, rdb_err_t *err)
+{
+    return rdb_err_set(err, db->bg_err.code, db->bg_err.sqlstate, "%s", db->bg_err.msg);
+}
+
+/* --- writes --------------------------------------------------------------- */
+
+static rdb_status_t switch_memtable(lsm_db_t *db, rdb_err_t *err)
+{
+    uint64_t num = db->next_file++;
+    char *p = file_path(db, num, "log");
+    lsm_log_writer_t w;
+    rdb_status_t s = lsm_log_create(&w, p, err);
+    free(p);
+    if (s != RDB_OK)
+        return s;
+    if (db->o.sync_mode != LSM_SYNC_NONE)
+        lsm_log_sync(&db->wal, NULL);
+    lsm_log_close(&db->wal);
+    db->wal = w;
+    db->wal_number = num;
+    db->imm = db->mem;
+    db->mem = lsm_mem_new();
+    pthread_cond_signal(&db->bg_cv);
+    return RDB_OK;
+}
+
+/* Make room for a write (or force a switch for a flush).  Holds mu. */
+static rdb_status_t make_room(lsm_db_t *db, bool force, rdb_err_t *err)
+{
+    bool delayed = false;
+    for (;;) {
+        if (rdb_err_is_set(&db->bg_err))
+            return bg_error(db, err);
+        int l0 = db->cur->nfiles[0];
+        if (!force && !delayed && l0 >= db->o.l0_slowdown_trigger) {
+            pthread_mutex_unlock(&db->mu);
+            uint64_t t = now_us();
+            usleep(1000);
+            db->stall_micros += now_us() - t;
+            db->slowdowns++;
+            pthread_mutex_lock(&db->mu);
+            delayed = true;
+        } else if (!force && lsm_mem_usage(db->mem) < db->o.memtable_size) {
+            return RDB_OK;
+        } else if (force && lsm_mem_count(db->mem) == 0) {
+            return RDB_OK;
+        } else if (db->imm || l0 >= db->o.l0_stop_trigger) {
+            uint64_t t = now_us();
+            db->stalls++;
+            pthread_cond_signal(&db->bg_cv);
+            pthread_cond_wait(&db->done_cv, &db->mu);
+            db->stall_micros += now_us() - t;
+        } else {
+            return switch_memtable(db, err);
+        }
+    }
+}
+
+typedef struct ins_ctx {
+    lsm_mem_t *mem;
+    rdb_buf_t key;
+} ins_ctx_t;
+
+static rdb_status_t ins_one(void *arg, int kind, const char *key, size_t klen, lsm_version_t v,
+                            const char *val, size_t vlen)
+{
+    ins_ctx_t *c = arg;
+    rdb_buf_reset(&c->key);
+    rdb_buf_reserve(&c->key, klen + LSM_IKEY_TRAILER);
+    memcpy(c->key.data, key, klen);
+    lsm_ikey_trailer(c->key.data + klen, v, kind);
+    lsm_mem_add(c->mem, c->key.data, klen + LSM_IKEY_TRAILER, val, vlen);
+    return RDB_OK;
+}
+
+static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t *err)
+{
+    lsm_writer_t w;
+    memset(&w, 0, sizeof w);
+    rdb_err_t e0 = RDB_ERR_INIT;
+    w.err = e0;
+    w.batch = b;
+    w.sync = sync;
+    pthread_cond_init(&w.cv, NULL);
+    pthread_mutex_lock(&db->mu);
+    if (db->wq_tail)
+        db->wq_tail->next = &w;
+    else
+        db->wq_head = &w;
+    db->wq_tail = &w;
+    while (!w.done && db->wq_head != &w)
+        pthread_cond_wait(&w.cv, &db->mu);
+    if (w.done) {
+        pthread_mutex_unlock(&db->mu);
+        pthread_cond_destroy(&w.cv);
+        if (w.status != RDB_OK)
+            rdb_err_move(err, &w.err);
+        return w.status;
+    }
+    /* leader */
+    rdb_status_t s = make_room(db, b == NULL, &w.err);
+    lsm_writer_t *last = &w;
+    bool do_sync = false;
+    if (s == RDB_OK && b) {
+        rdb_buf_reset(&db->group);
+        size_t bytes = 0;
+        for (lsm_writer_t *x = &w; x && x->batch; x = x->next) {
+            if (x != &w && bytes + x->batch->rep.len > MAX_GROUP_BYTES)
+                break;
+            bytes += x->batch->rep.len;
+            lsm_log_frame(&db->group, x->batch->rep.data, x->batch->rep.len);
+            do_sync |= x->sync;
+            last = x;
+        }
+        if (db->o.sync_mode == LSM_SYNC_PERIODIC) {
+            uint64_t ms = now_us() / 1000;
+            do_sync = ms - db->last_sync_ms >= (uint64_t)db->o.sync_period_ms;
+            if (do_sync)
+                db->last_sync_ms = ms;
+        } else if (db->o.sync_mode == LSM_SYNC_NONE) {
+            do_sync = false;
+        }
+        lsm_mem_t *mem = db->mem;
+        pthread_mutex_unlock(&db->mu);
+        s = lsm_log_write_raw(&db->wal, db->group.data, db->group.len, &w.err);
+        db->wal_bytes += db->group.len;
+        if (s == RDB_OK && do_sync) {
+            s = lsm_log_sync(&db->wal, &w.err);
+            db->wal_syncs++;
+        }
+        if (s == RDB_OK) {
+            ins_ctx_t c = { mem, RDB_BUF_INIT };
+            for (lsm_writer_t *x = &w;; x = x->next) {
+                lsm_batch_iterate(x->batch->rep.data, x->batch->rep.len, ins_one, &c, NULL);
+                if (x == last)
+                    break;
+            }
+            rdb_buf_free(&c.key);
+        }
+        pthread_mutex_lock(&db->mu);
+        if (s != RDB_OK && !rdb_err_is_set(&db->bg_err)) {
+            /* the WAL is in an unknown state: refuse further writes */
+            rdb_err_set(&db->bg_err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
+        }
+    }
+    db->writes++;
+    for (lsm_writer_t *x = db->wq_head;;) {
+        lsm_writer_t *nx = x->next;
+        if (x != &w) {
+            x->status = s;
+            if (s != RDB_OK)
+                rdb_err_set(&x->err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
+            x->done = true;
+            db->writes++;
+            pthread_cond_signal(&x->cv);
+        }
+        if (x == last) {
+            db->wq_head = nx;
+            break;
+        }
+        x = nx;
+    }
+    if (!db->wq_head)
+        db->wq_tail = NULL;
+    else
+        pthread_cond_signal(&db->wq_head->cv);
+    pthread_mutex_unlock(&db->mu);
+    pthread_cond_destroy(&w.cv);
+    if (s != RDB_OK)
+        rdb_err_move(err, &w.err);
+    return s;
+}
+
+rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t *b, rdb_err_t *err)
+{
+    if (b->max_klen > LSM_MAX_KEY_SIZE)
+        return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
+                           "key of %zu bytes exceeds the maximum of %u", b->max_klen,
+                           LSM_MAX_KEY_SIZE);
+    if (b->count == 0)
+        return RDB_OK;
+    bool sync = db->o.sync_mode == LSM_SYNC_COMMIT && (!wo || wo->sync);
+    return do_write(db, b, sync, err);
+}
+
+rdb_status_t lsm_flush(lsm_db_t *db, rdb_err_t *err)
+{
+    rdb_status_t s = do_write(db, NULL, false, err);
+    if (s != RDB_OK)
+        return s;
+    pthread_mutex_lock(&db->mu);
+    while (db->imm && !rdb_err_is_set(&db->bg_err))
+        pthread_cond_wait(&db->done_cv, &db->mu);
+    if (rdb_err_is_set(&db->bg_err))
+        s = bg_error(db, err);
+    pthread_mutex_unlock(&db->mu);
+    return s;
+}
+
+rdb_status_t lsm_compact_range(lsm_db_t *db, const void *start, size_t slen, const void *end,
+                               size_t elen, rdb_err_t *err)
+{
+    rdb_status_t s = lsm_flush(db, err);
+    if (s != RDB_OK)
+        return s;
+    pthread_mutex_lock(&db->mu);
+    uint64_t before = db->compactions;
+    db->manual_compact = true;
+    pthread_cond_signal(&db->bg_cv);
+    while (db->compactions == before && !rdb_err_is_set(&db->bg_err) &&
+           (db->cur->nfiles[0] + db->cur->nfiles[1]) > 0)
+        pthread_cond_wait(&db->done_cv, &db->mu);
+    if (rdb_err_is_set(&db->bg_err))
+        s = bg_error(db, err);
+    pthread_mutex_unlock(&db->mu);
+    return s;
+}
+
+void lsm_set_gc_horizon(lsm_db_t *db, uint64_t hlc) { atomic_store(&db->horizon, hlc); }
+
+/* --- point reads ---------------------------------------------------------- */
+
+typedef struct best {
+    bool found;
+    int kind;
+    lsm_version_t ver;
+} best_t;
+
+static void mem_get(lsm_mem_t *m, const char *seek, size_t sn, best_t *b, rdb_buf_t *value)
+{
+    lsm_it_t *it = lsm_mem_iter(m);
+    it->ops->seek(it, seek, sn);
+    if (it->ops->valid(it)) {
+        size_t kn, vn;
+        const char *k = it->ops->key(it, &kn);
+        if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, seek, sn - LSM_IKEY_TRAILER) == 0) {
+            lsm_version_t v = lsm_ikey_version(k, kn);
+            if (!b->found || lsm_version_cmp(v, b->ver) > 0) {
+                b->found = true;
+                b->ver = v;
+                b->kind = lsm_ikey_kind(k, kn);
+                const char *val = it->ops->value(it, &vn);
+                if (value) {
+                    rdb_buf_reset(value);
+                    rdb_buf_append(value, val, vn);
+                }
+            }
+        }
+    }
+    it->ops->free(it);
+}
+
+static bool file_may_hold(lsm_file_t *f, const char *uk, size_t ukl)
+{
+    return lsm_ukey_cmp(uk, ukl, f->smallest.data, f->smallest.len - LSM_IKEY_TRAILER) >= 0 &&
+           lsm_ukey_cmp(uk, ukl, f->largest.data, f->largest.len - LSM_IKEY_TRAILER) <= 0;
+}
+
+static rdb_status_t table_get(lsm_db_t *db, lsm_file_t *f, const char *seek, size_t sn,
+                              bool fill, best_t *b, rdb_buf_t *value, rdb_buf_t *tmp,
+                              rdb_err_t *err)
+{
+    bool found, skip, hit = false;
+    int kind;
+    lsm_version_t v;
+    rdb_status_t s = lsm_table_get(f->table, seek, sn, fill, &found, &kind, &v, tmp, &skip,
+                                   &hit, err);
+    if (s != RDB_OK)
+        return s;
+    if (skip)
+        db->bloom_useful++;
+    if (found && (!b->found || lsm_version_cmp(v, b->ver) > 0)) {
+        b->found = true;
+        b->ver = v;
+        b->kind = kind;
+        if (value) {
+            rdb_buf_reset(value);
+            rdb_buf_append(value, tmp->data, tmp->len);
+        }
+    }
+    return RDB_OK;
+}
+
+rdb_status_t lsm_get_versioned(lsm_db_t *db, const lsm_read_options_t *ro, const void *key,
+                               size_t klen, rdb_buf_t *value, lsm_version_t *version,
+                               bool *is_tombstone, rdb_err_t *err)
+{
+    if (klen > LSM_MAX_KEY_SIZE)
+        return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
+                           "key of %zu bytes exceeds the maximum of %u", klen, LSM_MAX_KEY_SIZE);
+    uint64_t snap = ro ? ro->snapshot : LSM_SNAPSHOT_LATEST;
+    bool fill = ro ? ro->fill_cache : true;
+    char stackbuf[256];
+    size_t sn = klen + LSM_IKEY_TRAILER;
+    char *seek = sn <= sizeof stackbuf ? stackbuf : rdb_malloc(sn);
+    lsm_ikey_seek(seek, key, klen, snap);
+    lsm_mem_t *mem, *imm;
+    lsm_vers_t *v;
+    lsm_db_pin(db, &mem, &imm, &v);
+    best_t b = { 0 };
+    rdb_buf_t tmp = RDB_BUF_INIT;
+    mem_get(mem, seek, sn, &b, value);
+    if (imm)
+        mem_get(imm, seek, sn, &b, value);
+    rdb_status_t s = RDB_OK;
+    for (int i = 0; s == RDB_OK && i < v->nfiles[0]; i++)
+        if (file_may_hold(v->files[0][i], key, klen))
+            s = table_get(db, v->files[0][i], seek, sn, fill, &b, value, &tmp, err);
+    for (int l = 1; s == RDB_OK && l < LSM_MAX_LEVELS; l++) {
+        int lo = 0, hi = v->nfiles[l];
+        while (lo < hi) { /* first file whose largest >= key */
+            int mid = (lo + hi) / 2;
+            lsm_file_t *f = v->files[l][mid];
+            if (lsm_ukey_cmp(f->largest.data, f->largest.len - LSM_IKEY_TRAILER, key, klen) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < v->nfiles[l] && file_may_hold(v->files[l][lo], key, klen))
+            s = table_get(db, v->files[l][lo], seek, sn, fill, &b, value, &tmp, err);
+    }
+    rdb_buf_free(&tmp);
+    lsm_mem_unref(mem);
+    lsm_mem_unref(imm);
+    lsm_vers_unref(v);
+    if (seek != stackbuf)
+        free(seek);
+    if (s != RDB_OK)
+        return s;
+    if (!b.found)
+        return RDB_NOTFOUND;
+    if (version)
+        *version = b.ver;
+    if (is_tombstone)
+        *is_tombstone = b.kind == LSM_KIND_DELETE;
+    return RDB_OK;
+}
+
+rdb_status_t lsm_get(lsm_db_t *db, const lsm_read_options_t *ro, const void *key, size_t klen,
+                     rdb_buf_t *value, lsm_version_t *version, rdb_err_t *err)
+{
+    bool tomb = false;
+    lsm_version_t v;
+    rdb_status_t s = lsm_get_versioned(db, ro, key, klen, value, &v, &tomb, err);
+    if (s != RDB_OK)
+        return s;
+    if (tomb) {
+        if (value)
+            rdb_buf_reset(value);
+        return RDB_NOTFOUND;
+    }
+    if (version)
+        *version = v;
+    return RDB_OK;
+}
+
+uint64_t lsm_approximate_size(lsm_db_t *db, const void *start, size_t slen, const void *end,
+                              size_t elen)
+{
+    lsm_mem_t *mem, *imm;
+    lsm_vers_t *v;
+    lsm_db_pin(db, &mem, &imm, &v);
+    uint64_t total = lsm_mem_usage(mem) + (imm ? lsm_mem_usage(imm) : 0);
+    char *sk = start ? rdb_malloc(slen + LSM_IKEY_TRAILER) : NULL;
+    char *ek = end ? rdb_malloc(elen + LSM_IKEY_TRAILER) : NULL;
+    if (sk)
+        lsm_ikey_seek(sk, start, slen, LSM_SNAPSHOT_LATEST);
+    if (ek)
+        lsm_ikey_seek(ek, end, elen, LSM_SNAPSHOT_LATEST);
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        for (int i = 0; i < v->nfiles[l]; i++) {
+            lsm_file_t *f = v->files[l][i];
+            uint64_t a = sk ? lsm_table_offset_of(f->table, sk, slen + LSM_IKEY_TRAILER) : 0;
+            uint64_t b = ek ? lsm_table_offset_of(f->table, ek, elen + LSM_IKEY_TRAILER) : f->size;
+            if (b > a)
+                total += b - a;
+        }
+    free(sk);
+    free(ek);
+    lsm_mem_unref(mem);
+    lsm_mem_unref(imm);
+    lsm_vers_unref(v);
+    return total;
+}
+
+/* --- open / close --------------------------------------------------------- */
+
+typedef struct replay {
+    lsm_mem_t *mem;
+    const char *path;
+} replay_t;
+
+static rdb_status_t replay_rec(void *arg, const char *rec, size_t n, uint64_t off, rdb_err_t *err)
+{
+    replay_t *r = arg;
+    ins_ctx_t c = { r->mem, RDB_BUF_INIT };
+    rdb_status_t s = lsm_batch_iterate(rec, n, ins_one, &c, err);
+    rdb_buf_free(&c.key);
+    if (s != RDB_OK)
+        rdb_err_prefix(err, "\"%s\" at offset %llu", r->path, (unsigned long long)off);
+    return s;
+}
+
+typedef struct mf_ctx {
+    lsm_db_t *db;
+} mf_ctx_t;
+
+static rdb_status_t manifest_rec(void *arg, const char *rec, size_t n, uint64_t off,
+                                 rdb_err_t *err)
+{
+    lsm_db_t *db = ((mf_ctx_t *)arg)->db;
+    lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
+    rdb_status_t s = lsm_edit_decode(e, rec, n, err);
+    if (s == RDB_OK) {
+        if (e->has_log)
+            db->log_number = e->log_number;
+        if (e->has_next && e->next_file > db->next_file)
+            db->next_file = e->next_file;
+        lsm_vers_t *v = lsm_vers_apply(db->cur, e);
+        lsm_vers_unref(db->cur);
+        db->cur = v;
+        for (int i = 0; i < e->nadd; i++)
+            lsm_file_unref(e->add[i].f);
+    } else {
+        rdb_err_prefix(err, "manifest record at offset %llu", (unsigned long long)off);
+    }
+    free(e);
+    return s;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static rdb_status_t recover(lsm_db_t *db, rdb_err_t *err)
+{
+    size_t pn = strlen(db->dir) + 80;
+    char *p = rdb_malloc(pn);
+    snprintf(p, pn, "%s/CURRENT", db->dir);
+    FILE *f = fopen(p, "r");
+    rdb_status_t s = RDB_OK;
+    db->cur = lsm_vers_new();
+    db->next_file = 1;
+    if (f) {
+        char name[128] = "";
+        if (!fgets(name, sizeof name, f) || strncmp(name, "MANIFEST-", 9) != 0) {
+            s = rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                            "\"%s\" at offset 0: does not name a manifest", p);
+        }
+        fclose(f);
+        if (s == RDB_OK) {
+            name[strcspn(name, "\r\n")] = 0;
+            if (db->o.error_if_exists)
+                s = rdb_err_set(err, RDB_INVALID, NULL, "database \"%s\" already exists", db->dir);
+        }
+        if (s == RDB_OK) {
+            snprintf(p, pn, "%s/%s", db->dir, name);
+            mf_ctx_t c = { db };
+            bool torn;
+            s = lsm_log_read(p, manifest_rec, &c, &torn, NULL, err);
+        }
+        /* open every table */
+        for (int l = 0; s == RDB_OK && l < LSM_MAX_LEVELS; l++)
+            for (int i = 0; s == RDB_OK && i < db->cur->nfiles[l]; i++) {
+                lsm_file_t *fm = db->cur->files[l][i];
+                char *tp = file_path(db, fm->number, "sst");
+                s = lsm_table_open(tp, fm->number, db->cache, &fm->table, err);
+                if (s == RDB_OK)
+                    lsm_table_set_counters(fm->table, &db->cache_hits, &db->cache_misses);
+                free(tp);
+            }
+    } else if (errno != ENOENT) {
+        s = rdb_err_set(err, RDB_IOERROR, NULL, "could not open \"%s\": %s", p, strerror(errno));
+    } else if (!db->o.create_if_missing) {
+        s = rdb_err_set(err, RDB_INVALID, NULL, "database \"%s\" does not exist", db->dir);
+    }
+    free(p);
+    if (s != RDB_OK)
+        return s;
+    /* replay WAL segments >= log_number, oldest first */
+    uint64_t *logs = NULL;
+    size_t nlogs = 0, cap = 0;
+    DIR *d = opendir(db->dir);
+    if (!d)
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not list \"%s\": %s", db->dir,
+                           strerror(errno));
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        uint64_t num;
+        char ext[16];
+        if (sscanf(de->d_name, "%" SCNu64 ".%15s", &num, ext) == 2) {
+            if (num >= db->next_file)
+                db->next_file = num + 1;
+            if (strcmp(ext, "log") == 0 && num >= db->log_number) {
+                if (nlogs == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    logs = rdb_realloc(logs, cap * sizeof(*logs));
+                }
+                logs[nlogs++] = num;
+            }
+        }
+    }
+    closedir(d);
+    if (nlogs)
+        qsort(logs, nlogs, sizeof(*logs), cmp_u64);
+    lsm_mem_t *m = lsm_mem_new();
+    for (size_t i = 0; s == RDB_OK && i < nlogs; i++) {
+        char *lp = file_path(db, logs[i], "log");
+        replay_t r = { m, lp };
+        bool torn;
+        s = lsm_log_read(lp, replay_rec, &r, &torn, NULL, err);
+        if (torn)
+            rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_WARN, "lsm", "ignoring torn tail of \"%s\"", lp);
+        free(lp);
+    }
+    free(logs);
+    pthread_mutex_lock(&db->mu);
+    lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
+    if (s == RDB_OK && lsm_mem_count(m) > 0)
+        s = flush_mem(db, m, e, err);
+    lsm_mem_unref(m);
+    if (s == RDB_OK) {
+        db->wal_number = db->next_file++;
+        db->log_number = db->wal_number;
+        lsm_vers_t *v = lsm_vers_apply(db->cur, e);
+        lsm_vers_unref(db->cur);
+        db->cur = v;
+        db->manifest.fd = -1;
+        s = new_manifest(db, err);
+    }
+    for (int i = 0; i < e->nadd; i++)
+        lsm_file_unref(e->add[i].f);
+    free(e);
+    if (s == RDB_OK) {
+        char *wp = file_path(db, db->wal_number, "log");
+        s = lsm_log_create(&db->wal, wp, err);
+        free(wp);
+    }
+    if (s == RDB_OK)
+        delete_obsolete(db);
+    pthread_mutex_unlock(&db->mu);
+    return s;
+}
+
+rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out, rdb_err_t *err)
+{
+    lsm_options_t o;
+    if (opts)
+        o = *opts;
+    else
+        lsm_options_default(&o);
+    if (o.block_size < 256)
+        o.block_size = 256;
+    if (o.memtable_size < 4096)
+        o.memtable_size = 4096;
+    if (o.l0_stop_trigger < o.l0_slowdown_trigger)
+        o.l0_stop_trigger = o.l0_slowdown_trigger;
+    if (!o.logger)
+        o.logger = rdb_logger_default();
+    if (o.compression > LSM_COMPRESS_ZSTD)
+        return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
+                           "unknown compression %d", (int)o.compression);
+    if (o.env)
+        return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "custom lsm_env is not supported");
+    if (o.create_if_missing && mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not create directory \"%s\": %s", dir,
+                           strerror(errno));
+    lsm_db_t *db = rdb_calloc(1, sizeof(*db));
+    rdb_err_t e0 = RDB_ERR_INIT;
+    db->bg_err = e0;
+    db->dir = rdb_strdup(dir);
+    db->o = o;
+    db->wal.fd = -1;
+    db->manifest.fd = -1;
+    pthread_mutex_init(&db->mu, NULL);
+    pthread_cond_init(&db->bg_cv, NULL);
+    pthread_cond_init(&db->done_cv, NULL);
+    size_t pn = strlen(dir) + 8;
+    char *lp = rdb_malloc(pn);
+    snprintf(lp, pn, "%s/LOCK", dir);
+    db->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    rdb_status_t s = RDB_OK;
+    if (db->lock_fd < 0)
+        s = rdb_err_set(err, RDB_IOERROR, NULL, "could not open \"%s\": %s", lp, strerror(errno));
+    else if (flock(db->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        s = rdb_err_set(err, RDB_BUSY, RDB_SQLSTATE_UNAVAILABLE,
+                        "database \"%s\" is locked by another process (\"%s\")", dir, lp);
+    free(lp);
+    if (s != RDB_OK) {
+        if (db->lock_fd >= 0)
+            close(db->lock_fd);
+        free(db->dir);
+        free(db);
+        return s;
+    }
+    db->cache = lsm_cache_new(o.block_cache_size);
+    db->mem = lsm_mem_new();
+    s = recover(db, err);
+    if (s == RDB_OK && pthread_create(&db->bg, NULL, bg_main, db) != 0)
+        s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
+    if (s != RDB_OK) {
+        lsm_mem_unref(db->mem);
+        lsm_vers_unref(db->cur);
+        lsm_log_close(&db->wal);
+        lsm_log_close(&db->manifest);
+        lsm_cache_free(db->cache);
+        close(db->lock_fd);
+        free(db->dir);
+        free(db);
+        return s;
+    }
+    *out = db;
+    return RDB_OK;
+}
+
+void lsm_close(lsm_db_t *db)
+{
+    if (!db)
+        return;
+    pthread_mutex_lock(&db->mu);
+    db->shutting_down = true;
+    pthread_cond_signal(&db->bg_cv);
+    pthread_mutex_unlock(&db->mu);
+    pthread_join(db->bg, NULL);
+    if (db->o.sync_mode != LSM_SYNC_NONE)
+        lsm_log_sync(&db->wal, NULL);
+    lsm_log_close(&db->wal);
+    lsm_log_close(&db->manifest);
+    lsm_mem_unref(db->mem);
+    lsm_mem_unref(db->imm);
+    lsm_vers_unref(db->cur);
+    lsm_cache_free(db->cache);
+    rdb_buf_free(&db->group);
+    rdb_err_clear(&db->bg_err);
+    close(db->lock_fd);
+    pthread_mutex_destroy(&db->mu);
+    pthread_cond_destroy(&db->bg_cv);
+    pthread_cond_destroy(&db->done_cv);
+    free(db->dir);
+    free(db);
+}
+
+/* --- statistics ----------------------------------------------------------- */
+
+void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
+{
+    memset(st, 0, sizeof(*st));
+    pthread_mutex_lock(&db->mu);
+    for (int l = 0; l < LSM_MAX_LEVELS; l++) {
+        st->level_files[l] = db->cur->nfiles[l];
+        for (int i = 0; i < db->cur->nfiles[l]; i++)
+            st->level_bytes[l] += db->cur->files[l][i]->size;
+    }
+    st->memtable_bytes = lsm_mem_usage(db->mem) + (db->imm ? lsm_mem_usage(db->imm) : 0);
+    st->write_slowdowns = db->slowdowns;
+    st->write_stalls = db->stalls;
+    st->stall_micros = db->stall_micros;
+    st->compactions = db->compactions;
+    st->compaction_bytes_read = db->cbytes_read;
+    st->compaction_bytes_written = db->cbytes_written;
+    st->flushes = db->flushes;
+    st->wal_bytes = db->wal_bytes;
+    st->wal_syncs = db->wal_syncs;
+    st->writes = db->writes;
+    pthread_mutex_unlock(&db->mu);
+    st->block_cache_bytes = lsm_cache_usage(db->cache);
+    st->block_cache_capacity = lsm_cache_capacity(db->cache);
+    st->block_cache_hits = __atomic_load_n(&db->cache_hits, __ATOMIC_RELAXED);
+    st->block_cache_misses = __atomic_load_n(&db->cache_misses, __ATOMIC_RELAXED);
+    st->bloom_useful = db->bloom_useful;
+}
+
+void lsm_stats_format(const lsm_stats_t *st, rdb_buf_t *out)
+{
+    rdb_buf_printf(out, "level  files        bytes\n");
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        if (st->level_files[l] || l < 2)
+            rdb_buf_printf(out, "L%-5d %5d %12" PRIu64 "\n", l, st->level_files[l],
+                           st->level_bytes[l]);
+    rdb_buf_printf(out, "memtable bytes: %" PRIu64 "\n", st->memtable_bytes);
+    rdb_buf_printf(out, "block cache: %" PRIu64 "/%" PRIu64 " bytes, %" PRIu64 " hits, %" PRIu64
+                        " misses\n",
+                   st->block_cache_bytes, st->block_cache_capacity, st->block_cache_hits,
+                   st->block_cache_misses);
+    rdb_buf_printf(out, "bloom filter skips: %" PRIu64 "\n", st->bloom_useful);
+    rdb_buf_printf(out, "writes: %" PRIu64 ", wal bytes: %" PRIu64 ", wal syncs: %" PRIu64 "\n",
+                   st->writes, st->wal_bytes, st->wal_syncs);
+    rdb_buf_printf(out, "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %" PRIu64 " us\n",
+                   st->write_slowdowns, st->write_stalls, st->stall_micros);
+    rdb_buf_printf(out, "flushes: %" PRIu64 ", compactions: %" PRIu64 " (read %" PRIu64
+                        " bytes, wrote %" PRIu64 " bytes)\n",
+                   st->flushes, st->compactions, st->compaction_bytes_read,
+                   st->compaction_bytes_written);
+}

@@ -1,0 +1,57 @@
+/*
+ * db_impl.h — the lsm_db struct shared by db.c (open, write, read,
+ * background work) and db_iter.c.
+ */
+#ifndef RDB_LSM_DB_IMPL_H
+#define RDB_LSM_DB_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "lsm/cache.h"
+#include "lsm/log.h"
+#include "lsm/lsm.h"
+#include "lsm/skiplist.h"
+#include "lsm/version.h"
+
+typedef struct lsm_writer {
+    lsm_batch_t *batch;   /* NULL: a flush request */
+    bool sync, done;
+    rdb_status_t status;
+    rdb_err_t err;
+    pthread_cond_t cv;
+    struct lsm_writer *next;
+} lsm_writer_t;
+
+struct lsm_db {
+    char *dir;
+    lsm_options_t o;
+    int lock_fd;
+    pthread_mutex_t mu;
+    pthread_cond_t bg_cv, done_cv;
+    pthread_t bg;
+    bool shutting_down, manual_compact;
+    rdb_err_t bg_err;
+
+    lsm_mem_t *mem, *imm;
+    lsm_vers_t *cur;
+    lsm_log_writer_t wal;
+    uint64_t wal_number, log_number, next_file, manifest_number;
+    lsm_log_writer_t manifest;
+    lsm_writer_t *wq_head, *wq_tail;
+    rdb_buf_t group;      /* leader's framed records */
+    uint64_t last_sync_ms;
+
+    lsm_cache_t *cache;
+    _Atomic uint64_t horizon;
+
+    /* statistics (atomics or under mu) */
+    uint64_t cache_hits, cache_misses;
+    _Atomic uint64_t bloom_useful, slowdowns, stalls, stall_micros, compactions, cbytes_read,
+        cbytes_written, flushes, wal_bytes, wal_syncs, writes;
+};
+
+/* Pins the current memtables and version for a reader. */
+void lsm_db_pin(lsm_db_t *db, lsm_mem_t **mem, lsm_mem_t **imm, lsm_vers_t **v);
+
+#endif

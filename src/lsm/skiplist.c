@@ -1,0 +1,207 @@
+/* skiplist.c — see skiplist.h. */
+#include "lsm/skiplist.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "common/arena.h"
+#include "common/mem.h"
+#include "lsm/ikey.h"
+
+#define MAX_HEIGHT 12
+
+typedef struct node {
+    uint32_t klen, vlen;
+    const char *data; /* key then value */
+    _Atomic(struct node *) next[];
+} node_t;
+
+struct lsm_mem {
+    rdb_arena_t arena;
+    node_t *head;
+    atomic_int height;
+    atomic_size_t usage;
+    atomic_size_t count;
+    atomic_int refs;
+    uint64_t rnd;
+};
+
+static node_t *node_new(lsm_mem_t *m, int h, const char *k, size_t kl, const void *v, size_t vl)
+{
+    node_t *n = rdb_arena_alloc(&m->arena, sizeof(node_t) + sizeof(node_t *) * (size_t)h + kl + vl);
+    char *d = (char *)&n->next[h];
+    if (kl)
+        memcpy(d, k, kl);
+    if (vl)
+        memcpy(d + kl, v, vl);
+    n->klen = (uint32_t)kl;
+    n->vlen = (uint32_t)vl;
+    n->data = d;
+    for (int i = 0; i < h; i++)
+        atomic_store_explicit(&n->next[i], NULL, memory_order_relaxed);
+    return n;
+}
+
+lsm_mem_t *lsm_mem_new(void)
+{
+    lsm_mem_t *m = rdb_calloc(1, sizeof(*m));
+    rdb_arena_init(&m->arena, 1 << 20);
+    m->head = node_new(m, MAX_HEIGHT, NULL, 0, NULL, 0);
+    atomic_init(&m->height, 1);
+    atomic_init(&m->refs, 1);
+    m->rnd = 0x9e3779b97f4a7c15ULL;
+    return m;
+}
+
+void lsm_mem_ref(lsm_mem_t *m) { atomic_fetch_add(&m->refs, 1); }
+void lsm_mem_unref(lsm_mem_t *m)
+{
+    if (m && atomic_fetch_sub(&m->refs, 1) == 1) {
+        rdb_arena_destroy(&m->arena);
+        free(m);
+    }
+}
+size_t lsm_mem_usage(const lsm_mem_t *m) { return atomic_load(&m->usage); }
+size_t lsm_mem_count(const lsm_mem_t *m) { return atomic_load(&m->count); }
+
+static int random_height(lsm_mem_t *m)
+{
+    int h = 1;
+    for (;;) {
+        m->rnd ^= m->rnd << 13;
+        m->rnd ^= m->rnd >> 7;
+        m->rnd ^= m->rnd << 17;
+        if (h < MAX_HEIGHT && (m->rnd & 3) == 0)
+            h++;
+        else
+            return h;
+    }
+}
+
+static inline node_t *nxt(node_t *n, int l)
+{
+    return atomic_load_explicit(&n->next[l], memory_order_acquire);
+}
+
+/* First node >= key; fills prev[] if given. */
+static node_t *find_ge(lsm_mem_t *m, const char *k, size_t kl, node_t **prev)
+{
+    node_t *x = m->head;
+    int l = atomic_load_explicit(&m->height, memory_order_relaxed) - 1;
+    for (;;) {
+        node_t *n = nxt(x, l);
+        if (n && lsm_ikey_cmp(n->data, n->klen, k, kl) < 0) {
+            x = n;
+        } else {
+            if (prev)
+                prev[l] = x;
+            if (l == 0)
+                return n;
+            l--;
+        }
+    }
+}
+
+static node_t *find_lt(lsm_mem_t *m, const char *k, size_t kl)
+{
+    node_t *x = m->head;
+    int l = atomic_load_explicit(&m->height, memory_order_relaxed) - 1;
+    for (;;) {
+        node_t *n = nxt(x, l);
+        if (n && (!k || lsm_ikey_cmp(n->data, n->klen, k, kl) < 0)) {
+            x = n;
+        } else {
+            if (l == 0)
+                return x == m->head ? NULL : x;
+            l--;
+        }
+    }
+}
+
+void lsm_mem_add(lsm_mem_t *m, const char *ikey, size_t klen, const void *val, size_t vlen)
+{
+    node_t *prev[MAX_HEIGHT];
+    node_t *ge = find_ge(m, ikey, klen, prev);
+    if (ge && lsm_ikey_cmp(ge->data, ge->klen, ikey, klen) == 0)
+        return;
+    int h = random_height(m);
+    int cur = atomic_load_explicit(&m->height, memory_order_relaxed);
+    if (h > cur) {
+        for (int i = cur; i < h; i++)
+            prev[i] = m->head;
+        atomic_store_explicit(&m->height, h, memory_order_relaxed);
+    }
+    node_t *n = node_new(m, h, ikey, klen, val, vlen);
+    for (int i = 0; i < h; i++) {
+        atomic_store_explicit(&n->next[i], nxt(prev[i], i), memory_order_relaxed);
+        atomic_store_explicit(&prev[i]->next[i], n, memory_order_release);
+    }
+    atomic_fetch_add(&m->usage, klen + vlen + sizeof(node_t) + sizeof(void *) * (size_t)h);
+    atomic_fetch_add(&m->count, 1);
+}
+
+/* --- iterator ------------------------------------------------------------- */
+
+typedef struct mem_it {
+    lsm_it_t base;
+    lsm_mem_t *m;
+    node_t *n;
+} mem_it_t;
+
+static bool mi_valid(lsm_it_t *it) { return ((mem_it_t *)it)->n != NULL; }
+static void mi_first(lsm_it_t *it)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    i->n = nxt(i->m->head, 0);
+}
+static void mi_last(lsm_it_t *it)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    i->n = find_lt(i->m, NULL, 0);
+}
+static void mi_seek(lsm_it_t *it, const char *k, size_t n)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    i->n = find_ge(i->m, k, n, NULL);
+}
+static void mi_next(lsm_it_t *it)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    i->n = nxt(i->n, 0);
+}
+static void mi_prev(lsm_it_t *it)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    i->n = find_lt(i->m, i->n->data, i->n->klen);
+}
+static const char *mi_key(lsm_it_t *it, size_t *n)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    *n = i->n->klen;
+    return i->n->data;
+}
+static const char *mi_value(lsm_it_t *it, size_t *n)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    *n = i->n->vlen;
+    return i->n->data + i->n->klen;
+}
+static rdb_status_t mi_status(lsm_it_t *it, rdb_err_t *err) { return RDB_OK; }
+static void mi_free(lsm_it_t *it)
+{
+    mem_it_t *i = (mem_it_t *)it;
+    lsm_mem_unref(i->m);
+    free(i);
+}
+
+static const lsm_it_ops_t mem_ops = { mi_valid, mi_first, mi_last, mi_seek, mi_next,
+                                      mi_prev, mi_key, mi_value, mi_status, mi_free };
+
+lsm_it_t *lsm_mem_iter(lsm_mem_t *m)
+{
+    mem_it_t *i = rdb_calloc(1, sizeof(*i));
+    i->base.ops = &mem_ops;
+    lsm_mem_ref(m);
+    i->m = m;
+    return &i->base;
+}

@@ -1,0 +1,456 @@
+/* table.c — reading SSTables; see table.h. */
+#include "lsm/table.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lz4.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "common/coding.h"
+#include "common/crc32c.h"
+#include "common/mem.h"
+#include "lsm/block.h"
+#include "lsm/bloom.h"
+#include "lsm/ikey.h"
+
+struct lsm_table {
+    int fd;
+    char *path;
+    uint64_t number, size;
+    char *index;
+    size_t index_len;
+    char *filter;
+    size_t filter_len;
+    lsm_cache_t *cache;
+    atomic_int refs;
+    uint64_t *hits, *misses;
+};
+
+static rdb_status_t corrupt(const char *path, uint64_t off, const char *why, rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                       "%s in \"%s\" at offset %llu", why, path, (unsigned long long)off);
+}
+
+static rdb_status_t pread_all(lsm_table_t *t, char *buf, size_t n, uint64_t off, rdb_err_t *err)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(t->fd, buf + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return rdb_err_set(err, RDB_IOERROR, NULL, "could not read \"%s\" at offset %llu: %s",
+                               t->path, (unsigned long long)off, strerror(errno));
+        if (k == 0)
+            return corrupt(t->path, off, "truncated block", err);
+        got += (size_t)k;
+    }
+    return RDB_OK;
+}
+
+/* Read, verify and decompress the block at (off, size): *out is malloc'd. */
+static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, char **out,
+                               size_t *outn, rdb_err_t *err)
+{
+    if (off > t->size || size > t->size || off + size + 5 > t->size)
+        return corrupt(t->path, off, "block handle out of range", err);
+    char *raw = rdb_malloc(size + 5);
+    rdb_status_t s = pread_all(t, raw, size + 5, off, err);
+    if (s != RDB_OK) {
+        free(raw);
+        return s;
+    }
+    uint32_t want = rdb_crc32c_unmask(rdb_get_u32_le(raw + size + 1));
+    if (rdb_crc32c(raw, size + 1) != want) {
+        free(raw);
+        return corrupt(t->path, off, "block checksum mismatch", err);
+    }
+    int type = (unsigned char)raw[size];
+    if (type == LSM_COMPRESS_NONE) {
+        *out = raw;
+        *outn = size;
+        return RDB_OK;
+    }
+    uint32_t ulen;
+    const char *p = rdb_decode_varint32(raw, raw + size, &ulen);
+    if (!p || ulen > 1u << 30 || (type != LSM_COMPRESS_LZ4 && type != LSM_COMPRESS_ZSTD)) {
+        free(raw);
+        return corrupt(t->path, off, "bad block compression header", err);
+    }
+    char *u = rdb_malloc(ulen ? ulen : 1);
+    size_t clen = size - (size_t)(p - raw);
+    bool ok;
+    if (type == LSM_COMPRESS_LZ4) {
+        int r = LZ4_decompress_safe(p, u, (int)clen, (int)ulen);
+        ok = r == (int)ulen;
+    } else {
+        size_t r = ZSTD_decompress(u, ulen, p, clen);
+        ok = !ZSTD_isError(r) && r == ulen;
+    }
+    free(raw);
+    if (!ok) {
+        free(u);
+        return corrupt(t->path, off, "block decompression failed", err);
+    }
+    *out = u;
+    *outn = ulen;
+    return RDB_OK;
+}
+
+rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cache,
+                            lsm_table_t **out, rdb_err_t *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not open \"%s\": %s", path,
+                           strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not stat \"%s\": %s", path,
+                           strerror(errno));
+    }
+    lsm_table_t *t = rdb_calloc(1, sizeof(*t));
+    t->fd = fd;
+    t->path = rdb_strdup(path);
+    t->number = number;
+    t->size = (uint64_t)st.st_size;
+    t->cache = cache;
+    atomic_init(&t->refs, 1);
+    rdb_status_t s;
+    char ft[LSM_FOOTER_SIZE];
+    if (t->size < LSM_FOOTER_SIZE) {
+        s = corrupt(path, 0, "file too short for a table footer", err);
+        goto fail;
+    }
+    uint64_t fo = t->size - LSM_FOOTER_SIZE;
+    if ((s = pread_all(t, ft, sizeof ft, fo, err)) != RDB_OK)
+        goto fail;
+    if (rdb_get_u64_le(ft + 40) != LSM_TABLE_MAGIC) {
+        s = corrupt(path, fo + 40, "bad table magic", err);
+        goto fail;
+    }
+    if (rdb_crc32c_unmask(rdb_get_u32_le(ft + 32)) != rdb_crc32c(ft, 32)) {
+        s = corrupt(path, fo, "footer checksum mismatch", err);
+        goto fail;
+    }
+    uint64_t foff = rdb_get_u64_le(ft), fsize = rdb_get_u64_le(ft + 8);
+    uint64_t ioff = rdb_get_u64_le(ft + 16), isize = rdb_get_u64_le(ft + 24);
+    if ((s = read_block(t, ioff, isize, &t->index, &t->index_len, err)) != RDB_OK)
+        goto fail;
+    if (fsize && (s = read_block(t, foff, fsize, &t->filter, &t->filter_len, err)) != RDB_OK)
+        goto fail;
+    *out = t;
+    return RDB_OK;
+fail:
+    lsm_table_unref(t);
+    return s;
+}
+
+void lsm_table_ref(lsm_table_t *t) { atomic_fetch_add(&t->refs, 1); }
+void lsm_table_unref(lsm_table_t *t)
+{
+    if (t && atomic_fetch_sub(&t->refs, 1) == 1) {
+        close(t->fd);
+        free(t->index);
+        free(t->filter);
+        free(t->path);
+        free(t);
+    }
+}
+uint64_t lsm_table_file_size(const lsm_table_t *t) { return t->size; }
+void lsm_table_set_counters(lsm_table_t *t, uint64_t *hits, uint64_t *misses)
+{
+    t->hits = hits;
+    t->misses = misses;
+}
+
+typedef struct pinned {
+    lsm_cache_t *cache;
+    lsm_cache_handle_t *h;
+    char *owned;
+} pinned_t;
+
+static void release_pinned(void *arg)
+{
+    pinned_t *p = arg;
+    if (p->h)
+        lsm_cache_release(p->cache, p->h);
+    free(p->owned);
+    free(p);
+}
+
+static char *what_of(lsm_table_t *t, uint64_t off, char *buf, size_t n)
+{
+    snprintf(buf, n, "\"%s\" at offset %llu", t->path, (unsigned long long)off);
+    return buf;
+}
+
+/* Iterator over the data block at handle value v. */
+static lsm_it_t *data_block_iter(lsm_table_t *t, const char *v, size_t vn, bool fill,
+                                 bool *hit, rdb_err_t *err)
+{
+    uint64_t off, size;
+    const char *p = rdb_decode_varint64(v, v + vn, &off);
+    if (!p || !rdb_decode_varint64(p, v + vn, &size)) {
+        corrupt(t->path, 0, "bad block handle in index", err);
+        return NULL;
+    }
+    pinned_t *pin = rdb_calloc(1, sizeof(*pin));
+    pin->cache = t->cache;
+    const char *data;
+    size_t n;
+    if (t->cache && (pin->h = lsm_cache_lookup(t->cache, t->number, off))) {
+        data = lsm_cache_data(pin->h, &n);
+        if (hit)
+            *hit = true;
+        if (t->hits)
+            __atomic_fetch_add(t->hits, 1, __ATOMIC_RELAXED);
+    } else {
+        char *blk;
+        if (t->misses && t->cache)
+            __atomic_fetch_add(t->misses, 1, __ATOMIC_RELAXED);
+        if (read_block(t, off, size, &blk, &n, err) != RDB_OK) {
+            free(pin);
+            return NULL;
+        }
+        if (fill && t->cache) {
+            pin->h = lsm_cache_insert(t->cache, t->number, off, blk, n);
+            data = blk;
+        } else {
+            pin->owned = blk;
+            data = blk;
+        }
+    }
+    char what[600];
+    return lsm_block_iter(data, n, release_pinned, pin, what_of(t, off, what, sizeof what));
+}
+
+rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fill_cache,
+                           bool *found, int *kind, lsm_version_t *ver, rdb_buf_t *value,
+                           bool *bloom_skip, bool *cache_hit, rdb_err_t *err)
+{
+    *found = false;
+    *bloom_skip = false;
+    size_t ukl = sn - LSM_IKEY_TRAILER;
+    if (t->filter && !lsm_bloom_may_match(t->filter, t->filter_len, lsm_bloom_hash(seek, ukl))) {
+        *bloom_skip = true;
+        return RDB_OK;
+    }
+    char what[600];
+    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL,
+                                  what_of(t, 0, what, sizeof what));
+    ix->ops->seek(ix, seek, sn);
+    rdb_status_t s = RDB_OK;
+    if (!ix->ops->valid(ix)) {
+        s = ix->ops->status(ix, err);
+        ix->ops->free(ix);
+        return s;
+    }
+    size_t vn;
+    const char *v = ix->ops->value(ix, &vn);
+    lsm_it_t *bi = data_block_iter(t, v, vn, fill_cache, cache_hit, err);
+    ix->ops->free(ix);
+    if (!bi)
+        return err ? err->code : RDB_CORRUPTION;
+    bi->ops->seek(bi, seek, sn);
+    if (bi->ops->valid(bi)) {
+        size_t kn;
+        const char *k = bi->ops->key(bi, &kn);
+        if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, seek, ukl) == 0) {
+            *found = true;
+            *kind = lsm_ikey_kind(k, kn);
+            *ver = lsm_ikey_version(k, kn);
+            if (value) {
+                const char *val = bi->ops->value(bi, &vn);
+                rdb_buf_reset(value);
+                rdb_buf_append(value, val, vn);
+            }
+        }
+    } else {
+        s = bi->ops->status(bi, err);
+    }
+    bi->ops->free(bi);
+    return s;
+}
+
+uint64_t lsm_table_offset_of(lsm_table_t *t, const char *ikey, size_t n)
+{
+    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path);
+    ix->ops->seek(ix, ikey, n);
+    uint64_t off = t->size;
+    if (ix->ops->valid(ix)) {
+        size_t vn;
+        const char *v = ix->ops->value(ix, &vn);
+        if (!rdb_decode_varint64(v, v + vn, &off))
+            off = 0;
+    }
+    ix->ops->free(ix);
+    return off;
+}
+
+/* --- two-level iterator --------------------------------------------------- */
+
+typedef struct table_it {
+    lsm_it_t base;
+    lsm_table_t *t;
+    lsm_it_t *ix, *data;
+    bool fill;
+    rdb_err_t err;
+} table_it_t;
+
+static void set_data(table_it_t *i)
+{
+    if (i->data) {
+        i->data->ops->free(i->data);
+        i->data = NULL;
+    }
+    if (!i->ix->ops->valid(i->ix))
+        return;
+    size_t vn;
+    const char *v = i->ix->ops->value(i->ix, &vn);
+    i->data = data_block_iter(i->t, v, vn, i->fill, NULL, &i->err);
+}
+
+static bool ti_valid(lsm_it_t *it)
+{
+    table_it_t *i = (table_it_t *)it;
+    return i->data && i->data->ops->valid(i->data);
+}
+
+static bool stop(table_it_t *i)
+{
+    if (rdb_err_is_set(&i->err))
+        return true;
+    if (i->data && i->data->ops->status(i->data, &i->err) != RDB_OK)
+        return true;
+    if (i->ix->ops->status(i->ix, &i->err) != RDB_OK)
+        return true;
+    return false;
+}
+
+static void skip_fwd(table_it_t *i)
+{
+    while (!ti_valid(&i->base)) {
+        if (stop(i) || !i->ix->ops->valid(i->ix)) {
+            if (i->data) {
+                i->data->ops->free(i->data);
+                i->data = NULL;
+            }
+            return;
+        }
+        i->ix->ops->next(i->ix);
+        set_data(i);
+        if (i->data)
+            i->data->ops->seek_first(i->data);
+    }
+}
+
+static void skip_back(table_it_t *i)
+{
+    while (!ti_valid(&i->base)) {
+        if (stop(i) || !i->ix->ops->valid(i->ix)) {
+            if (i->data) {
+                i->data->ops->free(i->data);
+                i->data = NULL;
+            }
+            return;
+        }
+        i->ix->ops->prev(i->ix);
+        set_data(i);
+        if (i->data)
+            i->data->ops->seek_last(i->data);
+    }
+}
+
+static void ti_first(lsm_it_t *it)
+{
+    table_it_t *i = (table_it_t *)it;
+    i->ix->ops->seek_first(i->ix);
+    set_data(i);
+    if (i->data)
+        i->data->ops->seek_first(i->data);
+    skip_fwd(i);
+}
+static void ti_last(lsm_it_t *it)
+{
+    table_it_t *i = (table_it_t *)it;
+    i->ix->ops->seek_last(i->ix);
+    set_data(i);
+    if (i->data)
+        i->data->ops->seek_last(i->data);
+    skip_back(i);
+}
+static void ti_seek(lsm_it_t *it, const char *k, size_t n)
+{
+    table_it_t *i = (table_it_t *)it;
+    i->ix->ops->seek(i->ix, k, n);
+    set_data(i);
+    if (i->data)
+        i->data->ops->seek(i->data, k, n);
+    skip_fwd(i);
+}
+static void ti_next(lsm_it_t *it)
+{
+    table_it_t *i = (table_it_t *)it;
+    i->data->ops->next(i->data);
+    skip_fwd(i);
+}
+static void ti_prev(lsm_it_t *it)
+{
+    table_it_t *i = (table_it_t *)it;
+    i->data->ops->prev(i->data);
+    skip_back(i);
+}
+static const char *ti_key(lsm_it_t *it, size_t *n)
+{
+    table_it_t *i = (table_it_t *)it;
+    return i->data->ops->key(i->data, n);
+}
+static const char *ti_value(lsm_it_t *it, size_t *n)
+{
+    table_it_t *i = (table_it_t *)it;
+    return i->data->ops->value(i->data, n);
+}
+static rdb_status_t ti_status(lsm_it_t *it, rdb_err_t *err)
+{
+    table_it_t *i = (table_it_t *)it;
+    stop(i);
+    if (!rdb_err_is_set(&i->err))
+        return RDB_OK;
+    return rdb_err_set(err, i->err.code, i->err.sqlstate, "%s", i->err.msg);
+}
+static void ti_free(lsm_it_t *it)
+{
+    table_it_t *i = (table_it_t *)it;
+    if (i->data)
+        i->data->ops->free(i->data);
+    i->ix->ops->free(i->ix);
+    lsm_table_unref(i->t);
+    rdb_err_clear(&i->err);
+    free(i);
+}
+
+static const lsm_it_ops_t table_ops = { ti_valid, ti_first, ti_last, ti_seek, ti_next,
+                                        ti_prev, ti_key, ti_value, ti_status, ti_free };
+
+lsm_it_t *lsm_table_iter(lsm_table_t *t, bool fill_cache)
+{
+    table_it_t *i = rdb_calloc(1, sizeof(*i));
+    rdb_err_t e = RDB_ERR_INIT;
+    i->err = e;
+    i->base.ops = &table_ops;
+    lsm_table_ref(t);
+    i->t = t;
+    i->fill = fill_cache;
+    char what[600];
+    i->ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, what_of(t, 0, what, sizeof what));
+    return &i->base;
+}

@@ -1,0 +1,948 @@
+/* test_lsm.c — unit and integration tests of the storage engine (src/lsm). */
+#include <check.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/coding.h"
+#include "lsm/block.h"
+#include "lsm/bloom.h"
+#include "lsm/ikey.h"
+#include "lsm/log.h"
+#include "lsm/lsm.h"
+#include "lsm/skiplist.h"
+#include "lsm/table.h"
+
+static char tmpdir[256];
+
+static void mk_tmp(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/lsmtest.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+static void rm_tmp(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+static char *tpath(const char *name)
+{
+    static char p[512];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    return p;
+}
+
+static size_t mkikey(char *buf, const char *uk, uint64_t hlc, uint16_t node, int kind)
+{
+    size_t n = strlen(uk);
+    memcpy(buf, uk, n);
+    lsm_version_t v = { hlc, node };
+    lsm_ikey_trailer(buf + n, v, kind);
+    return n + LSM_IKEY_TRAILER;
+}
+
+static uint64_t rng_state = 88172645463325252ULL;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* --- ikey ----------------------------------------------------------------- */
+
+START_TEST(ikey_order)
+{
+    char a[64], b[64];
+    size_t an = mkikey(a, "k", 10, 1, LSM_KIND_PUT), bn = mkikey(b, "k", 9, 1, LSM_KIND_PUT);
+    ck_assert_int_lt(lsm_ikey_cmp(a, an, b, bn), 0); /* newer first */
+    bn = mkikey(b, "k", 10, 2, LSM_KIND_PUT);
+    ck_assert_int_gt(lsm_ikey_cmp(a, an, b, bn), 0); /* higher node newer */
+    bn = mkikey(b, "k\0", 99, 1, LSM_KIND_PUT);
+    bn = 1;
+    memcpy(b, "k", 1);
+    b[1] = 0;
+    lsm_version_t v = { 99, 1 };
+    lsm_ikey_trailer(b + 2, v, LSM_KIND_PUT);
+    bn = 2 + LSM_IKEY_TRAILER;
+    ck_assert_int_lt(lsm_ikey_cmp(a, an, b, bn), 0); /* "k" < "k\0" */
+    lsm_version_t got = lsm_ikey_version(a, an);
+    ck_assert_uint_eq(got.hlc, 10);
+    ck_assert_uint_eq(got.node_id, 1);
+}
+END_TEST
+
+/* --- skiplist ------------------------------------------------------------- */
+
+START_TEST(skiplist_sorted)
+{
+    lsm_mem_t *m = lsm_mem_new();
+    char k[64];
+    for (int i = 0; i < 2000; i++) {
+        char uk[16];
+        snprintf(uk, sizeof uk, "%08u", (unsigned)(rnd() % 500));
+        size_t n = mkikey(k, uk, rnd() % 50, 0, LSM_KIND_PUT);
+        lsm_mem_add(m, k, n, uk, strlen(uk));
+    }
+    lsm_it_t *it = lsm_mem_iter(m);
+    rdb_buf_t prev = RDB_BUF_INIT;
+    size_t count = 0;
+    for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it)) {
+        size_t kn;
+        const char *key = it->ops->key(it, &kn);
+        if (prev.len)
+            ck_assert_int_lt(lsm_ikey_cmp(prev.data, prev.len, key, kn), 0);
+        rdb_buf_reset(&prev);
+        rdb_buf_append(&prev, key, kn);
+        count++;
+    }
+    ck_assert_uint_eq(count, lsm_mem_count(m));
+    /* backwards gives the same count */
+    size_t back = 0;
+    for (it->ops->seek_last(it); it->ops->valid(it); it->ops->prev(it))
+        back++;
+    ck_assert_uint_eq(back, count);
+    /* a duplicate is ignored */
+    size_t n = mkikey(k, "dup", 5, 5, LSM_KIND_PUT);
+    lsm_mem_add(m, k, n, "a", 1);
+    lsm_mem_add(m, k, n, "b", 1);
+    it->ops->seek(it, k, n);
+    ck_assert(it->ops->valid(it));
+    size_t vn;
+    ck_assert_int_eq(it->ops->value(it, &vn)[0], 'a');
+    it->ops->free(it);
+    rdb_buf_free(&prev);
+    lsm_mem_unref(m);
+}
+END_TEST
+
+typedef struct sl_reader {
+    lsm_mem_t *m;
+    volatile int *stop;
+    int bad, rounds;
+} sl_reader_t;
+
+static void *sl_read(void *arg)
+{
+    sl_reader_t *r = arg;
+    while (!*r->stop || r->rounds < 3) {
+        lsm_it_t *it = lsm_mem_iter(r->m);
+        rdb_buf_t prev = RDB_BUF_INIT;
+        for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it)) {
+            size_t kn;
+            const char *key = it->ops->key(it, &kn);
+            if (prev.len && lsm_ikey_cmp(prev.data, prev.len, key, kn) >= 0)
+                r->bad++;
+            rdb_buf_reset(&prev);
+            rdb_buf_append(&prev, key, kn);
+        }
+        rdb_buf_free(&prev);
+        it->ops->free(it);
+        r->rounds++;
+    }
+    return NULL;
+}
+
+START_TEST(skiplist_concurrent_reader)
+{
+    lsm_mem_t *m = lsm_mem_new();
+    volatile int stop = 0;
+    sl_reader_t r = { m, &stop, 0, 0 };
+    pthread_t t;
+    pthread_create(&t, NULL, sl_read, &r);
+    char k[64];
+    for (int i = 0; i < 20000; i++) {
+        char uk[16];
+        snprintf(uk, sizeof uk, "%08u", (unsigned)(rnd() % 100000));
+        size_t n = mkikey(k, uk, (uint64_t)i, 0, LSM_KIND_PUT);
+        lsm_mem_add(m, k, n, "v", 1);
+    }
+    stop = 1;
+    pthread_join(t, NULL);
+    ck_assert_int_eq(r.bad, 0);
+    ck_assert_int_ge(r.rounds, 3);
+    lsm_mem_unref(m);
+}
+END_TEST
+
+/* --- block ---------------------------------------------------------------- */
+
+START_TEST(block_roundtrip)
+{
+    lsm_block_builder_t b;
+    lsm_block_builder_init(&b);
+    char k[64];
+    int n = 500;
+    for (int i = 0; i < n; i++) {
+        char uk[16], v[16];
+        snprintf(uk, sizeof uk, "key%06d", i * 2);
+        snprintf(v, sizeof v, "v%d", i);
+        size_t kn = mkikey(k, uk, 1, 0, LSM_KIND_PUT);
+        lsm_block_add(&b, k, kn, v, strlen(v));
+    }
+    lsm_block_finish(&b);
+    lsm_it_t *it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "test");
+    int i = 0;
+    for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it), i++) {
+        size_t vn;
+        char v[16];
+        snprintf(v, sizeof v, "v%d", i);
+        const char *val = it->ops->value(it, &vn);
+        ck_assert_uint_eq(vn, strlen(v));
+        ck_assert(memcmp(val, v, vn) == 0);
+    }
+    ck_assert_int_eq(i, n);
+    i = n - 1;
+    for (it->ops->seek_last(it); it->ops->valid(it); it->ops->prev(it), i--) {
+        size_t kn;
+        char uk[16];
+        snprintf(uk, sizeof uk, "key%06d", i * 2);
+        const char *key = it->ops->key(it, &kn);
+        ck_assert(memcmp(key, uk, strlen(uk)) == 0);
+    }
+    ck_assert_int_eq(i, -1);
+    /* seek to odd keys lands on the next even key */
+    for (int j = 0; j < 2 * n; j += 7) {
+        char uk[16];
+        snprintf(uk, sizeof uk, "key%06d", j);
+        size_t kn = mkikey(k, uk, 1, 0, LSM_KIND_PUT);
+        it->ops->seek(it, k, kn);
+        int want = (j + 1) / 2 * 2;
+        if (want >= 2 * n) {
+            ck_assert(!it->ops->valid(it));
+            continue;
+        }
+        ck_assert(it->ops->valid(it));
+        size_t gn;
+        const char *g = it->ops->key(it, &gn);
+        snprintf(uk, sizeof uk, "key%06d", want);
+        ck_assert(memcmp(g, uk, strlen(uk)) == 0);
+    }
+    ck_assert_int_eq(it->ops->status(it, NULL), RDB_OK);
+    it->ops->free(it);
+
+    /* garbage: a bad restart count and a mangled entry are corruption */
+    char junk[32];
+    memset(junk, 0xee, sizeof junk);
+    it = lsm_block_iter(junk, sizeof junk, NULL, NULL, "junk");
+    it->ops->seek_first(it);
+    ck_assert(!it->ops->valid(it));
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(it->ops->status(it, &err), RDB_CORRUPTION);
+    ck_assert_ptr_nonnull(strstr(err.msg, "junk"));
+    rdb_err_clear(&err);
+    it->ops->free(it);
+    b.buf.data[0] = (char)0x7f; /* shared > 0 at a restart point */
+    it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "mangled");
+    it->ops->seek_first(it);
+    ck_assert(!it->ops->valid(it));
+    ck_assert_int_eq(it->ops->status(it, NULL), RDB_CORRUPTION);
+    it->ops->free(it);
+    lsm_block_builder_free(&b);
+}
+END_TEST
+
+/* --- bloom ---------------------------------------------------------------- */
+
+START_TEST(bloom_fp_rate)
+{
+    int n = 10000;
+    uint64_t *h = malloc(sizeof(uint64_t) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "present-%d", i);
+        h[i] = lsm_bloom_hash(k, strlen(k));
+    }
+    rdb_buf_t f = RDB_BUF_INIT;
+    lsm_bloom_build(h, (size_t)n, 10, &f);
+    for (int i = 0; i < n; i++)
+        ck_assert(lsm_bloom_may_match(f.data, f.len, h[i]));
+    int fp = 0;
+    for (int i = 0; i < n; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "absent-%d", i);
+        fp += lsm_bloom_may_match(f.data, f.len, lsm_bloom_hash(k, strlen(k)));
+    }
+    /* ~1% expected at 10 bits/key */
+    ck_assert_int_lt(fp, n * 2 / 100);
+    ck_assert_int_gt(fp, 0);
+    rdb_buf_free(&f);
+    free(h);
+}
+END_TEST
+
+/* --- table ---------------------------------------------------------------- */
+
+static void table_roundtrip(lsm_compression_t comp)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.compression = comp;
+    o.block_size = 512;
+    rdb_err_t err = RDB_ERR_INIT;
+    char *path = tpath("000007.sst");
+    lsm_table_builder_t *b = lsm_table_builder_new(path, &o, &err);
+    ck_assert_ptr_nonnull(b);
+    char k[64];
+    int n = 3000;
+    for (int i = 0; i < n; i++) {
+        char uk[16], v[64];
+        snprintf(uk, sizeof uk, "k%07d", i);
+        snprintf(v, sizeof v, "value-%d-aaaaaaaaaaaaaaaaaaaaaaaa", i);
+        for (int ver = 3; ver >= 1; ver--) {
+            size_t kn = mkikey(k, uk, (uint64_t)ver, 0, ver == 2 ? LSM_KIND_DELETE : LSM_KIND_PUT);
+            ck_assert_int_eq(lsm_table_builder_add(b, k, kn, v, strlen(v), &err), RDB_OK);
+        }
+    }
+    ck_assert_int_eq(lsm_table_builder_finish(b, &err), RDB_OK);
+    lsm_cache_t *cache = lsm_cache_new(1 << 20);
+    lsm_table_t *t;
+    ck_assert_int_eq(lsm_table_open(path, 7, cache, &t, &err), RDB_OK);
+    lsm_it_t *it = lsm_table_iter(t, true);
+    int count = 0;
+    for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it))
+        count++;
+    ck_assert_int_eq(count, 3 * n);
+    count = 0;
+    for (it->ops->seek_last(it); it->ops->valid(it); it->ops->prev(it))
+        count++;
+    ck_assert_int_eq(count, 3 * n);
+    it->ops->free(it);
+    rdb_buf_t val = RDB_BUF_INIT;
+    for (int i = 0; i < n; i += 37) {
+        char uk[16];
+        snprintf(uk, sizeof uk, "k%07d", i);
+        char seek[64];
+        size_t sn = lsm_ikey_seek(seek, uk, strlen(uk), 2);
+        bool found, skip, hit;
+        int kind;
+        lsm_version_t v;
+        ck_assert_int_eq(lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, &skip, &hit, &err),
+                         RDB_OK);
+        ck_assert(found);
+        ck_assert_int_eq(kind, LSM_KIND_DELETE);
+        ck_assert_uint_eq(v.hlc, 2);
+        sn = lsm_ikey_seek(seek, "zzz", 3, 9);
+        lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, &skip, &hit, &err);
+        ck_assert(!found);
+    }
+    rdb_buf_free(&val);
+    lsm_table_unref(t);
+    lsm_cache_free(cache);
+
+    /* flip one byte in the first data block: reads report the file and offset */
+    int fd = open(path, O_RDWR);
+    char c;
+    ck_assert_int_eq(pread(fd, &c, 1, 20), 1);
+    c ^= 0x40;
+    ck_assert_int_eq(pwrite(fd, &c, 1, 20), 1);
+    close(fd);
+    ck_assert_int_eq(lsm_table_open(path, 7, NULL, &t, &err), RDB_OK);
+    it = lsm_table_iter(t, false);
+    it->ops->seek_first(it);
+    ck_assert(!it->ops->valid(it));
+    ck_assert_int_eq(it->ops->status(it, &err), RDB_CORRUPTION);
+    ck_assert_ptr_nonnull(strstr(err.msg, path));
+    ck_assert_ptr_nonnull(strstr(err.msg, "offset 0"));
+    rdb_err_clear(&err);
+    it->ops->free(it);
+    lsm_table_unref(t);
+    /* a truncated file is refused at open */
+    ck_assert_int_eq(truncate(path, 30), 0);
+    ck_assert_int_eq(lsm_table_open(path, 7, NULL, &t, &err), RDB_CORRUPTION);
+    ck_assert_ptr_nonnull(strstr(err.msg, path));
+    rdb_err_clear(&err);
+    rm_tmp();
+}
+
+START_TEST(table_roundtrip_none) { table_roundtrip(LSM_COMPRESS_NONE); }
+END_TEST
+START_TEST(table_roundtrip_lz4) { table_roundtrip(LSM_COMPRESS_LZ4); }
+END_TEST
+START_TEST(table_roundtrip_zstd) { table_roundtrip(LSM_COMPRESS_ZSTD); }
+END_TEST
+
+/* --- WAL framing ---------------------------------------------------------- */
+
+typedef struct recs {
+    int n;
+    char last[64];
+} recs_t;
+
+static rdb_status_t count_rec(void *arg, const char *rec, size_t n, uint64_t off, rdb_err_t *err)
+{
+    recs_t *r = arg;
+    r->n++;
+    memcpy(r->last, rec, n < 63 ? n : 63);
+    r->last[n < 63 ? n : 63] = 0;
+    return RDB_OK;
+}
+
+START_TEST(wal_torn_tail)
+{
+    mk_tmp();
+    rdb_err_t err = RDB_ERR_INIT;
+    char *path = tpath("000001.log");
+    lsm_log_writer_t w;
+    ck_assert_int_eq(lsm_log_create(&w, path, &err), RDB_OK);
+    ck_assert_int_eq(lsm_log_add(&w, "first", 5, &err), RDB_OK);
+    ck_assert_int_eq(lsm_log_add(&w, "second", 6, &err), RDB_OK);
+    uint64_t before_last = w.size;
+    ck_assert_int_eq(lsm_log_add(&w, "third-record", 12, &err), RDB_OK);
+    uint64_t full = w.size;
+    lsm_log_close(&w);
+    char *copy = strdup(path);
+    for (uint64_t cut = before_last; cut <= full; cut++) {
+        ck_assert_int_eq(truncate(copy, (off_t)cut), 0);
+        recs_t r = { 0 };
+        bool torn;
+        ck_assert_int_eq(lsm_log_read(copy, count_rec, &r, &torn, NULL, &err), RDB_OK);
+        if (cut == full) {
+            ck_assert_int_eq(r.n, 3);
+            ck_assert(!torn);
+        } else {
+            ck_assert_int_eq(r.n, 2);
+            ck_assert_str_eq(r.last, "second");
+            ck_assert(torn == (cut != before_last));
+        }
+        /* restore the tail for the next cut */
+        ck_assert_int_eq(lsm_log_create(&w, copy, &err), RDB_OK);
+        lsm_log_add(&w, "first", 5, &err);
+        lsm_log_add(&w, "second", 6, &err);
+        lsm_log_add(&w, "third-record", 12, &err);
+        lsm_log_close(&w);
+    }
+    /* corruption in the middle: an error naming the file and the offset */
+    int fd = open(copy, O_RDWR);
+    char c = 'X';
+    ck_assert_int_eq(pwrite(fd, &c, 1, LSM_LOG_HEADER + 2), 1);
+    close(fd);
+    recs_t r = { 0 };
+    ck_assert_int_eq(lsm_log_read(copy, count_rec, &r, NULL, NULL, &err), RDB_CORRUPTION);
+    ck_assert_ptr_nonnull(strstr(err.msg, copy));
+    ck_assert_ptr_nonnull(strstr(err.msg, "offset 0"));
+    ck_assert_int_eq(r.n, 0);
+    rdb_err_clear(&err);
+    free(copy);
+    rm_tmp();
+}
+END_TEST
+
+/* --- whole database ------------------------------------------------------- */
+
+static lsm_db_t *open_db(size_t memtable)
+{
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.memtable_size = memtable;
+    o.block_size = 1024;
+    o.target_file_size = 64 * 1024;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db = NULL;
+    rdb_status_t s = lsm_open(tmpdir, &o, &db, &err);
+    ck_assert_msg(s == RDB_OK, "open: %s", err.msg);
+    return db;
+}
+
+static void put(lsm_db_t *db, const char *k, uint64_t hlc, const char *v)
+{
+    lsm_batch_t *b = lsm_batch_new();
+    lsm_version_t ver = { hlc, 1 };
+    if (v)
+        lsm_batch_put(b, k, strlen(k), ver, v, strlen(v));
+    else
+        lsm_batch_delete(b, k, strlen(k), ver);
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_write(db, NULL, b, &err), RDB_OK);
+    lsm_batch_free(b);
+}
+
+static char *get(lsm_db_t *db, const char *k, uint64_t snap)
+{
+    static char out[256];
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.snapshot = snap;
+    rdb_buf_t v = RDB_BUF_INIT;
+    rdb_err_t err = RDB_ERR_INIT;
+    rdb_status_t s = lsm_get(db, &ro, k, strlen(k), &v, NULL, &err);
+    ck_assert_msg(s == RDB_OK || s == RDB_NOTFOUND, "get: %s", err.msg);
+    if (s == RDB_NOTFOUND) {
+        rdb_buf_free(&v);
+        return NULL;
+    }
+    snprintf(out, sizeof out, "%.*s", (int)v.len, v.data);
+    rdb_buf_free(&v);
+    return out;
+}
+
+START_TEST(db_basic_reopen)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(1 << 20);
+    put(db, "a", 10, "a10");
+    put(db, "a", 20, "a20");
+    put(db, "b", 5, "b5");
+    put(db, "b", 15, NULL);
+    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a20");
+    ck_assert_str_eq(get(db, "a", 15), "a10");
+    ck_assert_ptr_null(get(db, "a", 9));
+    ck_assert_ptr_null(get(db, "b", LSM_SNAPSHOT_LATEST));
+    ck_assert_str_eq(get(db, "b", 14), "b5");
+    /* second open of the same directory is refused */
+    lsm_db_t *db2 = NULL;
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_open(tmpdir, NULL, &db2, &err), RDB_BUSY);
+    ck_assert_ptr_nonnull(strstr(err.msg, "locked"));
+    rdb_err_clear(&err);
+    /* close without flush: WAL replay on reopen */
+    lsm_close(db);
+    db = open_db(1 << 20);
+    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a20");
+    ck_assert_str_eq(get(db, "b", 14), "b5");
+    put(db, "c", 1, "c1");
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    ck_assert_int_eq(st.level_files[0], 0);
+    ck_assert_int_ge(st.level_files[1], 1);
+    lsm_close(db);
+    db = open_db(1 << 20);
+    ck_assert_str_eq(get(db, "a", 15), "a10");
+    ck_assert_str_eq(get(db, "c", 1), "c1");
+    ck_assert_ptr_null(get(db, "b", LSM_SNAPSHOT_LATEST));
+    /* over-long keys are refused */
+    lsm_batch_t *b = lsm_batch_new();
+    char *big = calloc(1, LSM_MAX_KEY_SIZE + 1);
+    lsm_version_t v = { 1, 1 };
+    lsm_batch_put(b, big, LSM_MAX_KEY_SIZE + 1, v, "x", 1);
+    ck_assert_int_eq(lsm_write(db, NULL, b, &err), RDB_INVALID);
+    rdb_err_clear(&err);
+    free(big);
+    lsm_batch_free(b);
+    rdb_buf_t out = RDB_BUF_INIT;
+    lsm_get_stats(db, &st);
+    lsm_stats_format(&st, &out);
+    ck_assert_ptr_nonnull(strstr(rdb_buf_cstr(&out), "L1"));
+    rdb_buf_free(&out);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+START_TEST(db_wal_corruption_reported)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(1 << 20);
+    for (int i = 0; i < 50; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%d", i);
+        put(db, k, 1, "some value");
+    }
+    lsm_close(db);
+    /* find the one .log and damage a record in the middle */
+    char cmd[600], name[512] = "";
+    snprintf(cmd, sizeof cmd, "ls %s/*.log", tmpdir);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(fgets(name, sizeof name, p));
+    pclose(p);
+    name[strcspn(name, "\n")] = 0;
+    int fd = open(name, O_RDWR);
+    char c = 'Z';
+    ck_assert_int_eq(pwrite(fd, &c, 1, 200), 1);
+    close(fd);
+    lsm_options_t o;
+    lsm_options_default(&o);
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_CORRUPTION);
+    ck_assert_ptr_nonnull(strstr(err.msg, name));
+    ck_assert_ptr_nonnull(strstr(err.msg, "offset"));
+    rdb_err_clear(&err);
+    rm_tmp();
+}
+END_TEST
+
+START_TEST(db_gc_horizon)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(1 << 20);
+    /* k1: versions 10, 20, 30; k2: put 10, tombstone 20; k3: tombstone 40 over put 5 */
+    put(db, "k1", 10, "v10");
+    put(db, "k1", 20, "v20");
+    put(db, "k1", 30, "v30");
+    put(db, "k2", 10, "v10");
+    put(db, "k2", 20, NULL);
+    put(db, "k3", 5, "v5");
+    put(db, "k3", 40, NULL);
+    rdb_err_t err = RDB_ERR_INIT;
+    /* horizon 0: compaction keeps everything */
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.raw = true;
+    const char *want0[] = { "k1@30", "k1@20", "k1@10", "k2@20D", "k2@10", "k3@40D", "k3@5" };
+    const char *want25[] = { "k1@30", "k1@20", "k3@40D", "k3@5" };
+    for (int round = 0; round < 2; round++) {
+        const char **want = round ? want25 : want0;
+        int nwant = round ? 4 : 7;
+        lsm_iter_t *it = lsm_iter_new(db, &ro);
+        int i = 0;
+        for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it), i++) {
+            size_t kn;
+            const char *k = lsm_iter_key(it, &kn);
+            char got[64];
+            snprintf(got, sizeof got, "%.*s@%llu%s", (int)kn, k,
+                     (unsigned long long)lsm_iter_version(it).hlc,
+                     lsm_iter_is_tombstone(it) ? "D" : "");
+            ck_assert_int_lt(i, nwant);
+            ck_assert_str_eq(got, want[i]);
+        }
+        ck_assert_int_eq(i, nwant);
+        lsm_iter_free(it);
+        /* horizon 25: k1@10 shadowed by k1@20 (both below) goes; k1@20 is
+         * what a snapshot at 25 sees and stays; k2's tombstone and all it
+         * hides go; k3's tombstone is above the horizon and stays. */
+        lsm_set_gc_horizon(db, 25);
+        put(db, "zz", 1, "x"); /* give compaction something new */
+        put(db, "zz", 2, NULL);
+        ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    }
+    ck_assert_str_eq(get(db, "k1", 25), "v20");
+    ck_assert_ptr_null(get(db, "k2", LSM_SNAPSHOT_LATEST));
+    ck_assert_str_eq(get(db, "k3", 39), "v5");
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* Model: for NKEYS keys, versions 1..NVERS each either a put or delete. */
+#define NKEYS 60
+#define NVERS 8
+
+typedef struct op {
+    int key, ver;
+    bool del;
+} op_t;
+
+static void visible(op_t *ops, int nops, int key, uint64_t snap, char *out)
+{
+    int best = -1;
+    bool del = false;
+    for (int i = 0; i < nops; i++)
+        if (ops[i].key == key && (uint64_t)ops[i].ver <= snap && ops[i].ver > best) {
+            best = ops[i].ver;
+            del = ops[i].del;
+        }
+    if (best < 0 || del)
+        out[0] = 0;
+    else
+        sprintf(out, "k%03d-v%d", key, best);
+}
+
+static void apply_ops(lsm_db_t *db, op_t *ops, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char k[16], v[32];
+        snprintf(k, sizeof k, "k%03d", ops[i].key);
+        snprintf(v, sizeof v, "k%03d-v%d", ops[i].key, ops[i].ver);
+        put(db, k, (uint64_t)ops[i].ver, ops[i].del ? NULL : v);
+        if (rnd() % 97 == 0) {
+            rdb_err_t err = RDB_ERR_INIT;
+            ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+        }
+    }
+}
+
+START_TEST(db_versions_any_order)
+{
+    op_t ops[NKEYS * NVERS];
+    int n = 0;
+    for (int k = 0; k < NKEYS; k++)
+        for (int v = 1; v <= NVERS; v++)
+            if (rnd() % 3) {
+                ops[n].key = k;
+                ops[n].ver = v;
+                ops[n].del = rnd() % 4 == 0;
+                n++;
+            }
+    for (int trial = 0; trial < 3; trial++) {
+        mk_tmp();
+        lsm_db_t *db = open_db(8 * 1024);
+        op_t shuffled[NKEYS * NVERS];
+        memcpy(shuffled, ops, sizeof(op_t) * (size_t)n);
+        if (trial > 0)
+            for (int i = n - 1; i > 0; i--) {
+                int j = (int)(rnd() % (uint64_t)(i + 1));
+                op_t t = shuffled[i];
+                shuffled[i] = shuffled[j];
+                shuffled[j] = t;
+            }
+        apply_ops(db, shuffled, n);
+        if (trial == 2) {
+            rdb_err_t err = RDB_ERR_INIT;
+            ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+        }
+        for (uint64_t snap = 0; snap <= NVERS + 1; snap++) {
+            lsm_read_options_t ro;
+            lsm_read_options_default(&ro);
+            ro.snapshot = snap == NVERS + 1 ? LSM_SNAPSHOT_LATEST : snap;
+            /* point reads */
+            for (int k = 0; k < NKEYS; k++) {
+                char key[16], want[32];
+                snprintf(key, sizeof key, "k%03d", k);
+                visible(ops, n, k, ro.snapshot, want);
+                char *got = get(db, key, ro.snapshot);
+                if (want[0])
+                    ck_assert_str_eq(got ? got : "(null)", want);
+                else
+                    ck_assert_ptr_null(got);
+            }
+            /* forward and backward scans */
+            lsm_iter_t *it = lsm_iter_new(db, &ro);
+            int k = 0;
+            for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it)) {
+                char want[32];
+                for (; k < NKEYS; k++) {
+                    visible(ops, n, k, ro.snapshot, want);
+                    if (want[0])
+                        break;
+                }
+                ck_assert_int_lt(k, NKEYS);
+                size_t vn;
+                const char *v = lsm_iter_value(it, &vn);
+                ck_assert_int_eq((int)vn, (int)strlen(want));
+                ck_assert(memcmp(v, want, vn) == 0);
+                k++;
+            }
+            for (; k < NKEYS; k++) {
+                char want[32];
+                visible(ops, n, k, ro.snapshot, want);
+                ck_assert_msg(!want[0], "scan missed %s", want);
+            }
+            k = NKEYS - 1;
+            for (lsm_iter_seek_last(it); lsm_iter_valid(it); lsm_iter_prev(it)) {
+                char want[32];
+                for (; k >= 0; k--) {
+                    visible(ops, n, k, ro.snapshot, want);
+                    if (want[0])
+                        break;
+                }
+                ck_assert_int_ge(k, 0);
+                size_t vn;
+                const char *v = lsm_iter_value(it, &vn);
+                ck_assert(vn == strlen(want) && memcmp(v, want, vn) == 0);
+                k--;
+            }
+            ck_assert_int_eq(lsm_iter_status(it, NULL), RDB_OK);
+            lsm_iter_free(it);
+        }
+        lsm_close(db);
+        rm_tmp();
+    }
+}
+END_TEST
+
+START_TEST(db_iter_bounds_and_directions)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(4 * 1024);
+    for (int i = 0; i < 200; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "key%03d", i);
+        put(db, k, 1, k);
+        if (i % 3 == 0)
+            put(db, k, 2, NULL); /* every third key deleted */
+    }
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.lower_bound = "key050";
+    ro.lower_len = 6;
+    ro.upper_bound = "key100";
+    ro.upper_len = 6;
+    lsm_iter_t *it = lsm_iter_new(db, &ro);
+    int n = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+        n++;
+    int want = 0;
+    for (int i = 50; i < 100; i++)
+        want += i % 3 != 0;
+    ck_assert_int_eq(n, want);
+    lsm_iter_seek_last(it);
+    ck_assert(lsm_iter_valid(it));
+    size_t kn;
+    const char *k = lsm_iter_key(it, &kn);
+    ck_assert(kn == 6 && memcmp(k, "key098", 6) == 0);
+    /* zig-zag: next then prev returns to the same key */
+    lsm_iter_seek(it, "key060", 6);
+    k = lsm_iter_key(it, &kn);
+    ck_assert(memcmp(k, "key061", 6) == 0); /* 60 is deleted */
+    lsm_iter_next(it);
+    k = lsm_iter_key(it, &kn);
+    ck_assert(memcmp(k, "key062", 6) == 0);
+    lsm_iter_prev(it);
+    k = lsm_iter_key(it, &kn);
+    ck_assert(memcmp(k, "key061", 6) == 0);
+    lsm_iter_prev(it);
+    k = lsm_iter_key(it, &kn);
+    ck_assert(memcmp(k, "key059", 6) == 0);
+    lsm_iter_seek_for_prev(it, "key063", 6);
+    k = lsm_iter_key(it, &kn);
+    ck_assert(memcmp(k, "key062", 6) == 0);
+    lsm_iter_seek_for_prev(it, "key0625", 7);
+    k = lsm_iter_key(it, &kn);
+    ck_assert(memcmp(k, "key062", 6) == 0);
+    lsm_iter_seek(it, "key999", 6);
+    ck_assert(!lsm_iter_valid(it));
+    lsm_iter_seek_for_prev(it, "key001", 6);
+    ck_assert(!lsm_iter_valid(it)); /* below the lower bound */
+    lsm_iter_free(it);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+typedef struct cw {
+    lsm_db_t *db;
+    int id, bad;
+    volatile int *stop;
+} cw_t;
+
+static void *cw_write(void *arg)
+{
+    cw_t *c = arg;
+    lsm_batch_t *b = lsm_batch_new();
+    for (int i = 0; i < 1500; i++) {
+        char k[32], v[32];
+        snprintf(k, sizeof k, "w%d-%05d", c->id, i);
+        snprintf(v, sizeof v, "val%d", i);
+        lsm_version_t ver = { (uint64_t)i + 1, (uint16_t)c->id };
+        lsm_batch_clear(b);
+        lsm_batch_put(b, k, strlen(k), ver, v, strlen(v));
+        lsm_batch_put(b, "shared", 6, ver, v, strlen(v));
+        rdb_err_t err = RDB_ERR_INIT;
+        if (lsm_write(c->db, NULL, b, &err) != RDB_OK)
+            c->bad++;
+    }
+    lsm_batch_free(b);
+    return NULL;
+}
+
+static void *cw_read(void *arg)
+{
+    cw_t *c = arg;
+    while (!*c->stop) {
+        lsm_iter_t *it = lsm_iter_new(c->db, NULL);
+        rdb_buf_t prev = RDB_BUF_INIT;
+        for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it)) {
+            size_t kn;
+            const char *k = lsm_iter_key(it, &kn);
+            if (prev.len && lsm_ukey_cmp(prev.data, prev.len, k, kn) >= 0)
+                c->bad++;
+            rdb_buf_reset(&prev);
+            rdb_buf_append(&prev, k, kn);
+        }
+        if (lsm_iter_status(it, NULL) != RDB_OK)
+            c->bad++;
+        rdb_buf_free(&prev);
+        lsm_iter_free(it);
+    }
+    return NULL;
+}
+
+START_TEST(db_concurrent)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.memtable_size = 32 * 1024;
+    o.block_size = 1024;
+    o.sync_mode = LSM_SYNC_COMMIT;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    volatile int stop = 0;
+    cw_t w[4], r = { db, 99, 0, &stop };
+    pthread_t tw[4], tr;
+    pthread_create(&tr, NULL, cw_read, &r);
+    for (int i = 0; i < 4; i++) {
+        w[i] = (cw_t){ db, i + 1, 0, &stop };
+        pthread_create(&tw[i], NULL, cw_write, &w[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(tw[i], NULL);
+        ck_assert_int_eq(w[i].bad, 0);
+    }
+    stop = 1;
+    pthread_join(tr, NULL);
+    ck_assert_int_eq(r.bad, 0);
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    ck_assert_uint_eq(st.writes, 6000);
+    ck_assert_uint_le(st.wal_syncs, 6000);
+    ck_assert_uint_ge(st.flushes, 1);
+    /* every key present; "shared" has the newest version: (1500, node 4) */
+    for (int id = 1; id <= 4; id++)
+        for (int i = 0; i < 1500; i += 99) {
+            char k[32], v[32];
+            snprintf(k, sizeof k, "w%d-%05d", id, i);
+            snprintf(v, sizeof v, "val%d", i);
+            char *g = get(db, k, LSM_SNAPSHOT_LATEST);
+            ck_assert_str_eq(g ? g : "(null)", v);
+        }
+    lsm_version_t ver;
+    rdb_buf_t val = RDB_BUF_INIT;
+    ck_assert_int_eq(lsm_get(db, NULL, "shared", 6, &val, &ver, &err), RDB_OK);
+    ck_assert_uint_eq(ver.hlc, 1500);
+    ck_assert_uint_eq(ver.node_id, 4);
+    rdb_buf_free(&val);
+    ck_assert_uint_gt(lsm_approximate_size(db, NULL, 0, NULL, 0), 0);
+    lsm_close(db);
+    /* and all of it after reopening */
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    ck_assert_str_eq(get(db, "w3-01499", LSM_SNAPSHOT_LATEST), "val1499");
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+static Suite *lsm_suite(void)
+{
+    Suite *s = suite_create("lsm");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, ikey_order);
+    tcase_add_test(tc, skiplist_sorted);
+    tcase_add_test(tc, skiplist_concurrent_reader);
+    tcase_add_test(tc, block_roundtrip);
+    tcase_add_test(tc, bloom_fp_rate);
+    tcase_add_test(tc, table_roundtrip_none);
+    tcase_add_test(tc, table_roundtrip_lz4);
+    tcase_add_test(tc, table_roundtrip_zstd);
+    tcase_add_test(tc, wal_torn_tail);
+    tcase_add_test(tc, db_basic_reopen);
+    tcase_add_test(tc, db_wal_corruption_reported);
+    tcase_add_test(tc, db_gc_horizon);
+    tcase_add_test(tc, db_versions_any_order);
+    tcase_add_test(tc, db_iter_bounds_and_directions);
+    tcase_add_test(tc, db_concurrent);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(lsm_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
