@@ -80,14 +80,16 @@ typedef struct block_it {
     void (*release)(void *);
     void *arg;
     rdb_err_t err;
-    char *what;
+    const char *file;
+    uint64_t off;
 } block_it_t;
 
 static void corrupt(block_it_t *i, const char *why)
 {
     if (!rdb_err_is_set(&i->err))
-        rdb_err_set(&i->err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED, "%s in block of %s",
-                    why, i->what);
+        rdb_err_set(&i->err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                    "%s in block of \"%s\" at offset %llu", why, i->file,
+                    (unsigned long long)i->off);
     i->cur = i->restarts;
     i->nrestarts = 0;
     i->key.len = 0;
@@ -245,7 +247,6 @@ static void bi_free(lsm_it_t *it)
         i->release(i->arg);
     rdb_buf_free(&i->key);
     rdb_err_clear(&i->err);
-    free(i->what);
     free(i);
 }
 
@@ -253,7 +254,7 @@ static const lsm_it_ops_t block_ops = { bi_valid, bi_first, bi_last, bi_seek, bi
                                         bi_prev, bi_key, bi_value, bi_status, bi_free };
 
 lsm_it_t *lsm_block_iter(const char *data, size_t n, void (*release)(void *), void *arg,
-                         const char *what)
+                         const char *file, uint64_t off)
 {
     block_it_t *i = rdb_calloc(1, sizeof(*i));
     rdb_err_t e = RDB_ERR_INIT;
@@ -262,7 +263,8 @@ lsm_it_t *lsm_block_iter(const char *data, size_t n, void (*release)(void *), vo
     i->data = data;
     i->release = release;
     i->arg = arg;
-    i->what = rdb_strdup(what ? what : "?");
+    i->file = file ? file : "?";
+    i->off = off;
     if (n < 4) {
         i->restarts = 0;
         corrupt(i, "block too short");

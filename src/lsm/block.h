@@ -39,8 +39,9 @@ size_t lsm_block_size_estimate(const lsm_block_builder_t *b);
 void lsm_block_finish(lsm_block_builder_t *b);
 
 /* Iterator over data[0..n).  release(arg) is called when it is freed.
- * what names the block for error messages ("file.sst at offset N"). */
+ * file and off name the block in error messages ("file" at offset N);
+ * file is not copied and must outlive the iterator. */
 lsm_it_t *lsm_block_iter(const char *data, size_t n, void (*release)(void *), void *arg,
-                         const char *what);
+                         const char *file, uint64_t off);
 
 #endif

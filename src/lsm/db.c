@@ -17,7 +17,6 @@
 #include "lsm/db_impl.h"
 #include "lsm/ikey.h"
 
-#define L0_COMPACTION_TRIGGER 4
 #define MAX_GROUP_BYTES (1u << 20)
 
 void lsm_options_default(lsm_options_t *o)
@@ -90,7 +89,7 @@ void lsm_db_pin(lsm_db_t *db, lsm_mem_t **mem, lsm_mem_t **imm, lsm_vers_t **v)
 /* --- MANIFEST ------------------------------------------------------------- */
 
 /* Append e to the manifest and install the new version.  Holds mu. */
-static rdb_status_t log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
+rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
 {
     e->has_next = true;
     e->next_file = db->next_file;
@@ -175,7 +174,7 @@ static rdb_status_t new_manifest(lsm_db_t *db, rdb_err_t *err)
 }
 
 /* Remove files no version or log needs.  Holds mu. */
-static void delete_obsolete(lsm_db_t *db)
+void lsm_db_delete_obsolete(lsm_db_t *db)
 {
     DIR *d = opendir(db->dir);
     if (!d)
@@ -211,13 +210,8 @@ static void delete_obsolete(lsm_db_t *db)
 
 /* --- building tables ------------------------------------------------------ */
 
-typedef struct out_table {
-    lsm_table_builder_t *b;
-    lsm_file_t *f;
-    char *path;
-} out_table_t;
 
-static rdb_status_t out_open(lsm_db_t *db, uint64_t num, out_table_t *o, rdb_err_t *err)
+rdb_status_t lsm_db_out_open(lsm_db_t *db, uint64_t num, lsm_out_table_t *o, rdb_err_t *err)
 {
     o->path = file_path(db, num, "sst");
     o->b = lsm_table_builder_new(o->path, &db->o, err);
@@ -231,7 +225,7 @@ static rdb_status_t out_open(lsm_db_t *db, uint64_t num, out_table_t *o, rdb_err
     return RDB_OK;
 }
 
-static void out_add(out_table_t *o, const char *k, size_t kn, const char *v, size_t vn,
+void lsm_db_out_add(lsm_out_table_t *o, const char *k, size_t kn, const char *v, size_t vn,
                     rdb_status_t *s, rdb_err_t *err)
 {
     if (o->f->smallest.len == 0)
@@ -242,7 +236,7 @@ static void out_add(out_table_t *o, const char *k, size_t kn, const char *v, siz
         *s = lsm_table_builder_add(o->b, k, kn, v, vn, err);
 }
 
-static rdb_status_t out_finish(lsm_db_t *db, out_table_t *o, rdb_status_t s, rdb_err_t *err)
+rdb_status_t lsm_db_out_finish(lsm_db_t *db, lsm_out_table_t *o, rdb_status_t s, rdb_err_t *err)
 {
     if (s == RDB_OK)
         s = lsm_table_builder_finish(o->b, err);
@@ -266,135 +260,23 @@ static rdb_status_t flush_mem(lsm_db_t *db, lsm_mem_t *m, lsm_edit_t *e, rdb_err
 {
     uint64_t num = db->next_file++;
     pthread_mutex_unlock(&db->mu);
-    out_table_t o;
-    rdb_status_t s = out_open(db, num, &o, err);
+    lsm_out_table_t o;
+    rdb_status_t s = lsm_db_out_open(db, num, &o, err);
     if (s == RDB_OK) {
         lsm_it_t *it = lsm_mem_iter(m);
         for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it)) {
             size_t kn, vn;
             const char *k = it->ops->key(it, &kn), *v = it->ops->value(it, &vn);
-            out_add(&o, k, kn, v, vn, &s, err);
+            lsm_db_out_add(&o, k, kn, v, vn, &s, err);
         }
         it->ops->free(it);
-        s = out_finish(db, &o, s, err);
+        s = lsm_db_out_finish(db, &o, s, err);
     }
     pthread_mutex_lock(&db->mu);
     if (s == RDB_OK) {
         e->add[e->nadd].level = 0;
         e->add[e->nadd++].f = o.f;
         db->flushes++;
-    }
-    return s;
-}
-
-/* --- compaction ----------------------------------------------------------- */
-
-/* Merge every L0 and L1 file into new L1 files, dropping versions the GC
- * horizon makes invisible.  L1 is the bottom level, so a tombstone below
- * the horizon can go with everything it shadows.  Holds mu. */
-static rdb_status_t compact(lsm_db_t *db, rdb_err_t *err)
-{
-    lsm_vers_t *v = db->cur;
-    lsm_vers_ref(v);
-    uint64_t horizon = atomic_load(&db->horizon);
-    int n = v->nfiles[0] + v->nfiles[1];
-    if (n == 0) {
-        lsm_vers_unref(v);
-        return RDB_OK;
-    }
-    pthread_mutex_unlock(&db->mu);
-    lsm_it_t **kids = rdb_calloc((size_t)n, sizeof(*kids));
-    int k = 0;
-    uint64_t in_bytes = 0;
-    for (int l = 0; l < 2; l++)
-        for (int i = 0; i < v->nfiles[l]; i++) {
-            kids[k++] = lsm_table_iter(v->files[l][i]->table, false);
-            in_bytes += v->files[l][i]->size;
-        }
-    lsm_it_t *it = lsm_merge_iter_new(kids, n);
-    lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
-    rdb_status_t s = RDB_OK;
-    out_table_t o = { 0 };
-    bool open_out = false;
-    rdb_buf_t ukey = RDB_BUF_INIT;
-    bool have_ukey = false, below_seen = false;
-    uint64_t out_bytes = 0;
-    for (it->ops->seek_first(it); s == RDB_OK && it->ops->valid(it); it->ops->next(it)) {
-        size_t kn, vn;
-        const char *key = it->ops->key(it, &kn), *val = it->ops->value(it, &vn);
-        size_t ukl = kn - LSM_IKEY_TRAILER;
-        bool new_key = !have_ukey || lsm_ukey_cmp(key, ukl, ukey.data, ukey.len) != 0;
-        if (new_key) {
-            rdb_buf_reset(&ukey);
-            rdb_buf_append(&ukey, key, ukl);
-            have_ukey = true;
-            below_seen = false;
-            /* split outputs only between user keys */
-            if (open_out && lsm_table_builder_size(o.b) >= db->o.target_file_size) {
-                s = out_finish(db, &o, s, err);
-                open_out = false;
-                if (s == RDB_OK) {
-                    out_bytes += o.f->size;
-                    e->add[e->nadd].level = 1;
-                    e->add[e->nadd++].f = o.f;
-                }
-                if (e->nadd >= (int)RDB_ARRAY_LEN(e->add) - 1)
-                    break; /* the rest stays for the next round... */
-            }
-        }
-        lsm_version_t ver = lsm_ikey_version(key, kn);
-        if (ver.hlc < horizon) {
-            if (below_seen)
-                continue; /* shadowed below the horizon */
-            below_seen = true;
-            if (lsm_ikey_kind(key, kn) == LSM_KIND_DELETE)
-                continue; /* bottom level: nothing older survives */
-        }
-        if (!open_out) {
-            pthread_mutex_lock(&db->mu);
-            uint64_t num = db->next_file++;
-            pthread_mutex_unlock(&db->mu);
-            s = out_open(db, num, &o, err);
-            if (s != RDB_OK)
-                break;
-            open_out = true;
-        }
-        out_add(&o, key, kn, val, vn, &s, err);
-    }
-    if (s == RDB_OK)
-        s = it->ops->status(it, err);
-    if (open_out) {
-        s = out_finish(db, &o, s, err);
-        if (s == RDB_OK) {
-            out_bytes += o.f->size;
-            e->add[e->nadd].level = 1;
-            e->add[e->nadd++].f = o.f;
-        }
-    }
-    bool complete = !it->ops->valid(it);
-    it->ops->free(it);
-    rdb_buf_free(&ukey);
-    pthread_mutex_lock(&db->mu);
-    if (s == RDB_OK && !complete)
-        s = rdb_err_set(err, RDB_INVALID, NULL, "compaction output exceeds %zu files",
-                        RDB_ARRAY_LEN(e->add));
-    if (s == RDB_OK) {
-        for (int l = 0; l < 2; l++)
-            for (int i = 0; i < v->nfiles[l]; i++) {
-                e->del[e->ndel].level = l;
-                e->del[e->ndel++].number = v->files[l][i]->number;
-            }
-        s = log_and_apply(db, e, err);
-    }
-    for (int i = 0; i < e->nadd; i++)
-        lsm_file_unref(e->add[i].f);
-    free(e);
-    lsm_vers_unref(v);
-    if (s == RDB_OK) {
-        db->compactions++;
-        db->cbytes_read += in_bytes;
-        db->cbytes_written += out_bytes;
-        delete_obsolete(db);
     }
     return s;
 }
@@ -421,7 +303,7 @@ static void *bg_main(void *arg)
             if (s == RDB_OK) {
                 e->has_log = true;
                 e->log_number = db->wal_number;
-                s = log_and_apply(db, e, &err);
+                s = lsm_db_log_and_apply(db, e, &err);
             }
             for (int i = 0; i < e->nadd; i++)
                 lsm_file_unref(e->add[i].f);
@@ -429,12 +311,15 @@ static void *bg_main(void *arg)
             if (s == RDB_OK) {
                 db->imm = NULL;
                 lsm_mem_unref(m);
-                delete_obsolete(db);
+                lsm_db_delete_obsolete(db);
             }
-        } else if (!db->shutting_down &&
-                   (db->cur->nfiles[0] >= L0_COMPACTION_TRIGGER || db->manual_compact)) {
-            db->manual_compact = false;
-            s = compact(db, &err);
+        } else if (!db->shutting_down && db->manual_done < db->manual_req) {
+            uint64_t ticket = db->manual_req;
+            s = lsm_compact_all(db, &err);
+            if (s == RDB_OK)
+                db->manual_done = ticket;
+        } else if (!db->shutting_down && lsm_compact_needed(db)) {
+            s = lsm_compact_some(db, &err);
         } else {
             pthread_cond_broadcast(&db->done_cv);
             pthread_cond_wait(&db->bg_cv, &db->mu);
@@ -659,11 +544,9 @@ rdb_status_t lsm_compact_range(lsm_db_t *db, const void *start, size_t slen, con
     if (s != RDB_OK)
         return s;
     pthread_mutex_lock(&db->mu);
-    uint64_t before = db->compactions;
-    db->manual_compact = true;
+    uint64_t ticket = ++db->manual_req;
     pthread_cond_signal(&db->bg_cv);
-    while (db->compactions == before && !rdb_err_is_set(&db->bg_err) &&
-           (db->cur->nfiles[0] + db->cur->nfiles[1]) > 0)
+    while (db->manual_done < ticket && !rdb_err_is_set(&db->bg_err))
         pthread_cond_wait(&db->done_cv, &db->mu);
     if (rdb_err_is_set(&db->bg_err))
         s = bg_error(db, err);
@@ -683,26 +566,22 @@ typedef struct best {
 
 static void mem_get(lsm_mem_t *m, const char *seek, size_t sn, best_t *b, rdb_buf_t *value)
 {
-    lsm_it_t *it = lsm_mem_iter(m);
-    it->ops->seek(it, seek, sn);
-    if (it->ops->valid(it)) {
-        size_t kn, vn;
-        const char *k = it->ops->key(it, &kn);
-        if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, seek, sn - LSM_IKEY_TRAILER) == 0) {
-            lsm_version_t v = lsm_ikey_version(k, kn);
-            if (!b->found || lsm_version_cmp(v, b->ver) > 0) {
-                b->found = true;
-                b->ver = v;
-                b->kind = lsm_ikey_kind(k, kn);
-                const char *val = it->ops->value(it, &vn);
-                if (value) {
-                    rdb_buf_reset(value);
-                    rdb_buf_append(value, val, vn);
-                }
-            }
+    const char *k, *val;
+    size_t kn, vn;
+    if (!lsm_mem_seek(m, seek, sn, &k, &kn, &val, &vn))
+        return;
+    if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, seek, sn - LSM_IKEY_TRAILER) != 0)
+        return;
+    lsm_version_t v = lsm_ikey_version(k, kn);
+    if (!b->found || lsm_version_cmp(v, b->ver) > 0) {
+        b->found = true;
+        b->ver = v;
+        b->kind = lsm_ikey_kind(k, kn);
+        if (value) {
+            rdb_buf_reset(value);
+            rdb_buf_append(value, val, vn);
         }
     }
-    it->ops->free(it);
 }
 
 static bool file_may_hold(lsm_file_t *f, const char *uk, size_t ukl)
@@ -994,7 +873,7 @@ static rdb_status_t recover(lsm_db_t *db, rdb_err_t *err)
         free(wp);
     }
     if (s == RDB_OK)
-        delete_obsolete(db);
+        lsm_db_delete_obsolete(db);
     pthread_mutex_unlock(&db->mu);
     return s;
 }
@@ -1089,6 +968,8 @@ void lsm_close(lsm_db_t *db)
     lsm_vers_unref(db->cur);
     lsm_cache_free(db->cache);
     rdb_buf_free(&db->group);
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        rdb_buf_free(&db->compact_ptr[l]);
     rdb_err_clear(&db->bg_err);
     close(db->lock_fd);
     pthread_mutex_destroy(&db->mu);

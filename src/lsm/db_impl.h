@@ -30,7 +30,9 @@ struct lsm_db {
     pthread_mutex_t mu;
     pthread_cond_t bg_cv, done_cv;
     pthread_t bg;
-    bool shutting_down, manual_compact;
+    bool shutting_down;
+    uint64_t manual_req, manual_done; /* lsm_compact_range tickets */
+    rdb_buf_t compact_ptr[LSM_MAX_LEVELS]; /* round robin per level  */
     rdb_err_t bg_err;
 
     lsm_mem_t *mem, *imm;
@@ -50,6 +52,25 @@ struct lsm_db {
     _Atomic uint64_t bloom_useful, slowdowns, stalls, stall_micros, compactions, cbytes_read,
         cbytes_written, flushes, wal_bytes, wal_syncs, writes;
 };
+
+typedef struct lsm_out_table {
+    lsm_table_builder_t *b;
+    lsm_file_t *f;
+    char *path;
+} lsm_out_table_t;
+
+/* Helpers db.c shares with compact.c.  "Holds mu" ones expect db->mu. */
+rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err); /* holds mu */
+void lsm_db_delete_obsolete(lsm_db_t *db);                                     /* holds mu */
+rdb_status_t lsm_db_out_open(lsm_db_t *db, uint64_t num, lsm_out_table_t *o, rdb_err_t *err);
+void lsm_db_out_add(lsm_out_table_t *o, const char *k, size_t kn, const char *v, size_t vn,
+                    rdb_status_t *s, rdb_err_t *err);
+rdb_status_t lsm_db_out_finish(lsm_db_t *db, lsm_out_table_t *o, rdb_status_t s, rdb_err_t *err);
+
+/* compact.c; all hold mu (released while merging). */
+bool lsm_compact_needed(lsm_db_t *db);
+rdb_status_t lsm_compact_some(lsm_db_t *db, rdb_err_t *err);  /* the level most over its budget */
+rdb_status_t lsm_compact_all(lsm_db_t *db, rdb_err_t *err);   /* everything to one bottom level */
 
 /* Pins the current memtables and version for a reader. */
 void lsm_db_pin(lsm_db_t *db, lsm_mem_t **mem, lsm_mem_t **imm, lsm_vers_t **v);

@@ -18,6 +18,7 @@ struct lsm_iter {
     rdb_buf_t lo, hi;
     bool has_lo, has_hi;
     bool valid;
+    bool fwd;   /* the merge sits on the current entry (last move forward) */
     /* current entry, copied (prev needs to step past it) */
     rdb_buf_t key;  /* user key */
     rdb_buf_t val;
@@ -108,6 +109,7 @@ static void take(lsm_iter_t *it, const char *k, size_t kn)
 static void settle_fwd(lsm_iter_t *it)
 {
     it->valid = false;
+    it->fwd = true;
     while (m_ok(it)) {
         size_t kn;
         const char *k = it->m->ops->key(it->m, &kn);
@@ -145,6 +147,7 @@ static void settle_fwd(lsm_iter_t *it)
 static void settle_back(lsm_iter_t *it)
 {
     it->valid = false;
+    it->fwd = false;
     if (it->raw) {
         while (m_ok(it)) {
             size_t kn;
@@ -201,11 +204,10 @@ void lsm_iter_seek(lsm_iter_t *it, const void *key, size_t klen)
         key = it->lo.data;
         klen = it->lo.len;
     }
-    rdb_buf_t s = RDB_BUF_INIT;
-    rdb_buf_reserve(&s, klen + LSM_IKEY_TRAILER);
-    s.len = lsm_ikey_seek(s.data, key, klen, LSM_SNAPSHOT_LATEST);
-    it->m->ops->seek(it->m, s.data, s.len);
-    rdb_buf_free(&s);
+    rdb_buf_reset(&it->seek);
+    rdb_buf_reserve(&it->seek, klen + LSM_IKEY_TRAILER);
+    it->seek.len = lsm_ikey_seek(it->seek.data, key, klen, LSM_SNAPSHOT_LATEST);
+    it->m->ops->seek(it->m, it->seek.data, it->seek.len);
     settle_fwd(it);
 }
 
@@ -263,6 +265,20 @@ void lsm_iter_next(lsm_iter_t *it)
 {
     if (!it->valid)
         return;
+    if (it->fwd) {
+        /* the merge is on the current entry: step past it (and, in the
+         * default mode, past the older versions of its key) */
+        it->m->ops->next(it->m);
+        while (!it->raw && m_ok(it)) {
+            size_t kn;
+            const char *k = it->m->ops->key(it->m, &kn);
+            if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, it->key.data, it->key.len) != 0)
+                break;
+            it->m->ops->next(it->m);
+        }
+        settle_fwd(it);
+        return;
+    }
     /* position after the current entry */
     rdb_buf_reset(&it->seek);
     rdb_buf_reserve(&it->seek, it->key.len + LSM_IKEY_TRAILER);

@@ -22,8 +22,15 @@ static void pick_min(merge_it_t *m)
     size_t bn = 0, kn;
     const char *bk = NULL;
     for (int i = 0; i < m->n; i++) {
-        if (!m->c[i]->ops->valid(m->c[i]))
+        if (!m->c[i]->ops->valid(m->c[i])) {
+            /* a child that failed ends the merge: skipping its keys would
+             * serve a partial view as if it were whole */
+            if (m->c[i]->ops->status(m->c[i], NULL) != RDB_OK) {
+                m->cur = -1;
+                return;
+            }
             continue;
+        }
         const char *k = m->c[i]->ops->key(m->c[i], &kn);
         if (best < 0 || lsm_ikey_cmp(k, kn, bk, bn) < 0) {
             best = i;
@@ -40,8 +47,15 @@ static void pick_max(merge_it_t *m)
     size_t bn = 0, kn;
     const char *bk = NULL;
     for (int i = m->n - 1; i >= 0; i--) {
-        if (!m->c[i]->ops->valid(m->c[i]))
+        if (!m->c[i]->ops->valid(m->c[i])) {
+            /* a child that failed ends the merge: skipping its keys would
+             * serve a partial view as if it were whole */
+            if (m->c[i]->ops->status(m->c[i], NULL) != RDB_OK) {
+                m->cur = -1;
+                return;
+            }
             continue;
+        }
         const char *k = m->c[i]->ops->key(m->c[i], &kn);
         if (best < 0 || lsm_ikey_cmp(k, kn, bk, bn) > 0) {
             best = i;

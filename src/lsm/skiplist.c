@@ -140,6 +140,19 @@ void lsm_mem_add(lsm_mem_t *m, const char *ikey, size_t klen, const void *val, s
     atomic_fetch_add(&m->count, 1);
 }
 
+bool lsm_mem_seek(lsm_mem_t *m, const char *ikey, size_t n, const char **k, size_t *kn,
+                  const char **v, size_t *vn)
+{
+    node_t *x = find_ge(m, ikey, n, NULL);
+    if (!x)
+        return false;
+    *k = x->data;
+    *kn = x->klen;
+    *v = x->data + x->klen;
+    *vn = x->vlen;
+    return true;
+}
+
 /* --- iterator ------------------------------------------------------------- */
 
 typedef struct mem_it {

@@ -11,6 +11,7 @@
 #define RDB_LSM_SKIPLIST_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,10 @@ void lsm_mem_unref(lsm_mem_t *m);
 void lsm_mem_add(lsm_mem_t *m, const char *ikey, size_t klen, const void *val, size_t vlen);
 size_t lsm_mem_usage(const lsm_mem_t *m);
 size_t lsm_mem_count(const lsm_mem_t *m);
+/* First entry >= ikey, or false at the end; pointers stay valid while
+ * the memtable is referenced. */
+bool lsm_mem_seek(lsm_mem_t *m, const char *ikey, size_t n, const char **k, size_t *kn,
+                  const char **v, size_t *vn);
 /* Iterator that holds a reference to m. */
 lsm_it_t *lsm_mem_iter(lsm_mem_t *m);
 

@@ -25,6 +25,7 @@ struct lsm_table {
     uint64_t number, size;
     char *index;
     size_t index_len;
+    uint64_t index_off;
     char *filter;
     size_t filter_len;
     lsm_cache_t *cache;
@@ -143,6 +144,7 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     }
     uint64_t foff = rdb_get_u64_le(ft), fsize = rdb_get_u64_le(ft + 8);
     uint64_t ioff = rdb_get_u64_le(ft + 16), isize = rdb_get_u64_le(ft + 24);
+    t->index_off = ioff;
     if ((s = read_block(t, ioff, isize, &t->index, &t->index_len, err)) != RDB_OK)
         goto fail;
     if (fsize && (s = read_block(t, foff, fsize, &t->filter, &t->filter_len, err)) != RDB_OK)
@@ -187,11 +189,6 @@ static void release_pinned(void *arg)
     free(p);
 }
 
-static char *what_of(lsm_table_t *t, uint64_t off, char *buf, size_t n)
-{
-    snprintf(buf, n, "\"%s\" at offset %llu", t->path, (unsigned long long)off);
-    return buf;
-}
 
 /* Iterator over the data block at handle value v. */
 static lsm_it_t *data_block_iter(lsm_table_t *t, const char *v, size_t vn, bool fill,
@@ -229,8 +226,7 @@ static lsm_it_t *data_block_iter(lsm_table_t *t, const char *v, size_t vn, bool 
             data = blk;
         }
     }
-    char what[600];
-    return lsm_block_iter(data, n, release_pinned, pin, what_of(t, off, what, sizeof what));
+    return lsm_block_iter(data, n, release_pinned, pin, t->path, off);
 }
 
 rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fill_cache,
@@ -244,9 +240,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
         *bloom_skip = true;
         return RDB_OK;
     }
-    char what[600];
-    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL,
-                                  what_of(t, 0, what, sizeof what));
+    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path, t->index_off);
     ix->ops->seek(ix, seek, sn);
     rdb_status_t s = RDB_OK;
     if (!ix->ops->valid(ix)) {
@@ -283,7 +277,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
 
 uint64_t lsm_table_offset_of(lsm_table_t *t, const char *ikey, size_t n)
 {
-    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path);
+    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path, t->index_off);
     ix->ops->seek(ix, ikey, n);
     uint64_t off = t->size;
     if (ix->ops->valid(ix)) {
@@ -302,21 +296,32 @@ typedef struct table_it {
     lsm_it_t base;
     lsm_table_t *t;
     lsm_it_t *ix, *data;
+    size_t data_handle_len;  /* index value of the block in data */
+    char handle_buf[24];
     bool fill;
     rdb_err_t err;
 } table_it_t;
 
 static void set_data(table_it_t *i)
 {
+    size_t vn = 0;
+    const char *v = i->ix->ops->valid(i->ix) ? i->ix->ops->value(i->ix, &vn) : NULL;
+    /* the same block again (seeks nearby): keep it */
+    if (v && i->data && vn == i->data_handle_len && memcmp(v, i->handle_buf, vn) == 0)
+        return;
     if (i->data) {
         i->data->ops->free(i->data);
         i->data = NULL;
     }
-    if (!i->ix->ops->valid(i->ix))
+    if (!v)
         return;
-    size_t vn;
-    const char *v = i->ix->ops->value(i->ix, &vn);
     i->data = data_block_iter(i->t, v, vn, i->fill, NULL, &i->err);
+    if (i->data && vn <= sizeof i->handle_buf) {
+        memcpy(i->handle_buf, v, vn);
+        i->data_handle_len = vn;
+    } else {
+        i->data_handle_len = 0;
+    }
 }
 
 static bool ti_valid(lsm_it_t *it)
@@ -450,7 +455,6 @@ lsm_it_t *lsm_table_iter(lsm_table_t *t, bool fill_cache)
     lsm_table_ref(t);
     i->t = t;
     i->fill = fill_cache;
-    char what[600];
-    i->ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, what_of(t, 0, what, sizeof what));
+    i->ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path, t->index_off);
     return &i->base;
 }

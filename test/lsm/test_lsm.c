@@ -187,7 +187,7 @@ START_TEST(block_roundtrip)
         lsm_block_add(&b, k, kn, v, strlen(v));
     }
     lsm_block_finish(&b);
-    lsm_it_t *it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "test");
+    lsm_it_t *it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "test", 0);
     int i = 0;
     for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it), i++) {
         size_t vn;
@@ -230,7 +230,7 @@ START_TEST(block_roundtrip)
     /* garbage: a bad restart count and a mangled entry are corruption */
     char junk[32];
     memset(junk, 0xee, sizeof junk);
-    it = lsm_block_iter(junk, sizeof junk, NULL, NULL, "junk");
+    it = lsm_block_iter(junk, sizeof junk, NULL, NULL, "junk", 0);
     it->ops->seek_first(it);
     ck_assert(!it->ops->valid(it));
     rdb_err_t err = RDB_ERR_INIT;
@@ -239,7 +239,7 @@ START_TEST(block_roundtrip)
     rdb_err_clear(&err);
     it->ops->free(it);
     b.buf.data[0] = (char)0x7f; /* shared > 0 at a restart point */
-    it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "mangled");
+    it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "mangled", 0);
     it->ops->seek_first(it);
     ck_assert(!it->ops->valid(it));
     ck_assert_int_eq(it->ops->status(it, NULL), RDB_CORRUPTION);
@@ -914,6 +914,144 @@ START_TEST(db_concurrent)
 }
 END_TEST
 
+START_TEST(db_leveled_compaction)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.memtable_size = 16 * 1024;
+    o.block_size = 512;
+    o.target_file_size = 4 * 1024;
+    o.compression = LSM_COMPRESS_ZSTD;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    int n = 6000;
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < n; i++) {
+            int k = (int)((uint64_t)i * 7919 % (uint64_t)n);
+            char key[16], v[32];
+            snprintf(key, sizeof key, "lk%06d", k);
+            snprintf(v, sizeof v, "r%d-%d", round, k);
+            put(db, key, (uint64_t)round + 1, (round == 1 && k % 5 == 0) ? NULL : v);
+        }
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    ck_assert_uint_ge(st.compactions, 3);
+    int deep = 0;
+    for (int l = 2; l < LSM_MAX_LEVELS; l++)
+        deep += st.level_files[l];
+    ck_assert_int_gt(deep, 0); /* data reached L2 or below */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < n; k += 13) {
+            char key[16], v[32];
+            snprintf(key, sizeof key, "lk%06d", k);
+            snprintf(v, sizeof v, "r1-%d", k);
+            char *g = get(db, key, LSM_SNAPSHOT_LATEST);
+            if (k % 5 == 0) {
+                ck_assert_ptr_null(g);
+                snprintf(v, sizeof v, "r0-%d", k);
+                g = get(db, key, 1);
+                ck_assert_str_eq(g ? g : "(null)", v);
+            } else {
+                ck_assert_str_eq(g ? g : "(null)", v);
+            }
+        }
+        lsm_iter_t *it = lsm_iter_new(db, NULL);
+        int count = 0;
+        for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+            count++;
+        ck_assert_int_eq(count, n - n / 5);
+        lsm_iter_free(it);
+        /* full compaction with a horizon above everything drops the
+         * tombstones and the old versions */
+        lsm_set_gc_horizon(db, 10);
+        ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+        lsm_close(db);
+        ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+        if (pass == 0) {
+            lsm_read_options_t ro;
+            lsm_read_options_default(&ro);
+            ro.raw = true;
+            it = lsm_iter_new(db, &ro);
+            count = 0;
+            for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it)) {
+                ck_assert(!lsm_iter_is_tombstone(it));
+                ck_assert_uint_eq(lsm_iter_version(it).hlc, 2);
+                count++;
+            }
+            ck_assert_int_eq(count, n - n / 5);
+            lsm_iter_free(it);
+            break;
+        }
+    }
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+START_TEST(db_damaged_table_stops_scan)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(1 << 20);
+    rdb_err_t err = RDB_ERR_INIT;
+    for (int t = 0; t < 2; t++) {
+        for (int i = 0; i < 400; i++) {
+            char k[16];
+            snprintf(k, sizeof k, "t%d-%04d", t, i);
+            put(db, k, 1, "some value that is long enough");
+        }
+        ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    }
+    lsm_close(db);
+    /* damage the middle of the first table */
+    char cmd[600], name[512] = "";
+    snprintf(cmd, sizeof cmd, "ls %s/*.sst | head -1", tmpdir);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(fgets(name, sizeof name, p));
+    pclose(p);
+    name[strcspn(name, "\n")] = 0;
+    int fd = open(name, O_RDWR);
+    char c = 'Q';
+    ck_assert_int_eq(pwrite(fd, &c, 1, 100), 1);
+    close(fd);
+    db = open_db(1 << 20);
+    lsm_iter_t *it = lsm_iter_new(db, NULL);
+    int count = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+        count++;
+    ck_assert_int_lt(count, 800);
+    ck_assert_int_eq(lsm_iter_status(it, &err), RDB_CORRUPTION);
+    ck_assert_ptr_nonnull(strstr(err.msg, name));
+    ck_assert_ptr_nonnull(strstr(err.msg, "offset"));
+    rdb_err_clear(&err);
+    lsm_iter_free(it);
+    /* point reads of keys in the damaged block report it too */
+    int errors = 0;
+    for (int i = 0; i < 400; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "t0-%04d", i);
+        rdb_buf_t v = RDB_BUF_INIT;
+        rdb_status_t s = lsm_get(db, NULL, k, strlen(k), &v, NULL, &err);
+        ck_assert(s == RDB_OK || s == RDB_CORRUPTION);
+        if (s == RDB_CORRUPTION) {
+            errors++;
+            ck_assert_ptr_nonnull(strstr(err.msg, name));
+            rdb_err_clear(&err);
+        }
+        rdb_buf_free(&v);
+    }
+    ck_assert_int_gt(errors, 0);
+    /* a compaction that meets the damage fails and leaves the data alone */
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_CORRUPTION);
+    rdb_err_clear(&err);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 static Suite *lsm_suite(void)
 {
     Suite *s = suite_create("lsm");
@@ -934,6 +1072,8 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_versions_any_order);
     tcase_add_test(tc, db_iter_bounds_and_directions);
     tcase_add_test(tc, db_concurrent);
+    tcase_add_test(tc, db_leveled_compaction);
+    tcase_add_test(tc, db_damaged_table_stops_scan);
     suite_add_tcase(s, tc);
     return s;
 }

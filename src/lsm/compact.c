@@ -1,0 +1,317 @@
+/*
+ * compact.c — leveled compaction.
+ *
+ * L0 holds whole flushed memtables (files overlap); L1..L6 are sorted runs
+ * whose byte budgets grow tenfold per level from 4 * target_file_size.  A
+ * level over budget (L0: 4 files or more) merges into the next: all of L0
+ * with the L1 files it overlaps, or one file of Ln (round robin by key)
+ * with the Ln+1 files it overlaps.  A file with no overlap below is moved
+ * by a manifest edit alone.  Outputs split at target_file_size, only
+ * between user keys, so a user key never spans two files of a level.
+ *
+ * Garbage collection below the horizon H (lsm.h): per user key, versions
+ * >= H stay; the newest version < H stays (a snapshot at H reads it) unless
+ * it is a tombstone and no deeper level may hold the key; older ones go.
+ */
+#include <stdlib.h>
+
+#include "common/mem.h"
+#include "lsm/db_impl.h"
+#include "lsm/ikey.h"
+
+#define L0_TRIGGER 4
+
+static uint64_t level_budget(const lsm_db_t *db, int level)
+{
+    uint64_t b = 4 * (uint64_t)db->o.target_file_size;
+    for (int l = 1; l < level; l++)
+        b *= 10;
+    return b;
+}
+
+static uint64_t level_bytes(const lsm_vers_t *v, int level)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < v->nfiles[level]; i++)
+        n += v->files[level][i]->size;
+    return n;
+}
+
+static double score(const lsm_db_t *db, const lsm_vers_t *v, int level)
+{
+    if (level == 0)
+        return (double)v->nfiles[0] / L0_TRIGGER;
+    return (double)level_bytes(v, level) / (double)level_budget(db, level);
+}
+
+bool lsm_compact_needed(lsm_db_t *db)
+{
+    for (int l = 0; l < LSM_MAX_LEVELS - 1; l++)
+        if (score(db, db->cur, l) >= 1.0)
+            return true;
+    return false;
+}
+
+static const char *ukey(const rdb_buf_t *ik, size_t *n)
+{
+    *n = ik->len - LSM_IKEY_TRAILER;
+    return ik->data;
+}
+
+/* Does f's user-key range intersect [lo, hi]? */
+static bool overlaps(const lsm_file_t *f, const char *lo, size_t lon, const char *hi, size_t hin)
+{
+    size_t sn, ln;
+    const char *s = ukey(&f->smallest, &sn), *l = ukey(&f->largest, &ln);
+    return lsm_ukey_cmp(l, ln, lo, lon) >= 0 && lsm_ukey_cmp(s, sn, hi, hin) <= 0;
+}
+
+typedef struct inputs {
+    int out_level;
+    lsm_file_t **f; /* input files ... */
+    int *lv;        /* ... and their levels */
+    int n;
+} inputs_t;
+
+static void inputs_init(inputs_t *in, const lsm_vers_t *v, int out_level)
+{
+    int total = 0;
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        total += v->nfiles[l];
+    in->out_level = out_level;
+    in->f = rdb_calloc((size_t)total + 1, sizeof(lsm_file_t *));
+    in->lv = rdb_calloc((size_t)total + 1, sizeof(int));
+    in->n = 0;
+}
+
+static void inputs_add(inputs_t *in, lsm_file_t *f, int level)
+{
+    in->f[in->n] = f;
+    in->lv[in->n++] = level;
+}
+
+static void inputs_free(inputs_t *in)
+{
+    free(in->f);
+    free(in->lv);
+}
+
+static void range_of(lsm_file_t **fs, int n, rdb_buf_t *lo, rdb_buf_t *hi)
+{
+    for (int i = 0; i < n; i++) {
+        size_t sn, ln, cn;
+        const char *s = ukey(&fs[i]->smallest, &sn), *l = ukey(&fs[i]->largest, &ln);
+        if (!lo->len || lsm_ukey_cmp(s, sn, lo->data, (cn = lo->len)) < 0) {
+            rdb_buf_reset(lo);
+            rdb_buf_append(lo, s, sn);
+        }
+        if (!hi->len || lsm_ukey_cmp(l, ln, hi->data, hi->len) > 0) {
+            rdb_buf_reset(hi);
+            rdb_buf_append(hi, l, ln);
+        }
+    }
+}
+
+/* Add the files of out_level overlapping the inputs so far. */
+static void add_overlaps(const lsm_vers_t *v, inputs_t *in)
+{
+    rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    range_of(in->f, in->n, &lo, &hi);
+    int nl = in->out_level;
+    for (int i = 0; i < v->nfiles[nl]; i++)
+        if (overlaps(v->files[nl][i], lo.data ? lo.data : "", lo.len, hi.data ? hi.data : "",
+                     hi.len))
+            inputs_add(in, v->files[nl][i], nl);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+}
+
+/* Could a level deeper than out_level hold ukey? */
+static bool deeper_may_hold(const lsm_vers_t *v, int out_level, const char *k, size_t kn)
+{
+    for (int l = out_level + 1; l < LSM_MAX_LEVELS; l++)
+        for (int i = 0; i < v->nfiles[l]; i++)
+            if (overlaps(v->files[l][i], k, kn, k, kn))
+                return true;
+    return false;
+}
+
+/* Merge in's files into level+1.  Holds mu; releases it while merging. */
+static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *err)
+{
+    int out_level = in->out_level;
+    lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
+    rdb_status_t s = RDB_OK;
+    uint64_t in_bytes = 0, out_bytes = 0;
+    if (in->n == 1 && in->lv[0] > 0 && in->lv[0] == out_level - 1) {
+        /* trivial move */
+        lsm_file_t *f = in->f[0];
+        atomic_fetch_add(&f->refs, 1);
+        e->add[e->nadd].level = out_level;
+        e->add[e->nadd++].f = f;
+        e->del[e->ndel].level = in->lv[0];
+        e->del[e->ndel++].number = f->number;
+        s = lsm_db_log_and_apply(db, e, err);
+        goto done;
+    }
+    uint64_t horizon = atomic_load(&db->horizon);
+    pthread_mutex_unlock(&db->mu);
+    int n = in->n;
+    lsm_it_t **kids = rdb_calloc((size_t)n + 1, sizeof(*kids));
+    for (int i = 0; i < n; i++) {
+        kids[i] = lsm_table_iter(in->f[i]->table, false);
+        in_bytes += in->f[i]->size;
+    }
+    lsm_it_t *it = lsm_merge_iter_new(kids, n);
+    lsm_out_table_t o = { 0 };
+    bool open_out = false, have_key = false, below_seen = false;
+    rdb_buf_t cur = RDB_BUF_INIT;
+    for (it->ops->seek_first(it); s == RDB_OK && it->ops->valid(it); it->ops->next(it)) {
+        size_t kn, vn;
+        const char *key = it->ops->key(it, &kn), *val = it->ops->value(it, &vn);
+        size_t ukl = kn - LSM_IKEY_TRAILER;
+        if (!have_key || lsm_ukey_cmp(key, ukl, cur.data, cur.len) != 0) {
+            rdb_buf_reset(&cur);
+            rdb_buf_append(&cur, key, ukl);
+            have_key = true;
+            below_seen = false;
+            if (open_out && lsm_table_builder_size(o.b) >= db->o.target_file_size) {
+                s = lsm_db_out_finish(db, &o, s, err);
+                open_out = false;
+                if (s != RDB_OK)
+                    break;
+                out_bytes += o.f->size;
+                e->add[e->nadd].level = out_level;
+                e->add[e->nadd++].f = o.f;
+                if (e->nadd >= (int)RDB_ARRAY_LEN(e->add) - 1) {
+                    s = rdb_err_set(err, RDB_INVALID, NULL, "compaction output exceeds %zu files",
+                                    RDB_ARRAY_LEN(e->add));
+                    break;
+                }
+            }
+        }
+        if (lsm_ikey_version(key, kn).hlc < horizon) {
+            if (below_seen)
+                continue; /* shadowed, both below the horizon */
+            below_seen = true;
+            if (lsm_ikey_kind(key, kn) == LSM_KIND_DELETE &&
+                !deeper_may_hold(v, out_level, key, ukl))
+                continue; /* nothing older can resurface */
+        }
+        if (!open_out) {
+            pthread_mutex_lock(&db->mu);
+            uint64_t num = db->next_file++;
+            pthread_mutex_unlock(&db->mu);
+            if ((s = lsm_db_out_open(db, num, &o, err)) != RDB_OK)
+                break;
+            open_out = true;
+        }
+        lsm_db_out_add(&o, key, kn, val, vn, &s, err);
+    }
+    if (s == RDB_OK)
+        s = it->ops->status(it, err);
+    if (open_out) {
+        s = lsm_db_out_finish(db, &o, s, err);
+        if (s == RDB_OK) {
+            out_bytes += o.f->size;
+            e->add[e->nadd].level = out_level;
+            e->add[e->nadd++].f = o.f;
+        }
+    }
+    it->ops->free(it);
+    rdb_buf_free(&cur);
+    pthread_mutex_lock(&db->mu);
+    if (s == RDB_OK) {
+        for (int i = 0; i < in->n && s == RDB_OK; i++) {
+            if (e->ndel >= (int)RDB_ARRAY_LEN(e->del)) {
+                s = rdb_err_set(err, RDB_INVALID, NULL, "compaction input exceeds %zu files",
+                                RDB_ARRAY_LEN(e->del));
+                break;
+            }
+            e->del[e->ndel].level = in->lv[i];
+            e->del[e->ndel++].number = in->f[i]->number;
+        }
+        if (s == RDB_OK)
+            s = lsm_db_log_and_apply(db, e, err);
+    }
+done:
+    for (int i = 0; i < e->nadd; i++)
+        lsm_file_unref(e->add[i].f);
+    free(e);
+    if (s == RDB_OK) {
+        db->compactions++;
+        db->cbytes_read += in_bytes;
+        db->cbytes_written += out_bytes;
+        lsm_db_delete_obsolete(db);
+    }
+    return s;
+}
+
+rdb_status_t lsm_compact_some(lsm_db_t *db, rdb_err_t *err)
+{
+    lsm_vers_t *v = db->cur;
+    int best = -1;
+    double bs = 1.0;
+    for (int l = 0; l < LSM_MAX_LEVELS - 1; l++) {
+        double sc = score(db, v, l);
+        if (sc >= bs) {
+            bs = sc;
+            best = l;
+        }
+    }
+    if (best < 0 || v->nfiles[best] == 0)
+        return RDB_OK;
+    lsm_vers_ref(v);
+    inputs_t in;
+    inputs_init(&in, v, best + 1);
+    if (best == 0) {
+        for (int i = 0; i < v->nfiles[0]; i++)
+            inputs_add(&in, v->files[0][i], 0);
+    } else {
+        /* round robin: the first file after the last one compacted */
+        rdb_buf_t *p = &db->compact_ptr[best];
+        int pick = 0;
+        for (int i = 0; p->len && i < v->nfiles[best]; i++) {
+            size_t sn;
+            const char *sk = ukey(&v->files[best][i]->smallest, &sn);
+            if (lsm_ukey_cmp(sk, sn, p->data, p->len) > 0) {
+                pick = i;
+                break;
+            }
+        }
+        lsm_file_t *f = v->files[best][pick];
+        inputs_add(&in, f, best);
+        size_t ln;
+        const char *l = ukey(&f->largest, &ln);
+        rdb_buf_reset(p);
+        rdb_buf_append(p, l, ln);
+    }
+    add_overlaps(v, &in);
+    rdb_status_t s = run(db, v, &in, err);
+    inputs_free(&in);
+    lsm_vers_unref(v);
+    return s;
+}
+
+/* Everything into one run at the deepest non-empty level (at least L1),
+ * so that garbage collection sees every version of every key. */
+rdb_status_t lsm_compact_all(lsm_db_t *db, rdb_err_t *err)
+{
+    lsm_vers_t *v = db->cur;
+    int out = 1;
+    for (int l = 1; l < LSM_MAX_LEVELS; l++)
+        if (v->nfiles[l])
+            out = l;
+    lsm_vers_ref(v);
+    inputs_t in;
+    inputs_init(&in, v, out);
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        for (int i = 0; i < v->nfiles[l]; i++)
+            inputs_add(&in, v->files[l][i], l);
+    rdb_status_t s = RDB_OK;
+    if (in.n > 0 && !(in.n == 1 && in.lv[0] == out && atomic_load(&db->horizon) == 0))
+        s = run(db, v, &in, err);
+    inputs_free(&in);
+    lsm_vers_unref(v);
+    return s;
+}
