@@ -11,6 +11,7 @@
 #include "cluster/frame.h"
 #include "cluster/hlc.h"
 #include "cluster/merkle.h"
+#include "cluster/options.h"
 #include "cluster/peer.h"
 #include "cluster/rangemap.h"
 #include "cluster/ring.h"
@@ -814,6 +815,34 @@ START_TEST(test_peer_backpressure)
 }
 END_TEST
 
+
+START_TEST(test_options_table)
+{
+    const rdb_opt_def_t *tables[] = { clu_option_table, NULL };
+    rdb_config_t *cfg = rdb_config_new(tables);
+    char *argv[] = { "ringdb", "--node-id", "3", "--peers", "127.0.0.1:18001,127.0.0.1:18002",
+                     "--cluster-secret=s", NULL };
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(rdb_config_parse_args(cfg, 6, argv, &e), RDB_OK);
+    ck_assert_int_eq(rdb_config_int(cfg, "node-id"), 3);
+    ck_assert_str_eq(rdb_config_str(cfg, "peers"), "127.0.0.1:18001,127.0.0.1:18002");
+    /* Every default parses. */
+    ck_assert_int_eq(rdb_config_int(cfg, "replication-factor"), 3);
+    ck_assert_int_eq(rdb_config_int(cfg, "vnodes"), 16);
+    ck_assert_int_eq(rdb_config_ms(cfg, "max-clock-offset"), 500);
+    ck_assert_int_eq(rdb_config_ms(cfg, "tombstone-grace"), 10LL * 24 * 3600 * 1000);
+    ck_assert_int_gt(rdb_config_ms(cfg, "tombstone-grace"), rdb_config_ms(cfg, "hint-window"));
+    ck_assert_int_eq(rdb_config_size(cfg, "hint-limit"), 256LL << 20);
+    rdb_config_free(cfg);
+    cfg = rdb_config_new(tables);
+    char *bad[] = { "ringdb", "--replication-factor", "three", NULL };
+    ck_assert_int_eq(rdb_config_parse_args(cfg, 3, bad, &e), RDB_INVALID);
+    ck_assert_ptr_nonnull(strstr(e.msg, "replication"));
+    rdb_err_clear(&e);
+    rdb_config_free(cfg);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
@@ -835,6 +864,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_auth_hmac);
     tcase_add_test(tc, test_peer_links_loopback);
     tcase_add_test(tc, test_peer_backpressure);
+    tcase_add_test(tc, test_options_table);
     suite_add_tcase(s, tc);
     return s;
 }
