@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cluster/hints.h"
 #include "cluster/replica.h"
 #include "cluster/ring.h"
 #include "common/log.h"
@@ -316,6 +317,113 @@ START_TEST(test_replica_vv_survives_restart)
 }
 END_TEST
 
+
+typedef struct hint_seen {
+    int      n;
+    char     keys[64][8];
+    uint64_t hlc[64];
+    bool     tomb[64];
+} hint_seen_t;
+
+static bool hint_collect(const clu_record_t *rec, void *ctx)
+{
+    hint_seen_t *s = ctx;
+    ck_assert_int_lt(s->n, 64);
+    ck_assert_uint_lt(rec->klen, 8);
+    memcpy(s->keys[s->n], rec->key, rec->klen);
+    s->keys[s->n][rec->klen] = 0;
+    s->hlc[s->n] = rec->version.hlc;
+    s->tomb[s->n] = rec->tombstone;
+    s->n++;
+    return true;
+}
+
+START_TEST(test_hints_durable_ordered_bounded)
+{
+    char dir[] = "/tmp/clu-hints-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    clu_hints_t *h;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_hints_open(dir, 4096, &h, &e), RDB_OK);
+    for (int i = 0; i < 20; i++) {
+        w_t w = { 0 };
+        snprintf(w.key, sizeof w.key, "h%02d", i);
+        w.v = (lsm_version_t){ 100 + (uint64_t)i, 1 };
+        w.tomb = i % 7 == 3;
+        strcpy(w.val, "payload");
+        w.origin = 1;
+        w.seq = (uint64_t)i + 1;
+        clu_record_t rec = w_rec(&w);
+        ck_assert_int_eq(clu_hints_add(h, (uint16_t)(2 + i % 2), &rec, &e), RDB_OK);
+    }
+    clu_hint_stats_t st;
+    clu_hints_stats(h, 2, &st);
+    ck_assert_uint_eq(st.count, 10);
+    uint64_t bytes2 = st.bytes;
+    ck_assert_uint_gt(bytes2, 0);
+    /* Survives a restart. */
+    clu_hints_close(h);
+    ck_assert_int_eq(clu_hints_open(dir, 4096, &h, &e), RDB_OK);
+    clu_hints_stats(h, 2, &st);
+    ck_assert_uint_eq(st.count, 10);
+    ck_assert_uint_eq(st.bytes, bytes2);
+    /* In order, oldest first, per peer. */
+    hint_seen_t seen = { 0 };
+    uint64_t last;
+    ck_assert_int_eq(clu_hints_for_each(h, 3, 4, hint_collect, &seen, &last, &e), RDB_OK);
+    ck_assert_int_eq(seen.n, 4);
+    for (int i = 0; i < 4; i++) {
+        char want[8];
+        snprintf(want, sizeof want, "h%02d", 2 * i + 1);
+        ck_assert_str_eq(seen.keys[i], want);
+        ck_assert_uint_eq(seen.hlc[i], 100 + (uint64_t)(2 * i + 1));
+        ck_assert_int_eq(seen.tomb[i], (2 * i + 1) % 7 == 3);
+    }
+    /* Acknowledge the first four; the rest stays, also after a restart. */
+    ck_assert_int_eq(clu_hints_ack(h, 3, last, &e), RDB_OK);
+    clu_hints_stats(h, 3, &st);
+    ck_assert_uint_eq(st.count, 6);
+    clu_hints_close(h);
+    ck_assert_int_eq(clu_hints_open(dir, 4096, &h, &e), RDB_OK);
+    memset(&seen, 0, sizeof seen);
+    ck_assert_int_eq(clu_hints_for_each(h, 3, 100, hint_collect, &seen, &last, &e), RDB_OK);
+    ck_assert_int_eq(seen.n, 6);
+    ck_assert_str_eq(seen.keys[0], "h09");
+    /* New hints continue after the old sequence numbers. */
+    w_t w = { 0 };
+    strcpy(w.key, "new");
+    w.v = (lsm_version_t){ 999, 1 };
+    strcpy(w.val, "x");
+    clu_record_t rec = w_rec(&w);
+    ck_assert_int_eq(clu_hints_add(h, 3, &rec, &e), RDB_OK);
+    memset(&seen, 0, sizeof seen);
+    ck_assert_int_eq(clu_hints_for_each(h, 3, 100, hint_collect, &seen, &last, &e), RDB_OK);
+    ck_assert_int_eq(seen.n, 7);
+    ck_assert_str_eq(seen.keys[6], "new");
+    /* Bounded: filling peer 9 past the limit is refused and counted. */
+    rdb_status_t s = RDB_OK;
+    int added = 0;
+    while ((s = clu_hints_add(h, 9, &rec, &e)) == RDB_OK)
+        added++;
+    ck_assert_int_eq(s, RDB_BUSY);
+    ck_assert_ptr_nonnull(strstr(e.msg, "full"));
+    rdb_err_clear(&e);
+    clu_hints_stats(h, 9, &st);
+    ck_assert_uint_eq(st.count, (uint64_t)added);
+    ck_assert_uint_le(st.bytes, 4096);
+    ck_assert_uint_eq(st.dropped, 1);
+    /* Other peers are unaffected by peer 9's full outbox. */
+    ck_assert_int_eq(clu_hints_add(h, 2, &rec, &e), RDB_OK);
+    /* Nothing for an unknown peer. */
+    memset(&seen, 0, sizeof seen);
+    ck_assert_int_eq(clu_hints_for_each(h, 77, 100, hint_collect, &seen, &last, &e), RDB_OK);
+    ck_assert_int_eq(seen.n, 0);
+    ck_assert_uint_eq(last, 0);
+    clu_hints_close(h);
+    rm_rf(dir);
+}
+END_TEST
+
 int main(void)
 {
     rdb_log_set_level(RDB_LOG_LEVEL_ERROR);
@@ -325,6 +433,7 @@ int main(void)
     tcase_add_test(tc, test_lww_random_interleavings_real_lsm);
     tcase_add_test(tc, test_anti_entropy_repairs_only_differing_ranges);
     tcase_add_test(tc, test_replica_vv_survives_restart);
+    tcase_add_test(tc, test_hints_durable_ordered_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
