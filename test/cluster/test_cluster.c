@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cluster/auth.h"
 #include "cluster/frame.h"
 #include "cluster/hlc.h"
+#include "cluster/members.h"
 #include "cluster/merkle.h"
 #include "cluster/options.h"
 #include "cluster/peer.h"
@@ -843,6 +845,92 @@ START_TEST(test_options_table)
 }
 END_TEST
 
+
+START_TEST(test_members_states_gossip_persist)
+{
+    clu_members_t ms;
+    clu_members_init(&ms, 1, 1000);
+    ck_assert(clu_members_merge(&ms, 1, "127.0.0.1:18001", 10, false));
+    ck_assert(clu_members_merge(&ms, 2, "127.0.0.1:18002", 10, false));
+    ck_assert(clu_members_merge(&ms, 3, "127.0.0.1:18003", 10, false));
+    ck_assert(!clu_members_merge(&ms, 0, "bad", 1, false));
+    char longaddr[200];
+    memset(longaddr, 'a', sizeof longaddr - 1);
+    longaddr[sizeof longaddr - 1] = 0;
+    ck_assert(!clu_members_merge(&ms, 4, longaddr, 1, false));
+    clu_members_tick(&ms, 5000);
+    ck_assert_int_eq(clu_members_get(&ms, 1)->state, CLU_M_UP);      /* self */
+    ck_assert_int_eq(clu_members_get(&ms, 2)->state, CLU_M_JOINING); /* never heard */
+    clu_members_heard(&ms, 2, 5000);
+    clu_members_heard(&ms, 3, 5000);
+    ck_assert_uint_eq(clu_members_tick(&ms, 5500), 2);
+    ck_assert(clu_members_is_up(&ms, 2));
+    clu_members_heard(&ms, 2, 6200);
+    clu_members_tick(&ms, 6400);  /* 3 silent 1400 ms: suspect, still takes writes */
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_SUSPECT);
+    ck_assert(clu_members_is_up(&ms, 3));
+    clu_members_tick(&ms, 7100);  /* 3 silent 2100 ms: down */
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_DOWN);
+    ck_assert(!clu_members_is_up(&ms, 3));
+    ck_assert_int_eq(clu_members_get(&ms, 2)->state, CLU_M_UP);
+    clu_members_heard(&ms, 3, 7200);  /* back */
+    clu_members_tick(&ms, 7300);
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_UP);
+    ck_assert_str_eq(clu_mstate_name(CLU_M_SUSPECT), "suspect");
+
+    /* Gossip: a newer entry wins, an older one is ignored. */
+    clu_members_t other;
+    clu_members_init(&other, 2, 1000);
+    clu_members_merge(&other, 3, "127.0.0.1:19003", 20, true);   /* moved + leaving */
+    clu_members_merge(&other, 2, "stale:1", 5, false);
+    clu_members_merge(&other, 5, "127.0.0.1:18005", 1, false);   /* a joiner */
+    rdb_buf_t b = RDB_BUF_INIT;
+    clu_members_encode(&other, &b);
+    size_t changed;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_members_merge_encoded(&ms, b.data, b.len, &changed, &e), RDB_OK);
+    ck_assert_uint_eq(changed, 2);
+    ck_assert_str_eq(clu_members_get(&ms, 3)->addr, "127.0.0.1:19003");
+    ck_assert_str_eq(clu_members_get(&ms, 2)->addr, "127.0.0.1:18002");
+    clu_members_tick(&ms, 7400);
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_LEAVING);
+    ck_assert_int_eq(clu_members_get(&ms, 5)->state, CLU_M_JOINING);
+    for (size_t n = 0; n < b.len; n++) {
+        ck_assert_int_eq(clu_members_merge_encoded(&ms, b.data, n, &changed, &e), RDB_PROTOCOL);
+        rdb_err_clear(&e);
+    }
+    rdb_buf_free(&b);
+    clu_members_free(&other);
+
+    /* Persistence: a restarted node reloads whom to dial; corruption is
+     * reported, not trusted. */
+    char path[] = "/tmp/clu-members-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(clu_members_save(&ms, path, &e), RDB_OK);
+    clu_members_t back;
+    clu_members_init(&back, 1, 1000);
+    ck_assert_int_eq(clu_members_load(&back, path, &e), RDB_OK);
+    ck_assert_uint_eq(back.n, ms.n);
+    ck_assert_str_eq(clu_members_get(&back, 5)->addr, "127.0.0.1:18005");
+    ck_assert(clu_members_get(&back, 3)->leaving);
+    clu_members_free(&back);
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 10, SEEK_SET);
+    fputc('#', f);
+    fclose(f);
+    clu_members_init(&back, 1, 1000);
+    ck_assert_int_eq(clu_members_load(&back, path, &e), RDB_CORRUPTION);
+    ck_assert_str_eq(e.sqlstate, RDB_SQLSTATE_DATA_CORRUPTED);
+    rdb_err_clear(&e);
+    unlink(path);
+    ck_assert_int_eq(clu_members_load(&back, path, &e), RDB_NOTFOUND);
+    clu_members_free(&back);
+    clu_members_free(&ms);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
@@ -865,6 +953,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_peer_links_loopback);
     tcase_add_test(tc, test_peer_backpressure);
     tcase_add_test(tc, test_options_table);
+    tcase_add_test(tc, test_members_states_gossip_persist);
     suite_add_tcase(s, tc);
     return s;
 }
