@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "cluster/hlc.h"
 #include "cluster/ring.h"
 #include "common/buf.h"
 
@@ -78,6 +79,14 @@ rdb_status_t clu_replica_apply(clu_replica_t *r, const clu_record_t *recs, size_
     }
     lsm_batch_free(b);
     return st;
+}
+
+uint64_t clu_replica_set_grace(clu_replica_t *r, uint64_t now_hlc, uint64_t grace_ms)
+{
+    uint64_t now_ms = CLU_HLC_MS(now_hlc);
+    uint64_t horizon = now_ms > grace_ms ? CLU_HLC_MAKE(now_ms - grace_ms, 0) : 0;
+    lsm_set_gc_horizon(r->db, horizon);
+    return horizon;
 }
 
 rdb_status_t clu_replica_get(clu_replica_t *r, const void *key, size_t klen, rdb_buf_t *value,

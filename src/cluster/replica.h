@@ -52,6 +52,12 @@ void         clu_replica_close(clu_replica_t *r);
  * before are skipped (counted as duplicates). */
 rdb_status_t clu_replica_apply(clu_replica_t *r, const clu_record_t *recs, size_t n,
                                bool sync, rdb_err_t *err);
+/* Tombstone grace (DESIGN.md §3, §5): allow the LSM to drop tombstones and
+ * shadowed versions only once they are older than grace_ms before now_hlc,
+ * so a replica returning within the grace period cannot resurrect deleted
+ * data.  Returns the horizon passed to lsm_set_gc_horizon.  The caller
+ * also keeps the hint window shorter than grace_ms. */
+uint64_t clu_replica_set_grace(clu_replica_t *r, uint64_t now_hlc, uint64_t grace_ms);
 /* Newest version of key, tombstones included (RDB_NOTFOUND if none). */
 rdb_status_t clu_replica_get(clu_replica_t *r, const void *key, size_t klen, rdb_buf_t *value,
                              lsm_version_t *v, bool *tombstone, rdb_err_t *err);

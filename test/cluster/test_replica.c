@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cluster/hints.h"
+#include "cluster/hlc.h"
 #include "cluster/replica.h"
 #include "cluster/ring.h"
 #include "common/log.h"
@@ -424,6 +425,44 @@ START_TEST(test_hints_durable_ordered_bounded)
 }
 END_TEST
 
+
+START_TEST(test_tombstone_grace)
+{
+    rep_t x;
+    rep_open(&x, true);
+    rdb_err_t e = RDB_ERR_INIT;
+    /* Two deleted keys: one deleted long ago, one recently. */
+    const char *keys[] = { "old", "young" };
+    uint64_t del_ms[] = { 1000, 95000 };
+    for (int i = 0; i < 2; i++) {
+        clu_record_t put = { .key = keys[i], .klen = strlen(keys[i]), .value = "v", .vlen = 1,
+                             .version = { CLU_HLC_MAKE(500, 0), 1 } };
+        clu_record_t del = { .key = keys[i], .klen = strlen(keys[i]), .tombstone = true,
+                             .version = { CLU_HLC_MAKE(del_ms[i], 0), 1 } };
+        ck_assert_int_eq(clu_replica_apply(&x.r, &put, 1, false, &e), RDB_OK);
+        ck_assert_int_eq(clu_replica_apply(&x.r, &del, 1, false, &e), RDB_OK);
+    }
+    /* now = 100 s, grace = 10 s: horizon at 90 s. */
+    uint64_t h = clu_replica_set_grace(&x.r, CLU_HLC_MAKE(100000, 5), 10000);
+    ck_assert_uint_eq(h, CLU_HLC_MAKE(90000, 0));
+    ck_assert_int_eq(lsm_compact_range(x.db, NULL, 0, NULL, 0, &e), RDB_OK);
+    rdb_buf_t v = RDB_BUF_INIT;
+    lsm_version_t ver;
+    bool tomb = false;
+    /* The young tombstone survives: a stale replica's old put cannot win. */
+    ck_assert_int_eq(clu_replica_get(&x.r, "young", 5, &v, &ver, &tomb, &e), RDB_OK);
+    ck_assert(tomb);
+    ck_assert_uint_eq(ver.hlc, CLU_HLC_MAKE(95000, 0));
+    /* The old one is gone past the grace period, and so is its put. */
+    ck_assert_int_eq(clu_replica_get(&x.r, "old", 3, &v, &ver, &tomb, &e), RDB_NOTFOUND);
+    rdb_err_clear(&e);
+    /* Grace longer than the clock: horizon 0, nothing collectable. */
+    ck_assert_uint_eq(clu_replica_set_grace(&x.r, CLU_HLC_MAKE(5, 0), 10000), 0);
+    rdb_buf_free(&v);
+    rep_close(&x, true);
+}
+END_TEST
+
 int main(void)
 {
     rdb_log_set_level(RDB_LOG_LEVEL_ERROR);
@@ -434,6 +473,7 @@ int main(void)
     tcase_add_test(tc, test_anti_entropy_repairs_only_differing_ranges);
     tcase_add_test(tc, test_replica_vv_survives_restart);
     tcase_add_test(tc, test_hints_durable_ordered_bounded);
+    tcase_add_test(tc, test_tombstone_grace);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
