@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cluster/auth.h"
+#include "cluster/consistency.h"
 #include "cluster/frame.h"
 #include "cluster/hlc.h"
 #include "cluster/members.h"
@@ -931,6 +932,52 @@ START_TEST(test_members_states_gossip_persist)
 }
 END_TEST
 
+
+START_TEST(test_consistency_tally)
+{
+    clu_consistency_t cl;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_consistency_parse("QUORUM", &cl, &e), RDB_OK);
+    ck_assert_int_eq(cl, CLU_CL_QUORUM);
+    ck_assert_int_eq(clu_consistency_parse("most", &cl, &e), RDB_INVALID);
+    ck_assert_str_eq(e.sqlstate, RDB_SQLSTATE_INVALID_PARAMETER);
+    rdb_err_clear(&e);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_ONE, 3), 1);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_QUORUM, 3), 2);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_QUORUM, 4), 3);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_ALL, 3), 3);
+
+    clu_tally_t t;
+    /* QUORUM, 1 of 3 down: sent to 2, both answer -> OK. */
+    clu_tally_init(&t, CLU_CL_QUORUM, 3, 2);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_PENDING);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_OK);
+    ck_assert_int_eq(clu_tally_timeout(&t), CLU_TALLY_OK);   /* stays OK */
+    /* QUORUM, 2 of 3 down: impossible from the start -> FAILED at once. */
+    clu_tally_init(&t, CLU_CL_QUORUM, 3, 1);
+    ck_assert_int_eq(t.state, CLU_TALLY_FAILED);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_FAILED);   /* never flips */
+    ck_assert_int_eq(clu_tally_error(&t, &e), RDB_UNAVAILABLE);
+    ck_assert_str_eq(e.sqlstate, RDB_SQLSTATE_UNAVAILABLE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "QUORUM"));
+    rdb_err_clear(&e);
+    /* ALL: one refusal fails it. */
+    clu_tally_init(&t, CLU_CL_ALL, 3, 3);
+    clu_tally_ack(&t);
+    ck_assert_int_eq(clu_tally_fail(&t), CLU_TALLY_FAILED);
+    /* Silence: the deadline fails a pending tally. */
+    clu_tally_init(&t, CLU_CL_QUORUM, 3, 3);
+    clu_tally_ack(&t);
+    ck_assert_int_eq(clu_tally_timeout(&t), CLU_TALLY_FAILED);
+    /* More answers than requests are ignored. */
+    clu_tally_init(&t, CLU_CL_ALL, 3, 2);
+    ck_assert_int_eq(t.state, CLU_TALLY_FAILED);
+    clu_tally_init(&t, CLU_CL_ONE, 3, 1);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_OK);
+    ck_assert_uint_eq(t.acks, 1);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
@@ -954,6 +1001,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_peer_backpressure);
     tcase_add_test(tc, test_options_table);
     tcase_add_test(tc, test_members_states_gossip_persist);
+    tcase_add_test(tc, test_consistency_tally);
     suite_add_tcase(s, tc);
     return s;
 }
