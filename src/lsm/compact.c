@@ -39,8 +39,8 @@ static uint64_t level_bytes(const lsm_vers_t *v, int level)
 
 static double score(const lsm_db_t *db, const lsm_vers_t *v, int level)
 {
-    if (level == 0)
-        return (double)v->nfiles[0] / L0_TRIGGER;
+    if (level == 0) /* compact before writes would be slowed */
+        return (double)v->nfiles[0] / RDB_MIN(L0_TRIGGER, RDB_MAX(1, db->o.l0_slowdown_trigger));
     return (double)level_bytes(v, level) / (double)level_budget(db, level);
 }
 

@@ -337,6 +337,34 @@ static void *bg_main(void *arg)
     return NULL;
 }
 
+/* LSM_SYNC_PERIODIC: fdatasync the WAL every sync_period_ms, on a dup of
+ * its descriptor so that neither the mutex nor a WAL switch waits for it. */
+static void *syncer_main(void *arg)
+{
+    lsm_db_t *db = arg;
+    pthread_mutex_lock(&db->mu);
+    while (!db->shutting_down) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)db->o.sync_period_ms * 1000000u;
+        ts.tv_sec += (time_t)(ns / 1000000000u);
+        ts.tv_nsec = (long)(ns % 1000000000u);
+        pthread_cond_timedwait(&db->sync_cv, &db->mu, &ts);
+        if (db->shutting_down)
+            break;
+        int fd = db->wal.fd >= 0 ? dup(db->wal.fd) : -1;
+        pthread_mutex_unlock(&db->mu);
+        if (fd >= 0) {
+            if (fdatasync(fd) == 0)
+                db->wal_syncs++;
+            close(fd);
+        }
+        pthread_mutex_lock(&db->mu);
+    }
+    pthread_mutex_unlock(&db->mu);
+    return NULL;
+}
+
 static rdb_status_t bg_error(lsm_db_t *db, rdb_err_t *err)
 {
     return rdb_err_set(err, db->bg_err.code, db->bg_err.sqlstate, "%s", db->bg_err.msg);
@@ -452,14 +480,8 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
             do_sync |= x->sync;
             last = x;
         }
-        if (db->o.sync_mode == LSM_SYNC_PERIODIC) {
-            uint64_t ms = now_us() / 1000;
-            do_sync = ms - db->last_sync_ms >= (uint64_t)db->o.sync_period_ms;
-            if (do_sync)
-                db->last_sync_ms = ms;
-        } else if (db->o.sync_mode == LSM_SYNC_NONE) {
-            do_sync = false;
-        }
+        if (db->o.sync_mode != LSM_SYNC_COMMIT)
+            do_sync = false; /* PERIODIC: the syncer thread does it */
         lsm_mem_t *mem = db->mem;
         pthread_mutex_unlock(&db->mu);
         s = lsm_log_write_raw(&db->wal, db->group.data, db->group.len, &w.err);
@@ -889,6 +911,12 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
         o.block_size = 256;
     if (o.memtable_size < 4096)
         o.memtable_size = 4096;
+    if (o.l0_slowdown_trigger <= 0)
+        o.l0_slowdown_trigger = 8;
+    if (o.l0_stop_trigger <= 0)
+        o.l0_stop_trigger = 12;
+    if (o.target_file_size < 1024)
+        o.target_file_size = 1024;
     if (o.l0_stop_trigger < o.l0_slowdown_trigger)
         o.l0_stop_trigger = o.l0_slowdown_trigger;
     if (!o.logger)
@@ -912,6 +940,10 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->bg_cv, NULL);
     pthread_cond_init(&db->done_cv, NULL);
+    pthread_cond_init(&db->sync_cv, NULL);
+    if (o.sync_period_ms <= 0)
+        o.sync_period_ms = 100;
+    db->o.sync_period_ms = o.sync_period_ms;
     size_t pn = strlen(dir) + 8;
     char *lp = rdb_malloc(pn);
     snprintf(lp, pn, "%s/LOCK", dir);
@@ -935,6 +967,18 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     s = recover(db, err);
     if (s == RDB_OK && pthread_create(&db->bg, NULL, bg_main, db) != 0)
         s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
+    if (s == RDB_OK && o.sync_mode == LSM_SYNC_PERIODIC) {
+        if (pthread_create(&db->syncer, NULL, syncer_main, db) == 0) {
+            db->has_syncer = true;
+        } else {
+            pthread_mutex_lock(&db->mu);
+            db->shutting_down = true;
+            pthread_cond_signal(&db->bg_cv);
+            pthread_mutex_unlock(&db->mu);
+            pthread_join(db->bg, NULL);
+            s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm sync thread");
+        }
+    }
     if (s != RDB_OK) {
         lsm_mem_unref(db->mem);
         lsm_vers_unref(db->cur);
@@ -957,8 +1001,11 @@ void lsm_close(lsm_db_t *db)
     pthread_mutex_lock(&db->mu);
     db->shutting_down = true;
     pthread_cond_signal(&db->bg_cv);
+    pthread_cond_signal(&db->sync_cv);
     pthread_mutex_unlock(&db->mu);
     pthread_join(db->bg, NULL);
+    if (db->has_syncer)
+        pthread_join(db->syncer, NULL);
     if (db->o.sync_mode != LSM_SYNC_NONE)
         lsm_log_sync(&db->wal, NULL);
     lsm_log_close(&db->wal);
@@ -975,6 +1022,7 @@ void lsm_close(lsm_db_t *db)
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->bg_cv);
     pthread_cond_destroy(&db->done_cv);
+    pthread_cond_destroy(&db->sync_cv);
     free(db->dir);
     free(db);
 }

@@ -30,6 +30,9 @@ struct lsm_db {
     pthread_mutex_t mu;
     pthread_cond_t bg_cv, done_cv;
     pthread_t bg;
+    pthread_t syncer;      /* LSM_SYNC_PERIODIC only */
+    bool has_syncer;
+    pthread_cond_t sync_cv;
     bool shutting_down;
     uint64_t manual_req, manual_done; /* lsm_compact_range tickets */
     rdb_buf_t compact_ptr[LSM_MAX_LEVELS]; /* round robin per level  */
@@ -42,7 +45,6 @@ struct lsm_db {
     lsm_log_writer_t manifest;
     lsm_writer_t *wq_head, *wq_tail;
     rdb_buf_t group;      /* leader's framed records */
-    uint64_t last_sync_ms;
 
     lsm_cache_t *cache;
     _Atomic uint64_t horizon;

@@ -231,23 +231,18 @@ void lsm_iter_seek_last(lsm_iter_t *it)
 
 void lsm_iter_seek_for_prev(lsm_iter_t *it, const void *key, size_t klen)
 {
-    /* position on the last internal key whose user key <= key */
-    rdb_buf_t s = RDB_BUF_INIT;
-    rdb_buf_reserve(&s, klen + LSM_IKEY_TRAILER);
-    s.len = lsm_ikey_seek(s.data, key, klen, 0);
-    s.data[s.len - 1] = (char)0xff; /* after every version of key */
-    memset(s.data + klen, 0xff, LSM_IKEY_TRAILER);
-    it->m->ops->seek(it->m, s.data, s.len);
-    rdb_buf_free(&s);
-    if (m_ok(it)) {
-        size_t kn;
-        const char *k = it->m->ops->key(it->m, &kn);
-        if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, key, klen) > 0 ||
-            lsm_ikey_cmp(k, kn, k, kn) == 0)
-            it->m->ops->prev(it->m);
-    } else if (!rdb_err_is_set(&it->err)) {
+    /* position on the last internal key whose user key <= key: seek past
+     * every version of key (the all-0xff trailer sorts after them all) */
+    rdb_buf_reset(&it->seek);
+    rdb_buf_reserve(&it->seek, klen + LSM_IKEY_TRAILER);
+    memcpy(it->seek.data, key, klen);
+    memset(it->seek.data + klen, 0xff, LSM_IKEY_TRAILER);
+    it->seek.len = klen + LSM_IKEY_TRAILER;
+    it->m->ops->seek(it->m, it->seek.data, it->seek.len);
+    if (m_ok(it))
+        it->m->ops->prev(it->m);
+    else if (!rdb_err_is_set(&it->err))
         it->m->ops->seek_last(it->m);
-    }
     if (it->has_hi) {
         /* the upper bound is exclusive: step back below it */
         while (m_ok(it)) {

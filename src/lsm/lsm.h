@@ -21,6 +21,9 @@
  * Threads: every function is thread-safe.  Many readers and writers run at
  * once; readers never wait for flushes or compactions.  An iterator belongs
  * to one thread at a time and pins the files it reads until freed.
+ * Batches are atomic across crashes; a reader running concurrently with
+ * lsm_write may see part of a batch that is being applied (there are no
+ * sequence numbers: visibility is by version, i.e. by snapshot HLC).
  *
  * Errors: functions return RDB_OK, RDB_NOTFOUND (lsm_get only), or an error
  * status with err set; corruption is RDB_CORRUPTION with a message naming
