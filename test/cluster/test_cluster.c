@@ -6,12 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cluster/auth.h"
+#include "cluster/consistency.h"
+#include "cluster/frame.h"
 #include "cluster/hlc.h"
+#include "cluster/members.h"
 #include "cluster/merkle.h"
+#include "cluster/options.h"
+#include "cluster/peer.h"
 #include "cluster/rangemap.h"
 #include "cluster/ring.h"
 #include "cluster/vv.h"
+#include "common/coding.h"
+#include "common/crc32c.h"
 #include "common/log.h"
 
 /* A settable wall clock. */
@@ -513,10 +522,467 @@ START_TEST(test_lww_random_interleavings_converge)
 }
 END_TEST
 
+
+static size_t frame_make(rdb_buf_t *b, uint64_t hlc)
+{
+    msgpack_packer pk;
+    size_t st = clu_frame_start(b, &pk, CLU_MSG_WRITE, 3, hlc, 2);
+    msgpack_pack_uint64(&pk, 77);
+    msgpack_pack_bin(&pk, 5);
+    msgpack_pack_bin_body(&pk, "hello", 5);
+    clu_frame_finish(b, st);
+    return st;
+}
+
+START_TEST(test_frame_roundtrip_and_stream)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    frame_make(&b, 1234567);
+    frame_make(&b, 1234568);
+    size_t one = b.len / 2;
+    clu_frame_t f;
+    size_t used;
+    rdb_err_t e = RDB_ERR_INIT;
+    /* Every strict prefix of the first frame asks for more bytes. */
+    for (size_t n = 0; n < one; n++)
+        ck_assert_int_eq(clu_frame_parse(b.data, n, &used, &f, &e), RDB_EOF);
+    size_t off = 0;
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(clu_frame_parse(b.data + off, b.len - off, &used, &f, &e), RDB_OK);
+        ck_assert_uint_eq(f.type, CLU_MSG_WRITE);
+        ck_assert_uint_eq(f.from, 3);
+        ck_assert_uint_eq(f.hlc, 1234567 + (uint64_t)i);
+        uint64_t v;
+        const char *p;
+        size_t n;
+        ck_assert(clu_field_u64(&f, 0, &v));
+        ck_assert_uint_eq(v, 77);
+        ck_assert(clu_field_bin(&f, 1, &p, &n));
+        ck_assert_uint_eq(n, 5);
+        ck_assert_int_eq(memcmp(p, "hello", 5), 0);
+        ck_assert(!clu_field_u64(&f, 1, &v));   /* wrong type */
+        ck_assert(!clu_field_u64(&f, 2, &v));   /* absent */
+        clu_frame_release(&f);
+        off += used;
+    }
+    ck_assert_uint_eq(off, b.len);
+    rdb_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_frame_rejects_corruption)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    frame_make(&b, 42);
+    clu_frame_t f;
+    size_t used;
+    rdb_err_t e = RDB_ERR_INIT;
+    /* Any flipped body or CRC bit is caught. */
+    for (size_t i = 4; i < b.len; i++) {
+        b.data[i] ^= 0x10;
+        ck_assert_int_eq(clu_frame_parse(b.data, b.len, &used, &f, &e), RDB_PROTOCOL);
+        ck_assert_str_eq(e.sqlstate, RDB_SQLSTATE_PROTOCOL_VIOLATION);
+        rdb_err_clear(&e);
+        b.data[i] ^= 0x10;
+    }
+    /* Oversize and zero lengths are refused before waiting for a body. */
+    char hdr[8];
+    rdb_put_u32_be(hdr, CLU_FRAME_MAX + 1);
+    rdb_put_u32_be(hdr + 4, 0);
+    ck_assert_int_eq(clu_frame_parse(hdr, sizeof hdr, &used, &f, &e), RDB_PROTOCOL);
+    rdb_err_clear(&e);
+    rdb_put_u32_be(hdr, 0);
+    ck_assert_int_eq(clu_frame_parse(hdr, sizeof hdr, &used, &f, &e), RDB_PROTOCOL);
+    rdb_err_clear(&e);
+    /* A valid CRC over a body of the wrong shape (a bare integer, an unknown
+     * message type) is still refused. */
+    const char *bodies[] = { "\x05", "\x93\x63\x01\x01", "\x92\x01\x01" };
+    size_t lens[] = { 1, 4, 3 };
+    for (int i = 0; i < 3; i++) {
+        rdb_buf_t c = RDB_BUF_INIT;
+        rdb_buf_append_u32_be(&c, (uint32_t)lens[i]);
+        rdb_buf_append_u32_be(&c, rdb_crc32c_mask(rdb_crc32c(bodies[i], lens[i])));
+        rdb_buf_append(&c, bodies[i], lens[i]);
+        ck_assert_int_eq(clu_frame_parse(c.data, c.len, &used, &f, &e), RDB_PROTOCOL);
+        rdb_err_clear(&e);
+        rdb_buf_free(&c);
+    }
+    rdb_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_auth_hmac)
+{
+    unsigned char ns[CLU_AUTH_NONCE], nc[CLU_AUTH_NONCE], mac[CLU_AUTH_MAC];
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_auth_nonce(ns, &e), RDB_OK);
+    ck_assert_int_eq(clu_auth_nonce(nc, &e), RDB_OK);
+    ck_assert_int_ne(memcmp(ns, nc, CLU_AUTH_NONCE), 0);
+    clu_auth_mac("s3cret", CLU_AUTH_CLIENT, ns, 2, mac);
+    ck_assert(clu_auth_check("s3cret", CLU_AUTH_CLIENT, ns, 2, mac, sizeof mac));
+    /* Wrong secret, node, role, nonce or length: refused. */
+    ck_assert(!clu_auth_check("s3creT", CLU_AUTH_CLIENT, ns, 2, mac, sizeof mac));
+    ck_assert(!clu_auth_check("s3cret", CLU_AUTH_CLIENT, ns, 3, mac, sizeof mac));
+    ck_assert(!clu_auth_check("s3cret", CLU_AUTH_SERVER, ns, 2, mac, sizeof mac));
+    ck_assert(!clu_auth_check("s3cret", CLU_AUTH_CLIENT, nc, 2, mac, sizeof mac));
+    ck_assert(!clu_auth_check("s3cret", CLU_AUTH_CLIENT, ns, 2, mac, sizeof mac - 1));
+    /* Deterministic: the peer computes the same MAC independently. */
+    unsigned char mac2[CLU_AUTH_MAC];
+    clu_auth_mac("s3cret", CLU_AUTH_CLIENT, ns, 2, mac2);
+    ck_assert_int_eq(memcmp(mac, mac2, CLU_AUTH_MAC), 0);
+}
+END_TEST
+
+
+/* Peer links over loopback, all in one libev loop. */
+typedef struct peer_rec {
+    int      frames, ups, downs;
+    uint16_t last_from;
+    uint64_t last_val;
+} peer_rec_t;
+
+static void rec_frame(clu_net_t *net, uint16_t from, clu_frame_t *f, void *ctx)
+{
+    peer_rec_t *r = ctx;
+    r->frames++;
+    r->last_from = from;
+    clu_field_u64(f, 0, &r->last_val);
+}
+
+static void rec_state(clu_net_t *net, uint16_t peer, bool up, void *ctx)
+{
+    peer_rec_t *r = ctx;
+    if (up)
+        r->ups++;
+    else
+        r->downs++;
+}
+
+static bool watchdog_fired;
+static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents) { watchdog_fired = true; }
+
+/* Run the loop until *flag becomes true; fails after 3 s (a hang, not a
+ * timing assertion). */
+#define RUN_UNTIL(loop, cond)                                              \
+    do {                                                                   \
+        ev_timer wd;                                                       \
+        watchdog_fired = false;                                            \
+        ev_timer_init(&wd, watchdog_cb, 3.0, 0.0);                        \
+        ev_timer_start(loop, &wd);                                         \
+        while (!(cond) && !watchdog_fired)                                 \
+            ev_run(loop, EVRUN_ONCE);                                     \
+        ev_timer_stop(loop, &wd);                                          \
+        ck_assert_msg(!watchdog_fired, "timed out waiting for " #cond);    \
+    } while (0)
+
+static clu_net_t *net_make(struct ev_loop *loop, uint16_t id, const char *secret,
+                           clu_hlc_t *h, peer_rec_t *r)
+{
+    clu_net_opts_t o = { 0 };
+    o.node_id = id;
+    o.secret = secret;
+    o.hlc = h;
+    o.on_frame = rec_frame;
+    o.on_state = rec_state;
+    o.ctx = r;
+    o.backoff_min_ms = 10;
+    o.backoff_max_ms = 100;
+    clu_net_t *net;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_net_open(loop, &o, &net, &e), RDB_OK);
+    return net;
+}
+
+static void send_val(clu_net_t *net, uint16_t from, uint16_t to, clu_hlc_t *h, uint64_t v)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    msgpack_packer pk;
+    size_t st = clu_frame_start(&b, &pk, CLU_MSG_PING, from, clu_hlc_now(h), 1);
+    msgpack_pack_uint64(&pk, v);
+    clu_frame_finish(&b, st);
+    ck_assert_int_eq(clu_net_send(net, to, b.data, b.len), RDB_OK);
+    rdb_buf_free(&b);
+}
+
+START_TEST(test_peer_links_loopback)
+{
+    rdb_log_set_level(RDB_LOG_LEVEL_ERROR);
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    uint64_t wa = 100000, wb = 100000;
+    clu_hlc_t ha, hb, hc;
+    clu_hlc_init(&ha, 1000, fake_wall, &wa);
+    clu_hlc_init(&hb, 1000, fake_wall, &wb);
+    clu_hlc_init(&hc, 1000, NULL, NULL);
+    peer_rec_t ra = { 0 }, rb = { 0 }, rc = { 0 };
+    clu_net_t *a = net_make(loop, 1, "secret", &ha, &ra);
+    clu_net_t *b = net_make(loop, 2, "secret", &hb, &rb);
+    rdb_err_t e = RDB_ERR_INIT;
+    /* Both dial each other at once: one link per pair survives. */
+    ck_assert_int_eq(clu_net_dial(a, "127.0.0.1", clu_net_port(b), &e), RDB_OK);
+    ck_assert_int_eq(clu_net_dial(b, "127.0.0.1", clu_net_port(a), &e), RDB_OK);
+    /* Dialling ourselves is harmless. */
+    ck_assert_int_eq(clu_net_dial(a, "127.0.0.1", clu_net_port(a), &e), RDB_OK);
+    RUN_UNTIL(loop, clu_net_is_up(a, 2) && clu_net_is_up(b, 1));
+    ck_assert(!clu_net_is_up(a, 1));
+
+    /* a's clock runs 50 ms ahead: b follows it (within max offset). */
+    wa += 50;
+    send_val(a, 1, 2, &ha, 41);
+    RUN_UNTIL(loop, rb.frames >= 1);
+    ck_assert_uint_eq(rb.last_from, 1);
+    ck_assert_uint_eq(rb.last_val, 41);
+    ck_assert_uint_gt(clu_hlc_now(&hb), CLU_HLC_MAKE(100050, 0));
+    send_val(b, 2, 1, &hb, 42);
+    RUN_UNTIL(loop, ra.frames >= 1);
+    ck_assert_uint_eq(ra.last_val, 42);
+
+    /* A runaway clock is flagged and not followed. */
+    wa += 5000;
+    send_val(a, 1, 2, &ha, 43);
+    RUN_UNTIL(loop, rb.frames >= 2);
+    clu_net_peer_stats_t st;
+    clu_net_peer_stats(b, 1, &st);
+    ck_assert(st.up);
+    ck_assert_uint_eq(st.clock_flags, 1);
+    ck_assert_uint_lt(clu_hlc_now(&hb), CLU_HLC_MAKE(101000, 0));
+
+    /* Wrong secret: refused and counted, never up. */
+    clu_net_t *c = net_make(loop, 3, "wrong", &hc, &rc);
+    ck_assert_int_eq(clu_net_dial(c, "127.0.0.1", clu_net_port(b), &e), RDB_OK);
+    RUN_UNTIL(loop, clu_net_auth_failures(b) >= 2);
+    ck_assert(!clu_net_is_up(b, 3));
+    ck_assert(!clu_net_is_up(c, 2));
+    ck_assert_int_eq(rc.ups, 0);
+    clu_net_close(c);
+
+    /* No link: the sender is told, nothing is silently queued. */
+    ck_assert_int_eq(clu_net_send(a, 9, "x", 1), RDB_UNAVAILABLE);
+
+    /* b goes away: a reports it down; b back on the same port: a reconnects. */
+    int port_b = clu_net_port(b);
+    clu_net_close(b);
+    RUN_UNTIL(loop, ra.downs >= 1);
+    ck_assert(!clu_net_is_up(a, 2));
+    clu_net_opts_t o = { 0 };
+    o.node_id = 2;
+    o.secret = "secret";
+    o.hlc = &hb;
+    o.on_frame = rec_frame;
+    o.on_state = rec_state;
+    o.ctx = &rb;
+    o.listen_port = port_b;
+    ck_assert_int_eq(clu_net_open(loop, &o, &b, &e), RDB_OK);
+    RUN_UNTIL(loop, clu_net_is_up(a, 2) && clu_net_is_up(b, 1));
+    send_val(a, 1, 2, &ha, 44);
+    RUN_UNTIL(loop, rb.last_val == 44);
+
+    /* A node without a cluster secret cannot open peer links. */
+    clu_net_close(a);
+    clu_net_close(b);
+    ck_assert_int_eq(clu_net_open(loop, &(clu_net_opts_t){ .node_id = 5, .secret = "",
+                                                           .hlc = &ha }, &a, &e), RDB_INVALID);
+    rdb_err_clear(&e);
+    clu_hlc_destroy(&ha);
+    clu_hlc_destroy(&hb);
+    clu_hlc_destroy(&hc);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+START_TEST(test_peer_backpressure)
+{
+    rdb_log_set_level(RDB_LOG_LEVEL_ERROR);
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    clu_hlc_t h;
+    clu_hlc_init(&h, 1000, NULL, NULL);
+    peer_rec_t ra = { 0 }, rb = { 0 };
+    clu_net_opts_t o = { .node_id = 1, .secret = "k", .hlc = &h, .on_frame = rec_frame,
+                         .on_state = rec_state, .ctx = &ra, .max_queue = 4096 };
+    clu_net_t *a, *b;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_net_open(loop, &o, &a, &e), RDB_OK);
+    o.node_id = 2;
+    o.ctx = &rb;
+    ck_assert_int_eq(clu_net_open(loop, &o, &b, &e), RDB_OK);
+    clu_net_dial(a, "127.0.0.1", clu_net_port(b), &e);
+    RUN_UNTIL(loop, clu_net_is_up(a, 2) && clu_net_is_up(b, 1));
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    /* Without running the loop nothing drains: the second frame must not fit. */
+    ck_assert_int_eq(clu_net_send(a, 2, big, sizeof big), RDB_OK);
+    ck_assert_int_eq(clu_net_send(a, 2, big, sizeof big), RDB_BUSY);
+    clu_net_close(a);
+    clu_net_close(b);
+    clu_hlc_destroy(&h);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+
+START_TEST(test_options_table)
+{
+    const rdb_opt_def_t *tables[] = { clu_option_table, NULL };
+    rdb_config_t *cfg = rdb_config_new(tables);
+    char *argv[] = { "ringdb", "--node-id", "3", "--peers", "127.0.0.1:18001,127.0.0.1:18002",
+                     "--cluster-secret=s", NULL };
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(rdb_config_parse_args(cfg, 6, argv, &e), RDB_OK);
+    ck_assert_int_eq(rdb_config_int(cfg, "node-id"), 3);
+    ck_assert_str_eq(rdb_config_str(cfg, "peers"), "127.0.0.1:18001,127.0.0.1:18002");
+    /* Every default parses. */
+    ck_assert_int_eq(rdb_config_int(cfg, "replication-factor"), 3);
+    ck_assert_int_eq(rdb_config_int(cfg, "vnodes"), 16);
+    ck_assert_int_eq(rdb_config_ms(cfg, "max-clock-offset"), 500);
+    ck_assert_int_eq(rdb_config_ms(cfg, "tombstone-grace"), 10LL * 24 * 3600 * 1000);
+    ck_assert_int_gt(rdb_config_ms(cfg, "tombstone-grace"), rdb_config_ms(cfg, "hint-window"));
+    ck_assert_int_eq(rdb_config_size(cfg, "hint-limit"), 256LL << 20);
+    rdb_config_free(cfg);
+    cfg = rdb_config_new(tables);
+    char *bad[] = { "ringdb", "--replication-factor", "three", NULL };
+    ck_assert_int_eq(rdb_config_parse_args(cfg, 3, bad, &e), RDB_INVALID);
+    ck_assert_ptr_nonnull(strstr(e.msg, "replication"));
+    rdb_err_clear(&e);
+    rdb_config_free(cfg);
+}
+END_TEST
+
+
+START_TEST(test_members_states_gossip_persist)
+{
+    clu_members_t ms;
+    clu_members_init(&ms, 1, 1000);
+    ck_assert(clu_members_merge(&ms, 1, "127.0.0.1:18001", 10, false));
+    ck_assert(clu_members_merge(&ms, 2, "127.0.0.1:18002", 10, false));
+    ck_assert(clu_members_merge(&ms, 3, "127.0.0.1:18003", 10, false));
+    ck_assert(!clu_members_merge(&ms, 0, "bad", 1, false));
+    char longaddr[200];
+    memset(longaddr, 'a', sizeof longaddr - 1);
+    longaddr[sizeof longaddr - 1] = 0;
+    ck_assert(!clu_members_merge(&ms, 4, longaddr, 1, false));
+    clu_members_tick(&ms, 5000);
+    ck_assert_int_eq(clu_members_get(&ms, 1)->state, CLU_M_UP);      /* self */
+    ck_assert_int_eq(clu_members_get(&ms, 2)->state, CLU_M_JOINING); /* never heard */
+    clu_members_heard(&ms, 2, 5000);
+    clu_members_heard(&ms, 3, 5000);
+    ck_assert_uint_eq(clu_members_tick(&ms, 5500), 2);
+    ck_assert(clu_members_is_up(&ms, 2));
+    clu_members_heard(&ms, 2, 6200);
+    clu_members_tick(&ms, 6400);  /* 3 silent 1400 ms: suspect, still takes writes */
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_SUSPECT);
+    ck_assert(clu_members_is_up(&ms, 3));
+    clu_members_tick(&ms, 7100);  /* 3 silent 2100 ms: down */
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_DOWN);
+    ck_assert(!clu_members_is_up(&ms, 3));
+    ck_assert_int_eq(clu_members_get(&ms, 2)->state, CLU_M_UP);
+    clu_members_heard(&ms, 3, 7200);  /* back */
+    clu_members_tick(&ms, 7300);
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_UP);
+    ck_assert_str_eq(clu_mstate_name(CLU_M_SUSPECT), "suspect");
+
+    /* Gossip: a newer entry wins, an older one is ignored. */
+    clu_members_t other;
+    clu_members_init(&other, 2, 1000);
+    clu_members_merge(&other, 3, "127.0.0.1:19003", 20, true);   /* moved + leaving */
+    clu_members_merge(&other, 2, "stale:1", 5, false);
+    clu_members_merge(&other, 5, "127.0.0.1:18005", 1, false);   /* a joiner */
+    rdb_buf_t b = RDB_BUF_INIT;
+    clu_members_encode(&other, &b);
+    size_t changed;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_members_merge_encoded(&ms, b.data, b.len, &changed, &e), RDB_OK);
+    ck_assert_uint_eq(changed, 2);
+    ck_assert_str_eq(clu_members_get(&ms, 3)->addr, "127.0.0.1:19003");
+    ck_assert_str_eq(clu_members_get(&ms, 2)->addr, "127.0.0.1:18002");
+    clu_members_tick(&ms, 7400);
+    ck_assert_int_eq(clu_members_get(&ms, 3)->state, CLU_M_LEAVING);
+    ck_assert_int_eq(clu_members_get(&ms, 5)->state, CLU_M_JOINING);
+    for (size_t n = 0; n < b.len; n++) {
+        ck_assert_int_eq(clu_members_merge_encoded(&ms, b.data, n, &changed, &e), RDB_PROTOCOL);
+        rdb_err_clear(&e);
+    }
+    rdb_buf_free(&b);
+    clu_members_free(&other);
+
+    /* Persistence: a restarted node reloads whom to dial; corruption is
+     * reported, not trusted. */
+    char path[] = "/tmp/clu-members-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(clu_members_save(&ms, path, &e), RDB_OK);
+    clu_members_t back;
+    clu_members_init(&back, 1, 1000);
+    ck_assert_int_eq(clu_members_load(&back, path, &e), RDB_OK);
+    ck_assert_uint_eq(back.n, ms.n);
+    ck_assert_str_eq(clu_members_get(&back, 5)->addr, "127.0.0.1:18005");
+    ck_assert(clu_members_get(&back, 3)->leaving);
+    clu_members_free(&back);
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 10, SEEK_SET);
+    fputc('#', f);
+    fclose(f);
+    clu_members_init(&back, 1, 1000);
+    ck_assert_int_eq(clu_members_load(&back, path, &e), RDB_CORRUPTION);
+    ck_assert_str_eq(e.sqlstate, RDB_SQLSTATE_DATA_CORRUPTED);
+    rdb_err_clear(&e);
+    unlink(path);
+    ck_assert_int_eq(clu_members_load(&back, path, &e), RDB_NOTFOUND);
+    clu_members_free(&back);
+    clu_members_free(&ms);
+}
+END_TEST
+
+
+START_TEST(test_consistency_tally)
+{
+    clu_consistency_t cl;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_consistency_parse("QUORUM", &cl, &e), RDB_OK);
+    ck_assert_int_eq(cl, CLU_CL_QUORUM);
+    ck_assert_int_eq(clu_consistency_parse("most", &cl, &e), RDB_INVALID);
+    ck_assert_str_eq(e.sqlstate, RDB_SQLSTATE_INVALID_PARAMETER);
+    rdb_err_clear(&e);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_ONE, 3), 1);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_QUORUM, 3), 2);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_QUORUM, 4), 3);
+    ck_assert_uint_eq(clu_consistency_required(CLU_CL_ALL, 3), 3);
+
+    clu_tally_t t;
+    /* QUORUM, 1 of 3 down: sent to 2, both answer -> OK. */
+    clu_tally_init(&t, CLU_CL_QUORUM, 3, 2);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_PENDING);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_OK);
+    ck_assert_int_eq(clu_tally_timeout(&t), CLU_TALLY_OK);   /* stays OK */
+    /* QUORUM, 2 of 3 down: impossible from the start -> FAILED at once. */
+    clu_tally_init(&t, CLU_CL_QUORUM, 3, 1);
+    ck_assert_int_eq(t.state, CLU_TALLY_FAILED);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_FAILED);   /* never flips */
+    ck_assert_int_eq(clu_tally_error(&t, &e), RDB_UNAVAILABLE);
+    ck_assert_str_eq(e.sqlstate, RDB_SQLSTATE_UNAVAILABLE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "QUORUM"));
+    rdb_err_clear(&e);
+    /* ALL: one refusal fails it. */
+    clu_tally_init(&t, CLU_CL_ALL, 3, 3);
+    clu_tally_ack(&t);
+    ck_assert_int_eq(clu_tally_fail(&t), CLU_TALLY_FAILED);
+    /* Silence: the deadline fails a pending tally. */
+    clu_tally_init(&t, CLU_CL_QUORUM, 3, 3);
+    clu_tally_ack(&t);
+    ck_assert_int_eq(clu_tally_timeout(&t), CLU_TALLY_FAILED);
+    /* More answers than requests are ignored. */
+    clu_tally_init(&t, CLU_CL_ALL, 3, 2);
+    ck_assert_int_eq(t.state, CLU_TALLY_FAILED);
+    clu_tally_init(&t, CLU_CL_ONE, 3, 1);
+    ck_assert_int_eq(clu_tally_ack(&t), CLU_TALLY_OK);
+    ck_assert_uint_eq(t.acks, 1);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_hlc_monotonic);
     tcase_add_test(tc, test_hlc_advances_past_received);
     tcase_add_test(tc, test_hlc_drift_bound);
@@ -528,6 +994,14 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_merkle_diff_exact);
     tcase_add_test(tc, test_merkle_leaf_ranges_tile);
     tcase_add_test(tc, test_lww_random_interleavings_converge);
+    tcase_add_test(tc, test_frame_roundtrip_and_stream);
+    tcase_add_test(tc, test_frame_rejects_corruption);
+    tcase_add_test(tc, test_auth_hmac);
+    tcase_add_test(tc, test_peer_links_loopback);
+    tcase_add_test(tc, test_peer_backpressure);
+    tcase_add_test(tc, test_options_table);
+    tcase_add_test(tc, test_members_states_gossip_persist);
+    tcase_add_test(tc, test_consistency_tally);
     suite_add_tcase(s, tc);
     return s;
 }
