@@ -728,6 +728,28 @@ START_TEST(test_aggregates)
         const char *ivs[] = { "1 day", "3 days" };
         ck_assert_str_eq(run_agg("avg", SQL_OID_INTERVAL, 2, ivs, split), "2 days");
     }
+    /* string_agg(v, ', ') with partial states combined */
+    for (int split = 0; split < 2; split++) {
+        sql_resolved_agg_t agg;
+        rdb_err_t err = RDB_ERR_INIT;
+        ck_assert_int_eq(sql_agg_resolve("string_agg", 2, (sql_type_t[]){ T(SQL_OID_TEXT), T(SQL_OID_TEXT) }, &agg, &err), RDB_OK);
+        sql_fn_ctx_t ctx = { .arena = &A, .settings = &FS };
+        void *s1 = agg.init(&A, &agg), *s2 = agg.init(&A, &agg), *s3;
+        const char *vals[] = { "a", "b", "c", "d" };
+        for (int i = 0; i < 4; i++) {
+            sql_value_t a2[2] = { sql_bytes(vals[i], 1), sql_bytes(", ", 2) };
+            ck_assert_int_eq(agg.trans(&ctx, split && i >= 2 ? s2 : s1, a2, &err), RDB_OK);
+        }
+        rdb_buf_t b;
+        rdb_buf_init(&b, 32);
+        agg.serialize(s2, &b);
+        ck_assert_int_eq(agg.deserialize(&A, &agg, b.data, b.len, &s3, &err), RDB_OK);
+        rdb_buf_free(&b);
+        ck_assert_int_eq(agg.combine(&ctx, s1, s3, &err), RDB_OK);
+        sql_value_t r;
+        ck_assert_int_eq(agg.final(&ctx, s1, &r, &err), RDB_OK);
+        ck_assert_str_eq(out(T(SQL_OID_TEXT), r), "a, b, c, d");
+    }
     const char *none[] = { NULL };
     ck_assert_str_eq(run_agg("sum", SQL_OID_INT4, 1, none, false), "NULL");
     ck_assert_str_eq(run_agg("count", SQL_OID_INT4, 1, none, false), "0");
