@@ -104,8 +104,12 @@ static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *ar
     case A_BOOLAND: s->mm = sql_bool(s->have ? s->mm.u.b && v->u.b : v->u.b); break;
     case A_BOOLOR: s->mm = sql_bool(s->have ? s->mm.u.b || v->u.b : v->u.b); break;
     case A_STRAGG: {
+        /* as PG: every value is stored with its delimiter in front; the
+         * first delimiter's length (kept in isum) is cut off at final, so
+         * combining two partial states is a plain concatenation */
         const sql_value_t *d = &args[1];
-        size_t need = s->tlen + v->u.v.len + (s->have && !d->isnull ? d->u.v.len : 0);
+        size_t dl = d->isnull ? 0 : d->u.v.len;
+        size_t need = s->tlen + v->u.v.len + dl;
         if (need > s->tcap) {
             size_t nc = s->tcap ? s->tcap * 2 : 64;
             while (nc < need) nc *= 2;
@@ -114,7 +118,8 @@ static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *ar
             s->txt = nb;
             s->tcap = nc;
         }
-        if (s->have && !d->isnull) { memcpy(s->txt + s->tlen, d->u.v.ptr, d->u.v.len); s->tlen += d->u.v.len; }
+        if (!s->have) s->isum = (__int128)dl;
+        if (dl) { memcpy(s->txt + s->tlen, d->u.v.ptr, dl); s->tlen += dl; }
         memcpy(s->txt + s->tlen, v->u.v.ptr, v->u.v.len);
         s->tlen += v->u.v.len;
         break;
@@ -184,7 +189,7 @@ static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb
         *res = s->mm;
         return RDB_OK;
     case A_STRAGG:
-        *res = sql_bytes(s->txt ? s->txt : "", (uint32_t)s->tlen);
+        *res = sql_bytes(s->txt ? s->txt + (size_t)s->isum : "", (uint32_t)(s->tlen - (size_t)s->isum));
         return RDB_OK;
     case A_VARPOP: case A_VARSAMP: case A_STDPOP: case A_STDSAMP: {
         bool samp = s->kind == A_VARSAMP || s->kind == A_STDSAMP;
@@ -233,9 +238,7 @@ static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, 
     case A_BOOLAND: s->mm.u.b = s->mm.u.b && o->mm.u.b; break;
     case A_BOOLOR: s->mm.u.b = s->mm.u.b || o->mm.u.b; break;
     case A_STRAGG: {
-        /* PG's string_agg combine joins with the other side's first delimiter;
-         * we keep the delimiter inside the buffer, so other's text starts at
-         * its first value: the delimiter is lost.  Use ',' neutral join. */
+        /* other's buffer starts with its first delimiter: concatenate */
         char *nb = rdb_arena_alloc(s->a, s->tlen + o->tlen + 1);
         memcpy(nb, s->txt, s->tlen);
         memcpy(nb + s->tlen, o->txt, o->tlen);
@@ -316,6 +319,7 @@ static rdb_status_t agg_deserialize(rdb_arena_t *a, const sql_resolved_agg_t *ag
     p += 4;
     if ((size_t)(e - p) != tl) goto bad;
     if (tl) { s->txt = rdb_arena_memdup(a, p, tl); s->tlen = s->tcap = tl; }
+    if (s->kind == A_STRAGG && (s->isum < 0 || s->isum > (__int128)tl)) goto bad;
     *out = s;
     return RDB_OK;
 bad:

@@ -6,7 +6,10 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <regex.h>
+#include <sys/random.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -711,13 +714,28 @@ FN(f_date_part)
     *res = sql_float(r);
     return RDB_OK;
 }
+FN(f_clock_ts)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *res = sql_int(((int64_t)ts.tv_sec - INT64_C(946684800)) * USECS_PER_SEC + ts.tv_nsec / 1000);
+    return RDB_OK;
+}
+FN(f_md5)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(A0.u.v.ptr, A0.u.v.len, d, &n, EVP_md5(), NULL) || n != 16)
+        return rdb_err_set(err, RDB_SQL, "XX000", "could not compute MD5 hash");
+    char *h = rdb_arena_alloc(ctx->arena, 32);
+    for (int i = 0; i < 16; i++) { h[2 * i] = "0123456789abcdef"[d[i] >> 4]; h[2 * i + 1] = "0123456789abcdef"[d[i] & 15]; }
+    *res = sql_bytes(h, 32);
+    return RDB_OK;
+}
 FN(f_gen_uuid)
 {
     unsigned char *u = rdb_arena_alloc(ctx->arena, 16);
-    FILE *f = fopen("/dev/urandom", "rb");
-    size_t got = f ? fread(u, 1, 16, f) : 0;
-    if (f) fclose(f);
-    if (got != 16) return rdb_err_set(err, RDB_SQL, "XX000", "could not generate random values");
+    if (getrandom(u, 16, 0) != 16) return rdb_err_set(err, RDB_SQL, "XX000", "could not generate random values");
     u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
     u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
     *res = sql_bytes((const char *)u, 16);
@@ -853,7 +871,8 @@ static const fdef_t funcs[] = {
     { "now", 0, { 0 }, TZ, f_now, F_STABLE }, { "transaction_timestamp", 0, { 0 }, TZ, f_now, F_STABLE },
     { "current_timestamp", 0, { 0 }, TZ, f_now, F_STABLE },
     { "statement_timestamp", 0, { 0 }, TZ, f_stmt_ts, F_STABLE },
-    { "clock_timestamp", 0, { 0 }, TZ, f_stmt_ts, F_VOLATILE },
+    { "clock_timestamp", 0, { 0 }, TZ, f_clock_ts, F_VOLATILE },
+    { "md5", 1, { TX }, TX, f_md5, 0 }, { "md5", 1, { BY }, TX, f_md5, 0 },
     { "current_date", 0, { 0 }, DA, f_current_date, F_STABLE },
     { "make_date", 3, { I4, I4, I4 }, DA, f_make_date, 0 },
     { "justify_days", 1, { IV }, IV, f_justify_days, 0 },

@@ -327,7 +327,7 @@ END_TEST
 
 static const char *call(const char *name, int n, const uint32_t *types, const char *const *vals)
 {
-    sql_type_t at[8];
+    sql_type_t at[8] = { { 0, -1 } };
     sql_value_t args[8];
     for (int i = 0; i < n; i++) at[i] = T(types[i]);
     sql_resolved_fn_t fn;
@@ -362,6 +362,7 @@ START_TEST(test_functions)
     ck_assert_str_eq(call("length", 1, tx, (const char *[]){ "héllo" }), "5");
     ck_assert_str_eq(call("octet_length", 1, tx, (const char *[]){ "héllo" }), "6");
     ck_assert_str_eq(call("upper", 1, tx, (const char *[]){ "abc" }), "ABC");
+    ck_assert_str_eq(call("md5", 1, tx, (const char *[]){ "abc" }), "900150983cd24fb0d6963f7d28e17f72");
     ck_assert_str_eq(call("initcap", 1, tx, (const char *[]){ "hello wORLD" }), "Hello World");
     ck_assert_str_eq(call("substr", 3, ti, (const char *[]){ "hello", "2", "3" }), "ell");
     ck_assert_str_eq(call("substr", 3, ti, (const char *[]){ "hello", "0", "2" }), "h");
@@ -408,6 +409,12 @@ START_TEST(test_functions)
     ck_assert_str_eq(call("extract", 2, dt, (const char *[]){ "year", "2024-02-17 00:00:00" }), "2024");
     const uint32_t md[] = { SQL_OID_INT4, SQL_OID_INT4, SQL_OID_INT4 };
     ck_assert_str_eq(call("make_date", 3, md, (const char *[]){ "2023", "2", "29" }), "ERROR 22008 date field value out of range: 2023-02-29");
+    const char *u1 = call("gen_random_uuid", 0, NULL, NULL), *u2 = call("gen_random_uuid", 0, NULL, NULL);
+    ck_assert_int_eq(strlen(u1), 36);
+    ck_assert_int_eq(u1[14], '4');
+    ck_assert(strchr("89ab", u1[19]) != NULL);
+    ck_assert_str_ne(u1, u2);
+    ck_assert(strcmp(call("clock_timestamp", 0, NULL, NULL), "2020") > 0);
     const uint32_t iv[] = { SQL_OID_INTERVAL };
     ck_assert_str_eq(call("justify_days", 1, iv, (const char *[]){ "35 days" }), "1 mon 5 days");
     ck_assert_str_eq(call("justify_hours", 1, iv, (const char *[]){ "27 hours" }), "1 day 03:00:00");
@@ -720,6 +727,28 @@ START_TEST(test_aggregates)
         ck_assert_str_eq(run_agg("bool_or", SQL_OID_BOOL, 3, bools, split), "t");
         const char *ivs[] = { "1 day", "3 days" };
         ck_assert_str_eq(run_agg("avg", SQL_OID_INTERVAL, 2, ivs, split), "2 days");
+    }
+    /* string_agg(v, ', ') with partial states combined */
+    for (int split = 0; split < 2; split++) {
+        sql_resolved_agg_t agg;
+        rdb_err_t err = RDB_ERR_INIT;
+        ck_assert_int_eq(sql_agg_resolve("string_agg", 2, (sql_type_t[]){ T(SQL_OID_TEXT), T(SQL_OID_TEXT) }, &agg, &err), RDB_OK);
+        sql_fn_ctx_t ctx = { .arena = &A, .settings = &FS };
+        void *s1 = agg.init(&A, &agg), *s2 = agg.init(&A, &agg), *s3;
+        const char *vals[] = { "a", "b", "c", "d" };
+        for (int i = 0; i < 4; i++) {
+            sql_value_t a2[2] = { sql_bytes(vals[i], 1), sql_bytes(", ", 2) };
+            ck_assert_int_eq(agg.trans(&ctx, split && i >= 2 ? s2 : s1, a2, &err), RDB_OK);
+        }
+        rdb_buf_t b;
+        rdb_buf_init(&b, 32);
+        agg.serialize(s2, &b);
+        ck_assert_int_eq(agg.deserialize(&A, &agg, b.data, b.len, &s3, &err), RDB_OK);
+        rdb_buf_free(&b);
+        ck_assert_int_eq(agg.combine(&ctx, s1, s3, &err), RDB_OK);
+        sql_value_t r;
+        ck_assert_int_eq(agg.final(&ctx, s1, &r, &err), RDB_OK);
+        ck_assert_str_eq(out(T(SQL_OID_TEXT), r), "a, b, c, d");
     }
     const char *none[] = { NULL };
     ck_assert_str_eq(run_agg("sum", SQL_OID_INT4, 1, none, false), "NULL");
