@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "common/log.h"
@@ -75,6 +76,13 @@ int rdb_server_run(rdb_config_t *cfg)
         return 1;
     }
     RDB_LOG_INFO("server", "data directory %s", dir);
+
+    /* Each client holds a descriptor: allow as many as the hard limit. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     rdb_backend_t backend;
     rdb_err_t err = RDB_ERR_INIT;
