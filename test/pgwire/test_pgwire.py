@@ -433,6 +433,15 @@ def test_protocol_violations(srv):
     c.close()
 
 
+def test_libpq(srv):
+    if len(sys.argv) < 3:
+        print("libpq client not built: skipped")
+        return
+    r = subprocess.run([sys.argv[2], str(srv.port)], capture_output=True, timeout=60)
+    sys.stderr.write(r.stderr.decode())
+    check(r.returncode == 0, "libpq pipeline/prepared checks")
+
+
 def test_max_connections():
     srv = Server("--max-connections", "3")
     try:
@@ -489,7 +498,7 @@ def main():
     srv = Server("--threads", "2", "--max-connections", "1100")
     try:
         for t in (test_simple, test_transactions, test_extended, test_copy, test_cancel,
-                  test_statement_timeout, test_backpressure, test_protocol_violations,
+                  test_statement_timeout, test_libpq, test_backpressure, test_protocol_violations,
                   test_many_connections):
             try:
                 t(srv)
