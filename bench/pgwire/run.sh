@@ -42,6 +42,6 @@ for mode in simple prepared; do
     for c in 1 8 64; do
         r=$(tps "$rport" "$mode" "$c"); p=$(tps "$pport" "$mode" "$c")
         printf '%-9s %7d %12.0f %12.0f %7.2f\n' "$mode" "$c" "$r" "$p" \
-            "$(echo "$r / $p" | bc -l)"
+            "$(awk -v r="$r" -v p="$p" 'BEGIN { print (p > 0 ? r / p : 0) }')"
     done
 done
