@@ -1152,7 +1152,8 @@ void rdb_pgworker_wake_cb(struct ev_loop *loop, ev_async *a, int revents)
     pthread_mutex_lock(&w->mu);
     int nnew = w->nnew;
     int fds[nnew > 0 ? nnew : 1];
-    memcpy(fds, w->newfds, sizeof(int) * (size_t)nnew);
+    if (nnew > 0)
+        memcpy(fds, w->newfds, sizeof(int) * (size_t)nnew);
     w->nnew = 0;
     rdb_pgconn_t *done = w->done;
     w->done = NULL;

@@ -444,6 +444,22 @@ def test_libpq(srv):
     check(r.returncode == 0, "libpq pipeline/prepared checks")
 
 
+def test_signals():
+    """SIGHUP reloads and the server keeps serving; SIGTERM with idle worker
+    loops (never given a connection) exits cleanly."""
+    srv = Server("--threads", "4")
+    try:
+        srv.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.2)
+        c = srv.connect()
+        cur = c.cursor()
+        cur.execute("SELECT 4")
+        check(cur.fetchone() == (4,), "answers after SIGHUP")
+        c.close()
+    finally:
+        check(srv.stop() == 0, "clean SIGTERM exit with idle loops")
+
+
 def test_max_connections():
     srv = Server("--max-connections", "3")
     try:
@@ -510,6 +526,7 @@ def main():
                 FAILS.append(t.__name__ + " raised")
             print("ok" if not FAILS else "..", t.__name__, "%.1fs" % (time.time() - t0), flush=True)
         test_max_connections()
+        test_signals()
     finally:
         rc = srv.stop()
         check(rc == 0, "clean SIGTERM exit (rc %s)" % rc)
