@@ -7,6 +7,7 @@ Starts the server on a free port with a temporary data dir and Unix socket dir.
 import os
 import resource
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -64,6 +65,7 @@ class Server:
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout=20)
+        shutil.rmtree(self.tmp, ignore_errors=True)
         return rc
 
 
