@@ -54,7 +54,7 @@ typedef struct rdb_hba_client {
 
 /* First matching rule: *method and *line (1-based line number of the rule).
  * RDB_NOTFOUND with err set to 28000 "no pg_hba.conf entry for host
- * \"1.2.3.4\", user \"u\", database \"d\", SSL off" when none matches. */
+ * \"1.2.3.4\", user \"u\", database \"d\", no encryption" when none matches. */
 rdb_status_t rdb_hba_match(const rdb_hba_t *h, const rdb_hba_client_t *c,
                            rdb_auth_method_t *method, int *line, rdb_err_t *err);
 
