@@ -18,6 +18,9 @@
  * Data may sit decrypted inside OpenSSL with no socket event pending: after
  * a read, call rdb_tls_pending() and keep reading while it is non-zero.
  *
+ * The process must ignore SIGPIPE: OpenSSL writes to the socket with
+ * write(), and a peer that vanished mid-handshake would otherwise kill it.
+ *
  * Channel binding: rdb_tls_conn_endpoint() gives the tls-server-end-point
  * data (RFC 5929): the hash of the server certificate with the certificate's
  * signature digest, SHA-256 when that is MD5 or SHA-1.
