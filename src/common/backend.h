@@ -35,6 +35,7 @@
 #define RDB_COMMON_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"

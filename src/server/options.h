@@ -4,7 +4,14 @@
 #ifndef RDB_SERVER_OPTIONS_H
 #define RDB_SERVER_OPTIONS_H
 
+#include "common/backend.h"
 #include "common/config.h"
+
+/* An engine constructor: fills *out from the node's configuration. */
+typedef rdb_status_t (*rdb_backend_init_fn)(const rdb_config_t *cfg, rdb_backend_t *out,
+                                            rdb_err_t *err);
+/* Use init instead of the built-in backend; call before rdb_server_run. */
+void rdb_server_register_backend(rdb_backend_init_fn init);
 
 /* NULL-terminated list of every module's option table. */
 const rdb_opt_def_t *const *rdb_server_option_tables(void);

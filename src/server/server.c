@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "pgwire/builtin_backend.h"
+#include "pgwire/pgwire.h"
 #include "server/options.h"
 
 static const rdb_opt_def_t server_opts[] = {
@@ -18,9 +21,35 @@ static const rdb_opt_def_t server_opts[] = {
     { NULL, 0, NULL, NULL, NULL, false },
 };
 
+/* The engine behind the wire protocol: the SQL engine registers itself
+ * here when it is linked in; until then the built-in backend serves. */
+static rdb_backend_init_fn registered_backend;
+
+void rdb_server_register_backend(rdb_backend_init_fn init) { registered_backend = init; }
+
+typedef struct reload_ctx {
+    rdb_config_t *cfg;
+    rdb_pgwire_t *pw;
+} reload_ctx_t;
+
+static void on_reload(void *arg)
+{
+    reload_ctx_t *rc = arg;
+    rdb_err_t err = RDB_ERR_INIT;
+    if (rdb_config_reload(rc->cfg, &err) != RDB_OK) {
+        RDB_LOG_ERROR("server", "configuration reload failed: %s", err.msg);
+        rdb_err_clear(&err);
+        return;
+    }
+    int level = rdb_log_level_parse(rdb_config_str(rc->cfg, "log-level"));
+    if (level >= 0)
+        rdb_log_set_level(level);
+    rdb_pgwire_reconfigure(rc->pw, rc->cfg);
+}
+
 const rdb_opt_def_t *const *rdb_server_option_tables(void)
 {
-    static const rdb_opt_def_t *const tables[] = { server_opts, NULL };
+    static const rdb_opt_def_t *const tables[] = { server_opts, rdb_pgwire_options, NULL };
     return tables;
 }
 
@@ -47,5 +76,38 @@ int rdb_server_run(rdb_config_t *cfg)
         return 1;
     }
     RDB_LOG_INFO("server", "data directory %s", dir);
+
+    /* Each client holds a descriptor: allow as many as the hard limit. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    rdb_backend_t backend;
+    rdb_err_t err = RDB_ERR_INIT;
+    if (registered_backend) {
+        if (registered_backend(cfg, &backend, &err) != RDB_OK) {
+            RDB_LOG_ERROR("server", "could not start the engine: %s", err.msg);
+            rdb_err_clear(&err);
+            return 1;
+        }
+    } else {
+        rdb_builtin_backend_init(&backend);
+    }
+    rdb_pgwire_t *pw;
+    if (rdb_pgwire_new(cfg, &backend, &pw, &err) != RDB_OK) {
+        RDB_LOG_ERROR("server", "%s", err.msg);
+        rdb_err_clear(&err);
+        if (!registered_backend)
+            rdb_builtin_backend_free(&backend);
+        return 1;
+    }
+    reload_ctx_t rc = { cfg, pw };
+    rdb_pgwire_run(pw, on_reload, &rc);
+    rdb_pgwire_free(pw);
+    if (!registered_backend)
+        rdb_builtin_backend_free(&backend);
+    RDB_LOG_INFO("server", "shut down");
     return 0;
 }

@@ -1,0 +1,1197 @@
+/*
+ * conn.c — the per-connection protocol state machine.
+ *
+ * Input is framed by proto.c (lengths checked before buffering), then
+ * dispatched by state: STARTUP, READY (simple/extended query), COPY_IN.
+ * Output accumulates in c->out and is written when the input batch is
+ * done (so pipelined messages are answered in one write), or as soon as it
+ * passes the high-water mark.  While out is above the mark the socket is
+ * not read (back-pressure on the client).  An offloaded call (BUSY) owns
+ * c->out and the socket's write side until it posts the connection back to
+ * the loop through w->done.
+ */
+#include "pgwire/conn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "pgwire/proto.h"
+
+#define OUT_HIGH_WATER (256 * 1024)
+#define READ_CHUNK     (16 * 1024)
+
+enum cstate { CS_STARTUP, CS_READY, CS_COPY_IN, CS_CLOSING };
+
+typedef struct named {
+    struct named *next;
+    char         *name;
+    void         *h;      /* rdb_stmt_t * or rdb_portal_t * */
+    void         *owner;  /* portal: its statement's handle */
+} named_t;
+
+typedef enum job_kind { JOB_SIMPLE, JOB_EXECUTE } job_kind_t;
+
+struct rdb_pgconn {
+    rdb_pgconn_t    *next, *prev;     /* w->conns */
+    rdb_pgconn_t    *next_done;
+    rdb_pgworker_t  *w;
+    int              fd;
+    const rdb_pgio_t *io;
+    ev_io            rio, wio;
+    enum cstate      state;
+    rdb_buf_t        in;
+    rdb_buf_t        out;
+    size_t           out_off;
+    bool             counted;          /* holds a max_connections slot */
+    bool             skip_to_sync;     /* extended protocol error */
+    bool             busy;             /* offloaded call running */
+    bool             close_after_flush;
+    bool             paused;           /* reading stopped for back-pressure */
+    rdb_session_t   *sess;
+    int32_t          pid, secret;
+    named_t         *stmts, *portals;
+    /* offloaded call */
+    job_kind_t       job;
+    char            *job_sql;
+    rdb_portal_t    *job_portal;
+    int64_t          job_max_rows;
+    rdb_status_t     job_rc;
+    rdb_exec_state_t job_state;
+    rdb_err_t        job_err;
+    pthread_t        job_thread;
+    rdb_sink_t       sink;
+};
+
+/* ---- cancel registry: pid -> connection ---- */
+
+#define MAX_KEYS 65536
+static pthread_mutex_t keys_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct { rdb_pgconn_t *c; int32_t secret; } keys[MAX_KEYS];
+static int next_key;
+
+static int32_t key_register(rdb_pgconn_t *c)
+{
+    pthread_mutex_lock(&keys_mu);
+    for (int i = 0; i < MAX_KEYS; i++) {
+        int k = (next_key + i) % MAX_KEYS;
+        if (!keys[k].c) {
+            next_key = k + 1;
+            keys[k].c = c;
+            uint32_t r = 0;
+            if (getentropy(&r, sizeof r) != 0)
+                r = (uint32_t)rand();
+            keys[k].secret = (int32_t)r;
+            c->secret = keys[k].secret;
+            c->pid = 10000 + k;
+            pthread_mutex_unlock(&keys_mu);
+            return c->pid;
+        }
+    }
+    pthread_mutex_unlock(&keys_mu);
+    return -1;
+}
+
+static void key_unregister(rdb_pgconn_t *c)
+{
+    if (c->pid < 10000)
+        return;
+    pthread_mutex_lock(&keys_mu);
+    if (keys[c->pid - 10000].c == c)
+        keys[c->pid - 10000].c = NULL;
+    pthread_mutex_unlock(&keys_mu);
+}
+
+static void key_cancel(const rdb_backend_t *be, int32_t pid, int32_t secret)
+{
+    if (pid < 10000 || pid >= 10000 + MAX_KEYS)
+        return;
+    pthread_mutex_lock(&keys_mu);
+    rdb_pgconn_t *c = keys[pid - 10000].c;
+    if (c && keys[pid - 10000].secret == secret && c->sess)
+        be->cancel(c->sess);
+    else
+        RDB_LOG_DEBUG("pgwire", "cancel request for pid %d did not match", pid);
+    pthread_mutex_unlock(&keys_mu);
+}
+
+/* ---- plain socket transport ---- */
+
+static ssize_t plain_read(rdb_pgconn_t *c, void *buf, size_t n) { return recv(c->fd, buf, n, 0); }
+static ssize_t plain_write(rdb_pgconn_t *c, const void *buf, size_t n)
+{
+    return send(c->fd, buf, n, MSG_NOSIGNAL);
+}
+static void plain_close(rdb_pgconn_t *c) { close(c->fd); }
+static const rdb_pgio_t plain_io = { plain_read, plain_write, plain_close };
+
+/* ---- output ---- */
+
+static void conn_close(rdb_pgconn_t *c);
+
+static size_t out_pending(const rdb_pgconn_t *c) { return c->out.len - c->out_off; }
+
+/* Write what the socket takes.  Returns -1 if the connection failed. */
+static int out_try_write(rdb_pgconn_t *c)
+{
+    while (out_pending(c) > 0) {
+        ssize_t n = c->io->write(c, c->out.data + c->out_off, out_pending(c));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            return -1;
+        }
+        c->out_off += (size_t)n;
+    }
+    if (c->out_off == c->out.len) {
+        c->out.len = 0;
+        c->out_off = 0;
+        if (c->out.cap > 4 * OUT_HIGH_WATER) { /* give back a burst's memory */
+            rdb_buf_free(&c->out);
+        }
+    } else if (c->out_off > OUT_HIGH_WATER) {
+        rdb_buf_consume(&c->out, c->out_off);
+        c->out_off = 0;
+    }
+    return 0;
+}
+
+static void update_watchers(rdb_pgconn_t *c)
+{
+    struct ev_loop *loop = c->w->loop;
+    if (c->busy) {
+        ev_io_stop(loop, &c->rio);
+        ev_io_stop(loop, &c->wio);
+        return;
+    }
+    if (out_pending(c) > 0)
+        ev_io_start(loop, &c->wio);
+    else
+        ev_io_stop(loop, &c->wio);
+    bool want_read = c->state != CS_CLOSING && out_pending(c) < OUT_HIGH_WATER;
+    c->paused = !want_read;
+    if (want_read)
+        ev_io_start(loop, &c->rio);
+    else
+        ev_io_stop(loop, &c->rio);
+}
+
+/* Flush and re-arm; closes the connection on failure or when asked to.
+ * Returns -1 if c was freed. */
+static int conn_flush(rdb_pgconn_t *c)
+{
+    if (out_try_write(c) < 0 || (c->close_after_flush && out_pending(c) == 0)) {
+        conn_close(c);
+        return -1;
+    }
+    update_watchers(c);
+    return 0;
+}
+
+/* On an offload thread: wait until the socket drains below the mark. */
+static int out_wait_drain(rdb_pgconn_t *c)
+{
+    while (out_pending(c) >= OUT_HIGH_WATER) {
+        if (out_try_write(c) < 0)
+            return -1;
+        if (out_pending(c) < OUT_HIGH_WATER)
+            break;
+        struct pollfd pfd = { c->fd, POLLOUT, 0 };
+        int r = poll(&pfd, 1, 1000);
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r > 0 && (pfd.revents & (POLLERR | POLLHUP)))
+            return -1;
+    }
+    return 0;
+}
+
+static void send_error(rdb_pgconn_t *c, const rdb_err_t *e)
+{
+    rdb_pgw_error(&c->out, 'E', e);
+}
+
+/* A FATAL error: send it and close once written. */
+static void fatal(rdb_pgconn_t *c, const char *sqlstate, const char *fmt, const char *arg)
+{
+    rdb_err_t e = RDB_ERR_INIT;
+    rdb_err_set(&e, RDB_PROTOCOL, sqlstate, fmt, arg);
+    e.severity = RDB_SEV_FATAL;
+    send_error(c, &e);
+    RDB_LOG_DEBUG("pgwire", "closing connection: %s", e.msg);
+    rdb_err_clear(&e);
+    c->close_after_flush = true;
+    c->state = CS_CLOSING;
+}
+
+/* ---- sink ---- */
+
+static int s_row_desc(void *ctx, int ncols, const rdb_coldesc_t *cols)
+{
+    rdb_pgconn_t *c = ctx;
+    rdb_buf_t *b = &c->out;
+    size_t m = rdb_pgw_begin(b, 'T');
+    rdb_buf_append_u16_be(b, (uint16_t)ncols);
+    for (int i = 0; i < ncols; i++) {
+        rdb_pgw_str(b, cols[i].name ? cols[i].name : "?column?");
+        rdb_buf_append_u32_be(b, cols[i].table_oid);
+        rdb_buf_append_u16_be(b, (uint16_t)cols[i].attnum);
+        rdb_buf_append_u32_be(b, cols[i].type_oid);
+        rdb_buf_append_u16_be(b, (uint16_t)cols[i].typlen);
+        rdb_buf_append_u32_be(b, (uint32_t)cols[i].typmod);
+        rdb_buf_append_u16_be(b, (uint16_t)cols[i].format);
+    }
+    rdb_pgw_end(b, m);
+    return 0;
+}
+
+/* Back-pressure: on an offload thread, wait for the client; on the loop
+ * thread, write what the socket takes now. */
+static int maybe_drain(rdb_pgconn_t *c)
+{
+    if (out_pending(c) < OUT_HIGH_WATER)
+        return 0;
+    if (c->busy)
+        return out_wait_drain(c);
+    return out_try_write(c);
+}
+
+static int s_data_row(void *ctx, int ncols, const char *const *vals, const int32_t *lens)
+{
+    rdb_pgconn_t *c = ctx;
+    rdb_buf_t *b = &c->out;
+    size_t m = rdb_pgw_begin(b, 'D');
+    rdb_buf_append_u16_be(b, (uint16_t)ncols);
+    for (int i = 0; i < ncols; i++) {
+        if (!vals[i] || lens[i] < 0) {
+            rdb_buf_append_u32_be(b, 0xffffffffu);
+            continue;
+        }
+        rdb_buf_append_u32_be(b, (uint32_t)lens[i]);
+        rdb_buf_append(b, vals[i], (size_t)lens[i]);
+    }
+    rdb_pgw_end(b, m);
+    return maybe_drain(c);
+}
+
+static int s_command_complete(void *ctx, const char *tag)
+{
+    rdb_pgconn_t *c = ctx;
+    size_t m = rdb_pgw_begin(&c->out, 'C');
+    rdb_pgw_str(&c->out, tag);
+    rdb_pgw_end(&c->out, m);
+    return 0;
+}
+
+static int s_empty_query(void *ctx)
+{
+    rdb_pgconn_t *c = ctx;
+    rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, 'I'));
+    return 0;
+}
+
+static int s_notice(void *ctx, const rdb_err_t *n)
+{
+    rdb_pgconn_t *c = ctx;
+    rdb_pgw_error(&c->out, 'N', n);
+    return 0;
+}
+
+static int s_parameter_status(void *ctx, const char *name, const char *value)
+{
+    rdb_pgconn_t *c = ctx;
+    size_t m = rdb_pgw_begin(&c->out, 'S');
+    rdb_pgw_str(&c->out, name);
+    rdb_pgw_str(&c->out, value);
+    rdb_pgw_end(&c->out, m);
+    return 0;
+}
+
+static void copy_response(rdb_pgconn_t *c, char type, int format, int ncols, const int16_t *f)
+{
+    size_t m = rdb_pgw_begin(&c->out, type);
+    rdb_buf_append_u8(&c->out, (uint8_t)format);
+    rdb_buf_append_u16_be(&c->out, (uint16_t)ncols);
+    for (int i = 0; i < ncols; i++)
+        rdb_buf_append_u16_be(&c->out, (uint16_t)f[i]);
+    rdb_pgw_end(&c->out, m);
+}
+
+static int s_copy_out_begin(void *ctx, int format, int ncols, const int16_t *f)
+{
+    copy_response(ctx, 'H', format, ncols, f);
+    return 0;
+}
+
+static int s_copy_out_data(void *ctx, const char *data, size_t len)
+{
+    rdb_pgconn_t *c = ctx;
+    while (len > 0) { /* chunks well under any client's limit */
+        size_t n = len < 65536 ? len : 65536;
+        size_t m = rdb_pgw_begin(&c->out, 'd');
+        rdb_buf_append(&c->out, data, n);
+        rdb_pgw_end(&c->out, m);
+        data += n;
+        len -= n;
+        if (maybe_drain(c))
+            return -1;
+    }
+    return 0;
+}
+
+static int s_copy_out_end(void *ctx)
+{
+    rdb_pgconn_t *c = ctx;
+    rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, 'c'));
+    return 0;
+}
+
+static int s_copy_in_begin(void *ctx, int format, int ncols, const int16_t *f)
+{
+    copy_response(ctx, 'G', format, ncols, f);
+    return 0;
+}
+
+/* ---- named objects ---- */
+
+static named_t **named_find(named_t **list, const char *name)
+{
+    for (named_t **p = list; *p; p = &(*p)->next)
+        if (strcmp((*p)->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+static void portal_drop(rdb_pgconn_t *c, named_t **pp)
+{
+    named_t *n = *pp;
+    *pp = n->next;
+    c->w->sh->be->portal_free(n->h);
+    free(n->name);
+    free(n);
+}
+
+static void stmt_drop(rdb_pgconn_t *c, named_t **pp)
+{
+    named_t *n = *pp;
+    /* Portals must not outlive their statement. */
+    for (named_t **q = &c->portals; *q;) {
+        if ((*q)->owner == n->h)
+            portal_drop(c, q);
+        else
+            q = &(*q)->next;
+    }
+    *pp = n->next;
+    c->w->sh->be->stmt_free(n->h);
+    free(n->name);
+    free(n);
+}
+
+static void named_add(named_t **list, const char *name, void *h, void *owner)
+{
+    named_t *n = malloc(sizeof *n);
+    n->name = strdup(name);
+    n->h = h;
+    n->owner = owner;
+    n->next = *list;
+    *list = n;
+}
+
+/* ---- connection life ---- */
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void write_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+void rdb_pgconn_start(rdb_pgworker_t *w, int fd)
+{
+    rdb_pgconn_t *c = calloc(1, sizeof *c);
+    c->w = w;
+    c->fd = fd;
+    c->io = &plain_io;
+    c->state = CS_STARTUP;
+    c->job_err = (rdb_err_t)RDB_ERR_INIT;
+    c->sink = (rdb_sink_t){ c, s_row_desc, s_data_row, s_command_complete, s_empty_query,
+                            s_notice, s_parameter_status, s_copy_out_begin, s_copy_out_data,
+                            s_copy_out_end, s_copy_in_begin };
+    ev_io_init(&c->rio, read_cb, fd, EV_READ);
+    ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
+    c->rio.data = c;
+    c->wio.data = c;
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    w->nconns++;
+    ev_io_start(w->loop, &c->rio);
+}
+
+static void conn_close(rdb_pgconn_t *c)
+{
+    rdb_pgworker_t *w = c->w;
+    const rdb_backend_t *be = w->sh->be;
+    ev_io_stop(w->loop, &c->rio);
+    ev_io_stop(w->loop, &c->wio);
+    key_unregister(c);
+    while (c->portals)
+        portal_drop(c, &c->portals);
+    while (c->stmts)
+        stmt_drop(c, &c->stmts);
+    if (c->sess) {
+        if (c->state == CS_COPY_IN)
+            be->copy_in_fail(c->sess, "connection closed");
+        be->session_close(c->sess);
+    }
+    if (c->counted)
+        atomic_fetch_sub(&w->sh->nsessions, 1);
+    c->io->close(c);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    w->nconns--;
+    rdb_buf_free(&c->in);
+    rdb_buf_free(&c->out);
+    rdb_err_clear(&c->job_err);
+    free(c->job_sql);
+    free(c);
+    if (w->stop && w->nconns == 0)
+        ev_break(w->loop, EVBREAK_ALL);
+}
+
+/* ---- start-up ---- */
+
+static void send_ready(rdb_pgconn_t *c)
+{
+    rdb_pgw_ready(&c->out, c->w->sh->be->txn_status(c->sess));
+}
+
+static void apply_options(const char *opts, rdb_startup_t *st, const char **names,
+                          const char **values, char *store, size_t cap)
+{
+    /* "-c name=value" / "--name=value" pairs, space separated. */
+    size_t used = 0;
+    const char *p = opts;
+    while (*p && st->nguc < 32) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *tok = p;
+        while (*p && *p != ' ')
+            p++;
+        size_t len = (size_t)(p - tok);
+        if (len == 2 && strncmp(tok, "-c", 2) == 0)
+            continue;
+        if (len > 2 && strncmp(tok, "--", 2) == 0) {
+            tok += 2;
+            len -= 2;
+        } else if (len > 2 && strncmp(tok, "-c", 2) == 0) {
+            tok += 2;
+            len -= 2;
+        }
+        const char *eq = memchr(tok, '=', len);
+        if (!eq || used + len + 1 > cap)
+            continue;
+        char *nm = store + used;
+        memcpy(nm, tok, len);
+        nm[len] = 0;
+        nm[eq - tok] = 0;
+        used += len + 1;
+        names[st->nguc] = nm;
+        values[st->nguc] = nm + (eq - tok) + 1;
+        st->nguc++;
+    }
+}
+
+static void handle_startup(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    rdb_pgshared_t *sh = c->w->sh;
+    const rdb_backend_t *be = sh->be;
+    if (m->len < 4) {
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid length of startup packet%s", "");
+        return;
+    }
+    rdb_pgrd_t rd;
+    rdb_pgrd_init(&rd, m);
+    uint32_t code = (uint32_t)rdb_pgrd_i32(&rd);
+    if (code == RDB_PG_SSL_REQUEST || code == RDB_PG_GSSENC_REQUEST) {
+        if (m->len != 4) {
+            fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid length of startup packet%s", "");
+            return;
+        }
+        rdb_buf_append_u8(&c->out, 'N'); /* TLS arrives with branch pgsec */
+        return;
+    }
+    if (code == RDB_PG_CANCEL_REQUEST) {
+        if (m->len == 12) {
+            int32_t pid = rdb_pgrd_i32(&rd);
+            int32_t secret = rdb_pgrd_i32(&rd);
+            key_cancel(be, pid, secret);
+        }
+        c->close_after_flush = true;
+        c->state = CS_CLOSING;
+        return;
+    }
+    if ((code >> 16) != 3) {
+        char v[32];
+        snprintf(v, sizeof v, "%u.%u", code >> 16, code & 0xffff);
+        fatal(c, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+              "unsupported frontend protocol %s: server supports 3.0 to 3.0", v);
+        return;
+    }
+    rdb_pgstartup_t su;
+    rdb_err_t err = RDB_ERR_INIT;
+    if (rdb_pg_parse_startup(m, &su, &err) != RDB_OK) {
+        err.severity = RDB_SEV_FATAL;
+        send_error(c, &err);
+        rdb_err_clear(&err);
+        c->close_after_flush = true;
+        c->state = CS_CLOSING;
+        return;
+    }
+    rdb_startup_t st = { 0 };
+    const char *gn[64], *gv[64], *unknown[RDB_PG_MAX_STARTUP_PARAMS];
+    int nunknown = 0;
+    char optstore[1024];
+    for (int i = 0; i < su.nparams; i++) {
+        const char *n = su.names[i], *v = su.values[i];
+        if (strcmp(n, "user") == 0)
+            st.user = v;
+        else if (strcmp(n, "database") == 0)
+            st.database = v;
+        else if (strcmp(n, "application_name") == 0)
+            st.application_name = v;
+        else if (strcmp(n, "options") == 0)
+            apply_options(v, &st, gn, gv, optstore, sizeof optstore);
+        else if (strncmp(n, "_pq_.", 5) == 0)
+            unknown[nunknown++] = n;
+        else if (strcmp(n, "replication") == 0)
+            continue;
+        else if (st.nguc < 64) {
+            gn[st.nguc] = n;
+            gv[st.nguc] = v;
+            st.nguc++;
+        }
+    }
+    if (!st.user || !st.user[0]) {
+        fatal(c, "28000", "no PostgreSQL user name specified in startup packet%s", "");
+        return;
+    }
+    if (!st.database || !st.database[0])
+        st.database = st.user;
+    if ((code & 0xffff) != 0 || nunknown > 0) {
+        size_t mm = rdb_pgw_begin(&c->out, 'v');
+        rdb_buf_append_u32_be(&c->out, 0);
+        rdb_buf_append_u32_be(&c->out, (uint32_t)nunknown);
+        for (int i = 0; i < nunknown; i++)
+            rdb_pgw_str(&c->out, unknown[i]);
+        rdb_pgw_end(&c->out, mm);
+    }
+    if (atomic_fetch_add(&sh->nsessions, 1) >= atomic_load(&sh->max_connections)) {
+        atomic_fetch_sub(&sh->nsessions, 1);
+        fatal(c, RDB_SQLSTATE_TOO_MANY_CONNECTIONS, "sorry, too many clients already%s", "");
+        return;
+    }
+    c->counted = true;
+    if (key_register(c) < 0) {
+        fatal(c, RDB_SQLSTATE_TOO_MANY_CONNECTIONS, "sorry, too many clients already%s", "");
+        return;
+    }
+    st.guc_names = gn;
+    st.guc_values = gv;
+    st.backend_pid = c->pid;
+    /* Authentication: trust (the auth exchange arrives with branch pgsec). */
+    rdb_session_t *sess = NULL;
+    if (be->session_open(be->engine, &st, &sess, &err) != RDB_OK) {
+        err.severity = RDB_SEV_FATAL;
+        send_error(c, &err);
+        rdb_err_clear(&err);
+        c->close_after_flush = true;
+        c->state = CS_CLOSING;
+        return;
+    }
+    pthread_mutex_lock(&keys_mu);
+    c->sess = sess;
+    pthread_mutex_unlock(&keys_mu);
+    size_t mm = rdb_pgw_begin(&c->out, 'R');
+    rdb_buf_append_u32_be(&c->out, 0);
+    rdb_pgw_end(&c->out, mm);
+    const char *const *pn, *const *pv;
+    int np = be->session_params(sess, &pn, &pv);
+    for (int i = 0; i < np; i++)
+        s_parameter_status(c, pn[i], pv[i]);
+    mm = rdb_pgw_begin(&c->out, 'K');
+    rdb_buf_append_u32_be(&c->out, (uint32_t)c->pid);
+    rdb_buf_append_u32_be(&c->out, (uint32_t)c->secret);
+    rdb_pgw_end(&c->out, mm);
+    send_ready(c);
+    c->state = CS_READY;
+}
+
+/* ---- offload ---- */
+
+static void *job_main(void *arg)
+{
+    rdb_pgconn_t *c = arg;
+    const rdb_backend_t *be = c->w->sh->be;
+    if (c->job == JOB_SIMPLE)
+        c->job_rc = be->simple_query(c->sess, c->job_sql, 0, &c->sink, &c->job_state, &c->job_err);
+    else
+        c->job_rc = be->execute(c->sess, c->job_portal, c->job_max_rows, 0, &c->sink,
+                                &c->job_state, &c->job_err);
+    rdb_pgworker_t *w = c->w;
+    pthread_mutex_lock(&w->mu);
+    c->next_done = w->done;
+    w->done = c;
+    pthread_mutex_unlock(&w->mu);
+    ev_async_send(w->loop, &w->wake);
+    return NULL;
+}
+
+static void start_job(rdb_pgconn_t *c)
+{
+    c->busy = true;
+    rdb_err_clear(&c->job_err);
+    update_watchers(c);
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&c->job_thread, &a, job_main, c) != 0) {
+        /* No thread: run it here (stalls this loop, but stays correct). */
+        pthread_attr_destroy(&a);
+        job_main(c);
+        return;
+    }
+    pthread_attr_destroy(&a);
+}
+
+/* ---- query handling ---- */
+
+static void simple_done(rdb_pgconn_t *c, rdb_status_t rc, rdb_exec_state_t st, rdb_err_t *err);
+static void process_input(rdb_pgconn_t *c);
+
+static void ext_error(rdb_pgconn_t *c, rdb_err_t *err)
+{
+    send_error(c, err);
+    rdb_err_clear(err);
+    c->skip_to_sync = true;
+}
+
+static void simple_done(rdb_pgconn_t *c, rdb_status_t rc, rdb_exec_state_t st, rdb_err_t *err)
+{
+    if (rc != RDB_OK) {
+        send_error(c, err);
+        rdb_err_clear(err);
+        send_ready(c);
+        return;
+    }
+    if (st == RDB_EXEC_OFFLOAD) {
+        c->job = JOB_SIMPLE;
+        start_job(c);
+        return;
+    }
+    if (st == RDB_EXEC_COPY_IN) {
+        c->state = CS_COPY_IN;
+        return;
+    }
+    send_ready(c);
+}
+
+static void on_query(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    rdb_pgrd_t rd;
+    rdb_pgrd_init(&rd, m);
+    const char *sql = rdb_pgrd_str(&rd);
+    if (rd.bad || rdb_pgrd_left(&rd)) {
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid query message%s", "");
+        return;
+    }
+    rdb_err_t err = RDB_ERR_INIT;
+    rdb_exec_state_t st = RDB_EXEC_DONE;
+    free(c->job_sql);
+    c->job_sql = strdup(sql);
+    rdb_status_t rc = be->simple_query(c->sess, sql, RDB_EXEC_ON_LOOP, &c->sink, &st, &err);
+    simple_done(c, rc, st, &err);
+}
+
+static void on_parse(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    rdb_pgrd_t rd;
+    rdb_pgrd_init(&rd, m);
+    const char *name = rdb_pgrd_str(&rd);
+    const char *sql = rdb_pgrd_str(&rd);
+    int16_t n = rdb_pgrd_i16(&rd);
+    rdb_err_t err = RDB_ERR_INIT;
+    if (rd.bad || n < 0 || rdb_pgrd_left(&rd) != (size_t)n * 4) {
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid Parse message%s", "");
+        return;
+    }
+    uint32_t *types = malloc(sizeof(uint32_t) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        types[i] = (uint32_t)rdb_pgrd_i32(&rd);
+    named_t **old = named_find(&c->stmts, name);
+    if (old && name[0]) {
+        rdb_err_set(&err, RDB_SQL, "42P05", "prepared statement \"%s\" already exists", name);
+        ext_error(c, &err);
+        free(types);
+        return;
+    }
+    rdb_stmt_t *st;
+    rdb_status_t rc = be->prepare(c->sess, sql, n, types, &st, &err);
+    free(types);
+    if (rc != RDB_OK) {
+        ext_error(c, &err);
+        return;
+    }
+    if (old)
+        stmt_drop(c, old);
+    named_add(&c->stmts, name, st, NULL);
+    rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, '1'));
+}
+
+static void on_bind(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    rdb_pgrd_t rd;
+    rdb_pgrd_init(&rd, m);
+    rdb_err_t err = RDB_ERR_INIT;
+    int16_t *fmts_in = NULL, *fmts = NULL, *rf = NULL;
+    const char **vals = NULL;
+    int32_t *lens = NULL;
+    const char *pname = rdb_pgrd_str(&rd);
+    const char *sname = rdb_pgrd_str(&rd);
+    int16_t nf = rdb_pgrd_i16(&rd);
+    int16_t np = 0, nr = 0;
+    /* Counts are checked against the bytes present before allocating. */
+    if (rd.bad || nf < 0 || rdb_pgrd_left(&rd) < (size_t)nf * 2)
+        goto bad;
+    fmts_in = malloc(sizeof(int16_t) * (size_t)(nf + 1));
+    for (int i = 0; i < nf; i++)
+        fmts_in[i] = rdb_pgrd_i16(&rd);
+    np = rdb_pgrd_i16(&rd);
+    if (rd.bad || np < 0 || rdb_pgrd_left(&rd) < (size_t)np * 4)
+        goto bad;
+    if (nf > 1 && nf != np) {
+        rdb_err_set(&err, RDB_PROTOCOL, RDB_SQLSTATE_PROTOCOL_VIOLATION,
+                    "bind message has %d parameter formats but %d parameters", nf, np);
+        ext_error(c, &err);
+        goto out;
+    }
+    fmts = malloc(sizeof(int16_t) * (size_t)(np + 1));
+    vals = malloc(sizeof(char *) * (size_t)(np + 1));
+    lens = malloc(sizeof(int32_t) * (size_t)(np + 1));
+    for (int i = 0; i < np; i++) {
+        fmts[i] = nf == 0 ? 0 : nf == 1 ? fmts_in[0] : fmts_in[i];
+        if (fmts[i] != 0 && fmts[i] != 1) {
+            rdb_err_set(&err, RDB_PROTOCOL, RDB_SQLSTATE_PROTOCOL_VIOLATION,
+                        "unsupported format code: %d", fmts[i]);
+            ext_error(c, &err);
+            goto out;
+        }
+        lens[i] = rdb_pgrd_i32(&rd);
+        if (lens[i] < -1)
+            goto bad;
+        vals[i] = lens[i] < 0 ? NULL : rdb_pgrd_bytes(&rd, (size_t)lens[i]);
+        if (rd.bad)
+            goto bad;
+    }
+    nr = rdb_pgrd_i16(&rd);
+    if (rd.bad || nr < 0 || rdb_pgrd_left(&rd) != (size_t)nr * 2)
+        goto bad;
+    rf = malloc(sizeof(int16_t) * (size_t)(nr + 1));
+    for (int i = 0; i < nr; i++)
+        rf[i] = rdb_pgrd_i16(&rd);
+    named_t **sn = named_find(&c->stmts, sname);
+    if (!sn) {
+        rdb_err_set(&err, RDB_SQL, "26000", "prepared statement \"%s\" does not exist", sname);
+        ext_error(c, &err);
+        goto out;
+    }
+    named_t **old = named_find(&c->portals, pname);
+    if (old && pname[0]) {
+        rdb_err_set(&err, RDB_SQL, "42P03", "portal \"%s\" already exists", pname);
+        ext_error(c, &err);
+        goto out;
+    }
+    if (old)
+        portal_drop(c, old);
+    rdb_portal_t *p;
+    if (be->bind(c->sess, (*sn)->h, np, fmts, vals, lens, nr, rf, &p, &err) != RDB_OK) {
+        ext_error(c, &err);
+        goto out;
+    }
+    named_add(&c->portals, pname, p, (*sn)->h);
+    rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, '2'));
+    goto out;
+bad:
+    fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid Bind message%s", "");
+out:
+    free(fmts_in);
+    free(fmts);
+    free(vals);
+    free(lens);
+    free(rf);
+}
+
+static void row_desc_or_nodata(rdb_pgconn_t *c, int ncols, const rdb_coldesc_t *cols)
+{
+    if (ncols == 0)
+        rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, 'n'));
+    else
+        s_row_desc(c, ncols, cols);
+}
+
+static void on_describe(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    rdb_pgrd_t rd;
+    rdb_pgrd_init(&rd, m);
+    rdb_err_t err = RDB_ERR_INIT;
+    uint8_t kind = rdb_pgrd_u8(&rd);
+    const char *name = rdb_pgrd_str(&rd);
+    if (rd.bad || rdb_pgrd_left(&rd) || (kind != 'S' && kind != 'P')) {
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid Describe message%s", "");
+        return;
+    }
+    int ncols;
+    const rdb_coldesc_t *cols;
+    if (kind == 'S') {
+        named_t **n = named_find(&c->stmts, name);
+        if (!n) {
+            rdb_err_set(&err, RDB_SQL, "26000", "prepared statement \"%s\" does not exist", name);
+            ext_error(c, &err);
+            return;
+        }
+        int np;
+        const uint32_t *pt;
+        be->stmt_describe((*n)->h, &np, &pt, &ncols, &cols);
+        size_t mm = rdb_pgw_begin(&c->out, 't');
+        rdb_buf_append_u16_be(&c->out, (uint16_t)np);
+        for (int i = 0; i < np; i++)
+            rdb_buf_append_u32_be(&c->out, pt[i]);
+        rdb_pgw_end(&c->out, mm);
+    } else {
+        named_t **n = named_find(&c->portals, name);
+        if (!n) {
+            rdb_err_set(&err, RDB_SQL, "34000", "portal \"%s\" does not exist", name);
+            ext_error(c, &err);
+            return;
+        }
+        be->portal_describe((*n)->h, &ncols, &cols);
+    }
+    row_desc_or_nodata(c, ncols, cols);
+}
+
+static void execute_done(rdb_pgconn_t *c, rdb_status_t rc, rdb_exec_state_t st, rdb_err_t *err)
+{
+    if (rc != RDB_OK) {
+        ext_error(c, err);
+        return;
+    }
+    if (st == RDB_EXEC_OFFLOAD) {
+        c->job = JOB_EXECUTE;
+        start_job(c);
+        return;
+    }
+    if (st == RDB_EXEC_SUSPENDED)
+        rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, 's'));
+    else if (st == RDB_EXEC_COPY_IN) {
+        rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                    "COPY FROM STDIN in the extended protocol is not supported");
+        ext_error(c, err);
+    }
+}
+
+static void on_execute(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    rdb_pgrd_t rd;
+    rdb_pgrd_init(&rd, m);
+    rdb_err_t err = RDB_ERR_INIT;
+    const char *name = rdb_pgrd_str(&rd);
+    int32_t max_rows = rdb_pgrd_i32(&rd);
+    if (rd.bad || rdb_pgrd_left(&rd)) {
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid Execute message%s", "");
+        return;
+    }
+    named_t **n = named_find(&c->portals, name);
+    if (!n) {
+        rdb_err_set(&err, RDB_SQL, "34000", "portal \"%s\" does not exist", name);
+        ext_error(c, &err);
+        return;
+    }
+    rdb_exec_state_t st = RDB_EXEC_DONE;
+    c->job_portal = (*n)->h;
+    c->job_max_rows = max_rows < 0 ? 0 : max_rows;
+    rdb_status_t rc = be->execute(c->sess, (*n)->h, c->job_max_rows, RDB_EXEC_ON_LOOP, &c->sink,
+                                  &st, &err);
+    execute_done(c, rc, st, &err);
+}
+
+static void on_close(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    rdb_pgrd_t rd;
+    rdb_pgrd_init(&rd, m);
+    uint8_t kind = rdb_pgrd_u8(&rd);
+    const char *name = rdb_pgrd_str(&rd);
+    if (rd.bad || rdb_pgrd_left(&rd) || (kind != 'S' && kind != 'P')) {
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid Close message%s", "");
+        return;
+    }
+    named_t **n = named_find(kind == 'S' ? &c->stmts : &c->portals, name);
+    if (n) {
+        if (kind == 'S')
+            stmt_drop(c, n);
+        else
+            portal_drop(c, n);
+    }
+    rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, '3'));
+}
+
+static void on_sync(rdb_pgconn_t *c)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    rdb_err_t err = RDB_ERR_INIT;
+    c->skip_to_sync = false;
+    named_t **un = named_find(&c->portals, "");
+    if (un)
+        portal_drop(c, un);
+    if (be->sync(c->sess, &err) != RDB_OK) {
+        send_error(c, &err);
+        rdb_err_clear(&err);
+    }
+    send_ready(c);
+}
+
+static void on_copy_msg(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    rdb_err_t err = RDB_ERR_INIT;
+    rdb_exec_state_t st = RDB_EXEC_DONE;
+    rdb_status_t rc;
+    switch (m->type) {
+    case 'd':
+        if (be->copy_in_data(c->sess, m->body, m->len, &err) != RDB_OK) {
+            be->copy_in_fail(c->sess, err.msg ? err.msg : "error");
+            c->state = CS_READY;
+            simple_done(c, RDB_SQL, RDB_EXEC_DONE, &err);
+        }
+        return;
+    case 'c':
+        c->state = CS_READY;
+        rc = be->copy_in_done(c->sess, &c->sink, &err);
+        if (rc == RDB_OK)
+            rc = be->simple_query_resume(c->sess, &c->sink, &st, &err);
+        simple_done(c, rc, st, &err);
+        return;
+    case 'f': {
+        rdb_pgrd_t rd;
+        rdb_pgrd_init(&rd, m);
+        const char *msg = rdb_pgrd_str(&rd);
+        be->copy_in_fail(c->sess, msg);
+        c->state = CS_READY;
+        rdb_err_set(&err, RDB_SQL, RDB_SQLSTATE_QUERY_CANCELED, "COPY from stdin failed: %s", msg);
+        simple_done(c, RDB_SQL, RDB_EXEC_DONE, &err);
+        return;
+    }
+    case 'H':
+    case 'S':
+        return;
+    default: {
+        char t[2] = { m->type, 0 };
+        be->copy_in_fail(c->sess, "protocol violation");
+        c->state = CS_READY;
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION,
+              "unexpected message type 0x%s during COPY from stdin", t);
+        return;
+    }
+    }
+}
+
+static void dispatch(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    if (c->state == CS_STARTUP) {
+        handle_startup(c, m);
+        return;
+    }
+    if (c->state == CS_COPY_IN) {
+        on_copy_msg(c, m);
+        return;
+    }
+    if (c->skip_to_sync && m->type != 'S' && m->type != 'X')
+        return;
+    switch (m->type) {
+    case 'Q': on_query(c, m); break;
+    case 'P': on_parse(c, m); break;
+    case 'B': on_bind(c, m); break;
+    case 'D': on_describe(c, m); break;
+    case 'E': on_execute(c, m); break;
+    case 'C': on_close(c, m); break;
+    case 'S': on_sync(c); break;
+    case 'H': break; /* output is flushed after every input batch */
+    case 'd': case 'c': case 'f': break; /* stray COPY messages are ignored */
+    case 'X':
+        c->close_after_flush = true;
+        c->state = CS_CLOSING;
+        break;
+    default: {
+        char t[8];
+        snprintf(t, sizeof t, "%d", (unsigned char)m->type);
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid frontend message type %s", t);
+    }
+    }
+}
+
+/* Run every complete message in c->in (stopping while busy). */
+static void process_input(rdb_pgconn_t *c)
+{
+    size_t off = 0;
+    while (!c->busy && c->state != CS_CLOSING && out_pending(c) < OUT_HIGH_WATER) {
+        rdb_pgmsg_t m;
+        size_t used;
+        rdb_err_t err = RDB_ERR_INIT;
+        int r = rdb_pg_frame(c->in.data + off, c->in.len - off, c->state == CS_STARTUP,
+                             atomic_load(&c->w->sh->max_message), &m, &used, &err);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            err.severity = RDB_SEV_FATAL;
+            send_error(c, &err);
+            rdb_err_clear(&err);
+            c->close_after_flush = true;
+            c->state = CS_CLOSING;
+            break;
+        }
+        off += used;
+        dispatch(c, &m);
+    }
+    if (off)
+        rdb_buf_consume(&c->in, off);
+    if (c->state == CS_CLOSING)
+        c->in.len = 0;
+}
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    rdb_pgconn_t *c = w->data;
+    for (int rounds = 0; rounds < 4; rounds++) {
+        rdb_buf_reserve(&c->in, READ_CHUNK);
+        ssize_t n = c->io->read(c, c->in.data + c->in.len, c->in.cap - c->in.len);
+        if (n == 0) {
+            conn_close(c);
+            return;
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            conn_close(c);
+            return;
+        }
+        c->in.len += (size_t)n;
+        process_input(c);
+        if (c->busy || c->state == CS_CLOSING || out_pending(c) >= OUT_HIGH_WATER)
+            break;
+        if ((size_t)n < READ_CHUNK)
+            break;
+    }
+    if (c->in.len == 0 && c->in.cap > 4 * READ_CHUNK)
+        rdb_buf_free(&c->in);
+    if (!c->busy)
+        conn_flush(c);
+}
+
+static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    rdb_pgconn_t *c = w->data;
+    bool was_paused = c->paused;
+    if (conn_flush(c) < 0)
+        return;
+    if (was_paused && !c->paused && c->in.len > 0) {
+        process_input(c);
+        if (!c->busy)
+            conn_flush(c);
+    }
+}
+
+/* ---- worker wake-ups ---- */
+
+static void job_finished(rdb_pgconn_t *c)
+{
+    c->busy = false;
+    rdb_status_t rc = c->job_rc;
+    rdb_exec_state_t st = c->job_state;
+    if (c->job == JOB_SIMPLE)
+        simple_done(c, rc, st == RDB_EXEC_OFFLOAD ? RDB_EXEC_DONE : st, &c->job_err);
+    else
+        execute_done(c, rc, st == RDB_EXEC_OFFLOAD ? RDB_EXEC_DONE : st, &c->job_err);
+    if (c->w->stop) {
+        c->close_after_flush = true;
+        c->state = CS_CLOSING;
+    }
+    process_input(c);
+    if (!c->busy)
+        conn_flush(c);
+}
+
+void rdb_pgworker_wake_cb(struct ev_loop *loop, ev_async *a, int revents)
+{
+    rdb_pgworker_t *w = a->data;
+    pthread_mutex_lock(&w->mu);
+    int nnew = w->nnew;
+    int fds[nnew > 0 ? nnew : 1];
+    memcpy(fds, w->newfds, sizeof(int) * (size_t)nnew);
+    w->nnew = 0;
+    rdb_pgconn_t *done = w->done;
+    w->done = NULL;
+    bool stop = w->stop;
+    pthread_mutex_unlock(&w->mu);
+    for (int i = 0; i < nnew; i++) {
+        if (stop)
+            close(fds[i]);
+        else
+            rdb_pgconn_start(w, fds[i]);
+    }
+    while (done) {
+        rdb_pgconn_t *c = done;
+        done = c->next_done;
+        job_finished(c);
+    }
+    if (stop) {
+        rdb_pgconn_t *next;
+        for (rdb_pgconn_t *c = w->conns; c; c = next) {
+            next = c->next;
+            if (c->busy) {
+                pthread_mutex_lock(&keys_mu);
+                if (c->sess)
+                    w->sh->be->cancel(c->sess);
+                pthread_mutex_unlock(&keys_mu);
+                continue;
+            }
+            if (c->state == CS_READY || c->state == CS_COPY_IN) {
+                rdb_err_t e = RDB_ERR_INIT;
+                rdb_err_set(&e, RDB_UNAVAILABLE, "57P01",
+                            "terminating connection due to administrator command");
+                e.severity = RDB_SEV_FATAL;
+                send_error(c, &e);
+                rdb_err_clear(&e);
+                out_try_write(c);
+            }
+            conn_close(c);
+        }
+        if (w->nconns == 0)
+            ev_break(loop, EVBREAK_ALL);
+    }
+}
