@@ -126,14 +126,42 @@ static void add_overlaps(const lsm_vers_t *v, inputs_t *in)
     rdb_buf_free(&hi);
 }
 
-/* Could a level deeper than out_level hold ukey? */
-static bool deeper_may_hold(const lsm_vers_t *v, int out_level, const char *k, size_t kn)
+/* Could anything outside the compaction's inputs hold a version of ukey?
+ *
+ * Not only deeper levels: versions arrive in any order (replication applies
+ * old versions late), so an OLDER version of a key may sit in a shallower
+ * level or a memtable while its newer tombstone compacts down.  Dropping the
+ * tombstone would resurrect that version; the crash test caught exactly
+ * this.  So every file not among the inputs, and both memtables, count. */
+static bool others_may_hold(const lsm_vers_t *v, const inputs_t *in, lsm_mem_t *const *mems,
+                            int nmem, const char *k, size_t kn)
 {
-    for (int l = out_level + 1; l < LSM_MAX_LEVELS; l++)
-        for (int i = 0; i < v->nfiles[l]; i++)
-            if (overlaps(v->files[l][i], k, kn, k, kn))
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        for (int i = 0; i < v->nfiles[l]; i++) {
+            lsm_file_t *f = v->files[l][i];
+            bool input = false;
+            for (int j = 0; j < in->n && !input; j++)
+                input = in->f[j] == f;
+            if (!input && overlaps(f, k, kn, k, kn))
                 return true;
-    return false;
+        }
+    if (nmem == 0)
+        return false;
+    char stackbuf[256];
+    char *seek = kn + LSM_IKEY_TRAILER <= sizeof(stackbuf) ? stackbuf
+                                                           : rdb_malloc(kn + LSM_IKEY_TRAILER);
+    size_t sn = lsm_ikey_seek(seek, k, kn, UINT64_MAX);
+    bool found = false;
+    for (int m = 0; m < nmem && !found; m++) {
+        const char *fk, *fv;
+        size_t fkn, fvn;
+        if (lsm_mem_seek(mems[m], seek, sn, &fk, &fkn, &fv, &fvn) && fkn >= LSM_IKEY_TRAILER &&
+            lsm_ukey_cmp(fk, fkn - LSM_IKEY_TRAILER, k, kn) == 0)
+            found = true;
+    }
+    if (seek != stackbuf)
+        free(seek);
+    return found;
 }
 
 /* Merge in's files into level+1.  Holds mu; releases it while merging. */
@@ -155,6 +183,18 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
         goto done;
     }
     uint64_t horizon = atomic_load(&db->horizon);
+    /* the memtables as of now; later writes carry versions above the
+     * horizon (lsm_set_gc_horizon's contract) */
+    lsm_mem_t *mems[2];
+    int nmem = 0;
+    if (horizon) {
+        lsm_mem_ref(db->mem);
+        mems[nmem++] = db->mem;
+        if (db->imm) {
+            lsm_mem_ref(db->imm);
+            mems[nmem++] = db->imm;
+        }
+    }
     db->pending_from = db->next_file;
     pthread_mutex_unlock(&db->mu);
     int n = in->n;
@@ -205,7 +245,7 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
                 continue; /* shadowed, both below the horizon */
             below_seen = true;
             if (lsm_ikey_kind(key, kn) == LSM_KIND_DELETE &&
-                !deeper_may_hold(v, out_level, key, ukl))
+                !others_may_hold(v, in, mems, nmem, key, ukl))
                 continue; /* nothing older can resurface */
         }
         if (!open_out) {
@@ -229,6 +269,8 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
         }
     }
     it->ops->free(it);
+    for (int m = 0; m < nmem; m++)
+        lsm_mem_unref(mems[m]);
     rdb_buf_free(&cur);
     pthread_mutex_lock(&db->mu);
     db->pending_from = UINT64_MAX;
