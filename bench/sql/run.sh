@@ -1,0 +1,119 @@
+#!/bin/bash
+# bench/sql/run.sh — one-node query benchmark: ringdb against PostgreSQL 15.
+#
+#   bench/sql/run.sh [BUILD_DIR] [ROWS] [SECONDS]     (as root: PostgreSQL runs
+#                                                     as the postgres user)
+#
+# Starts a ringdb node and a PostgreSQL 15 (Debian's postgresql-15, default
+# settings) in a temporary directory, loads the same data into both, and
+# times each query with pgbench (one client, a custom script per query):
+#
+#   load      COPY of ROWS rows (default 1,000,000) into bench_acc
+#   point     SELECT by primary key
+#   range     1,000 consecutive primary keys
+#   agg       count/sum/avg over the whole of bench_acc
+#   join3     3-table join with GROUP BY (orders 100k x customers x products)
+#   topn      ORDER BY a non-key column LIMIT 10
+#
+# Each query runs three times for SECONDS (default 5); the median latency is
+# printed for both systems with the ratio postgres/ringdb (above 1: ringdb is
+# faster).  PostgreSQL gets a VACUUM ANALYZE after the load, as autovacuum
+# would give it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+rows=${2:-1000000}
+secs=${3:-5}
+pgbin=/usr/lib/postgresql/15/bin
+free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+tmp=$(mktemp -d /tmp/sql-bench.XXXXXX)
+chmod 755 "$tmp"
+rport=$(free_port); pport=$(free_port)
+cleanup() {
+    [ -n "${rpid:-}" ] && kill "$rpid" 2>/dev/null && wait "$rpid" 2>/dev/null || true
+    runuser -u postgres -- "$pgbin/pg_ctl" -D "$tmp/pg" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$build/ringdb" --data-dir "$tmp/ringdb" --port "$rport" --unix-socket-dir "$tmp" \
+    --auth trust --log-level warn &
+rpid=$!
+install -d -o postgres "$tmp/pg" "$tmp/pgsock"
+runuser -u postgres -- "$pgbin/initdb" -D "$tmp/pg" -A trust -U postgres >/dev/null
+runuser -u postgres -- "$pgbin/pg_ctl" -D "$tmp/pg" -l "$tmp/pgsock/log" -w \
+    -o "-p $pport -k $tmp/pgsock -c listen_addresses=127.0.0.1" start >/dev/null
+for _ in $(seq 100); do
+    pg_isready -q -h 127.0.0.1 -p "$rport" && break
+    sleep 0.1
+done
+
+# The data, generated once as CSV and loaded into both by COPY FROM STDIN.
+norders=100000
+awk -v n="$rows" 'BEGIN { srand(42); for (i = 1; i <= n; i++)
+    printf "%d,%d,%.2f,%s\n", i, i % 1000, rand() * 100000, "pad-" i "-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }' >"$tmp/acc.csv"
+awk -v n="$norders" 'BEGIN { srand(7); for (i = 1; i <= n; i++)
+    printf "%d,%d,%d,%d\n", i, 1 + int(rand() * 10000), 1 + int(rand() * 1000), 1 + int(rand() * 20) }' >"$tmp/orders.csv"
+awk 'BEGIN { for (i = 1; i <= 10000; i++) printf "%d,region-%d\n", i, i % 17 }' >"$tmp/cust.csv"
+awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "%d,cat-%d\n", i, i % 23 }' >"$tmp/prod.csv"
+
+sql() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres postgres "${@:2}"; }
+schema="
+CREATE TABLE bench_acc (id integer PRIMARY KEY, grp integer NOT NULL, val numeric(12,2), pad text);
+CREATE TABLE orders (o_id integer PRIMARY KEY, c_id integer, p_id integer, qty integer);
+CREATE TABLE customers (c_id integer PRIMARY KEY, region text);
+CREATE TABLE products (p_id integer PRIMARY KEY, cat text);"
+
+now_ms() { date +%s%3N; }
+load() { # port -> ms to COPY bench_acc ("-" on failure)
+    sql "$1" -c "$schema" >&2 || { echo -; return; }
+    local t0; t0=$(now_ms)
+    sql "$1" -c "\\copy bench_acc FROM '$tmp/acc.csv' WITH (FORMAT csv)" >&2 || { echo -; return; }
+    echo $(( $(now_ms) - t0 ))
+    sql "$1" -c "\\copy orders FROM '$tmp/orders.csv' WITH (FORMAT csv)" \
+             -c "\\copy customers FROM '$tmp/cust.csv' WITH (FORMAT csv)" \
+             -c "\\copy products FROM '$tmp/prod.csv' WITH (FORMAT csv)" >&2 || true
+}
+rload=$(load "$rport")
+pload=$(load "$pport")
+sql "$pport" -c "VACUUM ANALYZE"
+
+cat >"$tmp/point.sql" <<SQL
+\set id random(1, $rows)
+SELECT * FROM bench_acc WHERE id = :id;
+SQL
+cat >"$tmp/range.sql" <<SQL
+\set lo random(1, $(( rows > 1000 ? rows - 999 : 1 )))
+SELECT * FROM bench_acc WHERE id BETWEEN :lo AND :lo + 999;
+SQL
+cat >"$tmp/agg.sql" <<SQL
+SELECT count(*), sum(val), avg(val) FROM bench_acc;
+SQL
+cat >"$tmp/join3.sql" <<SQL
+SELECT c.region, p.cat, sum(o.qty) FROM orders o JOIN customers c ON c.c_id = o.c_id
+  JOIN products p ON p.p_id = o.p_id GROUP BY c.region, p.cat ORDER BY 1, 2;
+SQL
+cat >"$tmp/topn.sql" <<SQL
+SELECT * FROM bench_acc ORDER BY val DESC LIMIT 10;
+SQL
+
+latency() { # port script -> median of three runs' average latency in ms ("-" on failure)
+    local runs=() r
+    for _ in 1 2 3; do
+        r=$(pgbench -n -h 127.0.0.1 -p "$1" -U postgres postgres -f "$2" -M prepared \
+                -c 1 -T "$secs" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
+        [ -n "$r" ] || { echo -; return; }
+        runs+=("$r")
+    done
+    printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p
+}
+ratio() { awk -v r="$1" -v p="$2" 'BEGIN { if (r == "-" || p == "-" || r + 0 <= 0) print "-"; else printf "%.2f", p / r }'; }
+
+echo "rows=$rows, ${secs}s x3 per query, median latency"
+printf '%-8s %14s %14s %8s\n' query ringdb_ms postgres_ms pg/ringdb
+printf '%-8s %14s %14s %8s\n' load "$rload" "$pload" "$(ratio "$rload" "$pload")"
+for q in point range agg join3 topn; do
+    r=$(latency "$rport" "$tmp/$q.sql"); p=$(latency "$pport" "$tmp/$q.sql")
+    printf '%-8s %14s %14s %8s\n' "$q" "$r" "$p" "$(ratio "$r" "$p")"
+done
