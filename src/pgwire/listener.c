@@ -160,6 +160,9 @@ rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backen
     if (threads < 1 || threads > 256)
         return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
                            "threads must be between 1 and 256");
+    /* Clients can connect once the sockets listen, before rdb_pgwire_run
+     * watches signals: a SIGHUP in between must not kill the node. */
+    signal(SIGHUP, SIG_IGN);
     rdb_pgsec_t *sec;
     if (rdb_pgsec_init_datadir(cfg, err) != RDB_OK || rdb_pgsec_build(cfg, &sec, err) != RDB_OK)
         return err->code;

@@ -93,13 +93,14 @@ rdb_status_t rdb_pgsec_init_datadir(const rdb_config_t *cfg, rdb_err_t *err)
                            "environment variable " RDB_ROLES_PASSWORD_ENV ", or use --auth trust",
                            superuser, dir, rdb_auth_method_name(method));
     st = rdb_roles_file_init(dir, superuser, password, err);
+    bool had_password = password != NULL;
     if (password) {
         OPENSSL_cleanse(password, strlen(password));
         free(password);
     }
     if (st == RDB_OK)
         RDB_LOG_INFO("pgwire", "initialised roles in %s: superuser \"%s\"%s", dir, superuser,
-                     password ? " with a SCRAM-SHA-256 password" : " without password");
+                     had_password ? " with a SCRAM-SHA-256 password" : " without password");
     return st;
 }
 
