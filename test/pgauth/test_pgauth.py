@@ -26,6 +26,9 @@ import traceback
 
 import psycopg2
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pgwire"))
+from pgproto import error_fields, msg, startup_packet  # noqa: E402
+
 RINGDB = os.path.abspath(sys.argv[1])
 FAILS = []
 COUNT = 0
@@ -196,18 +199,6 @@ def psql_fails(srv, what, text, **kw):
     check(rc != 0 and text in err, "%s: psql rc=%d want %r in %r" % (what, rc, text, err))
 
 
-def startup_packet(params, version=196608):
-    body = struct.pack("!I", version)
-    for k, v in params.items():
-        body += k.encode() + b"\0" + v.encode() + b"\0"
-    body += b"\0"
-    return struct.pack("!I", len(body) + 4) + body
-
-
-def msg(t, body=b""):
-    return t + struct.pack("!I", len(body) + 4) + body
-
-
 class Raw:
     """A raw protocol connection with a message reader."""
 
@@ -245,14 +236,6 @@ class Raw:
 
     def close(self):
         self.s.close()
-
-
-def error_fields(body):
-    f = {}
-    for part in body.split(b"\0"):
-        if part:
-            f[chr(part[0])] = part[1:].decode()
-    return f
 
 
 def hi(password, salt, i):
@@ -723,31 +706,25 @@ def test_max_connections():
 
 def test_protocol_during_auth():
     s = Server("--authentication-timeout", "700ms", env_password=PASSWORD)
-    # a query before authenticating
-    r = Raw(s)
-    r.send(startup_packet({"user": "postgres"}))
-    t, body = r.read()
-    check(t == b"R" and struct.unpack_from("!I", body)[0] == 10, "SASL request")
-    r.send(msg(b"Q", b"SELECT 1\0"))
-    t, body = r.read()
-    check(t == b"E" and error_fields(body).get("C") == "08P01", "query during auth: 08P01 %r" % body)
-    r.close()
+    def refused(what, payload):
+        """A bad message after the SASL request: 08P01, connection closed."""
+        r = Raw(s)
+        r.send(startup_packet({"user": "postgres"}))
+        t, body = r.read()
+        check(t == b"R" and struct.unpack_from("!I", body)[0] == 10, what + ": SASL request")
+        r.send(payload)
+        t, body = r.read()
+        check(t == b"E" and error_fields(body).get("C") == "08P01", "%s: 08P01 %r" % (what, body))
+        check(r.read()[0] == b"EOF", what + ": connection closed")
+        r.close()
+
+    refused("query during auth", msg(b"Q", b"SELECT 1\0"))
     # an oversized password message is refused before it is buffered
-    r = Raw(s)
-    r.send(startup_packet({"user": "postgres"}))
-    r.read()
-    r.send(b"p" + struct.pack("!I", 100000000))
-    t, body = r.read()
-    check(t == b"E" and error_fields(body).get("C") == "08P01", "huge auth message: 08P01 %r" % body)
-    r.close()
-    # malformed SASLInitialResponse
-    r = Raw(s)
-    r.send(startup_packet({"user": "postgres"}))
-    r.read()
-    r.send(msg(b"p", b"SCRAM-SHA-256\0" + struct.pack("!i", 50) + b"n,,n=,r=x"))
-    t, body = r.read()
-    check(t == b"E" and error_fields(body).get("C") == "08P01", "bad SASL message: %r" % body)
-    r.close()
+    refused("huge auth message", b"p" + struct.pack("!I", 100000000))
+    refused("malformed SASLInitialResponse",
+            msg(b"p", b"SCRAM-SHA-256\0" + struct.pack("!i", 50) + b"n,,n=,r=x"))
+    refused("unknown SASL mechanism",
+            msg(b"p", b"SCRAM-SHA-1\0" + struct.pack("!i", 9) + b"n,,n=,r=x"))
     # silence until authentication-timeout: the server hangs up
     r = Raw(s)
     r.send(startup_packet({"user": "postgres"}))
