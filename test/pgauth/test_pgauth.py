@@ -21,6 +21,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -653,6 +654,20 @@ def test_tls(certs):
     big = "x" * 3000000
     cur.execute("SELECT %s", (big,))
     check(cur.fetchone()[0] == big, "3 MB value both ways over TLS")
+    # cancel a running statement of a TLS session (CancelRequest comes in clear)
+    timer = threading.Timer(0.5, c.cancel)
+    timer.start()
+    t0 = time.time()
+    try:
+        cur.execute("SELECT pg_sleep(20)")
+        check(False, "pg_sleep over TLS should be cancelled")
+    except psycopg2.Error as e:
+        check(e.pgcode == "57014", "cancel over TLS: 57014, got %s" % e.pgcode)
+    timer.join()
+    check(time.time() - t0 < 10, "cancel over TLS was prompt")
+    c.rollback()
+    cur.execute("SELECT 7")
+    check(cur.fetchone() == (7,), "TLS session usable after cancel")
     c.close()
     # a client that gives up in the middle of the handshake
     r = Raw(s)
