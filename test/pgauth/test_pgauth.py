@@ -498,6 +498,15 @@ def test_trust():
     check(open(os.path.join(s.data, "roles")).read().startswith("ringdb-roles 1\npostgres\t1\t1\t0\t\n"),
           "trust init: superuser without password")
     s.stop()
+    # trust with a password at initialisation keeps it for a later scram start
+    s = Server("--auth", "trust", env_password=PASSWORD)
+    data = s.data
+    login_ok(s, "trust, password given", "postgres", "", methods=[0])
+    s.stop()
+    s = Server("--auth", "scram-sha-256", data=data)
+    login_ok(s, "scram after a trust initialisation with password", "postgres", PASSWORD,
+             methods=[10, 11, 12, 0])
+    s.stop()
 
 
 def test_hba(certs):
