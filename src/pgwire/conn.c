@@ -720,6 +720,7 @@ static void session_begin(rdb_pgconn_t *c)
         return;
     }
     sp.st.backend_pid = c->pid;
+    sp.st.superuser = rdb_auth_superuser(c->auth);
     rdb_session_t *sess = NULL;
     if (be->session_open(be->engine, &sp.st, &sess, &err) != RDB_OK) {
         fatal_err(c, &err);

@@ -196,14 +196,10 @@ rdb_status_t rdb_pgsec_lookup(void *ctx, const char *user, rdb_role_info_t *out,
             role_info_clear(out);
         return fst;
     }
-    if (st == RDB_OK) {
-        /* The catalog's role, with the password the roles file keeps. */
-        free(out->password);
-        out->password = fr.password;
-        fr.password = NULL;
-        role_info_clear(&fr);
-        return RDB_OK;
-    }
+    /* The catalog has no password for it: the roles file's entry, whole
+     * (the first superuser, until ALTER ROLE gives the catalog one). */
+    if (st == RDB_OK)
+        role_info_clear(out);
     *out = fr;
     return RDB_OK;
 }

@@ -20,7 +20,8 @@
  * Role lookup (rdb_pgsec_lookup, an rdb_auth_lookup_fn): the engine's
  * backend->role_lookup first (roles created with SQL); where the engine
  * does not know the role, or knows it without a password, the roles file
- * (which holds the first superuser's verifier) is asked.
+ * (which holds the first superuser's verifier) is asked, and a role it
+ * holds is taken from it whole (verifier, login, superuser).
  */
 #ifndef RDB_PGWIRE_SECURITY_H
 #define RDB_PGWIRE_SECURITY_H

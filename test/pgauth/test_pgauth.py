@@ -426,6 +426,11 @@ def test_scram():
                        'password authentication failed for user "nobody"')
     check(seen == [10, 11], "unknown user gets a SCRAM exchange: %r" % seen)
     login_ok(s, "scram over the Unix socket", "postgres", PASSWORD, unix=True)
+    c = pg_connect(s, password=PASSWORD)
+    check(c.get_parameter_status("is_superuser") == "on" and
+          c.get_parameter_status("session_authorization") == "postgres",
+          "superuser postgres: is_superuser on")
+    c.close()
     pg_ok(s, "psycopg2 scram", password=PASSWORD)
     pg_fails(s, "psycopg2 scram wrong", 'password authentication failed for user "postgres"',
              password="nope")
@@ -454,6 +459,9 @@ def test_md5():
     login_ok(s, "md5 rule with a SCRAM verifier uses SCRAM", "postgres", PASSWORD,
              methods=[10, 11, 12, 0])
     pg_ok(s, "psycopg2 md5", user="md5user", password="md5pass")
+    c = pg_connect(s, user="md5user", password="md5pass")
+    check(c.get_parameter_status("is_superuser") == "off", "md5user: is_superuser off")
+    c.close()
     pg_fails(s, "psycopg2 md5 wrong", 'password authentication failed for user "md5user"',
              user="md5user", password="x")
     psql_ok(s, "psql md5", user="md5user", password="md5pass")

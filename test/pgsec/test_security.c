@@ -177,6 +177,10 @@ static rdb_status_t fake_lookup(rdb_engine_t *e, const char *user, rdb_role_info
     }
     if (strcmp(user, "postgres") == 0) { /* the catalog's superuser, password in the file */
         out->can_login = true;
+        out->superuser = false;
+        return RDB_OK;
+    }
+    if (strcmp(user, "nopass") == 0) { /* CREATE ROLE nopass NOLOGIN */
         out->superuser = true;
         return RDB_OK;
     }
@@ -214,11 +218,15 @@ START_TEST(test_lookup_order)
     ck_assert(ri.can_login && !ri.superuser);
     free(ri.password);
 
-    /* catalog role without password: the roles file's verifier, the catalog's flags */
+    /* catalog role without password, in the roles file: the file's entry */
     ck_assert_int_eq(rdb_pgsec_lookup(&lc, "postgres", &ri, &err), RDB_OK);
     ck_assert(rdb_auth_check_password(ri.password, "postgres", "filepw"));
     ck_assert(ri.superuser && ri.can_login);
     free(ri.password);
+    /* catalog role without password, not in the file: the catalog's */
+    ck_assert_int_eq(rdb_pgsec_lookup(&lc, "nopass", &ri, &err), RDB_OK);
+    ck_assert_ptr_null(ri.password);
+    ck_assert(ri.superuser && !ri.can_login);
 
     ck_assert_int_eq(rdb_pgsec_lookup(&lc, "shadow", &ri, &err), RDB_OK);
     ck_assert(rdb_auth_check_password(ri.password, "shadow", "catalog"));
