@@ -769,6 +769,47 @@ def test_protocol_during_auth():
     s.stop()
 
 
+def test_concurrent_logins_and_reloads(certs):
+    """Logins on both loops while SIGHUP swaps the settings under them."""
+    hba = os.path.join(ROOT, "hba-concurrent.conf")
+    with open(hba, "w") as f:
+        f.write("local all all trust\nhost all all all scram-sha-256\n")
+    s = Server("--hba-file", hba, "--ssl-cert", certs["crt"], "--ssl-key", certs["key"],
+               "--threads", "2", env_password=PASSWORD)
+    results = []
+
+    def worker(k):
+        for i in range(12):
+            ssl = "require" if (i + k) % 2 else "disable"
+            good = i % 3 != 0
+            try:
+                c = pg_connect(s, password=PASSWORD if good else "bad", sslmode=ssl)
+                cur = c.cursor()
+                cur.execute("SELECT %s", (i,))
+                results.append((good, cur.fetchone() == (i,)))
+                c.close()
+            except psycopg2.OperationalError as e:
+                results.append((good, "password authentication failed" in str(e)))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    reloads = 0
+    while any(t.is_alive() for t in threads):
+        s.signal(signal.SIGHUP)
+        reloads += 1
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    good_ok = sum(1 for g, ok in results if g and ok)
+    bad_ok = sum(1 for g, ok in results if not g and ok)
+    check(len(results) == 48 and good_ok == 32 and bad_ok == 16,
+          "48 concurrent logins under %d reloads: %d/32 right, %d/16 refused" %
+          (reloads, good_ok, bad_ok))
+    check(reloads > 1 and wait_for_log(s, "reloaded authentication settings"), "reloads happened")
+    s.stop()
+
+
 def main():
     certs = make_certs()
     tests = [("fresh dir needs a password", test_fresh_dir_needs_password, ()),
@@ -781,6 +822,7 @@ def main():
              ("config file", test_config_file_and_reload, (certs,)),
              ("tls", test_tls, (certs,)),
              ("max_connections", test_max_connections, ()),
+             ("concurrent logins, reloads", test_concurrent_logins_and_reloads, (certs,)),
              ("protocol during auth", test_protocol_during_auth, ())]
     only = os.environ.get("PGAUTH_ONLY")
     for name, fn, args in tests:
