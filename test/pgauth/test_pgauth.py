@@ -765,6 +765,28 @@ def test_protocol_during_auth():
     t, _ = r.read()
     check(t == b"EOF" and time.time() - t0 < 8, "authentication-timeout closes the connection")
     r.close()
+    # random garbage at each stage (fixed seed): answered or dropped, never a crash
+    rnd = random.Random(20261128)
+    for i in range(150):
+        r = Raw(s)
+        junk = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 300)))
+        stage = i % 3
+        try:
+            if stage == 0:  # after the SASL request
+                r.send(startup_packet({"user": rnd.choice(["postgres", "x"])}))
+                r.read()
+                r.send(msg(b"p", junk) if i % 2 else junk)
+            elif stage == 1:  # instead of a TLS ClientHello
+                r.send(struct.pack("!II", 8, 80877103))
+                r.read_byte()
+                r.send(junk)
+            else:  # instead of a start-up packet
+                r.send(struct.pack("!I", len(junk) + 4) + junk)
+            r.s.settimeout(3)
+            r.read()
+        except OSError:
+            pass
+        r.close()
     pg_ok(s, "server fine after bad clients", password=PASSWORD)
     s.stop()
 
