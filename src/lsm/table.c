@@ -227,7 +227,8 @@ static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, bloc
 
 rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fill_cache,
                            bool *found, int *kind, lsm_version_t *ver, rdb_buf_t *value,
-                           bool *bloom_skip, bool *cache_hit, rdb_err_t *err)
+                           const lsm_version_t *newer_than, bool *bloom_skip, bool *cache_hit,
+                           rdb_err_t *err)
 {
     *found = false;
     *bloom_skip = false;
@@ -263,7 +264,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
             *found = true;
             *kind = lsm_ikey_kind(k, kn);
             *ver = lsm_ikey_version(k, kn);
-            if (value) {
+            if (value && (!newer_than || lsm_version_cmp(*ver, *newer_than) > 0)) {
                 const char *val = bi->ops->value(bi, &vn);
                 rdb_buf_reset(value);
                 rdb_buf_append(value, val, vn);

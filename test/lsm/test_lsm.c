@@ -428,13 +428,13 @@ static void table_roundtrip(lsm_compression_t comp)
         bool found, skip, hit;
         int kind;
         lsm_version_t v;
-        ck_assert_int_eq(lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, &skip, &hit, &err),
+        ck_assert_int_eq(lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, NULL, &skip, &hit, &err),
                          RDB_OK);
         ck_assert(found);
         ck_assert_int_eq(kind, LSM_KIND_DELETE);
         ck_assert_uint_eq(v.hlc, 2);
         sn = lsm_ikey_seek(seek, "zzz", 3, 9);
-        lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, &skip, &hit, &err);
+        lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, NULL, &skip, &hit, &err);
         ck_assert(!found);
     }
     rdb_buf_free(&val);
