@@ -6,6 +6,10 @@
  *
  * Commands: put KEY VALUE | get KEY | del KEY | scan [PREFIX [LIMIT]] |
  * dump | status | merkle | ae | drop-hints [NODE] | leave.
+ * COMMAND "-" reads commands from stdin, one per line (arguments separated
+ * by blanks; a leading "@QUORUM " etc. sets the level for that line), and
+ * prints one line per reply: "OK <json>" or "ERR <json>" (for scripts and
+ * tests that issue many commands over one connection).
  * The node's JSON answer goes to stdout.  Exit status: 0 success, 1 the
  * node reported an error (printed to stderr as "ERROR: SQLSTATE: message"),
  * 2 usage, 3 the node could not be reached or refused the secret.
@@ -34,6 +38,53 @@ static void usage(void)
             "  ae                 run anti-entropy with every peer now and wait\n"
             "  drop-hints [NODE]  discard stored hints (for NODE or all)\n"
             "  leave              leave the cluster (the ring stops using this node)\n");
+}
+
+/* Batch mode: see the header comment. */
+static int run_batch(clu_client_t *c, clu_consistency_t cl0)
+{
+    char line[65536];
+    int rc = 0;
+    rdb_buf_t reply = RDB_BUF_INIT;
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *save = NULL, *tok[10];
+        size_t nt = 0, lens[10];
+        for (char *t = strtok_r(line, " \t", &save); t && nt < 10; t = strtok_r(NULL, " \t", &save))
+            tok[nt++] = t;
+        if (nt == 0)
+            continue;
+        clu_consistency_t cl = cl0;
+        size_t first = 0;
+        rdb_err_t e = RDB_ERR_INIT;
+        if (tok[0][0] == '@') {
+            if (clu_consistency_parse(tok[0] + 1, &cl, &e) != RDB_OK) {
+                printf("ERR {\"error\":\"%s\"}\n", e.msg);
+                rdb_err_clear(&e);
+                fflush(stdout);
+                continue;
+            }
+            first = 1;
+        }
+        if (first >= nt)
+            continue;
+        for (size_t k = first + 1; k < nt; k++)
+            lens[k] = strlen(tok[k]);
+        rdb_status_t st = clu_client_call(c, tok[first], (const char *const *)tok + first + 1,
+                                          lens + first + 1, nt - first - 1, cl, &reply, &e);
+        if (st == RDB_OK || st == RDB_SQL) {
+            printf("%s %.*s\n", st == RDB_OK ? "OK" : "ERR", (int)reply.len,
+                   reply.data ? reply.data : "");
+        } else {
+            fprintf(stderr, "ringdb-ctl: %s\n", e.msg);
+            rdb_err_clear(&e);
+            rc = 3;
+            break;
+        }
+        fflush(stdout);
+    }
+    rdb_buf_free(&reply);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -97,6 +148,12 @@ int main(int argc, char **argv)
         rdb_err_clear(&e);
         free(file_secret);
         return 3;
+    }
+    if (!strcmp(cmd, "-")) {
+        int brc = run_batch(c, cl);
+        clu_client_close(c);
+        free(file_secret);
+        return brc;
     }
     rdb_buf_t reply = RDB_BUF_INIT;
     rdb_status_t st = clu_client_call(c, cmd, args, lens, nargs, cl, &reply, &e);
