@@ -85,6 +85,12 @@ clu_tally_state_t clu_tally_ack(clu_tally_t *t)
     return tally_eval(t);
 }
 
+void clu_tally_late_ack(clu_tally_t *t)
+{
+    if (t->acks + t->fails < t->sent)
+        t->acks++;
+}
+
 clu_tally_state_t clu_tally_fail(clu_tally_t *t)
 {
     if (t->state == CLU_TALLY_PENDING && t->acks + t->fails < t->sent)

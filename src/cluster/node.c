@@ -469,8 +469,10 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
         post_t *next = p->next;
         if (p->kind == POST_WRITE)
             node_write_start(n, p->w);
-        else
+        else if (p->kind == POST_READ)
             node_read_start(n, p->r);
+        else
+            p->fn(n, p->arg);
         free(p);
         p = next;
     }
@@ -720,9 +722,11 @@ void clu_node_stop(clu_node_t *n)
         if (p->kind == POST_WRITE) {
             p->w->cb(p->w->ctx, &e);
             node_wreq_free(p->w);
-        } else {
+        } else if (p->kind == POST_READ) {
             p->r->cb(p->r->ctx, &e);
             node_rreq_free(p->r);
+        } else {
+            p->fn(n, p->arg);
         }
         rdb_err_clear(&e);
         free(p);
@@ -834,9 +838,7 @@ static json_t *hex_u64(uint64_t v)
     return json_string(b);
 }
 
-/* Built on the node thread (node_ctl.c) or, for API callers, under no lock:
- * the API form is only safe before start or from the node thread. */
-void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
+void node_status_json(clu_node_t *n, rdb_buf_t *out)
 {
     json_t *j = json_object();
     json_object_set_new(j, "node", json_integer(n->o.node_id));
@@ -922,4 +924,42 @@ void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
     rdb_buf_append_str(out, s);
     free(s);
     json_decref(j);
+}
+
+/* From another thread the status is built on the node thread. */
+typedef struct status_call {
+    rdb_buf_t      *out;
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    bool            done;
+} status_call_t;
+
+static void status_call_fn(clu_node_t *n, void *arg)
+{
+    status_call_t *c = arg;
+    node_status_json(n, c->out);
+    pthread_mutex_lock(&c->mu);
+    c->done = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
+{
+    if (pthread_equal(pthread_self(), n->thr)) {
+        node_status_json(n, out);
+        return;
+    }
+    status_call_t c = { out, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false };
+    post_t *p = rdb_calloc(1, sizeof *p);
+    p->kind = POST_CALL;
+    p->fn = status_call_fn;
+    p->arg = &c;
+    node_post(n, p);
+    pthread_mutex_lock(&c.mu);
+    while (!c.done)
+        pthread_cond_wait(&c.cv, &c.mu);
+    pthread_mutex_unlock(&c.mu);
+    pthread_mutex_destroy(&c.mu);
+    pthread_cond_destroy(&c.cv);
 }

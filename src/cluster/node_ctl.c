@@ -240,7 +240,7 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         }
     } else if (IS("status")) {
         rdb_buf_t b = RDB_BUF_INIT;
-        clu_node_status_json(n, &b);
+        node_status_json(n, &b);
         node_ctl_reply(n, client, id, true, b.data, b.len);
         rdb_buf_free(&b);
     } else if (IS("merkle")) {

@@ -26,6 +26,7 @@
 #define NODE_AE_DEPTH      8
 #define NODE_FIFO_MAX      (32u << 20)   /* unacked bytes per peer before hinting */
 #define NODE_HINT_BATCH    512
+#define NODE_SEQ_RESERVE   65536
 #define NODE_OSEQ_KEY      "\x00oseq"
 #define NODE_OSEQ_KEY_LEN  5
 
@@ -45,6 +46,7 @@ typedef struct inflight {
 typedef struct peer_state {
     uint16_t    id;
     uint64_t    out_seq;         /* last origin seq assigned for this peer  */
+    uint64_t    seq_reserved;    /* durable bound: out_seq never passes it  */
     uint64_t    acked_seq;       /* highest seq acknowledged (live or hint) */
     uint64_t    next_fid;
     inflight_t *fifo, *fifo_tail;
@@ -56,6 +58,22 @@ typedef struct peer_state {
     uint64_t    remote_contig;   /* peer's vv[self] from its last gossip    */
     uint64_t    hinted, delivered;
 } peer_state_t;
+
+/* Records packed for one WRITE frame (no array header yet). */
+typedef struct packed {
+    rdb_buf_t raw;
+    size_t    n;
+    uint64_t  seq_lo, seq_hi;
+} packed_t;
+
+/* One destination of a write request. */
+typedef struct wdest {
+    uint16_t      id;
+    bool          live;      /* link up: send; else hint */
+    packed_t      pk;
+    clu_record_t *hints;     /* numbered records to keep as hints */
+    size_t        nhints;
+} wdest_t;
 
 /* One replica set within a write request and its acknowledgement tally. */
 typedef struct wgroup {
@@ -76,7 +94,12 @@ typedef struct wreq {
     size_t          *grp_of;     /* group index per record */
     wgroup_t        *g;
     size_t           ng;
+    wdest_t         *dest;
+    size_t           nd;
     bool             done;
+    bool             in_prep;    /* awaiting this iteration's local apply */
+    bool             self_local; /* some record has self as a replica */
+    struct wreq     *pnext;      /* n->wprep list */
     ev_timer         timer;
     struct clu_node *node;
     struct wreq     *next;       /* incoming queue, then pending list */
@@ -108,12 +131,14 @@ typedef struct rreq {
 
 /* A request posted to the node thread from outside (API calls). */
 typedef struct post {
-    int          kind;          /* POST_WRITE, POST_READ */
+    int          kind;          /* POST_WRITE, POST_READ, POST_CALL */
     wreq_t      *w;
     rreq_t      *r;
+    void       (*fn)(struct clu_node *n, void *arg);  /* POST_CALL */
+    void        *arg;
     struct post *next;
 } post_t;
-enum { POST_WRITE = 1, POST_READ = 2 };
+enum { POST_WRITE = 1, POST_READ = 2, POST_CALL = 3 };
 
 /* Anti-entropy job, run on the AE thread, finished on the node thread. */
 typedef struct ae_job ae_job_t;
@@ -196,6 +221,7 @@ struct clu_node {
     uint64_t        next_req;
     wreq_t         *wpending;     /* awaiting acks (after done too, until all answered) */
     rreq_t         *rpending;
+    wreq_t         *wprep, *wprep_tail;   /* started, applied at the next flush */
 
     /* receive side: records applied in one batch per loop iteration */
     rdb_buf_t       rx_store;
@@ -221,6 +247,7 @@ struct clu_node {
 };
 
 /* node.c */
+void node_status_json(clu_node_t *n, rdb_buf_t *out);
 /* Persist the member table, dial new members, rebuild the ring. */
 void node_members_changed(clu_node_t *n);
 peer_state_t *node_peer(clu_node_t *n, uint16_t id);

@@ -3,15 +3,24 @@
  * received writes in groups, acknowledgements, hinted handoff.
  *
  * Origin sequences.  For every peer P this node numbers the records it sends
- * to P: 1, 2, 3, ... (ps->out_seq, persisted in the same atomic batch as the
- * local apply, so a restart never reuses a number).  P's version vector
+ * to P: 1, 2, 3, ... (ps->out_seq).  Numbers are reserved in blocks of
+ * NODE_SEQ_RESERVE: the end of the block is made durable before any number
+ * in it is sent, and a restart continues after it, so a number is never
+ * reused even though frames leave before the local fsync.  P's version vector
  * entry for us is then "every record up to seq k arrived", whether it came
  * live or as a hint.  Every assigned seq is, at any time, either
  * acknowledged by P, in flight on the link (ps->fifo), in the hint store, or
  * deliberately dropped (hint store full, hints dropped by an operator, hint
- * window passed).  When the link comes up or the hint queue empties we send
- * ADVANCE(min(unacked) - 1) so P's vector skips the dropped ones; their
- * data is anti-entropy's job.
+ * window passed) or never used (the rest of a block at a restart).  When
+ * the link comes up or the hint queue empties we send ADVANCE(min(unacked)
+ * - 1) so P's vector skips those; the data of dropped ones is
+ * anti-entropy's job.
+ *
+ * Latency.  A write's frames go out as soon as the request is numbered;
+ * the coordinator's own apply (and its fsync) happens at the end of the
+ * loop iteration, grouped with every record received in that iteration,
+ * and only then does the coordinator count itself as an answer.  So an ALL
+ * write costs one fsync on each replica, in parallel, plus a round trip.
  *
  * Frames:
  *   WRITE     [reqid, kind, fid, hint_upto, seq_hi, [record...]]
@@ -70,6 +79,11 @@ void node_wreq_free(wreq_t *w)
     free(w->recs);
     free(w->grp_of);
     free(w->g);
+    for (size_t x = 0; x < w->nd; x++) {
+        rdb_buf_free(&w->dest[x].pk.raw);
+        free(w->dest[x].hints);
+    }
+    free(w->dest);
     rdb_buf_free(&w->store);
     free(w);
 }
@@ -80,14 +94,14 @@ static void oseq_encode(clu_node_t *n, rdb_buf_t *out)
 {
     size_t cnt = 0;
     for (size_t i = 0; i < n->mem.n; i++)
-        if (n->ps[n->mem.m[i].id] && n->ps[n->mem.m[i].id]->out_seq)
+        if (n->ps[n->mem.m[i].id] && n->ps[n->mem.m[i].id]->seq_reserved)
             cnt++;
     rdb_buf_append_varint64(out, cnt);
     for (size_t i = 0; i < n->mem.n; i++) {
         peer_state_t *ps = n->ps[n->mem.m[i].id];
-        if (ps && ps->out_seq) {
+        if (ps && ps->seq_reserved) {
             rdb_buf_append_varint64(out, ps->id);
-            rdb_buf_append_varint64(out, ps->out_seq);
+            rdb_buf_append_varint64(out, ps->seq_reserved);
         }
     }
 }
@@ -107,7 +121,9 @@ void node_oseq_load(clu_node_t *n)
                     !(p = rdb_decode_varint64(p, end, &seq)))
                     break;
                 peer_state_t *ps = node_peer(n, (uint16_t)id);
-                ps->out_seq = ps->acked_seq = seq;
+                /* Continue after the reserved block: its unused numbers
+                 * are skipped by ADVANCE when the link comes up. */
+                ps->out_seq = ps->acked_seq = ps->seq_reserved = seq;
             }
         }
         if (!p)
@@ -117,13 +133,18 @@ void node_oseq_load(clu_node_t *n)
     rdb_buf_free(&v);
 }
 
-/* ---- sending ------------------------------------------------------------- */
+/* Make the reservations of every peer durable (rare: once per block). */
+static rdb_status_t oseq_persist(clu_node_t *n, rdb_err_t *err)
+{
+    rdb_buf_t meta = RDB_BUF_INIT;
+    oseq_encode(n, &meta);
+    rdb_status_t st = clu_replica_apply_meta(&n->rep, NULL, 0, NODE_OSEQ_KEY, NODE_OSEQ_KEY_LEN,
+                                             meta.data, meta.len, true, err);
+    rdb_buf_free(&meta);
+    return st;
+}
 
-typedef struct packed {
-    rdb_buf_t raw;      /* packed records, no array header */
-    size_t    n;
-    uint64_t  seq_lo, seq_hi;
-} packed_t;
+/* ---- sending ------------------------------------------------------------- */
 
 static int raw_write(void *data, const char *buf, size_t len)
 {
@@ -244,7 +265,8 @@ static void wreq_finish(clu_node_t *n, wreq_t *w, const rdb_err_t *err)
     if (err)
         n->writes_failed++;
     w->cb(w->ctx, err);
-    node_wreq_free(w);
+    if (!w->in_prep)
+        node_wreq_free(w); /* else the flush frees it */
 }
 
 /* Evaluate every group: all OK -> success; any FAILED -> error. */
@@ -253,6 +275,10 @@ static void wreq_eval(clu_node_t *n, wreq_t *w)
     bool all_ok = true;
     for (size_t i = 0; i < w->ng; i++) {
         if (w->g[i].t.state == CLU_TALLY_FAILED) {
+            /* Report a failure once our own apply is in, so the error
+             * counts it. */
+            if (w->in_prep && w->self_local && !(w->flags & CLU_W_APPLIED))
+                return;
             rdb_err_t e = RDB_ERR_INIT;
             clu_tally_error(&w->g[i].t, &e);
             wreq_finish(n, w, &e);
@@ -296,6 +322,11 @@ static void wreq_fail_now(clu_node_t *n, wreq_t *w, rdb_status_t code, const cha
     rdb_err_clear(&e);
 }
 
+/* When the request arrives: validate, stamp, group the records by replica
+ * set, number them per destination, send the frames and start the tallies.
+ * The local apply and the hints follow in node_rx_flush, once per loop
+ * iteration for every request of the iteration (one fsync); only then does
+ * this node count as an answer. */
 void node_write_start(clu_node_t *n, wreq_t *w)
 {
     n->writes_coord++;
@@ -332,69 +363,61 @@ void node_write_start(clu_node_t *n, wreq_t *w)
         if (k == w->ng)
             w->g[w->ng++] = g;
         w->grp_of[i] = k;
+        w->self_local |= group_has(&w->g[k], self);
     }
 
     /* Destinations other than self, and whether each gets the frame live. */
-    uint16_t dest[NODE_MAX_RF * 4 * 4];
-    size_t nd = 0;
     for (size_t k = 0; k < w->ng; k++)
         for (size_t j = 0; j < w->g[k].nn; j++) {
             uint16_t d = w->g[k].nodes[j];
             bool seen = d == self;
-            for (size_t x = 0; x < nd && !seen; x++)
-                seen = dest[x] == d;
-            if (!seen && nd < RDB_ARRAY_LEN(dest))
-                dest[nd++] = d;
+            for (size_t x = 0; x < w->nd && !seen; x++)
+                seen = w->dest[x].id == d;
+            if (!seen) {
+                w->dest = rdb_realloc(w->dest, (w->nd + 1) * sizeof *w->dest);
+                wdest_t *wd = &w->dest[w->nd++];
+                memset(wd, 0, sizeof *wd);
+                wd->id = d;
+                peer_state_t *ps = node_peer(n, d);
+                wd->live = clu_net_is_up(n->net, d) && ps->fifo_bytes < NODE_FIFO_MAX;
+            }
         }
-    bool live[RDB_ARRAY_LEN(dest)];
-    packed_t pk[RDB_ARRAY_LEN(dest)];
-    uint64_t saved_seq[RDB_ARRAY_LEN(dest)];
-    for (size_t x = 0; x < nd; x++) {
-        peer_state_t *ps = node_peer(n, dest[x]);
-        live[x] = clu_net_is_up(n->net, dest[x]) && ps->fifo_bytes < NODE_FIFO_MAX;
-        memset(&pk[x], 0, sizeof pk[x]);
-        saved_seq[x] = ps->out_seq;
-    }
-    /* Sequence numbers per destination, then the local apply (with the
-     * counters, atomically). */
-    clu_record_t *local = rdb_calloc(w->nrec ? w->nrec : 1, sizeof *local);
-    size_t nlocal = 0;
+    bool reserve = false;
     for (size_t i = 0; i < w->nrec; i++) {
         wgroup_t *g = &w->g[w->grp_of[i]];
-        if (group_has(g, self) && !(w->flags & CLU_W_APPLIED))
-            local[nlocal++] = w->recs[i];
-        for (size_t x = 0; x < nd; x++) {
-            if (!group_has(g, dest[x]))
+        for (size_t x = 0; x < w->nd; x++) {
+            wdest_t *wd = &w->dest[x];
+            if (!group_has(g, wd->id))
                 continue;
+            peer_state_t *ps = node_peer(n, wd->id);
             clu_record_t r = w->recs[i];
             r.origin = self;
-            r.seq = ++node_peer(n, dest[x])->out_seq;
-            if (live[x])
-                packed_add(&pk[x], &r);
-            else
-                hint_add(n, dest[x], &r);
+            r.seq = ++ps->out_seq;
+            if (ps->out_seq > ps->seq_reserved) {
+                ps->seq_reserved = ps->out_seq + NODE_SEQ_RESERVE - 1;
+                reserve = true;
+            }
+            if (wd->live) {
+                packed_add(&wd->pk, &r);
+            } else {
+                /* Hint: the record itself stays in w until the flush. */
+                wd->hints = rdb_realloc(wd->hints, (wd->nhints + 1) * sizeof *wd->hints);
+                wd->hints[wd->nhints++] = r;
+            }
         }
     }
-    rdb_buf_t meta = RDB_BUF_INIT;
-    oseq_encode(n, &meta);
-    rdb_err_t e = RDB_ERR_INIT;
-    rdb_status_t st = RDB_OK;
-    if (nlocal || nd)
-        st = clu_replica_apply_meta(&n->rep, local, nlocal, NODE_OSEQ_KEY, NODE_OSEQ_KEY_LEN,
-                                    meta.data, meta.len, n->o.sync, &e);
-    rdb_buf_free(&meta);
-    free(local);
-    if (st != RDB_OK) {
-        RDB_LOG_ERROR("node", "local apply failed: %s", e.msg);
-        for (size_t x = 0; x < nd; x++) {
-            node_peer(n, dest[x])->out_seq = saved_seq[x];
-            rdb_buf_free(&pk[x].raw);
+    if (reserve) {
+        rdb_err_t e = RDB_ERR_INIT;
+        if (oseq_persist(n, &e) != RDB_OK) {
+            RDB_LOG_ERROR("node", "could not reserve sequence numbers: %s", e.msg);
+            wreq_finish(n, w, &e);
+            rdb_err_clear(&e);
+            return;
         }
-        wreq_finish(n, w, &e);
-        rdb_err_clear(&e);
-        return;
     }
-    /* Tallies: self (if a replica) answered; live peers were asked. */
+    /* Tallies: every live destination and self count as asked; self answers
+     * at the flush (or now, if the caller already applied the records). */
+    bool self_done = (w->flags & CLU_W_APPLIED) != 0;
     for (size_t k = 0; k < w->ng; k++) {
         wgroup_t *g = &w->g[k];
         size_t sent = 0;
@@ -404,32 +427,30 @@ void node_write_start(clu_node_t *n, wreq_t *w)
                 sent++;
                 continue;
             }
-            for (size_t x = 0; x < nd; x++)
-                if (dest[x] == d && live[x])
+            for (size_t x = 0; x < w->nd; x++)
+                if (w->dest[x].id == d && w->dest[x].live)
                     sent++;
         }
-        clu_tally_init_acked(&g->t, w->cl, g->nn, sent, group_has(g, self) ? 1 : 0);
+        clu_tally_init_acked(&g->t, w->cl, g->nn, sent, self_done && group_has(g, self) ? 1 : 0);
     }
-    for (size_t x = 0; x < nd; x++) {
-        if (!live[x] || pk[x].n == 0) {
-            rdb_buf_free(&pk[x].raw);
+    for (size_t x = 0; x < w->nd; x++) {
+        wdest_t *wd = &w->dest[x];
+        if (!wd->live || wd->pk.n == 0)
             continue;
-        }
-        peer_state_t *ps = node_peer(n, dest[x]);
+        peer_state_t *ps = node_peer(n, wd->id);
         inflight_t *f = rdb_calloc(1, sizeof *f);
         f->fid = ++ps->next_fid;
         f->reqid = w->id;
-        f->seq_lo = pk[x].seq_lo;
-        f->seq_hi = pk[x].seq_hi;
-        build_write(n, &f->frame, w->id, W_LIVE, f->fid, 0, &pk[x]);
-        rdb_buf_free(&pk[x].raw);
-        if (clu_net_send(n->net, dest[x], f->frame.data, f->frame.len) != RDB_OK) {
+        f->seq_lo = wd->pk.seq_lo;
+        f->seq_hi = wd->pk.seq_hi;
+        build_write(n, &f->frame, w->id, W_LIVE, f->fid, 0, &wd->pk);
+        if (clu_net_send(n->net, wd->id, f->frame.data, f->frame.len) != RDB_OK) {
             /* The queue is full or the link just went: keep it as hints. */
-            frame_to_hints(n, dest[x], &f->frame);
+            frame_to_hints(n, wd->id, &f->frame);
             rdb_buf_free(&f->frame);
             free(f);
             for (size_t k = 0; k < w->ng; k++)
-                if (group_has(&w->g[k], dest[x]))
+                if (group_has(&w->g[k], wd->id))
                     clu_tally_fail(&w->g[k].t);
             continue;
         }
@@ -440,6 +461,54 @@ void node_write_start(clu_node_t *n, wreq_t *w)
     ev_timer_init(&w->timer, wreq_timeout_cb, (double)n->o.write_timeout_ms / 1000.0, 0.0);
     w->timer.data = w;
     ev_timer_start(n->loop, &w->timer);
+    /* Until the flush: w stays alive even if it finishes (in_prep). */
+    w->in_prep = true;
+    w->pnext = NULL;
+    if (n->wprep_tail)
+        n->wprep_tail->pnext = w;
+    else
+        n->wprep = w;
+    n->wprep_tail = w;
+    wreq_eval(n, w);
+}
+
+/* After this iteration's local apply: keep the hints, count self. */
+static void write_applied(clu_node_t *n, wreq_t *w, bool ok)
+{
+    for (size_t x = 0; x < w->nd; x++) {
+        wdest_t *wd = &w->dest[x];
+        if (!wd->nhints)
+            continue;
+        peer_state_t *ps = node_peer(n, wd->id);
+        if (ps->down_since_ms && n->o.hint_window_ms &&
+            node_mono_ms() - ps->down_since_ms > n->o.hint_window_ms) {
+            n->hints_dropped_window += wd->nhints;
+            continue;
+        }
+        size_t added = 0;
+        rdb_err_t e = RDB_ERR_INIT;
+        if (clu_hints_add_batch(n->hints, wd->id, wd->hints, wd->nhints, &added, &e) != RDB_OK) {
+            RDB_LOG_WARN("node", "hints for node %u lost: %s", wd->id, e.msg);
+            rdb_err_clear(&e);
+        }
+        ps->hinted += added;
+    }
+    w->in_prep = false;
+    if (w->done) {
+        node_wreq_free(w);
+        return;
+    }
+    if (!(w->flags & CLU_W_APPLIED)) {
+        for (size_t k = 0; k < w->ng; k++)
+            if (group_has(&w->g[k], n->o.node_id)) {
+                if (!ok)
+                    clu_tally_fail(&w->g[k].t);
+                else if (w->g[k].t.state == CLU_TALLY_PENDING)
+                    clu_tally_ack(&w->g[k].t);
+                else
+                    clu_tally_late_ack(&w->g[k].t);
+            }
+    }
     wreq_eval(n, w);
 }
 
@@ -522,36 +591,52 @@ void node_on_write(clu_node_t *n, uint16_t from, clu_frame_t *f)
 
 void node_rx_flush(clu_node_t *n)
 {
-    if (n->nrx == 0 && n->nacks == 0)
+    if (n->nrx == 0 && n->nacks == 0 && !n->wprep)
         return;
     bool ok = true;
-    if (n->nrx) {
-        clu_record_t *recs = rdb_calloc(n->nrx, sizeof *recs);
-        for (size_t i = 0; i < n->nrx; i++) {
-            struct rx_rec *x = &n->rx[i];
-            recs[i].key = n->rx_store.data + x->koff;
-            recs[i].klen = x->klen;
-            recs[i].value = x->tomb ? NULL : n->rx_store.data + x->voff;
-            recs[i].vlen = x->vlen;
-            recs[i].version = x->v;
-            recs[i].tombstone = x->tomb;
-            recs[i].origin = x->origin;
-            recs[i].seq = x->seq;
-        }
-        rdb_err_t e = RDB_ERR_INIT;
-        if (clu_replica_apply(&n->rep, recs, n->nrx, n->o.sync, &e) != RDB_OK) {
-            RDB_LOG_ERROR("node", "applying %zu replicated records failed: %s", n->nrx, e.msg);
-            rdb_err_clear(&e);
-            ok = false;
-        }
-        n->rx_applied += n->nrx;
-        free(recs);
+    /* One batch: this node's own coordinated writes and every replicated
+     * record received in this iteration. */
+    size_t nlocal = 0;
+    for (wreq_t *w = n->wprep; w; w = w->pnext)
+        nlocal += w->nrec;
+    clu_record_t *recs = rdb_calloc(nlocal + n->nrx + 1, sizeof *recs);
+    size_t k = 0;
+    for (wreq_t *w = n->wprep; w; w = w->pnext)
+        if (!(w->flags & CLU_W_APPLIED) && w->self_local)
+            for (size_t i = 0; i < w->nrec; i++)
+                if (group_has(&w->g[w->grp_of[i]], n->o.node_id))
+                    recs[k++] = w->recs[i];
+    for (size_t i = 0; i < n->nrx; i++, k++) {
+        struct rx_rec *x = &n->rx[i];
+        recs[k].key = n->rx_store.data + x->koff;
+        recs[k].klen = x->klen;
+        recs[k].value = x->tomb ? NULL : n->rx_store.data + x->voff;
+        recs[k].vlen = x->vlen;
+        recs[k].version = x->v;
+        recs[k].tombstone = x->tomb;
+        recs[k].origin = x->origin;
+        recs[k].seq = x->seq;
+    }
+    rdb_err_t e = RDB_ERR_INIT;
+    if (k && clu_replica_apply(&n->rep, recs, k, n->o.sync, &e) != RDB_OK) {
+        RDB_LOG_ERROR("node", "applying %zu records failed: %s", k, e.msg);
+        ok = false;
+    }
+    rdb_err_clear(&e);
+    free(recs);
+    n->rx_applied += n->nrx;
+    wreq_t *w = n->wprep;
+    n->wprep = n->wprep_tail = NULL;
+    while (w) {
+        wreq_t *next = w->pnext;
+        write_applied(n, w, ok);
+        w = next;
     }
     for (size_t i = 0; i < n->nacks; i++) {
         struct rx_ack *a = &n->acks[i];
         rdb_buf_t f = RDB_BUF_INIT;
         msgpack_packer p;
-        size_t st = clu_frame_start(&f, &p, CLU_MSG_WRITE_ACK, n->o.node_id,
+        size_t fs = clu_frame_start(&f, &p, CLU_MSG_WRITE_ACK, n->o.node_id,
                                     clu_hlc_peek(&n->hlc), 6);
         msgpack_pack_uint64(&p, a->reqid);
         msgpack_pack_int(&p, a->kind);
@@ -559,7 +644,7 @@ void node_rx_flush(clu_node_t *n)
         msgpack_pack_uint64(&p, a->hint_upto);
         msgpack_pack_uint64(&p, a->seq_hi);
         msgpack_pack_uint64(&p, ok && a->ok ? 1 : 0);
-        clu_frame_finish(&f, st);
+        clu_frame_finish(&f, fs);
         node_send(n, a->peer, &f);
         rdb_buf_free(&f);
     }
