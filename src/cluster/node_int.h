@@ -27,6 +27,7 @@
 #define NODE_FIFO_MAX      (32u << 20)   /* unacked bytes per peer before hinting */
 #define NODE_HINT_BATCH    512
 #define NODE_SEQ_RESERVE   65536
+#define NODE_WTAB          16384  /* buckets of the pending-write table */
 #define NODE_OSEQ_KEY      "\x00oseq"
 #define NODE_OSEQ_KEY_LEN  5
 
@@ -219,7 +220,8 @@ struct clu_node {
     bool            oseq_dirty;
 
     uint64_t        next_req;
-    wreq_t         *wpending;     /* awaiting acks (after done too, until all answered) */
+    wreq_t         *wtab[NODE_WTAB]; /* writes awaiting answers, by id */
+    size_t          npending;
     rreq_t         *rpending;
     wreq_t         *wprep, *wprep_tail;   /* started, applied at the next flush */
 

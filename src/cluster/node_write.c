@@ -257,9 +257,10 @@ static void wreq_finish(clu_node_t *n, wreq_t *w, const rdb_err_t *err)
         return;
     w->done = true;
     ev_timer_stop(n->loop, &w->timer);
-    for (wreq_t **pp = &n->wpending; *pp; pp = &(*pp)->next)
+    for (wreq_t **pp = &n->wtab[w->id & (NODE_WTAB - 1)]; *pp; pp = &(*pp)->next)
         if (*pp == w) {
             *pp = w->next;
+            n->npending--;
             break;
         }
     if (err)
@@ -456,8 +457,10 @@ void node_write_start(clu_node_t *n, wreq_t *w)
         }
         fifo_push(ps, f);
     }
-    w->next = n->wpending;
-    n->wpending = w;
+    wreq_t **b = &n->wtab[w->id & (NODE_WTAB - 1)];
+    w->next = *b;
+    *b = w;
+    n->npending++;
     ev_timer_init(&w->timer, wreq_timeout_cb, (double)n->o.write_timeout_ms / 1000.0, 0.0);
     w->timer.data = w;
     ev_timer_start(n->loop, &w->timer);
@@ -514,7 +517,7 @@ static void write_applied(clu_node_t *n, wreq_t *w, bool ok)
 
 static wreq_t *wreq_find(clu_node_t *n, uint64_t id)
 {
-    for (wreq_t *w = n->wpending; w; w = w->next)
+    for (wreq_t *w = n->wtab[id & (NODE_WTAB - 1)]; w; w = w->next)
         if (w->id == id)
             return w;
     return NULL;
@@ -618,6 +621,8 @@ void node_rx_flush(clu_node_t *n)
         recs[k].seq = x->seq;
     }
     rdb_err_t e = RDB_ERR_INIT;
+    /* Frames of this iteration leave before the fsync. */
+    clu_net_flush(n->net);
     if (k && clu_replica_apply(&n->rep, recs, k, n->o.sync, &e) != RDB_OK) {
         RDB_LOG_ERROR("node", "applying %zu records failed: %s", k, e.msg);
         ok = false;
@@ -648,6 +653,7 @@ void node_rx_flush(clu_node_t *n)
         node_send(n, a->peer, &f);
         rdb_buf_free(&f);
     }
+    clu_net_flush(n->net);
     n->nrx = n->nacks = 0;
     rdb_buf_reset(&n->rx_store);
     if (n->rx_store.cap > (8u << 20)) {
@@ -882,11 +888,12 @@ void node_repair_send(clu_node_t *n, uint16_t peer, const clu_record_t *r)
 
 void node_write_fail_all(clu_node_t *n)
 {
-    while (n->wpending) {
-        rdb_err_t e = RDB_ERR_INIT;
-        rdb_err_set(&e, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
-                    "the cluster node is shutting down");
-        wreq_finish(n, n->wpending, &e);
-        rdb_err_clear(&e);
-    }
+    for (size_t i = 0; i < NODE_WTAB; i++)
+        while (n->wtab[i]) {
+            rdb_err_t e = RDB_ERR_INIT;
+            rdb_err_set(&e, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
+                        "the cluster node is shutting down");
+            wreq_finish(n, n->wtab[i], &e);
+            rdb_err_clear(&e);
+        }
 }

@@ -709,3 +709,17 @@ void clu_net_drop_client(clu_net_t *net, uint32_t client)
     if (l)
         link_kill(l, true);
 }
+
+void clu_net_flush(clu_net_t *net)
+{
+    for (net_link_t *l = net->links; l; l = l->next) {
+        if (l->state != L_UP || l->out.len == 0)
+            continue;
+        ssize_t r = send(l->fd, l->out.data, l->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r > 0)
+            rdb_buf_consume(&l->out, (size_t)r);
+        /* A short write or an error is left to the write watcher. */
+        if (l->out.len == 0 && !l->retiring)
+            ev_io_stop(net->loop, &l->wio);
+    }
+}

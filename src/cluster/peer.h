@@ -72,6 +72,9 @@ rdb_status_t clu_net_dial(clu_net_t *net, const char *host, int port, rdb_err_t 
 /* Queue a finished frame (frame.h) for peer.  RDB_UNAVAILABLE: no link;
  * RDB_BUSY: the queue is full.  The bytes are copied. */
 rdb_status_t clu_net_send(clu_net_t *net, uint16_t peer, const void *frame, size_t len);
+/* Write what the links hold now, without waiting for the loop (call before
+ * slow work such as an fsync, so frames are not held behind it). */
+void clu_net_flush(clu_net_t *net);
 bool clu_net_is_up(const clu_net_t *net, uint16_t peer);
 void clu_net_peer_stats(const clu_net_t *net, uint16_t peer, clu_net_peer_stats_t *st);
 /* Queue a finished frame for a control client; as clu_net_send. */

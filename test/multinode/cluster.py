@@ -208,10 +208,22 @@ class Cluster:
         return False
 
     def stop(self, keep=False):
+        """SIGTERM every node.  Returns the problems seen: a node that did not
+        exit 0 on SIGTERM, or a sanitizer report in a log."""
+        problems = []
         for n in self.nodes:
+            was_alive = n.alive()
             n.kill(signal.SIGTERM)
-        if not keep:
+            if was_alive and n.proc.returncode != 0:
+                problems.append("node %d exited %d on SIGTERM" % (n.id, n.proc.returncode))
+            if os.path.exists(n.log):
+                text = n.log_text()
+                for bad in ("Sanitizer", "runtime error:"):
+                    if bad in text:
+                        problems.append("node %d log reports %r" % (n.id, bad))
+        if not keep and not problems:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        return problems
 
 
 def convergence(nodes, verbose=True):

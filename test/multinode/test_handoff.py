@@ -127,7 +127,8 @@ def main():
         traceback.print_exc()
         T.check(False, "exception: %s" % e)
     finally:
-        c.stop(keep=bool(T.fails))
+        for p in c.stop(keep=bool(T.fails)):
+            T.check(False, p)
         if T.fails:
             print("logs kept in", c.tmp)
     return T.done()

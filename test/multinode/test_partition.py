@@ -140,7 +140,8 @@ def main():
         T.check(False, "exception: %s" % e)
     finally:
         heal()
-        c.stop(keep=bool(T.fails))
+        for p in c.stop(keep=bool(T.fails)):
+            T.check(False, p)
         if T.fails:
             print("logs kept in", c.tmp)
     return T.done()
