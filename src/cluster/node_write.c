@@ -179,43 +179,73 @@ static void build_write(clu_node_t *n, rdb_buf_t *f, uint64_t reqid, int kind, u
     clu_frame_finish(f, st);
 }
 
-/* Keep a record for a peer that cannot take it now. */
-static void hint_add(clu_node_t *n, uint16_t peer, const clu_record_t *r)
+/* Keep records for a peer that cannot take them now: one durable write. */
+static void hints_keep(clu_node_t *n, uint16_t peer, const clu_record_t *recs, size_t nrec)
 {
     peer_state_t *ps = node_peer(n, peer);
+    if (nrec == 0)
+        return;
     if (ps->down_since_ms && n->o.hint_window_ms &&
         node_mono_ms() - ps->down_since_ms > n->o.hint_window_ms) {
-        n->hints_dropped_window++;
+        n->hints_dropped_window += nrec;
         return;
     }
+    size_t added = 0;
     rdb_err_t e = RDB_ERR_INIT;
-    if (clu_hints_add(n->hints, peer, r, &e) != RDB_OK) {
-        RDB_LOG_WARN("node", "hint for node %u dropped: %s", peer, e.msg);
+    if (clu_hints_add_batch(n->hints, peer, recs, nrec, &added, &e) != RDB_OK) {
+        RDB_LOG_WARN("node", "%zu hints for node %u lost: %s", nrec, peer, e.msg);
         rdb_err_clear(&e);
-        return;
+    } else if (added < nrec) {
+        RDB_LOG_WARN("node", "hint store for node %u full: %zu hints dropped", peer,
+                     nrec - added);
     }
-    ps->hinted++;
+    ps->hinted += added;
 }
 
-/* Turn an unacknowledged WRITE frame back into hints. */
-static void frame_to_hints(clu_node_t *n, uint16_t peer, const rdb_buf_t *frame)
+/* Turn unacknowledged WRITE frames (a list linked by next, or one frame)
+ * back into hints, in order, with one durable write. */
+static void frames_to_hints(clu_node_t *n, uint16_t peer, inflight_t *list)
 {
-    clu_frame_t f;
-    size_t used;
-    rdb_err_t e = RDB_ERR_INIT;
-    if (clu_frame_parse(frame->data, frame->len, &used, &f, &e) != RDB_OK) {
-        rdb_err_clear(&e);
-        return;
-    }
-    if (f.nfields >= 6 && f.fields[5].type == MSGPACK_OBJECT_ARRAY) {
-        const msgpack_object_array *a = &f.fields[5].via.array;
+    size_t nf = 0, cap = 0, nrec = 0, caprec = 0;
+    clu_frame_t *fs = NULL;
+    clu_record_t *recs = NULL;
+    for (inflight_t *x = list; x; x = x->next) {
+        if (nf == cap) {
+            cap = cap ? cap * 2 : 16;
+            fs = rdb_realloc(fs, cap * sizeof *fs);
+        }
+        size_t used;
+        rdb_err_t e = RDB_ERR_INIT;
+        if (clu_frame_parse(x->frame.data, x->frame.len, &used, &fs[nf], &e) != RDB_OK) {
+            rdb_err_clear(&e);
+            continue;
+        }
+        clu_frame_t *f = &fs[nf++];
+        if (f->nfields < 6 || f->fields[5].type != MSGPACK_OBJECT_ARRAY)
+            continue;
+        const msgpack_object_array *a = &f->fields[5].via.array;
         for (uint32_t i = 0; i < a->size; i++) {
-            clu_record_t r;
-            if (node_unpack_record(&a->ptr[i], &r))
-                hint_add(n, peer, &r);
+            if (nrec == caprec) {
+                caprec = caprec ? caprec * 2 : 64;
+                recs = rdb_realloc(recs, caprec * sizeof *recs);
+            }
+            if (node_unpack_record(&a->ptr[i], &recs[nrec]))
+                nrec++;
         }
     }
-    clu_frame_release(&f);
+    hints_keep(n, peer, recs, nrec);
+    for (size_t i = 0; i < nf; i++)
+        clu_frame_release(&fs[i]);
+    free(fs);
+    free(recs);
+}
+
+static void frame_to_hints(clu_node_t *n, uint16_t peer, inflight_t *x)
+{
+    inflight_t *next = x->next;
+    x->next = NULL;
+    frames_to_hints(n, peer, x);
+    x->next = next;
 }
 
 static void fifo_push(peer_state_t *ps, inflight_t *x)
@@ -447,7 +477,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
         build_write(n, &f->frame, w->id, W_LIVE, f->fid, 0, &wd->pk);
         if (clu_net_send(n->net, wd->id, f->frame.data, f->frame.len) != RDB_OK) {
             /* The queue is full or the link just went: keep it as hints. */
-            frame_to_hints(n, wd->id, &f->frame);
+            frame_to_hints(n, wd->id, f);
             rdb_buf_free(&f->frame);
             free(f);
             for (size_t k = 0; k < w->ng; k++)
@@ -478,24 +508,8 @@ void node_write_start(clu_node_t *n, wreq_t *w)
 /* After this iteration's local apply: keep the hints, count self. */
 static void write_applied(clu_node_t *n, wreq_t *w, bool ok)
 {
-    for (size_t x = 0; x < w->nd; x++) {
-        wdest_t *wd = &w->dest[x];
-        if (!wd->nhints)
-            continue;
-        peer_state_t *ps = node_peer(n, wd->id);
-        if (ps->down_since_ms && n->o.hint_window_ms &&
-            node_mono_ms() - ps->down_since_ms > n->o.hint_window_ms) {
-            n->hints_dropped_window += wd->nhints;
-            continue;
-        }
-        size_t added = 0;
-        rdb_err_t e = RDB_ERR_INIT;
-        if (clu_hints_add_batch(n->hints, wd->id, wd->hints, wd->nhints, &added, &e) != RDB_OK) {
-            RDB_LOG_WARN("node", "hints for node %u lost: %s", wd->id, e.msg);
-            rdb_err_clear(&e);
-        }
-        ps->hinted += added;
-    }
+    for (size_t x = 0; x < w->nd; x++)
+        hints_keep(n, w->dest[x].id, w->dest[x].hints, w->dest[x].nhints);
     w->in_prep = false;
     if (w->done) {
         node_wreq_free(w);
@@ -703,7 +717,7 @@ void node_on_write_ack(clu_node_t *n, uint16_t from, clu_frame_t *f)
         if (x->seq_hi > ps->acked_seq)
             ps->acked_seq = x->seq_hi;
     } else {
-        frame_to_hints(n, from, &x->frame);
+        frame_to_hints(n, from, x);
     }
     rdb_buf_free(&x->frame);
     free(x);
@@ -716,19 +730,20 @@ void node_peer_down(clu_node_t *n, uint16_t peer)
 {
     peer_state_t *ps = node_peer(n, peer);
     size_t nf = ps->fifo_count;
-    while (ps->fifo) {
-        inflight_t *x = ps->fifo;
-        ps->fifo = x->next;
-        frame_to_hints(n, peer, &x->frame);
+    inflight_t *list = ps->fifo;
+    ps->fifo = ps->fifo_tail = NULL;
+    ps->fifo_bytes = 0;
+    ps->fifo_count = 0;
+    ps->hint_inflight = false;
+    frames_to_hints(n, peer, list);
+    while (list) {
+        inflight_t *x = list;
+        list = x->next;
         uint64_t reqid = x->reqid;
         rdb_buf_free(&x->frame);
         free(x);
         wreq_peer_answer(n, reqid, peer, false);
     }
-    ps->fifo_tail = NULL;
-    ps->fifo_bytes = 0;
-    ps->fifo_count = 0;
-    ps->hint_inflight = false;
     if (nf)
         RDB_LOG_INFO("node", "%zu unacknowledged frames to node %u kept as hints", nf, peer);
 }
