@@ -9,6 +9,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "cluster/node.h"
+#include "cluster/options.h"
 #include "common/log.h"
 #include "pgwire/builtin_backend.h"
 #include "pgwire/pgwire.h"
@@ -24,6 +26,11 @@ static const rdb_opt_def_t server_opts[] = {
 /* The engine behind the wire protocol: the SQL engine registers itself
  * here when it is linked in; until then the built-in backend serves. */
 static rdb_backend_init_fn registered_backend;
+
+/* The cluster node, started before the engine when --node-id is given. */
+static clu_node_t *server_node;
+
+clu_node_t *rdb_server_node(void) { return server_node; }
 
 void rdb_server_register_backend(rdb_backend_init_fn init) { registered_backend = init; }
 
@@ -49,7 +56,8 @@ static void on_reload(void *arg)
 
 const rdb_opt_def_t *const *rdb_server_option_tables(void)
 {
-    static const rdb_opt_def_t *const tables[] = { server_opts, rdb_pgwire_options, NULL };
+    static const rdb_opt_def_t *const tables[] = { server_opts, rdb_pgwire_options,
+                                                   clu_option_table, NULL };
     return tables;
 }
 
@@ -86,10 +94,21 @@ int rdb_server_run(rdb_config_t *cfg)
 
     rdb_backend_t backend;
     rdb_err_t err = RDB_ERR_INIT;
+    if (rdb_config_is_set(cfg, "node-id")) {
+        clu_node_opts_t no;
+        if (clu_node_opts_from_config(&no, cfg, &err) != RDB_OK ||
+            clu_node_start(&no, &server_node, &err) != RDB_OK) {
+            RDB_LOG_ERROR("server", "could not start the cluster node: %s", err.msg);
+            rdb_err_clear(&err);
+            return 1;
+        }
+    }
     if (registered_backend) {
         if (registered_backend(cfg, &backend, &err) != RDB_OK) {
             RDB_LOG_ERROR("server", "could not start the engine: %s", err.msg);
             rdb_err_clear(&err);
+            clu_node_stop(server_node);
+            server_node = NULL;
             return 1;
         }
     } else {
@@ -101,6 +120,8 @@ int rdb_server_run(rdb_config_t *cfg)
         rdb_err_clear(&err);
         if (!registered_backend)
             rdb_builtin_backend_free(&backend);
+        clu_node_stop(server_node);
+        server_node = NULL;
         return 1;
     }
     reload_ctx_t rc = { cfg, pw };
@@ -108,6 +129,8 @@ int rdb_server_run(rdb_config_t *cfg)
     rdb_pgwire_free(pw);
     if (!registered_backend)
         rdb_builtin_backend_free(&backend);
+    clu_node_stop(server_node);
+    server_node = NULL;
     RDB_LOG_INFO("server", "shut down");
     return 0;
 }
