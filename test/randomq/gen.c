@@ -298,8 +298,8 @@ typedef struct rel {
 
 /* Subqueries run once per row of a level (if correlated): none over a
  * large join. */
-#define MAX_ROWS_FOR_SUBQ 1200
-#define MAX_CORREL_WORK 20000
+#define MAX_ROWS_FOR_SUBQ 800
+#define MAX_CORREL_WORK 6000
 
 #define MAXRELS 6
 #define MAXKEYS 4
@@ -588,7 +588,7 @@ static void gen_subquery(gen_t *g, rdb_buf_t *b, const scope_t *sc, rq_type t, b
     g->subq_level--;
 }
 
-#define MAX_SELECTS 4
+#define MAX_SELECTS 3
 
 /* Room for one more SELECT?  Bounds the size (and run time) of a statement. */
 static bool room(const gen_t *g) { return g->subq_level < 2 && g->selects < MAX_SELECTS; }
@@ -1160,7 +1160,7 @@ static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
             else
                 rdb_buf_printf(b, " NATURAL %sJOIN %s", P(g, 50) ? "LEFT " : "",
                                rdb_buf_cstr(&item));
-        } else if (k < 3) {
+        } else if (k < 3 && sc->est_rows * rel_rows(nr) <= 600) {
             /* A comma binds looser than JOIN: a later ON could not see the
              * items before it, so a comma only for the last item. */
             rdb_buf_printf(b, P(g, 50) && i == extra - 1 ? ", %s" : " CROSS JOIN %s",
@@ -1177,9 +1177,13 @@ static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
             }
             rdb_buf_printf(b, "%s%s ON ", jt, rdb_buf_cstr(&item));
             sc->nrels++;
+            long before = sc->est_rows;
+            sc->est_rows *= rel_rows(nr);
             rdb_buf_t on = RDB_BUF_INIT;
             /* A FULL JOIN needs a merge- or hash-joinable condition. */
-            if (full || P(g, 65)) {
+            /* Mostly equi-joins: a big join result costs more to compare
+             * than to compute.  The third item always. */
+            if (full || i > 0 || P(g, 75)) {
                 if (!gen_equijoin(g, &on, sc, nr)) {
                     rdb_buf_reset(&on);
                     rdb_buf_append_str(&on, "true");
@@ -1195,11 +1199,12 @@ static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
                     gen_bool(g, &on, sc, 1);
                 }
             } else {
-                gen_bool(g, &on, sc, 2);
+                gen_bool(g, &on, sc, 1 + R(g, 2));
             }
             rdb_buf_append(b, on.data, on.len);
             rdb_buf_free(&on);
             sc->nrels--;
+            sc->est_rows = before;
         }
         sc->nrels++;
         sc->est_rows *= rel_rows(nr);
@@ -1324,9 +1329,9 @@ static void gen_simple_select(gen_t *g, rdb_buf_t *b, const scope_t *outer, int 
     gen_from(g, &from, &sc);
     if (want(g, RQF_WHERE, 65)) {
         rdb_buf_append_str(&where, " WHERE ");
-        gen_bool(g, &where, &sc, 2 + R(g, 2));
+        gen_bool(g, &where, &sc, 1 + R(g, 2));
     }
-    int n = want_ncols ? want_ncols : 1 + R(g, 4);
+    int n = want_ncols ? want_ncols : 1 + R(g, 3);
     for (int i = 0; i < n; i++)
         types[i] = want_types ? want_types[i] : random_type(g);
     *ncols = n;
@@ -1396,9 +1401,9 @@ static void gen_simple_select(gen_t *g, rdb_buf_t *b, const scope_t *outer, int 
             if (hit >= 0)
                 rdb_buf_append_str(b, out.key[hit]);
             else
-                gen_expr(g, b, &out, types[i], 2);
+                gen_expr(g, b, &out, types[i], 1 + R(g, 2));
         } else {
-            gen_expr(g, b, grouped ? &out : &sc, types[i], 2);
+            gen_expr(g, b, grouped ? &out : &sc, types[i], R(g, 3));
         }
         rdb_buf_printf(b, " AS c%d", i + 1);
     }

@@ -82,7 +82,14 @@ typedef struct side {
     const char *conninfo;
     PGconn     *conn;
     long        pid;       /* server process to watch, 0 if none */
+    bool        perturb;   /* load other rows into t1 (the mismatch self-test) */
 } side_t;
+
+/* The rows of table t on side s. */
+static char *side_rows(const side_t *s, int t, uint64_t seed)
+{
+    return rq_table_insert(t, s->perturb && t == 0 ? seed + 1 : seed);
+}
 
 static double now_s(void)
 {
@@ -485,6 +492,8 @@ typedef struct opts {
     bool        verbose;
     long        target_pid;
     double      timeout;
+    double      slow_ms;    /* print statements slower than this, 0 = no */
+    const char *ref_sql, *target_sql; /* run after loading the data */
 } opts_t;
 
 static void usage(void)
@@ -496,13 +505,16 @@ static void usage(void)
             "  --seed S             seed (default: from the clock; printed)\n"
             "  --start I            first statement index (0); with -n 1 -v re-runs one\n"
             "  --features LIST      e.g. -window,-setop or -all,where,join (default all)\n"
-            "  --dml PCT            share of INSERT/UPDATE/DELETE (10)\n"
+            "  --dml PCT            share of INSERT/UPDATE/DELETE (6)\n"
             "  --strict             any mismatch or one-sided error fails\n"
             "  --min-equal N        fewer than N equal results fail\n"
             "  --show-mismatches K  print the first K mismatches in full (5)\n"
             "  --timeout SEC        per statement, before a cancel (20)\n"
+            "  --ref-sql SQL        run on the reference after loading (e.g. ANALYZE)\n"
+            "  --target-sql SQL     run on the target after loading\n"
+            "  --slow-ms MS         print statements slower than MS on the reference\n"
             "  --target-pid PID     the target's server process, checked after a lost connection\n"
-            "  --perturb            change a few target rows after loading (self-test)\n"
+            "  --perturb            load other rows into the target's t1 (self-test)\n"
             "  --kill-target-backend-at I  SIGKILL the target's backend during statement I\n"
             "  -v                   print every statement and both outcomes\n");
     exit(EXIT_SETUP);
@@ -510,7 +522,7 @@ static void usage(void)
 
 static void parse_opts(int argc, char **argv, opts_t *o)
 {
-    *o = (opts_t){ .n = 10000, .features = RQF_ALL, .dml_pct = 10, .show_mismatches = 5,
+    *o = (opts_t){ .n = 10000, .features = RQF_ALL, .dml_pct = 6, .show_mismatches = 5,
                    .show = -1, .kill_at = -1, .timeout = 20 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -548,6 +560,12 @@ static void parse_opts(int argc, char **argv, opts_t *o)
             o->kill_at = atol(v);
         else if (ARG("--target-pid"))
             o->target_pid = atol(v);
+        else if (ARG("--ref-sql"))
+            o->ref_sql = v;
+        else if (ARG("--target-sql"))
+            o->target_sql = v;
+        else if (ARG("--slow-ms"))
+            o->slow_ms = atof(v);
         else if (ARG("--timeout"))
             o->timeout = atof(v);
         else if (strcmp(a, "--strict") == 0)
@@ -596,7 +614,7 @@ static int load_schema(side_t *s, uint64_t seed, double timeout, long *missing_s
     for (int t = 0; t < rq_table_count(); t++) {
         char drop[64];
         snprintf(drop, sizeof drop, "DROP TABLE IF EXISTS %s", rq_table_name(t));
-        char *ins = rq_table_insert(t, seed);
+        char *ins = side_rows(s, t, seed);
         const char *stmts[] = { drop, rq_table_ddl(t), ins };
         for (int i = 0; i < 3; i++) {
             outcome_t o;
@@ -632,7 +650,7 @@ static bool restore_table(side_t *s, int t, uint64_t seed, double timeout, outco
     if (!setup_sql(s, del, timeout, o))
         return false;
     outcome_free(o);
-    char *ins = rq_table_insert(t, seed);
+    char *ins = side_rows(s, t, seed);
     bool ok = setup_sql(s, ins, timeout, o);
     free(ins);
     if (ok)
@@ -701,25 +719,12 @@ static void show_statement(const opts_t *o, long i)
     rq_stmt_free(&st);
 }
 
-int main(int argc, char **argv)
+/* Load both sides, run the statements, print the report; the exit code. */
+static int run(const opts_t *op, side_t *refp, side_t *tgtp)
 {
-    opts_t o;
-    parse_opts(argc, argv, &o);
-    if (o.show >= 0) {
-        show_statement(&o, o.show);
-        return 0;
-    }
-    if (!o.ref || !o.target)
-        usage();
-    printf("randomq: seed %" PRIu64 ", statements %ld-%ld\n", o.seed, o.start,
-           o.start + o.n - 1);
-    fflush(stdout);
-
-    side_t ref = { "reference", o.ref, NULL, 0 }, tgt = { "target", o.target, NULL, o.target_pid };
-    if (!side_connect(&ref))
-        return EXIT_SETUP;
-    if (!side_connect(&tgt))
-        return EXIT_SETUP;
+    /* Copies; the connections stay the caller's. */
+    const opts_t o = *op;
+    side_t ref = *refp, tgt = *tgtp;
     stats_t stt;
     memset(&stt, 0, sizeof stt);
     for (size_t k = 0; k < RDB_ARRAY_LEN(stt.slow); k++)
@@ -727,6 +732,7 @@ int main(int argc, char **argv)
     outcome_t so;
     if (!setup_sql(&ref, "SET statement_timeout = '10s'", o.timeout, &so)) {
         fprintf(stderr, "randomq: reference: %s\n", so.msg);
+        outcome_free(&so);
         return EXIT_SETUP;
     }
     outcome_free(&so);
@@ -735,14 +741,20 @@ int main(int argc, char **argv)
         rc = load_schema(&tgt, o.seed, o.timeout, &stt.missing_sqlstate);
     if (rc)
         return rc;
-    if (o.perturb) {
-        if (!setup_sql(&tgt, "UPDATE t1 SET i = i + 1 WHERE id % 4 = 0", o.timeout, &so)) {
-            fprintf(stderr, "randomq: perturb: %s\n", so.msg);
+    for (int k = 0; k < 2; k++) {
+        const char *sql = k ? o.target_sql : o.ref_sql;
+        side_t *sd = k ? &tgt : &ref;
+        if (!sql)
+            continue;
+        if (!setup_sql(sd, sql, o.timeout, &so)) {
+            fprintf(stderr, "randomq: %s: %s: %s\n", sd->name, sql, so.msg);
+            outcome_free(&so);
             return EXIT_SETUP;
         }
         outcome_free(&so);
-        printf("randomq: perturbed the target's t1 (self-test: mismatches expected)\n");
     }
+    if (o.perturb)
+        printf("randomq: the target's t1 holds other rows (self-test: mismatches expected)\n");
 
     errgroups_t tgt_err = { 0 }, ref_err = { 0 }, both_diff = { 0 };
     int shown = 0;
@@ -773,6 +785,9 @@ int main(int argc, char **argv)
         stt.time_ref += ts1 - ts0;
         stt.time_tgt += ts2 - ts1;
         note_slow(&stt, i, ts1 - ts0, ts2 - ts1);
+        if (o.slow_ms > 0 && (ts1 - ts0) * 1e3 > o.slow_ms)
+            printf("-- #%ld slow: %.1f ms on the reference, %.1f on the target\n%s;\n", i,
+                   (ts1 - ts0) * 1e3, (ts2 - ts1) * 1e3, st.sql);
         if (b.status == OUT_LOST || b.status == OUT_HANG) {
             printf("statement #%ld (reproduce: randomq --seed %" PRIu64 " --show %ld):\n%s\n", i,
                    o.seed, i, st.sql);
@@ -942,6 +957,28 @@ int main(int argc, char **argv)
         rc = EXIT_FAIL;
     }
     printf("randomq: %s (seed %" PRIu64 ")\n", rc == 0 ? "PASS" : "FAIL", o.seed);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    opts_t o;
+    parse_opts(argc, argv, &o);
+    if (o.show >= 0) {
+        show_statement(&o, o.show);
+        return 0;
+    }
+    if (!o.ref || !o.target)
+        usage();
+    printf("randomq: seed %" PRIu64 ", statements %ld-%ld\n", o.seed, o.start,
+           o.start + o.n - 1);
+    fflush(stdout);
+
+    side_t ref = { "reference", o.ref, NULL, 0, false };
+    side_t tgt = { "target", o.target, NULL, o.target_pid, o.perturb };
+    int rc = EXIT_SETUP;
+    if (side_connect(&ref) && side_connect(&tgt))
+        rc = run(&o, &ref, &tgt);
     PQfinish(ref.conn);
     PQfinish(tgt.conn);
     return rc;
