@@ -39,7 +39,7 @@ static const char *const feature_names[RQF_COUNT_] = {
     [RQF_NULLTEST] = "nulltest", [RQF_ARITH] = "arith",       [RQF_NUMERIC] = "numeric",
     [RQF_FLOAT] = "float",       [RQF_STRFUNC] = "strfunc",   [RQF_DATE] = "date",
     [RQF_INSERT] = "insert",     [RQF_UPDATE] = "update",     [RQF_DELETE] = "delete",
-    [RQF_RETURNING] = "returning",
+    [RQF_RETURNING] = "returning", [RQF_VALUES] = "values",
 };
 
 const char *rq_feature_name(int f)
@@ -1001,9 +1001,20 @@ static void gen_bool_inner(gen_t *g, rdb_buf_t *b, const scope_t *sc, int depth)
         static const char *const pats[] = { "a%", "%e%", "_a%", "B%", "%", "%\\_%", "%'%",
                                             "", "%a", "__" };
         gen_text(g, b, sc, depth - 1);
-        static const char *const ops[] = { " LIKE ", " NOT LIKE ", " ILIKE ", " NOT ILIKE " };
-        rdb_buf_append_str(b, ops[R(g, 4)]);
-        put_quoted(b, pats[R(g, RDB_ARRAY_LEN(pats))]);
+        if (P(g, 70)) {
+            static const char *const ops[] = { " LIKE ", " NOT LIKE ", " ILIKE ", " NOT ILIKE " };
+            rdb_buf_append_str(b, ops[R(g, 4)]);
+            put_quoted(b, pats[R(g, RDB_ARRAY_LEN(pats))]);
+        } else {
+            /* Regular expressions and SIMILAR TO. */
+            static const char *const ops[] = { " ~ ", " !~ ", " ~* ", " !~* ", " SIMILAR TO ",
+                                               " NOT SIMILAR TO " };
+            static const char *const re[] = { "^a", "e$", "[0-9]", "^(a|B)", "an+", ".", "^$" };
+            static const char *const sim[] = { "%(a|e)%", "_a%", "[A-Z]%", "%", "(apple|fig)" };
+            int oi = R(g, 6);
+            rdb_buf_append_str(b, ops[oi]);
+            put_quoted(b, oi < 4 ? re[R(g, RDB_ARRAY_LEN(re))] : sim[R(g, RDB_ARRAY_LEN(sim))]);
+        }
     } else if (k < 79 && subq_ok(g, sc, depth) && want(g, RQF_EXISTS, 100)) {
         rq_type t = random_type(g);
         rdb_buf_append_str(b, P(g, 30) ? "NOT EXISTS " : "EXISTS ");
@@ -1078,6 +1089,45 @@ static void gen_from_item(gen_t *g, rdb_buf_t *b, const scope_t *outer, rel_t *r
         rl->pk = -1;
         rl->table = -1;
         rdb_buf_printf(b, "%s %s", c->name, rl->alias);
+        return;
+    }
+    if (want(g, RQF_VALUES, 5)) {
+        /* A VALUES list or generate_series as a FROM item. */
+        snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
+        rl->pk = -1;
+        rl->table = -1;
+        if (P(g, 40)) {
+            rl->ncols = 1;
+            rl->type[0] = T_INT;
+            snprintf(rl->colname[0], sizeof rl->colname[0], "c1");
+            rdb_buf_printf(b, "generate_series(%d, %d) AS %s(c1)", R(g, 3) - 1, R(g, 12),
+                           rl->alias);
+            return;
+        }
+        rl->ncols = 1 + R(g, 3);
+        for (int i = 0; i < rl->ncols; i++) {
+            rl->type[i] = random_type(g);
+            snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
+        }
+        rdb_buf_append_str(b, "(VALUES ");
+        int nrows = 1 + R(g, 5);
+        for (int r = 0; r < nrows; r++) {
+            rdb_buf_append_str(b, r ? ", (" : "(");
+            for (int i = 0; i < rl->ncols; i++) {
+                if (i)
+                    rdb_buf_append_str(b, ", ");
+                /* The first row fixes the column's type: no bare NULL there. */
+                if (r > 0 && P(g, 15))
+                    rdb_buf_append_str(b, "NULL");
+                else
+                    gen_literal(g, b, rl->type[i]);
+            }
+            rdb_buf_append_u8(b, ')');
+        }
+        rdb_buf_printf(b, ") AS %s(", rl->alias);
+        for (int i = 0; i < rl->ncols; i++)
+            rdb_buf_printf(b, "%sc%d", i ? ", " : "", i + 1);
+        rdb_buf_append_u8(b, ')');
         return;
     }
     if (room(g) && want(g, RQF_FROMSUB, 15)) {
@@ -1451,9 +1501,15 @@ static void gen_select(gen_t *g, rdb_buf_t *b, const scope_t *outer, int want_nc
     if (order)
         gen_order_by(g, b, *ncols, limit || don, top, don ? 0 : -1);
     if (limit) {
-        rdb_buf_printf(b, " LIMIT %d", R(g, 8));
-        if (P(g, 40))
-            rdb_buf_printf(b, " OFFSET %d", R(g, 6));
+        if (P(g, 20)) {
+            if (P(g, 40))
+                rdb_buf_printf(b, " OFFSET %d ROWS", R(g, 6));
+            rdb_buf_printf(b, " FETCH FIRST %d ROWS ONLY", 1 + R(g, 7));
+        } else {
+            rdb_buf_printf(b, " LIMIT %d", R(g, 8));
+            if (P(g, 40))
+                rdb_buf_printf(b, " OFFSET %d", R(g, 6));
+        }
     }
 }
 

@@ -37,7 +37,7 @@ enum rq_feature {
     RQF_HAVING,     /* HAVING                                         */
     RQF_DISTINCT,   /* DISTINCT, DISTINCT ON, count(DISTINCT)         */
     RQF_ORDER,      /* ORDER BY                                       */
-    RQF_LIMIT,      /* LIMIT / OFFSET                                 */
+    RQF_LIMIT,      /* LIMIT / OFFSET / FETCH FIRST                   */
     RQF_SCALARSUB,  /* scalar subqueries                              */
     RQF_INSUB,      /* IN (subquery), = ANY / ALL                     */
     RQF_EXISTS,     /* EXISTS (subquery)                              */
@@ -51,7 +51,7 @@ enum rq_feature {
     RQF_CAST,       /* CAST / ::                                      */
     RQF_BETWEEN,    /* BETWEEN                                        */
     RQF_INLIST,     /* IN (list), possibly with NULLs                 */
-    RQF_LIKE,       /* LIKE / ILIKE                                   */
+    RQF_LIKE,       /* LIKE / ILIKE, ~ / ~*, SIMILAR TO               */
     RQF_NULLTEST,   /* IS [NOT] NULL, IS [NOT] DISTINCT FROM, IS TRUE */
     RQF_ARITH,      /* + - * / % on integers                          */
     RQF_NUMERIC,    /* numeric arithmetic and round()                 */
@@ -62,6 +62,7 @@ enum rq_feature {
     RQF_UPDATE,     /* UPDATE statements                              */
     RQF_DELETE,     /* DELETE statements                              */
     RQF_RETURNING,  /* RETURNING on DML                               */
+    RQF_VALUES,     /* VALUES lists and generate_series in FROM       */
     RQF_COUNT_
 };
 

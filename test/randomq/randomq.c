@@ -400,12 +400,17 @@ static char *normalise_msg(const char *msg)
     return rdb_buf_detach(&b, NULL);
 }
 
+/* Count one occurrence; sqlstate NULL for a group that is not an error. */
 static void errgroup_add(errgroups_t *g, const char *sqlstate, const char *msg, long index)
 {
-    char *nm = normalise_msg(msg ? msg : "");
     rdb_buf_t k = RDB_BUF_INIT;
-    rdb_buf_printf(&k, "%-5s  %s", sqlstate[0] ? sqlstate : "-----", nm);
-    free(nm);
+    if (sqlstate) {
+        char *nm = normalise_msg(msg ? msg : "");
+        rdb_buf_printf(&k, "%-5s  %s", sqlstate[0] ? sqlstate : "-----", nm);
+        free(nm);
+    } else { /* not an error: the text as it is */
+        rdb_buf_append_str(&k, msg);
+    }
     rdb_buf_cstr(&k);
     for (size_t i = 0; i < g->n; i++)
         if (strcmp(g->v[i].key, k.data) == 0) {
@@ -618,7 +623,9 @@ static int load_schema(side_t *s, uint64_t seed, double timeout, long *missing_s
         const char *stmts[] = { drop, rq_table_ddl(t), ins };
         for (int i = 0; i < 3; i++) {
             outcome_t o;
-            if (setup_sql(s, stmts[i], timeout, &o)) {
+            /* A fresh node has no tables to drop: a DROP it does not know
+             * is no reason to skip. */
+            if (setup_sql(s, stmts[i], timeout, &o) || (i == 0 && o.status == OUT_ERROR)) {
                 outcome_free(&o);
                 continue;
             }
@@ -676,6 +683,7 @@ typedef struct stats {
     long feat[RQF_COUNT_][C_NCATS];
     long missing_sqlstate;
     long restore_failed;
+    long type_diff;               /* equal values, other column types */
     double time_ref, time_tgt;     /* seconds spent in statements */
     struct slow {
         long   index;
@@ -756,7 +764,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
     if (o.perturb)
         printf("randomq: the target's t1 holds other rows (self-test: mismatches expected)\n");
 
-    errgroups_t tgt_err = { 0 }, ref_err = { 0 }, both_diff = { 0 };
+    errgroups_t tgt_err = { 0 }, ref_err = { 0 }, both_diff = { 0 }, type_diff = { 0 };
     int shown = 0;
     bool dml_ok = true;
     double t0 = now_s();
@@ -809,6 +817,18 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         enum cat c;
         if (a.status == OUT_OK && b.status == OUT_OK) {
             c = results_equal(&a, &b, &st, why, sizeof why) ? C_EQUAL : C_MISMATCH;
+            /* Same values in other types (say int8 for numeric): reported,
+             * since drivers read the type. */
+            if (c == C_EQUAL)
+                for (int k = 0; k < a.ncols; k++)
+                    if (a.types[k] != b.types[k]) {
+                        char m[64];
+                        snprintf(m, sizeof m, "reference type %u, target type %u", a.types[k],
+                                 b.types[k]);
+                        errgroup_add(&type_diff, NULL, m, i);
+                        stt.type_diff++;
+                        break;
+                    }
             if (c == C_EQUAL && st.kind != RQ_SELECT && strcmp(a.cmdstatus, b.cmdstatus) != 0) {
                 snprintf(why, sizeof why, "command tag %s vs %s", a.cmdstatus, b.cmdstatus);
                 c = C_MISMATCH;
@@ -913,11 +933,14 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
                stt.slow[k].tgt * 1e3);
     printf("\n  statements under 1/5/20/100 ms and over: %ld %ld %ld %ld %ld\n", stt.hist[0],
            stt.hist[1], stt.hist[2], stt.hist[3], stt.hist[4]);
+    printf("  %-26s %7ld\n", "equal, other column types", stt.type_diff);
     if (stt.restore_failed)
         printf("  %-26s %7ld\n", "table restores failed", stt.restore_failed);
     errgroups_print(&tgt_err, "errors only on the target, by SQLSTATE and message", 25);
     errgroups_print(&ref_err, "errors only on the reference, by SQLSTATE and message", 25);
     errgroups_print(&both_diff, "both error, different SQLSTATE (target's error shown)", 15);
+    errgroups_print(&type_diff, "equal values in other column types (first column that differs)",
+                    15);
     printf("per feature:\n  %-10s %7s %7s %8s %7s %8s %8s\n", "feature", "stmts", "equal",
            "mismatch", "botherr", "tgt-err", "ref-err");
     for (int f = 0; f < RQF_COUNT_; f++) {
@@ -934,6 +957,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
     errgroups_free(&tgt_err);
     errgroups_free(&ref_err);
     errgroups_free(&both_diff);
+    errgroups_free(&type_diff);
 
     if (rc == 0 && tgt.pid > 0 && !side_alive(&tgt)) {
         printf("randomq: FAIL: the target's server process %ld is gone\n", tgt.pid);
