@@ -652,10 +652,20 @@ static int load_schema(side_t *s, uint64_t seed, double timeout, long *missing_s
 /* Put table t back to its original rows on one side. */
 static bool restore_table(side_t *s, int t, uint64_t seed, double timeout, outcome_t *o)
 {
-    char del[64];
-    snprintf(del, sizeof del, "DELETE FROM %s", rq_table_name(t));
-    if (!setup_sql(s, del, timeout, o))
-        return false;
+    char sql[64];
+    snprintf(sql, sizeof sql, "DELETE FROM %s", rq_table_name(t));
+    if (!setup_sql(s, sql, timeout, o)) {
+        /* Without DELETE: drop and create the table again. */
+        if (o->status != OUT_ERROR)
+            return false;
+        outcome_free(o);
+        snprintf(sql, sizeof sql, "DROP TABLE %s", rq_table_name(t));
+        if (!setup_sql(s, sql, timeout, o))
+            return false;
+        outcome_free(o);
+        if (!setup_sql(s, rq_table_ddl(t), timeout, o))
+            return false;
+    }
     outcome_free(o);
     char *ins = side_rows(s, t, seed);
     bool ok = setup_sql(s, ins, timeout, o);
@@ -867,6 +877,13 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
                 if (!tables_agree && c == C_EQUAL) {
                     snprintf(why, sizeof why, "table %s afterwards: %s", st.table, w2);
                     c = C_MISMATCH;
+                } else if (!tables_agree && c == C_BOTH_ERR) {
+                    /* A failed statement must leave no trace. */
+                    snprintf(why, sizeof why, "table %s differs after both failed: %s",
+                             st.table, w2);
+                    c = C_MISMATCH;
+                    if (strcmp(a.sqlstate, b.sqlstate) == 0)
+                        stt.same_state--;
                 }
             }
             /* Untouched only if both wrote no row and agree. */
