@@ -463,6 +463,11 @@ static bool gen_aggregate(gen_t *g, rdb_buf_t *b, const scope_t *grouped, rq_typ
     case T_INT:
         if (choice < 3) {
             rdb_buf_append_str(b, "count(*)");
+            if (P(g, 15)) {
+                rdb_buf_append_str(b, " FILTER (WHERE ");
+                gen_bool(g, b, &plain, 1);
+                rdb_buf_append_u8(b, ')');
+            }
         } else if (choice < 5) {
             rq_type at = random_type(g);
             rdb_buf_append_str(b, "count(");
@@ -1356,7 +1361,8 @@ static void gen_order_by(gen_t *g, rdb_buf_t *b, int ncols, bool all, rq_stmt_t 
     int n = all ? ncols : 1 + R(g, ncols);
     rdb_buf_append_str(b, " ORDER BY ");
     for (int i = 0; i < n; i++) {
-        rdb_buf_printf(b, "%s%d", i ? ", " : "", perm[i] + 1);
+        /* By position, or by the output name (the same column). */
+        rdb_buf_printf(b, P(g, 20) ? "%sc%d" : "%s%d", i ? ", " : "", perm[i] + 1);
         if (P(g, 35))
             rdb_buf_append_str(b, " DESC");
         if (P(g, 25))
