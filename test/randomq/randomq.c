@@ -112,46 +112,71 @@ static bool side_connect(side_t *s)
     return true;
 }
 
-/* Wait until the connection has a complete result or the deadline passes. */
-static bool wait_ready(PGconn *c, double deadline)
+/* Wait until each of the n connections has a complete result (or has
+ * failed: PQgetResult will say how) or the deadline passes.  done[i] and
+ * fin[i] (the time it finished) are set for the ones that finished. */
+static void wait_ready(PGconn **c, int n, bool *done, double *fin, double deadline)
 {
-    while (PQisBusy(c)) {
-        double left = deadline - now_s();
-        if (left <= 0)
-            return false;
-        int fd = PQsocket(c);
+    for (;;) {
         fd_set rf;
         FD_ZERO(&rf);
-        FD_SET(fd, &rf);
+        int maxfd = -1;
+        for (int i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            int fd = PQsocket(c[i]);
+            if (!PQisBusy(c[i]) || fd < 0) {
+                done[i] = true;
+                fin[i] = now_s();
+                continue;
+            }
+            FD_SET(fd, &rf);
+            maxfd = fd > maxfd ? fd : maxfd;
+        }
+        double left = deadline - now_s();
+        if (maxfd < 0 || left <= 0)
+            return;
         struct timeval tv = { (time_t)left, (suseconds_t)((left - (long)left) * 1e6) };
-        if (select(fd + 1, &rf, NULL, NULL, &tv) < 0 && errno != EINTR)
-            return true; /* let PQconsumeInput report it */
-        if (!PQconsumeInput(c))
-            return true;
+        if (select(maxfd + 1, &rf, NULL, NULL, &tv) < 0 && errno != EINTR)
+            FD_ZERO(&rf);
+        for (int i = 0; i < n; i++)
+            if (!done[i] && FD_ISSET(PQsocket(c[i]), &rf) && !PQconsumeInput(c[i])) {
+                done[i] = true; /* connection trouble: PQgetResult reports it */
+                fin[i] = now_s();
+            }
     }
-    return true;
 }
 
-/* Run sql on side s and fill *o.  kill_backend: SIGKILL the server process
- * serving the session once the statement is sent (the crash self-test). */
-static void run_sql(side_t *s, const char *sql, double timeout, bool kill_backend, outcome_t *o)
+/* Send sql on side s.  kill_backend: SIGKILL the server process serving the
+ * session once the statement is on its way (the crash self-test).  False,
+ * with *o filled in, if it could not be sent. */
+static bool send_sql(side_t *s, const char *sql, bool kill_backend, outcome_t *o)
 {
     memset(o, 0, sizeof *o);
     if (!PQsendQuery(s->conn, sql)) {
         o->status = PQstatus(s->conn) == CONNECTION_BAD ? OUT_LOST : OUT_ERROR;
         o->msg = rdb_strdup(PQerrorMessage(s->conn));
-        return;
+        return false;
     }
     if (kill_backend)
         kill((pid_t)PQbackendPID(s->conn), SIGKILL);
-    if (!wait_ready(s->conn, now_s() + timeout)) {
+    return true;
+}
+
+/* Fill *o with the result of the statement sent on s.  ready: the result
+ * has arrived (wait_ready); if not, cancel and wait a little more. */
+static void collect_sql(side_t *s, bool ready, outcome_t *o)
+{
+    if (!ready) {
         PGcancel *cn = PQgetCancel(s->conn);
         char eb[256];
         if (cn) {
             PQcancel(cn, eb, sizeof eb);
             PQfreeCancel(cn);
         }
-        if (!wait_ready(s->conn, now_s() + 10)) {
+        double fin;
+        wait_ready(&s->conn, 1, &ready, &fin, now_s() + 10);
+        if (!ready) {
             o->status = OUT_HANG;
             return;
         }
@@ -203,6 +228,35 @@ static void run_sql(side_t *s, const char *sql, double timeout, bool kill_backen
             o->msg[--n] = '\0';
     }
     PQclear(keep);
+}
+
+/* Run sql on side s alone and fill *o. */
+static void run_sql(side_t *s, const char *sql, double timeout, outcome_t *o)
+{
+    if (!send_sql(s, sql, false, o))
+        return;
+    bool done = false;
+    double fin;
+    wait_ready(&s->conn, 1, &done, &fin, now_s() + timeout);
+    collect_sql(s, done, o);
+}
+
+/* Run sql on both sides at once; *ta / *tb get each side's time. */
+static void run_both(side_t *ref, side_t *tgt, const char *sql, double timeout, bool kill_tgt,
+                     outcome_t *a, outcome_t *b, double *ta, double *tb)
+{
+    double t0 = now_s();
+    bool sa = send_sql(ref, sql, false, a), sb = send_sql(tgt, sql, kill_tgt, b);
+    PGconn *c[2] = { ref->conn, tgt->conn };
+    bool done[2] = { !sa, !sb };
+    double fin[2] = { t0, t0 };
+    wait_ready(c, 2, done, fin, t0 + timeout);
+    if (sa)
+        collect_sql(ref, done[0], a);
+    if (sb)
+        collect_sql(tgt, done[1], b);
+    *ta = fin[0] - t0;
+    *tb = fin[1] - t0;
 }
 
 /* ---- comparing results ------------------------------------------------- */
@@ -593,7 +647,7 @@ static void parse_opts(int argc, char **argv, opts_t *o)
  * when it did not succeed. */
 static bool setup_sql(side_t *s, const char *sql, double timeout, outcome_t *o)
 {
-    run_sql(s, sql, timeout, false, o);
+    run_sql(s, sql, timeout, o);
     return o->status == OUT_OK;
 }
 
@@ -788,28 +842,26 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         rq_gen_statement(o.seed, (uint64_t)i, feats, o.dml_pct, &st);
         stt.kinds[st.kind]++;
         outcome_t a, b;
-        double ts0 = now_s();
-        run_sql(&ref, st.sql, o.timeout, false, &a);
-        double ts1 = now_s();
-        if (a.status == OUT_LOST || a.status == OUT_HANG) {
-            printf("statement #%ld: %s\n", i, st.sql);
-            rc = report_lost(&ref, "a statement", &a);
-            outcome_free(&a);
-            rq_stmt_free(&st);
-            break;
-        }
-        run_sql(&tgt, st.sql, o.timeout, i == o.kill_at, &b);
-        double ts2 = now_s();
-        stt.time_ref += ts1 - ts0;
-        stt.time_tgt += ts2 - ts1;
-        note_slow(&stt, i, ts1 - ts0, ts2 - ts1);
-        if (o.slow_ms > 0 && (ts1 - ts0) * 1e3 > o.slow_ms)
+        double tref, ttgt;
+        run_both(&ref, &tgt, st.sql, o.timeout, i == o.kill_at, &a, &b, &tref, &ttgt);
+        stt.time_ref += tref;
+        stt.time_tgt += ttgt;
+        note_slow(&stt, i, tref, ttgt);
+        if (o.slow_ms > 0 && tref * 1e3 > o.slow_ms)
             printf("-- #%ld slow: %.1f ms on the reference, %.1f on the target\n%s;\n", i,
-                   (ts1 - ts0) * 1e3, (ts2 - ts1) * 1e3, st.sql);
+                   tref * 1e3, ttgt * 1e3, st.sql);
         if (b.status == OUT_LOST || b.status == OUT_HANG) {
             printf("statement #%ld (reproduce: randomq --seed %" PRIu64 " --show %ld):\n%s\n", i,
                    o.seed, i, st.sql);
             rc = report_lost(&tgt, "a statement", &b);
+            outcome_free(&a);
+            outcome_free(&b);
+            rq_stmt_free(&st);
+            break;
+        }
+        if (a.status == OUT_LOST || a.status == OUT_HANG) {
+            printf("statement #%ld: %s\n", i, st.sql);
+            rc = report_lost(&ref, "a statement", &a);
             outcome_free(&a);
             outcome_free(&b);
             rq_stmt_free(&st);
@@ -866,8 +918,8 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
             int t = rq_table_find(st.table);
             outcome_t ta, tb;
             bool tables_agree = false;
-            run_sql(&ref, rq_table_select(t), o.timeout, false, &ta);
-            run_sql(&tgt, rq_table_select(t), o.timeout, false, &tb);
+            double t1, t2;
+            run_both(&ref, &tgt, rq_table_select(t), o.timeout, false, &ta, &tb, &t1, &t2);
             if (tb.status == OUT_LOST || tb.status == OUT_HANG) {
                 rc = report_lost(&tgt, "reading a table back", &tb);
             } else if (ta.status == OUT_OK && tb.status == OUT_OK) {
