@@ -651,7 +651,29 @@ static bool setup_sql(side_t *s, const char *sql, double timeout, outcome_t *o)
     return o->status == OUT_OK;
 }
 
-static bool side_alive(const side_t *s) { return s->pid <= 0 || kill((pid_t)s->pid, 0) == 0; }
+/* Is the side's server process (if we know it) still running?  A process
+ * that died but is not yet reaped is a zombie ('Z' in /proc/PID/stat); give
+ * a dying one a moment to get there. */
+static bool side_alive(const side_t *s)
+{
+    if (s->pid <= 0)
+        return true;
+    for (int tries = 0; tries < 5; tries++) {
+        char path[64], buf[256];
+        snprintf(path, sizeof path, "/proc/%ld/stat", s->pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return kill((pid_t)s->pid, 0) == 0;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *st = strrchr(buf, ')'); /* "pid (comm) S ..." */
+        if (st && (st[2] == 'Z' || st[2] == 'X'))
+            return false;
+        usleep(20000);
+    }
+    return true;
+}
 
 static int report_lost(const side_t *s, const char *what, const outcome_t *o)
 {
@@ -834,7 +856,8 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
     double t0 = now_s();
     long done = 0;
     rc = 0;
-    for (long i = o.start; i < o.start + o.n && rc == 0; i++, done++) {
+    for (long i = o.start; i < o.start + o.n && rc == 0; i++) {
+        done++; /* statements sent, the last one included if it crashed */
         rq_stmt_t st;
         uint64_t feats = o.features;
         if (!dml_ok)
