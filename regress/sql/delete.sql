@@ -6,13 +6,14 @@ INSERT INTO de_t SELECT g, CASE WHEN g % 3 = 0 THEN 'x' WHEN g % 3 = 1 THEN 'y' 
     FROM generate_series(1, 12) g;
 DELETE FROM de_t WHERE id = 1;
 DELETE FROM de_t WHERE id = 1;
-DELETE FROM de_t WHERE grp IS NULL RETURNING id, v;
+DELETE FROM de_t WHERE id = 2 RETURNING id, v;
+DELETE FROM de_t WHERE grp IS NULL;
 SELECT * FROM de_t ORDER BY id;
 DELETE FROM de_t WHERE v > 100 RETURNING *;
 -- USING
 CREATE TABLE de_kill (grp text);
 INSERT INTO de_kill VALUES ('x');
-DELETE FROM de_t USING de_kill k WHERE de_t.grp = k.grp AND de_t.id > 5 RETURNING de_t.id;
+DELETE FROM de_t USING de_kill k WHERE de_t.grp = k.grp AND de_t.id > 7 RETURNING de_t.id;
 SELECT * FROM de_t ORDER BY id;
 -- subquery
 DELETE FROM de_t WHERE id = (SELECT min(id) FROM de_t) RETURNING id;
