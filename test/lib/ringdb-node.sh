@@ -38,7 +38,7 @@ node_start() {
       NODE_PID=
       return 1
     fi
-    pg_isready -q -h "$NODE_HOST" -p "$NODE_PORT" && return 0
+    pg_isready -q -h "$NODE_HOST" -p "$NODE_PORT" -U postgres && return 0
     sleep 0.1
   done
   echo "ringdb-node: $bin did not accept connections within 30 s; log:" >&2
