@@ -54,12 +54,12 @@ SELECT now() = current_timestamp AS same, now() IS NOT NULL AS known, current_da
        now() - now() = interval '0' AS stable, statement_timestamp() >= transaction_timestamp() AS ordered,
        clock_timestamp() >= now() AS clock, pg_typeof(current_time) AS type_of_current_time;
 -- storing and filtering
-CREATE TABLE dt_ev (id integer PRIMARY KEY, at timestamptz, day date);
-INSERT INTO dt_ev VALUES (1, '2024-01-01 10:00+00', '2024-01-01'), (2, '2024-01-01 23:30-05', '2024-01-02'),
+CREATE TABLE da_ev (id integer PRIMARY KEY, at timestamptz, day date);
+INSERT INTO da_ev VALUES (1, '2024-01-01 10:00+00', '2024-01-01'), (2, '2024-01-01 23:30-05', '2024-01-02'),
     (3, '2023-12-31 23:59:59.999999+00', '2023-12-31'), (4, NULL, NULL);
-SELECT id, at, day, at::date = day AS same_day FROM dt_ev ORDER BY at NULLS FIRST;
-SELECT date_trunc('day', at) AS d, count(*) FROM dt_ev WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1;
-SELECT id FROM dt_ev WHERE at >= '2024-01-01' AND at < '2024-01-02' ORDER BY id;
+SELECT id, at, day, at::date = day AS same_day FROM da_ev ORDER BY at NULLS FIRST;
+SELECT date_trunc('day', at) AS d, count(*) FROM da_ev WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1;
+SELECT id FROM da_ev WHERE at >= '2024-01-01' AND at < '2024-01-02' ORDER BY id;
 -- errors: 22007 invalid format, 22008 out of range
 SELECT '2024-02-30'::date;
 SELECT '2023-02-29'::date;
@@ -73,4 +73,4 @@ SELECT TIMESTAMP '294276-12-31 23:59:59' + interval '1 day';
 SELECT make_date(2024, 2, 30);
 SELECT date_trunc('fortnight', TIMESTAMP '2024-01-01');
 SELECT extract(nosuch FROM DATE '2024-01-01');
-DROP TABLE dt_ev;
+DROP TABLE da_ev;
