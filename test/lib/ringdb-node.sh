@@ -2,7 +2,7 @@
 # a bash test script (sourced by regress/run and test/sqllogictest/with-ringdb).
 #
 #   node_start BIN DIR   starts BIN with its data, Unix socket and log under DIR
-#                        (TCP off, so no port can clash); sets NODE_PID,
+#                        (TCP off, so no port can clash; --auth trust); sets NODE_PID,
 #                        NODE_HOST (the socket directory) and NODE_PORT; waits
 #                        until it accepts connections.  Returns 1 on failure
 #                        (the log's tail goes to stderr).
@@ -28,7 +28,7 @@ node_start() {
   NODE_PORT=${RINGDB_TEST_PORT:-$((33000 + $$ % 1000))}
   mkdir -p "$NODE_HOST" "$dir/data"
   "$bin" --data-dir "$dir/data" --port "$NODE_PORT" --listen '' \
-    --unix-socket-dir "$NODE_HOST" --log-level warn >>"$dir/ringdb.log" 2>&1 &
+    --unix-socket-dir "$NODE_HOST" --auth trust --log-level warn >>"$dir/ringdb.log" 2>&1 &
   NODE_PID=$!
   for ((i = 0; i < 300; i++)); do        # 30 s: a sanitizer build starts slowly
     if ! kill -0 "$NODE_PID" 2>/dev/null; then
