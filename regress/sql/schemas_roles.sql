@@ -32,9 +32,7 @@ SELECT * FROM sr_a.t;
 DROP SCHEMA IF EXISTS sr_a;
 DROP SCHEMA sr_nosuch;
 CREATE TABLE sr_nosuch.t (x integer);
--- system schemas exist and can be named
-SELECT count(*) >= 0 AS ok FROM pg_catalog.pg_class WHERE false;
-SELECT count(*) >= 0 AS ok FROM information_schema.tables WHERE false;
+-- system schemas are reserved
 CREATE SCHEMA pg_bad;
 -- roles
 CREATE ROLE sr_reader;
