@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pgwire/scram.h"
 #include "sql/catalog_int.h"
 #include "sql/ddl.h"
 #include "sql/table.h"
@@ -847,6 +848,10 @@ START_TEST(roles)
     ck_assert(!ri.superuser);
     ck_assert_ptr_nonnull(ri.password);
     ck_assert_int_eq(strncmp(ri.password, "SCRAM-SHA-256$4096:", 19), 0);
+    rdb_scram_verifier_t sv;
+    ck_assert(rdb_scram_parse_verifier(ri.password, &sv));
+    ck_assert(rdb_scram_verify_password(&sv, "secret"));
+    ck_assert(!rdb_scram_verify_password(&sv, "Secret"));
     free(ri.password);
     ck_assert_int_eq(sql_cat_role_lookup(cat, "nobody", &ri, &err), RDB_NOTFOUND);
     OK("alter user app with password null nologin superuser");
