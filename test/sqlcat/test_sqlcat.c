@@ -916,6 +916,55 @@ START_TEST(misc_statements)
 }
 END_TEST
 
+/* pgbench -i's pattern at a small scale: load a table without a key in one
+ * transaction, then ADD PRIMARY KEY and an index over the filled table. */
+#define BULK_ROWS 50000
+START_TEST(bulk_load_then_add_primary_key)
+{
+    OK("create table acc (a int not null, b int, filler char(20)) with (fillfactor=100)");
+    sql_catsnap_t *s;
+    const sql_table_t *t = find(&s, "acc");
+    txn_t *x = txn_begin(st);
+    sql_value_t row[8];
+    for (int i = 0; i < 8; i++)
+        row[i] = sql_null();
+    for (int i = 0; i < BULK_ROWS; i++) {
+        row[1] = sql_int(BULK_ROWS - i);
+        row[2] = sql_int(i % 100);
+        bool ok;
+        ck_assert_int_eq(sql_table_insert(x, t, row, false, &ok, &last_err), RDB_OK);
+    }
+    ck_assert_int_eq(txn_commit(x, &last_err), RDB_OK);
+    sql_catalog_release(s);
+    OK("vacuum analyze acc");
+    OK("alter table acc add primary key (a)");
+    OK("create index acc_b on acc (b)");
+    t = find(&s, "acc");
+    ck_assert_int_eq(t->rowcount_est, BULK_ROWS);
+    ck_assert_int_eq(count_keys(TXN_PREFIX_ROW, t->id), BULK_ROWS);
+    ck_assert_int_eq(count_keys(TXN_PREFIX_INDEX, t->indexes[0].id), BULK_ROWS);
+    bool ok;
+    ck_assert_int_eq(ins(t, 777, 1, false, &ok), RDB_SQL);
+    ck_assert_str_eq(last_err.detail, "Key (a)=(777) already exists.");
+    sql_value_t v = sql_int(42);
+    sql_scan_range_t eq = { 1, 1, &v, &v, true, true };
+    txn_t *y = txn_begin(st);
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    sql_scan_t *sc = sql_index_scan_open(y, t, &t->indexes[0], &eq);
+    int n = 0;
+    while (sql_scan_next(sc, &a, row)) {
+        ck_assert_int_eq(row[2].u.i, 42);
+        n++;
+    }
+    sql_scan_close(sc);
+    rdb_arena_destroy(&a);
+    txn_abort(y);
+    ck_assert_int_eq(n, BULK_ROWS / 100);
+    sql_catalog_release(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sqlcat");
@@ -938,6 +987,11 @@ static Suite *suite(void)
     tcase_add_test(tc, roles);
     tcase_add_test(tc, misc_statements);
     suite_add_tcase(s, tc);
+    TCase *bulk = tcase_create("bulk");
+    tcase_add_checked_fixture(bulk, setup, teardown);
+    tcase_set_timeout(bulk, 300);
+    tcase_add_test(bulk, bulk_load_then_add_primary_key);
+    suite_add_tcase(s, bulk);
     return s;
 }
 
