@@ -1279,6 +1279,69 @@ static rdb_status_t at_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char 
     return ddl_unsupported(d, sub);
 }
 
+typedef struct retype {
+    ddl_t             *d;
+    const sql_table_t *from;
+    json_t            *expr;
+    uint16_t           colid;
+    sql_type_t         type;
+} retype_t;
+
+static rdb_status_t retype_row(void *arg, sql_value_t *row, rdb_arena_t *a, rdb_err_t *err)
+{
+    retype_t *r = arg;
+    sql_ddl_ctx_t *ctx = r->d->ctx;
+    if (!ctx->eval)
+        return rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "ALTER COLUMN TYPE on a table with rows needs the query engine");
+    sql_value_t v;
+    rdb_status_t rc = ctx->eval(ctx, r->from, r->expr, row, r->type, a, &v, err);
+    if (rc == RDB_OK)
+        row[r->colid] = v;
+    return rc;
+}
+
+static rdb_status_t at_alter_type(ddl_t *d, sql_table_t *t, json_t *cmd)
+{
+    const char *cn = dj_str(cmd, "name");
+    sql_column_t *col = cn ? column_mut(t, cn) : NULL;
+    if (!col)
+        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn ? cn : "",
+                         t->name);
+    json_t *cd = dj_node(json_object_get(cmd, "def"), "ColumnDef");
+    sql_type_t nt;
+    int serial;
+    rdb_status_t rc = ddl_type(d, json_object_get(cd, "typeName"), &nt, &serial);
+    if (rc != RDB_OK)
+        return rc;
+    if (serial)
+        return ddl_error(d, "42704", "type \"%s\" does not exist",
+                         dj_sval(json_array_get(json_object_get(json_object_get(cd, "typeName"), "names"), 0)));
+    const sql_catsnap_t *s = d->ctx->snap;
+    for (int i = 0; i < sql_cat_count(s); i++) {
+        const sql_table_t *v = sql_cat_at(s, i);
+        bool dep = false;
+        for (int j = 0; j < v->ndeps; j++)
+            dep |= v->deps[j] == t->id;
+        if (dep && !ddl_was_dropped(d, v->id) && text_refs_column(v->view_json, cn)) {
+            ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "cannot alter type of a column used by a view or rule");
+            rdb_err_detail(d->err, "rule _RETURN on view %s depends on column \"%s\"", v->name, cn);
+            return RDB_SQL;
+        }
+    }
+    if (col->type.oid == nt.oid && col->type.typmod == nt.typmod)
+        return RDB_OK;
+    json_t *using = json_object_get(cd, "raw_default"), *tmp = NULL;
+    if (!using)
+        using = tmp = json_pack("{s:{s:[{s:{s:s}}]}}", "ColumnRef", "fields", "String", "sval", cn);
+    retype_t r = { d, sql_table_clone(&d->a, t), using, col->colid, nt };
+    col->type = nt;
+    rc = sql_table_rewrite_map(d->ctx->txn, r.from, t, retype_row, &r, d->err);
+    json_decref(tmp);
+    return rc;
+}
+
 rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "ALTER TABLE");
@@ -1326,7 +1389,16 @@ rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
         else if (strcmp(sub, "AT_SetRelOptions") == 0 || strcmp(sub, "AT_ResetRelOptions") == 0)
             rc = table_options(d, json_object_get(cmd, "def"));
         else if (strcmp(sub, "AT_AlterColumnType") == 0)
-            rc = ddl_unsupported(d, "ALTER TABLE ... ALTER COLUMN ... TYPE");
+            rc = at_alter_type(d, t, cmd);
+        else if (strcmp(sub, "AT_ChangeOwner") == 0) {
+            const char *role = dj_str(json_object_get(cmd, "newowner"), "rolename");
+            if (!role || !sql_cat_role(d->ctx->snap, role))
+                rc = ddl_error(d, "42704", "role \"%s\" does not exist", role ? role : "");
+            else {
+                t->owner = rdb_arena_strdup(&d->a, role);
+                rc = RDB_OK;
+            }
+        }
         else {
             char what[96];
             snprintf(what, sizeof what, "ALTER TABLE %s", sub + 3);

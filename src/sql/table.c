@@ -757,6 +757,12 @@ rdb_status_t sql_index_build(txn_t *txn, const sql_table_t *t, const sql_index_t
 rdb_status_t sql_table_rewrite(txn_t *txn, const sql_table_t *from, const sql_table_t *to,
                                rdb_err_t *err)
 {
+    return sql_table_rewrite_map(txn, from, to, NULL, NULL, err);
+}
+
+rdb_status_t sql_table_rewrite_map(txn_t *txn, const sql_table_t *from, const sql_table_t *to,
+                                   sql_row_map_fn fn, void *arg, rdb_err_t *err)
+{
     /* Read everything first: the new keys land in the key range being
      * scanned, and an open iterator may or may not see them. */
     rdb_arena_t a;
@@ -784,6 +790,8 @@ rdb_status_t sql_table_rewrite(txn_t *txn, const sql_table_t *from, const sql_ta
         rc = sql_table_delete(txn, from, rows[i], err);
     for (size_t i = 0; rc == RDB_OK && i < n; i++) {
         sql_value_t *row = rows[i];
+        if (fn && (rc = fn(arg, row, &a, err)) != RDB_OK)
+            break;
         if (to->has_rowid && !from->has_rowid)
             row[to->rowid_colid] = sql_null(); /* a fresh row id */
         if (to->npk && !to->has_rowid) {

@@ -102,7 +102,7 @@ static rdb_status_t stub_run_query(sql_ddl_ctx_t *ctx, json_t *select, sql_ddl_r
     return rc;
 }
 
-/* Evaluates integer constants, and "col > const" for checks. */
+/* Evaluates integer constants, column references and "col > const". */
 static rdb_status_t stub_eval(sql_ddl_ctx_t *ctx, const sql_table_t *tab, json_t *expr,
                               const sql_value_t *row, sql_type_t type, rdb_arena_t *a,
                               sql_value_t *out, rdb_err_t *err)
@@ -113,6 +113,14 @@ static rdb_status_t stub_eval(sql_ddl_ctx_t *ctx, const sql_table_t *tab, json_t
     json_t *c = json_object_get(expr, "A_Const");
     if (c) {
         *out = sql_int(json_integer_value(json_object_get(json_object_get(c, "ival"), "ival")));
+        return RDB_OK;
+    }
+    json_t *cr = json_object_get(expr, "ColumnRef");
+    if (cr) {
+        json_t *f = json_object_get(cr, "fields");
+        const char *cn = json_string_value(json_object_get(json_object_get(json_array_get(f, 0), "String"), "sval"));
+        const sql_column_t *col = sql_table_column(tab, cn);
+        *out = col ? row[col->colid] : sql_null();
         return RDB_OK;
     }
     json_t *e = json_object_get(expr, "A_Expr");
@@ -720,8 +728,22 @@ START_TEST(alter_table_columns)
     FAILS("alter table t add column x int", "42P01", "relation \"t\" does not exist");
     OK("alter table if exists t add column x int");
     ck_assert_str_eq(notices, "relation \"t\" does not exist, skipping");
-    FAILS("alter table t2 alter column a type bigint", "0A000",
-          "ALTER TABLE ... ALTER COLUMN ... TYPE is not supported");
+    OK("alter table t2 alter column a type bigint, alter column c type bigint using c");
+    t = find(&s, "t2");
+    ck_assert_int_eq(sql_table_column(t, "a")->type.oid, SQL_OID_INT8);
+    ck_assert_int_eq(count_keys(TXN_PREFIX_ROW, t->id), 2);
+    x = txn_begin(st);
+    rdb_arena_init(&a, 0);
+    pk = sql_int(2);
+    ck_assert_int_eq(sql_table_get(x, t, &pk, &a, row, &found, &last_err), RDB_OK);
+    ck_assert(found);
+    ck_assert_int_eq(row[sql_table_column(t, "c")->colid].u.i, 7);
+    txn_abort(x);
+    rdb_arena_destroy(&a);
+    sql_catalog_release(s);
+    FAILS("alter table t2 alter column a type serial", "42704", "type \"serial\" does not exist");
+    FAILS("alter table t2 owner to nobody", "42704", "role \"nobody\" does not exist");
+    OK("alter table t2 owner to admin");
     FAILS("alter table t2 add constraint fk foreign key (a) references t2(a)", "0A000",
           "FOREIGN KEY constraints are not supported (constraint references table \"t2\")");
 }
