@@ -436,6 +436,25 @@ START_TEST(create_table_errors)
     FAILS("create table u (a int) with (bogus=1)", "22023", "unrecognized parameter \"bogus\"");
     OK("create table u (a int) with (fillfactor=90)");
     FAILS("create table v (a varchar(0))", "22023", "length for type varchar must be at least 1");
+    OK("create table src (id serial primary key, v int not null default 3 check (v > 0), w int unique)");
+    OK("create table cp (like src)");
+    OK("create table cp2 (x int, like src including all, y int)");
+    sql_catsnap_t *sl;
+    const sql_table_t *cp = find(&sl, "cp"), *cp2 = sql_cat_find(sl, NULL, "cp2", NULL, 0);
+    ck_assert_int_eq(cp->ncols, 3);
+    ck_assert(cp->has_rowid);
+    ck_assert(sql_table_column(cp, "v")->not_null);
+    ck_assert_ptr_null(sql_table_column(cp, "v")->default_json);
+    ck_assert_int_eq(cp->nchecks, 0);
+    ck_assert_int_eq(cp2->ncols, 5);
+    ck_assert_str_eq(cp2->cols[1].name, "id");
+    ck_assert_str_eq(cp2->cols[4].name, "y");
+    ck_assert_str_eq(cp2->pk_index->name, "cp2_pkey");
+    ck_assert_int_eq(cp2->nindexes, 1);
+    ck_assert_str_eq(cp2->indexes[0].name, "cp2_w_key");
+    ck_assert_int_eq(cp2->nchecks, 1);
+    ck_assert_ptr_nonnull(sql_table_column(cp2, "v")->default_json);
+    sql_catalog_release(sl);
     FAILS("create table t_pkey2 (a int primary key, constraint t_pkey2 unique (a))", "42P07",
           "relation \"t_pkey2\" already exists");
     /* a failed CREATE leaves nothing */
