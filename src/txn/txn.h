@@ -38,7 +38,9 @@
 #include "common/error.h"
 #include "lsm/lsm.h"
 
-/* Key prefixes of DESIGN.md §3. */
+/* Key prefixes of DESIGN.md §3.  Keys starting with 0x00 are node-local
+ * bookkeeping (e.g. the clock ceiling) and are never replicated. */
+#define TXN_PREFIX_LOCAL   0x00
 #define TXN_PREFIX_CATALOG 0x01
 #define TXN_PREFIX_ROW     0x02
 #define TXN_PREFIX_INDEX   0x03
