@@ -25,6 +25,7 @@
 #include "sql/analyze.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,7 +374,7 @@ static rdb_status_t coerce_bool(bctx_t *c, ex_expr_t **e, const char *clause, in
 
 /* ---- expressions ---------------------------------------------------- */
 
-static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
+static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
 static rdb_status_t bind_select_in(bctx_t *c, ast_select_t *sel, scope_t *parent, plan_t **out);
 
 static rdb_status_t mk_op(bctx_t *c, const char *op, ex_expr_t *l, ex_expr_t *r, int loc,
@@ -401,7 +402,7 @@ static rdb_status_t mk_op(bctx_t *c, const char *op, ex_expr_t *l, ex_expr_t *r,
 static rdb_status_t bind_list(bctx_t *c, scope_t *s, ast_expr_t **in, int n, ex_expr_t **out)
 {
     for (int i = 0; i < n; i++)
-        if (bind(c, s, in[i], &out[i]) != RDB_OK)
+        if (bind_e(c, s, in[i], &out[i]) != RDB_OK)
             return RDB_SQL;
     return RDB_OK;
 }
@@ -443,7 +444,7 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     memset(&pa, 0, sizeof pa);
     sql_type_t ts[2];
     for (int i = 0; i < a->nargs; i++) {
-        if (bind(&sub, g->below, a->args[i], &pa.args[i]) != RDB_OK)
+        if (bind_e(&sub, g->below, a->args[i], &pa.args[i]) != RDB_OK)
             return RDB_SQL;
         ts[i] = pa.args[i]->type;
     }
@@ -463,7 +464,7 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     pa.distinct = a->distinct;
     if (a->def) {
         sub.noagg = "FILTER";
-        if (bind(&sub, g->below, a->def, &pa.filter) != RDB_OK ||
+        if (bind_e(&sub, g->below, a->def, &pa.filter) != RDB_OK ||
             coerce_bool(&sub, &pa.filter, "FILTER", a->def->loc) != RDB_OK)
             return RDB_SQL;
     }
@@ -659,8 +660,6 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
 
 static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
-    if (c->agg)
-        ; /* allowed if uncorrelated; checked below */
     plan_t *sub;
     bctx_t sc = *c;
     sc.agg = NULL;
@@ -691,7 +690,7 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
         if (sub->ncols != 1)
             return fail(c, "42601", a->loc, "subquery has too many columns");
         ex_expr_t *l;
-        if (bind(c, s, a->arg, &l) != RDB_OK)
+        if (bind_e(c, s, a->arg, &l) != RDB_OK)
             return RDB_SQL;
         ex_expr_t *op;
         if (mk_op(c, a->name, l, ex_col(A, 0, sub->types[0]), a->loc, &op) != RDB_OK)
@@ -719,7 +718,7 @@ static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     rdb_err_t e2 = RDB_ERR_INIT;
     sub.err = &e2;
     ex_expr_t *x;
-    bool ok = bind(&sub, g->below, a, &x) == RDB_OK;
+    bool ok = bind_e(&sub, g->below, a, &x) == RDB_OK;
     rdb_err_clear(&e2);
     if (!ok)
         return false;
@@ -731,7 +730,7 @@ static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     return false;
 }
 
-static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     if (c->agg && match_group(c, s, a, out))
         return RDB_OK;
@@ -776,9 +775,9 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     }
     case AST_OP: {
         ex_expr_t *l = NULL, *r = NULL;
-        if (a->args[0] && bind(c, s, a->args[0], &l) != RDB_OK)
+        if (a->args[0] && bind_e(c, s, a->args[0], &l) != RDB_OK)
             return RDB_SQL;
-        if (bind(c, s, a->args[1], &r) != RDB_OK)
+        if (bind_e(c, s, a->args[1], &r) != RDB_OK)
             return RDB_SQL;
         /* -constant folds into the constant, as PostgreSQL's grammar does */
         if (!l && strcmp(a->name, "-") == 0 && r->kind == EX_CONST && !r->val.isnull &&
@@ -795,7 +794,7 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
                               T(SQL_OID_BOOL), a->nargs);
         const char *what = a->kind == AST_AND ? "AND" : a->kind == AST_OR ? "OR" : "NOT";
         for (int i = 0; i < a->nargs; i++)
-            if (bind(c, s, a->args[i], &e->args[i]) != RDB_OK ||
+            if (bind_e(c, s, a->args[i], &e->args[i]) != RDB_OK ||
                 coerce_bool(c, &e->args[i], what, a->args[i]->loc) != RDB_OK)
                 return RDB_SQL;
         *out = e;
@@ -806,7 +805,7 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     case AST_CAST: {
         sql_type_t t;
         ex_expr_t *x;
-        if (resolve_typename(c, a->tn, &t) != RDB_OK || bind(c, s, a->arg, &x) != RDB_OK)
+        if (resolve_typename(c, a->tn, &t) != RDB_OK || bind_e(c, s, a->arg, &x) != RDB_OK)
             return RDB_SQL;
         if (coerce(c, &x, t, SQL_CAST_EXPLICIT, a->loc) != RDB_OK)
             return RDB_SQL;
@@ -824,24 +823,24 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     case AST_CASE: {
         int nw = a->nargs / 2;
         ex_expr_t *arg = NULL;
-        if (a->arg && bind(c, s, a->arg, &arg) != RDB_OK)
+        if (a->arg && bind_e(c, s, a->arg, &arg) != RDB_OK)
             return RDB_SQL;
         ex_expr_t *e = ex_new(c, EX_CASE, T(SQL_OID_UNKNOWN), nw * 2 + 1);
         ex_expr_t **res = RDB_ARENA_NEWN(A, ex_expr_t *, nw + 1);
         for (int i = 0; i < nw; i++) {
             ex_expr_t *w;
-            if (bind(c, s, a->args[2 * i], &w) != RDB_OK)
+            if (bind_e(c, s, a->args[2 * i], &w) != RDB_OK)
                 return RDB_SQL;
             if (arg && mk_op(c, "=", arg, w, a->args[2 * i]->loc, &w) != RDB_OK)
                 return RDB_SQL;
             if (coerce_bool(c, &w, "CASE/WHEN", a->args[2 * i]->loc) != RDB_OK)
                 return RDB_SQL;
             e->args[2 * i] = w;
-            if (bind(c, s, a->args[2 * i + 1], &res[i]) != RDB_OK)
+            if (bind_e(c, s, a->args[2 * i + 1], &res[i]) != RDB_OK)
                 return RDB_SQL;
         }
         if (a->def) {
-            if (bind(c, s, a->def, &res[nw]) != RDB_OK)
+            if (bind_e(c, s, a->def, &res[nw]) != RDB_OK)
                 return RDB_SQL;
         } else {
             res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
@@ -860,7 +859,7 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     case AST_BOOLTEST: {
         ex_expr_t *e = ex_new(c, a->kind == AST_NULLTEST ? EX_NULLTEST : EX_BOOLTEST, T(SQL_OID_BOOL), 1);
         e->flag = (int)a->ival;
-        if (bind(c, s, a->arg, &e->args[0]) != RDB_OK)
+        if (bind_e(c, s, a->arg, &e->args[0]) != RDB_OK)
             return RDB_SQL;
         if (a->kind == AST_BOOLTEST && coerce_bool(c, &e->args[0], "IS TRUE", a->loc) != RDB_OK)
             return RDB_SQL;
@@ -869,12 +868,12 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     }
     case AST_IN: {
         ex_expr_t *l;
-        if (bind(c, s, a->arg, &l) != RDB_OK)
+        if (bind_e(c, s, a->arg, &l) != RDB_OK)
             return RDB_SQL;
         ex_expr_t *e = ex_new(c, EX_OR, T(SQL_OID_BOOL), a->nargs);
         for (int i = 0; i < a->nargs; i++) {
             ex_expr_t *r;
-            if (bind(c, s, a->args[i], &r) != RDB_OK ||
+            if (bind_e(c, s, a->args[i], &r) != RDB_OK ||
                 mk_op(c, "=", l, r, a->loc, &e->args[i]) != RDB_OK)
                 return RDB_SQL;
             if (e->args[i]->type.oid != SQL_OID_BOOL)
@@ -890,8 +889,8 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     }
     case AST_BETWEEN: {
         ex_expr_t *x, *lo, *hi, *c1, *c2;
-        if (bind(c, s, a->arg, &x) != RDB_OK || bind(c, s, a->args[0], &lo) != RDB_OK ||
-            bind(c, s, a->args[1], &hi) != RDB_OK)
+        if (bind_e(c, s, a->arg, &x) != RDB_OK || bind_e(c, s, a->args[0], &lo) != RDB_OK ||
+            bind_e(c, s, a->args[1], &hi) != RDB_OK)
             return RDB_SQL;
         if (mk_op(c, ">=", x, lo, a->loc, &c1) != RDB_OK || mk_op(c, "<=", x, hi, a->loc, &c2) != RDB_OK)
             return RDB_SQL;
@@ -936,7 +935,7 @@ static rdb_status_t bind(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     case AST_NULLIF:
     case AST_DISTINCT_FROM: {
         ex_expr_t *l, *r, *eq;
-        if (bind(c, s, a->args[0], &l) != RDB_OK || bind(c, s, a->args[1], &r) != RDB_OK ||
+        if (bind_e(c, s, a->args[0], &l) != RDB_OK || bind_e(c, s, a->args[1], &r) != RDB_OK ||
             mk_op(c, "=", l, r, a->loc, &eq) != RDB_OK)
             return RDB_SQL;
         ex_expr_t *e = ex_new(c, a->kind == AST_NULLIF ? EX_NULLIF : EX_DISTINCT,
@@ -1132,7 +1131,7 @@ static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int off
         p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 3);
         sql_type_t t = T(SQL_OID_INT4);
         for (int i = 0; i < fa->nargs; i++) {
-            if (bind(&sub, &empty, fa->args[i], &p->exprs[i]) != RDB_OK)
+            if (bind_e(&sub, &empty, fa->args[i], &p->exprs[i]) != RDB_OK)
                 return RDB_SQL;
             uint32_t o = p->exprs[i]->type.oid;
             if (o == SQL_OID_INT8)
@@ -1156,7 +1155,7 @@ static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int off
     }
     /* a scalar function: one row */
     ex_expr_t *e;
-    if (bind(&sub, &empty, fa, &e) != RDB_OK)
+    if (bind_e(&sub, &empty, fa, &e) != RDB_OK)
         return RDB_SQL;
     plan_t *p = plan_new(A, P_PROJECT, 1);
     p->left = plan_new(A, P_RESULT, 0);
@@ -1276,7 +1275,7 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
         sub.agg = NULL;
         sub.noagg = "JOIN conditions";
         ex_expr_t *q;
-        if (bind(&sub, s, f->quals, &q) != RDB_OK || coerce_bool(&sub, &q, "JOIN/ON", f->quals->loc) != RDB_OK)
+        if (bind_e(&sub, s, f->quals, &q) != RDB_OK || coerce_bool(&sub, &q, "JOIN/ON", f->quals->loc) != RDB_OK)
             return RDB_SQL;
         if (qual) {
             ex_expr_t *a2 = ex_new(c, EX_AND, T(SQL_OID_BOOL), 2);
@@ -1377,7 +1376,7 @@ static rdb_status_t expand_star(bctx_t *c, scope_t *s, ast_expr_t *a, tlist_t *t
                     cr.nnames = 1;
                     cr.names = nm + 1;
                 }
-                if (bind(c, s, &cr, &e) != RDB_OK)
+                if (bind_e(c, s, &cr, &e) != RDB_OK)
                     return RDB_SQL;
             } else {
                 e = scol_ref(c, &r->cols[j], 0);
@@ -1419,7 +1418,7 @@ static rdb_status_t bind_limit(bctx_t *c, ast_expr_t *a, const char *what, ex_ex
     bctx_t sub = *c;
     sub.agg = NULL;
     sub.noagg = what;
-    if (bind(&sub, &empty, a, out) != RDB_OK)
+    if (bind_e(&sub, &empty, a, out) != RDB_OK)
         return RDB_SQL;
     return coerce(c, out, T(SQL_OID_INT8), SQL_CAST_IMPLICIT, a->loc);
 }
@@ -1561,7 +1560,7 @@ static rdb_status_t bind_values(bctx_t *c, ast_select_t *sel, scope_t *parent, p
     sub.noagg = "VALUES";
     for (int i = 0; i < nr; i++)
         for (int j = 0; j < nc; j++)
-            if (bind(&sub, &empty, sel->values[i][j], &p->exprs[i * nc + j]) != RDB_OK)
+            if (bind_e(&sub, &empty, sel->values[i][j], &p->exprs[i * nc + j]) != RDB_OK)
                 return RDB_SQL;
     ex_expr_t **colv = RDB_ARENA_NEWN(A, ex_expr_t *, nr + 1);
     for (int j = 0; j < nc; j++) {
@@ -1659,7 +1658,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     if (sel->where) {
         c->noagg = "WHERE";
         ex_expr_t *w;
-        if (bind(c, s, sel->where, &w) != RDB_OK || coerce_bool(c, &w, "WHERE", sel->where->loc) != RDB_OK)
+        if (bind_e(c, s, sel->where, &w) != RDB_OK || coerce_bool(c, &w, "WHERE", sel->where->loc) != RDB_OK)
             goto fail;
         c->noagg = NULL;
         plan_t *f = plan_new(A, P_FILTER, p->ncols);
@@ -1704,7 +1703,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
                 fail(c, "42803", a->loc, "aggregate functions are not allowed in GROUP BY");
                 goto fail;
             }
-            if (bind(c, s, a, &g.group[i]) != RDB_OK)
+            if (bind_e(c, s, a, &g.group[i]) != RDB_OK)
                 goto fail;
             g.ngroup++;
         }
@@ -1720,7 +1719,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             continue;
         }
         ex_expr_t *e;
-        if (bind(c, s, t->expr, &e) != RDB_OK)
+        if (bind_e(c, s, t->expr, &e) != RDB_OK)
             goto fail;
         uint32_t tab = 0;
         int16_t attnum = 0;
@@ -1737,7 +1736,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     int nvis = tl.n;
     ex_expr_t *having = NULL;
     if (sel->having) {
-        if (bind(c, s, sel->having, &having) != RDB_OK ||
+        if (bind_e(c, s, sel->having, &having) != RDB_OK ||
             coerce_bool(c, &having, "HAVING", sel->having->loc) != RDB_OK)
             goto fail;
     }
@@ -1768,7 +1767,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         }
         if (col < 0) {
             ex_expr_t *e;
-            if (bind(c, s, a, &e) != RDB_OK)
+            if (bind_e(c, s, a, &e) != RDB_OK)
                 goto fail;
             for (int k = 0; k < tl.n && col < 0; k++)
                 if (ex_equal(e, tl.e[k]))
@@ -1802,7 +1801,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
                 if (a->kind == AST_CONST && a->ival == AST_C_INT)
                     col = atoi(a->sval) - 1;
                 else {
-                    if (bind(c, s, a, &e) != RDB_OK)
+                    if (bind_e(c, s, a, &e) != RDB_OK)
                         goto fail;
                     for (int k = 0; k < tl.n && col < 0; k++)
                         if (ex_equal(e, tl.e[k]))
@@ -1925,7 +1924,7 @@ static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_e
         return rc;
     const char *savesql = c->b->sql;
     c->b->sql = NULL;
-    rc = bind(c, s, a, out);
+    rc = bind_e(c, s, a, out);
     c->b->sql = savesql;
     return rc;
 }
@@ -1958,7 +1957,7 @@ rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_exp
 {
     bctx_t cc = { b, err, NULL, false, "this expression" }, *c = &cc;
     scope_t *s = table_scope(c, tab, NULL);
-    if (bind(c, s, e, out) != RDB_OK)
+    if (bind_e(c, s, e, out) != RDB_OK)
         return RDB_SQL;
     if (type.oid)
         return coerce(c, out, type, SQL_CAST_ASSIGNMENT, e->loc);
@@ -2017,7 +2016,7 @@ static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t 
             continue;
         }
         ex_expr_t *e;
-        if (bind(c, s, rt->expr, &e) != RDB_OK)
+        if (bind_e(c, s, rt->expr, &e) != RDB_OK)
             return RDB_SQL;
         tl_add(c, &tl, e, rt->name ? rt->name : expr_name(rt->expr), 0, 0);
     }
@@ -2072,7 +2071,7 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
     ast_select_t *src = st->select;
     if (!src) {
-        d->ncols = 0;
+        d->ncols = st->copy_from ? n : 0;   /* COPY FROM feeds the listed columns */
         d->src = plan_new(A, P_RESULT, 0);
     } else if (src->nvalues && src->op == AST_SETOP_NONE && !src->nsort && !src->limit) {
         if (src->nvalcols > n)
@@ -2096,7 +2095,7 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
                     if (!e)
                         e = ex_const(c, cols[j]->type, sql_null());
                 } else {
-                    if (bind(c, &empty, a, &e) != RDB_OK || assign_coerce(c, &e, cols[j], a->loc) != RDB_OK)
+                    if (bind_e(c, &empty, a, &e) != RDB_OK || assign_coerce(c, &e, cols[j], a->loc) != RDB_OK)
                         return RDB_SQL;
                 }
                 p->exprs[i * n + j] = e;
@@ -2149,7 +2148,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     if (st->where) {
         c->noagg = "WHERE";
         ex_expr_t *w;
-        if (bind(c, s, st->where, &w) != RDB_OK || coerce_bool(c, &w, "WHERE", st->where->loc) != RDB_OK)
+        if (bind_e(c, s, st->where, &w) != RDB_OK || coerce_bool(c, &w, "WHERE", st->where->loc) != RDB_OK)
             return RDB_SQL;
         plan_t *f = plan_new(A, P_FILTER, p->ncols);
         memcpy(f->types, p->types, sizeof(sql_type_t) * p->ncols);
@@ -2181,7 +2180,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
                     return RDB_SQL;
                 if (!d->set[i])
                     d->set[i] = ex_const(c, col->type, sql_null());
-            } else if (bind(c, s, st->cols[i].expr, &d->set[i]) != RDB_OK ||
+            } else if (bind_e(c, s, st->cols[i].expr, &d->set[i]) != RDB_OK ||
                        assign_coerce(c, &d->set[i], col, st->cols[i].expr->loc) != RDB_OK) {
                 return RDB_SQL;
             }
