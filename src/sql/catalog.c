@@ -258,7 +258,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
 {
     msgpack_packer pkr, *pk = &pkr;
     msgpack_packer_init(pk, out, buf_write);
-    msgpack_pack_map(pk, 19);
+    msgpack_pack_map(pk, 20);
     pk_str(pk, "id"); msgpack_pack_uint32(pk, t->id);
     pk_str(pk, "schema"); msgpack_pack_uint32(pk, t->schema_id);
     pk_str(pk, "name"); pk_str(pk, t->name);
@@ -323,6 +323,10 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
         msgpack_pack_nil(pk);
     }
     pk_str(pk, "rows"); msgpack_pack_uint64(pk, t->rowcount_est);
+    pk_str(pk, "deps");
+    msgpack_pack_array(pk, (size_t)t->ndeps);
+    for (int i = 0; i < t->ndeps; i++)
+        msgpack_pack_uint32(pk, t->deps[i]);
     pk_str(pk, "ccom");
     int ncc = 0;
     for (int i = 0; t->col_comments && i < t->nrowcols; i++)
@@ -420,6 +424,11 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
         s->restart_gen = (uint32_t)mp_int(mp_get(so, "rgen"), 0);
     }
     t->rowcount_est = (uint64_t)mp_int(mp_get(o, "rows"), 0);
+    const msgpack_object *deps = mp_get(o, "deps");
+    t->ndeps = (int)mp_len(deps);
+    t->deps = RDB_ARENA_NEWN(a, uint32_t, t->ndeps + 1);
+    for (int i = 0; i < t->ndeps; i++)
+        t->deps[i] = (uint32_t)mp_int(mp_at(deps, (uint32_t)i), 0);
     const msgpack_object *cc = mp_get(o, "ccom");
     if (mp_len(cc) && t->nrowcols) {
         t->col_comments = RDB_ARENA_NEWN(a, char *, t->nrowcols);
@@ -556,6 +565,9 @@ sql_table_t *sql_table_clone(rdb_arena_t *a, const sql_table_t *t)
     d->view_sql = dupn(a, t->view_sql);
     if (t->seq)
         d->seq = rdb_arena_memdup(a, t->seq, sizeof *t->seq);
+    d->deps = RDB_ARENA_NEWN(a, uint32_t, t->ndeps + 1);
+    if (t->ndeps)
+        memcpy(d->deps, t->deps, sizeof(uint32_t) * (size_t)t->ndeps);
     if (t->col_comments) {
         d->col_comments = RDB_ARENA_NEWN(a, char *, t->nrowcols + 1);
         for (int i = 0; i < t->nrowcols; i++)
@@ -598,7 +610,8 @@ static int rel_cmp(const void *a, const void *b)
 
 static void snap_index(sql_catsnap_t *s)
 {
-    qsort(s->rels, (size_t)s->nrels, sizeof *s->rels, rel_cmp);
+    if (s->nrels)
+        qsort(s->rels, (size_t)s->nrels, sizeof *s->rels, rel_cmp);
     uint32_t cap = 16;
     while (cap < (uint32_t)s->nrels * 2 + 2)
         cap *= 2;

@@ -129,6 +129,8 @@ typedef struct sql_table {
     sql_sequence_t *seq;       /* SQL_REL_SEQUENCE */
     uint64_t      rowcount_est;/* statistics (ANALYZE), 0 = unknown */
     char        **col_comments;/* COMMENT ON COLUMN, by colid (nrowcols entries) or NULL */
+    int           ndeps;       /* views: the relations the query reads (2BP01 on DROP) */
+    uint32_t     *deps;
 } sql_table_t;
 
 typedef struct sql_schema {

@@ -132,29 +132,40 @@ void sql_row_encode(rdb_buf_t *out, const sql_table_t *tab, const sql_value_t *r
     }
 }
 
-rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
-                            sql_value_t *row, rdb_err_t *err)
+/* Decode with a caller's zone (scans keep one and clear it per row,
+ * instead of a malloc'ed zone per row). */
+static rdb_status_t row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
+                               sql_value_t *row, msgpack_zone *z, rdb_err_t *err)
 {
     for (int i = 0; i < tab->nrowcols; i++)
         row[i] = sql_null();
-    msgpack_unpacked up;
-    msgpack_unpacked_init(&up);
+    msgpack_object o;
     size_t off = 0;
-    rdb_status_t rc = RDB_OK;
-    if (msgpack_unpack_next(&up, p, len, &off) != MSGPACK_UNPACK_SUCCESS ||
-        up.data.type != MSGPACK_OBJECT_ARRAY) {
-        rc = rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
-                         "row of table \"%s\" is not a MessagePack array", tab->name);
-        goto out;
-    }
-    uint32_t n = up.data.via.array.size;
-    for (int i = 0; i < tab->ncols && rc == RDB_OK; i++) {
+    msgpack_zone_clear(z);
+    msgpack_unpack_return r = msgpack_unpack(p, len, &off, z, &o);
+    if ((r != MSGPACK_UNPACK_SUCCESS && r != MSGPACK_UNPACK_EXTRA_BYTES) ||
+        o.type != MSGPACK_OBJECT_ARRAY)
+        return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                           "row of table \"%s\" is not a MessagePack array", tab->name);
+    uint32_t n = o.via.array.size;
+    for (int i = 0; i < tab->ncols; i++) {
         const sql_column_t *c = &tab->cols[i];
-        if (c->colid < n)
-            rc = sql_value_unpack(a, c->type, &up.data.via.array.ptr[c->colid], &row[c->colid], err);
+        if (c->colid < n) {
+            rdb_status_t rc = sql_value_unpack(a, c->type, &o.via.array.ptr[c->colid], &row[c->colid], err);
+            if (rc != RDB_OK)
+                return rc;
+        }
     }
-out:
-    msgpack_unpacked_destroy(&up);
+    return RDB_OK;
+}
+
+rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
+                            sql_value_t *row, rdb_err_t *err)
+{
+    msgpack_zone z;
+    msgpack_zone_init(&z, 2048);
+    rdb_status_t rc = row_decode(a, tab, p, len, row, &z, err);
+    msgpack_zone_destroy(&z);
     return rc;
 }
 
@@ -471,6 +482,7 @@ struct sql_scan {
     bool               lo_incl, hi_incl;
     rdb_buf_t          key, val; /* index scans: the row key and value  */
     rdb_arena_t        scratch;
+    msgpack_zone       zone;
     rdb_status_t       rc;
     rdb_err_t          err;
 };
@@ -531,6 +543,7 @@ static sql_scan_t *scan_new(txn_t *txn, const sql_table_t *t)
     s->txn = txn;
     s->t = t;
     rdb_arena_init(&s->scratch, 0);
+    msgpack_zone_init(&s->zone, 4096);
     s->err = (rdb_err_t)RDB_ERR_INIT;
     return s;
 }
@@ -632,7 +645,7 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
                 return scan_fail(s, rc);
             if (!found)
                 continue; /* an entry whose row is gone: not ours to show */
-            if ((rc = sql_row_decode(a, t, s->val.data, s->val.len, row, &s->err)) != RDB_OK)
+            if ((rc = row_decode(a, t, s->val.data, s->val.len, row, &s->zone, &s->err)) != RDB_OK)
                 return scan_fail(s, rc);
             if (t->npk == 0 &&
                 (rc = rowid_from_key(a, t, s->key.data, s->key.len, row, &s->err)) != RDB_OK)
@@ -657,7 +670,7 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
             }
         }
         const char *v = txn_iter_value(s->it, &vlen);
-        rdb_status_t rc = sql_row_decode(a, t, v, vlen, row, &s->err);
+        rdb_status_t rc = row_decode(a, t, v, vlen, row, &s->zone, &s->err);
         if (rc == RDB_OK && t->npk == 0)
             rc = rowid_from_key(a, t, k, klen, row, &s->err);
         if (rc != RDB_OK)
@@ -690,6 +703,7 @@ void sql_scan_close(sql_scan_t *s)
     rdb_buf_free(&s->key);
     rdb_buf_free(&s->val);
     rdb_arena_destroy(&s->scratch);
+    msgpack_zone_destroy(&s->zone);
     rdb_err_clear(&s->err);
     free(s);
 }
