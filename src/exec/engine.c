@@ -542,8 +542,6 @@ static rdb_status_t run_ddl(rdb_session_t *s, ast_stmt_t *st, const char *sql, r
         rc = sql_ddl_exec(&ctx, st->node_name, st->node, tag, notice_cb, sink, err);
         sql_catalog_release(snap);
     }
-    if (rc != RDB_OK && err->position == 0 && st->loc >= 0)
-        ;
     rc = eng_stmt_end(s, t, own, rc, err);
     if (rc == RDB_OK)
         sink->command_complete(sink->ctx, tag);
