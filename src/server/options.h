@@ -12,6 +12,8 @@ typedef rdb_status_t (*rdb_backend_init_fn)(const rdb_config_t *cfg, rdb_backend
                                             rdb_err_t *err);
 /* Use init instead of the built-in backend; call before rdb_server_run. */
 void rdb_server_register_backend(rdb_backend_init_fn init);
+/* How to close the registered engine at shutdown (optional). */
+void rdb_server_register_backend_free(void (*fn)(rdb_backend_t *b));
 
 /* NULL-terminated list of every module's option table. */
 const rdb_opt_def_t *const *rdb_server_option_tables(void);
