@@ -276,6 +276,39 @@ static rdb_status_t null_pk_error(const sql_table_t *t, const sql_value_t *row, 
     return RDB_OK;
 }
 
+/* Write a row at key (its pk encoding in pk) and its index entries. */
+static void write_row(txn_t *txn, const sql_table_t *t, const sql_value_t *row, const rdb_buf_t *key,
+                      const rdb_buf_t *pk, rdb_buf_t *val)
+{
+    rdb_buf_reset(val);
+    sql_row_encode(val, t, row);
+    txn_put(txn, key->data, key->len, val->data, val->len);
+    for (int i = 0; i < t->nindexes; i++)
+        index_put(txn, t, &t->indexes[i], row, pk, false);
+}
+
+/* Write a row without any uniqueness check (the caller made sure);
+ * a NULL row id is drawn fresh. */
+static void put_row(txn_t *txn, const sql_table_t *t, sql_value_t *row, rdb_buf_t *pk)
+{
+    char rowid[ROWID_LEN];
+    rdb_buf_t key = RDB_BUF_INIT, val = RDB_BUF_INIT;
+    if (t->npk == 0 && row[t->rowid_colid].isnull) {
+        txn_store_t *st = txn_store(txn);
+        rdb_put_u64_be(rowid, txn_store_now(st));
+        rdb_put_u16_be(rowid + 8, txn_store_node_id(st));
+        row[t->rowid_colid] = sql_bytes(rowid, ROWID_LEN);
+    }
+    rdb_buf_reset(pk);
+    pk_encode(pk, t, row, false);
+    row_key(&key, t, pk->data, pk->len);
+    write_row(txn, t, row, &key, pk, &val);
+    if (t->npk == 0 && row[t->rowid_colid].u.v.ptr == rowid)
+        row[t->rowid_colid] = sql_null(); /* do not leave a pointer to the stack */
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+}
+
 rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
                               bool on_conflict_nothing, bool *inserted, rdb_err_t *err)
 {
@@ -320,11 +353,7 @@ rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_
             rc = dup_error(err, t, dup_ix, row);
         goto out;
     }
-    rdb_buf_reset(&val);
-    sql_row_encode(&val, t, row);
-    txn_put(txn, key.data, key.len, val.data, val.len);
-    for (int i = 0; i < t->nindexes; i++)
-        index_put(txn, t, &t->indexes[i], row, &pk, false);
+    write_row(txn, t, row, &key, &pk, &val);
     if (inserted)
         *inserted = true;
 out:
@@ -723,33 +752,82 @@ static rdb_status_t build_dup_error(rdb_err_t *err, const sql_table_t *t, const 
     return RDB_SQL;
 }
 
+typedef struct enc_ref {
+    const char *p;
+    size_t      len;
+    size_t      row;
+} enc_ref_t;
+
+static int enc_ref_cmp(const void *x, const void *y)
+{
+    const enc_ref_t *a = x, *b = y;
+    int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* 23505 as an index build reports it if two rows share the key of ix.
+ * Sorting the encodings beats a lookup per row by far on big tables. */
+static rdb_status_t check_sorted_unique(const sql_table_t *t, const sql_index_t *ix,
+                                        sql_value_t **rows, size_t n, rdb_arena_t *a,
+                                        rdb_err_t *err)
+{
+    enc_ref_t *refs = rdb_malloc(sizeof *refs * (n + 1));
+    size_t m = 0;
+    rdb_buf_t b = RDB_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (index_has_null(ix, rows[i]))
+            continue;
+        rdb_buf_reset(&b);
+        for (int k = 0; k < ix->ncols; k++)
+            sql_key_encode(&b, col_type(t, ix->colids[k]), &rows[i][ix->colids[k]], false);
+        refs[m].p = rdb_arena_memdup(a, b.data, b.len);
+        refs[m].len = b.len;
+        refs[m].row = i;
+        m++;
+    }
+    rdb_buf_free(&b);
+    if (m > 1)
+        qsort(refs, m, sizeof *refs, enc_ref_cmp);
+    rdb_status_t rc = RDB_OK;
+    for (size_t i = 1; i < m && rc == RDB_OK; i++)
+        if (enc_ref_cmp(&refs[i - 1], &refs[i]) == 0)
+            rc = build_dup_error(err, t, ix, rows[refs[i].row]);
+    free(refs);
+    return rc;
+}
+
 rdb_status_t sql_index_build(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
                              rdb_err_t *err)
 {
     rdb_arena_t a;
-    rdb_arena_init(&a, 0);
-    sql_value_t *row = rdb_calloc((size_t)t->nrowcols + 1, sizeof *row);
-    rdb_buf_t pk = RDB_BUF_INIT;
-    rdb_status_t rc = RDB_OK;
+    rdb_arena_init(&a, 64 * 1024);
+    size_t n = 0, cap = 0;
+    sql_value_t **rows = NULL;
     sql_scan_t *s = sql_scan_open(txn, t, NULL);
-    while (sql_scan_next(s, &a, row)) {
-        bool dup = false;
-        if ((rc = check_unique(txn, t, ix, row, &dup, err)) != RDB_OK)
+    for (;;) {
+        sql_value_t *row = RDB_ARENA_NEWN(&a, sql_value_t, t->nrowcols + 1);
+        if (!sql_scan_next(s, &a, row))
             break;
-        if (dup) {
-            rc = build_dup_error(err, t, ix, row);
-            break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            rows = rdb_realloc(rows, cap * sizeof *rows);
         }
-        rdb_buf_reset(&pk);
-        pk_encode(&pk, t, row, false);
-        index_put(txn, t, ix, row, &pk, false);
-        rdb_arena_reset(&a);
+        rows[n++] = row;
     }
-    if (rc == RDB_OK)
-        rc = sql_scan_status(s, err);
+    rdb_status_t rc = sql_scan_status(s, err);
     sql_scan_close(s);
+    if (rc == RDB_OK && ix->unique)
+        rc = check_sorted_unique(t, ix, rows, n, &a, err);
+    rdb_buf_t pk = RDB_BUF_INIT;
+    for (size_t i = 0; rc == RDB_OK && i < n; i++) {
+        rdb_buf_reset(&pk);
+        pk_encode(&pk, t, rows[i], false);
+        index_put(txn, t, ix, rows[i], &pk, false);
+    }
     rdb_buf_free(&pk);
-    free(row);
+    free(rows);
     rdb_arena_destroy(&a);
     return rc;
 }
@@ -809,19 +887,17 @@ rdb_status_t sql_table_rewrite_map(txn_t *txn, const sql_table_t *from, const sq
                 break;
             }
         }
-        bool inserted = false;
-        rc = sql_table_insert(txn, to, row, false, &inserted, err);
-        if (rc != RDB_OK && err && strcmp(err->sqlstate, "23505") == 0) {
-            /* Name it as PostgreSQL does for an index build. */
-            const sql_index_t *ix = to->pk_index;
-            for (int j = 0; j < to->nindexes; j++)
-                if (err->msg && strstr(err->msg, to->indexes[j].name))
-                    ix = &to->indexes[j];
-            rdb_err_clear(err);
-            rc = ix ? build_dup_error(err, to, ix, row)
-                    : rdb_err_set(err, RDB_SQL, "23505", "could not create unique index");
-        }
     }
+    /* Uniqueness by sorting the new keys: no lookup per row. */
+    if (rc == RDB_OK && to->npk && to->pk_index)
+        rc = check_sorted_unique(to, to->pk_index, rows, n, &a, err);
+    for (int j = 0; rc == RDB_OK && j < to->nindexes; j++)
+        if (to->indexes[j].unique)
+            rc = check_sorted_unique(to, &to->indexes[j], rows, n, &a, err);
+    rdb_buf_t pk = RDB_BUF_INIT;
+    for (size_t i = 0; rc == RDB_OK && i < n; i++)
+        put_row(txn, to, rows[i], &pk);
+    rdb_buf_free(&pk);
     free(rows);
     rdb_arena_destroy(&a);
     return rc;
