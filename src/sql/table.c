@@ -8,9 +8,11 @@
  *   index key  03 ‖ be32 index_id ‖ indexed columns ‖ pk     value: empty
  *
  * pk is the concatenated order-preserving encoding (sql_key_encode,
- * ascending) of the primary-key columns, or of the hidden row id (a 10-byte
- * bytea: be64 HLC stamp ‖ be16 node id, unique across the cluster since the
- * HLC never repeats a stamp on a node).  token = rdb_hash64(pk) for
+ * ascending) of the primary-key columns, or the hidden row id: 10 bytes,
+ * be64 HLC stamp ‖ be16 node id, unique across the cluster since the HLC
+ * never repeats a stamp on a node.  In a row array the row id is held by
+ * value (u.iv.usec = stamp, u.iv.days = node id, no pointer), so copies of
+ * the row that know nothing of the hidden column keep it intact.  token = rdb_hash64(pk) for
  * hash-partitioned tables (the default).  Index entries end with pk, so an
  * entry finds its row (token recomputed from pk) and non-unique indexes
  * need no value.  The primary-key index has no entries: the row key is it.
@@ -50,6 +52,23 @@ static int buf_write(void *data, const char *p, size_t n)
     return 0;
 }
 
+/* The hidden row id, by value in the row so that a shallow copy of the
+ * row keeps it: u.iv.usec = HLC stamp, u.iv.days = node id. */
+static sql_value_t rowid_new(txn_t *txn)
+{
+    txn_store_t *st = txn_store(txn);
+    sql_value_t v = { .isnull = false };
+    v.u.iv.usec = (int64_t)txn_store_now(st);
+    v.u.iv.days = txn_store_node_id(st);
+    return v;
+}
+
+static void rowid_encode(rdb_buf_t *out, const sql_value_t *v)
+{
+    rdb_buf_append_u64_be(out, (uint64_t)v->u.iv.usec);
+    rdb_buf_append_u16_be(out, (uint16_t)v->u.iv.days);
+}
+
 static sql_type_t col_type(const sql_table_t *t, uint16_t colid)
 {
     if (t->has_rowid && colid == t->rowid_colid)
@@ -79,7 +98,7 @@ static void key_succ(rdb_buf_t *k)
 static void pk_encode(rdb_buf_t *out, const sql_table_t *t, const sql_value_t *vals, bool pk_only)
 {
     if (t->npk == 0) {
-        sql_key_encode(out, bytea_type, &vals[pk_only ? 0 : t->rowid_colid], false);
+        rowid_encode(out, &vals[pk_only ? 0 : t->rowid_colid]);
         return;
     }
     for (int i = 0; i < t->npk; i++) {
@@ -177,8 +196,16 @@ static rdb_status_t rowid_from_key(rdb_arena_t *a, const sql_table_t *t, const c
     if (klen < skip)
         return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
                            "short row key in table \"%s\"", t->name);
-    const char *p = key + skip;
-    return sql_key_decode(a, bytea_type, false, &p, key + klen, &row[t->rowid_colid], err);
+    (void)a;
+    if (klen - skip != ROWID_LEN)
+        return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                           "bad row id in a key of table \"%s\"", t->name);
+    sql_value_t *v = &row[t->rowid_colid];
+    *v = sql_null();
+    v->isnull = false;
+    v->u.iv.usec = (int64_t)rdb_get_u64_be(key + skip);
+    v->u.iv.days = rdb_get_u16_be(key + skip + 8);
+    return RDB_OK;
 }
 
 /* --- errors ---------------------------------------------------------------- */
@@ -291,20 +318,13 @@ static void write_row(txn_t *txn, const sql_table_t *t, const sql_value_t *row, 
  * a NULL row id is drawn fresh. */
 static void put_row(txn_t *txn, const sql_table_t *t, sql_value_t *row, rdb_buf_t *pk)
 {
-    char rowid[ROWID_LEN];
     rdb_buf_t key = RDB_BUF_INIT, val = RDB_BUF_INIT;
-    if (t->npk == 0 && row[t->rowid_colid].isnull) {
-        txn_store_t *st = txn_store(txn);
-        rdb_put_u64_be(rowid, txn_store_now(st));
-        rdb_put_u16_be(rowid + 8, txn_store_node_id(st));
-        row[t->rowid_colid] = sql_bytes(rowid, ROWID_LEN);
-    }
+    if (t->npk == 0 && row[t->rowid_colid].isnull)
+        row[t->rowid_colid] = rowid_new(txn);
     rdb_buf_reset(pk);
     pk_encode(pk, t, row, false);
     row_key(&key, t, pk->data, pk->len);
     write_row(txn, t, row, &key, pk, &val);
-    if (t->npk == 0 && row[t->rowid_colid].u.v.ptr == rowid)
-        row[t->rowid_colid] = sql_null(); /* do not leave a pointer to the stack */
     rdb_buf_free(&key);
     rdb_buf_free(&val);
 }
@@ -320,17 +340,11 @@ rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_
         *inserted = false;
     if ((rc = null_pk_error(t, row, err)) != RDB_OK)
         return rc;
-    char rowid[ROWID_LEN];
-    sql_value_t idv;
     if (t->npk == 0) {
-        idv = row[t->rowid_colid];
-        if (idv.isnull) {
-            txn_store_t *st = txn_store(txn);
-            rdb_put_u64_be(rowid, txn_store_now(st));
-            rdb_put_u16_be(rowid + 8, txn_store_node_id(st));
-            idv = sql_bytes(rowid, ROWID_LEN);
-        }
-        sql_key_encode(&pk, bytea_type, &idv, false);
+        sql_value_t idv = row[t->rowid_colid];
+        if (idv.isnull)
+            idv = rowid_new(txn);
+        rowid_encode(&pk, &idv);
     } else {
         pk_encode(&pk, t, row, false);
     }
@@ -386,7 +400,7 @@ rdb_status_t sql_table_update(txn_t *txn, const sql_table_t *t, const sql_value_
         return rc;
     pk_encode(&opk, t, oldrow, false);
     if (t->npk == 0)
-        sql_key_encode(&npk, bytea_type, &oldrow[t->rowid_colid], false); /* row id never changes */
+        rowid_encode(&npk, &oldrow[t->rowid_colid]); /* the row id never changes */
     else
         pk_encode(&npk, t, newrow, false);
     row_key(&okey, t, opk.data, opk.len);
