@@ -1474,8 +1474,11 @@ rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
         else if (strcmp(sub, "AT_ColumnDefault") == 0 || strcmp(sub, "AT_SetNotNull") == 0 ||
                  strcmp(sub, "AT_DropNotNull") == 0)
             rc = at_column(d, t, cmd, sub);
-        else if (strcmp(sub, "AT_SetRelOptions") == 0 || strcmp(sub, "AT_ResetRelOptions") == 0)
-            rc = table_options(d, json_object_get(cmd, "def"));
+        else if (strcmp(sub, "AT_SetRelOptions") == 0 || strcmp(sub, "AT_ResetRelOptions") == 0) {
+            json_t *def = json_object_get(cmd, "def");
+            json_t *items = json_object_get(dj_node(def, "List"), "items");
+            rc = strcmp(sub, "AT_SetRelOptions") == 0 ? table_options(d, items ? items : def) : RDB_OK;
+        }
         else if (strcmp(sub, "AT_AlterColumnType") == 0)
             rc = at_alter_type(d, t, cmd);
         else if (strcmp(sub, "AT_ChangeOwner") == 0) {

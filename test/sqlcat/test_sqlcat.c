@@ -435,6 +435,15 @@ START_TEST(create_table_errors)
           "value 5 out of bounds for option \"fillfactor\"");
     FAILS("create table u (a int) with (bogus=1)", "22023", "unrecognized parameter \"bogus\"");
     OK("create table u (a int) with (fillfactor=90)");
+    OK("alter table u set (fillfactor=70)");
+    FAILS("alter table u set (fillfactor=7)", "22023", "value 7 out of bounds for option \"fillfactor\"");
+    OK("create table a23456789012345678901234567890123456789012345678901234567890 ("
+       "b23456789012345678901234567890123456789012345678901234567890 int unique)");
+    sql_catsnap_t *ls;
+    const sql_table_t *lt = find(&ls, "a23456789012345678901234567890123456789012345678901234567890");
+    ck_assert_int_le((int)strlen(lt->indexes[0].name), 63);
+    ck_assert_ptr_nonnull(strstr(lt->indexes[0].name, "_key"));
+    sql_catalog_release(ls);
     FAILS("create table v (a varchar(0))", "22023", "length for type varchar must be at least 1");
     OK("create table src (id serial primary key, v int not null default 3 check (v > 0), w int unique)");
     OK("create table cp (like src)");
