@@ -171,6 +171,8 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     sql_value_t *nrow = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (t->nrowcols + 1u));
     for (int64_t i = 0; i < nrows && rc == RDB_OK; i++) {
         rdb_arena_reset(&a);
+        if (r->lock_row && (rc = r->lock_row(r->lock_ctx, t, rows[i], r->err)) != RDB_OK)
+            break;
         if (d->set) {
             memcpy(nrow, rows[i], sizeof(sql_value_t) * t->nrowcols);
             for (int k = 0; k < d->ncols && rc == RDB_OK; k++)
