@@ -467,7 +467,8 @@ static const sql_value_t *sort_next(ex_node_t *n)
         }
         if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
             return NULL;
-        qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
+        if (n->nrows > 1)
+            qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
         if (bound >= 0 && n->nrows > bound)
             n->nrows = bound;
     }
