@@ -28,9 +28,14 @@
  * encoding, for hash-partitioned tables; absent for range-partitioned ones),
  * with the value a MessagePack array of nrowcols elements indexed by colid
  * (dropped columns and columns added later than the row: nil / absent).
- * Tables without a primary key get a hidden 8-byte row id as their key
- * column.  Index entries: 0x03 ‖ index_id ‖ indexed columns ‖ pk columns.
- * Only table.c (sql/table.h) builds and parses these.
+ * Tables without a primary key get a hidden row id as their key column
+ * (has_rowid, rowid_colid: HLC stamp ‖ node id, 10 bytes, kept in the key
+ * only; a scan fills it into row[rowid_colid] by value (u.iv.usec = stamp,
+ * u.iv.days = node id; no pointer) so that update and delete find the row:
+ * pass the scanned row's slot through unchanged).  Index entries: 0x03 ‖ index_id ‖ indexed columns ‖
+ * pk columns.  Only table.c (sql/table.h) builds and parses these.
+ *
+ * Record layout and id allocation: see the header comment of catalog.c.
  */
 #ifndef RDB_SQL_CATALOG_H
 #define RDB_SQL_CATALOG_H
@@ -62,6 +67,7 @@ typedef struct sql_column {
 
 typedef struct sql_index {
     uint32_t  id;
+    uint32_t  table_id;
     char     *name;
     bool      unique;
     bool      primary;
@@ -89,6 +95,7 @@ typedef struct sql_sequence {
     sql_type_t type;          /* int2/int4/int8 */
     uint32_t owned_by_table;  /* 0 = none */
     uint16_t owned_by_colid;
+    uint32_t restart_gen;     /* bumped by ALTER SEQUENCE: drops cached state */
 } sql_sequence_t;
 
 typedef struct sql_table {
@@ -107,7 +114,11 @@ typedef struct sql_table {
     int           npk;         /* primary-key columns; 0 = hidden row id */
     uint16_t     *pk_colids;
     uint32_t      pk_index_id; /* the PRIMARY KEY constraint's index id, 0 = none */
+    sql_index_t  *pk_index;    /* that index (name "t_pkey"), NULL = none; it has
+                                * no entries of its own: the row key is the index */
     bool          hash_partitioned; /* token present in row keys */
+    bool          has_rowid;   /* npk == 0: hidden row id at rowid_colid */
+    uint16_t      rowid_colid;
 
     int           nindexes;    /* secondary indexes (unique constraints too) */
     sql_index_t  *indexes;
@@ -118,7 +129,33 @@ typedef struct sql_table {
     char         *view_sql;    /* SQL_REL_VIEW: the view's definition text */
     sql_sequence_t *seq;       /* SQL_REL_SEQUENCE */
     uint64_t      rowcount_est;/* statistics (ANALYZE), 0 = unknown */
+    char        **col_comments;/* COMMENT ON COLUMN, by colid (nrowcols entries) or NULL */
+    int           ndeps;       /* views: the relations the query reads (2BP01 on DROP) */
+    uint32_t     *deps;
 } sql_table_t;
+
+typedef struct sql_schema {
+    uint32_t id;
+    char    *name;
+    char    *owner;
+} sql_schema_t;
+
+typedef struct sql_role {
+    uint32_t id;
+    char    *name;
+    char    *password;        /* verifier ("SCRAM-SHA-256$...", "md5..."), NULL = none */
+    bool     login;
+    bool     superuser;
+    bool     createdb;
+    bool     createrole;
+    int64_t  valid_until_ms;  /* 0 = forever */
+} sql_role_t;
+
+typedef struct sql_database {
+    uint32_t id;
+    char    *name;
+    char    *owner;
+} sql_database_t;
 
 typedef struct sql_catalog sql_catalog_t; /* per node, thread-safe */
 typedef struct sql_catsnap sql_catsnap_t; /* one immutable view     */
@@ -156,5 +193,28 @@ rdb_status_t sql_seq_nextval(sql_catalog_t *c, const sql_table_t *seq, int64_t *
                              rdb_err_t *err);
 rdb_status_t sql_seq_setval(sql_catalog_t *c, const sql_table_t *seq, int64_t v, bool is_called,
                             rdb_err_t *err);
+
+/* --- extensions (catalog/DDL side) ---------------------------------------- */
+
+/* Column by name (NULL if absent) and by colid (NULL if dropped). */
+const sql_column_t *sql_table_column(const sql_table_t *t, const char *name);
+const sql_column_t *sql_table_column_by_id(const sql_table_t *t, uint16_t colid);
+/* Index by name in a schema (search path as sql_cat_find); *tab gets its
+ * table.  Finds primary-key indexes too. */
+const sql_index_t *sql_cat_find_index(const sql_catsnap_t *s, const char *schema,
+                                      const char *name, const char *const *search_path,
+                                      int npath, const sql_table_t **tab);
+const sql_schema_t *sql_cat_schema(const sql_catsnap_t *s, const char *name);
+const sql_schema_t *sql_cat_schema_by_id(const sql_catsnap_t *s, uint32_t id);
+int sql_cat_schema_count(const sql_catsnap_t *s);
+const sql_schema_t *sql_cat_schema_at(const sql_catsnap_t *s, int i);
+const sql_role_t *sql_cat_role(const sql_catsnap_t *s, const char *name);
+int sql_cat_role_count(const sql_catsnap_t *s);
+const sql_role_t *sql_cat_role_at(const sql_catsnap_t *s, int i);
+int sql_cat_database_count(const sql_catsnap_t *s);
+const sql_database_t *sql_cat_database_at(const sql_catsnap_t *s, int i);
+/* The store generation the snapshot was loaded at (private: UINT64_MAX). */
+uint64_t sql_catsnap_gen(const sql_catsnap_t *s);
+txn_store_t *sql_catalog_store(sql_catalog_t *c);
 
 #endif

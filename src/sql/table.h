@@ -59,6 +59,33 @@ void sql_scan_close(sql_scan_t *s);
 sql_scan_t *sql_index_scan_open(txn_t *t, const sql_table_t *tab, const sql_index_t *ix,
                                 const sql_scan_range_t *range);
 
+/* --- whole-table work for DDL (catalog/DDL side extensions) --- */
+
+/* Write the entries of index ix (already part of t) for every row of t;
+ * 23505 'could not create unique index "ix"' with detail
+ * 'Key (a)=(1) is duplicated.' for a unique index over duplicates. */
+rdb_status_t sql_index_build(txn_t *t, const sql_table_t *tab, const sql_index_t *ix,
+                             rdb_err_t *err);
+/* Delete every entry of an index (DROP INDEX / DROP CONSTRAINT). */
+rdb_status_t sql_index_delete_entries(txn_t *t, const sql_index_t *ix, rdb_err_t *err);
+/* Move every row from the key layout of `from` to that of `to` (same id;
+ * e.g. ADD PRIMARY KEY: hidden row id -> pk, or DROP of the primary key),
+ * rewriting the index entries of both.  23505 / 23502 as PostgreSQL's
+ * index build reports them. */
+rdb_status_t sql_table_rewrite(txn_t *t, const sql_table_t *from, const sql_table_t *to,
+                               rdb_err_t *err);
+/* As sql_table_rewrite, with fn changing each row (decoded with `from`'s
+ * layout, nrowcols of the wider of the two) before it is written with
+ * `to`'s: ALTER COLUMN TYPE.  Values fn makes may live in a. */
+typedef rdb_status_t (*sql_row_map_fn)(void *arg, sql_value_t *row, rdb_arena_t *a,
+                                       rdb_err_t *err);
+rdb_status_t sql_table_rewrite_map(txn_t *t, const sql_table_t *from, const sql_table_t *to,
+                                   sql_row_map_fn fn, void *arg, rdb_err_t *err);
+/* 23502 'column "c" of relation "t" contains null values' if a row has
+ * NULL in colid (SET NOT NULL). */
+rdb_status_t sql_table_check_not_null(txn_t *t, const sql_table_t *tab, uint16_t colid,
+                                      rdb_err_t *err);
+
 /* Encode/decode a row value (for COPY fast paths and tests). */
 void sql_row_encode(rdb_buf_t *out, const sql_table_t *tab, const sql_value_t *row);
 rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,

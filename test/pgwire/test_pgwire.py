@@ -45,7 +45,8 @@ class Server:
             self.port = free_port()
             self.proc = subprocess.Popen(
                 [RINGDB, "--data-dir", os.path.join(self.tmp, "data"), "--port", str(self.port),
-                 "--unix-socket-dir", self.sockdir, "--log-level", "warn", "--auth", "trust"] + list(extra),
+                 "--unix-socket-dir", self.sockdir, "--log-level", "warn", "--auth", "trust",
+                 "--backend", "builtin"] + list(extra),
                 stderr=subprocess.PIPE)
             deadline = time.time() + 10
             while time.time() < deadline:
