@@ -141,8 +141,9 @@ struct ex_node {
     int64_t       nrows, caprows;
     int64_t       limit, offset;
     rh_entry_t   *it;
-    /* series */
+    /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
+    bool          pt_mode;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -187,6 +188,34 @@ static rdb_status_t key_value(ex_run_t *r, const ex_expr_t *e, sql_type_t coltyp
     if (coltype.oid == SQL_OID_INT4 && (out->u.i < INT32_MIN || out->u.i > INT32_MAX))
         *usable = false;
     return RDB_OK;
+}
+
+/* The next row of a range done as point lookups (pt_mode). */
+static const sql_value_t *scan_points(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    while (n->s_cur <= n->s_stop) {
+        rdb_arena_reset(&n->ra);
+        if (!tick(n))
+            return NULL;
+        n->lkey[0] = sql_int(n->s_cur);
+        bool found, pass;
+        if (sql_table_get(r->txn, p->tab, n->lkey, &n->ra, n->srow, &found, r->err) != RDB_OK)
+            return NULL;
+        if (n->s_cur == INT64_MAX)
+            n->s_stop = INT64_MIN;
+        else
+            n->s_cur++;
+        if (!found)
+            continue;
+        if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return n->srow;
+    }
+    n->done = true;
+    return NULL;
 }
 
 static const sql_value_t *scan_next(ex_node_t *n)
@@ -237,6 +266,25 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     return NULL;
                 return n->srow;
             }
+            uint32_t kt = p->types[t->pk_colids[0]].oid;
+            if (ok && t->hash_partitioned && t->npk == 1 && p->nkey == 0 && nlo == 1 && nhi == 1 &&
+                (kt == SQL_OID_INT2 || kt == SQL_OID_INT4 || kt == SQL_OID_INT8)) {
+                /* a hash-partitioned table has no key order to range-scan:
+                 * a short integer range is a series of point lookups */
+                int64_t a = lo[0].u.i, b = hi[0].u.i;
+                if (!p->lo_incl && a < INT64_MAX)
+                    a++;
+                if (!p->hi_incl && b > INT64_MIN)
+                    b--;
+                if (b < a || (uint64_t)(b - a) < 100000) {
+                    n->pt_mode = true;
+                    n->s_cur = a;
+                    n->s_stop = b;
+                    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+                    n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t));
+                    return scan_points(n);
+                }
+            }
             if (!ok || t->hash_partitioned) {
                 nlo = nhi = 0;
             }
@@ -249,6 +297,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
         }
         n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
     }
+    if (n->pt_mode && !n->done)
+        return scan_points(n);
     if (n->done || !n->scan)
         return NULL;
     for (;;) {

@@ -1642,6 +1642,38 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         c->b->ctes = savectes;
         return rc;
     }
+    /* generate_series(...) in the select list with constant arguments:
+     * rewritten as a FROM item joined to the rest (a set-returning
+     * function there multiplies the rows as PostgreSQL's ProjectSet does
+     * for a single SRF) */
+    for (int i = 0; i < sel->ntargets; i++) {
+        ast_expr_t *t = sel->targets[i].expr;
+        if (!t || t->kind != AST_FUNC || strcmp(t->name, "generate_series") != 0 || t->star)
+            continue;
+        ast_from_t *f = RDB_ARENA_NEW(A, ast_from_t);
+        f->kind = AST_FROM_FUNC;
+        f->func = t;
+        f->loc = t->loc;
+        f->alias = rdb_arena_sprintf(A, "generate_series %d", i + 1);
+        f->colaliases = RDB_ARENA_NEWN(A, const char *, 1);
+        f->colaliases[0] = "generate_series";
+        f->ncolaliases = 1;
+        ast_from_t **nf = RDB_ARENA_NEWN(A, ast_from_t *, sel->nfrom + 2);
+        if (sel->nfrom)
+            memcpy(nf, sel->from, sizeof(*nf) * sel->nfrom);
+        nf[sel->nfrom++] = f;
+        sel->from = nf;
+        ast_expr_t *cr = RDB_ARENA_NEW(A, ast_expr_t);
+        cr->kind = AST_COLREF;
+        cr->loc = t->loc;
+        cr->nnames = 2;
+        cr->names = RDB_ARENA_NEWN(A, const char *, 2);
+        cr->names[0] = f->alias;
+        cr->names[1] = "generate_series";
+        if (!sel->targets[i].name)
+            sel->targets[i].name = "generate_series";
+        sel->targets[i].expr = cr;
+    }
     scope_t *s = RDB_ARENA_NEW(A, scope_t);
     s->parent = parent;
     plan_t *p = NULL;
