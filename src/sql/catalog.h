@@ -29,9 +29,10 @@
  * with the value a MessagePack array of nrowcols elements indexed by colid
  * (dropped columns and columns added later than the row: nil / absent).
  * Tables without a primary key get a hidden row id as their key column
- * (has_rowid, rowid_colid: a bytea of 10 bytes, HLC stamp ‖ node id, kept
- * in the key only; a scan fills it into row[rowid_colid] so that update and
- * delete find the row).  Index entries: 0x03 ‖ index_id ‖ indexed columns ‖
+ * (has_rowid, rowid_colid: HLC stamp ‖ node id, 10 bytes, kept in the key
+ * only; a scan fills it into row[rowid_colid] by value (u.iv.usec = stamp,
+ * u.iv.days = node id; no pointer) so that update and delete find the row:
+ * pass the scanned row's slot through unchanged).  Index entries: 0x03 ‖ index_id ‖ indexed columns ‖
  * pk columns.  Only table.c (sql/table.h) builds and parses these.
  *
  * Record layout and id allocation: see the header comment of catalog.c.

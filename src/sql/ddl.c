@@ -193,6 +193,12 @@ char *ddl_choose_name(ddl_t *d, uint32_t schema_id, const char *table, const cha
 {
     char *base = cols && *cols ? rdb_arena_sprintf(&d->a, "%s_%s", table, cols)
                                : rdb_arena_strdup(&d->a, table);
+    /* Names fit in NAMEDATALEN - 1 = 63 bytes: shorten the base, as
+     * PostgreSQL's makeObjectName does (it shares the cut between the
+     * table and column parts; ringdb cuts the end). */
+    size_t room = 63 - strlen(suffix) - 1 - 3; /* room for up to 3 digits */
+    if (strlen(base) > room)
+        base[room] = '\0';
     char *name = rdb_arena_sprintf(&d->a, "%s_%s", base, suffix);
     for (int i = 1; ddl_name_taken(d, schema_id, name); i++)
         name = rdb_arena_sprintf(&d->a, "%s_%s%d", base, suffix, i);

@@ -487,6 +487,12 @@ static rdb_status_t foreign_key(ddl_t *d, json_t *con)
 
 /* --- CREATE TABLE -------------------------------------------------------------- */
 
+static sql_column_t *column_mut(sql_table_t *t, const char *name)
+{
+    return (sql_column_t *)sql_table_column(t, name);
+}
+
+
 static rdb_status_t table_options(ddl_t *d, json_t *options)
 {
     json_t *o;
@@ -742,6 +748,85 @@ static rdb_status_t partition_spec(ddl_t *d, sql_table_t *tab, json_t *ps)
     return RDB_OK;
 }
 
+/* CREATE TABLE ... (LIKE src [INCLUDING ...]): PostgreSQL's TableLikeOption bits. */
+#define LIKE_COMMENTS    (1 << 0)
+#define LIKE_CONSTRAINTS (1 << 2)
+#define LIKE_DEFAULTS    (1 << 3)
+#define LIKE_IDENTITY    (1 << 5)
+#define LIKE_INDEXES     (1 << 6)
+
+static rdb_status_t like_columns(ddl_t *d, sql_table_t *tab, json_t *like)
+{
+    json_t *rv = json_object_get(like, "relation");
+    const sql_table_t *src = ddl_find_rangevar(d, rv);
+    int64_t opts = json_integer_value(json_object_get(like, "options"));
+    if (!src)
+        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+    if (src->relkind != SQL_REL_TABLE && src->relkind != SQL_REL_VIEW)
+        return ddl_error(d, "42809", "\"%s\" is not a table, view, or composite type", src->name);
+    for (int i = 0; i < src->ncols; i++) {
+        const sql_column_t *sc = &src->cols[i];
+        if (sql_table_column(tab, sc->name))
+            return ddl_error(d, "42701", "column \"%s\" specified more than once", sc->name);
+        add_column(d, tab, sc->name, sc->type);
+        sql_column_t *c = &tab->cols[tab->ncols - 1];
+        c->not_null = sc->not_null;
+        if ((opts & LIKE_DEFAULTS) && sc->default_json && !sc->identity)
+            c->default_json = rdb_arena_strdup(&d->a, sc->default_json);
+        if ((opts & LIKE_IDENTITY) && sc->identity) {
+            uint32_t sid;
+            c->identity = sc->identity;
+            rdb_status_t rc = ddl_make_owned_seq(d, tab, c, NULL, &sid);
+            if (rc != RDB_OK)
+                return rc;
+        }
+        if ((opts & LIKE_COMMENTS) && src->col_comments && src->col_comments[sc->colid]) {
+            if (!tab->col_comments)
+                tab->col_comments = RDB_ARENA_NEWN(&d->a, char *, 1024);
+            if (c->colid < 1024)
+                tab->col_comments[c->colid] = rdb_arena_strdup(&d->a, src->col_comments[sc->colid]);
+        }
+    }
+    for (int i = 0; (opts & LIKE_CONSTRAINTS) && i < src->nchecks; i++) {
+        sql_check_t *arr = RDB_ARENA_NEWN(&d->a, sql_check_t, tab->nchecks + 2);
+        if (tab->nchecks)
+            memcpy(arr, tab->checks, sizeof *arr * (size_t)tab->nchecks);
+        arr[tab->nchecks].name = rdb_arena_strdup(&d->a, src->checks[i].name);
+        arr[tab->nchecks].expr_json = rdb_arena_strdup(&d->a, src->checks[i].expr_json);
+        tab->checks = arr;
+        tab->nchecks++;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t like_index(ddl_t *d, sql_table_t *tab, const sql_table_t *src,
+                               const sql_index_t *ix)
+{
+    json_t *keys = json_array();
+    for (int k = 0; k < ix->ncols; k++) {
+        const sql_column_t *c = sql_table_column_by_id(src, ix->colids[k]);
+        json_array_append_new(keys, json_pack("{s:{s:s,s:s}}", "IndexElem", "name", c ? c->name : "?",
+                                              "ordering", ix->desc[k] ? "SORTBY_DESC" : "SORTBY_DEFAULT"));
+    }
+    sql_index_t *out;
+    rdb_status_t rc = ddl_add_index(d, tab, NULL, keys, ix->unique, ix->primary, ix->is_constraint, &out);
+    json_decref(keys);
+    return rc;
+}
+
+static rdb_status_t like_indexes(ddl_t *d, sql_table_t *tab, json_t *like)
+{
+    const sql_table_t *src = ddl_find_rangevar(d, json_object_get(like, "relation"));
+    if (!src || !(json_integer_value(json_object_get(like, "options")) & LIKE_INDEXES))
+        return RDB_OK;
+    rdb_status_t rc = RDB_OK;
+    if (src->pk_index && !tab->pk_index)
+        rc = like_index(d, tab, src, src->pk_index);
+    for (int i = 0; rc == RDB_OK && i < src->nindexes; i++)
+        rc = like_index(d, tab, src, &src->indexes[i]);
+    return rc;
+}
+
 rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "CREATE TABLE");
@@ -767,6 +852,11 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
         size_t j;
         if (con && dj_str(con, "contype") && strcmp(dj_str(con, "contype"), "CONSTR_PRIMARY") == 0)
             has_pk = true;
+        json_t *like = dj_node(e, "TableLikeClause");
+        if (like && (json_integer_value(json_object_get(like, "options")) & LIKE_INDEXES)) {
+            const sql_table_t *src = ddl_find_rangevar(d, json_object_get(like, "relation"));
+            has_pk |= src && src->npk > 0;
+        }
         json_array_foreach(json_object_get(cd, "constraints"), j, c) {
             const char *ct = dj_str(dj_node(c, "Constraint"), "contype");
             has_pk |= ct && strcmp(ct, "CONSTR_PRIMARY") == 0;
@@ -780,8 +870,9 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
     /* Columns first, then their constraints, then table constraints. */
     json_array_foreach(elts, i, e) {
         json_t *cd = dj_node(e, "ColumnDef");
-        if (dj_node(e, "TableLikeClause"))
-            return ddl_unsupported(d, "CREATE TABLE ... (LIKE ...)");
+        json_t *like = dj_node(e, "TableLikeClause");
+        if (like && (rc = like_columns(d, tab, like)) != RDB_OK)
+            return rc;
         if (!cd)
             continue;
         const char *cn = dj_str(cd, "colname");
@@ -794,7 +885,6 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
         add_column(d, tab, cn, ty);
     }
     bool want_pk = false;
-    int ci = 0;
     json_array_foreach(elts, i, e) {
         json_t *cd = dj_node(e, "ColumnDef");
         if (!cd)
@@ -802,12 +892,12 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
         sql_type_t ty;
         int serial;
         ddl_type(d, json_object_get(cd, "typeName"), &ty, &serial);
-        if ((rc = column_constraints(d, tab, &tab->cols[ci++], cd, serial, &want_pk)) != RDB_OK)
+        if ((rc = column_constraints(d, tab, column_mut(tab, dj_str(cd, "colname")), cd, serial,
+                                     &want_pk)) != RDB_OK)
             return rc;
     }
     /* Primary key first (so its name is t_pkey), then the others in order. */
     for (int pass = 0; pass < 2; pass++) {
-        ci = 0;
         json_array_foreach(elts, i, e) {
             json_t *cd = dj_node(e, "ColumnDef"), *con = dj_node(e, "Constraint"), *c;
             size_t j;
@@ -820,7 +910,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
             }
             if (!cd)
                 continue;
-            const char *cn = tab->cols[ci++].name;
+            const char *cn = dj_str(cd, "colname");
             json_array_foreach(json_object_get(cd, "constraints"), j, c) {
                 json_t *cc = dj_node(c, "Constraint");
                 const char *ct = dj_str(cc, "contype");
@@ -833,6 +923,11 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
         }
     }
     (void)want_pk;
+    json_array_foreach(elts, i, e) {
+        json_t *like = dj_node(e, "TableLikeClause");
+        if (like && (rc = like_indexes(d, tab, like)) != RDB_OK)
+            return rc;
+    }
     if ((rc = partition_spec(d, tab, json_object_get(n, "partspec"))) != RDB_OK)
         return rc;
     sql_catw_table(d->ctx->txn, tab);
@@ -1015,11 +1110,6 @@ static rdb_status_t validate_check(ddl_t *d, const sql_table_t *tab, const sql_c
 
 /* --- ALTER TABLE ----------------------------------------------------------------- */
 
-static sql_column_t *column_mut(sql_table_t *t, const char *name)
-{
-    return (sql_column_t *)sql_table_column(t, name);
-}
-
 static bool colid_in(const uint16_t *ids, int n, uint16_t colid)
 {
     for (int i = 0; i < n; i++)
@@ -1197,10 +1287,8 @@ static rdb_status_t at_add_constraint(ddl_t *d, sql_table_t *t, json_t *cmd)
         sql_table_t *from = sql_table_clone(&d->a, t);
         if ((rc = table_constraint(d, t, con, NULL, &ix)) != RDB_OK)
             return rc;
-        /* Its columns become NOT NULL: check the rows (23502), then re-key. */
-        for (int i = 0; i < t->npk; i++)
-            if ((rc = sql_table_check_not_null(d->ctx->txn, from, t->pk_colids[i], d->err)) != RDB_OK)
-                return rc;
+        /* Re-key; its columns become NOT NULL: the rewrite reports 23502
+         * for a NULL and 23505 for duplicates as PostgreSQL does. */
         return sql_table_rewrite(d->ctx->txn, from, t, d->err);
     }
     if (strcmp(ct, "CONSTR_UNIQUE") == 0) {
@@ -1279,6 +1367,69 @@ static rdb_status_t at_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char 
     return ddl_unsupported(d, sub);
 }
 
+typedef struct retype {
+    ddl_t             *d;
+    const sql_table_t *from;
+    json_t            *expr;
+    uint16_t           colid;
+    sql_type_t         type;
+} retype_t;
+
+static rdb_status_t retype_row(void *arg, sql_value_t *row, rdb_arena_t *a, rdb_err_t *err)
+{
+    retype_t *r = arg;
+    sql_ddl_ctx_t *ctx = r->d->ctx;
+    if (!ctx->eval)
+        return rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "ALTER COLUMN TYPE on a table with rows needs the query engine");
+    sql_value_t v;
+    rdb_status_t rc = ctx->eval(ctx, r->from, r->expr, row, r->type, a, &v, err);
+    if (rc == RDB_OK)
+        row[r->colid] = v;
+    return rc;
+}
+
+static rdb_status_t at_alter_type(ddl_t *d, sql_table_t *t, json_t *cmd)
+{
+    const char *cn = dj_str(cmd, "name");
+    sql_column_t *col = cn ? column_mut(t, cn) : NULL;
+    if (!col)
+        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn ? cn : "",
+                         t->name);
+    json_t *cd = dj_node(json_object_get(cmd, "def"), "ColumnDef");
+    sql_type_t nt;
+    int serial;
+    rdb_status_t rc = ddl_type(d, json_object_get(cd, "typeName"), &nt, &serial);
+    if (rc != RDB_OK)
+        return rc;
+    if (serial)
+        return ddl_error(d, "42704", "type \"%s\" does not exist",
+                         dj_sval(json_array_get(json_object_get(json_object_get(cd, "typeName"), "names"), 0)));
+    const sql_catsnap_t *s = d->ctx->snap;
+    for (int i = 0; i < sql_cat_count(s); i++) {
+        const sql_table_t *v = sql_cat_at(s, i);
+        bool dep = false;
+        for (int j = 0; j < v->ndeps; j++)
+            dep |= v->deps[j] == t->id;
+        if (dep && !ddl_was_dropped(d, v->id) && text_refs_column(v->view_json, cn)) {
+            ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "cannot alter type of a column used by a view or rule");
+            rdb_err_detail(d->err, "rule _RETURN on view %s depends on column \"%s\"", v->name, cn);
+            return RDB_SQL;
+        }
+    }
+    if (col->type.oid == nt.oid && col->type.typmod == nt.typmod)
+        return RDB_OK;
+    json_t *using = json_object_get(cd, "raw_default"), *tmp = NULL;
+    if (!using)
+        using = tmp = json_pack("{s:{s:[{s:{s:s}}]}}", "ColumnRef", "fields", "String", "sval", cn);
+    retype_t r = { d, sql_table_clone(&d->a, t), using, col->colid, nt };
+    col->type = nt;
+    rc = sql_table_rewrite_map(d->ctx->txn, r.from, t, retype_row, &r, d->err);
+    json_decref(tmp);
+    return rc;
+}
+
 rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "ALTER TABLE");
@@ -1323,10 +1474,22 @@ rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
         else if (strcmp(sub, "AT_ColumnDefault") == 0 || strcmp(sub, "AT_SetNotNull") == 0 ||
                  strcmp(sub, "AT_DropNotNull") == 0)
             rc = at_column(d, t, cmd, sub);
-        else if (strcmp(sub, "AT_SetRelOptions") == 0 || strcmp(sub, "AT_ResetRelOptions") == 0)
-            rc = table_options(d, json_object_get(cmd, "def"));
+        else if (strcmp(sub, "AT_SetRelOptions") == 0 || strcmp(sub, "AT_ResetRelOptions") == 0) {
+            json_t *def = json_object_get(cmd, "def");
+            json_t *items = json_object_get(dj_node(def, "List"), "items");
+            rc = strcmp(sub, "AT_SetRelOptions") == 0 ? table_options(d, items ? items : def) : RDB_OK;
+        }
         else if (strcmp(sub, "AT_AlterColumnType") == 0)
-            rc = ddl_unsupported(d, "ALTER TABLE ... ALTER COLUMN ... TYPE");
+            rc = at_alter_type(d, t, cmd);
+        else if (strcmp(sub, "AT_ChangeOwner") == 0) {
+            const char *role = dj_str(json_object_get(cmd, "newowner"), "rolename");
+            if (!role || !sql_cat_role(d->ctx->snap, role))
+                rc = ddl_error(d, "42704", "role \"%s\" does not exist", role ? role : "");
+            else {
+                t->owner = rdb_arena_strdup(&d->a, role);
+                rc = RDB_OK;
+            }
+        }
         else {
             char what[96];
             snprintf(what, sizeof what, "ALTER TABLE %s", sub + 3);

@@ -8,9 +8,11 @@
  *   index key  03 ‖ be32 index_id ‖ indexed columns ‖ pk     value: empty
  *
  * pk is the concatenated order-preserving encoding (sql_key_encode,
- * ascending) of the primary-key columns, or of the hidden row id (a 10-byte
- * bytea: be64 HLC stamp ‖ be16 node id, unique across the cluster since the
- * HLC never repeats a stamp on a node).  token = rdb_hash64(pk) for
+ * ascending) of the primary-key columns, or the hidden row id: 10 bytes,
+ * be64 HLC stamp ‖ be16 node id, unique across the cluster since the HLC
+ * never repeats a stamp on a node.  In a row array the row id is held by
+ * value (u.iv.usec = stamp, u.iv.days = node id, no pointer), so copies of
+ * the row that know nothing of the hidden column keep it intact.  token = rdb_hash64(pk) for
  * hash-partitioned tables (the default).  Index entries end with pk, so an
  * entry finds its row (token recomputed from pk) and non-unique indexes
  * need no value.  The primary-key index has no entries: the row key is it.
@@ -50,6 +52,23 @@ static int buf_write(void *data, const char *p, size_t n)
     return 0;
 }
 
+/* The hidden row id, by value in the row so that a shallow copy of the
+ * row keeps it: u.iv.usec = HLC stamp, u.iv.days = node id. */
+static sql_value_t rowid_new(txn_t *txn)
+{
+    txn_store_t *st = txn_store(txn);
+    sql_value_t v = { .isnull = false };
+    v.u.iv.usec = (int64_t)txn_store_now(st);
+    v.u.iv.days = txn_store_node_id(st);
+    return v;
+}
+
+static void rowid_encode(rdb_buf_t *out, const sql_value_t *v)
+{
+    rdb_buf_append_u64_be(out, (uint64_t)v->u.iv.usec);
+    rdb_buf_append_u16_be(out, (uint16_t)v->u.iv.days);
+}
+
 static sql_type_t col_type(const sql_table_t *t, uint16_t colid)
 {
     if (t->has_rowid && colid == t->rowid_colid)
@@ -79,7 +98,7 @@ static void key_succ(rdb_buf_t *k)
 static void pk_encode(rdb_buf_t *out, const sql_table_t *t, const sql_value_t *vals, bool pk_only)
 {
     if (t->npk == 0) {
-        sql_key_encode(out, bytea_type, &vals[pk_only ? 0 : t->rowid_colid], false);
+        rowid_encode(out, &vals[pk_only ? 0 : t->rowid_colid]);
         return;
     }
     for (int i = 0; i < t->npk; i++) {
@@ -177,8 +196,16 @@ static rdb_status_t rowid_from_key(rdb_arena_t *a, const sql_table_t *t, const c
     if (klen < skip)
         return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
                            "short row key in table \"%s\"", t->name);
-    const char *p = key + skip;
-    return sql_key_decode(a, bytea_type, false, &p, key + klen, &row[t->rowid_colid], err);
+    (void)a;
+    if (klen - skip != ROWID_LEN)
+        return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                           "bad row id in a key of table \"%s\"", t->name);
+    sql_value_t *v = &row[t->rowid_colid];
+    *v = sql_null();
+    v->isnull = false;
+    v->u.iv.usec = (int64_t)rdb_get_u64_be(key + skip);
+    v->u.iv.days = rdb_get_u16_be(key + skip + 8);
+    return RDB_OK;
 }
 
 /* --- errors ---------------------------------------------------------------- */
@@ -276,6 +303,32 @@ static rdb_status_t null_pk_error(const sql_table_t *t, const sql_value_t *row, 
     return RDB_OK;
 }
 
+/* Write a row at key (its pk encoding in pk) and its index entries. */
+static void write_row(txn_t *txn, const sql_table_t *t, const sql_value_t *row, const rdb_buf_t *key,
+                      const rdb_buf_t *pk, rdb_buf_t *val)
+{
+    rdb_buf_reset(val);
+    sql_row_encode(val, t, row);
+    txn_put(txn, key->data, key->len, val->data, val->len);
+    for (int i = 0; i < t->nindexes; i++)
+        index_put(txn, t, &t->indexes[i], row, pk, false);
+}
+
+/* Write a row without any uniqueness check (the caller made sure);
+ * a NULL row id is drawn fresh. */
+static void put_row(txn_t *txn, const sql_table_t *t, sql_value_t *row, rdb_buf_t *pk)
+{
+    rdb_buf_t key = RDB_BUF_INIT, val = RDB_BUF_INIT;
+    if (t->npk == 0 && row[t->rowid_colid].isnull)
+        row[t->rowid_colid] = rowid_new(txn);
+    rdb_buf_reset(pk);
+    pk_encode(pk, t, row, false);
+    row_key(&key, t, pk->data, pk->len);
+    write_row(txn, t, row, &key, pk, &val);
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+}
+
 rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
                               bool on_conflict_nothing, bool *inserted, rdb_err_t *err)
 {
@@ -287,17 +340,11 @@ rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_
         *inserted = false;
     if ((rc = null_pk_error(t, row, err)) != RDB_OK)
         return rc;
-    char rowid[ROWID_LEN];
-    sql_value_t idv;
     if (t->npk == 0) {
-        idv = row[t->rowid_colid];
-        if (idv.isnull) {
-            txn_store_t *st = txn_store(txn);
-            rdb_put_u64_be(rowid, txn_store_now(st));
-            rdb_put_u16_be(rowid + 8, txn_store_node_id(st));
-            idv = sql_bytes(rowid, ROWID_LEN);
-        }
-        sql_key_encode(&pk, bytea_type, &idv, false);
+        sql_value_t idv = row[t->rowid_colid];
+        if (idv.isnull)
+            idv = rowid_new(txn);
+        rowid_encode(&pk, &idv);
     } else {
         pk_encode(&pk, t, row, false);
     }
@@ -320,11 +367,7 @@ rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_
             rc = dup_error(err, t, dup_ix, row);
         goto out;
     }
-    rdb_buf_reset(&val);
-    sql_row_encode(&val, t, row);
-    txn_put(txn, key.data, key.len, val.data, val.len);
-    for (int i = 0; i < t->nindexes; i++)
-        index_put(txn, t, &t->indexes[i], row, &pk, false);
+    write_row(txn, t, row, &key, &pk, &val);
     if (inserted)
         *inserted = true;
 out:
@@ -357,7 +400,7 @@ rdb_status_t sql_table_update(txn_t *txn, const sql_table_t *t, const sql_value_
         return rc;
     pk_encode(&opk, t, oldrow, false);
     if (t->npk == 0)
-        sql_key_encode(&npk, bytea_type, &oldrow[t->rowid_colid], false); /* row id never changes */
+        rowid_encode(&npk, &oldrow[t->rowid_colid]); /* the row id never changes */
     else
         pk_encode(&npk, t, newrow, false);
     row_key(&okey, t, opk.data, opk.len);
@@ -723,39 +766,94 @@ static rdb_status_t build_dup_error(rdb_err_t *err, const sql_table_t *t, const 
     return RDB_SQL;
 }
 
+typedef struct enc_ref {
+    const char *p;
+    size_t      len;
+    size_t      row;
+} enc_ref_t;
+
+static int enc_ref_cmp(const void *x, const void *y)
+{
+    const enc_ref_t *a = x, *b = y;
+    int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* 23505 as an index build reports it if two rows share the key of ix.
+ * Sorting the encodings beats a lookup per row by far on big tables. */
+static rdb_status_t check_sorted_unique(const sql_table_t *t, const sql_index_t *ix,
+                                        sql_value_t **rows, size_t n, rdb_arena_t *a,
+                                        rdb_err_t *err)
+{
+    enc_ref_t *refs = rdb_malloc(sizeof *refs * (n + 1));
+    size_t m = 0;
+    rdb_buf_t b = RDB_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (index_has_null(ix, rows[i]))
+            continue;
+        rdb_buf_reset(&b);
+        for (int k = 0; k < ix->ncols; k++)
+            sql_key_encode(&b, col_type(t, ix->colids[k]), &rows[i][ix->colids[k]], false);
+        refs[m].p = rdb_arena_memdup(a, b.data, b.len);
+        refs[m].len = b.len;
+        refs[m].row = i;
+        m++;
+    }
+    rdb_buf_free(&b);
+    if (m > 1)
+        qsort(refs, m, sizeof *refs, enc_ref_cmp);
+    rdb_status_t rc = RDB_OK;
+    for (size_t i = 1; i < m && rc == RDB_OK; i++)
+        if (enc_ref_cmp(&refs[i - 1], &refs[i]) == 0)
+            rc = build_dup_error(err, t, ix, rows[refs[i].row]);
+    free(refs);
+    return rc;
+}
+
 rdb_status_t sql_index_build(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
                              rdb_err_t *err)
 {
     rdb_arena_t a;
-    rdb_arena_init(&a, 0);
-    sql_value_t *row = rdb_calloc((size_t)t->nrowcols + 1, sizeof *row);
-    rdb_buf_t pk = RDB_BUF_INIT;
-    rdb_status_t rc = RDB_OK;
+    rdb_arena_init(&a, 64 * 1024);
+    size_t n = 0, cap = 0;
+    sql_value_t **rows = NULL;
     sql_scan_t *s = sql_scan_open(txn, t, NULL);
-    while (sql_scan_next(s, &a, row)) {
-        bool dup = false;
-        if ((rc = check_unique(txn, t, ix, row, &dup, err)) != RDB_OK)
+    for (;;) {
+        sql_value_t *row = RDB_ARENA_NEWN(&a, sql_value_t, t->nrowcols + 1);
+        if (!sql_scan_next(s, &a, row))
             break;
-        if (dup) {
-            rc = build_dup_error(err, t, ix, row);
-            break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            rows = rdb_realloc(rows, cap * sizeof *rows);
         }
-        rdb_buf_reset(&pk);
-        pk_encode(&pk, t, row, false);
-        index_put(txn, t, ix, row, &pk, false);
-        rdb_arena_reset(&a);
+        rows[n++] = row;
     }
-    if (rc == RDB_OK)
-        rc = sql_scan_status(s, err);
+    rdb_status_t rc = sql_scan_status(s, err);
     sql_scan_close(s);
+    if (rc == RDB_OK && ix->unique)
+        rc = check_sorted_unique(t, ix, rows, n, &a, err);
+    rdb_buf_t pk = RDB_BUF_INIT;
+    for (size_t i = 0; rc == RDB_OK && i < n; i++) {
+        rdb_buf_reset(&pk);
+        pk_encode(&pk, t, rows[i], false);
+        index_put(txn, t, ix, rows[i], &pk, false);
+    }
     rdb_buf_free(&pk);
-    free(row);
+    free(rows);
     rdb_arena_destroy(&a);
     return rc;
 }
 
 rdb_status_t sql_table_rewrite(txn_t *txn, const sql_table_t *from, const sql_table_t *to,
                                rdb_err_t *err)
+{
+    return sql_table_rewrite_map(txn, from, to, NULL, NULL, err);
+}
+
+rdb_status_t sql_table_rewrite_map(txn_t *txn, const sql_table_t *from, const sql_table_t *to,
+                                   sql_row_map_fn fn, void *arg, rdb_err_t *err)
 {
     /* Read everything first: the new keys land in the key range being
      * scanned, and an open iterator may or may not see them. */
@@ -784,6 +882,8 @@ rdb_status_t sql_table_rewrite(txn_t *txn, const sql_table_t *from, const sql_ta
         rc = sql_table_delete(txn, from, rows[i], err);
     for (size_t i = 0; rc == RDB_OK && i < n; i++) {
         sql_value_t *row = rows[i];
+        if (fn && (rc = fn(arg, row, &a, err)) != RDB_OK)
+            break;
         if (to->has_rowid && !from->has_rowid)
             row[to->rowid_colid] = sql_null(); /* a fresh row id */
         if (to->npk && !to->has_rowid) {
@@ -801,19 +901,17 @@ rdb_status_t sql_table_rewrite(txn_t *txn, const sql_table_t *from, const sql_ta
                 break;
             }
         }
-        bool inserted = false;
-        rc = sql_table_insert(txn, to, row, false, &inserted, err);
-        if (rc != RDB_OK && err && strcmp(err->sqlstate, "23505") == 0) {
-            /* Name it as PostgreSQL does for an index build. */
-            const sql_index_t *ix = to->pk_index;
-            for (int j = 0; j < to->nindexes; j++)
-                if (err->msg && strstr(err->msg, to->indexes[j].name))
-                    ix = &to->indexes[j];
-            rdb_err_clear(err);
-            rc = ix ? build_dup_error(err, to, ix, row)
-                    : rdb_err_set(err, RDB_SQL, "23505", "could not create unique index");
-        }
     }
+    /* Uniqueness by sorting the new keys: no lookup per row. */
+    if (rc == RDB_OK && to->npk && to->pk_index)
+        rc = check_sorted_unique(to, to->pk_index, rows, n, &a, err);
+    for (int j = 0; rc == RDB_OK && j < to->nindexes; j++)
+        if (to->indexes[j].unique)
+            rc = check_sorted_unique(to, &to->indexes[j], rows, n, &a, err);
+    rdb_buf_t pk = RDB_BUF_INIT;
+    for (size_t i = 0; rc == RDB_OK && i < n; i++)
+        put_row(txn, to, rows[i], &pk);
+    rdb_buf_free(&pk);
     free(rows);
     rdb_arena_destroy(&a);
     return rc;

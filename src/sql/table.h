@@ -74,6 +74,13 @@ rdb_status_t sql_index_delete_entries(txn_t *t, const sql_index_t *ix, rdb_err_t
  * index build reports them. */
 rdb_status_t sql_table_rewrite(txn_t *t, const sql_table_t *from, const sql_table_t *to,
                                rdb_err_t *err);
+/* As sql_table_rewrite, with fn changing each row (decoded with `from`'s
+ * layout, nrowcols of the wider of the two) before it is written with
+ * `to`'s: ALTER COLUMN TYPE.  Values fn makes may live in a. */
+typedef rdb_status_t (*sql_row_map_fn)(void *arg, sql_value_t *row, rdb_arena_t *a,
+                                       rdb_err_t *err);
+rdb_status_t sql_table_rewrite_map(txn_t *t, const sql_table_t *from, const sql_table_t *to,
+                                   sql_row_map_fn fn, void *arg, rdb_err_t *err);
 /* 23502 'column "c" of relation "t" contains null values' if a row has
  * NULL in colid (SET NOT NULL). */
 rdb_status_t sql_table_check_not_null(txn_t *t, const sql_table_t *tab, uint16_t colid,
