@@ -833,6 +833,34 @@ START_TEST(create_table_as_and_view_columns)
 }
 END_TEST
 
+START_TEST(negative_constants)
+{
+    /* libpg_query 15.4 loses negative integers in its JSON; ddl reads them
+     * back from the query text (src/sql/pgjson.c). */
+    OK("create table n (a int default -1, b int check (b > -5), c int default - 7, d int default 0)");
+    sql_catsnap_t *s;
+    const sql_table_t *t = find(&s, "n");
+    ck_assert_ptr_nonnull(strstr(sql_table_column(t, "a")->default_json, "\"ival\":-1"));
+    ck_assert_ptr_nonnull(strstr(t->checks[0].expr_json, "\"ival\":-5"));
+    ck_assert_ptr_nonnull(strstr(sql_table_column(t, "c")->default_json, "\"ival\":-7"));
+    ck_assert_ptr_null(strstr(sql_table_column(t, "d")->default_json, "\"ival\":-"));
+    sql_catalog_release(s);
+    OK("create sequence down increment by -1 start with -3 minvalue -10 maxvalue -1");
+    const sql_table_t *q = find(&s, "down");
+    ck_assert_int_eq(q->seq->increment, -1);
+    ck_assert_int_eq(q->seq->start, -3);
+    ck_assert_int_eq(q->seq->minvalue, -10);
+    ck_assert_int_eq(q->seq->maxvalue, -1);
+    int64_t v;
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(sql_seq_nextval(cat, q, &v, &err), RDB_OK);
+    ck_assert_int_eq(v, -3);
+    ck_assert_int_eq(sql_seq_nextval(cat, q, &v, &err), RDB_OK);
+    ck_assert_int_eq(v, -4);
+    sql_catalog_release(s);
+}
+END_TEST
+
 START_TEST(sequences)
 {
     OK("create sequence s start 5 increment by 2 maxvalue 9");
@@ -1034,6 +1062,7 @@ static Suite *suite(void)
     tcase_add_test(tc, drop_and_views);
     tcase_add_test(tc, create_table_as_and_view_columns);
     tcase_add_test(tc, sequences);
+    tcase_add_test(tc, negative_constants);
     tcase_add_test(tc, roles);
     tcase_add_test(tc, misc_statements);
     suite_add_tcase(s, tc);
