@@ -828,6 +828,11 @@ START_TEST(create_table_as_and_view_columns)
     ck_assert_int_eq(v->ncols, 2);
     ck_assert_str_eq(v->cols[0].name, "p");
     ck_assert_str_eq(v->cols[1].name, "y");
+    ck_assert_ptr_nonnull(strstr(v->view_json, "\"name\":\"p\""));
+    sql_catalog_release(s);
+    OK("create view cv2 (q) as select x from c union select y from c");
+    v = find(&s, "cv2");
+    ck_assert_ptr_nonnull(strstr(v->view_json, "\"name\":\"q\""));
     sql_catalog_release(s);
     stub = NULL;
 }
