@@ -145,6 +145,81 @@ static bool sess_seq_last(void *ctx, uint32_t id, bool set, int64_t *v)
 
 const ex_session_ops_t eng_session_ops = { NULL, sess_value, sess_seq_last };
 
+void eng_txn_done(rdb_session_t *s)
+{
+    rowlock_release_all(s->e->locks, &s->locks);
+}
+
+static rdb_status_t serialization_failure(rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_SQL, "40001", "could not serialize access due to concurrent update");
+}
+
+static int lock_wait_stop(void *arg)
+{
+    rdb_session_t *s = arg;
+    return s->cur_run && ex_check(s->cur_run) != RDB_OK;
+}
+
+/* Row lock, then the row's newest committed version (rowlock.h). */
+static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_t *row, rdb_arena_t *a,
+                             sql_value_t **latest, bool *gone, rdb_err_t *err)
+{
+    rdb_session_t *s = ctx;
+    *latest = NULL;
+    *gone = false;
+    if (tab->npk == 0)
+        return RDB_OK;
+    rdb_buf_t k = RDB_BUF_INIT;
+    rdb_buf_append_u32_be(&k, tab->id);
+    sql_value_t pk[32];
+    int npk = tab->npk < 32 ? tab->npk : 32;
+    for (int i = 0; i < npk; i++) {
+        uint16_t colid = tab->pk_colids[i];
+        sql_type_t t = { SQL_OID_INT4, -1 };
+        for (int c = 0; c < tab->ncols; c++)
+            if (tab->cols[c].colid == colid)
+                t = tab->cols[c].type;
+        pk[i] = row[colid];
+        sql_key_encode(&k, t, &row[colid], false);
+    }
+    int got = rowlock_acquire(s->e->locks, &s->locks, k.data, k.len, s->may_wait, lock_wait_stop, s);
+    rdb_buf_free(&k);
+    if (got == ROWLOCK_BUSY)
+        return serialization_failure(err);
+    if (got == ROWLOCK_DEADLOCK) {
+        rdb_err_set(err, RDB_SQL, "40P01", "deadlock detected");
+        rdb_err_detail(err, "Process %d waits for a row lock held by another transaction that waits for "
+                       "this one.", s->pid);
+        return RDB_SQL;
+    }
+    if (got == ROWLOCK_STOPPED) {
+        if (s->cur_run && rdb_err_is_set(s->cur_run->err)) {
+            rdb_err_set(err, s->cur_run->err->code, s->cur_run->err->sqlstate, "%s", s->cur_run->err->msg);
+            return RDB_SQL;
+        }
+        return rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement due to user request");
+    }
+    if (got == ROWLOCK_HELD)
+        return RDB_OK;   /* ours since earlier in this transaction: row is our own version */
+    txn_t *fresh = txn_begin(s->e->st);
+    sql_value_t *cur = rdb_arena_calloc(a, sizeof(sql_value_t) * (tab->nrowcols + 1u));
+    bool found = false;
+    rdb_status_t rc = sql_table_get(fresh, tab, pk, a, cur, &found, err);
+    txn_abort(fresh);
+    if (rc != RDB_OK || !found)
+        return rc;   /* not committed by anyone: inserted by this transaction */
+    for (int c = 0; c < tab->ncols; c++) {
+        uint16_t id = tab->cols[c].colid;
+        const sql_value_t *x = &row[id], *y = &cur[id];
+        if (x->isnull != y->isnull || (!x->isnull && sql_value_cmp(tab->cols[c].type, x, y) != 0)) {
+            *latest = cur;
+            break;
+        }
+    }
+    return RDB_OK;
+}
+
 void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,
                       const char *sql, sql_type_t *ptypes)
 {
@@ -179,6 +254,8 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->sess = ops;
     r->err = err;
     r->cancel = &s->cancel;
+    r->lock_row = lock_row;
+    r->lock_ctx = s;
     if (s->statement_timeout_ms)
         r->deadline_ns = (int64_t)rdb_now_ns() + s->statement_timeout_ms * 1000000LL;
     int64_t lim = s->work_mem * 256;
@@ -201,8 +278,10 @@ rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc,
 {
     if (own) {
         if (rc == RDB_OK)
-            return txn_commit(t, err);
-        txn_abort(t);
+            rc = txn_commit(t, err);
+        else
+            txn_abort(t);
+        eng_txn_done(s);
         return rc;
     }
     if (rc != RDB_OK) {
@@ -210,6 +289,7 @@ rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc,
             txn_abort(s->txn);
             s->txn = NULL;
             s->implicit = false;
+            eng_txn_done(s);
         } else if (s->state == 'T') {
             s->state = 'E';
         }
@@ -343,6 +423,9 @@ static bool expr_cheap(const ex_expr_t *e)
 
 static bool bound_cheap(const sql_bound_t *b)
 {
+    /* UPDATE and DELETE may wait for row locks: never on the loop */
+    if (b->kind == AST_S_UPDATE || b->kind == AST_S_DELETE)
+        return false;
     if (b->dml)
         return plan_cheap(b->dml->src) && (!b->plan || plan_cheap(b->plan));
     return plan_cheap(b->plan);
@@ -432,7 +515,9 @@ static rdb_status_t run_bound(rdb_session_t *s, sql_bound_t *b, ex_run_t *r, rdb
         return rc;
     }
     retctx_t rctx = { s, sink, &f, b->plan, formats };
+    s->cur_run = r;
     rc = ex_dml_run(r, b, ret_row, &rctx, count);
+    s->cur_run = NULL;
     rowfmt_free(&f);
     if (rc != RDB_OK)
         return rc;
@@ -580,6 +665,7 @@ static rdb_status_t txn_control(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
         s->txn = NULL;
         s->state = 'I';
         s->implicit = false;
+        eng_txn_done(s);
         if (rc == RDB_OK)
             sink->command_complete(sink->ctx, tag);
         return rc;
@@ -592,6 +678,7 @@ static rdb_status_t txn_control(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
         s->txn = NULL;
         s->state = 'I';
         s->implicit = false;
+        eng_txn_done(s);
         sink->command_complete(sink->ctx, "ROLLBACK");
         return RDB_OK;
     default:
@@ -786,6 +873,7 @@ static rdb_status_t e_simple_query(rdb_session_t *s, const char *sql, int flags,
                                    rdb_exec_state_t *state, rdb_err_t *err)
 {
     *state = RDB_EXEC_DONE;
+    s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
     rest_clear(s);
     s->rest_sql = strdup(sql);
     rdb_status_t rc = sql_parse(&s->rest_arena, s->rest_sql, &s->rest, err);
@@ -818,6 +906,7 @@ static rdb_status_t e_simple_query_resume(rdb_session_t *s, rdb_sink_t *sink, rd
                                           rdb_err_t *err)
 {
     *state = RDB_EXEC_DONE;
+    s->may_wait = false;   /* resumed on the loop after COPY data */
     if (!s->rest_active)
         return RDB_OK;
     rdb_status_t rc = run_stmts(s, &s->rest, s->rest_next, s->rest_sql, sink, state, err);
@@ -1047,6 +1136,7 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
     rdb_stmt_t *ps = p->stmt;
     ast_stmt_t *st = ps->st;
     *state = RDB_EXEC_DONE;
+    s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
     atomic_store(&s->cancel, 0);
     if (!st) {
         sink->empty_query(sink->ctx);
@@ -1124,7 +1214,9 @@ static rdb_status_t e_sync(rdb_session_t *s, rdb_err_t *err)
         txn_t *t = s->txn;
         s->txn = NULL;
         s->implicit = false;
-        return txn_commit(t, err);
+        rdb_status_t rc = txn_commit(t, err);
+        eng_txn_done(s);
+        return rc;
     }
     return RDB_OK;
 }
@@ -1172,6 +1264,8 @@ static void e_session_close(rdb_session_t *s)
     rest_clear(s);
     if (s->txn)
         txn_abort(s->txn);
+    eng_txn_done(s);
+    rdb_buf_free(&s->locks.keys);
     eng_guc_free(s);
     rdb_arena_destroy(&s->rest_arena);
     free(s->user);
@@ -1209,6 +1303,7 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     const char *su = getenv("USER");
     if (sql_catalog_open(e->st, su && *su ? su : "postgres", &e->cat, err) != RDB_OK)
         goto fail;
+    e->locks = rowlocks_new();
     memset(out, 0, sizeof *out);
     out->engine = e;
     out->session_open = e_session_open;
@@ -1254,6 +1349,7 @@ void rdb_sql_engine_free(rdb_backend_t *b)
     txn_store_close(e->st);
     lsm_close(e->db);
     clu_hlc_destroy(&e->hlc);
+    rowlocks_free(e->locks);
     free(e->data_dir);
     free(e);
     b->engine = NULL;

@@ -12,6 +12,7 @@
 #include "exec/dml.h"
 #include "exec/exec.h"
 #include "exec/planner.h"
+#include "exec/rowlock.h"
 #include "sql/analyze.h"
 #include "sql/ast.h"
 #include "sql/catalog.h"
@@ -27,6 +28,7 @@ struct rdb_engine {
     txn_store_t   *st;
     sql_catalog_t *cat;
     char          *data_dir;
+    rowlocks_t    *locks;
 };
 
 typedef struct eng_guc {
@@ -55,6 +57,9 @@ struct rdb_session {
     bool          implicit;             /* txn is the extended protocol's implicit one */
     bool          implicit_failed;
     atomic_int    cancel;
+    rowlock_owner_t locks;              /* row locks of the current transaction */
+    bool          may_wait;             /* the running statement is off the event loop */
+    ex_run_t     *cur_run;              /* the running statement (lock waits check it) */
     int64_t       txn_ts;               /* now() of the current transaction */
     /* currval */
     int           nseq;
@@ -94,6 +99,8 @@ void eng_copy_free(rdb_session_t *s);
 txn_t *eng_stmt_txn(rdb_session_t *s, bool *own);
 /* End a statement: commit or abort an own txn; mark a block failed. */
 rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc, rdb_err_t *err);
+/* The session's transaction ended (committed or aborted): drop its locks. */
+void eng_txn_done(rdb_session_t *s);
 void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *snap, rdb_arena_t *a,
                   rdb_err_t *err);
 void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,

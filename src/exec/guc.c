@@ -120,7 +120,8 @@ static void parse_path(rdb_session_t *s, const char *v)
 }
 
 /* Apply a value that changes behaviour; err on a bad value. */
-static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, char **canon, rdb_err_t *err)
+static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, bool startup, char **canon,
+                          rdb_err_t *err)
 {
     *canon = NULL;
     if (strcasecmp(name, "DateStyle") == 0) {
@@ -200,7 +201,7 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, cha
         bool b;
         if (rdb_parse_bool(v, &b) != 0 || !b)
             return rdb_err_set(err, RDB_SQL, "0A000", "standard_conforming_strings can only be on");
-    } else if (gdef_find(name) && (strncmp(name, "server_", 7) == 0 || !strcasecmp(name, "integer_datetimes") ||
+    } else if (!startup && gdef_find(name) && (strncmp(name, "server_", 7) == 0 || !strcasecmp(name, "integer_datetimes") ||
                                    !strcasecmp(name, "in_hot_standby") || !strcasecmp(name, "is_superuser") ||
                                    !strcasecmp(name, "max_identifier_length"))) {
         return rdb_err_set(err, RDB_SQL, "55P02", "parameter \"%s\" cannot be changed", name);
@@ -219,7 +220,7 @@ static rdb_status_t set_one(rdb_session_t *s, const char *name, const char *valu
     if (!value)
         value = i >= 0 && s->guc[i].reset ? s->guc[i].reset : d ? d->def : "";
     char *canon;
-    if (apply(s, cname, value, &canon, err) != RDB_OK)
+    if (apply(s, cname, value, startup, &canon, err) != RDB_OK)
         return RDB_SQL;
     if (i < 0) {
         if (s->nguc == ENG_MAX_GUCS) {

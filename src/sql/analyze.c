@@ -749,8 +749,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
                 return RDB_OK;
             }
             rdb_buf_t nb = RDB_BUF_INIT;
-            for (int i = 0; i < a->nnames; i++)
-                rdb_buf_printf(&nb, "%s%s", i ? "." : "", a->names[i]);
+            const char *ralias = NULL;
+            scope_t *bs = c->agg->below;
+            for (int r = 0; r < bs->nrels && !ralias; r++)
+                for (int k = 0; k < bs->rels[r].ncols; k++)
+                    if (!bs->rels[r].cols[k].expr && bs->rels[r].cols[k].pos == x->idx &&
+                        bs->rels[r].alias) {
+                        ralias = bs->rels[r].alias;
+                        break;
+                    }
+            /* PostgreSQL names the column with its range entry: "t.x" */
+            if (ralias)
+                rdb_buf_printf(&nb, "%s.%s", ralias, a->names[a->nnames - 1]);
+            else
+                rdb_buf_printf(&nb, "%s", a->names[a->nnames - 1]);
             rdb_status_t rc = fail(c, "42803", a->loc,
                 "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
                 rdb_buf_cstr(&nb));

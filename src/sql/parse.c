@@ -204,6 +204,15 @@ static rdb_status_t xconst(pctx_t *p, json_t *b, ast_expr_t **out)
     return RDB_OK;
 }
 
+/* The items of a List node, or the array itself. */
+static json_t *list_items(json_t *n)
+{
+    if (json_is_array(n))
+        return n;
+    json_t *l = json_object_get(n, "List");
+    return l ? json_object_get(l, "items") : NULL;
+}
+
 static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
 {
     int loc = jloc(b);
@@ -221,7 +230,7 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
         ast_expr_t *e = mk(p, AST_IN, loc);
         e->arg = l;
         e->neg = strcmp(op, "<>") == 0;
-        if (xexpr_list(p, rj, &e->args, &e->nargs) != RDB_OK)
+        if (xexpr_list(p, list_items(rj), &e->args, &e->nargs) != RDB_OK)
             return RDB_SQL;
         *out = e;
         return RDB_OK;
@@ -231,12 +240,14 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
         e->arg = l;
         e->neg = strstr(kind, "NOT") != NULL;
         e->ival = strstr(kind, "SYM") != NULL;
-        if (xexpr_list(p, rj, &e->args, &e->nargs) != RDB_OK)
+        if (xexpr_list(p, list_items(rj), &e->args, &e->nargs) != RDB_OK)
             return RDB_SQL;
+        if (e->nargs != 2)
+            return unsupported(p, "this BETWEEN form", loc);
         *out = e;
         return RDB_OK;
     }
-    if (rj && json_is_array(rj))
+    if (rj && list_items(rj))
         return unsupported(p, "this operator form", loc);
     if (rj && xexpr(p, rj, &r) != RDB_OK)
         return RDB_SQL;

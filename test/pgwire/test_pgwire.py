@@ -43,7 +43,8 @@ class Server:
             self.port = free_port()
             self.proc = subprocess.Popen(
                 [RINGDB, "--data-dir", os.path.join(self.tmp, "data"), "--port", str(self.port),
-                 "--unix-socket-dir", self.sockdir, "--log-level", "warn"] + list(extra),
+                 "--unix-socket-dir", self.sockdir, "--log-level", "warn",
+                 "--backend", "builtin"] + list(extra),
                 stderr=subprocess.PIPE)
             deadline = time.time() + 10
             while time.time() < deadline:
