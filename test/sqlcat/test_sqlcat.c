@@ -341,8 +341,9 @@ END_TEST
  * txn_store_apply: the cache must reload. */
 static rdb_status_t replicate_hook(void *ctx, lsm_batch_t *batch, lsm_version_t v, rdb_err_t *err)
 {
-    (void)v;
-    return txn_store_apply((txn_store_t *)ctx, batch, true, err);
+    /* As a peer frame does: the receiver's clock moves past the sender's. */
+    rdb_status_t rc = clu_hlc_update(&hlc, v.hlc, v.node_id, err);
+    return rc == RDB_OK ? txn_store_apply((txn_store_t *)ctx, batch, true, err) : rc;
 }
 
 START_TEST(cache_reloads_on_replicated_write)
