@@ -14,6 +14,7 @@
  * (locking clauses, WITH RECURSIVE, window clauses, ...).
  */
 #include "sql/ast.h"
+#include "sql/pgjson.h"
 
 #include <pg_query.h>
 #include <stdlib.h>
@@ -1000,6 +1001,7 @@ rdb_status_t sql_parse(rdb_arena_t *a, const char *sql, ast_parse_t *out, rdb_er
     pg_query_free_parse_result(r);
     if (!root)
         return rdb_err_set(err, RDB_SQL, "XX000", "could not read the parse tree: %s", je.text);
+    sql_pgjson_fix(root, sql); /* libpg_query 15.4 drops negative integers (pgjson.h) */
     pctx_t p = { a, err, sql };
     json_t *stmts = json_object_get(root, "stmts");
     out->nstmts = (int)json_array_size(stmts);
