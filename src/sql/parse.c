@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "sql/ddl.h"
+#include "sql/pgjson.h"
 
 typedef struct pctx {
     rdb_arena_t *a;
@@ -1001,6 +1002,7 @@ rdb_status_t sql_parse(rdb_arena_t *a, const char *sql, ast_parse_t *out, rdb_er
     pg_query_free_parse_result(r);
     if (!root)
         return rdb_err_set(err, RDB_SQL, "XX000", "could not read the parse tree: %s", je.text);
+    sql_pgjson_fix(root, sql);   /* negative integer constants (pgjson.h) */
     sql_pgjson_fix(root, sql); /* libpg_query 15.4 drops negative integers (pgjson.h) */
     pctx_t p = { a, err, sql };
     json_t *stmts = json_object_get(root, "stmts");
