@@ -457,18 +457,13 @@ static int sort_cmp(const void *x, const void *y, void *arg)
     for (int i = 0; i < p->nsort; i++) {
         const plan_sortkey_t *k = &p->sort[i];
         const sql_value_t *va = &a[k->col], *vb = &b[k->col];
-        int c;
         if (va->isnull || vb->isnull) {
             if (va->isnull && vb->isnull)
                 continue;
-            c = va->isnull ? 1 : -1;    /* NULL is larger by default */
-            if (k->nulls_first != k->desc)
-                c = -c;
-            if (k->desc)
-                c = -c;
-        } else {
-            c = sql_value_cmp(k->type, va, vb);
+            /* a NULL goes where NULLS FIRST/LAST says, whatever the direction */
+            return (va->isnull == k->nulls_first) ? -1 : 1;
         }
+        int c = sql_value_cmp(k->type, va, vb);
         if (c)
             return k->desc ? -c : c;
     }
@@ -517,7 +512,8 @@ static const sql_value_t *sort_next(ex_node_t *n)
         }
         if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
             return NULL;
-        qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
+        if (n->nrows > 1)
+            qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
         if (bound >= 0 && n->nrows > bound)
             n->nrows = bound;
     }
@@ -773,9 +769,15 @@ static const sql_value_t *join_next(ex_node_t *n)
 
 /* --- aggregate --- */
 
+typedef struct aggbuf {     /* inputs of an aggregate with ORDER BY */
+    sql_value_t **rows;
+    int64_t       n, cap;
+} aggbuf_t;
+
 typedef struct aggstate {
     void      **st;       /* per aggregate */
     rowhash_t  *seen;     /* per DISTINCT aggregate */
+    aggbuf_t   *buf;      /* per ordered aggregate */
 } aggstate_t;
 
 static aggstate_t *agg_new_group(ex_node_t *n)
@@ -785,6 +787,7 @@ static aggstate_t *agg_new_group(ex_node_t *n)
     aggstate_t *s = RDB_ARENA_NEW(a, aggstate_t);
     s->st = RDB_ARENA_NEWN(a, void *, p->naggs + 1);
     s->seen = RDB_ARENA_NEWN(a, rowhash_t, p->naggs + 1);
+    s->buf = RDB_ARENA_NEWN(a, aggbuf_t, p->naggs + 1);
     for (int i = 0; i < p->naggs; i++) {
         s->st[i] = p->aggs[i].agg.init(a, &p->aggs[i].agg);
         if (p->aggs[i].distinct)
@@ -815,6 +818,30 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         }
         if (anynull && ag->agg.strict)
             continue;
+        if (ag->norder) {
+            /* keep the inputs with their order values; fed sorted at the end */
+            aggbuf_t *b = &s->buf[i];
+            int w = ag->nargs + ag->norder;
+            sql_value_t *kept = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)w);
+            for (int k = 0; k < ag->nargs; k++)
+                kept[k] = args[k].isnull ? args[k] : sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
+            for (int k = 0; k < ag->norder; k++) {
+                sql_value_t v;
+                if (ex_eval(r, ag->order[k], row, &n->ra, &v) != RDB_OK)
+                    return RDB_SQL;
+                kept[ag->nargs + k] = v.isnull ? v : sql_value_copy(r->a, ag->okeys[k].type, v);
+            }
+            if (b->n == b->cap) {
+                int64_t cap = b->cap ? b->cap * 2 : 16;
+                sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
+                if (b->n)
+                    memcpy(nr, b->rows, sizeof(*nr) * (size_t)b->n);
+                b->rows = nr;
+                b->cap = cap;
+            }
+            b->rows[b->n++] = kept;
+            continue;
+        }
         if (ag->distinct) {
             uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
             if (rh_find(&s->seen[i], args, h))
@@ -885,6 +912,21 @@ static const sql_value_t *agg_next(ex_node_t *n)
         n->out[i] = e->key[i];
     rdb_arena_reset(&n->ra);
     for (int i = 0; i < p->naggs; i++) {
+        const plan_agg_t *ag = &p->aggs[i];
+        if (ag->norder && s->buf[i].n) {
+            /* sort the kept inputs, then run the transitions in that order */
+            plan_t key = { 0 };
+            key.nsort = ag->norder;
+            key.sort = ag->okeys;
+            if (s->buf[i].n > 1)
+                qsort_r(s->buf[i].rows, (size_t)s->buf[i].n, sizeof(sql_value_t *), sort_cmp, &key);
+            sql_fn_ctx_t tctx = r->fn;
+            tctx.arena = r->a;
+            for (int64_t k = 0; k < s->buf[i].n; k++)
+                if (ag->agg.trans(&tctx, s->st[i], s->buf[i].rows[k], r->err) != RDB_OK)
+                    return NULL;
+            s->buf[i].n = 0;
+        }
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = &n->ra;
         if (p->aggs[i].agg.final(&ctx, s->st[i], &n->out[p->ngroup + i], r->err) != RDB_OK)

@@ -253,7 +253,8 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
     if (rj && xexpr(p, rj, &r) != RDB_OK)
         return RDB_SQL;
     if (strcmp(kind, "AEXPR_OP") == 0 || strcmp(kind, "AEXPR_LIKE") == 0 ||
-        strcmp(kind, "AEXPR_ILIKE") == 0) {
+        strcmp(kind, "AEXPR_ILIKE") == 0 || strcmp(kind, "AEXPR_SIMILAR") == 0) {
+        /* SIMILAR TO arrives as x ~ similar_to_escape(pattern), as PG's grammar builds it */
         if (nn == 2 && strcmp(names[0], "pg_catalog") != 0)
             return unsupported(p, "schema-qualified operators", loc);
         ast_expr_t *e = mk(p, AST_OP, loc);
@@ -278,8 +279,6 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
         *out = e;
         return RDB_OK;
     }
-    if (strcmp(kind, "AEXPR_SIMILAR") == 0)
-        return unsupported(p, "SIMILAR TO", loc);
     return unsupported(p, kind, loc);
 }
 
