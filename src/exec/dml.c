@@ -171,8 +171,27 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     sql_value_t *nrow = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (t->nrowcols + 1u));
     for (int64_t i = 0; i < nrows && rc == RDB_OK; i++) {
         rdb_arena_reset(&a);
-        if (r->lock_row && (rc = r->lock_row(r->lock_ctx, t, rows[i], r->err)) != RDB_OK)
-            break;
+        if (r->lock_row) {
+            sql_value_t *latest = NULL;
+            bool gone = false;
+            if ((rc = r->lock_row(r->lock_ctx, t, rows[i], &a, &latest, &gone, r->err)) != RDB_OK)
+                break;
+            if (gone)
+                continue;
+            if (latest) {
+                /* changed since our snapshot: work on the newest version
+                 * if it still qualifies (READ COMMITTED's re-check) */
+                bool pass = true;
+                for (const plan_t *p = d->src; p && pass; p = p->left)
+                    if (p->qual && (rc = ex_qual(r, p->qual, latest, &a, &pass)) != RDB_OK)
+                        break;
+                if (rc != RDB_OK)
+                    break;
+                if (!pass)
+                    continue;
+                rows[i] = latest;
+            }
+        }
         if (d->set) {
             memcpy(nrow, rows[i], sizeof(sql_value_t) * t->nrowcols);
             for (int k = 0; k < d->ncols && rc == RDB_OK; k++)

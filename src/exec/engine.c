@@ -155,11 +155,19 @@ static rdb_status_t serialization_failure(rdb_err_t *err)
     return rdb_err_set(err, RDB_SQL, "40001", "could not serialize access due to concurrent update");
 }
 
-/* Row lock, then the check that the newest committed version is the one
- * the statement read (rowlock.h). */
-static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_t *row, rdb_err_t *err)
+static int lock_wait_stop(void *arg)
+{
+    rdb_session_t *s = arg;
+    return s->cur_run && ex_check(s->cur_run) != RDB_OK;
+}
+
+/* Row lock, then the row's newest committed version (rowlock.h). */
+static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_t *row, rdb_arena_t *a,
+                             sql_value_t **latest, bool *gone, rdb_err_t *err)
 {
     rdb_session_t *s = ctx;
+    *latest = NULL;
+    *gone = false;
     if (tab->npk == 0)
         return RDB_OK;
     rdb_buf_t k = RDB_BUF_INIT;
@@ -175,29 +183,41 @@ static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_
         pk[i] = row[colid];
         sql_key_encode(&k, t, &row[colid], false);
     }
-    int got = rowlock_acquire(s->e->locks, &s->locks, k.data, k.len);
+    int got = rowlock_acquire(s->e->locks, &s->locks, k.data, k.len, s->may_wait, lock_wait_stop, s);
     rdb_buf_free(&k);
-    if (got < 0)
+    if (got == ROWLOCK_BUSY)
         return serialization_failure(err);
-    if (got == 1)
-        return RDB_OK;
+    if (got == ROWLOCK_DEADLOCK) {
+        rdb_err_set(err, RDB_SQL, "40P01", "deadlock detected");
+        rdb_err_detail(err, "Process %d waits for a row lock held by another transaction that waits for "
+                       "this one.", s->pid);
+        return RDB_SQL;
+    }
+    if (got == ROWLOCK_STOPPED) {
+        if (s->cur_run && rdb_err_is_set(s->cur_run->err)) {
+            rdb_err_set(err, s->cur_run->err->code, s->cur_run->err->sqlstate, "%s", s->cur_run->err->msg);
+            return RDB_SQL;
+        }
+        return rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement due to user request");
+    }
+    if (got == ROWLOCK_HELD)
+        return RDB_OK;   /* ours since earlier in this transaction: row is our own version */
     txn_t *fresh = txn_begin(s->e->st);
-    rdb_arena_t a;
-    rdb_arena_init(&a, 0);
-    sql_value_t *cur = rdb_arena_calloc(&a, sizeof(sql_value_t) * (tab->nrowcols + 1u));
+    sql_value_t *cur = rdb_arena_calloc(a, sizeof(sql_value_t) * (tab->nrowcols + 1u));
     bool found = false;
-    rdb_status_t rc = sql_table_get(fresh, tab, pk, &a, cur, &found, err);
+    rdb_status_t rc = sql_table_get(fresh, tab, pk, a, cur, &found, err);
     txn_abort(fresh);
-    if (rc == RDB_OK && found) {
-        for (int c = 0; c < tab->ncols && rc == RDB_OK; c++) {
-            uint16_t id = tab->cols[c].colid;
-            const sql_value_t *x = &row[id], *y = &cur[id];
-            if (x->isnull != y->isnull || (!x->isnull && sql_value_cmp(tab->cols[c].type, x, y) != 0))
-                rc = serialization_failure(err);
+    if (rc != RDB_OK || !found)
+        return rc;   /* not committed by anyone: inserted by this transaction */
+    for (int c = 0; c < tab->ncols; c++) {
+        uint16_t id = tab->cols[c].colid;
+        const sql_value_t *x = &row[id], *y = &cur[id];
+        if (x->isnull != y->isnull || (!x->isnull && sql_value_cmp(tab->cols[c].type, x, y) != 0)) {
+            *latest = cur;
+            break;
         }
     }
-    rdb_arena_destroy(&a);
-    return rc;
+    return RDB_OK;
 }
 
 void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,
@@ -403,6 +423,9 @@ static bool expr_cheap(const ex_expr_t *e)
 
 static bool bound_cheap(const sql_bound_t *b)
 {
+    /* UPDATE and DELETE may wait for row locks: never on the loop */
+    if (b->kind == AST_S_UPDATE || b->kind == AST_S_DELETE)
+        return false;
     if (b->dml)
         return plan_cheap(b->dml->src) && (!b->plan || plan_cheap(b->plan));
     return plan_cheap(b->plan);
@@ -492,7 +515,9 @@ static rdb_status_t run_bound(rdb_session_t *s, sql_bound_t *b, ex_run_t *r, rdb
         return rc;
     }
     retctx_t rctx = { s, sink, &f, b->plan, formats };
+    s->cur_run = r;
     rc = ex_dml_run(r, b, ret_row, &rctx, count);
+    s->cur_run = NULL;
     rowfmt_free(&f);
     if (rc != RDB_OK)
         return rc;
@@ -848,6 +873,7 @@ static rdb_status_t e_simple_query(rdb_session_t *s, const char *sql, int flags,
                                    rdb_exec_state_t *state, rdb_err_t *err)
 {
     *state = RDB_EXEC_DONE;
+    s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
     rest_clear(s);
     s->rest_sql = strdup(sql);
     rdb_status_t rc = sql_parse(&s->rest_arena, s->rest_sql, &s->rest, err);
@@ -880,6 +906,7 @@ static rdb_status_t e_simple_query_resume(rdb_session_t *s, rdb_sink_t *sink, rd
                                           rdb_err_t *err)
 {
     *state = RDB_EXEC_DONE;
+    s->may_wait = false;   /* resumed on the loop after COPY data */
     if (!s->rest_active)
         return RDB_OK;
     rdb_status_t rc = run_stmts(s, &s->rest, s->rest_next, s->rest_sql, sink, state, err);
@@ -1109,6 +1136,7 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
     rdb_stmt_t *ps = p->stmt;
     ast_stmt_t *st = ps->st;
     *state = RDB_EXEC_DONE;
+    s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
     atomic_store(&s->cancel, 0);
     if (!st) {
         sink->empty_query(sink->ctx);

@@ -50,9 +50,11 @@ typedef struct ex_run {
     int64_t             deadline_ns; /* 0 = none (monotonic clock) */
     size_t              mem_limit; /* bytes of kept rows, 0 = none */
     unsigned            tick;
-    /* UPDATE/DELETE call this before changing a row (row locks); NULL = none */
+    /* UPDATE/DELETE call this before changing a row (row locks; NULL =
+     * none).  *latest: the row's newest committed version when it differs
+     * from row (NULL otherwise); *gone: it was deleted meanwhile. */
     rdb_status_t      (*lock_row)(void *ctx, const sql_table_t *tab, const sql_value_t *row,
-                                  rdb_err_t *err);
+                                  rdb_arena_t *a, sql_value_t **latest, bool *gone, rdb_err_t *err);
     void               *lock_ctx;
     /* enclosing rows for EX_OUTER */
     int                 nframes;

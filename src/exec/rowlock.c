@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/coding.h"
 #include "common/hash.h"
@@ -23,6 +24,7 @@ typedef struct rl_entry {
 
 struct rowlocks {
     pthread_mutex_t mu;
+    pthread_cond_t  cv;
     rl_entry_t    **b;
     size_t          nb, n;
 };
@@ -39,6 +41,7 @@ rowlocks_t *rowlocks_new(void)
 {
     rowlocks_t *l = calloc(1, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv, NULL);
     l->nb = 1024;
     l->b = calloc(l->nb, sizeof *l->b);
     return l;
@@ -55,6 +58,7 @@ void rowlocks_free(rowlocks_t *l)
         }
     free(l->b);
     pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->cv);
     free(l);
 }
 
@@ -73,16 +77,48 @@ static void grow(rowlocks_t *l)
     l->nb = nb;
 }
 
-int rowlock_acquire(rowlocks_t *l, rowlock_owner_t *o, const char *key, size_t klen)
+int rowlock_acquire(rowlocks_t *l, rowlock_owner_t *o, const char *key, size_t klen, bool wait,
+                    int (*stop)(void *arg), void *arg)
 {
     uint64_t h = hash_key(key, klen);
     pthread_mutex_lock(&l->mu);
-    for (rl_entry_t *e = l->b[h & (l->nb - 1)]; e; e = e->next)
-        if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0) {
-            bool mine = e->owner == o;
+    for (;;) {
+        rl_entry_t *e = l->b[h & (l->nb - 1)];
+        for (; e; e = e->next)
+            if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
+                break;
+        if (!e)
+            break;
+        if (e->owner == o) {
             pthread_mutex_unlock(&l->mu);
-            return mine ? 1 : -1;
+            return ROWLOCK_HELD;
         }
+        if (!wait) {
+            pthread_mutex_unlock(&l->mu);
+            return ROWLOCK_BUSY;
+        }
+        /* would waiting close a cycle? */
+        rowlock_owner_t *w = e->owner;
+        for (int i = 0; w && i < 1024; i++, w = w->waiting_for)
+            if (w == o) {
+                pthread_mutex_unlock(&l->mu);
+                return ROWLOCK_DEADLOCK;
+            }
+        o->waiting_for = e->owner;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 5 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+        o->waiting_for = NULL;
+        if (stop && stop(arg)) {
+            pthread_mutex_unlock(&l->mu);
+            return ROWLOCK_STOPPED;
+        }
+    }
     if (l->n >= l->nb)
         grow(l);
     rl_entry_t *e = malloc(sizeof *e + klen);
@@ -96,7 +132,7 @@ int rowlock_acquire(rowlocks_t *l, rowlock_owner_t *o, const char *key, size_t k
     pthread_mutex_unlock(&l->mu);
     rdb_buf_append_lenprefixed(&o->keys, key, klen);
     o->n++;
-    return 0;
+    return ROWLOCK_NEW;
 }
 
 void rowlock_release_all(rowlocks_t *l, rowlock_owner_t *o)
@@ -123,6 +159,7 @@ void rowlock_release_all(rowlocks_t *l, rowlock_owner_t *o)
         }
         p += klen;
     }
+    pthread_cond_broadcast(&l->cv);
     pthread_mutex_unlock(&l->mu);
     rdb_buf_reset(&o->keys);
     o->n = 0;

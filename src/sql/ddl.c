@@ -27,6 +27,7 @@
 
 #include "common/mem.h"
 #include "sql/ddl_int.h"
+#include "sql/pgjson.h"
 
 /* --- JSON ----------------------------------------------------------------- */
 
@@ -713,6 +714,7 @@ rdb_status_t sql_ddl_exec(sql_ddl_ctx_t *ctx, const char *node_name, json_t *nod
     json_t *n = json_object_get(node, node_name);
     if (!n)
         n = node; /* given the inner object already */
+    sql_pgjson_fix(n, ctx->sql); /* libpg_query 15.4 drops negative integers */
     rdb_status_t rc;
     if (strcmp(node_name, "CreateStmt") == 0)
         rc = ddl_create_table(&d, n);

@@ -194,6 +194,28 @@ static rdb_status_t view_cols_cb(void *arg, int ncols, const char *const *names,
     return RDB_OK;
 }
 
+/* CREATE VIEW v (a, b) AS ...: put the names on the query's output
+ * columns (ResTarget.name), so that expanding the stored query gives them.
+ * Set operations name their columns after the leftmost SELECT.  A target
+ * that is a star expands to several columns: stop there. */
+static void apply_aliases(json_t *query, json_t *aliases)
+{
+    json_t *sel = json_object_get(query, "SelectStmt");
+    while (sel && json_object_get(sel, "larg")) /* larg is a bare SelectStmt */
+        sel = json_object_get(sel, "larg");
+    json_t *tl = json_object_get(sel, "targetList");
+    for (size_t i = 0; i < json_array_size(aliases) && i < json_array_size(tl); i++) {
+        json_t *rt = json_object_get(json_array_get(tl, i), "ResTarget");
+        json_t *cr = json_object_get(json_object_get(rt, "val"), "ColumnRef");
+        json_t *f = json_object_get(cr, "fields");
+        if (!rt || json_object_get(json_array_get(f, json_array_size(f) - 1), "A_Star"))
+            return;
+        const char *name = dj_sval(json_array_get(aliases, i));
+        if (name)
+            json_object_set_new(rt, "name", json_string(name));
+    }
+}
+
 rdb_status_t ddl_create_view(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "CREATE VIEW");
@@ -221,6 +243,7 @@ rdb_status_t ddl_create_view(ddl_t *d, json_t *n)
     sql_table_t *v = ddl_new_rel(d, sc->id, sc->name, name, SQL_REL_VIEW);
     if (replace)
         v->id = old->id;
+    apply_aliases(query, json_object_get(n, "aliases"));
     v->view_json = dj_dump(d, query);
     v->view_sql = view_text(d, d->ctx->sql, (int)json_integer_value(json_object_get(rv, "location")));
     int cap = 0;

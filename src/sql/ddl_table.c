@@ -1008,7 +1008,10 @@ rdb_status_t ddl_create_table_as(ddl_t *d, json_t *n)
         return rc;
     if (!c.tab)
         return ddl_error(d, "XX000", "CREATE TABLE AS: the query described no columns");
-    snprintf(d->tag, 64, "SELECT %llu", (unsigned long long)c.rows);
+    if (c.skip_data)
+        strcpy(d->tag, "CREATE TABLE AS"); /* WITH NO DATA, as PostgreSQL tags it */
+    else
+        snprintf(d->tag, 64, "SELECT %llu", (unsigned long long)c.rows);
     return RDB_OK;
 }
 

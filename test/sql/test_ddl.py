@@ -149,6 +149,11 @@ def test_drop_views_notices(n):
     q(c, "insert into a values (1, 2), (3, 4)")
     check(q(c, "create view v as select x from a where y > 2") == "CREATE VIEW", "CREATE VIEW tag")
     check(q(c, "select * from v") == [(3,)], "view query")
+    q(c, "create view va (n, m) as select x, y from a union select 0, 0")
+    check(q(c, "select n, m from va order by n") == [(0, 0), (1, 2), (3, 4)], "view column aliases")
+    q(c, "create or replace view va as select x as n, y as m from a")
+    check(q(c, "select count(*) from va") == [(2,)], "CREATE OR REPLACE VIEW")
+    q(c, "drop view va")
     err(c, "drop table a", "2BP01", "cannot drop table a because other objects depend on it",
         detail="view v depends on table a", hint="Use DROP ... CASCADE to drop the dependent objects too.")
     err(c, "alter table a drop column x", "2BP01",

@@ -341,8 +341,9 @@ END_TEST
  * txn_store_apply: the cache must reload. */
 static rdb_status_t replicate_hook(void *ctx, lsm_batch_t *batch, lsm_version_t v, rdb_err_t *err)
 {
-    (void)v;
-    return txn_store_apply((txn_store_t *)ctx, batch, true, err);
+    /* As a peer frame does: the receiver's clock moves past the sender's. */
+    rdb_status_t rc = clu_hlc_update(&hlc, v.hlc, v.node_id, err);
+    return rc == RDB_OK ? txn_store_apply((txn_store_t *)ctx, batch, true, err) : rc;
 }
 
 START_TEST(cache_reloads_on_replicated_write)
@@ -828,8 +829,41 @@ START_TEST(create_table_as_and_view_columns)
     ck_assert_int_eq(v->ncols, 2);
     ck_assert_str_eq(v->cols[0].name, "p");
     ck_assert_str_eq(v->cols[1].name, "y");
+    ck_assert_ptr_nonnull(strstr(v->view_json, "\"name\":\"p\""));
+    sql_catalog_release(s);
+    OK("create view cv2 (q) as select x from c union select y from c");
+    v = find(&s, "cv2");
+    ck_assert_ptr_nonnull(strstr(v->view_json, "\"name\":\"q\""));
     sql_catalog_release(s);
     stub = NULL;
+}
+END_TEST
+
+START_TEST(negative_constants)
+{
+    /* libpg_query 15.4 loses negative integers in its JSON; ddl reads them
+     * back from the query text (src/sql/pgjson.c). */
+    OK("create table n (a int default -1, b int check (b > -5), c int default - 7, d int default 0)");
+    sql_catsnap_t *s;
+    const sql_table_t *t = find(&s, "n");
+    ck_assert_ptr_nonnull(strstr(sql_table_column(t, "a")->default_json, "\"ival\":-1"));
+    ck_assert_ptr_nonnull(strstr(t->checks[0].expr_json, "\"ival\":-5"));
+    ck_assert_ptr_nonnull(strstr(sql_table_column(t, "c")->default_json, "\"ival\":-7"));
+    ck_assert_ptr_null(strstr(sql_table_column(t, "d")->default_json, "\"ival\":-"));
+    sql_catalog_release(s);
+    OK("create sequence down increment by -1 start with -3 minvalue -10 maxvalue -1");
+    const sql_table_t *q = find(&s, "down");
+    ck_assert_int_eq(q->seq->increment, -1);
+    ck_assert_int_eq(q->seq->start, -3);
+    ck_assert_int_eq(q->seq->minvalue, -10);
+    ck_assert_int_eq(q->seq->maxvalue, -1);
+    int64_t v;
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(sql_seq_nextval(cat, q, &v, &err), RDB_OK);
+    ck_assert_int_eq(v, -3);
+    ck_assert_int_eq(sql_seq_nextval(cat, q, &v, &err), RDB_OK);
+    ck_assert_int_eq(v, -4);
+    sql_catalog_release(s);
 }
 END_TEST
 
@@ -1034,6 +1068,7 @@ static Suite *suite(void)
     tcase_add_test(tc, drop_and_views);
     tcase_add_test(tc, create_table_as_and_view_columns);
     tcase_add_test(tc, sequences);
+    tcase_add_test(tc, negative_constants);
     tcase_add_test(tc, roles);
     tcase_add_test(tc, misc_statements);
     suite_add_tcase(s, tc);
