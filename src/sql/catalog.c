@@ -1221,9 +1221,11 @@ static rdb_status_t seq_state(sql_catalog_t *c, const sql_table_t *rel, seq_stat
     rdb_buf_t k = RDB_BUF_INIT, v = RDB_BUF_INIT;
     bool found = false;
     seq_key(&k, rel->id);
-    txn_t *t = txn_begin(c->st);
-    rdb_status_t rc = txn_get(t, k.data, k.len, &v, &found, err);
-    txn_abort(t);
+    /* The newest version, whatever its stamp (see snap_load_latest). */
+    rdb_status_t rc = lsm_get(txn_store_db(c->st), NULL, k.data, k.len, &v, NULL, err);
+    found = rc == RDB_OK;
+    if (rc == RDB_NOTFOUND)
+        rc = RDB_OK;
     int64_t last = sq->start;
     bool called = false;
     if (rc == RDB_OK && found) {
