@@ -12,6 +12,8 @@ const rdb_opt_def_t clu_option_table[] = {
     { "peers", RDB_OPT_STRING, NULL, "comma-separated HOST:PPORT of the other members", "LIST", false },
     { "join", RDB_OPT_STRING, NULL, "join a running cluster through this member", "HOST:PPORT", false },
     { "cluster-secret", RDB_OPT_STRING, NULL, "shared secret authenticating peer links", "SECRET", false },
+    { "cluster-secret-file", RDB_OPT_STRING, NULL, "read the cluster secret from FILE", "FILE", false },
+    { "write-sync", RDB_OPT_BOOL, "on", "fsync every replicated write before acknowledging it", "BOOL", false },
     { "replication-factor", RDB_OPT_INT, "3", "replicas per partition", "N", false },
     { "vnodes", RDB_OPT_INT, "16", "virtual nodes per member on the ring", "N", false },
     { "max-clock-offset", RDB_OPT_DURATION, "500ms", "refuse peer clocks further ahead than this", "DURATION", false },

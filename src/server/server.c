@@ -9,6 +9,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "cluster/node.h"
+#include "cluster/options.h"
 #include "common/log.h"
 #include "pgwire/builtin_backend.h"
 #include "pgwire/pgwire.h"
@@ -27,6 +29,11 @@ static const rdb_opt_def_t server_opts[] = {
  * here when it is linked in; until then the built-in backend serves. */
 static rdb_backend_init_fn registered_backend;
 static void (*registered_backend_free)(rdb_backend_t *);
+
+/* The cluster node, started before the engine when --node-id is given. */
+static clu_node_t *server_node;
+
+clu_node_t *rdb_server_node(void) { return server_node; }
 
 void rdb_server_register_backend(rdb_backend_init_fn init) { registered_backend = init; }
 void rdb_server_register_backend_free(void (*fn)(rdb_backend_t *)) { registered_backend_free = fn; }
@@ -53,7 +60,8 @@ static void on_reload(void *arg)
 
 const rdb_opt_def_t *const *rdb_server_option_tables(void)
 {
-    static const rdb_opt_def_t *const tables[] = { server_opts, rdb_pgwire_options, NULL };
+    static const rdb_opt_def_t *const tables[] = { server_opts, rdb_pgwire_options,
+                                                   clu_option_table, NULL };
     return tables;
 }
 
@@ -97,10 +105,21 @@ int rdb_server_run(rdb_config_t *cfg)
         fprintf(stderr, "ringdb: unknown backend \"%s\" (sql or builtin)\n", which);
         return 2;
     }
+    if (rdb_config_is_set(cfg, "node-id")) {
+        clu_node_opts_t no;
+        if (clu_node_opts_from_config(&no, cfg, &err) != RDB_OK ||
+            clu_node_start(&no, &server_node, &err) != RDB_OK) {
+            RDB_LOG_ERROR("server", "could not start the cluster node: %s", err.msg);
+            rdb_err_clear(&err);
+            return 1;
+        }
+    }
     if (registered_backend) {
         if (registered_backend(cfg, &backend, &err) != RDB_OK) {
             RDB_LOG_ERROR("server", "could not start the engine: %s", err.msg);
             rdb_err_clear(&err);
+            clu_node_stop(server_node);
+            server_node = NULL;
             return 1;
         }
     } else {
@@ -114,6 +133,8 @@ int rdb_server_run(rdb_config_t *cfg)
             rdb_builtin_backend_free(&backend);
         else if (registered_backend_free)
             registered_backend_free(&backend);
+        clu_node_stop(server_node);
+        server_node = NULL;
         return 1;
     }
     reload_ctx_t rc = { cfg, pw };
@@ -123,6 +144,8 @@ int rdb_server_run(rdb_config_t *cfg)
         rdb_builtin_backend_free(&backend);
     else if (registered_backend_free)
         registered_backend_free(&backend);
+    clu_node_stop(server_node);
+    server_node = NULL;
     RDB_LOG_INFO("server", "shut down");
     return 0;
 }

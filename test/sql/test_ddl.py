@@ -44,7 +44,7 @@ class Node:
         logf = open(os.path.join(self.dir, "log"), "ab")
         self.proc = subprocess.Popen(
             [RINGDB, "--data-dir", os.path.join(self.dir, "data"), "--port", str(self.port),
-             "--unix-socket-dir", self.dir, "--log-level", "warn"], stderr=logf)
+             "--unix-socket-dir", self.dir, "--log-level", "warn", "--auth", "trust"], stderr=logf)
         logf.close()
         for _ in range(300):
             if self.proc.poll() is not None:
