@@ -20,6 +20,7 @@ import psycopg2
 
 RINGDB = sys.argv[1]
 PORTS = range(35100, 35999, 7)
+SUPERUSER_PASSWORD = "su-secret"
 failures = []
 checks = 0
 
@@ -27,7 +28,8 @@ checks = 0
 class Node:
     """One ringdb process; its data dir survives restart()."""
 
-    def __init__(self):
+    def __init__(self, auth="trust"):
+        self.auth = auth
         self.dir = tempfile.mkdtemp(prefix="ddl-test-")
         self.proc = None
         for port in PORTS:
@@ -44,7 +46,8 @@ class Node:
         logf = open(os.path.join(self.dir, "log"), "ab")
         self.proc = subprocess.Popen(
             [RINGDB, "--data-dir", os.path.join(self.dir, "data"), "--port", str(self.port),
-             "--unix-socket-dir", self.dir, "--log-level", "warn", "--auth", "trust"], stderr=logf)
+             "--unix-socket-dir", self.dir, "--log-level", "warn", "--auth", self.auth], stderr=logf,
+            env=dict(os.environ, RINGDB_PASSWORD=SUPERUSER_PASSWORD))
         logf.close()
         for _ in range(300):
             if self.proc.poll() is not None:
@@ -61,8 +64,9 @@ class Node:
         self.proc.wait(timeout=60)
         self.launch()
 
-    def conn(self):
-        c = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+    def conn(self, user="postgres", password=SUPERUSER_PASSWORD):
+        c = psycopg2.connect(host="127.0.0.1", port=self.port, user=user, password=password,
+                             dbname="postgres")
         c.autocommit = True
         return c
 
@@ -304,7 +308,46 @@ def test_pgbench_init(n):
     c.close()
 
 
+def test_role_login():
+    """Roles made with SQL log in with SCRAM-SHA-256 against the catalog's verifier."""
+    n = Node(auth="scram-sha-256")
+    try:
+        c = n.conn()
+        q(c, "create role app login password 'app-pw'")
+        q(c, "create role nolog password 'x'")
+        a = n.conn(user="app", password="app-pw")
+        check(q(a, "select 1") == [(1,)], "login with the SQL-set password")
+        a.close()
+        for user, pw, state in (("app", "wrong", "28P01"), ("nolog", "x", "28000")):
+            try:
+                n.conn(user=user, password=pw).close()
+                check(False, "%s/%s logged in" % (user, pw))
+            except psycopg2.OperationalError as e:
+                check(state in str(e) or ("password authentication failed" in str(e) if state == "28P01"
+                                          else "not permitted to log in" in str(e)),
+                      "%s/%s: %s" % (user, pw, e))
+        q(c, "alter role app password 'new-pw'")
+        n.conn(user="app", password="new-pw").close()
+        check(True, "ALTER ROLE PASSWORD takes effect")
+        q(c, "drop role app")
+        try:
+            n.conn(user="app", password="new-pw").close()
+            check(False, "dropped role logged in")
+        except psycopg2.OperationalError:
+            check(True, "dropped role cannot log in")
+        c.close()
+    finally:
+        n.close()
+
+
 def main():
+    t0 = time.time()
+    try:
+        test_role_login()
+    except Exception:
+        failures.append("test_role_login: " + traceback.format_exc())
+        traceback.print_exc()
+    print("%-32s %.2fs" % ("test_role_login", time.time() - t0))
     n = Node()
     try:
         for t in (test_create_types_and_errors, test_drop_views_notices, test_alter_table,
