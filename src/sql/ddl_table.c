@@ -1348,13 +1348,24 @@ static rdb_status_t at_drop_constraint(ddl_t *d, sql_table_t *t, json_t *cmd)
     return ddl_error(d, "42704", "constraint \"%s\" of relation \"%s\" does not exist", cn, t->name);
 }
 
+/* The column an ALTER TABLE command names; 42703 if it has none. */
+static rdb_status_t cmd_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char **cn,
+                               sql_column_t **col)
+{
+    *cn = dj_str(cmd, "name");
+    *col = *cn ? column_mut(t, *cn) : NULL;
+    if (!*col)
+        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist",
+                         *cn ? *cn : "", t->name);
+    return RDB_OK;
+}
+
 static rdb_status_t at_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char *sub)
 {
-    const char *cn = dj_str(cmd, "name");
-    sql_column_t *col = cn ? column_mut(t, cn) : NULL;
-    if (!col)
-        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn ? cn : "",
-                         t->name);
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
     if (strcmp(sub, "AT_ColumnDefault") == 0) {
         json_t *def = json_object_get(cmd, "def");
         if (col->identity)
@@ -1407,11 +1418,10 @@ static rdb_status_t retype_row(void *arg, sql_value_t *row, rdb_arena_t *a, rdb_
 
 static rdb_status_t at_alter_type(ddl_t *d, sql_table_t *t, json_t *cmd)
 {
-    const char *cn = dj_str(cmd, "name");
-    sql_column_t *col = cn ? column_mut(t, cn) : NULL;
-    if (!col)
-        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn ? cn : "",
-                         t->name);
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
     json_t *cd = dj_node(json_object_get(cmd, "def"), "ColumnDef");
     sql_type_t nt;
     int serial;
@@ -1448,11 +1458,10 @@ static rdb_status_t at_alter_type(ddl_t *d, sql_table_t *t, json_t *cmd)
 
 static rdb_status_t at_identity(ddl_t *d, sql_table_t *t, json_t *cmd, const char *sub)
 {
-    const char *cn = dj_str(cmd, "name");
-    sql_column_t *col = cn ? column_mut(t, cn) : NULL;
-    if (!col)
-        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn ? cn : "",
-                         t->name);
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
     if (strcmp(sub, "AT_AddIdentity") == 0) {
         json_t *con = dj_node(json_object_get(cmd, "def"), "Constraint");
         if (col->identity)
