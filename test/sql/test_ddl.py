@@ -256,6 +256,18 @@ def test_ctas_sequences_roles(n):
     err(c, "drop sequence ser_id_seq", "2BP01",
         "cannot drop sequence ser_id_seq because other objects depend on it",
         detail="default value for column id of table ser depends on sequence ser_id_seq")
+    q(c, "create table ga (id int generated always as identity, v text)")
+    q(c, "insert into ga (v) values ('a'), ('b')")
+    check(q(c, "select id, v from ga order by id") == [(1, 'a'), (2, 'b')], "GENERATED ALWAYS AS IDENTITY")
+    q(c, "create table ga2 (like ga including all, extra int default -3)")
+    q(c, "insert into ga2 (v) values ('x')")
+    check(q(c, "select id, v, extra from ga2") == [(1, 'x', -3)], "LIKE ... INCLUDING ALL, negative default")
+    q(c, "begin")
+    q(c, "create table short_lived (a int)")
+    q(c, "insert into short_lived values (1)")
+    q(c, "drop table short_lived")
+    q(c, "commit")
+    err(c, "select * from short_lived", "42P01", 'relation "short_lived" does not exist')
     check(q(c, "create role app login password 'pw'") == "CREATE ROLE", "CREATE ROLE")
     err(c, "create user app", "42710", 'role "app" already exists')
     check(q(c, "alter role app nologin") == "ALTER ROLE", "ALTER ROLE")
