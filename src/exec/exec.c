@@ -141,8 +141,9 @@ struct ex_node {
     int64_t       nrows, caprows;
     int64_t       limit, offset;
     rh_entry_t   *it;
-    /* series */
+    /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
+    bool          pt_mode;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -187,6 +188,34 @@ static rdb_status_t key_value(ex_run_t *r, const ex_expr_t *e, sql_type_t coltyp
     if (coltype.oid == SQL_OID_INT4 && (out->u.i < INT32_MIN || out->u.i > INT32_MAX))
         *usable = false;
     return RDB_OK;
+}
+
+/* The next row of a range done as point lookups (pt_mode). */
+static const sql_value_t *scan_points(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    while (n->s_cur <= n->s_stop) {
+        rdb_arena_reset(&n->ra);
+        if (!tick(n))
+            return NULL;
+        n->lkey[0] = sql_int(n->s_cur);
+        bool found, pass;
+        if (sql_table_get(r->txn, p->tab, n->lkey, &n->ra, n->srow, &found, r->err) != RDB_OK)
+            return NULL;
+        if (n->s_cur == INT64_MAX)
+            n->s_stop = INT64_MIN;
+        else
+            n->s_cur++;
+        if (!found)
+            continue;
+        if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return n->srow;
+    }
+    n->done = true;
+    return NULL;
 }
 
 static const sql_value_t *scan_next(ex_node_t *n)
@@ -237,6 +266,25 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     return NULL;
                 return n->srow;
             }
+            uint32_t kt = p->types[t->pk_colids[0]].oid;
+            if (ok && t->hash_partitioned && t->npk == 1 && p->nkey == 0 && nlo == 1 && nhi == 1 &&
+                (kt == SQL_OID_INT2 || kt == SQL_OID_INT4 || kt == SQL_OID_INT8)) {
+                /* a hash-partitioned table has no key order to range-scan:
+                 * a short integer range is a series of point lookups */
+                int64_t a = lo[0].u.i, b = hi[0].u.i;
+                if (!p->lo_incl && a < INT64_MAX)
+                    a++;
+                if (!p->hi_incl && b > INT64_MIN)
+                    b--;
+                if (b < a || (uint64_t)(b - a) < 100000) {
+                    n->pt_mode = true;
+                    n->s_cur = a;
+                    n->s_stop = b;
+                    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+                    n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t));
+                    return scan_points(n);
+                }
+            }
             if (!ok || t->hash_partitioned) {
                 nlo = nhi = 0;
             }
@@ -249,6 +297,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
         }
         n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
     }
+    if (n->pt_mode && !n->done)
+        return scan_points(n);
     if (n->done || !n->scan)
         return NULL;
     for (;;) {
@@ -407,18 +457,13 @@ static int sort_cmp(const void *x, const void *y, void *arg)
     for (int i = 0; i < p->nsort; i++) {
         const plan_sortkey_t *k = &p->sort[i];
         const sql_value_t *va = &a[k->col], *vb = &b[k->col];
-        int c;
         if (va->isnull || vb->isnull) {
             if (va->isnull && vb->isnull)
                 continue;
-            c = va->isnull ? 1 : -1;    /* NULL is larger by default */
-            if (k->nulls_first != k->desc)
-                c = -c;
-            if (k->desc)
-                c = -c;
-        } else {
-            c = sql_value_cmp(k->type, va, vb);
+            /* a NULL goes where NULLS FIRST/LAST says, whatever the direction */
+            return (va->isnull == k->nulls_first) ? -1 : 1;
         }
+        int c = sql_value_cmp(k->type, va, vb);
         if (c)
             return k->desc ? -c : c;
     }
@@ -467,7 +512,8 @@ static const sql_value_t *sort_next(ex_node_t *n)
         }
         if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
             return NULL;
-        qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
+        if (n->nrows > 1)
+            qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
         if (bound >= 0 && n->nrows > bound)
             n->nrows = bound;
     }
@@ -723,9 +769,15 @@ static const sql_value_t *join_next(ex_node_t *n)
 
 /* --- aggregate --- */
 
+typedef struct aggbuf {     /* inputs of an aggregate with ORDER BY */
+    sql_value_t **rows;
+    int64_t       n, cap;
+} aggbuf_t;
+
 typedef struct aggstate {
     void      **st;       /* per aggregate */
     rowhash_t  *seen;     /* per DISTINCT aggregate */
+    aggbuf_t   *buf;      /* per ordered aggregate */
 } aggstate_t;
 
 static aggstate_t *agg_new_group(ex_node_t *n)
@@ -735,6 +787,7 @@ static aggstate_t *agg_new_group(ex_node_t *n)
     aggstate_t *s = RDB_ARENA_NEW(a, aggstate_t);
     s->st = RDB_ARENA_NEWN(a, void *, p->naggs + 1);
     s->seen = RDB_ARENA_NEWN(a, rowhash_t, p->naggs + 1);
+    s->buf = RDB_ARENA_NEWN(a, aggbuf_t, p->naggs + 1);
     for (int i = 0; i < p->naggs; i++) {
         s->st[i] = p->aggs[i].agg.init(a, &p->aggs[i].agg);
         if (p->aggs[i].distinct)
@@ -765,6 +818,30 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         }
         if (anynull && ag->agg.strict)
             continue;
+        if (ag->norder) {
+            /* keep the inputs with their order values; fed sorted at the end */
+            aggbuf_t *b = &s->buf[i];
+            int w = ag->nargs + ag->norder;
+            sql_value_t *kept = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)w);
+            for (int k = 0; k < ag->nargs; k++)
+                kept[k] = args[k].isnull ? args[k] : sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
+            for (int k = 0; k < ag->norder; k++) {
+                sql_value_t v;
+                if (ex_eval(r, ag->order[k], row, &n->ra, &v) != RDB_OK)
+                    return RDB_SQL;
+                kept[ag->nargs + k] = v.isnull ? v : sql_value_copy(r->a, ag->okeys[k].type, v);
+            }
+            if (b->n == b->cap) {
+                int64_t cap = b->cap ? b->cap * 2 : 16;
+                sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
+                if (b->n)
+                    memcpy(nr, b->rows, sizeof(*nr) * (size_t)b->n);
+                b->rows = nr;
+                b->cap = cap;
+            }
+            b->rows[b->n++] = kept;
+            continue;
+        }
         if (ag->distinct) {
             uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
             if (rh_find(&s->seen[i], args, h))
@@ -835,6 +912,21 @@ static const sql_value_t *agg_next(ex_node_t *n)
         n->out[i] = e->key[i];
     rdb_arena_reset(&n->ra);
     for (int i = 0; i < p->naggs; i++) {
+        const plan_agg_t *ag = &p->aggs[i];
+        if (ag->norder && s->buf[i].n) {
+            /* sort the kept inputs, then run the transitions in that order */
+            plan_t key = { 0 };
+            key.nsort = ag->norder;
+            key.sort = ag->okeys;
+            if (s->buf[i].n > 1)
+                qsort_r(s->buf[i].rows, (size_t)s->buf[i].n, sizeof(sql_value_t *), sort_cmp, &key);
+            sql_fn_ctx_t tctx = r->fn;
+            tctx.arena = r->a;
+            for (int64_t k = 0; k < s->buf[i].n; k++)
+                if (ag->agg.trans(&tctx, s->st[i], s->buf[i].rows[k], r->err) != RDB_OK)
+                    return NULL;
+            s->buf[i].n = 0;
+        }
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = &n->ra;
         if (p->aggs[i].agg.final(&ctx, s->st[i], &n->out[p->ngroup + i], r->err) != RDB_OK)

@@ -90,6 +90,7 @@ typedef enum plan_kind {
 
 typedef enum { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS, J_SEMI, J_ANTI } plan_join_t;
 
+
 typedef struct plan_sortkey {
     int        col;           /* column of the child's row */
     sql_type_t type;
@@ -102,6 +103,9 @@ typedef struct plan_agg {
     ex_expr_t   *args[2];     /* over the child's row, cast to agg.argtypes */
     ex_expr_t   *filter;      /* FILTER (WHERE ...) or NULL */
     bool         distinct;
+    int          norder;      /* ORDER BY inside the call: inputs are sorted */
+    ex_expr_t  **order;       /* over the child's row */
+    plan_sortkey_t *okeys;    /* col = nargs + i: the order value's slot */
 } plan_agg_t;
 
 struct plan {

@@ -203,8 +203,8 @@ static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
         scan->est_rows = 1;
         return;
     }
-    if (t->hash_partitioned)
-        return;
+    /* hash-partitioned tables: the executor turns a short integer range
+     * into point lookups, and scans everything otherwise */
     if (neq == 0 && !lo && !hi)
         return;
     int n = neq + 1;

@@ -393,7 +393,7 @@ static rdb_status_t mk_op(bctx_t *c, const char *op, ex_expr_t *l, ex_expr_t *r,
         e->args[0] = r;
     }
     for (int i = 0; i < e->nargs; i++)
-        if (coerce(c, &e->args[i], fn->argtypes[l ? i : 1], SQL_CAST_IMPLICIT, loc) != RDB_OK)
+        if (coerce(c, &e->args[i], fn->argtypes[l ? i : 0], SQL_CAST_IMPLICIT, loc) != RDB_OK)
             return RDB_SQL;
     *out = e;
     return RDB_OK;
@@ -452,16 +452,30 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     if (a->star && strcmp(a->name, "count") != 0)
         return fail(c, "42809", a->loc, "%s(*) specified, but %s is not an aggregate function",
                     a->name, a->name);
-    if (a->nagg_order && !(strcmp(a->name, "string_agg") == 0 || strcmp(a->name, "array_agg") == 0))
-        ;   /* order does not change other aggregates' results */
-    else if (a->nagg_order)
-        return fail(c, "0A000", a->loc, "ORDER BY inside %s is not supported", a->name);
     if (sql_agg_resolve(a->name, pa.nargs, ts, &pa.agg, c->err) != RDB_OK)
         return at(c, a->loc);
     for (int i = 0; i < pa.nargs; i++)
         if (coerce(&sub, &pa.args[i], pa.agg.argtypes[i], SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
             return RDB_SQL;
     pa.distinct = a->distinct;
+    if (a->nagg_order) {
+        if (a->distinct)
+            return fail(c, "0A000", a->loc, "ORDER BY with DISTINCT inside an aggregate is not supported");
+        pa.norder = a->nagg_order;
+        pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, a->nagg_order);
+        pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, a->nagg_order);
+        for (int i = 0; i < a->nagg_order; i++) {
+            if (bind_e(&sub, g->below, a->agg_order[i].expr, &pa.order[i]) != RDB_OK)
+                return RDB_SQL;
+            if (pa.order[i]->type.oid == SQL_OID_UNKNOWN &&
+                coerce(&sub, &pa.order[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+            pa.okeys[i].col = pa.nargs + i;
+            pa.okeys[i].type = pa.order[i]->type;
+            pa.okeys[i].desc = a->agg_order[i].desc;
+            pa.okeys[i].nulls_first = a->agg_order[i].nulls ? a->agg_order[i].nulls == 1 : a->agg_order[i].desc;
+        }
+    }
     if (a->def) {
         sub.noagg = "FILTER";
         if (bind_e(&sub, g->below, a->def, &pa.filter) != RDB_OK ||
@@ -568,6 +582,58 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
             e->rel = seq;
         }
         *out = e;
+        return RDB_OK;
+    }
+    if (strcmp(name, "similar_to_escape") == 0 && (a->nargs == 1 || a->nargs == 2)) {
+        /* SQL regular expression -> POSIX (PostgreSQL's similar_to_escape),
+         * for a constant pattern */
+        for (int i = 0; i < a->nargs; i++)
+            if (coerce(c, &args[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+        if (args[0]->kind != EX_CONST || (a->nargs == 2 && args[1]->kind != EX_CONST))
+            return fail(c, "0A000", a->loc, "SIMILAR TO with a pattern that is not a constant is not supported");
+        if (args[0]->val.isnull || (a->nargs == 2 && args[1]->val.isnull)) {
+            *out = ex_const(c, T(SQL_OID_TEXT), sql_null());
+            return RDB_OK;
+        }
+        char esc = '\\';
+        if (a->nargs == 2) {
+            if (args[1]->val.u.v.len > 1)
+                return fail(c, "22025", a->loc, "invalid escape string");
+            esc = args[1]->val.u.v.len ? args[1]->val.u.v.ptr[0] : 0;
+        }
+        const char *pat = args[0]->val.u.v.ptr;
+        uint32_t n = args[0]->val.u.v.len;
+        rdb_buf_t b = RDB_BUF_INIT;
+        rdb_buf_append_str(&b, "^(");
+        bool inclass = false;
+        for (uint32_t i = 0; i < n; i++) {
+            char ch = pat[i];
+            if (esc && ch == esc && i + 1 < n) {
+                rdb_buf_append_u8(&b, '\\');
+                rdb_buf_append_u8(&b, (uint8_t)pat[++i]);
+            } else if (inclass) {
+                if (ch == ']')
+                    inclass = false;
+                rdb_buf_append_u8(&b, (uint8_t)ch);
+            } else if (ch == '[') {
+                inclass = true;
+                rdb_buf_append_u8(&b, '[');
+            } else if (ch == '%') {
+                rdb_buf_append_str(&b, ".*");
+            } else if (ch == '_') {
+                rdb_buf_append_u8(&b, '.');
+            } else if (ch == '.' || ch == '^' || ch == '$' || ch == '\\') {
+                rdb_buf_append_u8(&b, '\\');
+                rdb_buf_append_u8(&b, (uint8_t)ch);
+            } else {
+                rdb_buf_append_u8(&b, (uint8_t)ch);
+            }
+        }
+        rdb_buf_append_str(&b, ")$");
+        char *re = rdb_arena_strndup(A, b.data, b.len);
+        rdb_buf_free(&b);
+        *out = ex_const(c, T(SQL_OID_TEXT), sql_bytes(re, (uint32_t)strlen(re)));
         return RDB_OK;
     }
     if (strcmp(name, "generate_series") == 0 || strcmp(name, "unnest") == 0)
@@ -1060,8 +1126,10 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
         ast_cte_t *cte = find_cte(c, f->relname);
         if (cte) {
             plan_t *p;
-            if (bind_select_in(c, cte->query, NULL, &p) != RDB_OK)
+            if (bind_select_in(c, cte->query, s->parent, &p) != RDB_OK)
                 return RDB_SQL;
+            if (p->est_rows < 0)
+                s->corr = true;
             add_plan_rel(c, s, p, f->alias ? f->alias : f->relname,
                          f->ncolaliases ? f->colaliases : cte->colnames,
                          f->ncolaliases ? f->ncolaliases : cte->ncolnames, offset);
@@ -1318,9 +1386,14 @@ static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
             return fail(c, "0A000", f->loc, "LATERAL is not supported");
         if (!f->alias)
             return fail(c, "42601", f->loc, "subquery in FROM must have an alias");
+        /* A derived table sees the enclosing queries, not its siblings:
+         * its scope's parent is this query's parent.  References it makes
+         * to them make this query correlated too. */
         plan_t *p;
-        if (bind_select_in(c, f->sub, NULL, &p) != RDB_OK)
+        if (bind_select_in(c, f->sub, s->parent, &p) != RDB_OK)
             return RDB_SQL;
+        if (p->est_rows < 0)
+            s->corr = true;
         add_plan_rel(c, s, p, f->alias, f->colaliases, f->ncolaliases, offset);
         *out = p;
         return RDB_OK;
@@ -1641,6 +1714,38 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         rc = bind_values(c, sel, parent, out);
         c->b->ctes = savectes;
         return rc;
+    }
+    /* generate_series(...) in the select list with constant arguments:
+     * rewritten as a FROM item joined to the rest (a set-returning
+     * function there multiplies the rows as PostgreSQL's ProjectSet does
+     * for a single SRF) */
+    for (int i = 0; i < sel->ntargets; i++) {
+        ast_expr_t *t = sel->targets[i].expr;
+        if (!t || t->kind != AST_FUNC || strcmp(t->name, "generate_series") != 0 || t->star)
+            continue;
+        ast_from_t *f = RDB_ARENA_NEW(A, ast_from_t);
+        f->kind = AST_FROM_FUNC;
+        f->func = t;
+        f->loc = t->loc;
+        f->alias = rdb_arena_sprintf(A, "generate_series %d", i + 1);
+        f->colaliases = RDB_ARENA_NEWN(A, const char *, 1);
+        f->colaliases[0] = "generate_series";
+        f->ncolaliases = 1;
+        ast_from_t **nf = RDB_ARENA_NEWN(A, ast_from_t *, sel->nfrom + 2);
+        if (sel->nfrom)
+            memcpy(nf, sel->from, sizeof(*nf) * sel->nfrom);
+        nf[sel->nfrom++] = f;
+        sel->from = nf;
+        ast_expr_t *cr = RDB_ARENA_NEW(A, ast_expr_t);
+        cr->kind = AST_COLREF;
+        cr->loc = t->loc;
+        cr->nnames = 2;
+        cr->names = RDB_ARENA_NEWN(A, const char *, 2);
+        cr->names[0] = f->alias;
+        cr->names[1] = "generate_series";
+        if (!sel->targets[i].name)
+            sel->targets[i].name = "generate_series";
+        sel->targets[i].expr = cr;
     }
     scope_t *s = RDB_ARENA_NEW(A, scope_t);
     s->parent = parent;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "sql/ddl.h"
+#include "sql/pgjson.h"
 
 typedef struct pctx {
     rdb_arena_t *a;
@@ -252,7 +253,8 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
     if (rj && xexpr(p, rj, &r) != RDB_OK)
         return RDB_SQL;
     if (strcmp(kind, "AEXPR_OP") == 0 || strcmp(kind, "AEXPR_LIKE") == 0 ||
-        strcmp(kind, "AEXPR_ILIKE") == 0) {
+        strcmp(kind, "AEXPR_ILIKE") == 0 || strcmp(kind, "AEXPR_SIMILAR") == 0) {
+        /* SIMILAR TO arrives as x ~ similar_to_escape(pattern), as PG's grammar builds it */
         if (nn == 2 && strcmp(names[0], "pg_catalog") != 0)
             return unsupported(p, "schema-qualified operators", loc);
         ast_expr_t *e = mk(p, AST_OP, loc);
@@ -277,8 +279,6 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
         *out = e;
         return RDB_OK;
     }
-    if (strcmp(kind, "AEXPR_SIMILAR") == 0)
-        return unsupported(p, "SIMILAR TO", loc);
     return unsupported(p, kind, loc);
 }
 
@@ -1001,6 +1001,7 @@ rdb_status_t sql_parse(rdb_arena_t *a, const char *sql, ast_parse_t *out, rdb_er
     pg_query_free_parse_result(r);
     if (!root)
         return rdb_err_set(err, RDB_SQL, "XX000", "could not read the parse tree: %s", je.text);
+    sql_pgjson_fix(root, sql);   /* negative integer constants (pgjson.h) */
     sql_pgjson_fix(root, sql); /* libpg_query 15.4 drops negative integers (pgjson.h) */
     pctx_t p = { a, err, sql };
     json_t *stmts = json_object_get(root, "stmts");

@@ -150,6 +150,10 @@ def test_roundtrip(srv):
     check(rows == [(2,), (1,)], "distinct limit offset %r" % rows)
     rows = q(c, "select a.id, b.id from items a full join (values (1), (7)) b(id) using (id) order by 1 nulls last")
     check(len(rows) == 4 and rows[-1] == (None, 7), "full join using %r" % (rows,))
+    rows = q(c, "select oid from orders where oid > 10 and oid <= 13")
+    check(rows == [(11,), (12,), (13,)], "integer key range %r" % rows)
+    rows = q(c, "select generate_series(1, 3), 'x'")
+    check(rows == [(1, 'x'), (2, 'x'), (3, 'x')], "generate_series in the select list %r" % rows)
     rows = q(c, "select oid, qty from orders order by qty desc nulls last limit 3")
     check(rows == [(30, 30), (29, 29), (28, 28)], "top-n %r" % rows)
     rows = q(c, "select (select max(qty) from orders), coalesce(null, 2), greatest(1, 5, 3), "
@@ -245,6 +249,55 @@ def test_transactions(srv):
     c.commit()
     check(q(o, "select v from tx where id = 1") == [(100,)], "committed write visible")
     o.close()
+    # row locks: a second writer waits for the first, then works on its
+    # committed row (no lost update); crossing writers get 40P01
+    import threading
+    c.commit()
+    c.autocommit = True
+    q(c, "insert into tx values (60, 0), (61, 0)")
+    c.autocommit = False
+    w = srv.connect()
+    q(c, "update tx set v = v + 1 where id = 60")
+    done = []
+    def second():
+        try:
+            q(w, "update tx set v = v + 10 where id = 60")
+            w.commit()
+            done.append("ok")
+        except psycopg2.Error as e:
+            done.append(e.pgcode)
+    th = threading.Thread(target=second)
+    th.start()
+    time.sleep(0.3)
+    check(done == [], "second writer waits for the row lock")
+    c.commit()
+    th.join(10)
+    check(done == ["ok"], "second writer finished after commit: %r" % done)
+    c.autocommit = True
+    check(q(c, "select v from tx where id = 60") == [(11,)], "no lost update")
+    c.autocommit = False
+    q(c, "update tx set v = 1 where id = 60")
+    q(w, "update tx set v = 2 where id = 61")
+    res = []
+    def crossing():
+        try:
+            q(w, "update tx set v = 2 where id = 60")
+            res.append("ok")
+        except psycopg2.Error as e:
+            res.append(e.pgcode)
+    th = threading.Thread(target=crossing)
+    th.start()
+    time.sleep(0.3)
+    try:
+        q(c, "update tx set v = 1 where id = 61")
+        res.append("ok")
+    except psycopg2.Error as e:
+        res.append(e.pgcode)
+    c.rollback()
+    th.join(10)
+    w.rollback()
+    check(sorted(res) == ["40P01", "ok"], "deadlock detected: %r" % res)
+    w.close()
     # psql: BEGIN/COMMIT in one simple-query string; COMMIT of a failed block
     out = subprocess.run(["psql", "-X", "-q", "-d", srv.dsn(), "-c",
                           "begin; insert into tx values (50, 5); commit;"], capture_output=True, text=True)

@@ -350,7 +350,10 @@ rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object
     }
     default:
         if (o->type == MSGPACK_OBJECT_STR) {
-            *out = sql_bytes(a ? rdb_arena_memdup(a, o->via.str.ptr, o->via.str.size ? o->via.str.size : 1) : o->via.str.ptr, o->via.str.size);
+            /* an empty string may come with a NULL pointer: keep one that is not */
+            *out = sql_bytes(a ? (o->via.str.size ? rdb_arena_memdup(a, o->via.str.ptr, o->via.str.size)
+                                                  : rdb_arena_calloc(a, 1))
+                               : o->via.str.ptr, o->via.str.size);
             return RDB_OK;
         }
         if (o->type == MSGPACK_OBJECT_BIN) {
