@@ -435,13 +435,19 @@ typedef struct errgroups {
     size_t      n, cap;
 } errgroups_t;
 
-/* Numbers in messages vary from statement to statement: fold them. */
+static bool is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Numbers in messages vary from statement to statement: fold them (not the
+ * digits of a word such as int8). */
 static char *normalise_msg(const char *msg)
 {
     rdb_buf_t b = RDB_BUF_INIT;
     for (const char *p = msg; *p && b.len < 120; p++) {
-        if (*p >= '0' && *p <= '9') {
-            while (p[1] >= '0' && p[1] <= '9')
+        if (*p >= '0' && *p <= '9' && (p == msg || !is_word_char(p[-1]))) {
+            while ((p[1] >= '0' && p[1] <= '9') || p[1] == '.')
                 p++;
             rdb_buf_append_u8(&b, '#');
         } else if (*p == '\n') {
@@ -454,13 +460,15 @@ static char *normalise_msg(const char *msg)
     return rdb_buf_detach(&b, NULL);
 }
 
-/* Count one occurrence; sqlstate NULL for a group that is not an error. */
-static void errgroup_add(errgroups_t *g, const char *sqlstate, const char *msg, long index)
+/* Count one occurrence; sqlstate NULL for a group that is not an error.
+ * prefix (not folded) goes before the message. */
+static void errgroup_add(errgroups_t *g, const char *sqlstate, const char *prefix,
+                         const char *msg, long index)
 {
     rdb_buf_t k = RDB_BUF_INIT;
     if (sqlstate) {
         char *nm = normalise_msg(msg ? msg : "");
-        rdb_buf_printf(&k, "%-5s  %s", sqlstate[0] ? sqlstate : "-----", nm);
+        rdb_buf_printf(&k, "%-5s  %s%s", sqlstate[0] ? sqlstate : "-----", prefix, nm);
         free(nm);
     } else { /* not an error: the text as it is */
         rdb_buf_append_str(&k, msg);
@@ -910,7 +918,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
                         char m[64];
                         snprintf(m, sizeof m, "reference type %u, target type %u", a.types[k],
                                  b.types[k]);
-                        errgroup_add(&type_diff, NULL, m, i);
+                        errgroup_add(&type_diff, NULL, "", m, i);
                         stt.type_diff++;
                         break;
                     }
@@ -923,16 +931,16 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
             if (strcmp(a.sqlstate, b.sqlstate) == 0) {
                 stt.same_state++;
             } else {
-                char m[300];
-                snprintf(m, sizeof m, "(reference %s) %s", a.sqlstate, b.msg ? b.msg : "");
-                errgroup_add(&both_diff, b.sqlstate, m, i);
+                char pre[32];
+                snprintf(pre, sizeof pre, "(reference %s) ", a.sqlstate);
+                errgroup_add(&both_diff, b.sqlstate, pre, b.msg, i);
             }
         } else if (b.status == OUT_ERROR) {
             c = C_TARGET_ERR;
-            errgroup_add(&tgt_err, b.sqlstate, b.msg, i);
+            errgroup_add(&tgt_err, b.sqlstate, "", b.msg, i);
         } else {
             c = C_REF_ERR;
-            errgroup_add(&ref_err, a.sqlstate, a.msg, i);
+            errgroup_add(&ref_err, a.sqlstate, "", a.msg, i);
         }
 
         /* After DML: the written table must match too; then both sides get
