@@ -1080,7 +1080,7 @@ static void rel_from_table(rel_t *rl, int tab, int seq)
 }
 
 /* One FROM item appended to b and described in *rl. */
-static void gen_from_item(gen_t *g, rdb_buf_t *b, const scope_t *outer, rel_t *rl)
+static void gen_from_item(gen_t *g, rdb_buf_t *b, rel_t *rl)
 {
     int seq = ++g->alias_seq;
     if (g->ncte && P(g, 40)) {
@@ -1156,7 +1156,6 @@ static void gen_from_item(gen_t *g, rdb_buf_t *b, const scope_t *outer, rel_t *r
     int tab = R(g, NTABLES);
     rel_from_table(rl, tab, seq);
     rdb_buf_printf(b, "%s %s", tables[tab].name, rl->alias);
-    (void)outer;
 }
 
 /* An equality between a column of the new relation and one before it. */
@@ -1192,7 +1191,7 @@ static bool has_col(const rel_t *rl, const char *name)
 static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
 {
     rdb_buf_append_str(b, " FROM ");
-    gen_from_item(g, b, sc->outer, &sc->rels[0]);
+    gen_from_item(g, b, &sc->rels[0]);
     sc->nrels = 1;
     sc->est_rows = rel_rows(&sc->rels[0]);
     int extra = 0;
@@ -1204,7 +1203,7 @@ static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
     for (int i = 0; i < extra; i++) {
         rdb_buf_t item = RDB_BUF_INIT;
         rel_t *nr = &sc->rels[sc->nrels];
-        gen_from_item(g, &item, sc->outer, nr);
+        gen_from_item(g, &item, nr);
         int k = R(g, 10);
         /* USING (g) / NATURAL: only between two base tables (the left side
          * a single one, or "g" would be ambiguous). */

@@ -583,7 +583,11 @@ static void usage(void)
             "  --target-pid PID     the target's server process, checked after a lost connection\n"
             "  --perturb            load other rows into the target's t1 (self-test)\n"
             "  --kill-target-backend-at I  SIGKILL the target's backend during statement I\n"
-            "  -v                   print every statement and both outcomes\n");
+            "  -v                   print every statement and both outcomes\n"
+            "features:");
+    for (int f = 0; f < RQF_COUNT_; f++)
+        fprintf(stderr, " %s", rq_feature_name(f));
+    fprintf(stderr, "\n");
     exit(EXIT_SETUP);
 }
 
