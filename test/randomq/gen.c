@@ -1082,41 +1082,52 @@ static void rel_from_table(rel_t *rl, int tab, int seq)
     rl->table = tab;
 }
 
+/* Describe a subquery, CTE or VALUES item xSEQ with columns c1..cN. */
+static void rel_from_select(rel_t *rl, int seq, int nc, const rq_type *types)
+{
+    snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
+    rl->ncols = nc;
+    for (int i = 0; i < nc; i++) {
+        snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
+        rl->type[i] = types[i];
+    }
+    rl->pk = -1;
+    rl->table = -1;
+}
+
+/* "(SELECT ...)" into b, the SELECT seeing outer (NULL: nothing). */
+static void gen_derived(gen_t *g, rdb_buf_t *b, const scope_t *outer, int *nc, rq_type *types)
+{
+    g->subq_level++;
+    rdb_buf_append_u8(b, '(');
+    gen_select(g, b, outer, 0, NULL, nc, types, NULL);
+    rdb_buf_append_u8(b, ')');
+    g->subq_level--;
+}
+
 /* One FROM item appended to b and described in *rl. */
 static void gen_from_item(gen_t *g, rdb_buf_t *b, rel_t *rl)
 {
     int seq = ++g->alias_seq;
     if (g->ncte && P(g, 40)) {
         const cte_t *c = &g->cte[R(g, g->ncte)];
-        snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
-        rl->ncols = c->ncols;
-        for (int i = 0; i < c->ncols; i++) {
-            snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
-            rl->type[i] = c->type[i];
-        }
-        rl->pk = -1;
-        rl->table = -1;
+        rel_from_select(rl, seq, c->ncols, c->type);
         rdb_buf_printf(b, "%s %s", c->name, rl->alias);
         return;
     }
     if (want(g, RQF_VALUES, 5)) {
         /* A VALUES list or generate_series as a FROM item. */
-        snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
-        rl->pk = -1;
-        rl->table = -1;
+        rq_type types[MAXCOLS] = { T_INT };
         if (P(g, 40)) {
-            rl->ncols = 1;
-            rl->type[0] = T_INT;
-            snprintf(rl->colname[0], sizeof rl->colname[0], "c1");
+            rel_from_select(rl, seq, 1, types);
             rdb_buf_printf(b, "generate_series(%d, %d) AS %s(c1)", R(g, 3) - 1, R(g, 12),
                            rl->alias);
             return;
         }
-        rl->ncols = 1 + R(g, 3);
-        for (int i = 0; i < rl->ncols; i++) {
-            rl->type[i] = random_type(g);
-            snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
-        }
+        int nc = 1 + R(g, 3);
+        for (int i = 0; i < nc; i++)
+            types[i] = random_type(g);
+        rel_from_select(rl, seq, nc, types);
         rdb_buf_append_str(b, "(VALUES ");
         int nrows = 1 + R(g, 5);
         for (int r = 0; r < nrows; r++) {
@@ -1141,19 +1152,9 @@ static void gen_from_item(gen_t *g, rdb_buf_t *b, rel_t *rl)
     if (room(g) && want(g, RQF_FROMSUB, 15)) {
         int nc;
         rq_type types[MAXCOLS];
-        g->subq_level++;
-        rdb_buf_append_u8(b, '(');
-        gen_select(g, b, NULL, 0, NULL, &nc, types, NULL);
-        rdb_buf_printf(b, ") AS x%d", seq);
-        g->subq_level--;
-        snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
-        rl->ncols = nc;
-        for (int i = 0; i < nc; i++) {
-            snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
-            rl->type[i] = types[i];
-        }
-        rl->pk = -1;
-        rl->table = -1;
+        gen_derived(g, b, NULL, &nc, types);
+        rdb_buf_printf(b, " AS x%d", seq);
+        rel_from_select(rl, seq, nc, types);
         return;
     }
     int tab = R(g, NTABLES);
@@ -1210,20 +1211,11 @@ static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
             /* A subquery that sees the items before it. */
             int seq = ++g->alias_seq, nc;
             rq_type types[MAXCOLS];
-            g->subq_level++;
-            rdb_buf_append_str(&item, "LATERAL (");
+            rdb_buf_append_str(&item, "LATERAL ");
             g->lateral = true;
-            gen_select(g, &item, sc, 0, NULL, &nc, types, NULL);
-            rdb_buf_printf(&item, ") AS x%d", seq);
-            g->subq_level--;
-            snprintf(nr->alias, sizeof nr->alias, "x%d", seq);
-            nr->ncols = nc;
-            for (int c = 0; c < nc; c++) {
-                snprintf(nr->colname[c], sizeof nr->colname[c], "c%d", c + 1);
-                nr->type[c] = types[c];
-            }
-            nr->pk = -1;
-            nr->table = -1;
+            gen_derived(g, &item, sc, &nc, types);
+            rdb_buf_printf(&item, " AS x%d", seq);
+            rel_from_select(nr, seq, nc, types);
             /* Only INNER and LEFT joins may refer to the left side. */
             rdb_buf_printf(b, P(g, 50) ? " CROSS JOIN %s" : " LEFT JOIN %s ON true",
                            rdb_buf_cstr(&item));
