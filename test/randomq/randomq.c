@@ -112,6 +112,9 @@ static bool side_connect(side_t *s)
     return true;
 }
 
+/* Errors without a SQLSTATE, any statement (set-up, restores) included. */
+static long missing_sqlstate;
+
 /* Wait until each of the n connections has a complete result (or has
  * failed: PQgetResult will say how) or the deadline passes.  done[i] and
  * fin[i] (the time it finished) are set for the ones that finished. */
@@ -221,6 +224,8 @@ static void collect_sql(side_t *s, bool ready, outcome_t *o)
         o->status = OUT_ERROR;
         const char *ss = PQresultErrorField(keep, PG_DIAG_SQLSTATE);
         snprintf(o->sqlstate, sizeof o->sqlstate, "%s", ss ? ss : "");
+        if (!o->sqlstate[0])
+            missing_sqlstate++;
         const char *m = PQresultErrorField(keep, PG_DIAG_MESSAGE_PRIMARY);
         o->msg = rdb_strdup(m ? m : PQresultErrorMessage(keep));
         size_t n = strlen(o->msg);
@@ -701,7 +706,7 @@ static int report_lost(const side_t *s, const char *what, const outcome_t *o)
 }
 
 /* Create and fill the schema on one side.  Returns 0, or an exit code. */
-static int load_schema(side_t *s, uint64_t seed, double timeout, long *missing_sqlstate)
+static int load_schema(side_t *s, uint64_t seed, double timeout)
 {
     bool target = strcmp(s->name, "target") == 0;
     for (int t = 0; t < rq_table_count(); t++) {
@@ -724,8 +729,6 @@ static int load_schema(side_t *s, uint64_t seed, double timeout, long *missing_s
                 printf("randomq: the %s cannot create the schema: %.200s%s\n  ERROR %s: %s\n",
                        s->name, stmts[i], strlen(stmts[i]) > 200 ? "..." : "",
                        o.sqlstate[0] ? o.sqlstate : "(no SQLSTATE)", o.msg);
-                if (!o.sqlstate[0])
-                    (*missing_sqlstate)++;
                 rc = target ? (o.sqlstate[0] ? EXIT_SKIP : EXIT_FAIL) : EXIT_SETUP;
             }
             outcome_free(&o);
@@ -779,7 +782,6 @@ typedef struct stats {
     long same_state;              /* both error with the same SQLSTATE */
     long kinds[4];
     long feat[RQF_COUNT_][C_NCATS];
-    long missing_sqlstate;
     long restore_failed;
     long type_diff;               /* equal values, other column types */
     double time_ref, time_tgt;     /* seconds spent in statements */
@@ -842,9 +844,9 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         return EXIT_SETUP;
     }
     outcome_free(&so);
-    int rc = load_schema(&ref, o.seed, o.timeout, &stt.missing_sqlstate);
+    int rc = load_schema(&ref, o.seed, o.timeout);
     if (rc == 0)
-        rc = load_schema(&tgt, o.seed, o.timeout, &stt.missing_sqlstate);
+        rc = load_schema(&tgt, o.seed, o.timeout);
     if (rc)
         return rc;
     for (int k = 0; k < 2; k++) {
@@ -905,7 +907,6 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         for (int s = 0; s < 2; s++) {
             const outcome_t *x = s ? &b : &a;
             if (x->status == OUT_ERROR && !x->sqlstate[0]) {
-                stt.missing_sqlstate++;
                 printf("randomq: FAIL: %s error without a SQLSTATE at #%ld: %s\n  %s\n",
                        s ? "target" : "reference", i, x->msg ? x->msg : "", st.sql);
             }
@@ -1029,7 +1030,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
             printf("  (same SQLSTATE %ld)", stt.same_state);
         printf("\n");
     }
-    printf("  %-26s %7ld\n", "errors without SQLSTATE", stt.missing_sqlstate);
+    printf("  %-26s %7ld\n", "errors without SQLSTATE", missing_sqlstate);
     printf("time in statements: reference %.2f s, target %.2f s; slowest:", stt.time_ref,
            stt.time_tgt);
     for (size_t k = 0; k < RDB_ARRAY_LEN(stt.slow) && stt.slow[k].index >= 0; k++)
@@ -1067,8 +1068,8 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         printf("randomq: FAIL: the target's server process %ld is gone\n", tgt.pid);
         rc = EXIT_CRASH;
     }
-    if (rc == 0 && stt.missing_sqlstate) {
-        printf("randomq: FAIL: %ld errors without a SQLSTATE\n", stt.missing_sqlstate);
+    if (rc == 0 && missing_sqlstate) {
+        printf("randomq: FAIL: %ld errors without a SQLSTATE\n", missing_sqlstate);
         rc = EXIT_FAIL;
     }
     if (rc == 0 && o.strict) {
