@@ -150,10 +150,11 @@ static void wait_ready(PGconn **c, int n, bool *done, double *fin, double deadli
     }
 }
 
-/* Send sql on side s.  kill_backend: SIGKILL the server process serving the
- * session once the statement is on its way (the crash self-test).  False,
- * with *o filled in, if it could not be sent. */
-static bool send_sql(side_t *s, const char *sql, bool kill_backend, outcome_t *o)
+/* Send sql on side s.  sig: a signal for the server process serving the
+ * session once the statement is on its way (0, or SIGKILL / SIGSTOP for the
+ * crash and hang self-tests).  False, with *o filled in, if it could not be
+ * sent. */
+static bool send_sql(side_t *s, const char *sql, int sig, outcome_t *o)
 {
     memset(o, 0, sizeof *o);
     if (!PQsendQuery(s->conn, sql)) {
@@ -161,14 +162,14 @@ static bool send_sql(side_t *s, const char *sql, bool kill_backend, outcome_t *o
         o->msg = rdb_strdup(PQerrorMessage(s->conn));
         return false;
     }
-    if (kill_backend)
-        kill((pid_t)PQbackendPID(s->conn), SIGKILL);
+    if (sig)
+        kill((pid_t)PQbackendPID(s->conn), sig);
     return true;
 }
 
 /* Fill *o with the result of the statement sent on s.  ready: the result
- * has arrived (wait_ready); if not, cancel and wait a little more. */
-static void collect_sql(side_t *s, bool ready, outcome_t *o)
+ * has arrived (wait_ready); if not, cancel and wait grace seconds more. */
+static void collect_sql(side_t *s, bool ready, double grace, outcome_t *o)
 {
     if (!ready) {
         PGcancel *cn = PQgetCancel(s->conn);
@@ -178,7 +179,7 @@ static void collect_sql(side_t *s, bool ready, outcome_t *o)
             PQfreeCancel(cn);
         }
         double fin;
-        wait_ready(&s->conn, 1, &ready, &fin, now_s() + 10);
+        wait_ready(&s->conn, 1, &ready, &fin, now_s() + grace);
         if (!ready) {
             o->status = OUT_HANG;
             return;
@@ -235,31 +236,34 @@ static void collect_sql(side_t *s, bool ready, outcome_t *o)
     PQclear(keep);
 }
 
+/* How long to wait for an answer after a cancel. */
+static double grace(double timeout) { return timeout / 2 < 10 ? timeout / 2 : 10; }
+
 /* Run sql on side s alone and fill *o. */
 static void run_sql(side_t *s, const char *sql, double timeout, outcome_t *o)
 {
-    if (!send_sql(s, sql, false, o))
+    if (!send_sql(s, sql, 0, o))
         return;
     bool done = false;
     double fin;
     wait_ready(&s->conn, 1, &done, &fin, now_s() + timeout);
-    collect_sql(s, done, o);
+    collect_sql(s, done, grace(timeout), o);
 }
 
 /* Run sql on both sides at once; *ta / *tb get each side's time. */
-static void run_both(side_t *ref, side_t *tgt, const char *sql, double timeout, bool kill_tgt,
+static void run_both(side_t *ref, side_t *tgt, const char *sql, double timeout, int sig_tgt,
                      outcome_t *a, outcome_t *b, double *ta, double *tb)
 {
     double t0 = now_s();
-    bool sa = send_sql(ref, sql, false, a), sb = send_sql(tgt, sql, kill_tgt, b);
+    bool sa = send_sql(ref, sql, 0, a), sb = send_sql(tgt, sql, sig_tgt, b);
     PGconn *c[2] = { ref->conn, tgt->conn };
     bool done[2] = { !sa, !sb };
     double fin[2] = { t0, t0 };
     wait_ready(c, 2, done, fin, t0 + timeout);
     if (sa)
-        collect_sql(ref, done[0], a);
+        collect_sql(ref, done[0], grace(timeout), a);
     if (sb)
-        collect_sql(tgt, done[1], b);
+        collect_sql(tgt, done[1], grace(timeout), b);
     *ta = fin[0] - t0;
     *tb = fin[1] - t0;
 }
@@ -560,6 +564,7 @@ typedef struct opts {
     int         show_mismatches;
     long        show;       /* -1, or print statement i and exit */
     long        kill_at;    /* -1, or SIGKILL the target's backend at i */
+    long        stop_at;    /* -1, or SIGSTOP the target's backend at i */
     bool        perturb;
     bool        verbose;
     long        target_pid;
@@ -588,6 +593,7 @@ static void usage(void)
             "  --target-pid PID     the target's server process, checked after a lost connection\n"
             "  --perturb            load other rows into the target's t1 (self-test)\n"
             "  --kill-target-backend-at I  SIGKILL the target's backend during statement I\n"
+            "  --stop-target-backend-at I  SIGSTOP it instead (a hang; SIGKILLed afterwards)\n"
             "  -v                   print every statement and both outcomes\n"
             "features:");
     for (int f = 0; f < RQF_COUNT_; f++)
@@ -599,7 +605,7 @@ static void usage(void)
 static void parse_opts(int argc, char **argv, opts_t *o)
 {
     *o = (opts_t){ .n = 10000, .features = RQF_ALL, .dml_pct = 6, .show_mismatches = 5,
-                   .show = -1, .kill_at = -1, .timeout = 20 };
+                   .show = -1, .kill_at = -1, .stop_at = -1, .timeout = 20 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -634,6 +640,8 @@ static void parse_opts(int argc, char **argv, opts_t *o)
             o->show = atol(v);
         else if (ARG("--kill-target-backend-at"))
             o->kill_at = atol(v);
+        else if (ARG("--stop-target-backend-at"))
+            o->stop_at = atol(v);
         else if (ARG("--target-pid"))
             o->target_pid = atol(v);
         else if (ARG("--ref-sql"))
@@ -880,7 +888,11 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         stt.kinds[st.kind]++;
         outcome_t a, b;
         double tref, ttgt;
-        run_both(&ref, &tgt, st.sql, o.timeout, i == o.kill_at, &a, &b, &tref, &ttgt);
+        int sig = i == o.kill_at ? SIGKILL : i == o.stop_at ? SIGSTOP : 0;
+        int backend = PQbackendPID(tgt.conn);
+        run_both(&ref, &tgt, st.sql, o.timeout, sig, &a, &b, &tref, &ttgt);
+        if (sig == SIGSTOP) /* the hang self-test: do not leave it stopped */
+            kill((pid_t)backend, SIGKILL);
         stt.time_ref += tref;
         stt.time_tgt += ttgt;
         note_slow(&stt, i, tref, ttgt);
