@@ -873,7 +873,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         printf("randomq: the target's t1 holds other rows (self-test: mismatches expected)\n");
 
     errgroups_t tgt_err = { 0 }, ref_err = { 0 }, both_diff = { 0 }, type_diff = { 0 };
-    int shown = 0;
+    int shown = 0, nosqlstate_shown = 0;
     bool dml_ok = true;
     double t0 = now_s();
     long done = 0;
@@ -918,7 +918,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         }
         for (int s = 0; s < 2; s++) {
             const outcome_t *x = s ? &b : &a;
-            if (x->status == OUT_ERROR && !x->sqlstate[0]) {
+            if (x->status == OUT_ERROR && !x->sqlstate[0] && ++nosqlstate_shown <= 5) {
                 printf("randomq: FAIL: %s error without a SQLSTATE at #%ld: %s\n  %s\n",
                        s ? "target" : "reference", i, x->msg ? x->msg : "", st.sql);
             }
