@@ -157,12 +157,16 @@ static void wait_ready(PGconn **c, int n, bool *done, double *fin, double deadli
 static bool send_sql(side_t *s, const char *sql, int sig, outcome_t *o)
 {
     memset(o, 0, sizeof *o);
+    /* Stopped before the statement arrives (else a quick answer could beat
+     * the signal); killed once it is sent. */
+    if (sig == SIGSTOP)
+        kill((pid_t)PQbackendPID(s->conn), sig);
     if (!PQsendQuery(s->conn, sql)) {
         o->status = PQstatus(s->conn) == CONNECTION_BAD ? OUT_LOST : OUT_ERROR;
         o->msg = rdb_strdup(PQerrorMessage(s->conn));
         return false;
     }
-    if (sig)
+    if (sig && sig != SIGSTOP)
         kill((pid_t)PQbackendPID(s->conn), sig);
     return true;
 }
