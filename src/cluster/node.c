@@ -300,7 +300,9 @@ static void node_send_gossip(clu_node_t *n, uint16_t peer)
 {
     rdb_buf_t mem = RDB_BUF_INIT, vv = RDB_BUF_INIT, f = RDB_BUF_INIT;
     clu_members_encode(&n->mem, &mem);
+    pthread_mutex_lock(&n->rep_mu);
     clu_vv_encode(&n->rep.vv, &vv);
+    pthread_mutex_unlock(&n->rep_mu);
     msgpack_packer pk;
     size_t st = clu_frame_start(&f, &pk, CLU_MSG_GOSSIP, n->o.node_id, clu_hlc_peek(&n->hlc), 2);
     msgpack_pack_bin(&pk, mem.len);
@@ -476,6 +478,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
         free(p);
         p = next;
     }
+    node_apply_complete(n);
     node_ae_drain(n);
     if (stop)
         ev_break(loop, EVBREAK_ALL);
@@ -539,12 +542,10 @@ static void node_free(clu_node_t *n)
     for (size_t i = 0; i < n->ndialled; i++)
         free(n->dialled[i]);
     free(n->dialled);
-    rdb_buf_free(&n->rx_store);
-    free(n->rx);
-    free(n->acks);
     if (n->loop)
         ev_loop_destroy(n->loop);
     pthread_mutex_destroy(&n->qmu);
+    pthread_mutex_destroy(&n->rep_mu);
     free(n->data_dir);
     free(n->peer_host);
     free(n->peers);
@@ -602,6 +603,7 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
     if (!n->o.write_timeout_ms)
         n->o.write_timeout_ms = 2000;
     pthread_mutex_init(&n->qmu, NULL);
+    pthread_mutex_init(&n->rep_mu, NULL);
     n->ps = rdb_calloc(65536, sizeof *n->ps);
     clu_hlc_init(&n->hlc, o->max_clock_offset_ms, NULL, NULL);
     clu_members_init(&n->mem, o->node_id, n->o.failure_timeout_ms);
@@ -680,7 +682,9 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
         ev_timer_start(n->loop, &n->ae_timer);
     }
     node_ae_start_thread(n);
+    node_apply_start(n);
     if (pthread_create(&n->thr, NULL, node_thread, n) != 0) {
+        node_apply_stop(n);
         node_ae_stop_thread(n);
         st = rdb_err_set(err, RDB_IOERROR, RDB_SQLSTATE_INTERNAL, "could not start node thread");
         goto fail;
@@ -706,7 +710,7 @@ void clu_node_stop(clu_node_t *n)
         ev_async_send(n->loop, &n->wake);
         pthread_join(n->thr, NULL);
     }
-    node_rx_flush(n);
+    node_apply_stop(n);
     node_ae_stop_thread(n);
     node_write_fail_all(n);
     node_read_fail_all(n);
@@ -902,18 +906,21 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
     }
     json_object_set_new(j, "members", ms);
     json_t *vv = json_object();
+    pthread_mutex_lock(&n->rep_mu);
+    uint64_t applied = n->rep.applied, dups = n->rep.duplicates;
     for (size_t i = 0; i < n->rep.vv.n; i++) {
         char k[8];
         snprintf(k, sizeof k, "%u", n->rep.vv.e[i].node);
         json_object_set_new(vv, k, json_integer((json_int_t)n->rep.vv.e[i].contig));
     }
+    pthread_mutex_unlock(&n->rep_mu);
     json_object_set_new(j, "vv", vv);
     json_t *c = json_object();
     json_object_set_new(c, "writes_coordinated", json_integer((json_int_t)n->writes_coord));
     json_object_set_new(c, "writes_failed", json_integer((json_int_t)n->writes_failed));
     json_object_set_new(c, "reads_coordinated", json_integer((json_int_t)n->reads_coord));
-    json_object_set_new(c, "records_applied", json_integer((json_int_t)n->rep.applied));
-    json_object_set_new(c, "duplicates", json_integer((json_int_t)n->rep.duplicates));
+    json_object_set_new(c, "records_applied", json_integer((json_int_t)applied));
+    json_object_set_new(c, "duplicates", json_integer((json_int_t)dups));
     json_object_set_new(c, "repairs_sent", json_integer((json_int_t)n->repairs_sent));
     json_object_set_new(c, "ae_rounds", json_integer((json_int_t)n->ae_rounds));
     json_object_set_new(c, "ae_records_in", json_integer((json_int_t)n->ae_records_in));

@@ -666,7 +666,10 @@ void node_on_range_data(clu_node_t *n, uint16_t from, clu_frame_t *f)
         }
     if (k) {
         rdb_err_t e = RDB_ERR_INIT;
-        if (clu_replica_apply(&n->rep, recs, k, false, &e) != RDB_OK) {
+        pthread_mutex_lock(&n->rep_mu);
+        rdb_status_t st = clu_replica_apply(&n->rep, recs, k, false, &e);
+        pthread_mutex_unlock(&n->rep_mu);
+        if (st != RDB_OK) {
             RDB_LOG_WARN("node", "anti-entropy apply from node %u failed: %s", from, e.msg);
             rdb_err_clear(&e);
         }

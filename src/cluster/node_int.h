@@ -32,7 +32,7 @@
 #define NODE_OSEQ_KEY_LEN  5
 
 /* WRITE frame kinds. */
-enum { W_LIVE = 0, W_HINT = 1, W_REPAIR = 2 };
+enum { W_LIVE = 0, W_HINT = 1, W_REPAIR = 2, W_ADVANCE = 3 /* internal */ };
 
 /* A sent, unacknowledged live WRITE frame to one peer.  Turned into hints
  * if the link dies first. */
@@ -105,6 +105,37 @@ typedef struct wreq {
     struct clu_node *node;
     struct wreq     *next;       /* incoming queue, then pending list */
 } wreq_t;
+
+/* A record received, copied into the batch's store. */
+typedef struct rx_rec {
+    size_t        koff, klen, voff, vlen;
+    lsm_version_t v;
+    bool          tomb;
+    uint16_t      origin;
+    uint64_t      seq;
+} rx_rec_t;
+
+/* An acknowledgement owed once the batch is applied (or an ADVANCE to
+ * apply after its records: kind W_ADVANCE, seq in hint_upto). */
+typedef struct rx_ack {
+    uint16_t peer;
+    uint64_t fid, reqid, hint_upto, seq_hi;
+    int      kind;
+    bool     ok;
+} rx_ack_t;
+
+/* Records applied together, with one fsync (node_apply.c). */
+typedef struct apply_batch {
+    rdb_buf_t     store;
+    rx_rec_t     *rx;
+    size_t        nrx, caprx;
+    rx_ack_t     *acks;
+    size_t        nacks, capacks;
+    struct wreq  *wprep, *wprep_tail;  /* coordinated writes of the batch */
+    clu_record_t *recs;                /* built at hand-off */
+    size_t        nrecs, caprecs;
+    bool          ok;
+} apply_batch_t;
 
 /* A coordinated read. */
 typedef struct rreq {
@@ -223,16 +254,14 @@ struct clu_node {
     wreq_t         *wtab[NODE_WTAB]; /* writes awaiting answers, by id */
     size_t          npending;
     rreq_t         *rpending;
-    wreq_t         *wprep, *wprep_tail;   /* started, applied at the next flush */
 
-    /* receive side: records applied in one batch per loop iteration */
-    rdb_buf_t       rx_store;
-    struct rx_rec { size_t koff, klen, voff, vlen; lsm_version_t v; bool tomb;
-                    uint16_t origin; uint64_t seq; } *rx;
-    size_t          nrx, caprx;
-    struct rx_ack { uint16_t peer; uint64_t fid, reqid, hint_upto, seq_hi; int kind;
-                    bool ok; } *acks;
-    size_t          nacks, capacks;
+    /* apply: the batch filling on the loop, the one being applied */
+    apply_batch_t   acc, job;
+    pthread_t       ap_thr;
+    pthread_mutex_t ap_mu;
+    pthread_cond_t  ap_cv, ap_done_cv;
+    bool            ap_busy, ap_done, ap_stop, ap_started;
+    pthread_mutex_t rep_mu;      /* rep: vv and counters, apply calls */
 
     /* anti-entropy */
     pthread_t       ae_thr;
@@ -268,7 +297,20 @@ void node_write_start(clu_node_t *n, wreq_t *w);
 void node_on_write(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_write_ack(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_advance(clu_node_t *n, uint16_t from, clu_frame_t *f);
+void node_write_applied(clu_node_t *n, wreq_t *w, bool ok);
+bool node_group_has(const wgroup_t *g, uint16_t node);
+
+/* node_apply.c */
+void node_apply_start(clu_node_t *n);
+/* Finish every batch (node thread stopped), then stop the applier. */
+void node_apply_stop(clu_node_t *n);
+void node_rx_add(clu_node_t *n, const clu_record_t *r);
+void node_rx_ack(clu_node_t *n, const rx_ack_t *a);
+void node_wprep_add(clu_node_t *n, wreq_t *w);
+/* Hand the filled batch to the applier if it is idle. */
 void node_rx_flush(clu_node_t *n);
+/* Run the completion of an applied batch, if one is done. */
+void node_apply_complete(clu_node_t *n);
 void node_peer_down(clu_node_t *n, uint16_t peer);
 void node_peer_up_writes(clu_node_t *n, uint16_t peer);
 void node_hints_pump(clu_node_t *n, uint16_t peer);
