@@ -53,6 +53,17 @@
  * replicas (always at QUORUM/ALL, with probability read-repair-chance at
  * ONE).  A local snapshot read needs no node call: read opts.db directly.
  *
+ * IN THE SERVER.  build/ringdb starts a node when --node-id is given
+ * (src/server/server.c), before the engine's init runs, and stops it after
+ * the wire protocol shut down; the engine finds it with rdb_server_node()
+ * (server/options.h) and may use clu_node_db(node) as its store.  An
+ * engine that opens its own store instead starts its own node with
+ * opts.db set.
+ *
+ * THREADS, MORE PRECISELY.  Besides the loop thread and the anti-entropy
+ * thread, an applier thread writes each batch of records (group commit,
+ * node_apply.c).  Callbacks (clu_done_cb) run on the loop thread.
+ *
  * CONSISTENCY.  ONE: one replica applied it durably (normally this node).
  * QUORUM: rf/2+1 replicas of every partition touched.  ALL: every replica.
  * Conflicts are resolved by LWW on (hlc, node_id) everywhere.
