@@ -8,6 +8,7 @@ a QUORUM read brings a stale replica up to date.
 Usage: test_join.py RINGDB RINGDB_CTL
 """
 import os
+import subprocess
 import sys
 import time
 
@@ -42,16 +43,26 @@ def main():
         for i in range(200):
             ok, _ = (n1 if i % 2 else n2).call("put", "j%03d" % i, "v%d" % i, cl="ALL")
             T.check(ok, "write j%03d at ALL on two nodes" % i)
-        # node 3: --join only (args() would list every peer: override).
+        # node 3: --join only (args() would list every peer: override),
+        # and the secret from a file.
         args = n3.args()
         i = args.index("--peers")
         args[i:i + 2] = ["--join", n1.addr]
-        import subprocess
+        secret_file = os.path.join(c.tmp, "secret")
+        with open(secret_file, "w") as f:
+            f.write(n3.secret + "\n")
+        i = args.index("--cluster-secret")
+        args[i:i + 2] = ["--cluster-secret-file", secret_file]
         with open(n3.log, "a") as logf:
             n3.proc = subprocess.Popen(args, stdout=logf, stderr=logf)
         c.wait_up([n1, n2, n3])
         T.check(all(ring_nodes(n) == [1, 2, 3] for n in c.nodes),
                 "every node's ring has the joined node")
+        rc, out, err = n3.ctl_raw("status")
+        T.check(rc == 0, "ringdb-ctl reaches the node started with a secret file")
+        p = subprocess.run([CTL, "--host", n3.host, "--port", str(n3.pport), "--secret-file",
+                            secret_file, "status"], capture_output=True, text=True)
+        T.check(p.returncode == 0 and '"node":3' in p.stdout, "ringdb-ctl --secret-file")
         for n in (n1, n2):
             ok, r = n.call("ae")
             T.check(ok, "anti-entropy from node %d: %s" % (n.id, r))
