@@ -892,6 +892,9 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
             json_object_set_new(e, "acked_seq", json_integer((json_int_t)ps->acked_seq));
             json_object_set_new(e, "lag", json_integer((json_int_t)(ps->out_seq - ps->acked_seq)));
             json_object_set_new(e, "unacked_frames", json_integer((json_int_t)ps->fifo_count));
+            json_object_set_new(e, "oldest_unacked_ms",
+                                json_integer(ps->fifo ? (json_int_t)(node_mono_ms() -
+                                                                     ps->fifo->sent_ms) : 0));
             json_object_set_new(e, "queued_bytes", json_integer((json_int_t)ns.queued_bytes));
             json_object_set_new(e, "their_vv_of_me", json_integer((json_int_t)ps->remote_contig));
             json_object_set_new(e, "clock_flags", json_integer((json_int_t)ns.clock_flags));

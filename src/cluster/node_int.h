@@ -40,6 +40,7 @@ typedef struct inflight {
     uint64_t         fid;
     uint64_t         reqid;      /* coordinating request, 0 = none */
     uint64_t         seq_lo, seq_hi; /* origin seqs in the frame (contiguous) */
+    uint64_t         sent_ms;        /* monotonic, for the lag in status */
     rdb_buf_t        frame;
     struct inflight *next;
 } inflight_t;
@@ -172,13 +173,20 @@ typedef struct post {
 } post_t;
 enum { POST_WRITE = 1, POST_READ = 2, POST_CALL = 3 };
 
+/* A range anti-entropy compares: a partition's token range, or (cat) the
+ * system catalog (keys 0x01...), which every member holds whole. */
+typedef struct ae_range {
+    uint64_t lo, hi;
+    bool     cat;
+} ae_range_t;
+
 /* Anti-entropy job, run on the AE thread, finished on the node thread. */
 typedef struct ae_job ae_job_t;
 typedef void (*ae_fn)(struct clu_node *n, ae_job_t *j);
 struct ae_job {
     ae_fn              run;        /* AE thread */
     ae_fn              done;       /* node thread */
-    clu_token_range_t *ranges;
+    ae_range_t        *ranges;
     size_t             nranges;
     clu_merkle_t      *trees;      /* TREES result, one per range */
     unsigned           depth;
@@ -201,7 +209,7 @@ typedef struct ae_peer {
     size_t         ntheirs;
     bool           got_trees, diffed, data_done, push_done, failed;
     uint64_t       ranges_diff, recs_in, recs_out;
-    clu_token_range_t *shared;    /* ranges shared with this peer */
+    ae_range_t    *shared;        /* ranges shared with this peer */
     size_t         nshared;
 } ae_peer_t;
 
@@ -210,7 +218,7 @@ typedef struct ae_round {
     bool           active;
     uint32_t       client;        /* ctl waiting, 0 none */
     uint64_t       ctl_id;
-    clu_token_range_t *mine;      /* my ranges, trees[i] for mine[i] */
+    ae_range_t    *mine;          /* my ranges, trees[i] for mine[i] */
     clu_merkle_t  *trees;
     size_t         nmine;
     bool           have_mine;
@@ -346,9 +354,9 @@ void node_on_range_req(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_range_data(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_ae_done(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_ae_peer_down(clu_node_t *n, uint16_t peer);
-/* My partitions as token ranges (vnode ranges where self is a replica);
- * *vn gets the vnode index of each (malloc'd arrays). */
-size_t node_my_ranges(clu_node_t *n, clu_token_range_t **out, size_t **vn);
+/* My partitions (vnode ranges where self is a replica), then the catalog
+ * (malloc'd). */
+size_t node_my_ranges(clu_node_t *n, ae_range_t **out);
 
 /* node_ctl.c */
 void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx);

@@ -477,6 +477,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
         f->reqid = w->id;
         f->seq_lo = wd->pk.seq_lo;
         f->seq_hi = wd->pk.seq_hi;
+        f->sent_ms = node_mono_ms();
         build_write(n, &f->frame, w->id, W_LIVE, f->fid, 0, &wd->pk);
         if (clu_net_send(n->net, wd->id, f->frame.data, f->frame.len) != RDB_OK) {
             /* The queue is full or the link just went: keep it as hints. */
