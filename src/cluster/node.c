@@ -973,3 +973,55 @@ void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
     pthread_mutex_destroy(&c.mu);
     pthread_cond_destroy(&c.cv);
 }
+
+/* ---- reload ---------------------------------------------------------------- */
+
+static void reconfigure_fn(clu_node_t *n, void *arg)
+{
+    clu_node_opts_t *o = arg;
+    if (o->heartbeat_ms != n->o.heartbeat_ms) {
+        n->o.heartbeat_ms = o->heartbeat_ms;
+        double hb = (double)o->heartbeat_ms / 1000.0;
+        ev_timer_stop(n->loop, &n->hb_timer);
+        ev_timer_set(&n->hb_timer, hb, hb);
+        ev_timer_start(n->loop, &n->hb_timer);
+    }
+    n->o.failure_timeout_ms = o->failure_timeout_ms;
+    n->mem.suspect_ms = o->failure_timeout_ms;
+    n->o.write_timeout_ms = o->write_timeout_ms;
+    n->o.hint_window_ms = o->hint_window_ms;
+    n->o.read_repair_pct = o->read_repair_pct;
+    if (o->ae_interval_ms != n->o.ae_interval_ms) {
+        n->o.ae_interval_ms = o->ae_interval_ms;
+        ev_timer_stop(n->loop, &n->ae_timer);
+        if (o->ae_interval_ms) {
+            double ae = (double)o->ae_interval_ms / 1000.0;
+            ev_timer_init(&n->ae_timer, ae_timer_cb, ae, ae);
+            n->ae_timer.data = n;
+            ev_timer_start(n->loop, &n->ae_timer);
+        }
+    }
+    RDB_LOG_INFO("node", "reloaded: heartbeat %llu ms, failure timeout %llu ms, write timeout "
+                 "%llu ms, anti-entropy every %llu ms", (unsigned long long)n->o.heartbeat_ms,
+                 (unsigned long long)n->o.failure_timeout_ms,
+                 (unsigned long long)n->o.write_timeout_ms,
+                 (unsigned long long)n->o.ae_interval_ms);
+    free(o);
+}
+
+void clu_node_reconfigure(clu_node_t *n, const rdb_config_t *cfg)
+{
+    clu_node_opts_t *o = rdb_calloc(1, sizeof *o);
+    rdb_err_t e = RDB_ERR_INIT;
+    if (clu_node_opts_from_config(o, cfg, &e) != RDB_OK) {
+        RDB_LOG_WARN("node", "cluster options not reloaded: %s", e.msg);
+        rdb_err_clear(&e);
+        free(o);
+        return;
+    }
+    post_t *p = rdb_calloc(1, sizeof *p);
+    p->kind = POST_CALL;
+    p->fn = reconfigure_fn;
+    p->arg = o;
+    node_post(n, p);
+}

@@ -124,6 +124,10 @@ rdb_status_t clu_node_opts_from_config(clu_node_opts_t *o, const rdb_config_t *c
 /* Open the store, hints and membership, listen on the peer port, dial the
  * peers and start the node thread.  o's strings are copied. */
 rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_t *err);
+/* SIGHUP: apply the reloadable options of cfg (heartbeat-interval,
+ * failure-timeout, write-timeout, hint-window, read-repair-chance,
+ * anti-entropy-interval) to a running node. */
+void clu_node_reconfigure(clu_node_t *n, const rdb_config_t *cfg);
 /* Stop the thread, close links, flush and free (closing the store only if
  * the node opened it).  Pending requests fail with 57P03. */
 void clu_node_stop(clu_node_t *n);
