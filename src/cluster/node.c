@@ -5,8 +5,9 @@
  *
  * Loop structure: peer frames arrive through clu_net callbacks; API calls
  * arrive through a locked queue and `wake` (ev_async); replicated writes
- * received in one loop iteration are applied as one batch (one fsync) in
- * the ev_check hook, after which their acks go out (group commit).
+ * received in one loop iteration are handed to the applier thread as one
+ * batch (one fsync) in the ev_prepare hook, before the loop sleeps, and
+ * their acks go out when it is done (group commit, node_apply.c).
  */
 #include "cluster/node.h"
 
@@ -496,8 +497,9 @@ static void node_post(clu_node_t *n, post_t *p)
     ev_async_send(n->loop, &n->wake);
 }
 
-/* Received writes are applied once per loop iteration, then acked. */
-static void check_cb(struct ev_loop *loop, ev_check *w, int revents)
+/* Before the loop sleeps (every callback of the iteration has run): hand
+ * what the iteration gathered to the applier (group commit). */
+static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     node_rx_flush(w->data);
 }
@@ -662,9 +664,9 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
     ev_async_init(&n->wake, wake_cb);
     n->wake.data = n;
     ev_async_start(n->loop, &n->wake);
-    ev_check_init(&n->chk, check_cb);
-    n->chk.data = n;
-    ev_check_start(n->loop, &n->chk);
+    ev_prepare_init(&n->prep, prepare_cb);
+    n->prep.data = n;
+    ev_prepare_start(n->loop, &n->prep);
     double hb = (double)n->o.heartbeat_ms / 1000.0;
     ev_timer_init(&n->hb_timer, hb_timer_cb, hb, hb);
     ev_timer_init(&n->gossip_timer, gossip_timer_cb, 1.0, 1.0);

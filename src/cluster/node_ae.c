@@ -49,6 +49,8 @@ static void job_free(ae_job_t *j)
         rdb_buf_free(&j->frames[i]);
     free(j->frames);
     free(j->ranges);
+    if (j->free_arg)
+        j->free_arg(j->arg);
     rdb_err_clear(&j->err);
     free(j);
 }
@@ -115,7 +117,7 @@ void node_ae_stop_thread(clu_node_t *n)
     memset(r, 0, sizeof *r);
 }
 
-static void ae_post(clu_node_t *n, ae_job_t *j)
+void node_ae_post(clu_node_t *n, ae_job_t *j)
 {
     pthread_mutex_lock(&n->ae_mu);
     j->next = NULL;
@@ -480,7 +482,7 @@ static void round_try_diff(clu_node_t *n, ae_peer_t *p)
     j->ranges = d;
     j->nranges = nd;
     j->done = ae_done_scan;
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 static void ae_done_round_mine(clu_node_t *n, ae_job_t *j)
@@ -558,7 +560,7 @@ void node_ae_round(clu_node_t *n, uint32_t client, uint64_t ctl_id)
     j->depth = NODE_AE_DEPTH;
     j->nranges = r->nmine;
     j->ranges = rdb_memdup(r->mine, (r->nmine ? r->nmine : 1) * sizeof *r->mine);
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 void node_ae_peer_down(clu_node_t *n, uint16_t peer)
@@ -612,7 +614,7 @@ void node_on_merkle_req(clu_node_t *n, uint16_t from, clu_frame_t *f)
     j->depth = (unsigned)depth;
     j->ranges = r;
     j->nranges = nr;
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 void node_on_merkle(clu_node_t *n, uint16_t from, clu_frame_t *f)
@@ -656,7 +658,7 @@ void node_on_range_req(clu_node_t *n, uint16_t from, clu_frame_t *f)
     j->round = round;
     j->ranges = r;
     j->nranges = nr;
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 void node_on_range_data(clu_node_t *n, uint16_t from, clu_frame_t *f)
@@ -749,5 +751,5 @@ void node_ae_merkle_ctl(clu_node_t *n, uint32_t client, uint64_t ctl_id)
     j->ctl_id = ctl_id;
     j->depth = NODE_AE_DEPTH;
     j->nranges = node_my_ranges(n, &j->ranges);
-    ae_post(n, j);
+    node_ae_post(n, j);
 }

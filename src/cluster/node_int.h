@@ -199,6 +199,8 @@ struct ae_job {
     size_t             nframes;
     uint64_t           nrecords;
     rdb_err_t          err;
+    void              *arg;        /* other jobs' state, freed by free_arg */
+    void             (*free_arg)(void *arg);
     ae_job_t          *next;
 };
 
@@ -245,8 +247,7 @@ struct clu_node {
     bool            thr_started;
     ev_async        wake;
     ev_timer        hb_timer, gossip_timer, hint_timer, grace_timer, ae_timer;
-    ev_prepare      prep;
-    ev_check        chk;
+    ev_prepare      prep;        /* hands the iteration's batch to the applier */
 
     /* posted from other threads (qmu) */
     pthread_mutex_t qmu;
@@ -345,6 +346,8 @@ void node_rreq_free(rreq_t *r);
 void node_ae_start_thread(clu_node_t *n);
 void node_ae_stop_thread(clu_node_t *n);
 void node_ae_drain(clu_node_t *n);    /* run finished jobs' done() */
+/* Queue a job for the background thread (j->run there, j->done here). */
+void node_ae_post(clu_node_t *n, ae_job_t *j);
 /* Start a round; client != 0: reply to that ctl when finished. */
 void node_ae_round(clu_node_t *n, uint32_t client, uint64_t ctl_id);
 void node_ae_merkle_ctl(clu_node_t *n, uint32_t client, uint64_t ctl_id);
