@@ -622,15 +622,17 @@ static bool file_may_hold(lsm_file_t *f, const char *uk, size_t ukl)
            lsm_ukey_cmp(uk, ukl, f->largest.data, f->largest.len - LSM_IKEY_TRAILER) <= 0;
 }
 
+/* Probe one table; the value is copied only when its version beats the
+ * best found so far (versions arrive in any order, so a deeper table may
+ * hold a newer one). */
 static rdb_status_t table_get(lsm_db_t *db, lsm_file_t *f, const char *seek, size_t sn,
-                              bool fill, best_t *b, rdb_buf_t *value, rdb_buf_t *tmp,
-                              rdb_err_t *err)
+                              bool fill, best_t *b, rdb_buf_t *value, rdb_err_t *err)
 {
     bool found, skip, hit = false;
     int kind;
     lsm_version_t v;
-    rdb_status_t s = lsm_table_get(f->table, seek, sn, fill, &found, &kind, &v, tmp, &skip,
-                                   &hit, err);
+    rdb_status_t s = lsm_table_get(f->table, seek, sn, fill, &found, &kind, &v, value,
+                                   b->found ? &b->ver : NULL, &skip, &hit, err);
     if (s != RDB_OK)
         return s;
     if (skip)
@@ -639,10 +641,6 @@ static rdb_status_t table_get(lsm_db_t *db, lsm_file_t *f, const char *seek, siz
         b->found = true;
         b->ver = v;
         b->kind = kind;
-        if (value) {
-            rdb_buf_reset(value);
-            rdb_buf_append(value, tmp->data, tmp->len);
-        }
     }
     return RDB_OK;
 }
@@ -664,14 +662,13 @@ rdb_status_t lsm_get_versioned(lsm_db_t *db, const lsm_read_options_t *ro, const
     lsm_vers_t *v;
     lsm_db_pin(db, &mem, &imm, &v);
     best_t b = { 0 };
-    rdb_buf_t tmp = RDB_BUF_INIT;
     mem_get(mem, seek, sn, &b, value);
     if (imm)
         mem_get(imm, seek, sn, &b, value);
     rdb_status_t s = RDB_OK;
     for (int i = 0; s == RDB_OK && i < v->nfiles[0]; i++)
         if (file_may_hold(v->files[0][i], key, klen))
-            s = table_get(db, v->files[0][i], seek, sn, fill, &b, value, &tmp, err);
+            s = table_get(db, v->files[0][i], seek, sn, fill, &b, value, err);
     for (int l = 1; s == RDB_OK && l < LSM_MAX_LEVELS; l++) {
         int lo = 0, hi = v->nfiles[l];
         while (lo < hi) { /* first file whose largest >= key */
@@ -683,9 +680,8 @@ rdb_status_t lsm_get_versioned(lsm_db_t *db, const lsm_read_options_t *ro, const
                 hi = mid;
         }
         if (lo < v->nfiles[l] && file_may_hold(v->files[l][lo], key, klen))
-            s = table_get(db, v->files[l][lo], seek, sn, fill, &b, value, &tmp, err);
+            s = table_get(db, v->files[l][lo], seek, sn, fill, &b, value, err);
     }
-    rdb_buf_free(&tmp);
     lsm_mem_unref(mem);
     lsm_mem_unref(imm);
     lsm_vers_unref(v);

@@ -34,6 +34,10 @@ typedef struct lsm_vers {
 } lsm_vers_t;
 
 void lsm_file_unref(lsm_file_t *f);
+
+/* level_iter.c: one iterator over the sorted, non-overlapping files of a
+ * level (L1 and deeper); files[] must outlive it (pin their version). */
+lsm_it_t *lsm_level_iter_new(lsm_file_t *const *files, int n, bool fill_cache);
 lsm_vers_t *lsm_vers_new(void);
 void lsm_vers_ref(lsm_vers_t *v);
 void lsm_vers_unref(lsm_vers_t *v);

@@ -20,12 +20,15 @@ static const rdb_opt_def_t server_opts[] = {
     { "data-dir", RDB_OPT_STRING, NULL, "directory holding this node's data", "DIR", false },
     { "log-level", RDB_OPT_STRING, "info", "error, warn, info, debug or trace", "LEVEL", true },
     { "log-file", RDB_OPT_STRING, NULL, "append the log to FILE instead of stderr", "FILE", true },
+    { "backend", RDB_OPT_STRING, "sql", "query engine: sql, or builtin (the wire-protocol test engine)",
+      "NAME", false },
     { NULL, 0, NULL, NULL, NULL, false },
 };
 
 /* The engine behind the wire protocol: the SQL engine registers itself
  * here when it is linked in; until then the built-in backend serves. */
 static rdb_backend_init_fn registered_backend;
+static void (*registered_backend_free)(rdb_backend_t *);
 
 /* The cluster node, started before the engine when --node-id is given. */
 static clu_node_t *server_node;
@@ -33,6 +36,7 @@ static clu_node_t *server_node;
 clu_node_t *rdb_server_node(void) { return server_node; }
 
 void rdb_server_register_backend(rdb_backend_init_fn init) { registered_backend = init; }
+void rdb_server_register_backend_free(void (*fn)(rdb_backend_t *)) { registered_backend_free = fn; }
 
 typedef struct reload_ctx {
     rdb_config_t *cfg;
@@ -96,6 +100,13 @@ int rdb_server_run(rdb_config_t *cfg)
 
     rdb_backend_t backend;
     rdb_err_t err = RDB_ERR_INIT;
+    const char *which = rdb_config_str(cfg, "backend");
+    if (which && strcmp(which, "builtin") == 0)
+        registered_backend = NULL;
+    else if (which && strcmp(which, "sql") != 0) {
+        fprintf(stderr, "ringdb: unknown backend \"%s\" (sql or builtin)\n", which);
+        return 2;
+    }
     if (rdb_config_is_set(cfg, "node-id")) {
         clu_node_opts_t no;
         if (clu_node_opts_from_config(&no, cfg, &err) != RDB_OK ||
@@ -122,6 +133,8 @@ int rdb_server_run(rdb_config_t *cfg)
         rdb_err_clear(&err);
         if (!registered_backend)
             rdb_builtin_backend_free(&backend);
+        else if (registered_backend_free)
+            registered_backend_free(&backend);
         clu_node_stop(server_node);
         server_node = NULL;
         return 1;
@@ -131,6 +144,8 @@ int rdb_server_run(rdb_config_t *cfg)
     rdb_pgwire_free(pw);
     if (!registered_backend)
         rdb_builtin_backend_free(&backend);
+    else if (registered_backend_free)
+        registered_backend_free(&backend);
     clu_node_stop(server_node);
     server_node = NULL;
     RDB_LOG_INFO("server", "shut down");

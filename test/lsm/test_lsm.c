@@ -248,6 +248,110 @@ START_TEST(block_roundtrip)
 }
 END_TEST
 
+/* Seek every key, and targets between and around keys, in blocks built
+ * with several restart intervals (1: every entry a restart point; longer
+ * than the block: one restart), long keys (past the iterator's inline key
+ * storage, and two-byte varint lengths) and long values; the answer must
+ * be what a linear scan from the first entry finds. */
+static void block_seek_check(lsm_it_t *it, const char *t, size_t tn)
+{
+    it->ops->seek(it, t, tn);
+    /* the reference: the first entry >= t by a walk from the start */
+    size_t gn = 0, vn = 0;
+    const char *g = it->ops->valid(it) ? it->ops->key(it, &gn) : NULL;
+    const char *gv = g ? it->ops->value(it, &vn) : NULL;
+    char gkey[400], gval[400];
+    ck_assert_uint_le(gn, sizeof gkey);
+    ck_assert_uint_le(vn, sizeof gval);
+    if (g) {
+        memcpy(gkey, g, gn);
+        memcpy(gval, gv, vn);
+    }
+    bool found = false;
+    for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it)) {
+        size_t kn;
+        const char *k = it->ops->key(it, &kn);
+        if (lsm_ikey_cmp(k, kn, t, tn) >= 0) {
+            found = true;
+            ck_assert_msg(g != NULL, "seek found nothing, scan found an entry");
+            ck_assert_uint_eq(kn, gn);
+            ck_assert(memcmp(k, gkey, kn) == 0);
+            size_t wn;
+            const char *w = it->ops->value(it, &wn);
+            ck_assert_uint_eq(wn, vn);
+            ck_assert(memcmp(w, gval, wn) == 0);
+            break;
+        }
+    }
+    if (!found)
+        ck_assert_msg(g == NULL, "seek found an entry past the last key");
+    ck_assert_int_eq(it->ops->status(it, NULL), RDB_OK);
+}
+
+START_TEST(block_seek_restarts)
+{
+    static const int intervals[] = { 1, 2, 3, 5, 16, 33, 1000 };
+    static const int counts[] = { 1, 2, 15, 16, 17, 120 };
+    char pad[200];
+    memset(pad, 'x', sizeof pad);
+    for (size_t ii = 0; ii < sizeof intervals / sizeof *intervals; ii++)
+        for (size_t ci = 0; ci < sizeof counts / sizeof *counts; ci++) {
+            lsm_block_builder_t b;
+            lsm_block_builder_init(&b);
+            b.restart_interval = intervals[ii];
+            int n = counts[ci], entries = 0;
+            char (*keys)[300] = calloc((size_t)n * 3, sizeof *keys);
+            size_t *klens = calloc((size_t)n * 3, sizeof *klens);
+            for (int i = 0; i < n; i++) {
+                /* every 4th user key is long: past the inline key storage
+                 * and over 127 bytes, so its lengths take two varint bytes */
+                char uk[260];
+                int ul = snprintf(uk, sizeof uk, "k%05d", i * 2);
+                if (i % 4 == 1) {
+                    memcpy(uk + ul, pad, 150);
+                    uk[ul + 150] = 0;
+                }
+                int versions = 1 + i % 3;
+                for (int v = versions; v >= 1; v--) { /* newest first */
+                    char val[200];
+                    size_t vn = (size_t)((i * 37 + v) % 3 == 0 ? 150 : 5);
+                    memset(val, 'a' + v, vn);
+                    klens[entries] = mkikey(keys[entries], uk, 100 + (uint64_t)v, 0,
+                                            v == 2 ? LSM_KIND_DELETE : LSM_KIND_PUT);
+                    lsm_block_add(&b, keys[entries], klens[entries], val, vn);
+                    entries++;
+                }
+            }
+            lsm_block_finish(&b);
+            lsm_it_t *it = lsm_block_iter(b.buf.data, b.buf.len, NULL, NULL, "test", 0);
+            char t[300];
+            size_t tn;
+            /* every entry exactly */
+            for (int e = 0; e < entries; e++)
+                block_seek_check(it, keys[e], klens[e]);
+            for (int i = -1; i <= n; i++) {
+                char uk[260];
+                snprintf(uk, sizeof uk, "k%05d", i * 2 + 1); /* between user keys */
+                tn = mkikey(t, i < 0 ? "" : uk, 0, 0, 0);
+                block_seek_check(it, t, tn);
+                snprintf(uk, sizeof uk, "k%05d", i < 0 ? 0 : i * 2); /* each version gap */
+                for (uint64_t h = 0; h <= 104; h += (h < 99 ? 99 : 1)) {
+                    tn = lsm_ikey_seek(t, uk, strlen(uk), h);
+                    block_seek_check(it, t, tn);
+                }
+                tn = lsm_ikey_seek(t, uk, strlen(uk), LSM_SNAPSHOT_LATEST);
+                block_seek_check(it, t, tn);
+            }
+            tn = mkikey(t, "z", 0, 0, 0); /* after everything */
+            block_seek_check(it, t, tn);
+            it->ops->free(it);
+            free(keys);
+            free(klens);
+            lsm_block_builder_free(&b);
+        }
+}
+END_TEST
+
 /* --- bloom ---------------------------------------------------------------- */
 
 START_TEST(bloom_fp_rate)
@@ -324,13 +428,13 @@ static void table_roundtrip(lsm_compression_t comp)
         bool found, skip, hit;
         int kind;
         lsm_version_t v;
-        ck_assert_int_eq(lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, &skip, &hit, &err),
+        ck_assert_int_eq(lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, NULL, &skip, &hit, &err),
                          RDB_OK);
         ck_assert(found);
         ck_assert_int_eq(kind, LSM_KIND_DELETE);
         ck_assert_uint_eq(v.hlc, 2);
         sn = lsm_ikey_seek(seek, "zzz", 3, 9);
-        lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, &skip, &hit, &err);
+        lsm_table_get(t, seek, sn, true, &found, &kind, &v, &val, NULL, &skip, &hit, &err);
         ck_assert(!found);
     }
     rdb_buf_free(&val);
@@ -914,6 +1018,124 @@ START_TEST(db_concurrent)
 }
 END_TEST
 
+/* An iterator over many files per level (the level iterator opens one
+ * table at a time), an L0 file and the memtable: forward and backward
+ * scans, seeks to present and absent keys, and direction changes across
+ * file boundaries all agree with a model of the data. */
+START_TEST(db_iter_across_files)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.block_size = 256;
+    o.target_file_size = 2048;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    enum { N = 2000 };
+    static char model[N][16]; /* visible value of key i*2, "" = absent */
+    for (int i = 0; i < N; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "f%06d", i * 2);
+        snprintf(model[i], sizeof model[i], "a%d", i);
+        put(db, k, 10, model[i]);
+    }
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    for (int i = 0; i < N; i += 7) { /* an L0 table over the run */
+        char k[16];
+        snprintf(k, sizeof k, "f%06d", i * 2);
+        snprintf(model[i], sizeof model[i], i % 2 ? "b%d" : "", i);
+        put(db, k, 20, model[i][0] ? model[i] : NULL);
+    }
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    for (int i = 3; i < N; i += 11) { /* and the memtable */
+        char k[16];
+        snprintf(k, sizeof k, "f%06d", i * 2);
+        snprintf(model[i], sizeof model[i], "c%d", i);
+        put(db, k, 30, model[i]);
+    }
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    int deeper = 0; /* background compaction may have moved some below L1 */
+    for (int l = 1; l < LSM_MAX_LEVELS; l++)
+        deeper += st.level_files[l];
+    ck_assert_int_ge(deeper, 8);
+
+    lsm_iter_t *it = lsm_iter_new(db, NULL);
+    int i = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it), i++) {
+        while (i < N && !model[i][0])
+            i++;
+        ck_assert_int_lt(i, N);
+        char k[16];
+        size_t kn, vn;
+        snprintf(k, sizeof k, "f%06d", i * 2);
+        const char *g = lsm_iter_key(it, &kn), *v = lsm_iter_value(it, &vn);
+        ck_assert(kn == strlen(k) && memcmp(g, k, kn) == 0);
+        ck_assert(vn == strlen(model[i]) && memcmp(v, model[i], vn) == 0);
+    }
+    while (i < N && !model[i][0])
+        i++;
+    ck_assert_int_eq(i, N);
+    i = N - 1;
+    for (lsm_iter_seek_last(it); lsm_iter_valid(it); lsm_iter_prev(it), i--) {
+        while (i >= 0 && !model[i][0])
+            i--;
+        ck_assert_int_ge(i, 0);
+        char k[16];
+        size_t kn;
+        snprintf(k, sizeof k, "f%06d", i * 2);
+        const char *g = lsm_iter_key(it, &kn);
+        ck_assert(kn == strlen(k) && memcmp(g, k, kn) == 0);
+    }
+    while (i >= 0 && !model[i][0])
+        i--;
+    ck_assert_int_eq(i, -1);
+    /* seek to every key and every gap, then step forward and back */
+    for (int t = 0; t < 2 * N + 1; t++) {
+        char k[16];
+        snprintf(k, sizeof k, "f%06d", t);
+        lsm_iter_seek(it, k, strlen(k));
+        int want = (t + 1) / 2;
+        while (want < N && !model[want][0])
+            want++;
+        if (want >= N) {
+            ck_assert(!lsm_iter_valid(it));
+            continue;
+        }
+        ck_assert(lsm_iter_valid(it));
+        size_t kn;
+        const char *g = lsm_iter_key(it, &kn);
+        snprintf(k, sizeof k, "f%06d", want * 2);
+        ck_assert(kn == strlen(k) && memcmp(g, k, kn) == 0);
+        if (t % 5 != 0)
+            continue;
+        lsm_iter_prev(it);
+        int before = want - 1;
+        while (before >= 0 && !model[before][0])
+            before--;
+        if (before < 0) {
+            ck_assert(!lsm_iter_valid(it));
+            continue;
+        }
+        ck_assert(lsm_iter_valid(it));
+        g = lsm_iter_key(it, &kn);
+        snprintf(k, sizeof k, "f%06d", before * 2);
+        ck_assert(kn == strlen(k) && memcmp(g, k, kn) == 0);
+        lsm_iter_next(it);
+        ck_assert(lsm_iter_valid(it));
+        g = lsm_iter_key(it, &kn);
+        snprintf(k, sizeof k, "f%06d", want * 2);
+        ck_assert(kn == strlen(k) && memcmp(g, k, kn) == 0);
+    }
+    ck_assert_int_eq(lsm_iter_status(it, NULL), RDB_OK);
+    lsm_iter_free(it);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 START_TEST(db_leveled_compaction)
 {
     mk_tmp();
@@ -1181,6 +1403,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, skiplist_sorted);
     tcase_add_test(tc, skiplist_concurrent_reader);
     tcase_add_test(tc, block_roundtrip);
+    tcase_add_test(tc, block_seek_restarts);
     tcase_add_test(tc, bloom_fp_rate);
     tcase_add_test(tc, table_roundtrip_none);
     tcase_add_test(tc, table_roundtrip_lz4);
@@ -1193,6 +1416,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_iter_bounds_and_directions);
     tcase_add_test(tc, db_concurrent);
     tcase_add_test(tc, db_leveled_compaction);
+    tcase_add_test(tc, db_iter_across_files);
     tcase_add_test(tc, db_damaged_table_stops_scan);
     tcase_add_test(tc, db_periodic_sync);
     tcase_add_test(tc, db_wal_torn_tail_every_offset);

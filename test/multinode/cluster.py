@@ -86,7 +86,7 @@ class Node:
     def args(self):
         peers = ",".join(n.addr for n in self.c.nodes if n is not self)
         return [self.c.ringdb, "--node-id", str(self.id), "--data-dir", self.dir,
-                "--port", str(self.port), "--unix-socket-dir", "",
+                "--port", str(self.port), "--unix-socket-dir", "", "--auth", "trust",
                 "--peer-host", self.host, "--peer-port", str(self.pport),
                 "--peers", peers, "--cluster-secret", self.secret,
                 "--replication-factor", str(self.c.rf),
