@@ -200,7 +200,7 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
     int n = in->n;
     lsm_it_t **kids = rdb_calloc((size_t)n + 1, sizeof(*kids));
     for (int i = 0; i < n; i++) {
-        kids[i] = lsm_table_iter(in->f[i]->table, false);
+        kids[i] = lsm_tcache_iter(db->tcache, in->f[i]->number, false);
         in_bytes += in->f[i]->size;
     }
     lsm_it_t *it = lsm_merge_iter_new(kids, n);

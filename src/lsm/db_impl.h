@@ -12,6 +12,7 @@
 #include "lsm/log.h"
 #include "lsm/lsm.h"
 #include "lsm/skiplist.h"
+#include "lsm/table_cache.h"
 #include "lsm/version.h"
 
 typedef struct lsm_writer {
@@ -34,6 +35,7 @@ struct lsm_db {
     bool has_syncer;
     pthread_cond_t sync_cv;
     bool shutting_down;
+    bool opened;           /* recovery done: see lsm_db_delete_obsolete */
     uint64_t manual_req, manual_done; /* lsm_compact_range tickets */
     rdb_buf_t compact_ptr[LSM_MAX_LEVELS]; /* round robin per level  */
     rdb_err_t bg_err;
@@ -50,6 +52,7 @@ struct lsm_db {
     rdb_buf_t group;      /* leader's framed records */
 
     lsm_cache_t *cache;
+    lsm_tcache_t *tcache;    /* open tables, at most o.max_open_files */
     _Atomic uint64_t horizon;
 
     /* statistics (atomics or under mu) */
