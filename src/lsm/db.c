@@ -32,7 +32,7 @@ void lsm_options_default(lsm_options_t *o)
     o->sync_period_ms = 100;
     o->l0_slowdown_trigger = 8;
     o->l0_stop_trigger = 12;
-    o->compaction_threads = 1;
+    o->compaction_threads = 2;
     o->max_open_files = 1000;
     o->create_if_missing = true;
 }
@@ -316,9 +316,13 @@ static rdb_status_t flush_mem(lsm_db_t *db, lsm_mem_t *m, lsm_edit_t *e, rdb_err
 
 rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
 {
+    if (db->flushing)
+        return RDB_OK; /* another thread is at it */
+    db->flushing = true;
     lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
     lsm_mem_t *m = db->imm;
     rdb_status_t s = flush_mem(db, m, e, err);
+    db->flushing = false;
     if (s == RDB_OK) {
         e->has_log = true;
         e->log_number = db->wal_number;
@@ -339,28 +343,44 @@ rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
 
 /* --- background thread ---------------------------------------------------- */
 
+/* Each of the o.compaction_threads threads runs this loop: a waiting
+ * memtable first (one thread at a time), then a manual compaction (alone:
+ * it waits until the others are done, and none starts meanwhile), then
+ * the compaction of the level most over budget whose inputs and output
+ * range no other running compaction holds (compact.c). */
 static void *bg_main(void *arg)
 {
     lsm_db_t *db = arg;
     pthread_mutex_lock(&db->mu);
-    while (!db->shutting_down || db->imm) {
+    for (;;) {
         rdb_err_t err = RDB_ERR_INIT;
         rdb_status_t s = RDB_OK;
+        bool manual = db->manual_done < db->manual_req;
         if (rdb_err_is_set(&db->bg_err)) {
             if (db->shutting_down)
                 break;
             pthread_cond_wait(&db->bg_cv, &db->mu);
             continue;
         }
-        if (db->imm) {
+        if (db->imm && !db->flushing) {
             s = lsm_db_flush_imm(db, &err);
-        } else if (!db->shutting_down && db->manual_done < db->manual_req) {
+        } else if (db->shutting_down) {
+            break;
+        } else if (manual && !db->manual_running && db->nrunning == 0) {
             uint64_t ticket = db->manual_req;
+            db->manual_running = true;
             s = lsm_compact_all(db, &err);
+            db->manual_running = false;
             if (s == RDB_OK)
                 db->manual_done = ticket;
-        } else if (!db->shutting_down && lsm_compact_needed(db)) {
-            s = lsm_compact_some(db, &err);
+        } else if (!manual && lsm_compact_needed(db)) {
+            bool did = false;
+            s = lsm_compact_some(db, &did, &err);
+            if (s == RDB_OK && !did) { /* all candidates busy: wait for a change */
+                pthread_cond_broadcast(&db->done_cv);
+                pthread_cond_wait(&db->bg_cv, &db->mu);
+                continue;
+            }
         } else {
             pthread_cond_broadcast(&db->done_cv);
             pthread_cond_wait(&db->bg_cv, &db->mu);
@@ -369,12 +389,15 @@ static void *bg_main(void *arg)
         if (s != RDB_OK) {
             rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_ERROR, "lsm", "background work failed: %s",
                            err.msg ? err.msg : "?");
-            rdb_err_move(&db->bg_err, &err);
+            if (!rdb_err_is_set(&db->bg_err))
+                rdb_err_move(&db->bg_err, &err);
         }
         rdb_err_clear(&err);
         pthread_cond_broadcast(&db->done_cv);
+        pthread_cond_broadcast(&db->bg_cv); /* the others may have work now */
     }
     pthread_cond_broadcast(&db->done_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     pthread_mutex_unlock(&db->mu);
     return NULL;
 }
@@ -431,7 +454,7 @@ static rdb_status_t switch_memtable(lsm_db_t *db, rdb_err_t *err)
     db->imm = db->mem;
     atomic_store(&db->imm_pending, true);
     db->mem = lsm_mem_new();
-    pthread_cond_signal(&db->bg_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     return RDB_OK;
 }
 
@@ -458,7 +481,7 @@ static rdb_status_t make_room(lsm_db_t *db, bool force, rdb_err_t *err)
         } else if (db->imm || l0 >= db->o.l0_stop_trigger) {
             uint64_t t = now_us();
             db->stalls++;
-            pthread_cond_signal(&db->bg_cv);
+            pthread_cond_broadcast(&db->bg_cv);
             pthread_cond_wait(&db->done_cv, &db->mu);
             db->stall_micros += now_us() - t;
         } else {
@@ -610,7 +633,7 @@ rdb_status_t lsm_compact_range(lsm_db_t *db, const void *start, size_t slen, con
         return s;
     pthread_mutex_lock(&db->mu);
     uint64_t ticket = ++db->manual_req;
-    pthread_cond_signal(&db->bg_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     while (db->manual_done < ticket && !rdb_err_is_set(&db->bg_err))
         pthread_cond_wait(&db->done_cv, &db->mu);
     if (rdb_err_is_set(&db->bg_err))
@@ -974,6 +997,10 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
         o.logger = rdb_logger_default();
     if (o.max_open_files <= 0)
         o.max_open_files = 1000;
+    if (o.compaction_threads <= 0)
+        o.compaction_threads = 1;
+    if (o.compaction_threads > 16)
+        o.compaction_threads = 16;
     if (o.compression > LSM_COMPRESS_ZSTD)
         return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
                            "unknown compression %d", (int)o.compression);
@@ -1022,19 +1049,26 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->mem = lsm_mem_new();
     s = recover(db, err);
     db->opened = s == RDB_OK;
-    if (s == RDB_OK && pthread_create(&db->bg, NULL, bg_main, db) != 0)
-        s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
+    db->bg = rdb_calloc((size_t)o.compaction_threads, sizeof(pthread_t));
+    for (int i = 0; s == RDB_OK && i < o.compaction_threads; i++) {
+        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0)
+            db->nbg++;
+        else
+            s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
+    }
     if (s == RDB_OK && o.sync_mode == LSM_SYNC_PERIODIC) {
-        if (pthread_create(&db->syncer, NULL, syncer_main, db) == 0) {
+        if (pthread_create(&db->syncer, NULL, syncer_main, db) == 0)
             db->has_syncer = true;
-        } else {
-            pthread_mutex_lock(&db->mu);
-            db->shutting_down = true;
-            pthread_cond_signal(&db->bg_cv);
-            pthread_mutex_unlock(&db->mu);
-            pthread_join(db->bg, NULL);
+        else
             s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm sync thread");
-        }
+    }
+    if (s != RDB_OK && db->nbg) {
+        pthread_mutex_lock(&db->mu);
+        db->shutting_down = true;
+        pthread_cond_broadcast(&db->bg_cv);
+        pthread_mutex_unlock(&db->mu);
+        for (int i = 0; i < db->nbg; i++)
+            pthread_join(db->bg[i], NULL);
     }
     if (s != RDB_OK) {
         lsm_mem_unref(db->mem);
@@ -1043,6 +1077,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
         lsm_log_close(&db->manifest);
         lsm_tcache_free(db->tcache);
         lsm_cache_free(db->cache);
+        free(db->bg);
         close(db->lock_fd);
         free(db->dir);
         free(db);
@@ -1058,10 +1093,12 @@ void lsm_close(lsm_db_t *db)
         return;
     pthread_mutex_lock(&db->mu);
     db->shutting_down = true;
-    pthread_cond_signal(&db->bg_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     pthread_cond_signal(&db->sync_cv);
     pthread_mutex_unlock(&db->mu);
-    pthread_join(db->bg, NULL);
+    for (int i = 0; i < db->nbg; i++)
+        pthread_join(db->bg[i], NULL);
+    free(db->bg);
     if (db->has_syncer)
         pthread_join(db->syncer, NULL);
     if (db->o.sync_mode != LSM_SYNC_NONE)
@@ -1076,6 +1113,7 @@ void lsm_close(lsm_db_t *db)
     rdb_buf_free(&db->group);
     for (int l = 0; l < LSM_MAX_LEVELS; l++)
         rdb_buf_free(&db->compact_ptr[l]);
+    lsm_compact_free_running(db);
     rdb_err_clear(&db->bg_err);
     close(db->lock_fd);
     pthread_mutex_destroy(&db->mu);
@@ -1102,6 +1140,7 @@ void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
     st->write_stalls = db->stalls;
     st->stall_micros = db->stall_micros;
     st->compactions = db->compactions;
+    st->compactions_parallel_max = db->max_running;
     st->compaction_bytes_read = db->cbytes_read;
     st->compaction_bytes_written = db->cbytes_written;
     st->flushes = db->flushes;
@@ -1137,7 +1176,7 @@ void lsm_stats_format(const lsm_stats_t *st, rdb_buf_t *out)
     rdb_buf_printf(out, "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %" PRIu64 " us\n",
                    st->write_slowdowns, st->write_stalls, st->stall_micros);
     rdb_buf_printf(out, "flushes: %" PRIu64 ", compactions: %" PRIu64 " (read %" PRIu64
-                        " bytes, wrote %" PRIu64 " bytes)\n",
+                        " bytes, wrote %" PRIu64 " bytes, at most %d at once)\n",
                    st->flushes, st->compactions, st->compaction_bytes_read,
-                   st->compaction_bytes_written);
+                   st->compaction_bytes_written, st->compactions_parallel_max);
 }

@@ -29,6 +29,7 @@ typedef struct lsm_file {
      * that readers pin may still hold it, so the file is removed (by
      * on_obsolete, when set) only as the last reference goes. */
     atomic_bool obsolete;
+    bool compacting;             /* an input of a running compaction (mu) */
     void (*on_obsolete)(void *ctx, uint64_t number);
     void *ctx;
 } lsm_file_t;

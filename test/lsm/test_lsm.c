@@ -1305,6 +1305,113 @@ START_TEST(db_max_open_files)
 }
 END_TEST
 
+/* --- parallel compactions -------------------------------------------------- */
+
+typedef struct pcw {
+    lsm_db_t *db;
+    int id, round;
+} pcw_t;
+
+enum { PC_THREADS = 4, PC_KEYS = 1200 };
+
+/* Round r: writer id puts every key of its range at version r + 1, and
+ * deletes one key in seven instead. */
+static void *pc_write(void *arg)
+{
+    pcw_t *w = arg;
+    lsm_batch_t *b = lsm_batch_new();
+    for (int k = 0; k < PC_KEYS; k++) {
+        char key[32], v[48];
+        snprintf(key, sizeof key, "p%d-%05d", w->id, k);
+        snprintf(v, sizeof v, "r%d-%d-%d-xxxxxxxxxxxxxxxx", w->round, w->id, k);
+        lsm_version_t ver = { (uint64_t)w->round + 1, (uint16_t)w->id };
+        lsm_batch_clear(b);
+        if ((k + w->round) % 7 == 0)
+            lsm_batch_delete(b, key, strlen(key), ver);
+        else
+            lsm_batch_put(b, key, strlen(key), ver, v, strlen(v));
+        if (lsm_write(w->db, NULL, b, NULL) != RDB_OK)
+            break;
+    }
+    lsm_batch_free(b);
+    return NULL;
+}
+
+/* The value key k of writer id has at snapshot r + 1 after rounds 0..r. */
+static void pc_expect(char *v, size_t n, int id, int k, int r)
+{
+    if ((k + r) % 7 == 0)
+        v[0] = 0;
+    else
+        snprintf(v, n, "r%d-%d-%d-xxxxxxxxxxxxxxxx", r, id, k);
+}
+
+/* Compactions on several threads at once (disjoint inputs) keep every key:
+ * after rounds of concurrent writes into tiny memtables and tables, every
+ * key reads its newest value, every older snapshot its value then, and a
+ * scan sees exactly the live keys; also after reopening. */
+START_TEST(db_parallel_compactions)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.memtable_size = 24 * 1024;
+    o.block_size = 512;
+    o.target_file_size = 4 * 1024;
+    o.compaction_threads = 4;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    lsm_stats_t st;
+    int rounds = 0;
+    /* until two compactions have run at once (a loaded machine may take a
+     * few rounds to schedule them together) */
+    do {
+        pcw_t w[PC_THREADS];
+        pthread_t t[PC_THREADS];
+        for (int i = 0; i < PC_THREADS; i++) {
+            w[i] = (pcw_t){ db, i + 1, rounds };
+            ck_assert_int_eq(pthread_create(&t[i], NULL, pc_write, &w[i]), 0);
+        }
+        for (int i = 0; i < PC_THREADS; i++)
+            pthread_join(t[i], NULL);
+        rounds++;
+        lsm_get_stats(db, &st);
+    } while (rounds < 4 || (st.compactions_parallel_max < 2 && rounds < 40));
+    ck_assert_int_ge(st.compactions_parallel_max, 2);
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int id = 1; id <= PC_THREADS; id++)
+            for (int k = 0; k < PC_KEYS; k += (pass ? 1 : 3)) {
+                char key[32], v[48];
+                snprintf(key, sizeof key, "p%d-%05d", id, k);
+                for (int r = rounds - 1; r >= 0 && r >= rounds - 3; r--) {
+                    pc_expect(v, sizeof v, id, k, r);
+                    char *g = get(db, key, (uint64_t)r + 1);
+                    ck_assert_msg(v[0] ? g && strcmp(g, v) == 0 : g == NULL,
+                                  "%s at %d: got %s, want %s", key, r + 1, g ? g : "(none)",
+                                  v[0] ? v : "(none)");
+                }
+            }
+        lsm_iter_t *it = lsm_iter_new(db, NULL);
+        int live = 0, want = 0;
+        for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+            live++;
+        ck_assert_int_eq(lsm_iter_status(it, &err), RDB_OK);
+        lsm_iter_free(it);
+        for (int id = 1; id <= PC_THREADS; id++)
+            for (int k = 0; k < PC_KEYS; k++)
+                want += (k + rounds - 1) % 7 != 0;
+        ck_assert_int_eq(live, want);
+        lsm_close(db);
+        ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    }
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 START_TEST(db_leveled_compaction)
 {
     mk_tmp();
@@ -1588,6 +1695,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_iter_across_files);
     tcase_add_test(tc, table_cache_lru);
     tcase_add_test(tc, db_max_open_files);
+    tcase_add_test(tc, db_parallel_compactions);
     tcase_add_test(tc, db_damaged_table_stops_scan);
     tcase_add_test(tc, db_periodic_sync);
     tcase_add_test(tc, db_wal_torn_tail_every_offset);
