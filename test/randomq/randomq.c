@@ -293,6 +293,9 @@ static bool parse_double(const char *s, double *d)
     return *s && *end == '\0';
 }
 
+/* Set when a comparison needed the float tolerance (reset per statement). */
+static bool used_tolerance;
+
 static bool values_equal(const char *x, const char *y, bool flt)
 {
     if (!x || !y)
@@ -302,7 +305,9 @@ static bool values_equal(const char *x, const char *y, bool flt)
     double a, b;
     if (!flt || !parse_double(x, &a) || !parse_double(y, &b) || !isfinite(a) || !isfinite(b))
         return false;
-    return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b)) + 1e-12;
+    bool eq = fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b)) + 1e-12;
+    used_tolerance |= eq;
+    return eq;
 }
 
 /* Order used to line rows up: NULL first, floats by value rounded to 10
@@ -796,6 +801,7 @@ typedef struct stats {
     long feat[RQF_COUNT_][C_NCATS];
     long restore_failed;
     long type_diff;               /* equal values, other column types */
+    long float_tol;               /* equal only within the float tolerance */
     double time_ref, time_tgt;     /* seconds spent in statements */
     struct slow {
         long   index;
@@ -930,7 +936,9 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         char why[320] = "";
         enum cat c;
         if (a.status == OUT_OK && b.status == OUT_OK) {
+            used_tolerance = false;
             c = results_equal(&a, &b, &st, why, sizeof why) ? C_EQUAL : C_MISMATCH;
+            stt.float_tol += c == C_EQUAL && used_tolerance;
             /* Same values in other types (say int8 for numeric): reported,
              * since drivers read the type. */
             if (c == C_EQUAL)
@@ -1055,6 +1063,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
     printf("\n  statements under 1/5/20/100 ms and over: %ld %ld %ld %ld %ld\n", stt.hist[0],
            stt.hist[1], stt.hist[2], stt.hist[3], stt.hist[4]);
     printf("  %-26s %7ld\n", "equal, other column types", stt.type_diff);
+    printf("  %-26s %7ld\n", "equal within float toler.", stt.float_tol);
     if (stt.restore_failed)
         printf("  %-26s %7ld\n", "table restores failed", stt.restore_failed);
     errgroups_print(&tgt_err, "errors only on the target, by SQLSTATE and message", 25);
