@@ -104,6 +104,15 @@ static double now_sec(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of the whole process: on a shared machine it moves less than
+ * the wall clock, so the progress lines print it next to it. */
+static double cpu_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static uint64_t rng_next(uint64_t *s) /* splitmix64 */
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -189,6 +198,7 @@ static void engine_close(const bench_engine_t *e, void *db, const char *sub)
 typedef struct result {
     uint64_t ops;
     double   secs;
+    double   cpu0;   /* process CPU seconds at the start (all threads) */
 } result_t;
 
 typedef enum key_order { ORDER_SEQ, ORDER_RANDOM, ORDER_SCRAMBLED } key_order_t;
@@ -204,6 +214,7 @@ static int run_fill(const bench_engine_t *e, void *db, key_order_t order, uint64
     while (order == ORDER_SCRAMBLED && opt.num % step == 0)
         step += 2;
     double t0 = now_sec();
+    r->cpu0 = cpu_sec();
     for (uint64_t i = 0; i < n; i++) {
         uint64_t k = order == ORDER_SEQ ? i
                    : order == ORDER_RANDOM ? rng_next(&s) % opt.num
@@ -226,6 +237,7 @@ static int run_reads(const bench_engine_t *e, void *db, bool missing, uint64_t s
     char key[KEY_SIZE];
     uint64_t s = seed, found = 0;
     double t0 = now_sec();
+    r->cpu0 = cpu_sec();
     for (uint64_t i = 0; i < opt.reads; i++) {
         uint64_t k = rng_next(&s) % opt.num;
         bool f = false;
@@ -258,6 +270,7 @@ static int run_seeks(const bench_engine_t *e, void *db, uint64_t seed, result_t 
     char key[KEY_SIZE];
     uint64_t s = seed;
     double t0 = now_sec();
+    r->cpu0 = cpu_sec();
     for (uint64_t i = 0; i < opt.seeks; i++) {
         uint64_t k = rng_next(&s) % opt.num;
         int seen = 0;
@@ -318,6 +331,7 @@ static int run_fillsync(const bench_engine_t *e, void *db, uint64_t seed, result
     sync_worker_t w[SYNC_THREADS];
     uint64_t claimed = 0;
     double t0 = now_sec();
+    r->cpu0 = cpu_sec();
     int rc = 0;
     for (int i = 0; i < SYNC_THREADS; i++) {
         w[i] = (sync_worker_t){ e, db, seed + (uint64_t)i * 7777, &claimed,
@@ -344,9 +358,9 @@ static void send_result(FILE *out, int w, const result_t *r)
 {
     fprintf(out, "%d %llu %.6f\n", w, (unsigned long long)r->ops, r->secs);
     fflush(out);
-    fprintf(stderr, "lsm-bench: %-8s %-12s %10.0f ops/s  (%llu ops, %.2f s)\n",
+    fprintf(stderr, "lsm-bench: %-8s %-12s %10.0f ops/s  (%llu ops, %.2f s, cpu %.2f s)\n",
             current_engine, workload_names[w], r->secs > 0 ? (double)r->ops / r->secs : 0,
-            (unsigned long long)r->ops, r->secs);
+            (unsigned long long)r->ops, r->secs, cpu_sec() - r->cpu0);
 }
 
 /* Report a workload's result if it was asked for (a load that only sets up
@@ -364,7 +378,7 @@ static int engine_child(const bench_engine_t *e, FILE *out)
 {
     const bool *ww = opt.want_workload;
     uint64_t seed = opt.seed;
-    result_t r = { 0, 0 };
+    result_t r = { 0 };
     void *db;
     current_engine = e->name;
 

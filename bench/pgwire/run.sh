@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$build/ringdb" --data-dir "$tmp/ringdb" --port "$rport" --unix-socket-dir "$tmp" \
-    --log-level warn &
+    --auth trust --log-level warn &
 rpid=$!
 install -d -o postgres "$tmp/pg" "$tmp/pgsock"
 runuser -u postgres -- "$pgbin/initdb" -D "$tmp/pg" -A trust -U postgres >/dev/null

@@ -65,11 +65,30 @@ void clu_tally_init(clu_tally_t *t, clu_consistency_t cl, size_t rf, size_t sent
     tally_eval(t);
 }
 
+void clu_tally_init_acked(clu_tally_t *t, clu_consistency_t cl, size_t rf, size_t sent,
+                          size_t acked)
+{
+    t->cl = cl;
+    t->rf = rf;
+    t->required = clu_consistency_required(cl, rf);
+    t->acks = acked <= sent ? acked : sent;
+    t->fails = 0;
+    t->sent = sent;
+    t->state = CLU_TALLY_PENDING;
+    tally_eval(t);
+}
+
 clu_tally_state_t clu_tally_ack(clu_tally_t *t)
 {
     if (t->state == CLU_TALLY_PENDING && t->acks + t->fails < t->sent)
         t->acks++;
     return tally_eval(t);
+}
+
+void clu_tally_late_ack(clu_tally_t *t)
+{
+    if (t->acks + t->fails < t->sent)
+        t->acks++;
 }
 
 clu_tally_state_t clu_tally_fail(clu_tally_t *t)

@@ -36,8 +36,15 @@ const char  *clu_consistency_name(clu_consistency_t cl);
 size_t       clu_consistency_required(clu_consistency_t cl, size_t rf);
 /* sent: replicas the request actually went to (up ones, self included). */
 void clu_tally_init(clu_tally_t *t, clu_consistency_t cl, size_t rf, size_t sent);
+/* As init, with `acked` of the sent replicas already answered (the
+ * coordinator's own durable apply), so an impossible level reports them. */
+void clu_tally_init_acked(clu_tally_t *t, clu_consistency_t cl, size_t rf, size_t sent,
+                          size_t acked);
 clu_tally_state_t clu_tally_ack(clu_tally_t *t);
 clu_tally_state_t clu_tally_fail(clu_tally_t *t);
+/* Count an answer that came after the outcome was decided, so that the
+ * error reports every replica that did answer. */
+void clu_tally_late_ack(clu_tally_t *t);
 /* The deadline passed: OK if already OK, else FAILED. */
 clu_tally_state_t clu_tally_timeout(clu_tally_t *t);
 /* Fill err for a FAILED tally (RDB_UNAVAILABLE, 57P03). */

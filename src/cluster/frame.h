@@ -42,6 +42,10 @@ typedef enum clu_msg_type {
     CLU_MSG_RANGE_REQ   = 13,
     CLU_MSG_RANGE_DATA  = 14,
     CLU_MSG_ERROR       = 15,
+    CLU_MSG_ADVANCE     = 16, /* origin -> replica: vv may skip to seq      */
+    CLU_MSG_AE_DONE     = 17, /* anti-entropy push fully applied            */
+    CLU_MSG_CTL         = 18, /* control client -> node: command            */
+    CLU_MSG_CTL_REPLY   = 19, /* node -> control client                     */
     CLU_MSG_MAX_
 } clu_msg_type_t;
 

@@ -127,30 +127,49 @@ void clu_hints_close(clu_hints_t *h)
 rdb_status_t clu_hints_add(clu_hints_t *h, uint16_t peer, const clu_record_t *rec,
                            rdb_err_t *err)
 {
+    size_t added;
+    rdb_status_t st = clu_hints_add_batch(h, peer, rec, 1, &added, err);
+    if (st == RDB_OK && added == 0)
+        st = rdb_err_set(err, RDB_BUSY, RDB_SQLSTATE_OUT_OF_MEMORY,
+                         "hint store for node %u is full (%llu bytes)", peer,
+                         (unsigned long long)h->p[peer].bytes);
+    return st;
+}
+
+rdb_status_t clu_hints_add_batch(clu_hints_t *h, uint16_t peer, const clu_record_t *recs,
+                                 size_t n, size_t *added, rdb_err_t *err)
+{
     hint_peer_t *hp = &h->p[peer];
-    rdb_buf_t v = RDB_BUF_INIT;
-    hint_encode(&v, rec);
-    if (hp->bytes + v.len > h->limit) {
-        hp->dropped++;
-        rdb_buf_free(&v);
-        return rdb_err_set(err, RDB_BUSY, RDB_SQLSTATE_OUT_OF_MEMORY,
-                           "hint store for node %u is full (%llu bytes)", peer,
-                           (unsigned long long)hp->bytes);
-    }
     if (hp->next_seq == 0)
         hp->next_seq = 1;
-    char k[10];
-    hint_key(k, peer, hp->next_seq);
     lsm_batch_t *b = lsm_batch_new();
-    lsm_batch_put(b, k, sizeof k, (lsm_version_t){ hp->next_seq, 0 }, v.data, v.len);
-    rdb_status_t st = lsm_write(h->db, NULL, b, err);
-    lsm_batch_free(b);
-    if (st == RDB_OK) {
-        hp->next_seq++;
-        hp->count++;
-        hp->bytes += v.len;
+    rdb_buf_t v = RDB_BUF_INIT;
+    uint64_t seq = hp->next_seq, bytes = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        rdb_buf_reset(&v);
+        hint_encode(&v, &recs[i]);
+        if (hp->bytes + bytes + v.len > h->limit) {
+            hp->dropped++;
+            continue;
+        }
+        char key[10];
+        hint_key(key, peer, seq);
+        lsm_batch_put(b, key, sizeof key, (lsm_version_t){ seq, 0 }, v.data, v.len);
+        seq++;
+        bytes += v.len;
+        k++;
     }
+    rdb_status_t st = k ? lsm_write(h->db, NULL, b, err) : RDB_OK;
+    lsm_batch_free(b);
     rdb_buf_free(&v);
+    *added = 0;
+    if (st == RDB_OK) {
+        hp->next_seq = seq;
+        hp->count += k;
+        hp->bytes += bytes;
+        *added = k;
+    }
     return st;
 }
 

@@ -34,6 +34,10 @@ void         clu_hints_close(clu_hints_t *h);
 /* Keep rec for peer (copied).  RDB_BUSY when the peer's outbox is full. */
 rdb_status_t clu_hints_add(clu_hints_t *h, uint16_t peer, const clu_record_t *rec,
                            rdb_err_t *err);
+/* Keep n records for peer in one durable write (one fsync); records over
+ * the limit are dropped and counted.  *added: how many were kept. */
+rdb_status_t clu_hints_add_batch(clu_hints_t *h, uint16_t peer, const clu_record_t *recs,
+                                 size_t n, size_t *added, rdb_err_t *err);
 /* Call fn on up to max pending hints of peer, oldest first; *last_seq gets
  * the seq of the last one visited (0 if none).  fn returning false stops. */
 rdb_status_t clu_hints_for_each(clu_hints_t *h, uint16_t peer, size_t max, clu_record_fn fn,

@@ -46,6 +46,8 @@ typedef struct net_link {
     unsigned char    nonce[CLU_AUTH_NONCE];  /* the nonce *we* sent */
     rdb_buf_t        in, out;
     uint64_t         fin, fout, flags;
+    uint32_t         client;      /* != 0: a control client (node id 0)  */
+    ev_timer         hs_timer;    /* handshake / connect deadline        */
     struct net_link *next;
 } net_link_t;
 
@@ -65,12 +67,14 @@ struct clu_net {
     struct ev_loop *loop;
     clu_net_opts_t  o;
     char           *secret;
+    char           *listen_host;
     int             lfd, port;
     ev_io           accept_io;
     ev_prepare      reaper;
     net_link_t     *links, *dead;
     net_dial_t     *dials;
     uint64_t        auth_failures;
+    uint32_t        next_client;
 };
 
 static void link_read_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -80,7 +84,15 @@ static void dial_start(net_dial_t *d);
 static net_link_t *net_active(const clu_net_t *net, uint16_t peer)
 {
     for (net_link_t *l = net->links; l; l = l->next)
-        if (l->state == L_UP && !l->retiring && l->peer == peer)
+        if (l->state == L_UP && !l->retiring && !l->client && l->peer == peer)
+            return l;
+    return NULL;
+}
+
+static net_link_t *net_client(const clu_net_t *net, uint32_t client)
+{
+    for (net_link_t *l = net->links; l; l = l->next)
+        if (l->state == L_UP && l->client == client)
             return l;
     return NULL;
 }
@@ -112,9 +124,10 @@ static void link_kill(net_link_t *l, bool silent)
     clu_net_t *net = l->net;
     if (l->state == L_DEAD)
         return;
-    bool was_up = l->state == L_UP && !l->retiring;
+    bool was_up = l->state == L_UP && !l->retiring && !l->client;
     ev_io_stop(net->loop, &l->rio);
     ev_io_stop(net->loop, &l->wio);
+    ev_timer_stop(net->loop, &l->hs_timer);
     if (l->fd >= 0)
         close(l->fd);
     l->fd = -1;
@@ -173,6 +186,15 @@ static void link_send_frame(net_link_t *l, clu_msg_type_t type, const void *a, s
     rdb_buf_free(&f);
 }
 
+/* A link that is not UP within the deadline (a connect that hangs behind a
+ * firewall, a silent client) is killed; a dialled one is re-dialled. */
+static void link_hs_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    net_link_t *l = w->data;
+    if (l->state != L_UP)
+        link_kill(l, true);
+}
+
 static net_link_t *link_new(clu_net_t *net, int fd, bool outbound)
 {
     net_link_t *l = rdb_calloc(1, sizeof *l);
@@ -183,6 +205,9 @@ static net_link_t *link_new(clu_net_t *net, int fd, bool outbound)
     ev_io_init(&l->rio, link_read_cb, fd, EV_READ);
     ev_io_init(&l->wio, link_write_cb, fd, EV_WRITE);
     l->rio.data = l->wio.data = l;
+    ev_timer_init(&l->hs_timer, link_hs_timeout_cb, CLU_NET_HANDSHAKE_TIMEOUT, 0.0);
+    l->hs_timer.data = l;
+    ev_timer_start(net->loop, &l->hs_timer);
     l->next = net->links;
     net->links = l;
     return l;
@@ -214,6 +239,16 @@ static void link_retire(net_link_t *l)
 static void link_up(net_link_t *l)
 {
     clu_net_t *net = l->net;
+    ev_timer_stop(net->loop, &l->hs_timer);
+    if (!l->outbound && l->peer == 0) {
+        /* A control client: never deduplicated, never a member. */
+        l->state = L_UP;
+        if (++net->next_client == 0)
+            net->next_client = 1;
+        l->client = net->next_client;
+        RDB_LOG_DEBUG("peer", "control client %u connected", l->client);
+        return;
+    }
     net_link_t *e = net_active(net, l->peer);
     l->state = L_UP;
     if (l->dial) {
@@ -252,6 +287,12 @@ static bool link_on_frame(net_link_t *l, clu_frame_t *f)
     const char *p;
     size_t n;
     if (l->state == L_UP) {
+        if (l->client) {
+            l->fin++;
+            if (f->type >= CLU_MSG_PING && net->o.on_client)
+                net->o.on_client(net, l->client, f, net->o.ctx);
+            return l->state == L_UP;
+        }
         if (f->from != l->peer) {
             RDB_LOG_WARN("peer", "frame from node %u claims to be node %u", l->peer, f->from);
             link_kill(l, false);
@@ -380,7 +421,7 @@ static void link_read_cb(struct ev_loop *loop, ev_io *w, int revents)
     }
     /* The peer half-closed (it retired this link, or is going away): stop
      * reading, finish our writes, then close. */
-    bool was_active = !l->retiring;
+    bool was_active = !l->retiring && !l->client;
     l->rd_eof = true;
     ev_io_stop(loop, &l->rio);
     uint16_t peer = l->peer;
@@ -462,6 +503,18 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
     return 0;
 }
 
+/* Outbound links leave from the listen address, so that per-node loopback
+ * addresses (127.0.0.11, ...) identify both ends of a link (tests block
+ * links with iptables by address). */
+static void bind_source(clu_net_t *net, int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (net->listen_host && strcmp(net->listen_host, "127.0.0.1") != 0 &&
+        strcmp(net->listen_host, "0.0.0.0") != 0 && resolve(net->listen_host, 0, &ss, &len) == 0)
+        bind(fd, (struct sockaddr *)&ss, len);
+}
+
 static void dial_start(net_dial_t *d)
 {
     clu_net_t *net = d->net;
@@ -478,7 +531,7 @@ static void dial_start(net_dial_t *d)
     int fd = -1;
     if (resolve(d->host, d->port, &ss, &len) < 0 ||
         (fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 || set_nonblock(fd) < 0 ||
-        (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)) {
+        (bind_source(net, fd), connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)) {
         if (fd >= 0)
             close(fd);
         dial_schedule(d);
@@ -506,7 +559,8 @@ rdb_status_t clu_net_open(struct ev_loop *loop, const clu_net_opts_t *o, clu_net
     net->o = *o;
     net->secret = rdb_strdup(o->secret);
     net->o.secret = net->secret;
-    net->o.listen_host = NULL;
+    net->listen_host = rdb_strdup(o->listen_host ? o->listen_host : "127.0.0.1");
+    net->o.listen_host = net->listen_host;
     if (!net->o.max_queue)
         net->o.max_queue = 64u << 20;
     if (!net->o.backoff_min_ms)
@@ -548,6 +602,7 @@ fail:
     if (net->lfd >= 0)
         close(net->lfd);
     free(net->secret);
+    free(net->listen_host);
     free(net);
     return err ? err->code : RDB_IOERROR;
 }
@@ -570,6 +625,7 @@ void clu_net_close(clu_net_t *net)
     ev_io_stop(net->loop, &net->accept_io);
     close(net->lfd);
     free(net->secret);
+    free(net->listen_host);
     free(net);
 }
 
@@ -596,16 +652,20 @@ rdb_status_t clu_net_dial(clu_net_t *net, const char *host, int port, rdb_err_t 
     return RDB_OK;
 }
 
-rdb_status_t clu_net_send(clu_net_t *net, uint16_t peer, const void *frame, size_t len)
+static rdb_status_t link_send(net_link_t *l, const void *frame, size_t len)
 {
-    net_link_t *l = net_active(net, peer);
     if (!l)
         return RDB_UNAVAILABLE;
-    if (l->out.len + len > net->o.max_queue)
+    if (l->out.len + len > l->net->o.max_queue)
         return RDB_BUSY;
     link_queue(l, frame, len);
     l->fout++;
     return RDB_OK;
+}
+
+rdb_status_t clu_net_send(clu_net_t *net, uint16_t peer, const void *frame, size_t len)
+{
+    return link_send(net_active(net, peer), frame, len);
 }
 
 bool clu_net_is_up(const clu_net_t *net, uint16_t peer)
@@ -629,4 +689,37 @@ void clu_net_peer_stats(const clu_net_t *net, uint16_t peer, clu_net_peer_stats_
 uint64_t clu_net_auth_failures(const clu_net_t *net)
 {
     return net->auth_failures;
+}
+
+rdb_status_t clu_net_reply(clu_net_t *net, uint32_t client, const void *frame, size_t len)
+{
+    return link_send(net_client(net, client), frame, len);
+}
+
+void clu_net_drop(clu_net_t *net, uint16_t peer)
+{
+    net_link_t *l;
+    while ((l = net_active(net, peer)) != NULL)
+        link_kill(l, false);
+}
+
+void clu_net_drop_client(clu_net_t *net, uint32_t client)
+{
+    net_link_t *l = net_client(net, client);
+    if (l)
+        link_kill(l, true);
+}
+
+void clu_net_flush(clu_net_t *net)
+{
+    for (net_link_t *l = net->links; l; l = l->next) {
+        if (l->state != L_UP || l->out.len == 0)
+            continue;
+        ssize_t r = send(l->fd, l->out.data, l->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r > 0)
+            rdb_buf_consume(&l->out, (size_t)r);
+        /* A short write or an error is left to the write watcher. */
+        if (l->out.len == 0 && !l->retiring)
+            ev_io_stop(net->loop, &l->wio);
+    }
 }

@@ -7,6 +7,7 @@
  */
 #include "cluster/replica.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "cluster/hlc.h"
@@ -42,6 +43,13 @@ void clu_replica_close(clu_replica_t *r)
 rdb_status_t clu_replica_apply(clu_replica_t *r, const clu_record_t *recs, size_t n,
                                bool sync, rdb_err_t *err)
 {
+    return clu_replica_apply_meta(r, recs, n, NULL, 0, NULL, 0, sync, err);
+}
+
+rdb_status_t clu_replica_apply_meta(clu_replica_t *r, const clu_record_t *recs, size_t n,
+                                    const void *mkey, size_t mklen, const void *mval,
+                                    size_t mvlen, bool sync, rdb_err_t *err)
+{
     lsm_batch_t *b = lsm_batch_new();
     bool vv_changed = false;
     for (size_t i = 0; i < n; i++) {
@@ -72,6 +80,10 @@ rdb_status_t clu_replica_apply(clu_replica_t *r, const clu_record_t *recs, size_
         lsm_batch_put(b, CLU_VV_KEY, CLU_VV_KEY_LEN, vv, enc.data, enc.len);
         rdb_buf_free(&enc);
     }
+    if (mkey) {
+        assert(mklen > 0 && ((const unsigned char *)mkey)[0] == 0x00);
+        lsm_batch_put(b, mkey, mklen, (lsm_version_t){ ++r->meta_ver, 0 }, mval, mvlen);
+    }
     rdb_status_t st = RDB_OK;
     if (lsm_batch_count(b)) {
         lsm_write_options_t wo = { .sync = sync };
@@ -96,9 +108,12 @@ rdb_status_t clu_replica_get(clu_replica_t *r, const void *key, size_t klen, rdb
 }
 
 /* Iterate newest versions of user keys (skipping reserved keys). */
-static rdb_status_t replica_walk(clu_replica_t *r, bool (*fn)(const clu_record_t *, uint64_t,
-                                                              void *),
-                                 void *ctx, rdb_err_t *err)
+uint64_t clu_replica_token(const clu_replica_t *r, const void *key, size_t klen)
+{
+    return r->token_fn ? r->token_fn(key, klen, r->token_ctx) : clu_token(key, klen);
+}
+
+rdb_status_t clu_replica_walk(clu_replica_t *r, clu_walk_fn fn, void *ctx, rdb_err_t *err)
 {
     lsm_read_options_t ro;
     lsm_read_options_default(&ro);
@@ -125,7 +140,7 @@ static rdb_status_t replica_walk(clu_replica_t *r, bool (*fn)(const clu_record_t
         rec.tombstone = lsm_iter_is_tombstone(it);
         if (!rec.tombstone)
             rec.value = lsm_iter_value(it, &vl), rec.vlen = vl;
-        if (!fn(&rec, clu_token(k, kl), ctx))
+        if (!fn(&rec, clu_replica_token(r, k, kl), ctx))
             break;
     }
     rdb_status_t st = lsm_iter_status(it, err);
@@ -144,7 +159,7 @@ static bool merkle_add_fn(const clu_record_t *rec, uint64_t token, void *ctx)
 
 rdb_status_t clu_replica_merkle(clu_replica_t *r, clu_merkle_t *m, rdb_err_t *err)
 {
-    return replica_walk(r, merkle_add_fn, m, err);
+    return clu_replica_walk(r, merkle_add_fn, m, err);
 }
 
 typedef struct scan_ctx {
@@ -167,5 +182,5 @@ rdb_status_t clu_replica_scan_range(clu_replica_t *r, clu_token_range_t range, c
     scan_ctx_t s = { .fn = fn, .ctx = ctx };
     s.range.lo = range.lo;
     s.range.hi = range.hi;
-    return replica_walk(r, scan_fn, &s, err);
+    return clu_replica_walk(r, scan_fn, &s, err);
 }

@@ -38,11 +38,17 @@ typedef struct clu_record {
     uint64_t      seq;
 } clu_record_t;
 
+/* Placement token of a user key (DESIGN.md §3); NULL = clu_token(). */
+typedef uint64_t (*clu_token_fn)(const void *key, size_t klen, void *ctx);
+
 typedef struct clu_replica {
-    lsm_db_t *db;          /* borrowed; must outlive the replica */
-    clu_vv_t  vv;
-    uint64_t  vv_ver;      /* version of the stored vector record */
-    uint64_t  applied, duplicates;
+    lsm_db_t    *db;        /* borrowed; must outlive the replica */
+    clu_vv_t     vv;
+    uint64_t     vv_ver;    /* version of the stored vector record */
+    uint64_t     meta_ver;  /* version for clu_replica_apply_meta's key (caller seeds it) */
+    uint64_t     applied, duplicates;
+    clu_token_fn token_fn;  /* set after open; NULL = clu_token */
+    void        *token_ctx;
 } clu_replica_t;
 
 /* Load the persisted version vector.  db is borrowed. */
@@ -52,6 +58,17 @@ void         clu_replica_close(clu_replica_t *r);
  * before are skipped (counted as duplicates). */
 rdb_status_t clu_replica_apply(clu_replica_t *r, const clu_record_t *recs, size_t n,
                                bool sync, rdb_err_t *err);
+/* As clu_replica_apply, plus one reserved key (first byte 0x00) written in
+ * the same atomic batch with version {++meta_ver, 0}: the caller's own
+ * bookkeeping (the node's outbound sequence counters). */
+rdb_status_t clu_replica_apply_meta(clu_replica_t *r, const clu_record_t *recs, size_t n,
+                                    const void *mkey, size_t mklen, const void *mval,
+                                    size_t mvlen, bool sync, rdb_err_t *err);
+uint64_t clu_replica_token(const clu_replica_t *r, const void *key, size_t klen);
+/* Call fn with the newest version of every user key and its token, in key
+ * order; fn returning false stops. */
+typedef bool (*clu_walk_fn)(const clu_record_t *rec, uint64_t token, void *ctx);
+rdb_status_t clu_replica_walk(clu_replica_t *r, clu_walk_fn fn, void *ctx, rdb_err_t *err);
 /* Tombstone grace (DESIGN.md §3, §5): allow the LSM to drop tombstones and
  * shadowed versions only once they are older than grace_ms before now_hlc,
  * so a replica returning within the grace period cannot resurrect deleted

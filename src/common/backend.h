@@ -65,6 +65,7 @@ typedef struct rdb_startup {
     const char **guc_names;  /* "-c name=value" options, applied as SET  */
     const char **guc_values;
     int32_t      backend_pid;
+    bool         superuser;  /* the authenticated role is a superuser */
 } rdb_startup_t;
 
 /* What authentication needs to know of a role (pg_authid's columns). */

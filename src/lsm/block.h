@@ -26,6 +26,7 @@ typedef struct lsm_block_builder {
     rdb_buf_t restarts; /* u32 le each */
     rdb_buf_t last;
     int counter;
+    int restart_interval; /* LSM_BLOCK_RESTART_INTERVAL unless set after init */
     size_t entries;
 } lsm_block_builder_t;
 
@@ -43,5 +44,36 @@ void lsm_block_finish(lsm_block_builder_t *b);
  * file is not copied and must outlive the iterator. */
 lsm_it_t *lsm_block_iter(const char *data, size_t n, void (*release)(void *), void *arg,
                          const char *file, uint64_t off);
+
+/* The same iterator embedded in a caller's struct, so that moving from
+ * block to block (table iterators, point reads) allocates nothing: the key
+ * lives in inline storage unless it outgrows it.  Fields are private.
+ * lsm_block_it_init may be called again on the same struct to point it at
+ * another block; lsm_block_it_destroy frees what it holds (not the struct,
+ * not the block).  base.ops->free is lsm_block_it_destroy. */
+#define LSM_BLOCK_KEY_INLINE 80
+typedef struct lsm_block_it {
+    lsm_it_t base;
+    const char *data;
+    uint32_t restarts;  /* offset of the restart array */
+    uint32_t nrestarts;
+    uint32_t cur;       /* offset of current entry; == restarts when invalid */
+    uint32_t next_off;  /* offset just past the current entry */
+    char *key;          /* inline or malloc'd */
+    uint32_t klen, kcap;
+    const char *val;
+    uint32_t vlen;
+    void (*release)(void *);
+    void *arg;
+    rdb_err_t err;
+    const char *file;
+    uint64_t off;
+    char inline_key[LSM_BLOCK_KEY_INLINE];
+} lsm_block_it_t;
+
+/* REQUIRES: i zeroed, or initialised before (then its key storage is kept). */
+void lsm_block_it_init(lsm_block_it_t *i, const char *data, size_t n, const char *file,
+                       uint64_t off);
+void lsm_block_it_destroy(lsm_block_it_t *i);
 
 #endif

@@ -40,9 +40,7 @@ lsm_iter_t *lsm_iter_new(lsm_db_t *db, const lsm_read_options_t *ro)
     it->err = e0;
     lsm_mem_t *mem, *imm;
     lsm_db_pin(db, &mem, &imm, &it->v);
-    int n = 2;
-    for (int l = 0; l < LSM_MAX_LEVELS; l++)
-        n += it->v->nfiles[l];
+    int n = 2 + LSM_MAX_LEVELS + it->v->nfiles[0];
     lsm_it_t **kids = rdb_calloc((size_t)n, sizeof(*kids));
     int k = 0;
     kids[k++] = lsm_mem_iter(mem);
@@ -51,9 +49,13 @@ lsm_iter_t *lsm_iter_new(lsm_db_t *db, const lsm_read_options_t *ro)
         kids[k++] = lsm_mem_iter(imm);
         lsm_mem_unref(imm);
     }
-    for (int l = 0; l < LSM_MAX_LEVELS; l++)
-        for (int i = 0; i < it->v->nfiles[l]; i++)
-            kids[k++] = lsm_table_iter(it->v->files[l][i]->table, ro->fill_cache);
+    /* L0 files overlap: one child each; a deeper level is one child */
+    for (int i = 0; i < it->v->nfiles[0]; i++)
+        kids[k++] = lsm_tcache_iter(db->tcache, it->v->files[0][i]->number, ro->fill_cache);
+    for (int l = 1; l < LSM_MAX_LEVELS; l++)
+        if (it->v->nfiles[l])
+            kids[k++] = lsm_level_iter_new(db->tcache, it->v->files[l], it->v->nfiles[l],
+                                           ro->fill_cache);
     it->m = lsm_merge_iter_new(kids, k);
     it->snap = ro->snapshot;
     it->raw = ro->raw;

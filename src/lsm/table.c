@@ -174,34 +174,33 @@ void lsm_table_set_counters(lsm_table_t *t, uint64_t *hits, uint64_t *misses)
     t->misses = misses;
 }
 
-typedef struct pinned {
-    lsm_cache_t *cache;
+/* A data block held by a reader: pinned in the cache, or owned when it
+ * was read without filling the cache. */
+typedef struct block_pin {
     lsm_cache_handle_t *h;
     char *owned;
-} pinned_t;
+} block_pin_t;
 
-static void release_pinned(void *arg)
+static void unpin(lsm_table_t *t, block_pin_t *p)
 {
-    pinned_t *p = arg;
     if (p->h)
-        lsm_cache_release(p->cache, p->h);
+        lsm_cache_release(t->cache, p->h);
     free(p->owned);
-    free(p);
+    p->h = NULL;
+    p->owned = NULL;
 }
 
-
-/* Iterator over the data block at handle value v. */
-static lsm_it_t *data_block_iter(lsm_table_t *t, const char *v, size_t vn, bool fill,
-                                 bool *hit, rdb_err_t *err)
+/* Point bi at the data block whose index value (handle) is v, pinning it
+ * in *pin (which must be empty).  false with err set on failure. */
+static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block_pin_t *pin,
+                       lsm_block_it_t *bi, bool *hit, rdb_err_t *err)
 {
     uint64_t off, size;
     const char *p = rdb_decode_varint64(v, v + vn, &off);
     if (!p || !rdb_decode_varint64(p, v + vn, &size)) {
         corrupt(t->path, 0, "bad block handle in index", err);
-        return NULL;
+        return false;
     }
-    pinned_t *pin = rdb_calloc(1, sizeof(*pin));
-    pin->cache = t->cache;
     const char *data;
     size_t n;
     if (t->cache && (pin->h = lsm_cache_lookup(t->cache, t->number, off))) {
@@ -214,24 +213,22 @@ static lsm_it_t *data_block_iter(lsm_table_t *t, const char *v, size_t vn, bool 
         char *blk;
         if (t->misses && t->cache)
             __atomic_fetch_add(t->misses, 1, __ATOMIC_RELAXED);
-        if (read_block(t, off, size, &blk, &n, err) != RDB_OK) {
-            free(pin);
-            return NULL;
-        }
-        if (fill && t->cache) {
+        if (read_block(t, off, size, &blk, &n, err) != RDB_OK)
+            return false;
+        if (fill && t->cache)
             pin->h = lsm_cache_insert(t->cache, t->number, off, blk, n);
-            data = blk;
-        } else {
+        else
             pin->owned = blk;
-            data = blk;
-        }
+        data = blk;
     }
-    return lsm_block_iter(data, n, release_pinned, pin, t->path, off);
+    lsm_block_it_init(bi, data, n, t->path, off);
+    return true;
 }
 
 rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fill_cache,
                            bool *found, int *kind, lsm_version_t *ver, rdb_buf_t *value,
-                           bool *bloom_skip, bool *cache_hit, rdb_err_t *err)
+                           const lsm_version_t *newer_than, bool *bloom_skip, bool *cache_hit,
+                           rdb_err_t *err)
 {
     *found = false;
     *bloom_skip = false;
@@ -240,19 +237,24 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
         *bloom_skip = true;
         return RDB_OK;
     }
-    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path, t->index_off);
+    /* both block readers live on the stack: a point read allocates nothing
+     * unless it reads a block from disk */
+    lsm_block_it_t ixb = { 0 }, bib = { 0 };
+    lsm_it_t *ix = &ixb.base, *bi = &bib.base;
+    block_pin_t pin = { NULL, NULL };
+    lsm_block_it_init(&ixb, t->index, t->index_len, t->path, t->index_off);
     ix->ops->seek(ix, seek, sn);
     rdb_status_t s = RDB_OK;
     if (!ix->ops->valid(ix)) {
         s = ix->ops->status(ix, err);
-        ix->ops->free(ix);
+        lsm_block_it_destroy(&ixb);
         return s;
     }
     size_t vn;
     const char *v = ix->ops->value(ix, &vn);
-    lsm_it_t *bi = data_block_iter(t, v, vn, fill_cache, cache_hit, err);
-    ix->ops->free(ix);
-    if (!bi)
+    bool ok = load_block(t, v, vn, fill_cache, &pin, &bib, cache_hit, err);
+    lsm_block_it_destroy(&ixb);
+    if (!ok)
         return err ? err->code : RDB_CORRUPTION;
     bi->ops->seek(bi, seek, sn);
     if (bi->ops->valid(bi)) {
@@ -262,7 +264,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
             *found = true;
             *kind = lsm_ikey_kind(k, kn);
             *ver = lsm_ikey_version(k, kn);
-            if (value) {
+            if (value && (!newer_than || lsm_version_cmp(*ver, *newer_than) > 0)) {
                 const char *val = bi->ops->value(bi, &vn);
                 rdb_buf_reset(value);
                 rdb_buf_append(value, val, vn);
@@ -271,13 +273,16 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
     } else {
         s = bi->ops->status(bi, err);
     }
-    bi->ops->free(bi);
+    lsm_block_it_destroy(&bib);
+    unpin(t, &pin);
     return s;
 }
 
 uint64_t lsm_table_offset_of(lsm_table_t *t, const char *ikey, size_t n)
 {
-    lsm_it_t *ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path, t->index_off);
+    lsm_block_it_t ixb = { 0 };
+    lsm_it_t *ix = &ixb.base;
+    lsm_block_it_init(&ixb, t->index, t->index_len, t->path, t->index_off);
     ix->ops->seek(ix, ikey, n);
     uint64_t off = t->size;
     if (ix->ops->valid(ix)) {
@@ -286,21 +291,35 @@ uint64_t lsm_table_offset_of(lsm_table_t *t, const char *ikey, size_t n)
         if (!rdb_decode_varint64(v, v + vn, &off))
             off = 0;
     }
-    ix->ops->free(ix);
+    lsm_block_it_destroy(&ixb);
     return off;
 }
 
 /* --- two-level iterator --------------------------------------------------- */
 
+/* The index and data block readers are embedded: moving to another block
+ * re-points the data reader and allocates nothing. */
 typedef struct table_it {
     lsm_it_t base;
     lsm_table_t *t;
-    lsm_it_t *ix, *data;
+    lsm_block_it_t ixb, blk;
+    lsm_it_t *ix, *data;     /* &ixb.base; &blk.base or NULL when no block */
+    block_pin_t pin;
     size_t data_handle_len;  /* index value of the block in data */
     char handle_buf[24];
     bool fill;
     rdb_err_t err;
 } table_it_t;
+
+static void drop_data(table_it_t *i)
+{
+    if (!i->data)
+        return;
+    if (rdb_err_is_set(&i->blk.err) && !rdb_err_is_set(&i->err))
+        i->data->ops->status(i->data, &i->err);
+    unpin(i->t, &i->pin);
+    i->data = NULL;
+}
 
 static void set_data(table_it_t *i)
 {
@@ -309,14 +328,13 @@ static void set_data(table_it_t *i)
     /* the same block again (seeks nearby): keep it */
     if (v && i->data && vn == i->data_handle_len && memcmp(v, i->handle_buf, vn) == 0)
         return;
-    if (i->data) {
-        i->data->ops->free(i->data);
-        i->data = NULL;
-    }
+    drop_data(i);
     if (!v)
         return;
-    i->data = data_block_iter(i->t, v, vn, i->fill, NULL, &i->err);
-    if (i->data && vn <= sizeof i->handle_buf) {
+    if (!load_block(i->t, v, vn, i->fill, &i->pin, &i->blk, NULL, &i->err))
+        return;
+    i->data = &i->blk.base;
+    if (vn <= sizeof i->handle_buf) {
         memcpy(i->handle_buf, v, vn);
         i->data_handle_len = vn;
     } else {
@@ -345,10 +363,7 @@ static void skip_fwd(table_it_t *i)
 {
     while (!ti_valid(&i->base)) {
         if (stop(i) || !i->ix->ops->valid(i->ix)) {
-            if (i->data) {
-                i->data->ops->free(i->data);
-                i->data = NULL;
-            }
+            drop_data(i);
             return;
         }
         i->ix->ops->next(i->ix);
@@ -362,10 +377,7 @@ static void skip_back(table_it_t *i)
 {
     while (!ti_valid(&i->base)) {
         if (stop(i) || !i->ix->ops->valid(i->ix)) {
-            if (i->data) {
-                i->data->ops->free(i->data);
-                i->data = NULL;
-            }
+            drop_data(i);
             return;
         }
         i->ix->ops->prev(i->ix);
@@ -435,9 +447,9 @@ static rdb_status_t ti_status(lsm_it_t *it, rdb_err_t *err)
 static void ti_free(lsm_it_t *it)
 {
     table_it_t *i = (table_it_t *)it;
-    if (i->data)
-        i->data->ops->free(i->data);
-    i->ix->ops->free(i->ix);
+    drop_data(i);
+    lsm_block_it_destroy(&i->blk);
+    lsm_block_it_destroy(&i->ixb);
     lsm_table_unref(i->t);
     rdb_err_clear(&i->err);
     free(i);
@@ -455,6 +467,7 @@ lsm_it_t *lsm_table_iter(lsm_table_t *t, bool fill_cache)
     lsm_table_ref(t);
     i->t = t;
     i->fill = fill_cache;
-    i->ix = lsm_block_iter(t->index, t->index_len, NULL, NULL, t->path, t->index_off);
+    lsm_block_it_init(&i->ixb, t->index, t->index_len, t->path, t->index_off);
+    i->ix = &i->ixb.base;
     return &i->base;
 }

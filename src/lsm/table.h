@@ -44,11 +44,14 @@ void lsm_table_ref(lsm_table_t *t);
 void lsm_table_unref(lsm_table_t *t);
 uint64_t lsm_table_file_size(const lsm_table_t *t);
 /* Point read: RDB_OK with found set if a version of ukey <= snapshot is in
- * the table (then *kind, *ver, value filled); bloom_skip set if the filter
- * ruled the table out. */
+ * the table (then *kind and *ver filled, and value (may be NULL) replaced
+ * by its value unless newer_than is given and the version found is not
+ * newer than *newer_than); bloom_skip set if the filter ruled the table
+ * out.  Allocates nothing unless the block is read from disk. */
 rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek_ikey, size_t sn, bool fill_cache,
                            bool *found, int *kind, lsm_version_t *ver, rdb_buf_t *value,
-                           bool *bloom_skip, bool *cache_hit, rdb_err_t *err);
+                           const lsm_version_t *newer_than, bool *bloom_skip, bool *cache_hit,
+                           rdb_err_t *err);
 lsm_it_t *lsm_table_iter(lsm_table_t *t, bool fill_cache);
 /* Approximate file offset of the first key >= ikey. */
 uint64_t lsm_table_offset_of(lsm_table_t *t, const char *ikey, size_t n);

@@ -46,6 +46,9 @@ lsm_table_builder_t *lsm_table_builder_new(const char *path, const lsm_options_t
     b->o = *o;
     lsm_block_builder_init(&b->data);
     lsm_block_builder_init(&b->index);
+    /* every index entry a restart point: a seek binary-searches the index
+     * without a linear walk (LevelDB's index_block_restart_interval) */
+    b->index.restart_interval = 1;
     return b;
 }
 

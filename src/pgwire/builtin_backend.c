@@ -724,7 +724,7 @@ static rdb_status_t b_session_open(rdb_engine_t *e, const rdb_startup_t *st, rdb
     guc_set(s, "TimeZone", "UTC");
     guc_set(s, "integer_datetimes", "on");
     guc_set(s, "IntervalStyle", "postgres");
-    guc_set(s, "is_superuser", "on");
+    guc_set(s, "is_superuser", st->superuser ? "on" : "off");
     guc_set(s, "session_authorization", st->user ? st->user : "");
     guc_set(s, "application_name", st->application_name ? st->application_name : "");
     guc_set(s, "standard_conforming_strings", "on");

@@ -9,10 +9,19 @@
  * not read (back-pressure on the client).  An offloaded call (BUSY) owns
  * c->out and the socket's write side until it posts the connection back to
  * the loop through w->done.
+ *
+ * Before READY a connection goes through: STARTUP (SSLRequest answered 'S'
+ * when a certificate is configured, then TLS_HANDSHAKE and STARTUP again
+ * over TLS), the hba match, and AUTH (rdb_auth_t exchanges).  A failed
+ * login's error waits auth-failure-delay in c->out (`delayed`: no reads,
+ * no writes) before it is sent and the connection closed.  One timer
+ * bounds the whole of it (authentication-timeout), then serves the delay.
  */
 #include "pgwire/conn.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +29,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "pgwire/proto.h"
+#include "pgwire/security.h"
 
 #define OUT_HIGH_WATER (256 * 1024)
 #define READ_CHUNK     (16 * 1024)
+#define AUTH_MSG_MAX   65535  /* PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH */
 
-enum cstate { CS_STARTUP, CS_READY, CS_COPY_IN, CS_CLOSING };
+enum cstate { CS_STARTUP, CS_TLS_HANDSHAKE, CS_AUTH, CS_READY, CS_COPY_IN, CS_CLOSING };
 
 typedef struct named {
     struct named *next;
@@ -55,6 +68,20 @@ struct rdb_pgconn {
     bool             paused;           /* reading stopped for back-pressure */
     rdb_session_t   *sess;
     int32_t          pid, secret;
+    /* start-up and authentication */
+    bool             local;            /* Unix socket */
+    bool             ssl_asked;        /* SSLRequest already answered */
+    bool             tls_want_write;   /* TLS read/handshake waits for POLLOUT */
+    bool             delayed;          /* failed login: error held back */
+    struct sockaddr_storage peer;
+    char             peer_text[64];
+    rdb_pgsec_t     *sec;              /* reference, from accept to close */
+    rdb_tls_conn_t  *tls;
+    rdb_auth_t      *auth;
+    rdb_pgsec_lookup_ctx_t lookup;
+    char            *startup;          /* StartupMessage body until READY */
+    uint32_t         startup_len;
+    ev_timer         timer;
     named_t         *stmts, *portals;
     /* offloaded call */
     job_kind_t       job;
@@ -130,6 +157,56 @@ static ssize_t plain_write(rdb_pgconn_t *c, const void *buf, size_t n)
 static void plain_close(rdb_pgconn_t *c) { close(c->fd); }
 static const rdb_pgio_t plain_io = { plain_read, plain_write, plain_close };
 
+/* ---- TLS transport: rdb_tls results mapped onto read()/write()'s ---- */
+
+static ssize_t tls_result(rdb_pgconn_t *c, rdb_tls_io_t r, size_t n, bool reading)
+{
+    switch (r) {
+    case RDB_TLS_OK:
+        return (ssize_t)n;
+    case RDB_TLS_WANT_WRITE:
+        if (reading)
+            c->tls_want_write = true;
+        errno = EAGAIN;
+        return -1;
+    case RDB_TLS_WANT_READ:
+        errno = EAGAIN;
+        return -1;
+    case RDB_TLS_CLOSED:
+        if (reading)
+            return 0;
+        errno = EPIPE;
+        return -1;
+    case RDB_TLS_ERROR:
+        break;
+    }
+    RDB_LOG_DEBUG("pgwire", "TLS error: %s", rdb_tls_error(c->tls));
+    errno = ECONNRESET;
+    return -1;
+}
+
+static ssize_t tls_read(rdb_pgconn_t *c, void *buf, size_t n)
+{
+    size_t got = 0;
+    c->tls_want_write = false;
+    rdb_tls_io_t r = rdb_tls_read(c->tls, buf, n, &got);
+    return tls_result(c, r, got, true);
+}
+
+static ssize_t tls_write(rdb_pgconn_t *c, const void *buf, size_t n)
+{
+    size_t put = 0;
+    rdb_tls_io_t r = rdb_tls_write(c->tls, buf, n, &put);
+    return tls_result(c, r, put, false);
+}
+
+static void tls_close(rdb_pgconn_t *c)
+{
+    rdb_tls_shutdown(c->tls);
+    close(c->fd);
+}
+static const rdb_pgio_t tls_io = { tls_read, tls_write, tls_close };
+
 /* ---- output ---- */
 
 static void conn_close(rdb_pgconn_t *c);
@@ -166,12 +243,12 @@ static int out_try_write(rdb_pgconn_t *c)
 static void update_watchers(rdb_pgconn_t *c)
 {
     struct ev_loop *loop = c->w->loop;
-    if (c->busy) {
+    if (c->busy || c->delayed) {
         ev_io_stop(loop, &c->rio);
         ev_io_stop(loop, &c->wio);
         return;
     }
-    if (out_pending(c) > 0)
+    if (out_pending(c) > 0 || c->tls_want_write)
         ev_io_start(loop, &c->wio);
     else
         ev_io_stop(loop, &c->wio);
@@ -181,12 +258,19 @@ static void update_watchers(rdb_pgconn_t *c)
         ev_io_start(loop, &c->rio);
     else
         ev_io_stop(loop, &c->rio);
+    /* Decrypted bytes waiting inside OpenSSL raise no socket event. */
+    if (want_read && c->tls && c->io == &tls_io && rdb_tls_pending(c->tls) > 0)
+        ev_feed_event(loop, &c->rio, EV_READ);
 }
 
 /* Flush and re-arm; closes the connection on failure or when asked to.
  * Returns -1 if c was freed. */
 static int conn_flush(rdb_pgconn_t *c)
 {
+    if (c->delayed) {
+        update_watchers(c);
+        return 0;
+    }
     if (out_try_write(c) < 0 || (c->close_after_flush && out_pending(c) == 0)) {
         conn_close(c);
         return -1;
@@ -408,6 +492,29 @@ static void named_add(named_t **list, const char *name, void *h, void *owner)
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void write_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
+
+/* Who is at the other end: Unix socket or TCP address (for hba and logs). */
+static void conn_identify(rdb_pgconn_t *c)
+{
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+    if (getsockname(c->fd, (struct sockaddr *)&me, &len) == 0 && me.ss_family == AF_UNIX) {
+        c->local = true;
+        snprintf(c->peer_text, sizeof c->peer_text, "[local]");
+        return;
+    }
+    len = sizeof c->peer;
+    if (getpeername(c->fd, (struct sockaddr *)&c->peer, &len) != 0)
+        c->peer.ss_family = AF_UNSPEC;
+    const void *a = NULL;
+    if (c->peer.ss_family == AF_INET)
+        a = &((struct sockaddr_in *)&c->peer)->sin_addr;
+    else if (c->peer.ss_family == AF_INET6)
+        a = &((struct sockaddr_in6 *)&c->peer)->sin6_addr;
+    if (!a || !inet_ntop(c->peer.ss_family, a, c->peer_text, sizeof c->peer_text))
+        snprintf(c->peer_text, sizeof c->peer_text, "unknown");
+}
 
 void rdb_pgconn_start(rdb_pgworker_t *w, int fd)
 {
@@ -415,6 +522,15 @@ void rdb_pgconn_start(rdb_pgworker_t *w, int fd)
     c->w = w;
     c->fd = fd;
     c->io = &plain_io;
+    conn_identify(c);
+    pthread_mutex_lock(&w->sh->sec_mu);
+    c->sec = rdb_pgsec_ref(w->sh->sec);
+    pthread_mutex_unlock(&w->sh->sec_mu);
+    c->lookup = (rdb_pgsec_lookup_ctx_t){ w->sh->be, c->sec };
+    ev_timer_init(&c->timer, timer_cb, (double)c->sec->auth_timeout_ms / 1000.0, 0.);
+    c->timer.data = c;
+    if (c->sec->auth_timeout_ms > 0)
+        ev_timer_start(w->loop, &c->timer);
     c->state = CS_STARTUP;
     c->job_err = (rdb_err_t)RDB_ERR_INIT;
     c->sink = (rdb_sink_t){ c, s_row_desc, s_data_row, s_command_complete, s_empty_query,
@@ -438,6 +554,7 @@ static void conn_close(rdb_pgconn_t *c)
     const rdb_backend_t *be = w->sh->be;
     ev_io_stop(w->loop, &c->rio);
     ev_io_stop(w->loop, &c->wio);
+    ev_timer_stop(w->loop, &c->timer);
     key_unregister(c);
     while (c->portals)
         portal_drop(c, &c->portals);
@@ -451,6 +568,10 @@ static void conn_close(rdb_pgconn_t *c)
     if (c->counted)
         atomic_fetch_sub(&w->sh->nsessions, 1);
     c->io->close(c);
+    rdb_tls_conn_free(c->tls);
+    rdb_auth_free(c->auth);
+    free(c->startup);
+    rdb_pgsec_unref(c->sec);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -512,6 +633,234 @@ static void apply_options(const char *opts, rdb_startup_t *st, const char **name
     }
 }
 
+/* A StartupMessage's parameters, split the way the backend wants them.
+ * Pointers refer to the message body and to optstore. */
+typedef struct startup_params {
+    rdb_pgstartup_t su;
+    rdb_startup_t   st;
+    const char     *gn[64], *gv[64];
+    const char     *unknown[RDB_PG_MAX_STARTUP_PARAMS];
+    int             nunknown;
+    char            optstore[1024];
+} startup_params_t;
+
+static rdb_status_t parse_startup(const rdb_pgmsg_t *m, startup_params_t *sp, rdb_err_t *err)
+{
+    if (rdb_pg_parse_startup(m, &sp->su, err) != RDB_OK)
+        return err->code;
+    rdb_startup_t *st = &sp->st;
+    memset(st, 0, sizeof *st);
+    sp->nunknown = 0;
+    for (int i = 0; i < sp->su.nparams; i++) {
+        const char *n = sp->su.names[i], *v = sp->su.values[i];
+        if (strcmp(n, "user") == 0)
+            st->user = v;
+        else if (strcmp(n, "database") == 0)
+            st->database = v;
+        else if (strcmp(n, "application_name") == 0)
+            st->application_name = v;
+        else if (strcmp(n, "options") == 0)
+            apply_options(v, st, sp->gn, sp->gv, sp->optstore, sizeof sp->optstore);
+        else if (strncmp(n, "_pq_.", 5) == 0)
+            sp->unknown[sp->nunknown++] = n;
+        else if (strcmp(n, "replication") == 0)
+            continue;
+        else if (st->nguc < 64) {
+            sp->gn[st->nguc] = n;
+            sp->gv[st->nguc] = v;
+            st->nguc++;
+        }
+    }
+    if (!st->user || !st->user[0])
+        return rdb_err_set(err, RDB_PROTOCOL, "28000",
+                           "no PostgreSQL user name specified in startup packet");
+    if (!st->database || !st->database[0])
+        st->database = st->user;
+    st->guc_names = sp->gn;
+    st->guc_values = sp->gv;
+    return RDB_OK;
+}
+
+/* Send err as FATAL and close once it is written. */
+static void fatal_err(rdb_pgconn_t *c, rdb_err_t *err)
+{
+    err->severity = RDB_SEV_FATAL;
+    send_error(c, err);
+    RDB_LOG_DEBUG("pgwire", "closing connection: %s", err->msg);
+    rdb_err_clear(err);
+    c->close_after_flush = true;
+    c->state = CS_CLOSING;
+}
+
+/* A refused login: the error waits auth-failure-delay (28xxx only) to slow
+ * down password guessing, without blocking the loop. */
+static void auth_failed(rdb_pgconn_t *c, rdb_err_t *err)
+{
+    RDB_LOG_INFO("pgwire", "connection from %s refused: %s", c->peer_text, err->msg);
+    bool delay = strncmp(err->sqlstate, "28", 2) == 0 && c->sec->fail_delay_ms > 0;
+    fatal_err(c, err);
+    if (delay) {
+        c->delayed = true;
+        ev_timer_stop(c->w->loop, &c->timer);
+        ev_timer_set(&c->timer, (double)c->sec->fail_delay_ms / 1000.0, 0.);
+        ev_timer_start(c->w->loop, &c->timer);
+    }
+}
+
+/* Authenticated: open the session and send ParameterStatus ... ReadyForQuery
+ * (AuthenticationOk is already in c->out). */
+static void session_begin(rdb_pgconn_t *c)
+{
+    const rdb_backend_t *be = c->w->sh->be;
+    startup_params_t sp;
+    rdb_err_t err = RDB_ERR_INIT;
+    rdb_pgmsg_t m = { 0, c->startup, c->startup_len };
+    if (parse_startup(&m, &sp, &err) != RDB_OK) { /* parsed once already: cannot fail */
+        fatal_err(c, &err);
+        return;
+    }
+    sp.st.backend_pid = c->pid;
+    sp.st.superuser = rdb_auth_superuser(c->auth);
+    rdb_session_t *sess = NULL;
+    if (be->session_open(be->engine, &sp.st, &sess, &err) != RDB_OK) {
+        fatal_err(c, &err);
+        return;
+    }
+    ev_timer_stop(c->w->loop, &c->timer);
+    rdb_auth_free(c->auth);
+    c->auth = NULL;
+    free(c->startup);
+    c->startup = NULL;
+    pthread_mutex_lock(&keys_mu);
+    c->sess = sess;
+    pthread_mutex_unlock(&keys_mu);
+    const char *const *pn, *const *pv;
+    int np = be->session_params(sess, &pn, &pv);
+    for (int i = 0; i < np; i++)
+        s_parameter_status(c, pn[i], pv[i]);
+    size_t mm = rdb_pgw_begin(&c->out, 'K');
+    rdb_buf_append_u32_be(&c->out, (uint32_t)c->pid);
+    rdb_buf_append_u32_be(&c->out, (uint32_t)c->secret);
+    rdb_pgw_end(&c->out, mm);
+    send_ready(c);
+    c->state = CS_READY;
+}
+
+static void auth_result(rdb_pgconn_t *c, rdb_status_t rc, rdb_err_t *err)
+{
+    if (rc != RDB_OK) {
+        auth_failed(c, err);
+        return;
+    }
+    if (rdb_auth_state(c->auth) == RDB_AUTH_OK) {
+        RDB_LOG_DEBUG("pgwire", "authenticated connection from %s (%s%s)", c->peer_text,
+                      rdb_auth_method_name(rdb_auth_used_method(c->auth)), c->tls ? ", TLS" : "");
+        session_begin(c);
+    }
+}
+
+/* Choose the method by the hba rules and send the first challenge. */
+static void auth_begin(rdb_pgconn_t *c, const rdb_startup_t *st)
+{
+    rdb_pgsec_t *sec = c->sec;
+    rdb_err_t err = RDB_ERR_INIT;
+    rdb_hba_client_t hc = { .local = c->local, .addr = (const struct sockaddr *)&c->peer,
+                            .tls = c->tls != NULL, .database = st->database, .user = st->user };
+    rdb_auth_method_t method;
+    if (rdb_hba_match(sec->hba, &hc, &method, NULL, &err) != RDB_OK) {
+        auth_failed(c, &err);
+        return;
+    }
+    unsigned char ep[RDB_TLS_ENDPOINT_MAX];
+    size_t eplen = c->tls ? rdb_tls_conn_endpoint(c->tls, ep) : 0;
+    rdb_auth_params_t p = {
+        .method = method, .user = st->user, .database = st->database,
+        .client_addr = c->local ? NULL : c->peer_text, .tls = c->tls != NULL,
+        .cbind_data = eplen ? ep : NULL, .cbind_len = eplen,
+        /* a Unix socket never leaves the machine */
+        .allow_cleartext_without_tls = sec->cleartext_without_tls || c->local,
+        .secret = sec->secret, .secret_len = sizeof sec->secret,
+        .now_ms = (int64_t)rdb_wall_ms(), .lookup = rdb_pgsec_lookup, .lookup_ctx = &c->lookup,
+    };
+    c->auth = rdb_auth_new(&p);
+    c->state = CS_AUTH;
+    auth_result(c, rdb_auth_start(c->auth, &c->out, &err), &err);
+}
+
+/* A message during AUTH: only PasswordMessage / SASL responses ('p'). */
+static void on_auth_msg(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
+{
+    rdb_err_t err = RDB_ERR_INIT;
+    if (m->type != 'p') {
+        if (m->type == 'X') { /* psql hangs up to ask for the password */
+            c->close_after_flush = true;
+            c->state = CS_CLOSING;
+            return;
+        }
+        char t[8];
+        snprintf(t, sizeof t, "%d", (unsigned char)m->type);
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "expected password response, got message type %s", t);
+        return;
+    }
+    auth_result(c, rdb_auth_step(c->auth, m->body, m->len, &c->out, &err), &err);
+}
+
+/* SSLRequest: 'S' and a TLS handshake when a certificate is configured. */
+static void on_ssl_request(rdb_pgconn_t *c)
+{
+    if (c->tls) {
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "SSL request over an encrypted connection%s", "");
+        return;
+    }
+    rdb_tls_ctx_t *ctx = c->sec->tls;
+    if (!ctx || c->ssl_asked || !(c->tls = rdb_tls_conn_new(ctx, c->fd))) {
+        rdb_buf_append_u8(&c->out, 'N');
+        c->ssl_asked = true;
+        return;
+    }
+    c->ssl_asked = true;
+    rdb_buf_append_u8(&c->out, 'S');
+    c->state = CS_TLS_HANDSHAKE;
+}
+
+static void tls_handshake_step(rdb_pgconn_t *c)
+{
+    c->tls_want_write = false;
+    switch (rdb_tls_handshake(c->tls)) {
+    case RDB_TLS_OK:
+        c->io = &tls_io;
+        c->state = CS_STARTUP;
+        RDB_LOG_DEBUG("pgwire", "TLS with %s: %s %s", c->peer_text, rdb_tls_version(c->tls),
+                      rdb_tls_cipher(c->tls));
+        break;
+    case RDB_TLS_WANT_WRITE:
+        c->tls_want_write = true;
+        break;
+    case RDB_TLS_WANT_READ:
+        break;
+    case RDB_TLS_CLOSED:
+    case RDB_TLS_ERROR:
+        RDB_LOG_INFO("pgwire", "TLS handshake with %s failed: %s", c->peer_text,
+                     rdb_tls_error(c->tls));
+        conn_close(c);
+        return;
+    }
+    update_watchers(c);
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    rdb_pgconn_t *c = t->data;
+    if (c->delayed) { /* a failed login's error may go now */
+        c->delayed = false;
+        conn_flush(c);
+        return;
+    }
+    /* authentication-timeout: PostgreSQL closes without a word, so do we */
+    RDB_LOG_INFO("pgwire", "connection from %s: authentication timed out", c->peer_text);
+    conn_close(c);
+}
+
 static void handle_startup(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
 {
     rdb_pgshared_t *sh = c->w->sh;
@@ -528,7 +877,10 @@ static void handle_startup(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
             fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid length of startup packet%s", "");
             return;
         }
-        rdb_buf_append_u8(&c->out, 'N'); /* TLS arrives with branch pgsec */
+        if (code == RDB_PG_SSL_REQUEST)
+            on_ssl_request(c);
+        else
+            rdb_buf_append_u8(&c->out, 'N');
         return;
     }
     if (code == RDB_PG_CANCEL_REQUEST) {
@@ -548,52 +900,18 @@ static void handle_startup(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
               "unsupported frontend protocol %s: server supports 3.0 to 3.0", v);
         return;
     }
-    rdb_pgstartup_t su;
+    startup_params_t sp;
     rdb_err_t err = RDB_ERR_INIT;
-    if (rdb_pg_parse_startup(m, &su, &err) != RDB_OK) {
-        err.severity = RDB_SEV_FATAL;
-        send_error(c, &err);
-        rdb_err_clear(&err);
-        c->close_after_flush = true;
-        c->state = CS_CLOSING;
+    if (parse_startup(m, &sp, &err) != RDB_OK) {
+        fatal_err(c, &err);
         return;
     }
-    rdb_startup_t st = { 0 };
-    const char *gn[64], *gv[64], *unknown[RDB_PG_MAX_STARTUP_PARAMS];
-    int nunknown = 0;
-    char optstore[1024];
-    for (int i = 0; i < su.nparams; i++) {
-        const char *n = su.names[i], *v = su.values[i];
-        if (strcmp(n, "user") == 0)
-            st.user = v;
-        else if (strcmp(n, "database") == 0)
-            st.database = v;
-        else if (strcmp(n, "application_name") == 0)
-            st.application_name = v;
-        else if (strcmp(n, "options") == 0)
-            apply_options(v, &st, gn, gv, optstore, sizeof optstore);
-        else if (strncmp(n, "_pq_.", 5) == 0)
-            unknown[nunknown++] = n;
-        else if (strcmp(n, "replication") == 0)
-            continue;
-        else if (st.nguc < 64) {
-            gn[st.nguc] = n;
-            gv[st.nguc] = v;
-            st.nguc++;
-        }
-    }
-    if (!st.user || !st.user[0]) {
-        fatal(c, "28000", "no PostgreSQL user name specified in startup packet%s", "");
-        return;
-    }
-    if (!st.database || !st.database[0])
-        st.database = st.user;
-    if ((code & 0xffff) != 0 || nunknown > 0) {
+    if ((code & 0xffff) != 0 || sp.nunknown > 0) {
         size_t mm = rdb_pgw_begin(&c->out, 'v');
         rdb_buf_append_u32_be(&c->out, 0);
-        rdb_buf_append_u32_be(&c->out, (uint32_t)nunknown);
-        for (int i = 0; i < nunknown; i++)
-            rdb_pgw_str(&c->out, unknown[i]);
+        rdb_buf_append_u32_be(&c->out, (uint32_t)sp.nunknown);
+        for (int i = 0; i < sp.nunknown; i++)
+            rdb_pgw_str(&c->out, sp.unknown[i]);
         rdb_pgw_end(&c->out, mm);
     }
     if (atomic_fetch_add(&sh->nsessions, 1) >= atomic_load(&sh->max_connections)) {
@@ -606,35 +924,9 @@ static void handle_startup(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
         fatal(c, RDB_SQLSTATE_TOO_MANY_CONNECTIONS, "sorry, too many clients already%s", "");
         return;
     }
-    st.guc_names = gn;
-    st.guc_values = gv;
-    st.backend_pid = c->pid;
-    /* Authentication: trust (the auth exchange arrives with branch pgsec). */
-    rdb_session_t *sess = NULL;
-    if (be->session_open(be->engine, &st, &sess, &err) != RDB_OK) {
-        err.severity = RDB_SEV_FATAL;
-        send_error(c, &err);
-        rdb_err_clear(&err);
-        c->close_after_flush = true;
-        c->state = CS_CLOSING;
-        return;
-    }
-    pthread_mutex_lock(&keys_mu);
-    c->sess = sess;
-    pthread_mutex_unlock(&keys_mu);
-    size_t mm = rdb_pgw_begin(&c->out, 'R');
-    rdb_buf_append_u32_be(&c->out, 0);
-    rdb_pgw_end(&c->out, mm);
-    const char *const *pn, *const *pv;
-    int np = be->session_params(sess, &pn, &pv);
-    for (int i = 0; i < np; i++)
-        s_parameter_status(c, pn[i], pv[i]);
-    mm = rdb_pgw_begin(&c->out, 'K');
-    rdb_buf_append_u32_be(&c->out, (uint32_t)c->pid);
-    rdb_buf_append_u32_be(&c->out, (uint32_t)c->secret);
-    rdb_pgw_end(&c->out, mm);
-    send_ready(c);
-    c->state = CS_READY;
+    c->startup = rdb_memdup(m->body, m->len);
+    c->startup_len = m->len;
+    auth_begin(c, &sp.st);
 }
 
 /* ---- offload ---- */
@@ -1025,6 +1317,10 @@ static void dispatch(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
         handle_startup(c, m);
         return;
     }
+    if (c->state == CS_AUTH) {
+        on_auth_msg(c, m);
+        return;
+    }
     if (c->state == CS_COPY_IN) {
         on_copy_msg(c, m);
         return;
@@ -1057,12 +1353,16 @@ static void dispatch(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
 static void process_input(rdb_pgconn_t *c)
 {
     size_t off = 0;
-    while (!c->busy && c->state != CS_CLOSING && out_pending(c) < OUT_HIGH_WATER) {
+    while (!c->busy && c->state != CS_CLOSING && c->state != CS_TLS_HANDSHAKE &&
+           out_pending(c) < OUT_HIGH_WATER) {
         rdb_pgmsg_t m;
         size_t used;
         rdb_err_t err = RDB_ERR_INIT;
-        int r = rdb_pg_frame(c->in.data + off, c->in.len - off, c->state == CS_STARTUP,
-                             atomic_load(&c->w->sh->max_message), &m, &used, &err);
+        uint32_t max = atomic_load(&c->w->sh->max_message);
+        if (c->state == CS_AUTH && max > AUTH_MSG_MAX)
+            max = AUTH_MSG_MAX; /* an unauthenticated client gets no more */
+        int r = rdb_pg_frame(c->in.data + off, c->in.len - off, c->state == CS_STARTUP, max, &m,
+                             &used, &err);
         if (r == 0)
             break;
         if (r < 0) {
@@ -1076,6 +1376,10 @@ static void process_input(rdb_pgconn_t *c)
         off += used;
         dispatch(c, &m);
     }
+    /* Bytes sent after SSLRequest but before our 'S' were not encrypted:
+     * refuse them, as PostgreSQL does (CVE-2021-23214). */
+    if (c->state == CS_TLS_HANDSHAKE && off < c->in.len)
+        fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "received unencrypted data after SSL request%s", "");
     if (off)
         rdb_buf_consume(&c->in, off);
     if (c->state == CS_CLOSING)
@@ -1085,6 +1389,12 @@ static void process_input(rdb_pgconn_t *c)
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     rdb_pgconn_t *c = w->data;
+    if (c->state == CS_TLS_HANDSHAKE) { /* 'S' first, then the handshake */
+        if (out_pending(c) > 0 && (conn_flush(c) < 0 || out_pending(c) > 0))
+            return;
+        tls_handshake_step(c);
+        return;
+    }
     for (int rounds = 0; rounds < 4; rounds++) {
         rdb_buf_reserve(&c->in, READ_CHUNK);
         ssize_t n = c->io->read(c, c->in.data + c->in.len, c->in.cap - c->in.len);
@@ -1102,7 +1412,8 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
         }
         c->in.len += (size_t)n;
         process_input(c);
-        if (c->busy || c->state == CS_CLOSING || out_pending(c) >= OUT_HIGH_WATER)
+        if (c->busy || c->state == CS_CLOSING || c->state == CS_TLS_HANDSHAKE ||
+            out_pending(c) >= OUT_HIGH_WATER)
             break;
         if ((size_t)n < READ_CHUNK)
             break;
@@ -1117,8 +1428,18 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     rdb_pgconn_t *c = w->data;
     bool was_paused = c->paused;
+    if (c->state == CS_TLS_HANDSHAKE) { /* 'S' first, then the handshake */
+        if (out_pending(c) > 0 && (conn_flush(c) < 0 || out_pending(c) > 0))
+            return;
+        tls_handshake_step(c);
+        return;
+    }
+    bool tls_read_waits = c->tls_want_write;
+    c->tls_want_write = false;
     if (conn_flush(c) < 0)
         return;
+    if (tls_read_waits) /* the TLS read that wanted the socket writable */
+        ev_feed_event(loop, &c->rio, EV_READ);
     if (was_paused && !c->paused && c->in.len > 0) {
         process_input(c);
         if (!c->busy)

@@ -24,9 +24,13 @@ typedef struct rdb_pgio {
     void    (*close)(rdb_pgconn_t *c);
 } rdb_pgio_t;
 
+struct rdb_pgsec;
+
 /* Shared, read-mostly server settings. */
 typedef struct rdb_pgshared {
     const rdb_backend_t *be;
+    pthread_mutex_t      sec_mu;         /* guards the sec pointer */
+    struct rdb_pgsec    *sec;            /* security.h; swapped on SIGHUP */
     atomic_int           max_connections;
     atomic_int           nsessions;      /* sessions past start-up */
     atomic_uint          max_message;    /* bytes */

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "pgwire/conn.h"
 #include "pgwire/pgwire.h"
+#include "pgwire/security.h"
 
 const rdb_opt_def_t rdb_pgwire_options[] = {
     { "listen", RDB_OPT_STRING, "127.0.0.1", "TCP address to listen on ('' for none)", "ADDR", false },
@@ -26,7 +27,16 @@ const rdb_opt_def_t rdb_pgwire_options[] = {
     { "threads", RDB_OPT_INT, "2", "event-loop threads serving connections", "N", false },
     { "max-connections", RDB_OPT_INT, "1000", "most client sessions at once (53300 beyond)", "N", true },
     { "max-message-size", RDB_OPT_SIZE, "1GB", "largest protocol message accepted", "SIZE", true },
-    { "auth", RDB_OPT_STRING, "trust", "client authentication method", "METHOD", false },
+    { "auth", RDB_OPT_STRING, "scram-sha-256", "trust, password, md5 or scram-sha-256 (the default hba rules)", "METHOD", false },
+    { "superuser", RDB_OPT_STRING, "postgres", "name of the first superuser of a new data directory", "NAME", false },
+    { "password-file", RDB_OPT_STRING, NULL, "first superuser's password (else $RINGDB_PASSWORD), new data directory only", "FILE", false },
+    { "hba-file", RDB_OPT_STRING, NULL, "pg_hba.conf-style rules (default: every client uses --auth)", "FILE", true },
+    { "ssl-cert", RDB_OPT_STRING, NULL, "TLS certificate (chain) PEM file; with --ssl-key enables TLS", "FILE", true },
+    { "ssl-key", RDB_OPT_STRING, NULL, "TLS private key PEM file", "FILE", true },
+    { "ssl-ca", RDB_OPT_STRING, NULL, "CA file for client certificates (optional)", "FILE", true },
+    { "password-without-tls", RDB_OPT_BOOL, "off", "allow cleartext password auth over TCP without TLS", "BOOL", true },
+    { "auth-failure-delay", RDB_OPT_DURATION, "1s", "delay before a failed login's error", "TIME", true },
+    { "authentication-timeout", RDB_OPT_DURATION, "60s", "longest time to complete TLS and authentication", "TIME", true },
     { NULL, 0, NULL, NULL, NULL, false },
 };
 
@@ -139,13 +149,11 @@ static rdb_status_t listen_unix(rdb_pgwire_t *pw, const char *dir, int port, rdb
     return RDB_OK;
 }
 
+static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents);
+
 rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backend,
                             rdb_pgwire_t **out, rdb_err_t *err)
 {
-    const char *auth = rdb_config_str(cfg, "auth");
-    if (strcmp(auth, "trust") != 0)
-        return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
-                           "authentication method \"%s\" is not available yet (only trust)", auth);
     int64_t port = rdb_config_int(cfg, "port");
     int64_t threads = rdb_config_int(cfg, "threads");
     if (port < 0 || port > 65535)
@@ -154,9 +162,25 @@ rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backen
     if (threads < 1 || threads > 256)
         return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
                            "threads must be between 1 and 256");
+    rdb_pgsec_t *sec;
+    if (rdb_pgsec_init_datadir(cfg, err) != RDB_OK || rdb_pgsec_build(cfg, &sec, err) != RDB_OK)
+        return err->code;
     rdb_pgwire_t *pw = calloc(1, sizeof *pw);
     pw->sh.be = backend;
+    pthread_mutex_init(&pw->sh.sec_mu, NULL);
     rdb_pgwire_reconfigure(pw, cfg);
+    pw->sh.sec = sec;
+    pw->loop = ev_loop_new(EVFLAG_AUTO);
+    /* Signals are watched from here on, before the sockets listen: clients
+     * (and tests) may connect, and send SIGHUP, before rdb_pgwire_run; the
+     * signal is then handled as soon as the loop runs, not lost. */
+    ev_signal_init(&pw->sigterm, signal_cb, SIGTERM);
+    ev_signal_init(&pw->sigint, signal_cb, SIGINT);
+    ev_signal_init(&pw->sighup, signal_cb, SIGHUP);
+    pw->sigterm.data = pw->sigint.data = pw->sighup.data = pw;
+    ev_signal_start(pw->loop, &pw->sigterm);
+    ev_signal_start(pw->loop, &pw->sigint);
+    ev_signal_start(pw->loop, &pw->sighup);
     const char *addr = rdb_config_str(cfg, "listen");
     const char *udir = rdb_config_str(cfg, "unix-socket-dir");
     rdb_status_t st = RDB_OK;
@@ -171,7 +195,6 @@ rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backen
         rdb_pgwire_free(pw);
         return st;
     }
-    pw->loop = ev_loop_new(EVFLAG_AUTO);
     pw->nworkers = (int)threads;
     pw->workers = calloc((size_t)threads, sizeof *pw->workers);
     for (int i = 0; i < pw->nworkers; i++) {
@@ -193,6 +216,23 @@ void rdb_pgwire_reconfigure(rdb_pgwire_t *pw, const rdb_config_t *cfg)
     int64_t mm = rdb_config_size(cfg, "max-message-size");
     atomic_store(&pw->sh.max_connections, (int)(mc < 1 ? 1 : mc > 1000000 ? 1000000 : mc));
     atomic_store(&pw->sh.max_message, (unsigned)(mm < 1024 ? 1024 : mm > 0x40000000 ? 0x40000000 : mm));
+    if (!pw->sh.sec)
+        return; /* start-up: rdb_pgwire_new builds the first snapshot */
+    /* SIGHUP: new hba rules, certificate and roles; a bad file keeps the old. */
+    rdb_pgsec_t *sec;
+    rdb_err_t err = RDB_ERR_INIT;
+    if (rdb_pgsec_build(cfg, &sec, &err) != RDB_OK) {
+        RDB_LOG_ERROR("pgwire", "%s; the previous authentication settings stay in effect", err.msg);
+        rdb_err_clear(&err);
+        return;
+    }
+    pthread_mutex_lock(&pw->sh.sec_mu);
+    rdb_pgsec_t *old = pw->sh.sec;
+    pw->sh.sec = sec;
+    pthread_mutex_unlock(&pw->sh.sec_mu);
+    rdb_pgsec_unref(old);
+    RDB_LOG_INFO("pgwire", "reloaded authentication settings (%d hba rules, TLS %s)",
+                 rdb_hba_nrules(sec->hba), sec->tls ? "on" : "off");
 }
 
 static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
@@ -220,20 +260,10 @@ void rdb_pgwire_run(rdb_pgwire_t *pw, void (*on_reload)(void *ctx), void *ctx)
         pw->lio[i].data = pw;
         ev_io_start(pw->loop, &pw->lio[i]);
     }
-    ev_signal_init(&pw->sigterm, signal_cb, SIGTERM);
-    ev_signal_init(&pw->sigint, signal_cb, SIGINT);
-    ev_signal_init(&pw->sighup, signal_cb, SIGHUP);
-    pw->sigterm.data = pw->sigint.data = pw->sighup.data = pw;
-    ev_signal_start(pw->loop, &pw->sigterm);
-    ev_signal_start(pw->loop, &pw->sigint);
-    ev_signal_start(pw->loop, &pw->sighup);
     RDB_LOG_INFO("pgwire", "accepting connections (%d threads)", pw->nworkers);
     ev_run(pw->loop, 0);
     for (int i = 0; i < pw->nlisten; i++)
         ev_io_stop(pw->loop, &pw->lio[i]);
-    ev_signal_stop(pw->loop, &pw->sigterm);
-    ev_signal_stop(pw->loop, &pw->sigint);
-    ev_signal_stop(pw->loop, &pw->sighup);
     for (int i = 0; i < pw->nworkers; i++) {
         rdb_pgworker_t *w = &pw->workers[i];
         pthread_mutex_lock(&w->mu);
@@ -261,7 +291,13 @@ void rdb_pgwire_free(rdb_pgwire_t *pw)
         free(w->newfds);
     }
     free(pw->workers);
-    if (pw->loop)
+    rdb_pgsec_unref(pw->sh.sec);
+    pthread_mutex_destroy(&pw->sh.sec_mu);
+    if (pw->loop) {
+        ev_signal_stop(pw->loop, &pw->sigterm);
+        ev_signal_stop(pw->loop, &pw->sigint);
+        ev_signal_stop(pw->loop, &pw->sighup);
         ev_loop_destroy(pw->loop);
+    }
     free(pw);
 }

@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "exec/engine.h"
 #include "server/options.h"
 
 int main(int argc, char **argv)
@@ -30,6 +31,9 @@ int main(int argc, char **argv)
         rdb_config_free(cfg);
         return 2;
     }
+    /* The SQL engine serves unless --backend builtin asks for the test engine. */
+    rdb_server_register_backend(rdb_sql_engine_init);
+    rdb_server_register_backend_free(rdb_sql_engine_free);
     int rc = rdb_server_run(cfg);
     rdb_config_free(cfg);
     return rc;

@@ -12,6 +12,14 @@ typedef rdb_status_t (*rdb_backend_init_fn)(const rdb_config_t *cfg, rdb_backend
                                             rdb_err_t *err);
 /* Use init instead of the built-in backend; call before rdb_server_run. */
 void rdb_server_register_backend(rdb_backend_init_fn init);
+/* How to close the registered engine at shutdown (optional). */
+void rdb_server_register_backend_free(void (*fn)(rdb_backend_t *b));
+
+/* The cluster node of this process (started from --node-id before the
+ * engine's init runs, so the engine can take its store with clu_node_db and
+ * replicate through clu_node_commit_batch), or NULL on a single node. */
+struct clu_node;
+struct clu_node *rdb_server_node(void);
 
 /* NULL-terminated list of every module's option table. */
 const rdb_opt_def_t *const *rdb_server_option_tables(void);

@@ -21,6 +21,8 @@ import traceback
 import psycopg2
 import psycopg2.extensions
 
+from pgproto import error_fields, msg, startup_packet
+
 RINGDB = sys.argv[1]
 FAILS = []
 COUNT = 0
@@ -43,7 +45,8 @@ class Server:
             self.port = free_port()
             self.proc = subprocess.Popen(
                 [RINGDB, "--data-dir", os.path.join(self.tmp, "data"), "--port", str(self.port),
-                 "--unix-socket-dir", self.sockdir, "--log-level", "warn"] + list(extra),
+                 "--unix-socket-dir", self.sockdir, "--log-level", "warn", "--auth", "trust",
+                 "--backend", "builtin"] + list(extra),
                 stderr=subprocess.PIPE)
             deadline = time.time() + 10
             while time.time() < deadline:
@@ -88,18 +91,6 @@ def expect_error(cur, sql, sqlstate):
 
 # ---- raw protocol helpers ----
 
-def startup_packet(params, version=196608):
-    body = struct.pack("!I", version)
-    for k, v in params.items():
-        body += k.encode() + b"\0" + v.encode() + b"\0"
-    body += b"\0"
-    return struct.pack("!I", len(body) + 4) + body
-
-
-def msg(t, body=b""):
-    return t + struct.pack("!I", len(body) + 4) + body
-
-
 def read_msgs(sock, until=b"Z", timeout=5):
     """Read messages until one of type `until` (or EOF); returns list of (type, body)."""
     out = []
@@ -127,14 +118,6 @@ def read_msgs(sock, until=b"Z", timeout=5):
             out.append((b"EOF", b""))
             return out
         buf += d
-
-
-def error_fields(body):
-    f = {}
-    for part in body.split(b"\0"):
-        if part:
-            f[chr(part[0])] = part[1:].decode()
-    return f
 
 
 def raw_connect(srv):

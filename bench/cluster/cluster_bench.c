@@ -1,0 +1,295 @@
+/*
+ * cluster_bench.c — replication throughput and lag on 3 local nodes, RF 3.
+ *
+ *   build/bench/cluster-bench [--seconds S] [--window W] [--value-size B]
+ *                             [--no-sync] [--port P] [--lag-rate R]
+ *
+ * Three nodes run in this process (each its own thread, libev loop, store
+ * in its own directory, fsync on every write unless --no-sync), linked
+ * over loopback TCP exactly as separate processes would be.  Writes go
+ * through clu_node_commit_batch (the SQL layer's entry point), round-robin
+ * over the three coordinators (multi-leader), one record per write.
+ *
+ * 1. Peak: for ONE, QUORUM and ALL, keep W writes outstanding for S
+ *    seconds and report writes/s.
+ * 2. Lag: issue writes at half the ALL peak rate (the rate at which every
+ *    replica keeps up; ONE acknowledges before the replicas apply, so its
+ *    peak is the coordinators' rate, not the replicas'), paced, for S
+ *    seconds, each at ALL, and report p50/p99/max of the time from issue
+ *    until every replica has applied it.  --lag-rate R measures at R
+ *    writes/s instead.  The ALL acknowledgement is sent by each
+ *    replica after its apply (durable, visible), so this is an upper bound
+ *    on the time until the write is visible on all replicas (it includes
+ *    the ack's trip back).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <ftw.h>
+#include <jansson.h>
+
+#include "cluster/node.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+typedef struct bench {
+    clu_node_t     *n[3];
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    uint64_t        outstanding, done, failed;
+    uint64_t       *issue_us;     /* lag phase: per write */
+    uint64_t       *lat_us;
+    uint64_t        nlat;
+} bench_t;
+
+typedef struct wctx {
+    bench_t *b;
+    uint64_t idx;      /* lag phase index, or UINT64_MAX */
+} wctx_t;
+
+static void done_cb(void *ctx, const rdb_err_t *err)
+{
+    wctx_t *w = ctx;
+    bench_t *b = w->b;
+    uint64_t now = rdb_now_us();
+    pthread_mutex_lock(&b->mu);
+    b->outstanding--;
+    b->done++;
+    if (err)
+        b->failed++;
+    else if (w->idx != UINT64_MAX)
+        b->lat_us[b->nlat++] = now - b->issue_us[w->idx];
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    free(w);
+}
+
+static void issue(bench_t *b, uint64_t i, clu_consistency_t cl, size_t vsize, uint64_t idx)
+{
+    char key[32];
+    char val[4096];
+    int kl = snprintf(key, sizeof key, "bench-%010llu", (unsigned long long)i);
+    memset(val, 'v', vsize);
+    clu_record_t r = { .key = key, .klen = (size_t)kl, .value = val, .vlen = vsize };
+    wctx_t *w = malloc(sizeof *w);
+    w->b = b;
+    w->idx = idx;
+    pthread_mutex_lock(&b->mu);
+    b->outstanding++;
+    pthread_mutex_unlock(&b->mu);
+    clu_node_commit_batch(b->n[i % 3], &r, 1, cl, 0, done_cb, w);
+}
+
+static void drain(bench_t *b)
+{
+    pthread_mutex_lock(&b->mu);
+    while (b->outstanding)
+        pthread_cond_wait(&b->cv, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* Wait until no node has unacknowledged frames or hints: the replicas
+ * have caught up with everything written so far (ONE leaves a backlog). */
+static double wait_caught_up(bench_t *b)
+{
+    uint64_t t0 = rdb_now_us();
+    for (int tries = 0; tries < 6000; tries++) {
+        uint64_t pending = 0;
+        for (int i = 0; i < 3; i++) {
+            rdb_buf_t s = RDB_BUF_INIT;
+            clu_node_status_json(b->n[i], &s);
+            json_error_t je;
+            json_t *j = json_loadb(s.data, s.len, 0, &je);
+            rdb_buf_free(&s);
+            size_t k;
+            json_t *m;
+            json_array_foreach(json_object_get(j, "members"), k, m) {
+                pending += (uint64_t)json_integer_value(json_object_get(m, "unacked_frames"));
+                pending += (uint64_t)json_integer_value(
+                    json_object_get(json_object_get(m, "hints"), "count"));
+            }
+            json_decref(j);
+        }
+        if (pending == 0)
+            break;
+        rdb_sleep_ms(5);
+    }
+    return (double)(rdb_now_us() - t0) / 1e6;
+}
+
+static uint64_t key_seq;
+
+static double run_peak(bench_t *b, clu_consistency_t cl, double secs, unsigned window,
+                       size_t vsize)
+{
+    b->done = b->failed = 0;
+    uint64_t t0 = rdb_now_us(), end = t0 + (uint64_t)(secs * 1e6);
+    while (rdb_now_us() < end) {
+        pthread_mutex_lock(&b->mu);
+        while (b->outstanding >= window)
+            pthread_cond_wait(&b->cv, &b->mu);
+        pthread_mutex_unlock(&b->mu);
+        issue(b, key_seq++, cl, vsize, UINT64_MAX);
+    }
+    drain(b);
+    double el = (double)(rdb_now_us() - t0) / 1e6;
+    return (double)(b->done - b->failed) / el;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* fdatasync latency of this disk, for reading the lag figures: a write is
+ * visible on a replica only after its WAL fsync. */
+static void fsync_baseline(const char *dir)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/fsync-probe", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    uint64_t lat[200];
+    for (int i = 0; i < 200; i++) {
+        fwrite("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+               "0123456789abcdef", 1, 96, f);
+        fflush(f);
+        uint64_t t = rdb_now_us();
+        fdatasync(fileno(f));
+        lat[i] = rdb_now_us() - t;
+    }
+    fclose(f);
+    remove(path);
+    qsort(lat, 200, sizeof lat[0], cmp_u64);
+    printf("  disk: fdatasync of 96 bytes p50 %.2f ms  p99 %.2f ms\n", (double)lat[100] / 1000.0,
+           (double)lat[198] / 1000.0);
+}
+
+static int rm_fn(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(p);
+}
+
+int main(int argc, char **argv)
+{
+    double secs = 3.0;
+    unsigned window = 256;
+    size_t vsize = 100;
+    bool sync = true;
+    int port = 30700;
+    double lag_rate = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            secs = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--window") && i + 1 < argc)
+            window = (unsigned)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--value-size") && i + 1 < argc)
+            vsize = (size_t)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-sync"))
+            sync = false;
+        else if (!strcmp(argv[i], "--port") && i + 1 < argc)
+            port = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--lag-rate") && i + 1 < argc)
+            lag_rate = atof(argv[++i]);
+        else {
+            fprintf(stderr, "usage: cluster-bench [--seconds S] [--window W] [--value-size B] "
+                            "[--no-sync] [--port P] [--lag-rate R]\n");
+            return 2;
+        }
+    }
+    if (vsize > 4096)
+        vsize = 4096;
+    rdb_log_set_level(RDB_LOG_LEVEL_WARN);
+    char dir[] = "/tmp/cluster-bench-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    bench_t b = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+    char peers[128];
+    snprintf(peers, sizeof peers, "127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d", port + 1, port + 2,
+             port + 3);
+    rdb_err_t e = RDB_ERR_INIT;
+    for (int i = 0; i < 3; i++) {
+        char dd[96];
+        snprintf(dd, sizeof dd, "%s/n%d", dir, i + 1);
+        clu_node_opts_t o;
+        clu_node_opts_default(&o);
+        o.node_id = (uint16_t)(i + 1);
+        o.data_dir = dd;
+        o.peer_port = port + i + 1;
+        o.peers = peers;
+        o.secret = "bench";
+        o.sync = sync;
+        o.ae_interval_ms = 0;
+        o.write_timeout_ms = 5000;
+        if (clu_node_start(&o, &b.n[i], &e) != RDB_OK) {
+            fprintf(stderr, "cluster-bench: %s\n", e.msg);
+            return 1;
+        }
+    }
+    /* Wait for the links: a QUORUM write only succeeds once peers are up. */
+    for (int tries = 0; tries < 200; tries++) {
+        clu_record_t r = { .key = "warmup", .klen = 6, .value = "x", .vlen = 1 };
+        rdb_err_t we = RDB_ERR_INIT;
+        if (clu_node_write(b.n[0], &r, 1, CLU_CL_ALL, 0, NULL, &we) == RDB_OK &&
+            clu_node_write(b.n[1], &r, 1, CLU_CL_ALL, 0, NULL, &we) == RDB_OK &&
+            clu_node_write(b.n[2], &r, 1, CLU_CL_ALL, 0, NULL, &we) == RDB_OK)
+            break;
+        rdb_err_clear(&we);
+        rdb_sleep_ms(50);
+    }
+    printf("cluster-bench: 3 nodes, RF 3, %zu-byte values, %s, window %u, %.1f s per level\n",
+           vsize, sync ? "fsync on every write" : "no fsync", window, secs);
+    if (sync)
+        fsync_baseline(dir);
+    clu_consistency_t cls[] = { CLU_CL_ONE, CLU_CL_QUORUM, CLU_CL_ALL };
+    double peak[3];
+    for (int l = 0; l < 3; l++) {
+        uint64_t t0p = rdb_now_us();
+        peak[l] = run_peak(&b, cls[l], secs, window, vsize);
+        double acked_s = (double)(rdb_now_us() - t0p) / 1e6;
+        double catch_s = wait_caught_up(&b);
+        printf("  %-6s %9.0f writes/s acknowledged, %9.0f writes/s applied on all replicas%s\n",
+               clu_consistency_name(cls[l]), peak[l],
+               peak[l] * acked_s / (acked_s + catch_s), b.failed ? " (some failed)" : "");
+        fflush(stdout);
+    }
+    /* Lag at half the ALL peak (see the header comment). */
+    double rate = lag_rate > 0 ? lag_rate : peak[2] / 2;
+    uint64_t n = (uint64_t)(rate * secs) + 1;
+    b.issue_us = calloc(n, sizeof *b.issue_us);
+    b.lat_us = calloc(n, sizeof *b.lat_us);
+    b.nlat = 0;
+    b.done = b.failed = 0;
+    uint64_t t0 = rdb_now_us();
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t due = t0 + (uint64_t)((double)i * 1e6 / rate);
+        uint64_t now = rdb_now_us();
+        if (due > now + 200)
+            usleep((useconds_t)(due - now));
+        b.issue_us[i] = rdb_now_us();
+        issue(&b, key_seq++, CLU_CL_ALL, vsize, i);
+    }
+    drain(&b);
+    double el = (double)(rdb_now_us() - t0) / 1e6;
+    qsort(b.lat_us, b.nlat, sizeof *b.lat_us, cmp_u64);
+    if (b.nlat) {
+        printf("  lag at %.0f writes/s (achieved %.0f/s, %llu writes, %llu failed): "
+               "p50 %.2f ms  p99 %.2f ms  max %.2f ms  (until applied on all 3 replicas)\n",
+               rate, (double)b.nlat / el, (unsigned long long)b.nlat,
+               (unsigned long long)b.failed, (double)b.lat_us[b.nlat / 2] / 1000.0,
+               (double)b.lat_us[(size_t)((double)b.nlat * 0.99)] / 1000.0,
+               (double)b.lat_us[b.nlat - 1] / 1000.0);
+    }
+    free(b.issue_us);
+    free(b.lat_us);
+    for (int i = 0; i < 3; i++)
+        clu_node_stop(b.n[i]);
+    nftw(dir, rm_fn, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}

@@ -1,0 +1,41 @@
+--
+-- Set operations: UNION, INTERSECT, EXCEPT, with and without ALL; NULLs
+-- compare equal; precedence; ORDER BY and LIMIT over the result; types.
+--
+CREATE TABLE so_a (x integer);
+CREATE TABLE so_b (x integer);
+INSERT INTO so_a VALUES (1), (2), (2), (3), (NULL), (NULL);
+INSERT INTO so_b VALUES (2), (3), (3), (4), (NULL);
+SELECT x FROM so_a UNION SELECT x FROM so_b ORDER BY x;
+SELECT x FROM so_a UNION ALL SELECT x FROM so_b ORDER BY x;
+SELECT x FROM so_a INTERSECT SELECT x FROM so_b ORDER BY x;
+SELECT x FROM so_a INTERSECT ALL SELECT x FROM so_b ORDER BY x;
+SELECT x FROM so_a EXCEPT SELECT x FROM so_b ORDER BY x;
+SELECT x FROM so_a EXCEPT ALL SELECT x FROM so_b ORDER BY x;
+SELECT x FROM so_b EXCEPT ALL SELECT x FROM so_a ORDER BY x;
+-- INTERSECT binds tighter than UNION and EXCEPT
+SELECT 1 UNION SELECT 2 INTERSECT SELECT 3 ORDER BY 1;
+(SELECT 1 UNION SELECT 2) INTERSECT SELECT 2;
+SELECT 1 UNION SELECT 2 EXCEPT SELECT 1 ORDER BY 1;
+SELECT 1 EXCEPT SELECT 2 UNION SELECT 2 ORDER BY 1;
+-- column names come from the first branch; ORDER BY and LIMIT apply to the whole
+SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y' ORDER BY a DESC;
+SELECT x AS v FROM so_a UNION SELECT x FROM so_b ORDER BY v DESC NULLS LAST LIMIT 2;
+(SELECT x FROM so_a ORDER BY x LIMIT 1) UNION ALL (SELECT x FROM so_b ORDER BY x DESC LIMIT 1) ORDER BY 1;
+SELECT count(*) FROM (SELECT x FROM so_a UNION SELECT x FROM so_b) s;
+-- type resolution across branches
+SELECT 1 UNION SELECT 2.5 ORDER BY 1;
+SELECT 'a' UNION SELECT 'b' ORDER BY 1;
+SELECT NULL UNION SELECT 1 ORDER BY 1;
+SELECT 1::bigint AS v UNION ALL SELECT 2::smallint ORDER BY v;
+-- several columns
+SELECT a, b FROM (VALUES (1, 'p'), (1, 'q'), (2, 'p')) v (a, b)
+    EXCEPT SELECT 1, 'q' ORDER BY a, b;
+-- set operations in subqueries and CTEs
+SELECT * FROM so_a WHERE x IN (SELECT 1 UNION SELECT 3) ORDER BY x;
+WITH u AS (SELECT x FROM so_a UNION ALL SELECT x FROM so_b) SELECT x, count(*) FROM u GROUP BY x ORDER BY x;
+-- errors
+SELECT 1, 2 UNION SELECT 1;
+SELECT 1 UNION SELECT 'a';
+SELECT x FROM so_a UNION SELECT x FROM so_b ORDER BY nosuch;
+DROP TABLE so_a, so_b;

@@ -1,0 +1,157 @@
+/*
+ * node.h — the cluster node runtime: the piece that turns the library parts
+ * of src/cluster/ (HLC, ring, peer links, replica store, hints, members,
+ * Merkle trees) into a running replica of a multi-leader LWW cluster
+ * (DESIGN.md §4-5).
+ *
+ * THREADS.  A node owns one thread running its own libev loop: peer links,
+ * heartbeat and gossip, write/read coordination, hint delivery, control
+ * clients (ringdb-ctl).  Anti-entropy scans (Merkle builds, range streaming)
+ * run on a second, background thread so a scan never stalls the loop.
+ * Every public function below is thread-safe and may be called from any
+ * thread EXCEPT the blocking ones (clu_node_write, clu_node_read), which
+ * must not be called from the node's own thread (a callback).
+ *
+ * STORE.  The node replicates into one lsm_db_t: opts.db if the caller opened
+ * one (the SQL engine, which then owns it and closes it after clu_node_stop),
+ * else DATA_DIR/kv, opened and owned by the node.  Hints live in
+ * DATA_DIR/hints, membership in DATA_DIR/members.  Keys starting with 0x00
+ * are reserved (version vector, sequence counters).
+ *
+ * PLACEMENT.  A key's partition is given by a 64-bit token on the ring
+ * (vnodes, RF replicas clockwise).  opts.key_token computes it; the default
+ * hashes the whole key (clu_token).  SQL row keys are
+ * 0x02 ‖ table_id ‖ token ‖ pk: the SQL layer passes a key_token that
+ * extracts the embedded token so a table's rows spread by partition key.
+ * Keys starting with 0x01 (the system catalog) are replicated to EVERY
+ * member, whatever the ring says, and the consistency level counts all
+ * members.
+ *
+ * WRITES (the API for the SQL layer).
+ *   clu_node_commit_batch(node, recs, n, cl, flags, cb, ctx)
+ * replicates n versioned records (clu_record_t: key, value or tombstone,
+ * version) to the replicas of their partitions.  Records with version.hlc
+ * == 0 are stamped here with one fresh HLC stamp and this node's id
+ * (clu_node_now() gives a stamp to a caller that stamps itself, e.g. a
+ * transaction's commit timestamp).  Flags:
+ *   CLU_W_APPLIED  the caller has already written the records to the store
+ *                  (use as a commit hook after a local lsm_write); otherwise
+ *                  the node applies them locally first (durably, then sends).
+ * The records are copied; the call never blocks on the network.  cb(ctx,
+ * err) runs exactly once ON THE NODE THREAD (it must not block): err NULL
+ * means the consistency level was met; otherwise err is RDB_UNAVAILABLE /
+ * SQLSTATE 57P03 "consistency level QUORUM not reached: 1 of 2 required
+ * replicas answered" (never a partial success).  A write that failed its
+ * level may still be applied on the replicas that answered and reach the
+ * others through hints and anti-entropy (it is not rolled back: LWW).
+ * Replicas that are down get durable hints; those that answer late still
+ * apply the write.
+ *   clu_node_write()  the same, blocking until cb would have run.
+ *
+ * READS.  clu_node_read(node, key, cl, ...) returns the newest version among
+ * `required` replicas (tombstones reported as not found), repairs stale
+ * replicas (always at QUORUM/ALL, with probability read-repair-chance at
+ * ONE).  A local snapshot read needs no node call: read opts.db directly.
+ *
+ * IN THE SERVER.  build/ringdb starts a node when --node-id is given
+ * (src/server/server.c), before the engine's init runs, and stops it after
+ * the wire protocol shut down; the engine finds it with rdb_server_node()
+ * (server/options.h) and may use clu_node_db(node) as its store.  An
+ * engine that opens its own store instead starts its own node with
+ * opts.db set.
+ *
+ * THREADS, MORE PRECISELY.  Besides the loop thread and the anti-entropy
+ * thread, an applier thread writes each batch of records (group commit,
+ * node_apply.c).  Callbacks (clu_done_cb) run on the loop thread.
+ *
+ * CONSISTENCY.  ONE: one replica applied it durably (normally this node).
+ * QUORUM: rf/2+1 replicas of every partition touched.  ALL: every replica.
+ * Conflicts are resolved by LWW on (hlc, node_id) everywhere.
+ */
+#ifndef RDB_CLUSTER_NODE_H
+#define RDB_CLUSTER_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster/consistency.h"
+#include "cluster/replica.h"
+#include "common/buf.h"
+#include "common/config.h"
+#include "common/error.h"
+#include "lsm/lsm.h"
+
+typedef struct clu_node clu_node_t;
+
+typedef struct clu_node_opts {
+    uint16_t     node_id;            /* required, 1..65535                      */
+    const char  *data_dir;           /* required                                */
+    lsm_db_t    *db;                 /* borrowed store, or NULL: DATA_DIR/kv    */
+    const char  *peer_host;          /* listen address (127.0.0.1)              */
+    int          peer_port;          /* 0: any free port                        */
+    const char  *peers;              /* "HOST:PPORT,..." to dial, or NULL       */
+    const char  *join;               /* "HOST:PPORT" of a running member        */
+    const char  *secret;             /* cluster secret, required non-empty      */
+    uint32_t     rf;                 /* replication factor (3)                  */
+    uint32_t     vnodes;             /* vnodes per member (16)                  */
+    uint64_t     max_clock_offset_ms;/* 500                                     */
+    uint64_t     heartbeat_ms;       /* 200                                     */
+    uint64_t     failure_timeout_ms; /* suspect after, down after twice (2000)  */
+    uint64_t     write_timeout_ms;   /* QUORUM/ALL wait (2000)                  */
+    uint64_t     hint_limit;         /* bytes per peer (256 MB)                 */
+    uint64_t     hint_window_ms;     /* no new hints for a peer down longer (3h) */
+    uint64_t     tombstone_grace_ms; /* 10 days                                 */
+    uint64_t     ae_interval_ms;     /* periodic anti-entropy (10 min; 0 = off) */
+    int          read_repair_pct;    /* ONE reads that repair (10)              */
+    bool         sync;               /* fsync applied writes (true)             */
+    clu_token_fn key_token;          /* NULL: clu_token of the whole key        */
+    void        *key_token_ctx;
+} clu_node_opts_t;
+
+/* Record already written by the caller (commit hook). */
+#define CLU_W_APPLIED 1u
+
+typedef void (*clu_done_cb)(void *ctx, const rdb_err_t *err);
+
+void clu_node_opts_default(clu_node_opts_t *o);
+/* Fill o from the server options (cluster/options.c plus data-dir).  Strings
+ * point into cfg (or a secret read from cluster-secret-file, owned by the
+ * config's lifetime through a static copy). */
+rdb_status_t clu_node_opts_from_config(clu_node_opts_t *o, const rdb_config_t *cfg,
+                                       rdb_err_t *err);
+
+/* Open the store, hints and membership, listen on the peer port, dial the
+ * peers and start the node thread.  o's strings are copied. */
+rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_t *err);
+/* SIGHUP: apply the reloadable options of cfg (heartbeat-interval,
+ * failure-timeout, write-timeout, hint-window, read-repair-chance,
+ * anti-entropy-interval) to a running node. */
+void clu_node_reconfigure(clu_node_t *n, const rdb_config_t *cfg);
+/* Stop the thread, close links, flush and free (closing the store only if
+ * the node opened it).  Pending requests fail with 57P03. */
+void clu_node_stop(clu_node_t *n);
+
+uint16_t  clu_node_id(const clu_node_t *n);
+lsm_db_t *clu_node_db(const clu_node_t *n);
+int       clu_node_peer_port(const clu_node_t *n);
+/* A fresh HLC stamp (strictly increasing, past every stamp seen). */
+uint64_t  clu_node_now(clu_node_t *n);
+
+rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
+                                   clu_consistency_t cl, unsigned flags, clu_done_cb cb,
+                                   void *ctx);
+/* Blocking form; *version_out (may be NULL) gets the stamp of the first
+ * record as written. */
+rdb_status_t clu_node_write(clu_node_t *n, const clu_record_t *recs, size_t nrec,
+                            clu_consistency_t cl, unsigned flags, lsm_version_t *version_out,
+                            rdb_err_t *err);
+/* Blocking read at cl.  *found false when absent or deleted. */
+rdb_status_t clu_node_read(clu_node_t *n, const void *key, size_t klen, clu_consistency_t cl,
+                           rdb_buf_t *value, lsm_version_t *version, bool *found,
+                           rdb_err_t *err);
+/* Introspection as JSON (members, ring, lag, hints, version vector),
+ * appended to out. */
+void clu_node_status_json(clu_node_t *n, rdb_buf_t *out);
+
+#endif

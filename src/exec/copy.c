@@ -1,0 +1,521 @@
+/*
+ * copy.c — COPY FROM STDIN and COPY TO STDOUT, text and CSV formats.
+ *
+ * COPY FROM runs as one statement: its rows go into the statement's
+ * transaction (its own, or the session's block) as they arrive, with
+ * defaults, NOT NULL, CHECK and key checks as INSERT does, and the whole
+ * COPY commits at CopyDone or is undone by an error (nothing half-loaded).
+ * Data arrives in arbitrary chunks: complete records are parsed at once,
+ * a partial one waits for the next chunk.  Text format follows
+ * PostgreSQL's escapes (\N, \t, \n, \\, octal, \x); CSV its quoting
+ * rules with HEADER, QUOTE and ESCAPE.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/engine_int.h"
+#include "sql/table.h"
+
+struct copy_state {
+    rdb_arena_t    a;           /* statement: bound target, snapshot data */
+    rdb_arena_t    ra;          /* per row */
+    txn_t         *txn;
+    bool           own;
+    sql_catsnap_t *snap;
+    sql_bound_t    b;
+    ex_run_t       run;
+    rdb_err_t      runerr;
+    sql_type_t    *types;
+    const char   **colnames;
+    int            ncols;
+    bool           csv, header, header_done;
+    char           delim, quote, escape;
+    const char    *null;
+    size_t         nulllen;
+    rdb_buf_t      buf;         /* unparsed input */
+    rdb_buf_t      field;
+    uint64_t       line, rows;
+    sql_value_t   *vals;
+    bool           ended;       /* saw \. */
+};
+
+void eng_copy_free(rdb_session_t *s)
+{
+    copy_state_t *c = s->copy;
+    if (!c)
+        return;
+    if (c->snap)
+        sql_catalog_release(c->snap);
+    if (c->own && c->txn)
+        txn_abort(c->txn);
+    rdb_buf_free(&c->buf);
+    rdb_buf_free(&c->field);
+    rdb_arena_destroy(&c->a);
+    rdb_arena_destroy(&c->ra);
+    rdb_err_clear(&c->runerr);
+    free(c);
+    s->copy = NULL;
+}
+
+rdb_status_t eng_copy_begin(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_exec_state_t *state,
+                            rdb_err_t *err)
+{
+    if (st->select)
+        return rdb_err_set(err, RDB_SQL, "42601", "COPY (query) FROM is not valid");
+    copy_state_t *c = calloc(1, sizeof *c);
+    rdb_arena_init(&c->a, 0);
+    rdb_arena_init(&c->ra, 0);
+    s->copy = c;
+    c->txn = eng_stmt_txn(s, &c->own);
+    c->snap = sql_catalog_acquire(s->e->cat, c->txn, err);
+    if (!c->snap)
+        goto fail;
+    ast_stmt_t ins = { 0 };
+    ins.kind = AST_S_INSERT;
+    ins.rel = st->rel;
+    ins.cols = st->cols;
+    ins.ncols = st->ncols;
+    ins.copy_from = true;
+    sql_type_t ptypes[4] = { { 0, -1 } };
+    sql_bindenv_t b;
+    eng_bindenv_init(s, &b, &c->a, c->snap, NULL, ptypes);
+    if (sql_bind_stmt(&b, &ins, &c->b, err) != RDB_OK)
+        goto fail;
+    const sql_dml_t *d = c->b.dml;
+    c->ncols = d->ncols;
+    c->types = RDB_ARENA_NEWN(&c->a, sql_type_t, c->ncols + 1);
+    c->colnames = RDB_ARENA_NEWN(&c->a, const char *, c->ncols + 1);
+    for (int i = 0; i < c->ncols; i++)
+        for (int k = 0; k < d->tab->ncols; k++)
+            if (d->tab->cols[k].colid == d->colids[i]) {
+                c->types[i] = d->tab->cols[k].type;
+                c->colnames[i] = d->tab->cols[k].name;
+            }
+    c->vals = RDB_ARENA_NEWN(&c->a, sql_value_t, c->ncols + 1);
+    c->csv = st->copy_csv;
+    c->header = st->copy_header;
+    c->delim = st->copy_delim;
+    c->quote = st->copy_quote && *st->copy_quote ? st->copy_quote[0] : '"';
+    c->escape = st->copy_escape && *st->copy_escape ? st->copy_escape[0] : c->quote;
+    c->null = st->copy_null;
+    c->nulllen = strlen(c->null);
+    eng_run_init(s, &c->run, c->txn, c->snap, &c->a, &c->runerr);
+    ex_run_init_subs(&c->run, b.nsubs);
+    int16_t *fmts = RDB_ARENA_NEWN(&c->a, int16_t, c->ncols + 1);
+    if (sink->copy_in_begin(sink->ctx, 0, c->ncols, fmts))
+        goto fail;
+    *state = RDB_EXEC_COPY_IN;
+    return RDB_OK;
+fail: {
+        bool own = c->own;
+        txn_t *t = c->txn;
+        c->own = false;
+        eng_copy_free(s);
+        return eng_stmt_end(s, t, own, RDB_SQL, err);
+    }
+}
+
+static rdb_status_t bad(copy_state_t *c, rdb_err_t *err, const char *state, const char *fmt, const char *arg)
+{
+    rdb_err_set(err, RDB_SQL, state, fmt, arg);
+    return RDB_SQL;
+}
+
+/* Store one field (raw text, or NULL) as column i. */
+static rdb_status_t put_field(rdb_session_t *s, copy_state_t *c, int i, const char *p, size_t n, bool isnull,
+                              rdb_err_t *err)
+{
+    if (i >= c->ncols)
+        return bad(c, err, "22P04", "extra data after last expected column%s", "");
+    if (isnull) {
+        c->vals[i] = sql_null();
+        return RDB_OK;
+    }
+    if (sql_value_in(&c->ra, &s->fs, c->types[i], p, n, &c->vals[i], err) != RDB_OK) {
+        char ctx[160];
+        snprintf(ctx, sizeof ctx, "COPY %s, line %llu, column %s", c->b.dml->tab->name,
+                 (unsigned long long)c->line, c->colnames[i]);
+        rdb_err_detail(err, "%s", ctx);
+        return RDB_SQL;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t finish_row(rdb_session_t *s, copy_state_t *c, int nfields, rdb_err_t *err)
+{
+    if (nfields < c->ncols)
+        return bad(c, err, "22P04", "missing data for column \"%s\"", c->colnames[nfields]);
+    bool inserted;
+    if (ex_insert_values(&c->run, c->b.dml, c->vals, &c->ra, &inserted) != RDB_OK) {
+        rdb_err_move(err, &c->runerr);
+        return RDB_SQL;
+    }
+    c->rows++;
+    if ((c->rows & 1023) == 0 && ex_check(&c->run) != RDB_OK) {
+        rdb_err_move(err, &c->runerr);
+        return RDB_SQL;
+    }
+    return RDB_OK;
+}
+
+static int unhex(char ch)
+{
+    return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+         : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* One text-format line [p, p+n) without its newline. */
+static rdb_status_t text_line(rdb_session_t *s, copy_state_t *c, const char *p, size_t n, rdb_err_t *err)
+{
+    if (n == 2 && p[0] == '\\' && p[1] == '.') {
+        c->ended = true;
+        return RDB_OK;
+    }
+    if (n && p[n - 1] == '\r')
+        n--;
+    rdb_arena_reset(&c->ra);
+    int nf = 0;
+    size_t i = 0;
+    for (;;) {
+        rdb_buf_reset(&c->field);
+        size_t start = i;
+        bool escaped = false;
+        while (i < n && p[i] != c->delim) {
+            char ch = p[i];
+            if (ch == '\\' && i + 1 < n) {
+                escaped = true;
+                char e = p[++i];
+                switch (e) {
+                case 'b': ch = '\b'; break;
+                case 'f': ch = '\f'; break;
+                case 'n': ch = '\n'; break;
+                case 'r': ch = '\r'; break;
+                case 't': ch = '\t'; break;
+                case 'v': ch = '\v'; break;
+                case 'x':
+                    if (i + 1 < n && unhex(p[i + 1]) >= 0) {
+                        int v = unhex(p[++i]);
+                        if (i + 1 < n && unhex(p[i + 1]) >= 0)
+                            v = v * 16 + unhex(p[++i]);
+                        ch = (char)v;
+                    } else {
+                        ch = 'x';
+                    }
+                    break;
+                default:
+                    if (e >= '0' && e <= '7') {
+                        int v = e - '0';
+                        for (int k = 0; k < 2 && i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '7'; k++)
+                            v = v * 8 + (p[++i] - '0');
+                        ch = (char)v;
+                    } else {
+                        ch = e;
+                    }
+                }
+            }
+            rdb_buf_append_u8(&c->field, (uint8_t)ch);
+            i++;
+        }
+        bool isnull = !escaped ? (i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0)
+                               : (i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0);
+        if (put_field(s, c, nf, c->field.data ? c->field.data : "", c->field.len, isnull, err) != RDB_OK)
+            return RDB_SQL;
+        nf++;
+        if (i >= n)
+            break;
+        i++;   /* delimiter */
+    }
+    return finish_row(s, c, nf, err);
+}
+
+/* Find the end of one CSV record in [p, end): returns its length (without
+ * the newline) or -1 if incomplete. */
+static long csv_record_end(copy_state_t *c, const char *p, const char *end)
+{
+    bool inq = false;
+    for (const char *q = p; q < end; q++) {
+        if (inq) {
+            if (*q == c->escape && c->escape != c->quote && q + 1 < end && q[1] == c->quote)
+                q++;
+            else if (*q == c->quote)
+                inq = false;
+        } else if (*q == c->quote) {
+            inq = true;
+        } else if (*q == '\n') {
+            return q - p;
+        }
+    }
+    return -1;
+}
+
+static rdb_status_t csv_record(rdb_session_t *s, copy_state_t *c, const char *p, size_t n, rdb_err_t *err)
+{
+    if (n == 2 && p[0] == '\\' && p[1] == '.') {
+        c->ended = true;
+        return RDB_OK;
+    }
+    if (n && p[n - 1] == '\r')
+        n--;
+    if (c->header && !c->header_done) {
+        c->header_done = true;
+        return RDB_OK;
+    }
+    rdb_arena_reset(&c->ra);
+    int nf = 0;
+    size_t i = 0;
+    for (;;) {
+        rdb_buf_reset(&c->field);
+        bool quoted = false;
+        size_t start = i;
+        while (i < n && p[i] != c->delim) {
+            if (p[i] == c->quote) {
+                quoted = true;
+                i++;
+                while (i < n) {
+                    if (p[i] == c->escape && i + 1 < n && p[i + 1] == c->quote) {
+                        rdb_buf_append_u8(&c->field, (uint8_t)c->quote);
+                        i += 2;
+                        continue;
+                    }
+                    if (p[i] == c->quote) {
+                        i++;
+                        break;
+                    }
+                    rdb_buf_append_u8(&c->field, (uint8_t)p[i++]);
+                }
+                continue;
+            }
+            rdb_buf_append_u8(&c->field, (uint8_t)p[i++]);
+        }
+        bool isnull = !quoted && i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0;
+        if (put_field(s, c, nf, c->field.data ? c->field.data : "", c->field.len, isnull, err) != RDB_OK)
+            return RDB_SQL;
+        nf++;
+        if (i >= n)
+            break;
+        i++;
+    }
+    return finish_row(s, c, nf, err);
+}
+
+static rdb_status_t process(rdb_session_t *s, copy_state_t *c, bool final, rdb_err_t *err)
+{
+    size_t pos = 0;
+    while (pos < c->buf.len && !c->ended) {
+        const char *p = c->buf.data + pos, *end = c->buf.data + c->buf.len;
+        long len;
+        if (c->csv) {
+            len = csv_record_end(c, p, end);
+        } else {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            len = nl ? nl - p : -1;
+        }
+        size_t adv;
+        if (len < 0) {
+            if (!final)
+                break;
+            len = end - p;
+            adv = (size_t)len;
+        } else {
+            adv = (size_t)len + 1;
+        }
+        c->line++;
+        rdb_status_t rc = c->csv ? csv_record(s, c, p, (size_t)len, err) : text_line(s, c, p, (size_t)len, err);
+        if (rc != RDB_OK)
+            return rc;
+        pos += adv;
+    }
+    rdb_buf_consume(&c->buf, pos);
+    return RDB_OK;
+}
+
+rdb_status_t eng_copy_data(rdb_session_t *s, const char *data, size_t len, rdb_err_t *err)
+{
+    copy_state_t *c = s->copy;
+    if (!c)
+        return rdb_err_set(err, RDB_PROTOCOL, "08P01", "unexpected COPY data");
+    if (c->ended)
+        return RDB_OK;
+    rdb_buf_append(&c->buf, data, len);
+    return process(s, c, false, err);
+}
+
+rdb_status_t eng_copy_done(rdb_session_t *s, rdb_sink_t *sink, uint64_t *rows, rdb_err_t *err)
+{
+    copy_state_t *c = s->copy;
+    if (!c)
+        return rdb_err_set(err, RDB_PROTOCOL, "08P01", "unexpected CopyDone");
+    rdb_status_t rc = process(s, c, true, err);
+    *rows = c->rows;
+    txn_t *t = c->txn;
+    bool own = c->own;
+    c->own = false;
+    uint64_t n = c->rows;
+    eng_copy_free(s);
+    rc = eng_stmt_end(s, t, own, rc, err);
+    if (rc == RDB_OK) {
+        char tag[40];
+        snprintf(tag, sizeof tag, "COPY %llu", (unsigned long long)n);
+        sink->command_complete(sink->ctx, tag);
+    }
+    return rc;
+}
+
+/* ---- COPY TO STDOUT ---- */
+
+static void text_escape(rdb_buf_t *out, const char *p, size_t n, char delim)
+{
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        switch (ch) {
+        case '\\': rdb_buf_append_str(out, "\\\\"); break;
+        case '\n': rdb_buf_append_str(out, "\\n"); break;
+        case '\r': rdb_buf_append_str(out, "\\r"); break;
+        case '\t': rdb_buf_append_str(out, "\\t"); break;
+        case '\b': rdb_buf_append_str(out, "\\b"); break;
+        case '\f': rdb_buf_append_str(out, "\\f"); break;
+        case '\v': rdb_buf_append_str(out, "\\v"); break;
+        default:
+            if (ch == delim) {
+                rdb_buf_append_u8(out, '\\');
+            }
+            rdb_buf_append_u8(out, (uint8_t)ch);
+        }
+    }
+}
+
+static void csv_escape(rdb_buf_t *out, const char *p, size_t n, char delim, char quote, char escape,
+                       const char *null)
+{
+    bool need = n == 0 ? strlen(null) == 0 : (n == strlen(null) && memcmp(p, null, n) == 0);
+    for (size_t i = 0; i < n && !need; i++)
+        if (p[i] == delim || p[i] == quote || p[i] == '\n' || p[i] == '\r')
+            need = true;
+    if (n == 2 && p[0] == '\\' && p[1] == '.')
+        need = true;
+    if (!need) {
+        rdb_buf_append(out, p, n);
+        return;
+    }
+    rdb_buf_append_u8(out, (uint8_t)quote);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == quote || p[i] == escape)
+            rdb_buf_append_u8(out, (uint8_t)escape);
+        rdb_buf_append_u8(out, (uint8_t)p[i]);
+    }
+    rdb_buf_append_u8(out, (uint8_t)quote);
+}
+
+rdb_status_t eng_copy_out(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err)
+{
+    bool own;
+    txn_t *t = eng_stmt_txn(s, &own);
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    rdb_status_t rc = snap ? RDB_OK : RDB_SQL;
+    plan_t *p = NULL;
+    sql_bindenv_t b;
+    sql_type_t ptypes[4] = { { 0, -1 } };
+    if (rc == RDB_OK) {
+        eng_bindenv_init(s, &b, &a, snap, NULL, ptypes);
+        ast_select_t *sel = st->select;
+        if (!sel) {
+            /* COPY t [(cols)] TO: SELECT cols FROM t */
+            sel = RDB_ARENA_NEW(&a, ast_select_t);
+            ast_from_t *f = RDB_ARENA_NEW(&a, ast_from_t);
+            f->kind = AST_FROM_REL;
+            f->schema = st->rel.schema;
+            f->relname = st->rel.name;
+            f->loc = st->rel.loc;
+            sel->from = RDB_ARENA_NEWN(&a, ast_from_t *, 1);
+            sel->from[0] = f;
+            sel->nfrom = 1;
+            int n = st->ncols ? st->ncols : 1;
+            sel->targets = RDB_ARENA_NEWN(&a, ast_target_t, n);
+            sel->ntargets = n;
+            for (int i = 0; i < n; i++) {
+                ast_expr_t *e = RDB_ARENA_NEW(&a, ast_expr_t);
+                e->kind = AST_COLREF;
+                e->loc = -1;
+                if (st->ncols) {
+                    e->names = RDB_ARENA_NEWN(&a, const char *, 1);
+                    e->names[0] = st->cols[i].name;
+                    e->nnames = 1;
+                } else {
+                    e->star = true;
+                }
+                sel->targets[i].expr = e;
+            }
+        }
+        rc = sql_bind_select(&b, sel, &p, err);
+    }
+    uint64_t n = 0;
+    if (rc == RDB_OK) {
+        p = plan_optimize(&a, p);
+        int16_t *fmts = RDB_ARENA_NEWN(&a, int16_t, p->ncols + 1);
+        if (sink->copy_out_begin(sink->ctx, 0, p->ncols, fmts))
+            rc = rdb_err_set(err, RDB_CANCELLED, "57014", "client gone");
+    }
+    if (rc == RDB_OK) {
+        ex_run_t r;
+        eng_run_init(s, &r, t, snap, &a, err);
+        ex_run_init_subs(&r, b.nsubs);
+        ex_node_t *node = ex_open(&r, p);
+        const sql_value_t *row;
+        rdb_buf_t line = RDB_BUF_INIT, v = RDB_BUF_INIT;
+        char delim = st->copy_delim;
+        char quote = st->copy_quote && *st->copy_quote ? st->copy_quote[0] : '"';
+        char escape = st->copy_escape && *st->copy_escape ? st->copy_escape[0] : quote;
+        if (node && st->copy_csv && st->copy_header) {
+            for (int i = 0; i < p->ncols; i++) {
+                if (i)
+                    rdb_buf_append_u8(&line, (uint8_t)delim);
+                csv_escape(&line, p->names[i], strlen(p->names[i]), delim, quote, escape, st->copy_null);
+            }
+            rdb_buf_append_u8(&line, '\n');
+            sink->copy_out_data(sink->ctx, line.data, line.len);
+        }
+        while (node && (row = ex_next(node))) {
+            rdb_buf_reset(&line);
+            for (int i = 0; i < p->ncols; i++) {
+                if (i)
+                    rdb_buf_append_u8(&line, (uint8_t)delim);
+                if (row[i].isnull) {
+                    rdb_buf_append_str(&line, st->copy_null);
+                    continue;
+                }
+                rdb_buf_reset(&v);
+                sql_value_out(&s->fs, p->types[i], &row[i], &v);
+                if (st->copy_csv)
+                    csv_escape(&line, v.data, v.len, delim, quote, escape, st->copy_null);
+                else
+                    text_escape(&line, v.data, v.len, delim);
+            }
+            rdb_buf_append_u8(&line, '\n');
+            if (sink->copy_out_data(sink->ctx, line.data, line.len)) {
+                rc = rdb_err_set(err, RDB_CANCELLED, "57014", "client gone");
+                break;
+            }
+            n++;
+        }
+        if (rc == RDB_OK && (!node || rdb_err_is_set(err)))
+            rc = RDB_SQL;
+        ex_close(node);
+        rdb_buf_free(&line);
+        rdb_buf_free(&v);
+        if (rc == RDB_OK)
+            sink->copy_out_end(sink->ctx);
+    }
+    if (snap)
+        sql_catalog_release(snap);
+    rdb_arena_destroy(&a);
+    rc = eng_stmt_end(s, t, own, rc, err);
+    if (rc == RDB_OK) {
+        char tag[40];
+        snprintf(tag, sizeof tag, "COPY %llu", (unsigned long long)n);
+        sink->command_complete(sink->ctx, tag);
+    }
+    return rc;
+}

@@ -1,0 +1,225 @@
+/*
+ * dml.c — INSERT / UPDATE / DELETE (dml.h).
+ *
+ * The executor's part of the constraints: defaults, NOT NULL (23502) and
+ * CHECK (23514) with PostgreSQL's messages and "Failing row contains"
+ * detail; primary key and UNIQUE (23505) are table.c's.  UPDATE and
+ * DELETE first collect the rows to change, then change them, so a row
+ * moved by an UPDATE of its key is never seen twice (the Halloween
+ * problem) whatever the iterator shows of the transaction's own writes.
+ * All writes go into the caller's transaction: the statement is atomic
+ * because the caller aborts the transaction (or, inside a block, marks it
+ * failed) when this returns an error.
+ */
+#include "exec/dml.h"
+
+#include <string.h>
+
+#include "sql/table.h"
+
+static void failing_row(ex_run_t *r, const sql_table_t *t, const sql_value_t *row)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    rdb_buf_append_str(&b, "Failing row contains (");
+    for (int i = 0; i < t->ncols; i++) {
+        if (i)
+            rdb_buf_append_str(&b, ", ");
+        const sql_value_t *v = &row[t->cols[i].colid];
+        if (v->isnull)
+            rdb_buf_append_str(&b, "null");
+        else
+            sql_value_out(r->fn.settings, t->cols[i].type, v, &b);
+    }
+    rdb_buf_append_str(&b, ").");
+    rdb_err_detail(r->err, "%.*s", (int)b.len, b.data);
+    rdb_buf_free(&b);
+}
+
+static rdb_status_t check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, rdb_arena_t *a)
+{
+    const sql_table_t *t = d->tab;
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].not_null && row[t->cols[i].colid].isnull) {
+            rdb_err_set(r->err, RDB_SQL, "23502",
+                        "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                        t->cols[i].name, t->name);
+            failing_row(r, t, row);
+            return RDB_SQL;
+        }
+    for (int i = 0; i < d->nchecks; i++) {
+        sql_value_t v;
+        if (ex_eval(r, d->checks[i], row, a, &v) != RDB_OK)
+            return RDB_SQL;
+        if (!v.isnull && !v.u.b) {
+            rdb_err_set(r->err, RDB_SQL, "23514",
+                        "new row for relation \"%s\" violates check constraint \"%s\"", t->name,
+                        d->check_names[i]);
+            failing_row(r, t, row);
+            return RDB_SQL;
+        }
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t build_insert_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals,
+                                     rdb_arena_t *a, sql_value_t *row)
+{
+    const sql_table_t *t = d->tab;
+    bool *given = rdb_arena_calloc(a, sizeof(bool) * (t->nrowcols + 1u));
+    for (int i = 0; i < t->nrowcols; i++)
+        row[i] = sql_null();
+    for (int i = 0; i < d->ncols; i++) {
+        row[d->colids[i]] = vals[i];
+        given[d->colids[i]] = true;
+    }
+    for (int i = 0; i < t->ncols; i++) {
+        uint16_t c = t->cols[i].colid;
+        if (!given[c] && d->defaults[c] && ex_eval(r, d->defaults[c], NULL, a, &row[c]) != RDB_OK)
+            return RDB_SQL;
+    }
+    return check_row(r, d, row, a);
+}
+
+rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals,
+                              rdb_arena_t *a, bool *inserted)
+{
+    sql_value_t *row = rdb_arena_alloc(a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
+    if (build_insert_row(r, d, vals, a, row) != RDB_OK)
+        return RDB_SQL;
+    return sql_table_insert(r->txn, d->tab, row, d->on_conflict_nothing, inserted, r->err);
+}
+
+static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t *row, rdb_arena_t *a,
+                              ex_row_fn fn, void *arg)
+{
+    if (!ret)
+        return RDB_OK;
+    sql_value_t *out = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(ret->nexprs + 1));
+    for (int i = 0; i < ret->nexprs; i++)
+        if (ex_eval(r, ret->exprs[i], row, a, &out[i]) != RDB_OK)
+            return RDB_SQL;
+    return fn ? fn(arg, out, r->err) : RDB_OK;
+}
+
+static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *arg, uint64_t *count)
+{
+    const sql_dml_t *d = b->dml;
+    ex_node_t *n = ex_open(r, d->src);
+    if (!n)
+        return RDB_SQL;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    sql_value_t *row = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
+    const sql_value_t *vals;
+    rdb_status_t rc = RDB_OK;
+    while ((vals = ex_next(n))) {
+        rdb_arena_reset(&a);
+        bool inserted = true;
+        if (build_insert_row(r, d, vals, &a, row) != RDB_OK ||
+            sql_table_insert(r->txn, d->tab, row, d->on_conflict_nothing, &inserted, r->err) != RDB_OK) {
+            rc = RDB_SQL;
+            break;
+        }
+        if (inserted) {
+            (*count)++;
+            if (returning(r, b->plan, row, &a, fn, arg) != RDB_OK) {
+                rc = RDB_SQL;
+                break;
+            }
+        }
+        if ((*count & 1023) == 0 && ex_check(r) != RDB_OK) {
+            rc = RDB_SQL;
+            break;
+        }
+    }
+    if (rdb_err_is_set(r->err))
+        rc = RDB_SQL;
+    ex_close(n);
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *arg, uint64_t *count)
+{
+    const sql_dml_t *d = b->dml;
+    const sql_table_t *t = d->tab;
+    /* collect first */
+    ex_node_t *n = ex_open(r, d->src);
+    if (!n)
+        return RDB_SQL;
+    int64_t nrows = 0, cap = 0;
+    sql_value_t **rows = NULL;
+    const sql_value_t *row;
+    while ((row = ex_next(n))) {
+        if (nrows == cap) {
+            cap = cap ? cap * 2 : 16;
+            sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
+            if (nrows)
+                memcpy(nr, rows, sizeof(*nr) * (size_t)nrows);
+            rows = nr;
+            if (ex_check(r) != RDB_OK)
+                break;
+        }
+        rows[nrows++] = ex_copy_row(r->a, d->src->types, t->nrowcols, row);
+    }
+    ex_close(n);
+    if (rdb_err_is_set(r->err))
+        return RDB_SQL;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    rdb_status_t rc = RDB_OK;
+    sql_value_t *nrow = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (t->nrowcols + 1u));
+    for (int64_t i = 0; i < nrows && rc == RDB_OK; i++) {
+        rdb_arena_reset(&a);
+        if (r->lock_row) {
+            sql_value_t *latest = NULL;
+            bool gone = false;
+            if ((rc = r->lock_row(r->lock_ctx, t, rows[i], &a, &latest, &gone, r->err)) != RDB_OK)
+                break;
+            if (gone)
+                continue;
+            if (latest) {
+                /* changed since our snapshot: work on the newest version
+                 * if it still qualifies (READ COMMITTED's re-check) */
+                bool pass = true;
+                for (const plan_t *p = d->src; p && pass; p = p->left)
+                    if (p->qual && (rc = ex_qual(r, p->qual, latest, &a, &pass)) != RDB_OK)
+                        break;
+                if (rc != RDB_OK)
+                    break;
+                if (!pass)
+                    continue;
+                rows[i] = latest;
+            }
+        }
+        if (d->set) {
+            memcpy(nrow, rows[i], sizeof(sql_value_t) * t->nrowcols);
+            for (int k = 0; k < d->ncols && rc == RDB_OK; k++)
+                rc = ex_eval(r, d->set[k], rows[i], &a, &nrow[d->colids[k]]);
+            if (rc == RDB_OK)
+                rc = check_row(r, d, nrow, &a);
+            if (rc == RDB_OK)
+                rc = sql_table_update(r->txn, t, rows[i], nrow, r->err);
+            if (rc == RDB_OK)
+                rc = returning(r, b->plan, nrow, &a, fn, arg);
+        } else {
+            rc = sql_table_delete(r->txn, t, rows[i], r->err);
+            if (rc == RDB_OK)
+                rc = returning(r, b->plan, rows[i], &a, fn, arg);
+        }
+        if (rc == RDB_OK)
+            (*count)++;
+        if (rc == RDB_OK && (i & 1023) == 1023)
+            rc = ex_check(r);
+    }
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+rdb_status_t ex_dml_run(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *arg, uint64_t *count)
+{
+    *count = 0;
+    if (b->kind == AST_S_INSERT)
+        return run_insert(r, b, fn, arg, count);
+    return run_upddel(r, b, fn, arg, count);
+}

@@ -1,0 +1,21 @@
+/*
+ * dml.h — INSERT, UPDATE and DELETE over sql/table.h.
+ */
+#ifndef RDB_EXEC_DML_H
+#define RDB_EXEC_DML_H
+
+#include "exec/exec.h"
+#include "sql/analyze.h"
+
+/* A RETURNING row (or nothing when the statement has no RETURNING). */
+typedef rdb_status_t (*ex_row_fn)(void *arg, const sql_value_t *row, rdb_err_t *err);
+
+/* Run a bound INSERT/UPDATE/DELETE; *count = rows affected. */
+rdb_status_t ex_dml_run(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *arg, uint64_t *count);
+
+/* Insert one row given as d->ncols values for d->colids (COPY FROM):
+ * defaults, NOT NULL, CHECK, then the table. */
+rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals,
+                              rdb_arena_t *a, bool *inserted);
+
+#endif

@@ -1,0 +1,1356 @@
+/*
+ * engine.c — the SQL engine behind backend.h: sessions, transactions, the
+ * simple and extended query protocols.
+ *
+ * Statement life: parse (libpg_query) -> acquire the catalog snapshot for
+ * the statement's transaction -> bind -> plan -> run -> release.  Every
+ * statement runs in a txn_t: the session's BEGIN block, the extended
+ * protocol's implicit transaction (from the first Execute to Sync), or its
+ * own (autocommit: committed when the statement succeeds, aborted when it
+ * fails, so a failed multi-row INSERT leaves nothing).  In a block, an
+ * error marks the block failed: statements then fail with 25P02 until
+ * ROLLBACK (COMMIT of a failed block rolls back, as in PostgreSQL).
+ *
+ * Prepared statements are bound once against the snapshot of the moment
+ * and keep a reference to it; an Execute that finds a different snapshot
+ * (DDL happened) binds again.  Portals keep their executor open between
+ * Executes with a row limit (PortalSuspended).
+ *
+ * Off-loop execution: called on an event loop (RDB_EXEC_ON_LOOP), a
+ * statement that may run long (any scan that is not a point lookup, DDL,
+ * pg_sleep, generate_series) returns RDB_EXEC_OFFLOAD before doing
+ * anything, and pgwire calls again from a worker thread.  Point reads and
+ * writes (pgbench's statements) run on the loop.
+ */
+#include "exec/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "exec/engine_int.h"
+#include "sql/ddl.h"
+#include "sql/table.h"
+
+#define PG_EPOCH_USEC 946684800000000LL
+
+static int64_t now_pg_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - PG_EPOCH_USEC;
+}
+
+/* ---- prepared statements and portals -------------------------------- */
+
+struct rdb_stmt {
+    rdb_session_t *s;
+    rdb_arena_t    a;
+    char          *sql;
+    ast_parse_t    parse;
+    ast_stmt_t    *st;          /* NULL: empty query */
+    int            nparams;
+    sql_type_t     ptypes[SQL_MAX_PARAMS];
+    uint32_t      *poids;
+    bool           fixed[SQL_MAX_PARAMS];
+    bool           bound_ok;
+    sql_bound_t    bound;
+    sql_catsnap_t *snap;
+    int            nsubs;
+    int            ncols;
+    rdb_coldesc_t *cols;
+};
+
+struct rdb_portal {
+    rdb_stmt_t    *stmt;
+    rdb_arena_t    a;
+    sql_value_t   *params;
+    int16_t       *formats;     /* per result column */
+    rdb_coldesc_t *cols;
+    /* a suspended run */
+    bool           running;
+    ex_run_t       run;
+    rdb_arena_t    runa;
+    rdb_err_t      runerr;
+    ex_node_t     *node;
+    txn_t         *txn;
+    bool           own;
+    sql_catsnap_t *snap;
+    uint64_t       count;
+};
+
+/* ---- session helpers ---------------------------------------------------- */
+
+static const char *sess_value(void *ctx, ex_session_fn_t fn, const char *arg, const char *arg2,
+                              rdb_err_t *err)
+{
+    rdb_session_t *s = ctx;
+    static __thread char buf[256];
+    switch (fn) {
+    case EX_S_VERSION:
+        return "PostgreSQL 15.4 (ringdb 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit";
+    case EX_S_CURRENT_DATABASE:
+        return s->database;
+    case EX_S_CURRENT_SCHEMA:
+        return s->npath ? s->path[0] : NULL;
+    case EX_S_CURRENT_USER:
+    case EX_S_SESSION_USER:
+        return s->user;
+    case EX_S_BACKEND_PID:
+        snprintf(buf, sizeof buf, "%d", s->pid);
+        return buf;
+    case EX_S_TXID:
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)(s->txn ? txn_snapshot(s->txn) >> 16 : 0));
+        return buf;
+    case EX_S_CURRENT_SETTING: {
+        const char *v = eng_guc_get(s, arg);
+        if (!v) {
+            rdb_err_set(err, RDB_SQL, "42704", "unrecognized configuration parameter \"%s\"", arg);
+            return NULL;
+        }
+        return v;
+    }
+    case EX_S_SET_CONFIG:
+        if (eng_guc_set(s, arg, arg2, NULL, err) != RDB_OK)
+            return NULL;
+        return eng_guc_get(s, arg);
+    default:
+        rdb_err_set(err, RDB_SQL, "0A000", "this function is not supported");
+        return NULL;
+    }
+}
+
+static bool sess_seq_last(void *ctx, uint32_t id, bool set, int64_t *v)
+{
+    rdb_session_t *s = ctx;
+    for (int i = 0; i < s->nseq; i++)
+        if (s->seq_id[i] == id) {
+            if (set)
+                s->seq_val[i] = *v;
+            else
+                *v = s->seq_val[i];
+            return true;
+        }
+    if (!set)
+        return false;
+    int i = s->nseq < 32 ? s->nseq++ : 31;
+    s->seq_id[i] = id;
+    s->seq_val[i] = *v;
+    return true;
+}
+
+const ex_session_ops_t eng_session_ops = { NULL, sess_value, sess_seq_last };
+
+void eng_txn_done(rdb_session_t *s)
+{
+    rowlock_release_all(s->e->locks, &s->locks);
+}
+
+static rdb_status_t serialization_failure(rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_SQL, "40001", "could not serialize access due to concurrent update");
+}
+
+static int lock_wait_stop(void *arg)
+{
+    rdb_session_t *s = arg;
+    return s->cur_run && ex_check(s->cur_run) != RDB_OK;
+}
+
+/* Row lock, then the row's newest committed version (rowlock.h). */
+static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_t *row, rdb_arena_t *a,
+                             sql_value_t **latest, bool *gone, rdb_err_t *err)
+{
+    rdb_session_t *s = ctx;
+    *latest = NULL;
+    *gone = false;
+    if (tab->npk == 0)
+        return RDB_OK;
+    rdb_buf_t k = RDB_BUF_INIT;
+    rdb_buf_append_u32_be(&k, tab->id);
+    sql_value_t pk[32];
+    int npk = tab->npk < 32 ? tab->npk : 32;
+    for (int i = 0; i < npk; i++) {
+        uint16_t colid = tab->pk_colids[i];
+        sql_type_t t = { SQL_OID_INT4, -1 };
+        for (int c = 0; c < tab->ncols; c++)
+            if (tab->cols[c].colid == colid)
+                t = tab->cols[c].type;
+        pk[i] = row[colid];
+        sql_key_encode(&k, t, &row[colid], false);
+    }
+    int got = rowlock_acquire(s->e->locks, &s->locks, k.data, k.len, s->may_wait, lock_wait_stop, s);
+    rdb_buf_free(&k);
+    if (got == ROWLOCK_BUSY)
+        return serialization_failure(err);
+    if (got == ROWLOCK_DEADLOCK) {
+        rdb_err_set(err, RDB_SQL, "40P01", "deadlock detected");
+        rdb_err_detail(err, "Process %d waits for a row lock held by another transaction that waits for "
+                       "this one.", s->pid);
+        return RDB_SQL;
+    }
+    if (got == ROWLOCK_STOPPED) {
+        if (s->cur_run && rdb_err_is_set(s->cur_run->err)) {
+            rdb_err_set(err, s->cur_run->err->code, s->cur_run->err->sqlstate, "%s", s->cur_run->err->msg);
+            return RDB_SQL;
+        }
+        return rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement due to user request");
+    }
+    if (got == ROWLOCK_HELD)
+        return RDB_OK;   /* ours since earlier in this transaction: row is our own version */
+    txn_t *fresh = txn_begin(s->e->st);
+    sql_value_t *cur = rdb_arena_calloc(a, sizeof(sql_value_t) * (tab->nrowcols + 1u));
+    bool found = false;
+    rdb_status_t rc = sql_table_get(fresh, tab, pk, a, cur, &found, err);
+    txn_abort(fresh);
+    if (rc != RDB_OK || !found)
+        return rc;   /* not committed by anyone: inserted by this transaction */
+    for (int c = 0; c < tab->ncols; c++) {
+        uint16_t id = tab->cols[c].colid;
+        const sql_value_t *x = &row[id], *y = &cur[id];
+        if (x->isnull != y->isnull || (!x->isnull && sql_value_cmp(tab->cols[c].type, x, y) != 0)) {
+            *latest = cur;
+            break;
+        }
+    }
+    return RDB_OK;
+}
+
+void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,
+                      const char *sql, sql_type_t *ptypes)
+{
+    memset(b, 0, sizeof *b);
+    b->a = a;
+    b->cat = s->e->cat;
+    b->snap = snap;
+    b->path = (const char *const *)s->path;
+    b->npath = s->npath;
+    b->sql = sql;
+    b->ptypes = ptypes;
+}
+
+static __thread ex_session_ops_t tls_ops;
+
+void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *snap, rdb_arena_t *a,
+                  rdb_err_t *err)
+{
+    memset(r, 0, sizeof *r);
+    r->a = a;
+    r->txn = t;
+    r->cat = s->e->cat;
+    r->snap = snap;
+    r->fn.settings = &s->fs;
+    r->fn.stmt_ts = now_pg_usec();
+    r->fn.txn_ts = s->txn && s->txn == t ? s->txn_ts : r->fn.stmt_ts;
+    r->fn.session = s;
+    tls_ops = eng_session_ops;
+    tls_ops.ctx = s;
+    ex_session_ops_t *ops = rdb_arena_alloc(a, sizeof *ops);
+    *ops = tls_ops;
+    r->sess = ops;
+    r->err = err;
+    r->cancel = &s->cancel;
+    r->lock_row = lock_row;
+    r->lock_ctx = s;
+    if (s->statement_timeout_ms)
+        r->deadline_ns = (int64_t)rdb_now_ns() + s->statement_timeout_ms * 1000000LL;
+    int64_t lim = s->work_mem * 256;
+    r->mem_limit = (size_t)(lim < 64LL * 1024 * 1024 ? 64LL * 1024 * 1024 : lim);
+    if (s->work_mem < 1024 * 1024)
+        r->mem_limit = (size_t)s->work_mem * 256;
+}
+
+txn_t *eng_stmt_txn(rdb_session_t *s, bool *own)
+{
+    if (s->txn) {
+        *own = false;
+        return s->txn;
+    }
+    *own = true;
+    return txn_begin(s->e->st);
+}
+
+rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc, rdb_err_t *err)
+{
+    if (own) {
+        if (rc == RDB_OK)
+            rc = txn_commit(t, err);
+        else
+            txn_abort(t);
+        eng_txn_done(s);
+        return rc;
+    }
+    if (rc != RDB_OK) {
+        if (s->implicit) {
+            txn_abort(s->txn);
+            s->txn = NULL;
+            s->implicit = false;
+            eng_txn_done(s);
+        } else if (s->state == 'T') {
+            s->state = 'E';
+        }
+    }
+    return rc;
+}
+
+static void notice_cb(void *arg, const rdb_err_t *n)
+{
+    rdb_sink_t *sink = arg;
+    if (sink && sink->notice)
+        sink->notice(sink->ctx, n);
+}
+
+static void warn(rdb_sink_t *sink, const char *state, const char *msg)
+{
+    rdb_err_t n = RDB_ERR_INIT;
+    rdb_err_set(&n, RDB_SQL, state, "%s", msg);
+    n.severity = RDB_SEV_WARNING;
+    notice_cb(sink, &n);
+    rdb_err_clear(&n);
+}
+
+/* ---- formatting rows ---------------------------------------------------- */
+
+typedef struct rowfmt {
+    rdb_buf_t     buf;
+    size_t       *off;
+    const char  **vals;
+    int32_t      *lens;
+    int           cap;
+} rowfmt_t;
+
+static void rowfmt_free(rowfmt_t *f)
+{
+    rdb_buf_free(&f->buf);
+    free(f->off);
+    free(f->vals);
+    free(f->lens);
+}
+
+static int send_row(rdb_session_t *s, rdb_sink_t *sink, rowfmt_t *f, int n, const sql_type_t *types,
+                    const int16_t *formats, const sql_value_t *row)
+{
+    if (f->cap < n) {
+        f->off = realloc(f->off, sizeof(size_t) * (size_t)n);
+        f->vals = realloc(f->vals, sizeof(char *) * (size_t)n);
+        f->lens = realloc(f->lens, sizeof(int32_t) * (size_t)n);
+        f->cap = n;
+    }
+    rdb_buf_reset(&f->buf);
+    for (int i = 0; i < n; i++) {
+        f->off[i] = f->buf.len;
+        if (row[i].isnull) {
+            f->lens[i] = -1;
+            continue;
+        }
+        if (formats && formats[i] == 1)
+            sql_value_send(types[i], &row[i], &f->buf);
+        else
+            sql_value_out(&s->fs, types[i], &row[i], &f->buf);
+        f->lens[i] = (int32_t)(f->buf.len - f->off[i]);
+    }
+    for (int i = 0; i < n; i++)
+        f->vals[i] = f->lens[i] < 0 ? NULL : f->buf.data + f->off[i];
+    return sink->data_row(sink->ctx, n, f->vals, f->lens);
+}
+
+static void describe_plan(rdb_arena_t *a, const plan_t *p, int *ncols, rdb_coldesc_t **cols)
+{
+    *ncols = p->ncols;
+    *cols = RDB_ARENA_NEWN(a, rdb_coldesc_t, p->ncols + 1);
+    for (int i = 0; i < p->ncols; i++) {
+        rdb_coldesc_t *c = &(*cols)[i];
+        const sql_typeinfo_t *ti = sql_type_by_oid(p->types[i].oid);
+        c->name = p->names[i] ? p->names[i] : "?column?";
+        c->table_oid = p->col_table[i];
+        c->attnum = p->col_attnum[i];
+        c->type_oid = p->types[i].oid;
+        c->typlen = ti ? ti->typlen : -1;
+        c->typmod = p->types[i].typmod;
+        c->format = 0;
+    }
+}
+
+/* ---- plans that may run long ------------------------------------------- */
+
+static bool expr_cheap(const ex_expr_t *e);
+static bool plan_cheap(const plan_t *p)
+{
+    if (!p)
+        return true;
+    switch (p->kind) {
+    case P_SCAN:
+        if (!p->point)
+            return false;
+        break;
+    case P_SERIES:
+    case P_JOIN:
+    case P_AGG:
+    case P_SORT:
+        if (p->kind == P_AGG && p->left && p->left->kind == P_SCAN && p->left->point)
+            break;
+        if (p->kind == P_SORT || p->kind == P_JOIN || p->kind == P_SERIES || p->kind == P_AGG)
+            return false;
+        break;
+    default:
+        break;
+    }
+    if (!expr_cheap(p->qual))
+        return false;
+    for (int i = 0; i < (p->kind == P_VALUES ? p->nrows * p->ncols : p->nexprs); i++)
+        if (!expr_cheap(p->exprs[i]))
+            return false;
+    return plan_cheap(p->left) && plan_cheap(p->right);
+}
+
+static bool expr_cheap(const ex_expr_t *e)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_SESSION && e->flag == EX_S_PG_SLEEP)
+        return false;
+    if (e->kind == EX_SUBLINK && !plan_cheap(e->sub))
+        return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (!expr_cheap(e->args[i]))
+            return false;
+    return true;
+}
+
+static bool bound_cheap(const sql_bound_t *b)
+{
+    /* UPDATE and DELETE may wait for row locks: never on the loop */
+    if (b->kind == AST_S_UPDATE || b->kind == AST_S_DELETE)
+        return false;
+    if (b->dml)
+        return plan_cheap(b->dml->src) && (!b->plan || plan_cheap(b->plan));
+    return plan_cheap(b->plan);
+}
+
+/* ---- running a bound statement ----------------------------------------- */
+
+typedef struct retctx {
+    rdb_session_t *s;
+    rdb_sink_t    *sink;
+    rowfmt_t      *f;
+    const plan_t  *ret;
+    const int16_t *formats;
+} retctx_t;
+
+static rdb_status_t ret_row(void *arg, const sql_value_t *row, rdb_err_t *err)
+{
+    retctx_t *rc = arg;
+    if (send_row(rc->s, rc->sink, rc->f, rc->ret->ncols, rc->ret->types, rc->formats, row))
+        return rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement: client gone");
+    return RDB_OK;
+}
+
+static rdb_status_t do_bind(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, const char *sql,
+                            const sql_catsnap_t *snap, sql_type_t *ptypes, int *nparams,
+                            sql_bound_t *out, int *nsubs, rdb_err_t *err)
+{
+    sql_bindenv_t b;
+    eng_bindenv_init(s, &b, a, snap, sql, ptypes);
+    b.nparams = *nparams;
+    if (sql_bind_stmt(&b, st, out, err) != RDB_OK)
+        return RDB_SQL;
+    *nparams = b.nparams;
+    *nsubs = b.nsubs;
+    if (out->plan && out->kind == AST_S_SELECT)
+        out->plan = plan_optimize(a, out->plan);
+    if (out->dml)
+        out->dml->src = plan_optimize(a, out->dml->src);
+    return RDB_OK;
+}
+
+/* Run a bound SELECT or DML to the end or to max_rows.  For a SELECT the
+ * portal (if any) keeps the open executor on suspension. */
+static rdb_status_t run_bound(rdb_session_t *s, sql_bound_t *b, ex_run_t *r, rdb_sink_t *sink,
+                              const int16_t *formats, ex_node_t **nodep, int64_t max_rows,
+                              uint64_t *count, rdb_exec_state_t *state, rdb_err_t *err)
+{
+    rowfmt_t f = { 0 };
+    rdb_status_t rc = RDB_OK;
+    *state = RDB_EXEC_DONE;
+    if (b->kind == AST_S_SELECT) {
+        ex_node_t *n = nodep && *nodep ? *nodep : ex_open(r, b->plan);
+        if (!n) {
+            rowfmt_free(&f);
+            return RDB_SQL;
+        }
+        const sql_value_t *row;
+        int64_t sent = 0;
+        while ((max_rows == 0 || sent < max_rows) && (row = ex_next(n))) {
+            if (send_row(s, sink, &f, b->plan->ncols, b->plan->types, formats, row)) {
+                rc = rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement: client gone");
+                break;
+            }
+            sent++;
+            (*count)++;
+        }
+        if (rc == RDB_OK && rdb_err_is_set(err))
+            rc = err->code ? err->code : RDB_SQL;
+        if (rc == RDB_OK && max_rows && sent == max_rows) {
+            /* more rows may follow: keep the executor */
+            if (nodep) {
+                *nodep = n;
+                *state = RDB_EXEC_SUSPENDED;
+                rowfmt_free(&f);
+                return RDB_OK;
+            }
+        }
+        ex_close(n);
+        if (nodep)
+            *nodep = NULL;
+        if (rc == RDB_OK) {
+            char tag[48];
+            snprintf(tag, sizeof tag, "SELECT %llu", (unsigned long long)*count);
+            sink->command_complete(sink->ctx, tag);
+        }
+        rowfmt_free(&f);
+        return rc;
+    }
+    retctx_t rctx = { s, sink, &f, b->plan, formats };
+    s->cur_run = r;
+    rc = ex_dml_run(r, b, ret_row, &rctx, count);
+    s->cur_run = NULL;
+    rowfmt_free(&f);
+    if (rc != RDB_OK)
+        return rc;
+    char tag[48];
+    if (b->kind == AST_S_INSERT)
+        snprintf(tag, sizeof tag, "INSERT 0 %llu", (unsigned long long)*count);
+    else
+        snprintf(tag, sizeof tag, "%s %llu", b->kind == AST_S_UPDATE ? "UPDATE" : "DELETE",
+                 (unsigned long long)*count);
+    sink->command_complete(sink->ctx, tag);
+    return RDB_OK;
+}
+
+/* ---- DDL ------------------------------------------------------------------ */
+
+typedef struct ddlq {
+    rdb_session_t *s;
+} ddlq_t;
+
+static rdb_status_t ddl_run_query(sql_ddl_ctx_t *ctx, json_t *select, sql_ddl_row_fn fn, void *arg,
+                                  rdb_err_t *err)
+{
+    rdb_session_t *s = ctx->engine;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    ast_select_t *sel;
+    plan_t *p;
+    sql_type_t ptypes[4] = { { 0, -1 } };
+    sql_bindenv_t b;
+    rdb_status_t rc = sql_parse_select_json(&a, select, &sel, err);
+    if (rc == RDB_OK) {
+        eng_bindenv_init(s, &b, &a, ctx->snap, NULL, ptypes);
+        rc = sql_bind_select(&b, sel, &p, err);
+    }
+    if (rc == RDB_OK) {
+        p = plan_optimize(&a, p);
+        rc = fn(arg, p->ncols, p->names, p->types, NULL, err);
+    }
+    if (rc == RDB_OK) {
+        ex_run_t r;
+        eng_run_init(s, &r, ctx->txn, ctx->snap, &a, err);
+        ex_run_init_subs(&r, b.nsubs);
+        ex_node_t *n = ex_open(&r, p);
+        const sql_value_t *row;
+        while (n && (row = ex_next(n)))
+            if ((rc = fn(arg, p->ncols, p->names, p->types, row, err)) != RDB_OK)
+                break;
+        if (rc == RDB_OK && rdb_err_is_set(err))
+            rc = RDB_SQL;
+        if (!n)
+            rc = RDB_SQL;
+        ex_close(n);
+    }
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+static rdb_status_t ddl_eval(sql_ddl_ctx_t *ctx, const sql_table_t *tab, json_t *expr,
+                             const sql_value_t *row, sql_type_t type, rdb_arena_t *out_a,
+                             sql_value_t *out, rdb_err_t *err)
+{
+    rdb_session_t *s = ctx->engine;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    ast_expr_t *ae;
+    ex_expr_t *e;
+    sql_type_t ptypes[4] = { { 0, -1 } };
+    sql_bindenv_t b;
+    rdb_status_t rc = sql_parse_expr_json(&a, expr, &ae, err);
+    if (rc == RDB_OK) {
+        eng_bindenv_init(s, &b, &a, ctx->snap, NULL, ptypes);
+        rc = sql_bind_row_expr(&b, row ? tab : NULL, ae, type, &e, err);
+    }
+    if (rc == RDB_OK) {
+        ex_run_t r;
+        eng_run_init(s, &r, ctx->txn, ctx->snap, &a, err);
+        ex_run_init_subs(&r, b.nsubs);
+        sql_value_t v;
+        rc = ex_eval(&r, e, row, &a, &v);
+        if (rc == RDB_OK)
+            *out = v.isnull ? v : sql_value_copy(out_a, type.oid ? type : e->type, v);
+    }
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+static rdb_status_t run_ddl(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
+                            rdb_err_t *err)
+{
+    bool own;
+    txn_t *t = eng_stmt_txn(s, &own);
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    rdb_status_t rc = snap ? RDB_OK : RDB_SQL;
+    char tag[64] = "";
+    if (rc == RDB_OK) {
+        sql_ddl_ctx_t ctx = { 0 };
+        ctx.txn = t;
+        ctx.catalog = s->e->cat;
+        ctx.snap = snap;
+        ctx.user = s->user;
+        ctx.search_path = (const char *const *)s->path;
+        ctx.npath = s->npath;
+        ctx.sql = sql;
+        ctx.run_query = ddl_run_query;
+        ctx.eval = ddl_eval;
+        ctx.engine = s;
+        rc = sql_ddl_exec(&ctx, st->node_name, st->node, tag, notice_cb, sink, err);
+        sql_catalog_release(snap);
+    }
+    rc = eng_stmt_end(s, t, own, rc, err);
+    if (rc == RDB_OK)
+        sink->command_complete(sink->ctx, tag);
+    return rc;
+}
+
+/* ---- one statement of the simple protocol ------------------------------- */
+
+static rdb_status_t txn_control(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err)
+{
+    switch (st->kind) {
+    case AST_S_BEGIN:
+        if (s->state != 'I' && !s->implicit) {
+            warn(sink, "25001", "there is already a transaction in progress");
+        } else {
+            if (!s->txn) {
+                s->txn = txn_begin(s->e->st);
+                s->txn_ts = now_pg_usec();
+            }
+            s->implicit = false;
+            s->state = 'T';
+        }
+        sink->command_complete(sink->ctx, "BEGIN");
+        return RDB_OK;
+    case AST_S_COMMIT: {
+        const char *tag = "COMMIT";
+        rdb_status_t rc = RDB_OK;
+        if (s->state == 'I') {
+            warn(sink, "25P01", "there is no transaction in progress");
+        } else if (s->state == 'E') {
+            txn_abort(s->txn);
+            tag = "ROLLBACK";
+        } else {
+            rc = txn_commit(s->txn, err);
+        }
+        s->txn = NULL;
+        s->state = 'I';
+        s->implicit = false;
+        eng_txn_done(s);
+        if (rc == RDB_OK)
+            sink->command_complete(sink->ctx, tag);
+        return rc;
+    }
+    case AST_S_ROLLBACK:
+        if (s->state == 'I')
+            warn(sink, "25P01", "there is no transaction in progress");
+        else
+            txn_abort(s->txn);
+        s->txn = NULL;
+        s->state = 'I';
+        s->implicit = false;
+        eng_txn_done(s);
+        sink->command_complete(sink->ctx, "ROLLBACK");
+        return RDB_OK;
+    default:
+        return RDB_OK;
+    }
+}
+
+static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, bool describe,
+                                rdb_err_t *err)
+{
+    switch (st->kind) {
+    case AST_S_SET: {
+        rdb_buf_t v = RDB_BUF_INIT;
+        for (int i = 0; i < st->nvalues; i++) {
+            if (i)
+                rdb_buf_append_str(&v, ", ");
+            rdb_buf_append_str(&v, st->values[i]);
+        }
+        rdb_status_t rc = eng_guc_set(s, st->name, rdb_buf_cstr(&v), sink, err);
+        rdb_buf_free(&v);
+        if (rc == RDB_OK)
+            sink->command_complete(sink->ctx, "SET");
+        return rc;
+    }
+    case AST_S_RESET: {
+        rdb_status_t rc = eng_guc_set(s, st->name, NULL, sink, err);
+        if (rc == RDB_OK)
+            sink->command_complete(sink->ctx, st->name ? "RESET" : "RESET");
+        return rc;
+    }
+    case AST_S_SHOW:
+        return eng_guc_show(s, st->name, sink, describe, err);
+    case AST_S_DISCARD:
+    case AST_S_DEALLOCATE:
+    case AST_S_NOOP:
+        sink->command_complete(sink->ctx, st->tag ? st->tag : "SET");
+        return RDB_OK;
+    default:
+        return rdb_err_set(err, RDB_SQL, "XX000", "unexpected statement kind %d", st->kind);
+    }
+}
+
+/* Run a SELECT/DML statement in the simple protocol. */
+static rdb_status_t run_query_stmt(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
+                                   rdb_err_t *err)
+{
+    bool own;
+    txn_t *t = eng_stmt_txn(s, &own);
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    rdb_status_t rc = snap ? RDB_OK : RDB_SQL;
+    sql_type_t ptypes[SQL_MAX_PARAMS];
+    memset(ptypes, 0, sizeof ptypes);
+    int nparams = 0, nsubs = 0;
+    sql_bound_t b;
+    if (rc == RDB_OK)
+        rc = do_bind(s, &a, st, sql, snap, ptypes, &nparams, &b, &nsubs, err);
+    if (rc == RDB_OK && nparams > 0)
+        rc = rdb_err_set(err, RDB_SQL, "42P02", "there is no parameter $1");
+    if (rc == RDB_OK) {
+        const plan_t *desc = b.plan;
+        if (desc) {
+            int ncols;
+            rdb_coldesc_t *cols;
+            describe_plan(&a, desc, &ncols, &cols);
+            sink->row_desc(sink->ctx, ncols, cols);
+        }
+        ex_run_t r;
+        eng_run_init(s, &r, t, snap, &a, err);
+        ex_run_init_subs(&r, nsubs);
+        uint64_t count = 0;
+        rdb_exec_state_t state;
+        rc = run_bound(s, &b, &r, sink, NULL, NULL, 0, &count, &state, err);
+    }
+    if (snap)
+        sql_catalog_release(snap);
+    rdb_arena_destroy(&a);
+    return eng_stmt_end(s, t, own, rc, err);
+}
+
+static bool stmt_allowed_in_failed(const ast_stmt_t *st)
+{
+    return st->kind == AST_S_COMMIT || st->kind == AST_S_ROLLBACK;
+}
+
+static rdb_status_t failed_block(rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_SQL, "25P02",
+                       "current transaction is aborted, commands ignored until end of transaction block");
+}
+
+/* Run statements [from, n) of p; stop at a COPY FROM (state COPY_IN). */
+static rdb_status_t run_stmts(rdb_session_t *s, ast_parse_t *p, int from, const char *sql,
+                              rdb_sink_t *sink, rdb_exec_state_t *state, rdb_err_t *err)
+{
+    *state = RDB_EXEC_DONE;
+    for (int i = from; i < p->nstmts; i++) {
+        ast_stmt_t *st = p->stmts[i];
+        atomic_store(&s->cancel, 0);
+        if (s->state == 'E' && !stmt_allowed_in_failed(st))
+            return failed_block(err);
+        rdb_status_t rc;
+        switch (st->kind) {
+        case AST_S_SELECT:
+        case AST_S_INSERT:
+        case AST_S_UPDATE:
+        case AST_S_DELETE:
+            rc = run_query_stmt(s, st, sql, sink, err);
+            break;
+        case AST_S_DDL:
+            rc = run_ddl(s, st, sql, sink, err);
+            break;
+        case AST_S_BEGIN:
+        case AST_S_COMMIT:
+        case AST_S_ROLLBACK:
+            rc = txn_control(s, st, sink, err);
+            break;
+        case AST_S_COPY:
+            if (st->copy_from) {
+                rc = eng_copy_begin(s, st, sink, state, err);
+                if (rc == RDB_OK && *state == RDB_EXEC_COPY_IN) {
+                    s->rest_next = i + 1;
+                    return RDB_OK;
+                }
+            } else {
+                rc = eng_copy_out(s, st, sink, err);
+            }
+            break;
+        case AST_S_EXPLAIN:
+            rc = rdb_err_set(err, RDB_SQL, "0A000", "EXPLAIN is not supported");
+            break;
+        default:
+            rc = run_utility(s, st, sink, true, err);
+            break;
+        }
+        if (rc != RDB_OK) {
+            if (s->state == 'T' && st->kind != AST_S_COMMIT)
+                s->state = 'E';
+            return rc;
+        }
+    }
+    return RDB_OK;
+}
+
+static bool parse_cheap(rdb_session_t *s, ast_parse_t *p, const char *sql)
+{
+    for (int i = 0; i < p->nstmts; i++) {
+        ast_stmt_t *st = p->stmts[i];
+        if (st->kind == AST_S_DDL || st->kind == AST_S_COPY)
+            return false;
+        if (st->kind != AST_S_SELECT && st->kind != AST_S_INSERT && st->kind != AST_S_UPDATE &&
+            st->kind != AST_S_DELETE)
+            continue;
+        /* bind without side effects to see the plan */
+        rdb_arena_t a;
+        rdb_arena_init(&a, 0);
+        rdb_err_t e2 = RDB_ERR_INIT;
+        sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, s->txn, &e2);
+        bool cheap = false;
+        if (snap) {
+            sql_type_t ptypes[SQL_MAX_PARAMS];
+            memset(ptypes, 0, sizeof ptypes);
+            int np = 0, nsubs = 0;
+            sql_bound_t b;
+            if (do_bind(s, &a, st, sql, snap, ptypes, &np, &b, &nsubs, &e2) == RDB_OK)
+                cheap = bound_cheap(&b);
+            else
+                cheap = true;   /* it will fail quickly */
+            sql_catalog_release(snap);
+        }
+        rdb_err_clear(&e2);
+        rdb_arena_destroy(&a);
+        if (!cheap)
+            return false;
+    }
+    return true;
+}
+
+static void rest_clear(rdb_session_t *s)
+{
+    if (s->rest_active) {
+        sql_parse_free(&s->rest);
+        rdb_arena_reset(&s->rest_arena);
+        free(s->rest_sql);
+        s->rest_sql = NULL;
+        s->rest_active = false;
+    }
+}
+
+static rdb_status_t e_simple_query(rdb_session_t *s, const char *sql, int flags, rdb_sink_t *sink,
+                                   rdb_exec_state_t *state, rdb_err_t *err)
+{
+    *state = RDB_EXEC_DONE;
+    s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
+    rest_clear(s);
+    s->rest_sql = strdup(sql);
+    rdb_status_t rc = sql_parse(&s->rest_arena, s->rest_sql, &s->rest, err);
+    if (rc != RDB_OK) {
+        free(s->rest_sql);
+        s->rest_sql = NULL;
+        rdb_arena_reset(&s->rest_arena);
+        if (s->state == 'T')
+            s->state = 'E';
+        return rc;
+    }
+    s->rest_active = true;
+    if (s->rest.nstmts == 0) {
+        sink->empty_query(sink->ctx);
+        rest_clear(s);
+        return RDB_OK;
+    }
+    if ((flags & RDB_EXEC_ON_LOOP) && s->state != 'E' && !parse_cheap(s, &s->rest, s->rest_sql)) {
+        *state = RDB_EXEC_OFFLOAD;
+        rest_clear(s);
+        return RDB_OK;
+    }
+    rc = run_stmts(s, &s->rest, 0, s->rest_sql, sink, state, err);
+    if (*state != RDB_EXEC_COPY_IN)
+        rest_clear(s);
+    return rc;
+}
+
+static rdb_status_t e_simple_query_resume(rdb_session_t *s, rdb_sink_t *sink, rdb_exec_state_t *state,
+                                          rdb_err_t *err)
+{
+    *state = RDB_EXEC_DONE;
+    s->may_wait = false;   /* resumed on the loop after COPY data */
+    if (!s->rest_active)
+        return RDB_OK;
+    rdb_status_t rc = run_stmts(s, &s->rest, s->rest_next, s->rest_sql, sink, state, err);
+    if (*state != RDB_EXEC_COPY_IN)
+        rest_clear(s);
+    return rc;
+}
+
+/* ---- COPY FROM STDIN passthrough ------------------------------------------ */
+
+static rdb_status_t e_copy_in_data(rdb_session_t *s, const char *data, size_t len, rdb_err_t *err)
+{
+    return eng_copy_data(s, data, len, err);
+}
+
+static rdb_status_t e_copy_in_done(rdb_session_t *s, rdb_sink_t *sink, rdb_err_t *err)
+{
+    uint64_t rows = 0;
+    rdb_status_t rc = eng_copy_done(s, sink, &rows, err);
+    if (rc != RDB_OK && s->state == 'T')
+        s->state = 'E';
+    if (rc != RDB_OK)
+        rest_clear(s);
+    return rc;
+}
+
+static void e_copy_in_fail(rdb_session_t *s, const char *msg)
+{
+    (void)msg;
+    eng_copy_free(s);
+    if (s->state == 'T')
+        s->state = 'E';
+    rest_clear(s);
+}
+
+/* ---- extended protocol ------------------------------------------------------ */
+
+static rdb_status_t stmt_bind_now(rdb_stmt_t *ps, txn_t *t, rdb_err_t *err)
+{
+    rdb_session_t *s = ps->s;
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    if (!snap)
+        return RDB_SQL;
+    if (ps->snap == snap && ps->bound_ok) {
+        sql_catalog_release(snap);
+        return RDB_OK;
+    }
+    for (int i = 0; i < SQL_MAX_PARAMS; i++)
+        if (!ps->fixed[i])
+            ps->ptypes[i] = (sql_type_t){ 0, -1 };
+    int np = ps->nparams;
+    sql_bound_t b;
+    int nsubs;
+    if (do_bind(s, &ps->a, ps->st, ps->sql, snap, ps->ptypes, &np, &b, &nsubs, err) != RDB_OK) {
+        sql_catalog_release(snap);
+        return RDB_SQL;
+    }
+    if (ps->snap)
+        sql_catalog_release(ps->snap);
+    ps->snap = snap;
+    ps->bound = b;
+    ps->bound_ok = true;
+    ps->nsubs = nsubs;
+    if (np > ps->nparams)
+        ps->nparams = np;
+    return RDB_OK;
+}
+
+static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, const uint32_t *param_types,
+                              rdb_stmt_t **out, rdb_err_t *err)
+{
+    rdb_stmt_t *ps = calloc(1, sizeof *ps);
+    ps->s = s;
+    rdb_arena_init(&ps->a, 0);
+    ps->sql = strdup(sql);
+    for (int i = 0; i < SQL_MAX_PARAMS; i++)
+        ps->ptypes[i] = (sql_type_t){ 0, -1 };
+    if (nparams > SQL_MAX_PARAMS)
+        nparams = SQL_MAX_PARAMS;
+    for (int i = 0; i < nparams; i++)
+        if (param_types[i]) {
+            ps->ptypes[i] = (sql_type_t){ param_types[i], -1 };
+            ps->fixed[i] = true;
+        }
+    ps->nparams = nparams;
+    rdb_status_t rc = sql_parse(&ps->a, ps->sql, &ps->parse, err);
+    if (rc == RDB_OK && ps->parse.nstmts > 1)
+        rc = rdb_err_set(err, RDB_SQL, "42601", "cannot insert multiple commands into a prepared statement");
+    if (rc == RDB_OK && ps->parse.nstmts == 1) {
+        ps->st = ps->parse.stmts[0];
+        switch (ps->st->kind) {
+        case AST_S_SELECT:
+        case AST_S_INSERT:
+        case AST_S_UPDATE:
+        case AST_S_DELETE:
+            if (s->state == 'E')
+                rc = failed_block(err);
+            else
+                rc = stmt_bind_now(ps, s->txn, err);
+            if (rc == RDB_OK && ps->bound.plan)
+                describe_plan(&ps->a, ps->bound.plan, &ps->ncols, &ps->cols);
+            break;
+        case AST_S_SHOW: {
+            ps->ncols = 1;
+            ps->cols = RDB_ARENA_NEWN(&ps->a, rdb_coldesc_t, 1);
+            ps->cols[0] = (rdb_coldesc_t){ ps->st->name, 0, 0, SQL_OID_TEXT, -1, -1, 0 };
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (rc != RDB_OK) {
+        sql_parse_free(&ps->parse);
+        if (ps->snap)
+            sql_catalog_release(ps->snap);
+        rdb_arena_destroy(&ps->a);
+        free(ps->sql);
+        free(ps);
+        return rc;
+    }
+    ps->poids = RDB_ARENA_NEWN(&ps->a, uint32_t, ps->nparams + 1);
+    for (int i = 0; i < ps->nparams; i++)
+        ps->poids[i] = ps->ptypes[i].oid ? ps->ptypes[i].oid : SQL_OID_TEXT;
+    *out = ps;
+    return RDB_OK;
+}
+
+static void e_stmt_describe(rdb_stmt_t *ps, int *nparams, const uint32_t **param_types, int *ncols,
+                            const rdb_coldesc_t **cols)
+{
+    *nparams = ps->nparams;
+    *param_types = ps->poids;
+    *ncols = ps->ncols;
+    *cols = ps->ncols ? ps->cols : NULL;
+}
+
+static void e_stmt_free(rdb_stmt_t *ps)
+{
+    if (!ps)
+        return;
+    sql_parse_free(&ps->parse);
+    if (ps->snap)
+        sql_catalog_release(ps->snap);
+    rdb_arena_destroy(&ps->a);
+    free(ps->sql);
+    free(ps);
+}
+
+static rdb_status_t e_bind(rdb_session_t *s, rdb_stmt_t *ps, int nparams, const int16_t *formats,
+                           const char *const *values, const int32_t *lens, int nresult,
+                           const int16_t *result_formats, rdb_portal_t **out, rdb_err_t *err)
+{
+    if (nparams != ps->nparams)
+        return rdb_err_set(err, RDB_PROTOCOL, "08P01",
+                           "bind message supplies %d parameters, but prepared statement \"\" requires %d",
+                           nparams, ps->nparams);
+    rdb_portal_t *p = calloc(1, sizeof *p);
+    p->stmt = ps;
+    rdb_arena_init(&p->a, 0);
+    p->params = RDB_ARENA_NEWN(&p->a, sql_value_t, nparams + 1);
+    for (int i = 0; i < nparams; i++) {
+        sql_type_t t = { ps->poids[i], -1 };
+        if (lens[i] < 0) {
+            p->params[i] = sql_null();
+            continue;
+        }
+        rdb_status_t rc = formats[i] == 1
+            ? sql_value_recv(&p->a, t, values[i], (size_t)lens[i], &p->params[i], err)
+            : sql_value_in(&p->a, &s->fs, t, values[i], (size_t)lens[i], &p->params[i], err);
+        if (rc != RDB_OK) {
+            rdb_arena_destroy(&p->a);
+            free(p);
+            return rc;
+        }
+    }
+    int nc = ps->ncols;
+    p->formats = RDB_ARENA_NEWN(&p->a, int16_t, nc + 1);
+    p->cols = RDB_ARENA_NEWN(&p->a, rdb_coldesc_t, nc + 1);
+    if (nresult > 1 && nresult != nc) {
+        rdb_arena_destroy(&p->a);
+        free(p);
+        return rdb_err_set(err, RDB_PROTOCOL, "08P01", "bind message has %d result formats but query has %d columns",
+                           nresult, nc);
+    }
+    for (int i = 0; i < nc; i++) {
+        p->formats[i] = nresult == 0 ? 0 : nresult == 1 ? result_formats[0] : result_formats[i];
+        p->cols[i] = ps->cols[i];
+        p->cols[i].format = p->formats[i];
+    }
+    *out = p;
+    return RDB_OK;
+}
+
+static void e_portal_describe(rdb_portal_t *p, int *ncols, const rdb_coldesc_t **cols)
+{
+    *ncols = p->stmt->ncols;
+    *cols = p->stmt->ncols ? p->cols : NULL;
+}
+
+static void portal_stop(rdb_portal_t *p)
+{
+    if (!p->running)
+        return;
+    ex_close(p->node);
+    p->node = NULL;
+    if (p->snap)
+        sql_catalog_release(p->snap);
+    p->snap = NULL;
+    rdb_arena_destroy(&p->runa);
+    rdb_err_clear(&p->runerr);
+    p->running = false;
+}
+
+static void e_portal_free(rdb_portal_t *p)
+{
+    if (!p)
+        return;
+    portal_stop(p);
+    rdb_arena_destroy(&p->a);
+    free(p);
+}
+
+static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_rows, int flags,
+                              rdb_sink_t *sink, rdb_exec_state_t *state, rdb_err_t *err)
+{
+    rdb_stmt_t *ps = p->stmt;
+    ast_stmt_t *st = ps->st;
+    *state = RDB_EXEC_DONE;
+    s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
+    atomic_store(&s->cancel, 0);
+    if (!st) {
+        sink->empty_query(sink->ctx);
+        return RDB_OK;
+    }
+    if (s->state == 'E' && !stmt_allowed_in_failed(st))
+        return failed_block(err);
+    switch (st->kind) {
+    case AST_S_BEGIN:
+    case AST_S_COMMIT:
+    case AST_S_ROLLBACK:
+        return txn_control(s, st, sink, err);
+    case AST_S_DDL:
+        if (flags & RDB_EXEC_ON_LOOP) {
+            *state = RDB_EXEC_OFFLOAD;
+            return RDB_OK;
+        }
+        return run_ddl(s, st, ps->sql, sink, err);
+    case AST_S_COPY:
+        if (st->copy_from)
+            return eng_copy_begin(s, st, sink, state, err);
+        return eng_copy_out(s, st, sink, err);
+    case AST_S_SELECT:
+    case AST_S_INSERT:
+    case AST_S_UPDATE:
+    case AST_S_DELETE:
+        break;
+    case AST_S_EXPLAIN:
+        return rdb_err_set(err, RDB_SQL, "0A000", "EXPLAIN is not supported");
+    default:
+        return run_utility(s, st, sink, false, err);
+    }
+    if (p->running) {
+        /* continue a suspended portal */
+        rdb_status_t rc = run_bound(s, &ps->bound, &p->run, sink, p->formats, &p->node, max_rows,
+                                    &p->count, state, err);
+        if (*state != RDB_EXEC_SUSPENDED)
+            portal_stop(p);
+        return rc;
+    }
+    if ((flags & RDB_EXEC_ON_LOOP) && ps->bound_ok && !bound_cheap(&ps->bound)) {
+        *state = RDB_EXEC_OFFLOAD;
+        return RDB_OK;
+    }
+    /* the extended protocol's implicit transaction */
+    if (!s->txn) {
+        s->txn = txn_begin(s->e->st);
+        s->txn_ts = now_pg_usec();
+        s->implicit = true;
+    }
+    txn_t *t = s->txn;
+    if (stmt_bind_now(ps, t, err) != RDB_OK)
+        return eng_stmt_end(s, t, false, RDB_SQL, err);
+    if (ps->ncols != (ps->bound.plan ? ps->bound.plan->ncols : 0))
+        return eng_stmt_end(s, t, false, rdb_err_set(err, RDB_SQL, "0A000",
+                            "cached plan must not change result type"), err);
+    p->running = true;
+    rdb_arena_init(&p->runa, 0);
+    eng_run_init(s, &p->run, t, ps->snap, &p->runa, err);
+    p->run.nparams = ps->nparams;
+    p->run.params = p->params;
+    ex_run_init_subs(&p->run, ps->nsubs);
+    p->count = 0;
+    rdb_status_t rc = run_bound(s, &ps->bound, &p->run, sink, p->formats,
+                                ps->bound.kind == AST_S_SELECT ? &p->node : NULL, max_rows, &p->count,
+                                state, err);
+    if (*state != RDB_EXEC_SUSPENDED)
+        portal_stop(p);
+    return eng_stmt_end(s, t, false, rc, err);
+}
+
+static rdb_status_t e_sync(rdb_session_t *s, rdb_err_t *err)
+{
+    if (s->implicit && s->txn) {
+        txn_t *t = s->txn;
+        s->txn = NULL;
+        s->implicit = false;
+        rdb_status_t rc = txn_commit(t, err);
+        eng_txn_done(s);
+        return rc;
+    }
+    return RDB_OK;
+}
+
+static char e_txn_status(rdb_session_t *s)
+{
+    return s->implicit ? 'I' : s->state;
+}
+
+static void e_cancel(rdb_session_t *s)
+{
+    atomic_store(&s->cancel, 1);
+}
+
+/* ---- sessions ----------------------------------------------------------------- */
+
+static rdb_status_t e_session_open(rdb_engine_t *e, const rdb_startup_t *st, rdb_session_t **out,
+                                   rdb_err_t *err)
+{
+    const char *db = st->database && *st->database ? st->database : st->user;
+    sql_catsnap_t *snap = sql_catalog_acquire(e->cat, NULL, err);
+    if (!snap)
+        return RDB_SQL;
+    bool ok = sql_cat_database_exists(snap, db);
+    sql_catalog_release(snap);
+    if (!ok)
+        return rdb_err_set(err, RDB_SQL, "3D000", "database \"%s\" does not exist", db);
+    rdb_session_t *s = calloc(1, sizeof *s);
+    s->e = e;
+    s->user = strdup(st->user ? st->user : "");
+    s->database = strdup(db);
+    s->pid = st->backend_pid;
+    s->state = 'I';
+    rdb_arena_init(&s->rest_arena, 0);
+    eng_guc_init(s, st);
+    *out = s;
+    return RDB_OK;
+}
+
+static void e_session_close(rdb_session_t *s)
+{
+    if (!s)
+        return;
+    eng_copy_free(s);
+    rest_clear(s);
+    if (s->txn)
+        txn_abort(s->txn);
+    eng_txn_done(s);
+    rdb_buf_free(&s->locks.keys);
+    eng_guc_free(s);
+    rdb_arena_destroy(&s->rest_arena);
+    free(s->user);
+    free(s->database);
+    free(s);
+}
+
+static int e_session_params(rdb_session_t *s, const char *const **names, const char *const **values)
+{
+    return eng_guc_reported(s, names, values);
+}
+
+static rdb_status_t e_role_lookup(rdb_engine_t *e, const char *user, rdb_role_info_t *out, rdb_err_t *err)
+{
+    return sql_cat_role_lookup(e->cat, user, out, err);
+}
+
+/* ---- the engine ------------------------------------------------------------------ */
+
+rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rdb_err_t *err)
+{
+    rdb_engine_t *e = calloc(1, sizeof *e);
+    const char *dir = rdb_config_str(cfg, "data-dir");
+    size_t n = strlen(dir) + 4;
+    e->data_dir = malloc(n);
+    snprintf(e->data_dir, n, "%s/db", dir);
+    lsm_options_t opts;
+    lsm_options_default(&opts);
+    clu_hlc_init(&e->hlc, 0, NULL, NULL);
+    if (lsm_open(e->data_dir, &opts, &e->db, err) != RDB_OK)
+        goto fail;
+    /* node id 1 until the cluster issue gives nodes their ids */
+    if (txn_store_open(e->db, 1, &e->hlc, &e->st, err) != RDB_OK)
+        goto fail;
+    const char *su = getenv("USER");
+    if (sql_catalog_open(e->st, su && *su ? su : "postgres", &e->cat, err) != RDB_OK)
+        goto fail;
+    e->locks = rowlocks_new();
+    memset(out, 0, sizeof *out);
+    out->engine = e;
+    out->session_open = e_session_open;
+    out->session_close = e_session_close;
+    out->session_params = e_session_params;
+    out->role_lookup = e_role_lookup;
+    out->simple_query = e_simple_query;
+    out->simple_query_resume = e_simple_query_resume;
+    out->prepare = e_prepare;
+    out->stmt_describe = e_stmt_describe;
+    out->stmt_free = e_stmt_free;
+    out->bind = e_bind;
+    out->portal_describe = e_portal_describe;
+    out->execute = e_execute;
+    out->portal_free = e_portal_free;
+    out->sync = e_sync;
+    out->copy_in_data = e_copy_in_data;
+    out->copy_in_done = e_copy_in_done;
+    out->copy_in_fail = e_copy_in_fail;
+    out->txn_status = e_txn_status;
+    out->cancel = e_cancel;
+    RDB_LOG_INFO("sql", "engine ready on %s", e->data_dir);
+    return RDB_OK;
+fail:
+    if (e->cat)
+        sql_catalog_close(e->cat);
+    if (e->st)
+        txn_store_close(e->st);
+    if (e->db)
+        lsm_close(e->db);
+    clu_hlc_destroy(&e->hlc);
+    free(e->data_dir);
+    free(e);
+    return RDB_SQL;
+}
+
+void rdb_sql_engine_free(rdb_backend_t *b)
+{
+    rdb_engine_t *e = b->engine;
+    if (!e)
+        return;
+    sql_catalog_close(e->cat);
+    txn_store_close(e->st);
+    lsm_close(e->db);
+    clu_hlc_destroy(&e->hlc);
+    rowlocks_free(e->locks);
+    free(e->data_dir);
+    free(e);
+    b->engine = NULL;
+}

@@ -1,0 +1,110 @@
+/*
+ * engine_int.h — what the engine's files (engine.c, guc.c, copy.c) share.
+ * Nothing outside src/exec/ includes this.
+ */
+#ifndef RDB_EXEC_ENGINE_INT_H
+#define RDB_EXEC_ENGINE_INT_H
+
+#include <stdatomic.h>
+
+#include "cluster/hlc.h"
+#include "common/backend.h"
+#include "exec/dml.h"
+#include "exec/exec.h"
+#include "exec/planner.h"
+#include "exec/rowlock.h"
+#include "sql/analyze.h"
+#include "sql/ast.h"
+#include "sql/catalog.h"
+#include "sql/types.h"
+#include "txn/txn.h"
+
+#define ENG_MAX_GUCS 64
+#define ENG_MAX_PATH 8
+
+struct rdb_engine {
+    lsm_db_t      *db;
+    clu_hlc_t      hlc;
+    txn_store_t   *st;
+    sql_catalog_t *cat;
+    char          *data_dir;
+    rowlocks_t    *locks;
+};
+
+typedef struct eng_guc {
+    char *name;     /* canonical spelling */
+    char *value;
+    char *reset;    /* value to RESET to */
+} eng_guc_t;
+
+typedef struct copy_state copy_state_t;
+
+struct rdb_session {
+    rdb_engine_t *e;
+    char         *user, *database;
+    int32_t       pid;
+    int           nguc;
+    eng_guc_t     guc[ENG_MAX_GUCS];
+    const char   *pnames[ENG_MAX_GUCS], *pvalues[ENG_MAX_GUCS];
+    sql_format_settings_t fs;
+    char         *path[ENG_MAX_PATH];
+    int           npath;
+    int64_t       statement_timeout_ms;
+    int64_t       work_mem;             /* bytes */
+    /* transaction */
+    txn_t        *txn;
+    char          state;                /* 'I', 'T', 'E' */
+    bool          implicit;             /* txn is the extended protocol's implicit one */
+    bool          implicit_failed;
+    atomic_int    cancel;
+    rowlock_owner_t locks;              /* row locks of the current transaction */
+    bool          may_wait;             /* the running statement is off the event loop */
+    ex_run_t     *cur_run;              /* the running statement (lock waits check it) */
+    int64_t       txn_ts;               /* now() of the current transaction */
+    /* currval */
+    int           nseq;
+    uint32_t      seq_id[32];
+    int64_t       seq_val[32];
+    /* COPY FROM STDIN in progress, and what followed it in the query */
+    copy_state_t *copy;
+    rdb_arena_t   rest_arena;
+    ast_parse_t   rest;
+    int           rest_next;
+    char         *rest_sql;
+    bool          rest_active;
+};
+
+/* guc.c */
+void eng_guc_init(rdb_session_t *s, const rdb_startup_t *st);
+void eng_guc_free(rdb_session_t *s);
+const char *eng_guc_get(rdb_session_t *s, const char *name);
+/* SET name = value (value NULL: RESET; name NULL: RESET ALL). */
+rdb_status_t eng_guc_set(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
+                         rdb_err_t *err);
+/* SHOW name (or ALL) as rows through sink (row_desc when describe). */
+rdb_status_t eng_guc_show(rdb_session_t *s, const char *name, rdb_sink_t *sink, bool describe,
+                          rdb_err_t *err);
+int eng_guc_reported(rdb_session_t *s, const char *const **names, const char *const **values);
+
+/* copy.c */
+rdb_status_t eng_copy_begin(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_exec_state_t *state,
+                            rdb_err_t *err);
+rdb_status_t eng_copy_out(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err);
+rdb_status_t eng_copy_data(rdb_session_t *s, const char *data, size_t len, rdb_err_t *err);
+rdb_status_t eng_copy_done(rdb_session_t *s, rdb_sink_t *sink, uint64_t *rows, rdb_err_t *err);
+void eng_copy_free(rdb_session_t *s);
+
+/* engine.c: statement plumbing shared with copy.c */
+/* The transaction a statement runs in: the session's, or a new one (*own). */
+txn_t *eng_stmt_txn(rdb_session_t *s, bool *own);
+/* End a statement: commit or abort an own txn; mark a block failed. */
+rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc, rdb_err_t *err);
+/* The session's transaction ended (committed or aborted): drop its locks. */
+void eng_txn_done(rdb_session_t *s);
+void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *snap, rdb_arena_t *a,
+                  rdb_err_t *err);
+void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,
+                      const char *sql, sql_type_t *ptypes);
+extern const ex_session_ops_t eng_session_ops;
+
+#endif

@@ -1,0 +1,1008 @@
+/*
+ * exec.c — the operators (exec.h).
+ *
+ * Each plan node kind has an open/next/close triple over an ex_node_t.
+ * Per-row memory: every node owns a row arena reset at each next, so a
+ * scan of a million rows runs in constant memory; memory kept across rows
+ * (hash tables, sort buffers, materialised join inputs, distinct sets)
+ * goes to the run's arena and is checked against the budget.
+ *
+ * Joins materialise their right input: in a hash table on the join keys
+ * when there are keys (NULL keys never match, as in SQL), in a list
+ * otherwise (nested loop).  Outer joins keep a matched flag per right row
+ * and emit the unmatched ones at the end (RIGHT/FULL).  Sort with a LIMIT
+ * keeps only the best offset+limit rows (top-N): it sorts and truncates
+ * whenever the buffer doubles.  Hash aggregation keeps one set of
+ * aggregate states per group (DISTINCT aggregates add a set of seen
+ * argument values per group).
+ */
+#include "exec/exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hash.h"
+#include "sql/ast.h"
+#include "sql/table.h"
+
+/* ---- a hash table of rows ------------------------------------------- */
+
+typedef struct rh_entry {
+    struct rh_entry *next;
+    uint64_t         hash;
+    sql_value_t     *key;     /* nkey values */
+    sql_value_t     *row;     /* the row kept, may equal key's owner */
+    void            *extra;   /* aggregate states, counts, ... */
+    int64_t          count;
+    bool             matched;
+    struct rh_entry *chain;   /* insertion order */
+} rh_entry_t;
+
+typedef struct rowhash {
+    rh_entry_t **b;
+    size_t       nb, n;
+    rh_entry_t  *first, *last;
+    int          nkey;
+    const sql_type_t *types;
+} rowhash_t;
+
+static uint64_t key_hash(const sql_type_t *types, int n, const sql_value_t *k)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = k[i].isnull ? 0x5bd1e995u : sql_value_hash(types[i], &k[i]);
+        h = (h ^ x) * 0x100000001b3ull;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+static bool key_eq(const sql_type_t *types, int n, const sql_value_t *a, const sql_value_t *b)
+{
+    for (int i = 0; i < n; i++) {
+        if (a[i].isnull || b[i].isnull) {
+            if (a[i].isnull != b[i].isnull)
+                return false;
+            continue;
+        }
+        if (sql_value_cmp(types[i], &a[i], &b[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void rh_init(rowhash_t *h, rdb_arena_t *a, int nkey, const sql_type_t *types)
+{
+    memset(h, 0, sizeof *h);
+    h->nb = 64;
+    h->b = rdb_arena_calloc(a, sizeof(rh_entry_t *) * h->nb);
+    h->nkey = nkey;
+    h->types = types;
+}
+
+static rh_entry_t *rh_find(rowhash_t *h, const sql_value_t *key, uint64_t hash)
+{
+    for (rh_entry_t *e = h->b[hash & (h->nb - 1)]; e; e = e->next)
+        if (e->hash == hash && key_eq(h->types, h->nkey, e->key, key))
+            return e;
+    return NULL;
+}
+
+/* Insert a new entry (the caller checked it is absent, or wants duplicates). */
+static rh_entry_t *rh_add(rowhash_t *h, rdb_arena_t *a, sql_value_t *key, uint64_t hash)
+{
+    if (h->n >= h->nb) {
+        size_t nb = h->nb * 2;
+        rh_entry_t **b = rdb_arena_calloc(a, sizeof(rh_entry_t *) * nb);
+        for (rh_entry_t *e = h->first; e; e = e->chain) {
+            e->next = b[e->hash & (nb - 1)];
+            b[e->hash & (nb - 1)] = e;
+        }
+        h->b = b;
+        h->nb = nb;
+    }
+    rh_entry_t *e = RDB_ARENA_NEW(a, rh_entry_t);
+    e->hash = hash;
+    e->key = key;
+    e->next = h->b[hash & (h->nb - 1)];
+    h->b[hash & (h->nb - 1)] = e;
+    if (h->last)
+        h->last->chain = e;
+    else
+        h->first = e;
+    h->last = e;
+    h->n++;
+    return e;
+}
+
+/* ---- nodes ---------------------------------------------------------- */
+
+struct ex_node {
+    const plan_t *p;
+    ex_run_t     *r;
+    ex_node_t    *l, *rt;
+    rdb_arena_t   ra;         /* per-row memory */
+    sql_value_t  *out;        /* output row buffer (ncols) */
+    bool          started, done;
+    int64_t       pos, count;
+    /* scan */
+    sql_scan_t   *scan;
+    rdb_arena_t   sa;
+    sql_value_t  *srow;
+    /* join */
+    rowhash_t     ht;
+    rh_entry_t   *list, *list_last, *cur, *probe;
+    const sql_value_t *lrow;
+    bool          lmatched, emit_unmatched;
+    sql_value_t  *lkey;
+    uint64_t      lhash;
+    /* sort / agg / distinct results */
+    sql_value_t **rows;
+    int64_t       nrows, caprows;
+    int64_t       limit, offset;
+    rh_entry_t   *it;
+    /* series; scan as point lookups */
+    int64_t       s_cur, s_stop, s_step;
+    bool          pt_mode;
+};
+
+static void *ra_alloc_row(ex_node_t *n, int ncols)
+{
+    return rdb_arena_calloc(n->r->a, sizeof(sql_value_t) * (size_t)(ncols ? ncols : 1));
+}
+
+static bool tick(ex_node_t *n)
+{
+    if ((++n->r->tick & 255) == 0 && ex_check(n->r) != RDB_OK)
+        return false;
+    return true;
+}
+
+static rdb_status_t eval_int(ex_run_t *r, const ex_expr_t *e, int64_t *out, bool *isnull)
+{
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    sql_value_t v;
+    rdb_status_t rc = ex_eval(r, e, NULL, &a, &v);
+    if (rc == RDB_OK) {
+        *isnull = v.isnull;
+        *out = v.isnull ? 0 : v.u.i;
+    }
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+/* Evaluate a key bound and convert it to the key column's type. */
+static rdb_status_t key_value(ex_run_t *r, const ex_expr_t *e, sql_type_t coltype, rdb_arena_t *a,
+                              sql_value_t *out, bool *usable)
+{
+    *usable = true;
+    if (ex_eval(r, e, NULL, a, out) != RDB_OK)
+        return RDB_SQL;
+    if (out->isnull) {
+        *usable = false;
+        return RDB_OK;
+    }
+    if (coltype.oid == SQL_OID_INT2 && (out->u.i < INT16_MIN || out->u.i > INT16_MAX))
+        *usable = false;
+    if (coltype.oid == SQL_OID_INT4 && (out->u.i < INT32_MIN || out->u.i > INT32_MAX))
+        *usable = false;
+    return RDB_OK;
+}
+
+/* The next row of a range done as point lookups (pt_mode). */
+static const sql_value_t *scan_points(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    while (n->s_cur <= n->s_stop) {
+        rdb_arena_reset(&n->ra);
+        if (!tick(n))
+            return NULL;
+        n->lkey[0] = sql_int(n->s_cur);
+        bool found, pass;
+        if (sql_table_get(r->txn, p->tab, n->lkey, &n->ra, n->srow, &found, r->err) != RDB_OK)
+            return NULL;
+        if (n->s_cur == INT64_MAX)
+            n->s_stop = INT64_MIN;
+        else
+            n->s_cur++;
+        if (!found)
+            continue;
+        if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return n->srow;
+    }
+    n->done = true;
+    return NULL;
+}
+
+static const sql_value_t *scan_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    if (!n->started) {
+        n->started = true;
+        const sql_table_t *t = p->tab;
+        if (p->point || p->nlo || p->nhi) {
+            int nk = p->nlo > p->nhi ? p->nlo : p->nhi;
+            sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
+            sql_value_t *hi = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
+            bool ok = true, u;
+            int nlo = 0, nhi = 0;
+            for (int i = 0; i < p->nlo; i++) {
+                if (key_value(r, p->lo[i], p->types[t->pk_colids[i]], &n->sa, &lo[i], &u) != RDB_OK)
+                    return NULL;
+                if (!u) {
+                    if (i < p->nkey) {
+                        /* an equality with NULL or out of range: no row */
+                        if (lo[i].isnull) {
+                            n->done = true;
+                            return NULL;
+                        }
+                        ok = false;
+                    }
+                    break;
+                }
+                nlo++;
+            }
+            for (int i = 0; i < p->nhi && !p->point; i++) {
+                if (key_value(r, p->hi[i], p->types[t->pk_colids[i]], &n->sa, &hi[i], &u) != RDB_OK)
+                    return NULL;
+                if (!u)
+                    break;
+                nhi++;
+            }
+            if (p->point && ok && nlo == t->npk) {
+                /* primary-key point lookup */
+                bool found;
+                n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * t->nrowcols);
+                if (sql_table_get(r->txn, t, lo, &n->sa, n->srow, &found, r->err) != RDB_OK)
+                    return NULL;
+                n->done = true;
+                bool pass;
+                if (!found || ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK || !pass)
+                    return NULL;
+                return n->srow;
+            }
+            uint32_t kt = p->types[t->pk_colids[0]].oid;
+            if (ok && t->hash_partitioned && t->npk == 1 && p->nkey == 0 && nlo == 1 && nhi == 1 &&
+                (kt == SQL_OID_INT2 || kt == SQL_OID_INT4 || kt == SQL_OID_INT8)) {
+                /* a hash-partitioned table has no key order to range-scan:
+                 * a short integer range is a series of point lookups */
+                int64_t a = lo[0].u.i, b = hi[0].u.i;
+                if (!p->lo_incl && a < INT64_MAX)
+                    a++;
+                if (!p->hi_incl && b > INT64_MIN)
+                    b--;
+                if (b < a || (uint64_t)(b - a) < 100000) {
+                    n->pt_mode = true;
+                    n->s_cur = a;
+                    n->s_stop = b;
+                    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+                    n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t));
+                    return scan_points(n);
+                }
+            }
+            if (!ok || t->hash_partitioned) {
+                nlo = nhi = 0;
+            }
+            sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
+                                       nlo <= p->nkey ? true : p->lo_incl,
+                                       nhi <= p->nkey ? true : p->hi_incl };
+            n->scan = sql_scan_open(r->txn, t, (nlo || nhi) ? &range : NULL);
+        } else {
+            n->scan = sql_scan_open(r->txn, t, NULL);
+        }
+        n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+    }
+    if (n->pt_mode && !n->done)
+        return scan_points(n);
+    if (n->done || !n->scan)
+        return NULL;
+    for (;;) {
+        rdb_arena_reset(&n->ra);
+        if (!tick(n))
+            return NULL;
+        if (!sql_scan_next(n->scan, &n->ra, n->srow)) {
+            if (sql_scan_status(n->scan, r->err) != RDB_OK)
+                return NULL;
+            n->done = true;
+            return NULL;
+        }
+        bool pass;
+        if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return n->srow;
+    }
+}
+
+static const sql_value_t *project_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    const sql_value_t *in = NULL;
+    if (p->left) {
+        in = ex_next(n->l);
+        if (!in)
+            return NULL;
+    } else if (n->done) {
+        return NULL;
+    }
+    rdb_arena_reset(&n->ra);
+    for (int i = 0; i < p->nexprs; i++)
+        if (ex_eval(n->r, p->exprs[i], in, &n->ra, &n->out[i]) != RDB_OK)
+            return NULL;
+    return n->out;
+}
+
+static const sql_value_t *filter_next(ex_node_t *n)
+{
+    for (;;) {
+        const sql_value_t *in = ex_next(n->l);
+        if (!in)
+            return NULL;
+        rdb_arena_reset(&n->ra);
+        bool pass;
+        if (ex_qual(n->r, n->p->qual, in, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return in;
+    }
+}
+
+static const sql_value_t *values_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (n->pos >= p->nrows)
+        return NULL;
+    rdb_arena_reset(&n->ra);
+    for (int j = 0; j < p->ncols; j++)
+        if (ex_eval(n->r, p->exprs[n->pos * p->ncols + j], NULL, &n->ra, &n->out[j]) != RDB_OK)
+            return NULL;
+    n->pos++;
+    return n->out;
+}
+
+static const sql_value_t *result_next(ex_node_t *n)
+{
+    if (n->done)
+        return NULL;
+    n->done = true;
+    return n->out;
+}
+
+static const sql_value_t *series_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (!n->started) {
+        n->started = true;
+        bool null1, null2, null3 = false;
+        n->s_step = 1;
+        if (eval_int(n->r, p->exprs[0], &n->s_cur, &null1) != RDB_OK ||
+            eval_int(n->r, p->exprs[1], &n->s_stop, &null2) != RDB_OK ||
+            (p->nexprs > 2 && eval_int(n->r, p->exprs[2], &n->s_step, &null3) != RDB_OK))
+            return NULL;
+        if (null1 || null2 || null3)
+            n->done = true;
+        else if (n->s_step == 0) {
+            rdb_err_set(n->r->err, RDB_SQL, "22023", "step size cannot equal zero");
+            return NULL;
+        }
+    }
+    if (n->done || (n->s_step > 0 ? n->s_cur > n->s_stop : n->s_cur < n->s_stop))
+        return NULL;
+    if (!tick(n))
+        return NULL;
+    n->out[0] = sql_int(n->s_cur);
+    if (__builtin_add_overflow(n->s_cur, n->s_step, &n->s_cur))
+        n->done = true;
+    return n->out;
+}
+
+static const sql_value_t *limit_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (!n->started) {
+        n->started = true;
+        bool isnull;
+        n->limit = -1;
+        if (p->limit) {
+            if (eval_int(n->r, p->limit, &n->limit, &isnull) != RDB_OK)
+                return NULL;
+            if (isnull)
+                n->limit = -1;
+            else if (n->limit < 0) {
+                rdb_err_set(n->r->err, RDB_SQL, "2201W", "LIMIT must not be negative");
+                return NULL;
+            }
+        }
+        if (p->offset) {
+            if (eval_int(n->r, p->offset, &n->offset, &isnull) != RDB_OK)
+                return NULL;
+            if (isnull)
+                n->offset = 0;
+            if (n->offset < 0) {
+                rdb_err_set(n->r->err, RDB_SQL, "2201X", "OFFSET must not be negative");
+                return NULL;
+            }
+        }
+    }
+    if (n->limit >= 0 && n->count >= n->limit)
+        return NULL;
+    for (;;) {
+        const sql_value_t *row = ex_next(n->l);
+        if (!row)
+            return NULL;
+        if (n->pos < n->offset) {
+            n->pos++;
+            continue;
+        }
+        n->count++;
+        return row;
+    }
+}
+
+/* --- sort --- */
+
+typedef struct sortctx {
+    const plan_t *p;
+} sortctx_t;
+
+static int sort_cmp(const void *x, const void *y, void *arg)
+{
+    const plan_t *p = arg;
+    const sql_value_t *a = *(sql_value_t *const *)x, *b = *(sql_value_t *const *)y;
+    for (int i = 0; i < p->nsort; i++) {
+        const plan_sortkey_t *k = &p->sort[i];
+        const sql_value_t *va = &a[k->col], *vb = &b[k->col];
+        if (va->isnull || vb->isnull) {
+            if (va->isnull && vb->isnull)
+                continue;
+            /* a NULL goes where NULLS FIRST/LAST says, whatever the direction */
+            return (va->isnull == k->nulls_first) ? -1 : 1;
+        }
+        int c = sql_value_cmp(k->type, va, vb);
+        if (c)
+            return k->desc ? -c : c;
+    }
+    return 0;
+}
+
+static bool keep_row(ex_node_t *n, const sql_value_t *row)
+{
+    if (n->nrows == n->caprows) {
+        int64_t cap = n->caprows ? n->caprows * 2 : 256;
+        sql_value_t **nr = rdb_arena_alloc(n->r->a, sizeof(*nr) * (size_t)cap);
+        if (n->nrows)
+            memcpy(nr, n->rows, sizeof(*nr) * (size_t)n->nrows);
+        n->rows = nr;
+        n->caprows = cap;
+        if (ex_check(n->r) != RDB_OK)
+            return false;
+    }
+    n->rows[n->nrows++] = ex_copy_row(n->r->a, n->p->types, n->p->ncols, row);
+    return true;
+}
+
+static const sql_value_t *sort_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (!n->started) {
+        n->started = true;
+        int64_t bound = -1;
+        if (p->limit) {
+            int64_t lim = 0, off = 0;
+            bool ln, on = true;
+            if (eval_int(n->r, p->limit, &lim, &ln) != RDB_OK ||
+                (p->offset && eval_int(n->r, p->offset, &off, &on) != RDB_OK))
+                return NULL;
+            if (!ln && lim >= 0 && off >= 0)
+                bound = lim + off;
+        }
+        const sql_value_t *row;
+        while ((row = ex_next(n->l))) {
+            if (!keep_row(n, row))
+                return NULL;
+            if (bound >= 0 && n->nrows >= 2 * bound + 1024) {
+                qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
+                n->nrows = bound;
+            }
+        }
+        if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
+            return NULL;
+        if (n->nrows > 1)
+            qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
+        if (bound >= 0 && n->nrows > bound)
+            n->nrows = bound;
+    }
+    if (n->pos >= n->nrows)
+        return NULL;
+    return n->rows[n->pos++];
+}
+
+/* --- distinct --- */
+
+static const sql_value_t *distinct_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (!n->started) {
+        n->started = true;
+        sql_type_t *kt = rdb_arena_alloc(n->r->a, sizeof(sql_type_t) * (size_t)(p->nsort + 1));
+        for (int i = 0; i < p->nsort; i++)
+            kt[i] = p->sort[i].type;
+        rh_init(&n->ht, n->r->a, p->nsort, kt);
+        n->lkey = rdb_arena_alloc(n->r->a, sizeof(sql_value_t) * (size_t)(p->nsort + 1));
+    }
+    for (;;) {
+        const sql_value_t *row = ex_next(n->l);
+        if (!row)
+            return NULL;
+        for (int i = 0; i < p->nsort; i++)
+            n->lkey[i] = row[p->sort[i].col];
+        uint64_t h = key_hash(n->ht.types, p->nsort, n->lkey);
+        if (rh_find(&n->ht, n->lkey, h))
+            continue;
+        rh_add(&n->ht, n->r->a, ex_copy_row(n->r->a, n->ht.types, p->nsort, n->lkey), h);
+        if (ex_check(n->r) != RDB_OK)
+            return NULL;
+        return row;
+    }
+}
+
+/* --- set operations (INTERSECT / EXCEPT) --- */
+
+static const sql_value_t *setop_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (!n->started) {
+        n->started = true;
+        rh_init(&n->ht, n->r->a, p->ncols, p->types);
+        const sql_value_t *row;
+        while ((row = ex_next(n->rt))) {
+            uint64_t h = key_hash(p->types, p->ncols, row);
+            rh_entry_t *e = rh_find(&n->ht, row, h);
+            if (!e)
+                e = rh_add(&n->ht, n->r->a, ex_copy_row(n->r->a, p->types, p->ncols, row), h);
+            e->count++;
+        }
+        if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
+            return NULL;
+    }
+    bool intersect = p->setop == AST_SETOP_INTERSECT;
+    for (;;) {
+        const sql_value_t *row = ex_next(n->l);
+        if (!row)
+            return NULL;
+        uint64_t h = key_hash(p->types, p->ncols, row);
+        rh_entry_t *e = rh_find(&n->ht, row, h);
+        if (p->all) {
+            if (intersect) {
+                if (e && e->count > 0) {
+                    e->count--;
+                    return row;
+                }
+            } else {
+                if (e && e->count > 0) {
+                    e->count--;
+                    continue;
+                }
+                return row;
+            }
+            continue;
+        }
+        /* distinct: emit each row once */
+        if (!e) {
+            if (intersect)
+                continue;
+            e = rh_add(&n->ht, n->r->a, ex_copy_row(n->r->a, p->types, p->ncols, row), h);
+            e->count = 0;
+            e->matched = true;
+            return row;
+        }
+        if (e->matched)
+            continue;
+        e->matched = true;
+        if (intersect ? e->count > 0 : e->count == 0)
+            return row;
+    }
+}
+
+/* --- append (UNION ALL) --- */
+
+static const sql_value_t *append_next(ex_node_t *n)
+{
+    if (!n->done) {
+        const sql_value_t *row = ex_next(n->l);
+        if (row || rdb_err_is_set(n->r->err))
+            return row;
+        n->done = true;
+    }
+    return ex_next(n->rt);
+}
+
+/* --- join --- */
+
+static rdb_status_t eval_keys(ex_run_t *r, ex_expr_t **keys, int nkeys, const sql_value_t *row,
+                              rdb_arena_t *a, sql_value_t *out, bool *hasnull)
+{
+    *hasnull = false;
+    for (int i = 0; i < nkeys; i++) {
+        if (ex_eval(r, keys[i], row, a, &out[i]) != RDB_OK)
+            return RDB_SQL;
+        if (out[i].isnull)
+            *hasnull = true;
+    }
+    return RDB_OK;
+}
+
+static bool join_build(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    rh_init(&n->ht, r->a, p->nkeys, p->keytypes);
+    const sql_value_t *row;
+    sql_value_t *key = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->nkeys + 1));
+    rdb_arena_t tmp;
+    rdb_arena_init(&tmp, 0);
+    while ((row = ex_next(n->rt))) {
+        sql_value_t *kept = ex_copy_row(r->a, p->right->types, p->right->ncols, row);
+        if (p->nkeys) {
+            bool hasnull;
+            rdb_arena_reset(&tmp);
+            if (eval_keys(r, p->rkeys, p->nkeys, kept, &tmp, key, &hasnull) != RDB_OK)
+                break;
+            rh_entry_t *e;
+            if (hasnull) {
+                e = RDB_ARENA_NEW(r->a, rh_entry_t);   /* never matches; kept for outer joins */
+                e->chain = NULL;
+                if (n->list_last)
+                    n->list_last->chain = e;
+                else
+                    n->list = e;
+                n->list_last = e;
+            } else {
+                e = rh_add(&n->ht, r->a, ex_copy_row(r->a, p->keytypes, p->nkeys, key),
+                           key_hash(p->keytypes, p->nkeys, key));
+            }
+            e->row = kept;
+        } else {
+            rh_entry_t *e = rh_add(&n->ht, r->a, NULL, 0);
+            e->row = kept;
+        }
+        if (!tick(n))
+            break;
+    }
+    rdb_arena_destroy(&tmp);
+    if (rdb_err_is_set(r->err) || ex_check(r) != RDB_OK)
+        return false;
+    n->lkey = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->nkeys + 1));
+    return true;
+}
+
+static const sql_value_t *join_emit(ex_node_t *n, const sql_value_t *l, const sql_value_t *rr)
+{
+    const plan_t *p = n->p;
+    int wl = p->left->ncols, wr = p->right->ncols;
+    for (int i = 0; i < wl; i++)
+        n->out[i] = l ? l[i] : sql_null();
+    for (int i = 0; i < wr; i++)
+        n->out[wl + i] = rr ? rr[i] : sql_null();
+    return n->out;
+}
+
+static const sql_value_t *join_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    if (!n->started) {
+        n->started = true;
+        if (!join_build(n))
+            return NULL;
+    }
+    bool keep_left = p->jointype == J_LEFT || p->jointype == J_FULL;
+    bool keep_right = p->jointype == J_RIGHT || p->jointype == J_FULL;
+    for (;;) {
+        if (n->emit_unmatched) {
+            while (n->it) {
+                rh_entry_t *e = n->it;
+                n->it = n->it->chain;
+                if (!e->matched)
+                    return join_emit(n, NULL, e->row);
+            }
+            if (n->cur == NULL && n->list) {
+                n->it = n->list;
+                n->list = NULL;
+                n->cur = n->it;
+                continue;
+            }
+            return NULL;
+        }
+        if (!n->lrow) {
+            n->lrow = ex_next(n->l);
+            if (!n->lrow) {
+                if (rdb_err_is_set(r->err))
+                    return NULL;
+                if (!keep_right)
+                    return NULL;
+                n->emit_unmatched = true;
+                n->it = n->ht.first;
+                n->cur = NULL;
+                continue;
+            }
+            n->lmatched = false;
+            if (p->nkeys) {
+                bool hasnull;
+                rdb_arena_reset(&n->ra);
+                if (eval_keys(r, p->lkeys, p->nkeys, n->lrow, &n->ra, n->lkey, &hasnull) != RDB_OK)
+                    return NULL;
+                n->lhash = key_hash(p->keytypes, p->nkeys, n->lkey);
+                n->probe = hasnull ? NULL : n->ht.b[n->lhash & (n->ht.nb - 1)];
+            } else {
+                n->probe = n->ht.first;
+            }
+        }
+        while (n->probe) {
+            rh_entry_t *e = n->probe;
+            n->probe = p->nkeys ? e->next : e->chain;
+            if (p->nkeys && (e->hash != n->lhash || !key_eq(p->keytypes, p->nkeys, e->key, n->lkey)))
+                continue;
+            const sql_value_t *row = join_emit(n, n->lrow, e->row);
+            bool pass;
+            if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
+                return NULL;
+            if (!pass)
+                continue;
+            n->lmatched = true;
+            e->matched = true;
+            if (!tick(n))
+                return NULL;
+            return row;
+        }
+        const sql_value_t *l = n->lrow;
+        n->lrow = NULL;
+        if (keep_left && !n->lmatched)
+            return join_emit(n, l, NULL);
+    }
+}
+
+/* --- aggregate --- */
+
+typedef struct aggbuf {     /* inputs of an aggregate with ORDER BY */
+    sql_value_t **rows;
+    int64_t       n, cap;
+} aggbuf_t;
+
+typedef struct aggstate {
+    void      **st;       /* per aggregate */
+    rowhash_t  *seen;     /* per DISTINCT aggregate */
+    aggbuf_t   *buf;      /* per ordered aggregate */
+} aggstate_t;
+
+static aggstate_t *agg_new_group(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    rdb_arena_t *a = n->r->a;
+    aggstate_t *s = RDB_ARENA_NEW(a, aggstate_t);
+    s->st = RDB_ARENA_NEWN(a, void *, p->naggs + 1);
+    s->seen = RDB_ARENA_NEWN(a, rowhash_t, p->naggs + 1);
+    s->buf = RDB_ARENA_NEWN(a, aggbuf_t, p->naggs + 1);
+    for (int i = 0; i < p->naggs; i++) {
+        s->st[i] = p->aggs[i].agg.init(a, &p->aggs[i].agg);
+        if (p->aggs[i].distinct)
+            rh_init(&s->seen[i], a, p->aggs[i].nargs, p->aggs[i].agg.argtypes);
+    }
+    return s;
+}
+
+static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *row)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    for (int i = 0; i < p->naggs; i++) {
+        const plan_agg_t *ag = &p->aggs[i];
+        if (ag->filter) {
+            bool pass;
+            if (ex_qual(r, ag->filter, row, &n->ra, &pass) != RDB_OK)
+                return RDB_SQL;
+            if (!pass)
+                continue;
+        }
+        sql_value_t args[2];
+        bool anynull = false;
+        for (int k = 0; k < ag->nargs; k++) {
+            if (ex_eval(r, ag->args[k], row, &n->ra, &args[k]) != RDB_OK)
+                return RDB_SQL;
+            anynull |= args[k].isnull;
+        }
+        if (anynull && ag->agg.strict)
+            continue;
+        if (ag->norder) {
+            /* keep the inputs with their order values; fed sorted at the end */
+            aggbuf_t *b = &s->buf[i];
+            int w = ag->nargs + ag->norder;
+            sql_value_t *kept = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)w);
+            for (int k = 0; k < ag->nargs; k++)
+                kept[k] = args[k].isnull ? args[k] : sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
+            for (int k = 0; k < ag->norder; k++) {
+                sql_value_t v;
+                if (ex_eval(r, ag->order[k], row, &n->ra, &v) != RDB_OK)
+                    return RDB_SQL;
+                kept[ag->nargs + k] = v.isnull ? v : sql_value_copy(r->a, ag->okeys[k].type, v);
+            }
+            if (b->n == b->cap) {
+                int64_t cap = b->cap ? b->cap * 2 : 16;
+                sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
+                if (b->n)
+                    memcpy(nr, b->rows, sizeof(*nr) * (size_t)b->n);
+                b->rows = nr;
+                b->cap = cap;
+            }
+            b->rows[b->n++] = kept;
+            continue;
+        }
+        if (ag->distinct) {
+            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
+            if (rh_find(&s->seen[i], args, h))
+                continue;
+            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
+        }
+        sql_fn_ctx_t ctx = r->fn;
+        ctx.arena = r->a;   /* states keep their bytes */
+        /* copy variable-length arguments: the state may keep them */
+        for (int k = 0; k < ag->nargs; k++)
+            if (!args[k].isnull)
+                args[k] = sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
+        if (ag->agg.trans(&ctx, s->st[i], args, r->err) != RDB_OK)
+            return RDB_SQL;
+    }
+    return RDB_OK;
+}
+
+static const sql_value_t *agg_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    if (!n->started) {
+        n->started = true;
+        sql_type_t *gt = RDB_ARENA_NEWN(r->a, sql_type_t, p->ngroup + 1);
+        for (int i = 0; i < p->ngroup; i++)
+            gt[i] = p->group[i]->type;
+        rh_init(&n->ht, r->a, p->ngroup, gt);
+        sql_value_t *key = RDB_ARENA_NEWN(r->a, sql_value_t, p->ngroup + 1);
+        aggstate_t *single = p->ngroup ? NULL : agg_new_group(n);
+        const sql_value_t *row;
+        while ((row = ex_next(n->l))) {
+            rdb_arena_reset(&n->ra);
+            aggstate_t *s = single;
+            if (!s) {
+                for (int i = 0; i < p->ngroup; i++)
+                    if (ex_eval(r, p->group[i], row, &n->ra, &key[i]) != RDB_OK)
+                        return NULL;
+                uint64_t h = key_hash(gt, p->ngroup, key);
+                rh_entry_t *e = rh_find(&n->ht, key, h);
+                if (!e) {
+                    e = rh_add(&n->ht, r->a, ex_copy_row(r->a, gt, p->ngroup, key), h);
+                    e->extra = agg_new_group(n);
+                    if (ex_check(r) != RDB_OK)
+                        return NULL;
+                }
+                s = e->extra;
+            }
+            if (agg_advance(n, s, row) != RDB_OK)
+                return NULL;
+            if (!tick(n))
+                return NULL;
+        }
+        if (rdb_err_is_set(r->err))
+            return NULL;
+        if (single) {
+            rh_entry_t *e = rh_add(&n->ht, r->a, key, 0);
+            e->extra = single;
+        }
+        n->it = n->ht.first;
+    }
+    if (!n->it)
+        return NULL;
+    rh_entry_t *e = n->it;
+    n->it = e->chain;
+    aggstate_t *s = e->extra;
+    for (int i = 0; i < p->ngroup; i++)
+        n->out[i] = e->key[i];
+    rdb_arena_reset(&n->ra);
+    for (int i = 0; i < p->naggs; i++) {
+        const plan_agg_t *ag = &p->aggs[i];
+        if (ag->norder && s->buf[i].n) {
+            /* sort the kept inputs, then run the transitions in that order */
+            plan_t key = { 0 };
+            key.nsort = ag->norder;
+            key.sort = ag->okeys;
+            if (s->buf[i].n > 1)
+                qsort_r(s->buf[i].rows, (size_t)s->buf[i].n, sizeof(sql_value_t *), sort_cmp, &key);
+            sql_fn_ctx_t tctx = r->fn;
+            tctx.arena = r->a;
+            for (int64_t k = 0; k < s->buf[i].n; k++)
+                if (ag->agg.trans(&tctx, s->st[i], s->buf[i].rows[k], r->err) != RDB_OK)
+                    return NULL;
+            s->buf[i].n = 0;
+        }
+        sql_fn_ctx_t ctx = r->fn;
+        ctx.arena = &n->ra;
+        if (p->aggs[i].agg.final(&ctx, s->st[i], &n->out[p->ngroup + i], r->err) != RDB_OK)
+            return NULL;
+    }
+    return n->out;
+}
+
+/* ---- dispatch ------------------------------------------------------- */
+
+ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
+{
+    ex_node_t *n = calloc(1, sizeof *n);
+    n->p = p;
+    n->r = r;
+    rdb_arena_init(&n->ra, 0);
+    rdb_arena_init(&n->sa, 0);
+    n->out = ra_alloc_row(n, p->ncols);
+    if (p->left && p->kind != P_SCAN) {
+        n->l = ex_open(r, p->left);
+        if (!n->l)
+            goto fail;
+    }
+    if (p->right) {
+        n->rt = ex_open(r, p->right);
+        if (!n->rt)
+            goto fail;
+    }
+    return n;
+fail:
+    ex_close(n);
+    return NULL;
+}
+
+const sql_value_t *ex_next(ex_node_t *n)
+{
+    if (rdb_err_is_set(n->r->err))
+        return NULL;
+    switch (n->p->kind) {
+    case P_SCAN: return scan_next(n);
+    case P_RESULT: return result_next(n);
+    case P_VALUES: return values_next(n);
+    case P_SERIES: return series_next(n);
+    case P_FILTER: return filter_next(n);
+    case P_PROJECT: {
+        const sql_value_t *row = project_next(n);
+        if (!n->p->left)
+            n->done = true;
+        return row;
+    }
+    case P_JOIN: return join_next(n);
+    case P_AGG: return agg_next(n);
+    case P_SORT: return sort_next(n);
+    case P_LIMIT: return limit_next(n);
+    case P_DISTINCT: return distinct_next(n);
+    case P_APPEND: return append_next(n);
+    case P_SETOP: return setop_next(n);
+    case P_SUBQUERY: return ex_next(n->l);
+    case P_EXCHANGE:
+        rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
+        return NULL;
+    }
+    return NULL;
+}
+
+void ex_close(ex_node_t *n)
+{
+    if (!n)
+        return;
+    if (n->l)
+        ex_close(n->l);
+    if (n->rt)
+        ex_close(n->rt);
+    if (n->scan)
+        sql_scan_close(n->scan);
+    rdb_arena_destroy(&n->ra);
+    rdb_arena_destroy(&n->sa);
+    free(n);
+}

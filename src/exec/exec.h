@@ -1,0 +1,89 @@
+/*
+ * exec.h — running plans (plan.h): the per-run context, expression
+ * evaluation and the operators.
+ *
+ * A run (ex_run_t) belongs to one statement execution on one thread.  It
+ * holds what expressions need besides their row: parameters, the
+ * transaction, the function context (settings, timestamps), the session
+ * (for current_user and friends), the rows of enclosing queries
+ * (correlated subqueries), and the limits: a memory budget over the
+ * memory operators keep (53200 when exceeded), the cancel flag and the
+ * statement deadline (57014), checked every few hundred rows.
+ *
+ * Operators are pull-based (open / next / close).  A row returned by next
+ * stays valid until the next call to next on the same operator; operators
+ * that keep rows (sort, hash tables, materialised inner sides) copy them
+ * into the run's arena, whose growth is what the budget counts.
+ */
+#ifndef RDB_EXEC_EXEC_H
+#define RDB_EXEC_EXEC_H
+
+#include <stdatomic.h>
+
+#include "exec/plan.h"
+#include "sql/catalog.h"
+#include "txn/txn.h"
+
+typedef struct ex_session_ops {
+    void *ctx;
+    /* A session value as text (EX_SESSION: version(), current_user, ...).
+     * For EX_S_CURRENT_SETTING / SET_CONFIG, arg is the setting name (and
+     * value); NULL result with *err set means an error. */
+    const char *(*value)(void *ctx, ex_session_fn_t fn, const char *arg, const char *arg2,
+                         rdb_err_t *err);
+    /* currval bookkeeping: set (after nextval/setval) or get the session's
+     * last value of sequence id; get returns false if none yet. */
+    bool (*seq_last)(void *ctx, uint32_t seqid, bool set, int64_t *v);
+} ex_session_ops_t;
+
+typedef struct ex_run {
+    rdb_arena_t        *a;         /* kept rows: counted against the budget */
+    txn_t              *txn;
+    sql_catalog_t      *cat;
+    const sql_catsnap_t *snap;
+    int                 nparams;
+    const sql_value_t  *params;
+    sql_fn_ctx_t        fn;        /* arena replaced per call */
+    const ex_session_ops_t *sess;
+    rdb_err_t          *err;
+    atomic_int         *cancel;    /* non-zero: stop with 57014 */
+    int64_t             deadline_ns; /* 0 = none (monotonic clock) */
+    size_t              mem_limit; /* bytes of kept rows, 0 = none */
+    unsigned            tick;
+    /* UPDATE/DELETE call this before changing a row (row locks; NULL =
+     * none).  *latest: the row's newest committed version when it differs
+     * from row (NULL otherwise); *gone: it was deleted meanwhile. */
+    rdb_status_t      (*lock_row)(void *ctx, const sql_table_t *tab, const sql_value_t *row,
+                                  rdb_arena_t *a, sql_value_t **latest, bool *gone, rdb_err_t *err);
+    void               *lock_ctx;
+    /* enclosing rows for EX_OUTER */
+    int                 nframes;
+    const sql_value_t  *frames[32];
+    /* uncorrelated subquery results, by subid */
+    int                 nsubs;
+    struct ex_subcache *subs;
+} ex_run_t;
+
+typedef struct ex_node ex_node_t;
+
+/* Evaluate e over row; variable-length results live in a. */
+rdb_status_t ex_eval(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
+                     sql_value_t *out);
+/* A boolean condition: true only when it evaluates to true. */
+rdb_status_t ex_qual(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
+                     bool *out);
+
+/* Size the uncorrelated-subquery cache (bindenv nsubs); call once per run. */
+void ex_run_init_subs(ex_run_t *r, int nsubs);
+
+ex_node_t *ex_open(ex_run_t *r, const plan_t *p);
+/* Next row (p->ncols values) or NULL at the end or on error (r->err set). */
+const sql_value_t *ex_next(ex_node_t *n);
+void ex_close(ex_node_t *n);
+
+/* 57014 / 53200 checks; call now and then in long loops. */
+rdb_status_t ex_check(ex_run_t *r);
+/* Deep copy of a row of n values of the given types into a. */
+sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row);
+
+#endif

@@ -1,0 +1,458 @@
+/*
+ * expr.c — evaluation of bound expressions (exec.h).
+ *
+ * A tree walk: each node evaluates its arguments, then itself.  NULL
+ * follows SQL's three-valued logic: strict functions and operators return
+ * NULL on a NULL argument without being called; AND/OR short-circuit
+ * only on a definite false/true.  Uncorrelated subqueries run once per
+ * statement execution and their rows are kept (ex_subcache); correlated
+ * ones run again for each outer row with that row pushed as a frame.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "exec/exec.h"
+#include "sql/types.h"
+
+typedef struct ex_subcache {
+    bool          done;
+    int           nrows;
+    int           cap;
+    sql_value_t **rows;
+} ex_subcache_t;
+
+sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row)
+{
+    sql_value_t *out = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        out[i] = row[i].isnull ? row[i] : sql_value_copy(a, types[i], row[i]);
+    return out;
+}
+
+rdb_status_t ex_check(ex_run_t *r)
+{
+    if (r->cancel && atomic_load(r->cancel))
+        return rdb_err_set(r->err, RDB_CANCELLED, "57014", "canceling statement due to user request");
+    if (r->deadline_ns && (int64_t)rdb_now_ns() > r->deadline_ns)
+        return rdb_err_set(r->err, RDB_CANCELLED, "57014", "canceling statement due to statement timeout");
+    if (r->mem_limit && rdb_arena_memory_usage(r->a) > r->mem_limit) {
+        rdb_err_set(r->err, RDB_NOMEM, "53200", "out of memory");
+        rdb_err_detail(r->err, "The query needs more than %zu kB of memory (work_mem).", r->mem_limit / 1024);
+        return RDB_NOMEM;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                                 rdb_arena_t *a, sql_value_t *out);
+
+static rdb_status_t eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                               rdb_arena_t *a, sql_value_t *out)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    rdb_buf_append_u8(&b, '{');
+    sql_type_t et = { (uint32_t)e->val.u.i, -1 };
+    for (int i = 0; i < e->nargs; i++) {
+        sql_value_t v;
+        if (ex_eval(r, e->args[i], row, a, &v) != RDB_OK) {
+            rdb_buf_free(&b);
+            return RDB_SQL;
+        }
+        if (i)
+            rdb_buf_append_u8(&b, ',');
+        if (v.isnull) {
+            rdb_buf_append_str(&b, "NULL");
+            continue;
+        }
+        rdb_buf_t t = RDB_BUF_INIT;
+        sql_value_out(r->fn.settings, et, &v, &t);
+        rdb_buf_append_u8(&b, '"');
+        for (size_t k = 0; k < t.len; k++) {
+            if (t.data[k] == '"' || t.data[k] == '\\')
+                rdb_buf_append_u8(&b, '\\');
+            rdb_buf_append_u8(&b, (uint8_t)t.data[k]);
+        }
+        rdb_buf_append_u8(&b, '"');
+        rdb_buf_free(&t);
+    }
+    rdb_buf_append_u8(&b, '}');
+    rdb_status_t rc = sql_value_in(a, r->fn.settings, e->type, b.data, b.len, out, r->err);
+    rdb_buf_free(&b);
+    return rc;
+}
+
+static rdb_status_t eval_session(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                                 rdb_arena_t *a, sql_value_t *out)
+{
+    char *args[3] = { NULL, NULL, NULL };
+    for (int i = 0; i < e->nargs && i < 3; i++) {
+        sql_value_t v;
+        if (e->flag == EX_S_PG_TYPEOF)
+            break;
+        if (ex_eval(r, e->args[i], row, a, &v) != RDB_OK)
+            return RDB_SQL;
+        if (v.isnull) {
+            *out = sql_null();
+            return RDB_OK;
+        }
+        rdb_buf_t b = RDB_BUF_INIT;
+        sql_value_out(r->fn.settings, e->args[i]->type, &v, &b);
+        args[i] = rdb_arena_strndup(a, b.data ? b.data : "", b.len);
+        rdb_buf_free(&b);
+    }
+    switch ((ex_session_fn_t)e->flag) {
+    case EX_S_PG_TYPEOF:
+        *out = e->val;
+        return RDB_OK;
+    case EX_S_PG_SLEEP: {
+        double secs = atof(args[0]);
+        int64_t end = (int64_t)rdb_now_ns() + (int64_t)(secs * 1e9);
+        while ((int64_t)rdb_now_ns() < end) {
+            if (ex_check(r) != RDB_OK)
+                return RDB_SQL;
+            struct timespec ts = { 0, 10 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+        *out = sql_null();
+        return RDB_OK;
+    }
+    case EX_S_LOCALTIMESTAMP:
+        *out = sql_int(r->fn.txn_ts);   /* UTC sessions: local = UTC */
+        return RDB_OK;
+    default:
+        break;
+    }
+    if (!r->sess)
+        return rdb_err_set(r->err, RDB_SQL, "0A000", "this function needs a session");
+    const char *v = r->sess->value(r->sess->ctx, (ex_session_fn_t)e->flag, args[0], args[1], r->err);
+    if (!v)
+        return rdb_err_is_set(r->err) ? RDB_SQL : (*out = sql_null(), RDB_OK);
+    return sql_value_in(a, r->fn.settings, e->type, v, strlen(v), out, r->err);
+}
+
+static rdb_status_t eval_nextval(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                                 rdb_arena_t *a, sql_value_t *out)
+{
+    sql_value_t args[3];
+    for (int i = 0; i < e->nargs; i++) {
+        if (ex_eval(r, e->args[i], row, a, &args[i]) != RDB_OK)
+            return RDB_SQL;
+        if (args[i].isnull) {
+            *out = sql_null();
+            return RDB_OK;
+        }
+    }
+    const sql_table_t *seq = e->rel;
+    if (!seq) {
+        char *name = rdb_arena_strndup(a, args[0].u.v.ptr, args[0].u.v.len);
+        seq = sql_cat_find(r->snap, NULL, name, NULL, 0);
+        if (!seq)
+            return rdb_err_set(r->err, RDB_SQL, "42P01", "relation \"%s\" does not exist", name);
+        if (seq->relkind != SQL_REL_SEQUENCE)
+            return rdb_err_set(r->err, RDB_SQL, "42809", "\"%s\" is not a sequence", name);
+    }
+    int64_t v;
+    if (e->flag == 0) {
+        if (sql_seq_nextval(r->cat, seq, &v, r->err) != RDB_OK)
+            return RDB_SQL;
+        if (r->sess && r->sess->seq_last)
+            r->sess->seq_last(r->sess->ctx, seq->id, true, &v);
+    } else if (e->flag == 1) {
+        if (!r->sess || !r->sess->seq_last || !r->sess->seq_last(r->sess->ctx, seq->id, false, &v))
+            return rdb_err_set(r->err, RDB_SQL, "55000", "currval of sequence \"%s\" is not yet defined "
+                               "in this session", seq->name);
+    } else {
+        v = args[1].u.i;
+        bool called = e->nargs < 3 || args[2].u.b;
+        if (sql_seq_setval(r->cat, seq, v, called, r->err) != RDB_OK)
+            return RDB_SQL;
+        if (r->sess && r->sess->seq_last)
+            r->sess->seq_last(r->sess->ctx, seq->id, true, &v);
+    }
+    *out = sql_int(v);
+    return RDB_OK;
+}
+
+rdb_status_t ex_eval(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
+                     sql_value_t *out)
+{
+    switch (e->kind) {
+    case EX_CONST:
+        *out = e->val;
+        return RDB_OK;
+    case EX_PARAM:
+        if (e->idx >= r->nparams)
+            return rdb_err_set(r->err, RDB_SQL, "08P01", "there is no parameter $%d", e->idx + 1);
+        *out = r->params[e->idx];
+        return RDB_OK;
+    case EX_COL:
+        *out = row[e->idx];
+        return RDB_OK;
+    case EX_OUTER:
+        if (e->levelsup > r->nframes)
+            return rdb_err_set(r->err, RDB_SQL, "XX000", "outer reference without an outer row");
+        *out = r->frames[r->nframes - e->levelsup][e->idx];
+        return RDB_OK;
+    case EX_FUNC: {
+        sql_value_t args[SQL_MAX_FN_ARGS];
+        sql_type_t types[SQL_MAX_FN_ARGS];
+        int n = e->nargs > SQL_MAX_FN_ARGS ? SQL_MAX_FN_ARGS : e->nargs;
+        for (int i = 0; i < n; i++) {
+            if (ex_eval(r, e->args[i], row, a, &args[i]) != RDB_OK)
+                return RDB_SQL;
+            if (args[i].isnull && e->fn->strict) {
+                /* still evaluate nothing else: NULL in, NULL out */
+                *out = sql_null();
+                return RDB_OK;
+            }
+            types[i] = e->args[i]->type;
+        }
+        sql_fn_ctx_t ctx = r->fn;
+        ctx.arena = a;
+        out->isnull = false;
+        return e->fn->fn(&ctx, n, args, types, e->type, out, r->err);
+    }
+    case EX_CAST: {
+        sql_value_t in;
+        if (ex_eval(r, e->args[0], row, a, &in) != RDB_OK)
+            return RDB_SQL;
+        if (in.isnull || (!e->cast->fn && e->type.typmod < 0)) {
+            *out = in;
+            return RDB_OK;
+        }
+        sql_fn_ctx_t ctx = r->fn;
+        ctx.arena = a;
+        return sql_cast_apply(&ctx, e->cast, e->args[0]->type, &in, out, r->err);
+    }
+    case EX_AND:
+    case EX_OR: {
+        bool isand = e->kind == EX_AND, sawnull = false;
+        for (int i = 0; i < e->nargs; i++) {
+            sql_value_t v;
+            if (ex_eval(r, e->args[i], row, a, &v) != RDB_OK)
+                return RDB_SQL;
+            if (v.isnull)
+                sawnull = true;
+            else if (v.u.b != isand) {
+                *out = sql_bool(!isand);
+                return RDB_OK;
+            }
+        }
+        *out = sawnull ? sql_null() : sql_bool(isand);
+        return RDB_OK;
+    }
+    case EX_NOT: {
+        sql_value_t v;
+        if (ex_eval(r, e->args[0], row, a, &v) != RDB_OK)
+            return RDB_SQL;
+        *out = v.isnull ? v : sql_bool(!v.u.b);
+        return RDB_OK;
+    }
+    case EX_NULLTEST: {
+        sql_value_t v;
+        if (ex_eval(r, e->args[0], row, a, &v) != RDB_OK)
+            return RDB_SQL;
+        *out = sql_bool(e->flag ? !v.isnull : v.isnull);
+        return RDB_OK;
+    }
+    case EX_BOOLTEST: {
+        sql_value_t v;
+        if (ex_eval(r, e->args[0], row, a, &v) != RDB_OK)
+            return RDB_SQL;
+        bool res;
+        switch (e->flag) {
+        case 0: res = !v.isnull && v.u.b; break;
+        case 1: res = v.isnull || !v.u.b; break;
+        case 2: res = !v.isnull && !v.u.b; break;
+        case 3: res = v.isnull || v.u.b; break;
+        case 4: res = v.isnull; break;
+        default: res = !v.isnull; break;
+        }
+        *out = sql_bool(res);
+        return RDB_OK;
+    }
+    case EX_CASE: {
+        int nw = e->nargs / 2;
+        for (int i = 0; i < nw; i++) {
+            sql_value_t w;
+            if (ex_eval(r, e->args[2 * i], row, a, &w) != RDB_OK)
+                return RDB_SQL;
+            if (!w.isnull && w.u.b)
+                return ex_eval(r, e->args[2 * i + 1], row, a, out);
+        }
+        return ex_eval(r, e->args[e->nargs - 1], row, a, out);
+    }
+    case EX_COALESCE:
+        for (int i = 0; i < e->nargs; i++) {
+            if (ex_eval(r, e->args[i], row, a, out) != RDB_OK)
+                return RDB_SQL;
+            if (!out->isnull)
+                return RDB_OK;
+        }
+        *out = sql_null();
+        return RDB_OK;
+    case EX_MINMAX: {
+        bool have = false;
+        sql_value_t best = sql_null();
+        for (int i = 0; i < e->nargs; i++) {
+            sql_value_t v;
+            if (ex_eval(r, e->args[i], row, a, &v) != RDB_OK)
+                return RDB_SQL;
+            if (v.isnull)
+                continue;
+            int c = have ? sql_value_cmp(e->type, &v, &best) : 0;
+            if (!have || (e->flag ? c > 0 : c < 0)) {
+                best = v;
+                have = true;
+            }
+        }
+        *out = best;
+        return RDB_OK;
+    }
+    case EX_NULLIF:
+    case EX_DISTINCT: {
+        sql_value_t v[2];
+        sql_type_t types[2] = { e->args[0]->type, e->args[1]->type };
+        for (int i = 0; i < 2; i++)
+            if (ex_eval(r, e->args[i], row, a, &v[i]) != RDB_OK)
+                return RDB_SQL;
+        bool equal;
+        if (v[0].isnull || v[1].isnull) {
+            equal = v[0].isnull && v[1].isnull;
+        } else {
+            sql_fn_ctx_t ctx = r->fn;
+            ctx.arena = a;
+            sql_value_t eq;
+            if (e->fn->fn(&ctx, 2, v, types, (sql_type_t){ SQL_OID_BOOL, -1 }, &eq, r->err) != RDB_OK)
+                return RDB_SQL;
+            equal = !eq.isnull && eq.u.b;
+        }
+        if (e->kind == EX_NULLIF)
+            *out = equal && !v[0].isnull ? sql_null() : v[0];
+        else
+            *out = sql_bool(e->flag ? equal : !equal);
+        return RDB_OK;
+    }
+    case EX_SUBLINK:
+        return eval_sublink(r, e, row, a, out);
+    case EX_SESSION:
+        return eval_session(r, e, row, a, out);
+    case EX_NEXTVAL:
+        return eval_nextval(r, e, row, a, out);
+    case EX_ARRAY:
+        return eval_array(r, e, row, a, out);
+    }
+    return rdb_err_set(r->err, RDB_SQL, "XX000", "unknown expression node %d", e->kind);
+}
+
+rdb_status_t ex_qual(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
+                     bool *out)
+{
+    if (!e) {
+        *out = true;
+        return RDB_OK;
+    }
+    sql_value_t v;
+    if (ex_eval(r, e, row, a, &v) != RDB_OK)
+        return RDB_SQL;
+    *out = !v.isnull && v.u.b;
+    return RDB_OK;
+}
+
+/* Run a subquery to the end (or to its first row for EXISTS), keeping rows. */
+static rdb_status_t run_sub(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c, rdb_arena_t *a,
+                            int maxrows)
+{
+    ex_node_t *n = ex_open(r, e->sub);
+    if (!n)
+        return RDB_SQL;
+    const sql_value_t *row;
+    c->nrows = 0;
+    while ((maxrows == 0 || c->nrows < maxrows) && (row = ex_next(n))) {
+        if (c->nrows == c->cap) {
+            int cap = c->cap ? c->cap * 2 : 16;
+            sql_value_t **nr = rdb_arena_alloc(a, sizeof(*nr) * (size_t)cap);
+            if (c->nrows)
+                memcpy(nr, c->rows, sizeof(*nr) * (size_t)c->nrows);
+            c->rows = nr;
+            c->cap = cap;
+        }
+        c->rows[c->nrows++] = ex_copy_row(a, e->sub->types, e->sub->ncols, row);
+    }
+    ex_close(n);
+    if (rdb_err_is_set(r->err))
+        return RDB_SQL;
+    return ex_check(r);
+}
+
+static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                                 rdb_arena_t *a, sql_value_t *out)
+{
+    ex_subcache_t local = { 0 }, *c = &local;
+    int maxrows = e->flag == 0 /* EXISTS */ ? 1 : e->flag == 3 /* EXPR */ ? 2 : 0;
+    if (!e->correlated && e->subid < r->nsubs) {
+        c = &r->subs[e->subid];
+        if (!c->done) {
+            if (run_sub(r, e, c, r->a, maxrows) != RDB_OK)
+                return RDB_SQL;
+            c->done = true;
+        }
+    } else {
+        if (r->nframes >= 32)
+            return rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
+        r->frames[r->nframes++] = row;
+        rdb_status_t rc = run_sub(r, e, c, a, maxrows);
+        r->nframes--;
+        if (rc != RDB_OK)
+            return rc;
+    }
+    switch (e->flag) {
+    case 0: /* EXISTS */
+        *out = sql_bool(c->nrows > 0);
+        return RDB_OK;
+    case 3: /* EXPR */
+        if (c->nrows > 1)
+            return rdb_err_set(r->err, RDB_SQL, "21000", "more than one row returned by a subquery "
+                               "used as an expression");
+        *out = c->nrows ? c->rows[0][0] : sql_null();
+        return RDB_OK;
+    default: {  /* ANY (1) / ALL (2) */
+        bool any = e->flag == 1, sawnull = false;
+        sql_value_t lhs;
+        if (ex_eval(r, e->args[0], row, a, &lhs) != RDB_OK)
+            return RDB_SQL;
+        for (int i = 0; i < c->nrows; i++) {
+            sql_value_t v[2];
+            v[0] = lhs;
+            if (ex_eval(r, e->args[1], c->rows[i], a, &v[1]) != RDB_OK)
+                return RDB_SQL;
+            sql_value_t res;
+            if ((v[0].isnull || v[1].isnull) && e->fn->strict) {
+                res = sql_null();
+            } else {
+                sql_type_t types[2] = { e->args[0]->type, e->args[1]->type };
+                sql_fn_ctx_t ctx = r->fn;
+                ctx.arena = a;
+                if (e->fn->fn(&ctx, 2, v, types, e->fn->rettype, &res, r->err) != RDB_OK)
+                    return RDB_SQL;
+            }
+            if (res.isnull)
+                sawnull = true;
+            else if (res.u.b == any) {
+                *out = sql_bool(any);
+                return RDB_OK;
+            }
+        }
+        *out = sawnull ? sql_null() : sql_bool(!any);
+        return RDB_OK;
+    }
+    }
+}
+
+void ex_run_init_subs(ex_run_t *r, int nsubs)
+{
+    r->nsubs = nsubs;
+    r->subs = nsubs ? rdb_arena_calloc(r->a, sizeof(ex_subcache_t) * (size_t)nsubs) : NULL;
+}

@@ -1,0 +1,162 @@
+/*
+ * plan.h — bound expressions and plan trees: what the analyzer
+ * (sql/analyze.c) produces, the planner (exec/planner.c) rewrites and the
+ * executor (exec/exec.c) runs.
+ *
+ * Rows.  Every plan node produces rows: arrays of sql_value_t of its
+ * ncols output columns, types known statically (types[]).  A base-table
+ * scan's row is the table's stored row, indexed by colid (so its width is
+ * nrowcols; dropped columns are NULL); every other node's row is its own
+ * output list.  A join's row is the left row followed by the right row.
+ * Column references (EX_COL) index the row of the node that evaluates
+ * them; EX_OUTER references reach a row of an enclosing query (correlated
+ * subqueries), levelsup frames up.
+ *
+ * Plans are immutable once built and hold no execution state, so a
+ * prepared statement's plan runs many times (and, later, a fragment can
+ * be shipped to another node and run there): execution state lives in
+ * exec.c's per-run nodes.  Every pointer in a plan lives in the arena of
+ * the statement that built it.
+ */
+#ifndef RDB_EXEC_PLAN_H
+#define RDB_EXEC_PLAN_H
+
+#include "sql/catalog.h"
+#include "sql/types.h"
+
+typedef struct plan plan_t;
+
+typedef enum ex_kind {
+    EX_CONST,     /* val                                                   */
+    EX_PARAM,     /* idx: 0-based parameter number                         */
+    EX_COL,       /* idx into the evaluating node's row                    */
+    EX_OUTER,     /* idx into the row of the enclosing query, levelsup up  */
+    EX_FUNC,      /* fn (function or operator), args                       */
+    EX_CAST,      /* cast from args[0]'s type                              */
+    EX_AND, EX_OR, EX_NOT,
+    EX_NULLTEST,  /* flag: 1 = IS NOT NULL                                 */
+    EX_BOOLTEST,  /* flag: ast_booltest_t                                  */
+    EX_CASE,      /* args: when,then pairs, then else (or NULL const)      */
+    EX_COALESCE,
+    EX_MINMAX,    /* flag: 1 greatest, 0 least; cmp by type                */
+    EX_NULLIF,    /* args[0], args[1]; fn is '='                           */
+    EX_DISTINCT,  /* IS [NOT] DISTINCT FROM; fn '='; flag 1 = NOT          */
+    EX_SUBLINK,   /* sub plan; flag ast_sublink_t; args[0] test expr; fn op */
+    EX_SESSION,   /* flag: ex_session_fn_t                                 */
+    EX_NEXTVAL,   /* flag 0 nextval, 1 currval, 2 setval; args[0] regclass text */
+    EX_ARRAY,     /* ARRAY[args] of element type; result text-built        */
+} ex_kind_t;
+
+typedef enum ex_session_fn {
+    EX_S_VERSION, EX_S_CURRENT_DATABASE, EX_S_CURRENT_SCHEMA, EX_S_CURRENT_USER,
+    EX_S_SESSION_USER, EX_S_BACKEND_PID, EX_S_CURRENT_SETTING, EX_S_PG_SLEEP,
+    EX_S_CURRENT_SCHEMAS, EX_S_TXID, EX_S_CURRENT_TIME, EX_S_LOCALTIMESTAMP,
+    EX_S_LOCALTIME, EX_S_SET_CONFIG, EX_S_PG_TYPEOF,
+} ex_session_fn_t;
+
+typedef struct ex_expr ex_expr_t;
+struct ex_expr {
+    ex_kind_t           kind;
+    sql_type_t          type;
+    int                 idx, levelsup, flag;
+    sql_value_t         val;
+    sql_resolved_fn_t  *fn;
+    sql_resolved_cast_t *cast;
+    int                 nargs;
+    ex_expr_t         **args;
+    plan_t             *sub;        /* EX_SUBLINK                          */
+    bool                correlated; /* EX_SUBLINK: refers to outer rows    */
+    int                 subid;      /* EX_SUBLINK: index into the run's cache */
+    const sql_table_t  *rel;        /* EX_NEXTVAL: the sequence */
+};
+
+typedef enum plan_kind {
+    P_SCAN,      /* base table: full, key range or point lookup            */
+    P_RESULT,    /* one empty row (SELECT without FROM)                    */
+    P_VALUES,    /* rows of expressions                                    */
+    P_SERIES,    /* generate_series(start, stop[, step])                   */
+    P_FILTER,    /* qual over the child's rows                             */
+    P_PROJECT,   /* exprs over the child's rows                            */
+    P_JOIN,      /* nested loop or hash join                               */
+    P_AGG,       /* hash aggregate: group exprs, then aggregates           */
+    P_SORT,      /* keys; with limit: top-N                                */
+    P_LIMIT,
+    P_DISTINCT,  /* hash distinct over the first ndistinct columns         */
+    P_APPEND,    /* UNION ALL                                              */
+    P_SETOP,     /* INTERSECT / EXCEPT [ALL] (UNION = append + distinct)   */
+    P_SUBQUERY,  /* FROM (subquery): passes the child's rows               */
+    P_EXCHANGE,  /* reserved for the distributed executor                  */
+} plan_kind_t;
+
+typedef enum { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS, J_SEMI, J_ANTI } plan_join_t;
+
+
+typedef struct plan_sortkey {
+    int        col;           /* column of the child's row */
+    sql_type_t type;
+    bool       desc, nulls_first;
+} plan_sortkey_t;
+
+typedef struct plan_agg {
+    sql_resolved_agg_t agg;
+    int          nargs;
+    ex_expr_t   *args[2];     /* over the child's row, cast to agg.argtypes */
+    ex_expr_t   *filter;      /* FILTER (WHERE ...) or NULL */
+    bool         distinct;
+    int          norder;      /* ORDER BY inside the call: inputs are sorted */
+    ex_expr_t  **order;       /* over the child's row */
+    plan_sortkey_t *okeys;    /* col = nargs + i: the order value's slot */
+} plan_agg_t;
+
+struct plan {
+    plan_kind_t  kind;
+    int          ncols;
+    sql_type_t  *types;
+    const char **names;
+    uint32_t    *col_table;   /* RowDescription: table OID or 0 */
+    int16_t     *col_attnum;
+    plan_t      *left, *right;
+    double       est_rows;
+
+    /* P_SCAN */
+    const sql_table_t *tab;
+    int          nkey;        /* leading pk columns bound (point: nkey == npk and eq) */
+    bool         point;
+    ex_expr_t  **lo, **hi;    /* constant expressions (params allowed), pk column types */
+    int          nlo, nhi;
+    bool         lo_incl, hi_incl;
+    ex_expr_t   *qual;        /* P_SCAN / P_FILTER / P_JOIN residual */
+
+    /* P_VALUES: nrows x ncols; P_PROJECT: exprs[ncols]; P_SERIES: exprs[2..3] */
+    ex_expr_t  **exprs;
+    int          nrows;
+    int          nexprs;
+
+    /* P_JOIN */
+    plan_join_t  jointype;
+    int          nkeys;       /* hash join keys (0 = nested loop) */
+    ex_expr_t  **lkeys, **rkeys;   /* lkeys over left rows, rkeys over right rows */
+    sql_type_t  *keytypes;
+
+    /* P_AGG: output = group values, then aggregate results */
+    int          ngroup;
+    ex_expr_t  **group;
+    int          naggs;
+    plan_agg_t  *aggs;
+
+    /* P_SORT */
+    int             nsort;
+    plan_sortkey_t *sort;
+    /* P_LIMIT (and P_SORT's top-N bound): constant expressions */
+    ex_expr_t   *limit, *offset;
+
+    /* P_DISTINCT: the columns in sort[0..nsort) are compared */
+    int          ndistinct;
+    bool         distinct_on;   /* keep the first row per key in input order */
+
+    /* P_SETOP */
+    int          setop;         /* AST_SETOP_INTERSECT / _EXCEPT */
+    bool         all;
+};
+
+#endif

@@ -1,0 +1,410 @@
+/*
+ * planner.c — rule-based rewrites of a bound plan (see planner.h).
+ *
+ * Decisions.  Predicates are split into conjuncts and pushed as far down
+ * as the join types allow (through inner joins to either side; through
+ * a LEFT join only to the preserved side for WHERE conditions and to the
+ * nullable side for ON conditions; never below a FULL join).  A conjunct
+ * that compares the two sides of a join with '=' on equal types becomes a
+ * hash-join key; what remains is the join's residual condition.  At a
+ * scan, conjuncts comparing leading primary-key columns with constants or
+ * parameters become a key range (hash-partitioned tables: only the whole
+ * key, as a point lookup), and equality on every key column a point
+ * lookup.  The conditions stay on the scan as well, so the key range is
+ * only ever an optimisation.  Conjuncts holding correlated subqueries are
+ * not moved (their outer references are positions in the original row).
+ *
+ * No node here assumes one node: a scan is the unit that an Exchange will
+ * later wrap (the distributed executor ships a scan with its key range and
+ * conditions to the replicas of its partitions).
+ */
+#include "exec/planner.h"
+
+#include <string.h>
+
+#include "sql/analyze.h"
+
+typedef struct qlist {
+    int         n, cap;
+    ex_expr_t **q;
+} qlist_t;
+
+static void ql_add(rdb_arena_t *a, qlist_t *l, ex_expr_t *e)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 8;
+        ex_expr_t **n = RDB_ARENA_NEWN(a, ex_expr_t *, cap);
+        if (l->n)
+            memcpy(n, l->q, sizeof(*n) * l->n);
+        l->q = n;
+        l->cap = cap;
+    }
+    l->q[l->n++] = e;
+}
+
+static void split_and(rdb_arena_t *a, ex_expr_t *e, qlist_t *l)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_AND) {
+        for (int i = 0; i < e->nargs; i++)
+            split_and(a, e->args[i], l);
+        return;
+    }
+    ql_add(a, l, e);
+}
+
+static ex_expr_t *join_and(rdb_arena_t *a, ex_expr_t **q, int n)
+{
+    if (n == 0)
+        return NULL;
+    if (n == 1)
+        return q[0];
+    ex_expr_t *e = RDB_ARENA_NEW(a, ex_expr_t);
+    e->kind = EX_AND;
+    e->type.oid = SQL_OID_BOOL;
+    e->type.typmod = -1;
+    e->nargs = n;
+    e->args = RDB_ARENA_NEWN(a, ex_expr_t *, n);
+    memcpy(e->args, q, sizeof(*q) * n);
+    return e;
+}
+
+/* Column span of e; *fixed false if it holds something that may not move. */
+static void span(const ex_expr_t *e, int *lo, int *hi, bool *fixed)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_COL) {
+        if (e->idx < *lo) *lo = e->idx;
+        if (e->idx > *hi) *hi = e->idx;
+    }
+    if (e->kind == EX_SUBLINK && e->correlated)
+        *fixed = true;
+    if (e->kind == EX_NEXTVAL || (e->kind == EX_FUNC && e->fn->volatile_))
+        *fixed = true;
+    for (int i = 0; i < e->nargs; i++)
+        if (!(e->kind == EX_SUBLINK && i == 1))
+            span(e->args[i], lo, hi, fixed);
+}
+
+static bool is_const_like(const ex_expr_t *e)
+{
+    switch (e->kind) {
+    case EX_CONST:
+    case EX_PARAM:
+        return true;
+    case EX_CAST:
+        return is_const_like(e->args[0]);
+    case EX_FUNC:
+        if (e->fn->volatile_ || e->fn->stable)
+            return false;
+        for (int i = 0; i < e->nargs; i++)
+            if (!is_const_like(e->args[i]))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_int(uint32_t oid)
+{
+    return oid == SQL_OID_INT2 || oid == SQL_OID_INT4 || oid == SQL_OID_INT8;
+}
+static bool is_text(uint32_t oid)
+{
+    return oid == SQL_OID_TEXT || oid == SQL_OID_VARCHAR || oid == SQL_OID_NAME;
+}
+
+/* The column under binary-compatible relabels or integer widenings. */
+static const ex_expr_t *strip_col(const ex_expr_t *e, const plan_t *scan)
+{
+    while (e->kind == EX_CAST) {
+        const ex_expr_t *in = e->args[0];
+        bool ok = !e->cast->fn || (is_int(in->type.oid) && is_int(e->type.oid));
+        if (!ok)
+            return NULL;
+        e = in;
+    }
+    return e->kind == EX_COL ? e : NULL;
+}
+
+static bool key_compatible(sql_type_t col, sql_type_t val)
+{
+    if (col.oid == val.oid)
+        return true;
+    if (is_int(col.oid) && is_int(val.oid))
+        return true;
+    if (is_text(col.oid) && is_text(val.oid))
+        return col.oid != SQL_OID_NAME;
+    return false;
+}
+
+/* Comparison op name -> kind: 0 '=', 1 '<', 2 '<=', 3 '>', 4 '>='. */
+static int cmp_kind(const char *op)
+{
+    static const char *k[] = { "=", "<", "<=", ">", ">=" };
+    for (int i = 0; i < 5; i++)
+        if (strcmp(op, k[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
+{
+    const sql_table_t *t = scan->tab;
+    if (t->npk == 0)
+        return;
+    ex_expr_t **eq = RDB_ARENA_NEWN(a, ex_expr_t *, t->npk);
+    ex_expr_t *lo = NULL, *hi = NULL;
+    bool lo_incl = false, hi_incl = false;
+    int neq = 0;
+    for (int k = 0; k < t->npk; k++) {
+        int colid = t->pk_colids[k];
+        lo = hi = NULL;
+        for (int i = 0; i < q->n; i++) {
+            ex_expr_t *e = q->q[i];
+            if (e->kind != EX_FUNC || e->nargs != 2 || !e->fn->name)
+                continue;
+            int ck = cmp_kind(e->fn->name);
+            if (ck < 0)
+                continue;
+            for (int side = 0; side < 2; side++) {
+                const ex_expr_t *c = strip_col(e->args[side], scan);
+                ex_expr_t *v = e->args[1 - side];
+                if (!c || c->idx != colid || !is_const_like(v))
+                    continue;
+                if (!key_compatible(scan->types[colid], v->type))
+                    continue;
+                int kk = ck;
+                if (side == 1 && kk) /* v < col  ==  col > v */
+                    kk = kk == 1 ? 3 : kk == 2 ? 4 : kk == 3 ? 1 : 2;
+                if (kk == 0 && !eq[k])
+                    eq[k] = v;
+                else if ((kk == 3 || kk == 4) && !lo) {
+                    lo = v;
+                    lo_incl = kk == 4;
+                } else if ((kk == 1 || kk == 2) && !hi) {
+                    hi = v;
+                    hi_incl = kk == 2;
+                }
+            }
+        }
+        if (!eq[k])
+            break;
+        neq++;
+    }
+    if (neq == t->npk) {
+        scan->point = true;
+        scan->nkey = neq;
+        scan->lo = eq;
+        scan->nlo = neq;
+        scan->est_rows = 1;
+        return;
+    }
+    /* hash-partitioned tables: the executor turns a short integer range
+     * into point lookups, and scans everything otherwise */
+    if (neq == 0 && !lo && !hi)
+        return;
+    int n = neq + 1;
+    scan->lo = RDB_ARENA_NEWN(a, ex_expr_t *, n);
+    scan->hi = RDB_ARENA_NEWN(a, ex_expr_t *, n);
+    memcpy(scan->lo, eq, sizeof(*eq) * neq);
+    memcpy(scan->hi, eq, sizeof(*eq) * neq);
+    scan->nlo = scan->nhi = neq;
+    scan->lo_incl = scan->hi_incl = true;
+    if (lo) {
+        scan->lo[scan->nlo++] = lo;
+        scan->lo_incl = lo_incl;
+    }
+    if (hi) {
+        scan->hi[scan->nhi++] = hi;
+        scan->hi_incl = hi_incl;
+    }
+    scan->nkey = neq;
+    scan->est_rows = scan->est_rows / 10 + 1;
+}
+
+static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in);
+
+static plan_t *wrap_filter(rdb_arena_t *a, plan_t *p, qlist_t *q)
+{
+    if (!q || q->n == 0)
+        return p;
+    plan_t *f = plan_new(a, P_FILTER, p->ncols);
+    memcpy(f->types, p->types, sizeof(sql_type_t) * p->ncols);
+    memcpy(f->names, p->names, sizeof(char *) * p->ncols);
+    memcpy(f->col_table, p->col_table, sizeof(uint32_t) * p->ncols);
+    memcpy(f->col_attnum, p->col_attnum, sizeof(int16_t) * p->ncols);
+    f->left = p;
+    f->qual = join_and(a, q->q, q->n);
+    f->est_rows = p->est_rows / 3 + 1;
+    return f;
+}
+
+static void opt_expr(rdb_arena_t *a, ex_expr_t *e)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_SUBLINK && e->sub)
+        e->sub = plan_optimize(a, e->sub);
+    for (int i = 0; i < e->nargs; i++)
+        opt_expr(a, e->args[i]);
+}
+
+static bool hash_key(rdb_arena_t *a, plan_t *j, ex_expr_t *e, int wl)
+{
+    if (e->kind != EX_FUNC || e->nargs != 2 || !e->fn->name || strcmp(e->fn->name, "=") != 0)
+        return false;
+    if (e->args[0]->type.oid != e->args[1]->type.oid)
+        return false;
+    int lo0 = 1 << 30, hi0 = -1, lo1 = 1 << 30, hi1 = -1;
+    bool fx = false;
+    span(e->args[0], &lo0, &hi0, &fx);
+    span(e->args[1], &lo1, &hi1, &fx);
+    if (fx || hi0 < 0 || hi1 < 0)
+        return false;
+    ex_expr_t *l, *r;
+    if (hi0 < wl && lo1 >= wl) {
+        l = e->args[0];
+        r = e->args[1];
+    } else if (hi1 < wl && lo0 >= wl) {
+        l = e->args[1];
+        r = e->args[0];
+    } else {
+        return false;
+    }
+    ex_expr_t *rs;
+    if (!ex_shift(a, r, -wl, j->right->ncols, &rs))
+        return false;
+    if (j->nkeys % 8 == 0) {
+        ex_expr_t **nl = RDB_ARENA_NEWN(a, ex_expr_t *, j->nkeys + 8);
+        ex_expr_t **nr = RDB_ARENA_NEWN(a, ex_expr_t *, j->nkeys + 8);
+        sql_type_t *nt = RDB_ARENA_NEWN(a, sql_type_t, j->nkeys + 8);
+        if (j->nkeys) {
+            memcpy(nl, j->lkeys, sizeof(*nl) * j->nkeys);
+            memcpy(nr, j->rkeys, sizeof(*nr) * j->nkeys);
+            memcpy(nt, j->keytypes, sizeof(*nt) * j->nkeys);
+        }
+        j->lkeys = nl;
+        j->rkeys = nr;
+        j->keytypes = nt;
+    }
+    j->lkeys[j->nkeys] = l;
+    j->rkeys[j->nkeys] = rs;
+    j->keytypes[j->nkeys] = e->fn->argtypes[0];
+    j->nkeys++;
+    return true;
+}
+
+static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
+{
+    int wl = p->left->ncols, w = p->ncols;
+    qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 };
+    plan_join_t jt = p->jointype;
+    bool inner = jt == J_INNER || jt == J_CROSS;
+    split_and(a, p->qual, &own);
+    for (int pass = 0; pass < 2; pass++) {
+        qlist_t *src = pass == 0 ? in : &own;
+        if (!src)
+            continue;
+        for (int i = 0; i < src->n; i++) {
+            ex_expr_t *e = src->q[i];
+            int lo = 1 << 30, hi = -1;
+            bool fx = false;
+            span(e, &lo, &hi, &fx);
+            bool where = pass == 0;
+            bool lonly = hi >= 0 && hi < wl, ronly = hi >= 0 && lo >= wl;
+            if (fx) {
+                ql_add(a, where && !inner ? &above : &resid, e);
+                continue;
+            }
+            if (inner || (where ? (jt == J_LEFT && lonly) || (jt == J_RIGHT && ronly)
+                                : (jt == J_LEFT && ronly) || (jt == J_RIGHT && lonly))) {
+                if (lonly) {
+                    ql_add(a, &toleft, e);
+                    continue;
+                }
+                if (ronly) {
+                    ex_expr_t *s;
+                    if (ex_shift(a, e, -wl, w - wl, &s)) {
+                        ql_add(a, &toright, s);
+                        continue;
+                    }
+                }
+            }
+            if (where && !inner) {
+                ql_add(a, &above, e);
+                continue;
+            }
+            if (!hash_key(a, p, e, wl))
+                ql_add(a, &resid, e);
+        }
+    }
+    p->left = opt(a, p->left, &toleft);
+    p->right = opt(a, p->right, &toright);
+    p->qual = join_and(a, resid.q, resid.n);
+    if (p->jointype == J_CROSS && (p->nkeys || p->qual))
+        p->jointype = J_INNER;
+    p->est_rows = p->nkeys ? (p->left->est_rows > p->right->est_rows ? p->left->est_rows : p->right->est_rows)
+                           : p->left->est_rows * p->right->est_rows;
+    opt_expr(a, p->qual);
+    return wrap_filter(a, p, &above);
+}
+
+static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
+{
+    if (!p)
+        return NULL;
+    switch (p->kind) {
+    case P_FILTER: {
+        qlist_t q = { 0 };
+        if (in)
+            for (int i = 0; i < in->n; i++)
+                ql_add(a, &q, in->q[i]);
+        int first = q.n;
+        split_and(a, p->qual, &q);
+        for (int i = first; i < q.n; i++)
+            opt_expr(a, q.q[i]);
+        return opt(a, p->left, &q);
+    }
+    case P_JOIN:
+        return opt_join(a, p, in);
+    case P_SCAN: {
+        qlist_t q = { 0 };
+        split_and(a, p->qual, &q);
+        if (in)
+            for (int i = 0; i < in->n; i++)
+                ql_add(a, &q, in->q[i]);
+        p->qual = join_and(a, q.q, q.n);
+        if (q.n)
+            key_ranges(a, p, &q);
+        return p;
+    }
+    default:
+        break;
+    }
+    /* other nodes: optimise below, keep the conditions above */
+    p->left = opt(a, p->left, NULL);
+    p->right = opt(a, p->right, NULL);
+    opt_expr(a, p->qual);
+    for (int i = 0; i < (p->kind == P_VALUES ? p->nrows * p->ncols : p->nexprs); i++)
+        opt_expr(a, p->exprs[i]);
+    for (int i = 0; i < p->ngroup; i++)
+        opt_expr(a, p->group[i]);
+    for (int i = 0; i < p->naggs; i++) {
+        opt_expr(a, p->aggs[i].args[0]);
+        opt_expr(a, p->aggs[i].args[1]);
+        opt_expr(a, p->aggs[i].filter);
+    }
+    if (p->kind == P_PROJECT && p->left && p->left->kind == P_PROJECT && in == NULL) {
+        /* nothing: projections stay separate (simple and cheap) */
+    }
+    return wrap_filter(a, p, in);
+}
+
+plan_t *plan_optimize(rdb_arena_t *a, plan_t *p)
+{
+    return opt(a, p, NULL);
+}

@@ -1,0 +1,2340 @@
+/*
+ * analyze.c — the binder (see analyze.h).
+ *
+ * Scopes.  A SELECT's FROM clause is bound into a flat list of range
+ * entries, each naming its columns with their absolute position in the
+ * FROM clause's combined row (left to right).  A base table's columns sit
+ * at offset + colid (its row is the stored row).  JOIN ... USING/NATURAL
+ * adds a range entry without a name holding the merged columns (for a
+ * FULL join, COALESCE of both sides), and hides the two originals from
+ * unqualified lookup and from '*', as PostgreSQL does.  Lookup walks up to
+ * enclosing queries' scopes (correlated subqueries: EX_OUTER, and the
+ * sublink is marked correlated).
+ *
+ * Aggregates.  When the query groups (GROUP BY, HAVING or an aggregate in
+ * the select list or ORDER BY), targets are bound "above" the aggregate
+ * node: an expression equal to a GROUP BY expression becomes a reference
+ * to that group column, an aggregate call binds its arguments below and
+ * becomes a reference to its result, and any other column reference is
+ * 42803.  GROUP BY accepts output positions and output names, ORDER BY
+ * too (output names first, as PostgreSQL does for a bare name).
+ *
+ * Everything is allocated in the statement's arena; errors leave nothing
+ * to free.
+ */
+#include "sql/analyze.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct scol {
+    const char *name;
+    sql_type_t  type;
+    int         pos;
+    bool        hidden;     /* merged away by USING/NATURAL */
+    ex_expr_t  *expr;       /* merged column (FULL JOIN): expression instead of pos */
+    uint32_t    tab;
+    int16_t     attnum;
+} scol_t;
+
+typedef struct srel {
+    const char *alias;      /* NULL: merged USING columns */
+    int         ncols;
+    scol_t     *cols;
+} srel_t;
+
+typedef struct scope scope_t;
+struct scope {
+    srel_t  *rels;
+    int      nrels, caprels;
+    int      width;
+    scope_t *parent;
+    bool     corr;          /* something below referred to a parent scope */
+    bool     no_outer;      /* lookups stop here */
+};
+
+typedef struct cte_frame {
+    ast_cte_t        *ctes;
+    int               n;
+    struct cte_frame *up;
+} cte_frame_t;
+
+/* Aggregate-mode state of one SELECT. */
+typedef struct aggctx {
+    int          ngroup;
+    ex_expr_t  **group;      /* bound below the aggregate */
+    int          naggs, capaggs;
+    plan_agg_t  *aggs;
+    scope_t     *below;
+    const char  *where;      /* clause name for errors */
+} aggctx_t;
+
+typedef struct bctx {
+    sql_bindenv_t *b;
+    rdb_err_t     *err;
+    aggctx_t      *agg;      /* non-NULL: binding above an aggregate */
+    bool           in_agg;   /* inside an aggregate's arguments */
+    const char    *noagg;    /* clause where aggregates are not allowed */
+} bctx_t;
+
+#define A (c->b->a)
+
+static rdb_status_t fail(bctx_t *c, const char *state, int loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static rdb_status_t fail(bctx_t *c, const char *state, int loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rdb_err_setv(c->err, RDB_SQL, state, fmt, ap);
+    va_end(ap);
+    sql_err_at(c->err, c->b->sql, loc);
+    return RDB_SQL;
+}
+static rdb_status_t at(bctx_t *c, int loc)
+{
+    if (c->err && c->err->position == 0)
+        sql_err_at(c->err, c->b->sql, loc);
+    return RDB_SQL;
+}
+
+static sql_type_t T(uint32_t oid) { sql_type_t t = { oid, -1 }; return t; }
+static const char *tname(bctx_t *c, sql_type_t t)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    sql_type_format(t, &b);
+    char *s = rdb_arena_strndup(A, b.data ? b.data : "", b.len);
+    rdb_buf_free(&b);
+    return s;
+}
+
+ex_expr_t *ex_col(rdb_arena_t *a, int idx, sql_type_t t)
+{
+    ex_expr_t *e = RDB_ARENA_NEW(a, ex_expr_t);
+    e->kind = EX_COL;
+    e->idx = idx;
+    e->type = t;
+    return e;
+}
+static ex_expr_t *ex_new(bctx_t *c, ex_kind_t k, sql_type_t t, int nargs)
+{
+    ex_expr_t *e = RDB_ARENA_NEW(A, ex_expr_t);
+    e->kind = k;
+    e->type = t;
+    e->nargs = nargs;
+    if (nargs)
+        e->args = RDB_ARENA_NEWN(A, ex_expr_t *, nargs);
+    return e;
+}
+static ex_expr_t *ex_const(bctx_t *c, sql_type_t t, sql_value_t v)
+{
+    ex_expr_t *e = ex_new(c, EX_CONST, t, 0);
+    e->val = v;
+    return e;
+}
+
+plan_t *plan_new(rdb_arena_t *a, plan_kind_t k, int ncols)
+{
+    plan_t *p = RDB_ARENA_NEW(a, plan_t);
+    p->kind = k;
+    p->ncols = ncols;
+    p->types = RDB_ARENA_NEWN(a, sql_type_t, ncols + 1);
+    p->names = RDB_ARENA_NEWN(a, const char *, ncols + 1);
+    p->col_table = RDB_ARENA_NEWN(a, uint32_t, ncols + 1);
+    p->col_attnum = RDB_ARENA_NEWN(a, int16_t, ncols + 1);
+    p->est_rows = 1000;
+    return p;
+}
+
+bool ex_shift(rdb_arena_t *a, const ex_expr_t *e, int delta, int width, ex_expr_t **out)
+{
+    if (!e) {
+        *out = NULL;
+        return true;
+    }
+    ex_expr_t *x = rdb_arena_memdup(a, e, sizeof *e);
+    if (x->kind == EX_COL) {
+        x->idx += delta;
+        if (x->idx < 0 || x->idx >= width)
+            return false;
+    }
+    if (x->kind != EX_SUBLINK || true) {
+        if (e->nargs) {
+            x->args = RDB_ARENA_NEWN(a, ex_expr_t *, e->nargs);
+            /* a sublink's args[1] is over the sub row: leave it */
+            for (int i = 0; i < e->nargs; i++) {
+                if (e->kind == EX_SUBLINK && i == 1)
+                    x->args[i] = e->args[i];
+                else if (!ex_shift(a, e->args[i], delta, width, &x->args[i]))
+                    return false;
+            }
+        }
+    }
+    *out = x;
+    return true;
+}
+
+bool ex_equal(const ex_expr_t *x, const ex_expr_t *y)
+{
+    if (x == y)
+        return true;
+    if (!x || !y || x->kind != y->kind || x->type.oid != y->type.oid ||
+        x->type.typmod != y->type.typmod || x->nargs != y->nargs || x->flag != y->flag)
+        return false;
+    switch (x->kind) {
+    case EX_CONST:
+        if (x->val.isnull || y->val.isnull)
+            return x->val.isnull == y->val.isnull;
+        if (x->type.oid == SQL_OID_UNKNOWN)
+            return x->val.u.v.len == y->val.u.v.len &&
+                   memcmp(x->val.u.v.ptr, y->val.u.v.ptr, x->val.u.v.len) == 0;
+        return sql_value_cmp(x->type, &x->val, &y->val) == 0;
+    case EX_PARAM:
+    case EX_COL:
+        return x->idx == y->idx;
+    case EX_OUTER:
+        return x->idx == y->idx && x->levelsup == y->levelsup;
+    case EX_SUBLINK:
+    case EX_NEXTVAL:
+        return false;
+    case EX_FUNC:
+    case EX_NULLIF:
+    case EX_DISTINCT:
+        if (x->fn->fn != y->fn->fn)
+            return false;
+        break;
+    case EX_CAST:
+        if (x->cast->fn != y->cast->fn)
+            return false;
+        break;
+    case EX_SESSION:
+        if (x->fn != y->fn)
+            return false;
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < x->nargs; i++)
+        if (!ex_equal(x->args[i], y->args[i]))
+            return false;
+    return true;
+}
+
+/* ---- scopes --------------------------------------------------------- */
+
+static srel_t *scope_add(bctx_t *c, scope_t *s, const char *alias, int ncols)
+{
+    if (s->nrels == s->caprels) {
+        int cap = s->caprels ? s->caprels * 2 : 4;
+        srel_t *n = RDB_ARENA_NEWN(A, srel_t, cap);
+        if (s->nrels)
+            memcpy(n, s->rels, sizeof(srel_t) * s->nrels);
+        s->rels = n;
+        s->caprels = cap;
+    }
+    srel_t *r = &s->rels[s->nrels++];
+    r->alias = alias;
+    r->ncols = ncols;
+    r->cols = RDB_ARENA_NEWN(A, scol_t, ncols + 1);
+    return r;
+}
+
+static ex_expr_t *scol_ref(bctx_t *c, const scol_t *sc, int levelsup)
+{
+    if (sc->expr && levelsup == 0)
+        return sc->expr;
+    ex_expr_t *e = ex_col(A, sc->pos, sc->type);
+    if (levelsup) {
+        e->kind = EX_OUTER;
+        e->levelsup = levelsup;
+    }
+    return e;
+}
+
+static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t **out)
+{
+    const char *rel = ast->nnames >= 2 ? ast->names[ast->nnames - 2] : NULL;
+    const char *col = ast->names[ast->nnames - 1];
+    if (ast->nnames > 3 || (ast->nnames == 3 && strcmp(ast->names[0], "public") != 0 &&
+                            strcmp(ast->names[0], "pg_catalog") != 0))
+        return fail(c, "0A000", ast->loc, "cross-database references are not implemented: %s.%s.%s",
+                    ast->names[0], ast->names[1], ast->names[2]);
+    int level = 0;
+    bool relfound = false;
+    for (scope_t *sc = s; sc; sc = sc->parent, level++) {
+        const scol_t *hit = NULL;
+        int nhits = 0;
+        for (int i = 0; i < sc->nrels; i++) {
+            srel_t *r = &sc->rels[i];
+            if (rel) {
+                if (!r->alias || strcmp(r->alias, rel) != 0)
+                    continue;
+                relfound = true;
+            }
+            for (int j = 0; j < r->ncols; j++) {
+                if (strcmp(r->cols[j].name, col) != 0 || (!rel && r->cols[j].hidden))
+                    continue;
+                if (!hit)
+                    hit = &r->cols[j];
+                nhits++;
+            }
+            if (rel && hit)
+                break;
+        }
+        if (nhits > 1)
+            return fail(c, "42702", ast->loc, "column reference \"%s\" is ambiguous", col);
+        if (hit) {
+            for (scope_t *m = s; m != sc; m = m->parent)
+                m->corr = true;
+            *out = scol_ref(c, hit, level);
+            return RDB_OK;
+        }
+        if (rel && relfound)
+            return fail(c, "42703", ast->loc, "column %s.%s does not exist", rel, col);
+        if (sc->no_outer)
+            break;
+    }
+    if (rel)
+        return fail(c, "42P01", ast->loc, "missing FROM-clause entry for table \"%s\"", rel);
+    return fail(c, "42703", ast->loc, "column \"%s\" does not exist", col);
+}
+
+/* ---- coercion ------------------------------------------------------- */
+
+static bool is_unknown(const ex_expr_t *e) { return e->type.oid == SQL_OID_UNKNOWN; }
+
+/* Coerce e to type t in context ctx.  Unknown literals are read as t;
+ * unknown parameters take type t. */
+static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc)
+{
+    ex_expr_t *e = *ep;
+    if (e->type.oid == t.oid && (t.typmod < 0 || e->type.typmod == t.typmod))
+        return RDB_OK;
+    if (e->kind == EX_PARAM && is_unknown(e)) {
+        c->b->ptypes[e->idx] = T(t.oid);
+        e->type = T(t.oid);
+        if (t.typmod < 0)
+            return RDB_OK;
+    }
+    if (e->kind == EX_CONST && is_unknown(e)) {
+        sql_value_t v = sql_null();
+        if (!e->val.isnull) {
+            sql_format_settings_t fs;
+            sql_format_settings_default(&fs);
+            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
+                return at(c, loc);
+        }
+        *ep = ex_const(c, t, v);
+        return RDB_OK;
+    }
+    if (is_unknown(e) && t.oid != SQL_OID_UNKNOWN) {
+        /* an unknown-typed expression other than a literal: read its text */
+        sql_resolved_cast_t rc;
+        if (sql_cast_resolve(T(SQL_OID_TEXT), t, SQL_CAST_EXPLICIT, &rc, c->err) != RDB_OK)
+            return at(c, loc);
+        e->type = T(SQL_OID_TEXT);
+        ex_expr_t *x = ex_new(c, EX_CAST, rc.to, 1);
+        x->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+        *x->cast = rc;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
+    sql_resolved_cast_t rc;
+    if (sql_cast_resolve(e->type, t, ctx, &rc, c->err) != RDB_OK)
+        return at(c, loc);
+    if (!rc.fn && (t.typmod < 0 || t.typmod == e->type.typmod)) {
+        /* binary coercible: keep the value, relabel */
+        ex_expr_t *x = ex_new(c, EX_CAST, t, 1);
+        x->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+        *x->cast = rc;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
+    ex_expr_t *x = ex_new(c, EX_CAST, rc.to, 1);
+    x->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+    *x->cast = rc;
+    x->args[0] = e;
+    *ep = x;
+    return RDB_OK;
+}
+
+static rdb_status_t coerce_bool(bctx_t *c, ex_expr_t **e, const char *clause, int loc)
+{
+    if ((*e)->type.oid == SQL_OID_BOOL)
+        return RDB_OK;
+    if (is_unknown(*e))
+        return coerce(c, e, T(SQL_OID_BOOL), SQL_CAST_IMPLICIT, loc);
+    return fail(c, "42804", loc, "argument of %s must be type boolean, not type %s", clause,
+                tname(c, (*e)->type));
+}
+
+/* ---- expressions ---------------------------------------------------- */
+
+static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
+static rdb_status_t bind_select_in(bctx_t *c, ast_select_t *sel, scope_t *parent, plan_t **out);
+
+static rdb_status_t mk_op(bctx_t *c, const char *op, ex_expr_t *l, ex_expr_t *r, int loc,
+                          ex_expr_t **out)
+{
+    sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
+    sql_type_t lt = l ? l->type : T(0);
+    if (sql_oper_resolve(op, lt, r->type, fn, c->err) != RDB_OK)
+        return at(c, loc);
+    ex_expr_t *e = ex_new(c, EX_FUNC, fn->rettype, l ? 2 : 1);
+    e->fn = fn;
+    if (l) {
+        e->args[0] = l;
+        e->args[1] = r;
+    } else {
+        e->args[0] = r;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        if (coerce(c, &e->args[i], fn->argtypes[l ? i : 0], SQL_CAST_IMPLICIT, loc) != RDB_OK)
+            return RDB_SQL;
+    *out = e;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_list(bctx_t *c, scope_t *s, ast_expr_t **in, int n, ex_expr_t **out)
+{
+    for (int i = 0; i < n; i++)
+        if (bind_e(c, s, in[i], &out[i]) != RDB_OK)
+            return RDB_SQL;
+    return RDB_OK;
+}
+
+/* Coerce n expressions to their common type (CASE, COALESCE, VALUES...). */
+static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, int loc, sql_type_t *t)
+{
+    sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
+    for (int i = 0; i < n; i++)
+        ts[i] = es[i]->type;
+    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK)
+        return at(c, loc);
+    if (t->oid == SQL_OID_UNKNOWN)
+        *t = T(SQL_OID_TEXT);
+    for (int i = 0; i < n; i++)
+        if (coerce(c, &es[i], *t, SQL_CAST_IMPLICIT, loc) != RDB_OK)
+            return RDB_SQL;
+    return RDB_OK;
+}
+
+static bool ast_has_agg(ast_expr_t *a);
+
+static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    if (!c->agg) {
+        if (c->in_agg)
+            return fail(c, "42803", a->loc, "aggregate function calls cannot be nested");
+        return fail(c, "42803", a->loc, "aggregate functions are not allowed in %s",
+                    c->noagg ? c->noagg : "this context");
+    }
+    aggctx_t *g = c->agg;
+    bctx_t sub = *c;
+    sub.agg = NULL;
+    sub.in_agg = true;
+    sub.noagg = NULL;
+    if (a->nargs > 2)
+        return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name, a->nargs);
+    plan_agg_t pa;
+    memset(&pa, 0, sizeof pa);
+    sql_type_t ts[2];
+    for (int i = 0; i < a->nargs; i++) {
+        if (bind_e(&sub, g->below, a->args[i], &pa.args[i]) != RDB_OK)
+            return RDB_SQL;
+        ts[i] = pa.args[i]->type;
+    }
+    pa.nargs = a->star ? 0 : a->nargs;
+    if (a->star && strcmp(a->name, "count") != 0)
+        return fail(c, "42809", a->loc, "%s(*) specified, but %s is not an aggregate function",
+                    a->name, a->name);
+    if (sql_agg_resolve(a->name, pa.nargs, ts, &pa.agg, c->err) != RDB_OK)
+        return at(c, a->loc);
+    for (int i = 0; i < pa.nargs; i++)
+        if (coerce(&sub, &pa.args[i], pa.agg.argtypes[i], SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+    pa.distinct = a->distinct;
+    if (a->nagg_order) {
+        if (a->distinct)
+            return fail(c, "0A000", a->loc, "ORDER BY with DISTINCT inside an aggregate is not supported");
+        pa.norder = a->nagg_order;
+        pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, a->nagg_order);
+        pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, a->nagg_order);
+        for (int i = 0; i < a->nagg_order; i++) {
+            if (bind_e(&sub, g->below, a->agg_order[i].expr, &pa.order[i]) != RDB_OK)
+                return RDB_SQL;
+            if (pa.order[i]->type.oid == SQL_OID_UNKNOWN &&
+                coerce(&sub, &pa.order[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+            pa.okeys[i].col = pa.nargs + i;
+            pa.okeys[i].type = pa.order[i]->type;
+            pa.okeys[i].desc = a->agg_order[i].desc;
+            pa.okeys[i].nulls_first = a->agg_order[i].nulls ? a->agg_order[i].nulls == 1 : a->agg_order[i].desc;
+        }
+    }
+    if (a->def) {
+        sub.noagg = "FILTER";
+        if (bind_e(&sub, g->below, a->def, &pa.filter) != RDB_OK ||
+            coerce_bool(&sub, &pa.filter, "FILTER", a->def->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    if (g->naggs == g->capaggs) {
+        int cap = g->capaggs ? g->capaggs * 2 : 8;
+        plan_agg_t *n = RDB_ARENA_NEWN(A, plan_agg_t, cap);
+        if (g->naggs)
+            memcpy(n, g->aggs, sizeof(plan_agg_t) * g->naggs);
+        g->aggs = n;
+        g->capaggs = cap;
+    }
+    g->aggs[g->naggs] = pa;
+    *out = ex_col(A, g->ngroup + g->naggs, pa.agg.rettype);
+    g->naggs++;
+    return RDB_OK;
+}
+
+static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t ret; } session_fns[] = {
+    { "version", EX_S_VERSION, 0, SQL_OID_TEXT },
+    { "current_database", EX_S_CURRENT_DATABASE, 0, SQL_OID_NAME },
+    { "current_catalog", EX_S_CURRENT_DATABASE, 0, SQL_OID_NAME },
+    { "current_schema", EX_S_CURRENT_SCHEMA, 0, SQL_OID_NAME },
+    { "current_user", EX_S_CURRENT_USER, 0, SQL_OID_NAME },
+    { "current_role", EX_S_CURRENT_USER, 0, SQL_OID_NAME },
+    { "session_user", EX_S_SESSION_USER, 0, SQL_OID_NAME },
+    { "user", EX_S_CURRENT_USER, 0, SQL_OID_NAME },
+    { "pg_backend_pid", EX_S_BACKEND_PID, 0, SQL_OID_INT4 },
+    { "current_setting", EX_S_CURRENT_SETTING, 1, SQL_OID_TEXT },
+    { "pg_sleep", EX_S_PG_SLEEP, 1, SQL_OID_VOID },
+    { "txid_current", EX_S_TXID, 0, SQL_OID_INT8 },
+    { "localtimestamp", EX_S_LOCALTIMESTAMP, 0, SQL_OID_TIMESTAMP },
+    { "set_config", EX_S_SET_CONFIG, 3, SQL_OID_TEXT },
+    { "pg_typeof", EX_S_PG_TYPEOF, 1, SQL_OID_TEXT },
+};
+
+static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    const char *name = a->name;
+    if (sql_is_agg_name(name) || a->star || a->distinct || a->def)
+        return bind_agg_call(c, s, a, out);
+    ex_expr_t **args = RDB_ARENA_NEWN(A, ex_expr_t *, a->nargs + 1);
+    if (bind_list(c, s, a->args, a->nargs, args) != RDB_OK)
+        return RDB_SQL;
+    for (size_t i = 0; i < sizeof session_fns / sizeof session_fns[0]; i++) {
+        if (strcmp(session_fns[i].name, name) != 0 || session_fns[i].nargs != a->nargs)
+            continue;
+        ex_expr_t *e = ex_new(c, EX_SESSION, T(session_fns[i].ret), a->nargs);
+        e->flag = session_fns[i].fn;
+        for (int j = 0; j < a->nargs; j++) {
+            e->args[j] = args[j];
+            sql_type_t want = session_fns[i].fn == EX_S_PG_SLEEP ? T(SQL_OID_FLOAT8)
+                            : session_fns[i].fn == EX_S_SET_CONFIG && j == 2 ? T(SQL_OID_BOOL)
+                            : T(SQL_OID_TEXT);
+            if (session_fns[i].fn == EX_S_PG_TYPEOF) {
+                e->val = sql_bytes(tname(c, args[j]->type), 0);
+                e->val.u.v.len = (uint32_t)strlen(e->val.u.v.ptr);
+                continue;
+            }
+            if (coerce(c, &e->args[j], want, SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+        }
+        *out = e;
+        return RDB_OK;
+    }
+    if (strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 || strcmp(name, "setval") == 0) {
+        int want = name[0] == 's' ? 2 : 1;
+        if (a->nargs != want && !(name[0] == 's' && a->nargs == 3))
+            return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", name, a->nargs);
+        ex_expr_t *e = ex_new(c, EX_NEXTVAL, T(SQL_OID_INT8), a->nargs);
+        e->flag = name[0] == 'n' ? 0 : name[0] == 'c' ? 1 : 2;
+        for (int j = 0; j < a->nargs; j++) {
+            e->args[j] = args[j];
+            sql_type_t want2 = j == 0 ? T(SQL_OID_TEXT) : j == 1 ? T(SQL_OID_INT8) : T(SQL_OID_BOOL);
+            if (j == 0 && args[0]->type.oid == SQL_OID_REGCLASS)
+                continue;
+            if (coerce(c, &e->args[j], want2, SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+        }
+        /* a constant sequence name resolves now (serial defaults) */
+        if (args[0]->kind == EX_CONST && !args[0]->val.isnull) {
+            const char *txt = rdb_arena_strndup(A, args[0]->val.u.v.ptr, args[0]->val.u.v.len);
+            const char *dot = strchr(txt, '.');
+            const char *schema = NULL, *rel = txt;
+            if (dot) {
+                schema = rdb_arena_strndup(A, txt, (size_t)(dot - txt));
+                rel = dot + 1;
+            }
+            char *lower = rdb_arena_strdup(A, rel);
+            if (lower[0] == '"') {
+                lower++;
+                lower[strlen(lower) - 1] = 0;
+            } else {
+                for (char *q = lower; *q; q++)
+                    *q = (char)tolower((unsigned char)*q);
+            }
+            const sql_table_t *seq = sql_cat_find(c->b->snap, schema, lower, c->b->path, c->b->npath);
+            if (!seq)
+                return fail(c, "42P01", a->loc, "relation \"%s\" does not exist", txt);
+            if (seq->relkind != SQL_REL_SEQUENCE)
+                return fail(c, "42809", a->loc, "\"%s\" is not a sequence", txt);
+            e->rel = seq;
+        }
+        *out = e;
+        return RDB_OK;
+    }
+    if (strcmp(name, "similar_to_escape") == 0 && (a->nargs == 1 || a->nargs == 2)) {
+        /* SQL regular expression -> POSIX (PostgreSQL's similar_to_escape),
+         * for a constant pattern */
+        for (int i = 0; i < a->nargs; i++)
+            if (coerce(c, &args[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+        if (args[0]->kind != EX_CONST || (a->nargs == 2 && args[1]->kind != EX_CONST))
+            return fail(c, "0A000", a->loc, "SIMILAR TO with a pattern that is not a constant is not supported");
+        if (args[0]->val.isnull || (a->nargs == 2 && args[1]->val.isnull)) {
+            *out = ex_const(c, T(SQL_OID_TEXT), sql_null());
+            return RDB_OK;
+        }
+        char esc = '\\';
+        if (a->nargs == 2) {
+            if (args[1]->val.u.v.len > 1)
+                return fail(c, "22025", a->loc, "invalid escape string");
+            esc = args[1]->val.u.v.len ? args[1]->val.u.v.ptr[0] : 0;
+        }
+        const char *pat = args[0]->val.u.v.ptr;
+        uint32_t n = args[0]->val.u.v.len;
+        rdb_buf_t b = RDB_BUF_INIT;
+        rdb_buf_append_str(&b, "^(");
+        bool inclass = false;
+        for (uint32_t i = 0; i < n; i++) {
+            char ch = pat[i];
+            if (esc && ch == esc && i + 1 < n) {
+                rdb_buf_append_u8(&b, '\\');
+                rdb_buf_append_u8(&b, (uint8_t)pat[++i]);
+            } else if (inclass) {
+                if (ch == ']')
+                    inclass = false;
+                rdb_buf_append_u8(&b, (uint8_t)ch);
+            } else if (ch == '[') {
+                inclass = true;
+                rdb_buf_append_u8(&b, '[');
+            } else if (ch == '%') {
+                rdb_buf_append_str(&b, ".*");
+            } else if (ch == '_') {
+                rdb_buf_append_u8(&b, '.');
+            } else if (ch == '.' || ch == '^' || ch == '$' || ch == '\\') {
+                rdb_buf_append_u8(&b, '\\');
+                rdb_buf_append_u8(&b, (uint8_t)ch);
+            } else {
+                rdb_buf_append_u8(&b, (uint8_t)ch);
+            }
+        }
+        rdb_buf_append_str(&b, ")$");
+        char *re = rdb_arena_strndup(A, b.data, b.len);
+        rdb_buf_free(&b);
+        *out = ex_const(c, T(SQL_OID_TEXT), sql_bytes(re, (uint32_t)strlen(re)));
+        return RDB_OK;
+    }
+    if (strcmp(name, "generate_series") == 0 || strcmp(name, "unnest") == 0)
+        return fail(c, "0A000", a->loc, "set-returning functions are not supported in this position "
+                    "(use them in FROM)");
+    sql_type_t ts[SQL_MAX_FN_ARGS];
+    if (a->nargs > SQL_MAX_FN_ARGS)
+        return fail(c, "54023", a->loc, "cannot pass more than %d arguments to a function", SQL_MAX_FN_ARGS);
+    for (int i = 0; i < a->nargs; i++)
+        ts[i] = args[i]->type;
+    sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
+    if (sql_func_resolve(name, a->nargs, ts, fn, c->err) != RDB_OK)
+        return at(c, a->loc);
+    ex_expr_t *e = ex_new(c, EX_FUNC, fn->rettype, a->nargs);
+    e->fn = fn;
+    for (int i = 0; i < a->nargs; i++) {
+        e->args[i] = args[i];
+        sql_type_t want = fn->variadic && i >= fn->nargs - 1 ? fn->argtypes[fn->nargs - 1] : fn->argtypes[i];
+        if (want.oid == SQL_OID_ANY || want.oid == SQL_OID_ANYELEMENT || want.oid == SQL_OID_ANYARRAY)
+            continue;
+        if (coerce(c, &e->args[i], want, SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    *out = e;
+    return RDB_OK;
+}
+
+static rdb_status_t resolve_typename(bctx_t *c, ast_typename_t *tn, sql_type_t *out)
+{
+    const sql_typeinfo_t *ti = sql_type_by_name(tn->name);
+    if (!ti)
+        return fail(c, "42704", tn->loc, "type \"%s\" does not exist", tn->name);
+    uint32_t oid = ti->oid;
+    int32_t typmod = -1;
+    if (tn->nmods && sql_type_make_typmod(oid, tn->nmods, tn->mods, &typmod, c->err) != RDB_OK)
+        return at(c, tn->loc);
+    if (tn->array) {
+        if (!ti->array_oid)
+            return fail(c, "42704", tn->loc, "could not find array type for data type %s", ti->sql_name);
+        oid = ti->array_oid;
+    }
+    out->oid = oid;
+    out->typmod = typmod;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
+{
+    sql_format_settings_t fs;
+    sql_format_settings_default(&fs);
+    sql_value_t v;
+    sql_type_t t;
+    switch ((ast_const_t)a->ival) {
+    case AST_C_NULL:
+        *out = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
+        return RDB_OK;
+    case AST_C_STR:
+        *out = ex_const(c, T(SQL_OID_UNKNOWN), sql_bytes(a->sval, (uint32_t)strlen(a->sval)));
+        return RDB_OK;
+    case AST_C_BOOL:
+        *out = ex_const(c, T(SQL_OID_BOOL), sql_bool(a->sval[0] == 't'));
+        return RDB_OK;
+    case AST_C_INT:
+        *out = ex_const(c, T(SQL_OID_INT4), sql_int(strtoll(a->sval, NULL, 10)));
+        return RDB_OK;
+    case AST_C_NUM: {
+        bool integral = true;
+        for (const char *p = a->sval; *p; p++)
+            if (!isdigit((unsigned char)*p) && !(p == a->sval && *p == '-'))
+                integral = false;
+        t = T(SQL_OID_NUMERIC);
+        if (integral && strlen(a->sval) <= 19) {
+            char *end;
+            errno = 0;
+            long long ll = strtoll(a->sval, &end, 10);
+            if (errno == 0 && !*end) {
+                *out = ex_const(c, T(SQL_OID_INT8), sql_int(ll));
+                return RDB_OK;
+            }
+        }
+        if (sql_value_in(A, &fs, t, a->sval, strlen(a->sval), &v, c->err) != RDB_OK)
+            return at(c, a->loc);
+        *out = ex_const(c, t, v);
+        return RDB_OK;
+    }
+    default:
+        return fail(c, "0A000", a->loc, "this constant is not supported");
+    }
+}
+
+static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    plan_t *sub;
+    bctx_t sc = *c;
+    sc.agg = NULL;
+    sc.in_agg = false;
+    sc.noagg = NULL;
+    scope_t *marker = s;
+    bool was_corr = marker ? marker->corr : false;
+    if (bind_select_in(&sc, a->sub, s, &sub) != RDB_OK)
+        return RDB_SQL;
+    (void)was_corr;
+    ex_expr_t *e = ex_new(c, EX_SUBLINK, T(SQL_OID_BOOL), 0);
+    e->sub = sub;
+    e->flag = (int)a->ival;
+    e->subid = c->b->nsubs++;
+    e->correlated = sub->est_rows < 0;   /* set by bind_select_in */
+    if (e->correlated && c->agg)
+        return fail(c, "0A000", a->loc, "correlated subqueries above an aggregate are not supported");
+    switch ((ast_sublink_t)a->ival) {
+    case AST_SL_EXISTS:
+        break;
+    case AST_SL_EXPR:
+        if (sub->ncols != 1)
+            return fail(c, "42601", a->loc, "subquery must return only one column");
+        e->type = sub->types[0];
+        break;
+    case AST_SL_ANY:
+    case AST_SL_ALL: {
+        if (sub->ncols != 1)
+            return fail(c, "42601", a->loc, "subquery has too many columns");
+        ex_expr_t *l;
+        if (bind_e(c, s, a->arg, &l) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *op;
+        if (mk_op(c, a->name, l, ex_col(A, 0, sub->types[0]), a->loc, &op) != RDB_OK)
+            return RDB_SQL;
+        if (op->type.oid != SQL_OID_BOOL)
+            return fail(c, "42809", a->loc, "op ANY/ALL (array) requires operator to yield boolean");
+        e->fn = op->fn;
+        e->nargs = 2;
+        e->args = op->args;   /* args[0] over the outer row, args[1] over the sub row */
+        break;
+    }
+    }
+    *out = e;
+    return RDB_OK;
+}
+
+/* Try to match a whole expression against the GROUP BY list. */
+static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    aggctx_t *g = c->agg;
+    if (!g || !g->ngroup || a->kind == AST_CONST || a->kind == AST_PARAM || ast_has_agg(a))
+        return false;
+    bctx_t sub = *c;
+    sub.agg = NULL;
+    rdb_err_t e2 = RDB_ERR_INIT;
+    sub.err = &e2;
+    ex_expr_t *x;
+    bool ok = bind_e(&sub, g->below, a, &x) == RDB_OK;
+    rdb_err_clear(&e2);
+    if (!ok)
+        return false;
+    for (int i = 0; i < g->ngroup; i++)
+        if (ex_equal(x, g->group[i])) {
+            *out = ex_col(A, i, g->group[i]->type);
+            return true;
+        }
+    return false;
+}
+
+static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    if (c->agg && match_group(c, s, a, out))
+        return RDB_OK;
+    switch (a->kind) {
+    case AST_COLREF:
+        if (a->star)
+            return fail(c, "42601", a->loc, "row expansion via \"*\" is not supported here");
+        if (c->agg) {
+            ex_expr_t *x;
+            bctx_t sub = *c;
+            sub.agg = NULL;
+            if (lookup_col(&sub, c->agg->below, a, &x) != RDB_OK)
+                return RDB_SQL;
+            if (x->kind == EX_OUTER) {
+                *out = x;
+                return RDB_OK;
+            }
+            rdb_buf_t nb = RDB_BUF_INIT;
+            const char *ralias = NULL;
+            scope_t *bs = c->agg->below;
+            for (int r = 0; r < bs->nrels && !ralias; r++)
+                for (int k = 0; k < bs->rels[r].ncols; k++)
+                    if (!bs->rels[r].cols[k].expr && bs->rels[r].cols[k].pos == x->idx &&
+                        bs->rels[r].alias) {
+                        ralias = bs->rels[r].alias;
+                        break;
+                    }
+            /* PostgreSQL names the column with its range entry: "t.x" */
+            if (ralias)
+                rdb_buf_printf(&nb, "%s.%s", ralias, a->names[a->nnames - 1]);
+            else
+                rdb_buf_printf(&nb, "%s", a->names[a->nnames - 1]);
+            rdb_status_t rc = fail(c, "42803", a->loc,
+                "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                rdb_buf_cstr(&nb));
+            rdb_buf_free(&nb);
+            return rc;
+        }
+        return lookup_col(c, s, a, out);
+    case AST_CONST:
+        return bind_const(c, a, out);
+    case AST_PARAM: {
+        int n = (int)a->ival;
+        if (n < 1 || n > SQL_MAX_PARAMS)
+            return fail(c, "42P02", a->loc, "there is no parameter $%d", n);
+        if (n > c->b->nparams)
+            c->b->nparams = n;
+        ex_expr_t *e = ex_new(c, EX_PARAM, c->b->ptypes[n - 1], 0);
+        if (e->type.oid == 0)
+            e->type = T(SQL_OID_UNKNOWN);
+        e->idx = n - 1;
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_OP: {
+        ex_expr_t *l = NULL, *r = NULL;
+        if (a->args[0] && bind_e(c, s, a->args[0], &l) != RDB_OK)
+            return RDB_SQL;
+        if (bind_e(c, s, a->args[1], &r) != RDB_OK)
+            return RDB_SQL;
+        /* -constant folds into the constant, as PostgreSQL's grammar does */
+        if (!l && strcmp(a->name, "-") == 0 && r->kind == EX_CONST && !r->val.isnull &&
+            (r->type.oid == SQL_OID_INT4 || r->type.oid == SQL_OID_INT8)) {
+            *out = ex_const(c, r->type, sql_int(-r->val.u.i));
+            return RDB_OK;
+        }
+        return mk_op(c, a->name, l, r, a->loc, out);
+    }
+    case AST_AND:
+    case AST_OR:
+    case AST_NOT: {
+        ex_expr_t *e = ex_new(c, a->kind == AST_AND ? EX_AND : a->kind == AST_OR ? EX_OR : EX_NOT,
+                              T(SQL_OID_BOOL), a->nargs);
+        const char *what = a->kind == AST_AND ? "AND" : a->kind == AST_OR ? "OR" : "NOT";
+        for (int i = 0; i < a->nargs; i++)
+            if (bind_e(c, s, a->args[i], &e->args[i]) != RDB_OK ||
+                coerce_bool(c, &e->args[i], what, a->args[i]->loc) != RDB_OK)
+                return RDB_SQL;
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_FUNC:
+        return bind_func(c, s, a, out);
+    case AST_CAST: {
+        sql_type_t t;
+        ex_expr_t *x;
+        if (resolve_typename(c, a->tn, &t) != RDB_OK || bind_e(c, s, a->arg, &x) != RDB_OK)
+            return RDB_SQL;
+        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+        if (x->type.oid != t.oid || (t.typmod >= 0 && x->type.typmod != t.typmod)) {
+            /* binary-coercible relabel, e.g. varchar::text */
+            ex_expr_t *r = ex_new(c, EX_CAST, t, 1);
+            r->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+            r->cast->to = t;
+            r->args[0] = x;
+            x = r;
+        }
+        *out = x;
+        return RDB_OK;
+    }
+    case AST_CASE: {
+        int nw = a->nargs / 2;
+        ex_expr_t *arg = NULL;
+        if (a->arg && bind_e(c, s, a->arg, &arg) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *e = ex_new(c, EX_CASE, T(SQL_OID_UNKNOWN), nw * 2 + 1);
+        ex_expr_t **res = RDB_ARENA_NEWN(A, ex_expr_t *, nw + 1);
+        for (int i = 0; i < nw; i++) {
+            ex_expr_t *w;
+            if (bind_e(c, s, a->args[2 * i], &w) != RDB_OK)
+                return RDB_SQL;
+            if (arg && mk_op(c, "=", arg, w, a->args[2 * i]->loc, &w) != RDB_OK)
+                return RDB_SQL;
+            if (coerce_bool(c, &w, "CASE/WHEN", a->args[2 * i]->loc) != RDB_OK)
+                return RDB_SQL;
+            e->args[2 * i] = w;
+            if (bind_e(c, s, a->args[2 * i + 1], &res[i]) != RDB_OK)
+                return RDB_SQL;
+        }
+        if (a->def) {
+            if (bind_e(c, s, a->def, &res[nw]) != RDB_OK)
+                return RDB_SQL;
+        } else {
+            res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
+        }
+        sql_type_t t;
+        if (common(c, res, nw + 1, "CASE", a->loc, &t) != RDB_OK)
+            return RDB_SQL;
+        for (int i = 0; i < nw; i++)
+            e->args[2 * i + 1] = res[i];
+        e->args[2 * nw] = res[nw];
+        e->type = t;
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_NULLTEST:
+    case AST_BOOLTEST: {
+        ex_expr_t *e = ex_new(c, a->kind == AST_NULLTEST ? EX_NULLTEST : EX_BOOLTEST, T(SQL_OID_BOOL), 1);
+        e->flag = (int)a->ival;
+        if (bind_e(c, s, a->arg, &e->args[0]) != RDB_OK)
+            return RDB_SQL;
+        if (a->kind == AST_BOOLTEST && coerce_bool(c, &e->args[0], "IS TRUE", a->loc) != RDB_OK)
+            return RDB_SQL;
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_IN: {
+        ex_expr_t *l;
+        if (bind_e(c, s, a->arg, &l) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *e = ex_new(c, EX_OR, T(SQL_OID_BOOL), a->nargs);
+        for (int i = 0; i < a->nargs; i++) {
+            ex_expr_t *r;
+            if (bind_e(c, s, a->args[i], &r) != RDB_OK ||
+                mk_op(c, "=", l, r, a->loc, &e->args[i]) != RDB_OK)
+                return RDB_SQL;
+            if (e->args[i]->type.oid != SQL_OID_BOOL)
+                return fail(c, "42804", a->loc, "operator = must return boolean");
+        }
+        if (a->neg) {
+            ex_expr_t *n = ex_new(c, EX_NOT, T(SQL_OID_BOOL), 1);
+            n->args[0] = e;
+            e = n;
+        }
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_BETWEEN: {
+        ex_expr_t *x, *lo, *hi, *c1, *c2;
+        if (bind_e(c, s, a->arg, &x) != RDB_OK || bind_e(c, s, a->args[0], &lo) != RDB_OK ||
+            bind_e(c, s, a->args[1], &hi) != RDB_OK)
+            return RDB_SQL;
+        if (mk_op(c, ">=", x, lo, a->loc, &c1) != RDB_OK || mk_op(c, "<=", x, hi, a->loc, &c2) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *e = ex_new(c, EX_AND, T(SQL_OID_BOOL), 2);
+        e->args[0] = c1;
+        e->args[1] = c2;
+        if (a->ival) {   /* SYMMETRIC */
+            ex_expr_t *d1, *d2;
+            if (mk_op(c, ">=", x, hi, a->loc, &d1) != RDB_OK || mk_op(c, "<=", x, lo, a->loc, &d2) != RDB_OK)
+                return RDB_SQL;
+            ex_expr_t *e2 = ex_new(c, EX_AND, T(SQL_OID_BOOL), 2);
+            e2->args[0] = d1;
+            e2->args[1] = d2;
+            ex_expr_t *o = ex_new(c, EX_OR, T(SQL_OID_BOOL), 2);
+            o->args[0] = e;
+            o->args[1] = e2;
+            e = o;
+        }
+        if (a->neg) {
+            ex_expr_t *n = ex_new(c, EX_NOT, T(SQL_OID_BOOL), 1);
+            n->args[0] = e;
+            e = n;
+        }
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_SUBLINK:
+        return bind_sublink(c, s, a, out);
+    case AST_COALESCE:
+    case AST_GREATEST:
+    case AST_LEAST: {
+        ex_expr_t *e = ex_new(c, a->kind == AST_COALESCE ? EX_COALESCE : EX_MINMAX, T(0), a->nargs);
+        e->flag = a->kind == AST_GREATEST;
+        if (bind_list(c, s, a->args, a->nargs, e->args) != RDB_OK)
+            return RDB_SQL;
+        if (common(c, e->args, a->nargs, a->kind == AST_COALESCE ? "COALESCE"
+                   : a->kind == AST_GREATEST ? "GREATEST" : "LEAST", a->loc, &e->type) != RDB_OK)
+            return RDB_SQL;
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_NULLIF:
+    case AST_DISTINCT_FROM: {
+        ex_expr_t *l, *r, *eq;
+        if (bind_e(c, s, a->args[0], &l) != RDB_OK || bind_e(c, s, a->args[1], &r) != RDB_OK ||
+            mk_op(c, "=", l, r, a->loc, &eq) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *e = ex_new(c, a->kind == AST_NULLIF ? EX_NULLIF : EX_DISTINCT,
+                              a->kind == AST_NULLIF ? eq->args[0]->type : T(SQL_OID_BOOL), 2);
+        e->fn = eq->fn;
+        e->args[0] = eq->args[0];
+        e->args[1] = eq->args[1];
+        e->flag = a->neg;
+        *out = e;
+        return RDB_OK;
+    }
+    case AST_DEFAULT:
+        return fail(c, "42601", a->loc, "DEFAULT is not allowed in this context");
+    case AST_SVF: {
+        ast_expr_t f = *a;
+        f.kind = AST_FUNC;
+        f.nargs = 0;
+        if (strcmp(a->name, "current_time") == 0 || strcmp(a->name, "localtime") == 0)
+            return fail(c, "0A000", a->loc, "%s is not supported", a->name);
+        return bind_func(c, s, &f, out);
+    }
+    case AST_ARRAY: {
+        if (a->nargs == 0)
+            return fail(c, "42P18", a->loc, "cannot determine type of empty array");
+        ex_expr_t *e = ex_new(c, EX_ARRAY, T(0), a->nargs);
+        if (bind_list(c, s, a->args, a->nargs, e->args) != RDB_OK)
+            return RDB_SQL;
+        sql_type_t et;
+        if (common(c, e->args, a->nargs, "ARRAY", a->loc, &et) != RDB_OK)
+            return RDB_SQL;
+        const sql_typeinfo_t *ti = sql_type_by_oid(et.oid);
+        if (!ti || !ti->array_oid)
+            return fail(c, "42704", a->loc, "could not find array type for data type %s", tname(c, et));
+        e->type = T(ti->array_oid);
+        e->val.u.i = et.oid;
+        *out = e;
+        return RDB_OK;
+    }
+    }
+    return fail(c, "0A000", a->loc, "this expression is not supported");
+}
+
+static bool ast_has_agg(ast_expr_t *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == AST_FUNC && (sql_is_agg_name(a->name) || a->star))
+        return true;
+    if (a->kind == AST_SUBLINK)
+        return ast_has_agg(a->arg);
+    for (int i = 0; i < a->nargs; i++)
+        if (ast_has_agg(a->args[i]))
+            return true;
+    return ast_has_agg(a->arg) || ast_has_agg(a->def);
+}
+
+/* ---- FROM ----------------------------------------------------------- */
+
+static const char *expr_name(ast_expr_t *a)
+{
+    switch (a->kind) {
+    case AST_COLREF: return a->star ? "?column?" : a->names[a->nnames - 1];
+    case AST_FUNC: return a->name;
+    case AST_SVF: return a->name;
+    case AST_CAST:
+        if (a->arg->kind == AST_COLREF || a->arg->kind == AST_FUNC || a->arg->kind == AST_CAST)
+            return expr_name(a->arg);
+        return a->tn->name[0] == '_' ? a->tn->name + 1
+             : strcmp(a->tn->name, "int4") == 0 ? "int4" : a->tn->name;
+    case AST_CASE: return "case";
+    case AST_COALESCE: return "coalesce";
+    case AST_GREATEST: return "greatest";
+    case AST_LEAST: return "least";
+    case AST_NULLIF: return "nullif";
+    case AST_ARRAY: return "array";
+    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_EXPR &&
+                             a->sub->ntargets == 1 && a->sub->targets[0].expr
+                             ? (a->sub->targets[0].name ? a->sub->targets[0].name
+                                : expr_name(a->sub->targets[0].expr)) : "?column?";
+    default: return "?column?";
+    }
+}
+
+static ast_cte_t *find_cte(bctx_t *c, const char *name)
+{
+    for (cte_frame_t *f = c->b->ctes; f; f = f->up)
+        for (int i = 0; i < f->n; i++)
+            if (strcmp(f->ctes[i].name, name) == 0)
+                return &f->ctes[i];
+    return NULL;
+}
+
+static void add_plan_rel(bctx_t *c, scope_t *s, plan_t *p, const char *alias, const char **colaliases,
+                         int ncolaliases, int offset)
+{
+    srel_t *r = scope_add(c, s, alias, p->ncols);
+    for (int i = 0; i < p->ncols; i++) {
+        r->cols[i].name = i < ncolaliases ? colaliases[i] : p->names[i];
+        r->cols[i].type = p->types[i];
+        r->cols[i].pos = offset + i;
+    }
+    s->width = offset + p->ncols;
+}
+
+static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out);
+
+static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
+{
+    if (!f->schema) {
+        ast_cte_t *cte = find_cte(c, f->relname);
+        if (cte) {
+            plan_t *p;
+            if (bind_select_in(c, cte->query, s->parent, &p) != RDB_OK)
+                return RDB_SQL;
+            if (p->est_rows < 0)
+                s->corr = true;
+            add_plan_rel(c, s, p, f->alias ? f->alias : f->relname,
+                         f->ncolaliases ? f->colaliases : cte->colnames,
+                         f->ncolaliases ? f->ncolaliases : cte->ncolnames, offset);
+            *out = p;
+            return RDB_OK;
+        }
+    }
+    const sql_table_t *t = sql_cat_find(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
+    if (!t) {
+        if (f->schema)
+            return fail(c, "42P01", f->loc, "relation \"%s.%s\" does not exist", f->schema, f->relname);
+        return fail(c, "42P01", f->loc, "relation \"%s\" does not exist", f->relname);
+    }
+    if (t->relkind == SQL_REL_VIEW) {
+        json_error_t je;
+        json_t *j = json_loads(t->view_json, 0, &je);
+        ast_select_t *vs;
+        if (!j)
+            return fail(c, "XX000", f->loc, "view \"%s\" has a damaged definition", t->name);
+        rdb_status_t rc = sql_parse_select_json(A, j, &vs, c->err);
+        json_decref(j);
+        plan_t *p;
+        const char *savesql = c->b->sql;
+        c->b->sql = NULL;
+        if (rc == RDB_OK)
+            rc = bind_select_in(c, vs, NULL, &p);
+        c->b->sql = savesql;
+        if (rc != RDB_OK)
+            return at(c, f->loc);
+        add_plan_rel(c, s, p, f->alias ? f->alias : t->name, f->colaliases, f->ncolaliases, offset);
+        *out = p;
+        return RDB_OK;
+    }
+    if (t->relkind != SQL_REL_TABLE)
+        return fail(c, "0A000", f->loc, "reading \"%s\" as a table is not supported", t->name);
+    plan_t *p = plan_new(A, P_SCAN, t->nrowcols);
+    p->tab = t;
+    p->est_rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
+    for (int i = 0; i < t->nrowcols; i++)
+        p->types[i] = T(SQL_OID_INT4);
+    srel_t *r = scope_add(c, s, f->alias ? f->alias : t->name, t->ncols);
+    for (int i = 0; i < t->ncols; i++) {
+        const sql_column_t *col = &t->cols[i];
+        p->types[col->colid] = col->type;
+        p->names[col->colid] = col->name;
+        p->col_table[col->colid] = t->id;
+        p->col_attnum[col->colid] = col->attnum;
+        r->cols[i].name = i < f->ncolaliases ? f->colaliases[i] : col->name;
+        r->cols[i].type = col->type;
+        r->cols[i].pos = offset + col->colid;
+        r->cols[i].tab = t->id;
+        r->cols[i].attnum = col->attnum;
+    }
+    for (int i = 0; i < t->nrowcols; i++)
+        if (!p->names[i])
+            p->names[i] = "........pg.dropped........";
+    s->width = offset + t->nrowcols;
+    *out = p;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
+{
+    ast_expr_t *fa = f->func;
+    if (fa->kind != AST_FUNC)
+        return fail(c, "0A000", fa->loc, "this function call in FROM is not supported");
+    scope_t empty = { 0 };
+    empty.parent = f->lateral ? NULL : NULL;
+    bctx_t sub = *c;
+    sub.agg = NULL;
+    sub.noagg = "functions in FROM";
+    const char *cname = f->ncolaliases ? f->colaliases[0] : f->alias ? f->alias : fa->name;
+    if (strcmp(fa->name, "generate_series") == 0) {
+        if (fa->nargs < 2 || fa->nargs > 3)
+            return fail(c, "42883", fa->loc, "function generate_series with %d arguments does not exist",
+                        fa->nargs);
+        plan_t *p = plan_new(A, P_SERIES, 1);
+        p->nexprs = fa->nargs;
+        p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 3);
+        sql_type_t t = T(SQL_OID_INT4);
+        for (int i = 0; i < fa->nargs; i++) {
+            if (bind_e(&sub, &empty, fa->args[i], &p->exprs[i]) != RDB_OK)
+                return RDB_SQL;
+            uint32_t o = p->exprs[i]->type.oid;
+            if (o == SQL_OID_INT8)
+                t = T(SQL_OID_INT8);
+            else if (o != SQL_OID_INT4 && o != SQL_OID_INT2 && o != SQL_OID_UNKNOWN)
+                return fail(c, "0A000", fa->loc, "generate_series over %s is not supported",
+                            tname(c, p->exprs[i]->type));
+        }
+        for (int i = 0; i < fa->nargs; i++)
+            if (coerce(c, &p->exprs[i], t, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                return RDB_SQL;
+        p->types[0] = t;
+        p->names[0] = cname;
+        srel_t *r = scope_add(c, s, f->alias ? f->alias : fa->name, 1);
+        r->cols[0].name = cname;
+        r->cols[0].type = t;
+        r->cols[0].pos = offset;
+        s->width = offset + 1;
+        *out = p;
+        return RDB_OK;
+    }
+    /* a scalar function: one row */
+    ex_expr_t *e;
+    if (bind_e(&sub, &empty, fa, &e) != RDB_OK)
+        return RDB_SQL;
+    plan_t *p = plan_new(A, P_PROJECT, 1);
+    p->left = plan_new(A, P_RESULT, 0);
+    p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 1);
+    p->exprs[0] = e;
+    p->types[0] = e->type;
+    p->names[0] = cname;
+    add_plan_rel(c, s, p, f->alias ? f->alias : fa->name, NULL, 0, offset);
+    *out = p;
+    return RDB_OK;
+}
+
+/* Columns of the range entries rels[from..to) of s visible to '*'. */
+static scol_t *find_in(scope_t *s, int from, int to, const char *name, int *count)
+{
+    scol_t *hit = NULL;
+    *count = 0;
+    for (int i = from; i < to; i++)
+        for (int j = 0; j < s->rels[i].ncols; j++) {
+            scol_t *sc = &s->rels[i].cols[j];
+            if (!sc->hidden && strcmp(sc->name, name) == 0) {
+                if (!hit)
+                    hit = sc;
+                (*count)++;
+            }
+        }
+    return hit;
+}
+
+static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
+{
+    plan_t *l, *r;
+    int rel0 = s->nrels;
+    if (bind_from(c, s, f->l, offset, &l) != RDB_OK)
+        return RDB_SQL;
+    int relm = s->nrels;
+    int roff = s->width;
+    if (bind_from(c, s, f->r, roff, &r) != RDB_OK)
+        return RDB_SQL;
+    int rel1 = s->nrels;
+    plan_t *j = plan_new(A, P_JOIN, l->ncols + r->ncols);
+    j->left = l;
+    j->right = r;
+    static const plan_join_t jt[] = { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS };
+    j->jointype = jt[f->jointype];
+    for (int i = 0; i < l->ncols; i++) {
+        j->types[i] = l->types[i];
+        j->names[i] = l->names[i];
+    }
+    for (int i = 0; i < r->ncols; i++) {
+        j->types[l->ncols + i] = r->types[i];
+        j->names[l->ncols + i] = r->names[i];
+    }
+    /* USING / NATURAL: equality conditions and merged columns */
+    const char **using_ = f->using_;
+    int nusing = f->nusing;
+    if (f->natural) {
+        using_ = RDB_ARENA_NEWN(A, const char *, 64);
+        nusing = 0;
+        for (int i = relm; i < rel1; i++)
+            ;
+        for (int i = rel0; i < relm; i++)
+            for (int k = 0; k < s->rels[i].ncols; k++) {
+                scol_t *lc = &s->rels[i].cols[k];
+                int cnt;
+                if (!lc->hidden && find_in(s, relm, rel1, lc->name, &cnt) && nusing < 64)
+                    using_[nusing++] = lc->name;
+            }
+    }
+    ex_expr_t *qual = NULL;
+    if (nusing) {
+        srel_t *m = scope_add(c, s, NULL, nusing);
+        ex_expr_t *andq = ex_new(c, EX_AND, T(SQL_OID_BOOL), nusing);
+        for (int i = 0; i < nusing; i++) {
+            int cl, cr;
+            scol_t *lc = find_in(s, rel0, relm, using_[i], &cl);
+            scol_t *rc = find_in(s, relm, rel1, using_[i], &cr);
+            if (!lc || !rc)
+                return fail(c, "42703", f->loc, "column \"%s\" specified in USING clause does not exist "
+                            "in %s table", using_[i], !lc ? "left" : "right");
+            if (cl > 1 || cr > 1)
+                return fail(c, "42702", f->loc, "common column name \"%s\" appears more than once in "
+                            "%s table", using_[i], cl > 1 ? "left" : "right");
+            ex_expr_t *le = scol_ref(c, lc, 0), *re = scol_ref(c, rc, 0), *eq;
+            if (mk_op(c, "=", le, re, f->loc, &eq) != RDB_OK)
+                return RDB_SQL;
+            andq->args[i] = eq;
+            lc->hidden = rc->hidden = true;
+            m->cols[i].name = using_[i];
+            sql_type_t ct;
+            ex_expr_t *pair[2] = { le, re };
+            if (common(c, pair, 2, "JOIN/USING", f->loc, &ct) != RDB_OK)
+                return RDB_SQL;
+            m->cols[i].type = ct;
+            if (j->jointype == J_FULL) {
+                ex_expr_t *co = ex_new(c, EX_COALESCE, ct, 2);
+                co->args[0] = pair[0];
+                co->args[1] = pair[1];
+                m->cols[i].expr = co;
+            } else {
+                scol_t *src = j->jointype == J_RIGHT ? rc : lc;
+                m->cols[i].pos = src->pos;
+                if (ct.oid != src->type.oid)
+                    m->cols[i].expr = j->jointype == J_RIGHT ? pair[1] : pair[0];
+            }
+        }
+        /* merged columns come first in '*' expansion */
+        srel_t tmp = s->rels[s->nrels - 1];
+        memmove(&s->rels[rel0 + 1], &s->rels[rel0], sizeof(srel_t) * (size_t)(s->nrels - 1 - rel0));
+        s->rels[rel0] = tmp;
+        qual = andq;
+        if (j->jointype == J_CROSS)
+            j->jointype = J_INNER;
+    }
+    if (f->quals) {
+        bctx_t sub = *c;
+        sub.agg = NULL;
+        sub.noagg = "JOIN conditions";
+        ex_expr_t *q;
+        if (bind_e(&sub, s, f->quals, &q) != RDB_OK || coerce_bool(&sub, &q, "JOIN/ON", f->quals->loc) != RDB_OK)
+            return RDB_SQL;
+        if (qual) {
+            ex_expr_t *a2 = ex_new(c, EX_AND, T(SQL_OID_BOOL), 2);
+            a2->args[0] = qual;
+            a2->args[1] = q;
+            q = a2;
+        }
+        qual = q;
+    }
+    if (qual) {
+        /* the join evaluates its condition over its own row: shift from
+         * the FROM clause's absolute positions */
+        if (!ex_shift(A, qual, -offset, j->ncols, &j->qual))
+            return fail(c, "42P01", f->loc, "invalid reference to FROM-clause entry");
+    }
+    s->width = roff + r->ncols;
+    *out = j;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
+{
+    switch (f->kind) {
+    case AST_FROM_REL:
+        return bind_rel(c, s, f, offset, out);
+    case AST_FROM_SUB: {
+        if (f->lateral)
+            return fail(c, "0A000", f->loc, "LATERAL is not supported");
+        if (!f->alias)
+            return fail(c, "42601", f->loc, "subquery in FROM must have an alias");
+        /* A derived table sees the enclosing queries, not its siblings:
+         * its scope's parent is this query's parent.  References it makes
+         * to them make this query correlated too. */
+        plan_t *p;
+        if (bind_select_in(c, f->sub, s->parent, &p) != RDB_OK)
+            return RDB_SQL;
+        if (p->est_rows < 0)
+            s->corr = true;
+        add_plan_rel(c, s, p, f->alias, f->colaliases, f->ncolaliases, offset);
+        *out = p;
+        return RDB_OK;
+    }
+    case AST_FROM_FUNC:
+        return bind_func_from(c, s, f, offset, out);
+    case AST_FROM_JOIN:
+        return bind_join(c, s, f, offset, out);
+    }
+    return fail(c, "0A000", f->loc, "this FROM item is not supported");
+}
+
+/* ---- SELECT --------------------------------------------------------- */
+
+typedef struct tlist {
+    int          n, cap;
+    ex_expr_t  **e;
+    const char **names;
+    uint32_t    *tab;
+    int16_t     *attnum;
+} tlist_t;
+
+static void tl_add(bctx_t *c, tlist_t *tl, ex_expr_t *e, const char *name, uint32_t tab, int16_t attnum)
+{
+    if (tl->n == tl->cap) {
+        int cap = tl->cap ? tl->cap * 2 : 16;
+        ex_expr_t **ne = RDB_ARENA_NEWN(A, ex_expr_t *, cap);
+        const char **nn = RDB_ARENA_NEWN(A, const char *, cap);
+        uint32_t *nt = RDB_ARENA_NEWN(A, uint32_t, cap);
+        int16_t *na = RDB_ARENA_NEWN(A, int16_t, cap);
+        if (tl->n) {
+            memcpy(ne, tl->e, sizeof(*ne) * tl->n);
+            memcpy(nn, tl->names, sizeof(*nn) * tl->n);
+            memcpy(nt, tl->tab, sizeof(*nt) * tl->n);
+            memcpy(na, tl->attnum, sizeof(*na) * tl->n);
+        }
+        tl->e = ne; tl->names = nn; tl->tab = nt; tl->attnum = na;
+        tl->cap = cap;
+    }
+    tl->e[tl->n] = e;
+    tl->names[tl->n] = name;
+    tl->tab[tl->n] = tab;
+    tl->attnum[tl->n] = attnum;
+    tl->n++;
+}
+
+static rdb_status_t expand_star(bctx_t *c, scope_t *s, ast_expr_t *a, tlist_t *tl)
+{
+    const char *rel = a->nnames ? a->names[a->nnames - 1] : NULL;
+    bool any = false;
+    for (int i = 0; i < s->nrels; i++) {
+        srel_t *r = &s->rels[i];
+        if (rel && (!r->alias || strcmp(r->alias, rel) != 0))
+            continue;
+        any = true;
+        for (int j = 0; j < r->ncols; j++) {
+            if (r->cols[j].hidden && !rel)
+                continue;
+            ex_expr_t *e;
+            if (c->agg) {
+                ast_expr_t cr = { .kind = AST_COLREF, .loc = a->loc, .nnames = 2 };
+                const char *nm[2] = { r->alias, r->cols[j].name };
+                cr.names = nm;
+                if (!r->alias) {
+                    cr.nnames = 1;
+                    cr.names = nm + 1;
+                }
+                if (bind_e(c, s, &cr, &e) != RDB_OK)
+                    return RDB_SQL;
+            } else {
+                e = scol_ref(c, &r->cols[j], 0);
+            }
+            tl_add(c, tl, e, r->cols[j].name, r->cols[j].tab, r->cols[j].attnum);
+        }
+        if (rel)
+            break;
+    }
+    if (rel && !any)
+        return fail(c, "42P01", a->loc, "missing FROM-clause entry for table \"%s\"", rel);
+    if (!rel && !any)
+        return fail(c, "42601", a->loc, "SELECT * with no tables specified is not valid");
+    return RDB_OK;
+}
+
+static plan_t *project(bctx_t *c, plan_t *child, tlist_t *tl)
+{
+    plan_t *p = plan_new(A, P_PROJECT, tl->n);
+    p->left = child;
+    p->exprs = tl->e;
+    p->nexprs = tl->n;
+    for (int i = 0; i < tl->n; i++) {
+        p->types[i] = tl->e[i]->type.oid == SQL_OID_UNKNOWN ? T(SQL_OID_TEXT) : tl->e[i]->type;
+        if (tl->e[i]->type.oid == SQL_OID_UNKNOWN)
+            coerce(c, &tl->e[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, -1);
+        p->names[i] = tl->names[i];
+        p->col_table[i] = tl->tab[i];
+        p->col_attnum[i] = tl->attnum[i];
+    }
+    p->est_rows = child ? child->est_rows : 1;
+    return p;
+}
+
+/* Bind a LIMIT/OFFSET expression (constant, int8). */
+static rdb_status_t bind_limit(bctx_t *c, ast_expr_t *a, const char *what, ex_expr_t **out)
+{
+    scope_t empty = { 0 };
+    bctx_t sub = *c;
+    sub.agg = NULL;
+    sub.noagg = what;
+    if (bind_e(&sub, &empty, a, out) != RDB_OK)
+        return RDB_SQL;
+    return coerce(c, out, T(SQL_OID_INT8), SQL_CAST_IMPLICIT, a->loc);
+}
+
+static rdb_status_t finish_sort_limit(bctx_t *c, ast_select_t *sel, plan_t *p, plan_sortkey_t *keys,
+                                      int nkeys, plan_t **out)
+{
+    if (nkeys) {
+        plan_t *so = plan_new(A, P_SORT, p->ncols);
+        memcpy(so->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(so->names, p->names, sizeof(char *) * p->ncols);
+        memcpy(so->col_table, p->col_table, sizeof(uint32_t) * p->ncols);
+        memcpy(so->col_attnum, p->col_attnum, sizeof(int16_t) * p->ncols);
+        so->left = p;
+        so->nsort = nkeys;
+        so->sort = keys;
+        so->est_rows = p->est_rows;
+        p = so;
+    }
+    if (sel->limit || sel->offset) {
+        plan_t *li = plan_new(A, P_LIMIT, p->ncols);
+        memcpy(li->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(li->names, p->names, sizeof(char *) * p->ncols);
+        memcpy(li->col_table, p->col_table, sizeof(uint32_t) * p->ncols);
+        memcpy(li->col_attnum, p->col_attnum, sizeof(int16_t) * p->ncols);
+        li->left = p;
+        if (sel->limit && !(sel->limit->kind == AST_CONST && sel->limit->ival == AST_C_NULL) &&
+            bind_limit(c, sel->limit, "LIMIT", &li->limit) != RDB_OK)
+            return RDB_SQL;
+        if (sel->offset && bind_limit(c, sel->offset, "OFFSET", &li->offset) != RDB_OK)
+            return RDB_SQL;
+        if (p->kind == P_SORT) {
+            p->limit = li->limit;
+            p->offset = li->offset;
+        }
+        li->est_rows = p->est_rows;
+        p = li;
+    }
+    *out = p;
+    return RDB_OK;
+}
+
+static plan_t *strip(bctx_t *c, plan_t *p, int nvis)
+{
+    if (p->ncols == nvis)
+        return p;
+    tlist_t tl = { 0 };
+    for (int i = 0; i < nvis; i++)
+        tl_add(c, &tl, ex_col(A, i, p->types[i]), p->names[i], p->col_table[i], p->col_attnum[i]);
+    return project(c, p, &tl);
+}
+
+static rdb_status_t bind_setop(bctx_t *c, ast_select_t *sel, scope_t *parent, plan_t **out)
+{
+    plan_t *l, *r;
+    if (bind_select_in(c, sel->larg, parent, &l) != RDB_OK ||
+        bind_select_in(c, sel->rarg, parent, &r) != RDB_OK)
+        return RDB_SQL;
+    const char *opname = sel->op == AST_SETOP_UNION ? "UNION" : sel->op == AST_SETOP_INTERSECT
+                       ? "INTERSECT" : "EXCEPT";
+    if (l->ncols != r->ncols)
+        return fail(c, "42601", sel->loc, "each %s query must have the same number of columns", opname);
+    int n = l->ncols;
+    tlist_t tl = { 0 }, tr = { 0 };
+    for (int i = 0; i < n; i++) {
+        ex_expr_t *pair[2] = { ex_col(A, i, l->types[i]), ex_col(A, i, r->types[i]) };
+        sql_type_t t;
+        if (common(c, pair, 2, opname, -1, &t) != RDB_OK)
+            return RDB_SQL;
+        tl_add(c, &tl, pair[0], l->names[i], 0, 0);
+        tl_add(c, &tr, pair[1], l->names[i], 0, 0);
+    }
+    l = project(c, l, &tl);
+    r = project(c, r, &tr);
+    plan_t *p;
+    if (sel->op == AST_SETOP_UNION) {
+        p = plan_new(A, P_APPEND, n);
+        p->left = l;
+        p->right = r;
+    } else {
+        p = plan_new(A, P_SETOP, n);
+        p->left = l;
+        p->right = r;
+        p->setop = sel->op;
+        p->all = sel->all;
+    }
+    memcpy(p->types, l->types, sizeof(sql_type_t) * n);
+    memcpy(p->names, l->names, sizeof(char *) * n);
+    p->est_rows = l->est_rows + r->est_rows;
+    if (sel->op == AST_SETOP_UNION && !sel->all) {
+        plan_t *d = plan_new(A, P_DISTINCT, n);
+        memcpy(d->types, p->types, sizeof(sql_type_t) * n);
+        memcpy(d->names, p->names, sizeof(char *) * n);
+        d->left = p;
+        d->nsort = n;
+        d->sort = RDB_ARENA_NEWN(A, plan_sortkey_t, n);
+        for (int i = 0; i < n; i++) {
+            d->sort[i].col = i;
+            d->sort[i].type = p->types[i];
+        }
+        p = d;
+    }
+    /* ORDER BY over a set operation: output names and positions only */
+    plan_sortkey_t *keys = RDB_ARENA_NEWN(A, plan_sortkey_t, sel->nsort + 1);
+    for (int i = 0; i < sel->nsort; i++) {
+        ast_expr_t *a = sel->sort[i].expr;
+        int col = -1;
+        if (a->kind == AST_CONST && a->ival == AST_C_INT) {
+            col = atoi(a->sval) - 1;
+            if (col < 0 || col >= n)
+                return fail(c, "42P10", a->loc, "ORDER BY position %s is not in select list", a->sval);
+        } else if (a->kind == AST_COLREF && a->nnames == 1 && !a->star) {
+            for (int k = 0; k < n; k++)
+                if (strcmp(p->names[k], a->names[0]) == 0) {
+                    col = k;
+                    break;
+                }
+        }
+        if (col < 0)
+            return fail(c, "0A000", a->loc, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+        keys[i].col = col;
+        keys[i].type = p->types[col];
+        keys[i].desc = sel->sort[i].desc;
+        keys[i].nulls_first = sel->sort[i].nulls ? sel->sort[i].nulls == 1 : sel->sort[i].desc;
+    }
+    return finish_sort_limit(c, sel, p, keys, sel->nsort, out);
+}
+
+static rdb_status_t bind_values(bctx_t *c, ast_select_t *sel, scope_t *parent, plan_t **out)
+{
+    int nr = sel->nvalues, nc = sel->nvalcols;
+    plan_t *p = plan_new(A, P_VALUES, nc);
+    p->nrows = nr;
+    p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, (size_t)nr * nc + 1);
+    scope_t empty = { 0 };
+    empty.parent = parent;
+    bctx_t sub = *c;
+    sub.agg = NULL;
+    sub.noagg = "VALUES";
+    for (int i = 0; i < nr; i++)
+        for (int j = 0; j < nc; j++)
+            if (bind_e(&sub, &empty, sel->values[i][j], &p->exprs[i * nc + j]) != RDB_OK)
+                return RDB_SQL;
+    ex_expr_t **colv = RDB_ARENA_NEWN(A, ex_expr_t *, nr + 1);
+    for (int j = 0; j < nc; j++) {
+        for (int i = 0; i < nr; i++)
+            colv[i] = p->exprs[i * nc + j];
+        if (common(c, colv, nr, "VALUES", sel->values[0][j]->loc, &p->types[j]) != RDB_OK)
+            return RDB_SQL;
+        for (int i = 0; i < nr; i++)
+            p->exprs[i * nc + j] = colv[i];
+        p->names[j] = rdb_arena_sprintf(A, "column%d", j + 1);
+    }
+    p->est_rows = nr;
+    if (empty.corr)
+        p->est_rows = -1;
+    plan_sortkey_t *keys = NULL;
+    if (sel->nsort) {
+        keys = RDB_ARENA_NEWN(A, plan_sortkey_t, sel->nsort);
+        for (int i = 0; i < sel->nsort; i++) {
+            ast_expr_t *a = sel->sort[i].expr;
+            int col = -1;
+            if (a->kind == AST_CONST && a->ival == AST_C_INT)
+                col = atoi(a->sval) - 1;
+            else if (a->kind == AST_COLREF && a->nnames == 1)
+                for (int k = 0; k < nc; k++)
+                    if (strcmp(p->names[k], a->names[0]) == 0)
+                        col = k;
+            if (col < 0 || col >= nc)
+                return fail(c, "0A000", a->loc, "this ORDER BY over VALUES is not supported");
+            keys[i].col = col;
+            keys[i].type = p->types[col];
+            keys[i].desc = sel->sort[i].desc;
+            keys[i].nulls_first = sel->sort[i].nulls ? sel->sort[i].nulls == 1 : sel->sort[i].desc;
+        }
+    }
+    return finish_sort_limit(c, sel, p, keys, sel->nsort, out);
+}
+
+static bool target_uses_agg(ast_select_t *sel)
+{
+    for (int i = 0; i < sel->ntargets; i++)
+        if (ast_has_agg(sel->targets[i].expr))
+            return true;
+    for (int i = 0; i < sel->nsort; i++)
+        if (ast_has_agg(sel->sort[i].expr))
+            return true;
+    return false;
+}
+
+static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *parent, plan_t **out)
+{
+    bctx_t cc = *cin, *c = &cc;
+    c->agg = NULL;
+    c->in_agg = false;
+    c->noagg = NULL;
+    cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes };
+    void *savectes = c->b->ctes;
+    if (sel->nctes)
+        c->b->ctes = &frame;
+    rdb_status_t rc;
+    if (sel->op != AST_SETOP_NONE) {
+        rc = bind_setop(c, sel, parent, out);
+        c->b->ctes = savectes;
+        return rc;
+    }
+    if (sel->nvalues) {
+        rc = bind_values(c, sel, parent, out);
+        c->b->ctes = savectes;
+        return rc;
+    }
+    /* generate_series(...) in the select list with constant arguments:
+     * rewritten as a FROM item joined to the rest (a set-returning
+     * function there multiplies the rows as PostgreSQL's ProjectSet does
+     * for a single SRF) */
+    for (int i = 0; i < sel->ntargets; i++) {
+        ast_expr_t *t = sel->targets[i].expr;
+        if (!t || t->kind != AST_FUNC || strcmp(t->name, "generate_series") != 0 || t->star)
+            continue;
+        ast_from_t *f = RDB_ARENA_NEW(A, ast_from_t);
+        f->kind = AST_FROM_FUNC;
+        f->func = t;
+        f->loc = t->loc;
+        f->alias = rdb_arena_sprintf(A, "generate_series %d", i + 1);
+        f->colaliases = RDB_ARENA_NEWN(A, const char *, 1);
+        f->colaliases[0] = "generate_series";
+        f->ncolaliases = 1;
+        ast_from_t **nf = RDB_ARENA_NEWN(A, ast_from_t *, sel->nfrom + 2);
+        if (sel->nfrom)
+            memcpy(nf, sel->from, sizeof(*nf) * sel->nfrom);
+        nf[sel->nfrom++] = f;
+        sel->from = nf;
+        ast_expr_t *cr = RDB_ARENA_NEW(A, ast_expr_t);
+        cr->kind = AST_COLREF;
+        cr->loc = t->loc;
+        cr->nnames = 2;
+        cr->names = RDB_ARENA_NEWN(A, const char *, 2);
+        cr->names[0] = f->alias;
+        cr->names[1] = "generate_series";
+        if (!sel->targets[i].name)
+            sel->targets[i].name = "generate_series";
+        sel->targets[i].expr = cr;
+    }
+    scope_t *s = RDB_ARENA_NEW(A, scope_t);
+    s->parent = parent;
+    plan_t *p = NULL;
+    for (int i = 0; i < sel->nfrom; i++) {
+        plan_t *fp;
+        int off = s->width;
+        if (bind_from(c, s, sel->from[i], off, &fp) != RDB_OK)
+            goto fail;
+        if (!p) {
+            p = fp;
+        } else {
+            plan_t *j = plan_new(A, P_JOIN, p->ncols + fp->ncols);
+            memcpy(j->types, p->types, sizeof(sql_type_t) * p->ncols);
+            memcpy(j->types + p->ncols, fp->types, sizeof(sql_type_t) * fp->ncols);
+            memcpy(j->names, p->names, sizeof(char *) * p->ncols);
+            memcpy(j->names + p->ncols, fp->names, sizeof(char *) * fp->ncols);
+            j->left = p;
+            j->right = fp;
+            j->jointype = J_CROSS;
+            j->est_rows = p->est_rows * fp->est_rows;
+            p = j;
+        }
+    }
+    if (!p)
+        p = plan_new(A, P_RESULT, 0);
+    if (sel->where) {
+        c->noagg = "WHERE";
+        ex_expr_t *w;
+        if (bind_e(c, s, sel->where, &w) != RDB_OK || coerce_bool(c, &w, "WHERE", sel->where->loc) != RDB_OK)
+            goto fail;
+        c->noagg = NULL;
+        plan_t *f = plan_new(A, P_FILTER, p->ncols);
+        memcpy(f->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(f->names, p->names, sizeof(char *) * p->ncols);
+        f->left = p;
+        f->qual = w;
+        f->est_rows = p->est_rows / 3;
+        p = f;
+    }
+    aggctx_t g = { 0 };
+    g.below = s;
+    bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
+    if (grouped) {
+        g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
+        c->noagg = "GROUP BY";
+        for (int i = 0; i < sel->ngroup; i++) {
+            ast_expr_t *a = sel->group[i];
+            if (a->kind == AST_CONST && a->ival == AST_C_INT) {
+                int k = atoi(a->sval);
+                if (k < 1 || k > sel->ntargets || !sel->targets[k - 1].expr ||
+                    (sel->targets[k - 1].expr->kind == AST_COLREF && sel->targets[k - 1].expr->star)) {
+                    fail(c, "42P10", a->loc, "GROUP BY position %d is not in select list", k);
+                    goto fail;
+                }
+                a = sel->targets[k - 1].expr;
+            } else if (a->kind == AST_COLREF && a->nnames == 1 && !a->star) {
+                ex_expr_t *tmp;
+                rdb_err_t e2 = RDB_ERR_INIT;
+                bctx_t probe = *c;
+                probe.err = &e2;
+                if (lookup_col(&probe, s, a, &tmp) != RDB_OK) {
+                    for (int k = 0; k < sel->ntargets; k++)
+                        if (sel->targets[k].name && strcmp(sel->targets[k].name, a->names[0]) == 0) {
+                            a = sel->targets[k].expr;
+                            break;
+                        }
+                }
+                rdb_err_clear(&e2);
+            }
+            if (ast_has_agg(a)) {
+                fail(c, "42803", a->loc, "aggregate functions are not allowed in GROUP BY");
+                goto fail;
+            }
+            if (bind_e(c, s, a, &g.group[i]) != RDB_OK)
+                goto fail;
+            g.ngroup++;
+        }
+        c->noagg = NULL;
+        c->agg = &g;
+    }
+    tlist_t tl = { 0 };
+    for (int i = 0; i < sel->ntargets; i++) {
+        ast_target_t *t = &sel->targets[i];
+        if (t->expr->kind == AST_COLREF && t->expr->star) {
+            if (expand_star(c, s, t->expr, &tl) != RDB_OK)
+                goto fail;
+            continue;
+        }
+        ex_expr_t *e;
+        if (bind_e(c, s, t->expr, &e) != RDB_OK)
+            goto fail;
+        uint32_t tab = 0;
+        int16_t attnum = 0;
+        if (t->expr->kind == AST_COLREF && e->kind == EX_COL && !grouped) {
+            for (int r = 0; r < s->nrels; r++)
+                for (int k = 0; k < s->rels[r].ncols; k++)
+                    if (s->rels[r].cols[k].pos == e->idx && !s->rels[r].cols[k].expr) {
+                        tab = s->rels[r].cols[k].tab;
+                        attnum = s->rels[r].cols[k].attnum;
+                    }
+        }
+        tl_add(c, &tl, e, t->name ? t->name : expr_name(t->expr), tab, attnum);
+    }
+    int nvis = tl.n;
+    ex_expr_t *having = NULL;
+    if (sel->having) {
+        if (bind_e(c, s, sel->having, &having) != RDB_OK ||
+            coerce_bool(c, &having, "HAVING", sel->having->loc) != RDB_OK)
+            goto fail;
+    }
+    /* ORDER BY and DISTINCT ON keys: output columns or extra (junk) ones */
+    int nkeys = sel->nsort;
+    plan_sortkey_t *keys = RDB_ARENA_NEWN(A, plan_sortkey_t, nkeys + sel->ndistinct_on + 1);
+    for (int i = 0; i < sel->nsort; i++) {
+        ast_expr_t *a = sel->sort[i].expr;
+        int col = -1;
+        if (a->kind == AST_CONST && a->ival == AST_C_INT) {
+            col = atoi(a->sval) - 1;
+            if (col < 0 || col >= nvis) {
+                fail(c, "42P10", a->loc, "ORDER BY position %s is not in select list", a->sval);
+                goto fail;
+            }
+        } else if (a->kind == AST_COLREF && a->nnames == 1 && !a->star) {
+            for (int k = 0; k < nvis; k++)
+                if (tl.names[k] && strcmp(tl.names[k], a->names[0]) == 0 &&
+                    (sel->targets[0].expr->star || k >= sel->ntargets || sel->targets[k].name ||
+                     true)) {
+                    if (col >= 0 && !ex_equal(tl.e[col], tl.e[k])) {
+                        fail(c, "42702", a->loc, "ORDER BY \"%s\" is ambiguous", a->names[0]);
+                        goto fail;
+                    }
+                    if (col < 0)
+                        col = k;
+                }
+        }
+        if (col < 0) {
+            ex_expr_t *e;
+            if (bind_e(c, s, a, &e) != RDB_OK)
+                goto fail;
+            for (int k = 0; k < tl.n && col < 0; k++)
+                if (ex_equal(e, tl.e[k]))
+                    col = k;
+            if (col < 0) {
+                if (sel->distinct && !sel->ndistinct_on) {
+                    fail(c, "42P10", a->loc, "for SELECT DISTINCT, ORDER BY expressions must appear in "
+                         "select list");
+                    goto fail;
+                }
+                col = tl.n;
+                tl_add(c, &tl, e, "?junk?", 0, 0);
+            }
+        }
+        keys[i].col = col;
+        keys[i].type = tl.e[col]->type;
+        keys[i].desc = sel->sort[i].desc;
+        keys[i].nulls_first = sel->sort[i].nulls ? sel->sort[i].nulls == 1 : sel->sort[i].desc;
+    }
+    plan_sortkey_t *dkeys = NULL;
+    int ndkeys = 0;
+    if (sel->distinct) {
+        ndkeys = sel->ndistinct_on ? sel->ndistinct_on : nvis;
+        dkeys = RDB_ARENA_NEWN(A, plan_sortkey_t, ndkeys + 1);
+        for (int i = 0; i < ndkeys; i++) {
+            int col = i;
+            if (sel->ndistinct_on) {
+                ex_expr_t *e;
+                ast_expr_t *a = sel->distinct_on[i];
+                col = -1;
+                if (a->kind == AST_CONST && a->ival == AST_C_INT)
+                    col = atoi(a->sval) - 1;
+                else {
+                    if (bind_e(c, s, a, &e) != RDB_OK)
+                        goto fail;
+                    for (int k = 0; k < tl.n && col < 0; k++)
+                        if (ex_equal(e, tl.e[k]))
+                            col = k;
+                    if (col < 0) {
+                        col = tl.n;
+                        tl_add(c, &tl, e, "?junk?", 0, 0);
+                    }
+                }
+                if (col < 0 || col >= tl.n) {
+                    fail(c, "42P10", a->loc, "SELECT DISTINCT ON position is not in select list");
+                    goto fail;
+                }
+            }
+            dkeys[i].col = col;
+            dkeys[i].type = tl.e[col]->type;
+        }
+    }
+    if (grouped) {
+        plan_t *ag = plan_new(A, P_AGG, g.ngroup + g.naggs);
+        ag->left = p;
+        ag->ngroup = g.ngroup;
+        ag->group = g.group;
+        ag->naggs = g.naggs;
+        ag->aggs = g.aggs;
+        for (int i = 0; i < g.ngroup; i++) {
+            ag->types[i] = g.group[i]->type;
+            ag->names[i] = "?group?";
+        }
+        for (int i = 0; i < g.naggs; i++) {
+            ag->types[g.ngroup + i] = g.aggs[i].agg.rettype;
+            ag->names[g.ngroup + i] = g.aggs[i].agg.name;
+        }
+        ag->est_rows = g.ngroup ? p->est_rows / 10 + 1 : 1;
+        p = ag;
+        if (having) {
+            plan_t *f = plan_new(A, P_FILTER, p->ncols);
+            memcpy(f->types, p->types, sizeof(sql_type_t) * p->ncols);
+            f->left = p;
+            f->qual = having;
+            f->est_rows = p->est_rows;
+            p = f;
+        }
+    }
+    p = project(c, p, &tl);
+    if (s->corr)
+        p->est_rows = -1;   /* tells bind_sublink the query is correlated */
+    bool corr = s->corr;
+    if (sel->distinct) {
+        plan_t *d = plan_new(A, P_DISTINCT, p->ncols);
+        memcpy(d->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(d->names, p->names, sizeof(char *) * p->ncols);
+        memcpy(d->col_table, p->col_table, sizeof(uint32_t) * p->ncols);
+        memcpy(d->col_attnum, p->col_attnum, sizeof(int16_t) * p->ncols);
+        d->left = p;
+        d->nsort = ndkeys;
+        d->sort = dkeys;
+        d->distinct_on = sel->ndistinct_on > 0;
+        d->est_rows = p->est_rows;
+        if (d->distinct_on && nkeys) {
+            /* sort first, then keep the first row of each key */
+            plan_t *sorted;
+            ast_select_t nolimit = *sel;
+            nolimit.limit = nolimit.offset = NULL;
+            if (finish_sort_limit(c, &nolimit, p, keys, nkeys, &sorted) != RDB_OK)
+                goto fail;
+            d->left = sorted;
+            nkeys = 0;
+        }
+        p = d;
+    }
+    if (finish_sort_limit(c, sel, p, keys, nkeys, &p) != RDB_OK)
+        goto fail;
+    p = strip(c, p, nvis);
+    if (corr)
+        p->est_rows = -1;
+    c->b->ctes = savectes;
+    *out = p;
+    return RDB_OK;
+fail:
+    c->b->ctes = savectes;
+    return RDB_SQL;
+}
+
+rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rdb_err_t *err)
+{
+    bctx_t c = { b, err, NULL, false, NULL };
+    return bind_select_in(&c, s, NULL, out);
+}
+
+/* ---- DML ------------------------------------------------------------ */
+
+static scope_t *table_scope(bctx_t *c, const sql_table_t *t, const char *alias)
+{
+    scope_t *s = RDB_ARENA_NEW(A, scope_t);
+    if (!t)
+        return s;
+    srel_t *r = scope_add(c, s, alias ? alias : t->name, t->ncols);
+    for (int i = 0; i < t->ncols; i++) {
+        r->cols[i].name = t->cols[i].name;
+        r->cols[i].type = t->cols[i].type;
+        r->cols[i].pos = t->cols[i].colid;
+        r->cols[i].tab = t->id;
+        r->cols[i].attnum = t->cols[i].attnum;
+    }
+    s->width = t->nrowcols;
+    return s;
+}
+
+static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_expr_t **out)
+{
+    json_error_t je;
+    json_t *j = json_loads(json, JSON_DECODE_ANY, &je);
+    if (!j)
+        return fail(c, "XX000", -1, "damaged expression in the catalog: %s", je.text);
+    ast_expr_t *a;
+    rdb_status_t rc = sql_parse_expr_json(A, j, &a, c->err);
+    json_decref(j);
+    if (rc != RDB_OK)
+        return rc;
+    const char *savesql = c->b->sql;
+    c->b->sql = NULL;
+    rc = bind_e(c, s, a, out);
+    c->b->sql = savesql;
+    return rc;
+}
+
+rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
+                                     const sql_column_t *col, ex_expr_t **out, rdb_err_t *err)
+{
+    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions" }, *c = &cc;
+    *out = NULL;
+    if (col->default_json) {
+        scope_t empty = { 0 };
+        if (bind_json_expr(c, &empty, col->default_json, out) != RDB_OK)
+            return RDB_SQL;
+        return coerce(c, out, col->type, SQL_CAST_ASSIGNMENT, -1);
+    }
+    if (col->identity_seq) {
+        const sql_table_t *seq = sql_cat_by_id(b->snap, col->identity_seq);
+        if (!seq)
+            return fail(c, "XX000", -1, "sequence %u of column \"%s\" is missing", col->identity_seq, col->name);
+        ex_expr_t *e = ex_new(c, EX_NEXTVAL, T(SQL_OID_INT8), 0);
+        e->rel = seq;
+        *out = e;
+        return coerce(c, out, col->type, SQL_CAST_ASSIGNMENT, -1);
+    }
+    return RDB_OK;
+}
+
+rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
+                               sql_type_t type, ex_expr_t **out, rdb_err_t *err)
+{
+    bctx_t cc = { b, err, NULL, false, "this expression" }, *c = &cc;
+    scope_t *s = table_scope(c, tab, NULL);
+    if (bind_e(c, s, e, out) != RDB_OK)
+        return RDB_SQL;
+    if (type.oid)
+        return coerce(c, out, type, SQL_CAST_ASSIGNMENT, e->loc);
+    return RDB_OK;
+}
+
+static rdb_status_t assign_coerce(bctx_t *c, ex_expr_t **e, const sql_column_t *col, int loc)
+{
+    if (coerce(c, e, col->type, SQL_CAST_ASSIGNMENT, loc) == RDB_OK)
+        return RDB_OK;
+    if (strcmp(c->err->sqlstate, "42846") == 0 || strcmp(c->err->sqlstate, "42804") == 0) {
+        sql_type_t from = (*e)->type;
+        rdb_err_clear(c->err);
+        fail(c, "42804", loc, "column \"%s\" is of type %s but expression is of type %s", col->name,
+             tname(c, col->type), tname(c, from));
+        rdb_err_hint(c->err, "You will need to rewrite or cast the expression.");
+    }
+    return RDB_SQL;
+}
+
+static const sql_column_t *find_column(const sql_table_t *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return &t->cols[i];
+    return NULL;
+}
+
+static rdb_status_t dml_target(bctx_t *c, ast_stmt_t *st, const sql_table_t **out)
+{
+    const sql_table_t *t = sql_cat_find(c->b->snap, st->rel.schema, st->rel.name, c->b->path, c->b->npath);
+    if (!t)
+        return fail(c, "42P01", st->rel.loc, "relation \"%s\" does not exist", st->rel.name);
+    if (t->relkind == SQL_REL_VIEW)
+        return fail(c, "0A000", st->rel.loc, "cannot %s view \"%s\"",
+                    st->kind == AST_S_INSERT ? "insert into" : st->kind == AST_S_UPDATE ? "update" : "delete from",
+                    t->name);
+    if (t->relkind != SQL_REL_TABLE)
+        return fail(c, "42809", st->rel.loc, "cannot change relation \"%s\"", t->name);
+    *out = t;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, sql_bound_t *out)
+{
+    if (!st->returning_given)
+        return RDB_OK;
+    scope_t *s = table_scope(c, t, st->rel.alias);
+    c->noagg = "RETURNING";
+    tlist_t tl = { 0 };
+    for (int i = 0; i < st->nreturning; i++) {
+        ast_target_t *rt = &st->returning[i];
+        if (rt->expr->kind == AST_COLREF && rt->expr->star) {
+            if (expand_star(c, s, rt->expr, &tl) != RDB_OK)
+                return RDB_SQL;
+            continue;
+        }
+        ex_expr_t *e;
+        if (bind_e(c, s, rt->expr, &e) != RDB_OK)
+            return RDB_SQL;
+        tl_add(c, &tl, e, rt->name ? rt->name : expr_name(rt->expr), 0, 0);
+    }
+    out->plan = project(c, NULL, &tl);
+    return RDB_OK;
+}
+
+static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
+{
+    d->nchecks = t->nchecks;
+    d->checks = RDB_ARENA_NEWN(A, ex_expr_t *, t->nchecks + 1);
+    d->check_names = RDB_ARENA_NEWN(A, const char *, t->nchecks + 1);
+    scope_t *s = table_scope(c, t, NULL);
+    for (int i = 0; i < t->nchecks; i++) {
+        if (bind_json_expr(c, s, t->checks[i].expr_json, &d->checks[i]) != RDB_OK ||
+            coerce_bool(c, &d->checks[i], "CHECK", -1) != RDB_OK)
+            return RDB_SQL;
+        d->check_names[i] = t->checks[i].name;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
+{
+    const sql_table_t *t;
+    if (dml_target(c, st, &t) != RDB_OK)
+        return RDB_SQL;
+    sql_dml_t *d = RDB_ARENA_NEW(A, sql_dml_t);
+    d->tab = t;
+    d->on_conflict_nothing = st->on_conflict_nothing;
+    int n = st->ncols ? st->ncols : t->ncols;
+    const sql_column_t **cols = RDB_ARENA_NEWN(A, const sql_column_t *, n + 1);
+    d->colids = RDB_ARENA_NEWN(A, uint16_t, n + 1);
+    for (int i = 0; i < n; i++) {
+        if (st->ncols) {
+            cols[i] = find_column(t, st->cols[i].name);
+            if (!cols[i])
+                return fail(c, "42703", st->cols[i].loc, "column \"%s\" of relation \"%s\" does not exist",
+                            st->cols[i].name, t->name);
+            for (int k = 0; k < i; k++)
+                if (cols[k] == cols[i])
+                    return fail(c, "42701", st->cols[i].loc, "column \"%s\" specified more than once",
+                                cols[i]->name);
+        } else {
+            cols[i] = &t->cols[i];
+        }
+        d->colids[i] = cols[i]->colid;
+    }
+    d->defaults = RDB_ARENA_NEWN(A, ex_expr_t *, t->nrowcols + 1);
+    for (int i = 0; i < t->ncols; i++)
+        if (sql_bind_column_default(c->b, t, &t->cols[i], &d->defaults[t->cols[i].colid], c->err) != RDB_OK)
+            return RDB_SQL;
+    ast_select_t *src = st->select;
+    if (!src) {
+        d->ncols = st->copy_from ? n : 0;   /* COPY FROM feeds the listed columns */
+        d->src = plan_new(A, P_RESULT, 0);
+    } else if (src->nvalues && src->op == AST_SETOP_NONE && !src->nsort && !src->limit) {
+        if (src->nvalcols > n)
+            return fail(c, "42601", src->values[0][n]->loc, "INSERT has more expressions than target columns");
+        if (src->nvalcols < n && st->ncols)
+            return fail(c, "42601", st->cols[src->nvalcols].loc,
+                        "INSERT has more target columns than expressions");
+        n = src->nvalcols;
+        d->ncols = n;
+        plan_t *p = plan_new(A, P_VALUES, n);
+        p->nrows = src->nvalues;
+        p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, (size_t)src->nvalues * n + 1);
+        scope_t empty = { 0 };
+        c->noagg = "VALUES";
+        for (int i = 0; i < src->nvalues; i++)
+            for (int j = 0; j < n; j++) {
+                ast_expr_t *a = src->values[i][j];
+                ex_expr_t *e;
+                if (a->kind == AST_DEFAULT) {
+                    e = d->defaults[cols[j]->colid];
+                    if (!e)
+                        e = ex_const(c, cols[j]->type, sql_null());
+                } else {
+                    if (bind_e(c, &empty, a, &e) != RDB_OK || assign_coerce(c, &e, cols[j], a->loc) != RDB_OK)
+                        return RDB_SQL;
+                }
+                p->exprs[i * n + j] = e;
+            }
+        for (int j = 0; j < n; j++) {
+            p->types[j] = cols[j]->type;
+            p->names[j] = cols[j]->name;
+        }
+        p->est_rows = src->nvalues;
+        d->src = p;
+    } else {
+        plan_t *p;
+        if (bind_select_in(c, src, NULL, &p) != RDB_OK)
+            return RDB_SQL;
+        if (p->ncols > n)
+            return fail(c, "42601", -1, "INSERT has more expressions than target columns");
+        n = p->ncols;
+        d->ncols = n;
+        tlist_t tl = { 0 };
+        for (int j = 0; j < n; j++) {
+            ex_expr_t *e = ex_col(A, j, p->types[j]);
+            if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
+                return RDB_SQL;
+            tl_add(c, &tl, e, cols[j]->name, 0, 0);
+        }
+        d->src = project(c, p, &tl);
+    }
+    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, out) != RDB_OK)
+        return RDB_SQL;
+    out->dml = d;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
+{
+    const sql_table_t *t;
+    if (dml_target(c, st, &t) != RDB_OK)
+        return RDB_SQL;
+    sql_dml_t *d = RDB_ARENA_NEW(A, sql_dml_t);
+    d->tab = t;
+    scope_t *s = table_scope(c, t, st->rel.alias);
+    plan_t *scan = plan_new(A, P_SCAN, t->nrowcols);
+    scan->tab = t;
+    scan->est_rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
+    for (int i = 0; i < t->nrowcols; i++)
+        scan->types[i] = T(SQL_OID_INT4);
+    for (int i = 0; i < t->ncols; i++)
+        scan->types[t->cols[i].colid] = t->cols[i].type;
+    plan_t *p = scan;
+    if (st->where) {
+        c->noagg = "WHERE";
+        ex_expr_t *w;
+        if (bind_e(c, s, st->where, &w) != RDB_OK || coerce_bool(c, &w, "WHERE", st->where->loc) != RDB_OK)
+            return RDB_SQL;
+        plan_t *f = plan_new(A, P_FILTER, p->ncols);
+        memcpy(f->types, p->types, sizeof(sql_type_t) * p->ncols);
+        f->left = p;
+        f->qual = w;
+        p = f;
+    }
+    d->src = p;
+    if (st->kind == AST_S_UPDATE) {
+        d->ncols = st->ncols;
+        d->colids = RDB_ARENA_NEWN(A, uint16_t, st->ncols + 1);
+        d->set = RDB_ARENA_NEWN(A, ex_expr_t *, st->ncols + 1);
+        c->noagg = "UPDATE";
+        for (int i = 0; i < st->ncols; i++) {
+            const sql_column_t *col = find_column(t, st->cols[i].name);
+            if (!col)
+                return fail(c, "42703", st->cols[i].loc, "column \"%s\" of relation \"%s\" does not exist",
+                            st->cols[i].name, t->name);
+            for (int k = 0; k < i; k++)
+                if (d->colids[k] == col->colid)
+                    return fail(c, "42601", st->cols[i].loc, "multiple assignments to same column \"%s\"",
+                                col->name);
+            d->colids[i] = col->colid;
+            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT)
+                return fail(c, "428C9", st->cols[i].loc, "column \"%s\" can only be updated to DEFAULT",
+                            col->name);
+            if (st->cols[i].expr->kind == AST_DEFAULT) {
+                if (sql_bind_column_default(c->b, t, col, &d->set[i], c->err) != RDB_OK)
+                    return RDB_SQL;
+                if (!d->set[i])
+                    d->set[i] = ex_const(c, col->type, sql_null());
+            } else if (bind_e(c, s, st->cols[i].expr, &d->set[i]) != RDB_OK ||
+                       assign_coerce(c, &d->set[i], col, st->cols[i].expr->loc) != RDB_OK) {
+                return RDB_SQL;
+            }
+        }
+        if (bind_checks(c, t, d) != RDB_OK)
+            return RDB_SQL;
+    }
+    c->noagg = NULL;
+    if (bind_returning(c, st, t, out) != RDB_OK)
+        return RDB_SQL;
+    out->dml = d;
+    return RDB_OK;
+}
+
+rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
+{
+    bctx_t c = { b, err, NULL, false, NULL };
+    memset(out, 0, sizeof *out);
+    out->kind = st->kind;
+    rdb_status_t rc;
+    switch (st->kind) {
+    case AST_S_SELECT:
+        rc = bind_select_in(&c, st->select, NULL, &out->plan);
+        break;
+    case AST_S_INSERT:
+        rc = bind_insert(&c, st, out);
+        break;
+    case AST_S_UPDATE:
+    case AST_S_DELETE:
+        rc = bind_upddel(&c, st, out);
+        break;
+    default:
+        return rdb_err_set(err, RDB_SQL, "XX000", "statement kind %d cannot be bound", st->kind);
+    }
+    if (rc == RDB_OK)
+        for (int i = 0; i < b->nparams; i++)
+            if (b->ptypes[i].oid == 0 || b->ptypes[i].oid == SQL_OID_UNKNOWN)
+                b->ptypes[i] = T(SQL_OID_TEXT);
+    return rc;
+}

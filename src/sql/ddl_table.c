@@ -1,0 +1,1804 @@
+/*
+ * ddl_table.c — CREATE TABLE [AS], ALTER TABLE, RENAME, CREATE INDEX, and
+ * the column / constraint / type machinery they share.
+ *
+ * Column ids.  A table created without a primary key keeps colid 0 for the
+ * hidden row id and numbers its columns from 1; with one, from 0.  A colid
+ * is never reused: ADD COLUMN takes nrowcols, DROP COLUMN leaves its slot
+ * (a nil in every stored row).  ADD PRIMARY KEY on a table with a hidden
+ * row id re-keys every row (sql_table_rewrite) and leaves the row id's slot
+ * dead; dropping the primary key (constraint or column) does the reverse
+ * with a new slot for the row id.
+ *
+ * Names follow PostgreSQL: t_pkey, t_a_b_key, t_a_check / t_check,
+ * t_a_idx, t_a_seq, with a number appended until the name is free in the
+ * schema (relations and indexes share one namespace, as in pg_class).
+ *
+ * SERIAL and identity columns get a sequence owned by the column and the
+ * default nextval('schema.seq') as a FuncCall parse node (identity columns
+ * too, so that the query side fills both the same way; `identity` tells it
+ * to refuse explicit values for GENERATED ALWAYS).
+ *
+ * Work on rows (ADD COLUMN ... DEFAULT, ADD CHECK, SET NOT NULL, ADD
+ * PRIMARY KEY / UNIQUE, CREATE INDEX) reads all rows through the statement's
+ * transaction; expressions are evaluated through ctx->eval.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/mem.h"
+#include "sql/ddl_int.h"
+
+/* --- types ----------------------------------------------------------------- */
+
+rdb_status_t ddl_type(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
+{
+    json_t *names = json_object_get(tn, "names");
+    size_t nn = json_array_size(names);
+    const char *name = nn ? dj_sval(json_array_get(names, nn - 1)) : NULL;
+    const char *schema = nn > 1 ? dj_sval(json_array_get(names, nn - 2)) : NULL;
+    bool array = json_array_size(json_object_get(tn, "arrayBounds")) > 0;
+    *serial = 0;
+    if (!name)
+        return ddl_error(d, "42601", "improper type name");
+    if (json_object_get(tn, "pct_type") && json_is_true(json_object_get(tn, "pct_type")))
+        return ddl_unsupported(d, "%TYPE");
+    if (nn == 1 && !array) {
+        static const struct { const char *n; int w; } serials[] = {
+            { "serial", 4 }, { "serial4", 4 }, { "bigserial", 8 }, { "serial8", 8 },
+            { "smallserial", 2 }, { "serial2", 2 },
+        };
+        for (size_t i = 0; i < sizeof serials / sizeof serials[0]; i++)
+            if (strcmp(name, serials[i].n) == 0) {
+                *serial = serials[i].w;
+                out->oid = serials[i].w == 8 ? SQL_OID_INT8 : serials[i].w == 2 ? SQL_OID_INT2 : SQL_OID_INT4;
+                out->typmod = -1;
+                return RDB_OK;
+            }
+    }
+    if (schema && strcmp(schema, "pg_catalog") != 0)
+        return ddl_error(d, "42704", "type \"%s.%s\" does not exist", schema, name);
+    const sql_typeinfo_t *ti = sql_type_by_name(name);
+    if (!ti)
+        return ddl_error(d, "42704", "type \"%s\" does not exist", name);
+    json_t *mods = json_object_get(tn, "typmods");
+    int32_t m[4];
+    int nm = 0;
+    json_t *mo;
+    size_t i;
+    json_array_foreach(mods, i, mo) {
+        int64_t v;
+        if (nm == 4 || !dj_int(mo, &v))
+            return ddl_error(d, "42601", "type modifiers must be simple constants or identifiers");
+        m[nm++] = (int32_t)v;
+    }
+    out->oid = ti->oid;
+    out->typmod = -1;
+    if (nm && ti->oid != SQL_OID_INTERVAL) {
+        rdb_status_t rc = sql_type_make_typmod(ti->oid, nm, m, &out->typmod, d->err);
+        if (rc != RDB_OK)
+            return rc;
+    }
+    if (array) {
+        if (!ti->array_oid)
+            return ddl_error(d, "42704", "type \"%s[]\" does not exist", name);
+        out->oid = ti->array_oid;
+    }
+    return RDB_OK;
+}
+
+static bool plain_ident(const char *s)
+{
+    if (!*s || isdigit((unsigned char)*s))
+        return false;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
+            return false;
+    return true;
+}
+
+static void quote_ident(rdb_buf_t *b, const char *s)
+{
+    if (plain_ident(s)) {
+        rdb_buf_append_str(b, s);
+        return;
+    }
+    rdb_buf_append_u8(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            rdb_buf_append_u8(b, '"');
+        rdb_buf_append_u8(b, (uint8_t)*s);
+    }
+    rdb_buf_append_u8(b, '"');
+}
+
+char *ddl_nextval_json(ddl_t *d, const char *schema, const char *seq)
+{
+    rdb_buf_t q = RDB_BUF_INIT;
+    quote_ident(&q, schema);
+    rdb_buf_append_u8(&q, '.');
+    quote_ident(&q, seq);
+    json_t *call = json_pack("{s:{s:[{s:{s:s}}], s:[{s:{s:{s:s#}}}], s:s}}", "FuncCall", "funcname",
+                             "String", "sval", "nextval", "args", "A_Const", "sval", "sval",
+                             q.data, (int)q.len, "funcformat", "COERCE_EXPLICIT_CALL");
+    char *r = dj_dump(d, call);
+    json_decref(call);
+    rdb_buf_free(&q);
+    return r;
+}
+
+/* --- sequences behind columns ------------------------------------------------ */
+
+static void seq_type_bounds(uint32_t oid, int64_t *min, int64_t *max)
+{
+    *min = oid == SQL_OID_INT2 ? INT16_MIN : oid == SQL_OID_INT4 ? INT32_MIN : INT64_MIN;
+    *max = oid == SQL_OID_INT2 ? INT16_MAX : oid == SQL_OID_INT4 ? INT32_MAX : INT64_MAX;
+}
+
+rdb_status_t ddl_seq_options(ddl_t *d, sql_sequence_t *s, json_t *options, bool creating,
+                             bool *restart, int64_t *restart_with, json_t **owned_by)
+{
+    bool has_inc = false, has_min = false, has_max = false, has_start = false, has_type = false;
+    bool no_min = false, no_max = false;
+    int64_t inc = s->increment, mn = s->minvalue, mx = s->maxvalue, start = s->start;
+    *restart = false;
+    json_t *o;
+    size_t i;
+    json_array_foreach(options, i, o) {
+        json_t *de = dj_node(o, "DefElem");
+        const char *name = dj_str(de, "defname");
+        json_t *arg = json_object_get(de, "arg");
+        int64_t v = 0;
+        bool hasv = arg && dj_int(arg, &v);
+        if (!name)
+            continue;
+        if (strcmp(name, "as") == 0) {
+            sql_type_t t;
+            int serial;
+            rdb_status_t rc = ddl_type(d, dj_node(arg, "TypeName") ? dj_node(arg, "TypeName") : arg,
+                                       &t, &serial);
+            if (rc != RDB_OK)
+                return rc;
+            if (t.oid != SQL_OID_INT2 && t.oid != SQL_OID_INT4 && t.oid != SQL_OID_INT8)
+                return ddl_error(d, "22023", "sequence type must be smallint, integer, or bigint");
+            s->type = t;
+            has_type = true;
+        } else if (strcmp(name, "increment") == 0 && hasv) {
+            inc = v;
+            has_inc = true;
+        } else if (strcmp(name, "minvalue") == 0) {
+            if (hasv) {
+                mn = v;
+                has_min = true;
+            } else {
+                no_min = true;
+            }
+        } else if (strcmp(name, "maxvalue") == 0) {
+            if (hasv) {
+                mx = v;
+                has_max = true;
+            } else {
+                no_max = true;
+            }
+        } else if (strcmp(name, "start") == 0 && hasv) {
+            start = v;
+            has_start = true;
+        } else if (strcmp(name, "cache") == 0 && hasv) {
+            if (v <= 0)
+                return ddl_error(d, "22023", "CACHE (%lld) must be greater than zero", (long long)v);
+            s->cache = v;
+        } else if (strcmp(name, "cycle") == 0) {
+            s->cycle = json_is_true(json_object_get(dj_node(arg, "Boolean"), "boolval"));
+        } else if (strcmp(name, "owned_by") == 0) {
+            *owned_by = arg;
+        } else if (strcmp(name, "sequence_name") == 0) {
+            /* identity columns: the name is taken by ddl_make_owned_seq */
+        } else if (strcmp(name, "restart") == 0) {
+            *restart = true;
+            *restart_with = hasv ? v : INT64_MIN;
+        } else {
+            char what[80];
+            snprintf(what, sizeof what, "sequence option \"%s\"", name);
+            return ddl_unsupported(d, what);
+        }
+    }
+    if (inc == 0)
+        return ddl_error(d, "22023", "INCREMENT must not be zero");
+    int64_t tmin, tmax;
+    seq_type_bounds(s->type.oid, &tmin, &tmax);
+    bool redo = creating || has_type || has_inc;
+    if (!has_min && (no_min || creating || (has_type && mn < tmin)))
+        mn = inc > 0 ? 1 : tmin;
+    if (!has_max && (no_max || creating || (has_type && mx > tmax)))
+        mx = inc > 0 ? tmax : -1;
+    (void)redo;
+    if (mn < tmin || mn > tmax)
+        return ddl_error(d, "22023", "MINVALUE (%lld) is out of range for sequence data type %s",
+                         (long long)mn, s->type.oid == SQL_OID_INT2 ? "smallint"
+                         : s->type.oid == SQL_OID_INT4 ? "integer" : "bigint");
+    if (mx < tmin || mx > tmax)
+        return ddl_error(d, "22023", "MAXVALUE (%lld) is out of range for sequence data type %s",
+                         (long long)mx, s->type.oid == SQL_OID_INT2 ? "smallint"
+                         : s->type.oid == SQL_OID_INT4 ? "integer" : "bigint");
+    if (mn >= mx)
+        return ddl_error(d, "22023", "MINVALUE (%lld) must be less than MAXVALUE (%lld)",
+                         (long long)mn, (long long)mx);
+    if (!has_start && creating)
+        start = inc > 0 ? mn : mx;
+    if (start < mn)
+        return ddl_error(d, "22023", "START value (%lld) cannot be less than MINVALUE (%lld)",
+                         (long long)start, (long long)mn);
+    if (start > mx)
+        return ddl_error(d, "22023", "START value (%lld) cannot be greater than MAXVALUE (%lld)",
+                         (long long)start, (long long)mx);
+    if (*restart && *restart_with != INT64_MIN) {
+        if (*restart_with < mn)
+            return ddl_error(d, "22023", "RESTART value (%lld) cannot be less than MINVALUE (%lld)",
+                             (long long)*restart_with, (long long)mn);
+        if (*restart_with > mx)
+            return ddl_error(d, "22023",
+                             "RESTART value (%lld) cannot be greater than MAXVALUE (%lld)",
+                             (long long)*restart_with, (long long)mx);
+    }
+    s->increment = inc;
+    s->minvalue = mn;
+    s->maxvalue = mx;
+    s->start = start;
+    return RDB_OK;
+}
+
+rdb_status_t ddl_make_owned_seq(ddl_t *d, sql_table_t *tab, sql_column_t *col, json_t *seqopts,
+                                uint32_t *seq_id)
+{
+    if (col->type.oid != SQL_OID_INT2 && col->type.oid != SQL_OID_INT4 &&
+        col->type.oid != SQL_OID_INT8)
+        return ddl_error(d, "22023", "identity column type must be smallint, integer, or bigint");
+    const char *name = NULL;
+    json_t *o;
+    size_t i;
+    json_array_foreach(seqopts, i, o) {
+        json_t *de = dj_node(o, "DefElem");
+        json_t *items = json_object_get(dj_node(json_object_get(de, "arg"), "List"), "items");
+        if (dj_str(de, "defname") && strcmp(dj_str(de, "defname"), "sequence_name") == 0)
+            name = dj_sval(json_array_get(items, json_array_size(items) - 1));
+    }
+    if (name && ddl_name_taken(d, tab->schema_id, name))
+        return ddl_error(d, "42P07", "relation \"%s\" already exists", name);
+    sql_table_t *s = ddl_new_rel(d, tab->schema_id, tab->schema,
+                                 name ? name : ddl_choose_name(d, tab->schema_id, tab->name, col->name, "seq"),
+                                 SQL_REL_SEQUENCE);
+    s->seq = RDB_ARENA_NEW(&d->a, sql_sequence_t);
+    s->seq->type = col->type;
+    s->seq->increment = 1;
+    s->seq->cache = 1;
+    bool restart;
+    int64_t rw;
+    json_t *owned = NULL;
+    rdb_status_t rc = ddl_seq_options(d, s->seq, seqopts, true, &restart, &rw, &owned);
+    if (rc != RDB_OK)
+        return rc;
+    s->seq->owned_by_table = tab->id;
+    s->seq->owned_by_colid = col->colid;
+    ddl_name_add(d, tab->schema_id, s->name);
+    sql_catw_table(d->ctx->txn, s);
+    col->identity_seq = s->id;
+    col->default_json = ddl_nextval_json(d, tab->schema, s->name);
+    col->not_null = true;
+    *seq_id = s->id;
+    return RDB_OK;
+}
+
+/* --- indexes ----------------------------------------------------------------- */
+
+static const char *key_name(json_t *k, bool *desc, bool *expr)
+{
+    *desc = false;
+    *expr = false;
+    const char *s = dj_sval(k);
+    if (s)
+        return s;
+    json_t *ie = dj_node(k, "IndexElem");
+    if (!ie)
+        return NULL;
+    const char *ord = dj_str(ie, "ordering");
+    *desc = ord && strcmp(ord, "SORTBY_DESC") == 0;
+    if (json_object_get(ie, "expr")) {
+        *expr = true;
+        return NULL;
+    }
+    return dj_str(ie, "name");
+}
+
+rdb_status_t ddl_add_index(ddl_t *d, sql_table_t *tab, const char *name, json_t *keys,
+                           bool unique, bool primary, bool constraint, sql_index_t **out)
+{
+    int nk = (int)json_array_size(keys);
+    sql_index_t ix = { 0 };
+    ix.colids = RDB_ARENA_NEWN(&d->a, uint16_t, nk + 1);
+    ix.desc = RDB_ARENA_NEWN(&d->a, bool, nk + 1);
+    rdb_buf_t cols = RDB_BUF_INIT;
+    const char *ckind = primary ? "primary key" : "unique";
+    for (int i = 0; i < nk; i++) {
+        bool desc, expr;
+        const char *cn = key_name(json_array_get(keys, (size_t)i), &desc, &expr);
+        if (expr) {
+            rdb_buf_free(&cols);
+            return ddl_unsupported(d, "an index on an expression");
+        }
+        const sql_column_t *c = cn ? sql_table_column(tab, cn) : NULL;
+        if (!c) {
+            rdb_buf_free(&cols);
+            if (constraint)
+                return ddl_error(d, "42703", "column \"%s\" named in key does not exist", cn ? cn : "");
+            return ddl_error(d, "42703", "column \"%s\" does not exist", cn ? cn : "");
+        }
+        for (int j = 0; j < i; j++)
+            if (ix.colids[j] == c->colid) {
+                rdb_buf_free(&cols);
+                if (constraint)
+                    return ddl_error(d, "42701", "column \"%s\" appears twice in %s constraint",
+                                     cn, ckind);
+                break;
+            }
+        ix.colids[i] = c->colid;
+        ix.desc[i] = desc;
+        rdb_buf_printf(&cols, "%s%s", i ? "_" : "", cn);
+    }
+    ix.ncols = nk;
+    if (!name)
+        name = primary ? ddl_choose_name(d, tab->schema_id, tab->name, NULL, "pkey")
+             : ddl_choose_name(d, tab->schema_id, tab->name, rdb_buf_cstr(&cols),
+                               constraint ? "key" : "idx");
+    rdb_buf_free(&cols);
+    if (ddl_name_taken(d, tab->schema_id, name))
+        return ddl_error(d, "42P07", "relation \"%s\" already exists", name);
+    ix.name = rdb_arena_strdup(&d->a, name);
+    ix.id = sql_catalog_alloc_id(d->ctx->catalog, d->ctx->txn);
+    ix.table_id = tab->id;
+    ix.unique = unique || primary;
+    ix.primary = primary;
+    ix.is_constraint = constraint;
+    ddl_name_add(d, tab->schema_id, ix.name);
+    if (primary) {
+        if (tab->pk_index)
+            return ddl_error(d, "42P16", "multiple primary keys for table \"%s\" are not allowed",
+                             tab->name);
+        tab->pk_index = rdb_arena_memdup(&d->a, &ix, sizeof ix);
+        tab->pk_index_id = ix.id;
+        tab->npk = nk;
+        tab->pk_colids = ix.colids;
+        tab->has_rowid = false;
+        for (int i = 0; i < tab->ncols; i++)
+            for (int j = 0; j < nk; j++)
+                if (tab->cols[i].colid == ix.colids[j])
+                    tab->cols[i].not_null = true;
+        *out = tab->pk_index;
+        return RDB_OK;
+    }
+    sql_index_t *arr = RDB_ARENA_NEWN(&d->a, sql_index_t, tab->nindexes + 2);
+    if (tab->nindexes)
+        memcpy(arr, tab->indexes, sizeof *arr * (size_t)tab->nindexes);
+    arr[tab->nindexes] = ix;
+    tab->indexes = arr;
+    *out = &arr[tab->nindexes++];
+    return RDB_OK;
+}
+
+/* --- expression helpers ------------------------------------------------------- */
+
+/* First column a CHECK expression refers to (for its default name). */
+static const char *first_colref(json_t *e)
+{
+    if (json_is_object(e)) {
+        json_t *cr = json_object_get(e, "ColumnRef");
+        if (cr) {
+            json_t *f = json_object_get(cr, "fields");
+            return dj_sval(json_array_get(f, json_array_size(f) - 1));
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(e, k, v) {
+            const char *r = first_colref(v);
+            if (r)
+                return r;
+        }
+    } else if (json_is_array(e)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(e, i, v) {
+            const char *r = first_colref(v);
+            if (r)
+                return r;
+        }
+    }
+    return NULL;
+}
+
+/* Does the expression (JSON text) refer to column `name`? */
+static bool refs_column(json_t *e, const char *name)
+{
+    if (json_is_object(e)) {
+        json_t *cr = json_object_get(e, "ColumnRef");
+        if (cr) {
+            json_t *f = json_object_get(cr, "fields");
+            const char *c = dj_sval(json_array_get(f, json_array_size(f) - 1));
+            if (c && strcmp(c, name) == 0)
+                return true;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(e, k, v)
+            if (refs_column(v, name))
+                return true;
+    } else if (json_is_array(e)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(e, i, v)
+            if (refs_column(v, name))
+                return true;
+    }
+    return false;
+}
+
+static bool text_refs_column(const char *json_text, const char *name)
+{
+    json_t *e = json_text ? json_loads(json_text, 0, NULL) : NULL;
+    bool r = e && refs_column(e, name);
+    json_decref(e);
+    return r;
+}
+
+static rdb_status_t add_check(ddl_t *d, sql_table_t *tab, json_t *con, const char *colname)
+{
+    if (dj_bool(con, "is_no_inherit"))
+        return ddl_unsupported(d, "NO INHERIT");
+    json_t *expr = json_object_get(con, "raw_expr");
+    const char *name = dj_str(con, "conname");
+    for (int i = 0; name && i < tab->nchecks; i++)
+        if (strcmp(tab->checks[i].name, name) == 0)
+            return ddl_error(d, "42710", "constraint \"%s\" for relation \"%s\" already exists",
+                             name, tab->name);
+    if (!name) {
+        const char *col = colname ? colname : first_colref(expr);
+        const char *base = col ? rdb_arena_sprintf(&d->a, "%s_%s", tab->name, col) : tab->name;
+        name = rdb_arena_sprintf(&d->a, "%s_check", base);
+        for (int n = 1;; n++) {
+            bool taken = false;
+            for (int i = 0; i < tab->nchecks; i++)
+                taken |= strcmp(tab->checks[i].name, name) == 0;
+            if (!taken)
+                break;
+            name = rdb_arena_sprintf(&d->a, "%s_check%d", base, n);
+        }
+    }
+    sql_check_t *arr = RDB_ARENA_NEWN(&d->a, sql_check_t, tab->nchecks + 2);
+    if (tab->nchecks)
+        memcpy(arr, tab->checks, sizeof *arr * (size_t)tab->nchecks);
+    arr[tab->nchecks].name = rdb_arena_strdup(&d->a, name);
+    arr[tab->nchecks].expr_json = dj_dump(d, expr);
+    tab->checks = arr;
+    tab->nchecks++;
+    return RDB_OK;
+}
+
+static rdb_status_t check_deferrable(ddl_t *d, json_t *con)
+{
+    if (dj_bool(con, "deferrable") || dj_bool(con, "initdeferred"))
+        return ddl_unsupported(d, "DEFERRABLE");
+    return RDB_OK;
+}
+
+static rdb_status_t foreign_key(ddl_t *d, json_t *con)
+{
+    json_t *pkt = json_object_get(con, "pktable");
+    return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                     "FOREIGN KEY constraints are not supported (constraint references table \"%s\")",
+                     pkt && dj_str(pkt, "relname") ? dj_str(pkt, "relname") : "?");
+}
+
+/* --- CREATE TABLE -------------------------------------------------------------- */
+
+static sql_column_t *column_mut(sql_table_t *t, const char *name)
+{
+    return (sql_column_t *)sql_table_column(t, name);
+}
+
+
+static rdb_status_t table_options(ddl_t *d, json_t *options)
+{
+    json_t *o;
+    size_t i;
+    json_array_foreach(options, i, o) {
+        json_t *de = dj_node(o, "DefElem");
+        const char *name = dj_str(de, "defname");
+        if (!name)
+            continue;
+        if (dj_str(de, "defnamespace") && strcmp(dj_str(de, "defnamespace"), "toast"))
+            return ddl_error(d, "22023", "unrecognized parameter namespace \"%s\"",
+                             dj_str(de, "defnamespace"));
+        if (strcmp(name, "fillfactor") == 0) {
+            int64_t v = 0;
+            if (!dj_int(json_object_get(de, "arg"), &v) || v < 10 || v > 100)
+                return ddl_error(d, "22023", "value %lld out of bounds for option \"fillfactor\"",
+                                 (long long)v);
+            if (v < 10 || v > 100)
+                return RDB_SQL;
+        } else if (strncmp(name, "autovacuum_", 11) && strcmp(name, "parallel_workers") &&
+                   strcmp(name, "toast_tuple_target") && strcmp(name, "user_catalog_table") &&
+                   strcmp(name, "vacuum_truncate") && strcmp(name, "vacuum_index_cleanup") &&
+                   strcmp(name, "log_autovacuum_min_duration")) {
+            return ddl_error(d, "22023", "unrecognized parameter \"%s\"", name);
+        }
+    }
+    return RDB_OK;
+}
+
+typedef struct coldef {
+    json_t       *def;
+    sql_column_t *col;
+} coldef_t;
+
+/* Apply one column's constraints (the ColumnDef's "constraints"). */
+static rdb_status_t column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *col, json_t *def,
+                                       int serial, bool *want_pk)
+{
+    bool has_default = false, null_seen = false, notnull_seen = false;
+    json_t *c;
+    size_t i;
+    if (json_object_get(def, "collClause")) {
+        json_t *cc = dj_node(json_object_get(def, "collClause"), "CollateClause");
+        json_t *cn = json_object_get(cc, "collname");
+        const char *coll = dj_sval(json_array_get(cn, json_array_size(cn) - 1));
+        if (!coll || (strcmp(coll, "C") && strcmp(coll, "POSIX") && strcmp(coll, "default") &&
+                      strcmp(coll, "ucs_basic")))
+            return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                             "collation \"%s\" is not supported (text sorts by byte value, as \"C\")",
+                             coll ? coll : "?");
+    }
+    json_array_foreach(json_object_get(def, "constraints"), i, c) {
+        json_t *con = dj_node(c, "Constraint");
+        const char *type = dj_str(con, "contype");
+        rdb_status_t rc = RDB_OK;
+        if (!type)
+            continue;
+        if (strcmp(type, "CONSTR_NULL") == 0 || strcmp(type, "CONSTR_NOTNULL") == 0) {
+            bool nn = type[7] == 'N' && type[8] == 'O';
+            if ((nn && null_seen) || (!nn && notnull_seen))
+                return ddl_error(d, "42601",
+                                 "conflicting NULL/NOT NULL declarations for column \"%s\" of table \"%s\"",
+                                 col->name, tab->name);
+            if (nn) {
+                notnull_seen = true;
+                col->not_null = true;
+            } else {
+                null_seen = true;
+            }
+        } else if (strcmp(type, "CONSTR_DEFAULT") == 0) {
+            if (has_default || serial)
+                return ddl_error(d, "42601",
+                                 "multiple default values specified for column \"%s\" of table \"%s\"",
+                                 col->name, tab->name);
+            has_default = true;
+            col->default_json = dj_dump(d, json_object_get(con, "raw_expr"));
+        } else if (strcmp(type, "CONSTR_CHECK") == 0) {
+            rc = add_check(d, tab, con, col->name);
+        } else if (strcmp(type, "CONSTR_PRIMARY") == 0) {
+            *want_pk = true;
+        } else if (strcmp(type, "CONSTR_UNIQUE") == 0) {
+            /* added after the primary key, in the table pass */
+        } else if (strcmp(type, "CONSTR_IDENTITY") == 0) {
+            if (has_default || serial)
+                return ddl_error(d, "42601",
+                                 "both default and identity specified for column \"%s\" of table \"%s\"",
+                                 col->name, tab->name);
+            const char *when = dj_str(con, "generated_when");
+            col->identity = when && *when == 'd' ? 'd' : 'a';
+            uint32_t sid;
+            rc = ddl_make_owned_seq(d, tab, col, json_object_get(con, "options"), &sid);
+            has_default = true;
+        } else if (strcmp(type, "CONSTR_FOREIGN") == 0) {
+            rc = foreign_key(d, con);
+        } else if (strcmp(type, "CONSTR_GENERATED") == 0) {
+            rc = ddl_unsupported(d, "GENERATED ALWAYS AS (expression) STORED");
+        } else if (strncmp(type, "CONSTR_ATTR_", 12) == 0) {
+            if (strstr(type, "DEFERRABLE") && !strstr(type, "NOT_DEFERRABLE"))
+                rc = ddl_unsupported(d, "DEFERRABLE");
+        } else {
+            rc = ddl_unsupported(d, type);
+        }
+        if (rc != RDB_OK)
+            return rc;
+        if (strcmp(type, "CONSTR_NOTNULL") && strcmp(type, "CONSTR_NULL") &&
+            (rc = check_deferrable(d, con)) != RDB_OK)
+            return rc;
+    }
+    if (serial) {
+        uint32_t sid;
+        rdb_status_t rc = ddl_make_owned_seq(d, tab, col, NULL, &sid);
+        if (rc != RDB_OK)
+            return rc;
+    }
+    return RDB_OK;
+}
+
+/* UNIQUE / PRIMARY KEY / CHECK / FOREIGN KEY of a column or the table. */
+static rdb_status_t table_constraint(ddl_t *d, sql_table_t *tab, json_t *con, const char *colname,
+                                     sql_index_t **ixout)
+{
+    const char *type = dj_str(con, "contype");
+    *ixout = NULL;
+    rdb_status_t rc = check_deferrable(d, con);
+    if (rc != RDB_OK)
+        return rc;
+    if (strcmp(type, "CONSTR_PRIMARY") == 0 || strcmp(type, "CONSTR_UNIQUE") == 0) {
+        bool primary = type[7] == 'P';
+        json_t *keys = json_object_get(con, "keys"), *tmp = NULL;
+        if (json_object_get(con, "indexname"))
+            return ddl_unsupported(d, "USING INDEX");
+        if (json_array_size(json_object_get(con, "including")))
+            return ddl_unsupported(d, "INCLUDE");
+        if (colname) {
+            tmp = json_pack("[{s:{s:s}}]", "String", "sval", colname);
+            keys = tmp;
+        }
+        if (primary && tab->pk_index) {
+            json_decref(tmp);
+            return ddl_error(d, "42P16", "multiple primary keys for table \"%s\" are not allowed",
+                             tab->name);
+        }
+        rc = ddl_add_index(d, tab, dj_str(con, "conname"), keys, true, primary, true, ixout);
+        json_decref(tmp);
+        return rc;
+    }
+    if (strcmp(type, "CONSTR_CHECK") == 0)
+        return add_check(d, tab, con, colname);
+    if (strcmp(type, "CONSTR_FOREIGN") == 0)
+        return foreign_key(d, con);
+    if (strcmp(type, "CONSTR_EXCLUSION") == 0)
+        return ddl_unsupported(d, "EXCLUDE constraints");
+    return ddl_unsupported(d, type);
+}
+
+static void add_column(ddl_t *d, sql_table_t *tab, const char *name, sql_type_t type)
+{
+    sql_column_t *arr = RDB_ARENA_NEWN(&d->a, sql_column_t, tab->ncols + 2);
+    if (tab->ncols)
+        memcpy(arr, tab->cols, sizeof *arr * (size_t)tab->ncols);
+    sql_column_t *c = &arr[tab->ncols];
+    c->name = rdb_arena_strdup(&d->a, name);
+    c->colid = tab->nrowcols++;
+    c->attnum = (int16_t)(tab->ncols + 1);
+    c->type = type;
+    tab->cols = arr;
+    tab->ncols++;
+    if (tab->col_comments) {
+        char **cc = RDB_ARENA_NEWN(&d->a, char *, tab->nrowcols + 1);
+        memcpy(cc, tab->col_comments, sizeof *cc * (size_t)(tab->nrowcols - 1));
+        tab->col_comments = cc;
+    }
+}
+
+sql_table_t *ddl_new_rel(ddl_t *d, uint32_t schema_id, const char *schema, const char *name,
+                         sql_relkind_t kind)
+{
+    sql_table_t *t = RDB_ARENA_NEW(&d->a, sql_table_t);
+    t->id = sql_catalog_alloc_id(d->ctx->catalog, d->ctx->txn);
+    t->schema_id = schema_id;
+    t->schema = schema;
+    t->name = rdb_arena_strdup(&d->a, name);
+    t->relkind = kind;
+    t->owner = rdb_arena_strdup(&d->a, d->ctx->user ? d->ctx->user : "postgres");
+    t->hash_partitioned = kind == SQL_REL_TABLE;
+    t->cols = RDB_ARENA_NEWN(&d->a, sql_column_t, 1);
+    t->pk_colids = RDB_ARENA_NEWN(&d->a, uint16_t, 1);
+    t->deps = RDB_ARENA_NEWN(&d->a, uint32_t, 1);
+    return t;
+}
+
+/* Check the name is free; 1 = exists and IF NOT EXISTS (skip), 0 = free. */
+static int relation_free(ddl_t *d, const sql_schema_t *sc, const char *name, bool if_not_exists,
+                         rdb_status_t *rc)
+{
+    *rc = RDB_OK;
+    if (!ddl_name_taken(d, sc->id, name))
+        return 0;
+    if (if_not_exists) {
+        ddl_notice(d, "42P07", "relation \"%s\" already exists, skipping", name);
+        return 1;
+    }
+    *rc = ddl_error(d, "42P07", "relation \"%s\" already exists", name);
+    return -1;
+}
+
+static rdb_status_t check_relation_clauses(ddl_t *d, json_t *n, json_t *rv)
+{
+    const char *pers = dj_str(rv, "relpersistence");
+    if (pers && *pers == 't')
+        return ddl_unsupported(d, "CREATE TEMPORARY TABLE");
+    if (json_array_size(json_object_get(n, "inhRelations")))
+        return ddl_unsupported(d, "table inheritance (INHERITS)");
+    if (json_object_get(n, "partbound"))
+        return ddl_unsupported(d, "CREATE TABLE ... PARTITION OF");
+    if (json_object_get(n, "ofTypename"))
+        return ddl_unsupported(d, "CREATE TABLE ... OF type");
+    const char *am = dj_str(n, "accessMethod");
+    if (am && strcmp(am, "heap") != 0)
+        return ddl_error(d, "42704", "access method \"%s\" does not exist", am);
+    const char *ts = dj_str(n, "tablespacename");
+    if (ts && strcmp(ts, "pg_default") != 0)
+        return ddl_error(d, "42704", "tablespace \"%s\" does not exist", ts);
+    const char *oc = dj_str(n, "oncommit");
+    if (oc && strcmp(oc, "ONCOMMIT_NOOP") != 0)
+        return ddl_error(d, "42P16", "ON COMMIT can only be used on temporary tables");
+    return table_options(d, json_object_get(n, "options"));
+}
+
+/* PARTITION BY RANGE over the leading primary-key columns: no token. */
+static rdb_status_t partition_spec(ddl_t *d, sql_table_t *tab, json_t *ps)
+{
+    if (!ps)
+        return RDB_OK;
+    const char *strategy = dj_str(ps, "strategy");
+    json_t *params = json_object_get(ps, "partParams");
+    if (strategy && strcmp(strategy, "hash") == 0)
+        return RDB_OK;
+    if (!strategy || strcmp(strategy, "range") != 0)
+        return ddl_unsupported(d, "PARTITION BY LIST");
+    size_t np = json_array_size(params);
+    bool ok = np > 0 && (int)np <= tab->npk;
+    for (size_t i = 0; ok && i < np; i++) {
+        json_t *pe = dj_node(json_array_get(params, i), "PartitionElem");
+        const char *cn = dj_str(pe, "name");
+        const sql_column_t *c = cn ? sql_table_column(tab, cn) : NULL;
+        ok = c && c->colid == tab->pk_colids[i];
+    }
+    if (!ok)
+        return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                         "PARTITION BY RANGE must name the leading primary-key columns");
+    tab->hash_partitioned = false;
+    return RDB_OK;
+}
+
+/* CREATE TABLE ... (LIKE src [INCLUDING ...]): PostgreSQL's TableLikeOption bits. */
+#define LIKE_COMMENTS    (1 << 0)
+#define LIKE_CONSTRAINTS (1 << 2)
+#define LIKE_DEFAULTS    (1 << 3)
+#define LIKE_IDENTITY    (1 << 5)
+#define LIKE_INDEXES     (1 << 6)
+
+static rdb_status_t like_columns(ddl_t *d, sql_table_t *tab, json_t *like)
+{
+    json_t *rv = json_object_get(like, "relation");
+    const sql_table_t *src = ddl_find_rangevar(d, rv);
+    int64_t opts = json_integer_value(json_object_get(like, "options"));
+    if (!src)
+        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+    if (src->relkind != SQL_REL_TABLE && src->relkind != SQL_REL_VIEW)
+        return ddl_error(d, "42809", "\"%s\" is not a table, view, or composite type", src->name);
+    for (int i = 0; i < src->ncols; i++) {
+        const sql_column_t *sc = &src->cols[i];
+        if (sql_table_column(tab, sc->name))
+            return ddl_error(d, "42701", "column \"%s\" specified more than once", sc->name);
+        add_column(d, tab, sc->name, sc->type);
+        sql_column_t *c = &tab->cols[tab->ncols - 1];
+        c->not_null = sc->not_null;
+        if ((opts & LIKE_DEFAULTS) && sc->default_json && !sc->identity)
+            c->default_json = rdb_arena_strdup(&d->a, sc->default_json);
+        if ((opts & LIKE_IDENTITY) && sc->identity) {
+            uint32_t sid;
+            c->identity = sc->identity;
+            rdb_status_t rc = ddl_make_owned_seq(d, tab, c, NULL, &sid);
+            if (rc != RDB_OK)
+                return rc;
+        }
+        if ((opts & LIKE_COMMENTS) && src->col_comments && src->col_comments[sc->colid]) {
+            if (!tab->col_comments)
+                tab->col_comments = RDB_ARENA_NEWN(&d->a, char *, 1024);
+            if (c->colid < 1024)
+                tab->col_comments[c->colid] = rdb_arena_strdup(&d->a, src->col_comments[sc->colid]);
+        }
+    }
+    for (int i = 0; (opts & LIKE_CONSTRAINTS) && i < src->nchecks; i++) {
+        sql_check_t *arr = RDB_ARENA_NEWN(&d->a, sql_check_t, tab->nchecks + 2);
+        if (tab->nchecks)
+            memcpy(arr, tab->checks, sizeof *arr * (size_t)tab->nchecks);
+        arr[tab->nchecks].name = rdb_arena_strdup(&d->a, src->checks[i].name);
+        arr[tab->nchecks].expr_json = rdb_arena_strdup(&d->a, src->checks[i].expr_json);
+        tab->checks = arr;
+        tab->nchecks++;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t like_index(ddl_t *d, sql_table_t *tab, const sql_table_t *src,
+                               const sql_index_t *ix)
+{
+    json_t *keys = json_array();
+    for (int k = 0; k < ix->ncols; k++) {
+        const sql_column_t *c = sql_table_column_by_id(src, ix->colids[k]);
+        json_array_append_new(keys, json_pack("{s:{s:s,s:s}}", "IndexElem", "name", c ? c->name : "?",
+                                              "ordering", ix->desc[k] ? "SORTBY_DESC" : "SORTBY_DEFAULT"));
+    }
+    sql_index_t *out;
+    rdb_status_t rc = ddl_add_index(d, tab, NULL, keys, ix->unique, ix->primary, ix->is_constraint, &out);
+    json_decref(keys);
+    return rc;
+}
+
+static rdb_status_t like_indexes(ddl_t *d, sql_table_t *tab, json_t *like)
+{
+    const sql_table_t *src = ddl_find_rangevar(d, json_object_get(like, "relation"));
+    if (!src || !(json_integer_value(json_object_get(like, "options")) & LIKE_INDEXES))
+        return RDB_OK;
+    rdb_status_t rc = RDB_OK;
+    if (src->pk_index && !tab->pk_index)
+        rc = like_index(d, tab, src, src->pk_index);
+    for (int i = 0; rc == RDB_OK && i < src->nindexes; i++)
+        rc = like_index(d, tab, src, &src->indexes[i]);
+    return rc;
+}
+
+rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
+{
+    strcpy(d->tag, "CREATE TABLE");
+    json_t *rv = json_object_get(n, "relation");
+    const char *name = dj_str(rv, "relname");
+    rdb_status_t rc = check_relation_clauses(d, n, rv);
+    if (rc != RDB_OK)
+        return rc;
+    const sql_schema_t *sc;
+    if ((rc = ddl_creation_schema(d, dj_str(rv, "schemaname"), &sc)) != RDB_OK)
+        return rc;
+    int f = relation_free(d, sc, name, dj_bool(n, "if_not_exists"), &rc);
+    if (f)
+        return rc;
+    sql_table_t *tab = ddl_new_rel(d, sc->id, sc->name, name, SQL_REL_TABLE);
+    ddl_name_add(d, sc->id, name);
+    json_t *elts = json_object_get(n, "tableElts"), *e;
+    size_t i;
+    /* Does the table get a primary key?  Decides where colids start. */
+    bool has_pk = false;
+    json_array_foreach(elts, i, e) {
+        json_t *cd = dj_node(e, "ColumnDef"), *con = dj_node(e, "Constraint"), *c;
+        size_t j;
+        if (con && dj_str(con, "contype") && strcmp(dj_str(con, "contype"), "CONSTR_PRIMARY") == 0)
+            has_pk = true;
+        json_t *like = dj_node(e, "TableLikeClause");
+        if (like && (json_integer_value(json_object_get(like, "options")) & LIKE_INDEXES)) {
+            const sql_table_t *src = ddl_find_rangevar(d, json_object_get(like, "relation"));
+            has_pk |= src && src->npk > 0;
+        }
+        json_array_foreach(json_object_get(cd, "constraints"), j, c) {
+            const char *ct = dj_str(dj_node(c, "Constraint"), "contype");
+            has_pk |= ct && strcmp(ct, "CONSTR_PRIMARY") == 0;
+        }
+    }
+    if (!has_pk) {
+        tab->has_rowid = true;
+        tab->rowid_colid = 0;
+        tab->nrowcols = 1;
+    }
+    /* Columns first, then their constraints, then table constraints. */
+    json_array_foreach(elts, i, e) {
+        json_t *cd = dj_node(e, "ColumnDef");
+        json_t *like = dj_node(e, "TableLikeClause");
+        if (like && (rc = like_columns(d, tab, like)) != RDB_OK)
+            return rc;
+        if (!cd)
+            continue;
+        const char *cn = dj_str(cd, "colname");
+        if (sql_table_column(tab, cn))
+            return ddl_error(d, "42701", "column \"%s\" specified more than once", cn);
+        sql_type_t ty;
+        int serial;
+        if ((rc = ddl_type(d, json_object_get(cd, "typeName"), &ty, &serial)) != RDB_OK)
+            return rc;
+        add_column(d, tab, cn, ty);
+    }
+    bool want_pk = false;
+    json_array_foreach(elts, i, e) {
+        json_t *cd = dj_node(e, "ColumnDef");
+        if (!cd)
+            continue;
+        sql_type_t ty;
+        int serial;
+        ddl_type(d, json_object_get(cd, "typeName"), &ty, &serial);
+        if ((rc = column_constraints(d, tab, column_mut(tab, dj_str(cd, "colname")), cd, serial,
+                                     &want_pk)) != RDB_OK)
+            return rc;
+    }
+    /* Primary key first (so its name is t_pkey), then the others in order. */
+    for (int pass = 0; pass < 2; pass++) {
+        json_array_foreach(elts, i, e) {
+            json_t *cd = dj_node(e, "ColumnDef"), *con = dj_node(e, "Constraint"), *c;
+            size_t j;
+            sql_index_t *ix;
+            if (con) {
+                bool prim = strcmp(dj_str(con, "contype"), "CONSTR_PRIMARY") == 0;
+                if ((pass == 0) == prim && (rc = table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
+                    return rc;
+                continue;
+            }
+            if (!cd)
+                continue;
+            const char *cn = dj_str(cd, "colname");
+            json_array_foreach(json_object_get(cd, "constraints"), j, c) {
+                json_t *cc = dj_node(c, "Constraint");
+                const char *ct = dj_str(cc, "contype");
+                bool prim = ct && strcmp(ct, "CONSTR_PRIMARY") == 0;
+                bool uniq = ct && strcmp(ct, "CONSTR_UNIQUE") == 0;
+                if (((pass == 0 && prim) || (pass == 1 && uniq)) &&
+                    (rc = table_constraint(d, tab, cc, cn, &ix)) != RDB_OK)
+                    return rc;
+            }
+        }
+    }
+    (void)want_pk;
+    json_array_foreach(elts, i, e) {
+        json_t *like = dj_node(e, "TableLikeClause");
+        if (like && (rc = like_indexes(d, tab, like)) != RDB_OK)
+            return rc;
+    }
+    if ((rc = partition_spec(d, tab, json_object_get(n, "partspec"))) != RDB_OK)
+        return rc;
+    sql_catw_table(d->ctx->txn, tab);
+    return RDB_OK;
+}
+
+/* --- CREATE TABLE AS --------------------------------------------------------- */
+
+typedef struct ctas {
+    ddl_t             *d;
+    json_t            *into;
+    const sql_schema_t *sc;
+    sql_table_t       *tab;
+    bool               skip_data;
+    uint64_t           rows;
+    sql_value_t       *row;
+} ctas_t;
+
+static rdb_status_t ctas_row(void *arg, int ncols, const char *const *names,
+                             const sql_type_t *types, const sql_value_t *row, rdb_err_t *err)
+{
+    ctas_t *c = arg;
+    ddl_t *d = c->d;
+    if (!c->tab) {
+        json_t *colnames = json_object_get(c->into, "colNames");
+        if ((int)json_array_size(colnames) > ncols)
+            return ddl_error(d, "42601", "too many column names were specified");
+        c->tab = ddl_new_rel(d, c->sc->id, c->sc->name, dj_str(json_object_get(c->into, "rel"), "relname"),
+                             SQL_REL_TABLE);
+        c->tab->has_rowid = true;
+        c->tab->nrowcols = 1;
+        for (int i = 0; i < ncols; i++) {
+            const char *cn = i < (int)json_array_size(colnames)
+                           ? dj_sval(json_array_get(colnames, (size_t)i)) : names[i];
+            if (sql_table_column(c->tab, cn))
+                return ddl_error(d, "42701", "column \"%s\" specified more than once", cn);
+            sql_type_t t = types[i];
+            if (t.oid == SQL_OID_UNKNOWN)
+                t.oid = SQL_OID_TEXT;
+            add_column(d, c->tab, cn, t);
+        }
+        sql_catw_table(d->ctx->txn, c->tab);
+        c->row = RDB_ARENA_NEWN(&d->a, sql_value_t, c->tab->nrowcols + 1);
+    }
+    if (!row || c->skip_data)
+        return RDB_OK;
+    for (int i = 0; i < c->tab->nrowcols; i++)
+        c->row[i] = sql_null();
+    for (int i = 0; i < ncols; i++)
+        c->row[c->tab->cols[i].colid] = row[i];
+    bool ins;
+    rdb_status_t rc = sql_table_insert(d->ctx->txn, c->tab, c->row, false, &ins, err);
+    c->rows += rc == RDB_OK;
+    return rc;
+}
+
+rdb_status_t ddl_create_table_as(ddl_t *d, json_t *n)
+{
+    const char *objtype = dj_str(n, "objtype");
+    if (objtype && strcmp(objtype, "OBJECT_MATVIEW") == 0)
+        return ddl_unsupported(d, "CREATE MATERIALIZED VIEW");
+    json_t *into = json_object_get(n, "into");
+    json_t *rv = json_object_get(into, "rel");
+    rdb_status_t rc = check_relation_clauses(d, into, rv);
+    if (rc != RDB_OK)
+        return rc;
+    ctas_t c = { .d = d, .into = into, .skip_data = dj_bool(into, "skipData") };
+    if ((rc = ddl_creation_schema(d, dj_str(rv, "schemaname"), &c.sc)) != RDB_OK)
+        return rc;
+    if (relation_free(d, c.sc, dj_str(rv, "relname"), dj_bool(n, "if_not_exists"), &rc)) {
+        strcpy(d->tag, "CREATE TABLE AS");
+        return rc;
+    }
+    if (!d->ctx->run_query)
+        return ddl_unsupported(d, "CREATE TABLE AS without a query engine");
+    json_t *q = json_object_get(n, "query");
+    if ((rc = d->ctx->run_query(d->ctx, q, ctas_row, &c, d->err)) != RDB_OK)
+        return rc;
+    if (!c.tab)
+        return ddl_error(d, "XX000", "CREATE TABLE AS: the query described no columns");
+    if (c.skip_data)
+        strcpy(d->tag, "CREATE TABLE AS"); /* WITH NO DATA, as PostgreSQL tags it */
+    else
+        snprintf(d->tag, 64, "SELECT %llu", (unsigned long long)c.rows);
+    return RDB_OK;
+}
+
+/* --- rows ------------------------------------------------------------------------ */
+
+/* Every row of tab (decoded with tab's layout), in d->a. */
+static rdb_status_t all_rows(ddl_t *d, const sql_table_t *tab, sql_value_t ***rows, size_t *n)
+{
+    size_t cap = 0;
+    *rows = NULL;
+    *n = 0;
+    sql_scan_t *s = sql_scan_open(d->ctx->txn, tab, NULL);
+    for (;;) {
+        sql_value_t *row = RDB_ARENA_NEWN(&d->a, sql_value_t, tab->nrowcols + 1);
+        if (!sql_scan_next(s, &d->a, row))
+            break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            sql_value_t **nr = RDB_ARENA_NEWN(&d->a, sql_value_t *, cap);
+            if (*n)
+                memcpy(nr, *rows, sizeof *nr * *n);
+            *rows = nr;
+        }
+        (*rows)[(*n)++] = row;
+    }
+    rdb_status_t rc = sql_scan_status(s, d->err);
+    sql_scan_close(s);
+    return rc;
+}
+
+/* Fill column col of every existing row: nextval of its sequence, or its
+ * default through ctx->eval. */
+static rdb_status_t fill_column(ddl_t *d, const sql_table_t *tab, const sql_column_t *col)
+{
+    sql_value_t **rows;
+    size_t n;
+    rdb_status_t rc = all_rows(d, tab, &rows, &n);
+    if (rc != RDB_OK || n == 0)
+        return rc;
+    const sql_table_t *seq = col->identity_seq ? sql_cat_by_id(d->ctx->snap, col->identity_seq) : NULL;
+    json_t *expr = NULL;
+    if (!seq && col->default_json) {
+        if (!d->ctx->eval)
+            return ddl_unsupported(d, "ADD COLUMN ... DEFAULT on a table with rows without a query engine");
+        expr = json_loads(col->default_json, 0, NULL);
+    }
+    for (size_t i = 0; rc == RDB_OK && i < n; i++) {
+        sql_value_t *nr = RDB_ARENA_NEWN(&d->a, sql_value_t, tab->nrowcols + 1);
+        memcpy(nr, rows[i], sizeof *nr * tab->nrowcols);
+        if (seq || col->identity_seq) {
+            int64_t v;
+            /* A sequence created by this very statement is not in the
+             * snapshot: build its relation from what we know. */
+            sql_table_t tmp = { .id = col->identity_seq, .name = (char *)"sequence" };
+            sql_sequence_t sq = { .start = 1, .increment = 1, .minvalue = 1,
+                                  .maxvalue = INT64_MAX, .cache = 1, .type = col->type };
+            if (!seq) {
+                tmp.seq = &sq;
+                seq = &tmp;
+            }
+            rc = sql_seq_nextval(d->ctx->catalog, seq, &v, d->err);
+            if (seq == &tmp)
+                seq = NULL;
+            nr[col->colid] = sql_int(v);
+        } else if (expr) {
+            rc = d->ctx->eval(d->ctx, tab, expr, rows[i], col->type, &d->a, &nr[col->colid], d->err);
+        }
+        if (rc == RDB_OK && col->not_null && nr[col->colid].isnull)
+            rc = ddl_error(d, "23502", "column \"%s\" of relation \"%s\" contains null values",
+                           col->name, tab->name);
+        if (rc == RDB_OK)
+            rc = sql_table_update(d->ctx->txn, tab, rows[i], nr, d->err);
+    }
+    json_decref(expr);
+    return rc;
+}
+
+static rdb_status_t validate_check(ddl_t *d, const sql_table_t *tab, const sql_check_t *ck)
+{
+    sql_value_t **rows;
+    size_t n;
+    rdb_status_t rc = all_rows(d, tab, &rows, &n);
+    if (rc != RDB_OK || n == 0)
+        return rc;
+    if (!d->ctx->eval)
+        return ddl_unsupported(d, "ADD CHECK on a table with rows without a query engine");
+    json_t *expr = json_loads(ck->expr_json, 0, NULL);
+    sql_type_t bt = { SQL_OID_BOOL, -1 };
+    for (size_t i = 0; rc == RDB_OK && i < n; i++) {
+        sql_value_t v;
+        rc = d->ctx->eval(d->ctx, tab, expr, rows[i], bt, &d->a, &v, d->err);
+        if (rc == RDB_OK && !v.isnull && !v.u.b)
+            rc = ddl_error(d, "23514", "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                           ck->name, tab->name);
+    }
+    json_decref(expr);
+    return rc;
+}
+
+/* --- ALTER TABLE ----------------------------------------------------------------- */
+
+static bool colid_in(const uint16_t *ids, int n, uint16_t colid)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == colid)
+            return true;
+    return false;
+}
+
+/* Turn t into a table keyed by a hidden row id (its primary key is gone). */
+static rdb_status_t drop_primary_key(ddl_t *d, sql_table_t *t)
+{
+    sql_table_t *from = sql_table_clone(&d->a, t);
+    t->pk_index = NULL;
+    t->pk_index_id = 0;
+    t->npk = 0;
+    t->has_rowid = true;
+    t->rowid_colid = t->nrowcols++;
+    if (t->col_comments) {
+        char **cc = RDB_ARENA_NEWN(&d->a, char *, t->nrowcols + 1);
+        memcpy(cc, t->col_comments, sizeof *cc * (size_t)(t->nrowcols - 1));
+        t->col_comments = cc;
+    }
+    return sql_table_rewrite(d->ctx->txn, from, t, d->err);
+}
+
+static void remove_index(sql_table_t *t, int i)
+{
+    memmove(&t->indexes[i], &t->indexes[i + 1], sizeof *t->indexes * (size_t)(t->nindexes - i - 1));
+    t->nindexes--;
+}
+
+static rdb_status_t at_add_column(ddl_t *d, sql_table_t *t, json_t *cmd)
+{
+    json_t *cd = dj_node(json_object_get(cmd, "def"), "ColumnDef");
+    const char *cn = dj_str(cd, "colname");
+    if (sql_table_column(t, cn)) {
+        if (dj_bool(cmd, "missing_ok")) {
+            ddl_notice(d, "42701", "column \"%s\" of relation \"%s\" already exists, skipping", cn,
+                       t->name);
+            return RDB_OK;
+        }
+        return ddl_error(d, "42701", "column \"%s\" of relation \"%s\" already exists", cn, t->name);
+    }
+    sql_type_t ty;
+    int serial;
+    rdb_status_t rc = ddl_type(d, json_object_get(cd, "typeName"), &ty, &serial);
+    if (rc != RDB_OK)
+        return rc;
+    add_column(d, t, cn, ty);
+    sql_column_t *col = &t->cols[t->ncols - 1];
+    bool want_pk = false;
+    if ((rc = column_constraints(d, t, col, cd, serial, &want_pk)) != RDB_OK)
+        return rc;
+    col = &t->cols[t->ncols - 1];
+    if (col->default_json || col->identity_seq || col->not_null)
+        if ((rc = fill_column(d, t, col)) != RDB_OK)
+            return rc;
+    for (int k = 0; k < t->nchecks; k++)
+        if (text_refs_column(t->checks[k].expr_json, cn) &&
+            (rc = validate_check(d, t, &t->checks[k])) != RDB_OK)
+            return rc;
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(cd, "constraints"), i, c) {
+        json_t *con = dj_node(c, "Constraint");
+        const char *ct = dj_str(con, "contype");
+        sql_index_t *ix;
+        if (!ct || (strcmp(ct, "CONSTR_PRIMARY") && strcmp(ct, "CONSTR_UNIQUE")))
+            continue;
+        if (strcmp(ct, "CONSTR_PRIMARY") == 0) {
+            sql_table_t *from = sql_table_clone(&d->a, t);
+            if ((rc = table_constraint(d, t, con, cn, &ix)) != RDB_OK ||
+                (rc = sql_table_rewrite(d->ctx->txn, from, t, d->err)) != RDB_OK)
+                return rc;
+        } else if ((rc = table_constraint(d, t, con, cn, &ix)) != RDB_OK ||
+                   (rc = sql_index_build(d->ctx->txn, t, ix, d->err)) != RDB_OK) {
+            return rc;
+        }
+    }
+    return RDB_OK;
+}
+
+/* Views whose query names column `col` of t (by name: the JSON keeps names). */
+static rdb_status_t column_dependents(ddl_t *d, const sql_table_t *t, const char *col, bool cascade)
+{
+    const sql_catsnap_t *s = d->ctx->snap;
+    for (int i = 0; i < sql_cat_count(s); i++) {
+        const sql_table_t *v = sql_cat_at(s, i);
+        bool dep = false;
+        for (int j = 0; j < v->ndeps; j++)
+            dep |= v->deps[j] == t->id;
+        if (!dep || ddl_was_dropped(d, v->id) || !text_refs_column(v->view_json, col))
+            continue;
+        if (!cascade) {
+            ddl_error(d, "2BP01", "cannot drop column %s of table %s because other objects depend on it",
+                      col, t->name);
+            rdb_err_detail(d->err, "view %s depends on column %s of table %s", v->name, col, t->name);
+            rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
+            return RDB_SQL;
+        }
+        ddl_notice(d, "00000", "drop cascades to view %s", v->name);
+        rdb_status_t rc = ddl_drop_rel(d, v, true);
+        if (rc != RDB_OK)
+            return rc;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t at_drop_column(ddl_t *d, sql_table_t *t, json_t *cmd)
+{
+    const char *cn = dj_str(cmd, "name");
+    const sql_column_t *col = sql_table_column(t, cn);
+    bool cascade = dj_str(cmd, "behavior") && strcmp(dj_str(cmd, "behavior"), "DROP_CASCADE") == 0;
+    if (!col) {
+        if (dj_bool(cmd, "missing_ok")) {
+            ddl_notice(d, "42703", "column \"%s\" of relation \"%s\" does not exist, skipping", cn,
+                       t->name);
+            return RDB_OK;
+        }
+        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn, t->name);
+    }
+    uint16_t colid = col->colid;
+    uint32_t seq = col->identity_seq;
+    rdb_status_t rc = column_dependents(d, t, cn, cascade);
+    if (rc != RDB_OK)
+        return rc;
+    for (int i = t->nindexes - 1; i >= 0; i--)
+        if (colid_in(t->indexes[i].colids, t->indexes[i].ncols, colid)) {
+            if ((rc = sql_index_delete_entries(d->ctx->txn, &t->indexes[i], d->err)) != RDB_OK)
+                return rc;
+            remove_index(t, i);
+        }
+    for (int i = t->nchecks - 1; i >= 0; i--)
+        if (text_refs_column(t->checks[i].expr_json, cn)) {
+            memmove(&t->checks[i], &t->checks[i + 1], sizeof *t->checks * (size_t)(t->nchecks - i - 1));
+            t->nchecks--;
+        }
+    if (t->npk && colid_in(t->pk_colids, t->npk, colid) && (rc = drop_primary_key(d, t)) != RDB_OK)
+        return rc;
+    int at = (int)(sql_table_column(t, cn) - t->cols);
+    memmove(&t->cols[at], &t->cols[at + 1], sizeof *t->cols * (size_t)(t->ncols - at - 1));
+    t->ncols--;
+    for (int i = 0; i < t->ncols; i++)
+        t->cols[i].attnum = (int16_t)(i + 1);
+    if (t->col_comments)
+        t->col_comments[colid] = NULL;
+    const sql_table_t *sq = seq ? sql_cat_by_id(d->ctx->snap, seq) : NULL;
+    if (sq && sq->seq && sq->seq->owned_by_table == t->id) {
+        ddl_mark_dropped(d, sq->id);
+        sql_seq_state_delete(d->ctx->txn, sq->id);
+        sql_catw_table_delete(d->ctx->txn, sq->id);
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t at_add_constraint(ddl_t *d, sql_table_t *t, json_t *cmd)
+{
+    json_t *con = dj_node(json_object_get(cmd, "def"), "Constraint");
+    const char *ct = dj_str(con, "contype");
+    sql_index_t *ix;
+    rdb_status_t rc;
+    if (!ct)
+        return ddl_unsupported(d, "this constraint");
+    const char *cname = dj_str(con, "conname");
+    if (cname) {
+        for (int i = 0; i < t->nchecks; i++)
+            if (strcmp(t->checks[i].name, cname) == 0)
+                return ddl_error(d, "42710", "constraint \"%s\" for relation \"%s\" already exists",
+                                 cname, t->name);
+    }
+    if (strcmp(ct, "CONSTR_PRIMARY") == 0) {
+        if (t->pk_index)
+            return ddl_error(d, "42P16", "multiple primary keys for table \"%s\" are not allowed",
+                             t->name);
+        sql_table_t *from = sql_table_clone(&d->a, t);
+        if ((rc = table_constraint(d, t, con, NULL, &ix)) != RDB_OK)
+            return rc;
+        /* Re-key; its columns become NOT NULL: the rewrite reports 23502
+         * for a NULL and 23505 for duplicates as PostgreSQL does. */
+        return sql_table_rewrite(d->ctx->txn, from, t, d->err);
+    }
+    if (strcmp(ct, "CONSTR_UNIQUE") == 0) {
+        if ((rc = table_constraint(d, t, con, NULL, &ix)) != RDB_OK)
+            return rc;
+        return sql_index_build(d->ctx->txn, t, ix, d->err);
+    }
+    if (strcmp(ct, "CONSTR_CHECK") == 0) {
+        if ((rc = table_constraint(d, t, con, NULL, &ix)) != RDB_OK)
+            return rc;
+        if (dj_bool(con, "skip_validation"))
+            return RDB_OK; /* NOT VALID */
+        return validate_check(d, t, &t->checks[t->nchecks - 1]);
+    }
+    return table_constraint(d, t, con, NULL, &ix);
+}
+
+static rdb_status_t at_drop_constraint(ddl_t *d, sql_table_t *t, json_t *cmd)
+{
+    const char *cn = dj_str(cmd, "name");
+    if (t->pk_index && strcmp(t->pk_index->name, cn) == 0)
+        return drop_primary_key(d, t);
+    for (int i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].is_constraint && strcmp(t->indexes[i].name, cn) == 0) {
+            rdb_status_t rc = sql_index_delete_entries(d->ctx->txn, &t->indexes[i], d->err);
+            if (rc == RDB_OK)
+                remove_index(t, i);
+            return rc;
+        }
+    for (int i = 0; i < t->nchecks; i++)
+        if (strcmp(t->checks[i].name, cn) == 0) {
+            memmove(&t->checks[i], &t->checks[i + 1], sizeof *t->checks * (size_t)(t->nchecks - i - 1));
+            t->nchecks--;
+            return RDB_OK;
+        }
+    if (dj_bool(cmd, "missing_ok")) {
+        ddl_notice(d, "42704", "constraint \"%s\" of relation \"%s\" does not exist, skipping", cn,
+                   t->name);
+        return RDB_OK;
+    }
+    return ddl_error(d, "42704", "constraint \"%s\" of relation \"%s\" does not exist", cn, t->name);
+}
+
+/* The column an ALTER TABLE command names; 42703 if it has none. */
+static rdb_status_t cmd_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char **cn,
+                               sql_column_t **col)
+{
+    *cn = dj_str(cmd, "name");
+    *col = *cn ? column_mut(t, *cn) : NULL;
+    if (!*col)
+        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist",
+                         *cn ? *cn : "", t->name);
+    return RDB_OK;
+}
+
+static rdb_status_t at_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char *sub)
+{
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
+    if (strcmp(sub, "AT_ColumnDefault") == 0) {
+        json_t *def = json_object_get(cmd, "def");
+        if (col->identity)
+            return ddl_error(d, "42601", "column \"%s\" of relation \"%s\" is an identity column",
+                             cn, t->name);
+        col->default_json = def ? dj_dump(d, def) : NULL;
+        return RDB_OK;
+    }
+    if (strcmp(sub, "AT_SetNotNull") == 0) {
+        if (col->not_null)
+            return RDB_OK;
+        rdb_status_t rc = sql_table_check_not_null(d->ctx->txn, t, col->colid, d->err);
+        if (rc == RDB_OK)
+            col->not_null = true;
+        return rc;
+    }
+    if (strcmp(sub, "AT_DropNotNull") == 0) {
+        if (t->npk && colid_in(t->pk_colids, t->npk, col->colid))
+            return ddl_error(d, "42P16", "column \"%s\" is in a primary key", cn);
+        if (col->identity)
+            return ddl_error(d, "42P16", "column \"%s\" of relation \"%s\" is an identity column",
+                             cn, t->name);
+        col->not_null = false;
+        return RDB_OK;
+    }
+    return ddl_unsupported(d, sub);
+}
+
+typedef struct retype {
+    ddl_t             *d;
+    const sql_table_t *from;
+    json_t            *expr;
+    uint16_t           colid;
+    sql_type_t         type;
+} retype_t;
+
+static rdb_status_t retype_row(void *arg, sql_value_t *row, rdb_arena_t *a, rdb_err_t *err)
+{
+    retype_t *r = arg;
+    sql_ddl_ctx_t *ctx = r->d->ctx;
+    if (!ctx->eval)
+        return rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "ALTER COLUMN TYPE on a table with rows needs the query engine");
+    sql_value_t v;
+    rdb_status_t rc = ctx->eval(ctx, r->from, r->expr, row, r->type, a, &v, err);
+    if (rc == RDB_OK)
+        row[r->colid] = v;
+    return rc;
+}
+
+static rdb_status_t at_alter_type(ddl_t *d, sql_table_t *t, json_t *cmd)
+{
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
+    json_t *cd = dj_node(json_object_get(cmd, "def"), "ColumnDef");
+    sql_type_t nt;
+    int serial;
+    rdb_status_t rc = ddl_type(d, json_object_get(cd, "typeName"), &nt, &serial);
+    if (rc != RDB_OK)
+        return rc;
+    if (serial)
+        return ddl_error(d, "42704", "type \"%s\" does not exist",
+                         dj_sval(json_array_get(json_object_get(json_object_get(cd, "typeName"), "names"), 0)));
+    const sql_catsnap_t *s = d->ctx->snap;
+    for (int i = 0; i < sql_cat_count(s); i++) {
+        const sql_table_t *v = sql_cat_at(s, i);
+        bool dep = false;
+        for (int j = 0; j < v->ndeps; j++)
+            dep |= v->deps[j] == t->id;
+        if (dep && !ddl_was_dropped(d, v->id) && text_refs_column(v->view_json, cn)) {
+            ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "cannot alter type of a column used by a view or rule");
+            rdb_err_detail(d->err, "rule _RETURN on view %s depends on column \"%s\"", v->name, cn);
+            return RDB_SQL;
+        }
+    }
+    if (col->type.oid == nt.oid && col->type.typmod == nt.typmod)
+        return RDB_OK;
+    json_t *using = json_object_get(cd, "raw_default"), *tmp = NULL;
+    if (!using)
+        using = tmp = json_pack("{s:{s:[{s:{s:s}}]}}", "ColumnRef", "fields", "String", "sval", cn);
+    retype_t r = { d, sql_table_clone(&d->a, t), using, col->colid, nt };
+    col->type = nt;
+    rc = sql_table_rewrite_map(d->ctx->txn, r.from, t, retype_row, &r, d->err);
+    json_decref(tmp);
+    return rc;
+}
+
+static rdb_status_t at_identity(ddl_t *d, sql_table_t *t, json_t *cmd, const char *sub)
+{
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
+    if (strcmp(sub, "AT_AddIdentity") == 0) {
+        json_t *con = dj_node(json_object_get(cmd, "def"), "Constraint");
+        if (col->identity)
+            return ddl_error(d, "55000", "column \"%s\" of relation \"%s\" is already an identity column",
+                             cn, t->name);
+        if (col->default_json)
+            return ddl_error(d, "55000", "column \"%s\" of relation \"%s\" already has a default value",
+                             cn, t->name);
+        if (!col->not_null)
+            return ddl_error(d, "55000",
+                             "column \"%s\" of relation \"%s\" must be declared NOT NULL before identity can be added",
+                             cn, t->name);
+        const char *when = dj_str(con, "generated_when");
+        uint32_t sid;
+        rdb_status_t rc = ddl_make_owned_seq(d, t, col, json_object_get(con, "options"), &sid);
+        if (rc == RDB_OK)
+            col->identity = when && *when == 'd' ? 'd' : 'a';
+        return rc;
+    }
+    if (!col->identity) {
+        if (strcmp(sub, "AT_DropIdentity") == 0 && dj_bool(cmd, "missing_ok")) {
+            ddl_notice(d, "00000", "column \"%s\" of relation \"%s\" is not an identity column, skipping",
+                       cn, t->name);
+            return RDB_OK;
+        }
+        return ddl_error(d, "55000", "column \"%s\" of relation \"%s\" is not an identity column", cn,
+                         t->name);
+    }
+    if (strcmp(sub, "AT_DropIdentity") == 0) {
+        const sql_table_t *sq = col->identity_seq ? sql_cat_by_id(d->ctx->snap, col->identity_seq) : NULL;
+        if (sq) {
+            ddl_mark_dropped(d, sq->id);
+            sql_seq_state_delete(d->ctx->txn, sq->id);
+            sql_catw_table_delete(d->ctx->txn, sq->id);
+        }
+        col->identity = 0;
+        col->identity_seq = 0;
+        col->default_json = NULL;
+        return RDB_OK;
+    }
+    /* AT_SetIdentity: SET GENERATED { ALWAYS | BY DEFAULT } */
+    json_t *items = json_object_get(dj_node(json_object_get(cmd, "def"), "List"), "items"), *o;
+    size_t i;
+    json_array_foreach(items, i, o) {
+        json_t *de = dj_node(o, "DefElem");
+        int64_t v = 0;
+        if (!dj_str(de, "defname") || strcmp(dj_str(de, "defname"), "generated") ||
+            !dj_int(json_object_get(de, "arg"), &v))
+            return ddl_unsupported(d, "ALTER COLUMN ... SET sequence options (use ALTER SEQUENCE)");
+        col->identity = v == 'd' ? 'd' : 'a';
+    }
+    return RDB_OK;
+}
+
+rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
+{
+    strcpy(d->tag, "ALTER TABLE");
+    json_t *rv = json_object_get(n, "relation");
+    const char *objtype = dj_str(n, "objtype");
+    if (objtype && strcmp(objtype, "OBJECT_TABLE") != 0) {
+        if (strcmp(objtype, "OBJECT_INDEX") == 0)
+            strcpy(d->tag, "ALTER INDEX");
+        else if (strcmp(objtype, "OBJECT_VIEW") == 0)
+            strcpy(d->tag, "ALTER VIEW");
+        else if (strcmp(objtype, "OBJECT_SEQUENCE") == 0)
+            strcpy(d->tag, "ALTER SEQUENCE");
+        return ddl_unsupported(d, d->tag);
+    }
+    const sql_table_t *orig = ddl_find_rangevar(d, rv);
+    if (!orig) {
+        if (dj_bool(n, "missing_ok")) {
+            ddl_notice(d, "00000", "relation \"%s\" does not exist, skipping", dj_str(rv, "relname"));
+            return RDB_OK;
+        }
+        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+    }
+    if (orig->relkind != SQL_REL_TABLE)
+        return ddl_error(d, "42809", "\"%s\" is not a table", orig->name);
+    sql_table_t *t = sql_table_clone(&d->a, orig);
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(n, "cmds"), i, c) {
+        json_t *cmd = dj_node(c, "AlterTableCmd");
+        const char *sub = dj_str(cmd, "subtype");
+        rdb_status_t rc;
+        if (!sub)
+            return ddl_unsupported(d, "this ALTER TABLE command");
+        if (strcmp(sub, "AT_AddColumn") == 0)
+            rc = at_add_column(d, t, cmd);
+        else if (strcmp(sub, "AT_DropColumn") == 0)
+            rc = at_drop_column(d, t, cmd);
+        else if (strcmp(sub, "AT_AddConstraint") == 0)
+            rc = at_add_constraint(d, t, cmd);
+        else if (strcmp(sub, "AT_DropConstraint") == 0)
+            rc = at_drop_constraint(d, t, cmd);
+        else if (strcmp(sub, "AT_ColumnDefault") == 0 || strcmp(sub, "AT_SetNotNull") == 0 ||
+                 strcmp(sub, "AT_DropNotNull") == 0)
+            rc = at_column(d, t, cmd, sub);
+        else if (strcmp(sub, "AT_SetRelOptions") == 0 || strcmp(sub, "AT_ResetRelOptions") == 0) {
+            json_t *def = json_object_get(cmd, "def");
+            json_t *items = json_object_get(dj_node(def, "List"), "items");
+            rc = strcmp(sub, "AT_SetRelOptions") == 0 ? table_options(d, items ? items : def) : RDB_OK;
+        }
+        else if (strcmp(sub, "AT_AlterColumnType") == 0)
+            rc = at_alter_type(d, t, cmd);
+        else if (strcmp(sub, "AT_AddIdentity") == 0 || strcmp(sub, "AT_DropIdentity") == 0 ||
+                 strcmp(sub, "AT_SetIdentity") == 0)
+            rc = at_identity(d, t, cmd, sub);
+        else if (strcmp(sub, "AT_ChangeOwner") == 0) {
+            const char *role = dj_str(json_object_get(cmd, "newowner"), "rolename");
+            if (!role || !sql_cat_role(d->ctx->snap, role))
+                rc = ddl_error(d, "42704", "role \"%s\" does not exist", role ? role : "");
+            else {
+                t->owner = rdb_arena_strdup(&d->a, role);
+                rc = RDB_OK;
+            }
+        }
+        else {
+            char what[96];
+            snprintf(what, sizeof what, "ALTER TABLE %s", sub + 3);
+            rc = ddl_unsupported(d, what);
+        }
+        if (rc != RDB_OK)
+            return rc;
+    }
+    sql_catw_table(d->ctx->txn, t);
+    return RDB_OK;
+}
+
+/* --- RENAME ---------------------------------------------------------------------- */
+
+/* Rewrite ColumnRefs whose last field is `from` to `to`. */
+static bool rename_colref(json_t *e, const char *from, const char *to)
+{
+    bool changed = false;
+    if (json_is_object(e)) {
+        json_t *cr = json_object_get(e, "ColumnRef");
+        if (cr) {
+            json_t *f = json_object_get(cr, "fields");
+            json_t *last = dj_node(json_array_get(f, json_array_size(f) - 1), "String");
+            if (last && dj_str(last, "sval") && strcmp(dj_str(last, "sval"), from) == 0) {
+                json_object_set_new(last, "sval", json_string(to));
+                changed = true;
+            }
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(e, k, v)
+            changed |= rename_colref(v, from, to);
+    } else if (json_is_array(e)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(e, i, v)
+            changed |= rename_colref(v, from, to);
+    }
+    return changed;
+}
+
+/* Rewrite RangeVars naming (schema, from) to `to` in a view's JSON. */
+static bool rename_in_json(json_t *e, const char *schema, const char *from, const char *to)
+{
+    bool changed = false;
+    if (json_is_object(e)) {
+        json_t *rv = json_object_get(e, "RangeVar");
+        if (rv && dj_str(rv, "relname") && strcmp(dj_str(rv, "relname"), from) == 0 &&
+            (!dj_str(rv, "schemaname") || strcmp(dj_str(rv, "schemaname"), schema) == 0)) {
+            json_object_set_new(rv, "relname", json_string(to));
+            changed = true;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(e, k, v)
+            changed |= rename_in_json(v, schema, from, to);
+    } else if (json_is_array(e)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(e, i, v)
+            changed |= rename_in_json(v, schema, from, to);
+    }
+    return changed;
+}
+
+rdb_status_t ddl_rename(ddl_t *d, json_t *n)
+{
+    const char *rt = dj_str(n, "renameType");
+    const char *newname = dj_str(n, "newname");
+    json_t *rv = json_object_get(n, "relation");
+    if (!rt)
+        return ddl_unsupported(d, "this RENAME");
+    bool rel_rename = strcmp(rt, "OBJECT_TABLE") == 0 || strcmp(rt, "OBJECT_VIEW") == 0 ||
+                      strcmp(rt, "OBJECT_SEQUENCE") == 0;
+    strcpy(d->tag, strcmp(rt, "OBJECT_VIEW") == 0 ? "ALTER VIEW"
+                   : strcmp(rt, "OBJECT_SEQUENCE") == 0 ? "ALTER SEQUENCE"
+                   : strcmp(rt, "OBJECT_INDEX") == 0 ? "ALTER INDEX" : "ALTER TABLE");
+    if (strcmp(rt, "OBJECT_INDEX") == 0) {
+        const sql_table_t *tab;
+        const sql_index_t *ix = sql_cat_find_index(d->ctx->snap, dj_str(rv, "schemaname"),
+                                                   dj_str(rv, "relname"), d->ctx->search_path,
+                                                   d->ctx->npath, &tab);
+        if (!ix)
+            return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+        if (ddl_name_taken(d, tab->schema_id, newname))
+            return ddl_error(d, "42P07", "relation \"%s\" already exists", newname);
+        sql_table_t *c = sql_table_clone(&d->a, tab);
+        if (c->pk_index && c->pk_index->id == ix->id)
+            c->pk_index->name = rdb_arena_strdup(&d->a, newname);
+        for (int i = 0; i < c->nindexes; i++)
+            if (c->indexes[i].id == ix->id)
+                c->indexes[i].name = rdb_arena_strdup(&d->a, newname);
+        sql_catw_table(d->ctx->txn, c);
+        return RDB_OK;
+    }
+    if (strcmp(rt, "OBJECT_SCHEMA") == 0 || strcmp(rt, "OBJECT_ROLE") == 0) {
+        char what[64];
+        snprintf(what, sizeof what, "ALTER %s ... RENAME", rt + 7);
+        return ddl_unsupported(d, what);
+    }
+    const sql_table_t *t = ddl_find_rangevar(d, rv);
+    if (!t) {
+        if (dj_bool(n, "missing_ok")) {
+            ddl_notice(d, "00000", "relation \"%s\" does not exist, skipping", dj_str(rv, "relname"));
+            return RDB_OK;
+        }
+        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+    }
+    sql_table_t *c = sql_table_clone(&d->a, t);
+    if (rel_rename) {
+        if (ddl_name_taken(d, t->schema_id, newname))
+            return ddl_error(d, "42P07", "relation \"%s\" already exists", newname);
+        c->name = rdb_arena_strdup(&d->a, newname);
+        /* Views name their tables: follow the rename. */
+        const sql_catsnap_t *s = d->ctx->snap;
+        for (int i = 0; i < sql_cat_count(s); i++) {
+            const sql_table_t *v = sql_cat_at(s, i);
+            bool dep = false;
+            for (int j = 0; j < v->ndeps; j++)
+                dep |= v->deps[j] == t->id;
+            json_t *vj = dep && v->view_json ? json_loads(v->view_json, 0, NULL) : NULL;
+            if (vj && rename_in_json(vj, t->schema, t->name, newname)) {
+                sql_table_t *vc = sql_table_clone(&d->a, v);
+                vc->view_json = dj_dump(d, vj);
+                sql_catw_table(d->ctx->txn, vc);
+            }
+            json_decref(vj);
+        }
+    } else if (strcmp(rt, "OBJECT_COLUMN") == 0) {
+        const char *old = dj_str(n, "subname");
+        sql_column_t *col = column_mut(c, old ? old : "");
+        if (!col)
+            return ddl_error(d, "42703", "column \"%s\" does not exist", old ? old : "");
+        if (sql_table_column(c, newname))
+            return ddl_error(d, "42701", "column \"%s\" of relation \"%s\" already exists", newname,
+                             c->name);
+        col->name = rdb_arena_strdup(&d->a, newname);
+        /* CHECK expressions name their columns: follow the rename. */
+        for (int i = 0; i < c->nchecks; i++) {
+            json_t *e = json_loads(c->checks[i].expr_json, 0, NULL);
+            if (e && rename_colref(e, old, newname))
+                c->checks[i].expr_json = dj_dump(d, e);
+            json_decref(e);
+        }
+    } else if (strcmp(rt, "OBJECT_TABCONSTRAINT") == 0) {
+        const char *old = dj_str(n, "subname");
+        bool found = false;
+        if (c->pk_index && strcmp(c->pk_index->name, old) == 0) {
+            c->pk_index->name = rdb_arena_strdup(&d->a, newname);
+            found = true;
+        }
+        for (int i = 0; i < c->nindexes; i++)
+            if (c->indexes[i].is_constraint && strcmp(c->indexes[i].name, old) == 0) {
+                c->indexes[i].name = rdb_arena_strdup(&d->a, newname);
+                found = true;
+            }
+        for (int i = 0; i < c->nchecks; i++)
+            if (strcmp(c->checks[i].name, old) == 0) {
+                c->checks[i].name = rdb_arena_strdup(&d->a, newname);
+                found = true;
+            }
+        if (!found)
+            return ddl_error(d, "42704", "constraint \"%s\" for table \"%s\" does not exist", old,
+                             c->name);
+    } else {
+        char what[64];
+        snprintf(what, sizeof what, "RENAME of %s", rt + 7);
+        return ddl_unsupported(d, what);
+    }
+    sql_catw_table(d->ctx->txn, c);
+    return RDB_OK;
+}
+
+/* --- CREATE INDEX ---------------------------------------------------------------- */
+
+rdb_status_t ddl_create_index(ddl_t *d, json_t *n)
+{
+    strcpy(d->tag, "CREATE INDEX");
+    json_t *rv = json_object_get(n, "relation");
+    const char *am = dj_str(n, "accessMethod");
+    if (am && strcmp(am, "btree") && strcmp(am, "hash"))
+        return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                         "access method \"%s\" is not supported", am);
+    if (json_object_get(n, "whereClause"))
+        return ddl_unsupported(d, "a partial index (CREATE INDEX ... WHERE)");
+    if (json_array_size(json_object_get(n, "indexIncludingParams")))
+        return ddl_unsupported(d, "CREATE INDEX ... INCLUDE");
+    json_t *p;
+    size_t i;
+    json_array_foreach(json_object_get(n, "indexParams"), i, p) {
+        json_t *ie = dj_node(p, "IndexElem");
+        const char *nulls = dj_str(ie, "nulls_ordering");
+        const char *ord = dj_str(ie, "ordering");
+        bool desc = ord && strcmp(ord, "SORTBY_DESC") == 0;
+        if (nulls && ((desc && strcmp(nulls, "SORTBY_NULLS_LAST") == 0) ||
+                      (!desc && strcmp(nulls, "SORTBY_NULLS_FIRST") == 0)))
+            return ddl_unsupported(d, "NULLS FIRST / LAST against the index order");
+        if (json_object_get(ie, "collation") || json_object_get(ie, "opclass"))
+            return ddl_unsupported(d, "an index column with a collation or operator class");
+    }
+    const sql_table_t *orig = ddl_find_rangevar(d, rv);
+    if (!orig)
+        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+    if (orig->relkind != SQL_REL_TABLE)
+        return ddl_error(d, "42809", "cannot create index on relation \"%s\"", orig->name);
+    const char *name = dj_str(n, "idxname");
+    if (name && ddl_name_taken(d, orig->schema_id, name)) {
+        if (dj_bool(n, "if_not_exists")) {
+            ddl_notice(d, "42P07", "relation \"%s\" already exists, skipping", name);
+            return RDB_OK;
+        }
+        return ddl_error(d, "42P07", "relation \"%s\" already exists", name);
+    }
+    sql_table_t *t = sql_table_clone(&d->a, orig);
+    sql_index_t *ix;
+    rdb_status_t rc = ddl_add_index(d, t, name, json_object_get(n, "indexParams"),
+                                    dj_bool(n, "unique"), false, false, &ix);
+    if (rc == RDB_OK)
+        rc = sql_index_build(d->ctx->txn, t, ix, d->err);
+    if (rc == RDB_OK)
+        sql_catw_table(d->ctx->txn, t);
+    return rc;
+}

@@ -1,0 +1,944 @@
+/*
+ * table.c — rows and index entries of a table in the key/value store
+ * (sql/table.h; the layout is DESIGN.md §3 and catalog.h's comment).
+ *
+ *   row key    02 ‖ be32 table_id ‖ [be64 token] ‖ pk
+ *   row value  MessagePack array, element i = column with colid i (nil for
+ *              dropped columns and the hidden row id)
+ *   index key  03 ‖ be32 index_id ‖ indexed columns ‖ pk     value: empty
+ *
+ * pk is the concatenated order-preserving encoding (sql_key_encode,
+ * ascending) of the primary-key columns, or the hidden row id: 10 bytes,
+ * be64 HLC stamp ‖ be16 node id, unique across the cluster since the HLC
+ * never repeats a stamp on a node.  In a row array the row id is held by
+ * value (u.iv.usec = stamp, u.iv.days = node id, no pointer), so copies of
+ * the row that know nothing of the hidden column keep it intact.  token = rdb_hash64(pk) for
+ * hash-partitioned tables (the default).  Index entries end with pk, so an
+ * entry finds its row (token recomputed from pk) and non-unique indexes
+ * need no value.  The primary-key index has no entries: the row key is it.
+ *
+ * Uniqueness is checked by reading through the transaction (its snapshot
+ * plus its own writes): a row key for the primary key, a prefix seek on
+ * 03 ‖ index_id ‖ indexed columns for UNIQUE (skipped when one of them is
+ * NULL, as in PostgreSQL).  Concurrent inserts of the same key in two
+ * transactions are the transactions layer's to catch (first committer
+ * wins); across nodes LWW keeps one row.  Every check of a statement runs
+ * before its first write, so ON CONFLICT DO NOTHING leaves nothing behind.
+ *
+ * Scan bounds are given in index order.  A hash-partitioned table cannot
+ * seek a pk range (rows are ordered by token): a range scan over it reads
+ * the whole table and filters by comparing key encodings, except the
+ * point case (all pk columns, lo == hi, inclusive), which is one seek.
+ * Index range scans with only an upper bound skip NULL entries (NULL sorts
+ * first ascending); with only a lower bound on a DESC column likewise.
+ */
+#include <msgpack.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/coding.h"
+#include "common/hash.h"
+#include "common/mem.h"
+#include "sql/table.h"
+#include "sql/types.h"
+
+#define ROWID_LEN 10
+
+static const sql_type_t bytea_type = { SQL_OID_BYTEA, -1 };
+
+static int buf_write(void *data, const char *p, size_t n)
+{
+    rdb_buf_append((rdb_buf_t *)data, p, n);
+    return 0;
+}
+
+/* The hidden row id, by value in the row so that a shallow copy of the
+ * row keeps it: u.iv.usec = HLC stamp, u.iv.days = node id. */
+static sql_value_t rowid_new(txn_t *txn)
+{
+    txn_store_t *st = txn_store(txn);
+    sql_value_t v = { .isnull = false };
+    v.u.iv.usec = (int64_t)txn_store_now(st);
+    v.u.iv.days = txn_store_node_id(st);
+    return v;
+}
+
+static void rowid_encode(rdb_buf_t *out, const sql_value_t *v)
+{
+    rdb_buf_append_u64_be(out, (uint64_t)v->u.iv.usec);
+    rdb_buf_append_u16_be(out, (uint16_t)v->u.iv.days);
+}
+
+static sql_type_t col_type(const sql_table_t *t, uint16_t colid)
+{
+    if (t->has_rowid && colid == t->rowid_colid)
+        return bytea_type;
+    const sql_column_t *c = sql_table_column_by_id(t, colid);
+    return c ? c->type : bytea_type;
+}
+
+static void key_prefix(rdb_buf_t *k, uint8_t kind, uint32_t id)
+{
+    rdb_buf_reset(k);
+    rdb_buf_append_u8(k, kind);
+    rdb_buf_append_u32_be(k, id);
+}
+
+/* Smallest key greater than every key starting with k: increment the last
+ * byte that is not 0xff and drop what follows; empty when none. */
+static void key_succ(rdb_buf_t *k)
+{
+    while (k->len && (uint8_t)k->data[k->len - 1] == 0xff)
+        k->len--;
+    if (k->len)
+        k->data[k->len - 1]++;
+}
+
+/* pk encoding of a row (or of the npk values in pk order when pk_only). */
+static void pk_encode(rdb_buf_t *out, const sql_table_t *t, const sql_value_t *vals, bool pk_only)
+{
+    if (t->npk == 0) {
+        rowid_encode(out, &vals[pk_only ? 0 : t->rowid_colid]);
+        return;
+    }
+    for (int i = 0; i < t->npk; i++) {
+        uint16_t colid = t->pk_colids[i];
+        sql_key_encode(out, col_type(t, colid), &vals[pk_only ? i : colid], false);
+    }
+}
+
+static void row_key(rdb_buf_t *k, const sql_table_t *t, const char *pk, size_t pklen)
+{
+    key_prefix(k, TXN_PREFIX_ROW, t->id);
+    if (t->hash_partitioned)
+        rdb_buf_append_u64_be(k, rdb_hash64(pk, pklen, 0));
+    rdb_buf_append(k, pk, pklen);
+}
+
+static void index_cols(rdb_buf_t *k, const sql_table_t *t, const sql_index_t *ix,
+                       const sql_value_t *row)
+{
+    key_prefix(k, TXN_PREFIX_INDEX, ix->id);
+    for (int i = 0; i < ix->ncols; i++)
+        sql_key_encode(k, col_type(t, ix->colids[i]), &row[ix->colids[i]], ix->desc && ix->desc[i]);
+}
+
+static bool index_has_null(const sql_index_t *ix, const sql_value_t *row)
+{
+    for (int i = 0; i < ix->ncols; i++)
+        if (row[ix->colids[i]].isnull)
+            return true;
+    return false;
+}
+
+void sql_row_encode(rdb_buf_t *out, const sql_table_t *tab, const sql_value_t *row)
+{
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, out, buf_write);
+    msgpack_pack_array(&pk, tab->nrowcols);
+    int ci = 0;
+    /* cols are in attnum order, not colid order: look each colid up. */
+    for (uint16_t colid = 0; colid < tab->nrowcols; colid++) {
+        const sql_column_t *c = NULL;
+        if (ci < tab->ncols && tab->cols[ci].colid == colid)
+            c = &tab->cols[ci++];
+        else
+            c = sql_table_column_by_id(tab, colid);
+        if (c)
+            sql_value_pack(&pk, c->type, &row[colid]);
+        else
+            msgpack_pack_nil(&pk);
+    }
+}
+
+/* Decode with a caller's zone (scans keep one and clear it per row,
+ * instead of a malloc'ed zone per row). */
+static rdb_status_t row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
+                               sql_value_t *row, msgpack_zone *z, rdb_err_t *err)
+{
+    for (int i = 0; i < tab->nrowcols; i++)
+        row[i] = sql_null();
+    msgpack_object o;
+    size_t off = 0;
+    msgpack_zone_clear(z);
+    msgpack_unpack_return r = msgpack_unpack(p, len, &off, z, &o);
+    if ((r != MSGPACK_UNPACK_SUCCESS && r != MSGPACK_UNPACK_EXTRA_BYTES) ||
+        o.type != MSGPACK_OBJECT_ARRAY)
+        return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                           "row of table \"%s\" is not a MessagePack array", tab->name);
+    uint32_t n = o.via.array.size;
+    for (int i = 0; i < tab->ncols; i++) {
+        const sql_column_t *c = &tab->cols[i];
+        if (c->colid < n) {
+            rdb_status_t rc = sql_value_unpack(a, c->type, &o.via.array.ptr[c->colid], &row[c->colid], err);
+            if (rc != RDB_OK)
+                return rc;
+        }
+    }
+    return RDB_OK;
+}
+
+rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
+                            sql_value_t *row, rdb_err_t *err)
+{
+    msgpack_zone z;
+    msgpack_zone_init(&z, 2048);
+    rdb_status_t rc = row_decode(a, tab, p, len, row, &z, err);
+    msgpack_zone_destroy(&z);
+    return rc;
+}
+
+/* Fill the hidden row id from a row key (after prefix and token). */
+static rdb_status_t rowid_from_key(rdb_arena_t *a, const sql_table_t *t, const char *key,
+                                   size_t klen, sql_value_t *row, rdb_err_t *err)
+{
+    size_t skip = 5 + (t->hash_partitioned ? 8 : 0);
+    if (klen < skip)
+        return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                           "short row key in table \"%s\"", t->name);
+    (void)a;
+    if (klen - skip != ROWID_LEN)
+        return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                           "bad row id in a key of table \"%s\"", t->name);
+    sql_value_t *v = &row[t->rowid_colid];
+    *v = sql_null();
+    v->isnull = false;
+    v->u.iv.usec = (int64_t)rdb_get_u64_be(key + skip);
+    v->u.iv.days = rdb_get_u16_be(key + skip + 8);
+    return RDB_OK;
+}
+
+/* --- errors ---------------------------------------------------------------- */
+
+static void format_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols,
+                              const uint16_t *colids, const sql_value_t *row)
+{
+    sql_format_settings_t fs;
+    sql_format_settings_default(&fs);
+    rdb_buf_append_str(b, "Key (");
+    for (int i = 0; i < ncols; i++) {
+        const sql_column_t *c = sql_table_column_by_id(t, colids[i]);
+        rdb_buf_printf(b, "%s%s", i ? ", " : "", c ? c->name : "?");
+    }
+    rdb_buf_append_str(b, ")=(");
+    for (int i = 0; i < ncols; i++) {
+        if (i)
+            rdb_buf_append_str(b, ", ");
+        const sql_value_t *v = &row[colids[i]];
+        if (v->isnull)
+            rdb_buf_append_str(b, "null");
+        else
+            sql_value_out(&fs, col_type(t, colids[i]), v, b);
+    }
+    rdb_buf_append_str(b, ") already exists.");
+}
+
+static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_index_t *ix,
+                              const sql_value_t *row)
+{
+    rdb_err_set(err, RDB_SQL, "23505", "duplicate key value violates unique constraint \"%s\"",
+                ix ? ix->name : "rowid");
+    if (ix) {
+        rdb_buf_t b = RDB_BUF_INIT;
+        format_key_detail(&b, t, ix->ncols, ix->colids, row);
+        rdb_err_detail(err, "%s", rdb_buf_cstr(&b));
+        rdb_buf_free(&b);
+    }
+    return RDB_SQL;
+}
+
+/* --- uniqueness ------------------------------------------------------------ */
+
+/* Is there an entry under prefix (index columns) in the transaction? */
+static rdb_status_t prefix_exists(txn_t *txn, const rdb_buf_t *prefix, bool *exists, rdb_err_t *err)
+{
+    rdb_buf_t hi = RDB_BUF_INIT;
+    rdb_buf_append(&hi, prefix->data, prefix->len);
+    key_succ(&hi);
+    txn_iter_t *it = txn_iter_new(txn, prefix->data, prefix->len, hi.len ? hi.data : NULL, hi.len);
+    *exists = txn_iter_next(it);
+    rdb_status_t rc = txn_iter_status(it, err);
+    txn_iter_free(it);
+    rdb_buf_free(&hi);
+    return rc;
+}
+
+static rdb_status_t check_unique(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                                 const sql_value_t *row, bool *dup, rdb_err_t *err)
+{
+    *dup = false;
+    if (!ix->unique || index_has_null(ix, row))
+        return RDB_OK;
+    rdb_buf_t k = RDB_BUF_INIT;
+    index_cols(&k, t, ix, row);
+    rdb_status_t rc = prefix_exists(txn, &k, dup, err);
+    rdb_buf_free(&k);
+    return rc;
+}
+
+static void index_put(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                      const sql_value_t *row, const rdb_buf_t *pk, bool del)
+{
+    rdb_buf_t k = RDB_BUF_INIT;
+    index_cols(&k, t, ix, row);
+    rdb_buf_append(&k, pk->data, pk->len);
+    if (del)
+        txn_delete(txn, k.data, k.len);
+    else
+        txn_put(txn, k.data, k.len, "", 0);
+    rdb_buf_free(&k);
+}
+
+/* --- writes ------------------------------------------------------------------ */
+
+static rdb_status_t null_pk_error(const sql_table_t *t, const sql_value_t *row, rdb_err_t *err)
+{
+    for (int i = 0; i < t->npk; i++)
+        if (row[t->pk_colids[i]].isnull) {
+            const sql_column_t *c = sql_table_column_by_id(t, t->pk_colids[i]);
+            return rdb_err_set(err, RDB_SQL, "23502",
+                               "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                               c ? c->name : "?", t->name);
+        }
+    return RDB_OK;
+}
+
+/* Write a row at key (its pk encoding in pk) and its index entries. */
+static void write_row(txn_t *txn, const sql_table_t *t, const sql_value_t *row, const rdb_buf_t *key,
+                      const rdb_buf_t *pk, rdb_buf_t *val)
+{
+    rdb_buf_reset(val);
+    sql_row_encode(val, t, row);
+    txn_put(txn, key->data, key->len, val->data, val->len);
+    for (int i = 0; i < t->nindexes; i++)
+        index_put(txn, t, &t->indexes[i], row, pk, false);
+}
+
+/* Write a row without any uniqueness check (the caller made sure);
+ * a NULL row id is drawn fresh. */
+static void put_row(txn_t *txn, const sql_table_t *t, sql_value_t *row, rdb_buf_t *pk)
+{
+    rdb_buf_t key = RDB_BUF_INIT, val = RDB_BUF_INIT;
+    if (t->npk == 0 && row[t->rowid_colid].isnull)
+        row[t->rowid_colid] = rowid_new(txn);
+    rdb_buf_reset(pk);
+    pk_encode(pk, t, row, false);
+    row_key(&key, t, pk->data, pk->len);
+    write_row(txn, t, row, &key, pk, &val);
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+}
+
+rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
+                              bool on_conflict_nothing, bool *inserted, rdb_err_t *err)
+{
+    rdb_buf_t pk = RDB_BUF_INIT, key = RDB_BUF_INIT, val = RDB_BUF_INIT;
+    rdb_status_t rc = RDB_OK;
+    bool dup = false;
+    const sql_index_t *dup_ix = NULL;
+    if (inserted)
+        *inserted = false;
+    if ((rc = null_pk_error(t, row, err)) != RDB_OK)
+        return rc;
+    if (t->npk == 0) {
+        sql_value_t idv = row[t->rowid_colid];
+        if (idv.isnull)
+            idv = rowid_new(txn);
+        rowid_encode(&pk, &idv);
+    } else {
+        pk_encode(&pk, t, row, false);
+    }
+    row_key(&key, t, pk.data, pk.len);
+    if (t->npk) {
+        rc = txn_get(txn, key.data, key.len, &val, &dup, err);
+        if (rc != RDB_OK)
+            goto out;
+        if (dup)
+            dup_ix = t->pk_index;
+    }
+    for (int i = 0; !dup && i < t->nindexes; i++) {
+        if ((rc = check_unique(txn, t, &t->indexes[i], row, &dup, err)) != RDB_OK)
+            goto out;
+        if (dup)
+            dup_ix = &t->indexes[i];
+    }
+    if (dup) {
+        if (!on_conflict_nothing)
+            rc = dup_error(err, t, dup_ix, row);
+        goto out;
+    }
+    write_row(txn, t, row, &key, &pk, &val);
+    if (inserted)
+        *inserted = true;
+out:
+    rdb_buf_free(&pk);
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+    return rc;
+}
+
+static bool index_changed(const sql_table_t *t, const sql_index_t *ix, const sql_value_t *a,
+                          const sql_value_t *b)
+{
+    for (int i = 0; i < ix->ncols; i++) {
+        uint16_t c = ix->colids[i];
+        if (a[c].isnull != b[c].isnull)
+            return true;
+        if (!a[c].isnull && sql_value_cmp(col_type(t, c), &a[c], &b[c]) != 0)
+            return true;
+    }
+    return false;
+}
+
+rdb_status_t sql_table_update(txn_t *txn, const sql_table_t *t, const sql_value_t *oldrow,
+                              const sql_value_t *newrow, rdb_err_t *err)
+{
+    rdb_buf_t opk = RDB_BUF_INIT, npk = RDB_BUF_INIT, okey = RDB_BUF_INIT, nkey = RDB_BUF_INIT;
+    rdb_buf_t val = RDB_BUF_INIT;
+    rdb_status_t rc = RDB_OK;
+    if ((rc = null_pk_error(t, newrow, err)) != RDB_OK)
+        return rc;
+    pk_encode(&opk, t, oldrow, false);
+    if (t->npk == 0)
+        rowid_encode(&npk, &oldrow[t->rowid_colid]); /* the row id never changes */
+    else
+        pk_encode(&npk, t, newrow, false);
+    row_key(&okey, t, opk.data, opk.len);
+    row_key(&nkey, t, npk.data, npk.len);
+    bool pk_moved = opk.len != npk.len || memcmp(opk.data, npk.data, opk.len) != 0;
+    if (pk_moved) {
+        bool dup = false;
+        if ((rc = txn_get(txn, nkey.data, nkey.len, &val, &dup, err)) != RDB_OK)
+            goto out;
+        if (dup) {
+            rc = dup_error(err, t, t->pk_index, newrow);
+            goto out;
+        }
+    }
+    for (int i = 0; i < t->nindexes; i++) {
+        const sql_index_t *ix = &t->indexes[i];
+        bool dup = false;
+        if (!index_changed(t, ix, oldrow, newrow))
+            continue;
+        if ((rc = check_unique(txn, t, ix, newrow, &dup, err)) != RDB_OK)
+            goto out;
+        if (dup) {
+            rc = dup_error(err, t, ix, newrow);
+            goto out;
+        }
+    }
+    if (pk_moved)
+        txn_delete(txn, okey.data, okey.len);
+    for (int i = 0; i < t->nindexes; i++) {
+        const sql_index_t *ix = &t->indexes[i];
+        if (!pk_moved && !index_changed(t, ix, oldrow, newrow))
+            continue;
+        index_put(txn, t, ix, oldrow, &opk, true);
+        index_put(txn, t, ix, newrow, &npk, false);
+    }
+    rdb_buf_reset(&val);
+    sql_row_encode(&val, t, newrow);
+    txn_put(txn, nkey.data, nkey.len, val.data, val.len);
+out:
+    rdb_buf_free(&opk);
+    rdb_buf_free(&npk);
+    rdb_buf_free(&okey);
+    rdb_buf_free(&nkey);
+    rdb_buf_free(&val);
+    return rc;
+}
+
+rdb_status_t sql_table_delete(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
+                              rdb_err_t *err)
+{
+    rdb_buf_t pk = RDB_BUF_INIT, key = RDB_BUF_INIT;
+    pk_encode(&pk, t, row, false);
+    row_key(&key, t, pk.data, pk.len);
+    txn_delete(txn, key.data, key.len);
+    for (int i = 0; i < t->nindexes; i++)
+        index_put(txn, t, &t->indexes[i], row, &pk, true);
+    rdb_buf_free(&pk);
+    rdb_buf_free(&key);
+    return RDB_OK;
+}
+
+/* Delete every key in [prefix, succ(prefix)). */
+static rdb_status_t delete_prefix(txn_t *txn, uint8_t kind, uint32_t id, rdb_err_t *err)
+{
+    rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    key_prefix(&lo, kind, id);
+    key_prefix(&hi, kind, id);
+    key_succ(&hi);
+    txn_iter_t *it = txn_iter_new(txn, lo.data, lo.len, hi.data, hi.len);
+    while (txn_iter_next(it)) {
+        size_t klen;
+        const char *k = txn_iter_key(it, &klen);
+        txn_delete(txn, k, klen);
+    }
+    rdb_status_t rc = txn_iter_status(it, err);
+    txn_iter_free(it);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return rc;
+}
+
+rdb_status_t sql_table_truncate(txn_t *txn, const sql_table_t *t, rdb_err_t *err)
+{
+    rdb_status_t rc = delete_prefix(txn, TXN_PREFIX_ROW, t->id, err);
+    for (int i = 0; rc == RDB_OK && i < t->nindexes; i++)
+        rc = delete_prefix(txn, TXN_PREFIX_INDEX, t->indexes[i].id, err);
+    return rc;
+}
+
+rdb_status_t sql_index_delete_entries(txn_t *txn, const sql_index_t *ix, rdb_err_t *err)
+{
+    return delete_prefix(txn, TXN_PREFIX_INDEX, ix->id, err);
+}
+
+rdb_status_t sql_table_get(txn_t *txn, const sql_table_t *t, const sql_value_t *pkv,
+                           rdb_arena_t *a, sql_value_t *row, bool *found, rdb_err_t *err)
+{
+    rdb_buf_t pk = RDB_BUF_INIT, key = RDB_BUF_INIT, val = RDB_BUF_INIT;
+    pk_encode(&pk, t, pkv, true);
+    row_key(&key, t, pk.data, pk.len);
+    rdb_status_t rc = txn_get(txn, key.data, key.len, &val, found, err);
+    if (rc == RDB_OK && *found) {
+        rc = sql_row_decode(a, t, val.data, val.len, row, err);
+        if (rc == RDB_OK && t->npk == 0)
+            rc = rowid_from_key(a, t, key.data, key.len, row, err);
+    }
+    rdb_buf_free(&pk);
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+    return rc;
+}
+
+/* --- scans ------------------------------------------------------------------ */
+
+struct sql_scan {
+    txn_t             *txn;
+    const sql_table_t *t;
+    const sql_index_t *ix;       /* index scan */
+    txn_iter_t        *it;
+    bool               filter;   /* compare the pk tail against lo / hi */
+    rdb_buf_t          lo, hi;   /* filter bounds (pk encodings)        */
+    bool               lo_incl, hi_incl;
+    rdb_buf_t          key, val; /* index scans: the row key and value  */
+    rdb_arena_t        scratch;
+    msgpack_zone       zone;
+    rdb_status_t       rc;
+    rdb_err_t          err;
+};
+
+static void encode_bound(rdb_buf_t *out, const sql_table_t *t, const uint16_t *colids,
+                         const bool *desc, int n, const sql_value_t *vals)
+{
+    for (int i = 0; i < n; i++)
+        sql_key_encode(out, col_type(t, colids[i]), &vals[i], desc && desc[i]);
+}
+
+/* Compare the leading columns of tail (an encoded tuple) with bound. */
+static int tail_cmp(const char *tail, size_t tlen, const rdb_buf_t *bound)
+{
+    size_t n = tlen < bound->len ? tlen : bound->len;
+    int c = memcmp(tail, bound->data, n);
+    if (c)
+        return c;
+    return tlen < bound->len ? -1 : 0;
+}
+
+static const uint16_t *scan_pk_colids(const sql_table_t *t)
+{
+    return t->npk ? t->pk_colids : &t->rowid_colid;
+}
+
+/* Bounds [lo, hi) for a key space prefix ‖ encoded leading columns. */
+static void range_bounds(const sql_table_t *t, const rdb_buf_t *prefix, const uint16_t *colids,
+                         const bool *desc, const sql_scan_range_t *r, rdb_buf_t *lo, rdb_buf_t *hi)
+{
+    rdb_buf_append(lo, prefix->data, prefix->len);
+    rdb_buf_append(hi, prefix->data, prefix->len);
+    bool d0 = desc && desc[0];
+    if (r && r->nlo) {
+        encode_bound(lo, t, colids, desc, r->nlo, r->lo);
+        if (!r->lo_incl)
+            key_succ(lo);
+    } else if (r && r->nhi && !d0) {
+        sql_value_t nul = sql_null();
+        sql_key_encode(lo, col_type(t, colids[0]), &nul, false);
+        key_succ(lo); /* skip NULLs */
+    }
+    if (r && r->nhi) {
+        encode_bound(hi, t, colids, desc, r->nhi, r->hi);
+        if (r->hi_incl)
+            key_succ(hi);
+    } else if (r && r->nlo && d0) {
+        sql_value_t nul = sql_null();
+        sql_key_encode(hi, col_type(t, colids[0]), &nul, true); /* NULLs sort last */
+    } else {
+        key_succ(hi);
+    }
+}
+
+static sql_scan_t *scan_new(txn_t *txn, const sql_table_t *t)
+{
+    sql_scan_t *s = rdb_calloc(1, sizeof *s);
+    s->txn = txn;
+    s->t = t;
+    rdb_arena_init(&s->scratch, 0);
+    msgpack_zone_init(&s->zone, 4096);
+    s->err = (rdb_err_t)RDB_ERR_INIT;
+    return s;
+}
+
+sql_scan_t *sql_scan_open(txn_t *txn, const sql_table_t *t, const sql_scan_range_t *range)
+{
+    sql_scan_t *s = scan_new(txn, t);
+    rdb_buf_t prefix = RDB_BUF_INIT, lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    key_prefix(&prefix, TXN_PREFIX_ROW, t->id);
+    int npk = t->npk ? t->npk : 1;
+    bool ranged = range && (range->nlo || range->nhi);
+    if (!ranged || !t->hash_partitioned) {
+        if (ranged)
+            range_bounds(t, &prefix, scan_pk_colids(t), NULL, range, &lo, &hi);
+        else {
+            rdb_buf_append(&lo, prefix.data, prefix.len);
+            rdb_buf_append(&hi, prefix.data, prefix.len);
+            key_succ(&hi);
+        }
+    } else {
+        bool point = range->nlo == npk && range->nhi == npk && range->lo_incl && range->hi_incl;
+        rdb_buf_t a = RDB_BUF_INIT, b = RDB_BUF_INIT;
+        encode_bound(&a, t, scan_pk_colids(t), NULL, range->nlo, range->lo);
+        encode_bound(&b, t, scan_pk_colids(t), NULL, range->nhi, range->hi);
+        point = point && a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+        if (point) {
+            row_key(&lo, t, a.data, a.len);
+            rdb_buf_append(&hi, lo.data, lo.len);
+            rdb_buf_append_u8(&hi, 0); /* the next key after exactly this one */
+        } else {
+            rdb_buf_append(&lo, prefix.data, prefix.len);
+            rdb_buf_append(&hi, prefix.data, prefix.len);
+            key_succ(&hi);
+            s->filter = true;
+            s->lo = a;
+            s->hi = b;
+            a = (rdb_buf_t)RDB_BUF_INIT;
+            b = (rdb_buf_t)RDB_BUF_INIT;
+            s->lo_incl = range->lo_incl;
+            s->hi_incl = range->hi_incl;
+        }
+        rdb_buf_free(&a);
+        rdb_buf_free(&b);
+    }
+    s->it = txn_iter_new(txn, lo.data, lo.len, hi.len ? hi.data : NULL, hi.len);
+    rdb_buf_free(&prefix);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return s;
+}
+
+sql_scan_t *sql_index_scan_open(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                                const sql_scan_range_t *range)
+{
+    if (ix == t->pk_index || ix->id == t->pk_index_id)
+        return sql_scan_open(txn, t, range);
+    sql_scan_t *s = scan_new(txn, t);
+    s->ix = ix;
+    rdb_buf_t prefix = RDB_BUF_INIT, lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    key_prefix(&prefix, TXN_PREFIX_INDEX, ix->id);
+    range_bounds(t, &prefix, ix->colids, ix->desc, range, &lo, &hi);
+    s->it = txn_iter_new(txn, lo.data, lo.len, hi.len ? hi.data : NULL, hi.len);
+    rdb_buf_free(&prefix);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return s;
+}
+
+static bool scan_fail(sql_scan_t *s, rdb_status_t rc)
+{
+    s->rc = rc;
+    return false;
+}
+
+bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
+{
+    const sql_table_t *t = s->t;
+    if (s->rc != RDB_OK)
+        return false;
+    while (txn_iter_next(s->it)) {
+        size_t klen, vlen;
+        const char *k = txn_iter_key(s->it, &klen);
+        if (s->ix) {
+            /* Skip the indexed columns; the rest is the pk encoding. */
+            const char *p = k + 5, *end = k + klen;
+            rdb_arena_reset(&s->scratch);
+            for (int i = 0; i < s->ix->ncols; i++) {
+                sql_value_t tmp;
+                rdb_status_t rc = sql_key_decode(&s->scratch, col_type(t, s->ix->colids[i]),
+                                                 s->ix->desc && s->ix->desc[i], &p, end, &tmp,
+                                                 &s->err);
+                if (rc != RDB_OK)
+                    return scan_fail(s, rc);
+            }
+            bool found = false;
+            row_key(&s->key, t, p, (size_t)(end - p));
+            rdb_status_t rc = txn_get(s->txn, s->key.data, s->key.len, &s->val, &found, &s->err);
+            if (rc != RDB_OK)
+                return scan_fail(s, rc);
+            if (!found)
+                continue; /* an entry whose row is gone: not ours to show */
+            if ((rc = row_decode(a, t, s->val.data, s->val.len, row, &s->zone, &s->err)) != RDB_OK)
+                return scan_fail(s, rc);
+            if (t->npk == 0 &&
+                (rc = rowid_from_key(a, t, s->key.data, s->key.len, row, &s->err)) != RDB_OK)
+                return scan_fail(s, rc);
+            return true;
+        }
+        if (s->filter) {
+            size_t skip = 5 + (t->hash_partitioned ? 8 : 0);
+            if (klen < skip)
+                continue;
+            const char *tail = k + skip;
+            size_t tlen = klen - skip;
+            if (s->lo.len) {
+                int c = tail_cmp(tail, tlen, &s->lo);
+                if (c < 0 || (c == 0 && !s->lo_incl))
+                    continue;
+            }
+            if (s->hi.len) {
+                int c = tail_cmp(tail, tlen, &s->hi);
+                if (c > 0 || (c == 0 && !s->hi_incl))
+                    continue;
+            }
+        }
+        const char *v = txn_iter_value(s->it, &vlen);
+        rdb_status_t rc = row_decode(a, t, v, vlen, row, &s->zone, &s->err);
+        if (rc == RDB_OK && t->npk == 0)
+            rc = rowid_from_key(a, t, k, klen, row, &s->err);
+        if (rc != RDB_OK)
+            return scan_fail(s, rc);
+        return true;
+    }
+    s->rc = txn_iter_status(s->it, &s->err);
+    return false;
+}
+
+rdb_status_t sql_scan_status(const sql_scan_t *s, rdb_err_t *err)
+{
+    if (s->rc != RDB_OK && err) {
+        rdb_err_clear(err);
+        rdb_err_set(err, s->err.code ? s->err.code : s->rc, s->err.sqlstate, "%s",
+                    s->err.msg ? s->err.msg : rdb_status_name(s->rc));
+        if (s->err.detail)
+            rdb_err_detail(err, "%s", s->err.detail);
+    }
+    return s->rc;
+}
+
+void sql_scan_close(sql_scan_t *s)
+{
+    if (!s)
+        return;
+    txn_iter_free(s->it);
+    rdb_buf_free(&s->lo);
+    rdb_buf_free(&s->hi);
+    rdb_buf_free(&s->key);
+    rdb_buf_free(&s->val);
+    rdb_arena_destroy(&s->scratch);
+    msgpack_zone_destroy(&s->zone);
+    rdb_err_clear(&s->err);
+    free(s);
+}
+
+/* --- whole-table work for DDL ----------------------------------------------- */
+
+static rdb_status_t build_dup_error(rdb_err_t *err, const sql_table_t *t, const sql_index_t *ix,
+                                    const sql_value_t *row)
+{
+    rdb_err_set(err, RDB_SQL, "23505", "could not create unique index \"%s\"", ix->name);
+    rdb_buf_t b = RDB_BUF_INIT;
+    format_key_detail(&b, t, ix->ncols, ix->colids, row);
+    b.len -= strlen(" already exists.");
+    rdb_buf_append_str(&b, " is duplicated.");
+    rdb_err_detail(err, "%s", rdb_buf_cstr(&b));
+    rdb_buf_free(&b);
+    return RDB_SQL;
+}
+
+typedef struct enc_ref {
+    const char *p;
+    size_t      len;
+    size_t      row;
+} enc_ref_t;
+
+static int enc_ref_cmp(const void *x, const void *y)
+{
+    const enc_ref_t *a = x, *b = y;
+    int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* 23505 as an index build reports it if two rows share the key of ix.
+ * Sorting the encodings beats a lookup per row by far on big tables. */
+static rdb_status_t check_sorted_unique(const sql_table_t *t, const sql_index_t *ix,
+                                        sql_value_t **rows, size_t n, rdb_arena_t *a,
+                                        rdb_err_t *err)
+{
+    enc_ref_t *refs = rdb_malloc(sizeof *refs * (n + 1));
+    size_t m = 0;
+    rdb_buf_t b = RDB_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (index_has_null(ix, rows[i]))
+            continue;
+        rdb_buf_reset(&b);
+        for (int k = 0; k < ix->ncols; k++)
+            sql_key_encode(&b, col_type(t, ix->colids[k]), &rows[i][ix->colids[k]], false);
+        refs[m].p = rdb_arena_memdup(a, b.data, b.len);
+        refs[m].len = b.len;
+        refs[m].row = i;
+        m++;
+    }
+    rdb_buf_free(&b);
+    if (m > 1)
+        qsort(refs, m, sizeof *refs, enc_ref_cmp);
+    rdb_status_t rc = RDB_OK;
+    for (size_t i = 1; i < m && rc == RDB_OK; i++)
+        if (enc_ref_cmp(&refs[i - 1], &refs[i]) == 0)
+            rc = build_dup_error(err, t, ix, rows[refs[i].row]);
+    free(refs);
+    return rc;
+}
+
+rdb_status_t sql_index_build(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                             rdb_err_t *err)
+{
+    rdb_arena_t a;
+    rdb_arena_init(&a, 64 * 1024);
+    size_t n = 0, cap = 0;
+    sql_value_t **rows = NULL;
+    sql_scan_t *s = sql_scan_open(txn, t, NULL);
+    for (;;) {
+        sql_value_t *row = RDB_ARENA_NEWN(&a, sql_value_t, t->nrowcols + 1);
+        if (!sql_scan_next(s, &a, row))
+            break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            rows = rdb_realloc(rows, cap * sizeof *rows);
+        }
+        rows[n++] = row;
+    }
+    rdb_status_t rc = sql_scan_status(s, err);
+    sql_scan_close(s);
+    if (rc == RDB_OK && ix->unique)
+        rc = check_sorted_unique(t, ix, rows, n, &a, err);
+    rdb_buf_t pk = RDB_BUF_INIT;
+    for (size_t i = 0; rc == RDB_OK && i < n; i++) {
+        rdb_buf_reset(&pk);
+        pk_encode(&pk, t, rows[i], false);
+        index_put(txn, t, ix, rows[i], &pk, false);
+    }
+    rdb_buf_free(&pk);
+    free(rows);
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+rdb_status_t sql_table_rewrite(txn_t *txn, const sql_table_t *from, const sql_table_t *to,
+                               rdb_err_t *err)
+{
+    return sql_table_rewrite_map(txn, from, to, NULL, NULL, err);
+}
+
+rdb_status_t sql_table_rewrite_map(txn_t *txn, const sql_table_t *from, const sql_table_t *to,
+                                   sql_row_map_fn fn, void *arg, rdb_err_t *err)
+{
+    /* Read everything first: the new keys land in the key range being
+     * scanned, and an open iterator may or may not see them. */
+    rdb_arena_t a;
+    rdb_arena_init(&a, 64 * 1024);
+    size_t n = 0, cap = 0;
+    sql_value_t **rows = NULL;
+    uint16_t width = from->nrowcols > to->nrowcols ? from->nrowcols : to->nrowcols;
+    rdb_status_t rc = RDB_OK;
+    sql_scan_t *s = sql_scan_open(txn, from, NULL);
+    for (;;) {
+        sql_value_t *row = RDB_ARENA_NEWN(&a, sql_value_t, width + 1);
+        for (int i = 0; i < width; i++)
+            row[i] = sql_null();
+        if (!sql_scan_next(s, &a, row))
+            break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            rows = rdb_realloc(rows, cap * sizeof *rows);
+        }
+        rows[n++] = row;
+    }
+    rc = sql_scan_status(s, err);
+    sql_scan_close(s);
+    for (size_t i = 0; rc == RDB_OK && i < n; i++)
+        rc = sql_table_delete(txn, from, rows[i], err);
+    for (size_t i = 0; rc == RDB_OK && i < n; i++) {
+        sql_value_t *row = rows[i];
+        if (fn && (rc = fn(arg, row, &a, err)) != RDB_OK)
+            break;
+        if (to->has_rowid && !from->has_rowid)
+            row[to->rowid_colid] = sql_null(); /* a fresh row id */
+        if (to->npk && !to->has_rowid) {
+            rdb_status_t nrc = null_pk_error(to, row, err);
+            if (nrc != RDB_OK) {
+                /* PostgreSQL checks the column first: 23502 as for SET NOT NULL. */
+                const sql_column_t *c = NULL;
+                for (int j = 0; j < to->npk && !c; j++)
+                    if (row[to->pk_colids[j]].isnull)
+                        c = sql_table_column_by_id(to, to->pk_colids[j]);
+                rdb_err_clear(err);
+                rc = rdb_err_set(err, RDB_SQL, "23502",
+                                 "column \"%s\" of relation \"%s\" contains null values",
+                                 c ? c->name : "?", to->name);
+                break;
+            }
+        }
+    }
+    /* Uniqueness by sorting the new keys: no lookup per row. */
+    if (rc == RDB_OK && to->npk && to->pk_index)
+        rc = check_sorted_unique(to, to->pk_index, rows, n, &a, err);
+    for (int j = 0; rc == RDB_OK && j < to->nindexes; j++)
+        if (to->indexes[j].unique)
+            rc = check_sorted_unique(to, &to->indexes[j], rows, n, &a, err);
+    rdb_buf_t pk = RDB_BUF_INIT;
+    for (size_t i = 0; rc == RDB_OK && i < n; i++)
+        put_row(txn, to, rows[i], &pk);
+    rdb_buf_free(&pk);
+    free(rows);
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+rdb_status_t sql_table_check_not_null(txn_t *txn, const sql_table_t *t, uint16_t colid,
+                                      rdb_err_t *err)
+{
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    sql_value_t *row = rdb_calloc((size_t)t->nrowcols + 1, sizeof *row);
+    rdb_status_t rc = RDB_OK;
+    sql_scan_t *s = sql_scan_open(txn, t, NULL);
+    while (sql_scan_next(s, &a, row)) {
+        if (row[colid].isnull) {
+            const sql_column_t *c = sql_table_column_by_id(t, colid);
+            rc = rdb_err_set(err, RDB_SQL, "23502",
+                             "column \"%s\" of relation \"%s\" contains null values",
+                             c ? c->name : "?", t->name);
+            break;
+        }
+        rdb_arena_reset(&a);
+    }
+    if (rc == RDB_OK)
+        rc = sql_scan_status(s, err);
+    sql_scan_close(s);
+    free(row);
+    rdb_arena_destroy(&a);
+    return rc;
+}

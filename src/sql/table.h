@@ -1,0 +1,94 @@
+/*
+ * table.h — rows and index entries of a table in the key/value store.
+ *
+ * Owned by the catalog/DDL side; the executor calls it.  Everything about
+ * the key layout (catalog.h) stays here: the executor hands whole rows in
+ * and gets whole rows out.
+ *
+ * A row is an array of t->nrowcols sql_value_t indexed by colid (entries of
+ * dropped columns are NULL).  Decoded variable-length bytes live in the
+ * arena passed in.
+ *
+ * Constraints checked here: PRIMARY KEY and UNIQUE (23505, with PostgreSQL's
+ * message 'duplicate key value violates unique constraint "t_pkey"' and
+ * detail 'Key (id)=(1) already exists.').  NOT NULL, CHECK and defaults need
+ * expressions and are the executor's, before it calls insert/update.
+ */
+#ifndef RDB_SQL_TABLE_H
+#define RDB_SQL_TABLE_H
+
+#include "common/arena.h"
+#include "common/buf.h"
+#include "sql/catalog.h"
+#include "txn/txn.h"
+
+/* Insert a new row.  on_conflict_nothing: a duplicate key is not an error,
+ * *inserted says whether the row went in (ON CONFLICT DO NOTHING). */
+rdb_status_t sql_table_insert(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
+                              bool on_conflict_nothing, bool *inserted, rdb_err_t *err);
+/* Replace old (as read by a scan) by new; handles a changed primary key and
+ * index maintenance. */
+rdb_status_t sql_table_update(txn_t *t, const sql_table_t *tab, const sql_value_t *oldrow,
+                              const sql_value_t *newrow, rdb_err_t *err);
+rdb_status_t sql_table_delete(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
+                              rdb_err_t *err);
+/* Delete every row and index entry of the table (TRUNCATE). */
+rdb_status_t sql_table_truncate(txn_t *t, const sql_table_t *tab, rdb_err_t *err);
+
+/* Point lookup by primary key (npk values in pk_colids order). */
+rdb_status_t sql_table_get(txn_t *t, const sql_table_t *tab, const sql_value_t *pk,
+                           rdb_arena_t *a, sql_value_t *row, bool *found, rdb_err_t *err);
+
+/* Scans.  A full scan, or (range-partitioned tables, and hash-partitioned
+ * ones with the whole key given) a range over the leading primary-key
+ * columns: lo / hi hold nlo / nhi leading pk values, NULL = unbounded. */
+typedef struct sql_scan sql_scan_t;
+typedef struct sql_scan_range {
+    int                nlo, nhi;
+    const sql_value_t *lo, *hi;
+    bool               lo_incl, hi_incl;
+} sql_scan_range_t;
+sql_scan_t *sql_scan_open(txn_t *t, const sql_table_t *tab, const sql_scan_range_t *range);
+/* Next row into row (nrowcols values, bytes in a); false at end or error. */
+bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row);
+rdb_status_t sql_scan_status(const sql_scan_t *s, rdb_err_t *err);
+void sql_scan_close(sql_scan_t *s);
+
+/* Index scan: rows whose indexed columns equal the nvals leading values
+ * (or fall in the range), in index order. */
+sql_scan_t *sql_index_scan_open(txn_t *t, const sql_table_t *tab, const sql_index_t *ix,
+                                const sql_scan_range_t *range);
+
+/* --- whole-table work for DDL (catalog/DDL side extensions) --- */
+
+/* Write the entries of index ix (already part of t) for every row of t;
+ * 23505 'could not create unique index "ix"' with detail
+ * 'Key (a)=(1) is duplicated.' for a unique index over duplicates. */
+rdb_status_t sql_index_build(txn_t *t, const sql_table_t *tab, const sql_index_t *ix,
+                             rdb_err_t *err);
+/* Delete every entry of an index (DROP INDEX / DROP CONSTRAINT). */
+rdb_status_t sql_index_delete_entries(txn_t *t, const sql_index_t *ix, rdb_err_t *err);
+/* Move every row from the key layout of `from` to that of `to` (same id;
+ * e.g. ADD PRIMARY KEY: hidden row id -> pk, or DROP of the primary key),
+ * rewriting the index entries of both.  23505 / 23502 as PostgreSQL's
+ * index build reports them. */
+rdb_status_t sql_table_rewrite(txn_t *t, const sql_table_t *from, const sql_table_t *to,
+                               rdb_err_t *err);
+/* As sql_table_rewrite, with fn changing each row (decoded with `from`'s
+ * layout, nrowcols of the wider of the two) before it is written with
+ * `to`'s: ALTER COLUMN TYPE.  Values fn makes may live in a. */
+typedef rdb_status_t (*sql_row_map_fn)(void *arg, sql_value_t *row, rdb_arena_t *a,
+                                       rdb_err_t *err);
+rdb_status_t sql_table_rewrite_map(txn_t *t, const sql_table_t *from, const sql_table_t *to,
+                                   sql_row_map_fn fn, void *arg, rdb_err_t *err);
+/* 23502 'column "c" of relation "t" contains null values' if a row has
+ * NULL in colid (SET NOT NULL). */
+rdb_status_t sql_table_check_not_null(txn_t *t, const sql_table_t *tab, uint16_t colid,
+                                      rdb_err_t *err);
+
+/* Encode/decode a row value (for COPY fast paths and tests). */
+void sql_row_encode(rdb_buf_t *out, const sql_table_t *tab, const sql_value_t *row);
+rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
+                            sql_value_t *row, rdb_err_t *err);
+
+#endif

@@ -1,0 +1,545 @@
+/*
+ * txn.c — snapshot reads and buffered, atomic writes over the LSM store.
+ *
+ * Decisions:
+ *
+ * - The write set is an append-only array of entries plus an open-addressing
+ *   hash table from key to the entry that is current for it.  Overwriting a
+ *   key appends a new entry and repoints the table; the old entry stays
+ *   where it is.  So a bulk load (COPY of a million rows into one
+ *   transaction) costs O(1) per row, and an iterator, which copies the list
+ *   of current entries sorted by key when it is created, keeps seeing the
+ *   write set exactly as it was then: an UPDATE that scans a table while
+ *   writing to it never meets its own new rows (no Halloween problem).
+ *   Key and value bytes live in the transaction's arena.
+ *
+ * - Commit stamps every write with one version (a fresh HLC tick, this
+ *   node's id), builds one lsm batch in write order and applies it with one
+ *   lsm_write, so a crash leaves the transaction wholly there or absent.
+ *
+ * - Clock floor across restarts.  Versions must keep growing after a
+ *   restart even if the wall clock went back.  The store keeps a durable
+ *   ceiling (a node-local record under key 0x00 "txn.hlc_ceiling", never
+ *   replicated) a few seconds ahead of the newest stamp it used; on open the
+ *   HLC is floored at it.  It is rewritten (synchronously) only when stamps
+ *   come within a second of it, i.e. about every four seconds of writing.
+ */
+#include "txn/txn.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/hash.h"
+
+#define CEILING_AHEAD_MS 5000
+#define CEILING_SLACK_MS 1000
+
+static const char ceiling_key[] = "\x00txn.hlc_ceiling";
+#define CEILING_KEY_LEN (sizeof(ceiling_key) - 1)
+
+struct txn_store {
+    lsm_db_t          *db;
+    clu_hlc_t         *hlc;
+    uint16_t           node_id;
+    txn_commit_hook_fn hook;
+    void              *hook_ctx;
+    _Atomic uint64_t   catalog_gen;
+    pthread_mutex_t    ceiling_mu;
+    uint64_t           ceiling_ms; /* durable: no stamp issued beyond it */
+};
+
+typedef struct ws_entry {
+    const char *key;
+    const char *val; /* NULL for a delete */
+    uint32_t    klen;
+    uint32_t    vlen;
+} ws_entry_t;
+
+struct txn {
+    txn_store_t *st;
+    uint64_t     snapshot;
+    rdb_arena_t  arena;
+    ws_entry_t  *ents;     /* every entry, in write order */
+    size_t       nents, cap;
+    uint32_t    *slots;    /* hash table: entry index + 1, 0 = empty */
+    size_t       nslots;   /* power of two */
+    size_t       nlive;    /* distinct keys written */
+    bool         wrote_catalog;
+};
+
+struct txn_iter {
+    txn_t        *t;
+    lsm_iter_t   *li;
+    uint32_t     *ws;      /* current entries in [lo, hi), sorted by key */
+    size_t        nws, wpos;
+    char         *lo, *hi;   /* copies of the bounds */
+    size_t        lolen, hilen;
+    bool          started;
+    /* The position: from the store (li) or from the write set (ws[cur]). */
+    bool          valid;
+    bool          from_ws;
+    size_t        cur;
+    rdb_err_t     err;
+};
+
+/* --- the store --------------------------------------------------------- */
+
+static rdb_status_t write_ceiling(txn_store_t *st, uint64_t ms, rdb_err_t *err)
+{
+    char v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = (char)(ms >> (56 - 8 * i));
+    lsm_batch_t *b = lsm_batch_new();
+    lsm_version_t ver = { .hlc = CLU_HLC_MAKE(ms, 0), .node_id = st->node_id };
+    lsm_batch_put(b, ceiling_key, CEILING_KEY_LEN, ver, v, sizeof v);
+    lsm_write_options_t wo = { .sync = true };
+    rdb_status_t s = lsm_write(st->db, &wo, b, err);
+    lsm_batch_free(b);
+    if (s == RDB_OK)
+        st->ceiling_ms = ms;
+    return s;
+}
+
+rdb_status_t txn_store_open(lsm_db_t *db, uint16_t node_id, clu_hlc_t *hlc, txn_store_t **out,
+                            rdb_err_t *err)
+{
+    txn_store_t *st = calloc(1, sizeof *st);
+    if (!st)
+        return rdb_err_set(err, RDB_NOMEM, "53200", "out of memory");
+    st->db = db;
+    st->hlc = hlc;
+    st->node_id = node_id;
+    pthread_mutex_init(&st->ceiling_mu, NULL);
+
+    rdb_buf_t v;
+    rdb_buf_init(&v, 16);
+    rdb_status_t s = lsm_get(db, NULL, ceiling_key, CEILING_KEY_LEN, &v, NULL, err);
+    if (s == RDB_OK && v.len == 8) {
+        uint64_t ms = 0;
+        for (int i = 0; i < 8; i++)
+            ms = ms << 8 | (uint8_t)v.data[i];
+        clu_hlc_floor(hlc, CLU_HLC_MAKE(ms, 0));
+    } else if (s != RDB_OK && s != RDB_NOTFOUND) {
+        rdb_buf_free(&v);
+        pthread_mutex_destroy(&st->ceiling_mu);
+        free(st);
+        return s;
+    }
+    rdb_buf_free(&v);
+    rdb_err_clear(err);
+    s = write_ceiling(st, CLU_HLC_MS(clu_hlc_now(hlc)) + CEILING_AHEAD_MS, err);
+    if (s != RDB_OK) {
+        pthread_mutex_destroy(&st->ceiling_mu);
+        free(st);
+        return s;
+    }
+    *out = st;
+    return RDB_OK;
+}
+
+void txn_store_close(txn_store_t *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_destroy(&st->ceiling_mu);
+    free(st);
+}
+
+void txn_store_set_commit_hook(txn_store_t *st, txn_commit_hook_fn fn, void *ctx)
+{
+    st->hook = fn;
+    st->hook_ctx = ctx;
+}
+
+lsm_db_t *txn_store_db(txn_store_t *st) { return st->db; }
+uint16_t txn_store_node_id(const txn_store_t *st) { return st->node_id; }
+uint64_t txn_store_catalog_gen(txn_store_t *st) { return atomic_load(&st->catalog_gen); }
+
+/* A stamp that stays below the durable ceiling, moving the ceiling first
+ * when the clock comes close to it. */
+static rdb_status_t stamp(txn_store_t *st, uint64_t *out, rdb_err_t *err)
+{
+    uint64_t ts = clu_hlc_now(st->hlc);
+    pthread_mutex_lock(&st->ceiling_mu);
+    rdb_status_t s = RDB_OK;
+    if (CLU_HLC_MS(ts) + CEILING_SLACK_MS >= st->ceiling_ms)
+        s = write_ceiling(st, CLU_HLC_MS(ts) + CEILING_AHEAD_MS, err);
+    pthread_mutex_unlock(&st->ceiling_mu);
+    *out = ts;
+    return s;
+}
+
+uint64_t txn_store_now(txn_store_t *st)
+{
+    uint64_t ts;
+    rdb_err_t err = RDB_ERR_INIT;
+    if (stamp(st, &ts, &err) != RDB_OK) /* still a valid stamp; log and go on */
+        RDB_LOG_WARN("txn", "cannot persist the clock ceiling: %s", err.msg);
+    rdb_err_clear(&err);
+    return ts;
+}
+
+rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catalog, rdb_err_t *err)
+{
+    rdb_status_t s = lsm_write(st->db, NULL, batch, err);
+    if (s == RDB_OK && has_catalog)
+        atomic_fetch_add(&st->catalog_gen, 1);
+    return s;
+}
+
+/* --- transactions ------------------------------------------------------ */
+
+txn_t *txn_begin(txn_store_t *st)
+{
+    txn_t *t = calloc(1, sizeof *t);
+    if (!t)
+        abort();
+    t->st = st;
+    t->snapshot = txn_store_now(st);
+    rdb_arena_init(&t->arena, 64 * 1024);
+    return t;
+}
+
+uint64_t txn_snapshot(const txn_t *t) { return t->snapshot; }
+txn_store_t *txn_store(const txn_t *t) { return t->st; }
+bool txn_has_writes(const txn_t *t) { return t->nlive > 0; }
+bool txn_wrote_catalog(const txn_t *t) { return t->wrote_catalog; }
+size_t txn_write_count(const txn_t *t) { return t->nlive; }
+
+static uint64_t key_hash(const void *key, size_t klen) { return rdb_hash64(key, klen, 0x7478); }
+
+/* The slot holding key, or the empty slot where it would go. */
+static size_t find_slot(const txn_t *t, const void *key, size_t klen)
+{
+    size_t mask = t->nslots - 1;
+    size_t i = key_hash(key, klen) & mask;
+    for (;;) {
+        uint32_t e = t->slots[i];
+        if (e == 0)
+            return i;
+        const ws_entry_t *en = &t->ents[e - 1];
+        if (en->klen == klen && memcmp(en->key, key, klen) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+static void grow_slots(txn_t *t)
+{
+    size_t old_n = t->nslots;
+    uint32_t *old = t->slots;
+    t->nslots = old_n ? old_n * 2 : 64;
+    t->slots = calloc(t->nslots, sizeof *t->slots);
+    if (!t->slots)
+        abort();
+    for (size_t i = 0; i < old_n; i++) {
+        if (old[i]) {
+            const ws_entry_t *en = &t->ents[old[i] - 1];
+            t->slots[find_slot(t, en->key, en->klen)] = old[i];
+        }
+    }
+    free(old);
+}
+
+static const ws_entry_t *ws_lookup(const txn_t *t, const void *key, size_t klen)
+{
+    if (!t->nslots)
+        return NULL;
+    uint32_t e = t->slots[find_slot(t, key, klen)];
+    return e ? &t->ents[e - 1] : NULL;
+}
+
+static void ws_add(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen,
+                   bool is_delete)
+{
+    if ((t->nlive + 1) * 2 > t->nslots)
+        grow_slots(t);
+    if (t->nents == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->ents = realloc(t->ents, t->cap * sizeof *t->ents);
+        if (!t->ents)
+            abort();
+    }
+    size_t slot = find_slot(t, key, klen);
+    ws_entry_t *en = &t->ents[t->nents];
+    if (t->slots[slot]) {
+        en->key = t->ents[t->slots[slot] - 1].key; /* same bytes */
+    } else {
+        en->key = rdb_arena_memdup(&t->arena, key, klen ? klen : 1);
+        t->nlive++;
+    }
+    en->klen = (uint32_t)klen;
+    en->val = is_delete ? NULL : rdb_arena_memdup(&t->arena, vlen ? val : "", vlen ? vlen : 1);
+    en->vlen = is_delete ? 0 : (uint32_t)vlen;
+    t->slots[slot] = (uint32_t)++t->nents;
+    if (klen && ((const uint8_t *)key)[0] == TXN_PREFIX_CATALOG)
+        t->wrote_catalog = true;
+}
+
+void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    ws_add(t, key, klen, val, vlen, false);
+}
+
+void txn_delete(txn_t *t, const void *key, size_t klen) { ws_add(t, key, klen, NULL, 0, true); }
+
+rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, bool *found,
+                     rdb_err_t *err)
+{
+    rdb_buf_reset(val);
+    const ws_entry_t *en = ws_lookup(t, key, klen);
+    if (en) {
+        *found = en->val != NULL;
+        if (en->val)
+            rdb_buf_append(val, en->val, en->vlen);
+        return RDB_OK;
+    }
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.snapshot = t->snapshot;
+    rdb_status_t s = lsm_get(t->st->db, &ro, key, klen, val, NULL, err);
+    if (s == RDB_NOTFOUND) {
+        rdb_err_clear(err);
+        *found = false;
+        return RDB_OK;
+    }
+    *found = s == RDB_OK;
+    return s;
+}
+
+void txn_abort(txn_t *t)
+{
+    if (!t)
+        return;
+    rdb_arena_destroy(&t->arena);
+    free(t->ents);
+    free(t->slots);
+    free(t);
+}
+
+rdb_status_t txn_commit(txn_t *t, rdb_err_t *err)
+{
+    rdb_status_t s = RDB_OK;
+    if (t->nlive == 0)
+        goto out;
+    lsm_version_t v = { .node_id = t->st->node_id };
+    s = stamp(t->st, &v.hlc, err);
+    if (s != RDB_OK)
+        goto out;
+    lsm_batch_t *b = lsm_batch_new();
+    for (size_t i = 0; i < t->nents; i++) {
+        const ws_entry_t *en = &t->ents[i];
+        if (t->slots[find_slot(t, en->key, en->klen)] != i + 1)
+            continue; /* overwritten later in the transaction */
+        if (en->val)
+            lsm_batch_put(b, en->key, en->klen, v, en->val, en->vlen);
+        else
+            lsm_batch_delete(b, en->key, en->klen, v);
+    }
+    s = lsm_write(t->st->db, NULL, b, err);
+    if (s == RDB_OK) {
+        if (t->wrote_catalog)
+            atomic_fetch_add(&t->st->catalog_gen, 1);
+        if (t->st->hook)
+            s = t->st->hook(t->st->hook_ctx, b, v, err);
+    }
+    lsm_batch_free(b);
+out:
+    txn_abort(t);
+    return s;
+}
+
+/* --- iterators --------------------------------------------------------- */
+
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static const txn_t *sort_txn; /* qsort has no context argument */
+static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int ws_idx_cmp(const void *a, const void *b)
+{
+    const ws_entry_t *x = &sort_txn->ents[*(const uint32_t *)a - 1];
+    const ws_entry_t *y = &sort_txn->ents[*(const uint32_t *)b - 1];
+    return key_cmp(x->key, x->klen, y->key, y->klen);
+}
+
+static bool in_bounds(const ws_entry_t *en, const void *lo, size_t lolen, const void *hi,
+                      size_t hilen)
+{
+    if (lo && key_cmp(en->key, en->klen, lo, lolen) < 0)
+        return false;
+    if (hi && key_cmp(en->key, en->klen, hi, hilen) >= 0)
+        return false;
+    return true;
+}
+
+txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi, size_t hilen)
+{
+    txn_iter_t *it = calloc(1, sizeof *it);
+    if (!it)
+        abort();
+    it->t = t;
+    it->err = (rdb_err_t)RDB_ERR_INIT;
+    if (lo) {
+        it->lo = malloc(lolen ? lolen : 1);
+        memcpy(it->lo, lo, lolen);
+        it->lolen = lolen;
+    }
+    if (hi) {
+        it->hi = malloc(hilen ? hilen : 1);
+        memcpy(it->hi, hi, hilen);
+        it->hilen = hilen;
+    }
+    /* The current entries within bounds, sorted. */
+    if (t->nlive) {
+        it->ws = malloc(t->nlive * sizeof *it->ws);
+        for (size_t i = 0; i < t->nslots; i++) {
+            uint32_t e = t->slots[i];
+            if (e && in_bounds(&t->ents[e - 1], lo, lolen, hi, hilen))
+                it->ws[it->nws++] = e;
+        }
+        pthread_mutex_lock(&sort_mu);
+        sort_txn = t;
+        qsort(it->ws, it->nws, sizeof *it->ws, ws_idx_cmp);
+        pthread_mutex_unlock(&sort_mu);
+    }
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.snapshot = t->snapshot;
+    ro.lower_bound = it->lo;
+    ro.lower_len = it->lolen;
+    ro.upper_bound = it->hi;
+    ro.upper_len = it->hilen;
+    it->li = lsm_iter_new(t->st->db, &ro);
+    if (lo)
+        lsm_iter_seek(it->li, lo, lolen);
+    else
+        lsm_iter_seek_first(it->li);
+    return it;
+}
+
+void txn_iter_seek(txn_iter_t *it, const void *key, size_t klen)
+{
+    lsm_iter_seek(it->li, key, klen);
+    /* first write-set entry >= key */
+    size_t lo = 0, hi = it->nws;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const ws_entry_t *en = &it->t->ents[it->ws[mid] - 1];
+        if (key_cmp(en->key, en->klen, key, klen) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    it->wpos = lo;
+    it->started = false;
+    it->valid = false;
+}
+
+/* Position on the smaller of the store's and the write set's next keys,
+ * skipping deletes; lsm and ws are both at their next unconsumed entry. */
+static bool settle(txn_iter_t *it)
+{
+    for (;;) {
+        bool lv = lsm_iter_valid(it->li);
+        bool wv = it->wpos < it->nws;
+        if (!lv && lsm_iter_status(it->li, &it->err) != RDB_OK) {
+            it->valid = false;
+            return false;
+        }
+        if (!lv && !wv) {
+            it->valid = false;
+            return false;
+        }
+        int c;
+        if (!wv) {
+            c = -1;
+        } else if (!lv) {
+            c = 1;
+        } else {
+            size_t lk;
+            const char *k = lsm_iter_key(it->li, &lk);
+            const ws_entry_t *en = &it->t->ents[it->ws[it->wpos] - 1];
+            c = key_cmp(k, lk, en->key, en->klen);
+        }
+        if (c < 0) {
+            it->from_ws = false;
+            it->valid = true;
+            return true;
+        }
+        /* The write set wins over the store for an equal key. */
+        if (c == 0)
+            lsm_iter_next(it->li);
+        const ws_entry_t *en = &it->t->ents[it->ws[it->wpos] - 1];
+        if (en->val) {
+            it->from_ws = true;
+            it->cur = it->wpos;
+            it->valid = true;
+            return true;
+        }
+        it->wpos++; /* deleted in this transaction */
+    }
+}
+
+bool txn_iter_next(txn_iter_t *it)
+{
+    if (!it->started) {
+        it->started = true;
+    } else if (it->valid) {
+        if (it->from_ws)
+            it->wpos++;
+        else
+            lsm_iter_next(it->li);
+    } else {
+        return false;
+    }
+    return settle(it);
+}
+
+const char *txn_iter_key(const txn_iter_t *it, size_t *klen)
+{
+    if (it->from_ws) {
+        const ws_entry_t *en = &it->t->ents[it->ws[it->cur] - 1];
+        *klen = en->klen;
+        return en->key;
+    }
+    return lsm_iter_key(it->li, klen);
+}
+
+const char *txn_iter_value(const txn_iter_t *it, size_t *vlen)
+{
+    if (it->from_ws) {
+        const ws_entry_t *en = &it->t->ents[it->ws[it->cur] - 1];
+        *vlen = en->vlen;
+        return en->val;
+    }
+    return lsm_iter_value(it->li, vlen);
+}
+
+rdb_status_t txn_iter_status(const txn_iter_t *it, rdb_err_t *err)
+{
+    if (it->err.code == RDB_OK)
+        return RDB_OK;
+    rdb_err_set(err, it->err.code, it->err.sqlstate, "%s", it->err.msg ? it->err.msg : "");
+    return it->err.code;
+}
+
+void txn_iter_free(txn_iter_t *it)
+{
+    if (!it)
+        return;
+    lsm_iter_free(it->li);
+    rdb_err_clear(&it->err);
+    free(it->ws);
+    free(it->lo);
+    free(it->hi);
+    free(it);
+}

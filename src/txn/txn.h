@@ -1,0 +1,115 @@
+/*
+ * txn.h — transactions over the node's versioned store (DESIGN.md §7).
+ *
+ * Every SQL statement, DDL included, reads and writes through a txn_t:
+ *
+ *   - reads see a snapshot: for every key, the newest version whose hlc is
+ *     at or below the snapshot taken at txn_begin, overlaid with the
+ *     transaction's own buffered writes (read-your-writes);
+ *   - writes (puts and deletes) are buffered in the transaction, in memory,
+ *     and nothing reaches the store before txn_commit;
+ *   - txn_commit stamps every write with ONE version (a fresh HLC tick and
+ *     this node's id) and applies them as ONE atomic lsm batch, then hands
+ *     the batch to the commit hook (the cluster layer replicates it).
+ *
+ * So a statement that fails half-way is undone by txn_abort, and a crash
+ * leaves a transaction either wholly applied or absent.  Conflict detection
+ * (first committer wins), row locks and 2PL are the transactions issue's and
+ * will sit behind this same interface (txn_commit may then fail with 40001).
+ *
+ * Catalog generation.  The store counts changes to the system catalog (keys
+ * starting with TXN_PREFIX_CATALOG): every commit that writes one, and every
+ * replicated batch applied through txn_store_apply that holds one, bumps
+ * txn_store_catalog_gen().  Catalog caches compare it to know when to reload,
+ * so a catalog change made on another node takes effect here too.
+ *
+ * Threads.  A txn_store_t is shared by all sessions of a node and is
+ * thread-safe.  One txn_t is used by one thread at a time.
+ */
+#ifndef RDB_TXN_TXN_H
+#define RDB_TXN_TXN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster/hlc.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "lsm/lsm.h"
+
+/* Key prefixes of DESIGN.md §3.  Keys starting with 0x00 are node-local
+ * bookkeeping (e.g. the clock ceiling) and are never replicated. */
+#define TXN_PREFIX_LOCAL   0x00
+#define TXN_PREFIX_CATALOG 0x01
+#define TXN_PREFIX_ROW     0x02
+#define TXN_PREFIX_INDEX   0x03
+
+typedef struct txn_store txn_store_t;
+typedef struct txn       txn_t;
+typedef struct txn_iter  txn_iter_t;
+
+/* Called after a commit was applied locally (and is durable as the store's
+ * sync mode says), with the batch and its version, on the committing
+ * thread.  An error fails the commit as the caller sees it (e.g. 57P03 when
+ * a QUORUM was not reached); the local write stays, as in any LWW store. */
+typedef rdb_status_t (*txn_commit_hook_fn)(void *ctx, lsm_batch_t *batch, lsm_version_t version,
+                                           rdb_err_t *err);
+
+/* db and hlc are borrowed and must outlive the store. */
+rdb_status_t txn_store_open(lsm_db_t *db, uint16_t node_id, clu_hlc_t *hlc, txn_store_t **out,
+                            rdb_err_t *err);
+void txn_store_close(txn_store_t *st);
+void txn_store_set_commit_hook(txn_store_t *st, txn_commit_hook_fn fn, void *ctx);
+lsm_db_t *txn_store_db(txn_store_t *st);
+uint16_t txn_store_node_id(const txn_store_t *st);
+uint64_t txn_store_catalog_gen(txn_store_t *st);
+/* A fresh HLC stamp (for hidden row ids and the like). */
+uint64_t txn_store_now(txn_store_t *st);
+/* Apply a batch that came from elsewhere (replication) and bump the catalog
+ * generation if it touches the catalog. */
+rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catalog, rdb_err_t *err);
+
+/* Start a transaction; its snapshot is a fresh HLC stamp. */
+txn_t *txn_begin(txn_store_t *st);
+uint64_t txn_snapshot(const txn_t *t);
+txn_store_t *txn_store(const txn_t *t);
+/* True once the transaction has buffered any write; true for the catalog
+ * when it wrote a catalog key (a session's catalog view must then include
+ * the transaction's own uncommitted catalog changes). */
+bool txn_has_writes(const txn_t *t);
+bool txn_wrote_catalog(const txn_t *t);
+/* Number of buffered writes (puts + deletes, after overwrites coalesce). */
+size_t txn_write_count(const txn_t *t);
+
+/* Point read: RDB_OK and *found, with the value appended to val (cleared
+ * first); not found or deleted gives *found = false. */
+rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, bool *found,
+                     rdb_err_t *err);
+/* Buffer a write; a later write of the same key replaces an earlier one. */
+void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen);
+void txn_delete(txn_t *t, const void *key, size_t klen);
+
+/* Iterate the keys in [lo, hi) (hi NULL = to the end of the key space) in
+ * ascending order: the snapshot overlaid with the buffered writes, deleted
+ * keys hidden.  Writes made to the transaction while an iterator is open
+ * may or may not be seen by it; the iterator stays valid. */
+txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi, size_t hilen);
+/* Position on the first key >= key (within the bounds). */
+void txn_iter_seek(txn_iter_t *it, const void *key, size_t klen);
+/* Advance; the first call after txn_iter_new / seek positions on the first
+ * key.  Returns false at the end or on error (then see txn_iter_status). */
+bool txn_iter_next(txn_iter_t *it);
+const char *txn_iter_key(const txn_iter_t *it, size_t *klen);
+const char *txn_iter_value(const txn_iter_t *it, size_t *vlen);
+rdb_status_t txn_iter_status(const txn_iter_t *it, rdb_err_t *err);
+void txn_iter_free(txn_iter_t *it);
+
+/* Commit: one version for every write, one atomic batch, then the hook.
+ * Frees t whatever the outcome.  A transaction without writes commits
+ * trivially. */
+rdb_status_t txn_commit(txn_t *t, rdb_err_t *err);
+/* Drop every buffered write; frees t. */
+void txn_abort(txn_t *t);
+
+#endif
