@@ -408,7 +408,8 @@ static bool results_equal(const outcome_t *a, const outcome_t *b, const rq_stmt_
         for (int k = 0; k < st->norder; k++) {
             int c = st->order_cols[k];
             if (c < a->ncols && !values_equal(val(a, r, c), val(b, r, c), flt[c])) {
-                snprintf(why, whylen, "ORDER BY key %d differs at row %d", k + 1, r + 1);
+                snprintf(why, whylen, "ORDER BY key %d (column %d) differs at row %d", k + 1,
+                         c + 1, r + 1);
                 return false;
             }
         }
@@ -551,7 +552,7 @@ static void print_outcome(const char *label, const outcome_t *o, int maxrows)
         printf("    ");
         for (int c = 0; c < o->ncols; c++) {
             const char *v = val(o, r, c);
-            printf("%s%s", c ? " | " : "", v ? v : "NULL");
+            printf("%s%s", c ? " | " : "", !v ? "NULL" : !*v ? "(empty)" : v);
         }
         printf("\n");
     }
