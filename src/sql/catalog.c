@@ -42,6 +42,12 @@
  * Two nodes creating the same name at the same time both succeed (LWW has
  * no uniqueness); lookup then picks the lower id, on every node alike.
  *
+ * Bootstrap writes its fixed records (schemas, postgres, the superuser
+ * role) on any store without the 'V' record.  A node joining a cluster
+ * must receive the catalog before it opens one: bootstrapping first would
+ * write newer versions of those records (e.g. the superuser without the
+ * password an ALTER ROLE gave it) that LWW would spread.  Not handled yet.
+ *
  * Sequences.  A sequence's state is its single "row" at 0x02 ‖ seq_id
  * (outside the catalog prefix, so nextval does not reload catalogs):
  * MessagePack [last_value, is_called].  nextval is not transactional: each
