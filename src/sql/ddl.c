@@ -120,6 +120,32 @@ void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     rdb_err_clear(&n);
 }
 
+void ddl_cascade(ddl_t *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (d->ncascades++)
+        rdb_buf_append_u8(&d->cascades, '\n');
+    rdb_buf_vprintf(&d->cascades, fmt, ap);
+    va_end(ap);
+}
+
+static void report_cascades(ddl_t *d)
+{
+    if (!d->ncascades || !d->notice)
+        return;
+    if (d->ncascades == 1) {
+        ddl_notice(d, "00000", "%s", rdb_buf_cstr(&d->cascades));
+        return;
+    }
+    rdb_err_t n = RDB_ERR_INIT;
+    rdb_err_set(&n, RDB_SQL, "00000", "drop cascades to %d other objects", d->ncascades);
+    rdb_err_detail(&n, "%s", rdb_buf_cstr(&d->cascades));
+    n.severity = RDB_SEV_NOTICE;
+    d->notice(d->notice_arg, &n);
+    rdb_err_clear(&n);
+}
+
 rdb_status_t ddl_unsupported(ddl_t *d, const char *what)
 {
     return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported", what);
@@ -263,7 +289,7 @@ static rdb_status_t drop_dependents(ddl_t *d, const sql_table_t *rel, bool casca
                 rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
                 return RDB_SQL;
             }
-            ddl_notice(d, "00000", "drop cascades to view %s", qualified(d, v));
+            ddl_cascade(d, "drop cascades to view %s", qualified(d, v));
             rdb_status_t rc = ddl_drop_rel(d, v, true);
             if (rc != RDB_OK)
                 return rc;
@@ -282,7 +308,7 @@ static rdb_status_t drop_dependents(ddl_t *d, const sql_table_t *rel, bool casca
                 rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
                 return RDB_SQL;
             }
-            ddl_notice(d, "00000", "drop cascades to default value for column %s of table %s",
+            ddl_cascade(d, "drop cascades to default value for column %s of table %s",
                        v->cols[j].name, v->name);
             sql_table_t *c = sql_table_clone(&d->a, v);
             c->cols[j].default_json = NULL;
@@ -385,7 +411,7 @@ static rdb_status_t drop_schema(ddl_t *d, const char *name, bool missing_ok, boo
             rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
             return RDB_SQL;
         }
-        ddl_notice(d, "00000", "drop cascades to %s %s.%s", kind_word(t->relkind), name, t->name);
+        ddl_cascade(d, "drop cascades to %s %s.%s", kind_word(t->relkind), name, t->name);
         rdb_status_t rc = ddl_drop_rel(d, t, true);
         if (rc != RDB_OK)
             return rc;
@@ -753,6 +779,9 @@ rdb_status_t sql_ddl_exec(sql_ddl_ctx_t *ctx, const char *node_name, json_t *nod
     else
         rc = rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
                          "statement %s is not supported", node_name);
+    if (rc == RDB_OK)
+        report_cascades(&d);
+    rdb_buf_free(&d.cascades);
     free(d.newnames);
     free(d.dropped);
     rdb_arena_destroy(&d.a);

@@ -27,6 +27,9 @@ typedef struct ddl {
     /* relation and index names created by this statement (schema id, name) */
     int            nnew, capnew;
     struct { uint32_t schema_id; char *name; } *newnames;
+    /* "drop cascades to ..." lines, reported together at the end */
+    rdb_buf_t      cascades;
+    int            ncascades;
     /* relation ids dropped by this statement */
     int            ndropped, capdropped;
     uint32_t      *dropped;
@@ -50,6 +53,10 @@ rdb_status_t ddl_error(ddl_t *d, const char *sqlstate, const char *fmt, ...)
 void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 rdb_status_t ddl_unsupported(ddl_t *d, const char *what);
+/* Note one object a CASCADE drops; sql_ddl_exec reports them as
+ * PostgreSQL does (one NOTICE, or "drop cascades to N other objects"
+ * with the list as its detail). */
+void ddl_cascade(ddl_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* --- names ----------------------------------------------------------------- */
 

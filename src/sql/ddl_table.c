@@ -1226,7 +1226,7 @@ static rdb_status_t column_dependents(ddl_t *d, const sql_table_t *t, const char
             rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
             return RDB_SQL;
         }
-        ddl_notice(d, "00000", "drop cascades to view %s", v->name);
+        ddl_cascade(d, "drop cascades to view %s", v->name);
         rdb_status_t rc = ddl_drop_rel(d, v, true);
         if (rc != RDB_OK)
             return rc;
