@@ -579,6 +579,39 @@ rdb_status_t ddl_comment(ddl_t *d, json_t *n)
 
 /* --- VACUUM / ANALYZE ---------------------------------------------------------- */
 
+#define ANALYZE_SAMPLE 300000 /* values per column whose hashes are kept */
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Distinct values among N rows from the hashes of a sample of n of them:
+ * PostgreSQL's estimator (Haas and Stokes), n*d / (n - f1 + f1*n/N) with d
+ * distinct values and f1 values seen once in the sample. */
+static double estimate_distinct(uint64_t *h, size_t n, uint64_t N)
+{
+    if (n == 0)
+        return 0;
+    qsort(h, n, sizeof *h, u64_cmp);
+    double d = 0, f1 = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && h[j] == h[i])
+            j++;
+        d++;
+        f1 += j - i == 1;
+        i = j;
+    }
+    if (n >= N || f1 == 0)
+        return d;
+    if (f1 == (double)n)
+        return (double)N; /* every sampled value unique: assume a key */
+    return (double)n * d / ((double)n - f1 + f1 * (double)n / (double)N);
+}
+
+/* Row count, and per column the NULL fraction and distinct values. */
 static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
 {
     if (t->relkind != SQL_REL_TABLE)
@@ -587,19 +620,47 @@ static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
     rdb_arena_init(&a, 0);
     sql_value_t *row = RDB_ARENA_NEWN(&d->a, sql_value_t, t->nrowcols + 1);
     uint64_t n = 0;
+    uint64_t *nulls = RDB_ARENA_NEWN(&d->a, uint64_t, t->ncols + 1);
+    uint64_t **hashes = RDB_ARENA_NEWN(&d->a, uint64_t *, t->ncols + 1);
+    size_t *nh = RDB_ARENA_NEWN(&d->a, size_t, t->ncols + 1);
+    for (int c = 0; c < t->ncols; c++)
+        hashes[c] = rdb_malloc(sizeof(uint64_t) * 1024);
+    size_t cap = 1024;
     sql_scan_t *s = sql_scan_open(d->ctx->txn, t, NULL);
     while (sql_scan_next(s, &a, row)) {
         n++;
+        if (n <= ANALYZE_SAMPLE && n > cap) {
+            cap *= 2;
+            for (int c = 0; c < t->ncols; c++)
+                hashes[c] = rdb_realloc(hashes[c], sizeof(uint64_t) * cap);
+        }
+        for (int c = 0; c < t->ncols; c++) {
+            const sql_value_t *v = &row[t->cols[c].colid];
+            if (v->isnull)
+                nulls[c]++;
+            else if (n <= ANALYZE_SAMPLE)
+                hashes[c][nh[c]++] = sql_value_hash(t->cols[c].type, v);
+        }
         rdb_arena_reset(&a);
     }
     rdb_status_t rc = sql_scan_status(s, d->err);
     sql_scan_close(s);
     rdb_arena_destroy(&a);
-    if (rc == RDB_OK && n != t->rowcount_est) {
+    if (rc == RDB_OK) {
         sql_table_t *c = sql_table_clone(&d->a, t);
         c->rowcount_est = n;
+        for (int k = 0; k < c->ncols; k++) {
+            uint64_t sampled = n < ANALYZE_SAMPLE ? n : ANALYZE_SAMPLE;
+            c->cols[k].null_frac = n ? (float)((double)nulls[k] / (double)n) : 0;
+            /* sampled non-NULL values stand for the table's non-NULL ones */
+            uint64_t nonnull = n - nulls[k];
+            double dist = estimate_distinct(hashes[k], nh[k], nonnull);
+            c->cols[k].n_distinct = sampled ? dist : 0;
+        }
         sql_catw_table(d->ctx->txn, c);
     }
+    for (int k = 0; k < t->ncols; k++)
+        free(hashes[k]);
     return rc;
 }
 

@@ -1015,6 +1015,9 @@ START_TEST(misc_statements)
     ck_assert_str_eq(last_tag, "VACUUM");
     t = find(&s, "t");
     ck_assert_int_eq(t->rowcount_est, 2);
+    ck_assert_double_eq(sql_table_column(t, "a")->n_distinct, 2);
+    ck_assert_double_eq(sql_table_column(t, "b")->n_distinct, 1);
+    ck_assert_float_eq(sql_table_column(t, "a")->null_frac, 0);
     sql_catalog_release(s);
     OK("vacuum");
     OK("analyze");
@@ -1064,6 +1067,9 @@ START_TEST(bulk_load_then_add_primary_key)
     OK("create index acc_b on acc (b)");
     t = find(&s, "acc");
     ck_assert_int_eq(t->rowcount_est, BULK_ROWS);
+    ck_assert_double_eq(sql_table_column(t, "a")->n_distinct, BULK_ROWS);
+    ck_assert_double_eq(sql_table_column(t, "b")->n_distinct, 100);
+    ck_assert_float_eq(sql_table_column(t, "filler")->null_frac, 1);
     ck_assert_int_eq(count_keys(TXN_PREFIX_ROW, t->id), BULK_ROWS);
     ck_assert_int_eq(count_keys(TXN_PREFIX_INDEX, t->indexes[0].id), BULK_ROWS);
     bool ok;
