@@ -611,7 +611,9 @@ static double estimate_distinct(uint64_t *h, size_t n, uint64_t N)
     return (double)n * d / ((double)n - f1 + f1 * (double)n / (double)N);
 }
 
-/* Row count, and per column the NULL fraction and distinct values. */
+/* Row count, and per column the NULL fraction and distinct values.  The
+ * sample is the first ANALYZE_SAMPLE rows in key order: for a
+ * hash-partitioned table (ordered by token) that is a random sample. */
 static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
 {
     if (t->relkind != SQL_REL_TABLE)
