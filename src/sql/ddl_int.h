@@ -95,6 +95,17 @@ rdb_status_t ddl_add_index(ddl_t *d, sql_table_t *tab, const char *name, json_t 
 sql_table_t *ddl_new_rel(ddl_t *d, uint32_t schema_id, const char *schema, const char *name,
                          sql_relkind_t kind);
 
+/* Shared by CREATE TABLE and ALTER TABLE (ddl_table.c). */
+sql_column_t *ddl_column_mut(sql_table_t *t, const char *name);
+void ddl_add_column(ddl_t *d, sql_table_t *tab, const char *name, sql_type_t type);
+rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *col, json_t *def,
+                                    int serial, bool *want_pk);
+rdb_status_t ddl_table_constraint(ddl_t *d, sql_table_t *tab, json_t *con, const char *colname,
+                                  sql_index_t **ixout);
+rdb_status_t ddl_table_options(ddl_t *d, json_t *options);
+/* Does the expression (JSON text) refer to a column of that name? */
+bool ddl_text_refs_column(const char *json_text, const char *name);
+
 /* Drop relation rel (and what depends on it when cascade). */
 rdb_status_t ddl_drop_rel(ddl_t *d, const sql_table_t *rel, bool cascade);
 
