@@ -187,6 +187,19 @@ const sql_table_t *ddl_find_rangevar(ddl_t *d, json_t *rv)
     return ddl_find_rel(d, dj_str(rv, "schemaname"), dj_str(rv, "relname"));
 }
 
+const sql_table_t *ddl_alter_target(ddl_t *d, json_t *rv, bool missing_ok, rdb_status_t *rc)
+{
+    const sql_table_t *t = ddl_find_rangevar(d, rv);
+    *rc = RDB_OK;
+    if (t)
+        return t;
+    if (missing_ok)
+        ddl_notice(d, "00000", "relation \"%s\" does not exist, skipping", dj_str(rv, "relname"));
+    else
+        *rc = ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+    return NULL;
+}
+
 bool ddl_name_taken(ddl_t *d, uint32_t schema_id, const char *name)
 {
     const sql_catsnap_t *s = d->ctx->snap;

@@ -522,14 +522,10 @@ rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
             strcpy(d->tag, "ALTER SEQUENCE");
         return ddl_unsupported(d, d->tag);
     }
-    const sql_table_t *orig = ddl_find_rangevar(d, rv);
-    if (!orig) {
-        if (dj_bool(n, "missing_ok")) {
-            ddl_notice(d, "00000", "relation \"%s\" does not exist, skipping", dj_str(rv, "relname"));
-            return RDB_OK;
-        }
-        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
-    }
+    rdb_status_t frc;
+    const sql_table_t *orig = ddl_alter_target(d, rv, dj_bool(n, "missing_ok"), &frc);
+    if (!orig)
+        return frc;
     if (orig->relkind != SQL_REL_TABLE)
         return ddl_error(d, "42809", "\"%s\" is not a table", orig->name);
     sql_table_t *t = sql_table_clone(&d->a, orig);
@@ -671,14 +667,10 @@ rdb_status_t ddl_rename(ddl_t *d, json_t *n)
         snprintf(what, sizeof what, "ALTER %s ... RENAME", rt + 7);
         return ddl_unsupported(d, what);
     }
-    const sql_table_t *t = ddl_find_rangevar(d, rv);
-    if (!t) {
-        if (dj_bool(n, "missing_ok")) {
-            ddl_notice(d, "00000", "relation \"%s\" does not exist, skipping", dj_str(rv, "relname"));
-            return RDB_OK;
-        }
-        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
-    }
+    rdb_status_t frc;
+    const sql_table_t *t = ddl_alter_target(d, rv, dj_bool(n, "missing_ok"), &frc);
+    if (!t)
+        return frc;
     sql_table_t *c = sql_table_clone(&d->a, t);
     if (rel_rename) {
         if (ddl_name_taken(d, t->schema_id, newname))

@@ -64,6 +64,10 @@ void ddl_cascade(ddl_t *d, const char *fmt, ...) __attribute__((format(printf, 2
 rdb_status_t ddl_creation_schema(ddl_t *d, const char *schema, const sql_schema_t **out);
 const sql_table_t *ddl_find_rel(ddl_t *d, const char *schema, const char *name);
 const sql_table_t *ddl_find_rangevar(ddl_t *d, json_t *rv);
+/* The relation an ALTER / RENAME names; NULL when absent, with *rc RDB_OK
+ * after IF EXISTS's NOTICE ('relation "x" does not exist, skipping'), else
+ * 42P01. */
+const sql_table_t *ddl_alter_target(ddl_t *d, json_t *rv, bool missing_ok, rdb_status_t *rc);
 /* True if a relation or index of that name exists in the schema (or was
  * created by this statement). */
 bool ddl_name_taken(ddl_t *d, uint32_t schema_id, const char *name);
