@@ -745,6 +745,7 @@ uint16_t clu_node_id(const clu_node_t *n) { return n->o.node_id; }
 lsm_db_t *clu_node_db(const clu_node_t *n) { return n->db; }
 int clu_node_peer_port(const clu_node_t *n) { return clu_net_port(n->net); }
 uint64_t clu_node_now(clu_node_t *n) { return clu_hlc_now(&n->hlc); }
+clu_hlc_t *clu_node_hlc(clu_node_t *n) { return &n->hlc; }
 
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,
