@@ -189,6 +189,8 @@ rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catal
     return s;
 }
 
+void txn_store_catalog_changed(txn_store_t *st) { atomic_fetch_add(&st->catalog_gen, 1); }
+
 /* --- transactions ------------------------------------------------------ */
 
 txn_t *txn_begin(txn_store_t *st)

@@ -69,6 +69,9 @@ uint64_t txn_store_now(txn_store_t *st);
 /* Apply a batch that came from elsewhere (replication) and bump the catalog
  * generation if it touches the catalog. */
 rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catalog, rdb_err_t *err);
+/* Someone else (the cluster node) applied catalog records to the store:
+ * bump the catalog generation so caches reload. */
+void txn_store_catalog_changed(txn_store_t *st);
 
 /* Start a transaction; its snapshot is a fresh HLC stamp. */
 txn_t *txn_begin(txn_store_t *st);
