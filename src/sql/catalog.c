@@ -905,7 +905,8 @@ static rdb_status_t bootstrap(sql_catalog_t *c, const char *superuser, rdb_err_t
                       .createdb = true, .createrole = true };
     sql_catw_role(t, &su);
     RDB_LOG_INFO("sql", "catalog bootstrapped (superuser \"%s\")", superuser);
-    return txn_commit(t, err);
+    /* the same records at the same version on every node of a cluster */
+    return txn_commit_at(t, TXN_BOOTSTRAP_VERSION, err);
 }
 
 rdb_status_t sql_catalog_open(txn_store_t *st, const char *superuser, sql_catalog_t **out,

@@ -112,6 +112,12 @@ void txn_iter_free(txn_iter_t *it);
  * Frees t whatever the outcome.  A transaction without writes commits
  * trivially. */
 rdb_status_t txn_commit(txn_t *t, rdb_err_t *err);
+/* As txn_commit, with the given version instead of a fresh stamp: for
+ * records every node writes alike on its own (the catalog's bootstrap, at
+ * TXN_BOOTSTRAP_VERSION), so that no node's copy wins over another's and
+ * any later change wins over all of them. */
+#define TXN_BOOTSTRAP_VERSION ((lsm_version_t){ .hlc = 1, .node_id = 0 })
+rdb_status_t txn_commit_at(txn_t *t, lsm_version_t v, rdb_err_t *err);
 /* Drop every buffered write; frees t. */
 void txn_abort(txn_t *t);
 
