@@ -195,12 +195,15 @@ def test_consistency(c, conns):
         T.check(False, "a bad level is refused")
     except psycopg2.Error as e:
         T.check(e.pgcode == "22023", "a bad level is 22023: %s" % e.pgcode)
-    query(c1, "SET ringdb.consistency = 'quorum'")
-    T.check(query(c1, "SHOW ringdb.consistency") == [("QUORUM",)], "SHOW says QUORUM")
+    query(c1, "SET ringdb.consistency = 'all'")
+    T.check(query(c1, "SHOW ringdb.consistency") == [("ALL",)], "SHOW says ALL")
     query(c1, "CREATE TABLE q (id int PRIMARY KEY, v text)")
-    query(c1, "INSERT INTO q VALUES (1, 'quorum ok')")
-    T.check(query(conns[1], "SELECT v FROM q") == [("quorum ok",)],
-            "a QUORUM commit on node 1 is on node 2 once acknowledged")
+    query(c1, "INSERT INTO q VALUES (1, 'all ok')")
+    T.check(query(conns[1], "SELECT v FROM q") == [("all ok",)] and
+            query(conns[2], "SELECT v FROM q") == [("all ok",)],
+            "an ALL commit on node 1 is on nodes 2 and 3 once acknowledged")
+    query(c1, "SET ringdb.consistency = 'QUORUM'")
+    T.check(query(c1, "SHOW ringdb.consistency") == [("QUORUM",)], "SHOW says QUORUM")
     for conn in conns[1:]:
         conn.close()
     n2.kill()
