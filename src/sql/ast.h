@@ -60,6 +60,14 @@ typedef struct ast_typename {
 } ast_typename_t;
 
 typedef struct ast_expr ast_expr_t;
+typedef struct ast_window {
+    ast_expr_t       **part;
+    int                npart;
+    struct ast_sortby *order;
+    int                norder;
+    int                frame;     /* PostgreSQL's frameOptions bits */
+} ast_window_t;
+
 struct ast_expr {
     ast_kind_t   kind;
     int          loc;
@@ -76,6 +84,7 @@ struct ast_expr {
     ast_select_t *sub;
     int          nagg_order;       /* FUNC: ORDER BY inside an aggregate */
     struct ast_sortby *agg_order;
+    ast_window_t *win;             /* FUNC: OVER (...) */
 };
 
 typedef struct ast_target {

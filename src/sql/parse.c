@@ -289,8 +289,19 @@ static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
     e->name = e->nnames ? e->names[e->nnames - 1] : "";
     if (e->nnames == 2 && strcmp(e->names[0], "pg_catalog") != 0)
         return unsupported(p, "schema-qualified functions", e->loc);
-    if (json_object_get(b, "over"))
-        return unsupported(p, "window functions", e->loc);
+    json_t *over = json_object_get(b, "over");
+    if (over) {
+        if (json_object_get(over, "name") || json_object_get(over, "refname"))
+            return unsupported(p, "named windows", e->loc);
+        ast_window_t *w = RDB_ARENA_NEW(p->a, ast_window_t);
+        w->frame = jint(over, "frameOptions", 0);
+        json_t *pc = json_object_get(over, "partitionClause"), *oc = json_object_get(over, "orderClause");
+        if (pc && xexpr_list(p, pc, &w->part, &w->npart) != RDB_OK)
+            return RDB_SQL;
+        if (oc && xsortby(p, oc, &w->order, &w->norder) != RDB_OK)
+            return RDB_SQL;
+        e->win = w;
+    }
     if (jbool(b, "agg_within_group"))
         return unsupported(p, "WITHIN GROUP", e->loc);
     if (jbool(b, "func_variadic"))
