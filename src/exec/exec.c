@@ -968,7 +968,7 @@ static int win_cmp(const void *x, const void *y, void *arg)
 
 static bool same_keys(const sql_type_t *types, int from, int n, const sql_value_t *a, const sql_value_t *b)
 {
-    return key_eq(types, n, a + from, b + from);
+    return key_eq(types + from, n, a + from, b + from);
 }
 
 /* Compute window w over rows[0..n) into res[0..n); *order gets the sorted
