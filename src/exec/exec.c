@@ -1010,11 +1010,56 @@ static rdb_status_t win_compute(ex_node_t *nd, const plan_win_t *w, sql_value_t 
     }
     if (n > 1)
         qsort_r(order, (size_t)n, sizeof(int64_t), win_cmp, &ws);
+    int64_t soff = 0, eoff = 0;
+    if (w->general) {
+        bool nul = false;
+        if ((w->start_off && eval_int(r, w->start_off, &soff, &nul) != RDB_OK) ||
+            (w->end_off && eval_int(r, w->end_off, &eoff, &nul) != RDB_OK))
+            return RDB_SQL;
+        if (nul)
+            return rdb_err_set(r->err, RDB_SQL, "22004", "frame offset must not be null");
+        if (soff < 0 || eoff < 0)
+            return rdb_err_set(r->err, RDB_SQL, "22013", "frame %s offset must not be negative",
+                               soff < 0 ? "starting" : "ending");
+    }
     for (int64_t ps = 0; ps < n;) {
         int64_t pe = ps + 1;   /* partition [ps, pe) */
         while (pe < n && same_keys(kt, 0, w->npart, ws.keys[order[ps]], ws.keys[order[pe]]))
             pe++;
         int64_t psize = pe - ps;
+        if (w->general && (w->kind == W_AGG || w->kind == W_FIRST_VALUE || w->kind == W_LAST_VALUE)) {
+            /* ROWS frame with offsets: each row's frame on its own */
+            int f = w->frame;
+            for (int64_t pos = 0; pos < psize; pos++) {
+                int64_t fs = (f & 0x20) ? 0 : (f & 0x200) ? pos : (f & 0x800) ? pos - soff : pos + soff;
+                int64_t fe = (f & 0x100) ? psize - 1 : (f & 0x400) ? pos : (f & 0x1000) ? pos - eoff
+                                                                            : pos + eoff;
+                if (fs < 0)
+                    fs = 0;
+                if (fe > psize - 1)
+                    fe = psize - 1;
+                sql_value_t *out = &res[order[ps + pos]];
+                if (w->kind == W_FIRST_VALUE || w->kind == W_LAST_VALUE) {
+                    *out = fs > fe ? sql_null() : argv[order[ps + (w->kind == W_FIRST_VALUE ? fs : fe)]][0];
+                    continue;
+                }
+                void *fst = w->agg.init(r->a, &w->agg);
+                sql_fn_ctx_t ctx = r->fn;
+                ctx.arena = r->a;
+                for (int64_t k = fs; k <= fe; k++) {
+                    sql_value_t *av = argv[order[ps + k]];
+                    bool anynull = false;
+                    for (int a = 0; a < w->nargs; a++)
+                        anynull |= av[a].isnull;
+                    if (!(anynull && w->agg.strict) && w->agg.trans(&ctx, fst, av, r->err) != RDB_OK)
+                        return RDB_SQL;
+                }
+                if (w->agg.final(&ctx, fst, out, r->err) != RDB_OK)
+                    return RDB_SQL;
+            }
+            ps = pe;
+            continue;
+        }
         void *st = w->kind == W_AGG ? w->agg.init(r->a, &w->agg) : NULL;
         int64_t rank = 1, dense = 0;
         for (int64_t i = ps; i < pe;) {

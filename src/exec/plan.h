@@ -127,6 +127,9 @@ typedef struct plan_win {
     plan_sortkey_t *okeys;       /* col = npart + i */
     bool            rows;        /* ROWS frame (else RANGE: peers count) */
     bool            to_end;      /* frame ends at UNBOUNDED FOLLOWING */
+    bool            general;     /* any other ROWS frame: start/end below */
+    int             frame;       /* PostgreSQL's frameOptions bits */
+    ex_expr_t      *start_off, *end_off;   /* constants, int8 */
 } plan_win_t;
 
 struct plan {

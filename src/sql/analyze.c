@@ -528,11 +528,37 @@ static rdb_status_t bind_window(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t 
     int f = a->win->frame;
     /* FRAMEOPTION_*: 0x1 nondefault, 0x2 RANGE, 0x4 ROWS, 0x10 BETWEEN,
      * 0x20 start UNBOUNDED PRECEDING, 0x100 end UNBOUNDED FOLLOWING, 0x400 end CURRENT ROW */
-    if ((f & ~(0x1 | 0x2 | 0x4 | 0x10 | 0x20 | 0x100 | 0x400)) || !(f & 0x20) || !(f & (0x100 | 0x400)))
+    /* ROWS frames of any bounds; RANGE from UNBOUNDED PRECEDING to CURRENT
+     * ROW or UNBOUNDED FOLLOWING; no GROUPS, no EXCLUDE */
+    bool simple = !(f & ~(0x1 | 0x2 | 0x4 | 0x10 | 0x20 | 0x100 | 0x400)) && (f & 0x20) &&
+                  (f & (0x100 | 0x400));
+    bool rowsgen = (f & 0x4) && !(f & ~(0x1 | 0x4 | 0x10 | 0x20 | 0x100 | 0x200 | 0x400 | 0x800 | 0x1000 |
+                                        0x2000 | 0x4000));
+    if (!simple && !rowsgen)
         return fail(c, "0A000", a->loc, "this window frame is not supported");
     pw.rows = (f & 0x4) != 0;
     pw.to_end = (f & 0x100) != 0;
+    pw.general = !simple;
+    pw.frame = f;
     ast_window_t *aw = a->win;
+    for (int i = 0; i < 2; i++) {
+        ast_expr_t *oe = i ? aw->end_off : aw->start_off;
+        if (!oe)
+            continue;
+        scope_t empty = { 0 };
+        bctx_t oc = *c;
+        oc.agg = NULL;
+        oc.win = NULL;
+        oc.noagg = "window frame offsets";
+        ex_expr_t *x;
+        if (bind_e(&oc, &empty, oe, &x) != RDB_OK ||
+            coerce(&oc, &x, T(SQL_OID_INT8), SQL_CAST_IMPLICIT, oe->loc) != RDB_OK)
+            return RDB_SQL;
+        if (i)
+            pw.end_off = x;
+        else
+            pw.start_off = x;
+    }
     pw.npart = aw->npart;
     pw.part = RDB_ARENA_NEWN(A, ex_expr_t *, aw->npart + 1);
     for (int i = 0; i < aw->npart; i++)

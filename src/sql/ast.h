@@ -66,6 +66,7 @@ typedef struct ast_window {
     struct ast_sortby *order;
     int                norder;
     int                frame;     /* PostgreSQL's frameOptions bits */
+    ast_expr_t        *start_off, *end_off;   /* n PRECEDING / FOLLOWING */
 } ast_window_t;
 
 struct ast_expr {

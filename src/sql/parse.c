@@ -300,6 +300,11 @@ static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
             return RDB_SQL;
         if (oc && xsortby(p, oc, &w->order, &w->norder) != RDB_OK)
             return RDB_SQL;
+        json_t *so = json_object_get(over, "startOffset"), *eo = json_object_get(over, "endOffset");
+        if (so && xexpr(p, so, &w->start_off) != RDB_OK)
+            return RDB_SQL;
+        if (eo && xexpr(p, eo, &w->end_off) != RDB_OK)
+            return RDB_SQL;
         e->win = w;
     }
     if (jbool(b, "agg_within_group"))

@@ -157,6 +157,9 @@ def test_roundtrip(srv):
                 "from orders where qty > 26 order by item, qty")
     check(rows == [(1, 27, 2, 57, None), (1, 30, 1, 57, 27), (2, 28, 1, 28, None), (3, 29, 1, 29, None)],
           "window functions %r" % rows)
+    rows = q(c, "select x, sum(x) over (order by x rows between 1 preceding and 1 following) "
+                "from generate_series(1, 4) x")
+    check(rows == [(1, 3), (2, 6), (3, 9), (4, 7)], "ROWS frame with offsets %r" % rows)
     rows = q(c, "select generate_series(1, 3), 'x'")
     check(rows == [(1, 'x'), (2, 'x'), (3, 'x')], "generate_series in the select list %r" % rows)
     rows = q(c, "select oid, qty from orders order by qty desc nulls last limit 3")
@@ -190,7 +193,7 @@ def test_errors(srv):
                  'column "e.id" must appear in the GROUP BY clause')
     expect_error(c, "select id from e a, e b", "42702", 'column reference "id" is ambiguous')
     expect_error(c, "select * from e, lateral (select 1) s", "0A000", "LATERAL is not supported")
-    expect_error(c, "select sum(id) over (rows between 1 preceding and current row) from e", "0A000",
+    expect_error(c, "select sum(id) over (order by id range between 1 preceding and current row) from e", "0A000",
                  "window frame")
     expect_error(c, "insert into e values (1, 1, 'dup')", "23505",
                  'duplicate key value violates unique constraint "e_pkey"')
