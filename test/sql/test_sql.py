@@ -160,6 +160,7 @@ def test_roundtrip(srv):
     rows = q(c, "select x, sum(x) over (order by x rows between 1 preceding and 1 following) "
                 "from generate_series(1, 4) x")
     check(rows == [(1, 3), (2, 6), (3, 9), (4, 7)], "ROWS frame with offsets %r" % rows)
+    check(q(c, "select '', true::text") == [("", "true")], "empty string is not NULL; bool to text")
     rows = q(c, "select generate_series(1, 3), 'x'")
     check(rows == [(1, 'x'), (2, 'x'), (3, 'x')], "generate_series in the select list %r" % rows)
     rows = q(c, "select oid, qty from orders order by qty desc nulls last limit 3")
