@@ -5,8 +5,9 @@
  *
  * Loop structure: peer frames arrive through clu_net callbacks; API calls
  * arrive through a locked queue and `wake` (ev_async); replicated writes
- * received in one loop iteration are applied as one batch (one fsync) in
- * the ev_check hook, after which their acks go out (group commit).
+ * received in one loop iteration are handed to the applier thread as one
+ * batch (one fsync) in the ev_prepare hook, before the loop sleeps, and
+ * their acks go out when it is done (group commit, node_apply.c).
  */
 #include "cluster/node.h"
 
@@ -300,7 +301,9 @@ static void node_send_gossip(clu_node_t *n, uint16_t peer)
 {
     rdb_buf_t mem = RDB_BUF_INIT, vv = RDB_BUF_INIT, f = RDB_BUF_INIT;
     clu_members_encode(&n->mem, &mem);
+    pthread_mutex_lock(&n->rep_mu);
     clu_vv_encode(&n->rep.vv, &vv);
+    pthread_mutex_unlock(&n->rep_mu);
     msgpack_packer pk;
     size_t st = clu_frame_start(&f, &pk, CLU_MSG_GOSSIP, n->o.node_id, clu_hlc_peek(&n->hlc), 2);
     msgpack_pack_bin(&pk, mem.len);
@@ -476,6 +479,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
         free(p);
         p = next;
     }
+    node_apply_complete(n);
     node_ae_drain(n);
     if (stop)
         ev_break(loop, EVBREAK_ALL);
@@ -493,8 +497,9 @@ static void node_post(clu_node_t *n, post_t *p)
     ev_async_send(n->loop, &n->wake);
 }
 
-/* Received writes are applied once per loop iteration, then acked. */
-static void check_cb(struct ev_loop *loop, ev_check *w, int revents)
+/* Before the loop sleeps (every callback of the iteration has run): hand
+ * what the iteration gathered to the applier (group commit). */
+static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     node_rx_flush(w->data);
 }
@@ -539,12 +544,10 @@ static void node_free(clu_node_t *n)
     for (size_t i = 0; i < n->ndialled; i++)
         free(n->dialled[i]);
     free(n->dialled);
-    rdb_buf_free(&n->rx_store);
-    free(n->rx);
-    free(n->acks);
     if (n->loop)
         ev_loop_destroy(n->loop);
     pthread_mutex_destroy(&n->qmu);
+    pthread_mutex_destroy(&n->rep_mu);
     free(n->data_dir);
     free(n->peer_host);
     free(n->peers);
@@ -602,6 +605,7 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
     if (!n->o.write_timeout_ms)
         n->o.write_timeout_ms = 2000;
     pthread_mutex_init(&n->qmu, NULL);
+    pthread_mutex_init(&n->rep_mu, NULL);
     n->ps = rdb_calloc(65536, sizeof *n->ps);
     clu_hlc_init(&n->hlc, o->max_clock_offset_ms, NULL, NULL);
     clu_members_init(&n->mem, o->node_id, n->o.failure_timeout_ms);
@@ -660,9 +664,9 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
     ev_async_init(&n->wake, wake_cb);
     n->wake.data = n;
     ev_async_start(n->loop, &n->wake);
-    ev_check_init(&n->chk, check_cb);
-    n->chk.data = n;
-    ev_check_start(n->loop, &n->chk);
+    ev_prepare_init(&n->prep, prepare_cb);
+    n->prep.data = n;
+    ev_prepare_start(n->loop, &n->prep);
     double hb = (double)n->o.heartbeat_ms / 1000.0;
     ev_timer_init(&n->hb_timer, hb_timer_cb, hb, hb);
     ev_timer_init(&n->gossip_timer, gossip_timer_cb, 1.0, 1.0);
@@ -680,7 +684,9 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
         ev_timer_start(n->loop, &n->ae_timer);
     }
     node_ae_start_thread(n);
+    node_apply_start(n);
     if (pthread_create(&n->thr, NULL, node_thread, n) != 0) {
+        node_apply_stop(n);
         node_ae_stop_thread(n);
         st = rdb_err_set(err, RDB_IOERROR, RDB_SQLSTATE_INTERNAL, "could not start node thread");
         goto fail;
@@ -706,7 +712,7 @@ void clu_node_stop(clu_node_t *n)
         ev_async_send(n->loop, &n->wake);
         pthread_join(n->thr, NULL);
     }
-    node_rx_flush(n);
+    node_apply_stop(n);
     node_ae_stop_thread(n);
     node_write_fail_all(n);
     node_read_fail_all(n);
@@ -888,6 +894,9 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
             json_object_set_new(e, "acked_seq", json_integer((json_int_t)ps->acked_seq));
             json_object_set_new(e, "lag", json_integer((json_int_t)(ps->out_seq - ps->acked_seq)));
             json_object_set_new(e, "unacked_frames", json_integer((json_int_t)ps->fifo_count));
+            json_object_set_new(e, "oldest_unacked_ms",
+                                json_integer(ps->fifo ? (json_int_t)(node_mono_ms() -
+                                                                     ps->fifo->sent_ms) : 0));
             json_object_set_new(e, "queued_bytes", json_integer((json_int_t)ns.queued_bytes));
             json_object_set_new(e, "their_vv_of_me", json_integer((json_int_t)ps->remote_contig));
             json_object_set_new(e, "clock_flags", json_integer((json_int_t)ns.clock_flags));
@@ -902,18 +911,21 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
     }
     json_object_set_new(j, "members", ms);
     json_t *vv = json_object();
+    pthread_mutex_lock(&n->rep_mu);
+    uint64_t applied = n->rep.applied, dups = n->rep.duplicates;
     for (size_t i = 0; i < n->rep.vv.n; i++) {
         char k[8];
         snprintf(k, sizeof k, "%u", n->rep.vv.e[i].node);
         json_object_set_new(vv, k, json_integer((json_int_t)n->rep.vv.e[i].contig));
     }
+    pthread_mutex_unlock(&n->rep_mu);
     json_object_set_new(j, "vv", vv);
     json_t *c = json_object();
     json_object_set_new(c, "writes_coordinated", json_integer((json_int_t)n->writes_coord));
     json_object_set_new(c, "writes_failed", json_integer((json_int_t)n->writes_failed));
     json_object_set_new(c, "reads_coordinated", json_integer((json_int_t)n->reads_coord));
-    json_object_set_new(c, "records_applied", json_integer((json_int_t)n->rep.applied));
-    json_object_set_new(c, "duplicates", json_integer((json_int_t)n->rep.duplicates));
+    json_object_set_new(c, "records_applied", json_integer((json_int_t)applied));
+    json_object_set_new(c, "duplicates", json_integer((json_int_t)dups));
     json_object_set_new(c, "repairs_sent", json_integer((json_int_t)n->repairs_sent));
     json_object_set_new(c, "ae_rounds", json_integer((json_int_t)n->ae_rounds));
     json_object_set_new(c, "ae_records_in", json_integer((json_int_t)n->ae_records_in));
@@ -962,4 +974,56 @@ void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
     pthread_mutex_unlock(&c.mu);
     pthread_mutex_destroy(&c.mu);
     pthread_cond_destroy(&c.cv);
+}
+
+/* ---- reload ---------------------------------------------------------------- */
+
+static void reconfigure_fn(clu_node_t *n, void *arg)
+{
+    clu_node_opts_t *o = arg;
+    if (o->heartbeat_ms != n->o.heartbeat_ms) {
+        n->o.heartbeat_ms = o->heartbeat_ms;
+        double hb = (double)o->heartbeat_ms / 1000.0;
+        ev_timer_stop(n->loop, &n->hb_timer);
+        ev_timer_set(&n->hb_timer, hb, hb);
+        ev_timer_start(n->loop, &n->hb_timer);
+    }
+    n->o.failure_timeout_ms = o->failure_timeout_ms;
+    n->mem.suspect_ms = o->failure_timeout_ms;
+    n->o.write_timeout_ms = o->write_timeout_ms;
+    n->o.hint_window_ms = o->hint_window_ms;
+    n->o.read_repair_pct = o->read_repair_pct;
+    if (o->ae_interval_ms != n->o.ae_interval_ms) {
+        n->o.ae_interval_ms = o->ae_interval_ms;
+        ev_timer_stop(n->loop, &n->ae_timer);
+        if (o->ae_interval_ms) {
+            double ae = (double)o->ae_interval_ms / 1000.0;
+            ev_timer_init(&n->ae_timer, ae_timer_cb, ae, ae);
+            n->ae_timer.data = n;
+            ev_timer_start(n->loop, &n->ae_timer);
+        }
+    }
+    RDB_LOG_INFO("node", "reloaded: heartbeat %llu ms, failure timeout %llu ms, write timeout "
+                 "%llu ms, anti-entropy every %llu ms", (unsigned long long)n->o.heartbeat_ms,
+                 (unsigned long long)n->o.failure_timeout_ms,
+                 (unsigned long long)n->o.write_timeout_ms,
+                 (unsigned long long)n->o.ae_interval_ms);
+    free(o);
+}
+
+void clu_node_reconfigure(clu_node_t *n, const rdb_config_t *cfg)
+{
+    clu_node_opts_t *o = rdb_calloc(1, sizeof *o);
+    rdb_err_t e = RDB_ERR_INIT;
+    if (clu_node_opts_from_config(o, cfg, &e) != RDB_OK) {
+        RDB_LOG_WARN("node", "cluster options not reloaded: %s", e.msg);
+        rdb_err_clear(&e);
+        free(o);
+        return;
+    }
+    post_t *p = rdb_calloc(1, sizeof *p);
+    p->kind = POST_CALL;
+    p->fn = reconfigure_fn;
+    p->arg = o;
+    node_post(n, p);
 }

@@ -53,6 +53,17 @@
  * replicas (always at QUORUM/ALL, with probability read-repair-chance at
  * ONE).  A local snapshot read needs no node call: read opts.db directly.
  *
+ * IN THE SERVER.  build/ringdb starts a node when --node-id is given
+ * (src/server/server.c), before the engine's init runs, and stops it after
+ * the wire protocol shut down; the engine finds it with rdb_server_node()
+ * (server/options.h) and may use clu_node_db(node) as its store.  An
+ * engine that opens its own store instead starts its own node with
+ * opts.db set.
+ *
+ * THREADS, MORE PRECISELY.  Besides the loop thread and the anti-entropy
+ * thread, an applier thread writes each batch of records (group commit,
+ * node_apply.c).  Callbacks (clu_done_cb) run on the loop thread.
+ *
  * CONSISTENCY.  ONE: one replica applied it durably (normally this node).
  * QUORUM: rf/2+1 replicas of every partition touched.  ALL: every replica.
  * Conflicts are resolved by LWW on (hlc, node_id) everywhere.
@@ -113,6 +124,10 @@ rdb_status_t clu_node_opts_from_config(clu_node_opts_t *o, const rdb_config_t *c
 /* Open the store, hints and membership, listen on the peer port, dial the
  * peers and start the node thread.  o's strings are copied. */
 rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_t *err);
+/* SIGHUP: apply the reloadable options of cfg (heartbeat-interval,
+ * failure-timeout, write-timeout, hint-window, read-repair-chance,
+ * anti-entropy-interval) to a running node. */
+void clu_node_reconfigure(clu_node_t *n, const rdb_config_t *cfg);
 /* Stop the thread, close links, flush and free (closing the store only if
  * the node opened it).  Pending requests fail with 57P03. */
 void clu_node_stop(clu_node_t *n);

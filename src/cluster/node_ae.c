@@ -49,6 +49,8 @@ static void job_free(ae_job_t *j)
         rdb_buf_free(&j->frames[i]);
     free(j->frames);
     free(j->ranges);
+    if (j->free_arg)
+        j->free_arg(j->arg);
     rdb_err_clear(&j->err);
     free(j);
 }
@@ -115,7 +117,7 @@ void node_ae_stop_thread(clu_node_t *n)
     memset(r, 0, sizeof *r);
 }
 
-static void ae_post(clu_node_t *n, ae_job_t *j)
+void node_ae_post(clu_node_t *n, ae_job_t *j)
 {
     pthread_mutex_lock(&n->ae_mu);
     j->next = NULL;
@@ -143,11 +145,17 @@ void node_ae_drain(clu_node_t *n)
 
 /* ---- job bodies (AE thread) ---------------------------------------------- */
 
+static bool is_catalog(const clu_record_t *rec)
+{
+    return rec->klen && ((const unsigned char *)rec->key)[0] == 0x01;
+}
+
 static bool trees_fn(const clu_record_t *rec, uint64_t token, void *ctx)
 {
     ae_job_t *j = ctx;
+    bool cat = is_catalog(rec);
     for (size_t i = 0; i < j->nranges; i++)
-        if (clu_merkle_covers(&j->trees[i], token)) {
+        if (j->ranges[i].cat == cat && clu_merkle_covers(&j->trees[i], token)) {
             clu_merkle_add(&j->trees[i], token, rec->key, rec->klen, rec->version, rec->tombstone);
             break;
         }
@@ -196,7 +204,7 @@ static void scan_emit(scan_ctx_t *s, bool last)
     s->cnt = 0;
 }
 
-static bool range_covers(clu_token_range_t r, uint64_t t)
+static bool range_covers(ae_range_t r, uint64_t t)
 {
     if (r.lo == r.hi)
         return true;
@@ -209,8 +217,9 @@ static bool scan_fn(const clu_record_t *rec, uint64_t token, void *ctx)
 {
     scan_ctx_t *s = ctx;
     ae_job_t *j = s->j;
+    bool cat = is_catalog(rec);
     for (size_t i = 0; i < j->nranges; i++)
-        if (range_covers(j->ranges[i], token)) {
+        if (j->ranges[i].cat == cat && range_covers(j->ranges[i], token)) {
             msgpack_packer p;
             msgpack_packer_init(&p, &s->raw, raw_write);
             clu_record_t r = *rec;
@@ -236,11 +245,9 @@ static void run_scan(clu_node_t *n, ae_job_t *j)
 
 /* ---- helpers --------------------------------------------------------------- */
 
-size_t node_my_ranges(clu_node_t *n, clu_token_range_t **out, size_t **vn)
+size_t node_my_ranges(clu_node_t *n, ae_range_t **out)
 {
-    *out = rdb_calloc(n->ring.nvn ? n->ring.nvn : 1, sizeof **out);
-    if (vn)
-        *vn = rdb_calloc(n->ring.nvn ? n->ring.nvn : 1, sizeof **vn);
+    *out = rdb_calloc(n->ring.nvn + 1, sizeof **out);
     size_t k = 0;
     for (size_t i = 0; i < n->ring.nvn; i++) {
         uint64_t lo, hi;
@@ -249,18 +256,18 @@ size_t node_my_ranges(clu_node_t *n, clu_token_range_t **out, size_t **vn)
         size_t nr = clu_ring_replicas(&n->ring, hi, reps);
         for (size_t x = 0; x < nr; x++)
             if (reps[x] == n->o.node_id) {
-                (*out)[k] = (clu_token_range_t){ lo, hi };
-                if (vn)
-                    (*vn)[k] = i;
-                k++;
+                (*out)[k++] = (ae_range_t){ lo, hi, false };
                 break;
             }
     }
+    (*out)[k++] = (ae_range_t){ 0, 0, true };
     return k;
 }
 
-static bool range_has_replica(clu_node_t *n, clu_token_range_t r, uint16_t node)
+static bool range_has_replica(clu_node_t *n, ae_range_t r, uint16_t node)
 {
+    if (r.cat)
+        return true;
     uint16_t reps[NODE_MAX_RF];
     size_t nr = clu_ring_replicas(&n->ring, r.hi, reps);
     for (size_t x = 0; x < nr; x++)
@@ -269,17 +276,18 @@ static bool range_has_replica(clu_node_t *n, clu_token_range_t r, uint16_t node)
     return false;
 }
 
-static void pack_ranges(msgpack_packer *p, const clu_token_range_t *r, size_t nr)
+static void pack_ranges(msgpack_packer *p, const ae_range_t *r, size_t nr)
 {
     msgpack_pack_array(p, nr);
     for (size_t i = 0; i < nr; i++) {
-        msgpack_pack_array(p, 2);
+        msgpack_pack_array(p, 3);
         msgpack_pack_uint64(p, r[i].lo);
         msgpack_pack_uint64(p, r[i].hi);
+        msgpack_pack_uint64(p, r[i].cat ? 1 : 0);
     }
 }
 
-static bool unpack_ranges(const clu_frame_t *f, size_t idx, clu_token_range_t **out, size_t *nr)
+static bool unpack_ranges(const clu_frame_t *f, size_t idx, ae_range_t **out, size_t *nr)
 {
     if (idx >= f->nfields || f->fields[idx].type != MSGPACK_OBJECT_ARRAY)
         return false;
@@ -287,22 +295,24 @@ static bool unpack_ranges(const clu_frame_t *f, size_t idx, clu_token_range_t **
     *out = rdb_calloc(a->size ? a->size : 1, sizeof **out);
     for (uint32_t i = 0; i < a->size; i++) {
         const msgpack_object *e = &a->ptr[i];
-        if (e->type != MSGPACK_OBJECT_ARRAY || e->via.array.size != 2 ||
+        if (e->type != MSGPACK_OBJECT_ARRAY || e->via.array.size != 3 ||
             e->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
-            e->via.array.ptr[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+            e->via.array.ptr[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+            e->via.array.ptr[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
             free(*out);
             *out = NULL;
             return false;
         }
         (*out)[i].lo = e->via.array.ptr[0].via.u64;
         (*out)[i].hi = e->via.array.ptr[1].via.u64;
+        (*out)[i].cat = e->via.array.ptr[2].via.u64 != 0;
     }
     *nr = a->size;
     return true;
 }
 
 static void send_simple(clu_node_t *n, uint16_t peer, clu_msg_type_t type, uint64_t round,
-                        const clu_token_range_t *r, size_t nr, int depth)
+                        const ae_range_t *r, size_t nr, int depth)
 {
     rdb_buf_t f = RDB_BUF_INIT;
     msgpack_packer p;
@@ -428,12 +438,13 @@ static void round_try_diff(clu_node_t *n, ae_peer_t *p)
     if (!r->have_mine || !p->got_trees || p->diffed || p->failed)
         return;
     p->diffed = true;
-    clu_token_range_t *d = NULL;
+    ae_range_t *d = NULL;
     size_t nd = 0;
     for (size_t k = 0; k < p->nshared && k < p->ntheirs; k++) {
         clu_merkle_t *mine = NULL;
         for (size_t i = 0; i < r->nmine; i++)
-            if (r->mine[i].lo == p->shared[k].lo && r->mine[i].hi == p->shared[k].hi)
+            if (r->mine[i].lo == p->shared[k].lo && r->mine[i].hi == p->shared[k].hi &&
+                r->mine[i].cat == p->shared[k].cat)
                 mine = &r->trees[i];
         if (!mine)
             continue;
@@ -444,12 +455,13 @@ static void round_try_diff(clu_node_t *n, ae_peer_t *p)
             rdb_err_clear(&e);
             /* Shapes differ: stream the whole partition. */
             out = rdb_malloc(sizeof *out);
-            out[0] = p->shared[k];
+            out[0] = (clu_token_range_t){ p->shared[k].lo, p->shared[k].hi };
             no = 1;
         }
         if (no) {
             d = rdb_realloc(d, (nd + no) * sizeof *d);
-            memcpy(d + nd, out, no * sizeof *d);
+            for (size_t x = 0; x < no; x++)
+                d[nd + x] = (ae_range_t){ out[x].lo, out[x].hi, p->shared[k].cat };
             nd += no;
         }
         free(out);
@@ -470,7 +482,7 @@ static void round_try_diff(clu_node_t *n, ae_peer_t *p)
     j->ranges = d;
     j->nranges = nd;
     j->done = ae_done_scan;
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 static void ae_done_round_mine(clu_node_t *n, ae_job_t *j)
@@ -517,7 +529,7 @@ void node_ae_round(clu_node_t *n, uint32_t client, uint64_t ctl_id)
     r->client = client;
     r->ctl_id = ctl_id;
     r->started_ms = node_mono_ms();
-    r->nmine = node_my_ranges(n, &r->mine, NULL);
+    r->nmine = node_my_ranges(n, &r->mine);
     r->p = rdb_calloc(n->mem.n ? n->mem.n : 1, sizeof *r->p);
     for (size_t i = 0; i < n->mem.n; i++) {
         uint16_t id = n->mem.m[i].id;
@@ -548,7 +560,7 @@ void node_ae_round(clu_node_t *n, uint32_t client, uint64_t ctl_id)
     j->depth = NODE_AE_DEPTH;
     j->nranges = r->nmine;
     j->ranges = rdb_memdup(r->mine, (r->nmine ? r->nmine : 1) * sizeof *r->mine);
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 void node_ae_peer_down(clu_node_t *n, uint16_t peer)
@@ -586,7 +598,7 @@ static void ae_done_reply_merkle(clu_node_t *n, ae_job_t *j)
 void node_on_merkle_req(clu_node_t *n, uint16_t from, clu_frame_t *f)
 {
     uint64_t round, depth;
-    clu_token_range_t *r = NULL;
+    ae_range_t *r = NULL;
     size_t nr = 0;
     if (!clu_field_u64(f, 0, &round) || !clu_field_u64(f, 1, &depth) || depth > CLU_MERKLE_MAX_DEPTH ||
         !unpack_ranges(f, 2, &r, &nr)) {
@@ -602,7 +614,7 @@ void node_on_merkle_req(clu_node_t *n, uint16_t from, clu_frame_t *f)
     j->depth = (unsigned)depth;
     j->ranges = r;
     j->nranges = nr;
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 void node_on_merkle(clu_node_t *n, uint16_t from, clu_frame_t *f)
@@ -634,7 +646,7 @@ void node_on_merkle(clu_node_t *n, uint16_t from, clu_frame_t *f)
 void node_on_range_req(clu_node_t *n, uint16_t from, clu_frame_t *f)
 {
     uint64_t round;
-    clu_token_range_t *r = NULL;
+    ae_range_t *r = NULL;
     size_t nr = 0;
     if (!clu_field_u64(f, 0, &round) || !unpack_ranges(f, 1, &r, &nr))
         return;
@@ -646,7 +658,7 @@ void node_on_range_req(clu_node_t *n, uint16_t from, clu_frame_t *f)
     j->round = round;
     j->ranges = r;
     j->nranges = nr;
-    ae_post(n, j);
+    node_ae_post(n, j);
 }
 
 void node_on_range_data(clu_node_t *n, uint16_t from, clu_frame_t *f)
@@ -666,7 +678,10 @@ void node_on_range_data(clu_node_t *n, uint16_t from, clu_frame_t *f)
         }
     if (k) {
         rdb_err_t e = RDB_ERR_INIT;
-        if (clu_replica_apply(&n->rep, recs, k, false, &e) != RDB_OK) {
+        pthread_mutex_lock(&n->rep_mu);
+        rdb_status_t st = clu_replica_apply(&n->rep, recs, k, false, &e);
+        pthread_mutex_unlock(&n->rep_mu);
+        if (st != RDB_OK) {
             RDB_LOG_WARN("node", "anti-entropy apply from node %u failed: %s", from, e.msg);
             rdb_err_clear(&e);
         }
@@ -715,6 +730,8 @@ static void ae_done_ctl_merkle(clu_node_t *n, ae_job_t *j)
         json_object_set_new(e, "hi", hex_u64(j->ranges[i].hi));
         json_object_set_new(e, "root", hex_u64(clu_merkle_root(&j->trees[i])));
         json_object_set_new(e, "keys", json_integer((json_int_t)keys));
+        if (j->ranges[i].cat)
+            json_object_set_new(e, "catalog", json_true());
         json_array_append_new(pa, e);
     }
     json_object_set_new(o, "partitions", pa);
@@ -733,6 +750,6 @@ void node_ae_merkle_ctl(clu_node_t *n, uint32_t client, uint64_t ctl_id)
     j->client = client;
     j->ctl_id = ctl_id;
     j->depth = NODE_AE_DEPTH;
-    j->nranges = node_my_ranges(n, &j->ranges, NULL);
-    ae_post(n, j);
+    j->nranges = node_my_ranges(n, &j->ranges);
+    node_ae_post(n, j);
 }

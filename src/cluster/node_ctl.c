@@ -125,14 +125,23 @@ static void ctl_read_done(void *ctx, const rdb_err_t *err)
     free(w);
 }
 
+/* scan / dump run on the background thread: a walk of the whole store
+ * must not stall the loop. */
 typedef struct scan_ctx {
     json_t     *arr;
-    const char *prefix;
+    char       *prefix;   /* owned */
     size_t      plen;
     size_t      limit, count;
     bool        dump;
-    clu_node_t *n;
 } scan_ctx_t;
+
+static void scan_ctx_free(void *arg)
+{
+    scan_ctx_t *s = arg;
+    json_decref(s->arr);
+    free(s->prefix);
+    free(s);
+}
 
 static bool scan_fn(const clu_record_t *r, uint64_t token, void *ctx)
 {
@@ -154,6 +163,23 @@ static bool scan_fn(const clu_record_t *r, uint64_t token, void *ctx)
     }
     json_array_append_new(s->arr, e);
     return ++s->count < s->limit;
+}
+
+static void scan_run(clu_node_t *n, ae_job_t *j)
+{
+    clu_replica_walk(&n->rep, scan_fn, j->arg, &j->err);
+}
+
+static void scan_done(clu_node_t *n, ae_job_t *j)
+{
+    scan_ctx_t *s = j->arg;
+    if (j->err.code != RDB_OK) {
+        node_ctl_reply_err(n, j->client, j->ctl_id, &j->err);
+        return;
+    }
+    char *out = json_dumps(s->arr, JSON_COMPACT);
+    node_ctl_reply(n, j->client, j->ctl_id, true, out, strlen(out));
+    free(out);
 }
 
 static void ctl_leave(clu_node_t *n)
@@ -225,19 +251,27 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         r->out_found = &w->found;
         node_read_start(n, r);
     } else if (IS("scan") || IS("dump")) {
-        scan_ctx_t s = { .arr = json_array(), .prefix = a[0], .plen = a[0] ? al[0] : 0,
-                         .limit = SIZE_MAX, .dump = IS("dump"), .n = n };
+        scan_ctx_t *sc = rdb_calloc(1, sizeof *sc);
+        sc->arr = json_array();
+        sc->prefix = a[0] ? rdb_memdup(a[0], al[0] ? al[0] : 1) : NULL;
+        sc->plen = a[0] ? al[0] : 0;
+        sc->limit = SIZE_MAX;
+        sc->dump = IS("dump");
         if (a[1]) {
             char b[32] = "";
             memcpy(b, a[1], al[1] < 31 ? al[1] : 31);
-            s.limit = (size_t)strtoull(b, NULL, 10);
+            sc->limit = (size_t)strtoull(b, NULL, 10);
+            if (sc->limit == 0)
+                sc->limit = SIZE_MAX;
         }
-        if (clu_replica_walk(&n->rep, scan_fn, &s, &e) != RDB_OK) {
-            json_decref(s.arr);
-            node_ctl_reply_err(n, client, id, &e);
-        } else {
-            reply_json(n, client, id, s.arr);
-        }
+        ae_job_t *j = rdb_calloc(1, sizeof *j);
+        j->run = scan_run;
+        j->done = scan_done;
+        j->client = client;
+        j->ctl_id = id;
+        j->arg = sc;
+        j->free_arg = scan_ctx_free;
+        node_ae_post(n, j);
     } else if (IS("status")) {
         rdb_buf_t b = RDB_BUF_INIT;
         node_status_json(n, &b);

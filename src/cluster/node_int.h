@@ -32,7 +32,7 @@
 #define NODE_OSEQ_KEY_LEN  5
 
 /* WRITE frame kinds. */
-enum { W_LIVE = 0, W_HINT = 1, W_REPAIR = 2 };
+enum { W_LIVE = 0, W_HINT = 1, W_REPAIR = 2, W_ADVANCE = 3 /* internal */ };
 
 /* A sent, unacknowledged live WRITE frame to one peer.  Turned into hints
  * if the link dies first. */
@@ -40,6 +40,7 @@ typedef struct inflight {
     uint64_t         fid;
     uint64_t         reqid;      /* coordinating request, 0 = none */
     uint64_t         seq_lo, seq_hi; /* origin seqs in the frame (contiguous) */
+    uint64_t         sent_ms;        /* monotonic, for the lag in status */
     rdb_buf_t        frame;
     struct inflight *next;
 } inflight_t;
@@ -106,6 +107,37 @@ typedef struct wreq {
     struct wreq     *next;       /* incoming queue, then pending list */
 } wreq_t;
 
+/* A record received, copied into the batch's store. */
+typedef struct rx_rec {
+    size_t        koff, klen, voff, vlen;
+    lsm_version_t v;
+    bool          tomb;
+    uint16_t      origin;
+    uint64_t      seq;
+} rx_rec_t;
+
+/* An acknowledgement owed once the batch is applied (or an ADVANCE to
+ * apply after its records: kind W_ADVANCE, seq in hint_upto). */
+typedef struct rx_ack {
+    uint16_t peer;
+    uint64_t fid, reqid, hint_upto, seq_hi;
+    int      kind;
+    bool     ok;
+} rx_ack_t;
+
+/* Records applied together, with one fsync (node_apply.c). */
+typedef struct apply_batch {
+    rdb_buf_t     store;
+    rx_rec_t     *rx;
+    size_t        nrx, caprx;
+    rx_ack_t     *acks;
+    size_t        nacks, capacks;
+    struct wreq  *wprep, *wprep_tail;  /* coordinated writes of the batch */
+    clu_record_t *recs;                /* built at hand-off */
+    size_t        nrecs, caprecs;
+    bool          ok;
+} apply_batch_t;
+
 /* A coordinated read. */
 typedef struct rreq {
     uint64_t          id;
@@ -141,13 +173,20 @@ typedef struct post {
 } post_t;
 enum { POST_WRITE = 1, POST_READ = 2, POST_CALL = 3 };
 
+/* A range anti-entropy compares: a partition's token range, or (cat) the
+ * system catalog (keys 0x01...), which every member holds whole. */
+typedef struct ae_range {
+    uint64_t lo, hi;
+    bool     cat;
+} ae_range_t;
+
 /* Anti-entropy job, run on the AE thread, finished on the node thread. */
 typedef struct ae_job ae_job_t;
 typedef void (*ae_fn)(struct clu_node *n, ae_job_t *j);
 struct ae_job {
     ae_fn              run;        /* AE thread */
     ae_fn              done;       /* node thread */
-    clu_token_range_t *ranges;
+    ae_range_t        *ranges;
     size_t             nranges;
     clu_merkle_t      *trees;      /* TREES result, one per range */
     unsigned           depth;
@@ -160,6 +199,8 @@ struct ae_job {
     size_t             nframes;
     uint64_t           nrecords;
     rdb_err_t          err;
+    void              *arg;        /* other jobs' state, freed by free_arg */
+    void             (*free_arg)(void *arg);
     ae_job_t          *next;
 };
 
@@ -170,7 +211,7 @@ typedef struct ae_peer {
     size_t         ntheirs;
     bool           got_trees, diffed, data_done, push_done, failed;
     uint64_t       ranges_diff, recs_in, recs_out;
-    clu_token_range_t *shared;    /* ranges shared with this peer */
+    ae_range_t    *shared;        /* ranges shared with this peer */
     size_t         nshared;
 } ae_peer_t;
 
@@ -179,7 +220,7 @@ typedef struct ae_round {
     bool           active;
     uint32_t       client;        /* ctl waiting, 0 none */
     uint64_t       ctl_id;
-    clu_token_range_t *mine;      /* my ranges, trees[i] for mine[i] */
+    ae_range_t    *mine;          /* my ranges, trees[i] for mine[i] */
     clu_merkle_t  *trees;
     size_t         nmine;
     bool           have_mine;
@@ -206,8 +247,7 @@ struct clu_node {
     bool            thr_started;
     ev_async        wake;
     ev_timer        hb_timer, gossip_timer, hint_timer, grace_timer, ae_timer;
-    ev_prepare      prep;
-    ev_check        chk;
+    ev_prepare      prep;        /* hands the iteration's batch to the applier */
 
     /* posted from other threads (qmu) */
     pthread_mutex_t qmu;
@@ -223,16 +263,14 @@ struct clu_node {
     wreq_t         *wtab[NODE_WTAB]; /* writes awaiting answers, by id */
     size_t          npending;
     rreq_t         *rpending;
-    wreq_t         *wprep, *wprep_tail;   /* started, applied at the next flush */
 
-    /* receive side: records applied in one batch per loop iteration */
-    rdb_buf_t       rx_store;
-    struct rx_rec { size_t koff, klen, voff, vlen; lsm_version_t v; bool tomb;
-                    uint16_t origin; uint64_t seq; } *rx;
-    size_t          nrx, caprx;
-    struct rx_ack { uint16_t peer; uint64_t fid, reqid, hint_upto, seq_hi; int kind;
-                    bool ok; } *acks;
-    size_t          nacks, capacks;
+    /* apply: the batch filling on the loop, the one being applied */
+    apply_batch_t   acc, job;
+    pthread_t       ap_thr;
+    pthread_mutex_t ap_mu;
+    pthread_cond_t  ap_cv, ap_done_cv;
+    bool            ap_busy, ap_done, ap_stop, ap_started;
+    pthread_mutex_t rep_mu;      /* rep: vv and counters, apply calls */
 
     /* anti-entropy */
     pthread_t       ae_thr;
@@ -268,7 +306,20 @@ void node_write_start(clu_node_t *n, wreq_t *w);
 void node_on_write(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_write_ack(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_advance(clu_node_t *n, uint16_t from, clu_frame_t *f);
+void node_write_applied(clu_node_t *n, wreq_t *w, bool ok);
+bool node_group_has(const wgroup_t *g, uint16_t node);
+
+/* node_apply.c */
+void node_apply_start(clu_node_t *n);
+/* Finish every batch (node thread stopped), then stop the applier. */
+void node_apply_stop(clu_node_t *n);
+void node_rx_add(clu_node_t *n, const clu_record_t *r);
+void node_rx_ack(clu_node_t *n, const rx_ack_t *a);
+void node_wprep_add(clu_node_t *n, wreq_t *w);
+/* Hand the filled batch to the applier if it is idle. */
 void node_rx_flush(clu_node_t *n);
+/* Run the completion of an applied batch, if one is done. */
+void node_apply_complete(clu_node_t *n);
 void node_peer_down(clu_node_t *n, uint16_t peer);
 void node_peer_up_writes(clu_node_t *n, uint16_t peer);
 void node_hints_pump(clu_node_t *n, uint16_t peer);
@@ -295,6 +346,8 @@ void node_rreq_free(rreq_t *r);
 void node_ae_start_thread(clu_node_t *n);
 void node_ae_stop_thread(clu_node_t *n);
 void node_ae_drain(clu_node_t *n);    /* run finished jobs' done() */
+/* Queue a job for the background thread (j->run there, j->done here). */
+void node_ae_post(clu_node_t *n, ae_job_t *j);
 /* Start a round; client != 0: reply to that ctl when finished. */
 void node_ae_round(clu_node_t *n, uint32_t client, uint64_t ctl_id);
 void node_ae_merkle_ctl(clu_node_t *n, uint32_t client, uint64_t ctl_id);
@@ -304,9 +357,9 @@ void node_on_range_req(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_range_data(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_on_ae_done(clu_node_t *n, uint16_t from, clu_frame_t *f);
 void node_ae_peer_down(clu_node_t *n, uint16_t peer);
-/* My partitions as token ranges (vnode ranges where self is a replica);
- * *vn gets the vnode index of each (malloc'd arrays). */
-size_t node_my_ranges(clu_node_t *n, clu_token_range_t **out, size_t **vn);
+/* My partitions (vnode ranges where self is a replica), then the catalog
+ * (malloc'd). */
+size_t node_my_ranges(clu_node_t *n, ae_range_t **out);
 
 /* node_ctl.c */
 void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx);

@@ -138,8 +138,10 @@ static rdb_status_t oseq_persist(clu_node_t *n, rdb_err_t *err)
 {
     rdb_buf_t meta = RDB_BUF_INIT;
     oseq_encode(n, &meta);
+    pthread_mutex_lock(&n->rep_mu);
     rdb_status_t st = clu_replica_apply_meta(&n->rep, NULL, 0, NODE_OSEQ_KEY, NODE_OSEQ_KEY_LEN,
                                              meta.data, meta.len, true, err);
+    pthread_mutex_unlock(&n->rep_mu);
     rdb_buf_free(&meta);
     return st;
 }
@@ -303,13 +305,14 @@ static void wreq_finish(clu_node_t *n, wreq_t *w, const rdb_err_t *err)
 /* Evaluate every group: all OK -> success; any FAILED -> error. */
 static void wreq_eval(clu_node_t *n, wreq_t *w)
 {
+    /* Nothing is reported before this node's own part is done: its apply
+     * (so an error counts it) and its hints (so every acknowledged write
+     * reaches a down replica by handoff, even if peers answered first). */
+    if (w->in_prep)
+        return;
     bool all_ok = true;
     for (size_t i = 0; i < w->ng; i++) {
         if (w->g[i].t.state == CLU_TALLY_FAILED) {
-            /* Report a failure once our own apply is in, so the error
-             * counts it. */
-            if (w->in_prep && w->self_local && !(w->flags & CLU_W_APPLIED))
-                return;
             rdb_err_t e = RDB_ERR_INIT;
             clu_tally_error(&w->g[i].t, &e);
             wreq_finish(n, w, &e);
@@ -331,7 +334,7 @@ static void wreq_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
     wreq_eval(w->node, w);
 }
 
-static bool group_has(const wgroup_t *g, uint16_t node)
+bool node_group_has(const wgroup_t *g, uint16_t node)
 {
     for (size_t i = 0; i < g->nn; i++)
         if (g->nodes[i] == node)
@@ -394,7 +397,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
         if (k == w->ng)
             w->g[w->ng++] = g;
         w->grp_of[i] = k;
-        w->self_local |= group_has(&w->g[k], self);
+        w->self_local |= node_group_has(&w->g[k], self);
     }
 
     /* Destinations other than self, and whether each gets the frame live. */
@@ -418,7 +421,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
         wgroup_t *g = &w->g[w->grp_of[i]];
         for (size_t x = 0; x < w->nd; x++) {
             wdest_t *wd = &w->dest[x];
-            if (!group_has(g, wd->id))
+            if (!node_group_has(g, wd->id))
                 continue;
             peer_state_t *ps = node_peer(n, wd->id);
             clu_record_t r = w->recs[i];
@@ -462,7 +465,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
                 if (w->dest[x].id == d && w->dest[x].live)
                     sent++;
         }
-        clu_tally_init_acked(&g->t, w->cl, g->nn, sent, self_done && group_has(g, self) ? 1 : 0);
+        clu_tally_init_acked(&g->t, w->cl, g->nn, sent, self_done && node_group_has(g, self) ? 1 : 0);
     }
     for (size_t x = 0; x < w->nd; x++) {
         wdest_t *wd = &w->dest[x];
@@ -474,6 +477,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
         f->reqid = w->id;
         f->seq_lo = wd->pk.seq_lo;
         f->seq_hi = wd->pk.seq_hi;
+        f->sent_ms = node_mono_ms();
         build_write(n, &f->frame, w->id, W_LIVE, f->fid, 0, &wd->pk);
         if (clu_net_send(n->net, wd->id, f->frame.data, f->frame.len) != RDB_OK) {
             /* The queue is full or the link just went: keep it as hints. */
@@ -481,7 +485,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
             rdb_buf_free(&f->frame);
             free(f);
             for (size_t k = 0; k < w->ng; k++)
-                if (group_has(&w->g[k], wd->id))
+                if (node_group_has(&w->g[k], wd->id))
                     clu_tally_fail(&w->g[k].t);
             continue;
         }
@@ -496,17 +500,12 @@ void node_write_start(clu_node_t *n, wreq_t *w)
     ev_timer_start(n->loop, &w->timer);
     /* Until the flush: w stays alive even if it finishes (in_prep). */
     w->in_prep = true;
-    w->pnext = NULL;
-    if (n->wprep_tail)
-        n->wprep_tail->pnext = w;
-    else
-        n->wprep = w;
-    n->wprep_tail = w;
+    node_wprep_add(n, w);
     wreq_eval(n, w);
 }
 
 /* After this iteration's local apply: keep the hints, count self. */
-static void write_applied(clu_node_t *n, wreq_t *w, bool ok)
+void node_write_applied(clu_node_t *n, wreq_t *w, bool ok)
 {
     for (size_t x = 0; x < w->nd; x++)
         hints_keep(n, w->dest[x].id, w->dest[x].hints, w->dest[x].nhints);
@@ -517,7 +516,7 @@ static void write_applied(clu_node_t *n, wreq_t *w, bool ok)
     }
     if (!(w->flags & CLU_W_APPLIED)) {
         for (size_t k = 0; k < w->ng; k++)
-            if (group_has(&w->g[k], n->o.node_id)) {
+            if (node_group_has(&w->g[k], n->o.node_id)) {
                 if (!ok)
                     clu_tally_fail(&w->g[k].t);
                 else if (w->g[k].t.state == CLU_TALLY_PENDING)
@@ -543,7 +542,7 @@ static void wreq_peer_answer(clu_node_t *n, uint64_t reqid, uint16_t peer, bool 
     if (!w)
         return;
     for (size_t k = 0; k < w->ng; k++)
-        if (group_has(&w->g[k], peer)) {
+        if (node_group_has(&w->g[k], peer)) {
             if (ok)
                 clu_tally_ack(&w->g[k].t);
             else
@@ -566,113 +565,27 @@ void node_on_write(clu_node_t *n, uint16_t from, clu_frame_t *f)
     }
     const msgpack_object_array *a = &f->fields[5].via.array;
     bool ok = true;
-    size_t first = n->nrx;
+    size_t first = n->acc.nrx, first_store = n->acc.store.len;
     for (uint32_t i = 0; i < a->size; i++) {
         clu_record_t r;
         if (!node_unpack_record(&a->ptr[i], &r)) {
             ok = false;
             break;
         }
-        if (n->nrx == n->caprx) {
-            n->caprx = n->caprx ? n->caprx * 2 : 256;
-            n->rx = rdb_realloc(n->rx, n->caprx * sizeof *n->rx);
-        }
-        struct rx_rec *x = &n->rx[n->nrx++];
-        x->koff = n->rx_store.len;
-        x->klen = r.klen;
-        rdb_buf_append(&n->rx_store, r.key, r.klen);
-        x->voff = n->rx_store.len;
-        x->vlen = r.tombstone ? 0 : r.vlen;
-        if (!r.tombstone)
-            rdb_buf_append(&n->rx_store, r.value, r.vlen);
-        x->v = r.version;
-        x->tomb = r.tombstone;
-        x->origin = kind == W_REPAIR ? 0 : r.origin;
-        x->seq = kind == W_REPAIR ? 0 : r.seq;
+        if (kind == W_REPAIR)
+            r.origin = 0, r.seq = 0;
+        node_rx_add(n, &r);
     }
     if (!ok) {
         RDB_LOG_WARN("node", "malformed record in WRITE from node %u", from);
-        n->nrx = first;
+        n->acc.nrx = first;
+        n->acc.store.len = first_store;
     }
     n->rx_frames++;
     if (kind == W_REPAIR)
         return;
-    if (n->nacks == n->capacks) {
-        n->capacks = n->capacks ? n->capacks * 2 : 64;
-        n->acks = rdb_realloc(n->acks, n->capacks * sizeof *n->acks);
-    }
-    n->acks[n->nacks++] = (struct rx_ack){ .peer = from, .fid = fid, .reqid = reqid,
-                                           .hint_upto = hint_upto, .seq_hi = seq_hi,
-                                           .kind = (int)kind, .ok = ok };
-}
-
-void node_rx_flush(clu_node_t *n)
-{
-    if (n->nrx == 0 && n->nacks == 0 && !n->wprep)
-        return;
-    bool ok = true;
-    /* One batch: this node's own coordinated writes and every replicated
-     * record received in this iteration. */
-    size_t nlocal = 0;
-    for (wreq_t *w = n->wprep; w; w = w->pnext)
-        nlocal += w->nrec;
-    clu_record_t *recs = rdb_calloc(nlocal + n->nrx + 1, sizeof *recs);
-    size_t k = 0;
-    for (wreq_t *w = n->wprep; w; w = w->pnext)
-        if (!(w->flags & CLU_W_APPLIED) && w->self_local)
-            for (size_t i = 0; i < w->nrec; i++)
-                if (group_has(&w->g[w->grp_of[i]], n->o.node_id))
-                    recs[k++] = w->recs[i];
-    for (size_t i = 0; i < n->nrx; i++, k++) {
-        struct rx_rec *x = &n->rx[i];
-        recs[k].key = n->rx_store.data + x->koff;
-        recs[k].klen = x->klen;
-        recs[k].value = x->tomb ? NULL : n->rx_store.data + x->voff;
-        recs[k].vlen = x->vlen;
-        recs[k].version = x->v;
-        recs[k].tombstone = x->tomb;
-        recs[k].origin = x->origin;
-        recs[k].seq = x->seq;
-    }
-    rdb_err_t e = RDB_ERR_INIT;
-    /* Frames of this iteration leave before the fsync. */
-    clu_net_flush(n->net);
-    if (k && clu_replica_apply(&n->rep, recs, k, n->o.sync, &e) != RDB_OK) {
-        RDB_LOG_ERROR("node", "applying %zu records failed: %s", k, e.msg);
-        ok = false;
-    }
-    rdb_err_clear(&e);
-    free(recs);
-    n->rx_applied += n->nrx;
-    wreq_t *w = n->wprep;
-    n->wprep = n->wprep_tail = NULL;
-    while (w) {
-        wreq_t *next = w->pnext;
-        write_applied(n, w, ok);
-        w = next;
-    }
-    for (size_t i = 0; i < n->nacks; i++) {
-        struct rx_ack *a = &n->acks[i];
-        rdb_buf_t f = RDB_BUF_INIT;
-        msgpack_packer p;
-        size_t fs = clu_frame_start(&f, &p, CLU_MSG_WRITE_ACK, n->o.node_id,
-                                    clu_hlc_peek(&n->hlc), 6);
-        msgpack_pack_uint64(&p, a->reqid);
-        msgpack_pack_int(&p, a->kind);
-        msgpack_pack_uint64(&p, a->fid);
-        msgpack_pack_uint64(&p, a->hint_upto);
-        msgpack_pack_uint64(&p, a->seq_hi);
-        msgpack_pack_uint64(&p, ok && a->ok ? 1 : 0);
-        clu_frame_finish(&f, fs);
-        node_send(n, a->peer, &f);
-        rdb_buf_free(&f);
-    }
-    clu_net_flush(n->net);
-    n->nrx = n->nacks = 0;
-    rdb_buf_reset(&n->rx_store);
-    if (n->rx_store.cap > (8u << 20)) {
-        rdb_buf_free(&n->rx_store);
-    }
+    node_rx_ack(n, &(rx_ack_t){ .peer = from, .fid = fid, .reqid = reqid, .hint_upto = hint_upto,
+                                .seq_hi = seq_hi, .kind = (int)kind, .ok = ok });
 }
 
 void node_on_write_ack(clu_node_t *n, uint16_t from, clu_frame_t *f)
@@ -794,14 +707,8 @@ void node_on_advance(clu_node_t *n, uint16_t from, clu_frame_t *f)
     uint64_t seq;
     if (!clu_field_u64(f, 0, &seq))
         return;
-    /* Records received before this frame are applied first. */
-    node_rx_flush(n);
-    uint64_t before = clu_vv_contig(&n->rep.vv, from);
-    clu_vv_advance(&n->rep.vv, from, seq);
-    if (seq > before)
-        RDB_LOG_INFO("node", "version vector for node %u advanced from %llu to %llu "
-                     "(records it could not deliver are left to anti-entropy)", from,
-                     (unsigned long long)before, (unsigned long long)seq);
+    /* Applied after every record received before it (node_apply.c). */
+    node_rx_ack(n, &(rx_ack_t){ .peer = from, .hint_upto = seq, .kind = W_ADVANCE });
 }
 
 void node_peer_up_writes(clu_node_t *n, uint16_t peer)
@@ -885,11 +792,7 @@ void node_repair_send(clu_node_t *n, uint16_t peer, const clu_record_t *r)
     x.seq = 0;
     n->repairs_sent++;
     if (peer == n->o.node_id) {
-        rdb_err_t e = RDB_ERR_INIT;
-        if (clu_replica_apply(&n->rep, &x, 1, false, &e) != RDB_OK) {
-            RDB_LOG_WARN("node", "read repair: %s", e.msg);
-            rdb_err_clear(&e);
-        }
+        node_rx_add(n, &x); /* applied with this iteration's batch */
         return;
     }
     packed_t pk = { .raw = RDB_BUF_INIT };

@@ -20,7 +20,7 @@ const rdb_opt_def_t clu_option_table[] = {
     { "heartbeat-interval", RDB_OPT_DURATION, "200ms", "peer heartbeat period", "DURATION", true },
     { "failure-timeout", RDB_OPT_DURATION, "2s", "silence after which a peer is suspect, twice that: down", "DURATION", true },
     { "write-timeout", RDB_OPT_DURATION, "2s", "how long a QUORUM/ALL write waits for replicas", "DURATION", true },
-    { "hint-limit", RDB_OPT_SIZE, "256MB", "bound on stored hints per peer", "SIZE", true },
+    { "hint-limit", RDB_OPT_SIZE, "256MB", "bound on stored hints per peer", "SIZE", false },
     { "hint-window", RDB_OPT_DURATION, "3h", "keep hints for a down peer at most this long", "DURATION", true },
     { "tombstone-grace", RDB_OPT_DURATION, "10d", "keep tombstones at least this long (> hint window)", "DURATION", false },
     { "read-repair-chance", RDB_OPT_INT, "10", "percent of ONE reads that repair replicas", "PCT", true },

@@ -9,6 +9,13 @@
  * by a manifest edit alone.  Outputs split at target_file_size, only
  * between user keys, so a user key never spans two files of a level.
  *
+ * Several threads compact at once (o.compaction_threads): a compaction
+ * starts only if none of its input files is an input of a running one and
+ * its output key range does not overlap the output range of a running one
+ * into the same level, so the levels' invariants hold whatever order they
+ * finish in.  Inputs are marked (lsm_file_t.compacting) and the running
+ * compactions listed in db->running, all under db->mu.
+ *
  * Garbage collection below the horizon H (lsm.h): per user key, versions
  * >= H stay; the newest version < H stays (a snapshot at H reads it) unless
  * it is a tombstone and no deeper level may hold the key; older ones go.
@@ -164,6 +171,78 @@ static bool others_may_hold(const lsm_vers_t *v, const inputs_t *in, lsm_mem_t *
     return found;
 }
 
+/* A running compaction: its output level and user-key range. */
+typedef struct lsm_running {
+    int out_level;
+    rdb_buf_t lo, hi;
+    bool used;
+} lsm_running_t;
+
+#define MAX_RUNNING 16 /* >= the thread limit lsm_open enforces */
+
+/* Could in run now, next to the compactions already running?  Holds mu. */
+static bool busy(lsm_db_t *db, const inputs_t *in)
+{
+    for (int i = 0; i < in->n; i++)
+        if (in->f[i]->compacting)
+            return true;
+    if (db->nrunning == 0)
+        return false;
+    rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    range_of(in->f, in->n, &lo, &hi);
+    bool b = false;
+    for (int r = 0; r < MAX_RUNNING && !b && db->running; r++) {
+        lsm_running_t *x = &db->running[r];
+        b = x->used && x->out_level == in->out_level &&
+            lsm_ukey_cmp(x->hi.data, x->hi.len, lo.data, lo.len) >= 0 &&
+            lsm_ukey_cmp(x->lo.data, x->lo.len, hi.data, hi.len) <= 0;
+    }
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return b;
+}
+
+/* Mark in's files and list it as running (begin) or undo that.  Holds mu. */
+static lsm_running_t *running_begin(lsm_db_t *db, const inputs_t *in)
+{
+    if (!db->running)
+        db->running = rdb_calloc(MAX_RUNNING, sizeof(lsm_running_t));
+    lsm_running_t *x = NULL;
+    for (int r = 0; r < MAX_RUNNING && !x; r++)
+        if (!db->running[r].used)
+            x = &db->running[r];
+    if (!x)
+        return NULL; /* defensive: more compactions than threads */
+    x->used = true;
+    x->out_level = in->out_level;
+    rdb_buf_reset(&x->lo);
+    rdb_buf_reset(&x->hi);
+    range_of(in->f, in->n, &x->lo, &x->hi);
+    for (int i = 0; i < in->n; i++)
+        in->f[i]->compacting = true;
+    if (++db->nrunning > db->max_running)
+        db->max_running = db->nrunning;
+    return x;
+}
+
+static void running_end(lsm_db_t *db, const inputs_t *in, lsm_running_t *x)
+{
+    for (int i = 0; i < in->n; i++)
+        in->f[i]->compacting = false;
+    x->used = false;
+    db->nrunning--;
+}
+
+void lsm_compact_free_running(lsm_db_t *db)
+{
+    for (int r = 0; db->running && r < MAX_RUNNING; r++) {
+        rdb_buf_free(&db->running[r].lo);
+        rdb_buf_free(&db->running[r].hi);
+    }
+    free(db->running);
+    db->running = NULL;
+}
+
 /* Merge in's files into level+1.  Holds mu; releases it while merging. */
 static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *err)
 {
@@ -200,7 +279,7 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
     int n = in->n;
     lsm_it_t **kids = rdb_calloc((size_t)n + 1, sizeof(*kids));
     for (int i = 0; i < n; i++) {
-        kids[i] = lsm_table_iter(in->f[i]->table, false);
+        kids[i] = lsm_tcache_iter(db->tcache, in->f[i]->number, false);
         in_bytes += in->f[i]->size;
     }
     lsm_it_t *it = lsm_merge_iter_new(kids, n);
@@ -211,7 +290,7 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
         if (atomic_load_explicit(&db->imm_pending, memory_order_relaxed)) {
             /* a full memtable is waiting (writers may stall): flush it first */
             pthread_mutex_lock(&db->mu);
-            if (db->imm)
+            if (db->imm && !db->flushing)
                 s = lsm_db_flush_imm(db, err);
             pthread_mutex_unlock(&db->mu);
             if (s != RDB_OK)
@@ -300,50 +379,80 @@ done:
     return s;
 }
 
-rdb_status_t lsm_compact_some(lsm_db_t *db, rdb_err_t *err)
+/* Candidate inputs for compacting level into level+1: all of L0, or the
+ * first file of Ln after the round-robin pointer that no running
+ * compaction holds; plus what they overlap below.  false if none. */
+static bool pick(lsm_db_t *db, const lsm_vers_t *v, int level, inputs_t *in)
 {
-    lsm_vers_t *v = db->cur;
-    int best = -1;
-    double bs = 1.0;
-    for (int l = 0; l < LSM_MAX_LEVELS - 1; l++) {
-        double sc = score(db, v, l);
-        if (sc >= bs) {
-            bs = sc;
-            best = l;
+    inputs_init(in, v, level + 1);
+    if (level == 0) {
+        for (int i = 0; i < v->nfiles[0]; i++)
+            inputs_add(in, v->files[0][i], 0);
+        add_overlaps(v, in);
+        if (!busy(db, in))
+            return true;
+        inputs_free(in);
+        return false;
+    }
+    rdb_buf_t *p = &db->compact_ptr[level];
+    int nf = v->nfiles[level], start = 0;
+    for (int i = 0; p->len && i < nf; i++) {
+        size_t sn;
+        const char *sk = ukey(&v->files[level][i]->smallest, &sn);
+        if (lsm_ukey_cmp(sk, sn, p->data, p->len) > 0) {
+            start = i;
+            break;
         }
     }
-    if (best < 0 || v->nfiles[best] == 0)
-        return RDB_OK;
-    lsm_vers_ref(v);
-    inputs_t in;
-    inputs_init(&in, v, best + 1);
-    if (best == 0) {
-        for (int i = 0; i < v->nfiles[0]; i++)
-            inputs_add(&in, v->files[0][i], 0);
-    } else {
-        /* round robin: the first file after the last one compacted */
-        rdb_buf_t *p = &db->compact_ptr[best];
-        int pick = 0;
-        for (int i = 0; p->len && i < v->nfiles[best]; i++) {
-            size_t sn;
-            const char *sk = ukey(&v->files[best][i]->smallest, &sn);
-            if (lsm_ukey_cmp(sk, sn, p->data, p->len) > 0) {
-                pick = i;
-                break;
-            }
-        }
-        lsm_file_t *f = v->files[best][pick];
-        inputs_add(&in, f, best);
+    for (int k = 0; k < nf; k++) {
+        lsm_file_t *f = v->files[level][(start + k) % nf];
+        in->n = 0;
+        inputs_add(in, f, level);
+        add_overlaps(v, in);
+        if (busy(db, in))
+            continue;
         size_t ln;
         const char *l = ukey(&f->largest, &ln);
         rdb_buf_reset(p);
         rdb_buf_append(p, l, ln);
+        return true;
     }
-    add_overlaps(v, &in);
-    rdb_status_t s = run(db, v, &in, err);
-    inputs_free(&in);
-    lsm_vers_unref(v);
-    return s;
+    inputs_free(in);
+    return false;
+}
+
+rdb_status_t lsm_compact_some(lsm_db_t *db, bool *did, rdb_err_t *err)
+{
+    lsm_vers_t *v = db->cur;
+    *did = false;
+    /* levels over budget, most over first */
+    double sc[LSM_MAX_LEVELS];
+    for (int l = 0; l < LSM_MAX_LEVELS - 1; l++)
+        sc[l] = v->nfiles[l] ? score(db, v, l) : 0;
+    for (;;) {
+        int best = -1;
+        for (int l = 0; l < LSM_MAX_LEVELS - 1; l++)
+            if (sc[l] >= 1.0 && (best < 0 || sc[l] > sc[best]))
+                best = l;
+        if (best < 0)
+            return RDB_OK;
+        sc[best] = 0;
+        inputs_t in;
+        if (!pick(db, v, best, &in))
+            continue;
+        lsm_running_t *x = running_begin(db, &in);
+        if (!x) {
+            inputs_free(&in);
+            return RDB_OK;
+        }
+        lsm_vers_ref(v);
+        rdb_status_t s = run(db, v, &in, err);
+        running_end(db, &in, x);
+        inputs_free(&in);
+        lsm_vers_unref(v);
+        *did = true;
+        return s;
+    }
 }
 
 /* Everything into one run at the deepest non-empty level (at least L1),

@@ -32,7 +32,7 @@ void lsm_options_default(lsm_options_t *o)
     o->sync_period_ms = 100;
     o->l0_slowdown_trigger = 8;
     o->l0_stop_trigger = 12;
-    o->compaction_threads = 1;
+    o->compaction_threads = 2;
     o->max_open_files = 1000;
     o->create_if_missing = true;
 }
@@ -88,6 +88,23 @@ void lsm_db_pin(lsm_db_t *db, lsm_mem_t **mem, lsm_mem_t **imm, lsm_vers_t **v)
 
 /* --- MANIFEST ------------------------------------------------------------- */
 
+/* lsm_file_t.on_obsolete: the last version holding the file is gone.
+ * Runs on whichever thread dropped it, with or without mu. */
+static void file_obsolete(void *ctx, uint64_t number)
+{
+    lsm_db_t *db = ctx;
+    lsm_tcache_evict(db->tcache, number);
+    char *p = file_path(db, number, "sst");
+    unlink(p);
+    free(p);
+}
+
+static void file_owned(lsm_db_t *db, lsm_file_t *f)
+{
+    f->on_obsolete = file_obsolete;
+    f->ctx = db;
+}
+
 /* Append e to the manifest and install the new version.  Holds mu. */
 rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
 {
@@ -103,6 +120,17 @@ rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
         return s;
     if (e->has_log)
         db->log_number = e->log_number;
+    /* files the edit drops (and does not move to another level) go from
+     * disk once no pinned version holds them */
+    for (int d = 0; d < e->ndel; d++) {
+        bool moved = false;
+        for (int a = 0; a < e->nadd && !moved; a++)
+            moved = e->add[a].f->number == e->del[d].number;
+        int l = e->del[d].level;
+        for (int i = 0; !moved && i < db->cur->nfiles[l]; i++)
+            if (db->cur->files[l][i]->number == e->del[d].number)
+                atomic_store(&db->cur->files[l][i]->obsolete, true);
+    }
     lsm_vers_t *v = lsm_vers_apply(db->cur, e);
     lsm_vers_unref(db->cur);
     db->cur = v;
@@ -173,7 +201,10 @@ static rdb_status_t new_manifest(lsm_db_t *db, rdb_err_t *err)
     return s;
 }
 
-/* Remove files no version or log needs.  Holds mu. */
+/* Remove files no version or log needs.  Holds mu.  Tables dropped by
+ * an edit are removed by file_obsolete when no pinned version holds them;
+ * this scan removes only tables left over from before a crash, while the
+ * database is being opened. */
 void lsm_db_delete_obsolete(lsm_db_t *db)
 {
     DIR *d = opendir(db->dir);
@@ -189,7 +220,7 @@ void lsm_db_delete_obsolete(lsm_db_t *db)
         } else if (sscanf(de->d_name, "%" SCNu64 ".%15s", &num, ext) == 2) {
             if (strcmp(ext, "log") == 0) {
                 del = num < db->log_number && num != db->wal_number;
-            } else if (strcmp(ext, "sst") == 0 && num < db->pending_from) {
+            } else if (strcmp(ext, "sst") == 0 && !db->opened && num < db->pending_from) {
                 bool live = false;
                 for (int l = 0; l < LSM_MAX_LEVELS && !live; l++)
                     for (int i = 0; i < db->cur->nfiles[l]; i++)
@@ -221,6 +252,7 @@ rdb_status_t lsm_db_out_open(lsm_db_t *db, uint64_t num, lsm_out_table_t *o, rdb
     }
     o->f = rdb_calloc(1, sizeof(lsm_file_t));
     atomic_init(&o->f->refs, 1);
+    file_owned(db, o->f);
     o->f->number = num;
     return RDB_OK;
 }
@@ -242,11 +274,12 @@ rdb_status_t lsm_db_out_finish(lsm_db_t *db, lsm_out_table_t *o, rdb_status_t s,
         s = lsm_table_builder_finish(o->b, err);
     else
         lsm_table_builder_abandon(o->b);
-    if (s == RDB_OK)
-        s = lsm_table_open(o->path, o->f->number, db->cache, &o->f->table, err);
+    lsm_table_t *t = NULL;
+    if (s == RDB_OK) /* open it (and keep it open): this also checks what was written */
+        s = lsm_tcache_get(db->tcache, o->f->number, &t, err);
     if (s == RDB_OK) {
-        o->f->size = lsm_table_file_size(o->f->table);
-        lsm_table_set_counters(o->f->table, &db->cache_hits, &db->cache_misses);
+        o->f->size = lsm_table_file_size(t);
+        lsm_table_unref(t);
     } else {
         lsm_file_unref(o->f);
         o->f = NULL;
@@ -283,9 +316,13 @@ static rdb_status_t flush_mem(lsm_db_t *db, lsm_mem_t *m, lsm_edit_t *e, rdb_err
 
 rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
 {
+    if (db->flushing)
+        return RDB_OK; /* another thread is at it */
+    db->flushing = true;
     lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
     lsm_mem_t *m = db->imm;
     rdb_status_t s = flush_mem(db, m, e, err);
+    db->flushing = false;
     if (s == RDB_OK) {
         e->has_log = true;
         e->log_number = db->wal_number;
@@ -306,28 +343,44 @@ rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
 
 /* --- background thread ---------------------------------------------------- */
 
+/* Each of the o.compaction_threads threads runs this loop: a waiting
+ * memtable first (one thread at a time), then a manual compaction (alone:
+ * it waits until the others are done, and none starts meanwhile), then
+ * the compaction of the level most over budget whose inputs and output
+ * range no other running compaction holds (compact.c). */
 static void *bg_main(void *arg)
 {
     lsm_db_t *db = arg;
     pthread_mutex_lock(&db->mu);
-    while (!db->shutting_down || db->imm) {
+    for (;;) {
         rdb_err_t err = RDB_ERR_INIT;
         rdb_status_t s = RDB_OK;
+        bool manual = db->manual_done < db->manual_req;
         if (rdb_err_is_set(&db->bg_err)) {
             if (db->shutting_down)
                 break;
             pthread_cond_wait(&db->bg_cv, &db->mu);
             continue;
         }
-        if (db->imm) {
+        if (db->imm && !db->flushing) {
             s = lsm_db_flush_imm(db, &err);
-        } else if (!db->shutting_down && db->manual_done < db->manual_req) {
+        } else if (db->shutting_down) {
+            break;
+        } else if (manual && !db->manual_running && db->nrunning == 0) {
             uint64_t ticket = db->manual_req;
+            db->manual_running = true;
             s = lsm_compact_all(db, &err);
+            db->manual_running = false;
             if (s == RDB_OK)
                 db->manual_done = ticket;
-        } else if (!db->shutting_down && lsm_compact_needed(db)) {
-            s = lsm_compact_some(db, &err);
+        } else if (!manual && lsm_compact_needed(db)) {
+            bool did = false;
+            s = lsm_compact_some(db, &did, &err);
+            if (s == RDB_OK && !did) { /* all candidates busy: wait for a change */
+                pthread_cond_broadcast(&db->done_cv);
+                pthread_cond_wait(&db->bg_cv, &db->mu);
+                continue;
+            }
         } else {
             pthread_cond_broadcast(&db->done_cv);
             pthread_cond_wait(&db->bg_cv, &db->mu);
@@ -336,12 +389,15 @@ static void *bg_main(void *arg)
         if (s != RDB_OK) {
             rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_ERROR, "lsm", "background work failed: %s",
                            err.msg ? err.msg : "?");
-            rdb_err_move(&db->bg_err, &err);
+            if (!rdb_err_is_set(&db->bg_err))
+                rdb_err_move(&db->bg_err, &err);
         }
         rdb_err_clear(&err);
         pthread_cond_broadcast(&db->done_cv);
+        pthread_cond_broadcast(&db->bg_cv); /* the others may have work now */
     }
     pthread_cond_broadcast(&db->done_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     pthread_mutex_unlock(&db->mu);
     return NULL;
 }
@@ -398,7 +454,7 @@ static rdb_status_t switch_memtable(lsm_db_t *db, rdb_err_t *err)
     db->imm = db->mem;
     atomic_store(&db->imm_pending, true);
     db->mem = lsm_mem_new();
-    pthread_cond_signal(&db->bg_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     return RDB_OK;
 }
 
@@ -425,7 +481,7 @@ static rdb_status_t make_room(lsm_db_t *db, bool force, rdb_err_t *err)
         } else if (db->imm || l0 >= db->o.l0_stop_trigger) {
             uint64_t t = now_us();
             db->stalls++;
-            pthread_cond_signal(&db->bg_cv);
+            pthread_cond_broadcast(&db->bg_cv);
             pthread_cond_wait(&db->done_cv, &db->mu);
             db->stall_micros += now_us() - t;
         } else {
@@ -577,7 +633,7 @@ rdb_status_t lsm_compact_range(lsm_db_t *db, const void *start, size_t slen, con
         return s;
     pthread_mutex_lock(&db->mu);
     uint64_t ticket = ++db->manual_req;
-    pthread_cond_signal(&db->bg_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     while (db->manual_done < ticket && !rdb_err_is_set(&db->bg_err))
         pthread_cond_wait(&db->done_cv, &db->mu);
     if (rdb_err_is_set(&db->bg_err))
@@ -631,8 +687,13 @@ static rdb_status_t table_get(lsm_db_t *db, lsm_file_t *f, const char *seek, siz
     bool found, skip, hit = false;
     int kind;
     lsm_version_t v;
-    rdb_status_t s = lsm_table_get(f->table, seek, sn, fill, &found, &kind, &v, value,
-                                   b->found ? &b->ver : NULL, &skip, &hit, err);
+    lsm_table_t *t;
+    rdb_status_t s = lsm_tcache_get(db->tcache, f->number, &t, err);
+    if (s != RDB_OK)
+        return s;
+    s = lsm_table_get(t, seek, sn, fill, &found, &kind, &v, value, b->found ? &b->ver : NULL,
+                      &skip, &hit, err);
+    lsm_table_unref(t);
     if (s != RDB_OK)
         return s;
     if (skip)
@@ -732,8 +793,14 @@ uint64_t lsm_approximate_size(lsm_db_t *db, const void *start, size_t slen, cons
     for (int l = 0; l < LSM_MAX_LEVELS; l++)
         for (int i = 0; i < v->nfiles[l]; i++) {
             lsm_file_t *f = v->files[l][i];
-            uint64_t a = sk ? lsm_table_offset_of(f->table, sk, slen + LSM_IKEY_TRAILER) : 0;
-            uint64_t b = ek ? lsm_table_offset_of(f->table, ek, elen + LSM_IKEY_TRAILER) : f->size;
+            lsm_table_t *t;
+            if (lsm_tcache_get(db->tcache, f->number, &t, NULL) != RDB_OK) {
+                total += f->size; /* cannot look inside: count all of it */
+                continue;
+            }
+            uint64_t a = sk ? lsm_table_offset_of(t, sk, slen + LSM_IKEY_TRAILER) : 0;
+            uint64_t b = ek ? lsm_table_offset_of(t, ek, elen + LSM_IKEY_TRAILER) : f->size;
+            lsm_table_unref(t);
             if (b > a)
                 total += b - a;
         }
@@ -781,8 +848,10 @@ static rdb_status_t manifest_rec(void *arg, const char *rec, size_t n, uint64_t 
         lsm_vers_t *v = lsm_vers_apply(db->cur, e);
         lsm_vers_unref(db->cur);
         db->cur = v;
-        for (int i = 0; i < e->nadd; i++)
+        for (int i = 0; i < e->nadd; i++) {
+            file_owned(db, e->add[i].f);
             lsm_file_unref(e->add[i].f);
+        }
     } else {
         rdb_err_prefix(err, "manifest record at offset %llu", (unsigned long long)off);
     }
@@ -823,15 +892,14 @@ static rdb_status_t recover(lsm_db_t *db, rdb_err_t *err)
             bool torn;
             s = lsm_log_read(p, manifest_rec, &c, &torn, NULL, err);
         }
-        /* open every table */
+        /* open every table once (footer, index, filter verified); the
+         * table cache keeps the last max_open_files of them open */
         for (int l = 0; s == RDB_OK && l < LSM_MAX_LEVELS; l++)
             for (int i = 0; s == RDB_OK && i < db->cur->nfiles[l]; i++) {
-                lsm_file_t *fm = db->cur->files[l][i];
-                char *tp = file_path(db, fm->number, "sst");
-                s = lsm_table_open(tp, fm->number, db->cache, &fm->table, err);
+                lsm_table_t *t;
+                s = lsm_tcache_get(db->tcache, db->cur->files[l][i]->number, &t, err);
                 if (s == RDB_OK)
-                    lsm_table_set_counters(fm->table, &db->cache_hits, &db->cache_misses);
-                free(tp);
+                    lsm_table_unref(t);
             }
     } else if (errno != ENOENT) {
         s = rdb_err_set(err, RDB_IOERROR, NULL, "could not open \"%s\": %s", p, strerror(errno));
@@ -927,6 +995,12 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
         o.l0_stop_trigger = o.l0_slowdown_trigger;
     if (!o.logger)
         o.logger = rdb_logger_default();
+    if (o.max_open_files <= 0)
+        o.max_open_files = 1000;
+    if (o.compaction_threads <= 0)
+        o.compaction_threads = 1;
+    if (o.compaction_threads > 16)
+        o.compaction_threads = 16;
     if (o.compression > LSM_COMPRESS_ZSTD)
         return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
                            "unknown compression %d", (int)o.compression);
@@ -970,28 +1044,40 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
         return s;
     }
     db->cache = lsm_cache_new(o.block_cache_size);
+    db->tcache = lsm_tcache_new(dir, o.max_open_files, db->cache, &db->cache_hits,
+                                &db->cache_misses);
     db->mem = lsm_mem_new();
     s = recover(db, err);
-    if (s == RDB_OK && pthread_create(&db->bg, NULL, bg_main, db) != 0)
-        s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
+    db->opened = s == RDB_OK;
+    db->bg = rdb_calloc((size_t)o.compaction_threads, sizeof(pthread_t));
+    for (int i = 0; s == RDB_OK && i < o.compaction_threads; i++) {
+        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0)
+            db->nbg++;
+        else
+            s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
+    }
     if (s == RDB_OK && o.sync_mode == LSM_SYNC_PERIODIC) {
-        if (pthread_create(&db->syncer, NULL, syncer_main, db) == 0) {
+        if (pthread_create(&db->syncer, NULL, syncer_main, db) == 0)
             db->has_syncer = true;
-        } else {
-            pthread_mutex_lock(&db->mu);
-            db->shutting_down = true;
-            pthread_cond_signal(&db->bg_cv);
-            pthread_mutex_unlock(&db->mu);
-            pthread_join(db->bg, NULL);
+        else
             s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm sync thread");
-        }
+    }
+    if (s != RDB_OK && db->nbg) {
+        pthread_mutex_lock(&db->mu);
+        db->shutting_down = true;
+        pthread_cond_broadcast(&db->bg_cv);
+        pthread_mutex_unlock(&db->mu);
+        for (int i = 0; i < db->nbg; i++)
+            pthread_join(db->bg[i], NULL);
     }
     if (s != RDB_OK) {
         lsm_mem_unref(db->mem);
         lsm_vers_unref(db->cur);
         lsm_log_close(&db->wal);
         lsm_log_close(&db->manifest);
+        lsm_tcache_free(db->tcache);
         lsm_cache_free(db->cache);
+        free(db->bg);
         close(db->lock_fd);
         free(db->dir);
         free(db);
@@ -1007,10 +1093,12 @@ void lsm_close(lsm_db_t *db)
         return;
     pthread_mutex_lock(&db->mu);
     db->shutting_down = true;
-    pthread_cond_signal(&db->bg_cv);
+    pthread_cond_broadcast(&db->bg_cv);
     pthread_cond_signal(&db->sync_cv);
     pthread_mutex_unlock(&db->mu);
-    pthread_join(db->bg, NULL);
+    for (int i = 0; i < db->nbg; i++)
+        pthread_join(db->bg[i], NULL);
+    free(db->bg);
     if (db->has_syncer)
         pthread_join(db->syncer, NULL);
     if (db->o.sync_mode != LSM_SYNC_NONE)
@@ -1020,10 +1108,12 @@ void lsm_close(lsm_db_t *db)
     lsm_mem_unref(db->mem);
     lsm_mem_unref(db->imm);
     lsm_vers_unref(db->cur);
+    lsm_tcache_free(db->tcache);
     lsm_cache_free(db->cache);
     rdb_buf_free(&db->group);
     for (int l = 0; l < LSM_MAX_LEVELS; l++)
         rdb_buf_free(&db->compact_ptr[l]);
+    lsm_compact_free_running(db);
     rdb_err_clear(&db->bg_err);
     close(db->lock_fd);
     pthread_mutex_destroy(&db->mu);
@@ -1050,6 +1140,7 @@ void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
     st->write_stalls = db->stalls;
     st->stall_micros = db->stall_micros;
     st->compactions = db->compactions;
+    st->compactions_parallel_max = db->max_running;
     st->compaction_bytes_read = db->cbytes_read;
     st->compaction_bytes_written = db->cbytes_written;
     st->flushes = db->flushes;
@@ -1061,6 +1152,7 @@ void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
     st->block_cache_capacity = lsm_cache_capacity(db->cache);
     st->block_cache_hits = __atomic_load_n(&db->cache_hits, __ATOMIC_RELAXED);
     st->block_cache_misses = __atomic_load_n(&db->cache_misses, __ATOMIC_RELAXED);
+    lsm_tcache_counts(db->tcache, &st->open_tables, &st->table_opens);
     st->bloom_useful = db->bloom_useful;
 }
 
@@ -1077,12 +1169,14 @@ void lsm_stats_format(const lsm_stats_t *st, rdb_buf_t *out)
                    st->block_cache_bytes, st->block_cache_capacity, st->block_cache_hits,
                    st->block_cache_misses);
     rdb_buf_printf(out, "bloom filter skips: %" PRIu64 "\n", st->bloom_useful);
+    rdb_buf_printf(out, "open tables: %d (opened %" PRIu64 " times)\n", st->open_tables,
+                   st->table_opens);
     rdb_buf_printf(out, "writes: %" PRIu64 ", wal bytes: %" PRIu64 ", wal syncs: %" PRIu64 "\n",
                    st->writes, st->wal_bytes, st->wal_syncs);
     rdb_buf_printf(out, "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %" PRIu64 " us\n",
                    st->write_slowdowns, st->write_stalls, st->stall_micros);
     rdb_buf_printf(out, "flushes: %" PRIu64 ", compactions: %" PRIu64 " (read %" PRIu64
-                        " bytes, wrote %" PRIu64 " bytes)\n",
+                        " bytes, wrote %" PRIu64 " bytes, at most %d at once)\n",
                    st->flushes, st->compactions, st->compaction_bytes_read,
-                   st->compaction_bytes_written);
+                   st->compaction_bytes_written, st->compactions_parallel_max);
 }

@@ -12,6 +12,7 @@
 #include "lsm/log.h"
 #include "lsm/lsm.h"
 #include "lsm/skiplist.h"
+#include "lsm/table_cache.h"
 #include "lsm/version.h"
 
 typedef struct lsm_writer {
@@ -29,11 +30,17 @@ struct lsm_db {
     int lock_fd;
     pthread_mutex_t mu;
     pthread_cond_t bg_cv, done_cv;
-    pthread_t bg;
+    pthread_t *bg;         /* o.compaction_threads of them */
+    int nbg;
     pthread_t syncer;      /* LSM_SYNC_PERIODIC only */
     bool has_syncer;
     pthread_cond_t sync_cv;
     bool shutting_down;
+    bool opened;           /* recovery done: see lsm_db_delete_obsolete */
+    bool flushing;         /* a thread is writing imm to L0              */
+    bool manual_running;   /* lsm_compact_all runs: nothing else starts  */
+    struct lsm_running *running; /* compactions in progress (compact.c)   */
+    int nrunning, max_running;   /* now, and the most at once (stats)     */
     uint64_t manual_req, manual_done; /* lsm_compact_range tickets */
     rdb_buf_t compact_ptr[LSM_MAX_LEVELS]; /* round robin per level  */
     rdb_err_t bg_err;
@@ -50,6 +57,7 @@ struct lsm_db {
     rdb_buf_t group;      /* leader's framed records */
 
     lsm_cache_t *cache;
+    lsm_tcache_t *tcache;    /* open tables, at most o.max_open_files */
     _Atomic uint64_t horizon;
 
     /* statistics (atomics or under mu) */
@@ -75,8 +83,11 @@ rdb_status_t lsm_db_out_finish(lsm_db_t *db, lsm_out_table_t *o, rdb_status_t s,
 
 /* compact.c; all hold mu (released while merging). */
 bool lsm_compact_needed(lsm_db_t *db);
-rdb_status_t lsm_compact_some(lsm_db_t *db, rdb_err_t *err);  /* the level most over its budget */
+/* Runs the compaction of the level most over its budget whose inputs no
+ * running compaction holds; *did false if every candidate was busy. */
+rdb_status_t lsm_compact_some(lsm_db_t *db, bool *did, rdb_err_t *err);
 rdb_status_t lsm_compact_all(lsm_db_t *db, rdb_err_t *err);   /* everything to one bottom level */
+void lsm_compact_free_running(lsm_db_t *db);                  /* at close */
 
 /* Pins the current memtables and version for a reader. */
 void lsm_db_pin(lsm_db_t *db, lsm_mem_t **mem, lsm_mem_t **imm, lsm_vers_t **v);

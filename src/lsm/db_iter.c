@@ -51,10 +51,11 @@ lsm_iter_t *lsm_iter_new(lsm_db_t *db, const lsm_read_options_t *ro)
     }
     /* L0 files overlap: one child each; a deeper level is one child */
     for (int i = 0; i < it->v->nfiles[0]; i++)
-        kids[k++] = lsm_table_iter(it->v->files[0][i]->table, ro->fill_cache);
+        kids[k++] = lsm_tcache_iter(db->tcache, it->v->files[0][i]->number, ro->fill_cache);
     for (int l = 1; l < LSM_MAX_LEVELS; l++)
         if (it->v->nfiles[l])
-            kids[k++] = lsm_level_iter_new(it->v->files[l], it->v->nfiles[l], ro->fill_cache);
+            kids[k++] = lsm_level_iter_new(db->tcache, it->v->files[l], it->v->nfiles[l],
+                                           ro->fill_cache);
     it->m = lsm_merge_iter_new(kids, k);
     it->snap = ro->snapshot;
     it->raw = ro->raw;

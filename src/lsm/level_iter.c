@@ -18,6 +18,7 @@
 
 typedef struct level_it {
     lsm_it_t base;
+    lsm_tcache_t *tc;
     lsm_file_t *const *files;
     int n;
     int idx;      /* file of t; meaningless when t is NULL */
@@ -44,7 +45,7 @@ static void open_table(level_it_t *i, int idx)
     close_table(i);
     i->idx = idx;
     if (idx >= 0 && idx < i->n && !rdb_err_is_set(&i->err))
-        i->t = lsm_table_iter(i->files[idx]->table, i->fill);
+        i->t = lsm_tcache_iter(i->tc, i->files[idx]->number, i->fill);
 }
 
 static bool li_valid(lsm_it_t *it)
@@ -172,9 +173,11 @@ static void li_free(lsm_it_t *it)
 static const lsm_it_ops_t level_ops = { li_valid, li_first, li_last, li_seek, li_next,
                                         li_prev, li_key, li_value, li_status, li_free };
 
-lsm_it_t *lsm_level_iter_new(lsm_file_t *const *files, int n, bool fill_cache)
+lsm_it_t *lsm_level_iter_new(lsm_tcache_t *tc, lsm_file_t *const *files, int n,
+                             bool fill_cache)
 {
     level_it_t *i = rdb_calloc(1, sizeof(*i));
+    i->tc = tc;
     rdb_err_t e = RDB_ERR_INIT;
     i->err = e;
     i->base.ops = &level_ops;

@@ -90,8 +90,9 @@ typedef struct lsm_options {
     int                 sync_period_ms;     /* for LSM_SYNC_PERIODIC (100)                */
     int                 l0_slowdown_trigger;/* L0 files before writes are slowed (8)      */
     int                 l0_stop_trigger;    /* L0 files before writes stall (12)          */
-    int                 compaction_threads; /* background compaction threads (1)          */
-    int                 max_open_files;     /* table handle cache (1000)                  */
+    int                 compaction_threads; /* background threads: flushes and compactions
+                                               on disjoint inputs, in parallel (2)        */
+    int                 max_open_files;     /* tables kept open, LRU (1000)               */
     bool                create_if_missing;  /* true                                       */
     bool                error_if_exists;    /* false                                      */
     const rdb_logger_t *logger;             /* NULL = rdb_logger_default()                */
@@ -193,10 +194,13 @@ typedef struct lsm_stats {
     uint64_t block_cache_hits;
     uint64_t block_cache_misses;
     uint64_t bloom_useful;          /* point reads a bloom filter skipped */
+    int      open_tables;           /* in the table cache (<= max_open_files) */
+    uint64_t table_opens;           /* tables opened since lsm_open      */
     uint64_t write_slowdowns;       /* writes delayed by L0 pressure     */
     uint64_t write_stalls;          /* writes that waited for a stall    */
     uint64_t stall_micros;
     uint64_t compactions;
+    int      compactions_parallel_max; /* most compactions running at once */
     uint64_t compaction_bytes_read;
     uint64_t compaction_bytes_written;
     uint64_t flushes;

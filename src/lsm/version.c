@@ -10,7 +10,8 @@
 void lsm_file_unref(lsm_file_t *f)
 {
     if (f && atomic_fetch_sub(&f->refs, 1) == 1) {
-        lsm_table_unref(f->table);
+        if (atomic_load(&f->obsolete) && f->on_obsolete)
+            f->on_obsolete(f->ctx, f->number);
         rdb_buf_free(&f->smallest);
         rdb_buf_free(&f->largest);
         free(f);

@@ -19,12 +19,19 @@
 #include "common/buf.h"
 #include "lsm/lsm.h"
 #include "lsm/table.h"
+#include "lsm/table_cache.h"
 
 typedef struct lsm_file {
     uint64_t number, size;
     rdb_buf_t smallest, largest; /* ikeys */
-    lsm_table_t *table;
-    atomic_int refs;
+    atomic_int refs;             /* the table itself: lsm_tcache_get(number) */
+    /* Set when an edit drops the file from the current version; versions
+     * that readers pin may still hold it, so the file is removed (by
+     * on_obsolete, when set) only as the last reference goes. */
+    atomic_bool obsolete;
+    bool compacting;             /* an input of a running compaction (mu) */
+    void (*on_obsolete)(void *ctx, uint64_t number);
+    void *ctx;
 } lsm_file_t;
 
 typedef struct lsm_vers {
@@ -36,8 +43,10 @@ typedef struct lsm_vers {
 void lsm_file_unref(lsm_file_t *f);
 
 /* level_iter.c: one iterator over the sorted, non-overlapping files of a
- * level (L1 and deeper); files[] must outlive it (pin their version). */
-lsm_it_t *lsm_level_iter_new(lsm_file_t *const *files, int n, bool fill_cache);
+ * level (L1 and deeper), tables taken from tc; files[] must outlive it
+ * (pin their version). */
+lsm_it_t *lsm_level_iter_new(lsm_tcache_t *tc, lsm_file_t *const *files, int n,
+                             bool fill_cache);
 lsm_vers_t *lsm_vers_new(void);
 void lsm_vers_ref(lsm_vers_t *v);
 void lsm_vers_unref(lsm_vers_t *v);

@@ -149,6 +149,8 @@ static rdb_status_t listen_unix(rdb_pgwire_t *pw, const char *dir, int port, rdb
     return RDB_OK;
 }
 
+static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents);
+
 rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backend,
                             rdb_pgwire_t **out, rdb_err_t *err)
 {
@@ -160,9 +162,6 @@ rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backen
     if (threads < 1 || threads > 256)
         return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
                            "threads must be between 1 and 256");
-    /* Clients can connect once the sockets listen, before rdb_pgwire_run
-     * watches signals: a SIGHUP in between must not kill the node. */
-    signal(SIGHUP, SIG_IGN);
     rdb_pgsec_t *sec;
     if (rdb_pgsec_init_datadir(cfg, err) != RDB_OK || rdb_pgsec_build(cfg, &sec, err) != RDB_OK)
         return err->code;
@@ -171,6 +170,17 @@ rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backen
     pthread_mutex_init(&pw->sh.sec_mu, NULL);
     rdb_pgwire_reconfigure(pw, cfg);
     pw->sh.sec = sec;
+    pw->loop = ev_loop_new(EVFLAG_AUTO);
+    /* Signals are watched from here on, before the sockets listen: clients
+     * (and tests) may connect, and send SIGHUP, before rdb_pgwire_run; the
+     * signal is then handled as soon as the loop runs, not lost. */
+    ev_signal_init(&pw->sigterm, signal_cb, SIGTERM);
+    ev_signal_init(&pw->sigint, signal_cb, SIGINT);
+    ev_signal_init(&pw->sighup, signal_cb, SIGHUP);
+    pw->sigterm.data = pw->sigint.data = pw->sighup.data = pw;
+    ev_signal_start(pw->loop, &pw->sigterm);
+    ev_signal_start(pw->loop, &pw->sigint);
+    ev_signal_start(pw->loop, &pw->sighup);
     const char *addr = rdb_config_str(cfg, "listen");
     const char *udir = rdb_config_str(cfg, "unix-socket-dir");
     rdb_status_t st = RDB_OK;
@@ -185,7 +195,6 @@ rdb_status_t rdb_pgwire_new(const rdb_config_t *cfg, const rdb_backend_t *backen
         rdb_pgwire_free(pw);
         return st;
     }
-    pw->loop = ev_loop_new(EVFLAG_AUTO);
     pw->nworkers = (int)threads;
     pw->workers = calloc((size_t)threads, sizeof *pw->workers);
     for (int i = 0; i < pw->nworkers; i++) {
@@ -251,20 +260,10 @@ void rdb_pgwire_run(rdb_pgwire_t *pw, void (*on_reload)(void *ctx), void *ctx)
         pw->lio[i].data = pw;
         ev_io_start(pw->loop, &pw->lio[i]);
     }
-    ev_signal_init(&pw->sigterm, signal_cb, SIGTERM);
-    ev_signal_init(&pw->sigint, signal_cb, SIGINT);
-    ev_signal_init(&pw->sighup, signal_cb, SIGHUP);
-    pw->sigterm.data = pw->sigint.data = pw->sighup.data = pw;
-    ev_signal_start(pw->loop, &pw->sigterm);
-    ev_signal_start(pw->loop, &pw->sigint);
-    ev_signal_start(pw->loop, &pw->sighup);
     RDB_LOG_INFO("pgwire", "accepting connections (%d threads)", pw->nworkers);
     ev_run(pw->loop, 0);
     for (int i = 0; i < pw->nlisten; i++)
         ev_io_stop(pw->loop, &pw->lio[i]);
-    ev_signal_stop(pw->loop, &pw->sigterm);
-    ev_signal_stop(pw->loop, &pw->sigint);
-    ev_signal_stop(pw->loop, &pw->sighup);
     for (int i = 0; i < pw->nworkers; i++) {
         rdb_pgworker_t *w = &pw->workers[i];
         pthread_mutex_lock(&w->mu);
@@ -294,7 +293,11 @@ void rdb_pgwire_free(rdb_pgwire_t *pw)
     free(pw->workers);
     rdb_pgsec_unref(pw->sh.sec);
     pthread_mutex_destroy(&pw->sh.sec_mu);
-    if (pw->loop)
+    if (pw->loop) {
+        ev_signal_stop(pw->loop, &pw->sigterm);
+        ev_signal_stop(pw->loop, &pw->sigint);
+        ev_signal_stop(pw->loop, &pw->sighup);
         ev_loop_destroy(pw->loop);
+    }
     free(pw);
 }

@@ -56,6 +56,8 @@ static void on_reload(void *arg)
     if (level >= 0)
         rdb_log_set_level(level);
     rdb_pgwire_reconfigure(rc->pw, rc->cfg);
+    if (server_node)
+        clu_node_reconfigure(server_node, rc->cfg);
 }
 
 const rdb_opt_def_t *const *rdb_server_option_tables(void)

@@ -24,7 +24,9 @@
  * catalog generation with the one the cached snapshot was loaded at and
  * reloads when it moved (a commit here, or a replicated batch applied with
  * txn_store_apply).  The generation is read before the scan, so a commit
- * racing with the load only causes one more reload later.  A transaction
+ * racing with the load only causes one more reload later.  The shared
+ * snapshot reads the newest committed versions (not at an HLC stamp: a
+ * replicated record may carry a stamp ahead of this node's clock).  A transaction
  * that wrote catalog records gets a private snapshot read through the
  * transaction (its own uncommitted DDL included), rebuilt per statement.
  *
@@ -724,25 +726,16 @@ out:
     return rc;
 }
 
-/* Load every catalog record visible to t. */
-static rdb_status_t snap_load(txn_t *t, uint16_t node_id, sql_catsnap_t **out, rdb_err_t *err)
+static sql_catsnap_t *snap_new(void)
 {
     sql_catsnap_t *s = rdb_calloc(1, sizeof *s);
     atomic_init(&s->refs, 1);
     rdb_arena_init(&s->a, 32 * 1024);
-    const char lo[1] = { TXN_PREFIX_CATALOG }, hi[1] = { TXN_PREFIX_CATALOG + 1 };
-    txn_iter_t *it = txn_iter_new(t, lo, 1, hi, 1);
-    rdb_status_t rc = RDB_OK;
-    while (txn_iter_next(it)) {
-        size_t klen, vlen;
-        const char *k = txn_iter_key(it, &klen);
-        const char *v = txn_iter_value(it, &vlen);
-        if ((rc = snap_add(s, node_id, k, klen, v, vlen, err)) != RDB_OK)
-            break;
-    }
-    if (rc == RDB_OK)
-        rc = txn_iter_status(it, err);
-    txn_iter_free(it);
+    return s;
+}
+
+static rdb_status_t snap_done(sql_catsnap_t *s, rdb_status_t rc, sql_catsnap_t **out)
+{
     if (rc != RDB_OK) {
         snap_free(s);
         return rc;
@@ -750,6 +743,55 @@ static rdb_status_t snap_load(txn_t *t, uint16_t node_id, sql_catsnap_t **out, r
     snap_index(s);
     *out = s;
     return RDB_OK;
+}
+
+/* Every catalog record visible to t (its snapshot and its own writes). */
+static rdb_status_t snap_load(txn_t *t, uint16_t node_id, sql_catsnap_t **out, rdb_err_t *err)
+{
+    sql_catsnap_t *s = snap_new();
+    const char lo[1] = { TXN_PREFIX_CATALOG }, hi[1] = { TXN_PREFIX_CATALOG + 1 };
+    txn_iter_t *it = txn_iter_new(t, lo, 1, hi, 1);
+    rdb_status_t rc = RDB_OK;
+    while (rc == RDB_OK && txn_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = txn_iter_key(it, &klen);
+        const char *v = txn_iter_value(it, &vlen);
+        rc = snap_add(s, node_id, k, klen, v, vlen, err);
+    }
+    if (rc == RDB_OK)
+        rc = txn_iter_status(it, err);
+    txn_iter_free(it);
+    return snap_done(s, rc, out);
+}
+
+/* Every committed catalog record, newest versions (the shared cache):
+ * read at LSM_SNAPSHOT_LATEST rather than at a fresh HLC stamp, so that a
+ * replicated record stamped ahead of this node's clock is seen as soon as
+ * it bumped the catalog generation. */
+static rdb_status_t snap_load_latest(lsm_db_t *db, uint16_t node_id, sql_catsnap_t **out,
+                                     rdb_err_t *err)
+{
+    sql_catsnap_t *s = snap_new();
+    const char lo[1] = { TXN_PREFIX_CATALOG }, hi[1] = { TXN_PREFIX_CATALOG + 1 };
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.snapshot = LSM_SNAPSHOT_LATEST;
+    ro.lower_bound = lo;
+    ro.lower_len = 1;
+    ro.upper_bound = hi;
+    ro.upper_len = 1;
+    lsm_iter_t *it = lsm_iter_new(db, &ro);
+    rdb_status_t rc = RDB_OK;
+    for (lsm_iter_seek_first(it); rc == RDB_OK && lsm_iter_valid(it); lsm_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = lsm_iter_key(it, &klen);
+        const char *v = lsm_iter_value(it, &vlen);
+        rc = snap_add(s, node_id, k, klen, v, vlen, err);
+    }
+    if (rc == RDB_OK)
+        rc = lsm_iter_status(it, err);
+    lsm_iter_free(it);
+    return snap_done(s, rc, out);
 }
 
 static void note_counter(sql_catalog_t *c, const sql_catsnap_t *s)
@@ -764,10 +806,8 @@ static rdb_status_t reload_locked(sql_catalog_t *c, rdb_err_t *err)
     uint64_t gen = txn_store_catalog_gen(c->st);
     if (c->cur && c->cur->gen == gen)
         return RDB_OK;
-    txn_t *t = txn_begin(c->st);
     sql_catsnap_t *s;
-    rdb_status_t rc = snap_load(t, c->node_id, &s, err);
-    txn_abort(t);
+    rdb_status_t rc = snap_load_latest(txn_store_db(c->st), c->node_id, &s, err);
     if (rc != RDB_OK)
         return rc;
     s->gen = gen;
@@ -1181,9 +1221,11 @@ static rdb_status_t seq_state(sql_catalog_t *c, const sql_table_t *rel, seq_stat
     rdb_buf_t k = RDB_BUF_INIT, v = RDB_BUF_INIT;
     bool found = false;
     seq_key(&k, rel->id);
-    txn_t *t = txn_begin(c->st);
-    rdb_status_t rc = txn_get(t, k.data, k.len, &v, &found, err);
-    txn_abort(t);
+    /* The newest version, whatever its stamp (see snap_load_latest). */
+    rdb_status_t rc = lsm_get(txn_store_db(c->st), NULL, k.data, k.len, &v, NULL, err);
+    found = rc == RDB_OK;
+    if (rc == RDB_NOTFOUND)
+        rc = RDB_OK;
     int64_t last = sq->start;
     bool called = false;
     if (rc == RDB_OK && found) {

@@ -193,6 +193,8 @@ rdb_status_t ddl_seq_options(ddl_t *d, sql_sequence_t *s, json_t *options, bool 
             s->cycle = json_is_true(json_object_get(dj_node(arg, "Boolean"), "boolval"));
         } else if (strcmp(name, "owned_by") == 0) {
             *owned_by = arg;
+        } else if (strcmp(name, "sequence_name") == 0) {
+            /* identity columns: the name is taken by ddl_make_owned_seq */
         } else if (strcmp(name, "restart") == 0) {
             *restart = true;
             *restart_with = hasv ? v : INT64_MIN;
@@ -253,8 +255,19 @@ rdb_status_t ddl_make_owned_seq(ddl_t *d, sql_table_t *tab, sql_column_t *col, j
     if (col->type.oid != SQL_OID_INT2 && col->type.oid != SQL_OID_INT4 &&
         col->type.oid != SQL_OID_INT8)
         return ddl_error(d, "22023", "identity column type must be smallint, integer, or bigint");
+    const char *name = NULL;
+    json_t *o;
+    size_t i;
+    json_array_foreach(seqopts, i, o) {
+        json_t *de = dj_node(o, "DefElem");
+        json_t *items = json_object_get(dj_node(json_object_get(de, "arg"), "List"), "items");
+        if (dj_str(de, "defname") && strcmp(dj_str(de, "defname"), "sequence_name") == 0)
+            name = dj_sval(json_array_get(items, json_array_size(items) - 1));
+    }
+    if (name && ddl_name_taken(d, tab->schema_id, name))
+        return ddl_error(d, "42P07", "relation \"%s\" already exists", name);
     sql_table_t *s = ddl_new_rel(d, tab->schema_id, tab->schema,
-                                 ddl_choose_name(d, tab->schema_id, tab->name, col->name, "seq"),
+                                 name ? name : ddl_choose_name(d, tab->schema_id, tab->name, col->name, "seq"),
                                  SQL_REL_SEQUENCE);
     s->seq = RDB_ARENA_NEW(&d->a, sql_sequence_t);
     s->seq->type = col->type;
@@ -1335,13 +1348,24 @@ static rdb_status_t at_drop_constraint(ddl_t *d, sql_table_t *t, json_t *cmd)
     return ddl_error(d, "42704", "constraint \"%s\" of relation \"%s\" does not exist", cn, t->name);
 }
 
+/* The column an ALTER TABLE command names; 42703 if it has none. */
+static rdb_status_t cmd_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char **cn,
+                               sql_column_t **col)
+{
+    *cn = dj_str(cmd, "name");
+    *col = *cn ? column_mut(t, *cn) : NULL;
+    if (!*col)
+        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist",
+                         *cn ? *cn : "", t->name);
+    return RDB_OK;
+}
+
 static rdb_status_t at_column(ddl_t *d, sql_table_t *t, json_t *cmd, const char *sub)
 {
-    const char *cn = dj_str(cmd, "name");
-    sql_column_t *col = cn ? column_mut(t, cn) : NULL;
-    if (!col)
-        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn ? cn : "",
-                         t->name);
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
     if (strcmp(sub, "AT_ColumnDefault") == 0) {
         json_t *def = json_object_get(cmd, "def");
         if (col->identity)
@@ -1394,11 +1418,10 @@ static rdb_status_t retype_row(void *arg, sql_value_t *row, rdb_arena_t *a, rdb_
 
 static rdb_status_t at_alter_type(ddl_t *d, sql_table_t *t, json_t *cmd)
 {
-    const char *cn = dj_str(cmd, "name");
-    sql_column_t *col = cn ? column_mut(t, cn) : NULL;
-    if (!col)
-        return ddl_error(d, "42703", "column \"%s\" of relation \"%s\" does not exist", cn ? cn : "",
-                         t->name);
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
     json_t *cd = dj_node(json_object_get(cmd, "def"), "ColumnDef");
     sql_type_t nt;
     int serial;
@@ -1431,6 +1454,66 @@ static rdb_status_t at_alter_type(ddl_t *d, sql_table_t *t, json_t *cmd)
     rc = sql_table_rewrite_map(d->ctx->txn, r.from, t, retype_row, &r, d->err);
     json_decref(tmp);
     return rc;
+}
+
+static rdb_status_t at_identity(ddl_t *d, sql_table_t *t, json_t *cmd, const char *sub)
+{
+    const char *cn;
+    sql_column_t *col;
+    if (cmd_column(d, t, cmd, &cn, &col) != RDB_OK)
+        return RDB_SQL;
+    if (strcmp(sub, "AT_AddIdentity") == 0) {
+        json_t *con = dj_node(json_object_get(cmd, "def"), "Constraint");
+        if (col->identity)
+            return ddl_error(d, "55000", "column \"%s\" of relation \"%s\" is already an identity column",
+                             cn, t->name);
+        if (col->default_json)
+            return ddl_error(d, "55000", "column \"%s\" of relation \"%s\" already has a default value",
+                             cn, t->name);
+        if (!col->not_null)
+            return ddl_error(d, "55000",
+                             "column \"%s\" of relation \"%s\" must be declared NOT NULL before identity can be added",
+                             cn, t->name);
+        const char *when = dj_str(con, "generated_when");
+        uint32_t sid;
+        rdb_status_t rc = ddl_make_owned_seq(d, t, col, json_object_get(con, "options"), &sid);
+        if (rc == RDB_OK)
+            col->identity = when && *when == 'd' ? 'd' : 'a';
+        return rc;
+    }
+    if (!col->identity) {
+        if (strcmp(sub, "AT_DropIdentity") == 0 && dj_bool(cmd, "missing_ok")) {
+            ddl_notice(d, "00000", "column \"%s\" of relation \"%s\" is not an identity column, skipping",
+                       cn, t->name);
+            return RDB_OK;
+        }
+        return ddl_error(d, "55000", "column \"%s\" of relation \"%s\" is not an identity column", cn,
+                         t->name);
+    }
+    if (strcmp(sub, "AT_DropIdentity") == 0) {
+        const sql_table_t *sq = col->identity_seq ? sql_cat_by_id(d->ctx->snap, col->identity_seq) : NULL;
+        if (sq) {
+            ddl_mark_dropped(d, sq->id);
+            sql_seq_state_delete(d->ctx->txn, sq->id);
+            sql_catw_table_delete(d->ctx->txn, sq->id);
+        }
+        col->identity = 0;
+        col->identity_seq = 0;
+        col->default_json = NULL;
+        return RDB_OK;
+    }
+    /* AT_SetIdentity: SET GENERATED { ALWAYS | BY DEFAULT } */
+    json_t *items = json_object_get(dj_node(json_object_get(cmd, "def"), "List"), "items"), *o;
+    size_t i;
+    json_array_foreach(items, i, o) {
+        json_t *de = dj_node(o, "DefElem");
+        int64_t v = 0;
+        if (!dj_str(de, "defname") || strcmp(dj_str(de, "defname"), "generated") ||
+            !dj_int(json_object_get(de, "arg"), &v))
+            return ddl_unsupported(d, "ALTER COLUMN ... SET sequence options (use ALTER SEQUENCE)");
+        col->identity = v == 'd' ? 'd' : 'a';
+    }
+    return RDB_OK;
 }
 
 rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
@@ -1484,6 +1567,9 @@ rdb_status_t ddl_alter_table(ddl_t *d, json_t *n)
         }
         else if (strcmp(sub, "AT_AlterColumnType") == 0)
             rc = at_alter_type(d, t, cmd);
+        else if (strcmp(sub, "AT_AddIdentity") == 0 || strcmp(sub, "AT_DropIdentity") == 0 ||
+                 strcmp(sub, "AT_SetIdentity") == 0)
+            rc = at_identity(d, t, cmd, sub);
         else if (strcmp(sub, "AT_ChangeOwner") == 0) {
             const char *role = dj_str(json_object_get(cmd, "newowner"), "rolename");
             if (!role || !sql_cat_role(d->ctx->snap, role))

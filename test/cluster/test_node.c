@@ -22,8 +22,6 @@
 #include "common/hash.h"
 #include "common/log.h"
 
-#define BASE_PORT 30650
-
 static int rm_fn(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
     return remove(p);
@@ -44,15 +42,15 @@ static uint64_t sql_token(const void *key, size_t klen, void *ctx)
     return rdb_hash64(key, klen, 0);
 }
 
-static void tc_start(tcluster_t *c, uint32_t rf, int port_off, bool caller_db, bool token_fn)
+/* Node 1 takes any free peer port; nodes 2 and 3 join through it, so the
+ * test never collides with another run on the machine. */
+static void tc_start(tcluster_t *c, uint32_t rf, bool caller_db, bool token_fn)
 {
     rdb_err_t e = RDB_ERR_INIT;
     strcpy(c->dir, "/tmp/clu-node-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(c->dir));
     c->own_db = NULL;
-    char peers[128];
-    snprintf(peers, sizeof peers, "127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d", BASE_PORT + port_off + 1,
-             BASE_PORT + port_off + 2, BASE_PORT + port_off + 3);
+    char join[64] = "";
     for (int i = 0; i < 3; i++) {
         char dd[96];
         snprintf(dd, sizeof dd, "%s/n%d", c->dir, i + 1);
@@ -60,13 +58,13 @@ static void tc_start(tcluster_t *c, uint32_t rf, int port_off, bool caller_db, b
         clu_node_opts_default(&o);
         o.node_id = (uint16_t)(i + 1);
         o.data_dir = dd;
-        o.peer_port = BASE_PORT + port_off + i + 1;
-        o.peers = peers;
+        o.peer_port = 0;
+        o.join = i ? join : NULL;
         o.secret = "unit-secret";
         o.rf = rf;
         o.heartbeat_ms = 50;
         o.failure_timeout_ms = 300;
-        o.write_timeout_ms = 1000;
+        o.write_timeout_ms = 2000;
         o.ae_interval_ms = 0;
         o.sync = false;
         if (token_fn)
@@ -81,7 +79,9 @@ static void tc_start(tcluster_t *c, uint32_t rf, int port_off, bool caller_db, b
             o.db = c->own_db;
         }
         ck_assert_msg(clu_node_start(&o, &c->n[i], &e) == RDB_OK, "%s", e.msg);
-        ck_assert_int_eq(clu_node_peer_port(c->n[i]), BASE_PORT + port_off + i + 1);
+        ck_assert_int_gt(clu_node_peer_port(c->n[i]), 0);
+        if (i == 0)
+            snprintf(join, sizeof join, "127.0.0.1:%d", clu_node_peer_port(c->n[0]));
     }
 }
 
@@ -160,7 +160,7 @@ static bool has_local(clu_node_t *n, const void *key, size_t klen)
 START_TEST(test_write_read_levels)
 {
     tcluster_t c;
-    tc_start(&c, 3, 0, false, false);
+    tc_start(&c, 3, false, false);
     tc_wait_up(&c, 3);
     rdb_err_t e = RDB_ERR_INIT;
     clu_consistency_t cls[] = { CLU_CL_ONE, CLU_CL_QUORUM, CLU_CL_ALL };
@@ -230,7 +230,7 @@ static void hook_cb(void *ctx, const rdb_err_t *err)
 START_TEST(test_commit_hook_caller_store)
 {
     tcluster_t c;
-    tc_start(&c, 3, 10, true, false);
+    tc_start(&c, 3, true, false);
     tc_wait_up(&c, 3);
     ck_assert_ptr_eq(clu_node_db(c.n[0]), c.own_db);
     hook_state_t h = { PTHREAD_MUTEX_INITIALIZER, 0, 0 };
@@ -274,7 +274,7 @@ END_TEST
 START_TEST(test_placement_key_token_and_catalog)
 {
     tcluster_t c;
-    tc_start(&c, 1, 20, false, true);
+    tc_start(&c, 1, false, true);
     tc_wait_up(&c, 3);
     rdb_err_t e = RDB_ERR_INIT;
     /* RF 1: rows with the same embedded token live on exactly one node, the
@@ -288,7 +288,8 @@ START_TEST(test_placement_key_token_and_catalog)
             memcpy(k + 9, "pk", 2);
             k[11] = (unsigned char)pk;
             clu_record_t r = { .key = k, .klen = 12, .value = "row", .vlen = 3 };
-            ck_assert(clu_node_write(c.n[pk % 3], &r, 1, CLU_CL_ONE, 0, NULL, &e) == RDB_OK);
+            ck_assert_msg(clu_node_write(c.n[pk % 3], &r, 1, CLU_CL_ONE, 0, NULL, &e) == RDB_OK,
+                          "%s", e.msg);
             int holders = 0, who = -1;
             for (int tries = 0; tries < 200 && holders == 0; tries++) {
                 for (int i = 0; i < 3; i++)

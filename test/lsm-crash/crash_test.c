@@ -69,6 +69,8 @@ static int cmp_u64(const void *a, const void *b)
 static void idset_normalize(idset_t *s)
 {
     size_t w = 0;
+    if (s->n == 0)
+        return; /* v may be NULL: qsort's argument must not be (UBSan) */
     qsort(s->v, s->n, sizeof(uint64_t), cmp_u64);
     for (size_t r = 0; r < s->n; r++)
         if (w == 0 || s->v[w - 1] != s->v[r])

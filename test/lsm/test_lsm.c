@@ -16,6 +16,7 @@
 #include "lsm/lsm.h"
 #include "lsm/skiplist.h"
 #include "lsm/table.h"
+#include "lsm/table_cache.h"
 
 static char tmpdir[1024];
 
@@ -1018,6 +1019,20 @@ START_TEST(db_concurrent)
 }
 END_TEST
 
+/* A database in tmpdir whose tables are tiny (2 KiB): many files. */
+static lsm_db_t *open_many_files(lsm_options_t *o, int max_open_files)
+{
+    lsm_options_default(o);
+    o->sync_mode = LSM_SYNC_NONE;
+    o->block_size = 256;
+    o->target_file_size = 2048;
+    o->max_open_files = max_open_files;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, o, &db, &err), RDB_OK);
+    return db;
+}
+
 /* An iterator over many files per level (the level iterator opens one
  * table at a time), an L0 file and the memtable: forward and backward
  * scans, seeks to present and absent keys, and direction changes across
@@ -1026,13 +1041,8 @@ START_TEST(db_iter_across_files)
 {
     mk_tmp();
     lsm_options_t o;
-    lsm_options_default(&o);
-    o.sync_mode = LSM_SYNC_NONE;
-    o.block_size = 256;
-    o.target_file_size = 2048;
+    lsm_db_t *db = open_many_files(&o, 1000);
     rdb_err_t err = RDB_ERR_INIT;
-    lsm_db_t *db;
-    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
     enum { N = 2000 };
     static char model[N][16]; /* visible value of key i*2, "" = absent */
     for (int i = 0; i < N; i++) {
@@ -1131,6 +1141,272 @@ START_TEST(db_iter_across_files)
     }
     ck_assert_int_eq(lsm_iter_status(it, NULL), RDB_OK);
     lsm_iter_free(it);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* The table cache keeps at most max_open tables and evicts the least
+ * recently used one. */
+START_TEST(table_cache_lru)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    rdb_err_t err = RDB_ERR_INIT;
+    for (int f = 1; f <= 4; f++) {
+        char name[32], k[64];
+        snprintf(name, sizeof name, "%06d.sst", f);
+        lsm_table_builder_t *b = lsm_table_builder_new(tpath(name), &o, &err);
+        ck_assert_ptr_nonnull(b);
+        size_t kn = mkikey(k, name, 1, 0, LSM_KIND_PUT);
+        ck_assert_int_eq(lsm_table_builder_add(b, k, kn, "v", 1, &err), RDB_OK);
+        ck_assert_int_eq(lsm_table_builder_finish(b, &err), RDB_OK);
+    }
+    lsm_cache_t *cache = lsm_cache_new(1 << 20);
+    lsm_tcache_t *tc = lsm_tcache_new(tmpdir, 2, cache, NULL, NULL);
+    int open;
+    uint64_t opens;
+    lsm_table_t *t, *held;
+    ck_assert_int_eq(lsm_tcache_get(tc, 1, &held, &err), RDB_OK); /* {1} */
+    ck_assert_int_eq(lsm_tcache_get(tc, 2, &t, &err), RDB_OK);    /* {2 1} */
+    lsm_table_unref(t);
+    ck_assert_int_eq(lsm_tcache_get(tc, 1, &t, &err), RDB_OK); /* hit: {1 2} */
+    ck_assert_ptr_eq(t, held);
+    lsm_table_unref(t);
+    ck_assert_int_eq(lsm_tcache_get(tc, 3, &t, &err), RDB_OK); /* evicts 2: {3 1} */
+    lsm_table_unref(t);
+    lsm_tcache_counts(tc, &open, &opens);
+    ck_assert_int_eq(open, 2);
+    ck_assert_uint_eq(opens, 3);
+    ck_assert_int_eq(lsm_tcache_get(tc, 1, &t, &err), RDB_OK); /* still there */
+    lsm_table_unref(t);
+    lsm_tcache_counts(tc, &open, &opens);
+    ck_assert_uint_eq(opens, 3);
+    ck_assert_int_eq(lsm_tcache_get(tc, 2, &t, &err), RDB_OK); /* reopened, evicts 3 */
+    lsm_table_unref(t);
+    ck_assert_int_eq(lsm_tcache_get(tc, 1, &t, &err), RDB_OK);
+    lsm_table_unref(t);
+    lsm_tcache_counts(tc, &open, &opens);
+    ck_assert_int_eq(open, 2);
+    ck_assert_uint_eq(opens, 4);
+    /* an evicted table in use stays readable */
+    lsm_tcache_evict(tc, 1);
+    lsm_tcache_counts(tc, &open, &opens);
+    ck_assert_int_eq(open, 1);
+    lsm_it_t *it = lsm_table_iter(held, true);
+    it->ops->seek_first(it);
+    ck_assert(it->ops->valid(it));
+    it->ops->free(it);
+    lsm_table_unref(held);
+    /* a missing file is an error, and the error iterator reports it */
+    ck_assert_int_eq(lsm_tcache_get(tc, 9, &t, &err), RDB_IOERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "000009.sst"));
+    rdb_err_clear(&err);
+    it = lsm_tcache_iter(tc, 9, true);
+    it->ops->seek_first(it);
+    ck_assert(!it->ops->valid(it));
+    ck_assert_int_eq(it->ops->status(it, &err), RDB_IOERROR);
+    rdb_err_clear(&err);
+    it->ops->free(it);
+    lsm_tcache_free(tc);
+    lsm_cache_free(cache);
+    rm_tmp();
+}
+END_TEST
+
+static int count_ssts(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls '%.500s' | grep -c '\\.sst$'", tmpdir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+/* A database with more tables than max_open_files: reads and scans are
+ * right while tables are evicted and reopened, the cache never holds more
+ * than the limit, and a compaction's inputs stay on disk while an
+ * iterator pins them, then go. */
+START_TEST(db_max_open_files)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_db_t *db = open_many_files(&o, 3);
+    rdb_err_t err = RDB_ERR_INIT;
+    enum { N = 1500 };
+    for (int i = 0; i < N; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "m%06d", i);
+        snprintf(v, sizeof v, "a%d", i);
+        put(db, k, 10, v);
+    }
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    int files = 0;
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        files += st.level_files[l];
+    ck_assert_int_ge(files, 8);
+    ck_assert_int_le(st.open_tables, 3);
+    uint64_t opens0 = st.table_opens;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i += 3) {
+            char k[16], v[16];
+            snprintf(k, sizeof k, "m%06d", (i * 7) % N);
+            snprintf(v, sizeof v, "a%d", (i * 7) % N);
+            char *g = get(db, k, LSM_SNAPSHOT_LATEST);
+            ck_assert_str_eq(g ? g : "(null)", v);
+        }
+    lsm_get_stats(db, &st);
+    ck_assert_int_le(st.open_tables, 3);
+    ck_assert_uint_gt(st.table_opens, opens0 + (uint64_t)files); /* evicted, reopened */
+
+    /* pin the current files with an iterator, then rewrite them all */
+    lsm_read_options_t ro; /* at a snapshot: the memtable it pins takes the new writes */
+    lsm_read_options_default(&ro);
+    ro.snapshot = 15;
+    lsm_iter_t *it = lsm_iter_new(db, &ro);
+    for (int i = 0; i < N; i += 2) {
+        char k[16];
+        snprintf(k, sizeof k, "m%06d", i);
+        put(db, k, 20, "new");
+    }
+    lsm_set_gc_horizon(db, 100);
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_get_stats(db, &st);
+    int live = 0;
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        live += st.level_files[l];
+    ck_assert_int_gt(count_ssts(), live); /* the pinned ones are still there */
+    int i = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it), i++) {
+        char v[16];
+        size_t vn;
+        snprintf(v, sizeof v, "a%d", i);
+        const char *g = lsm_iter_value(it, &vn);
+        ck_assert(vn == strlen(v) && memcmp(g, v, vn) == 0);
+    }
+    ck_assert_int_eq(lsm_iter_status(it, &err), RDB_OK);
+    ck_assert_int_eq(i, N);
+    lsm_iter_free(it);
+    ck_assert_int_eq(count_ssts(), live); /* and gone with the last pin */
+    ck_assert_str_eq(get(db, "m000002", LSM_SNAPSHOT_LATEST), "new");
+    ck_assert_str_eq(get(db, "m000003", LSM_SNAPSHOT_LATEST), "a3");
+    lsm_close(db);
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    ck_assert_str_eq(get(db, "m000004", LSM_SNAPSHOT_LATEST), "new");
+    lsm_get_stats(db, &st);
+    ck_assert_int_le(st.open_tables, 3);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* --- parallel compactions -------------------------------------------------- */
+
+typedef struct pcw {
+    lsm_db_t *db;
+    int id, round;
+} pcw_t;
+
+enum { PC_THREADS = 4, PC_KEYS = 1200 };
+
+/* Round r: writer id puts every key of its range at version r + 1, and
+ * deletes one key in seven instead. */
+static void *pc_write(void *arg)
+{
+    pcw_t *w = arg;
+    lsm_batch_t *b = lsm_batch_new();
+    for (int k = 0; k < PC_KEYS; k++) {
+        char key[32], v[48];
+        snprintf(key, sizeof key, "p%d-%05d", w->id, k);
+        snprintf(v, sizeof v, "r%d-%d-%d-xxxxxxxxxxxxxxxx", w->round, w->id, k);
+        lsm_version_t ver = { (uint64_t)w->round + 1, (uint16_t)w->id };
+        lsm_batch_clear(b);
+        if ((k + w->round) % 7 == 0)
+            lsm_batch_delete(b, key, strlen(key), ver);
+        else
+            lsm_batch_put(b, key, strlen(key), ver, v, strlen(v));
+        if (lsm_write(w->db, NULL, b, NULL) != RDB_OK)
+            break;
+    }
+    lsm_batch_free(b);
+    return NULL;
+}
+
+/* The value key k of writer id has at snapshot r + 1 after rounds 0..r. */
+static void pc_expect(char *v, size_t n, int id, int k, int r)
+{
+    if ((k + r) % 7 == 0)
+        v[0] = 0;
+    else
+        snprintf(v, n, "r%d-%d-%d-xxxxxxxxxxxxxxxx", r, id, k);
+}
+
+/* Compactions on several threads at once (disjoint inputs) keep every key:
+ * after rounds of concurrent writes into tiny memtables and tables, every
+ * key reads its newest value, every older snapshot its value then, and a
+ * scan sees exactly the live keys; also after reopening. */
+START_TEST(db_parallel_compactions)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.memtable_size = 24 * 1024;
+    o.block_size = 512;
+    o.target_file_size = 4 * 1024;
+    o.compaction_threads = 4;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    lsm_stats_t st;
+    int rounds = 0;
+    /* until two compactions have run at once (a loaded machine may take a
+     * few rounds to schedule them together) */
+    do {
+        pcw_t w[PC_THREADS];
+        pthread_t t[PC_THREADS];
+        for (int i = 0; i < PC_THREADS; i++) {
+            w[i] = (pcw_t){ db, i + 1, rounds };
+            ck_assert_int_eq(pthread_create(&t[i], NULL, pc_write, &w[i]), 0);
+        }
+        for (int i = 0; i < PC_THREADS; i++)
+            pthread_join(t[i], NULL);
+        rounds++;
+        lsm_get_stats(db, &st);
+    } while (rounds < 4 || (st.compactions_parallel_max < 2 && rounds < 40));
+    ck_assert_int_ge(st.compactions_parallel_max, 2);
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int id = 1; id <= PC_THREADS; id++)
+            for (int k = 0; k < PC_KEYS; k += (pass ? 1 : 3)) {
+                char key[32], v[48];
+                snprintf(key, sizeof key, "p%d-%05d", id, k);
+                for (int r = rounds - 1; r >= 0 && r >= rounds - 3; r--) {
+                    pc_expect(v, sizeof v, id, k, r);
+                    char *g = get(db, key, (uint64_t)r + 1);
+                    ck_assert_msg(v[0] ? g && strcmp(g, v) == 0 : g == NULL,
+                                  "%s at %d: got %s, want %s", key, r + 1, g ? g : "(none)",
+                                  v[0] ? v : "(none)");
+                }
+            }
+        lsm_iter_t *it = lsm_iter_new(db, NULL);
+        int live = 0, want = 0;
+        for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+            live++;
+        ck_assert_int_eq(lsm_iter_status(it, &err), RDB_OK);
+        lsm_iter_free(it);
+        for (int id = 1; id <= PC_THREADS; id++)
+            for (int k = 0; k < PC_KEYS; k++)
+                want += (k + rounds - 1) % 7 != 0;
+        ck_assert_int_eq(live, want);
+        lsm_close(db);
+        ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    }
     lsm_close(db);
     rm_tmp();
 }
@@ -1417,6 +1693,9 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_concurrent);
     tcase_add_test(tc, db_leveled_compaction);
     tcase_add_test(tc, db_iter_across_files);
+    tcase_add_test(tc, table_cache_lru);
+    tcase_add_test(tc, db_max_open_files);
+    tcase_add_test(tc, db_parallel_compactions);
     tcase_add_test(tc, db_damaged_table_stops_scan);
     tcase_add_test(tc, db_periodic_sync);
     tcase_add_test(tc, db_wal_torn_tail_every_offset);

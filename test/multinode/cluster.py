@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,31 @@ def covers(lo, hi, t):
     if lo < hi:
         return lo < t <= hi
     return t > lo or t <= hi
+
+
+def ports_free(base):
+    """True if the ports a cluster at base uses (base+1..+9, base+51..+59)
+    can be bound now."""
+    for p in list(range(base + 1, base + 10)) + list(range(base + 51, base + 60)):
+        s = socket.socket()
+        try:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("", p))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+
+
+def pick_base(preferred):
+    """preferred if its ports are free, else another block of this task's
+    port range (30000-30999), so two runs at once (build, build-san) do not
+    collide."""
+    for base in [preferred] + list(range(30000, 30900, 100)):
+        if ports_free(base):
+            return base
+    return preferred
 
 
 class CtlError(Exception):
@@ -157,7 +183,7 @@ class Node:
 class Cluster:
     def __init__(self, ringdb, ctl, n=3, base_port=30200, rf=3, per_node_ip=False, extra=None):
         self.ringdb, self.ctl = ringdb, ctl
-        self.base_port, self.rf, self.per_node_ip = base_port, rf, per_node_ip
+        self.base_port, self.rf, self.per_node_ip = pick_base(base_port), rf, per_node_ip
         self.extra = extra or []
         self.tmp = tempfile.mkdtemp(prefix="ringdb-multinode-")
         self.nodes = []

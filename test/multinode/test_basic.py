@@ -109,6 +109,38 @@ def test_quorum(c):
                 "QUORUM read on node %d after restart: %s" % (n.id, r))
 
 
+def test_hung_replica_times_out(c):
+    # A replica that stops answering (SIGSTOP: its link stays open) makes a
+    # QUORUM write with another replica down wait for the write timeout and
+    # fail with 57P03; the failure detector then turns its link into hints,
+    # and after it resumes the write that failed its level is everywhere
+    # (it was not rolled back: docs/cluster.md).
+    n1, n2, n3 = c.nodes
+    n2.kill()
+    n3.proc.send_signal(signal.SIGSTOP)
+    try:
+        t0 = time.time()
+        ok, r = n1.call("put", "hung", "h", cl="QUORUM")
+        took = time.time() - t0
+        T.check(not ok and r.get("sqlstate") == "57P03" and "QUORUM not reached: 1 of 2" in r["error"],
+                "QUORUM write with one replica hung and one down fails: %s" % r)
+        T.check(0.8 <= took < 5, "it failed after the write timeout (%.2fs)" % took)
+        deadline = time.time() + 5
+        while time.time() < deadline and [m["state"] for m in n1.status()["members"]
+                                          if m["id"] == 3] != ["down"]:
+            time.sleep(0.1)
+        T.check([m["state"] for m in n1.status()["members"] if m["id"] == 3] == ["down"],
+                "the hung replica is marked down")
+    finally:
+        n3.proc.send_signal(signal.SIGCONT)
+    n2.start()
+    c.wait_up()
+    T.check(c.wait_hints_delivered(), "hints delivered after the replica resumed")
+    for n in c.nodes:
+        ok, r = n.call("get", "hung")
+        T.check(ok and r.get("value") == "h", "node %d holds the write that failed its level" % n.id)
+
+
 def test_wrong_secret(c):
     # (f) a peer without the secret is refused and logged.
     n1 = c.nodes[0]
@@ -138,7 +170,7 @@ def main():
         c.start()
         c.wait_up()
         for t in (test_write_anywhere_read_everywhere, test_conflicts_converge, test_quorum,
-                  test_wrong_secret):
+                  test_hung_replica_times_out, test_wrong_secret):
             t0 = time.time()
             t(c)
             print("%s: %.1fs" % (t.__name__, time.time() - t0), flush=True)

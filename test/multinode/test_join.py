@@ -8,6 +8,7 @@ a QUORUM read brings a stale replica up to date.
 Usage: test_join.py RINGDB RINGDB_CTL
 """
 import os
+import subprocess
 import sys
 import time
 
@@ -42,16 +43,26 @@ def main():
         for i in range(200):
             ok, _ = (n1 if i % 2 else n2).call("put", "j%03d" % i, "v%d" % i, cl="ALL")
             T.check(ok, "write j%03d at ALL on two nodes" % i)
-        # node 3: --join only (args() would list every peer: override).
+        # node 3: --join only (args() would list every peer: override),
+        # and the secret from a file.
         args = n3.args()
         i = args.index("--peers")
         args[i:i + 2] = ["--join", n1.addr]
-        import subprocess
+        secret_file = os.path.join(c.tmp, "secret")
+        with open(secret_file, "w") as f:
+            f.write(n3.secret + "\n")
+        i = args.index("--cluster-secret")
+        args[i:i + 2] = ["--cluster-secret-file", secret_file]
         with open(n3.log, "a") as logf:
             n3.proc = subprocess.Popen(args, stdout=logf, stderr=logf)
         c.wait_up([n1, n2, n3])
         T.check(all(ring_nodes(n) == [1, 2, 3] for n in c.nodes),
                 "every node's ring has the joined node")
+        rc, out, err = n3.ctl_raw("status")
+        T.check(rc == 0, "ringdb-ctl reaches the node started with a secret file")
+        p = subprocess.run([CTL, "--host", n3.host, "--port", str(n3.pport), "--secret-file",
+                            secret_file, "status"], capture_output=True, text=True)
+        T.check(p.returncode == 0 and '"node":3' in p.stdout, "ringdb-ctl --secret-file")
         for n in (n1, n2):
             ok, r = n.call("ae")
             T.check(ok, "anti-entropy from node %d: %s" % (n.id, r))
@@ -83,6 +94,28 @@ def main():
         T.check(wait_for(lambda: convergence(c.nodes, verbose=False) == []),
                 "read repair brought every replica up to date (%d were stale)" % stale_before)
         T.check(stale_before > 0, "some replica of node 2 was stale before the reads")
+        # Catalog keys (0x01...) live on every member, even at RF 2, and
+        # anti-entropy repairs them on every member.
+        cat = "\x01catalog-%d"
+        T.check(n1.call("put", cat % 0, "def0", cl="ALL")[0], "catalog write at ALL")
+        T.check(all(("01" + ("catalog-0").encode().hex()) in n.dump() for n in c.nodes),
+                "the catalog key is on all three nodes")
+        n2.kill()
+        for i in range(1, 6):
+            T.check(n1.call("put", cat % i, "def%d" % i)[0], "catalog write %d" % i)
+        n1.call("drop-hints")
+        n3.call("drop-hints")
+        n2.start()
+        c.wait_up()
+        missing = [i for i in range(1, 6) if ("01" + ("catalog-%d" % i).encode().hex())
+                   not in n2.dump()]
+        T.check(len(missing) == 5, "node 2 missed the catalog writes (hints dropped)")
+        ok, r = n1.call("ae")
+        T.check(ok, "anti-entropy: %s" % r)
+        missing = [i for i in range(1, 6) if ("01" + ("catalog-%d" % i).encode().hex())
+                   not in n2.dump()]
+        T.check(not missing, "anti-entropy repaired the catalog on node 2 (missing %s)" % missing)
+        T.check(convergence(c.nodes) == [], "replicas agree, catalog included")
         # Leave: node 3 leaves; every ring drops it.
         ok, r = n3.call("leave")
         T.check(ok, "leave")

@@ -61,9 +61,11 @@ def free_port():
 
 
 class Server:
-    """A ringdb node.  data: a data directory to reuse (else a new one)."""
+    """A ringdb node.  data: a data directory to reuse (else a new one).
+    backend: the auth machinery is tested against the built-in engine, which
+    knows every role name; "sql" runs the SQL engine (roles made with SQL)."""
 
-    def __init__(self, *args, env_password=None, data=None, expect_fail=False):
+    def __init__(self, *args, env_password=None, data=None, expect_fail=False, backend="builtin"):
         self.tmp = tempfile.mkdtemp(prefix="srv-", dir=ROOT)
         self.sock = os.path.join(self.tmp, "s")
         os.mkdir(self.sock)
@@ -78,7 +80,7 @@ class Server:
             self.proc = subprocess.Popen(
                 [RINGDB, "--data-dir", self.data, "--port", str(self.port),
                  "--unix-socket-dir", self.sock, "--log-level", "debug", "--log-file", self.log,
-                 "--auth-failure-delay", "50ms"] + list(args),
+                 "--auth-failure-delay", "50ms", "--backend", backend] + list(args),
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             SERVERS.append(self.proc)
             if expect_fail:
@@ -701,6 +703,32 @@ def test_tls(certs):
     check(s.rc not in (0, None) and "private key" in s.stderr, "bad key refused: %r" % s.stderr)
 
 
+def test_sql_roles():
+    """Roles made with SQL (the SQL engine's role_lookup) log in."""
+    s = Server("--auth", "scram-sha-256", env_password=PASSWORD, backend="sql")
+    c = pg_connect(s, password=PASSWORD)
+    c.autocommit = True
+    cur = c.cursor()
+    cur.execute("CREATE ROLE alice LOGIN PASSWORD 'alicepw'")
+    cur.execute("CREATE ROLE bob PASSWORD 'bobpw'")  # NOLOGIN by default
+    login_ok(s, "sql role, scram", "alice", "alicepw", methods=[10, 11, 12, 0])
+    pg_ok(s, "sql role, psycopg2", user="alice", password="alicepw")
+    psql_ok(s, "sql role, psql", user="alice", password="alicepw")
+    login_fails(s, "sql role, wrong password", "alice", "nope", "28P01",
+                'password authentication failed for user "alice"')
+    login_fails(s, "sql role without LOGIN", "bob", "bobpw", "28000",
+                'role "bob" is not permitted to log in')
+    cur.execute("ALTER ROLE alice PASSWORD 'newpw'")
+    login_fails(s, "sql role, old password after ALTER", "alice", "alicepw", "28P01",
+                'password authentication failed for user "alice"')
+    login_ok(s, "sql role, new password after ALTER", "alice", "newpw")
+    cur.execute("DROP ROLE alice")
+    login_fails(s, "dropped sql role", "alice", "newpw", "28P01",
+                'password authentication failed for user "alice"')
+    c.close()
+    s.stop()
+
+
 def test_max_connections():
     s = Server("--max-connections", "3", env_password=PASSWORD)
     held = [pg_connect(s, password=PASSWORD) for _ in range(3)]
@@ -844,6 +872,7 @@ def main():
              ("config file", test_config_file_and_reload, (certs,)),
              ("tls", test_tls, (certs,)),
              ("max_connections", test_max_connections, ()),
+             ("roles made with SQL", test_sql_roles, ()),
              ("concurrent logins, reloads", test_concurrent_logins_and_reloads, (certs,)),
              ("protocol during auth", test_protocol_during_auth, ())]
     only = os.environ.get("PGAUTH_ONLY")

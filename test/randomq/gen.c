@@ -39,7 +39,7 @@ static const char *const feature_names[RQF_COUNT_] = {
     [RQF_NULLTEST] = "nulltest", [RQF_ARITH] = "arith",       [RQF_NUMERIC] = "numeric",
     [RQF_FLOAT] = "float",       [RQF_STRFUNC] = "strfunc",   [RQF_DATE] = "date",
     [RQF_INSERT] = "insert",     [RQF_UPDATE] = "update",     [RQF_DELETE] = "delete",
-    [RQF_RETURNING] = "returning", [RQF_VALUES] = "values",
+    [RQF_RETURNING] = "returning", [RQF_VALUES] = "values",    [RQF_LATERAL] = "lateral",
 };
 
 const char *rq_feature_name(int f)
@@ -309,6 +309,7 @@ typedef struct scope {
     int                 nrels;
     const struct scope *outer;   /* enclosing query level, for correlation */
     long                est_rows; /* rough size of the FROM product */
+    int                 correl_pct; /* chance a column comes from outer */
     bool                grouped; /* only group keys and aggregates allowed */
     int                 nkeys;
     char               *key[MAXKEYS];
@@ -328,6 +329,7 @@ typedef struct gen {
     int      alias_seq;
     int      subq_level;  /* nesting of subqueries, bounded */
     int      selects;     /* SELECT bodies so far: the statement's size budget */
+    bool     lateral;     /* the next SELECT body is a LATERAL subquery */
     int      ncte;
     cte_t    cte[2];
 } gen_t;
@@ -426,7 +428,7 @@ static bool pick_column(gen_t *g, rdb_buf_t *b, const scope_t *sc, rq_type t)
     const scope_t *s = sc;
     if (sc->outer && !sc->outer->grouped &&
         sc->outer->est_rows * RDB_MAX(sc->est_rows, 1) <= MAX_CORREL_WORK &&
-        want(g, RQF_CORREL, 15))
+        want(g, RQF_CORREL, sc->correl_pct))
         s = sc->outer;
     for (int tries = 0; tries < 2; tries++, s = sc) {
         int n = 0;
@@ -568,6 +570,7 @@ static void gen_subquery(gen_t *g, rdb_buf_t *b, const scope_t *sc, rq_type t, b
         rel_t *rl = &in.rels[0];
         rel_from_table(rl, tab, ++g->alias_seq);
         in.est_rows = tables[tab].nrows;
+        in.correl_pct = 15;
         scope_t grp = in;
         grp.grouped = true;
         rdb_buf_append_str(b, "SELECT ");
@@ -1079,41 +1082,52 @@ static void rel_from_table(rel_t *rl, int tab, int seq)
     rl->table = tab;
 }
 
+/* Describe a subquery, CTE or VALUES item xSEQ with columns c1..cN. */
+static void rel_from_select(rel_t *rl, int seq, int nc, const rq_type *types)
+{
+    snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
+    rl->ncols = nc;
+    for (int i = 0; i < nc; i++) {
+        snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
+        rl->type[i] = types[i];
+    }
+    rl->pk = -1;
+    rl->table = -1;
+}
+
+/* "(SELECT ...)" into b, the SELECT seeing outer (NULL: nothing). */
+static void gen_derived(gen_t *g, rdb_buf_t *b, const scope_t *outer, int *nc, rq_type *types)
+{
+    g->subq_level++;
+    rdb_buf_append_u8(b, '(');
+    gen_select(g, b, outer, 0, NULL, nc, types, NULL);
+    rdb_buf_append_u8(b, ')');
+    g->subq_level--;
+}
+
 /* One FROM item appended to b and described in *rl. */
-static void gen_from_item(gen_t *g, rdb_buf_t *b, const scope_t *outer, rel_t *rl)
+static void gen_from_item(gen_t *g, rdb_buf_t *b, rel_t *rl)
 {
     int seq = ++g->alias_seq;
     if (g->ncte && P(g, 40)) {
         const cte_t *c = &g->cte[R(g, g->ncte)];
-        snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
-        rl->ncols = c->ncols;
-        for (int i = 0; i < c->ncols; i++) {
-            snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
-            rl->type[i] = c->type[i];
-        }
-        rl->pk = -1;
-        rl->table = -1;
+        rel_from_select(rl, seq, c->ncols, c->type);
         rdb_buf_printf(b, "%s %s", c->name, rl->alias);
         return;
     }
     if (want(g, RQF_VALUES, 5)) {
         /* A VALUES list or generate_series as a FROM item. */
-        snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
-        rl->pk = -1;
-        rl->table = -1;
+        rq_type types[MAXCOLS] = { T_INT };
         if (P(g, 40)) {
-            rl->ncols = 1;
-            rl->type[0] = T_INT;
-            snprintf(rl->colname[0], sizeof rl->colname[0], "c1");
+            rel_from_select(rl, seq, 1, types);
             rdb_buf_printf(b, "generate_series(%d, %d) AS %s(c1)", R(g, 3) - 1, R(g, 12),
                            rl->alias);
             return;
         }
-        rl->ncols = 1 + R(g, 3);
-        for (int i = 0; i < rl->ncols; i++) {
-            rl->type[i] = random_type(g);
-            snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
-        }
+        int nc = 1 + R(g, 3);
+        for (int i = 0; i < nc; i++)
+            types[i] = random_type(g);
+        rel_from_select(rl, seq, nc, types);
         rdb_buf_append_str(b, "(VALUES ");
         int nrows = 1 + R(g, 5);
         for (int r = 0; r < nrows; r++) {
@@ -1138,25 +1152,14 @@ static void gen_from_item(gen_t *g, rdb_buf_t *b, const scope_t *outer, rel_t *r
     if (room(g) && want(g, RQF_FROMSUB, 15)) {
         int nc;
         rq_type types[MAXCOLS];
-        g->subq_level++;
-        rdb_buf_append_u8(b, '(');
-        gen_select(g, b, NULL, 0, NULL, &nc, types, NULL);
-        rdb_buf_printf(b, ") AS x%d", seq);
-        g->subq_level--;
-        snprintf(rl->alias, sizeof rl->alias, "x%d", seq);
-        rl->ncols = nc;
-        for (int i = 0; i < nc; i++) {
-            snprintf(rl->colname[i], sizeof rl->colname[i], "c%d", i + 1);
-            rl->type[i] = types[i];
-        }
-        rl->pk = -1;
-        rl->table = -1;
+        gen_derived(g, b, NULL, &nc, types);
+        rdb_buf_printf(b, " AS x%d", seq);
+        rel_from_select(rl, seq, nc, types);
         return;
     }
     int tab = R(g, NTABLES);
     rel_from_table(rl, tab, seq);
     rdb_buf_printf(b, "%s %s", tables[tab].name, rl->alias);
-    (void)outer;
 }
 
 /* An equality between a column of the new relation and one before it. */
@@ -1192,7 +1195,7 @@ static bool has_col(const rel_t *rl, const char *name)
 static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
 {
     rdb_buf_append_str(b, " FROM ");
-    gen_from_item(g, b, sc->outer, &sc->rels[0]);
+    gen_from_item(g, b, &sc->rels[0]);
     sc->nrels = 1;
     sc->est_rows = rel_rows(&sc->rels[0]);
     int extra = 0;
@@ -1204,7 +1207,24 @@ static void gen_from(gen_t *g, rdb_buf_t *b, scope_t *sc)
     for (int i = 0; i < extra; i++) {
         rdb_buf_t item = RDB_BUF_INIT;
         rel_t *nr = &sc->rels[sc->nrels];
-        gen_from_item(g, &item, sc->outer, nr);
+        if (room(g) && want(g, RQF_LATERAL, 8)) {
+            /* A subquery that sees the items before it. */
+            int seq = ++g->alias_seq, nc;
+            rq_type types[MAXCOLS];
+            rdb_buf_append_str(&item, "LATERAL ");
+            g->lateral = true;
+            gen_derived(g, &item, sc, &nc, types);
+            rdb_buf_printf(&item, " AS x%d", seq);
+            rel_from_select(nr, seq, nc, types);
+            /* Only INNER and LEFT joins may refer to the left side. */
+            rdb_buf_printf(b, P(g, 50) ? " CROSS JOIN %s" : " LEFT JOIN %s ON true",
+                           rdb_buf_cstr(&item));
+            sc->nrels++;
+            sc->est_rows *= rel_rows(nr);
+            rdb_buf_free(&item);
+            continue;
+        }
+        gen_from_item(g, &item, nr);
         int k = R(g, 10);
         /* USING (g) / NATURAL: only between two base tables (the left side
          * a single one, or "g" would be ambiguous). */
@@ -1380,6 +1400,8 @@ static void gen_simple_select(gen_t *g, rdb_buf_t *b, const scope_t *outer, int 
     scope_t sc;
     memset(&sc, 0, sizeof sc);
     sc.outer = outer;
+    sc.correl_pct = g->lateral ? 50 : 15;
+    g->lateral = false;
     g->selects++;
     rdb_buf_t from = RDB_BUF_INIT, where = RDB_BUF_INIT, tail = RDB_BUF_INIT;
     gen_from(g, &from, &sc);
@@ -1658,11 +1680,22 @@ void rq_gen_statement(uint64_t seed, uint64_t index, uint64_t enabled_mask, int 
     } else {
         out->kind = RQ_SELECT;
         if (want(&g, RQF_CTE, 10)) {
-            rdb_buf_append_str(&b, "WITH ");
+            bool recursive = P(&g, 25);
+            rdb_buf_append_str(&b, recursive ? "WITH RECURSIVE " : "WITH ");
             g.ncte = 1 + P(&g, 30);
             for (int i = 0; i < g.ncte; i++) {
                 cte_t *c = &g.cte[i];
                 snprintf(c->name, sizeof c->name, "w%d", i + 1);
+                if (recursive && i == 0) {
+                    /* A counter: w1(c1) from a to b. */
+                    int from = R(&g, 5) - 2;
+                    c->ncols = 1;
+                    c->type[0] = T_INT;
+                    rdb_buf_printf(&b, "w1(c1) AS (SELECT %d UNION ALL SELECT c1 + %d FROM w1 "
+                                       "WHERE c1 < %d) ",
+                                   from, 1 + R(&g, 2), from + R(&g, 12));
+                    continue;
+                }
                 rdb_buf_printf(&b, "%s%s AS (", i ? ", " : "", c->name);
                 /* A later CTE may read an earlier one. */
                 int saved = g.ncte;

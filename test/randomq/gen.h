@@ -43,7 +43,7 @@ enum rq_feature {
     RQF_EXISTS,     /* EXISTS (subquery)                              */
     RQF_CORREL,     /* subqueries referring to outer columns          */
     RQF_FROMSUB,    /* subqueries in FROM                             */
-    RQF_CTE,        /* WITH                                           */
+    RQF_CTE,        /* WITH, WITH RECURSIVE                           */
     RQF_CASE,       /* CASE                                           */
     RQF_COALESCE,   /* COALESCE, NULLIF, GREATEST, LEAST              */
     RQF_SETOP,      /* UNION / INTERSECT / EXCEPT [ALL]               */
@@ -63,6 +63,7 @@ enum rq_feature {
     RQF_DELETE,     /* DELETE statements                              */
     RQF_RETURNING,  /* RETURNING on DML                               */
     RQF_VALUES,     /* VALUES lists and generate_series in FROM       */
+    RQF_LATERAL,    /* LATERAL subqueries in FROM                     */
     RQF_COUNT_
 };
 

@@ -112,6 +112,9 @@ static bool side_connect(side_t *s)
     return true;
 }
 
+/* Errors without a SQLSTATE, any statement (set-up, restores) included. */
+static long missing_sqlstate;
+
 /* Wait until each of the n connections has a complete result (or has
  * failed: PQgetResult will say how) or the deadline passes.  done[i] and
  * fin[i] (the time it finished) are set for the ones that finished. */
@@ -147,25 +150,30 @@ static void wait_ready(PGconn **c, int n, bool *done, double *fin, double deadli
     }
 }
 
-/* Send sql on side s.  kill_backend: SIGKILL the server process serving the
- * session once the statement is on its way (the crash self-test).  False,
- * with *o filled in, if it could not be sent. */
-static bool send_sql(side_t *s, const char *sql, bool kill_backend, outcome_t *o)
+/* Send sql on side s.  sig: a signal for the server process serving the
+ * session once the statement is on its way (0, or SIGKILL / SIGSTOP for the
+ * crash and hang self-tests).  False, with *o filled in, if it could not be
+ * sent. */
+static bool send_sql(side_t *s, const char *sql, int sig, outcome_t *o)
 {
     memset(o, 0, sizeof *o);
+    /* Stopped before the statement arrives (else a quick answer could beat
+     * the signal); killed once it is sent. */
+    if (sig == SIGSTOP)
+        kill((pid_t)PQbackendPID(s->conn), sig);
     if (!PQsendQuery(s->conn, sql)) {
         o->status = PQstatus(s->conn) == CONNECTION_BAD ? OUT_LOST : OUT_ERROR;
         o->msg = rdb_strdup(PQerrorMessage(s->conn));
         return false;
     }
-    if (kill_backend)
-        kill((pid_t)PQbackendPID(s->conn), SIGKILL);
+    if (sig && sig != SIGSTOP)
+        kill((pid_t)PQbackendPID(s->conn), sig);
     return true;
 }
 
 /* Fill *o with the result of the statement sent on s.  ready: the result
- * has arrived (wait_ready); if not, cancel and wait a little more. */
-static void collect_sql(side_t *s, bool ready, outcome_t *o)
+ * has arrived (wait_ready); if not, cancel and wait grace seconds more. */
+static void collect_sql(side_t *s, bool ready, double grace, outcome_t *o)
 {
     if (!ready) {
         PGcancel *cn = PQgetCancel(s->conn);
@@ -175,7 +183,7 @@ static void collect_sql(side_t *s, bool ready, outcome_t *o)
             PQfreeCancel(cn);
         }
         double fin;
-        wait_ready(&s->conn, 1, &ready, &fin, now_s() + 10);
+        wait_ready(&s->conn, 1, &ready, &fin, now_s() + grace);
         if (!ready) {
             o->status = OUT_HANG;
             return;
@@ -221,6 +229,8 @@ static void collect_sql(side_t *s, bool ready, outcome_t *o)
         o->status = OUT_ERROR;
         const char *ss = PQresultErrorField(keep, PG_DIAG_SQLSTATE);
         snprintf(o->sqlstate, sizeof o->sqlstate, "%s", ss ? ss : "");
+        if (!o->sqlstate[0])
+            missing_sqlstate++;
         const char *m = PQresultErrorField(keep, PG_DIAG_MESSAGE_PRIMARY);
         o->msg = rdb_strdup(m ? m : PQresultErrorMessage(keep));
         size_t n = strlen(o->msg);
@@ -230,31 +240,34 @@ static void collect_sql(side_t *s, bool ready, outcome_t *o)
     PQclear(keep);
 }
 
+/* How long to wait for an answer after a cancel. */
+static double grace(double timeout) { return timeout / 2 < 10 ? timeout / 2 : 10; }
+
 /* Run sql on side s alone and fill *o. */
 static void run_sql(side_t *s, const char *sql, double timeout, outcome_t *o)
 {
-    if (!send_sql(s, sql, false, o))
+    if (!send_sql(s, sql, 0, o))
         return;
     bool done = false;
     double fin;
     wait_ready(&s->conn, 1, &done, &fin, now_s() + timeout);
-    collect_sql(s, done, o);
+    collect_sql(s, done, grace(timeout), o);
 }
 
 /* Run sql on both sides at once; *ta / *tb get each side's time. */
-static void run_both(side_t *ref, side_t *tgt, const char *sql, double timeout, bool kill_tgt,
+static void run_both(side_t *ref, side_t *tgt, const char *sql, double timeout, int sig_tgt,
                      outcome_t *a, outcome_t *b, double *ta, double *tb)
 {
     double t0 = now_s();
-    bool sa = send_sql(ref, sql, false, a), sb = send_sql(tgt, sql, kill_tgt, b);
+    bool sa = send_sql(ref, sql, 0, a), sb = send_sql(tgt, sql, sig_tgt, b);
     PGconn *c[2] = { ref->conn, tgt->conn };
     bool done[2] = { !sa, !sb };
     double fin[2] = { t0, t0 };
     wait_ready(c, 2, done, fin, t0 + timeout);
     if (sa)
-        collect_sql(ref, done[0], a);
+        collect_sql(ref, done[0], grace(timeout), a);
     if (sb)
-        collect_sql(tgt, done[1], b);
+        collect_sql(tgt, done[1], grace(timeout), b);
     *ta = fin[0] - t0;
     *tb = fin[1] - t0;
 }
@@ -435,13 +448,19 @@ typedef struct errgroups {
     size_t      n, cap;
 } errgroups_t;
 
-/* Numbers in messages vary from statement to statement: fold them. */
+static bool is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Numbers in messages vary from statement to statement: fold them (not the
+ * digits of a word such as int8). */
 static char *normalise_msg(const char *msg)
 {
     rdb_buf_t b = RDB_BUF_INIT;
     for (const char *p = msg; *p && b.len < 120; p++) {
-        if (*p >= '0' && *p <= '9') {
-            while (p[1] >= '0' && p[1] <= '9')
+        if (*p >= '0' && *p <= '9' && (p == msg || !is_word_char(p[-1]))) {
+            while ((p[1] >= '0' && p[1] <= '9') || p[1] == '.')
                 p++;
             rdb_buf_append_u8(&b, '#');
         } else if (*p == '\n') {
@@ -454,13 +473,15 @@ static char *normalise_msg(const char *msg)
     return rdb_buf_detach(&b, NULL);
 }
 
-/* Count one occurrence; sqlstate NULL for a group that is not an error. */
-static void errgroup_add(errgroups_t *g, const char *sqlstate, const char *msg, long index)
+/* Count one occurrence; sqlstate NULL for a group that is not an error.
+ * prefix (not folded) goes before the message. */
+static void errgroup_add(errgroups_t *g, const char *sqlstate, const char *prefix,
+                         const char *msg, long index)
 {
     rdb_buf_t k = RDB_BUF_INIT;
     if (sqlstate) {
         char *nm = normalise_msg(msg ? msg : "");
-        rdb_buf_printf(&k, "%-5s  %s", sqlstate[0] ? sqlstate : "-----", nm);
+        rdb_buf_printf(&k, "%-5s  %s%s", sqlstate[0] ? sqlstate : "-----", prefix, nm);
         free(nm);
     } else { /* not an error: the text as it is */
         rdb_buf_append_str(&k, msg);
@@ -547,6 +568,7 @@ typedef struct opts {
     int         show_mismatches;
     long        show;       /* -1, or print statement i and exit */
     long        kill_at;    /* -1, or SIGKILL the target's backend at i */
+    long        stop_at;    /* -1, or SIGSTOP the target's backend at i */
     bool        perturb;
     bool        verbose;
     long        target_pid;
@@ -575,14 +597,19 @@ static void usage(void)
             "  --target-pid PID     the target's server process, checked after a lost connection\n"
             "  --perturb            load other rows into the target's t1 (self-test)\n"
             "  --kill-target-backend-at I  SIGKILL the target's backend during statement I\n"
-            "  -v                   print every statement and both outcomes\n");
+            "  --stop-target-backend-at I  SIGSTOP it instead (a hang; SIGKILLed afterwards)\n"
+            "  -v                   print every statement and both outcomes\n"
+            "features:");
+    for (int f = 0; f < RQF_COUNT_; f++)
+        fprintf(stderr, " %s", rq_feature_name(f));
+    fprintf(stderr, "\n");
     exit(EXIT_SETUP);
 }
 
 static void parse_opts(int argc, char **argv, opts_t *o)
 {
     *o = (opts_t){ .n = 10000, .features = RQF_ALL, .dml_pct = 6, .show_mismatches = 5,
-                   .show = -1, .kill_at = -1, .timeout = 20 };
+                   .show = -1, .kill_at = -1, .stop_at = -1, .timeout = 20 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -617,6 +644,8 @@ static void parse_opts(int argc, char **argv, opts_t *o)
             o->show = atol(v);
         else if (ARG("--kill-target-backend-at"))
             o->kill_at = atol(v);
+        else if (ARG("--stop-target-backend-at"))
+            o->stop_at = atol(v);
         else if (ARG("--target-pid"))
             o->target_pid = atol(v);
         else if (ARG("--ref-sql"))
@@ -689,7 +718,7 @@ static int report_lost(const side_t *s, const char *what, const outcome_t *o)
 }
 
 /* Create and fill the schema on one side.  Returns 0, or an exit code. */
-static int load_schema(side_t *s, uint64_t seed, double timeout, long *missing_sqlstate)
+static int load_schema(side_t *s, uint64_t seed, double timeout)
 {
     bool target = strcmp(s->name, "target") == 0;
     for (int t = 0; t < rq_table_count(); t++) {
@@ -712,8 +741,6 @@ static int load_schema(side_t *s, uint64_t seed, double timeout, long *missing_s
                 printf("randomq: the %s cannot create the schema: %.200s%s\n  ERROR %s: %s\n",
                        s->name, stmts[i], strlen(stmts[i]) > 200 ? "..." : "",
                        o.sqlstate[0] ? o.sqlstate : "(no SQLSTATE)", o.msg);
-                if (!o.sqlstate[0])
-                    (*missing_sqlstate)++;
                 rc = target ? (o.sqlstate[0] ? EXIT_SKIP : EXIT_FAIL) : EXIT_SETUP;
             }
             outcome_free(&o);
@@ -767,7 +794,6 @@ typedef struct stats {
     long same_state;              /* both error with the same SQLSTATE */
     long kinds[4];
     long feat[RQF_COUNT_][C_NCATS];
-    long missing_sqlstate;
     long restore_failed;
     long type_diff;               /* equal values, other column types */
     double time_ref, time_tgt;     /* seconds spent in statements */
@@ -830,9 +856,9 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         return EXIT_SETUP;
     }
     outcome_free(&so);
-    int rc = load_schema(&ref, o.seed, o.timeout, &stt.missing_sqlstate);
+    int rc = load_schema(&ref, o.seed, o.timeout);
     if (rc == 0)
-        rc = load_schema(&tgt, o.seed, o.timeout, &stt.missing_sqlstate);
+        rc = load_schema(&tgt, o.seed, o.timeout);
     if (rc)
         return rc;
     for (int k = 0; k < 2; k++) {
@@ -851,7 +877,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         printf("randomq: the target's t1 holds other rows (self-test: mismatches expected)\n");
 
     errgroups_t tgt_err = { 0 }, ref_err = { 0 }, both_diff = { 0 }, type_diff = { 0 };
-    int shown = 0;
+    int shown = 0, nosqlstate_shown = 0;
     bool dml_ok = true;
     double t0 = now_s();
     long done = 0;
@@ -866,7 +892,11 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         stt.kinds[st.kind]++;
         outcome_t a, b;
         double tref, ttgt;
-        run_both(&ref, &tgt, st.sql, o.timeout, i == o.kill_at, &a, &b, &tref, &ttgt);
+        int sig = i == o.kill_at ? SIGKILL : i == o.stop_at ? SIGSTOP : 0;
+        int backend = PQbackendPID(tgt.conn);
+        run_both(&ref, &tgt, st.sql, o.timeout, sig, &a, &b, &tref, &ttgt);
+        if (sig == SIGSTOP) /* the hang self-test: do not leave it stopped */
+            kill((pid_t)backend, SIGKILL);
         stt.time_ref += tref;
         stt.time_tgt += ttgt;
         note_slow(&stt, i, tref, ttgt);
@@ -892,8 +922,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         }
         for (int s = 0; s < 2; s++) {
             const outcome_t *x = s ? &b : &a;
-            if (x->status == OUT_ERROR && !x->sqlstate[0]) {
-                stt.missing_sqlstate++;
+            if (x->status == OUT_ERROR && !x->sqlstate[0] && ++nosqlstate_shown <= 5) {
                 printf("randomq: FAIL: %s error without a SQLSTATE at #%ld: %s\n  %s\n",
                        s ? "target" : "reference", i, x->msg ? x->msg : "", st.sql);
             }
@@ -910,7 +939,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
                         char m[64];
                         snprintf(m, sizeof m, "reference type %u, target type %u", a.types[k],
                                  b.types[k]);
-                        errgroup_add(&type_diff, NULL, m, i);
+                        errgroup_add(&type_diff, NULL, "", m, i);
                         stt.type_diff++;
                         break;
                     }
@@ -923,16 +952,16 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
             if (strcmp(a.sqlstate, b.sqlstate) == 0) {
                 stt.same_state++;
             } else {
-                char m[300];
-                snprintf(m, sizeof m, "(reference %s) %s", a.sqlstate, b.msg ? b.msg : "");
-                errgroup_add(&both_diff, b.sqlstate, m, i);
+                char pre[32];
+                snprintf(pre, sizeof pre, "(reference %s) ", a.sqlstate);
+                errgroup_add(&both_diff, b.sqlstate, pre, b.msg, i);
             }
         } else if (b.status == OUT_ERROR) {
             c = C_TARGET_ERR;
-            errgroup_add(&tgt_err, b.sqlstate, b.msg, i);
+            errgroup_add(&tgt_err, b.sqlstate, "", b.msg, i);
         } else {
             c = C_REF_ERR;
-            errgroup_add(&ref_err, a.sqlstate, a.msg, i);
+            errgroup_add(&ref_err, a.sqlstate, "", a.msg, i);
         }
 
         /* After DML: the written table must match too; then both sides get
@@ -1017,7 +1046,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
             printf("  (same SQLSTATE %ld)", stt.same_state);
         printf("\n");
     }
-    printf("  %-26s %7ld\n", "errors without SQLSTATE", stt.missing_sqlstate);
+    printf("  %-26s %7ld\n", "errors without SQLSTATE", missing_sqlstate);
     printf("time in statements: reference %.2f s, target %.2f s; slowest:", stt.time_ref,
            stt.time_tgt);
     for (size_t k = 0; k < RDB_ARRAY_LEN(stt.slow) && stt.slow[k].index >= 0; k++)
@@ -1055,8 +1084,8 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         printf("randomq: FAIL: the target's server process %ld is gone\n", tgt.pid);
         rc = EXIT_CRASH;
     }
-    if (rc == 0 && stt.missing_sqlstate) {
-        printf("randomq: FAIL: %ld errors without a SQLSTATE\n", stt.missing_sqlstate);
+    if (rc == 0 && missing_sqlstate) {
+        printf("randomq: FAIL: %ld errors without a SQLSTATE\n", missing_sqlstate);
         rc = EXIT_FAIL;
     }
     if (rc == 0 && o.strict) {

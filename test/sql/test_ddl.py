@@ -20,6 +20,7 @@ import psycopg2
 
 RINGDB = sys.argv[1]
 PORTS = range(35100, 35999, 7)
+SUPERUSER_PASSWORD = "su-secret"
 failures = []
 checks = 0
 
@@ -27,7 +28,8 @@ checks = 0
 class Node:
     """One ringdb process; its data dir survives restart()."""
 
-    def __init__(self):
+    def __init__(self, auth="trust"):
+        self.auth = auth
         self.dir = tempfile.mkdtemp(prefix="ddl-test-")
         self.proc = None
         for port in PORTS:
@@ -44,7 +46,8 @@ class Node:
         logf = open(os.path.join(self.dir, "log"), "ab")
         self.proc = subprocess.Popen(
             [RINGDB, "--data-dir", os.path.join(self.dir, "data"), "--port", str(self.port),
-             "--unix-socket-dir", self.dir, "--log-level", "warn", "--auth", "trust"], stderr=logf)
+             "--unix-socket-dir", self.dir, "--log-level", "warn", "--auth", self.auth], stderr=logf,
+            env=dict(os.environ, RINGDB_PASSWORD=SUPERUSER_PASSWORD))
         logf.close()
         for _ in range(300):
             if self.proc.poll() is not None:
@@ -61,8 +64,9 @@ class Node:
         self.proc.wait(timeout=60)
         self.launch()
 
-    def conn(self):
-        c = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+    def conn(self, user="postgres", password=SUPERUSER_PASSWORD):
+        c = psycopg2.connect(host="127.0.0.1", port=self.port, user=user, password=password,
+                             dbname="postgres")
         c.autocommit = True
         return c
 
@@ -252,6 +256,18 @@ def test_ctas_sequences_roles(n):
     err(c, "drop sequence ser_id_seq", "2BP01",
         "cannot drop sequence ser_id_seq because other objects depend on it",
         detail="default value for column id of table ser depends on sequence ser_id_seq")
+    q(c, "create table ga (id int generated always as identity, v text)")
+    q(c, "insert into ga (v) values ('a'), ('b')")
+    check(q(c, "select id, v from ga order by id") == [(1, 'a'), (2, 'b')], "GENERATED ALWAYS AS IDENTITY")
+    q(c, "create table ga2 (like ga including all, extra int default -3)")
+    q(c, "insert into ga2 (v) values ('x')")
+    check(q(c, "select id, v, extra from ga2") == [(1, 'x', -3)], "LIKE ... INCLUDING ALL, negative default")
+    q(c, "begin")
+    q(c, "create table short_lived (a int)")
+    q(c, "insert into short_lived values (1)")
+    q(c, "drop table short_lived")
+    q(c, "commit")
+    err(c, "select * from short_lived", "42P01", 'relation "short_lived" does not exist')
     check(q(c, "create role app login password 'pw'") == "CREATE ROLE", "CREATE ROLE")
     err(c, "create user app", "42710", 'role "app" already exists')
     check(q(c, "alter role app nologin") == "ALTER ROLE", "ALTER ROLE")
@@ -304,7 +320,46 @@ def test_pgbench_init(n):
     c.close()
 
 
+def test_role_login():
+    """Roles made with SQL log in with SCRAM-SHA-256 against the catalog's verifier."""
+    n = Node(auth="scram-sha-256")
+    try:
+        c = n.conn()
+        q(c, "create role app login password 'app-pw'")
+        q(c, "create role nolog password 'x'")
+        a = n.conn(user="app", password="app-pw")
+        check(q(a, "select 1") == [(1,)], "login with the SQL-set password")
+        a.close()
+        for user, pw, state in (("app", "wrong", "28P01"), ("nolog", "x", "28000")):
+            try:
+                n.conn(user=user, password=pw).close()
+                check(False, "%s/%s logged in" % (user, pw))
+            except psycopg2.OperationalError as e:
+                check(state in str(e) or ("password authentication failed" in str(e) if state == "28P01"
+                                          else "not permitted to log in" in str(e)),
+                      "%s/%s: %s" % (user, pw, e))
+        q(c, "alter role app password 'new-pw'")
+        n.conn(user="app", password="new-pw").close()
+        check(True, "ALTER ROLE PASSWORD takes effect")
+        q(c, "drop role app")
+        try:
+            n.conn(user="app", password="new-pw").close()
+            check(False, "dropped role logged in")
+        except psycopg2.OperationalError:
+            check(True, "dropped role cannot log in")
+        c.close()
+    finally:
+        n.close()
+
+
 def main():
+    t0 = time.time()
+    try:
+        test_role_login()
+    except Exception:
+        failures.append("test_role_login: " + traceback.format_exc())
+        traceback.print_exc()
+    print("%-32s %.2fs" % ("test_role_login", time.time() - t0))
     n = Node()
     try:
         for t in (test_create_types_and_errors, test_drop_views_notices, test_alter_table,

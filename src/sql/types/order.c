@@ -318,6 +318,15 @@ void sql_value_pack(msgpack_packer *pk, sql_type_t t, const sql_value_t *v)
     }
 }
 
+/* Unpacked bytes: copied into a when given; an empty string may come with
+ * a NULL pointer from msgpack, and values never carry NULL pointers. */
+static const char *unpack_bytes(rdb_arena_t *a, const char *p, uint32_t n)
+{
+    if (n == 0)
+        return "";
+    return a ? rdb_arena_memdup(a, p, n) : p;
+}
+
 rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object *o,
                               sql_value_t *out, rdb_err_t *err)
 {
@@ -350,16 +359,13 @@ rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object
     }
     default:
         if (o->type == MSGPACK_OBJECT_STR) {
-            /* an empty string may come with a NULL pointer: keep one that is not */
-            *out = sql_bytes(a ? (o->via.str.size ? rdb_arena_memdup(a, o->via.str.ptr, o->via.str.size)
-                                                  : rdb_arena_calloc(a, 1))
-                               : o->via.str.ptr, o->via.str.size);
+            *out = sql_bytes(unpack_bytes(a, o->via.str.ptr, o->via.str.size), o->via.str.size);
             return RDB_OK;
         }
         if (o->type == MSGPACK_OBJECT_BIN) {
             if (sqlt_kind(t.oid) == K_UUID && o->via.bin.size != 16) break;
             if (sqlt_kind(t.oid) == K_NUMERIC && (o->via.bin.size < 4 || (o->via.bin.ptr[0] != '+' && o->via.bin.ptr[0] != '-' && o->via.bin.ptr[0] != 'N'))) break;
-            *out = sql_bytes(a ? rdb_arena_memdup(a, o->via.bin.ptr, o->via.bin.size ? o->via.bin.size : 1) : o->via.bin.ptr, o->via.bin.size);
+            *out = sql_bytes(unpack_bytes(a, o->via.bin.ptr, o->via.bin.size), o->via.bin.size);
             return RDB_OK;
         }
         break;

@@ -1,0 +1,278 @@
+/*
+ * node_apply.c — group commit on a thread of its own.
+ *
+ * Everything a node must apply to its store — records of the writes it
+ * coordinates, records replicated to it, version-vector advances — is
+ * collected in the loop's batch `acc`.  At the end of each loop iteration
+ * (node_rx_flush) the batch is handed to the applier thread if it is idle:
+ * one clu_replica_apply, one fsync.  Meanwhile the loop keeps reading,
+ * sending and collecting the next batch, so it never waits on the disk.
+ * When the applier is done it wakes the loop, which completes the batch
+ * (counts itself as an answer for its own writes, stores their hints, sends
+ * the WRITE_ACKs) and hands over the next one.
+ *
+ * Invariants: at most one batch is with the applier (ap_busy); batches are
+ * applied in the order they were filled, so an ADVANCE is applied after
+ * every record that arrived before it.  The applier touches only `job`,
+ * under ap_mu hand-off, and the replica under rep_mu.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/node_int.h"
+#include "common/log.h"
+#include "common/mem.h"
+
+/* ---- filling (node thread) ---------------------------------------------- */
+
+void node_rx_add(clu_node_t *n, const clu_record_t *r)
+{
+    apply_batch_t *b = &n->acc;
+    if (b->nrx == b->caprx) {
+        b->caprx = b->caprx ? b->caprx * 2 : 256;
+        b->rx = rdb_realloc(b->rx, b->caprx * sizeof *b->rx);
+    }
+    rx_rec_t *x = &b->rx[b->nrx++];
+    x->koff = b->store.len;
+    x->klen = r->klen;
+    rdb_buf_append(&b->store, r->key, r->klen);
+    x->voff = b->store.len;
+    x->vlen = r->tombstone ? 0 : r->vlen;
+    if (!r->tombstone)
+        rdb_buf_append(&b->store, r->value, r->vlen);
+    x->v = r->version;
+    x->tomb = r->tombstone;
+    x->origin = r->origin;
+    x->seq = r->seq;
+}
+
+void node_rx_ack(clu_node_t *n, const rx_ack_t *a)
+{
+    apply_batch_t *b = &n->acc;
+    if (b->nacks == b->capacks) {
+        b->capacks = b->capacks ? b->capacks * 2 : 64;
+        b->acks = rdb_realloc(b->acks, b->capacks * sizeof *b->acks);
+    }
+    b->acks[b->nacks++] = *a;
+}
+
+void node_wprep_add(clu_node_t *n, wreq_t *w)
+{
+    apply_batch_t *b = &n->acc;
+    w->pnext = NULL;
+    if (b->wprep_tail)
+        b->wprep_tail->pnext = w;
+    else
+        b->wprep = w;
+    b->wprep_tail = w;
+}
+
+static void batch_reset(apply_batch_t *b)
+{
+    b->nrx = b->nacks = b->nrecs = 0;
+    b->wprep = b->wprep_tail = NULL;
+    rdb_buf_reset(&b->store);
+    if (b->store.cap > (8u << 20))
+        rdb_buf_free(&b->store);
+    b->ok = true;
+}
+
+static void batch_free(apply_batch_t *b)
+{
+    rdb_buf_free(&b->store);
+    free(b->rx);
+    free(b->acks);
+    free(b->recs);
+    memset(b, 0, sizeof *b);
+}
+
+/* Build the record array the applier writes (pointers into the batch's
+ * store and into the coordinated requests, which stay alive: in_prep). */
+static void batch_build(clu_node_t *n, apply_batch_t *b)
+{
+    size_t need = b->nrx;
+    for (wreq_t *w = b->wprep; w; w = w->pnext)
+        need += w->nrec;
+    if (need > b->caprecs) {
+        b->caprecs = need;
+        b->recs = rdb_realloc(b->recs, need * sizeof *b->recs);
+    }
+    size_t k = 0;
+    for (wreq_t *w = b->wprep; w; w = w->pnext)
+        if (!(w->flags & CLU_W_APPLIED) && w->self_local)
+            for (size_t i = 0; i < w->nrec; i++)
+                if (node_group_has(&w->g[w->grp_of[i]], n->o.node_id))
+                    b->recs[k++] = w->recs[i];
+    for (size_t i = 0; i < b->nrx; i++, k++) {
+        rx_rec_t *x = &b->rx[i];
+        clu_record_t *r = &b->recs[k];
+        r->key = b->store.data + x->koff;
+        r->klen = x->klen;
+        r->value = x->tomb ? NULL : b->store.data + x->voff;
+        r->vlen = x->vlen;
+        r->version = x->v;
+        r->tombstone = x->tomb;
+        r->origin = x->origin;
+        r->seq = x->seq;
+    }
+    b->nrecs = k;
+}
+
+void node_rx_flush(clu_node_t *n)
+{
+    apply_batch_t *a = &n->acc;
+    if (a->nrx == 0 && a->nacks == 0 && !a->wprep)
+        return;
+    pthread_mutex_lock(&n->ap_mu);
+    bool busy = n->ap_busy;
+    pthread_mutex_unlock(&n->ap_mu);
+    if (busy)
+        return; /* keeps filling; handed over when the applier finishes */
+    /* Frames of this iteration leave before the fsync. */
+    clu_net_flush(n->net);
+    apply_batch_t t = n->job;
+    n->job = n->acc;
+    n->acc = t;
+    batch_reset(&n->acc);
+    batch_build(n, &n->job);
+    n->job.ok = true;
+    pthread_mutex_lock(&n->ap_mu);
+    n->ap_busy = true;
+    n->ap_done = false;
+    pthread_cond_signal(&n->ap_cv);
+    pthread_mutex_unlock(&n->ap_mu);
+}
+
+/* ---- the applier thread -------------------------------------------------- */
+
+static void apply_job(clu_node_t *n, apply_batch_t *b)
+{
+    rdb_err_t e = RDB_ERR_INIT;
+    pthread_mutex_lock(&n->rep_mu);
+    if (b->nrecs && clu_replica_apply(&n->rep, b->recs, b->nrecs, n->o.sync, &e) != RDB_OK) {
+        RDB_LOG_ERROR("node", "applying %zu records failed: %s", b->nrecs, e.msg);
+        rdb_err_clear(&e);
+        b->ok = false;
+    }
+    for (size_t i = 0; i < b->nacks; i++) {
+        rx_ack_t *a = &b->acks[i];
+        if (a->kind != W_ADVANCE)
+            continue;
+        uint64_t before = clu_vv_contig(&n->rep.vv, a->peer);
+        clu_vv_advance(&n->rep.vv, a->peer, a->hint_upto);
+        if (a->hint_upto > before)
+            RDB_LOG_INFO("node", "version vector for node %u advanced from %llu to %llu "
+                         "(records it could not deliver are left to anti-entropy)", a->peer,
+                         (unsigned long long)before, (unsigned long long)a->hint_upto);
+    }
+    pthread_mutex_unlock(&n->rep_mu);
+}
+
+static void *applier(void *arg)
+{
+    clu_node_t *n = arg;
+    pthread_mutex_lock(&n->ap_mu);
+    for (;;) {
+        while (!(n->ap_busy && !n->ap_done) && !n->ap_stop)
+            pthread_cond_wait(&n->ap_cv, &n->ap_mu);
+        if (!(n->ap_busy && !n->ap_done))
+            break; /* stopping with nothing to do */
+        pthread_mutex_unlock(&n->ap_mu);
+        apply_job(n, &n->job);
+        pthread_mutex_lock(&n->ap_mu);
+        n->ap_done = true;
+        pthread_cond_broadcast(&n->ap_done_cv);
+        pthread_mutex_unlock(&n->ap_mu);
+        ev_async_send(n->loop, &n->wake);
+        pthread_mutex_lock(&n->ap_mu);
+    }
+    pthread_mutex_unlock(&n->ap_mu);
+    return NULL;
+}
+
+/* ---- completion (node thread) -------------------------------------------- */
+
+static void send_ack(clu_node_t *n, const rx_ack_t *a, bool ok)
+{
+    rdb_buf_t f = RDB_BUF_INIT;
+    msgpack_packer p;
+    size_t fs = clu_frame_start(&f, &p, CLU_MSG_WRITE_ACK, n->o.node_id, clu_hlc_peek(&n->hlc), 6);
+    msgpack_pack_uint64(&p, a->reqid);
+    msgpack_pack_int(&p, a->kind);
+    msgpack_pack_uint64(&p, a->fid);
+    msgpack_pack_uint64(&p, a->hint_upto);
+    msgpack_pack_uint64(&p, a->seq_hi);
+    msgpack_pack_uint64(&p, ok && a->ok ? 1 : 0);
+    clu_frame_finish(&f, fs);
+    node_send(n, a->peer, &f);
+    rdb_buf_free(&f);
+}
+
+void node_apply_complete(clu_node_t *n)
+{
+    pthread_mutex_lock(&n->ap_mu);
+    bool done = n->ap_busy && n->ap_done;
+    pthread_mutex_unlock(&n->ap_mu);
+    if (!done)
+        return;
+    apply_batch_t *b = &n->job;
+    n->rx_applied += b->nrx;
+    for (wreq_t *w = b->wprep, *next; w; w = next) {
+        next = w->pnext;
+        node_write_applied(n, w, b->ok);
+    }
+    for (size_t i = 0; i < b->nacks; i++)
+        if (b->acks[i].kind != W_ADVANCE)
+            send_ack(n, &b->acks[i], b->ok);
+    clu_net_flush(n->net);
+    batch_reset(b);
+    pthread_mutex_lock(&n->ap_mu);
+    n->ap_busy = false;
+    n->ap_done = false;
+    pthread_mutex_unlock(&n->ap_mu);
+    node_rx_flush(n); /* what gathered meanwhile */
+}
+
+void node_apply_start(clu_node_t *n)
+{
+    pthread_mutex_init(&n->ap_mu, NULL);
+    pthread_cond_init(&n->ap_cv, NULL);
+    pthread_cond_init(&n->ap_done_cv, NULL);
+    n->acc.ok = n->job.ok = true;
+    n->ap_started = pthread_create(&n->ap_thr, NULL, applier, n) == 0;
+}
+
+void node_apply_stop(clu_node_t *n)
+{
+    if (!n->ap_started) {
+        batch_free(&n->acc);
+        batch_free(&n->job);
+        return;
+    }
+    /* Drain: finish the batch with the applier, hand over the rest. */
+    for (;;) {
+        pthread_mutex_lock(&n->ap_mu);
+        while (n->ap_busy && !n->ap_done)
+            pthread_cond_wait(&n->ap_done_cv, &n->ap_mu);
+        bool busy = n->ap_busy;
+        pthread_mutex_unlock(&n->ap_mu);
+        if (busy) {
+            node_apply_complete(n); /* hands over acc if it holds anything */
+            continue;
+        }
+        if (n->acc.nrx == 0 && n->acc.nacks == 0 && !n->acc.wprep)
+            break;
+        node_rx_flush(n);
+    }
+    pthread_mutex_lock(&n->ap_mu);
+    n->ap_stop = true;
+    pthread_cond_signal(&n->ap_cv);
+    pthread_mutex_unlock(&n->ap_mu);
+    pthread_join(n->ap_thr, NULL);
+    n->ap_started = false;
+    pthread_mutex_destroy(&n->ap_mu);
+    pthread_cond_destroy(&n->ap_cv);
+    pthread_cond_destroy(&n->ap_done_cv);
+    batch_free(&n->acc);
+    batch_free(&n->job);
+}
