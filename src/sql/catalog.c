@@ -42,6 +42,12 @@
  * Two nodes creating the same name at the same time both succeed (LWW has
  * no uniqueness); lookup then picks the lower id, on every node alike.
  *
+ * Bootstrap writes its fixed records (schemas, postgres, the superuser
+ * role) on any store without the 'V' record.  A node joining a cluster
+ * must receive the catalog before it opens one: bootstrapping first would
+ * write newer versions of those records (e.g. the superuser without the
+ * password an ALTER ROLE gave it) that LWW would spread.  Not handled yet.
+ *
  * Sequences.  A sequence's state is its single "row" at 0x02 ‖ seq_id
  * (outside the catalog prefix, so nextval does not reload catalogs):
  * MessagePack [last_value, is_called].  nextval is not transactional: each
@@ -178,6 +184,13 @@ static int64_t mp_int(const msgpack_object *o, int64_t def)
     return def;
 }
 
+static double mp_float(const msgpack_object *o)
+{
+    if (o && (o->type == MSGPACK_OBJECT_FLOAT32 || o->type == MSGPACK_OBJECT_FLOAT64))
+        return o->via.f64;
+    return (double)mp_int(o, 0);
+}
+
 static bool mp_bool(const msgpack_object *o, bool def)
 {
     return o && o->type == MSGPACK_OBJECT_BOOLEAN ? o->via.boolean : def;
@@ -272,8 +285,10 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     msgpack_pack_array(pk, (size_t)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
         const sql_column_t *c = &t->cols[i];
-        msgpack_pack_map(pk, 8);
+        msgpack_pack_map(pk, 10);
         pk_str(pk, "name"); pk_str(pk, c->name);
+        pk_str(pk, "nf"); msgpack_pack_float(pk, c->null_frac);
+        pk_str(pk, "nd"); msgpack_pack_double(pk, c->n_distinct);
         pk_str(pk, "colid"); msgpack_pack_uint16(pk, c->colid);
         pk_str(pk, "oid"); msgpack_pack_uint32(pk, c->type.oid);
         pk_str(pk, "typmod"); msgpack_pack_int32(pk, c->type.typmod);
@@ -374,6 +389,8 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
         c->default_json = mp_str(a, mp_get(co, "def"));
         c->identity = (char)mp_int(mp_get(co, "ident"), 0);
         c->identity_seq = (uint32_t)mp_int(mp_get(co, "iseq"), 0);
+        c->null_frac = (float)mp_float(mp_get(co, "nf"));
+        c->n_distinct = mp_float(mp_get(co, "nd"));
         if (!c->name || c->colid >= t->nrowcols)
             return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
                                "catalog relation %u: bad column %d", t->id, i);

@@ -63,6 +63,9 @@ typedef struct sql_column {
     char       *default_json; /* libpg_query JSON of DEFAULT, NULL = none */
     char        identity;     /* 0, 'a' (ALWAYS), 'd' (BY DEFAULT) */
     uint32_t    identity_seq; /* sequence id behind identity / serial, 0 = none */
+    /* statistics from ANALYZE (0 = unknown) */
+    float       null_frac;    /* fraction of rows with NULL here */
+    double      n_distinct;   /* estimated distinct non-NULL values */
 } sql_column_t;
 
 typedef struct sql_index {

@@ -120,6 +120,32 @@ void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     rdb_err_clear(&n);
 }
 
+void ddl_cascade(ddl_t *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (d->ncascades++)
+        rdb_buf_append_u8(&d->cascades, '\n');
+    rdb_buf_vprintf(&d->cascades, fmt, ap);
+    va_end(ap);
+}
+
+static void report_cascades(ddl_t *d)
+{
+    if (!d->ncascades || !d->notice)
+        return;
+    if (d->ncascades == 1) {
+        ddl_notice(d, "00000", "%s", rdb_buf_cstr(&d->cascades));
+        return;
+    }
+    rdb_err_t n = RDB_ERR_INIT;
+    rdb_err_set(&n, RDB_SQL, "00000", "drop cascades to %d other objects", d->ncascades);
+    rdb_err_detail(&n, "%s", rdb_buf_cstr(&d->cascades));
+    n.severity = RDB_SEV_NOTICE;
+    d->notice(d->notice_arg, &n);
+    rdb_err_clear(&n);
+}
+
 rdb_status_t ddl_unsupported(ddl_t *d, const char *what)
 {
     return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported", what);
@@ -159,6 +185,19 @@ const sql_table_t *ddl_find_rel(ddl_t *d, const char *schema, const char *name)
 const sql_table_t *ddl_find_rangevar(ddl_t *d, json_t *rv)
 {
     return ddl_find_rel(d, dj_str(rv, "schemaname"), dj_str(rv, "relname"));
+}
+
+const sql_table_t *ddl_alter_target(ddl_t *d, json_t *rv, bool missing_ok, rdb_status_t *rc)
+{
+    const sql_table_t *t = ddl_find_rangevar(d, rv);
+    *rc = RDB_OK;
+    if (t)
+        return t;
+    if (missing_ok)
+        ddl_notice(d, "00000", "relation \"%s\" does not exist, skipping", dj_str(rv, "relname"));
+    else
+        *rc = ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
+    return NULL;
 }
 
 bool ddl_name_taken(ddl_t *d, uint32_t schema_id, const char *name)
@@ -263,7 +302,7 @@ static rdb_status_t drop_dependents(ddl_t *d, const sql_table_t *rel, bool casca
                 rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
                 return RDB_SQL;
             }
-            ddl_notice(d, "00000", "drop cascades to view %s", qualified(d, v));
+            ddl_cascade(d, "drop cascades to view %s", qualified(d, v));
             rdb_status_t rc = ddl_drop_rel(d, v, true);
             if (rc != RDB_OK)
                 return rc;
@@ -282,7 +321,7 @@ static rdb_status_t drop_dependents(ddl_t *d, const sql_table_t *rel, bool casca
                 rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
                 return RDB_SQL;
             }
-            ddl_notice(d, "00000", "drop cascades to default value for column %s of table %s",
+            ddl_cascade(d, "drop cascades to default value for column %s of table %s",
                        v->cols[j].name, v->name);
             sql_table_t *c = sql_table_clone(&d->a, v);
             c->cols[j].default_json = NULL;
@@ -385,7 +424,7 @@ static rdb_status_t drop_schema(ddl_t *d, const char *name, bool missing_ok, boo
             rdb_err_hint(d->err, "Use DROP ... CASCADE to drop the dependent objects too.");
             return RDB_SQL;
         }
-        ddl_notice(d, "00000", "drop cascades to %s %s.%s", kind_word(t->relkind), name, t->name);
+        ddl_cascade(d, "drop cascades to %s %s.%s", kind_word(t->relkind), name, t->name);
         rdb_status_t rc = ddl_drop_rel(d, t, true);
         if (rc != RDB_OK)
             return rc;
@@ -553,6 +592,41 @@ rdb_status_t ddl_comment(ddl_t *d, json_t *n)
 
 /* --- VACUUM / ANALYZE ---------------------------------------------------------- */
 
+#define ANALYZE_SAMPLE 300000 /* values per column whose hashes are kept */
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Distinct values among N rows from the hashes of a sample of n of them:
+ * PostgreSQL's estimator (Haas and Stokes), n*d / (n - f1 + f1*n/N) with d
+ * distinct values and f1 values seen once in the sample. */
+static double estimate_distinct(uint64_t *h, size_t n, uint64_t N)
+{
+    if (n == 0)
+        return 0;
+    qsort(h, n, sizeof *h, u64_cmp);
+    double d = 0, f1 = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && h[j] == h[i])
+            j++;
+        d++;
+        f1 += j - i == 1;
+        i = j;
+    }
+    if (n >= N || f1 == 0)
+        return d;
+    if (f1 == (double)n)
+        return (double)N; /* every sampled value unique: assume a key */
+    return (double)n * d / ((double)n - f1 + f1 * (double)n / (double)N);
+}
+
+/* Row count, and per column the NULL fraction and distinct values.  The
+ * sample is the first ANALYZE_SAMPLE rows in key order: for a
+ * hash-partitioned table (ordered by token) that is a random sample. */
 static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
 {
     if (t->relkind != SQL_REL_TABLE)
@@ -561,19 +635,47 @@ static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
     rdb_arena_init(&a, 0);
     sql_value_t *row = RDB_ARENA_NEWN(&d->a, sql_value_t, t->nrowcols + 1);
     uint64_t n = 0;
+    uint64_t *nulls = RDB_ARENA_NEWN(&d->a, uint64_t, t->ncols + 1);
+    uint64_t **hashes = RDB_ARENA_NEWN(&d->a, uint64_t *, t->ncols + 1);
+    size_t *nh = RDB_ARENA_NEWN(&d->a, size_t, t->ncols + 1);
+    for (int c = 0; c < t->ncols; c++)
+        hashes[c] = rdb_malloc(sizeof(uint64_t) * 1024);
+    size_t cap = 1024;
     sql_scan_t *s = sql_scan_open(d->ctx->txn, t, NULL);
     while (sql_scan_next(s, &a, row)) {
         n++;
+        if (n <= ANALYZE_SAMPLE && n > cap) {
+            cap *= 2;
+            for (int c = 0; c < t->ncols; c++)
+                hashes[c] = rdb_realloc(hashes[c], sizeof(uint64_t) * cap);
+        }
+        for (int c = 0; c < t->ncols; c++) {
+            const sql_value_t *v = &row[t->cols[c].colid];
+            if (v->isnull)
+                nulls[c]++;
+            else if (n <= ANALYZE_SAMPLE)
+                hashes[c][nh[c]++] = sql_value_hash(t->cols[c].type, v);
+        }
         rdb_arena_reset(&a);
     }
     rdb_status_t rc = sql_scan_status(s, d->err);
     sql_scan_close(s);
     rdb_arena_destroy(&a);
-    if (rc == RDB_OK && n != t->rowcount_est) {
+    if (rc == RDB_OK) {
         sql_table_t *c = sql_table_clone(&d->a, t);
         c->rowcount_est = n;
+        for (int k = 0; k < c->ncols; k++) {
+            uint64_t sampled = n < ANALYZE_SAMPLE ? n : ANALYZE_SAMPLE;
+            c->cols[k].null_frac = n ? (float)((double)nulls[k] / (double)n) : 0;
+            /* sampled non-NULL values stand for the table's non-NULL ones */
+            uint64_t nonnull = n - nulls[k];
+            double dist = estimate_distinct(hashes[k], nh[k], nonnull);
+            c->cols[k].n_distinct = sampled ? dist : 0;
+        }
         sql_catw_table(d->ctx->txn, c);
     }
+    for (int k = 0; k < t->ncols; k++)
+        free(hashes[k]);
     return rc;
 }
 
@@ -753,6 +855,9 @@ rdb_status_t sql_ddl_exec(sql_ddl_ctx_t *ctx, const char *node_name, json_t *nod
     else
         rc = rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
                          "statement %s is not supported", node_name);
+    if (rc == RDB_OK)
+        report_cascades(&d);
+    rdb_buf_free(&d.cascades);
     free(d.newnames);
     free(d.dropped);
     rdb_arena_destroy(&d.a);

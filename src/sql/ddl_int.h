@@ -27,6 +27,9 @@ typedef struct ddl {
     /* relation and index names created by this statement (schema id, name) */
     int            nnew, capnew;
     struct { uint32_t schema_id; char *name; } *newnames;
+    /* "drop cascades to ..." lines, reported together at the end */
+    rdb_buf_t      cascades;
+    int            ncascades;
     /* relation ids dropped by this statement */
     int            ndropped, capdropped;
     uint32_t      *dropped;
@@ -50,6 +53,10 @@ rdb_status_t ddl_error(ddl_t *d, const char *sqlstate, const char *fmt, ...)
 void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 rdb_status_t ddl_unsupported(ddl_t *d, const char *what);
+/* Note one object a CASCADE drops; sql_ddl_exec reports them as
+ * PostgreSQL does (one NOTICE, or "drop cascades to N other objects"
+ * with the list as its detail). */
+void ddl_cascade(ddl_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* --- names ----------------------------------------------------------------- */
 
@@ -57,6 +64,10 @@ rdb_status_t ddl_unsupported(ddl_t *d, const char *what);
 rdb_status_t ddl_creation_schema(ddl_t *d, const char *schema, const sql_schema_t **out);
 const sql_table_t *ddl_find_rel(ddl_t *d, const char *schema, const char *name);
 const sql_table_t *ddl_find_rangevar(ddl_t *d, json_t *rv);
+/* The relation an ALTER / RENAME names; NULL when absent, with *rc RDB_OK
+ * after IF EXISTS's NOTICE ('relation "x" does not exist, skipping'), else
+ * 42P01. */
+const sql_table_t *ddl_alter_target(ddl_t *d, json_t *rv, bool missing_ok, rdb_status_t *rc);
 /* True if a relation or index of that name exists in the schema (or was
  * created by this statement). */
 bool ddl_name_taken(ddl_t *d, uint32_t schema_id, const char *name);
@@ -87,6 +98,17 @@ rdb_status_t ddl_add_index(ddl_t *d, sql_table_t *tab, const char *name, json_t 
 /* A new relation record (fresh id, owner = current user), in d->a. */
 sql_table_t *ddl_new_rel(ddl_t *d, uint32_t schema_id, const char *schema, const char *name,
                          sql_relkind_t kind);
+
+/* Shared by CREATE TABLE and ALTER TABLE (ddl_table.c). */
+sql_column_t *ddl_column_mut(sql_table_t *t, const char *name);
+void ddl_add_column(ddl_t *d, sql_table_t *tab, const char *name, sql_type_t type);
+rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *col, json_t *def,
+                                    int serial, bool *want_pk);
+rdb_status_t ddl_table_constraint(ddl_t *d, sql_table_t *tab, json_t *con, const char *colname,
+                                  sql_index_t **ixout);
+rdb_status_t ddl_table_options(ddl_t *d, json_t *options);
+/* Does the expression (JSON text) refer to a column of that name? */
+bool ddl_text_refs_column(const char *json_text, const char *name);
 
 /* Drop relation rel (and what depends on it when cascade). */
 rdb_status_t ddl_drop_rel(ddl_t *d, const sql_table_t *rel, bool cascade);

@@ -343,14 +343,10 @@ rdb_status_t ddl_alter_seq(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "ALTER SEQUENCE");
     json_t *rv = json_object_get(n, "sequence");
-    const sql_table_t *t = ddl_find_rangevar(d, rv);
-    if (!t) {
-        if (dj_bool(n, "missing_ok")) {
-            ddl_notice(d, "00000", "relation \"%s\" does not exist, skipping", dj_str(rv, "relname"));
-            return RDB_OK;
-        }
-        return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(rv, "relname"));
-    }
+    rdb_status_t frc;
+    const sql_table_t *t = ddl_alter_target(d, rv, dj_bool(n, "missing_ok"), &frc);
+    if (!t)
+        return frc;
     if (!t->seq)
         return ddl_error(d, "42809", "\"%s\" is not a sequence", t->name);
     sql_table_t *s = sql_table_clone(&d->a, t);

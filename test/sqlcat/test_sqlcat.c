@@ -70,9 +70,12 @@ static void teardown(void)
 
 /* --- running DDL ------------------------------------------------------------ */
 
+static char last_notice_detail[1024];
+
 static void on_notice(void *arg, const rdb_err_t *n)
 {
     (void)arg;
+    snprintf(last_notice_detail, sizeof last_notice_detail, "%s", n->detail ? n->detail : "");
     size_t l = strlen(notices);
     snprintf(notices + l, sizeof notices - l, "%s%s", l ? "|" : "", n->msg);
 }
@@ -815,6 +818,7 @@ START_TEST(drop_and_views)
     stub = &r;
     OK("create table a (x int)");
     OK("create table b (x int)");
+    OK("create table c (x int)");
     OK("create view v as select x from a");
     ck_assert_str_eq(last_tag, "CREATE VIEW");
     sql_catsnap_t *s;
@@ -829,11 +833,15 @@ START_TEST(drop_and_views)
     FAILS("drop table v", "42809", "\"v\" is not a table");
     ck_assert_str_eq(last_err.hint, "Use DROP VIEW to remove a view.");
     FAILS("drop table nosuch", "42P01", "table \"nosuch\" does not exist");
-    OK("drop table if exists nosuch, b");
+    OK("drop table if exists nosuch, c");
     ck_assert_str_eq(notices, "table \"nosuch\" does not exist, skipping");
     ck_assert_str_eq(last_tag, "DROP TABLE");
-    OK("drop table a cascade");
-    ck_assert_str_eq(notices, "drop cascades to view v");
+    OK("create view v2 as select * from v");
+    OK("create view v3 as select x from b");
+    OK("drop table a, b cascade");
+    ck_assert_str_eq(notices, "drop cascades to 3 other objects");
+    ck_assert_str_eq(last_notice_detail, "drop cascades to view v\ndrop cascades to view v2\n"
+                                         "drop cascades to view v3");
     ck_assert_ptr_null(find(&s, "v"));
     sql_catalog_release(s);
     FAILS("drop view v", "42P01", "view \"v\" does not exist");
@@ -1007,6 +1015,9 @@ START_TEST(misc_statements)
     ck_assert_str_eq(last_tag, "VACUUM");
     t = find(&s, "t");
     ck_assert_int_eq(t->rowcount_est, 2);
+    ck_assert_double_eq(sql_table_column(t, "a")->n_distinct, 2);
+    ck_assert_double_eq(sql_table_column(t, "b")->n_distinct, 1);
+    ck_assert_float_eq(sql_table_column(t, "a")->null_frac, 0);
     sql_catalog_release(s);
     OK("vacuum");
     OK("analyze");
@@ -1056,6 +1067,9 @@ START_TEST(bulk_load_then_add_primary_key)
     OK("create index acc_b on acc (b)");
     t = find(&s, "acc");
     ck_assert_int_eq(t->rowcount_est, BULK_ROWS);
+    ck_assert_double_eq(sql_table_column(t, "a")->n_distinct, BULK_ROWS);
+    ck_assert_double_eq(sql_table_column(t, "b")->n_distinct, 100);
+    ck_assert_float_eq(sql_table_column(t, "filler")->null_frac, 1);
     ck_assert_int_eq(count_keys(TXN_PREFIX_ROW, t->id), BULK_ROWS);
     ck_assert_int_eq(count_keys(TXN_PREFIX_INDEX, t->indexes[0].id), BULK_ROWS);
     bool ok;
