@@ -2437,6 +2437,56 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         }
         d->src = project(c, p, &tl);
     }
+    if (st->on_conflict_update) {
+        /* the conflict target must be the primary key (table.h reports
+         * conflicts, we find the existing row by its key) */
+        bool pk = st->nconflict_cols == t->npk;
+        for (int i = 0; pk && i < t->npk; i++) {
+            const sql_column_t *col = find_column(t, st->conflict_cols[i]);
+            bool in = false;
+            for (int k = 0; col && k < t->npk; k++)
+                in |= t->pk_colids[k] == col->colid;
+            pk = in;
+        }
+        if (!pk)
+            return fail(c, "0A000", -1, "ON CONFLICT DO UPDATE is supported on the primary key only");
+        d->on_conflict_update = true;
+        scope_t *us = RDB_ARENA_NEW(A, scope_t);
+        srel_t *r0 = scope_add(c, us, st->rel.alias ? st->rel.alias : t->name, t->ncols);
+        srel_t *r1 = scope_add(c, us, "excluded", t->ncols);
+        for (int i = 0; i < t->ncols; i++) {
+            r0->cols[i].name = r1->cols[i].name = t->cols[i].name;
+            r0->cols[i].type = r1->cols[i].type = t->cols[i].type;
+            r0->cols[i].pos = t->cols[i].colid;
+            r1->cols[i].pos = t->nrowcols + t->cols[i].colid;
+        }
+        us->width = 2 * t->nrowcols;
+        d->nupd = st->nconflict_set;
+        d->upd_colids = RDB_ARENA_NEWN(A, uint16_t, d->nupd + 1);
+        d->upd_set = RDB_ARENA_NEWN(A, ex_expr_t *, d->nupd + 1);
+        c->noagg = "ON CONFLICT";
+        for (int i = 0; i < d->nupd; i++) {
+            ast_target_t *ct = &st->conflict_set[i];
+            const sql_column_t *col = find_column(t, ct->name);
+            if (!col)
+                return fail(c, "42703", ct->loc, "column \"%s\" of relation \"%s\" does not exist", ct->name,
+                            t->name);
+            d->upd_colids[i] = col->colid;
+            if (ct->expr->kind == AST_DEFAULT) {
+                if (sql_bind_column_default(c->b, t, col, &d->upd_set[i], c->err) != RDB_OK)
+                    return RDB_SQL;
+                if (!d->upd_set[i])
+                    d->upd_set[i] = ex_const(c, col->type, sql_null());
+            } else if (bind_e(c, us, ct->expr, &d->upd_set[i]) != RDB_OK ||
+                       assign_coerce(c, &d->upd_set[i], col, ct->expr->loc) != RDB_OK) {
+                return RDB_SQL;
+            }
+        }
+        if (st->conflict_where && (bind_e(c, us, st->conflict_where, &d->upd_where) != RDB_OK ||
+                                   coerce_bool(c, &d->upd_where, "WHERE", st->conflict_where->loc) != RDB_OK))
+            return RDB_SQL;
+        c->noagg = NULL;
+    }
     if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;

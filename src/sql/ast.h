@@ -171,6 +171,10 @@ typedef struct ast_stmt {
     ast_target_t   *returning; int nreturning;
     bool            returning_given;
     bool            on_conflict_nothing;
+    bool            on_conflict_update;        /* ON CONFLICT ... DO UPDATE */
+    const char    **conflict_cols; int nconflict_cols;
+    ast_target_t   *conflict_set; int nconflict_set;
+    ast_expr_t     *conflict_where;
     /* SET / SHOW / RESET */
     const char     *name;
     const char    **values; int nvalues;   /* SET values as text */

@@ -890,9 +890,29 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         }
         json_t *oc = json_object_get(b, "onConflictClause");
         if (oc) {
-            if (!jeq(oc, "action", "ONCONFLICT_NOTHING"))
-                return unsupported(p, "ON CONFLICT DO UPDATE", jloc(oc));
             st->on_conflict_nothing = true;
+            if (jeq(oc, "action", "ONCONFLICT_UPDATE")) {
+                st->on_conflict_update = true;
+                json_t *inf = json_object_get(oc, "infer");
+                if (!inf || json_object_get(inf, "conname") || json_object_get(inf, "whereClause"))
+                    return unsupported(p, "ON CONFLICT DO UPDATE without a column list", jloc(oc));
+                json_t *ie = json_object_get(inf, "indexElems");
+                st->nconflict_cols = (int)json_array_size(ie);
+                st->conflict_cols = RDB_ARENA_NEWN(p->a, const char *, st->nconflict_cols + 1);
+                for (int i = 0; i < st->nconflict_cols; i++) {
+                    json_t *eb;
+                    node_name(json_array_get(ie, (size_t)i), &eb);
+                    st->conflict_cols[i] = jstr(p, eb, "name");
+                    if (!st->conflict_cols[i])
+                        return unsupported(p, "ON CONFLICT on expressions", jloc(oc));
+                }
+                if (xtargets(p, json_object_get(oc, "targetList"), &st->conflict_set,
+                             &st->nconflict_set) != RDB_OK)
+                    return RDB_SQL;
+                json_t *w = json_object_get(oc, "whereClause");
+                if (w && xexpr(p, w, &st->conflict_where) != RDB_OK)
+                    return RDB_SQL;
+            }
         }
         if (!jeq(b, "override", "OVERRIDING_NOT_SET") && json_object_get(b, "override"))
             return unsupported(p, "OVERRIDING", -1);

@@ -171,6 +171,9 @@ def test_roundtrip(srv):
     q(c, "create table seqt (id serial primary key, v text)")
     q(c, "insert into seqt (v) values ('a'), ('b')")
     check(q(c, "select id from seqt order by id") == [(1,), (2,)], "serial")
+    rows = q(c, "insert into seqt (id, v) values (1, 'x'), (7, 'y') on conflict (id) do update "
+                "set v = seqt.v || excluded.v returning id, v")
+    check(sorted(rows) == [(1, 'ax'), (7, 'y')], "on conflict do update %r" % rows)
     q(c, "insert into items values (10, 'dup', 1) on conflict do nothing")
     rows = q(c, "insert into items values (10, 'dup2', 1) on conflict do nothing returning id")
     check(rows == [], "on conflict do nothing %r" % rows)
