@@ -342,6 +342,7 @@ static int send_row(rdb_session_t *s, rdb_sink_t *sink, rowfmt_t *f, int n, cons
         f->cap = n;
     }
     rdb_buf_reset(&f->buf);
+    rdb_buf_reserve(&f->buf, 64);   /* never a NULL data pointer: '' is not NULL */
     for (int i = 0; i < n; i++) {
         f->off[i] = f->buf.len;
         if (row[i].isnull) {
