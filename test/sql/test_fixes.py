@@ -101,8 +101,32 @@ def test_null_order(srv):
     c.close()
 
 
+def test_common_type(srv):
+    """A UNION / CASE / COALESCE column keeps its inputs' typmod only when
+    all have it (PG's select_common_typmod; found by randomq), and a CASE
+    is named after its ELSE's column or function (PG's FigureColname)."""
+    c = srv.connect()
+    c.autocommit = True
+    q(c, "CREATE TABLE tm (a int PRIMARY KEY, n numeric(10,2))")
+    q(c, "INSERT INTO tm VALUES (1, 1.5)")
+    cur = c.cursor()
+    for sql, want in [("SELECT sum(0) FROM tm UNION ALL SELECT n FROM tm ORDER BY 1", ["0", "1.50"]),
+                      ("SELECT n FROM tm UNION ALL SELECT n FROM tm", ["1.50", "1.50"]),
+                      ("SELECT coalesce(n, 0) FROM tm", ["1.50"]),
+                      ("SELECT CASE WHEN a > 1 THEN n ELSE 2 END FROM tm", ["2"])]:
+        cur.execute(sql.replace("SELECT ", "SELECT (", 1).replace(" FROM", ")::text FROM", 1)
+                    if "UNION" not in sql else "SELECT x::text FROM (%s) s(x)" % sql)
+        got = [r[0] for r in cur.fetchall()]
+        check(got == want, "%s: %r, wanted %r" % (sql, got, want))
+    cur.execute("SELECT CASE WHEN a > 0 THEN n ELSE a END, CASE WHEN true THEN 1 ELSE 2 END, "
+                "CASE WHEN true THEN 'x' ELSE lower('a') END, CASE WHEN true THEN 1 END FROM tm")
+    names = [d[0] for d in cur.description]
+    check(names == ["a", "case", "lower", "case"], "CASE column names %r" % names)
+    c.close()
+
+
 def main():
-    tests = [test_atomicity, test_statement_snapshot, test_null_order]
+    tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type]
     for t in tests:
         srv = test_sql.Server()
         t0 = time.time()
