@@ -3,10 +3,11 @@
  *
  * The executor's part of the constraints: defaults, NOT NULL (23502) and
  * CHECK (23514) with PostgreSQL's messages and "Failing row contains"
- * detail; primary key and UNIQUE (23505) are table.c's.  UPDATE and
- * DELETE first collect the rows to change, then change them, so a row
- * moved by an UPDATE of its key is never seen twice (the Halloween
- * problem) whatever the iterator shows of the transaction's own writes.
+ * detail; primary key and UNIQUE (23505) are table.c's.  INSERT, UPDATE
+ * and DELETE first collect their source rows, then write, so a row moved
+ * by an UPDATE of its key is never seen twice (the Halloween problem) and
+ * INSERT INTO t SELECT ... FROM t never reads its own rows, whatever the
+ * iterator shows of the transaction's own writes.
  * All writes go into the caller's transaction: the statement is atomic
  * because the caller aborts the transaction (or, inside a block, marks it
  * failed) when this returns an error.
@@ -144,21 +145,52 @@ static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t 
     return returning(r, b->plan, nrow, a, fn, arg);
 }
 
+/* Read all the rows of the statement's source before writing any: the
+ * statement's reads see the data as it was when it began, never its own
+ * writes (INSERT INTO t SELECT ... FROM t, an UPDATE moving a key), as a
+ * PostgreSQL statement's snapshot.  The rows live in r->a. */
+static rdb_status_t collect_rows(ex_run_t *r, const plan_t *src, int ncols, sql_value_t ***rowsp,
+                                 int64_t *nrowsp)
+{
+    ex_node_t *n = ex_open(r, src);
+    if (!n)
+        return RDB_SQL;
+    int64_t nrows = 0, cap = 0;
+    sql_value_t **rows = NULL;
+    const sql_value_t *row;
+    while ((row = ex_next(n))) {
+        if (nrows == cap) {
+            cap = cap ? cap * 2 : 16;
+            sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
+            if (nrows)
+                memcpy(nr, rows, sizeof(*nr) * (size_t)nrows);
+            rows = nr;
+            if (ex_check(r) != RDB_OK)
+                break;
+        }
+        rows[nrows++] = ex_copy_row(r->a, src->types, ncols, row);
+    }
+    ex_close(n);
+    *rowsp = rows;
+    *nrowsp = nrows;
+    return rdb_err_is_set(r->err) ? RDB_SQL : RDB_OK;
+}
+
 static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *arg, uint64_t *count)
 {
     const sql_dml_t *d = b->dml;
-    ex_node_t *n = ex_open(r, d->src);
-    if (!n)
+    int64_t nrows;
+    sql_value_t **vals;
+    if (collect_rows(r, d->src, d->src->ncols, &vals, &nrows) != RDB_OK)
         return RDB_SQL;
     rdb_arena_t a;
     rdb_arena_init(&a, 0);
     sql_value_t *row = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
-    const sql_value_t *vals;
     rdb_status_t rc = RDB_OK;
-    while ((vals = ex_next(n))) {
+    for (int64_t i = 0; i < nrows; i++) {
         rdb_arena_reset(&a);
         bool inserted = true;
-        if (build_insert_row(r, d, vals, &a, row) != RDB_OK ||
+        if (build_insert_row(r, d, vals[i], &a, row) != RDB_OK ||
             sql_table_insert(r->txn, d->tab, row, d->on_conflict_nothing, &inserted, r->err) != RDB_OK) {
             rc = RDB_SQL;
             break;
@@ -187,7 +219,6 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     }
     if (rdb_err_is_set(r->err))
         rc = RDB_SQL;
-    ex_close(n);
     rdb_arena_destroy(&a);
     return rc;
 }
@@ -196,31 +227,17 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
 {
     const sql_dml_t *d = b->dml;
     const sql_table_t *t = d->tab;
-    /* collect first */
-    ex_node_t *n = ex_open(r, d->src);
-    if (!n)
-        return RDB_SQL;
-    int64_t nrows = 0, cap = 0;
-    sql_value_t **rows = NULL;
-    const sql_value_t *row;
-    while ((row = ex_next(n))) {
-        if (nrows == cap) {
-            cap = cap ? cap * 2 : 16;
-            sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
-            if (nrows)
-                memcpy(nr, rows, sizeof(*nr) * (size_t)nrows);
-            rows = nr;
-            if (ex_check(r) != RDB_OK)
-                break;
-        }
-        rows[nrows++] = ex_copy_row(r->a, d->src->types, t->nrowcols, row);
-    }
-    ex_close(n);
-    if (rdb_err_is_set(r->err))
+    int64_t nrows;
+    sql_value_t **rows;
+    if (collect_rows(r, d->src, t->nrowcols, &rows, &nrows) != RDB_OK)
         return RDB_SQL;
     rdb_arena_t a;
     rdb_arena_init(&a, 0);
     rdb_status_t rc = RDB_OK;
+    /* Pass 1: lock each row and compute its new version, before any write,
+     * so SET's subqueries see no row this statement changed.  A row to skip
+     * (gone, or no longer qualifying) gets NULL in rows[]. */
+    sql_value_t **nrows_new = d->set ? rdb_arena_alloc(r->a, sizeof(*nrows_new) * (size_t)(nrows + 1)) : NULL;
     sql_value_t *nrow = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (t->nrowcols + 1u));
     for (int64_t i = 0; i < nrows && rc == RDB_OK; i++) {
         rdb_arena_reset(&a);
@@ -229,8 +246,10 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             bool gone = false;
             if ((rc = r->lock_row(r->lock_ctx, t, rows[i], &a, &latest, &gone, r->err)) != RDB_OK)
                 break;
-            if (gone)
+            if (gone) {
+                rows[i] = NULL;
                 continue;
+            }
             if (latest) {
                 /* changed since our snapshot: work on the newest version
                  * if it still qualifies (READ COMMITTED's re-check) */
@@ -240,9 +259,9 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
                         break;
                 if (rc != RDB_OK)
                     break;
+                rows[i] = pass ? ex_copy_row(r->a, d->src->types, t->nrowcols, latest) : NULL;
                 if (!pass)
                     continue;
-                rows[i] = latest;
             }
         }
         if (d->set) {
@@ -252,9 +271,20 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             if (rc == RDB_OK)
                 rc = check_row(r, d, nrow, &a);
             if (rc == RDB_OK)
-                rc = sql_table_update(r->txn, t, rows[i], nrow, r->err);
+                nrows_new[i] = ex_copy_row(r->a, d->src->types, t->nrowcols, nrow);
+        }
+        if (rc == RDB_OK && (i & 1023) == 1023)
+            rc = ex_check(r);
+    }
+    /* Pass 2: write, then RETURNING */
+    for (int64_t i = 0; i < nrows && rc == RDB_OK; i++) {
+        if (!rows[i])
+            continue;
+        rdb_arena_reset(&a);
+        if (d->set) {
+            rc = sql_table_update(r->txn, t, rows[i], nrows_new[i], r->err);
             if (rc == RDB_OK)
-                rc = returning(r, b->plan, nrow, &a, fn, arg);
+                rc = returning(r, b->plan, nrows_new[i], &a, fn, arg);
         } else {
             rc = sql_table_delete(r->txn, t, rows[i], r->err);
             if (rc == RDB_OK)

@@ -1239,6 +1239,21 @@ static bool ast_has_agg(ast_expr_t *a)
 
 /* ---- FROM ----------------------------------------------------------- */
 
+/* Whether expr_name(a) is a name PG's FigureColname holds strong (a column,
+ * a function, ...) rather than a type's or "?column?": a CASE takes its
+ * ELSE's strong name. */
+static bool expr_name_strong(const ast_expr_t *a)
+{
+    switch (a->kind) {
+    case AST_COLREF: return !a->star;
+    case AST_FUNC: case AST_SVF: case AST_COALESCE: case AST_GREATEST: case AST_LEAST:
+    case AST_NULLIF: case AST_ARRAY: return true;
+    case AST_CAST: return expr_name_strong(a->arg);
+    case AST_CASE: return a->def && expr_name_strong(a->def);
+    default: return false;
+    }
+}
+
 static const char *expr_name(ast_expr_t *a)
 {
     switch (a->kind) {
@@ -1250,7 +1265,7 @@ static const char *expr_name(ast_expr_t *a)
             return expr_name(a->arg);
         return a->tn->name[0] == '_' ? a->tn->name + 1
              : strcmp(a->tn->name, "int4") == 0 ? "int4" : a->tn->name;
-    case AST_CASE: return "case";
+    case AST_CASE: return expr_name_strong(a) ? expr_name(a->def) : "case";
     case AST_COALESCE: return "coalesce";
     case AST_GREATEST: return "greatest";
     case AST_LEAST: return "least";

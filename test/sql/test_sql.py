@@ -36,6 +36,8 @@ def port_free(p):
 
 
 class Server:
+    PORTS = (34100, 34999)   # a test file may choose its own range
+
     def __init__(self, datadir=None):
         self.tmp = tempfile.mkdtemp(prefix="sql-test-")
         self.data = datadir or os.path.join(self.tmp, "data")
@@ -43,7 +45,7 @@ class Server:
 
     def start(self):
         for _ in range(50):
-            self.port = random.randint(34100, 34999)
+            self.port = random.randint(*self.PORTS)
             if not port_free(self.port):
                 continue
             self.log = open(os.path.join(self.tmp, "server.log"), "ab")

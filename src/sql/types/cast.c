@@ -275,6 +275,12 @@ rdb_status_t sql_type_common(int n, const sql_type_t *types, const char *context
             all_same_typmod = true;
         }
     }
+    /* PG's select_common_typmod: the inputs' typmod only when every input
+     * already has the common type with that typmod (bigint UNION
+     * numeric(10,2) is plain numeric: 0, not 0.00) */
+    for (int i = 0; i < n && all_same_typmod; i++)
+        if (types[i].oid != pt.oid || types[i].typmod != pt.typmod)
+            all_same_typmod = false;
     if (!all_same_typmod) pt.typmod = -1;
     *out = pt;
     return RDB_OK;
