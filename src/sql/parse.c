@@ -51,6 +51,7 @@ void sql_err_at(rdb_err_t *err, const char *sql, int loc)
 /* The single key of a node object ({"SelectStmt": {...}}). */
 static const char *node_name(json_t *n, json_t **body)
 {
+    *body = NULL;
     if (!json_is_object(n) || json_object_size(n) != 1)
         return NULL;
     const char *k;
