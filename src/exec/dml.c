@@ -213,7 +213,7 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             if (ex_check(r) != RDB_OK)
                 break;
         }
-        rows[nrows++] = ex_copy_row(r->a, d->src->types, t->nrowcols, row);
+        rows[nrows++] = ex_copy_row(r->a, d->src->types, d->src->ncols, row);
     }
     ex_close(n);
     if (rdb_err_is_set(r->err))
@@ -242,7 +242,8 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
                     break;
                 if (!pass)
                     continue;
-                rows[i] = latest;
+                /* the target's columns come first; FROM items keep theirs */
+                memcpy(rows[i], latest, sizeof(sql_value_t) * t->nrowcols);
             }
         }
         if (d->set) {

@@ -2509,6 +2509,20 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     for (int i = 0; i < t->ncols; i++)
         scan->types[t->cols[i].colid] = t->cols[i].type;
     plan_t *p = scan;
+    /* UPDATE ... FROM / DELETE ... USING: the target's row first, then the
+     * other FROM items, joined (the WHERE clause becomes join conditions) */
+    for (int i = 0; i < st->nfrom; i++) {
+        plan_t *fp;
+        if (bind_from(c, s, st->from[i], s->width, &fp) != RDB_OK)
+            return RDB_SQL;
+        plan_t *j = plan_new(A, P_JOIN, p->ncols + fp->ncols);
+        memcpy(j->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(j->types + p->ncols, fp->types, sizeof(sql_type_t) * fp->ncols);
+        j->left = p;
+        j->right = fp;
+        j->jointype = J_CROSS;
+        p = j;
+    }
     if (st->where) {
         c->noagg = "WHERE";
         ex_expr_t *w;

@@ -174,6 +174,12 @@ def test_roundtrip(srv):
     rows = q(c, "insert into seqt (id, v) values (1, 'x'), (7, 'y') on conflict (id) do update "
                 "set v = seqt.v || excluded.v returning id, v")
     check(sorted(rows) == [(1, 'ax'), (7, 'y')], "on conflict do update %r" % rows)
+    q(c, "update orders set qty = orders.qty + i.id * 100 from items i where i.id = orders.item and orders.oid <= 3")
+    check(q(c, "select oid, qty from orders where oid <= 3 order by oid") == [(1, 201), (2, 302), (3, 103)],
+          "update ... from")
+    rows = q(c, "delete from orders using items i where i.id = orders.item and i.name = 'fig' and orders.qty > 300 "
+                "returning oid")
+    check(rows == [(2,)], "delete ... using %r" % rows)
     q(c, "insert into items values (10, 'dup', 1) on conflict do nothing")
     rows = q(c, "insert into items values (10, 'dup2', 1) on conflict do nothing returning id")
     check(rows == [], "on conflict do nothing %r" % rows)
