@@ -56,9 +56,11 @@
  * IN THE SERVER.  build/ringdb starts a node when --node-id is given
  * (src/server/server.c), before the engine's init runs, and stops it after
  * the wire protocol shut down; the engine finds it with rdb_server_node()
- * (server/options.h) and may use clu_node_db(node) as its store.  An
- * engine that opens its own store instead starts its own node with
- * opts.db set.
+ * (server/options.h) and should then use clu_node_db(node) as its store
+ * (DATA_DIR/kv) and clu_node_hlc(node) as its clock, and call
+ * clu_node_commit_batch(..., CLU_W_APPLIED, ...) after each local commit.
+ * An engine that opens its own store instead starts its own node with
+ * opts.db set (and no --node-id for the server).
  *
  * THREADS, MORE PRECISELY.  Besides the loop thread and the anti-entropy
  * thread, an applier thread writes each batch of records (group commit,
@@ -76,6 +78,7 @@
 #include <stdint.h>
 
 #include "cluster/consistency.h"
+#include "cluster/hlc.h"
 #include "cluster/replica.h"
 #include "common/buf.h"
 #include "common/config.h"
@@ -137,6 +140,19 @@ lsm_db_t *clu_node_db(const clu_node_t *n);
 int       clu_node_peer_port(const clu_node_t *n);
 /* A fresh HLC stamp (strictly increasing, past every stamp seen). */
 uint64_t  clu_node_now(clu_node_t *n);
+/* The node's clock itself (thread-safe, see hlc.h): an engine in the same
+ * process must stamp its commits with this clock, not one of its own, so
+ * that versions follow what this node has seen from its peers. */
+clu_hlc_t *clu_node_hlc(clu_node_t *n);
+
+/* Call fn(ctx, recs, n) after records were applied to the store by the
+ * node: replicated from peers, hints, read repair, anti-entropy, and the
+ * writes it coordinates itself (not those committed with CLU_W_APPLIED).
+ * It runs on the applier or anti-entropy thread with the replica locked:
+ * it must be quick and must not call into the node.  Records already
+ * applied before may be passed again.  fn NULL removes the hook; once this
+ * returns, the previous hook is no longer running. */
+void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx);
 
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,

@@ -27,7 +27,7 @@
 #define NODE_FIFO_MAX      (32u << 20)   /* unacked bytes per peer before hinting */
 #define NODE_HINT_BATCH    512
 #define NODE_SEQ_RESERVE   65536
-#define NODE_WTAB          16384  /* buckets of the pending-write table */
+#define NODE_WTAB          16384  /* buckets of the pending write/read tables */
 #define NODE_OSEQ_KEY      "\x00oseq"
 #define NODE_OSEQ_KEY_LEN  5
 
@@ -262,7 +262,7 @@ struct clu_node {
     uint64_t        next_req;
     wreq_t         *wtab[NODE_WTAB]; /* writes awaiting answers, by id */
     size_t          npending;
-    rreq_t         *rpending;
+    rreq_t         *rtab[NODE_WTAB]; /* reads awaiting answers, by id */
 
     /* apply: the batch filling on the loop, the one being applied */
     apply_batch_t   acc, job;

@@ -61,7 +61,7 @@ static void rreq_reply(clu_node_t *n, rreq_t *r, const rdb_err_t *err)
 static void rreq_finish(clu_node_t *n, rreq_t *r)
 {
     ev_timer_stop(n->loop, &r->timer);
-    for (rreq_t **pp = &n->rpending; *pp; pp = &(*pp)->next)
+    for (rreq_t **pp = &n->rtab[r->id & (NODE_WTAB - 1)]; *pp; pp = &(*pp)->next)
         if (*pp == r) {
             *pp = r->next;
             break;
@@ -180,8 +180,9 @@ void node_read_start(clu_node_t *n, rreq_t *r)
         rdb_buf_free(&v);
     }
     clu_tally_init_acked(&r->t, r->cl, r->nn, sent, local_ok ? 1 : 0);
-    r->next = n->rpending;
-    n->rpending = r;
+    rreq_t **b = &n->rtab[r->id & (NODE_WTAB - 1)];
+    r->next = *b;
+    *b = r;
     ev_timer_init(&r->timer, rreq_timeout_cb, (double)n->o.write_timeout_ms / 1000.0, 0.0);
     r->timer.data = r;
     ev_timer_start(n->loop, &r->timer);
@@ -245,7 +246,7 @@ void node_on_read_reply(clu_node_t *n, uint16_t from, clu_frame_t *f)
         !clu_field_bin(f, 2, &val, &vlen) || !clu_field_u64(f, 3, &hlc) ||
         !clu_field_u64(f, 4, &node) || node > UINT16_MAX)
         return;
-    rreq_t *r = n->rpending;
+    rreq_t *r = n->rtab[id & (NODE_WTAB - 1)];
     while (r && r->id != id)
         r = r->next;
     if (!r)
@@ -261,17 +262,18 @@ void node_on_read_reply(clu_node_t *n, uint16_t from, clu_frame_t *f)
 
 void node_read_fail_all(clu_node_t *n)
 {
-    while (n->rpending) {
-        rreq_t *r = n->rpending;
-        if (!r->replied) {
-            rdb_err_t e = RDB_ERR_INIT;
-            rdb_err_set(&e, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
-                        "the cluster node is shutting down");
-            rreq_reply(n, r, &e);
-            rdb_err_clear(&e);
+    for (size_t i = 0; i < NODE_WTAB; i++)
+        while (n->rtab[i]) {
+            rreq_t *r = n->rtab[i];
+            if (!r->replied) {
+                rdb_err_t e = RDB_ERR_INIT;
+                rdb_err_set(&e, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
+                            "the cluster node is shutting down");
+                rreq_reply(n, r, &e);
+                rdb_err_clear(&e);
+            }
+            n->rtab[i] = r->next;
+            ev_timer_stop(n->loop, &r->timer);
+            node_rreq_free(r);
         }
-        n->rpending = r->next;
-        ev_timer_stop(n->loop, &r->timer);
-        node_rreq_free(r);
-    }
 }

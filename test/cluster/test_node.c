@@ -240,7 +240,7 @@ START_TEST(test_commit_hook_caller_store)
         char k1[16], k2[16];
         snprintf(k1, sizeof k1, "txn%d-a", t);
         snprintf(k2, sizeof k2, "txn%d-b", t);
-        lsm_version_t v = { clu_node_now(c.n[0]), 1 };
+        lsm_version_t v = { t % 2 ? clu_node_now(c.n[0]) : clu_hlc_now(clu_node_hlc(c.n[0])), 1 };
         lsm_batch_t *b = lsm_batch_new();
         lsm_batch_put(b, k1, strlen(k1), v, "A", 1);
         lsm_batch_put(b, k2, strlen(k2), v, "B", 1);

@@ -1309,7 +1309,13 @@ static bool gen_window(gen_t *g, rdb_buf_t *b, const scope_t *sc, rq_type t)
         static const char *const f[] = { "lag", "lead", "first_value", "last_value" };
         int fi = R(g, 4);
         rdb_buf_printf(&fn, "%s(", f[fi]);
+        /* These take anyelement: a bare string literal would be of unknown
+         * type (42804), so text is made explicit. */
+        if (t == T_TEXT)
+            rdb_buf_append_u8(&fn, '(');
         gen_expr(g, &fn, sc, t, 1);
+        if (t == T_TEXT)
+            rdb_buf_append_str(&fn, ")::text");
         if (fi < 2 && P(g, 40))
             rdb_buf_printf(&fn, ", %d", 1 + R(g, 2));
         rdb_buf_append_u8(&fn, ')');

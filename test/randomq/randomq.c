@@ -293,6 +293,9 @@ static bool parse_double(const char *s, double *d)
     return *s && *end == '\0';
 }
 
+/* Set when a comparison needed the float tolerance (reset per statement). */
+static bool used_tolerance;
+
 static bool values_equal(const char *x, const char *y, bool flt)
 {
     if (!x || !y)
@@ -302,7 +305,9 @@ static bool values_equal(const char *x, const char *y, bool flt)
     double a, b;
     if (!flt || !parse_double(x, &a) || !parse_double(y, &b) || !isfinite(a) || !isfinite(b))
         return false;
-    return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b)) + 1e-12;
+    bool eq = fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b)) + 1e-12;
+    used_tolerance |= eq;
+    return eq;
 }
 
 /* Order used to line rows up: NULL first, floats by value rounded to 10
@@ -403,7 +408,8 @@ static bool results_equal(const outcome_t *a, const outcome_t *b, const rq_stmt_
         for (int k = 0; k < st->norder; k++) {
             int c = st->order_cols[k];
             if (c < a->ncols && !values_equal(val(a, r, c), val(b, r, c), flt[c])) {
-                snprintf(why, whylen, "ORDER BY key %d differs at row %d", k + 1, r + 1);
+                snprintf(why, whylen, "ORDER BY key %d (column %d) differs at row %d", k + 1,
+                         c + 1, r + 1);
                 return false;
             }
         }
@@ -546,7 +552,7 @@ static void print_outcome(const char *label, const outcome_t *o, int maxrows)
         printf("    ");
         for (int c = 0; c < o->ncols; c++) {
             const char *v = val(o, r, c);
-            printf("%s%s", c ? " | " : "", v ? v : "NULL");
+            printf("%s%s", c ? " | " : "", !v ? "NULL" : !*v ? "(empty)" : v);
         }
         printf("\n");
     }
@@ -796,6 +802,7 @@ typedef struct stats {
     long feat[RQF_COUNT_][C_NCATS];
     long restore_failed;
     long type_diff;               /* equal values, other column types */
+    long float_tol;               /* equal only within the float tolerance */
     double time_ref, time_tgt;     /* seconds spent in statements */
     struct slow {
         long   index;
@@ -930,7 +937,9 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
         char why[320] = "";
         enum cat c;
         if (a.status == OUT_OK && b.status == OUT_OK) {
+            used_tolerance = false;
             c = results_equal(&a, &b, &st, why, sizeof why) ? C_EQUAL : C_MISMATCH;
+            stt.float_tol += c == C_EQUAL && used_tolerance;
             /* Same values in other types (say int8 for numeric): reported,
              * since drivers read the type. */
             if (c == C_EQUAL)
@@ -1055,6 +1064,7 @@ static int run(const opts_t *op, side_t *refp, side_t *tgtp)
     printf("\n  statements under 1/5/20/100 ms and over: %ld %ld %ld %ld %ld\n", stt.hist[0],
            stt.hist[1], stt.hist[2], stt.hist[3], stt.hist[4]);
     printf("  %-26s %7ld\n", "equal, other column types", stt.type_diff);
+    printf("  %-26s %7ld\n", "equal within float toler.", stt.float_tol);
     if (stt.restore_failed)
         printf("  %-26s %7ld\n", "table restores failed", stt.restore_failed);
     errgroups_print(&tgt_err, "errors only on the target, by SQLSTATE and message", 25);
