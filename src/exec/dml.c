@@ -229,7 +229,8 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     const sql_table_t *t = d->tab;
     int64_t nrows;
     sql_value_t **rows;
-    if (collect_rows(r, d->src, t->nrowcols, &rows, &nrows) != RDB_OK)
+    /* every column of the source: the target's first, FROM items' after */
+    if (collect_rows(r, d->src, d->src->ncols, &rows, &nrows) != RDB_OK)
         return RDB_SQL;
     rdb_arena_t a;
     rdb_arena_init(&a, 0);
@@ -259,9 +260,14 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
                         break;
                 if (rc != RDB_OK)
                     break;
-                rows[i] = pass ? ex_copy_row(r->a, d->src->types, t->nrowcols, latest) : NULL;
-                if (!pass)
+                if (!pass) {
+                    rows[i] = NULL;
                     continue;
+                }
+                /* the target's columns come first; FROM items keep theirs.
+                 * latest lives in a, which the next row resets: copy it */
+                memcpy(rows[i], ex_copy_row(r->a, d->src->types, t->nrowcols, latest),
+                       sizeof(sql_value_t) * t->nrowcols);
             }
         }
         if (d->set) {

@@ -692,10 +692,57 @@ static const sql_value_t *join_emit(ex_node_t *n, const sql_value_t *l, const sq
     return n->out;
 }
 
+/* LATERAL: the right side runs again for each left row, which is the
+ * frame its outer references read. */
+static const sql_value_t *lateral_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    bool keep_left = p->jointype == J_LEFT;
+    for (;;) {
+        if (!n->lrow) {
+            n->lrow = ex_next(n->l);
+            if (!n->lrow)
+                return NULL;
+            n->lmatched = false;
+            ex_close(n->rt);
+            n->rt = ex_open(r, p->right);
+            if (!n->rt)
+                return NULL;
+        }
+        if (r->nframes >= 32) {
+            rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
+            return NULL;
+        }
+        r->frames[r->nframes++] = n->lrow;
+        const sql_value_t *rr = ex_next(n->rt);
+        r->nframes--;
+        if (rr) {
+            const sql_value_t *row = join_emit(n, n->lrow, rr);
+            bool pass;
+            rdb_arena_reset(&n->ra);
+            if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
+                return NULL;
+            if (!pass)
+                continue;
+            n->lmatched = true;
+            return row;
+        }
+        if (rdb_err_is_set(r->err))
+            return NULL;
+        const sql_value_t *l = n->lrow;
+        n->lrow = NULL;
+        if (keep_left && !n->lmatched)
+            return join_emit(n, l, NULL);
+    }
+}
+
 static const sql_value_t *join_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
+    if (p->lateral)
+        return lateral_next(n);
     if (!n->started) {
         n->started = true;
         if (!join_build(n))

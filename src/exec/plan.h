@@ -158,6 +158,7 @@ struct plan {
 
     /* P_JOIN */
     plan_join_t  jointype;
+    bool         lateral;     /* right side re-run per left row (frame = left row) */
     int          nkeys;       /* hash join keys (0 = nested loop) */
     ex_expr_t  **lkeys, **rkeys;   /* lkeys over left rows, rkeys over right rows */
     sql_type_t  *keytypes;

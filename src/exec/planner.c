@@ -338,7 +338,7 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
                 ql_add(a, &above, e);
                 continue;
             }
-            if (!hash_key(a, p, e, wl))
+            if (p->lateral || !hash_key(a, p, e, wl))
                 ql_add(a, &resid, e);
         }
     }

@@ -87,6 +87,7 @@ typedef struct bctx {
     bool           in_agg;   /* inside an aggregate's arguments */
     const char    *noagg;    /* clause where aggregates are not allowed */
     winctx_t      *win;      /* non-NULL: window functions allowed here */
+    bool           lateral_ok; /* a LATERAL item here joins at offset 0 */
 } bctx_t;
 
 #define A (c->b->a)
@@ -1455,7 +1456,12 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
         return RDB_SQL;
     int relm = s->nrels;
     int roff = s->width;
-    if (bind_from(c, s, f->r, roff, &r) != RDB_OK)
+    bool lat_ok = c->lateral_ok;
+    c->lateral_ok = offset == 0 && lat_ok && (f->jointype == AST_JOIN_INNER || f->jointype == AST_JOIN_LEFT ||
+                                              f->jointype == AST_JOIN_CROSS);
+    rdb_status_t rrc = bind_from(c, s, f->r, roff, &r);
+    c->lateral_ok = lat_ok;
+    if (rrc != RDB_OK)
         return RDB_SQL;
     int rel1 = s->nrels;
     plan_t *j = plan_new(A, P_JOIN, l->ncols + r->ncols);
@@ -1463,6 +1469,8 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
     j->right = r;
     static const plan_join_t jt[] = { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS };
     j->jointype = jt[f->jointype];
+    j->lateral = r->lateral;
+    r->lateral = false;
     for (int i = 0; i < l->ncols; i++) {
         j->types[i] = l->types[i];
         j->names[i] = l->names[i];
@@ -1564,16 +1572,22 @@ static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
     case AST_FROM_REL:
         return bind_rel(c, s, f, offset, out);
     case AST_FROM_SUB: {
-        if (f->lateral)
-            return fail(c, "0A000", f->loc, "LATERAL is not supported");
         if (!f->alias)
             return fail(c, "42601", f->loc, "subquery in FROM must have an alias");
         /* A derived table sees the enclosing queries, not its siblings:
          * its scope's parent is this query's parent.  References it makes
-         * to them make this query correlated too. */
+         * to them make this query correlated too.  LATERAL: it sees the
+         * FROM items before it (the join re-runs it per left row, whose
+         * row is the frame its outer references read). */
+        if (f->lateral && offset != s->width)
+            return fail(c, "0A000", f->loc, "LATERAL is not supported here");
+        if (f->lateral && s->nrels && !c->lateral_ok)
+            return fail(c, "0A000", f->loc, "LATERAL is not supported inside this join");
         plan_t *p;
-        if (bind_select_in(c, f->sub, s->parent, &p) != RDB_OK)
+        if (bind_select_in(c, f->sub, f->lateral && s->nrels ? s : s->parent, &p) != RDB_OK)
             return RDB_SQL;
+        if (f->lateral && s->nrels)
+            p->lateral = true;   /* marks the plan; the join picks it up */
         if (p->est_rows < 0)
             s->corr = true;
         add_plan_rel(c, s, p, f->alias, f->colaliases, f->ncolaliases, offset);
@@ -1941,7 +1955,10 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     for (int i = 0; i < sel->nfrom; i++) {
         plan_t *fp;
         int off = s->width;
-        if (bind_from(c, s, sel->from[i], off, &fp) != RDB_OK)
+        c->lateral_ok = true;
+        rdb_status_t frc = bind_from(c, s, sel->from[i], off, &fp);
+        c->lateral_ok = false;
+        if (frc != RDB_OK)
             goto fail;
         if (!p) {
             p = fp;
@@ -1954,6 +1971,8 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             j->left = p;
             j->right = fp;
             j->jointype = J_CROSS;
+            j->lateral = fp->lateral;
+            fp->lateral = false;
             j->est_rows = p->est_rows * fp->est_rows;
             p = j;
         }
@@ -2217,7 +2236,7 @@ fail:
 
 rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL };
+    bctx_t c = { b, err, NULL, false, NULL, NULL, false };
     return bind_select_in(&c, s, NULL, out);
 }
 
@@ -2261,7 +2280,7 @@ static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_e
 rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL, false }, *c = &cc;
     *out = NULL;
     if (col->default_json) {
         scope_t empty = { 0 };
@@ -2284,7 +2303,7 @@ rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
 rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
                                sql_type_t type, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "this expression", NULL }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "this expression", NULL, false }, *c = &cc;
     scope_t *s = table_scope(c, tab, NULL);
     if (bind_e(c, s, e, out) != RDB_OK)
         return RDB_SQL;
@@ -2524,6 +2543,20 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     for (int i = 0; i < t->ncols; i++)
         scan->types[t->cols[i].colid] = t->cols[i].type;
     plan_t *p = scan;
+    /* UPDATE ... FROM / DELETE ... USING: the target's row first, then the
+     * other FROM items, joined (the WHERE clause becomes join conditions) */
+    for (int i = 0; i < st->nfrom; i++) {
+        plan_t *fp;
+        if (bind_from(c, s, st->from[i], s->width, &fp) != RDB_OK)
+            return RDB_SQL;
+        plan_t *j = plan_new(A, P_JOIN, p->ncols + fp->ncols);
+        memcpy(j->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(j->types + p->ncols, fp->types, sizeof(sql_type_t) * fp->ncols);
+        j->left = p;
+        j->right = fp;
+        j->jointype = J_CROSS;
+        p = j;
+    }
     if (st->where) {
         c->noagg = "WHERE";
         ex_expr_t *w;
@@ -2576,7 +2609,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL };
+    bctx_t c = { b, err, NULL, false, NULL, NULL, false };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;

@@ -168,6 +168,7 @@ typedef struct ast_stmt {
     ast_rel_t       rel;          /* INSERT/UPDATE/DELETE/COPY target */
     ast_target_t   *cols;  int ncols;       /* INSERT columns; UPDATE SET list */
     ast_expr_t     *where;
+    ast_from_t    **from;  int nfrom;          /* UPDATE ... FROM / DELETE ... USING */
     ast_target_t   *returning; int nreturning;
     bool            returning_given;
     bool            on_conflict_nothing;

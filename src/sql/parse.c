@@ -925,8 +925,12 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         xrel(p, json_object_get(b, "relation"), &st->rel);
         if (json_object_get(b, "withClause"))
             return unsupported(p, upd ? "WITH on UPDATE" : "WITH on DELETE", -1);
-        if (json_object_get(b, upd ? "fromClause" : "usingClause"))
-            return unsupported(p, upd ? "UPDATE ... FROM" : "DELETE ... USING", -1);
+        json_t *fc = json_object_get(b, upd ? "fromClause" : "usingClause");
+        st->nfrom = (int)json_array_size(fc);
+        st->from = RDB_ARENA_NEWN(p->a, ast_from_t *, st->nfrom + 1);
+        for (int i = 0; i < st->nfrom; i++)
+            if (xfrom(p, json_array_get(fc, (size_t)i), &st->from[i]) != RDB_OK)
+                return RDB_SQL;
         if (upd && xtargets(p, json_object_get(b, "targetList"), &st->cols, &st->ncols) != RDB_OK)
             return RDB_SQL;
         json_t *w = json_object_get(b, "whereClause");

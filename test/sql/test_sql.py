@@ -163,6 +163,9 @@ def test_roundtrip(srv):
                 "from generate_series(1, 4) x")
     check(rows == [(1, 3), (2, 6), (3, 9), (4, 7)], "ROWS frame with offsets %r" % rows)
     check(q(c, "select '', true::text") == [("", "true")], "empty string is not NULL; bool to text")
+    rows = q(c, "select i.id, s.n from items i, lateral (select count(*) n from orders o where o.item = i.id "
+                "and o.qty > 27) s order by 1")
+    check(rows == [(1, 1), (2, 1), (3, 1)], "lateral %r" % rows)
     rows = q(c, "select generate_series(1, 3), 'x'")
     check(rows == [(1, 'x'), (2, 'x'), (3, 'x')], "generate_series in the select list %r" % rows)
     rows = q(c, "select oid, qty from orders order by qty desc nulls last limit 3")
@@ -176,6 +179,12 @@ def test_roundtrip(srv):
     rows = q(c, "insert into seqt (id, v) values (1, 'x'), (7, 'y') on conflict (id) do update "
                 "set v = seqt.v || excluded.v returning id, v")
     check(sorted(rows) == [(1, 'ax'), (7, 'y')], "on conflict do update %r" % rows)
+    q(c, "update orders set qty = orders.qty + i.id * 100 from items i where i.id = orders.item and orders.oid <= 3")
+    check(q(c, "select oid, qty from orders where oid <= 3 order by oid") == [(1, 201), (2, 302), (3, 103)],
+          "update ... from")
+    rows = q(c, "delete from orders using items i where i.id = orders.item and i.name = 'fig' and orders.qty > 300 "
+                "returning oid")
+    check(rows == [(2,)], "delete ... using %r" % rows)
     q(c, "insert into items values (10, 'dup', 1) on conflict do nothing")
     rows = q(c, "insert into items values (10, 'dup2', 1) on conflict do nothing returning id")
     check(rows == [], "on conflict do nothing %r" % rows)
@@ -198,7 +207,7 @@ def test_errors(srv):
     expect_error(c, "select id, count(*) from e", "42803",
                  'column "e.id" must appear in the GROUP BY clause')
     expect_error(c, "select id from e a, e b", "42702", 'column reference "id" is ambiguous')
-    expect_error(c, "select * from e, lateral (select 1) s", "0A000", "LATERAL is not supported")
+    expect_error(c, "select * from e full join lateral (select 1) s on true", "0A000", "LATERAL")
     expect_error(c, "select sum(id) over (order by id range between 1 preceding and current row) from e", "0A000",
                  "window frame")
     expect_error(c, "insert into e values (1, 1, 'dup')", "23505",
