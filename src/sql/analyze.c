@@ -2171,6 +2171,53 @@ static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
     return RDB_OK;
 }
 
+/* The unique index an ON CONFLICT names by its columns (in any order) or
+ * its constraint, as PG's infer_arbiter_indexes. */
+static rdb_status_t bind_arbiter(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, const sql_index_t **out)
+{
+    *out = NULL;
+    if (!st->conflict_con && !st->nconflict_cols)
+        return RDB_OK;
+    uint16_t *want = RDB_ARENA_NEWN(A, uint16_t, st->nconflict_cols + 1);
+    for (int i = 0; i < st->nconflict_cols; i++) {
+        const sql_column_t *col = find_column(t, st->conflict_cols[i]);
+        if (!col)
+            return fail(c, "42703", st->conflict_loc, "column \"%s\" does not exist", st->conflict_cols[i]);
+        want[i] = col->colid;
+    }
+    for (int k = -1; k < t->nindexes; k++) {
+        const sql_index_t *ix = k < 0 ? t->pk_index : &t->indexes[k];
+        if (!ix || !(ix->unique || ix->primary))
+            continue;
+        if (st->conflict_con) {
+            if (ix->is_constraint && strcmp(ix->name, st->conflict_con) == 0) {
+                *out = ix;
+                return RDB_OK;
+            }
+            continue;
+        }
+        bool same = true;
+        for (int i = 0; i < ix->ncols && same; i++) {
+            same = false;
+            for (int j = 0; j < st->nconflict_cols; j++)
+                same |= ix->colids[i] == want[j];
+        }
+        for (int j = 0; j < st->nconflict_cols && same; j++) {
+            same = false;
+            for (int i = 0; i < ix->ncols; i++)
+                same |= ix->colids[i] == want[j];
+        }
+        if (same) {
+            *out = ix;
+            return RDB_OK;
+        }
+    }
+    if (st->conflict_con)
+        return fail(c, "42704", -1, "constraint \"%s\" for table \"%s\" does not exist",
+                    st->conflict_con, t->name);
+    return fail(c, "42P10", -1, "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+}
+
 static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 {
     const sql_table_t *t;
@@ -2179,6 +2226,8 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     sql_dml_t *d = RDB_ARENA_NEW(A, sql_dml_t);
     d->tab = t;
     d->on_conflict_nothing = st->on_conflict_nothing;
+    if (bind_arbiter(c, st, t, &d->arbiter) != RDB_OK)
+        return RDB_SQL;
     int n = st->ncols ? st->ncols : t->ncols;
     const sql_column_t **cols = RDB_ARENA_NEWN(A, const sql_column_t *, n + 1);
     d->colids = RDB_ARENA_NEWN(A, uint16_t, n + 1);

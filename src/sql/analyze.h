@@ -46,6 +46,7 @@ typedef struct sql_dml {
     ex_expr_t   **checks;    /* over the new stored row */
     const char  **check_names;
     bool          on_conflict_nothing;
+    const sql_index_t *arbiter;   /* ON CONFLICT (cols) / ON CONSTRAINT: the one index; NULL = any */
 } sql_dml_t;
 
 typedef struct sql_bound {

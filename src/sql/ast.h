@@ -161,6 +161,8 @@ typedef struct ast_stmt {
     ast_target_t   *returning; int nreturning;
     bool            returning_given;
     bool            on_conflict_nothing;
+    const char    **conflict_cols; int nconflict_cols;   /* ON CONFLICT (cols): the arbiter */
+    const char     *conflict_con;  int conflict_loc;     /* ON CONFLICT ON CONSTRAINT name */
     /* SET / SHOW / RESET */
     const char     *name;
     const char    **values; int nvalues;   /* SET values as text */

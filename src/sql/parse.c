@@ -877,6 +877,22 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
             if (!jeq(oc, "action", "ONCONFLICT_NOTHING"))
                 return unsupported(p, "ON CONFLICT DO UPDATE", jloc(oc));
             st->on_conflict_nothing = true;
+            json_t *ib = json_object_get(oc, "infer");   /* an InferClause */
+            if (ib) {
+                json_t *el = json_object_get(ib, "indexElems");
+                st->conflict_con = jstr(p, ib, "conname");
+                st->conflict_loc = jloc(ib);
+                if (json_object_get(ib, "whereClause"))
+                    return unsupported(p, "ON CONFLICT ... WHERE", jloc(ib));
+                st->nconflict_cols = (int)json_array_size(el);
+                st->conflict_cols = RDB_ARENA_NEWN(p->a, const char *, st->nconflict_cols + 1);
+                for (int i = 0; i < st->nconflict_cols; i++) {
+                    json_t *eb;
+                    node_name(json_array_get(el, (size_t)i), &eb);
+                    if (!(st->conflict_cols[i] = jstr(p, eb, "name")))
+                        return unsupported(p, "ON CONFLICT on an expression", jloc(ib));
+                }
+            }
         }
         if (!jeq(b, "override", "OVERRIDING_NOT_SET") && json_object_get(b, "override"))
             return unsupported(p, "OVERRIDING", -1);

@@ -125,8 +125,37 @@ def test_common_type(srv):
     c.close()
 
 
+def test_on_conflict_arbiter(srv):
+    """ON CONFLICT (cols) / ON CONSTRAINT skips only the arbiter's conflict:
+    another unique index's raises 23505 (regress/constraints)."""
+    c = srv.connect()
+    c.autocommit = True
+    q(c, "CREATE TABLE oc (id int PRIMARY KEY, email text UNIQUE, k int, l int, UNIQUE (k, l))")
+    q(c, "INSERT INTO oc VALUES (1, 'a', 1, 1)")
+    for sql, state in [("INSERT INTO oc VALUES (1, 'b', 2, 2) ON CONFLICT (id) DO NOTHING", None),
+                       ("INSERT INTO oc VALUES (2, 'a', 3, 3) ON CONFLICT (id) DO NOTHING", "23505"),
+                       ("INSERT INTO oc VALUES (2, 'a', 3, 3) ON CONFLICT (email) DO NOTHING", None),
+                       ("INSERT INTO oc VALUES (1, 'c', 4, 4) ON CONFLICT (email) DO NOTHING", "23505"),
+                       ("INSERT INTO oc VALUES (5, 'e', 1, 1) ON CONFLICT (l, k) DO NOTHING", None),
+                       ("INSERT INTO oc VALUES (5, 'e', 1, 1) ON CONFLICT ON CONSTRAINT oc_pkey DO NOTHING",
+                        "23505"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT ON CONSTRAINT nosuch DO NOTHING",
+                        "42704"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT (k) DO NOTHING", "42P10"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT (nosuch) DO NOTHING", "42703"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT DO NOTHING", None)]:
+        if state:
+            expect_error(c, sql, state)
+        else:
+            q(c, sql)
+    got = table_rows(c, "oc")
+    check(got == [(1, "a", 1, 1)], "ON CONFLICT left %r" % got)
+    c.close()
+
+
 def main():
-    tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type]
+    tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type,
+             test_on_conflict_arbiter]
     for t in tests:
         srv = test_sql.Server()
         t0 = time.time()
