@@ -1951,6 +1951,28 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             dkeys[i].col = col;
             dkeys[i].type = tl.e[col]->type;
         }
+        /* PG's transformDistinctOnClause: the ORDER BY keys that are
+         * DISTINCT ON keys come first, and cover them all if any is not */
+        bool skipped = false, *covered = RDB_ARENA_NEWN(A, bool, ndkeys + 1);
+        int bad = -1;
+        for (int i = 0; sel->ndistinct_on && i < nkeys && bad < 0; i++) {
+            bool in = false;
+            for (int j = 0; j < ndkeys; j++)
+                if (dkeys[j].col == keys[i].col) {
+                    if (skipped && !in)
+                        bad = j;
+                    in = covered[j] = true;
+                }
+            skipped |= !in;
+        }
+        for (int j = 0; skipped && bad < 0 && j < ndkeys; j++)
+            if (!covered[j])
+                bad = j;
+        if (bad >= 0) {
+            fail(c, "42P10", sel->distinct_on[bad]->loc,
+                 "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+            goto fail;
+        }
     }
     if (grouped) {
         plan_t *ag = plan_new(A, P_AGG, g.ngroup + g.naggs);

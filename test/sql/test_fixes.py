@@ -153,9 +153,30 @@ def test_on_conflict_arbiter(srv):
     c.close()
 
 
+def test_distinct_on_order(srv):
+    """DISTINCT ON keys must match the leading ORDER BY keys (42P10 at the
+    DISTINCT ON expression), as PostgreSQL's transformDistinctOnClause."""
+    c = srv.connect()
+    c.autocommit = True
+    q(c, "CREATE TABLE di (a int, b text, c int)")
+    q(c, "INSERT INTO di VALUES (1, 'x', 1), (2, 'x', 2), (NULL, 'y', 3), (1, 'z', 4)")
+    for sql, pos in [("SELECT DISTINCT ON (a) a, b FROM di ORDER BY b", 21),
+                     ("SELECT DISTINCT ON (a, b) a, b FROM di ORDER BY b, c, a", 21),
+                     ("SELECT DISTINCT ON (a, b) a, b FROM di ORDER BY b, c", 21),
+                     ("SELECT DISTINCT ON (1) a, b FROM di ORDER BY b", 21)]:
+        expect_error(c, sql, "42P10", "must match initial ORDER BY expressions", pos)
+    for sql, want in [("SELECT DISTINCT ON (a) a, b FROM di ORDER BY a, b", [(1, "x"), (2, "x"), (None, "y")]),
+                      ("SELECT DISTINCT ON (b) a, b FROM di ORDER BY b, a", [(1, "x"), (None, "y"), (1, "z")]),
+                      ("SELECT DISTINCT ON (a, b) b, a FROM di ORDER BY b, a, c",
+                       [("x", 1), ("x", 2), ("y", None), ("z", 1)])]:
+        got = q(c, sql)
+        check(got == want, "%s: %r, wanted %r" % (sql, got, want))
+    c.close()
+
+
 def main():
     tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type,
-             test_on_conflict_arbiter]
+             test_on_conflict_arbiter, test_distinct_on_order]
     for t in tests:
         srv = test_sql.Server()
         t0 = time.time()
