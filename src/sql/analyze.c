@@ -408,7 +408,10 @@ static rdb_status_t bind_list(bctx_t *c, scope_t *s, ast_expr_t **in, int n, ex_
 }
 
 /* Coerce n expressions to their common type (CASE, COALESCE, VALUES...). */
-static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, int loc, sql_type_t *t)
+/* common() with each input's own location for its coercion error (locs[i],
+ * NULL = loc): COALESCE(1, 'x') points at 'x'. */
+static rdb_status_t common_at(bctx_t *c, ex_expr_t **es, int n, const char *ctx, int loc, const int *locs,
+                              sql_type_t *t)
 {
     sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
     for (int i = 0; i < n; i++)
@@ -418,9 +421,14 @@ static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, in
     if (t->oid == SQL_OID_UNKNOWN)
         *t = T(SQL_OID_TEXT);
     for (int i = 0; i < n; i++)
-        if (coerce(c, &es[i], *t, SQL_CAST_IMPLICIT, loc) != RDB_OK)
+        if (coerce(c, &es[i], *t, SQL_CAST_IMPLICIT, locs && locs[i] >= 0 ? locs[i] : loc) != RDB_OK)
             return RDB_SQL;
     return RDB_OK;
+}
+
+static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, int loc, sql_type_t *t)
+{
+    return common_at(c, es, n, ctx, loc, NULL, t);
 }
 
 static bool ast_has_agg(ast_expr_t *a);
@@ -924,7 +932,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
         }
         sql_type_t t;
-        if (common(c, res, nw + 1, "CASE", a->loc, &t) != RDB_OK)
+        int *locs = RDB_ARENA_NEWN(A, int, nw + 2);
+        for (int i = 0; i < nw; i++)
+            locs[i] = a->args[2 * i + 1]->loc;
+        locs[nw] = a->def ? a->def->loc : -1;
+        if (common_at(c, res, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
             return RDB_SQL;
         for (int i = 0; i < nw; i++)
             e->args[2 * i + 1] = res[i];
@@ -1004,8 +1016,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         e->flag = a->kind == AST_GREATEST;
         if (bind_list(c, s, a->args, a->nargs, e->args) != RDB_OK)
             return RDB_SQL;
-        if (common(c, e->args, a->nargs, a->kind == AST_COALESCE ? "COALESCE"
-                   : a->kind == AST_GREATEST ? "GREATEST" : "LEAST", a->loc, &e->type) != RDB_OK)
+        int *locs = RDB_ARENA_NEWN(A, int, a->nargs + 1);
+        for (int i = 0; i < a->nargs; i++)
+            locs[i] = a->args[i]->loc;
+        if (common_at(c, e->args, a->nargs, a->kind == AST_COALESCE ? "COALESCE"
+                      : a->kind == AST_GREATEST ? "GREATEST" : "LEAST", a->loc, locs, &e->type) != RDB_OK)
             return RDB_SQL;
         *out = e;
         return RDB_OK;

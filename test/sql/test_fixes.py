@@ -174,9 +174,22 @@ def test_distinct_on_order(srv):
     c.close()
 
 
+def test_coerce_position(srv):
+    """A literal that cannot take the CASE / COALESCE / GREATEST type is
+    reported at its own position (regress/case_coalesce)."""
+    c = srv.connect()
+    c.autocommit = True
+    for sql, pos in [("SELECT CASE WHEN true THEN 1 ELSE 'x' END", 35),
+                     ("SELECT CASE WHEN true THEN 'x' ELSE 1 END", 28),
+                     ("SELECT coalesce(1, 'x')", 20),
+                     ("SELECT greatest(1, 'x')", 20)]:
+        expect_error(c, sql, "22P02", 'invalid input syntax for type integer: "x"', pos)
+    c.close()
+
+
 def main():
     tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type,
-             test_on_conflict_arbiter, test_distinct_on_order]
+             test_on_conflict_arbiter, test_distinct_on_order, test_coerce_position]
     for t in tests:
         srv = test_sql.Server()
         t0 = time.time()
