@@ -747,6 +747,14 @@ int clu_node_peer_port(const clu_node_t *n) { return clu_net_port(n->net); }
 uint64_t clu_node_now(clu_node_t *n) { return clu_hlc_now(&n->hlc); }
 clu_hlc_t *clu_node_hlc(clu_node_t *n) { return &n->hlc; }
 
+void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&n->rep_mu);
+    n->rep.applied_fn = fn;
+    n->rep.applied_ctx = ctx;
+    pthread_mutex_unlock(&n->rep_mu);
+}
+
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,
                                    void *ctx)

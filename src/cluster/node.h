@@ -145,6 +145,15 @@ uint64_t  clu_node_now(clu_node_t *n);
  * that versions follow what this node has seen from its peers. */
 clu_hlc_t *clu_node_hlc(clu_node_t *n);
 
+/* Call fn(ctx, recs, n) after records were applied to the store by the
+ * node: replicated from peers, hints, read repair, anti-entropy, and the
+ * writes it coordinates itself (not those committed with CLU_W_APPLIED).
+ * It runs on the applier or anti-entropy thread with the replica locked:
+ * it must be quick and must not call into the node.  Records already
+ * applied before may be passed again.  fn NULL removes the hook; once this
+ * returns, the previous hook is no longer running. */
+void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx);
+
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,
                                    void *ctx);

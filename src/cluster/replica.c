@@ -90,6 +90,8 @@ rdb_status_t clu_replica_apply_meta(clu_replica_t *r, const clu_record_t *recs, 
         st = lsm_write(r->db, &wo, b, err);
     }
     lsm_batch_free(b);
+    if (st == RDB_OK && n && r->applied_fn)
+        r->applied_fn(r->applied_ctx, recs, n);
     return st;
 }
 

@@ -41,6 +41,10 @@ typedef struct clu_record {
 /* Placement token of a user key (DESIGN.md §3); NULL = clu_token(). */
 typedef uint64_t (*clu_token_fn)(const void *key, size_t klen, void *ctx);
 
+/* Records just applied to the store (clu_replica_apply); see
+ * clu_node_set_applied_hook. */
+typedef void (*clu_applied_fn)(void *ctx, const clu_record_t *recs, size_t n);
+
 typedef struct clu_replica {
     lsm_db_t    *db;        /* borrowed; must outlive the replica */
     clu_vv_t     vv;
@@ -49,6 +53,8 @@ typedef struct clu_replica {
     uint64_t     applied, duplicates;
     clu_token_fn token_fn;  /* set after open; NULL = clu_token */
     void        *token_ctx;
+    clu_applied_fn applied_fn; /* NULL: none; called after each successful apply */
+    void        *applied_ctx;
 } clu_replica_t;
 
 /* Load the persisted version vector.  db is borrowed. */

@@ -103,6 +103,49 @@ static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t 
     return fn ? fn(arg, out, r->err) : RDB_OK;
 }
 
+/* ON CONFLICT DO UPDATE: the proposed row conflicted; update the existing
+ * one (found by primary key) with the SET list over existing ‖ EXCLUDED. */
+static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t *proposed, rdb_arena_t *a,
+                           ex_row_fn fn, void *arg, bool *done)
+{
+    const sql_dml_t *d = b->dml;
+    const sql_table_t *t = d->tab;
+    *done = false;
+    sql_value_t pk[32];
+    for (int i = 0; i < t->npk && i < 32; i++)
+        pk[i] = proposed[t->pk_colids[i]];
+    sql_value_t *both = rdb_arena_calloc(a, sizeof(sql_value_t) * (2u * t->nrowcols + 1));
+    bool found;
+    if (sql_table_get(r->txn, t, pk, a, both, &found, r->err) != RDB_OK)
+        return RDB_SQL;
+    if (!found)
+        return rdb_err_set(r->err, RDB_SQL, "0A000",
+                           "ON CONFLICT DO UPDATE on a conflict other than the primary key is not supported");
+    if (r->lock_row) {
+        sql_value_t *latest = NULL;
+        bool gone = false;
+        if (r->lock_row(r->lock_ctx, t, both, a, &latest, &gone, r->err) != RDB_OK)
+            return RDB_SQL;
+        if (latest)
+            memcpy(both, latest, sizeof(sql_value_t) * t->nrowcols);
+    }
+    memcpy(both + t->nrowcols, proposed, sizeof(sql_value_t) * t->nrowcols);
+    bool pass = true;
+    if (d->upd_where && ex_qual(r, d->upd_where, both, a, &pass) != RDB_OK)
+        return RDB_SQL;
+    if (!pass)
+        return RDB_OK;
+    sql_value_t *nrow = rdb_arena_alloc(a, sizeof(sql_value_t) * (t->nrowcols + 1u));
+    memcpy(nrow, both, sizeof(sql_value_t) * t->nrowcols);
+    for (int k = 0; k < d->nupd; k++)
+        if (ex_eval(r, d->upd_set[k], both, a, &nrow[d->upd_colids[k]]) != RDB_OK)
+            return RDB_SQL;
+    if (check_row(r, d, nrow, a) != RDB_OK || sql_table_update(r->txn, t, both, nrow, r->err) != RDB_OK)
+        return RDB_SQL;
+    *done = true;
+    return returning(r, b->plan, nrow, a, fn, arg);
+}
+
 /* Read all the rows of the statement's source before writing any: the
  * statement's reads see the data as it was when it began, never its own
  * writes (INSERT INTO t SELECT ... FROM t, an UPDATE moving a key), as a
@@ -153,6 +196,16 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
                                      &inserted, r->err) != RDB_OK) {
             rc = RDB_SQL;
             break;
+        }
+        if (!inserted && d->on_conflict_update) {
+            bool done;
+            if (upsert(r, b, row, &a, fn, arg, &done) != RDB_OK) {
+                rc = RDB_SQL;
+                break;
+            }
+            if (done)
+                (*count)++;
+            continue;
         }
         if (inserted) {
             (*count)++;

@@ -30,6 +30,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cluster/node.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "exec/engine_int.h"
@@ -278,7 +279,7 @@ rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc,
 {
     if (own) {
         if (rc == RDB_OK)
-            rc = txn_commit(t, err);
+            rc = eng_commit(s, t, err);
         else
             txn_abort(t);
         eng_txn_done(s);
@@ -341,6 +342,7 @@ static int send_row(rdb_session_t *s, rdb_sink_t *sink, rowfmt_t *f, int n, cons
         f->cap = n;
     }
     rdb_buf_reset(&f->buf);
+    rdb_buf_reserve(&f->buf, 64);   /* never a NULL data pointer: '' is not NULL */
     for (int i = 0; i < n; i++) {
         f->off[i] = f->buf.len;
         if (row[i].isnull) {
@@ -660,7 +662,7 @@ static rdb_status_t txn_control(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
             txn_abort(s->txn);
             tag = "ROLLBACK";
         } else {
-            rc = txn_commit(s->txn, err);
+            rc = eng_commit(s, s->txn, err);
         }
         s->txn = NULL;
         s->state = 'I';
@@ -891,7 +893,8 @@ static rdb_status_t e_simple_query(rdb_session_t *s, const char *sql, int flags,
         rest_clear(s);
         return RDB_OK;
     }
-    if ((flags & RDB_EXEC_ON_LOOP) && s->state != 'E' && !parse_cheap(s, &s->rest, s->rest_sql)) {
+    if ((flags & RDB_EXEC_ON_LOOP) && s->state != 'E' &&
+        (eng_clu_commit_waits(s) || !parse_cheap(s, &s->rest, s->rest_sql))) {
         *state = RDB_EXEC_OFFLOAD;
         rest_clear(s);
         return RDB_OK;
@@ -1177,7 +1180,8 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
             portal_stop(p);
         return rc;
     }
-    if ((flags & RDB_EXEC_ON_LOOP) && ps->bound_ok && !bound_cheap(&ps->bound)) {
+    if ((flags & RDB_EXEC_ON_LOOP) && ps->bound_ok &&
+        (eng_clu_commit_waits(s) || !bound_cheap(&ps->bound))) {
         *state = RDB_EXEC_OFFLOAD;
         return RDB_OK;
     }
@@ -1214,7 +1218,7 @@ static rdb_status_t e_sync(rdb_session_t *s, rdb_err_t *err)
         txn_t *t = s->txn;
         s->txn = NULL;
         s->implicit = false;
-        rdb_status_t rc = txn_commit(t, err);
+        rdb_status_t rc = eng_commit(s, t, err);
         eng_txn_done(s);
         return rc;
     }
@@ -1295,11 +1299,16 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     lsm_options_t opts;
     lsm_options_default(&opts);
     clu_hlc_init(&e->hlc, 0, NULL, NULL);
-    if (lsm_open(e->data_dir, &opts, &e->db, err) != RDB_OK)
+    /* On a cluster node: the node's store, clock and id (cluster_glue.c). */
+    e->node = eng_clu_node();
+    if (e->node)
+        e->db = clu_node_db(e->node);
+    else if (lsm_open(e->data_dir, &opts, &e->db, err) != RDB_OK)
         goto fail;
-    /* node id 1 until the cluster issue gives nodes their ids */
-    if (txn_store_open(e->db, 1, &e->hlc, &e->st, err) != RDB_OK)
+    if (txn_store_open(e->db, e->node ? clu_node_id(e->node) : 1,
+                       e->node ? clu_node_hlc(e->node) : &e->hlc, &e->st, err) != RDB_OK)
         goto fail;
+    eng_clu_attach(e);
     const char *su = getenv("USER");
     if (sql_catalog_open(e->st, su && *su ? su : "postgres", &e->cat, err) != RDB_OK)
         goto fail;
@@ -1330,9 +1339,10 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
 fail:
     if (e->cat)
         sql_catalog_close(e->cat);
+    eng_clu_detach(e);
     if (e->st)
         txn_store_close(e->st);
-    if (e->db)
+    if (e->db && !e->node)
         lsm_close(e->db);
     clu_hlc_destroy(&e->hlc);
     free(e->data_dir);
@@ -1345,9 +1355,11 @@ void rdb_sql_engine_free(rdb_backend_t *b)
     rdb_engine_t *e = b->engine;
     if (!e)
         return;
+    eng_clu_detach(e);
     sql_catalog_close(e->cat);
     txn_store_close(e->st);
-    lsm_close(e->db);
+    if (!e->node)
+        lsm_close(e->db);
     clu_hlc_destroy(&e->hlc);
     rowlocks_free(e->locks);
     free(e->data_dir);

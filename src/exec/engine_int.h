@@ -29,6 +29,7 @@ struct rdb_engine {
     sql_catalog_t *cat;
     char          *data_dir;
     rowlocks_t    *locks;
+    struct clu_node *node;  /* --node-id: its store and clock are ours (cluster_glue.c) */
 };
 
 typedef struct eng_guc {
@@ -106,5 +107,15 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
 void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,
                       const char *sql, sql_type_t *ptypes);
 extern const ex_session_ops_t eng_session_ops;
+
+/* cluster_glue.c: the engine on a cluster node */
+struct clu_node *eng_clu_node(void);
+/* Replicate each commit and reload catalogs on replicated catalog changes. */
+void eng_clu_attach(rdb_engine_t *e);
+void eng_clu_detach(rdb_engine_t *e);
+/* txn_commit at the session's ringdb.consistency. */
+rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err);
+/* The session's commits wait for other replicas (keep them off the loop). */
+bool eng_clu_commit_waits(rdb_session_t *s);
 
 #endif

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "common/config.h"
+#include "cluster/consistency.h"
 #include "exec/engine_int.h"
 
 typedef struct gdef {
@@ -171,6 +172,14 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
         if (strcasecmp(v, "hex") && strcasecmp(v, "escape"))
             return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"bytea_output\": \"%s\"", v);
         s->fs.bytea_hex = !strcasecmp(v, "hex");
+    } else if (strcasecmp(name, "ringdb.consistency") == 0) {
+        clu_consistency_t cl;
+        rdb_err_t e2 = RDB_ERR_INIT;
+        bool bad = clu_consistency_parse(v, &cl, &e2) != RDB_OK;
+        rdb_err_clear(&e2);
+        if (bad)
+            return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"%s\": \"%s\"", name, v);
+        *canon = strdup(clu_consistency_name(cl));
     } else if (strcasecmp(name, "search_path") == 0) {
         parse_path(s, v);
     } else if (strcasecmp(name, "statement_timeout") == 0 || strcasecmp(name, "lock_timeout") == 0 ||

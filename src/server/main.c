@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "exec/cluster_glue.h"
 #include "exec/engine.h"
 #include "server/options.h"
 
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
     /* The SQL engine serves unless --backend builtin asks for the test engine. */
     rdb_server_register_backend(rdb_sql_engine_init);
     rdb_server_register_backend_free(rdb_sql_engine_free);
+    rdb_server_register_key_token(rdb_sql_key_token);
     int rc = rdb_server_run(cfg);
     rdb_config_free(cfg);
     return rc;

@@ -4,6 +4,9 @@
 #ifndef RDB_SERVER_OPTIONS_H
 #define RDB_SERVER_OPTIONS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "common/backend.h"
 #include "common/config.h"
 
@@ -14,6 +17,12 @@ typedef rdb_status_t (*rdb_backend_init_fn)(const rdb_config_t *cfg, rdb_backend
 void rdb_server_register_backend(rdb_backend_init_fn init);
 /* How to close the registered engine at shutdown (optional). */
 void rdb_server_register_backend_free(void (*fn)(rdb_backend_t *b));
+
+/* The placement token of a key for the cluster node started from --node-id
+ * when the registered engine serves (cluster/replica.h clu_token_fn: the
+ * SQL engine extracts the token embedded in its row keys).  Every member of
+ * a cluster must use the same function.  Call before rdb_server_run. */
+void rdb_server_register_key_token(uint64_t (*fn)(const void *key, size_t klen, void *ctx));
 
 /* The cluster node of this process (started from --node-id before the
  * engine's init runs, so the engine can take its store with clu_node_db and

@@ -37,6 +37,8 @@ clu_node_t *rdb_server_node(void) { return server_node; }
 
 void rdb_server_register_backend(rdb_backend_init_fn init) { registered_backend = init; }
 void rdb_server_register_backend_free(void (*fn)(rdb_backend_t *)) { registered_backend_free = fn; }
+static clu_token_fn registered_key_token;
+void rdb_server_register_key_token(clu_token_fn fn) { registered_key_token = fn; }
 
 typedef struct reload_ctx {
     rdb_config_t *cfg;
@@ -109,7 +111,10 @@ int rdb_server_run(rdb_config_t *cfg)
     }
     if (rdb_config_is_set(cfg, "node-id")) {
         clu_node_opts_t no;
-        if (clu_node_opts_from_config(&no, cfg, &err) != RDB_OK ||
+        bool ok = clu_node_opts_from_config(&no, cfg, &err) == RDB_OK;
+        if (registered_backend)
+            no.key_token = registered_key_token;
+        if (!ok ||
             clu_node_start(&no, &server_node, &err) != RDB_OK) {
             RDB_LOG_ERROR("server", "could not start the cluster node: %s", err.msg);
             rdb_err_clear(&err);

@@ -72,12 +72,21 @@ typedef struct aggctx {
     const char  *where;      /* clause name for errors */
 } aggctx_t;
 
+/* Window functions of one SELECT: bound to placeholder columns that
+ * point past the input row once the P_WINDOW node's position is known. */
+typedef struct winctx {
+    int          n, cap;
+    plan_win_t  *wins;
+    ex_expr_t  **cols;
+} winctx_t;
+
 typedef struct bctx {
     sql_bindenv_t *b;
     rdb_err_t     *err;
     aggctx_t      *agg;      /* non-NULL: binding above an aggregate */
     bool           in_agg;   /* inside an aggregate's arguments */
     const char    *noagg;    /* clause where aggregates are not allowed */
+    winctx_t      *win;      /* non-NULL: window functions allowed here */
 } bctx_t;
 
 #define A (c->b->a)
@@ -446,6 +455,7 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     sub.agg = NULL;
     sub.in_agg = true;
     sub.noagg = NULL;
+    sub.win = NULL;
     if (a->nargs > 2)
         return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name, a->nargs);
     plan_agg_t pa;
@@ -504,6 +514,160 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     return RDB_OK;
 }
 
+static const struct { const char *name; plan_win_kind_t k; int minargs, maxargs; } win_fns[] = {
+    { "row_number", W_ROW_NUMBER, 0, 0 }, { "rank", W_RANK, 0, 0 }, { "dense_rank", W_DENSE_RANK, 0, 0 },
+    { "percent_rank", W_PERCENT_RANK, 0, 0 }, { "cume_dist", W_CUME_DIST, 0, 0 },
+    { "ntile", W_NTILE, 1, 1 }, { "lag", W_LAG, 1, 3 }, { "lead", W_LEAD, 1, 3 },
+    { "first_value", W_FIRST_VALUE, 1, 1 }, { "last_value", W_LAST_VALUE, 1, 1 },
+};
+
+static rdb_status_t bind_window(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    if (!c->win)
+        return fail(c, "42P20", a->loc, "window functions are not allowed in %s",
+                    c->noagg ? c->noagg : "this context");
+    winctx_t *w = c->win;
+    bctx_t sub = *c;
+    sub.win = NULL;
+    scope_t *bs = c->agg ? c->agg->below : s;
+    (void)bs;
+    plan_win_t pw;
+    memset(&pw, 0, sizeof pw);
+    int f = a->win->frame;
+    /* FRAMEOPTION_*: 0x1 nondefault, 0x2 RANGE, 0x4 ROWS, 0x10 BETWEEN,
+     * 0x20 start UNBOUNDED PRECEDING, 0x100 end UNBOUNDED FOLLOWING, 0x400 end CURRENT ROW */
+    /* ROWS frames of any bounds; RANGE from UNBOUNDED PRECEDING to CURRENT
+     * ROW or UNBOUNDED FOLLOWING; no GROUPS, no EXCLUDE */
+    bool simple = !(f & ~(0x1 | 0x2 | 0x4 | 0x10 | 0x20 | 0x100 | 0x400)) && (f & 0x20) &&
+                  (f & (0x100 | 0x400));
+    bool rowsgen = (f & 0x4) && !(f & ~(0x1 | 0x4 | 0x10 | 0x20 | 0x100 | 0x200 | 0x400 | 0x800 | 0x1000 |
+                                        0x2000 | 0x4000));
+    if (!simple && !rowsgen)
+        return fail(c, "0A000", a->loc, "this window frame is not supported");
+    pw.rows = (f & 0x4) != 0;
+    pw.to_end = (f & 0x100) != 0;
+    pw.general = !simple;
+    pw.frame = f;
+    ast_window_t *aw = a->win;
+    for (int i = 0; i < 2; i++) {
+        ast_expr_t *oe = i ? aw->end_off : aw->start_off;
+        if (!oe)
+            continue;
+        scope_t empty = { 0 };
+        bctx_t oc = *c;
+        oc.agg = NULL;
+        oc.win = NULL;
+        oc.noagg = "window frame offsets";
+        ex_expr_t *x;
+        if (bind_e(&oc, &empty, oe, &x) != RDB_OK ||
+            coerce(&oc, &x, T(SQL_OID_INT8), SQL_CAST_IMPLICIT, oe->loc) != RDB_OK)
+            return RDB_SQL;
+        if (i)
+            pw.end_off = x;
+        else
+            pw.start_off = x;
+    }
+    pw.npart = aw->npart;
+    pw.part = RDB_ARENA_NEWN(A, ex_expr_t *, aw->npart + 1);
+    for (int i = 0; i < aw->npart; i++)
+        if (bind_e(&sub, s, aw->part[i], &pw.part[i]) != RDB_OK)
+            return RDB_SQL;
+    pw.norder = aw->norder;
+    pw.order = RDB_ARENA_NEWN(A, ex_expr_t *, aw->norder + 1);
+    pw.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, aw->norder + 1);
+    for (int i = 0; i < aw->norder; i++) {
+        if (bind_e(&sub, s, aw->order[i].expr, &pw.order[i]) != RDB_OK)
+            return RDB_SQL;
+        if (pw.order[i]->type.oid == SQL_OID_UNKNOWN &&
+            coerce(&sub, &pw.order[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+        pw.okeys[i].col = aw->npart + i;
+        pw.okeys[i].type = pw.order[i]->type;
+        pw.okeys[i].desc = aw->order[i].desc;
+        pw.okeys[i].nulls_first = aw->order[i].nulls ? aw->order[i].nulls == 1 : aw->order[i].desc;
+    }
+    for (int i = 0; i < pw.npart; i++)
+        if (pw.part[i]->type.oid == SQL_OID_UNKNOWN &&
+            coerce(&sub, &pw.part[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+    if (a->nargs > 3)
+        return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name, a->nargs);
+    pw.nargs = a->star ? 0 : a->nargs;
+    for (int i = 0; i < pw.nargs; i++)
+        if (bind_e(&sub, s, a->args[i], &pw.args[i]) != RDB_OK)
+            return RDB_SQL;
+    int k = -1;
+    for (size_t i = 0; i < sizeof win_fns / sizeof win_fns[0]; i++)
+        if (strcmp(win_fns[i].name, a->name) == 0)
+            k = (int)i;
+    if (k >= 0) {
+        if (pw.nargs < win_fns[k].minargs || pw.nargs > win_fns[k].maxargs)
+            return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name, pw.nargs);
+        pw.kind = win_fns[k].k;
+        switch (pw.kind) {
+        case W_ROW_NUMBER: case W_RANK: case W_DENSE_RANK:
+            pw.type = T(SQL_OID_INT8);
+            break;
+        case W_PERCENT_RANK: case W_CUME_DIST:
+            pw.type = T(SQL_OID_FLOAT8);
+            break;
+        case W_NTILE:
+            if (coerce(&sub, &pw.args[0], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+            pw.type = T(SQL_OID_INT4);
+            break;
+        default:
+            if (pw.args[0]->type.oid == SQL_OID_UNKNOWN &&
+                coerce(&sub, &pw.args[0], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+            pw.type = pw.args[0]->type;
+            if (pw.nargs >= 2 && coerce(&sub, &pw.args[1], T(SQL_OID_INT8), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+            if (pw.nargs == 3) {
+                ex_expr_t *pair[2] = { pw.args[0], pw.args[2] };
+                if (common(&sub, pair, 2, a->name, a->loc, &pw.type) != RDB_OK)
+                    return RDB_SQL;
+                pw.args[0] = pair[0];
+                pw.args[2] = pair[1];
+            }
+            break;
+        }
+    } else if (sql_is_agg_name(a->name) || a->star) {
+        if (a->distinct || a->def || a->nagg_order)
+            return fail(c, "0A000", a->loc, "DISTINCT, FILTER or ORDER BY in a window aggregate is not supported");
+        sql_type_t ts[3];
+        for (int i = 0; i < pw.nargs; i++)
+            ts[i] = pw.args[i]->type;
+        if (pw.nargs > 2 || sql_agg_resolve(a->name, pw.nargs, ts, &pw.agg, c->err) != RDB_OK)
+            return pw.nargs > 2 ? fail(c, "42883", a->loc, "function %s does not exist", a->name) : at(c, a->loc);
+        for (int i = 0; i < pw.nargs; i++)
+            if (coerce(&sub, &pw.args[i], pw.agg.argtypes[i], SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+                return RDB_SQL;
+        pw.kind = W_AGG;
+        pw.type = pw.agg.rettype;
+    } else {
+        return fail(c, "42809", a->loc, "OVER specified, but %s is not a window function nor an aggregate "
+                    "function", a->name);
+    }
+    if (w->n == w->cap) {
+        int cap = w->cap ? w->cap * 2 : 4;
+        plan_win_t *nw = RDB_ARENA_NEWN(A, plan_win_t, cap);
+        ex_expr_t **nc = RDB_ARENA_NEWN(A, ex_expr_t *, cap);
+        if (w->n) {
+            memcpy(nw, w->wins, sizeof(*nw) * w->n);
+            memcpy(nc, w->cols, sizeof(*nc) * w->n);
+        }
+        w->wins = nw;
+        w->cols = nc;
+        w->cap = cap;
+    }
+    w->wins[w->n] = pw;
+    w->cols[w->n] = ex_col(A, -1 - w->n, pw.type);   /* fixed once the input width is known */
+    *out = w->cols[w->n];
+    w->n++;
+    return RDB_OK;
+}
+
 static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t ret; } session_fns[] = {
     { "version", EX_S_VERSION, 0, SQL_OID_TEXT },
     { "current_database", EX_S_CURRENT_DATABASE, 0, SQL_OID_NAME },
@@ -522,9 +686,12 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "pg_typeof", EX_S_PG_TYPEOF, 1, SQL_OID_TEXT },
 };
 
+static rdb_status_t bind_window(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
 static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     const char *name = a->name;
+    if (a->win)
+        return bind_window(c, s, a, out);
     if (sql_is_agg_name(name) || a->star || a->distinct || a->def)
         return bind_agg_call(c, s, a, out);
     ex_expr_t **args = RDB_ARENA_NEWN(A, ex_expr_t *, a->nargs + 1);
@@ -1075,7 +1242,7 @@ static bool ast_has_agg(ast_expr_t *a)
 {
     if (!a)
         return false;
-    if (a->kind == AST_FUNC && (sql_is_agg_name(a->name) || a->star))
+    if (a->kind == AST_FUNC && !a->win && (sql_is_agg_name(a->name) || a->star))
         return true;
     if (a->kind == AST_SUBLINK)
         return ast_has_agg(a->arg);
@@ -1659,7 +1826,12 @@ static rdb_status_t bind_setop(bctx_t *c, ast_select_t *sel, scope_t *parent, pl
         keys[i].desc = sel->sort[i].desc;
         keys[i].nulls_first = sel->sort[i].nulls ? sel->sort[i].nulls == 1 : sel->sort[i].desc;
     }
-    return finish_sort_limit(c, sel, p, keys, sel->nsort, out);
+    bool corr = l->est_rows < 0 || r->est_rows < 0;
+    if (finish_sort_limit(c, sel, p, keys, sel->nsort, out) != RDB_OK)
+        return RDB_SQL;
+    if (corr)
+        (*out)->est_rows = -1;   /* an arm refers to an enclosing query */
+    return RDB_OK;
 }
 
 static rdb_status_t bind_values(bctx_t *c, ast_select_t *sel, scope_t *parent, plan_t **out)
@@ -1730,6 +1902,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->agg = NULL;
     c->in_agg = false;
     c->noagg = NULL;
+    c->win = NULL;
     cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes };
     void *savectes = c->b->ctes;
     if (sel->nctes)
@@ -1857,6 +2030,8 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         c->noagg = NULL;
         c->agg = &g;
     }
+    winctx_t wctx = { 0 };
+    c->win = &wctx;
     tlist_t tl = { 0 };
     for (int i = 0; i < sel->ntargets; i++) {
         ast_target_t *t = &sel->targets[i];
@@ -1883,7 +2058,12 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     int nvis = tl.n;
     ex_expr_t *having = NULL;
     if (sel->having) {
-        if (bind_e(c, s, sel->having, &having) != RDB_OK ||
+        c->win = NULL;
+        c->noagg = "HAVING";
+        bool ok = bind_e(c, s, sel->having, &having) == RDB_OK;
+        c->noagg = NULL;
+        c->win = &wctx;
+        if (!ok ||
             coerce_bool(c, &having, "HAVING", sel->having->loc) != RDB_OK)
             goto fail;
     }
@@ -2015,6 +2195,23 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             p = f;
         }
     }
+    c->win = NULL;
+    if (wctx.n) {
+        /* P_WINDOW: the input row plus one column per window function */
+        plan_t *wp = plan_new(A, P_WINDOW, p->ncols + wctx.n);
+        memcpy(wp->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(wp->names, p->names, sizeof(char *) * p->ncols);
+        for (int i = 0; i < wctx.n; i++) {
+            wp->types[p->ncols + i] = wctx.wins[i].type;
+            wp->names[p->ncols + i] = "?window?";
+            wctx.cols[i]->idx = p->ncols + i;
+        }
+        wp->left = p;
+        wp->nwins = wctx.n;
+        wp->wins = wctx.wins;
+        wp->est_rows = p->est_rows;
+        p = wp;
+    }
     p = project(c, p, &tl);
     if (s->corr)
         p->est_rows = -1;   /* tells bind_sublink the query is correlated */
@@ -2057,7 +2254,7 @@ fail:
 
 rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL };
+    bctx_t c = { b, err, NULL, false, NULL, NULL };
     return bind_select_in(&c, s, NULL, out);
 }
 
@@ -2101,7 +2298,7 @@ static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_e
 rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions" }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL }, *c = &cc;
     *out = NULL;
     if (col->default_json) {
         scope_t empty = { 0 };
@@ -2124,7 +2321,7 @@ rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
 rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
                                sql_type_t type, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "this expression" }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "this expression", NULL }, *c = &cc;
     scope_t *s = table_scope(c, tab, NULL);
     if (bind_e(c, s, e, out) != RDB_OK)
         return RDB_SQL;
@@ -2341,6 +2538,56 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         }
         d->src = project(c, p, &tl);
     }
+    if (st->on_conflict_update) {
+        /* the conflict target must be the primary key (table.h reports
+         * conflicts, we find the existing row by its key) */
+        bool pk = st->nconflict_cols == t->npk;
+        for (int i = 0; pk && i < t->npk; i++) {
+            const sql_column_t *col = find_column(t, st->conflict_cols[i]);
+            bool in = false;
+            for (int k = 0; col && k < t->npk; k++)
+                in |= t->pk_colids[k] == col->colid;
+            pk = in;
+        }
+        if (!pk)
+            return fail(c, "0A000", -1, "ON CONFLICT DO UPDATE is supported on the primary key only");
+        d->on_conflict_update = true;
+        scope_t *us = RDB_ARENA_NEW(A, scope_t);
+        srel_t *r0 = scope_add(c, us, st->rel.alias ? st->rel.alias : t->name, t->ncols);
+        srel_t *r1 = scope_add(c, us, "excluded", t->ncols);
+        for (int i = 0; i < t->ncols; i++) {
+            r0->cols[i].name = r1->cols[i].name = t->cols[i].name;
+            r0->cols[i].type = r1->cols[i].type = t->cols[i].type;
+            r0->cols[i].pos = t->cols[i].colid;
+            r1->cols[i].pos = t->nrowcols + t->cols[i].colid;
+        }
+        us->width = 2 * t->nrowcols;
+        d->nupd = st->nconflict_set;
+        d->upd_colids = RDB_ARENA_NEWN(A, uint16_t, d->nupd + 1);
+        d->upd_set = RDB_ARENA_NEWN(A, ex_expr_t *, d->nupd + 1);
+        c->noagg = "ON CONFLICT";
+        for (int i = 0; i < d->nupd; i++) {
+            ast_target_t *ct = &st->conflict_set[i];
+            const sql_column_t *col = find_column(t, ct->name);
+            if (!col)
+                return fail(c, "42703", ct->loc, "column \"%s\" of relation \"%s\" does not exist", ct->name,
+                            t->name);
+            d->upd_colids[i] = col->colid;
+            if (ct->expr->kind == AST_DEFAULT) {
+                if (sql_bind_column_default(c->b, t, col, &d->upd_set[i], c->err) != RDB_OK)
+                    return RDB_SQL;
+                if (!d->upd_set[i])
+                    d->upd_set[i] = ex_const(c, col->type, sql_null());
+            } else if (bind_e(c, us, ct->expr, &d->upd_set[i]) != RDB_OK ||
+                       assign_coerce(c, &d->upd_set[i], col, ct->expr->loc) != RDB_OK) {
+                return RDB_SQL;
+            }
+        }
+        if (st->conflict_where && (bind_e(c, us, st->conflict_where, &d->upd_where) != RDB_OK ||
+                                   coerce_bool(c, &d->upd_where, "WHERE", st->conflict_where->loc) != RDB_OK))
+            return RDB_SQL;
+        c->noagg = NULL;
+    }
     if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
@@ -2415,7 +2662,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL };
+    bctx_t c = { b, err, NULL, false, NULL, NULL };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;

@@ -47,6 +47,13 @@ typedef struct sql_dml {
     const char  **check_names;
     bool          on_conflict_nothing;
     const sql_index_t *arbiter;   /* ON CONFLICT (cols) / ON CONSTRAINT: the one index; NULL = any */
+    /* ON CONFLICT (primary key) DO UPDATE: set/where over the existing
+     * stored row followed by the proposed one (EXCLUDED) */
+    bool          on_conflict_update;
+    int           nupd;
+    uint16_t     *upd_colids;
+    ex_expr_t   **upd_set;
+    ex_expr_t    *upd_where;
 } sql_dml_t;
 
 typedef struct sql_bound {

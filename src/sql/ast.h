@@ -60,6 +60,15 @@ typedef struct ast_typename {
 } ast_typename_t;
 
 typedef struct ast_expr ast_expr_t;
+typedef struct ast_window {
+    ast_expr_t       **part;
+    int                npart;
+    struct ast_sortby *order;
+    int                norder;
+    int                frame;     /* PostgreSQL's frameOptions bits */
+    ast_expr_t        *start_off, *end_off;   /* n PRECEDING / FOLLOWING */
+} ast_window_t;
+
 struct ast_expr {
     ast_kind_t   kind;
     int          loc;
@@ -76,6 +85,7 @@ struct ast_expr {
     ast_select_t *sub;
     int          nagg_order;       /* FUNC: ORDER BY inside an aggregate */
     struct ast_sortby *agg_order;
+    ast_window_t *win;             /* FUNC: OVER (...) */
 };
 
 typedef struct ast_target {
@@ -161,8 +171,11 @@ typedef struct ast_stmt {
     ast_target_t   *returning; int nreturning;
     bool            returning_given;
     bool            on_conflict_nothing;
+    bool            on_conflict_update;        /* ON CONFLICT ... DO UPDATE */
     const char    **conflict_cols; int nconflict_cols;   /* ON CONFLICT (cols): the arbiter */
     const char     *conflict_con;  int conflict_loc;     /* ON CONFLICT ON CONSTRAINT name */
+    ast_target_t   *conflict_set; int nconflict_set;
+    ast_expr_t     *conflict_where;
     /* SET / SHOW / RESET */
     const char     *name;
     const char    **values; int nvalues;   /* SET values as text */

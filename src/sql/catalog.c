@@ -43,10 +43,11 @@
  * no uniqueness); lookup then picks the lower id, on every node alike.
  *
  * Bootstrap writes its fixed records (schemas, postgres, the superuser
- * role) on any store without the 'V' record.  A node joining a cluster
- * must receive the catalog before it opens one: bootstrapping first would
- * write newer versions of those records (e.g. the superuser without the
- * password an ALTER ROLE gave it) that LWW would spread.  Not handled yet.
+ * role) on any store without the 'V' record, all at one fixed version
+ * (TXN_BOOTSTRAP_VERSION, older than any stamp): every node of a cluster
+ * writes the same records at the same version, and any later change (an
+ * ALTER ROLE's password) wins over a node that bootstraps after it, e.g.
+ * one joining later.  Every node must bootstrap with the same superuser.
  *
  * Sequences.  A sequence's state is its single "row" at 0x02 ‖ seq_id
  * (outside the catalog prefix, so nextval does not reload catalogs):
@@ -922,7 +923,8 @@ static rdb_status_t bootstrap(sql_catalog_t *c, const char *superuser, rdb_err_t
                       .createdb = true, .createrole = true };
     sql_catw_role(t, &su);
     RDB_LOG_INFO("sql", "catalog bootstrapped (superuser \"%s\")", superuser);
-    return txn_commit(t, err);
+    /* the same records at the same version on every node of a cluster */
+    return txn_commit_at(t, TXN_BOOTSTRAP_VERSION, err);
 }
 
 rdb_status_t sql_catalog_open(txn_store_t *st, const char *superuser, sql_catalog_t **out,

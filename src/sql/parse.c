@@ -51,6 +51,7 @@ void sql_err_at(rdb_err_t *err, const char *sql, int loc)
 /* The single key of a node object ({"SelectStmt": {...}}). */
 static const char *node_name(json_t *n, json_t **body)
 {
+    *body = NULL;
     if (!json_is_object(n) || json_object_size(n) != 1)
         return NULL;
     const char *k;
@@ -289,8 +290,24 @@ static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
     e->name = e->nnames ? e->names[e->nnames - 1] : "";
     if (e->nnames == 2 && strcmp(e->names[0], "pg_catalog") != 0)
         return unsupported(p, "schema-qualified functions", e->loc);
-    if (json_object_get(b, "over"))
-        return unsupported(p, "window functions", e->loc);
+    json_t *over = json_object_get(b, "over");
+    if (over) {
+        if (json_object_get(over, "name") || json_object_get(over, "refname"))
+            return unsupported(p, "named windows", e->loc);
+        ast_window_t *w = RDB_ARENA_NEW(p->a, ast_window_t);
+        w->frame = jint(over, "frameOptions", 0);
+        json_t *pc = json_object_get(over, "partitionClause"), *oc = json_object_get(over, "orderClause");
+        if (pc && xexpr_list(p, pc, &w->part, &w->npart) != RDB_OK)
+            return RDB_SQL;
+        if (oc && xsortby(p, oc, &w->order, &w->norder) != RDB_OK)
+            return RDB_SQL;
+        json_t *so = json_object_get(over, "startOffset"), *eo = json_object_get(over, "endOffset");
+        if (so && xexpr(p, so, &w->start_off) != RDB_OK)
+            return RDB_SQL;
+        if (eo && xexpr(p, eo, &w->end_off) != RDB_OK)
+            return RDB_SQL;
+        e->win = w;
+    }
     if (jbool(b, "agg_within_group"))
         return unsupported(p, "WITHIN GROUP", e->loc);
     if (jbool(b, "func_variadic"))
@@ -874,8 +891,6 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         }
         json_t *oc = json_object_get(b, "onConflictClause");
         if (oc) {
-            if (!jeq(oc, "action", "ONCONFLICT_NOTHING"))
-                return unsupported(p, "ON CONFLICT DO UPDATE", jloc(oc));
             st->on_conflict_nothing = true;
             json_t *ib = json_object_get(oc, "infer");   /* an InferClause */
             if (ib) {
@@ -892,6 +907,17 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
                     if (!(st->conflict_cols[i] = jstr(p, eb, "name")))
                         return unsupported(p, "ON CONFLICT on an expression", jloc(ib));
                 }
+            }
+            if (jeq(oc, "action", "ONCONFLICT_UPDATE")) {
+                st->on_conflict_update = true;
+                if (!ib || st->conflict_con || !st->nconflict_cols)
+                    return unsupported(p, "ON CONFLICT DO UPDATE without a column list", jloc(oc));
+                if (xtargets(p, json_object_get(oc, "targetList"), &st->conflict_set,
+                             &st->nconflict_set) != RDB_OK)
+                    return RDB_SQL;
+                json_t *w = json_object_get(oc, "whereClause");
+                if (w && xexpr(p, w, &st->conflict_where) != RDB_OK)
+                    return RDB_SQL;
             }
         }
         if (!jeq(b, "override", "OVERRIDING_NOT_SET") && json_object_get(b, "override"))

@@ -249,17 +249,49 @@ static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_in
 
 /* --- uniqueness ------------------------------------------------------------ */
 
-/* Is there an entry under prefix (index columns) in the transaction? */
-static rdb_status_t prefix_exists(txn_t *txn, const rdb_buf_t *prefix, bool *exists, rdb_err_t *err)
+/* Is there an entry under prefix (ix's columns) whose row still holds
+ * those values?  On a cluster, rows and index entries are separate keys
+ * resolved by LWW one by one, so UPDATEs of one row on two nodes at once
+ * leave the losing node's entry behind, pointing at a row that now holds
+ * other values (docs/cluster.md): such an entry is stale, no duplicate. */
+static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                                      const rdb_buf_t *prefix, bool *exists, rdb_err_t *err)
 {
-    rdb_buf_t hi = RDB_BUF_INIT;
+    rdb_buf_t hi = RDB_BUF_INIT, key = RDB_BUF_INIT, val = RDB_BUF_INIT, again = RDB_BUF_INIT;
     rdb_buf_append(&hi, prefix->data, prefix->len);
     key_succ(&hi);
     txn_iter_t *it = txn_iter_new(txn, prefix->data, prefix->len, hi.len ? hi.data : NULL, hi.len);
-    *exists = txn_iter_next(it);
-    rdb_status_t rc = txn_iter_status(it, err);
+    sql_value_t *row = calloc(t->nrowcols ? t->nrowcols : 1, sizeof *row);
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    rdb_status_t rc = RDB_OK;
+    *exists = false;
+    while (!*exists && txn_iter_next(it)) {
+        size_t klen;
+        const char *k = txn_iter_key(it, &klen);
+        bool found = false;
+        rdb_buf_reset(&key);
+        row_key(&key, t, k + prefix->len, klen - prefix->len);
+        if ((rc = txn_get(txn, key.data, key.len, &val, &found, err)) != RDB_OK)
+            break;
+        if (!found)
+            continue; /* the row is gone: a stale entry */
+        rdb_arena_reset(&a);
+        if ((rc = sql_row_decode(&a, t, val.data, val.len, row, err)) != RDB_OK)
+            break;
+        rdb_buf_reset(&again);
+        index_cols(&again, t, ix, row);
+        *exists = again.len == prefix->len && memcmp(again.data, prefix->data, again.len) == 0;
+    }
+    if (rc == RDB_OK)
+        rc = txn_iter_status(it, err);
     txn_iter_free(it);
+    rdb_arena_destroy(&a);
+    free(row);
     rdb_buf_free(&hi);
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+    rdb_buf_free(&again);
     return rc;
 }
 
@@ -271,7 +303,7 @@ static rdb_status_t check_unique(txn_t *txn, const sql_table_t *t, const sql_ind
         return RDB_OK;
     rdb_buf_t k = RDB_BUF_INIT;
     index_cols(&k, t, ix, row);
-    rdb_status_t rc = prefix_exists(txn, &k, dup, err);
+    rdb_status_t rc = live_entry_exists(txn, t, ix, &k, dup, err);
     rdb_buf_free(&k);
     return rc;
 }
@@ -705,6 +737,11 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
             if (t->npk == 0 &&
                 (rc = rowid_from_key(a, t, s->key.data, s->key.len, row, &s->err)) != RDB_OK)
                 return scan_fail(s, rc);
+            /* a stale entry (see live_entry_exists): the row moved on */
+            rdb_buf_reset(&s->key);
+            index_cols(&s->key, t, s->ix, row);
+            if (s->key.len != (size_t)(p - k) || memcmp(s->key.data, k, s->key.len) != 0)
+                continue;
             return true;
         }
         if (s->filter) {

@@ -189,6 +189,8 @@ rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catal
     return s;
 }
 
+void txn_store_catalog_changed(txn_store_t *st) { atomic_fetch_add(&st->catalog_gen, 1); }
+
 /* --- transactions ------------------------------------------------------ */
 
 txn_t *txn_begin(txn_store_t *st)
@@ -319,14 +321,16 @@ void txn_abort(txn_t *t)
     free(t);
 }
 
-rdb_status_t txn_commit(txn_t *t, rdb_err_t *err)
+/* Commit with the version *fixed, or a fresh stamp when fixed is NULL. */
+static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t *err)
 {
     rdb_status_t s = RDB_OK;
     if (t->nlive == 0)
         goto out;
     lsm_version_t v = { .node_id = t->st->node_id };
-    s = stamp(t->st, &v.hlc, err);
-    if (s != RDB_OK)
+    if (fixed)
+        v = *fixed;
+    else if ((s = stamp(t->st, &v.hlc, err)) != RDB_OK)
         goto out;
     lsm_batch_t *b = lsm_batch_new();
     for (size_t i = 0; i < t->nents; i++) {
@@ -349,6 +353,13 @@ rdb_status_t txn_commit(txn_t *t, rdb_err_t *err)
 out:
     txn_abort(t);
     return s;
+}
+
+rdb_status_t txn_commit(txn_t *t, rdb_err_t *err) { return commit_with(t, NULL, err); }
+
+rdb_status_t txn_commit_at(txn_t *t, lsm_version_t v, rdb_err_t *err)
+{
+    return commit_with(t, &v, err);
 }
 
 /* --- iterators --------------------------------------------------------- */

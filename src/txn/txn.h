@@ -69,6 +69,9 @@ uint64_t txn_store_now(txn_store_t *st);
 /* Apply a batch that came from elsewhere (replication) and bump the catalog
  * generation if it touches the catalog. */
 rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catalog, rdb_err_t *err);
+/* Someone else (the cluster node) applied catalog records to the store:
+ * bump the catalog generation so caches reload. */
+void txn_store_catalog_changed(txn_store_t *st);
 
 /* Start a transaction; its snapshot is a fresh HLC stamp. */
 txn_t *txn_begin(txn_store_t *st);
@@ -109,6 +112,12 @@ void txn_iter_free(txn_iter_t *it);
  * Frees t whatever the outcome.  A transaction without writes commits
  * trivially. */
 rdb_status_t txn_commit(txn_t *t, rdb_err_t *err);
+/* As txn_commit, with the given version instead of a fresh stamp: for
+ * records every node writes alike on its own (the catalog's bootstrap, at
+ * TXN_BOOTSTRAP_VERSION), so that no node's copy wins over another's and
+ * any later change wins over all of them. */
+#define TXN_BOOTSTRAP_VERSION ((lsm_version_t){ .hlc = 1, .node_id = 0 })
+rdb_status_t txn_commit_at(txn_t *t, lsm_version_t v, rdb_err_t *err);
 /* Drop every buffered write; frees t. */
 void txn_abort(txn_t *t);
 

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,14 +126,14 @@ END_TEST
 
 typedef struct sl_reader {
     lsm_mem_t *m;
-    volatile int *stop;
+    atomic_int *stop;
     int bad, rounds;
 } sl_reader_t;
 
 static void *sl_read(void *arg)
 {
     sl_reader_t *r = arg;
-    while (!*r->stop || r->rounds < 3) {
+    while (!atomic_load(r->stop) || r->rounds < 3) {
         lsm_it_t *it = lsm_mem_iter(r->m);
         rdb_buf_t prev = RDB_BUF_INIT;
         for (it->ops->seek_first(it); it->ops->valid(it); it->ops->next(it)) {
@@ -153,7 +154,7 @@ static void *sl_read(void *arg)
 START_TEST(skiplist_concurrent_reader)
 {
     lsm_mem_t *m = lsm_mem_new();
-    volatile int stop = 0;
+    atomic_int stop = 0;
     sl_reader_t r = { m, &stop, 0, 0 };
     pthread_t t;
     pthread_create(&t, NULL, sl_read, &r);
@@ -164,7 +165,7 @@ START_TEST(skiplist_concurrent_reader)
         size_t n = mkikey(k, uk, (uint64_t)i, 0, LSM_KIND_PUT);
         lsm_mem_add(m, k, n, "v", 1);
     }
-    stop = 1;
+    atomic_store(&stop, 1);
     pthread_join(t, NULL);
     ck_assert_int_eq(r.bad, 0);
     ck_assert_int_ge(r.rounds, 3);
@@ -918,7 +919,7 @@ END_TEST
 typedef struct cw {
     lsm_db_t *db;
     int id, bad;
-    volatile int *stop;
+    atomic_int *stop;
 } cw_t;
 
 static void *cw_write(void *arg)
@@ -944,7 +945,7 @@ static void *cw_write(void *arg)
 static void *cw_read(void *arg)
 {
     cw_t *c = arg;
-    while (!*c->stop) {
+    while (!atomic_load(c->stop)) {
         lsm_iter_t *it = lsm_iter_new(c->db, NULL);
         rdb_buf_t prev = RDB_BUF_INIT;
         for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it)) {
@@ -974,7 +975,7 @@ START_TEST(db_concurrent)
     rdb_err_t err = RDB_ERR_INIT;
     lsm_db_t *db;
     ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
-    volatile int stop = 0;
+    atomic_int stop = 0;
     cw_t w[4], r = { db, 99, 0, &stop };
     pthread_t tw[4], tr;
     pthread_create(&tr, NULL, cw_read, &r);
@@ -986,7 +987,7 @@ START_TEST(db_concurrent)
         pthread_join(tw[i], NULL);
         ck_assert_int_eq(w[i].bad, 0);
     }
-    stop = 1;
+    atomic_store(&stop, 1);
     pthread_join(tr, NULL);
     ck_assert_int_eq(r.bad, 0);
     lsm_stats_t st;

@@ -154,6 +154,15 @@ def test_roundtrip(srv):
     check(len(rows) == 4 and rows[-1] == (None, 7), "full join using %r" % (rows,))
     rows = q(c, "select oid from orders where oid > 10 and oid <= 13")
     check(rows == [(11,), (12,), (13,)], "integer key range %r" % rows)
+    rows = q(c, "select item, qty, row_number() over (partition by item order by qty desc), "
+                "sum(qty) over (partition by item), lag(qty) over (partition by item order by qty) "
+                "from orders where qty > 26 order by item, qty")
+    check(rows == [(1, 27, 2, 57, None), (1, 30, 1, 57, 27), (2, 28, 1, 28, None), (3, 29, 1, 29, None)],
+          "window functions %r" % rows)
+    rows = q(c, "select x, sum(x) over (order by x rows between 1 preceding and 1 following) "
+                "from generate_series(1, 4) x")
+    check(rows == [(1, 3), (2, 6), (3, 9), (4, 7)], "ROWS frame with offsets %r" % rows)
+    check(q(c, "select '', true::text") == [("", "true")], "empty string is not NULL; bool to text")
     rows = q(c, "select generate_series(1, 3), 'x'")
     check(rows == [(1, 'x'), (2, 'x'), (3, 'x')], "generate_series in the select list %r" % rows)
     rows = q(c, "select oid, qty from orders order by qty desc nulls last limit 3")
@@ -164,6 +173,9 @@ def test_roundtrip(srv):
     q(c, "create table seqt (id serial primary key, v text)")
     q(c, "insert into seqt (v) values ('a'), ('b')")
     check(q(c, "select id from seqt order by id") == [(1,), (2,)], "serial")
+    rows = q(c, "insert into seqt (id, v) values (1, 'x'), (7, 'y') on conflict (id) do update "
+                "set v = seqt.v || excluded.v returning id, v")
+    check(sorted(rows) == [(1, 'ax'), (7, 'y')], "on conflict do update %r" % rows)
     q(c, "insert into items values (10, 'dup', 1) on conflict do nothing")
     rows = q(c, "insert into items values (10, 'dup2', 1) on conflict do nothing returning id")
     check(rows == [], "on conflict do nothing %r" % rows)
@@ -186,7 +198,9 @@ def test_errors(srv):
     expect_error(c, "select id, count(*) from e", "42803",
                  'column "e.id" must appear in the GROUP BY clause')
     expect_error(c, "select id from e a, e b", "42702", 'column reference "id" is ambiguous')
-    expect_error(c, "select row_number() over () from e", "0A000", "window functions")
+    expect_error(c, "select * from e, lateral (select 1) s", "0A000", "LATERAL is not supported")
+    expect_error(c, "select sum(id) over (order by id range between 1 preceding and current row) from e", "0A000",
+                 "window frame")
     expect_error(c, "insert into e values (1, 1, 'dup')", "23505",
                  'duplicate key value violates unique constraint "e_pkey"')
     e = expect_error(c, "insert into e (id, n) values (2, null)", "23502",

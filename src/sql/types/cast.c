@@ -137,6 +137,10 @@ static rdb_status_t cast_generic(sql_fn_ctx_t *ctx, int nargs, const sql_value_t
         if (kt == K_TEXT) return sqlt_text_typmod(a, to.oid, to.typmod, explicit_, out, err);
         return RDB_OK;
     }
+    if (from.oid == SQL_OID_BOOL && kt == K_TEXT) {   /* PG's booltext: 'true' / 'false' */
+        *out = v->u.b ? sql_bytes("true", 4) : sql_bytes("false", 5);
+        return sqlt_text_typmod(a, to.oid, to.typmod, explicit_, out, err);
+    }
     if (kf == K_INT && kt == K_INT) return int_check(v->u.i, to.oid, out, err);
     if (kf == K_INT && kt == K_FLOAT) { *out = sql_float(to.oid == SQL_OID_FLOAT4 ? (float)v->u.i : (double)v->u.i); return RDB_OK; }
     if (kf == K_INT && kt == K_NUMERIC) {

@@ -1,0 +1,164 @@
+/*
+ * cluster_glue.c — the SQL engine on a cluster node (DESIGN.md §4-5).
+ *
+ * When build/ringdb runs with --node-id, the server starts a cluster node
+ * before the engine (cluster/node.h, IN THE SERVER) and the engine then
+ * shares it: ONE store (the node's DATA_DIR/kv, owned by the node) and ONE
+ * clock (the node's HLC, which every peer frame advances), and txn_store's
+ * node id is --node-id.  So SQL commit versions follow what this node has
+ * seen from its peers and LWW compares like with like everywhere.
+ *
+ * Writes.  Every SQL commit is applied locally by txn_commit (one atomic
+ * lsm batch), then the commit hook here hands the batch to the node with
+ * CLU_W_APPLIED at the session's ringdb.consistency (one, quorum, all):
+ *   ONE     the local durable write is the acknowledgement; the node sends
+ *           the records to the other replicas without anyone waiting.
+ *   QUORUM  the committing thread waits until rf/2+1 replicas of every
+ *   ALL     partition touched (all replicas) applied it, or the node's write
+ *           timeout; failure is the node's 57P03.  The local write stays
+ *           (LWW: nothing is rolled back) and reaches the others through
+ *           hints and anti-entropy.
+ * The level is passed from the session to the hook through a thread-local
+ * (the hook runs on the committing thread, txn.h).  Sessions whose commits
+ * may wait run their statements off the event loop (eng_clu_commit_waits),
+ * except the extended protocol's Sync of an implicit transaction.
+ *
+ * Catalog.  Records that the node applies (peers' writes, hints, read
+ * repair, anti-entropy) and that touch the catalog (0x01) bump the catalog
+ * generation, so a table created on another node is seen here without a
+ * restart.  Secondary index entries (0x03) travel in the same batch as
+ * their rows.
+ */
+#include <string.h>
+
+#include "cluster/node.h"
+#include "cluster/ring.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "exec/cluster_glue.h"
+#include "exec/engine_int.h"
+#include "lsm/batch.h"
+#include "lsm/ikey.h"
+#include "server/options.h"
+
+/* The level of the commit running on this thread (0: ONE). */
+static _Thread_local clu_consistency_t commit_cl;
+
+uint64_t rdb_sql_key_token(const void *key, size_t klen, void *ctx)
+{
+    (void)ctx;
+    const unsigned char *k = key;
+    if (klen >= 13 && k[0] == TXN_PREFIX_ROW) {
+        uint64_t t = 0;
+        for (int i = 5; i < 13; i++)
+            t = t << 8 | k[i];
+        return t;
+    }
+    return clu_token(key, klen);
+}
+
+clu_node_t *eng_clu_node(void) { return rdb_server_node(); }
+
+/* ---- commits ------------------------------------------------------------- */
+
+typedef struct rec_acc {
+    clu_record_t *r;
+    size_t        n, cap;
+} rec_acc_t;
+
+static rdb_status_t collect(void *arg, int kind, const char *key, size_t klen, lsm_version_t v,
+                            const char *val, size_t vlen)
+{
+    rec_acc_t *a = arg;
+    if (klen == 0 || key[0] == TXN_PREFIX_LOCAL)
+        return RDB_OK; /* node-local bookkeeping is never replicated */
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        a->r = rdb_realloc(a->r, a->cap * sizeof *a->r);
+    }
+    clu_record_t *r = &a->r[a->n++];
+    memset(r, 0, sizeof *r);
+    r->key = key;
+    r->klen = klen;
+    r->version = v;
+    r->tombstone = kind == LSM_KIND_DELETE;
+    r->value = r->tombstone ? NULL : val;
+    r->vlen = r->tombstone ? 0 : vlen;
+    return RDB_OK;
+}
+
+static void one_done(void *ctx, const rdb_err_t *err)
+{
+    (void)ctx;
+    if (err && err->code != RDB_OK)
+        RDB_LOG_WARN("sql", "replicating a commit: %s", err->msg);
+}
+
+static rdb_status_t commit_hook(void *ctx, lsm_batch_t *b, lsm_version_t v, rdb_err_t *err)
+{
+    (void)v;
+    rdb_engine_t *e = ctx;
+    rec_acc_t a = { 0 };
+    rdb_status_t st = lsm_batch_iterate(b->rep.data, b->rep.len, collect, &a, err);
+    clu_consistency_t cl = commit_cl ? commit_cl : CLU_CL_ONE;
+    if (st == RDB_OK && a.n) {
+        if (cl == CLU_CL_ONE)
+            st = clu_node_commit_batch(e->node, a.r, a.n, cl, CLU_W_APPLIED, one_done, NULL);
+        else
+            st = clu_node_write(e->node, a.r, a.n, cl, CLU_W_APPLIED, NULL, err);
+    }
+    free(a.r);
+    return st;
+}
+
+static clu_consistency_t session_cl(rdb_session_t *s)
+{
+    const char *v = eng_guc_get(s, "ringdb.consistency");
+    clu_consistency_t cl = CLU_CL_ONE;
+    rdb_err_t e = RDB_ERR_INIT;
+    if (v && clu_consistency_parse(v, &cl, &e) != RDB_OK)
+        cl = CLU_CL_ONE; /* guc.c validated it; defensive */
+    rdb_err_clear(&e);
+    return cl;
+}
+
+rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err)
+{
+    commit_cl = s->e->node ? session_cl(s) : CLU_CL_ONE;
+    rdb_status_t st = txn_commit(t, err);
+    commit_cl = 0;
+    return st;
+}
+
+bool eng_clu_commit_waits(rdb_session_t *s)
+{
+    return s->e->node && session_cl(s) != CLU_CL_ONE;
+}
+
+/* ---- records applied by the node ------------------------------------------ */
+
+static void applied_hook(void *ctx, const clu_record_t *recs, size_t n)
+{
+    rdb_engine_t *e = ctx;
+    for (size_t i = 0; i < n; i++)
+        if (recs[i].klen && ((const unsigned char *)recs[i].key)[0] == TXN_PREFIX_CATALOG) {
+            txn_store_catalog_changed(e->st);
+            return;
+        }
+}
+
+void eng_clu_attach(rdb_engine_t *e)
+{
+    if (!e->node)
+        return;
+    txn_store_set_commit_hook(e->st, commit_hook, e);
+    clu_node_set_applied_hook(e->node, applied_hook, e);
+    RDB_LOG_INFO("sql", "engine shares the store and clock of cluster node %u",
+                 clu_node_id(e->node));
+}
+
+void eng_clu_detach(rdb_engine_t *e)
+{
+    if (e->node && e->st)
+        clu_node_set_applied_hook(e->node, NULL, NULL);
+}
