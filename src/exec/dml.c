@@ -87,7 +87,8 @@ rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t
     sql_value_t *row = rdb_arena_alloc(a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
     if (build_insert_row(r, d, vals, a, row) != RDB_OK)
         return RDB_SQL;
-    return sql_table_insert(r->txn, d->tab, row, d->on_conflict_nothing, inserted, r->err);
+    return sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter, inserted,
+                                    r->err);
 }
 
 static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t *row, rdb_arena_t *a,
@@ -191,7 +192,8 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
         rdb_arena_reset(&a);
         bool inserted = true;
         if (build_insert_row(r, d, vals[i], &a, row) != RDB_OK ||
-            sql_table_insert(r->txn, d->tab, row, d->on_conflict_nothing, &inserted, r->err) != RDB_OK) {
+            sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter,
+                                     &inserted, r->err) != RDB_OK) {
             rc = RDB_SQL;
             break;
         }

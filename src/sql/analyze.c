@@ -418,7 +418,10 @@ static rdb_status_t bind_list(bctx_t *c, scope_t *s, ast_expr_t **in, int n, ex_
 }
 
 /* Coerce n expressions to their common type (CASE, COALESCE, VALUES...). */
-static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, int loc, sql_type_t *t)
+/* common() with each input's own location for its coercion error (locs[i],
+ * NULL = loc): COALESCE(1, 'x') points at 'x'. */
+static rdb_status_t common_at(bctx_t *c, ex_expr_t **es, int n, const char *ctx, int loc, const int *locs,
+                              sql_type_t *t)
 {
     sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
     for (int i = 0; i < n; i++)
@@ -428,9 +431,14 @@ static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, in
     if (t->oid == SQL_OID_UNKNOWN)
         *t = T(SQL_OID_TEXT);
     for (int i = 0; i < n; i++)
-        if (coerce(c, &es[i], *t, SQL_CAST_IMPLICIT, loc) != RDB_OK)
+        if (coerce(c, &es[i], *t, SQL_CAST_IMPLICIT, locs && locs[i] >= 0 ? locs[i] : loc) != RDB_OK)
             return RDB_SQL;
     return RDB_OK;
+}
+
+static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, int loc, sql_type_t *t)
+{
+    return common_at(c, es, n, ctx, loc, NULL, t);
 }
 
 static bool ast_has_agg(ast_expr_t *a);
@@ -1092,7 +1100,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
         }
         sql_type_t t;
-        if (common(c, res, nw + 1, "CASE", a->loc, &t) != RDB_OK)
+        int *locs = RDB_ARENA_NEWN(A, int, nw + 2);
+        for (int i = 0; i < nw; i++)
+            locs[i] = a->args[2 * i + 1]->loc;
+        locs[nw] = a->def ? a->def->loc : -1;
+        if (common_at(c, res, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
             return RDB_SQL;
         for (int i = 0; i < nw; i++)
             e->args[2 * i + 1] = res[i];
@@ -1172,8 +1184,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         e->flag = a->kind == AST_GREATEST;
         if (bind_list(c, s, a->args, a->nargs, e->args) != RDB_OK)
             return RDB_SQL;
-        if (common(c, e->args, a->nargs, a->kind == AST_COALESCE ? "COALESCE"
-                   : a->kind == AST_GREATEST ? "GREATEST" : "LEAST", a->loc, &e->type) != RDB_OK)
+        int *locs = RDB_ARENA_NEWN(A, int, a->nargs + 1);
+        for (int i = 0; i < a->nargs; i++)
+            locs[i] = a->args[i]->loc;
+        if (common_at(c, e->args, a->nargs, a->kind == AST_COALESCE ? "COALESCE"
+                      : a->kind == AST_GREATEST ? "GREATEST" : "LEAST", a->loc, locs, &e->type) != RDB_OK)
             return RDB_SQL;
         *out = e;
         return RDB_OK;
@@ -2150,6 +2165,28 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             dkeys[i].col = col;
             dkeys[i].type = tl.e[col]->type;
         }
+        /* PG's transformDistinctOnClause: the ORDER BY keys that are
+         * DISTINCT ON keys come first, and cover them all if any is not */
+        bool skipped = false, *covered = RDB_ARENA_NEWN(A, bool, ndkeys + 1);
+        int bad = -1;
+        for (int i = 0; sel->ndistinct_on && i < nkeys && bad < 0; i++) {
+            bool in = false;
+            for (int j = 0; j < ndkeys; j++)
+                if (dkeys[j].col == keys[i].col) {
+                    if (skipped && !in)
+                        bad = j;
+                    in = covered[j] = true;
+                }
+            skipped |= !in;
+        }
+        for (int j = 0; skipped && bad < 0 && j < ndkeys; j++)
+            if (!covered[j])
+                bad = j;
+        if (bad >= 0) {
+            fail(c, "42P10", sel->distinct_on[bad]->loc,
+                 "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+            goto fail;
+        }
     }
     if (grouped) {
         plan_t *ag = plan_new(A, P_AGG, g.ngroup + g.naggs);
@@ -2387,6 +2424,53 @@ static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
     return RDB_OK;
 }
 
+/* The unique index an ON CONFLICT names by its columns (in any order) or
+ * its constraint, as PG's infer_arbiter_indexes. */
+static rdb_status_t bind_arbiter(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, const sql_index_t **out)
+{
+    *out = NULL;
+    if (!st->conflict_con && !st->nconflict_cols)
+        return RDB_OK;
+    uint16_t *want = RDB_ARENA_NEWN(A, uint16_t, st->nconflict_cols + 1);
+    for (int i = 0; i < st->nconflict_cols; i++) {
+        const sql_column_t *col = find_column(t, st->conflict_cols[i]);
+        if (!col)
+            return fail(c, "42703", st->conflict_loc, "column \"%s\" does not exist", st->conflict_cols[i]);
+        want[i] = col->colid;
+    }
+    for (int k = -1; k < t->nindexes; k++) {
+        const sql_index_t *ix = k < 0 ? t->pk_index : &t->indexes[k];
+        if (!ix || !(ix->unique || ix->primary))
+            continue;
+        if (st->conflict_con) {
+            if (ix->is_constraint && strcmp(ix->name, st->conflict_con) == 0) {
+                *out = ix;
+                return RDB_OK;
+            }
+            continue;
+        }
+        bool same = true;
+        for (int i = 0; i < ix->ncols && same; i++) {
+            same = false;
+            for (int j = 0; j < st->nconflict_cols; j++)
+                same |= ix->colids[i] == want[j];
+        }
+        for (int j = 0; j < st->nconflict_cols && same; j++) {
+            same = false;
+            for (int i = 0; i < ix->ncols; i++)
+                same |= ix->colids[i] == want[j];
+        }
+        if (same) {
+            *out = ix;
+            return RDB_OK;
+        }
+    }
+    if (st->conflict_con)
+        return fail(c, "42704", -1, "constraint \"%s\" for table \"%s\" does not exist",
+                    st->conflict_con, t->name);
+    return fail(c, "42P10", -1, "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+}
+
 static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 {
     const sql_table_t *t;
@@ -2395,6 +2479,8 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     sql_dml_t *d = RDB_ARENA_NEW(A, sql_dml_t);
     d->tab = t;
     d->on_conflict_nothing = st->on_conflict_nothing;
+    if (bind_arbiter(c, st, t, &d->arbiter) != RDB_OK)
+        return RDB_SQL;
     int n = st->ncols ? st->ncols : t->ncols;
     const sql_column_t **cols = RDB_ARENA_NEWN(A, const sql_column_t *, n + 1);
     d->colids = RDB_ARENA_NEWN(A, uint16_t, n + 1);

@@ -46,6 +46,7 @@ typedef struct sql_dml {
     ex_expr_t   **checks;    /* over the new stored row */
     const char  **check_names;
     bool          on_conflict_nothing;
+    const sql_index_t *arbiter;   /* ON CONFLICT (cols) / ON CONSTRAINT: the one index; NULL = any */
     /* ON CONFLICT (primary key) DO UPDATE: set/where over the existing
      * stored row followed by the proposed one (EXCLUDED) */
     bool          on_conflict_update;

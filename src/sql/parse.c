@@ -892,21 +892,26 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         json_t *oc = json_object_get(b, "onConflictClause");
         if (oc) {
             st->on_conflict_nothing = true;
-            if (jeq(oc, "action", "ONCONFLICT_UPDATE")) {
-                st->on_conflict_update = true;
-                json_t *inf = json_object_get(oc, "infer");
-                if (!inf || json_object_get(inf, "conname") || json_object_get(inf, "whereClause"))
-                    return unsupported(p, "ON CONFLICT DO UPDATE without a column list", jloc(oc));
-                json_t *ie = json_object_get(inf, "indexElems");
-                st->nconflict_cols = (int)json_array_size(ie);
+            json_t *ib = json_object_get(oc, "infer");   /* an InferClause */
+            if (ib) {
+                json_t *el = json_object_get(ib, "indexElems");
+                st->conflict_con = jstr(p, ib, "conname");
+                st->conflict_loc = jloc(ib);
+                if (json_object_get(ib, "whereClause"))
+                    return unsupported(p, "ON CONFLICT ... WHERE", jloc(ib));
+                st->nconflict_cols = (int)json_array_size(el);
                 st->conflict_cols = RDB_ARENA_NEWN(p->a, const char *, st->nconflict_cols + 1);
                 for (int i = 0; i < st->nconflict_cols; i++) {
                     json_t *eb;
-                    node_name(json_array_get(ie, (size_t)i), &eb);
-                    st->conflict_cols[i] = jstr(p, eb, "name");
-                    if (!st->conflict_cols[i])
-                        return unsupported(p, "ON CONFLICT on expressions", jloc(oc));
+                    node_name(json_array_get(el, (size_t)i), &eb);
+                    if (!(st->conflict_cols[i] = jstr(p, eb, "name")))
+                        return unsupported(p, "ON CONFLICT on an expression", jloc(ib));
                 }
+            }
+            if (jeq(oc, "action", "ONCONFLICT_UPDATE")) {
+                st->on_conflict_update = true;
+                if (!ib || st->conflict_con || !st->nconflict_cols)
+                    return unsupported(p, "ON CONFLICT DO UPDATE without a column list", jloc(oc));
                 if (xtargets(p, json_object_get(oc, "targetList"), &st->conflict_set,
                              &st->nconflict_set) != RDB_OK)
                     return RDB_SQL;

@@ -364,6 +364,13 @@ static void put_row(txn_t *txn, const sql_table_t *t, sql_value_t *row, rdb_buf_
 rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
                               bool on_conflict_nothing, bool *inserted, rdb_err_t *err)
 {
+    return sql_table_insert_arbiter(txn, t, row, on_conflict_nothing, NULL, inserted, err);
+}
+
+rdb_status_t sql_table_insert_arbiter(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
+                                      bool on_conflict_nothing, const sql_index_t *arbiter,
+                                      bool *inserted, rdb_err_t *err)
+{
     rdb_buf_t pk = RDB_BUF_INIT, key = RDB_BUF_INIT, val = RDB_BUF_INIT;
     rdb_status_t rc = RDB_OK;
     bool dup = false;
@@ -381,6 +388,11 @@ rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_
         pk_encode(&pk, t, row, false);
     }
     row_key(&key, t, pk.data, pk.len);
+    if (on_conflict_nothing && arbiter && arbiter != t->pk_index) {
+        /* the arbiter first: its conflict is no error, another index's is */
+        if ((rc = check_unique(txn, t, arbiter, row, &dup, err)) != RDB_OK || dup)
+            goto out;
+    }
     if (t->npk) {
         rc = txn_get(txn, key.data, key.len, &val, &dup, err);
         if (rc != RDB_OK)
@@ -395,7 +407,7 @@ rdb_status_t sql_table_insert(txn_t *txn, const sql_table_t *t, const sql_value_
             dup_ix = &t->indexes[i];
     }
     if (dup) {
-        if (!on_conflict_nothing)
+        if (!on_conflict_nothing || (arbiter && dup_ix != arbiter))
             rc = dup_error(err, t, dup_ix, row);
         goto out;
     }

@@ -26,6 +26,11 @@
  * *inserted says whether the row went in (ON CONFLICT DO NOTHING). */
 rdb_status_t sql_table_insert(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
                               bool on_conflict_nothing, bool *inserted, rdb_err_t *err);
+/* The same with ON CONFLICT (cols) / ON CONSTRAINT: only a conflict on the
+ * arbiter index (NULL = any) is skipped, another index's raises 23505. */
+rdb_status_t sql_table_insert_arbiter(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
+                                      bool on_conflict_nothing, const sql_index_t *arbiter,
+                                      bool *inserted, rdb_err_t *err);
 /* Replace old (as read by a scan) by new; handles a changed primary key and
  * index maintenance. */
 rdb_status_t sql_table_update(txn_t *t, const sql_table_t *tab, const sql_value_t *oldrow,

@@ -125,8 +125,71 @@ def test_common_type(srv):
     c.close()
 
 
+def test_on_conflict_arbiter(srv):
+    """ON CONFLICT (cols) / ON CONSTRAINT skips only the arbiter's conflict:
+    another unique index's raises 23505 (regress/constraints)."""
+    c = srv.connect()
+    c.autocommit = True
+    q(c, "CREATE TABLE oc (id int PRIMARY KEY, email text UNIQUE, k int, l int, UNIQUE (k, l))")
+    q(c, "INSERT INTO oc VALUES (1, 'a', 1, 1)")
+    for sql, state in [("INSERT INTO oc VALUES (1, 'b', 2, 2) ON CONFLICT (id) DO NOTHING", None),
+                       ("INSERT INTO oc VALUES (2, 'a', 3, 3) ON CONFLICT (id) DO NOTHING", "23505"),
+                       ("INSERT INTO oc VALUES (2, 'a', 3, 3) ON CONFLICT (email) DO NOTHING", None),
+                       ("INSERT INTO oc VALUES (1, 'c', 4, 4) ON CONFLICT (email) DO NOTHING", "23505"),
+                       ("INSERT INTO oc VALUES (5, 'e', 1, 1) ON CONFLICT (l, k) DO NOTHING", None),
+                       ("INSERT INTO oc VALUES (5, 'e', 1, 1) ON CONFLICT ON CONSTRAINT oc_pkey DO NOTHING",
+                        "23505"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT ON CONSTRAINT nosuch DO NOTHING",
+                        "42704"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT (k) DO NOTHING", "42P10"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT (nosuch) DO NOTHING", "42703"),
+                       ("INSERT INTO oc VALUES (6, 'a', 1, 1) ON CONFLICT DO NOTHING", None)]:
+        if state:
+            expect_error(c, sql, state)
+        else:
+            q(c, sql)
+    got = table_rows(c, "oc")
+    check(got == [(1, "a", 1, 1)], "ON CONFLICT left %r" % got)
+    c.close()
+
+
+def test_distinct_on_order(srv):
+    """DISTINCT ON keys must match the leading ORDER BY keys (42P10 at the
+    DISTINCT ON expression), as PostgreSQL's transformDistinctOnClause."""
+    c = srv.connect()
+    c.autocommit = True
+    q(c, "CREATE TABLE di (a int, b text, c int)")
+    q(c, "INSERT INTO di VALUES (1, 'x', 1), (2, 'x', 2), (NULL, 'y', 3), (1, 'z', 4)")
+    for sql, pos in [("SELECT DISTINCT ON (a) a, b FROM di ORDER BY b", 21),
+                     ("SELECT DISTINCT ON (a, b) a, b FROM di ORDER BY b, c, a", 21),
+                     ("SELECT DISTINCT ON (a, b) a, b FROM di ORDER BY b, c", 21),
+                     ("SELECT DISTINCT ON (1) a, b FROM di ORDER BY b", 21)]:
+        expect_error(c, sql, "42P10", "must match initial ORDER BY expressions", pos)
+    for sql, want in [("SELECT DISTINCT ON (a) a, b FROM di ORDER BY a, b", [(1, "x"), (2, "x"), (None, "y")]),
+                      ("SELECT DISTINCT ON (b) a, b FROM di ORDER BY b, a", [(1, "x"), (None, "y"), (1, "z")]),
+                      ("SELECT DISTINCT ON (a, b) b, a FROM di ORDER BY b, a, c",
+                       [("x", 1), ("x", 2), ("y", None), ("z", 1)])]:
+        got = q(c, sql)
+        check(got == want, "%s: %r, wanted %r" % (sql, got, want))
+    c.close()
+
+
+def test_coerce_position(srv):
+    """A literal that cannot take the CASE / COALESCE / GREATEST type is
+    reported at its own position (regress/case_coalesce)."""
+    c = srv.connect()
+    c.autocommit = True
+    for sql, pos in [("SELECT CASE WHEN true THEN 1 ELSE 'x' END", 35),
+                     ("SELECT CASE WHEN true THEN 'x' ELSE 1 END", 28),
+                     ("SELECT coalesce(1, 'x')", 20),
+                     ("SELECT greatest(1, 'x')", 20)]:
+        expect_error(c, sql, "22P02", 'invalid input syntax for type integer: "x"', pos)
+    c.close()
+
+
 def main():
-    tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type]
+    tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type,
+             test_on_conflict_arbiter, test_distinct_on_order, test_coerce_position]
     for t in tests:
         srv = test_sql.Server()
         t0 = time.time()
