@@ -24,6 +24,7 @@
 #include "common/hash.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "exec/window.h"
 
 /* ---- a hash table of rows ------------------------------------------- */
 
@@ -144,6 +145,8 @@ struct ex_node {
     /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
     bool          pt_mode;
+    /* window (exec/window.c) */
+    struct ex_window *win;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -955,6 +958,8 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
         if (!n->rt)
             goto fail;
     }
+    if (p->kind == P_WINDOW)
+        n->win = ex_window_open(r, p, n->l);
     return n;
 fail:
     ex_close(n);
@@ -985,6 +990,7 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_APPEND: return append_next(n);
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
+    case P_WINDOW: return ex_window_next(n->win);
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1002,6 +1008,8 @@ void ex_close(ex_node_t *n)
         ex_close(n->rt);
     if (n->scan)
         sql_scan_close(n->scan);
+    if (n->win)
+        ex_window_close(n->win);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

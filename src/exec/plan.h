@@ -86,6 +86,7 @@ typedef enum plan_kind {
     P_SETOP,     /* INTERSECT / EXCEPT [ALL] (UNION = append + distinct)   */
     P_SUBQUERY,  /* FROM (subquery): passes the child's rows               */
     P_EXCHANGE,  /* reserved for the distributed executor                  */
+    P_WINDOW,    /* child's row + window function results (exec/window.h)  */
 } plan_kind_t;
 
 typedef enum { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS, J_SEMI, J_ANTI } plan_join_t;
@@ -157,6 +158,9 @@ struct plan {
     /* P_SETOP */
     int          setop;         /* AST_SETOP_INTERSECT / _EXCEPT */
     bool         all;
+
+    /* P_WINDOW */
+    struct plan_window *win;
 };
 
 #endif

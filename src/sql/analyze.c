@@ -23,6 +23,7 @@
  * to free.
  */
 #include "sql/analyze.h"
+#include "exec/window.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -78,6 +79,9 @@ typedef struct bctx {
     aggctx_t      *agg;      /* non-NULL: binding above an aggregate */
     bool           in_agg;   /* inside an aggregate's arguments */
     const char    *noagg;    /* clause where aggregates are not allowed */
+    struct winctx *win;      /* non-NULL: window function calls allowed */
+    bool           in_win;   /* inside a window function call */
+    const char    *nowin;    /* clause where window functions are not allowed */
 } bctx_t;
 
 #define A (c->b->a)
@@ -438,6 +442,7 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     sub.agg = NULL;
     sub.in_agg = true;
     sub.noagg = NULL;
+    sub.win = NULL;
     if (a->nargs > 2)
         return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name, a->nargs);
     plan_agg_t pa;
@@ -774,10 +779,14 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
 }
 
 /* Try to match a whole expression against the GROUP BY list. */
+static bool ast_has_win(ast_expr_t *a);
+static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
+
 static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     aggctx_t *g = c->agg;
-    if (!g || !g->ngroup || a->kind == AST_CONST || a->kind == AST_PARAM || ast_has_agg(a))
+    if (!g || !g->ngroup || a->kind == AST_CONST || a->kind == AST_PARAM || ast_has_agg(a) ||
+        ast_has_win(a))
         return false;
     bctx_t sub = *c;
     sub.agg = NULL;
@@ -879,6 +888,8 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         return RDB_OK;
     }
     case AST_FUNC:
+        if (a->over)
+            return bind_window_call(c, s, a, out);
         return bind_func(c, s, a, out);
     case AST_CAST: {
         sql_type_t t;
@@ -1060,6 +1071,18 @@ static bool ast_has_agg(ast_expr_t *a)
 {
     if (!a)
         return false;
+    if (a->kind == AST_FUNC && a->over) {   /* the call is not an aggregate; its inputs may hold some */
+        for (int i = 0; i < a->nargs; i++)
+            if (ast_has_agg(a->args[i]))
+                return true;
+        for (int i = 0; i < a->over->npart; i++)
+            if (ast_has_agg(a->over->part[i]))
+                return true;
+        for (int i = 0; i < a->over->norder; i++)
+            if (ast_has_agg(a->over->order[i].expr))
+                return true;
+        return false;
+    }
     if (a->kind == AST_FUNC && (sql_is_agg_name(a->name) || a->star))
         return true;
     if (a->kind == AST_SUBLINK)
@@ -1068,6 +1091,332 @@ static bool ast_has_agg(ast_expr_t *a)
         if (ast_has_agg(a->args[i]))
             return true;
     return ast_has_agg(a->arg) || ast_has_agg(a->def);
+}
+
+/* ---- window functions ------------------------------------------------ */
+
+/* Window calls of one SELECT: each is bound to a placeholder column
+ * WIN_PH + k, renumbered once the P_WINDOW nodes are built (the width
+ * below them is known only after the whole select list is bound). */
+#define WIN_PH (1 << 24)
+
+typedef struct wcall {
+    plan_winfn_t  fn;
+    int           npart, norder;
+    ex_expr_t   **part, **order;
+    plan_sortkey_t *okeys;
+    int           col;        /* final column */
+} wcall_t;
+
+typedef struct winctx {
+    ast_select_t *sel;        /* for WINDOW names */
+    int           n, cap;
+    wcall_t      *calls;
+} winctx_t;
+
+static const struct { const char *name; win_fn_t fn; int min, max; } win_fns[] = {
+    { "row_number", WF_ROW_NUMBER, 0, 0 },   { "rank", WF_RANK, 0, 0 },
+    { "dense_rank", WF_DENSE_RANK, 0, 0 },   { "percent_rank", WF_PERCENT_RANK, 0, 0 },
+    { "cume_dist", WF_CUME_DIST, 0, 0 },     { "ntile", WF_NTILE, 1, 1 },
+    { "lag", WF_LAG, 1, 3 },                 { "lead", WF_LEAD, 1, 3 },
+    { "first_value", WF_FIRST_VALUE, 1, 1 }, { "last_value", WF_LAST_VALUE, 1, 1 },
+    { "nth_value", WF_NTH_VALUE, 2, 2 },
+};
+
+static bool ast_has_win(ast_expr_t *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == AST_FUNC && a->over)
+        return true;
+    if (a->kind == AST_SUBLINK)
+        return ast_has_win(a->arg);
+    for (int i = 0; i < a->nargs; i++)
+        if (ast_has_win(a->args[i]))
+            return true;
+    return ast_has_win(a->arg) || ast_has_win(a->def);
+}
+
+/* The call's effective window: OVER w, OVER (w ...) or OVER (...). */
+static rdb_status_t win_resolve(bctx_t *c, ast_window_t *ov, ast_window_t *out)
+{
+    *out = *ov;
+    const char *ref = ov->refname ? ov->refname : ov->name;
+    if (!ref)
+        return RDB_OK;
+    ast_select_t *sel = c->win->sel;
+    ast_window_t *base = NULL;
+    for (int i = 0; i < sel->nwindows && !base; i++)
+        if (strcmp(sel->windows[i].name, ref) == 0)
+            base = &sel->windows[i];
+    if (!base)
+        return fail(c, "42704", ov->loc, "window \"%s\" does not exist", ref);
+    if (!ov->refname) {     /* OVER w */
+        *out = *base;
+        return RDB_OK;
+    }
+    if (ov->npart)
+        return fail(c, "42P20", ov->loc, "cannot override PARTITION BY clause of window \"%s\"", ref);
+    if (ov->norder && base->norder)
+        return fail(c, "42P20", ov->loc, "cannot override ORDER BY clause of window \"%s\"", ref);
+    if (base->frameopts & WIN_F_NONDEFAULT)
+        return fail(c, "42P20", ov->loc, "cannot copy window \"%s\" because it has a frame clause", ref);
+    out->part = base->part;
+    out->npart = base->npart;
+    if (!ov->norder) {
+        out->order = base->order;
+        out->norder = base->norder;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t win_frame(bctx_t *c, bctx_t *sub, scope_t *s, ast_window_t *w, plan_winfn_t *fn)
+{
+    int o = w->frameopts ? w->frameopts : WIN_F_DEFAULT;
+    if (o & WIN_F_GROUPS)
+        return fail(c, "0A000", w->loc, "frame option GROUPS is not supported");
+    if (o & (WIN_F_EXCL_CUR | WIN_F_EXCL_GROUP | WIN_F_EXCL_TIES))
+        return fail(c, "0A000", w->loc, "frame option EXCLUDE %s is not supported",
+                    o & WIN_F_EXCL_CUR ? "CURRENT ROW" : o & WIN_F_EXCL_GROUP ? "GROUP" : "TIES");
+    if ((o & WIN_F_RANGE) &&
+        (o & (WIN_F_START_OFF_PREC | WIN_F_START_OFF_FOLL | WIN_F_END_OFF_PREC | WIN_F_END_OFF_FOLL)))
+        return fail(c, "0A000", w->loc, "frame option RANGE with offset PRECEDING/FOLLOWING is not supported");
+    if (!(o & (WIN_F_RANGE | WIN_F_ROWS)))
+        o |= WIN_F_RANGE;
+    if (!(o & (WIN_F_START_UNB_PREC | WIN_F_START_CUR | WIN_F_START_OFF_PREC | WIN_F_START_OFF_FOLL)))
+        o |= WIN_F_START_UNB_PREC;
+    if (!(o & (WIN_F_END_UNB_FOLL | WIN_F_END_CUR | WIN_F_END_OFF_PREC | WIN_F_END_OFF_FOLL)))
+        o |= WIN_F_END_CUR;
+    fn->frameopts = o;
+    ast_expr_t *offs[2] = { w->start_off, w->end_off };
+    ex_expr_t **dst[2] = { &fn->start_off, &fn->end_off };
+    for (int i = 0; i < 2; i++) {
+        if (!offs[i])
+            continue;
+        if (bind_e(sub, s, offs[i], dst[i]) != RDB_OK ||
+            coerce(sub, dst[i], T(SQL_OID_INT8), SQL_CAST_IMPLICIT, offs[i]->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t win_args(bctx_t *sub, scope_t *s, ast_expr_t *a, plan_winfn_t *fn)
+{
+    fn->nargs = a->nargs;
+    for (int i = 0; i < a->nargs; i++)
+        if (bind_e(sub, s, a->args[i], &fn->args[i]) != RDB_OK)
+            return RDB_SQL;
+    switch (fn->fn) {
+    case WF_ROW_NUMBER: case WF_RANK: case WF_DENSE_RANK:
+        fn->type = T(SQL_OID_INT8);
+        return RDB_OK;
+    case WF_PERCENT_RANK: case WF_CUME_DIST:
+        fn->type = T(SQL_OID_FLOAT8);
+        return RDB_OK;
+    case WF_NTILE:
+        fn->type = T(SQL_OID_INT4);
+        return coerce(sub, &fn->args[0], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, a->loc);
+    default:
+        break;
+    }
+    if (fn->fn == WF_NTH_VALUE || ((fn->fn == WF_LAG || fn->fn == WF_LEAD) && fn->nargs > 1))
+        if (coerce(sub, &fn->args[1], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+    if (fn->nargs == 3) {
+        ex_expr_t *vd[2] = { fn->args[0], fn->args[2] };
+        if (common(sub, vd, 2, a->name, a->loc, &fn->type) != RDB_OK)
+            return RDB_SQL;
+        fn->args[0] = vd[0];
+        fn->args[2] = vd[1];
+    }
+    if (fn->args[0]->type.oid == SQL_OID_UNKNOWN &&
+        coerce(sub, &fn->args[0], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+        return RDB_SQL;
+    if (fn->nargs == 3 && coerce(sub, &fn->args[2], fn->args[0]->type, SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+        return RDB_SQL;
+    fn->type = fn->args[0]->type;
+    return RDB_OK;
+}
+
+static rdb_status_t win_agg(bctx_t *sub, scope_t *s, ast_expr_t *a, plan_winfn_t *fn)
+{
+    plan_agg_t *pa = &fn->agg;
+    if (a->distinct)
+        return fail(sub, "0A000", a->loc, "DISTINCT is not implemented for window functions");
+    if (a->nagg_order)
+        return fail(sub, "0A000", a->loc, "aggregate ORDER BY is not implemented for window functions");
+    if (a->nargs > 2)
+        return fail(sub, "42883", a->loc, "function %s with %d arguments does not exist", a->name, a->nargs);
+    if (a->star && strcmp(a->name, "count") != 0)
+        return fail(sub, "42809", a->loc, "%s(*) specified, but %s is not an aggregate function",
+                    a->name, a->name);
+    sql_type_t ts[2];
+    for (int i = 0; i < a->nargs; i++) {
+        if (bind_e(sub, s, a->args[i], &pa->args[i]) != RDB_OK)
+            return RDB_SQL;
+        ts[i] = pa->args[i]->type;
+    }
+    pa->nargs = a->star ? 0 : a->nargs;
+    if (sql_agg_resolve(a->name, pa->nargs, ts, &pa->agg, sub->err) != RDB_OK)
+        return at(sub, a->loc);
+    for (int i = 0; i < pa->nargs; i++)
+        if (coerce(sub, &pa->args[i], pa->agg.argtypes[i], SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+    if (a->def) {
+        if (bind_e(sub, s, a->def, &pa->filter) != RDB_OK ||
+            coerce_bool(sub, &pa->filter, "FILTER", a->def->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    fn->fn = WF_AGG;
+    fn->type = pa->agg.rettype;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    if (!c->win) {
+        if (c->in_win)
+            return fail(c, "42P20", a->loc, "window function calls cannot be nested");
+        if (c->in_agg)
+            return fail(c, "42803", a->loc, "aggregate function calls cannot contain window function calls");
+        return fail(c, "42P20", a->loc, "window functions are not allowed in %s",
+                    c->noagg ? c->noagg : c->nowin ? c->nowin : "this context");
+    }
+    winctx_t *wc = c->win;
+    bctx_t sub = *c;
+    sub.win = NULL;
+    sub.in_win = true;
+    ast_window_t w;
+    if (win_resolve(c, a->over, &w) != RDB_OK)
+        return RDB_SQL;
+    wcall_t call;
+    memset(&call, 0, sizeof call);
+    int mn = 0, mx = -1;
+    for (size_t i = 0; i < sizeof win_fns / sizeof win_fns[0]; i++)
+        if (strcmp(win_fns[i].name, a->name) == 0) {
+            call.fn.fn = win_fns[i].fn;
+            mn = win_fns[i].min;
+            mx = win_fns[i].max;
+        }
+    if (mx >= 0) {
+        if (a->star || a->nargs < mn || a->nargs > mx)
+            return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name,
+                        a->nargs);
+        if (a->distinct || a->def)
+            return fail(c, "42809", a->loc, "%s is not an aggregate function", a->name);
+        if (win_args(&sub, s, a, &call.fn) != RDB_OK)
+            return RDB_SQL;
+    } else if (sql_is_agg_name(a->name) || a->star) {
+        if (win_agg(&sub, s, a, &call.fn) != RDB_OK)
+            return RDB_SQL;
+    } else {
+        return fail(c, "42809", a->loc, "OVER specified, but %s is not a window function nor an "
+                    "aggregate function", a->name);
+    }
+    if (win_frame(c, &sub, s, &w, &call.fn) != RDB_OK)
+        return RDB_SQL;
+    call.npart = w.npart;
+    call.part = RDB_ARENA_NEWN(A, ex_expr_t *, w.npart + 1);
+    if (bind_list(&sub, s, w.part, w.npart, call.part) != RDB_OK)
+        return RDB_SQL;
+    call.norder = w.norder;
+    call.order = RDB_ARENA_NEWN(A, ex_expr_t *, w.norder + 1);
+    call.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, w.norder + 1);
+    for (int i = 0; i < w.norder; i++) {
+        if (bind_e(&sub, s, w.order[i].expr, &call.order[i]) != RDB_OK)
+            return RDB_SQL;
+        call.okeys[i].desc = w.order[i].desc;
+        call.okeys[i].nulls_first = w.order[i].nulls ? w.order[i].nulls == 1 : w.order[i].desc;
+    }
+    for (int i = 0; i < call.npart + call.norder; i++) {
+        ex_expr_t **e = i < call.npart ? &call.part[i] : &call.order[i - call.npart];
+        if ((*e)->type.oid == SQL_OID_UNKNOWN &&
+            coerce(&sub, e, T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+        if (i >= call.npart)
+            call.okeys[i - call.npart].type = (*e)->type;
+    }
+    if (wc->n == wc->cap) {
+        int cap = wc->cap ? wc->cap * 2 : 8;
+        wcall_t *n = RDB_ARENA_NEWN(A, wcall_t, cap);
+        if (wc->n)
+            memcpy(n, wc->calls, sizeof(wcall_t) * wc->n);
+        wc->calls = n;
+        wc->cap = cap;
+    }
+    wc->calls[wc->n] = call;
+    *out = ex_col(A, WIN_PH + wc->n, call.fn.type);
+    wc->n++;
+    return RDB_OK;
+}
+
+static bool win_same(const wcall_t *x, const wcall_t *y)
+{
+    if (x->npart != y->npart || x->norder != y->norder)
+        return false;
+    for (int i = 0; i < x->npart; i++)
+        if (!ex_equal(x->part[i], y->part[i]))
+            return false;
+    for (int i = 0; i < x->norder; i++)
+        if (!ex_equal(x->order[i], y->order[i]) || x->okeys[i].desc != y->okeys[i].desc ||
+            x->okeys[i].nulls_first != y->okeys[i].nulls_first)
+            return false;
+    return true;
+}
+
+static void win_renumber(const winctx_t *wc, ex_expr_t *e)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_COL && e->idx >= WIN_PH)
+        e->idx = wc->calls[e->idx - WIN_PH].col;
+    if (e->kind == EX_SUBLINK && e->nargs) {
+        win_renumber(wc, e->args[0]);   /* args[1] is over the sub row */
+        return;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        win_renumber(wc, e->args[i]);
+}
+
+/* P_WINDOW nodes over p, one per distinct (PARTITION BY, ORDER BY), and
+ * the placeholders in es[0..n) renumbered to their columns. */
+static plan_t *win_build(bctx_t *c, winctx_t *wc, plan_t *p, ex_expr_t **es, int n)
+{
+    bool *done = RDB_ARENA_NEWN(A, bool, wc->n + 1);
+    for (int i = 0; i < wc->n; i++) {
+        if (done[i])
+            continue;
+        int cnt = 0;
+        for (int k = i; k < wc->n; k++)
+            if (!done[k] && win_same(&wc->calls[i], &wc->calls[k]))
+                cnt++;
+        plan_window_t *w = RDB_ARENA_NEW(A, plan_window_t);
+        w->npart = wc->calls[i].npart;
+        w->part = wc->calls[i].part;
+        w->norder = wc->calls[i].norder;
+        w->order = wc->calls[i].order;
+        w->okeys = wc->calls[i].okeys;
+        w->fns = RDB_ARENA_NEWN(A, plan_winfn_t, cnt);
+        plan_t *q = plan_new(A, P_WINDOW, p->ncols + cnt);
+        memcpy(q->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(q->names, p->names, sizeof(char *) * p->ncols);
+        for (int k = i; k < wc->n; k++) {
+            if (done[k] || !win_same(&wc->calls[i], &wc->calls[k]))
+                continue;
+            done[k] = true;
+            wc->calls[k].col = p->ncols + w->nfns;
+            q->types[p->ncols + w->nfns] = wc->calls[k].fn.type;
+            q->names[p->ncols + w->nfns] = "?window?";
+            w->fns[w->nfns++] = wc->calls[k].fn;
+        }
+        q->win = w;
+        q->left = p;
+        q->est_rows = p->est_rows;
+        p = q;
+    }
+    for (int i = 0; i < n; i++)
+        win_renumber(wc, es[i]);
+    return p;
 }
 
 /* ---- FROM ----------------------------------------------------------- */
@@ -1700,6 +2049,10 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->agg = NULL;
     c->in_agg = false;
     c->noagg = NULL;
+    c->win = NULL;
+    c->in_win = false;
+    c->nowin = NULL;
+    winctx_t wctx = { .sel = sel };
     cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes };
     void *savectes = c->b->ctes;
     if (sel->nctes)
@@ -1828,6 +2181,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         c->agg = &g;
     }
     tlist_t tl = { 0 };
+    c->win = &wctx;
     for (int i = 0; i < sel->ntargets; i++) {
         ast_target_t *t = &sel->targets[i];
         if (t->expr->kind == AST_COLREF && t->expr->star) {
@@ -1853,9 +2207,13 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     int nvis = tl.n;
     ex_expr_t *having = NULL;
     if (sel->having) {
+        c->win = NULL;
+        c->nowin = "HAVING";
         if (bind_e(c, s, sel->having, &having) != RDB_OK ||
             coerce_bool(c, &having, "HAVING", sel->having->loc) != RDB_OK)
             goto fail;
+        c->win = &wctx;
+        c->nowin = NULL;
     }
     /* ORDER BY and DISTINCT ON keys: output columns or extra (junk) ones */
     int nkeys = sel->nsort;
@@ -1963,6 +2321,8 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             p = f;
         }
     }
+    if (wctx.n)
+        p = win_build(c, &wctx, p, tl.e, tl.n);
     p = project(c, p, &tl);
     if (s->corr)
         p->est_rows = -1;   /* tells bind_sublink the query is correlated */
@@ -2005,7 +2365,7 @@ fail:
 
 rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL };
+    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL };
     return bind_select_in(&c, s, NULL, out);
 }
 
@@ -2049,7 +2409,7 @@ static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_e
 rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions" }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL, false, NULL }, *c = &cc;
     *out = NULL;
     if (col->default_json) {
         scope_t empty = { 0 };
@@ -2072,7 +2432,7 @@ rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
 rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
                                sql_type_t type, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "this expression" }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "this expression", NULL, false, NULL }, *c = &cc;
     scope_t *s = table_scope(c, tab, NULL);
     if (bind_e(c, s, e, out) != RDB_OK)
         return RDB_SQL;
@@ -2314,7 +2674,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL };
+    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;
