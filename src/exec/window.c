@@ -4,7 +4,7 @@
  * On the first next() the whole input is read and kept in the run's arena
  * (so it counts against the memory budget), each row widened to
  *   [child columns][one result per call][partition keys][order keys]
- * then sorted by (partition keys, order keys).  Each partition is walked
+ * [input position], then sorted by (partition keys, order keys, position).  Each partition is walked
  * once: ranking functions follow the peer groups (rows equal on the order
  * keys), lag/lead/first/last/nth_value read the buffered rows, aggregates
  * run over each row's frame, continuing the previous row's state while the
@@ -68,8 +68,15 @@ static int order_cmp(const ex_window_t *x, const sql_value_t *a, const sql_value
 static int row_cmp(const void *x, const void *y, void *arg)
 {
     const sql_value_t *a = *(sql_value_t *const *)x, *b = *(sql_value_t *const *)y;
-    int c = part_cmp(arg, a, b);
-    return c ? c : order_cmp(arg, a, b);
+    const ex_window_t *w = arg;
+    int c = part_cmp(w, a, b);
+    if (!c)
+        c = order_cmp(w, a, b);
+    if (!c) {   /* stable: peers keep their input order, as PostgreSQL's usually do */
+        int seq = w->kbase + w->w->npart + w->w->norder;
+        c = (a[seq].u.i > b[seq].u.i) - (a[seq].u.i < b[seq].u.i);
+    }
+    return c;
 }
 
 static rdb_status_t eval_offset(ex_window_t *x, const ex_expr_t *e, const char *which, int64_t *out)
@@ -104,7 +111,7 @@ static rdb_status_t load(ex_window_t *x)
     ex_run_t *r = x->r;
     const plan_window_t *w = x->w;
     const plan_t *cp = x->p->left;
-    int width = x->kbase + w->npart + w->norder;
+    int width = x->kbase + w->npart + w->norder + 1;   /* + input position */
     rdb_arena_t tmp;
     rdb_arena_init(&tmp, 0);
     const sql_value_t *row;
@@ -121,6 +128,7 @@ static rdb_status_t load(ex_window_t *x)
                 goto out;
             k[x->kbase + i] = v.isnull ? v : sql_value_copy(r->a, e->type, v);
         }
+        k[width - 1] = sql_int(x->nrows);
         if (x->nrows == x->cap) {
             int64_t cap = x->cap ? x->cap * 2 : 256;
             sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
@@ -144,31 +152,77 @@ out:
     return rc;
 }
 
-/* The frame [*fs, *fe) of row i in partition [ps, pe) whose peers are [gs, ge). */
-static void frame_of(const ex_window_t *x, int f, int64_t i, int64_t ps, int64_t pe, int64_t gs,
-                     int64_t ge, int64_t *fs, int64_t *fe)
+/* RANGE offset bound: the first row of [ps, pe) whose order key is past
+ * bound (after = true: strictly past; false: at or past), NULL keys (which
+ * sort together at one end) never in. */
+static int64_t range_seek(const ex_window_t *x, int64_t ps, int64_t pe, const sql_value_t *bound, bool after)
 {
-    int o = x->w->fns[f].frameopts;
+    const plan_sortkey_t *k = &x->w->okeys[0];
+    int col = x->kbase + x->w->npart;
+    int64_t lo = ps, hi = pe;
+    while (lo < pe && x->rows[lo][col].isnull)
+        lo++;
+    while (hi > lo && x->rows[hi - 1][col].isnull)
+        hi--;
+    while (lo < hi) {       /* first j with key beyond (or at) the bound */
+        int64_t mid = lo + (hi - lo) / 2;
+        int c = sql_value_cmp(k->type, &x->rows[mid][col], bound);
+        if (k->desc)
+            c = -c;
+        if (after ? c > 0 : c >= 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* The frame [*fs, *fe) of row i in partition [ps, pe) whose peers are [gs, ge). */
+static rdb_status_t frame_of(ex_window_t *x, int f, int64_t i, int64_t ps, int64_t pe, int64_t gs,
+                             int64_t ge, int64_t *fs, int64_t *fe)
+{
+    const plan_winfn_t *fn = &x->w->fns[f];
+    int o = fn->frameopts;
     bool rows = o & WIN_F_ROWS;
     int64_t s = ps, e = pe;
     if (o & WIN_F_START_CUR)
         s = rows ? i : gs;
-    else if (o & WIN_F_START_OFF_PREC)
+    else if (fn->start_bound || fn->end_bound) {
+        /* RANGE offsets below */
+    } else if (o & WIN_F_START_OFF_PREC)
         s = i - x->soff[f];
     else if (o & WIN_F_START_OFF_FOLL)
         s = i + x->soff[f];
     if (o & WIN_F_END_CUR)
         e = rows ? i + 1 : ge;
-    else if (o & WIN_F_END_OFF_PREC)
+    else if (fn->start_bound || fn->end_bound) {
+        /* RANGE offsets below */
+    } else if (o & WIN_F_END_OFF_PREC)
         e = i - x->eoff[f] + 1;
     else if (o & WIN_F_END_OFF_FOLL)
         e = i + x->eoff[f] + 1;
+    const ex_expr_t *bounds[2] = { fn->start_bound, fn->end_bound };
+    for (int b = 0; b < 2; b++) {
+        if (!bounds[b])
+            continue;
+        sql_value_t v;
+        if (x->rows[i][x->kbase + x->w->npart].isnull) {
+            v = sql_null();     /* a NULL key's offset frame is its peers */
+        } else if (ex_eval(x->r, bounds[b], x->rows[i], x->r->a, &v) != RDB_OK) {
+            return RDB_SQL;
+        }
+        if (b == 0)
+            s = v.isnull ? gs : range_seek(x, ps, pe, &v, false);
+        else
+            e = v.isnull ? ge : range_seek(x, ps, pe, &v, true);
+    }
     if (s < ps) s = ps;
     if (s > pe) s = pe;
     if (e < ps) e = ps;
     if (e > pe) e = pe;
     *fs = s;
     *fe = e;
+    return RDB_OK;
 }
 
 static rdb_status_t agg_add(ex_window_t *x, const plan_agg_t *ag, void *st, const sql_value_t *row)
@@ -275,7 +329,8 @@ static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
         case WF_FIRST_VALUE:
         case WF_LAST_VALUE:
         case WF_NTH_VALUE: {
-            frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe);
+            if (frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe) != RDB_OK)
+                return RDB_SQL;
             int64_t j = fn->fn == WF_FIRST_VALUE ? fs : fe - 1;
             if (fn->fn == WF_NTH_VALUE) {
                 if (eval_int_at(x, fn->args[1], row, &k, &isnull) != RDB_OK)
@@ -298,7 +353,8 @@ static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
             break;
         }
         case WF_AGG: {
-            frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe);
+            if (frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe) != RDB_OK)
+                return RDB_SQL;
             if (!st || fs != sfs || fe < sfe) {
                 st = fn->agg.agg.init(r->a, &fn->agg.agg);
                 sfs = sfe = fs;

@@ -41,6 +41,8 @@ typedef struct plan_winfn {
     plan_agg_t   agg;         /* WF_AGG */
     int          frameopts;   /* WIN_F_* */
     ex_expr_t   *start_off, *end_off;  /* ROWS offsets (int8), constant */
+    ex_expr_t   *start_bound, *end_bound; /* RANGE offsets: order key -/+ offset, over
+                                           * the child's row, of the order key's type */
 } plan_winfn_t;
 
 typedef struct plan_window {

@@ -780,6 +780,7 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
 
 /* Try to match a whole expression against the GROUP BY list. */
 static bool ast_has_win(ast_expr_t *a);
+static bool is_win_fn(const char *name);
 static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
 
 static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
@@ -888,7 +889,7 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         return RDB_OK;
     }
     case AST_FUNC:
-        if (a->over)
+        if (a->over || is_win_fn(a->name))
             return bind_window_call(c, s, a, out);
         return bind_func(c, s, a, out);
     case AST_CAST: {
@@ -1123,6 +1124,14 @@ static const struct { const char *name; win_fn_t fn; int min, max; } win_fns[] =
     { "nth_value", WF_NTH_VALUE, 2, 2 },
 };
 
+static bool is_win_fn(const char *name)
+{
+    for (size_t i = 0; i < sizeof win_fns / sizeof win_fns[0]; i++)
+        if (strcmp(win_fns[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 static bool ast_has_win(ast_expr_t *a)
 {
     if (!a)
@@ -1170,17 +1179,15 @@ static rdb_status_t win_resolve(bctx_t *c, ast_window_t *ov, ast_window_t *out)
     return RDB_OK;
 }
 
-static rdb_status_t win_frame(bctx_t *c, bctx_t *sub, scope_t *s, ast_window_t *w, plan_winfn_t *fn)
+static rdb_status_t win_frame(bctx_t *c, bctx_t *sub, scope_t *s, ast_window_t *w, wcall_t *call)
 {
+    plan_winfn_t *fn = &call->fn;
     int o = w->frameopts ? w->frameopts : WIN_F_DEFAULT;
     if (o & WIN_F_GROUPS)
         return fail(c, "0A000", w->loc, "frame option GROUPS is not supported");
     if (o & (WIN_F_EXCL_CUR | WIN_F_EXCL_GROUP | WIN_F_EXCL_TIES))
         return fail(c, "0A000", w->loc, "frame option EXCLUDE %s is not supported",
                     o & WIN_F_EXCL_CUR ? "CURRENT ROW" : o & WIN_F_EXCL_GROUP ? "GROUP" : "TIES");
-    if ((o & WIN_F_RANGE) &&
-        (o & (WIN_F_START_OFF_PREC | WIN_F_START_OFF_FOLL | WIN_F_END_OFF_PREC | WIN_F_END_OFF_FOLL)))
-        return fail(c, "0A000", w->loc, "frame option RANGE with offset PRECEDING/FOLLOWING is not supported");
     if (!(o & (WIN_F_RANGE | WIN_F_ROWS)))
         o |= WIN_F_RANGE;
     if (!(o & (WIN_F_START_UNB_PREC | WIN_F_START_CUR | WIN_F_START_OFF_PREC | WIN_F_START_OFF_FOLL)))
@@ -1190,12 +1197,27 @@ static rdb_status_t win_frame(bctx_t *c, bctx_t *sub, scope_t *s, ast_window_t *
     fn->frameopts = o;
     ast_expr_t *offs[2] = { w->start_off, w->end_off };
     ex_expr_t **dst[2] = { &fn->start_off, &fn->end_off };
+    ex_expr_t **bnd[2] = { &fn->start_bound, &fn->end_bound };
+    bool prec[2] = { o & WIN_F_START_OFF_PREC, o & WIN_F_END_OFF_PREC };
     for (int i = 0; i < 2; i++) {
         if (!offs[i])
             continue;
-        if (bind_e(sub, s, offs[i], dst[i]) != RDB_OK ||
-            coerce(sub, dst[i], T(SQL_OID_INT8), SQL_CAST_IMPLICIT, offs[i]->loc) != RDB_OK)
+        if (bind_e(sub, s, offs[i], dst[i]) != RDB_OK)
             return RDB_SQL;
+        if (o & WIN_F_ROWS) {
+            if (coerce(sub, dst[i], T(SQL_OID_INT8), SQL_CAST_IMPLICIT, offs[i]->loc) != RDB_OK)
+                return RDB_SQL;
+            continue;
+        }
+        /* RANGE: the bound is key - offset or key + offset (reversed for DESC) */
+        if (call->norder != 1)
+            return fail(c, "42P20", w->loc, "RANGE with offset PRECEDING/FOLLOWING requires exactly one "
+                        "ORDER BY column");
+        bool minus = prec[i] != call->okeys[0].desc;
+        if (mk_op(sub, minus ? "-" : "+", call->order[0], *dst[i], offs[i]->loc, bnd[i]) != RDB_OK ||
+            coerce(sub, bnd[i], call->order[0]->type, SQL_CAST_ASSIGNMENT, offs[i]->loc) != RDB_OK)
+            return RDB_SQL;
+        *dst[i] = NULL;
     }
     return RDB_OK;
 }
@@ -1274,7 +1296,7 @@ static rdb_status_t win_agg(bctx_t *sub, scope_t *s, ast_expr_t *a, plan_winfn_t
 
 static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
-    if (!c->win) {
+    if (!c->win && a->over) {
         if (c->in_win)
             return fail(c, "42P20", a->loc, "window function calls cannot be nested");
         if (c->in_agg)
@@ -1282,6 +1304,8 @@ static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_ex
         return fail(c, "42P20", a->loc, "window functions are not allowed in %s",
                     c->noagg ? c->noagg : c->nowin ? c->nowin : "this context");
     }
+    if (!a->over)
+        return fail(c, "42809", a->loc, "window function %s requires an OVER clause", a->name);
     winctx_t *wc = c->win;
     bctx_t sub = *c;
     sub.win = NULL;
@@ -1313,8 +1337,6 @@ static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_ex
         return fail(c, "42809", a->loc, "OVER specified, but %s is not a window function nor an "
                     "aggregate function", a->name);
     }
-    if (win_frame(c, &sub, s, &w, &call.fn) != RDB_OK)
-        return RDB_SQL;
     call.npart = w.npart;
     call.part = RDB_ARENA_NEWN(A, ex_expr_t *, w.npart + 1);
     if (bind_list(&sub, s, w.part, w.npart, call.part) != RDB_OK)
@@ -1336,6 +1358,8 @@ static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_ex
         if (i >= call.npart)
             call.okeys[i - call.npart].type = (*e)->type;
     }
+    if (win_frame(c, &sub, s, &w, &call) != RDB_OK)
+        return RDB_SQL;
     if (wc->n == wc->cap) {
         int cap = wc->cap ? wc->cap * 2 : 8;
         wcall_t *n = RDB_ARENA_NEWN(A, wcall_t, cap);
