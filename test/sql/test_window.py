@@ -162,6 +162,14 @@ def main():
                   "argument of nth_value must be greater than zero")
         check_err(cur, "select sum(v) over (rows between -1 preceding and current row) from t", "22013",
                   "frame starting offset must not be negative")
+        # the buffered input counts against work_mem
+        cur.execute("set work_mem = '64kB'")
+        check_err(cur, "select count(*) from (select row_number() over (order by g desc)"
+                       " from generate_series(1, 200000) g) s", "53200", "out of memory")
+        cur.execute("reset work_mem")
+        check(cur, "select max(rn), sum(s)::bigint from (select row_number() over (order by g desc) rn,"
+                   " sum(g) over (order by g rows between 1 preceding and 1 following) s"
+                   " from generate_series(1, 1000) g) x", [(1000, 1500499)])
         conn.close()
     finally:
         proc.terminate()
