@@ -139,6 +139,9 @@ def main():
                    " sum(id) over (order by v desc range between current row and 10 following)"
                    " from t where v is not null order by id",
               [(1, 3, 11), (2, 2, 6), (3, 2, 6), (4, 3, 4), (6, 3, 10)])
+        # '' in the first row stays '' (DataRow once sent it as NULL)
+        check(cur, "select '' as c, lead(v::text, 1, '') over (order by id) from t where id > 5",
+              [("", "")])
         # errors
         check_err(cur, "select rank() from t", "42809", "window function rank requires an OVER clause")
         check_err(cur, "select count(*) over (order by v, id range 1 preceding) from t", "42P20",
