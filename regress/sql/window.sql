@@ -28,7 +28,7 @@ SELECT id, v, sum(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)
        min(v) OVER (ORDER BY id ROWS BETWEEN 2 FOLLOWING AND 3 FOLLOWING) AS ahead
     FROM wi_t ORDER BY id;
 -- RANGE frames: peers (equal ORDER BY values) share a frame
-SELECT id, v, sum(v) OVER (ORDER BY v) AS range_default, sum(v) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) AS rows_frame,
+SELECT id, v, sum(v) OVER (ORDER BY v) AS range_default, sum(v) OVER (ORDER BY v, id ROWS UNBOUNDED PRECEDING) AS rows_frame,
        count(*) OVER (ORDER BY v RANGE BETWEEN 5 PRECEDING AND 5 FOLLOWING) AS near
     FROM wi_t WHERE v IS NOT NULL ORDER BY v, id;
 -- window functions over grouped results, in expressions and subqueries

@@ -356,7 +356,7 @@ static int send_row(rdb_session_t *s, rdb_sink_t *sink, rowfmt_t *f, int n, cons
         f->lens[i] = (int32_t)(f->buf.len - f->off[i]);
     }
     for (int i = 0; i < n; i++)
-        f->vals[i] = f->lens[i] < 0 ? NULL : f->buf.data + f->off[i];
+        f->vals[i] = f->lens[i] < 0 ? NULL : f->buf.data ? f->buf.data + f->off[i] : "";  /* all '' so far: no buffer yet */
     return sink->data_row(sink->ctx, n, f->vals, f->lens);
 }
 

@@ -24,6 +24,7 @@
 #include "common/hash.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "exec/window.h"
 
 /* ---- a hash table of rows ------------------------------------------- */
 
@@ -144,6 +145,8 @@ struct ex_node {
     /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
     bool          pt_mode;
+    /* window (exec/window.c) */
+    struct ex_window *win;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -982,284 +985,6 @@ static const sql_value_t *agg_next(ex_node_t *n)
     return n->out;
 }
 
-/* --- window functions --- */
-
-typedef struct winsort {
-    const plan_win_t *w;
-    sql_value_t     **keys;   /* per row: partition values then order values */
-} winsort_t;
-
-static int win_cmp(const void *x, const void *y, void *arg)
-{
-    const winsort_t *ws = arg;
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    const sql_value_t *ka = ws->keys[a], *kb = ws->keys[b];
-    for (int i = 0; i < ws->w->npart; i++) {
-        const sql_value_t *va = &ka[i], *vb = &kb[i];
-        if (va->isnull || vb->isnull) {
-            if (va->isnull != vb->isnull)
-                return va->isnull ? 1 : -1;
-            continue;
-        }
-        int c = sql_value_cmp(ws->w->part[i]->type, va, vb);
-        if (c)
-            return c;
-    }
-    plan_t key = { 0 };
-    key.nsort = ws->w->norder;
-    key.sort = ws->w->okeys;
-    const sql_value_t *pa = ka, *pb = kb;
-    int c = sort_cmp(&pa, &pb, &key);
-    return c ? c : (a < b ? -1 : a > b);   /* stable */
-}
-
-static bool same_keys(const sql_type_t *types, int from, int n, const sql_value_t *a, const sql_value_t *b)
-{
-    return key_eq(types + from, n, a + from, b + from);
-}
-
-/* Compute window w over rows[0..n) into res[0..n); *order gets the sorted
- * row indexes. */
-static rdb_status_t win_compute(ex_node_t *nd, const plan_win_t *w, sql_value_t **rows, int64_t n,
-                                sql_value_t *res, int64_t *order)
-{
-    ex_run_t *r = nd->r;
-    int nk = w->npart + w->norder;
-    sql_type_t *kt = rdb_arena_alloc(r->a, sizeof(sql_type_t) * (size_t)(nk + 1));
-    for (int i = 0; i < w->npart; i++)
-        kt[i] = w->part[i]->type;
-    for (int i = 0; i < w->norder; i++)
-        kt[w->npart + i] = w->okeys[i].type;
-    winsort_t ws = { w, rdb_arena_alloc(r->a, sizeof(sql_value_t *) * (size_t)(n + 1)) };
-    sql_value_t **argv = rdb_arena_alloc(r->a, sizeof(sql_value_t *) * (size_t)(n + 1));
-    for (int64_t i = 0; i < n; i++) {
-        sql_value_t *k = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(nk + 1));
-        sql_value_t *av = rdb_arena_alloc(r->a, sizeof(sql_value_t) * 4);
-        rdb_arena_reset(&nd->ra);
-        for (int j = 0; j < w->npart; j++)
-            if (ex_eval(r, w->part[j], rows[i], &nd->ra, &k[j]) != RDB_OK)
-                return RDB_SQL;
-        for (int j = 0; j < w->norder; j++)
-            if (ex_eval(r, w->order[j], rows[i], &nd->ra, &k[w->npart + j]) != RDB_OK)
-                return RDB_SQL;
-        for (int j = 0; j < nk; j++)
-            if (!k[j].isnull)
-                k[j] = sql_value_copy(r->a, kt[j], k[j]);
-        for (int j = 0; j < w->nargs; j++) {
-            if (ex_eval(r, w->args[j], rows[i], &nd->ra, &av[j]) != RDB_OK)
-                return RDB_SQL;
-            if (!av[j].isnull)
-                av[j] = sql_value_copy(r->a, w->args[j]->type, av[j]);
-        }
-        ws.keys[i] = k;
-        argv[i] = av;
-        order[i] = i;
-    }
-    if (n > 1)
-        qsort_r(order, (size_t)n, sizeof(int64_t), win_cmp, &ws);
-    int64_t soff = 0, eoff = 0;
-    if (w->general) {
-        bool nul = false;
-        if ((w->start_off && eval_int(r, w->start_off, &soff, &nul) != RDB_OK) ||
-            (w->end_off && eval_int(r, w->end_off, &eoff, &nul) != RDB_OK))
-            return RDB_SQL;
-        if (nul)
-            return rdb_err_set(r->err, RDB_SQL, "22004", "frame offset must not be null");
-        if (soff < 0 || eoff < 0)
-            return rdb_err_set(r->err, RDB_SQL, "22013", "frame %s offset must not be negative",
-                               soff < 0 ? "starting" : "ending");
-    }
-    for (int64_t ps = 0; ps < n;) {
-        int64_t pe = ps + 1;   /* partition [ps, pe) */
-        while (pe < n && same_keys(kt, 0, w->npart, ws.keys[order[ps]], ws.keys[order[pe]]))
-            pe++;
-        int64_t psize = pe - ps;
-        if (w->general && (w->kind == W_AGG || w->kind == W_FIRST_VALUE || w->kind == W_LAST_VALUE)) {
-            /* ROWS frame with offsets: each row's frame on its own */
-            int f = w->frame;
-            for (int64_t pos = 0; pos < psize; pos++) {
-                int64_t fs = (f & 0x20) ? 0 : (f & 0x200) ? pos : (f & 0x800) ? pos - soff : pos + soff;
-                int64_t fe = (f & 0x100) ? psize - 1 : (f & 0x400) ? pos : (f & 0x1000) ? pos - eoff
-                                                                            : pos + eoff;
-                if (fs < 0)
-                    fs = 0;
-                if (fe > psize - 1)
-                    fe = psize - 1;
-                sql_value_t *out = &res[order[ps + pos]];
-                if (w->kind == W_FIRST_VALUE || w->kind == W_LAST_VALUE) {
-                    *out = fs > fe ? sql_null() : argv[order[ps + (w->kind == W_FIRST_VALUE ? fs : fe)]][0];
-                    continue;
-                }
-                void *fst = w->agg.init(r->a, &w->agg);
-                sql_fn_ctx_t ctx = r->fn;
-                ctx.arena = r->a;
-                for (int64_t k = fs; k <= fe; k++) {
-                    sql_value_t *av = argv[order[ps + k]];
-                    bool anynull = false;
-                    for (int a = 0; a < w->nargs; a++)
-                        anynull |= av[a].isnull;
-                    if (!(anynull && w->agg.strict) && w->agg.trans(&ctx, fst, av, r->err) != RDB_OK)
-                        return RDB_SQL;
-                }
-                if (w->agg.final(&ctx, fst, out, r->err) != RDB_OK)
-                    return RDB_SQL;
-            }
-            ps = pe;
-            continue;
-        }
-        void *st = w->kind == W_AGG ? w->agg.init(r->a, &w->agg) : NULL;
-        int64_t rank = 1, dense = 0;
-        for (int64_t i = ps; i < pe;) {
-            int64_t j = i + 1;   /* peers [i, j) */
-            while (j < pe && same_keys(kt, w->npart, w->norder, ws.keys[order[i]], ws.keys[order[j]]))
-                j++;
-            dense++;
-            if (w->kind == W_AGG) {
-                /* frame: whole partition (no ORDER BY or UNBOUNDED FOLLOWING),
-                 * up to the last peer (RANGE) or the row itself (ROWS) */
-                bool whole = w->norder == 0 || w->to_end;
-                if (whole && i == ps) {
-                    for (int64_t k = ps; k < pe; k++) {
-                        sql_value_t *av = argv[order[k]];
-                        bool anynull = false;
-                        for (int a = 0; a < w->nargs; a++)
-                            anynull |= av[a].isnull;
-                        if (anynull && w->agg.strict)
-                            continue;
-                        sql_fn_ctx_t ctx = r->fn;
-                        ctx.arena = r->a;
-                        if (w->agg.trans(&ctx, st, av, r->err) != RDB_OK)
-                            return RDB_SQL;
-                    }
-                }
-                for (int64_t k = i; k < j; k++) {
-                    if (!whole) {
-                        sql_value_t *av = argv[order[k]];
-                        bool anynull = false;
-                        for (int a = 0; a < w->nargs; a++)
-                            anynull |= av[a].isnull;
-                        sql_fn_ctx_t ctx = r->fn;
-                        ctx.arena = r->a;
-                        if (!(anynull && w->agg.strict) && w->agg.trans(&ctx, st, av, r->err) != RDB_OK)
-                            return RDB_SQL;
-                        if (!w->rows && k + 1 < j)
-                            continue;   /* RANGE: the peers share the result */
-                        sql_fn_ctx_t fctx = r->fn;
-                        fctx.arena = r->a;
-                        sql_value_t v;
-                        if (w->agg.final(&fctx, st, &v, r->err) != RDB_OK)
-                            return RDB_SQL;
-                        if (w->rows)
-                            res[order[k]] = v;
-                        else
-                            for (int64_t m = i; m < j; m++)
-                                res[order[m]] = v;
-                    } else {
-                        sql_fn_ctx_t fctx = r->fn;
-                        fctx.arena = r->a;
-                        if (w->agg.final(&fctx, st, &res[order[k]], r->err) != RDB_OK)
-                            return RDB_SQL;
-                    }
-                }
-                i = j;
-                continue;
-            }
-            for (int64_t k = i; k < j; k++) {
-                int64_t pos = k - ps;   /* 0-based position in the partition */
-                sql_value_t *out = &res[order[k]];
-                switch (w->kind) {
-                case W_ROW_NUMBER: *out = sql_int(pos + 1); break;
-                case W_RANK: *out = sql_int(rank); break;
-                case W_DENSE_RANK: *out = sql_int(dense); break;
-                case W_PERCENT_RANK: *out = sql_float(psize > 1 ? (double)(rank - 1) / (double)(psize - 1) : 0); break;
-                case W_CUME_DIST: *out = sql_float((double)(j - ps) / (double)psize); break;
-                case W_NTILE: {
-                    sql_value_t b = argv[order[k]][0];
-                    if (b.isnull) { *out = sql_null(); break; }
-                    if (b.u.i <= 0) {
-                        rdb_err_set(r->err, RDB_SQL, "22014", "argument of ntile must be greater than zero");
-                        return RDB_SQL;
-                    }
-                    int64_t nb = b.u.i, q = psize / nb, rem = psize % nb;
-                    int64_t big = rem * (q + 1);
-                    *out = sql_int(pos < big ? pos / (q + 1) + 1 : rem + (pos - big) / (q ? q : 1) + 1);
-                    break;
-                }
-                case W_LAG:
-                case W_LEAD: {
-                    sql_value_t *av = argv[order[k]];
-                    int64_t off = w->nargs >= 2 ? (av[1].isnull ? 0 : av[1].u.i) : 1;
-                    if (w->nargs >= 2 && av[1].isnull) { *out = sql_null(); break; }
-                    int64_t t = w->kind == W_LAG ? pos - off : pos + off;
-                    if (t < 0 || t >= psize)
-                        *out = w->nargs == 3 ? av[2] : sql_null();
-                    else
-                        *out = argv[order[ps + t]][0];
-                    break;
-                }
-                case W_FIRST_VALUE: *out = argv[order[ps]][0]; break;
-                case W_LAST_VALUE: {
-                    int64_t last = w->to_end ? pe - 1 : w->rows ? k : j - 1;
-                    *out = argv[order[last]][0];
-                    break;
-                }
-                default: *out = sql_null(); break;
-                }
-            }
-            rank += j - i;
-            i = j;
-        }
-        ps = pe;
-    }
-    return RDB_OK;
-}
-
-static const sql_value_t *window_next(ex_node_t *n)
-{
-    const plan_t *p = n->p;
-    ex_run_t *r = n->r;
-    int win = p->left->ncols;
-    if (!n->started) {
-        n->started = true;
-        const sql_value_t *row;
-        while ((row = ex_next(n->l))) {
-            if (n->nrows == n->caprows) {
-                int64_t cap = n->caprows ? n->caprows * 2 : 256;
-                sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
-                if (n->nrows)
-                    memcpy(nr, n->rows, sizeof(*nr) * (size_t)n->nrows);
-                n->rows = nr;
-                n->caprows = cap;
-                if (ex_check(r) != RDB_OK)
-                    return NULL;
-            }
-            /* room for the window results after the input columns */
-            sql_value_t *kept = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)p->ncols);
-            for (int i = 0; i < win; i++)
-                kept[i] = row[i].isnull ? row[i] : sql_value_copy(r->a, p->types[i], row[i]);
-            n->rows[n->nrows++] = kept;
-        }
-        if (rdb_err_is_set(r->err))
-            return NULL;
-        int64_t *order = rdb_arena_alloc(r->a, sizeof(int64_t) * (size_t)(n->nrows + 1));
-        sql_value_t *res = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(n->nrows + 1));
-        for (int w = 0; w < p->nwins; w++) {
-            if (win_compute(n, &p->wins[w], n->rows, n->nrows, res, order) != RDB_OK)
-                return NULL;
-            for (int64_t i = 0; i < n->nrows; i++)
-                n->rows[i][win + w] = res[i];
-        }
-        /* emit in the last window's order, as PostgreSQL does */
-        sql_value_t **sorted = rdb_arena_alloc(r->a, sizeof(*sorted) * (size_t)(n->nrows + 1));
-        for (int64_t i = 0; i < n->nrows; i++)
-            sorted[i] = n->rows[order[i]];
-        n->rows = sorted;
-    }
-    if (n->pos >= n->nrows)
-        return NULL;
-    return n->rows[n->pos++];
-}
-
 /* ---- dispatch ------------------------------------------------------- */
 
 ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
@@ -1280,6 +1005,8 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
         if (!n->rt)
             goto fail;
     }
+    if (p->kind == P_WINDOW)
+        n->win = ex_window_open(r, p, n->l);
     return n;
 fail:
     ex_close(n);
@@ -1310,7 +1037,7 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_APPEND: return append_next(n);
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
-    case P_WINDOW: return window_next(n);
+    case P_WINDOW: return ex_window_next(n->win);
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1328,6 +1055,8 @@ void ex_close(ex_node_t *n)
         ex_close(n->rt);
     if (n->scan)
         sql_scan_close(n->scan);
+    if (n->win)
+        ex_window_close(n->win);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

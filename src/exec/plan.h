@@ -85,8 +85,8 @@ typedef enum plan_kind {
     P_APPEND,    /* UNION ALL                                              */
     P_SETOP,     /* INTERSECT / EXCEPT [ALL] (UNION = append + distinct)   */
     P_SUBQUERY,  /* FROM (subquery): passes the child's rows               */
-    P_WINDOW,    /* window functions: the child's row plus one column each */
     P_EXCHANGE,  /* reserved for the distributed executor                  */
+    P_WINDOW,    /* child's row + window function results (exec/window.h)  */
 } plan_kind_t;
 
 typedef enum { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS, J_SEMI, J_ANTI } plan_join_t;
@@ -108,29 +108,6 @@ typedef struct plan_agg {
     ex_expr_t  **order;       /* over the child's row */
     plan_sortkey_t *okeys;    /* col = nargs + i: the order value's slot */
 } plan_agg_t;
-
-typedef enum plan_win_kind {
-    W_AGG, W_ROW_NUMBER, W_RANK, W_DENSE_RANK, W_PERCENT_RANK, W_CUME_DIST, W_NTILE,
-    W_LAG, W_LEAD, W_FIRST_VALUE, W_LAST_VALUE,
-} plan_win_kind_t;
-
-typedef struct plan_win {
-    plan_win_kind_t kind;
-    sql_type_t      type;
-    sql_resolved_agg_t agg;      /* W_AGG */
-    int             nargs;
-    ex_expr_t      *args[3];     /* over the child's row */
-    int             npart;
-    ex_expr_t     **part;
-    int             norder;
-    ex_expr_t     **order;
-    plan_sortkey_t *okeys;       /* col = npart + i */
-    bool            rows;        /* ROWS frame (else RANGE: peers count) */
-    bool            to_end;      /* frame ends at UNBOUNDED FOLLOWING */
-    bool            general;     /* any other ROWS frame: start/end below */
-    int             frame;       /* PostgreSQL's frameOptions bits */
-    ex_expr_t      *start_off, *end_off;   /* constants, int8 */
-} plan_win_t;
 
 struct plan {
     plan_kind_t  kind;
@@ -179,13 +156,12 @@ struct plan {
     int          ndistinct;
     bool         distinct_on;   /* keep the first row per key in input order */
 
-    /* P_WINDOW */
-    int          nwins;
-    plan_win_t  *wins;
-
     /* P_SETOP */
     int          setop;         /* AST_SETOP_INTERSECT / _EXCEPT */
     bool         all;
+
+    /* P_WINDOW */
+    struct plan_window *win;
 };
 
 #endif

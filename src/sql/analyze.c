@@ -23,6 +23,7 @@
  * to free.
  */
 #include "sql/analyze.h"
+#include "exec/window.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -72,21 +73,15 @@ typedef struct aggctx {
     const char  *where;      /* clause name for errors */
 } aggctx_t;
 
-/* Window functions of one SELECT: bound to placeholder columns that
- * point past the input row once the P_WINDOW node's position is known. */
-typedef struct winctx {
-    int          n, cap;
-    plan_win_t  *wins;
-    ex_expr_t  **cols;
-} winctx_t;
-
 typedef struct bctx {
     sql_bindenv_t *b;
     rdb_err_t     *err;
     aggctx_t      *agg;      /* non-NULL: binding above an aggregate */
     bool           in_agg;   /* inside an aggregate's arguments */
     const char    *noagg;    /* clause where aggregates are not allowed */
-    winctx_t      *win;      /* non-NULL: window functions allowed here */
+    struct winctx *win;      /* non-NULL: window function calls allowed */
+    bool           in_win;   /* inside a window function call */
+    const char    *nowin;    /* clause where window functions are not allowed */
     bool           lateral_ok; /* a LATERAL item here joins at offset 0 */
 } bctx_t;
 
@@ -515,160 +510,6 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     return RDB_OK;
 }
 
-static const struct { const char *name; plan_win_kind_t k; int minargs, maxargs; } win_fns[] = {
-    { "row_number", W_ROW_NUMBER, 0, 0 }, { "rank", W_RANK, 0, 0 }, { "dense_rank", W_DENSE_RANK, 0, 0 },
-    { "percent_rank", W_PERCENT_RANK, 0, 0 }, { "cume_dist", W_CUME_DIST, 0, 0 },
-    { "ntile", W_NTILE, 1, 1 }, { "lag", W_LAG, 1, 3 }, { "lead", W_LEAD, 1, 3 },
-    { "first_value", W_FIRST_VALUE, 1, 1 }, { "last_value", W_LAST_VALUE, 1, 1 },
-};
-
-static rdb_status_t bind_window(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
-{
-    if (!c->win)
-        return fail(c, "42P20", a->loc, "window functions are not allowed in %s",
-                    c->noagg ? c->noagg : "this context");
-    winctx_t *w = c->win;
-    bctx_t sub = *c;
-    sub.win = NULL;
-    scope_t *bs = c->agg ? c->agg->below : s;
-    (void)bs;
-    plan_win_t pw;
-    memset(&pw, 0, sizeof pw);
-    int f = a->win->frame;
-    /* FRAMEOPTION_*: 0x1 nondefault, 0x2 RANGE, 0x4 ROWS, 0x10 BETWEEN,
-     * 0x20 start UNBOUNDED PRECEDING, 0x100 end UNBOUNDED FOLLOWING, 0x400 end CURRENT ROW */
-    /* ROWS frames of any bounds; RANGE from UNBOUNDED PRECEDING to CURRENT
-     * ROW or UNBOUNDED FOLLOWING; no GROUPS, no EXCLUDE */
-    bool simple = !(f & ~(0x1 | 0x2 | 0x4 | 0x10 | 0x20 | 0x100 | 0x400)) && (f & 0x20) &&
-                  (f & (0x100 | 0x400));
-    bool rowsgen = (f & 0x4) && !(f & ~(0x1 | 0x4 | 0x10 | 0x20 | 0x100 | 0x200 | 0x400 | 0x800 | 0x1000 |
-                                        0x2000 | 0x4000));
-    if (!simple && !rowsgen)
-        return fail(c, "0A000", a->loc, "this window frame is not supported");
-    pw.rows = (f & 0x4) != 0;
-    pw.to_end = (f & 0x100) != 0;
-    pw.general = !simple;
-    pw.frame = f;
-    ast_window_t *aw = a->win;
-    for (int i = 0; i < 2; i++) {
-        ast_expr_t *oe = i ? aw->end_off : aw->start_off;
-        if (!oe)
-            continue;
-        scope_t empty = { 0 };
-        bctx_t oc = *c;
-        oc.agg = NULL;
-        oc.win = NULL;
-        oc.noagg = "window frame offsets";
-        ex_expr_t *x;
-        if (bind_e(&oc, &empty, oe, &x) != RDB_OK ||
-            coerce(&oc, &x, T(SQL_OID_INT8), SQL_CAST_IMPLICIT, oe->loc) != RDB_OK)
-            return RDB_SQL;
-        if (i)
-            pw.end_off = x;
-        else
-            pw.start_off = x;
-    }
-    pw.npart = aw->npart;
-    pw.part = RDB_ARENA_NEWN(A, ex_expr_t *, aw->npart + 1);
-    for (int i = 0; i < aw->npart; i++)
-        if (bind_e(&sub, s, aw->part[i], &pw.part[i]) != RDB_OK)
-            return RDB_SQL;
-    pw.norder = aw->norder;
-    pw.order = RDB_ARENA_NEWN(A, ex_expr_t *, aw->norder + 1);
-    pw.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, aw->norder + 1);
-    for (int i = 0; i < aw->norder; i++) {
-        if (bind_e(&sub, s, aw->order[i].expr, &pw.order[i]) != RDB_OK)
-            return RDB_SQL;
-        if (pw.order[i]->type.oid == SQL_OID_UNKNOWN &&
-            coerce(&sub, &pw.order[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
-            return RDB_SQL;
-        pw.okeys[i].col = aw->npart + i;
-        pw.okeys[i].type = pw.order[i]->type;
-        pw.okeys[i].desc = aw->order[i].desc;
-        pw.okeys[i].nulls_first = aw->order[i].nulls ? aw->order[i].nulls == 1 : aw->order[i].desc;
-    }
-    for (int i = 0; i < pw.npart; i++)
-        if (pw.part[i]->type.oid == SQL_OID_UNKNOWN &&
-            coerce(&sub, &pw.part[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
-            return RDB_SQL;
-    if (a->nargs > 3)
-        return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name, a->nargs);
-    pw.nargs = a->star ? 0 : a->nargs;
-    for (int i = 0; i < pw.nargs; i++)
-        if (bind_e(&sub, s, a->args[i], &pw.args[i]) != RDB_OK)
-            return RDB_SQL;
-    int k = -1;
-    for (size_t i = 0; i < sizeof win_fns / sizeof win_fns[0]; i++)
-        if (strcmp(win_fns[i].name, a->name) == 0)
-            k = (int)i;
-    if (k >= 0) {
-        if (pw.nargs < win_fns[k].minargs || pw.nargs > win_fns[k].maxargs)
-            return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name, pw.nargs);
-        pw.kind = win_fns[k].k;
-        switch (pw.kind) {
-        case W_ROW_NUMBER: case W_RANK: case W_DENSE_RANK:
-            pw.type = T(SQL_OID_INT8);
-            break;
-        case W_PERCENT_RANK: case W_CUME_DIST:
-            pw.type = T(SQL_OID_FLOAT8);
-            break;
-        case W_NTILE:
-            if (coerce(&sub, &pw.args[0], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
-                return RDB_SQL;
-            pw.type = T(SQL_OID_INT4);
-            break;
-        default:
-            if (pw.args[0]->type.oid == SQL_OID_UNKNOWN &&
-                coerce(&sub, &pw.args[0], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
-                return RDB_SQL;
-            pw.type = pw.args[0]->type;
-            if (pw.nargs >= 2 && coerce(&sub, &pw.args[1], T(SQL_OID_INT8), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
-                return RDB_SQL;
-            if (pw.nargs == 3) {
-                ex_expr_t *pair[2] = { pw.args[0], pw.args[2] };
-                if (common(&sub, pair, 2, a->name, a->loc, &pw.type) != RDB_OK)
-                    return RDB_SQL;
-                pw.args[0] = pair[0];
-                pw.args[2] = pair[1];
-            }
-            break;
-        }
-    } else if (sql_is_agg_name(a->name) || a->star) {
-        if (a->distinct || a->def || a->nagg_order)
-            return fail(c, "0A000", a->loc, "DISTINCT, FILTER or ORDER BY in a window aggregate is not supported");
-        sql_type_t ts[3];
-        for (int i = 0; i < pw.nargs; i++)
-            ts[i] = pw.args[i]->type;
-        if (pw.nargs > 2 || sql_agg_resolve(a->name, pw.nargs, ts, &pw.agg, c->err) != RDB_OK)
-            return pw.nargs > 2 ? fail(c, "42883", a->loc, "function %s does not exist", a->name) : at(c, a->loc);
-        for (int i = 0; i < pw.nargs; i++)
-            if (coerce(&sub, &pw.args[i], pw.agg.argtypes[i], SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
-                return RDB_SQL;
-        pw.kind = W_AGG;
-        pw.type = pw.agg.rettype;
-    } else {
-        return fail(c, "42809", a->loc, "OVER specified, but %s is not a window function nor an aggregate "
-                    "function", a->name);
-    }
-    if (w->n == w->cap) {
-        int cap = w->cap ? w->cap * 2 : 4;
-        plan_win_t *nw = RDB_ARENA_NEWN(A, plan_win_t, cap);
-        ex_expr_t **nc = RDB_ARENA_NEWN(A, ex_expr_t *, cap);
-        if (w->n) {
-            memcpy(nw, w->wins, sizeof(*nw) * w->n);
-            memcpy(nc, w->cols, sizeof(*nc) * w->n);
-        }
-        w->wins = nw;
-        w->cols = nc;
-        w->cap = cap;
-    }
-    w->wins[w->n] = pw;
-    w->cols[w->n] = ex_col(A, -1 - w->n, pw.type);   /* fixed once the input width is known */
-    *out = w->cols[w->n];
-    w->n++;
-    return RDB_OK;
-}
-
 static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t ret; } session_fns[] = {
     { "version", EX_S_VERSION, 0, SQL_OID_TEXT },
     { "current_database", EX_S_CURRENT_DATABASE, 0, SQL_OID_NAME },
@@ -687,12 +528,9 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "pg_typeof", EX_S_PG_TYPEOF, 1, SQL_OID_TEXT },
 };
 
-static rdb_status_t bind_window(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
 static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     const char *name = a->name;
-    if (a->win)
-        return bind_window(c, s, a, out);
     if (sql_is_agg_name(name) || a->star || a->distinct || a->def)
         return bind_agg_call(c, s, a, out);
     ex_expr_t **args = RDB_ARENA_NEWN(A, ex_expr_t *, a->nargs + 1);
@@ -950,10 +788,15 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
 }
 
 /* Try to match a whole expression against the GROUP BY list. */
+static bool ast_has_win(ast_expr_t *a);
+static bool is_win_fn(const char *name);
+static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out);
+
 static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     aggctx_t *g = c->agg;
-    if (!g || !g->ngroup || a->kind == AST_CONST || a->kind == AST_PARAM || ast_has_agg(a))
+    if (!g || !g->ngroup || a->kind == AST_CONST || a->kind == AST_PARAM || ast_has_agg(a) ||
+        ast_has_win(a))
         return false;
     bctx_t sub = *c;
     sub.agg = NULL;
@@ -1055,6 +898,8 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         return RDB_OK;
     }
     case AST_FUNC:
+        if (a->over || is_win_fn(a->name))
+            return bind_window_call(c, s, a, out);
         return bind_func(c, s, a, out);
     case AST_CAST: {
         sql_type_t t;
@@ -1243,7 +1088,19 @@ static bool ast_has_agg(ast_expr_t *a)
 {
     if (!a)
         return false;
-    if (a->kind == AST_FUNC && !a->win && (sql_is_agg_name(a->name) || a->star))
+    if (a->kind == AST_FUNC && a->over) {   /* the call is not an aggregate; its inputs may hold some */
+        for (int i = 0; i < a->nargs; i++)
+            if (ast_has_agg(a->args[i]))
+                return true;
+        for (int i = 0; i < a->over->npart; i++)
+            if (ast_has_agg(a->over->part[i]))
+                return true;
+        for (int i = 0; i < a->over->norder; i++)
+            if (ast_has_agg(a->over->order[i].expr))
+                return true;
+        return false;
+    }
+    if (a->kind == AST_FUNC && (sql_is_agg_name(a->name) || a->star))
         return true;
     if (a->kind == AST_SUBLINK)
         return ast_has_agg(a->arg);
@@ -1251,6 +1108,355 @@ static bool ast_has_agg(ast_expr_t *a)
         if (ast_has_agg(a->args[i]))
             return true;
     return ast_has_agg(a->arg) || ast_has_agg(a->def);
+}
+
+/* ---- window functions ------------------------------------------------ */
+
+/* Window calls of one SELECT: each is bound to a placeholder column
+ * WIN_PH + k, renumbered once the P_WINDOW nodes are built (the width
+ * below them is known only after the whole select list is bound). */
+#define WIN_PH (1 << 24)
+
+typedef struct wcall {
+    plan_winfn_t  fn;
+    int           npart, norder;
+    ex_expr_t   **part, **order;
+    plan_sortkey_t *okeys;
+    int           col;        /* final column */
+} wcall_t;
+
+typedef struct winctx {
+    ast_select_t *sel;        /* for WINDOW names */
+    int           n, cap;
+    wcall_t      *calls;
+} winctx_t;
+
+static const struct { const char *name; win_fn_t fn; int min, max; } win_fns[] = {
+    { "row_number", WF_ROW_NUMBER, 0, 0 },   { "rank", WF_RANK, 0, 0 },
+    { "dense_rank", WF_DENSE_RANK, 0, 0 },   { "percent_rank", WF_PERCENT_RANK, 0, 0 },
+    { "cume_dist", WF_CUME_DIST, 0, 0 },     { "ntile", WF_NTILE, 1, 1 },
+    { "lag", WF_LAG, 1, 3 },                 { "lead", WF_LEAD, 1, 3 },
+    { "first_value", WF_FIRST_VALUE, 1, 1 }, { "last_value", WF_LAST_VALUE, 1, 1 },
+    { "nth_value", WF_NTH_VALUE, 2, 2 },
+};
+
+static bool is_win_fn(const char *name)
+{
+    for (size_t i = 0; i < sizeof win_fns / sizeof win_fns[0]; i++)
+        if (strcmp(win_fns[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static bool ast_has_win(ast_expr_t *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == AST_FUNC && a->over)
+        return true;
+    if (a->kind == AST_SUBLINK)
+        return ast_has_win(a->arg);
+    for (int i = 0; i < a->nargs; i++)
+        if (ast_has_win(a->args[i]))
+            return true;
+    return ast_has_win(a->arg) || ast_has_win(a->def);
+}
+
+/* The call's effective window: OVER w, OVER (w ...) or OVER (...). */
+static rdb_status_t win_resolve(bctx_t *c, ast_window_t *ov, ast_window_t *out)
+{
+    *out = *ov;
+    const char *ref = ov->refname ? ov->refname : ov->name;
+    if (!ref)
+        return RDB_OK;
+    ast_select_t *sel = c->win->sel;
+    ast_window_t *base = NULL;
+    for (int i = 0; i < sel->nwindows && !base; i++)
+        if (strcmp(sel->windows[i].name, ref) == 0)
+            base = &sel->windows[i];
+    if (!base)
+        return fail(c, "42704", ov->loc, "window \"%s\" does not exist", ref);
+    if (!ov->refname) {     /* OVER w */
+        *out = *base;
+        return RDB_OK;
+    }
+    if (ov->npart)
+        return fail(c, "42P20", ov->loc, "cannot override PARTITION BY clause of window \"%s\"", ref);
+    if (ov->norder && base->norder)
+        return fail(c, "42P20", ov->loc, "cannot override ORDER BY clause of window \"%s\"", ref);
+    if (base->frameopts & WIN_F_NONDEFAULT)
+        return fail(c, "42P20", ov->loc, "cannot copy window \"%s\" because it has a frame clause", ref);
+    out->part = base->part;
+    out->npart = base->npart;
+    if (!ov->norder) {
+        out->order = base->order;
+        out->norder = base->norder;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t win_frame(bctx_t *c, bctx_t *sub, scope_t *s, ast_window_t *w, wcall_t *call)
+{
+    plan_winfn_t *fn = &call->fn;
+    int o = w->frameopts ? w->frameopts : WIN_F_DEFAULT;
+    if (o & WIN_F_GROUPS)
+        return fail(c, "0A000", w->loc, "frame option GROUPS is not supported");
+    if (o & (WIN_F_EXCL_CUR | WIN_F_EXCL_GROUP | WIN_F_EXCL_TIES))
+        return fail(c, "0A000", w->loc, "frame option EXCLUDE %s is not supported",
+                    o & WIN_F_EXCL_CUR ? "CURRENT ROW" : o & WIN_F_EXCL_GROUP ? "GROUP" : "TIES");
+    if (!(o & (WIN_F_RANGE | WIN_F_ROWS)))
+        o |= WIN_F_RANGE;
+    if (!(o & (WIN_F_START_UNB_PREC | WIN_F_START_CUR | WIN_F_START_OFF_PREC | WIN_F_START_OFF_FOLL)))
+        o |= WIN_F_START_UNB_PREC;
+    if (!(o & (WIN_F_END_UNB_FOLL | WIN_F_END_CUR | WIN_F_END_OFF_PREC | WIN_F_END_OFF_FOLL)))
+        o |= WIN_F_END_CUR;
+    fn->frameopts = o;
+    ast_expr_t *offs[2] = { w->start_off, w->end_off };
+    ex_expr_t **dst[2] = { &fn->start_off, &fn->end_off };
+    ex_expr_t **bnd[2] = { &fn->start_bound, &fn->end_bound };
+    bool prec[2] = { o & WIN_F_START_OFF_PREC, o & WIN_F_END_OFF_PREC };
+    for (int i = 0; i < 2; i++) {
+        if (!offs[i])
+            continue;
+        if (bind_e(sub, s, offs[i], dst[i]) != RDB_OK)
+            return RDB_SQL;
+        if (o & WIN_F_ROWS) {
+            if (coerce(sub, dst[i], T(SQL_OID_INT8), SQL_CAST_IMPLICIT, offs[i]->loc) != RDB_OK)
+                return RDB_SQL;
+            continue;
+        }
+        /* RANGE: the bound is key - offset or key + offset (reversed for DESC) */
+        if (call->norder != 1)
+            return fail(c, "42P20", w->loc, "RANGE with offset PRECEDING/FOLLOWING requires exactly one "
+                        "ORDER BY column");
+        bool minus = prec[i] != call->okeys[0].desc;
+        if (mk_op(sub, minus ? "-" : "+", call->order[0], *dst[i], offs[i]->loc, bnd[i]) != RDB_OK ||
+            coerce(sub, bnd[i], call->order[0]->type, SQL_CAST_ASSIGNMENT, offs[i]->loc) != RDB_OK)
+            return RDB_SQL;
+        *dst[i] = NULL;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t win_args(bctx_t *sub, scope_t *s, ast_expr_t *a, plan_winfn_t *fn)
+{
+    fn->nargs = a->nargs;
+    for (int i = 0; i < a->nargs; i++)
+        if (bind_e(sub, s, a->args[i], &fn->args[i]) != RDB_OK)
+            return RDB_SQL;
+    switch (fn->fn) {
+    case WF_ROW_NUMBER: case WF_RANK: case WF_DENSE_RANK:
+        fn->type = T(SQL_OID_INT8);
+        return RDB_OK;
+    case WF_PERCENT_RANK: case WF_CUME_DIST:
+        fn->type = T(SQL_OID_FLOAT8);
+        return RDB_OK;
+    case WF_NTILE:
+        fn->type = T(SQL_OID_INT4);
+        return coerce(sub, &fn->args[0], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, a->loc);
+    default:
+        break;
+    }
+    if (fn->fn == WF_NTH_VALUE || ((fn->fn == WF_LAG || fn->fn == WF_LEAD) && fn->nargs > 1))
+        if (coerce(sub, &fn->args[1], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+    if (fn->nargs == 3) {
+        ex_expr_t *vd[2] = { fn->args[0], fn->args[2] };
+        if (common(sub, vd, 2, a->name, a->loc, &fn->type) != RDB_OK)
+            return RDB_SQL;
+        fn->args[0] = vd[0];
+        fn->args[2] = vd[1];
+    }
+    if (fn->args[0]->type.oid == SQL_OID_UNKNOWN &&
+        coerce(sub, &fn->args[0], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+        return RDB_SQL;
+    if (fn->nargs == 3 && coerce(sub, &fn->args[2], fn->args[0]->type, SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+        return RDB_SQL;
+    fn->type = fn->args[0]->type;
+    return RDB_OK;
+}
+
+static rdb_status_t win_agg(bctx_t *sub, scope_t *s, ast_expr_t *a, plan_winfn_t *fn)
+{
+    plan_agg_t *pa = &fn->agg;
+    if (a->distinct)
+        return fail(sub, "0A000", a->loc, "DISTINCT is not implemented for window functions");
+    if (a->nagg_order)
+        return fail(sub, "0A000", a->loc, "aggregate ORDER BY is not implemented for window functions");
+    if (a->nargs > 2)
+        return fail(sub, "42883", a->loc, "function %s with %d arguments does not exist", a->name, a->nargs);
+    if (a->star && strcmp(a->name, "count") != 0)
+        return fail(sub, "42809", a->loc, "%s(*) specified, but %s is not an aggregate function",
+                    a->name, a->name);
+    sql_type_t ts[2];
+    for (int i = 0; i < a->nargs; i++) {
+        if (bind_e(sub, s, a->args[i], &pa->args[i]) != RDB_OK)
+            return RDB_SQL;
+        ts[i] = pa->args[i]->type;
+    }
+    pa->nargs = a->star ? 0 : a->nargs;
+    if (sql_agg_resolve(a->name, pa->nargs, ts, &pa->agg, sub->err) != RDB_OK)
+        return at(sub, a->loc);
+    for (int i = 0; i < pa->nargs; i++)
+        if (coerce(sub, &pa->args[i], pa->agg.argtypes[i], SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+    if (a->def) {
+        if (bind_e(sub, s, a->def, &pa->filter) != RDB_OK ||
+            coerce_bool(sub, &pa->filter, "FILTER", a->def->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    fn->fn = WF_AGG;
+    fn->type = pa->agg.rettype;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    if (!c->win && a->over) {
+        if (c->in_win)
+            return fail(c, "42P20", a->loc, "window function calls cannot be nested");
+        if (c->in_agg)
+            return fail(c, "42803", a->loc, "aggregate function calls cannot contain window function calls");
+        return fail(c, "42P20", a->loc, "window functions are not allowed in %s",
+                    c->noagg ? c->noagg : c->nowin ? c->nowin : "this context");
+    }
+    if (!a->over)
+        return fail(c, "42809", a->loc, "window function %s requires an OVER clause", a->name);
+    winctx_t *wc = c->win;
+    bctx_t sub = *c;
+    sub.win = NULL;
+    sub.in_win = true;
+    ast_window_t w;
+    if (win_resolve(c, a->over, &w) != RDB_OK)
+        return RDB_SQL;
+    wcall_t call;
+    memset(&call, 0, sizeof call);
+    int mn = 0, mx = -1;
+    for (size_t i = 0; i < sizeof win_fns / sizeof win_fns[0]; i++)
+        if (strcmp(win_fns[i].name, a->name) == 0) {
+            call.fn.fn = win_fns[i].fn;
+            mn = win_fns[i].min;
+            mx = win_fns[i].max;
+        }
+    if (mx >= 0) {
+        if (a->star || a->nargs < mn || a->nargs > mx)
+            return fail(c, "42883", a->loc, "function %s with %d arguments does not exist", a->name,
+                        a->nargs);
+        if (a->distinct || a->def)
+            return fail(c, "42809", a->loc, "%s is not an aggregate function", a->name);
+        if (win_args(&sub, s, a, &call.fn) != RDB_OK)
+            return RDB_SQL;
+    } else if (sql_is_agg_name(a->name) || a->star) {
+        if (win_agg(&sub, s, a, &call.fn) != RDB_OK)
+            return RDB_SQL;
+    } else {
+        return fail(c, "42809", a->loc, "OVER specified, but %s is not a window function nor an "
+                    "aggregate function", a->name);
+    }
+    call.npart = w.npart;
+    call.part = RDB_ARENA_NEWN(A, ex_expr_t *, w.npart + 1);
+    if (bind_list(&sub, s, w.part, w.npart, call.part) != RDB_OK)
+        return RDB_SQL;
+    call.norder = w.norder;
+    call.order = RDB_ARENA_NEWN(A, ex_expr_t *, w.norder + 1);
+    call.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, w.norder + 1);
+    for (int i = 0; i < w.norder; i++) {
+        if (bind_e(&sub, s, w.order[i].expr, &call.order[i]) != RDB_OK)
+            return RDB_SQL;
+        call.okeys[i].desc = w.order[i].desc;
+        call.okeys[i].nulls_first = w.order[i].nulls ? w.order[i].nulls == 1 : w.order[i].desc;
+    }
+    for (int i = 0; i < call.npart + call.norder; i++) {
+        ex_expr_t **e = i < call.npart ? &call.part[i] : &call.order[i - call.npart];
+        if ((*e)->type.oid == SQL_OID_UNKNOWN &&
+            coerce(&sub, e, T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
+            return RDB_SQL;
+        if (i >= call.npart)
+            call.okeys[i - call.npart].type = (*e)->type;
+    }
+    if (win_frame(c, &sub, s, &w, &call) != RDB_OK)
+        return RDB_SQL;
+    if (wc->n == wc->cap) {
+        int cap = wc->cap ? wc->cap * 2 : 8;
+        wcall_t *n = RDB_ARENA_NEWN(A, wcall_t, cap);
+        if (wc->n)
+            memcpy(n, wc->calls, sizeof(wcall_t) * wc->n);
+        wc->calls = n;
+        wc->cap = cap;
+    }
+    wc->calls[wc->n] = call;
+    *out = ex_col(A, WIN_PH + wc->n, call.fn.type);
+    wc->n++;
+    return RDB_OK;
+}
+
+static bool win_same(const wcall_t *x, const wcall_t *y)
+{
+    if (x->npart != y->npart || x->norder != y->norder)
+        return false;
+    for (int i = 0; i < x->npart; i++)
+        if (!ex_equal(x->part[i], y->part[i]))
+            return false;
+    for (int i = 0; i < x->norder; i++)
+        if (!ex_equal(x->order[i], y->order[i]) || x->okeys[i].desc != y->okeys[i].desc ||
+            x->okeys[i].nulls_first != y->okeys[i].nulls_first)
+            return false;
+    return true;
+}
+
+static void win_renumber(const winctx_t *wc, ex_expr_t *e)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_COL && e->idx >= WIN_PH)
+        e->idx = wc->calls[e->idx - WIN_PH].col;
+    if (e->kind == EX_SUBLINK && e->nargs) {
+        win_renumber(wc, e->args[0]);   /* args[1] is over the sub row */
+        return;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        win_renumber(wc, e->args[i]);
+}
+
+/* P_WINDOW nodes over p, one per distinct (PARTITION BY, ORDER BY), and
+ * the placeholders in es[0..n) renumbered to their columns. */
+static plan_t *win_build(bctx_t *c, winctx_t *wc, plan_t *p, ex_expr_t **es, int n)
+{
+    bool *done = RDB_ARENA_NEWN(A, bool, wc->n + 1);
+    for (int i = 0; i < wc->n; i++) {
+        if (done[i])
+            continue;
+        int cnt = 0;
+        for (int k = i; k < wc->n; k++)
+            if (!done[k] && win_same(&wc->calls[i], &wc->calls[k]))
+                cnt++;
+        plan_window_t *w = RDB_ARENA_NEW(A, plan_window_t);
+        w->npart = wc->calls[i].npart;
+        w->part = wc->calls[i].part;
+        w->norder = wc->calls[i].norder;
+        w->order = wc->calls[i].order;
+        w->okeys = wc->calls[i].okeys;
+        w->fns = RDB_ARENA_NEWN(A, plan_winfn_t, cnt);
+        plan_t *q = plan_new(A, P_WINDOW, p->ncols + cnt);
+        memcpy(q->types, p->types, sizeof(sql_type_t) * p->ncols);
+        memcpy(q->names, p->names, sizeof(char *) * p->ncols);
+        for (int k = i; k < wc->n; k++) {
+            if (done[k] || !win_same(&wc->calls[i], &wc->calls[k]))
+                continue;
+            done[k] = true;
+            wc->calls[k].col = p->ncols + w->nfns;
+            q->types[p->ncols + w->nfns] = wc->calls[k].fn.type;
+            q->names[p->ncols + w->nfns] = "?window?";
+            w->fns[w->nfns++] = wc->calls[k].fn;
+        }
+        q->win = w;
+        q->left = p;
+        q->est_rows = p->est_rows;
+        p = q;
+    }
+    for (int i = 0; i < n; i++)
+        win_renumber(wc, es[i]);
+    return p;
 }
 
 /* ---- FROM ----------------------------------------------------------- */
@@ -1917,6 +2123,9 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->in_agg = false;
     c->noagg = NULL;
     c->win = NULL;
+    c->in_win = false;
+    c->nowin = NULL;
+    winctx_t wctx = { .sel = sel };
     cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes };
     void *savectes = c->b->ctes;
     if (sel->nctes)
@@ -2049,9 +2258,8 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         c->noagg = NULL;
         c->agg = &g;
     }
-    winctx_t wctx = { 0 };
-    c->win = &wctx;
     tlist_t tl = { 0 };
+    c->win = &wctx;
     for (int i = 0; i < sel->ntargets; i++) {
         ast_target_t *t = &sel->targets[i];
         if (t->expr->kind == AST_COLREF && t->expr->star) {
@@ -2078,13 +2286,12 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     ex_expr_t *having = NULL;
     if (sel->having) {
         c->win = NULL;
-        c->noagg = "HAVING";
-        bool ok = bind_e(c, s, sel->having, &having) == RDB_OK;
-        c->noagg = NULL;
-        c->win = &wctx;
-        if (!ok ||
+        c->nowin = "HAVING";
+        if (bind_e(c, s, sel->having, &having) != RDB_OK ||
             coerce_bool(c, &having, "HAVING", sel->having->loc) != RDB_OK)
             goto fail;
+        c->win = &wctx;
+        c->nowin = NULL;
     }
     /* ORDER BY and DISTINCT ON keys: output columns or extra (junk) ones */
     int nkeys = sel->nsort;
@@ -2214,23 +2421,8 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             p = f;
         }
     }
-    c->win = NULL;
-    if (wctx.n) {
-        /* P_WINDOW: the input row plus one column per window function */
-        plan_t *wp = plan_new(A, P_WINDOW, p->ncols + wctx.n);
-        memcpy(wp->types, p->types, sizeof(sql_type_t) * p->ncols);
-        memcpy(wp->names, p->names, sizeof(char *) * p->ncols);
-        for (int i = 0; i < wctx.n; i++) {
-            wp->types[p->ncols + i] = wctx.wins[i].type;
-            wp->names[p->ncols + i] = "?window?";
-            wctx.cols[i]->idx = p->ncols + i;
-        }
-        wp->left = p;
-        wp->nwins = wctx.n;
-        wp->wins = wctx.wins;
-        wp->est_rows = p->est_rows;
-        p = wp;
-    }
+    if (wctx.n)
+        p = win_build(c, &wctx, p, tl.e, tl.n);
     p = project(c, p, &tl);
     if (s->corr)
         p->est_rows = -1;   /* tells bind_sublink the query is correlated */
@@ -2273,7 +2465,7 @@ fail:
 
 rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL, false };
+    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL, false };
     return bind_select_in(&c, s, NULL, out);
 }
 
@@ -2317,7 +2509,7 @@ static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_e
 rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL, false }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL, false, NULL, false }, *c = &cc;
     *out = NULL;
     if (col->default_json) {
         scope_t empty = { 0 };
@@ -2340,7 +2532,7 @@ rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
 rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
                                sql_type_t type, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "this expression", NULL, false }, *c = &cc;
+    bctx_t cc = { b, err, NULL, false, "this expression", NULL, false, NULL, false }, *c = &cc;
     scope_t *s = table_scope(c, tab, NULL);
     if (bind_e(c, s, e, out) != RDB_OK)
         return RDB_SQL;
@@ -2695,7 +2887,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL, false };
+    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL, false };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;

@@ -60,15 +60,6 @@ typedef struct ast_typename {
 } ast_typename_t;
 
 typedef struct ast_expr ast_expr_t;
-typedef struct ast_window {
-    ast_expr_t       **part;
-    int                npart;
-    struct ast_sortby *order;
-    int                norder;
-    int                frame;     /* PostgreSQL's frameOptions bits */
-    ast_expr_t        *start_off, *end_off;   /* n PRECEDING / FOLLOWING */
-} ast_window_t;
-
 struct ast_expr {
     ast_kind_t   kind;
     int          loc;
@@ -85,7 +76,7 @@ struct ast_expr {
     ast_select_t *sub;
     int          nagg_order;       /* FUNC: ORDER BY inside an aggregate */
     struct ast_sortby *agg_order;
-    ast_window_t *win;             /* FUNC: OVER (...) */
+    struct ast_window *over;       /* FUNC: OVER (...) or OVER name      */
 };
 
 typedef struct ast_target {
@@ -99,6 +90,18 @@ typedef struct ast_sortby {
     bool        desc;
     int         nulls;     /* 0 default, 1 FIRST, 2 LAST */
 } ast_sortby_t;
+
+/* A window specification: WINDOW name AS (...) or a call's OVER.
+ * frameopts are PostgreSQL's FRAMEOPTION_* bits as libpg_query gives them. */
+typedef struct ast_window {
+    const char   *name;     /* WINDOW clause entry; NULL for OVER (...) */
+    const char   *refname;  /* OVER w / OVER (w ORDER BY ...)          */
+    ast_expr_t  **part;     int npart;
+    struct ast_sortby *order; int norder;
+    int           frameopts;
+    ast_expr_t   *start_off, *end_off;
+    int           loc;
+} ast_window_t;
 
 typedef enum { AST_FROM_REL, AST_FROM_JOIN, AST_FROM_SUB, AST_FROM_FUNC } ast_from_kind_t;
 typedef enum { AST_JOIN_INNER, AST_JOIN_LEFT, AST_JOIN_RIGHT, AST_JOIN_FULL, AST_JOIN_CROSS } ast_join_t;
@@ -147,6 +150,7 @@ struct ast_select {
     ast_expr_t ***values;   int nvalues, nvalcols;   /* VALUES lists */
     ast_cte_t    *ctes;     int nctes;
     bool          for_update;
+    ast_window_t *windows;  int nwindows;           /* WINDOW clause */
     int           loc;
 };
 

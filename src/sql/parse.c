@@ -283,6 +283,28 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
     return unsupported(p, kind, loc);
 }
 
+/* WindowDef (bare, or wrapped in a node as in the WINDOW clause's list) */
+static rdb_status_t xwindow(pctx_t *p, json_t *b, ast_window_t *w)
+{
+    json_t *inner = json_object_get(b, "WindowDef");
+    if (inner)
+        b = inner;
+    json_t *x;
+    w->name = json_object_get(b, "name") ? jstr(p, b, "name") : NULL;
+    w->refname = json_object_get(b, "refname") ? jstr(p, b, "refname") : NULL;
+    w->frameopts = jint(b, "frameOptions", 0);
+    w->loc = jloc(b);
+    if ((x = json_object_get(b, "partitionClause")) && xexpr_list(p, x, &w->part, &w->npart) != RDB_OK)
+        return RDB_SQL;
+    if ((x = json_object_get(b, "orderClause")) && xsortby(p, x, &w->order, &w->norder) != RDB_OK)
+        return RDB_SQL;
+    if ((x = json_object_get(b, "startOffset")) && xexpr(p, x, &w->start_off) != RDB_OK)
+        return RDB_SQL;
+    if ((x = json_object_get(b, "endOffset")) && xexpr(p, x, &w->end_off) != RDB_OK)
+        return RDB_SQL;
+    return RDB_OK;
+}
+
 static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
 {
     ast_expr_t *e = mk(p, AST_FUNC, jloc(b));
@@ -290,23 +312,11 @@ static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
     e->name = e->nnames ? e->names[e->nnames - 1] : "";
     if (e->nnames == 2 && strcmp(e->names[0], "pg_catalog") != 0)
         return unsupported(p, "schema-qualified functions", e->loc);
-    json_t *over = json_object_get(b, "over");
-    if (over) {
-        if (json_object_get(over, "name") || json_object_get(over, "refname"))
-            return unsupported(p, "named windows", e->loc);
-        ast_window_t *w = RDB_ARENA_NEW(p->a, ast_window_t);
-        w->frame = jint(over, "frameOptions", 0);
-        json_t *pc = json_object_get(over, "partitionClause"), *oc = json_object_get(over, "orderClause");
-        if (pc && xexpr_list(p, pc, &w->part, &w->npart) != RDB_OK)
+    json_t *ov = json_object_get(b, "over");
+    if (ov) {
+        e->over = RDB_ARENA_NEW(p->a, ast_window_t);
+        if (xwindow(p, ov, e->over) != RDB_OK)
             return RDB_SQL;
-        if (oc && xsortby(p, oc, &w->order, &w->norder) != RDB_OK)
-            return RDB_SQL;
-        json_t *so = json_object_get(over, "startOffset"), *eo = json_object_get(over, "endOffset");
-        if (so && xexpr(p, so, &w->start_off) != RDB_OK)
-            return RDB_SQL;
-        if (eo && xexpr(p, eo, &w->end_off) != RDB_OK)
-            return RDB_SQL;
-        e->win = w;
     }
     if (jbool(b, "agg_within_group"))
         return unsupported(p, "WITHIN GROUP", e->loc);
@@ -625,8 +635,14 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
     const char *op = json_string_value(json_object_get(b, "op"));
     if (json_object_get(b, "intoClause"))
         return unsupported(p, "SELECT INTO", -1);
-    if (json_object_get(b, "windowClause"))
-        return unsupported(p, "WINDOW", -1);
+    json_t *wc = json_object_get(b, "windowClause");
+    if (wc) {
+        s->nwindows = (int)json_array_size(wc);
+        s->windows = RDB_ARENA_NEWN(p->a, ast_window_t, s->nwindows + 1);
+        for (int i = 0; i < s->nwindows; i++)
+            if (xwindow(p, json_array_get(wc, i), &s->windows[i]) != RDB_OK)
+                return RDB_SQL;
+    }
     json_t *lk = json_object_get(b, "lockingClause");
     if (lk)
         s->for_update = true;   /* accepted: snapshot reads, no row locks yet */

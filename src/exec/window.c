@@ -1,0 +1,416 @@
+/*
+ * window.c — the P_WINDOW operator (see window.h).
+ *
+ * On the first next() the whole input is read and kept in the run's arena
+ * (so it counts against the memory budget), each row widened to
+ *   [child columns][one result per call][partition keys][order keys]
+ * [input position], then sorted by (partition keys, order keys, position).  Each partition is walked
+ * once: ranking functions follow the peer groups (rows equal on the order
+ * keys), lag/lead/first/last/nth_value read the buffered rows, aggregates
+ * run over each row's frame, continuing the previous row's state while the
+ * frame only grows at its end (the default frame and UNBOUNDED PRECEDING
+ * frames), recomputed otherwise.  Results are then streamed in sorted order.
+ */
+#include "exec/exec.h"
+#include "exec/window.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ex_window {
+    ex_run_t        *r;
+    const plan_t    *p;
+    const plan_window_t *w;
+    ex_node_t       *child;
+    int              cw;        /* child columns */
+    int              kbase;     /* first key column */
+    sql_value_t    **rows;
+    int64_t          nrows, cap, pos;
+    bool             started;
+    int64_t         *soff, *eoff;   /* per call: ROWS offsets */
+};
+
+static int key_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b, bool desc, bool nulls_first)
+{
+    if (a->isnull || b->isnull) {
+        if (a->isnull && b->isnull)
+            return 0;
+        return (a->isnull == nulls_first) ? -1 : 1;
+    }
+    int c = sql_value_cmp(t, a, b);
+    return desc ? -c : c;
+}
+
+static int part_cmp(const ex_window_t *x, const sql_value_t *a, const sql_value_t *b)
+{
+    const plan_window_t *w = x->w;
+    for (int i = 0; i < w->npart; i++) {
+        int c = key_cmp(w->part[i]->type, &a[x->kbase + i], &b[x->kbase + i], false, false);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int order_cmp(const ex_window_t *x, const sql_value_t *a, const sql_value_t *b)
+{
+    const plan_window_t *w = x->w;
+    int base = x->kbase + w->npart;
+    for (int i = 0; i < w->norder; i++) {
+        int c = key_cmp(w->order[i]->type, &a[base + i], &b[base + i], w->okeys[i].desc,
+                        w->okeys[i].nulls_first);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int row_cmp(const void *x, const void *y, void *arg)
+{
+    const sql_value_t *a = *(sql_value_t *const *)x, *b = *(sql_value_t *const *)y;
+    const ex_window_t *w = arg;
+    int c = part_cmp(w, a, b);
+    if (!c)
+        c = order_cmp(w, a, b);
+    if (!c) {   /* stable: peers keep their input order, as PostgreSQL's usually do */
+        int seq = w->kbase + w->w->npart + w->w->norder;
+        c = (a[seq].u.i > b[seq].u.i) - (a[seq].u.i < b[seq].u.i);
+    }
+    return c;
+}
+
+static rdb_status_t eval_offset(ex_window_t *x, const ex_expr_t *e, const char *which, int64_t *out)
+{
+    sql_value_t v;
+    if (ex_eval(x->r, e, NULL, x->r->a, &v) != RDB_OK)
+        return RDB_SQL;
+    if (v.isnull)
+        return rdb_err_set(x->r->err, RDB_SQL, "22004", "frame %s offset must not be null", which);
+    if (v.u.i < 0)
+        return rdb_err_set(x->r->err, RDB_SQL, "22013", "frame %s offset must not be negative", which);
+    *out = v.u.i;
+    return RDB_OK;
+}
+
+ex_window_t *ex_window_open(ex_run_t *r, const plan_t *p, ex_node_t *child)
+{
+    ex_window_t *x = RDB_ARENA_NEW(r->a, ex_window_t);
+    x->r = r;
+    x->p = p;
+    x->w = p->win;
+    x->child = child;
+    x->cw = p->ncols - p->win->nfns;
+    x->kbase = p->ncols;
+    x->soff = RDB_ARENA_NEWN(r->a, int64_t, x->w->nfns + 1);
+    x->eoff = RDB_ARENA_NEWN(r->a, int64_t, x->w->nfns + 1);
+    return x;
+}
+
+static rdb_status_t load(ex_window_t *x)
+{
+    ex_run_t *r = x->r;
+    const plan_window_t *w = x->w;
+    const plan_t *cp = x->p->left;
+    int width = x->kbase + w->npart + w->norder + 1;   /* + input position */
+    rdb_arena_t tmp;
+    rdb_arena_init(&tmp, 0);
+    const sql_value_t *row;
+    rdb_status_t rc = RDB_OK;
+    while ((row = ex_next(x->child))) {
+        rdb_arena_reset(&tmp);
+        sql_value_t *k = rdb_arena_calloc(r->a, sizeof(sql_value_t) * (size_t)width);
+        for (int i = 0; i < x->cw; i++)
+            k[i] = row[i].isnull ? row[i] : sql_value_copy(r->a, cp->types[i], row[i]);
+        for (int i = 0; i < w->npart + w->norder; i++) {
+            const ex_expr_t *e = i < w->npart ? w->part[i] : w->order[i - w->npart];
+            sql_value_t v;
+            if ((rc = ex_eval(r, e, k, &tmp, &v)) != RDB_OK)
+                goto out;
+            k[x->kbase + i] = v.isnull ? v : sql_value_copy(r->a, e->type, v);
+        }
+        k[width - 1] = sql_int(x->nrows);
+        if (x->nrows == x->cap) {
+            int64_t cap = x->cap ? x->cap * 2 : 256;
+            sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
+            if (x->nrows)
+                memcpy(nr, x->rows, sizeof(*nr) * (size_t)x->nrows);
+            x->rows = nr;
+            x->cap = cap;
+        }
+        x->rows[x->nrows++] = k;
+        if ((x->nrows & 255) == 0 && (rc = ex_check(r)) != RDB_OK)
+            goto out;
+    }
+    if (rdb_err_is_set(r->err) || (rc = ex_check(r)) != RDB_OK) {
+        rc = RDB_SQL;
+        goto out;
+    }
+    if (x->nrows > 1 && (w->npart || w->norder))
+        qsort_r(x->rows, (size_t)x->nrows, sizeof(*x->rows), row_cmp, x);
+out:
+    rdb_arena_destroy(&tmp);
+    return rc;
+}
+
+/* RANGE offset bound: the first row of [ps, pe) whose order key is past
+ * bound (after = true: strictly past; false: at or past), NULL keys (which
+ * sort together at one end) never in. */
+static int64_t range_seek(const ex_window_t *x, int64_t ps, int64_t pe, const sql_value_t *bound, bool after)
+{
+    const plan_sortkey_t *k = &x->w->okeys[0];
+    int col = x->kbase + x->w->npart;
+    int64_t lo = ps, hi = pe;
+    while (lo < pe && x->rows[lo][col].isnull)
+        lo++;
+    while (hi > lo && x->rows[hi - 1][col].isnull)
+        hi--;
+    while (lo < hi) {       /* first j with key beyond (or at) the bound */
+        int64_t mid = lo + (hi - lo) / 2;
+        int c = sql_value_cmp(k->type, &x->rows[mid][col], bound);
+        if (k->desc)
+            c = -c;
+        if (after ? c > 0 : c >= 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* The frame [*fs, *fe) of row i in partition [ps, pe) whose peers are [gs, ge). */
+static rdb_status_t frame_of(ex_window_t *x, int f, int64_t i, int64_t ps, int64_t pe, int64_t gs,
+                             int64_t ge, int64_t *fs, int64_t *fe)
+{
+    const plan_winfn_t *fn = &x->w->fns[f];
+    int o = fn->frameopts;
+    bool rows = o & WIN_F_ROWS;
+    int64_t s = ps, e = pe;
+    if (o & WIN_F_START_CUR)
+        s = rows ? i : gs;
+    else if (fn->start_bound || fn->end_bound) {
+        /* RANGE offsets below */
+    } else if (o & WIN_F_START_OFF_PREC)
+        s = i - x->soff[f];
+    else if (o & WIN_F_START_OFF_FOLL)
+        s = i + x->soff[f];
+    if (o & WIN_F_END_CUR)
+        e = rows ? i + 1 : ge;
+    else if (fn->start_bound || fn->end_bound) {
+        /* RANGE offsets below */
+    } else if (o & WIN_F_END_OFF_PREC)
+        e = i - x->eoff[f] + 1;
+    else if (o & WIN_F_END_OFF_FOLL)
+        e = i + x->eoff[f] + 1;
+    const ex_expr_t *bounds[2] = { fn->start_bound, fn->end_bound };
+    for (int b = 0; b < 2; b++) {
+        if (!bounds[b])
+            continue;
+        sql_value_t v;
+        if (x->rows[i][x->kbase + x->w->npart].isnull) {
+            v = sql_null();     /* a NULL key's offset frame is its peers */
+        } else if (ex_eval(x->r, bounds[b], x->rows[i], x->r->a, &v) != RDB_OK) {
+            return RDB_SQL;
+        }
+        if (b == 0)
+            s = v.isnull ? gs : range_seek(x, ps, pe, &v, false);
+        else
+            e = v.isnull ? ge : range_seek(x, ps, pe, &v, true);
+    }
+    if (s < ps) s = ps;
+    if (s > pe) s = pe;
+    if (e < ps) e = ps;
+    if (e > pe) e = pe;
+    *fs = s;
+    *fe = e;
+    return RDB_OK;
+}
+
+static rdb_status_t agg_add(ex_window_t *x, const plan_agg_t *ag, void *st, const sql_value_t *row)
+{
+    ex_run_t *r = x->r;
+    if (ag->filter) {
+        bool pass;
+        if (ex_qual(r, ag->filter, row, r->a, &pass) != RDB_OK)
+            return RDB_SQL;
+        if (!pass)
+            return RDB_OK;
+    }
+    sql_value_t args[2];
+    for (int k = 0; k < ag->nargs; k++) {
+        if (ex_eval(r, ag->args[k], row, r->a, &args[k]) != RDB_OK)
+            return RDB_SQL;
+        if (args[k].isnull && ag->agg.strict)
+            return RDB_OK;
+        if (!args[k].isnull)
+            args[k] = sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
+    }
+    sql_fn_ctx_t ctx = r->fn;
+    ctx.arena = r->a;
+    return ag->agg.trans(&ctx, st, args, r->err);
+}
+
+static rdb_status_t eval_int_at(ex_window_t *x, const ex_expr_t *e, const sql_value_t *row,
+                                int64_t *out, bool *isnull)
+{
+    sql_value_t v;
+    if (ex_eval(x->r, e, row, x->r->a, &v) != RDB_OK)
+        return RDB_SQL;
+    *isnull = v.isnull;
+    *out = v.isnull ? 0 : v.u.i;
+    return RDB_OK;
+}
+
+/* Compute call f for the partition [ps, pe). */
+static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
+{
+    ex_run_t *r = x->r;
+    const plan_winfn_t *fn = &x->w->fns[f];
+    int col = x->cw + f;
+    int64_t n = pe - ps;
+    int64_t gs = ps, ge = ps, ngroups = 0;
+    void *st = NULL;
+    int64_t sfs = 0, sfe = 0;
+    for (int64_t i = ps; i < pe; i++) {
+        sql_value_t *row = x->rows[i];
+        sql_value_t *res = &row[col];
+        if (i >= ge) {      /* next peer group */
+            gs = i;
+            ge = i + 1;
+            while (ge < pe && order_cmp(x, x->rows[gs], x->rows[ge]) == 0)
+                ge++;
+            ngroups++;
+        }
+        if ((i & 255) == 0 && ex_check(r) != RDB_OK)
+            return RDB_SQL;
+        int64_t fs, fe, k;
+        bool isnull;
+        switch (fn->fn) {
+        case WF_ROW_NUMBER: *res = sql_int(i - ps + 1); break;
+        case WF_RANK: *res = sql_int(gs - ps + 1); break;
+        case WF_DENSE_RANK: *res = sql_int(ngroups); break;
+        case WF_PERCENT_RANK: *res = sql_float(n > 1 ? (double)(gs - ps) / (double)(n - 1) : 0.0); break;
+        case WF_CUME_DIST: *res = sql_float((double)(ge - ps) / (double)n); break;
+        case WF_NTILE: {
+            if (eval_int_at(x, fn->args[0], row, &k, &isnull) != RDB_OK)
+                return RDB_SQL;
+            if (isnull) {
+                *res = sql_null();
+                break;
+            }
+            if (k <= 0)
+                return rdb_err_set(r->err, RDB_SQL, "22014", "argument of ntile must be greater than zero");
+            int64_t q = n / k, rem = n % k, idx = i - ps;
+            int64_t bucket = idx < rem * (q + 1) ? idx / (q + 1) : rem + (idx - rem * (q + 1)) / q;
+            *res = sql_int(bucket + 1);
+            break;
+        }
+        case WF_LAG:
+        case WF_LEAD: {
+            int64_t off = 1;
+            isnull = false;
+            if (fn->nargs > 1 && eval_int_at(x, fn->args[1], row, &off, &isnull) != RDB_OK)
+                return RDB_SQL;
+            if (isnull) {
+                *res = sql_null();
+                break;
+            }
+            int64_t j = fn->fn == WF_LAG ? i - off : i + off;
+            if (j >= ps && j < pe) {
+                if (ex_eval(r, fn->args[0], x->rows[j], r->a, res) != RDB_OK)
+                    return RDB_SQL;
+            } else if (fn->nargs > 2) {
+                if (ex_eval(r, fn->args[2], row, r->a, res) != RDB_OK)
+                    return RDB_SQL;
+            } else {
+                *res = sql_null();
+            }
+            break;
+        }
+        case WF_FIRST_VALUE:
+        case WF_LAST_VALUE:
+        case WF_NTH_VALUE: {
+            if (frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe) != RDB_OK)
+                return RDB_SQL;
+            int64_t j = fn->fn == WF_FIRST_VALUE ? fs : fe - 1;
+            if (fn->fn == WF_NTH_VALUE) {
+                if (eval_int_at(x, fn->args[1], row, &k, &isnull) != RDB_OK)
+                    return RDB_SQL;
+                if (isnull) {
+                    *res = sql_null();
+                    break;
+                }
+                if (k <= 0)
+                    return rdb_err_set(r->err, RDB_SQL, "22016",
+                                       "argument of nth_value must be greater than zero");
+                j = fs + k - 1;
+            }
+            if (fs >= fe || j < fs || j >= fe) {
+                *res = sql_null();
+                break;
+            }
+            if (ex_eval(r, fn->args[0], x->rows[j], r->a, res) != RDB_OK)
+                return RDB_SQL;
+            break;
+        }
+        case WF_AGG: {
+            if (frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe) != RDB_OK)
+                return RDB_SQL;
+            if (!st || fs != sfs || fe < sfe) {
+                st = fn->agg.agg.init(r->a, &fn->agg.agg);
+                sfs = sfe = fs;
+            }
+            for (; sfe < fe; sfe++)
+                if (agg_add(x, &fn->agg, st, x->rows[sfe]) != RDB_OK)
+                    return RDB_SQL;
+            sql_fn_ctx_t ctx = r->fn;
+            ctx.arena = r->a;
+            if (fn->agg.agg.final(&ctx, st, res, r->err) != RDB_OK)
+                return RDB_SQL;
+            if (!res->isnull)
+                *res = sql_value_copy(r->a, fn->type, *res);
+            break;
+        }
+        }
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t compute(ex_window_t *x)
+{
+    const plan_window_t *w = x->w;
+    for (int f = 0; f < w->nfns; f++) {
+        const plan_winfn_t *fn = &w->fns[f];
+        if (fn->start_off && eval_offset(x, fn->start_off, "starting", &x->soff[f]) != RDB_OK)
+            return RDB_SQL;
+        if (fn->end_off && eval_offset(x, fn->end_off, "ending", &x->eoff[f]) != RDB_OK)
+            return RDB_SQL;
+    }
+    int64_t ps = 0;
+    while (ps < x->nrows) {
+        int64_t pe = ps + 1;
+        while (pe < x->nrows && part_cmp(x, x->rows[ps], x->rows[pe]) == 0)
+            pe++;
+        for (int f = 0; f < w->nfns; f++)
+            if (run_fn(x, f, ps, pe) != RDB_OK)
+                return RDB_SQL;
+        ps = pe;
+    }
+    return ex_check(x->r);
+}
+
+const sql_value_t *ex_window_next(ex_window_t *x)
+{
+    if (!x->started) {
+        x->started = true;
+        if (load(x) != RDB_OK || compute(x) != RDB_OK)
+            return NULL;
+    }
+    if (x->pos >= x->nrows)
+        return NULL;
+    return x->rows[x->pos++];
+}
+
+void ex_window_close(ex_window_t *x)
+{
+    (void)x;    /* everything lives in the run's arena */
+}
