@@ -508,7 +508,8 @@ static bool gen_aggregate(gen_t *g, rdb_buf_t *b, const scope_t *grouped, rq_typ
             mark(g, RQF_STRFUNC);
             rdb_buf_t arg = RDB_BUF_INIT;
             gen_expr(g, &arg, &plain, T_TEXT, 1);
-            rdb_buf_printf(b, "string_agg(%s, ',' ORDER BY %s)", rdb_buf_cstr(&arg), arg.data);
+            const char *a = rdb_buf_cstr(&arg); /* may move arg.data: call it first */
+            rdb_buf_printf(b, "string_agg(%s, ',' ORDER BY %s)", a, a);
             rdb_buf_free(&arg);
         } else {
             rdb_buf_append_str(b, P(g, 50) ? "min(" : "max(");
