@@ -73,6 +73,15 @@ void *rdb_arena_calloc(rdb_arena_t *a, size_t n)
     return p;
 }
 
+void *rdb_arena_grow(rdb_arena_t *a, const void *old, size_t n, size_t newcap, size_t elem)
+{
+    char *d = rdb_arena_alloc(a, newcap * elem);
+    if (n)
+        memcpy(d, old, n * elem);
+    memset(d + n * elem, 0, (newcap - n) * elem);
+    return d;
+}
+
 void *rdb_arena_memdup(rdb_arena_t *a, const void *p, size_t n)
 {
     void *d = rdb_arena_alloc(a, n);

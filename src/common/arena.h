@@ -52,6 +52,10 @@ void *rdb_arena_calloc(rdb_arena_t *a, size_t n);
 char *rdb_arena_strdup(rdb_arena_t *a, const char *s);
 char *rdb_arena_strndup(rdb_arena_t *a, const char *s, size_t n);
 void *rdb_arena_memdup(rdb_arena_t *a, const void *p, size_t n);
+/* Growing an array that lives in an arena: a new block of newcap elements
+ * of elem bytes, the first n copied from old, the rest zeroed.  (The old
+ * block stays in the arena until it is reset.) */
+void *rdb_arena_grow(rdb_arena_t *a, const void *old, size_t n, size_t newcap, size_t elem);
 char *rdb_arena_sprintf(rdb_arena_t *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

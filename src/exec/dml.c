@@ -162,10 +162,7 @@ static rdb_status_t collect_rows(ex_run_t *r, const plan_t *src, int ncols, sql_
     while ((row = ex_next(n))) {
         if (nrows == cap) {
             cap = cap ? cap * 2 : 16;
-            sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
-            if (nrows)
-                memcpy(nr, rows, sizeof(*nr) * (size_t)nrows);
-            rows = nr;
+            rows = rdb_arena_grow(r->a, rows, (size_t)nrows, (size_t)cap, sizeof *rows);
             if (ex_check(r) != RDB_OK)
                 break;
         }

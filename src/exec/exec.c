@@ -882,12 +882,8 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
                 kept[ag->nargs + k] = v.isnull ? v : sql_value_copy(r->a, ag->okeys[k].type, v);
             }
             if (b->n == b->cap) {
-                int64_t cap = b->cap ? b->cap * 2 : 16;
-                sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
-                if (b->n)
-                    memcpy(nr, b->rows, sizeof(*nr) * (size_t)b->n);
-                b->rows = nr;
-                b->cap = cap;
+                b->cap = b->cap ? b->cap * 2 : 16;
+                b->rows = rdb_arena_grow(r->a, b->rows, (size_t)b->n, (size_t)b->cap, sizeof *b->rows);
             }
             b->rows[b->n++] = kept;
             continue;

@@ -372,12 +372,8 @@ static rdb_status_t run_sub(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c, r
     c->nrows = 0;
     while ((maxrows == 0 || c->nrows < maxrows) && (row = ex_next(n))) {
         if (c->nrows == c->cap) {
-            int cap = c->cap ? c->cap * 2 : 16;
-            sql_value_t **nr = rdb_arena_alloc(a, sizeof(*nr) * (size_t)cap);
-            if (c->nrows)
-                memcpy(nr, c->rows, sizeof(*nr) * (size_t)c->nrows);
-            c->rows = nr;
-            c->cap = cap;
+            c->cap = c->cap ? c->cap * 2 : 16;
+            c->rows = rdb_arena_grow(a, c->rows, (size_t)c->nrows, (size_t)c->cap, sizeof *c->rows);
         }
         c->rows[c->nrows++] = ex_copy_row(a, e->sub->types, e->sub->ncols, row);
     }

@@ -32,12 +32,8 @@ typedef struct qlist {
 static void ql_add(rdb_arena_t *a, qlist_t *l, ex_expr_t *e)
 {
     if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 8;
-        ex_expr_t **n = RDB_ARENA_NEWN(a, ex_expr_t *, cap);
-        if (l->n)
-            memcpy(n, l->q, sizeof(*n) * l->n);
-        l->q = n;
-        l->cap = cap;
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->q = rdb_arena_grow(a, l->q, (size_t)l->n, (size_t)l->cap, sizeof *l->q);
     }
     l->q[l->n++] = e;
 }

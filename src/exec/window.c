@@ -130,12 +130,8 @@ static rdb_status_t load(ex_window_t *x)
         }
         k[width - 1] = sql_int(x->nrows);
         if (x->nrows == x->cap) {
-            int64_t cap = x->cap ? x->cap * 2 : 256;
-            sql_value_t **nr = rdb_arena_alloc(r->a, sizeof(*nr) * (size_t)cap);
-            if (x->nrows)
-                memcpy(nr, x->rows, sizeof(*nr) * (size_t)x->nrows);
-            x->rows = nr;
-            x->cap = cap;
+            x->cap = x->cap ? x->cap * 2 : 256;
+            x->rows = rdb_arena_grow(r->a, x->rows, (size_t)x->nrows, (size_t)x->cap, sizeof *x->rows);
         }
         x->rows[x->nrows++] = k;
         if ((x->nrows & 255) == 0 && (rc = ex_check(r)) != RDB_OK)

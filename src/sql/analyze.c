@@ -497,12 +497,8 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             return RDB_SQL;
     }
     if (g->naggs == g->capaggs) {
-        int cap = g->capaggs ? g->capaggs * 2 : 8;
-        plan_agg_t *n = RDB_ARENA_NEWN(A, plan_agg_t, cap);
-        if (g->naggs)
-            memcpy(n, g->aggs, sizeof(plan_agg_t) * g->naggs);
-        g->aggs = n;
-        g->capaggs = cap;
+        g->capaggs = g->capaggs ? g->capaggs * 2 : 8;
+        g->aggs = rdb_arena_grow(A, g->aggs, (size_t)g->naggs, (size_t)g->capaggs, sizeof *g->aggs);
     }
     g->aggs[g->naggs] = pa;
     *out = ex_col(A, g->ngroup + g->naggs, pa.agg.rettype);
@@ -1377,12 +1373,8 @@ static rdb_status_t bind_window_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_ex
     if (win_frame(c, &sub, s, &w, &call) != RDB_OK)
         return RDB_SQL;
     if (wc->n == wc->cap) {
-        int cap = wc->cap ? wc->cap * 2 : 8;
-        wcall_t *n = RDB_ARENA_NEWN(A, wcall_t, cap);
-        if (wc->n)
-            memcpy(n, wc->calls, sizeof(wcall_t) * wc->n);
-        wc->calls = n;
-        wc->cap = cap;
+        wc->cap = wc->cap ? wc->cap * 2 : 8;
+        wc->calls = rdb_arena_grow(A, wc->calls, (size_t)wc->n, (size_t)wc->cap, sizeof *wc->calls);
     }
     wc->calls[wc->n] = call;
     *out = ex_col(A, WIN_PH + wc->n, call.fn.type);

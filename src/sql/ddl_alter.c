@@ -35,10 +35,7 @@ static rdb_status_t all_rows(ddl_t *d, const sql_table_t *tab, sql_value_t ***ro
             break;
         if (*n == cap) {
             cap = cap ? cap * 2 : 256;
-            sql_value_t **nr = RDB_ARENA_NEWN(&d->a, sql_value_t *, cap);
-            if (*n)
-                memcpy(nr, *rows, sizeof *nr * *n);
-            *rows = nr;
+            *rows = rdb_arena_grow(&d->a, *rows, *n, cap, sizeof **rows);
         }
         (*rows)[(*n)++] = row;
     }

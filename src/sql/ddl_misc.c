@@ -135,10 +135,7 @@ static void collect_deps(ddl_t *d, json_t *e, uint32_t **deps, int *n, int *cap)
             if (t && !seen) {
                 if (*n == *cap) {
                     *cap = *cap ? *cap * 2 : 8;
-                    uint32_t *nd = RDB_ARENA_NEWN(&d->a, uint32_t, *cap);
-                    if (*n)
-                        memcpy(nd, *deps, sizeof *nd * (size_t)*n);
-                    *deps = nd;
+                    *deps = rdb_arena_grow(&d->a, *deps, (size_t)*n, (size_t)*cap, sizeof **deps);
                 }
                 (*deps)[(*n)++] = t->id;
             }
