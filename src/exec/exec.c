@@ -147,6 +147,12 @@ struct ex_node {
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
+    /* recursive union: rows of the last round (work) and of this one (next) */
+    sql_value_t **work, **next;
+    int64_t       nwork, nnext, capnext;
+    bool          recursing;
+    /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
+    struct ex_instr *ins;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -625,6 +631,69 @@ static const sql_value_t *append_next(ex_node_t *n)
     return ex_next(n->rt);
 }
 
+/* --- WITH RECURSIVE --- */
+
+/* Non-recursive term first, then rounds of the recursive term over the
+ * rows the round before produced (its P_WORKTABLE reads n->work), until
+ * a round produces nothing.  UNION (not ALL) drops rows seen before in
+ * any round, which is what ends a cycle. */
+static const sql_value_t *recursive_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    if (!n->started) {
+        n->started = true;
+        if (!p->all)
+            rh_init(&n->ht, r->a, p->ncols, p->types);
+    }
+    for (;;) {
+        const sql_value_t *row = ex_next(n->recursing ? n->rt : n->l);
+        if (!row) {
+            if (rdb_err_is_set(r->err) || n->nnext == 0)
+                return NULL;
+            /* next round: the rows just produced become the working table */
+            n->work = n->next;
+            n->nwork = n->nnext;
+            n->next = NULL;
+            n->nnext = n->capnext = 0;
+            n->recursing = true;
+            ex_close(n->rt);
+            n->rt = ex_open(r, p->right);
+            if (!n->rt || ex_check(r) != RDB_OK)
+                return NULL;
+            continue;
+        }
+        sql_value_t *kept = ex_copy_row(r->a, p->types, p->ncols, row);
+        if (!p->all) {
+            uint64_t h = key_hash(p->types, p->ncols, kept);
+            if (rh_find(&n->ht, kept, h))
+                continue;
+            rh_add(&n->ht, r->a, kept, h);
+        }
+        if (n->nnext == n->capnext) {
+            n->capnext = n->capnext ? n->capnext * 2 : 64;
+            n->next = rdb_arena_grow(r->a, n->next, (size_t)n->nnext, (size_t)n->capnext, sizeof *n->next);
+        }
+        n->next[n->nnext++] = kept;
+        if (!tick(n))
+            return NULL;
+        return kept;
+    }
+}
+
+static const sql_value_t *worktable_next(ex_node_t *n)
+{
+    ex_run_t *r = n->r;
+    ex_node_t *rec = n->p->wtid < r->nwt ? r->wt[n->p->wtid] : NULL;
+    if (!rec) {
+        rdb_err_set(r->err, RDB_SQL, "XX000", "WorkTable scan outside its recursive union");
+        return NULL;
+    }
+    if (n->pos >= rec->nwork)
+        return NULL;
+    return rec->work[n->pos++];
+}
+
 /* --- join --- */
 
 static rdb_status_t eval_keys(ex_run_t *r, ex_expr_t **keys, int nkeys, const sql_value_t *row,
@@ -1003,6 +1072,14 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_WINDOW)
         n->win = ex_window_open(r, p, n->l);
+    if (p->kind == P_RECURSIVE) {
+        if (p->wtid >= r->nwt) {
+            int cap = p->wtid + 4;
+            r->wt = rdb_arena_grow(r->a, r->wt, (size_t)r->nwt, (size_t)cap, sizeof *r->wt);
+            r->nwt = cap;
+        }
+        r->wt[p->wtid] = n;
+    }
     return n;
 fail:
     ex_close(n);
@@ -1034,6 +1111,8 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
     case P_WINDOW: return ex_window_next(n->win);
+    case P_RECURSIVE: return recursive_next(n);
+    case P_WORKTABLE: return worktable_next(n);
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1053,6 +1132,8 @@ void ex_close(ex_node_t *n)
         sql_scan_close(n->scan);
     if (n->win)
         ex_window_close(n->win);
+    if (n->p->kind == P_RECURSIVE && n->p->wtid < n->r->nwt && n->r->wt[n->p->wtid] == n)
+        n->r->wt[n->p->wtid] = NULL;
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

@@ -87,6 +87,10 @@ typedef enum plan_kind {
     P_SUBQUERY,  /* FROM (subquery): passes the child's rows               */
     P_EXCHANGE,  /* reserved for the distributed executor                  */
     P_WINDOW,    /* child's row + window function results (exec/window.h)  */
+    P_RECURSIVE, /* WITH RECURSIVE: left = non-recursive term, right = the
+                  * recursive term, re-run over the rows of the last round
+                  * (its P_WORKTABLE, same wtid) until a round adds none   */
+    P_WORKTABLE, /* the rows of the last round of P_RECURSIVE wtid         */
 } plan_kind_t;
 
 typedef enum { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS, J_SEMI, J_ANTI } plan_join_t;
@@ -162,6 +166,11 @@ struct plan {
 
     /* P_WINDOW */
     struct plan_window *win;
+
+    /* P_RECURSIVE (all: UNION ALL) / P_WORKTABLE */
+    int          wtid;
+    /* P_SCAN, P_SUBQUERY, P_WORKTABLE, P_SERIES: the name EXPLAIN shows */
+    const char  *alias;
 };
 
 #endif

@@ -57,11 +57,28 @@ struct scope {
     bool     no_outer;      /* lookups stop here */
 };
 
+/* A WITH clause's CTEs visible at this point: n of them (a CTE sees the
+ * ones before it; in WITH RECURSIVE every one of them); rec[i] is set
+ * while CTE i's recursive term is being bound. */
+typedef struct recur recur_t;
 typedef struct cte_frame {
     ast_cte_t        *ctes;
     int               n;
     struct cte_frame *up;
+    bool              recursive;
+    recur_t         **rec;
 } cte_frame_t;
+
+/* A recursive CTE being bound: shape is NULL while its non-recursive
+ * term is bound (a reference there is an error), then the working
+ * table's columns.  depth is the SELECT nesting depth of the recursive
+ * term: a reference deeper down is inside a subquery (42P19). */
+struct recur {
+    int     id;
+    plan_t *shape;
+    int     nrefs;
+    int     depth;
+};
 
 /* Aggregate-mode state of one SELECT. */
 typedef struct aggctx {
@@ -83,6 +100,8 @@ typedef struct bctx {
     bool           in_win;   /* inside a window function call */
     const char    *nowin;    /* clause where window functions are not allowed */
     bool           lateral_ok; /* a LATERAL item here joins at offset 0 */
+    int            depth;      /* SELECT nesting depth */
+    bool           nullable;   /* binding the nullable side of an outer join */
 } bctx_t;
 
 #define A (c->b->a)
@@ -1493,13 +1512,82 @@ static const char *expr_name(ast_expr_t *a)
     }
 }
 
-static ast_cte_t *find_cte(bctx_t *c, const char *name)
+static ast_cte_t *find_cte(bctx_t *c, const char *name, cte_frame_t **fr, int *idx)
 {
     for (cte_frame_t *f = c->b->ctes; f; f = f->up)
         for (int i = 0; i < f->n; i++)
-            if (strcmp(f->ctes[i].name, name) == 0)
+            if (strcmp(f->ctes[i].name, name) == 0) {
+                *fr = f;
+                *idx = i;
                 return &f->ctes[i];
+            }
     return NULL;
+}
+
+/* Does sel refer to a relation called name (a CTE's self-reference)? */
+static bool expr_refs(ast_expr_t *a, const char *name);
+static bool from_refs(ast_from_t *f, const char *name);
+static bool sel_refs(ast_select_t *sel, const char *name)
+{
+    if (!sel)
+        return false;
+    for (int i = 0; i < sel->nctes; i++) {
+        if (strcmp(sel->ctes[i].name, name) == 0)
+            return false;   /* shadowed */
+        if (sel_refs(sel->ctes[i].query, name))
+            return true;
+    }
+    if (sel_refs(sel->larg, name) || sel_refs(sel->rarg, name))
+        return true;
+    for (int i = 0; i < sel->nfrom; i++)
+        if (from_refs(sel->from[i], name))
+            return true;
+    for (int i = 0; i < sel->ntargets; i++)
+        if (expr_refs(sel->targets[i].expr, name))
+            return true;
+    for (int i = 0; i < sel->ngroup; i++)
+        if (expr_refs(sel->group[i], name))
+            return true;
+    return expr_refs(sel->where, name) || expr_refs(sel->having, name);
+}
+static bool from_refs(ast_from_t *f, const char *name)
+{
+    if (!f)
+        return false;
+    switch (f->kind) {
+    case AST_FROM_REL: return !f->schema && strcmp(f->relname, name) == 0;
+    case AST_FROM_JOIN: return from_refs(f->l, name) || from_refs(f->r, name) || expr_refs(f->quals, name);
+    case AST_FROM_SUB: return sel_refs(f->sub, name);
+    case AST_FROM_FUNC: return expr_refs(f->func, name);
+    }
+    return false;
+}
+static bool expr_refs(ast_expr_t *a, const char *name)
+{
+    if (!a)
+        return false;
+    if (a->kind == AST_SUBLINK && sel_refs(a->sub, name))
+        return true;
+    for (int i = 0; i < a->nargs; i++)
+        if (expr_refs(a->args[i], name))
+            return true;
+    return expr_refs(a->arg, name) || expr_refs(a->def, name);
+}
+
+/* Location of the first aggregate call in a, or -1. */
+static int agg_loc(ast_expr_t *a)
+{
+    if (!a || a->kind == AST_SUBLINK)
+        return -1;
+    if (a->kind == AST_FUNC && !a->over && (sql_is_agg_name(a->name) || a->star))
+        return a->loc;
+    for (int i = 0; i < a->nargs; i++) {
+        int l = agg_loc(a->args[i]);
+        if (l >= 0)
+            return l;
+    }
+    int l = agg_loc(a->arg);
+    return l >= 0 ? l : agg_loc(a->def);
 }
 
 static void add_plan_rel(bctx_t *c, scope_t *s, plan_t *p, const char *alias, const char **colaliases,
@@ -1516,22 +1604,182 @@ static void add_plan_rel(bctx_t *c, scope_t *s, plan_t *p, const char *alias, co
 
 static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out);
 
+typedef struct tlist tlist_t;
+struct tlist {
+    int          n, cap;
+    ex_expr_t  **e;
+    const char **names;
+    uint32_t    *tab;
+    int16_t     *attnum;
+};
+static void tl_add(bctx_t *c, tlist_t *tl, ex_expr_t *e, const char *name, uint32_t tab, int16_t attnum);
+static plan_t *project(bctx_t *c, plan_t *child, tlist_t *tl);
+
+static plan_t *plan_like(bctx_t *c, plan_kind_t k, const plan_t *shape)
+{
+    plan_t *p = plan_new(A, k, shape->ncols);
+    memcpy(p->types, shape->types, sizeof(sql_type_t) * shape->ncols);
+    memcpy(p->names, shape->names, sizeof(char *) * shape->ncols);
+    p->est_rows = shape->est_rows;
+    return p;
+}
+
+/* A reference to a CTE of a WITH RECURSIVE that refers to itself:
+ * non-recursive term UNION [ALL] recursive term (PostgreSQL's
+ * checkWellFormedRecursion and analyzeCTE, with their errors). */
+static rdb_status_t bind_recursive(bctx_t *c, scope_t *s, cte_frame_t *fr, int idx, plan_t **out)
+{
+    ast_cte_t *cte = &fr->ctes[idx];
+    ast_select_t *q = cte->query;
+    if (q->op != AST_SETOP_UNION)
+        return fail(c, "42P19", cte->loc, "recursive query \"%s\" does not have the form "
+                    "non-recursive-term UNION [ALL] recursive-term", cte->name);
+    if (q->nsort)
+        return fail(c, "0A000", q->sort[0].expr->loc, "ORDER BY in a recursive query is not implemented");
+    if (q->offset)
+        return fail(c, "0A000", q->offset->loc, "OFFSET in a recursive query is not implemented");
+    if (q->limit)
+        return fail(c, "0A000", q->limit->loc, "LIMIT in a recursive query is not implemented");
+    if (q->for_update)
+        return fail(c, "0A000", cte->loc, "FOR UPDATE/SHARE in a recursive query is not implemented");
+    if (!fr->rec)
+        fr->rec = RDB_ARENA_NEWN(A, recur_t *, fr->n + 1);
+    recur_t rc = { .id = c->b->nwt++ };
+    fr->rec[idx] = &rc;
+    plan_t *l, *r = NULL;
+    rdb_status_t st = bind_select_in(c, q->larg, s->parent, &l);
+    if (st == RDB_OK && cte->ncolnames > l->ncols)
+        st = fail(c, "42P10", cte->loc, "WITH query \"%s\" has %d columns available but %d columns "
+                  "specified", cte->name, l->ncols, cte->ncolnames);
+    if (st == RDB_OK) {
+        rc.shape = plan_like(c, P_WORKTABLE, l);
+        for (int i = 0; i < cte->ncolnames; i++)
+            rc.shape->names[i] = cte->colnames[i];
+        rc.shape->alias = cte->name;
+        rc.depth = c->depth + 1;
+        st = bind_select_in(c, q->rarg, s->parent, &r);
+    }
+    fr->rec[idx] = NULL;
+    if (st != RDB_OK)
+        return RDB_SQL;
+    if (rc.nrefs == 0)   /* a UNION that only looked recursive */
+        return bind_select_in(c, q, s->parent, out);
+    ast_select_t *ra = q->rarg;
+    if (ra->op == AST_SETOP_NONE) {
+        int loc = -1;
+        for (int i = 0; i < ra->ntargets && loc < 0; i++)
+            loc = agg_loc(ra->targets[i].expr);
+        if (loc < 0)
+            loc = agg_loc(ra->having);
+        if (loc >= 0)
+            return fail(c, "42P19", loc, "aggregate functions are not allowed in a recursive query's "
+                        "recursive term");
+    }
+    if (l->ncols != r->ncols)
+        return fail(c, "42601", q->loc, "each UNION query must have the same number of columns");
+    tlist_t tr = { 0 };
+    for (int i = 0; i < r->ncols; i++) {
+        ex_expr_t *e = ex_col(A, i, r->types[i]);
+        bool simple = ra->op == AST_SETOP_NONE && !ra->nvalues && i < ra->ntargets;
+        if (simple && r->kind == P_PROJECT && ra->targets[i].expr->kind == AST_CONST &&
+            ra->targets[i].expr->ival == AST_C_STR && r->exprs[i]->kind == EX_CONST) {
+            /* an unknown literal takes the non-recursive term's type */
+            ex_expr_t *u = ex_const(c, T(SQL_OID_UNKNOWN), r->exprs[i]->val);
+            if (coerce(c, &u, l->types[i], SQL_CAST_IMPLICIT, ra->targets[i].expr->loc) != RDB_OK)
+                return RDB_SQL;
+            r->exprs[i] = u;
+            r->types[i] = u->type;
+            e->type = u->type;
+        }
+        ex_expr_t *pair[2] = { ex_col(A, i, l->types[i]), e };
+        sql_type_t t;
+        if (common(c, pair, 2, "UNION", -1, &t) != RDB_OK)
+            return RDB_SQL;
+        if (t.oid != l->types[i].oid) {
+            int loc = q->larg->op == AST_SETOP_NONE && i < q->larg->ntargets && q->larg->targets[i].expr
+                    ? q->larg->targets[i].expr->loc : cte->loc;
+            fail(c, "42804", loc, "recursive query \"%s\" column %d has type %s in non-recursive term "
+                 "but type %s overall", cte->name, i + 1, tname(c, l->types[i]), tname(c, t));
+            rdb_err_hint(c->err, "Cast the output of the non-recursive term to the correct type.");
+            return RDB_SQL;
+        }
+        tl_add(c, &tr, pair[1], rc.shape->names[i], 0, 0);
+    }
+    plan_t *p = plan_like(c, P_RECURSIVE, rc.shape);
+    p->left = l;
+    p->right = project(c, r, &tr);
+    p->all = q->all;
+    p->wtid = rc.id;
+    p->alias = cte->name;
+    p->est_rows = l->est_rows * 10 + 1;
+    if (l->est_rows < 0 || r->est_rows < 0)
+        p->est_rows = -1;
+    *out = p;
+    return RDB_OK;
+}
+
+/* FROM name where name is a CTE in scope. */
+static rdb_status_t bind_cte_ref(bctx_t *c, scope_t *s, ast_from_t *f, cte_frame_t *fr, int idx, int offset,
+                                 plan_t **out)
+{
+    ast_cte_t *cte = &fr->ctes[idx];
+    recur_t *rc = fr->rec ? fr->rec[idx] : NULL;
+    plan_t *p;
+    if (rc) {
+        /* the recursive CTE inside its own definition */
+        if (!rc->shape)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear within "
+                        "its non-recursive term", cte->name);
+        if (c->depth != rc->depth)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear within "
+                        "a subquery", cte->name);
+        if (c->nullable)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear within "
+                        "an outer join", cte->name);
+        if (rc->nrefs++)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear more "
+                        "than once", cte->name);
+        p = plan_like(c, P_WORKTABLE, rc->shape);
+        p->wtid = rc->id;
+        p->alias = cte->name;
+        p->est_rows = 10;
+    } else {
+        /* bound afresh at each reference (the planner rewrites plans in
+         * place); it sees the CTEs before it, or all of a WITH RECURSIVE */
+        cte_frame_t vis = *fr;
+        vis.n = fr->recursive ? fr->n : idx;
+        void *save = c->b->ctes;
+        c->b->ctes = &vis;
+        rdb_status_t st;
+        if (fr->recursive && sel_refs(cte->query, cte->name))
+            st = bind_recursive(c, s, &vis, idx, &p);
+        else
+            st = bind_select_in(c, cte->query, s->parent, &p);
+        if (vis.rec)
+            fr->rec = vis.rec;
+        c->b->ctes = save;
+        if (st != RDB_OK)
+            return RDB_SQL;
+        if (cte->ncolnames > p->ncols)
+            return fail(c, "42P10", cte->loc, "WITH query \"%s\" has %d columns available but %d columns "
+                        "specified", cte->name, p->ncols, cte->ncolnames);
+    }
+    if (p->est_rows < 0)
+        s->corr = true;
+    add_plan_rel(c, s, p, f->alias ? f->alias : f->relname,
+                 f->ncolaliases ? f->colaliases : cte->colnames,
+                 f->ncolaliases ? f->ncolaliases : cte->ncolnames, offset);
+    *out = p;
+    return RDB_OK;
+}
+
 static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
 {
     if (!f->schema) {
-        ast_cte_t *cte = find_cte(c, f->relname);
-        if (cte) {
-            plan_t *p;
-            if (bind_select_in(c, cte->query, s->parent, &p) != RDB_OK)
-                return RDB_SQL;
-            if (p->est_rows < 0)
-                s->corr = true;
-            add_plan_rel(c, s, p, f->alias ? f->alias : f->relname,
-                         f->ncolaliases ? f->colaliases : cte->colnames,
-                         f->ncolaliases ? f->ncolaliases : cte->ncolnames, offset);
-            *out = p;
-            return RDB_OK;
-        }
+        cte_frame_t *fr;
+        int idx;
+        if (find_cte(c, f->relname, &fr, &idx))
+            return bind_cte_ref(c, s, f, fr, idx, offset, out);
     }
     const sql_table_t *t = sql_cat_find(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
     if (!t) {
@@ -1665,14 +1913,20 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
 {
     plan_t *l, *r;
     int rel0 = s->nrels;
-    if (bind_from(c, s, f->l, offset, &l) != RDB_OK)
+    bool nullable = c->nullable;
+    c->nullable = nullable || f->jointype == AST_JOIN_RIGHT || f->jointype == AST_JOIN_FULL;
+    rdb_status_t lrc = bind_from(c, s, f->l, offset, &l);
+    c->nullable = nullable;
+    if (lrc != RDB_OK)
         return RDB_SQL;
     int relm = s->nrels;
     int roff = s->width;
     bool lat_ok = c->lateral_ok;
     c->lateral_ok = offset == 0 && lat_ok && (f->jointype == AST_JOIN_INNER || f->jointype == AST_JOIN_LEFT ||
                                               f->jointype == AST_JOIN_CROSS);
+    c->nullable = nullable || f->jointype == AST_JOIN_LEFT || f->jointype == AST_JOIN_FULL;
     rdb_status_t rrc = bind_from(c, s, f->r, roff, &r);
+    c->nullable = nullable;
     c->lateral_ok = lat_ok;
     if (rrc != RDB_OK)
         return RDB_SQL;
@@ -1817,13 +2071,6 @@ static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
 
 /* ---- SELECT --------------------------------------------------------- */
 
-typedef struct tlist {
-    int          n, cap;
-    ex_expr_t  **e;
-    const char **names;
-    uint32_t    *tab;
-    int16_t     *attnum;
-} tlist_t;
 
 static void tl_add(bctx_t *c, tlist_t *tl, ex_expr_t *e, const char *name, uint32_t tab, int16_t attnum)
 {
@@ -2117,9 +2364,15 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->win = NULL;
     c->in_win = false;
     c->nowin = NULL;
+    c->depth = cin->depth + 1;
     winctx_t wctx = { .sel = sel };
-    cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes };
+    cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes, sel->recursive, NULL };
     void *savectes = c->b->ctes;
+    for (int i = 1; i < sel->nctes; i++)
+        for (int k = 0; k < i; k++)
+            if (strcmp(sel->ctes[i].name, sel->ctes[k].name) == 0)
+                return fail(c, "42712", sel->ctes[i].loc, "WITH query name \"%s\" specified more than once",
+                            sel->ctes[i].name);
     if (sel->nctes)
         c->b->ctes = &frame;
     rdb_status_t rc;
@@ -2457,7 +2710,7 @@ fail:
 
 rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL, false };
+    bctx_t c = { .b = b, .err = err };
     return bind_select_in(&c, s, NULL, out);
 }
 
@@ -2501,7 +2754,7 @@ static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_e
 rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL, false, NULL, false }, *c = &cc;
+    bctx_t cc = { .b = b, .err = err, .noagg = "DEFAULT expressions" }, *c = &cc;
     *out = NULL;
     if (col->default_json) {
         scope_t empty = { 0 };
@@ -2524,7 +2777,7 @@ rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
 rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
                                sql_type_t type, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "this expression", NULL, false, NULL, false }, *c = &cc;
+    bctx_t cc = { .b = b, .err = err, .noagg = "this expression" }, *c = &cc;
     scope_t *s = table_scope(c, tab, NULL);
     if (bind_e(c, s, e, out) != RDB_OK)
         return RDB_SQL;
@@ -2879,7 +3132,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL, false };
+    bctx_t c = { .b = b, .err = err };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;
