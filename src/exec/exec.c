@@ -25,6 +25,8 @@
 #include "sql/ast.h"
 #include "sql/table.h"
 #include "exec/window.h"
+#include "exec/explain.h"
+#include "common/clock.h"
 
 /* ---- a hash table of rows ------------------------------------------- */
 
@@ -153,6 +155,7 @@ struct ex_node {
     bool          recursing;
     /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
     struct ex_instr *ins;
+    bool          ins_first;   /* a next returned already */
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -1072,6 +1075,8 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_WINDOW)
         n->win = ex_window_open(r, p, n->l);
+    if (r->instr)
+        n->ins = ex_instr_get(r->instr, p);   /* a loop counts from its first next */
     if (p->kind == P_RECURSIVE) {
         if (p->wtid >= r->nwt) {
             int cap = p->wtid + 4;
@@ -1086,7 +1091,36 @@ fail:
     return NULL;
 }
 
+static const sql_value_t *node_next(ex_node_t *n);
+
+/* EXPLAIN ANALYZE: count rows and time around the node's next. */
+static const sql_value_t *instr_next(ex_node_t *n)
+{
+    bool timing = ex_instr_timing(n->r->instr);
+    uint64_t t0 = timing ? rdb_now_ns() : 0;
+    if (!n->ins_first)
+        n->ins->loops++;
+    const sql_value_t *row = node_next(n);
+    if (timing) {
+        uint64_t d = rdb_now_ns() - t0;
+        n->ins->ns += d;
+        if (!n->ins_first)
+            n->ins->first_ns += d;
+    }
+    n->ins_first = true;
+    if (row)
+        n->ins->rows++;
+    return row;
+}
+
 const sql_value_t *ex_next(ex_node_t *n)
+{
+    if (n->ins)
+        return instr_next(n);
+    return node_next(n);
+}
+
+static const sql_value_t *node_next(ex_node_t *n)
 {
     if (rdb_err_is_set(n->r->err))
         return NULL;

@@ -1811,6 +1811,7 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
         return fail(c, "0A000", f->loc, "reading \"%s\" as a table is not supported", t->name);
     plan_t *p = plan_new(A, P_SCAN, t->nrowcols);
     p->tab = t;
+    p->alias = f->alias ? f->alias : t->name;
     p->est_rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
     for (int i = 0; i < t->nrowcols; i++)
         p->types[i] = T(SQL_OID_INT4);
@@ -1851,6 +1852,7 @@ static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int off
             return fail(c, "42883", fa->loc, "function generate_series with %d arguments does not exist",
                         fa->nargs);
         plan_t *p = plan_new(A, P_SERIES, 1);
+        p->alias = f->alias ? f->alias : fa->name;
         p->nexprs = fa->nargs;
         p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 3);
         sql_type_t t = T(SQL_OID_INT4);
