@@ -45,6 +45,8 @@ typedef struct srel {
     const char *alias;      /* NULL: merged USING columns */
     int         ncols;
     scol_t     *cols;
+    const sql_table_t *table;  /* a base table (its columns at offset + colid), else NULL */
+    int         offset;
 } srel_t;
 
 typedef struct scope scope_t;
@@ -88,6 +90,9 @@ typedef struct aggctx {
     plan_agg_t  *aggs;
     scope_t     *below;
     const char  *where;      /* clause name for errors */
+    int          nrefs, caprefs;
+    ex_expr_t  **refs;       /* references to aggregate results (their idx
+                              * moves when a group column is added) */
 } aggctx_t;
 
 typedef struct bctx {
@@ -522,6 +527,11 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     g->aggs[g->naggs] = pa;
     *out = ex_col(A, g->ngroup + g->naggs, pa.agg.rettype);
     g->naggs++;
+    if (g->nrefs == g->caprefs) {
+        g->caprefs = g->caprefs ? g->caprefs * 2 : 8;
+        g->refs = rdb_arena_grow(A, g->refs, (size_t)g->nrefs, (size_t)g->caprefs, sizeof *g->refs);
+    }
+    g->refs[g->nrefs++] = *out;
     return RDB_OK;
 }
 
@@ -830,6 +840,38 @@ static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     return false;
 }
 
+/* A column of a table whose primary key the query groups by depends on
+ * the key (PostgreSQL's check_functional_grouping): it joins the group
+ * columns (the groups stay the same) and *out refers to it there. */
+static bool group_by_pk(bctx_t *c, const ex_expr_t *x, ex_expr_t **out)
+{
+    aggctx_t *g = c->agg;
+    scope_t *bs = g->below;
+    const srel_t *rel = NULL;
+    for (int r = 0; r < bs->nrels && !rel; r++) {
+        const srel_t *sr = &bs->rels[r];
+        if (sr->table && sr->table->npk && x->idx >= sr->offset && x->idx < sr->offset + sr->table->nrowcols)
+            rel = sr;
+    }
+    if (!rel)
+        return false;
+    for (int k = 0; k < rel->table->npk; k++) {
+        int pos = rel->offset + rel->table->pk_colids[k];
+        bool found = false;
+        for (int i = 0; i < g->ngroup && !found; i++)
+            found = g->group[i]->kind == EX_COL && g->group[i]->idx == pos;
+        if (!found)
+            return false;
+    }
+    g->group = rdb_arena_grow(A, g->group, (size_t)g->ngroup, (size_t)g->ngroup + 1, sizeof *g->group);
+    g->group[g->ngroup] = ex_col(A, x->idx, x->type);
+    *out = ex_col(A, g->ngroup, x->type);
+    g->ngroup++;
+    for (int i = 0; i < g->nrefs; i++)
+        g->refs[i]->idx++;
+    return true;
+}
+
 static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     if (c->agg && match_group(c, s, a, out))
@@ -848,6 +890,8 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
                 *out = x;
                 return RDB_OK;
             }
+            if (x->kind == EX_COL && group_by_pk(c, x, out))
+                return RDB_OK;
             rdb_buf_t nb = RDB_BUF_INIT;
             const char *ralias = NULL;
             scope_t *bs = c->agg->below;
@@ -1816,6 +1860,8 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
     for (int i = 0; i < t->nrowcols; i++)
         p->types[i] = T(SQL_OID_INT4);
     srel_t *r = scope_add(c, s, f->alias ? f->alias : t->name, t->ncols);
+    r->table = t;
+    r->offset = offset;
     for (int i = 0; i < t->ncols; i++) {
         const sql_column_t *col = &t->cols[i];
         p->types[col->colid] = col->type;
