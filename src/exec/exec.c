@@ -156,6 +156,7 @@ struct ex_node {
     /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
     struct ex_instr *ins;
     bool          ins_first;   /* a next returned already */
+    sql_value_t  *frame;       /* lateral join at frame_off > 0 */
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -785,13 +786,32 @@ static const sql_value_t *lateral_next(ex_node_t *n)
             if (!n->rt)
                 return NULL;
         }
-        if (r->nframes >= 32) {
-            rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
-            return NULL;
+        const sql_value_t *rr;
+        if (p->frame_off == 0) {
+            if (r->nframes >= 32) {
+                rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
+                return NULL;
+            }
+            r->frames[r->nframes++] = n->lrow;
+            rr = ex_next(n->rt);
+            r->nframes--;
+        } else {
+            /* a join inside a laterally joined FROM item: the enclosing
+             * lateral join's frame holds the FROM row up to frame_off; the
+             * frame becomes that row followed by this left row */
+            if (r->nframes == 0) {
+                rdb_err_set(r->err, RDB_SQL, "XX000", "LATERAL join without its enclosing frame");
+                return NULL;
+            }
+            const sql_value_t *up = r->frames[r->nframes - 1];
+            if (!n->frame)
+                n->frame = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->frame_off + p->left->ncols));
+            memcpy(n->frame, up, sizeof(sql_value_t) * (size_t)p->frame_off);
+            memcpy(n->frame + p->frame_off, n->lrow, sizeof(sql_value_t) * (size_t)p->left->ncols);
+            r->frames[r->nframes - 1] = n->frame;
+            rr = ex_next(n->rt);
+            r->frames[r->nframes - 1] = up;
         }
-        r->frames[r->nframes++] = n->lrow;
-        const sql_value_t *rr = ex_next(n->rt);
-        r->nframes--;
         if (rr) {
             const sql_value_t *row = join_emit(n, n->lrow, rr);
             bool pass;

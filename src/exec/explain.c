@@ -643,14 +643,19 @@ static const char *join_kind(plan_join_t jt)
     }
 }
 
+static bool const_true(const ex_expr_t *e)
+{
+    return e && e->kind == EX_CONST && e->type.oid == SQL_OID_BOOL && !e->val.isnull && e->val.u.b;
+}
+
 static xnode_t *build_join(xctx_t *x, const plan_t *p)
 {
     xnode_t *l = build(x, p->left);
-    bool lat = p->lateral;
-    if (lat && x->nouter < 64)
+    bool lat = p->lateral, frame = lat && p->frame_off == 0 && x->nouter < 64;
+    if (frame)
         x->outer[x->nouter++] = p->left;
     xnode_t *r = build(x, p->right);
-    if (lat)
+    if (frame)
         x->nouter--;
     const char *jk = join_kind(p->jointype);
     bool inner = strcmp(jk, "Inner") == 0;
@@ -687,7 +692,7 @@ static xnode_t *build_join(xctx_t *x, const plan_t *p)
         set_cost(n, p, st, st + (l->total - l->startup) + l->rows * CPU_OPER + est(p) * CPU_TUPLE);
     } else {
         n = xnew(x, p, "Nested Loop", inner ? "Nested Loop" : rdb_arena_sprintf(x->a, "Nested Loop %s Join", jk));
-        if (p->qual)
+        if (p->qual && !const_true(p->qual))
             add_prop(x, n, "Join Filter", expr_text(x, p->qual, p));
         add_kid(x, n, l);
         if (!lat) {

@@ -139,7 +139,11 @@ struct plan {
 
     /* P_JOIN */
     plan_join_t  jointype;
-    bool         lateral;     /* right side re-run per left row (frame = left row) */
+    bool         lateral;     /* right side re-run per left row: the frame of its
+                               * outer references is the FROM clause's row up to
+                               * the end of the left side (the left row at
+                               * frame_off, after the enclosing lateral frame) */
+    int          frame_off;
     int          nkeys;       /* hash join keys (0 = nested loop) */
     ex_expr_t  **lkeys, **rkeys;   /* lkeys over left rows, rkeys over right rows */
     sql_type_t  *keytypes;

@@ -104,7 +104,9 @@ typedef struct bctx {
     struct winctx *win;      /* non-NULL: window function calls allowed */
     bool           in_win;   /* inside a window function call */
     const char    *nowin;    /* clause where window functions are not allowed */
-    bool           lateral_ok; /* a LATERAL item here joins at offset 0 */
+    bool           lat_item;   /* binding a FROM item joined laterally: its
+                                * subqueries and functions see the items before */
+    bool           lat_bad;    /* inside the right side of a RIGHT/FULL join */
     int            depth;      /* SELECT nesting depth */
     bool           nullable;   /* binding the nullable side of an outer join */
 } bctx_t;
@@ -1618,6 +1620,30 @@ static bool expr_refs(ast_expr_t *a, const char *name)
     return expr_refs(a->arg, name) || expr_refs(a->def, name);
 }
 
+/* Does a FROM item refer to the items before it (LATERAL subqueries,
+ * functions whose arguments name columns)?  Its join then runs it again
+ * for each row of its left side. */
+static bool expr_has_colref(const ast_expr_t *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == AST_COLREF)
+        return true;
+    for (int i = 0; i < a->nargs; i++)
+        if (expr_has_colref(a->args[i]))
+            return true;
+    return expr_has_colref(a->arg) || expr_has_colref(a->def);
+}
+static bool from_lateral(const ast_from_t *f)
+{
+    switch (f->kind) {
+    case AST_FROM_SUB: return f->lateral;
+    case AST_FROM_FUNC: return f->lateral || expr_has_colref(f->func);
+    case AST_FROM_JOIN: return from_lateral(f->l) || from_lateral(f->r);
+    default: return false;
+    }
+}
+
 /* Location of the first aggregate call in a, or -1. */
 static int agg_loc(ast_expr_t *a)
 {
@@ -1888,7 +1914,9 @@ static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int off
     if (fa->kind != AST_FUNC)
         return fail(c, "0A000", fa->loc, "this function call in FROM is not supported");
     scope_t empty = { 0 };
-    empty.parent = f->lateral ? NULL : NULL;
+    empty.parent = s->nrels && from_lateral(f) ? s : s->parent;
+    if (empty.parent == s && c->lat_bad)
+        return fail(c, "0A000", f->loc, "LATERAL inside a RIGHT or FULL join is not supported");
     bctx_t sub = *c;
     sub.agg = NULL;
     sub.noagg = "functions in FROM";
@@ -1969,13 +1997,14 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
         return RDB_SQL;
     int relm = s->nrels;
     int roff = s->width;
-    bool lat_ok = c->lateral_ok;
-    c->lateral_ok = offset == 0 && lat_ok && (f->jointype == AST_JOIN_INNER || f->jointype == AST_JOIN_LEFT ||
-                                              f->jointype == AST_JOIN_CROSS);
+    bool lat = from_lateral(f->r), lat_item = c->lat_item, lat_bad = c->lat_bad;
+    c->lat_item = lat_item || lat;
+    c->lat_bad = lat_bad || f->jointype == AST_JOIN_RIGHT || f->jointype == AST_JOIN_FULL;
     c->nullable = nullable || f->jointype == AST_JOIN_LEFT || f->jointype == AST_JOIN_FULL;
     rdb_status_t rrc = bind_from(c, s, f->r, roff, &r);
     c->nullable = nullable;
-    c->lateral_ok = lat_ok;
+    c->lat_item = lat_item;
+    c->lat_bad = lat_bad;
     if (rrc != RDB_OK)
         return RDB_SQL;
     int rel1 = s->nrels;
@@ -1984,8 +2013,8 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
     j->right = r;
     static const plan_join_t jt[] = { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS };
     j->jointype = jt[f->jointype];
-    j->lateral = r->lateral;
-    r->lateral = false;
+    j->lateral = lat;
+    j->frame_off = offset;
     for (int i = 0; i < l->ncols; i++) {
         j->types[i] = l->types[i];
         j->names[i] = l->names[i];
@@ -2094,15 +2123,11 @@ static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
          * to them make this query correlated too.  LATERAL: it sees the
          * FROM items before it (the join re-runs it per left row, whose
          * row is the frame its outer references read). */
-        if (f->lateral && offset != s->width)
-            return fail(c, "0A000", f->loc, "LATERAL is not supported here");
-        if (f->lateral && s->nrels && !c->lateral_ok)
-            return fail(c, "0A000", f->loc, "LATERAL is not supported inside this join");
+        if (f->lateral && s->nrels && c->lat_bad)
+            return fail(c, "0A000", f->loc, "LATERAL inside a RIGHT or FULL join is not supported");
         plan_t *p;
-        if (bind_select_in(c, f->sub, f->lateral && s->nrels ? s : s->parent, &p) != RDB_OK)
+        if (bind_select_in(c, f->sub, (f->lateral || c->lat_item) && s->nrels ? s : s->parent, &p) != RDB_OK)
             return RDB_SQL;
-        if (f->lateral && s->nrels)
-            p->lateral = true;   /* marks the plan; the join picks it up */
         if (p->est_rows < 0)
             s->corr = true;
         add_plan_rel(c, s, p, f->alias, f->colaliases, f->ncolaliases, offset);
@@ -2412,6 +2437,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->win = NULL;
     c->in_win = false;
     c->nowin = NULL;
+    c->lat_item = c->lat_bad = c->nullable = false;
     c->depth = cin->depth + 1;
     winctx_t wctx = { .sel = sel };
     cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes, sel->recursive, NULL };
@@ -2472,9 +2498,10 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     for (int i = 0; i < sel->nfrom; i++) {
         plan_t *fp;
         int off = s->width;
-        c->lateral_ok = true;
+        bool lat = i > 0 && from_lateral(sel->from[i]);
+        c->lat_item = lat;
         rdb_status_t frc = bind_from(c, s, sel->from[i], off, &fp);
-        c->lateral_ok = false;
+        c->lat_item = false;
         if (frc != RDB_OK)
             goto fail;
         if (!p) {
@@ -2488,8 +2515,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             j->left = p;
             j->right = fp;
             j->jointype = J_CROSS;
-            j->lateral = fp->lateral;
-            fp->lateral = false;
+            j->lateral = lat;
             j->est_rows = p->est_rows * fp->est_rows;
             p = j;
         }
