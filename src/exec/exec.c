@@ -442,8 +442,22 @@ static const sql_value_t *limit_next(ex_node_t *n)
             }
         }
     }
-    if (n->limit >= 0 && n->count >= n->limit)
-        return NULL;
+    if (n->limit >= 0 && n->count >= n->limit) {
+        if (!p->with_ties || n->done || !n->lkey)
+            return NULL;
+        /* WITH TIES: rows equal to the last one on the sort keys */
+        const sql_value_t *row = ex_next(n->l);
+        if (!row)
+            return NULL;
+        for (int i = 0; i < p->nsort; i++) {
+            const sql_value_t *a = &row[p->sort[i].col], *b = &n->lkey[p->sort[i].col];
+            if (a->isnull != b->isnull || (!a->isnull && sql_value_cmp(p->sort[i].type, a, b) != 0)) {
+                n->done = true;
+                return NULL;
+            }
+        }
+        return row;
+    }
     for (;;) {
         const sql_value_t *row = ex_next(n->l);
         if (!row)
@@ -453,6 +467,8 @@ static const sql_value_t *limit_next(ex_node_t *n)
             continue;
         }
         n->count++;
+        if (p->with_ties && n->count == n->limit)
+            n->lkey = ex_copy_row(n->r->a, p->types, p->ncols, row);
         return row;
     }
 }

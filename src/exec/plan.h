@@ -159,6 +159,7 @@ struct plan {
     plan_sortkey_t *sort;
     /* P_LIMIT (and P_SORT's top-N bound): constant expressions */
     ex_expr_t   *limit, *offset;
+    bool         with_ties;   /* P_LIMIT: also the rows equal to the last on sort[0..nsort) */
 
     /* P_DISTINCT: the columns in sort[0..nsort) are compared */
     int          ndistinct;

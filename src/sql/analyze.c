@@ -107,6 +107,7 @@ typedef struct bctx {
     bool           lat_item;   /* binding a FROM item joined laterally: its
                                 * subqueries and functions see the items before */
     bool           lat_bad;    /* inside the right side of a RIGHT/FULL join */
+    scope_t       *hidden;     /* FROM items a derived table may not see (errors) */
     int            depth;      /* SELECT nesting depth */
     bool           nullable;   /* binding the nullable side of an outer join */
 } bctx_t;
@@ -284,6 +285,31 @@ static ex_expr_t *scol_ref(bctx_t *c, const scol_t *sc, int levelsup)
     return e;
 }
 
+/* A qualified column reference whose range is not visible: PostgreSQL's
+ * errorMissingRTE, with its hints for a table referred to by its name
+ * instead of its alias and for a FROM item this part of the query may not
+ * see. */
+static rdb_status_t missing_rel(bctx_t *c, scope_t *s, const char *rel, int loc)
+{
+    for (scope_t *sc = s; sc; sc = sc->parent)
+        for (int i = 0; i < sc->nrels; i++)
+            if (sc->rels[i].table && sc->rels[i].alias && strcmp(sc->rels[i].table->name, rel) == 0 &&
+                strcmp(sc->rels[i].alias, rel) != 0) {
+                fail(c, "42P01", loc, "invalid reference to FROM-clause entry for table \"%s\"", rel);
+                rdb_err_hint(c->err, "Perhaps you meant to reference the table alias \"%s\".", sc->rels[i].alias);
+                return RDB_SQL;
+            }
+    for (scope_t *sc = c->hidden; sc; sc = sc->parent)
+        for (int i = 0; i < sc->nrels; i++)
+            if (sc->rels[i].alias && strcmp(sc->rels[i].alias, rel) == 0) {
+                fail(c, "42P01", loc, "invalid reference to FROM-clause entry for table \"%s\"", rel);
+                rdb_err_hint(c->err, "There is an entry for table \"%s\", but it cannot be referenced from "
+                             "this part of the query.", rel);
+                return RDB_SQL;
+            }
+    return fail(c, "42P01", loc, "missing FROM-clause entry for table \"%s\"", rel);
+}
+
 static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t **out)
 {
     const char *rel = ast->nnames >= 2 ? ast->names[ast->nnames - 2] : NULL;
@@ -328,7 +354,7 @@ static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t
             break;
     }
     if (rel)
-        return fail(c, "42P01", ast->loc, "missing FROM-clause entry for table \"%s\"", rel);
+        return missing_rel(c, s, rel, ast->loc);
     return fail(c, "42703", ast->loc, "column \"%s\" does not exist", col);
 }
 
@@ -1685,6 +1711,36 @@ struct tlist {
 static void tl_add(bctx_t *c, tlist_t *tl, ex_expr_t *e, const char *name, uint32_t tab, int16_t attnum);
 static plan_t *project(bctx_t *c, plan_t *child, tlist_t *tl);
 
+/* Location of a query's first output column (PostgreSQL points there). */
+static int first_target_loc(const ast_select_t *sel)
+{
+    while (sel->op != AST_SETOP_NONE)
+        sel = sel->larg;
+    if (sel->nvalues && sel->nvalcols)
+        return sel->values[0][0]->loc;
+    return sel->ntargets && sel->targets[0].expr ? sel->targets[0].expr->loc : sel->loc;
+}
+
+/* Is column i of an arm of a set operation an untyped literal? */
+static bool arm_unknown(const plan_t *p, int i)
+{
+    return p->kind == P_PROJECT && p->exprs[i]->kind == EX_CONST && p->exprs[i]->flag == 1;
+}
+
+/* Read an arm's untyped literal column i as type t (SELECT 1 UNION SELECT
+ * 'a' reads 'a' as an integer, with its error at 'a'). */
+static rdb_status_t arm_resolve(bctx_t *c, plan_t *p, const ast_select_t *sel, int i, sql_type_t t)
+{
+    int loc = sel->op == AST_SETOP_NONE && !sel->nvalues && i < sel->ntargets && sel->targets[i].expr
+            ? sel->targets[i].expr->loc : -1;
+    ex_expr_t *u = ex_const(c, T(SQL_OID_UNKNOWN), p->exprs[i]->val);
+    if (coerce(c, &u, t, SQL_CAST_IMPLICIT, loc) != RDB_OK)
+        return RDB_SQL;
+    p->exprs[i] = u;
+    p->types[i] = u->type;
+    return RDB_OK;
+}
+
 static plan_t *plan_like(bctx_t *c, plan_kind_t k, const plan_t *shape)
 {
     plan_t *p = plan_new(A, k, shape->ncols);
@@ -1749,19 +1805,10 @@ static rdb_status_t bind_recursive(bctx_t *c, scope_t *s, cte_frame_t *fr, int i
         return fail(c, "42601", q->loc, "each UNION query must have the same number of columns");
     tlist_t tr = { 0 };
     for (int i = 0; i < r->ncols; i++) {
-        ex_expr_t *e = ex_col(A, i, r->types[i]);
-        bool simple = ra->op == AST_SETOP_NONE && !ra->nvalues && i < ra->ntargets;
-        if (simple && r->kind == P_PROJECT && ra->targets[i].expr->kind == AST_CONST &&
-            ra->targets[i].expr->ival == AST_C_STR && r->exprs[i]->kind == EX_CONST) {
-            /* an unknown literal takes the non-recursive term's type */
-            ex_expr_t *u = ex_const(c, T(SQL_OID_UNKNOWN), r->exprs[i]->val);
-            if (coerce(c, &u, l->types[i], SQL_CAST_IMPLICIT, ra->targets[i].expr->loc) != RDB_OK)
-                return RDB_SQL;
-            r->exprs[i] = u;
-            r->types[i] = u->type;
-            e->type = u->type;
-        }
-        ex_expr_t *pair[2] = { ex_col(A, i, l->types[i]), e };
+        /* an untyped literal takes the non-recursive term's type */
+        if (arm_unknown(r, i) && arm_resolve(c, r, ra, i, l->types[i]) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *pair[2] = { ex_col(A, i, l->types[i]), ex_col(A, i, r->types[i]) };
         sql_type_t t;
         if (common(c, pair, 2, "UNION", -1, &t) != RDB_OK)
             return RDB_SQL;
@@ -2110,13 +2157,28 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
     return RDB_OK;
 }
 
+static rdb_status_t bind_from_item(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out);
+
 static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
+{
+    int n0 = s->nrels;
+    if (bind_from_item(c, s, f, offset, out) != RDB_OK)
+        return RDB_SQL;
+    if (f->kind == AST_FROM_JOIN || s->nrels != n0 + 1 || !s->rels[n0].alias)
+        return RDB_OK;
+    for (int i = 0; i < n0; i++)
+        if (s->rels[i].alias && strcmp(s->rels[i].alias, s->rels[n0].alias) == 0)
+            return fail(c, "42712", -1, "table name \"%s\" specified more than once", s->rels[n0].alias);
+    return RDB_OK;
+}
+
+static rdb_status_t bind_from_item(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
 {
     switch (f->kind) {
     case AST_FROM_REL:
         return bind_rel(c, s, f, offset, out);
     case AST_FROM_SUB: {
-        if (!f->alias)
+        if (!f->alias)   /* PostgreSQL 15's grammar says so first (parse.c) */
             return fail(c, "42601", f->loc, "subquery in FROM must have an alias");
         /* A derived table sees the enclosing queries, not its siblings:
          * its scope's parent is this query's parent.  References it makes
@@ -2126,7 +2188,13 @@ static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
         if (f->lateral && s->nrels && c->lat_bad)
             return fail(c, "0A000", f->loc, "LATERAL inside a RIGHT or FULL join is not supported");
         plan_t *p;
-        if (bind_select_in(c, f->sub, (f->lateral || c->lat_item) && s->nrels ? s : s->parent, &p) != RDB_OK)
+        bool sees = (f->lateral || c->lat_item) && s->nrels;
+        scope_t *hidden = c->hidden;
+        if (!sees)
+            c->hidden = s;
+        rdb_status_t rc = bind_select_in(c, f->sub, sees ? s : s->parent, &p);
+        c->hidden = hidden;
+        if (rc != RDB_OK)
             return RDB_SQL;
         if (p->est_rows < 0)
             s->corr = true;
@@ -2215,8 +2283,14 @@ static plan_t *project(bctx_t *c, plan_t *child, tlist_t *tl)
     p->nexprs = tl->n;
     for (int i = 0; i < tl->n; i++) {
         p->types[i] = tl->e[i]->type.oid == SQL_OID_UNKNOWN ? T(SQL_OID_TEXT) : tl->e[i]->type;
-        if (tl->e[i]->type.oid == SQL_OID_UNKNOWN)
+        if (tl->e[i]->type.oid == SQL_OID_UNKNOWN) {
+            bool lit = tl->e[i]->kind == EX_CONST;
             coerce(c, &tl->e[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, -1);
+            if (lit && tl->e[i]->kind == EX_CONST)
+                tl->e[i]->flag = 1;   /* an untyped literal made text: a set
+                                       * operation may still read it as the
+                                       * other side's type (arm_resolve) */
+        }
         p->names[i] = tl->names[i];
         p->col_table[i] = tl->tab[i];
         p->col_attnum[i] = tl->attnum[i];
@@ -2264,7 +2338,11 @@ static rdb_status_t finish_sort_limit(bctx_t *c, ast_select_t *sel, plan_t *p, p
             return RDB_SQL;
         if (sel->offset && bind_limit(c, sel->offset, "OFFSET", &li->offset) != RDB_OK)
             return RDB_SQL;
-        if (p->kind == P_SORT) {
+        if (sel->with_ties && p->kind == P_SORT) {
+            li->with_ties = true;
+            li->nsort = p->nsort;
+            li->sort = p->sort;
+        } else if (p->kind == P_SORT) {
             p->limit = li->limit;
             p->offset = li->offset;
         }
@@ -2294,10 +2372,15 @@ static rdb_status_t bind_setop(bctx_t *c, ast_select_t *sel, scope_t *parent, pl
     const char *opname = sel->op == AST_SETOP_UNION ? "UNION" : sel->op == AST_SETOP_INTERSECT
                        ? "INTERSECT" : "EXCEPT";
     if (l->ncols != r->ncols)
-        return fail(c, "42601", sel->loc, "each %s query must have the same number of columns", opname);
+        return fail(c, "42601", first_target_loc(sel->rarg), "each %s query must have the same number of "
+                    "columns", opname);
     int n = l->ncols;
     tlist_t tl = { 0 }, tr = { 0 };
     for (int i = 0; i < n; i++) {
+        if (arm_unknown(l, i) && !arm_unknown(r, i) && arm_resolve(c, l, sel->larg, i, r->types[i]) != RDB_OK)
+            return RDB_SQL;
+        if (arm_unknown(r, i) && !arm_unknown(l, i) && arm_resolve(c, r, sel->rarg, i, l->types[i]) != RDB_OK)
+            return RDB_SQL;
         ex_expr_t *pair[2] = { ex_col(A, i, l->types[i]), ex_col(A, i, r->types[i]) };
         sql_type_t t;
         if (common(c, pair, 2, opname, -1, &t) != RDB_OK)
@@ -2351,8 +2434,13 @@ static rdb_status_t bind_setop(bctx_t *c, ast_select_t *sel, scope_t *parent, pl
                     break;
                 }
         }
-        if (col < 0)
-            return fail(c, "0A000", a->loc, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+        if (col < 0 && a->kind == AST_COLREF && a->nnames == 1 && !a->star)
+            return fail(c, "42703", a->loc, "column \"%s\" does not exist", a->names[0]);
+        if (col < 0) {
+            fail(c, "0A000", a->loc, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+            rdb_err_detail(c->err, "Only result column names can be used, not expressions or functions.");
+            return RDB_SQL;
+        }
         keys[i].col = col;
         keys[i].type = p->types[col];
         keys[i].desc = sel->sort[i].desc;

@@ -146,6 +146,7 @@ struct ast_select {
     ast_expr_t   *having;
     ast_sortby_t *sort;     int nsort;
     ast_expr_t   *limit, *offset;
+    bool          with_ties;  /* FETCH FIRST ... WITH TIES */
     bool          distinct;
     ast_expr_t  **distinct_on; int ndistinct_on;
     ast_expr_t ***values;   int nvalues, nvalcols;   /* VALUES lists */

@@ -730,8 +730,13 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
         return RDB_SQL;
     if ((x = json_object_get(b, "sortClause")) && xsortby(p, x, &s->sort, &s->nsort) != RDB_OK)
         return RDB_SQL;
-    if (jeq(b, "limitOption", "LIMIT_OPTION_WITH_TIES"))
-        return unsupported(p, "FETCH FIRST ... WITH TIES", -1);
+    if (jeq(b, "limitOption", "LIMIT_OPTION_WITH_TIES")) {
+        s->with_ties = true;
+        if (!json_object_get(b, "sortClause")) {
+            rdb_err_set(p->err, RDB_SQL, "42P20", "WITH TIES cannot be specified without ORDER BY clause");
+            return RDB_SQL;
+        }
+    }
     if ((x = json_object_get(b, "limitCount")) && xexpr(p, x, &s->limit) != RDB_OK)
         return RDB_SQL;
     if ((x = json_object_get(b, "limitOffset")) && xexpr(p, x, &s->offset) != RDB_OK)
@@ -1140,6 +1145,11 @@ rdb_status_t sql_parse(rdb_arena_t *a, const char *sql, ast_parse_t *out, rdb_er
         else if (strstr(r.error->message, "out of range"))
             state = "22003";
         rdb_err_set(err, RDB_SQL, state, "%s", r.error->message);
+        /* the grammar's errhint, which libpg_query does not pass on */
+        if (strcmp(r.error->message, "subquery in FROM must have an alias") == 0)
+            rdb_err_hint(err, "For example, FROM (SELECT ...) [AS] foo.");
+        else if (strcmp(r.error->message, "VALUES in FROM must have an alias") == 0)
+            rdb_err_hint(err, "For example, FROM (VALUES ...) [AS] foo.");
         if (r.error->cursorpos > 0)
             rdb_err_position(err, r.error->cursorpos);
         pg_query_free_parse_result(r);
