@@ -383,6 +383,44 @@ static rdb_status_t run_sub(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c, r
     return ex_check(r);
 }
 
+/* The row form: each sub row compared column by column with the row
+ * (rowcmp[i] over [row values, sub row]); a row is equal when every
+ * column is (=), or differs when one does (<>, levelsup 1); NULL when
+ * that is unknown. */
+static rdb_status_t eval_row_sublink(ex_run_t *r, const ex_expr_t *e, const ex_subcache_t *c,
+                                     const sql_value_t *row, rdb_arena_t *a, sql_value_t *out)
+{
+    int k = e->nrowcmp;
+    bool any = e->flag == 1, ne = e->levelsup == 1, sawnull = false;
+    sql_value_t *both = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(2 * k));
+    for (int i = 0; i < k; i++)
+        if (ex_eval(r, e->args[i], row, a, &both[i]) != RDB_OK)
+            return RDB_SQL;
+    for (int n = 0; n < c->nrows; n++) {
+        memcpy(both + k, c->rows[n], sizeof(sql_value_t) * (size_t)k);
+        /* = : false if a column is false; <> : true if a column is true */
+        bool decided = false, unknown = false;
+        for (int i = 0; i < k && !decided; i++) {
+            sql_value_t v;
+            if (ex_eval(r, e->rowcmp[i], both, a, &v) != RDB_OK)
+                return RDB_SQL;
+            if (v.isnull)
+                unknown = true;
+            else if (v.u.b == ne)
+                decided = true;
+        }
+        bool res = decided ? ne : !ne;
+        if (!decided && unknown)
+            sawnull = true;
+        else if (res == any) {
+            *out = sql_bool(any);
+            return RDB_OK;
+        }
+    }
+    *out = sawnull ? sql_null() : sql_bool(!any);
+    return RDB_OK;
+}
+
 static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                  rdb_arena_t *a, sql_value_t *out)
 {
@@ -416,6 +454,8 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
         return RDB_OK;
     default: {  /* ANY (1) / ALL (2) */
         bool any = e->flag == 1, sawnull = false;
+        if (e->nrowcmp)
+            return eval_row_sublink(r, e, c, row, a, out);
         sql_value_t lhs;
         if (ex_eval(r, e->args[0], row, a, &lhs) != RDB_OK)
             return RDB_SQL;

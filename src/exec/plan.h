@@ -41,7 +41,10 @@ typedef enum ex_kind {
     EX_MINMAX,    /* flag: 1 greatest, 0 least; cmp by type                */
     EX_NULLIF,    /* args[0], args[1]; fn is '='                           */
     EX_DISTINCT,  /* IS [NOT] DISTINCT FROM; fn '='; flag 1 = NOT          */
-    EX_SUBLINK,   /* sub plan; flag ast_sublink_t; args[0] test expr; fn op */
+    EX_SUBLINK,   /* sub plan; flag ast_sublink_t; args[0] test expr; fn op;
+                   * row form ((a, b) IN (SELECT ...)): args[0..nrowcmp) the
+                   * row, rowcmp[i] compares column i over [row, sub row],
+                   * levelsup 1: the row differs if one column does (<>) */
     EX_SESSION,   /* flag: ex_session_fn_t                                 */
     EX_NEXTVAL,   /* flag 0 nextval, 1 currval, 2 setval; args[0] regclass text */
     EX_ARRAY,     /* ARRAY[args] of element type; result text-built        */
@@ -68,7 +71,15 @@ struct ex_expr {
     bool                correlated; /* EX_SUBLINK: refers to outer rows    */
     int                 subid;      /* EX_SUBLINK: index into the run's cache */
     const sql_table_t  *rel;        /* EX_NEXTVAL: the sequence */
+    int                 nrowcmp;    /* EX_SUBLINK row form */
+    ex_expr_t         **rowcmp;
 };
+
+/* Is args[i] of e evaluated over a subquery's row (not the row e reads)? */
+static inline bool ex_arg_over_sub(const ex_expr_t *e, int i)
+{
+    return e->kind == EX_SUBLINK && i == 1 && !e->nrowcmp;
+}
 
 typedef enum plan_kind {
     P_SCAN,      /* base table: full, key range or point lookup            */

@@ -197,7 +197,7 @@ bool ex_shift(rdb_arena_t *a, const ex_expr_t *e, int delta, int width, ex_expr_
             x->args = RDB_ARENA_NEWN(a, ex_expr_t *, e->nargs);
             /* a sublink's args[1] is over the sub row: leave it */
             for (int i = 0; i < e->nargs; i++) {
-                if (e->kind == EX_SUBLINK && i == 1)
+                if (ex_arg_over_sub(e, i))
                     x->args[i] = e->args[i];
                 else if (!ex_shift(a, e->args[i], delta, width, &x->args[i]))
                     return false;
@@ -791,6 +791,55 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
     }
 }
 
+/* (a, b) op (c, d) for = and <>: PostgreSQL compares column by column
+ * (= is the AND of the columns' =, <> the OR of their <>). */
+static rdb_status_t bind_row_cmp(bctx_t *c, scope_t *s, const char *op, ast_expr_t *l, ast_expr_t *r, int loc,
+                                 ex_expr_t **out)
+{
+    if (r->kind != AST_ROW || l->nargs != r->nargs)
+        return fail(c, "42601", loc, "unequal number of entries in row expressions");
+    bool ne = strcmp(op, "<>") == 0;
+    if (!ne && strcmp(op, "=") != 0)
+        return fail(c, "0A000", loc, "row comparison with %s is not supported", op);
+    ex_expr_t *e = ex_new(c, ne ? EX_OR : EX_AND, T(SQL_OID_BOOL), l->nargs);
+    for (int i = 0; i < l->nargs; i++) {
+        ex_expr_t *x, *y;
+        if (bind_e(c, s, l->args[i], &x) != RDB_OK || bind_e(c, s, r->args[i], &y) != RDB_OK ||
+            mk_op(c, op, x, y, loc, &e->args[i]) != RDB_OK)
+            return RDB_SQL;
+    }
+    *out = e->nargs == 1 ? e->args[0] : e;
+    return RDB_OK;
+}
+
+/* (a, b) IN / op ANY|ALL (SELECT x, y ...): the row form of EX_SUBLINK. */
+static rdb_status_t bind_row_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t *e)
+{
+    ast_expr_t *row = a->arg;
+    int k = row->nargs;
+    if (e->sub->ncols > k)
+        return fail(c, "42601", a->loc, "subquery has too many columns");
+    if (e->sub->ncols < k)
+        return fail(c, "42601", a->loc, "subquery has too few columns");
+    const char *op = a->name ? a->name : "=";
+    bool ne = strcmp(op, "<>") == 0;
+    if (!ne && strcmp(op, "=") != 0)
+        return fail(c, "0A000", a->loc, "row comparison with %s is not supported", op);
+    e->nargs = k;
+    e->args = RDB_ARENA_NEWN(A, ex_expr_t *, k);
+    e->nrowcmp = k;
+    e->rowcmp = RDB_ARENA_NEWN(A, ex_expr_t *, k);
+    e->levelsup = ne;
+    for (int i = 0; i < k; i++) {
+        if (bind_e(c, s, row->args[i], &e->args[i]) != RDB_OK)
+            return RDB_SQL;
+        if (mk_op(c, op, ex_col(A, i, e->args[i]->type), ex_col(A, k + i, e->sub->types[i]), a->loc,
+                  &e->rowcmp[i]) != RDB_OK)
+            return RDB_SQL;
+    }
+    return RDB_OK;
+}
+
 static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     plan_t *sub;
@@ -820,6 +869,11 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
         break;
     case AST_SL_ANY:
     case AST_SL_ALL: {
+        if (a->arg && a->arg->kind == AST_ROW) {
+            if (bind_row_sublink(c, s, a, e) != RDB_OK)
+                return RDB_SQL;
+            break;
+        }
         if (sub->ncols != 1)
             return fail(c, "42601", a->loc, "subquery has too many columns");
         ex_expr_t *l;
@@ -957,7 +1011,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         *out = e;
         return RDB_OK;
     }
+    case AST_ROW:
+        return fail(c, "0A000", a->loc, "row constructors are not supported here");
     case AST_OP: {
+        if (a->args[0] && a->args[0]->kind == AST_ROW && a->args[1]->kind == AST_ROW)
+            return bind_row_cmp(c, s, a->name, a->args[0], a->args[1], a->loc, out);
         ex_expr_t *l = NULL, *r = NULL;
         if (a->args[0] && bind_e(c, s, a->args[0], &l) != RDB_OK)
             return RDB_SQL;
@@ -1058,6 +1116,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
     }
     case AST_IN: {
         ex_expr_t *l;
+        if (a->arg->kind == AST_ROW) {
+            /* (a, b) IN ((1, 2), (3, 4)): an OR of row equalities */
+            ex_expr_t *e = ex_new(c, EX_OR, T(SQL_OID_BOOL), a->nargs);
+            for (int i = 0; i < a->nargs; i++)
+                if (bind_row_cmp(c, s, "=", a->arg, a->args[i], a->loc, &e->args[i]) != RDB_OK)
+                    return RDB_SQL;
+            if (a->neg) {
+                ex_expr_t *n = ex_new(c, EX_NOT, T(SQL_OID_BOOL), 1);
+                n->args[0] = e;
+                e = n;
+            }
+            *out = e;
+            return RDB_OK;
+        }
         if (bind_e(c, s, a->arg, &l) != RDB_OK)
             return RDB_SQL;
         ex_expr_t *e = ex_new(c, EX_OR, T(SQL_OID_BOOL), a->nargs);
@@ -1493,12 +1565,9 @@ static void win_renumber(const winctx_t *wc, ex_expr_t *e)
         return;
     if (e->kind == EX_COL && e->idx >= WIN_PH)
         e->idx = wc->calls[e->idx - WIN_PH].col;
-    if (e->kind == EX_SUBLINK && e->nargs) {
-        win_renumber(wc, e->args[0]);   /* args[1] is over the sub row */
-        return;
-    }
     for (int i = 0; i < e->nargs; i++)
-        win_renumber(wc, e->args[i]);
+        if (!ex_arg_over_sub(e, i))
+            win_renumber(wc, e->args[i]);
 }
 
 /* P_WINDOW nodes over p, one per distinct (PARTITION BY, ORDER BY), and

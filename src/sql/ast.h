@@ -44,6 +44,7 @@ typedef enum ast_kind {
     AST_SVF,       /* SQL value function: name ("current_user", ...)     */
     AST_ARRAY,     /* ARRAY[args]                                        */
     AST_DISTINCT_FROM, /* args[0] IS [NOT] DISTINCT FROM args[1]; neg = NOT */
+    AST_ROW,       /* (a, b) / ROW(a, b): args                          */
 } ast_kind_t;
 
 typedef enum { AST_C_INT, AST_C_NUM, AST_C_STR, AST_C_BOOL, AST_C_NULL, AST_C_BITSTR } ast_const_t;

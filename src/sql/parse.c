@@ -517,8 +517,13 @@ static rdb_status_t xexpr(pctx_t *p, json_t *n, ast_expr_t **out)
     }
     if (strcmp(nm, "A_Indirection") == 0)
         return unsupported(p, "array subscripts and field selection", loc);
-    if (strcmp(nm, "RowExpr") == 0)
-        return unsupported(p, "row constructors", loc);
+    if (strcmp(nm, "RowExpr") == 0) {
+        ast_expr_t *e = mk(p, AST_ROW, loc);
+        if (xexpr_list(p, json_object_get(b, "args"), &e->args, &e->nargs) != RDB_OK)
+            return RDB_SQL;
+        *out = e;
+        return RDB_OK;
+    }
     if (strcmp(nm, "CollateClause") == 0)
         return unsupported(p, "COLLATE", loc);
     if (strcmp(nm, "GroupingFunc") == 0)
