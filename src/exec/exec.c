@@ -226,6 +226,8 @@ static const sql_value_t *scan_points(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
     }
     n->done = true;
     return NULL;
@@ -329,6 +331,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 
@@ -362,6 +366,8 @@ static const sql_value_t *filter_next(ex_node_t *n)
             return NULL;
         if (pass)
             return in;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 

@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -99,6 +100,7 @@ typedef struct xprop {
     const char  *text;        /* a single value */
     const char **list;        /* or a list (Sort Key, Group Key) */
     int          nlist;
+    bool         num;         /* text is a number (JSON shows it as one) */
 } xprop_t;
 
 typedef struct xnode xnode_t;
@@ -111,6 +113,7 @@ struct xnode {
     int         width;
     const plan_t *inst;       /* whose counters are shown, NULL = none */
     bool        force_actual; /* DML top node: actual from dml_rows */
+    bool        output;       /* VERBOSE's Output added */
     int         nprops, capprops;
     xprop_t    *props;
     int         nkids, capkids;
@@ -147,6 +150,7 @@ static void add_prop(xctx_t *x, xnode_t *n, const char *label, const char *text)
     n->props[n->nprops].text = text;
     n->props[n->nprops].list = NULL;
     n->props[n->nprops].nlist = 0;
+    n->props[n->nprops].num = false;
     n->nprops++;
 }
 
@@ -155,6 +159,19 @@ static void add_list_prop(xctx_t *x, xnode_t *n, const char *label, const char *
     add_prop(x, n, label, NULL);
     n->props[n->nprops - 1].list = list;
     n->props[n->nprops - 1].nlist = nlist;
+}
+
+/* ANALYZE: "Rows Removed by Filter" of p's filter, per loop. */
+static void add_removed(xctx_t *x, xnode_t *n, const plan_t *p)
+{
+    const ex_instr_t *in = x->o->analyze ? instr_find(x->o->instr, p) : NULL;
+    if (!in || !in->loops)
+        return;
+    double v = floor((double)in->removed / (double)in->loops + 0.5);
+    if (v <= 0 && !x->o->json)
+        return;
+    add_prop(x, n, "Rows Removed by Filter", rdb_arena_sprintf(x->a, "%.0f", v));
+    n->props[n->nprops - 1].num = true;
 }
 
 static void add_kid(xctx_t *x, xnode_t *n, xnode_t *k)
@@ -627,6 +644,7 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
             and_.nargs = nrest;
             add_prop(x, n, "Filter", expr_text(x, &and_, p));
         }
+        add_removed(x, n, p);
     }
     return n;
 }
@@ -763,6 +781,7 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
             n = r;
         }
         add_prop(x, n, "Filter", expr_text(x, p->qual, p->left));
+        add_removed(x, n, p);
         n->inst = p;
         n->total += est(p->left) * CPU_OPER;
         n->rows = est(p);
@@ -945,6 +964,20 @@ static xnode_t *build(xctx_t *x, const plan_t *p)
     x->subs = NULL;
     x->nsubs = x->capsubs = 0;
     xnode_t *n = build_node(x, p);
+    if (x->o->verbose) {
+        /* VERBOSE: the node's output columns, first among its properties
+         * (a node shown for a projection or filter above it outputs theirs) */
+        int nc = p->kind == P_SCAN ? p->tab->ncols : p->ncols;
+        const char **cols = RDB_ARENA_NEWN(x->a, const char *, nc + 1);
+        for (int i = 0; i < nc; i++)
+            cols[i] = col_name(x, p, p->kind == P_SCAN ? p->tab->cols[i].colid : i);
+        if (!n->output) {
+            add_list_prop(x, n, "Output", cols, nc);
+            memmove(n->props + 1, n->props, sizeof(xprop_t) * (size_t)(n->nprops - 1));
+            n->output = true;
+        }
+        n->props[0] = (xprop_t){ "Output", NULL, cols, nc, false };
+    }
     if (node_has_subplans(p))
         note_exprs(x, p);
     xsub_t *subs = x->subs;
@@ -1106,6 +1139,8 @@ static json_t *render_json(xctx_t *x, const xnode_t *n, const char *rel)
             for (int k = 0; k < pr->nlist; k++)
                 json_array_append_new(arr, json_string(pr->list[k]));
             json_object_set_new(j, pr->label, arr);
+        } else if (pr->num) {
+            json_object_set_new(j, pr->label, json_integer(atoll(pr->text)));
         } else {
             json_object_set_new(j, pr->label, json_string(pr->text));
         }

@@ -26,6 +26,7 @@
 typedef struct ex_instr {
     uint64_t loops, rows;
     uint64_t ns, first_ns;    /* all loops: inclusive time, time to the first row */
+    uint64_t removed;         /* rows its Filter rejected */
 } ex_instr_t;
 
 typedef struct ex_instr_map ex_instr_map_t;

@@ -147,6 +147,11 @@ def main():
                       "SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r")
         expect(actual_rows(p, r"^Recursive Union") == (5, 1) and actual_rows(p, r"WorkTable Scan") == (1, 5),
                "ANALYZE: a recursive union's rounds are the WorkTable's loops", p)
+        p = plan(cur, "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) SELECT * FROM ex_a WHERE v = 3")
+        expect("  Rows Removed by Filter: 90" in p, "ANALYZE: rows the Filter removed", p)
+        p = plan(cur, "EXPLAIN (VERBOSE, COSTS OFF) SELECT name, v + 1 FROM ex_a WHERE v = 3 ORDER BY name")
+        expect(p[:3] == ["Sort", "  Output: name, (v + 1)", "  Sort Key: name"] and
+               "        Output: name, (v + 1)" in p, "VERBOSE: Output lists", p)
         p = plan(cur, "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) SELECT * FROM ex_a WHERE v = 100")
         expect(actual_rows(p, r"Seq Scan") == (0, 1), "ANALYZE: no rows", p)
         p = plan(cur, "EXPLAIN (ANALYZE, COSTS OFF) UPDATE ex_a SET v = 0 WHERE id = 7")
