@@ -662,6 +662,10 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
             node_name(json_array_get(ctes, i), &cb);
             s->ctes[i].name = jstr(p, cb, "ctename");
             s->ctes[i].loc = jloc(cb);
+            if (json_object_get(cb, "search_clause"))
+                return unsupported(p, "SEARCH in WITH RECURSIVE", jloc(json_object_get(cb, "search_clause")));
+            if (json_object_get(cb, "cycle_clause"))
+                return unsupported(p, "CYCLE in WITH RECURSIVE", jloc(json_object_get(cb, "cycle_clause")));
             json_t *cn = json_object_get(cb, "aliascolnames");
             if (cn)
                 s->ctes[i].colnames = str_list(p, cn, &s->ctes[i].ncolnames);
