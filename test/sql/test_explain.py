@@ -8,6 +8,7 @@ ones, and the errors.
 
 Usage: test_explain.py RINGDB
 """
+import ctypes
 import os
 import re
 import shutil
@@ -47,6 +48,43 @@ def actual_rows(lines, node_regex):
             if m:
                 return int(m.group(1)), int(m.group(2))
     return None
+
+
+def extended_explain(port, sql):
+    """EXPLAIN through the extended protocol with libpq: Parse, Describe
+    (the one column, its name and type), Bind/Execute; returns (column name,
+    type oid, lines) or an error text."""
+    pq = ctypes.CDLL("libpq.so.5")
+    pq.PQconnectdb.restype = ctypes.c_void_p
+    pq.PQprepare.restype = ctypes.c_void_p
+    pq.PQdescribePrepared.restype = ctypes.c_void_p
+    pq.PQexecPrepared.restype = ctypes.c_void_p
+    pq.PQfname.restype = ctypes.c_char_p
+    pq.PQgetvalue.restype = ctypes.c_char_p
+    pq.PQresultErrorMessage.restype = ctypes.c_char_p
+    for f in ("PQprepare", "PQdescribePrepared", "PQexecPrepared", "PQresultStatus", "PQnfields", "PQfname",
+              "PQftype", "PQntuples", "PQgetvalue", "PQclear", "PQfinish", "PQresultErrorMessage"):
+        getattr(pq, f).argtypes = None
+    conn = pq.PQconnectdb(("host=127.0.0.1 port=%d user=postgres dbname=postgres" % port).encode())
+    conn = ctypes.c_void_p(conn)
+    try:
+        r = ctypes.c_void_p(pq.PQprepare(conn, b"ex", sql.encode(), 0, None))
+        if pq.PQresultStatus(r) != 1:  # PGRES_COMMAND_OK
+            return pq.PQresultErrorMessage(r).decode()
+        pq.PQclear(r)
+        d = ctypes.c_void_p(pq.PQdescribePrepared(conn, b"ex"))
+        if pq.PQnfields(d) != 1:
+            return "describe: %d columns" % pq.PQnfields(d)
+        name, oid = pq.PQfname(d, 0).decode(), pq.PQftype(d, 0)
+        pq.PQclear(d)
+        e = ctypes.c_void_p(pq.PQexecPrepared(conn, b"ex", 0, None, None, None, 0))
+        if pq.PQresultStatus(e) != 2:  # PGRES_TUPLES_OK
+            return pq.PQresultErrorMessage(e).decode()
+        lines = [pq.PQgetvalue(e, i, 0).decode() for i in range(pq.PQntuples(e))]
+        pq.PQclear(e)
+        return name, oid, lines
+    finally:
+        pq.PQfinish(conn)
 
 
 def main():
@@ -182,6 +220,14 @@ def main():
         expect(doc[0]["Plan"].get("Actual Rows") == 10 and doc[0]["Plan"].get("Actual Loops") == 1 and
                "Actual Total Time" in doc[0]["Plan"] and "Execution Time" in doc[0] and
                "Planning Time" in doc[0], "FORMAT JSON with ANALYZE", lines)
+
+        # the extended protocol: Describe gives the one column, Execute the plan
+        got = extended_explain(port, "EXPLAIN (COSTS OFF) SELECT * FROM ex_a WHERE id = 5")
+        expect(got == ("QUERY PLAN", 25, ["Index Scan using ex_a_pkey on ex_a", "  Index Cond: (id = 5)"]),
+               "EXPLAIN through Parse/Describe/Execute", [repr(got)])
+        got = extended_explain(port, "EXPLAIN (FORMAT JSON) SELECT 1")
+        expect(isinstance(got, tuple) and got[1] == 114 and len(got[2]) == 1, "FORMAT JSON's column is json",
+               [repr(got)])
 
         # errors
         T.check_err(cur, "EXPLAIN (TIMING) SELECT 1", "22023", "EXPLAIN option TIMING requires ANALYZE")
