@@ -69,6 +69,7 @@ typedef struct cte_frame {
     struct cte_frame *up;
     bool              recursive;
     recur_t         **rec;
+    bool             *busy;     /* CTE i is being bound (mutual recursion) */
 } cte_frame_t;
 
 /* A recursive CTE being bound: shape is NULL while its non-recursive
@@ -1932,15 +1933,21 @@ static rdb_status_t bind_cte_ref(bctx_t *c, scope_t *s, ast_from_t *f, cte_frame
     } else {
         /* bound afresh at each reference (the planner rewrites plans in
          * place); it sees the CTEs before it, or all of a WITH RECURSIVE */
+        if (!fr->busy)
+            fr->busy = RDB_ARENA_NEWN(A, bool, fr->n + 1);
+        if (fr->busy[idx])
+            return fail(c, "0A000", f->loc, "mutual recursion between WITH items is not implemented");
         cte_frame_t vis = *fr;
         vis.n = fr->recursive ? fr->n : idx;
         void *save = c->b->ctes;
         c->b->ctes = &vis;
         rdb_status_t st;
+        fr->busy[idx] = true;
         if (fr->recursive && sel_refs(cte->query, cte->name))
             st = bind_recursive(c, s, &vis, idx, &p);
         else
             st = bind_select_in(c, cte->query, s->parent, &p);
+        fr->busy[idx] = false;
         if (vis.rec)
             fr->rec = vis.rec;
         c->b->ctes = save;
@@ -2597,7 +2604,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->lat_item = c->lat_bad = c->nullable = false;
     c->depth = cin->depth + 1;
     winctx_t wctx = { .sel = sel };
-    cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes, sel->recursive, NULL };
+    cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes, sel->recursive, NULL, NULL };
     void *savectes = c->b->ctes;
     for (int i = 1; i < sel->nctes; i++)
         for (int k = 0; k < i; k++)
