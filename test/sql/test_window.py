@@ -8,22 +8,49 @@ Usage: test_window.py RINGDB
 """
 import os
 import shutil
+import socket
+import subprocess
 import sys
+import tempfile
+import time
 from decimal import Decimal
 
 import psycopg2
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ringdb_node import Checks, start  # noqa: E402
-
 RINGDB = sys.argv[1]
 PORTS = range(37100, 37499, 3)
-T = Checks()
-failures = T.failures
+failures = []
+checks = 0
+
+
+def start():
+    d = tempfile.mkdtemp(prefix="window-test-")
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        break
+    logf = open(os.path.join(d, "log"), "ab")
+    proc = subprocess.Popen([RINGDB, "--data-dir", os.path.join(d, "data"), "--port", str(port),
+                             "--unix-socket-dir", d, "--log-level", "warn", "--auth", "trust"],
+                            stderr=logf)
+    logf.close()
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError("ringdb exited with %s" % proc.returncode)
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return d, port, proc
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("ringdb did not listen on %d" % port)
 
 
 def check(cur, sql, expected):
-    T.n += 1
+    global checks
+    checks += 1
     try:
         cur.execute(sql)
         got = [tuple(r) for r in cur.fetchall()]
@@ -34,8 +61,19 @@ def check(cur, sql, expected):
         failures.append("%s:\n  got      %r\n  expected %r" % (sql, got, expected))
 
 
+def check_err(cur, sql, code, text):
+    global checks
+    checks += 1
+    try:
+        cur.execute(sql)
+        failures.append("%s: no error (expected %s)" % (sql, code))
+    except psycopg2.Error as e:
+        if e.pgcode != code or text not in e.pgerror:
+            failures.append("%s: got %s %s, expected %s %s" % (sql, e.pgcode, e.pgerror, code, text))
+
+
 def main():
-    d, port, proc = start(RINGDB, PORTS, "window-test-")
+    d, port, proc = start()
     try:
         conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
         conn.autocommit = True
@@ -105,31 +143,31 @@ def main():
         check(cur, "select '' as c, lead(v::text, 1, '') over (order by id) from t where id > 5",
               [("", "")])
         # errors
-        T.check_err(cur, "select rank() from t", "42809", "window function rank requires an OVER clause")
-        T.check_err(cur, "select count(*) over (order by v, id range 1 preceding) from t", "42P20",
+        check_err(cur, "select rank() from t", "42809", "window function rank requires an OVER clause")
+        check_err(cur, "select count(*) over (order by v, id range 1 preceding) from t", "42P20",
                   "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
-        T.check_err(cur, "select id from t where row_number() over () > 1", "42P20",
+        check_err(cur, "select id from t where row_number() over () > 1", "42P20",
                   "window functions are not allowed in WHERE")
-        T.check_err(cur, "select g from t group by g having rank() over () > 1", "42P20",
+        check_err(cur, "select g from t group by g having rank() over () > 1", "42P20",
                   "window functions are not allowed in HAVING")
-        T.check_err(cur, "select lag(row_number() over ()) over () from t", "42P20",
+        check_err(cur, "select lag(row_number() over ()) over () from t", "42P20",
                   "window function calls cannot be nested")
-        T.check_err(cur, "select sum(row_number() over ()) from t", "42803",
+        check_err(cur, "select sum(row_number() over ()) from t", "42803",
                   "aggregate function calls cannot contain window function calls")
-        T.check_err(cur, "select count(*) over (groups between 1 preceding and current row) from t",
+        check_err(cur, "select count(*) over (groups between 1 preceding and current row) from t",
                   "0A000", "GROUPS")
-        T.check_err(cur, "select count(*) over (rows between 1 preceding and 1 following exclude ties)"
+        check_err(cur, "select count(*) over (rows between 1 preceding and 1 following exclude ties)"
                        " from t", "0A000", "EXCLUDE TIES")
-        T.check_err(cur, "select rank() over w from t", "42704", 'window "w" does not exist')
-        T.check_err(cur, "select upper('a') over () from t", "42809", "is not a window function")
-        T.check_err(cur, "select ntile(0) over () from t", "22014", "argument of ntile must be greater than zero")
-        T.check_err(cur, "select nth_value(v, 0) over () from t", "22016",
+        check_err(cur, "select rank() over w from t", "42704", 'window "w" does not exist')
+        check_err(cur, "select upper('a') over () from t", "42809", "is not a window function")
+        check_err(cur, "select ntile(0) over () from t", "22014", "argument of ntile must be greater than zero")
+        check_err(cur, "select nth_value(v, 0) over () from t", "22016",
                   "argument of nth_value must be greater than zero")
-        T.check_err(cur, "select sum(v) over (rows between -1 preceding and current row) from t", "22013",
+        check_err(cur, "select sum(v) over (rows between -1 preceding and current row) from t", "22013",
                   "frame starting offset must not be negative")
         # the buffered input counts against work_mem
         cur.execute("set work_mem = '64kB'")
-        T.check_err(cur, "select count(*) from (select row_number() over (order by g desc)"
+        check_err(cur, "select count(*) from (select row_number() over (order by g desc)"
                        " from generate_series(1, 200000) g) s", "53200", "out of memory")
         cur.execute("reset work_mem")
         check(cur, "select max(rn), sum(s)::bigint from (select row_number() over (order by g desc) rn,"
@@ -140,7 +178,7 @@ def main():
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(d, ignore_errors=True)
-    print("%d checks, %d failures" % (T.n, len(failures)))
+    print("%d checks, %d failures" % (checks, len(failures)))
     for f in failures:
         print("FAIL:", f)
     sys.exit(1 if failures else 0)
