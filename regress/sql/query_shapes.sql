@@ -32,6 +32,18 @@ SELECT id FROM qs_b WHERE (a_id, m) = ANY (SELECT 3, 300);
 SELECT id FROM qs_b WHERE (a_id, m) IN (SELECT a_id FROM qs_b);
 SELECT id FROM qs_b WHERE (a_id, m) IN (SELECT a_id, m, id FROM qs_b);
 SELECT id FROM qs_b WHERE (a_id, m) = (1, 2, 3);
+-- IN over a larger uncorrelated subquery (looked up in a hash set), with NULLs
+SELECT count(*) FROM generate_series(1, 100) g WHERE g IN (SELECT x FROM generate_series(1, 50) x);
+SELECT count(*) FROM generate_series(1, 100) g WHERE g NOT IN (SELECT x FROM generate_series(1, 50) x);
+SELECT count(*) FROM generate_series(1, 100) g
+    WHERE g IN (SELECT CASE WHEN x = 3 THEN NULL ELSE x END FROM generate_series(1, 50) x);
+SELECT count(*) FROM generate_series(1, 100) g
+    WHERE g NOT IN (SELECT CASE WHEN x = 3 THEN NULL ELSE x END FROM generate_series(1, 50) x);
+SELECT g, g IN (SELECT CASE WHEN x = 3 THEN NULL ELSE x END FROM generate_series(1, 50) x) AS r
+    FROM generate_series(2, 4) g;
+SELECT NULL::integer IN (SELECT x FROM generate_series(1, 50) x) AS r;
+SELECT count(*) FROM generate_series(1, 100) g WHERE 'n' || g IN (SELECT 'n' || x FROM generate_series(1, 50) x);
+SELECT count(*) FROM generate_series(1, 100) g WHERE g::bigint = ANY (SELECT x FROM generate_series(1, 50) x);
 -- GROUP BY a primary key: its table's other columns, in joins, HAVING and ORDER BY
 SELECT a.id, a.name, count(b.id) FROM qs_a a LEFT JOIN qs_b b ON b.a_id = a.id GROUP BY a.id ORDER BY a.name;
 SELECT a.name, sum(b.m) FROM qs_a a JOIN qs_b b ON b.a_id = a.id GROUP BY a.id HAVING max(a.n) > 1 ORDER BY a.n;
