@@ -25,6 +25,8 @@
 #include "sql/ast.h"
 #include "sql/table.h"
 #include "exec/window.h"
+#include "exec/explain.h"
+#include "common/clock.h"
 
 /* ---- a hash table of rows ------------------------------------------- */
 
@@ -147,6 +149,14 @@ struct ex_node {
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
+    /* recursive union: rows of the last round (work) and of this one (next) */
+    sql_value_t **work, **next;
+    int64_t       nwork, nnext, capnext;
+    bool          recursing;
+    /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
+    struct ex_instr *ins;
+    bool          ins_first;   /* a next returned already */
+    sql_value_t  *frame;       /* lateral join at frame_off > 0 */
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -216,6 +226,8 @@ static const sql_value_t *scan_points(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
     }
     n->done = true;
     return NULL;
@@ -319,6 +331,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 
@@ -352,6 +366,8 @@ static const sql_value_t *filter_next(ex_node_t *n)
             return NULL;
         if (pass)
             return in;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 
@@ -432,8 +448,22 @@ static const sql_value_t *limit_next(ex_node_t *n)
             }
         }
     }
-    if (n->limit >= 0 && n->count >= n->limit)
-        return NULL;
+    if (n->limit >= 0 && n->count >= n->limit) {
+        if (!p->with_ties || n->done || !n->lkey)
+            return NULL;
+        /* WITH TIES: rows equal to the last one on the sort keys */
+        const sql_value_t *row = ex_next(n->l);
+        if (!row)
+            return NULL;
+        for (int i = 0; i < p->nsort; i++) {
+            const sql_value_t *a = &row[p->sort[i].col], *b = &n->lkey[p->sort[i].col];
+            if (a->isnull != b->isnull || (!a->isnull && sql_value_cmp(p->sort[i].type, a, b) != 0)) {
+                n->done = true;
+                return NULL;
+            }
+        }
+        return row;
+    }
     for (;;) {
         const sql_value_t *row = ex_next(n->l);
         if (!row)
@@ -443,6 +473,8 @@ static const sql_value_t *limit_next(ex_node_t *n)
             continue;
         }
         n->count++;
+        if (p->with_ties && n->count == n->limit)
+            n->lkey = ex_copy_row(n->r->a, p->types, p->ncols, row);
         return row;
     }
 }
@@ -625,6 +657,69 @@ static const sql_value_t *append_next(ex_node_t *n)
     return ex_next(n->rt);
 }
 
+/* --- WITH RECURSIVE --- */
+
+/* Non-recursive term first, then rounds of the recursive term over the
+ * rows the round before produced (its P_WORKTABLE reads n->work), until
+ * a round produces nothing.  UNION (not ALL) drops rows seen before in
+ * any round, which is what ends a cycle. */
+static const sql_value_t *recursive_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    if (!n->started) {
+        n->started = true;
+        if (!p->all)
+            rh_init(&n->ht, r->a, p->ncols, p->types);
+    }
+    for (;;) {
+        const sql_value_t *row = ex_next(n->recursing ? n->rt : n->l);
+        if (!row) {
+            if (rdb_err_is_set(r->err) || n->nnext == 0)
+                return NULL;
+            /* next round: the rows just produced become the working table */
+            n->work = n->next;
+            n->nwork = n->nnext;
+            n->next = NULL;
+            n->nnext = n->capnext = 0;
+            n->recursing = true;
+            ex_close(n->rt);
+            n->rt = ex_open(r, p->right);
+            if (!n->rt || ex_check(r) != RDB_OK)
+                return NULL;
+            continue;
+        }
+        sql_value_t *kept = ex_copy_row(r->a, p->types, p->ncols, row);
+        if (!p->all) {
+            uint64_t h = key_hash(p->types, p->ncols, kept);
+            if (rh_find(&n->ht, kept, h))
+                continue;
+            rh_add(&n->ht, r->a, kept, h);
+        }
+        if (n->nnext == n->capnext) {
+            n->capnext = n->capnext ? n->capnext * 2 : 64;
+            n->next = rdb_arena_grow(r->a, n->next, (size_t)n->nnext, (size_t)n->capnext, sizeof *n->next);
+        }
+        n->next[n->nnext++] = kept;
+        if (!tick(n))
+            return NULL;
+        return kept;
+    }
+}
+
+static const sql_value_t *worktable_next(ex_node_t *n)
+{
+    ex_run_t *r = n->r;
+    ex_node_t *rec = n->p->wtid < r->nwt ? r->wt[n->p->wtid] : NULL;
+    if (!rec) {
+        rdb_err_set(r->err, RDB_SQL, "XX000", "WorkTable scan outside its recursive union");
+        return NULL;
+    }
+    if (n->pos >= rec->nwork)
+        return NULL;
+    return rec->work[n->pos++];
+}
+
 /* --- join --- */
 
 static rdb_status_t eval_keys(ex_run_t *r, ex_expr_t **keys, int nkeys, const sql_value_t *row,
@@ -713,13 +808,32 @@ static const sql_value_t *lateral_next(ex_node_t *n)
             if (!n->rt)
                 return NULL;
         }
-        if (r->nframes >= 32) {
-            rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
-            return NULL;
+        const sql_value_t *rr;
+        if (p->frame_off == 0) {
+            if (r->nframes >= 32) {
+                rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
+                return NULL;
+            }
+            r->frames[r->nframes++] = n->lrow;
+            rr = ex_next(n->rt);
+            r->nframes--;
+        } else {
+            /* a join inside a laterally joined FROM item: the enclosing
+             * lateral join's frame holds the FROM row up to frame_off; the
+             * frame becomes that row followed by this left row */
+            if (r->nframes == 0) {
+                rdb_err_set(r->err, RDB_SQL, "XX000", "LATERAL join without its enclosing frame");
+                return NULL;
+            }
+            const sql_value_t *up = r->frames[r->nframes - 1];
+            if (!n->frame)
+                n->frame = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->frame_off + p->left->ncols));
+            memcpy(n->frame, up, sizeof(sql_value_t) * (size_t)p->frame_off);
+            memcpy(n->frame + p->frame_off, n->lrow, sizeof(sql_value_t) * (size_t)p->left->ncols);
+            r->frames[r->nframes - 1] = n->frame;
+            rr = ex_next(n->rt);
+            r->frames[r->nframes - 1] = up;
         }
-        r->frames[r->nframes++] = n->lrow;
-        const sql_value_t *rr = ex_next(n->rt);
-        r->nframes--;
         if (rr) {
             const sql_value_t *row = join_emit(n, n->lrow, rr);
             bool pass;
@@ -1003,13 +1117,52 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_WINDOW)
         n->win = ex_window_open(r, p, n->l);
+    if (r->instr)
+        n->ins = ex_instr_get(r->instr, p);   /* a loop counts from its first next */
+    if (p->kind == P_RECURSIVE) {
+        if (p->wtid >= r->nwt) {
+            int cap = p->wtid + 4;
+            r->wt = rdb_arena_grow(r->a, r->wt, (size_t)r->nwt, (size_t)cap, sizeof *r->wt);
+            r->nwt = cap;
+        }
+        r->wt[p->wtid] = n;
+    }
     return n;
 fail:
     ex_close(n);
     return NULL;
 }
 
+static const sql_value_t *node_next(ex_node_t *n);
+
+/* EXPLAIN ANALYZE: count rows and time around the node's next. */
+static const sql_value_t *instr_next(ex_node_t *n)
+{
+    bool timing = ex_instr_timing(n->r->instr);
+    uint64_t t0 = timing ? rdb_now_ns() : 0;
+    if (!n->ins_first)
+        n->ins->loops++;
+    const sql_value_t *row = node_next(n);
+    if (timing) {
+        uint64_t d = rdb_now_ns() - t0;
+        n->ins->ns += d;
+        if (!n->ins_first)
+            n->ins->first_ns += d;
+    }
+    n->ins_first = true;
+    if (row)
+        n->ins->rows++;
+    return row;
+}
+
 const sql_value_t *ex_next(ex_node_t *n)
+{
+    if (n->ins)
+        return instr_next(n);
+    return node_next(n);
+}
+
+static const sql_value_t *node_next(ex_node_t *n)
 {
     if (rdb_err_is_set(n->r->err))
         return NULL;
@@ -1034,6 +1187,8 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
     case P_WINDOW: return ex_window_next(n->win);
+    case P_RECURSIVE: return recursive_next(n);
+    case P_WORKTABLE: return worktable_next(n);
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1053,6 +1208,8 @@ void ex_close(ex_node_t *n)
         sql_scan_close(n->scan);
     if (n->win)
         ex_window_close(n->win);
+    if (n->p->kind == P_RECURSIVE && n->p->wtid < n->r->nwt && n->r->wt[n->p->wtid] == n)
+        n->r->wt[n->p->wtid] = NULL;
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

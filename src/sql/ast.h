@@ -44,6 +44,7 @@ typedef enum ast_kind {
     AST_SVF,       /* SQL value function: name ("current_user", ...)     */
     AST_ARRAY,     /* ARRAY[args]                                        */
     AST_DISTINCT_FROM, /* args[0] IS [NOT] DISTINCT FROM args[1]; neg = NOT */
+    AST_ROW,       /* (a, b) / ROW(a, b): args                          */
 } ast_kind_t;
 
 typedef enum { AST_C_INT, AST_C_NUM, AST_C_STR, AST_C_BOOL, AST_C_NULL, AST_C_BITSTR } ast_const_t;
@@ -132,6 +133,7 @@ typedef struct ast_cte {
     const char  **colnames;
     int           ncolnames;
     ast_select_t *query;
+    int           loc;
 } ast_cte_t;
 
 struct ast_select {
@@ -145,10 +147,12 @@ struct ast_select {
     ast_expr_t   *having;
     ast_sortby_t *sort;     int nsort;
     ast_expr_t   *limit, *offset;
+    bool          with_ties;  /* FETCH FIRST ... WITH TIES */
     bool          distinct;
     ast_expr_t  **distinct_on; int ndistinct_on;
     ast_expr_t ***values;   int nvalues, nvalcols;   /* VALUES lists */
     ast_cte_t    *ctes;     int nctes;
+    bool          recursive;                        /* WITH RECURSIVE */
     bool          for_update;
     ast_window_t *windows;  int nwindows;           /* WINDOW clause */
     int           loc;
@@ -159,6 +163,11 @@ typedef enum ast_stmt_kind {
     AST_S_BEGIN, AST_S_COMMIT, AST_S_ROLLBACK, AST_S_SET, AST_S_RESET, AST_S_SHOW,
     AST_S_COPY, AST_S_DISCARD, AST_S_DEALLOCATE, AST_S_NOOP, AST_S_EXPLAIN,
 } ast_stmt_kind_t;
+
+enum {
+    AST_EXPLAIN_COSTS = 1, AST_EXPLAIN_TIMING = 2, AST_EXPLAIN_SUMMARY = 4,
+    AST_EXPLAIN_JSON = 8, AST_EXPLAIN_VERBOSE = 16,
+};
 
 typedef struct ast_rel {
     const char *schema, *name, *alias;
@@ -194,6 +203,7 @@ typedef struct ast_stmt {
     const char     *node_name;
     json_t         *node;         /* owned (a reference), freed by ast_stmt_free */
     bool            explain_analyze;
+    int             explain_opts;  /* AST_EXPLAIN_*: COSTS, TIMING, SUMMARY, JSON, VERBOSE */
     struct ast_stmt *inner;       /* EXPLAIN's statement */
 } ast_stmt_t;
 
