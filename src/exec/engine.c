@@ -34,6 +34,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "exec/engine_int.h"
+#include "exec/sysscan.h"
 #include "sql/ddl.h"
 #include "sql/table.h"
 
@@ -250,6 +251,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->fn.session = s;
     tls_ops = eng_session_ops;
     tls_ops.ctx = s;
+    eng_syscat_session(s);
     ex_session_ops_t *ops = rdb_arena_alloc(a, sizeof *ops);
     *ops = tls_ops;
     r->sess = ops;
@@ -1266,6 +1268,7 @@ static void e_session_close(rdb_session_t *s)
         return;
     eng_copy_free(s);
     rest_clear(s);
+    eng_syscat_session_gone(s);
     if (s->txn)
         txn_abort(s->txn);
     eng_txn_done(s);
@@ -1312,6 +1315,7 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     const char *su = getenv("USER");
     if (sql_catalog_open(e->st, su && *su ? su : "postgres", &e->cat, err) != RDB_OK)
         goto fail;
+    eng_syscat_init();
     e->locks = rowlocks_new();
     memset(out, 0, sizeof *out);
     out->engine = e;

@@ -79,6 +79,8 @@ struct rdb_session {
 void eng_guc_init(rdb_session_t *s, const rdb_startup_t *st);
 void eng_guc_free(rdb_session_t *s);
 const char *eng_guc_get(rdb_session_t *s, const char *name);
+/* The i-th parameter pg_settings lists (NULL past the last) and its description. */
+const char *eng_guc_def_at(int i, const char **desc);
 /* SET name = value (value NULL: RESET; name NULL: RESET ALL). */
 rdb_status_t eng_guc_set(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
                          rdb_err_t *err);

@@ -359,3 +359,11 @@ int eng_guc_reported(rdb_session_t *s, const char *const **names, const char *co
     *values = s->pvalues;
     return n;
 }
+
+const char *eng_guc_def_at(int i, const char **desc)
+{
+    if (i < 0 || (size_t)i >= NGDEFS)
+        return NULL;
+    *desc = gdefs[i].desc;
+    return gdefs[i].name;
+}

@@ -1,0 +1,110 @@
+/*
+ * sysscan.c — the engine's side of the system relations (sql/syscat.h):
+ * what a scan of pg_class & co. and a catalog function see of the
+ * session (search_path, user, database, settings), and the rows of a
+ * system relation for the executor's scan.
+ *
+ * A scan reads the rows from the run's snapshot (the statement's); a
+ * catalog function acquires the session's current one (its transaction's
+ * private snapshot after DDL in the same transaction) and releases it
+ * before returning.
+ */
+#include <string.h>
+
+#include "exec/engine_int.h"
+#include "exec/sysscan.h"
+#include "sql/syscat.h"
+
+static const char *setting_at(void *ctx, int i, const char **value, const char **desc)
+{
+    rdb_session_t *s = ctx;
+    const char *name = eng_guc_def_at(i, desc);
+    if (name)
+        *value = eng_guc_get(s, name) ? eng_guc_get(s, name) : "";
+    return name;
+}
+
+static void fill(rdb_session_t *s, sql_syscat_env_t *env)
+{
+    env->cat = s->e->cat;
+    env->path = (const char *const *)s->path;
+    env->npath = s->npath;
+    env->user = s->user;
+    env->database = s->database;
+    env->backend_pid = s->pid;
+    env->application_name = eng_guc_get(s, "application_name");
+    env->setting = setting_at;
+    env->ctx = s;
+}
+
+static bool acquire(void *session, sql_syscat_env_t *env, rdb_err_t *err)
+{
+    rdb_session_t *s = session;
+    fill(s, env);
+    env->snap = sql_catalog_acquire(s->e->cat, s->txn, err);
+    return env->snap != NULL;
+}
+
+static void release(sql_syscat_env_t *env)
+{
+    if (env->snap)
+        sql_catalog_release((sql_catsnap_t *)env->snap);
+    env->snap = NULL;
+}
+
+static __thread rdb_session_t *tls_session;
+
+void eng_syscat_session(rdb_session_t *s)
+{
+    tls_session = s;
+}
+
+void eng_syscat_session_gone(rdb_session_t *s)
+{
+    if (tls_session == s)
+        tls_session = NULL;
+}
+
+static bool reg_out(uint32_t typoid, int64_t oid, rdb_buf_t *out)
+{
+    if (typoid == SQL_OID_REGTYPE) {
+        if (!sql_type_by_oid((uint32_t)oid))
+            return false;
+        sql_type_format((sql_type_t){ (uint32_t)oid, -1 }, out);
+        return true;
+    }
+    if (!tls_session)
+        return false;
+    sql_syscat_env_t env;
+    rdb_err_t err = RDB_ERR_INIT;
+    if (!acquire(tls_session, &env, &err)) {
+        rdb_err_clear(&err);
+        return false;
+    }
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    const char *name = sql_syscat_relname(&env, (uint32_t)oid, &a);
+    if (name)
+        rdb_buf_append_str(out, name);
+    rdb_arena_destroy(&a);
+    release(&env);
+    return name != NULL;
+}
+
+void eng_syscat_init(void)
+{
+    sql_syscat_set_env_source(acquire, release);
+    sql_value_out_reg_hook = reg_out;
+}
+
+rdb_status_t ex_sysscan_rows(ex_run_t *r, const sql_table_t *t, rdb_arena_t *a, sql_value_t ***rows,
+                             int *nrows)
+{
+    sql_syscat_env_t env;
+    memset(&env, 0, sizeof env);
+    if (r->fn.session)
+        fill(r->fn.session, &env);
+    env.cat = r->cat;
+    env.snap = r->snap;
+    return sql_syscat_rows(&env, t, a, rows, nrows, r->err);
+}
