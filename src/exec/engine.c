@@ -553,7 +553,7 @@ static rdb_status_t ddl_run_query(sql_ddl_ctx_t *ctx, json_t *select, sql_ddl_ro
     sql_bindenv_t b;
     rdb_status_t rc = sql_parse_select_json(&a, select, &sel, err);
     if (rc == RDB_OK) {
-        eng_bindenv_init(s, &b, &a, ctx->snap, NULL, ptypes);
+        eng_bindenv_init(s, &b, &a, ctx->snap, ctx->sql, ptypes);
         rc = sql_bind_select(&b, sel, &p, err);
     }
     if (rc == RDB_OK) {
