@@ -542,6 +542,7 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "user", EX_S_CURRENT_USER, 0, SQL_OID_NAME },
     { "pg_backend_pid", EX_S_BACKEND_PID, 0, SQL_OID_INT4 },
     { "current_setting", EX_S_CURRENT_SETTING, 1, SQL_OID_TEXT },
+    { "current_setting", EX_S_CURRENT_SETTING, 2, SQL_OID_TEXT },
     { "pg_sleep", EX_S_PG_SLEEP, 1, SQL_OID_VOID },
     { "txid_current", EX_S_TXID, 0, SQL_OID_INT8 },
     { "localtimestamp", EX_S_LOCALTIMESTAMP, 0, SQL_OID_TIMESTAMP },
@@ -565,7 +566,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
         for (int j = 0; j < a->nargs; j++) {
             e->args[j] = args[j];
             sql_type_t want = session_fns[i].fn == EX_S_PG_SLEEP ? T(SQL_OID_FLOAT8)
-                            : session_fns[i].fn == EX_S_SET_CONFIG && j == 2 ? T(SQL_OID_BOOL)
+                            : (session_fns[i].fn == EX_S_SET_CONFIG && j == 2) ||
+                              (session_fns[i].fn == EX_S_CURRENT_SETTING && j == 1) ? T(SQL_OID_BOOL)
                             : T(SQL_OID_TEXT);
             if (session_fns[i].fn == EX_S_PG_TYPEOF) {
                 e->val = sql_bytes(tname(c, args[j]->type), 0);

@@ -346,7 +346,7 @@ static const char *svf_name(const char *op)
         { "SVFOP_LOCALTIMESTAMP", "localtimestamp" },
         { "SVFOP_CURRENT_ROLE", "current_role" },
         { "SVFOP_CURRENT_USER", "current_user" },
-        { "SVFOP_USER", "current_user" },
+        { "SVFOP_USER", "user" },
         { "SVFOP_SESSION_USER", "session_user" },
         { "SVFOP_CURRENT_CATALOG", "current_catalog" },
         { "SVFOP_CURRENT_SCHEMA", "current_schema" },
