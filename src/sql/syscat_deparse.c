@@ -10,7 +10,9 @@
  * an integer, a decimal-looking numeric or a boolean ('x'::character
  * varying, 0::numeric for a cast integer), implicit casts are hidden at
  * the top of the expression and shown under operators, AND under OR is
- * not parenthesised but OR under AND is.
+ * not parenthesised but OR under AND is.  Without "pretty" (pg_dump's
+ * and information_schema's form) every operator, boolean and cast
+ * argument is parenthesised instead: ((n > (0)::numeric) OR (n IS NULL)).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -98,6 +100,7 @@ typedef struct dctx {
     const sql_table_t      *tab;
     rdb_arena_t            *a;
     bool                    ok;
+    bool                    pretty;
 } dctx_t;
 
 static void dep(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, bool showimplicit);
@@ -151,31 +154,39 @@ static void put_const(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e)
     rdb_buf_free(&v);
 }
 
+static bool is_int(uint32_t oid)
+{
+    return oid == SQL_OID_INT2 || oid == SQL_OID_INT4 || oid == SQL_OID_INT8;
+}
+
 static bool is_op(const sql_resolved_fn_t *fn)
 {
     return fn && fn->name && !isalpha((unsigned char)fn->name[0]) && fn->name[0] != '_';
 }
 
-static int op_prec(const char *op)
+/* 2 for * / %, 1 for + -, 0 for any other operator (ruleutils knows
+ * only these). */
+static int op_prec(const char *op, int nargs)
 {
-    if (!strcmp(op, "*") || !strcmp(op, "/") || !strcmp(op, "%"))
-        return 3;
-    if (!strcmp(op, "+") || !strcmp(op, "-"))
-        return 2;
-    if (!strcmp(op, "||"))
-        return 1;
-    return 0;
+    if (nargs != 2 || op[1])
+        return 0;
+    return strchr("*/%", op[0]) ? 2 : strchr("+-", op[0]) ? 1 : 0;
 }
 
-/* An operand of parent op: parenthesised unless simple or binding tighter. */
-static void operand(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, const char *parent, bool right)
+/* An operand of a binary or prefix operator, parenthesised as
+ * ruleutils' isSimpleNode says: an arithmetic operator inside another
+ * binds without parentheses only when tighter, or equal and on the
+ * left; anything else that is not a value, column, cast or call gets
+ * them. */
+static void operand(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, const char *parent, int pnargs, bool right)
 {
-    bool paren = false;
-    if (e->kind == EX_FUNC && is_op(e->fn) && e->nargs == 2) {
-        int pc = op_prec(e->fn->name), pp = op_prec(parent);
-        paren = pc < pp || (pc == pp && (right || pp == 0)) || (pp == 0 && pc == 0);
-    } else if (e->kind == EX_AND || e->kind == EX_OR || e->kind == EX_NOT || e->kind == EX_CASE) {
-        paren = true;
+    bool paren;
+    if (e->kind == EX_FUNC && is_op(e->fn)) {
+        int pc = op_prec(e->fn->name, e->nargs), pp = op_prec(parent, pnargs);
+        paren = !pc || !pp || pc < pp || (pc == pp && right);
+    } else {
+        paren = e->kind == EX_AND || e->kind == EX_OR || e->kind == EX_NOT || e->kind == EX_CASE ||
+                e->kind == EX_NULLTEST || e->kind == EX_BOOLTEST || e->kind == EX_DISTINCT;
     }
     if (paren)
         rdb_buf_append_u8(b, '(');
@@ -201,12 +212,14 @@ static void dep(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, bool showimplicit)
     }
     case EX_CAST: {
         const ex_expr_t *arg = e->args[0];
-        if (!showimplicit) {
+        /* PostgreSQL has cross-type integer operators (int8 - int4) where
+         * ringdb widens an operand: not a cast PostgreSQL would show */
+        if (!showimplicit || (is_int(e->type.oid) && is_int(arg->type.oid))) {
             dep(d, b, arg, false);
             return;
         }
-        bool simple = arg->kind == EX_CONST || arg->kind == EX_COL ||
-                      (arg->kind == EX_FUNC && !is_op(arg->fn));
+        bool simple = d->pretty && (arg->kind == EX_CONST || arg->kind == EX_COL ||
+                                    (arg->kind == EX_FUNC && !is_op(arg->fn)));
         if (!simple)
             rdb_buf_append_u8(b, '(');
         dep(d, b, arg, true);
@@ -217,14 +230,24 @@ static void dep(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, bool showimplicit)
         return;
     }
     case EX_FUNC:
+        if (is_op(e->fn) && !d->pretty) {
+            rdb_buf_append_u8(b, '(');
+            for (int i = 0; i < e->nargs; i++) {
+                if (i || e->nargs == 1)
+                    rdb_buf_printf(b, e->nargs == 1 ? "%s " : " %s ", e->fn->name);
+                dep(d, b, e->args[i], true);
+            }
+            rdb_buf_append_u8(b, ')');
+            return;
+        }
         if (is_op(e->fn)) {
             if (e->nargs == 2) {
-                operand(d, b, e->args[0], e->fn->name, false);
+                operand(d, b, e->args[0], e->fn->name, 2, false);
                 rdb_buf_printf(b, " %s ", e->fn->name);
-                operand(d, b, e->args[1], e->fn->name, true);
+                operand(d, b, e->args[1], e->fn->name, 2, true);
             } else {
-                rdb_buf_append_str(b, e->fn->name);
-                operand(d, b, e->args[0], e->fn->name, true);
+                rdb_buf_printf(b, "%s ", e->fn->name);
+                operand(d, b, e->args[0], e->fn->name, 1, true);
             }
             return;
         }
@@ -238,9 +261,11 @@ static void dep(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, bool showimplicit)
         rdb_buf_append_u8(b, ')');
         return;
     case EX_AND: case EX_OR:
+        if (!d->pretty)
+            rdb_buf_append_u8(b, '(');
         for (int i = 0; i < e->nargs; i++) {
             const ex_expr_t *x = e->args[i];
-            bool paren = (e->kind == EX_AND && x->kind == EX_OR);
+            bool paren = d->pretty && e->kind == EX_AND && x->kind == EX_OR;
             if (i)
                 rdb_buf_append_str(b, e->kind == EX_AND ? " AND " : " OR ");
             if (paren)
@@ -249,21 +274,28 @@ static void dep(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, bool showimplicit)
             if (paren)
                 rdb_buf_append_u8(b, ')');
         }
+        if (!d->pretty)
+            rdb_buf_append_u8(b, ')');
         return;
     case EX_NOT: {
         const ex_expr_t *x = e->args[0];
-        bool paren = x->kind != EX_COL && x->kind != EX_CONST && !(x->kind == EX_FUNC && !is_op(x->fn));
-        rdb_buf_append_str(b, "NOT ");
+        bool paren = d->pretty && x->kind != EX_COL && x->kind != EX_CONST &&
+                     !(x->kind == EX_FUNC && !is_op(x->fn));
+        rdb_buf_append_str(b, d->pretty ? "NOT " : "(NOT ");
         if (paren)
             rdb_buf_append_u8(b, '(');
         dep(d, b, x, true);
-        if (paren)
+        if (paren || !d->pretty)
             rdb_buf_append_u8(b, ')');
         return;
     }
     case EX_NULLTEST:
+        if (!d->pretty)
+            rdb_buf_append_u8(b, '(');
         dep(d, b, e->args[0], true);
         rdb_buf_append_str(b, e->flag ? " IS NOT NULL" : " IS NULL");
+        if (!d->pretty)
+            rdb_buf_append_u8(b, ')');
         return;
     case EX_NEXTVAL: {
         rdb_buf_append_str(b, e->flag == 0 ? "nextval(" : e->flag == 1 ? "currval(" : "setval(");
@@ -296,9 +328,9 @@ static void dep(dctx_t *d, rdb_buf_t *b, const ex_expr_t *e, bool showimplicit)
 }
 
 static const char *deparse(const sql_syscat_env_t *env, const sql_table_t *t, const ex_expr_t *e,
-                           rdb_arena_t *a)
+                           bool pretty, rdb_arena_t *a)
 {
-    dctx_t d = { env, t, a, true };
+    dctx_t d = { env, t, a, true, pretty };
     rdb_buf_t b = RDB_BUF_INIT;
     dep(&d, &b, e, false);
     char *s = d.ok ? rdb_arena_strdup(a, rdb_buf_cstr(&b)) : NULL;
@@ -324,11 +356,11 @@ const char *syscat_default_text(const sql_syscat_env_t *env, const sql_table_t *
     if (e->kind == EX_FUNC && e->nargs == 0 && e->fn && strcmp(e->fn->name, "now") == 0 &&
         strstr(col->default_json, "SQLValueFunction"))
         return "CURRENT_TIMESTAMP";
-    return deparse(env, t, e, a);
+    return deparse(env, t, e, true, a);
 }
 
 const char *syscat_check_text(const sql_syscat_env_t *env, const sql_table_t *t,
-                              const sql_check_t *ck, rdb_arena_t *a)
+                              const sql_check_t *ck, bool pretty, rdb_arena_t *a)
 {
     json_error_t je;
     json_t *j = json_loads(ck->expr_json, 0, &je);
@@ -345,7 +377,7 @@ const char *syscat_check_text(const sql_syscat_env_t *env, const sql_table_t *t,
         ex_expr_t *e;
         sql_type_t none = { 0, -1 };
         if (sql_bind_row_expr(&b, t, ast, none, &e, &err) == RDB_OK)
-            out = deparse(env, t, e, a);
+            out = deparse(env, t, e, pretty, a);
     }
     rdb_err_clear(&err);
     return out;
@@ -421,10 +453,8 @@ const char *sql_syscat_constraintdef(const sql_syscat_env_t *env, uint32_t oid, 
         int i = (int)(oid & 0xff);
         if (!t || i >= t->nchecks)
             return NULL;
-        const char *x = syscat_check_text(env, t, &t->checks[i], a);
-        if (!x)
-            return NULL;
-        return rdb_arena_sprintf(a, pretty ? "CHECK (%s)" : "CHECK ((%s))", x);
+        const char *x = syscat_check_text(env, t, &t->checks[i], pretty, a);
+        return x ? rdb_arena_sprintf(a, "CHECK (%s)", x) : NULL;
     }
     const sql_table_t *t;
     const sql_index_t *ix = sql_syscat_index(env->snap, oid, &t);

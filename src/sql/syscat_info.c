@@ -47,8 +47,8 @@ static void column_row(const sql_syscat_env_t *env, syscat_rows_t *r, const sql_
     S("table_name", sv_text(t->name));
     S("column_name", sv_text(name));
     S("ordinal_position", sql_int(attnum));
-    S("column_default", col && col->default_json ? sv_text(syscat_default_text(env, t, col, r->a))
-                                                 : sql_null());
+    S("column_default", col && col->default_json && !col->identity
+                            ? sv_text(syscat_default_text(env, t, col, r->a)) : sql_null());
     S("is_nullable", yesno(!(col && col->not_null)));
     S("data_type", sv_text(data_type(type, r->a)));
     int prec = -1, radix = 0, scale = -1, dtprec = -1;
@@ -251,7 +251,7 @@ rdb_status_t syscat_info_rows(const sql_syscat_env_t *env, syscat_rows_t *r, rdb
             if (t->relkind != SQL_REL_TABLE)
                 break;
             for (int k = 0; k < t->nchecks; k++) {
-                const char *x = syscat_check_text(env, t, &t->checks[k], r->a);
+                const char *x = syscat_check_text(env, t, &t->checks[k], false, r->a);
                 sr_new(r);
                 S("constraint_catalog", sv_text(env->database));
                 S("constraint_schema", sv_text(t->schema));

@@ -50,7 +50,7 @@ rdb_status_t syscat_info_rows(const sql_syscat_env_t *env, syscat_rows_t *r, rdb
 const char *syscat_default_text(const sql_syscat_env_t *env, const sql_table_t *t,
                                 const sql_column_t *col, rdb_arena_t *a);
 const char *syscat_check_text(const sql_syscat_env_t *env, const sql_table_t *t,
-                              const sql_check_t *ck, rdb_arena_t *a);
+                              const sql_check_t *ck, bool pretty, rdb_arena_t *a);
 /* format_type(t) in a. */
 const char *syscat_format_type(sql_type_t t, rdb_arena_t *a);
 /* The owner role's OID (the bootstrap superuser's when unknown). */

@@ -195,7 +195,7 @@ static void gen_attribute(const sql_syscat_env_t *env, syscat_rows_t *r)
         for (int c = 0; c < t->ncols; c++) {
             const sql_column_t *col = &t->cols[c];
             attr_row(r, t->id, col->name, col->type, col->attnum, col->not_null,
-                     col->default_json != NULL, col->identity);
+                     col->default_json != NULL && !col->identity, col->identity);
         }
         if (t->pk_index)
             index_attrs(r, t, t->pk_index);
@@ -303,7 +303,7 @@ static void gen_constraint(const sql_syscat_env_t *env, syscat_rows_t *r)
         }
         for (int k = 0; k < t->nchecks && k < 256; k++)
             con_row(r, t, SYSCAT_CHECK_OID(t->id, k), t->checks[k].name, 'c', 0, NULL,
-                    syscat_check_text(env, t, &t->checks[k], r->a));
+                    syscat_check_text(env, t, &t->checks[k], false, r->a));
     }
 }
 
@@ -316,7 +316,7 @@ static void gen_attrdef(const sql_syscat_env_t *env, syscat_rows_t *r)
             continue;
         for (int c = 0; c < t->ncols; c++) {
             const sql_column_t *col = &t->cols[c];
-            if (!col->default_json)
+            if (!col->default_json || col->identity)
                 continue;
             sr_new(r);
             S("oid", sql_int(SYSCAT_ATTRDEF_OID(t->id, col->colid)));
