@@ -230,7 +230,7 @@ static const sql_value_t *sysscan_next(ex_node_t *n)
     if (!n->started) {
         n->started = true;
         int nr;
-        if (ex_sysscan_rows(n->r, n->p->tab, &n->sa, &n->rows, &nr) != RDB_OK) {
+        if (ex_sysscan_rows(n->r, n->p, &n->sa, &n->rows, &nr) != RDB_OK) {
             n->done = true;
             return NULL;
         }

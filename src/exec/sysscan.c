@@ -97,7 +97,56 @@ void eng_syscat_init(void)
     sql_value_out_reg_hook = reg_out;
 }
 
-rdb_status_t ex_sysscan_rows(ex_run_t *r, const sql_table_t *t, rdb_arena_t *a, sql_value_t ***rows,
+/* Does e read the scanned row (or need one to be evaluated)? */
+static bool reads_row(const ex_expr_t *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_COL || e->kind == EX_SUBLINK || e->kind == EX_NEXTVAL)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (reads_row(e->args[i]))
+            return true;
+    return false;
+}
+
+/* A conjunct "col = value" of the qual, col one of cols, value computable
+ * before the scan (constants, parameters, outer rows): its value. */
+static uint32_t qual_rel(ex_run_t *r, const ex_expr_t *e, const int *cols, int ncols, rdb_arena_t *a)
+{
+    if (!e)
+        return 0;
+    if (e->kind == EX_AND) {
+        for (int i = 0; i < e->nargs; i++) {
+            uint32_t o = qual_rel(r, e->args[i], cols, ncols, a);
+            if (o)
+                return o;
+        }
+        return 0;
+    }
+    if (e->kind != EX_FUNC || e->nargs != 2 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0)
+        return 0;
+    for (int side = 0; side < 2; side++) {
+        const ex_expr_t *c = e->args[side], *v = e->args[1 - side];
+        while (c->kind == EX_CAST)
+            c = c->args[0];
+        bool fixed = false;
+        for (int k = 0; k < ncols; k++)
+            fixed |= c->kind == EX_COL && c->idx == cols[k];
+        if (!fixed || reads_row(v))
+            continue;
+        sql_value_t val;
+        if (ex_eval(r, v, NULL, a, &val) != RDB_OK) {
+            rdb_err_clear(r->err);
+            return 0;
+        }
+        if (!val.isnull && val.u.i > 0 && val.u.i <= UINT32_MAX)
+            return (uint32_t)val.u.i;
+    }
+    return 0;
+}
+
+rdb_status_t ex_sysscan_rows(ex_run_t *r, const plan_t *p, rdb_arena_t *a, sql_value_t ***rows,
                              int *nrows)
 {
     sql_syscat_env_t env;
@@ -106,5 +155,9 @@ rdb_status_t ex_sysscan_rows(ex_run_t *r, const sql_table_t *t, rdb_arena_t *a, 
         fill(r->fn.session, &env);
     env.cat = r->cat;
     env.snap = r->snap;
-    return sql_syscat_rows(&env, t, a, rows, nrows, r->err);
+    int cols[2];
+    int nc = sql_syscat_filter_cols(p->tab, cols);
+    if (nc)
+        env.only_rel = qual_rel(r, p->qual, cols, nc, a);
+    return sql_syscat_rows(&env, p->tab, a, rows, nrows, r->err);
 }

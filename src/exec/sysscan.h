@@ -14,8 +14,10 @@ void eng_syscat_init(void);
  * name); forget it when it closes. */
 void eng_syscat_session(rdb_session_t *s);
 void eng_syscat_session_gone(rdb_session_t *s);
-/* Every row of system relation t at the run's snapshot, in a. */
-rdb_status_t ex_sysscan_rows(ex_run_t *r, const sql_table_t *t, rdb_arena_t *a, sql_value_t ***rows,
+/* The rows of the system relation scan p reads, at the run's snapshot,
+ * in a: every row, or (when p's qual fixes the relation, as in
+ * attrelid = 'x'::regclass) a superset of those the qual keeps. */
+rdb_status_t ex_sysscan_rows(ex_run_t *r, const plan_t *p, rdb_arena_t *a, sql_value_t ***rows,
                              int *nrows);
 
 #endif

@@ -108,6 +108,37 @@ const sql_table_t *sql_syscat_by_id(uint32_t oid)
     return NULL;
 }
 
+int sql_syscat_filter_cols(const sql_table_t *t, int cols[2])
+{
+    static const struct { uint32_t rel; const char *a, *b; } f[] = {
+        { 1259, "oid", NULL }, { 1249, "attrelid", NULL }, { 2604, "adrelid", NULL },
+        { 2610, "indrelid", "indexrelid" }, { 2606, "conrelid", NULL }, { 2609, "objoid", NULL },
+        { 2224, "seqrelid", NULL },
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (f[i].rel != t->id)
+            continue;
+        const sql_column_t *a = sql_table_column(t, f[i].a), *b = f[i].b ? sql_table_column(t, f[i].b) : NULL;
+        if (a)
+            cols[n++] = a->colid;
+        if (b)
+            cols[n++] = b->colid;
+    }
+    return n;
+}
+
+bool syscat_rel_wanted(const sql_syscat_env_t *env, const sql_table_t *t)
+{
+    uint32_t o = env->only_rel;
+    if (!o || t->id == o || (t->pk_index && t->pk_index->id == o))
+        return true;
+    for (int k = 0; k < t->nindexes; k++)
+        if (t->indexes[k].id == o)
+            return true;
+    return false;
+}
+
 /* --- rows under construction --------------------------------------------- */
 
 void sr_new(syscat_rows_t *r)

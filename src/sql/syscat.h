@@ -59,6 +59,10 @@ typedef struct sql_syscat_env {
      * current value and description. */
     const char *(*setting)(void *ctx, int i, const char **value, const char **desc);
     void                *ctx;
+    /* Rows only for this relation or index (0 = all): a scan whose qual
+     * fixes a column sql_syscat_filter_cols names sets it; the rows made
+     * are a superset of what the qual keeps. */
+    uint32_t             only_rel;
 } sql_syscat_env_t;
 
 /* The system relation schema.name (schema NULL: pg_catalog, then
@@ -68,6 +72,10 @@ const sql_table_t *sql_syscat_find(const char *schema, const char *name, const c
 const sql_table_t *sql_syscat_by_id(uint32_t oid);
 static inline bool sql_syscat_is(const sql_table_t *t) { return t->id < SQL_FIRST_USER_ID; }
 
+/* The columns (colids, at most 2) of system relation t whose value is a
+ * relation's or index's OID and bounds the rows made (only_rel);
+ * returns how many. */
+int sql_syscat_filter_cols(const sql_table_t *t, int cols[2]);
 /* All rows of system relation t, each an array of t->nrowcols values,
  * allocated in a (strings may point into env->snap, which must outlive
  * them). */

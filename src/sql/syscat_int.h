@@ -26,6 +26,9 @@ int syscat_count(void);
 const sql_table_t *syscat_at(int i);
 char syscat_kind(const sql_table_t *t);
 
+/* Does relation t (or one of its indexes) pass env->only_rel? */
+bool syscat_rel_wanted(const sql_syscat_env_t *env, const sql_table_t *t);
+
 /* Rows under construction: each new row starts with every column at its
  * type's default (false / 0 / NULL). */
 typedef struct syscat_rows {

@@ -115,6 +115,8 @@ static void gen_class(const sql_syscat_env_t *env, syscat_rows_t *r)
     int n = sql_cat_count(env->snap);
     for (int i = 0; i < n; i++) {
         const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (!syscat_rel_wanted(env, t))
+            continue;
         uint32_t owner = rel_owner(env, t);
         int natts = t->relkind == SQL_REL_SEQUENCE ? 3 : t->ncols;
         double tuples = t->relkind == SQL_REL_TABLE ? (t->rowcount_est ? (double)t->rowcount_est : -1)
@@ -131,6 +133,8 @@ static void gen_class(const sql_syscat_env_t *env, syscat_rows_t *r)
     uint32_t super = syscat_owner_oid(env->snap, NULL);
     for (int i = 0; i < syscat_count(); i++) {
         const sql_table_t *t = syscat_at(i);
+        if (env->only_rel && env->only_rel != t->id)
+            continue;
         class_row(r, t->id, t->name, t->schema_id, super, syscat_kind(t), t->ncols, 0, false,
                   syscat_kind(t) == 'r' ? -1 : 0);
     }
@@ -177,6 +181,8 @@ static void gen_attribute(const sql_syscat_env_t *env, syscat_rows_t *r)
     static const sql_type_t i8 = { SQL_OID_INT8, -1 }, b = { SQL_OID_BOOL, -1 };
     for (int i = 0; i < n; i++) {
         const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (!syscat_rel_wanted(env, t))
+            continue;
         if (t->relkind == SQL_REL_SEQUENCE) {
             attr_row(r, t->id, "last_value", i8, 1, true, false, 0);
             attr_row(r, t->id, "log_cnt", i8, 2, true, false, 0);
@@ -204,6 +210,8 @@ static void gen_attribute(const sql_syscat_env_t *env, syscat_rows_t *r)
     }
     for (int i = 0; i < syscat_count(); i++) {
         const sql_table_t *t = syscat_at(i);
+        if (env->only_rel && env->only_rel != t->id)
+            continue;
         for (int c = 0; c < t->ncols; c++)
             attr_row(r, t->id, t->cols[c].name, t->cols[c].type, c + 1, false, false, 0);
     }
@@ -251,6 +259,8 @@ static void gen_index(const sql_syscat_env_t *env, syscat_rows_t *r)
     int n = sql_cat_count(env->snap);
     for (int i = 0; i < n; i++) {
         const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (!syscat_rel_wanted(env, t))
+            continue;
         if (t->pk_index)
             index_row(env, r, t, t->pk_index);
         for (int k = 0; k < t->nindexes; k++)
@@ -283,6 +293,8 @@ static void gen_constraint(const sql_syscat_env_t *env, syscat_rows_t *r)
     int n = sql_cat_count(env->snap);
     for (int i = 0; i < n; i++) {
         const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (!syscat_rel_wanted(env, t))
+            continue;
         if (t->relkind != SQL_REL_TABLE)
             continue;
         const sql_index_t *ixs[1 + 256];
@@ -312,6 +324,8 @@ static void gen_attrdef(const sql_syscat_env_t *env, syscat_rows_t *r)
     int n = sql_cat_count(env->snap);
     for (int i = 0; i < n; i++) {
         const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (!syscat_rel_wanted(env, t))
+            continue;
         if (t->relkind != SQL_REL_TABLE)
             continue;
         for (int c = 0; c < t->ncols; c++) {
@@ -341,6 +355,8 @@ static void gen_description(const sql_syscat_env_t *env, syscat_rows_t *r)
     int n = sql_cat_count(env->snap);
     for (int i = 0; i < n; i++) {
         const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (!syscat_rel_wanted(env, t))
+            continue;
         if (t->comment)
             desc_row(r, t->id, SYSCAT_OID_PG_CLASS, 0, t->comment);
         if (t->col_comments)
@@ -449,6 +465,8 @@ static void gen_sequence(const sql_syscat_env_t *env, syscat_rows_t *r, bool vie
     int n = sql_cat_count(env->snap);
     for (int i = 0; i < n; i++) {
         const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (!syscat_rel_wanted(env, t))
+            continue;
         if (t->relkind != SQL_REL_SEQUENCE || !t->seq)
             continue;
         const sql_sequence_t *q = t->seq;
