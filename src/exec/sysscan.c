@@ -110,6 +110,12 @@ static bool reads_row(const ex_expr_t *e)
     return false;
 }
 
+static bool oid_like(uint32_t t)
+{
+    return t == SQL_OID_OID || t == SQL_OID_REGCLASS || t == SQL_OID_INT2 || t == SQL_OID_INT4 ||
+           t == SQL_OID_INT8;
+}
+
 /* A conjunct "col = value" of the qual, col one of cols, value computable
  * before the scan (constants, parameters, outer rows): its value. */
 static uint32_t qual_rel(ex_run_t *r, const ex_expr_t *e, const int *cols, int ncols, rdb_arena_t *a)
@@ -128,8 +134,10 @@ static uint32_t qual_rel(ex_run_t *r, const ex_expr_t *e, const int *cols, int n
         return 0;
     for (int side = 0; side < 2; side++) {
         const ex_expr_t *c = e->args[side], *v = e->args[1 - side];
-        while (c->kind == EX_CAST)
+        while (c->kind == EX_CAST && oid_like(c->type.oid))
             c = c->args[0];
+        if (!oid_like(v->type.oid))
+            continue;
         bool fixed = false;
         for (int k = 0; k < ncols; k++)
             fixed |= c->kind == EX_COL && c->idx == cols[k];

@@ -165,6 +165,17 @@ def test_catalog_follows_ddl(srv):
     q(a, "ALTER TABLE sc_new ADD COLUMN y text")
     rows = q(a, "SELECT attname FROM pg_attribute WHERE attrelid = 'sc_new'::regclass AND attnum > 0 ORDER BY attnum")
     check(rows == [("x",), ("y",)], "columns after ALTER: %r" % (rows,))
+    # a scan bounded by its relation (attrelid = x) finds what a full scan finds
+    for sql in ("SELECT %s FROM pg_attribute WHERE attrelid = 'sc_t'::regclass",
+                "SELECT %s FROM pg_class WHERE oid = 'sc_t_pkey'::regclass",
+                "SELECT %s FROM pg_index WHERE indexrelid = 'sc_t_pkey'::regclass",
+                "SELECT %s FROM pg_constraint WHERE conrelid = 'sc_t'::regclass"):
+        bounded = q(a, sql % "count(*)")
+        full = q(a, (sql % "count(*)").replace(" = '", "::text = '").replace("::regclass", "::regclass::oid::text"))
+        check(bounded == full and bounded[0][0] > 0, "%s: %r vs %r" % (sql, bounded, full))
+    rows = q(a, "SELECT a.attname, (SELECT count(*) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)"
+                " FROM pg_attribute a WHERE a.attrelid = 'sc_t'::regclass AND a.attnum > 0 ORDER BY a.attnum")
+    check(rows == [("id", 0), ("name", 1), ("price", 0), ("at", 0), ("flag", 1)], "correlated pg_attrdef: %r" % (rows,))
     # OIDs are stable: the same relation keeps its OID across statements and sessions
     o1 = q(a, "SELECT oid FROM pg_class WHERE relname = 'sc_t'")
     o2 = q(b, "SELECT 'sc_t'::regclass::oid")
