@@ -313,11 +313,26 @@ static bool is_unknown(const ex_expr_t *e) { return e->type.oid == SQL_OID_UNKNO
 
 /* Coerce e to type t in context ctx.  Unknown literals are read as t;
  * unknown parameters take type t. */
+static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc);
+
 /* 'name'::regclass / 'type'::regtype: the OID, looked up now as
  * PostgreSQL's regclassin does when the constant is folded. */
 static rdb_status_t coerce_reg(bctx_t *c, ex_expr_t **ep, sql_type_t t, int loc)
 {
     ex_expr_t *e = *ep;
+    if (e->kind != EX_CONST) {
+        /* a name computed at run time: regclassin / regtypein */
+        sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
+        if (!sql_syscat_func_resolve(t.oid == SQL_OID_REGCLASS ? "regclassin" : "regtypein", 1, fn))
+            return fail(c, "XX000", loc, "no input function for regclass");
+        if (e->type.oid != SQL_OID_TEXT && coerce(c, &e, T(SQL_OID_TEXT), SQL_CAST_EXPLICIT, loc) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *x = ex_new(c, EX_FUNC, t, 1);
+        x->fn = fn;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
     if (e->val.isnull) {
         *ep = ex_const(c, t, sql_null());
         return RDB_OK;
@@ -344,7 +359,7 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (t.typmod < 0)
             return RDB_OK;
     }
-    if (e->kind == EX_CONST && (t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE) &&
+    if ((t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE) &&
         (e->type.oid == SQL_OID_UNKNOWN || e->type.oid == SQL_OID_TEXT ||
          e->type.oid == SQL_OID_VARCHAR || e->type.oid == SQL_OID_NAME))
         return coerce_reg(c, ep, t, loc);

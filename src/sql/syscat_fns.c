@@ -171,7 +171,7 @@ FN(f_quote_ident)
 /* The catalog-reading ones: one snapshot per call. */
 typedef enum {
     C_VISIBLE, C_USERBYID, C_OBJDESC, C_COLDESC, C_INDEXDEF, C_CONDEF, C_VIEWDEF, C_SERIALSEQ,
-    C_TO_REGCLASS,
+    C_TO_REGCLASS, C_REGCLASSIN,
 } cfn_t;
 
 static rdb_status_t catalog_fn(cfn_t which, sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args,
@@ -228,11 +228,17 @@ static rdb_status_t catalog_fn(cfn_t which, sql_fn_ctx_t *ctx, int nargs, const 
         }
         break;
     }
-    case C_TO_REGCLASS: {
+    case C_TO_REGCLASS:
+    case C_REGCLASSIN: {
         uint32_t relid;
         rdb_err_t e2 = RDB_ERR_INIT;
-        *out = sql_syscat_regclass_in(env.snap, env.path, env.npath, cstr(a, &args[0]), &relid, &e2) == RDB_OK
-                   ? sql_int(relid) : sql_null();
+        bool found = sql_syscat_regclass_in(env.snap, env.path, env.npath, cstr(a, &args[0]), &relid,
+                                            &e2) == RDB_OK;
+        *out = found ? sql_int(relid) : sql_null();
+        if (!found && which == C_REGCLASSIN) {
+            rdb_err_move(err, &e2);
+            rc = RDB_SQL;
+        }
         rdb_err_clear(&e2);
         break;
     }
@@ -252,6 +258,17 @@ CFN(f_condef, C_CONDEF)
 CFN(f_viewdef, C_VIEWDEF)
 CFN(f_serialseq, C_SERIALSEQ)
 CFN(f_to_regclass, C_TO_REGCLASS)
+CFN(f_regclassin, C_REGCLASSIN)
+
+FN(f_regtypein)
+{
+    UNUSED;
+    uint32_t oid;
+    if (sql_syscat_regtype_in(cstr(ctx->arena, &args[0]), &oid, err) != RDB_OK)
+        return RDB_SQL;
+    *out = sql_int(oid);
+    return RDB_OK;
+}
 
 #define O SQL_OID_OID
 #define I SQL_OID_INT4
@@ -310,6 +327,8 @@ static const sdef_t defs[] = {
     { "pg_encoding_to_char", 1, { I }, N, f_encoding, true },
     { "pg_get_serial_sequence", 2, { T, T }, T, f_serialseq, true },
     { "to_regclass", 1, { T }, SQL_OID_REGCLASS, f_to_regclass, true },
+    { "regclassin", 1, { T }, SQL_OID_REGCLASS, f_regclassin, true },
+    { "regtypein", 1, { T }, SQL_OID_REGTYPE, f_regtypein, true },
     { "has_table_privilege", 2, { A, A }, B, f_true, true },
     { "has_table_privilege", 3, { A, A, A }, B, f_true, true },
     { "has_schema_privilege", 2, { A, A }, B, f_true, true },

@@ -147,6 +147,10 @@ def test_psycopg2_and_functions(srv):
     rows = q(c, "SELECT sequence_name, data_type, start_value FROM information_schema.sequences ORDER BY 1")
     check(rows == [("sc_s_id_seq", "bigint", "1"), ("sc_seq", "bigint", "1")], "sequences: %r" % (rows,))
     expect_error(c, "SELECT 'nosuch'::regclass", "42P01", 'relation "nosuch" does not exist', 8)
+    rows = q(c, "SELECT relname::regclass, typname::regtype FROM pg_class JOIN pg_type ON typname = 'int4'"
+                " WHERE relname IN ('sc_t', 'pg_type') ORDER BY 1")
+    check(rows == [("pg_type", "integer"), ("sc_t", "integer")], "regclass of a column: %r" % (rows,))
+    expect_error(c, "SELECT ('no' || 'such')::regclass", "42P01", 'relation "nosuch" does not exist')
     expect_error(c, "SELECT 'nosuchtype'::regtype", "42704", 'type "nosuchtype" does not exist')
     c.close()
 
