@@ -1578,9 +1578,7 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
             return RDB_OK;
         }
     }
-    const sql_table_t *t = sql_cat_find(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
-    if (!t)
-        t = sql_syscat_find(f->schema, f->relname, c->b->path, c->b->npath);
+    const sql_table_t *t = sql_syscat_lookup(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
     if (!t) {
         if (f->schema)
             return fail(c, "42P01", f->loc, "relation \"%s.%s\" does not exist", f->schema, f->relname);

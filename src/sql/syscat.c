@@ -99,6 +99,18 @@ const sql_table_t *sql_syscat_find(const char *schema, const char *name, const c
     return NULL;
 }
 
+const sql_table_t *sql_syscat_lookup(const sql_catsnap_t *s, const char *schema, const char *name,
+                                     const char *const *path, int npath)
+{
+    bool listed = false;
+    for (int i = 0; i < npath; i++)
+        listed |= strcmp(path[i], "pg_catalog") == 0;
+    const sql_table_t *t = !schema && !listed ? sql_syscat_find("pg_catalog", name, NULL, 0) : NULL;
+    if (!t)
+        t = sql_cat_find(s, schema, name, path, npath);
+    return t ? t : sql_syscat_find(schema, name, path, npath);
+}
+
 const sql_table_t *sql_syscat_by_id(uint32_t oid)
 {
     pthread_once(&once, build);
@@ -328,9 +340,7 @@ rdb_status_t sql_syscat_regclass_in(const sql_catsnap_t *s, const char *const *p
     if (n < 1 || n > 2)
         return rdb_err_set(err, RDB_SQL, "42602", "invalid name syntax");
     const char *schema = n == 2 ? parts[0] : NULL, *name = parts[n - 1];
-    const sql_table_t *t = sql_cat_find(s, schema, name, path, npath);
-    if (!t)
-        t = sql_syscat_find(schema, name, path, npath);
+    const sql_table_t *t = sql_syscat_lookup(s, schema, name, path, npath);
     if (t) {
         *oid = t->id;
         return RDB_OK;

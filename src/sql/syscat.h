@@ -70,6 +70,11 @@ typedef struct sql_syscat_env {
 const sql_table_t *sql_syscat_find(const char *schema, const char *name, const char *const *path,
                                    int npath);
 const sql_table_t *sql_syscat_by_id(uint32_t oid);
+/* A relation by name as PostgreSQL resolves it: an unqualified name looks
+ * in pg_catalog first unless the path lists pg_catalog itself, then the
+ * path (sql_cat_find), then information_schema if on the path. */
+const sql_table_t *sql_syscat_lookup(const sql_catsnap_t *s, const char *schema, const char *name,
+                                     const char *const *path, int npath);
 static inline bool sql_syscat_is(const sql_table_t *t) { return t->id < SQL_FIRST_USER_ID; }
 
 /* The columns (colids, at most 2) of system relation t whose value is a
