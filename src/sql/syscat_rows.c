@@ -575,6 +575,45 @@ static void gen_tables(const sql_syscat_env_t *env, syscat_rows_t *r, char kind)
     }
 }
 
+/* pg_stat_user_tables / pg_stat_all_tables ('t'), pg_statio_user_tables
+ * ('o') and pg_stat_user_indexes ('i'): the relations, no counters yet
+ * (n_live_tup is ANALYZE's row count). */
+static void gen_stat(const sql_syscat_env_t *env, syscat_rows_t *r, char kind)
+{
+    int n = sql_cat_count(env->snap);
+    for (int i = 0; i < n; i++) {
+        const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (t->relkind != SQL_REL_TABLE)
+            continue;
+        for (int k = kind == 'i' ? -1 : -2; k < (kind == 'i' ? t->nindexes : -1); k++) {
+            const sql_index_t *ix = k == -1 ? t->pk_index : k >= 0 ? &t->indexes[k] : NULL;
+            if (kind == 'i' && !ix)
+                continue;
+            sr_new(r);
+            S("relid", sql_int(t->id));
+            S("schemaname", sv_text(t->schema));
+            S("relname", sv_text(t->name));
+            if (ix) {
+                S("indexrelid", sql_int(ix->id));
+                S("indexrelname", sv_text(ix->name));
+            } else if (kind == 't') {
+                S("n_live_tup", sql_int((int64_t)t->rowcount_est));
+            }
+        }
+    }
+}
+
+static void gen_stat_database(const sql_syscat_env_t *env, syscat_rows_t *r)
+{
+    for (int i = 0; i < sql_cat_database_count(env->snap); i++) {
+        const sql_database_t *d = sql_cat_database_at(env->snap, i);
+        sr_new(r);
+        S("datid", sql_int(d->id));
+        S("datname", sv_text(d->name));
+        S("numbackends", sql_int(env->database && strcmp(env->database, d->name) == 0));
+    }
+}
+
 static void gen_activity(const sql_syscat_env_t *env, syscat_rows_t *r)
 {
     sr_new(r);
@@ -688,6 +727,10 @@ rdb_status_t sql_syscat_rows(const sql_syscat_env_t *env, const sql_table_t *t, 
         case 12028: gen_tables(env, r, 'v'); break;
         case 12043: gen_tables(env, r, 'i'); break;
         case 12222: gen_activity(env, r); break;
+        case 12161: case 12142: gen_stat(env, r, 't'); break;
+        case 12179: gen_stat(env, r, 'o'); break;
+        case 12192: gen_stat(env, r, 'i'); break;
+        case 12266: gen_stat_database(env, r); break;
         default: fixed_rows(r, t->id); break;
         }
     }
