@@ -10,7 +10,6 @@ Usage: test_syscat.py RINGDB
 """
 import os
 import sys
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sql"))
 import test_sql  # noqa: E402
@@ -188,26 +187,5 @@ def test_catalog_follows_ddl(srv):
     a.close()
 
 
-def main():
-    """One node for the three tests; each starts from an empty schema."""
-    srv = test_sql.Server()
-    try:
-        for t in (test_jdbc, test_psycopg2_and_functions, test_catalog_follows_ddl):
-            try:
-                t(srv)
-            except Exception:
-                test_sql.FAILS.append("%s raised" % t.__name__)
-                traceback.print_exc()
-            c = srv.connect()
-            c.autocommit = True
-            for drop in ("VIEW IF EXISTS sc_v", "TABLE IF EXISTS sc_t, sc_s, sc_new", "SEQUENCE IF EXISTS sc_seq"):
-                q(c, "DROP " + drop)
-            c.close()
-    finally:
-        srv.cleanup()
-    print("%d checks, %d failed" % (test_sql.CHECKS, len(test_sql.FAILS)))
-    sys.exit(1 if test_sql.FAILS else 0)
-
-
 if __name__ == "__main__":
-    main()
+    test_sql.run_tests([test_jdbc, test_psycopg2_and_functions, test_catalog_follows_ddl])
