@@ -36,6 +36,7 @@ typedef struct eng_guc {
     char *name;     /* canonical spelling */
     char *value;
     char *reset;    /* value to RESET to */
+    char *local_saved; /* SET LOCAL: the value to restore at transaction end, NULL = none */
 } eng_guc_t;
 
 typedef struct copy_state copy_state_t;
@@ -97,6 +98,14 @@ struct rdb_session {
 void eng_guc_init(rdb_session_t *s, const rdb_startup_t *st);
 void eng_guc_free(rdb_session_t *s);
 const char *eng_guc_get(rdb_session_t *s, const char *name);
+/* SET LOCAL (inside a transaction block): undone by eng_guc_txn_end. */
+rdb_status_t eng_guc_set_local(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
+                               rdb_err_t *err);
+void eng_guc_txn_end(rdb_session_t *s);
+/* Does client_min_messages let a message of this severity through? */
+bool eng_guc_notice_wanted(rdb_session_t *s, int severity);
+/* The i-th parameter pg_settings lists (NULL past the last) and its description. */
+const char *eng_guc_def_at(int i, const char **desc);
 /* SET name = value (value NULL: RESET; name NULL: RESET ALL). */
 rdb_status_t eng_guc_set(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
                          rdb_err_t *err);

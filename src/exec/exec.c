@@ -27,6 +27,8 @@
 #include "exec/window.h"
 #include "exec/explain.h"
 #include "common/clock.h"
+#include "exec/sysscan.h"
+#include "sql/syscat.h"
 
 /* ---- a hash table of rows ------------------------------------------- */
 
@@ -233,10 +235,41 @@ static const sql_value_t *scan_points(ex_node_t *n)
     return NULL;
 }
 
+/* A system relation (sql/syscat.h): its rows, made once from the run's
+ * snapshot, filtered by the scan's qual. */
+static const sql_value_t *sysscan_next(ex_node_t *n)
+{
+    if (!n->started) {
+        n->started = true;
+        int nr;
+        if (ex_sysscan_rows(n->r, n->p, &n->sa, &n->rows, &nr) != RDB_OK) {
+            n->done = true;
+            return NULL;
+        }
+        n->nrows = nr;
+        n->pos = 0;
+    }
+    while (!n->done && n->pos < n->nrows) {
+        const sql_value_t *row = n->rows[n->pos++];
+        rdb_arena_reset(&n->ra);
+        if (!tick(n))
+            return NULL;
+        bool pass;
+        if (ex_qual(n->r, n->p->qual, row, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return row;
+    }
+    n->done = true;
+    return NULL;
+}
+
 static const sql_value_t *scan_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
+    if (sql_syscat_is(p->tab))
+        return sysscan_next(n);
     if (!n->started) {
         n->started = true;
         const sql_table_t *t = p->tab;

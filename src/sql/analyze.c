@@ -24,6 +24,7 @@
  */
 #include "sql/analyze.h"
 #include "exec/window.h"
+#include "sql/syscat.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -365,6 +366,41 @@ static bool is_unknown(const ex_expr_t *e) { return e->type.oid == SQL_OID_UNKNO
 
 /* Coerce e to type t in context ctx.  Unknown literals are read as t;
  * unknown parameters take type t. */
+static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc);
+
+/* 'name'::regclass / 'type'::regtype: the OID, looked up now as
+ * PostgreSQL's regclassin does when the constant is folded. */
+static rdb_status_t coerce_reg(bctx_t *c, ex_expr_t **ep, sql_type_t t, int loc)
+{
+    ex_expr_t *e = *ep;
+    if (e->kind != EX_CONST) {
+        /* a name computed at run time: regclassin / regtypein */
+        sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
+        if (!sql_syscat_func_resolve(t.oid == SQL_OID_REGCLASS ? "regclassin" : "regtypein", 1, fn))
+            return fail(c, "XX000", loc, "no input function for regclass");
+        if (e->type.oid != SQL_OID_TEXT && coerce(c, &e, T(SQL_OID_TEXT), SQL_CAST_EXPLICIT, loc) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *x = ex_new(c, EX_FUNC, t, 1);
+        x->fn = fn;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
+    if (e->val.isnull) {
+        *ep = ex_const(c, t, sql_null());
+        return RDB_OK;
+    }
+    const char *txt = rdb_arena_strndup(A, e->val.u.v.ptr, e->val.u.v.len);
+    uint32_t oid;
+    rdb_status_t rc = t.oid == SQL_OID_REGCLASS
+                          ? sql_syscat_regclass_in(c->b->snap, c->b->path, c->b->npath, txt, &oid, c->err)
+                          : sql_syscat_regtype_in(txt, &oid, c->err);
+    if (rc != RDB_OK)
+        return at(c, loc);
+    *ep = ex_const(c, t, sql_int(oid));
+    return RDB_OK;
+}
+
 static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc)
 {
     ex_expr_t *e = *ep;
@@ -376,6 +412,10 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (t.typmod < 0)
             return RDB_OK;
     }
+    if ((t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE) &&
+        (e->type.oid == SQL_OID_UNKNOWN || e->type.oid == SQL_OID_TEXT ||
+         e->type.oid == SQL_OID_VARCHAR || e->type.oid == SQL_OID_NAME))
+        return coerce_reg(c, ep, t, loc);
     if (e->kind == EX_CONST && is_unknown(e)) {
         sql_value_t v = sql_null();
         if (!e->val.isnull) {
@@ -575,6 +615,7 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "user", EX_S_CURRENT_USER, 0, SQL_OID_NAME },
     { "pg_backend_pid", EX_S_BACKEND_PID, 0, SQL_OID_INT4 },
     { "current_setting", EX_S_CURRENT_SETTING, 1, SQL_OID_TEXT },
+    { "current_setting", EX_S_CURRENT_SETTING, 2, SQL_OID_TEXT },
     { "pg_sleep", EX_S_PG_SLEEP, 1, SQL_OID_VOID },
     { "txid_current", EX_S_TXID, 0, SQL_OID_INT8 },
     { "localtimestamp", EX_S_LOCALTIMESTAMP, 0, SQL_OID_TIMESTAMP },
@@ -598,7 +639,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
         for (int j = 0; j < a->nargs; j++) {
             e->args[j] = args[j];
             sql_type_t want = session_fns[i].fn == EX_S_PG_SLEEP ? T(SQL_OID_FLOAT8)
-                            : session_fns[i].fn == EX_S_SET_CONFIG && j == 2 ? T(SQL_OID_BOOL)
+                            : (session_fns[i].fn == EX_S_SET_CONFIG && j == 2) ||
+                              (session_fns[i].fn == EX_S_CURRENT_SETTING && j == 1) ? T(SQL_OID_BOOL)
                             : T(SQL_OID_TEXT);
             if (session_fns[i].fn == EX_S_PG_TYPEOF) {
                 e->val = sql_bytes(tname(c, args[j]->type), 0);
@@ -713,7 +755,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
     for (int i = 0; i < a->nargs; i++)
         ts[i] = args[i]->type;
     sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
-    if (sql_func_resolve(name, a->nargs, ts, fn, c->err) != RDB_OK)
+    if (!sql_syscat_func_resolve(name, a->nargs, fn) &&
+        sql_func_resolve(name, a->nargs, ts, fn, c->err) != RDB_OK)
         return at(c, a->loc);
     ex_expr_t *e = ex_new(c, EX_FUNC, fn->rettype, a->nargs);
     e->fn = fn;
@@ -1052,7 +1095,9 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         ex_expr_t *x;
         if (resolve_typename(c, a->tn, &t) != RDB_OK || bind_e(c, s, a->arg, &x) != RDB_OK)
             return RDB_SQL;
-        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, a->loc) != RDB_OK)
+        /* a literal's input error points at the literal, as in PostgreSQL */
+        if (coerce(c, &x, t, SQL_CAST_EXPLICIT,
+                   a->arg->kind == AST_CONST && a->arg->loc >= 0 ? a->arg->loc : a->loc) != RDB_OK)
             return RDB_SQL;
         if (x->type.oid != t.oid || (t.typmod >= 0 && x->type.typmod != t.typmod)) {
             /* binary-coercible relabel, e.g. varchar::text */
@@ -1974,7 +2019,7 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
         if (find_cte(c, f->relname, &fr, &idx))
             return bind_cte_ref(c, s, f, fr, idx, offset, out);
     }
-    const sql_table_t *t = sql_cat_find(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
+    const sql_table_t *t = sql_syscat_lookup(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
     if (!t) {
         if (f->schema)
             return fail(c, "42P01", f->loc, "relation \"%s.%s\" does not exist", f->schema, f->relname);

@@ -34,7 +34,15 @@
 
 /* --- types ----------------------------------------------------------------- */
 
+static rdb_status_t type_of(ddl_t *d, json_t *tn, sql_type_t *out, int *serial);
+
 rdb_status_t ddl_type(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
+{
+    rdb_status_t rc = type_of(d, tn, out, serial);
+    return rc == RDB_OK ? rc : ddl_at(d, tn, false);
+}
+
+static rdb_status_t type_of(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
 {
     json_t *names = json_object_get(tn, "names");
     size_t nn = json_array_size(names);
@@ -841,6 +849,48 @@ static rdb_status_t like_indexes(ddl_t *d, sql_table_t *tab, json_t *like)
     return rc;
 }
 
+/* PostgreSQL places these errors of a table's constraints at the
+ * constraint; returns the error's code. */
+static rdb_status_t constraint_at(ddl_t *d, json_t *con)
+{
+    if (strcmp(d->err->sqlstate, "42P16") == 0 || strcmp(d->err->sqlstate, "42703") == 0)
+        return ddl_at(d, con, false);
+    return d->err->code;
+}
+
+/* Bind (and evaluate over a row of NULLs) the CHECK constraints and the
+ * DEFAULTs that call no function of a new table, so that an unknown
+ * column or a default that does not fit its type fails the CREATE, at
+ * the expression's position, as PostgreSQL's parse analysis does. */
+static rdb_status_t check_expressions(ddl_t *d, const sql_table_t *tab)
+{
+    if (!d->ctx->eval)
+        return RDB_OK;
+    sql_value_t *nulls = RDB_ARENA_NEWN(&d->a, sql_value_t, tab->nrowcols + 1);
+    for (int i = 0; i <= tab->nrowcols; i++)
+        nulls[i] = sql_null();
+    for (int i = 0; i < tab->ncols + tab->nchecks; i++) {
+        const sql_column_t *col = i < tab->ncols ? &tab->cols[i] : NULL;
+        const char *js = col ? col->default_json : tab->checks[i - tab->ncols].expr_json;
+        if (!js || (col && (strstr(js, "\"FuncCall\"") || strstr(js, "\"SubLink\""))))
+            continue;
+        json_error_t je;
+        json_t *j = json_loads(js, 0, &je);
+        if (!j)
+            continue;
+        sql_value_t v;
+        sql_type_t bt = { SQL_OID_BOOL, -1 };
+        rdb_status_t rc = d->ctx->eval(d->ctx, tab, j, col ? NULL : nulls, col ? col->type : bt, &d->a,
+                                       &v, d->err);
+        if (rc != RDB_OK)
+            ddl_at(d, j, true);
+        json_decref(j);
+        if (rc != RDB_OK)
+            return rc;
+    }
+    return RDB_OK;
+}
+
 rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "CREATE TABLE");
@@ -851,7 +901,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
         return rc;
     const sql_schema_t *sc;
     if ((rc = ddl_creation_schema(d, dj_str(rv, "schemaname"), &sc)) != RDB_OK)
-        return rc;
+        return ddl_at(d, rv, false);
     int f = relation_free(d, sc, name, dj_bool(n, "if_not_exists"), &rc);
     if (f)
         return rc;
@@ -919,7 +969,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
             if (con) {
                 bool prim = strcmp(dj_str(con, "contype"), "CONSTR_PRIMARY") == 0;
                 if ((pass == 0) == prim && (rc = ddl_table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
-                    return rc;
+                    return constraint_at(d, con);
                 continue;
             }
             if (!cd)
@@ -931,7 +981,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                 bool prim = ct && strcmp(ct, "CONSTR_PRIMARY") == 0;
                 bool uniq = ct && strcmp(ct, "CONSTR_UNIQUE") == 0;
                 if (((pass == 0 && prim) || (pass == 1 && uniq)) &&
-                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK)
+                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK && constraint_at(d, cc))
                     return rc;
             }
         }
@@ -943,6 +993,8 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
             return rc;
     }
     if ((rc = partition_spec(d, tab, json_object_get(n, "partspec"))) != RDB_OK)
+        return rc;
+    if ((rc = check_expressions(d, tab)) != RDB_OK)
         return rc;
     sql_catw_table(d->ctx->txn, tab);
     return RDB_OK;
