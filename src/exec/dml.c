@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "exec/fkey.h"
 #include "sql/table.h"
 
 static void failing_row(ex_run_t *r, const sql_table_t *t, const sql_value_t *row)
@@ -36,7 +37,7 @@ static void failing_row(ex_run_t *r, const sql_table_t *t, const sql_value_t *ro
     rdb_buf_free(&b);
 }
 
-static rdb_status_t check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, rdb_arena_t *a)
+rdb_status_t ex_check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, rdb_arena_t *a)
 {
     const sql_table_t *t = d->tab;
     for (int i = 0; i < t->ncols; i++)
@@ -78,7 +79,7 @@ static rdb_status_t build_insert_row(ex_run_t *r, const sql_dml_t *d, const sql_
         if (!given[c] && d->defaults[c] && ex_eval(r, d->defaults[c], NULL, a, &row[c]) != RDB_OK)
             return RDB_SQL;
     }
-    return check_row(r, d, row, a);
+    return ex_check_row(r, d, row, a);
 }
 
 rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals,
@@ -87,8 +88,13 @@ rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t
     sql_value_t *row = rdb_arena_alloc(a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
     if (build_insert_row(r, d, vals, a, row) != RDB_OK)
         return RDB_SQL;
-    return sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter, inserted,
-                                    r->err);
+    if (sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter, inserted,
+                                 r->err) != RDB_OK)
+        return RDB_SQL;
+    ex_fkq_t *q = NULL;
+    if (*inserted)
+        ex_fk_note(r, &q, d->tab, NULL, row);
+    return ex_fk_fire(r, q);
 }
 
 static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t *row, rdb_arena_t *a,
@@ -106,7 +112,7 @@ static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t 
 /* ON CONFLICT DO UPDATE: the proposed row conflicted; update the existing
  * one (found by primary key) with the SET list over existing ‖ EXCLUDED. */
 static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t *proposed, rdb_arena_t *a,
-                           ex_row_fn fn, void *arg, bool *done)
+                           ex_row_fn fn, void *arg, ex_fkq_t **fkq, bool *done)
 {
     const sql_dml_t *d = b->dml;
     const sql_table_t *t = d->tab;
@@ -140,8 +146,9 @@ static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t 
     for (int k = 0; k < d->nupd; k++)
         if (ex_eval(r, d->upd_set[k], both, a, &nrow[d->upd_colids[k]]) != RDB_OK)
             return RDB_SQL;
-    if (check_row(r, d, nrow, a) != RDB_OK || sql_table_update(r->txn, t, both, nrow, r->err) != RDB_OK)
+    if (ex_check_row(r, d, nrow, a) != RDB_OK || sql_table_update(r->txn, t, both, nrow, r->err) != RDB_OK)
         return RDB_SQL;
+    ex_fk_note(r, fkq, t, both, nrow);
     *done = true;
     return returning(r, b->plan, nrow, a, fn, arg);
 }
@@ -185,6 +192,7 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     rdb_arena_init(&a, 0);
     sql_value_t *row = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
     rdb_status_t rc = RDB_OK;
+    ex_fkq_t *fkq = NULL;
     for (int64_t i = 0; i < nrows; i++) {
         rdb_arena_reset(&a);
         bool inserted = true;
@@ -196,7 +204,7 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
         }
         if (!inserted && d->on_conflict_update) {
             bool done;
-            if (upsert(r, b, row, &a, fn, arg, &done) != RDB_OK) {
+            if (upsert(r, b, row, &a, fn, arg, &fkq, &done) != RDB_OK) {
                 rc = RDB_SQL;
                 break;
             }
@@ -206,6 +214,7 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
         }
         if (inserted) {
             (*count)++;
+            ex_fk_note(r, &fkq, d->tab, NULL, row);
             if (returning(r, b->plan, row, &a, fn, arg) != RDB_OK) {
                 rc = RDB_SQL;
                 break;
@@ -219,6 +228,9 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     if (rdb_err_is_set(r->err))
         rc = RDB_SQL;
     rdb_arena_destroy(&a);
+    if (rc == RDB_OK)
+        return ex_fk_fire(r, fkq);
+    ex_fk_discard(fkq);
     return rc;
 }
 
@@ -274,7 +286,7 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             for (int k = 0; k < d->ncols && rc == RDB_OK; k++)
                 rc = ex_eval(r, d->set[k], rows[i], &a, &nrow[d->colids[k]]);
             if (rc == RDB_OK)
-                rc = check_row(r, d, nrow, &a);
+                rc = ex_check_row(r, d, nrow, &a);
             if (rc == RDB_OK)
                 nrows_new[i] = ex_copy_row(r->a, d->src->types, t->nrowcols, nrow);
         }
@@ -282,18 +294,23 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             rc = ex_check(r);
     }
     /* Pass 2: write, then RETURNING */
+    ex_fkq_t *fkq = NULL;
     for (int64_t i = 0; i < nrows && rc == RDB_OK; i++) {
         if (!rows[i])
             continue;
         rdb_arena_reset(&a);
         if (d->set) {
             rc = sql_table_update(r->txn, t, rows[i], nrows_new[i], r->err);
-            if (rc == RDB_OK)
+            if (rc == RDB_OK) {
+                ex_fk_note(r, &fkq, t, rows[i], nrows_new[i]);
                 rc = returning(r, b->plan, nrows_new[i], &a, fn, arg);
+            }
         } else {
             rc = sql_table_delete(r->txn, t, rows[i], r->err);
-            if (rc == RDB_OK)
+            if (rc == RDB_OK) {
+                ex_fk_note(r, &fkq, t, rows[i], NULL);
                 rc = returning(r, b->plan, rows[i], &a, fn, arg);
+            }
         }
         if (rc == RDB_OK)
             (*count)++;
@@ -301,6 +318,9 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             rc = ex_check(r);
     }
     rdb_arena_destroy(&a);
+    if (rc == RDB_OK)
+        return ex_fk_fire(r, fkq);
+    ex_fk_discard(fkq);
     return rc;
 }
 
