@@ -68,6 +68,8 @@ struct ex_expr {
     bool                correlated; /* EX_SUBLINK: refers to outer rows    */
     int                 subid;      /* EX_SUBLINK: index into the run's cache */
     const sql_table_t  *rel;        /* EX_NEXTVAL: the sequence */
+    int                 loc1;       /* unknown-type literal: its source position + 1 (0 = none),
+                                     * where its input errors point */
 };
 
 typedef enum plan_kind {

@@ -328,8 +328,22 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (!e->val.isnull) {
             sql_format_settings_t fs;
             sql_format_settings_default(&fs);
-            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
-                return at(c, loc);
+            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK) {
+                /* PostgreSQL reads the literal without the typmod, at the
+                 * literal's position, and checks the length later (no
+                 * position) */
+                sql_value_t tmp;
+                rdb_err_t e2 = RDB_ERR_INIT;
+                bool len_only = t.typmod >= 0 && t.oid != SQL_OID_INTERVAL &&
+                                sql_value_in(A, &fs, T(t.oid), e->val.u.v.ptr, e->val.u.v.len, &tmp,
+                                             &e2) == RDB_OK;
+                rdb_err_clear(&e2);
+                if (!len_only)
+                    return at(c, e->loc1 ? e->loc1 - 1 : loc);
+                rdb_err_clear(c->err);
+                *ep = ex_const(c, T(t.oid), tmp);
+                return coerce(c, ep, t, ctx, loc);
+            }
         }
         *ep = ex_const(c, t, v);
         return RDB_OK;
@@ -421,8 +435,18 @@ static rdb_status_t common_at(bctx_t *c, ex_expr_t **es, int n, const char *ctx,
     sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
     for (int i = 0; i < n; i++)
         ts[i] = es[i]->type;
-    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK)
-        return at(c, loc);
+    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK) {
+        /* PostgreSQL points at the first expression that does not match */
+        for (int k = 2; locs && k < n; k++) {
+            rdb_err_t e2 = RDB_ERR_INIT;
+            sql_type_t t2;
+            rdb_status_t rc = sql_type_common(k, ts, ctx, &t2, &e2);
+            rdb_err_clear(&e2);
+            if (rc != RDB_OK)
+                return at(c, locs[k - 1] >= 0 ? locs[k - 1] : loc);
+        }
+        return at(c, locs && locs[n - 1] >= 0 ? locs[n - 1] : loc);
+    }
     if (t->oid == SQL_OID_UNKNOWN)
         *t = T(SQL_OID_TEXT);
     for (int i = 0; i < n; i++)
@@ -586,7 +610,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
             }
             const sql_table_t *seq = sql_cat_find(c->b->snap, schema, lower, c->b->path, c->b->npath);
             if (!seq)
-                return fail(c, "42P01", a->loc, "relation \"%s\" does not exist", txt);
+                return fail(c, "42P01", a->nargs ? a->args[0]->loc : a->loc,
+                            "relation \"%s\" does not exist", txt);
             if (seq->relkind != SQL_REL_SEQUENCE)
                 return fail(c, "42809", a->loc, "\"%s\" is not a sequence", txt);
             e->rel = seq;
@@ -702,6 +727,7 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
         return RDB_OK;
     case AST_C_STR:
         *out = ex_const(c, T(SQL_OID_UNKNOWN), sql_bytes(a->sval, (uint32_t)strlen(a->sval)));
+        (*out)->loc1 = a->loc + 1;
         return RDB_OK;
     case AST_C_BOOL:
         *out = ex_const(c, T(SQL_OID_BOOL), sql_bool(a->sval[0] == 't'));
@@ -941,15 +967,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
         }
         sql_type_t t;
+        /* the ELSE first, as PostgreSQL resolves it (its type is preferred) */
         int *locs = RDB_ARENA_NEWN(A, int, nw + 2);
-        for (int i = 0; i < nw; i++)
-            locs[i] = a->args[2 * i + 1]->loc;
-        locs[nw] = a->def ? a->def->loc : -1;
-        if (common_at(c, res, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
+        ex_expr_t **ord = RDB_ARENA_NEWN(A, ex_expr_t *, nw + 2);
+        ord[0] = res[nw];
+        locs[0] = a->def ? a->def->loc : -1;
+        for (int i = 0; i < nw; i++) {
+            ord[i + 1] = res[i];
+            locs[i + 1] = a->args[2 * i + 1]->loc;
+        }
+        if (common_at(c, ord, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
             return RDB_SQL;
         for (int i = 0; i < nw; i++)
-            e->args[2 * i + 1] = res[i];
-        e->args[2 * nw] = res[nw];
+            e->args[2 * i + 1] = ord[i + 1];
+        e->args[2 * nw] = ord[0];
         e->type = t;
         *out = e;
         return RDB_OK;
@@ -2212,6 +2243,9 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     aggctx_t g = { 0 };
     g.below = s;
     bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
+    if (sel->for_update && grouped)
+        return fail(c, "0A000", -1, "FOR UPDATE is not allowed with %s",
+                    sel->ngroup ? "GROUP BY clause" : sel->having ? "HAVING clause" : "aggregate functions");
     if (grouped) {
         g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
         c->noagg = "GROUP BY";

@@ -511,7 +511,16 @@ rdb_status_t ddl_table_options(ddl_t *d, json_t *options)
         if (dj_str(de, "defnamespace") && strcmp(dj_str(de, "defnamespace"), "toast"))
             return ddl_error(d, "22023", "unrecognized parameter namespace \"%s\"",
                              dj_str(de, "defnamespace"));
-        if (strcmp(name, "fillfactor") == 0) {
+        if (strcmp(name, "oids") == 0) {
+            json_t *arg = json_object_get(de, "arg");
+            const char *v = arg ? dj_sval(arg) : NULL;
+            int64_t iv = 1;
+            bool off = (v && (strcasecmp(v, "false") == 0 || strcasecmp(v, "off") == 0 ||
+                              strcmp(v, "0") == 0)) || (arg && dj_int(arg, &iv) && iv == 0);
+            if (!off)
+                return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                 "tables declared WITH OIDS are not supported");
+        } else if (strcmp(name, "fillfactor") == 0) {
             int64_t v = 0;
             if (!dj_int(json_object_get(de, "arg"), &v) || v < 10 || v > 100)
                 return ddl_error(d, "22023", "value %lld out of bounds for option \"fillfactor\"",
