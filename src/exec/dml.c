@@ -16,7 +16,10 @@
 
 #include <string.h>
 
+#include "common/hash.h"
+#include "common/mem.h"
 #include "exec/fkey.h"
+#include "sql/types.h"
 #include "sql/table.h"
 
 static void failing_row(ex_run_t *r, const sql_table_t *t, const sql_value_t *row)
@@ -109,10 +112,65 @@ static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t 
     return fn ? fn(arg, out, r->err) : RDB_OK;
 }
 
+/* The primary keys an INSERT ... ON CONFLICT DO UPDATE inserted or
+ * updated: a later row of the same statement may not update them again
+ * (21000, as PostgreSQL).  Open addressing over the keys' encodings. */
+typedef struct keyset {
+    rdb_buf_t data;
+    struct ks_slot { uint64_t h; size_t off, len; bool used; } *slots;
+    size_t    cap, n;
+} keyset_t;
+
+static void pk_key(rdb_buf_t *k, const sql_table_t *t, const sql_value_t *row)
+{
+    rdb_buf_reset(k);
+    for (int i = 0; i < t->npk; i++) {
+        const sql_column_t *c = sql_table_column_by_id(t, t->pk_colids[i]);
+        if (c)
+            sql_key_encode(k, c->type, &row[t->pk_colids[i]], false);
+    }
+}
+
+/* Add key k; false if it was there already. */
+static bool keyset_add(keyset_t *s, const rdb_buf_t *k)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        struct ks_slot *old = s->slots;
+        size_t ocap = s->cap;
+        s->slots = rdb_calloc(cap, sizeof *s->slots);
+        s->cap = cap;
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i].used) {
+                size_t j = old[i].h & (cap - 1);
+                while (s->slots[j].used)
+                    j = (j + 1) & (cap - 1);
+                s->slots[j] = old[i];
+            }
+        free(old);
+    }
+    uint64_t h = rdb_hash64(k->data, k->len, 0);
+    size_t j = h & (s->cap - 1);
+    for (; s->slots[j].used; j = (j + 1) & (s->cap - 1))
+        if (s->slots[j].h == h && s->slots[j].len == k->len &&
+            memcmp(s->data.data + s->slots[j].off, k->data, k->len) == 0)
+            return false;
+    s->slots[j] = (struct ks_slot){ h, s->data.len, k->len, true };
+    rdb_buf_append(&s->data, k->data, k->len);
+    s->n++;
+    return true;
+}
+
+static void keyset_free(keyset_t *s)
+{
+    rdb_buf_free(&s->data);
+    free(s->slots);
+}
+
 /* ON CONFLICT DO UPDATE: the proposed row conflicted; update the existing
  * one (found by primary key) with the SET list over existing ‖ EXCLUDED. */
 static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t *proposed, rdb_arena_t *a,
-                           ex_row_fn fn, void *arg, ex_fkq_t **fkq, bool *done)
+                           ex_row_fn fn, void *arg, ex_fkq_t **fkq, keyset_t *seen, bool *done)
 {
     const sql_dml_t *d = b->dml;
     const sql_table_t *t = d->tab;
@@ -134,6 +192,18 @@ static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t 
             return RDB_SQL;
         if (latest)
             memcpy(both, latest, sizeof(sql_value_t) * t->nrowcols);
+    }
+    if (seen) {
+        rdb_buf_t k = RDB_BUF_INIT;
+        pk_key(&k, t, both);
+        bool fresh = keyset_add(seen, &k);
+        rdb_buf_free(&k);
+        if (!fresh) {
+            rdb_err_set(r->err, RDB_SQL, "21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
+            rdb_err_hint(r->err, "Ensure that no rows proposed for insertion within the same command have "
+                                 "duplicate constrained values.");
+            return RDB_SQL;
+        }
     }
     memcpy(both + t->nrowcols, proposed, sizeof(sql_value_t) * t->nrowcols);
     bool pass = true;
@@ -193,6 +263,7 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     sql_value_t *row = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
     rdb_status_t rc = RDB_OK;
     ex_fkq_t *fkq = NULL;
+    keyset_t seen = { 0 };
     for (int64_t i = 0; i < nrows; i++) {
         rdb_arena_reset(&a);
         bool inserted = true;
@@ -204,13 +275,19 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
         }
         if (!inserted && d->on_conflict_update) {
             bool done;
-            if (upsert(r, b, row, &a, fn, arg, &fkq, &done) != RDB_OK) {
+            if (upsert(r, b, row, &a, fn, arg, &fkq, &seen, &done) != RDB_OK) {
                 rc = RDB_SQL;
                 break;
             }
             if (done)
                 (*count)++;
             continue;
+        }
+        if (inserted && d->on_conflict_update) {
+            rdb_buf_t k = RDB_BUF_INIT;
+            pk_key(&k, d->tab, row);
+            keyset_add(&seen, &k);
+            rdb_buf_free(&k);
         }
         if (inserted) {
             (*count)++;
@@ -228,6 +305,7 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     if (rdb_err_is_set(r->err))
         rc = RDB_SQL;
     rdb_arena_destroy(&a);
+    keyset_free(&seen);
     if (rc == RDB_OK)
         return ex_fk_fire(r, fkq);
     ex_fk_discard(fkq);

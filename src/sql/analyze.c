@@ -2644,6 +2644,18 @@ static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
 
 /* The unique index an ON CONFLICT names by its columns (in any order) or
  * its constraint, as PG's infer_arbiter_indexes. */
+/* A value given for an identity column: GENERATED ALWAYS takes one only
+ * with OVERRIDING SYSTEM VALUE (428C9, PostgreSQL's wording). */
+static rdb_status_t identity_value(bctx_t *c, const sql_column_t *col, char overriding)
+{
+    if (col->identity != 'a' || overriding)
+        return RDB_OK;
+    fail(c, "428C9", -1, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+    rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col->name);
+    rdb_err_hint(c->err, "Use OVERRIDING SYSTEM VALUE to override.");
+    return RDB_SQL;
+}
+
 static rdb_status_t bind_arbiter(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, const sql_index_t **out)
 {
     *out = NULL;
@@ -2742,7 +2754,9 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             for (int j = 0; j < n; j++) {
                 ast_expr_t *a = src->values[i][j];
                 ex_expr_t *e;
-                if (a->kind == AST_DEFAULT) {
+                if (a->kind != AST_DEFAULT && identity_value(c, cols[j], st->overriding) != RDB_OK)
+                    return RDB_SQL;
+                if (a->kind == AST_DEFAULT || (cols[j]->identity && st->overriding == 'u')) {
                     e = d->defaults[cols[j]->colid];
                     if (!e)
                         e = ex_const(c, cols[j]->type, sql_null());
@@ -2769,7 +2783,11 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         tlist_t tl = { 0 };
         for (int j = 0; j < n; j++) {
             ex_expr_t *e = ex_col(A, j, p->types[j]);
-            if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
+            if (identity_value(c, cols[j], st->overriding) != RDB_OK)
+                return RDB_SQL;
+            if (cols[j]->identity && st->overriding == 'u')
+                e = d->defaults[cols[j]->colid];
+            else if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
                 return RDB_SQL;
             tl_add(c, &tl, e, cols[j]->name, 0, 0);
         }
@@ -2885,12 +2903,15 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
                             st->cols[i].name, t->name);
             for (int k = 0; k < i; k++)
                 if (d->colids[k] == col->colid)
-                    return fail(c, "42601", st->cols[i].loc, "multiple assignments to same column \"%s\"",
+                    return fail(c, "42601", -1, "multiple assignments to same column \"%s\"",
                                 col->name);
             d->colids[i] = col->colid;
-            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT)
-                return fail(c, "428C9", st->cols[i].loc, "column \"%s\" can only be updated to DEFAULT",
-                            col->name);
+            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT) {
+                fail(c, "428C9", -1, "column \"%s\" can only be updated to DEFAULT", col->name);
+                rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.",
+                               col->name);
+                return RDB_SQL;
+            }
             if (st->cols[i].expr->kind == AST_DEFAULT) {
                 if (sql_bind_column_default(c->b, t, col, &d->set[i], c->err) != RDB_OK)
                     return RDB_SQL;

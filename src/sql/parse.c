@@ -936,8 +936,10 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
                     return RDB_SQL;
             }
         }
-        if (!jeq(b, "override", "OVERRIDING_NOT_SET") && json_object_get(b, "override"))
-            return unsupported(p, "OVERRIDING", -1);
+        if (jeq(b, "override", "OVERRIDING_SYSTEM_VALUE"))
+            st->overriding = 's';
+        else if (jeq(b, "override", "OVERRIDING_USER_VALUE"))
+            st->overriding = 'u';
         return xreturning(p, b, st);
     }
     if (strcmp(nm, "UpdateStmt") == 0 || strcmp(nm, "DeleteStmt") == 0) {
