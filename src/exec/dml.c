@@ -381,7 +381,14 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             rc = sql_table_update(r->txn, t, rows[i], nrows_new[i], r->err);
             if (rc == RDB_OK) {
                 ex_fk_note(r, &fkq, t, rows[i], nrows_new[i]);
-                rc = returning(r, b->plan, nrows_new[i], &a, fn, arg);
+                /* RETURNING sees the new row, then the FROM items' columns */
+                sql_value_t *ret = nrows_new[i];
+                if (b->plan && d->src->ncols > t->nrowcols) {
+                    ret = rdb_arena_alloc(&a, sizeof(sql_value_t) * (size_t)d->src->ncols);
+                    memcpy(ret, rows[i], sizeof(sql_value_t) * (size_t)d->src->ncols);
+                    memcpy(ret, nrows_new[i], sizeof(sql_value_t) * t->nrowcols);
+                }
+                rc = returning(r, b->plan, ret, &a, fn, arg);
             }
         } else {
             rc = sql_table_delete(r->txn, t, rows[i], r->err);

@@ -2604,11 +2604,16 @@ static rdb_status_t dml_target(bctx_t *c, ast_stmt_t *st, const sql_table_t **ou
     return RDB_OK;
 }
 
-static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, sql_bound_t *out)
+/* RETURNING over the new (or deleted) stored row; s: the statement's
+ * scope when UPDATE FROM / DELETE USING items follow the row (NULL: the
+ * table alone). */
+static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, scope_t *s,
+                                   sql_bound_t *out)
 {
     if (!st->returning_given)
         return RDB_OK;
-    scope_t *s = table_scope(c, t, st->rel.alias);
+    if (!s)
+        s = table_scope(c, t, st->rel.alias);
     c->noagg = "RETURNING";
     tlist_t tl = { 0 };
     for (int i = 0; i < st->nreturning; i++) {
@@ -2642,8 +2647,6 @@ static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
     return RDB_OK;
 }
 
-/* The unique index an ON CONFLICT names by its columns (in any order) or
- * its constraint, as PG's infer_arbiter_indexes. */
 /* A value given for an identity column: GENERATED ALWAYS takes one only
  * with OVERRIDING SYSTEM VALUE (428C9, PostgreSQL's wording). */
 static rdb_status_t identity_value(bctx_t *c, const sql_column_t *col, char overriding)
@@ -2656,6 +2659,8 @@ static rdb_status_t identity_value(bctx_t *c, const sql_column_t *col, char over
     return RDB_SQL;
 }
 
+/* The unique index an ON CONFLICT names by its columns (in any order) or
+ * its constraint, as PG's infer_arbiter_indexes. */
 static rdb_status_t bind_arbiter(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, const sql_index_t **out)
 {
     *out = NULL;
@@ -2843,7 +2848,7 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
         c->noagg = NULL;
     }
-    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;
@@ -2926,7 +2931,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
     }
     c->noagg = NULL;
-    if (bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_returning(c, st, t, st->nfrom ? s : NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;
