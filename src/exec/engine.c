@@ -34,6 +34,7 @@
 
 #include "cluster/node.h"
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "exec/engine_int.h"
 #include "exec/extsort.h"
@@ -865,14 +866,110 @@ static bool parse_cheap(rdb_session_t *s, ast_parse_t *p, const char *sql)
     return true;
 }
 
+/* ---- simple query ------------------------------------------------------- */
+
+/* Only statements whose tree is read, never consumed, by execution are kept
+ * for reuse; the rest (DDL, COPY, utility) are parsed again when repeated. */
+#define ENG_PARSE_KEEP_MAX 16384
+
+static bool parse_reusable(const ast_parse_t *p)
+{
+    for (int i = 0; i < p->nstmts; i++)
+        switch (p->stmts[i]->kind) {
+        case AST_S_SELECT:
+        case AST_S_INSERT:
+        case AST_S_UPDATE:
+        case AST_S_DELETE:
+        case AST_S_BEGIN:
+        case AST_S_COMMIT:
+        case AST_S_ROLLBACK:
+            break;
+        default:
+            return false;
+        }
+    return true;
+}
+
+static void parsed_drop(eng_parsed_t *q)
+{
+    if (!q->sql)
+        return;
+    sql_parse_free(&q->parse);
+    rdb_arena_reset(&q->arena);
+    free(q->sql);
+    q->sql = NULL;
+    q->pinned = false;
+}
+
+static void parsed_free_all(rdb_session_t *s)
+{
+    for (int i = 0; i < ENG_PARSE_CACHE; i++) {
+        eng_parsed_t *q = &s->parsed[i];
+        parsed_drop(q);
+        if (q->arena_ok)
+            rdb_arena_destroy(&q->arena);
+        q->arena_ok = false;
+    }
+}
+
+/* The parse of sql: the kept one, or a new one in the least recently used
+ * unpinned slot.  Pins the result.  NULL (err set) on a syntax error. */
+static eng_parsed_t *parsed_get(rdb_session_t *s, const char *sql, rdb_err_t *err)
+{
+    size_t len = strlen(sql);
+    uint64_t h = rdb_hash64(sql, len, 0);
+    eng_parsed_t *hit = NULL, *victim = NULL;
+    s->parsed_tick++;
+    for (int i = 0; i < ENG_PARSE_CACHE; i++) {
+        eng_parsed_t *q = &s->parsed[i];
+        if (q->sql && !hit && q->hash == h && q->len == len && memcmp(q->sql, sql, len) == 0) {
+            hit = q;
+            continue;
+        }
+        if (q->pinned)
+            continue;
+        if (q->sql && q->once)
+            parsed_drop(q);     /* kept only to be picked up by a worker */
+        if (!victim || !q->sql || (victim->sql && q->used < victim->used))
+            victim = q;
+    }
+    if (hit) {
+        hit->used = s->parsed_tick;
+        hit->pinned = true;
+        return hit;
+    }
+    if (!victim) {
+        rdb_err_set(err, RDB_SQL, "54000", "too many query strings in progress");
+        return NULL;
+    }
+    parsed_drop(victim);
+    if (!victim->arena_ok) {
+        rdb_arena_init(&victim->arena, 0);
+        victim->arena_ok = true;
+    }
+    victim->sql = malloc(len + 1);
+    memcpy(victim->sql, sql, len + 1);
+    if (sql_parse(&victim->arena, victim->sql, &victim->parse, err) != RDB_OK) {
+        sql_parse_free(&victim->parse);
+        rdb_arena_reset(&victim->arena);
+        free(victim->sql);
+        victim->sql = NULL;
+        return NULL;
+    }
+    victim->len = len;
+    victim->hash = h;
+    victim->used = s->parsed_tick;
+    victim->once = len > ENG_PARSE_KEEP_MAX || !parse_reusable(&victim->parse);
+    victim->pinned = true;
+    return victim;
+}
+
+/* The query string in s->rest is finished (or handed on): unpin it. */
 static void rest_clear(rdb_session_t *s)
 {
-    if (s->rest_active) {
-        sql_parse_free(&s->rest);
-        rdb_arena_reset(&s->rest_arena);
-        free(s->rest_sql);
-        s->rest_sql = NULL;
-        s->rest_active = false;
+    if (s->rest) {
+        s->rest->pinned = false;
+        s->rest = NULL;
     }
 }
 
@@ -882,29 +979,25 @@ static rdb_status_t e_simple_query(rdb_session_t *s, const char *sql, int flags,
     *state = RDB_EXEC_DONE;
     s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
     rest_clear(s);
-    s->rest_sql = strdup(sql);
-    rdb_status_t rc = sql_parse(&s->rest_arena, s->rest_sql, &s->rest, err);
-    if (rc != RDB_OK) {
-        free(s->rest_sql);
-        s->rest_sql = NULL;
-        rdb_arena_reset(&s->rest_arena);
+    eng_parsed_t *q = parsed_get(s, sql, err);
+    if (!q) {
         if (s->state == 'T')
             s->state = 'E';
-        return rc;
+        return rdb_err_is_set(err) ? err->code : RDB_SQL;
     }
-    s->rest_active = true;
-    if (s->rest.nstmts == 0) {
+    s->rest = q;
+    if (q->parse.nstmts == 0) {
         sink->empty_query(sink->ctx);
         rest_clear(s);
         return RDB_OK;
     }
     if ((flags & RDB_EXEC_ON_LOOP) && s->state != 'E' &&
-        (eng_clu_commit_waits(s) || !parse_cheap(s, &s->rest, s->rest_sql))) {
-        *state = RDB_EXEC_OFFLOAD;
+        (eng_clu_commit_waits(s) || !parse_cheap(s, &q->parse, q->sql))) {
+        *state = RDB_EXEC_OFFLOAD;     /* the worker finds the parse kept */
         rest_clear(s);
         return RDB_OK;
     }
-    rc = run_stmts(s, &s->rest, 0, s->rest_sql, sink, state, err);
+    rdb_status_t rc = run_stmts(s, &q->parse, 0, q->sql, sink, state, err);
     if (*state != RDB_EXEC_COPY_IN)
         rest_clear(s);
     return rc;
@@ -915,9 +1008,9 @@ static rdb_status_t e_simple_query_resume(rdb_session_t *s, rdb_sink_t *sink, rd
 {
     *state = RDB_EXEC_DONE;
     s->may_wait = false;   /* resumed on the loop after COPY data */
-    if (!s->rest_active)
+    if (!s->rest)
         return RDB_OK;
-    rdb_status_t rc = run_stmts(s, &s->rest, s->rest_next, s->rest_sql, sink, state, err);
+    rdb_status_t rc = run_stmts(s, &s->rest->parse, s->rest_next, s->rest->sql, sink, state, err);
     if (*state != RDB_EXEC_COPY_IN)
         rest_clear(s);
     return rc;
@@ -1259,7 +1352,6 @@ static rdb_status_t e_session_open(rdb_engine_t *e, const rdb_startup_t *st, rdb
     s->database = strdup(db);
     s->pid = st->backend_pid;
     s->state = 'I';
-    rdb_arena_init(&s->rest_arena, 0);
     eng_guc_init(s, st);
     *out = s;
     return RDB_OK;
@@ -1276,7 +1368,7 @@ static void e_session_close(rdb_session_t *s)
     eng_txn_done(s);
     rdb_buf_free(&s->locks.keys);
     eng_guc_free(s);
-    rdb_arena_destroy(&s->rest_arena);
+    parsed_free_all(s);
     free(s->user);
     free(s->database);
     free(s);

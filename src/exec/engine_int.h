@@ -41,6 +41,24 @@ typedef struct eng_guc {
 
 typedef struct copy_state copy_state_t;
 
+/* A simple-query string and its parse tree.  A session keeps the last
+ * ENG_PARSE_CACHE strings it ran, so that a repeated string and a query
+ * handed from the event loop to a worker are parsed once.  The tree is the
+ * grammar's only: binding against the catalog happens per execution, as for
+ * a prepared statement, so no catalog change can make an entry stale. */
+#define ENG_PARSE_CACHE 8
+typedef struct eng_parsed {
+    char        *sql;           /* NULL: free slot */
+    size_t       len;
+    uint64_t     hash;
+    uint64_t     used;          /* parsed_tick of the last use */
+    bool         once;          /* not worth keeping past the next query */
+    bool         pinned;        /* running (or waiting for COPY data) */
+    bool         arena_ok;
+    rdb_arena_t  arena;
+    ast_parse_t  parse;
+} eng_parsed_t;
+
 struct rdb_session {
     rdb_engine_t *e;
     char         *user, *database;
@@ -69,11 +87,11 @@ struct rdb_session {
     int64_t       seq_val[32];
     /* COPY FROM STDIN in progress, and what followed it in the query */
     copy_state_t *copy;
-    rdb_arena_t   rest_arena;
-    ast_parse_t   rest;
+    eng_parsed_t *rest;                 /* the query string being run (pinned) */
     int           rest_next;
-    char         *rest_sql;
-    bool          rest_active;
+    /* query strings parsed lately (engine.c, parse cache) */
+    eng_parsed_t  parsed[ENG_PARSE_CACHE];
+    uint64_t      parsed_tick;
 };
 
 /* guc.c */

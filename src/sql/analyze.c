@@ -2139,9 +2139,35 @@ static bool target_uses_agg(ast_select_t *sel)
     return false;
 }
 
+static bool is_target_srf(const ast_expr_t *t)
+{
+    return t && t->kind == AST_FUNC && strcmp(t->name, "generate_series") == 0 && !t->star;
+}
+
+/* sel, or a copy of it (in the bind arena) whose FROM list and targets the
+ * binder may rewrite: the parse tree itself is bound again and again (by a
+ * prepared statement, by the session's parse cache), in arenas that die
+ * after each binding, so binding never writes into it. */
+static ast_select_t *select_for_rewrite(bctx_t *c, ast_select_t *sel)
+{
+    if (sel->op != AST_SETOP_NONE || sel->nvalues)
+        return sel;
+    int i = 0;
+    while (i < sel->ntargets && !is_target_srf(sel->targets[i].expr))
+        i++;
+    if (i == sel->ntargets)
+        return sel;
+    ast_select_t *cp = RDB_ARENA_NEW(A, ast_select_t);
+    *cp = *sel;
+    cp->targets = RDB_ARENA_NEWN(A, ast_target_t, sel->ntargets);
+    memcpy(cp->targets, sel->targets, sizeof(*cp->targets) * sel->ntargets);
+    return cp;
+}
+
 static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *parent, plan_t **out)
 {
     bctx_t cc = *cin, *c = &cc;
+    sel = select_for_rewrite(c, sel);
     c->agg = NULL;
     c->in_agg = false;
     c->noagg = NULL;
@@ -2170,7 +2196,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
      * for a single SRF) */
     for (int i = 0; i < sel->ntargets; i++) {
         ast_expr_t *t = sel->targets[i].expr;
-        if (!t || t->kind != AST_FUNC || strcmp(t->name, "generate_series") != 0 || t->star)
+        if (!is_target_srf(t))
             continue;
         ast_from_t *f = RDB_ARENA_NEW(A, ast_from_t);
         f->kind = AST_FROM_FUNC;
