@@ -24,10 +24,12 @@
  */
 #include "exec/engine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cluster/node.h"
@@ -37,6 +39,7 @@
 #include "exec/engine_int.h"
 #include "exec/explain.h"
 #include "exec/sysscan.h"
+#include "exec/extsort.h"
 #include "sql/ddl.h"
 #include "sql/table.h"
 
@@ -270,6 +273,8 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->mem_limit = (size_t)(lim < 64LL * 1024 * 1024 ? 64LL * 1024 * 1024 : lim);
     if (s->work_mem < 1024 * 1024)
         r->mem_limit = (size_t)s->work_mem * 256;
+    r->work_mem = (size_t)s->work_mem;
+    r->tmp_dir = s->e->tmp_dir;
 }
 
 txn_t *eng_stmt_txn(rdb_session_t *s, bool *own)
@@ -1524,6 +1529,11 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     size_t n = strlen(dir) + 4;
     e->data_dir = malloc(n);
     snprintf(e->data_dir, n, "%s/db", dir);
+    e->tmp_dir = malloc(n + 1);
+    snprintf(e->tmp_dir, n + 1, "%s/tmp", dir);
+    if (mkdir(e->tmp_dir, 0700) != 0 && errno != EEXIST)
+        RDB_LOG_WARN("sql", "cannot create %s: %s", e->tmp_dir, strerror(errno));
+    ex_sort_clean_dir(e->tmp_dir); /* what a crash left behind */
     lsm_options_t opts;
     lsm_options_default(&opts);
     clu_hlc_init(&e->hlc, 0, NULL, NULL);
@@ -1575,6 +1585,7 @@ fail:
         lsm_close(e->db);
     clu_hlc_destroy(&e->hlc);
     free(e->data_dir);
+    free(e->tmp_dir);
     free(e);
     return RDB_SQL;
 }
@@ -1592,6 +1603,7 @@ void rdb_sql_engine_free(rdb_backend_t *b)
     clu_hlc_destroy(&e->hlc);
     rowlocks_free(e->locks);
     free(e->data_dir);
+    free(e->tmp_dir);
     free(e);
     b->engine = NULL;
 }

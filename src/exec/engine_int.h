@@ -28,6 +28,7 @@ struct rdb_engine {
     txn_store_t   *st;
     sql_catalog_t *cat;
     char          *data_dir;
+    char          *tmp_dir;  /* <data-dir>/tmp: sorts spill here (extsort.h) */
     rowlocks_t    *locks;
     struct clu_node *node;  /* --node-id: its store and clock are ours (cluster_glue.c) */
 };

@@ -24,6 +24,7 @@
 #include "common/hash.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "exec/extsort.h"
 #include "exec/window.h"
 #include "exec/explain.h"
 #include "common/clock.h"
@@ -159,6 +160,8 @@ struct ex_node {
     struct ex_instr *ins;
     bool          ins_first;   /* a next returned already */
     sql_value_t  *frame;       /* lateral join at frame_off > 0 */
+    /* sort without a bound: external merge beyond work_mem (extsort.h) */
+    ex_sort_t    *xs;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -570,7 +573,19 @@ static const sql_value_t *sort_next(ex_node_t *n)
                 bound = lim + off;
         }
         const sql_value_t *row;
-        while ((row = ex_next(n->l))) {
+        /* top-N keeps up to 2 * bound rows in memory: a large bound sorts
+         * like an unbounded sort, spilling beyond work_mem */
+        if (bound < 0 || bound > 4096) {
+            n->limit = bound;
+            bound = -1;
+            n->xs = ex_sort_new(n->r, p->types, p->ncols, sort_cmp, (void *)p);
+            while ((row = ex_next(n->l)))
+                if (ex_sort_add(n->xs, row) != RDB_OK)
+                    return NULL;
+            if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK || ex_sort_done(n->xs) != RDB_OK)
+                return NULL;
+        }
+        while (bound >= 0 && (row = ex_next(n->l))) {
             if (!keep_row(n, row))
                 return NULL;
             if (bound >= 0 && n->nrows >= 2 * bound + 1024) {
@@ -584,6 +599,12 @@ static const sql_value_t *sort_next(ex_node_t *n)
             qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
         if (bound >= 0 && n->nrows > bound)
             n->nrows = bound;
+    }
+    if (n->xs) {
+        if (n->limit >= 0 && n->pos >= n->limit)
+            return NULL;
+        n->pos++;
+        return ex_sort_next(n->xs);
     }
     if (n->pos >= n->nrows)
         return NULL;
@@ -1243,6 +1264,7 @@ void ex_close(ex_node_t *n)
         ex_window_close(n->win);
     if (n->p->kind == P_RECURSIVE && n->p->wtid < n->r->nwt && n->r->wt[n->p->wtid] == n)
         n->r->wt[n->p->wtid] = NULL;
+    ex_sort_free(n->xs);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

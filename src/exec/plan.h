@@ -73,6 +73,8 @@ struct ex_expr {
     const sql_table_t  *rel;        /* EX_NEXTVAL: the sequence */
     int                 nrowcmp;    /* EX_SUBLINK row form */
     ex_expr_t         **rowcmp;
+    int                 loc1;       /* unknown-type literal: its source position + 1 (0 = none),
+                                     * where its input errors point */
 };
 
 /* Is args[i] of e evaluated over a subquery's row (not the row e reads)? */

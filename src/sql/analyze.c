@@ -421,8 +421,22 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (!e->val.isnull) {
             sql_format_settings_t fs;
             sql_format_settings_default(&fs);
-            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
-                return at(c, loc);
+            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK) {
+                /* PostgreSQL reads the literal without the typmod, at the
+                 * literal's position, and checks the length later (no
+                 * position) */
+                sql_value_t tmp;
+                rdb_err_t e2 = RDB_ERR_INIT;
+                bool len_only = t.typmod >= 0 && t.oid != SQL_OID_INTERVAL &&
+                                sql_value_in(A, &fs, T(t.oid), e->val.u.v.ptr, e->val.u.v.len, &tmp,
+                                             &e2) == RDB_OK;
+                rdb_err_clear(&e2);
+                if (!len_only)
+                    return at(c, e->loc1 ? e->loc1 - 1 : loc);
+                rdb_err_clear(c->err);
+                *ep = ex_const(c, T(t.oid), tmp);
+                return coerce(c, ep, t, ctx, loc);
+            }
         }
         *ep = ex_const(c, t, v);
         return RDB_OK;
@@ -514,8 +528,18 @@ static rdb_status_t common_at(bctx_t *c, ex_expr_t **es, int n, const char *ctx,
     sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
     for (int i = 0; i < n; i++)
         ts[i] = es[i]->type;
-    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK)
-        return at(c, loc);
+    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK) {
+        /* PostgreSQL points at the first expression that does not match */
+        for (int k = 2; locs && k < n; k++) {
+            rdb_err_t e2 = RDB_ERR_INIT;
+            sql_type_t t2;
+            rdb_status_t rc = sql_type_common(k, ts, ctx, &t2, &e2);
+            rdb_err_clear(&e2);
+            if (rc != RDB_OK)
+                return at(c, locs[k - 1] >= 0 ? locs[k - 1] : loc);
+        }
+        return at(c, locs && locs[n - 1] >= 0 ? locs[n - 1] : loc);
+    }
     if (t->oid == SQL_OID_UNKNOWN)
         *t = T(SQL_OID_TEXT);
     for (int i = 0; i < n; i++)
@@ -686,7 +710,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
             }
             const sql_table_t *seq = sql_cat_find(c->b->snap, schema, lower, c->b->path, c->b->npath);
             if (!seq)
-                return fail(c, "42P01", a->loc, "relation \"%s\" does not exist", txt);
+                return fail(c, "42P01", a->nargs ? a->args[0]->loc : a->loc,
+                            "relation \"%s\" does not exist", txt);
             if (seq->relkind != SQL_REL_SEQUENCE)
                 return fail(c, "42809", a->loc, "\"%s\" is not a sequence", txt);
             e->rel = seq;
@@ -803,6 +828,7 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
         return RDB_OK;
     case AST_C_STR:
         *out = ex_const(c, T(SQL_OID_UNKNOWN), sql_bytes(a->sval, (uint32_t)strlen(a->sval)));
+        (*out)->loc1 = a->loc + 1;
         return RDB_OK;
     case AST_C_BOOL:
         *out = ex_const(c, T(SQL_OID_BOOL), sql_bool(a->sval[0] == 't'));
@@ -1136,15 +1162,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
         }
         sql_type_t t;
+        /* the ELSE first, as PostgreSQL resolves it (its type is preferred) */
         int *locs = RDB_ARENA_NEWN(A, int, nw + 2);
-        for (int i = 0; i < nw; i++)
-            locs[i] = a->args[2 * i + 1]->loc;
-        locs[nw] = a->def ? a->def->loc : -1;
-        if (common_at(c, res, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
+        ex_expr_t **ord = RDB_ARENA_NEWN(A, ex_expr_t *, nw + 2);
+        ord[0] = res[nw];
+        locs[0] = a->def ? a->def->loc : -1;
+        for (int i = 0; i < nw; i++) {
+            ord[i + 1] = res[i];
+            locs[i + 1] = a->args[2 * i + 1]->loc;
+        }
+        if (common_at(c, ord, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
             return RDB_SQL;
         for (int i = 0; i < nw; i++)
-            e->args[2 * i + 1] = res[i];
-        e->args[2 * nw] = res[nw];
+            e->args[2 * i + 1] = ord[i + 1];
+        e->args[2 * nw] = ord[0];
         e->type = t;
         *out = e;
         return RDB_OK;
@@ -2774,6 +2805,9 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     aggctx_t g = { 0 };
     g.below = s;
     bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
+    if (sel->for_update && grouped)
+        return fail(c, "0A000", -1, "FOR UPDATE is not allowed with %s",
+                    sel->ngroup ? "GROUP BY clause" : sel->having ? "HAVING clause" : "aggregate functions");
     if (grouped) {
         g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
         c->noagg = "GROUP BY";
@@ -3132,11 +3166,16 @@ static rdb_status_t dml_target(bctx_t *c, ast_stmt_t *st, const sql_table_t **ou
     return RDB_OK;
 }
 
-static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, sql_bound_t *out)
+/* RETURNING over the new (or deleted) stored row; s: the statement's
+ * scope when UPDATE FROM / DELETE USING items follow the row (NULL: the
+ * table alone). */
+static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, scope_t *s,
+                                   sql_bound_t *out)
 {
     if (!st->returning_given)
         return RDB_OK;
-    scope_t *s = table_scope(c, t, st->rel.alias);
+    if (!s)
+        s = table_scope(c, t, st->rel.alias);
     c->noagg = "RETURNING";
     tlist_t tl = { 0 };
     for (int i = 0; i < st->nreturning; i++) {
@@ -3168,6 +3207,18 @@ static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
         d->check_names[i] = t->checks[i].name;
     }
     return RDB_OK;
+}
+
+/* A value given for an identity column: GENERATED ALWAYS takes one only
+ * with OVERRIDING SYSTEM VALUE (428C9, PostgreSQL's wording). */
+static rdb_status_t identity_value(bctx_t *c, const sql_column_t *col, char overriding)
+{
+    if (col->identity != 'a' || overriding)
+        return RDB_OK;
+    fail(c, "428C9", -1, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+    rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col->name);
+    rdb_err_hint(c->err, "Use OVERRIDING SYSTEM VALUE to override.");
+    return RDB_SQL;
 }
 
 /* The unique index an ON CONFLICT names by its columns (in any order) or
@@ -3270,7 +3321,9 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             for (int j = 0; j < n; j++) {
                 ast_expr_t *a = src->values[i][j];
                 ex_expr_t *e;
-                if (a->kind == AST_DEFAULT) {
+                if (a->kind != AST_DEFAULT && identity_value(c, cols[j], st->overriding) != RDB_OK)
+                    return RDB_SQL;
+                if (a->kind == AST_DEFAULT || (cols[j]->identity && st->overriding == 'u')) {
                     e = d->defaults[cols[j]->colid];
                     if (!e)
                         e = ex_const(c, cols[j]->type, sql_null());
@@ -3297,7 +3350,11 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         tlist_t tl = { 0 };
         for (int j = 0; j < n; j++) {
             ex_expr_t *e = ex_col(A, j, p->types[j]);
-            if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
+            if (identity_value(c, cols[j], st->overriding) != RDB_OK)
+                return RDB_SQL;
+            if (cols[j]->identity && st->overriding == 'u')
+                e = d->defaults[cols[j]->colid];
+            else if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
                 return RDB_SQL;
             tl_add(c, &tl, e, cols[j]->name, 0, 0);
         }
@@ -3353,7 +3410,7 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
         c->noagg = NULL;
     }
-    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;
@@ -3413,12 +3470,15 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
                             st->cols[i].name, t->name);
             for (int k = 0; k < i; k++)
                 if (d->colids[k] == col->colid)
-                    return fail(c, "42601", st->cols[i].loc, "multiple assignments to same column \"%s\"",
+                    return fail(c, "42601", -1, "multiple assignments to same column \"%s\"",
                                 col->name);
             d->colids[i] = col->colid;
-            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT)
-                return fail(c, "428C9", st->cols[i].loc, "column \"%s\" can only be updated to DEFAULT",
-                            col->name);
+            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT) {
+                fail(c, "428C9", -1, "column \"%s\" can only be updated to DEFAULT", col->name);
+                rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.",
+                               col->name);
+                return RDB_SQL;
+            }
             if (st->cols[i].expr->kind == AST_DEFAULT) {
                 if (sql_bind_column_default(c->b, t, col, &d->set[i], c->err) != RDB_OK)
                     return RDB_SQL;
@@ -3433,7 +3493,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
     }
     c->noagg = NULL;
-    if (bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_returning(c, st, t, st->nfrom ? s : NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;

@@ -186,6 +186,7 @@ typedef struct ast_stmt {
     bool            returning_given;
     bool            on_conflict_nothing;
     bool            on_conflict_update;        /* ON CONFLICT ... DO UPDATE */
+    char            overriding;                /* INSERT OVERRIDING 's'YSTEM / 'u'SER VALUE, 0 */
     const char    **conflict_cols; int nconflict_cols;   /* ON CONFLICT (cols): the arbiter */
     const char     *conflict_con;  int conflict_loc;     /* ON CONFLICT ON CONSTRAINT name */
     ast_target_t   *conflict_set; int nconflict_set;

@@ -499,14 +499,6 @@ static rdb_status_t check_deferrable(ddl_t *d, json_t *con)
     return RDB_OK;
 }
 
-static rdb_status_t foreign_key(ddl_t *d, json_t *con)
-{
-    json_t *pkt = json_object_get(con, "pktable");
-    return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
-                     "FOREIGN KEY constraints are not supported (constraint references table \"%s\")",
-                     pkt && dj_str(pkt, "relname") ? dj_str(pkt, "relname") : "?");
-}
-
 /* --- CREATE TABLE -------------------------------------------------------------- */
 
 sql_column_t *ddl_column_mut(sql_table_t *t, const char *name)
@@ -527,7 +519,16 @@ rdb_status_t ddl_table_options(ddl_t *d, json_t *options)
         if (dj_str(de, "defnamespace") && strcmp(dj_str(de, "defnamespace"), "toast"))
             return ddl_error(d, "22023", "unrecognized parameter namespace \"%s\"",
                              dj_str(de, "defnamespace"));
-        if (strcmp(name, "fillfactor") == 0) {
+        if (strcmp(name, "oids") == 0) {
+            json_t *arg = json_object_get(de, "arg");
+            const char *v = arg ? dj_sval(arg) : NULL;
+            int64_t iv = 1;
+            bool off = (v && (strcasecmp(v, "false") == 0 || strcasecmp(v, "off") == 0 ||
+                              strcmp(v, "0") == 0)) || (arg && dj_int(arg, &iv) && iv == 0);
+            if (!off)
+                return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                 "tables declared WITH OIDS are not supported");
+        } else if (strcmp(name, "fillfactor") == 0) {
             int64_t v = 0;
             if (!dj_int(json_object_get(de, "arg"), &v) || v < 10 || v > 100)
                 return ddl_error(d, "22023", "value %lld out of bounds for option \"fillfactor\"",
@@ -608,7 +609,7 @@ rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *co
             rc = ddl_make_owned_seq(d, tab, col, json_object_get(con, "options"), &sid);
             has_default = true;
         } else if (strcmp(type, "CONSTR_FOREIGN") == 0) {
-            rc = foreign_key(d, con);
+            /* added after the keys, in the table pass (it may reference them) */
         } else if (strcmp(type, "CONSTR_GENERATED") == 0) {
             rc = ddl_unsupported(d, "GENERATED ALWAYS AS (expression) STORED");
         } else if (strncmp(type, "CONSTR_ATTR_", 12) == 0) {
@@ -663,8 +664,10 @@ rdb_status_t ddl_table_constraint(ddl_t *d, sql_table_t *tab, json_t *con, const
     }
     if (strcmp(type, "CONSTR_CHECK") == 0)
         return add_check(d, tab, con, colname);
-    if (strcmp(type, "CONSTR_FOREIGN") == 0)
-        return foreign_key(d, con);
+    if (strcmp(type, "CONSTR_FOREIGN") == 0) {
+        sql_fkey_t *fk;
+        return ddl_add_fkey(d, tab, con, colname, &fk);
+    }
     if (strcmp(type, "CONSTR_EXCLUSION") == 0)
         return ddl_unsupported(d, "EXCLUDE constraints");
     return ddl_unsupported(d, type);
@@ -960,15 +963,18 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                                      &want_pk)) != RDB_OK)
             return rc;
     }
-    /* Primary key first (so its name is t_pkey), then the others in order. */
-    for (int pass = 0; pass < 2; pass++) {
+    /* Primary key first (so its name is t_pkey), then the others in order,
+     * then foreign keys (which may reference this table's keys). */
+    for (int pass = 0; pass < 3; pass++) {
         json_array_foreach(elts, i, e) {
             json_t *cd = dj_node(e, "ColumnDef"), *con = dj_node(e, "Constraint"), *c;
             size_t j;
             sql_index_t *ix;
             if (con) {
                 bool prim = strcmp(dj_str(con, "contype"), "CONSTR_PRIMARY") == 0;
-                if ((pass == 0) == prim && (rc = ddl_table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
+                bool fk = strcmp(dj_str(con, "contype"), "CONSTR_FOREIGN") == 0;
+                int want = prim ? 0 : fk ? 2 : 1;
+                if (pass == want && (rc = ddl_table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
                     return constraint_at(d, con);
                 continue;
             }
@@ -980,7 +986,8 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                 const char *ct = dj_str(cc, "contype");
                 bool prim = ct && strcmp(ct, "CONSTR_PRIMARY") == 0;
                 bool uniq = ct && strcmp(ct, "CONSTR_UNIQUE") == 0;
-                if (((pass == 0 && prim) || (pass == 1 && uniq)) &&
+                bool fk = ct && strcmp(ct, "CONSTR_FOREIGN") == 0;
+                if (((pass == 0 && prim) || (pass == 1 && uniq) || (pass == 2 && fk)) &&
                     (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK && constraint_at(d, cc))
                     return rc;
             }

@@ -980,6 +980,24 @@ static rdb_status_t xexplain(pctx_t *p, json_t *b, ast_stmt_t *st)
     return RDB_OK;
 }
 
+/* UPDATE ... SET (a, b) = (x, y): each column's MultiAssignRef takes its
+ * own element of the row (a sub-SELECT source stays, and is refused). */
+static void multi_assign(json_t *targets)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(targets, i, t) {
+        json_t *rt = json_object_get(t, "ResTarget");
+        json_t *ma = json_object_get(json_object_get(rt, "val"), "MultiAssignRef");
+        json_t *row = json_object_get(json_object_get(ma, "source"), "RowExpr");
+        json_t *args = json_object_get(row, "args");
+        json_int_t colno = json_integer_value(json_object_get(ma, "colno"));
+        if (!row || colno < 1 || (size_t)colno > json_array_size(args))
+            continue;
+        json_object_set(rt, "val", json_array_get(args, (size_t)colno - 1));
+    }
+}
+
 static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
 {
     ast_stmt_t *st = RDB_ARENA_NEW(p->a, ast_stmt_t);
@@ -1046,8 +1064,10 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
                     return RDB_SQL;
             }
         }
-        if (!jeq(b, "override", "OVERRIDING_NOT_SET") && json_object_get(b, "override"))
-            return unsupported(p, "OVERRIDING", -1);
+        if (jeq(b, "override", "OVERRIDING_SYSTEM_VALUE"))
+            st->overriding = 's';
+        else if (jeq(b, "override", "OVERRIDING_USER_VALUE"))
+            st->overriding = 'u';
         return xreturning(p, b, st);
     }
     if (strcmp(nm, "UpdateStmt") == 0 || strcmp(nm, "DeleteStmt") == 0) {
@@ -1062,6 +1082,8 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         for (int i = 0; i < st->nfrom; i++)
             if (xfrom(p, json_array_get(fc, (size_t)i), &st->from[i]) != RDB_OK)
                 return RDB_SQL;
+        if (upd)
+            multi_assign(json_object_get(b, "targetList"));
         if (upd && xtargets(p, json_object_get(b, "targetList"), &st->cols, &st->ncols) != RDB_OK)
             return RDB_SQL;
         json_t *w = json_object_get(b, "whereClause");

@@ -210,8 +210,8 @@ static rdb_status_t rowid_from_key(rdb_arena_t *a, const sql_table_t *t, const c
 
 /* --- errors ---------------------------------------------------------------- */
 
-static void format_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols,
-                              const uint16_t *colids, const sql_value_t *row)
+void sql_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols, const uint16_t *colids,
+                    const sql_value_t *row)
 {
     sql_format_settings_t fs;
     sql_format_settings_default(&fs);
@@ -230,7 +230,7 @@ static void format_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols,
         else
             sql_value_out(&fs, col_type(t, colids[i]), v, b);
     }
-    rdb_buf_append_str(b, ") already exists.");
+    rdb_buf_append_str(b, ")");
 }
 
 static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_index_t *ix,
@@ -240,7 +240,8 @@ static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_in
                 ix ? ix->name : "rowid");
     if (ix) {
         rdb_buf_t b = RDB_BUF_INIT;
-        format_key_detail(&b, t, ix->ncols, ix->colids, row);
+        sql_key_detail(&b, t, ix->ncols, ix->colids, row);
+        rdb_buf_append_str(&b, " already exists.");
         rdb_err_detail(err, "%s", rdb_buf_cstr(&b));
         rdb_buf_free(&b);
     }
@@ -807,8 +808,7 @@ static rdb_status_t build_dup_error(rdb_err_t *err, const sql_table_t *t, const 
 {
     rdb_err_set(err, RDB_SQL, "23505", "could not create unique index \"%s\"", ix->name);
     rdb_buf_t b = RDB_BUF_INIT;
-    format_key_detail(&b, t, ix->ncols, ix->colids, row);
-    b.len -= strlen(" already exists.");
+    sql_key_detail(&b, t, ix->ncols, ix->colids, row);
     rdb_buf_append_str(&b, " is duplicated.");
     rdb_err_detail(err, "%s", rdb_buf_cstr(&b));
     rdb_buf_free(&b);
