@@ -16,6 +16,7 @@
  * aggregate states per group (DISTINCT aggregates add a set of seen
  * argument values per group).
  */
+#include "exec/ex_array.h"
 #include "exec/exec.h"
 
 #include <stdlib.h>
@@ -147,6 +148,8 @@ struct ex_node {
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
+    /* set-returning functions (exec/srf.c) */
+    struct ex_srfscan *srf;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -1003,6 +1006,8 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_WINDOW)
         n->win = ex_window_open(r, p, n->l);
+    if (p->kind == P_FUNCSCAN)
+        n->srf = ex_srfscan_open(r, p);
     return n;
 fail:
     ex_close(n);
@@ -1034,6 +1039,7 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
     case P_WINDOW: return ex_window_next(n->win);
+    case P_FUNCSCAN: return ex_srfscan_next(n->srf, n->out) ? n->out : NULL;
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1053,6 +1059,8 @@ void ex_close(ex_node_t *n)
         sql_scan_close(n->scan);
     if (n->win)
         ex_window_close(n->win);
+    if (n->srf)
+        ex_srfscan_close(n->srf);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

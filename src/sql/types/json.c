@@ -145,3 +145,13 @@ rdb_status_t sqlt_json_get(sql_fn_ctx_t *ctx, const sql_value_t *doc, uint32_t d
     json_decref(j);
     return RDB_OK;
 }
+
+#include "sql/json.h"
+
+rdb_status_t sql_json_expand(rdb_arena_t *a, uint32_t oid, const sql_value_t *doc,
+                             sql_json_expand_t what, bool astext, int *n, sql_value_t **keys,
+                             sql_value_t **vals, rdb_err_t *err)
+{
+    (void)a; (void)oid; (void)doc; (void)what; (void)astext; (void)n; (void)keys; (void)vals;
+    return rdb_err_set(err, RDB_SQL, "0A000", "json expansion is not supported");
+}
