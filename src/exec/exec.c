@@ -871,6 +871,12 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         }
         if (anynull && ag->agg.strict)
             continue;
+        if (ag->distinct) {   /* DISTINCT: ORDER BY keys are among the arguments */
+            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
+            if (rh_find(&s->seen[i], args, h))
+                continue;
+            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
+        }
         if (ag->norder) {
             /* keep the inputs with their order values; fed sorted at the end */
             aggbuf_t *b = &s->buf[i];
@@ -890,12 +896,6 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
             }
             b->rows[b->n++] = kept;
             continue;
-        }
-        if (ag->distinct) {
-            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
-            if (rh_find(&s->seen[i], args, h))
-                continue;
-            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
         }
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = r->a;   /* states keep their bytes */

@@ -485,8 +485,6 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             return RDB_SQL;
     pa.distinct = a->distinct;
     if (a->nagg_order) {
-        if (a->distinct)
-            return fail(c, "0A000", a->loc, "ORDER BY with DISTINCT inside an aggregate is not supported");
         pa.norder = a->nagg_order;
         pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, a->nagg_order);
         pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, a->nagg_order);
@@ -496,6 +494,13 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             if (pa.order[i]->type.oid == SQL_OID_UNKNOWN &&
                 coerce(&sub, &pa.order[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
                 return RDB_SQL;
+            bool inargs = !a->distinct;
+            for (int k = 0; k < pa.nargs && !inargs; k++)
+                inargs = ex_equal(pa.order[i], pa.args[k]) ||
+                         (pa.args[k]->kind == EX_CAST && ex_equal(pa.order[i], pa.args[k]->args[0]));
+            if (!inargs)
+                return fail(c, "42P10", a->agg_order[i].expr->loc, "in an aggregate with DISTINCT, ORDER BY "
+                            "expressions must appear in argument list");
             pa.okeys[i].col = pa.nargs + i;
             pa.okeys[i].type = pa.order[i]->type;
             pa.okeys[i].desc = a->agg_order[i].desc;
@@ -1573,7 +1578,7 @@ static bool expr_name_strong(const ast_expr_t *a)
     case AST_COLREF: return !a->star;
     case AST_FUNC: case AST_SVF: case AST_COALESCE: case AST_GREATEST: case AST_LEAST:
     case AST_NULLIF: case AST_ARRAY: return true;
-    case AST_CAST: return expr_name_strong(a->arg);
+    case AST_CAST: case AST_SUBSCRIPT: return expr_name_strong(a->arg);
     case AST_CASE: return a->def && expr_name_strong(a->def);
     default: return false;
     }
@@ -1586,7 +1591,7 @@ static const char *expr_name(ast_expr_t *a)
     case AST_FUNC: return a->name;
     case AST_SVF: return a->name;
     case AST_CAST:
-        if (a->arg->kind == AST_COLREF || a->arg->kind == AST_FUNC || a->arg->kind == AST_CAST)
+        if (expr_name_strong(a->arg))   /* else the type's name, as PG's FigureColname */
             return expr_name(a->arg);
         return a->tn->name[0] == '_' ? a->tn->name + 1
              : strcmp(a->tn->name, "int4") == 0 ? "int4" : a->tn->name;
@@ -1596,6 +1601,7 @@ static const char *expr_name(ast_expr_t *a)
     case AST_LEAST: return "least";
     case AST_NULLIF: return "nullif";
     case AST_ARRAY: return "array";
+    case AST_SUBSCRIPT: return expr_name(a->arg);
     case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_EXPR &&
                              a->sub->ntargets == 1 && a->sub->targets[0].expr
                              ? (a->sub->targets[0].name ? a->sub->targets[0].name

@@ -74,7 +74,8 @@ bool sqlt_anycompat_match(const fdef_t *d, int nargs, const sql_type_t *at, sql_
                 return false;
             rt[k] = (sql_type_t){ want, -1 };
         }
-        if (at[k].oid == rt[k].oid)
+        /* as in PG, a polymorphic parameter never counts as an exact match */
+        if (!is_arr_poly(want) && !is_elem_poly(want) && at[k].oid == rt[k].oid)
             (*exact)++;
     }
     *ret = (sql_type_t){ is_arr_poly(d->ret) ? arr : is_elem_poly(d->ret) ? common.oid : d->ret, -1 };

@@ -46,6 +46,7 @@ static int cast_context(uint32_t from, uint32_t to)
     if (from == SQL_OID_TIME && to == SQL_OID_INTERVAL) return SQL_CAST_IMPLICIT;
     if (from == SQL_OID_JSON && to == SQL_OID_JSONB) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_JSONB && to == SQL_OID_JSON) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_OID_JSONB && (num_rank(to) || to == SQL_OID_BOOL)) return SQL_CAST_EXPLICIT;
     if (sqlt_kind(from) == K_ARRAY && sqlt_kind(to) == K_ARRAY) {
         uint32_t ef = sql_array_elem_oid(from), et = sql_array_elem_oid(to);
         return ef == et ? SQL_CAST_IMPLICIT : cast_context(ef, et);
@@ -133,6 +134,8 @@ static rdb_status_t cast_generic(sql_fn_ctx_t *ctx, int nargs, const sql_value_t
     if (v->isnull) { *out = *v; return RDB_OK; }
     if (kf == K_ARRAY && kt == K_ARRAY)
         return sqlt_array_cast(ctx, from, to, explicit_, v, out, err);
+    if (from.oid == SQL_OID_JSONB && (kt == K_INT || kt == K_FLOAT || kt == K_NUMERIC || kt == K_BOOL))
+        return sqlt_jsonb_cast(ctx, v, to, out, err);
     if (from.oid == to.oid || (kf == K_TEXT && kt == K_TEXT)) {
         *out = *v;
         if (kt == K_NUMERIC) return sqlt_numeric_typmod(a, v, to.typmod, out, err);

@@ -1027,8 +1027,8 @@ rdb_status_t sql_func_resolve(const char *name, int nargs, const sql_type_t *arg
                               sql_resolved_fn_t *out, rdb_err_t *err)
 {
     const ftab_t tabs[] = { { funcs, sizeof funcs / sizeof funcs[0] },
-                            { sqlt_array_funcs, sqlt_array_nfuncs } };
-    return resolve(tabs, 2, name, nargs, argtypes, false, out, err);
+                            { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs } };
+    return resolve(tabs, 3, name, nargs, argtypes, false, out, err);
 }
 
 rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
@@ -1041,8 +1041,9 @@ rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
     const char *name = op;
     if (!strcmp(op, "!=")) name = "<>";
     rdb_err_t tmp = RDB_ERR_INIT;
-    const ftab_t tabs[] = { { ops, sizeof ops / sizeof ops[0] }, { sqlt_array_ops, sqlt_array_nops } };
-    rdb_status_t s = resolve(tabs, 2, name, n, at, true, out, err ? err : &tmp);
+    const ftab_t tabs[] = { { ops, sizeof ops / sizeof ops[0] }, { sqlt_array_ops, sqlt_array_nops },
+                            { sqlt_json_ops, sqlt_json_nops } };
+    rdb_status_t s = resolve(tabs, 3, name, n, at, true, out, err ? err : &tmp);
     rdb_err_clear(&tmp);
     return s;
 }

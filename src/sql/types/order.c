@@ -57,6 +57,7 @@ int sql_value_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b)
     }
     case K_NUMERIC: return sqlt_numeric_cmp(a, b);
     case K_ARRAY: return sqlt_array_cmp(t, a, b);
+    case K_JSON: if (t.oid == SQL_OID_JSONB) return sqlt_jsonb_cmp(a, b); return bytes_cmp(a, b);
     case K_INTERVAL: {
         __int128 x = iv_span(&a->u.iv), y = iv_span(&b->u.iv);
         return x < y ? -1 : x > y;
@@ -88,6 +89,7 @@ uint64_t sql_value_hash(sql_type_t t, const sql_value_t *v)
     }
     case K_NUMERIC: return sqlt_numeric_hash(v);
     case K_ARRAY: return sqlt_array_hash(t, v);
+    case K_JSON: if (t.oid == SQL_OID_JSONB) return sqlt_jsonb_hash(v); return rdb_hash64(v->u.v.ptr, v->u.v.len, 0);
     case K_INTERVAL: {
         __int128 s = iv_span(&v->u.iv);
         return rdb_hash_u64((uint64_t)s ^ rdb_hash_u64((uint64_t)(s >> 64)));

@@ -68,6 +68,23 @@ bool sqlt_tz_known(const char *name);
 int32_t sqlt_tz_offset(const char *name, int64_t utc_usec);
 int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec);
 
+/* json.c */
+rdb_status_t sqlt_json_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len,
+                          sql_value_t *out, rdb_err_t *err);
+int sqlt_jsonb_cmp(const sql_value_t *a, const sql_value_t *b);
+uint64_t sqlt_jsonb_hash(const sql_value_t *v);
+/* The JSON text of any SQL value (to_json), and of a value as an object key. */
+void sqlt_json_from_value(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v,
+                          rdb_buf_t *out);
+void sqlt_json_key(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v, rdb_buf_t *out);
+/* jsonb scalar -> numeric/int/float/bool (PostgreSQL 15's jsonb casts). */
+rdb_status_t sqlt_jsonb_cast(sql_fn_ctx_t *ctx, const sql_value_t *in, sql_type_t to,
+                             sql_value_t *out, rdb_err_t *err);
+/* agg_coll.c: array_agg, json(b)_agg, json(b)_object_agg; RDB_NOTFOUND if
+ * name is none of them */
+bool sqlt_coll_agg_name(const char *name);
+rdb_status_t sqlt_coll_agg_resolve(const char *name, int nargs, const sql_type_t *argtypes,
+                                   sql_resolved_agg_t *out, rdb_err_t *err);
 rdb_status_t sqlt_json_get(sql_fn_ctx_t *ctx, const sql_value_t *doc, uint32_t doc_oid,
                            const sql_value_t *key, uint32_t key_oid, bool astext,
                            sql_value_t *res, rdb_err_t *err);
@@ -94,6 +111,9 @@ typedef struct {
 /* array_fn.c: the array functions and operators */
 extern const fdef_t sqlt_array_funcs[], sqlt_array_ops[];
 extern const size_t sqlt_array_nfuncs, sqlt_array_nops;
+/* json_fn.c */
+extern const fdef_t sqlt_json_funcs[], sqlt_json_ops[];
+extern const size_t sqlt_json_nfuncs, sqlt_json_nops;
 /* Does d take anyarray / anycompatible(array) arguments?  If so,
  * sqlt_anycompat_match resolves them for the argument types at: the
  * common element type of every polymorphic input, rt[] the types to cast
