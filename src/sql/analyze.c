@@ -449,6 +449,10 @@ static sql_type_t array_of(bctx_t *c, sql_type_t elem, int loc, bool *ok)
 
 static bool ast_has_agg(ast_expr_t *a);
 static bool is_srf_name(const char *name);
+static bool agg_input_ordered(const char *name)
+{
+    return strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0 || strstr(name, "json") != NULL;
+}
 
 static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
@@ -505,6 +509,17 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             pa.okeys[i].type = pa.order[i]->type;
             pa.okeys[i].desc = a->agg_order[i].desc;
             pa.okeys[i].nulls_first = a->agg_order[i].nulls ? a->agg_order[i].nulls == 1 : a->agg_order[i].desc;
+        }
+    }
+    if (a->distinct && !a->nagg_order && pa.nargs && (agg_input_ordered(a->name))) {
+        /* PG feeds DISTINCT inputs sorted: array_agg(DISTINCT x) is ordered by x */
+        pa.norder = pa.nargs;
+        pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, pa.nargs);
+        pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, pa.nargs);
+        for (int i = 0; i < pa.nargs; i++) {
+            pa.order[i] = pa.args[i];
+            pa.okeys[i].col = pa.nargs + i;
+            pa.okeys[i].type = pa.args[i]->type;
         }
     }
     if (a->def) {
