@@ -1200,6 +1200,8 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         if (common_at(c, e->args, a->nargs, "ARRAY", a->loc, locs, &et) != RDB_OK)
             return RDB_SQL;
         const sql_typeinfo_t *ti = sql_type_by_oid(et.oid);
+        if (sql_type_is_array(et.oid))
+            return fail(c, "0A000", a->loc, "multidimensional arrays are not supported");
         if (!ti || !ti->array_oid)
             return fail(c, "42704", a->loc, "could not find array type for data type %s", tname(c, et));
         e->type = T(ti->array_oid);
@@ -1617,7 +1619,7 @@ static const char *expr_name(ast_expr_t *a)
     case AST_NULLIF: return "nullif";
     case AST_ARRAY: return "array";
     case AST_SUBSCRIPT: return expr_name(a->arg);
-    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_EXPR &&
+    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_ARRAY ? "array" : a->ival == AST_SL_EXPR &&
                              a->sub->ntargets == 1 && a->sub->targets[0].expr
                              ? (a->sub->targets[0].name ? a->sub->targets[0].name
                                 : expr_name(a->sub->targets[0].expr)) : "?column?";
@@ -2476,6 +2478,13 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             strstr(t->name, "_each") || (strcmp(t->name, "unnest") == 0 && t->nargs != 1))
             continue;
         if (!srff) {
+            /* rewrite a copy: the statement's tree may be bound again (the
+             * arena of this binding can be gone by then) */
+            ast_select_t *copy = RDB_ARENA_NEW(A, ast_select_t);
+            *copy = *sel;
+            copy->targets = RDB_ARENA_NEWN(A, ast_target_t, sel->ntargets);
+            memcpy(copy->targets, sel->targets, sizeof(ast_target_t) * (size_t)sel->ntargets);
+            sel = copy;
             srff = RDB_ARENA_NEW(A, ast_from_t);
             srff->kind = AST_FROM_FUNC;
             srff->func = t;
