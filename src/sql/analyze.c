@@ -575,7 +575,7 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
                             : session_fns[i].fn == EX_S_SET_CONFIG && j == 2 ? T(SQL_OID_BOOL)
                             : T(SQL_OID_TEXT);
             if (session_fns[i].fn == EX_S_PG_TYPEOF) {
-                e->val = sql_bytes(tname(c, args[j]->type), 0);
+                e->val = sql_bytes(tname(c, T(args[j]->type.oid)), 0);   /* regtype: no typmod */
                 e->val.u.v.len = (uint32_t)strlen(e->val.u.v.ptr);
                 continue;
             }
@@ -860,6 +860,11 @@ static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr
     ex_expr_t *arr;
     if (bind_e(c, s, a->arg, &arr) != RDB_OK)
         return RDB_SQL;
+    if (!sql_type_is_array(arr->type.oid) && a->arg->kind == AST_SUBSCRIPT && !a->arg->ival && !a->def) {
+        /* a[i][j] on a one-dimensional array: more subscripts than dimensions read NULL */
+        *out = ex_const(c, arr->type, sql_null());
+        return RDB_OK;
+    }
     if (!sql_type_is_array(arr->type.oid))
         return fail(c, "42804", a->arg->loc, "cannot subscript type %s because it does not support "
                     "subscripting", tname(c, arr->type));
@@ -876,9 +881,9 @@ static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr
         if (bind_e(c, s, a->args[i], &e->args[i + 1]) != RDB_OK)
             return RDB_SQL;
         ex_expr_t *x = e->args[i + 1];
-        if (!is_unknown(x) && !sql_type_can_coerce(x->type, T(SQL_OID_INT4), SQL_CAST_IMPLICIT))
+        if (!is_unknown(x) && !sql_type_can_coerce(x->type, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT))
             return fail(c, "42804", a->args[i]->loc, "array subscript must have type integer");
-        if (coerce(c, &e->args[i + 1], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, a->args[i]->loc) != RDB_OK)
+        if (coerce(c, &e->args[i + 1], T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT, a->args[i]->loc) != RDB_OK)
             return RDB_SQL;
     }
     if (a->def) {
@@ -2472,7 +2477,8 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
      * rewritten as one FROM item joined to the rest, whose functions run
      * zipped (ROWS FROM), as PostgreSQL's ProjectSet runs several SRFs */
     ast_from_t *srff = NULL;
-    for (int i = 0; i < sel->ntargets; i++) {
+    bool srf_ok = !sel->ngroup && !sel->having && !target_uses_agg(sel);   /* else: 0A000 below */
+    for (int i = 0; i < sel->ntargets && srf_ok; i++) {
         ast_expr_t *t = sel->targets[i].expr;
         if (!t || t->kind != AST_FUNC || t->star || t->over || !is_srf_name(t->name) ||
             strstr(t->name, "_each") || (strcmp(t->name, "unnest") == 0 && t->nargs != 1))
