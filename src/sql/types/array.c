@@ -592,7 +592,9 @@ uint64_t sqlt_array_hash(sql_type_t t, const sql_value_t *v)
     return h;
 }
 
-/* Key: per element 0x02 and the element's key encoding, then 0x01. */
+/* Key: per element 0x02 and the element's key encoding (0x03 alone for a
+ * NULL element, so that it sorts after every value as in array_cmp), then
+ * 0x01 (a shorter array first) and the lower bound. */
 void sqlt_array_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v)
 {
     sql_type_t et = sql_array_elem_type(t);
@@ -601,8 +603,9 @@ void sqlt_array_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v)
     it_init(&it, et.oid, v, &lb);
     sql_value_t x;
     while (it_next(&it, &x)) {
-        rdb_buf_append_u8(out, 0x02);
-        sql_key_encode(out, et, &x, false);
+        rdb_buf_append_u8(out, x.isnull ? 0x03 : 0x02);
+        if (!x.isnull)
+            sql_key_encode(out, et, &x, false);
     }
     rdb_buf_append_u8(out, 0x01);
     rdb_buf_append_u32_be(out, (uint32_t)lb ^ 0x80000000u);
@@ -620,12 +623,15 @@ rdb_status_t sqlt_array_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, cons
         uint8_t m = desc ? (uint8_t)~(uint8_t)*p : (uint8_t)*p;
         p++;
         if (m == 0x01) break;
-        if (m != 0x02) return corrupt(err);
+        if (m != 0x02 && m != 0x03) return corrupt(err);
         if (n == cap) {
             cap *= 2;
             vals = rdb_arena_grow(a, vals, (size_t)n, (size_t)cap, sizeof *vals);
         }
-        if (sql_key_decode(a, et, desc, &p, end, &vals[n++], err) != RDB_OK) return RDB_CORRUPTION;
+        if (m == 0x03)
+            vals[n++] = sql_null();
+        else if (sql_key_decode(a, et, desc, &p, end, &vals[n++], err) != RDB_OK)
+            return RDB_CORRUPTION;
     }
     if (end - p < 4) return corrupt(err);
     uint32_t lb = 0;
