@@ -857,6 +857,8 @@ static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 
 static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
+    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: arrays have one dimension */
+        return fail(c, "2202E", -1, "wrong number of array subscripts");
     ex_expr_t *arr;
     if (bind_e(c, s, a->arg, &arr) != RDB_OK)
         return RDB_SQL;
@@ -887,10 +889,11 @@ static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr
             return RDB_SQL;
     }
     if (a->def) {
-        e->flag = EX_SUB_ASSIGN;
+        e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array */
         e->type = arr->type;
         if (bind_e(c, s, a->def, &e->args[3]) != RDB_OK ||
-            coerce(c, &e->args[3], sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT, a->def->loc) != RDB_OK)
+            coerce(c, &e->args[3], a->ival ? arr->type : sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT,
+                   a->def->loc) != RDB_OK)
             return RDB_SQL;
     }
     *out = e;

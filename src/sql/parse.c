@@ -387,11 +387,8 @@ static rdb_status_t xindirection(pctx_t *p, ast_expr_t *base, json_t *list, ast_
             return RDB_SQL;
         if ((x = json_object_get(ib, "uidx")) && xexpr(p, x, e->ival ? &e->args[1] : &e->args[0]) != RDB_OK)
             return RDB_SQL;
-        if (assign && i + 1 == n) {
-            if (e->ival || n > 1)
-                return unsupported(p, "assignment to array slices or nested subscripts", base->loc);
-            e->def = assign;
-        }
+        if (assign && i + 1 == n)
+            e->def = assign;    /* the binder refuses nested subscripts (2202E) */
         base = e;
     }
     *out = base;
