@@ -16,6 +16,7 @@
  * aggregate states per group (DISTINCT aggregates add a set of seen
  * argument values per group).
  */
+#include "exec/ex_array.h"
 #include "exec/exec.h"
 
 #include <stdlib.h>
@@ -162,6 +163,8 @@ struct ex_node {
     sql_value_t  *frame;       /* lateral join at frame_off > 0 */
     /* sort without a bound: external merge beyond work_mem (extsort.h) */
     ex_sort_t    *xs;
+    /* set-returning functions (exec/srf.c) */
+    struct ex_srfscan *srf;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -1036,6 +1039,12 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         }
         if (anynull && ag->agg.strict)
             continue;
+        if (ag->distinct) {   /* DISTINCT: ORDER BY keys are among the arguments */
+            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
+            if (rh_find(&s->seen[i], args, h))
+                continue;
+            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
+        }
         if (ag->norder) {
             /* keep the inputs with their order values; fed sorted at the end */
             aggbuf_t *b = &s->buf[i];
@@ -1055,12 +1064,6 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
             }
             b->rows[b->n++] = kept;
             continue;
-        }
-        if (ag->distinct) {
-            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
-            if (rh_find(&s->seen[i], args, h))
-                continue;
-            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
         }
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = r->a;   /* states keep their bytes */
@@ -1181,6 +1184,8 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
         }
         r->wt[p->wtid] = n;
     }
+    if (p->kind == P_FUNCSCAN)
+        n->srf = ex_srfscan_open(r, p);
     return n;
 fail:
     ex_close(n);
@@ -1243,6 +1248,7 @@ static const sql_value_t *node_next(ex_node_t *n)
     case P_WINDOW: return ex_window_next(n->win);
     case P_RECURSIVE: return recursive_next(n);
     case P_WORKTABLE: return worktable_next(n);
+    case P_FUNCSCAN: return ex_srfscan_next(n->srf, n->out) ? n->out : NULL;
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1265,6 +1271,8 @@ void ex_close(ex_node_t *n)
     if (n->p->kind == P_RECURSIVE && n->p->wtid < n->r->nwt && n->r->wt[n->p->wtid] == n)
         n->r->wt[n->p->wtid] = NULL;
     ex_sort_free(n->xs);
+    if (n->srf)
+        ex_srfscan_close(n->srf);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);
