@@ -328,7 +328,7 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (!e->val.isnull) {
             sql_format_settings_t fs;
             sql_format_settings_default(&fs);
-            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
+            if (sql_value_in(A, c->b->fs ? c->b->fs : &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
                 return at(c, loc);
         }
         *ep = ex_const(c, t, v);
@@ -720,7 +720,9 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
             errno = 0;
             long long ll = strtoll(a->sval, &end, 10);
             if (errno == 0 && !*end) {
-                *out = ex_const(c, T(SQL_OID_INT8), sql_int(ll));
+                /* PG's make_const: an oversize integer literal that fits in int4
+                 * (-2147483648 after the grammar folds the minus) is int4 */
+                *out = ex_const(c, T(ll >= INT32_MIN && ll <= INT32_MAX ? SQL_OID_INT4 : SQL_OID_INT8), sql_int(ll));
                 return RDB_OK;
             }
         }
@@ -902,7 +904,10 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         ex_expr_t *x;
         if (resolve_typename(c, a->tn, &t) != RDB_OK || bind_e(c, s, a->arg, &x) != RDB_OK)
             return RDB_SQL;
-        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, a->loc) != RDB_OK)
+        /* a literal's input error points at the literal, as PG's does */
+        int cloc = a->arg->kind == AST_CONST && a->arg->loc >= 0 && (a->loc < 0 || a->arg->loc < a->loc)
+                   ? a->arg->loc : a->loc;
+        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, cloc) != RDB_OK)
             return RDB_SQL;
         if (x->type.oid != t.oid || (t.typmod >= 0 && x->type.typmod != t.typmod)) {
             /* binary-coercible relabel, e.g. varchar::text */
@@ -1475,7 +1480,7 @@ static const char *expr_name(ast_expr_t *a)
     case AST_FUNC: return a->name;
     case AST_SVF: return a->name;
     case AST_CAST:
-        if (a->arg->kind == AST_COLREF || a->arg->kind == AST_FUNC || a->arg->kind == AST_CAST)
+        if (expr_name_strong(a->arg))
             return expr_name(a->arg);
         return a->tn->name[0] == '_' ? a->tn->name + 1
              : strcmp(a->tn->name, "int4") == 0 ? "int4" : a->tn->name;

@@ -20,14 +20,9 @@
 rdb_status_t sqlt_cast_value(sql_fn_ctx_t *ctx, sql_type_t from, sql_type_t to, bool explicit_,
                              const sql_value_t *in, sql_value_t *out, rdb_err_t *err);
 
-#define FN(name) static rdb_status_t name(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args, \
-    const sql_type_t *argtypes, sql_type_t rettype, sql_value_t *res, rdb_err_t *err)
+#include "sql/types/fn_reg.h"
 
-#define A0 (args[0])
-#define A1 (args[1])
-#define TXT(x) ((x).u.v.ptr), ((x).u.v.len)
-
-static rdb_status_t int_result(int64_t v, bool ovf, sql_type_t rt, sql_value_t *res, rdb_err_t *err)
+rdb_status_t sqlt_int_result(int64_t v, bool ovf, sql_type_t rt, sql_value_t *res, rdb_err_t *err)
 {
     int64_t lo, hi;
     sqlt_int_range(rt.oid, &lo, &hi);
@@ -36,13 +31,13 @@ static rdb_status_t int_result(int64_t v, bool ovf, sql_type_t rt, sql_value_t *
     return RDB_OK;
 }
 
-FN(int_add) { int64_t r; bool o = __builtin_add_overflow(A0.u.i, A1.u.i, &r); return int_result(r, o, rettype, res, err); }
-FN(int_sub) { int64_t r; bool o = __builtin_sub_overflow(A0.u.i, A1.u.i, &r); return int_result(r, o, rettype, res, err); }
-FN(int_mul) { int64_t r; bool o = __builtin_mul_overflow(A0.u.i, A1.u.i, &r); return int_result(r, o, rettype, res, err); }
+FN(int_add) { int64_t r; bool o = __builtin_add_overflow(A0.u.i, A1.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
+FN(int_sub) { int64_t r; bool o = __builtin_sub_overflow(A0.u.i, A1.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
+FN(int_mul) { int64_t r; bool o = __builtin_mul_overflow(A0.u.i, A1.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
 FN(int_div)
 {
     if (A1.u.i == 0) return rdb_err_set(err, RDB_SQL, "22012", "division by zero");
-    if (A1.u.i == -1) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return int_result(r, o, rettype, res, err); }
+    if (A1.u.i == -1) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
     *res = sql_int(A0.u.i / A1.u.i);
     return RDB_OK;
 }
@@ -52,8 +47,8 @@ FN(int_mod)
     *res = sql_int(A1.u.i == -1 ? 0 : A0.u.i % A1.u.i);
     return RDB_OK;
 }
-FN(int_neg) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return int_result(r, o, rettype, res, err); }
-FN(int_abs) { int64_t r = A0.u.i; bool o = false; if (r < 0) o = __builtin_sub_overflow(0, r, &r); return int_result(r, o, rettype, res, err); }
+FN(int_neg) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
+FN(int_abs) { int64_t r = A0.u.i; bool o = false; if (r < 0) o = __builtin_sub_overflow(0, r, &r); return sqlt_int_result(r, o, rettype, res, err); }
 
 static rdb_status_t float_result(double v, bool inputs_inf, bool zero_ok, sql_type_t rt, sql_value_t *res, rdb_err_t *err)
 {
@@ -92,7 +87,7 @@ FN(cmp_gt) { *res = sql_bool(sql_value_cmp(argtypes[0], &A0, &A1) > 0); return R
 FN(cmp_ge) { *res = sql_bool(sql_value_cmp(argtypes[0], &A0, &A1) >= 0); return RDB_OK; }
 FN(bool_not) { *res = sql_bool(!A0.u.b); return RDB_OK; }
 
-static sql_value_t text_result(rdb_arena_t *a, const char *p, size_t n)
+sql_value_t sqlt_text_result(rdb_arena_t *a, const char *p, size_t n)
 {
     char *d = rdb_arena_alloc(a, n ? n : 1);
     if (n) memcpy(d, p, n);
@@ -110,7 +105,7 @@ FN(text_cat)
     rdb_buf_init(&b, 64);
     as_text(ctx, argtypes[0], &A0, &b);
     as_text(ctx, argtypes[1], &A1, &b);
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -175,7 +170,7 @@ static rdb_status_t ts_check(int64_t v, bool ovf, sql_value_t *res, rdb_err_t *e
     *res = sql_int(v);
     return RDB_OK;
 }
-static rdb_status_t ts_plus_iv(int64_t ts, const sql_interval_t *iv, int sg, sql_value_t *res, rdb_err_t *err)
+rdb_status_t sqlt_ts_plus_iv(int64_t ts, const sql_interval_t *iv, int sg, sql_value_t *res, rdb_err_t *err)
 {
     if (ts == INT64_MAX || ts == INT64_MIN) { *res = sql_int(ts); return RDB_OK; }
     if (iv->months) {
@@ -196,11 +191,11 @@ static rdb_status_t ts_plus_iv(int64_t ts, const sql_interval_t *iv, int sg, sql
     o |= __builtin_add_overflow(r, sg * iv->usec, &r);
     return ts_check(r, o, res, err);
 }
-FN(ts_add_iv) { return ts_plus_iv(A0.u.i, &A1.u.iv, 1, res, err); }
-FN(iv_add_ts) { return ts_plus_iv(A1.u.i, &A0.u.iv, 1, res, err); }
-FN(ts_sub_iv) { return ts_plus_iv(A0.u.i, &A1.u.iv, -1, res, err); }
-FN(date_add_iv) { return ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, 1, res, err); }
-FN(date_sub_iv) { return ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, -1, res, err); }
+FN(ts_add_iv) { return sqlt_ts_plus_iv(A0.u.i, &A1.u.iv, 1, res, err); }
+FN(iv_add_ts) { return sqlt_ts_plus_iv(A1.u.i, &A0.u.iv, 1, res, err); }
+FN(ts_sub_iv) { return sqlt_ts_plus_iv(A0.u.i, &A1.u.iv, -1, res, err); }
+FN(date_add_iv) { return sqlt_ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, 1, res, err); }
+FN(date_sub_iv) { return sqlt_ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, -1, res, err); }
 FN(ts_sub_ts)
 {
     if (A0.u.i == INT64_MAX || A0.u.i == INT64_MIN || A1.u.i == INT64_MAX || A1.u.i == INT64_MIN)
@@ -212,7 +207,7 @@ FN(ts_sub_ts)
     res->u.iv.usec = d % USECS_PER_DAY;
     return RDB_OK;
 }
-FN(date_sub_date) { return int_result(A0.u.i - A1.u.i, false, (sql_type_t){ SQL_OID_INT4, -1 }, res, err); }
+FN(date_sub_date) { return sqlt_int_result(A0.u.i - A1.u.i, false, (sql_type_t){ SQL_OID_INT4, -1 }, res, err); }
 FN(date_add_int)
 {
     int64_t r = A0.u.i + (nargs == 2 && argtypes[0].oid == SQL_OID_DATE ? A1.u.i : A0.u.i * 0 + A1.u.i);
@@ -228,7 +223,7 @@ FN(date_sub_int)
     *res = sql_int(r);
     return RDB_OK;
 }
-static rdb_status_t iv_make(int64_t mo, int64_t d, int64_t us, sql_value_t *res, rdb_err_t *err)
+rdb_status_t sqlt_iv_make(int64_t mo, int64_t d, int64_t us, sql_value_t *res, rdb_err_t *err)
 {
     if (mo < INT32_MIN || mo > INT32_MAX || d < INT32_MIN || d > INT32_MAX)
         return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
@@ -236,9 +231,9 @@ static rdb_status_t iv_make(int64_t mo, int64_t d, int64_t us, sql_value_t *res,
     res->u.iv = (sql_interval_t){ us, (int32_t)d, (int32_t)mo };
     return RDB_OK;
 }
-FN(iv_add) { return iv_make((int64_t)A0.u.iv.months + A1.u.iv.months, (int64_t)A0.u.iv.days + A1.u.iv.days, A0.u.iv.usec + A1.u.iv.usec, res, err); }
-FN(iv_sub) { return iv_make((int64_t)A0.u.iv.months - A1.u.iv.months, (int64_t)A0.u.iv.days - A1.u.iv.days, A0.u.iv.usec - A1.u.iv.usec, res, err); }
-FN(iv_neg) { return iv_make(-(int64_t)A0.u.iv.months, -(int64_t)A0.u.iv.days, -A0.u.iv.usec, res, err); }
+FN(iv_add) { return sqlt_iv_make((int64_t)A0.u.iv.months + A1.u.iv.months, (int64_t)A0.u.iv.days + A1.u.iv.days, A0.u.iv.usec + A1.u.iv.usec, res, err); }
+FN(iv_sub) { return sqlt_iv_make((int64_t)A0.u.iv.months - A1.u.iv.months, (int64_t)A0.u.iv.days - A1.u.iv.days, A0.u.iv.usec - A1.u.iv.usec, res, err); }
+FN(iv_neg) { return sqlt_iv_make(-(int64_t)A0.u.iv.months, -(int64_t)A0.u.iv.days, -A0.u.iv.usec, res, err); }
 static rdb_status_t iv_scale(const sql_interval_t *iv, double f, sql_value_t *res, rdb_err_t *err)
 {
     double mo = iv->months * f, d = iv->days * f;
@@ -247,7 +242,7 @@ static rdb_status_t iv_scale(const sql_interval_t *iv, double f, sql_value_t *re
     int64_t id = (int64_t)fd;
     double us = (fd - (double)id) * (double)USECS_PER_DAY + (double)iv->usec * f;
     if (isnan(us) || fabs(us) > 9.2e18) return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
-    return iv_make(imo, id, (int64_t)llrint(us), res, err);
+    return sqlt_iv_make(imo, id, (int64_t)llrint(us), res, err);
 }
 FN(iv_mul) { return iv_scale(&A0.u.iv, A1.u.f, res, err); }
 FN(flt_mul_iv) { return iv_scale(&A1.u.iv, A0.u.f, res, err); }
@@ -352,7 +347,7 @@ FN(f_replace)
         rdb_buf_append(&b, t->u.v.ptr, t->u.v.len);
         p = m + f->u.v.len;
     }
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -378,7 +373,7 @@ FN(f_concat)
     rdb_buf_init(&b, 64);
     for (int i = 0; i < nargs; i++)
         if (!args[i].isnull) as_text(ctx, argtypes[i], &args[i], &b);
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -394,7 +389,7 @@ FN(f_concat_ws)
         first = false;
         as_text(ctx, argtypes[i], &args[i], &b);
     }
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -439,7 +434,7 @@ static rdb_status_t pad(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args, b
         fi = k >= fn ? 0 : k;
     }
     if (left) rdb_buf_append(&b, A0.u.v.ptr, A0.u.v.len);
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -483,7 +478,7 @@ FN(f_chr)
     else if (c < 0x800) { b[0] = (char)(0xC0 | (c >> 6)); b[1] = (char)(0x80 | (c & 0x3F)); n = 2; }
     else if (c < 0x10000) { b[0] = (char)(0xE0 | (c >> 12)); b[1] = (char)(0x80 | ((c >> 6) & 0x3F)); b[2] = (char)(0x80 | (c & 0x3F)); n = 3; }
     else { b[0] = (char)(0xF0 | (c >> 18)); b[1] = (char)(0x80 | ((c >> 12) & 0x3F)); b[2] = (char)(0x80 | ((c >> 6) & 0x3F)); b[3] = (char)(0x80 | (c & 0x3F)); n = 4; }
-    *res = text_result(ctx->arena, b, n);
+    *res = sqlt_text_result(ctx->arena, b, n);
     return RDB_OK;
 }
 FN(f_to_hex)
@@ -491,7 +486,7 @@ FN(f_to_hex)
     char b[24];
     int n = argtypes[0].oid == SQL_OID_INT4 ? snprintf(b, sizeof b, "%x", (unsigned)(uint32_t)A0.u.i)
                                             : snprintf(b, sizeof b, "%llx", (unsigned long long)A0.u.i);
-    *res = text_result(ctx->arena, b, (size_t)n);
+    *res = sqlt_text_result(ctx->arena, b, (size_t)n);
     return RDB_OK;
 }
 
@@ -596,12 +591,12 @@ FN(f_make_date)
 FN(f_justify_days)
 {
     int64_t d = A0.u.iv.days;
-    return iv_make((int64_t)A0.u.iv.months + d / 30, d % 30, A0.u.iv.usec, res, err);
+    return sqlt_iv_make((int64_t)A0.u.iv.months + d / 30, d % 30, A0.u.iv.usec, res, err);
 }
 FN(f_justify_hours)
 {
     int64_t us = A0.u.iv.usec;
-    return iv_make(A0.u.iv.months, (int64_t)A0.u.iv.days + us / USECS_PER_DAY, us % USECS_PER_DAY, res, err);
+    return sqlt_iv_make(A0.u.iv.months, (int64_t)A0.u.iv.days + us / USECS_PER_DAY, us % USECS_PER_DAY, res, err);
 }
 
 static int unit_of(const char *p, size_t n)
@@ -748,35 +743,6 @@ FN(op_json_get_text) { return sqlt_json_get(ctx, &A0, argtypes[0].oid, &A1, argt
 
 /* ---- registry ---------------------------------------------------------- */
 
-enum { F_STRICT = 1, F_VOLATILE = 2, F_STABLE = 4, F_VARIADIC = 8, F_NONSTRICT = 16 };
-
-typedef struct {
-    const char *name;
-    int         nargs;
-    uint32_t    args[4];
-    uint32_t    ret;
-    sql_fn_t    fn;
-    int         flags;
-} fdef_t;
-
-#define I2 SQL_OID_INT2
-#define I4 SQL_OID_INT4
-#define I8 SQL_OID_INT8
-#define F4 SQL_OID_FLOAT4
-#define F8 SQL_OID_FLOAT8
-#define NU SQL_OID_NUMERIC
-#define TX SQL_OID_TEXT
-#define BP SQL_OID_BPCHAR
-#define BO SQL_OID_BOOL
-#define DA SQL_OID_DATE
-#define TM SQL_OID_TIME
-#define TS SQL_OID_TIMESTAMP
-#define TZ SQL_OID_TIMESTAMPTZ
-#define IV SQL_OID_INTERVAL
-#define AE SQL_OID_ANYELEMENT
-#define BY SQL_OID_BYTEA
-#define UU SQL_OID_UUID
-
 #define ARITH(t, add, sub, mul, div, neg) \
     { "+", 2, { t, t }, t, add, 0 }, { "-", 2, { t, t }, t, sub, 0 }, \
     { "*", 2, { t, t }, t, mul, 0 }, { "/", 2, { t, t }, t, div, 0 }, \
@@ -902,13 +868,14 @@ static bool poly(uint32_t o) { return o == AE || o == SQL_OID_ANY; }
 
 typedef struct { const fdef_t *d; int exact; int pref; int strcat; } cand_t;
 
-static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, int nargs,
+static rdb_status_t resolve(const sqlt_fdef_tab_t *tabs, const char *name, int nargs,
                             const sql_type_t *at, bool is_op, sql_resolved_fn_t *out, rdb_err_t *err)
 {
     cand_t c[64];
     int nc = 0;
-    for (size_t i = 0; i < ntab && nc < 64; i++) {
-        const fdef_t *d = &tab[i];
+    for (const sqlt_fdef_tab_t *tb = tabs; tb->tab; tb++)
+    for (size_t i = 0; i < tb->n && nc < 64; i++) {
+        const fdef_t *d = &tb->tab[i];
         if (strcasecmp(d->name, name) != 0) continue;
         bool var = d->flags & F_VARIADIC;
         if (var ? nargs < d->nargs : d->nargs != nargs) continue;
@@ -1019,7 +986,18 @@ static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, in
 rdb_status_t sql_func_resolve(const char *name, int nargs, const sql_type_t *argtypes,
                               sql_resolved_fn_t *out, rdb_err_t *err)
 {
-    return resolve(funcs, sizeof funcs / sizeof funcs[0], name, nargs, argtypes, false, out, err);
+    static const sqlt_fdef_tab_t tabs[] = {
+        { funcs, sizeof funcs / sizeof funcs[0] }, { sqlt_fn_datetime, 0 }, { sqlt_fn_string, 0 },
+        { sqlt_fn_math, 0 }, { NULL, 0 },
+    };
+    static sqlt_fdef_tab_t t2[5];
+    if (!t2[0].tab) { /* the other files' tables end with a NULL name */
+        for (int i = 0; i < 5; i++) {
+            t2[i] = tabs[i];
+            if (i && t2[i].tab) while (t2[i].tab[t2[i].n].name) t2[i].n++;
+        }
+    }
+    return resolve(t2, name, nargs, argtypes, false, out, err);
 }
 
 rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
@@ -1032,7 +1010,17 @@ rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
     const char *name = op;
     if (!strcmp(op, "!=")) name = "<>";
     rdb_err_t tmp = RDB_ERR_INIT;
-    rdb_status_t s = resolve(ops, sizeof ops / sizeof ops[0], name, n, at, true, out, err ? err : &tmp);
+    static const sqlt_fdef_tab_t tabs[] = {
+        { ops, sizeof ops / sizeof ops[0] }, { sqlt_op_math, 0 }, { NULL, 0 },
+    };
+    static sqlt_fdef_tab_t t2[3];
+    if (!t2[0].tab) {
+        for (int i = 0; i < 3; i++) {
+            t2[i] = tabs[i];
+            if (i && t2[i].tab) while (t2[i].tab[t2[i].n].name) t2[i].n++;
+        }
+    }
+    rdb_status_t s = resolve(t2, name, n, at, true, out, err ? err : &tmp);
     rdb_err_clear(&tmp);
     return s;
 }

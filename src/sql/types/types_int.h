@@ -48,6 +48,12 @@ void sqlt_numeric_send(const sql_value_t *v, rdb_buf_t *out);
 rdb_status_t sqlt_numeric_recv(rdb_arena_t *a, const char *p, size_t len, sql_value_t *out,
                                rdb_err_t *err);
 uint64_t sqlt_numeric_hash(const sql_value_t *v);
+/* 0 finite, 1 NaN, 2 +Infinity, 3 -Infinity */
+int sqlt_numeric_special(const sql_value_t *v);
+sql_value_t sqlt_numeric_special_value(rdb_arena_t *a, int which);
+int sqlt_numeric_dscale(const sql_value_t *v);
+/* square root of a finite x >= 0 to rscale digits, exactly rounded */
+sql_value_t sqlt_numeric_sqrt(rdb_arena_t *a, const sql_value_t *x, int rscale);
 /* Decompose for key encoding: sign (-1/0/1, 2 = NaN), decimal exponent of
  * the first significant digit, significant digits without trailing zeros. */
 void sqlt_numeric_parts(const sql_value_t *v, int *sign, int *exp10, const char **digits,
