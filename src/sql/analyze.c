@@ -323,6 +323,23 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (t.typmod < 0)
             return RDB_OK;
     }
+    if (e->kind == EX_CONST && is_unknown(e) && t.typmod >= 0 && t.oid != SQL_OID_INTERVAL) {
+        /* PG's coerce_type: a literal is read without the typmod, which a
+         * length coercion applies afterwards (explicit casts truncate
+         * strings; errors carry no position) */
+        if (coerce(c, ep, T(t.oid), ctx, loc) != RDB_OK)
+            return RDB_SQL;
+        e = *ep;
+        sql_resolved_cast_t rc;
+        if (sql_cast_resolve(e->type, t, ctx, &rc, c->err) != RDB_OK)
+            return at(c, loc);
+        ex_expr_t *x = ex_new(c, EX_CAST, rc.to, 1);
+        x->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+        *x->cast = rc;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
     if (e->kind == EX_CONST && is_unknown(e)) {
         sql_value_t v = sql_null();
         if (!e->val.isnull) {
@@ -905,7 +922,8 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         if (resolve_typename(c, a->tn, &t) != RDB_OK || bind_e(c, s, a->arg, &x) != RDB_OK)
             return RDB_SQL;
         /* a literal's input error points at the literal, as PG's does */
-        int cloc = a->arg->kind == AST_CONST && a->arg->loc >= 0 && (a->loc < 0 || a->arg->loc < a->loc)
+        int cloc = a->arg->kind == AST_CONST && a->arg->ival == AST_C_STR && a->arg->loc >= 0 &&
+                   (a->loc < 0 || a->arg->loc < a->loc)
                    ? a->arg->loc : a->loc;
         if (coerce(c, &x, t, SQL_CAST_EXPLICIT, cloc) != RDB_OK)
             return RDB_SQL;

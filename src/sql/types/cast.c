@@ -91,7 +91,8 @@ rdb_status_t sql_cast_resolve(sql_type_t from, sql_type_t to, sql_cast_context_t
     out->to = to;
     bool needs_typmod = to.typmod >= 4 && (to.oid == SQL_OID_VARCHAR || to.oid == SQL_OID_BPCHAR || to.oid == SQL_OID_NUMERIC);
     if (from.oid == to.oid && !needs_typmod) out->fn = NULL;
-    else if (is_str(from.oid) && is_str(to.oid) && !needs_typmod && to.oid != SQL_OID_BPCHAR) out->fn = NULL;
+    else if (is_str(from.oid) && is_str(to.oid) && !needs_typmod && to.oid != SQL_OID_BPCHAR &&
+             from.oid != SQL_OID_BPCHAR) out->fn = NULL; /* bpchar -> text drops the padding */
     else out->fn = cast_generic;
     /* explicit casts truncate varchar(n)/char(n) silently (PG) */
     if (ctx == SQL_CAST_EXPLICIT && out->fn) out->fn = cast_explicit;

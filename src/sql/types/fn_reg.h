@@ -31,6 +31,13 @@ extern const fdef_t sqlt_fn_datetime[]; /* fn_datetime.c */
 extern const fdef_t sqlt_fn_string[];   /* fn_string.c   */
 extern const fdef_t sqlt_fn_math[];     /* fn_math.c     */
 extern const fdef_t sqlt_op_math[];     /* fn_math.c: operators */
+extern const fdef_t sqlt_op_string[];   /* fn_string.c: operators */
+
+/* Compile a PG regular expression (ARE subset, see fn_string.c) into re;
+ * 2201B with PG's message when it is invalid.  The caller regfree()s. */
+#include <regex.h>
+rdb_status_t sqlt_regex_compile(rdb_arena_t *a, const char *p, size_t n, bool icase, bool nosub,
+                                regex_t *re, rdb_err_t *err);
 
 #ifndef FN
 #define FN(name) static rdb_status_t name(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args, \

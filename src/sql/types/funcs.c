@@ -103,8 +103,12 @@ FN(text_cat)
 {
     rdb_buf_t b;
     rdb_buf_init(&b, 64);
-    as_text(ctx, argtypes[0], &A0, &b);
-    as_text(ctx, argtypes[1], &A1, &b);
+    for (int k = 0; k < 2; k++) {
+        size_t from = b.len;
+        as_text(ctx, argtypes[k], &args[k], &b);
+        if (argtypes[k].oid == SQL_OID_BPCHAR) /* bpchar -> text drops the padding */
+            while (b.len > from && b.data[b.len - 1] == ' ') b.len--;
+    }
     *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
@@ -144,15 +148,10 @@ FN(op_nilike) { *res = sql_bool(!like_match(TXT(A0), TXT(A1), true)); return RDB
 static rdb_status_t regex_match(sql_fn_ctx_t *ctx, const sql_value_t *s, const sql_value_t *p, bool ci,
                                 bool *m, rdb_err_t *err)
 {
-    char *pat = rdb_arena_strndup(ctx->arena, p->u.v.ptr, p->u.v.len);
     char *str = rdb_arena_strndup(ctx->arena, s->u.v.ptr, s->u.v.len);
     regex_t re;
-    int rc = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB | (ci ? REG_ICASE : 0));
-    if (rc) {
-        char msg[128];
-        regerror(rc, &re, msg, sizeof msg);
-        return rdb_err_set(err, RDB_SQL, "2201B", "invalid regular expression: %s", msg);
-    }
+    if (sqlt_regex_compile(ctx->arena, p->u.v.ptr, p->u.v.len, ci, true, &re, err) != RDB_OK)
+        return RDB_SQL;
     *m = regexec(&re, str, 0, NULL, 0) == 0;
     regfree(&re);
     return RDB_OK;
@@ -466,7 +465,6 @@ FN(f_reverse)
     return RDB_OK;
 }
 FN(f_starts_with) { *res = sql_bool(A0.u.v.len >= A1.u.v.len && memcmp(A0.u.v.ptr, A1.u.v.ptr, A1.u.v.len) == 0); return RDB_OK; }
-FN(f_ascii) { *res = sql_int(A0.u.v.len ? (unsigned char)A0.u.v.ptr[0] : 0); return RDB_OK; }
 FN(f_chr)
 {
     int64_t c = A0.u.i;
@@ -814,7 +812,7 @@ static const fdef_t funcs[] = {
     { "rpad", 2, { TX, I4 }, TX, f_rpad, 0 }, { "rpad", 3, { TX, I4, TX }, TX, f_rpad, 0 },
     { "repeat", 2, { TX, I4 }, TX, f_repeat, 0 }, { "reverse", 1, { TX }, TX, f_reverse, 0 },
     { "starts_with", 2, { TX, TX }, BO, f_starts_with, 0 },
-    { "ascii", 1, { TX }, I4, f_ascii, 0 }, { "chr", 1, { I4 }, TX, f_chr, 0 },
+    { "chr", 1, { I4 }, TX, f_chr, 0 },
     { "to_hex", 1, { I4 }, TX, f_to_hex, 0 }, { "to_hex", 1, { I8 }, TX, f_to_hex, 0 },
     { "abs", 1, { I2 }, I2, int_abs, 0 }, { "abs", 1, { I4 }, I4, int_abs, 0 },
     { "abs", 1, { I8 }, I8, int_abs, 0 }, { "abs", 1, { F4 }, F4, flt_abs, 0 },
@@ -1011,11 +1009,11 @@ rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
     if (!strcmp(op, "!=")) name = "<>";
     rdb_err_t tmp = RDB_ERR_INIT;
     static const sqlt_fdef_tab_t tabs[] = {
-        { ops, sizeof ops / sizeof ops[0] }, { sqlt_op_math, 0 }, { NULL, 0 },
+        { ops, sizeof ops / sizeof ops[0] }, { sqlt_op_math, 0 }, { sqlt_op_string, 0 }, { NULL, 0 },
     };
-    static sqlt_fdef_tab_t t2[3];
+    static sqlt_fdef_tab_t t2[4];
     if (!t2[0].tab) {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             t2[i] = tabs[i];
             if (i && t2[i].tab) while (t2[i].tab[t2[i].n].name) t2[i].n++;
         }
