@@ -144,6 +144,8 @@ struct ex_node {
     rh_entry_t   *it;
     /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
+    sql_value_t   s_iv;                 /* generate_series over timestamps: the step */
+    sql_resolved_fn_t *s_add;           /* ... and timestamp + interval */
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
@@ -376,9 +378,47 @@ static const sql_value_t *result_next(ex_node_t *n)
     return n->out;
 }
 
+/* generate_series(timestamp[tz], timestamp[tz], interval): evaluate the
+ * bounds and the step, resolve timestamp + interval; s_step is the sign. */
+static bool series_ts_start(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    sql_type_t ivt = { SQL_OID_INTERVAL, -1 };
+    bool null1, null2;
+    if (eval_int(n->r, p->exprs[0], &n->s_cur, &null1) != RDB_OK ||
+        eval_int(n->r, p->exprs[1], &n->s_stop, &null2) != RDB_OK ||
+        ex_eval(n->r, p->exprs[2], NULL, n->r->a, &n->s_iv) != RDB_OK)
+        return false;
+    if (null1 || null2 || n->s_iv.isnull) {
+        n->done = true;
+        return true;
+    }
+    n->s_add = rdb_arena_alloc(n->r->a, sizeof *n->s_add);
+    if (sql_oper_resolve("+", p->types[0], ivt, n->s_add, n->r->err) != RDB_OK)
+        return false;
+    sql_value_t args[2] = { sql_int(0), n->s_iv }, nx;
+    sql_type_t at[2] = { p->types[0], ivt };
+    if (n->s_add->fn(&n->r->fn, 2, args, at, p->types[0], &nx, n->r->err) != RDB_OK)
+        return false;
+    n->s_step = nx.u.i > 0 ? 1 : nx.u.i < 0 ? -1 : 0;
+    if (n->s_step == 0 && (n->s_iv.u.iv.months || n->s_iv.u.iv.days))
+        n->s_step = n->s_iv.u.iv.months + n->s_iv.u.iv.days > 0 ? 1 : -1;
+    if (n->s_step == 0) {
+        rdb_err_set(n->r->err, RDB_SQL, "22023", "step size cannot equal zero");
+        return false;
+    }
+    return true;
+}
+
 static const sql_value_t *series_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
+    bool dt = p->types[0].oid == SQL_OID_TIMESTAMP || p->types[0].oid == SQL_OID_TIMESTAMPTZ;
+    if (!n->started && dt) {
+        n->started = true;
+        if (!series_ts_start(n))
+            return NULL;
+    }
     if (!n->started) {
         n->started = true;
         bool null1, null2, null3 = false;
@@ -399,8 +439,18 @@ static const sql_value_t *series_next(ex_node_t *n)
     if (!tick(n))
         return NULL;
     n->out[0] = sql_int(n->s_cur);
-    if (__builtin_add_overflow(n->s_cur, n->s_step, &n->s_cur))
+    if (dt) {
+        sql_value_t args[2] = { sql_int(n->s_cur), n->s_iv }, nx;
+        sql_type_t at[2] = { p->types[0], { SQL_OID_INTERVAL, -1 } };
+        rdb_err_t e2 = RDB_ERR_INIT;
+        if (n->s_add->fn(&n->r->fn, 2, args, at, p->types[0], &nx, &e2) != RDB_OK)
+            n->done = true; /* past the timestamp range: the series ends */
+        else
+            n->s_cur = nx.u.i;
+        rdb_err_clear(&e2);
+    } else if (__builtin_add_overflow(n->s_cur, n->s_step, &n->s_cur)) {
         n->done = true;
+    }
     return n->out;
 }
 

@@ -1078,8 +1078,6 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         ast_expr_t f = *a;
         f.kind = AST_FUNC;
         f.nargs = 0;
-        if (strcmp(a->name, "current_time") == 0 || strcmp(a->name, "localtime") == 0)
-            return fail(c, "0A000", a->loc, "%s is not supported", a->name);
         return bind_func(c, s, &f, out);
     }
     case AST_ARRAY: {
@@ -1629,18 +1627,27 @@ static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int off
         p->nexprs = fa->nargs;
         p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 3);
         sql_type_t t = T(SQL_OID_INT4);
+        bool dt = false; /* over timestamps with an interval step */
         for (int i = 0; i < fa->nargs; i++) {
             if (bind_e(&sub, &empty, fa->args[i], &p->exprs[i]) != RDB_OK)
                 return RDB_SQL;
             uint32_t o = p->exprs[i]->type.oid;
-            if (o == SQL_OID_INT8)
+            if (i < 2 && (o == SQL_OID_TIMESTAMP || o == SQL_OID_TIMESTAMPTZ || o == SQL_OID_DATE)) {
+                dt = true;
+                t = T(o == SQL_OID_TIMESTAMP && t.oid != SQL_OID_TIMESTAMPTZ ? SQL_OID_TIMESTAMP : SQL_OID_TIMESTAMPTZ);
+            } else if (dt || (i == 2 && o == SQL_OID_INTERVAL))
+                continue;
+            else if (o == SQL_OID_INT8)
                 t = T(SQL_OID_INT8);
             else if (o != SQL_OID_INT4 && o != SQL_OID_INT2 && o != SQL_OID_UNKNOWN)
                 return fail(c, "0A000", fa->loc, "generate_series over %s is not supported",
                             tname(c, p->exprs[i]->type));
         }
+        if (dt && fa->nargs != 3)
+            return fail(c, "42883", fa->loc, "function generate_series(%s, %s) does not exist",
+                        tname(c, p->exprs[0]->type), tname(c, p->exprs[1]->type));
         for (int i = 0; i < fa->nargs; i++)
-            if (coerce(c, &p->exprs[i], t, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+            if (coerce(c, &p->exprs[i], dt && i == 2 ? T(SQL_OID_INTERVAL) : t, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
                 return RDB_SQL;
         p->types[0] = t;
         p->names[0] = cname;

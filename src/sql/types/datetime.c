@@ -6,8 +6,10 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "sql/types/types_int.h"
 
@@ -76,6 +78,207 @@ static bool parse_time(const char **p, const char *e, int64_t *us)
     return *us <= USECS_PER_DAY;
 }
 
+static const char *const month_names[] = { "january", "february", "march", "april", "may", "june", "july",
+                                             "august", "september", "october", "november", "december" };
+static const char *const day_names[] = { "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday" };
+
+/* A month or day name, full or abbreviated to 3+ letters ("sept" too). */
+static int name_index(const char *w, size_t n, const char *const *tab, int ntab)
+{
+    if (n < 3) return -1;
+    for (int i = 0; i < ntab; i++)
+        if (n <= strlen(tab[i]) && strncasecmp(tab[i], w, n) == 0 && (n == 3 || n == strlen(tab[i]) || (i == 8 && n == 4)))
+            return i;
+    return -1;
+}
+
+typedef struct {
+    int64_t y; int m, d;       /* date fields, 0 = not given */
+    bool have_date, have_time, bc, pm, am, textmonth;
+    int64_t us;                /* time of day */
+    bool have_tz;
+    int64_t tzoff;             /* seconds east of UTC */
+    const char *zone;          /* named zone */
+    int nloose;
+    int64_t loose[4];
+    int loose_len[4];
+} dtparse_t;
+
+enum { DT_OK = 0, DT_BAD = 1, DT_RANGE = 2, DT_RANGE_HINT = 3 };
+
+/* hh:mm[:ss[.ffffff]] at *p (hours up to 24, checked by the caller). */
+static int rd_clock(const char **p, const char *e, int64_t *h, int64_t *mi, int64_t *sec, int64_t *frac)
+{
+    *sec = *frac = 0;
+    if (!rd_num(p, e, 9, h) || *p >= e || **p != ':') return DT_BAD;
+    (*p)++;
+    if (!rd_num(p, e, 2, mi)) return DT_BAD;
+    if (*p < e && **p == ':') {
+        (*p)++;
+        if (!rd_num(p, e, 2, sec)) return DT_BAD;
+    }
+    if (*p < e && **p == '.') {
+        (*p)++;
+        int n = 0;
+        int64_t f = 0;
+        while (*p < e && isdigit((unsigned char)**p)) {
+            if (n < 7) { f = f * 10 + (**p - '0'); n++; }
+            (*p)++;
+        }
+        while (n < 7) { f *= 10; n++; }
+        *frac = (f + 5) / 10;
+    }
+    return DT_OK;
+}
+
+/* +hh[:mm] / -hhmm / +h after a time */
+static int rd_offset(const char **p, const char *e, int64_t *off)
+{
+    int sg = **p == '-' ? -1 : 1;
+    (*p)++;
+    int64_t h, m = 0, sec = 0;
+    const char *st = *p;
+    if (!rd_num(p, e, 9, &h)) return DT_BAD;
+    if (*p - st == 4) { m = h % 100; h /= 100; }
+    else if (*p < e && **p == ':') {
+        (*p)++;
+        if (rd_num(p, e, 2, &m) != 2) return DT_BAD;
+        if (*p < e && **p == ':') { (*p)++; if (rd_num(p, e, 2, &sec) != 2) return DT_BAD; }
+    }
+    if (h > 15 * 24 || m > 59 || sec > 59) return DT_RANGE;
+    *off = sg * (h * 3600 + m * 60 + sec);
+    return DT_OK;
+}
+
+static int dt_word(dtparse_t *st, const char *w, size_t n)
+{
+    char lw[64];
+    if (n >= sizeof lw) return DT_BAD;
+    for (size_t i = 0; i < n; i++) lw[i] = (char)tolower((unsigned char)w[i]);
+    lw[n] = 0;
+    int mi = name_index(lw, n, month_names, 12);
+    if (mi >= 0 && !st->textmonth) { st->m = mi + 1; st->textmonth = true; return DT_OK; }
+    if (name_index(lw, n, day_names, 7) >= 0) return DT_OK;
+    if (!strcmp(lw, "bc")) { st->bc = true; return DT_OK; }
+    if (!strcmp(lw, "ad")) return DT_OK;
+    if (!strcmp(lw, "am")) { st->am = true; return DT_OK; }
+    if (!strcmp(lw, "pm")) { st->pm = true; return DT_OK; }
+    if (!strcmp(lw, "z") || !strcmp(lw, "utc") || !strcmp(lw, "gmt") || !strcmp(lw, "zulu") || !strcmp(lw, "ut")) {
+        st->have_tz = true; st->tzoff = 0; return DT_OK;
+    }
+    if (!strcmp(lw, "allballs")) { st->have_time = true; st->us = 0; return DT_OK; }
+    /* a named zone from the tz database */
+    char *z = strndup(w, n);
+    if (z && sqlt_tz_known(z)) {
+        static __thread char zbuf[64];
+        snprintf(zbuf, sizeof zbuf, "%s", z);
+        st->zone = zbuf;
+        free(z);
+        return DT_OK;
+    }
+    free(z);
+    return DT_BAD;
+}
+
+/* One whitespace-separated field. */
+static int dt_field(dtparse_t *st, const char *p, const char *e, sql_dateorder_t order)
+{
+    while (p < e) {
+        if (isalpha((unsigned char)*p)) {
+            const char *q = p;
+            while (q < e && (isalpha((unsigned char)*q) || *q == '/' || *q == '_' ||
+                             (q > p && q[-1] == '/' && isalpha((unsigned char)*q)))) q++;
+            /* "T" between a date and a time */
+            if (q - p == 1 && (*p == 'T' || *p == 't') && q < e && isdigit((unsigned char)*q) && st->have_date) { p = q; continue; }
+            int r = dt_word(st, p, (size_t)(q - p));
+            if (r) return r;
+            p = q;
+            continue;
+        }
+        if ((*p == '+' || *p == '-') && (st->have_time || st->have_date) && p + 1 < e && isdigit((unsigned char)p[1])) {
+            int64_t off;
+            int r = rd_offset(&p, e, &off);
+            if (r) return r;
+            st->have_tz = true;
+            st->tzoff = off;
+            continue;
+        }
+        if (!isdigit((unsigned char)*p)) {
+            if (*p == ',' || *p == '.') { p++; continue; }
+            return DT_BAD;
+        }
+        /* a numeric run: look at what separates its parts */
+        const char *q = p;
+        while (q < e && isdigit((unsigned char)*q)) q++;
+        if (q < e && *q == ':') {
+            int64_t h, mi, sec, frac;
+            const char *r0 = p;
+            if (rd_clock(&r0, e, &h, &mi, &sec, &frac)) return DT_BAD;
+            if (st->have_time) return DT_BAD;
+            st->have_time = true;
+            if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec || frac))) return DT_RANGE;
+            st->us = ((h * 60 + mi) * 60 + sec) * USECS_PER_SEC + frac;
+            p = r0;
+            continue;
+        }
+        if (q < e && (*q == '-' || *q == '/' || *q == '.') && q + 1 < e && (isdigit((unsigned char)q[1]) || isalpha((unsigned char)q[1]))) {
+            /* a date: three parts separated by - / . (a part may be a month name) */
+            char sep = *q;
+            int64_t part[3];
+            int plen[3], np = 0;
+            const char *r = p;
+            bool textpart[3] = { false, false, false };
+            while (np < 3 && r < e) {
+                if (isdigit((unsigned char)*r)) {
+                    const char *r0 = r;
+                    rd_num(&r, e, 9, &part[np]);
+                    plen[np] = (int)(r - r0);
+                } else if (isalpha((unsigned char)*r)) {
+                    const char *r0 = r;
+                    while (r < e && isalpha((unsigned char)*r)) r++;
+                    int mi = name_index(r0, (size_t)(r - r0), month_names, 12);
+                    if (mi < 0) return DT_BAD;
+                    part[np] = mi + 1;
+                    plen[np] = 2;
+                    textpart[np] = true;
+                } else break;
+                np++;
+                if (np < 3) {
+                    if (r >= e || *r != sep) break;
+                    r++;
+                }
+            }
+            if (np != 3 || st->have_date) return DT_BAD;
+            st->have_date = true;
+            if (textpart[1]) { st->d = (int)part[0]; st->m = (int)part[1]; st->y = part[2]; if (plen[0] > 2) { st->y = part[0]; st->d = (int)part[2]; } }
+            else if (textpart[0]) { st->m = (int)part[0]; st->d = (int)part[1]; st->y = part[2]; }
+            else if (plen[0] > 2 || order == SQL_DATEORDER_YMD) { st->y = part[0]; st->m = (int)part[1]; st->d = (int)part[2]; }
+            else if (order == SQL_DATEORDER_DMY) { st->d = (int)part[0]; st->m = (int)part[1]; st->y = part[2]; }
+            else { st->m = (int)part[0]; st->d = (int)part[1]; st->y = part[2]; }
+            if (plen[0] <= 2 && !textpart[0] && plen[2] <= 2 && !(plen[0] > 2)) { if (st->y < 70) st->y += 2000; else if (st->y < 100) st->y += 1900; }
+            p = r;
+            continue;
+        }
+        /* a plain number */
+        int64_t v;
+        const char *r = p;
+        rd_num(&r, e, 18, &v);
+        int len = (int)(r - p);
+        if (!st->have_date && !st->textmonth && (len == 8 || len == 6) && st->nloose == 0) {
+            st->have_date = true;
+            if (len == 8) { st->y = v / 10000; st->m = (int)(v / 100 % 100); st->d = (int)(v % 100); }
+            else { st->y = 2000 + v / 10000; st->m = (int)(v / 100 % 100); st->d = (int)(v % 100); }
+            p = r;
+            continue;
+        }
+        if (st->nloose >= 4) return DT_BAD;
+        st->loose[st->nloose] = v;
+        st->loose_len[st->nloose++] = len;
+        p = r;
+    }
+    return DT_OK;
+}
+
 rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const char *s, size_t len,
                         sql_value_t *out, rdb_err_t *err)
 {
@@ -84,7 +287,8 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
     while (e > p && isspace((unsigned char)e[-1])) e--;
     size_t n = (size_t)(e - p);
     bool isdate = oid == SQL_OID_DATE;
-    if (oid != SQL_OID_TIME) {
+    const char *zone = fs ? fs->timezone : NULL;
+    if (oid != SQL_OID_TIME && oid != SQL_OID_TIMETZ) {
         if ((n == 8 && strncasecmp(p, "infinity", 8) == 0) || (n == 9 && strncasecmp(p, "+infinity", 9) == 0)) {
             *out = sql_int(isdate ? INT32_MAX : INT64_MAX);
             return RDB_OK;
@@ -98,68 +302,116 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
             return RDB_OK;
         }
     }
-    if (oid == SQL_OID_TIME) {
-        int64_t us;
-        if (!parse_time(&p, e, &us) || p != e) goto bad;
-        *out = sql_int(us);
-        return RDB_OK;
+    dtparse_t st;
+    memset(&st, 0, sizeof st);
+    sql_dateorder_t order = fs ? fs->dateorder : SQL_DATEORDER_MDY;
+    int rc = DT_OK;
+    /* today / tomorrow / yesterday / now */
+    {
+        static const char *const rel[] = { "now", "today", "tomorrow", "yesterday" };
+        for (int i = 0; i < 4; i++)
+            if (n == strlen(rel[i]) && strncasecmp(p, rel[i], n) == 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                int64_t now = ((int64_t)ts.tv_sec - INT64_C(946684800)) * USECS_PER_SEC + ts.tv_nsec / 1000;
+                int64_t loc = now + (oid == SQL_OID_TIMESTAMP || isdate || oid == SQL_OID_TIME || i ? (int64_t)sqlt_tz_offset(zone, now) * USECS_PER_SEC : 0);
+                if (i == 0) {
+                    if (oid == SQL_OID_TIMESTAMPTZ) *out = sql_int(now);
+                    else if (isdate) *out = sql_int(loc / USECS_PER_DAY - (loc % USECS_PER_DAY < 0));
+                    else if (oid == SQL_OID_TIME) *out = sql_int((loc % USECS_PER_DAY + USECS_PER_DAY) % USECS_PER_DAY);
+                    else *out = sql_int(loc);
+                    return RDB_OK;
+                }
+                int64_t day = loc / USECS_PER_DAY - (loc % USECS_PER_DAY < 0) + (i == 2 ? 1 : i == 3 ? -1 : 0);
+                if (isdate) *out = sql_int(day);
+                else if (oid == SQL_OID_TIME) *out = sql_int(0);
+                else if (oid == SQL_OID_TIMESTAMPTZ) *out = sql_int(sqlt_tz_local_to_utc(zone, day * USECS_PER_DAY));
+                else *out = sql_int(day * USECS_PER_DAY);
+                return RDB_OK;
+            }
     }
-    int64_t y, mo, d;
-    if (rd_num(&p, e, 9, &y) < 1 || p >= e || *p != '-') goto bad;
-    p++;
-    if (!rd_num(&p, e, 2, &mo) || p >= e || *p != '-') goto bad;
-    p++;
-    if (!rd_num(&p, e, 2, &d)) goto bad;
-    bool bc = false;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, (int)mo)) {
+    while (p < e && !rc) {
+        while (p < e && (isspace((unsigned char)*p) || *p == ',')) p++;
+        const char *q = p;
+        while (q < e && !isspace((unsigned char)*q) && *q != ',') q++;
+        if (q > p) rc = dt_field(&st, p, q, order);
+        p = q;
+    }
+    if (!rc) {
+        /* loose numbers: with a month name, the year (3+ digits or > 31) and the day */
+        if (!st.have_date && st.textmonth) {
+            if (st.nloose != 2) rc = DT_BAD;
+            else {
+                int yi = st.loose_len[0] > 2 ? 0 : st.loose_len[1] > 2 ? 1 : (st.loose[0] > 31 ? 0 : 1);
+                st.y = st.loose[yi];
+                st.d = (int)st.loose[1 - yi];
+                if (st.loose_len[yi] <= 2) st.y += st.y < 70 ? 2000 : 1900;
+                st.have_date = true;
+            }
+        } else if (st.nloose) {
+            rc = DT_BAD;
+        }
+    }
+    if (!rc && (st.am || st.pm)) {
+        if (!st.have_time) rc = DT_BAD;
+        else {
+            int64_t h = st.us / (3600 * USECS_PER_SEC);
+            if (h > 12 || h == 0) rc = DT_RANGE;
+            else if (st.pm && h != 12) st.us += 12 * 3600 * USECS_PER_SEC;
+            else if (st.am && h == 12) st.us -= 12 * 3600 * USECS_PER_SEC;
+        }
+    }
+    if (!rc && (oid == SQL_OID_TIME || oid == SQL_OID_TIMETZ)) {
+        if (!st.have_time) rc = DT_BAD;
+    } else if (!rc) {
+        if (!st.have_date) rc = DT_BAD;
+        else if (st.m < 1 || st.m > 12) rc = DT_RANGE_HINT;
+        else if (st.y == 0 && !st.bc) rc = DT_RANGE; /* year 0 does not exist */
+        else {
+            int64_t y = st.bc ? 1 - st.y : st.y;
+            if (st.d < 1 || st.d > days_in_month(y, st.m)) rc = DT_RANGE;
+            else st.y = y;
+        }
+    }
+    if (rc == DT_BAD) return sqlt_err_syntax(err, oid, s, len);
+    if (rc) {
         rdb_err_set(err, RDB_SQL, "22008", "date/time field value out of range: \"%.*s\"", (int)len, s);
+        if (rc == DT_RANGE_HINT) rdb_err_hint(err, "Perhaps you need a different \"datestyle\" setting.");
         return RDB_SQL;
     }
-    int64_t days = sqlt_days_from_civil(y, (int)mo, (int)d);
-    int64_t us = 0, off = 0;
-    bool have_off = false;
-    if (p < e && (*p == ' ' || *p == 'T' || *p == 't')) {
-        p++;
-        while (p < e && *p == ' ') p++;
-        if (p < e && isdigit((unsigned char)*p)) {
-            if (!parse_time(&p, e, &us)) goto bad;
-        }
-        while (p < e && *p == ' ') p++;
-        if (p < e && (*p == '+' || *p == '-' || *p == 'Z' || *p == 'z')) {
-            have_off = true;
-            if (*p == 'Z' || *p == 'z') p++;
-            else {
-                int sg = *p == '-' ? -1 : 1;
-                p++;
-                int64_t oh, om = 0;
-                if (!rd_num(&p, e, 2, &oh)) goto bad;
-                if (p < e && *p == ':') p++;
-                rd_num(&p, e, 2, &om);
-                off = sg * (oh * 3600 + om * 60) * USECS_PER_SEC;
-            }
-        } else if (e - p >= 3 && strncasecmp(p, "UTC", 3) == 0) { p += 3; have_off = true; }
-        if (p < e && e - p == 2 && strncasecmp(p, "BC", 2) == 0) { bc = true; p = e; }
+    if (oid == SQL_OID_TIME) {
+        *out = sql_int(st.us);
+        return RDB_OK;
     }
-    if (p != e) goto bad;
-    (void)bc;
-    (void)fs;
+    if (oid == SQL_OID_TIMETZ) {
+        int32_t off = st.have_tz ? (int32_t)st.tzoff : 0;
+        if (!st.have_tz) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            off = sqlt_tz_offset(st.zone ? st.zone : zone, ((int64_t)now.tv_sec - INT64_C(946684800)) * USECS_PER_SEC);
+        }
+        *out = sql_int(sqlt_timetz_pack(st.us, off));
+        return RDB_OK;
+    }
+    int64_t days = sqlt_days_from_civil(st.y, st.m, st.d);
     if (isdate) {
         if (days < -2451545 || days > 2147483494LL - 2451545) goto range;
         *out = sql_int(days);
         return RDB_OK;
     }
-    if (days < -2451545 || days > 106741026) goto range; /* 4714 BC .. 294276 AD */
-    int64_t ts = days * USECS_PER_DAY + us;
-    if (oid == SQL_OID_TIMESTAMPTZ)
-        ts = have_off ? ts - off : sqlt_tz_local_to_utc(fs ? fs->timezone : NULL, ts);
+    if (days < -2451545 || days >= 106751983) goto range; /* 4714-11-24 BC .. 294276-12-31 AD */
+    int64_t ts = days * USECS_PER_DAY + st.us;
+    if (oid == SQL_OID_TIMESTAMPTZ) {
+        if (st.have_tz) ts -= st.tzoff * USECS_PER_SEC;
+        else ts = sqlt_tz_local_to_utc(st.zone ? st.zone : zone, ts);
+    }
+    if (ts >= INT64_C(9223371331200000000) || ts < INT64_C(-211813488000000000)) goto range;
     *out = sql_int(ts);
     return RDB_OK;
 range:
     rdb_err_set(err, RDB_SQL, "22008", "%s out of range: \"%.*s\"", isdate ? "date" : "timestamp",
                 (int)len, s);
     return RDB_SQL;
-bad:
-    return sqlt_err_syntax(err, oid, s, len);
 }
 
 static void out_time(int64_t us, rdb_buf_t *out)
@@ -188,6 +440,13 @@ void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_
 {
     int64_t x = v->u.i;
     if (oid == SQL_OID_TIME) { out_time(x, out); return; }
+    if (oid == SQL_OID_TIMETZ) {
+        out_time(sqlt_timetz_tod(x), out);
+        int32_t o = sqlt_timetz_off(x), a = o < 0 ? -o : o;
+        rdb_buf_printf(out, "%c%02d", o < 0 ? '-' : '+', a / 3600);
+        if (a % 3600) rdb_buf_printf(out, ":%02d", a / 60 % 60);
+        return;
+    }
     if (oid == SQL_OID_DATE) {
         if (x == INT32_MAX) { rdb_buf_append_str(out, "infinity"); return; }
         if (x == INT32_MIN) { rdb_buf_append_str(out, "-infinity"); return; }

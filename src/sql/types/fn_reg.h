@@ -32,6 +32,7 @@ extern const fdef_t sqlt_fn_string[];   /* fn_string.c   */
 extern const fdef_t sqlt_fn_math[];     /* fn_math.c     */
 extern const fdef_t sqlt_op_math[];     /* fn_math.c: operators */
 extern const fdef_t sqlt_op_string[];   /* fn_string.c: operators */
+extern const fdef_t sqlt_op_datetime[]; /* fn_datetime.c: operators */
 
 /* Compile a PG regular expression (ARE subset, see fn_string.c) into re;
  * 2201B with PG's message when it is invalid.  The caller regfree()s. */

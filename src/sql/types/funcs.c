@@ -575,138 +575,6 @@ FN(i_mod) { return int_mod(ctx, nargs, args, argtypes, rettype, res, err); }
 FN(f_now) { *res = sql_int(ctx->txn_ts); return RDB_OK; }
 FN(f_stmt_ts) { *res = sql_int(ctx->stmt_ts); return RDB_OK; }
 FN(f_current_date) { int64_t d = ctx->txn_ts / USECS_PER_DAY; if (ctx->txn_ts % USECS_PER_DAY < 0) d--; *res = sql_int(d); return RDB_OK; }
-FN(f_make_date)
-{
-    int64_t y = A0.u.i, m = A1.u.i, d = args[2].u.i;
-    if (y == 0) return rdb_err_set(err, RDB_SQL, "22008", "date field value out of range: %lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
-    if (y < 0) y++;
-    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m < 1 || m > 12 || d < 1 || d > dm[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
-        return rdb_err_set(err, RDB_SQL, "22008", "date field value out of range: %lld-%02lld-%02lld", (long long)A0.u.i, (long long)m, (long long)d);
-    *res = sql_int(sqlt_days_from_civil(y, (int)m, (int)d));
-    return RDB_OK;
-}
-FN(f_justify_days)
-{
-    int64_t d = A0.u.iv.days;
-    return sqlt_iv_make((int64_t)A0.u.iv.months + d / 30, d % 30, A0.u.iv.usec, res, err);
-}
-FN(f_justify_hours)
-{
-    int64_t us = A0.u.iv.usec;
-    return sqlt_iv_make(A0.u.iv.months, (int64_t)A0.u.iv.days + us / USECS_PER_DAY, us % USECS_PER_DAY, res, err);
-}
-
-static int unit_of(const char *p, size_t n)
-{
-    static const char *const u[] = { "microseconds", "milliseconds", "second", "minute", "hour", "day",
-                                     "week", "month", "quarter", "year", "decade", "century", "millennium",
-                                     "dow", "doy", "epoch", "isodow" };
-    char tmp[32];
-    if (n >= sizeof tmp) return -1;
-    for (size_t i = 0; i < n; i++) tmp[i] = (char)tolower((unsigned char)p[i]);
-    tmp[n] = 0;
-    if (n > 1 && tmp[n - 1] == 's' && strcmp(tmp, "microseconds") && strcmp(tmp, "milliseconds")) tmp[n - 1] = 0;
-    if (!strcmp(tmp, "microsecond")) return 0;
-    if (!strcmp(tmp, "millisecond")) return 1;
-    for (int i = 0; i < (int)(sizeof u / sizeof u[0]); i++) if (!strcmp(tmp, u[i])) return i;
-    return -1;
-}
-static void split_ts(int64_t ts, int64_t *y, int *m, int *d, int64_t *us, int64_t *days)
-{
-    *days = ts / USECS_PER_DAY;
-    *us = ts % USECS_PER_DAY;
-    if (*us < 0) { *us += USECS_PER_DAY; (*days)--; }
-    sqlt_civil_from_days(*days, y, m, d);
-}
-FN(f_date_trunc)
-{
-    int u = unit_of(TXT(A0));
-    int64_t ts = A1.u.i;
-    if (u < 0 || u > 12) return rdb_err_set(err, RDB_SQL, "0A000", "unit \"%.*s\" not supported for type %s", (int)A0.u.v.len, A0.u.v.ptr, sqlt_sql_name(argtypes[1].oid));
-    if (ts == INT64_MAX || ts == INT64_MIN) { *res = A1; return RDB_OK; }
-    bool tz = argtypes[1].oid == SQL_OID_TIMESTAMPTZ;
-    const char *zone = ctx->settings ? ctx->settings->timezone : NULL;
-    if (tz) ts += (int64_t)sqlt_tz_offset(zone, ts) * USECS_PER_SEC; /* truncate the local time */
-    int64_t y, us, days; int m, d;
-    split_ts(ts, &y, &m, &d, &us, &days);
-    switch (u) {
-    case 0: break;
-    case 1: us -= us % 1000; break;
-    case 2: us -= us % USECS_PER_SEC; break;
-    case 3: us -= us % (60 * USECS_PER_SEC); break;
-    case 4: us -= us % (3600 * USECS_PER_SEC); break;
-    case 5: us = 0; break;
-    case 6: { int64_t dow = ((days + 5) % 7 + 7) % 7; /* 2000-01-01 is a Saturday; weeks start on Monday */
-        sqlt_civil_from_days(days - dow, &y, &m, &d); us = 0; break; }
-    case 7: d = 1; us = 0; break;
-    case 8: d = 1; m = (m - 1) / 3 * 3 + 1; us = 0; break;
-    case 9: d = 1; m = 1; us = 0; break;
-    case 10: d = 1; m = 1; us = 0; y -= ((y % 10) + 10) % 10; break;
-    case 11: d = 1; m = 1; us = 0; y = y > 0 ? (y - 1) / 100 * 100 + 1 : y; break;
-    case 12: d = 1; m = 1; us = 0; y = y > 0 ? (y - 1) / 1000 * 1000 + 1 : y; break;
-    }
-    int64_t r = sqlt_days_from_civil(y, m, d) * USECS_PER_DAY + us;
-    *res = sql_int(tz ? sqlt_tz_local_to_utc(zone, r) : r);
-    return RDB_OK;
-}
-FN(f_date_part)
-{
-    int u = unit_of(TXT(A0));
-    sql_type_t t = argtypes[1];
-    double r;
-    if (u < 0) return rdb_err_set(err, RDB_SQL, "22023", "unit \"%.*s\" not recognized for type %s", (int)A0.u.v.len, A0.u.v.ptr, sqlt_sql_name(t.oid));
-    if (t.oid == SQL_OID_INTERVAL) {
-        const sql_interval_t *iv = &A1.u.iv;
-        switch (u) {
-        case 0: r = (double)(iv->usec % (60 * USECS_PER_SEC)); break;
-        case 1: r = (double)(iv->usec % (60 * USECS_PER_SEC)) / 1000.0; break;
-        case 2: r = (double)(iv->usec % (60 * USECS_PER_SEC)) / 1e6; break;
-        case 3: r = (double)(iv->usec / (60 * USECS_PER_SEC) % 60); break;
-        case 4: r = (double)(iv->usec / (3600 * USECS_PER_SEC)); break;
-        case 5: r = iv->days; break;
-        case 7: r = iv->months % 12; break;
-        case 9: r = iv->months / 12; break;
-        case 15: r = (double)iv->usec / 1e6 + iv->days * 86400.0 + (iv->months / 12) * 365.25 * 86400 + (iv->months % 12) * 30.0 * 86400; break;
-        default: return rdb_err_set(err, RDB_SQL, "0A000", "unit \"%.*s\" not supported for type interval", (int)A0.u.v.len, A0.u.v.ptr);
-        }
-    } else {
-        int64_t ts = t.oid == SQL_OID_DATE ? A1.u.i * USECS_PER_DAY : A1.u.i;
-        if (t.oid == SQL_OID_TIME) ts = A1.u.i;
-        if (t.oid == SQL_OID_TIMESTAMPTZ && u != 15) /* fields of the local time; epoch is absolute */
-            ts += (int64_t)sqlt_tz_offset(ctx->settings ? ctx->settings->timezone : NULL, ts) * USECS_PER_SEC;
-        int64_t y, us, days; int m, d;
-        split_ts(ts, &y, &m, &d, &us, &days);
-        switch (u) {
-        case 0: r = (double)(us % (60 * USECS_PER_SEC)); break;
-        case 1: r = (double)(us % (60 * USECS_PER_SEC)) / 1000.0; break;
-        case 2: r = (double)(us % (60 * USECS_PER_SEC)) / 1e6; break;
-        case 3: r = (double)(us / (60 * USECS_PER_SEC) % 60); break;
-        case 4: r = (double)(us / (3600 * USECS_PER_SEC)); break;
-        case 5: r = d; break;
-        case 7: r = m; break;
-        case 8: r = (m - 1) / 3 + 1; break;
-        case 9: r = y > 0 ? (double)y : (double)(y - 1); break;
-        case 10: r = (double)(y >= 0 ? y / 10 : -((8 - (y - 1)) / 10)); break;
-        case 11: r = (double)(y > 0 ? (y + 99) / 100 : -((99 - (y - 1)) / 100)); break;
-        case 12: r = (double)(y > 0 ? (y + 999) / 1000 : -((999 - (y - 1)) / 1000)); break;
-        case 13: r = (double)(((days + 6) % 7 + 7) % 7); break;
-        case 16: { int64_t w = ((days + 6) % 7 + 7) % 7; r = w == 0 ? 7 : (double)w; break; }
-        case 14: r = (double)(days - sqlt_days_from_civil(y, 1, 1) + 1); break;
-        case 15: r = (double)ts / 1e6 + 946684800.0; break;
-        default: return rdb_err_set(err, RDB_SQL, "0A000", "unit \"%.*s\" not supported", (int)A0.u.v.len, A0.u.v.ptr);
-        }
-    }
-    if (rettype.oid == SQL_OID_NUMERIC) {
-        /* PG 15's extract: seconds and epoch have scale 6, milliseconds 3 */
-        int scale = u == 2 || u == 15 ? 6 : u == 1 ? 3 : 0;
-        char tmp[64];
-        int n = snprintf(tmp, sizeof tmp, "%.*f", scale, r);
-        return sqlt_numeric_in(ctx->arena, tmp, (size_t)n, res, err);
-    }
-    *res = sql_float(r);
-    return RDB_OK;
-}
 FN(f_clock_ts)
 {
     struct timespec ts;
@@ -769,9 +637,8 @@ static const fdef_t ops[] = {
     { "~~*", 2, { TX, TX }, BO, op_ilike, 0 }, { "!~~*", 2, { TX, TX }, BO, op_nilike, 0 },
     { "~", 2, { TX, TX }, BO, op_re, 0 }, { "!~", 2, { TX, TX }, BO, op_nre, 0 },
     { "~*", 2, { TX, TX }, BO, op_rei, 0 }, { "!~*", 2, { TX, TX }, BO, op_nrei, 0 },
-    { "+", 2, { TS, IV }, TS, ts_add_iv, 0 }, { "+", 2, { TZ, IV }, TZ, ts_add_iv, 0 },
-    { "+", 2, { IV, TS }, TS, iv_add_ts, 0 }, { "+", 2, { IV, TZ }, TZ, iv_add_ts, 0 },
-    { "-", 2, { TS, IV }, TS, ts_sub_iv, 0 }, { "-", 2, { TZ, IV }, TZ, ts_sub_iv, 0 },
+    { "+", 2, { TS, IV }, TS, ts_add_iv, 0 }, { "+", 2, { IV, TS }, TS, iv_add_ts, 0 },
+    { "-", 2, { TS, IV }, TS, ts_sub_iv, 0 },
     { "+", 2, { DA, IV }, TS, date_add_iv, 0 }, { "-", 2, { DA, IV }, TS, date_sub_iv, 0 },
     { "-", 2, { TS, TS }, IV, ts_sub_ts, 0 }, { "-", 2, { TZ, TZ }, IV, ts_sub_ts, 0 },
     { "-", 2, { DA, DA }, I4, date_sub_date, 0 }, { "+", 2, { DA, I4 }, DA, date_add_int, 0 },
@@ -838,16 +705,6 @@ static const fdef_t funcs[] = {
     { "clock_timestamp", 0, { 0 }, TZ, f_clock_ts, F_VOLATILE },
     { "md5", 1, { TX }, TX, f_md5, 0 }, { "md5", 1, { BY }, TX, f_md5, 0 },
     { "current_date", 0, { 0 }, DA, f_current_date, F_STABLE },
-    { "make_date", 3, { I4, I4, I4 }, DA, f_make_date, 0 },
-    { "justify_days", 1, { IV }, IV, f_justify_days, 0 },
-    { "justify_hours", 1, { IV }, IV, f_justify_hours, 0 },
-    { "date_trunc", 2, { TX, TS }, TS, f_date_trunc, 0 }, { "date_trunc", 2, { TX, TZ }, TZ, f_date_trunc, 0 },
-    { "date_part", 2, { TX, TS }, F8, f_date_part, 0 }, { "date_part", 2, { TX, TZ }, F8, f_date_part, 0 },
-    { "date_part", 2, { TX, DA }, F8, f_date_part, 0 }, { "date_part", 2, { TX, IV }, F8, f_date_part, 0 },
-    { "date_part", 2, { TX, TM }, F8, f_date_part, 0 },
-    { "extract", 2, { TX, TS }, NU, f_date_part, 0 }, { "extract", 2, { TX, TZ }, NU, f_date_part, 0 },
-    { "extract", 2, { TX, DA }, NU, f_date_part, 0 }, { "extract", 2, { TX, IV }, NU, f_date_part, 0 },
-    { "extract", 2, { TX, TM }, NU, f_date_part, 0 },
     { "gen_random_uuid", 0, { 0 }, UU, f_gen_uuid, F_VOLATILE },
 };
 
@@ -1009,11 +866,12 @@ rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
     if (!strcmp(op, "!=")) name = "<>";
     rdb_err_t tmp = RDB_ERR_INIT;
     static const sqlt_fdef_tab_t tabs[] = {
-        { ops, sizeof ops / sizeof ops[0] }, { sqlt_op_math, 0 }, { sqlt_op_string, 0 }, { NULL, 0 },
+        { ops, sizeof ops / sizeof ops[0] }, { sqlt_op_math, 0 }, { sqlt_op_string, 0 }, { sqlt_op_datetime, 0 },
+        { NULL, 0 },
     };
-    static sqlt_fdef_tab_t t2[4];
+    static sqlt_fdef_tab_t t2[5];
     if (!t2[0].tab) {
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 5; i++) {
             t2[i] = tabs[i];
             if (i && t2[i].tab) while (t2[i].tab[t2[i].n].name) t2[i].n++;
         }

@@ -67,6 +67,11 @@ void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_
 rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_err_t *err);
 void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out);
 int64_t sqlt_days_from_civil(int64_t y, int m, int d);
+/* timetz in one int64: the local time of day (µs, low 40 bits) and the
+ * zone's offset in seconds east of UTC, biased by 86400, above them. */
+static inline int64_t sqlt_timetz_pack(int64_t tod, int32_t off) { return ((int64_t)(off + 86400) << 40) | tod; }
+static inline int64_t sqlt_timetz_tod(int64_t v) { return v & ((INT64_C(1) << 40) - 1); }
+static inline int32_t sqlt_timetz_off(int64_t v) { return (int32_t)(v >> 40) - 86400; }
 void sqlt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* tz.c: named zones from /usr/share/zoneinfo; "UTC" and unknown names are UTC */
