@@ -151,8 +151,15 @@ rdb_status_t sql_type_make_typmod(uint32_t oid, int nmods, const int32_t *mods, 
         *typmod = ((p << 16) | s) + 4;
         return RDB_OK;
     }
+    if (oid == SQL_OID_INTERVAL) {
+        /* the field range (PG's INTERVAL_MASK bits) as libpg_query gives it,
+         * then an optional precision (ignored: values keep µs) */
+        int32_t range = mods[0] & 0x7FFF;
+        *typmod = range == 0x7FFF ? -1 : (range << 16) | 0xFFFF;
+        return RDB_OK;
+    }
     if (oid == SQL_OID_TIMESTAMP || oid == SQL_OID_TIMESTAMPTZ || oid == SQL_OID_TIME ||
-        oid == SQL_OID_INTERVAL) {
+        oid == SQL_OID_TIMETZ) {
         *typmod = -1; /* precision accepted and ignored: values keep µs */
         return RDB_OK;
     }

@@ -5,6 +5,7 @@
  * numeric offsets, or else interprets the wall time in the session zone.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -479,14 +480,87 @@ static const struct { const char *name; int kind; int64_t mult; } iv_units[] = {
     { "hour", 0, 3600 * USECS_PER_SEC }, { "hr", 0, 3600 * USECS_PER_SEC }, { "h", 0, 3600 * USECS_PER_SEC },
     { "day", 1, 1 }, { "d", 1, 1 }, { "week", 1, 7 }, { "w", 1, 7 },
     { "month", 2, 1 }, { "mon", 2, 1 }, { "year", 2, 12 }, { "y", 2, 12 },
-    { "decade", 2, 120 }, { "century", 2, 1200 },
+    { "decade", 2, 120 }, { "dec", 2, 120 }, { "century", 2, 1200 }, { "centurie", 2, 1200 }, { "cent", 2, 1200 },
+    { "c", 2, 1200 }, { "millennium", 2, 12000 }, { "millennia", 2, 12000 }, { "mil", 2, 12000 },
+    { "hour", 0, 3600 * USECS_PER_SEC }, { "msec", 0, 1000 }, { "usec", 0, 1 }, { "yr", 2, 12 },
+    { "mins", 0, 60 * USECS_PER_SEC }, { "secs", 0, USECS_PER_SEC }, { "hrs", 0, 3600 * USECS_PER_SEC },
+    { "mons", 2, 1 }, { "yrs", 2, 12 }, { "millisecon", 0, 1000 }, { "microsecon", 0, 1 },
 };
 
-rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
+/* interval typmod range bits (PG's INTERVAL_MASK) */
+#define IVR_MONTH (1 << 1)
+#define IVR_YEAR (1 << 2)
+#define IVR_DAY (1 << 3)
+#define IVR_HOUR (1 << 10)
+#define IVR_MINUTE (1 << 11)
+#define IVR_SECOND (1 << 12)
+
+/* ISO 8601 "format with designators": P1Y2M3DT4H5M6S, P2W */
+static bool iso_interval(const char *p, const char *e, sql_interval_t *iv)
+{
+    bool t = false, any = false;
+    p++; /* 'P' */
+    while (p < e) {
+        if (*p == 'T' || *p == 't') { t = true; p++; continue; }
+        char tmp[48];
+        size_t tn = 0;
+        if (*p == '-' || *p == '+') tmp[tn++] = *p++;
+        while (p < e && (isdigit((unsigned char)*p) || *p == '.') && tn < sizeof tmp - 1) tmp[tn++] = *p++;
+        tmp[tn] = 0;
+        if (tn == 0 || p >= e) return false;
+        double v = strtod(tmp, NULL);
+        char u = (char)toupper((unsigned char)*p++);
+        double mo = 0, d = 0, us = 0;
+        if (!t && u == 'Y') mo = v * 12;
+        else if (!t && u == 'M') mo = v;
+        else if (!t && u == 'W') d = v * 7;
+        else if (!t && u == 'D') d = v;
+        else if (t && u == 'H') us = v * 3600e6;
+        else if (t && u == 'M') us = v * 60e6;
+        else if (t && u == 'S') us = v * 1e6;
+        else return false;
+        int32_t im = (int32_t)mo;
+        iv->months += im;
+        d += (mo - im) * 30;
+        int32_t id = (int32_t)d;
+        iv->days += id;
+        iv->usec += (int64_t)llround(us + (d - id) * (double)USECS_PER_DAY);
+        any = true;
+    }
+    return any;
+}
+
+rdb_status_t sqlt_interval_in(const char *s, size_t len, int32_t typmod, sql_value_t *out, rdb_err_t *err)
 {
     const char *p = s, *e = s + len;
     sql_interval_t iv = { 0, 0, 0 };
     bool any = false;
+    int range = typmod >= 0 ? (typmod >> 16) & 0x7FFF : 0x7FFF;
+    while (p < e && isspace((unsigned char)*p)) p++;
+    while (e > p && isspace((unsigned char)e[-1])) e--;
+    if (p < e && (*p == 'P' || *p == 'p')) {
+        if (!iso_interval(p, e, &iv)) goto bad;
+        p = e;
+        any = true;
+    }
+    /* SQL standard year-month: [-]Y-M */
+    {
+        const char *q = p;
+        int sg = 1;
+        if (q < e && (*q == '-' || *q == '+')) sg = *q++ == '-' ? -1 : 1;
+        int64_t y, m;
+        const char *q0 = q;
+        if (rd_num(&q, e, 9, &y) && q < e && *q == '-' && q > q0) {
+            q++;
+            const char *q1 = q;
+            if (rd_num(&q, e, 9, &m) && q > q1 && (q == e || isspace((unsigned char)*q))) {
+                if (m > 11) goto range;
+                iv.months = (int32_t)(sg * (y * 12 + m));
+                p = q;
+                any = true;
+            }
+        }
+    }
     while (p < e) {
         while (p < e && isspace((unsigned char)*p)) p++;
         if (p >= e) break;
@@ -529,7 +603,18 @@ rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_e
         int found = -1;
         for (size_t i = 0; i < sizeof iv_units / sizeof iv_units[0]; i++)
             if (strlen(iv_units[i].name) == un && strncasecmp(iv_units[i].name, u, un) == 0) { found = (int)i; break; }
-        if (un == 0) found = 4; /* bare number = seconds */
+        bool before_time = false;
+        if (un == 0) { /* before a time field a bare number is days (PG reads fields right to left) */
+            const char *r = p;
+            if (r < e && (*r == '-' || *r == '+')) r++;
+            while (r < e && isdigit((unsigned char)*r)) r++;
+            before_time = r < e && *r == ':' && r > p;
+        }
+        if (un == 0 && before_time) found = 13;
+        else if (un == 0) { /* a bare number: the range's last field, else seconds */
+            found = (range & IVR_SECOND) || range == 0x7FFF ? 4 : (range & IVR_MINUTE) ? 7 : (range & IVR_HOUR) ? 10
+                  : (range & IVR_DAY) ? 13 : (range & IVR_MONTH) ? 17 : (range & IVR_YEAR) ? 19 : 4;
+        }
         if (found < 0) goto bad;
         if (iv_units[found].kind == 0) iv.usec += (int64_t)(val * (double)iv_units[found].mult);
         else if (iv_units[found].kind == 1) {
@@ -544,7 +629,7 @@ rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_e
             iv.usec += (int64_t)((fd - (int32_t)fd) * (double)USECS_PER_DAY);
         }
         any = true;
-        if (p < e && !isspace((unsigned char)*p)) goto bad;
+        if (p < e && !isspace((unsigned char)*p) && un) goto bad;
         if (p < e) { /* "ago" */
             const char *r = p;
             while (r < e && isspace((unsigned char)*r)) r++;
@@ -555,11 +640,21 @@ rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_e
         }
     }
     if (!any) goto bad;
+    if (range != 0x7FFF) { /* drop the fields below the range (PG's AdjustIntervalForTypmod) */
+        if (range == IVR_YEAR) { iv.months = iv.months / 12 * 12; iv.days = 0; iv.usec = 0; }
+        else if (!(range & (IVR_DAY | IVR_HOUR | IVR_MINUTE | IVR_SECOND))) { iv.days = 0; iv.usec = 0; }
+        else if (!(range & (IVR_HOUR | IVR_MINUTE | IVR_SECOND))) iv.usec = 0;
+        else if (!(range & (IVR_MINUTE | IVR_SECOND))) iv.usec -= iv.usec % (3600 * USECS_PER_SEC);
+        else if (!(range & IVR_SECOND)) iv.usec -= iv.usec % (60 * USECS_PER_SEC);
+    }
     out->isnull = false;
     out->u.iv = iv;
     return RDB_OK;
 bad:
     return sqlt_err_syntax(err, SQL_OID_INTERVAL, s, len);
+range:
+    rdb_err_set(err, RDB_SQL, "22015", "interval field value out of range: \"%.*s\"", (int)len, s);
+    return RDB_SQL;
 }
 
 void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out)

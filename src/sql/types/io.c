@@ -268,7 +268,7 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
         return sqlt_numeric_typmod(a, out, t.typmod, out, err);
     }
     case K_DATE: case K_TIME: case K_TS: case K_TSTZ: return sqlt_dt_in(fs, t.oid, s, len, out, err);
-    case K_INTERVAL: return sqlt_interval_in(s, len, out, err);
+    case K_INTERVAL: return sqlt_interval_in(s, len, t.typmod, out, err);
     case K_JSON: return sqlt_json_in(a, t.oid, s, len, out, err);
     default:
         return rdb_err_set(err, RDB_SQL, "0A000", "input of type %s is not supported", sqlt_sql_name(t.oid));

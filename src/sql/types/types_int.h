@@ -64,7 +64,7 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
                         sql_value_t *out, rdb_err_t *err);
 void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_t *v,
                  rdb_buf_t *out);
-rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_err_t *err);
+rdb_status_t sqlt_interval_in(const char *s, size_t len, int32_t typmod, sql_value_t *out, rdb_err_t *err);
 void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out);
 int64_t sqlt_days_from_civil(int64_t y, int m, int d);
 /* timetz in one int64: the local time of day (µs, low 40 bits) and the
