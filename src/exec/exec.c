@@ -16,6 +16,7 @@
  * aggregate states per group (DISTINCT aggregates add a set of seen
  * argument values per group).
  */
+#include "exec/ex_array.h"
 #include "exec/exec.h"
 
 #include <stdlib.h>
@@ -144,11 +145,11 @@ struct ex_node {
     rh_entry_t   *it;
     /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
-    sql_value_t   s_iv;                 /* generate_series over timestamps: the step */
-    sql_resolved_fn_t *s_add;           /* ... and timestamp + interval */
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
+    /* set-returning functions (exec/srf.c) */
+    struct ex_srfscan *srf;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -378,47 +379,9 @@ static const sql_value_t *result_next(ex_node_t *n)
     return n->out;
 }
 
-/* generate_series(timestamp[tz], timestamp[tz], interval): evaluate the
- * bounds and the step, resolve timestamp + interval; s_step is the sign. */
-static bool series_ts_start(ex_node_t *n)
-{
-    const plan_t *p = n->p;
-    sql_type_t ivt = { SQL_OID_INTERVAL, -1 };
-    bool null1, null2;
-    if (eval_int(n->r, p->exprs[0], &n->s_cur, &null1) != RDB_OK ||
-        eval_int(n->r, p->exprs[1], &n->s_stop, &null2) != RDB_OK ||
-        ex_eval(n->r, p->exprs[2], NULL, n->r->a, &n->s_iv) != RDB_OK)
-        return false;
-    if (null1 || null2 || n->s_iv.isnull) {
-        n->done = true;
-        return true;
-    }
-    n->s_add = rdb_arena_alloc(n->r->a, sizeof *n->s_add);
-    if (sql_oper_resolve("+", p->types[0], ivt, n->s_add, n->r->err) != RDB_OK)
-        return false;
-    sql_value_t args[2] = { sql_int(0), n->s_iv }, nx;
-    sql_type_t at[2] = { p->types[0], ivt };
-    if (n->s_add->fn(&n->r->fn, 2, args, at, p->types[0], &nx, n->r->err) != RDB_OK)
-        return false;
-    n->s_step = nx.u.i > 0 ? 1 : nx.u.i < 0 ? -1 : 0;
-    if (n->s_step == 0 && (n->s_iv.u.iv.months || n->s_iv.u.iv.days))
-        n->s_step = n->s_iv.u.iv.months + n->s_iv.u.iv.days > 0 ? 1 : -1;
-    if (n->s_step == 0) {
-        rdb_err_set(n->r->err, RDB_SQL, "22023", "step size cannot equal zero");
-        return false;
-    }
-    return true;
-}
-
 static const sql_value_t *series_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
-    bool dt = p->types[0].oid == SQL_OID_TIMESTAMP || p->types[0].oid == SQL_OID_TIMESTAMPTZ;
-    if (!n->started && dt) {
-        n->started = true;
-        if (!series_ts_start(n))
-            return NULL;
-    }
     if (!n->started) {
         n->started = true;
         bool null1, null2, null3 = false;
@@ -439,18 +402,8 @@ static const sql_value_t *series_next(ex_node_t *n)
     if (!tick(n))
         return NULL;
     n->out[0] = sql_int(n->s_cur);
-    if (dt) {
-        sql_value_t args[2] = { sql_int(n->s_cur), n->s_iv }, nx;
-        sql_type_t at[2] = { p->types[0], { SQL_OID_INTERVAL, -1 } };
-        rdb_err_t e2 = RDB_ERR_INIT;
-        if (n->s_add->fn(&n->r->fn, 2, args, at, p->types[0], &nx, &e2) != RDB_OK)
-            n->done = true; /* past the timestamp range: the series ends */
-        else
-            n->s_cur = nx.u.i;
-        rdb_err_clear(&e2);
-    } else if (__builtin_add_overflow(n->s_cur, n->s_step, &n->s_cur)) {
+    if (__builtin_add_overflow(n->s_cur, n->s_step, &n->s_cur))
         n->done = true;
-    }
     return n->out;
 }
 
@@ -918,6 +871,12 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         }
         if (anynull && ag->agg.strict)
             continue;
+        if (ag->distinct) {   /* DISTINCT: ORDER BY keys are among the arguments */
+            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
+            if (rh_find(&s->seen[i], args, h))
+                continue;
+            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
+        }
         if (ag->norder) {
             /* keep the inputs with their order values; fed sorted at the end */
             aggbuf_t *b = &s->buf[i];
@@ -937,12 +896,6 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
             }
             b->rows[b->n++] = kept;
             continue;
-        }
-        if (ag->distinct) {
-            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
-            if (rh_find(&s->seen[i], args, h))
-                continue;
-            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
         }
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = r->a;   /* states keep their bytes */
@@ -1053,6 +1006,8 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_WINDOW)
         n->win = ex_window_open(r, p, n->l);
+    if (p->kind == P_FUNCSCAN)
+        n->srf = ex_srfscan_open(r, p);
     return n;
 fail:
     ex_close(n);
@@ -1084,6 +1039,7 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
     case P_WINDOW: return ex_window_next(n->win);
+    case P_FUNCSCAN: return ex_srfscan_next(n->srf, n->out) ? n->out : NULL;
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1103,6 +1059,8 @@ void ex_close(ex_node_t *n)
         sql_scan_close(n->scan);
     if (n->win)
         ex_window_close(n->win);
+    if (n->srf)
+        ex_srfscan_close(n->srf);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

@@ -267,8 +267,17 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
         *out = e;
         return RDB_OK;
     }
-    if (strcmp(kind, "AEXPR_OP_ANY") == 0 || strcmp(kind, "AEXPR_OP_ALL") == 0)
-        return unsupported(p, "op ANY/ALL (array)", loc);
+    if (strcmp(kind, "AEXPR_OP_ANY") == 0 || strcmp(kind, "AEXPR_OP_ALL") == 0) {
+        ast_expr_t *e = mk(p, AST_ANYARRAY, loc);
+        e->name = op;
+        e->ival = kind[10] == 'N' ? 1 : 2;
+        e->arg = l;
+        e->nargs = 1;
+        e->args = RDB_ARENA_NEWN(p->a, ast_expr_t *, 1);
+        e->args[0] = r;
+        *out = e;
+        return RDB_OK;
+    }
     if (strcmp(kind, "AEXPR_NULLIF") == 0 || strcmp(kind, "AEXPR_DISTINCT") == 0 ||
         strcmp(kind, "AEXPR_NOT_DISTINCT") == 0) {
         ast_expr_t *e = mk(p, kind[6] == 'N' && kind[7] == 'U' ? AST_NULLIF : AST_DISTINCT_FROM, loc);
@@ -431,6 +440,38 @@ static const char *svf_name(const char *op)
     return NULL;
 }
 
+/* Subscripts [i] / [i:j] applied to base, left to right (A_Indices
+ * nodes); assign != NULL makes the last one UPDATE's "SET a[i] = assign". */
+static rdb_status_t xindirection(pctx_t *p, ast_expr_t *base, json_t *list, ast_expr_t *assign,
+                                 ast_expr_t **out)
+{
+    size_t n = json_array_size(list);
+    for (size_t i = 0; i < n; i++) {
+        json_t *ib;
+        const char *inm = node_name(json_array_get(list, i), &ib);
+        if (!inm || strcmp(inm, "A_Indices") != 0)
+            return unsupported(p, "field selection", base->loc);
+        ast_expr_t *e = mk(p, AST_SUBSCRIPT, base->loc);
+        e->arg = base;
+        e->ival = jbool(ib, "is_slice");
+        e->nargs = 2;
+        e->args = RDB_ARENA_NEWN(p->a, ast_expr_t *, 2);
+        json_t *x;
+        if ((x = json_object_get(ib, "lidx")) && xexpr(p, x, &e->args[0]) != RDB_OK)
+            return RDB_SQL;
+        if ((x = json_object_get(ib, "uidx")) && xexpr(p, x, e->ival ? &e->args[1] : &e->args[0]) != RDB_OK)
+            return RDB_SQL;
+        if (assign && i + 1 == n) {
+            if (e->ival || n > 1)
+                return unsupported(p, "assignment to array slices or nested subscripts", base->loc);
+            e->def = assign;
+        }
+        base = e;
+    }
+    *out = base;
+    return RDB_OK;
+}
+
 static rdb_status_t xexpr(pctx_t *p, json_t *n, ast_expr_t **out)
 {
     json_t *b;
@@ -540,6 +581,7 @@ static rdb_status_t xexpr(pctx_t *p, json_t *n, ast_expr_t **out)
         else if (strcmp(t, "ANY_SUBLINK") == 0) e->ival = AST_SL_ANY;
         else if (strcmp(t, "ALL_SUBLINK") == 0) e->ival = AST_SL_ALL;
         else if (strcmp(t, "EXPR_SUBLINK") == 0) e->ival = AST_SL_EXPR;
+        else if (strcmp(t, "ARRAY_SUBLINK") == 0) e->ival = AST_SL_ARRAY;
         else return unsupported(p, t, loc);
         int nn;
         const char **names = str_list(p, json_object_get(b, "operName"), &nn);
@@ -589,8 +631,12 @@ static rdb_status_t xexpr(pctx_t *p, json_t *n, ast_expr_t **out)
         *out = e;
         return RDB_OK;
     }
-    if (strcmp(nm, "A_Indirection") == 0)
-        return unsupported(p, "array subscripts and field selection", loc);
+    if (strcmp(nm, "A_Indirection") == 0) {
+        ast_expr_t *base;
+        if (xexpr(p, json_object_get(b, "arg"), &base) != RDB_OK)
+            return RDB_SQL;
+        return xindirection(p, base, json_object_get(b, "indirection"), NULL, out);
+    }
     if (strcmp(nm, "RowExpr") == 0)
         return unsupported(p, "row constructors", loc);
     if (strcmp(nm, "CollateClause") == 0)
@@ -612,11 +658,21 @@ static rdb_status_t xtargets(pctx_t *p, json_t *arr, ast_target_t **out, int *n)
         ast_target_t *t = &(*out)[i];
         t->name = jstr(p, b, "name");
         t->loc = jloc(b);
-        if (json_object_get(b, "indirection"))
-            return unsupported(p, "assignment to array elements or fields", t->loc);
         json_t *v = json_object_get(b, "val");
         if (v && xexpr(p, v, &t->expr) != RDB_OK)
             return RDB_SQL;
+        json_t *ind = json_object_get(b, "indirection");
+        if (ind) {
+            /* UPDATE ... SET a[i] = v: the column gets a with element i replaced */
+            if (!v || !t->name)
+                return unsupported(p, "assignment to array elements or fields", t->loc);
+            ast_expr_t *col = mk(p, AST_COLREF, t->loc);
+            col->nnames = 1;
+            col->names = RDB_ARENA_NEWN(p->a, const char *, 1);
+            col->names[0] = t->name;
+            if (xindirection(p, col, ind, t->expr, &t->expr) != RDB_OK)
+                return RDB_SQL;
+        }
     }
     return RDB_OK;
 }
@@ -684,16 +740,22 @@ static rdb_status_t xfrom(pctx_t *p, json_t *n, ast_from_t **out)
     } else if (strcmp(nm, "RangeFunction") == 0) {
         f->kind = AST_FROM_FUNC;
         f->lateral = jbool(b, "lateral");
-        if (jbool(b, "ordinality") || jbool(b, "is_rowsfrom"))
-            return unsupported(p, "WITH ORDINALITY / ROWS FROM", f->loc);
+        f->ordinality = jbool(b, "ordinality");
         json_t *fl = json_object_get(b, "functions");
-        if (json_array_size(fl) != 1)
-            return unsupported(p, "several functions in FROM", f->loc);
-        json_t *lb;
-        node_name(json_array_get(fl, 0), &lb);
-        json_t *items = json_object_get(lb, "items");
-        if (xexpr(p, json_array_get(items, 0), &f->func) != RDB_OK)
-            return RDB_SQL;
+        f->nfuncs = (int)json_array_size(fl);
+        f->funcs = RDB_ARENA_NEWN(p->a, ast_expr_t *, f->nfuncs + 1);
+        for (int i = 0; i < f->nfuncs; i++) {
+            json_t *lb;
+            node_name(json_array_get(fl, i), &lb);
+            json_t *items = json_object_get(lb, "items");
+            if (json_array_size(json_array_get(items, 1)) || json_object_size(json_array_get(items, 1)))
+                return unsupported(p, "a column definition list", f->loc);
+            if (xexpr(p, json_array_get(items, 0), &f->funcs[i]) != RDB_OK)
+                return RDB_SQL;
+        }
+        if (!f->nfuncs)
+            return unsupported(p, "this FROM item", f->loc);
+        f->func = f->funcs[0];
         xalias(p, b, f);
     } else {
         return unsupported(p, nm, f->loc);

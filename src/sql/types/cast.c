@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/array.h"
 #include "sql/types/types_int.h"
 
 rdb_status_t sqlt_text_typmod(rdb_arena_t *a, uint32_t oid, int32_t typmod, bool explicit_,
@@ -49,6 +50,11 @@ static int cast_context(uint32_t from, uint32_t to)
     if (from == SQL_OID_TIME && to == SQL_OID_TIMETZ) return SQL_CAST_IMPLICIT;
     if (from == SQL_OID_JSON && to == SQL_OID_JSONB) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_JSONB && to == SQL_OID_JSON) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_OID_JSONB && (num_rank(to) || to == SQL_OID_BOOL)) return SQL_CAST_EXPLICIT;
+    if (sqlt_kind(from) == K_ARRAY && sqlt_kind(to) == K_ARRAY) {
+        uint32_t ef = sql_array_elem_oid(from), et = sql_array_elem_oid(to);
+        return ef == et ? SQL_CAST_IMPLICIT : cast_context(ef, et);
+    }
     if (sql_type_by_oid(from) && sql_type_by_oid(to)) {
         /* I/O conversion casts: to a string type is assignment, from one explicit */
         if (is_str(to)) return SQL_CAST_ASSIGNMENT;
@@ -131,6 +137,10 @@ static rdb_status_t cast_generic(sql_fn_ctx_t *ctx, int nargs, const sql_value_t
     sqlt_kind_t kf = sqlt_kind(from.oid), kt = sqlt_kind(to.oid);
     rdb_status_t st = RDB_OK;
     if (v->isnull) { *out = *v; return RDB_OK; }
+    if (kf == K_ARRAY && kt == K_ARRAY)
+        return sqlt_array_cast(ctx, from, to, explicit_, v, out, err);
+    if (from.oid == SQL_OID_JSONB && (kt == K_INT || kt == K_FLOAT || kt == K_NUMERIC || kt == K_BOOL))
+        return sqlt_jsonb_cast(ctx, v, to, out, err);
     if (from.oid == to.oid || (kf == K_TEXT && kt == K_TEXT)) {
         *out = *v;
         if (kt == K_NUMERIC) return sqlt_numeric_typmod(a, v, to.typmod, out, err);
@@ -264,8 +274,6 @@ rdb_status_t sql_cast_apply(sql_fn_ctx_t *ctx, const sql_resolved_cast_t *c, sql
     return c->fn(ctx, 1, in, ft, c->to, out, err);
 }
 
-rdb_status_t sqlt_cast_value(sql_fn_ctx_t *ctx, sql_type_t from, sql_type_t to, bool explicit_,
-                             const sql_value_t *in, sql_value_t *out, rdb_err_t *err);
 rdb_status_t sqlt_cast_value(sql_fn_ctx_t *ctx, sql_type_t from, sql_type_t to, bool explicit_,
                              const sql_value_t *in, sql_value_t *out, rdb_err_t *err)
 {

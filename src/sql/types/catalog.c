@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sql/array.h"
 #include "sql/types/types_int.h"
 
 static const sql_typeinfo_t type_table[] = {
@@ -109,6 +110,11 @@ void sql_type_format(sql_type_t t, rdb_buf_t *out)
         rdb_buf_printf(out, "%u", t.oid);
         return;
     }
+    if (ti->elem_oid && t.typmod >= 0) {   /* varchar(3)[] */
+        sql_type_format((sql_type_t){ ti->elem_oid, t.typmod }, out);
+        rdb_buf_append_str(out, "[]");
+        return;
+    }
     if (t.typmod >= 4 && (t.oid == SQL_OID_VARCHAR || t.oid == SQL_OID_BPCHAR)) {
         rdb_buf_printf(out, "%s(%d)", ti->sql_name, t.typmod - 4);
         return;
@@ -198,7 +204,7 @@ sqlt_kind_t sqlt_kind(uint32_t oid)
     case SQL_OID_TIMESTAMPTZ: return K_TSTZ;
     case SQL_OID_INTERVAL: return K_INTERVAL;
     case SQL_OID_JSON: case SQL_OID_JSONB: return K_JSON;
-    default: return K_OTHER;
+    default: return sql_array_elem_oid(oid) ? K_ARRAY : K_OTHER;
     }
 }
 

@@ -9,30 +9,14 @@
 
 #include "sql/types/types_int.h"
 
-enum { F_STRICT = 1, F_VOLATILE = 2, F_STABLE = 4, F_VARIADIC = 8, F_NONSTRICT = 16 };
-
-#define SQLT_FDEF_MAX_ARGS 8
-
-typedef struct {
-    const char *name;
-    int         nargs;
-    uint32_t    args[SQLT_FDEF_MAX_ARGS];
-    uint32_t    ret;
-    sql_fn_t    fn;
-    int         flags;
-} fdef_t;
-
-typedef struct {
-    const fdef_t *tab;
-    size_t        n;
-} sqlt_fdef_tab_t;
-
 extern const fdef_t sqlt_fn_datetime[]; /* fn_datetime.c */
 extern const fdef_t sqlt_fn_string[];   /* fn_string.c   */
 extern const fdef_t sqlt_fn_math[];     /* fn_math.c     */
 extern const fdef_t sqlt_op_math[];     /* fn_math.c: operators */
 extern const fdef_t sqlt_op_string[];   /* fn_string.c: operators */
 extern const fdef_t sqlt_op_datetime[]; /* fn_datetime.c: operators */
+/* entries of a table ended by a NULL name */
+size_t sqlt_fdef_count(const fdef_t *t);
 
 /* Compile a PG regular expression (ARE subset, see fn_string.c) into re;
  * 2201B with PG's message when it is invalid.  The caller regfree()s. */

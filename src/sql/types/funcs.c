@@ -721,19 +721,36 @@ static bool preferred(uint32_t oid)
 
 static bool poly(uint32_t o) { return o == AE || o == SQL_OID_ANY; }
 
-typedef struct { const fdef_t *d; int exact; int pref; int strcat; } cand_t;
+typedef struct { const fdef_t *d; int exact; int pref; int strcat; bool ap; sql_type_t rt[SQL_MAX_FN_ARGS]; sql_type_t ret; } cand_t;
+typedef struct { const fdef_t *t; size_t n; } ftab_t;
 
-static rdb_status_t resolve(const sqlt_fdef_tab_t *tabs, const char *name, int nargs,
+size_t sqlt_fdef_count(const fdef_t *t)
+{
+    size_t n = 0;
+    while (t[n].name) n++;
+    return n;
+}
+
+static rdb_status_t resolve(const ftab_t *tabs, int ntabs, const char *name, int nargs,
                             const sql_type_t *at, bool is_op, sql_resolved_fn_t *out, rdb_err_t *err)
 {
     cand_t c[64];
     int nc = 0;
-    for (const sqlt_fdef_tab_t *tb = tabs; tb->tab; tb++)
-    for (size_t i = 0; i < tb->n && nc < 64; i++) {
-        const fdef_t *d = &tb->tab[i];
+    for (int ti = 0; ti < ntabs; ti++)
+    for (size_t i = 0; i < tabs[ti].n && nc < 64; i++) {
+        const fdef_t *d = &tabs[ti].t[i];
         if (strcasecmp(d->name, name) != 0) continue;
         bool var = d->flags & F_VARIADIC;
         if (var ? nargs < d->nargs : d->nargs != nargs) continue;
+        if (sqlt_fdef_anycompat(d)) {   /* anyarray / anycompatible(array): array.c */
+            cand_t *x = &c[nc];
+            if (!sqlt_anycompat_match(d, nargs, at, x->rt, &x->ret, &x->exact)) continue;
+            x->d = d;
+            x->pref = x->strcat = 0;
+            x->ap = true;
+            nc++;
+            continue;
+        }
         bool ok = true;
         int exact = 0, pref = 0, sc = 0;
         for (int k = 0; k < nargs && ok; k++) {
@@ -753,7 +770,11 @@ static rdb_status_t resolve(const sqlt_fdef_tab_t *tabs, const char *name, int n
             else if (preferred(want)) pref++;
         }
         if (!ok) continue;
-        c[nc++] = (cand_t){ d, exact, pref, sc };
+        c[nc].d = d;
+        c[nc].exact = exact;
+        c[nc].pref = pref;
+        c[nc].strcat = sc;
+        c[nc++].ap = false;
     }
     const fdef_t *best = NULL;
     if (nc == 1) best = c[0].d;
@@ -762,7 +783,8 @@ static rdb_status_t resolve(const sqlt_fdef_tab_t *tabs, const char *name, int n
         if (is_op && nargs == 2 && (at[0].oid == SQL_OID_UNKNOWN) != (at[1].oid == SQL_OID_UNKNOWN)) {
             uint32_t known = at[0].oid == SQL_OID_UNKNOWN ? at[1].oid : at[0].oid;
             for (int i = 0; i < nc; i++)
-                if (c[i].d->args[0] == known && c[i].d->args[1] == known) { best = c[i].d; break; }
+                if (c[i].ap ? c[i].rt[0].oid == known && c[i].rt[1].oid == known
+                            : c[i].d->args[0] == known && c[i].d->args[1] == known) { best = c[i].d; c[0] = c[i]; break; }
         }
         if (!best) {
             int key[3] = { 0, 0, 0 };
@@ -821,7 +843,9 @@ static rdb_status_t resolve(const sqlt_fdef_tab_t *tabs, const char *name, int n
     out->name = best->name;
     out->nargs = nargs;
     uint32_t polyt = 0;
-    for (int k = 0; k < nargs; k++) {
+    for (int k = 0; k < nargs && c[0].ap; k++)
+        out->argtypes[k] = c[0].rt[k];
+    for (int k = 0; k < nargs && !c[0].ap; k++) {
         uint32_t want = best->args[k < best->nargs ? k : best->nargs - 1];
         if (poly(want)) {
             uint32_t have = at[k].oid == SQL_OID_UNKNOWN ? SQL_OID_TEXT : at[k].oid;
@@ -830,7 +854,7 @@ static rdb_status_t resolve(const sqlt_fdef_tab_t *tabs, const char *name, int n
         } else
             out->argtypes[k] = (sql_type_t){ want, -1 };
     }
-    out->rettype = (sql_type_t){ poly(best->ret) ? polyt : best->ret, -1 };
+    out->rettype = c[0].ap ? c[0].ret : (sql_type_t){ poly(best->ret) ? polyt : best->ret, -1 };
     out->strict = !(best->flags & F_NONSTRICT);
     out->volatile_ = best->flags & F_VOLATILE;
     out->stable = (best->flags & (F_STABLE | F_VOLATILE)) != 0;
@@ -841,18 +865,16 @@ static rdb_status_t resolve(const sqlt_fdef_tab_t *tabs, const char *name, int n
 rdb_status_t sql_func_resolve(const char *name, int nargs, const sql_type_t *argtypes,
                               sql_resolved_fn_t *out, rdb_err_t *err)
 {
-    static const sqlt_fdef_tab_t tabs[] = {
-        { funcs, sizeof funcs / sizeof funcs[0] }, { sqlt_fn_datetime, 0 }, { sqlt_fn_string, 0 },
-        { sqlt_fn_math, 0 }, { NULL, 0 },
-    };
-    static sqlt_fdef_tab_t t2[5];
-    if (!t2[0].tab) { /* the other files' tables end with a NULL name */
-        for (int i = 0; i < 5; i++) {
-            t2[i] = tabs[i];
-            if (i && t2[i].tab) while (t2[i].tab[t2[i].n].name) t2[i].n++;
-        }
+    static size_t ndt, nst, nma;
+    if (!nma) { /* idempotent: racing threads store the same counts */
+        ndt = sqlt_fdef_count(sqlt_fn_datetime);
+        nst = sqlt_fdef_count(sqlt_fn_string);
+        nma = sqlt_fdef_count(sqlt_fn_math);
     }
-    return resolve(t2, name, nargs, argtypes, false, out, err);
+    const ftab_t tabs[] = { { funcs, sizeof funcs / sizeof funcs[0] },
+                            { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs },
+                            { sqlt_fn_datetime, ndt }, { sqlt_fn_string, nst }, { sqlt_fn_math, nma } };
+    return resolve(tabs, 6, name, nargs, argtypes, false, out, err);
 }
 
 rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
@@ -865,18 +887,16 @@ rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
     const char *name = op;
     if (!strcmp(op, "!=")) name = "<>";
     rdb_err_t tmp = RDB_ERR_INIT;
-    static const sqlt_fdef_tab_t tabs[] = {
-        { ops, sizeof ops / sizeof ops[0] }, { sqlt_op_math, 0 }, { sqlt_op_string, 0 }, { sqlt_op_datetime, 0 },
-        { NULL, 0 },
-    };
-    static sqlt_fdef_tab_t t2[5];
-    if (!t2[0].tab) {
-        for (int i = 0; i < 5; i++) {
-            t2[i] = tabs[i];
-            if (i && t2[i].tab) while (t2[i].tab[t2[i].n].name) t2[i].n++;
-        }
+    static size_t nom, nos, nod;
+    if (!nom) {
+        nos = sqlt_fdef_count(sqlt_op_string);
+        nod = sqlt_fdef_count(sqlt_op_datetime);
+        nom = sqlt_fdef_count(sqlt_op_math);
     }
-    rdb_status_t s = resolve(t2, name, n, at, true, out, err ? err : &tmp);
+    const ftab_t tabs[] = { { ops, sizeof ops / sizeof ops[0] }, { sqlt_array_ops, sqlt_array_nops },
+                            { sqlt_json_ops, sqlt_json_nops }, { sqlt_op_math, nom }, { sqlt_op_string, nos },
+                            { sqlt_op_datetime, nod } };
+    rdb_status_t s = resolve(tabs, 6, name, n, at, true, out, err ? err : &tmp);
     rdb_err_clear(&tmp);
     return s;
 }

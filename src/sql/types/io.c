@@ -270,6 +270,7 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
     case K_DATE: case K_TIME: case K_TS: case K_TSTZ: return sqlt_dt_in(fs, t.oid, s, len, out, err);
     case K_INTERVAL: return sqlt_interval_in(s, len, t.typmod, out, err);
     case K_JSON: return sqlt_json_in(a, t.oid, s, len, out, err);
+    case K_ARRAY: return sqlt_array_in(a, fs, t, s, len, out, err);
     default:
         return rdb_err_set(err, RDB_SQL, "0A000", "input of type %s is not supported", sqlt_sql_name(t.oid));
     }
@@ -299,6 +300,7 @@ void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_valu
     case K_NUMERIC: sqlt_numeric_out(v, out); return;
     case K_DATE: case K_TIME: case K_TS: case K_TSTZ: sqlt_dt_out(fs, t.oid, v, out); return;
     case K_INTERVAL: sqlt_interval_out(v, out); return;
+    case K_ARRAY: sqlt_array_out(fs, t, v, out); return;
     default: rdb_buf_append_str(out, "???"); return;
     }
 }
@@ -358,6 +360,8 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
             return rdb_err_set(err, RDB_SQL, "22P03", "unsupported jsonb version number %d", len ? p[0] : -1);
         return sqlt_json_in(a, t.oid, p + 1, len - 1, out, err);
     default: {
+        if (sqlt_kind(t.oid) == K_ARRAY)
+            return sqlt_array_recv(a, t, p, len, out, err);
         return rdb_err_set(err, RDB_SQL, "0A000", "binary input of type %s is not supported",
                            sqlt_sql_name(t.oid));
     }
@@ -388,6 +392,10 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
         rdb_buf_append(out, v->u.v.ptr, v->u.v.len);
         return;
     default:
+        if (sqlt_kind(t.oid) == K_ARRAY) {
+            sqlt_array_send(t, v, out);
+            return;
+        }
         sql_value_out(NULL, t, v, out); /* text form for the rest */
         return;
     }
@@ -397,7 +405,7 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v)
 {
     if (v.isnull) return v;
     switch (sqlt_kind(t.oid)) {
-    case K_TEXT: case K_BYTEA: case K_UUID: case K_NUMERIC: case K_JSON: case K_OTHER:
+    case K_TEXT: case K_BYTEA: case K_UUID: case K_NUMERIC: case K_JSON: case K_OTHER: case K_ARRAY:
         if (sqlt_kind(t.oid) == K_OTHER && !sql_type_by_oid(t.oid)) return v;
         if (sqlt_kind(t.oid) == K_OTHER && sql_type_by_oid(t.oid)->typlen > 0) return v;
         v.u.v.ptr = rdb_arena_memdup(a, v.u.v.ptr, v.u.v.len ? v.u.v.len : 1);
