@@ -1733,6 +1733,7 @@ static const struct { const char *name; ex_srf_t srf; int min, max; } srf_fns[] 
     { "jsonb_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
     { "json_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
     { "jsonb_object_keys", EX_SRF_JSON_KEYS, 1, 1 }, { "json_object_keys", EX_SRF_JSON_KEYS, 1, 1 },
+    { "regexp_matches", EX_SRF_REGEXP_MATCHES, 2, 3 }, { "regexp_split_to_table", EX_SRF_REGEXP_SPLIT, 2, 3 },
 };
 
 static bool is_srf_name(const char *name)
@@ -1831,6 +1832,11 @@ static rdb_status_t bind_srf(bctx_t *c, ast_expr_t *fa, ex_expr_t **args, ex_exp
                 (fa->nargs > 2 && coerce(c, &args[2], T(SQL_OID_BOOL), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK))
                 return RDB_SQL;
             types[*ncols] = T(SQL_OID_INT4);
+        } else if (id == EX_SRF_REGEXP_MATCHES || id == EX_SRF_REGEXP_SPLIT) {
+            for (int i = 0; i < fa->nargs; i++)
+                if (coerce(c, &args[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                    return RDB_SQL;
+            types[*ncols] = T(id == EX_SRF_REGEXP_MATCHES ? SQL_OID_TEXT_ARRAY : SQL_OID_TEXT);
         } else {
             /* json functions: json_* take json, jsonb_* take jsonb */
             sql_type_t jt = T(name[4] == 'b' ? SQL_OID_JSONB : SQL_OID_JSON);

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sql/array.h"
+#include "sql/regexp.h"
 #include "sql/types/fn_reg.h"
 
 /* ---- regular expressions ------------------------------------------- */
@@ -225,6 +227,114 @@ FN(f_regexp_count)
     }
     regfree(&re);
     *res = sql_int(cnt);
+    return RDB_OK;
+}
+
+#define RE_MAXSUB 10
+
+/* Every match of p in s (only the first without 'g'); each calls back with
+ * the match vector (offsets into s). */
+typedef rdb_status_t (*re_each_fn)(void *u, const char *s, const regmatch_t *m, size_t nsub, rdb_err_t *err);
+
+static rdb_status_t re_each(rdb_arena_t *a, const sql_value_t *sv, const sql_value_t *pv, const sql_value_t *fv,
+                            bool force_g, re_each_fn fn, void *u, rdb_err_t *err)
+{
+    re_flags_t fl;
+    if (re_flags(fv, &fl, err) != RDB_OK) return RDB_SQL;
+    regex_t re;
+    if (sqlt_regex_compile(a, TXT(*pv), fl.i, false, &re, err) != RDB_OK) return RDB_SQL;
+    char *s = rdb_arena_strndup(a, TXT(*sv));
+    size_t n = sv->u.v.len, pos = 0;
+    regmatch_t m[RE_MAXSUB];
+    rdb_status_t st = RDB_OK;
+    while (pos <= n && regexec(&re, s + pos, RE_MAXSUB, m, pos ? REG_NOTBOL : 0) == 0) {
+        for (int k = 0; k < RE_MAXSUB; k++)
+            if (m[k].rm_so >= 0) { m[k].rm_so += (regoff_t)pos; m[k].rm_eo += (regoff_t)pos; }
+        if ((st = fn(u, s, m, re.re_nsub < RE_MAXSUB ? re.re_nsub : RE_MAXSUB - 1, err)) != RDB_OK) break;
+        if (!fl.g && !force_g) break;
+        pos = (size_t)(m[0].rm_eo > m[0].rm_so ? m[0].rm_eo : m[0].rm_eo + 1);
+    }
+    regfree(&re);
+    return st;
+}
+
+typedef struct { rdb_arena_t *a; int n, cap; sql_value_t *rows; } re_rows_t;
+
+static void rows_add(re_rows_t *r, sql_value_t v)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 8;
+        r->rows = rdb_arena_grow(r->a, r->rows, (size_t)r->n, (size_t)r->cap, sizeof(sql_value_t));
+    }
+    r->rows[r->n++] = v;
+}
+
+/* The match as PG's regexp_match returns it: the groups, else the whole match. */
+static rdb_status_t match_array(void *u, const char *s, const regmatch_t *m, size_t nsub, rdb_err_t *err)
+{
+    (void)err;
+    re_rows_t *r = u;
+    sql_value_t el[RE_MAXSUB];
+    int ne = 0;
+    for (size_t k = nsub ? 1 : 0; k <= nsub; k++)
+        el[ne++] = m[k].rm_so < 0 ? sql_null()
+                 : sqlt_text_result(r->a, s + m[k].rm_so, (size_t)(m[k].rm_eo - m[k].rm_so));
+    rows_add(r, sql_array_encode(r->a, (sql_type_t){ SQL_OID_TEXT, -1 }, 1, ne, el));
+    return RDB_OK;
+}
+
+typedef struct { re_rows_t *r; const char *base; size_t len, last; } re_split_t;
+
+static rdb_status_t split_piece(void *u, const char *s, const regmatch_t *m, size_t nsub, rdb_err_t *err)
+{
+    (void)s; (void)nsub; (void)err;
+    re_split_t *sp = u;
+    size_t so = (size_t)m[0].rm_so, eo = (size_t)m[0].rm_eo;
+    /* zero-length matches at the start, the end or right after a match split nothing */
+    if (so == eo && (so == 0 || so >= sp->len || so == sp->last)) return RDB_OK;
+    rows_add(sp->r, sqlt_text_result(sp->r->a, sp->base + sp->last, so - sp->last));
+    sp->last = eo;
+    return RDB_OK;
+}
+
+rdb_status_t sql_regexp_rows(rdb_arena_t *a, sql_regexp_srf_t what, int nargs, const sql_value_t *args,
+                             int *n, sql_value_t **rows, rdb_err_t *err)
+{
+    re_rows_t r = { a, 0, 0, NULL };
+    const sql_value_t *fv = nargs > 2 ? &args[2] : NULL;
+    if (what == SQL_REGEXP_MATCHES) {
+        if (re_each(a, &args[0], &args[1], fv, false, match_array, &r, err) != RDB_OK) return RDB_SQL;
+    } else {
+        re_split_t sp = { &r, args[0].u.v.ptr, args[0].u.v.len, 0 };
+        if (re_each(a, &args[0], &args[1], fv, true, split_piece, &sp, err) != RDB_OK) return RDB_SQL;
+        rows_add(&r, sqlt_text_result(a, sp.base + sp.last, sp.len - sp.last));
+    }
+    *n = r.n;
+    *rows = r.rows;
+    return RDB_OK;
+}
+
+FN(f_regexp_match)
+{
+    UNUSED_FN_ARGS;
+    if (nargs > 2 && memchr(A2.u.v.ptr, 'g', A2.u.v.len)) {
+        rdb_err_set(err, RDB_SQL, "22023", "regexp_match() does not support the \"global\" option");
+        rdb_err_hint(err, "Use the regexp_matches function instead.");
+        return RDB_SQL;
+    }
+    int n;
+    sql_value_t *rows;
+    if (sql_regexp_rows(ctx->arena, SQL_REGEXP_MATCHES, nargs, args, &n, &rows, err) != RDB_OK) return RDB_SQL;
+    *res = n ? rows[0] : sql_null();
+    return RDB_OK;
+}
+FN(f_regexp_split_to_array)
+{
+    UNUSED_FN_ARGS;
+    int n;
+    sql_value_t *rows;
+    if (sql_regexp_rows(ctx->arena, SQL_REGEXP_SPLIT, nargs, args, &n, &rows, err) != RDB_OK) return RDB_SQL;
+    *res = sql_array_encode(ctx->arena, (sql_type_t){ SQL_OID_TEXT, -1 }, 1, n, rows);
     return RDB_OK;
 }
 
@@ -712,6 +822,10 @@ const fdef_t sqlt_fn_string[] = {
     { "ascii", 1, { TX }, I4, f_ascii_u8, 0 },
     { "regexp_replace", 3, { TX, TX, TX }, TX, f_regexp_replace, 0 },
     { "regexp_replace", 4, { TX, TX, TX, TX }, TX, f_regexp_replace, 0 },
+    { "regexp_match", 2, { TX, TX }, SQL_OID_TEXT_ARRAY, f_regexp_match, 0 },
+    { "regexp_match", 3, { TX, TX, TX }, SQL_OID_TEXT_ARRAY, f_regexp_match, 0 },
+    { "regexp_split_to_array", 2, { TX, TX }, SQL_OID_TEXT_ARRAY, f_regexp_split_to_array, 0 },
+    { "regexp_split_to_array", 3, { TX, TX, TX }, SQL_OID_TEXT_ARRAY, f_regexp_split_to_array, 0 },
     { "regexp_like", 2, { TX, TX }, BO, f_regexp_like, 0 }, { "regexp_like", 3, { TX, TX, TX }, BO, f_regexp_like, 0 },
     { "regexp_count", 2, { TX, TX }, I4, f_regexp_count, 0 },
     { "substring", 2, { TX, TX }, TX, f_substring_re, 0 },
