@@ -302,8 +302,10 @@ static rdb_status_t part_value(sql_fn_ctx_t *ctx, int u, uint32_t oid, const sql
         int64_t j = t.days + 2451545;
         if (isdate) { snprintf(buf, bufn, "%lld", (long long)j); return RDB_OK; }
         /* j + tod / 86400 s, as PG's numeric division */
-        sql_value_t a = sqlt_numeric_from_int(ctx->arena, j * USECS_PER_DAY + t.tod), b = sqlt_numeric_from_int(ctx->arena, USECS_PER_DAY), r;
-        if (sqlt_numeric_arith(ctx->arena, '/', &a, &b, &r, err) != RDB_OK) return RDB_SQL;
+        sql_value_t a = sqlt_numeric_from_int(ctx->arena, t.tod), b = sqlt_numeric_from_int(ctx->arena, USECS_PER_DAY), r;
+        sql_value_t jv = sqlt_numeric_from_int(ctx->arena, j);
+        if (sqlt_numeric_arith(ctx->arena, '/', &a, &b, &r, err) != RDB_OK ||
+            sqlt_numeric_arith(ctx->arena, '+', &jv, &r, &r, err) != RDB_OK) return RDB_SQL;
         rdb_buf_t o;
         rdb_buf_init(&o, 32);
         sqlt_numeric_out(&r, &o);

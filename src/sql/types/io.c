@@ -82,6 +82,17 @@ static rdb_status_t float_in(uint32_t oid, const char *s0, size_t len0, sql_valu
 
 /* Shortest round-trip output with PG's layout (exponent when < -4 or
  * >= 15 digits for float8, 6 for float4 ... PG uses the precision). */
+/* extra_float_digits <= 0: PG's %.*g with DBL_DIG / FLT_DIG + efd digits */
+static void float_out_efd(double f, bool is4, int efd, rdb_buf_t *out)
+{
+    if (efd > 0 || isnan(f) || isinf(f)) { sqlt_float_out(f, is4, out); return; }
+    int prec = (is4 ? 6 : 15) + efd;
+    if (prec < 1) prec = 1;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*g", prec, is4 ? (double)(float)f : f);
+    rdb_buf_append_str(out, tmp);
+}
+
 void sqlt_float_out(double f, bool is4, rdb_buf_t *out)
 {
     if (isnan(f)) { rdb_buf_append_str(out, "NaN"); return; }
@@ -283,9 +294,18 @@ void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_valu
     switch (sqlt_kind(t.oid)) {
     case K_BOOL: rdb_buf_append_u8(out, v->u.b ? 't' : 'f'); return;
     case K_INT: rdb_buf_printf(out, "%lld", (long long)v->u.i); return;
-    case K_FLOAT: sqlt_float_out(v->u.f, t.oid == SQL_OID_FLOAT4, out); return;
+    case K_FLOAT: float_out_efd(v->u.f, t.oid == SQL_OID_FLOAT4, fs->extra_float_digits, out); return;
     case K_TEXT: case K_JSON: rdb_buf_append(out, v->u.v.ptr, v->u.v.len); return;
     case K_BYTEA:
+        if (!fs->bytea_hex) { /* bytea_output = escape */
+            for (uint32_t i = 0; i < v->u.v.len; i++) {
+                unsigned char c = (unsigned char)v->u.v.ptr[i];
+                if (c == '\\') rdb_buf_append_str(out, "\\\\");
+                else if (c < 0x20 || c > 0x7e) rdb_buf_printf(out, "\\%03o", c);
+                else rdb_buf_append_u8(out, c);
+            }
+            return;
+        }
         rdb_buf_append_str(out, "\\x");
         for (uint32_t i = 0; i < v->u.v.len; i++) rdb_buf_printf(out, "%02x", (unsigned char)v->u.v.ptr[i]);
         return;
