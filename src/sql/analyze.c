@@ -466,6 +466,10 @@ static sql_type_t array_of(bctx_t *c, sql_type_t elem, int loc, bool *ok)
 
 static bool ast_has_agg(ast_expr_t *a);
 static bool is_srf_name(const char *name);
+static bool agg_input_ordered(const char *name)
+{
+    return strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0 || strstr(name, "json") != NULL;
+}
 
 static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
@@ -522,6 +526,17 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             pa.okeys[i].type = pa.order[i]->type;
             pa.okeys[i].desc = a->agg_order[i].desc;
             pa.okeys[i].nulls_first = a->agg_order[i].nulls ? a->agg_order[i].nulls == 1 : a->agg_order[i].desc;
+        }
+    }
+    if (a->distinct && !a->nagg_order && pa.nargs && (agg_input_ordered(a->name))) {
+        /* PG feeds DISTINCT inputs sorted: array_agg(DISTINCT x) is ordered by x */
+        pa.norder = pa.nargs;
+        pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, pa.nargs);
+        pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, pa.nargs);
+        for (int i = 0; i < pa.nargs; i++) {
+            pa.order[i] = pa.args[i];
+            pa.okeys[i].col = pa.nargs + i;
+            pa.okeys[i].type = pa.args[i]->type;
         }
     }
     if (a->def) {
@@ -1202,6 +1217,8 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         if (common_at(c, e->args, a->nargs, "ARRAY", a->loc, locs, &et) != RDB_OK)
             return RDB_SQL;
         const sql_typeinfo_t *ti = sql_type_by_oid(et.oid);
+        if (sql_type_is_array(et.oid))
+            return fail(c, "0A000", a->loc, "multidimensional arrays are not supported");
         if (!ti || !ti->array_oid)
             return fail(c, "42704", a->loc, "could not find array type for data type %s", tname(c, et));
         e->type = T(ti->array_oid);
@@ -1619,7 +1636,7 @@ static const char *expr_name(ast_expr_t *a)
     case AST_NULLIF: return "nullif";
     case AST_ARRAY: return "array";
     case AST_SUBSCRIPT: return expr_name(a->arg);
-    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_EXPR &&
+    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_ARRAY ? "array" : a->ival == AST_SL_EXPR &&
                              a->sub->ntargets == 1 && a->sub->targets[0].expr
                              ? (a->sub->targets[0].name ? a->sub->targets[0].name
                                 : expr_name(a->sub->targets[0].expr)) : "?column?";
@@ -2484,6 +2501,13 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             strstr(t->name, "_each") || (strcmp(t->name, "unnest") == 0 && t->nargs != 1))
             continue;
         if (!srff) {
+            /* rewrite a copy: the statement's tree may be bound again (the
+             * arena of this binding can be gone by then) */
+            ast_select_t *copy = RDB_ARENA_NEW(A, ast_select_t);
+            *copy = *sel;
+            copy->targets = RDB_ARENA_NEWN(A, ast_target_t, sel->ntargets);
+            memcpy(copy->targets, sel->targets, sizeof(ast_target_t) * (size_t)sel->ntargets);
+            sel = copy;
             srff = RDB_ARENA_NEW(A, ast_from_t);
             srff->kind = AST_FROM_FUNC;
             srff->func = t;

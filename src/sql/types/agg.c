@@ -14,7 +14,7 @@
 #include "sql/types/types_int.h"
 
 typedef enum { A_COUNT, A_COUNTSTAR, A_SUM, A_AVG, A_MIN, A_MAX, A_BOOLAND, A_BOOLOR, A_STRAGG,
-               A_VARPOP, A_VARSAMP, A_STDPOP, A_STDSAMP } agg_kind_t;
+               A_VARPOP, A_VARSAMP, A_STDPOP, A_STDSAMP, A_BITAND, A_BITOR } agg_kind_t;
 
 typedef struct {
     rdb_arena_t *a;
@@ -38,7 +38,7 @@ static const struct { const char *name; agg_kind_t k; } agg_names[] = {
     { "bool_and", A_BOOLAND }, { "every", A_BOOLAND }, { "bool_or", A_BOOLOR },
     { "string_agg", A_STRAGG }, { "var_pop", A_VARPOP }, { "var_samp", A_VARSAMP },
     { "variance", A_VARSAMP }, { "stddev_pop", A_STDPOP }, { "stddev_samp", A_STDSAMP },
-    { "stddev", A_STDSAMP },
+    { "stddev", A_STDSAMP }, { "bit_and", A_BITAND }, { "bit_or", A_BITOR },
 };
 
 bool sql_is_agg_name(const char *name)
@@ -139,16 +139,17 @@ static rdb_status_t num_stddev(rdb_arena_t *a, const agg_state_t *s, sql_value_t
     for (size_t i = 0; i < b.len; i++)
         if (b.data[i] != '.') rdb_buf_append_u8(&d, (uint8_t)b.data[i]);
     for (int i = 0; i < r + 2; i++) rdb_buf_append_u8(&d, '0');
-    sql_value_t big, root, five = sqlt_numeric_from_int(a, 5), ten = sqlt_numeric_from_int(a, 10);
+    sql_value_t big, root, five = sqlt_numeric_from_int(a, 5);
     rdb_status_t rc = sqlt_numeric_in(a, d.data, d.len, &big, err);
     rdb_buf_free(&b);
     rdb_buf_free(&d);
-    if (rc || num_isqrt(a, &big, &root, err) || sqlt_numeric_arith(a, '+', &root, &five, &root, err) ||
-        sqlt_numeric_arith(a, '/', &root, &ten, &root, err) || sqlt_numeric_round(a, &root, 0, true, &root, err))
+    if (rc || num_isqrt(a, &big, &root, err) || sqlt_numeric_arith(a, '+', &root, &five, &root, err))
         return RDB_SQL;
-    /* root = sqrt * 10^r: place the decimal point */
+    /* root = sqrt * 10^(r+1) + 5: drop its last digit, place the decimal point */
     rdb_buf_t o = RDB_BUF_INIT;
     sql_value_out(NULL, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &root, &o);
+    o.len = o.len > 1 ? o.len - 1 : 0;
+    if (!o.len) rdb_buf_append_u8(&o, '0');
     rdb_buf_t t = RDB_BUF_INIT;
     if ((int)o.len <= r)
         for (int i = 0; i < r - (int)o.len + 1; i++) rdb_buf_append_u8(&t, '0');
@@ -208,6 +209,8 @@ static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *ar
             if (s->kind == A_MIN ? c < 0 : c > 0) s->mm = sql_value_copy(s->a, s->in, *v);
         }
         break;
+    case A_BITAND: s->mm = sql_int(s->have ? s->mm.u.i & v->u.i : v->u.i); break;
+    case A_BITOR: s->mm = sql_int(s->have ? s->mm.u.i | v->u.i : v->u.i); break;
     case A_BOOLAND: s->mm = sql_bool(s->have ? s->mm.u.b && v->u.b : v->u.b); break;
     case A_BOOLOR: s->mm = sql_bool(s->have ? s->mm.u.b || v->u.b : v->u.b); break;
     case A_STRAGG: {
@@ -292,7 +295,7 @@ static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb
             return RDB_OK;
         }
         break;
-    case A_MIN: case A_MAX: case A_BOOLAND: case A_BOOLOR:
+    case A_MIN: case A_MAX: case A_BOOLAND: case A_BOOLOR: case A_BITAND: case A_BITOR:
         *res = s->mm;
         return RDB_OK;
     case A_STRAGG:
@@ -348,6 +351,8 @@ static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, 
         if (s->kind == A_MIN ? c < 0 : c > 0) s->mm = sql_value_copy(s->a, s->in, o->mm);
         break;
     }
+    case A_BITAND: s->mm.u.i &= o->mm.u.i; break;
+    case A_BITOR: s->mm.u.i |= o->mm.u.i; break;
     case A_BOOLAND: s->mm.u.b = s->mm.u.b && o->mm.u.b; break;
     case A_BOOLOR: s->mm.u.b = s->mm.u.b || o->mm.u.b; break;
     case A_STRAGG: {
@@ -399,7 +404,7 @@ static void agg_serialize(const void *st, rdb_buf_t *out)
     rdb_buf_append_u64_be(out, (uint64_t)s->iv.usec);
     rdb_buf_append_u32_be(out, (uint32_t)s->iv.days);
     rdb_buf_append_u32_be(out, (uint32_t)s->iv.months);
-    sql_value_t mm = s->have && (s->kind == A_MIN || s->kind == A_MAX || s->kind == A_BOOLAND || s->kind == A_BOOLOR) ? s->mm : sql_null();
+    sql_value_t mm = s->have && (s->kind == A_MIN || s->kind == A_MAX || s->kind == A_BOOLAND || s->kind == A_BOOLOR || s->kind == A_BITAND || s->kind == A_BITOR) ? s->mm : sql_null();
     sql_type_t mt = s->kind == A_BOOLAND || s->kind == A_BOOLOR ? (sql_type_t){ SQL_OID_BOOL, -1 } : s->in;
     sql_key_encode(out, mt, &mm, false);
     sql_value_t num = s->have && s->num.u.v.ptr ? s->num : sql_null();
@@ -492,6 +497,10 @@ rdb_status_t sql_agg_resolve(const char *name, int nargs, const sql_type_t *argt
         if (ik == K_OTHER || ik == K_JSON) ok = false;
         rt = in;
         if (in.oid == SQL_OID_VARCHAR) rt.oid = SQL_OID_TEXT;
+        break;
+    case A_BITAND: case A_BITOR:
+        if (in.oid != SQL_OID_INT2 && in.oid != SQL_OID_INT4 && in.oid != SQL_OID_INT8) ok = false;
+        rt = in;
         break;
     case A_BOOLAND: case A_BOOLOR:
         if (in.oid != SQL_OID_BOOL) ok = false;

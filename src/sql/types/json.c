@@ -52,11 +52,39 @@ static int tok_len(const char *p, const char *e)
     return q > p ? (int)(q - p) : 1;
 }
 
+/* Is the token at p one the lexer accepts?  (PG reports a bad token
+ * before any "Expected ..." complaint about its place.) */
+static bool tok_valid(const char *p, const char *e)
+{
+    int n = tok_len(p, e);
+    if (n == 0 || strchr("{}[],:\"", *p)) return true;
+    if ((n == 4 && (!memcmp(p, "true", 4) || !memcmp(p, "null", 4))) || (n == 5 && !memcmp(p, "false", 5)))
+        return true;
+    const char *q = p, *end = p + n;
+    if (*q == '-') q++;
+    if (q >= end || *q < '0' || *q > '9') return false;
+    if (*q == '0') q++;
+    else while (q < end && *q >= '0' && *q <= '9') q++;
+    if (q < end && *q == '.') {
+        if (++q >= end || *q < '0' || *q > '9') return false;
+        while (q < end && *q >= '0' && *q <= '9') q++;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < end && (*q == '+' || *q == '-')) q++;
+        if (q >= end || *q < '0' || *q > '9') return false;
+        while (q < end && *q >= '0' && *q <= '9') q++;
+    }
+    return q == end;
+}
+
 static jnode_t *jp_fail(jp_t *j, const char *fmt, bool with_token)
 {
     if (j->failed) return NULL;
     j->failed = true;
     rdb_err_set(j->err, RDB_SQL, "22P02", "invalid input syntax for type json");
+    if (with_token && j->p < j->e && !tok_valid(j->p, j->e))
+        fmt = "Token \"%.*s\" is invalid.";
     if (j->p >= j->e && with_token)
         rdb_err_detail(j->err, "The input string ended unexpectedly.");
     else if (with_token)
@@ -211,7 +239,9 @@ static jnode_t *jp_value(jp_t *j, int depth)
             const char *key = NULL;
             uint32_t klen = 0;
             if (obj) {
-                if (j->p >= j->e || *j->p != '"') return jp_fail(j, "Expected string, but found \"%.*s\".", true);
+                if (j->p >= j->e || *j->p != '"')
+                    return jp_fail(j, n->n ? "Expected string, but found \"%.*s\"."
+                                           : "Expected string or \"}\", but found \"%.*s\".", true);
                 if (!jp_string(j, &key, &klen)) return NULL;
                 jp_ws(j);
                 if (j->p >= j->e || *j->p != ':') return jp_fail(j, "Expected \":\", but found \"%.*s\".", true);
@@ -367,7 +397,8 @@ void sqlt_json_quote(const char *s, size_t n, rdb_buf_t *out)
     rdb_buf_append_u8(out, '"');
 }
 
-/* indent < 0: one line (jsonb's form); else jsonb_pretty's layout */
+/* indent -1: one line (jsonb's form); -2: no spaces at all (json's
+ * functions that rebuild a value); >= 0: jsonb_pretty's layout */
 static void write_x(const jnode_t *n, rdb_buf_t *out, int indent)
 {
     switch (n->t) {
@@ -380,18 +411,18 @@ static void write_x(const jnode_t *n, rdb_buf_t *out, int indent)
         bool obj = n->t == J_OBJ;
         rdb_buf_append_u8(out, obj ? '{' : '[');
         for (int i = 0; i < n->n; i++) {
-            if (i) rdb_buf_append_str(out, indent < 0 ? ", " : ",");
+            if (i) rdb_buf_append_str(out, indent == -1 ? ", " : ",");
             if (indent >= 0) {
                 rdb_buf_append_u8(out, '\n');
                 for (int k = 0; k < indent + 4; k++) rdb_buf_append_u8(out, ' ');
             }
             if (obj) {
                 sqlt_json_quote(n->keys[i], n->klens[i], out);
-                rdb_buf_append_str(out, ": ");
+                rdb_buf_append_str(out, indent == -2 ? ":" : ": ");
             }
-            write_x(n->items[i], out, indent < 0 ? -1 : indent + 4);
+            write_x(n->items[i], out, indent < 0 ? indent : indent + 4);
         }
-        if (indent >= 0 && n->n) {
+        if (indent >= 0) {
             rdb_buf_append_u8(out, '\n');
             for (int k = 0; k < indent; k++) rdb_buf_append_u8(out, ' ');
         }
@@ -403,6 +434,7 @@ static void write_x(const jnode_t *n, rdb_buf_t *out, int indent)
 
 void sqlt_jsonb_write(const jnode_t *n, rdb_buf_t *out) { write_x(n, out, -1); }
 void sqlt_jsonb_pretty(const jnode_t *n, rdb_buf_t *out) { write_x(n, out, 0); }
+void sqlt_json_write_compact(const jnode_t *n, rdb_buf_t *out) { write_x(n, out, -2); }
 
 sql_value_t sqlt_json_value(rdb_arena_t *a, uint32_t oid, const jnode_t *n)
 {
@@ -549,8 +581,15 @@ int sqlt_jsonb_cmp(const sql_value_t *a, const sql_value_t *b)
     jnode_t *x = sqlt_json_parse(&tmp, a->u.v.ptr, a->u.v.len, &e);
     jnode_t *y = x ? sqlt_json_parse(&tmp, b->u.v.ptr, b->u.v.len, &e) : NULL;
     int c;
-    if (x && y) c = sqlt_jnode_cmp(x, y);
-    else {
+    if (x && y) {
+        /* a top-level scalar is a one-element "raw scalar" array to PG */
+        bool xs = x->t != J_ARR && x->t != J_OBJ, ys = y->t != J_ARR && y->t != J_OBJ;
+        if (xs != ys && (x->t == J_ARR || y->t == J_ARR)) {
+            int nx = xs ? 1 : x->n, ny = ys ? 1 : y->n;
+            c = nx != ny ? (nx > ny ? 1 : -1) : (xs ? -1 : 1);
+        } else
+            c = sqlt_jnode_cmp(x, y);
+    } else {
         uint32_t n = a->u.v.len < b->u.v.len ? a->u.v.len : b->u.v.len;
         c = n ? memcmp(a->u.v.ptr, b->u.v.ptr, n) : 0;
         if (!c) c = (a->u.v.len > b->u.v.len) - (a->u.v.len < b->u.v.len);

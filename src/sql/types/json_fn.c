@@ -369,7 +369,7 @@ FN(f_strip_nulls)
     strip(n);
     if (argtypes[0].oid == JB) return out_jsonb(ctx, n, res, err);
     rdb_buf_t b = RDB_BUF_INIT;
-    sqlt_jsonb_write(n, &b);
+    sqlt_json_write_compact(n, &b);
     *res = sql_bytes(rdb_arena_memdup(ctx->arena, b.data, b.len), (uint32_t)b.len);
     rdb_buf_free(&b);
     return RDB_OK;
@@ -418,14 +418,20 @@ FN(f_build_array)
 
 FN(f_build_object)
 {
-    if (nargs % 2)
-        return rdb_err_set(err, RDB_SQL, "22023", "argument list must have even number of elements");
+    if (nargs % 2) {
+        rdb_err_set(err, RDB_SQL, "22023", "argument list must have even number of elements");
+        rdb_err_hint(err, "The arguments of %s() must consist of alternating keys and values.",
+                     rettype.oid == JB ? "jsonb_build_object" : "json_build_object");
+        return RDB_SQL;
+    }
     rdb_buf_t b = RDB_BUF_INIT;
     rdb_buf_append_u8(&b, '{');
     for (int i = 0; i < nargs; i += 2) {
         if (args[i].isnull) {
             rdb_buf_free(&b);
-            return rdb_err_set(err, RDB_SQL, "22004", "argument %d cannot be null", i + 1);
+            rdb_err_set(err, RDB_SQL, "22004", "argument %d cannot be null", i + 1);
+            rdb_err_hint(err, "Object keys should be text.");
+            return RDB_SQL;
         }
         if (i) rdb_buf_append_str(&b, ", ");
         sqlt_json_key(ctx->settings, argtypes[i], &args[i], &b);

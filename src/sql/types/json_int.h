@@ -30,6 +30,7 @@ jnode_t *sqlt_json_tree(rdb_arena_t *a, uint32_t oid, const sql_value_t *v, rdb_
 jnode_t *sqlt_jsonb_normalize(rdb_arena_t *a, jnode_t *n, rdb_err_t *err);
 void sqlt_jsonb_write(const jnode_t *n, rdb_buf_t *out);
 void sqlt_jsonb_pretty(const jnode_t *n, rdb_buf_t *out);
+void sqlt_json_write_compact(const jnode_t *n, rdb_buf_t *out);
 void sqlt_json_quote(const char *s, size_t n, rdb_buf_t *out);
 /* n as a value of oid (json: its source text when it has one). */
 sql_value_t sqlt_json_value(rdb_arena_t *a, uint32_t oid, const jnode_t *n);
