@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sql/types/fn_reg.h"
@@ -133,10 +134,23 @@ static int clamp_scale(int r, int dscale)
     return r;
 }
 
+/* A finite numeric as long double, read from its decimal text (no detour
+ * through double: ln(0.99) needs the 18th digit). */
+static long double num_ld(const sql_value_t *v)
+{
+    rdb_buf_t b;
+    rdb_buf_init(&b, 64);
+    sqlt_numeric_out(v, &b);
+    rdb_buf_append_u8(&b, 0);
+    long double r = strtold(b.data, NULL);
+    rdb_buf_free(&b);
+    return r;
+}
+
 /* PG's estimate_ln_dweight. */
 static int ln_dweight(const sql_value_t *v)
 {
-    long double x = (long double)sqlt_numeric_to_double(v);
+    long double x = num_ld(v);
     if (x <= 0) return 0;
     if (x >= 0.9L && x <= 1.1L) {
         long double d = fabsl(x - 1);
@@ -183,7 +197,7 @@ FN(n_exp)
     if (val > 1000) val = 1000;
     if (val < -1000) val = -1000;
     int rscale = clamp_scale(NUM_MIN_SIG - (int)val, sqlt_numeric_dscale(&A0));
-    return num_from_ld(ctx, expl((long double)sqlt_numeric_to_double(&A0)), rscale, res, err);
+    return num_from_ld(ctx, expl(num_ld(&A0)), rscale, res, err);
 }
 static rdb_status_t ln_check(const sql_value_t *v, rdb_err_t *err)
 {
@@ -198,7 +212,7 @@ FN(n_ln)
     if (ln_check(&A0, err) != RDB_OK) return RDB_SQL;
     if (sqlt_numeric_special(&A0)) { *res = A0; return RDB_OK; }
     int rscale = clamp_scale(NUM_MIN_SIG - ln_dweight(&A0), sqlt_numeric_dscale(&A0));
-    return num_from_ld(ctx, logl((long double)sqlt_numeric_to_double(&A0)), rscale, res, err);
+    return num_from_ld(ctx, logl(num_ld(&A0)), rscale, res, err);
 }
 FN(n_log)
 {
@@ -208,14 +222,14 @@ FN(n_log)
     else { b = A0; x = A1; }
     if (ln_check(&b, err) != RDB_OK || ln_check(&x, err) != RDB_OK) return RDB_SQL;
     if (sqlt_numeric_special(&b) || sqlt_numeric_special(&x)) { *res = sqlt_numeric_special_value(ctx->arena, 1); return RDB_OK; }
-    long double lb = logl((long double)sqlt_numeric_to_double(&b));
+    long double lb = logl(num_ld(&b));
     if (lb == 0) return rdb_err_set(err, RDB_SQL, "22012", "division by zero");
     int rscale = NUM_MIN_SIG - (ln_dweight(&x) - ln_dweight(&b));
     int ds = sqlt_numeric_dscale(&b) > sqlt_numeric_dscale(&x) ? sqlt_numeric_dscale(&b) : sqlt_numeric_dscale(&x);
     rscale = clamp_scale(rscale, ds);
-    long double r = logl((long double)sqlt_numeric_to_double(&x)) / lb;
+    long double r = logl(num_ld(&x)) / lb;
     /* log10 of an exact power of ten is exact */
-    if (nargs == 1) r = log10l((long double)sqlt_numeric_to_double(&x));
+    if (nargs == 1) r = log10l(num_ld(&x));
     return num_from_ld(ctx, r, rscale, res, err);
 }
 FN(n_power)
@@ -262,12 +276,12 @@ FN(n_power)
             }
             return sqlt_numeric_round(ctx->arena, &acc, rscale, false, res, err);
         }
-        return num_from_ld(ctx, powl((long double)sqlt_numeric_to_double(b), (long double)n), rscale, res, err);
+        return num_from_ld(ctx, powl(num_ld(b), (long double)n), rscale, res, err);
     }
     rdb_err_clear(&e2);
     if (bz) { *res = sqlt_numeric_from_int(ctx->arena, 0); return RDB_OK; }
-    long double lb = logl(fabsl((long double)sqlt_numeric_to_double(b)));
-    long double val = lb * (long double)sqlt_numeric_to_double(x);
+    long double lb = logl(fabsl(num_ld(b)));
+    long double val = lb * num_ld(x);
     if (fabsl(val) > 1000 * 3.01L) {
         if (val > 0) return rdb_err_set(err, RDB_SQL, "22003", "value overflows numeric format");
         *res = sqlt_numeric_from_int(ctx->arena, 0);

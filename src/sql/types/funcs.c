@@ -105,7 +105,10 @@ FN(text_cat)
     rdb_buf_init(&b, 64);
     for (int k = 0; k < 2; k++) {
         size_t from = b.len;
-        as_text(ctx, argtypes[k], &args[k], &b);
+        if (argtypes[k].oid == SQL_OID_BOOL) /* || casts to text: 'true', not the output 't' */
+            rdb_buf_append_str(&b, args[k].u.b ? "true" : "false");
+        else
+            as_text(ctx, argtypes[k], &args[k], &b);
         if (argtypes[k].oid == SQL_OID_BPCHAR) /* bpchar -> text drops the padding */
             while (b.len > from && b.data[b.len - 1] == ' ') b.len--;
     }

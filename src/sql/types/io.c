@@ -61,7 +61,8 @@ static rdb_status_t float_in(uint32_t oid, const char *s0, size_t len0, sql_valu
     tmp[len] = 0;
     double d;
     if (strcasecmp(tmp, "nan") == 0) d = NAN;
-    else if (strcasecmp(tmp, "infinity") == 0 || strcasecmp(tmp, "+infinity") == 0 || strcasecmp(tmp, "inf") == 0) d = INFINITY;
+    else if (strcasecmp(tmp, "infinity") == 0 || strcasecmp(tmp, "+infinity") == 0 || strcasecmp(tmp, "inf") == 0 ||
+             strcasecmp(tmp, "+inf") == 0) d = INFINITY;
     else if (strcasecmp(tmp, "-infinity") == 0 || strcasecmp(tmp, "-inf") == 0) d = -INFINITY;
     else {
         char *end;
