@@ -122,12 +122,15 @@ static int rd_clock(const char **p, const char *e, int64_t *h, int64_t *mi, int6
         (*p)++;
         int n = 0;
         int64_t f = 0;
+        bool more = false;
         while (*p < e && isdigit((unsigned char)**p)) {
             if (n < 7) { f = f * 10 + (**p - '0'); n++; }
+            else if (**p != '0') more = true;
             (*p)++;
         }
         while (n < 7) { f *= 10; n++; }
-        *frac = (f + 5) / 10;
+        /* to µs as PG's rint(): an exact half goes to the even neighbour */
+        *frac = f % 10 == 5 && !more ? (f / 10 + ((f / 10) & 1)) : (f + 5) / 10;
     }
     return DT_OK;
 }
@@ -272,6 +275,14 @@ static int dt_field(dtparse_t *st, const char *p, const char *e, sql_dateorder_t
             p = r;
             continue;
         }
+        if (st->have_date && !st->have_time && !st->textmonth && (len == 6 || len == 4)) {
+            int64_t hh = len == 6 ? v / 10000 : v / 100, mm = len == 6 ? v / 100 % 100 : v % 100, ss = len == 6 ? v % 100 : 0;
+            if (hh > 24 || mm > 59 || ss > 60) return DT_RANGE;
+            st->have_time = true;
+            st->us = ((hh * 60 + mm) * 60 + ss) * USECS_PER_SEC;
+            p = r;
+            continue;
+        }
         if (st->nloose >= 4) return DT_BAD;
         st->loose[st->nloose] = v;
         st->loose_len[st->nloose++] = len;
@@ -300,6 +311,17 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
         }
         if (n == 5 && strncasecmp(p, "epoch", 5) == 0) {
             *out = sql_int(isdate ? -10957 : -10957 * USECS_PER_DAY);
+            return RDB_OK;
+        }
+    }
+    if (n > 1 && (*p == 'J' || *p == 'j') && isdigit((unsigned char)p[1]) && oid != SQL_OID_TIME && oid != SQL_OID_TIMETZ) {
+        const char *q = p + 1;
+        int64_t jd;
+        rd_num(&q, e, 9, &jd);
+        if (q == e) {
+            int64_t days = jd - 2451545;
+            *out = sql_int(isdate ? days : days * USECS_PER_DAY);
+            if (oid == SQL_OID_TIMESTAMPTZ) *out = sql_int(sqlt_tz_local_to_utc(zone, days * USECS_PER_DAY));
             return RDB_OK;
         }
     }
@@ -662,14 +684,24 @@ void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out)
     sql_interval_t iv = v->u.iv;
     bool any = false;
     int32_t y = iv.months / 12, mo = iv.months % 12;
-    if (y) { rdb_buf_printf(out, "%d year%s", y, y == 1 ? "" : "s"); any = true; }
-    if (mo) { rdb_buf_printf(out, "%s%d mon%s", any ? " " : "", mo, mo == 1 ? "" : "s"); any = true; }
-    if (iv.days) { rdb_buf_printf(out, "%s%d day%s", any ? " " : "", iv.days, iv.days == 1 ? "" : "s"); any = true; }
+    bool neg_before = false; /* PG's is_before: a later positive field gets a '+' */
+    if (y) { rdb_buf_printf(out, "%d year%s", y, y == 1 ? "" : "s"); any = true; neg_before = y < 0; }
+    if (mo) {
+        rdb_buf_printf(out, "%s%s%d mon%s", any ? " " : "", neg_before && mo > 0 ? "+" : "", mo, mo == 1 ? "" : "s");
+        any = true;
+        neg_before |= mo < 0;
+    }
+    if (iv.days) {
+        rdb_buf_printf(out, "%s%s%d day%s", any ? " " : "", neg_before && iv.days > 0 ? "+" : "", iv.days,
+                       iv.days == 1 ? "" : "s");
+        any = true;
+        neg_before |= iv.days < 0;
+    }
     if (iv.usec || !any) {
         if (any) rdb_buf_append_u8(out, ' ');
         int64_t u = iv.usec;
         if (u < 0) { rdb_buf_append_u8(out, '-'); u = -u; }
-        else if (any && (iv.days < 0 || iv.months < 0)) rdb_buf_append_u8(out, '+');
+        else if (any && neg_before) rdb_buf_append_u8(out, '+');
         int64_t h = u / (3600 * USECS_PER_SEC);
         int64_t r = u - h * 3600 * USECS_PER_SEC;
         rdb_buf_printf(out, "%02lld:%02d:%02d", (long long)h, (int)(r / (60 * USECS_PER_SEC)),

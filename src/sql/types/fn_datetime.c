@@ -893,7 +893,7 @@ FN(f_to_char_num)
     size_t il = dot ? (size_t)(dot - p) : pn;
     const char *ip = p, *fp = dot ? dot + 1 : "";
     size_t fl = dot ? pn - il - 1 : 0;
-    if (il == 1 && ip[0] == '0') il = 0; /* no integer digits: 9s print blank */
+    if (il == 1 && ip[0] == '0' && seen_point) il = 0; /* 0.5 with 9.99: the integer 9s print blank */
     bool overflow = (int)il > nint;
     /* trailing zeros of 9-positions are dropped in FM mode */
     int keep_frac = nfrac;
@@ -925,7 +925,12 @@ FN(f_to_char_num)
         if (c == '9' || c == '0') {
             if (!seen_point) {
                 int lead = nint - (int)il; /* positions before the first digit */
-                if (overflow) { rdb_buf_append_u8(&b, '#'); ipos++; continue; }
+                if (overflow) {
+                    if (ipos == 0 && !explicit_sign && !fm) rdb_buf_append_u8(&b, ' ');
+                    rdb_buf_append_u8(&b, '#');
+                    ipos++;
+                    continue;
+                }
                 if (ipos < lead) {
                     bool zero = first_zero >= 0 && ipos >= first_zero;
                     if (zero) {
@@ -968,6 +973,14 @@ FN(f_to_char_num)
             while (i < n && f[i] != '"') rdb_buf_append_u8(&b, (uint8_t)f[i++]);
             continue;
         }
+        if (kwi(f, i, n, "TH")) { /* ordinal suffix of the integer part */
+            int64_t iv = 0;
+            for (size_t q = 0; q < il; q++) iv = iv * 10 + (ip[q] - '0');
+            const char *sfx = ordsuffix(iv);
+            for (int q = 0; q < 2; q++) rdb_buf_append_u8(&b, (uint8_t)(f[i] == 'T' ? toupper((unsigned char)sfx[q]) : sfx[q]));
+            i++;
+            continue;
+        }
         rdb_buf_append_u8(&b, (uint8_t)c);
     }
     if (pr && neg) rdb_buf_append_u8(&b, '>');
@@ -993,7 +1006,7 @@ static rdb_status_t parse_by_template(sql_fn_ctx_t *ctx, const sql_value_t *sv, 
         int64_t *dst = NULL;
         int maxd = 0;
         size_t adv = 0;
-        if (kwi(f, i, fn, "YYYY")) { dst = &y; maxd = 9; adv = 4; have_y = true; }
+        if (kwi(f, i, fn, "YYYY")) { dst = &y; maxd = i + 4 < fn && isalnum((unsigned char)f[i + 4]) ? 4 : 9; adv = 4; have_y = true; }
         else if (kwi(f, i, fn, "YYY")) { dst = &y; maxd = 3; adv = 3; have_y = true; }
         else if (kwi(f, i, fn, "YY")) { dst = &y; maxd = 2; adv = 2; have_y = true; }
         else if (kwi(f, i, fn, "HH24")) { dst = &h; maxd = 2; adv = 4; }

@@ -134,6 +134,10 @@ static int clamp_scale(int r, int dscale)
     return r;
 }
 
+static bool num_is_zero(const sql_value_t *v) { int s, e; const char *d; size_t n; sqlt_numeric_parts(v, &s, &e, &d, &n); return s == 0; }
+static int num_sign(const sql_value_t *v) { int s, e; const char *d; size_t n; sqlt_numeric_parts(v, &s, &e, &d, &n); return s; }
+static int num_exp10(const sql_value_t *v) { int s, e; const char *d; size_t n; sqlt_numeric_parts(v, &s, &e, &d, &n); return e; }
+
 /* A finite numeric as long double, read from its decimal text (no detour
  * through double: ln(0.99) needs the 18th digit). */
 static long double num_ld(const sql_value_t *v)
@@ -152,9 +156,16 @@ static int ln_dweight(const sql_value_t *v)
 {
     long double x = num_ld(v);
     if (x <= 0) return 0;
-    if (x >= 0.9L && x <= 1.1L) {
-        long double d = fabsl(x - 1);
-        return d == 0 ? 0 : (int)floorl(log10l(d));
+    if (x >= 0.9L && x <= 1.1L) { /* ln(x) ~ x - 1: its leading digit, exactly */
+        rdb_arena_t a;
+        rdb_arena_init(&a, 0);
+        rdb_err_t e2 = RDB_ERR_INIT;
+        sql_value_t one = sqlt_numeric_from_int(&a, 1), d;
+        int r = 0;
+        if (sqlt_numeric_arith(&a, '-', v, &one, &d, &e2) == RDB_OK && !num_is_zero(&d)) r = num_exp10(&d);
+        rdb_err_clear(&e2);
+        rdb_arena_destroy(&a);
+        return r;
     }
     long double l = logl(x);
     return l == 0 ? 0 : (int)log10l(fabsl(l));
@@ -169,9 +180,6 @@ static rdb_status_t num_from_ld(sql_fn_ctx_t *ctx, long double v, int rscale, sq
     return sqlt_numeric_in(ctx->arena, tmp, (size_t)n, res, err);
 }
 
-static bool num_is_zero(const sql_value_t *v) { int s, e; const char *d; size_t n; sqlt_numeric_parts(v, &s, &e, &d, &n); return s == 0; }
-static int num_sign(const sql_value_t *v) { int s, e; const char *d; size_t n; sqlt_numeric_parts(v, &s, &e, &d, &n); return s; }
-static int num_exp10(const sql_value_t *v) { int s, e; const char *d; size_t n; sqlt_numeric_parts(v, &s, &e, &d, &n); return e; }
 
 FN(n_sqrt)
 {

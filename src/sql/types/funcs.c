@@ -212,6 +212,11 @@ FN(ts_sub_ts)
 FN(date_sub_date) { return sqlt_int_result(A0.u.i - A1.u.i, false, (sql_type_t){ SQL_OID_INT4, -1 }, res, err); }
 FN(date_add_int)
 {
+    if (A0.u.i == INT32_MAX || A0.u.i == INT32_MIN || A1.u.i == INT32_MAX || A1.u.i == INT32_MIN) {
+        /* infinite dates stay infinite */
+        *res = argtypes[0].oid == SQL_OID_DATE ? A0 : A1;
+        return RDB_OK;
+    }
     int64_t r = A0.u.i + (nargs == 2 && argtypes[0].oid == SQL_OID_DATE ? A1.u.i : A0.u.i * 0 + A1.u.i);
     if (argtypes[0].oid != SQL_OID_DATE) r = A1.u.i + A0.u.i;
     if (r < -2451545 || r > 2145031948) return rdb_err_set(err, RDB_SQL, "22008", "date out of range");
@@ -220,6 +225,7 @@ FN(date_add_int)
 }
 FN(date_sub_int)
 {
+    if (A0.u.i == INT32_MAX || A0.u.i == INT32_MIN) { *res = A0; return RDB_OK; }
     int64_t r = A0.u.i - A1.u.i;
     if (r < -2451545 || r > 2145031948) return rdb_err_set(err, RDB_SQL, "22008", "date out of range");
     *res = sql_int(r);
@@ -236,22 +242,34 @@ rdb_status_t sqlt_iv_make(int64_t mo, int64_t d, int64_t us, sql_value_t *res, r
 FN(iv_add) { return sqlt_iv_make((int64_t)A0.u.iv.months + A1.u.iv.months, (int64_t)A0.u.iv.days + A1.u.iv.days, A0.u.iv.usec + A1.u.iv.usec, res, err); }
 FN(iv_sub) { return sqlt_iv_make((int64_t)A0.u.iv.months - A1.u.iv.months, (int64_t)A0.u.iv.days - A1.u.iv.days, A0.u.iv.usec - A1.u.iv.usec, res, err); }
 FN(iv_neg) { return sqlt_iv_make(-(int64_t)A0.u.iv.months, -(int64_t)A0.u.iv.days, -A0.u.iv.usec, res, err); }
-static rdb_status_t iv_scale(const sql_interval_t *iv, double f, sql_value_t *res, rdb_err_t *err)
+/* PG's interval_mul / interval_div: fractional months become days (30
+ * each), fractional days seconds rounded to µs, then the time part. */
+static rdb_status_t iv_scale(const sql_interval_t *iv, double f, bool div, sql_value_t *res, rdb_err_t *err)
 {
-    double mo = iv->months * f, d = iv->days * f;
-    int64_t imo = (int64_t)mo;
-    double fd = (mo - (double)imo) * 30 + d;
-    int64_t id = (int64_t)fd;
-    double us = (fd - (double)id) * (double)USECS_PER_DAY + (double)iv->usec * f;
-    if (isnan(us) || fabs(us) > 9.2e18) return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
-    return sqlt_iv_make(imo, id, (int64_t)llrint(us), res, err);
+    double mo = div ? iv->months / f : iv->months * f, d = div ? iv->days / f : iv->days * f;
+    if (isnan(mo) || isnan(d) || fabs(mo) > INT32_MAX || fabs(d) > INT32_MAX)
+        return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
+    int32_t rm = (int32_t)mo, rd = (int32_t)d;
+    double month_rem_days = (mo - rm) * 30;
+    if (div) month_rem_days = rint(month_rem_days * 1e6) / 1e6; /* PG 15's interval_div rounds it to µs */
+    double sec_rem = (d - rd + month_rem_days - (int32_t)month_rem_days) * 86400.0;
+    sec_rem = rint(sec_rem * 1e6) / 1e6;
+    int64_t days = rd;
+    if (fabs(sec_rem) >= 86400) {
+        days += (int64_t)(sec_rem / 86400);
+        sec_rem -= (double)(int64_t)(sec_rem / 86400) * 86400;
+    }
+    days += (int32_t)month_rem_days;
+    double us = rint((div ? (double)iv->usec / f : (double)iv->usec * f) + sec_rem * 1e6);
+    if (isnan(us) || fabs(us) >= 9.2233720368547758e18) return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
+    return sqlt_iv_make(rm, days, (int64_t)us, res, err);
 }
-FN(iv_mul) { return iv_scale(&A0.u.iv, A1.u.f, res, err); }
-FN(flt_mul_iv) { return iv_scale(&A1.u.iv, A0.u.f, res, err); }
+FN(iv_mul) { return iv_scale(&A0.u.iv, A1.u.f, false, res, err); }
+FN(flt_mul_iv) { return iv_scale(&A1.u.iv, A0.u.f, false, res, err); }
 FN(iv_div)
 {
     if (A1.u.f == 0) return rdb_err_set(err, RDB_SQL, "22012", "division by zero");
-    return iv_scale(&A0.u.iv, 1.0 / A1.u.f, res, err);
+    return iv_scale(&A0.u.iv, A1.u.f, true, res, err);
 }
 
 /* ---- string functions -------------------------------------------------- */
