@@ -758,7 +758,10 @@ static void dt_format(const fmt_tm_t *t, const char *f, size_t n, rdb_buf_t *b)
         else if (kwi(f, i, n, "TZ")) {
             if (t->has_tz) {
                 int32_t o = t->tzoff;
-                if (o == 0) rdb_buf_append_str(b, isupper((unsigned char)f[i]) ? "UTC" : "utc");
+                if (t->tzname && t->tzname[0] != '+' && t->tzname[0] != '-') {
+                    for (const char *q = t->tzname; *q; q++)
+                        rdb_buf_append_u8(b, (uint8_t)(isupper((unsigned char)f[i]) ? *q : tolower((unsigned char)*q)));
+                } else if (o == 0) rdb_buf_append_str(b, isupper((unsigned char)f[i]) ? "UTC" : "utc");
                 else {
                     rdb_buf_printf(b, "%c%02d", o < 0 ? '-' : '+', abs(o) / 3600);
                     if (abs(o) % 3600) rdb_buf_printf(b, "%02d", abs(o) / 60 % 60);
@@ -825,7 +828,11 @@ FN(f_to_char_ts)
         tm_t tm;
         ts_split(loc, &tm);
         t.y = tm.y; t.m = tm.m; t.d = tm.d; t.h = tm.h; t.mi = tm.mi; t.s = tm.s; t.us = tm.us; t.days = tm.days;
-        if (oid == SQL_OID_TIMESTAMPTZ) { t.has_tz = true; t.tzoff = sqlt_tz_offset(zone_of(ctx), v); }
+        if (oid == SQL_OID_TIMESTAMPTZ) {
+            t.has_tz = true;
+            t.tzoff = sqlt_tz_offset(zone_of(ctx), v);
+            t.tzname = sqlt_tz_abbrev(zone_of(ctx), v);
+        }
     }
     rdb_buf_t b;
     rdb_buf_init(&b, A1.u.v.len * 2 + 16);

@@ -72,6 +72,7 @@ static rdb_status_t float_in(uint32_t oid, const char *s0, size_t len0, sql_valu
             if (end != tmp && !*end && isinf(d)) errno = ERANGE;
             else return sqlt_err_syntax(err, oid, s0, len0);
         }
+        if (errno == ERANGE && d != 0 && !isinf(d)) errno = 0; /* denormals are values, as in PG */
         if (errno == ERANGE || (oid == SQL_OID_FLOAT4 && (isinf((float)d) || (d != 0 && (float)d == 0))))
             return rdb_err_set(err, RDB_SQL, "22003", "\"%.*s\" is out of range for type %s",
                                (int)len0, s0, oid == SQL_OID_FLOAT4 ? "real" : "double precision");

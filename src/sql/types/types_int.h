@@ -78,6 +78,9 @@ void sqlt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 bool sqlt_tz_known(const char *name);
 int32_t sqlt_tz_offset(const char *name, int64_t utc_usec);
 int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec);
+/* The zone's abbreviation at an instant ("CEST"), NULL if unknown; the
+ * string lives as long as the process. */
+const char *sqlt_tz_abbrev(const char *name, int64_t utc_usec);
 
 /* json.c */
 rdb_status_t sqlt_json_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len,
