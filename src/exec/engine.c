@@ -241,6 +241,7 @@ void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const 
     b->npath = s->npath;
     b->sql = sql;
     b->ptypes = ptypes;
+    b->fs = &s->fs;
 }
 
 static __thread ex_session_ops_t tls_ops;
