@@ -1537,6 +1537,8 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     ex_sort_clean_dir(e->tmp_dir); /* what a crash left behind */
     lsm_options_t opts;
     lsm_options_default(&opts);
+    /* PostgreSQL's shared_buffers default: a one-node server caches as much */
+    opts.block_cache_size = (size_t)128 << 20;
     clu_hlc_init(&e->hlc, 0, NULL, NULL);
     /* On a cluster node: the node's store, clock and id (cluster_glue.c). */
     e->node = eng_clu_node();
