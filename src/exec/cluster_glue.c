@@ -135,6 +135,51 @@ bool eng_clu_commit_waits(rdb_session_t *s)
     return s->e->node && session_cl(s) != CLU_CL_ONE;
 }
 
+/* ---- reads ----------------------------------------------------------------- */
+
+/* The readers of txn.h, one per level (ctx: the level). */
+static rdb_status_t reader_get(void *ctx, const void *key, size_t klen, rdb_buf_t *val,
+                               bool *found, bool *handled, rdb_err_t *err)
+{
+    clu_consistency_t cl = *(const clu_consistency_t *)ctx;
+    clu_node_t *n = eng_clu_node();
+    if (cl == CLU_CL_ONE) {
+        if (clu_node_repair_due(n))
+            clu_node_repair_key(n, key, klen);
+        *handled = false;
+        return RDB_OK;
+    }
+    *handled = true;
+    return clu_node_read(n, key, klen, cl, val, NULL, found, err);
+}
+
+static rdb_status_t reader_scan(void *ctx, const void *lo, size_t lolen, const void *hi,
+                                size_t hilen, clu_rows_t *rows, bool *handled, rdb_err_t *err)
+{
+    clu_consistency_t cl = *(const clu_consistency_t *)ctx;
+    if (cl == CLU_CL_ONE) { /* local; point reads repair now and then */
+        *handled = false;
+        return RDB_OK;
+    }
+    *handled = true;
+    return clu_node_scan(eng_clu_node(), lo, lolen, hi, hilen, cl, rows, err);
+}
+
+static const clu_consistency_t levels[] = { CLU_CL_ONE, CLU_CL_QUORUM, CLU_CL_ALL };
+static const txn_reader_t readers[] = {
+    { reader_get, reader_scan, (void *)&levels[0] },
+    { reader_get, reader_scan, (void *)&levels[1] },
+    { reader_get, reader_scan, (void *)&levels[2] },
+};
+
+void eng_clu_reads(rdb_session_t *s, txn_t *t)
+{
+    if (!s->e->node || !t)
+        return;
+    clu_consistency_t cl = session_cl(s);
+    txn_set_reader(t, &readers[cl == CLU_CL_ALL ? 2 : cl == CLU_CL_QUORUM ? 1 : 0]);
+}
+
 /* ---- records applied by the node ------------------------------------------ */
 
 static void applied_hook(void *ctx, const clu_record_t *recs, size_t n)

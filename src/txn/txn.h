@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "cluster/hlc.h"
+#include "cluster/replica.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "lsm/lsm.h"
@@ -84,6 +85,28 @@ bool txn_has_writes(const txn_t *t);
 bool txn_wrote_catalog(const txn_t *t);
 /* Number of buffered writes (puts + deletes, after overwrites coalesce). */
 size_t txn_write_count(const txn_t *t);
+
+/* Reads that consult other replicas (the cluster glue at QUORUM / ALL, and
+ * read repair at ONE; DESIGN.md §5).  Set on a transaction, a reader is
+ * asked first for every read of user data (row keys 0x02, index entries
+ * 0x03) that the transaction's own writes do not answer:
+ *   get   point read: the newest version among the replicas, *found false
+ *         when absent or deleted;
+ *   scan  the range [lo, hi) (hi NULL: to the end): the newest version of
+ *         every key, appended to rows in key order, tombstones included.
+ * Either sets *handled false to let the local snapshot answer.  Their
+ * answers may be newer than the snapshot (the newest a quorum holds).  An
+ * error fails the read (an iterator then ends with it: no partial result).
+ * The reader is borrowed: it must outlive the transaction's reads. */
+typedef struct txn_reader {
+    rdb_status_t (*get)(void *ctx, const void *key, size_t klen, rdb_buf_t *val, bool *found,
+                        bool *handled, rdb_err_t *err);
+    rdb_status_t (*scan)(void *ctx, const void *lo, size_t lolen, const void *hi, size_t hilen,
+                         clu_rows_t *rows, bool *handled, rdb_err_t *err);
+    void *ctx;
+} txn_reader_t;
+/* NULL: local reads only (the default). */
+void txn_set_reader(txn_t *t, const txn_reader_t *r);
 
 /* Point read: RDB_OK and *found, with the value appended to val (cleared
  * first); not found or deleted gives *found = false. */

@@ -25,43 +25,11 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sqlclient import connect, poll, query  # noqa: E402
 from cluster import Checks, Cluster, convergence, merkle_agree, run_parallel  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-sql")
-
-
-def connect(node, timeout=15):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            conn = psycopg2.connect(host="127.0.0.1", port=node.port, user="postgres",
-                                    dbname="postgres", connect_timeout=3)
-            conn.autocommit = True
-            return conn
-        except psycopg2.OperationalError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def query(conn, sql, args=None):
-    with conn.cursor() as cur:
-        cur.execute(sql, args)
-        return cur.fetchall() if cur.description else None
-
-
-def poll(fn, want, timeout=10):
-    """fn() until it returns want (or timeout); the last value."""
-    deadline = time.time() + timeout
-    while True:
-        try:
-            got = fn()
-        except psycopg2.Error as e:
-            got = "error %s: %s" % (e.pgcode, str(e).strip())
-        if got == want or time.time() > deadline:
-            return got
-        time.sleep(0.1)
 
 
 def rows(conn, table="t"):
@@ -260,8 +228,21 @@ def test_consistency(c, conns):
     query(c1, "SET ringdb.consistency = 'one'")
     query(c1, "INSERT INTO q VALUES (3, 'one ok')")
     got = query(c1, "SELECT id FROM q ORDER BY id")
-    T.check(got == [(1,), (2,), (3,)],
-            "ONE commits alone; the failed QUORUM write stays locally (LWW): %r" % got)
+    # the INSERT at QUORUM reads at QUORUM too (its primary-key check):
+    # it fails there, before writing anything
+    T.check(got == [(1,), (3,)], "ONE commits alone; the QUORUM INSERT wrote nothing: %r" % got)
+    # a table without a primary key: the INSERT reads nothing, its commit
+    # fails its level, and the local write stays (LWW, docs/cluster.md)
+    query(c1, "CREATE TABLE qn (v text)")
+    query(c1, "SET ringdb.consistency = 'quorum'")
+    try:
+        query(c1, "INSERT INTO qn VALUES ('lonely')")
+        T.check(False, "QUORUM commit with 2 of 3 down must fail")
+    except psycopg2.Error as e:
+        T.check(e.pgcode == "57P03", "QUORUM commit with 2 of 3 down is 57P03: %s" % e.pgcode)
+    query(c1, "SET ringdb.consistency = 'one'")
+    T.check(query(c1, "SELECT v FROM qn") == [("lonely",)],
+            "the failed QUORUM commit stays locally (LWW)")
     n2.start()
     n3.start()
     c.wait_up(timeout=20)
