@@ -301,9 +301,16 @@ static void node_send_gossip(clu_node_t *n, uint16_t peer)
 {
     rdb_buf_t mem = RDB_BUF_INIT, vv = RDB_BUF_INIT, f = RDB_BUF_INIT;
     clu_members_encode(&n->mem, &mem);
-    pthread_mutex_lock(&n->rep_mu);
-    clu_vv_encode(&n->rep.vv, &vv);
-    pthread_mutex_unlock(&n->rep_mu);
+    /* The applier holds rep_mu while it writes a batch, which takes long
+     * for a large transaction: never wait for it here (the heartbeat would
+     * stall and peers would call this node down); send the vector of the
+     * last gossip instead. */
+    if (pthread_mutex_trylock(&n->rep_mu) == 0) {
+        rdb_buf_reset(&n->gossip_vv);
+        clu_vv_encode(&n->rep.vv, &n->gossip_vv);
+        pthread_mutex_unlock(&n->rep_mu);
+    }
+    rdb_buf_append(&vv, n->gossip_vv.data, n->gossip_vv.len);
     msgpack_packer pk;
     size_t st = clu_frame_start(&f, &pk, CLU_MSG_GOSSIP, n->o.node_id, clu_hlc_peek(&n->hlc), 2);
     msgpack_pack_bin(&pk, mem.len);
@@ -550,6 +557,7 @@ static void node_free(clu_node_t *n)
         ev_loop_destroy(n->loop);
     pthread_mutex_destroy(&n->qmu);
     pthread_mutex_destroy(&n->rep_mu);
+    rdb_buf_free(&n->gossip_vv);
     free(n->data_dir);
     free(n->peer_host);
     free(n->peers);

@@ -25,7 +25,7 @@
 #define NODE_MAX_RF        16
 #define NODE_AE_DEPTH      8
 #define NODE_FIFO_MAX      (32u << 20)   /* unacked bytes per peer before hinting */
-#define NODE_HINT_BATCH    512
+#define NODE_HINT_BATCH    16384  /* records per hint frame (and 4 MB) */
 #define NODE_SEQ_RESERVE   65536
 #define NODE_WTAB          16384  /* buckets of the pending write/read tables */
 #define NODE_OSEQ_KEY      "\x00oseq"
@@ -297,6 +297,7 @@ struct clu_node {
     pthread_cond_t  ap_cv, ap_done_cv;
     bool            ap_busy, ap_done, ap_stop, ap_started;
     pthread_mutex_t rep_mu;      /* rep: vv and counters, apply calls */
+    rdb_buf_t       gossip_vv;   /* the vector as last gossiped (encoded) */
 
     /* anti-entropy */
     pthread_t       ae_thr;
