@@ -94,7 +94,7 @@ rdb_status_t clu_hints_open(const char *dir, uint64_t limit_bytes, clu_hints_t *
     }
     /* Recover counters from what is stored. */
     lsm_iter_t *it = lsm_iter_new(h->db, NULL);
-    for (; lsm_iter_valid(it); lsm_iter_next(it)) {
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it)) {
         size_t kl, vl;
         const char *k = lsm_iter_key(it, &kl);
         lsm_iter_value(it, &vl);

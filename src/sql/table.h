@@ -92,6 +92,12 @@ rdb_status_t sql_table_check_not_null(txn_t *t, const sql_table_t *tab, uint16_t
                                       rdb_err_t *err);
 
 /* Encode/decode a row value (for COPY fast paths and tests). */
+/* Erase the index entries that older versions of the row at rowkey implied
+ * and its newest version does not (the losers of concurrent UPDATEs of an
+ * indexed column on different nodes): each at the newest version's stamp,
+ * replicated like a commit (txn_store_erase_at).  *erased: how many. */
+rdb_status_t sql_table_sweep_row(txn_store_t *st, const sql_table_t *t, const char *rowkey,
+                                 size_t rklen, size_t *erased, rdb_err_t *err);
 void sql_row_encode(rdb_buf_t *out, const sql_table_t *tab, const sql_value_t *row);
 rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
                             sql_value_t *row, rdb_err_t *err);

@@ -193,6 +193,60 @@ rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catal
     return s;
 }
 
+rdb_status_t txn_store_version(txn_store_t *st, const void *key, size_t klen, lsm_version_t *v,
+                               bool *tomb, rdb_err_t *err)
+{
+    rdb_buf_t val = RDB_BUF_INIT;
+    rdb_status_t s = lsm_get_versioned(st->db, NULL, key, klen, &val, v, tomb, err);
+    rdb_buf_free(&val);
+    return s;
+}
+
+rdb_status_t txn_store_versions(txn_store_t *st, const void *key, size_t klen, txn_version_fn fn,
+                                void *ctx, rdb_err_t *err)
+{
+    char *hi = malloc(klen + 1);
+    if (!hi)
+        abort();
+    memcpy(hi, key, klen);
+    hi[klen] = 0; /* the next key after exactly this one */
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.raw = true;
+    ro.fill_cache = false;
+    ro.lower_bound = key;
+    ro.lower_len = klen;
+    ro.upper_bound = hi;
+    ro.upper_len = klen + 1;
+    lsm_iter_t *it = lsm_iter_new(st->db, &ro);
+    for (lsm_iter_seek(it, key, klen); lsm_iter_valid(it); lsm_iter_next(it)) {
+        size_t kl, vl = 0;
+        const char *k = lsm_iter_key(it, &kl);
+        if (kl != klen || memcmp(k, key, klen) != 0)
+            break;
+        bool tomb = lsm_iter_is_tombstone(it);
+        const char *v = tomb ? "" : lsm_iter_value(it, &vl);
+        if (!fn(ctx, v, vl, lsm_iter_version(it), tomb))
+            break;
+    }
+    rdb_status_t s = lsm_iter_status(it, err);
+    lsm_iter_free(it);
+    free(hi);
+    return s;
+}
+
+rdb_status_t txn_store_erase_at(txn_store_t *st, const void *key, size_t klen, lsm_version_t v,
+                                rdb_err_t *err)
+{
+    lsm_batch_t *b = lsm_batch_new();
+    lsm_batch_delete(b, key, klen, v);
+    rdb_status_t s = lsm_write(st->db, NULL, b, err);
+    if (s == RDB_OK && st->hook)
+        s = st->hook(st->hook_ctx, b, v, err);
+    lsm_batch_free(b);
+    return s;
+}
+
 void txn_store_catalog_changed(txn_store_t *st) { atomic_fetch_add(&st->catalog_gen, 1); }
 
 /* --- transactions ------------------------------------------------------ */

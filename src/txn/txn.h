@@ -74,6 +74,22 @@ rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catal
  * bump the catalog generation so caches reload. */
 void txn_store_catalog_changed(txn_store_t *st);
 
+/* The newest version of key in the store, tombstones included (*tomb);
+ * RDB_NOTFOUND when it has none. */
+rdb_status_t txn_store_version(txn_store_t *st, const void *key, size_t klen, lsm_version_t *v,
+                               bool *tomb, rdb_err_t *err);
+/* Every version of key the store still holds, newest first: fn(ctx,
+ * value, vlen, version, tombstone); fn returning false stops. */
+typedef bool (*txn_version_fn)(void *ctx, const char *val, size_t vlen, lsm_version_t v, bool tomb);
+rdb_status_t txn_store_versions(txn_store_t *st, const void *key, size_t klen, txn_version_fn fn,
+                                void *ctx, rdb_err_t *err);
+/* Delete key at version v (not a fresh one): one atomic batch, handed to
+ * the commit hook like a commit at ONE, so every replica drops the key too
+ * unless a write newer than v put it back.  For garbage only (a stale
+ * index entry, erased at the version of the row that outdated it). */
+rdb_status_t txn_store_erase_at(txn_store_t *st, const void *key, size_t klen, lsm_version_t v,
+                                rdb_err_t *err);
+
 /* Start a transaction; its snapshot is a fresh HLC stamp. */
 txn_t *txn_begin(txn_store_t *st);
 uint64_t txn_snapshot(const txn_t *t);
