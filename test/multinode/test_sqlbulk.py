@@ -18,7 +18,7 @@ from sqlclient import connect, query  # noqa: E402
 from cluster import Checks, Cluster, convergence  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
-ROWS = int(sys.argv[3]) if len(sys.argv) > 3 else 20000
+ROWS = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
 T = Checks("multinode-sqlbulk")
 
 
@@ -51,7 +51,7 @@ def main():
         for k, conn in enumerate(conns, 1):
             g = query(conn, "SELECT count(*) FROM big WHERE a = 5")
             T.check(g == per, "node %d: index lookup finds %r rows: %r" % (k, per, g))
-        T.check(c.wait_hints_delivered(timeout=20), "no hints left")
+        T.check(c.wait_hints_delivered(timeout=40), "no hints left")
         T.check(not convergence(c.live()), "replicas converge")
     finally:
         for conn in conns:
