@@ -252,6 +252,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     memset(r, 0, sizeof *r);
     r->a = a;
     r->txn = t;
+    eng_clu_reads(s, t);
     r->cat = s->e->cat;
     r->snap = snap;
     r->fn.settings = &s->fs;

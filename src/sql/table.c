@@ -413,6 +413,107 @@ static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_in
 
 /* --- uniqueness ------------------------------------------------------------ */
 
+/* An index entry whose row is gone or holds other values now (concurrent
+ * UPDATEs on two nodes: the loser's entry, see live_entry_exists): erase
+ * it, at the version of the row that outdated it, so that every replica
+ * drops it and the index's key count matches its rows again.  Only when
+ * the stored entry is live and older than the stored row (rkey).  Best
+ * effort: a failure leaves the entry for later. */
+static bool erase_if_older(txn_store_t *st, const char *ekey, size_t eklen, lsm_version_t vr)
+{
+    lsm_version_t ve;
+    bool tomb = false;
+    rdb_err_t e = RDB_ERR_INIT;
+    bool done = txn_store_version(st, ekey, eklen, &ve, &tomb, &e) == RDB_OK && !tomb &&
+                lsm_version_cmp(ve, vr) < 0 &&
+                txn_store_erase_at(st, ekey, eklen, vr, &e) == RDB_OK;
+    rdb_err_clear(&e);
+    return done;
+}
+
+static void erase_stale(txn_t *txn, const char *ekey, size_t eklen, const rdb_buf_t *rkey)
+{
+    if (txn_has_writes(txn))
+        return; /* the row and entry read may be this transaction's own */
+    txn_store_t *st = txn_store(txn);
+    lsm_version_t vr;
+    bool tomb = false;
+    rdb_err_t e = RDB_ERR_INIT;
+    if (txn_store_version(st, rkey->data, rkey->len, &vr, &tomb, &e) == RDB_OK)
+        erase_if_older(st, ekey, eklen, vr);
+    rdb_err_clear(&e);
+}
+
+/* sql_table_sweep_row: the entries every version of the row implied. */
+typedef struct sweep {
+    const sql_table_t *t;
+    txn_store_t       *st;
+    const char        *pk;
+    size_t             pklen;
+    bool               first;
+    lsm_version_t      cur_v;
+    rdb_buf_t         *cur;      /* per index: the current row's entry, empty if none */
+    rdb_buf_t          key;
+    sql_value_t       *row;
+    rdb_arena_t        a;
+    size_t             erased;
+} sweep_t;
+
+static bool sweep_version(void *ctx, const char *val, size_t vlen, lsm_version_t v, bool tomb)
+{
+    sweep_t *w = ctx;
+    const sql_table_t *t = w->t;
+    bool decoded = false;
+    if (!tomb) {
+        rdb_err_t e = RDB_ERR_INIT;
+        rdb_arena_reset(&w->a);
+        decoded = sql_row_decode(&w->a, t, val, vlen, w->row, &e) == RDB_OK;
+        rdb_err_clear(&e);
+    }
+    for (int i = 0; i < t->nindexes; i++) {
+        if (!decoded) {
+            if (w->first)
+                rdb_buf_reset(&w->cur[i]);
+            continue;
+        }
+        index_cols(&w->key, t, &t->indexes[i], w->row);
+        rdb_buf_append(&w->key, w->pk, w->pklen);
+        if (w->first) {
+            rdb_buf_reset(&w->cur[i]);
+            rdb_buf_append(&w->cur[i], w->key.data, w->key.len);
+        } else if (w->key.len != w->cur[i].len ||
+                   memcmp(w->key.data, w->cur[i].data, w->key.len) != 0) {
+            w->erased += erase_if_older(w->st, w->key.data, w->key.len, w->cur_v);
+        }
+    }
+    if (w->first)
+        w->cur_v = v;
+    w->first = false;
+    return true;
+}
+
+rdb_status_t sql_table_sweep_row(txn_store_t *st, const sql_table_t *t, const char *rowkey,
+                                 size_t rklen, size_t *erased, rdb_err_t *err)
+{
+    size_t skip = 5 + (t->hash_partitioned ? 8 : 0);
+    *erased = 0;
+    if (t->nindexes == 0 || rklen <= skip)
+        return RDB_OK;
+    sweep_t w = { .t = t, .st = st, .pk = rowkey + skip, .pklen = rklen - skip, .first = true };
+    w.cur = rdb_calloc((size_t)t->nindexes, sizeof *w.cur);
+    w.row = rdb_calloc(t->nrowcols ? t->nrowcols : 1, sizeof *w.row);
+    rdb_arena_init(&w.a, 0);
+    rdb_status_t rc = txn_store_versions(st, rowkey, rklen, sweep_version, &w, err);
+    for (int i = 0; i < t->nindexes; i++)
+        rdb_buf_free(&w.cur[i]);
+    free(w.cur);
+    free(w.row);
+    rdb_buf_free(&w.key);
+    rdb_arena_destroy(&w.a);
+    *erased = w.erased;
+    return rc;
+}
+
 /* Is there an entry under prefix (ix's columns) whose row still holds
  * those values?  On a cluster, rows and index entries are separate keys
  * resolved by LWW one by one, so UPDATEs of one row on two nodes at once
@@ -438,14 +539,18 @@ static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sq
         row_key(&key, t, k + prefix->len, klen - prefix->len);
         if ((rc = txn_get(txn, key.data, key.len, &val, &found, err)) != RDB_OK)
             break;
-        if (!found)
+        if (!found) {
+            erase_stale(txn, k, klen, &key);
             continue; /* the row is gone: a stale entry */
+        }
         rdb_arena_reset(&a);
         if ((rc = sql_row_decode(&a, t, val.data, val.len, row, err)) != RDB_OK)
             break;
         rdb_buf_reset(&again);
         index_cols(&again, t, ix, row);
         *exists = again.len == prefix->len && memcmp(again.data, prefix->data, again.len) == 0;
+        if (!*exists)
+            erase_stale(txn, k, klen, &key);
     }
     if (rc == RDB_OK)
         rc = txn_iter_status(it, err);
@@ -906,18 +1011,24 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
             rdb_status_t rc = txn_get(s->txn, s->key.data, s->key.len, &s->val, &found, &s->err);
             if (rc != RDB_OK)
                 return scan_fail(s, rc);
-            if (!found)
+            if (!found) {
+                erase_stale(s->txn, k, klen, &s->key);
                 continue; /* an entry whose row is gone: not ours to show */
+            }
             if ((rc = row_decode(a, t, s->val.data, s->val.len, row, &s->zone, &s->err)) != RDB_OK)
                 return scan_fail(s, rc);
             if (t->npk == 0 &&
                 (rc = rowid_from_key(a, t, s->key.data, s->key.len, row, &s->err)) != RDB_OK)
                 return scan_fail(s, rc);
             /* a stale entry (see live_entry_exists): the row moved on */
-            rdb_buf_reset(&s->key);
-            index_cols(&s->key, t, s->ix, row);
-            if (s->key.len != (size_t)(p - k) || memcmp(s->key.data, k, s->key.len) != 0)
+            rdb_buf_t cols = RDB_BUF_INIT;
+            index_cols(&cols, t, s->ix, row);
+            bool stale = cols.len != (size_t)(p - k) || memcmp(cols.data, k, cols.len) != 0;
+            rdb_buf_free(&cols);
+            if (stale) {
+                erase_stale(s->txn, k, klen, &s->key);
                 continue;
+            }
             return true;
         }
         if (s->filter) {
