@@ -349,21 +349,142 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
     return wrap_filter(a, p, &above);
 }
 
+/* Copy of e with EX_OUTER (levels up 1) made EX_COL; false if e holds
+ * anything else from outside, a column of its own query, or a subquery. */
+static bool outer_to_col(rdb_arena_t *a, const ex_expr_t *e, ex_expr_t **out)
+{
+    if (e->kind == EX_COL || e->kind == EX_SUBLINK || e->kind == EX_NEXTVAL ||
+        (e->kind == EX_OUTER && e->levelsup != 1) || (e->kind == EX_FUNC && e->fn->volatile_))
+        return false;
+    ex_expr_t *x = rdb_arena_memdup(a, e, sizeof *e);
+    if (x->kind == EX_OUTER) {
+        x->kind = EX_COL;
+        x->levelsup = 0;
+    }
+    if (e->nargs) {
+        x->args = RDB_ARENA_NEWN(a, ex_expr_t *, e->nargs);
+        for (int i = 0; i < e->nargs; i++)
+            if (!outer_to_col(a, e->args[i], &x->args[i]))
+                return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* Does e read only its own row (no outer rows, subqueries, volatility)? */
+static bool inner_only(const ex_expr_t *e)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_OUTER || e->kind == EX_SUBLINK || e->kind == EX_NEXTVAL ||
+        (e->kind == EX_FUNC && e->fn->volatile_))
+        return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (!inner_only(e->args[i]))
+            return false;
+    return true;
+}
+
+/* EXISTS (SELECT ... FROM t WHERE c) or NOT EXISTS, evaluated over the
+ * rows of in, where c's conjuncts either read t alone or are t-side =
+ * outer-side equalities: a J_SEMI (J_ANTI) hash join of in (left, set by
+ * the caller) with t filtered by the rest.  NULL if e is not of that
+ * shape. */
+static plan_t *semi_join(rdb_arena_t *a, const plan_t *in, ex_expr_t *e)
+{
+    bool anti = false;
+    if (e->kind == EX_NOT) {
+        anti = true;
+        e = e->args[0];
+    }
+    if (e->kind != EX_SUBLINK || e->flag != 0 /* EXISTS */ || !e->correlated || !e->sub)
+        return NULL;
+    const plan_t *sp = e->sub;
+    if (sp->kind != P_PROJECT || !sp->left || sp->left->kind != P_FILTER || !sp->left->left ||
+        sp->left->left->kind != P_SCAN || sp->left->left->qual)
+        return NULL;
+    const plan_t *scan = sp->left->left;
+    qlist_t q = { 0 }, rest = { 0 };
+    split_and(a, sp->left->qual, &q);
+    plan_t *j = plan_new(a, P_JOIN, in->ncols);
+    memcpy(j->types, in->types, sizeof(sql_type_t) * in->ncols);
+    memcpy(j->names, in->names, sizeof(char *) * in->ncols);
+    j->jointype = anti ? J_ANTI : J_SEMI;
+    j->lkeys = RDB_ARENA_NEWN(a, ex_expr_t *, q.n + 1);
+    j->rkeys = RDB_ARENA_NEWN(a, ex_expr_t *, q.n + 1);
+    j->keytypes = RDB_ARENA_NEWN(a, sql_type_t, q.n + 1);
+    for (int i = 0; i < q.n; i++) {
+        ex_expr_t *c = q.q[i];
+        if (inner_only(c)) {
+            ql_add(a, &rest, c);
+            continue;
+        }
+        if (c->kind != EX_FUNC || c->nargs != 2 || !c->fn->name || strcmp(c->fn->name, "=") != 0 ||
+            c->args[0]->type.oid != c->args[1]->type.oid)
+            return NULL;
+        int side = inner_only(c->args[0]) ? 0 : inner_only(c->args[1]) ? 1 : -1;
+        ex_expr_t *outer;
+        if (side < 0 || !outer_to_col(a, c->args[1 - side], &outer))
+            return NULL;
+        int lo = 1 << 30, hi = -1;
+        bool fx = false;
+        span(outer, &lo, &hi, &fx);
+        if (hi < 0 || hi >= in->ncols)
+            return NULL;
+        j->lkeys[j->nkeys] = outer;
+        j->rkeys[j->nkeys] = c->args[side];
+        j->keytypes[j->nkeys] = c->fn->argtypes[0];
+        j->nkeys++;
+    }
+    if (j->nkeys == 0)
+        return NULL;
+    plan_t *r = (plan_t *)scan;
+    if (rest.n) {
+        r = plan_new(a, P_FILTER, scan->ncols);
+        memcpy(r->types, scan->types, sizeof(sql_type_t) * scan->ncols);
+        memcpy(r->names, scan->names, sizeof(char *) * scan->ncols);
+        r->left = (plan_t *)scan;
+        r->qual = join_and(a, rest.q, rest.n);
+        r->est_rows = scan->est_rows / 3 + 1;
+    }
+    j->right = r;
+    return j;
+}
+
 static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
 {
     if (!p)
         return NULL;
     switch (p->kind) {
     case P_FILTER: {
-        qlist_t q = { 0 };
+        qlist_t q = { 0 }, semis = { 0 };
         if (in)
             for (int i = 0; i < in->n; i++)
                 ql_add(a, &q, in->q[i]);
         int first = q.n;
         split_and(a, p->qual, &q);
+        /* [NOT] EXISTS over one table correlated by equalities: a hash
+         * semi (anti) join instead of a scan per row */
+        int keep = first;
+        for (int i = first; i < q.n; i++) {
+            plan_t *j = semi_join(a, p->left, q.q[i]);
+            if (j)
+                ql_add(a, &semis, (ex_expr_t *)j);
+            else
+                q.q[keep++] = q.q[i];
+        }
+        q.n = keep;
         for (int i = first; i < q.n; i++)
             opt_expr(a, q.q[i]);
-        return opt(a, p->left, &q);
+        plan_t *c = opt(a, p->left, &q);
+        for (int i = 0; i < semis.n; i++) {
+            plan_t *j = (plan_t *)semis.q[i];
+            j->left = c;
+            j->right = opt(a, j->right, NULL);
+            j->est_rows = c->est_rows / 2 + 1;
+            c = j;
+        }
+        return c;
     }
     case P_JOIN:
         return opt_join(a, p, in);
