@@ -144,6 +144,12 @@ def test_explain(srv):
     p = plan(cur, "EXPLAIN (COSTS OFF) SELECT * FROM ex_a a WHERE NOT EXISTS "
                   "(SELECT 1 FROM ex_b b WHERE b.a_id = a.id)")
     expect(p[0] == "Hash Anti Join", "NOT EXISTS correlated by = is a Hash Anti Join", p)
+    p = plan(cur, "EXPLAIN (COSTS OFF) SELECT id, (SELECT count(*) FROM ex_b b WHERE b.a_id = a.id) FROM ex_a a")
+    expect(p == ["Seq Scan on ex_a a", "  SubPlan 1", "    ->  HashAggregate", "          Group Key: a_id",
+                 "          ->  Seq Scan on ex_b b"],
+           "a scalar aggregate subquery correlated by = runs once, grouped", p)
+    cur.execute("SELECT sum(c) FROM (SELECT (SELECT count(*) FROM ex_b b WHERE b.a_id = a.id) c FROM ex_a a) x")
+    expect(cur.fetchone()[0] == 300, "the grouped subquery's counts", p)
     for neg in ("", "NOT "):
         cur.execute("SELECT count(*) FROM ex_a a WHERE %sEXISTS (SELECT 1 FROM ex_b b WHERE b.a_id = a.id "
                     "AND b.id < 50)" % neg)
