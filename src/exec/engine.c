@@ -24,10 +24,12 @@
  */
 #include "exec/engine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cluster/node.h"
@@ -36,6 +38,8 @@
 #include "common/log.h"
 #include "exec/engine_int.h"
 #include "exec/explain.h"
+#include "exec/sysscan.h"
+#include "exec/extsort.h"
 #include "sql/ddl.h"
 #include "sql/table.h"
 
@@ -111,6 +115,8 @@ static const char *sess_value(void *ctx, ex_session_fn_t fn, const char *arg, co
         return buf;
     case EX_S_CURRENT_SETTING: {
         const char *v = eng_guc_get(s, arg);
+        if (!v && arg2 && arg2[0] == 't')
+            return NULL; /* current_setting(name, missing_ok => true) */
         if (!v) {
             rdb_err_set(err, RDB_SQL, "42704", "unrecognized configuration parameter \"%s\"", arg);
             return NULL;
@@ -151,6 +157,7 @@ const ex_session_ops_t eng_session_ops = { NULL, sess_value, sess_seq_last };
 void eng_txn_done(rdb_session_t *s)
 {
     rowlock_release_all(s->e->locks, &s->locks);
+    eng_guc_txn_end(s);
 }
 
 static rdb_status_t serialization_failure(rdb_err_t *err)
@@ -234,6 +241,7 @@ void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const 
     b->npath = s->npath;
     b->sql = sql;
     b->ptypes = ptypes;
+    b->fs = &s->fs;
 }
 
 static __thread ex_session_ops_t tls_ops;
@@ -244,6 +252,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     memset(r, 0, sizeof *r);
     r->a = a;
     r->txn = t;
+    eng_clu_reads(s, t);
     r->cat = s->e->cat;
     r->snap = snap;
     r->fn.settings = &s->fs;
@@ -252,6 +261,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->fn.session = s;
     tls_ops = eng_session_ops;
     tls_ops.ctx = s;
+    eng_syscat_session(s);
     ex_session_ops_t *ops = rdb_arena_alloc(a, sizeof *ops);
     *ops = tls_ops;
     r->sess = ops;
@@ -265,6 +275,8 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->mem_limit = (size_t)(lim < 64LL * 1024 * 1024 ? 64LL * 1024 * 1024 : lim);
     if (s->work_mem < 1024 * 1024)
         r->mem_limit = (size_t)s->work_mem * 256;
+    r->work_mem = (size_t)s->work_mem;
+    r->tmp_dir = s->e->tmp_dir;
 }
 
 txn_t *eng_stmt_txn(rdb_session_t *s, bool *own)
@@ -305,6 +317,19 @@ static void notice_cb(void *arg, const rdb_err_t *n)
     rdb_sink_t *sink = arg;
     if (sink && sink->notice)
         sink->notice(sink->ctx, n);
+}
+
+/* Notices of a session's statement, as client_min_messages lets them through. */
+typedef struct notice_ctx {
+    rdb_sink_t    *sink;
+    rdb_session_t *s;
+} notice_ctx_t;
+
+static void session_notice_cb(void *arg, const rdb_err_t *n)
+{
+    notice_ctx_t *c = arg;
+    if (eng_guc_notice_wanted(c->s, n->severity))
+        notice_cb(c->sink, n);
 }
 
 static void warn(rdb_sink_t *sink, const char *state, const char *msg)
@@ -553,7 +578,7 @@ static rdb_status_t ddl_run_query(sql_ddl_ctx_t *ctx, json_t *select, sql_ddl_ro
     sql_bindenv_t b;
     rdb_status_t rc = sql_parse_select_json(&a, select, &sel, err);
     if (rc == RDB_OK) {
-        eng_bindenv_init(s, &b, &a, ctx->snap, NULL, ptypes);
+        eng_bindenv_init(s, &b, &a, ctx->snap, ctx->sql, ptypes);
         rc = sql_bind_select(&b, sel, &p, err);
     }
     if (rc == RDB_OK) {
@@ -628,7 +653,8 @@ static rdb_status_t run_ddl(rdb_session_t *s, ast_stmt_t *st, const char *sql, r
         ctx.run_query = ddl_run_query;
         ctx.eval = ddl_eval;
         ctx.engine = s;
-        rc = sql_ddl_exec(&ctx, st->node_name, st->node, tag, notice_cb, sink, err);
+        notice_ctx_t nc = { sink, s };
+        rc = sql_ddl_exec(&ctx, st->node_name, st->node, tag, session_notice_cb, &nc, err);
         sql_catalog_release(snap);
     }
     rc = eng_stmt_end(s, t, own, rc, err);
@@ -701,7 +727,14 @@ static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
                 rdb_buf_append_str(&v, ", ");
             rdb_buf_append_str(&v, st->values[i]);
         }
-        rdb_status_t rc = eng_guc_set(s, st->name, rdb_buf_cstr(&v), sink, err);
+        rdb_status_t rc;
+        if (st->is_local && s->state == 'I') {
+            if (eng_guc_notice_wanted(s, RDB_SEV_WARNING))
+                warn(sink, "25P01", "SET LOCAL can only be used in transaction blocks");
+            rc = RDB_OK;
+        } else {
+            rc = (st->is_local ? eng_guc_set_local : eng_guc_set)(s, st->name, rdb_buf_cstr(&v), sink, err);
+        }
         rdb_buf_free(&v);
         if (rc == RDB_OK)
             sink->command_complete(sink->ctx, "SET");
@@ -1467,6 +1500,7 @@ static void e_session_close(rdb_session_t *s)
         return;
     eng_copy_free(s);
     rest_clear(s);
+    eng_syscat_session_gone(s);
     if (s->txn)
         txn_abort(s->txn);
     eng_txn_done(s);
@@ -1497,8 +1531,15 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     size_t n = strlen(dir) + 4;
     e->data_dir = malloc(n);
     snprintf(e->data_dir, n, "%s/db", dir);
+    e->tmp_dir = malloc(n + 1);
+    snprintf(e->tmp_dir, n + 1, "%s/tmp", dir);
+    if (mkdir(e->tmp_dir, 0700) != 0 && errno != EEXIST)
+        RDB_LOG_WARN("sql", "cannot create %s: %s", e->tmp_dir, strerror(errno));
+    ex_sort_clean_dir(e->tmp_dir); /* what a crash left behind */
     lsm_options_t opts;
     lsm_options_default(&opts);
+    /* PostgreSQL's shared_buffers default: a one-node server caches as much */
+    opts.block_cache_size = (size_t)128 << 20;
     clu_hlc_init(&e->hlc, 0, NULL, NULL);
     /* On a cluster node: the node's store, clock and id (cluster_glue.c). */
     e->node = eng_clu_node();
@@ -1513,6 +1554,7 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     const char *su = getenv("USER");
     if (sql_catalog_open(e->st, su && *su ? su : "postgres", &e->cat, err) != RDB_OK)
         goto fail;
+    eng_syscat_init();
     e->locks = rowlocks_new();
     memset(out, 0, sizeof *out);
     out->engine = e;
@@ -1547,6 +1589,7 @@ fail:
         lsm_close(e->db);
     clu_hlc_destroy(&e->hlc);
     free(e->data_dir);
+    free(e->tmp_dir);
     free(e);
     return RDB_SQL;
 }
@@ -1564,6 +1607,7 @@ void rdb_sql_engine_free(rdb_backend_t *b)
     clu_hlc_destroy(&e->hlc);
     rowlocks_free(e->locks);
     free(e->data_dir);
+    free(e->tmp_dir);
     free(e);
     b->engine = NULL;
 }

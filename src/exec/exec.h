@@ -49,6 +49,8 @@ typedef struct ex_run {
     atomic_int         *cancel;    /* non-zero: stop with 57014 */
     int64_t             deadline_ns; /* 0 = none (monotonic clock) */
     size_t              mem_limit; /* bytes of kept rows, 0 = none */
+    size_t              work_mem;  /* bytes a sort holds before it spills (0: 4MB) */
+    const char         *tmp_dir;   /* where sorts spill (NULL: /tmp) */
     unsigned            tick;
     /* UPDATE/DELETE call this before changing a row (row locks; NULL =
      * none).  *latest: the row's newest committed version when it differs

@@ -304,6 +304,24 @@ static void deparse_const(const ex_expr_t *e, rdb_buf_t *b)
     rdb_buf_free(&v);
 }
 
+static const char *srf_name(int flag)
+{
+    switch ((ex_srf_t)flag) {
+    case EX_SRF_UNNEST: return "unnest";
+    case EX_SRF_SERIES_NUMERIC:
+    case EX_SRF_SERIES_TS: return "generate_series";
+    case EX_SRF_SUBSCRIPTS: return "generate_subscripts";
+    case EX_SRF_JSON_EACH: return "jsonb_each";
+    case EX_SRF_JSON_EACH_TEXT: return "jsonb_each_text";
+    case EX_SRF_JSON_ELEMENTS: return "jsonb_array_elements";
+    case EX_SRF_JSON_ELEMENTS_TEXT: return "jsonb_array_elements_text";
+    case EX_SRF_JSON_KEYS: return "jsonb_object_keys";
+    case EX_SRF_REGEXP_MATCHES: return "regexp_matches";
+    case EX_SRF_REGEXP_SPLIT: return "regexp_split_to_table";
+    }
+    return "?";
+}
+
 static bool is_op_name(const char *n)
 {
     return n && n[0] && !(n[0] == '_' || (n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z'));
@@ -469,6 +487,31 @@ static void deparse(xctx_t *x, const ex_expr_t *e, const plan_t *in, rdb_buf_t *
         rdb_buf_append_str(b, "ARRAY[");
         deparse_list(x, e->args, e->nargs, in, b);
         rdb_buf_append_str(b, "]");
+        return;
+    case EX_SUBSCRIPT:
+        rdb_buf_append_str(b, "(");
+        deparse(x, e->args[0], in, b);
+        rdb_buf_append_str(b, ")[");
+        if (!(e->flag & EX_SUB_SLICE) || !(e->flag & EX_SUB_NO_LOWER))
+            deparse(x, e->args[1], in, b);
+        if (e->flag & EX_SUB_SLICE) {
+            rdb_buf_append_str(b, ":");
+            if (!(e->flag & EX_SUB_NO_UPPER))
+                deparse(x, e->args[2], in, b);
+        }
+        rdb_buf_append_str(b, "]");
+        return;
+    case EX_ARRAYCMP:
+        rdb_buf_append_str(b, "(");
+        deparse(x, e->args[0], in, b);
+        rdb_buf_printf(b, " %s %s (", e->fn && e->fn->name ? e->fn->name : "?", e->flag == 2 ? "ALL" : "ANY");
+        deparse(x, e->args[1], in, b);
+        rdb_buf_append_str(b, "))");
+        return;
+    case EX_SRF:
+        rdb_buf_printf(b, "%s(", srf_name(e->flag));
+        deparse_list(x, e->args, e->nargs, in, b);
+        rdb_buf_append_str(b, ")");
         return;
     }
     rdb_buf_append_str(b, "?");
@@ -763,6 +806,13 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
         n->alias = p->alias;
         set_cost(n, p, 0, 10);
         return n;
+    case P_FUNCSCAN: {
+        const char *fn = p->nexprs ? srf_name(p->exprs[0]->flag) : "?";
+        n = xnew(x, p, "Function Scan", scan_title(x, "Function Scan", fn, p->alias ? p->alias : fn));
+        n->alias = p->alias;
+        set_cost(n, p, 0, 10);
+        return n;
+    }
     case P_WORKTABLE:
         n = xnew(x, p, "WorkTable Scan", scan_title(x, "WorkTable Scan", p->alias ? p->alias : "?",
                                                      p->alias ? p->alias : "?"));
@@ -1007,7 +1057,8 @@ static int count_ranges(const plan_t *p)
 {
     if (!p)
         return 0;
-    int n = p->kind == P_SCAN || p->kind == P_SERIES || p->kind == P_VALUES || p->kind == P_WORKTABLE;
+    int n = p->kind == P_SCAN || p->kind == P_SERIES || p->kind == P_VALUES || p->kind == P_WORKTABLE ||
+            p->kind == P_FUNCSCAN;
     return n + count_ranges(p->left) + count_ranges(p->right);
 }
 

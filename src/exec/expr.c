@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "exec/ex_array.h"
 #include "exec/exec.h"
+#include "sql/array.h"
 #include "sql/types.h"
 
 typedef struct ex_subcache {
@@ -56,41 +58,6 @@ rdb_status_t ex_check(ex_run_t *r)
 
 static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                  rdb_arena_t *a, sql_value_t *out);
-
-static rdb_status_t eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
-                               rdb_arena_t *a, sql_value_t *out)
-{
-    rdb_buf_t b = RDB_BUF_INIT;
-    rdb_buf_append_u8(&b, '{');
-    sql_type_t et = { (uint32_t)e->val.u.i, -1 };
-    for (int i = 0; i < e->nargs; i++) {
-        sql_value_t v;
-        if (ex_eval(r, e->args[i], row, a, &v) != RDB_OK) {
-            rdb_buf_free(&b);
-            return RDB_SQL;
-        }
-        if (i)
-            rdb_buf_append_u8(&b, ',');
-        if (v.isnull) {
-            rdb_buf_append_str(&b, "NULL");
-            continue;
-        }
-        rdb_buf_t t = RDB_BUF_INIT;
-        sql_value_out(r->fn.settings, et, &v, &t);
-        rdb_buf_append_u8(&b, '"');
-        for (size_t k = 0; k < t.len; k++) {
-            if (t.data[k] == '"' || t.data[k] == '\\')
-                rdb_buf_append_u8(&b, '\\');
-            rdb_buf_append_u8(&b, (uint8_t)t.data[k]);
-        }
-        rdb_buf_append_u8(&b, '"');
-        rdb_buf_free(&t);
-    }
-    rdb_buf_append_u8(&b, '}');
-    rdb_status_t rc = sql_value_in(a, r->fn.settings, e->type, b.data, b.len, out, r->err);
-    rdb_buf_free(&b);
-    return rc;
-}
 
 static rdb_status_t eval_session(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                  rdb_arena_t *a, sql_value_t *out)
@@ -351,7 +318,13 @@ rdb_status_t ex_eval(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rd
     case EX_NEXTVAL:
         return eval_nextval(r, e, row, a, out);
     case EX_ARRAY:
-        return eval_array(r, e, row, a, out);
+        return ex_eval_array(r, e, row, a, out);
+    case EX_SUBSCRIPT:
+        return ex_eval_subscript(r, e, row, a, out);
+    case EX_ARRAYCMP:
+        return ex_eval_arraycmp(r, e, row, a, out);
+    case EX_SRF:
+        break;
     }
     return rdb_err_set(r->err, RDB_SQL, "XX000", "unknown expression node %d", e->kind);
 }
@@ -567,7 +540,7 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
     if (e->nkeyed)
         return eval_keyed_sublink(r, e, row, a, out);
     ex_subcache_t local = { 0 }, *c = &local;
-    int maxrows = e->flag == 0 /* EXISTS */ ? 1 : e->flag == 3 /* EXPR */ ? 2 : 0;
+    int maxrows = e->flag == 0 /* EXISTS */ ? 1 : e->flag == 3 /* EXPR */ ? 2 : 0;   /* ARRAY: all */
     if (!e->correlated && e->subid < r->nsubs) {
         c = &r->subs[e->subid];
         if (!c->done) {
@@ -588,6 +561,13 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
     case 0: /* EXISTS */
         *out = sql_bool(c->nrows > 0);
         return RDB_OK;
+    case 4: { /* ARRAY (subquery) */
+        sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(c->nrows ? c->nrows : 1));
+        for (int i = 0; i < c->nrows; i++)
+            v[i] = c->rows[i][0];
+        *out = sql_array_encode(a, sql_array_elem_type(e->type), 1, c->nrows, v);
+        return RDB_OK;
+    }
     case 3: /* EXPR */
         if (c->nrows > 1)
             return rdb_err_set(r->err, RDB_SQL, "21000", "more than one row returned by a subquery "
@@ -613,27 +593,17 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
                 *out = c->has_null ? sql_null() : sql_bool(false);
             return RDB_OK;
         }
-        for (int i = 0; i < c->nrows; i++) {
-            sql_value_t v[2];
-            v[0] = lhs;
-            if (ex_eval(r, e->args[1], c->rows[i], a, &v[1]) != RDB_OK)
+        bool done = false;
+        sql_type_t types[2] = { e->args[0]->type, e->args[1]->type };
+        for (int i = 0; i < c->nrows && !done; i++) {
+            sql_value_t x;
+            if (ex_eval(r, e->args[1], c->rows[i], a, &x) != RDB_OK ||
+                ex_anyall_step(r, e->fn, types, lhs, x, a, any, &sawnull, &done) != RDB_OK)
                 return RDB_SQL;
-            sql_value_t res;
-            if ((v[0].isnull || v[1].isnull) && e->fn->strict) {
-                res = sql_null();
-            } else {
-                sql_type_t types[2] = { e->args[0]->type, e->args[1]->type };
-                sql_fn_ctx_t ctx = r->fn;
-                ctx.arena = a;
-                if (e->fn->fn(&ctx, 2, v, types, e->fn->rettype, &res, r->err) != RDB_OK)
-                    return RDB_SQL;
-            }
-            if (res.isnull)
-                sawnull = true;
-            else if (res.u.b == any) {
-                *out = sql_bool(any);
-                return RDB_OK;
-            }
+        }
+        if (done) {
+            *out = sql_bool(any);
+            return RDB_OK;
         }
         *out = sawnull ? sql_null() : sql_bool(!any);
         return RDB_OK;

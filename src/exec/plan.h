@@ -47,8 +47,26 @@ typedef enum ex_kind {
                    * levelsup 1: the row differs if one column does (<>) */
     EX_SESSION,   /* flag: ex_session_fn_t                                 */
     EX_NEXTVAL,   /* flag 0 nextval, 1 currval, 2 setval; args[0] regclass text */
-    EX_ARRAY,     /* ARRAY[args] of element type; result text-built        */
+    EX_ARRAY,     /* ARRAY[args] of element type                           */
+    EX_SUBSCRIPT, /* args[0] array; flag ex_subscript_t; args[1] index (slice:
+                   * lower bound), args[2] slice upper bound, args[3] the new
+                   * element (assignment)                                   */
+    EX_ARRAYCMP,  /* args[0] op ANY (flag 1) / ALL (flag 2) (args[1] array)  */
+    EX_SRF,       /* set-returning function (flag ex_srf_t), only as one of a
+                   * P_FUNCSCAN's exprs; idx = number of output columns    */
 } ex_kind_t;
+
+typedef enum ex_subscript {
+    EX_SUB_INDEX = 0, EX_SUB_SLICE = 1, EX_SUB_ASSIGN = 2,
+    EX_SUB_NO_LOWER = 4, EX_SUB_NO_UPPER = 8,   /* slice bounds left out: [:j], [i:] */
+} ex_subscript_t;
+
+typedef enum ex_srf {
+    EX_SRF_UNNEST, EX_SRF_SERIES_NUMERIC, EX_SRF_SERIES_TS, EX_SRF_SUBSCRIPTS,
+    EX_SRF_JSON_EACH, EX_SRF_JSON_EACH_TEXT, EX_SRF_JSON_ELEMENTS, EX_SRF_JSON_ELEMENTS_TEXT,
+    EX_SRF_JSON_KEYS,
+    EX_SRF_REGEXP_MATCHES, EX_SRF_REGEXP_SPLIT,
+} ex_srf_t;
 
 typedef enum ex_session_fn {
     EX_S_VERSION, EX_S_CURRENT_DATABASE, EX_S_CURRENT_SCHEMA, EX_S_CURRENT_USER,
@@ -79,6 +97,8 @@ struct ex_expr {
      * empty yields the value for a key with no rows */
     int                 nkeyed;
     plan_t             *empty;
+    int                 loc1;       /* unknown-type literal: its source position + 1 (0 = none),
+                                     * where its input errors point */
 };
 
 /* Is args[i] of e evaluated over a subquery's row (not the row e reads)? */
@@ -108,6 +128,8 @@ typedef enum plan_kind {
                   * recursive term, re-run over the rows of the last round
                   * (its P_WORKTABLE, same wtid) until a round adds none   */
     P_WORKTABLE, /* the rows of the last round of P_RECURSIVE wtid         */
+    P_FUNCSCAN,  /* set-returning functions in FROM (exprs: EX_SRF), zipped as
+                  * ROWS FROM does; ordinality adds a bigint column          */
 } plan_kind_t;
 
 typedef enum { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS, J_SEMI, J_ANTI } plan_join_t;
@@ -193,6 +215,8 @@ struct plan {
     int          wtid;
     /* P_SCAN, P_SUBQUERY, P_WORKTABLE, P_SERIES: the name EXPLAIN shows */
     const char  *alias;
+    /* P_FUNCSCAN */
+    bool         ordinality;
 };
 
 #endif

@@ -24,6 +24,8 @@
  */
 #include "sql/analyze.h"
 #include "exec/window.h"
+#include "sql/syscat.h"
+#include "sql/array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -365,6 +367,41 @@ static bool is_unknown(const ex_expr_t *e) { return e->type.oid == SQL_OID_UNKNO
 
 /* Coerce e to type t in context ctx.  Unknown literals are read as t;
  * unknown parameters take type t. */
+static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc);
+
+/* 'name'::regclass / 'type'::regtype: the OID, looked up now as
+ * PostgreSQL's regclassin does when the constant is folded. */
+static rdb_status_t coerce_reg(bctx_t *c, ex_expr_t **ep, sql_type_t t, int loc)
+{
+    ex_expr_t *e = *ep;
+    if (e->kind != EX_CONST) {
+        /* a name computed at run time: regclassin / regtypein */
+        sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
+        if (!sql_syscat_func_resolve(t.oid == SQL_OID_REGCLASS ? "regclassin" : "regtypein", 1, fn))
+            return fail(c, "XX000", loc, "no input function for regclass");
+        if (e->type.oid != SQL_OID_TEXT && coerce(c, &e, T(SQL_OID_TEXT), SQL_CAST_EXPLICIT, loc) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *x = ex_new(c, EX_FUNC, t, 1);
+        x->fn = fn;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
+    if (e->val.isnull) {
+        *ep = ex_const(c, t, sql_null());
+        return RDB_OK;
+    }
+    const char *txt = rdb_arena_strndup(A, e->val.u.v.ptr, e->val.u.v.len);
+    uint32_t oid;
+    rdb_status_t rc = t.oid == SQL_OID_REGCLASS
+                          ? sql_syscat_regclass_in(c->b->snap, c->b->path, c->b->npath, txt, &oid, c->err)
+                          : sql_syscat_regtype_in(txt, &oid, c->err);
+    if (rc != RDB_OK)
+        return at(c, loc);
+    *ep = ex_const(c, t, sql_int(oid));
+    return RDB_OK;
+}
+
 static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc)
 {
     ex_expr_t *e = *ep;
@@ -376,13 +413,34 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (t.typmod < 0)
             return RDB_OK;
     }
+    if ((t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE) &&
+        (e->type.oid == SQL_OID_UNKNOWN || e->type.oid == SQL_OID_TEXT ||
+         e->type.oid == SQL_OID_VARCHAR || e->type.oid == SQL_OID_NAME))
+        return coerce_reg(c, ep, t, loc);
+    if (e->kind == EX_CONST && is_unknown(e) && t.typmod >= 0 && t.oid != SQL_OID_INTERVAL) {
+        /* PG's coerce_type: a literal is read without the typmod, which a
+         * length coercion applies afterwards (explicit casts truncate
+         * strings; errors carry no position) */
+        if (coerce(c, ep, T(t.oid), ctx, loc) != RDB_OK)
+            return RDB_SQL;
+        e = *ep;
+        sql_resolved_cast_t rc;
+        if (sql_cast_resolve(e->type, t, ctx, &rc, c->err) != RDB_OK)
+            return at(c, loc);
+        ex_expr_t *x = ex_new(c, EX_CAST, rc.to, 1);
+        x->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+        *x->cast = rc;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
     if (e->kind == EX_CONST && is_unknown(e)) {
         sql_value_t v = sql_null();
         if (!e->val.isnull) {
             sql_format_settings_t fs;
             sql_format_settings_default(&fs);
-            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
-                return at(c, loc);
+            if (sql_value_in(A, c->b->fs ? c->b->fs : &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
+                return at(c, e->loc1 ? e->loc1 - 1 : loc);
         }
         *ep = ex_const(c, t, v);
         return RDB_OK;
@@ -474,8 +532,18 @@ static rdb_status_t common_at(bctx_t *c, ex_expr_t **es, int n, const char *ctx,
     sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
     for (int i = 0; i < n; i++)
         ts[i] = es[i]->type;
-    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK)
-        return at(c, loc);
+    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK) {
+        /* PostgreSQL points at the first expression that does not match */
+        for (int k = 2; locs && k < n; k++) {
+            rdb_err_t e2 = RDB_ERR_INIT;
+            sql_type_t t2;
+            rdb_status_t rc = sql_type_common(k, ts, ctx, &t2, &e2);
+            rdb_err_clear(&e2);
+            if (rc != RDB_OK)
+                return at(c, locs[k - 1] >= 0 ? locs[k - 1] : loc);
+        }
+        return at(c, locs && locs[n - 1] >= 0 ? locs[n - 1] : loc);
+    }
     if (t->oid == SQL_OID_UNKNOWN)
         *t = T(SQL_OID_TEXT);
     for (int i = 0; i < n; i++)
@@ -489,7 +557,22 @@ static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, in
     return common_at(c, es, n, ctx, loc, NULL, t);
 }
 
+static sql_type_t array_of(bctx_t *c, sql_type_t elem, int loc, bool *ok)
+{
+    uint32_t o = sql_array_oid_of(elem.oid);
+    *ok = o != 0;
+    if (!o)
+        fail(c, "42704", loc, "could not find array type for data type %s", tname(c, elem));
+    sql_type_t t = { o, elem.typmod };
+    return t;
+}
+
 static bool ast_has_agg(ast_expr_t *a);
+static bool is_srf_name(const char *name);
+static bool agg_input_ordered(const char *name)
+{
+    return strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0 || strstr(name, "json") != NULL;
+}
 
 static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
@@ -526,8 +609,6 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             return RDB_SQL;
     pa.distinct = a->distinct;
     if (a->nagg_order) {
-        if (a->distinct)
-            return fail(c, "0A000", a->loc, "ORDER BY with DISTINCT inside an aggregate is not supported");
         pa.norder = a->nagg_order;
         pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, a->nagg_order);
         pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, a->nagg_order);
@@ -537,10 +618,28 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             if (pa.order[i]->type.oid == SQL_OID_UNKNOWN &&
                 coerce(&sub, &pa.order[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
                 return RDB_SQL;
+            bool inargs = !a->distinct;
+            for (int k = 0; k < pa.nargs && !inargs; k++)
+                inargs = ex_equal(pa.order[i], pa.args[k]) ||
+                         (pa.args[k]->kind == EX_CAST && ex_equal(pa.order[i], pa.args[k]->args[0]));
+            if (!inargs)
+                return fail(c, "42P10", a->agg_order[i].expr->loc, "in an aggregate with DISTINCT, ORDER BY "
+                            "expressions must appear in argument list");
             pa.okeys[i].col = pa.nargs + i;
             pa.okeys[i].type = pa.order[i]->type;
             pa.okeys[i].desc = a->agg_order[i].desc;
             pa.okeys[i].nulls_first = a->agg_order[i].nulls ? a->agg_order[i].nulls == 1 : a->agg_order[i].desc;
+        }
+    }
+    if (a->distinct && !a->nagg_order && pa.nargs && (agg_input_ordered(a->name))) {
+        /* PG feeds DISTINCT inputs sorted: array_agg(DISTINCT x) is ordered by x */
+        pa.norder = pa.nargs;
+        pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, pa.nargs);
+        pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, pa.nargs);
+        for (int i = 0; i < pa.nargs; i++) {
+            pa.order[i] = pa.args[i];
+            pa.okeys[i].col = pa.nargs + i;
+            pa.okeys[i].type = pa.args[i]->type;
         }
     }
     if (a->def) {
@@ -575,6 +674,7 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "user", EX_S_CURRENT_USER, 0, SQL_OID_NAME },
     { "pg_backend_pid", EX_S_BACKEND_PID, 0, SQL_OID_INT4 },
     { "current_setting", EX_S_CURRENT_SETTING, 1, SQL_OID_TEXT },
+    { "current_setting", EX_S_CURRENT_SETTING, 2, SQL_OID_TEXT },
     { "pg_sleep", EX_S_PG_SLEEP, 1, SQL_OID_VOID },
     { "txid_current", EX_S_TXID, 0, SQL_OID_INT8 },
     { "localtimestamp", EX_S_LOCALTIMESTAMP, 0, SQL_OID_TIMESTAMP },
@@ -598,10 +698,11 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
         for (int j = 0; j < a->nargs; j++) {
             e->args[j] = args[j];
             sql_type_t want = session_fns[i].fn == EX_S_PG_SLEEP ? T(SQL_OID_FLOAT8)
-                            : session_fns[i].fn == EX_S_SET_CONFIG && j == 2 ? T(SQL_OID_BOOL)
+                            : (session_fns[i].fn == EX_S_SET_CONFIG && j == 2) ||
+                              (session_fns[i].fn == EX_S_CURRENT_SETTING && j == 1) ? T(SQL_OID_BOOL)
                             : T(SQL_OID_TEXT);
             if (session_fns[i].fn == EX_S_PG_TYPEOF) {
-                e->val = sql_bytes(tname(c, args[j]->type), 0);
+                e->val = sql_bytes(tname(c, T(args[j]->type.oid)), 0);   /* regtype: no typmod */
                 e->val.u.v.len = (uint32_t)strlen(e->val.u.v.ptr);
                 continue;
             }
@@ -644,7 +745,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
             }
             const sql_table_t *seq = sql_cat_find(c->b->snap, schema, lower, c->b->path, c->b->npath);
             if (!seq)
-                return fail(c, "42P01", a->loc, "relation \"%s\" does not exist", txt);
+                return fail(c, "42P01", a->nargs ? a->args[0]->loc : a->loc,
+                            "relation \"%s\" does not exist", txt);
             if (seq->relkind != SQL_REL_SEQUENCE)
                 return fail(c, "42809", a->loc, "\"%s\" is not a sequence", txt);
             e->rel = seq;
@@ -704,7 +806,7 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
         *out = ex_const(c, T(SQL_OID_TEXT), sql_bytes(re, (uint32_t)strlen(re)));
         return RDB_OK;
     }
-    if (strcmp(name, "generate_series") == 0 || strcmp(name, "unnest") == 0)
+    if (is_srf_name(name))
         return fail(c, "0A000", a->loc, "set-returning functions are not supported in this position "
                     "(use them in FROM)");
     sql_type_t ts[SQL_MAX_FN_ARGS];
@@ -713,7 +815,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
     for (int i = 0; i < a->nargs; i++)
         ts[i] = args[i]->type;
     sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
-    if (sql_func_resolve(name, a->nargs, ts, fn, c->err) != RDB_OK)
+    if (!sql_syscat_func_resolve(name, a->nargs, fn) &&
+        sql_func_resolve(name, a->nargs, ts, fn, c->err) != RDB_OK)
         return at(c, a->loc);
     ex_expr_t *e = ex_new(c, EX_FUNC, fn->rettype, a->nargs);
     e->fn = fn;
@@ -760,6 +863,7 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
         return RDB_OK;
     case AST_C_STR:
         *out = ex_const(c, T(SQL_OID_UNKNOWN), sql_bytes(a->sval, (uint32_t)strlen(a->sval)));
+        (*out)->loc1 = a->loc + 1;
         return RDB_OK;
     case AST_C_BOOL:
         *out = ex_const(c, T(SQL_OID_BOOL), sql_bool(a->sval[0] == 't'));
@@ -778,7 +882,9 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
             errno = 0;
             long long ll = strtoll(a->sval, &end, 10);
             if (errno == 0 && !*end) {
-                *out = ex_const(c, T(SQL_OID_INT8), sql_int(ll));
+                /* PG's make_const: an oversize integer literal that fits in int4
+                 * (-2147483648 after the grammar folds the minus) is int4 */
+                *out = ex_const(c, T(ll >= INT32_MIN && ll <= INT32_MAX ? SQL_OID_INT4 : SQL_OID_INT8), sql_int(ll));
                 return RDB_OK;
             }
         }
@@ -863,6 +969,16 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
     switch ((ast_sublink_t)a->ival) {
     case AST_SL_EXISTS:
         break;
+    case AST_SL_ARRAY: {
+        if (sub->ncols != 1)
+            return fail(c, "42601", a->loc, "subquery must return only one column");
+        bool ok;
+        e->type = array_of(c, sub->types[0].oid == SQL_OID_UNKNOWN ? T(SQL_OID_TEXT) : sub->types[0],
+                           a->loc, &ok);
+        if (!ok)
+            return RDB_SQL;
+        break;
+    }
     case AST_SL_EXPR:
         if (sub->ncols != 1)
             return fail(c, "42601", a->loc, "subquery must return only one column");
@@ -953,6 +1069,87 @@ static bool group_by_pk(bctx_t *c, const ex_expr_t *x, ex_expr_t **out)
     for (int i = 0; i < g->nrefs; i++)
         g->refs[i]->idx++;
     return true;
+}
+
+/* ---- arrays: subscripts, op ANY/ALL (array) ------------------------ */
+
+static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: arrays have one dimension */
+        return fail(c, "2202E", -1, "wrong number of array subscripts");
+    ex_expr_t *arr;
+    if (bind_e(c, s, a->arg, &arr) != RDB_OK)
+        return RDB_SQL;
+    if (!sql_type_is_array(arr->type.oid) && a->arg->kind == AST_SUBSCRIPT && !a->arg->ival && !a->def) {
+        /* a[i][j] on a one-dimensional array: more subscripts than dimensions read NULL */
+        *out = ex_const(c, arr->type, sql_null());
+        return RDB_OK;
+    }
+    if (!sql_type_is_array(arr->type.oid))
+        return fail(c, "42804", a->arg->loc, "cannot subscript type %s because it does not support "
+                    "subscripting", tname(c, arr->type));
+    ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, a->ival ? arr->type : sql_array_elem_type(arr->type), a->def ? 4 : 3);
+    e->flag = a->ival ? EX_SUB_SLICE : EX_SUB_INDEX;
+    e->args[0] = arr;
+    for (int i = 0; i < 2; i++) {
+        if (!a->args[i]) {
+            e->args[i + 1] = ex_const(c, T(SQL_OID_INT4), sql_null());
+            if (a->ival)
+                e->flag |= i == 0 ? EX_SUB_NO_LOWER : EX_SUB_NO_UPPER;
+            continue;
+        }
+        if (bind_e(c, s, a->args[i], &e->args[i + 1]) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *x = e->args[i + 1];
+        if (!is_unknown(x) && !sql_type_can_coerce(x->type, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT))
+            return fail(c, "42804", a->args[i]->loc, "array subscript must have type integer");
+        if (coerce(c, &e->args[i + 1], T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT, a->args[i]->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    if (a->def) {
+        e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array */
+        e->type = arr->type;
+        if (bind_e(c, s, a->def, &e->args[3]) != RDB_OK ||
+            coerce(c, &e->args[3], a->ival ? arr->type : sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT,
+                   a->def->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    *out = e;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_anyarray(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    ex_expr_t *l, *r;
+    if (bind_e(c, s, a->arg, &l) != RDB_OK || bind_e(c, s, a->args[0], &r) != RDB_OK)
+        return RDB_SQL;
+    bool ok;
+    if (is_unknown(r)) {
+        sql_type_t at = array_of(c, is_unknown(l) ? T(SQL_OID_TEXT) : l->type, a->loc, &ok);
+        if (!ok || coerce(c, &r, at, SQL_CAST_IMPLICIT, a->args[0]->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    if (!sql_type_is_array(r->type.oid))
+        return fail(c, "42809", a->loc, "op ANY/ALL (array) requires array on right side");
+    ex_expr_t *op;
+    if (mk_op(c, a->name, l, ex_col(A, 0, sql_array_elem_type(r->type)), a->loc, &op) != RDB_OK)
+        return RDB_SQL;
+    if (op->type.oid != SQL_OID_BOOL)
+        return fail(c, "42809", a->loc, "op ANY/ALL (array) requires operator to yield boolean");
+    /* the operator's right input type: cast the whole array to an array of it */
+    sql_type_t want = op->fn->argtypes[1];
+    if (want.oid != sql_array_elem_oid(r->type.oid) && want.oid != SQL_OID_ANYELEMENT) {
+        sql_type_t at = array_of(c, want, a->loc, &ok);
+        if (!ok || coerce(c, &r, at, SQL_CAST_IMPLICIT, a->args[0]->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    ex_expr_t *e = ex_new(c, EX_ARRAYCMP, T(SQL_OID_BOOL), 2);
+    e->flag = (int)a->ival;
+    e->fn = op->fn;
+    e->args[0] = op->args[0];
+    e->args[1] = r;
+    *out = e;
+    return RDB_OK;
 }
 
 static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
@@ -1050,9 +1247,18 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
     case AST_CAST: {
         sql_type_t t;
         ex_expr_t *x;
-        if (resolve_typename(c, a->tn, &t) != RDB_OK || bind_e(c, s, a->arg, &x) != RDB_OK)
+        if (resolve_typename(c, a->tn, &t) != RDB_OK)
             return RDB_SQL;
-        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, a->loc) != RDB_OK)
+        if (a->arg->kind == AST_ARRAY && a->arg->nargs == 0 && sql_type_is_array(t.oid)) {
+            /* ARRAY[]::T[] */
+            *out = ex_const(c, t, sql_array_encode(A, sql_array_elem_type(t), 1, 0, NULL));
+            return RDB_OK;
+        }
+        if (bind_e(c, s, a->arg, &x) != RDB_OK)
+            return RDB_SQL;
+        /* a literal that does not read as the type is reported at the literal */
+        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, x->kind == EX_CONST && is_unknown(x) &&
+                   a->arg->loc >= 0 ? a->arg->loc : a->loc) != RDB_OK)
             return RDB_SQL;
         if (x->type.oid != t.oid || (t.typmod >= 0 && x->type.typmod != t.typmod)) {
             /* binary-coercible relabel, e.g. varchar::text */
@@ -1091,15 +1297,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
         }
         sql_type_t t;
+        /* the ELSE first, as PostgreSQL resolves it (its type is preferred) */
         int *locs = RDB_ARENA_NEWN(A, int, nw + 2);
-        for (int i = 0; i < nw; i++)
-            locs[i] = a->args[2 * i + 1]->loc;
-        locs[nw] = a->def ? a->def->loc : -1;
-        if (common_at(c, res, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
+        ex_expr_t **ord = RDB_ARENA_NEWN(A, ex_expr_t *, nw + 2);
+        ord[0] = res[nw];
+        locs[0] = a->def ? a->def->loc : -1;
+        for (int i = 0; i < nw; i++) {
+            ord[i + 1] = res[i];
+            locs[i + 1] = a->args[2 * i + 1]->loc;
+        }
+        if (common_at(c, ord, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
             return RDB_SQL;
         for (int i = 0; i < nw; i++)
-            e->args[2 * i + 1] = res[i];
-        e->args[2 * nw] = res[nw];
+            e->args[2 * i + 1] = ord[i + 1];
+        e->args[2 * nw] = ord[0];
         e->type = t;
         *out = e;
         return RDB_OK;
@@ -1219,10 +1430,12 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         ast_expr_t f = *a;
         f.kind = AST_FUNC;
         f.nargs = 0;
-        if (strcmp(a->name, "current_time") == 0 || strcmp(a->name, "localtime") == 0)
-            return fail(c, "0A000", a->loc, "%s is not supported", a->name);
         return bind_func(c, s, &f, out);
     }
+    case AST_SUBSCRIPT:
+        return bind_subscript(c, s, a, out);
+    case AST_ANYARRAY:
+        return bind_anyarray(c, s, a, out);
     case AST_ARRAY: {
         if (a->nargs == 0)
             return fail(c, "42P18", a->loc, "cannot determine type of empty array");
@@ -1230,9 +1443,14 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         if (bind_list(c, s, a->args, a->nargs, e->args) != RDB_OK)
             return RDB_SQL;
         sql_type_t et;
-        if (common(c, e->args, a->nargs, "ARRAY", a->loc, &et) != RDB_OK)
+        int *locs = RDB_ARENA_NEWN(A, int, a->nargs + 1);
+        for (int i = 0; i < a->nargs; i++)
+            locs[i] = a->args[i]->loc;
+        if (common_at(c, e->args, a->nargs, "ARRAY", a->loc, locs, &et) != RDB_OK)
             return RDB_SQL;
         const sql_typeinfo_t *ti = sql_type_by_oid(et.oid);
+        if (sql_type_is_array(et.oid))
+            return fail(c, "0A000", a->loc, "multidimensional arrays are not supported");
         if (!ti || !ti->array_oid)
             return fail(c, "42704", a->loc, "could not find array type for data type %s", tname(c, et));
         e->type = T(ti->array_oid);
@@ -1623,7 +1841,7 @@ static bool expr_name_strong(const ast_expr_t *a)
     case AST_COLREF: return !a->star;
     case AST_FUNC: case AST_SVF: case AST_COALESCE: case AST_GREATEST: case AST_LEAST:
     case AST_NULLIF: case AST_ARRAY: return true;
-    case AST_CAST: return expr_name_strong(a->arg);
+    case AST_CAST: case AST_SUBSCRIPT: return expr_name_strong(a->arg);
     case AST_CASE: return a->def && expr_name_strong(a->def);
     default: return false;
     }
@@ -1636,7 +1854,7 @@ static const char *expr_name(ast_expr_t *a)
     case AST_FUNC: return a->name;
     case AST_SVF: return a->name;
     case AST_CAST:
-        if (a->arg->kind == AST_COLREF || a->arg->kind == AST_FUNC || a->arg->kind == AST_CAST)
+        if (expr_name_strong(a->arg))   /* else the type's name, as PG's FigureColname */
             return expr_name(a->arg);
         return a->tn->name[0] == '_' ? a->tn->name + 1
              : strcmp(a->tn->name, "int4") == 0 ? "int4" : a->tn->name;
@@ -1646,7 +1864,8 @@ static const char *expr_name(ast_expr_t *a)
     case AST_LEAST: return "least";
     case AST_NULLIF: return "nullif";
     case AST_ARRAY: return "array";
-    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_EXPR &&
+    case AST_SUBSCRIPT: return expr_name(a->arg);
+    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_ARRAY ? "array" : a->ival == AST_SL_EXPR &&
                              a->sub->ntargets == 1 && a->sub->targets[0].expr
                              ? (a->sub->targets[0].name ? a->sub->targets[0].name
                                 : expr_name(a->sub->targets[0].expr)) : "?column?";
@@ -1734,7 +1953,13 @@ static bool from_lateral(const ast_from_t *f)
 {
     switch (f->kind) {
     case AST_FROM_SUB: return f->lateral;
-    case AST_FROM_FUNC: return f->lateral || expr_has_colref(f->func);
+    case AST_FROM_FUNC:
+        if (f->lateral)
+            return true;
+        for (int i = 0; i < f->nfuncs; i++)
+            if (expr_has_colref(f->funcs[i]))
+                return true;
+        return expr_has_colref(f->func);
     case AST_FROM_JOIN: return from_lateral(f->l) || from_lateral(f->r);
     default: return false;
     }
@@ -1974,7 +2199,7 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
         if (find_cte(c, f->relname, &fr, &idx))
             return bind_cte_ref(c, s, f, fr, idx, offset, out);
     }
-    const sql_table_t *t = sql_cat_find(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
+    const sql_table_t *t = sql_syscat_lookup(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
     if (!t) {
         if (f->schema)
             return fail(c, "42P01", f->loc, "relation \"%s.%s\" does not exist", f->schema, f->relname);
@@ -2031,61 +2256,268 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
     return RDB_OK;
 }
 
+/* Set-returning functions other than the integer generate_series (which
+ * keeps its own P_SERIES node). */
+static const struct { const char *name; ex_srf_t srf; int min, max; } srf_fns[] = {
+    { "unnest", EX_SRF_UNNEST, 1, SQL_MAX_FN_ARGS },
+    { "generate_subscripts", EX_SRF_SUBSCRIPTS, 2, 3 },
+    { "jsonb_each", EX_SRF_JSON_EACH, 1, 1 }, { "json_each", EX_SRF_JSON_EACH, 1, 1 },
+    { "jsonb_each_text", EX_SRF_JSON_EACH_TEXT, 1, 1 }, { "json_each_text", EX_SRF_JSON_EACH_TEXT, 1, 1 },
+    { "jsonb_array_elements", EX_SRF_JSON_ELEMENTS, 1, 1 },
+    { "json_array_elements", EX_SRF_JSON_ELEMENTS, 1, 1 },
+    { "jsonb_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
+    { "json_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
+    { "jsonb_object_keys", EX_SRF_JSON_KEYS, 1, 1 }, { "json_object_keys", EX_SRF_JSON_KEYS, 1, 1 },
+    { "regexp_matches", EX_SRF_REGEXP_MATCHES, 2, 3 }, { "regexp_split_to_table", EX_SRF_REGEXP_SPLIT, 2, 3 },
+};
+
+static bool is_srf_name(const char *name)
+{
+    if (strcmp(name, "generate_series") == 0)
+        return true;
+    for (size_t i = 0; i < sizeof srf_fns / sizeof srf_fns[0]; i++)
+        if (strcmp(srf_fns[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static rdb_status_t srf_nofn(bctx_t *c, ast_expr_t *fa, ex_expr_t **args)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    for (int i = 0; i < fa->nargs; i++) {
+        if (i)
+            rdb_buf_append_str(&b, ", ");
+        sql_type_format(args[i]->type, &b);
+    }
+    rdb_status_t rc = fail(c, "42883", fa->loc, "function %s(%.*s) does not exist", fa->name,
+                           (int)b.len, b.data ? b.data : "");
+    rdb_err_hint(c->err, "No function matches the given name and argument types. You might need "
+                 "to add explicit type casts.");
+    rdb_buf_free(&b);
+    return rc;
+}
+
+/* Bind one set-returning call (bound arguments args) into EX_SRF nodes
+ * appended to *fs (unnest(a, b) is two); column names and types go to
+ * names/types from *ncols on. */
+static rdb_status_t bind_srf(bctx_t *c, ast_expr_t *fa, ex_expr_t **args, ex_expr_t ***fs, int *nfs,
+                             const char **names, sql_type_t *types, int *ncols)
+{
+    const char *name = fa->name;
+    int k = -1;
+    for (size_t i = 0; i < sizeof srf_fns / sizeof srf_fns[0] && k < 0; i++)
+        if (strcmp(srf_fns[i].name, name) == 0)
+            k = (int)i;
+    ex_srf_t id;
+    if (strcmp(name, "generate_series") == 0) {
+        if (fa->nargs < 2 || fa->nargs > 3)
+            return srf_nofn(c, fa, args);
+        bool allunk = true, num = false, ts = false, tz = false;
+        for (int i = 0; i < 2; i++) {
+            uint32_t o = args[i]->type.oid;
+            allunk &= o == SQL_OID_UNKNOWN;
+            num |= o == SQL_OID_NUMERIC || o == SQL_OID_INT2 || o == SQL_OID_INT4 || o == SQL_OID_INT8;
+            ts |= o == SQL_OID_TIMESTAMP;
+            tz |= o == SQL_OID_TIMESTAMPTZ || o == SQL_OID_DATE;
+        }
+        if (allunk) {
+            fail(c, "42725", fa->loc, "function generate_series(%s) is not unique",
+                 fa->nargs == 2 ? "unknown, unknown" : "unknown, unknown, unknown");
+            rdb_err_hint(c->err, "Could not choose a best candidate function. You might need to add "
+                         "explicit type casts.");
+            return RDB_SQL;
+        }
+        sql_type_t t = num ? T(SQL_OID_NUMERIC) : tz ? T(SQL_OID_TIMESTAMPTZ) : T(SQL_OID_TIMESTAMP);
+        if (!num && !ts && !tz)
+            return srf_nofn(c, fa, args);
+        if (!num && fa->nargs != 3)
+            return srf_nofn(c, fa, args);
+        for (int i = 0; i < fa->nargs; i++) {
+            sql_type_t want = i == 2 && !num ? T(SQL_OID_INTERVAL) : t;
+            if (!is_unknown(args[i]) && !sql_type_can_coerce(args[i]->type, want, SQL_CAST_IMPLICIT))
+                return srf_nofn(c, fa, args);
+            if (coerce(c, &args[i], want, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                return RDB_SQL;
+        }
+        id = num ? EX_SRF_SERIES_NUMERIC : EX_SRF_SERIES_TS;
+        types[*ncols] = t;
+    } else {
+        if (k < 0 || fa->nargs < srf_fns[k].min || fa->nargs > srf_fns[k].max)
+            return srf_nofn(c, fa, args);
+        id = srf_fns[k].srf;
+        if (id == EX_SRF_UNNEST || id == EX_SRF_SUBSCRIPTS) {
+            int narr = id == EX_SRF_UNNEST ? fa->nargs : 1;
+            for (int i = 0; i < narr; i++)
+                if (!sql_type_is_array(args[i]->type.oid))
+                    return srf_nofn(c, fa, args);
+            if (id == EX_SRF_UNNEST) {
+                /* unnest(a, b, ...) is ROWS FROM (unnest(a), unnest(b), ...) */
+                for (int i = 0; i < fa->nargs; i++) {
+                    ex_expr_t *e = ex_new(c, EX_SRF, sql_array_elem_type(args[i]->type), 1);
+                    e->flag = EX_SRF_UNNEST;
+                    e->idx = 1;
+                    e->args[0] = args[i];
+                    (*fs)[(*nfs)++] = e;
+                    names[*ncols] = name;
+                    types[(*ncols)++] = e->type;
+                }
+                return RDB_OK;
+            }
+            if (coerce(c, &args[1], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK ||
+                (fa->nargs > 2 && coerce(c, &args[2], T(SQL_OID_BOOL), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK))
+                return RDB_SQL;
+            types[*ncols] = T(SQL_OID_INT4);
+        } else if (id == EX_SRF_REGEXP_MATCHES || id == EX_SRF_REGEXP_SPLIT) {
+            for (int i = 0; i < fa->nargs; i++)
+                if (coerce(c, &args[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                    return RDB_SQL;
+            types[*ncols] = T(id == EX_SRF_REGEXP_MATCHES ? SQL_OID_TEXT_ARRAY : SQL_OID_TEXT);
+        } else {
+            /* json functions: json_* take json, jsonb_* take jsonb */
+            sql_type_t jt = T(name[4] == 'b' ? SQL_OID_JSONB : SQL_OID_JSON);
+            if (!is_unknown(args[0]) && args[0]->type.oid != jt.oid)
+                return srf_nofn(c, fa, args);
+            if (coerce(c, &args[0], jt, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                return RDB_SQL;
+            bool astext = id == EX_SRF_JSON_EACH_TEXT || id == EX_SRF_JSON_ELEMENTS_TEXT;
+            if (id == EX_SRF_JSON_EACH || id == EX_SRF_JSON_EACH_TEXT) {
+                names[*ncols] = "key";
+                types[(*ncols)++] = T(SQL_OID_TEXT);
+                names[*ncols] = "value";
+                types[*ncols] = astext ? T(SQL_OID_TEXT) : jt;
+            } else if (id == EX_SRF_JSON_KEYS) {
+                types[*ncols] = T(SQL_OID_TEXT);
+            } else {
+                names[*ncols] = "value";
+                types[*ncols] = astext ? T(SQL_OID_TEXT) : jt;
+            }
+        }
+    }
+    int two = id == EX_SRF_JSON_EACH || id == EX_SRF_JSON_EACH_TEXT;
+    if (!(two || id == EX_SRF_JSON_ELEMENTS || id == EX_SRF_JSON_ELEMENTS_TEXT))
+        names[*ncols] = name;
+    ex_expr_t *e = ex_new(c, EX_SRF, types[*ncols - two], fa->nargs);
+    e->flag = id;
+    e->idx = 1 + two;
+    for (int i = 0; i < fa->nargs; i++)
+        e->args[i] = args[i];
+    (*fs)[(*nfs)++] = e;
+    (*ncols)++;
+    return RDB_OK;
+}
+
 static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
 {
     ast_expr_t *fa = f->func;
-    if (fa->kind != AST_FUNC)
-        return fail(c, "0A000", fa->loc, "this function call in FROM is not supported");
-    scope_t empty = { 0 };
-    empty.parent = s->nrels && from_lateral(f) ? s : s->parent;
-    if (empty.parent == s && c->lat_bad)
+    int nfuncs = f->nfuncs ? f->nfuncs : 1;
+    ast_expr_t **funcs = f->nfuncs ? f->funcs : &f->func;
+    for (int i = 0; i < nfuncs; i++)
+        if (funcs[i]->kind != AST_FUNC)
+            return fail(c, "0A000", funcs[i]->loc, "this function call in FROM is not supported");
+    /* a function in FROM that refers to the FROM items before it sees them
+     * (implicitly LATERAL) */
+    scope_t fsc = { 0 };
+    bool lat = s->nrels && from_lateral(f);
+    fsc.parent = lat ? s : s->parent;
+    if (lat && c->lat_bad)
         return fail(c, "0A000", f->loc, "LATERAL inside a RIGHT or FULL join is not supported");
     bctx_t sub = *c;
     sub.agg = NULL;
     sub.noagg = "functions in FROM";
+    sub.win = NULL;
+    sub.nowin = "functions in FROM";
     const char *cname = f->ncolaliases ? f->colaliases[0] : f->alias ? f->alias : fa->name;
-    if (strcmp(fa->name, "generate_series") == 0) {
-        if (fa->nargs < 2 || fa->nargs > 3)
-            return fail(c, "42883", fa->loc, "function generate_series with %d arguments does not exist",
-                        fa->nargs);
-        plan_t *p = plan_new(A, P_SERIES, 1);
-        p->alias = f->alias ? f->alias : fa->name;
+    plan_t *p;
+    bool series_int = nfuncs == 1 && !f->ordinality && strcmp(fa->name, "generate_series") == 0 &&
+                      fa->nargs >= 2 && fa->nargs <= 3;
+    ex_expr_t **args0 = RDB_ARENA_NEWN(A, ex_expr_t *, fa->nargs + 1);
+    bool args0_bound = series_int;
+    if (series_int) {
+        if (bind_list(&sub, &fsc, fa->args, fa->nargs, args0) != RDB_OK)
+            return RDB_SQL;
+        bool allunk = true;
+        for (int i = 0; i < fa->nargs; i++) {
+            uint32_t o = args0[i]->type.oid;
+            allunk &= o == SQL_OID_UNKNOWN;
+            if (o != SQL_OID_INT4 && o != SQL_OID_INT2 && o != SQL_OID_INT8 && o != SQL_OID_UNKNOWN)
+                series_int = false;
+        }
+        if (allunk)
+            series_int = false;
+    }
+    if (series_int) {
+        p = plan_new(A, P_SERIES, 1);
         p->nexprs = fa->nargs;
         p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 3);
         sql_type_t t = T(SQL_OID_INT4);
         for (int i = 0; i < fa->nargs; i++) {
-            if (bind_e(&sub, &empty, fa->args[i], &p->exprs[i]) != RDB_OK)
-                return RDB_SQL;
-            uint32_t o = p->exprs[i]->type.oid;
-            if (o == SQL_OID_INT8)
+            p->exprs[i] = args0[i];
+            if (p->exprs[i]->type.oid == SQL_OID_INT8)
                 t = T(SQL_OID_INT8);
-            else if (o != SQL_OID_INT4 && o != SQL_OID_INT2 && o != SQL_OID_UNKNOWN)
-                return fail(c, "0A000", fa->loc, "generate_series over %s is not supported",
-                            tname(c, p->exprs[i]->type));
         }
         for (int i = 0; i < fa->nargs; i++)
             if (coerce(c, &p->exprs[i], t, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
                 return RDB_SQL;
         p->types[0] = t;
         p->names[0] = cname;
-        srel_t *r = scope_add(c, s, f->alias ? f->alias : fa->name, 1);
-        r->cols[0].name = cname;
-        r->cols[0].type = t;
-        r->cols[0].pos = offset;
-        s->width = offset + 1;
-        *out = p;
-        return RDB_OK;
+    } else if (nfuncs > 1 || f->ordinality || is_srf_name(fa->name)) {
+        int cap = f->ordinality + 1;
+        for (int i = 0; i < nfuncs; i++)
+            cap += funcs[i]->nargs + 2;
+        ex_expr_t **fs = RDB_ARENA_NEWN(A, ex_expr_t *, cap);
+        const char **names = RDB_ARENA_NEWN(A, const char *, cap);
+        sql_type_t *types = RDB_ARENA_NEWN(A, sql_type_t, cap);
+        int nfs = 0, ncols = 0;
+        for (int i = 0; i < nfuncs; i++) {
+            ast_expr_t *fi = funcs[i];
+            ex_expr_t **args = i == 0 && args0_bound ? args0 : RDB_ARENA_NEWN(A, ex_expr_t *, fi->nargs + 1);
+            if (!(i == 0 && args0_bound) && bind_list(&sub, &fsc, fi->args, fi->nargs, args) != RDB_OK)
+                return RDB_SQL;
+            if (is_srf_name(fi->name)) {
+                if (bind_srf(c, fi, args, &fs, &nfs, names, types, &ncols) != RDB_OK)
+                    return RDB_SQL;
+                continue;
+            }
+            return fail(c, "0A000", fi->loc, "function %s in ROWS FROM or WITH ORDINALITY is not supported",
+                        fi->name);
+        }
+        if (f->ordinality) {
+            names[ncols] = "ordinality";
+            types[ncols++] = T(SQL_OID_INT8);
+        }
+        p = plan_new(A, P_FUNCSCAN, ncols);
+        p->exprs = fs;
+        p->nexprs = nfs;
+        p->ordinality = f->ordinality;
+        p->est_rows = 100;
+        for (int i = 0; i < ncols; i++) {
+            p->types[i] = types[i];
+            p->names[i] = names[i];
+        }
+        /* a function returning one column is named by the alias */
+        if (ncols - f->ordinality == 1 && !f->ncolaliases && f->alias)
+            p->names[0] = f->alias;
+        for (int i = 0; i < ncols && i < f->ncolaliases; i++)
+            p->names[i] = f->colaliases[i];
+    } else {
+        /* a scalar function: one row */
+        ex_expr_t *e;
+        if (bind_e(&sub, &fsc, fa, &e) != RDB_OK)
+            return RDB_SQL;
+        p = plan_new(A, P_PROJECT, 1);
+        p->left = plan_new(A, P_RESULT, 0);
+        p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 1);
+        p->exprs[0] = e;
+        p->nexprs = 1;
+        p->types[0] = e->type;
+        p->names[0] = cname;
     }
-    /* a scalar function: one row */
-    ex_expr_t *e;
-    if (bind_e(&sub, &empty, fa, &e) != RDB_OK)
-        return RDB_SQL;
-    plan_t *p = plan_new(A, P_PROJECT, 1);
-    p->left = plan_new(A, P_RESULT, 0);
-    p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 1);
-    p->exprs[0] = e;
-    p->types[0] = e->type;
-    p->names[0] = cname;
+    if (fsc.corr) {
+        if (lat)
+            p->lateral = true;      /* the join re-runs it per left row */
+        else
+            s->corr = true;
+    }
     add_plan_rel(c, s, p, f->alias ? f->alias : fa->name, NULL, 0, offset);
     *out = p;
     return RDB_OK;
@@ -2592,35 +3024,9 @@ static bool target_uses_agg(ast_select_t *sel)
     return false;
 }
 
-static bool is_target_srf(const ast_expr_t *t)
-{
-    return t && t->kind == AST_FUNC && strcmp(t->name, "generate_series") == 0 && !t->star;
-}
-
-/* sel, or a copy of it (in the bind arena) whose FROM list and targets the
- * binder may rewrite: the parse tree itself is bound again and again (by a
- * prepared statement, by the session's parse cache), in arenas that die
- * after each binding, so binding never writes into it. */
-static ast_select_t *select_for_rewrite(bctx_t *c, ast_select_t *sel)
-{
-    if (sel->op != AST_SETOP_NONE || sel->nvalues)
-        return sel;
-    int i = 0;
-    while (i < sel->ntargets && !is_target_srf(sel->targets[i].expr))
-        i++;
-    if (i == sel->ntargets)
-        return sel;
-    ast_select_t *cp = RDB_ARENA_NEW(A, ast_select_t);
-    *cp = *sel;
-    cp->targets = RDB_ARENA_NEWN(A, ast_target_t, sel->ntargets);
-    memcpy(cp->targets, sel->targets, sizeof(*cp->targets) * sel->ntargets);
-    return cp;
-}
-
 static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *parent, plan_t **out)
 {
     bctx_t cc = *cin, *c = &cc;
-    sel = select_for_rewrite(c, sel);
     c->agg = NULL;
     c->in_agg = false;
     c->noagg = NULL;
@@ -2650,36 +3056,50 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         c->b->ctes = savectes;
         return rc;
     }
-    /* generate_series(...) in the select list with constant arguments:
-     * rewritten as a FROM item joined to the rest (a set-returning
-     * function there multiplies the rows as PostgreSQL's ProjectSet does
-     * for a single SRF) */
-    for (int i = 0; i < sel->ntargets; i++) {
+    /* set-returning functions in the select list (a whole target each):
+     * rewritten as one FROM item joined to the rest, whose functions run
+     * zipped (ROWS FROM), as PostgreSQL's ProjectSet runs several SRFs */
+    ast_from_t *srff = NULL;
+    bool srf_ok = !sel->ngroup && !sel->having && !target_uses_agg(sel);   /* else: 0A000 below */
+    for (int i = 0; i < sel->ntargets && srf_ok; i++) {
         ast_expr_t *t = sel->targets[i].expr;
-        if (!is_target_srf(t))
+        if (!t || t->kind != AST_FUNC || t->star || t->over || !is_srf_name(t->name) ||
+            strstr(t->name, "_each") || (strcmp(t->name, "unnest") == 0 && t->nargs != 1))
             continue;
-        ast_from_t *f = RDB_ARENA_NEW(A, ast_from_t);
-        f->kind = AST_FROM_FUNC;
-        f->func = t;
-        f->loc = t->loc;
-        f->alias = rdb_arena_sprintf(A, "generate_series %d", i + 1);
-        f->colaliases = RDB_ARENA_NEWN(A, const char *, 1);
-        f->colaliases[0] = "generate_series";
-        f->ncolaliases = 1;
-        ast_from_t **nf = RDB_ARENA_NEWN(A, ast_from_t *, sel->nfrom + 2);
-        if (sel->nfrom)
-            memcpy(nf, sel->from, sizeof(*nf) * sel->nfrom);
-        nf[sel->nfrom++] = f;
-        sel->from = nf;
+        if (!srff) {
+            /* rewrite a copy: the statement's tree may be bound again (the
+             * arena of this binding can be gone by then) */
+            ast_select_t *copy = RDB_ARENA_NEW(A, ast_select_t);
+            *copy = *sel;
+            copy->targets = RDB_ARENA_NEWN(A, ast_target_t, sel->ntargets);
+            memcpy(copy->targets, sel->targets, sizeof(ast_target_t) * (size_t)sel->ntargets);
+            sel = copy;
+            srff = RDB_ARENA_NEW(A, ast_from_t);
+            srff->kind = AST_FROM_FUNC;
+            srff->func = t;
+            srff->loc = t->loc;
+            srff->alias = " srf";
+            srff->funcs = RDB_ARENA_NEWN(A, ast_expr_t *, sel->ntargets);
+            srff->colaliases = RDB_ARENA_NEWN(A, const char *, sel->ntargets);
+            ast_from_t **nf = RDB_ARENA_NEWN(A, ast_from_t *, sel->nfrom + 2);
+            if (sel->nfrom)
+                memcpy(nf, sel->from, sizeof(*nf) * sel->nfrom);
+            nf[sel->nfrom++] = srff;
+            sel->from = nf;
+        }
+        const char *col = rdb_arena_sprintf(A, " srf %d", srff->nfuncs + 1);
+        srff->funcs[srff->nfuncs] = t;
+        srff->colaliases[srff->nfuncs++] = col;
+        srff->ncolaliases = srff->nfuncs;
         ast_expr_t *cr = RDB_ARENA_NEW(A, ast_expr_t);
         cr->kind = AST_COLREF;
         cr->loc = t->loc;
         cr->nnames = 2;
         cr->names = RDB_ARENA_NEWN(A, const char *, 2);
-        cr->names[0] = f->alias;
-        cr->names[1] = "generate_series";
+        cr->names[0] = srff->alias;
+        cr->names[1] = col;
         if (!sel->targets[i].name)
-            sel->targets[i].name = "generate_series";
+            sel->targets[i].name = t->name;
         sel->targets[i].expr = cr;
     }
     scope_t *s = RDB_ARENA_NEW(A, scope_t);
@@ -2729,6 +3149,9 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     aggctx_t g = { 0 };
     g.below = s;
     bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
+    if (sel->for_update && grouped)
+        return fail(c, "0A000", -1, "FOR UPDATE is not allowed with %s",
+                    sel->ngroup ? "GROUP BY clause" : sel->having ? "HAVING clause" : "aggregate functions");
     if (grouped) {
         g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
         c->noagg = "GROUP BY";
@@ -3087,11 +3510,16 @@ static rdb_status_t dml_target(bctx_t *c, ast_stmt_t *st, const sql_table_t **ou
     return RDB_OK;
 }
 
-static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, sql_bound_t *out)
+/* RETURNING over the new (or deleted) stored row; s: the statement's
+ * scope when UPDATE FROM / DELETE USING items follow the row (NULL: the
+ * table alone). */
+static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, scope_t *s,
+                                   sql_bound_t *out)
 {
     if (!st->returning_given)
         return RDB_OK;
-    scope_t *s = table_scope(c, t, st->rel.alias);
+    if (!s)
+        s = table_scope(c, t, st->rel.alias);
     c->noagg = "RETURNING";
     tlist_t tl = { 0 };
     for (int i = 0; i < st->nreturning; i++) {
@@ -3123,6 +3551,18 @@ static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
         d->check_names[i] = t->checks[i].name;
     }
     return RDB_OK;
+}
+
+/* A value given for an identity column: GENERATED ALWAYS takes one only
+ * with OVERRIDING SYSTEM VALUE (428C9, PostgreSQL's wording). */
+static rdb_status_t identity_value(bctx_t *c, const sql_column_t *col, char overriding)
+{
+    if (col->identity != 'a' || overriding)
+        return RDB_OK;
+    fail(c, "428C9", -1, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+    rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col->name);
+    rdb_err_hint(c->err, "Use OVERRIDING SYSTEM VALUE to override.");
+    return RDB_SQL;
 }
 
 /* The unique index an ON CONFLICT names by its columns (in any order) or
@@ -3225,7 +3665,9 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             for (int j = 0; j < n; j++) {
                 ast_expr_t *a = src->values[i][j];
                 ex_expr_t *e;
-                if (a->kind == AST_DEFAULT) {
+                if (a->kind != AST_DEFAULT && identity_value(c, cols[j], st->overriding) != RDB_OK)
+                    return RDB_SQL;
+                if (a->kind == AST_DEFAULT || (cols[j]->identity && st->overriding == 'u')) {
                     e = d->defaults[cols[j]->colid];
                     if (!e)
                         e = ex_const(c, cols[j]->type, sql_null());
@@ -3252,7 +3694,11 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         tlist_t tl = { 0 };
         for (int j = 0; j < n; j++) {
             ex_expr_t *e = ex_col(A, j, p->types[j]);
-            if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
+            if (identity_value(c, cols[j], st->overriding) != RDB_OK)
+                return RDB_SQL;
+            if (cols[j]->identity && st->overriding == 'u')
+                e = d->defaults[cols[j]->colid];
+            else if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
                 return RDB_SQL;
             tl_add(c, &tl, e, cols[j]->name, 0, 0);
         }
@@ -3308,7 +3754,7 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
         c->noagg = NULL;
     }
-    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;
@@ -3368,12 +3814,15 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
                             st->cols[i].name, t->name);
             for (int k = 0; k < i; k++)
                 if (d->colids[k] == col->colid)
-                    return fail(c, "42601", st->cols[i].loc, "multiple assignments to same column \"%s\"",
+                    return fail(c, "42601", -1, "multiple assignments to same column \"%s\"",
                                 col->name);
             d->colids[i] = col->colid;
-            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT)
-                return fail(c, "428C9", st->cols[i].loc, "column \"%s\" can only be updated to DEFAULT",
-                            col->name);
+            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT) {
+                fail(c, "428C9", -1, "column \"%s\" can only be updated to DEFAULT", col->name);
+                rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.",
+                               col->name);
+                return RDB_SQL;
+            }
             if (st->cols[i].expr->kind == AST_DEFAULT) {
                 if (sql_bind_column_default(c->b, t, col, &d->set[i], c->err) != RDB_OK)
                     return RDB_SQL;
@@ -3388,7 +3837,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
     }
     c->noagg = NULL;
-    if (bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_returning(c, st, t, st->nfrom ? s : NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;
