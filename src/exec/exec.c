@@ -1026,11 +1026,19 @@ static const sql_value_t *join_next(ex_node_t *n)
                 n->probe = n->ht.first;
             }
         }
+        bool semi = p->jointype == J_SEMI || p->jointype == J_ANTI;
         while (n->probe) {
             rh_entry_t *e = n->probe;
             n->probe = p->nkeys ? e->next : e->chain;
             if (p->nkeys && (e->hash != n->lhash || !key_eq(p->keytypes, p->nkeys, e->key, n->lkey)))
                 continue;
+            if (semi) {
+                /* EXISTS: one match decides; the row is the left row (a
+                 * semi or anti join has no residual condition, planner.c) */
+                n->lmatched = true;
+                n->probe = NULL;
+                break;
+            }
             const sql_value_t *row = join_emit(n, n->lrow, e->row);
             bool pass;
             if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
@@ -1045,6 +1053,8 @@ static const sql_value_t *join_next(ex_node_t *n)
         }
         const sql_value_t *l = n->lrow;
         n->lrow = NULL;
+        if (semi && n->lmatched == (p->jointype == J_SEMI))
+            return l;
         if (keep_left && !n->lmatched)
             return join_emit(n, l, NULL);
     }

@@ -338,7 +338,7 @@ static int note_sub(xctx_t *x, const ex_expr_t *e)
     }
     xsub_t *s = &x->subs[x->nsubs++];
     s->plan = e->sub;
-    s->correlated = e->correlated;
+    s->correlated = e->correlated || e->nkeyed;
     s->num = ++x->nsubplans;
     return s->num;
 }

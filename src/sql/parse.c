@@ -1108,8 +1108,13 @@ static rdb_status_t xexplain(pctx_t *p, json_t *b, ast_stmt_t *st)
     if (rc != RDB_OK)
         return RDB_SQL;
     ast_stmt_kind_t k = st->inner->kind;
-    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE)
+    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE) {
+        if (st->inner->node) {   /* a DDL statement keeps its JSON node */
+            json_decref(st->inner->node);
+            st->inner->node = NULL;
+        }
         return unsupported(p, "EXPLAIN of this statement", -1);
+    }
     return RDB_OK;
 }
 
