@@ -241,6 +241,7 @@ void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const 
     b->npath = s->npath;
     b->sql = sql;
     b->ptypes = ptypes;
+    b->fs = &s->fs;
 }
 
 static __thread ex_session_ops_t tls_ops;
@@ -251,6 +252,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     memset(r, 0, sizeof *r);
     r->a = a;
     r->txn = t;
+    eng_clu_reads(s, t);
     r->cat = s->e->cat;
     r->snap = snap;
     r->fn.settings = &s->fs;
@@ -1536,6 +1538,8 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     ex_sort_clean_dir(e->tmp_dir); /* what a crash left behind */
     lsm_options_t opts;
     lsm_options_default(&opts);
+    /* PostgreSQL's shared_buffers default: a one-node server caches as much */
+    opts.block_cache_size = (size_t)128 << 20;
     clu_hlc_init(&e->hlc, 0, NULL, NULL);
     /* On a cluster node: the node's store, clock and id (cluster_glue.c). */
     e->node = eng_clu_node();

@@ -145,5 +145,9 @@ void eng_clu_detach(rdb_engine_t *e);
 rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err);
 /* The session's commits wait for other replicas (keep them off the loop). */
 bool eng_clu_commit_waits(rdb_session_t *s);
+/* Route t's reads of user data through the cluster at the session's
+ * ringdb.consistency (QUORUM / ALL: the newest version among the
+ * replicas, with read repair; ONE: local, repairing now and then). */
+void eng_clu_reads(rdb_session_t *s, txn_t *t);
 
 #endif

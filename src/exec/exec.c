@@ -11,10 +11,9 @@
  * when there are keys (NULL keys never match, as in SQL), in a list
  * otherwise (nested loop).  Outer joins keep a matched flag per right row
  * and emit the unmatched ones at the end (RIGHT/FULL).  Sort with a LIMIT
- * keeps only the best offset+limit rows (top-N): it sorts and truncates
- * whenever the buffer doubles.  Hash aggregation keeps one set of
- * aggregate states per group (DISTINCT aggregates add a set of seen
- * argument values per group).
+ * keeps only the best offset+limit rows (top-N) in a bounded heap.  Hash
+ * aggregation keeps one set of aggregate states per group (DISTINCT
+ * aggregates add a set of seen argument values per group).
  */
 #include "exec/ex_array.h"
 #include "exec/exec.h"
@@ -165,6 +164,8 @@ struct ex_node {
     ex_sort_t    *xs;
     /* set-returning functions (exec/srf.c) */
     struct ex_srfscan *srf;
+    /* scan: the columns to decode (NULL = all; scan_need_cols) */
+    bool         *need;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -350,6 +351,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             n->scan = sql_scan_open(r->txn, t, NULL);
         }
         n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+        if (n->scan)
+            sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
     }
     if (n->pt_mode && !n->done)
         return scan_points(n);
@@ -544,19 +547,91 @@ static int sort_cmp(const void *x, const void *y, void *arg)
     return 0;
 }
 
-static bool keep_row(ex_node_t *n, const sql_value_t *row)
+/* Top-N (ORDER BY ... LIMIT): a max-heap of the best `bound` rows so far,
+ * the worst on top, so that a row is compared once with the worst and
+ * copied only when it beats it.  A kept row carries its arrival number in
+ * an extra slot (ncols): ties go to the earlier row, so the result is
+ * exactly a stable sort's first `bound` rows. */
+static int topn_cmp(const plan_t *p, const sql_value_t *a, const sql_value_t *b)
 {
-    if (n->nrows == n->caprows) {
-        int64_t cap = n->caprows ? n->caprows * 2 : 256;
-        sql_value_t **nr = rdb_arena_alloc(n->r->a, sizeof(*nr) * (size_t)cap);
-        if (n->nrows)
-            memcpy(nr, n->rows, sizeof(*nr) * (size_t)n->nrows);
-        n->rows = nr;
-        n->caprows = cap;
-        if (ex_check(n->r) != RDB_OK)
-            return false;
+    int c = sort_cmp(&a, &b, (void *)p);
+    if (c)
+        return c;
+    int64_t sa = a[p->ncols].u.i, sb = b[p->ncols].u.i;
+    return (sa > sb) - (sa < sb);
+}
+
+static int topn_qcmp(const void *x, const void *y, void *arg)
+{
+    return topn_cmp(arg, *(sql_value_t *const *)x, *(sql_value_t *const *)y);
+}
+
+static void topn_sift_down(const plan_t *p, sql_value_t **h, int64_t n, int64_t i)
+{
+    for (;;) {
+        int64_t l = 2 * i + 1, m = i;
+        if (l < n && topn_cmp(p, h[l], h[m]) > 0)
+            m = l;
+        if (l + 1 < n && topn_cmp(p, h[l + 1], h[m]) > 0)
+            m = l + 1;
+        if (m == i)
+            return;
+        sql_value_t *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
     }
-    n->rows[n->nrows++] = ex_copy_row(n->r->a, n->p->types, n->p->ncols, row);
+}
+
+static sql_value_t *topn_copy(ex_node_t *n, const sql_value_t *row, int64_t seq)
+{
+    const plan_t *p = n->p;
+    sql_value_t *c = rdb_arena_alloc(n->r->a, sizeof(sql_value_t) * (size_t)(p->ncols + 1));
+    for (int i = 0; i < p->ncols; i++)
+        c[i] = row[i].isnull ? row[i] : sql_value_copy(n->r->a, p->types[i], row[i]);
+    c[p->ncols] = sql_int(seq);
+    return c;
+}
+
+/* Fill n->rows with the best bound rows of the child, sorted. */
+static bool topn_fill(ex_node_t *n, int64_t bound)
+{
+    const plan_t *p = n->p;
+    const sql_value_t *row;
+    int64_t seq = 0;
+    while ((row = ex_next(n->l))) {
+        seq++;
+        if (n->nrows < bound) {
+            if (n->nrows == n->caprows) {
+                int64_t cap = n->caprows ? n->caprows * 2 : 64;
+                if (cap > bound)
+                    cap = bound;
+                n->rows = rdb_arena_grow(n->r->a, n->rows, (size_t)n->nrows, (size_t)cap,
+                                         sizeof(*n->rows));
+                n->caprows = cap;
+                if (ex_check(n->r) != RDB_OK)
+                    return false;
+            }
+            /* sift up */
+            int64_t i = n->nrows++;
+            n->rows[i] = topn_copy(n, row, seq);
+            while (i > 0 && topn_cmp(p, n->rows[(i - 1) / 2], n->rows[i]) < 0) {
+                sql_value_t *t = n->rows[i];
+                n->rows[i] = n->rows[(i - 1) / 2];
+                n->rows[(i - 1) / 2] = t;
+                i = (i - 1) / 2;
+            }
+        } else if (bound > 0 && sort_cmp(&row, &n->rows[0], (void *)p) < 0) {
+            n->rows[0] = topn_copy(n, row, seq);
+            topn_sift_down(p, n->rows, n->nrows, 0);
+            if ((seq & 1023) == 0 && ex_check(n->r) != RDB_OK)
+                return false;
+        }
+    }
+    if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
+        return false;
+    if (n->nrows > 1)
+        qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), topn_qcmp, (void *)p);
     return true;
 }
 
@@ -576,32 +651,19 @@ static const sql_value_t *sort_next(ex_node_t *n)
                 bound = lim + off;
         }
         const sql_value_t *row;
-        /* top-N keeps up to 2 * bound rows in memory: a large bound sorts
-         * like an unbounded sort, spilling beyond work_mem */
+        /* top-N keeps its bound rows in a heap; a large bound sorts like an
+         * unbounded sort, spilling beyond work_mem */
         if (bound < 0 || bound > 4096) {
             n->limit = bound;
-            bound = -1;
             n->xs = ex_sort_new(n->r, p->types, p->ncols, sort_cmp, (void *)p);
             while ((row = ex_next(n->l)))
                 if (ex_sort_add(n->xs, row) != RDB_OK)
                     return NULL;
             if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK || ex_sort_done(n->xs) != RDB_OK)
                 return NULL;
-        }
-        while (bound >= 0 && (row = ex_next(n->l))) {
-            if (!keep_row(n, row))
-                return NULL;
-            if (bound >= 0 && n->nrows >= 2 * bound + 1024) {
-                qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
-                n->nrows = bound;
-            }
-        }
-        if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
+        } else if (!topn_fill(n, bound)) {
             return NULL;
-        if (n->nrows > 1)
-            qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
-        if (bound >= 0 && n->nrows > bound)
-            n->nrows = bound;
+        }
     }
     if (n->xs) {
         if (n->limit >= 0 && n->pos >= n->limit)
@@ -1068,7 +1130,7 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = r->a;   /* states keep their bytes */
         /* copy variable-length arguments: the state may keep them */
-        for (int k = 0; k < ag->nargs; k++)
+        for (int k = 0; k < ag->nargs && !ag->agg.copies_args; k++)
             if (!args[k].isnull)
                 args[k] = sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
         if (ag->agg.trans(&ctx, s->st[i], args, r->err) != RDB_OK)
@@ -1154,6 +1216,61 @@ static const sql_value_t *agg_next(ex_node_t *n)
 
 /* ---- dispatch ------------------------------------------------------- */
 
+/* Mark in need[] the columns of a row of width w that e reads; false
+ * when that cannot be told (a subquery may read any column through the
+ * frames). */
+static bool cols_used(const ex_expr_t *e, bool *need, int w)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_SUBLINK)
+        return false;
+    if (e->kind == EX_COL) {
+        if (e->idx < 0 || e->idx >= w)
+            return false;
+        need[e->idx] = true;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        if (!cols_used(e->args[i], need, w))
+            return false;
+    return true;
+}
+
+/* An aggregate or a projection makes rows of its own from its input's:
+ * when that input is a base-table scan (maybe through a filter), the scan
+ * decodes only the columns their expressions read (sql_scan_set_borrow). */
+static void scan_need_cols(ex_node_t *n)
+{
+    const plan_t *p = n->p, *filt = NULL;
+    ex_node_t *c = n->l;
+    if (c && c->p->kind == P_FILTER && c->l && c->l->p->kind == P_SCAN) {
+        filt = c->p;
+        c = c->l;
+    }
+    if (!c || c->p->kind != P_SCAN)
+        return;
+    int w = c->p->tab->nrowcols;
+    bool *need = rdb_arena_calloc(&c->sa, sizeof(bool) * (size_t)(w ? w : 1));
+    bool ok = cols_used(c->p->qual, need, w) && (!filt || cols_used(filt->qual, need, w));
+    if (p->kind == P_PROJECT) {
+        for (int i = 0; ok && i < p->nexprs; i++)
+            ok = cols_used(p->exprs[i], need, w);
+    } else {
+        for (int i = 0; ok && i < p->ngroup; i++)
+            ok = cols_used(p->group[i], need, w);
+        for (int i = 0; ok && i < p->naggs; i++) {
+            const plan_agg_t *ag = &p->aggs[i];
+            for (int j = 0; ok && j < ag->nargs; j++)
+                ok = cols_used(ag->args[j], need, w);
+            ok = ok && cols_used(ag->filter, need, w);
+            for (int j = 0; ok && j < ag->norder; j++)
+                ok = cols_used(ag->order[j], need, w);
+        }
+    }
+    if (ok)
+        c->need = need;
+}
+
 ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
 {
     ex_node_t *n = calloc(1, sizeof *n);
@@ -1186,6 +1303,8 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_FUNCSCAN)
         n->srf = ex_srfscan_open(r, p);
+    if (p->kind == P_AGG || p->kind == P_PROJECT)
+        scan_need_cols(n);
     return n;
 fail:
     ex_close(n);

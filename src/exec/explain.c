@@ -316,6 +316,8 @@ static const char *srf_name(int flag)
     case EX_SRF_JSON_ELEMENTS: return "jsonb_array_elements";
     case EX_SRF_JSON_ELEMENTS_TEXT: return "jsonb_array_elements_text";
     case EX_SRF_JSON_KEYS: return "jsonb_object_keys";
+    case EX_SRF_REGEXP_MATCHES: return "regexp_matches";
+    case EX_SRF_REGEXP_SPLIT: return "regexp_split_to_table";
     }
     return "?";
 }

@@ -417,27 +417,30 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         (e->type.oid == SQL_OID_UNKNOWN || e->type.oid == SQL_OID_TEXT ||
          e->type.oid == SQL_OID_VARCHAR || e->type.oid == SQL_OID_NAME))
         return coerce_reg(c, ep, t, loc);
+    if (e->kind == EX_CONST && is_unknown(e) && t.typmod >= 0 && t.oid != SQL_OID_INTERVAL) {
+        /* PG's coerce_type: a literal is read without the typmod, which a
+         * length coercion applies afterwards (explicit casts truncate
+         * strings; errors carry no position) */
+        if (coerce(c, ep, T(t.oid), ctx, loc) != RDB_OK)
+            return RDB_SQL;
+        e = *ep;
+        sql_resolved_cast_t rc;
+        if (sql_cast_resolve(e->type, t, ctx, &rc, c->err) != RDB_OK)
+            return at(c, loc);
+        ex_expr_t *x = ex_new(c, EX_CAST, rc.to, 1);
+        x->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+        *x->cast = rc;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
     if (e->kind == EX_CONST && is_unknown(e)) {
         sql_value_t v = sql_null();
         if (!e->val.isnull) {
             sql_format_settings_t fs;
             sql_format_settings_default(&fs);
-            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK) {
-                /* PostgreSQL reads the literal without the typmod, at the
-                 * literal's position, and checks the length later (no
-                 * position) */
-                sql_value_t tmp;
-                rdb_err_t e2 = RDB_ERR_INIT;
-                bool len_only = t.typmod >= 0 && t.oid != SQL_OID_INTERVAL &&
-                                sql_value_in(A, &fs, T(t.oid), e->val.u.v.ptr, e->val.u.v.len, &tmp,
-                                             &e2) == RDB_OK;
-                rdb_err_clear(&e2);
-                if (!len_only)
-                    return at(c, e->loc1 ? e->loc1 - 1 : loc);
-                rdb_err_clear(c->err);
-                *ep = ex_const(c, T(t.oid), tmp);
-                return coerce(c, ep, t, ctx, loc);
-            }
+            if (sql_value_in(A, c->b->fs ? c->b->fs : &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
+                return at(c, e->loc1 ? e->loc1 - 1 : loc);
         }
         *ep = ex_const(c, t, v);
         return RDB_OK;
@@ -879,7 +882,9 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
             errno = 0;
             long long ll = strtoll(a->sval, &end, 10);
             if (errno == 0 && !*end) {
-                *out = ex_const(c, T(SQL_OID_INT8), sql_int(ll));
+                /* PG's make_const: an oversize integer literal that fits in int4
+                 * (-2147483648 after the grammar folds the minus) is int4 */
+                *out = ex_const(c, T(ll >= INT32_MIN && ll <= INT32_MAX ? SQL_OID_INT4 : SQL_OID_INT8), sql_int(ll));
                 return RDB_OK;
             }
         }
@@ -1425,8 +1430,6 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         ast_expr_t f = *a;
         f.kind = AST_FUNC;
         f.nargs = 0;
-        if (strcmp(a->name, "current_time") == 0 || strcmp(a->name, "localtime") == 0)
-            return fail(c, "0A000", a->loc, "%s is not supported", a->name);
         return bind_func(c, s, &f, out);
     }
     case AST_SUBSCRIPT:
@@ -2265,6 +2268,7 @@ static const struct { const char *name; ex_srf_t srf; int min, max; } srf_fns[] 
     { "jsonb_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
     { "json_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
     { "jsonb_object_keys", EX_SRF_JSON_KEYS, 1, 1 }, { "json_object_keys", EX_SRF_JSON_KEYS, 1, 1 },
+    { "regexp_matches", EX_SRF_REGEXP_MATCHES, 2, 3 }, { "regexp_split_to_table", EX_SRF_REGEXP_SPLIT, 2, 3 },
 };
 
 static bool is_srf_name(const char *name)
@@ -2363,6 +2367,11 @@ static rdb_status_t bind_srf(bctx_t *c, ast_expr_t *fa, ex_expr_t **args, ex_exp
                 (fa->nargs > 2 && coerce(c, &args[2], T(SQL_OID_BOOL), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK))
                 return RDB_SQL;
             types[*ncols] = T(SQL_OID_INT4);
+        } else if (id == EX_SRF_REGEXP_MATCHES || id == EX_SRF_REGEXP_SPLIT) {
+            for (int i = 0; i < fa->nargs; i++)
+                if (coerce(c, &args[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                    return RDB_SQL;
+            types[*ncols] = T(id == EX_SRF_REGEXP_MATCHES ? SQL_OID_TEXT_ARRAY : SQL_OID_TEXT);
         } else {
             /* json functions: json_* take json, jsonb_* take jsonb */
             sql_type_t jt = T(name[4] == 'b' ? SQL_OID_JSONB : SQL_OID_JSON);

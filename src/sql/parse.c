@@ -314,6 +314,80 @@ static rdb_status_t xwindow(pctx_t *p, json_t *b, ast_window_t *w)
     return RDB_OK;
 }
 
+/* Arguments, with named notation (name => value) for the built-in
+ * functions that declare parameter names; missing trailing parameters of
+ * make_interval default to 0, as in PG's catalog. */
+static rdb_status_t xfunc_args(pctx_t *p, ast_expr_t *e, json_t *arr)
+{
+    static const struct { const char *fn; const char *params[8]; bool defaults; } named[] = {
+        { "make_interval", { "years", "months", "weeks", "days", "hours", "mins", "secs" }, true },
+        { "make_timestamptz", { "year", "month", "mday", "hour", "min", "sec", "timezone" }, false },
+        { "make_timestamp", { "year", "month", "mday", "hour", "min", "sec" }, false },
+        { "make_date", { "year", "month", "day" }, false },
+        { "make_time", { "hour", "min", "sec" }, false },
+    };
+    int n = (int)json_array_size(arr), k = -1;
+    for (int i = 0; i < (int)(sizeof named / sizeof named[0]); i++)
+        if (strcmp(e->name, named[i].fn) == 0)
+            k = i;
+    bool any_named = false;
+    for (int i = 0; i < n; i++) {
+        json_t *ab;
+        const char *an = node_name(json_array_get(arr, i), &ab);
+        if (an && strcmp(an, "NamedArgExpr") == 0)
+            any_named = true;
+    }
+    if (!any_named && (k < 0 || !named[k].defaults))
+        return xexpr_list(p, arr, &e->args, &e->nargs);
+    if (k < 0)
+        return unsupported(p, "named arguments for this function", e->loc);
+    int np = 0;
+    while (np < 8 && named[k].params[np])
+        np++;
+    ast_expr_t **args = RDB_ARENA_NEWN(p->a, ast_expr_t *, np + 1);
+    int maxpos = 0;
+    for (int i = 0; i < n; i++) {
+        json_t *ab, *item = json_array_get(arr, i);
+        const char *an = node_name(item, &ab);
+        int pos = i;
+        json_t *val = item;
+        if (an && strcmp(an, "NamedArgExpr") == 0) {
+            const char *pn = jstr(p, ab, "name");
+            pos = -1;
+            for (int j = 0; j < np; j++)
+                if (pn && strcmp(pn, named[k].params[j]) == 0)
+                    pos = j;
+            if (pos < 0) {
+                rdb_err_set(p->err, RDB_SQL, "42883", "function %s does not exist", e->name);
+                return RDB_SQL;
+            }
+            val = json_object_get(ab, "arg");
+        }
+        if (pos >= np || args[pos])
+            return unsupported(p, "this argument list", e->loc);
+        if (xexpr(p, val, &args[pos]) != RDB_OK)
+            return RDB_SQL;
+        if (pos + 1 > maxpos)
+            maxpos = pos + 1;
+    }
+    int total = named[k].defaults ? np : maxpos;
+    for (int j = 0; j < total; j++) {
+        if (args[j])
+            continue;
+        if (!named[k].defaults) {
+            rdb_err_set(p->err, RDB_SQL, "42883", "function %s does not exist", e->name);
+            return RDB_SQL;
+        }
+        ast_expr_t *z = mk(p, AST_CONST, e->loc);
+        z->ival = AST_C_INT;
+        z->sval = "0";
+        args[j] = z;
+    }
+    e->args = args;
+    e->nargs = total;
+    return RDB_OK;
+}
+
 static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
 {
     ast_expr_t *e = mk(p, AST_FUNC, jloc(b));
@@ -333,7 +407,7 @@ static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
         return unsupported(p, "VARIADIC", e->loc);
     e->star = jbool(b, "agg_star");
     e->distinct = jbool(b, "agg_distinct");
-    if (xexpr_list(p, json_object_get(b, "args"), &e->args, &e->nargs) != RDB_OK)
+    if (xfunc_args(p, e, json_object_get(b, "args")) != RDB_OK)
         return RDB_SQL;
     json_t *f = json_object_get(b, "agg_filter");
     if (f && xexpr(p, f, &e->def) != RDB_OK)

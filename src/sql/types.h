@@ -186,6 +186,8 @@ typedef struct sql_resolved_agg {
     sql_type_t  argtypes[2];
     sql_type_t  rettype;
     bool        strict; /* NULL inputs are skipped */
+    bool        copies_args; /* trans copies whatever it keeps of args, so the
+                              * caller need not copy them first */
     void *(*init)(rdb_arena_t *a, const struct sql_resolved_agg *agg);
     rdb_status_t (*trans)(sql_fn_ctx_t *ctx, void *state, const sql_value_t *args, rdb_err_t *err);
     rdb_status_t (*combine)(sql_fn_ctx_t *ctx, void *state, const void *other, rdb_err_t *err);
