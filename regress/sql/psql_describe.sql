@@ -4,7 +4,7 @@
 -- pg_index, pg_sequence, pg_depend, pg_proc, ...) and prints what the
 -- server answers.  Patterns keep the output to this file's objects; no
 -- OIDs are printed.  psql_describe_table holds \d of a table, \du and
--- \l, whose queries need arrays.
+-- \l.
 --
 CREATE SCHEMA pd_s;
 CREATE TABLE pd_t (

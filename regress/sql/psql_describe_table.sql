@@ -1,9 +1,9 @@
 --
 -- psql's \d of a table (columns, collation, nullable, default, indexes,
--- check constraints), \d+, \du and \l.  Their queries use ARRAY(SELECT
--- ...), = ANY (array) and array_to_string, so this file passes once
--- ringdb has arrays; psql_describe holds the rest of the describe
--- commands.  No OIDs are printed.
+-- check constraints), \d+, \du and \l, whose queries also read
+-- pg_policy, pg_statistic_ext and the publications with ARRAY(SELECT
+-- ...), = ANY (array) and array_to_string; psql_describe holds the rest
+-- of the describe commands.  No OIDs are printed.
 --
 CREATE SCHEMA pdt_s;
 CREATE TABLE pdt_t (

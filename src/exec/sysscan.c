@@ -83,7 +83,17 @@ static bool reg_out(uint32_t typoid, int64_t oid, rdb_buf_t *out)
     }
     rdb_arena_t a;
     rdb_arena_init(&a, 0);
-    const char *name = sql_syscat_relname(&env, (uint32_t)oid, &a);
+    const char *name = NULL;
+    if (typoid == SQL_OID_REGCLASS) {
+        name = sql_syscat_relname(&env, (uint32_t)oid, &a);
+    } else if (typoid == SQL_OID_REGNAMESPACE) {
+        const sql_schema_t *sc = sql_cat_schema_by_id(env.snap, (uint32_t)oid);
+        name = sc ? sc->name : NULL;
+    } else {
+        for (int i = 0; i < sql_cat_role_count(env.snap) && !name; i++)
+            if (sql_cat_role_at(env.snap, i)->id == (uint32_t)oid)
+                name = sql_cat_role_at(env.snap, i)->name;
+    }
     if (name)
         rdb_buf_append_str(out, name);
     rdb_arena_destroy(&a);

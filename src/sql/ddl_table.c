@@ -852,11 +852,14 @@ static rdb_status_t like_indexes(ddl_t *d, sql_table_t *tab, json_t *like)
     return rc;
 }
 
-/* PostgreSQL places these errors of a table's constraints at the
- * constraint; returns the error's code. */
+/* PostgreSQL places these errors of a table's PRIMARY KEY / UNIQUE
+ * constraints at the constraint (not those of a FOREIGN KEY); returns
+ * the error's code. */
 static rdb_status_t constraint_at(ddl_t *d, json_t *con)
 {
-    if (strcmp(d->err->sqlstate, "42P16") == 0 || strcmp(d->err->sqlstate, "42703") == 0)
+    const char *type = dj_str(con, "contype");
+    bool key = type && (strcmp(type, "CONSTR_PRIMARY") == 0 || strcmp(type, "CONSTR_UNIQUE") == 0);
+    if (key && (strcmp(d->err->sqlstate, "42P16") == 0 || strcmp(d->err->sqlstate, "42703") == 0))
         return ddl_at(d, con, false);
     return d->err->code;
 }

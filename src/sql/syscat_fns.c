@@ -11,7 +11,6 @@
  * the source the engine registered (sql_syscat_set_env_source), released
  * before it returns.  These functions are stable, never constant-folded.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -90,6 +90,8 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_INT2         21
 #define SQL_OID_INT4         23
 #define SQL_OID_REGPROC      24
+#define SQL_OID_REGNAMESPACE 4089
+#define SQL_OID_REGROLE      4096
 #define SQL_OID_TEXT         25
 #define SQL_OID_OID          26
 #define SQL_OID_JSON         114

@@ -14,7 +14,11 @@ rdb_status_t sqlt_text_typmod(rdb_arena_t *a, uint32_t oid, int32_t typmod, bool
 
 static bool is_str(uint32_t o) { return o == SQL_OID_TEXT || o == SQL_OID_VARCHAR || o == SQL_OID_BPCHAR || o == SQL_OID_NAME; }
 static bool is_int(uint32_t o) { return o == SQL_OID_INT2 || o == SQL_OID_INT4 || o == SQL_OID_INT8; }
-static bool is_reg(uint32_t o) { return o == SQL_OID_REGCLASS || o == SQL_OID_REGTYPE || o == SQL_OID_REGPROC; }
+static bool is_reg(uint32_t o)
+{
+    return o == SQL_OID_REGCLASS || o == SQL_OID_REGTYPE || o == SQL_OID_REGPROC ||
+           o == SQL_OID_REGNAMESPACE || o == SQL_OID_REGROLE;
+}
 static int num_rank(uint32_t o)
 {
     switch (o) {

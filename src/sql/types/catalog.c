@@ -63,6 +63,8 @@ static const sql_typeinfo_t type_table[] = {
     { SQL_OID_ANYARRAY, "anyarray", "anyarray", -1, false, 'P', false, 0, 0 },
     { SQL_OID_ANY, "any", "\"any\"", 4, true, 'P', false, 0, 0 },
     { SQL_OID_REGPROC, "regproc", "regproc", 4, true, 'N', false, 0, 0 },
+    { SQL_OID_REGNAMESPACE, "regnamespace", "regnamespace", 4, true, 'N', false, 0, 0 },
+    { SQL_OID_REGROLE, "regrole", "regrole", 4, true, 'N', false, 0, 0 },
 };
 
 static const struct { const char *alias; uint32_t oid; } aliases[] = {
@@ -192,6 +194,7 @@ sqlt_kind_t sqlt_kind(uint32_t oid)
     case SQL_OID_BOOL: return K_BOOL;
     case SQL_OID_INT2: case SQL_OID_INT4: case SQL_OID_INT8: case SQL_OID_OID:
     case SQL_OID_REGCLASS: case SQL_OID_REGTYPE: case SQL_OID_REGPROC: return K_INT;
+    case SQL_OID_REGNAMESPACE: case SQL_OID_REGROLE: return K_INT;
     case SQL_OID_FLOAT4: case SQL_OID_FLOAT8: return K_FLOAT;
     case SQL_OID_TEXT: case SQL_OID_VARCHAR: case SQL_OID_BPCHAR: case SQL_OID_NAME:
     case SQL_OID_UNKNOWN: case SQL_OID_CHAR: return K_TEXT;
@@ -214,6 +217,7 @@ void sqlt_int_range(uint32_t oid, int64_t *lo, int64_t *hi)
     case SQL_OID_INT2: *lo = INT16_MIN; *hi = INT16_MAX; break;
     case SQL_OID_INT4: *lo = INT32_MIN; *hi = INT32_MAX; break;
     case SQL_OID_OID: case SQL_OID_REGCLASS: case SQL_OID_REGTYPE: case SQL_OID_REGPROC:
+    case SQL_OID_REGNAMESPACE: case SQL_OID_REGROLE:
         *lo = 0; *hi = UINT32_MAX; break;
     default: *lo = INT64_MIN; *hi = INT64_MAX; break;
     }
