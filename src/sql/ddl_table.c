@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "common/mem.h"
+#include "sql/ast.h"
 #include "sql/ddl_int.h"
 
 /* --- types ----------------------------------------------------------------- */
@@ -59,11 +60,17 @@ rdb_status_t ddl_type(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
                 return RDB_OK;
             }
     }
-    if (schema && strcmp(schema, "pg_catalog") != 0)
-        return ddl_error(d, "42704", "type \"%s.%s\" does not exist", schema, name);
-    const sql_typeinfo_t *ti = sql_type_by_name(name);
-    if (!ti)
-        return ddl_error(d, "42704", "type \"%s\" does not exist", name);
+    const sql_typeinfo_t *ti = schema && strcmp(schema, "pg_catalog") != 0 ? NULL : sql_type_by_name(name);
+    if (!ti) {
+        if (schema && strcmp(schema, "pg_catalog") != 0)
+            ddl_error(d, "42704", "type \"%s.%s\" does not exist", schema, name);
+        else
+            ddl_error(d, "42704", "type \"%s\" does not exist", name);
+        json_t *loc = json_object_get(tn, "location");
+        if (loc)
+            sql_err_at(d->err, d->ctx->sql, (int)json_integer_value(loc));
+        return RDB_SQL;
+    }
     json_t *mods = json_object_get(tn, "typmods");
     int32_t m[4];
     int nm = 0;

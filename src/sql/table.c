@@ -929,34 +929,28 @@ rdb_status_t sql_table_rewrite_map(txn_t *txn, const sql_table_t *from, const sq
     sql_scan_close(s);
     for (size_t i = 0; rc == RDB_OK && i < n; i++)
         rc = sql_table_delete(txn, from, rows[i], err);
+    const sql_column_t *nullcol = NULL;
     for (size_t i = 0; rc == RDB_OK && i < n; i++) {
         sql_value_t *row = rows[i];
         if (fn && (rc = fn(arg, row, &a, err)) != RDB_OK)
             break;
         if (to->has_rowid && !from->has_rowid)
             row[to->rowid_colid] = sql_null(); /* a fresh row id */
-        if (to->npk && !to->has_rowid) {
-            rdb_status_t nrc = null_pk_error(to, row, err);
-            if (nrc != RDB_OK) {
-                /* PostgreSQL checks the column first: 23502 as for SET NOT NULL. */
-                const sql_column_t *c = NULL;
-                for (int j = 0; j < to->npk && !c; j++)
-                    if (row[to->pk_colids[j]].isnull)
-                        c = sql_table_column_by_id(to, to->pk_colids[j]);
-                rdb_err_clear(err);
-                rc = rdb_err_set(err, RDB_SQL, "23502",
-                                 "column \"%s\" of relation \"%s\" contains null values",
-                                 c ? c->name : "?", to->name);
-                break;
-            }
-        }
+        for (int j = 0; to->npk && !to->has_rowid && !nullcol && j < to->npk; j++)
+            if (row[to->pk_colids[j]].isnull)
+                nullcol = sql_table_column_by_id(to, to->pk_colids[j]);
     }
-    /* Uniqueness by sorting the new keys: no lookup per row. */
+    /* Uniqueness by sorting the new keys: no lookup per row.  As in
+     * PostgreSQL, the index build (23505) comes before the NOT NULL check
+     * of the new key's columns (23502, as SET NOT NULL words it). */
     if (rc == RDB_OK && to->npk && to->pk_index)
         rc = check_sorted_unique(to, to->pk_index, rows, n, &a, err);
     for (int j = 0; rc == RDB_OK && j < to->nindexes; j++)
         if (to->indexes[j].unique)
             rc = check_sorted_unique(to, &to->indexes[j], rows, n, &a, err);
+    if (rc == RDB_OK && nullcol)
+        rc = rdb_err_set(err, RDB_SQL, "23502", "column \"%s\" of relation \"%s\" contains null values",
+                         nullcol->name, to->name);
     rdb_buf_t pk = RDB_BUF_INIT;
     for (size_t i = 0; rc == RDB_OK && i < n; i++)
         put_row(txn, to, rows[i], &pk);
