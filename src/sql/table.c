@@ -558,6 +558,19 @@ rdb_status_t sql_table_get(txn_t *txn, const sql_table_t *t, const sql_value_t *
     return rc;
 }
 
+rdb_status_t sql_table_exists(txn_t *txn, const sql_table_t *t, const sql_value_t *pkv, bool *found,
+                              rdb_err_t *err)
+{
+    rdb_buf_t pk = RDB_BUF_INIT, key = RDB_BUF_INIT, val = RDB_BUF_INIT;
+    pk_encode(&pk, t, pkv, true);
+    row_key(&key, t, pk.data, pk.len);
+    rdb_status_t rc = txn_get(txn, key.data, key.len, &val, found, err);
+    rdb_buf_free(&pk);
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+    return rc;
+}
+
 /* --- scans ------------------------------------------------------------------ */
 
 struct sql_scan {
