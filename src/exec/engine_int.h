@@ -37,6 +37,7 @@ typedef struct eng_guc {
     char *name;     /* canonical spelling */
     char *value;
     char *reset;    /* value to RESET to */
+    char *local_saved; /* SET LOCAL: the value to restore at transaction end, NULL = none */
 } eng_guc_t;
 
 typedef struct copy_state copy_state_t;
@@ -98,6 +99,14 @@ struct rdb_session {
 void eng_guc_init(rdb_session_t *s, const rdb_startup_t *st);
 void eng_guc_free(rdb_session_t *s);
 const char *eng_guc_get(rdb_session_t *s, const char *name);
+/* SET LOCAL (inside a transaction block): undone by eng_guc_txn_end. */
+rdb_status_t eng_guc_set_local(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
+                               rdb_err_t *err);
+void eng_guc_txn_end(rdb_session_t *s);
+/* Does client_min_messages let a message of this severity through? */
+bool eng_guc_notice_wanted(rdb_session_t *s, int severity);
+/* The i-th parameter pg_settings lists (NULL past the last) and its description. */
+const char *eng_guc_def_at(int i, const char **desc);
 /* SET name = value (value NULL: RESET; name NULL: RESET ALL). */
 rdb_status_t eng_guc_set(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
                          rdb_err_t *err);
@@ -136,5 +145,9 @@ void eng_clu_detach(rdb_engine_t *e);
 rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err);
 /* The session's commits wait for other replicas (keep them off the loop). */
 bool eng_clu_commit_waits(rdb_session_t *s);
+/* Route t's reads of user data through the cluster at the session's
+ * ringdb.consistency (QUORUM / ALL: the newest version among the
+ * replicas, with read repair; ONE: local, repairing now and then). */
+void eng_clu_reads(rdb_session_t *s, txn_t *t);
 
 #endif

@@ -64,6 +64,11 @@ typedef struct ex_run {
     /* uncorrelated subquery results, by subid */
     int                 nsubs;
     struct ex_subcache *subs;
+    /* WITH RECURSIVE: the running P_RECURSIVE nodes, by wtid (exec.c) */
+    int                 nwt;
+    struct ex_node    **wt;
+    /* EXPLAIN ANALYZE: per-plan-node counters (explain.c), NULL = off */
+    struct ex_instr_map *instr;
 } ex_run_t;
 
 typedef struct ex_node ex_node_t;

@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "common/mem.h"
+#include "sql/ast.h"
 #include "sql/ddl_int.h"
 #include "sql/pgjson.h"
 
@@ -104,6 +105,46 @@ rdb_status_t ddl_error(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     rdb_status_t rc = rdb_err_setv(d->err, RDB_SQL, sqlstate, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+/* The location of a parse node (its own, or with min, the smallest in
+ * its subtree: where an expression starts); -1 if none. */
+static int node_location(json_t *n, bool min)
+{
+    int best = -1;
+    if (json_is_object(n)) {
+        json_t *loc = json_object_get(n, "location");
+        if (json_is_integer(loc) && json_integer_value(loc) >= 0) {
+            best = (int)json_integer_value(loc);
+            if (!min)
+                return best;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(n, k, v) {
+            if (!min && !(json_is_object(v) && json_object_size(n) == 1))
+                continue; /* own location: look through a {"Type": {...}} wrapper only */
+            int l = node_location(v, min);
+            if (l >= 0 && (best < 0 || l < best))
+                best = l;
+        }
+    } else if (json_is_array(n) && min) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(n, i, v) {
+            int l = node_location(v, min);
+            if (l >= 0 && (best < 0 || l < best))
+                best = l;
+        }
+    }
+    return best;
+}
+
+rdb_status_t ddl_at(ddl_t *d, json_t *node, bool expr)
+{
+    if (d->err->position == 0)
+        sql_err_at(d->err, d->ctx->sql, node_location(node, expr));
+    return d->err->code != RDB_OK ? d->err->code : RDB_SQL;
 }
 
 void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)

@@ -57,6 +57,10 @@ rdb_status_t ddl_error(ddl_t *d, const char *sqlstate, const char *fmt, ...)
 void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 rdb_status_t ddl_unsupported(ddl_t *d, const char *what);
+/* Give the error set in d the position of a parse node, as PostgreSQL
+ * does for errors it finds in parse analysis (expr: where the expression
+ * starts rather than the node's own location); returns the error code. */
+rdb_status_t ddl_at(ddl_t *d, json_t *node, bool expr);
 /* Note one object a CASCADE drops; sql_ddl_exec reports them as
  * PostgreSQL does (one NOTICE, or "drop cascades to N other objects"
  * with the list as its detail). */

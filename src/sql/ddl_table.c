@@ -30,12 +30,19 @@
 #include <strings.h>
 
 #include "common/mem.h"
-#include "sql/ast.h"
 #include "sql/ddl_int.h"
 
 /* --- types ----------------------------------------------------------------- */
 
+static rdb_status_t type_of(ddl_t *d, json_t *tn, sql_type_t *out, int *serial);
+
 rdb_status_t ddl_type(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
+{
+    rdb_status_t rc = type_of(d, tn, out, serial);
+    return rc == RDB_OK ? rc : ddl_at(d, tn, false);
+}
+
+static rdb_status_t type_of(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
 {
     json_t *names = json_object_get(tn, "names");
     size_t nn = json_array_size(names);
@@ -60,17 +67,11 @@ rdb_status_t ddl_type(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
                 return RDB_OK;
             }
     }
-    const sql_typeinfo_t *ti = schema && strcmp(schema, "pg_catalog") != 0 ? NULL : sql_type_by_name(name);
-    if (!ti) {
-        if (schema && strcmp(schema, "pg_catalog") != 0)
-            ddl_error(d, "42704", "type \"%s.%s\" does not exist", schema, name);
-        else
-            ddl_error(d, "42704", "type \"%s\" does not exist", name);
-        json_t *loc = json_object_get(tn, "location");
-        if (loc)
-            sql_err_at(d->err, d->ctx->sql, (int)json_integer_value(loc));
-        return RDB_SQL;
-    }
+    if (schema && strcmp(schema, "pg_catalog") != 0)
+        return ddl_error(d, "42704", "type \"%s.%s\" does not exist", schema, name);
+    const sql_typeinfo_t *ti = sql_type_by_name(name);
+    if (!ti)
+        return ddl_error(d, "42704", "type \"%s\" does not exist", name);
     json_t *mods = json_object_get(tn, "typmods");
     int32_t m[4];
     int nm = 0;
@@ -851,6 +852,51 @@ static rdb_status_t like_indexes(ddl_t *d, sql_table_t *tab, json_t *like)
     return rc;
 }
 
+/* PostgreSQL places these errors of a table's constraints at the
+ * constraint; returns the error's code. */
+static rdb_status_t constraint_at(ddl_t *d, json_t *con)
+{
+    const char *ct = dj_str(con, "contype");
+    if (ct && strcmp(ct, "CONSTR_FOREIGN") == 0)
+        return d->err->code; /* a foreign key's errors have no position */
+    if (strcmp(d->err->sqlstate, "42P16") == 0 || strcmp(d->err->sqlstate, "42703") == 0)
+        return ddl_at(d, con, false);
+    return d->err->code;
+}
+
+/* Bind (and evaluate over a row of NULLs) the CHECK constraints and the
+ * DEFAULTs that call no function of a new table, so that an unknown
+ * column or a default that does not fit its type fails the CREATE, at
+ * the expression's position, as PostgreSQL's parse analysis does. */
+static rdb_status_t check_expressions(ddl_t *d, const sql_table_t *tab)
+{
+    if (!d->ctx->eval)
+        return RDB_OK;
+    sql_value_t *nulls = RDB_ARENA_NEWN(&d->a, sql_value_t, tab->nrowcols + 1);
+    for (int i = 0; i <= tab->nrowcols; i++)
+        nulls[i] = sql_null();
+    for (int i = 0; i < tab->ncols + tab->nchecks; i++) {
+        const sql_column_t *col = i < tab->ncols ? &tab->cols[i] : NULL;
+        const char *js = col ? col->default_json : tab->checks[i - tab->ncols].expr_json;
+        if (!js || (col && (strstr(js, "\"FuncCall\"") || strstr(js, "\"SubLink\""))))
+            continue;
+        json_error_t je;
+        json_t *j = json_loads(js, 0, &je);
+        if (!j)
+            continue;
+        sql_value_t v;
+        sql_type_t bt = { SQL_OID_BOOL, -1 };
+        rdb_status_t rc = d->ctx->eval(d->ctx, tab, j, col ? NULL : nulls, col ? col->type : bt, &d->a,
+                                       &v, d->err);
+        if (rc != RDB_OK)
+            ddl_at(d, j, true);
+        json_decref(j);
+        if (rc != RDB_OK)
+            return rc;
+    }
+    return RDB_OK;
+}
+
 rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "CREATE TABLE");
@@ -861,7 +907,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
         return rc;
     const sql_schema_t *sc;
     if ((rc = ddl_creation_schema(d, dj_str(rv, "schemaname"), &sc)) != RDB_OK)
-        return rc;
+        return ddl_at(d, rv, false);
     int f = relation_free(d, sc, name, dj_bool(n, "if_not_exists"), &rc);
     if (f)
         return rc;
@@ -932,7 +978,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                 bool fk = strcmp(dj_str(con, "contype"), "CONSTR_FOREIGN") == 0;
                 int want = prim ? 0 : fk ? 2 : 1;
                 if (pass == want && (rc = ddl_table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
-                    return rc;
+                    return constraint_at(d, con);
                 continue;
             }
             if (!cd)
@@ -945,7 +991,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                 bool uniq = ct && strcmp(ct, "CONSTR_UNIQUE") == 0;
                 bool fk = ct && strcmp(ct, "CONSTR_FOREIGN") == 0;
                 if (((pass == 0 && prim) || (pass == 1 && uniq) || (pass == 2 && fk)) &&
-                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK)
+                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK && constraint_at(d, cc))
                     return rc;
             }
         }
@@ -957,6 +1003,8 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
             return rc;
     }
     if ((rc = partition_spec(d, tab, json_object_get(n, "partspec"))) != RDB_OK)
+        return rc;
+    if ((rc = check_expressions(d, tab)) != RDB_OK)
         return rc;
     sql_catw_table(d->ctx->txn, tab);
     return RDB_OK;
