@@ -215,4 +215,15 @@ UPDATE fk_u1 SET a = a + 10;
 SELECT * FROM fk_u2 ORDER BY b;
 SELECT * FROM fk_u3 ORDER BY c;
 DROP TABLE fk_u3, fk_u2, fk_u1, fk_node;
+-- the catalog: pg_constraint rows and their definitions, as psql's \d reads them
+CREATE TABLE fk_dp (a integer PRIMARY KEY, b text UNIQUE);
+CREATE TABLE fk_dc (id integer PRIMARY KEY, x integer REFERENCES fk_dp ON DELETE CASCADE, y text,
+                    FOREIGN KEY (y) REFERENCES fk_dp (b) MATCH FULL ON UPDATE SET NULL);
+SELECT conname, pg_catalog.pg_get_constraintdef(r.oid, true) AS condef
+FROM pg_catalog.pg_constraint r WHERE r.conrelid = 'fk_dc'::regclass AND r.contype = 'f' ORDER BY 1;
+SELECT conname, conrelid::pg_catalog.regclass AS ontable
+FROM pg_catalog.pg_constraint c WHERE confrelid = 'fk_dp'::regclass AND contype = 'f' ORDER BY conname;
+SELECT conname, contype, confupdtype, confdeltype, confmatchtype, conkey, confkey
+FROM pg_constraint WHERE conrelid = 'fk_dc'::regclass ORDER BY conname;
+DROP TABLE fk_dc, fk_dp;
 DROP TABLE fk_c2, fk_c, fk_p, fk_tree, fk_nopk, fk_ac;
