@@ -661,8 +661,16 @@ static const sql_value_t *sort_next(ex_node_t *n)
                     return NULL;
             if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK || ex_sort_done(n->xs) != RDB_OK)
                 return NULL;
+            if (n->r->instr) {
+                ex_instr_t *in = ex_instr_get(n->r->instr, p);
+                in->sort_method = ex_sort_spilled(n->xs, &in->sort_kb) ? 2 : 1;
+            }
         } else if (!topn_fill(n, bound)) {
             return NULL;
+        } else if (n->r->instr) {
+            ex_instr_t *in = ex_instr_get(n->r->instr, p);
+            in->sort_method = 3;
+            in->sort_kb = (int64_t)(sizeof(sql_value_t) * (size_t)p->ncols * (size_t)n->nrows + 1023) / 1024;
         }
     }
     if (n->xs) {
