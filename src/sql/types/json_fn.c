@@ -123,7 +123,7 @@ static rdb_status_t get_path(sql_fn_ctx_t *ctx, const sql_value_t *args, const s
         int k = step(n, &p.v[i]);
         n = k < 0 ? NULL : n->items[k];
     }
-    if (astext && n && p.n == 0 && n->t != J_STR) {   /* #>> '{}' is the document as text */
+    if (astext && n && p.n == 0 && n->t != J_STR && n->t != J_NULL) {   /* #>> '{}' is the document as text */
         *res = sqlt_json_value(ctx->arena, argtypes[0].oid, n);
         return RDB_OK;
     }
@@ -248,14 +248,29 @@ FN(op_minus_index)
     return out_jsonb(ctx, n, res, err);
 }
 
-/* Walk to the parent of the path's last step; NULL if a step is missing. */
-static jnode_t *parent_of(jnode_t *n, const sql_array_t *p)
+static rdb_status_t not_int(const sql_array_t *p, int i, rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_SQL, "22P02", "path element at position %d is not an integer: \"%.*s\"",
+                       i + 1, (int)p->v[i].u.v.len, p->v[i].u.v.ptr);
+}
+
+/* Walk to the parent of the path's last step (*out NULL if a step is
+ * missing); a step into an array must be an integer (22P02), as in PG's
+ * setPath. */
+static rdb_status_t parent_of(jnode_t *n, const sql_array_t *p, jnode_t **out, rdb_err_t *err)
 {
     for (int i = 0; i + 1 < p->n && n; i++) {
+        int64_t ix;
+        if (n->t == J_ARR && !path_index(&p->v[i], &ix))
+            return not_int(p, i, err);
         int k = step(n, &p->v[i]);
         n = k < 0 ? NULL : n->items[k];
     }
-    return n;
+    int64_t ix;
+    if (n && p->n && n->t == J_ARR && !path_index(&p->v[p->n - 1], &ix))
+        return not_int(p, p->n - 1, err);
+    *out = n;
+    return RDB_OK;
 }
 
 FN(op_delete_path)
@@ -265,7 +280,12 @@ FN(op_delete_path)
     sql_array_t p;
     if (!n || sql_array_decode(ctx->arena, argtypes[1], &args[1], &p, err) != RDB_OK) return RDB_SQL;
     if (n->t != J_OBJ && n->t != J_ARR) return rdb_err_set(err, RDB_SQL, "22023", "cannot delete path in scalar");
-    jnode_t *par = p.n ? parent_of(n, &p) : NULL;
+    if (n->n == 0) {    /* PG returns an empty container untouched */
+        *res = args[0];
+        return RDB_OK;
+    }
+    jnode_t *par = NULL;
+    if (p.n && parent_of(n, &p, &par, err) != RDB_OK) return RDB_SQL;
     if (par && (par->t == J_OBJ || par->t == J_ARR)) {
         int k = step(par, &p.v[p.n - 1]);
         if (k >= 0) del_item(par, k);
@@ -289,7 +309,12 @@ static rdb_status_t set_path(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *ar
     for (int i = 0; i < p.n; i++)
         if (p.v[i].isnull)
             return rdb_err_set(err, RDB_SQL, "22004", "path element at position %d is null", i + 1);
-    jnode_t *par = p.n ? parent_of(n, &p) : NULL;
+    if (n->n == 0 && !flag && !insert) {   /* jsonb_set on an empty container without create_missing */
+        *res = args[0];
+        return RDB_OK;
+    }
+    jnode_t *par = NULL;
+    if (p.n && parent_of(n, &p, &par, err) != RDB_OK) return RDB_SQL;
     if (par && par->t == J_OBJ) {
         const sql_value_t *k = &p.v[p.n - 1];
         int at = find_key(par, k->u.v.ptr, k->u.v.len);
