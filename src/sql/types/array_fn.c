@@ -215,6 +215,11 @@ FN(f_array_position)
     sql_array_t x;
     if (dec(ctx, argtypes[0], &args[0], &x, err))
         return RDB_CORRUPTION;
+    /* PG's order: an empty array, or a NULL sought where there is none, is NULL first */
+    bool hasnull = false;
+    for (int i = 0; i < x.n; i++)
+        hasnull |= x.v[i].isnull;
+    if (x.n == 0 || (args[1].isnull && !hasnull)) { *res = sql_null(); return RDB_OK; }
     int start = 0;
     if (nargs > 2) {
         if (args[2].isnull)
