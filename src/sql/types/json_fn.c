@@ -130,6 +130,19 @@ static rdb_status_t get_path(sql_fn_ctx_t *ctx, const sql_value_t *args, const s
     *res = sqlt_json_result(ctx->arena, argtypes[0].oid, n, astext);
     return RDB_OK;
 }
+/* json(b)_extract_path[_text](doc, VARIADIC text[]): #> with the steps as arguments */
+static rdb_status_t extract_path(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args,
+                                 const sql_type_t *argtypes, bool astext, sql_value_t *res, rdb_err_t *err)
+{
+    sql_value_t a2[2] = { args[0], sql_array_encode(ctx->arena, (sql_type_t){ TX, -1 }, 1, nargs - 1, args + 1) };
+    sql_type_t t2[2] = { argtypes[0], { TA, -1 } };
+    for (int i = 1; i < nargs; i++)
+        if (args[i].isnull) { *res = sql_null(); return RDB_OK; }
+    return get_path(ctx, a2, t2, astext, res, err);
+}
+FN(f_extract_path) { (void)rettype; if (args[0].isnull) { *res = sql_null(); return RDB_OK; } return extract_path(ctx, nargs, args, argtypes, false, res, err); }
+FN(f_extract_path_text) { (void)rettype; if (args[0].isnull) { *res = sql_null(); return RDB_OK; } return extract_path(ctx, nargs, args, argtypes, true, res, err); }
+
 FN(op_path) { UNUSED; return get_path(ctx, args, argtypes, false, res, err); }
 FN(op_path_text) { UNUSED; return get_path(ctx, args, argtypes, true, res, err); }
 
@@ -510,6 +523,11 @@ const fdef_t sqlt_json_funcs[] = {
     { "json_strip_nulls", 1, { JS }, JS, f_strip_nulls, 0 },
     { "jsonb_pretty", 1, { JB }, TX, f_pretty, 0 },
     { "to_json", 1, { SQL_OID_ANYELEMENT }, JS, f_to_json, 0 },
+    { "array_to_json", 1, { SQL_OID_ANYARRAY }, JS, f_to_json, 0 },
+    { "jsonb_extract_path", 2, { JB, TX }, JB, f_extract_path, F_VARIADIC | F_NONSTRICT },
+    { "json_extract_path", 2, { JS, TX }, JS, f_extract_path, F_VARIADIC | F_NONSTRICT },
+    { "jsonb_extract_path_text", 2, { JB, TX }, TX, f_extract_path_text, F_VARIADIC | F_NONSTRICT },
+    { "json_extract_path_text", 2, { JS, TX }, TX, f_extract_path_text, F_VARIADIC | F_NONSTRICT },
     { "to_jsonb", 1, { SQL_OID_ANYELEMENT }, JB, f_to_json, 0 },
     { "json_build_array", 1, { SQL_OID_ANY }, JS, f_build_array, F_VARIADIC | F_NONSTRICT },
     { "json_build_array", 0, { 0 }, JS, f_build_array, F_NONSTRICT },
