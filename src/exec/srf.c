@@ -16,6 +16,7 @@
 #include "exec/ex_array.h"
 #include "sql/array.h"
 #include "sql/json.h"
+#include "sql/regexp.h"
 
 typedef struct srf_rows {
     int           ncols;
@@ -153,6 +154,17 @@ static rdb_status_t run_one(ex_srfscan_t *s, const ex_expr_t *e, srf_rows_t *o)
     case EX_SRF_SERIES_NUMERIC:
     case EX_SRF_SERIES_TS:
         return run_series(s, e, args, o);
+    case EX_SRF_REGEXP_MATCHES:
+    case EX_SRF_REGEXP_SPLIT: {
+        int n;
+        sql_value_t *rows;
+        if (sql_regexp_rows(&s->a, e->flag == EX_SRF_REGEXP_MATCHES ? SQL_REGEXP_MATCHES : SQL_REGEXP_SPLIT,
+                            e->nargs, args, &n, &rows, r->err) != RDB_OK)
+            return RDB_SQL;
+        for (int i = 0; i < n; i++)
+            emit(o, &s->a)[0] = rows[i];
+        return RDB_OK;
+    }
     case EX_SRF_JSON_EACH:
     case EX_SRF_JSON_EACH_TEXT:
     case EX_SRF_JSON_ELEMENTS:

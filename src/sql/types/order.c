@@ -150,6 +150,14 @@ void sql_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v, bool des
     case K_NUMERIC: {
         int sign, e; const char *d; size_t n;
         sqlt_numeric_parts(v, &sign, &e, &d, &n);
+        /* -Infinity 0, negative 1, zero 2, positive 3, NaN 4, +Infinity 5 would
+         * misplace NaN: +Infinity is class 4 followed by 0x01, NaN 4 then 0x02 */
+        int sp = sqlt_numeric_special(v);
+        if (sp) {
+            rdb_buf_append_u8(out, sp == 3 ? 0 : 4);
+            if (sp != 3) rdb_buf_append_u8(out, sp == 2 ? 1 : 2);
+            break;
+        }
         uint8_t cls = sign == 2 ? 4 : sign < 0 ? 1 : sign == 0 ? 2 : 3;
         rdb_buf_append_u8(out, cls);
         if (cls == 1 || cls == 3) {
@@ -233,7 +241,12 @@ rdb_status_t sql_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char 
         if (end - p < 1) return corrupt(err);
         uint8_t cls = kb(p++, desc);
         if (cls == 2) { *out = sqlt_numeric_from_int(a, 0); break; }
-        if (cls == 4) { rdb_err_t e2 = RDB_ERR_INIT; sqlt_numeric_in(a, "NaN", 3, out, &e2); break; }
+        if (cls == 0) { *out = sqlt_numeric_special_value(a, 3); break; }
+        if (cls == 4) {
+            if (end - p < 1) return corrupt(err);
+            *out = sqlt_numeric_special_value(a, kb(p++, desc) == 1 ? 2 : 1);
+            break;
+        }
         if (cls != 1 && cls != 3) return corrupt(err);
         uint8_t x = cls == 1 ? 0xFF : 0;
         if (end - p < 2) return corrupt(err);
@@ -374,7 +387,7 @@ rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object
         }
         if (o->type == MSGPACK_OBJECT_BIN) {
             if (sqlt_kind(t.oid) == K_UUID && o->via.bin.size != 16) break;
-            if (sqlt_kind(t.oid) == K_NUMERIC && (o->via.bin.size < 4 || (o->via.bin.ptr[0] != '+' && o->via.bin.ptr[0] != '-' && o->via.bin.ptr[0] != 'N'))) break;
+            if (sqlt_kind(t.oid) == K_NUMERIC && (o->via.bin.size < 4 || (o->via.bin.ptr[0] != '+' && o->via.bin.ptr[0] != '-' && o->via.bin.ptr[0] != 'N' && o->via.bin.ptr[0] != 'I' && o->via.bin.ptr[0] != 'i'))) break;
             *out = sql_bytes(unpack_bytes(a, o->via.bin.ptr, o->via.bin.size), o->via.bin.size);
             return RDB_OK;
         }

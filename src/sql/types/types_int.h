@@ -33,6 +33,11 @@ rdb_status_t sqlt_numeric_in(rdb_arena_t *a, const char *s, size_t len, sql_valu
 void sqlt_numeric_out(const sql_value_t *v, rdb_buf_t *out);
 int sqlt_numeric_cmp(const sql_value_t *a, const sql_value_t *b);
 sql_value_t sqlt_numeric_from_int(rdb_arena_t *a, int64_t i);
+/* Exact conversions with a 128-bit coefficient (value = c / 10^scale), for
+ * running sums: to_i128 fails (false) for NaN and coefficients of more than
+ * 36 digits. */
+sql_value_t sqlt_numeric_from_i128(rdb_arena_t *a, __int128 c, int scale);
+bool sqlt_numeric_to_i128(const sql_value_t *v, __int128 *c, int *scale);
 rdb_status_t sqlt_numeric_from_double(rdb_arena_t *a, double d, sql_value_t *out, rdb_err_t *err);
 double sqlt_numeric_to_double(const sql_value_t *v);
 rdb_status_t sqlt_numeric_to_int(const sql_value_t *v, uint32_t oid, int64_t *out, rdb_err_t *err);
@@ -48,6 +53,12 @@ void sqlt_numeric_send(const sql_value_t *v, rdb_buf_t *out);
 rdb_status_t sqlt_numeric_recv(rdb_arena_t *a, const char *p, size_t len, sql_value_t *out,
                                rdb_err_t *err);
 uint64_t sqlt_numeric_hash(const sql_value_t *v);
+/* 0 finite, 1 NaN, 2 +Infinity, 3 -Infinity */
+int sqlt_numeric_special(const sql_value_t *v);
+sql_value_t sqlt_numeric_special_value(rdb_arena_t *a, int which);
+int sqlt_numeric_dscale(const sql_value_t *v);
+/* square root of a finite x >= 0 to rscale digits, exactly rounded */
+sql_value_t sqlt_numeric_sqrt(rdb_arena_t *a, const sql_value_t *x, int rscale);
 /* Decompose for key encoding: sign (-1/0/1, 2 = NaN), decimal exponent of
  * the first significant digit, significant digits without trailing zeros. */
 void sqlt_numeric_parts(const sql_value_t *v, int *sign, int *exp10, const char **digits,
@@ -58,15 +69,23 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
                         sql_value_t *out, rdb_err_t *err);
 void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_t *v,
                  rdb_buf_t *out);
-rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_err_t *err);
+rdb_status_t sqlt_interval_in(const char *s, size_t len, int32_t typmod, sql_value_t *out, rdb_err_t *err);
 void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out);
 int64_t sqlt_days_from_civil(int64_t y, int m, int d);
+/* timetz in one int64: the local time of day (µs, low 40 bits) and the
+ * zone's offset in seconds east of UTC, biased by 86400, above them. */
+static inline int64_t sqlt_timetz_pack(int64_t tod, int32_t off) { return ((int64_t)(off + 86400) << 40) | tod; }
+static inline int64_t sqlt_timetz_tod(int64_t v) { return v & ((INT64_C(1) << 40) - 1); }
+static inline int32_t sqlt_timetz_off(int64_t v) { return (int32_t)(v >> 40) - 86400; }
 void sqlt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* tz.c: named zones from /usr/share/zoneinfo; "UTC" and unknown names are UTC */
 bool sqlt_tz_known(const char *name);
 int32_t sqlt_tz_offset(const char *name, int64_t utc_usec);
 int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec);
+/* The zone's abbreviation at an instant ("CEST"), NULL if unknown; the
+ * string lives as long as the process. */
+const char *sqlt_tz_abbrev(const char *name, int64_t utc_usec);
 
 /* json.c */
 rdb_status_t sqlt_json_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len,
@@ -94,10 +113,12 @@ void sqlt_float_out(double f, bool is4, rdb_buf_t *out);
 /* The function and operator registries (funcs.c resolves over them). */
 enum { F_STRICT = 1, F_VOLATILE = 2, F_STABLE = 4, F_VARIADIC = 8, F_NONSTRICT = 16 };
 
+#define SQLT_FDEF_MAX_ARGS 8
+
 typedef struct {
     const char *name;
     int         nargs;
-    uint32_t    args[4];
+    uint32_t    args[SQLT_FDEF_MAX_ARGS];
     uint32_t    ret;
     sql_fn_t    fn;
     int         flags;
