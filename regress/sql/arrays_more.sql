@@ -57,4 +57,10 @@ INSERT INTO am_k VALUES ('{2}', 'b'), ('{1,2}', 'a'), ('{1}', 'c'), ('{}', 'e'),
 SELECT k, v FROM am_k ORDER BY k;
 SELECT v FROM am_k WHERE k > '{1,2}' ORDER BY k DESC;
 INSERT INTO am_k VALUES ('{1,2}', 'dup');
+-- array_fill, trim_array
+SELECT array_fill(7, ARRAY[3]), array_fill('x'::text, ARRAY[2], ARRAY[0]), array_fill(1, ARRAY[0]), array_fill(NULL::int, ARRAY[2]);
+SELECT array_fill(1, NULL);
+SELECT array_fill(1, ARRAY[2], ARRAY[1, 2]);
+SELECT trim_array(ARRAY[1, 2, 3], 1), trim_array(ARRAY[1, 2], 0), trim_array(ARRAY[1, 2], 2);
+SELECT trim_array(ARRAY[1, 2], 3);
 DROP TABLE am_t, am_k;
