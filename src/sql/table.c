@@ -1053,10 +1053,8 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
         const char *v = txn_iter_value(s->it, &vlen);
         rdb_arena_t *va = s->borrow && !s->borrow_a ? NULL : a;
         int fast = row_decode_fast(va, t, s->types, v, vlen, row, s->need, &s->err);
-        /* a row with nested values (arrays) is decoded into a even when
-         * borrowing: an array value is built, not pointed at */
         rdb_status_t rc = fast > 0 ? RDB_OK : fast < 0 ? RDB_CORRUPTION
-                        : row_decode_cols(a, t, v, vlen, row, &s->zone, s->need, &s->err);
+                        : row_decode_cols(va, t, v, vlen, row, &s->zone, s->need, &s->err);
         if (rc == RDB_OK && t->npk == 0)
             rc = rowid_from_key(a, t, k, klen, row, &s->err);
         if (rc != RDB_OK)
