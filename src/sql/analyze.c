@@ -2494,8 +2494,9 @@ static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int off
             p->types[i] = types[i];
             p->names[i] = names[i];
         }
-        /* a function returning one column is named by the alias */
-        if (ncols - f->ordinality == 1 && !f->ncolaliases && f->alias)
+        /* a function returning one unnamed column (unnest, not json_array_elements'
+         * "value") is named by the alias */
+        if (ncols - f->ordinality == 1 && !f->ncolaliases && f->alias && p->names[0] == fa->name)
             p->names[0] = f->alias;
         for (int i = 0; i < ncols && i < f->ncolaliases; i++)
             p->names[i] = f->colaliases[i];
