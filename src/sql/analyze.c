@@ -439,8 +439,21 @@ static rdb_status_t common_at(bctx_t *c, ex_expr_t **es, int n, const char *ctx,
     sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
     for (int i = 0; i < n; i++)
         ts[i] = es[i]->type;
-    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK)
+    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK) {
+        /* PG reports the position of the first expression that does not match */
+        for (int k = 2; locs && k <= n; k++) {
+            sql_type_t tk;
+            rdb_err_t e2 = RDB_ERR_INIT;
+            bool bad = sql_type_common(k, ts, ctx, &tk, &e2) != RDB_OK;
+            rdb_err_clear(&e2);
+            if (bad) {
+                if (locs[k - 1] >= 0)
+                    loc = locs[k - 1];
+                break;
+            }
+        }
         return at(c, loc);
+    }
     if (t->oid == SQL_OID_UNKNOWN)
         *t = T(SQL_OID_TEXT);
     for (int i = 0; i < n; i++)
@@ -1088,8 +1101,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         for (int i = 0; i < nw; i++)
             locs[i] = a->args[2 * i + 1]->loc;
         locs[nw] = a->def ? a->def->loc : -1;
-        if (common_at(c, res, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
+        /* PG's transformCaseExpr puts the ELSE result first */
+        ex_expr_t **ord = RDB_ARENA_NEWN(A, ex_expr_t *, nw + 2);
+        int *olocs = RDB_ARENA_NEWN(A, int, nw + 2);
+        ord[0] = res[nw];
+        olocs[0] = locs[nw];
+        for (int i = 0; i < nw; i++) {
+            ord[i + 1] = res[i];
+            olocs[i + 1] = locs[i];
+        }
+        if (common_at(c, ord, nw + 1, "CASE", a->loc, olocs, &t) != RDB_OK)
             return RDB_SQL;
+        res[nw] = ord[0];
+        for (int i = 0; i < nw; i++)
+            res[i] = ord[i + 1];
         for (int i = 0; i < nw; i++)
             e->args[2 * i + 1] = res[i];
         e->args[2 * nw] = res[nw];
@@ -2583,6 +2608,13 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     aggctx_t g = { 0 };
     g.below = s;
     bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
+    if (sel->for_update) { /* PG's CheckSelectLocking */
+        const char *ln = sel->lock_name ? sel->lock_name : "FOR UPDATE";
+        const char *why = sel->distinct ? "DISTINCT clause" : sel->ngroup ? "GROUP BY clause"
+                        : sel->having ? "HAVING clause" : grouped ? "aggregate functions" : NULL;
+        if (why)
+            return fail(c, "0A000", -1, "%s is not allowed with %s", ln, why);
+    }
     if (grouped) {
         g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
         c->noagg = "GROUP BY";

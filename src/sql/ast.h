@@ -156,6 +156,7 @@ struct ast_select {
     ast_expr_t ***values;   int nvalues, nvalcols;   /* VALUES lists */
     ast_cte_t    *ctes;     int nctes;
     bool          for_update;
+    const char   *lock_name;   /* "FOR UPDATE", "FOR SHARE", ... as written */
     ast_window_t *windows;  int nwindows;           /* WINDOW clause */
     int           loc;
 };

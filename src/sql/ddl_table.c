@@ -519,6 +519,15 @@ rdb_status_t ddl_table_options(ddl_t *d, json_t *options)
         if (dj_str(de, "defnamespace") && strcmp(dj_str(de, "defnamespace"), "toast"))
             return ddl_error(d, "22023", "unrecognized parameter namespace \"%s\"",
                              dj_str(de, "defnamespace"));
+        if (strcmp(name, "oids") == 0) { /* WITH (oids = false) is accepted, as in PG 15 */
+            int64_t v = 0;
+            json_t *arg = json_object_get(de, "arg");
+            const char *sv = arg ? dj_str(dj_node(arg, "String"), "sval") : NULL;
+            bool on = !arg || (dj_int(arg, &v) && v) || (sv && (!strcasecmp(sv, "true") || !strcasecmp(sv, "on")));
+            if (on)
+                return ddl_error(d, "0A000", "tables declared WITH OIDS are not supported");
+            continue;
+        }
         if (strcmp(name, "fillfactor") == 0) {
             int64_t v = 0;
             if (!dj_int(json_object_get(de, "arg"), &v) || v < 10 || v > 100)
