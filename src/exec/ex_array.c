@@ -21,44 +21,72 @@ rdb_status_t ex_eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *r
     return RDB_OK;
 }
 
+/* a[i] = v, or a[i:j] = array: the elements outside the array's bounds
+ * become NULLs; a slice takes the source's first j-i+1 elements. */
+static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
+                           sql_value_t arr, sql_value_t lo, sql_value_t hi, sql_value_t *out)
+{
+    sql_value_t nv;
+    if (ex_eval(r, e->args[3], row, a, &nv) != RDB_OK)
+        return RDB_SQL;
+    bool slice = e->flag & EX_SUB_SLICE;
+    sql_type_t et = sql_array_elem_type(e->type);
+    sql_array_t x = { .elem = et, .lbound = 1, .n = 0, .v = NULL };
+    if (!arr.isnull && sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
+        return RDB_SQL;
+    bool empty = x.n == 0;
+    if ((lo.isnull && !(e->flag & EX_SUB_NO_LOWER)) || (slice && hi.isnull && !(e->flag & EX_SUB_NO_UPPER)))
+        return rdb_err_set(r->err, RDB_SQL, "22004", "array subscript in assignment must not be null");
+    if (empty && (e->flag & (EX_SUB_NO_LOWER | EX_SUB_NO_UPPER)))
+        return rdb_err_set(r->err, RDB_SQL, "2202E", "array slice subscript must provide both boundaries");
+    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? x.lbound : lo.u.i;
+    int64_t to = !slice ? from : (e->flag & EX_SUB_NO_UPPER) ? x.lbound + x.n - 1 : hi.u.i;
+    if (to < from) {
+        *out = arr.isnull ? sql_array_encode(a, et, 1, 0, NULL) : arr;
+        if (slice)
+            return rdb_err_set(r->err, RDB_SQL, "2202E", "upper bound cannot be less than lower bound");
+        return RDB_OK;
+    }
+    sql_array_t src = { .n = 1, .v = &nv };
+    if (slice) {
+        if (nv.isnull) {       /* a NULL source leaves the array as it was */
+            *out = arr;
+            return RDB_OK;
+        }
+        if (sql_array_decode(a, e->type, &nv, &src, r->err) != RDB_OK)
+            return RDB_SQL;
+        if (src.n < to - from + 1)
+            return rdb_err_set(r->err, RDB_SQL, "2202E", "source array too small");
+    }
+    if (empty)
+        x.lbound = (int32_t)from;
+    int64_t first = x.lbound < from ? x.lbound : from;
+    int64_t last = x.lbound + x.n - 1 > to ? x.lbound + x.n - 1 : to;
+    if (last - first + 1 > SQL_ARRAY_MAX_ELEMS || first < INT32_MIN || last > INT32_MAX)
+        return rdb_err_set(r->err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                           SQL_ARRAY_MAX_ELEMS);
+    int n = (int)(last - first + 1);
+    sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        v[i] = sql_null();
+    for (int i = 0; i < x.n; i++)
+        v[x.lbound - first + i] = x.v[i];
+    for (int64_t i = from; i <= to; i++)
+        v[i - first] = src.v[i - from];
+    *out = sql_array_encode(a, et, (int32_t)first, n, v);
+    return RDB_OK;
+}
+
 rdb_status_t ex_eval_subscript(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                rdb_arena_t *a, sql_value_t *out)
 {
-    sql_value_t arr, lo, hi, nv = sql_null();
+    sql_value_t arr, lo, hi;
     if (ex_eval(r, e->args[0], row, a, &arr) != RDB_OK ||
         ex_eval(r, e->args[1], row, a, &lo) != RDB_OK ||
         ex_eval(r, e->args[2], row, a, &hi) != RDB_OK)
         return RDB_SQL;
-    if (e->flag == EX_SUB_ASSIGN) {
-        if (ex_eval(r, e->args[3], row, a, &nv) != RDB_OK)
-            return RDB_SQL;
-        if (lo.isnull)
-            return rdb_err_set(r->err, RDB_SQL, "22004", "array subscript in assignment must not be null");
-        sql_type_t et = sql_array_elem_type(e->type);
-        if (arr.isnull) {
-            *out = sql_array_encode(a, et, (int32_t)lo.u.i, 1, &nv);
-            return RDB_OK;
-        }
-        sql_array_t x;
-        if (sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
-            return RDB_SQL;
-        if (x.n == 0)
-            x.lbound = (int32_t)lo.u.i;
-        int64_t first = x.lbound < lo.u.i ? x.lbound : lo.u.i;
-        int64_t last = x.lbound + x.n - 1 > lo.u.i ? x.lbound + x.n - 1 : lo.u.i;
-        if (last - first + 1 > SQL_ARRAY_MAX_ELEMS)
-            return rdb_err_set(r->err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
-                               SQL_ARRAY_MAX_ELEMS);
-        int n = (int)(last - first + 1);
-        sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)n);
-        for (int i = 0; i < n; i++)
-            v[i] = sql_null();
-        for (int i = 0; i < x.n; i++)
-            v[x.lbound - first + i] = x.v[i];
-        v[lo.u.i - first] = nv;
-        *out = sql_array_encode(a, et, (int32_t)first, n, v);
-        return RDB_OK;
-    }
+    if (e->flag & EX_SUB_ASSIGN)
+        return assign(r, e, row, a, arr, lo, hi, out);
     bool slice = e->flag & EX_SUB_SLICE;
     if (arr.isnull || (lo.isnull && !(e->flag & EX_SUB_NO_LOWER)) ||
         (slice && hi.isnull && !(e->flag & EX_SUB_NO_UPPER))) {

@@ -11,10 +11,9 @@
  * when there are keys (NULL keys never match, as in SQL), in a list
  * otherwise (nested loop).  Outer joins keep a matched flag per right row
  * and emit the unmatched ones at the end (RIGHT/FULL).  Sort with a LIMIT
- * keeps only the best offset+limit rows (top-N): it sorts and truncates
- * whenever the buffer doubles.  Hash aggregation keeps one set of
- * aggregate states per group (DISTINCT aggregates add a set of seen
- * argument values per group).
+ * keeps only the best offset+limit rows (top-N) in a bounded heap.  Hash
+ * aggregation keeps one set of aggregate states per group (DISTINCT
+ * aggregates add a set of seen argument values per group).
  */
 #include "exec/ex_array.h"
 #include "exec/exec.h"
@@ -25,7 +24,12 @@
 #include "common/hash.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "exec/extsort.h"
 #include "exec/window.h"
+#include "exec/explain.h"
+#include "common/clock.h"
+#include "exec/sysscan.h"
+#include "sql/syscat.h"
 
 /* ---- a hash table of rows ------------------------------------------- */
 
@@ -148,8 +152,20 @@ struct ex_node {
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
+    /* recursive union: rows of the last round (work) and of this one (next) */
+    sql_value_t **work, **next;
+    int64_t       nwork, nnext, capnext;
+    bool          recursing;
+    /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
+    struct ex_instr *ins;
+    bool          ins_first;   /* a next returned already */
+    sql_value_t  *frame;       /* lateral join at frame_off > 0 */
+    /* sort without a bound: external merge beyond work_mem (extsort.h) */
+    ex_sort_t    *xs;
     /* set-returning functions (exec/srf.c) */
     struct ex_srfscan *srf;
+    /* scan: the columns to decode (NULL = all; scan_need_cols) */
+    bool         *need;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -219,6 +235,37 @@ static const sql_value_t *scan_points(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
+    }
+    n->done = true;
+    return NULL;
+}
+
+/* A system relation (sql/syscat.h): its rows, made once from the run's
+ * snapshot, filtered by the scan's qual. */
+static const sql_value_t *sysscan_next(ex_node_t *n)
+{
+    if (!n->started) {
+        n->started = true;
+        int nr;
+        if (ex_sysscan_rows(n->r, n->p, &n->sa, &n->rows, &nr) != RDB_OK) {
+            n->done = true;
+            return NULL;
+        }
+        n->nrows = nr;
+        n->pos = 0;
+    }
+    while (!n->done && n->pos < n->nrows) {
+        const sql_value_t *row = n->rows[n->pos++];
+        rdb_arena_reset(&n->ra);
+        if (!tick(n))
+            return NULL;
+        bool pass;
+        if (ex_qual(n->r, n->p->qual, row, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return row;
     }
     n->done = true;
     return NULL;
@@ -228,6 +275,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
+    if (sql_syscat_is(p->tab))
+        return sysscan_next(n);
     if (!n->started) {
         n->started = true;
         const sql_table_t *t = p->tab;
@@ -302,6 +351,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             n->scan = sql_scan_open(r->txn, t, NULL);
         }
         n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+        if (n->scan)
+            sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
     }
     if (n->pt_mode && !n->done)
         return scan_points(n);
@@ -322,6 +373,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 
@@ -355,6 +408,8 @@ static const sql_value_t *filter_next(ex_node_t *n)
             return NULL;
         if (pass)
             return in;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 
@@ -435,8 +490,22 @@ static const sql_value_t *limit_next(ex_node_t *n)
             }
         }
     }
-    if (n->limit >= 0 && n->count >= n->limit)
-        return NULL;
+    if (n->limit >= 0 && n->count >= n->limit) {
+        if (!p->with_ties || n->done || !n->lkey)
+            return NULL;
+        /* WITH TIES: rows equal to the last one on the sort keys */
+        const sql_value_t *row = ex_next(n->l);
+        if (!row)
+            return NULL;
+        for (int i = 0; i < p->nsort; i++) {
+            const sql_value_t *a = &row[p->sort[i].col], *b = &n->lkey[p->sort[i].col];
+            if (a->isnull != b->isnull || (!a->isnull && sql_value_cmp(p->sort[i].type, a, b) != 0)) {
+                n->done = true;
+                return NULL;
+            }
+        }
+        return row;
+    }
     for (;;) {
         const sql_value_t *row = ex_next(n->l);
         if (!row)
@@ -446,6 +515,8 @@ static const sql_value_t *limit_next(ex_node_t *n)
             continue;
         }
         n->count++;
+        if (p->with_ties && n->count == n->limit)
+            n->lkey = ex_copy_row(n->r->a, p->types, p->ncols, row);
         return row;
     }
 }
@@ -476,19 +547,91 @@ static int sort_cmp(const void *x, const void *y, void *arg)
     return 0;
 }
 
-static bool keep_row(ex_node_t *n, const sql_value_t *row)
+/* Top-N (ORDER BY ... LIMIT): a max-heap of the best `bound` rows so far,
+ * the worst on top, so that a row is compared once with the worst and
+ * copied only when it beats it.  A kept row carries its arrival number in
+ * an extra slot (ncols): ties go to the earlier row, so the result is
+ * exactly a stable sort's first `bound` rows. */
+static int topn_cmp(const plan_t *p, const sql_value_t *a, const sql_value_t *b)
 {
-    if (n->nrows == n->caprows) {
-        int64_t cap = n->caprows ? n->caprows * 2 : 256;
-        sql_value_t **nr = rdb_arena_alloc(n->r->a, sizeof(*nr) * (size_t)cap);
-        if (n->nrows)
-            memcpy(nr, n->rows, sizeof(*nr) * (size_t)n->nrows);
-        n->rows = nr;
-        n->caprows = cap;
-        if (ex_check(n->r) != RDB_OK)
-            return false;
+    int c = sort_cmp(&a, &b, (void *)p);
+    if (c)
+        return c;
+    int64_t sa = a[p->ncols].u.i, sb = b[p->ncols].u.i;
+    return (sa > sb) - (sa < sb);
+}
+
+static int topn_qcmp(const void *x, const void *y, void *arg)
+{
+    return topn_cmp(arg, *(sql_value_t *const *)x, *(sql_value_t *const *)y);
+}
+
+static void topn_sift_down(const plan_t *p, sql_value_t **h, int64_t n, int64_t i)
+{
+    for (;;) {
+        int64_t l = 2 * i + 1, m = i;
+        if (l < n && topn_cmp(p, h[l], h[m]) > 0)
+            m = l;
+        if (l + 1 < n && topn_cmp(p, h[l + 1], h[m]) > 0)
+            m = l + 1;
+        if (m == i)
+            return;
+        sql_value_t *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
     }
-    n->rows[n->nrows++] = ex_copy_row(n->r->a, n->p->types, n->p->ncols, row);
+}
+
+static sql_value_t *topn_copy(ex_node_t *n, const sql_value_t *row, int64_t seq)
+{
+    const plan_t *p = n->p;
+    sql_value_t *c = rdb_arena_alloc(n->r->a, sizeof(sql_value_t) * (size_t)(p->ncols + 1));
+    for (int i = 0; i < p->ncols; i++)
+        c[i] = row[i].isnull ? row[i] : sql_value_copy(n->r->a, p->types[i], row[i]);
+    c[p->ncols] = sql_int(seq);
+    return c;
+}
+
+/* Fill n->rows with the best bound rows of the child, sorted. */
+static bool topn_fill(ex_node_t *n, int64_t bound)
+{
+    const plan_t *p = n->p;
+    const sql_value_t *row;
+    int64_t seq = 0;
+    while ((row = ex_next(n->l))) {
+        seq++;
+        if (n->nrows < bound) {
+            if (n->nrows == n->caprows) {
+                int64_t cap = n->caprows ? n->caprows * 2 : 64;
+                if (cap > bound)
+                    cap = bound;
+                n->rows = rdb_arena_grow(n->r->a, n->rows, (size_t)n->nrows, (size_t)cap,
+                                         sizeof(*n->rows));
+                n->caprows = cap;
+                if (ex_check(n->r) != RDB_OK)
+                    return false;
+            }
+            /* sift up */
+            int64_t i = n->nrows++;
+            n->rows[i] = topn_copy(n, row, seq);
+            while (i > 0 && topn_cmp(p, n->rows[(i - 1) / 2], n->rows[i]) < 0) {
+                sql_value_t *t = n->rows[i];
+                n->rows[i] = n->rows[(i - 1) / 2];
+                n->rows[(i - 1) / 2] = t;
+                i = (i - 1) / 2;
+            }
+        } else if (bound > 0 && sort_cmp(&row, &n->rows[0], (void *)p) < 0) {
+            n->rows[0] = topn_copy(n, row, seq);
+            topn_sift_down(p, n->rows, n->nrows, 0);
+            if ((seq & 1023) == 0 && ex_check(n->r) != RDB_OK)
+                return false;
+        }
+    }
+    if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
+        return false;
+    if (n->nrows > 1)
+        qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), topn_qcmp, (void *)p);
     return true;
 }
 
@@ -508,20 +651,25 @@ static const sql_value_t *sort_next(ex_node_t *n)
                 bound = lim + off;
         }
         const sql_value_t *row;
-        while ((row = ex_next(n->l))) {
-            if (!keep_row(n, row))
+        /* top-N keeps its bound rows in a heap; a large bound sorts like an
+         * unbounded sort, spilling beyond work_mem */
+        if (bound < 0 || bound > 4096) {
+            n->limit = bound;
+            n->xs = ex_sort_new(n->r, p->types, p->ncols, sort_cmp, (void *)p);
+            while ((row = ex_next(n->l)))
+                if (ex_sort_add(n->xs, row) != RDB_OK)
+                    return NULL;
+            if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK || ex_sort_done(n->xs) != RDB_OK)
                 return NULL;
-            if (bound >= 0 && n->nrows >= 2 * bound + 1024) {
-                qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
-                n->nrows = bound;
-            }
-        }
-        if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
+        } else if (!topn_fill(n, bound)) {
             return NULL;
-        if (n->nrows > 1)
-            qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
-        if (bound >= 0 && n->nrows > bound)
-            n->nrows = bound;
+        }
+    }
+    if (n->xs) {
+        if (n->limit >= 0 && n->pos >= n->limit)
+            return NULL;
+        n->pos++;
+        return ex_sort_next(n->xs);
     }
     if (n->pos >= n->nrows)
         return NULL;
@@ -628,6 +776,69 @@ static const sql_value_t *append_next(ex_node_t *n)
     return ex_next(n->rt);
 }
 
+/* --- WITH RECURSIVE --- */
+
+/* Non-recursive term first, then rounds of the recursive term over the
+ * rows the round before produced (its P_WORKTABLE reads n->work), until
+ * a round produces nothing.  UNION (not ALL) drops rows seen before in
+ * any round, which is what ends a cycle. */
+static const sql_value_t *recursive_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    if (!n->started) {
+        n->started = true;
+        if (!p->all)
+            rh_init(&n->ht, r->a, p->ncols, p->types);
+    }
+    for (;;) {
+        const sql_value_t *row = ex_next(n->recursing ? n->rt : n->l);
+        if (!row) {
+            if (rdb_err_is_set(r->err) || n->nnext == 0)
+                return NULL;
+            /* next round: the rows just produced become the working table */
+            n->work = n->next;
+            n->nwork = n->nnext;
+            n->next = NULL;
+            n->nnext = n->capnext = 0;
+            n->recursing = true;
+            ex_close(n->rt);
+            n->rt = ex_open(r, p->right);
+            if (!n->rt || ex_check(r) != RDB_OK)
+                return NULL;
+            continue;
+        }
+        sql_value_t *kept = ex_copy_row(r->a, p->types, p->ncols, row);
+        if (!p->all) {
+            uint64_t h = key_hash(p->types, p->ncols, kept);
+            if (rh_find(&n->ht, kept, h))
+                continue;
+            rh_add(&n->ht, r->a, kept, h);
+        }
+        if (n->nnext == n->capnext) {
+            n->capnext = n->capnext ? n->capnext * 2 : 64;
+            n->next = rdb_arena_grow(r->a, n->next, (size_t)n->nnext, (size_t)n->capnext, sizeof *n->next);
+        }
+        n->next[n->nnext++] = kept;
+        if (!tick(n))
+            return NULL;
+        return kept;
+    }
+}
+
+static const sql_value_t *worktable_next(ex_node_t *n)
+{
+    ex_run_t *r = n->r;
+    ex_node_t *rec = n->p->wtid < r->nwt ? r->wt[n->p->wtid] : NULL;
+    if (!rec) {
+        rdb_err_set(r->err, RDB_SQL, "XX000", "WorkTable scan outside its recursive union");
+        return NULL;
+    }
+    if (n->pos >= rec->nwork)
+        return NULL;
+    return rec->work[n->pos++];
+}
+
 /* --- join --- */
 
 static rdb_status_t eval_keys(ex_run_t *r, ex_expr_t **keys, int nkeys, const sql_value_t *row,
@@ -716,13 +927,32 @@ static const sql_value_t *lateral_next(ex_node_t *n)
             if (!n->rt)
                 return NULL;
         }
-        if (r->nframes >= 32) {
-            rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
-            return NULL;
+        const sql_value_t *rr;
+        if (p->frame_off == 0) {
+            if (r->nframes >= 32) {
+                rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
+                return NULL;
+            }
+            r->frames[r->nframes++] = n->lrow;
+            rr = ex_next(n->rt);
+            r->nframes--;
+        } else {
+            /* a join inside a laterally joined FROM item: the enclosing
+             * lateral join's frame holds the FROM row up to frame_off; the
+             * frame becomes that row followed by this left row */
+            if (r->nframes == 0) {
+                rdb_err_set(r->err, RDB_SQL, "XX000", "LATERAL join without its enclosing frame");
+                return NULL;
+            }
+            const sql_value_t *up = r->frames[r->nframes - 1];
+            if (!n->frame)
+                n->frame = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->frame_off + p->left->ncols));
+            memcpy(n->frame, up, sizeof(sql_value_t) * (size_t)p->frame_off);
+            memcpy(n->frame + p->frame_off, n->lrow, sizeof(sql_value_t) * (size_t)p->left->ncols);
+            r->frames[r->nframes - 1] = n->frame;
+            rr = ex_next(n->rt);
+            r->frames[r->nframes - 1] = up;
         }
-        r->frames[r->nframes++] = n->lrow;
-        const sql_value_t *rr = ex_next(n->rt);
-        r->nframes--;
         if (rr) {
             const sql_value_t *row = join_emit(n, n->lrow, rr);
             bool pass;
@@ -900,7 +1130,7 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = r->a;   /* states keep their bytes */
         /* copy variable-length arguments: the state may keep them */
-        for (int k = 0; k < ag->nargs; k++)
+        for (int k = 0; k < ag->nargs && !ag->agg.copies_args; k++)
             if (!args[k].isnull)
                 args[k] = sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
         if (ag->agg.trans(&ctx, s->st[i], args, r->err) != RDB_OK)
@@ -986,6 +1216,61 @@ static const sql_value_t *agg_next(ex_node_t *n)
 
 /* ---- dispatch ------------------------------------------------------- */
 
+/* Mark in need[] the columns of a row of width w that e reads; false
+ * when that cannot be told (a subquery may read any column through the
+ * frames). */
+static bool cols_used(const ex_expr_t *e, bool *need, int w)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_SUBLINK)
+        return false;
+    if (e->kind == EX_COL) {
+        if (e->idx < 0 || e->idx >= w)
+            return false;
+        need[e->idx] = true;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        if (!cols_used(e->args[i], need, w))
+            return false;
+    return true;
+}
+
+/* An aggregate or a projection makes rows of its own from its input's:
+ * when that input is a base-table scan (maybe through a filter), the scan
+ * decodes only the columns their expressions read (sql_scan_set_borrow). */
+static void scan_need_cols(ex_node_t *n)
+{
+    const plan_t *p = n->p, *filt = NULL;
+    ex_node_t *c = n->l;
+    if (c && c->p->kind == P_FILTER && c->l && c->l->p->kind == P_SCAN) {
+        filt = c->p;
+        c = c->l;
+    }
+    if (!c || c->p->kind != P_SCAN)
+        return;
+    int w = c->p->tab->nrowcols;
+    bool *need = rdb_arena_calloc(&c->sa, sizeof(bool) * (size_t)(w ? w : 1));
+    bool ok = cols_used(c->p->qual, need, w) && (!filt || cols_used(filt->qual, need, w));
+    if (p->kind == P_PROJECT) {
+        for (int i = 0; ok && i < p->nexprs; i++)
+            ok = cols_used(p->exprs[i], need, w);
+    } else {
+        for (int i = 0; ok && i < p->ngroup; i++)
+            ok = cols_used(p->group[i], need, w);
+        for (int i = 0; ok && i < p->naggs; i++) {
+            const plan_agg_t *ag = &p->aggs[i];
+            for (int j = 0; ok && j < ag->nargs; j++)
+                ok = cols_used(ag->args[j], need, w);
+            ok = ok && cols_used(ag->filter, need, w);
+            for (int j = 0; ok && j < ag->norder; j++)
+                ok = cols_used(ag->order[j], need, w);
+        }
+    }
+    if (ok)
+        c->need = need;
+}
+
 ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
 {
     ex_node_t *n = calloc(1, sizeof *n);
@@ -1006,15 +1291,56 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_WINDOW)
         n->win = ex_window_open(r, p, n->l);
+    if (r->instr)
+        n->ins = ex_instr_get(r->instr, p);   /* a loop counts from its first next */
+    if (p->kind == P_RECURSIVE) {
+        if (p->wtid >= r->nwt) {
+            int cap = p->wtid + 4;
+            r->wt = rdb_arena_grow(r->a, r->wt, (size_t)r->nwt, (size_t)cap, sizeof *r->wt);
+            r->nwt = cap;
+        }
+        r->wt[p->wtid] = n;
+    }
     if (p->kind == P_FUNCSCAN)
         n->srf = ex_srfscan_open(r, p);
+    if (p->kind == P_AGG || p->kind == P_PROJECT)
+        scan_need_cols(n);
     return n;
 fail:
     ex_close(n);
     return NULL;
 }
 
+static const sql_value_t *node_next(ex_node_t *n);
+
+/* EXPLAIN ANALYZE: count rows and time around the node's next. */
+static const sql_value_t *instr_next(ex_node_t *n)
+{
+    bool timing = ex_instr_timing(n->r->instr);
+    uint64_t t0 = timing ? rdb_now_ns() : 0;
+    if (!n->ins_first)
+        n->ins->loops++;
+    const sql_value_t *row = node_next(n);
+    if (timing) {
+        uint64_t d = rdb_now_ns() - t0;
+        n->ins->ns += d;
+        if (!n->ins_first)
+            n->ins->first_ns += d;
+    }
+    n->ins_first = true;
+    if (row)
+        n->ins->rows++;
+    return row;
+}
+
 const sql_value_t *ex_next(ex_node_t *n)
+{
+    if (n->ins)
+        return instr_next(n);
+    return node_next(n);
+}
+
+static const sql_value_t *node_next(ex_node_t *n)
 {
     if (rdb_err_is_set(n->r->err))
         return NULL;
@@ -1039,6 +1365,8 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
     case P_WINDOW: return ex_window_next(n->win);
+    case P_RECURSIVE: return recursive_next(n);
+    case P_WORKTABLE: return worktable_next(n);
     case P_FUNCSCAN: return ex_srfscan_next(n->srf, n->out) ? n->out : NULL;
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
@@ -1059,6 +1387,9 @@ void ex_close(ex_node_t *n)
         sql_scan_close(n->scan);
     if (n->win)
         ex_window_close(n->win);
+    if (n->p->kind == P_RECURSIVE && n->p->wtid < n->r->nwt && n->r->wt[n->p->wtid] == n)
+        n->r->wt[n->p->wtid] = NULL;
+    ex_sort_free(n->xs);
     if (n->srf)
         ex_srfscan_close(n->srf);
     rdb_arena_destroy(&n->ra);

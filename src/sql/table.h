@@ -57,6 +57,13 @@ sql_scan_t *sql_scan_open(txn_t *t, const sql_table_t *tab, const sql_scan_range
 /* Next row into row (nrowcols values, bytes in a); false at end or error. */
 bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row);
 rdb_status_t sql_scan_status(const sql_scan_t *s, rdb_err_t *err);
+/* For a caller that uses each row only until its next call (the executor):
+ * variable-length values point into the storage iterator's buffers instead
+ * of being copied into a, and only the columns with need[colid] set
+ * (nrowcols entries; NULL = all) are decoded, the others read as NULL.
+ * Rows are then valid until the next sql_scan_next or sql_scan_close.
+ * Call before the first sql_scan_next; need is copied. */
+void sql_scan_set_borrow(sql_scan_t *s, const bool *need);
 void sql_scan_close(sql_scan_t *s);
 
 /* Index scan: rows whose indexed columns equal the nvals leading values
@@ -91,7 +98,17 @@ rdb_status_t sql_table_rewrite_map(txn_t *t, const sql_table_t *from, const sql_
 rdb_status_t sql_table_check_not_null(txn_t *t, const sql_table_t *tab, uint16_t colid,
                                       rdb_err_t *err);
 
+/* "Key (a, b)=(1, x)" of the columns colids of row, for error details. */
+void sql_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols, const uint16_t *colids,
+                    const sql_value_t *row);
+
 /* Encode/decode a row value (for COPY fast paths and tests). */
+/* Erase the index entries that older versions of the row at rowkey implied
+ * and its newest version does not (the losers of concurrent UPDATEs of an
+ * indexed column on different nodes): each at the newest version's stamp,
+ * replicated like a commit (txn_store_erase_at).  *erased: how many. */
+rdb_status_t sql_table_sweep_row(txn_store_t *st, const sql_table_t *t, const char *rowkey,
+                                 size_t rklen, size_t *erased, rdb_err_t *err);
 void sql_row_encode(rdb_buf_t *out, const sql_table_t *tab, const sql_value_t *row);
 rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
                             sql_value_t *row, rdb_err_t *err);

@@ -47,6 +47,9 @@ const sql_typeinfo_t *sql_type_by_oid(uint32_t oid);
 const sql_typeinfo_t *sql_type_by_name(const char *name);
 /* format_type(oid, typmod): "character varying(10)", "numeric(10,2)", "integer[]". */
 void sql_type_format(sql_type_t t, rdb_buf_t *out);
+/* s as an SQL identifier, double-quoted when it must be (not lower case,
+ * or a keyword), as quote_ident() does. */
+void sql_quote_ident(rdb_buf_t *b, const char *s, size_t n);
 /* Build a typmod from the type's modifiers as written (varchar(10) -> 14);
  * errors as PG's (22023 / 42601 for bad modifiers). */
 rdb_status_t sql_type_make_typmod(uint32_t oid, int nmods, const int32_t *mods, int32_t *typmod,
@@ -77,6 +80,9 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
                           const char *s, size_t len, sql_value_t *out, rdb_err_t *err);
 /* Append PG's text output of v (not NULL) to out. */
 void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v, rdb_buf_t *out);
+/* regclass / regtype output by name (set by the engine, which knows the
+ * catalog): appends the name and returns true, or false for the number. */
+extern bool (*sql_value_out_reg_hook)(uint32_t typoid, int64_t oid, rdb_buf_t *out);
 /* Binary send/recv formats, byte-compatible with PG's typsend/typreceive. */
 rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t len,
                             sql_value_t *out, rdb_err_t *err);
@@ -183,6 +189,8 @@ typedef struct sql_resolved_agg {
     sql_type_t  argtypes[2];
     sql_type_t  rettype;
     bool        strict; /* NULL inputs are skipped */
+    bool        copies_args; /* trans copies whatever it keeps of args, so the
+                              * caller need not copy them first */
     void *(*init)(rdb_arena_t *a, const struct sql_resolved_agg *agg);
     rdb_status_t (*trans)(sql_fn_ctx_t *ctx, void *state, const sql_value_t *args, rdb_err_t *err);
     rdb_status_t (*combine)(sql_fn_ctx_t *ctx, void *state, const void *other, rdb_err_t *err);

@@ -178,6 +178,8 @@ def main():
         check(cur, "SELECT k, v FROM ar_keys ORDER BY k",
               [([], "e"), ([1], "c"), ([1, 2], "a"), ([1, None], "n"), ([2], "b")])
         check(cur, "SELECT v FROM ar_keys WHERE k = %s", [("a",)], ([1, 2],))
+        check(cur, "SELECT v FROM ar_keys WHERE k > '{1,2}' ORDER BY k DESC", [("b",), ("n",)])
+        check(cur, "SELECT v FROM ar_keys WHERE k < '{1,NULL}' AND k >= '{1}' ORDER BY k", [("c",), ("a",)])
         check_err(cur, "INSERT INTO ar_keys VALUES ('{1,2}', 'dup')", "23505", "duplicate key")
         check(cur, "SELECT k[1], count(*) FROM ar_keys GROUP BY k[1] ORDER BY 1",
               [(1, 3), (2, 1), (None, 1)])

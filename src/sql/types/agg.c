@@ -24,8 +24,11 @@ typedef struct {
     __int128     isum;
     long double  fsum, fsq;
     __int128     isq;    /* sum of squares of int2/int4 inputs */
-    sql_value_t  num;    /* numeric running sum (numeric and int8 inputs) */
-    sql_value_t  num2;   /* numeric sum of squares (numeric and int8 inputs) */
+    sql_value_t  num;    /* numeric running sum (numeric inputs; int8 ones of variances) */
+    sql_value_t  num2;   /* numeric sum of squares (variances of numeric and int8 inputs) */
+    __int128     nacc;   /* sum/avg: num plus this pending part, nacc / 10^nscale, */
+    int          nscale; /* while nacc_on: values of one scale and at most */
+    bool         nacc_on;/* 36 digits are summed here without allocating */
     sql_value_t  mm;     /* min/max; bool result */
     sql_interval_t iv;
     char        *txt;
@@ -60,19 +63,56 @@ static void *agg_init(rdb_arena_t *a, const sql_resolved_agg_t *agg)
     return s;
 }
 
+/* The whole numeric sum of s (num plus the pending part), in a. */
+static sql_value_t num_total(rdb_arena_t *a, const agg_state_t *s, rdb_err_t *err)
+{
+    if (!s->nacc_on) return s->num;
+    sql_value_t p = sqlt_numeric_from_i128(a, s->nacc, s->nscale), r;
+    if (!s->num.u.v.ptr) return p;
+    if (sqlt_numeric_arith(a, '+', &s->num, &p, &r, err) != RDB_OK) return s->num;
+    return r;
+}
+
+static void num_flush(agg_state_t *s, rdb_err_t *err)
+{
+    if (!s->nacc_on) return;
+    s->num = num_total(s->a, s, err);
+    s->nacc_on = false;
+}
+
+#define NACC_LIMIT ((__int128)1000000000000000000 * 1000000000000000000) /* 10^36 */
+
 static void add_num(agg_state_t *s, const sql_value_t *v, rdb_err_t *err)
 {
-    sql_value_t sq, r;
-    sqlt_numeric_arith(s->a, '*', v, v, &sq, err);
-    if (!s->have) {
-        s->num = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, *v);
-        s->num2 = sq;
+    if (s->kind != A_SUM && s->kind != A_AVG) {
+        /* exact variance: the sum and the sum of squares, as numerics */
+        sql_value_t sq, r;
+        sqlt_numeric_arith(s->a, '*', v, v, &sq, err);
+        if (!s->num.u.v.ptr) {
+            s->num = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, *v);
+            s->num2 = sq;
+            return;
+        }
+        sqlt_numeric_arith(s->a, '+', &s->num, v, &r, err);
+        s->num = r;
+        sqlt_numeric_arith(s->a, '+', &s->num2, &sq, &r, err);
+        s->num2 = r;
         return;
     }
+    __int128 c;
+    int scale;
+    if (sqlt_numeric_to_i128(v, &c, &scale)) {
+        if (s->nacc_on && (scale != s->nscale || s->nacc > NACC_LIMIT || s->nacc < -NACC_LIMIT))
+            num_flush(s, err);
+        if (!s->nacc_on) { s->nacc = 0; s->nscale = scale; s->nacc_on = true; }
+        s->nacc += c;
+        return;
+    }
+    num_flush(s, err);
+    if (!s->num.u.v.ptr) { s->num = sql_value_copy(s->a, s->in, *v); return; }
+    sql_value_t r;
     sqlt_numeric_arith(s->a, '+', &s->num, v, &r, err);
     s->num = r;
-    sqlt_numeric_arith(s->a, '+', &s->num2, &sq, &r, err);
-    s->num2 = r;
 }
 
 /* Exact variance / standard deviation of integer and numeric inputs, as
@@ -193,9 +233,11 @@ static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *ar
             s->fsq += (long double)v->u.f * v->u.f;
         } else if (k == K_NUMERIC) {
             add_num(s, v, err);
-            double d = sqlt_numeric_to_double(v);
-            s->fsum += d;
-            s->fsq += (long double)d * d;
+            if (s->kind != A_SUM && s->kind != A_AVG) {
+                double d = sqlt_numeric_to_double(v);
+                s->fsum += d;
+                s->fsq += (long double)d * d;
+            }
         } else if (k == K_INTERVAL) {
             s->iv.months += v->u.iv.months;
             s->iv.days += v->u.iv.days;
@@ -241,23 +283,6 @@ static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *ar
     return rdb_err_is_set(err) ? RDB_SQL : RDB_OK;
 }
 
-static sql_value_t i128_numeric(rdb_arena_t *a, __int128 v)
-{
-    char tmp[48];
-    int n = 0;
-    bool neg = v < 0;
-    unsigned __int128 u = neg ? -(unsigned __int128)v : (unsigned __int128)v;
-    char rev[48];
-    do { rev[n++] = (char)('0' + (int)(u % 10)); u /= 10; } while (u);
-    int k = 0;
-    if (neg) tmp[k++] = '-';
-    while (n) tmp[k++] = rev[--n];
-    sql_value_t r;
-    rdb_err_t e = RDB_ERR_INIT;
-    sqlt_numeric_in(a, tmp, (size_t)k, &r, &e);
-    return r;
-}
-
 static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb_err_t *err)
 {
     agg_state_t *s = st;
@@ -268,18 +293,18 @@ static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb
     switch (s->kind) {
     case A_SUM:
         if (k == K_INT) {
-            if (s->in.oid == SQL_OID_INT8) { *res = i128_numeric(a, s->isum); return RDB_OK; }
+            if (s->in.oid == SQL_OID_INT8) { *res = sqlt_numeric_from_i128(a, s->isum, 0); return RDB_OK; }
             if (s->isum > INT64_MAX || s->isum < INT64_MIN) return rdb_err_set(err, RDB_SQL, "22003", "bigint out of range");
             *res = sql_int((int64_t)s->isum);
             return RDB_OK;
         }
         if (k == K_FLOAT) { *res = sql_float(s->in.oid == SQL_OID_FLOAT4 ? (float)s->fsum : (double)s->fsum); return RDB_OK; }
-        if (k == K_NUMERIC) { *res = s->num; return RDB_OK; }
+        if (k == K_NUMERIC) { *res = num_total(a, s, err); return rdb_err_is_set(err) ? RDB_SQL : RDB_OK; }
         if (k == K_INTERVAL) { res->isnull = false; res->u.iv = s->iv; return RDB_OK; }
         break;
     case A_AVG:
         if (k == K_INT || k == K_NUMERIC) {
-            sql_value_t sum = k == K_INT ? i128_numeric(a, s->isum) : s->num;
+            sql_value_t sum = k == K_INT ? sqlt_numeric_from_i128(a, s->isum, 0) : num_total(a, s, err);
             sql_value_t cnt = sqlt_numeric_from_int(a, s->count);
             return sqlt_numeric_arith(a, '/', &sum, &cnt, res, err);
         }
@@ -306,7 +331,7 @@ static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb
         if (samp && s->count < 2) { *res = sql_null(); return RDB_OK; }
         bool sd = s->kind == A_STDPOP || s->kind == A_STDSAMP;
         if (k == K_INT && s->in.oid != SQL_OID_INT8)
-            return num_stddev(a, s, i128_numeric(a, s->isum), i128_numeric(a, s->isq), samp, sd, res, err);
+            return num_stddev(a, s, sqlt_numeric_from_i128(a, s->isum, 0), sqlt_numeric_from_i128(a, s->isq, 0), samp, sd, res, err);
         if (k == K_INT || k == K_NUMERIC)
             return num_stddev(a, s, s->num, s->num2, samp, sd, res, err);
         long double n = (long double)s->count;
@@ -339,6 +364,7 @@ static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, 
         if (o->kind == A_MIN || o->kind == A_MAX) s->mm = sql_value_copy(s->a, s->in, o->mm);
         if (o->num.u.v.ptr) s->num = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, o->num);
         if (o->num2.u.v.ptr) s->num2 = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, o->num2);
+        /* o's pending part (nacc) came along by value */
         if (o->tlen) {
             s->txt = rdb_arena_memdup(s->a, o->txt, o->tlen);
             s->tcap = o->tlen;
@@ -373,10 +399,15 @@ static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, 
         s->iv.months += o->iv.months;
         s->iv.days += o->iv.days;
         s->iv.usec += o->iv.usec;
-        if (s->num.u.v.ptr && o->num.u.v.ptr) {
-            sql_value_t r;
-            if (sqlt_numeric_arith(s->a, '+', &s->num, &o->num, &r, err)) return RDB_SQL;
-            s->num = r;
+        {
+            num_flush(s, err);
+            sql_value_t on = num_total(s->a, o, err), r;
+            if (on.u.v.ptr && !s->num.u.v.ptr) {
+                s->num = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, on);
+            } else if (on.u.v.ptr) {
+                if (sqlt_numeric_arith(s->a, '+', &s->num, &on, &r, err)) return RDB_SQL;
+                s->num = r;
+            }
         }
         if (s->num2.u.v.ptr && o->num2.u.v.ptr) {
             sql_value_t r;
@@ -407,12 +438,18 @@ static void agg_serialize(const void *st, rdb_buf_t *out)
     sql_value_t mm = s->have && (s->kind == A_MIN || s->kind == A_MAX || s->kind == A_BOOLAND || s->kind == A_BOOLOR || s->kind == A_BITAND || s->kind == A_BITOR) ? s->mm : sql_null();
     sql_type_t mt = s->kind == A_BOOLAND || s->kind == A_BOOLOR ? (sql_type_t){ SQL_OID_BOOL, -1 } : s->in;
     sql_key_encode(out, mt, &mm, false);
-    sql_value_t num = s->have && s->num.u.v.ptr ? s->num : sql_null();
+    rdb_arena_t na;
+    rdb_arena_init(&na, 256);
+    rdb_err_t ne = RDB_ERR_INIT;
+    sql_value_t num = num_total(&na, s, &ne);
+    if (!s->have || !num.u.v.ptr) num = sql_null();
     sql_key_encode(out, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &num, false);
     sql_value_t num2 = s->have && s->num2.u.v.ptr ? s->num2 : sql_null();
     sql_key_encode(out, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &num2, false);
     rdb_buf_append_u64_be(out, (uint64_t)(s->isq >> 64));
     rdb_buf_append_u64_be(out, (uint64_t)s->isq);
+    rdb_arena_destroy(&na);
+    rdb_err_clear(&ne);
     rdb_buf_append_u32_be(out, (uint32_t)s->tlen);
     rdb_buf_append(out, s->txt, s->tlen);
 }
@@ -537,6 +574,9 @@ rdb_status_t sql_agg_resolve(const char *name, int nargs, const sql_type_t *argt
     out->strict = k != A_STRAGG; /* string_agg skips NULL values itself but accepts a NULL delimiter */
     out->init = agg_init;
     out->trans = agg_trans;
+    /* agg_trans copies what it keeps (min/max, string_agg, numeric sums);
+     * a kind added there that keeps pointers into args must clear this */
+    out->copies_args = true;
     out->combine = agg_combine;
     out->final = agg_final;
     out->serialize = agg_serialize;

@@ -275,13 +275,19 @@ rdb_status_t sqlt_array_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_
         dims = true;
     }
     if (p >= e || *p != '{')
-        return malformed(err, s, len, "Array value must start with \"{\" or dimension information.");
+        return malformed(err, s, len, dims ? "Array contents must start with \"{\"."
+                                           : "Array value must start with \"{\" or dimension information.");
+    /* as PG, errors in the contents quote the literal from its brace on */
+    const char *s0 = s;
+    size_t len0 = len;
+    len -= (size_t)(p - s);
+    s = p;
     p++;
     int n = 0, cap = 8;
     sql_value_t *vals = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)cap);
     rdb_buf_t el = RDB_BUF_INIT;
     rdb_status_t rc = RDB_OK;
-    bool closed = false, expect_elem = true, first = true;
+    bool closed = false, expect_elem = true, first = true, multidim = false;
     while (p < e) {
         while (p < e && arr_space(*p)) p++;
         if (p >= e) break;
@@ -297,8 +303,21 @@ rdb_status_t sqlt_array_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_
             goto done;
         }
         if (*p == '{') {
-            rc = rdb_err_set(err, RDB_SQL, "0A000", "multidimensional arrays are not supported");
-            goto done;
+            /* a sub-array: check its braces, refuse it once the whole literal is well formed */
+            int depth = 0;
+            bool inq = false;
+            for (; p < e; p++) {
+                if (*p == '\\' && p + 1 < e) { p++; continue; }
+                if (*p == '"') inq = !inq;
+                else if (!inq && *p == '{') depth++;
+                else if (!inq && *p == '}' && --depth == 0) break;
+            }
+            if (p >= e) { rc = malformed(err, s, len, "Unexpected end of input."); goto done; }
+            p++;
+            multidim = true;
+            expect_elem = false;
+            first = false;
+            continue;
         }
         if (*p == ',') { rc = malformed(err, s, len, "Unexpected \",\" character."); goto done; }
         /* one element: quoted or not; backslash escapes in both */
@@ -328,7 +347,7 @@ rdb_status_t sqlt_array_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_
                     keep = el.len;
                     any_escape = true;
                 } else if (*p == '"' || *p == '{') {
-                    rc = malformed(err, s, len, *p == '"' ? "Unexpected \"\"\" character."
+                    rc = malformed(err, s, len, *p == '"' ? "Unexpected array element."
                                                           : "Unexpected \"{\" character.");
                     goto done;
                 } else {
@@ -346,10 +365,8 @@ rdb_status_t sqlt_array_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_
             cap *= 2;
             vals = rdb_arena_grow(a, vals, (size_t)n, (size_t)cap, sizeof *vals);
         }
-        if (isnull)
-            vals[n] = sql_null();
-        else if ((rc = sql_value_in(a, fs, et, el.data ? el.data : "", el.len, &vals[n], err)) != RDB_OK)
-            goto done;
+        /* the raw text for now: as PG, the structure is checked before any element is read */
+        vals[n] = isnull ? sql_null() : sql_bytes(el.len ? rdb_arena_memdup(a, el.data, el.len) : "", (uint32_t)el.len);
         n++;
         if (n > SQL_ARRAY_MAX_ELEMS) {
             rc = rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
@@ -363,9 +380,17 @@ rdb_status_t sqlt_array_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_
     while (p < e && arr_space(*p)) p++;
     if (p < e) { rc = malformed(err, s, len, "Junk after closing right brace."); goto done; }
     if (dims && (int64_t)ub - lb + 1 != n) {
-        rc = malformed(err, s, len, "Specified array dimensions do not match array contents.");
+        rc = malformed(err, s0, len0, "Specified array dimensions do not match array contents.");
         goto done;
     }
+    if (multidim) {
+        rc = rdb_err_set(err, RDB_SQL, "0A000", "multidimensional arrays are not supported");
+        goto done;
+    }
+    for (int i = 0; i < n; i++)
+        if (!vals[i].isnull &&
+            (rc = sql_value_in(a, fs, et, vals[i].u.v.ptr, vals[i].u.v.len, &vals[i], err)) != RDB_OK)
+            goto done;
     *out = sql_array_encode(a, et, n ? lb : 1, n, vals);
 done:
     rdb_buf_free(&el);
@@ -592,7 +617,9 @@ uint64_t sqlt_array_hash(sql_type_t t, const sql_value_t *v)
     return h;
 }
 
-/* Key: per element 0x02 and the element's key encoding, then 0x01. */
+/* Key: per element 0x02 and the element's key encoding (0x03 alone for a
+ * NULL element, so that it sorts after every value as in array_cmp), then
+ * 0x01 (a shorter array first) and the lower bound. */
 void sqlt_array_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v)
 {
     sql_type_t et = sql_array_elem_type(t);
@@ -601,8 +628,9 @@ void sqlt_array_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v)
     it_init(&it, et.oid, v, &lb);
     sql_value_t x;
     while (it_next(&it, &x)) {
-        rdb_buf_append_u8(out, 0x02);
-        sql_key_encode(out, et, &x, false);
+        rdb_buf_append_u8(out, x.isnull ? 0x03 : 0x02);
+        if (!x.isnull)
+            sql_key_encode(out, et, &x, false);
     }
     rdb_buf_append_u8(out, 0x01);
     rdb_buf_append_u32_be(out, (uint32_t)lb ^ 0x80000000u);
@@ -620,12 +648,15 @@ rdb_status_t sqlt_array_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, cons
         uint8_t m = desc ? (uint8_t)~(uint8_t)*p : (uint8_t)*p;
         p++;
         if (m == 0x01) break;
-        if (m != 0x02) return corrupt(err);
+        if (m != 0x02 && m != 0x03) return corrupt(err);
         if (n == cap) {
             cap *= 2;
             vals = rdb_arena_grow(a, vals, (size_t)n, (size_t)cap, sizeof *vals);
         }
-        if (sql_key_decode(a, et, desc, &p, end, &vals[n++], err) != RDB_OK) return RDB_CORRUPTION;
+        if (m == 0x03)
+            vals[n++] = sql_null();
+        else if (sql_key_decode(a, et, desc, &p, end, &vals[n++], err) != RDB_OK)
+            return RDB_CORRUPTION;
     }
     if (end - p < 4) return corrupt(err);
     uint32_t lb = 0;

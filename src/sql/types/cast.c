@@ -14,6 +14,7 @@ rdb_status_t sqlt_text_typmod(rdb_arena_t *a, uint32_t oid, int32_t typmod, bool
 
 static bool is_str(uint32_t o) { return o == SQL_OID_TEXT || o == SQL_OID_VARCHAR || o == SQL_OID_BPCHAR || o == SQL_OID_NAME; }
 static bool is_int(uint32_t o) { return o == SQL_OID_INT2 || o == SQL_OID_INT4 || o == SQL_OID_INT8; }
+static bool is_reg(uint32_t o) { return o == SQL_OID_REGCLASS || o == SQL_OID_REGTYPE || o == SQL_OID_REGPROC; }
 static int num_rank(uint32_t o)
 {
     switch (o) {
@@ -31,7 +32,11 @@ static int cast_context(uint32_t from, uint32_t to)
     int rf = num_rank(from), rt = num_rank(to);
     if (rf && rt) return rt > rf ? SQL_CAST_IMPLICIT : SQL_CAST_ASSIGNMENT;
     if ((from == SQL_OID_OID && is_int(to)) || (is_int(from) && to == SQL_OID_OID))
-        return from == SQL_OID_OID ? SQL_CAST_IMPLICIT : SQL_CAST_IMPLICIT;
+        return from == SQL_OID_OID ? SQL_CAST_ASSIGNMENT : SQL_CAST_IMPLICIT; /* as pg_cast */
+    if (is_reg(from) && (to == SQL_OID_OID || is_int(to)))
+        return to == SQL_OID_OID ? SQL_CAST_IMPLICIT : SQL_CAST_ASSIGNMENT;
+    if (is_reg(to) && (from == SQL_OID_OID || is_int(from)))
+        return SQL_CAST_IMPLICIT;
     if (is_str(from) && is_str(to)) {
         if (to == SQL_OID_TEXT || to == SQL_OID_VARCHAR || to == SQL_OID_BPCHAR) return SQL_CAST_IMPLICIT;
         return from == SQL_OID_TEXT || from == SQL_OID_VARCHAR || from == SQL_OID_BPCHAR ? SQL_CAST_IMPLICIT : SQL_CAST_ASSIGNMENT;

@@ -531,7 +531,7 @@ static rdb_status_t make_day(int64_t y, int64_t m, int64_t d, int64_t *days, rdb
 FN(f_make_date)
 {
     UNUSED_FN_ARGS;
-    int64_t days;
+    int64_t days = 0;
     if (make_day(A0.u.i, A1.u.i, A2.u.i, &days, err) != RDB_OK) return RDB_SQL;
     if (days < -2451545 || days > 2147483494LL - 2451545) return rdb_err_set(err, RDB_SQL, "22008", "date out of range");
     *res = sql_int(days);
@@ -540,7 +540,7 @@ FN(f_make_date)
 FN(f_make_time)
 {
     UNUSED_FN_ARGS;
-    int64_t tod;
+    int64_t tod = 0;
     if (make_tod(A0.u.i, A1.u.i, A2.u.f, &tod, err) != RDB_OK) return RDB_SQL;
     *res = sql_int(tod);
     return RDB_OK;
@@ -548,7 +548,7 @@ FN(f_make_time)
 FN(f_make_timestamp)
 {
     UNUSED_FN_ARGS;
-    int64_t days, tod;
+    int64_t days = 0, tod = 0;
     if (make_day(A0.u.i, A1.u.i, A2.u.i, &days, err) != RDB_OK ||
         make_tod(args[3].u.i, args[4].u.i, args[5].u.f, &tod, err) != RDB_OK)
         return RDB_SQL;

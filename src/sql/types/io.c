@@ -289,8 +289,13 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
     }
 }
 
+bool (*sql_value_out_reg_hook)(uint32_t typoid, int64_t oid, rdb_buf_t *out);
+
 void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
 {
+    if ((t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE) && sql_value_out_reg_hook &&
+        sql_value_out_reg_hook(t.oid, v->u.i, out))
+        return;
     sql_format_settings_t def;
     if (!fs) { sql_format_settings_default(&def); fs = &def; }
     switch (sqlt_kind(t.oid)) {

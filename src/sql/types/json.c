@@ -37,7 +37,39 @@ static void jp_ws(jp_t *j)
     while (j->p < j->e && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
 }
 
-/* The token at p as PostgreSQL's json lexer reports it. */
+static bool jalnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           (unsigned char)c >= 0x80;
+}
+
+/* A number's characters by the JSON grammar from p; *ok: it is one. */
+static const char *num_end(const char *p, const char *e, bool *ok)
+{
+    const char *q = p;
+    if (q < e && *q == '-') q++;
+    *ok = q < e && *q >= '0' && *q <= '9';
+    if (*ok && *q == '0') q++;
+    else while (q < e && *q >= '0' && *q <= '9') q++;
+    if (*ok && q < e && *q == '.') {
+        q++;
+        *ok = q < e && *q >= '0' && *q <= '9';
+        while (q < e && *q >= '0' && *q <= '9') q++;
+    }
+    if (*ok && q < e && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < e && (*q == '+' || *q == '-')) q++;
+        *ok = q < e && *q >= '0' && *q <= '9';
+        while (q < e && *q >= '0' && *q <= '9') q++;
+    }
+    if (q < e && jalnum(*q)) *ok = false;
+    while (q < e && jalnum(*q)) q++;
+    return q;
+}
+
+/* The token at p as PostgreSQL's json lexer cuts it: punctuation, a
+ * string (to its closing quote, or the end), a number with any letters
+ * glued to it, a run of letters and digits, or one other character. */
 static int tok_len(const char *p, const char *e)
 {
     if (p >= e) return 0;
@@ -48,7 +80,12 @@ static int tok_len(const char *p, const char *e)
         while (q < e && *q != '"') q += *q == '\\' && q + 1 < e ? 2 : 1;
         return (int)(q < e ? q + 1 - p : q - p);
     }
-    while (q < e && !strchr(" \t\n\r{}[],:\"", *q)) q++;
+    if (*q == '-' || (*q >= '0' && *q <= '9')) {
+        bool ok;
+        q = num_end(p, e, &ok);
+        return q > p ? (int)(q - p) : 1;
+    }
+    while (q < e && jalnum(*q)) q++;
     return q > p ? (int)(q - p) : 1;
 }
 
@@ -57,25 +94,17 @@ static int tok_len(const char *p, const char *e)
 static bool tok_valid(const char *p, const char *e)
 {
     int n = tok_len(p, e);
-    if (n == 0 || strchr("{}[],:\"", *p)) return true;
+    if (n == 0 || strchr("{}[],:", *p)) return true;
+    if (*p == '"') {        /* a string is a token once it is closed */
+        const char *q = p + 1;
+        while (q < e && *q != '"') q += *q == '\\' && q + 1 < e ? 2 : 1;
+        return q < e;
+    }
     if ((n == 4 && (!memcmp(p, "true", 4) || !memcmp(p, "null", 4))) || (n == 5 && !memcmp(p, "false", 5)))
         return true;
-    const char *q = p, *end = p + n;
-    if (*q == '-') q++;
-    if (q >= end || *q < '0' || *q > '9') return false;
-    if (*q == '0') q++;
-    else while (q < end && *q >= '0' && *q <= '9') q++;
-    if (q < end && *q == '.') {
-        if (++q >= end || *q < '0' || *q > '9') return false;
-        while (q < end && *q >= '0' && *q <= '9') q++;
-    }
-    if (q < end && (*q == 'e' || *q == 'E')) {
-        q++;
-        if (q < end && (*q == '+' || *q == '-')) q++;
-        if (q >= end || *q < '0' || *q > '9') return false;
-        while (q < end && *q >= '0' && *q <= '9') q++;
-    }
-    return q == end;
+    bool ok = false;
+    if (*p == '-' || (*p >= '0' && *p <= '9')) num_end(p, e, &ok);
+    return ok;
 }
 
 static jnode_t *jp_fail(jp_t *j, const char *fmt, bool with_token)
@@ -149,7 +178,12 @@ static bool jp_string(jp_t *j, const char **str, uint32_t *len)
             return false;
         }
         if (c != '\\') { rdb_buf_append_u8(&b, c); j->p++; continue; }
-        if (j->p + 1 >= j->e) { j->p = j->e; rdb_buf_free(&b); jp_fail(j, "", true); return false; }
+        if (j->p + 1 >= j->e) {
+            j->p = start;
+            rdb_buf_free(&b);
+            jp_fail(j, "Token \"%.*s\" is invalid.", true);
+            return false;
+        }
         char x = j->p[1];
         j->p += 2;
         switch (x) {
@@ -278,23 +312,9 @@ static jnode_t *jp_value(jp_t *j, int depth)
         return n;
     }
     if (c == '-' || (c >= '0' && c <= '9')) {
-        const char *q = j->p;
-        if (*q == '-') q++;
-        bool ok = q < j->e && *q >= '0' && *q <= '9';
-        if (ok && *q == '0') q++;
-        else while (q < j->e && *q >= '0' && *q <= '9') q++;
-        if (ok && q < j->e && *q == '.') {
-            q++;
-            ok = q < j->e && *q >= '0' && *q <= '9';
-            while (q < j->e && *q >= '0' && *q <= '9') q++;
-        }
-        if (ok && q < j->e && (*q == 'e' || *q == 'E')) {
-            q++;
-            if (q < j->e && (*q == '+' || *q == '-')) q++;
-            ok = q < j->e && *q >= '0' && *q <= '9';
-            while (q < j->e && *q >= '0' && *q <= '9') q++;
-        }
-        if (!ok || (q < j->e && !strchr(" \t\n\r{}[],:\"", *q)))
+        bool ok;
+        const char *q = num_end(j->p, j->e, &ok);
+        if (!ok)
             return jp_fail(j, "Token \"%.*s\" is invalid.", true);
         jnode_t *n = jnew(j, J_NUM, start);
         n->s = start;

@@ -275,6 +275,28 @@ sql_value_t sqlt_numeric_from_int(rdb_arena_t *a, int64_t i)
     return num_make(a, i < 0 ? -1 : 1, 0, tmp, (size_t)n);
 }
 
+sql_value_t sqlt_numeric_from_i128(rdb_arena_t *a, __int128 c, int scale)
+{
+    char rev[48];
+    int n = 0;
+    unsigned __int128 u = c < 0 ? -(unsigned __int128)c : (unsigned __int128)c;
+    do { rev[n++] = (char)('0' + (int)(u % 10)); u /= 10; } while (u);
+    char d[48];
+    for (int i = 0; i < n; i++) d[i] = rev[n - 1 - i];
+    return num_make(a, c < 0 ? -1 : 1, scale, d, (size_t)n);
+}
+
+bool sqlt_numeric_to_i128(const sql_value_t *v, __int128 *c, int *scale)
+{
+    num_t x = num_get(v);
+    if (x.sign == 2 || x.n > 36) return false;
+    __int128 r = 0;
+    for (size_t i = 0; i < x.n; i++) r = r * 10 + (x.d[i] - '0');
+    *c = x.sign < 0 ? -r : r;
+    *scale = x.scale;
+    return true;
+}
+
 rdb_status_t sqlt_numeric_from_double(rdb_arena_t *a, double d, sql_value_t *out, rdb_err_t *err)
 {
     if (isnan(d)) { *out = num_nan(a); return RDB_OK; }

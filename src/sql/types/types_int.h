@@ -33,6 +33,11 @@ rdb_status_t sqlt_numeric_in(rdb_arena_t *a, const char *s, size_t len, sql_valu
 void sqlt_numeric_out(const sql_value_t *v, rdb_buf_t *out);
 int sqlt_numeric_cmp(const sql_value_t *a, const sql_value_t *b);
 sql_value_t sqlt_numeric_from_int(rdb_arena_t *a, int64_t i);
+/* Exact conversions with a 128-bit coefficient (value = c / 10^scale), for
+ * running sums: to_i128 fails (false) for NaN and coefficients of more than
+ * 36 digits. */
+sql_value_t sqlt_numeric_from_i128(rdb_arena_t *a, __int128 c, int scale);
+bool sqlt_numeric_to_i128(const sql_value_t *v, __int128 *c, int *scale);
 rdb_status_t sqlt_numeric_from_double(rdb_arena_t *a, double d, sql_value_t *out, rdb_err_t *err);
 double sqlt_numeric_to_double(const sql_value_t *v);
 rdb_status_t sqlt_numeric_to_int(const sql_value_t *v, uint32_t oid, int64_t *out, rdb_err_t *err);
