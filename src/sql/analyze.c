@@ -3150,9 +3150,13 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     aggctx_t g = { 0 };
     g.below = s;
     bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
-    if (sel->for_update && grouped)
-        return fail(c, "0A000", -1, "FOR UPDATE is not allowed with %s",
-                    sel->ngroup ? "GROUP BY clause" : sel->having ? "HAVING clause" : "aggregate functions");
+    if (sel->for_update) { /* PG's CheckSelectLocking */
+        const char *ln = sel->lock_name ? sel->lock_name : "FOR UPDATE";
+        const char *why = sel->distinct ? "DISTINCT clause" : sel->ngroup ? "GROUP BY clause"
+                        : sel->having ? "HAVING clause" : grouped ? "aggregate functions" : NULL;
+        if (why)
+            return fail(c, "0A000", -1, "%s is not allowed with %s", ln, why);
+    }
     if (grouped) {
         g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
         c->noagg = "GROUP BY";
