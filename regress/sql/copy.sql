@@ -21,9 +21,14 @@ id,name,score
 8,,2
 \.
 SELECT id, name, score, name IS NULL AS null_name FROM cp_t WHERE id >= 6 ORDER BY id;
-COPY cp_t TO STDOUT;
+COPY (SELECT * FROM cp_t ORDER BY id) TO STDOUT;
 COPY (SELECT id, name FROM cp_t WHERE id IN (6, 7, 8) ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER);
-COPY cp_t (name, id) TO STDOUT WITH (DELIMITER '|', NULL 'NULL');
+COPY (SELECT name, id FROM cp_t ORDER BY id) TO STDOUT WITH (DELIMITER '|', NULL 'NULL');
+-- a whole table and a column list (one row: a table's order is the scan's)
+CREATE TABLE cp_one (a integer, b text, c date);
+INSERT INTO cp_one VALUES (1, 'x y', NULL);
+COPY cp_one TO STDOUT;
+COPY cp_one (c, a) TO STDOUT WITH (DELIMITER '|', NULL 'NULL');
 -- a bigger load
 CREATE TABLE cp_big (k integer PRIMARY KEY, v text);
 INSERT INTO cp_big SELECT g, md5(g::text) FROM generate_series(1, 2000) g;
@@ -42,4 +47,4 @@ COPY cp_t (id, name) FROM STDIN;
 SELECT count(*) FROM cp_t WHERE id >= 9;
 COPY nosuch FROM STDIN;
 COPY cp_t (nosuch) FROM STDIN;
-DROP TABLE cp_t, cp_big;
+DROP TABLE cp_t, cp_big, cp_one;

@@ -46,6 +46,8 @@ typedef enum clu_msg_type {
     CLU_MSG_AE_DONE     = 17, /* anti-entropy push fully applied            */
     CLU_MSG_CTL         = 18, /* control client -> node: command            */
     CLU_MSG_CTL_REPLY   = 19, /* node -> control client                     */
+    CLU_MSG_SCAN        = 20, /* coordinated range read: newest versions    */
+    CLU_MSG_SCAN_REPLY  = 21,
     CLU_MSG_MAX_
 } clu_msg_type_t;
 

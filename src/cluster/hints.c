@@ -17,6 +17,8 @@
 
 typedef struct hint_peer {
     uint64_t next_seq, count, bytes, dropped;
+    uint64_t acked;     /* every hint with seq <= acked is deleted: scans
+                         * seek past it instead of walking its tombstones */
 } hint_peer_t;
 
 struct clu_hints {
@@ -173,6 +175,9 @@ rdb_status_t clu_hints_add_batch(clu_hints_t *h, uint16_t peer, const clu_record
     return st;
 }
 
+/* An iterator over peer's hints, positioned on the first one not yet
+ * acknowledged (delivery in batches would otherwise walk the tombstones of
+ * every batch delivered before: quadratic in the backlog). */
 static lsm_iter_t *hints_iter(clu_hints_t *h, uint16_t peer, char lo[2], char hi[10])
 {
     lsm_read_options_t ro;
@@ -185,7 +190,11 @@ static lsm_iter_t *hints_iter(clu_hints_t *h, uint16_t peer, char lo[2], char hi
         ro.upper_bound = hi;
         ro.upper_len = 2;
     }
-    return lsm_iter_new(h->db, &ro);
+    lsm_iter_t *it = lsm_iter_new(h->db, &ro);
+    char start[10];
+    hint_key(start, peer, h->p[peer].acked + 1);
+    lsm_iter_seek(it, start, sizeof start);
+    return it;
 }
 
 rdb_status_t clu_hints_for_each(clu_hints_t *h, uint16_t peer, size_t max, clu_record_fn fn,
@@ -196,7 +205,7 @@ rdb_status_t clu_hints_for_each(clu_hints_t *h, uint16_t peer, size_t max, clu_r
     *last_seq = 0;
     size_t n = 0;
     rdb_status_t st = RDB_OK;
-    for (lsm_iter_seek_first(it); lsm_iter_valid(it) && n < max; lsm_iter_next(it), n++) {
+    for (; lsm_iter_valid(it) && n < max; lsm_iter_next(it), n++) {
         size_t kl, vl;
         const char *k = lsm_iter_key(it, &kl);
         const char *v = lsm_iter_value(it, &vl);
@@ -222,7 +231,7 @@ rdb_status_t clu_hints_ack(clu_hints_t *h, uint16_t peer, uint64_t upto, rdb_err
     lsm_iter_t *it = hints_iter(h, peer, lo, hi);
     lsm_batch_t *b = lsm_batch_new();
     uint64_t n = 0, bytes = 0;
-    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it)) {
+    for (; lsm_iter_valid(it); lsm_iter_next(it)) {
         size_t kl, vl;
         const char *k = lsm_iter_key(it, &kl);
         lsm_iter_value(it, &vl);
@@ -243,6 +252,8 @@ rdb_status_t clu_hints_ack(clu_hints_t *h, uint16_t peer, uint64_t upto, rdb_err
     if (st == RDB_OK) {
         h->p[peer].count -= n;
         h->p[peer].bytes -= bytes;
+        if (upto > h->p[peer].acked && h->p[peer].next_seq > 0)
+            h->p[peer].acked = upto < h->p[peer].next_seq ? upto : h->p[peer].next_seq - 1;
     }
     return st;
 }

@@ -301,9 +301,16 @@ static void node_send_gossip(clu_node_t *n, uint16_t peer)
 {
     rdb_buf_t mem = RDB_BUF_INIT, vv = RDB_BUF_INIT, f = RDB_BUF_INIT;
     clu_members_encode(&n->mem, &mem);
-    pthread_mutex_lock(&n->rep_mu);
-    clu_vv_encode(&n->rep.vv, &vv);
-    pthread_mutex_unlock(&n->rep_mu);
+    /* The applier holds rep_mu while it writes a batch, which takes long
+     * for a large transaction: never wait for it here (the heartbeat would
+     * stall and peers would call this node down); send the vector of the
+     * last gossip instead. */
+    if (pthread_mutex_trylock(&n->rep_mu) == 0) {
+        rdb_buf_reset(&n->gossip_vv);
+        clu_vv_encode(&n->rep.vv, &n->gossip_vv);
+        pthread_mutex_unlock(&n->rep_mu);
+    }
+    rdb_buf_append(&vv, n->gossip_vv.data, n->gossip_vv.len);
     msgpack_packer pk;
     size_t st = clu_frame_start(&f, &pk, CLU_MSG_GOSSIP, n->o.node_id, clu_hlc_peek(&n->hlc), 2);
     msgpack_pack_bin(&pk, mem.len);
@@ -431,6 +438,8 @@ static void on_frame(clu_net_t *net, uint16_t from, clu_frame_t *f, void *ctx)
     case CLU_MSG_WRITE_ACK:   node_on_write_ack(n, from, f); break;
     case CLU_MSG_READ:        node_on_read(n, from, f); break;
     case CLU_MSG_READ_REPLY:  node_on_read_reply(n, from, f); break;
+    case CLU_MSG_SCAN:        node_on_scan(n, from, f); break;
+    case CLU_MSG_SCAN_REPLY:  node_on_scan_reply(n, from, f); break;
     case CLU_MSG_MERKLE_REQ:  node_on_merkle_req(n, from, f); break;
     case CLU_MSG_MERKLE:      node_on_merkle(n, from, f); break;
     case CLU_MSG_RANGE_REQ:   node_on_range_req(n, from, f); break;
@@ -548,6 +557,7 @@ static void node_free(clu_node_t *n)
         ev_loop_destroy(n->loop);
     pthread_mutex_destroy(&n->qmu);
     pthread_mutex_destroy(&n->rep_mu);
+    rdb_buf_free(&n->gossip_vv);
     free(n->data_dir);
     free(n->peer_host);
     free(n->peers);
@@ -716,6 +726,7 @@ void clu_node_stop(clu_node_t *n)
     node_ae_stop_thread(n);
     node_write_fail_all(n);
     node_read_fail_all(n);
+    node_scan_fail_all(n);
     /* Requests posted after the loop stopped. */
     pthread_mutex_lock(&n->qmu);
     post_t *p = n->q_head;
@@ -729,8 +740,11 @@ void clu_node_stop(clu_node_t *n)
             p->w->cb(p->w->ctx, &e);
             node_wreq_free(p->w);
         } else if (p->kind == POST_READ) {
-            p->r->cb(p->r->ctx, &e);
+            if (p->r->cb)
+                p->r->cb(p->r->ctx, &e);
             node_rreq_free(p->r);
+        } else if (p->fn == node_scan_start) {
+            node_sreq_abort(p->arg, &e);
         } else {
             p->fn(n, p->arg);
         }
@@ -842,6 +856,38 @@ rdb_status_t clu_node_read(clu_node_t *n, const void *key, size_t klen, clu_cons
     *found = false;
     node_post(n, p);
     return waiter_wait(&w, err);
+}
+
+rdb_status_t clu_node_scan(clu_node_t *n, const void *lo, size_t lolen, const void *hi,
+                           size_t hilen, clu_consistency_t cl, clu_rows_t *out, rdb_err_t *err)
+{
+    assert(!pthread_equal(pthread_self(), n->thr));
+    waiter_t w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, RDB_ERR_INIT };
+    sreq_t *s = node_sreq_new(lo, lolen, hi, hilen, cl);
+    s->cb = waiter_cb;
+    s->ctx = &w;
+    s->out = out;
+    post_t *p = rdb_calloc(1, sizeof *p);
+    p->kind = POST_CALL;
+    p->fn = node_scan_start;
+    p->arg = s;
+    node_post(n, p);
+    return waiter_wait(&w, err);
+}
+
+void clu_node_repair_key(clu_node_t *n, const void *key, size_t klen)
+{
+    post_t *p = rdb_calloc(1, sizeof *p);
+    p->kind = POST_READ;
+    p->r = node_rreq_new(n, key, klen, CLU_CL_ONE);
+    p->r->ask_all = true;
+    node_post(n, p);
+}
+
+bool clu_node_repair_due(clu_node_t *n)
+{
+    int pct = n->o.read_repair_pct;
+    return pct > 0 && (pct >= 100 || rand() % 100 < pct);
 }
 
 /* ---- status -------------------------------------------------------------- */

@@ -162,10 +162,24 @@ rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size
 rdb_status_t clu_node_write(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                             clu_consistency_t cl, unsigned flags, lsm_version_t *version_out,
                             rdb_err_t *err);
-/* Blocking read at cl.  *found false when absent or deleted. */
+/* Blocking read at cl.  *found false when absent or deleted; *version (may
+ * be NULL) the newest version's stamp, tombstone or not. */
 rdb_status_t clu_node_read(clu_node_t *n, const void *key, size_t klen, clu_consistency_t cl,
                            rdb_buf_t *value, lsm_version_t *version, bool *found,
                            rdb_err_t *err);
+/* Blocking range read at cl (QUORUM / ALL): the newest version of every
+ * user key in [lo, hi) (hi NULL: to the end) among the replicas, appended
+ * to out in key order, tombstones included; stale replicas are repaired.
+ * Fails with 57P03 when some partition's level is not met in time (out
+ * untouched), 54000 when the range does not fit in one reply (32 MB). */
+rdb_status_t clu_node_scan(clu_node_t *n, const void *lo, size_t lolen, const void *hi,
+                           size_t hilen, clu_consistency_t cl, clu_rows_t *out, rdb_err_t *err);
+/* Read repair for a point read at ONE, in the background: ask the other
+ * replicas for key and write the newest version back where it is missing.
+ * Never blocks. */
+void clu_node_repair_key(clu_node_t *n, const void *key, size_t klen);
+/* True with probability read-repair-chance: a read at ONE should repair. */
+bool clu_node_repair_due(clu_node_t *n);
 /* Introspection as JSON (members, ring, lag, hints, version vector),
  * appended to out. */
 void clu_node_status_json(clu_node_t *n, rdb_buf_t *out);

@@ -25,7 +25,7 @@
 #define NODE_MAX_RF        16
 #define NODE_AE_DEPTH      8
 #define NODE_FIFO_MAX      (32u << 20)   /* unacked bytes per peer before hinting */
-#define NODE_HINT_BATCH    512
+#define NODE_HINT_BATCH    16384  /* records per hint frame (and 4 MB) */
 #define NODE_SEQ_RESERVE   65536
 #define NODE_WTAB          16384  /* buckets of the pending write/read tables */
 #define NODE_OSEQ_KEY      "\x00oseq"
@@ -150,6 +150,7 @@ typedef struct rreq {
     size_t            nn;
     clu_tally_t       t;
     bool              have_best, best_tomb, replied;
+    bool              ask_all;  /* ask every replica even at ONE (repair) */
     lsm_version_t     best_v;
     rdb_buf_t         best_val;
     clu_done_cb       cb;       /* generic completion (err) */
@@ -161,6 +162,30 @@ typedef struct rreq {
     struct clu_node  *node;
     struct rreq      *next;
 } rreq_t;
+
+/* A coordinated range read (node_scan.c).  Asked members are every ring
+ * member whose link is up, self included; state[i]: 0 waiting, 1 answered,
+ * 2 not asked or failed.  Answers accumulate in got (from[j]: who sent
+ * got.r[j]). */
+typedef struct sreq {
+    uint64_t          id;
+    clu_consistency_t cl;
+    char             *lo, *hi;       /* hi NULL: to the end              */
+    size_t            lolen, hilen;
+    uint16_t         *nodes;
+    uint8_t          *state;
+    size_t            nn;
+    clu_rows_t        got;
+    uint16_t         *from;
+    size_t            from_cap;
+    bool              replied, too_big;
+    clu_done_cb       cb;
+    void             *ctx;
+    clu_rows_t       *out;           /* the caller's result              */
+    ev_timer          timer;
+    struct clu_node  *node;
+    struct sreq      *next;
+} sreq_t;
 
 /* A request posted to the node thread from outside (API calls). */
 typedef struct post {
@@ -263,6 +288,7 @@ struct clu_node {
     wreq_t         *wtab[NODE_WTAB]; /* writes awaiting answers, by id */
     size_t          npending;
     rreq_t         *rtab[NODE_WTAB]; /* reads awaiting answers, by id */
+    sreq_t         *scans;           /* range reads awaiting answers */
 
     /* apply: the batch filling on the loop, the one being applied */
     apply_batch_t   acc, job;
@@ -271,6 +297,7 @@ struct clu_node {
     pthread_cond_t  ap_cv, ap_done_cv;
     bool            ap_busy, ap_done, ap_stop, ap_started;
     pthread_mutex_t rep_mu;      /* rep: vv and counters, apply calls */
+    rdb_buf_t       gossip_vv;   /* the vector as last gossiped (encoded) */
 
     /* anti-entropy */
     pthread_t       ae_thr;
@@ -342,6 +369,15 @@ void node_read_fail_all(clu_node_t *n);
 rreq_t *node_rreq_new(clu_node_t *n, const void *key, size_t klen, clu_consistency_t cl);
 void node_rreq_free(rreq_t *r);
 
+/* node_scan.c */
+sreq_t *node_sreq_new(const void *lo, size_t lolen, const void *hi, size_t hilen,
+                      clu_consistency_t cl);
+void node_scan_start(clu_node_t *n, void *sreq);   /* a POST_CALL fn */
+void node_on_scan(clu_node_t *n, uint16_t from, clu_frame_t *f);
+void node_on_scan_reply(clu_node_t *n, uint16_t from, clu_frame_t *f);
+void node_scan_fail_all(clu_node_t *n);
+/* A range read that never started (node stopped): fail it, free it. */
+void node_sreq_abort(sreq_t *s, const rdb_err_t *err);
 /* node_ae.c */
 void node_ae_start_thread(clu_node_t *n);
 void node_ae_stop_thread(clu_node_t *n);

@@ -54,7 +54,8 @@ static void rreq_reply(clu_node_t *n, rreq_t *r, const rdb_err_t *err)
             rdb_buf_append(r->out_val, r->best_val.data, r->best_val.len);
         }
     }
-    r->cb(r->ctx, err);
+    if (r->cb)
+        r->cb(r->ctx, err);
 }
 
 /* Every asked replica answered or time ran out: repair, then free. */
@@ -146,7 +147,7 @@ void node_read_start(clu_node_t *n, rreq_t *r)
     bool self_rep = false;
     for (size_t i = 0; i < r->nn; i++)
         self_rep |= r->nodes[i] == self;
-    bool ask_all = r->cl != CLU_CL_ONE || !self_rep ||
+    bool ask_all = r->ask_all || r->cl != CLU_CL_ONE || !self_rep ||
                    (n->o.read_repair_pct > 0 && rand() % 100 < n->o.read_repair_pct);
     /* ver[i].node_id == 0xffff marks "not asked". */
     size_t sent = 0;

@@ -8,11 +8,13 @@
 #include "cluster/replica.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster/hlc.h"
 #include "cluster/ring.h"
 #include "common/buf.h"
+#include "common/mem.h"
 
 rdb_status_t clu_replica_open(clu_replica_t *r, lsm_db_t *db, rdb_err_t *err)
 {
@@ -115,19 +117,23 @@ uint64_t clu_replica_token(const clu_replica_t *r, const void *key, size_t klen)
     return r->token_fn ? r->token_fn(key, klen, r->token_ctx) : clu_token(key, klen);
 }
 
-rdb_status_t clu_replica_walk(clu_replica_t *r, clu_walk_fn fn, void *ctx, rdb_err_t *err)
+rdb_status_t clu_replica_walk_keys(clu_replica_t *r, const void *lo, size_t lolen, const void *hi,
+                                   size_t hilen, clu_walk_fn fn, void *ctx, rdb_err_t *err)
 {
+    static const char lower[] = { 0x01 };
     lsm_read_options_t ro;
     lsm_read_options_default(&ro);
     ro.raw = true;
     ro.fill_cache = false;
-    static const char lower[] = { 0x01 };
-    ro.lower_bound = lower;
-    ro.lower_len = 1;
+    bool user = lolen && ((const unsigned char *)lo)[0] >= 0x01;
+    ro.lower_bound = user ? lo : lower;
+    ro.lower_len = user ? lolen : 1;
+    ro.upper_bound = hi;
+    ro.upper_len = hi ? hilen : 0;
     lsm_iter_t *it = lsm_iter_new(r->db, &ro);
     rdb_buf_t prev = RDB_BUF_INIT;
     bool have_prev = false;
-    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it)) {
+    for (lsm_iter_seek(it, ro.lower_bound, ro.lower_len); lsm_iter_valid(it); lsm_iter_next(it)) {
         size_t kl, vl;
         const char *k = lsm_iter_key(it, &kl);
         if (have_prev && prev.len == kl && memcmp(prev.data, k, kl) == 0)
@@ -149,6 +155,36 @@ rdb_status_t clu_replica_walk(clu_replica_t *r, clu_walk_fn fn, void *ctx, rdb_e
     lsm_iter_free(it);
     rdb_buf_free(&prev);
     return st;
+}
+
+rdb_status_t clu_replica_walk(clu_replica_t *r, clu_walk_fn fn, void *ctx, rdb_err_t *err)
+{
+    return clu_replica_walk_keys(r, NULL, 0, NULL, 0, fn, ctx, err);
+}
+
+void clu_rows_add(clu_rows_t *rows, const clu_record_t *rec)
+{
+    if (rows->n == rows->cap) {
+        rows->cap = rows->cap ? rows->cap * 2 : 64;
+        rows->r = rdb_realloc(rows->r, rows->cap * sizeof *rows->r);
+    }
+    clu_row_t *w = &rows->r[rows->n++];
+    w->koff = rows->store.len;
+    w->klen = rec->klen;
+    rdb_buf_append(&rows->store, rec->key, rec->klen);
+    w->voff = rows->store.len;
+    w->vlen = rec->tombstone ? 0 : rec->vlen;
+    if (w->vlen)
+        rdb_buf_append(&rows->store, rec->value, rec->vlen);
+    w->version = rec->version;
+    w->tombstone = rec->tombstone;
+}
+
+void clu_rows_free(clu_rows_t *rows)
+{
+    rdb_buf_free(&rows->store);
+    free(rows->r);
+    memset(rows, 0, sizeof *rows);
 }
 
 static bool merkle_add_fn(const clu_record_t *rec, uint64_t token, void *ctx)

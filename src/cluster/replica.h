@@ -75,6 +75,25 @@ uint64_t clu_replica_token(const clu_replica_t *r, const void *key, size_t klen)
  * order; fn returning false stops. */
 typedef bool (*clu_walk_fn)(const clu_record_t *rec, uint64_t token, void *ctx);
 rdb_status_t clu_replica_walk(clu_replica_t *r, clu_walk_fn fn, void *ctx, rdb_err_t *err);
+/* As clu_replica_walk, over the user keys in [lo, hi) (hi NULL: to the end). */
+rdb_status_t clu_replica_walk_keys(clu_replica_t *r, const void *lo, size_t lolen, const void *hi,
+                                   size_t hilen, clu_walk_fn fn, void *ctx, rdb_err_t *err);
+
+/* The newest version of each key of a range, in key order (a coordinated
+ * range read's answer, clu_node_scan).  Keys and values live in store at
+ * the offsets given; tombstones are kept (vlen 0, tombstone true). */
+typedef struct clu_row {
+    size_t        koff, klen, voff, vlen;
+    lsm_version_t version;
+    bool          tombstone;
+} clu_row_t;
+typedef struct clu_rows {
+    rdb_buf_t  store;
+    clu_row_t *r;
+    size_t     n, cap;
+} clu_rows_t;
+void clu_rows_add(clu_rows_t *rows, const clu_record_t *rec);
+void clu_rows_free(clu_rows_t *rows);
 /* Tombstone grace (DESIGN.md §3, §5): allow the LSM to drop tombstones and
  * shadowed versions only once they are older than grace_ms before now_hlc,
  * so a replica returning within the grace period cannot resurrect deleted

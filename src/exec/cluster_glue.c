@@ -29,10 +29,12 @@
  * restart.  Secondary index entries (0x03) travel in the same batch as
  * their rows.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "cluster/node.h"
 #include "cluster/ring.h"
+#include "common/coding.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "exec/cluster_glue.h"
@@ -40,6 +42,8 @@
 #include "lsm/batch.h"
 #include "lsm/ikey.h"
 #include "server/options.h"
+#include "sql/catalog.h"
+#include "sql/table.h"
 
 /* The level of the commit running on this thread (0: ONE). */
 static _Thread_local clu_consistency_t commit_cl;
@@ -135,16 +139,153 @@ bool eng_clu_commit_waits(rdb_session_t *s)
     return s->e->node && session_cl(s) != CLU_CL_ONE;
 }
 
+/* ---- reads ----------------------------------------------------------------- */
+
+/* The readers of txn.h, one per level (ctx: the level). */
+static rdb_status_t reader_get(void *ctx, const void *key, size_t klen, rdb_buf_t *val,
+                               bool *found, bool *handled, rdb_err_t *err)
+{
+    clu_consistency_t cl = *(const clu_consistency_t *)ctx;
+    clu_node_t *n = eng_clu_node();
+    if (cl == CLU_CL_ONE) {
+        if (clu_node_repair_due(n))
+            clu_node_repair_key(n, key, klen);
+        *handled = false;
+        return RDB_OK;
+    }
+    *handled = true;
+    return clu_node_read(n, key, klen, cl, val, NULL, found, err);
+}
+
+static rdb_status_t reader_scan(void *ctx, const void *lo, size_t lolen, const void *hi,
+                                size_t hilen, clu_rows_t *rows, bool *handled, rdb_err_t *err)
+{
+    clu_consistency_t cl = *(const clu_consistency_t *)ctx;
+    if (cl == CLU_CL_ONE) { /* local; point reads repair now and then */
+        *handled = false;
+        return RDB_OK;
+    }
+    *handled = true;
+    return clu_node_scan(eng_clu_node(), lo, lolen, hi, hilen, cl, rows, err);
+}
+
+static const clu_consistency_t levels[] = { CLU_CL_ONE, CLU_CL_QUORUM, CLU_CL_ALL };
+static const txn_reader_t readers[] = {
+    { reader_get, reader_scan, (void *)&levels[0] },
+    { reader_get, reader_scan, (void *)&levels[1] },
+    { reader_get, reader_scan, (void *)&levels[2] },
+};
+
+void eng_clu_reads(rdb_session_t *s, txn_t *t)
+{
+    if (!s->e->node || !t)
+        return;
+    clu_consistency_t cl = session_cl(s);
+    txn_set_reader(t, &readers[cl == CLU_CL_ALL ? 2 : cl == CLU_CL_QUORUM ? 1 : 0]);
+}
+
 /* ---- records applied by the node ------------------------------------------ */
+
+/* Stale index entries.  Concurrent UPDATEs of an indexed column of one row
+ * on two nodes leave the loser's entry behind (rows and entries are LWW
+ * keys of their own).  Every row key of an applied batch that carries index
+ * entries is queued; a sweeper thread then compares the entries that the
+ * row's older versions implied with those of its newest version and
+ * erases the outdated ones (sql_table_sweep_row), replicated, so the
+ * index's key count matches its rows on every node.  The queue is bounded:
+ * beyond SWEEP_MAX keys are dropped (counted) and the entries stay, ignored
+ * by reads, until a later change of the row queues it again. */
+#define SWEEP_MAX (1u << 20)
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    pthread_t       thr;
+    bool            started, stop;
+    rdb_buf_t       keys;      /* u32 length ‖ key, ...          */
+    size_t          n;
+    uint64_t        dropped, erased;
+} sweep = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void sweep_keys(rdb_engine_t *e, const rdb_buf_t *keys)
+{
+    if (!e->cat)
+        return;
+    txn_t *t = txn_begin(e->st);
+    rdb_err_t err = RDB_ERR_INIT;
+    sql_catsnap_t *snap = sql_catalog_acquire(e->cat, t, &err);
+    for (size_t off = 0; snap && off + 4 <= keys->len;) {
+        uint32_t kl = rdb_get_u32_be(keys->data + off);
+        const char *k = keys->data + off + 4;
+        off += 4 + kl;
+        if (kl < 5)
+            continue;
+        const sql_table_t *tab = sql_cat_by_id(snap, rdb_get_u32_be(k + 1));
+        size_t erased = 0;
+        if (tab && tab->nindexes &&
+            sql_table_sweep_row(e->st, tab, k, kl, &erased, &err) != RDB_OK) {
+            RDB_LOG_WARN("sql", "sweeping stale index entries: %s", err.msg);
+            rdb_err_clear(&err);
+        }
+        sweep.erased += erased;
+    }
+    if (snap)
+        sql_catalog_release(snap);
+    rdb_err_clear(&err);
+    txn_abort(t);
+}
+
+static void *sweep_main(void *arg)
+{
+    rdb_engine_t *e = arg;
+    rdb_buf_t mine = RDB_BUF_INIT;
+    pthread_mutex_lock(&sweep.mu);
+    while (!sweep.stop) {
+        if (sweep.n == 0) {
+            pthread_cond_wait(&sweep.cv, &sweep.mu);
+            continue;
+        }
+        rdb_buf_t tmp = sweep.keys;
+        sweep.keys = mine;
+        mine = tmp;
+        sweep.n = 0;
+        pthread_mutex_unlock(&sweep.mu);
+        sweep_keys(e, &mine);
+        rdb_buf_reset(&mine);
+        pthread_mutex_lock(&sweep.mu);
+    }
+    pthread_mutex_unlock(&sweep.mu);
+    rdb_buf_free(&mine);
+    return NULL;
+}
 
 static void applied_hook(void *ctx, const clu_record_t *recs, size_t n)
 {
     rdb_engine_t *e = ctx;
-    for (size_t i = 0; i < n; i++)
-        if (recs[i].klen && ((const unsigned char *)recs[i].key)[0] == TXN_PREFIX_CATALOG) {
-            txn_store_catalog_changed(e->st);
-            return;
+    bool catalog = false, index = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char k0 = recs[i].klen ? ((const unsigned char *)recs[i].key)[0] : 0;
+        catalog |= k0 == TXN_PREFIX_CATALOG;
+        index |= k0 == TXN_PREFIX_INDEX;
+    }
+    if (catalog)
+        txn_store_catalog_changed(e->st);
+    if (!index || !sweep.started)
+        return;
+    pthread_mutex_lock(&sweep.mu);
+    for (size_t i = 0; i < n; i++) {
+        if (!recs[i].klen || ((const unsigned char *)recs[i].key)[0] != TXN_PREFIX_ROW)
+            continue;
+        if (sweep.n >= SWEEP_MAX) {
+            sweep.dropped++;
+            continue;
         }
+        rdb_buf_append_u32_be(&sweep.keys, (uint32_t)recs[i].klen);
+        rdb_buf_append(&sweep.keys, recs[i].key, recs[i].klen);
+        sweep.n++;
+    }
+    pthread_cond_signal(&sweep.cv);
+    pthread_mutex_unlock(&sweep.mu);
 }
 
 void eng_clu_attach(rdb_engine_t *e)
@@ -152,6 +293,8 @@ void eng_clu_attach(rdb_engine_t *e)
     if (!e->node)
         return;
     txn_store_set_commit_hook(e->st, commit_hook, e);
+    sweep.stop = false;
+    sweep.started = pthread_create(&sweep.thr, NULL, sweep_main, e) == 0;
     clu_node_set_applied_hook(e->node, applied_hook, e);
     RDB_LOG_INFO("sql", "engine shares the store and clock of cluster node %u",
                  clu_node_id(e->node));
@@ -161,4 +304,17 @@ void eng_clu_detach(rdb_engine_t *e)
 {
     if (e->node && e->st)
         clu_node_set_applied_hook(e->node, NULL, NULL);
+    if (sweep.started) {
+        pthread_mutex_lock(&sweep.mu);
+        sweep.stop = true;
+        pthread_cond_signal(&sweep.cv);
+        pthread_mutex_unlock(&sweep.mu);
+        pthread_join(sweep.thr, NULL);
+        sweep.started = false;
+        rdb_buf_free(&sweep.keys);
+        sweep.n = 0;
+        if (sweep.erased || sweep.dropped)
+            RDB_LOG_INFO("sql", "stale index entries erased: %llu (rows not swept: %llu)",
+                         (unsigned long long)sweep.erased, (unsigned long long)sweep.dropped);
+    }
 }

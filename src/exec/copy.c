@@ -132,13 +132,10 @@ static rdb_status_t put_field(rdb_session_t *s, copy_state_t *c, int i, const ch
         c->vals[i] = sql_null();
         return RDB_OK;
     }
-    if (sql_value_in(&c->ra, &s->fs, c->types[i], p, n, &c->vals[i], err) != RDB_OK) {
-        char ctx[160];
-        snprintf(ctx, sizeof ctx, "COPY %s, line %llu, column %s", c->b.dml->tab->name,
-                 (unsigned long long)c->line, c->colnames[i]);
-        rdb_err_detail(err, "%s", ctx);
+    /* PostgreSQL names the line and column in a CONTEXT line, which the
+     * protocol layer does not send: the message stands alone */
+    if (sql_value_in(&c->ra, &s->fs, c->types[i], p, n, &c->vals[i], err) != RDB_OK)
         return RDB_SQL;
-    }
     return RDB_OK;
 }
 

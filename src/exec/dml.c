@@ -16,6 +16,10 @@
 
 #include <string.h>
 
+#include "common/hash.h"
+#include "common/mem.h"
+#include "exec/fkey.h"
+#include "sql/types.h"
 #include "sql/table.h"
 
 static void failing_row(ex_run_t *r, const sql_table_t *t, const sql_value_t *row)
@@ -36,7 +40,7 @@ static void failing_row(ex_run_t *r, const sql_table_t *t, const sql_value_t *ro
     rdb_buf_free(&b);
 }
 
-static rdb_status_t check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, rdb_arena_t *a)
+rdb_status_t ex_check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, rdb_arena_t *a)
 {
     const sql_table_t *t = d->tab;
     for (int i = 0; i < t->ncols; i++)
@@ -78,7 +82,7 @@ static rdb_status_t build_insert_row(ex_run_t *r, const sql_dml_t *d, const sql_
         if (!given[c] && d->defaults[c] && ex_eval(r, d->defaults[c], NULL, a, &row[c]) != RDB_OK)
             return RDB_SQL;
     }
-    return check_row(r, d, row, a);
+    return ex_check_row(r, d, row, a);
 }
 
 rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals,
@@ -87,8 +91,13 @@ rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t
     sql_value_t *row = rdb_arena_alloc(a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
     if (build_insert_row(r, d, vals, a, row) != RDB_OK)
         return RDB_SQL;
-    return sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter, inserted,
-                                    r->err);
+    if (sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter, inserted,
+                                 r->err) != RDB_OK)
+        return RDB_SQL;
+    ex_fkq_t *q = NULL;
+    if (*inserted)
+        ex_fk_note(r, &q, d->tab, NULL, row);
+    return ex_fk_fire(r, q);
 }
 
 static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t *row, rdb_arena_t *a,
@@ -103,10 +112,65 @@ static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t 
     return fn ? fn(arg, out, r->err) : RDB_OK;
 }
 
+/* The primary keys an INSERT ... ON CONFLICT DO UPDATE inserted or
+ * updated: a later row of the same statement may not update them again
+ * (21000, as PostgreSQL).  Open addressing over the keys' encodings. */
+typedef struct keyset {
+    rdb_buf_t data;
+    struct ks_slot { uint64_t h; size_t off, len; bool used; } *slots;
+    size_t    cap, n;
+} keyset_t;
+
+static void pk_key(rdb_buf_t *k, const sql_table_t *t, const sql_value_t *row)
+{
+    rdb_buf_reset(k);
+    for (int i = 0; i < t->npk; i++) {
+        const sql_column_t *c = sql_table_column_by_id(t, t->pk_colids[i]);
+        if (c)
+            sql_key_encode(k, c->type, &row[t->pk_colids[i]], false);
+    }
+}
+
+/* Add key k; false if it was there already. */
+static bool keyset_add(keyset_t *s, const rdb_buf_t *k)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        struct ks_slot *old = s->slots;
+        size_t ocap = s->cap;
+        s->slots = rdb_calloc(cap, sizeof *s->slots);
+        s->cap = cap;
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i].used) {
+                size_t j = old[i].h & (cap - 1);
+                while (s->slots[j].used)
+                    j = (j + 1) & (cap - 1);
+                s->slots[j] = old[i];
+            }
+        free(old);
+    }
+    uint64_t h = rdb_hash64(k->data, k->len, 0);
+    size_t j = h & (s->cap - 1);
+    for (; s->slots[j].used; j = (j + 1) & (s->cap - 1))
+        if (s->slots[j].h == h && s->slots[j].len == k->len &&
+            memcmp(s->data.data + s->slots[j].off, k->data, k->len) == 0)
+            return false;
+    s->slots[j] = (struct ks_slot){ h, s->data.len, k->len, true };
+    rdb_buf_append(&s->data, k->data, k->len);
+    s->n++;
+    return true;
+}
+
+static void keyset_free(keyset_t *s)
+{
+    rdb_buf_free(&s->data);
+    free(s->slots);
+}
+
 /* ON CONFLICT DO UPDATE: the proposed row conflicted; update the existing
  * one (found by primary key) with the SET list over existing ‖ EXCLUDED. */
 static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t *proposed, rdb_arena_t *a,
-                           ex_row_fn fn, void *arg, bool *done)
+                           ex_row_fn fn, void *arg, ex_fkq_t **fkq, keyset_t *seen, bool *done)
 {
     const sql_dml_t *d = b->dml;
     const sql_table_t *t = d->tab;
@@ -129,6 +193,18 @@ static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t 
         if (latest)
             memcpy(both, latest, sizeof(sql_value_t) * t->nrowcols);
     }
+    if (seen) {
+        rdb_buf_t k = RDB_BUF_INIT;
+        pk_key(&k, t, both);
+        bool fresh = keyset_add(seen, &k);
+        rdb_buf_free(&k);
+        if (!fresh) {
+            rdb_err_set(r->err, RDB_SQL, "21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
+            rdb_err_hint(r->err, "Ensure that no rows proposed for insertion within the same command have "
+                                 "duplicate constrained values.");
+            return RDB_SQL;
+        }
+    }
     memcpy(both + t->nrowcols, proposed, sizeof(sql_value_t) * t->nrowcols);
     bool pass = true;
     if (d->upd_where && ex_qual(r, d->upd_where, both, a, &pass) != RDB_OK)
@@ -140,8 +216,9 @@ static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t 
     for (int k = 0; k < d->nupd; k++)
         if (ex_eval(r, d->upd_set[k], both, a, &nrow[d->upd_colids[k]]) != RDB_OK)
             return RDB_SQL;
-    if (check_row(r, d, nrow, a) != RDB_OK || sql_table_update(r->txn, t, both, nrow, r->err) != RDB_OK)
+    if (ex_check_row(r, d, nrow, a) != RDB_OK || sql_table_update(r->txn, t, both, nrow, r->err) != RDB_OK)
         return RDB_SQL;
+    ex_fk_note(r, fkq, t, both, nrow);
     *done = true;
     return returning(r, b->plan, nrow, a, fn, arg);
 }
@@ -185,6 +262,8 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     rdb_arena_init(&a, 0);
     sql_value_t *row = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
     rdb_status_t rc = RDB_OK;
+    ex_fkq_t *fkq = NULL;
+    keyset_t seen = { 0 };
     for (int64_t i = 0; i < nrows; i++) {
         rdb_arena_reset(&a);
         bool inserted = true;
@@ -196,7 +275,7 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
         }
         if (!inserted && d->on_conflict_update) {
             bool done;
-            if (upsert(r, b, row, &a, fn, arg, &done) != RDB_OK) {
+            if (upsert(r, b, row, &a, fn, arg, &fkq, &seen, &done) != RDB_OK) {
                 rc = RDB_SQL;
                 break;
             }
@@ -204,8 +283,15 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
                 (*count)++;
             continue;
         }
+        if (inserted && d->on_conflict_update) {
+            rdb_buf_t k = RDB_BUF_INIT;
+            pk_key(&k, d->tab, row);
+            keyset_add(&seen, &k);
+            rdb_buf_free(&k);
+        }
         if (inserted) {
             (*count)++;
+            ex_fk_note(r, &fkq, d->tab, NULL, row);
             if (returning(r, b->plan, row, &a, fn, arg) != RDB_OK) {
                 rc = RDB_SQL;
                 break;
@@ -219,6 +305,10 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
     if (rdb_err_is_set(r->err))
         rc = RDB_SQL;
     rdb_arena_destroy(&a);
+    keyset_free(&seen);
+    if (rc == RDB_OK)
+        return ex_fk_fire(r, fkq);
+    ex_fk_discard(fkq);
     return rc;
 }
 
@@ -274,7 +364,7 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             for (int k = 0; k < d->ncols && rc == RDB_OK; k++)
                 rc = ex_eval(r, d->set[k], rows[i], &a, &nrow[d->colids[k]]);
             if (rc == RDB_OK)
-                rc = check_row(r, d, nrow, &a);
+                rc = ex_check_row(r, d, nrow, &a);
             if (rc == RDB_OK)
                 nrows_new[i] = ex_copy_row(r->a, d->src->types, t->nrowcols, nrow);
         }
@@ -282,18 +372,30 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             rc = ex_check(r);
     }
     /* Pass 2: write, then RETURNING */
+    ex_fkq_t *fkq = NULL;
     for (int64_t i = 0; i < nrows && rc == RDB_OK; i++) {
         if (!rows[i])
             continue;
         rdb_arena_reset(&a);
         if (d->set) {
             rc = sql_table_update(r->txn, t, rows[i], nrows_new[i], r->err);
-            if (rc == RDB_OK)
-                rc = returning(r, b->plan, nrows_new[i], &a, fn, arg);
+            if (rc == RDB_OK) {
+                ex_fk_note(r, &fkq, t, rows[i], nrows_new[i]);
+                /* RETURNING sees the new row, then the FROM items' columns */
+                sql_value_t *ret = nrows_new[i];
+                if (b->plan && d->src->ncols > t->nrowcols) {
+                    ret = rdb_arena_alloc(&a, sizeof(sql_value_t) * (size_t)d->src->ncols);
+                    memcpy(ret, rows[i], sizeof(sql_value_t) * (size_t)d->src->ncols);
+                    memcpy(ret, nrows_new[i], sizeof(sql_value_t) * t->nrowcols);
+                }
+                rc = returning(r, b->plan, ret, &a, fn, arg);
+            }
         } else {
             rc = sql_table_delete(r->txn, t, rows[i], r->err);
-            if (rc == RDB_OK)
+            if (rc == RDB_OK) {
+                ex_fk_note(r, &fkq, t, rows[i], NULL);
                 rc = returning(r, b->plan, rows[i], &a, fn, arg);
+            }
         }
         if (rc == RDB_OK)
             (*count)++;
@@ -301,6 +403,9 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             rc = ex_check(r);
     }
     rdb_arena_destroy(&a);
+    if (rc == RDB_OK)
+        return ex_fk_fire(r, fkq);
+    ex_fk_discard(fkq);
     return rc;
 }
 

@@ -18,4 +18,8 @@ rdb_status_t ex_dml_run(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *a
 rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals,
                               rdb_arena_t *a, bool *inserted);
 
+/* NOT NULL (23502) and CHECK (23514) of a new version of a stored row of
+ * d->tab, with PostgreSQL's messages ("Failing row contains ..."). */
+rdb_status_t ex_check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, rdb_arena_t *a);
+
 #endif

@@ -24,16 +24,22 @@
  */
 #include "exec/engine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cluster/node.h"
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "exec/engine_int.h"
+#include "exec/explain.h"
+#include "exec/sysscan.h"
+#include "exec/extsort.h"
 #include "sql/ddl.h"
 #include "sql/table.h"
 
@@ -109,6 +115,8 @@ static const char *sess_value(void *ctx, ex_session_fn_t fn, const char *arg, co
         return buf;
     case EX_S_CURRENT_SETTING: {
         const char *v = eng_guc_get(s, arg);
+        if (!v && arg2 && arg2[0] == 't')
+            return NULL; /* current_setting(name, missing_ok => true) */
         if (!v) {
             rdb_err_set(err, RDB_SQL, "42704", "unrecognized configuration parameter \"%s\"", arg);
             return NULL;
@@ -149,6 +157,7 @@ const ex_session_ops_t eng_session_ops = { NULL, sess_value, sess_seq_last };
 void eng_txn_done(rdb_session_t *s)
 {
     rowlock_release_all(s->e->locks, &s->locks);
+    eng_guc_txn_end(s);
 }
 
 static rdb_status_t serialization_failure(rdb_err_t *err)
@@ -232,6 +241,7 @@ void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const 
     b->npath = s->npath;
     b->sql = sql;
     b->ptypes = ptypes;
+    b->fs = &s->fs;
 }
 
 static __thread ex_session_ops_t tls_ops;
@@ -242,6 +252,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     memset(r, 0, sizeof *r);
     r->a = a;
     r->txn = t;
+    eng_clu_reads(s, t);
     r->cat = s->e->cat;
     r->snap = snap;
     r->fn.settings = &s->fs;
@@ -250,6 +261,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->fn.session = s;
     tls_ops = eng_session_ops;
     tls_ops.ctx = s;
+    eng_syscat_session(s);
     ex_session_ops_t *ops = rdb_arena_alloc(a, sizeof *ops);
     *ops = tls_ops;
     r->sess = ops;
@@ -263,6 +275,8 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->mem_limit = (size_t)(lim < 64LL * 1024 * 1024 ? 64LL * 1024 * 1024 : lim);
     if (s->work_mem < 1024 * 1024)
         r->mem_limit = (size_t)s->work_mem * 256;
+    r->work_mem = (size_t)s->work_mem;
+    r->tmp_dir = s->e->tmp_dir;
 }
 
 txn_t *eng_stmt_txn(rdb_session_t *s, bool *own)
@@ -303,6 +317,19 @@ static void notice_cb(void *arg, const rdb_err_t *n)
     rdb_sink_t *sink = arg;
     if (sink && sink->notice)
         sink->notice(sink->ctx, n);
+}
+
+/* Notices of a session's statement, as client_min_messages lets them through. */
+typedef struct notice_ctx {
+    rdb_sink_t    *sink;
+    rdb_session_t *s;
+} notice_ctx_t;
+
+static void session_notice_cb(void *arg, const rdb_err_t *n)
+{
+    notice_ctx_t *c = arg;
+    if (eng_guc_notice_wanted(c->s, n->severity))
+        notice_cb(c->sink, n);
 }
 
 static void warn(rdb_sink_t *sink, const char *state, const char *msg)
@@ -551,7 +578,7 @@ static rdb_status_t ddl_run_query(sql_ddl_ctx_t *ctx, json_t *select, sql_ddl_ro
     sql_bindenv_t b;
     rdb_status_t rc = sql_parse_select_json(&a, select, &sel, err);
     if (rc == RDB_OK) {
-        eng_bindenv_init(s, &b, &a, ctx->snap, NULL, ptypes);
+        eng_bindenv_init(s, &b, &a, ctx->snap, ctx->sql, ptypes);
         rc = sql_bind_select(&b, sel, &p, err);
     }
     if (rc == RDB_OK) {
@@ -626,7 +653,8 @@ static rdb_status_t run_ddl(rdb_session_t *s, ast_stmt_t *st, const char *sql, r
         ctx.run_query = ddl_run_query;
         ctx.eval = ddl_eval;
         ctx.engine = s;
-        rc = sql_ddl_exec(&ctx, st->node_name, st->node, tag, notice_cb, sink, err);
+        notice_ctx_t nc = { sink, s };
+        rc = sql_ddl_exec(&ctx, st->node_name, st->node, tag, session_notice_cb, &nc, err);
         sql_catalog_release(snap);
     }
     rc = eng_stmt_end(s, t, own, rc, err);
@@ -699,7 +727,14 @@ static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
                 rdb_buf_append_str(&v, ", ");
             rdb_buf_append_str(&v, st->values[i]);
         }
-        rdb_status_t rc = eng_guc_set(s, st->name, rdb_buf_cstr(&v), sink, err);
+        rdb_status_t rc;
+        if (st->is_local && s->state == 'I') {
+            if (eng_guc_notice_wanted(s, RDB_SEV_WARNING))
+                warn(sink, "25P01", "SET LOCAL can only be used in transaction blocks");
+            rc = RDB_OK;
+        } else {
+            rc = (st->is_local ? eng_guc_set_local : eng_guc_set)(s, st->name, rdb_buf_cstr(&v), sink, err);
+        }
         rdb_buf_free(&v);
         if (rc == RDB_OK)
             sink->command_complete(sink->ctx, "SET");
@@ -723,43 +758,140 @@ static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
     }
 }
 
+/* A statement of the simple protocol (no parameters): its transaction,
+ * arena, catalog snapshot and bound form.  simple_end releases them and
+ * ends the statement's transaction with rc. */
+typedef struct simple_stmt {
+    bool           own;
+    txn_t         *t;
+    rdb_arena_t    a;
+    sql_catsnap_t *snap;
+    int            nsubs;
+    sql_bound_t    b;
+} simple_stmt_t;
+
+static rdb_status_t simple_begin(rdb_session_t *s, ast_stmt_t *st, const char *sql, simple_stmt_t *x,
+                                 rdb_err_t *err)
+{
+    x->t = eng_stmt_txn(s, &x->own);
+    rdb_arena_init(&x->a, 0);
+    x->nsubs = 0;
+    x->snap = sql_catalog_acquire(s->e->cat, x->t, err);
+    if (!x->snap)
+        return RDB_SQL;
+    sql_type_t ptypes[SQL_MAX_PARAMS];
+    memset(ptypes, 0, sizeof ptypes);
+    int nparams = 0;
+    if (do_bind(s, &x->a, st, sql, x->snap, ptypes, &nparams, &x->b, &x->nsubs, err) != RDB_OK)
+        return RDB_SQL;
+    if (nparams > 0)
+        return rdb_err_set(err, RDB_SQL, "42P02", "there is no parameter $1");
+    return RDB_OK;
+}
+
+static rdb_status_t simple_end(rdb_session_t *s, simple_stmt_t *x, rdb_status_t rc, rdb_err_t *err)
+{
+    if (x->snap)
+        sql_catalog_release(x->snap);
+    rdb_arena_destroy(&x->a);
+    return eng_stmt_end(s, x->t, x->own, rc, err);
+}
+
 /* Run a SELECT/DML statement in the simple protocol. */
 static rdb_status_t run_query_stmt(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
                                    rdb_err_t *err)
 {
-    bool own;
-    txn_t *t = eng_stmt_txn(s, &own);
-    rdb_arena_t a;
-    rdb_arena_init(&a, 0);
-    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
-    rdb_status_t rc = snap ? RDB_OK : RDB_SQL;
-    sql_type_t ptypes[SQL_MAX_PARAMS];
-    memset(ptypes, 0, sizeof ptypes);
-    int nparams = 0, nsubs = 0;
-    sql_bound_t b;
-    if (rc == RDB_OK)
-        rc = do_bind(s, &a, st, sql, snap, ptypes, &nparams, &b, &nsubs, err);
-    if (rc == RDB_OK && nparams > 0)
-        rc = rdb_err_set(err, RDB_SQL, "42P02", "there is no parameter $1");
+    simple_stmt_t x;
+    rdb_status_t rc = simple_begin(s, st, sql, &x, err);
     if (rc == RDB_OK) {
-        const plan_t *desc = b.plan;
+        const plan_t *desc = x.b.plan;
         if (desc) {
             int ncols;
             rdb_coldesc_t *cols;
-            describe_plan(&a, desc, &ncols, &cols);
+            describe_plan(&x.a, desc, &ncols, &cols);
             sink->row_desc(sink->ctx, ncols, cols);
         }
         ex_run_t r;
-        eng_run_init(s, &r, t, snap, &a, err);
-        ex_run_init_subs(&r, nsubs);
+        eng_run_init(s, &r, x.t, x.snap, &x.a, err);
+        ex_run_init_subs(&r, x.nsubs);
         uint64_t count = 0;
         rdb_exec_state_t state;
-        rc = run_bound(s, &b, &r, sink, NULL, NULL, 0, &count, &state, err);
+        rc = run_bound(s, &x.b, &r, sink, NULL, NULL, 0, &count, &state, err);
     }
-    if (snap)
-        sql_catalog_release(snap);
-    rdb_arena_destroy(&a);
-    return eng_stmt_end(s, t, own, rc, err);
+    return simple_end(s, &x, rc, err);
+}
+
+static rdb_status_t discard_row(void *arg, const sql_value_t *row, rdb_err_t *err)
+{
+    (void)arg, (void)row, (void)err;
+    return RDB_OK;
+}
+
+/* EXPLAIN [ANALYZE] of a SELECT or DML statement (explain.h).  ANALYZE
+ * runs the statement (DML changes the data, as in PostgreSQL) with
+ * counters on, discarding its rows. */
+static rdb_status_t run_explain(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
+                                bool describe, rdb_err_t *err)
+{
+    simple_stmt_t x;
+    uint64_t t0 = rdb_now_ns();
+    rdb_status_t rc = simple_begin(s, st->inner, sql, &x, err);
+    sql_bound_t *b = &x.b;
+    ex_explain_t o = { .analyze = st->explain_analyze, .costs = st->explain_opts & AST_EXPLAIN_COSTS,
+                       .timing = st->explain_opts & AST_EXPLAIN_TIMING,
+                       .summary = st->explain_opts & AST_EXPLAIN_SUMMARY,
+                       .json = st->explain_opts & AST_EXPLAIN_JSON,
+                       .verbose = st->explain_opts & AST_EXPLAIN_VERBOSE };
+    o.plan_ms = (double)(rdb_now_ns() - t0) / 1e6;
+    const plan_t *shown = NULL;
+    if (rc == RDB_OK) {
+        shown = b->kind == AST_S_SELECT ? b->plan : b->dml->src;
+        if (b->kind != AST_S_SELECT) {
+            o.dml = b->kind == AST_S_INSERT ? "Insert" : b->kind == AST_S_UPDATE ? "Update" : "Delete";
+            o.dml_tab = b->dml->tab;
+        }
+    }
+    if (rc == RDB_OK && o.analyze) {
+        ex_run_t r;
+        eng_run_init(s, &r, x.t, x.snap, &x.a, err);
+        ex_run_init_subs(&r, x.nsubs);
+        ex_instr_map_t *m = ex_instr_new(&x.a, o.timing);
+        r.instr = m;
+        o.instr = m;
+        uint64_t t1 = rdb_now_ns();
+        if (b->kind == AST_S_SELECT) {
+            ex_node_t *n = ex_open(&r, b->plan);
+            if (n) {
+                while (ex_next(n))
+                    ;
+                ex_close(n);
+            }
+            if (rdb_err_is_set(err))
+                rc = err->code ? err->code : RDB_SQL;
+        } else {
+            s->cur_run = &r;
+            rc = ex_dml_run(&r, b, discard_row, NULL, &o.dml_rows);
+            s->cur_run = NULL;
+        }
+        o.exec_ms = (double)(rdb_now_ns() - t1) / 1e6;
+    }
+    if (rc == RDB_OK) {
+        int nlines;
+        const char **lines;
+        ex_explain_render(&x.a, shown, &o, &nlines, &lines);
+        if (describe) {
+            rdb_coldesc_t col = { "QUERY PLAN", 0, 0, o.json ? SQL_OID_JSON : SQL_OID_TEXT, -1, -1, 0 };
+            sink->row_desc(sink->ctx, 1, &col);
+        }
+        for (int i = 0; i < nlines && rc == RDB_OK; i++) {
+            int32_t len = (int32_t)strlen(lines[i]);
+            if (sink->data_row(sink->ctx, 1, &lines[i], &len))
+                rc = rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement: client gone");
+        }
+        if (rc == RDB_OK)
+            sink->command_complete(sink->ctx, "EXPLAIN");
+    }
+    return simple_end(s, &x, rc, err);
 }
 
 static bool stmt_allowed_in_failed(const ast_stmt_t *st)
@@ -811,7 +943,7 @@ static rdb_status_t run_stmts(rdb_session_t *s, ast_parse_t *p, int from, const 
             }
             break;
         case AST_S_EXPLAIN:
-            rc = rdb_err_set(err, RDB_SQL, "0A000", "EXPLAIN is not supported");
+            rc = run_explain(s, st, sql, sink, true, err);
             break;
         default:
             rc = run_utility(s, st, sink, true, err);
@@ -860,14 +992,110 @@ static bool parse_cheap(rdb_session_t *s, ast_parse_t *p, const char *sql)
     return true;
 }
 
+/* ---- simple query ------------------------------------------------------- */
+
+/* Only statements whose tree is read, never consumed, by execution are kept
+ * for reuse; the rest (DDL, COPY, utility) are parsed again when repeated. */
+#define ENG_PARSE_KEEP_MAX 16384
+
+static bool parse_reusable(const ast_parse_t *p)
+{
+    for (int i = 0; i < p->nstmts; i++)
+        switch (p->stmts[i]->kind) {
+        case AST_S_SELECT:
+        case AST_S_INSERT:
+        case AST_S_UPDATE:
+        case AST_S_DELETE:
+        case AST_S_BEGIN:
+        case AST_S_COMMIT:
+        case AST_S_ROLLBACK:
+            break;
+        default:
+            return false;
+        }
+    return true;
+}
+
+static void parsed_drop(eng_parsed_t *q)
+{
+    if (!q->sql)
+        return;
+    sql_parse_free(&q->parse);
+    rdb_arena_reset(&q->arena);
+    free(q->sql);
+    q->sql = NULL;
+    q->pinned = false;
+}
+
+static void parsed_free_all(rdb_session_t *s)
+{
+    for (int i = 0; i < ENG_PARSE_CACHE; i++) {
+        eng_parsed_t *q = &s->parsed[i];
+        parsed_drop(q);
+        if (q->arena_ok)
+            rdb_arena_destroy(&q->arena);
+        q->arena_ok = false;
+    }
+}
+
+/* The parse of sql: the kept one, or a new one in the least recently used
+ * unpinned slot.  Pins the result.  NULL (err set) on a syntax error. */
+static eng_parsed_t *parsed_get(rdb_session_t *s, const char *sql, rdb_err_t *err)
+{
+    size_t len = strlen(sql);
+    uint64_t h = rdb_hash64(sql, len, 0);
+    eng_parsed_t *hit = NULL, *victim = NULL;
+    s->parsed_tick++;
+    for (int i = 0; i < ENG_PARSE_CACHE; i++) {
+        eng_parsed_t *q = &s->parsed[i];
+        if (q->sql && !hit && q->hash == h && q->len == len && memcmp(q->sql, sql, len) == 0) {
+            hit = q;
+            continue;
+        }
+        if (q->pinned)
+            continue;
+        if (q->sql && q->once)
+            parsed_drop(q);     /* kept only to be picked up by a worker */
+        if (!victim || !q->sql || (victim->sql && q->used < victim->used))
+            victim = q;
+    }
+    if (hit) {
+        hit->used = s->parsed_tick;
+        hit->pinned = true;
+        return hit;
+    }
+    if (!victim) {
+        rdb_err_set(err, RDB_SQL, "54000", "too many query strings in progress");
+        return NULL;
+    }
+    parsed_drop(victim);
+    if (!victim->arena_ok) {
+        rdb_arena_init(&victim->arena, 0);
+        victim->arena_ok = true;
+    }
+    victim->sql = malloc(len + 1);
+    memcpy(victim->sql, sql, len + 1);
+    if (sql_parse(&victim->arena, victim->sql, &victim->parse, err) != RDB_OK) {
+        sql_parse_free(&victim->parse);
+        rdb_arena_reset(&victim->arena);
+        free(victim->sql);
+        victim->sql = NULL;
+        return NULL;
+    }
+    victim->len = len;
+    victim->hash = h;
+    victim->used = s->parsed_tick;
+    victim->once = len > ENG_PARSE_KEEP_MAX || !parse_reusable(&victim->parse);
+    victim->pinned = true;
+    return victim;
+}
+
+/* The query string in s->rest is finished (or handed on): unpin it. */
 static void rest_clear(rdb_session_t *s)
 {
-    if (s->rest_active) {
-        sql_parse_free(&s->rest);
-        rdb_arena_reset(&s->rest_arena);
-        free(s->rest_sql);
-        s->rest_sql = NULL;
-        s->rest_active = false;
+    if (s->rest) {
+        s->rest->pinned = false;
+        s->rest = NULL;
     }
 }
 
@@ -877,29 +1105,25 @@ static rdb_status_t e_simple_query(rdb_session_t *s, const char *sql, int flags,
     *state = RDB_EXEC_DONE;
     s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
     rest_clear(s);
-    s->rest_sql = strdup(sql);
-    rdb_status_t rc = sql_parse(&s->rest_arena, s->rest_sql, &s->rest, err);
-    if (rc != RDB_OK) {
-        free(s->rest_sql);
-        s->rest_sql = NULL;
-        rdb_arena_reset(&s->rest_arena);
+    eng_parsed_t *q = parsed_get(s, sql, err);
+    if (!q) {
         if (s->state == 'T')
             s->state = 'E';
-        return rc;
+        return rdb_err_is_set(err) ? err->code : RDB_SQL;
     }
-    s->rest_active = true;
-    if (s->rest.nstmts == 0) {
+    s->rest = q;
+    if (q->parse.nstmts == 0) {
         sink->empty_query(sink->ctx);
         rest_clear(s);
         return RDB_OK;
     }
     if ((flags & RDB_EXEC_ON_LOOP) && s->state != 'E' &&
-        (eng_clu_commit_waits(s) || !parse_cheap(s, &s->rest, s->rest_sql))) {
-        *state = RDB_EXEC_OFFLOAD;
+        (eng_clu_commit_waits(s) || !parse_cheap(s, &q->parse, q->sql))) {
+        *state = RDB_EXEC_OFFLOAD;     /* the worker finds the parse kept */
         rest_clear(s);
         return RDB_OK;
     }
-    rc = run_stmts(s, &s->rest, 0, s->rest_sql, sink, state, err);
+    rdb_status_t rc = run_stmts(s, &q->parse, 0, q->sql, sink, state, err);
     if (*state != RDB_EXEC_COPY_IN)
         rest_clear(s);
     return rc;
@@ -910,9 +1134,9 @@ static rdb_status_t e_simple_query_resume(rdb_session_t *s, rdb_sink_t *sink, rd
 {
     *state = RDB_EXEC_DONE;
     s->may_wait = false;   /* resumed on the loop after COPY data */
-    if (!s->rest_active)
+    if (!s->rest)
         return RDB_OK;
-    rdb_status_t rc = run_stmts(s, &s->rest, s->rest_next, s->rest_sql, sink, state, err);
+    rdb_status_t rc = run_stmts(s, &s->rest->parse, s->rest_next, s->rest->sql, sink, state, err);
     if (*state != RDB_EXEC_COPY_IN)
         rest_clear(s);
     return rc;
@@ -1011,6 +1235,13 @@ static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, co
                 rc = stmt_bind_now(ps, s->txn, err);
             if (rc == RDB_OK && ps->bound.plan)
                 describe_plan(&ps->a, ps->bound.plan, &ps->ncols, &ps->cols);
+            break;
+        case AST_S_EXPLAIN:
+            ps->ncols = 1;
+            ps->cols = RDB_ARENA_NEWN(&ps->a, rdb_coldesc_t, 1);
+            ps->cols[0] = (rdb_coldesc_t){ "QUERY PLAN", 0, 0,
+                                           ps->st->explain_opts & AST_EXPLAIN_JSON ? SQL_OID_JSON : SQL_OID_TEXT,
+                                           -1, -1, 0 };
             break;
         case AST_S_SHOW: {
             ps->ncols = 1;
@@ -1168,7 +1399,11 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
     case AST_S_DELETE:
         break;
     case AST_S_EXPLAIN:
-        return rdb_err_set(err, RDB_SQL, "0A000", "EXPLAIN is not supported");
+        if (flags & RDB_EXEC_ON_LOOP) {
+            *state = RDB_EXEC_OFFLOAD;
+            return RDB_OK;
+        }
+        return run_explain(s, st, ps->sql, sink, false, err);
     default:
         return run_utility(s, st, sink, false, err);
     }
@@ -1254,7 +1489,6 @@ static rdb_status_t e_session_open(rdb_engine_t *e, const rdb_startup_t *st, rdb
     s->database = strdup(db);
     s->pid = st->backend_pid;
     s->state = 'I';
-    rdb_arena_init(&s->rest_arena, 0);
     eng_guc_init(s, st);
     *out = s;
     return RDB_OK;
@@ -1266,12 +1500,13 @@ static void e_session_close(rdb_session_t *s)
         return;
     eng_copy_free(s);
     rest_clear(s);
+    eng_syscat_session_gone(s);
     if (s->txn)
         txn_abort(s->txn);
     eng_txn_done(s);
     rdb_buf_free(&s->locks.keys);
     eng_guc_free(s);
-    rdb_arena_destroy(&s->rest_arena);
+    parsed_free_all(s);
     free(s->user);
     free(s->database);
     free(s);
@@ -1296,6 +1531,11 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     size_t n = strlen(dir) + 4;
     e->data_dir = malloc(n);
     snprintf(e->data_dir, n, "%s/db", dir);
+    e->tmp_dir = malloc(n + 1);
+    snprintf(e->tmp_dir, n + 1, "%s/tmp", dir);
+    if (mkdir(e->tmp_dir, 0700) != 0 && errno != EEXIST)
+        RDB_LOG_WARN("sql", "cannot create %s: %s", e->tmp_dir, strerror(errno));
+    ex_sort_clean_dir(e->tmp_dir); /* what a crash left behind */
     lsm_options_t opts;
     lsm_options_default(&opts);
     /* PostgreSQL's shared_buffers default: a one-node server caches as much */
@@ -1314,6 +1554,7 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     const char *su = getenv("USER");
     if (sql_catalog_open(e->st, su && *su ? su : "postgres", &e->cat, err) != RDB_OK)
         goto fail;
+    eng_syscat_init();
     e->locks = rowlocks_new();
     memset(out, 0, sizeof *out);
     out->engine = e;
@@ -1348,6 +1589,7 @@ fail:
         lsm_close(e->db);
     clu_hlc_destroy(&e->hlc);
     free(e->data_dir);
+    free(e->tmp_dir);
     free(e);
     return RDB_SQL;
 }
@@ -1365,6 +1607,7 @@ void rdb_sql_engine_free(rdb_backend_t *b)
     clu_hlc_destroy(&e->hlc);
     rowlocks_free(e->locks);
     free(e->data_dir);
+    free(e->tmp_dir);
     free(e);
     b->engine = NULL;
 }

@@ -28,6 +28,7 @@ struct rdb_engine {
     txn_store_t   *st;
     sql_catalog_t *cat;
     char          *data_dir;
+    char          *tmp_dir;  /* <data-dir>/tmp: sorts spill here (extsort.h) */
     rowlocks_t    *locks;
     struct clu_node *node;  /* --node-id: its store and clock are ours (cluster_glue.c) */
 };
@@ -36,9 +37,28 @@ typedef struct eng_guc {
     char *name;     /* canonical spelling */
     char *value;
     char *reset;    /* value to RESET to */
+    char *local_saved; /* SET LOCAL: the value to restore at transaction end, NULL = none */
 } eng_guc_t;
 
 typedef struct copy_state copy_state_t;
+
+/* A simple-query string and its parse tree.  A session keeps the last
+ * ENG_PARSE_CACHE strings it ran, so that a repeated string and a query
+ * handed from the event loop to a worker are parsed once.  The tree is the
+ * grammar's only: binding against the catalog happens per execution, as for
+ * a prepared statement, so no catalog change can make an entry stale. */
+#define ENG_PARSE_CACHE 8
+typedef struct eng_parsed {
+    char        *sql;           /* NULL: free slot */
+    size_t       len;
+    uint64_t     hash;
+    uint64_t     used;          /* parsed_tick of the last use */
+    bool         once;          /* not worth keeping past the next query */
+    bool         pinned;        /* running (or waiting for COPY data) */
+    bool         arena_ok;
+    rdb_arena_t  arena;
+    ast_parse_t  parse;
+} eng_parsed_t;
 
 struct rdb_session {
     rdb_engine_t *e;
@@ -68,17 +88,25 @@ struct rdb_session {
     int64_t       seq_val[32];
     /* COPY FROM STDIN in progress, and what followed it in the query */
     copy_state_t *copy;
-    rdb_arena_t   rest_arena;
-    ast_parse_t   rest;
+    eng_parsed_t *rest;                 /* the query string being run (pinned) */
     int           rest_next;
-    char         *rest_sql;
-    bool          rest_active;
+    /* query strings parsed lately (engine.c, parse cache) */
+    eng_parsed_t  parsed[ENG_PARSE_CACHE];
+    uint64_t      parsed_tick;
 };
 
 /* guc.c */
 void eng_guc_init(rdb_session_t *s, const rdb_startup_t *st);
 void eng_guc_free(rdb_session_t *s);
 const char *eng_guc_get(rdb_session_t *s, const char *name);
+/* SET LOCAL (inside a transaction block): undone by eng_guc_txn_end. */
+rdb_status_t eng_guc_set_local(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
+                               rdb_err_t *err);
+void eng_guc_txn_end(rdb_session_t *s);
+/* Does client_min_messages let a message of this severity through? */
+bool eng_guc_notice_wanted(rdb_session_t *s, int severity);
+/* The i-th parameter pg_settings lists (NULL past the last) and its description. */
+const char *eng_guc_def_at(int i, const char **desc);
 /* SET name = value (value NULL: RESET; name NULL: RESET ALL). */
 rdb_status_t eng_guc_set(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
                          rdb_err_t *err);
@@ -117,5 +145,9 @@ void eng_clu_detach(rdb_engine_t *e);
 rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err);
 /* The session's commits wait for other replicas (keep them off the loop). */
 bool eng_clu_commit_waits(rdb_session_t *s);
+/* Route t's reads of user data through the cluster at the session's
+ * ringdb.consistency (QUORUM / ALL: the newest version among the
+ * replicas, with read repair; ONE: local, repairing now and then). */
+void eng_clu_reads(rdb_session_t *s, txn_t *t);
 
 #endif

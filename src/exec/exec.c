@@ -15,6 +15,7 @@
  * aggregation keeps one set of aggregate states per group (DISTINCT
  * aggregates add a set of seen argument values per group).
  */
+#include "exec/ex_array.h"
 #include "exec/exec.h"
 
 #include <stdlib.h>
@@ -23,7 +24,12 @@
 #include "common/hash.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "exec/extsort.h"
 #include "exec/window.h"
+#include "exec/explain.h"
+#include "common/clock.h"
+#include "exec/sysscan.h"
+#include "sql/syscat.h"
 
 /* ---- a hash table of rows ------------------------------------------- */
 
@@ -146,6 +152,18 @@ struct ex_node {
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
+    /* recursive union: rows of the last round (work) and of this one (next) */
+    sql_value_t **work, **next;
+    int64_t       nwork, nnext, capnext;
+    bool          recursing;
+    /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
+    struct ex_instr *ins;
+    bool          ins_first;   /* a next returned already */
+    sql_value_t  *frame;       /* lateral join at frame_off > 0 */
+    /* sort without a bound: external merge beyond work_mem (extsort.h) */
+    ex_sort_t    *xs;
+    /* set-returning functions (exec/srf.c) */
+    struct ex_srfscan *srf;
     /* scan: the columns to decode (NULL = all; scan_need_cols) */
     bool         *need;
 };
@@ -217,6 +235,37 @@ static const sql_value_t *scan_points(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
+    }
+    n->done = true;
+    return NULL;
+}
+
+/* A system relation (sql/syscat.h): its rows, made once from the run's
+ * snapshot, filtered by the scan's qual. */
+static const sql_value_t *sysscan_next(ex_node_t *n)
+{
+    if (!n->started) {
+        n->started = true;
+        int nr;
+        if (ex_sysscan_rows(n->r, n->p, &n->sa, &n->rows, &nr) != RDB_OK) {
+            n->done = true;
+            return NULL;
+        }
+        n->nrows = nr;
+        n->pos = 0;
+    }
+    while (!n->done && n->pos < n->nrows) {
+        const sql_value_t *row = n->rows[n->pos++];
+        rdb_arena_reset(&n->ra);
+        if (!tick(n))
+            return NULL;
+        bool pass;
+        if (ex_qual(n->r, n->p->qual, row, &n->ra, &pass) != RDB_OK)
+            return NULL;
+        if (pass)
+            return row;
     }
     n->done = true;
     return NULL;
@@ -226,6 +275,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
+    if (sql_syscat_is(p->tab))
+        return sysscan_next(n);
     if (!n->started) {
         n->started = true;
         const sql_table_t *t = p->tab;
@@ -322,6 +373,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             return NULL;
         if (pass)
             return n->srow;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 
@@ -355,6 +408,8 @@ static const sql_value_t *filter_next(ex_node_t *n)
             return NULL;
         if (pass)
             return in;
+        if (n->ins)
+            n->ins->removed++;
     }
 }
 
@@ -435,8 +490,22 @@ static const sql_value_t *limit_next(ex_node_t *n)
             }
         }
     }
-    if (n->limit >= 0 && n->count >= n->limit)
-        return NULL;
+    if (n->limit >= 0 && n->count >= n->limit) {
+        if (!p->with_ties || n->done || !n->lkey)
+            return NULL;
+        /* WITH TIES: rows equal to the last one on the sort keys */
+        const sql_value_t *row = ex_next(n->l);
+        if (!row)
+            return NULL;
+        for (int i = 0; i < p->nsort; i++) {
+            const sql_value_t *a = &row[p->sort[i].col], *b = &n->lkey[p->sort[i].col];
+            if (a->isnull != b->isnull || (!a->isnull && sql_value_cmp(p->sort[i].type, a, b) != 0)) {
+                n->done = true;
+                return NULL;
+            }
+        }
+        return row;
+    }
     for (;;) {
         const sql_value_t *row = ex_next(n->l);
         if (!row)
@@ -446,6 +515,8 @@ static const sql_value_t *limit_next(ex_node_t *n)
             continue;
         }
         n->count++;
+        if (p->with_ties && n->count == n->limit)
+            n->lkey = ex_copy_row(n->r->a, p->types, p->ncols, row);
         return row;
     }
 }
@@ -474,22 +545,6 @@ static int sort_cmp(const void *x, const void *y, void *arg)
             return k->desc ? -c : c;
     }
     return 0;
-}
-
-static bool keep_row(ex_node_t *n, const sql_value_t *row)
-{
-    if (n->nrows == n->caprows) {
-        int64_t cap = n->caprows ? n->caprows * 2 : 256;
-        sql_value_t **nr = rdb_arena_alloc(n->r->a, sizeof(*nr) * (size_t)cap);
-        if (n->nrows)
-            memcpy(nr, n->rows, sizeof(*nr) * (size_t)n->nrows);
-        n->rows = nr;
-        n->caprows = cap;
-        if (ex_check(n->r) != RDB_OK)
-            return false;
-    }
-    n->rows[n->nrows++] = ex_copy_row(n->r->a, n->p->types, n->p->ncols, row);
-    return true;
 }
 
 /* Top-N (ORDER BY ... LIMIT): a max-heap of the best `bound` rows so far,
@@ -595,19 +650,26 @@ static const sql_value_t *sort_next(ex_node_t *n)
             if (!ln && lim >= 0 && off >= 0)
                 bound = lim + off;
         }
-        if (bound >= 0) {
-            if (!topn_fill(n, bound))
-                return NULL;
-        } else {
-            const sql_value_t *row;
+        const sql_value_t *row;
+        /* top-N keeps its bound rows in a heap; a large bound sorts like an
+         * unbounded sort, spilling beyond work_mem */
+        if (bound < 0 || bound > 4096) {
+            n->limit = bound;
+            n->xs = ex_sort_new(n->r, p->types, p->ncols, sort_cmp, (void *)p);
             while ((row = ex_next(n->l)))
-                if (!keep_row(n, row))
+                if (ex_sort_add(n->xs, row) != RDB_OK)
                     return NULL;
-            if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
+            if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK || ex_sort_done(n->xs) != RDB_OK)
                 return NULL;
-            if (n->nrows > 1)
-                qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), sort_cmp, (void *)p);
+        } else if (!topn_fill(n, bound)) {
+            return NULL;
         }
+    }
+    if (n->xs) {
+        if (n->limit >= 0 && n->pos >= n->limit)
+            return NULL;
+        n->pos++;
+        return ex_sort_next(n->xs);
     }
     if (n->pos >= n->nrows)
         return NULL;
@@ -714,6 +776,69 @@ static const sql_value_t *append_next(ex_node_t *n)
     return ex_next(n->rt);
 }
 
+/* --- WITH RECURSIVE --- */
+
+/* Non-recursive term first, then rounds of the recursive term over the
+ * rows the round before produced (its P_WORKTABLE reads n->work), until
+ * a round produces nothing.  UNION (not ALL) drops rows seen before in
+ * any round, which is what ends a cycle. */
+static const sql_value_t *recursive_next(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    if (!n->started) {
+        n->started = true;
+        if (!p->all)
+            rh_init(&n->ht, r->a, p->ncols, p->types);
+    }
+    for (;;) {
+        const sql_value_t *row = ex_next(n->recursing ? n->rt : n->l);
+        if (!row) {
+            if (rdb_err_is_set(r->err) || n->nnext == 0)
+                return NULL;
+            /* next round: the rows just produced become the working table */
+            n->work = n->next;
+            n->nwork = n->nnext;
+            n->next = NULL;
+            n->nnext = n->capnext = 0;
+            n->recursing = true;
+            ex_close(n->rt);
+            n->rt = ex_open(r, p->right);
+            if (!n->rt || ex_check(r) != RDB_OK)
+                return NULL;
+            continue;
+        }
+        sql_value_t *kept = ex_copy_row(r->a, p->types, p->ncols, row);
+        if (!p->all) {
+            uint64_t h = key_hash(p->types, p->ncols, kept);
+            if (rh_find(&n->ht, kept, h))
+                continue;
+            rh_add(&n->ht, r->a, kept, h);
+        }
+        if (n->nnext == n->capnext) {
+            n->capnext = n->capnext ? n->capnext * 2 : 64;
+            n->next = rdb_arena_grow(r->a, n->next, (size_t)n->nnext, (size_t)n->capnext, sizeof *n->next);
+        }
+        n->next[n->nnext++] = kept;
+        if (!tick(n))
+            return NULL;
+        return kept;
+    }
+}
+
+static const sql_value_t *worktable_next(ex_node_t *n)
+{
+    ex_run_t *r = n->r;
+    ex_node_t *rec = n->p->wtid < r->nwt ? r->wt[n->p->wtid] : NULL;
+    if (!rec) {
+        rdb_err_set(r->err, RDB_SQL, "XX000", "WorkTable scan outside its recursive union");
+        return NULL;
+    }
+    if (n->pos >= rec->nwork)
+        return NULL;
+    return rec->work[n->pos++];
+}
+
 /* --- join --- */
 
 static rdb_status_t eval_keys(ex_run_t *r, ex_expr_t **keys, int nkeys, const sql_value_t *row,
@@ -802,13 +927,32 @@ static const sql_value_t *lateral_next(ex_node_t *n)
             if (!n->rt)
                 return NULL;
         }
-        if (r->nframes >= 32) {
-            rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
-            return NULL;
+        const sql_value_t *rr;
+        if (p->frame_off == 0) {
+            if (r->nframes >= 32) {
+                rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
+                return NULL;
+            }
+            r->frames[r->nframes++] = n->lrow;
+            rr = ex_next(n->rt);
+            r->nframes--;
+        } else {
+            /* a join inside a laterally joined FROM item: the enclosing
+             * lateral join's frame holds the FROM row up to frame_off; the
+             * frame becomes that row followed by this left row */
+            if (r->nframes == 0) {
+                rdb_err_set(r->err, RDB_SQL, "XX000", "LATERAL join without its enclosing frame");
+                return NULL;
+            }
+            const sql_value_t *up = r->frames[r->nframes - 1];
+            if (!n->frame)
+                n->frame = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->frame_off + p->left->ncols));
+            memcpy(n->frame, up, sizeof(sql_value_t) * (size_t)p->frame_off);
+            memcpy(n->frame + p->frame_off, n->lrow, sizeof(sql_value_t) * (size_t)p->left->ncols);
+            r->frames[r->nframes - 1] = n->frame;
+            rr = ex_next(n->rt);
+            r->frames[r->nframes - 1] = up;
         }
-        r->frames[r->nframes++] = n->lrow;
-        const sql_value_t *rr = ex_next(n->rt);
-        r->nframes--;
         if (rr) {
             const sql_value_t *row = join_emit(n, n->lrow, rr);
             bool pass;
@@ -957,6 +1101,12 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         }
         if (anynull && ag->agg.strict)
             continue;
+        if (ag->distinct) {   /* DISTINCT: ORDER BY keys are among the arguments */
+            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
+            if (rh_find(&s->seen[i], args, h))
+                continue;
+            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
+        }
         if (ag->norder) {
             /* keep the inputs with their order values; fed sorted at the end */
             aggbuf_t *b = &s->buf[i];
@@ -976,12 +1126,6 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
             }
             b->rows[b->n++] = kept;
             continue;
-        }
-        if (ag->distinct) {
-            uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
-            if (rh_find(&s->seen[i], args, h))
-                continue;
-            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
         }
         sql_fn_ctx_t ctx = r->fn;
         ctx.arena = r->a;   /* states keep their bytes */
@@ -1147,6 +1291,18 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     }
     if (p->kind == P_WINDOW)
         n->win = ex_window_open(r, p, n->l);
+    if (r->instr)
+        n->ins = ex_instr_get(r->instr, p);   /* a loop counts from its first next */
+    if (p->kind == P_RECURSIVE) {
+        if (p->wtid >= r->nwt) {
+            int cap = p->wtid + 4;
+            r->wt = rdb_arena_grow(r->a, r->wt, (size_t)r->nwt, (size_t)cap, sizeof *r->wt);
+            r->nwt = cap;
+        }
+        r->wt[p->wtid] = n;
+    }
+    if (p->kind == P_FUNCSCAN)
+        n->srf = ex_srfscan_open(r, p);
     if (p->kind == P_AGG || p->kind == P_PROJECT)
         scan_need_cols(n);
     return n;
@@ -1155,7 +1311,36 @@ fail:
     return NULL;
 }
 
+static const sql_value_t *node_next(ex_node_t *n);
+
+/* EXPLAIN ANALYZE: count rows and time around the node's next. */
+static const sql_value_t *instr_next(ex_node_t *n)
+{
+    bool timing = ex_instr_timing(n->r->instr);
+    uint64_t t0 = timing ? rdb_now_ns() : 0;
+    if (!n->ins_first)
+        n->ins->loops++;
+    const sql_value_t *row = node_next(n);
+    if (timing) {
+        uint64_t d = rdb_now_ns() - t0;
+        n->ins->ns += d;
+        if (!n->ins_first)
+            n->ins->first_ns += d;
+    }
+    n->ins_first = true;
+    if (row)
+        n->ins->rows++;
+    return row;
+}
+
 const sql_value_t *ex_next(ex_node_t *n)
+{
+    if (n->ins)
+        return instr_next(n);
+    return node_next(n);
+}
+
+static const sql_value_t *node_next(ex_node_t *n)
 {
     if (rdb_err_is_set(n->r->err))
         return NULL;
@@ -1180,6 +1365,9 @@ const sql_value_t *ex_next(ex_node_t *n)
     case P_SETOP: return setop_next(n);
     case P_SUBQUERY: return ex_next(n->l);
     case P_WINDOW: return ex_window_next(n->win);
+    case P_RECURSIVE: return recursive_next(n);
+    case P_WORKTABLE: return worktable_next(n);
+    case P_FUNCSCAN: return ex_srfscan_next(n->srf, n->out) ? n->out : NULL;
     case P_EXCHANGE:
         rdb_err_set(n->r->err, RDB_SQL, "0A000", "distributed execution is not available yet");
         return NULL;
@@ -1199,6 +1387,11 @@ void ex_close(ex_node_t *n)
         sql_scan_close(n->scan);
     if (n->win)
         ex_window_close(n->win);
+    if (n->p->kind == P_RECURSIVE && n->p->wtid < n->r->nwt && n->r->wt[n->p->wtid] == n)
+        n->r->wt[n->p->wtid] = NULL;
+    ex_sort_free(n->xs);
+    if (n->srf)
+        ex_srfscan_close(n->srf);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

@@ -49,6 +49,8 @@ typedef struct ex_run {
     atomic_int         *cancel;    /* non-zero: stop with 57014 */
     int64_t             deadline_ns; /* 0 = none (monotonic clock) */
     size_t              mem_limit; /* bytes of kept rows, 0 = none */
+    size_t              work_mem;  /* bytes a sort holds before it spills (0: 4MB) */
+    const char         *tmp_dir;   /* where sorts spill (NULL: /tmp) */
     unsigned            tick;
     /* UPDATE/DELETE call this before changing a row (row locks; NULL =
      * none).  *latest: the row's newest committed version when it differs
@@ -62,6 +64,11 @@ typedef struct ex_run {
     /* uncorrelated subquery results, by subid */
     int                 nsubs;
     struct ex_subcache *subs;
+    /* WITH RECURSIVE: the running P_RECURSIVE nodes, by wtid (exec.c) */
+    int                 nwt;
+    struct ex_node    **wt;
+    /* EXPLAIN ANALYZE: per-plan-node counters (explain.c), NULL = off */
+    struct ex_instr_map *instr;
 } ex_run_t;
 
 typedef struct ex_node ex_node_t;

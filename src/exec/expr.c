@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "exec/ex_array.h"
 #include "exec/exec.h"
+#include "sql/array.h"
 #include "sql/types.h"
 
 typedef struct ex_subcache {
@@ -21,6 +23,12 @@ typedef struct ex_subcache {
     int           nrows;
     int           cap;
     sql_value_t **rows;
+    /* x = ANY (uncorrelated subquery) over many rows: a hash set of the
+     * subquery's values (hashed_tried: built, or not possible) */
+    bool          hashed_tried, hashed, has_null;
+    uint32_t      nslots;
+    uint64_t     *hashes;
+    sql_value_t  *slots;      /* isnull = empty slot */
 } ex_subcache_t;
 
 sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row)
@@ -47,41 +55,6 @@ rdb_status_t ex_check(ex_run_t *r)
 
 static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                  rdb_arena_t *a, sql_value_t *out);
-
-static rdb_status_t eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
-                               rdb_arena_t *a, sql_value_t *out)
-{
-    rdb_buf_t b = RDB_BUF_INIT;
-    rdb_buf_append_u8(&b, '{');
-    sql_type_t et = { (uint32_t)e->val.u.i, -1 };
-    for (int i = 0; i < e->nargs; i++) {
-        sql_value_t v;
-        if (ex_eval(r, e->args[i], row, a, &v) != RDB_OK) {
-            rdb_buf_free(&b);
-            return RDB_SQL;
-        }
-        if (i)
-            rdb_buf_append_u8(&b, ',');
-        if (v.isnull) {
-            rdb_buf_append_str(&b, "NULL");
-            continue;
-        }
-        rdb_buf_t t = RDB_BUF_INIT;
-        sql_value_out(r->fn.settings, et, &v, &t);
-        rdb_buf_append_u8(&b, '"');
-        for (size_t k = 0; k < t.len; k++) {
-            if (t.data[k] == '"' || t.data[k] == '\\')
-                rdb_buf_append_u8(&b, '\\');
-            rdb_buf_append_u8(&b, (uint8_t)t.data[k]);
-        }
-        rdb_buf_append_u8(&b, '"');
-        rdb_buf_free(&t);
-    }
-    rdb_buf_append_u8(&b, '}');
-    rdb_status_t rc = sql_value_in(a, r->fn.settings, e->type, b.data, b.len, out, r->err);
-    rdb_buf_free(&b);
-    return rc;
-}
 
 static rdb_status_t eval_session(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                  rdb_arena_t *a, sql_value_t *out)
@@ -342,7 +315,13 @@ rdb_status_t ex_eval(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rd
     case EX_NEXTVAL:
         return eval_nextval(r, e, row, a, out);
     case EX_ARRAY:
-        return eval_array(r, e, row, a, out);
+        return ex_eval_array(r, e, row, a, out);
+    case EX_SUBSCRIPT:
+        return ex_eval_subscript(r, e, row, a, out);
+    case EX_ARRAYCMP:
+        return ex_eval_arraycmp(r, e, row, a, out);
+    case EX_SRF:
+        break;
     }
     return rdb_err_set(r->err, RDB_SQL, "XX000", "unknown expression node %d", e->kind);
 }
@@ -383,11 +362,108 @@ static rdb_status_t run_sub(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c, r
     return ex_check(r);
 }
 
+/* The row form: each sub row compared column by column with the row
+ * (rowcmp[i] over [row values, sub row]); a row is equal when every
+ * column is (=), or differs when one does (<>, levelsup 1); NULL when
+ * that is unknown. */
+static rdb_status_t eval_row_sublink(ex_run_t *r, const ex_expr_t *e, const ex_subcache_t *c,
+                                     const sql_value_t *row, rdb_arena_t *a, sql_value_t *out)
+{
+    int k = e->nrowcmp;
+    bool any = e->flag == 1, ne = e->levelsup == 1, sawnull = false;
+    sql_value_t *both = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(2 * k));
+    for (int i = 0; i < k; i++)
+        if (ex_eval(r, e->args[i], row, a, &both[i]) != RDB_OK)
+            return RDB_SQL;
+    for (int n = 0; n < c->nrows; n++) {
+        memcpy(both + k, c->rows[n], sizeof(sql_value_t) * (size_t)k);
+        /* = : false if a column is false; <> : true if a column is true */
+        bool decided = false, unknown = false;
+        for (int i = 0; i < k && !decided; i++) {
+            sql_value_t v;
+            if (ex_eval(r, e->rowcmp[i], both, a, &v) != RDB_OK)
+                return RDB_SQL;
+            if (v.isnull)
+                unknown = true;
+            else if (v.u.b == ne)
+                decided = true;
+        }
+        bool res = decided ? ne : !ne;
+        if (!decided && unknown)
+            sawnull = true;
+        else if (res == any) {
+            *out = sql_bool(any);
+            return RDB_OK;
+        }
+    }
+    *out = sawnull ? sql_null() : sql_bool(!any);
+    return RDB_OK;
+}
+
+/* Types whose '=' is exactly sql_value_cmp's equality, with a matching
+ * sql_value_hash. */
+static bool hash_in_type(uint32_t oid)
+{
+    switch (oid) {
+    case SQL_OID_INT2: case SQL_OID_INT4: case SQL_OID_INT8: case SQL_OID_TEXT: case SQL_OID_VARCHAR:
+    case SQL_OID_BOOL: case SQL_OID_DATE: case SQL_OID_TIMESTAMP: case SQL_OID_TIMESTAMPTZ:
+    case SQL_OID_UUID:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Build the hash set of an uncorrelated x = ANY (subquery) with enough
+ * rows that scanning them for every outer row would cost. */
+static rdb_status_t sub_hash_build(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c)
+{
+    c->hashed_tried = true;
+    sql_type_t t = e->args[1]->type;
+    if (c->nrows < 16 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0 ||
+        e->args[0]->type.oid != t.oid || !hash_in_type(t.oid))
+        return RDB_OK;
+    uint32_t n = 64;
+    while (n < (uint32_t)c->nrows * 2)
+        n *= 2;
+    c->nslots = n;
+    c->hashes = rdb_arena_calloc(r->a, sizeof(uint64_t) * n);
+    c->slots = rdb_arena_alloc(r->a, sizeof(sql_value_t) * n);
+    for (uint32_t i = 0; i < n; i++)
+        c->slots[i] = sql_null();
+    for (int i = 0; i < c->nrows; i++) {
+        sql_value_t v;
+        if (ex_eval(r, e->args[1], c->rows[i], r->a, &v) != RDB_OK)
+            return RDB_SQL;
+        if (v.isnull) {
+            c->has_null = true;
+            continue;
+        }
+        uint64_t h = sql_value_hash(t, &v);
+        uint32_t k = (uint32_t)h & (n - 1);
+        while (!c->slots[k].isnull && !(c->hashes[k] == h && sql_value_cmp(t, &c->slots[k], &v) == 0))
+            k = (k + 1) & (n - 1);
+        c->hashes[k] = h;
+        c->slots[k] = v;
+    }
+    c->hashed = true;
+    return RDB_OK;
+}
+
+static bool sub_hash_has(const ex_subcache_t *c, sql_type_t t, const sql_value_t *v)
+{
+    uint64_t h = sql_value_hash(t, v);
+    for (uint32_t k = (uint32_t)h & (c->nslots - 1); !c->slots[k].isnull; k = (k + 1) & (c->nslots - 1))
+        if (c->hashes[k] == h && sql_value_cmp(t, &c->slots[k], v) == 0)
+            return true;
+    return false;
+}
+
 static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                  rdb_arena_t *a, sql_value_t *out)
 {
     ex_subcache_t local = { 0 }, *c = &local;
-    int maxrows = e->flag == 0 /* EXISTS */ ? 1 : e->flag == 3 /* EXPR */ ? 2 : 0;
+    int maxrows = e->flag == 0 /* EXISTS */ ? 1 : e->flag == 3 /* EXPR */ ? 2 : 0;   /* ARRAY: all */
     if (!e->correlated && e->subid < r->nsubs) {
         c = &r->subs[e->subid];
         if (!c->done) {
@@ -408,6 +484,13 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
     case 0: /* EXISTS */
         *out = sql_bool(c->nrows > 0);
         return RDB_OK;
+    case 4: { /* ARRAY (subquery) */
+        sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(c->nrows ? c->nrows : 1));
+        for (int i = 0; i < c->nrows; i++)
+            v[i] = c->rows[i][0];
+        *out = sql_array_encode(a, sql_array_elem_type(e->type), 1, c->nrows, v);
+        return RDB_OK;
+    }
     case 3: /* EXPR */
         if (c->nrows > 1)
             return rdb_err_set(r->err, RDB_SQL, "21000", "more than one row returned by a subquery "
@@ -416,30 +499,34 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
         return RDB_OK;
     default: {  /* ANY (1) / ALL (2) */
         bool any = e->flag == 1, sawnull = false;
+        if (e->nrowcmp)
+            return eval_row_sublink(r, e, c, row, a, out);
         sql_value_t lhs;
         if (ex_eval(r, e->args[0], row, a, &lhs) != RDB_OK)
             return RDB_SQL;
-        for (int i = 0; i < c->nrows; i++) {
-            sql_value_t v[2];
-            v[0] = lhs;
-            if (ex_eval(r, e->args[1], c->rows[i], a, &v[1]) != RDB_OK)
+        if (any && c != &local && !c->hashed_tried && sub_hash_build(r, e, c) != RDB_OK)
+            return RDB_SQL;
+        if (any && c != &local && c->hashed) {
+            /* x = ANY (rows): true if found; else NULL if x or a row is NULL */
+            if (lhs.isnull)
+                *out = sql_null();
+            else if (sub_hash_has(c, e->args[1]->type, &lhs))
+                *out = sql_bool(true);
+            else
+                *out = c->has_null ? sql_null() : sql_bool(false);
+            return RDB_OK;
+        }
+        bool done = false;
+        sql_type_t types[2] = { e->args[0]->type, e->args[1]->type };
+        for (int i = 0; i < c->nrows && !done; i++) {
+            sql_value_t x;
+            if (ex_eval(r, e->args[1], c->rows[i], a, &x) != RDB_OK ||
+                ex_anyall_step(r, e->fn, types, lhs, x, a, any, &sawnull, &done) != RDB_OK)
                 return RDB_SQL;
-            sql_value_t res;
-            if ((v[0].isnull || v[1].isnull) && e->fn->strict) {
-                res = sql_null();
-            } else {
-                sql_type_t types[2] = { e->args[0]->type, e->args[1]->type };
-                sql_fn_ctx_t ctx = r->fn;
-                ctx.arena = a;
-                if (e->fn->fn(&ctx, 2, v, types, e->fn->rettype, &res, r->err) != RDB_OK)
-                    return RDB_SQL;
-            }
-            if (res.isnull)
-                sawnull = true;
-            else if (res.u.b == any) {
-                *out = sql_bool(any);
-                return RDB_OK;
-            }
+        }
+        if (done) {
+            *out = sql_bool(any);
+            return RDB_OK;
         }
         *out = sawnull ? sql_null() : sql_bool(!any);
         return RDB_OK;

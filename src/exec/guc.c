@@ -120,6 +120,36 @@ static void parse_path(rdb_session_t *s, const char *v)
     }
 }
 
+/* The parameters a session cannot set (PGC_INTERNAL ones). */
+static bool fixed(const char *name)
+{
+    return gdef_find(name) && (strncmp(name, "server_", 7) == 0 || !strcasecmp(name, "integer_datetimes") ||
+                               !strcasecmp(name, "in_hot_standby") || !strcasecmp(name, "is_superuser") ||
+                               !strcasecmp(name, "max_identifier_length"));
+}
+
+/* A time in ms or a size in kB as SHOW prints it: in the largest unit
+ * that divides it ("2500ms", "1min", "2MB"), malloc'ed. */
+static char *unit_text(int64_t v, bool kb)
+{
+    static const struct { const char *u; int64_t n; } tu[] = {
+        { "d", 86400000 }, { "h", 3600000 }, { "min", 60000 }, { "s", 1000 }, { "ms", 1 },
+    }, su[] = { { "TB", 1LL << 30 }, { "GB", 1 << 20 }, { "MB", 1 << 10 }, { "kB", 1 } };
+    const __typeof__(tu[0]) *t = kb ? su : tu;
+    size_t n = kb ? sizeof su / sizeof su[0] : sizeof tu / sizeof tu[0];
+    char buf[64];
+    if (v == 0) {
+        snprintf(buf, sizeof buf, kb ? "0kB" : "0");
+        return strdup(buf);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (v % t[i].n == 0) {
+            snprintf(buf, sizeof buf, "%lld%s", (long long)(v / t[i].n), t[i].u);
+            break;
+        }
+    return strdup(buf);
+}
+
 /* Apply a value that changes behaviour; err on a bad value. */
 static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, bool startup, char **canon,
                           rdb_err_t *err)
@@ -138,9 +168,11 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
             else if (!strcasecmp(tok, "DMY") || !strcasecmp(tok, "European")) ord = SQL_DATEORDER_DMY;
             else if (!strcasecmp(tok, "YMD")) ord = SQL_DATEORDER_YMD;
             else {
-                free(copy);
+                for (char *p = tok; *p; p++)
+                    *p = (char)tolower((unsigned char)*p);
                 rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"DateStyle\": \"%s\"", v);
                 rdb_err_detail(err, "Unrecognized key word: \"%s\".", tok);
+                free(copy);
                 return RDB_SQL;
             }
         }
@@ -165,8 +197,11 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
             return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"IntervalStyle\": \"%s\"", v);
     } else if (strcasecmp(name, "extra_float_digits") == 0) {
         int64_t n;
-        if (rdb_parse_int64(v, &n) != 0 || n < -15 || n > 3)
+        if (rdb_parse_int64(v, &n) != 0)
             return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"extra_float_digits\": \"%s\"", v);
+        if (n < -15 || n > 3)
+            return rdb_err_set(err, RDB_SQL, "22023", "%lld is outside the valid range for parameter "
+                               "\"extra_float_digits\" (-15 .. 3)", (long long)n);
         s->fs.extra_float_digits = (int)n;
     } else if (strcasecmp(name, "bytea_output") == 0) {
         if (strcasecmp(v, "hex") && strcasecmp(v, "escape"))
@@ -189,6 +224,7 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
             return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"%s\": \"%s\"", name, v);
         if (strcasecmp(name, "statement_timeout") == 0)
             s->statement_timeout_ms = ms;
+        *canon = unit_text(ms, false);
     } else if (strcasecmp(name, "work_mem") == 0) {
         int64_t b;
         char *end;
@@ -201,6 +237,7 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
             return rdb_err_set(err, RDB_SQL, "22023", "%lld kB is outside the valid range for parameter "
                                "\"work_mem\" (64 .. 2147483647)", (long long)(b / 1024));
         s->work_mem = b;
+        *canon = unit_text(b / 1024, true);
     } else if (strcasecmp(name, "client_encoding") == 0) {
         if (strcasecmp(v, "UTF8") && strcasecmp(v, "UTF-8") && strcasecmp(v, "unicode") &&
             strcasecmp(v, "SQL_ASCII"))
@@ -210,9 +247,7 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
         bool b;
         if (rdb_parse_bool(v, &b) != 0 || !b)
             return rdb_err_set(err, RDB_SQL, "0A000", "standard_conforming_strings can only be on");
-    } else if (!startup && gdef_find(name) && (strncmp(name, "server_", 7) == 0 || !strcasecmp(name, "integer_datetimes") ||
-                                   !strcasecmp(name, "in_hot_standby") || !strcasecmp(name, "is_superuser") ||
-                                   !strcasecmp(name, "max_identifier_length"))) {
+    } else if (!startup && fixed(name)) {
         return rdb_err_set(err, RDB_SQL, "55P02", "parameter \"%s\" cannot be changed", name);
     }
     return RDB_OK;
@@ -240,6 +275,7 @@ static rdb_status_t set_one(rdb_session_t *s, const char *name, const char *valu
         s->guc[i].name = strdup(cname);
         s->guc[i].value = NULL;
         s->guc[i].reset = NULL;
+        s->guc[i].local_saved = NULL;
     }
     free(s->guc[i].value);
     s->guc[i].value = canon ? canon : strdup(value);
@@ -275,6 +311,7 @@ void eng_guc_free(rdb_session_t *s)
         free(s->guc[i].name);
         free(s->guc[i].value);
         free(s->guc[i].reset);
+        free(s->guc[i].local_saved);
     }
     for (int i = 0; i < s->npath; i++)
         free(s->path[i]);
@@ -286,10 +323,57 @@ rdb_status_t eng_guc_set(rdb_session_t *s, const char *name, const char *value, 
 {
     if (name)
         return set_one(s, name, value, false, sink, err);
-    for (int i = 0; i < s->nguc; i++)
+    for (int i = 0; i < s->nguc; i++) {
+        if (fixed(s->guc[i].name))
+            continue; /* RESET ALL leaves what cannot be set */
         if (set_one(s, s->guc[i].name, NULL, false, sink, err) != RDB_OK)
             return RDB_SQL;
+    }
     return RDB_OK;
+}
+
+rdb_status_t eng_guc_set_local(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
+                               rdb_err_t *err)
+{
+    const gdef_t *d = name ? gdef_find(name) : NULL;
+    int i = slot(s, d ? d->name : name ? name : "");
+    char *saved = i >= 0 ? strdup(s->guc[i].value) : NULL;
+    if (eng_guc_set(s, name, value, sink, err) != RDB_OK) {
+        free(saved);
+        return RDB_SQL;
+    }
+    i = slot(s, d ? d->name : name);
+    if (i >= 0 && !s->guc[i].local_saved)
+        s->guc[i].local_saved = saved ? saved : strdup("");
+    else
+        free(saved);
+    return RDB_OK;
+}
+
+void eng_guc_txn_end(rdb_session_t *s)
+{
+    for (int i = 0; i < s->nguc; i++) {
+        char *v = s->guc[i].local_saved;
+        if (!v)
+            continue;
+        s->guc[i].local_saved = NULL;
+        rdb_err_t err = RDB_ERR_INIT;
+        set_one(s, s->guc[i].name, v, false, NULL, &err);
+        rdb_err_clear(&err);
+        free(v);
+    }
+}
+
+bool eng_guc_notice_wanted(rdb_session_t *s, int severity)
+{
+    static const char *const levels[] = { "debug5", "debug4", "debug3", "debug2", "debug1", "log",
+                                          "notice", "warning", "error" };
+    const char *v = eng_guc_get(s, "client_min_messages");
+    int min = 6, lvl = severity == RDB_SEV_WARNING ? 7 : severity == RDB_SEV_NOTICE ? 6 : 6;
+    for (int i = 0; v && i < 9; i++)
+        if (strcasecmp(v, levels[i]) == 0)
+            min = i;
+    return lvl >= min;
 }
 
 rdb_status_t eng_guc_show(rdb_session_t *s, const char *name, rdb_sink_t *sink, bool describe,
@@ -358,4 +442,12 @@ int eng_guc_reported(rdb_session_t *s, const char *const **names, const char *co
     *names = s->pnames;
     *values = s->pvalues;
     return n;
+}
+
+const char *eng_guc_def_at(int i, const char **desc)
+{
+    if (i < 0 || (size_t)i >= NGDEFS)
+        return NULL;
+    *desc = gdefs[i].desc;
+    return gdefs[i].name;
 }

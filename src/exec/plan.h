@@ -41,11 +41,32 @@ typedef enum ex_kind {
     EX_MINMAX,    /* flag: 1 greatest, 0 least; cmp by type                */
     EX_NULLIF,    /* args[0], args[1]; fn is '='                           */
     EX_DISTINCT,  /* IS [NOT] DISTINCT FROM; fn '='; flag 1 = NOT          */
-    EX_SUBLINK,   /* sub plan; flag ast_sublink_t; args[0] test expr; fn op */
+    EX_SUBLINK,   /* sub plan; flag ast_sublink_t; args[0] test expr; fn op;
+                   * row form ((a, b) IN (SELECT ...)): args[0..nrowcmp) the
+                   * row, rowcmp[i] compares column i over [row, sub row],
+                   * levelsup 1: the row differs if one column does (<>) */
     EX_SESSION,   /* flag: ex_session_fn_t                                 */
     EX_NEXTVAL,   /* flag 0 nextval, 1 currval, 2 setval; args[0] regclass text */
-    EX_ARRAY,     /* ARRAY[args] of element type; result text-built        */
+    EX_ARRAY,     /* ARRAY[args] of element type                           */
+    EX_SUBSCRIPT, /* args[0] array; flag ex_subscript_t; args[1] index (slice:
+                   * lower bound), args[2] slice upper bound, args[3] the new
+                   * element (assignment)                                   */
+    EX_ARRAYCMP,  /* args[0] op ANY (flag 1) / ALL (flag 2) (args[1] array)  */
+    EX_SRF,       /* set-returning function (flag ex_srf_t), only as one of a
+                   * P_FUNCSCAN's exprs; idx = number of output columns    */
 } ex_kind_t;
+
+typedef enum ex_subscript {
+    EX_SUB_INDEX = 0, EX_SUB_SLICE = 1, EX_SUB_ASSIGN = 2,
+    EX_SUB_NO_LOWER = 4, EX_SUB_NO_UPPER = 8,   /* slice bounds left out: [:j], [i:] */
+} ex_subscript_t;
+
+typedef enum ex_srf {
+    EX_SRF_UNNEST, EX_SRF_SERIES_NUMERIC, EX_SRF_SERIES_TS, EX_SRF_SUBSCRIPTS,
+    EX_SRF_JSON_EACH, EX_SRF_JSON_EACH_TEXT, EX_SRF_JSON_ELEMENTS, EX_SRF_JSON_ELEMENTS_TEXT,
+    EX_SRF_JSON_KEYS,
+    EX_SRF_REGEXP_MATCHES, EX_SRF_REGEXP_SPLIT,
+} ex_srf_t;
 
 typedef enum ex_session_fn {
     EX_S_VERSION, EX_S_CURRENT_DATABASE, EX_S_CURRENT_SCHEMA, EX_S_CURRENT_USER,
@@ -68,7 +89,17 @@ struct ex_expr {
     bool                correlated; /* EX_SUBLINK: refers to outer rows    */
     int                 subid;      /* EX_SUBLINK: index into the run's cache */
     const sql_table_t  *rel;        /* EX_NEXTVAL: the sequence */
+    int                 nrowcmp;    /* EX_SUBLINK row form */
+    ex_expr_t         **rowcmp;
+    int                 loc1;       /* unknown-type literal: its source position + 1 (0 = none),
+                                     * where its input errors point */
 };
+
+/* Is args[i] of e evaluated over a subquery's row (not the row e reads)? */
+static inline bool ex_arg_over_sub(const ex_expr_t *e, int i)
+{
+    return e->kind == EX_SUBLINK && i == 1 && !e->nrowcmp;
+}
 
 typedef enum plan_kind {
     P_SCAN,      /* base table: full, key range or point lookup            */
@@ -87,6 +118,12 @@ typedef enum plan_kind {
     P_SUBQUERY,  /* FROM (subquery): passes the child's rows               */
     P_EXCHANGE,  /* reserved for the distributed executor                  */
     P_WINDOW,    /* child's row + window function results (exec/window.h)  */
+    P_RECURSIVE, /* WITH RECURSIVE: left = non-recursive term, right = the
+                  * recursive term, re-run over the rows of the last round
+                  * (its P_WORKTABLE, same wtid) until a round adds none   */
+    P_WORKTABLE, /* the rows of the last round of P_RECURSIVE wtid         */
+    P_FUNCSCAN,  /* set-returning functions in FROM (exprs: EX_SRF), zipped as
+                  * ROWS FROM does; ordinality adds a bigint column          */
 } plan_kind_t;
 
 typedef enum { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS, J_SEMI, J_ANTI } plan_join_t;
@@ -135,7 +172,11 @@ struct plan {
 
     /* P_JOIN */
     plan_join_t  jointype;
-    bool         lateral;     /* right side re-run per left row (frame = left row) */
+    bool         lateral;     /* right side re-run per left row: the frame of its
+                               * outer references is the FROM clause's row up to
+                               * the end of the left side (the left row at
+                               * frame_off, after the enclosing lateral frame) */
+    int          frame_off;
     int          nkeys;       /* hash join keys (0 = nested loop) */
     ex_expr_t  **lkeys, **rkeys;   /* lkeys over left rows, rkeys over right rows */
     sql_type_t  *keytypes;
@@ -151,6 +192,7 @@ struct plan {
     plan_sortkey_t *sort;
     /* P_LIMIT (and P_SORT's top-N bound): constant expressions */
     ex_expr_t   *limit, *offset;
+    bool         with_ties;   /* P_LIMIT: also the rows equal to the last on sort[0..nsort) */
 
     /* P_DISTINCT: the columns in sort[0..nsort) are compared */
     int          ndistinct;
@@ -162,6 +204,13 @@ struct plan {
 
     /* P_WINDOW */
     struct plan_window *win;
+
+    /* P_RECURSIVE (all: UNION ALL) / P_WORKTABLE */
+    int          wtid;
+    /* P_SCAN, P_SUBQUERY, P_WORKTABLE, P_SERIES: the name EXPLAIN shows */
+    const char  *alias;
+    /* P_FUNCSCAN */
+    bool         ordinality;
 };
 
 #endif

@@ -80,7 +80,7 @@ static void span(const ex_expr_t *e, int *lo, int *hi, bool *fixed)
     if (e->kind == EX_NEXTVAL || (e->kind == EX_FUNC && e->fn->volatile_))
         *fixed = true;
     for (int i = 0; i < e->nargs; i++)
-        if (!(e->kind == EX_SUBLINK && i == 1))
+        if (!ex_arg_over_sub(e, i))
             span(e->args[i], lo, hi, fixed);
 }
 

@@ -1,21 +1,27 @@
 /*
  * window.c — the P_WINDOW operator (see window.h).
  *
- * On the first next() the whole input is read and kept in the run's arena
- * (so it counts against the memory budget), each row widened to
+ * On the first next() the whole input is read into a sort (extsort.h,
+ * which spills to disk beyond work_mem), each row widened to
  *   [child columns][one result per call][partition keys][order keys]
- * [input position], then sorted by (partition keys, order keys, position).  Each partition is walked
+ * [input position], sorted by (partition keys, order keys, position).
+ * Partitions are then read back one at a time into memory (counted
+ * against the query's memory limit: 53200 beyond it) and each is walked
  * once: ranking functions follow the peer groups (rows equal on the order
  * keys), lag/lead/first/last/nth_value read the buffered rows, aggregates
  * run over each row's frame, continuing the previous row's state while the
  * frame only grows at its end (the default frame and UNBOUNDED PRECEDING
- * frames), recomputed otherwise.  Results are then streamed in sorted order.
+ * frames), recomputed otherwise.  Its rows are then streamed in sorted
+ * order before the next partition is read.
  */
 #include "exec/exec.h"
+#include "exec/extsort.h"
 #include "exec/window.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/mem.h"
 
 struct ex_window {
     ex_run_t        *r;
@@ -26,8 +32,13 @@ struct ex_window {
     int              kbase;     /* first key column */
     sql_value_t    **rows;
     int64_t          nrows, cap, pos;
-    bool             started;
+    bool             started, eof;
     int64_t         *soff, *eoff;   /* per call: ROWS offsets */
+    ex_sort_t       *xs;            /* the widened input, sorted */
+    int              width;
+    const sql_type_t *types;        /* of the widened rows */
+    rdb_arena_t      pa, la;        /* the partition's rows; the lookahead row */
+    const sql_value_t *look;        /* first row of the next partition */
 };
 
 static int key_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b, bool desc, bool nulls_first)
@@ -106,46 +117,92 @@ ex_window_t *ex_window_open(ex_run_t *r, const plan_t *p, ex_node_t *child)
     return x;
 }
 
+/* Read the whole input into the sort (extsort.h: beyond work_mem it
+ * spills), each row widened with its keys and input position. */
 static rdb_status_t load(ex_window_t *x)
 {
     ex_run_t *r = x->r;
     const plan_window_t *w = x->w;
     const plan_t *cp = x->p->left;
     int width = x->kbase + w->npart + w->norder + 1;   /* + input position */
+    sql_type_t *types = RDB_ARENA_NEWN(r->a, sql_type_t, width + 1);
+    for (int i = 0; i < x->kbase; i++)
+        types[i] = i < x->cw ? cp->types[i] : x->p->types[i];
+    for (int i = 0; i < w->npart + w->norder; i++)
+        types[x->kbase + i] = (i < w->npart ? w->part[i] : w->order[i - w->npart])->type;
+    types[width - 1] = (sql_type_t){ SQL_OID_INT8, -1 };
+    x->width = width;
+    x->types = types;
+    x->xs = ex_sort_new(r, types, width, row_cmp, x);
     rdb_arena_t tmp;
     rdb_arena_init(&tmp, 0);
+    sql_value_t *k = RDB_ARENA_NEWN(r->a, sql_value_t, width + 1);
     const sql_value_t *row;
     rdb_status_t rc = RDB_OK;
+    int64_t n = 0;
     while ((row = ex_next(x->child))) {
         rdb_arena_reset(&tmp);
-        sql_value_t *k = rdb_arena_calloc(r->a, sizeof(sql_value_t) * (size_t)width);
-        for (int i = 0; i < x->cw; i++)
-            k[i] = row[i].isnull ? row[i] : sql_value_copy(r->a, cp->types[i], row[i]);
+        for (int i = 0; i < width; i++)
+            k[i] = i < x->cw ? row[i] : sql_null();
         for (int i = 0; i < w->npart + w->norder; i++) {
             const ex_expr_t *e = i < w->npart ? w->part[i] : w->order[i - w->npart];
-            sql_value_t v;
-            if ((rc = ex_eval(r, e, k, &tmp, &v)) != RDB_OK)
+            if ((rc = ex_eval(r, e, k, &tmp, &k[x->kbase + i])) != RDB_OK)
                 goto out;
-            k[x->kbase + i] = v.isnull ? v : sql_value_copy(r->a, e->type, v);
         }
-        k[width - 1] = sql_int(x->nrows);
-        if (x->nrows == x->cap) {
-            x->cap = x->cap ? x->cap * 2 : 256;
-            x->rows = rdb_arena_grow(r->a, x->rows, (size_t)x->nrows, (size_t)x->cap, sizeof *x->rows);
-        }
-        x->rows[x->nrows++] = k;
-        if ((x->nrows & 255) == 0 && (rc = ex_check(r)) != RDB_OK)
+        k[width - 1] = sql_int(n++);
+        if ((rc = ex_sort_add(x->xs, k)) != RDB_OK)
+            goto out;
+        if ((n & 255) == 0 && (rc = ex_check(r)) != RDB_OK)
             goto out;
     }
-    if (rdb_err_is_set(r->err) || (rc = ex_check(r)) != RDB_OK) {
+    if (rdb_err_is_set(r->err) || (rc = ex_check(r)) != RDB_OK || (rc = ex_sort_done(x->xs)) != RDB_OK) {
         rc = RDB_SQL;
         goto out;
     }
-    if (x->nrows > 1 && (w->npart || w->norder))
-        qsort_r(x->rows, (size_t)x->nrows, sizeof(*x->rows), row_cmp, x);
 out:
     rdb_arena_destroy(&tmp);
     return rc;
+}
+
+/* The next partition of the sorted input into rows[0, nrows) (in the
+ * partition arena, counted against the query's memory limit). */
+static rdb_status_t next_partition(ex_window_t *x)
+{
+    ex_run_t *r = x->r;
+    rdb_arena_reset(&x->pa);
+    x->nrows = x->pos = 0;
+    if (x->look) {
+        x->rows[x->nrows++] = ex_copy_row(&x->pa, x->types, x->width, x->look);
+        x->look = NULL;
+        rdb_arena_reset(&x->la);
+    }
+    for (;;) {
+        const sql_value_t *row = ex_sort_next(x->xs);
+        if (!row) {
+            x->eof = true;
+            break;
+        }
+        if (x->nrows && part_cmp(x, x->rows[0], row) != 0) {
+            x->look = ex_copy_row(&x->la, x->types, x->width, row);
+            break;
+        }
+        if (x->nrows == x->cap) {
+            x->cap = x->cap ? x->cap * 2 : 256;
+            x->rows = rdb_realloc(x->rows, sizeof *x->rows * (size_t)x->cap);
+        }
+        x->rows[x->nrows++] = ex_copy_row(&x->pa, x->types, x->width, row);
+        if ((x->nrows & 255) == 0) {
+            if (ex_check(r) != RDB_OK)
+                return RDB_SQL;
+            if (r->mem_limit && rdb_arena_memory_usage(&x->pa) + rdb_arena_memory_usage(r->a) > r->mem_limit) {
+                rdb_err_set(r->err, RDB_NOMEM, "53200", "out of memory");
+                rdb_err_detail(r->err, "The query needs more than %zu kB of memory (work_mem).",
+                               r->mem_limit / 1024);
+                return RDB_NOMEM;
+            }
+        }
+    }
+    return rdb_err_is_set(r->err) ? RDB_SQL : RDB_OK;
 }
 
 /* RANGE offset bound: the first row of [ps, pe) whose order key is past
@@ -371,7 +428,7 @@ static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
     return RDB_OK;
 }
 
-static rdb_status_t compute(ex_window_t *x)
+static rdb_status_t offsets(ex_window_t *x)
 {
     const plan_window_t *w = x->w;
     for (int f = 0; f < w->nfns; f++) {
@@ -381,32 +438,39 @@ static rdb_status_t compute(ex_window_t *x)
         if (fn->end_off && eval_offset(x, fn->end_off, "ending", &x->eoff[f]) != RDB_OK)
             return RDB_SQL;
     }
-    int64_t ps = 0;
-    while (ps < x->nrows) {
-        int64_t pe = ps + 1;
-        while (pe < x->nrows && part_cmp(x, x->rows[ps], x->rows[pe]) == 0)
-            pe++;
-        for (int f = 0; f < w->nfns; f++)
-            if (run_fn(x, f, ps, pe) != RDB_OK)
-                return RDB_SQL;
-        ps = pe;
-    }
-    return ex_check(x->r);
+    return RDB_OK;
 }
 
 const sql_value_t *ex_window_next(ex_window_t *x)
 {
     if (!x->started) {
         x->started = true;
-        if (load(x) != RDB_OK || compute(x) != RDB_OK)
+        rdb_arena_init(&x->pa, 0);
+        rdb_arena_init(&x->la, 0);
+        if (offsets(x) != RDB_OK || load(x) != RDB_OK)
             return NULL;
     }
-    if (x->pos >= x->nrows)
-        return NULL;
+    /* one partition at a time: read it, run every call over it, stream it */
+    while (x->pos >= x->nrows) {
+        if (x->eof)
+            return NULL;
+        if (next_partition(x) != RDB_OK)
+            return NULL;
+        for (int f = 0; f < x->w->nfns && x->nrows; f++)
+            if (run_fn(x, f, 0, x->nrows) != RDB_OK)
+                return NULL;
+        if (ex_check(x->r) != RDB_OK)
+            return NULL;
+    }
     return x->rows[x->pos++];
 }
 
 void ex_window_close(ex_window_t *x)
 {
-    (void)x;    /* everything lives in the run's arena */
+    if (!x->started)
+        return;
+    ex_sort_free(x->xs);
+    free(x->rows);
+    rdb_arena_destroy(&x->pa);
+    rdb_arena_destroy(&x->la);
 }

@@ -24,6 +24,8 @@
  */
 #include "sql/analyze.h"
 #include "exec/window.h"
+#include "sql/syscat.h"
+#include "sql/array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -45,6 +47,8 @@ typedef struct srel {
     const char *alias;      /* NULL: merged USING columns */
     int         ncols;
     scol_t     *cols;
+    const sql_table_t *table;  /* a base table (its columns at offset + colid), else NULL */
+    int         offset;
 } srel_t;
 
 typedef struct scope scope_t;
@@ -57,11 +61,29 @@ struct scope {
     bool     no_outer;      /* lookups stop here */
 };
 
+/* A WITH clause's CTEs visible at this point: n of them (a CTE sees the
+ * ones before it; in WITH RECURSIVE every one of them); rec[i] is set
+ * while CTE i's recursive term is being bound. */
+typedef struct recur recur_t;
 typedef struct cte_frame {
     ast_cte_t        *ctes;
     int               n;
     struct cte_frame *up;
+    bool              recursive;
+    recur_t         **rec;
+    bool             *busy;     /* CTE i is being bound (mutual recursion) */
 } cte_frame_t;
+
+/* A recursive CTE being bound: shape is NULL while its non-recursive
+ * term is bound (a reference there is an error), then the working
+ * table's columns.  depth is the SELECT nesting depth of the recursive
+ * term: a reference deeper down is inside a subquery (42P19). */
+struct recur {
+    int     id;
+    plan_t *shape;
+    int     nrefs;
+    int     depth;
+};
 
 /* Aggregate-mode state of one SELECT. */
 typedef struct aggctx {
@@ -71,6 +93,9 @@ typedef struct aggctx {
     plan_agg_t  *aggs;
     scope_t     *below;
     const char  *where;      /* clause name for errors */
+    int          nrefs, caprefs;
+    ex_expr_t  **refs;       /* references to aggregate results (their idx
+                              * moves when a group column is added) */
 } aggctx_t;
 
 typedef struct bctx {
@@ -82,7 +107,12 @@ typedef struct bctx {
     struct winctx *win;      /* non-NULL: window function calls allowed */
     bool           in_win;   /* inside a window function call */
     const char    *nowin;    /* clause where window functions are not allowed */
-    bool           lateral_ok; /* a LATERAL item here joins at offset 0 */
+    bool           lat_item;   /* binding a FROM item joined laterally: its
+                                * subqueries and functions see the items before */
+    bool           lat_bad;    /* inside the right side of a RIGHT/FULL join */
+    scope_t       *hidden;     /* FROM items a derived table may not see (errors) */
+    int            depth;      /* SELECT nesting depth */
+    bool           nullable;   /* binding the nullable side of an outer join */
 } bctx_t;
 
 #define A (c->b->a)
@@ -170,7 +200,7 @@ bool ex_shift(rdb_arena_t *a, const ex_expr_t *e, int delta, int width, ex_expr_
             x->args = RDB_ARENA_NEWN(a, ex_expr_t *, e->nargs);
             /* a sublink's args[1] is over the sub row: leave it */
             for (int i = 0; i < e->nargs; i++) {
-                if (e->kind == EX_SUBLINK && i == 1)
+                if (ex_arg_over_sub(e, i))
                     x->args[i] = e->args[i];
                 else if (!ex_shift(a, e->args[i], delta, width, &x->args[i]))
                     return false;
@@ -258,6 +288,31 @@ static ex_expr_t *scol_ref(bctx_t *c, const scol_t *sc, int levelsup)
     return e;
 }
 
+/* A qualified column reference whose range is not visible: PostgreSQL's
+ * errorMissingRTE, with its hints for a table referred to by its name
+ * instead of its alias and for a FROM item this part of the query may not
+ * see. */
+static rdb_status_t missing_rel(bctx_t *c, scope_t *s, const char *rel, int loc)
+{
+    for (scope_t *sc = s; sc; sc = sc->parent)
+        for (int i = 0; i < sc->nrels; i++)
+            if (sc->rels[i].table && sc->rels[i].alias && strcmp(sc->rels[i].table->name, rel) == 0 &&
+                strcmp(sc->rels[i].alias, rel) != 0) {
+                fail(c, "42P01", loc, "invalid reference to FROM-clause entry for table \"%s\"", rel);
+                rdb_err_hint(c->err, "Perhaps you meant to reference the table alias \"%s\".", sc->rels[i].alias);
+                return RDB_SQL;
+            }
+    for (scope_t *sc = c->hidden; sc; sc = sc->parent)
+        for (int i = 0; i < sc->nrels; i++)
+            if (sc->rels[i].alias && strcmp(sc->rels[i].alias, rel) == 0) {
+                fail(c, "42P01", loc, "invalid reference to FROM-clause entry for table \"%s\"", rel);
+                rdb_err_hint(c->err, "There is an entry for table \"%s\", but it cannot be referenced from "
+                             "this part of the query.", rel);
+                return RDB_SQL;
+            }
+    return fail(c, "42P01", loc, "missing FROM-clause entry for table \"%s\"", rel);
+}
+
 static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t **out)
 {
     const char *rel = ast->nnames >= 2 ? ast->names[ast->nnames - 2] : NULL;
@@ -302,7 +357,7 @@ static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t
             break;
     }
     if (rel)
-        return fail(c, "42P01", ast->loc, "missing FROM-clause entry for table \"%s\"", rel);
+        return missing_rel(c, s, rel, ast->loc);
     return fail(c, "42703", ast->loc, "column \"%s\" does not exist", col);
 }
 
@@ -312,6 +367,41 @@ static bool is_unknown(const ex_expr_t *e) { return e->type.oid == SQL_OID_UNKNO
 
 /* Coerce e to type t in context ctx.  Unknown literals are read as t;
  * unknown parameters take type t. */
+static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc);
+
+/* 'name'::regclass / 'type'::regtype: the OID, looked up now as
+ * PostgreSQL's regclassin does when the constant is folded. */
+static rdb_status_t coerce_reg(bctx_t *c, ex_expr_t **ep, sql_type_t t, int loc)
+{
+    ex_expr_t *e = *ep;
+    if (e->kind != EX_CONST) {
+        /* a name computed at run time: regclassin / regtypein */
+        sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
+        if (!sql_syscat_func_resolve(t.oid == SQL_OID_REGCLASS ? "regclassin" : "regtypein", 1, fn))
+            return fail(c, "XX000", loc, "no input function for regclass");
+        if (e->type.oid != SQL_OID_TEXT && coerce(c, &e, T(SQL_OID_TEXT), SQL_CAST_EXPLICIT, loc) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *x = ex_new(c, EX_FUNC, t, 1);
+        x->fn = fn;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
+    if (e->val.isnull) {
+        *ep = ex_const(c, t, sql_null());
+        return RDB_OK;
+    }
+    const char *txt = rdb_arena_strndup(A, e->val.u.v.ptr, e->val.u.v.len);
+    uint32_t oid;
+    rdb_status_t rc = t.oid == SQL_OID_REGCLASS
+                          ? sql_syscat_regclass_in(c->b->snap, c->b->path, c->b->npath, txt, &oid, c->err)
+                          : sql_syscat_regtype_in(txt, &oid, c->err);
+    if (rc != RDB_OK)
+        return at(c, loc);
+    *ep = ex_const(c, t, sql_int(oid));
+    return RDB_OK;
+}
+
 static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_context_t ctx, int loc)
 {
     ex_expr_t *e = *ep;
@@ -323,13 +413,34 @@ static rdb_status_t coerce(bctx_t *c, ex_expr_t **ep, sql_type_t t, sql_cast_con
         if (t.typmod < 0)
             return RDB_OK;
     }
+    if ((t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE) &&
+        (e->type.oid == SQL_OID_UNKNOWN || e->type.oid == SQL_OID_TEXT ||
+         e->type.oid == SQL_OID_VARCHAR || e->type.oid == SQL_OID_NAME))
+        return coerce_reg(c, ep, t, loc);
+    if (e->kind == EX_CONST && is_unknown(e) && t.typmod >= 0 && t.oid != SQL_OID_INTERVAL) {
+        /* PG's coerce_type: a literal is read without the typmod, which a
+         * length coercion applies afterwards (explicit casts truncate
+         * strings; errors carry no position) */
+        if (coerce(c, ep, T(t.oid), ctx, loc) != RDB_OK)
+            return RDB_SQL;
+        e = *ep;
+        sql_resolved_cast_t rc;
+        if (sql_cast_resolve(e->type, t, ctx, &rc, c->err) != RDB_OK)
+            return at(c, loc);
+        ex_expr_t *x = ex_new(c, EX_CAST, rc.to, 1);
+        x->cast = RDB_ARENA_NEW(A, sql_resolved_cast_t);
+        *x->cast = rc;
+        x->args[0] = e;
+        *ep = x;
+        return RDB_OK;
+    }
     if (e->kind == EX_CONST && is_unknown(e)) {
         sql_value_t v = sql_null();
         if (!e->val.isnull) {
             sql_format_settings_t fs;
             sql_format_settings_default(&fs);
-            if (sql_value_in(A, &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
-                return at(c, loc);
+            if (sql_value_in(A, c->b->fs ? c->b->fs : &fs, t, e->val.u.v.ptr, e->val.u.v.len, &v, c->err) != RDB_OK)
+                return at(c, e->loc1 ? e->loc1 - 1 : loc);
         }
         *ep = ex_const(c, t, v);
         return RDB_OK;
@@ -421,8 +532,18 @@ static rdb_status_t common_at(bctx_t *c, ex_expr_t **es, int n, const char *ctx,
     sql_type_t *ts = RDB_ARENA_NEWN(A, sql_type_t, n + 1);
     for (int i = 0; i < n; i++)
         ts[i] = es[i]->type;
-    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK)
-        return at(c, loc);
+    if (sql_type_common(n, ts, ctx, t, c->err) != RDB_OK) {
+        /* PostgreSQL points at the first expression that does not match */
+        for (int k = 2; locs && k < n; k++) {
+            rdb_err_t e2 = RDB_ERR_INIT;
+            sql_type_t t2;
+            rdb_status_t rc = sql_type_common(k, ts, ctx, &t2, &e2);
+            rdb_err_clear(&e2);
+            if (rc != RDB_OK)
+                return at(c, locs[k - 1] >= 0 ? locs[k - 1] : loc);
+        }
+        return at(c, locs && locs[n - 1] >= 0 ? locs[n - 1] : loc);
+    }
     if (t->oid == SQL_OID_UNKNOWN)
         *t = T(SQL_OID_TEXT);
     for (int i = 0; i < n; i++)
@@ -436,7 +557,22 @@ static rdb_status_t common(bctx_t *c, ex_expr_t **es, int n, const char *ctx, in
     return common_at(c, es, n, ctx, loc, NULL, t);
 }
 
+static sql_type_t array_of(bctx_t *c, sql_type_t elem, int loc, bool *ok)
+{
+    uint32_t o = sql_array_oid_of(elem.oid);
+    *ok = o != 0;
+    if (!o)
+        fail(c, "42704", loc, "could not find array type for data type %s", tname(c, elem));
+    sql_type_t t = { o, elem.typmod };
+    return t;
+}
+
 static bool ast_has_agg(ast_expr_t *a);
+static bool is_srf_name(const char *name);
+static bool agg_input_ordered(const char *name)
+{
+    return strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0 || strstr(name, "json") != NULL;
+}
 
 static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
@@ -473,8 +609,6 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             return RDB_SQL;
     pa.distinct = a->distinct;
     if (a->nagg_order) {
-        if (a->distinct)
-            return fail(c, "0A000", a->loc, "ORDER BY with DISTINCT inside an aggregate is not supported");
         pa.norder = a->nagg_order;
         pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, a->nagg_order);
         pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, a->nagg_order);
@@ -484,10 +618,28 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
             if (pa.order[i]->type.oid == SQL_OID_UNKNOWN &&
                 coerce(&sub, &pa.order[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, a->loc) != RDB_OK)
                 return RDB_SQL;
+            bool inargs = !a->distinct;
+            for (int k = 0; k < pa.nargs && !inargs; k++)
+                inargs = ex_equal(pa.order[i], pa.args[k]) ||
+                         (pa.args[k]->kind == EX_CAST && ex_equal(pa.order[i], pa.args[k]->args[0]));
+            if (!inargs)
+                return fail(c, "42P10", a->agg_order[i].expr->loc, "in an aggregate with DISTINCT, ORDER BY "
+                            "expressions must appear in argument list");
             pa.okeys[i].col = pa.nargs + i;
             pa.okeys[i].type = pa.order[i]->type;
             pa.okeys[i].desc = a->agg_order[i].desc;
             pa.okeys[i].nulls_first = a->agg_order[i].nulls ? a->agg_order[i].nulls == 1 : a->agg_order[i].desc;
+        }
+    }
+    if (a->distinct && !a->nagg_order && pa.nargs && (agg_input_ordered(a->name))) {
+        /* PG feeds DISTINCT inputs sorted: array_agg(DISTINCT x) is ordered by x */
+        pa.norder = pa.nargs;
+        pa.order = RDB_ARENA_NEWN(A, ex_expr_t *, pa.nargs);
+        pa.okeys = RDB_ARENA_NEWN(A, plan_sortkey_t, pa.nargs);
+        for (int i = 0; i < pa.nargs; i++) {
+            pa.order[i] = pa.args[i];
+            pa.okeys[i].col = pa.nargs + i;
+            pa.okeys[i].type = pa.args[i]->type;
         }
     }
     if (a->def) {
@@ -503,6 +655,11 @@ static rdb_status_t bind_agg_call(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_
     g->aggs[g->naggs] = pa;
     *out = ex_col(A, g->ngroup + g->naggs, pa.agg.rettype);
     g->naggs++;
+    if (g->nrefs == g->caprefs) {
+        g->caprefs = g->caprefs ? g->caprefs * 2 : 8;
+        g->refs = rdb_arena_grow(A, g->refs, (size_t)g->nrefs, (size_t)g->caprefs, sizeof *g->refs);
+    }
+    g->refs[g->nrefs++] = *out;
     return RDB_OK;
 }
 
@@ -517,6 +674,7 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "user", EX_S_CURRENT_USER, 0, SQL_OID_NAME },
     { "pg_backend_pid", EX_S_BACKEND_PID, 0, SQL_OID_INT4 },
     { "current_setting", EX_S_CURRENT_SETTING, 1, SQL_OID_TEXT },
+    { "current_setting", EX_S_CURRENT_SETTING, 2, SQL_OID_TEXT },
     { "pg_sleep", EX_S_PG_SLEEP, 1, SQL_OID_VOID },
     { "txid_current", EX_S_TXID, 0, SQL_OID_INT8 },
     { "localtimestamp", EX_S_LOCALTIMESTAMP, 0, SQL_OID_TIMESTAMP },
@@ -540,10 +698,11 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
         for (int j = 0; j < a->nargs; j++) {
             e->args[j] = args[j];
             sql_type_t want = session_fns[i].fn == EX_S_PG_SLEEP ? T(SQL_OID_FLOAT8)
-                            : session_fns[i].fn == EX_S_SET_CONFIG && j == 2 ? T(SQL_OID_BOOL)
+                            : (session_fns[i].fn == EX_S_SET_CONFIG && j == 2) ||
+                              (session_fns[i].fn == EX_S_CURRENT_SETTING && j == 1) ? T(SQL_OID_BOOL)
                             : T(SQL_OID_TEXT);
             if (session_fns[i].fn == EX_S_PG_TYPEOF) {
-                e->val = sql_bytes(tname(c, args[j]->type), 0);
+                e->val = sql_bytes(tname(c, T(args[j]->type.oid)), 0);   /* regtype: no typmod */
                 e->val.u.v.len = (uint32_t)strlen(e->val.u.v.ptr);
                 continue;
             }
@@ -586,7 +745,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
             }
             const sql_table_t *seq = sql_cat_find(c->b->snap, schema, lower, c->b->path, c->b->npath);
             if (!seq)
-                return fail(c, "42P01", a->loc, "relation \"%s\" does not exist", txt);
+                return fail(c, "42P01", a->nargs ? a->args[0]->loc : a->loc,
+                            "relation \"%s\" does not exist", txt);
             if (seq->relkind != SQL_REL_SEQUENCE)
                 return fail(c, "42809", a->loc, "\"%s\" is not a sequence", txt);
             e->rel = seq;
@@ -646,7 +806,7 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
         *out = ex_const(c, T(SQL_OID_TEXT), sql_bytes(re, (uint32_t)strlen(re)));
         return RDB_OK;
     }
-    if (strcmp(name, "generate_series") == 0 || strcmp(name, "unnest") == 0)
+    if (is_srf_name(name))
         return fail(c, "0A000", a->loc, "set-returning functions are not supported in this position "
                     "(use them in FROM)");
     sql_type_t ts[SQL_MAX_FN_ARGS];
@@ -655,7 +815,8 @@ static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **
     for (int i = 0; i < a->nargs; i++)
         ts[i] = args[i]->type;
     sql_resolved_fn_t *fn = RDB_ARENA_NEW(A, sql_resolved_fn_t);
-    if (sql_func_resolve(name, a->nargs, ts, fn, c->err) != RDB_OK)
+    if (!sql_syscat_func_resolve(name, a->nargs, fn) &&
+        sql_func_resolve(name, a->nargs, ts, fn, c->err) != RDB_OK)
         return at(c, a->loc);
     ex_expr_t *e = ex_new(c, EX_FUNC, fn->rettype, a->nargs);
     e->fn = fn;
@@ -702,6 +863,7 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
         return RDB_OK;
     case AST_C_STR:
         *out = ex_const(c, T(SQL_OID_UNKNOWN), sql_bytes(a->sval, (uint32_t)strlen(a->sval)));
+        (*out)->loc1 = a->loc + 1;
         return RDB_OK;
     case AST_C_BOOL:
         *out = ex_const(c, T(SQL_OID_BOOL), sql_bool(a->sval[0] == 't'));
@@ -720,7 +882,9 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
             errno = 0;
             long long ll = strtoll(a->sval, &end, 10);
             if (errno == 0 && !*end) {
-                *out = ex_const(c, T(SQL_OID_INT8), sql_int(ll));
+                /* PG's make_const: an oversize integer literal that fits in int4
+                 * (-2147483648 after the grammar folds the minus) is int4 */
+                *out = ex_const(c, T(ll >= INT32_MIN && ll <= INT32_MAX ? SQL_OID_INT4 : SQL_OID_INT8), sql_int(ll));
                 return RDB_OK;
             }
         }
@@ -732,6 +896,55 @@ static rdb_status_t bind_const(bctx_t *c, ast_expr_t *a, ex_expr_t **out)
     default:
         return fail(c, "0A000", a->loc, "this constant is not supported");
     }
+}
+
+/* (a, b) op (c, d) for = and <>: PostgreSQL compares column by column
+ * (= is the AND of the columns' =, <> the OR of their <>). */
+static rdb_status_t bind_row_cmp(bctx_t *c, scope_t *s, const char *op, ast_expr_t *l, ast_expr_t *r, int loc,
+                                 ex_expr_t **out)
+{
+    if (r->kind != AST_ROW || l->nargs != r->nargs)
+        return fail(c, "42601", loc, "unequal number of entries in row expressions");
+    bool ne = strcmp(op, "<>") == 0;
+    if (!ne && strcmp(op, "=") != 0)
+        return fail(c, "0A000", loc, "row comparison with %s is not supported", op);
+    ex_expr_t *e = ex_new(c, ne ? EX_OR : EX_AND, T(SQL_OID_BOOL), l->nargs);
+    for (int i = 0; i < l->nargs; i++) {
+        ex_expr_t *x, *y;
+        if (bind_e(c, s, l->args[i], &x) != RDB_OK || bind_e(c, s, r->args[i], &y) != RDB_OK ||
+            mk_op(c, op, x, y, loc, &e->args[i]) != RDB_OK)
+            return RDB_SQL;
+    }
+    *out = e->nargs == 1 ? e->args[0] : e;
+    return RDB_OK;
+}
+
+/* (a, b) IN / op ANY|ALL (SELECT x, y ...): the row form of EX_SUBLINK. */
+static rdb_status_t bind_row_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t *e)
+{
+    ast_expr_t *row = a->arg;
+    int k = row->nargs;
+    if (e->sub->ncols > k)
+        return fail(c, "42601", a->loc, "subquery has too many columns");
+    if (e->sub->ncols < k)
+        return fail(c, "42601", a->loc, "subquery has too few columns");
+    const char *op = a->name ? a->name : "=";
+    bool ne = strcmp(op, "<>") == 0;
+    if (!ne && strcmp(op, "=") != 0)
+        return fail(c, "0A000", a->loc, "row comparison with %s is not supported", op);
+    e->nargs = k;
+    e->args = RDB_ARENA_NEWN(A, ex_expr_t *, k);
+    e->nrowcmp = k;
+    e->rowcmp = RDB_ARENA_NEWN(A, ex_expr_t *, k);
+    e->levelsup = ne;
+    for (int i = 0; i < k; i++) {
+        if (bind_e(c, s, row->args[i], &e->args[i]) != RDB_OK)
+            return RDB_SQL;
+        if (mk_op(c, op, ex_col(A, i, e->args[i]->type), ex_col(A, k + i, e->sub->types[i]), a->loc,
+                  &e->rowcmp[i]) != RDB_OK)
+            return RDB_SQL;
+    }
+    return RDB_OK;
 }
 
 static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
@@ -756,6 +969,16 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
     switch ((ast_sublink_t)a->ival) {
     case AST_SL_EXISTS:
         break;
+    case AST_SL_ARRAY: {
+        if (sub->ncols != 1)
+            return fail(c, "42601", a->loc, "subquery must return only one column");
+        bool ok;
+        e->type = array_of(c, sub->types[0].oid == SQL_OID_UNKNOWN ? T(SQL_OID_TEXT) : sub->types[0],
+                           a->loc, &ok);
+        if (!ok)
+            return RDB_SQL;
+        break;
+    }
     case AST_SL_EXPR:
         if (sub->ncols != 1)
             return fail(c, "42601", a->loc, "subquery must return only one column");
@@ -763,6 +986,11 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
         break;
     case AST_SL_ANY:
     case AST_SL_ALL: {
+        if (a->arg && a->arg->kind == AST_ROW) {
+            if (bind_row_sublink(c, s, a, e) != RDB_OK)
+                return RDB_SQL;
+            break;
+        }
         if (sub->ncols != 1)
             return fail(c, "42601", a->loc, "subquery has too many columns");
         ex_expr_t *l;
@@ -811,6 +1039,119 @@ static bool match_group(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
     return false;
 }
 
+/* A column of a table whose primary key the query groups by depends on
+ * the key (PostgreSQL's check_functional_grouping): it joins the group
+ * columns (the groups stay the same) and *out refers to it there. */
+static bool group_by_pk(bctx_t *c, const ex_expr_t *x, ex_expr_t **out)
+{
+    aggctx_t *g = c->agg;
+    scope_t *bs = g->below;
+    const srel_t *rel = NULL;
+    for (int r = 0; r < bs->nrels && !rel; r++) {
+        const srel_t *sr = &bs->rels[r];
+        if (sr->table && sr->table->npk && x->idx >= sr->offset && x->idx < sr->offset + sr->table->nrowcols)
+            rel = sr;
+    }
+    if (!rel)
+        return false;
+    for (int k = 0; k < rel->table->npk; k++) {
+        int pos = rel->offset + rel->table->pk_colids[k];
+        bool found = false;
+        for (int i = 0; i < g->ngroup && !found; i++)
+            found = g->group[i]->kind == EX_COL && g->group[i]->idx == pos;
+        if (!found)
+            return false;
+    }
+    g->group = rdb_arena_grow(A, g->group, (size_t)g->ngroup, (size_t)g->ngroup + 1, sizeof *g->group);
+    g->group[g->ngroup] = ex_col(A, x->idx, x->type);
+    *out = ex_col(A, g->ngroup, x->type);
+    g->ngroup++;
+    for (int i = 0; i < g->nrefs; i++)
+        g->refs[i]->idx++;
+    return true;
+}
+
+/* ---- arrays: subscripts, op ANY/ALL (array) ------------------------ */
+
+static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: arrays have one dimension */
+        return fail(c, "2202E", -1, "wrong number of array subscripts");
+    ex_expr_t *arr;
+    if (bind_e(c, s, a->arg, &arr) != RDB_OK)
+        return RDB_SQL;
+    if (!sql_type_is_array(arr->type.oid) && a->arg->kind == AST_SUBSCRIPT && !a->arg->ival && !a->def) {
+        /* a[i][j] on a one-dimensional array: more subscripts than dimensions read NULL */
+        *out = ex_const(c, arr->type, sql_null());
+        return RDB_OK;
+    }
+    if (!sql_type_is_array(arr->type.oid))
+        return fail(c, "42804", a->arg->loc, "cannot subscript type %s because it does not support "
+                    "subscripting", tname(c, arr->type));
+    ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, a->ival ? arr->type : sql_array_elem_type(arr->type), a->def ? 4 : 3);
+    e->flag = a->ival ? EX_SUB_SLICE : EX_SUB_INDEX;
+    e->args[0] = arr;
+    for (int i = 0; i < 2; i++) {
+        if (!a->args[i]) {
+            e->args[i + 1] = ex_const(c, T(SQL_OID_INT4), sql_null());
+            if (a->ival)
+                e->flag |= i == 0 ? EX_SUB_NO_LOWER : EX_SUB_NO_UPPER;
+            continue;
+        }
+        if (bind_e(c, s, a->args[i], &e->args[i + 1]) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *x = e->args[i + 1];
+        if (!is_unknown(x) && !sql_type_can_coerce(x->type, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT))
+            return fail(c, "42804", a->args[i]->loc, "array subscript must have type integer");
+        if (coerce(c, &e->args[i + 1], T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT, a->args[i]->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    if (a->def) {
+        e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array */
+        e->type = arr->type;
+        if (bind_e(c, s, a->def, &e->args[3]) != RDB_OK ||
+            coerce(c, &e->args[3], a->ival ? arr->type : sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT,
+                   a->def->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    *out = e;
+    return RDB_OK;
+}
+
+static rdb_status_t bind_anyarray(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
+{
+    ex_expr_t *l, *r;
+    if (bind_e(c, s, a->arg, &l) != RDB_OK || bind_e(c, s, a->args[0], &r) != RDB_OK)
+        return RDB_SQL;
+    bool ok;
+    if (is_unknown(r)) {
+        sql_type_t at = array_of(c, is_unknown(l) ? T(SQL_OID_TEXT) : l->type, a->loc, &ok);
+        if (!ok || coerce(c, &r, at, SQL_CAST_IMPLICIT, a->args[0]->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    if (!sql_type_is_array(r->type.oid))
+        return fail(c, "42809", a->loc, "op ANY/ALL (array) requires array on right side");
+    ex_expr_t *op;
+    if (mk_op(c, a->name, l, ex_col(A, 0, sql_array_elem_type(r->type)), a->loc, &op) != RDB_OK)
+        return RDB_SQL;
+    if (op->type.oid != SQL_OID_BOOL)
+        return fail(c, "42809", a->loc, "op ANY/ALL (array) requires operator to yield boolean");
+    /* the operator's right input type: cast the whole array to an array of it */
+    sql_type_t want = op->fn->argtypes[1];
+    if (want.oid != sql_array_elem_oid(r->type.oid) && want.oid != SQL_OID_ANYELEMENT) {
+        sql_type_t at = array_of(c, want, a->loc, &ok);
+        if (!ok || coerce(c, &r, at, SQL_CAST_IMPLICIT, a->args[0]->loc) != RDB_OK)
+            return RDB_SQL;
+    }
+    ex_expr_t *e = ex_new(c, EX_ARRAYCMP, T(SQL_OID_BOOL), 2);
+    e->flag = (int)a->ival;
+    e->fn = op->fn;
+    e->args[0] = op->args[0];
+    e->args[1] = r;
+    *out = e;
+    return RDB_OK;
+}
+
 static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
     if (c->agg && match_group(c, s, a, out))
@@ -829,6 +1170,8 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
                 *out = x;
                 return RDB_OK;
             }
+            if (x->kind == EX_COL && group_by_pk(c, x, out))
+                return RDB_OK;
             rdb_buf_t nb = RDB_BUF_INIT;
             const char *ralias = NULL;
             scope_t *bs = c->agg->below;
@@ -866,7 +1209,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         *out = e;
         return RDB_OK;
     }
+    case AST_ROW:
+        return fail(c, "0A000", a->loc, "row constructors are not supported here");
     case AST_OP: {
+        if (a->args[0] && a->args[0]->kind == AST_ROW && a->args[1]->kind == AST_ROW)
+            return bind_row_cmp(c, s, a->name, a->args[0], a->args[1], a->loc, out);
         ex_expr_t *l = NULL, *r = NULL;
         if (a->args[0] && bind_e(c, s, a->args[0], &l) != RDB_OK)
             return RDB_SQL;
@@ -900,9 +1247,18 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
     case AST_CAST: {
         sql_type_t t;
         ex_expr_t *x;
-        if (resolve_typename(c, a->tn, &t) != RDB_OK || bind_e(c, s, a->arg, &x) != RDB_OK)
+        if (resolve_typename(c, a->tn, &t) != RDB_OK)
             return RDB_SQL;
-        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, a->loc) != RDB_OK)
+        if (a->arg->kind == AST_ARRAY && a->arg->nargs == 0 && sql_type_is_array(t.oid)) {
+            /* ARRAY[]::T[] */
+            *out = ex_const(c, t, sql_array_encode(A, sql_array_elem_type(t), 1, 0, NULL));
+            return RDB_OK;
+        }
+        if (bind_e(c, s, a->arg, &x) != RDB_OK)
+            return RDB_SQL;
+        /* a literal that does not read as the type is reported at the literal */
+        if (coerce(c, &x, t, SQL_CAST_EXPLICIT, x->kind == EX_CONST && is_unknown(x) &&
+                   a->arg->loc >= 0 ? a->arg->loc : a->loc) != RDB_OK)
             return RDB_SQL;
         if (x->type.oid != t.oid || (t.typmod >= 0 && x->type.typmod != t.typmod)) {
             /* binary-coercible relabel, e.g. varchar::text */
@@ -941,15 +1297,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             res[nw] = ex_const(c, T(SQL_OID_UNKNOWN), sql_null());
         }
         sql_type_t t;
+        /* the ELSE first, as PostgreSQL resolves it (its type is preferred) */
         int *locs = RDB_ARENA_NEWN(A, int, nw + 2);
-        for (int i = 0; i < nw; i++)
-            locs[i] = a->args[2 * i + 1]->loc;
-        locs[nw] = a->def ? a->def->loc : -1;
-        if (common_at(c, res, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
+        ex_expr_t **ord = RDB_ARENA_NEWN(A, ex_expr_t *, nw + 2);
+        ord[0] = res[nw];
+        locs[0] = a->def ? a->def->loc : -1;
+        for (int i = 0; i < nw; i++) {
+            ord[i + 1] = res[i];
+            locs[i + 1] = a->args[2 * i + 1]->loc;
+        }
+        if (common_at(c, ord, nw + 1, "CASE", a->loc, locs, &t) != RDB_OK)
             return RDB_SQL;
         for (int i = 0; i < nw; i++)
-            e->args[2 * i + 1] = res[i];
-        e->args[2 * nw] = res[nw];
+            e->args[2 * i + 1] = ord[i + 1];
+        e->args[2 * nw] = ord[0];
         e->type = t;
         *out = e;
         return RDB_OK;
@@ -967,6 +1328,20 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
     }
     case AST_IN: {
         ex_expr_t *l;
+        if (a->arg->kind == AST_ROW) {
+            /* (a, b) IN ((1, 2), (3, 4)): an OR of row equalities */
+            ex_expr_t *e = ex_new(c, EX_OR, T(SQL_OID_BOOL), a->nargs);
+            for (int i = 0; i < a->nargs; i++)
+                if (bind_row_cmp(c, s, "=", a->arg, a->args[i], a->loc, &e->args[i]) != RDB_OK)
+                    return RDB_SQL;
+            if (a->neg) {
+                ex_expr_t *n = ex_new(c, EX_NOT, T(SQL_OID_BOOL), 1);
+                n->args[0] = e;
+                e = n;
+            }
+            *out = e;
+            return RDB_OK;
+        }
         if (bind_e(c, s, a->arg, &l) != RDB_OK)
             return RDB_SQL;
         ex_expr_t *e = ex_new(c, EX_OR, T(SQL_OID_BOOL), a->nargs);
@@ -1055,10 +1430,12 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         ast_expr_t f = *a;
         f.kind = AST_FUNC;
         f.nargs = 0;
-        if (strcmp(a->name, "current_time") == 0 || strcmp(a->name, "localtime") == 0)
-            return fail(c, "0A000", a->loc, "%s is not supported", a->name);
         return bind_func(c, s, &f, out);
     }
+    case AST_SUBSCRIPT:
+        return bind_subscript(c, s, a, out);
+    case AST_ANYARRAY:
+        return bind_anyarray(c, s, a, out);
     case AST_ARRAY: {
         if (a->nargs == 0)
             return fail(c, "42P18", a->loc, "cannot determine type of empty array");
@@ -1066,9 +1443,14 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         if (bind_list(c, s, a->args, a->nargs, e->args) != RDB_OK)
             return RDB_SQL;
         sql_type_t et;
-        if (common(c, e->args, a->nargs, "ARRAY", a->loc, &et) != RDB_OK)
+        int *locs = RDB_ARENA_NEWN(A, int, a->nargs + 1);
+        for (int i = 0; i < a->nargs; i++)
+            locs[i] = a->args[i]->loc;
+        if (common_at(c, e->args, a->nargs, "ARRAY", a->loc, locs, &et) != RDB_OK)
             return RDB_SQL;
         const sql_typeinfo_t *ti = sql_type_by_oid(et.oid);
+        if (sql_type_is_array(et.oid))
+            return fail(c, "0A000", a->loc, "multidimensional arrays are not supported");
         if (!ti || !ti->array_oid)
             return fail(c, "42704", a->loc, "could not find array type for data type %s", tname(c, et));
         e->type = T(ti->array_oid);
@@ -1402,12 +1784,9 @@ static void win_renumber(const winctx_t *wc, ex_expr_t *e)
         return;
     if (e->kind == EX_COL && e->idx >= WIN_PH)
         e->idx = wc->calls[e->idx - WIN_PH].col;
-    if (e->kind == EX_SUBLINK && e->nargs) {
-        win_renumber(wc, e->args[0]);   /* args[1] is over the sub row */
-        return;
-    }
     for (int i = 0; i < e->nargs; i++)
-        win_renumber(wc, e->args[i]);
+        if (!ex_arg_over_sub(e, i))
+            win_renumber(wc, e->args[i]);
 }
 
 /* P_WINDOW nodes over p, one per distinct (PARTITION BY, ORDER BY), and
@@ -1462,7 +1841,7 @@ static bool expr_name_strong(const ast_expr_t *a)
     case AST_COLREF: return !a->star;
     case AST_FUNC: case AST_SVF: case AST_COALESCE: case AST_GREATEST: case AST_LEAST:
     case AST_NULLIF: case AST_ARRAY: return true;
-    case AST_CAST: return expr_name_strong(a->arg);
+    case AST_CAST: case AST_SUBSCRIPT: return expr_name_strong(a->arg);
     case AST_CASE: return a->def && expr_name_strong(a->def);
     default: return false;
     }
@@ -1475,7 +1854,7 @@ static const char *expr_name(ast_expr_t *a)
     case AST_FUNC: return a->name;
     case AST_SVF: return a->name;
     case AST_CAST:
-        if (a->arg->kind == AST_COLREF || a->arg->kind == AST_FUNC || a->arg->kind == AST_CAST)
+        if (expr_name_strong(a->arg))   /* else the type's name, as PG's FigureColname */
             return expr_name(a->arg);
         return a->tn->name[0] == '_' ? a->tn->name + 1
              : strcmp(a->tn->name, "int4") == 0 ? "int4" : a->tn->name;
@@ -1485,7 +1864,8 @@ static const char *expr_name(ast_expr_t *a)
     case AST_LEAST: return "least";
     case AST_NULLIF: return "nullif";
     case AST_ARRAY: return "array";
-    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_EXPR &&
+    case AST_SUBSCRIPT: return expr_name(a->arg);
+    case AST_SUBLINK: return a->ival == AST_SL_EXISTS ? "exists" : a->ival == AST_SL_ARRAY ? "array" : a->ival == AST_SL_EXPR &&
                              a->sub->ntargets == 1 && a->sub->targets[0].expr
                              ? (a->sub->targets[0].name ? a->sub->targets[0].name
                                 : expr_name(a->sub->targets[0].expr)) : "?column?";
@@ -1493,13 +1873,112 @@ static const char *expr_name(ast_expr_t *a)
     }
 }
 
-static ast_cte_t *find_cte(bctx_t *c, const char *name)
+static ast_cte_t *find_cte(bctx_t *c, const char *name, cte_frame_t **fr, int *idx)
 {
     for (cte_frame_t *f = c->b->ctes; f; f = f->up)
         for (int i = 0; i < f->n; i++)
-            if (strcmp(f->ctes[i].name, name) == 0)
+            if (strcmp(f->ctes[i].name, name) == 0) {
+                *fr = f;
+                *idx = i;
                 return &f->ctes[i];
+            }
     return NULL;
+}
+
+/* Does sel refer to a relation called name (a CTE's self-reference)? */
+static bool expr_refs(ast_expr_t *a, const char *name);
+static bool from_refs(ast_from_t *f, const char *name);
+static bool sel_refs(ast_select_t *sel, const char *name)
+{
+    if (!sel)
+        return false;
+    for (int i = 0; i < sel->nctes; i++) {
+        if (strcmp(sel->ctes[i].name, name) == 0)
+            return false;   /* shadowed */
+        if (sel_refs(sel->ctes[i].query, name))
+            return true;
+    }
+    if (sel_refs(sel->larg, name) || sel_refs(sel->rarg, name))
+        return true;
+    for (int i = 0; i < sel->nfrom; i++)
+        if (from_refs(sel->from[i], name))
+            return true;
+    for (int i = 0; i < sel->ntargets; i++)
+        if (expr_refs(sel->targets[i].expr, name))
+            return true;
+    for (int i = 0; i < sel->ngroup; i++)
+        if (expr_refs(sel->group[i], name))
+            return true;
+    return expr_refs(sel->where, name) || expr_refs(sel->having, name);
+}
+static bool from_refs(ast_from_t *f, const char *name)
+{
+    if (!f)
+        return false;
+    switch (f->kind) {
+    case AST_FROM_REL: return !f->schema && strcmp(f->relname, name) == 0;
+    case AST_FROM_JOIN: return from_refs(f->l, name) || from_refs(f->r, name) || expr_refs(f->quals, name);
+    case AST_FROM_SUB: return sel_refs(f->sub, name);
+    case AST_FROM_FUNC: return expr_refs(f->func, name);
+    }
+    return false;
+}
+static bool expr_refs(ast_expr_t *a, const char *name)
+{
+    if (!a)
+        return false;
+    if (a->kind == AST_SUBLINK && sel_refs(a->sub, name))
+        return true;
+    for (int i = 0; i < a->nargs; i++)
+        if (expr_refs(a->args[i], name))
+            return true;
+    return expr_refs(a->arg, name) || expr_refs(a->def, name);
+}
+
+/* Does a FROM item refer to the items before it (LATERAL subqueries,
+ * functions whose arguments name columns)?  Its join then runs it again
+ * for each row of its left side. */
+static bool expr_has_colref(const ast_expr_t *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == AST_COLREF)
+        return true;
+    for (int i = 0; i < a->nargs; i++)
+        if (expr_has_colref(a->args[i]))
+            return true;
+    return expr_has_colref(a->arg) || expr_has_colref(a->def);
+}
+static bool from_lateral(const ast_from_t *f)
+{
+    switch (f->kind) {
+    case AST_FROM_SUB: return f->lateral;
+    case AST_FROM_FUNC:
+        if (f->lateral)
+            return true;
+        for (int i = 0; i < f->nfuncs; i++)
+            if (expr_has_colref(f->funcs[i]))
+                return true;
+        return expr_has_colref(f->func);
+    case AST_FROM_JOIN: return from_lateral(f->l) || from_lateral(f->r);
+    default: return false;
+    }
+}
+
+/* Location of the first aggregate call in a, or -1. */
+static int agg_loc(ast_expr_t *a)
+{
+    if (!a || a->kind == AST_SUBLINK)
+        return -1;
+    if (a->kind == AST_FUNC && !a->over && (sql_is_agg_name(a->name) || a->star))
+        return a->loc;
+    for (int i = 0; i < a->nargs; i++) {
+        int l = agg_loc(a->args[i]);
+        if (l >= 0)
+            return l;
+    }
+    int l = agg_loc(a->arg);
+    return l >= 0 ? l : agg_loc(a->def);
 }
 
 static void add_plan_rel(bctx_t *c, scope_t *s, plan_t *p, const char *alias, const char **colaliases,
@@ -1516,24 +1995,211 @@ static void add_plan_rel(bctx_t *c, scope_t *s, plan_t *p, const char *alias, co
 
 static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out);
 
+typedef struct tlist tlist_t;
+struct tlist {
+    int          n, cap;
+    ex_expr_t  **e;
+    const char **names;
+    uint32_t    *tab;
+    int16_t     *attnum;
+};
+static void tl_add(bctx_t *c, tlist_t *tl, ex_expr_t *e, const char *name, uint32_t tab, int16_t attnum);
+static plan_t *project(bctx_t *c, plan_t *child, tlist_t *tl);
+
+/* Location of a query's first output column (PostgreSQL points there). */
+static int first_target_loc(const ast_select_t *sel)
+{
+    while (sel->op != AST_SETOP_NONE)
+        sel = sel->larg;
+    if (sel->nvalues && sel->nvalcols)
+        return sel->values[0][0]->loc;
+    return sel->ntargets && sel->targets[0].expr ? sel->targets[0].expr->loc : sel->loc;
+}
+
+/* Is column i of an arm of a set operation an untyped literal? */
+static bool arm_unknown(const plan_t *p, int i)
+{
+    return p->kind == P_PROJECT && p->exprs[i]->kind == EX_CONST && p->exprs[i]->flag == 1;
+}
+
+/* Read an arm's untyped literal column i as type t (SELECT 1 UNION SELECT
+ * 'a' reads 'a' as an integer, with its error at 'a'). */
+static rdb_status_t arm_resolve(bctx_t *c, plan_t *p, const ast_select_t *sel, int i, sql_type_t t)
+{
+    int loc = sel->op == AST_SETOP_NONE && !sel->nvalues && i < sel->ntargets && sel->targets[i].expr
+            ? sel->targets[i].expr->loc : -1;
+    ex_expr_t *u = ex_const(c, T(SQL_OID_UNKNOWN), p->exprs[i]->val);
+    if (coerce(c, &u, t, SQL_CAST_IMPLICIT, loc) != RDB_OK)
+        return RDB_SQL;
+    p->exprs[i] = u;
+    p->types[i] = u->type;
+    return RDB_OK;
+}
+
+static plan_t *plan_like(bctx_t *c, plan_kind_t k, const plan_t *shape)
+{
+    plan_t *p = plan_new(A, k, shape->ncols);
+    memcpy(p->types, shape->types, sizeof(sql_type_t) * shape->ncols);
+    memcpy(p->names, shape->names, sizeof(char *) * shape->ncols);
+    p->est_rows = shape->est_rows;
+    return p;
+}
+
+/* A reference to a CTE of a WITH RECURSIVE that refers to itself:
+ * non-recursive term UNION [ALL] recursive term (PostgreSQL's
+ * checkWellFormedRecursion and analyzeCTE, with their errors). */
+static rdb_status_t bind_recursive(bctx_t *c, scope_t *s, cte_frame_t *fr, int idx, plan_t **out)
+{
+    ast_cte_t *cte = &fr->ctes[idx];
+    ast_select_t *q = cte->query;
+    if (q->op != AST_SETOP_UNION)
+        return fail(c, "42P19", cte->loc, "recursive query \"%s\" does not have the form "
+                    "non-recursive-term UNION [ALL] recursive-term", cte->name);
+    if (q->nsort)
+        return fail(c, "0A000", q->sort[0].expr->loc, "ORDER BY in a recursive query is not implemented");
+    if (q->offset)
+        return fail(c, "0A000", q->offset->loc, "OFFSET in a recursive query is not implemented");
+    if (q->limit)
+        return fail(c, "0A000", q->limit->loc, "LIMIT in a recursive query is not implemented");
+    if (q->for_update)
+        return fail(c, "0A000", cte->loc, "FOR UPDATE/SHARE in a recursive query is not implemented");
+    if (!fr->rec)
+        fr->rec = RDB_ARENA_NEWN(A, recur_t *, fr->n + 1);
+    recur_t rc = { .id = c->b->nwt++ };
+    fr->rec[idx] = &rc;
+    plan_t *l, *r = NULL;
+    rdb_status_t st = bind_select_in(c, q->larg, s->parent, &l);
+    if (st == RDB_OK && cte->ncolnames > l->ncols)
+        st = fail(c, "42P10", cte->loc, "WITH query \"%s\" has %d columns available but %d columns "
+                  "specified", cte->name, l->ncols, cte->ncolnames);
+    if (st == RDB_OK) {
+        rc.shape = plan_like(c, P_WORKTABLE, l);
+        for (int i = 0; i < cte->ncolnames; i++)
+            rc.shape->names[i] = cte->colnames[i];
+        rc.shape->alias = cte->name;
+        rc.depth = c->depth + 1;
+        st = bind_select_in(c, q->rarg, s->parent, &r);
+    }
+    fr->rec[idx] = NULL;
+    if (st != RDB_OK)
+        return RDB_SQL;
+    if (rc.nrefs == 0)   /* a UNION that only looked recursive */
+        return bind_select_in(c, q, s->parent, out);
+    ast_select_t *ra = q->rarg;
+    if (ra->op == AST_SETOP_NONE) {
+        int loc = -1;
+        for (int i = 0; i < ra->ntargets && loc < 0; i++)
+            loc = agg_loc(ra->targets[i].expr);
+        if (loc < 0)
+            loc = agg_loc(ra->having);
+        if (loc >= 0)
+            return fail(c, "42P19", loc, "aggregate functions are not allowed in a recursive query's "
+                        "recursive term");
+    }
+    if (l->ncols != r->ncols)
+        return fail(c, "42601", q->loc, "each UNION query must have the same number of columns");
+    tlist_t tr = { 0 };
+    for (int i = 0; i < r->ncols; i++) {
+        /* an untyped literal takes the non-recursive term's type */
+        if (arm_unknown(r, i) && arm_resolve(c, r, ra, i, l->types[i]) != RDB_OK)
+            return RDB_SQL;
+        ex_expr_t *pair[2] = { ex_col(A, i, l->types[i]), ex_col(A, i, r->types[i]) };
+        sql_type_t t;
+        if (common(c, pair, 2, "UNION", -1, &t) != RDB_OK)
+            return RDB_SQL;
+        if (t.oid != l->types[i].oid) {
+            int loc = q->larg->op == AST_SETOP_NONE && i < q->larg->ntargets && q->larg->targets[i].expr
+                    ? q->larg->targets[i].expr->loc : cte->loc;
+            fail(c, "42804", loc, "recursive query \"%s\" column %d has type %s in non-recursive term "
+                 "but type %s overall", cte->name, i + 1, tname(c, l->types[i]), tname(c, t));
+            rdb_err_hint(c->err, "Cast the output of the non-recursive term to the correct type.");
+            return RDB_SQL;
+        }
+        tl_add(c, &tr, pair[1], rc.shape->names[i], 0, 0);
+    }
+    plan_t *p = plan_like(c, P_RECURSIVE, rc.shape);
+    p->left = l;
+    p->right = project(c, r, &tr);
+    p->all = q->all;
+    p->wtid = rc.id;
+    p->alias = cte->name;
+    p->est_rows = l->est_rows * 10 + 1;
+    if (l->est_rows < 0 || r->est_rows < 0)
+        p->est_rows = -1;
+    *out = p;
+    return RDB_OK;
+}
+
+/* FROM name where name is a CTE in scope. */
+static rdb_status_t bind_cte_ref(bctx_t *c, scope_t *s, ast_from_t *f, cte_frame_t *fr, int idx, int offset,
+                                 plan_t **out)
+{
+    ast_cte_t *cte = &fr->ctes[idx];
+    recur_t *rc = fr->rec ? fr->rec[idx] : NULL;
+    plan_t *p;
+    if (rc) {
+        /* the recursive CTE inside its own definition */
+        if (!rc->shape)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear within "
+                        "its non-recursive term", cte->name);
+        if (c->depth != rc->depth)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear within "
+                        "a subquery", cte->name);
+        if (c->nullable)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear within "
+                        "an outer join", cte->name);
+        if (rc->nrefs++)
+            return fail(c, "42P19", f->loc, "recursive reference to query \"%s\" must not appear more "
+                        "than once", cte->name);
+        p = plan_like(c, P_WORKTABLE, rc->shape);
+        p->wtid = rc->id;
+        p->alias = cte->name;
+        p->est_rows = 10;
+    } else {
+        /* bound afresh at each reference (the planner rewrites plans in
+         * place); it sees the CTEs before it, or all of a WITH RECURSIVE */
+        if (!fr->busy)
+            fr->busy = RDB_ARENA_NEWN(A, bool, fr->n + 1);
+        if (fr->busy[idx])
+            return fail(c, "0A000", f->loc, "mutual recursion between WITH items is not implemented");
+        cte_frame_t vis = *fr;
+        vis.n = fr->recursive ? fr->n : idx;
+        void *save = c->b->ctes;
+        c->b->ctes = &vis;
+        rdb_status_t st;
+        fr->busy[idx] = true;
+        if (fr->recursive && sel_refs(cte->query, cte->name))
+            st = bind_recursive(c, s, &vis, idx, &p);
+        else
+            st = bind_select_in(c, cte->query, s->parent, &p);
+        fr->busy[idx] = false;
+        if (vis.rec)
+            fr->rec = vis.rec;
+        c->b->ctes = save;
+        if (st != RDB_OK)
+            return RDB_SQL;
+        if (cte->ncolnames > p->ncols)
+            return fail(c, "42P10", cte->loc, "WITH query \"%s\" has %d columns available but %d columns "
+                        "specified", cte->name, p->ncols, cte->ncolnames);
+    }
+    if (p->est_rows < 0)
+        s->corr = true;
+    add_plan_rel(c, s, p, f->alias ? f->alias : f->relname,
+                 f->ncolaliases ? f->colaliases : cte->colnames,
+                 f->ncolaliases ? f->ncolaliases : cte->ncolnames, offset);
+    *out = p;
+    return RDB_OK;
+}
+
 static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
 {
     if (!f->schema) {
-        ast_cte_t *cte = find_cte(c, f->relname);
-        if (cte) {
-            plan_t *p;
-            if (bind_select_in(c, cte->query, s->parent, &p) != RDB_OK)
-                return RDB_SQL;
-            if (p->est_rows < 0)
-                s->corr = true;
-            add_plan_rel(c, s, p, f->alias ? f->alias : f->relname,
-                         f->ncolaliases ? f->colaliases : cte->colnames,
-                         f->ncolaliases ? f->ncolaliases : cte->ncolnames, offset);
-            *out = p;
-            return RDB_OK;
-        }
+        cte_frame_t *fr;
+        int idx;
+        if (find_cte(c, f->relname, &fr, &idx))
+            return bind_cte_ref(c, s, f, fr, idx, offset, out);
     }
-    const sql_table_t *t = sql_cat_find(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
+    const sql_table_t *t = sql_syscat_lookup(c->b->snap, f->schema, f->relname, c->b->path, c->b->npath);
     if (!t) {
         if (f->schema)
             return fail(c, "42P01", f->loc, "relation \"%s.%s\" does not exist", f->schema, f->relname);
@@ -1563,10 +2229,13 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
         return fail(c, "0A000", f->loc, "reading \"%s\" as a table is not supported", t->name);
     plan_t *p = plan_new(A, P_SCAN, t->nrowcols);
     p->tab = t;
+    p->alias = f->alias ? f->alias : t->name;
     p->est_rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
     for (int i = 0; i < t->nrowcols; i++)
         p->types[i] = T(SQL_OID_INT4);
     srel_t *r = scope_add(c, s, f->alias ? f->alias : t->name, t->ncols);
+    r->table = t;
+    r->offset = offset;
     for (int i = 0; i < t->ncols; i++) {
         const sql_column_t *col = &t->cols[i];
         p->types[col->colid] = col->type;
@@ -1587,58 +2256,268 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
     return RDB_OK;
 }
 
+/* Set-returning functions other than the integer generate_series (which
+ * keeps its own P_SERIES node). */
+static const struct { const char *name; ex_srf_t srf; int min, max; } srf_fns[] = {
+    { "unnest", EX_SRF_UNNEST, 1, SQL_MAX_FN_ARGS },
+    { "generate_subscripts", EX_SRF_SUBSCRIPTS, 2, 3 },
+    { "jsonb_each", EX_SRF_JSON_EACH, 1, 1 }, { "json_each", EX_SRF_JSON_EACH, 1, 1 },
+    { "jsonb_each_text", EX_SRF_JSON_EACH_TEXT, 1, 1 }, { "json_each_text", EX_SRF_JSON_EACH_TEXT, 1, 1 },
+    { "jsonb_array_elements", EX_SRF_JSON_ELEMENTS, 1, 1 },
+    { "json_array_elements", EX_SRF_JSON_ELEMENTS, 1, 1 },
+    { "jsonb_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
+    { "json_array_elements_text", EX_SRF_JSON_ELEMENTS_TEXT, 1, 1 },
+    { "jsonb_object_keys", EX_SRF_JSON_KEYS, 1, 1 }, { "json_object_keys", EX_SRF_JSON_KEYS, 1, 1 },
+    { "regexp_matches", EX_SRF_REGEXP_MATCHES, 2, 3 }, { "regexp_split_to_table", EX_SRF_REGEXP_SPLIT, 2, 3 },
+};
+
+static bool is_srf_name(const char *name)
+{
+    if (strcmp(name, "generate_series") == 0)
+        return true;
+    for (size_t i = 0; i < sizeof srf_fns / sizeof srf_fns[0]; i++)
+        if (strcmp(srf_fns[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static rdb_status_t srf_nofn(bctx_t *c, ast_expr_t *fa, ex_expr_t **args)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    for (int i = 0; i < fa->nargs; i++) {
+        if (i)
+            rdb_buf_append_str(&b, ", ");
+        sql_type_format(args[i]->type, &b);
+    }
+    rdb_status_t rc = fail(c, "42883", fa->loc, "function %s(%.*s) does not exist", fa->name,
+                           (int)b.len, b.data ? b.data : "");
+    rdb_err_hint(c->err, "No function matches the given name and argument types. You might need "
+                 "to add explicit type casts.");
+    rdb_buf_free(&b);
+    return rc;
+}
+
+/* Bind one set-returning call (bound arguments args) into EX_SRF nodes
+ * appended to *fs (unnest(a, b) is two); column names and types go to
+ * names/types from *ncols on. */
+static rdb_status_t bind_srf(bctx_t *c, ast_expr_t *fa, ex_expr_t **args, ex_expr_t ***fs, int *nfs,
+                             const char **names, sql_type_t *types, int *ncols)
+{
+    const char *name = fa->name;
+    int k = -1;
+    for (size_t i = 0; i < sizeof srf_fns / sizeof srf_fns[0] && k < 0; i++)
+        if (strcmp(srf_fns[i].name, name) == 0)
+            k = (int)i;
+    ex_srf_t id;
+    if (strcmp(name, "generate_series") == 0) {
+        if (fa->nargs < 2 || fa->nargs > 3)
+            return srf_nofn(c, fa, args);
+        bool allunk = true, num = false, ts = false, tz = false;
+        for (int i = 0; i < 2; i++) {
+            uint32_t o = args[i]->type.oid;
+            allunk &= o == SQL_OID_UNKNOWN;
+            num |= o == SQL_OID_NUMERIC || o == SQL_OID_INT2 || o == SQL_OID_INT4 || o == SQL_OID_INT8;
+            ts |= o == SQL_OID_TIMESTAMP;
+            tz |= o == SQL_OID_TIMESTAMPTZ || o == SQL_OID_DATE;
+        }
+        if (allunk) {
+            fail(c, "42725", fa->loc, "function generate_series(%s) is not unique",
+                 fa->nargs == 2 ? "unknown, unknown" : "unknown, unknown, unknown");
+            rdb_err_hint(c->err, "Could not choose a best candidate function. You might need to add "
+                         "explicit type casts.");
+            return RDB_SQL;
+        }
+        sql_type_t t = num ? T(SQL_OID_NUMERIC) : tz ? T(SQL_OID_TIMESTAMPTZ) : T(SQL_OID_TIMESTAMP);
+        if (!num && !ts && !tz)
+            return srf_nofn(c, fa, args);
+        if (!num && fa->nargs != 3)
+            return srf_nofn(c, fa, args);
+        for (int i = 0; i < fa->nargs; i++) {
+            sql_type_t want = i == 2 && !num ? T(SQL_OID_INTERVAL) : t;
+            if (!is_unknown(args[i]) && !sql_type_can_coerce(args[i]->type, want, SQL_CAST_IMPLICIT))
+                return srf_nofn(c, fa, args);
+            if (coerce(c, &args[i], want, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                return RDB_SQL;
+        }
+        id = num ? EX_SRF_SERIES_NUMERIC : EX_SRF_SERIES_TS;
+        types[*ncols] = t;
+    } else {
+        if (k < 0 || fa->nargs < srf_fns[k].min || fa->nargs > srf_fns[k].max)
+            return srf_nofn(c, fa, args);
+        id = srf_fns[k].srf;
+        if (id == EX_SRF_UNNEST || id == EX_SRF_SUBSCRIPTS) {
+            int narr = id == EX_SRF_UNNEST ? fa->nargs : 1;
+            for (int i = 0; i < narr; i++)
+                if (!sql_type_is_array(args[i]->type.oid))
+                    return srf_nofn(c, fa, args);
+            if (id == EX_SRF_UNNEST) {
+                /* unnest(a, b, ...) is ROWS FROM (unnest(a), unnest(b), ...) */
+                for (int i = 0; i < fa->nargs; i++) {
+                    ex_expr_t *e = ex_new(c, EX_SRF, sql_array_elem_type(args[i]->type), 1);
+                    e->flag = EX_SRF_UNNEST;
+                    e->idx = 1;
+                    e->args[0] = args[i];
+                    (*fs)[(*nfs)++] = e;
+                    names[*ncols] = name;
+                    types[(*ncols)++] = e->type;
+                }
+                return RDB_OK;
+            }
+            if (coerce(c, &args[1], T(SQL_OID_INT4), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK ||
+                (fa->nargs > 2 && coerce(c, &args[2], T(SQL_OID_BOOL), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK))
+                return RDB_SQL;
+            types[*ncols] = T(SQL_OID_INT4);
+        } else if (id == EX_SRF_REGEXP_MATCHES || id == EX_SRF_REGEXP_SPLIT) {
+            for (int i = 0; i < fa->nargs; i++)
+                if (coerce(c, &args[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                    return RDB_SQL;
+            types[*ncols] = T(id == EX_SRF_REGEXP_MATCHES ? SQL_OID_TEXT_ARRAY : SQL_OID_TEXT);
+        } else {
+            /* json functions: json_* take json, jsonb_* take jsonb */
+            sql_type_t jt = T(name[4] == 'b' ? SQL_OID_JSONB : SQL_OID_JSON);
+            if (!is_unknown(args[0]) && args[0]->type.oid != jt.oid)
+                return srf_nofn(c, fa, args);
+            if (coerce(c, &args[0], jt, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
+                return RDB_SQL;
+            bool astext = id == EX_SRF_JSON_EACH_TEXT || id == EX_SRF_JSON_ELEMENTS_TEXT;
+            if (id == EX_SRF_JSON_EACH || id == EX_SRF_JSON_EACH_TEXT) {
+                names[*ncols] = "key";
+                types[(*ncols)++] = T(SQL_OID_TEXT);
+                names[*ncols] = "value";
+                types[*ncols] = astext ? T(SQL_OID_TEXT) : jt;
+            } else if (id == EX_SRF_JSON_KEYS) {
+                types[*ncols] = T(SQL_OID_TEXT);
+            } else {
+                names[*ncols] = "value";
+                types[*ncols] = astext ? T(SQL_OID_TEXT) : jt;
+            }
+        }
+    }
+    int two = id == EX_SRF_JSON_EACH || id == EX_SRF_JSON_EACH_TEXT;
+    if (!(two || id == EX_SRF_JSON_ELEMENTS || id == EX_SRF_JSON_ELEMENTS_TEXT))
+        names[*ncols] = name;
+    ex_expr_t *e = ex_new(c, EX_SRF, types[*ncols - two], fa->nargs);
+    e->flag = id;
+    e->idx = 1 + two;
+    for (int i = 0; i < fa->nargs; i++)
+        e->args[i] = args[i];
+    (*fs)[(*nfs)++] = e;
+    (*ncols)++;
+    return RDB_OK;
+}
+
 static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
 {
     ast_expr_t *fa = f->func;
-    if (fa->kind != AST_FUNC)
-        return fail(c, "0A000", fa->loc, "this function call in FROM is not supported");
-    scope_t empty = { 0 };
-    empty.parent = f->lateral ? NULL : NULL;
+    int nfuncs = f->nfuncs ? f->nfuncs : 1;
+    ast_expr_t **funcs = f->nfuncs ? f->funcs : &f->func;
+    for (int i = 0; i < nfuncs; i++)
+        if (funcs[i]->kind != AST_FUNC)
+            return fail(c, "0A000", funcs[i]->loc, "this function call in FROM is not supported");
+    /* a function in FROM that refers to the FROM items before it sees them
+     * (implicitly LATERAL) */
+    scope_t fsc = { 0 };
+    bool lat = s->nrels && from_lateral(f);
+    fsc.parent = lat ? s : s->parent;
+    if (lat && c->lat_bad)
+        return fail(c, "0A000", f->loc, "LATERAL inside a RIGHT or FULL join is not supported");
     bctx_t sub = *c;
     sub.agg = NULL;
     sub.noagg = "functions in FROM";
+    sub.win = NULL;
+    sub.nowin = "functions in FROM";
     const char *cname = f->ncolaliases ? f->colaliases[0] : f->alias ? f->alias : fa->name;
-    if (strcmp(fa->name, "generate_series") == 0) {
-        if (fa->nargs < 2 || fa->nargs > 3)
-            return fail(c, "42883", fa->loc, "function generate_series with %d arguments does not exist",
-                        fa->nargs);
-        plan_t *p = plan_new(A, P_SERIES, 1);
+    plan_t *p;
+    bool series_int = nfuncs == 1 && !f->ordinality && strcmp(fa->name, "generate_series") == 0 &&
+                      fa->nargs >= 2 && fa->nargs <= 3;
+    ex_expr_t **args0 = RDB_ARENA_NEWN(A, ex_expr_t *, fa->nargs + 1);
+    bool args0_bound = series_int;
+    if (series_int) {
+        if (bind_list(&sub, &fsc, fa->args, fa->nargs, args0) != RDB_OK)
+            return RDB_SQL;
+        bool allunk = true;
+        for (int i = 0; i < fa->nargs; i++) {
+            uint32_t o = args0[i]->type.oid;
+            allunk &= o == SQL_OID_UNKNOWN;
+            if (o != SQL_OID_INT4 && o != SQL_OID_INT2 && o != SQL_OID_INT8 && o != SQL_OID_UNKNOWN)
+                series_int = false;
+        }
+        if (allunk)
+            series_int = false;
+    }
+    if (series_int) {
+        p = plan_new(A, P_SERIES, 1);
         p->nexprs = fa->nargs;
         p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 3);
         sql_type_t t = T(SQL_OID_INT4);
         for (int i = 0; i < fa->nargs; i++) {
-            if (bind_e(&sub, &empty, fa->args[i], &p->exprs[i]) != RDB_OK)
-                return RDB_SQL;
-            uint32_t o = p->exprs[i]->type.oid;
-            if (o == SQL_OID_INT8)
+            p->exprs[i] = args0[i];
+            if (p->exprs[i]->type.oid == SQL_OID_INT8)
                 t = T(SQL_OID_INT8);
-            else if (o != SQL_OID_INT4 && o != SQL_OID_INT2 && o != SQL_OID_UNKNOWN)
-                return fail(c, "0A000", fa->loc, "generate_series over %s is not supported",
-                            tname(c, p->exprs[i]->type));
         }
         for (int i = 0; i < fa->nargs; i++)
             if (coerce(c, &p->exprs[i], t, SQL_CAST_IMPLICIT, fa->loc) != RDB_OK)
                 return RDB_SQL;
         p->types[0] = t;
         p->names[0] = cname;
-        srel_t *r = scope_add(c, s, f->alias ? f->alias : fa->name, 1);
-        r->cols[0].name = cname;
-        r->cols[0].type = t;
-        r->cols[0].pos = offset;
-        s->width = offset + 1;
-        *out = p;
-        return RDB_OK;
+    } else if (nfuncs > 1 || f->ordinality || is_srf_name(fa->name)) {
+        int cap = f->ordinality + 1;
+        for (int i = 0; i < nfuncs; i++)
+            cap += funcs[i]->nargs + 2;
+        ex_expr_t **fs = RDB_ARENA_NEWN(A, ex_expr_t *, cap);
+        const char **names = RDB_ARENA_NEWN(A, const char *, cap);
+        sql_type_t *types = RDB_ARENA_NEWN(A, sql_type_t, cap);
+        int nfs = 0, ncols = 0;
+        for (int i = 0; i < nfuncs; i++) {
+            ast_expr_t *fi = funcs[i];
+            ex_expr_t **args = i == 0 && args0_bound ? args0 : RDB_ARENA_NEWN(A, ex_expr_t *, fi->nargs + 1);
+            if (!(i == 0 && args0_bound) && bind_list(&sub, &fsc, fi->args, fi->nargs, args) != RDB_OK)
+                return RDB_SQL;
+            if (is_srf_name(fi->name)) {
+                if (bind_srf(c, fi, args, &fs, &nfs, names, types, &ncols) != RDB_OK)
+                    return RDB_SQL;
+                continue;
+            }
+            return fail(c, "0A000", fi->loc, "function %s in ROWS FROM or WITH ORDINALITY is not supported",
+                        fi->name);
+        }
+        if (f->ordinality) {
+            names[ncols] = "ordinality";
+            types[ncols++] = T(SQL_OID_INT8);
+        }
+        p = plan_new(A, P_FUNCSCAN, ncols);
+        p->exprs = fs;
+        p->nexprs = nfs;
+        p->ordinality = f->ordinality;
+        p->est_rows = 100;
+        for (int i = 0; i < ncols; i++) {
+            p->types[i] = types[i];
+            p->names[i] = names[i];
+        }
+        /* a function returning one column is named by the alias */
+        if (ncols - f->ordinality == 1 && !f->ncolaliases && f->alias)
+            p->names[0] = f->alias;
+        for (int i = 0; i < ncols && i < f->ncolaliases; i++)
+            p->names[i] = f->colaliases[i];
+    } else {
+        /* a scalar function: one row */
+        ex_expr_t *e;
+        if (bind_e(&sub, &fsc, fa, &e) != RDB_OK)
+            return RDB_SQL;
+        p = plan_new(A, P_PROJECT, 1);
+        p->left = plan_new(A, P_RESULT, 0);
+        p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 1);
+        p->exprs[0] = e;
+        p->nexprs = 1;
+        p->types[0] = e->type;
+        p->names[0] = cname;
     }
-    /* a scalar function: one row */
-    ex_expr_t *e;
-    if (bind_e(&sub, &empty, fa, &e) != RDB_OK)
-        return RDB_SQL;
-    plan_t *p = plan_new(A, P_PROJECT, 1);
-    p->left = plan_new(A, P_RESULT, 0);
-    p->exprs = RDB_ARENA_NEWN(A, ex_expr_t *, 1);
-    p->exprs[0] = e;
-    p->types[0] = e->type;
-    p->names[0] = cname;
+    if (fsc.corr) {
+        if (lat)
+            p->lateral = true;      /* the join re-runs it per left row */
+        else
+            s->corr = true;
+    }
     add_plan_rel(c, s, p, f->alias ? f->alias : fa->name, NULL, 0, offset);
     *out = p;
     return RDB_OK;
@@ -1665,15 +2544,22 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
 {
     plan_t *l, *r;
     int rel0 = s->nrels;
-    if (bind_from(c, s, f->l, offset, &l) != RDB_OK)
+    bool nullable = c->nullable;
+    c->nullable = nullable || f->jointype == AST_JOIN_RIGHT || f->jointype == AST_JOIN_FULL;
+    rdb_status_t lrc = bind_from(c, s, f->l, offset, &l);
+    c->nullable = nullable;
+    if (lrc != RDB_OK)
         return RDB_SQL;
     int relm = s->nrels;
     int roff = s->width;
-    bool lat_ok = c->lateral_ok;
-    c->lateral_ok = offset == 0 && lat_ok && (f->jointype == AST_JOIN_INNER || f->jointype == AST_JOIN_LEFT ||
-                                              f->jointype == AST_JOIN_CROSS);
+    bool lat = from_lateral(f->r), lat_item = c->lat_item, lat_bad = c->lat_bad;
+    c->lat_item = lat_item || lat;
+    c->lat_bad = lat_bad || f->jointype == AST_JOIN_RIGHT || f->jointype == AST_JOIN_FULL;
+    c->nullable = nullable || f->jointype == AST_JOIN_LEFT || f->jointype == AST_JOIN_FULL;
     rdb_status_t rrc = bind_from(c, s, f->r, roff, &r);
-    c->lateral_ok = lat_ok;
+    c->nullable = nullable;
+    c->lat_item = lat_item;
+    c->lat_bad = lat_bad;
     if (rrc != RDB_OK)
         return RDB_SQL;
     int rel1 = s->nrels;
@@ -1682,8 +2568,8 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
     j->right = r;
     static const plan_join_t jt[] = { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS };
     j->jointype = jt[f->jointype];
-    j->lateral = r->lateral;
-    r->lateral = false;
+    j->lateral = lat;
+    j->frame_off = offset;
     for (int i = 0; i < l->ncols; i++) {
         j->types[i] = l->types[i];
         j->names[i] = l->names[i];
@@ -1779,28 +2665,45 @@ static rdb_status_t bind_join(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
     return RDB_OK;
 }
 
+static rdb_status_t bind_from_item(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out);
+
 static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
+{
+    int n0 = s->nrels;
+    if (bind_from_item(c, s, f, offset, out) != RDB_OK)
+        return RDB_SQL;
+    if (f->kind == AST_FROM_JOIN || s->nrels != n0 + 1 || !s->rels[n0].alias)
+        return RDB_OK;
+    for (int i = 0; i < n0; i++)
+        if (s->rels[i].alias && strcmp(s->rels[i].alias, s->rels[n0].alias) == 0)
+            return fail(c, "42712", -1, "table name \"%s\" specified more than once", s->rels[n0].alias);
+    return RDB_OK;
+}
+
+static rdb_status_t bind_from_item(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
 {
     switch (f->kind) {
     case AST_FROM_REL:
         return bind_rel(c, s, f, offset, out);
     case AST_FROM_SUB: {
-        if (!f->alias)
+        if (!f->alias)   /* PostgreSQL 15's grammar says so first (parse.c) */
             return fail(c, "42601", f->loc, "subquery in FROM must have an alias");
         /* A derived table sees the enclosing queries, not its siblings:
          * its scope's parent is this query's parent.  References it makes
          * to them make this query correlated too.  LATERAL: it sees the
          * FROM items before it (the join re-runs it per left row, whose
          * row is the frame its outer references read). */
-        if (f->lateral && offset != s->width)
-            return fail(c, "0A000", f->loc, "LATERAL is not supported here");
-        if (f->lateral && s->nrels && !c->lateral_ok)
-            return fail(c, "0A000", f->loc, "LATERAL is not supported inside this join");
+        if (f->lateral && s->nrels && c->lat_bad)
+            return fail(c, "0A000", f->loc, "LATERAL inside a RIGHT or FULL join is not supported");
         plan_t *p;
-        if (bind_select_in(c, f->sub, f->lateral && s->nrels ? s : s->parent, &p) != RDB_OK)
+        bool sees = (f->lateral || c->lat_item) && s->nrels;
+        scope_t *hidden = c->hidden;
+        if (!sees)
+            c->hidden = s;
+        rdb_status_t rc = bind_select_in(c, f->sub, sees ? s : s->parent, &p);
+        c->hidden = hidden;
+        if (rc != RDB_OK)
             return RDB_SQL;
-        if (f->lateral && s->nrels)
-            p->lateral = true;   /* marks the plan; the join picks it up */
         if (p->est_rows < 0)
             s->corr = true;
         add_plan_rel(c, s, p, f->alias, f->colaliases, f->ncolaliases, offset);
@@ -1817,13 +2720,6 @@ static rdb_status_t bind_from(bctx_t *c, scope_t *s, ast_from_t *f, int offset, 
 
 /* ---- SELECT --------------------------------------------------------- */
 
-typedef struct tlist {
-    int          n, cap;
-    ex_expr_t  **e;
-    const char **names;
-    uint32_t    *tab;
-    int16_t     *attnum;
-} tlist_t;
 
 static void tl_add(bctx_t *c, tlist_t *tl, ex_expr_t *e, const char *name, uint32_t tab, int16_t attnum)
 {
@@ -1895,8 +2791,14 @@ static plan_t *project(bctx_t *c, plan_t *child, tlist_t *tl)
     p->nexprs = tl->n;
     for (int i = 0; i < tl->n; i++) {
         p->types[i] = tl->e[i]->type.oid == SQL_OID_UNKNOWN ? T(SQL_OID_TEXT) : tl->e[i]->type;
-        if (tl->e[i]->type.oid == SQL_OID_UNKNOWN)
+        if (tl->e[i]->type.oid == SQL_OID_UNKNOWN) {
+            bool lit = tl->e[i]->kind == EX_CONST;
             coerce(c, &tl->e[i], T(SQL_OID_TEXT), SQL_CAST_IMPLICIT, -1);
+            if (lit && tl->e[i]->kind == EX_CONST)
+                tl->e[i]->flag = 1;   /* an untyped literal made text: a set
+                                       * operation may still read it as the
+                                       * other side's type (arm_resolve) */
+        }
         p->names[i] = tl->names[i];
         p->col_table[i] = tl->tab[i];
         p->col_attnum[i] = tl->attnum[i];
@@ -1944,7 +2846,11 @@ static rdb_status_t finish_sort_limit(bctx_t *c, ast_select_t *sel, plan_t *p, p
             return RDB_SQL;
         if (sel->offset && bind_limit(c, sel->offset, "OFFSET", &li->offset) != RDB_OK)
             return RDB_SQL;
-        if (p->kind == P_SORT) {
+        if (sel->with_ties && p->kind == P_SORT) {
+            li->with_ties = true;
+            li->nsort = p->nsort;
+            li->sort = p->sort;
+        } else if (p->kind == P_SORT) {
             p->limit = li->limit;
             p->offset = li->offset;
         }
@@ -1974,10 +2880,15 @@ static rdb_status_t bind_setop(bctx_t *c, ast_select_t *sel, scope_t *parent, pl
     const char *opname = sel->op == AST_SETOP_UNION ? "UNION" : sel->op == AST_SETOP_INTERSECT
                        ? "INTERSECT" : "EXCEPT";
     if (l->ncols != r->ncols)
-        return fail(c, "42601", sel->loc, "each %s query must have the same number of columns", opname);
+        return fail(c, "42601", first_target_loc(sel->rarg), "each %s query must have the same number of "
+                    "columns", opname);
     int n = l->ncols;
     tlist_t tl = { 0 }, tr = { 0 };
     for (int i = 0; i < n; i++) {
+        if (arm_unknown(l, i) && !arm_unknown(r, i) && arm_resolve(c, l, sel->larg, i, r->types[i]) != RDB_OK)
+            return RDB_SQL;
+        if (arm_unknown(r, i) && !arm_unknown(l, i) && arm_resolve(c, r, sel->rarg, i, l->types[i]) != RDB_OK)
+            return RDB_SQL;
         ex_expr_t *pair[2] = { ex_col(A, i, l->types[i]), ex_col(A, i, r->types[i]) };
         sql_type_t t;
         if (common(c, pair, 2, opname, -1, &t) != RDB_OK)
@@ -2031,8 +2942,13 @@ static rdb_status_t bind_setop(bctx_t *c, ast_select_t *sel, scope_t *parent, pl
                     break;
                 }
         }
-        if (col < 0)
-            return fail(c, "0A000", a->loc, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+        if (col < 0 && a->kind == AST_COLREF && a->nnames == 1 && !a->star)
+            return fail(c, "42703", a->loc, "column \"%s\" does not exist", a->names[0]);
+        if (col < 0) {
+            fail(c, "0A000", a->loc, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+            rdb_err_detail(c->err, "Only result column names can be used, not expressions or functions.");
+            return RDB_SQL;
+        }
         keys[i].col = col;
         keys[i].type = p->types[col];
         keys[i].desc = sel->sort[i].desc;
@@ -2117,9 +3033,16 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->win = NULL;
     c->in_win = false;
     c->nowin = NULL;
+    c->lat_item = c->lat_bad = c->nullable = false;
+    c->depth = cin->depth + 1;
     winctx_t wctx = { .sel = sel };
-    cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes };
+    cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes, sel->recursive, NULL, NULL };
     void *savectes = c->b->ctes;
+    for (int i = 1; i < sel->nctes; i++)
+        for (int k = 0; k < i; k++)
+            if (strcmp(sel->ctes[i].name, sel->ctes[k].name) == 0)
+                return fail(c, "42712", sel->ctes[i].loc, "WITH query name \"%s\" specified more than once",
+                            sel->ctes[i].name);
     if (sel->nctes)
         c->b->ctes = &frame;
     rdb_status_t rc;
@@ -2133,36 +3056,50 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         c->b->ctes = savectes;
         return rc;
     }
-    /* generate_series(...) in the select list with constant arguments:
-     * rewritten as a FROM item joined to the rest (a set-returning
-     * function there multiplies the rows as PostgreSQL's ProjectSet does
-     * for a single SRF) */
-    for (int i = 0; i < sel->ntargets; i++) {
+    /* set-returning functions in the select list (a whole target each):
+     * rewritten as one FROM item joined to the rest, whose functions run
+     * zipped (ROWS FROM), as PostgreSQL's ProjectSet runs several SRFs */
+    ast_from_t *srff = NULL;
+    bool srf_ok = !sel->ngroup && !sel->having && !target_uses_agg(sel);   /* else: 0A000 below */
+    for (int i = 0; i < sel->ntargets && srf_ok; i++) {
         ast_expr_t *t = sel->targets[i].expr;
-        if (!t || t->kind != AST_FUNC || strcmp(t->name, "generate_series") != 0 || t->star)
+        if (!t || t->kind != AST_FUNC || t->star || t->over || !is_srf_name(t->name) ||
+            strstr(t->name, "_each") || (strcmp(t->name, "unnest") == 0 && t->nargs != 1))
             continue;
-        ast_from_t *f = RDB_ARENA_NEW(A, ast_from_t);
-        f->kind = AST_FROM_FUNC;
-        f->func = t;
-        f->loc = t->loc;
-        f->alias = rdb_arena_sprintf(A, "generate_series %d", i + 1);
-        f->colaliases = RDB_ARENA_NEWN(A, const char *, 1);
-        f->colaliases[0] = "generate_series";
-        f->ncolaliases = 1;
-        ast_from_t **nf = RDB_ARENA_NEWN(A, ast_from_t *, sel->nfrom + 2);
-        if (sel->nfrom)
-            memcpy(nf, sel->from, sizeof(*nf) * sel->nfrom);
-        nf[sel->nfrom++] = f;
-        sel->from = nf;
+        if (!srff) {
+            /* rewrite a copy: the statement's tree may be bound again (the
+             * arena of this binding can be gone by then) */
+            ast_select_t *copy = RDB_ARENA_NEW(A, ast_select_t);
+            *copy = *sel;
+            copy->targets = RDB_ARENA_NEWN(A, ast_target_t, sel->ntargets);
+            memcpy(copy->targets, sel->targets, sizeof(ast_target_t) * (size_t)sel->ntargets);
+            sel = copy;
+            srff = RDB_ARENA_NEW(A, ast_from_t);
+            srff->kind = AST_FROM_FUNC;
+            srff->func = t;
+            srff->loc = t->loc;
+            srff->alias = " srf";
+            srff->funcs = RDB_ARENA_NEWN(A, ast_expr_t *, sel->ntargets);
+            srff->colaliases = RDB_ARENA_NEWN(A, const char *, sel->ntargets);
+            ast_from_t **nf = RDB_ARENA_NEWN(A, ast_from_t *, sel->nfrom + 2);
+            if (sel->nfrom)
+                memcpy(nf, sel->from, sizeof(*nf) * sel->nfrom);
+            nf[sel->nfrom++] = srff;
+            sel->from = nf;
+        }
+        const char *col = rdb_arena_sprintf(A, " srf %d", srff->nfuncs + 1);
+        srff->funcs[srff->nfuncs] = t;
+        srff->colaliases[srff->nfuncs++] = col;
+        srff->ncolaliases = srff->nfuncs;
         ast_expr_t *cr = RDB_ARENA_NEW(A, ast_expr_t);
         cr->kind = AST_COLREF;
         cr->loc = t->loc;
         cr->nnames = 2;
         cr->names = RDB_ARENA_NEWN(A, const char *, 2);
-        cr->names[0] = f->alias;
-        cr->names[1] = "generate_series";
+        cr->names[0] = srff->alias;
+        cr->names[1] = col;
         if (!sel->targets[i].name)
-            sel->targets[i].name = "generate_series";
+            sel->targets[i].name = t->name;
         sel->targets[i].expr = cr;
     }
     scope_t *s = RDB_ARENA_NEW(A, scope_t);
@@ -2171,9 +3108,10 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     for (int i = 0; i < sel->nfrom; i++) {
         plan_t *fp;
         int off = s->width;
-        c->lateral_ok = true;
+        bool lat = i > 0 && from_lateral(sel->from[i]);
+        c->lat_item = lat;
         rdb_status_t frc = bind_from(c, s, sel->from[i], off, &fp);
-        c->lateral_ok = false;
+        c->lat_item = false;
         if (frc != RDB_OK)
             goto fail;
         if (!p) {
@@ -2187,8 +3125,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             j->left = p;
             j->right = fp;
             j->jointype = J_CROSS;
-            j->lateral = fp->lateral;
-            fp->lateral = false;
+            j->lateral = lat;
             j->est_rows = p->est_rows * fp->est_rows;
             p = j;
         }
@@ -2212,6 +3149,9 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     aggctx_t g = { 0 };
     g.below = s;
     bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
+    if (sel->for_update && grouped)
+        return fail(c, "0A000", -1, "FOR UPDATE is not allowed with %s",
+                    sel->ngroup ? "GROUP BY clause" : sel->having ? "HAVING clause" : "aggregate functions");
     if (grouped) {
         g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
         c->noagg = "GROUP BY";
@@ -2457,7 +3397,7 @@ fail:
 
 rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL, false };
+    bctx_t c = { .b = b, .err = err };
     return bind_select_in(&c, s, NULL, out);
 }
 
@@ -2501,7 +3441,7 @@ static rdb_status_t bind_json_expr(bctx_t *c, scope_t *s, const char *json, ex_e
 rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "DEFAULT expressions", NULL, false, NULL, false }, *c = &cc;
+    bctx_t cc = { .b = b, .err = err, .noagg = "DEFAULT expressions" }, *c = &cc;
     *out = NULL;
     if (col->default_json) {
         scope_t empty = { 0 };
@@ -2524,7 +3464,7 @@ rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
 rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
                                sql_type_t type, ex_expr_t **out, rdb_err_t *err)
 {
-    bctx_t cc = { b, err, NULL, false, "this expression", NULL, false, NULL, false }, *c = &cc;
+    bctx_t cc = { .b = b, .err = err, .noagg = "this expression" }, *c = &cc;
     scope_t *s = table_scope(c, tab, NULL);
     if (bind_e(c, s, e, out) != RDB_OK)
         return RDB_SQL;
@@ -2570,11 +3510,16 @@ static rdb_status_t dml_target(bctx_t *c, ast_stmt_t *st, const sql_table_t **ou
     return RDB_OK;
 }
 
-static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, sql_bound_t *out)
+/* RETURNING over the new (or deleted) stored row; s: the statement's
+ * scope when UPDATE FROM / DELETE USING items follow the row (NULL: the
+ * table alone). */
+static rdb_status_t bind_returning(bctx_t *c, ast_stmt_t *st, const sql_table_t *t, scope_t *s,
+                                   sql_bound_t *out)
 {
     if (!st->returning_given)
         return RDB_OK;
-    scope_t *s = table_scope(c, t, st->rel.alias);
+    if (!s)
+        s = table_scope(c, t, st->rel.alias);
     c->noagg = "RETURNING";
     tlist_t tl = { 0 };
     for (int i = 0; i < st->nreturning; i++) {
@@ -2606,6 +3551,18 @@ static rdb_status_t bind_checks(bctx_t *c, const sql_table_t *t, sql_dml_t *d)
         d->check_names[i] = t->checks[i].name;
     }
     return RDB_OK;
+}
+
+/* A value given for an identity column: GENERATED ALWAYS takes one only
+ * with OVERRIDING SYSTEM VALUE (428C9, PostgreSQL's wording). */
+static rdb_status_t identity_value(bctx_t *c, const sql_column_t *col, char overriding)
+{
+    if (col->identity != 'a' || overriding)
+        return RDB_OK;
+    fail(c, "428C9", -1, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+    rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col->name);
+    rdb_err_hint(c->err, "Use OVERRIDING SYSTEM VALUE to override.");
+    return RDB_SQL;
 }
 
 /* The unique index an ON CONFLICT names by its columns (in any order) or
@@ -2708,7 +3665,9 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             for (int j = 0; j < n; j++) {
                 ast_expr_t *a = src->values[i][j];
                 ex_expr_t *e;
-                if (a->kind == AST_DEFAULT) {
+                if (a->kind != AST_DEFAULT && identity_value(c, cols[j], st->overriding) != RDB_OK)
+                    return RDB_SQL;
+                if (a->kind == AST_DEFAULT || (cols[j]->identity && st->overriding == 'u')) {
                     e = d->defaults[cols[j]->colid];
                     if (!e)
                         e = ex_const(c, cols[j]->type, sql_null());
@@ -2735,7 +3694,11 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         tlist_t tl = { 0 };
         for (int j = 0; j < n; j++) {
             ex_expr_t *e = ex_col(A, j, p->types[j]);
-            if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
+            if (identity_value(c, cols[j], st->overriding) != RDB_OK)
+                return RDB_SQL;
+            if (cols[j]->identity && st->overriding == 'u')
+                e = d->defaults[cols[j]->colid];
+            else if (assign_coerce(c, &e, cols[j], -1) != RDB_OK)
                 return RDB_SQL;
             tl_add(c, &tl, e, cols[j]->name, 0, 0);
         }
@@ -2791,7 +3754,7 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
         c->noagg = NULL;
     }
-    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_checks(c, t, d) != RDB_OK || bind_returning(c, st, t, NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;
@@ -2851,12 +3814,15 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
                             st->cols[i].name, t->name);
             for (int k = 0; k < i; k++)
                 if (d->colids[k] == col->colid)
-                    return fail(c, "42601", st->cols[i].loc, "multiple assignments to same column \"%s\"",
+                    return fail(c, "42601", -1, "multiple assignments to same column \"%s\"",
                                 col->name);
             d->colids[i] = col->colid;
-            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT)
-                return fail(c, "428C9", st->cols[i].loc, "column \"%s\" can only be updated to DEFAULT",
-                            col->name);
+            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT) {
+                fail(c, "428C9", -1, "column \"%s\" can only be updated to DEFAULT", col->name);
+                rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.",
+                               col->name);
+                return RDB_SQL;
+            }
             if (st->cols[i].expr->kind == AST_DEFAULT) {
                 if (sql_bind_column_default(c->b, t, col, &d->set[i], c->err) != RDB_OK)
                     return RDB_SQL;
@@ -2871,7 +3837,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
             return RDB_SQL;
     }
     c->noagg = NULL;
-    if (bind_returning(c, st, t, out) != RDB_OK)
+    if (bind_returning(c, st, t, st->nfrom ? s : NULL, out) != RDB_OK)
         return RDB_SQL;
     out->dml = d;
     return RDB_OK;
@@ -2879,7 +3845,7 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
-    bctx_t c = { b, err, NULL, false, NULL, NULL, false, NULL, false };
+    bctx_t c = { .b = b, .err = err };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;

@@ -30,7 +30,9 @@ typedef struct sql_bindenv {
     int                 nparams;    /* in: given; out: highest $n used */
     sql_type_t         *ptypes;     /* SQL_MAX_PARAMS entries, oid 0 = unknown */
     int                 nsubs;      /* out: sublinks numbered 0..nsubs-1 */
+    int                 nwt;        /* out: WITH RECURSIVE working tables 0..nwt-1 */
     void               *ctes;       /* internal */
+    const sql_format_settings_t *fs; /* the session's (TimeZone, DateStyle) for literals; NULL = defaults */
 } sql_bindenv_t;
 
 /* INSERT / UPDATE / DELETE, bound. */

@@ -44,12 +44,16 @@ typedef enum ast_kind {
     AST_SVF,       /* SQL value function: name ("current_user", ...)     */
     AST_ARRAY,     /* ARRAY[args]                                        */
     AST_DISTINCT_FROM, /* args[0] IS [NOT] DISTINCT FROM args[1]; neg = NOT */
+    AST_ROW,       /* (a, b) / ROW(a, b): args                          */
+    AST_SUBSCRIPT, /* arg[args[0]] (ival 0) or arg[args[0]:args[1]] (ival 1, either may be NULL);
+                    * def != NULL: UPDATE's "SET arg[args[0]] = def" (the new array)  */
+    AST_ANYARRAY,  /* arg op ANY (args[0]) (ival 1) / ALL (ival 2) with an array */
 } ast_kind_t;
 
 typedef enum { AST_C_INT, AST_C_NUM, AST_C_STR, AST_C_BOOL, AST_C_NULL, AST_C_BITSTR } ast_const_t;
 typedef enum { AST_BT_TRUE, AST_BT_NOT_TRUE, AST_BT_FALSE, AST_BT_NOT_FALSE, AST_BT_UNKNOWN,
                AST_BT_NOT_UNKNOWN } ast_booltest_t;
-typedef enum { AST_SL_EXISTS, AST_SL_ANY, AST_SL_ALL, AST_SL_EXPR } ast_sublink_t;
+typedef enum { AST_SL_EXISTS, AST_SL_ANY, AST_SL_ALL, AST_SL_EXPR, AST_SL_ARRAY } ast_sublink_t;
 
 typedef struct ast_typename {
     const char *name;     /* last part of the qualified name ("int4")   */
@@ -122,7 +126,10 @@ struct ast_from {
     bool         natural;
     ast_select_t *sub;                /* SUB */
     bool         lateral;
-    ast_expr_t  *func;                /* FUNC */
+    ast_expr_t  *func;                /* FUNC: the first function */
+    ast_expr_t **funcs;               /* FUNC: ROWS FROM (f, g...): all of them */
+    int          nfuncs;
+    bool         ordinality;          /* FUNC: WITH ORDINALITY */
 };
 
 typedef enum { AST_SETOP_NONE, AST_SETOP_UNION, AST_SETOP_INTERSECT, AST_SETOP_EXCEPT } ast_setop_t;
@@ -132,6 +139,7 @@ typedef struct ast_cte {
     const char  **colnames;
     int           ncolnames;
     ast_select_t *query;
+    int           loc;
 } ast_cte_t;
 
 struct ast_select {
@@ -145,10 +153,12 @@ struct ast_select {
     ast_expr_t   *having;
     ast_sortby_t *sort;     int nsort;
     ast_expr_t   *limit, *offset;
+    bool          with_ties;  /* FETCH FIRST ... WITH TIES */
     bool          distinct;
     ast_expr_t  **distinct_on; int ndistinct_on;
     ast_expr_t ***values;   int nvalues, nvalcols;   /* VALUES lists */
     ast_cte_t    *ctes;     int nctes;
+    bool          recursive;                        /* WITH RECURSIVE */
     bool          for_update;
     ast_window_t *windows;  int nwindows;           /* WINDOW clause */
     int           loc;
@@ -159,6 +169,11 @@ typedef enum ast_stmt_kind {
     AST_S_BEGIN, AST_S_COMMIT, AST_S_ROLLBACK, AST_S_SET, AST_S_RESET, AST_S_SHOW,
     AST_S_COPY, AST_S_DISCARD, AST_S_DEALLOCATE, AST_S_NOOP, AST_S_EXPLAIN,
 } ast_stmt_kind_t;
+
+enum {
+    AST_EXPLAIN_COSTS = 1, AST_EXPLAIN_TIMING = 2, AST_EXPLAIN_SUMMARY = 4,
+    AST_EXPLAIN_JSON = 8, AST_EXPLAIN_VERBOSE = 16,
+};
 
 typedef struct ast_rel {
     const char *schema, *name, *alias;
@@ -177,6 +192,7 @@ typedef struct ast_stmt {
     bool            returning_given;
     bool            on_conflict_nothing;
     bool            on_conflict_update;        /* ON CONFLICT ... DO UPDATE */
+    char            overriding;                /* INSERT OVERRIDING 's'YSTEM / 'u'SER VALUE, 0 */
     const char    **conflict_cols; int nconflict_cols;   /* ON CONFLICT (cols): the arbiter */
     const char     *conflict_con;  int conflict_loc;     /* ON CONFLICT ON CONSTRAINT name */
     ast_target_t   *conflict_set; int nconflict_set;
@@ -194,6 +210,7 @@ typedef struct ast_stmt {
     const char     *node_name;
     json_t         *node;         /* owned (a reference), freed by ast_stmt_free */
     bool            explain_analyze;
+    int             explain_opts;  /* AST_EXPLAIN_*: COSTS, TIMING, SUMMARY, JSON, VERBOSE */
     struct ast_stmt *inner;       /* EXPLAIN's statement */
 } ast_stmt_t;
 

@@ -274,7 +274,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
 {
     msgpack_packer pkr, *pk = &pkr;
     msgpack_packer_init(pk, out, buf_write);
-    msgpack_pack_map(pk, 20);
+    msgpack_pack_map(pk, 21);
     pk_str(pk, "id"); msgpack_pack_uint32(pk, t->id);
     pk_str(pk, "schema"); msgpack_pack_uint32(pk, t->schema_id);
     pk_str(pk, "name"); pk_str(pk, t->name);
@@ -345,6 +345,26 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     msgpack_pack_array(pk, (size_t)t->ndeps);
     for (int i = 0; i < t->ndeps; i++)
         msgpack_pack_uint32(pk, t->deps[i]);
+    pk_str(pk, "fk");
+    msgpack_pack_array(pk, (size_t)t->nfkeys);
+    for (int i = 0; i < t->nfkeys; i++) {
+        const sql_fkey_t *f = &t->fkeys[i];
+        msgpack_pack_map(pk, 8);
+        pk_str(pk, "name"); pk_str(pk, f->name);
+        pk_str(pk, "rt"); msgpack_pack_uint32(pk, f->ref_table);
+        pk_str(pk, "rix"); msgpack_pack_uint32(pk, f->ref_index);
+        pk_str(pk, "cols");
+        msgpack_pack_array(pk, (size_t)f->ncols);
+        for (int k = 0; k < f->ncols; k++)
+            msgpack_pack_uint16(pk, f->colids[k]);
+        pk_str(pk, "rcols");
+        msgpack_pack_array(pk, (size_t)f->ncols);
+        for (int k = 0; k < f->ncols; k++)
+            msgpack_pack_uint16(pk, f->ref_colids[k]);
+        pk_str(pk, "upd"); msgpack_pack_uint8(pk, (uint8_t)f->on_update);
+        pk_str(pk, "del"); msgpack_pack_uint8(pk, (uint8_t)f->on_delete);
+        pk_str(pk, "match"); msgpack_pack_uint8(pk, (uint8_t)f->match);
+    }
     pk_str(pk, "ccom");
     int ncc = 0;
     for (int i = 0; t->col_comments && i < t->nrowcols; i++)
@@ -449,6 +469,30 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
     t->deps = RDB_ARENA_NEWN(a, uint32_t, t->ndeps + 1);
     for (int i = 0; i < t->ndeps; i++)
         t->deps[i] = (uint32_t)mp_int(mp_at(deps, (uint32_t)i), 0);
+    const msgpack_object *fks = mp_get(o, "fk");
+    t->nfkeys = (int)mp_len(fks);
+    t->fkeys = RDB_ARENA_NEWN(a, sql_fkey_t, t->nfkeys + 1);
+    for (int i = 0; i < t->nfkeys; i++) {
+        const msgpack_object *fo = mp_at(fks, (uint32_t)i);
+        sql_fkey_t *f = &t->fkeys[i];
+        const msgpack_object *fc = mp_get(fo, "cols"), *rc = mp_get(fo, "rcols");
+        f->name = mp_str(a, mp_get(fo, "name"));
+        f->ref_table = (uint32_t)mp_int(mp_get(fo, "rt"), 0);
+        f->ref_index = (uint32_t)mp_int(mp_get(fo, "rix"), 0);
+        f->ncols = (int)mp_len(fc);
+        f->colids = RDB_ARENA_NEWN(a, uint16_t, f->ncols + 1);
+        f->ref_colids = RDB_ARENA_NEWN(a, uint16_t, f->ncols + 1);
+        for (int k = 0; k < f->ncols; k++) {
+            f->colids[k] = (uint16_t)mp_int(mp_at(fc, (uint32_t)k), 0);
+            f->ref_colids[k] = (uint16_t)mp_int(mp_at(rc, (uint32_t)k), 0);
+        }
+        f->on_update = (char)mp_int(mp_get(fo, "upd"), SQL_FK_NO_ACTION);
+        f->on_delete = (char)mp_int(mp_get(fo, "del"), SQL_FK_NO_ACTION);
+        f->match = (char)mp_int(mp_get(fo, "match"), 's');
+        if (!f->name || !f->ncols || mp_len(rc) != (uint32_t)f->ncols)
+            return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                               "catalog relation %u: bad foreign key %d", t->id, i);
+    }
     const msgpack_object *cc = mp_get(o, "ccom");
     if (mp_len(cc) && t->nrowcols) {
         t->col_comments = RDB_ARENA_NEWN(a, char *, t->nrowcols);
@@ -588,6 +632,14 @@ sql_table_t *sql_table_clone(rdb_arena_t *a, const sql_table_t *t)
     d->deps = RDB_ARENA_NEWN(a, uint32_t, t->ndeps + 1);
     if (t->ndeps)
         memcpy(d->deps, t->deps, sizeof(uint32_t) * (size_t)t->ndeps);
+    d->fkeys = RDB_ARENA_NEWN(a, sql_fkey_t, t->nfkeys + 1);
+    for (int i = 0; i < t->nfkeys; i++) {
+        const sql_fkey_t *f = &t->fkeys[i];
+        d->fkeys[i] = *f;
+        d->fkeys[i].name = dupn(a, f->name);
+        d->fkeys[i].colids = rdb_arena_memdup(a, f->colids, sizeof(uint16_t) * (size_t)f->ncols);
+        d->fkeys[i].ref_colids = rdb_arena_memdup(a, f->ref_colids, sizeof(uint16_t) * (size_t)f->ncols);
+    }
     if (t->col_comments) {
         d->col_comments = RDB_ARENA_NEWN(a, char *, t->nrowcols + 1);
         for (int i = 0; i < t->nrowcols; i++)
@@ -653,6 +705,26 @@ static void snap_index(sql_catsnap_t *s)
         if (!dup)
             s->ht[h] = (uint32_t)i + 1;
     }
+    /* Who references whom (a foreign key to a table that is gone is
+     * ignored: DROP removes the constraint with the table). */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < s->nrels; i++) {
+            const sql_table_t *t = s->rels[i];
+            for (int k = 0; k < t->nfkeys; k++) {
+                sql_table_t *p = (sql_table_t *)sql_cat_by_id(s, t->fkeys[k].ref_table);
+                if (!p)
+                    continue;
+                if (pass == 0) {
+                    p->nrefby++;
+                    continue;
+                }
+                if (!p->refby) {
+                    p->refby = RDB_ARENA_NEWN(&s->a, sql_fkref_t, p->nrefby);
+                    p->nrefby = 0;
+                }
+                p->refby[p->nrefby++] = (sql_fkref_t){ t->id, k };
+            }
+        }
 }
 
 static rdb_status_t snap_add(sql_catsnap_t *s, uint16_t node_id, const char *k, size_t klen,

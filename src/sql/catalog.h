@@ -85,6 +85,31 @@ typedef struct sql_check {
     char *expr_json;      /* libpg_query JSON of the boolean expression */
 } sql_check_t;
 
+/* A FOREIGN KEY constraint, kept in the record of the referencing table.
+ * Actions are pg_constraint's confupdtype / confdeltype letters. */
+#define SQL_FK_NO_ACTION   'a'
+#define SQL_FK_RESTRICT    'r'
+#define SQL_FK_CASCADE     'c'
+#define SQL_FK_SET_NULL    'n'
+#define SQL_FK_SET_DEFAULT 'd'
+
+typedef struct sql_fkey {
+    char     *name;
+    uint32_t  ref_table;     /* the referenced table's id */
+    uint32_t  ref_index;     /* its PRIMARY KEY or UNIQUE index the check probes */
+    int       ncols;
+    uint16_t *colids;        /* referencing columns (this table) */
+    uint16_t *ref_colids;    /* the referenced columns, in the same order */
+    char      on_update, on_delete; /* SQL_FK_* */
+    char      match;         /* 's' SIMPLE, 'f' FULL */
+} sql_fkey_t;
+
+/* One foreign key that references a table: fkeys[fk] of table table_id. */
+typedef struct sql_fkref {
+    uint32_t table_id;
+    int      fk;
+} sql_fkref_t;
+
 typedef enum sql_relkind {
     SQL_REL_TABLE    = 'r',
     SQL_REL_VIEW     = 'v',
@@ -135,6 +160,12 @@ typedef struct sql_table {
     char        **col_comments;/* COMMENT ON COLUMN, by colid (nrowcols entries) or NULL */
     int           ndeps;       /* views: the relations the query reads (2BP01 on DROP) */
     uint32_t     *deps;
+    int           nfkeys;      /* FOREIGN KEY constraints of this table */
+    sql_fkey_t   *fkeys;
+    int           nrefby;      /* foreign keys of other tables (or this one) that
+                                * reference it: derived when a snapshot loads,
+                                * never written */
+    sql_fkref_t  *refby;
 } sql_table_t;
 
 typedef struct sql_schema {

@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "common/mem.h"
+#include "sql/ast.h"
 #include "sql/ddl_int.h"
 #include "sql/pgjson.h"
 
@@ -104,6 +105,46 @@ rdb_status_t ddl_error(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     rdb_status_t rc = rdb_err_setv(d->err, RDB_SQL, sqlstate, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+/* The location of a parse node (its own, or with min, the smallest in
+ * its subtree: where an expression starts); -1 if none. */
+static int node_location(json_t *n, bool min)
+{
+    int best = -1;
+    if (json_is_object(n)) {
+        json_t *loc = json_object_get(n, "location");
+        if (json_is_integer(loc) && json_integer_value(loc) >= 0) {
+            best = (int)json_integer_value(loc);
+            if (!min)
+                return best;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(n, k, v) {
+            if (!min && !(json_is_object(v) && json_object_size(n) == 1))
+                continue; /* own location: look through a {"Type": {...}} wrapper only */
+            int l = node_location(v, min);
+            if (l >= 0 && (best < 0 || l < best))
+                best = l;
+        }
+    } else if (json_is_array(n) && min) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(n, i, v) {
+            int l = node_location(v, min);
+            if (l >= 0 && (best < 0 || l < best))
+                best = l;
+        }
+    }
+    return best;
+}
+
+rdb_status_t ddl_at(ddl_t *d, json_t *node, bool expr)
+{
+    if (d->err->position == 0)
+        sql_err_at(d->err, d->ctx->sql, node_location(node, expr));
+    return d->err->code != RDB_OK ? d->err->code : RDB_SQL;
 }
 
 void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)
@@ -286,6 +327,11 @@ static char *qualified(ddl_t *d, const sql_table_t *t)
 static rdb_status_t drop_dependents(ddl_t *d, const sql_table_t *rel, bool cascade)
 {
     const sql_catsnap_t *s = d->ctx->snap;
+    if (rel->relkind == SQL_REL_TABLE && rel->nrefby) {
+        const char *obj = rdb_arena_sprintf(&d->a, "table %s", rel->name);
+        if (ddl_fkey_dependents(d, rel, NULL, 0, -1, cascade, obj, obj) != RDB_OK)
+            return RDB_SQL;
+    }
     for (int i = 0; i < sql_cat_count(s); i++) {
         const sql_table_t *v = sql_cat_at(s, i);
         if (ddl_was_dropped(d, v->id) || v->id == rel->id)
@@ -481,6 +527,18 @@ rdb_status_t ddl_drop(ddl_t *d, json_t *n)
     }
     json_t *o;
     size_t i;
+    /* the tables named, for foreign keys between them */
+    d->targets = RDB_ARENA_NEWN(&d->a, uint32_t, json_array_size(json_object_get(n, "objects")) + 1);
+    json_array_foreach(json_object_get(n, "objects"), i, o) {
+        json_t *items = json_object_get(dj_node(o, "List"), "items");
+        size_t ni = json_array_size(items);
+        const char *name = dj_sval(json_array_get(items, ni - 1));
+        const char *schema = ni > 1 ? dj_sval(json_array_get(items, ni - 2)) : NULL;
+        const sql_table_t *t = name && (!schema || sql_cat_schema(d->ctx->snap, schema))
+                             ? ddl_find_rel(d, schema, name) : NULL;
+        if (t)
+            d->targets[d->ntargets++] = t->id;
+    }
     json_array_foreach(json_object_get(n, "objects"), i, o) {
         json_t *items = json_object_get(dj_node(o, "List"), "items");
         size_t ni = json_array_size(items);
@@ -523,15 +581,25 @@ rdb_status_t ddl_truncate(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "TRUNCATE TABLE");
     bool restart = dj_bool(n, "restart_seqs");
+    bool cascade = dj_str(n, "behavior") && strcmp(dj_str(n, "behavior"), "DROP_CASCADE") == 0;
     json_t *rv;
     size_t i;
-    json_array_foreach(json_object_get(n, "relations"), i, rv) {
+    json_t *rels = json_object_get(n, "relations");
+    const sql_table_t **set = RDB_ARENA_NEWN(&d->a, const sql_table_t *, json_array_size(rels) + 1);
+    int nset = 0;
+    json_array_foreach(rels, i, rv) {
         json_t *r = dj_node(rv, "RangeVar");
         const sql_table_t *t = ddl_find_rangevar(d, r);
         if (!t)
             return ddl_error(d, "42P01", "relation \"%s\" does not exist", dj_str(r, "relname"));
         if (t->relkind != SQL_REL_TABLE)
             return ddl_error(d, "42809", "\"%s\" is not a table", t->name);
+        set[nset++] = t;
+    }
+    if (ddl_fkey_truncate_set(d, &set, &nset, cascade) != RDB_OK)
+        return RDB_SQL;
+    for (int k = 0; k < nset; k++) {
+        const sql_table_t *t = set[k];
         rdb_status_t rc = sql_table_truncate(d->ctx->txn, t, d->err);
         if (rc != RDB_OK)
             return rc;

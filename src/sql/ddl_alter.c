@@ -182,6 +182,13 @@ static rdb_status_t at_add_column(ddl_t *d, sql_table_t *t, json_t *cmd)
         json_t *con = dj_node(c, "Constraint");
         const char *ct = dj_str(con, "contype");
         sql_index_t *ix;
+        if (ct && strcmp(ct, "CONSTR_FOREIGN") == 0) {
+            sql_fkey_t *fk;
+            if ((rc = ddl_add_fkey(d, t, con, cn, &fk)) != RDB_OK ||
+                (rc = ddl_fkey_validate(d, t, fk)) != RDB_OK)
+                return rc;
+            continue;
+        }
         if (!ct || (strcmp(ct, "CONSTR_PRIMARY") && strcmp(ct, "CONSTR_UNIQUE")))
             continue;
         if (strcmp(ct, "CONSTR_PRIMARY") == 0) {
@@ -241,6 +248,14 @@ static rdb_status_t at_drop_column(ddl_t *d, sql_table_t *t, json_t *cmd)
     rdb_status_t rc = column_dependents(d, t, cn, cascade);
     if (rc != RDB_OK)
         return rc;
+    /* foreign keys: those referencing the column need CASCADE, this
+     * table's own over the column go with it */
+    const char *what = rdb_arena_sprintf(&d->a, "column %s of table %s", cn, t->name);
+    if ((rc = ddl_fkey_dependents(d, t, t, 0, colid, cascade, what, what)) != RDB_OK)
+        return rc;
+    for (int i = t->nfkeys - 1; i >= 0; i--)
+        if (colid_in(t->fkeys[i].colids, t->fkeys[i].ncols, colid))
+            ddl_fkey_remove(t, i);
     for (int i = t->nindexes - 1; i >= 0; i--)
         if (colid_in(t->indexes[i].colids, t->indexes[i].ncols, colid)) {
             if ((rc = sql_index_delete_entries(d->ctx->txn, &t->indexes[i], d->err)) != RDB_OK)
@@ -308,16 +323,37 @@ static rdb_status_t at_add_constraint(ddl_t *d, sql_table_t *t, json_t *cmd)
             return RDB_OK; /* NOT VALID */
         return validate_check(d, t, &t->checks[t->nchecks - 1]);
     }
+    if (strcmp(ct, "CONSTR_FOREIGN") == 0) {
+        sql_fkey_t *fk;
+        if ((rc = ddl_add_fkey(d, t, con, NULL, &fk)) != RDB_OK)
+            return rc;
+        if (dj_bool(con, "skip_validation"))
+            return RDB_OK; /* NOT VALID */
+        return ddl_fkey_validate(d, t, fk);
+    }
     return ddl_table_constraint(d, t, con, NULL, &ix);
 }
 
 static rdb_status_t at_drop_constraint(ddl_t *d, sql_table_t *t, json_t *cmd)
 {
     const char *cn = dj_str(cmd, "name");
-    if (t->pk_index && strcmp(t->pk_index->name, cn) == 0)
+    bool cascade = dj_str(cmd, "behavior") && strcmp(dj_str(cmd, "behavior"), "DROP_CASCADE") == 0;
+    const char *obj = rdb_arena_sprintf(&d->a, "constraint %s on table %s", cn, t->name);
+    const char *dep = rdb_arena_sprintf(&d->a, "index %s", cn);
+    if (t->pk_index && strcmp(t->pk_index->name, cn) == 0) {
+        if (ddl_fkey_dependents(d, t, t, t->pk_index->id, -1, cascade, obj, dep) != RDB_OK)
+            return RDB_SQL;
         return drop_primary_key(d, t);
+    }
+    for (int i = 0; i < t->nfkeys; i++)
+        if (strcmp(t->fkeys[i].name, cn) == 0) {
+            ddl_fkey_remove(t, i);
+            return RDB_OK;
+        }
     for (int i = 0; i < t->nindexes; i++)
         if (t->indexes[i].is_constraint && strcmp(t->indexes[i].name, cn) == 0) {
+            if (ddl_fkey_dependents(d, t, t, t->indexes[i].id, -1, cascade, obj, dep) != RDB_OK)
+                return RDB_SQL;
             rdb_status_t rc = sql_index_delete_entries(d->ctx->txn, &t->indexes[i], d->err);
             if (rc == RDB_OK)
                 remove_index(t, i);

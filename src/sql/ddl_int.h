@@ -33,6 +33,10 @@ typedef struct ddl {
     /* relation ids dropped by this statement */
     int            ndropped, capdropped;
     uint32_t      *dropped;
+    /* DROP TABLE: every table the statement names (a foreign key between
+     * two of them is no dependency that needs CASCADE) */
+    int            ntargets;
+    uint32_t      *targets;
 } ddl_t;
 
 /* --- JSON parse nodes ------------------------------------------------------ */
@@ -53,6 +57,10 @@ rdb_status_t ddl_error(ddl_t *d, const char *sqlstate, const char *fmt, ...)
 void ddl_notice(ddl_t *d, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 rdb_status_t ddl_unsupported(ddl_t *d, const char *what);
+/* Give the error set in d the position of a parse node, as PostgreSQL
+ * does for errors it finds in parse analysis (expr: where the expression
+ * starts rather than the node's own location); returns the error code. */
+rdb_status_t ddl_at(ddl_t *d, json_t *node, bool expr);
 /* Note one object a CASCADE drops; sql_ddl_exec reports them as
  * PostgreSQL does (one NOTICE, or "drop cascades to N other objects"
  * with the list as its detail). */
@@ -112,6 +120,28 @@ bool ddl_text_refs_column(const char *json_text, const char *name);
 
 /* Drop relation rel (and what depends on it when cascade). */
 rdb_status_t ddl_drop_rel(ddl_t *d, const sql_table_t *rel, bool cascade);
+
+/* --- foreign keys (ddl_fkey.c) --------------------------------------------- */
+
+/* Add the FOREIGN KEY constraint con (of column colname, or the table) to
+ * tab; *out gets it.  Rows are not checked: see ddl_fkey_validate. */
+rdb_status_t ddl_add_fkey(ddl_t *d, sql_table_t *tab, json_t *con, const char *colname,
+                          sql_fkey_t **out);
+/* 23503 if a row of tab has no referenced row (ALTER TABLE ADD). */
+rdb_status_t ddl_fkey_validate(ddl_t *d, const sql_table_t *tab, const sql_fkey_t *fk);
+void ddl_fkey_remove(sql_table_t *t, int i);
+/* Foreign keys that reference parent and go with what is being dropped:
+ * the table (ix_id 0, colid -1), its index ix_id, or its column colid.
+ * Without cascade: 2BP01 'cannot drop <obj> because other objects depend
+ * on it', detail 'constraint c_x_fkey on table c depends on <dep>'; with
+ * it they are removed (other tables' records rewritten; self, parent's
+ * clone being altered, loses its own). */
+rdb_status_t ddl_fkey_dependents(ddl_t *d, const sql_table_t *parent, sql_table_t *self,
+                                 uint32_t ix_id, int colid, bool cascade, const char *obj,
+                                 const char *dep);
+/* TRUNCATE of the tables in *set: 0A000 if a table outside the set
+ * references one; with cascade the referencing tables join the set. */
+rdb_status_t ddl_fkey_truncate_set(ddl_t *d, const sql_table_t ***set, int *n, bool cascade);
 
 /* --- statements ------------------------------------------------------------ */
 

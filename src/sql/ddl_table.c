@@ -34,7 +34,15 @@
 
 /* --- types ----------------------------------------------------------------- */
 
+static rdb_status_t type_of(ddl_t *d, json_t *tn, sql_type_t *out, int *serial);
+
 rdb_status_t ddl_type(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
+{
+    rdb_status_t rc = type_of(d, tn, out, serial);
+    return rc == RDB_OK ? rc : ddl_at(d, tn, false);
+}
+
+static rdb_status_t type_of(ddl_t *d, json_t *tn, sql_type_t *out, int *serial)
 {
     json_t *names = json_object_get(tn, "names");
     size_t nn = json_array_size(names);
@@ -491,14 +499,6 @@ static rdb_status_t check_deferrable(ddl_t *d, json_t *con)
     return RDB_OK;
 }
 
-static rdb_status_t foreign_key(ddl_t *d, json_t *con)
-{
-    json_t *pkt = json_object_get(con, "pktable");
-    return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
-                     "FOREIGN KEY constraints are not supported (constraint references table \"%s\")",
-                     pkt && dj_str(pkt, "relname") ? dj_str(pkt, "relname") : "?");
-}
-
 /* --- CREATE TABLE -------------------------------------------------------------- */
 
 sql_column_t *ddl_column_mut(sql_table_t *t, const char *name)
@@ -519,7 +519,16 @@ rdb_status_t ddl_table_options(ddl_t *d, json_t *options)
         if (dj_str(de, "defnamespace") && strcmp(dj_str(de, "defnamespace"), "toast"))
             return ddl_error(d, "22023", "unrecognized parameter namespace \"%s\"",
                              dj_str(de, "defnamespace"));
-        if (strcmp(name, "fillfactor") == 0) {
+        if (strcmp(name, "oids") == 0) {
+            json_t *arg = json_object_get(de, "arg");
+            const char *v = arg ? dj_sval(arg) : NULL;
+            int64_t iv = 1;
+            bool off = (v && (strcasecmp(v, "false") == 0 || strcasecmp(v, "off") == 0 ||
+                              strcmp(v, "0") == 0)) || (arg && dj_int(arg, &iv) && iv == 0);
+            if (!off)
+                return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                 "tables declared WITH OIDS are not supported");
+        } else if (strcmp(name, "fillfactor") == 0) {
             int64_t v = 0;
             if (!dj_int(json_object_get(de, "arg"), &v) || v < 10 || v > 100)
                 return ddl_error(d, "22023", "value %lld out of bounds for option \"fillfactor\"",
@@ -600,7 +609,7 @@ rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *co
             rc = ddl_make_owned_seq(d, tab, col, json_object_get(con, "options"), &sid);
             has_default = true;
         } else if (strcmp(type, "CONSTR_FOREIGN") == 0) {
-            rc = foreign_key(d, con);
+            /* added after the keys, in the table pass (it may reference them) */
         } else if (strcmp(type, "CONSTR_GENERATED") == 0) {
             rc = ddl_unsupported(d, "GENERATED ALWAYS AS (expression) STORED");
         } else if (strncmp(type, "CONSTR_ATTR_", 12) == 0) {
@@ -655,8 +664,10 @@ rdb_status_t ddl_table_constraint(ddl_t *d, sql_table_t *tab, json_t *con, const
     }
     if (strcmp(type, "CONSTR_CHECK") == 0)
         return add_check(d, tab, con, colname);
-    if (strcmp(type, "CONSTR_FOREIGN") == 0)
-        return foreign_key(d, con);
+    if (strcmp(type, "CONSTR_FOREIGN") == 0) {
+        sql_fkey_t *fk;
+        return ddl_add_fkey(d, tab, con, colname, &fk);
+    }
     if (strcmp(type, "CONSTR_EXCLUSION") == 0)
         return ddl_unsupported(d, "EXCLUDE constraints");
     return ddl_unsupported(d, type);
@@ -841,6 +852,48 @@ static rdb_status_t like_indexes(ddl_t *d, sql_table_t *tab, json_t *like)
     return rc;
 }
 
+/* PostgreSQL places these errors of a table's constraints at the
+ * constraint; returns the error's code. */
+static rdb_status_t constraint_at(ddl_t *d, json_t *con)
+{
+    if (strcmp(d->err->sqlstate, "42P16") == 0 || strcmp(d->err->sqlstate, "42703") == 0)
+        return ddl_at(d, con, false);
+    return d->err->code;
+}
+
+/* Bind (and evaluate over a row of NULLs) the CHECK constraints and the
+ * DEFAULTs that call no function of a new table, so that an unknown
+ * column or a default that does not fit its type fails the CREATE, at
+ * the expression's position, as PostgreSQL's parse analysis does. */
+static rdb_status_t check_expressions(ddl_t *d, const sql_table_t *tab)
+{
+    if (!d->ctx->eval)
+        return RDB_OK;
+    sql_value_t *nulls = RDB_ARENA_NEWN(&d->a, sql_value_t, tab->nrowcols + 1);
+    for (int i = 0; i <= tab->nrowcols; i++)
+        nulls[i] = sql_null();
+    for (int i = 0; i < tab->ncols + tab->nchecks; i++) {
+        const sql_column_t *col = i < tab->ncols ? &tab->cols[i] : NULL;
+        const char *js = col ? col->default_json : tab->checks[i - tab->ncols].expr_json;
+        if (!js || (col && (strstr(js, "\"FuncCall\"") || strstr(js, "\"SubLink\""))))
+            continue;
+        json_error_t je;
+        json_t *j = json_loads(js, 0, &je);
+        if (!j)
+            continue;
+        sql_value_t v;
+        sql_type_t bt = { SQL_OID_BOOL, -1 };
+        rdb_status_t rc = d->ctx->eval(d->ctx, tab, j, col ? NULL : nulls, col ? col->type : bt, &d->a,
+                                       &v, d->err);
+        if (rc != RDB_OK)
+            ddl_at(d, j, true);
+        json_decref(j);
+        if (rc != RDB_OK)
+            return rc;
+    }
+    return RDB_OK;
+}
+
 rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
 {
     strcpy(d->tag, "CREATE TABLE");
@@ -851,7 +904,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
         return rc;
     const sql_schema_t *sc;
     if ((rc = ddl_creation_schema(d, dj_str(rv, "schemaname"), &sc)) != RDB_OK)
-        return rc;
+        return ddl_at(d, rv, false);
     int f = relation_free(d, sc, name, dj_bool(n, "if_not_exists"), &rc);
     if (f)
         return rc;
@@ -910,16 +963,19 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                                      &want_pk)) != RDB_OK)
             return rc;
     }
-    /* Primary key first (so its name is t_pkey), then the others in order. */
-    for (int pass = 0; pass < 2; pass++) {
+    /* Primary key first (so its name is t_pkey), then the others in order,
+     * then foreign keys (which may reference this table's keys). */
+    for (int pass = 0; pass < 3; pass++) {
         json_array_foreach(elts, i, e) {
             json_t *cd = dj_node(e, "ColumnDef"), *con = dj_node(e, "Constraint"), *c;
             size_t j;
             sql_index_t *ix;
             if (con) {
                 bool prim = strcmp(dj_str(con, "contype"), "CONSTR_PRIMARY") == 0;
-                if ((pass == 0) == prim && (rc = ddl_table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
-                    return rc;
+                bool fk = strcmp(dj_str(con, "contype"), "CONSTR_FOREIGN") == 0;
+                int want = prim ? 0 : fk ? 2 : 1;
+                if (pass == want && (rc = ddl_table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
+                    return constraint_at(d, con);
                 continue;
             }
             if (!cd)
@@ -930,8 +986,9 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                 const char *ct = dj_str(cc, "contype");
                 bool prim = ct && strcmp(ct, "CONSTR_PRIMARY") == 0;
                 bool uniq = ct && strcmp(ct, "CONSTR_UNIQUE") == 0;
-                if (((pass == 0 && prim) || (pass == 1 && uniq)) &&
-                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK)
+                bool fk = ct && strcmp(ct, "CONSTR_FOREIGN") == 0;
+                if (((pass == 0 && prim) || (pass == 1 && uniq) || (pass == 2 && fk)) &&
+                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK && constraint_at(d, cc))
                     return rc;
             }
         }
@@ -943,6 +1000,8 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
             return rc;
     }
     if ((rc = partition_spec(d, tab, json_object_get(n, "partspec"))) != RDB_OK)
+        return rc;
+    if ((rc = check_expressions(d, tab)) != RDB_OK)
         return rc;
     sql_catw_table(d->ctx->txn, tab);
     return RDB_OK;

@@ -267,8 +267,17 @@ static rdb_status_t xaexpr(pctx_t *p, json_t *b, ast_expr_t **out)
         *out = e;
         return RDB_OK;
     }
-    if (strcmp(kind, "AEXPR_OP_ANY") == 0 || strcmp(kind, "AEXPR_OP_ALL") == 0)
-        return unsupported(p, "op ANY/ALL (array)", loc);
+    if (strcmp(kind, "AEXPR_OP_ANY") == 0 || strcmp(kind, "AEXPR_OP_ALL") == 0) {
+        ast_expr_t *e = mk(p, AST_ANYARRAY, loc);
+        e->name = op;
+        e->ival = kind[10] == 'N' ? 1 : 2;
+        e->arg = l;
+        e->nargs = 1;
+        e->args = RDB_ARENA_NEWN(p->a, ast_expr_t *, 1);
+        e->args[0] = r;
+        *out = e;
+        return RDB_OK;
+    }
     if (strcmp(kind, "AEXPR_NULLIF") == 0 || strcmp(kind, "AEXPR_DISTINCT") == 0 ||
         strcmp(kind, "AEXPR_NOT_DISTINCT") == 0) {
         ast_expr_t *e = mk(p, kind[6] == 'N' && kind[7] == 'U' ? AST_NULLIF : AST_DISTINCT_FROM, loc);
@@ -305,6 +314,80 @@ static rdb_status_t xwindow(pctx_t *p, json_t *b, ast_window_t *w)
     return RDB_OK;
 }
 
+/* Arguments, with named notation (name => value) for the built-in
+ * functions that declare parameter names; missing trailing parameters of
+ * make_interval default to 0, as in PG's catalog. */
+static rdb_status_t xfunc_args(pctx_t *p, ast_expr_t *e, json_t *arr)
+{
+    static const struct { const char *fn; const char *params[8]; bool defaults; } named[] = {
+        { "make_interval", { "years", "months", "weeks", "days", "hours", "mins", "secs" }, true },
+        { "make_timestamptz", { "year", "month", "mday", "hour", "min", "sec", "timezone" }, false },
+        { "make_timestamp", { "year", "month", "mday", "hour", "min", "sec" }, false },
+        { "make_date", { "year", "month", "day" }, false },
+        { "make_time", { "hour", "min", "sec" }, false },
+    };
+    int n = (int)json_array_size(arr), k = -1;
+    for (int i = 0; i < (int)(sizeof named / sizeof named[0]); i++)
+        if (strcmp(e->name, named[i].fn) == 0)
+            k = i;
+    bool any_named = false;
+    for (int i = 0; i < n; i++) {
+        json_t *ab;
+        const char *an = node_name(json_array_get(arr, i), &ab);
+        if (an && strcmp(an, "NamedArgExpr") == 0)
+            any_named = true;
+    }
+    if (!any_named && (k < 0 || !named[k].defaults))
+        return xexpr_list(p, arr, &e->args, &e->nargs);
+    if (k < 0)
+        return unsupported(p, "named arguments for this function", e->loc);
+    int np = 0;
+    while (np < 8 && named[k].params[np])
+        np++;
+    ast_expr_t **args = RDB_ARENA_NEWN(p->a, ast_expr_t *, np + 1);
+    int maxpos = 0;
+    for (int i = 0; i < n; i++) {
+        json_t *ab, *item = json_array_get(arr, i);
+        const char *an = node_name(item, &ab);
+        int pos = i;
+        json_t *val = item;
+        if (an && strcmp(an, "NamedArgExpr") == 0) {
+            const char *pn = jstr(p, ab, "name");
+            pos = -1;
+            for (int j = 0; j < np; j++)
+                if (pn && strcmp(pn, named[k].params[j]) == 0)
+                    pos = j;
+            if (pos < 0) {
+                rdb_err_set(p->err, RDB_SQL, "42883", "function %s does not exist", e->name);
+                return RDB_SQL;
+            }
+            val = json_object_get(ab, "arg");
+        }
+        if (pos >= np || args[pos])
+            return unsupported(p, "this argument list", e->loc);
+        if (xexpr(p, val, &args[pos]) != RDB_OK)
+            return RDB_SQL;
+        if (pos + 1 > maxpos)
+            maxpos = pos + 1;
+    }
+    int total = named[k].defaults ? np : maxpos;
+    for (int j = 0; j < total; j++) {
+        if (args[j])
+            continue;
+        if (!named[k].defaults) {
+            rdb_err_set(p->err, RDB_SQL, "42883", "function %s does not exist", e->name);
+            return RDB_SQL;
+        }
+        ast_expr_t *z = mk(p, AST_CONST, e->loc);
+        z->ival = AST_C_INT;
+        z->sval = "0";
+        args[j] = z;
+    }
+    e->args = args;
+    e->nargs = total;
+    return RDB_OK;
+}
+
 static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
 {
     ast_expr_t *e = mk(p, AST_FUNC, jloc(b));
@@ -324,7 +407,7 @@ static rdb_status_t xfunc(pctx_t *p, json_t *b, ast_expr_t **out)
         return unsupported(p, "VARIADIC", e->loc);
     e->star = jbool(b, "agg_star");
     e->distinct = jbool(b, "agg_distinct");
-    if (xexpr_list(p, json_object_get(b, "args"), &e->args, &e->nargs) != RDB_OK)
+    if (xfunc_args(p, e, json_object_get(b, "args")) != RDB_OK)
         return RDB_SQL;
     json_t *f = json_object_get(b, "agg_filter");
     if (f && xexpr(p, f, &e->def) != RDB_OK)
@@ -346,7 +429,7 @@ static const char *svf_name(const char *op)
         { "SVFOP_LOCALTIMESTAMP", "localtimestamp" },
         { "SVFOP_CURRENT_ROLE", "current_role" },
         { "SVFOP_CURRENT_USER", "current_user" },
-        { "SVFOP_USER", "current_user" },
+        { "SVFOP_USER", "user" },
         { "SVFOP_SESSION_USER", "session_user" },
         { "SVFOP_CURRENT_CATALOG", "current_catalog" },
         { "SVFOP_CURRENT_SCHEMA", "current_schema" },
@@ -355,6 +438,35 @@ static const char *svf_name(const char *op)
         if (strcmp(m[i].op, op) == 0)
             return m[i].name;
     return NULL;
+}
+
+/* Subscripts [i] / [i:j] applied to base, left to right (A_Indices
+ * nodes); assign != NULL makes the last one UPDATE's "SET a[i] = assign". */
+static rdb_status_t xindirection(pctx_t *p, ast_expr_t *base, json_t *list, ast_expr_t *assign,
+                                 ast_expr_t **out)
+{
+    size_t n = json_array_size(list);
+    for (size_t i = 0; i < n; i++) {
+        json_t *ib;
+        const char *inm = node_name(json_array_get(list, i), &ib);
+        if (!inm || strcmp(inm, "A_Indices") != 0)
+            return unsupported(p, "field selection", base->loc);
+        ast_expr_t *e = mk(p, AST_SUBSCRIPT, base->loc);
+        e->arg = base;
+        e->ival = jbool(ib, "is_slice");
+        e->nargs = 2;
+        e->args = RDB_ARENA_NEWN(p->a, ast_expr_t *, 2);
+        json_t *x;
+        if ((x = json_object_get(ib, "lidx")) && xexpr(p, x, &e->args[0]) != RDB_OK)
+            return RDB_SQL;
+        if ((x = json_object_get(ib, "uidx")) && xexpr(p, x, e->ival ? &e->args[1] : &e->args[0]) != RDB_OK)
+            return RDB_SQL;
+        if (assign && i + 1 == n)
+            e->def = assign;    /* the binder refuses nested subscripts (2202E) */
+        base = e;
+    }
+    *out = base;
+    return RDB_OK;
 }
 
 static rdb_status_t xexpr(pctx_t *p, json_t *n, ast_expr_t **out)
@@ -466,6 +578,7 @@ static rdb_status_t xexpr(pctx_t *p, json_t *n, ast_expr_t **out)
         else if (strcmp(t, "ANY_SUBLINK") == 0) e->ival = AST_SL_ANY;
         else if (strcmp(t, "ALL_SUBLINK") == 0) e->ival = AST_SL_ALL;
         else if (strcmp(t, "EXPR_SUBLINK") == 0) e->ival = AST_SL_EXPR;
+        else if (strcmp(t, "ARRAY_SUBLINK") == 0) e->ival = AST_SL_ARRAY;
         else return unsupported(p, t, loc);
         int nn;
         const char **names = str_list(p, json_object_get(b, "operName"), &nn);
@@ -515,12 +628,30 @@ static rdb_status_t xexpr(pctx_t *p, json_t *n, ast_expr_t **out)
         *out = e;
         return RDB_OK;
     }
-    if (strcmp(nm, "A_Indirection") == 0)
-        return unsupported(p, "array subscripts and field selection", loc);
-    if (strcmp(nm, "RowExpr") == 0)
-        return unsupported(p, "row constructors", loc);
-    if (strcmp(nm, "CollateClause") == 0)
-        return unsupported(p, "COLLATE", loc);
+    if (strcmp(nm, "A_Indirection") == 0) {
+        ast_expr_t *base;
+        if (xexpr(p, json_object_get(b, "arg"), &base) != RDB_OK)
+            return RDB_SQL;
+        return xindirection(p, base, json_object_get(b, "indirection"), NULL, out);
+    }
+    if (strcmp(nm, "RowExpr") == 0) {
+        ast_expr_t *e = mk(p, AST_ROW, loc);
+        if (xexpr_list(p, json_object_get(b, "args"), &e->args, &e->nargs) != RDB_OK)
+            return RDB_SQL;
+        *out = e;
+        return RDB_OK;
+    }
+    if (strcmp(nm, "CollateClause") == 0) {
+        /* ringdb compares text bytewise: the collations that do so are
+         * accepted and change nothing (psql's \d sends COLLATE
+         * pg_catalog.default) */
+        int nc;
+        const char **cn = str_list(p, json_object_get(b, "collname"), &nc);
+        const char *coll = nc ? cn[nc - 1] : "";
+        if (strcmp(coll, "default") != 0 && strcmp(coll, "C") != 0 && strcmp(coll, "POSIX") != 0)
+            return unsupported(p, "COLLATE other than \"C\", \"POSIX\" and \"default\"", loc);
+        return xexpr(p, json_object_get(b, "arg"), out);
+    }
     if (strcmp(nm, "GroupingFunc") == 0)
         return unsupported(p, "GROUPING", loc);
     return unsupported(p, nm, loc);
@@ -538,11 +669,21 @@ static rdb_status_t xtargets(pctx_t *p, json_t *arr, ast_target_t **out, int *n)
         ast_target_t *t = &(*out)[i];
         t->name = jstr(p, b, "name");
         t->loc = jloc(b);
-        if (json_object_get(b, "indirection"))
-            return unsupported(p, "assignment to array elements or fields", t->loc);
         json_t *v = json_object_get(b, "val");
         if (v && xexpr(p, v, &t->expr) != RDB_OK)
             return RDB_SQL;
+        json_t *ind = json_object_get(b, "indirection");
+        if (ind) {
+            /* UPDATE ... SET a[i] = v: the column gets a with element i replaced */
+            if (!v || !t->name)
+                return unsupported(p, "assignment to array elements or fields", t->loc);
+            ast_expr_t *col = mk(p, AST_COLREF, t->loc);
+            col->nnames = 1;
+            col->names = RDB_ARENA_NEWN(p->a, const char *, 1);
+            col->names[0] = t->name;
+            if (xindirection(p, col, ind, t->expr, &t->expr) != RDB_OK)
+                return RDB_SQL;
+        }
     }
     return RDB_OK;
 }
@@ -610,16 +751,22 @@ static rdb_status_t xfrom(pctx_t *p, json_t *n, ast_from_t **out)
     } else if (strcmp(nm, "RangeFunction") == 0) {
         f->kind = AST_FROM_FUNC;
         f->lateral = jbool(b, "lateral");
-        if (jbool(b, "ordinality") || jbool(b, "is_rowsfrom"))
-            return unsupported(p, "WITH ORDINALITY / ROWS FROM", f->loc);
+        f->ordinality = jbool(b, "ordinality");
         json_t *fl = json_object_get(b, "functions");
-        if (json_array_size(fl) != 1)
-            return unsupported(p, "several functions in FROM", f->loc);
-        json_t *lb;
-        node_name(json_array_get(fl, 0), &lb);
-        json_t *items = json_object_get(lb, "items");
-        if (xexpr(p, json_array_get(items, 0), &f->func) != RDB_OK)
-            return RDB_SQL;
+        f->nfuncs = (int)json_array_size(fl);
+        f->funcs = RDB_ARENA_NEWN(p->a, ast_expr_t *, f->nfuncs + 1);
+        for (int i = 0; i < f->nfuncs; i++) {
+            json_t *lb;
+            node_name(json_array_get(fl, i), &lb);
+            json_t *items = json_object_get(lb, "items");
+            if (json_array_size(json_array_get(items, 1)) || json_object_size(json_array_get(items, 1)))
+                return unsupported(p, "a column definition list", f->loc);
+            if (xexpr(p, json_array_get(items, 0), &f->funcs[i]) != RDB_OK)
+                return RDB_SQL;
+        }
+        if (!f->nfuncs)
+            return unsupported(p, "this FROM item", f->loc);
+        f->func = f->funcs[0];
         xalias(p, b, f);
     } else {
         return unsupported(p, nm, f->loc);
@@ -648,8 +795,7 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
         s->for_update = true;   /* accepted: snapshot reads, no row locks yet */
     json_t *w = json_object_get(b, "withClause");
     if (w) {
-        if (jbool(w, "recursive"))
-            return unsupported(p, "WITH RECURSIVE", jloc(w));
+        s->recursive = jbool(w, "recursive");
         json_t *ctes = json_object_get(w, "ctes");
         s->nctes = (int)json_array_size(ctes);
         s->ctes = RDB_ARENA_NEWN(p->a, ast_cte_t, s->nctes + 1);
@@ -657,6 +803,11 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
             json_t *cb, *qb;
             node_name(json_array_get(ctes, i), &cb);
             s->ctes[i].name = jstr(p, cb, "ctename");
+            s->ctes[i].loc = jloc(cb);
+            if (json_object_get(cb, "search_clause"))
+                return unsupported(p, "SEARCH in WITH RECURSIVE", jloc(json_object_get(cb, "search_clause")));
+            if (json_object_get(cb, "cycle_clause"))
+                return unsupported(p, "CYCLE in WITH RECURSIVE", jloc(json_object_get(cb, "cycle_clause")));
             json_t *cn = json_object_get(cb, "aliascolnames");
             if (cn)
                 s->ctes[i].colnames = str_list(p, cn, &s->ctes[i].ncolnames);
@@ -730,8 +881,13 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
         return RDB_SQL;
     if ((x = json_object_get(b, "sortClause")) && xsortby(p, x, &s->sort, &s->nsort) != RDB_OK)
         return RDB_SQL;
-    if (jeq(b, "limitOption", "LIMIT_OPTION_WITH_TIES"))
-        return unsupported(p, "FETCH FIRST ... WITH TIES", -1);
+    if (jeq(b, "limitOption", "LIMIT_OPTION_WITH_TIES")) {
+        s->with_ties = true;
+        if (!json_object_get(b, "sortClause")) {
+            rdb_err_set(p->err, RDB_SQL, "42P20", "WITH TIES cannot be specified without ORDER BY clause");
+            return RDB_SQL;
+        }
+    }
     if ((x = json_object_get(b, "limitCount")) && xexpr(p, x, &s->limit) != RDB_OK)
         return RDB_SQL;
     if ((x = json_object_get(b, "limitOffset")) && xexpr(p, x, &s->offset) != RDB_OK)
@@ -778,6 +934,18 @@ static rdb_status_t xsetargs(pctx_t *p, json_t *args, ast_stmt_t *st)
     return RDB_OK;
 }
 
+/* One DefElem of an option list: its name, argument node and the
+ * argument's text when it is a String node (else NULL). */
+static json_t *xdefelem(pctx_t *p, json_t *node, const char **name, json_t **arg, const char **val)
+{
+    json_t *db;
+    node_name(node, &db);
+    *name = jstr(p, db, "defname");
+    *arg = json_object_get(db, "arg");
+    *val = *arg ? str_node(p, *arg) : NULL;
+    return db;
+}
+
 static rdb_status_t xcopy(pctx_t *p, json_t *b, ast_stmt_t *st)
 {
     st->kind = AST_S_COPY;
@@ -810,11 +978,9 @@ static rdb_status_t xcopy(pctx_t *p, json_t *b, ast_stmt_t *st)
     bool delim_set = false, null_set = false;
     json_t *opts = json_object_get(b, "options");
     for (size_t i = 0; i < json_array_size(opts); i++) {
-        json_t *db;
-        node_name(json_array_get(opts, i), &db);
-        const char *name = jstr(p, db, "defname");
-        json_t *arg = json_object_get(db, "arg");
-        const char *val = arg ? str_node(p, arg) : NULL;
+        json_t *arg;
+        const char *name, *val;
+        xdefelem(p, json_array_get(opts, i), &name, &arg, &val);
         if (!val && arg) {
             json_t *ib;
             const char *an = node_name(arg, &ib);
@@ -868,6 +1034,101 @@ static rdb_status_t xcopy(pctx_t *p, json_t *b, ast_stmt_t *st)
     if (!st->copy_stdio)
         return unsupported(p, "COPY to or from a file (use STDIN/STDOUT or psql's \\copy)", -1);
     return RDB_OK;
+}
+
+static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out);
+
+/* EXPLAIN [ANALYZE] [VERBOSE] stmt, EXPLAIN (option [value], ...) stmt. */
+static rdb_status_t xexplain(pctx_t *p, json_t *b, ast_stmt_t *st)
+{
+    st->kind = AST_S_EXPLAIN;
+    st->explain_opts = AST_EXPLAIN_COSTS | AST_EXPLAIN_TIMING;
+    bool timing_set = false, summary_set = false, summary = false;
+    json_t *opts = json_object_get(b, "options");
+    for (size_t i = 0; i < json_array_size(opts); i++) {
+        json_t *arg;
+        const char *name, *val;
+        json_t *db = xdefelem(p, json_array_get(opts, i), &name, &arg, &val);
+        if (!name)
+            continue;
+        if (strcmp(name, "format") == 0) {
+            if (val && strcmp(val, "json") == 0)
+                st->explain_opts |= AST_EXPLAIN_JSON;
+            else if (!val || strcmp(val, "text") != 0) {
+                rdb_err_set(p->err, RDB_SQL, "22023", "unrecognized value for EXPLAIN option \"format\": \"%s\"",
+                            val ? val : "");
+                sql_err_at(p->err, p->sql, jloc(db));
+                return RDB_SQL;
+            }
+            continue;
+        }
+        bool on = true;
+        if (val) {
+            if (strcmp(val, "off") == 0 || strcmp(val, "false") == 0 || strcmp(val, "0") == 0)
+                on = false;
+            else if (strcmp(val, "on") != 0 && strcmp(val, "true") != 0 && strcmp(val, "1") != 0) {
+                rdb_err_set(p->err, RDB_SQL, "22023", "%s requires a Boolean value", name);
+                sql_err_at(p->err, p->sql, jloc(db));
+                return RDB_SQL;
+            }
+        }
+        int bit = 0;
+        if (strcmp(name, "analyze") == 0)
+            st->explain_analyze = on;
+        else if (strcmp(name, "costs") == 0)
+            bit = AST_EXPLAIN_COSTS;
+        else if (strcmp(name, "timing") == 0) {
+            bit = AST_EXPLAIN_TIMING;
+            timing_set = true;
+        } else if (strcmp(name, "summary") == 0) {
+            summary_set = true;
+            summary = on;
+        } else if (strcmp(name, "verbose") == 0)
+            bit = AST_EXPLAIN_VERBOSE;
+        else if (strcmp(name, "buffers") == 0 || strcmp(name, "settings") == 0 || strcmp(name, "wal") == 0)
+            continue;   /* accepted; ringdb has nothing to show for them */
+        else {
+            rdb_err_set(p->err, RDB_SQL, "42601", "unrecognized EXPLAIN option \"%s\"", name);
+            sql_err_at(p->err, p->sql, jloc(db));
+            return RDB_SQL;
+        }
+        if (bit)
+            st->explain_opts = on ? st->explain_opts | bit : st->explain_opts & ~bit;
+    }
+    if (timing_set && (st->explain_opts & AST_EXPLAIN_TIMING) && !st->explain_analyze)
+        return rdb_err_set(p->err, RDB_SQL, "22023", "EXPLAIN option TIMING requires ANALYZE");
+    if (!timing_set && !st->explain_analyze)
+        st->explain_opts &= ~AST_EXPLAIN_TIMING;
+    if (summary_set ? summary : st->explain_analyze)
+        st->explain_opts |= AST_EXPLAIN_SUMMARY;
+    json_t *q = json_object_get(b, "query");
+    json_t *raw = json_pack("{s:O}", "stmt", q);
+    rdb_status_t rc = xstmt(p, raw, &st->inner);
+    json_decref(raw);
+    if (rc != RDB_OK)
+        return RDB_SQL;
+    ast_stmt_kind_t k = st->inner->kind;
+    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE)
+        return unsupported(p, "EXPLAIN of this statement", -1);
+    return RDB_OK;
+}
+
+/* UPDATE ... SET (a, b) = (x, y): each column's MultiAssignRef takes its
+ * own element of the row (a sub-SELECT source stays, and is refused). */
+static void multi_assign(json_t *targets)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(targets, i, t) {
+        json_t *rt = json_object_get(t, "ResTarget");
+        json_t *ma = json_object_get(json_object_get(rt, "val"), "MultiAssignRef");
+        json_t *row = json_object_get(json_object_get(ma, "source"), "RowExpr");
+        json_t *args = json_object_get(row, "args");
+        json_int_t colno = json_integer_value(json_object_get(ma, "colno"));
+        if (!row || colno < 1 || (size_t)colno > json_array_size(args))
+            continue;
+        json_object_set(rt, "val", json_array_get(args, (size_t)colno - 1));
+    }
 }
 
 static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
@@ -936,8 +1197,10 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
                     return RDB_SQL;
             }
         }
-        if (!jeq(b, "override", "OVERRIDING_NOT_SET") && json_object_get(b, "override"))
-            return unsupported(p, "OVERRIDING", -1);
+        if (jeq(b, "override", "OVERRIDING_SYSTEM_VALUE"))
+            st->overriding = 's';
+        else if (jeq(b, "override", "OVERRIDING_USER_VALUE"))
+            st->overriding = 'u';
         return xreturning(p, b, st);
     }
     if (strcmp(nm, "UpdateStmt") == 0 || strcmp(nm, "DeleteStmt") == 0) {
@@ -952,6 +1215,8 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         for (int i = 0; i < st->nfrom; i++)
             if (xfrom(p, json_array_get(fc, (size_t)i), &st->from[i]) != RDB_OK)
                 return RDB_SQL;
+        if (upd)
+            multi_assign(json_object_get(b, "targetList"));
         if (upd && xtargets(p, json_object_get(b, "targetList"), &st->cols, &st->ncols) != RDB_OK)
             return RDB_SQL;
         json_t *w = json_object_get(b, "whereClause");
@@ -1026,7 +1291,7 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         return RDB_OK;
     }
     if (strcmp(nm, "ExplainStmt") == 0)
-        return unsupported(p, "EXPLAIN", -1);
+        return xexplain(p, b, st);
     static const struct { const char *node, *what; } names[] = {
         { "PrepareStmt", "PREPARE" }, { "ExecuteStmt", "EXECUTE" },
         { "DeclareCursorStmt", "DECLARE CURSOR" }, { "FetchStmt", "FETCH" },
@@ -1053,6 +1318,11 @@ rdb_status_t sql_parse(rdb_arena_t *a, const char *sql, ast_parse_t *out, rdb_er
         else if (strstr(r.error->message, "out of range"))
             state = "22003";
         rdb_err_set(err, RDB_SQL, state, "%s", r.error->message);
+        /* the grammar's errhint, which libpg_query does not pass on */
+        if (strcmp(r.error->message, "subquery in FROM must have an alias") == 0)
+            rdb_err_hint(err, "For example, FROM (SELECT ...) [AS] foo.");
+        else if (strcmp(r.error->message, "VALUES in FROM must have an alias") == 0)
+            rdb_err_hint(err, "For example, FROM (VALUES ...) [AS] foo.");
         if (r.error->cursorpos > 0)
             rdb_err_position(err, r.error->cursorpos);
         pg_query_free_parse_result(r);

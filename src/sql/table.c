@@ -373,8 +373,8 @@ static rdb_status_t rowid_from_key(rdb_arena_t *a, const sql_table_t *t, const c
 
 /* --- errors ---------------------------------------------------------------- */
 
-static void format_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols,
-                              const uint16_t *colids, const sql_value_t *row)
+void sql_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols, const uint16_t *colids,
+                    const sql_value_t *row)
 {
     sql_format_settings_t fs;
     sql_format_settings_default(&fs);
@@ -393,7 +393,7 @@ static void format_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols,
         else
             sql_value_out(&fs, col_type(t, colids[i]), v, b);
     }
-    rdb_buf_append_str(b, ") already exists.");
+    rdb_buf_append_str(b, ")");
 }
 
 static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_index_t *ix,
@@ -403,7 +403,8 @@ static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_in
                 ix ? ix->name : "rowid");
     if (ix) {
         rdb_buf_t b = RDB_BUF_INIT;
-        format_key_detail(&b, t, ix->ncols, ix->colids, row);
+        sql_key_detail(&b, t, ix->ncols, ix->colids, row);
+        rdb_buf_append_str(&b, " already exists.");
         rdb_err_detail(err, "%s", rdb_buf_cstr(&b));
         rdb_buf_free(&b);
     }
@@ -411,6 +412,107 @@ static rdb_status_t dup_error(rdb_err_t *err, const sql_table_t *t, const sql_in
 }
 
 /* --- uniqueness ------------------------------------------------------------ */
+
+/* An index entry whose row is gone or holds other values now (concurrent
+ * UPDATEs on two nodes: the loser's entry, see live_entry_exists): erase
+ * it, at the version of the row that outdated it, so that every replica
+ * drops it and the index's key count matches its rows again.  Only when
+ * the stored entry is live and older than the stored row (rkey).  Best
+ * effort: a failure leaves the entry for later. */
+static bool erase_if_older(txn_store_t *st, const char *ekey, size_t eklen, lsm_version_t vr)
+{
+    lsm_version_t ve;
+    bool tomb = false;
+    rdb_err_t e = RDB_ERR_INIT;
+    bool done = txn_store_version(st, ekey, eklen, &ve, &tomb, &e) == RDB_OK && !tomb &&
+                lsm_version_cmp(ve, vr) < 0 &&
+                txn_store_erase_at(st, ekey, eklen, vr, &e) == RDB_OK;
+    rdb_err_clear(&e);
+    return done;
+}
+
+static void erase_stale(txn_t *txn, const char *ekey, size_t eklen, const rdb_buf_t *rkey)
+{
+    if (txn_has_writes(txn))
+        return; /* the row and entry read may be this transaction's own */
+    txn_store_t *st = txn_store(txn);
+    lsm_version_t vr;
+    bool tomb = false;
+    rdb_err_t e = RDB_ERR_INIT;
+    if (txn_store_version(st, rkey->data, rkey->len, &vr, &tomb, &e) == RDB_OK)
+        erase_if_older(st, ekey, eklen, vr);
+    rdb_err_clear(&e);
+}
+
+/* sql_table_sweep_row: the entries every version of the row implied. */
+typedef struct sweep {
+    const sql_table_t *t;
+    txn_store_t       *st;
+    const char        *pk;
+    size_t             pklen;
+    bool               first;
+    lsm_version_t      cur_v;
+    rdb_buf_t         *cur;      /* per index: the current row's entry, empty if none */
+    rdb_buf_t          key;
+    sql_value_t       *row;
+    rdb_arena_t        a;
+    size_t             erased;
+} sweep_t;
+
+static bool sweep_version(void *ctx, const char *val, size_t vlen, lsm_version_t v, bool tomb)
+{
+    sweep_t *w = ctx;
+    const sql_table_t *t = w->t;
+    bool decoded = false;
+    if (!tomb) {
+        rdb_err_t e = RDB_ERR_INIT;
+        rdb_arena_reset(&w->a);
+        decoded = sql_row_decode(&w->a, t, val, vlen, w->row, &e) == RDB_OK;
+        rdb_err_clear(&e);
+    }
+    for (int i = 0; i < t->nindexes; i++) {
+        if (!decoded) {
+            if (w->first)
+                rdb_buf_reset(&w->cur[i]);
+            continue;
+        }
+        index_cols(&w->key, t, &t->indexes[i], w->row);
+        rdb_buf_append(&w->key, w->pk, w->pklen);
+        if (w->first) {
+            rdb_buf_reset(&w->cur[i]);
+            rdb_buf_append(&w->cur[i], w->key.data, w->key.len);
+        } else if (w->key.len != w->cur[i].len ||
+                   memcmp(w->key.data, w->cur[i].data, w->key.len) != 0) {
+            w->erased += erase_if_older(w->st, w->key.data, w->key.len, w->cur_v);
+        }
+    }
+    if (w->first)
+        w->cur_v = v;
+    w->first = false;
+    return true;
+}
+
+rdb_status_t sql_table_sweep_row(txn_store_t *st, const sql_table_t *t, const char *rowkey,
+                                 size_t rklen, size_t *erased, rdb_err_t *err)
+{
+    size_t skip = 5 + (t->hash_partitioned ? 8 : 0);
+    *erased = 0;
+    if (t->nindexes == 0 || rklen <= skip)
+        return RDB_OK;
+    sweep_t w = { .t = t, .st = st, .pk = rowkey + skip, .pklen = rklen - skip, .first = true };
+    w.cur = rdb_calloc((size_t)t->nindexes, sizeof *w.cur);
+    w.row = rdb_calloc(t->nrowcols ? t->nrowcols : 1, sizeof *w.row);
+    rdb_arena_init(&w.a, 0);
+    rdb_status_t rc = txn_store_versions(st, rowkey, rklen, sweep_version, &w, err);
+    for (int i = 0; i < t->nindexes; i++)
+        rdb_buf_free(&w.cur[i]);
+    free(w.cur);
+    free(w.row);
+    rdb_buf_free(&w.key);
+    rdb_arena_destroy(&w.a);
+    *erased = w.erased;
+    return rc;
+}
 
 /* Is there an entry under prefix (ix's columns) whose row still holds
  * those values?  On a cluster, rows and index entries are separate keys
@@ -437,14 +539,18 @@ static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sq
         row_key(&key, t, k + prefix->len, klen - prefix->len);
         if ((rc = txn_get(txn, key.data, key.len, &val, &found, err)) != RDB_OK)
             break;
-        if (!found)
+        if (!found) {
+            erase_stale(txn, k, klen, &key);
             continue; /* the row is gone: a stale entry */
+        }
         rdb_arena_reset(&a);
         if ((rc = sql_row_decode(&a, t, val.data, val.len, row, err)) != RDB_OK)
             break;
         rdb_buf_reset(&again);
         index_cols(&again, t, ix, row);
         *exists = again.len == prefix->len && memcmp(again.data, prefix->data, again.len) == 0;
+        if (!*exists)
+            erase_stale(txn, k, klen, &key);
     }
     if (rc == RDB_OK)
         rc = txn_iter_status(it, err);
@@ -905,18 +1011,24 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
             rdb_status_t rc = txn_get(s->txn, s->key.data, s->key.len, &s->val, &found, &s->err);
             if (rc != RDB_OK)
                 return scan_fail(s, rc);
-            if (!found)
+            if (!found) {
+                erase_stale(s->txn, k, klen, &s->key);
                 continue; /* an entry whose row is gone: not ours to show */
+            }
             if ((rc = row_decode(a, t, s->val.data, s->val.len, row, &s->zone, &s->err)) != RDB_OK)
                 return scan_fail(s, rc);
             if (t->npk == 0 &&
                 (rc = rowid_from_key(a, t, s->key.data, s->key.len, row, &s->err)) != RDB_OK)
                 return scan_fail(s, rc);
             /* a stale entry (see live_entry_exists): the row moved on */
-            rdb_buf_reset(&s->key);
-            index_cols(&s->key, t, s->ix, row);
-            if (s->key.len != (size_t)(p - k) || memcmp(s->key.data, k, s->key.len) != 0)
+            rdb_buf_t cols = RDB_BUF_INIT;
+            index_cols(&cols, t, s->ix, row);
+            bool stale = cols.len != (size_t)(p - k) || memcmp(cols.data, k, cols.len) != 0;
+            rdb_buf_free(&cols);
+            if (stale) {
+                erase_stale(s->txn, k, klen, &s->key);
                 continue;
+            }
             return true;
         }
         if (s->filter) {
@@ -998,8 +1110,7 @@ static rdb_status_t build_dup_error(rdb_err_t *err, const sql_table_t *t, const 
 {
     rdb_err_set(err, RDB_SQL, "23505", "could not create unique index \"%s\"", ix->name);
     rdb_buf_t b = RDB_BUF_INIT;
-    format_key_detail(&b, t, ix->ncols, ix->colids, row);
-    b.len -= strlen(" already exists.");
+    sql_key_detail(&b, t, ix->ncols, ix->colids, row);
     rdb_buf_append_str(&b, " is duplicated.");
     rdb_err_detail(err, "%s", rdb_buf_cstr(&b));
     rdb_buf_free(&b);
@@ -1120,31 +1231,34 @@ rdb_status_t sql_table_rewrite_map(txn_t *txn, const sql_table_t *from, const sq
     sql_scan_close(s);
     for (size_t i = 0; rc == RDB_OK && i < n; i++)
         rc = sql_table_delete(txn, from, rows[i], err);
+    /* A key column holding NULL is 23502 as for SET NOT NULL, but, as in
+     * PostgreSQL (which builds the index before it checks NOT NULL),
+     * only once the other rows' keys are known to be unique. */
+    const sql_column_t *nullcol = NULL;
+    size_t nkeyed = 0;
     for (size_t i = 0; rc == RDB_OK && i < n; i++) {
         sql_value_t *row = rows[i];
         if (fn && (rc = fn(arg, row, &a, err)) != RDB_OK)
             break;
         if (to->has_rowid && !from->has_rowid)
             row[to->rowid_colid] = sql_null(); /* a fresh row id */
-        if (to->npk && !to->has_rowid) {
-            rdb_status_t nrc = null_pk_error(to, row, err);
-            if (nrc != RDB_OK) {
-                /* PostgreSQL checks the column first: 23502 as for SET NOT NULL. */
-                const sql_column_t *c = NULL;
-                for (int j = 0; j < to->npk && !c; j++)
-                    if (row[to->pk_colids[j]].isnull)
-                        c = sql_table_column_by_id(to, to->pk_colids[j]);
-                rdb_err_clear(err);
-                rc = rdb_err_set(err, RDB_SQL, "23502",
-                                 "column \"%s\" of relation \"%s\" contains null values",
-                                 c ? c->name : "?", to->name);
-                break;
-            }
+        const sql_column_t *c = NULL;
+        for (int j = 0; to->npk && !to->has_rowid && j < to->npk && !c; j++)
+            if (row[to->pk_colids[j]].isnull)
+                c = sql_table_column_by_id(to, to->pk_colids[j]);
+        if (c && !nullcol)
+            nullcol = c;
+        if (!c) { /* rows with a whole key first */
+            rows[i] = rows[nkeyed];
+            rows[nkeyed++] = row;
         }
     }
     /* Uniqueness by sorting the new keys: no lookup per row. */
     if (rc == RDB_OK && to->npk && to->pk_index)
-        rc = check_sorted_unique(to, to->pk_index, rows, n, &a, err);
+        rc = check_sorted_unique(to, to->pk_index, rows, nkeyed, &a, err);
+    if (rc == RDB_OK && nullcol)
+        rc = rdb_err_set(err, RDB_SQL, "23502", "column \"%s\" of relation \"%s\" contains null values",
+                         nullcol->name, to->name);
     for (int j = 0; rc == RDB_OK && j < to->nindexes; j++)
         if (to->indexes[j].unique)
             rc = check_sorted_unique(to, &to->indexes[j], rows, n, &a, err);

@@ -98,7 +98,17 @@ rdb_status_t sql_table_rewrite_map(txn_t *t, const sql_table_t *from, const sql_
 rdb_status_t sql_table_check_not_null(txn_t *t, const sql_table_t *tab, uint16_t colid,
                                       rdb_err_t *err);
 
+/* "Key (a, b)=(1, x)" of the columns colids of row, for error details. */
+void sql_key_detail(rdb_buf_t *b, const sql_table_t *t, int ncols, const uint16_t *colids,
+                    const sql_value_t *row);
+
 /* Encode/decode a row value (for COPY fast paths and tests). */
+/* Erase the index entries that older versions of the row at rowkey implied
+ * and its newest version does not (the losers of concurrent UPDATEs of an
+ * indexed column on different nodes): each at the newest version's stamp,
+ * replicated like a commit (txn_store_erase_at).  *erased: how many. */
+rdb_status_t sql_table_sweep_row(txn_store_t *st, const sql_table_t *t, const char *rowkey,
+                                 size_t rklen, size_t *erased, rdb_err_t *err);
 void sql_row_encode(rdb_buf_t *out, const sql_table_t *tab, const sql_value_t *row);
 rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
                             sql_value_t *row, rdb_err_t *err);

@@ -77,6 +77,9 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
                           const char *s, size_t len, sql_value_t *out, rdb_err_t *err);
 /* Append PG's text output of v (not NULL) to out. */
 void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v, rdb_buf_t *out);
+/* regclass / regtype output by name (set by the engine, which knows the
+ * catalog): appends the name and returns true, or false for the number. */
+extern bool (*sql_value_out_reg_hook)(uint32_t typoid, int64_t oid, rdb_buf_t *out);
 /* Binary send/recv formats, byte-compatible with PG's typsend/typreceive. */
 rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t len,
                             sql_value_t *out, rdb_err_t *err);

@@ -101,6 +101,7 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_DATE         1082
 #define SQL_OID_TIME         1083
 #define SQL_OID_TIMESTAMP    1114
+#define SQL_OID_TIMETZ       1266 /* held as K_TIME: see sqlt_timetz_pack */
 #define SQL_OID_TIMESTAMPTZ  1184
 #define SQL_OID_INTERVAL     1186
 #define SQL_OID_NUMERIC      1700

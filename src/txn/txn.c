@@ -67,11 +67,15 @@ struct txn {
     size_t       nslots;   /* power of two */
     size_t       nlive;    /* distinct keys written */
     bool         wrote_catalog;
+    const txn_reader_t *reader;
 };
 
 struct txn_iter {
     txn_t        *t;
-    lsm_iter_t   *li;
+    lsm_iter_t   *li;       /* the store, or rows (a reader's answer) */
+    bool          use_rows;
+    clu_rows_t    rows;
+    size_t        rpos;
     uint32_t     *ws;      /* current entries in [lo, hi), sorted by key */
     size_t        nws, wpos;
     char         *lo, *hi;   /* copies of the bounds */
@@ -189,6 +193,60 @@ rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catal
     return s;
 }
 
+rdb_status_t txn_store_version(txn_store_t *st, const void *key, size_t klen, lsm_version_t *v,
+                               bool *tomb, rdb_err_t *err)
+{
+    rdb_buf_t val = RDB_BUF_INIT;
+    rdb_status_t s = lsm_get_versioned(st->db, NULL, key, klen, &val, v, tomb, err);
+    rdb_buf_free(&val);
+    return s;
+}
+
+rdb_status_t txn_store_versions(txn_store_t *st, const void *key, size_t klen, txn_version_fn fn,
+                                void *ctx, rdb_err_t *err)
+{
+    char *hi = malloc(klen + 1);
+    if (!hi)
+        abort();
+    memcpy(hi, key, klen);
+    hi[klen] = 0; /* the next key after exactly this one */
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.raw = true;
+    ro.fill_cache = false;
+    ro.lower_bound = key;
+    ro.lower_len = klen;
+    ro.upper_bound = hi;
+    ro.upper_len = klen + 1;
+    lsm_iter_t *it = lsm_iter_new(st->db, &ro);
+    for (lsm_iter_seek(it, key, klen); lsm_iter_valid(it); lsm_iter_next(it)) {
+        size_t kl, vl = 0;
+        const char *k = lsm_iter_key(it, &kl);
+        if (kl != klen || memcmp(k, key, klen) != 0)
+            break;
+        bool tomb = lsm_iter_is_tombstone(it);
+        const char *v = tomb ? "" : lsm_iter_value(it, &vl);
+        if (!fn(ctx, v, vl, lsm_iter_version(it), tomb))
+            break;
+    }
+    rdb_status_t s = lsm_iter_status(it, err);
+    lsm_iter_free(it);
+    free(hi);
+    return s;
+}
+
+rdb_status_t txn_store_erase_at(txn_store_t *st, const void *key, size_t klen, lsm_version_t v,
+                                rdb_err_t *err)
+{
+    lsm_batch_t *b = lsm_batch_new();
+    lsm_batch_delete(b, key, klen, v);
+    rdb_status_t s = lsm_write(st->db, NULL, b, err);
+    if (s == RDB_OK && st->hook)
+        s = st->hook(st->hook_ctx, b, v, err);
+    lsm_batch_free(b);
+    return s;
+}
+
 void txn_store_catalog_changed(txn_store_t *st) { atomic_fetch_add(&st->catalog_gen, 1); }
 
 /* --- transactions ------------------------------------------------------ */
@@ -287,6 +345,17 @@ void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vle
 
 void txn_delete(txn_t *t, const void *key, size_t klen) { ws_add(t, key, klen, NULL, 0, true); }
 
+void txn_set_reader(txn_t *t, const txn_reader_t *r) { t->reader = r; }
+
+/* Is key user data that a reader answers for? */
+static bool reader_key(const txn_t *t, const void *key, size_t klen)
+{
+    if (!t->reader || klen == 0)
+        return false;
+    uint8_t k0 = ((const uint8_t *)key)[0];
+    return k0 == TXN_PREFIX_ROW || k0 == TXN_PREFIX_INDEX;
+}
+
 rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, bool *found,
                      rdb_err_t *err)
 {
@@ -297,6 +366,13 @@ rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, boo
         if (en->val)
             rdb_buf_append(val, en->val, en->vlen);
         return RDB_OK;
+    }
+    if (reader_key(t, key, klen) && t->reader->get) {
+        bool handled = false;
+        rdb_status_t s = t->reader->get(t->reader->ctx, key, klen, val, found, &handled, err);
+        if (s != RDB_OK || handled)
+            return s;
+        rdb_buf_reset(val);
     }
     lsm_read_options_t ro;
     lsm_read_options_default(&ro);
@@ -440,7 +516,6 @@ rdb_status_t txn_commit_at(txn_t *t, lsm_version_t v, rdb_err_t *err)
 
 /* --- iterators --------------------------------------------------------- */
 
-
 txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi, size_t hilen)
 {
     txn_iter_t *it = calloc(1, sizeof *it);
@@ -460,6 +535,19 @@ txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi,
     }
     /* The current entries within bounds, sorted. */
     it->ws = ws_sorted(t, lo, lolen, hi, hilen, &it->nws);
+    if (reader_key(t, lo, lolen) && hi && hilen && t->reader->scan) {
+        bool handled = false;
+        if (t->reader->scan(t->reader->ctx, lo, lolen, hi, hilen, &it->rows, &handled,
+                            &it->err) != RDB_OK) {
+            it->use_rows = true; /* no rows; settle reports the error */
+            return it;
+        }
+        if (handled) {
+            it->use_rows = true;
+            return it;
+        }
+        clu_rows_free(&it->rows);
+    }
     lsm_read_options_t ro;
     lsm_read_options_default(&ro);
     ro.snapshot = t->snapshot;
@@ -475,9 +563,57 @@ txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi,
     return it;
 }
 
+/* The store side of an iterator: the lsm iterator, or a reader's rows
+ * (tombstones skipped). */
+static bool src_valid(txn_iter_t *it)
+{
+    if (!it->use_rows)
+        return lsm_iter_valid(it->li);
+    while (it->rpos < it->rows.n && it->rows.r[it->rpos].tombstone)
+        it->rpos++;
+    return it->rpos < it->rows.n;
+}
+
+static rdb_status_t src_status(txn_iter_t *it)
+{
+    if (!it->use_rows)
+        return lsm_iter_status(it->li, &it->err);
+    return it->err.code;
+}
+
+static const char *src_key(const txn_iter_t *it, size_t *klen)
+{
+    if (!it->use_rows)
+        return lsm_iter_key(it->li, klen);
+    const clu_row_t *r = &it->rows.r[it->rpos];
+    *klen = r->klen;
+    return it->rows.store.data + r->koff;
+}
+
+static void src_next(txn_iter_t *it)
+{
+    if (it->use_rows)
+        it->rpos++;
+    else
+        lsm_iter_next(it->li);
+}
+
 void txn_iter_seek(txn_iter_t *it, const void *key, size_t klen)
 {
-    lsm_iter_seek(it->li, key, klen);
+    if (it->use_rows) {
+        size_t lo = 0, hi = it->rows.n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            const clu_row_t *r = &it->rows.r[mid];
+            if (key_cmp(it->rows.store.data + r->koff, r->klen, key, klen) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        it->rpos = lo;
+    } else {
+        lsm_iter_seek(it->li, key, klen);
+    }
     /* first write-set entry >= key */
     size_t lo = 0, hi = it->nws;
     while (lo < hi) {
@@ -498,9 +634,9 @@ void txn_iter_seek(txn_iter_t *it, const void *key, size_t klen)
 static bool settle(txn_iter_t *it)
 {
     for (;;) {
-        bool lv = lsm_iter_valid(it->li);
+        bool lv = src_valid(it);
         bool wv = it->wpos < it->nws;
-        if (!lv && lsm_iter_status(it->li, &it->err) != RDB_OK) {
+        if (!lv && src_status(it) != RDB_OK) {
             it->valid = false;
             return false;
         }
@@ -515,7 +651,7 @@ static bool settle(txn_iter_t *it)
             c = 1;
         } else {
             size_t lk;
-            const char *k = lsm_iter_key(it->li, &lk);
+            const char *k = src_key(it, &lk);
             const ws_entry_t *en = &it->t->ents[it->ws[it->wpos] - 1];
             c = key_cmp(k, lk, en->key, en->klen);
         }
@@ -526,7 +662,7 @@ static bool settle(txn_iter_t *it)
         }
         /* The write set wins over the store for an equal key. */
         if (c == 0)
-            lsm_iter_next(it->li);
+            src_next(it);
         const ws_entry_t *en = &it->t->ents[it->ws[it->wpos] - 1];
         if (en->val) {
             it->from_ws = true;
@@ -546,7 +682,7 @@ bool txn_iter_next(txn_iter_t *it)
         if (it->from_ws)
             it->wpos++;
         else
-            lsm_iter_next(it->li);
+            src_next(it);
     } else {
         return false;
     }
@@ -560,7 +696,7 @@ const char *txn_iter_key(const txn_iter_t *it, size_t *klen)
         *klen = en->klen;
         return en->key;
     }
-    return lsm_iter_key(it->li, klen);
+    return src_key(it, klen);
 }
 
 const char *txn_iter_value(const txn_iter_t *it, size_t *vlen)
@@ -569,6 +705,11 @@ const char *txn_iter_value(const txn_iter_t *it, size_t *vlen)
         const ws_entry_t *en = &it->t->ents[it->ws[it->cur] - 1];
         *vlen = en->vlen;
         return en->val;
+    }
+    if (it->use_rows) {
+        const clu_row_t *r = &it->rows.r[it->rpos];
+        *vlen = r->vlen;
+        return it->rows.store.data + r->voff;
     }
     return lsm_iter_value(it->li, vlen);
 }
@@ -586,6 +727,7 @@ void txn_iter_free(txn_iter_t *it)
     if (!it)
         return;
     lsm_iter_free(it->li);
+    clu_rows_free(&it->rows);
     rdb_err_clear(&it->err);
     free(it->ws);
     free(it->lo);

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "cluster/hlc.h"
+#include "cluster/replica.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "lsm/lsm.h"
@@ -73,6 +74,22 @@ rdb_status_t txn_store_apply(txn_store_t *st, lsm_batch_t *batch, bool has_catal
  * bump the catalog generation so caches reload. */
 void txn_store_catalog_changed(txn_store_t *st);
 
+/* The newest version of key in the store, tombstones included (*tomb);
+ * RDB_NOTFOUND when it has none. */
+rdb_status_t txn_store_version(txn_store_t *st, const void *key, size_t klen, lsm_version_t *v,
+                               bool *tomb, rdb_err_t *err);
+/* Every version of key the store still holds, newest first: fn(ctx,
+ * value, vlen, version, tombstone); fn returning false stops. */
+typedef bool (*txn_version_fn)(void *ctx, const char *val, size_t vlen, lsm_version_t v, bool tomb);
+rdb_status_t txn_store_versions(txn_store_t *st, const void *key, size_t klen, txn_version_fn fn,
+                                void *ctx, rdb_err_t *err);
+/* Delete key at version v (not a fresh one): one atomic batch, handed to
+ * the commit hook like a commit at ONE, so every replica drops the key too
+ * unless a write newer than v put it back.  For garbage only (a stale
+ * index entry, erased at the version of the row that outdated it). */
+rdb_status_t txn_store_erase_at(txn_store_t *st, const void *key, size_t klen, lsm_version_t v,
+                                rdb_err_t *err);
+
 /* Start a transaction; its snapshot is a fresh HLC stamp. */
 txn_t *txn_begin(txn_store_t *st);
 uint64_t txn_snapshot(const txn_t *t);
@@ -84,6 +101,28 @@ bool txn_has_writes(const txn_t *t);
 bool txn_wrote_catalog(const txn_t *t);
 /* Number of buffered writes (puts + deletes, after overwrites coalesce). */
 size_t txn_write_count(const txn_t *t);
+
+/* Reads that consult other replicas (the cluster glue at QUORUM / ALL, and
+ * read repair at ONE; DESIGN.md §5).  Set on a transaction, a reader is
+ * asked first for every read of user data (row keys 0x02, index entries
+ * 0x03) that the transaction's own writes do not answer:
+ *   get   point read: the newest version among the replicas, *found false
+ *         when absent or deleted;
+ *   scan  the range [lo, hi) (hi NULL: to the end): the newest version of
+ *         every key, appended to rows in key order, tombstones included.
+ * Either sets *handled false to let the local snapshot answer.  Their
+ * answers may be newer than the snapshot (the newest a quorum holds).  An
+ * error fails the read (an iterator then ends with it: no partial result).
+ * The reader is borrowed: it must outlive the transaction's reads. */
+typedef struct txn_reader {
+    rdb_status_t (*get)(void *ctx, const void *key, size_t klen, rdb_buf_t *val, bool *found,
+                        bool *handled, rdb_err_t *err);
+    rdb_status_t (*scan)(void *ctx, const void *lo, size_t lolen, const void *hi, size_t hilen,
+                         clu_rows_t *rows, bool *handled, rdb_err_t *err);
+    void *ctx;
+} txn_reader_t;
+/* NULL: local reads only (the default). */
+void txn_set_reader(txn_t *t, const txn_reader_t *r);
 
 /* Point read: RDB_OK and *found, with the value appended to val (cleared
  * first); not found or deleted gives *found = false. */

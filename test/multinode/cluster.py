@@ -11,7 +11,9 @@ that any test can reuse.
     c.stop()
 
 Node i (1-based) listens for SQL on base_port + i, for peers on
-base_port + 50 + i.  With per_node_ip=True node i uses 127.0.0.(10+i) for
+base_port + 50 + i.  RINGDB_MULTINODE_PORTS=SQLBASE:PEERBASE in the
+environment puts node i on SQLBASE + i and PEERBASE + i instead (a
+developer's own port ranges).  With per_node_ip=True node i uses 127.0.0.(10+i) for
 its peer port and as the source of the links it dials, so a test can cut
 links between two nodes with iptables by address.
 """
@@ -75,7 +77,7 @@ class Node:
         self.id = i
         self.host = "127.0.0.%d" % (10 + i) if cluster.per_node_ip else "127.0.0.1"
         self.port = cluster.base_port + i
-        self.pport = cluster.base_port + 50 + i
+        self.pport = cluster.peer_base + i
         self.addr = "%s:%d" % (self.host, self.pport)
         self.dir = os.path.join(cluster.tmp, "n%d" % i)
         self.log = os.path.join(cluster.tmp, "n%d.log" % i)
@@ -184,6 +186,10 @@ class Cluster:
     def __init__(self, ringdb, ctl, n=3, base_port=30200, rf=3, per_node_ip=False, extra=None):
         self.ringdb, self.ctl = ringdb, ctl
         self.base_port, self.rf, self.per_node_ip = pick_base(base_port), rf, per_node_ip
+        self.peer_base = self.base_port + 50
+        if os.environ.get("RINGDB_MULTINODE_PORTS"):
+            sql, peer = os.environ["RINGDB_MULTINODE_PORTS"].split(":")
+            self.base_port, self.peer_base = int(sql), int(peer)
         self.extra = extra or []
         self.tmp = tempfile.mkdtemp(prefix="ringdb-multinode-")
         self.nodes = []

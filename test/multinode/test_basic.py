@@ -148,7 +148,7 @@ def test_wrong_secret(c):
     bad = subprocess.Popen(
         [RINGDB, "--node-id", "9", "--data-dir", os.path.join(c.tmp, "bad"),
          "--port", str(c.base_port + 9), "--unix-socket-dir", "",
-         "--peer-port", str(c.base_port + 59), "--peers", n1.addr,
+         "--peer-port", str(c.peer_base + 9), "--peers", n1.addr,
          "--cluster-secret", "not-the-secret", "--log-level", "warn", "--auth", "trust"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 5

@@ -10,7 +10,8 @@
 (c) Conflicting UPDATEs of one row sent to the three nodes at once
     converge to the same value everywhere, one of the values written;
     concurrent `n = n + 1` on three nodes ends with one count everywhere
-    (LWW may lose increments: the count is between 1 and 3).
+    (LWW may lose increments: the count is between 1 and 3); the losers'
+    index entries are swept: every node's index holds one entry per row.
 (d) ringdb.consistency: SET / SHOW, a bad value is 22023; with 2 of 3
     nodes down a QUORUM commit fails with 57P03 and ONE still commits.
 Each part ends with the convergence checker and Merkle roots agreeing.
@@ -25,43 +26,11 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sqlclient import connect, poll, query  # noqa: E402
 from cluster import Checks, Cluster, convergence, merkle_agree, run_parallel  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-sql")
-
-
-def connect(node, timeout=15):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            conn = psycopg2.connect(host="127.0.0.1", port=node.port, user="postgres",
-                                    dbname="postgres", connect_timeout=3)
-            conn.autocommit = True
-            return conn
-        except psycopg2.OperationalError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def query(conn, sql, args=None):
-    with conn.cursor() as cur:
-        cur.execute(sql, args)
-        return cur.fetchall() if cur.description else None
-
-
-def poll(fn, want, timeout=10):
-    """fn() until it returns want (or timeout); the last value."""
-    deadline = time.time() + timeout
-    while True:
-        try:
-            got = fn()
-        except psycopg2.Error as e:
-            got = "error %s: %s" % (e.pgcode, str(e).strip())
-        if got == want or time.time() > deadline:
-            return got
-        time.sleep(0.1)
 
 
 def rows(conn, table="t"):
@@ -186,8 +155,8 @@ def test_conflicts(c, conns):
         T.check(first is not None, "round %d: all nodes agree on the row" % rnd)
         T.check(first is not None and first[0][0] in vals,
                 "round %d: the value is one of those written: %r" % (rnd, first))
-    # the losers' index entries stay behind (rows and entries are separate
-    # LWW keys) but are not duplicates: only the winning value is taken
+    # the losers' index entries (rows and entries are separate LWW keys) are
+    # no duplicates: only the winning value is taken
     if first is not None:
         for i, val in enumerate(vals):
             try:
@@ -203,6 +172,19 @@ def test_conflicts(c, conns):
                        [(1, first[0][0])])
             T.check(got == [(1, first[0][0])], "index range scan on node %d shows the row "
                     "once: %r" % (k, got))
+    # the losers' entries were erased by the sweeper of the nodes that
+    # applied the conflicting rows (a tombstone at the winning row's
+    # version, replicated): every node's indexes hold one live entry per
+    # row (t_n on t, k_v on k)
+    want_idx = query(c1, "SELECT count(*) FROM t")[0][0] + query(c1, "SELECT count(*) FROM k")[0][0]
+
+    def index_keys(node):
+        return sum(1 for key, v in node.dump().items() if key.startswith("03") and not v[2])
+
+    for node in c.live():
+        got = poll(lambda: index_keys(node), want_idx)
+        T.check(got == want_idx, "node %d: %r live index entries for %d rows" % (node.id, got,
+                                                                                 want_idx))
     # read-modify-write outside a transaction on three nodes at once: LWW
     # keeps one of the increments (a lost update, docs/cluster.md), but
     # every node ends with the same count
@@ -260,8 +242,21 @@ def test_consistency(c, conns):
     query(c1, "SET ringdb.consistency = 'one'")
     query(c1, "INSERT INTO q VALUES (3, 'one ok')")
     got = query(c1, "SELECT id FROM q ORDER BY id")
-    T.check(got == [(1,), (2,), (3,)],
-            "ONE commits alone; the failed QUORUM write stays locally (LWW): %r" % got)
+    # the INSERT at QUORUM reads at QUORUM too (its primary-key check):
+    # it fails there, before writing anything
+    T.check(got == [(1,), (3,)], "ONE commits alone; the QUORUM INSERT wrote nothing: %r" % got)
+    # a table without a primary key: the INSERT reads nothing, its commit
+    # fails its level, and the local write stays (LWW, docs/cluster.md)
+    query(c1, "CREATE TABLE qn (v text)")
+    query(c1, "SET ringdb.consistency = 'quorum'")
+    try:
+        query(c1, "INSERT INTO qn VALUES ('lonely')")
+        T.check(False, "QUORUM commit with 2 of 3 down must fail")
+    except psycopg2.Error as e:
+        T.check(e.pgcode == "57P03", "QUORUM commit with 2 of 3 down is 57P03: %s" % e.pgcode)
+    query(c1, "SET ringdb.consistency = 'one'")
+    T.check(query(c1, "SELECT v FROM qn") == [("lonely",)],
+            "the failed QUORUM commit stays locally (LWW)")
     n2.start()
     n3.start()
     c.wait_up(timeout=20)

@@ -5,10 +5,6 @@ PostgreSQL 15: a real build/ringdb driven by psycopg2.
 
 Usage: test_fixes.py RINGDB
 """
-import sys
-import time
-import traceback
-
 import test_sql
 from test_sql import check, expect_error, q
 
@@ -188,21 +184,8 @@ def test_coerce_position(srv):
 
 
 def main():
-    tests = [test_atomicity, test_statement_snapshot, test_null_order, test_common_type,
-             test_on_conflict_arbiter, test_distinct_on_order, test_coerce_position]
-    for t in tests:
-        srv = test_sql.Server()
-        t0 = time.time()
-        try:
-            t(srv)
-        except Exception:
-            test_sql.FAILS.append("%s raised" % t.__name__)
-            traceback.print_exc()
-        finally:
-            srv.cleanup()
-        print("%s: %.1fs" % (t.__name__, time.time() - t0))
-    print("%d checks, %d failed" % (test_sql.CHECKS, len(test_sql.FAILS)))
-    sys.exit(1 if test_sql.FAILS else 0)
+    test_sql.run_tests([test_atomicity, test_statement_snapshot, test_null_order, test_common_type,
+             test_on_conflict_arbiter, test_distinct_on_order, test_coerce_position])
 
 
 if __name__ == "__main__":

@@ -457,9 +457,9 @@ def test_pgbench(srv):
     c.close()
 
 
-def main():
-    tests = [test_roundtrip, test_errors, test_transactions, test_copy, test_session, test_restart,
-             test_pgbench]
+def run_tests(tests, after=None):
+    """Run each test function against a fresh Server (only SQL_TEST_ONLY's,
+    when set), then after(only) if given; print the tally and exit."""
     only = os.environ.get("SQL_TEST_ONLY")
     for t in tests:
         if only and t.__name__ != only:
@@ -474,16 +474,27 @@ def main():
         finally:
             srv.cleanup()
         print("%s: %.1fs" % (t.__name__, time.time() - t0))
-    if LIBPQ_SQL and not only:
-        srv = Server()
-        try:
-            out = subprocess.run([LIBPQ_SQL, srv.dsn()], capture_output=True, text=True, timeout=120)
-            print(out.stdout, end="")
-            check(out.returncode == 0, "libpq extended-protocol checks failed")
-        finally:
-            srv.cleanup()
+    if after:
+        after(only)
     print("%d checks, %d failed" % (CHECKS, len(FAILS)))
     sys.exit(1 if FAILS else 0)
+
+
+def libpq_checks(only):
+    if not LIBPQ_SQL or only:
+        return
+    srv = Server()
+    try:
+        out = subprocess.run([LIBPQ_SQL, srv.dsn()], capture_output=True, text=True, timeout=120)
+        print(out.stdout, end="")
+        check(out.returncode == 0, "libpq extended-protocol checks failed")
+    finally:
+        srv.cleanup()
+
+
+def main():
+    run_tests([test_roundtrip, test_errors, test_transactions, test_copy, test_session, test_restart,
+               test_pgbench], libpq_checks)
 
 
 if __name__ == "__main__":

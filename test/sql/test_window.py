@@ -8,14 +8,14 @@ Usage: test_window.py RINGDB
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from decimal import Decimal
 
 import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ringnode  # noqa: E402
 
 RINGDB = sys.argv[1]
 PORTS = range(37100, 37499, 3)
@@ -24,28 +24,7 @@ checks = 0
 
 
 def start():
-    d = tempfile.mkdtemp(prefix="window-test-")
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        break
-    logf = open(os.path.join(d, "log"), "ab")
-    proc = subprocess.Popen([RINGDB, "--data-dir", os.path.join(d, "data"), "--port", str(port),
-                             "--unix-socket-dir", d, "--log-level", "warn", "--auth", "trust"],
-                            stderr=logf)
-    logf.close()
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError("ringdb exited with %s" % proc.returncode)
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return d, port, proc
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("ringdb did not listen on %d" % port)
+    return ringnode.start(RINGDB, "window-test-", PORTS)
 
 
 def check(cur, sql, expected):

@@ -14,7 +14,7 @@
 #include "sql/types/types_int.h"
 
 typedef enum { A_COUNT, A_COUNTSTAR, A_SUM, A_AVG, A_MIN, A_MAX, A_BOOLAND, A_BOOLOR, A_STRAGG,
-               A_VARPOP, A_VARSAMP, A_STDPOP, A_STDSAMP } agg_kind_t;
+               A_VARPOP, A_VARSAMP, A_STDPOP, A_STDSAMP, A_BITAND, A_BITOR } agg_kind_t;
 
 typedef struct {
     rdb_arena_t *a;
@@ -23,8 +23,10 @@ typedef struct {
     int64_t      count;
     __int128     isum;
     long double  fsum, fsq;
-    sql_value_t  num;    /* numeric running sum (numeric inputs) */
-    __int128     nacc;   /* ... plus this pending part, nacc / 10^nscale, */
+    __int128     isq;    /* sum of squares of int2/int4 inputs */
+    sql_value_t  num;    /* numeric running sum (numeric inputs; int8 ones of variances) */
+    sql_value_t  num2;   /* numeric sum of squares (variances of numeric and int8 inputs) */
+    __int128     nacc;   /* sum/avg: num plus this pending part, nacc / 10^nscale, */
     int          nscale; /* while nacc_on: values of one scale and at most */
     bool         nacc_on;/* 36 digits are summed here without allocating */
     sql_value_t  mm;     /* min/max; bool result */
@@ -39,11 +41,12 @@ static const struct { const char *name; agg_kind_t k; } agg_names[] = {
     { "bool_and", A_BOOLAND }, { "every", A_BOOLAND }, { "bool_or", A_BOOLOR },
     { "string_agg", A_STRAGG }, { "var_pop", A_VARPOP }, { "var_samp", A_VARSAMP },
     { "variance", A_VARSAMP }, { "stddev_pop", A_STDPOP }, { "stddev_samp", A_STDSAMP },
-    { "stddev", A_STDSAMP },
+    { "stddev", A_STDSAMP }, { "bit_and", A_BITAND }, { "bit_or", A_BITOR },
 };
 
 bool sql_is_agg_name(const char *name)
 {
+    if (sqlt_coll_agg_name(name)) return true;
     for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
         if (strcasecmp(agg_names[i].name, name) == 0) return true;
     return false;
@@ -81,6 +84,21 @@ static void num_flush(agg_state_t *s, rdb_err_t *err)
 
 static void add_num(agg_state_t *s, const sql_value_t *v, rdb_err_t *err)
 {
+    if (s->kind != A_SUM && s->kind != A_AVG) {
+        /* exact variance: the sum and the sum of squares, as numerics */
+        sql_value_t sq, r;
+        sqlt_numeric_arith(s->a, '*', v, v, &sq, err);
+        if (!s->num.u.v.ptr) {
+            s->num = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, *v);
+            s->num2 = sq;
+            return;
+        }
+        sqlt_numeric_arith(s->a, '+', &s->num, v, &r, err);
+        s->num = r;
+        sqlt_numeric_arith(s->a, '+', &s->num2, &sq, &r, err);
+        s->num2 = r;
+        return;
+    }
     __int128 c;
     int scale;
     if (sqlt_numeric_to_i128(v, &c, &scale)) {
@@ -97,6 +115,98 @@ static void add_num(agg_state_t *s, const sql_value_t *v, rdb_err_t *err)
     s->num = r;
 }
 
+/* Exact variance / standard deviation of integer and numeric inputs, as
+ * PostgreSQL's numeric_stddev_internal: (N*sumX2 - sumX^2) / (N*(N-1))
+ * (N*N for the population forms) at select_div_scale's scale; the square
+ * root rounded to that same scale. */
+static rdb_status_t num_isqrt(rdb_arena_t *a, const sql_value_t *v, sql_value_t *out, rdb_err_t *err)
+{
+    sql_value_t x, one = sqlt_numeric_from_int(a, 1), two = sqlt_numeric_from_int(a, 2), t, q;
+    if (sqlt_numeric_from_double(a, floor(sqrt(sqlt_numeric_to_double(v))), &x, err) != RDB_OK)
+        x = one;
+    if (sqlt_numeric_round(a, &x, 0, true, &x, err) != RDB_OK)
+        return RDB_SQL;
+    if (sqlt_numeric_cmp(&x, &one) < 0)
+        x = one;
+    for (int i = 0; i < 200; i++) {
+        if (sqlt_numeric_arith(a, '/', v, &x, &q, err) || sqlt_numeric_round(a, &q, 0, true, &q, err) ||
+            sqlt_numeric_arith(a, '+', &x, &q, &t, err) || sqlt_numeric_arith(a, '/', &t, &two, &t, err) ||
+            sqlt_numeric_round(a, &t, 0, true, &t, err))
+            return RDB_SQL;
+        if (sqlt_numeric_cmp(&t, &x) == 0)
+            break;
+        x = t;
+    }
+    for (;;) {   /* x*x <= v < (x+1)^2 */
+        if (sqlt_numeric_arith(a, '*', &x, &x, &t, err)) return RDB_SQL;
+        if (sqlt_numeric_cmp(&t, v) <= 0) break;
+        if (sqlt_numeric_arith(a, '-', &x, &one, &x, err)) return RDB_SQL;
+    }
+    for (;;) {
+        sql_value_t x1;
+        if (sqlt_numeric_arith(a, '+', &x, &one, &x1, err) || sqlt_numeric_arith(a, '*', &x1, &x1, &t, err))
+            return RDB_SQL;
+        if (sqlt_numeric_cmp(&t, v) > 0) break;
+        x = x1;
+    }
+    *out = x;
+    return RDB_OK;
+}
+
+static rdb_status_t num_stddev(rdb_arena_t *a, const agg_state_t *s, sql_value_t sx, sql_value_t sx2,
+                               bool samp, bool sd, sql_value_t *res, rdb_err_t *err)
+{
+    sql_value_t n = sqlt_numeric_from_int(a, s->count), n1 = sqlt_numeric_from_int(a, s->count - 1);
+    sql_value_t t1, t2, num, den, var;
+    if (sqlt_numeric_arith(a, '*', &n, &sx2, &t1, err) || sqlt_numeric_arith(a, '*', &sx, &sx, &t2, err) ||
+        sqlt_numeric_arith(a, '-', &t1, &t2, &num, err))
+        return RDB_SQL;
+    if (sqlt_numeric_cmp(&num, &(sql_value_t){ .u.v = { "+\0\0" "0", 4 } }) <= 0) {
+        *res = sqlt_numeric_from_int(a, 0);
+        return RDB_OK;
+    }
+    if (sqlt_numeric_arith(a, '*', &n, samp ? &n1 : &n, &den, err) || sqlt_numeric_arith(a, '/', &num, &den, &var, err))
+        return RDB_SQL;
+    if (!sd) {
+        *res = var;
+        return RDB_OK;
+    }
+    /* sqrt(var) to var's scale r: isqrt(var * 10^(2r+2)), rounded by its last digit */
+    int r = (unsigned char)var.u.v.ptr[1] | (unsigned char)var.u.v.ptr[2] << 8;
+    rdb_buf_t b = RDB_BUF_INIT;
+    sql_value_out(NULL, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &var, &b);
+    rdb_buf_t d = RDB_BUF_INIT;
+    for (size_t i = 0; i < b.len; i++)
+        if (b.data[i] != '.') rdb_buf_append_u8(&d, (uint8_t)b.data[i]);
+    for (int i = 0; i < r + 2; i++) rdb_buf_append_u8(&d, '0');
+    sql_value_t big, root, five = sqlt_numeric_from_int(a, 5);
+    rdb_status_t rc = sqlt_numeric_in(a, d.data, d.len, &big, err);
+    rdb_buf_free(&b);
+    rdb_buf_free(&d);
+    if (rc || num_isqrt(a, &big, &root, err) || sqlt_numeric_arith(a, '+', &root, &five, &root, err))
+        return RDB_SQL;
+    /* root = sqrt * 10^(r+1) + 5: drop its last digit, place the decimal point */
+    rdb_buf_t o = RDB_BUF_INIT;
+    sql_value_out(NULL, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &root, &o);
+    o.len = o.len > 1 ? o.len - 1 : 0;
+    if (!o.len) rdb_buf_append_u8(&o, '0');
+    rdb_buf_t t = RDB_BUF_INIT;
+    if ((int)o.len <= r)
+        for (int i = 0; i < r - (int)o.len + 1; i++) rdb_buf_append_u8(&t, '0');
+    rdb_buf_append(&t, o.data, o.len);
+    rdb_buf_t f = RDB_BUF_INIT;
+    rdb_buf_append(&f, t.data, t.len - (size_t)r);
+    if (r) {
+        rdb_buf_append_u8(&f, '.');
+        rdb_buf_append(&f, t.data + t.len - r, (size_t)r);
+    }
+    rc = sqlt_numeric_in(a, f.data, f.len, res, err);
+    rdb_buf_free(&o);
+    rdb_buf_free(&t);
+    rdb_buf_free(&f);
+    return rc;
+}
+
 static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *args, rdb_err_t *err)
 {
     agg_state_t *s = st;
@@ -111,7 +221,13 @@ static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *ar
             s->isum += v->u.i;
             s->fsum += (long double)v->u.i;
             s->fsq += (long double)v->u.i * (long double)v->u.i;
-            if (s->kind != A_SUM && s->kind != A_AVG) { /* exact variance for ints via numeric */ }
+            if (s->kind != A_SUM && s->kind != A_AVG) {   /* exact variance: squares */
+                if (s->in.oid == SQL_OID_INT8) {
+                    sql_value_t nv = sqlt_numeric_from_int(s->a, v->u.i);
+                    add_num(s, &nv, err);
+                } else
+                    s->isq += (__int128)v->u.i * v->u.i;
+            }
         } else if (k == K_FLOAT) {
             s->fsum += v->u.f;
             s->fsq += (long double)v->u.f * v->u.f;
@@ -135,6 +251,8 @@ static rdb_status_t agg_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *ar
             if (s->kind == A_MIN ? c < 0 : c > 0) s->mm = sql_value_copy(s->a, s->in, *v);
         }
         break;
+    case A_BITAND: s->mm = sql_int(s->have ? s->mm.u.i & v->u.i : v->u.i); break;
+    case A_BITOR: s->mm = sql_int(s->have ? s->mm.u.i | v->u.i : v->u.i); break;
     case A_BOOLAND: s->mm = sql_bool(s->have ? s->mm.u.b && v->u.b : v->u.b); break;
     case A_BOOLOR: s->mm = sql_bool(s->have ? s->mm.u.b || v->u.b : v->u.b); break;
     case A_STRAGG: {
@@ -202,7 +320,7 @@ static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb
             return RDB_OK;
         }
         break;
-    case A_MIN: case A_MAX: case A_BOOLAND: case A_BOOLOR:
+    case A_MIN: case A_MAX: case A_BOOLAND: case A_BOOLOR: case A_BITAND: case A_BITOR:
         *res = s->mm;
         return RDB_OK;
     case A_STRAGG:
@@ -211,6 +329,11 @@ static rdb_status_t agg_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb
     case A_VARPOP: case A_VARSAMP: case A_STDPOP: case A_STDSAMP: {
         bool samp = s->kind == A_VARSAMP || s->kind == A_STDSAMP;
         if (samp && s->count < 2) { *res = sql_null(); return RDB_OK; }
+        bool sd = s->kind == A_STDPOP || s->kind == A_STDSAMP;
+        if (k == K_INT && s->in.oid != SQL_OID_INT8)
+            return num_stddev(a, s, sqlt_numeric_from_i128(a, s->isum, 0), sqlt_numeric_from_i128(a, s->isq, 0), samp, sd, res, err);
+        if (k == K_INT || k == K_NUMERIC)
+            return num_stddev(a, s, s->num, s->num2, samp, sd, res, err);
         long double n = (long double)s->count;
         long double var = (s->fsq - s->fsum * s->fsum / n) / (samp ? n - 1 : n);
         if (var < 0) var = 0;
@@ -239,8 +362,9 @@ static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, 
         *s = *o;
         s->a = keep.a;
         if (o->kind == A_MIN || o->kind == A_MAX) s->mm = sql_value_copy(s->a, s->in, o->mm);
-        if (sqlt_kind(s->in.oid) == K_NUMERIC && o->num.u.v.ptr) s->num = sql_value_copy(s->a, s->in, o->num);
-        /* o's pending part came along by value */
+        if (o->num.u.v.ptr) s->num = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, o->num);
+        if (o->num2.u.v.ptr) s->num2 = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, o->num2);
+        /* o's pending part (nacc) came along by value */
         if (o->tlen) {
             s->txt = rdb_arena_memdup(s->a, o->txt, o->tlen);
             s->tcap = o->tlen;
@@ -253,6 +377,8 @@ static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, 
         if (s->kind == A_MIN ? c < 0 : c > 0) s->mm = sql_value_copy(s->a, s->in, o->mm);
         break;
     }
+    case A_BITAND: s->mm.u.i &= o->mm.u.i; break;
+    case A_BITOR: s->mm.u.i |= o->mm.u.i; break;
     case A_BOOLAND: s->mm.u.b = s->mm.u.b && o->mm.u.b; break;
     case A_BOOLOR: s->mm.u.b = s->mm.u.b || o->mm.u.b; break;
     case A_STRAGG: {
@@ -267,18 +393,26 @@ static rdb_status_t agg_combine(sql_fn_ctx_t *ctx, void *st, const void *other, 
     }
     default:
         s->isum += o->isum;
+        s->isq += o->isq;
         s->fsum += o->fsum;
         s->fsq += o->fsq;
         s->iv.months += o->iv.months;
         s->iv.days += o->iv.days;
         s->iv.usec += o->iv.usec;
-        if (sqlt_kind(s->in.oid) == K_NUMERIC) {
+        {
             num_flush(s, err);
             sql_value_t on = num_total(s->a, o, err), r;
-            if (!on.u.v.ptr) break;
-            if (!s->num.u.v.ptr) { s->num = sql_value_copy(s->a, s->in, on); break; }
-            if (sqlt_numeric_arith(s->a, '+', &s->num, &on, &r, err)) return RDB_SQL;
-            s->num = r;
+            if (on.u.v.ptr && !s->num.u.v.ptr) {
+                s->num = sql_value_copy(s->a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, on);
+            } else if (on.u.v.ptr) {
+                if (sqlt_numeric_arith(s->a, '+', &s->num, &on, &r, err)) return RDB_SQL;
+                s->num = r;
+            }
+        }
+        if (s->num2.u.v.ptr && o->num2.u.v.ptr) {
+            sql_value_t r;
+            if (sqlt_numeric_arith(s->a, '+', &s->num2, &o->num2, &r, err)) return RDB_SQL;
+            s->num2 = r;
         }
         break;
     }
@@ -301,7 +435,7 @@ static void agg_serialize(const void *st, rdb_buf_t *out)
     rdb_buf_append_u64_be(out, (uint64_t)s->iv.usec);
     rdb_buf_append_u32_be(out, (uint32_t)s->iv.days);
     rdb_buf_append_u32_be(out, (uint32_t)s->iv.months);
-    sql_value_t mm = s->have && (s->kind == A_MIN || s->kind == A_MAX || s->kind == A_BOOLAND || s->kind == A_BOOLOR) ? s->mm : sql_null();
+    sql_value_t mm = s->have && (s->kind == A_MIN || s->kind == A_MAX || s->kind == A_BOOLAND || s->kind == A_BOOLOR || s->kind == A_BITAND || s->kind == A_BITOR) ? s->mm : sql_null();
     sql_type_t mt = s->kind == A_BOOLAND || s->kind == A_BOOLOR ? (sql_type_t){ SQL_OID_BOOL, -1 } : s->in;
     sql_key_encode(out, mt, &mm, false);
     rdb_arena_t na;
@@ -310,6 +444,10 @@ static void agg_serialize(const void *st, rdb_buf_t *out)
     sql_value_t num = num_total(&na, s, &ne);
     if (!s->have || !num.u.v.ptr) num = sql_null();
     sql_key_encode(out, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &num, false);
+    sql_value_t num2 = s->have && s->num2.u.v.ptr ? s->num2 : sql_null();
+    sql_key_encode(out, (sql_type_t){ SQL_OID_NUMERIC, -1 }, &num2, false);
+    rdb_buf_append_u64_be(out, (uint64_t)(s->isq >> 64));
+    rdb_buf_append_u64_be(out, (uint64_t)s->isq);
     rdb_arena_destroy(&na);
     rdb_err_clear(&ne);
     rdb_buf_append_u32_be(out, (uint32_t)s->tlen);
@@ -340,7 +478,12 @@ static rdb_status_t agg_deserialize(rdb_arena_t *a, const sql_resolved_agg_t *ag
     if (mt.oid == 0) mt.oid = SQL_OID_INT8;
     if (sql_key_decode(a, mt, false, &p, e, &s->mm, err)) goto bad;
     if (sql_key_decode(a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, false, &p, e, &s->num, err)) goto bad;
-    if (e - p < 4) goto bad;
+    if (sql_key_decode(a, (sql_type_t){ SQL_OID_NUMERIC, -1 }, false, &p, e, &s->num2, err)) goto bad;
+    if (s->num.isnull) s->num = (sql_value_t){ 0 };
+    if (s->num2.isnull) s->num2 = (sql_value_t){ 0 };
+    if (e - p < 20) goto bad;
+    s->isq = (__int128)(((unsigned __int128)g64(p) << 64) | g64(p + 8));
+    p += 16;
     uint32_t tl = (uint32_t)(g64(p - 4) & 0xffffffffu);
     tl = ((uint32_t)(unsigned char)p[0] << 24) | ((uint32_t)(unsigned char)p[1] << 16) | ((uint32_t)(unsigned char)p[2] << 8) | (unsigned char)p[3];
     p += 4;
@@ -357,6 +500,8 @@ bad:
 rdb_status_t sql_agg_resolve(const char *name, int nargs, const sql_type_t *argtypes,
                              sql_resolved_agg_t *out, rdb_err_t *err)
 {
+    rdb_status_t crc = sqlt_coll_agg_resolve(name, nargs, argtypes, out, err);
+    if (crc != RDB_NOTFOUND) return crc;
     int found = -1;
     for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
         if (strcasecmp(agg_names[i].name, name) == 0) { found = (int)i; break; }
@@ -389,6 +534,10 @@ rdb_status_t sql_agg_resolve(const char *name, int nargs, const sql_type_t *argt
         if (ik == K_OTHER || ik == K_JSON) ok = false;
         rt = in;
         if (in.oid == SQL_OID_VARCHAR) rt.oid = SQL_OID_TEXT;
+        break;
+    case A_BITAND: case A_BITOR:
+        if (in.oid != SQL_OID_INT2 && in.oid != SQL_OID_INT4 && in.oid != SQL_OID_INT8) ok = false;
+        rt = in;
         break;
     case A_BOOLAND: case A_BOOLOR:
         if (in.oid != SQL_OID_BOOL) ok = false;

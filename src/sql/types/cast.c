@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/array.h"
 #include "sql/types/types_int.h"
 
 rdb_status_t sqlt_text_typmod(rdb_arena_t *a, uint32_t oid, int32_t typmod, bool explicit_,
@@ -13,6 +14,7 @@ rdb_status_t sqlt_text_typmod(rdb_arena_t *a, uint32_t oid, int32_t typmod, bool
 
 static bool is_str(uint32_t o) { return o == SQL_OID_TEXT || o == SQL_OID_VARCHAR || o == SQL_OID_BPCHAR || o == SQL_OID_NAME; }
 static bool is_int(uint32_t o) { return o == SQL_OID_INT2 || o == SQL_OID_INT4 || o == SQL_OID_INT8; }
+static bool is_reg(uint32_t o) { return o == SQL_OID_REGCLASS || o == SQL_OID_REGTYPE || o == SQL_OID_REGPROC; }
 static int num_rank(uint32_t o)
 {
     switch (o) {
@@ -30,7 +32,11 @@ static int cast_context(uint32_t from, uint32_t to)
     int rf = num_rank(from), rt = num_rank(to);
     if (rf && rt) return rt > rf ? SQL_CAST_IMPLICIT : SQL_CAST_ASSIGNMENT;
     if ((from == SQL_OID_OID && is_int(to)) || (is_int(from) && to == SQL_OID_OID))
-        return from == SQL_OID_OID ? SQL_CAST_IMPLICIT : SQL_CAST_IMPLICIT;
+        return from == SQL_OID_OID ? SQL_CAST_ASSIGNMENT : SQL_CAST_IMPLICIT; /* as pg_cast */
+    if (is_reg(from) && (to == SQL_OID_OID || is_int(to)))
+        return to == SQL_OID_OID ? SQL_CAST_IMPLICIT : SQL_CAST_ASSIGNMENT;
+    if (is_reg(to) && (from == SQL_OID_OID || is_int(from)))
+        return SQL_CAST_IMPLICIT;
     if (is_str(from) && is_str(to)) {
         if (to == SQL_OID_TEXT || to == SQL_OID_VARCHAR || to == SQL_OID_BPCHAR) return SQL_CAST_IMPLICIT;
         return from == SQL_OID_TEXT || from == SQL_OID_VARCHAR || from == SQL_OID_BPCHAR ? SQL_CAST_IMPLICIT : SQL_CAST_ASSIGNMENT;
@@ -43,8 +49,17 @@ static int cast_context(uint32_t from, uint32_t to)
     if ((from == SQL_OID_TIMESTAMP || from == SQL_OID_TIMESTAMPTZ) && (to == SQL_OID_DATE || to == SQL_OID_TIME))
         return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_TIME && to == SQL_OID_INTERVAL) return SQL_CAST_IMPLICIT;
+    if (from == SQL_OID_INTERVAL && to == SQL_OID_TIME) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_OID_TIMESTAMPTZ && to == SQL_OID_TIMETZ) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_OID_TIMETZ && to == SQL_OID_TIME) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_OID_TIME && to == SQL_OID_TIMETZ) return SQL_CAST_IMPLICIT;
     if (from == SQL_OID_JSON && to == SQL_OID_JSONB) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_JSONB && to == SQL_OID_JSON) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_OID_JSONB && (num_rank(to) || to == SQL_OID_BOOL)) return SQL_CAST_EXPLICIT;
+    if (sqlt_kind(from) == K_ARRAY && sqlt_kind(to) == K_ARRAY) {
+        uint32_t ef = sql_array_elem_oid(from), et = sql_array_elem_oid(to);
+        return ef == et ? SQL_CAST_IMPLICIT : cast_context(ef, et);
+    }
     if (sql_type_by_oid(from) && sql_type_by_oid(to)) {
         /* I/O conversion casts: to a string type is assignment, from one explicit */
         if (is_str(to)) return SQL_CAST_ASSIGNMENT;
@@ -91,7 +106,8 @@ rdb_status_t sql_cast_resolve(sql_type_t from, sql_type_t to, sql_cast_context_t
     out->to = to;
     bool needs_typmod = to.typmod >= 4 && (to.oid == SQL_OID_VARCHAR || to.oid == SQL_OID_BPCHAR || to.oid == SQL_OID_NUMERIC);
     if (from.oid == to.oid && !needs_typmod) out->fn = NULL;
-    else if (is_str(from.oid) && is_str(to.oid) && !needs_typmod && to.oid != SQL_OID_BPCHAR) out->fn = NULL;
+    else if (is_str(from.oid) && is_str(to.oid) && !needs_typmod && to.oid != SQL_OID_BPCHAR &&
+             from.oid != SQL_OID_BPCHAR) out->fn = NULL; /* bpchar -> text drops the padding */
     else out->fn = cast_generic;
     /* explicit casts truncate varchar(n)/char(n) silently (PG) */
     if (ctx == SQL_CAST_EXPLICIT && out->fn) out->fn = cast_explicit;
@@ -126,6 +142,10 @@ static rdb_status_t cast_generic(sql_fn_ctx_t *ctx, int nargs, const sql_value_t
     sqlt_kind_t kf = sqlt_kind(from.oid), kt = sqlt_kind(to.oid);
     rdb_status_t st = RDB_OK;
     if (v->isnull) { *out = *v; return RDB_OK; }
+    if (kf == K_ARRAY && kt == K_ARRAY)
+        return sqlt_array_cast(ctx, from, to, explicit_, v, out, err);
+    if (from.oid == SQL_OID_JSONB && (kt == K_INT || kt == K_FLOAT || kt == K_NUMERIC || kt == K_BOOL))
+        return sqlt_jsonb_cast(ctx, v, to, out, err);
     if (from.oid == to.oid || (kf == K_TEXT && kt == K_TEXT)) {
         *out = *v;
         if (kt == K_NUMERIC) return sqlt_numeric_typmod(a, v, to.typmod, out, err);
@@ -179,10 +199,24 @@ static rdb_status_t cast_generic(sql_fn_ctx_t *ctx, int nargs, const sql_value_t
     if (kf == K_DATE && (kt == K_TS || kt == K_TSTZ)) {
         if (v->u.i == INT32_MAX) *out = sql_int(INT64_MAX);
         else if (v->u.i == INT32_MIN) *out = sql_int(INT64_MIN);
+        else if (kt == K_TSTZ) /* midnight in the session zone */
+            *out = sql_int(sqlt_tz_local_to_utc(ctx->settings ? ctx->settings->timezone : NULL, v->u.i * USECS_PER_DAY));
         else *out = sql_int(v->u.i * USECS_PER_DAY);
         return RDB_OK;
     }
-    if ((kf == K_TS || kf == K_TSTZ) && (kt == K_TS || kt == K_TSTZ)) { *out = *v; return RDB_OK; }
+    if ((kf == K_TS || kf == K_TSTZ) && (kt == K_TS || kt == K_TSTZ)) {
+        *out = *v;
+        const char *zone = ctx->settings ? ctx->settings->timezone : NULL;
+        if (kf == kt || v->u.i == INT64_MAX || v->u.i == INT64_MIN) return RDB_OK;
+        if (kf == K_TSTZ) out->u.i += (int64_t)sqlt_tz_offset(zone, v->u.i) * USECS_PER_SEC;
+        else out->u.i = sqlt_tz_local_to_utc(zone, v->u.i);
+        return RDB_OK;
+    }
+    sql_value_t local;
+    if (kf == K_TSTZ && (kt == K_DATE || kt == K_TIME) && v->u.i != INT64_MAX && v->u.i != INT64_MIN) {
+        local = sql_int(v->u.i + (int64_t)sqlt_tz_offset(ctx->settings ? ctx->settings->timezone : NULL, v->u.i) * USECS_PER_SEC);
+        v = &local;
+    }
     if ((kf == K_TS || kf == K_TSTZ) && kt == K_DATE) {
         if (v->u.i == INT64_MAX) { *out = sql_int(INT32_MAX); return RDB_OK; }
         if (v->u.i == INT64_MIN) { *out = sql_int(INT32_MIN); return RDB_OK; }
@@ -195,6 +229,24 @@ static rdb_status_t cast_generic(sql_fn_ctx_t *ctx, int nargs, const sql_value_t
         int64_t r = v->u.i % USECS_PER_DAY;
         if (r < 0) r += USECS_PER_DAY;
         *out = sql_int(r);
+        return RDB_OK;
+    }
+    if (from.oid == SQL_OID_INTERVAL && kt == K_TIME) {
+        int64_t r = v->u.iv.usec % USECS_PER_DAY;
+        *out = sql_int(r < 0 ? r + USECS_PER_DAY : r);
+        return RDB_OK;
+    }
+    if (from.oid == SQL_OID_TIMETZ && to.oid == SQL_OID_TIME) { *out = sql_int(sqlt_timetz_tod(v->u.i)); return RDB_OK; }
+    if (from.oid == SQL_OID_TIME && to.oid == SQL_OID_TIMETZ) {
+        int32_t off = sqlt_tz_offset(ctx->settings ? ctx->settings->timezone : NULL, ctx->txn_ts);
+        *out = sql_int(sqlt_timetz_pack(v->u.i, off));
+        return RDB_OK;
+    }
+    if (from.oid == SQL_OID_TIMESTAMPTZ && to.oid == SQL_OID_TIMETZ) {
+        if (v->u.i == INT64_MAX || v->u.i == INT64_MIN) return rdb_err_set(err, RDB_SQL, "22008", "timestamp out of range");
+        int32_t off = sqlt_tz_offset(ctx->settings ? ctx->settings->timezone : NULL, v->u.i);
+        int64_t loc = v->u.i + (int64_t)off * USECS_PER_SEC;
+        *out = sql_int(sqlt_timetz_pack(((loc % USECS_PER_DAY) + USECS_PER_DAY) % USECS_PER_DAY, off));
         return RDB_OK;
     }
     if (kf == K_TIME && kt == K_INTERVAL) {
@@ -227,8 +279,6 @@ rdb_status_t sql_cast_apply(sql_fn_ctx_t *ctx, const sql_resolved_cast_t *c, sql
     return c->fn(ctx, 1, in, ft, c->to, out, err);
 }
 
-rdb_status_t sqlt_cast_value(sql_fn_ctx_t *ctx, sql_type_t from, sql_type_t to, bool explicit_,
-                             const sql_value_t *in, sql_value_t *out, rdb_err_t *err);
 rdb_status_t sqlt_cast_value(sql_fn_ctx_t *ctx, sql_type_t from, sql_type_t to, bool explicit_,
                              const sql_value_t *in, sql_value_t *out, rdb_err_t *err)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sql/array.h"
 #include "sql/types/types_int.h"
 
 static const sql_typeinfo_t type_table[] = {
@@ -26,6 +27,7 @@ static const sql_typeinfo_t type_table[] = {
     { SQL_OID_DATE, "date", "date", 4, true, 'D', false, 0, SQL_OID_DATE_ARRAY },
     { SQL_OID_TIME, "time", "time without time zone", 8, true, 'D', false, 0, SQL_OID_TIME_ARRAY },
     { SQL_OID_TIMESTAMP, "timestamp", "timestamp without time zone", 8, true, 'D', false, 0, SQL_OID_TIMESTAMP_ARRAY },
+    { SQL_OID_TIMETZ, "timetz", "time with time zone", 12, false, 'D', false, 0, 0 },
     { SQL_OID_TIMESTAMPTZ, "timestamptz", "timestamp with time zone", 8, true, 'D', true, 0, SQL_OID_TIMESTAMPTZ_ARRAY },
     { SQL_OID_INTERVAL, "interval", "interval", 16, false, 'T', true, 0, SQL_OID_INTERVAL_ARRAY },
     { SQL_OID_NUMERIC, "numeric", "numeric", -1, false, 'N', false, 0, SQL_OID_NUMERIC_ARRAY },
@@ -108,6 +110,11 @@ void sql_type_format(sql_type_t t, rdb_buf_t *out)
         rdb_buf_printf(out, "%u", t.oid);
         return;
     }
+    if (ti->elem_oid && t.typmod >= 0) {   /* varchar(3)[] */
+        sql_type_format((sql_type_t){ ti->elem_oid, t.typmod }, out);
+        rdb_buf_append_str(out, "[]");
+        return;
+    }
     if (t.typmod >= 4 && (t.oid == SQL_OID_VARCHAR || t.oid == SQL_OID_BPCHAR)) {
         rdb_buf_printf(out, "%s(%d)", ti->sql_name, t.typmod - 4);
         return;
@@ -150,8 +157,15 @@ rdb_status_t sql_type_make_typmod(uint32_t oid, int nmods, const int32_t *mods, 
         *typmod = ((p << 16) | s) + 4;
         return RDB_OK;
     }
+    if (oid == SQL_OID_INTERVAL) {
+        /* the field range (PG's INTERVAL_MASK bits) as libpg_query gives it,
+         * then an optional precision (ignored: values keep µs) */
+        int32_t range = mods[0] & 0x7FFF;
+        *typmod = range == 0x7FFF ? -1 : (range << 16) | 0xFFFF;
+        return RDB_OK;
+    }
     if (oid == SQL_OID_TIMESTAMP || oid == SQL_OID_TIMESTAMPTZ || oid == SQL_OID_TIME ||
-        oid == SQL_OID_INTERVAL) {
+        oid == SQL_OID_TIMETZ) {
         *typmod = -1; /* precision accepted and ignored: values keep µs */
         return RDB_OK;
     }
@@ -185,12 +199,12 @@ sqlt_kind_t sqlt_kind(uint32_t oid)
     case SQL_OID_UUID: return K_UUID;
     case SQL_OID_NUMERIC: return K_NUMERIC;
     case SQL_OID_DATE: return K_DATE;
-    case SQL_OID_TIME: return K_TIME;
+    case SQL_OID_TIME: case SQL_OID_TIMETZ: return K_TIME;
     case SQL_OID_TIMESTAMP: return K_TS;
     case SQL_OID_TIMESTAMPTZ: return K_TSTZ;
     case SQL_OID_INTERVAL: return K_INTERVAL;
     case SQL_OID_JSON: case SQL_OID_JSONB: return K_JSON;
-    default: return K_OTHER;
+    default: return sql_array_elem_oid(oid) ? K_ARRAY : K_OTHER;
     }
 }
 

@@ -5,9 +5,12 @@
  * numeric offsets, or else interprets the wall time in the session zone.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "sql/types/types_int.h"
 
@@ -76,6 +79,218 @@ static bool parse_time(const char **p, const char *e, int64_t *us)
     return *us <= USECS_PER_DAY;
 }
 
+static const char *const month_names[] = { "january", "february", "march", "april", "may", "june", "july",
+                                             "august", "september", "october", "november", "december" };
+static const char *const day_names[] = { "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday" };
+
+/* A month or day name, full or abbreviated to 3+ letters ("sept" too). */
+static int name_index(const char *w, size_t n, const char *const *tab, int ntab)
+{
+    if (n < 3) return -1;
+    for (int i = 0; i < ntab; i++)
+        if (n <= strlen(tab[i]) && strncasecmp(tab[i], w, n) == 0 && (n == 3 || n == strlen(tab[i]) || (i == 8 && n == 4)))
+            return i;
+    return -1;
+}
+
+typedef struct {
+    int64_t y; int m, d;       /* date fields, 0 = not given */
+    bool have_date, have_time, bc, pm, am, textmonth;
+    int64_t us;                /* time of day */
+    bool have_tz;
+    int64_t tzoff;             /* seconds east of UTC */
+    const char *zone;          /* named zone */
+    int nloose;
+    int64_t loose[4];
+    int loose_len[4];
+} dtparse_t;
+
+enum { DT_OK = 0, DT_BAD = 1, DT_RANGE = 2, DT_RANGE_HINT = 3 };
+
+/* hh:mm[:ss[.ffffff]] at *p (hours up to 24, checked by the caller). */
+static int rd_clock(const char **p, const char *e, int64_t *h, int64_t *mi, int64_t *sec, int64_t *frac)
+{
+    *sec = *frac = 0;
+    if (!rd_num(p, e, 9, h) || *p >= e || **p != ':') return DT_BAD;
+    (*p)++;
+    if (!rd_num(p, e, 2, mi)) return DT_BAD;
+    if (*p < e && **p == ':') {
+        (*p)++;
+        if (!rd_num(p, e, 2, sec)) return DT_BAD;
+    }
+    if (*p < e && **p == '.') {
+        (*p)++;
+        int n = 0;
+        int64_t f = 0;
+        bool more = false;
+        while (*p < e && isdigit((unsigned char)**p)) {
+            if (n < 7) { f = f * 10 + (**p - '0'); n++; }
+            else if (**p != '0') more = true;
+            (*p)++;
+        }
+        while (n < 7) { f *= 10; n++; }
+        /* to µs as PG's rint(): an exact half goes to the even neighbour */
+        *frac = f % 10 == 5 && !more ? (f / 10 + ((f / 10) & 1)) : (f + 5) / 10;
+    }
+    return DT_OK;
+}
+
+/* +hh[:mm] / -hhmm / +h after a time */
+static int rd_offset(const char **p, const char *e, int64_t *off)
+{
+    int sg = **p == '-' ? -1 : 1;
+    (*p)++;
+    int64_t h, m = 0, sec = 0;
+    const char *st = *p;
+    if (!rd_num(p, e, 9, &h)) return DT_BAD;
+    if (*p - st == 4) { m = h % 100; h /= 100; }
+    else if (*p < e && **p == ':') {
+        (*p)++;
+        if (rd_num(p, e, 2, &m) != 2) return DT_BAD;
+        if (*p < e && **p == ':') { (*p)++; if (rd_num(p, e, 2, &sec) != 2) return DT_BAD; }
+    }
+    if (h > 15 * 24 || m > 59 || sec > 59) return DT_RANGE;
+    *off = sg * (h * 3600 + m * 60 + sec);
+    return DT_OK;
+}
+
+static int dt_word(dtparse_t *st, const char *w, size_t n)
+{
+    char lw[64];
+    if (n >= sizeof lw) return DT_BAD;
+    for (size_t i = 0; i < n; i++) lw[i] = (char)tolower((unsigned char)w[i]);
+    lw[n] = 0;
+    int mi = name_index(lw, n, month_names, 12);
+    if (mi >= 0 && !st->textmonth) { st->m = mi + 1; st->textmonth = true; return DT_OK; }
+    if (name_index(lw, n, day_names, 7) >= 0) return DT_OK;
+    if (!strcmp(lw, "bc")) { st->bc = true; return DT_OK; }
+    if (!strcmp(lw, "ad")) return DT_OK;
+    if (!strcmp(lw, "am")) { st->am = true; return DT_OK; }
+    if (!strcmp(lw, "pm")) { st->pm = true; return DT_OK; }
+    if (!strcmp(lw, "z") || !strcmp(lw, "utc") || !strcmp(lw, "gmt") || !strcmp(lw, "zulu") || !strcmp(lw, "ut")) {
+        st->have_tz = true; st->tzoff = 0; return DT_OK;
+    }
+    if (!strcmp(lw, "allballs")) { st->have_time = true; st->us = 0; return DT_OK; }
+    /* a named zone from the tz database */
+    char *z = strndup(w, n);
+    if (z && sqlt_tz_known(z)) {
+        static __thread char zbuf[64];
+        snprintf(zbuf, sizeof zbuf, "%s", z);
+        st->zone = zbuf;
+        free(z);
+        return DT_OK;
+    }
+    free(z);
+    return DT_BAD;
+}
+
+/* One whitespace-separated field. */
+static int dt_field(dtparse_t *st, const char *p, const char *e, sql_dateorder_t order)
+{
+    while (p < e) {
+        if (isalpha((unsigned char)*p)) {
+            const char *q = p;
+            while (q < e && (isalpha((unsigned char)*q) || *q == '/' || *q == '_' ||
+                             (q > p && q[-1] == '/' && isalpha((unsigned char)*q)))) q++;
+            /* "T" between a date and a time */
+            if (q - p == 1 && (*p == 'T' || *p == 't') && q < e && isdigit((unsigned char)*q) && st->have_date) { p = q; continue; }
+            int r = dt_word(st, p, (size_t)(q - p));
+            if (r) return r;
+            p = q;
+            continue;
+        }
+        if ((*p == '+' || *p == '-') && (st->have_time || st->have_date) && p + 1 < e && isdigit((unsigned char)p[1])) {
+            int64_t off;
+            int r = rd_offset(&p, e, &off);
+            if (r) return r;
+            st->have_tz = true;
+            st->tzoff = off;
+            continue;
+        }
+        if (!isdigit((unsigned char)*p)) {
+            if (*p == ',' || *p == '.') { p++; continue; }
+            return DT_BAD;
+        }
+        /* a numeric run: look at what separates its parts */
+        const char *q = p;
+        while (q < e && isdigit((unsigned char)*q)) q++;
+        if (q < e && *q == ':') {
+            int64_t h, mi, sec, frac;
+            const char *r0 = p;
+            if (rd_clock(&r0, e, &h, &mi, &sec, &frac)) return DT_BAD;
+            if (st->have_time) return DT_BAD;
+            st->have_time = true;
+            if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec || frac))) return DT_RANGE;
+            st->us = ((h * 60 + mi) * 60 + sec) * USECS_PER_SEC + frac;
+            p = r0;
+            continue;
+        }
+        if (q < e && (*q == '-' || *q == '/' || *q == '.') && q + 1 < e && (isdigit((unsigned char)q[1]) || isalpha((unsigned char)q[1]))) {
+            /* a date: three parts separated by - / . (a part may be a month name) */
+            char sep = *q;
+            int64_t part[3];
+            int plen[3], np = 0;
+            const char *r = p;
+            bool textpart[3] = { false, false, false };
+            while (np < 3 && r < e) {
+                if (isdigit((unsigned char)*r)) {
+                    const char *r0 = r;
+                    rd_num(&r, e, 9, &part[np]);
+                    plen[np] = (int)(r - r0);
+                } else if (isalpha((unsigned char)*r)) {
+                    const char *r0 = r;
+                    while (r < e && isalpha((unsigned char)*r)) r++;
+                    int mi = name_index(r0, (size_t)(r - r0), month_names, 12);
+                    if (mi < 0) return DT_BAD;
+                    part[np] = mi + 1;
+                    plen[np] = 2;
+                    textpart[np] = true;
+                } else break;
+                np++;
+                if (np < 3) {
+                    if (r >= e || *r != sep) break;
+                    r++;
+                }
+            }
+            if (np != 3 || st->have_date) return DT_BAD;
+            st->have_date = true;
+            if (textpart[1]) { st->d = (int)part[0]; st->m = (int)part[1]; st->y = part[2]; if (plen[0] > 2) { st->y = part[0]; st->d = (int)part[2]; } }
+            else if (textpart[0]) { st->m = (int)part[0]; st->d = (int)part[1]; st->y = part[2]; }
+            else if (plen[0] > 2 || order == SQL_DATEORDER_YMD) { st->y = part[0]; st->m = (int)part[1]; st->d = (int)part[2]; }
+            else if (order == SQL_DATEORDER_DMY) { st->d = (int)part[0]; st->m = (int)part[1]; st->y = part[2]; }
+            else { st->m = (int)part[0]; st->d = (int)part[1]; st->y = part[2]; }
+            if (plen[0] <= 2 && !textpart[0] && plen[2] <= 2 && !(plen[0] > 2)) { if (st->y < 70) st->y += 2000; else if (st->y < 100) st->y += 1900; }
+            p = r;
+            continue;
+        }
+        /* a plain number */
+        int64_t v;
+        const char *r = p;
+        rd_num(&r, e, 18, &v);
+        int len = (int)(r - p);
+        if (!st->have_date && !st->textmonth && (len == 8 || len == 6) && st->nloose == 0) {
+            st->have_date = true;
+            if (len == 8) { st->y = v / 10000; st->m = (int)(v / 100 % 100); st->d = (int)(v % 100); }
+            else { st->y = 2000 + v / 10000; st->m = (int)(v / 100 % 100); st->d = (int)(v % 100); }
+            p = r;
+            continue;
+        }
+        if (st->have_date && !st->have_time && !st->textmonth && (len == 6 || len == 4)) {
+            int64_t hh = len == 6 ? v / 10000 : v / 100, mm = len == 6 ? v / 100 % 100 : v % 100, ss = len == 6 ? v % 100 : 0;
+            if (hh > 24 || mm > 59 || ss > 60) return DT_RANGE;
+            st->have_time = true;
+            st->us = ((hh * 60 + mm) * 60 + ss) * USECS_PER_SEC;
+            p = r;
+            continue;
+        }
+        if (st->nloose >= 4) return DT_BAD;
+        st->loose[st->nloose] = v;
+        st->loose_len[st->nloose++] = len;
+        p = r;
+    }
+    return DT_OK;
+}
+
 rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const char *s, size_t len,
                         sql_value_t *out, rdb_err_t *err)
 {
@@ -84,7 +299,8 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
     while (e > p && isspace((unsigned char)e[-1])) e--;
     size_t n = (size_t)(e - p);
     bool isdate = oid == SQL_OID_DATE;
-    if (oid != SQL_OID_TIME) {
+    const char *zone = fs ? fs->timezone : NULL;
+    if (oid != SQL_OID_TIME && oid != SQL_OID_TIMETZ) {
         if ((n == 8 && strncasecmp(p, "infinity", 8) == 0) || (n == 9 && strncasecmp(p, "+infinity", 9) == 0)) {
             *out = sql_int(isdate ? INT32_MAX : INT64_MAX);
             return RDB_OK;
@@ -98,68 +314,127 @@ rdb_status_t sqlt_dt_in(const sql_format_settings_t *fs, uint32_t oid, const cha
             return RDB_OK;
         }
     }
-    if (oid == SQL_OID_TIME) {
-        int64_t us;
-        if (!parse_time(&p, e, &us) || p != e) goto bad;
-        *out = sql_int(us);
-        return RDB_OK;
+    if (n > 1 && (*p == 'J' || *p == 'j') && isdigit((unsigned char)p[1]) && oid != SQL_OID_TIME && oid != SQL_OID_TIMETZ) {
+        const char *q = p + 1;
+        int64_t jd;
+        rd_num(&q, e, 9, &jd);
+        if (q == e) {
+            int64_t days = jd - 2451545;
+            *out = sql_int(isdate ? days : days * USECS_PER_DAY);
+            if (oid == SQL_OID_TIMESTAMPTZ) *out = sql_int(sqlt_tz_local_to_utc(zone, days * USECS_PER_DAY));
+            return RDB_OK;
+        }
     }
-    int64_t y, mo, d;
-    if (rd_num(&p, e, 9, &y) < 1 || p >= e || *p != '-') goto bad;
-    p++;
-    if (!rd_num(&p, e, 2, &mo) || p >= e || *p != '-') goto bad;
-    p++;
-    if (!rd_num(&p, e, 2, &d)) goto bad;
-    bool bc = false;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, (int)mo)) {
+    dtparse_t st;
+    memset(&st, 0, sizeof st);
+    sql_dateorder_t order = fs ? fs->dateorder : SQL_DATEORDER_MDY;
+    int rc = DT_OK;
+    /* today / tomorrow / yesterday / now */
+    {
+        static const char *const rel[] = { "now", "today", "tomorrow", "yesterday" };
+        for (int i = 0; i < 4; i++)
+            if (n == strlen(rel[i]) && strncasecmp(p, rel[i], n) == 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                int64_t now = ((int64_t)ts.tv_sec - INT64_C(946684800)) * USECS_PER_SEC + ts.tv_nsec / 1000;
+                int64_t loc = now + (oid == SQL_OID_TIMESTAMP || isdate || oid == SQL_OID_TIME || i ? (int64_t)sqlt_tz_offset(zone, now) * USECS_PER_SEC : 0);
+                if (i == 0) {
+                    if (oid == SQL_OID_TIMESTAMPTZ) *out = sql_int(now);
+                    else if (isdate) *out = sql_int(loc / USECS_PER_DAY - (loc % USECS_PER_DAY < 0));
+                    else if (oid == SQL_OID_TIME) *out = sql_int((loc % USECS_PER_DAY + USECS_PER_DAY) % USECS_PER_DAY);
+                    else *out = sql_int(loc);
+                    return RDB_OK;
+                }
+                int64_t day = loc / USECS_PER_DAY - (loc % USECS_PER_DAY < 0) + (i == 2 ? 1 : i == 3 ? -1 : 0);
+                if (isdate) *out = sql_int(day);
+                else if (oid == SQL_OID_TIME) *out = sql_int(0);
+                else if (oid == SQL_OID_TIMESTAMPTZ) *out = sql_int(sqlt_tz_local_to_utc(zone, day * USECS_PER_DAY));
+                else *out = sql_int(day * USECS_PER_DAY);
+                return RDB_OK;
+            }
+    }
+    while (p < e && !rc) {
+        while (p < e && (isspace((unsigned char)*p) || *p == ',')) p++;
+        const char *q = p;
+        while (q < e && !isspace((unsigned char)*q) && *q != ',') q++;
+        if (q > p) rc = dt_field(&st, p, q, order);
+        p = q;
+    }
+    if (!rc) {
+        /* loose numbers: with a month name, the year (3+ digits or > 31) and the day */
+        if (!st.have_date && st.textmonth) {
+            if (st.nloose != 2) rc = DT_BAD;
+            else {
+                int yi = st.loose_len[0] > 2 ? 0 : st.loose_len[1] > 2 ? 1 : (st.loose[0] > 31 ? 0 : 1);
+                st.y = st.loose[yi];
+                st.d = (int)st.loose[1 - yi];
+                if (st.loose_len[yi] <= 2) st.y += st.y < 70 ? 2000 : 1900;
+                st.have_date = true;
+            }
+        } else if (st.nloose) {
+            rc = DT_BAD;
+        }
+    }
+    if (!rc && (st.am || st.pm)) {
+        if (!st.have_time) rc = DT_BAD;
+        else {
+            int64_t h = st.us / (3600 * USECS_PER_SEC);
+            if (h > 12 || h == 0) rc = DT_RANGE;
+            else if (st.pm && h != 12) st.us += 12 * 3600 * USECS_PER_SEC;
+            else if (st.am && h == 12) st.us -= 12 * 3600 * USECS_PER_SEC;
+        }
+    }
+    if (!rc && (oid == SQL_OID_TIME || oid == SQL_OID_TIMETZ)) {
+        if (!st.have_time) rc = DT_BAD;
+    } else if (!rc) {
+        if (!st.have_date) rc = DT_BAD;
+        else if (st.m < 1 || st.m > 12) rc = DT_RANGE_HINT;
+        else if (st.y == 0 && !st.bc) rc = DT_RANGE; /* year 0 does not exist */
+        else {
+            int64_t y = st.bc ? 1 - st.y : st.y;
+            if (st.d < 1 || st.d > days_in_month(y, st.m)) rc = DT_RANGE;
+            else st.y = y;
+        }
+    }
+    if (rc == DT_BAD) return sqlt_err_syntax(err, oid, s, len);
+    if (rc) {
         rdb_err_set(err, RDB_SQL, "22008", "date/time field value out of range: \"%.*s\"", (int)len, s);
+        if (rc == DT_RANGE_HINT) rdb_err_hint(err, "Perhaps you need a different \"datestyle\" setting.");
         return RDB_SQL;
     }
-    int64_t days = sqlt_days_from_civil(y, (int)mo, (int)d);
-    int64_t us = 0, off = 0;
-    bool have_off = false;
-    if (p < e && (*p == ' ' || *p == 'T' || *p == 't')) {
-        p++;
-        while (p < e && *p == ' ') p++;
-        if (p < e && isdigit((unsigned char)*p)) {
-            if (!parse_time(&p, e, &us)) goto bad;
-        }
-        while (p < e && *p == ' ') p++;
-        if (p < e && (*p == '+' || *p == '-' || *p == 'Z' || *p == 'z')) {
-            have_off = true;
-            if (*p == 'Z' || *p == 'z') p++;
-            else {
-                int sg = *p == '-' ? -1 : 1;
-                p++;
-                int64_t oh, om = 0;
-                if (!rd_num(&p, e, 2, &oh)) goto bad;
-                if (p < e && *p == ':') p++;
-                rd_num(&p, e, 2, &om);
-                off = sg * (oh * 3600 + om * 60) * USECS_PER_SEC;
-            }
-        } else if (e - p >= 3 && strncasecmp(p, "UTC", 3) == 0) { p += 3; have_off = true; }
-        if (p < e && e - p == 2 && strncasecmp(p, "BC", 2) == 0) { bc = true; p = e; }
+    if (oid == SQL_OID_TIME) {
+        *out = sql_int(st.us);
+        return RDB_OK;
     }
-    if (p != e) goto bad;
-    (void)bc;
-    (void)fs;
+    if (oid == SQL_OID_TIMETZ) {
+        int32_t off = st.have_tz ? (int32_t)st.tzoff : 0;
+        if (!st.have_tz) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            off = sqlt_tz_offset(st.zone ? st.zone : zone, ((int64_t)now.tv_sec - INT64_C(946684800)) * USECS_PER_SEC);
+        }
+        *out = sql_int(sqlt_timetz_pack(st.us, off));
+        return RDB_OK;
+    }
+    int64_t days = sqlt_days_from_civil(st.y, st.m, st.d);
     if (isdate) {
         if (days < -2451545 || days > 2147483494LL - 2451545) goto range;
         *out = sql_int(days);
         return RDB_OK;
     }
-    if (days < -2451545 || days > 106741026) goto range; /* 4714 BC .. 294276 AD */
-    int64_t ts = days * USECS_PER_DAY + us;
-    if (oid == SQL_OID_TIMESTAMPTZ)
-        ts = have_off ? ts - off : sqlt_tz_local_to_utc(fs ? fs->timezone : NULL, ts);
+    if (days < -2451545 || days >= 106751983) goto range; /* 4714-11-24 BC .. 294276-12-31 AD */
+    int64_t ts = days * USECS_PER_DAY + st.us;
+    if (oid == SQL_OID_TIMESTAMPTZ) {
+        if (st.have_tz) ts -= st.tzoff * USECS_PER_SEC;
+        else ts = sqlt_tz_local_to_utc(st.zone ? st.zone : zone, ts);
+    }
+    if (ts >= INT64_C(9223371331200000000) || ts < INT64_C(-211813488000000000)) goto range;
     *out = sql_int(ts);
     return RDB_OK;
 range:
     rdb_err_set(err, RDB_SQL, "22008", "%s out of range: \"%.*s\"", isdate ? "date" : "timestamp",
                 (int)len, s);
     return RDB_SQL;
-bad:
-    return sqlt_err_syntax(err, oid, s, len);
 }
 
 static void out_time(int64_t us, rdb_buf_t *out)
@@ -188,6 +463,13 @@ void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_
 {
     int64_t x = v->u.i;
     if (oid == SQL_OID_TIME) { out_time(x, out); return; }
+    if (oid == SQL_OID_TIMETZ) {
+        out_time(sqlt_timetz_tod(x), out);
+        int32_t o = sqlt_timetz_off(x), a = o < 0 ? -o : o;
+        rdb_buf_printf(out, "%c%02d", o < 0 ? '-' : '+', a / 3600);
+        if (a % 3600) rdb_buf_printf(out, ":%02d", a / 60 % 60);
+        return;
+    }
     if (oid == SQL_OID_DATE) {
         if (x == INT32_MAX) { rdb_buf_append_str(out, "infinity"); return; }
         if (x == INT32_MIN) { rdb_buf_append_str(out, "-infinity"); return; }
@@ -220,14 +502,87 @@ static const struct { const char *name; int kind; int64_t mult; } iv_units[] = {
     { "hour", 0, 3600 * USECS_PER_SEC }, { "hr", 0, 3600 * USECS_PER_SEC }, { "h", 0, 3600 * USECS_PER_SEC },
     { "day", 1, 1 }, { "d", 1, 1 }, { "week", 1, 7 }, { "w", 1, 7 },
     { "month", 2, 1 }, { "mon", 2, 1 }, { "year", 2, 12 }, { "y", 2, 12 },
-    { "decade", 2, 120 }, { "century", 2, 1200 },
+    { "decade", 2, 120 }, { "dec", 2, 120 }, { "century", 2, 1200 }, { "centurie", 2, 1200 }, { "cent", 2, 1200 },
+    { "c", 2, 1200 }, { "millennium", 2, 12000 }, { "millennia", 2, 12000 }, { "mil", 2, 12000 },
+    { "hour", 0, 3600 * USECS_PER_SEC }, { "msec", 0, 1000 }, { "usec", 0, 1 }, { "yr", 2, 12 },
+    { "mins", 0, 60 * USECS_PER_SEC }, { "secs", 0, USECS_PER_SEC }, { "hrs", 0, 3600 * USECS_PER_SEC },
+    { "mons", 2, 1 }, { "yrs", 2, 12 }, { "millisecon", 0, 1000 }, { "microsecon", 0, 1 },
 };
 
-rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
+/* interval typmod range bits (PG's INTERVAL_MASK) */
+#define IVR_MONTH (1 << 1)
+#define IVR_YEAR (1 << 2)
+#define IVR_DAY (1 << 3)
+#define IVR_HOUR (1 << 10)
+#define IVR_MINUTE (1 << 11)
+#define IVR_SECOND (1 << 12)
+
+/* ISO 8601 "format with designators": P1Y2M3DT4H5M6S, P2W */
+static bool iso_interval(const char *p, const char *e, sql_interval_t *iv)
+{
+    bool t = false, any = false;
+    p++; /* 'P' */
+    while (p < e) {
+        if (*p == 'T' || *p == 't') { t = true; p++; continue; }
+        char tmp[48];
+        size_t tn = 0;
+        if (*p == '-' || *p == '+') tmp[tn++] = *p++;
+        while (p < e && (isdigit((unsigned char)*p) || *p == '.') && tn < sizeof tmp - 1) tmp[tn++] = *p++;
+        tmp[tn] = 0;
+        if (tn == 0 || p >= e) return false;
+        double v = strtod(tmp, NULL);
+        char u = (char)toupper((unsigned char)*p++);
+        double mo = 0, d = 0, us = 0;
+        if (!t && u == 'Y') mo = v * 12;
+        else if (!t && u == 'M') mo = v;
+        else if (!t && u == 'W') d = v * 7;
+        else if (!t && u == 'D') d = v;
+        else if (t && u == 'H') us = v * 3600e6;
+        else if (t && u == 'M') us = v * 60e6;
+        else if (t && u == 'S') us = v * 1e6;
+        else return false;
+        int32_t im = (int32_t)mo;
+        iv->months += im;
+        d += (mo - im) * 30;
+        int32_t id = (int32_t)d;
+        iv->days += id;
+        iv->usec += (int64_t)llround(us + (d - id) * (double)USECS_PER_DAY);
+        any = true;
+    }
+    return any;
+}
+
+rdb_status_t sqlt_interval_in(const char *s, size_t len, int32_t typmod, sql_value_t *out, rdb_err_t *err)
 {
     const char *p = s, *e = s + len;
     sql_interval_t iv = { 0, 0, 0 };
     bool any = false;
+    int range = typmod >= 0 ? (typmod >> 16) & 0x7FFF : 0x7FFF;
+    while (p < e && isspace((unsigned char)*p)) p++;
+    while (e > p && isspace((unsigned char)e[-1])) e--;
+    if (p < e && (*p == 'P' || *p == 'p')) {
+        if (!iso_interval(p, e, &iv)) goto bad;
+        p = e;
+        any = true;
+    }
+    /* SQL standard year-month: [-]Y-M */
+    {
+        const char *q = p;
+        int sg = 1;
+        if (q < e && (*q == '-' || *q == '+')) sg = *q++ == '-' ? -1 : 1;
+        int64_t y, m;
+        const char *q0 = q;
+        if (rd_num(&q, e, 9, &y) && q < e && *q == '-' && q > q0) {
+            q++;
+            const char *q1 = q;
+            if (rd_num(&q, e, 9, &m) && q > q1 && (q == e || isspace((unsigned char)*q))) {
+                if (m > 11) goto range;
+                iv.months = (int32_t)(sg * (y * 12 + m));
+                p = q;
+                any = true;
+            }
+        }
+    }
     while (p < e) {
         while (p < e && isspace((unsigned char)*p)) p++;
         if (p >= e) break;
@@ -270,7 +625,18 @@ rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_e
         int found = -1;
         for (size_t i = 0; i < sizeof iv_units / sizeof iv_units[0]; i++)
             if (strlen(iv_units[i].name) == un && strncasecmp(iv_units[i].name, u, un) == 0) { found = (int)i; break; }
-        if (un == 0) found = 4; /* bare number = seconds */
+        bool before_time = false;
+        if (un == 0) { /* before a time field a bare number is days (PG reads fields right to left) */
+            const char *r = p;
+            if (r < e && (*r == '-' || *r == '+')) r++;
+            while (r < e && isdigit((unsigned char)*r)) r++;
+            before_time = r < e && *r == ':' && r > p;
+        }
+        if (un == 0 && before_time) found = 13;
+        else if (un == 0) { /* a bare number: the range's last field, else seconds */
+            found = (range & IVR_SECOND) || range == 0x7FFF ? 4 : (range & IVR_MINUTE) ? 7 : (range & IVR_HOUR) ? 10
+                  : (range & IVR_DAY) ? 13 : (range & IVR_MONTH) ? 17 : (range & IVR_YEAR) ? 19 : 4;
+        }
         if (found < 0) goto bad;
         if (iv_units[found].kind == 0) iv.usec += (int64_t)(val * (double)iv_units[found].mult);
         else if (iv_units[found].kind == 1) {
@@ -285,7 +651,7 @@ rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_e
             iv.usec += (int64_t)((fd - (int32_t)fd) * (double)USECS_PER_DAY);
         }
         any = true;
-        if (p < e && !isspace((unsigned char)*p)) goto bad;
+        if (p < e && !isspace((unsigned char)*p) && un) goto bad;
         if (p < e) { /* "ago" */
             const char *r = p;
             while (r < e && isspace((unsigned char)*r)) r++;
@@ -296,11 +662,21 @@ rdb_status_t sqlt_interval_in(const char *s, size_t len, sql_value_t *out, rdb_e
         }
     }
     if (!any) goto bad;
+    if (range != 0x7FFF) { /* drop the fields below the range (PG's AdjustIntervalForTypmod) */
+        if (range == IVR_YEAR) { iv.months = iv.months / 12 * 12; iv.days = 0; iv.usec = 0; }
+        else if (!(range & (IVR_DAY | IVR_HOUR | IVR_MINUTE | IVR_SECOND))) { iv.days = 0; iv.usec = 0; }
+        else if (!(range & (IVR_HOUR | IVR_MINUTE | IVR_SECOND))) iv.usec = 0;
+        else if (!(range & (IVR_MINUTE | IVR_SECOND))) iv.usec -= iv.usec % (3600 * USECS_PER_SEC);
+        else if (!(range & IVR_SECOND)) iv.usec -= iv.usec % (60 * USECS_PER_SEC);
+    }
     out->isnull = false;
     out->u.iv = iv;
     return RDB_OK;
 bad:
     return sqlt_err_syntax(err, SQL_OID_INTERVAL, s, len);
+range:
+    rdb_err_set(err, RDB_SQL, "22015", "interval field value out of range: \"%.*s\"", (int)len, s);
+    return RDB_SQL;
 }
 
 void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out)
@@ -308,14 +684,24 @@ void sqlt_interval_out(const sql_value_t *v, rdb_buf_t *out)
     sql_interval_t iv = v->u.iv;
     bool any = false;
     int32_t y = iv.months / 12, mo = iv.months % 12;
-    if (y) { rdb_buf_printf(out, "%d year%s", y, y == 1 ? "" : "s"); any = true; }
-    if (mo) { rdb_buf_printf(out, "%s%d mon%s", any ? " " : "", mo, mo == 1 ? "" : "s"); any = true; }
-    if (iv.days) { rdb_buf_printf(out, "%s%d day%s", any ? " " : "", iv.days, iv.days == 1 ? "" : "s"); any = true; }
+    bool neg_before = false; /* PG's is_before: a later positive field gets a '+' */
+    if (y) { rdb_buf_printf(out, "%d year%s", y, y == 1 ? "" : "s"); any = true; neg_before = y < 0; }
+    if (mo) {
+        rdb_buf_printf(out, "%s%s%d mon%s", any ? " " : "", neg_before && mo > 0 ? "+" : "", mo, mo == 1 ? "" : "s");
+        any = true;
+        neg_before |= mo < 0;
+    }
+    if (iv.days) {
+        rdb_buf_printf(out, "%s%s%d day%s", any ? " " : "", neg_before && iv.days > 0 ? "+" : "", iv.days,
+                       iv.days == 1 ? "" : "s");
+        any = true;
+        neg_before |= iv.days < 0;
+    }
     if (iv.usec || !any) {
         if (any) rdb_buf_append_u8(out, ' ');
         int64_t u = iv.usec;
         if (u < 0) { rdb_buf_append_u8(out, '-'); u = -u; }
-        else if (any && (iv.days < 0 || iv.months < 0)) rdb_buf_append_u8(out, '+');
+        else if (any && neg_before) rdb_buf_append_u8(out, '+');
         int64_t h = u / (3600 * USECS_PER_SEC);
         int64_t r = u - h * 3600 * USECS_PER_SEC;
         rdb_buf_printf(out, "%02lld:%02d:%02d", (long long)h, (int)(r / (60 * USECS_PER_SEC)),

@@ -20,14 +20,9 @@
 rdb_status_t sqlt_cast_value(sql_fn_ctx_t *ctx, sql_type_t from, sql_type_t to, bool explicit_,
                              const sql_value_t *in, sql_value_t *out, rdb_err_t *err);
 
-#define FN(name) static rdb_status_t name(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args, \
-    const sql_type_t *argtypes, sql_type_t rettype, sql_value_t *res, rdb_err_t *err)
+#include "sql/types/fn_reg.h"
 
-#define A0 (args[0])
-#define A1 (args[1])
-#define TXT(x) ((x).u.v.ptr), ((x).u.v.len)
-
-static rdb_status_t int_result(int64_t v, bool ovf, sql_type_t rt, sql_value_t *res, rdb_err_t *err)
+rdb_status_t sqlt_int_result(int64_t v, bool ovf, sql_type_t rt, sql_value_t *res, rdb_err_t *err)
 {
     int64_t lo, hi;
     sqlt_int_range(rt.oid, &lo, &hi);
@@ -36,13 +31,13 @@ static rdb_status_t int_result(int64_t v, bool ovf, sql_type_t rt, sql_value_t *
     return RDB_OK;
 }
 
-FN(int_add) { int64_t r; bool o = __builtin_add_overflow(A0.u.i, A1.u.i, &r); return int_result(r, o, rettype, res, err); }
-FN(int_sub) { int64_t r; bool o = __builtin_sub_overflow(A0.u.i, A1.u.i, &r); return int_result(r, o, rettype, res, err); }
-FN(int_mul) { int64_t r; bool o = __builtin_mul_overflow(A0.u.i, A1.u.i, &r); return int_result(r, o, rettype, res, err); }
+FN(int_add) { int64_t r; bool o = __builtin_add_overflow(A0.u.i, A1.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
+FN(int_sub) { int64_t r; bool o = __builtin_sub_overflow(A0.u.i, A1.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
+FN(int_mul) { int64_t r; bool o = __builtin_mul_overflow(A0.u.i, A1.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
 FN(int_div)
 {
     if (A1.u.i == 0) return rdb_err_set(err, RDB_SQL, "22012", "division by zero");
-    if (A1.u.i == -1) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return int_result(r, o, rettype, res, err); }
+    if (A1.u.i == -1) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
     *res = sql_int(A0.u.i / A1.u.i);
     return RDB_OK;
 }
@@ -52,8 +47,8 @@ FN(int_mod)
     *res = sql_int(A1.u.i == -1 ? 0 : A0.u.i % A1.u.i);
     return RDB_OK;
 }
-FN(int_neg) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return int_result(r, o, rettype, res, err); }
-FN(int_abs) { int64_t r = A0.u.i; bool o = false; if (r < 0) o = __builtin_sub_overflow(0, r, &r); return int_result(r, o, rettype, res, err); }
+FN(int_neg) { int64_t r; bool o = __builtin_sub_overflow(0, A0.u.i, &r); return sqlt_int_result(r, o, rettype, res, err); }
+FN(int_abs) { int64_t r = A0.u.i; bool o = false; if (r < 0) o = __builtin_sub_overflow(0, r, &r); return sqlt_int_result(r, o, rettype, res, err); }
 
 static rdb_status_t float_result(double v, bool inputs_inf, bool zero_ok, sql_type_t rt, sql_value_t *res, rdb_err_t *err)
 {
@@ -92,7 +87,7 @@ FN(cmp_gt) { *res = sql_bool(sql_value_cmp(argtypes[0], &A0, &A1) > 0); return R
 FN(cmp_ge) { *res = sql_bool(sql_value_cmp(argtypes[0], &A0, &A1) >= 0); return RDB_OK; }
 FN(bool_not) { *res = sql_bool(!A0.u.b); return RDB_OK; }
 
-static sql_value_t text_result(rdb_arena_t *a, const char *p, size_t n)
+sql_value_t sqlt_text_result(rdb_arena_t *a, const char *p, size_t n)
 {
     char *d = rdb_arena_alloc(a, n ? n : 1);
     if (n) memcpy(d, p, n);
@@ -108,9 +103,16 @@ FN(text_cat)
 {
     rdb_buf_t b;
     rdb_buf_init(&b, 64);
-    as_text(ctx, argtypes[0], &A0, &b);
-    as_text(ctx, argtypes[1], &A1, &b);
-    *res = text_result(ctx->arena, b.data, b.len);
+    for (int k = 0; k < 2; k++) {
+        size_t from = b.len;
+        if (argtypes[k].oid == SQL_OID_BOOL) /* || casts to text: 'true', not the output 't' */
+            rdb_buf_append_str(&b, args[k].u.b ? "true" : "false");
+        else
+            as_text(ctx, argtypes[k], &args[k], &b);
+        if (argtypes[k].oid == SQL_OID_BPCHAR) /* bpchar -> text drops the padding */
+            while (b.len > from && b.data[b.len - 1] == ' ') b.len--;
+    }
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -149,15 +151,10 @@ FN(op_nilike) { *res = sql_bool(!like_match(TXT(A0), TXT(A1), true)); return RDB
 static rdb_status_t regex_match(sql_fn_ctx_t *ctx, const sql_value_t *s, const sql_value_t *p, bool ci,
                                 bool *m, rdb_err_t *err)
 {
-    char *pat = rdb_arena_strndup(ctx->arena, p->u.v.ptr, p->u.v.len);
     char *str = rdb_arena_strndup(ctx->arena, s->u.v.ptr, s->u.v.len);
     regex_t re;
-    int rc = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB | (ci ? REG_ICASE : 0));
-    if (rc) {
-        char msg[128];
-        regerror(rc, &re, msg, sizeof msg);
-        return rdb_err_set(err, RDB_SQL, "2201B", "invalid regular expression: %s", msg);
-    }
+    if (sqlt_regex_compile(ctx->arena, p->u.v.ptr, p->u.v.len, ci, true, &re, err) != RDB_OK)
+        return RDB_SQL;
     *m = regexec(&re, str, 0, NULL, 0) == 0;
     regfree(&re);
     return RDB_OK;
@@ -175,7 +172,7 @@ static rdb_status_t ts_check(int64_t v, bool ovf, sql_value_t *res, rdb_err_t *e
     *res = sql_int(v);
     return RDB_OK;
 }
-static rdb_status_t ts_plus_iv(int64_t ts, const sql_interval_t *iv, int sg, sql_value_t *res, rdb_err_t *err)
+rdb_status_t sqlt_ts_plus_iv(int64_t ts, const sql_interval_t *iv, int sg, sql_value_t *res, rdb_err_t *err)
 {
     if (ts == INT64_MAX || ts == INT64_MIN) { *res = sql_int(ts); return RDB_OK; }
     if (iv->months) {
@@ -196,11 +193,11 @@ static rdb_status_t ts_plus_iv(int64_t ts, const sql_interval_t *iv, int sg, sql
     o |= __builtin_add_overflow(r, sg * iv->usec, &r);
     return ts_check(r, o, res, err);
 }
-FN(ts_add_iv) { return ts_plus_iv(A0.u.i, &A1.u.iv, 1, res, err); }
-FN(iv_add_ts) { return ts_plus_iv(A1.u.i, &A0.u.iv, 1, res, err); }
-FN(ts_sub_iv) { return ts_plus_iv(A0.u.i, &A1.u.iv, -1, res, err); }
-FN(date_add_iv) { return ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, 1, res, err); }
-FN(date_sub_iv) { return ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, -1, res, err); }
+FN(ts_add_iv) { return sqlt_ts_plus_iv(A0.u.i, &A1.u.iv, 1, res, err); }
+FN(iv_add_ts) { return sqlt_ts_plus_iv(A1.u.i, &A0.u.iv, 1, res, err); }
+FN(ts_sub_iv) { return sqlt_ts_plus_iv(A0.u.i, &A1.u.iv, -1, res, err); }
+FN(date_add_iv) { return sqlt_ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, 1, res, err); }
+FN(date_sub_iv) { return sqlt_ts_plus_iv(A0.u.i * USECS_PER_DAY, &A1.u.iv, -1, res, err); }
 FN(ts_sub_ts)
 {
     if (A0.u.i == INT64_MAX || A0.u.i == INT64_MIN || A1.u.i == INT64_MAX || A1.u.i == INT64_MIN)
@@ -212,9 +209,14 @@ FN(ts_sub_ts)
     res->u.iv.usec = d % USECS_PER_DAY;
     return RDB_OK;
 }
-FN(date_sub_date) { return int_result(A0.u.i - A1.u.i, false, (sql_type_t){ SQL_OID_INT4, -1 }, res, err); }
+FN(date_sub_date) { return sqlt_int_result(A0.u.i - A1.u.i, false, (sql_type_t){ SQL_OID_INT4, -1 }, res, err); }
 FN(date_add_int)
 {
+    if (A0.u.i == INT32_MAX || A0.u.i == INT32_MIN || A1.u.i == INT32_MAX || A1.u.i == INT32_MIN) {
+        /* infinite dates stay infinite */
+        *res = argtypes[0].oid == SQL_OID_DATE ? A0 : A1;
+        return RDB_OK;
+    }
     int64_t r = A0.u.i + (nargs == 2 && argtypes[0].oid == SQL_OID_DATE ? A1.u.i : A0.u.i * 0 + A1.u.i);
     if (argtypes[0].oid != SQL_OID_DATE) r = A1.u.i + A0.u.i;
     if (r < -2451545 || r > 2145031948) return rdb_err_set(err, RDB_SQL, "22008", "date out of range");
@@ -223,12 +225,13 @@ FN(date_add_int)
 }
 FN(date_sub_int)
 {
+    if (A0.u.i == INT32_MAX || A0.u.i == INT32_MIN) { *res = A0; return RDB_OK; }
     int64_t r = A0.u.i - A1.u.i;
     if (r < -2451545 || r > 2145031948) return rdb_err_set(err, RDB_SQL, "22008", "date out of range");
     *res = sql_int(r);
     return RDB_OK;
 }
-static rdb_status_t iv_make(int64_t mo, int64_t d, int64_t us, sql_value_t *res, rdb_err_t *err)
+rdb_status_t sqlt_iv_make(int64_t mo, int64_t d, int64_t us, sql_value_t *res, rdb_err_t *err)
 {
     if (mo < INT32_MIN || mo > INT32_MAX || d < INT32_MIN || d > INT32_MAX)
         return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
@@ -236,25 +239,37 @@ static rdb_status_t iv_make(int64_t mo, int64_t d, int64_t us, sql_value_t *res,
     res->u.iv = (sql_interval_t){ us, (int32_t)d, (int32_t)mo };
     return RDB_OK;
 }
-FN(iv_add) { return iv_make((int64_t)A0.u.iv.months + A1.u.iv.months, (int64_t)A0.u.iv.days + A1.u.iv.days, A0.u.iv.usec + A1.u.iv.usec, res, err); }
-FN(iv_sub) { return iv_make((int64_t)A0.u.iv.months - A1.u.iv.months, (int64_t)A0.u.iv.days - A1.u.iv.days, A0.u.iv.usec - A1.u.iv.usec, res, err); }
-FN(iv_neg) { return iv_make(-(int64_t)A0.u.iv.months, -(int64_t)A0.u.iv.days, -A0.u.iv.usec, res, err); }
-static rdb_status_t iv_scale(const sql_interval_t *iv, double f, sql_value_t *res, rdb_err_t *err)
+FN(iv_add) { return sqlt_iv_make((int64_t)A0.u.iv.months + A1.u.iv.months, (int64_t)A0.u.iv.days + A1.u.iv.days, A0.u.iv.usec + A1.u.iv.usec, res, err); }
+FN(iv_sub) { return sqlt_iv_make((int64_t)A0.u.iv.months - A1.u.iv.months, (int64_t)A0.u.iv.days - A1.u.iv.days, A0.u.iv.usec - A1.u.iv.usec, res, err); }
+FN(iv_neg) { return sqlt_iv_make(-(int64_t)A0.u.iv.months, -(int64_t)A0.u.iv.days, -A0.u.iv.usec, res, err); }
+/* PG's interval_mul / interval_div: fractional months become days (30
+ * each), fractional days seconds rounded to µs, then the time part. */
+static rdb_status_t iv_scale(const sql_interval_t *iv, double f, bool div, sql_value_t *res, rdb_err_t *err)
 {
-    double mo = iv->months * f, d = iv->days * f;
-    int64_t imo = (int64_t)mo;
-    double fd = (mo - (double)imo) * 30 + d;
-    int64_t id = (int64_t)fd;
-    double us = (fd - (double)id) * (double)USECS_PER_DAY + (double)iv->usec * f;
-    if (isnan(us) || fabs(us) > 9.2e18) return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
-    return iv_make(imo, id, (int64_t)llrint(us), res, err);
+    double mo = div ? iv->months / f : iv->months * f, d = div ? iv->days / f : iv->days * f;
+    if (isnan(mo) || isnan(d) || fabs(mo) > INT32_MAX || fabs(d) > INT32_MAX)
+        return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
+    int32_t rm = (int32_t)mo, rd = (int32_t)d;
+    double month_rem_days = (mo - rm) * 30;
+    if (div) month_rem_days = rint(month_rem_days * 1e6) / 1e6; /* PG 15's interval_div rounds it to µs */
+    double sec_rem = (d - rd + month_rem_days - (int32_t)month_rem_days) * 86400.0;
+    sec_rem = rint(sec_rem * 1e6) / 1e6;
+    int64_t days = rd;
+    if (fabs(sec_rem) >= 86400) {
+        days += (int64_t)(sec_rem / 86400);
+        sec_rem -= (double)(int64_t)(sec_rem / 86400) * 86400;
+    }
+    days += (int32_t)month_rem_days;
+    double us = rint((div ? (double)iv->usec / f : (double)iv->usec * f) + sec_rem * 1e6);
+    if (isnan(us) || fabs(us) >= 9.2233720368547758e18) return rdb_err_set(err, RDB_SQL, "22008", "interval out of range");
+    return sqlt_iv_make(rm, days, (int64_t)us, res, err);
 }
-FN(iv_mul) { return iv_scale(&A0.u.iv, A1.u.f, res, err); }
-FN(flt_mul_iv) { return iv_scale(&A1.u.iv, A0.u.f, res, err); }
+FN(iv_mul) { return iv_scale(&A0.u.iv, A1.u.f, false, res, err); }
+FN(flt_mul_iv) { return iv_scale(&A1.u.iv, A0.u.f, false, res, err); }
 FN(iv_div)
 {
     if (A1.u.f == 0) return rdb_err_set(err, RDB_SQL, "22012", "division by zero");
-    return iv_scale(&A0.u.iv, 1.0 / A1.u.f, res, err);
+    return iv_scale(&A0.u.iv, A1.u.f, true, res, err);
 }
 
 /* ---- string functions -------------------------------------------------- */
@@ -352,7 +367,7 @@ FN(f_replace)
         rdb_buf_append(&b, t->u.v.ptr, t->u.v.len);
         p = m + f->u.v.len;
     }
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -378,7 +393,7 @@ FN(f_concat)
     rdb_buf_init(&b, 64);
     for (int i = 0; i < nargs; i++)
         if (!args[i].isnull) as_text(ctx, argtypes[i], &args[i], &b);
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -394,7 +409,7 @@ FN(f_concat_ws)
         first = false;
         as_text(ctx, argtypes[i], &args[i], &b);
     }
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -439,7 +454,7 @@ static rdb_status_t pad(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args, b
         fi = k >= fn ? 0 : k;
     }
     if (left) rdb_buf_append(&b, A0.u.v.ptr, A0.u.v.len);
-    *res = text_result(ctx->arena, b.data, b.len);
+    *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
 }
@@ -471,7 +486,6 @@ FN(f_reverse)
     return RDB_OK;
 }
 FN(f_starts_with) { *res = sql_bool(A0.u.v.len >= A1.u.v.len && memcmp(A0.u.v.ptr, A1.u.v.ptr, A1.u.v.len) == 0); return RDB_OK; }
-FN(f_ascii) { *res = sql_int(A0.u.v.len ? (unsigned char)A0.u.v.ptr[0] : 0); return RDB_OK; }
 FN(f_chr)
 {
     int64_t c = A0.u.i;
@@ -483,7 +497,7 @@ FN(f_chr)
     else if (c < 0x800) { b[0] = (char)(0xC0 | (c >> 6)); b[1] = (char)(0x80 | (c & 0x3F)); n = 2; }
     else if (c < 0x10000) { b[0] = (char)(0xE0 | (c >> 12)); b[1] = (char)(0x80 | ((c >> 6) & 0x3F)); b[2] = (char)(0x80 | (c & 0x3F)); n = 3; }
     else { b[0] = (char)(0xF0 | (c >> 18)); b[1] = (char)(0x80 | ((c >> 12) & 0x3F)); b[2] = (char)(0x80 | ((c >> 6) & 0x3F)); b[3] = (char)(0x80 | (c & 0x3F)); n = 4; }
-    *res = text_result(ctx->arena, b, n);
+    *res = sqlt_text_result(ctx->arena, b, n);
     return RDB_OK;
 }
 FN(f_to_hex)
@@ -491,7 +505,7 @@ FN(f_to_hex)
     char b[24];
     int n = argtypes[0].oid == SQL_OID_INT4 ? snprintf(b, sizeof b, "%x", (unsigned)(uint32_t)A0.u.i)
                                             : snprintf(b, sizeof b, "%llx", (unsigned long long)A0.u.i);
-    *res = text_result(ctx->arena, b, (size_t)n);
+    *res = sqlt_text_result(ctx->arena, b, (size_t)n);
     return RDB_OK;
 }
 
@@ -582,138 +596,6 @@ FN(i_mod) { return int_mod(ctx, nargs, args, argtypes, rettype, res, err); }
 FN(f_now) { *res = sql_int(ctx->txn_ts); return RDB_OK; }
 FN(f_stmt_ts) { *res = sql_int(ctx->stmt_ts); return RDB_OK; }
 FN(f_current_date) { int64_t d = ctx->txn_ts / USECS_PER_DAY; if (ctx->txn_ts % USECS_PER_DAY < 0) d--; *res = sql_int(d); return RDB_OK; }
-FN(f_make_date)
-{
-    int64_t y = A0.u.i, m = A1.u.i, d = args[2].u.i;
-    if (y == 0) return rdb_err_set(err, RDB_SQL, "22008", "date field value out of range: %lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
-    if (y < 0) y++;
-    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m < 1 || m > 12 || d < 1 || d > dm[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
-        return rdb_err_set(err, RDB_SQL, "22008", "date field value out of range: %lld-%02lld-%02lld", (long long)A0.u.i, (long long)m, (long long)d);
-    *res = sql_int(sqlt_days_from_civil(y, (int)m, (int)d));
-    return RDB_OK;
-}
-FN(f_justify_days)
-{
-    int64_t d = A0.u.iv.days;
-    return iv_make((int64_t)A0.u.iv.months + d / 30, d % 30, A0.u.iv.usec, res, err);
-}
-FN(f_justify_hours)
-{
-    int64_t us = A0.u.iv.usec;
-    return iv_make(A0.u.iv.months, (int64_t)A0.u.iv.days + us / USECS_PER_DAY, us % USECS_PER_DAY, res, err);
-}
-
-static int unit_of(const char *p, size_t n)
-{
-    static const char *const u[] = { "microseconds", "milliseconds", "second", "minute", "hour", "day",
-                                     "week", "month", "quarter", "year", "decade", "century", "millennium",
-                                     "dow", "doy", "epoch", "isodow" };
-    char tmp[32];
-    if (n >= sizeof tmp) return -1;
-    for (size_t i = 0; i < n; i++) tmp[i] = (char)tolower((unsigned char)p[i]);
-    tmp[n] = 0;
-    if (n > 1 && tmp[n - 1] == 's' && strcmp(tmp, "microseconds") && strcmp(tmp, "milliseconds")) tmp[n - 1] = 0;
-    if (!strcmp(tmp, "microsecond")) return 0;
-    if (!strcmp(tmp, "millisecond")) return 1;
-    for (int i = 0; i < (int)(sizeof u / sizeof u[0]); i++) if (!strcmp(tmp, u[i])) return i;
-    return -1;
-}
-static void split_ts(int64_t ts, int64_t *y, int *m, int *d, int64_t *us, int64_t *days)
-{
-    *days = ts / USECS_PER_DAY;
-    *us = ts % USECS_PER_DAY;
-    if (*us < 0) { *us += USECS_PER_DAY; (*days)--; }
-    sqlt_civil_from_days(*days, y, m, d);
-}
-FN(f_date_trunc)
-{
-    int u = unit_of(TXT(A0));
-    int64_t ts = A1.u.i;
-    if (u < 0 || u > 12) return rdb_err_set(err, RDB_SQL, "0A000", "unit \"%.*s\" not supported for type %s", (int)A0.u.v.len, A0.u.v.ptr, sqlt_sql_name(argtypes[1].oid));
-    if (ts == INT64_MAX || ts == INT64_MIN) { *res = A1; return RDB_OK; }
-    bool tz = argtypes[1].oid == SQL_OID_TIMESTAMPTZ;
-    const char *zone = ctx->settings ? ctx->settings->timezone : NULL;
-    if (tz) ts += (int64_t)sqlt_tz_offset(zone, ts) * USECS_PER_SEC; /* truncate the local time */
-    int64_t y, us, days; int m, d;
-    split_ts(ts, &y, &m, &d, &us, &days);
-    switch (u) {
-    case 0: break;
-    case 1: us -= us % 1000; break;
-    case 2: us -= us % USECS_PER_SEC; break;
-    case 3: us -= us % (60 * USECS_PER_SEC); break;
-    case 4: us -= us % (3600 * USECS_PER_SEC); break;
-    case 5: us = 0; break;
-    case 6: { int64_t dow = ((days + 5) % 7 + 7) % 7; /* 2000-01-01 is a Saturday; weeks start on Monday */
-        sqlt_civil_from_days(days - dow, &y, &m, &d); us = 0; break; }
-    case 7: d = 1; us = 0; break;
-    case 8: d = 1; m = (m - 1) / 3 * 3 + 1; us = 0; break;
-    case 9: d = 1; m = 1; us = 0; break;
-    case 10: d = 1; m = 1; us = 0; y -= ((y % 10) + 10) % 10; break;
-    case 11: d = 1; m = 1; us = 0; y = y > 0 ? (y - 1) / 100 * 100 + 1 : y; break;
-    case 12: d = 1; m = 1; us = 0; y = y > 0 ? (y - 1) / 1000 * 1000 + 1 : y; break;
-    }
-    int64_t r = sqlt_days_from_civil(y, m, d) * USECS_PER_DAY + us;
-    *res = sql_int(tz ? sqlt_tz_local_to_utc(zone, r) : r);
-    return RDB_OK;
-}
-FN(f_date_part)
-{
-    int u = unit_of(TXT(A0));
-    sql_type_t t = argtypes[1];
-    double r;
-    if (u < 0) return rdb_err_set(err, RDB_SQL, "22023", "unit \"%.*s\" not recognized for type %s", (int)A0.u.v.len, A0.u.v.ptr, sqlt_sql_name(t.oid));
-    if (t.oid == SQL_OID_INTERVAL) {
-        const sql_interval_t *iv = &A1.u.iv;
-        switch (u) {
-        case 0: r = (double)(iv->usec % (60 * USECS_PER_SEC)); break;
-        case 1: r = (double)(iv->usec % (60 * USECS_PER_SEC)) / 1000.0; break;
-        case 2: r = (double)(iv->usec % (60 * USECS_PER_SEC)) / 1e6; break;
-        case 3: r = (double)(iv->usec / (60 * USECS_PER_SEC) % 60); break;
-        case 4: r = (double)(iv->usec / (3600 * USECS_PER_SEC)); break;
-        case 5: r = iv->days; break;
-        case 7: r = iv->months % 12; break;
-        case 9: r = iv->months / 12; break;
-        case 15: r = (double)iv->usec / 1e6 + iv->days * 86400.0 + (iv->months / 12) * 365.25 * 86400 + (iv->months % 12) * 30.0 * 86400; break;
-        default: return rdb_err_set(err, RDB_SQL, "0A000", "unit \"%.*s\" not supported for type interval", (int)A0.u.v.len, A0.u.v.ptr);
-        }
-    } else {
-        int64_t ts = t.oid == SQL_OID_DATE ? A1.u.i * USECS_PER_DAY : A1.u.i;
-        if (t.oid == SQL_OID_TIME) ts = A1.u.i;
-        if (t.oid == SQL_OID_TIMESTAMPTZ && u != 15) /* fields of the local time; epoch is absolute */
-            ts += (int64_t)sqlt_tz_offset(ctx->settings ? ctx->settings->timezone : NULL, ts) * USECS_PER_SEC;
-        int64_t y, us, days; int m, d;
-        split_ts(ts, &y, &m, &d, &us, &days);
-        switch (u) {
-        case 0: r = (double)(us % (60 * USECS_PER_SEC)); break;
-        case 1: r = (double)(us % (60 * USECS_PER_SEC)) / 1000.0; break;
-        case 2: r = (double)(us % (60 * USECS_PER_SEC)) / 1e6; break;
-        case 3: r = (double)(us / (60 * USECS_PER_SEC) % 60); break;
-        case 4: r = (double)(us / (3600 * USECS_PER_SEC)); break;
-        case 5: r = d; break;
-        case 7: r = m; break;
-        case 8: r = (m - 1) / 3 + 1; break;
-        case 9: r = y > 0 ? (double)y : (double)(y - 1); break;
-        case 10: r = (double)(y >= 0 ? y / 10 : -((8 - (y - 1)) / 10)); break;
-        case 11: r = (double)(y > 0 ? (y + 99) / 100 : -((99 - (y - 1)) / 100)); break;
-        case 12: r = (double)(y > 0 ? (y + 999) / 1000 : -((999 - (y - 1)) / 1000)); break;
-        case 13: r = (double)(((days + 6) % 7 + 7) % 7); break;
-        case 16: { int64_t w = ((days + 6) % 7 + 7) % 7; r = w == 0 ? 7 : (double)w; break; }
-        case 14: r = (double)(days - sqlt_days_from_civil(y, 1, 1) + 1); break;
-        case 15: r = (double)ts / 1e6 + 946684800.0; break;
-        default: return rdb_err_set(err, RDB_SQL, "0A000", "unit \"%.*s\" not supported", (int)A0.u.v.len, A0.u.v.ptr);
-        }
-    }
-    if (rettype.oid == SQL_OID_NUMERIC) {
-        /* PG 15's extract: seconds and epoch have scale 6, milliseconds 3 */
-        int scale = u == 2 || u == 15 ? 6 : u == 1 ? 3 : 0;
-        char tmp[64];
-        int n = snprintf(tmp, sizeof tmp, "%.*f", scale, r);
-        return sqlt_numeric_in(ctx->arena, tmp, (size_t)n, res, err);
-    }
-    *res = sql_float(r);
-    return RDB_OK;
-}
 FN(f_clock_ts)
 {
     struct timespec ts;
@@ -748,35 +630,6 @@ FN(op_json_get_text) { return sqlt_json_get(ctx, &A0, argtypes[0].oid, &A1, argt
 
 /* ---- registry ---------------------------------------------------------- */
 
-enum { F_STRICT = 1, F_VOLATILE = 2, F_STABLE = 4, F_VARIADIC = 8, F_NONSTRICT = 16 };
-
-typedef struct {
-    const char *name;
-    int         nargs;
-    uint32_t    args[4];
-    uint32_t    ret;
-    sql_fn_t    fn;
-    int         flags;
-} fdef_t;
-
-#define I2 SQL_OID_INT2
-#define I4 SQL_OID_INT4
-#define I8 SQL_OID_INT8
-#define F4 SQL_OID_FLOAT4
-#define F8 SQL_OID_FLOAT8
-#define NU SQL_OID_NUMERIC
-#define TX SQL_OID_TEXT
-#define BP SQL_OID_BPCHAR
-#define BO SQL_OID_BOOL
-#define DA SQL_OID_DATE
-#define TM SQL_OID_TIME
-#define TS SQL_OID_TIMESTAMP
-#define TZ SQL_OID_TIMESTAMPTZ
-#define IV SQL_OID_INTERVAL
-#define AE SQL_OID_ANYELEMENT
-#define BY SQL_OID_BYTEA
-#define UU SQL_OID_UUID
-
 #define ARITH(t, add, sub, mul, div, neg) \
     { "+", 2, { t, t }, t, add, 0 }, { "-", 2, { t, t }, t, sub, 0 }, \
     { "*", 2, { t, t }, t, mul, 0 }, { "/", 2, { t, t }, t, div, 0 }, \
@@ -805,9 +658,8 @@ static const fdef_t ops[] = {
     { "~~*", 2, { TX, TX }, BO, op_ilike, 0 }, { "!~~*", 2, { TX, TX }, BO, op_nilike, 0 },
     { "~", 2, { TX, TX }, BO, op_re, 0 }, { "!~", 2, { TX, TX }, BO, op_nre, 0 },
     { "~*", 2, { TX, TX }, BO, op_rei, 0 }, { "!~*", 2, { TX, TX }, BO, op_nrei, 0 },
-    { "+", 2, { TS, IV }, TS, ts_add_iv, 0 }, { "+", 2, { TZ, IV }, TZ, ts_add_iv, 0 },
-    { "+", 2, { IV, TS }, TS, iv_add_ts, 0 }, { "+", 2, { IV, TZ }, TZ, iv_add_ts, 0 },
-    { "-", 2, { TS, IV }, TS, ts_sub_iv, 0 }, { "-", 2, { TZ, IV }, TZ, ts_sub_iv, 0 },
+    { "+", 2, { TS, IV }, TS, ts_add_iv, 0 }, { "+", 2, { IV, TS }, TS, iv_add_ts, 0 },
+    { "-", 2, { TS, IV }, TS, ts_sub_iv, 0 },
     { "+", 2, { DA, IV }, TS, date_add_iv, 0 }, { "-", 2, { DA, IV }, TS, date_sub_iv, 0 },
     { "-", 2, { TS, TS }, IV, ts_sub_ts, 0 }, { "-", 2, { TZ, TZ }, IV, ts_sub_ts, 0 },
     { "-", 2, { DA, DA }, I4, date_sub_date, 0 }, { "+", 2, { DA, I4 }, DA, date_add_int, 0 },
@@ -848,7 +700,7 @@ static const fdef_t funcs[] = {
     { "rpad", 2, { TX, I4 }, TX, f_rpad, 0 }, { "rpad", 3, { TX, I4, TX }, TX, f_rpad, 0 },
     { "repeat", 2, { TX, I4 }, TX, f_repeat, 0 }, { "reverse", 1, { TX }, TX, f_reverse, 0 },
     { "starts_with", 2, { TX, TX }, BO, f_starts_with, 0 },
-    { "ascii", 1, { TX }, I4, f_ascii, 0 }, { "chr", 1, { I4 }, TX, f_chr, 0 },
+    { "chr", 1, { I4 }, TX, f_chr, 0 },
     { "to_hex", 1, { I4 }, TX, f_to_hex, 0 }, { "to_hex", 1, { I8 }, TX, f_to_hex, 0 },
     { "abs", 1, { I2 }, I2, int_abs, 0 }, { "abs", 1, { I4 }, I4, int_abs, 0 },
     { "abs", 1, { I8 }, I8, int_abs, 0 }, { "abs", 1, { F4 }, F4, flt_abs, 0 },
@@ -874,16 +726,6 @@ static const fdef_t funcs[] = {
     { "clock_timestamp", 0, { 0 }, TZ, f_clock_ts, F_VOLATILE },
     { "md5", 1, { TX }, TX, f_md5, 0 }, { "md5", 1, { BY }, TX, f_md5, 0 },
     { "current_date", 0, { 0 }, DA, f_current_date, F_STABLE },
-    { "make_date", 3, { I4, I4, I4 }, DA, f_make_date, 0 },
-    { "justify_days", 1, { IV }, IV, f_justify_days, 0 },
-    { "justify_hours", 1, { IV }, IV, f_justify_hours, 0 },
-    { "date_trunc", 2, { TX, TS }, TS, f_date_trunc, 0 }, { "date_trunc", 2, { TX, TZ }, TZ, f_date_trunc, 0 },
-    { "date_part", 2, { TX, TS }, F8, f_date_part, 0 }, { "date_part", 2, { TX, TZ }, F8, f_date_part, 0 },
-    { "date_part", 2, { TX, DA }, F8, f_date_part, 0 }, { "date_part", 2, { TX, IV }, F8, f_date_part, 0 },
-    { "date_part", 2, { TX, TM }, F8, f_date_part, 0 },
-    { "extract", 2, { TX, TS }, NU, f_date_part, 0 }, { "extract", 2, { TX, TZ }, NU, f_date_part, 0 },
-    { "extract", 2, { TX, DA }, NU, f_date_part, 0 }, { "extract", 2, { TX, IV }, NU, f_date_part, 0 },
-    { "extract", 2, { TX, TM }, NU, f_date_part, 0 },
     { "gen_random_uuid", 0, { 0 }, UU, f_gen_uuid, F_VOLATILE },
 };
 
@@ -900,18 +742,36 @@ static bool preferred(uint32_t oid)
 
 static bool poly(uint32_t o) { return o == AE || o == SQL_OID_ANY; }
 
-typedef struct { const fdef_t *d; int exact; int pref; int strcat; } cand_t;
+typedef struct { const fdef_t *d; int exact; int pref; int strcat; bool ap; sql_type_t rt[SQL_MAX_FN_ARGS]; sql_type_t ret; } cand_t;
+typedef struct { const fdef_t *t; size_t n; } ftab_t;
 
-static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, int nargs,
+size_t sqlt_fdef_count(const fdef_t *t)
+{
+    size_t n = 0;
+    while (t[n].name) n++;
+    return n;
+}
+
+static rdb_status_t resolve(const ftab_t *tabs, int ntabs, const char *name, int nargs,
                             const sql_type_t *at, bool is_op, sql_resolved_fn_t *out, rdb_err_t *err)
 {
     cand_t c[64];
     int nc = 0;
-    for (size_t i = 0; i < ntab && nc < 64; i++) {
-        const fdef_t *d = &tab[i];
+    for (int ti = 0; ti < ntabs; ti++)
+    for (size_t i = 0; i < tabs[ti].n && nc < 64; i++) {
+        const fdef_t *d = &tabs[ti].t[i];
         if (strcasecmp(d->name, name) != 0) continue;
         bool var = d->flags & F_VARIADIC;
         if (var ? nargs < d->nargs : d->nargs != nargs) continue;
+        if (sqlt_fdef_anycompat(d)) {   /* anyarray / anycompatible(array): array.c */
+            cand_t *x = &c[nc];
+            if (!sqlt_anycompat_match(d, nargs, at, x->rt, &x->ret, &x->exact)) continue;
+            x->d = d;
+            x->pref = x->strcat = 0;
+            x->ap = true;
+            nc++;
+            continue;
+        }
         bool ok = true;
         int exact = 0, pref = 0, sc = 0;
         for (int k = 0; k < nargs && ok; k++) {
@@ -931,7 +791,11 @@ static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, in
             else if (preferred(want)) pref++;
         }
         if (!ok) continue;
-        c[nc++] = (cand_t){ d, exact, pref, sc };
+        c[nc].d = d;
+        c[nc].exact = exact;
+        c[nc].pref = pref;
+        c[nc].strcat = sc;
+        c[nc++].ap = false;
     }
     const fdef_t *best = NULL;
     if (nc == 1) best = c[0].d;
@@ -940,7 +804,8 @@ static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, in
         if (is_op && nargs == 2 && (at[0].oid == SQL_OID_UNKNOWN) != (at[1].oid == SQL_OID_UNKNOWN)) {
             uint32_t known = at[0].oid == SQL_OID_UNKNOWN ? at[1].oid : at[0].oid;
             for (int i = 0; i < nc; i++)
-                if (c[i].d->args[0] == known && c[i].d->args[1] == known) { best = c[i].d; break; }
+                if (c[i].ap ? c[i].rt[0].oid == known && c[i].rt[1].oid == known
+                            : c[i].d->args[0] == known && c[i].d->args[1] == known) { best = c[i].d; c[0] = c[i]; break; }
         }
         if (!best) {
             int key[3] = { 0, 0, 0 };
@@ -999,7 +864,9 @@ static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, in
     out->name = best->name;
     out->nargs = nargs;
     uint32_t polyt = 0;
-    for (int k = 0; k < nargs; k++) {
+    for (int k = 0; k < nargs && c[0].ap; k++)
+        out->argtypes[k] = c[0].rt[k];
+    for (int k = 0; k < nargs && !c[0].ap; k++) {
         uint32_t want = best->args[k < best->nargs ? k : best->nargs - 1];
         if (poly(want)) {
             uint32_t have = at[k].oid == SQL_OID_UNKNOWN ? SQL_OID_TEXT : at[k].oid;
@@ -1008,7 +875,7 @@ static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, in
         } else
             out->argtypes[k] = (sql_type_t){ want, -1 };
     }
-    out->rettype = (sql_type_t){ poly(best->ret) ? polyt : best->ret, -1 };
+    out->rettype = c[0].ap ? c[0].ret : (sql_type_t){ poly(best->ret) ? polyt : best->ret, -1 };
     out->strict = !(best->flags & F_NONSTRICT);
     out->volatile_ = best->flags & F_VOLATILE;
     out->stable = (best->flags & (F_STABLE | F_VOLATILE)) != 0;
@@ -1019,7 +886,16 @@ static rdb_status_t resolve(const fdef_t *tab, size_t ntab, const char *name, in
 rdb_status_t sql_func_resolve(const char *name, int nargs, const sql_type_t *argtypes,
                               sql_resolved_fn_t *out, rdb_err_t *err)
 {
-    return resolve(funcs, sizeof funcs / sizeof funcs[0], name, nargs, argtypes, false, out, err);
+    static size_t ndt, nst, nma;
+    if (!nma) { /* idempotent: racing threads store the same counts */
+        ndt = sqlt_fdef_count(sqlt_fn_datetime);
+        nst = sqlt_fdef_count(sqlt_fn_string);
+        nma = sqlt_fdef_count(sqlt_fn_math);
+    }
+    const ftab_t tabs[] = { { funcs, sizeof funcs / sizeof funcs[0] },
+                            { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs },
+                            { sqlt_fn_datetime, ndt }, { sqlt_fn_string, nst }, { sqlt_fn_math, nma } };
+    return resolve(tabs, 6, name, nargs, argtypes, false, out, err);
 }
 
 rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
@@ -1032,7 +908,16 @@ rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
     const char *name = op;
     if (!strcmp(op, "!=")) name = "<>";
     rdb_err_t tmp = RDB_ERR_INIT;
-    rdb_status_t s = resolve(ops, sizeof ops / sizeof ops[0], name, n, at, true, out, err ? err : &tmp);
+    static size_t nom, nos, nod;
+    if (!nom) {
+        nos = sqlt_fdef_count(sqlt_op_string);
+        nod = sqlt_fdef_count(sqlt_op_datetime);
+        nom = sqlt_fdef_count(sqlt_op_math);
+    }
+    const ftab_t tabs[] = { { ops, sizeof ops / sizeof ops[0] }, { sqlt_array_ops, sqlt_array_nops },
+                            { sqlt_json_ops, sqlt_json_nops }, { sqlt_op_math, nom }, { sqlt_op_string, nos },
+                            { sqlt_op_datetime, nod } };
+    rdb_status_t s = resolve(tabs, 6, name, n, at, true, out, err ? err : &tmp);
     rdb_err_clear(&tmp);
     return s;
 }

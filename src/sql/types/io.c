@@ -61,7 +61,8 @@ static rdb_status_t float_in(uint32_t oid, const char *s0, size_t len0, sql_valu
     tmp[len] = 0;
     double d;
     if (strcasecmp(tmp, "nan") == 0) d = NAN;
-    else if (strcasecmp(tmp, "infinity") == 0 || strcasecmp(tmp, "+infinity") == 0 || strcasecmp(tmp, "inf") == 0) d = INFINITY;
+    else if (strcasecmp(tmp, "infinity") == 0 || strcasecmp(tmp, "+infinity") == 0 || strcasecmp(tmp, "inf") == 0 ||
+             strcasecmp(tmp, "+inf") == 0) d = INFINITY;
     else if (strcasecmp(tmp, "-infinity") == 0 || strcasecmp(tmp, "-inf") == 0) d = -INFINITY;
     else {
         char *end;
@@ -71,6 +72,7 @@ static rdb_status_t float_in(uint32_t oid, const char *s0, size_t len0, sql_valu
             if (end != tmp && !*end && isinf(d)) errno = ERANGE;
             else return sqlt_err_syntax(err, oid, s0, len0);
         }
+        if (errno == ERANGE && d != 0 && !isinf(d)) errno = 0; /* denormals are values, as in PG */
         if (errno == ERANGE || (oid == SQL_OID_FLOAT4 && (isinf((float)d) || (d != 0 && (float)d == 0))))
             return rdb_err_set(err, RDB_SQL, "22003", "\"%.*s\" is out of range for type %s",
                                (int)len0, s0, oid == SQL_OID_FLOAT4 ? "real" : "double precision");
@@ -82,6 +84,17 @@ static rdb_status_t float_in(uint32_t oid, const char *s0, size_t len0, sql_valu
 
 /* Shortest round-trip output with PG's layout (exponent when < -4 or
  * >= 15 digits for float8, 6 for float4 ... PG uses the precision). */
+/* extra_float_digits <= 0: PG's %.*g with DBL_DIG / FLT_DIG + efd digits */
+static void float_out_efd(double f, bool is4, int efd, rdb_buf_t *out)
+{
+    if (efd > 0 || isnan(f) || isinf(f)) { sqlt_float_out(f, is4, out); return; }
+    int prec = (is4 ? 6 : 15) + efd;
+    if (prec < 1) prec = 1;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*g", prec, is4 ? (double)(float)f : f);
+    rdb_buf_append_str(out, tmp);
+}
+
 void sqlt_float_out(double f, bool is4, rdb_buf_t *out)
 {
     if (isnan(f)) { rdb_buf_append_str(out, "NaN"); return; }
@@ -268,23 +281,38 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
         return sqlt_numeric_typmod(a, out, t.typmod, out, err);
     }
     case K_DATE: case K_TIME: case K_TS: case K_TSTZ: return sqlt_dt_in(fs, t.oid, s, len, out, err);
-    case K_INTERVAL: return sqlt_interval_in(s, len, out, err);
+    case K_INTERVAL: return sqlt_interval_in(s, len, t.typmod, out, err);
     case K_JSON: return sqlt_json_in(a, t.oid, s, len, out, err);
+    case K_ARRAY: return sqlt_array_in(a, fs, t, s, len, out, err);
     default:
         return rdb_err_set(err, RDB_SQL, "0A000", "input of type %s is not supported", sqlt_sql_name(t.oid));
     }
 }
 
+bool (*sql_value_out_reg_hook)(uint32_t typoid, int64_t oid, rdb_buf_t *out);
+
 void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
 {
+    if ((t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE) && sql_value_out_reg_hook &&
+        sql_value_out_reg_hook(t.oid, v->u.i, out))
+        return;
     sql_format_settings_t def;
     if (!fs) { sql_format_settings_default(&def); fs = &def; }
     switch (sqlt_kind(t.oid)) {
     case K_BOOL: rdb_buf_append_u8(out, v->u.b ? 't' : 'f'); return;
     case K_INT: rdb_buf_printf(out, "%lld", (long long)v->u.i); return;
-    case K_FLOAT: sqlt_float_out(v->u.f, t.oid == SQL_OID_FLOAT4, out); return;
+    case K_FLOAT: float_out_efd(v->u.f, t.oid == SQL_OID_FLOAT4, fs->extra_float_digits, out); return;
     case K_TEXT: case K_JSON: rdb_buf_append(out, v->u.v.ptr, v->u.v.len); return;
     case K_BYTEA:
+        if (!fs->bytea_hex) { /* bytea_output = escape */
+            for (uint32_t i = 0; i < v->u.v.len; i++) {
+                unsigned char c = (unsigned char)v->u.v.ptr[i];
+                if (c == '\\') rdb_buf_append_str(out, "\\\\");
+                else if (c < 0x20 || c > 0x7e) rdb_buf_printf(out, "\\%03o", c);
+                else rdb_buf_append_u8(out, c);
+            }
+            return;
+        }
         rdb_buf_append_str(out, "\\x");
         for (uint32_t i = 0; i < v->u.v.len; i++) rdb_buf_printf(out, "%02x", (unsigned char)v->u.v.ptr[i]);
         return;
@@ -299,6 +327,7 @@ void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_valu
     case K_NUMERIC: sqlt_numeric_out(v, out); return;
     case K_DATE: case K_TIME: case K_TS: case K_TSTZ: sqlt_dt_out(fs, t.oid, v, out); return;
     case K_INTERVAL: sqlt_interval_out(v, out); return;
+    case K_ARRAY: sqlt_array_out(fs, t, v, out); return;
     default: rdb_buf_append_str(out, "???"); return;
     }
 }
@@ -358,6 +387,8 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
             return rdb_err_set(err, RDB_SQL, "22P03", "unsupported jsonb version number %d", len ? p[0] : -1);
         return sqlt_json_in(a, t.oid, p + 1, len - 1, out, err);
     default: {
+        if (sqlt_kind(t.oid) == K_ARRAY)
+            return sqlt_array_recv(a, t, p, len, out, err);
         return rdb_err_set(err, RDB_SQL, "0A000", "binary input of type %s is not supported",
                            sqlt_sql_name(t.oid));
     }
@@ -388,6 +419,10 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
         rdb_buf_append(out, v->u.v.ptr, v->u.v.len);
         return;
     default:
+        if (sqlt_kind(t.oid) == K_ARRAY) {
+            sqlt_array_send(t, v, out);
+            return;
+        }
         sql_value_out(NULL, t, v, out); /* text form for the rest */
         return;
     }
@@ -397,7 +432,7 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v)
 {
     if (v.isnull) return v;
     switch (sqlt_kind(t.oid)) {
-    case K_TEXT: case K_BYTEA: case K_UUID: case K_NUMERIC: case K_JSON: case K_OTHER:
+    case K_TEXT: case K_BYTEA: case K_UUID: case K_NUMERIC: case K_JSON: case K_OTHER: case K_ARRAY:
         if (sqlt_kind(t.oid) == K_OTHER && !sql_type_by_oid(t.oid)) return v;
         if (sqlt_kind(t.oid) == K_OTHER && sql_type_by_oid(t.oid)->typlen > 0) return v;
         v.u.v.ptr = rdb_arena_memdup(a, v.u.v.ptr, v.u.v.len ? v.u.v.len : 1);

@@ -31,7 +31,8 @@ static num_t num_get(const sql_value_t *v)
     x.scale = p[1] | (p[2] << 8);
     x.d = v->u.v.ptr + 3;
     x.n = v->u.v.len - 3;
-    x.sign = p[0] == 'N' ? 2 : (x.n == 1 && x.d[0] == '0') ? 0 : p[0] == '-' ? -1 : 1;
+    x.sign = p[0] == 'N' ? 2 : p[0] == 'I' ? 3 : p[0] == 'i' ? -3
+           : (x.n == 1 && x.d[0] == '0') ? 0 : p[0] == '-' ? -1 : 1;
     return x;
 }
 
@@ -39,9 +40,9 @@ static sql_value_t num_make(rdb_arena_t *a, int sign, int scale, const char *d, 
 {
     while (n > 1 && d[0] == '0') { d++; n--; }
     if (n == 0) { d = "0"; n = 1; }
-    if (n == 1 && d[0] == '0' && sign != 2) sign = 0;
+    if (n == 1 && d[0] == '0' && sign != 2 && sign != 3 && sign != -3) sign = 0;
     char *p = rdb_arena_alloc(a, n + 3);
-    p[0] = sign == 2 ? 'N' : sign < 0 ? '-' : '+';
+    p[0] = sign == 2 ? 'N' : sign == 3 ? 'I' : sign == -3 ? 'i' : sign < 0 ? '-' : '+';
     p[1] = (char)(scale & 0xff);
     p[2] = (char)((scale >> 8) & 0xff);
     memcpy(p + 3, d, n);
@@ -49,6 +50,8 @@ static sql_value_t num_make(rdb_arena_t *a, int sign, int scale, const char *d, 
 }
 
 static sql_value_t num_nan(rdb_arena_t *a) { return num_make(a, 2, 0, "0", 1); }
+static sql_value_t num_inf(rdb_arena_t *a, int sg) { return num_make(a, sg < 0 ? -3 : 3, 0, "0", 1); }
+#define NUM_SPECIAL(x) ((x).sign == 2 || (x).sign == 3 || (x).sign == -3)
 
 /* Magnitude helpers on digit strings. */
 static int mag_cmp(const char *a, size_t na, const char *b, size_t nb)
@@ -154,6 +157,15 @@ rdb_status_t sqlt_numeric_in(rdb_arena_t *a, const char *s, size_t len, sql_valu
     while (p < e && (*p == ' ' || *p == '\t' || *p == '\n')) p++;
     while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n')) e--;
     if (e - p == 3 && strncasecmp(p, "nan", 3) == 0) { *out = num_nan(a); return RDB_OK; }
+    {
+        const char *q = p;
+        int sg = 1;
+        if (q < e && (*q == '+' || *q == '-')) sg = *q++ == '-' ? -1 : 1;
+        if ((e - q == 8 && strncasecmp(q, "infinity", 8) == 0) || (e - q == 3 && strncasecmp(q, "inf", 3) == 0)) {
+            *out = num_inf(a, sg);
+            return RDB_OK;
+        }
+    }
     int sign = 1;
     if (p < e && (*p == '+' || *p == '-')) { sign = *p == '-' ? -1 : 1; p++; }
     char *dig = rdb_arena_alloc(a, (size_t)(e - p) + 1);
@@ -191,6 +203,7 @@ void sqlt_numeric_out(const sql_value_t *v, rdb_buf_t *out)
 {
     num_t x = num_get(v);
     if (x.sign == 2) { rdb_buf_append_str(out, "NaN"); return; }
+    if (x.sign == 3 || x.sign == -3) { rdb_buf_append_str(out, x.sign < 0 ? "-Infinity" : "Infinity"); return; }
     if (x.sign < 0) rdb_buf_append_u8(out, '-');
     if ((size_t)x.scale >= x.n) {
         rdb_buf_append_u8(out, '0');
@@ -229,6 +242,7 @@ int sqlt_numeric_cmp(const sql_value_t *a, const sql_value_t *b)
     num_t x = num_get(a), y = num_get(b);
     if (x.sign == 2 || y.sign == 2) return (x.sign == 2) - (y.sign == 2);
     if (x.sign != y.sign) return x.sign < y.sign ? -1 : 1;
+    if (x.sign == 3 || x.sign == -3) return 0;
     int c = num_cmp_mag_aligned(&x, &y);
     return x.sign < 0 ? -c : c;
 }
@@ -249,8 +263,8 @@ void sqlt_numeric_parts(const sql_value_t *v, int *sign, int *exp10, const char 
     size_t n = x.n;
     while (n > 1 && x.d[n - 1] == '0') n--;
     *digits = x.d;
-    *ndigits = x.sign == 0 || x.sign == 2 ? 0 : n;
-    *exp10 = x.sign == 0 || x.sign == 2 ? 0 : (int)x.n - 1 - x.scale;
+    *ndigits = x.sign == 0 || NUM_SPECIAL(x) ? 0 : n;
+    *exp10 = x.sign == 0 || NUM_SPECIAL(x) ? 0 : (int)x.n - 1 - x.scale;
 }
 
 sql_value_t sqlt_numeric_from_int(rdb_arena_t *a, int64_t i)
@@ -286,8 +300,7 @@ bool sqlt_numeric_to_i128(const sql_value_t *v, __int128 *c, int *scale)
 rdb_status_t sqlt_numeric_from_double(rdb_arena_t *a, double d, sql_value_t *out, rdb_err_t *err)
 {
     if (isnan(d)) { *out = num_nan(a); return RDB_OK; }
-    if (isinf(d))
-        return rdb_err_set(err, RDB_SQL, "0A000", "cannot convert infinity to numeric");
+    if (isinf(d)) { *out = num_inf(a, d < 0 ? -1 : 1); return RDB_OK; }
     char tmp[64];
     int n = snprintf(tmp, sizeof tmp, "%.15g", d); /* PG uses DBL_DIG digits */
     return sqlt_numeric_in(a, tmp, (size_t)n, out, err);
@@ -304,6 +317,8 @@ double sqlt_numeric_to_double(const sql_value_t *v)
     tmp[n] = 0;
     rdb_buf_free(&b);
     if (strcmp(tmp, "NaN") == 0) return NAN;
+    if (strcmp(tmp, "Infinity") == 0) return INFINITY;
+    if (strcmp(tmp, "-Infinity") == 0) return -INFINITY;
     return strtod(tmp, NULL);
 }
 
@@ -311,7 +326,7 @@ rdb_status_t sqlt_numeric_round(rdb_arena_t *a, const sql_value_t *xv, int scale
                                 sql_value_t *out, rdb_err_t *err)
 {
     num_t x = num_get(xv);
-    if (x.sign == 2) { *out = *xv; return RDB_OK; }
+    if (NUM_SPECIAL(x)) { *out = *xv; return RDB_OK; }
     if (scale < -NUM_MAX_SCALE) scale = -NUM_MAX_SCALE;
     if (scale > NUM_MAX_SCALE) scale = NUM_MAX_SCALE;
     if (scale >= x.scale) {
@@ -339,6 +354,11 @@ rdb_status_t sqlt_numeric_typmod(rdb_arena_t *a, const sql_value_t *x, int32_t t
     if (typmod < 4) { *out = *x; return RDB_OK; }
     int p = ((typmod - 4) >> 16) & 0xffff, s = (typmod - 4) & 0xffff;
     if (num_get(x).sign == 2) { *out = *x; return RDB_OK; }
+    if (NUM_SPECIAL(num_get(x))) {
+        rdb_err_set(err, RDB_SQL, "22003", "numeric field overflow");
+        rdb_err_detail(err, "A field with precision %d, scale %d cannot hold an infinite value.", p, s);
+        return RDB_SQL;
+    }
     sqlt_numeric_round(a, x, s, false, out, err);
     num_t r = num_get(out);
     long intdigits = r.sign == 0 ? 0 : (long)r.n - r.scale;
@@ -363,6 +383,8 @@ rdb_status_t sqlt_numeric_to_int(const sql_value_t *v, uint32_t oid, int64_t *ou
     num_t x = num_get(v);
     if (x.sign == 2)
         return rdb_err_set(err, RDB_SQL, "0A000", "cannot convert NaN to %s", sqlt_sql_name(oid));
+    if (NUM_SPECIAL(x))
+        return rdb_err_set(err, RDB_SQL, "0A000", "cannot convert infinity to %s", sqlt_sql_name(oid));
     /* round half away from zero */
     long intn = (long)x.n - x.scale;
     if (intn > 20) return sqlt_err_range(err, oid);
@@ -403,6 +425,29 @@ rdb_status_t sqlt_numeric_arith(rdb_arena_t *a, char op, const sql_value_t *xv,
             return rdb_err_set(err, RDB_SQL, "22012", "division by zero");
         *out = num_nan(a);
         return RDB_OK;
+    }
+    if (NUM_SPECIAL(x) || NUM_SPECIAL(y)) {
+        int xi = x.sign == 3 ? 1 : x.sign == -3 ? -1 : 0, yi = y.sign == 3 ? 1 : y.sign == -3 ? -1 : 0;
+        int xs = x.sign > 0 ? 1 : x.sign < 0 ? -1 : 0, ys = y.sign > 0 ? 1 : y.sign < 0 ? -1 : 0;
+        switch (op) {
+        case '+': case '-':
+            if (op == '-') yi = -yi;
+            if (xi && yi && xi != yi) { *out = num_nan(a); return RDB_OK; }
+            *out = num_inf(a, xi ? xi : yi);
+            return RDB_OK;
+        case '*':
+            if (xs == 0 || ys == 0) { *out = num_nan(a); return RDB_OK; }
+            *out = num_inf(a, xs * ys);
+            return RDB_OK;
+        default: /* '/' and '%' */
+            if (ys == 0) return rdb_err_set(err, RDB_SQL, "22012", "division by zero");
+            if (xi && yi) { *out = num_nan(a); return RDB_OK; }
+            if (xi) { if (op == '%') { *out = num_nan(a); return RDB_OK; } *out = num_inf(a, xs * ys); return RDB_OK; }
+            /* finite / infinity */
+            if (op == '%') { *out = *xv; return RDB_OK; }
+            *out = sqlt_numeric_from_int(a, 0);
+            return RDB_OK;
+        }
     }
     size_t n, nx, ny;
     if (op == '+' || op == '-') {
@@ -472,10 +517,10 @@ rdb_status_t sqlt_numeric_arith(rdb_arena_t *a, char op, const sql_value_t *xv,
 void sqlt_numeric_send(const sql_value_t *v, rdb_buf_t *out)
 {
     num_t x = num_get(v);
-    if (x.sign == 2) {
+    if (NUM_SPECIAL(x)) {
         rdb_buf_append_u16_be(out, 0);
         rdb_buf_append_u16_be(out, 0);
-        rdb_buf_append_u16_be(out, 0xC000);
+        rdb_buf_append_u16_be(out, x.sign == 2 ? 0xC000 : x.sign > 0 ? 0xD000 : 0xF000);
         rdb_buf_append_u16_be(out, 0);
         return;
     }
@@ -524,6 +569,7 @@ rdb_status_t sqlt_numeric_recv(rdb_arena_t *a, const char *p, size_t len, sql_va
     int16_t weight = (int16_t)U16(2);
     if (len != 8 + 2 * (size_t)nd || dscale > NUM_MAX_SCALE) goto bad;
     if (sign == 0xC000) { *out = num_nan(a); return RDB_OK; }
+    if (sign == 0xD000 || sign == 0xF000) { *out = num_inf(a, sign == 0xF000 ? -1 : 1); return RDB_OK; }
     if (sign != 0 && sign != 0x4000) goto bad;
     rdb_buf_t b;
     rdb_buf_init(&b, 8 + nd * 4 + 16);
@@ -542,4 +588,63 @@ rdb_status_t sqlt_numeric_recv(rdb_arena_t *a, const char *p, size_t len, sql_va
 bad:
     return rdb_err_set(err, RDB_SQL, "22P03", "invalid numeric binary data");
 #undef U16
+}
+
+/* Special values: 0 finite, 1 NaN, 2 +Infinity, 3 -Infinity. */
+int sqlt_numeric_special(const sql_value_t *v)
+{
+    num_t x = num_get(v);
+    return x.sign == 2 ? 1 : x.sign == 3 ? 2 : x.sign == -3 ? 3 : 0;
+}
+
+int sqlt_numeric_dscale(const sql_value_t *v) { return num_get(v).scale; }
+
+sql_value_t sqlt_numeric_special_value(rdb_arena_t *a, int which)
+{
+    return which == 1 ? num_nan(a) : num_inf(a, which == 3 ? -1 : 1);
+}
+
+/* sqrt of a finite value >= 0, rounded to rscale digits (exact: integer
+ * square root by Newton's method on the digit strings). */
+sql_value_t sqlt_numeric_sqrt(rdb_arena_t *a, const sql_value_t *xv, int rscale)
+{
+    num_t x = num_get(xv);
+    if (x.sign == 0) return num_make(a, 1, rscale, "0", 1);
+    /* N = coef * 10^(2(rscale+1) - scale): sqrt(N) = sqrt(x) * 10^(rscale+1) */
+    int k = 2 * (rscale + 1) - x.scale;
+    size_t nn;
+    const char *N = k >= 0 ? mag_shift(a, x.d, x.n, k, &nn) : x.d;
+    if (k < 0) nn = x.n; /* cannot happen: rscale >= scale */
+    /* start above the root: 10^ceil(digits/2) */
+    size_t ny = (nn + 1) / 2 + 1;
+    char *y = rdb_arena_alloc(a, ny);
+    y[0] = '1';
+    memset(y + 1, '0', ny - 1);
+    const char *cur = y;
+    size_t ncur = ny;
+    for (int it = 0; it < 10000; it++) {
+        char *q, *r;
+        size_t nq, nr, ns, nh;
+        mag_divmod(a, N, nn, cur, ncur, &q, &nq, &r, &nr);
+        char *sum = mag_add(a, cur, ncur, q, nq, &ns);
+        /* halve */
+        char *h = rdb_arena_alloc(a, ns);
+        int rem = 0;
+        for (size_t i = 0; i < ns; i++) {
+            int v = rem * 10 + (sum[i] - '0');
+            h[i] = (char)('0' + v / 2);
+            rem = v % 2;
+        }
+        nh = ns;
+        const char *hp = h;
+        while (nh > 1 && *hp == '0') { hp++; nh--; }
+        if (mag_cmp(hp, nh, cur, ncur) >= 0) break;
+        cur = hp;
+        ncur = nh;
+    }
+    sql_value_t t = num_make(a, 1, rscale + 1, cur, ncur);
+    rdb_err_t e2 = RDB_ERR_INIT;
+    sqlt_numeric_round(a, &t, rscale, false, &t, &e2);
+    rdb_err_clear(&e2);
+    return t;
 }

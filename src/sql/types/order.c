@@ -56,6 +56,8 @@ int sql_value_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b)
         return a->u.f < b->u.f ? -1 : a->u.f > b->u.f;
     }
     case K_NUMERIC: return sqlt_numeric_cmp(a, b);
+    case K_ARRAY: return sqlt_array_cmp(t, a, b);
+    case K_JSON: if (t.oid == SQL_OID_JSONB) return sqlt_jsonb_cmp(a, b); return bytes_cmp(a, b);
     case K_INTERVAL: {
         __int128 x = iv_span(&a->u.iv), y = iv_span(&b->u.iv);
         return x < y ? -1 : x > y;
@@ -86,6 +88,8 @@ uint64_t sql_value_hash(sql_type_t t, const sql_value_t *v)
         return rdb_hash_u64(b);
     }
     case K_NUMERIC: return sqlt_numeric_hash(v);
+    case K_ARRAY: return sqlt_array_hash(t, v);
+    case K_JSON: if (t.oid == SQL_OID_JSONB) return sqlt_jsonb_hash(v); return rdb_hash64(v->u.v.ptr, v->u.v.len, 0);
     case K_INTERVAL: {
         __int128 s = iv_span(&v->u.iv);
         return rdb_hash_u64((uint64_t)s ^ rdb_hash_u64((uint64_t)(s >> 64)));
@@ -146,6 +150,14 @@ void sql_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v, bool des
     case K_NUMERIC: {
         int sign, e; const char *d; size_t n;
         sqlt_numeric_parts(v, &sign, &e, &d, &n);
+        /* -Infinity 0, negative 1, zero 2, positive 3, NaN 4, +Infinity 5 would
+         * misplace NaN: +Infinity is class 4 followed by 0x01, NaN 4 then 0x02 */
+        int sp = sqlt_numeric_special(v);
+        if (sp) {
+            rdb_buf_append_u8(out, sp == 3 ? 0 : 4);
+            if (sp != 3) rdb_buf_append_u8(out, sp == 2 ? 1 : 2);
+            break;
+        }
         uint8_t cls = sign == 2 ? 4 : sign < 0 ? 1 : sign == 0 ? 2 : 3;
         rdb_buf_append_u8(out, cls);
         if (cls == 1 || cls == 3) {
@@ -159,6 +171,7 @@ void sql_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v, bool des
         break;
     }
     case K_UUID: rdb_buf_append(out, v->u.v.ptr, 16); break;
+    case K_ARRAY: sqlt_array_key_encode(out, t, v); break;
     case K_TEXT:
         if (t.oid == SQL_OID_BPCHAR) { put_escaped(out, v->u.v.ptr, bp_len(v)); break; }
         /* fallthrough */
@@ -228,7 +241,12 @@ rdb_status_t sql_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char 
         if (end - p < 1) return corrupt(err);
         uint8_t cls = kb(p++, desc);
         if (cls == 2) { *out = sqlt_numeric_from_int(a, 0); break; }
-        if (cls == 4) { rdb_err_t e2 = RDB_ERR_INIT; sqlt_numeric_in(a, "NaN", 3, out, &e2); break; }
+        if (cls == 0) { *out = sqlt_numeric_special_value(a, 3); break; }
+        if (cls == 4) {
+            if (end - p < 1) return corrupt(err);
+            *out = sqlt_numeric_special_value(a, kb(p++, desc) == 1 ? 2 : 1);
+            break;
+        }
         if (cls != 1 && cls != 3) return corrupt(err);
         uint8_t x = cls == 1 ? 0xFF : 0;
         if (end - p < 2) return corrupt(err);
@@ -252,6 +270,9 @@ rdb_status_t sql_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char 
         if (sqlt_numeric_in(a, txt, k, out, err) != RDB_OK) return corrupt(err);
         break;
     }
+    case K_ARRAY:
+        if (!a || sqlt_array_key_decode(a, t, desc, &p, end, out, err) != RDB_OK) return corrupt(err);
+        break;
     case K_UUID: {
         if (end - p < 16) return corrupt(err);
         char *u = a ? rdb_arena_alloc(a, 16) : NULL;
@@ -307,6 +328,7 @@ void sql_value_pack(msgpack_packer *pk, sql_type_t t, const sql_value_t *v)
         msgpack_pack_int32(pk, v->u.iv.days);
         msgpack_pack_int32(pk, v->u.iv.months);
         return;
+    case K_ARRAY: sqlt_array_pack(pk, t, v); return;
     case K_TEXT: case K_JSON:
         msgpack_pack_str(pk, v->u.v.len);
         msgpack_pack_str_body(pk, v->u.v.ptr, v->u.v.len);
@@ -345,6 +367,7 @@ rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object
         if (o->type != MSGPACK_OBJECT_FLOAT64 && o->type != MSGPACK_OBJECT_FLOAT32) break;
         *out = sql_float(o->via.f64);
         return RDB_OK;
+    case K_ARRAY: return sqlt_array_unpack(a, t, o, out, err);
     case K_INTERVAL: {
         if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 3) break;
         const msgpack_object *e = o->via.array.ptr;
@@ -364,7 +387,7 @@ rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object
         }
         if (o->type == MSGPACK_OBJECT_BIN) {
             if (sqlt_kind(t.oid) == K_UUID && o->via.bin.size != 16) break;
-            if (sqlt_kind(t.oid) == K_NUMERIC && (o->via.bin.size < 4 || (o->via.bin.ptr[0] != '+' && o->via.bin.ptr[0] != '-' && o->via.bin.ptr[0] != 'N'))) break;
+            if (sqlt_kind(t.oid) == K_NUMERIC && (o->via.bin.size < 4 || (o->via.bin.ptr[0] != '+' && o->via.bin.ptr[0] != '-' && o->via.bin.ptr[0] != 'N' && o->via.bin.ptr[0] != 'I' && o->via.bin.ptr[0] != 'i'))) break;
             *out = sql_bytes(unpack_bytes(a, o->via.bin.ptr, o->via.bin.size), o->via.bin.size);
             return RDB_OK;
         }

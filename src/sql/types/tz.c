@@ -25,6 +25,9 @@ typedef struct tz_zone {
     uint8_t        *idx;    /* type index per transition */
     int             ntypes;
     int32_t        *utoff;
+    uint8_t        *abbrind; /* per type: index into abbrs */
+    char           *abbrs;   /* NUL-separated abbreviations ("EST\0EDT\0") */
+    uint32_t        nabbrs;
     bool            ok;
 } tz_zone_t;
 
@@ -61,7 +64,14 @@ static bool tz_parse(tz_zone_t *z, const unsigned char *d, size_t n)
     }
     p += timecnt;
     for (uint32_t i = 0; i < typecnt; i++) z->utoff[i] = (int32_t)be32(p + 6 * i);
-    (void)charcnt;
+    z->abbrind = calloc(typecnt, 1);
+    for (uint32_t i = 0; i < typecnt; i++) z->abbrind[i] = p[6 * i + 5];
+    p += 6 * (size_t)typecnt;
+    if ((size_t)(d + n - p) >= charcnt) {
+        z->abbrs = calloc(charcnt + 1, 1);
+        memcpy(z->abbrs, p, charcnt);
+        z->nabbrs = charcnt;
+    }
     return true;
 }
 
@@ -100,10 +110,11 @@ bool sqlt_tz_known(const char *name)
     return tz_get(name) != NULL;
 }
 
-static int32_t zone_off(const tz_zone_t *z, int64_t unix_s)
+/* The local time type in effect at unix_s. */
+static int zone_type(const tz_zone_t *z, int64_t unix_s)
 {
     if (z->ntrans == 0 || unix_s < z->trans[0]) {
-        return z->utoff[0]; /* before the first transition: the first type */
+        return 0; /* before the first transition: the first type */
     }
     int lo = 0, hi = z->ntrans - 1;
     while (lo < hi) {
@@ -111,8 +122,10 @@ static int32_t zone_off(const tz_zone_t *z, int64_t unix_s)
         if (z->trans[mid] <= unix_s) lo = mid;
         else hi = mid - 1;
     }
-    return z->utoff[z->idx[lo]];
+    return z->idx[lo];
 }
+
+static int32_t zone_off(const tz_zone_t *z, int64_t unix_s) { return z->utoff[zone_type(z, unix_s)]; }
 
 #define UNIX_EPOCH_OFF INT64_C(946684800) /* seconds from 1970 to 2000 */
 
@@ -145,4 +158,15 @@ int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec)
     else if (ok2) use = o2;
     else use = o1;
     return local_usec - (int64_t)use * USECS_PER_SEC;
+}
+
+const char *sqlt_tz_abbrev(const char *name, int64_t utc_usec)
+{
+    if (!name || !strcasecmp(name, "UTC") || !strcasecmp(name, "GMT")) return "UTC";
+    const tz_zone_t *z = tz_get(name);
+    if (!z || !z->abbrs) return NULL;
+    int64_t s = utc_usec / USECS_PER_SEC;
+    if (utc_usec % USECS_PER_SEC < 0) s--;
+    uint8_t ai = z->abbrind[zone_type(z, s + UNIX_EPOCH_OFF)];
+    return ai < z->nabbrs ? z->abbrs + ai : NULL;
 }

@@ -1,0 +1,169 @@
+/*
+ * ex_array.c — ARRAY[...], subscripts and slices (a[i], a[i:j], and
+ * UPDATE's a[i] = v), op ANY/ALL (array), with PostgreSQL's semantics:
+ * subscripts count from the array's lower bound, an index out of range
+ * reads NULL, a slice is clipped to the array and starts at 1, and
+ * assignment past either end pads with NULLs.
+ */
+#include <string.h>
+
+#include "exec/ex_array.h"
+#include "sql/array.h"
+
+rdb_status_t ex_eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                           rdb_arena_t *a, sql_value_t *out)
+{
+    sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(e->nargs ? e->nargs : 1));
+    for (int i = 0; i < e->nargs; i++)
+        if (ex_eval(r, e->args[i], row, a, &v[i]) != RDB_OK)
+            return RDB_SQL;
+    *out = sql_array_encode(a, sql_array_elem_type(e->type), 1, e->nargs, v);
+    return RDB_OK;
+}
+
+/* a[i] = v, or a[i:j] = array: the elements outside the array's bounds
+ * become NULLs; a slice takes the source's first j-i+1 elements. */
+static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
+                           sql_value_t arr, sql_value_t lo, sql_value_t hi, sql_value_t *out)
+{
+    sql_value_t nv;
+    if (ex_eval(r, e->args[3], row, a, &nv) != RDB_OK)
+        return RDB_SQL;
+    bool slice = e->flag & EX_SUB_SLICE;
+    sql_type_t et = sql_array_elem_type(e->type);
+    sql_array_t x = { .elem = et, .lbound = 1, .n = 0, .v = NULL };
+    if (!arr.isnull && sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
+        return RDB_SQL;
+    bool empty = x.n == 0;
+    if ((lo.isnull && !(e->flag & EX_SUB_NO_LOWER)) || (slice && hi.isnull && !(e->flag & EX_SUB_NO_UPPER)))
+        return rdb_err_set(r->err, RDB_SQL, "22004", "array subscript in assignment must not be null");
+    if (empty && (e->flag & (EX_SUB_NO_LOWER | EX_SUB_NO_UPPER)))
+        return rdb_err_set(r->err, RDB_SQL, "2202E", "array slice subscript must provide both boundaries");
+    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? x.lbound : lo.u.i;
+    int64_t to = !slice ? from : (e->flag & EX_SUB_NO_UPPER) ? x.lbound + x.n - 1 : hi.u.i;
+    if (to < from) {
+        *out = arr.isnull ? sql_array_encode(a, et, 1, 0, NULL) : arr;
+        if (slice)
+            return rdb_err_set(r->err, RDB_SQL, "2202E", "upper bound cannot be less than lower bound");
+        return RDB_OK;
+    }
+    sql_array_t src = { .n = 1, .v = &nv };
+    if (slice) {
+        if (nv.isnull) {       /* a NULL source leaves the array as it was */
+            *out = arr;
+            return RDB_OK;
+        }
+        if (sql_array_decode(a, e->type, &nv, &src, r->err) != RDB_OK)
+            return RDB_SQL;
+        if (src.n < to - from + 1)
+            return rdb_err_set(r->err, RDB_SQL, "2202E", "source array too small");
+    }
+    if (empty)
+        x.lbound = (int32_t)from;
+    int64_t first = x.lbound < from ? x.lbound : from;
+    int64_t last = x.lbound + x.n - 1 > to ? x.lbound + x.n - 1 : to;
+    if (last - first + 1 > SQL_ARRAY_MAX_ELEMS || first < INT32_MIN || last > INT32_MAX)
+        return rdb_err_set(r->err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                           SQL_ARRAY_MAX_ELEMS);
+    int n = (int)(last - first + 1);
+    sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        v[i] = sql_null();
+    for (int i = 0; i < x.n; i++)
+        v[x.lbound - first + i] = x.v[i];
+    for (int64_t i = from; i <= to; i++)
+        v[i - first] = src.v[i - from];
+    *out = sql_array_encode(a, et, (int32_t)first, n, v);
+    return RDB_OK;
+}
+
+rdb_status_t ex_eval_subscript(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                               rdb_arena_t *a, sql_value_t *out)
+{
+    sql_value_t arr, lo, hi;
+    if (ex_eval(r, e->args[0], row, a, &arr) != RDB_OK ||
+        ex_eval(r, e->args[1], row, a, &lo) != RDB_OK ||
+        ex_eval(r, e->args[2], row, a, &hi) != RDB_OK)
+        return RDB_SQL;
+    if (e->flag & EX_SUB_ASSIGN)
+        return assign(r, e, row, a, arr, lo, hi, out);
+    bool slice = e->flag & EX_SUB_SLICE;
+    if (arr.isnull || (lo.isnull && !(e->flag & EX_SUB_NO_LOWER)) ||
+        (slice && hi.isnull && !(e->flag & EX_SUB_NO_UPPER))) {
+        *out = sql_null();
+        return RDB_OK;
+    }
+    int n = sql_array_count(&arr);
+    int64_t lb = sql_array_lbound(&arr), ub = lb + n - 1;
+    if (!slice) {
+        int64_t i = lo.u.i;
+        if (i < lb || i > ub) {
+            *out = sql_null();
+            return RDB_OK;
+        }
+        sql_array_t x;
+        if (sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
+            return RDB_SQL;
+        *out = x.v[i - lb];
+        return RDB_OK;
+    }
+    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? lb : lo.u.i;
+    int64_t to = (e->flag & EX_SUB_NO_UPPER) ? ub : hi.u.i;
+    if (from < lb)
+        from = lb;
+    if (to > ub)
+        to = ub;
+    sql_array_t x;
+    if (sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
+        return RDB_SQL;
+    int cnt = from > to ? 0 : (int)(to - from + 1);
+    *out = sql_array_encode(a, x.elem, 1, cnt, cnt ? x.v + (from - lb) : x.v);
+    return RDB_OK;
+}
+
+rdb_status_t ex_anyall_step(ex_run_t *r, const sql_resolved_fn_t *fn, const sql_type_t *types,
+                            sql_value_t l, sql_value_t x, rdb_arena_t *a, bool any, bool *sawnull,
+                            bool *done)
+{
+    sql_value_t v[2] = { l, x }, res;
+    if ((l.isnull || x.isnull) && fn->strict) {
+        *sawnull = true;
+        return RDB_OK;
+    }
+    sql_fn_ctx_t ctx = r->fn;
+    ctx.arena = a;
+    res.isnull = false;
+    if (fn->fn(&ctx, 2, v, types, fn->rettype, &res, r->err) != RDB_OK)
+        return RDB_SQL;
+    if (res.isnull)
+        *sawnull = true;
+    else if (res.u.b == any)
+        *done = true;
+    return RDB_OK;
+}
+
+rdb_status_t ex_eval_arraycmp(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                              rdb_arena_t *a, sql_value_t *out)
+{
+    sql_value_t l, arr;
+    if (ex_eval(r, e->args[0], row, a, &l) != RDB_OK || ex_eval(r, e->args[1], row, a, &arr) != RDB_OK)
+        return RDB_SQL;
+    if (arr.isnull) {
+        *out = sql_null();
+        return RDB_OK;
+    }
+    sql_array_t x;
+    if (sql_array_decode(a, e->args[1]->type, &arr, &x, r->err) != RDB_OK)
+        return RDB_SQL;
+    bool any = e->flag == 1, sawnull = false, done = false;
+    sql_type_t types[2] = { e->args[0]->type, x.elem };
+    for (int i = 0; i < x.n && !done; i++)
+        if (ex_anyall_step(r, e->fn, types, l, x.v[i], a, any, &sawnull, &done) != RDB_OK)
+            return RDB_SQL;
+    if (done) {
+        *out = sql_bool(any);
+        return RDB_OK;
+    }
+    *out = sawnull ? sql_null() : sql_bool(!any);
+    return RDB_OK;
+}

@@ -1,0 +1,279 @@
+/*
+ * fkey.c — FOREIGN KEY checks and actions at the end of a statement
+ * (exec/fkey.h).
+ *
+ * The queue holds the statement's row events in the order they were
+ * written.  Each event runs, as PostgreSQL's RI triggers do for a row:
+ *
+ *   1. the referenced side (the row's table is referenced): for a DELETE,
+ *      or an UPDATE that changed referenced columns, per referencing
+ *      foreign key: NO ACTION (error unless the old key is present again),
+ *      RESTRICT (error), CASCADE (delete the referencing rows, or set their
+ *      columns to the new key), SET NULL, SET DEFAULT (then NO ACTION's
+ *      check, as PostgreSQL does);
+ *   2. the referencing side: for an INSERT, or an UPDATE that changed the
+ *      foreign key's columns, the referenced row must exist (sql_fk_check).
+ *
+ * Rows changed by an action are appended to the same queue, so cascades
+ * run breadth-first without recursion and their own checks run in turn.
+ * Rows an action updates are checked for NOT NULL and CHECK with the
+ * referencing table's constraints, bound on first use (dml.h).
+ */
+#include "exec/fkey.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/mem.h"
+#include "exec/dml.h"
+#include "sql/ast.h"
+#include "sql/fkey.h"
+#include "sql/table.h"
+
+typedef struct fk_event {
+    const sql_table_t *tab;
+    sql_value_t       *oldrow, *newrow; /* NULL: insert / delete */
+} fk_event_t;
+
+typedef struct fk_bound {
+    uint32_t   table_id;
+    sql_dml_t *d;        /* tab, checks and defaults of a referencing table */
+} fk_bound_t;
+
+struct ex_fkq {
+    fk_event_t *ev;
+    int64_t     n, cap;
+    fk_bound_t *bound;
+    int         nbound, capbound;
+};
+
+static bool concerned(const sql_table_t *tab, const sql_value_t *o, const sql_value_t *n)
+{
+    if (!o)
+        return tab->nfkeys > 0;
+    if (!n)
+        return tab->nrefby > 0;
+    for (int i = 0; i < tab->nfkeys; i++)
+        if (sql_fk_cols_differ(tab, tab->fkeys[i].ncols, tab->fkeys[i].colids, o, n))
+            return true;
+    return tab->nrefby > 0; /* the event decides per foreign key */
+}
+
+static void push(ex_fkq_t *q, const sql_table_t *tab, sql_value_t *o, sql_value_t *n)
+{
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 64;
+        q->ev = rdb_realloc(q->ev, sizeof *q->ev * (size_t)q->cap);
+    }
+    q->ev[q->n++] = (fk_event_t){ tab, o, n };
+}
+
+void ex_fk_note(ex_run_t *r, ex_fkq_t **q, const sql_table_t *tab, const sql_value_t *oldrow,
+                const sql_value_t *newrow)
+{
+    if (!concerned(tab, oldrow, newrow))
+        return;
+    if (!*q)
+        *q = rdb_calloc(1, sizeof **q);
+    push(*q, tab, oldrow ? sql_fk_row_copy(r->a, tab, oldrow) : NULL,
+         newrow ? sql_fk_row_copy(r->a, tab, newrow) : NULL);
+}
+
+static const sql_table_t *rel(ex_run_t *r, const sql_table_t *self, uint32_t id)
+{
+    return self->id == id ? self : sql_cat_by_id(r->snap, id);
+}
+
+/* The referencing table's constraints (and defaults), bound once. */
+static rdb_status_t bound_dml(ex_run_t *r, ex_fkq_t *q, const sql_table_t *t, sql_dml_t **out)
+{
+    for (int i = 0; i < q->nbound; i++)
+        if (q->bound[i].table_id == t->id) {
+            *out = q->bound[i].d;
+            return RDB_OK;
+        }
+    rdb_arena_t *a = r->a;
+    sql_dml_t *d = RDB_ARENA_NEW(a, sql_dml_t);
+    d->tab = t;
+    sql_bindenv_t b = { 0 };
+    b.a = a;
+    b.cat = r->cat;
+    b.snap = r->snap;
+    b.ptypes = RDB_ARENA_NEWN(a, sql_type_t, SQL_MAX_PARAMS);
+    d->nchecks = t->nchecks;
+    d->checks = RDB_ARENA_NEWN(a, ex_expr_t *, t->nchecks + 1);
+    d->check_names = RDB_ARENA_NEWN(a, const char *, t->nchecks + 1);
+    d->defaults = RDB_ARENA_NEWN(a, ex_expr_t *, t->nrowcols + 1);
+    sql_type_t bt = { SQL_OID_BOOL, -1 };
+    for (int i = 0; i < t->nchecks; i++) {
+        json_t *j = json_loads(t->checks[i].expr_json, 0, NULL);
+        ast_expr_t *ae;
+        rdb_status_t rc = j ? sql_parse_expr_json(a, j, &ae, r->err)
+                            : rdb_err_set(r->err, RDB_SQL, "XX000", "bad CHECK expression of \"%s\"", t->name);
+        if (rc == RDB_OK)
+            rc = sql_bind_row_expr(&b, t, ae, bt, &d->checks[i], r->err);
+        json_decref(j);
+        if (rc != RDB_OK)
+            return rc;
+        d->check_names[i] = t->checks[i].name;
+    }
+    for (int i = 0; i < t->ncols; i++)
+        if (sql_bind_column_default(&b, t, &t->cols[i], &d->defaults[t->cols[i].colid], r->err) != RDB_OK)
+            return RDB_SQL;
+    if (q->nbound == q->capbound) {
+        q->capbound = q->capbound ? q->capbound * 2 : 8;
+        q->bound = rdb_realloc(q->bound, sizeof *q->bound * (size_t)q->capbound);
+    }
+    q->bound[q->nbound++] = (fk_bound_t){ t->id, d };
+    *out = d;
+    return RDB_OK;
+}
+
+/* NO ACTION / RESTRICT: the old key of prow must not be referenced. */
+static rdb_status_t restrict_check(ex_run_t *r, const sql_table_t *parent, const sql_table_t *child,
+                                   const sql_fkey_t *fk, const sql_value_t *prow, bool no_action,
+                                   rdb_arena_t *a)
+{
+    if (no_action) {
+        bool present;
+        if (sql_fk_key_present(r->txn, parent, fk, prow, &present, r->err) != RDB_OK)
+            return RDB_SQL;
+        if (present)
+            return RDB_OK;
+    }
+    sql_value_t **rows;
+    int64_t n;
+    if (sql_fk_referencing(r->txn, child, fk, parent, prow, a, 1, &rows, &n, r->err) != RDB_OK)
+        return RDB_SQL;
+    return n ? sql_fk_still_referenced(r->err, parent, fk, child, prow) : RDB_OK;
+}
+
+/* CASCADE, SET NULL, SET DEFAULT over the rows of child that reference
+ * prow (newrow: the referenced row's new version, NULL for a delete). */
+static rdb_status_t act(ex_run_t *r, ex_fkq_t *q, const sql_table_t *parent, const sql_table_t *child,
+                        const sql_fkey_t *fk, char action, const sql_value_t *prow,
+                        const sql_value_t *newrow, rdb_arena_t *a)
+{
+    sql_value_t **rows;
+    int64_t n;
+    if (sql_fk_referencing(r->txn, child, fk, parent, prow, a, 0, &rows, &n, r->err) != RDB_OK)
+        return RDB_SQL;
+    sql_dml_t *d = NULL;
+    if (action != SQL_FK_CASCADE || newrow)
+        if (bound_dml(r, q, child, &d) != RDB_OK)
+            return RDB_SQL;
+    for (int64_t i = 0; i < n; i++) {
+        sql_value_t *row = rows[i];
+        if (r->lock_row) {
+            sql_value_t *latest = NULL;
+            bool gone = false;
+            if (r->lock_row(r->lock_ctx, child, row, a, &latest, &gone, r->err) != RDB_OK)
+                return RDB_SQL;
+            if (gone)
+                continue;
+            if (latest)
+                row = latest;
+        }
+        if (action == SQL_FK_CASCADE && !newrow) {
+            if (sql_table_delete(r->txn, child, row, r->err) != RDB_OK)
+                return RDB_SQL;
+            ex_fk_note(r, &q, child, row, NULL);
+            continue;
+        }
+        sql_value_t *nrow = RDB_ARENA_NEWN(a, sql_value_t, child->nrowcols + 1);
+        memcpy(nrow, row, sizeof *nrow * child->nrowcols);
+        for (int k = 0; k < fk->ncols; k++) {
+            uint16_t c = fk->colids[k];
+            const sql_column_t *col = sql_table_column_by_id(child, c);
+            const sql_column_t *pc = sql_table_column_by_id(parent, fk->ref_colids[k]);
+            if (action == SQL_FK_SET_NULL)
+                nrow[c] = sql_null();
+            else if (action == SQL_FK_SET_DEFAULT)
+                nrow[c] = sql_null();
+            if (action == SQL_FK_SET_DEFAULT && d->defaults[c] &&
+                ex_eval(r, d->defaults[c], NULL, a, &nrow[c]) != RDB_OK)
+                return RDB_SQL;
+            if (action == SQL_FK_CASCADE && col && pc &&
+                sql_fk_convert(a, pc->type, col->type, true, &newrow[fk->ref_colids[k]], &nrow[c],
+                               r->err) != RDB_OK)
+                return RDB_SQL;
+        }
+        if (ex_check_row(r, d, nrow, a) != RDB_OK ||
+            sql_table_update(r->txn, child, row, nrow, r->err) != RDB_OK)
+            return RDB_SQL;
+        ex_fk_note(r, &q, child, row, nrow);
+    }
+    if (action == SQL_FK_SET_DEFAULT)
+        return restrict_check(r, parent, child, fk, prow, true, a);
+    return RDB_OK;
+}
+
+static rdb_status_t referenced_side(ex_run_t *r, ex_fkq_t *q, const fk_event_t *e, rdb_arena_t *a)
+{
+    const sql_table_t *parent = e->tab;
+    for (int i = 0; i < parent->nrefby; i++) {
+        const sql_table_t *child = rel(r, parent, parent->refby[i].table_id);
+        if (!child || parent->refby[i].fk >= child->nfkeys)
+            continue;
+        const sql_fkey_t *fk = &child->fkeys[parent->refby[i].fk];
+        if (e->newrow && !sql_fk_cols_differ(parent, fk->ncols, fk->ref_colids, e->oldrow, e->newrow))
+            continue;
+        char action = e->newrow ? fk->on_update : fk->on_delete;
+        rdb_status_t rc;
+        if (action == SQL_FK_NO_ACTION || action == SQL_FK_RESTRICT)
+            rc = restrict_check(r, parent, child, fk, e->oldrow, action == SQL_FK_NO_ACTION, a);
+        else
+            rc = act(r, q, parent, child, fk, action, e->oldrow, e->newrow, a);
+        if (rc != RDB_OK)
+            return rc;
+    }
+    return RDB_OK;
+}
+
+static rdb_status_t referencing_side(ex_run_t *r, const fk_event_t *e)
+{
+    const sql_table_t *t = e->tab;
+    for (int i = 0; i < t->nfkeys; i++) {
+        const sql_fkey_t *fk = &t->fkeys[i];
+        if (e->oldrow && !sql_fk_cols_differ(t, fk->ncols, fk->colids, e->oldrow, e->newrow))
+            continue;
+        const sql_table_t *parent = rel(r, t, fk->ref_table);
+        if (parent && sql_fk_check(r->txn, t, fk, parent, e->newrow, r->err) != RDB_OK)
+            return RDB_SQL;
+    }
+    return RDB_OK;
+}
+
+void ex_fk_discard(ex_fkq_t *q)
+{
+    if (!q)
+        return;
+    free(q->ev);
+    free(q->bound);
+    free(q);
+}
+
+rdb_status_t ex_fk_fire(ex_run_t *r, ex_fkq_t *q)
+{
+    if (!q)
+        return RDB_OK;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    rdb_status_t rc = RDB_OK;
+    /* q->ev may move as actions append: copy each event out */
+    for (int64_t i = 0; rc == RDB_OK && i < q->n; i++) {
+        fk_event_t e = q->ev[i];
+        rdb_arena_reset(&a);
+        if (e.oldrow && e.tab->nrefby)
+            rc = referenced_side(r, q, &e, &a);
+        if (rc == RDB_OK && e.newrow && e.tab->nfkeys)
+            rc = referencing_side(r, &e);
+        if (rc == RDB_OK && (i & 1023) == 1023)
+            rc = ex_check(r);
+    }
+    rdb_arena_destroy(&a);
+    ex_fk_discard(q);
+    return rc;
+}

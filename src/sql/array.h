@@ -1,0 +1,66 @@
+/*
+ * array.h — one-dimensional SQL arrays (T[]): the in-memory encoding and
+ * the helpers the executor and the functions use.
+ *
+ * An array value (value.h: u.v) is an encoded byte string; only
+ * src/sql/types/array.c builds or reads it:
+ *
+ *   OFFSET SIZE DESCRIPTION
+ *   0      4    lower bound (int32, little endian; 1 unless a literal
+ *               such as '[0:1]={a,b}' said otherwise)
+ *   4      4    number of elements n (uint32, little endian)
+ *   8      ...  n elements, each a tag byte (0 = NULL, 1 = value) followed
+ *               for a value by its payload, by the element's kind:
+ *               bool 1 byte; integers, dates, times, timestamps and
+ *               floats 8 bytes (int64 / double, little endian);
+ *               interval 16 bytes (usec, days, months); every other type
+ *               (text, bytea, uuid, numeric, json, jsonb) a uint32 length
+ *               and the value's bytes.
+ *
+ * The encoding is an in-memory format only: rows on disk keep an array as
+ * a MessagePack array [lower bound, element...] (order.c: sql_value_pack),
+ * and the wire formats are PostgreSQL's (array_in/array_out, array_send/
+ * array_recv).  Multi-dimensional arrays are not supported (0A000).
+ *
+ * An array type's typmod is its element type's typmod (varchar(3)[]), as
+ * in PostgreSQL.
+ */
+#ifndef RDB_SQL_ARRAY_H
+#define RDB_SQL_ARRAY_H
+
+#include "sql/types.h"
+
+/* Largest number of elements an array may hold (PG's MaxArraySize is far
+ * larger; this bounds what one value may cost in memory). */
+#define SQL_ARRAY_MAX_ELEMS (64 * 1024 * 1024)
+
+typedef struct sql_array {
+    sql_type_t   elem;    /* element type (typmod of the array type)          */
+    int32_t      lbound;
+    int          n;
+    sql_value_t *v;       /* n values; their bytes point into the encoding    */
+} sql_array_t;
+
+/* The element type of an array type, 0 if oid is not one. */
+uint32_t sql_array_elem_oid(uint32_t array_oid);
+/* The array type of an element type, 0 if none. */
+uint32_t sql_array_oid_of(uint32_t elem_oid);
+static inline bool sql_type_is_array(uint32_t oid) { return sql_array_elem_oid(oid) != 0; }
+static inline sql_type_t sql_array_elem_type(sql_type_t arr)
+{
+    sql_type_t t = { sql_array_elem_oid(arr.oid), arr.typmod };
+    return t;
+}
+
+/* Decode v (an array of type arrt) into out, the element values in a.
+ * RDB_CORRUPTION (XX001) if the encoding is damaged. */
+rdb_status_t sql_array_decode(rdb_arena_t *a, sql_type_t arrt, const sql_value_t *v,
+                              sql_array_t *out, rdb_err_t *err);
+/* Encode n elements of type elem (NULLs allowed) into a new value in a. */
+sql_value_t sql_array_encode(rdb_arena_t *a, sql_type_t elem, int32_t lbound, int n,
+                             const sql_value_t *elems);
+/* Number of elements / lower bound of an encoded array. */
+int sql_array_count(const sql_value_t *v);
+int32_t sql_array_lbound(const sql_value_t *v);
+
+#endif

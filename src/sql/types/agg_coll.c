@@ -1,0 +1,199 @@
+/*
+ * agg_coll.c — the aggregates that collect their inputs: array_agg,
+ * json_agg / jsonb_agg and json_object_agg / jsonb_object_agg.
+ *
+ * The state keeps every input value (copied into the state's arena);
+ * final builds the result and leaves the state intact (window frames call
+ * it again).  NULL inputs are kept: they are NULL elements or JSON nulls.
+ * Partial states serialize as the count and the key encodings of the
+ * values, so any type round-trips exactly.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "sql/array.h"
+#include "sql/types/types_int.h"
+
+typedef enum { C_ARRAY, C_JSON, C_JSONB, C_JSON_OBJ, C_JSONB_OBJ } coll_kind_t;
+
+static const struct { const char *name; coll_kind_t k; int nargs; } coll_names[] = {
+    { "array_agg", C_ARRAY, 1 }, { "json_agg", C_JSON, 1 }, { "jsonb_agg", C_JSONB, 1 },
+    { "json_object_agg", C_JSON_OBJ, 2 }, { "jsonb_object_agg", C_JSONB_OBJ, 2 },
+};
+
+typedef struct {
+    rdb_arena_t *a;
+    coll_kind_t  kind;
+    int          w;        /* values per input: 1, or 2 for the object aggregates */
+    sql_type_t   t[2];
+    int64_t      n, cap;
+    sql_value_t *v;        /* n * w */
+} coll_t;
+
+bool sqlt_coll_agg_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof coll_names / sizeof coll_names[0]; i++)
+        if (strcasecmp(coll_names[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static void *coll_init(rdb_arena_t *a, const sql_resolved_agg_t *agg)
+{
+    coll_t *s = rdb_arena_calloc(a, sizeof *s);
+    s->a = a;
+    s->kind = (coll_kind_t)(intptr_t)agg->extra;
+    s->w = agg->nargs;
+    s->t[0] = agg->argtypes[0];
+    s->t[1] = agg->nargs > 1 ? agg->argtypes[1] : agg->argtypes[0];
+    return s;
+}
+
+static void coll_push(coll_t *s, const sql_value_t *vals)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->v = rdb_arena_grow(s->a, s->v, (size_t)(s->n * s->w), (size_t)(s->cap * s->w), sizeof(sql_value_t));
+    }
+    for (int k = 0; k < s->w; k++)
+        s->v[s->n * s->w + k] = sql_value_copy(s->a, s->t[k], vals[k]);
+    s->n++;
+}
+
+static rdb_status_t coll_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *args, rdb_err_t *err)
+{
+    (void)ctx;
+    coll_t *s = st;
+    if (s->w == 2 && args[0].isnull)
+        return rdb_err_set(err, RDB_SQL, "22023", "field name must not be null");
+    coll_push(s, args);
+    return RDB_OK;
+}
+
+static rdb_status_t coll_combine(sql_fn_ctx_t *ctx, void *st, const void *other, rdb_err_t *err)
+{
+    (void)ctx;
+    (void)err;
+    coll_t *s = st;
+    const coll_t *o = other;
+    for (int64_t i = 0; i < o->n; i++)
+        coll_push(s, &o->v[i * o->w]);
+    return RDB_OK;
+}
+
+static rdb_status_t coll_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb_err_t *err)
+{
+    coll_t *s = st;
+    if (s->n == 0) {
+        *res = sql_null();
+        return RDB_OK;
+    }
+    if (s->kind == C_ARRAY) {
+        *res = sql_array_encode(ctx->arena, s->t[0], 1, (int)s->n, s->v);
+        return RDB_OK;
+    }
+    bool obj = s->kind == C_JSON_OBJ || s->kind == C_JSONB_OBJ;
+    rdb_buf_t b = RDB_BUF_INIT;
+    rdb_buf_append_str(&b, obj ? "{ " : "[");
+    for (int64_t i = 0; i < s->n; i++) {
+        if (i)
+            rdb_buf_append_str(&b, ", ");
+        const sql_value_t *v = &s->v[i * s->w];
+        if (obj) {
+            sqlt_json_key(ctx->settings, s->t[0], &v[0], &b);
+            rdb_buf_append_str(&b, " : ");
+            sqlt_json_from_value(ctx->settings, s->t[1], &v[1], &b);
+        } else {
+            sqlt_json_from_value(ctx->settings, s->t[0], &v[0], &b);
+        }
+    }
+    rdb_buf_append_str(&b, obj ? " }" : "]");
+    rdb_status_t rc = RDB_OK;
+    if (s->kind == C_JSONB || s->kind == C_JSONB_OBJ)
+        rc = sqlt_json_in(ctx->arena, SQL_OID_JSONB, b.data, b.len, res, err);
+    else
+        *res = sql_bytes(rdb_arena_memdup(ctx->arena, b.data, b.len), (uint32_t)b.len);
+    rdb_buf_free(&b);
+    return rc;
+}
+
+static void coll_serialize(const void *st, rdb_buf_t *out)
+{
+    const coll_t *s = st;
+    rdb_buf_append_u64_be(out, (uint64_t)s->n);
+    for (int64_t i = 0; i < s->n; i++)
+        for (int k = 0; k < s->w; k++)
+            sql_key_encode(out, s->t[k], &s->v[i * s->w + k], false);
+}
+
+static rdb_status_t coll_deserialize(rdb_arena_t *a, const sql_resolved_agg_t *agg, const char *p,
+                                     size_t len, void **out, rdb_err_t *err)
+{
+    coll_t *s = coll_init(a, agg);
+    const char *e = p + len;
+    if (len < 8)
+        goto bad;
+    uint64_t n = 0;
+    for (int i = 0; i < 8; i++)
+        n = n << 8 | (unsigned char)p[i];
+    p += 8;
+    if (n > len)
+        goto bad;
+    for (uint64_t i = 0; i < n; i++) {
+        sql_value_t v[2];
+        for (int k = 0; k < s->w; k++)
+            if (sql_key_decode(a, s->t[k], false, &p, e, &v[k], err) != RDB_OK)
+                goto bad;
+        coll_push(s, v);
+    }
+    if (p != e)
+        goto bad;
+    *out = s;
+    return RDB_OK;
+bad:
+    rdb_err_clear(err);
+    return rdb_err_set(err, RDB_PROTOCOL, "08P01", "malformed partial aggregate state");
+}
+
+/* RDB_NOTFOUND: not one of these aggregates. */
+rdb_status_t sqlt_coll_agg_resolve(const char *name, int nargs, const sql_type_t *argtypes,
+                                   sql_resolved_agg_t *out, rdb_err_t *err)
+{
+    int k = -1;
+    for (size_t i = 0; i < sizeof coll_names / sizeof coll_names[0] && k < 0; i++)
+        if (strcasecmp(coll_names[i].name, name) == 0)
+            k = (int)i;
+    if (k < 0)
+        return RDB_NOTFOUND;
+    if (nargs != coll_names[k].nargs)
+        return RDB_NOTFOUND;
+    memset(out, 0, sizeof *out);
+    out->name = coll_names[k].name;
+    out->nargs = nargs;
+    for (int i = 0; i < nargs; i++)
+        out->argtypes[i] = argtypes[i].oid == SQL_OID_UNKNOWN ? (sql_type_t){ SQL_OID_TEXT, -1 } : argtypes[i];
+    switch (coll_names[k].k) {
+    case C_ARRAY: {
+        if (sql_type_is_array(out->argtypes[0].oid))
+            return rdb_err_set(err, RDB_SQL, "0A000", "array_agg over arrays (multidimensional arrays) "
+                               "is not supported");
+        uint32_t ao = sql_array_oid_of(out->argtypes[0].oid);
+        if (!ao)
+            return rdb_err_set(err, RDB_SQL, "42704", "could not find array type for data type %s",
+                               sqlt_sql_name(out->argtypes[0].oid));
+        out->rettype = (sql_type_t){ ao, out->argtypes[0].typmod };
+        break;
+    }
+    case C_JSON: case C_JSON_OBJ: out->rettype = (sql_type_t){ SQL_OID_JSON, -1 }; break;
+    default: out->rettype = (sql_type_t){ SQL_OID_JSONB, -1 }; break;
+    }
+    out->strict = false;
+    out->init = coll_init;
+    out->trans = coll_trans;
+    out->combine = coll_combine;
+    out->final = coll_final;
+    out->serialize = coll_serialize;
+    out->deserialize = coll_deserialize;
+    out->extra = (const void *)(intptr_t)coll_names[k].k;
+    return RDB_OK;
+}

@@ -1,0 +1,688 @@
+/*
+ * array.c — one-dimensional arrays (sql/array.h): the encoding, text input
+ * and output as PostgreSQL's array_in/array_out, binary array_send/
+ * array_recv, the MessagePack row form, comparison (btree array_cmp),
+ * hashing, the order-preserving key encoding and element-wise casts.
+ *
+ * Invariant: an encoded array is only ever built by sql_array_encode, so
+ * decoding trusts the element payload sizes only after checking them
+ * against the value's length (a damaged value is XX001, never a crash).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/hash.h"
+#include "sql/array.h"
+#include "sql/types/types_int.h"
+
+static const struct { uint32_t arr, elem; } array_types[] = {
+    { SQL_OID_BOOL_ARRAY, SQL_OID_BOOL }, { SQL_OID_BYTEA_ARRAY, SQL_OID_BYTEA },
+    { SQL_OID_NAME_ARRAY, SQL_OID_NAME }, { SQL_OID_INT2_ARRAY, SQL_OID_INT2 },
+    { SQL_OID_INT4_ARRAY, SQL_OID_INT4 }, { SQL_OID_TEXT_ARRAY, SQL_OID_TEXT },
+    { SQL_OID_BPCHAR_ARRAY, SQL_OID_BPCHAR }, { SQL_OID_VARCHAR_ARRAY, SQL_OID_VARCHAR },
+    { SQL_OID_INT8_ARRAY, SQL_OID_INT8 }, { SQL_OID_FLOAT4_ARRAY, SQL_OID_FLOAT4 },
+    { SQL_OID_FLOAT8_ARRAY, SQL_OID_FLOAT8 }, { SQL_OID_OID_ARRAY, SQL_OID_OID },
+    { SQL_OID_TIMESTAMP_ARRAY, SQL_OID_TIMESTAMP }, { SQL_OID_DATE_ARRAY, SQL_OID_DATE },
+    { SQL_OID_TIME_ARRAY, SQL_OID_TIME }, { SQL_OID_TIMESTAMPTZ_ARRAY, SQL_OID_TIMESTAMPTZ },
+    { SQL_OID_INTERVAL_ARRAY, SQL_OID_INTERVAL }, { SQL_OID_NUMERIC_ARRAY, SQL_OID_NUMERIC },
+    { SQL_OID_UUID_ARRAY, SQL_OID_UUID }, { SQL_OID_JSON_ARRAY, SQL_OID_JSON },
+    { SQL_OID_JSONB_ARRAY, SQL_OID_JSONB },
+};
+
+uint32_t sql_array_elem_oid(uint32_t oid)
+{
+    for (size_t i = 0; i < sizeof array_types / sizeof array_types[0]; i++)
+        if (array_types[i].arr == oid)
+            return array_types[i].elem;
+    return 0;
+}
+
+uint32_t sql_array_oid_of(uint32_t elem)
+{
+    for (size_t i = 0; i < sizeof array_types / sizeof array_types[0]; i++)
+        if (array_types[i].elem == elem)
+            return array_types[i].arr;
+    return 0;
+}
+
+/* ---- encoding --------------------------------------------------------- */
+
+typedef enum { P_1, P_8, P_16, P_VAR } payload_t;
+
+static payload_t payload_of(uint32_t elem)
+{
+    switch (sqlt_kind(elem)) {
+    case K_BOOL: return P_1;
+    case K_INT: case K_FLOAT: case K_DATE: case K_TIME: case K_TS: case K_TSTZ: return P_8;
+    case K_INTERVAL: return P_16;
+    default: return P_VAR;
+    }
+}
+
+static void put_le32(rdb_buf_t *b, uint32_t v) { rdb_buf_append_u32_le(b, v); }
+static uint32_t get_le32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+static void put_elem(rdb_buf_t *b, payload_t pk, const sql_value_t *v)
+{
+    if (v->isnull) {
+        rdb_buf_append_u8(b, 0);
+        return;
+    }
+    rdb_buf_append_u8(b, 1);
+    switch (pk) {
+    case P_1: rdb_buf_append_u8(b, v->u.b ? 1 : 0); break;
+    case P_8: rdb_buf_append(b, &v->u.i, 8); break;    /* int64 and double share the bytes */
+    case P_16:
+        rdb_buf_append(b, &v->u.iv.usec, 8);
+        rdb_buf_append(b, &v->u.iv.days, 4);
+        rdb_buf_append(b, &v->u.iv.months, 4);
+        break;
+    case P_VAR:
+        put_le32(b, v->u.v.len);
+        rdb_buf_append(b, v->u.v.ptr, v->u.v.len);
+        break;
+    }
+}
+
+sql_value_t sql_array_encode(rdb_arena_t *a, sql_type_t elem, int32_t lbound, int n,
+                             const sql_value_t *elems)
+{
+    payload_t pk = payload_of(elem.oid);
+    rdb_buf_t b;
+    rdb_buf_init(&b, 16 + (size_t)n * 9);
+    put_le32(&b, (uint32_t)lbound);
+    put_le32(&b, (uint32_t)n);
+    for (int i = 0; i < n; i++)
+        put_elem(&b, pk, &elems[i]);
+    sql_value_t v = sql_bytes(rdb_arena_memdup(a, b.data, b.len), (uint32_t)b.len);
+    rdb_buf_free(&b);
+    return v;
+}
+
+/* A cursor over the elements of an encoded array: no allocation. */
+typedef struct {
+    const char *p, *end;
+    payload_t   pk;
+    int         left;
+    bool        bad;
+} arr_it_t;
+
+static bool it_init(arr_it_t *it, uint32_t elem_oid, const sql_value_t *v, int32_t *lbound)
+{
+    memset(it, 0, sizeof *it);
+    if (v->u.v.len < 8) {
+        it->bad = true;
+        return false;
+    }
+    it->p = v->u.v.ptr + 8;
+    it->end = v->u.v.ptr + v->u.v.len;
+    it->pk = payload_of(elem_oid);
+    if (lbound)
+        *lbound = (int32_t)get_le32(v->u.v.ptr);
+    uint32_t n = get_le32(v->u.v.ptr + 4);
+    if (n > SQL_ARRAY_MAX_ELEMS || n > v->u.v.len) {
+        it->bad = true;
+        return false;
+    }
+    it->left = (int)n;
+    return true;
+}
+
+static bool it_next(arr_it_t *it, sql_value_t *out)
+{
+    if (it->left <= 0 || it->bad)
+        return false;
+    if (it->p >= it->end)
+        goto bad;
+    it->left--;
+    uint8_t tag = (uint8_t)*it->p++;
+    if (tag == 0) {
+        *out = sql_null();
+        return true;
+    }
+    if (tag != 1)
+        goto bad;
+    size_t need = it->pk == P_1 ? 1 : it->pk == P_8 ? 8 : it->pk == P_16 ? 16 : 4;
+    if ((size_t)(it->end - it->p) < need)
+        goto bad;
+    out->isnull = false;
+    switch (it->pk) {
+    case P_1: out->u.b = *it->p != 0; break;
+    case P_8: memcpy(&out->u.i, it->p, 8); break;
+    case P_16:
+        memcpy(&out->u.iv.usec, it->p, 8);
+        memcpy(&out->u.iv.days, it->p + 8, 4);
+        memcpy(&out->u.iv.months, it->p + 12, 4);
+        break;
+    case P_VAR: {
+        uint32_t len = get_le32(it->p);
+        if ((size_t)(it->end - it->p - 4) < len)
+            goto bad;
+        out->u.v.ptr = it->p + 4;
+        out->u.v.len = len;
+        need = 4 + (size_t)len;
+        break;
+    }
+    }
+    it->p += need;
+    return true;
+bad:
+    it->bad = true;
+    return false;
+}
+
+static rdb_status_t corrupt(rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_CORRUPTION, "XX001", "malformed array value");
+}
+
+int sql_array_count(const sql_value_t *v)
+{
+    return v->u.v.len >= 8 ? (int)get_le32(v->u.v.ptr + 4) : 0;
+}
+
+int32_t sql_array_lbound(const sql_value_t *v)
+{
+    return v->u.v.len >= 8 ? (int32_t)get_le32(v->u.v.ptr) : 1;
+}
+
+rdb_status_t sql_array_decode(rdb_arena_t *a, sql_type_t arrt, const sql_value_t *v,
+                              sql_array_t *out, rdb_err_t *err)
+{
+    out->elem = sql_array_elem_type(arrt);
+    arr_it_t it;
+    if (!it_init(&it, out->elem.oid, v, &out->lbound))
+        return corrupt(err);
+    out->n = it.left;
+    out->v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(out->n ? out->n : 1));
+    for (int i = 0; i < out->n; i++)
+        if (!it_next(&it, &out->v[i]))
+            return corrupt(err);
+    return RDB_OK;
+}
+
+/* ---- text input (array_in) -------------------------------------------- */
+
+static bool arr_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static rdb_status_t malformed(rdb_err_t *err, const char *s, size_t len, const char *detail)
+{
+    rdb_err_set(err, RDB_SQL, "22P02", "malformed array literal: \"%.*s\"", (int)len, s);
+    rdb_err_detail(err, "%s", detail);
+    return RDB_SQL;
+}
+
+static bool parse_int(const char **pp, const char *e, int32_t *out)
+{
+    const char *p = *pp;
+    bool neg = false;
+    if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    if (p >= e || !isdigit((unsigned char)*p)) return false;
+    int64_t v = 0;
+    while (p < e && isdigit((unsigned char)*p)) {
+        v = v * 10 + (*p++ - '0');
+        if (v > INT32_MAX) return false;
+    }
+    *out = (int32_t)(neg ? -v : v);
+    *pp = p;
+    return true;
+}
+
+rdb_status_t sqlt_array_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_type_t t,
+                           const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    const char *p = s, *e = s + len;
+    int32_t lb = 1, ub = 0;
+    bool dims = false;
+    while (p < e && arr_space(*p)) p++;
+    if (p < e && *p == '[') {
+        p++;
+        int32_t x, y;
+        if (!parse_int(&p, e, &x))
+            return malformed(err, s, len, "\"[\" must introduce explicitly-specified array dimensions.");
+        if (p < e && *p == ':') {
+            p++;
+            if (!parse_int(&p, e, &y))
+                return malformed(err, s, len, "Missing array dimension value.");
+            lb = x;
+            ub = y;
+        } else {
+            lb = 1;
+            ub = x;
+        }
+        if (p >= e || *p != ']')
+            return malformed(err, s, len, "Missing \"]\" after array dimensions.");
+        p++;
+        if (p < e && *p == '[')
+            return rdb_err_set(err, RDB_SQL, "0A000", "multidimensional arrays are not supported");
+        if (ub < lb)
+            return rdb_err_set(err, RDB_SQL, "2202E", "upper bound cannot be less than lower bound");
+        while (p < e && arr_space(*p)) p++;
+        if (p >= e || *p != '=')
+            return malformed(err, s, len, "Missing \"=\" after array dimensions.");
+        p++;
+        while (p < e && arr_space(*p)) p++;
+        dims = true;
+    }
+    if (p >= e || *p != '{')
+        return malformed(err, s, len, dims ? "Array contents must start with \"{\"."
+                                           : "Array value must start with \"{\" or dimension information.");
+    /* as PG, errors in the contents quote the literal from its brace on */
+    const char *s0 = s;
+    size_t len0 = len;
+    len -= (size_t)(p - s);
+    s = p;
+    p++;
+    int n = 0, cap = 8;
+    sql_value_t *vals = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)cap);
+    rdb_buf_t el = RDB_BUF_INIT;
+    rdb_status_t rc = RDB_OK;
+    bool closed = false, expect_elem = true, first = true, multidim = false;
+    while (p < e) {
+        while (p < e && arr_space(*p)) p++;
+        if (p >= e) break;
+        if (*p == '}') {
+            if (expect_elem && !first) { rc = malformed(err, s, len, "Unexpected \"}\" character."); goto done; }
+            p++;
+            closed = true;
+            break;
+        }
+        if (!expect_elem) {
+            if (*p == ',') { p++; expect_elem = true; continue; }
+            rc = malformed(err, s, len, "Unexpected array element.");
+            goto done;
+        }
+        if (*p == '{') {
+            /* a sub-array: check its braces, refuse it once the whole literal is well formed */
+            int depth = 0;
+            bool inq = false;
+            for (; p < e; p++) {
+                if (*p == '\\' && p + 1 < e) { p++; continue; }
+                if (*p == '"') inq = !inq;
+                else if (!inq && *p == '{') depth++;
+                else if (!inq && *p == '}' && --depth == 0) break;
+            }
+            if (p >= e) { rc = malformed(err, s, len, "Unexpected end of input."); goto done; }
+            p++;
+            multidim = true;
+            expect_elem = false;
+            first = false;
+            continue;
+        }
+        if (*p == ',') { rc = malformed(err, s, len, "Unexpected \",\" character."); goto done; }
+        /* one element: quoted or not; backslash escapes in both */
+        rdb_buf_reset(&el);
+        bool quoted = false, isnull = false, any_escape = false;
+        if (*p == '"') {
+            quoted = true;
+            p++;
+            for (;;) {
+                if (p >= e) { rc = malformed(err, s, len, "Unexpected end of input."); goto done; }
+                if (*p == '\\') {
+                    if (++p >= e) { rc = malformed(err, s, len, "Unexpected end of input."); goto done; }
+                    rdb_buf_append_u8(&el, (uint8_t)*p++);
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    rdb_buf_append_u8(&el, (uint8_t)*p++);
+                }
+            }
+        } else {
+            size_t keep = 0;   /* length up to the last escaped or non-space char */
+            while (p < e && *p != ',' && *p != '}') {
+                if (*p == '\\') {
+                    if (++p >= e) { rc = malformed(err, s, len, "Unexpected end of input."); goto done; }
+                    rdb_buf_append_u8(&el, (uint8_t)*p++);
+                    keep = el.len;
+                    any_escape = true;
+                } else if (*p == '"' || *p == '{') {
+                    rc = malformed(err, s, len, *p == '"' ? "Unexpected array element."
+                                                          : "Unexpected \"{\" character.");
+                    goto done;
+                } else {
+                    rdb_buf_append_u8(&el, (uint8_t)*p);
+                    if (!arr_space(*p)) keep = el.len;
+                    p++;
+                }
+            }
+            el.len = keep;
+            if (!any_escape && el.len == 4 && strncasecmp(el.data, "NULL", 4) == 0)
+                isnull = true;
+        }
+        (void)quoted;
+        if (n == cap) {
+            cap *= 2;
+            vals = rdb_arena_grow(a, vals, (size_t)n, (size_t)cap, sizeof *vals);
+        }
+        /* the raw text for now: as PG, the structure is checked before any element is read */
+        vals[n] = isnull ? sql_null() : sql_bytes(el.len ? rdb_arena_memdup(a, el.data, el.len) : "", (uint32_t)el.len);
+        n++;
+        if (n > SQL_ARRAY_MAX_ELEMS) {
+            rc = rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                             SQL_ARRAY_MAX_ELEMS);
+            goto done;
+        }
+        expect_elem = false;
+        first = false;
+    }
+    if (!closed) { rc = malformed(err, s, len, "Unexpected end of input."); goto done; }
+    while (p < e && arr_space(*p)) p++;
+    if (p < e) { rc = malformed(err, s, len, "Junk after closing right brace."); goto done; }
+    if (dims && (int64_t)ub - lb + 1 != n) {
+        rc = malformed(err, s0, len0, "Specified array dimensions do not match array contents.");
+        goto done;
+    }
+    if (multidim) {
+        rc = rdb_err_set(err, RDB_SQL, "0A000", "multidimensional arrays are not supported");
+        goto done;
+    }
+    for (int i = 0; i < n; i++)
+        if (!vals[i].isnull &&
+            (rc = sql_value_in(a, fs, et, vals[i].u.v.ptr, vals[i].u.v.len, &vals[i], err)) != RDB_OK)
+            goto done;
+    *out = sql_array_encode(a, et, n ? lb : 1, n, vals);
+done:
+    rdb_buf_free(&el);
+    return rc;
+}
+
+/* ---- text output (array_out) ------------------------------------------ */
+
+void sqlt_array_out(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v,
+                    rdb_buf_t *out)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    arr_it_t it;
+    int32_t lb = 1;
+    if (!it_init(&it, et.oid, v, &lb)) {
+        rdb_buf_append_str(out, "{}");
+        return;
+    }
+    if (lb != 1 && it.left > 0)
+        rdb_buf_printf(out, "[%d:%d]=", lb, lb + it.left - 1);
+    rdb_buf_append_u8(out, '{');
+    rdb_buf_t tmp = RDB_BUF_INIT;
+    sql_value_t x;
+    bool first = true;
+    while (it_next(&it, &x)) {
+        if (!first)
+            rdb_buf_append_u8(out, ',');
+        first = false;
+        if (x.isnull) {
+            rdb_buf_append_str(out, "NULL");
+            continue;
+        }
+        rdb_buf_reset(&tmp);
+        sql_value_out(fs, et, &x, &tmp);
+        bool quote = tmp.len == 0 || (tmp.len == 4 && strncasecmp(tmp.data, "NULL", 4) == 0);
+        for (size_t i = 0; i < tmp.len && !quote; i++) {
+            char c = tmp.data[i];
+            quote = c == '{' || c == '}' || c == ',' || c == '"' || c == '\\' || arr_space(c);
+        }
+        if (!quote) {
+            rdb_buf_append(out, tmp.data, tmp.len);
+            continue;
+        }
+        rdb_buf_append_u8(out, '"');
+        for (size_t i = 0; i < tmp.len; i++) {
+            if (tmp.data[i] == '"' || tmp.data[i] == '\\')
+                rdb_buf_append_u8(out, '\\');
+            rdb_buf_append_u8(out, (uint8_t)tmp.data[i]);
+        }
+        rdb_buf_append_u8(out, '"');
+    }
+    rdb_buf_free(&tmp);
+    rdb_buf_append_u8(out, '}');
+}
+
+/* ---- binary (array_send / array_recv) --------------------------------- */
+
+void sqlt_array_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    arr_it_t it;
+    int32_t lb = 1;
+    it_init(&it, et.oid, v, &lb);
+    int n = it.left;
+    bool hasnull = false;
+    arr_it_t scan = it;
+    sql_value_t x;
+    while (it_next(&scan, &x))
+        hasnull |= x.isnull;
+    rdb_buf_append_u32_be(out, n ? 1 : 0);
+    rdb_buf_append_u32_be(out, hasnull ? 1 : 0);
+    rdb_buf_append_u32_be(out, et.oid);
+    if (n) {
+        rdb_buf_append_u32_be(out, (uint32_t)n);
+        rdb_buf_append_u32_be(out, (uint32_t)lb);
+    }
+    rdb_buf_t tmp = RDB_BUF_INIT;
+    while (it_next(&it, &x)) {
+        if (x.isnull) {
+            rdb_buf_append_u32_be(out, UINT32_MAX);
+            continue;
+        }
+        rdb_buf_reset(&tmp);
+        sql_value_send(et, &x, &tmp);
+        rdb_buf_append_u32_be(out, (uint32_t)tmp.len);
+        rdb_buf_append(out, tmp.data, tmp.len);
+    }
+    rdb_buf_free(&tmp);
+}
+
+static uint32_t be32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+rdb_status_t sqlt_array_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t len,
+                             sql_value_t *out, rdb_err_t *err)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    const char *e = p + len;
+    if (len < 12)
+        return rdb_err_set(err, RDB_SQL, "22P03", "insufficient data left in message");
+    int32_t ndim = (int32_t)be32(p), flags = (int32_t)be32(p + 4);
+    uint32_t eoid = be32(p + 8);
+    p += 12;
+    if (ndim < 0 || ndim > 6)
+        return rdb_err_set(err, RDB_SQL, "22P03", "invalid number of dimensions: %d", ndim);
+    if (ndim > 1)
+        return rdb_err_set(err, RDB_SQL, "0A000", "multidimensional arrays are not supported");
+    if (flags != 0 && flags != 1)
+        return rdb_err_set(err, RDB_SQL, "22P03", "invalid array flags");
+    if (eoid != et.oid) {
+        const char *have = sql_type_by_oid(eoid) ? sql_type_by_oid(eoid)->sql_name : "unknown";
+        return rdb_err_set(err, RDB_SQL, "42804", "binary data has array element type %u (%s) instead "
+                           "of expected %u (%s)", eoid, have, et.oid, sqlt_sql_name(et.oid));
+    }
+    int32_t n = 0, lb = 1;
+    if (ndim == 1) {
+        if (e - p < 8)
+            return rdb_err_set(err, RDB_SQL, "22P03", "insufficient data left in message");
+        n = (int32_t)be32(p);
+        lb = (int32_t)be32(p + 4);
+        p += 8;
+        if (n < 0 || n > SQL_ARRAY_MAX_ELEMS)
+            return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                               SQL_ARRAY_MAX_ELEMS);
+    }
+    sql_value_t *vals = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(n ? n : 1));
+    for (int32_t i = 0; i < n; i++) {
+        if (e - p < 4)
+            return rdb_err_set(err, RDB_SQL, "22P03", "insufficient data left in message");
+        int32_t el = (int32_t)be32(p);
+        p += 4;
+        if (el == -1) {
+            vals[i] = sql_null();
+            continue;
+        }
+        if (el < 0 || e - p < el)
+            return rdb_err_set(err, RDB_SQL, "22P03", "insufficient data left in message");
+        if (sql_value_recv(a, et, p, (size_t)el, &vals[i], err) != RDB_OK)
+            return RDB_SQL;
+        p += el;
+    }
+    if (p != e)
+        return rdb_err_set(err, RDB_SQL, "22P03", "incorrect binary data format in array element");
+    *out = sql_array_encode(a, et, n ? lb : 1, n, vals);
+    return RDB_OK;
+}
+
+/* ---- rows on disk: MessagePack [lbound, elem...] ---------------------- */
+
+void sqlt_array_pack(msgpack_packer *pk, sql_type_t t, const sql_value_t *v)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    arr_it_t it;
+    int32_t lb = 1;
+    it_init(&it, et.oid, v, &lb);
+    msgpack_pack_array(pk, (uint32_t)it.left + 1);
+    msgpack_pack_int32(pk, lb);
+    sql_value_t x;
+    while (it_next(&it, &x))
+        sql_value_pack(pk, et, &x);
+}
+
+rdb_status_t sqlt_array_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object *o,
+                               sql_value_t *out, rdb_err_t *err)
+{
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 1 ||
+        (o->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
+         o->via.array.ptr[0].type != MSGPACK_OBJECT_NEGATIVE_INTEGER))
+        return rdb_err_set(err, RDB_CORRUPTION, "XX001", "stored value does not match column type %s",
+                           sqlt_sql_name(t.oid));
+    if (!a)
+        return rdb_err_set(err, RDB_CORRUPTION, "XX000", "an array column needs a row arena");
+    sql_type_t et = sql_array_elem_type(t);
+    int n = (int)o->via.array.size - 1;
+    sql_value_t *vals = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(n ? n : 1));
+    rdb_arena_t tmp;
+    rdb_arena_init(&tmp, 0);
+    rdb_status_t rc = RDB_OK;
+    for (int i = 0; i < n && rc == RDB_OK; i++)
+        rc = sql_value_unpack(&tmp, et, &o->via.array.ptr[i + 1], &vals[i], err);
+    if (rc == RDB_OK)
+        *out = sql_array_encode(a, et, (int32_t)o->via.array.ptr[0].via.i64, n, vals);
+    rdb_arena_destroy(&tmp);
+    return rc;
+}
+
+/* ---- comparison, hashing, keys ---------------------------------------- */
+
+/* PostgreSQL's array_cmp: element by element (a NULL element sorts after
+ * any value), then the shorter array first, then the lower bound. */
+int sqlt_array_cmp(sql_type_t t, const sql_value_t *x, const sql_value_t *y)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    arr_it_t i1, i2;
+    int32_t lb1 = 1, lb2 = 1;
+    it_init(&i1, et.oid, x, &lb1);
+    it_init(&i2, et.oid, y, &lb2);
+    int n1 = i1.left, n2 = i2.left;
+    sql_value_t a, b;
+    while (it_next(&i1, &a) && it_next(&i2, &b)) {
+        if (a.isnull || b.isnull) {
+            if (a.isnull && b.isnull) continue;
+            return a.isnull ? 1 : -1;
+        }
+        int c = sql_value_cmp(et, &a, &b);
+        if (c) return c < 0 ? -1 : 1;
+    }
+    if (n1 != n2) return n1 < n2 ? -1 : 1;
+    return lb1 < lb2 ? -1 : lb1 > lb2;
+}
+
+uint64_t sqlt_array_hash(sql_type_t t, const sql_value_t *v)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    arr_it_t it;
+    it_init(&it, et.oid, v, NULL);
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    sql_value_t x;
+    while (it_next(&it, &x))
+        h = rdb_hash_u64(h ^ (x.isnull ? 0x5bd1e995 : sql_value_hash(et, &x)));
+    return h;
+}
+
+/* Key: per element 0x02 and the element's key encoding (0x03 alone for a
+ * NULL element, so that it sorts after every value as in array_cmp), then
+ * 0x01 (a shorter array first) and the lower bound. */
+void sqlt_array_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    arr_it_t it;
+    int32_t lb = 1;
+    it_init(&it, et.oid, v, &lb);
+    sql_value_t x;
+    while (it_next(&it, &x)) {
+        rdb_buf_append_u8(out, x.isnull ? 0x03 : 0x02);
+        if (!x.isnull)
+            sql_key_encode(out, et, &x, false);
+    }
+    rdb_buf_append_u8(out, 0x01);
+    rdb_buf_append_u32_be(out, (uint32_t)lb ^ 0x80000000u);
+}
+
+rdb_status_t sqlt_array_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char **pp,
+                                   const char *end, sql_value_t *out, rdb_err_t *err)
+{
+    sql_type_t et = sql_array_elem_type(t);
+    const char *p = *pp;
+    int n = 0, cap = 8;
+    sql_value_t *vals = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)cap);
+    for (;;) {
+        if (p >= end) return corrupt(err);
+        uint8_t m = desc ? (uint8_t)~(uint8_t)*p : (uint8_t)*p;
+        p++;
+        if (m == 0x01) break;
+        if (m != 0x02 && m != 0x03) return corrupt(err);
+        if (n == cap) {
+            cap *= 2;
+            vals = rdb_arena_grow(a, vals, (size_t)n, (size_t)cap, sizeof *vals);
+        }
+        if (m == 0x03)
+            vals[n++] = sql_null();
+        else if (sql_key_decode(a, et, desc, &p, end, &vals[n++], err) != RDB_OK)
+            return RDB_CORRUPTION;
+    }
+    if (end - p < 4) return corrupt(err);
+    uint32_t lb = 0;
+    for (int i = 0; i < 4; i++) lb = lb << 8 | (desc ? (uint8_t)~(uint8_t)p[i] : (uint8_t)p[i]);
+    p += 4;
+    *out = sql_array_encode(a, et, (int32_t)(lb ^ 0x80000000u), n, vals);
+    *pp = p;
+    return RDB_OK;
+}
+
+/* ---- casts ------------------------------------------------------------ */
+
+/* T[] -> U[]: each element cast as T -> U. */
+rdb_status_t sqlt_array_cast(sql_fn_ctx_t *ctx, sql_type_t from, sql_type_t to, bool explicit_,
+                             const sql_value_t *in, sql_value_t *out, rdb_err_t *err)
+{
+    sql_array_t arr;
+    if (sql_array_decode(ctx->arena, from, in, &arr, err) != RDB_OK)
+        return RDB_CORRUPTION;
+    sql_type_t et = sql_array_elem_type(to);
+    for (int i = 0; i < arr.n; i++) {
+        if (arr.v[i].isnull)
+            continue;
+        if (sqlt_cast_value(ctx, arr.elem, et, explicit_, &arr.v[i], &arr.v[i], err) != RDB_OK)
+            return RDB_SQL;
+    }
+    *out = sql_array_encode(ctx->arena, et, arr.lbound, arr.n, arr.v);
+    return RDB_OK;
+}
