@@ -975,7 +975,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                 bool fk = strcmp(dj_str(con, "contype"), "CONSTR_FOREIGN") == 0;
                 int want = prim ? 0 : fk ? 2 : 1;
                 if (pass == want && (rc = ddl_table_constraint(d, tab, con, NULL, &ix)) != RDB_OK)
-                    return constraint_at(d, con);
+                    return fk ? rc : constraint_at(d, con);   /* PG places no FK error */
                 continue;
             }
             if (!cd)
@@ -988,7 +988,7 @@ rdb_status_t ddl_create_table(ddl_t *d, json_t *n)
                 bool uniq = ct && strcmp(ct, "CONSTR_UNIQUE") == 0;
                 bool fk = ct && strcmp(ct, "CONSTR_FOREIGN") == 0;
                 if (((pass == 0 && prim) || (pass == 1 && uniq) || (pass == 2 && fk)) &&
-                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK && constraint_at(d, cc))
+                    (rc = ddl_table_constraint(d, tab, cc, cn, &ix)) != RDB_OK && (fk || constraint_at(d, cc)))
                     return rc;
             }
         }

@@ -42,37 +42,9 @@ static void bindenv(const sql_syscat_env_t *env, rdb_arena_t *a, sql_bindenv_t *
     b->ptypes = RDB_ARENA_NEWN(a, sql_type_t, SQL_MAX_PARAMS);
 }
 
-static bool needs_quote(const char *s)
-{
-    if (!*s || !(islower((unsigned char)*s) || *s == '_'))
-        return true;
-    for (const char *p = s; *p; p++)
-        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
-            return true;
-    static const char *const kw[] = { "all", "and", "any", "array", "as", "asc", "case", "check",
-                                      "column", "constraint", "default", "desc", "distinct", "do",
-                                      "else", "end", "false", "for", "from", "group", "in", "into",
-                                      "not", "null", "or", "order", "select", "table", "then", "to",
-                                      "true", "user", "when", "where", "with" };
-    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
-        if (strcmp(s, kw[i]) == 0)
-            return true;
-    return false;
-}
-
 static void put_ident(rdb_buf_t *b, const char *s)
 {
-    if (!needs_quote(s)) {
-        rdb_buf_append_str(b, s);
-        return;
-    }
-    rdb_buf_append_u8(b, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            rdb_buf_append_u8(b, '"');
-        rdb_buf_append_u8(b, (uint8_t)*p);
-    }
-    rdb_buf_append_u8(b, '"');
+    sql_quote_ident(b, s, strlen(s));
 }
 
 static void put_literal(rdb_buf_t *b, const char *s, size_t n)

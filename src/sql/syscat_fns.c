@@ -142,32 +142,6 @@ FN(f_size_pretty)
     return RDB_OK;
 }
 
-FN(f_quote_ident)
-{
-    UNUSED;
-    const char *s = args[0].u.v.ptr;
-    uint32_t n = args[0].u.v.len;
-    bool plain = n > 0 && (islower((unsigned char)s[0]) || s[0] == '_');
-    for (uint32_t i = 0; i < n && plain; i++)
-        plain = islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_';
-    if (plain) {
-        *out = args[0];
-        return RDB_OK;
-    }
-    rdb_buf_t b = RDB_BUF_INIT;
-    rdb_buf_append_u8(&b, '"');
-    for (uint32_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            rdb_buf_append_u8(&b, '"');
-        rdb_buf_append_u8(&b, (uint8_t)s[i]);
-    }
-    rdb_buf_append_u8(&b, '"');
-    char *r = rdb_arena_strndup(ctx->arena, b.data, b.len);
-    *out = sql_bytes(r, (uint32_t)b.len);
-    rdb_buf_free(&b);
-    return RDB_OK;
-}
-
 /* The catalog-reading ones: one snapshot per call. */
 typedef enum {
     C_VISIBLE, C_USERBYID, C_OBJDESC, C_COLDESC, C_INDEXDEF, C_CONDEF, C_VIEWDEF, C_SERIALSEQ,
@@ -352,7 +326,6 @@ static const sdef_t defs[] = {
     { "pg_tablespace_location", 1, { O }, T, f_empty, true },
     { "pg_my_temp_schema", 0, { 0 }, O, f_zero, true },
     { "pg_is_other_temp_schema", 1, { O }, B, f_false, true },
-    { "quote_ident", 1, { T }, T, f_quote_ident, true },
 };
 
 bool sql_syscat_func_resolve(const char *name, int nargs, sql_resolved_fn_t *out)

@@ -39,6 +39,7 @@
 #include "common/coding.h"
 #include "common/hash.h"
 #include "common/mem.h"
+#include "sql/array.h"
 #include "sql/table.h"
 #include "sql/types.h"
 
@@ -847,6 +848,7 @@ struct sql_scan {
     rdb_arena_t        scratch;
     msgpack_zone       zone;
     bool               borrow;   /* sql_scan_set_borrow */
+    bool               borrow_a; /* ... but a needed column (an array) is built in a */
     bool              *need;
     sql_type_t        *types;    /* col_types */
     rdb_status_t       rc;
@@ -1049,7 +1051,7 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
             }
         }
         const char *v = txn_iter_value(s->it, &vlen);
-        rdb_arena_t *va = s->borrow ? NULL : a;
+        rdb_arena_t *va = s->borrow && !s->borrow_a ? NULL : a;
         int fast = row_decode_fast(va, t, s->types, v, vlen, row, s->need, &s->err);
         rdb_status_t rc = fast > 0 ? RDB_OK : fast < 0 ? RDB_CORRUPTION
                         : row_decode_cols(va, t, v, vlen, row, &s->zone, s->need, &s->err);
@@ -1083,6 +1085,13 @@ void sql_scan_set_borrow(sql_scan_t *s, const bool *need)
     if (need) {
         s->need = rdb_malloc(sizeof(bool) * (size_t)(s->t->nrowcols ? s->t->nrowcols : 1));
         memcpy(s->need, need, sizeof(bool) * (size_t)s->t->nrowcols);
+    }
+    /* an array's stored form is not its value's: it is rebuilt, in an arena */
+    s->borrow_a = false;
+    for (int i = 0; i < s->t->ncols; i++) {
+        const sql_column_t *c = &s->t->cols[i];
+        if (sql_type_is_array(c->type.oid) && (!need || need[c->colid]))
+            s->borrow_a = true;
     }
 }
 

@@ -47,6 +47,9 @@ const sql_typeinfo_t *sql_type_by_oid(uint32_t oid);
 const sql_typeinfo_t *sql_type_by_name(const char *name);
 /* format_type(oid, typmod): "character varying(10)", "numeric(10,2)", "integer[]". */
 void sql_type_format(sql_type_t t, rdb_buf_t *out);
+/* s as an SQL identifier, double-quoted when it must be (not lower case,
+ * or a keyword), as quote_ident() does. */
+void sql_quote_ident(rdb_buf_t *b, const char *s, size_t n);
 /* Build a typmod from the type's modifiers as written (varchar(10) -> 14);
  * errors as PG's (22023 / 42601 for bad modifiers). */
 rdb_status_t sql_type_make_typmod(uint32_t oid, int nmods, const int32_t *mods, int32_t *typmod,

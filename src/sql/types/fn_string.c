@@ -435,7 +435,7 @@ static bool ident_needs_quotes(const char *s, size_t n)
         if (strlen(kw[i]) == n && memcmp(kw[i], s, n) == 0) return true;
     return false;
 }
-static void quote_ident(rdb_buf_t *b, const char *s, size_t n)
+void sql_quote_ident(rdb_buf_t *b, const char *s, size_t n)
 {
     if (!ident_needs_quotes(s, n)) { rdb_buf_append(b, s, n); return; }
     rdb_buf_append_u8(b, '"');
@@ -460,7 +460,7 @@ FN(f_quote_ident)
     UNUSED_FN_ARGS;
     rdb_buf_t b;
     rdb_buf_init(&b, A0.u.v.len + 4);
-    quote_ident(&b, TXT(A0));
+    sql_quote_ident(&b, TXT(A0));
     *res = sqlt_text_result(ctx->arena, b.data, b.len);
     rdb_buf_free(&b);
     return RDB_OK;
@@ -545,7 +545,7 @@ FN(f_format)
                 st = rdb_err_set(err, RDB_SQL, "22004", "null values cannot be formatted as an SQL identifier");
                 goto done;
             }
-            quote_ident(&piece, v.data, v.len);
+            sql_quote_ident(&piece, v.data, v.len);
         } else {
             if (a->isnull) rdb_buf_append_str(&piece, "NULL");
             else quote_literal(&piece, v.data, v.len);
