@@ -81,6 +81,12 @@ class Server:
     def cleanup(self):
         if self.proc.poll() is None:
             self.stop()
+        if self.proc.returncode != 0:
+            # a crash or a sanitizer report: show the node's log before it goes
+            self.log.close()
+            with open(os.path.join(self.tmp, "server.log"), "rb") as f:
+                tail = f.read()[-20000:].decode("utf-8", "replace")
+            sys.stderr.write("ringdb exited with status %s; its log ends:\n%s\n" % (self.proc.returncode, tail))
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
