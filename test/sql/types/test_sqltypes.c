@@ -212,20 +212,20 @@ START_TEST(test_datetime)
     ck_assert_str_eq(rt(T(SQL_OID_DATE), "2024-02-29"), "2024-02-29");
     ck_assert_str_eq(rt(T(SQL_OID_DATE), "1999-12-31"), "1999-12-31");
     ck_assert_str_eq(rt(T(SQL_OID_DATE), "2023-02-29"), "ERROR 22008 date/time field value out of range: \"2023-02-29\"");
-    ck_assert_str_eq(rt(T(SQL_OID_DATE), "20x3-02-01"), "ERROR 22P02 invalid input syntax for type date: \"20x3-02-01\"");
+    ck_assert_str_eq(rt(T(SQL_OID_DATE), "20x3-02-01"), "ERROR 22007 invalid input syntax for type date: \"20x3-02-01\"");
     ck_assert_str_eq(rt(T(SQL_OID_DATE), "infinity"), "infinity");
     ck_assert_str_eq(rt(T(SQL_OID_TIMESTAMP), "2024-01-02 03:04:05.5"), "2024-01-02 03:04:05.5");
     ck_assert_str_eq(rt(T(SQL_OID_TIMESTAMP), "1960-06-30T23:59:59"), "1960-06-30 23:59:59");
     ck_assert_str_eq(rt(T(SQL_OID_TIMESTAMPTZ), "2024-01-02 03:04:05+02"), "2024-01-02 01:04:05+00");
     ck_assert_str_eq(rt(T(SQL_OID_TIMESTAMPTZ), "2024-01-02 03:04:05-05:30"), "2024-01-02 08:34:05+00");
     ck_assert_str_eq(rt(T(SQL_OID_TIME), "13:45:00.000001"), "13:45:00.000001");
-    ck_assert_str_eq(rt(T(SQL_OID_TIME), "25:00"), "ERROR 22P02 invalid input syntax for type time: \"25:00\"");
+    ck_assert_str_eq(rt(T(SQL_OID_TIME), "25:00"), "ERROR 22008 date/time field value out of range: \"25:00\"");
     ck_assert_str_eq(rt(T(SQL_OID_INTERVAL), "1 year 2 months 3 days 04:05:06"), "1 year 2 mons 3 days 04:05:06");
     ck_assert_str_eq(rt(T(SQL_OID_INTERVAL), "90 minutes"), "01:30:00");
     ck_assert_str_eq(rt(T(SQL_OID_INTERVAL), "-1 day"), "-1 days");
     ck_assert_str_eq(rt(T(SQL_OID_INTERVAL), "1 day -01:00:00"), "1 day -01:00:00");
     ck_assert_str_eq(rt(T(SQL_OID_INTERVAL), "1.5 months"), "1 mon 15 days");
-    ck_assert_str_eq(rt(T(SQL_OID_INTERVAL), "3 fortnights"), "ERROR 22P02 invalid input syntax for type interval: \"3 fortnights\"");
+    ck_assert_str_eq(rt(T(SQL_OID_INTERVAL), "3 fortnights"), "ERROR 22007 invalid input syntax for type interval: \"3 fortnights\"");
     ck_assert_str_eq(op2("+", SQL_OID_DATE, "2024-01-31", SQL_OID_INTERVAL, "1 month"), "2024-02-29 00:00:00");
     ck_assert_str_eq(op2("-", SQL_OID_DATE, "2024-03-01", SQL_OID_DATE, "2024-02-01"), "29");
     ck_assert_str_eq(op2("+", SQL_OID_DATE, "2024-12-31", SQL_OID_INT4, "1"), "2025-01-01");
@@ -320,7 +320,7 @@ START_TEST(test_oper_resolution)
     ck_assert_str_eq(op2("~~", SQL_OID_TEXT, "50%", SQL_OID_TEXT, "50\\%"), "t");
     ck_assert_str_eq(op2("~", SQL_OID_TEXT, "abc123", SQL_OID_TEXT, "[0-9]+$"), "t");
     ck_assert_str_eq(op2("~*", SQL_OID_TEXT, "ABC", SQL_OID_TEXT, "^abc$"), "t");
-    ck_assert_str_eq(op2("~", SQL_OID_TEXT, "a", SQL_OID_TEXT, "("), "ERROR 2201B invalid regular expression: Unmatched ( or \\(");
+    ck_assert_str_eq(op2("~", SQL_OID_TEXT, "a", SQL_OID_TEXT, "("), "ERROR 2201B invalid regular expression: parentheses () not balanced");
     ck_assert_str_eq(op2("=", SQL_OID_BPCHAR, "ab  ", SQL_OID_BPCHAR, "ab"), "t");
 }
 END_TEST
