@@ -174,4 +174,56 @@ BEGIN;
 INSERT INTO fk_c VALUES (8, 8);
 \echo :SQLSTATE
 ROLLBACK;
+-- COPY checks each row
+COPY fk_c FROM STDIN;
+20	7
+21	99
+\.
+SELECT count(*) FROM fk_c WHERE id >= 20;
+-- ON CONFLICT DO UPDATE moving a key to a missing value
+INSERT INTO fk_c VALUES (7, 2) ON CONFLICT (id) DO UPDATE SET x = 42;
+\echo :SQLSTATE
+INSERT INTO fk_c VALUES (7, 2) ON CONFLICT (id) DO UPDATE SET x = EXCLUDED.x;
+SELECT * FROM fk_c WHERE id = 7;
+-- a column added with REFERENCES is checked against the rows there
+ALTER TABLE fk_c ADD COLUMN y integer DEFAULT 3 REFERENCES fk_p;
+ALTER TABLE fk_c ADD COLUMN z integer DEFAULT 8 REFERENCES fk_p;
+\echo :SQLSTATE
+INSERT INTO fk_c VALUES (30, 2, 4);
+\echo :SQLSTATE
+-- dropping a referencing column drops its constraint; a referenced one
+-- needs CASCADE
+ALTER TABLE fk_c DROP COLUMN y;
+INSERT INTO fk_c VALUES (30, 2);
+ALTER TABLE fk_p DROP COLUMN b;
+\echo :SQLSTATE
+ALTER TABLE fk_p DROP COLUMN b CASCADE;
+INSERT INTO fk_c2 VALUES (3, 'anything');
+-- a tree deleted by cascade from its root
+CREATE TABLE fk_node (id integer PRIMARY KEY, up integer REFERENCES fk_node ON DELETE CASCADE);
+INSERT INTO fk_node VALUES (1, NULL), (2, 1), (3, 1), (4, 2), (5, 4), (6, NULL);
+DELETE FROM fk_node WHERE id = 1;
+SELECT id FROM fk_node ORDER BY id;
+-- ON UPDATE CASCADE through two levels
+CREATE TABLE fk_u1 (a integer PRIMARY KEY);
+CREATE TABLE fk_u2 (b integer PRIMARY KEY REFERENCES fk_u1 ON UPDATE CASCADE);
+CREATE TABLE fk_u3 (c integer REFERENCES fk_u2 ON UPDATE CASCADE);
+INSERT INTO fk_u1 VALUES (1), (2);
+INSERT INTO fk_u2 VALUES (1), (2);
+INSERT INTO fk_u3 VALUES (1), (1), (2);
+UPDATE fk_u1 SET a = a + 10;
+SELECT * FROM fk_u2 ORDER BY b;
+SELECT * FROM fk_u3 ORDER BY c;
+DROP TABLE fk_u3, fk_u2, fk_u1, fk_node;
+-- the catalog: pg_constraint rows and their definitions, as psql's \d reads them
+CREATE TABLE fk_dp (a integer PRIMARY KEY, b text UNIQUE);
+CREATE TABLE fk_dc (id integer PRIMARY KEY, x integer REFERENCES fk_dp ON DELETE CASCADE, y text,
+                    FOREIGN KEY (y) REFERENCES fk_dp (b) MATCH FULL ON UPDATE SET NULL);
+SELECT conname, pg_catalog.pg_get_constraintdef(r.oid, true) AS condef
+FROM pg_catalog.pg_constraint r WHERE r.conrelid = 'fk_dc'::regclass AND r.contype = 'f' ORDER BY 1;
+SELECT conname, conrelid::pg_catalog.regclass AS ontable
+FROM pg_catalog.pg_constraint c WHERE confrelid = 'fk_dp'::regclass AND contype = 'f' ORDER BY conname;
+SELECT conname, contype, confupdtype, confdeltype, confmatchtype, conkey, confkey
+FROM pg_constraint WHERE conrelid = 'fk_dc'::regclass ORDER BY conname;
+DROP TABLE fk_dc, fk_dp;
 DROP TABLE fk_c2, fk_c, fk_p, fk_tree, fk_nopk, fk_ac;

@@ -44,6 +44,36 @@ SELECT g, g IN (SELECT CASE WHEN x = 3 THEN NULL ELSE x END FROM generate_series
 SELECT NULL::integer IN (SELECT x FROM generate_series(1, 50) x) AS r;
 SELECT count(*) FROM generate_series(1, 100) g WHERE 'n' || g IN (SELECT 'n' || x FROM generate_series(1, 50) x);
 SELECT count(*) FROM generate_series(1, 100) g WHERE g::bigint = ANY (SELECT x FROM generate_series(1, 50) x);
+-- [NOT] EXISTS correlated by equalities (run as hash semi and anti joins), NULLs on both sides
+INSERT INTO qs_b VALUES (40, NULL, 400);
+INSERT INTO qs_a VALUES (4, NULL, NULL);
+SELECT id FROM qs_a a WHERE EXISTS (SELECT 1 FROM qs_b b WHERE b.a_id = a.id) ORDER BY id;
+SELECT id FROM qs_a a WHERE NOT EXISTS (SELECT 1 FROM qs_b b WHERE b.a_id = a.id) ORDER BY id;
+SELECT id FROM qs_a a WHERE EXISTS (SELECT 1 FROM qs_b b WHERE b.a_id = a.n AND b.m > 150) ORDER BY id;
+SELECT id FROM qs_a a WHERE NOT EXISTS (SELECT 1 FROM qs_b b WHERE a.n = b.a_id AND b.m > 150) ORDER BY id;
+SELECT id FROM qs_a a WHERE EXISTS (SELECT b.m FROM qs_b b WHERE b.a_id + 1 = a.id + 1 AND b.id = 10) ORDER BY id;
+SELECT a.id, b.id FROM qs_a a JOIN qs_b b ON b.a_id = a.id
+    WHERE EXISTS (SELECT 1 FROM qs_b c WHERE c.a_id = a.id AND c.m = b.m + 100) ORDER BY 1, 2;
+SELECT id FROM qs_a a WHERE EXISTS (SELECT 1 FROM qs_b b WHERE b.a_id = a.id)
+    AND NOT EXISTS (SELECT 1 FROM qs_b b WHERE b.a_id = a.id AND b.m = 300) ORDER BY id;
+SELECT (SELECT count(*) FROM qs_a a WHERE EXISTS (SELECT 1 FROM qs_b b WHERE b.a_id = a.id AND b.m > o.x))
+    FROM (VALUES (50), (150), (250)) o(x) ORDER BY 1;
+DELETE FROM qs_b WHERE id = 40;
+DELETE FROM qs_a WHERE id = 4;
+-- scalar aggregate subqueries correlated by equalities (run once grouped, looked up per row)
+INSERT INTO qs_b VALUES (40, NULL, 400);
+INSERT INTO qs_a VALUES (4, NULL, NULL);
+SELECT a.id, (SELECT count(*) FROM qs_b b WHERE b.a_id = a.id) AS c,
+    (SELECT sum(m) FROM qs_b b WHERE b.a_id = a.id) AS s,
+    (SELECT coalesce(max(m), -1) + a.id FROM qs_b b WHERE b.a_id = a.id AND b.m < 300) AS mx
+    FROM qs_a a ORDER BY a.id;
+SELECT a.id FROM qs_a a WHERE (SELECT count(*) FROM qs_b b WHERE b.a_id = a.id) = 0 ORDER BY a.id;
+SELECT a.id, (SELECT count(*) FROM qs_b b WHERE b.a_id = a.n AND b.m = a.n * 100) FROM qs_a a ORDER BY a.id;
+SELECT a.id, (SELECT string_agg(b.id::text, ',' ORDER BY b.id) FROM qs_b b WHERE b.a_id::bigint = a.id)
+    FROM qs_a a ORDER BY a.id;
+SELECT a.id, (SELECT count(DISTINCT b.m / 200) FROM qs_b b WHERE a.id = b.a_id) FROM qs_a a ORDER BY a.id;
+DELETE FROM qs_b WHERE id = 40;
+DELETE FROM qs_a WHERE id = 4;
 -- GROUP BY a primary key: its table's other columns, in joins, HAVING and ORDER BY
 SELECT a.id, a.name, count(b.id) FROM qs_a a LEFT JOIN qs_b b ON b.a_id = a.id GROUP BY a.id ORDER BY a.name;
 SELECT a.name, sum(b.m) FROM qs_a a JOIN qs_b b ON b.a_id = a.id GROUP BY a.id HAVING max(a.n) > 1 ORDER BY a.n;

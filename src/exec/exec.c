@@ -661,8 +661,16 @@ static const sql_value_t *sort_next(ex_node_t *n)
                     return NULL;
             if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK || ex_sort_done(n->xs) != RDB_OK)
                 return NULL;
+            if (n->r->instr) {
+                ex_instr_t *in = ex_instr_get(n->r->instr, p);
+                in->sort_method = ex_sort_spilled(n->xs, &in->sort_kb) ? 2 : 1;
+            }
         } else if (!topn_fill(n, bound)) {
             return NULL;
+        } else if (n->r->instr) {
+            ex_instr_t *in = ex_instr_get(n->r->instr, p);
+            in->sort_method = 3;
+            in->sort_kb = (int64_t)(sizeof(sql_value_t) * (size_t)p->ncols * (size_t)n->nrows + 1023) / 1024;
         }
     }
     if (n->xs) {
@@ -1026,11 +1034,19 @@ static const sql_value_t *join_next(ex_node_t *n)
                 n->probe = n->ht.first;
             }
         }
+        bool semi = p->jointype == J_SEMI || p->jointype == J_ANTI;
         while (n->probe) {
             rh_entry_t *e = n->probe;
             n->probe = p->nkeys ? e->next : e->chain;
             if (p->nkeys && (e->hash != n->lhash || !key_eq(p->keytypes, p->nkeys, e->key, n->lkey)))
                 continue;
+            if (semi) {
+                /* EXISTS: one match decides; the row is the left row (a
+                 * semi or anti join has no residual condition, planner.c) */
+                n->lmatched = true;
+                n->probe = NULL;
+                break;
+            }
             const sql_value_t *row = join_emit(n, n->lrow, e->row);
             bool pass;
             if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
@@ -1045,6 +1061,8 @@ static const sql_value_t *join_next(ex_node_t *n)
         }
         const sql_value_t *l = n->lrow;
         n->lrow = NULL;
+        if (semi && n->lmatched == (p->jointype == J_SEMI))
+            return l;
         if (keep_left && !n->lmatched)
             return join_emit(n, l, NULL);
     }

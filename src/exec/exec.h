@@ -80,6 +80,10 @@ rdb_status_t ex_eval(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rd
 rdb_status_t ex_qual(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
                      bool *out);
 
+/* Is '=' on this type exactly the equality of sql_value_cmp, with a
+ * matching sql_value_hash (so values can be looked up in a hash table)? */
+bool ex_hash_eq_type(uint32_t oid);
+
 /* Size the uncorrelated-subquery cache (bindenv nsubs); call once per run. */
 void ex_run_init_subs(ex_run_t *r, int nsubs);
 

@@ -338,7 +338,7 @@ static int note_sub(xctx_t *x, const ex_expr_t *e)
     }
     xsub_t *s = &x->subs[x->nsubs++];
     s->plan = e->sub;
-    s->correlated = e->correlated;
+    s->correlated = e->correlated || e->nkeyed;
     s->num = ++x->nsubplans;
     return s->num;
 }
@@ -875,6 +875,13 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
         for (int i = 0; i < p->nsort; i++)
             keys[i] = sort_key_text(x, p->left, &p->sort[i]);
         add_list_prop(x, n, "Sort Key", keys, p->nsort);
+        const ex_instr_t *in = x->o->analyze ? instr_find(x->o->instr, p) : NULL;
+        if (in && in->sort_method)   /* PostgreSQL's text form: one line */
+            add_prop(x, n, "Sort Method",
+                     rdb_arena_sprintf(x->a, "%s  %s: %lldkB",
+                                       in->sort_method == 2 ? "external merge"
+                                       : in->sort_method == 3 ? "top-N heapsort" : "quicksort",
+                                       in->sort_method == 2 ? "Disk" : "Memory", (long long)in->sort_kb));
         double r = c->rows < 2 ? 2 : c->rows;
         double st = c->total + 2 * CPU_OPER * r * log2(r);
         set_cost(n, p, st, st + c->rows * CPU_TUPLE);

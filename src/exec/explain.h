@@ -27,6 +27,10 @@ typedef struct ex_instr {
     uint64_t loops, rows;
     uint64_t ns, first_ns;    /* all loops: inclusive time, time to the first row */
     uint64_t removed;         /* rows its Filter rejected */
+    /* a Sort: 1 quicksort, 2 external merge, 3 top-N heapsort (0: not run)
+     * and the memory or disk space it took, kB */
+    int      sort_method;
+    int64_t  sort_kb;
 } ex_instr_t;
 
 typedef struct ex_instr_map ex_instr_map_t;

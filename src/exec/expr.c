@@ -29,6 +29,9 @@ typedef struct ex_subcache {
     uint32_t      nslots;
     uint64_t     *hashes;
     sql_value_t  *slots;      /* isnull = empty slot */
+    /* keyed form: slot -> row index + 1 (0 = empty), the no-row value */
+    int32_t      *rowidx;
+    sql_value_t   empty;
 } ex_subcache_t;
 
 sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row)
@@ -402,7 +405,7 @@ static rdb_status_t eval_row_sublink(ex_run_t *r, const ex_expr_t *e, const ex_s
 
 /* Types whose '=' is exactly sql_value_cmp's equality, with a matching
  * sql_value_hash. */
-static bool hash_in_type(uint32_t oid)
+bool ex_hash_eq_type(uint32_t oid)
 {
     switch (oid) {
     case SQL_OID_INT2: case SQL_OID_INT4: case SQL_OID_INT8: case SQL_OID_TEXT: case SQL_OID_VARCHAR:
@@ -421,7 +424,7 @@ static rdb_status_t sub_hash_build(ex_run_t *r, const ex_expr_t *e, ex_subcache_
     c->hashed_tried = true;
     sql_type_t t = e->args[1]->type;
     if (c->nrows < 16 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0 ||
-        e->args[0]->type.oid != t.oid || !hash_in_type(t.oid))
+        e->args[0]->type.oid != t.oid || !ex_hash_eq_type(t.oid))
         return RDB_OK;
     uint32_t n = 64;
     while (n < (uint32_t)c->nrows * 2)
@@ -459,9 +462,83 @@ static bool sub_hash_has(const ex_subcache_t *c, sql_type_t t, const sql_value_t
     return false;
 }
 
+static uint64_t keys_hash(const sql_type_t *types, int k, const sql_value_t *v)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < k; i++)
+        h = (h ^ (v[i].isnull ? 0x5bd1e995u : sql_value_hash(types[i], &v[i]))) * 0x100000001b3ull;
+    return h;
+}
+
+static bool keys_eq(const sql_type_t *types, int k, const sql_value_t *x, const sql_value_t *y)
+{
+    for (int i = 0; i < k; i++)
+        if (x[i].isnull || y[i].isnull || sql_value_cmp(types[i], &x[i], &y[i]) != 0)
+            return false;
+    return true;
+}
+
+/* The keyed form: the grouped subquery runs once; each outer row looks its
+ * keys up (a NULL key matches no row: the value over no rows). */
+static rdb_status_t eval_keyed_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
+                                       rdb_arena_t *a, sql_value_t *out)
+{
+    if (e->subid >= r->nsubs)
+        return rdb_err_set(r->err, RDB_SQL, "XX000", "keyed subquery without its cache");
+    ex_subcache_t *c = &r->subs[e->subid];
+    int k = e->nkeyed;
+    const sql_type_t *kt = e->sub->types;
+    if (!c->done) {
+        if (run_sub(r, e, c, r->a, 0) != RDB_OK)
+            return RDB_SQL;
+        ex_node_t *n = ex_open(r, e->empty);
+        const sql_value_t *er = n ? ex_next(n) : NULL;
+        c->empty = er ? sql_value_copy(r->a, e->empty->types[0], er[0]) : sql_null();
+        ex_close(n);
+        if (rdb_err_is_set(r->err))
+            return RDB_SQL;
+        uint32_t ns = 64;
+        while (ns < (uint32_t)c->nrows * 2)
+            ns *= 2;
+        c->nslots = ns;
+        c->hashes = rdb_arena_calloc(r->a, sizeof(uint64_t) * ns);
+        c->rowidx = rdb_arena_calloc(r->a, sizeof(int32_t) * ns);
+        for (int i = 0; i < c->nrows; i++) {
+            uint64_t h = keys_hash(kt, k, c->rows[i]);
+            uint32_t s = (uint32_t)h & (ns - 1);
+            while (c->rowidx[s])
+                s = (s + 1) & (ns - 1);
+            c->hashes[s] = h;
+            c->rowidx[s] = i + 1;
+        }
+        c->done = true;
+    }
+    sql_value_t *key = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)k);
+    for (int i = 0; i < k; i++) {
+        if (ex_eval(r, e->args[i], row, a, &key[i]) != RDB_OK)
+            return RDB_SQL;
+        if (key[i].isnull) {
+            *out = c->empty;
+            return RDB_OK;
+        }
+    }
+    uint64_t h = keys_hash(kt, k, key);
+    for (uint32_t s = (uint32_t)h & (c->nslots - 1); c->rowidx[s]; s = (s + 1) & (c->nslots - 1)) {
+        const sql_value_t *g = c->rows[c->rowidx[s] - 1];
+        if (c->hashes[s] == h && keys_eq(kt, k, g, key)) {
+            *out = g[k];
+            return RDB_OK;
+        }
+    }
+    *out = c->empty;
+    return RDB_OK;
+}
+
 static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                  rdb_arena_t *a, sql_value_t *out)
 {
+    if (e->nkeyed)
+        return eval_keyed_sublink(r, e, row, a, out);
     ex_subcache_t local = { 0 }, *c = &local;
     int maxrows = e->flag == 0 /* EXISTS */ ? 1 : e->flag == 3 /* EXPR */ ? 2 : 0;   /* ARRAY: all */
     if (!e->correlated && e->subid < r->nsubs) {

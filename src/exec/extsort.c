@@ -384,10 +384,10 @@ const sql_value_t *ex_sort_next(ex_sort_t *s)
     return merge_pop(s);
 }
 
-bool ex_sort_spilled(const ex_sort_t *s, int64_t *disk_kb)
+bool ex_sort_spilled(const ex_sort_t *s, int64_t *kb)
 {
-    if (disk_kb)
-        *disk_kb = (s->disk_bytes + 1023) / 1024;
+    if (kb)
+        *kb = ((s->disk_bytes ? s->disk_bytes : (int64_t)held(s)) + 1023) / 1024;
     return s->disk_bytes > 0;
 }
 

@@ -36,8 +36,9 @@ rdb_status_t ex_sort_add(ex_sort_t *s, const sql_value_t *row);
 rdb_status_t ex_sort_done(ex_sort_t *s);
 /* The next row in order; NULL at the end or on error (r->err set). */
 const sql_value_t *ex_sort_next(ex_sort_t *s);
-/* Did it write to disk, and how much (for EXPLAIN ANALYZE's Sort Method)? */
-bool ex_sort_spilled(const ex_sort_t *s, int64_t *disk_kb);
+/* Did it write to disk?  *kb: the disk space it wrote, or the memory it
+ * held when it did not (EXPLAIN ANALYZE's Sort Method line). */
+bool ex_sort_spilled(const ex_sort_t *s, int64_t *kb);
 /* Frees s and removes its files; NULL is fine. */
 void ex_sort_free(ex_sort_t *s);
 

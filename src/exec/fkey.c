@@ -49,7 +49,13 @@ struct ex_fkq {
     int         nbound, capbound;
 };
 
-static bool concerned(const sql_table_t *tab, const sql_value_t *o, const sql_value_t *n)
+static const sql_table_t *rel(ex_run_t *r, const sql_table_t *self, uint32_t id)
+{
+    return self->id == id ? self : sql_cat_by_id(r->snap, id);
+}
+
+/* Does the change of a row of tab need a check or an action? */
+static bool concerned(ex_run_t *r, const sql_table_t *tab, const sql_value_t *o, const sql_value_t *n)
 {
     if (!o)
         return tab->nfkeys > 0;
@@ -58,7 +64,13 @@ static bool concerned(const sql_table_t *tab, const sql_value_t *o, const sql_va
     for (int i = 0; i < tab->nfkeys; i++)
         if (sql_fk_cols_differ(tab, tab->fkeys[i].ncols, tab->fkeys[i].colids, o, n))
             return true;
-    return tab->nrefby > 0; /* the event decides per foreign key */
+    for (int i = 0; i < tab->nrefby; i++) {
+        const sql_table_t *child = rel(r, tab, tab->refby[i].table_id);
+        const sql_fkey_t *fk = child && tab->refby[i].fk < child->nfkeys ? &child->fkeys[tab->refby[i].fk] : NULL;
+        if (fk && sql_fk_cols_differ(tab, fk->ncols, fk->ref_colids, o, n))
+            return true;
+    }
+    return false;
 }
 
 static void push(ex_fkq_t *q, const sql_table_t *tab, sql_value_t *o, sql_value_t *n)
@@ -73,17 +85,12 @@ static void push(ex_fkq_t *q, const sql_table_t *tab, sql_value_t *o, sql_value_
 void ex_fk_note(ex_run_t *r, ex_fkq_t **q, const sql_table_t *tab, const sql_value_t *oldrow,
                 const sql_value_t *newrow)
 {
-    if (!concerned(tab, oldrow, newrow))
+    if (!concerned(r, tab, oldrow, newrow))
         return;
     if (!*q)
         *q = rdb_calloc(1, sizeof **q);
     push(*q, tab, oldrow ? sql_fk_row_copy(r->a, tab, oldrow) : NULL,
          newrow ? sql_fk_row_copy(r->a, tab, newrow) : NULL);
-}
-
-static const sql_table_t *rel(ex_run_t *r, const sql_table_t *self, uint32_t id)
-{
-    return self->id == id ? self : sql_cat_by_id(r->snap, id);
 }
 
 /* The referencing table's constraints (and defaults), bound once. */

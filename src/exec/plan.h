@@ -91,6 +91,12 @@ struct ex_expr {
     const sql_table_t  *rel;        /* EX_NEXTVAL: the sequence */
     int                 nrowcmp;    /* EX_SUBLINK row form */
     ex_expr_t         **rowcmp;
+    /* EX_SUBLINK keyed form (planner.c decorrelates a scalar aggregate
+     * subquery correlated by equalities): args[0..nkeyed) are the keys
+     * over the outer row; sub (run once) yields [keys..., value] per key;
+     * empty yields the value for a key with no rows */
+    int                 nkeyed;
+    plan_t             *empty;
     int                 loc1;       /* unknown-type literal: its source position + 1 (0 = none),
                                      * where its input errors point */
 };
@@ -98,7 +104,7 @@ struct ex_expr {
 /* Is args[i] of e evaluated over a subquery's row (not the row e reads)? */
 static inline bool ex_arg_over_sub(const ex_expr_t *e, int i)
 {
-    return e->kind == EX_SUBLINK && i == 1 && !e->nrowcmp;
+    return e->kind == EX_SUBLINK && i == 1 && !e->nrowcmp && !e->nkeyed;
 }
 
 typedef enum plan_kind {

@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "exec/exec.h"
 #include "sql/analyze.h"
 
 typedef struct qlist {
@@ -239,11 +240,126 @@ static plan_t *wrap_filter(rdb_arena_t *a, plan_t *p, qlist_t *q)
     return f;
 }
 
+static bool outer_to_col(rdb_arena_t *a, const ex_expr_t *e, ex_expr_t **out);
+static bool inner_only(const ex_expr_t *e);
+
+/* Split a subquery's condition into conjuncts reading its own row alone
+ * (rest) and equalities inner-side = outer-side (inner[i], outer[i] with
+ * EX_OUTER made EX_COL, over the outer row); false if some conjunct is
+ * neither, or (hash) an equality's type cannot be hashed. */
+static bool split_correlated(rdb_arena_t *a, ex_expr_t *qual, bool hash, qlist_t *rest, qlist_t *inner,
+                             qlist_t *outer)
+{
+    qlist_t q = { 0 };
+    split_and(a, qual, &q);
+    for (int i = 0; i < q.n; i++) {
+        ex_expr_t *c = q.q[i];
+        if (inner_only(c)) {
+            ql_add(a, rest, c);
+            continue;
+        }
+        if (c->kind != EX_FUNC || c->nargs != 2 || !c->fn->name || strcmp(c->fn->name, "=") != 0 ||
+            c->args[0]->type.oid != c->args[1]->type.oid || (hash && !ex_hash_eq_type(c->args[0]->type.oid)))
+            return false;
+        int side = inner_only(c->args[0]) ? 0 : inner_only(c->args[1]) ? 1 : -1;
+        ex_expr_t *o;
+        if (side < 0 || !outer_to_col(a, c->args[1 - side], &o))
+            return false;
+        ql_add(a, inner, c->args[side]);
+        ql_add(a, outer, o);
+    }
+    return true;
+}
+
+/* A scalar subquery (SELECT f(aggregates) FROM t WHERE c) whose c is
+ * conjuncts reading t alone and t-side = outer-side equalities on types
+ * that hash: run once grouped by the t sides, looked up per outer row by
+ * the outer sides (the keyed form of EX_SUBLINK, plan.h), instead of a
+ * scan of t per outer row.  Leaves e as it is otherwise. */
+static void decorrelate(rdb_arena_t *a, ex_expr_t *e)
+{
+    const plan_t *sp = e->sub;
+    if (e->flag != 3 /* EXPR */ || !e->correlated || e->nrowcmp || e->nkeyed || sp->kind != P_PROJECT ||
+        sp->nexprs != 1 || !sp->left || sp->left->kind != P_AGG || sp->left->ngroup != 0 ||
+        !sp->left->left || sp->left->left->kind != P_FILTER || !sp->left->left->left ||
+        sp->left->left->left->kind != P_SCAN || sp->left->left->left->qual || !inner_only(sp->exprs[0]))
+        return;
+    const plan_t *ag = sp->left, *scan = ag->left->left;
+    for (int i = 0; i < ag->naggs; i++) {
+        const plan_agg_t *g = &ag->aggs[i];
+        if (!inner_only(g->args[0]) || !inner_only(g->args[1]) || !inner_only(g->filter))
+            return;
+        for (int k = 0; k < g->norder; k++)
+            if (!inner_only(g->order[k]))
+                return;
+    }
+    qlist_t rest = { 0 }, inner = { 0 }, outer = { 0 };
+    if (!split_correlated(a, ag->left->qual, true, &rest, &inner, &outer))
+        return;
+    int k = inner.n;
+    if (k == 0)
+        return;
+    plan_t *f = (plan_t *)scan;
+    if (rest.n) {
+        f = plan_new(a, P_FILTER, scan->ncols);
+        memcpy(f->types, scan->types, sizeof(sql_type_t) * scan->ncols);
+        f->left = (plan_t *)scan;
+        f->qual = join_and(a, rest.q, rest.n);
+        f->est_rows = scan->est_rows / 3 + 1;
+    }
+    plan_t *g = plan_new(a, P_AGG, k + ag->naggs);
+    g->left = f;
+    g->ngroup = k;
+    g->group = inner.q;
+    g->naggs = ag->naggs;
+    g->aggs = ag->aggs;
+    for (int i = 0; i < k; i++) {
+        g->types[i] = inner.q[i]->type;
+        g->names[i] = "?group?";
+    }
+    for (int i = 0; i < ag->naggs; i++) {
+        g->types[k + i] = ag->types[i];
+        g->names[k + i] = ag->names[i];
+    }
+    g->est_rows = f->est_rows / 10 + 1;
+    plan_t *pr = plan_new(a, P_PROJECT, k + 1);
+    pr->left = g;
+    pr->nexprs = k + 1;
+    pr->exprs = RDB_ARENA_NEWN(a, ex_expr_t *, k + 1);
+    for (int i = 0; i < k; i++) {
+        pr->exprs[i] = ex_col(a, i, inner.q[i]->type);
+        pr->types[i] = inner.q[i]->type;
+        pr->names[i] = "?key?";
+    }
+    if (!ex_shift(a, sp->exprs[0], k, k + ag->naggs, &pr->exprs[k]))
+        return;
+    pr->types[k] = sp->types[0];
+    pr->names[k] = sp->names[0];
+    pr->est_rows = g->est_rows;
+    /* the value over no rows: the same aggregates over an empty input */
+    plan_t *none = plan_new(a, P_VALUES, scan->ncols);
+    memcpy(none->types, scan->types, sizeof(sql_type_t) * scan->ncols);
+    plan_t *ag0 = plan_new(a, P_AGG, ag->ncols);
+    *ag0 = *ag;
+    ag0->left = none;
+    plan_t *emp = plan_new(a, P_PROJECT, 1);
+    *emp = *sp;
+    emp->left = ag0;
+    e->sub = plan_optimize(a, pr);
+    e->empty = emp;
+    e->nkeyed = k;
+    e->nargs = k;
+    e->args = outer.q;
+    e->correlated = false;
+}
+
 static void opt_expr(rdb_arena_t *a, ex_expr_t *e)
 {
     if (!e)
         return;
     if (e->kind == EX_SUBLINK && e->sub)
+        decorrelate(a, e);
+    if (e->kind == EX_SUBLINK && e->sub && !e->nkeyed)
         e->sub = plan_optimize(a, e->sub);
     for (int i = 0; i < e->nargs; i++)
         opt_expr(a, e->args[i]);
@@ -349,21 +465,129 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
     return wrap_filter(a, p, &above);
 }
 
+/* Copy of e with EX_OUTER (levels up 1) made EX_COL; false if e holds
+ * anything else from outside, a column of its own query, or a subquery. */
+static bool outer_to_col(rdb_arena_t *a, const ex_expr_t *e, ex_expr_t **out)
+{
+    if (e->kind == EX_COL || e->kind == EX_SUBLINK || e->kind == EX_NEXTVAL ||
+        (e->kind == EX_OUTER && e->levelsup != 1) || (e->kind == EX_FUNC && e->fn->volatile_))
+        return false;
+    ex_expr_t *x = rdb_arena_memdup(a, e, sizeof *e);
+    if (x->kind == EX_OUTER) {
+        x->kind = EX_COL;
+        x->levelsup = 0;
+    }
+    if (e->nargs) {
+        x->args = RDB_ARENA_NEWN(a, ex_expr_t *, e->nargs);
+        for (int i = 0; i < e->nargs; i++)
+            if (!outer_to_col(a, e->args[i], &x->args[i]))
+                return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* Does e read only its own row (no outer rows, subqueries, volatility)? */
+static bool inner_only(const ex_expr_t *e)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_OUTER || e->kind == EX_SUBLINK || e->kind == EX_NEXTVAL ||
+        (e->kind == EX_FUNC && e->fn->volatile_))
+        return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (!inner_only(e->args[i]))
+            return false;
+    return true;
+}
+
+/* EXISTS (SELECT ... FROM t WHERE c) or NOT EXISTS, evaluated over the
+ * rows of in, where c's conjuncts either read t alone or are t-side =
+ * outer-side equalities: a J_SEMI (J_ANTI) hash join of in (left, set by
+ * the caller) with t filtered by the rest.  NULL if e is not of that
+ * shape. */
+static plan_t *semi_join(rdb_arena_t *a, const plan_t *in, ex_expr_t *e)
+{
+    bool anti = false;
+    if (e->kind == EX_NOT) {
+        anti = true;
+        e = e->args[0];
+    }
+    if (e->kind != EX_SUBLINK || e->flag != 0 /* EXISTS */ || !e->correlated || !e->sub)
+        return NULL;
+    const plan_t *sp = e->sub;
+    if (sp->kind != P_PROJECT || !sp->left || sp->left->kind != P_FILTER || !sp->left->left ||
+        sp->left->left->kind != P_SCAN || sp->left->left->qual)
+        return NULL;
+    const plan_t *scan = sp->left->left;
+    qlist_t rest = { 0 }, inner = { 0 }, outer = { 0 };
+    if (!split_correlated(a, sp->left->qual, false, &rest, &inner, &outer))
+        return NULL;
+    plan_t *j = plan_new(a, P_JOIN, in->ncols);
+    memcpy(j->types, in->types, sizeof(sql_type_t) * in->ncols);
+    memcpy(j->names, in->names, sizeof(char *) * in->ncols);
+    j->jointype = anti ? J_ANTI : J_SEMI;
+    j->nkeys = inner.n;
+    j->lkeys = outer.q;
+    j->rkeys = inner.q;
+    j->keytypes = RDB_ARENA_NEWN(a, sql_type_t, inner.n + 1);
+    for (int i = 0; i < inner.n; i++) {
+        int lo = 1 << 30, hi = -1;
+        bool fx = false;
+        span(outer.q[i], &lo, &hi, &fx);
+        if (hi < 0 || hi >= in->ncols)
+            return NULL;
+        j->keytypes[i] = inner.q[i]->type;
+    }
+    if (j->nkeys == 0)
+        return NULL;
+    plan_t *r = (plan_t *)scan;
+    if (rest.n) {
+        r = plan_new(a, P_FILTER, scan->ncols);
+        memcpy(r->types, scan->types, sizeof(sql_type_t) * scan->ncols);
+        memcpy(r->names, scan->names, sizeof(char *) * scan->ncols);
+        r->left = (plan_t *)scan;
+        r->qual = join_and(a, rest.q, rest.n);
+        r->est_rows = scan->est_rows / 3 + 1;
+    }
+    j->right = r;
+    return j;
+}
+
 static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
 {
     if (!p)
         return NULL;
     switch (p->kind) {
     case P_FILTER: {
-        qlist_t q = { 0 };
+        qlist_t q = { 0 }, semis = { 0 };
         if (in)
             for (int i = 0; i < in->n; i++)
                 ql_add(a, &q, in->q[i]);
         int first = q.n;
         split_and(a, p->qual, &q);
+        /* [NOT] EXISTS over one table correlated by equalities: a hash
+         * semi (anti) join instead of a scan per row */
+        int keep = first;
+        for (int i = first; i < q.n; i++) {
+            plan_t *j = semi_join(a, p->left, q.q[i]);
+            if (j)
+                ql_add(a, &semis, (ex_expr_t *)j);
+            else
+                q.q[keep++] = q.q[i];
+        }
+        q.n = keep;
         for (int i = first; i < q.n; i++)
             opt_expr(a, q.q[i]);
-        return opt(a, p->left, &q);
+        plan_t *c = opt(a, p->left, &q);
+        for (int i = 0; i < semis.n; i++) {
+            plan_t *j = (plan_t *)semis.q[i];
+            j->left = c;
+            j->right = opt(a, j->right, NULL);
+            j->est_rows = c->est_rows / 2 + 1;
+            c = j;
+        }
+        return c;
     }
     case P_JOIN:
         return opt_join(a, p, in);

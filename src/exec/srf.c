@@ -60,6 +60,19 @@ static sql_value_t *emit(srf_rows_t *o, rdb_arena_t *a)
     return &o->v[o->n++ * o->ncols];
 }
 
+/* Room for n more rows at once (the set's size is known up front). */
+static void reserve(srf_rows_t *o, rdb_arena_t *a, int64_t n)
+{
+    if (o->n + n <= o->cap)
+        return;
+    int64_t cap = o->n + n;
+    sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(cap * o->ncols + 1));
+    if (o->n)
+        memcpy(v, o->v, sizeof(sql_value_t) * (size_t)(o->n * o->ncols));
+    o->v = v;
+    o->cap = cap;
+}
+
 static rdb_status_t run_series(ex_srfscan_t *s, const ex_expr_t *e, const sql_value_t *args,
                                srf_rows_t *o)
 {
@@ -122,6 +135,7 @@ static rdb_status_t run_one(ex_srfscan_t *s, const ex_expr_t *e, srf_rows_t *o)
         sql_array_t x;
         if (sql_array_decode(&s->a, e->args[0]->type, &args[0], &x, r->err) != RDB_OK)
             return RDB_SQL;
+        reserve(o, &s->a, x.n);
         for (int i = 0; i < x.n; i++)
             emit(o, &s->a)[0] = x.v[i];
         return RDB_OK;
@@ -132,6 +146,7 @@ static rdb_status_t run_one(ex_srfscan_t *s, const ex_expr_t *e, srf_rows_t *o)
         bool rev = e->nargs > 2 && args[2].u.b;
         if (args[1].u.i != 1 || n == 0)
             return RDB_OK;
+        reserve(o, &s->a, n);
         for (int i = 0; i < n; i++)
             emit(o, &s->a)[0] = sql_int(rev ? lb + n - 1 - i : lb + i);
         return RDB_OK;
@@ -163,6 +178,7 @@ static rdb_status_t run_one(ex_srfscan_t *s, const ex_expr_t *e, srf_rows_t *o)
         if (sql_json_expand(&s->a, e->args[0]->type.oid, &args[0], what, astext, &n, &keys, &vals,
                             r->err) != RDB_OK)
             return RDB_SQL;
+        reserve(o, &s->a, n);
         for (int i = 0; i < n; i++) {
             sql_value_t *row = emit(o, &s->a);
             if (what == SQL_JSON_EACH) {

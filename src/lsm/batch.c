@@ -55,6 +55,8 @@ void lsm_batch_delete(lsm_batch_t *b, const void *key, size_t klen, lsm_version_
     add(b, LSM_KIND_DELETE, key, klen, v);
 }
 
+void lsm_batch_reserve(lsm_batch_t *b, size_t bytes) { rdb_buf_reserve(&b->rep, bytes); }
+
 size_t lsm_batch_count(const lsm_batch_t *b) { return b->count; }
 size_t lsm_batch_byte_size(const lsm_batch_t *b) { return b->rep.len; }
 

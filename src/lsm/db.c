@@ -542,16 +542,26 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
             if (x != &w && bytes + x->batch->rep.len > MAX_GROUP_BYTES)
                 break;
             bytes += x->batch->rep.len;
-            lsm_log_frame(&db->group, x->batch->rep.data, x->batch->rep.len);
             do_sync |= x->sync;
             last = x;
+        }
+        /* a group of one is written from its batch, without a copy */
+        for (lsm_writer_t *x = &w; last != &w; x = x->next) {
+            lsm_log_frame(&db->group, x->batch->rep.data, x->batch->rep.len);
+            if (x == last)
+                break;
         }
         if (db->o.sync_mode != LSM_SYNC_COMMIT)
             do_sync = false; /* PERIODIC: the syncer thread does it */
         lsm_mem_t *mem = db->mem;
         pthread_mutex_unlock(&db->mu);
-        s = lsm_log_write_raw(&db->wal, db->group.data, db->group.len, &w.err);
-        db->wal_bytes += db->group.len;
+        if (last == &w) {
+            s = lsm_log_add(&db->wal, b->rep.data, b->rep.len, &w.err);
+            db->wal_bytes += b->rep.len + LSM_LOG_HEADER;
+        } else {
+            s = lsm_log_write_raw(&db->wal, db->group.data, db->group.len, &w.err);
+            db->wal_bytes += db->group.len;
+        }
         if (s == RDB_OK && do_sync) {
             s = lsm_log_sync(&db->wal, &w.err);
             db->wal_syncs++;

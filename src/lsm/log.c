@@ -23,12 +23,17 @@ rdb_status_t lsm_log_create(lsm_log_writer_t *w, const char *path, rdb_err_t *er
     return RDB_OK;
 }
 
-void lsm_log_frame(rdb_buf_t *out, const void *payload, size_t n)
+static void frame_header(char *h, const void *payload, size_t n)
 {
-    char h[LSM_LOG_HEADER];
     rdb_put_u32_le(h, (uint32_t)n);
     rdb_put_u32_le(h + 4, rdb_crc32c_mask(rdb_crc32c(h, 4)));
     rdb_put_u32_le(h + 8, rdb_crc32c_mask(rdb_crc32c(payload, n)));
+}
+
+void lsm_log_frame(rdb_buf_t *out, const void *payload, size_t n)
+{
+    char h[LSM_LOG_HEADER];
+    frame_header(h, payload, n);
     rdb_buf_append(out, h, sizeof h);
     rdb_buf_append(out, payload, n);
 }
@@ -53,11 +58,12 @@ rdb_status_t lsm_log_write_raw(lsm_log_writer_t *w, const void *data, size_t n, 
 
 rdb_status_t lsm_log_add(lsm_log_writer_t *w, const void *payload, size_t n, rdb_err_t *err)
 {
-    rdb_buf_t b = RDB_BUF_INIT;
-    lsm_log_frame(&b, payload, n);
-    rdb_status_t s = lsm_log_write_raw(w, b.data, b.len, err);
-    rdb_buf_free(&b);
-    return s;
+    /* header and payload written where they lie: no copy of a large
+     * payload (a torn record fails its CRC on replay either way) */
+    char h[LSM_LOG_HEADER];
+    frame_header(h, payload, n);
+    rdb_status_t s = lsm_log_write_raw(w, h, sizeof h, err);
+    return s == RDB_OK ? lsm_log_write_raw(w, payload, n, err) : s;
 }
 
 rdb_status_t lsm_log_sync(lsm_log_writer_t *w, rdb_err_t *err)

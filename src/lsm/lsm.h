@@ -113,6 +113,9 @@ void lsm_batch_clear(lsm_batch_t *b);
 void lsm_batch_put(lsm_batch_t *b, const void *key, size_t klen, lsm_version_t v,
                    const void *value, size_t vlen);
 void lsm_batch_delete(lsm_batch_t *b, const void *key, size_t klen, lsm_version_t v);
+/* Room for about `bytes` more of records, so that a large batch built
+ * in one go grows its buffer once. */
+void lsm_batch_reserve(lsm_batch_t *b, size_t bytes);
 size_t lsm_batch_count(const lsm_batch_t *b);
 size_t lsm_batch_byte_size(const lsm_batch_t *b);
 

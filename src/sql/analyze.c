@@ -2494,8 +2494,9 @@ static rdb_status_t bind_func_from(bctx_t *c, scope_t *s, ast_from_t *f, int off
             p->types[i] = types[i];
             p->names[i] = names[i];
         }
-        /* a function returning one column is named by the alias */
-        if (ncols - f->ordinality == 1 && !f->ncolaliases && f->alias)
+        /* a function returning one unnamed column (unnest, not json_array_elements'
+         * "value") is named by the alias */
+        if (ncols - f->ordinality == 1 && !f->ncolaliases && f->alias && p->names[0] == fa->name)
             p->names[0] = f->alias;
         for (int i = 0; i < ncols && i < f->ncolaliases; i++)
             p->names[i] = f->colaliases[i];
@@ -3149,9 +3150,13 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     aggctx_t g = { 0 };
     g.below = s;
     bool grouped = sel->ngroup || sel->having || target_uses_agg(sel);
-    if (sel->for_update && grouped)
-        return fail(c, "0A000", -1, "FOR UPDATE is not allowed with %s",
-                    sel->ngroup ? "GROUP BY clause" : sel->having ? "HAVING clause" : "aggregate functions");
+    if (sel->for_update) { /* PG's CheckSelectLocking */
+        const char *ln = sel->lock_name ? sel->lock_name : "FOR UPDATE";
+        const char *why = sel->distinct ? "DISTINCT clause" : sel->ngroup ? "GROUP BY clause"
+                        : sel->having ? "HAVING clause" : grouped ? "aggregate functions" : NULL;
+        if (why)
+            return fail(c, "0A000", -1, "%s is not allowed with %s", ln, why);
+    }
     if (grouped) {
         g.group = RDB_ARENA_NEWN(A, ex_expr_t *, sel->ngroup + 1);
         c->noagg = "GROUP BY";

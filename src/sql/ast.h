@@ -160,6 +160,7 @@ struct ast_select {
     ast_cte_t    *ctes;     int nctes;
     bool          recursive;                        /* WITH RECURSIVE */
     bool          for_update;
+    const char   *lock_name;   /* "FOR UPDATE", "FOR SHARE", ... as written */
     ast_window_t *windows;  int nwindows;           /* WINDOW clause */
     int           loc;
 };

@@ -102,45 +102,45 @@ static rdb_status_t parent_has(txn_t *t, const sql_table_t *parent, const sql_fk
                                const sql_value_t *key, bool *found, rdb_err_t *err)
 {
     const sql_index_t *ix = ref_index(parent, fk);
+    *found = false;
+    if (ix && ix->primary && parent->npk == fk->ncols && fk->ncols <= 32) {
+        /* the common case: a point read of the row key, nothing decoded */
+        sql_value_t pk[32];
+        for (int i = 0; i < parent->npk; i++) {
+            int k = ref_pos(fk, parent->pk_colids[i]);
+            pk[i] = k >= 0 ? key[k] : sql_null();
+        }
+        return sql_table_exists(t, parent, pk, found, err);
+    }
+    /* a UNIQUE index: a prefix seek over its columns */
     rdb_arena_t a;
     rdb_arena_init(&a, 0);
     sql_value_t *vals = RDB_ARENA_NEWN(&a, sql_value_t, fk->ncols + parent->nrowcols + 1);
     sql_value_t *row = vals + fk->ncols;
-    rdb_status_t rc = RDB_OK;
-    *found = false;
-    if (ix && ix->primary && parent->npk == fk->ncols) {
-        for (int i = 0; i < parent->npk; i++) {
-            int k = ref_pos(fk, parent->pk_colids[i]);
+    sql_scan_range_t r = { 0 };
+    sql_scan_t *s;
+    if (ix && ix->ncols == fk->ncols) {
+        for (int i = 0; i < ix->ncols; i++) {
+            int k = ref_pos(fk, ix->colids[i]);
             vals[i] = k >= 0 ? key[k] : sql_null();
         }
-        rc = sql_table_get(t, parent, vals, &a, row, found, err);
+        r.nlo = r.nhi = ix->ncols;
+        r.lo = r.hi = vals;
+        r.lo_incl = r.hi_incl = true;
+        s = sql_index_scan_open(t, parent, ix, &r);
     } else {
-        sql_scan_range_t r = { 0 };
-        sql_scan_t *s;
-        if (ix && ix->ncols == fk->ncols) {
-            for (int i = 0; i < ix->ncols; i++) {
-                int k = ref_pos(fk, ix->colids[i]);
-                vals[i] = k >= 0 ? key[k] : sql_null();
-            }
-            r.nlo = r.nhi = ix->ncols;
-            r.lo = r.hi = vals;
-            r.lo_incl = r.hi_incl = true;
-            s = sql_index_scan_open(t, parent, ix, &r);
-        } else {
-            s = sql_scan_open(t, parent, NULL); /* defensive: the index is gone */
-        }
-        while (!*found && sql_scan_next(s, &a, row)) {
-            bool eq = true;
-            for (int k = 0; eq && k < fk->ncols; k++) {
-                const sql_value_t *v = &row[fk->ref_colids[k]];
-                eq = !v->isnull && sql_value_cmp(col_type(parent, fk->ref_colids[k]), v, &key[k]) == 0;
-            }
-            *found = eq;
-        }
-        if (rc == RDB_OK)
-            rc = sql_scan_status(s, err);
-        sql_scan_close(s);
+        s = sql_scan_open(t, parent, NULL); /* defensive: the index is gone */
     }
+    while (!*found && sql_scan_next(s, &a, row)) {
+        bool eq = true;
+        for (int k = 0; eq && k < fk->ncols; k++) {
+            const sql_value_t *v = &row[fk->ref_colids[k]];
+            eq = !v->isnull && sql_value_cmp(col_type(parent, fk->ref_colids[k]), v, &key[k]) == 0;
+        }
+        *found = eq;
+    }
+    rdb_status_t rc = sql_scan_status(s, err);
+    sql_scan_close(s);
     rdb_arena_destroy(&a);
     return rc;
 }
@@ -162,9 +162,10 @@ rdb_status_t sql_fk_check(txn_t *t, const sql_table_t *child, const sql_fkey_t *
         rdb_err_detail(err, "MATCH FULL does not allow mixing of null and nonnull key values.");
         return RDB_SQL;
     }
+    sql_value_t keybuf[8];
     rdb_arena_t a;
-    rdb_arena_init(&a, 0);
-    sql_value_t *key = RDB_ARENA_NEWN(&a, sql_value_t, fk->ncols + 1);
+    rdb_arena_init(&a, 0); /* allocates nothing until a conversion needs it */
+    sql_value_t *key = fk->ncols <= 8 ? keybuf : RDB_ARENA_NEWN(&a, sql_value_t, fk->ncols + 1);
     rdb_status_t rc = RDB_OK;
     for (int k = 0; rc == RDB_OK && k < fk->ncols; k++)
         rc = conv(&a, col_type(child, fk->colids[k]), col_type(parent, fk->ref_colids[k]),

@@ -791,8 +791,15 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
                 return RDB_SQL;
     }
     json_t *lk = json_object_get(b, "lockingClause");
-    if (lk)
+    if (lk) {
         s->for_update = true;   /* accepted: snapshot reads, no row locks yet */
+        json_t *lb;
+        node_name(json_array_get(lk, 0), &lb);
+        const char *st = lb ? json_string_value(json_object_get(lb, "strength")) : NULL;
+        s->lock_name = !st ? "FOR UPDATE" : !strcmp(st, "LCS_FORSHARE") ? "FOR SHARE"
+                     : !strcmp(st, "LCS_FORNOKEYUPDATE") ? "FOR NO KEY UPDATE"
+                     : !strcmp(st, "LCS_FORKEYSHARE") ? "FOR KEY SHARE" : "FOR UPDATE";
+    }
     json_t *w = json_object_get(b, "withClause");
     if (w) {
         s->recursive = jbool(w, "recursive");
@@ -1108,8 +1115,13 @@ static rdb_status_t xexplain(pctx_t *p, json_t *b, ast_stmt_t *st)
     if (rc != RDB_OK)
         return RDB_SQL;
     ast_stmt_kind_t k = st->inner->kind;
-    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE)
+    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE) {
+        if (st->inner->node) {   /* a DDL statement keeps its JSON node */
+            json_decref(st->inner->node);
+            st->inner->node = NULL;
+        }
         return unsupported(p, "EXPLAIN of this statement", -1);
+    }
     return RDB_OK;
 }
 

@@ -33,6 +33,8 @@
 /* OID of CHECK constraint i of relation rel (i < 256, rel < 2^23) and of
  * the default of column colid (colid < 2048, rel < 2^20). */
 #define SYSCAT_CHECK_OID(rel, i)       (0x80000000u | ((uint32_t)(rel) << 8) | (uint32_t)(i))
+/* foreign key k of a relation: the same space, counting down from 255 */
+#define SYSCAT_FKEY_OID(rel, k)        SYSCAT_CHECK_OID(rel, 255 - (k))
 #define SYSCAT_ATTRDEF_OID(rel, colid) (0x40000000u | ((uint32_t)(rel) << 11) | (uint32_t)(colid))
 
 /* PostgreSQL's fixed OIDs that clients compare against. */

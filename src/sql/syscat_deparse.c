@@ -417,12 +417,64 @@ const char *sql_syscat_indexdef(const sql_syscat_env_t *env, uint32_t oid, int c
     return s;
 }
 
+static const char *fk_action(char c)
+{
+    switch (c) {
+    case SQL_FK_RESTRICT: return "RESTRICT";
+    case SQL_FK_CASCADE: return "CASCADE";
+    case SQL_FK_SET_NULL: return "SET NULL";
+    case SQL_FK_SET_DEFAULT: return "SET DEFAULT";
+    default: return NULL;
+    }
+}
+
+/* PostgreSQL's pg_get_constraintdef of a foreign key:
+ * FOREIGN KEY (x) REFERENCES p(a) [MATCH FULL] [ON UPDATE ..] [ON DELETE ..] */
+static const char *fkey_def(const sql_syscat_env_t *env, const sql_table_t *t, const sql_fkey_t *fk,
+                            rdb_arena_t *a)
+{
+    const sql_table_t *ref = sql_cat_by_id(env->snap, fk->ref_table);
+    rdb_buf_t b = RDB_BUF_INIT;
+    rdb_buf_append_str(&b, "FOREIGN KEY (");
+    for (int k = 0; k < fk->ncols; k++) {
+        const sql_column_t *c = sql_table_column_by_id(t, fk->colids[k]);
+        if (k)
+            rdb_buf_append_str(&b, ", ");
+        put_ident(&b, c ? c->name : "?");
+    }
+    rdb_buf_append_str(&b, ") REFERENCES ");
+    if (ref && ref->schema_id != SQL_SCHEMA_PUBLIC) {
+        put_ident(&b, ref->schema);
+        rdb_buf_append_u8(&b, '.');
+    }
+    put_ident(&b, ref ? ref->name : "?");
+    rdb_buf_append_u8(&b, '(');
+    for (int k = 0; k < fk->ncols; k++) {
+        const sql_column_t *c = ref ? sql_table_column_by_id(ref, fk->ref_colids[k]) : NULL;
+        if (k)
+            rdb_buf_append_str(&b, ", ");
+        put_ident(&b, c ? c->name : "?");
+    }
+    rdb_buf_append_u8(&b, ')');
+    if (fk->match == 'f')
+        rdb_buf_append_str(&b, " MATCH FULL");
+    if (fk_action(fk->on_update))
+        rdb_buf_printf(&b, " ON UPDATE %s", fk_action(fk->on_update));
+    if (fk_action(fk->on_delete))
+        rdb_buf_printf(&b, " ON DELETE %s", fk_action(fk->on_delete));
+    char *s = rdb_arena_strdup(a, rdb_buf_cstr(&b));
+    rdb_buf_free(&b);
+    return s;
+}
+
 const char *sql_syscat_constraintdef(const sql_syscat_env_t *env, uint32_t oid, bool pretty,
                                      rdb_arena_t *a)
 {
     if (oid & 0x80000000u) {
         const sql_table_t *t = sql_cat_by_id(env->snap, (oid & 0x7fffffffu) >> 8);
         int i = (int)(oid & 0xff);
+        if (t && i >= t->nchecks && 255 - i < t->nfkeys)
+            return fkey_def(env, t, &t->fkeys[255 - i], a);
         if (!t || i >= t->nchecks)
             return NULL;
         const char *x = syscat_check_text(env, t, &t->checks[i], pretty, a);

@@ -288,6 +288,34 @@ static void con_row(syscat_rows_t *r, const sql_table_t *t, uint32_t oid, const 
     S("conbin", sv_text(conbin));
 }
 
+/* "{1,2}": the attnums of colids of t. */
+static const char *attnum_array(syscat_rows_t *r, const sql_table_t *t, int n, const uint16_t *colids)
+{
+    rdb_buf_t b = RDB_BUF_INIT;
+    rdb_buf_append_u8(&b, '{');
+    for (int c = 0; c < n; c++) {
+        const sql_column_t *col = t ? sql_table_column_by_id(t, colids[c]) : NULL;
+        rdb_buf_printf(&b, "%s%d", c ? "," : "", col ? col->attnum : 0);
+    }
+    rdb_buf_append_u8(&b, '}');
+    const char *s = rdb_arena_strdup(r->a, rdb_buf_cstr(&b));
+    rdb_buf_free(&b);
+    return s;
+}
+
+static void fkey_row(const sql_syscat_env_t *env, syscat_rows_t *r, const sql_table_t *t,
+                     const sql_fkey_t *fk, int k)
+{
+    const sql_table_t *ref = sql_cat_by_id(env->snap, fk->ref_table);
+    con_row(r, t, SYSCAT_FKEY_OID(t->id, k), fk->name, 'f', fk->ref_index,
+            attnum_array(r, t, fk->ncols, fk->colids), NULL);
+    S("confrelid", sql_int(fk->ref_table));
+    S("confupdtype", sv_char(fk->on_update));
+    S("confdeltype", sv_char(fk->on_delete));
+    S("confmatchtype", sv_char(fk->match));
+    S("confkey", sv_array(r->a, SQL_OID_INT2_ARRAY, attnum_array(r, ref, fk->ncols, fk->ref_colids)));
+}
+
 static void gen_constraint(const sql_syscat_env_t *env, syscat_rows_t *r)
 {
     int n = sql_cat_count(env->snap);
@@ -316,6 +344,8 @@ static void gen_constraint(const sql_syscat_env_t *env, syscat_rows_t *r)
         for (int k = 0; k < t->nchecks && k < 256; k++)
             con_row(r, t, SYSCAT_CHECK_OID(t->id, k), t->checks[k].name, 'c', 0, NULL,
                     syscat_check_text(env, t, &t->checks[k], false, r->a));
+        for (int k = 0; k < t->nfkeys && k + t->nchecks < 256; k++)
+            fkey_row(env, r, t, &t->fkeys[k], k);
     }
 }
 

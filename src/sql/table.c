@@ -834,6 +834,19 @@ rdb_status_t sql_table_get(txn_t *txn, const sql_table_t *t, const sql_value_t *
     return rc;
 }
 
+rdb_status_t sql_table_exists(txn_t *txn, const sql_table_t *t, const sql_value_t *pkv, bool *found,
+                              rdb_err_t *err)
+{
+    rdb_buf_t pk = RDB_BUF_INIT, key = RDB_BUF_INIT, val = RDB_BUF_INIT;
+    pk_encode(&pk, t, pkv, true);
+    row_key(&key, t, pk.data, pk.len);
+    rdb_status_t rc = txn_get(txn, key.data, key.len, &val, found, err);
+    rdb_buf_free(&pk);
+    rdb_buf_free(&key);
+    rdb_buf_free(&val);
+    return rc;
+}
+
 /* --- scans ------------------------------------------------------------------ */
 
 struct sql_scan {
@@ -1053,8 +1066,9 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
         const char *v = txn_iter_value(s->it, &vlen);
         rdb_arena_t *va = s->borrow && !s->borrow_a ? NULL : a;
         int fast = row_decode_fast(va, t, s->types, v, vlen, row, s->need, &s->err);
+        /* the slow path copies into a: nested values (arrays) need an arena */
         rdb_status_t rc = fast > 0 ? RDB_OK : fast < 0 ? RDB_CORRUPTION
-                        : row_decode_cols(va, t, v, vlen, row, &s->zone, s->need, &s->err);
+                        : row_decode_cols(a, t, v, vlen, row, &s->zone, s->need, &s->err);
         if (rc == RDB_OK && t->npk == 0)
             rc = rowid_from_key(a, t, k, klen, row, &s->err);
         if (rc != RDB_OK)

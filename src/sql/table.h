@@ -44,6 +44,10 @@ rdb_status_t sql_table_truncate(txn_t *t, const sql_table_t *tab, rdb_err_t *err
 rdb_status_t sql_table_get(txn_t *t, const sql_table_t *tab, const sql_value_t *pk,
                            rdb_arena_t *a, sql_value_t *row, bool *found, rdb_err_t *err);
 
+/* Is there a row with that primary key (npk values in pk_colids order)? */
+rdb_status_t sql_table_exists(txn_t *t, const sql_table_t *tab, const sql_value_t *pk, bool *found,
+                              rdb_err_t *err);
+
 /* Scans.  A full scan, or (range-partitioned tables, and hash-partitioned
  * ones with the whole key given) a range over the leading primary-key
  * columns: lo / hi hold nlo / nhi leading pk values, NULL = unbounded. */

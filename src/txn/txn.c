@@ -397,6 +397,76 @@ void txn_abort(txn_t *t)
     free(t);
 }
 
+/* Sorting the write set: the first 8 key bytes, big-endian, decide most
+ * comparisons without touching the keys. */
+typedef struct ws_sortent {
+    uint64_t prefix;
+    uint32_t ent;     /* entry index + 1 */
+} ws_sortent_t;
+
+static uint64_t key_prefix8(const char *k, size_t n)
+{
+    uint64_t p = 0;
+    for (size_t i = 0; i < 8; i++)
+        p = p << 8 | (i < n ? (uint8_t)k[i] : 0);
+    return p;
+}
+
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static int ws_sortent_cmp(const void *x, const void *y, void *arg)
+{
+    const ws_sortent_t *a = x, *b = y;
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
+    const txn_t *t = arg;
+    const ws_entry_t *ea = &t->ents[a->ent - 1], *eb = &t->ents[b->ent - 1];
+    return key_cmp(ea->key, ea->klen, eb->key, eb->klen);
+}
+
+static bool in_bounds(const ws_entry_t *en, const void *lo, size_t lolen, const void *hi,
+                      size_t hilen)
+{
+    if (lo && key_cmp(en->key, en->klen, lo, lolen) < 0)
+        return false;
+    if (hi && key_cmp(en->key, en->klen, hi, hilen) >= 0)
+        return false;
+    return true;
+}
+
+/* The current entries (index + 1) with keys in [lo, hi) (NULL: open),
+ * sorted by key; malloc'ed, NULL when there are none. */
+static uint32_t *ws_sorted(const txn_t *t, const void *lo, size_t lolen, const void *hi,
+                           size_t hilen, size_t *nout)
+{
+    size_t n = 0;
+    *nout = 0;
+    if (!t->nlive)
+        return NULL;
+    ws_sortent_t *se = malloc(t->nlive * sizeof *se);
+    if (!se)
+        abort();
+    for (size_t i = 0; i < t->nslots; i++) {
+        uint32_t e = t->slots[i];
+        if (e && in_bounds(&t->ents[e - 1], lo, lolen, hi, hilen)) {
+            se[n].prefix = key_prefix8(t->ents[e - 1].key, t->ents[e - 1].klen);
+            se[n++].ent = e;
+        }
+    }
+    qsort_r(se, n, sizeof *se, ws_sortent_cmp, (void *)t);
+    uint32_t *out = (uint32_t *)se; /* compact in place: out[i] is before se[i] */
+    for (size_t i = 0; i < n; i++)
+        out[i] = se[i].ent;
+    *nout = n;
+    return out;
+}
+
 /* Commit with the version *fixed, or a fresh stamp when fixed is NULL. */
 static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t *err)
 {
@@ -408,16 +478,22 @@ static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t 
         v = *fixed;
     else if ((s = stamp(t->st, &v.hlc, err)) != RDB_OK)
         goto out;
+    /* The current entries in key order: the memtable then takes them as
+     * an ascending run (skiplist.c's splice), and the batch is sized once. */
+    size_t n, bytes = 0;
+    uint32_t *order = ws_sorted(t, NULL, 0, NULL, 0, &n);
+    for (size_t i = 0; i < n; i++)
+        bytes += t->ents[order[i] - 1].klen + t->ents[order[i] - 1].vlen + 24;
     lsm_batch_t *b = lsm_batch_new();
-    for (size_t i = 0; i < t->nents; i++) {
-        const ws_entry_t *en = &t->ents[i];
-        if (t->slots[find_slot(t, en->key, en->klen)] != i + 1)
-            continue; /* overwritten later in the transaction */
+    lsm_batch_reserve(b, bytes);
+    for (size_t i = 0; i < n; i++) {
+        const ws_entry_t *en = &t->ents[order[i] - 1];
         if (en->val)
             lsm_batch_put(b, en->key, en->klen, v, en->val, en->vlen);
         else
             lsm_batch_delete(b, en->key, en->klen, v);
     }
+    free(order);
     s = lsm_write(t->st->db, NULL, b, err);
     if (s == RDB_OK) {
         if (t->wrote_catalog)
@@ -440,34 +516,6 @@ rdb_status_t txn_commit_at(txn_t *t, lsm_version_t v, rdb_err_t *err)
 
 /* --- iterators --------------------------------------------------------- */
 
-static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
-static const txn_t *sort_txn; /* qsort has no context argument */
-static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static int ws_idx_cmp(const void *a, const void *b)
-{
-    const ws_entry_t *x = &sort_txn->ents[*(const uint32_t *)a - 1];
-    const ws_entry_t *y = &sort_txn->ents[*(const uint32_t *)b - 1];
-    return key_cmp(x->key, x->klen, y->key, y->klen);
-}
-
-static bool in_bounds(const ws_entry_t *en, const void *lo, size_t lolen, const void *hi,
-                      size_t hilen)
-{
-    if (lo && key_cmp(en->key, en->klen, lo, lolen) < 0)
-        return false;
-    if (hi && key_cmp(en->key, en->klen, hi, hilen) >= 0)
-        return false;
-    return true;
-}
-
 txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi, size_t hilen)
 {
     txn_iter_t *it = calloc(1, sizeof *it);
@@ -486,18 +534,7 @@ txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi,
         it->hilen = hilen;
     }
     /* The current entries within bounds, sorted. */
-    if (t->nlive) {
-        it->ws = malloc(t->nlive * sizeof *it->ws);
-        for (size_t i = 0; i < t->nslots; i++) {
-            uint32_t e = t->slots[i];
-            if (e && in_bounds(&t->ents[e - 1], lo, lolen, hi, hilen))
-                it->ws[it->nws++] = e;
-        }
-        pthread_mutex_lock(&sort_mu);
-        sort_txn = t;
-        qsort(it->ws, it->nws, sizeof *it->ws, ws_idx_cmp);
-        pthread_mutex_unlock(&sort_mu);
-    }
+    it->ws = ws_sorted(t, lo, lolen, hi, hilen, &it->nws);
     if (reader_key(t, lo, lolen) && hi && hilen && t->reader->scan) {
         bool handled = false;
         if (t->reader->scan(t->reader->ctx, lo, lolen, hi, hilen, &it->rows, &handled,

@@ -18,7 +18,7 @@ import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster import Checks, Cluster, convergence, merkle_agree  # noqa: E402
-from test_sql import connect, poll, query  # noqa: E402
+from sqlclient import connect, poll, query  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-fkey")

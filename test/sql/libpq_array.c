@@ -163,6 +163,21 @@ int main(int argc, char **argv)
         CHECK(0, "round trip select: %s", PQresultErrorMessage(r));
     PQclear(r);
 
+    /* Describe: parameters whose array type comes from their use */
+    r = PQprepare(c, "anyp", "select id from la_t where id = any($1) and a = $2", 0, NULL);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "prepare: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQdescribePrepared(c, "anyp");
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK && PQnparams(r) == 2 && PQparamtype(r, 0) == 1007 &&
+          PQparamtype(r, 1) == 1007, "param types %u %u", PQparamtype(r, 0), PQparamtype(r, 1));
+    CHECK(PQnfields(r) == 1 && PQftype(r, 0) == 23, "describe result");
+    PQclear(r);
+    const char *tv[2] = { "{1,2,3}", "{5,NULL,7}" };
+    r = PQexecPrepared(c, "anyp", 2, tv, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "3") == 0,
+          "execute prepared: %s", PQresultErrorMessage(r));
+    PQclear(r);
+
     /* the wrong element type: 42804 */
     types[0] = 1016;   /* int8[] declared, int4 elements sent */
     r = PQexecParams(c, "select $1", 1, types, vals, lens, fmts, 0);

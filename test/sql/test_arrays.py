@@ -188,6 +188,12 @@ def main():
               [({"a": [1, Decimal("2.50")], "b": 1}, [1, 2])], (json.dumps({"x": [1, 2]}),))
         check(cur, "SELECT jsonb_agg(id ORDER BY id), json_build_object('n', 1)::text FROM ar_types",
               [([1, 2, 3], '{"n" : 1}')])
+        # jsonb and jsonb[] columns: normalized once, kept across the restart below
+        cur.execute("CREATE TABLE ar_js (id int PRIMARY KEY, j jsonb, ja jsonb[], raw json)")
+        cur.execute("INSERT INTO ar_js VALUES (1, '{\"b\": 1.50, \"a\": [true, null]}', "
+                    "ARRAY['{\"y\":1,\"x\":2}'::jsonb, NULL], '{\"b\":1,  \"a\":2}')")
+        check(cur, "SELECT j::text, ja::text, raw::text FROM ar_js",
+              [('{"a": [true, null], "b": 1.50}', '{"{\\"x\\": 2, \\"y\\": 1}",NULL}', '{"b":1,  "a":2}')])
         # errors with their SQLSTATEs
         check_err(cur, "SELECT '{1,2'::int[]", "22P02", 'malformed array literal: "{1,2"')
         check_err(cur, "SELECT '{{1},{2}}'::int[]", "0A000", "multidimensional")
@@ -205,6 +211,8 @@ def main():
         cur = conn.cursor()
         check_rows(cur, "lists after restart")
         check(cur, "SELECT count(*) FROM ar_keys WHERE k >= '{1}' AND k < '{2}'", [(3,)])
+        check(cur, "SELECT j::text, ja::text, raw::text FROM ar_js",
+              [('{"a": [true, null], "b": 1.50}', '{"{\\"x\\": 2, \\"y\\": 1}",NULL}', '{"b":1,  "a":2}')])
         conn.close()
 
         # binary format through libpq

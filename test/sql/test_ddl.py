@@ -135,6 +135,7 @@ def test_create_types_and_errors(n):
     err(c, "create table u (a nosuch)", "42704", 'type "nosuch" does not exist')
     err(c, "create table u (a int primary key, b int primary key)", "42P16",
         'multiple primary keys for table "u" are not allowed')
+    err(c, "create table u (a int references nosuch(id))", "42P01", 'relation "nosuch" does not exist')
     err(c, "create table u (a int references t(nosuch))", "42703",
         'column "nosuch" referenced in foreign key constraint does not exist')
     err(c, "create table u (a varchar(0))", "22023", "length for type varchar must be at least 1")

@@ -135,8 +135,29 @@ def test_explain(srv):
     p = plan(cur, "EXPLAIN (COSTS OFF) SELECT id FROM ex_a UNION ALL SELECT id FROM ex_b")
     expect(p[0] == "Append" and len([l for l in p if "Seq Scan" in l]) == 2, "UNION ALL is an Append", p)
     p = plan(cur, "EXPLAIN (COSTS OFF) SELECT * FROM ex_a a WHERE EXISTS "
-                  "(SELECT 1 FROM ex_b b WHERE b.a_id = a.id)")
+                  "(SELECT 1 FROM ex_b b WHERE b.a_id > a.id)")
     expect("  Filter: (SubPlan 1)" in p and "  SubPlan 1" in p, "a correlated EXISTS is a SubPlan", p)
+    p = plan(cur, "EXPLAIN (COSTS OFF) SELECT * FROM ex_a a WHERE EXISTS "
+                  "(SELECT 1 FROM ex_b b WHERE b.a_id = a.id AND b.w = 'w')")
+    expect(p[:2] == ["Hash Semi Join", "  Hash Cond: (a.id = b.a_id)"] and
+           "              Filter: (b.w = 'w'::text)" in p, "EXISTS correlated by = is a Hash Semi Join", p)
+    p = plan(cur, "EXPLAIN (COSTS OFF) SELECT * FROM ex_a a WHERE NOT EXISTS "
+                  "(SELECT 1 FROM ex_b b WHERE b.a_id = a.id)")
+    expect(p[0] == "Hash Anti Join", "NOT EXISTS correlated by = is a Hash Anti Join", p)
+    p = plan(cur, "EXPLAIN (COSTS OFF) SELECT id, (SELECT count(*) FROM ex_b b WHERE b.a_id = a.id) FROM ex_a a")
+    expect(p == ["Seq Scan on ex_a a", "  SubPlan 1", "    ->  HashAggregate", "          Group Key: a_id",
+                 "          ->  Seq Scan on ex_b b"],
+           "a scalar aggregate subquery correlated by = runs once, grouped", p)
+    cur.execute("SELECT sum(c) FROM (SELECT (SELECT count(*) FROM ex_b b WHERE b.a_id = a.id) c FROM ex_a a) x")
+    expect(cur.fetchone()[0] == 300, "the grouped subquery's counts", p)
+    for neg in ("", "NOT "):
+        cur.execute("SELECT count(*) FROM ex_a a WHERE %sEXISTS (SELECT 1 FROM ex_b b WHERE b.a_id = a.id "
+                    "AND b.id < 50)" % neg)
+        n = cur.fetchone()[0]
+        p = plan(cur, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT * FROM ex_a a WHERE %sEXISTS "
+                      "(SELECT 1 FROM ex_b b WHERE b.a_id = a.id AND b.id < 50)" % neg)
+        expect(actual_rows(p, r"^Hash (Semi|Anti) Join") == (n, 1) and n in (49, 51),
+               "ANALYZE: %sEXISTS rows are the real count (%d)" % (neg, n), p)
     p = plan(cur, "EXPLAIN (COSTS OFF) WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
                   "WHERE n < 5) SELECT * FROM r")
     expect(p[0] == "Recursive Union" and "  ->  WorkTable Scan on r" in p, "WITH RECURSIVE's plan", p)

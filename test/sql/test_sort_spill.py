@@ -2,7 +2,8 @@
 """Sorts that spill to disk beyond work_mem (issue #4) against a real
 build/ringdb: ORDER BY and window sorts far larger than work_mem = 64kB
 (whose hard per-query limit, 256 x work_mem = 16 MB, the in-memory sort
-exceeded) return every row in the right order; the node's temporary files
+exceeded) return every row in the right order, and EXPLAIN ANALYZE says
+"Sort Method: external merge  Disk: NkB" (in memory: "quicksort"); the node's temporary files
 (<data-dir>/tmp) are written (its debug log names each one as it is
 removed) and are all gone after each statement, also after an error in
 the middle of a spilled sort; a window partition that does not fit the
@@ -61,6 +62,14 @@ def main():
         ok(cur.fetchone()[0] == 300000, "count of the spilled sort")
         ok(spilled(d) > 1, "the sort wrote temporary files (debug log)")
         ok(tmp_files(d) == [], "temporary files left after the sort: %r" % tmp_files(d))
+
+        # EXPLAIN ANALYZE names the method, as PostgreSQL does
+        cur.execute("""EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+                       SELECT count(*) FROM (SELECT g FROM generate_series(1,300000) g ORDER BY g DESC) s""")
+        lines = [r[0].strip() for r in cur.fetchall()]
+        ok(any(re.fullmatch(r"Sort Method: external merge  Disk: \d+kB", l) for l in lines),
+           "EXPLAIN ANALYZE shows the external merge: %r" % lines)
+        ok(tmp_files(d) == [], "temporary files left after EXPLAIN ANALYZE: %r" % tmp_files(d))
 
         # every row, in order
         cur.execute("SELECT g FROM generate_series(1,300000) g ORDER BY g DESC")
@@ -125,6 +134,11 @@ def main():
         before = spilled(d)
         cur.execute("SELECT count(*) FROM (SELECT g FROM generate_series(1,20000) g ORDER BY g DESC) s")
         ok(cur.fetchone()[0] == 20000 and spilled(d) == before, "an in-memory sort writes no file")
+        cur.execute("""EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+                       SELECT g FROM generate_series(1,20000) g ORDER BY g DESC""")
+        lines = [r[0].strip() for r in cur.fetchall()]
+        ok(any(re.fullmatch(r"Sort Method: quicksort  Memory: \d+kB", l) for l in lines),
+           "EXPLAIN ANALYZE shows the quicksort: %r" % lines)
         conn.close()
     finally:
         proc.terminate()

@@ -445,6 +445,10 @@ START_TEST(create_table_errors)
           "column \"nosuch\" referenced in foreign key constraint does not exist");
     FAILS("create table u (a int, foreign key (a) references t(a))", "42830",
           "there is no unique constraint matching given keys for referenced table \"t\"");
+    FAILS("create table u (a int references t(a))", "42830",
+          "there is no unique constraint matching given keys for referenced table \"t\"");
+    FAILS("create table u (a int, foreign key (a) references t)", "42704",
+          "there is no primary key for referenced table \"t\"");
     FAILS("create temp table u (a int)", "0A000", "CREATE TEMPORARY TABLE is not supported");
     FAILS("create table u (a int) with (fillfactor=5)", "22023",
           "value 5 out of bounds for option \"fillfactor\"");
@@ -812,7 +816,24 @@ START_TEST(alter_table_columns)
     sql_catalog_release(s);
     OK("alter table idt alter column id drop identity if exists");
     ck_assert_str_eq(notices, "column \"id\" of relation \"idt\" is not an identity column, skipping");
-    OK("alter table t2 add constraint fk foreign key (a) references t2(a)"); /* a is its key */
+    /* a foreign key is part of the table's record; the referenced side
+     * learns of it when the snapshot loads */
+    OK("alter table t2 add constraint fk foreign key (a) references t2(a) on delete cascade");
+    t = find(&s, "t2");
+    ck_assert_int_eq(t->nfkeys, 1);
+    ck_assert_str_eq(t->fkeys[0].name, "fk");
+    ck_assert_int_eq(t->fkeys[0].ref_table, t->id);
+    ck_assert_int_eq(t->fkeys[0].on_delete, SQL_FK_CASCADE);
+    ck_assert_int_eq(t->fkeys[0].on_update, SQL_FK_NO_ACTION);
+    ck_assert_int_eq(t->nrefby, 1);
+    sql_catalog_release(s);
+    FAILS("alter table t2 add constraint fk foreign key (a) references t2(a)", "42710",
+          "constraint \"fk\" for relation \"t2\" already exists");
+    OK("alter table t2 drop constraint fk");
+    t = find(&s, "t2");
+    ck_assert_int_eq(t->nfkeys, 0);
+    ck_assert_int_eq(t->nrefby, 0);
+    sql_catalog_release(s);
 }
 END_TEST
 

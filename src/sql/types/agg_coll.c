@@ -26,9 +26,24 @@ typedef struct {
     coll_kind_t  kind;
     int          w;        /* values per input: 1, or 2 for the object aggregates */
     sql_type_t   t[2];
-    int64_t      n, cap;
-    sql_value_t *v;        /* n * w */
+    int64_t      n;
+    /* the first COLL_CHUNK inputs in a vector that doubles (most groups are
+     * small), the rest in chunks of COLL_CHUNK, so nothing large is copied */
+    sql_value_t *first;
+    int64_t      capfirst;
+    sql_value_t **chunk;
+    int64_t      nchunk, capchunk;
 } coll_t;
+
+#define COLL_CHUNK 1024
+
+static sql_value_t *coll_at(const coll_t *s, int64_t i)
+{
+    if (i < COLL_CHUNK)
+        return &s->first[i * s->w];
+    i -= COLL_CHUNK;
+    return &s->chunk[i / COLL_CHUNK][(i % COLL_CHUNK) * s->w];
+}
 
 bool sqlt_coll_agg_name(const char *name)
 {
@@ -51,12 +66,20 @@ static void *coll_init(rdb_arena_t *a, const sql_resolved_agg_t *agg)
 
 static void coll_push(coll_t *s, const sql_value_t *vals)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 16;
-        s->v = rdb_arena_grow(s->a, s->v, (size_t)(s->n * s->w), (size_t)(s->cap * s->w), sizeof(sql_value_t));
+    if (s->n < COLL_CHUNK && s->n == s->capfirst) {
+        int64_t cap = s->capfirst ? s->capfirst * 2 : 8;
+        s->first = rdb_arena_grow(s->a, s->first, (size_t)(s->n * s->w), (size_t)(cap * s->w), sizeof(sql_value_t));
+        s->capfirst = cap;
+    } else if (s->n >= COLL_CHUNK && (s->n - COLL_CHUNK) % COLL_CHUNK == 0) {
+        if (s->nchunk == s->capchunk) {
+            s->capchunk = s->capchunk ? s->capchunk * 2 : 8;
+            s->chunk = rdb_arena_grow(s->a, s->chunk, (size_t)s->nchunk, (size_t)s->capchunk, sizeof *s->chunk);
+        }
+        s->chunk[s->nchunk++] = rdb_arena_alloc(s->a, sizeof(sql_value_t) * (size_t)s->w * COLL_CHUNK);
     }
+    sql_value_t *d = coll_at(s, s->n);
     for (int k = 0; k < s->w; k++)
-        s->v[s->n * s->w + k] = sql_value_copy(s->a, s->t[k], vals[k]);
+        d[k] = sql_value_copy(s->a, s->t[k], vals[k]);
     s->n++;
 }
 
@@ -77,7 +100,7 @@ static rdb_status_t coll_combine(sql_fn_ctx_t *ctx, void *st, const void *other,
     coll_t *s = st;
     const coll_t *o = other;
     for (int64_t i = 0; i < o->n; i++)
-        coll_push(s, &o->v[i * o->w]);
+        coll_push(s, coll_at(o, i));
     return RDB_OK;
 }
 
@@ -89,7 +112,20 @@ static rdb_status_t coll_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rd
         return RDB_OK;
     }
     if (s->kind == C_ARRAY) {
-        *res = sql_array_encode(ctx->arena, s->t[0], 1, (int)s->n, s->v);
+        if (s->n > SQL_ARRAY_MAX_ELEMS)
+            return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                               SQL_ARRAY_MAX_ELEMS);
+        sql_value_t *all = s->first;
+        if (s->n > COLL_CHUNK) {
+            all = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)s->n);
+            memcpy(all, s->first, sizeof(sql_value_t) * COLL_CHUNK);
+            for (int64_t c = 0; c < s->nchunk; c++) {
+                int64_t left = s->n - COLL_CHUNK - c * COLL_CHUNK;
+                memcpy(all + COLL_CHUNK + c * COLL_CHUNK, s->chunk[c],
+                       sizeof(sql_value_t) * (size_t)(left < COLL_CHUNK ? left : COLL_CHUNK));
+            }
+        }
+        *res = sql_array_encode(ctx->arena, s->t[0], 1, (int)s->n, all);
         return RDB_OK;
     }
     bool obj = s->kind == C_JSON_OBJ || s->kind == C_JSONB_OBJ;
@@ -98,7 +134,7 @@ static rdb_status_t coll_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rd
     for (int64_t i = 0; i < s->n; i++) {
         if (i)
             rdb_buf_append_str(&b, ", ");
-        const sql_value_t *v = &s->v[i * s->w];
+        const sql_value_t *v = coll_at(s, i);
         if (obj) {
             sqlt_json_key(ctx->settings, s->t[0], &v[0], &b);
             rdb_buf_append_str(&b, " : ");
@@ -123,7 +159,7 @@ static void coll_serialize(const void *st, rdb_buf_t *out)
     rdb_buf_append_u64_be(out, (uint64_t)s->n);
     for (int64_t i = 0; i < s->n; i++)
         for (int k = 0; k < s->w; k++)
-            sql_key_encode(out, s->t[k], &s->v[i * s->w + k], false);
+            sql_key_encode(out, s->t[k], &coll_at(s, i)[k], false);
 }
 
 static rdb_status_t coll_deserialize(rdb_arena_t *a, const sql_resolved_agg_t *agg, const char *p,

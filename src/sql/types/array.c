@@ -61,48 +61,71 @@ static payload_t payload_of(uint32_t elem)
     }
 }
 
-static void put_le32(rdb_buf_t *b, uint32_t v) { rdb_buf_append_u32_le(b, v); }
 static uint32_t get_le32(const char *p)
 {
     const unsigned char *u = (const unsigned char *)p;
     return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
 }
 
-static void put_elem(rdb_buf_t *b, payload_t pk, const sql_value_t *v)
+static char *put_le32(char *d, uint32_t v)
+{
+    d[0] = (char)v;
+    d[1] = (char)(v >> 8);
+    d[2] = (char)(v >> 16);
+    d[3] = (char)(v >> 24);
+    return d + 4;
+}
+
+static size_t elem_size(payload_t pk, const sql_value_t *v)
+{
+    if (v->isnull) return 1;
+    switch (pk) {
+    case P_1: return 2;
+    case P_8: return 9;
+    case P_16: return 17;
+    default: return 5 + (size_t)v->u.v.len;
+    }
+}
+
+/* Write one element at d (elem_size bytes); returns the end. */
+static char *put_elem(char *d, payload_t pk, const sql_value_t *v)
 {
     if (v->isnull) {
-        rdb_buf_append_u8(b, 0);
-        return;
+        *d++ = 0;
+        return d;
     }
-    rdb_buf_append_u8(b, 1);
+    *d++ = 1;
     switch (pk) {
-    case P_1: rdb_buf_append_u8(b, v->u.b ? 1 : 0); break;
-    case P_8: rdb_buf_append(b, &v->u.i, 8); break;    /* int64 and double share the bytes */
+    case P_1: *d++ = v->u.b ? 1 : 0; break;
+    case P_8: memcpy(d, &v->u.i, 8); d += 8; break;   /* int64 and double share the bytes */
     case P_16:
-        rdb_buf_append(b, &v->u.iv.usec, 8);
-        rdb_buf_append(b, &v->u.iv.days, 4);
-        rdb_buf_append(b, &v->u.iv.months, 4);
+        memcpy(d, &v->u.iv.usec, 8);
+        memcpy(d + 8, &v->u.iv.days, 4);
+        memcpy(d + 12, &v->u.iv.months, 4);
+        d += 16;
         break;
     case P_VAR:
-        put_le32(b, v->u.v.len);
-        rdb_buf_append(b, v->u.v.ptr, v->u.v.len);
+        d = put_le32(d, v->u.v.len);
+        if (v->u.v.len) memcpy(d, v->u.v.ptr, v->u.v.len);
+        d += v->u.v.len;
         break;
     }
+    return d;
 }
 
 sql_value_t sql_array_encode(rdb_arena_t *a, sql_type_t elem, int32_t lbound, int n,
                              const sql_value_t *elems)
 {
     payload_t pk = payload_of(elem.oid);
-    rdb_buf_t b;
-    rdb_buf_init(&b, 16 + (size_t)n * 9);
-    put_le32(&b, (uint32_t)lbound);
-    put_le32(&b, (uint32_t)n);
+    size_t size = 8;
     for (int i = 0; i < n; i++)
-        put_elem(&b, pk, &elems[i]);
-    sql_value_t v = sql_bytes(rdb_arena_memdup(a, b.data, b.len), (uint32_t)b.len);
-    rdb_buf_free(&b);
-    return v;
+        size += elem_size(pk, &elems[i]);
+    char *buf = rdb_arena_alloc(a, size), *d = buf;
+    d = put_le32(d, (uint32_t)lbound);
+    d = put_le32(d, (uint32_t)n);
+    for (int i = 0; i < n; i++)
+        d = put_elem(d, pk, &elems[i]);
+    return sql_bytes(buf, (uint32_t)size);
 }
 
 /* A cursor over the elements of an encoded array: no allocation. */

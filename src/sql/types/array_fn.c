@@ -215,6 +215,11 @@ FN(f_array_position)
     sql_array_t x;
     if (dec(ctx, argtypes[0], &args[0], &x, err))
         return RDB_CORRUPTION;
+    /* PG's order: an empty array, or a NULL sought where there is none, is NULL first */
+    bool hasnull = false;
+    for (int i = 0; i < x.n; i++)
+        hasnull |= x.v[i].isnull;
+    if (x.n == 0 || (args[1].isnull && !hasnull)) { *res = sql_null(); return RDB_OK; }
     int start = 0;
     if (nargs > 2) {
         if (args[2].isnull)
@@ -337,6 +342,54 @@ FN(f_string_to_array)
     return RDB_OK;
 }
 
+FN(f_array_fill)
+{
+    (void)rettype;
+    if (args[1].isnull || (nargs > 2 && args[2].isnull))
+        return rdb_err_set(err, RDB_SQL, "22004", "dimension array or low bound array cannot be null");
+    sql_array_t d, l = { .n = 0 };
+    if (dec(ctx, argtypes[1], &args[1], &d, err) || (nargs > 2 && dec(ctx, argtypes[2], &args[2], &l, err)))
+        return RDB_CORRUPTION;
+    if (nargs > 2 && d.n != l.n) {
+        rdb_err_set(err, RDB_SQL, "2202E", "wrong number of array subscripts");
+        rdb_err_detail(err, "Low bound array has different size than dimensions array.");
+        return RDB_SQL;
+    }
+    if (d.n == 0) {
+        *res = sql_array_encode(ctx->arena, sql_array_elem_type(rettype), 1, 0, NULL);
+        return RDB_OK;
+    }
+    if (d.n > 1)
+        return rdb_err_set(err, RDB_SQL, "0A000", "multidimensional arrays are not supported");
+    for (int i = 0; i < d.n; i++)
+        if (d.v[i].isnull || (l.n && l.v[i].isnull))
+            return rdb_err_set(err, RDB_SQL, "22004", "dimension values cannot be null");
+    int64_t n = d.v[0].u.i;
+    if (n > SQL_ARRAY_MAX_ELEMS)
+        return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)", SQL_ARRAY_MAX_ELEMS);
+    if (n <= 0) {
+        *res = sql_array_encode(ctx->arena, sql_array_elem_type(rettype), 1, 0, NULL);
+        return RDB_OK;
+    }
+    sql_value_t *v = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = args[0];
+    *res = sql_array_encode(ctx->arena, sql_array_elem_type(rettype), l.n ? (int32_t)l.v[0].u.i : 1, (int)n, v);
+    return RDB_OK;
+}
+
+FN(f_trim_array)
+{
+    (void)nargs; (void)rettype;
+    sql_array_t x;
+    if (dec(ctx, argtypes[0], &args[0], &x, err))
+        return RDB_CORRUPTION;
+    if (args[1].u.i < 0 || args[1].u.i > x.n)
+        return rdb_err_set(err, RDB_SQL, "2202E", "number of elements to trim must be between 0 and %d", x.n);
+    *res = sql_array_encode(ctx->arena, x.elem, x.lbound, x.n - (int)args[1].u.i, x.v);
+    return RDB_OK;
+}
+
 const fdef_t sqlt_array_ops[] = {
     { "||", 2, { ACA, ACA }, ACA, f_array_cat, F_NONSTRICT },
     { "||", 2, { ACA, AC }, ACA, f_array_append, F_NONSTRICT },
@@ -364,6 +417,9 @@ const fdef_t sqlt_array_funcs[] = {
     { "array_positions", 2, { ACA, AC }, SQL_OID_INT4_ARRAY, f_array_positions, F_NONSTRICT },
     { "array_remove", 2, { ACA, AC }, ACA, f_array_remove, F_NONSTRICT },
     { "array_replace", 3, { ACA, AC, AC }, ACA, f_array_replace, F_NONSTRICT },
+    { "array_fill", 2, { AC, SQL_OID_INT4_ARRAY }, ACA, f_array_fill, F_NONSTRICT },
+    { "array_fill", 3, { AC, SQL_OID_INT4_ARRAY, SQL_OID_INT4_ARRAY }, ACA, f_array_fill, F_NONSTRICT },
+    { "trim_array", 2, { AA, I4 }, AA, f_trim_array, 0 },
     { "array_to_string", 2, { AA, TX }, TX, f_array_to_string, 0 },
     { "array_to_string", 3, { AA, TX, TX }, TX, f_array_to_string, F_NONSTRICT },
     { "string_to_array", 2, { TX, TX }, SQL_OID_TEXT_ARRAY, f_string_to_array, F_NONSTRICT },

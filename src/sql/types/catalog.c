@@ -230,7 +230,11 @@ rdb_status_t sqlt_err_syntax(rdb_err_t *err, uint32_t oid, const char *s, size_t
     if (oid == SQL_OID_TIMESTAMP) n = "timestamp";
     if (oid == SQL_OID_TIMESTAMPTZ) n = "timestamp with time zone";
     if (oid == SQL_OID_TIME) n = "time";
-    return rdb_err_set(err, RDB_SQL, "22P02", "invalid input syntax for type %s: \"%.*s\"", n,
+    if (oid == SQL_OID_TIMETZ) n = "time with time zone";
+    /* date/time input errors are 22007 invalid_datetime_format in PG */
+    bool dt = oid == SQL_OID_DATE || oid == SQL_OID_TIME || oid == SQL_OID_TIMETZ || oid == SQL_OID_TIMESTAMP ||
+              oid == SQL_OID_TIMESTAMPTZ || oid == SQL_OID_INTERVAL;
+    return rdb_err_set(err, RDB_SQL, dt ? "22007" : "22P02", "invalid input syntax for type %s: \"%.*s\"", n,
                        (int)len, s);
 }
 

@@ -450,12 +450,31 @@ static void out_time(int64_t us, rdb_buf_t *out)
     }
 }
 
-static void out_date(int64_t days, rdb_buf_t *out)
+/* The date part in the session's DateStyle (PG's EncodeDateOnly). */
+static void put_date(const sql_format_settings_t *fs, int64_t y, int m, int d, rdb_buf_t *out)
+{
+    long long yy = (long long)(y <= 0 ? 1 - y : y);
+    bool dmy = fs && fs->dateorder == SQL_DATEORDER_DMY;
+    switch (fs ? fs->datestyle : SQL_DATESTYLE_ISO) {
+    case SQL_DATESTYLE_SQL:
+        if (dmy) rdb_buf_printf(out, "%02d/%02d/%04lld", d, m, yy);
+        else rdb_buf_printf(out, "%02d/%02d/%04lld", m, d, yy);
+        break;
+    case SQL_DATESTYLE_GERMAN: rdb_buf_printf(out, "%02d.%02d.%04lld", d, m, yy); break;
+    case SQL_DATESTYLE_POSTGRES:
+        if (dmy) rdb_buf_printf(out, "%02d-%02d-%04lld", d, m, yy);
+        else rdb_buf_printf(out, "%02d-%02d-%04lld", m, d, yy);
+        break;
+    default: rdb_buf_printf(out, "%04lld-%02d-%02d", yy, m, d); break;
+    }
+}
+
+static void out_date(const sql_format_settings_t *fs, int64_t days, rdb_buf_t *out)
 {
     int64_t y; int m, d;
     sqlt_civil_from_days(days, &y, &m, &d);
-    if (y <= 0) rdb_buf_printf(out, "%04lld-%02d-%02d BC", (long long)(1 - y), m, d);
-    else rdb_buf_printf(out, "%04lld-%02d-%02d", (long long)y, m, d);
+    put_date(fs, y, m, d, out);
+    if (y <= 0) rdb_buf_append_str(out, " BC");
 }
 
 void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_t *v,
@@ -473,7 +492,7 @@ void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_
     if (oid == SQL_OID_DATE) {
         if (x == INT32_MAX) { rdb_buf_append_str(out, "infinity"); return; }
         if (x == INT32_MIN) { rdb_buf_append_str(out, "-infinity"); return; }
-        out_date(x, out);
+        out_date(fs, x, out);
         return;
     }
     if (x == INT64_MAX) { rdb_buf_append_str(out, "infinity"); return; }
@@ -484,9 +503,30 @@ void sqlt_dt_out(const sql_format_settings_t *fs, uint32_t oid, const sql_value_
     if (us < 0) { us += USECS_PER_DAY; days--; }
     int64_t y; int m, d;
     sqlt_civil_from_days(days, &y, &m, &d);
-    rdb_buf_printf(out, "%04lld-%02d-%02d ", (long long)(y <= 0 ? 1 - y : y), m, d);
-    out_time(us, out);
-    if (oid == SQL_OID_TIMESTAMPTZ) {
+    sql_datestyle_t ds = fs ? fs->datestyle : SQL_DATESTYLE_ISO;
+    if (ds == SQL_DATESTYLE_POSTGRES) { /* Fri Jul 05 10:11:12 2024 */
+        static const char *const dn[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+        static const char *const mn[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+        const char *dname = dn[(((days + 6) % 7) + 7) % 7];
+        if (fs->dateorder == SQL_DATEORDER_DMY) rdb_buf_printf(out, "%s %02d %s ", dname, d, mn[m - 1]);
+        else rdb_buf_printf(out, "%s %s %02d ", dname, mn[m - 1], d);
+        out_time(us, out);
+        rdb_buf_printf(out, " %04lld", (long long)(y <= 0 ? 1 - y : y));
+    } else {
+        put_date(fs, y, m, d, out);
+        rdb_buf_append_u8(out, ' ');
+        out_time(us, out);
+    }
+    if (oid == SQL_OID_TIMESTAMPTZ && ds != SQL_DATESTYLE_ISO) {
+        /* other styles print the zone's abbreviation, else the offset */
+        const char *ab = sqlt_tz_abbrev(fs ? fs->timezone : NULL, v->u.i);
+        if (ab && ab[0] != '+' && ab[0] != '-') rdb_buf_printf(out, " %s", ab);
+        else {
+            int32_t a = off < 0 ? -off : off;
+            rdb_buf_printf(out, " %c%02d", off < 0 ? '-' : '+', a / 3600);
+            if (a % 3600) rdb_buf_printf(out, ":%02d", a / 60 % 60);
+        }
+    } else if (oid == SQL_OID_TIMESTAMPTZ) {
         int32_t a = off < 0 ? -off : off;
         rdb_buf_printf(out, "%c%02d", off < 0 ? '-' : '+', a / 3600);
         if (a % 3600) rdb_buf_printf(out, ":%02d", a / 60 % 60);

@@ -848,16 +848,22 @@ FN(f_to_char_num)
     UNUSED_FN_ARGS;
     const char *f = A1.u.v.ptr;
     size_t n = A1.u.v.len;
-    bool fm = false, explicit_sign = false, pr = false, eeee = false;
+    bool fm = false, explicit_sign = false, pr = false, eeee = false, lead_s = false;
     int nint = 0, nfrac = 0, first_zero = -1;
     bool seen_point = false;
     for (size_t i = 0; i < n; i++) {
         char c = f[i];
         if (kw(f, i, n, "FM")) { fm = true; i++; continue; }
         if (kwi(f, i, n, "EEEE")) { eeee = true; i += 3; continue; }
-        if (kwi(f, i, n, "MI") || kwi(f, i, n, "PL") || kwi(f, i, n, "SG")) { explicit_sign = true; i++; continue; }
+        if (kwi(f, i, n, "MI") || kwi(f, i, n, "SG")) { explicit_sign = true; i++; continue; }
+        if (kwi(f, i, n, "PL")) { i++; continue; } /* '+' at its place, the sign slot stays */
         if (kwi(f, i, n, "PR")) { pr = true; i++; continue; }
-        if (c == 'S' || c == 's') { explicit_sign = true; continue; }
+        if (c == 'S' || c == 's') {
+            /* a leading S signs the number where it starts, a trailing one after it */
+            if (nint == 0 && !seen_point) lead_s = true;
+            else explicit_sign = true;
+            continue;
+        }
         if (c == '9' || c == '0') {
             if (seen_point) nfrac++;
             else { if (c == '0' && first_zero < 0) first_zero = nint; nint++; }
@@ -928,7 +934,11 @@ FN(f_to_char_num)
         if (kwi(f, i, n, "PL")) { if (!neg) rdb_buf_append_u8(&b, '+'); else if (!fm) rdb_buf_append_u8(&b, ' '); i++; continue; }
         if (kwi(f, i, n, "SG")) { rdb_buf_append_u8(&b, neg ? '-' : '+'); i++; continue; }
         if (kwi(f, i, n, "PR")) { i++; continue; }
-        if (c == 'S' || c == 's') { rdb_buf_append_u8(&b, neg ? '-' : '+'); continue; }
+        if (c == 'S' || c == 's') {
+            if (!lead_s) rdb_buf_append_u8(&b, neg ? '-' : '+');
+            continue;
+        }
+        if (c == 'L' || c == 'l') { rdb_buf_append_u8(&b, ' '); continue; } /* C locale: no currency symbol */
         if (c == '9' || c == '0') {
             if (!seen_point) {
                 int lead = nint - (int)il; /* positions before the first digit */
@@ -941,7 +951,7 @@ FN(f_to_char_num)
                 if (ipos < lead) {
                     bool zero = first_zero >= 0 && ipos >= first_zero;
                     if (zero) {
-                        if (!sign_done) { rdb_buf_append_u8(&b, neg ? '-' : ' '); if (fm && !neg) b.len--; sign_done = true; }
+                        if (!sign_done) { rdb_buf_append_u8(&b, neg ? '-' : lead_s ? '+' : ' '); if (fm && !neg && !lead_s) b.len--; sign_done = true; }
                         rdb_buf_append_u8(&b, '0');
                         started = true;
                     } else if (!fm) {
@@ -950,7 +960,7 @@ FN(f_to_char_num)
                 } else {
                     if (!sign_done) {
                         if (pr && neg) rdb_buf_append_u8(&b, '<');
-                        else { rdb_buf_append_u8(&b, neg ? '-' : ' '); if (fm && !neg) b.len--; }
+                        else { rdb_buf_append_u8(&b, neg ? '-' : lead_s ? '+' : ' '); if (fm && !neg && !lead_s) b.len--; }
                         sign_done = true;
                     }
                     rdb_buf_append_u8(&b, (uint8_t)ip[ipos - lead]);
@@ -965,7 +975,7 @@ FN(f_to_char_num)
             continue;
         }
         if (c == '.' || c == 'D' || c == 'd') {
-            if (!sign_done) { rdb_buf_append_u8(&b, neg ? '-' : ' '); if (fm && !neg) b.len--; sign_done = true; }
+            if (!sign_done) { rdb_buf_append_u8(&b, neg ? '-' : lead_s ? '+' : ' '); if (fm && !neg && !lead_s) b.len--; sign_done = true; }
             seen_point = true;
             rdb_buf_append_u8(&b, overflow ? '#' : '.');
             continue;

@@ -528,8 +528,11 @@ rdb_status_t sqlt_json_get(sql_fn_ctx_t *ctx, const sql_value_t *doc, uint32_t d
 {
     jnode_t *n = sqlt_json_tree(ctx->arena, doc_oid, doc, err);
     if (!n) return RDB_SQL;
-    jnode_t *e = key_oid == SQL_OID_TEXT || sqlt_kind(key_oid) == K_TEXT
-                 ? sqlt_json_field(n, key->u.v.ptr, key->u.v.len) : sqlt_json_elem(n, key->u.i);
+    bool bykey = key_oid == SQL_OID_TEXT || sqlt_kind(key_oid) == K_TEXT;
+    jnode_t *e = bykey ? sqlt_json_field(n, key->u.v.ptr, key->u.v.len) : sqlt_json_elem(n, key->u.i);
+    /* a jsonb scalar is a one-element array to PG's -> int */
+    if (!bykey && doc_oid == SQL_OID_JSONB && n->t != J_ARR && n->t != J_OBJ && (key->u.i == 0 || key->u.i == -1))
+        e = n;
     *res = sqlt_json_result(ctx->arena, doc_oid, e, astext);
     return RDB_OK;
 }
@@ -763,13 +766,26 @@ rdb_status_t sql_json_expand(rdb_arena_t *a, uint32_t oid, const sql_value_t *do
 {
     jnode_t *j = sqlt_json_tree(a, oid, doc, err);
     if (!j) return RDB_SQL;
-    const char *fn = oid == SQL_OID_JSONB ? "jsonb" : "json";
-    if (what != SQL_JSON_ELEMENTS && j->t != J_OBJ)
-        return rdb_err_set(err, RDB_SQL, "22023", "cannot call %s_%s on a non-object", fn,
-                           what == SQL_JSON_KEYS ? "object_keys" : astext ? "each_text" : "each");
-    if (what == SQL_JSON_ELEMENTS && j->t != J_ARR)
-        return rdb_err_set(err, RDB_SQL, "22023", j->t == J_OBJ ? "cannot extract elements from an object"
-                           : "cannot extract elements from a scalar");
+    bool b = oid == SQL_OID_JSONB;
+    const char *fn = b ? "jsonb" : "json";
+    bool scalar = j->t != J_OBJ && j->t != J_ARR;
+    if (what == SQL_JSON_KEYS && j->t != J_OBJ)
+        return rdb_err_set(err, RDB_SQL, "22023", "cannot call %s_object_keys on %s", fn,
+                           scalar ? "a scalar" : "an array");
+    if (what == SQL_JSON_EACH && j->t != J_OBJ) {
+        if (b)
+            return rdb_err_set(err, RDB_SQL, "22023", "cannot call %s on a non-object",
+                               astext ? "jsonb_each_text" : "jsonb_each");
+        return rdb_err_set(err, RDB_SQL, "22023", scalar ? "cannot deconstruct a scalar"
+                                                         : "cannot deconstruct an array as an object");
+    }
+    if (what == SQL_JSON_ELEMENTS && j->t != J_ARR) {
+        if (b)
+            return rdb_err_set(err, RDB_SQL, "22023", scalar ? "cannot extract elements from a scalar"
+                                                             : "cannot extract elements from an object");
+        return rdb_err_set(err, RDB_SQL, "22023", scalar ? "cannot extract elements from a scalar"
+                                                         : "cannot extract elements from an object");
+    }
     *n = j->n;
     *keys = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(j->n + 1));
     *vals = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(j->n + 1));

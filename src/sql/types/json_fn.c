@@ -123,13 +123,26 @@ static rdb_status_t get_path(sql_fn_ctx_t *ctx, const sql_value_t *args, const s
         int k = step(n, &p.v[i]);
         n = k < 0 ? NULL : n->items[k];
     }
-    if (astext && n && p.n == 0 && n->t != J_STR) {   /* #>> '{}' is the document as text */
+    if (astext && n && p.n == 0 && n->t != J_STR && n->t != J_NULL) {   /* #>> '{}' is the document as text */
         *res = sqlt_json_value(ctx->arena, argtypes[0].oid, n);
         return RDB_OK;
     }
     *res = sqlt_json_result(ctx->arena, argtypes[0].oid, n, astext);
     return RDB_OK;
 }
+/* json(b)_extract_path[_text](doc, VARIADIC text[]): #> with the steps as arguments */
+static rdb_status_t extract_path(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args,
+                                 const sql_type_t *argtypes, bool astext, sql_value_t *res, rdb_err_t *err)
+{
+    sql_value_t a2[2] = { args[0], sql_array_encode(ctx->arena, (sql_type_t){ TX, -1 }, 1, nargs - 1, args + 1) };
+    sql_type_t t2[2] = { argtypes[0], { TA, -1 } };
+    for (int i = 1; i < nargs; i++)
+        if (args[i].isnull) { *res = sql_null(); return RDB_OK; }
+    return get_path(ctx, a2, t2, astext, res, err);
+}
+FN(f_extract_path) { (void)rettype; if (args[0].isnull) { *res = sql_null(); return RDB_OK; } return extract_path(ctx, nargs, args, argtypes, false, res, err); }
+FN(f_extract_path_text) { (void)rettype; if (args[0].isnull) { *res = sql_null(); return RDB_OK; } return extract_path(ctx, nargs, args, argtypes, true, res, err); }
+
 FN(op_path) { UNUSED; return get_path(ctx, args, argtypes, false, res, err); }
 FN(op_path_text) { UNUSED; return get_path(ctx, args, argtypes, true, res, err); }
 
@@ -248,14 +261,29 @@ FN(op_minus_index)
     return out_jsonb(ctx, n, res, err);
 }
 
-/* Walk to the parent of the path's last step; NULL if a step is missing. */
-static jnode_t *parent_of(jnode_t *n, const sql_array_t *p)
+static rdb_status_t not_int(const sql_array_t *p, int i, rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_SQL, "22P02", "path element at position %d is not an integer: \"%.*s\"",
+                       i + 1, (int)p->v[i].u.v.len, p->v[i].u.v.ptr);
+}
+
+/* Walk to the parent of the path's last step (*out NULL if a step is
+ * missing); a step into an array must be an integer (22P02), as in PG's
+ * setPath. */
+static rdb_status_t parent_of(jnode_t *n, const sql_array_t *p, jnode_t **out, rdb_err_t *err)
 {
     for (int i = 0; i + 1 < p->n && n; i++) {
+        int64_t ix;
+        if (n->t == J_ARR && !path_index(&p->v[i], &ix))
+            return not_int(p, i, err);
         int k = step(n, &p->v[i]);
         n = k < 0 ? NULL : n->items[k];
     }
-    return n;
+    int64_t ix;
+    if (n && p->n && n->t == J_ARR && !path_index(&p->v[p->n - 1], &ix))
+        return not_int(p, p->n - 1, err);
+    *out = n;
+    return RDB_OK;
 }
 
 FN(op_delete_path)
@@ -265,7 +293,12 @@ FN(op_delete_path)
     sql_array_t p;
     if (!n || sql_array_decode(ctx->arena, argtypes[1], &args[1], &p, err) != RDB_OK) return RDB_SQL;
     if (n->t != J_OBJ && n->t != J_ARR) return rdb_err_set(err, RDB_SQL, "22023", "cannot delete path in scalar");
-    jnode_t *par = p.n ? parent_of(n, &p) : NULL;
+    if (n->n == 0) {    /* PG returns an empty container untouched */
+        *res = args[0];
+        return RDB_OK;
+    }
+    jnode_t *par = NULL;
+    if (p.n && parent_of(n, &p, &par, err) != RDB_OK) return RDB_SQL;
     if (par && (par->t == J_OBJ || par->t == J_ARR)) {
         int k = step(par, &p.v[p.n - 1]);
         if (k >= 0) del_item(par, k);
@@ -289,7 +322,12 @@ static rdb_status_t set_path(sql_fn_ctx_t *ctx, int nargs, const sql_value_t *ar
     for (int i = 0; i < p.n; i++)
         if (p.v[i].isnull)
             return rdb_err_set(err, RDB_SQL, "22004", "path element at position %d is null", i + 1);
-    jnode_t *par = p.n ? parent_of(n, &p) : NULL;
+    if (n->n == 0 && !flag && !insert) {   /* jsonb_set on an empty container without create_missing */
+        *res = args[0];
+        return RDB_OK;
+    }
+    jnode_t *par = NULL;
+    if (p.n && parent_of(n, &p, &par, err) != RDB_OK) return RDB_SQL;
     if (par && par->t == J_OBJ) {
         const sql_value_t *k = &p.v[p.n - 1];
         int at = find_key(par, k->u.v.ptr, k->u.v.len);
@@ -485,6 +523,11 @@ const fdef_t sqlt_json_funcs[] = {
     { "json_strip_nulls", 1, { JS }, JS, f_strip_nulls, 0 },
     { "jsonb_pretty", 1, { JB }, TX, f_pretty, 0 },
     { "to_json", 1, { SQL_OID_ANYELEMENT }, JS, f_to_json, 0 },
+    { "array_to_json", 1, { SQL_OID_ANYARRAY }, JS, f_to_json, 0 },
+    { "jsonb_extract_path", 2, { JB, TX }, JB, f_extract_path, F_VARIADIC | F_NONSTRICT },
+    { "json_extract_path", 2, { JS, TX }, JS, f_extract_path, F_VARIADIC | F_NONSTRICT },
+    { "jsonb_extract_path_text", 2, { JB, TX }, TX, f_extract_path_text, F_VARIADIC | F_NONSTRICT },
+    { "json_extract_path_text", 2, { JS, TX }, TX, f_extract_path_text, F_VARIADIC | F_NONSTRICT },
     { "to_jsonb", 1, { SQL_OID_ANYELEMENT }, JB, f_to_json, 0 },
     { "json_build_array", 1, { SQL_OID_ANY }, JS, f_build_array, F_VARIADIC | F_NONSTRICT },
     { "json_build_array", 0, { 0 }, JS, f_build_array, F_NONSTRICT },

@@ -104,9 +104,31 @@ static const tz_zone_t *tz_get(const char *name)
     return z->ok ? z : NULL;
 }
 
+/* A POSIX-style numeric zone ("+02:00", "-5"): hours WEST of Greenwich
+ * for a positive sign, as PG reads SET TimeZone = '+02:00'. */
+static bool fixed_zone(const char *name, int32_t *off)
+{
+    const char *p = name;
+    int sg = 1;
+    if (*p == '+' || *p == '-') sg = *p++ == '-' ? -1 : 1;
+    if (!(*p >= '0' && *p <= '9')) return false;
+    int h = 0, m = 0, n = 0;
+    while (*p >= '0' && *p <= '9' && n < 2) { h = h * 10 + (*p++ - '0'); n++; }
+    if (*p == ':') {
+        p++;
+        if (!(p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9')) return false;
+        m = (p[0] - '0') * 10 + (p[1] - '0');
+        p += 2;
+    }
+    if (*p || h > 15 || m > 59) return false;
+    *off = -sg * (h * 3600 + m * 60);
+    return true;
+}
+
 bool sqlt_tz_known(const char *name)
 {
-    if (!name || !strcasecmp(name, "UTC") || !strcasecmp(name, "GMT")) return true;
+    int32_t off;
+    if (!name || !strcasecmp(name, "UTC") || !strcasecmp(name, "GMT") || fixed_zone(name, &off)) return true;
     return tz_get(name) != NULL;
 }
 
@@ -132,6 +154,8 @@ static int32_t zone_off(const tz_zone_t *z, int64_t unix_s) { return z->utoff[zo
 int32_t sqlt_tz_offset(const char *name, int64_t utc_usec)
 {
     if (!name || !strcasecmp(name, "UTC") || !strcasecmp(name, "GMT")) return 0;
+    int32_t fixed;
+    if (fixed_zone(name, &fixed)) return fixed;
     const tz_zone_t *z = tz_get(name);
     if (!z) return 0;
     int64_t s = utc_usec / USECS_PER_SEC;
@@ -142,6 +166,8 @@ int32_t sqlt_tz_offset(const char *name, int64_t utc_usec)
 int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec)
 {
     if (!name || !strcasecmp(name, "UTC") || !strcasecmp(name, "GMT")) return local_usec;
+    int32_t fixed;
+    if (fixed_zone(name, &fixed)) return local_usec - (int64_t)fixed * USECS_PER_SEC;
     const tz_zone_t *z = tz_get(name);
     if (!z) return local_usec;
     int64_t ls = local_usec / USECS_PER_SEC + UNIX_EPOCH_OFF;
@@ -163,6 +189,8 @@ int64_t sqlt_tz_local_to_utc(const char *name, int64_t local_usec)
 const char *sqlt_tz_abbrev(const char *name, int64_t utc_usec)
 {
     if (!name || !strcasecmp(name, "UTC") || !strcasecmp(name, "GMT")) return "UTC";
+    int32_t fixed;
+    if (fixed_zone(name, &fixed)) return NULL;
     const tz_zone_t *z = tz_get(name);
     if (!z || !z->abbrs) return NULL;
     int64_t s = utc_usec / USECS_PER_SEC;

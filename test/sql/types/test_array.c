@@ -248,6 +248,38 @@ START_TEST(test_collect_aggregates)
 }
 END_TEST
 
+START_TEST(test_collect_many)
+{
+    /* more inputs than the state's first vector holds, through a partial state */
+    sql_resolved_agg_t ag;
+    rdb_err_t err = RDB_ERR_INIT;
+    sql_type_t t = T(SQL_OID_INT4);
+    ck_assert_int_eq(sql_agg_resolve("array_agg", 1, &t, &ag, &err), RDB_OK);
+    sql_fn_ctx_t ctx = { .arena = &A, .settings = &FS };
+    void *s1 = ag.init(&A, &ag), *s2 = ag.init(&A, &ag);
+    for (int i = 0; i < 5000; i++) {
+        sql_value_t v = i % 97 == 5 ? sql_null() : sql_int(i);
+        ck_assert_int_eq(ag.trans(&ctx, i < 2100 ? s1 : s2, &v, &err), RDB_OK);
+    }
+    rdb_buf_t b = RDB_BUF_INIT;
+    ag.serialize(s2, &b);
+    void *s3;
+    ck_assert_int_eq(ag.deserialize(&A, &ag, b.data, b.len, &s3, &err), RDB_OK);
+    ck_assert_int_eq(ag.combine(&ctx, s1, s3, &err), RDB_OK);
+    rdb_buf_free(&b);
+    sql_value_t r;
+    ck_assert_int_eq(ag.final(&ctx, s1, &r, &err), RDB_OK);
+    sql_array_t x;
+    ck_assert_int_eq(sql_array_decode(&A, ag.rettype, &r, &x, &err), RDB_OK);
+    ck_assert_int_eq(x.n, 5000);
+    for (int i = 0; i < 5000; i++) {
+        ck_assert_int_eq(x.v[i].isnull, i % 97 == 5);
+        if (!x.v[i].isnull)
+            ck_assert_int_eq(x.v[i].u.i, i);
+    }
+}
+END_TEST
+
 START_TEST(test_jsonb)
 {
     sql_type_t jb = T(SQL_OID_JSONB), js = T(SQL_OID_JSON);
@@ -284,6 +316,7 @@ int main(void)
     tcase_add_test(tc, test_array_key_order);
     tcase_add_test(tc, test_array_resolution);
     tcase_add_test(tc, test_collect_aggregates);
+    tcase_add_test(tc, test_collect_many);
     tcase_add_test(tc, test_jsonb);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
