@@ -18,6 +18,7 @@
 #include "common/config.h"
 #include "cluster/consistency.h"
 #include "exec/engine_int.h"
+#include "sql/types/types_int.h" /* sqlt_tz_known: the zone names the type library reads */
 
 typedef struct gdef {
     const char *name;
@@ -185,6 +186,8 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
         snprintf(buf, sizeof buf, "%s, %s", dsn[ds], on[ord]);
         *canon = strdup(buf);
     } else if (strcasecmp(name, "TimeZone") == 0) {
+        if (!startup && !sqlt_tz_known(v))
+            return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"TimeZone\": \"%s\"", v);
         free((char *)s->fs.timezone);
         s->fs.timezone = strdup(v);
         s->fs.tz_offset_hint = 0;

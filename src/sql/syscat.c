@@ -48,6 +48,8 @@ static void build(void)
         for (char *item = strtok_r(spec, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
             char *sp = strchr(item, ' ');
             *sp = 0;
+            /* "char" columns resolve to character(1) (bpchar): the type
+             * library has no operators for the one-byte "char" type yet */
             const sql_typeinfo_t *ti = sql_type_by_name(sp + 1);
             sql_column_t *c = &t->cols[k];
             c->name = item;
