@@ -182,6 +182,10 @@ typedef struct rdb_backend {
 
     /* 'I', 'T' or 'E' for ReadyForQuery. */
     char (*txn_status)(rdb_session_t *s);
+    /* idle_in_transaction_session_timeout in ms (0 = none); may be NULL.
+     * A session idle in a block ('T' or 'E') that long is closed with
+     * FATAL 25P03, as PostgreSQL does. */
+    int64_t (*idle_in_txn_timeout_ms)(rdb_session_t *s);
     /* Ask the running statement to stop with 57014; any thread, any time. */
     void (*cancel)(rdb_session_t *s);
 } rdb_backend_t;

@@ -1460,6 +1460,11 @@ static rdb_status_t e_sync(rdb_session_t *s, rdb_err_t *err)
     return RDB_OK;
 }
 
+static int64_t e_idle_in_txn_timeout_ms(rdb_session_t *s)
+{
+    return s->idle_in_txn_timeout_ms;
+}
+
 static char e_txn_status(rdb_session_t *s)
 {
     return s->implicit ? 'I' : s->state;
@@ -1576,6 +1581,7 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     out->copy_in_done = e_copy_in_done;
     out->copy_in_fail = e_copy_in_fail;
     out->txn_status = e_txn_status;
+    out->idle_in_txn_timeout_ms = e_idle_in_txn_timeout_ms;
     out->cancel = e_cancel;
     RDB_LOG_INFO("sql", "engine ready on %s", e->data_dir);
     return RDB_OK;

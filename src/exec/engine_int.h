@@ -71,6 +71,7 @@ struct rdb_session {
     char         *path[ENG_MAX_PATH];
     int           npath;
     int64_t       statement_timeout_ms;
+    int64_t       idle_in_txn_timeout_ms;
     int64_t       work_mem;             /* bytes */
     /* transaction */
     txn_t        *txn;

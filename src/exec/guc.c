@@ -227,6 +227,8 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
             return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"%s\": \"%s\"", name, v);
         if (strcasecmp(name, "statement_timeout") == 0)
             s->statement_timeout_ms = ms;
+        else if (strcasecmp(name, "idle_in_transaction_session_timeout") == 0)
+            s->idle_in_txn_timeout_ms = ms;
         *canon = unit_text(ms, false);
     } else if (strcasecmp(name, "work_mem") == 0) {
         int64_t b;

@@ -81,7 +81,8 @@ struct rdb_pgconn {
     rdb_pgsec_lookup_ctx_t lookup;
     char            *startup;          /* StartupMessage body until READY */
     uint32_t         startup_len;
-    ev_timer         timer;
+    ev_timer         timer;            /* authentication, then idle in a block */
+    bool             idle_armed;       /* timer runs idle_in_transaction_session_timeout */
     named_t         *stmts, *portals;
     /* offloaded call */
     job_kind_t       job;
@@ -592,7 +593,21 @@ static void conn_close(rdb_pgconn_t *c)
 
 static void send_ready(rdb_pgconn_t *c)
 {
-    rdb_pgw_ready(&c->out, c->w->sh->be->txn_status(c->sess));
+    const rdb_backend_t *be = c->w->sh->be;
+    char st = be->txn_status(c->sess);
+    rdb_pgw_ready(&c->out, st);
+    /* idle in a transaction block: idle_in_transaction_session_timeout
+     * starts now, and stops when the client sends anything */
+    int64_t ms = st != 'I' && be->idle_in_txn_timeout_ms ? be->idle_in_txn_timeout_ms(c->sess) : 0;
+    if (c->idle_armed) {
+        ev_timer_stop(c->w->loop, &c->timer);
+        c->idle_armed = false;
+    }
+    if (ms > 0) {
+        ev_timer_set(&c->timer, (double)ms / 1000.0, 0.);
+        ev_timer_start(c->w->loop, &c->timer);
+        c->idle_armed = true;
+    }
 }
 
 static void apply_options(const char *opts, rdb_startup_t *st, const char **names,
@@ -851,6 +866,13 @@ static void tls_handshake_step(rdb_pgconn_t *c)
 static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     rdb_pgconn_t *c = t->data;
+    if (c->idle_armed) {
+        c->idle_armed = false;
+        RDB_LOG_INFO("pgwire", "connection from %s: idle-in-transaction timeout", c->peer_text);
+        fatal(c, "25P03", "terminating connection due to idle-in-transaction timeout%s", "");
+        conn_flush(c);
+        return;
+    }
     if (c->delayed) { /* a failed login's error may go now */
         c->delayed = false;
         conn_flush(c);
@@ -1411,6 +1433,10 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
             return;
         }
         c->in.len += (size_t)n;
+        if (c->idle_armed) {
+            ev_timer_stop(c->w->loop, &c->timer);
+            c->idle_armed = false;
+        }
         process_input(c);
         if (c->busy || c->state == CS_CLOSING || c->state == CS_TLS_HANDSHAKE ||
             out_pending(c) >= OUT_HIGH_WATER)

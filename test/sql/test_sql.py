@@ -412,6 +412,24 @@ def test_session(srv):
                 "version() like 'PostgreSQL 15%'")
     check(rows == [("postgres", "postgres", "postgres", True, True)], "session functions %r" % rows)
     c.close()
+    # idle_in_transaction_session_timeout: a session idle in a block that
+    # long is closed with FATAL 25P03 (psql prints PostgreSQL's lines); one
+    # idle outside a block, or busy in one, is not
+    script = ("set idle_in_transaction_session_timeout = '300ms';\n"
+              "begin;\nselect 1 as a;\nselect pg_sleep(0.5);\nselect 2 as b;\n"
+              "\\! sleep 1\nselect 3 as c;\n")
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-d", srv.dsn()], input=script,
+                         capture_output=True, text=True, timeout=60)
+    check(out.stdout.split() == ["1", "", "2"] or out.stdout.split() == ["1", "2"],
+          "idle timeout: work in the block before it: %r" % out.stdout)
+    check("FATAL:  terminating connection due to idle-in-transaction timeout" in out.stderr and
+          "3" not in out.stdout.split(), "idle timeout closes the session: %r %r" % (out.stdout, out.stderr))
+    c = srv.connect()
+    c.autocommit = True
+    q(c, "set idle_in_transaction_session_timeout = '200ms'")
+    time.sleep(0.5)
+    check(q(c, "select 4") == [(4,)], "idle timeout does not apply outside a block")
+    c.close()
 
 
 def test_restart(srv):
