@@ -239,6 +239,46 @@ class Cluster:
             time.sleep(0.1)
         return False
 
+    def wait_converged(self, timeout=10):
+        """Poll the convergence checker over the live nodes until every
+        replica agrees or timeout passes; the differences left ([] when
+        converged), printed."""
+        deadline = time.time() + timeout
+        while convergence(self.live(), verbose=False) and time.time() < deadline:
+            time.sleep(0.2)
+        return convergence(self.live())
+
+    def finish(self, T, conns=()):
+        """The end of a test: close conns, stop every node (keeping the logs
+        when a check failed), count a bad exit or a sanitizer report as a
+        failed check, print the summary.  Returns the exit status."""
+        for conn in conns:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a connection to a killed node
+                pass
+        for p in self.stop(keep=bool(T.fails)):
+            T.check(False, p)
+        if T.fails:
+            print("logs kept in", self.tmp)
+        return T.done()
+
+    def run(self, T, tests):
+        """Start the cluster, run each test(c) in turn (printing its time),
+        turn an exception into a failed check, finish.  The exit status."""
+        try:
+            self.start()
+            self.wait_up()
+            for t in tests:
+                t0 = time.time()
+                t(self)
+                print("%s: %.1fs" % (t.__name__, time.time() - t0), flush=True)
+        except Exception as e:  # noqa: BLE001
+            import traceback
+            traceback.print_exc()
+            T.check(False, "exception: %s" % e)
+        return self.finish(T)
+
     def stop(self, keep=False):
         """SIGTERM every node.  Returns the problems seen: a node that did not
         exit 0 on SIGTERM, or a sanitizer report in a log."""

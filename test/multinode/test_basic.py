@@ -166,24 +166,8 @@ def test_wrong_secret(c):
 
 def main():
     c = Cluster(RINGDB, CTL, n=3, base_port=30200)
-    try:
-        c.start()
-        c.wait_up()
-        for t in (test_write_anywhere_read_everywhere, test_conflicts_converge, test_quorum,
-                  test_hung_replica_times_out, test_wrong_secret):
-            t0 = time.time()
-            t(c)
-            print("%s: %.1fs" % (t.__name__, time.time() - t0), flush=True)
-    except Exception as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        T.check(False, "exception: %s" % e)
-    finally:
-        for p in c.stop(keep=bool(T.fails)):
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+    return c.run(T, (test_write_anywhere_read_everywhere, test_conflicts_converge, test_quorum,
+                  test_hung_replica_times_out, test_wrong_secret))
 
 
 if __name__ == "__main__":

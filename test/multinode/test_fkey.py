@@ -12,12 +12,11 @@ Usage: test_fkey.py RINGDB RINGDB_CTL
 """
 import os
 import sys
-import time
 
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import Checks, Cluster, convergence, merkle_agree  # noqa: E402
+from cluster import Checks, Cluster, merkle_agree  # noqa: E402
 from sqlclient import connect, poll, query  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
@@ -73,23 +72,10 @@ def main():
         query(c1, "ALTER TABLE fr DROP CONSTRAINT fr_y_fkey")
         T.check(poll(lambda: sqlstate(c2, "INSERT INTO fr VALUES (2, 99)"), "00000") == "00000",
                 "node 2: after DROP CONSTRAINT on node 1 the row goes in")
-        deadline = time.time() + 10
-        while convergence(c.live(), verbose=False) and time.time() < deadline:
-            time.sleep(0.2)
-        T.check(not convergence(c.live()), "replicas converge")
+        T.check(not c.wait_converged(), "replicas converge")
         T.check(merkle_agree(c.live()), "merkle roots agree")
     finally:
-        for conn in conns:
-            try:
-                conn.close()
-            except psycopg2.Error:
-                pass
-        problems = c.stop(keep=bool(T.fails))
-        for p in problems:
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+        return c.finish(T, conns)
 
 
 if __name__ == "__main__":

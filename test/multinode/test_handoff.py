@@ -115,23 +115,7 @@ def test_dropped_hints_ae(c):
 
 def main():
     c = Cluster(RINGDB, CTL, n=3, base_port=30300)
-    try:
-        c.start()
-        c.wait_up()
-        for t in (test_sigkill_handoff, test_dropped_hints_ae):
-            t0 = time.time()
-            t(c)
-            print("%s: %.1fs" % (t.__name__, time.time() - t0), flush=True)
-    except Exception as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        T.check(False, "exception: %s" % e)
-    finally:
-        for p in c.stop(keep=bool(T.fails)):
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+    return c.run(T, (test_sigkill_handoff, test_dropped_hints_ae))
 
 
 if __name__ == "__main__":

@@ -140,11 +140,7 @@ def main():
         T.check(False, "exception: %s" % e)
     finally:
         heal()
-        for p in c.stop(keep=bool(T.fails)):
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+        return c.finish(T)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sqlclient import connect, poll, query  # noqa: E402
-from cluster import Checks, Cluster, convergence, merkle_agree, run_parallel  # noqa: E402
+from cluster import Checks, Cluster, merkle_agree, run_parallel  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-sql")
@@ -38,13 +38,7 @@ def rows(conn, table="t"):
 
 
 def converged(c, what, timeout=10):
-    deadline = time.time() + timeout
-    while True:
-        d = convergence(c.live(), verbose=False)
-        if not d or time.time() > deadline:
-            break
-        time.sleep(0.2)
-    T.check(not convergence(c.live()), "%s: replicas converge" % what)
+    T.check(not c.wait_converged(timeout), "%s: replicas converge" % what)
     T.check(merkle_agree(c.live()), "%s: merkle roots agree" % what)
 
 
@@ -280,17 +274,7 @@ def main():
         test_conflicts(c, conns)
         test_consistency(c, conns)
     finally:
-        for conn in conns:
-            try:
-                conn.close()
-            except psycopg2.Error:
-                pass
-        problems = c.stop(keep=bool(T.fails))
-        for p in problems:
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+        return c.finish(T, conns)
 
 
 if __name__ == "__main__":

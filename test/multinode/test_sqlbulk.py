@@ -54,14 +54,7 @@ def main():
         T.check(c.wait_hints_delivered(timeout=40), "no hints left")
         T.check(not convergence(c.live()), "replicas converge")
     finally:
-        for conn in conns:
-            conn.close()
-        problems = c.stop(keep=bool(T.fails))
-        for p in problems:
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+        return c.finish(T, conns)
 
 
 if __name__ == "__main__":

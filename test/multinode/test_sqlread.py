@@ -32,7 +32,7 @@ import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sqlclient import connect, poll, query  # noqa: E402
-from cluster import Checks, Cluster, convergence  # noqa: E402
+from cluster import Checks, Cluster  # noqa: E402
 from test_partition import cut, heal, iptables_usable, wait_state  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
@@ -146,26 +146,13 @@ def main():
         got = poll(lambda: query(c3, "SELECT * FROM r ORDER BY id"),
                    query(c1, "SELECT * FROM r ORDER BY id"))
         T.check(got == query(c1, "SELECT * FROM r ORDER BY id"), "node 3 caught up after healing")
-        deadline = time.time() + 10
-        while convergence(c.live(), verbose=False) and time.time() < deadline:
-            time.sleep(0.2)
-        T.check(not convergence(c.live()), "replicas converge")
+        T.check(not c.wait_converged(), "replicas converge")
     finally:
         heal()
         for n in c.nodes:
             if n.alive():
                 n.proc.send_signal(signal.SIGCONT)
-        for conn in conns:
-            try:
-                conn.close()
-            except psycopg2.Error:
-                pass
-        problems = c.stop(keep=bool(T.fails))
-        for p in problems:
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+        return c.finish(T, conns)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,12 @@ def start(ringdb, prefix, ports, log_level="warn"):
             except OSError:
                 continue
         break
+    return d, port, launch(ringdb, d, port, log_level)
+
+
+def launch(ringdb, d, port, log_level="warn"):
+    """Start (or restart) the node of dir d on port; the process, once it
+    accepts connections."""
     logf = open(os.path.join(d, "log"), "ab")
     proc = subprocess.Popen([ringdb, "--data-dir", os.path.join(d, "data"), "--port", str(port),
                              "--unix-socket-dir", d, "--log-level", log_level, "--auth", "trust"],
@@ -28,7 +34,63 @@ def start(ringdb, prefix, ports, log_level="warn"):
             raise RuntimeError("ringdb exited with %s" % proc.returncode)
         try:
             socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return d, port, proc
+            return proc
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("ringdb did not listen on %d" % port)
+
+def stop(proc, timeout=20):
+    """SIGTERM, then SIGKILL if the node does not exit within timeout."""
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class Checks:
+    """Result checks over a psycopg2 cursor that count and collect failures;
+    report() prints them and gives the exit status."""
+
+    def __init__(self):
+        self.count, self.failures = 0, []
+
+    def ok(self, cond, what):
+        self.count += 1
+        if not cond:
+            self.failures.append(what)
+        return cond
+
+    def check(self, cur, sql, expected, params=None):
+        """The rows of sql (as tuples) equal expected."""
+        import psycopg2
+        try:
+            cur.execute(sql, params)
+            got = [tuple(r) for r in cur.fetchall()]
+        except psycopg2.Error as e:
+            return self.ok(False, "%s: error %s %s" % (sql, e.pgcode, e.pgerror))
+        return self.ok(got == expected, "%s:\n  got      %r\n  expected %r" % (sql, got, expected))
+
+    def check_err(self, cur, sql, code, text):
+        """sql fails with SQLSTATE code and a message containing text."""
+        import psycopg2
+        try:
+            cur.execute(sql)
+        except psycopg2.Error as e:
+            return self.ok(e.pgcode == code and text in e.pgerror,
+                           "%s: got %s %s, expected %s %s" % (sql, e.pgcode, e.pgerror, code, text))
+        return self.ok(False, "%s: no error (expected %s)" % (sql, code))
+
+    def check_types(self, cur, sql, oids):
+        """The result columns of sql have these type OIDs."""
+        cur.execute(sql)
+        cur.fetchall()
+        got = [c.type_code for c in cur.description]
+        return self.ok(got == oids, "%s: column types %r, expected %r" % (sql, got, oids))
+
+    def report(self, name):
+        for f in self.failures:
+            print("FAIL:", f)
+        print("%s: %d checks, %d failed" % (name, self.count, len(self.failures)))
+        return 1 if self.failures else 0

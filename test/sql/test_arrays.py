@@ -12,93 +12,22 @@ import datetime
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import uuid
 from decimal import Decimal
 
 import psycopg2
 import psycopg2.extras
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ringnode  # noqa: E402
+
 RINGDB = sys.argv[1]
 LIBPQ = sys.argv[2] if len(sys.argv) > 2 else None
 PORTS = range(38000, 38499, 3)
-failures = []
-checks = 0
-
-
-def free_port():
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port")
-
-
-def start(d, port):
-    logf = open(os.path.join(d, "log"), "ab")
-    proc = subprocess.Popen([RINGDB, "--data-dir", os.path.join(d, "data"), "--port", str(port),
-                             "--unix-socket-dir", d, "--log-level", "warn", "--auth", "trust"],
-                            stderr=logf)
-    logf.close()
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError("ringdb exited with %s" % proc.returncode)
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("ringdb did not listen on %d" % port)
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def check(cur, sql, expected, params=None):
-    global checks
-    checks += 1
-    try:
-        cur.execute(sql, params)
-        got = [tuple(r) for r in cur.fetchall()]
-    except psycopg2.Error as e:
-        failures.append("%s: error %s %s" % (sql, e.pgcode, e.pgerror))
-        return
-    if got != expected:
-        failures.append("%s:\n  got      %r\n  expected %r" % (sql, got, expected))
-
-
-def check_err(cur, sql, code, text):
-    global checks
-    checks += 1
-    try:
-        cur.execute(sql)
-        failures.append("%s: no error (expected %s)" % (sql, code))
-    except psycopg2.Error as e:
-        if e.pgcode != code or text not in e.pgerror:
-            failures.append("%s: got %s %s, expected %s %s" % (sql, e.pgcode, e.pgerror, code, text))
-
-
-def check_types(cur, sql, oids):
-    global checks
-    checks += 1
-    cur.execute(sql)
-    cur.fetchall()
-    got = [c.type_code for c in cur.description]
-    if got != oids:
-        failures.append("%s: column types %r, expected %r" % (sql, got, oids))
+T = ringnode.Checks()
+check, check_err, check_types = T.check, T.check_err, T.check_types
 
 
 TEXTS = ["plain", "with space", "a,b", 'quo"te', "back\\slash", "{brace}", "NULL", "", "  pad  ", "é"]
@@ -113,20 +42,15 @@ COLS = "id, i4, i8, num, b, f8, t, d, ts, u, vc"
 
 
 def check_rows(cur, what):
-    global checks
-    checks += 1
     cur.execute("SELECT %s FROM ar_types ORDER BY id" % COLS)
     got = cur.fetchall()
     want = [tuple(r) for r in ROWS]
-    if got != want:
-        failures.append("%s:\n  got      %r\n  expected %r" % (what, got, want))
+    T.ok(got == want, "%s:\n  got      %r\n  expected %r" % (what, got, want))
 
 
 def main():
     psycopg2.extras.register_uuid()
-    d = tempfile.mkdtemp(prefix="arrays-test-")
-    port = free_port()
-    proc = start(d, port)
+    d, port, proc = ringnode.start(RINGDB, "arrays-test-", PORTS)
     try:
         conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
         conn.autocommit = True
@@ -204,8 +128,8 @@ def main():
         conn.close()
 
         # rows on disk: the same lists after a restart
-        stop(proc)
-        proc = start(d, port)
+        ringnode.stop(proc)
+        proc = ringnode.launch(RINGDB, d, port)
         conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
         conn.autocommit = True
         cur = conn.cursor()
@@ -217,20 +141,14 @@ def main():
 
         # binary format through libpq
         if LIBPQ:
-            global checks
             out = subprocess.run([LIBPQ, "host=127.0.0.1 port=%d user=postgres dbname=postgres" % port],
                                  capture_output=True, text=True, timeout=120)
-            checks += 1
             sys.stdout.write(out.stdout)
-            if out.returncode != 0:
-                failures.append("libpq_array failed:\n" + out.stdout + out.stderr)
+            T.ok(out.returncode == 0, "libpq_array failed:\n" + out.stdout + out.stderr)
     finally:
-        stop(proc)
+        ringnode.stop(proc)
         shutil.rmtree(d, ignore_errors=True)
-    for f in failures:
-        print("FAIL", f)
-    print("test_arrays: %d checks, %d failed" % (checks, len(failures)))
-    return 1 if failures else 0
+    return T.report("test_arrays")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ Usage: test_window.py RINGDB
 """
 import os
 import shutil
-import subprocess
 import sys
 from decimal import Decimal
 
@@ -19,36 +18,12 @@ import ringnode  # noqa: E402
 
 RINGDB = sys.argv[1]
 PORTS = range(37100, 37499, 3)
-failures = []
-checks = 0
+T = ringnode.Checks()
+check, check_err = T.check, T.check_err
 
 
 def start():
     return ringnode.start(RINGDB, "window-test-", PORTS)
-
-
-def check(cur, sql, expected):
-    global checks
-    checks += 1
-    try:
-        cur.execute(sql)
-        got = [tuple(r) for r in cur.fetchall()]
-    except psycopg2.Error as e:
-        failures.append("%s: error %s %s" % (sql, e.pgcode, e.pgerror))
-        return
-    if got != expected:
-        failures.append("%s:\n  got      %r\n  expected %r" % (sql, got, expected))
-
-
-def check_err(cur, sql, code, text):
-    global checks
-    checks += 1
-    try:
-        cur.execute(sql)
-        failures.append("%s: no error (expected %s)" % (sql, code))
-    except psycopg2.Error as e:
-        if e.pgcode != code or text not in e.pgerror:
-            failures.append("%s: got %s %s, expected %s %s" % (sql, e.pgcode, e.pgerror, code, text))
 
 
 def main():
@@ -157,10 +132,7 @@ def main():
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(d, ignore_errors=True)
-    print("%d checks, %d failures" % (checks, len(failures)))
-    for f in failures:
-        print("FAIL:", f)
-    sys.exit(1 if failures else 0)
+    sys.exit(T.report("test_window"))
 
 
 main()
