@@ -507,6 +507,32 @@ static rdb_status_t ins_one(void *arg, int kind, const char *key, size_t klen, l
     return RDB_OK;
 }
 
+/* A queued writer sleeps on its own mutex, so that waking it neither
+ * needs db->mu nor makes it queue for db->mu on its way out. */
+static void writer_wait(lsm_writer_t *w)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->state == LSM_WRITER_WAIT)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Once state is set and mu released, *w may be gone (its thread returns):
+ * the caller reads w->next before. */
+static void writer_wake(lsm_writer_t *w, int state)
+{
+    pthread_mutex_lock(&w->mu);
+    w->state = state;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Group commit, as LevelDB's writer queue: the writer at the head of the
+ * queue leads; it takes the batches queued behind it (up to
+ * MAX_GROUP_BYTES), writes them to the WAL in one system call and syncs
+ * once, applies them to the memtable, then tells each follower it is done
+ * and the next queued writer that it leads.  The WAL is written (and
+ * synced) before anything is applied, outside db->mu. */
 static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t *err)
 {
     lsm_writer_t w;
@@ -515,6 +541,8 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
     w.err = e0;
     w.batch = b;
     w.sync = sync;
+    w.state = LSM_WRITER_WAIT;
+    pthread_mutex_init(&w.mu, NULL);
     pthread_cond_init(&w.cv, NULL);
     pthread_mutex_lock(&db->mu);
     if (db->wq_tail)
@@ -522,14 +550,17 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
     else
         db->wq_head = &w;
     db->wq_tail = &w;
-    while (!w.done && db->wq_head != &w)
-        pthread_cond_wait(&w.cv, &db->mu);
-    if (w.done) {
+    if (db->wq_head != &w) {
         pthread_mutex_unlock(&db->mu);
-        pthread_cond_destroy(&w.cv);
-        if (w.status != RDB_OK)
-            rdb_err_move(err, &w.err);
-        return w.status;
+        writer_wait(&w);
+        if (w.state == LSM_WRITER_DONE) {
+            pthread_cond_destroy(&w.cv);
+            pthread_mutex_destroy(&w.mu);
+            if (w.status != RDB_OK)
+                rdb_err_move(err, &w.err);
+            return w.status;
+        }
+        pthread_mutex_lock(&db->mu); /* LSM_WRITER_LEAD: w heads the queue */
     }
     /* leader */
     rdb_status_t s = make_room(db, b == NULL, &w.err);
@@ -581,29 +612,37 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
             rdb_err_set(&db->bg_err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
         }
     }
-    db->writes++;
-    for (lsm_writer_t *x = db->wq_head;;) {
-        lsm_writer_t *nx = x->next;
-        if (x != &w) {
-            x->status = s;
-            if (s != RDB_OK)
-                rdb_err_set(&x->err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
-            x->done = true;
-            db->writes++;
-            pthread_cond_signal(&x->cv);
-        }
-        if (x == last) {
-            db->wq_head = nx;
+    /* take the group off the queue; the followers' results are set under
+     * db->mu and published to each by its own mutex */
+    uint64_t n = 1;
+    for (lsm_writer_t *x = w.next; last != &w; x = x->next) {
+        x->status = s;
+        if (s != RDB_OK)
+            rdb_err_set(&x->err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
+        n++;
+        if (x == last)
             break;
-        }
+    }
+    db->writes += n;
+    lsm_writer_t *head = last->next;
+    db->wq_head = head;
+    if (!head)
+        db->wq_tail = NULL;
+    pthread_mutex_unlock(&db->mu);
+    /* followers first, so that they queue their next writes before the
+     * next leader gathers its group */
+    for (lsm_writer_t *x = w.next; last != &w;) {
+        lsm_writer_t *nx = x->next;
+        bool end = x == last;
+        writer_wake(x, LSM_WRITER_DONE);
+        if (end)
+            break;
         x = nx;
     }
-    if (!db->wq_head)
-        db->wq_tail = NULL;
-    else
-        pthread_cond_signal(&db->wq_head->cv);
-    pthread_mutex_unlock(&db->mu);
+    if (head)
+        writer_wake(head, LSM_WRITER_LEAD);
     pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     if (s != RDB_OK)
         rdb_err_move(err, &w.err);
     return s;
