@@ -62,6 +62,12 @@ struct lsm_db {
     lsm_log_writer_t manifest;
     lsm_writer_t *wq_head, *wq_tail;
     rdb_buf_t group;      /* leader's framed records */
+    /* Write groups in the WAL but not yet applied (pipelined group
+     * commit, db.c): numbered in WAL order, completed in that order. */
+    uint64_t groups_issued, groups_done;
+    int inflight;
+    bool wal_failed;      /* a WAL write or sync failed: later groups fail */
+    pthread_cond_t commit_cv;
 
     lsm_cache_t *cache;
     lsm_tcache_t *tcache;    /* open tables, at most o.max_open_files */
