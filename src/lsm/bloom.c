@@ -43,8 +43,9 @@ bool lsm_bloom_may_match(const char *filter, size_t len, uint64_t hash)
      * CPU's caches: compute them all and prefetch first, so that the misses
      * overlap instead of following one another. */
     uint32_t pos[30];
+    bool narrow = bits <= UINT32_MAX; /* a 32-bit division is the cheaper */
     for (int j = 0; j < k; j++) {
-        pos[j] = (uint32_t)(h % bits);
+        pos[j] = narrow ? h % (uint32_t)bits : (uint32_t)(h % bits);
         __builtin_prefetch(a + pos[j] / 8);
         h += delta;
     }

@@ -28,6 +28,7 @@ struct lsm_cache_handle {
     int refs;          /* pins, plus one while in the table */
     bool in_table;
     bool referenced;   /* CLOCK bit: hit since the hand last passed */
+    bool inline_data;  /* data follows the handle in its allocation */
     struct lsm_cache_handle *hnext;         /* hash chain */
     struct lsm_cache_handle *cprev, *cnext; /* CLOCK ring */
 };
@@ -63,7 +64,8 @@ lsm_cache_t *lsm_cache_new(size_t capacity)
 static void unref(lsm_cache_handle_t *h)
 {
     if (--h->refs == 0) {
-        free(h->data);
+        if (!h->inline_data)
+            free(h->data);
         free(h);
     }
 }
@@ -177,12 +179,50 @@ static void evict(shard_t *s, lsm_cache_handle_t *keep)
     }
 }
 
+/* The header in front of a buffer from lsm_cache_buf_new. */
+static lsm_cache_handle_t *buf_handle(char *buf)
+{
+    return (lsm_cache_handle_t *)(void *)(buf - sizeof(lsm_cache_handle_t));
+}
+
+char *lsm_cache_buf_new(size_t n)
+{
+    lsm_cache_handle_t *h = rdb_malloc(sizeof(*h) + (n ? n : 1));
+    return (char *)(h + 1);
+}
+
+void lsm_cache_buf_free(char *buf)
+{
+    if (buf)
+        free(buf_handle(buf));
+}
+
+static lsm_cache_handle_t *insert(lsm_cache_t *c, lsm_cache_handle_t *h, uint64_t file,
+                                  uint64_t off, char *data, size_t n);
+
 lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off, char *data,
                                      size_t n)
 {
+    lsm_cache_handle_t *h = rdb_malloc(sizeof(*h));
+    h->inline_data = false;
+    return insert(c, h, file, off, data, n);
+}
+
+lsm_cache_handle_t *lsm_cache_insert_buf(lsm_cache_t *c, uint64_t file, uint64_t off, char *buf,
+                                         size_t n)
+{
+    lsm_cache_handle_t *h = buf_handle(buf);
+    h->inline_data = true;
+    return insert(c, h, file, off, buf, n);
+}
+
+static lsm_cache_handle_t *insert(lsm_cache_t *c, lsm_cache_handle_t *h, uint64_t file,
+                                  uint64_t off, char *data, size_t n)
+{
     uint64_t hv = hkey(file, off);
     shard_t *s = shard_of(c, hv);
-    lsm_cache_handle_t *h = rdb_calloc(1, sizeof(*h));
+    h->referenced = false;
+    h->hnext = h->cprev = h->cnext = NULL;
     h->file = file;
     h->off = off;
     h->hv = hv;

@@ -24,11 +24,17 @@
  * sharing a prefix (cp), big-endian and zero-padded, as one integer.  These
  * rise with the keys (not strictly), so a binary search over a dense array
  * of integers finds the entry, and only entries whose 8 bytes equal the
- * target's need a comparison of whole keys.  Built at open; NULL (and the
+ * target's need a comparison of whole keys.  A second array holds every
+ * IX_GROUP-th integer: it is small enough to stay in the CPU's caches, and
+ * the search ends in one group of the first.  Built at open; NULL (and the
  * block iterator used instead) when the index is not one entry per restart. */
+#define IX_GROUP 16
+
 typedef struct ix_summary {
     lsm_block_flat_t flat;
     uint64_t *sum;
+    uint64_t *top;  /* sum[IX_GROUP * j]: a search touches few cache lines */
+    uint32_t ntop;
     const char *cp; /* the shared prefix: inside the first index key */
     size_t cpn;
 } ix_summary_t;
@@ -73,46 +79,53 @@ static rdb_status_t pread_all(lsm_table_t *t, char *buf, size_t n, uint64_t off,
 
 #define READ_SCRATCH 16384
 
-/* Read, verify and decompress the block at (off, size): *out is malloc'd. */
-static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, char **out,
-                               size_t *outn, rdb_err_t *err)
+/* Where a block read goes: a buffer the block cache can take whole
+ * (lsm_cache_buf_new), or a plain malloc. */
+static char *out_new(bool cachebuf, size_t n)
+{
+    return cachebuf ? lsm_cache_buf_new(n) : rdb_malloc(n ? n : 1);
+}
+static void out_free(bool cachebuf, char *p)
+{
+    if (cachebuf)
+        lsm_cache_buf_free(p);
+    else
+        free(p);
+}
+
+/* Read, verify and decompress the block at (off, size) into *out (from
+ * out_new(cachebuf)).  The raw bytes are read into a scratch buffer on the
+ * stack when they fit, so a block costs one allocation, the one kept. */
+static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool cachebuf,
+                               char **out, size_t *outn, rdb_err_t *err)
 {
     if (off > t->size || size > t->size || off + size + 5 > t->size)
         return corrupt(t->path, off, "block handle out of range", err);
-    /* A compressed block (the usual case) is read into a scratch buffer on
-     * the stack and decompressed into the one malloc the cache keeps. */
     char scratch[READ_SCRATCH];
     char *raw = size + 5 <= sizeof scratch ? scratch : rdb_malloc(size + 5);
+    char *u = NULL;
+    uint32_t ulen = 0;
+    const char *why = NULL;
     rdb_status_t s = pread_all(t, raw, size + 5, off, err);
-    if (s != RDB_OK) {
-        if (raw != scratch)
-            free(raw);
-        return s;
-    }
-    uint32_t want = rdb_crc32c_unmask(rdb_get_u32_le(raw + size + 1));
-    if (rdb_crc32c(raw, size + 1) != want) {
-        if (raw != scratch)
-            free(raw);
-        return corrupt(t->path, off, "block checksum mismatch", err);
+    if (s != RDB_OK)
+        goto done;
+    if (rdb_crc32c(raw, size + 1) != rdb_crc32c_unmask(rdb_get_u32_le(raw + size + 1))) {
+        why = "block checksum mismatch";
+        goto done;
     }
     int type = (unsigned char)raw[size];
     if (type == LSM_COMPRESS_NONE) {
-        if (raw == scratch) {
-            raw = rdb_malloc(size ? size : 1);
-            memcpy(raw, scratch, size);
-        }
-        *out = raw;
-        *outn = size;
-        return RDB_OK;
+        ulen = (uint32_t)size;
+        u = out_new(cachebuf, size);
+        memcpy(u, raw, size);
+        goto done;
     }
-    uint32_t ulen;
     const char *p = rdb_decode_varint32(raw, raw + size, &ulen);
     if (!p || ulen > 1u << 30 || (type != LSM_COMPRESS_LZ4 && type != LSM_COMPRESS_ZSTD)) {
-        if (raw != scratch)
-            free(raw);
-        return corrupt(t->path, off, "bad block compression header", err);
+        why = "bad block compression header";
+        goto done;
     }
-    char *u = rdb_malloc(ulen ? ulen : 1);
+    u = out_new(cachebuf, ulen);
     size_t clen = size - (size_t)(p - raw);
     bool ok;
     if (type == LSM_COMPRESS_LZ4) {
@@ -122,12 +135,18 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, char
         size_t r = ZSTD_decompress(u, ulen, p, clen);
         ok = !ZSTD_isError(r) && r == ulen;
     }
+    if (!ok) {
+        out_free(cachebuf, u);
+        u = NULL;
+        why = "block decompression failed";
+    }
+done:
     if (raw != scratch)
         free(raw);
-    if (!ok) {
-        free(u);
-        return corrupt(t->path, off, "block decompression failed", err);
-    }
+    if (why)
+        return corrupt(t->path, off, why, err);
+    if (s != RDB_OK)
+        return s;
     *out = u;
     *outn = ulen;
     return RDB_OK;
@@ -168,6 +187,10 @@ static void ix_build(lsm_table_t *t)
         }
         sum[i] = load8(k + cp, un - cp);
     }
+    x->ntop = (n + IX_GROUP - 1) / IX_GROUP;
+    x->top = rdb_malloc((size_t)x->ntop * sizeof(*x->top));
+    for (uint32_t j = 0; j < x->ntop; j++)
+        x->top[j] = sum[(size_t)j * IX_GROUP];
     x->sum = sum;
     x->cp = k0;
     x->cpn = cp;
@@ -185,15 +208,21 @@ static uint32_t ix_find(const ix_summary_t *x, const char *k, size_t n)
         return x->flat.n;
     uint64_t q = load8(k + x->cpn, ukn - x->cpn);
     const uint64_t *sum = x->sum;
-    uint32_t lo = 0, hi = x->flat.n;
-    while (lo < hi) { /* first with sum >= q */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (sum[mid] < q)
-            lo = mid + 1;
+    uint32_t j = 0, jh = x->ntop;
+    while (j < jh) { /* first group head >= q */
+        uint32_t mid = j + (jh - j) / 2;
+        if (x->top[mid] < q)
+            j = mid + 1;
         else
-            hi = mid;
+            jh = mid;
     }
-    hi = lo;
+    /* the first entry with sum >= q is past group j - 1's head and at most
+     * group j's head */
+    uint32_t lo = j ? (j - 1) * IX_GROUP + 1 : 0;
+    uint32_t end = RDB_MIN((uint64_t)j * IX_GROUP, (uint64_t)x->flat.n);
+    while (lo < end && sum[lo] < q)
+        lo++;
+    uint32_t hi = lo;
     if (hi < x->flat.n && sum[hi] == q) { /* first with sum > q */
         uint32_t h2 = x->flat.n;
         hi++;
@@ -258,9 +287,9 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     uint64_t foff = rdb_get_u64_le(ft), fsize = rdb_get_u64_le(ft + 8);
     uint64_t ioff = rdb_get_u64_le(ft + 16), isize = rdb_get_u64_le(ft + 24);
     t->index_off = ioff;
-    if ((s = read_block(t, ioff, isize, &t->index, &t->index_len, err)) != RDB_OK)
+    if ((s = read_block(t, ioff, isize, false, &t->index, &t->index_len, err)) != RDB_OK)
         goto fail;
-    if (fsize && (s = read_block(t, foff, fsize, &t->filter, &t->filter_len, err)) != RDB_OK)
+    if (fsize && (s = read_block(t, foff, fsize, false, &t->filter, &t->filter_len, err)) != RDB_OK)
         goto fail;
     ix_build(t);
     *out = t;
@@ -277,6 +306,7 @@ void lsm_table_unref(lsm_table_t *t)
         close(t->fd);
         free(t->index);
         free(t->ix.sum);
+        free(t->ix.top);
         free(t->filter);
         free(t->path);
         free(t);
@@ -328,10 +358,11 @@ static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, bloc
         char *blk;
         if (t->misses && t->cache)
             __atomic_fetch_add(t->misses, 1, __ATOMIC_RELAXED);
-        if (read_block(t, off, size, &blk, &n, err) != RDB_OK)
+        bool cached = fill && t->cache;
+        if (read_block(t, off, size, cached, &blk, &n, err) != RDB_OK)
             return false;
-        if (fill && t->cache)
-            pin->h = lsm_cache_insert(t->cache, t->number, off, blk, n);
+        if (cached)
+            pin->h = lsm_cache_insert_buf(t->cache, t->number, off, blk, n);
         else
             pin->owned = blk;
         data = blk;
