@@ -229,6 +229,11 @@ static rdb_status_t text_line(rdb_session_t *s, copy_state_t *c, const char *p, 
         rdb_buf_reset(&c->field);
         size_t start = i;
         bool escaped = false;
+        /* the common case, no backslash: the field is the input itself */
+        while (i < n && p[i] != c->delim && p[i] != '\\')
+            i++;
+        if (i < n && p[i] == '\\')
+            rdb_buf_append(&c->field, p + start, i - start);
         while (i < n && p[i] != c->delim) {
             char ch = p[i];
             if (ch == '\\' && i + 1 < n) {
@@ -265,9 +270,11 @@ static rdb_status_t text_line(rdb_session_t *s, copy_state_t *c, const char *p, 
             rdb_buf_append_u8(&c->field, (uint8_t)ch);
             i++;
         }
-        bool isnull = !escaped ? (i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0)
-                               : (i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0);
-        if (put_field(s, c, nf, c->field.data ? c->field.data : "", c->field.len, isnull, err) != RDB_OK)
+        /* the null string matches the raw input, before de-escaping */
+        bool isnull = i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0;
+        const char *fp = escaped ? (c->field.data ? c->field.data : "") : p + start;
+        size_t fn = escaped ? c->field.len : i - start;
+        if (put_field(s, c, nf, fp, fn, isnull, err) != RDB_OK)
             return RDB_SQL;
         nf++;
         if (i >= n)
@@ -316,6 +323,13 @@ static rdb_status_t csv_record(rdb_session_t *s, copy_state_t *c, const char *p,
         rdb_buf_reset(&c->field);
         bool quoted = false;
         size_t start = i;
+        /* the common case, no quote: the field is the input itself */
+        while (i < n && p[i] != c->delim && p[i] != c->quote)
+            i++;
+        const char *fp = p + start;
+        size_t fn = i - start;
+        if (i < n && p[i] == c->quote)
+            rdb_buf_append(&c->field, p + start, i - start);
         while (i < n && p[i] != c->delim) {
             if (p[i] == c->quote) {
                 quoted = true;
@@ -336,8 +350,12 @@ static rdb_status_t csv_record(rdb_session_t *s, copy_state_t *c, const char *p,
             }
             rdb_buf_append_u8(&c->field, (uint8_t)p[i++]);
         }
+        if (quoted) {
+            fp = c->field.data ? c->field.data : "";
+            fn = c->field.len;
+        }
         bool isnull = !quoted && i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0;
-        if (put_field(s, c, nf, c->field.data ? c->field.data : "", c->field.len, isnull, err) != RDB_OK)
+        if (put_field(s, c, nf, fp, fn, isnull, err) != RDB_OK)
             return RDB_SQL;
         nf++;
         if (i >= n)
