@@ -544,10 +544,9 @@ rdb_status_t txn_get_before_new(txn_t *t, const void *key, size_t klen, rdb_buf_
     return s;
 }
 
-void txn_abort(txn_t *t)
+/* Free the write set (the transaction itself stays). */
+static void ws_release(txn_t *t)
 {
-    if (!t)
-        return;
     rdb_arena_destroy(&t->arena);
     free(t->ents);
     free(t->slots);
@@ -556,6 +555,19 @@ void txn_abort(txn_t *t)
         nx = c->next;
         munmap(c, c->size);
     }
+    t->ents = NULL;
+    t->slots = NULL;
+    t->sorted = NULL;
+    t->chunks = NULL;
+    t->bptr = t->bend = NULL;
+    t->nents = t->cap = t->nslots = t->nlive = t->npending = 0;
+}
+
+void txn_abort(txn_t *t)
+{
+    if (!t)
+        return;
+    ws_release(t);
     free(t);
 }
 
@@ -786,6 +798,9 @@ static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t 
             lsm_batch_delete(b, en->key, en->klen, v);
     }
     free(order);
+    /* the batch holds it all now: a large write set need not stay beside
+     * the memtable it goes into */
+    ws_release(t);
     s = lsm_write(t->st->db, NULL, b, err);
     if (s == RDB_OK) {
         if (t->wrote_catalog)
