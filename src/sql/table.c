@@ -691,6 +691,75 @@ out:
     return rc;
 }
 
+/* --- bulk inserts (COPY FROM) ----------------------------------------------- */
+
+/* Index entries are tagged apart from rows: a duplicate entry implies a
+ * duplicate row (the entry's key ends with the primary key), so the
+ * smallest tag txn_check_new reports is always a row's. */
+#define BULK_INDEX_TAG (UINT64_C(1) << 63)
+
+bool sql_table_bulk_ok(const sql_table_t *t)
+{
+    for (int i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].unique)
+            return false;
+    return true;
+}
+
+void sql_bulk_free(sql_bulk_t *bk)
+{
+    rdb_buf_free(&bk->pk);
+    rdb_buf_free(&bk->key);
+    rdb_buf_free(&bk->val);
+}
+
+rdb_status_t sql_table_insert_new(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
+                                  uint64_t tag, sql_bulk_t *bk, rdb_err_t *err)
+{
+    rdb_status_t rc = null_pk_error(t, row, err);
+    if (rc != RDB_OK)
+        return rc;
+    rdb_buf_reset(&bk->pk);
+    if (t->npk == 0) {
+        sql_value_t idv = row[t->rowid_colid];
+        if (idv.isnull)
+            idv = rowid_new(txn);
+        rowid_encode(&bk->pk, &idv);
+    } else {
+        pk_encode(&bk->pk, t, row, false);
+    }
+    row_key(&bk->key, t, bk->pk.data, bk->pk.len);
+    if (t->npk) {
+        bool dup;
+        if ((rc = txn_get_before_new(txn, bk->key.data, bk->key.len, &bk->val, &dup, err)) != RDB_OK)
+            return rc;
+        if (dup)
+            return dup_error(err, t, t->pk_index, row);
+    }
+    rdb_buf_reset(&bk->val);
+    sql_row_encode(&bk->val, t, row);
+    txn_put_new(txn, bk->key.data, bk->key.len, bk->val.data, bk->val.len, tag);
+    for (int i = 0; i < t->nindexes; i++) {
+        index_cols(&bk->key, t, &t->indexes[i], row);
+        rdb_buf_append(&bk->key, bk->pk.data, bk->pk.len);
+        txn_put_new(txn, bk->key.data, bk->key.len, "", 0, tag | BULK_INDEX_TAG);
+    }
+    return RDB_OK;
+}
+
+rdb_status_t sql_table_check_new(txn_t *txn, const sql_table_t *t, rdb_arena_t *a, uint64_t *tag,
+                                  rdb_err_t *err)
+{
+    const char *val;
+    size_t vlen;
+    if (!txn_check_new(txn, tag, &val, &vlen))
+        return RDB_OK;
+    sql_value_t *row = rdb_arena_calloc(a, sizeof *row * (t->nrowcols + 1u));
+    if (sql_row_decode(a, t, val, vlen, row, err) != RDB_OK)
+        return RDB_SQL;
+    return dup_error(err, t, t->pk_index, row);
+}
+
 static bool index_changed(const sql_table_t *t, const sql_index_t *ix, const sql_value_t *a,
                           const sql_value_t *b)
 {

@@ -31,6 +31,22 @@ rdb_status_t sql_table_insert(txn_t *t, const sql_table_t *tab, const sql_value_
 rdb_status_t sql_table_insert_arbiter(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
                                       bool on_conflict_nothing, const sql_index_t *arbiter,
                                       bool *inserted, rdb_err_t *err);
+/* Bulk inserts (COPY FROM, txn.h's txn_put_new): a table without UNIQUE
+ * indexes besides its primary key may take its rows this way.  Each row's
+ * key is checked against the snapshot and the transaction's earlier writes
+ * at once (23505), duplicates among the bulk's own rows only by
+ * sql_table_check_new, which the caller must call before it commits: it
+ * raises 23505 for the earliest repeated row and sets *tag to its tag.
+ * bk holds buffers reused from row to row (zeroed first; sql_bulk_free). */
+typedef struct sql_bulk {
+    rdb_buf_t pk, key, val;
+} sql_bulk_t;
+bool sql_table_bulk_ok(const sql_table_t *tab);
+rdb_status_t sql_table_insert_new(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
+                                  uint64_t tag, sql_bulk_t *bk, rdb_err_t *err);
+rdb_status_t sql_table_check_new(txn_t *t, const sql_table_t *tab, rdb_arena_t *a, uint64_t *tag,
+                                 rdb_err_t *err);
+void sql_bulk_free(sql_bulk_t *bk);
 /* Replace old (as read by a scan) by new; handles a changed primary key and
  * index maintenance. */
 rdb_status_t sql_table_update(txn_t *t, const sql_table_t *tab, const sql_value_t *oldrow,

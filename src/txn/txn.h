@@ -132,6 +132,28 @@ rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, boo
 void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen);
 void txn_delete(txn_t *t, const void *key, size_t klen);
 
+/* Bulk inserts (COPY FROM).  txn_put_new buffers a put of a key that the
+ * caller found absent with txn_get_before_new, without hashing it: a run of
+ * them costs an append each, and whether two of the run's keys are equal is
+ * settled once, by txn_check_new, which ends the run.  tag (the caller's
+ * row number) names a write in that answer.  Every other read or write of
+ * the transaction (txn_get, iterators, txn_put, ...) first hashes the run's
+ * keys, so it sees them as usual; a duplicate met there is kept for
+ * txn_check_new.  The caller must call txn_check_new before the commit and
+ * fail the statement when it reports a duplicate. */
+void txn_put_new(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen,
+                 uint64_t tag);
+/* txn_get that does not see the current run's keys (those it has not
+ * hashed yet): the snapshot and the transaction's other writes. */
+rdb_status_t txn_get_before_new(txn_t *t, const void *key, size_t klen, rdb_buf_t *val,
+                                bool *found, rdb_err_t *err);
+/* End the run of txn_put_new: false when its keys are all distinct;
+ * otherwise true with the write that repeated an earlier key of the run
+ * (of all such, the one with the smallest tag): its tag and value (valid
+ * until the transaction ends).  When the transaction holds nothing but the
+ * run, this sorts it and the commit reuses the order. */
+bool txn_check_new(txn_t *t, uint64_t *tag, const char **val, size_t *vlen);
+
 /* Iterate the keys in [lo, hi) (hi NULL = to the end of the key space) in
  * ascending order: the snapshot overlaid with the buffered writes, deleted
  * keys hidden.  Writes made to the transaction while an iterator is open
