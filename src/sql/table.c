@@ -32,6 +32,7 @@
  * Index range scans with only an upper bound skip NULL entries (NULL sorts
  * first ascending); with only a lower bound on a DESC column likewise.
  */
+#include <assert.h>
 #include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1045,6 +1046,48 @@ sql_scan_t *sql_scan_open(txn_t *txn, const sql_table_t *t, const sql_scan_range
     rdb_buf_free(&lo);
     rdb_buf_free(&hi);
     return s;
+}
+
+sql_scan_t *sql_scan_open_part(txn_t *txn, const sql_table_t *t, int part, int nparts)
+{
+    assert(t->hash_partitioned && nparts > 0 && part >= 0 && part < nparts);
+    sql_scan_t *s = scan_new(txn, t);
+    rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    /* token slice [part * 2^64 / nparts, (part + 1) * 2^64 / nparts) */
+    unsigned __int128 span = ((unsigned __int128)1 << 64) / (unsigned)nparts;
+    key_prefix(&lo, TXN_PREFIX_ROW, t->id);
+    key_prefix(&hi, TXN_PREFIX_ROW, t->id);
+    if (part > 0)
+        rdb_buf_append_u64_be(&lo, (uint64_t)(span * (unsigned)part));
+    if (part < nparts - 1)
+        rdb_buf_append_u64_be(&hi, (uint64_t)(span * (unsigned)(part + 1)));
+    else
+        key_succ(&hi);
+    s->it = txn_iter_new(txn, lo.data, lo.len, hi.data, hi.len);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return s;
+}
+
+uint64_t sql_table_estimate_rows(txn_store_t *st, const sql_table_t *t)
+{
+    assert(t->hash_partitioned);
+    /* the rows of the first 1/1024 of the token space, times 1024 */
+    enum { SHIFT = 10, CAP = 1024 };
+    rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    key_prefix(&lo, TXN_PREFIX_ROW, t->id);
+    key_prefix(&hi, TXN_PREFIX_ROW, t->id);
+    rdb_buf_append_u64_be(&hi, UINT64_C(1) << (64 - SHIFT));
+    txn_t *txn = txn_begin(st);
+    txn_iter_t *it = txn_iter_new(txn, lo.data, lo.len, hi.data, hi.len);
+    uint64_t n = 0;
+    while (n < CAP && txn_iter_next(it))
+        n++;
+    txn_iter_free(it);
+    txn_abort(txn);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return n << SHIFT;
 }
 
 sql_scan_t *sql_index_scan_open(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,

@@ -77,6 +77,13 @@ sql_scan_t *sql_scan_open(txn_t *t, const sql_table_t *tab, const sql_scan_range
 /* Next row into row (nrowcols values, bytes in a); false at end or error. */
 bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row);
 rdb_status_t sql_scan_status(const sql_scan_t *s, rdb_err_t *err);
+/* A full scan of slice part of nparts of a hash-partitioned table: the
+ * token space cut into nparts equal ranges (a parallel scan runs one per
+ * thread; together they see every row once).  REQUIRES: tab->hash_partitioned,
+ * 0 <= part < nparts.  Scans of one txn may run in different threads at
+ * once only while the txn buffers no writes (txn_has_writes false). */
+sql_scan_t *sql_scan_open_part(txn_t *t, const sql_table_t *tab, int part, int nparts);
+
 /* For a caller that uses each row only until its next call (the executor):
  * variable-length values point into the storage iterator's buffers instead
  * of being copied into a, and only the columns with need[colid] set
@@ -85,6 +92,11 @@ rdb_status_t sql_scan_status(const sql_scan_t *s, rdb_err_t *err);
  * Call before the first sql_scan_next; need is copied. */
 void sql_scan_set_borrow(sql_scan_t *s, const bool *need);
 void sql_scan_close(sql_scan_t *s);
+
+/* A rough row count of a hash-partitioned table, from the rows of a
+ * small slice of its token space (a planning estimate without ANALYZE;
+ * costs one short scan). */
+uint64_t sql_table_estimate_rows(txn_store_t *st, const sql_table_t *tab);
 
 /* Index scan: rows whose indexed columns equal the nvals leading values
  * (or fall in the range), in index order. */

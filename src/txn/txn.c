@@ -496,6 +496,7 @@ void txn_put_new(txn_t *t, const void *key, size_t klen, const void *val, size_t
 }
 
 void txn_set_reader(txn_t *t, const txn_reader_t *r) { t->reader = r; }
+bool txn_has_reader(const txn_t *t) { return t->reader != NULL; }
 
 /* Is key user data that a reader answers for? */
 static bool reader_key(const txn_t *t, const void *key, size_t klen)

@@ -123,6 +123,8 @@ typedef struct txn_reader {
 } txn_reader_t;
 /* NULL: local reads only (the default). */
 void txn_set_reader(txn_t *t, const txn_reader_t *r);
+/* Is a reader set (reads may go to other nodes)? */
+bool txn_has_reader(const txn_t *t);
 
 /* Point read: RDB_OK and *found, with the value appended to val (cleared
  * first); not found or deleted gives *found = false. */
