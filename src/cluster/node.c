@@ -940,7 +940,11 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
             json_object_set_new(e, "rtt_us", json_integer((json_int_t)ps->rtt_us));
             json_object_set_new(e, "out_seq", json_integer((json_int_t)ps->out_seq));
             json_object_set_new(e, "acked_seq", json_integer((json_int_t)ps->acked_seq));
-            json_object_set_new(e, "visible_seq", json_integer((json_int_t)ps->visible_seq));
+            /* durable implies visible (hints and ADVANCE move acked_seq only) */
+            json_object_set_new(e, "visible_seq",
+                                json_integer((json_int_t)(ps->visible_seq > ps->acked_seq
+                                                              ? ps->visible_seq
+                                                              : ps->acked_seq)));
             json_object_set_new(e, "lag", json_integer((json_int_t)(ps->out_seq - ps->acked_seq)));
             json_object_set_new(e, "unacked_frames", json_integer((json_int_t)ps->fifo_count));
             json_object_set_new(e, "oldest_unacked_ms",
