@@ -703,6 +703,39 @@ rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t 
     return do_write(db, b, sync, err);
 }
 
+/* On a dup of the WAL's descriptor, as syncer_main: writes that returned
+ * are in the current WAL or in an older one, which switch_memtable synced
+ * before closing it. */
+rdb_status_t lsm_sync_wal(lsm_db_t *db, rdb_err_t *err)
+{
+    if (db->o.sync_mode == LSM_SYNC_NONE)
+        return RDB_OK;
+    pthread_mutex_lock(&db->mu);
+    if (rdb_err_is_set(&db->bg_err)) {
+        rdb_status_t s = bg_error(db, err);
+        pthread_mutex_unlock(&db->mu);
+        return s;
+    }
+    int fd = db->wal.fd >= 0 ? dup(db->wal.fd) : -1;
+    pthread_mutex_unlock(&db->mu);
+    if (fd < 0)
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not sync the WAL: %s", strerror(errno));
+    int rc = fdatasync(fd);
+    int en = errno;
+    close(fd);
+    if (rc == 0) {
+        db->wal_syncs++;
+        return RDB_OK;
+    }
+    pthread_mutex_lock(&db->mu);
+    if (!rdb_err_is_set(&db->bg_err))
+        rdb_err_set(&db->bg_err, RDB_IOERROR, NULL, "could not fdatasync the WAL: %s",
+                    strerror(en));
+    rdb_status_t s = bg_error(db, err);
+    pthread_mutex_unlock(&db->mu);
+    return s;
+}
+
 rdb_status_t lsm_flush(lsm_db_t *db, rdb_err_t *err)
 {
     rdb_status_t s = do_write(db, NULL, false, err);

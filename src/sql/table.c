@@ -813,10 +813,20 @@ rdb_status_t sql_table_update(txn_t *txn, const sql_table_t *t, const sql_value_
     }
     if (pk_moved)
         txn_delete(txn, okey.data, okey.len);
+    /* Replicated, an entry the update leaves alone is written again all the
+     * same, at this commit's version: a concurrent UPDATE on another node
+     * that changed the column tombstones this entry at ITS version, and
+     * when this row version wins by LWW its entry must win too, or the row
+     * would lack it on every node (docs/cluster.md, test_sqlindex.py).
+     * The losers' new entries are the sweeper's (cluster_glue.c). */
+    bool replicated = txn_store_replicated(txn_store(txn));
     for (int i = 0; i < t->nindexes; i++) {
         const sql_index_t *ix = &t->indexes[i];
-        if (!pk_moved && !index_changed(t, ix, oldrow, newrow))
+        if (!pk_moved && !index_changed(t, ix, oldrow, newrow)) {
+            if (replicated)
+                index_put(txn, t, ix, newrow, &npk, false);
             continue;
+        }
         index_put(txn, t, ix, oldrow, &opk, true);
         index_put(txn, t, ix, newrow, &npk, false);
     }

@@ -281,6 +281,7 @@ txn_t *txn_begin(txn_store_t *st)
 
 uint64_t txn_snapshot(const txn_t *t) { return t->snapshot; }
 txn_store_t *txn_store(const txn_t *t) { return t->st; }
+bool txn_store_replicated(const txn_store_t *st) { return st->hook != NULL; }
 bool txn_has_writes(const txn_t *t) { return t->nlive > 0; }
 bool txn_wrote_catalog(const txn_t *t) { return t->wrote_catalog; }
 size_t txn_write_count(const txn_t *t) { return t->nlive; }

@@ -62,6 +62,9 @@ rdb_status_t txn_store_open(lsm_db_t *db, uint16_t node_id, clu_hlc_t *hlc, txn_
                             rdb_err_t *err);
 void txn_store_close(txn_store_t *st);
 void txn_store_set_commit_hook(txn_store_t *st, txn_commit_hook_fn fn, void *ctx);
+/* A commit hook is set: commits are replicated (cluster_glue.c), and other
+ * nodes' versions of the same keys compete with them by LWW. */
+bool txn_store_replicated(const txn_store_t *st);
 lsm_db_t *txn_store_db(txn_store_t *st);
 uint16_t txn_store_node_id(const txn_store_t *st);
 uint64_t txn_store_catalog_gen(txn_store_t *st);
