@@ -19,6 +19,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "exec/fkey.h"
+#include "exec/rowlock.h"
 #include "sql/types.h"
 #include "sql/table.h"
 
@@ -180,6 +181,23 @@ static void keyset_free(keyset_t *s)
     free(s->slots);
 }
 
+/* The row lock an UPDATE of columns colids takes (rowlock.h): FOR UPDATE
+ * when one is a column of the primary key or of a unique index (a key a
+ * foreign key may reference), else FOR NO KEY UPDATE, as PostgreSQL. */
+static int lock_mode(const sql_table_t *t, const uint16_t *colids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < t->npk; k++)
+            if (t->pk_colids[k] == colids[i])
+                return ROWLOCK_UPDATE;
+        for (int x = 0; x < t->nindexes; x++)
+            for (int k = 0; t->indexes[x].unique && k < t->indexes[x].ncols; k++)
+                if (t->indexes[x].colids[k] == colids[i])
+                    return ROWLOCK_UPDATE;
+    }
+    return ROWLOCK_NO_KEY_UPDATE;
+}
+
 /* ON CONFLICT DO UPDATE: the proposed row conflicted; update the existing
  * one (found by primary key) with the SET list over existing ‖ EXCLUDED. */
 static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t *proposed, rdb_arena_t *a,
@@ -201,8 +219,11 @@ static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t 
     if (r->lock_row) {
         sql_value_t *latest = NULL;
         bool gone = false;
-        if (r->lock_row(r->lock_ctx, t, both, a, &latest, &gone, r->err) != RDB_OK)
+        if (r->lock_row(r, t, both, lock_mode(t, d->upd_colids, d->nupd), EX_LOCK_WAIT,
+                        a, &latest, &gone) != RDB_OK)
             return RDB_SQL;
+        if (gone)
+            return rdb_err_set(r->err, RDB_SQL, "40001", "could not serialize access due to concurrent delete");
         if (latest)
             memcpy(both, latest, sizeof(sql_value_t) * t->nrowcols);
     }
@@ -347,7 +368,8 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
         if (r->lock_row) {
             sql_value_t *latest = NULL;
             bool gone = false;
-            if ((rc = r->lock_row(r->lock_ctx, t, rows[i], &a, &latest, &gone, r->err)) != RDB_OK)
+            if ((rc = r->lock_row(r, t, rows[i], d->set ? lock_mode(t, d->colids, d->ncols) : ROWLOCK_UPDATE,
+                                  EX_LOCK_WAIT, &a, &latest, &gone)) != RDB_OK)
                 break;
             if (gone) {
                 rows[i] = NULL;

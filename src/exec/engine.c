@@ -168,15 +168,15 @@ static rdb_status_t serialization_failure(rdb_err_t *err)
 
 static int lock_wait_stop(void *arg)
 {
-    rdb_session_t *s = arg;
-    return s->cur_run && ex_check(s->cur_run) != RDB_OK;
+    return ex_check(arg) != RDB_OK;   /* cancel, statement_timeout: sets the run's error */
 }
 
 /* Row lock, then the row's newest committed version (rowlock.h). */
-static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_t *row, rdb_arena_t *a,
-                             sql_value_t **latest, bool *gone, rdb_err_t *err)
+static rdb_status_t lock_row(ex_run_t *r, const sql_table_t *tab, const sql_value_t *row, int mode,
+                             int policy, rdb_arena_t *a, sql_value_t **latest, bool *gone)
 {
-    rdb_session_t *s = ctx;
+    rdb_session_t *s = r->lock_ctx;
+    rdb_err_t *err = r->err;
     *latest = NULL;
     *gone = false;
     if (tab->npk == 0)
@@ -194,8 +194,15 @@ static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_
         pk[i] = row[colid];
         sql_key_encode(&k, t, &row[colid], false);
     }
-    int got = rowlock_acquire(s->e->locks, &s->locks, k.data, k.len, s->may_wait, lock_wait_stop, s);
+    int got = rowlock_acquire(s->e->locks, &s->locks, k.data, k.len, mode,
+                              s->may_wait && policy == EX_LOCK_WAIT, lock_wait_stop, r);
     rdb_buf_free(&k);
+    if (got == ROWLOCK_BUSY && policy == EX_LOCK_SKIP) {
+        *gone = true;
+        return RDB_OK;
+    }
+    if (got == ROWLOCK_BUSY && policy == EX_LOCK_NOWAIT)
+        return rdb_err_set(err, RDB_SQL, "55P03", "could not obtain lock on row in relation \"%s\"", tab->name);
     if (got == ROWLOCK_BUSY)
         return serialization_failure(err);
     if (got == ROWLOCK_DEADLOCK) {
@@ -204,22 +211,21 @@ static rdb_status_t lock_row(void *ctx, const sql_table_t *tab, const sql_value_
                        "this one.", s->pid);
         return RDB_SQL;
     }
-    if (got == ROWLOCK_STOPPED) {
-        if (s->cur_run && rdb_err_is_set(s->cur_run->err)) {
-            rdb_err_set(err, s->cur_run->err->code, s->cur_run->err->sqlstate, "%s", s->cur_run->err->msg);
-            return RDB_SQL;
-        }
-        return rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement due to user request");
-    }
-    if (got == ROWLOCK_HELD)
-        return RDB_OK;   /* ours since earlier in this transaction: row is our own version */
-    txn_t *fresh = txn_begin(s->e->st);
+    if (got == ROWLOCK_STOPPED)
+        return rdb_err_is_set(err) ? RDB_SQL
+                                   : rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement due to user request");
+    /* the newest committed version, or this transaction's own */
     sql_value_t *cur = rdb_arena_calloc(a, sizeof(sql_value_t) * (tab->nrowcols + 1u));
     bool found = false;
-    rdb_status_t rc = sql_table_get(fresh, tab, pk, a, cur, &found, err);
-    txn_abort(fresh);
-    if (rc != RDB_OK || !found)
-        return rc;   /* not committed by anyone: inserted by this transaction */
+    uint64_t snap = txn_set_snapshot(r->txn, txn_store_now(s->e->st));
+    rdb_status_t rc = sql_table_get(r->txn, tab, pk, a, cur, &found, err);
+    txn_set_snapshot(r->txn, snap);
+    if (rc != RDB_OK)
+        return rc;
+    if (!found) {
+        *gone = true;
+        return RDB_OK;
+    }
     for (int c = 0; c < tab->ncols; c++) {
         uint16_t id = tab->cols[c].colid;
         const sql_value_t *x = &row[id], *y = &cur[id];
@@ -417,6 +423,8 @@ static bool plan_cheap(const plan_t *p)
         if (!p->point)
             return false;
         break;
+    case P_LOCKROWS:
+        return false;
     case P_SERIES:
     case P_JOIN:
     case P_AGG:
@@ -453,8 +461,11 @@ static bool expr_cheap(const ex_expr_t *e)
 
 static bool bound_cheap(const sql_bound_t *b)
 {
-    /* UPDATE and DELETE may wait for row locks: never on the loop */
-    if (b->kind == AST_S_UPDATE || b->kind == AST_S_DELETE)
+    /* UPDATE and DELETE may wait for row locks, and so may a FOREIGN KEY
+     * check (FOR KEY SHARE) and SELECT ... FOR UPDATE (P_LOCKROWS, not
+     * cheap below): never on the loop */
+    if (b->kind == AST_S_UPDATE || b->kind == AST_S_DELETE || (b->dml && b->dml->tab && b->dml->tab->nfkeys) ||
+        (b->dml && b->dml->on_conflict_update))
         return false;
     if (b->dml)
         return plan_cheap(b->dml->src) && (!b->plan || plan_cheap(b->plan));
@@ -554,9 +565,7 @@ static rdb_status_t run_bound(rdb_session_t *s, sql_bound_t *b, ex_run_t *r, rdb
         return rc;
     }
     retctx_t rctx = { s, sink, &f, b->plan, formats };
-    s->cur_run = r;
     rc = ex_dml_run(r, b, ret_row, &rctx, count);
-    s->cur_run = NULL;
     rowfmt_free(&f);
     if (rc != RDB_OK)
         return rc;
@@ -879,10 +888,8 @@ static rdb_status_t run_explain(rdb_session_t *s, ast_stmt_t *st, const char *sq
             if (rdb_err_is_set(err))
                 rc = err->code ? err->code : RDB_SQL;
         } else {
-            s->cur_run = &r;
             rc = ex_dml_run(&r, b, discard_row, NULL, &o.dml_rows);
-            s->cur_run = NULL;
-        }
+                }
         o.exec_ms = (double)(rdb_now_ns() - t1) / 1e6;
     }
     if (rc == RDB_OK) {
@@ -1519,7 +1526,7 @@ static void e_session_close(rdb_session_t *s)
     if (s->txn)
         txn_abort(s->txn);
     eng_txn_done(s);
-    rdb_buf_free(&s->locks.keys);
+    rowlock_owner_free(&s->locks);
     eng_guc_free(s);
     parsed_free_all(s);
     free(s->user);

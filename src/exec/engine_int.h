@@ -81,7 +81,6 @@ struct rdb_session {
     atomic_int    cancel;
     rowlock_owner_t locks;              /* row locks of the current transaction */
     bool          may_wait;             /* the running statement is off the event loop */
-    ex_run_t     *cur_run;              /* the running statement (lock waits check it) */
     int64_t       txn_ts;               /* now() of the current transaction */
     /* currval */
     int           nseq;

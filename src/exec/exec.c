@@ -28,6 +28,7 @@
 #include "exec/parallel.h"
 #include "exec/window.h"
 #include "exec/explain.h"
+#include "exec/lockrows.h"
 #include "common/clock.h"
 #include "exec/sysscan.h"
 #include "sql/syscat.h"
@@ -1513,6 +1514,7 @@ static const sql_value_t *node_next(ex_node_t *n)
     case P_AGG: return agg_next(n);
     case P_SORT: return sort_next(n);
     case P_LIMIT: return limit_next(n);
+    case P_LOCKROWS: return ex_lockrows_next(n->r, n->p, n->l, &n->ra, n->out);
     case P_DISTINCT: return distinct_next(n);
     case P_APPEND: return append_next(n);
     case P_SETOP: return setop_next(n);

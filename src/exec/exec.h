@@ -36,6 +36,8 @@ typedef struct ex_session_ops {
     bool (*seq_last)(void *ctx, uint32_t seqid, bool set, int64_t *v);
 } ex_session_ops_t;
 
+enum { EX_LOCK_WAIT, EX_LOCK_NOWAIT, EX_LOCK_SKIP };
+
 typedef struct ex_run {
     rdb_arena_t        *a;         /* kept rows: counted against the budget */
     txn_t              *txn;
@@ -52,11 +54,15 @@ typedef struct ex_run {
     size_t              work_mem;  /* bytes a sort holds before it spills (0: 4MB) */
     const char         *tmp_dir;   /* where sorts spill (NULL: /tmp) */
     unsigned            tick;
-    /* UPDATE/DELETE call this before changing a row (row locks; NULL =
-     * none).  *latest: the row's newest committed version when it differs
-     * from row (NULL otherwise); *gone: it was deleted meanwhile. */
-    rdb_status_t      (*lock_row)(void *ctx, const sql_table_t *tab, const sql_value_t *row,
-                                  rdb_arena_t *a, sql_value_t **latest, bool *gone, rdb_err_t *err);
+    /* Row locks (exec/rowlock.h; NULL = none), taken by UPDATE, DELETE,
+     * SELECT ... FOR <mode> and FOREIGN KEY checks: lock the row of tab in
+     * mode (ROWLOCK_*), then read its newest committed version overlaid
+     * with this transaction's own writes.  policy EX_LOCK_WAIT waits,
+     * EX_LOCK_NOWAIT fails with 55P03, EX_LOCK_SKIP sets *gone.  *latest:
+     * that version when it differs from row (NULL otherwise); *gone: the
+     * row was deleted meanwhile (or skipped).  Errors go to r->err. */
+    rdb_status_t      (*lock_row)(struct ex_run *r, const sql_table_t *tab, const sql_value_t *row,
+                                  int mode, int policy, rdb_arena_t *a, sql_value_t **latest, bool *gone);
     void               *lock_ctx;
     /* enclosing rows for EX_OUTER */
     int                 nframes;

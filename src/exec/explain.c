@@ -247,6 +247,7 @@ static const char *col_name(xctx_t *x, const plan_t *p, int idx)
     case P_FILTER:
     case P_SORT:
     case P_LIMIT:
+    case P_LOCKROWS:
     case P_DISTINCT:
         return col_name(x, p->left, idx);
     case P_PROJECT:
@@ -954,6 +955,13 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
         add_kid(x, n, c);
         return n;
     }
+    case P_LOCKROWS:   /* PostgreSQL's cost_lockrows: a tuple's cost per row */
+        c = build(x, p->left);
+        n = xnew(x, p, "LockRows", NULL);
+        set_cost(n, p, c->startup, c->total + c->rows * CPU_TUPLE);
+        n->rows = c->rows;
+        add_kid(x, n, c);
+        return n;
     case P_DISTINCT: {
         c = build(x, p->left);
         const char **keys = RDB_ARENA_NEWN(x->a, const char *, p->nsort + 1);

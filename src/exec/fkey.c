@@ -12,7 +12,15 @@
  *      columns to the new key), SET NULL, SET DEFAULT (then NO ACTION's
  *      check, as PostgreSQL does);
  *   2. the referencing side: for an INSERT, or an UPDATE that changed the
- *      foreign key's columns, the referenced row must exist (sql_fk_check).
+ *      foreign key's columns, the referenced row must exist (sql_fk_check);
+ *      it is locked FOR KEY SHARE first (rowlock.h), so a concurrent
+ *      DELETE of it (FOR UPDATE) waits for this transaction, or this
+ *      check waits for the DELETE and then finds the row gone.
+ *
+ * Both sides read the newest committed state plus this transaction's
+ * writes (txn_set_snapshot), as PostgreSQL's RI triggers use a fresh
+ * snapshot at READ COMMITTED: a child row committed after this
+ * transaction's snapshot still counts.
  *
  * Rows changed by an action are appended to the same queue, so cascades
  * run breadth-first without recursion and their own checks run in turn.
@@ -28,6 +36,7 @@
 
 #include "common/mem.h"
 #include "exec/dml.h"
+#include "exec/rowlock.h"
 #include "sql/ast.h"
 #include "sql/fkey.h"
 #include "sql/table.h"
@@ -176,7 +185,8 @@ static rdb_status_t act(ex_run_t *r, ex_fkq_t *q, const sql_table_t *parent, con
         if (r->lock_row) {
             sql_value_t *latest = NULL;
             bool gone = false;
-            if (r->lock_row(r->lock_ctx, child, row, a, &latest, &gone, r->err) != RDB_OK)
+            if (r->lock_row(r, child, row, ROWLOCK_UPDATE,
+                            EX_LOCK_WAIT, a, &latest, &gone) != RDB_OK)
                 return RDB_SQL;
             if (gone)
                 continue;
@@ -239,7 +249,15 @@ static rdb_status_t referenced_side(ex_run_t *r, ex_fkq_t *q, const fk_event_t *
     return RDB_OK;
 }
 
-static rdb_status_t referencing_side(ex_run_t *r, const fk_event_t *e)
+/* The newest committed state (plus this transaction's writes): what the
+ * checks read at READ COMMITTED, as PostgreSQL's RI triggers take a fresh
+ * snapshot.  Returns the snapshot to put back. */
+static uint64_t fresh_snapshot(ex_run_t *r)
+{
+    return txn_set_snapshot(r->txn, txn_store_now(txn_store(r->txn)));
+}
+
+static rdb_status_t referencing_side(ex_run_t *r, const fk_event_t *e, rdb_arena_t *a)
 {
     const sql_table_t *t = e->tab;
     for (int i = 0; i < t->nfkeys; i++) {
@@ -247,7 +265,22 @@ static rdb_status_t referencing_side(ex_run_t *r, const fk_event_t *e)
         if (e->oldrow && !sql_fk_cols_differ(t, fk->ncols, fk->colids, e->oldrow, e->newrow))
             continue;
         const sql_table_t *parent = rel(r, t, fk->ref_table);
-        if (parent && sql_fk_check(r->txn, t, fk, parent, e->newrow, r->err) != RDB_OK)
+        if (!parent)
+            continue;
+        /* FOR KEY SHARE on the referenced row, so that no one deletes it or
+         * changes its key until this transaction ends; then check at the
+         * state after the lock (a delete that held it has committed) */
+        uint64_t snap = fresh_snapshot(r);
+        rdb_status_t rc = RDB_OK;
+        sql_value_t *prow = NULL, *latest;
+        bool gone;
+        if (r->lock_row && (rc = sql_fk_parent_row(r->txn, t, fk, parent, e->newrow, a, &prow, r->err)) == RDB_OK &&
+            prow && (rc = r->lock_row(r, parent, prow, ROWLOCK_KEY_SHARE, EX_LOCK_WAIT, a, &latest, &gone)) == RDB_OK)
+            fresh_snapshot(r);
+        if (rc == RDB_OK)
+            rc = sql_fk_check(r->txn, t, fk, parent, e->newrow, r->err);
+        txn_set_snapshot(r->txn, snap);
+        if (rc != RDB_OK)
             return RDB_SQL;
     }
     return RDB_OK;
@@ -273,10 +306,13 @@ rdb_status_t ex_fk_fire(ex_run_t *r, ex_fkq_t *q)
     for (int64_t i = 0; rc == RDB_OK && i < q->n; i++) {
         fk_event_t e = q->ev[i];
         rdb_arena_reset(&a);
-        if (e.oldrow && e.tab->nrefby)
+        if (e.oldrow && e.tab->nrefby) {
+            uint64_t snap = fresh_snapshot(r);
             rc = referenced_side(r, q, &e, &a);
+            txn_set_snapshot(r->txn, snap);
+        }
         if (rc == RDB_OK && e.newrow && e.tab->nfkeys)
-            rc = referencing_side(r, &e);
+            rc = referencing_side(r, &e, &a);
         if (rc == RDB_OK && (i & 1023) == 1023)
             rc = ex_check(r);
     }

@@ -118,6 +118,7 @@ typedef enum plan_kind {
     P_AGG,       /* hash aggregate: group exprs, then aggregates           */
     P_SORT,      /* keys; with limit: top-N                                */
     P_LIMIT,
+    P_LOCKROWS,  /* SELECT ... FOR UPDATE: lock the rows (struct plan_lockrows) */
     P_DISTINCT,  /* hash distinct over the first ndistinct columns         */
     P_APPEND,    /* UNION ALL                                              */
     P_SETOP,     /* INTERSECT / EXCEPT [ALL] (UNION = append + distinct)   */
@@ -224,6 +225,31 @@ struct plan {
      * threads (exec/parallel.c); 0 = serially */
     int          parallel;
     const plan_t *par_scan;
+    /* P_LOCKROWS */
+    struct plan_lockrows *lockrows;
+};
+
+/* P_LOCKROWS (PostgreSQL's LockRows): above the sort, below LIMIT.  The
+ * child's rows end with the FROM clause's row (its columns [base, base +
+ * width)); for each row it locks the row of every locked table (at off
+ * within the FROM row) in mode with its wait policy, and when a
+ * locked row changed since the snapshot it re-checks qual (over the FROM
+ * row with the newest versions) and recomputes the child's columns
+ * [0, base) with tlist over that FROM row; a row deleted meanwhile, no
+ * longer qualifying or (SKIP LOCKED) locked by another is skipped. */
+typedef struct plan_lockrel {
+    const sql_table_t *tab;
+    int          off;
+    int          mode;        /* ROWLOCK_* (exec/rowlock.h) */
+    int          wait;        /* 0 wait, 1 SKIP LOCKED, 2 NOWAIT (ast_lock_t's) */
+} plan_lockrel_t;
+
+struct plan_lockrows {
+    int             nrels;
+    plan_lockrel_t *rels;
+    int             base, width;
+    ex_expr_t      *qual;
+    ex_expr_t     **tlist;    /* base entries */
 };
 
 #endif

@@ -3025,6 +3025,90 @@ static bool target_uses_agg(ast_select_t *sel)
     return false;
 }
 
+/* SELECT ... FOR <strength> [OF ...]: the tables to lock (PostgreSQL's
+ * transformLockingClause), with the FROM row (fromp's, which qual reads)
+ * appended to tl as junk columns for P_LOCKROWS (plan.h). */
+static bool lock_nullable(const plan_t *p, int off, int at, bool nullable)
+{
+    if (p->kind != P_JOIN)
+        return off == at && nullable;
+    return lock_nullable(p->left, off, at, nullable || p->jointype == J_RIGHT || p->jointype == J_FULL) ||
+           lock_nullable(p->right, off + p->left->ncols, at,
+                         nullable || p->jointype == J_LEFT || p->jointype == J_FULL);
+}
+
+static bool lock_has_scan(const plan_t *p)
+{
+    return p && (p->kind == P_SCAN || lock_has_scan(p->left) || lock_has_scan(p->right));
+}
+
+static const plan_t *lock_item(const plan_t *p, int off, int at)
+{
+    if (p->kind != P_JOIN)
+        return off == at ? p : NULL;
+    const plan_t *l = lock_item(p->left, off, at);
+    return l ? l : lock_item(p->right, off + p->left->ncols, at);
+}
+
+static rdb_status_t bind_lockrows(bctx_t *c, ast_select_t *sel, scope_t *s, const plan_t *fromp, ex_expr_t *qual,
+                                  tlist_t *tl, struct plan_lockrows **out)
+{
+    struct plan_lockrows *lr = RDB_ARENA_NEW(A, struct plan_lockrows);
+    lr->rels = RDB_ARENA_NEWN(A, plan_lockrel_t, s->nrels + 1);
+    const char *ln = sel->lock_name;
+    for (int k = 0; k < sel->nlocks; k++)
+        for (int i = 0; i < sel->locks[k].nrels; i++) {
+            bool found = false;
+            for (int r = 0; r < s->nrels && !found; r++)
+                found = s->rels[r].alias && strcmp(s->rels[r].alias, sel->locks[k].rels[i]) == 0;
+            if (!found)
+                return fail(c, "42P01", sel->locks[k].locs[i], "relation \"%s\" in %s clause not found in FROM clause",
+                            sel->locks[k].rels[i], ln);
+        }
+    for (int r = 0; r < s->nrels; r++) {
+        const srel_t *rel = &s->rels[r];
+        int mode = -1, wait = 0, loc = -1;
+        for (int k = 0; rel->alias && k < sel->nlocks; k++) {
+            bool named = sel->locks[k].nrels == 0;
+            for (int i = 0; i < sel->locks[k].nrels; i++)
+                if (strcmp(sel->locks[k].rels[i], rel->alias) == 0) {
+                    named = true;
+                    loc = sel->locks[k].locs[i];
+                }
+            if (named && sel->locks[k].strength > mode)
+                mode = sel->locks[k].strength;
+            if (named && sel->locks[k].wait > wait)
+                wait = sel->locks[k].wait;
+        }
+        if (mode < 0)
+            continue;
+        if (!rel->table) {
+            const plan_t *it = rel->ncols ? lock_item(fromp, 0, rel->cols[0].pos) : NULL;
+            if (!it && loc < 0)
+                continue;   /* no columns: nothing to lock */
+            if (it && !lock_has_scan(it) && loc < 0)
+                continue;   /* no table below (a function, VALUES): nothing to lock */
+            while (it && it->left && !it->right && (it->kind == P_SUBQUERY || it->kind == P_PROJECT))
+                it = it->left;
+            if (it && (it->kind == P_FUNCSCAN || it->kind == P_SERIES))
+                return fail(c, "0A000", loc, "%s cannot be applied to a function", ln);
+            return fail(c, "0A000", loc, "%s on a subquery, view or WITH query in FROM is not supported", ln);
+        }
+        if (lock_nullable(fromp, 0, rel->offset, false))
+            return fail(c, "0A000", -1, "%s cannot be applied to the nullable side of an outer join", ln);
+        lr->rels[lr->nrels++] = (plan_lockrel_t){ rel->table, rel->offset, mode, wait };
+    }
+    lr->base = tl->n;
+    lr->width = fromp->ncols;
+    lr->qual = qual;
+    lr->tlist = RDB_ARENA_NEWN(A, ex_expr_t *, tl->n + 1);
+    memcpy(lr->tlist, tl->e, sizeof(ex_expr_t *) * (size_t)tl->n);
+    for (int i = 0; i < fromp->ncols; i++)
+        tl_add(c, tl, ex_col(A, i, fromp->types[i]), "?junk?", 0, 0);
+    *out = lr;
+    return RDB_OK;
+}
+
 static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *parent, plan_t **out)
 {
     bctx_t cc = *cin, *c = &cc;
@@ -3047,6 +3131,11 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     if (sel->nctes)
         c->b->ctes = &frame;
     rdb_status_t rc;
+    if (sel->for_update && (sel->op != AST_SETOP_NONE || sel->nvalues)) {
+        c->b->ctes = savectes;
+        return fail(c, "0A000", -1, sel->nvalues ? "%s cannot be applied to VALUES"
+                    : "%s is not allowed with UNION/INTERSECT/EXCEPT", sel->lock_name);
+    }
     if (sel->op != AST_SETOP_NONE) {
         rc = bind_setop(c, sel, parent, out);
         c->b->ctes = savectes;
@@ -3133,6 +3222,8 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     }
     if (!p)
         p = plan_new(A, P_RESULT, 0);
+    const plan_t *fromp = p;   /* FOR UPDATE: the FROM row, and the WHERE over it */
+    ex_expr_t *fromq = NULL;
     if (sel->where) {
         c->noagg = "WHERE";
         ex_expr_t *w;
@@ -3143,7 +3234,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
         memcpy(f->types, p->types, sizeof(sql_type_t) * p->ncols);
         memcpy(f->names, p->names, sizeof(char *) * p->ncols);
         f->left = p;
-        f->qual = w;
+        f->qual = fromq = w;
         f->est_rows = p->est_rows / 3;
         p = f;
     }
@@ -3358,6 +3449,14 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             p = f;
         }
     }
+    struct plan_lockrows *lockrows = NULL;
+    if (sel->for_update && (wctx.n || srff)) {
+        fail(c, "0A000", -1, "%s is not allowed with %s", sel->lock_name,
+             wctx.n ? "window functions" : "set-returning functions in the target list");
+        goto fail;
+    }
+    if (sel->for_update && bind_lockrows(c, sel, s, fromp, fromq, &tl, &lockrows) != RDB_OK)
+        goto fail;
     if (wctx.n)
         p = win_build(c, &wctx, p, tl.e, tl.n);
     p = project(c, p, &tl);
@@ -3386,6 +3485,24 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             nkeys = 0;
         }
         p = d;
+    }
+    if (lockrows) {   /* LockRows sits above the sort, below LIMIT */
+        ast_select_t nolimit = *sel;
+        nolimit.limit = nolimit.offset = NULL;
+        if (finish_sort_limit(c, &nolimit, p, keys, nkeys, &p) != RDB_OK)
+            goto fail;
+        if (sel->with_ties) {
+            fail(c, "0A000", -1, "%s with FETCH FIRST ... WITH TIES is not supported", sel->lock_name);
+            goto fail;
+        }
+        plan_t *lk = plan_like(c, P_LOCKROWS, p);
+        memcpy(lk->col_table, p->col_table, sizeof(uint32_t) * p->ncols);
+        memcpy(lk->col_attnum, p->col_attnum, sizeof(int16_t) * p->ncols);
+        lk->left = p;
+        lk->lockrows = lockrows;
+        lk->est_rows = p->est_rows;
+        p = lk;
+        nkeys = 0;
     }
     if (finish_sort_limit(c, sel, p, keys, nkeys, &p) != RDB_OK)
         goto fail;

@@ -107,6 +107,15 @@ typedef struct ast_window {
     int           loc;
 } ast_window_t;
 
+/* One locking clause: FOR <strength> [OF rels] [NOWAIT | SKIP LOCKED]. */
+typedef struct ast_lock {
+    int          strength;  /* 0 KEY SHARE, 1 SHARE, 2 NO KEY UPDATE, 3 UPDATE (rowlock.h order) */
+    int          wait;      /* PostgreSQL's order: 0 block, 1 SKIP LOCKED, 2 NOWAIT */
+    const char **rels;      /* OF names (none: every table in FROM) */
+    int         *locs;      /* their positions */
+    int          nrels;
+} ast_lock_t;
+
 typedef enum { AST_FROM_REL, AST_FROM_JOIN, AST_FROM_SUB, AST_FROM_FUNC } ast_from_kind_t;
 typedef enum { AST_JOIN_INNER, AST_JOIN_LEFT, AST_JOIN_RIGHT, AST_JOIN_FULL, AST_JOIN_CROSS } ast_join_t;
 
@@ -161,6 +170,7 @@ struct ast_select {
     bool          recursive;                        /* WITH RECURSIVE */
     bool          for_update;
     const char   *lock_name;   /* "FOR UPDATE", "FOR SHARE", ... as written */
+    ast_lock_t   *locks;    int nlocks;             /* locking clauses */
     ast_window_t *windows;  int nwindows;           /* WINDOW clause */
     int           loc;
 };

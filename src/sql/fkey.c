@@ -97,9 +97,11 @@ static int ref_pos(const sql_fkey_t *fk, uint16_t colid)
 }
 
 /* Does parent hold a row whose referenced columns equal key[] (fk order,
- * values of the parent's types, none NULL)? */
-static rdb_status_t parent_has(txn_t *t, const sql_table_t *parent, const sql_fkey_t *fk,
-                               const sql_value_t *key, bool *found, rdb_err_t *err)
+ * values of the parent's types, none NULL)?  prow non-NULL: the row is
+ * wanted too, decoded into pa (*prow stays NULL when not found). */
+static rdb_status_t parent_find(txn_t *t, const sql_table_t *parent, const sql_fkey_t *fk,
+                                const sql_value_t *key, rdb_arena_t *pa, sql_value_t **prow, bool *found,
+                                rdb_err_t *err)
 {
     const sql_index_t *ix = ref_index(parent, fk);
     *found = false;
@@ -110,7 +112,12 @@ static rdb_status_t parent_has(txn_t *t, const sql_table_t *parent, const sql_fk
             int k = ref_pos(fk, parent->pk_colids[i]);
             pk[i] = k >= 0 ? key[k] : sql_null();
         }
-        return sql_table_exists(t, parent, pk, found, err);
+        if (!prow)
+            return sql_table_exists(t, parent, pk, found, err);
+        sql_value_t *row = RDB_ARENA_NEWN(pa, sql_value_t, parent->nrowcols + 1);
+        rdb_status_t rc = sql_table_get(t, parent, pk, pa, row, found, err);
+        *prow = rc == RDB_OK && *found ? row : NULL;
+        return rc;
     }
     /* a UNIQUE index: a prefix seek over its columns */
     rdb_arena_t a;
@@ -138,6 +145,8 @@ static rdb_status_t parent_has(txn_t *t, const sql_table_t *parent, const sql_fk
             eq = !v->isnull && sql_value_cmp(col_type(parent, fk->ref_colids[k]), v, &key[k]) == 0;
         }
         *found = eq;
+        if (eq && prow)
+            *prow = sql_fk_row_copy(pa, parent, row);
     }
     rdb_status_t rc = sql_scan_status(s, err);
     sql_scan_close(s);
@@ -145,34 +154,65 @@ static rdb_status_t parent_has(txn_t *t, const sql_table_t *parent, const sql_fk
     return rc;
 }
 
+static rdb_status_t parent_has(txn_t *t, const sql_table_t *parent, const sql_fkey_t *fk,
+                               const sql_value_t *key, bool *found, rdb_err_t *err)
+{
+    return parent_find(t, parent, fk, key, NULL, NULL, found, err);
+}
+
+/* The key row (a row of child) references through fk, in the parent's
+ * types, into key[fk->ncols] (conversions in a); *nulls: how many of its
+ * columns are NULL. */
+static rdb_status_t child_key(const sql_table_t *child, const sql_fkey_t *fk, const sql_table_t *parent,
+                              const sql_value_t *row, rdb_arena_t *a, sql_value_t *key, int *nulls,
+                              rdb_err_t *err)
+{
+    *nulls = 0;
+    for (int k = 0; k < fk->ncols; k++)
+        *nulls += row[fk->colids[k]].isnull;
+    for (int k = 0; !*nulls && k < fk->ncols; k++)
+        if (conv(a, col_type(child, fk->colids[k]), col_type(parent, fk->ref_colids[k]), &row[fk->colids[k]],
+                 &key[k], err) != RDB_OK)
+            return RDB_SQL;
+    return RDB_OK;
+}
+
+rdb_status_t sql_fk_parent_row(txn_t *t, const sql_table_t *child, const sql_fkey_t *fk,
+                               const sql_table_t *parent, const sql_value_t *row, rdb_arena_t *a,
+                               sql_value_t **prow, rdb_err_t *err)
+{
+    *prow = NULL;
+    sql_value_t *key = RDB_ARENA_NEWN(a, sql_value_t, fk->ncols + 1);
+    int nulls;
+    bool found;
+    if (child_key(child, fk, parent, row, a, key, &nulls, err) != RDB_OK)
+        return RDB_SQL;
+    return nulls ? RDB_OK : parent_find(t, parent, fk, key, a, prow, &found, err);
+}
+
 rdb_status_t sql_fk_check(txn_t *t, const sql_table_t *child, const sql_fkey_t *fk,
                           const sql_table_t *parent, const sql_value_t *row, rdb_err_t *err)
 {
-    int nnull = 0;
-    for (int k = 0; k < fk->ncols; k++)
-        nnull += row[fk->colids[k]].isnull;
-    if (nnull == fk->ncols)
-        return RDB_OK;
+    sql_value_t keybuf[8];
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0); /* allocates nothing until a conversion needs it */
+    sql_value_t *key = fk->ncols <= 8 ? keybuf : RDB_ARENA_NEWN(&a, sql_value_t, fk->ncols + 1);
+    int nnull;
+    rdb_status_t rc = child_key(child, fk, parent, row, &a, key, &nnull, err);
+    if (rc != RDB_OK || nnull == fk->ncols || (nnull && fk->match != 'f')) {
+        rdb_arena_destroy(&a);
+        return rc;
+    }
     if (nnull) {
-        if (fk->match != 'f')
-            return RDB_OK;
+        rdb_arena_destroy(&a);
         rdb_err_set(err, RDB_SQL, "23503",
                     "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
                     child->name, fk->name);
         rdb_err_detail(err, "MATCH FULL does not allow mixing of null and nonnull key values.");
         return RDB_SQL;
     }
-    sql_value_t keybuf[8];
-    rdb_arena_t a;
-    rdb_arena_init(&a, 0); /* allocates nothing until a conversion needs it */
-    sql_value_t *key = fk->ncols <= 8 ? keybuf : RDB_ARENA_NEWN(&a, sql_value_t, fk->ncols + 1);
-    rdb_status_t rc = RDB_OK;
-    for (int k = 0; rc == RDB_OK && k < fk->ncols; k++)
-        rc = conv(&a, col_type(child, fk->colids[k]), col_type(parent, fk->ref_colids[k]),
-                  &row[fk->colids[k]], &key[k], err);
     bool found = false;
-    if (rc == RDB_OK)
-        rc = parent_has(t, parent, fk, key, &found, err);
+    rc = parent_has(t, parent, fk, key, &found, err);
     rdb_arena_destroy(&a);
     if (rc != RDB_OK || found)
         return rc;

@@ -41,6 +41,13 @@ bool sql_fk_types_ok(sql_type_t fk, sql_type_t pk);
 rdb_status_t sql_fk_check(txn_t *t, const sql_table_t *child, const sql_fkey_t *fk,
                           const sql_table_t *parent, const sql_value_t *row, rdb_err_t *err);
 
+/* The row of parent that row (a row of child) references through fk,
+ * decoded into a; *prow NULL when there is none or the key has a NULL.
+ * The referencing-side check locks it (FOR KEY SHARE) before checking. */
+rdb_status_t sql_fk_parent_row(txn_t *t, const sql_table_t *child, const sql_fkey_t *fk,
+                               const sql_table_t *parent, const sql_value_t *row, rdb_arena_t *a,
+                               sql_value_t **prow, rdb_err_t *err);
+
 /* Is there (still) a row of parent whose referenced columns equal those
  * of prow (a row of parent)?  NO ACTION's re-check at the statement end. */
 rdb_status_t sql_fk_key_present(txn_t *t, const sql_table_t *parent, const sql_fkey_t *fk,

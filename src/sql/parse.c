@@ -792,13 +792,31 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
     }
     json_t *lk = json_object_get(b, "lockingClause");
     if (lk) {
-        s->for_update = true;   /* accepted: snapshot reads, no row locks yet */
-        json_t *lb;
-        node_name(json_array_get(lk, 0), &lb);
-        const char *st = lb ? json_string_value(json_object_get(lb, "strength")) : NULL;
-        s->lock_name = !st ? "FOR UPDATE" : !strcmp(st, "LCS_FORSHARE") ? "FOR SHARE"
-                     : !strcmp(st, "LCS_FORNOKEYUPDATE") ? "FOR NO KEY UPDATE"
-                     : !strcmp(st, "LCS_FORKEYSHARE") ? "FOR KEY SHARE" : "FOR UPDATE";
+        s->for_update = true;   /* row locks: analyze.c's P_LOCKROWS */
+        s->nlocks = (int)json_array_size(lk);
+        s->locks = RDB_ARENA_NEWN(p->a, ast_lock_t, s->nlocks + 1);
+        for (int i = 0; i < s->nlocks; i++) {
+            json_t *lb;
+            node_name(json_array_get(lk, i), &lb);
+            const char *st = lb ? json_string_value(json_object_get(lb, "strength")) : NULL;
+            const char *wp = lb ? json_string_value(json_object_get(lb, "waitPolicy")) : NULL;
+            ast_lock_t *l = &s->locks[i];
+            l->strength = !st ? 3 : !strcmp(st, "LCS_FORSHARE") ? 1 : !strcmp(st, "LCS_FORNOKEYUPDATE") ? 2
+                        : !strcmp(st, "LCS_FORKEYSHARE") ? 0 : 3;
+            l->wait = wp && !strcmp(wp, "LockWaitSkip") ? 1 : wp && !strcmp(wp, "LockWaitError") ? 2 : 0;
+            json_t *rels = lb ? json_object_get(lb, "lockedRels") : NULL;
+            l->nrels = (int)json_array_size(rels);
+            l->rels = RDB_ARENA_NEWN(p->a, const char *, l->nrels + 1);
+            l->locs = RDB_ARENA_NEWN(p->a, int, l->nrels + 1);
+            for (int k = 0; k < l->nrels; k++) {
+                json_t *rb;
+                node_name(json_array_get(rels, k), &rb);
+                l->rels[k] = rb ? jstr(p, rb, "relname") : "";
+                l->locs[k] = rb ? jloc(rb) : -1;
+            }
+        }
+        static const char *const lnames[4] = { "FOR KEY SHARE", "FOR SHARE", "FOR NO KEY UPDATE", "FOR UPDATE" };
+        s->lock_name = lnames[s->locks[0].strength];
     }
     json_t *w = json_object_get(b, "withClause");
     if (w) {

@@ -280,6 +280,12 @@ txn_t *txn_begin(txn_store_t *st)
 }
 
 uint64_t txn_snapshot(const txn_t *t) { return t->snapshot; }
+uint64_t txn_set_snapshot(txn_t *t, uint64_t snap)
+{
+    uint64_t old = t->snapshot;
+    t->snapshot = snap;
+    return old;
+}
 txn_store_t *txn_store(const txn_t *t) { return t->st; }
 bool txn_store_replicated(const txn_store_t *st) { return st->hook != NULL; }
 bool txn_has_writes(const txn_t *t) { return t->nlive > 0; }

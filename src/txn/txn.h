@@ -96,6 +96,13 @@ rdb_status_t txn_store_erase_at(txn_store_t *st, const void *key, size_t klen, l
 /* Start a transaction; its snapshot is a fresh HLC stamp. */
 txn_t *txn_begin(txn_store_t *st);
 uint64_t txn_snapshot(const txn_t *t);
+/* Move the snapshot of t to snap (txn_store_now(): the newest committed
+ * state) and return the old one; the buffered writes stay and still
+ * overlay every read.  READ COMMITTED's re-checks use it: a row lock's
+ * re-read of the locked row, and FOREIGN KEY checks (PostgreSQL's RI
+ * triggers read at a fresh snapshot), then put the old snapshot back.
+ * Iterators opened before keep the snapshot they were opened with. */
+uint64_t txn_set_snapshot(txn_t *t, uint64_t snap);
 txn_store_t *txn_store(const txn_t *t);
 /* True once the transaction has buffered any write; true for the catalog
  * when it wrote a catalog key (a session's catalog view must then include
