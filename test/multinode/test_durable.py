@@ -128,12 +128,7 @@ def main():
         st = n1.status()
         T.check(any("visible_seq" in m for m in st["members"]), "status shows visible_seq")
     finally:
-        problems = c.stop(keep=bool(T.fails))
-        for p in problems:
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+        return c.finish(T)
 
 
 if __name__ == "__main__":

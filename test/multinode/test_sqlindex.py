@@ -30,7 +30,7 @@ import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sqlclient import connect, poll, query  # noqa: E402
-from cluster import Checks, Cluster, convergence, merkle_agree, run_parallel  # noqa: E402
+from cluster import Checks, Cluster, merkle_agree, run_parallel  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-sqlindex")
@@ -38,10 +38,7 @@ NROWS = 40
 
 
 def converged(c, what, timeout=15):
-    deadline = time.time() + timeout
-    while convergence(c.live(), verbose=False) and time.time() < deadline:
-        time.sleep(0.2)
-    T.check(not convergence(c.live()), "%s: replicas converge" % what)
+    T.check(not c.wait_converged(timeout), "%s: replicas converge" % what)
     T.check(merkle_agree(c.live()), "%s: merkle roots agree" % what)
 
 
@@ -128,17 +125,7 @@ def main():
         test_winner_left_column_alone(c, conns)
         test_racing_updates(c, conns)
     finally:
-        for conn in conns:
-            try:
-                conn.close()
-            except psycopg2.Error:
-                pass
-        problems = c.stop(keep=bool(T.fails))
-        for p in problems:
-            T.check(False, p)
-        if T.fails:
-            print("logs kept in", c.tmp)
-    return T.done()
+        return c.finish(T, conns)
 
 
 if __name__ == "__main__":

@@ -26,16 +26,8 @@ import ringnode  # noqa: E402
 
 RINGDB = sys.argv[1]
 PORTS = range(41200, 41299)
-failures = []
-checks = 0
-
-
-def ok(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
+T = ringnode.Checks()
+ok = T.ok
 
 
 def connect(port):
@@ -268,12 +260,11 @@ def main():
             proc.kill()
             rc = proc.wait()
         ok(rc == 0, "ringdb exit status %s" % rc)
-        if not failures:
+        if not T.failures:
             shutil.rmtree(d, ignore_errors=True)
         else:
             print("data and log kept in", d)
-    print("%d checks, %d failed" % (checks, len(failures)))
-    sys.exit(1 if failures else 0)
+    sys.exit(T.report("test_copy_bulk"))
 
 
 if __name__ == "__main__":

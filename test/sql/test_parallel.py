@@ -35,15 +35,8 @@ import ringnode  # noqa: E402
 RINGDB = sys.argv[1]
 PORTS = range(41500, 41599)
 NROWS = 200000
-failures = []
-checks = 0
-
-
-def ok(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
+T = ringnode.Checks()
+ok = T.ok
 
 
 def plan(cur, q):
@@ -191,14 +184,10 @@ def main():
     finally:
         proc.terminate()
         proc.wait()
-        if not failures:
+        if not T.failures:
             shutil.rmtree(d, ignore_errors=True)
-    if proc.returncode not in (0, -15):
-        failures.append("ringdb exited with %s" % proc.returncode)
-    for f in failures:
-        print("FAIL:", f)
-    print("%d checks, %d failed" % (checks, len(failures)))
-    sys.exit(1 if failures else 0)
+    ok(proc.returncode in (0, -15), "ringdb exited with %s" % proc.returncode)
+    sys.exit(T.report("test_parallel"))
 
 
 main()
