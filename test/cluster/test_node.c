@@ -100,8 +100,8 @@ static void tc_stop(tcluster_t *c)
     nftw(c->dir, rm_fn, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* How many members node i sees up with a link. */
-static int tc_up(clu_node_t *n)
+/* Node n's status, parsed (the caller decrefs it). */
+static json_t *tc_status(clu_node_t *n)
 {
     rdb_buf_t b = RDB_BUF_INIT;
     clu_node_status_json(n, &b);
@@ -109,6 +109,13 @@ static int tc_up(clu_node_t *n)
     json_t *j = json_loadb(b.data, b.len, 0, &je);
     rdb_buf_free(&b);
     ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+/* How many members node n sees up with a link. */
+static int tc_up(clu_node_t *n)
+{
+    json_t *j = tc_status(n);
     int up = 0;
     size_t i;
     json_t *m;
@@ -321,12 +328,7 @@ END_TEST
 /* Node 1's status entry for member id: its visible_seq and acked_seq. */
 static void member_seqs(clu_node_t *n, int id, int64_t *visible, int64_t *acked)
 {
-    rdb_buf_t b = RDB_BUF_INIT;
-    clu_node_status_json(n, &b);
-    json_error_t je;
-    json_t *j = json_loadb(b.data, b.len, 0, &je);
-    rdb_buf_free(&b);
-    ck_assert_ptr_nonnull(j);
+    json_t *j = tc_status(n);
     *visible = *acked = -1;
     size_t i;
     json_t *m;
