@@ -185,5 +185,9 @@ bool clu_node_repair_due(clu_node_t *n);
 /* Introspection as JSON (members, ring, lag, hints, version vector),
  * appended to out. */
 void clu_node_status_json(clu_node_t *n, rdb_buf_t *out);
+/* Tests: while held, writes this node applies stay visible but are not
+ * made durable (no fsync, no durable acknowledgement) until released.
+ * Stopping the node releases it. */
+void clu_node_hold_durable(clu_node_t *n, bool hold);
 
 #endif

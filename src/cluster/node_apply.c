@@ -226,7 +226,7 @@ static void *syncer(void *arg)
     clu_node_t *n = arg;
     pthread_mutex_lock(&n->ap_mu);
     for (;;) {
-        while (n->sy_req <= n->sy_done && !n->ap_stop)
+        while ((n->sy_req <= n->sy_done || n->sy_hold) && !n->ap_stop)
             pthread_cond_wait(&n->sy_cv, &n->ap_mu);
         if (n->sy_req <= n->sy_done)
             break; /* stopping with nothing to do */
@@ -404,6 +404,14 @@ void node_apply_start(clu_node_t *n)
         n->sy_started = pthread_create(&n->sy_thr, NULL, syncer, n) == 0;
 }
 
+void clu_node_hold_durable(clu_node_t *n, bool hold)
+{
+    pthread_mutex_lock(&n->ap_mu);
+    n->sy_hold = hold;
+    pthread_cond_signal(&n->sy_cv);
+    pthread_mutex_unlock(&n->ap_mu);
+}
+
 void node_apply_stop(clu_node_t *n)
 {
     if (!n->ap_started) {
@@ -411,6 +419,7 @@ void node_apply_stop(clu_node_t *n)
         batch_free(&n->job);
         return;
     }
+    clu_node_hold_durable(n, false);
     /* Drain: finish the batch with the applier, hand over the rest, wait
      * for the last fsync and complete what it owes. */
     for (;;) {

@@ -320,6 +320,7 @@ struct clu_node {
     uint64_t        sy_req, sy_done; /* epochs to make durable, made durable */
     uint64_t        sy_ok;           /* made durable without error           */
     bool            sy_failed;       /* an fsync failed: nothing is ok since */
+    bool            sy_hold;         /* clu_node_hold_durable (tests)        */
     dur_item_t     *dq;              /* node thread: owed work, epoch order  */
     size_t          dq_head, dq_n, dq_cap;
     pthread_mutex_t rep_mu;      /* rep: vv and counters, apply calls */

@@ -4,7 +4,8 @@
  * loopback.  Replicated writes and reads at every level, the commit-hook
  * form with a caller-owned store (CLU_W_APPLIED), placement by a pluggable
  * key_token with catalog keys on every node, the 57P03 error when a level
- * cannot be met, and bad keys.  Waits poll with a generous deadline; no
+ * cannot be met, bad keys, and the applied / durable acknowledgements of a
+ * replica whose fsync is held.  Waits poll with a generous deadline; no
  * check depends on timing.
  */
 #include <check.h>
@@ -26,6 +27,10 @@ static int rm_fn(const char *p, const struct stat *sb, int flag, struct FTW *ftw
 {
     return remove(p);
 }
+
+/* Options of the next tc_start (tests that need them set and reset them). */
+static bool     tc_sync;            /* fsync (the syncer thread) on       */
+static uint64_t tc_write_timeout;   /* ms; 0 = 2000                       */
 
 typedef struct tcluster {
     char        dir[64];
@@ -64,9 +69,9 @@ static void tc_start(tcluster_t *c, uint32_t rf, bool caller_db, bool token_fn)
         o.rf = rf;
         o.heartbeat_ms = 50;
         o.failure_timeout_ms = 300;
-        o.write_timeout_ms = 2000;
+        o.write_timeout_ms = tc_write_timeout ? tc_write_timeout : 2000;
         o.ae_interval_ms = 0;
-        o.sync = false;
+        o.sync = tc_sync;
         if (token_fn)
             o.key_token = sql_token;
         if (i == 0 && caller_db) {
@@ -95,8 +100,8 @@ static void tc_stop(tcluster_t *c)
     nftw(c->dir, rm_fn, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* How many members node i sees up with a link. */
-static int tc_up(clu_node_t *n)
+/* Node n's status, parsed (the caller decrefs it). */
+static json_t *tc_status(clu_node_t *n)
 {
     rdb_buf_t b = RDB_BUF_INIT;
     clu_node_status_json(n, &b);
@@ -104,6 +109,13 @@ static int tc_up(clu_node_t *n)
     json_t *j = json_loadb(b.data, b.len, 0, &je);
     rdb_buf_free(&b);
     ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+/* How many members node n sees up with a link. */
+static int tc_up(clu_node_t *n)
+{
+    json_t *j = tc_status(n);
     int up = 0;
     size_t i;
     json_t *m;
@@ -313,6 +325,83 @@ START_TEST(test_placement_key_token_and_catalog)
 }
 END_TEST
 
+/* Node 1's status entry for member id: its visible_seq and acked_seq. */
+static void member_seqs(clu_node_t *n, int id, int64_t *visible, int64_t *acked)
+{
+    json_t *j = tc_status(n);
+    *visible = *acked = -1;
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(j, "members"), i, m) {
+        if (json_integer_value(json_object_get(m, "id")) == id) {
+            *visible = json_integer_value(json_object_get(m, "visible_seq"));
+            *acked = json_integer_value(json_object_get(m, "acked_seq"));
+        }
+    }
+    json_decref(j);
+}
+
+static int hook_done(hook_state_t *h, int *failed)
+{
+    pthread_mutex_lock(&h->mu);
+    int d = h->done;
+    *failed = h->failed;
+    pthread_mutex_unlock(&h->mu);
+    return d;
+}
+
+/* Applied and durable acknowledgements: a replica whose fsync is held
+ * serves the write (visible) and says so (visible_seq), but the ALL write
+ * completes only once it is durable there; QUORUM meanwhile completes. */
+START_TEST(test_visible_before_durable)
+{
+    tcluster_t c;
+    tc_sync = true;
+    tc_write_timeout = 30000;
+    tc_start(&c, 3, false, false);
+    tc_sync = false;
+    tc_write_timeout = 0;
+    tc_wait_up(&c, 3);
+    rdb_err_t e = RDB_ERR_INIT;
+    clu_record_t w0 = { .key = "warm", .klen = 4, .value = "w", .vlen = 1 };
+    ck_assert_msg(clu_node_write(c.n[0], &w0, 1, CLU_CL_ALL, 0, NULL, &e) == RDB_OK, "%s", e.msg);
+    int64_t vis, acked;
+    member_seqs(c.n[0], 3, &vis, &acked);
+    ck_assert_int_gt(acked, 0);
+    ck_assert_int_eq(vis, acked);
+
+    clu_node_hold_durable(c.n[2], true);
+    hook_state_t h = { .mu = PTHREAD_MUTEX_INITIALIZER };
+    clu_record_t r = { .key = "vis", .klen = 3, .value = "v1", .vlen = 2 };
+    ck_assert(clu_node_commit_batch(c.n[0], &r, 1, CLU_CL_ALL, 0, hook_cb, &h) == RDB_OK);
+    ck_assert_msg(wait_local(c.n[2], "vis", 3, "v1"), "node 3 serves the write before its fsync");
+    for (int tries = 0; tries < 400 && vis <= acked; tries++) {
+        rdb_sleep_ms(10);
+        member_seqs(c.n[0], 3, &vis, &acked);
+    }
+    ck_assert_msg(vis > acked, "node 1 saw node 3's applied ack only: visible %lld acked %lld",
+                  (long long)vis, (long long)acked);
+    clu_record_t q = { .key = "quorum", .klen = 6, .value = "q", .vlen = 1 };
+    ck_assert_msg(clu_node_write(c.n[0], &q, 1, CLU_CL_QUORUM, 0, NULL, &e) == RDB_OK, "%s",
+                  e.msg);
+    int failed;
+    ck_assert_int_eq(hook_done(&h, &failed), 0); /* ALL waits for node 3's durable ack */
+
+    clu_node_hold_durable(c.n[2], false);
+    for (int tries = 0; tries < 1000 && hook_done(&h, &failed) == 0; tries++)
+        rdb_sleep_ms(10);
+    ck_assert_int_eq(hook_done(&h, &failed), 1);
+    ck_assert_int_eq(failed, 0);
+    member_seqs(c.n[0], 3, &vis, &acked);
+    for (int tries = 0; tries < 400 && vis != acked; tries++) {
+        rdb_sleep_ms(10);
+        member_seqs(c.n[0], 3, &vis, &acked);
+    }
+    ck_assert_int_eq(vis, acked);
+    tc_stop(&c);
+}
+END_TEST
+
 static Suite *node_suite(void)
 {
     Suite *s = suite_create("cluster-node");
@@ -321,6 +410,7 @@ static Suite *node_suite(void)
     tcase_add_test(tc, test_write_read_levels);
     tcase_add_test(tc, test_commit_hook_caller_store);
     tcase_add_test(tc, test_placement_key_token_and_catalog);
+    tcase_add_test(tc, test_visible_before_durable);
     suite_add_tcase(s, tc);
     return s;
 }
