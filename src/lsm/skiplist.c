@@ -11,7 +11,7 @@
 
 #define MAX_HEIGHT 12
 
-/* A node is its header, internal key and value in one arena allocation,
+/* A node is its header, internal key and value in one allocation,
  * with its next pointers just before it (next[l] at ((ptr *)n)[-1 - l]),
  * so that a search that compares a node's key reads one or two adjacent
  * cache lines, and the level-0 link sits next to the key. */
