@@ -535,6 +535,15 @@ static void writer_wake(lsm_writer_t *w, int state)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* A WAL write or sync failed: the WAL is in an unknown state, so the
+ * groups behind fail and new writes are refused.  Holds mu. */
+static void wal_failed(lsm_db_t *db, const rdb_err_t *e)
+{
+    db->wal_failed = true;
+    if (!rdb_err_is_set(&db->bg_err))
+        rdb_err_set(&db->bg_err, e->code, e->sqlstate, "%s", e->msg);
+}
+
 /* Wakes the group's followers (w->next .. last) with their result. */
 static void wake_followers(lsm_writer_t *w, lsm_writer_t *last)
 {
@@ -633,7 +642,7 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
         db->wq_tail = NULL;
     if (issued) {
         if (s != RDB_OK)
-            db->wal_failed = true;
+            wal_failed(db, &w.err);
         pthread_mutex_unlock(&db->mu);
         if (head)
             writer_wake(head, LSM_WRITER_LEAD);
@@ -644,12 +653,11 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
         }
         pthread_mutex_lock(&db->mu);
         if (s != RDB_OK)
-            db->wal_failed = true;
+            wal_failed(db, &w.err);
         while (db->groups_done != ticket - 1)
             pthread_cond_wait(&db->commit_cv, &db->mu);
         if (s == RDB_OK && db->wal_failed)
-            s = rdb_err_set(&w.err, RDB_IOERROR, NULL,
-                            "an earlier write to the WAL failed; writes are refused");
+            s = bg_error(db, &w.err); /* an earlier group's WAL failure */
         if (s == RDB_OK) {
             pthread_mutex_unlock(&db->mu);
             ins_ctx_t c = { mem, RDB_BUF_INIT };
@@ -660,9 +668,6 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
             }
             rdb_buf_free(&c.key);
             pthread_mutex_lock(&db->mu);
-        } else if (!rdb_err_is_set(&db->bg_err)) {
-            /* the WAL is in an unknown state: refuse further writes */
-            rdb_err_set(&db->bg_err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
         }
         db->groups_done = ticket;
         db->inflight--;

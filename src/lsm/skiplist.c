@@ -3,15 +3,15 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
-#include "common/arena.h"
 #include "common/coding.h"
 #include "common/mem.h"
 #include "lsm/ikey.h"
 
 #define MAX_HEIGHT 12
 
-/* A node is its header, internal key and value in one arena allocation,
+/* A node is its header, internal key and value in one allocation,
  * with its next pointers just before it (next[l] at ((ptr *)n)[-1 - l]),
  * so that a search that compares a node's key reads one or two adjacent
  * cache lines, and the level-0 link sits next to the key. */
@@ -24,8 +24,19 @@ typedef _Atomic(node_t *) link_t;
 
 static inline link_t *links(node_t *n) { return (link_t *)n - 1; } /* [-l] */
 
+/* The memtable's memory: 1 MiB chunks mapped with MAP_POPULATE, so that
+ * filling a memtable costs one system call per MiB instead of a page
+ * fault per 4 KiB; a large entry gets a mapping of its own. */
+#define CHUNK_SIZE (1u << 20)
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t size;
+} chunk_t;
+
 struct lsm_mem {
-    rdb_arena_t arena;
+    char *ptr, *end;  /* free room of the current chunk */
+    chunk_t *chunks;
     node_t *head;
     atomic_int height;
     atomic_size_t usage; /* written by the writer only */
@@ -46,10 +57,42 @@ static inline node_t *nxt(node_t *n, int l)
     return atomic_load_explicit(links(n) - l, memory_order_acquire);
 }
 
+static chunk_t *chunk_map(lsm_mem_t *m, size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        rdb_oom();
+    chunk_t *c = p;
+    c->next = m->chunks;
+    c->size = size;
+    m->chunks = c;
+    return c;
+}
+
+/* 8-byte aligned: nodes hold pointers and 32-bit lengths */
+static void *mem_alloc(lsm_mem_t *m, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if ((size_t)(m->end - m->ptr) >= n) {
+        void *p = m->ptr;
+        m->ptr += n;
+        return p;
+    }
+    if (n > CHUNK_SIZE / 4) {
+        size_t size = (sizeof(chunk_t) + n + 4095) & ~(size_t)4095;
+        return chunk_map(m, size) + 1;
+    }
+    chunk_t *c = chunk_map(m, CHUNK_SIZE);
+    m->ptr = (char *)(c + 1) + n;
+    m->end = (char *)c + CHUNK_SIZE;
+    return c + 1;
+}
+
 static node_t *node_new(lsm_mem_t *m, int h, const char *k, size_t kl, const void *v, size_t vl)
 {
     size_t pre = sizeof(link_t) * (size_t)h;
-    char *p = rdb_arena_alloc(&m->arena, pre + sizeof(node_t) + kl + vl);
+    char *p = mem_alloc(m, pre + sizeof(node_t) + kl + vl);
     node_t *n = (node_t *)(p + pre);
     if (kl)
         memcpy(n->data, k, kl);
@@ -65,7 +108,6 @@ static node_t *node_new(lsm_mem_t *m, int h, const char *k, size_t kl, const voi
 lsm_mem_t *lsm_mem_new(void)
 {
     lsm_mem_t *m = rdb_calloc(1, sizeof(*m));
-    rdb_arena_init(&m->arena, 1 << 20);
     m->head = node_new(m, MAX_HEIGHT, NULL, 0, NULL, 0);
     atomic_init(&m->height, 1);
     atomic_init(&m->refs, 1);
@@ -77,7 +119,10 @@ void lsm_mem_ref(lsm_mem_t *m) { atomic_fetch_add(&m->refs, 1); }
 void lsm_mem_unref(lsm_mem_t *m)
 {
     if (m && atomic_fetch_sub(&m->refs, 1) == 1) {
-        rdb_arena_destroy(&m->arena);
+        for (chunk_t *c = m->chunks, *nx; c; c = nx) {
+            nx = c->next;
+            munmap(c, c->size);
+        }
         free(m);
     }
 }
