@@ -29,28 +29,39 @@ void lsm_bloom_build(const uint64_t *hashes, size_t n, int bits_per_key, rdb_buf
     rdb_buf_append_u8(out, (uint8_t)k);
 }
 
-bool lsm_bloom_may_match(const char *filter, size_t len, uint64_t hash)
+int lsm_bloom_prefetch(const char *filter, size_t len, uint64_t hash, uint32_t *pos)
 {
     if (len < 2)
-        return true;
+        return 0;
     int k = (unsigned char)filter[len - 1];
-    if (k < 1 || k > 30)
-        return true;
+    if (k < 1 || k > LSM_BLOOM_MAX_PROBES)
+        return 0;
     size_t bits = (len - 1) * 8;
-    const uint8_t *a = (const uint8_t *)filter;
     uint32_t h = (uint32_t)hash, delta = (uint32_t)(hash >> 32) | 1;
     /* The probes land on unrelated cache lines of a filter larger than the
-     * CPU's caches: compute them all and prefetch first, so that the misses
-     * overlap instead of following one another. */
-    uint32_t pos[30];
+     * CPU's caches: prefetching them all lets the misses overlap instead of
+     * following one another. */
     bool narrow = bits <= UINT32_MAX; /* a 32-bit division is the cheaper */
     for (int j = 0; j < k; j++) {
         pos[j] = narrow ? h % (uint32_t)bits : (uint32_t)(h % bits);
-        __builtin_prefetch(a + pos[j] / 8);
+        __builtin_prefetch(filter + pos[j] / 8);
         h += delta;
     }
+    return k;
+}
+
+bool lsm_bloom_check(const char *filter, const uint32_t *pos, int k)
+{
+    const uint8_t *a = (const uint8_t *)filter;
     for (int j = 0; j < k; j++)
         if (!(a[pos[j] / 8] & (1u << (pos[j] % 8))))
             return false;
     return true;
+}
+
+bool lsm_bloom_may_match(const char *filter, size_t len, uint64_t hash)
+{
+    uint32_t pos[LSM_BLOOM_MAX_PROBES];
+    int k = lsm_bloom_prefetch(filter, len, hash, pos);
+    return k == 0 || lsm_bloom_check(filter, pos, k);
 }

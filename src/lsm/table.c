@@ -196,18 +196,31 @@ static void ix_build(lsm_table_t *t)
     x->cpn = cp;
 }
 
-/* The first index entry whose key is >= ikey k (n bytes), or the number of
- * entries if none is. */
-static uint32_t ix_find(const ix_summary_t *x, const char *k, size_t n)
+/* A search of the summary in two steps, so that point reads can overlap
+ * the cache misses of the bloom filter's probes with this one's: ix_start
+ * finds the group in the small array and prefetches it (or settles the
+ * answer when the key lies outside the table's shared prefix), ix_finish
+ * scans it. */
+typedef struct ix_probe {
+    uint64_t q;
+    uint32_t lo, end;
+    bool done; /* lo is the answer */
+} ix_probe_t;
+
+static void ix_start(const ix_summary_t *x, const char *k, size_t n, ix_probe_t *pr)
 {
     size_t ukn = n - LSM_IKEY_TRAILER;
     int c = memcmp(k, x->cp, RDB_MIN(ukn, x->cpn));
-    if (c < 0 || (c == 0 && ukn < x->cpn))
-        return 0;
-    if (c > 0)
-        return x->flat.n;
+    pr->done = true;
+    if (c < 0 || (c == 0 && ukn < x->cpn)) {
+        pr->lo = 0;
+        return;
+    }
+    if (c > 0) {
+        pr->lo = x->flat.n;
+        return;
+    }
     uint64_t q = load8(k + x->cpn, ukn - x->cpn);
-    const uint64_t *sum = x->sum;
     uint32_t j = 0, jh = x->ntop;
     while (j < jh) { /* first group head >= q */
         uint32_t mid = j + (jh - j) / 2;
@@ -218,8 +231,25 @@ static uint32_t ix_find(const ix_summary_t *x, const char *k, size_t n)
     }
     /* the first entry with sum >= q is past group j - 1's head and at most
      * group j's head */
-    uint32_t lo = j ? (j - 1) * IX_GROUP + 1 : 0;
-    uint32_t end = RDB_MIN((uint64_t)j * IX_GROUP, (uint64_t)x->flat.n);
+    pr->done = false;
+    pr->q = q;
+    pr->lo = j ? (j - 1) * IX_GROUP + 1 : 0;
+    pr->end = (uint32_t)RDB_MIN((uint64_t)j * IX_GROUP, (uint64_t)x->flat.n);
+    /* the group's integers, and where its index entries start */
+    __builtin_prefetch(x->sum + pr->lo);
+    __builtin_prefetch(x->sum + pr->lo + IX_GROUP / 2);
+    __builtin_prefetch(x->flat.restarts + 4 * (size_t)pr->lo);
+}
+
+/* The first index entry whose key is >= ikey k (n bytes), or the number of
+ * entries if none is. */
+static uint32_t ix_finish(const ix_summary_t *x, const char *k, size_t n, const ix_probe_t *pr)
+{
+    if (pr->done)
+        return pr->lo;
+    const uint64_t *sum = x->sum;
+    uint64_t q = pr->q;
+    uint32_t lo = pr->lo, end = pr->end;
     while (lo < end && sum[lo] < q)
         lo++;
     uint32_t hi = lo;
@@ -245,6 +275,13 @@ static uint32_t ix_find(const ix_summary_t *x, const char *k, size_t n)
             hi = mid;
     }
     return lo;
+}
+
+static uint32_t ix_find(const ix_summary_t *x, const char *k, size_t n)
+{
+    ix_probe_t pr;
+    ix_start(x, k, n, &pr);
+    return ix_finish(x, k, n, &pr);
 }
 
 rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cache,
@@ -379,7 +416,15 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
     *found = false;
     *bloom_skip = false;
     size_t ukl = sn - LSM_IKEY_TRAILER;
-    if (t->filter && !lsm_bloom_may_match(t->filter, t->filter_len, lsm_bloom_hash(seek, ukl))) {
+    /* the filter's probes and the summary's group load at once */
+    uint32_t pos[LSM_BLOOM_MAX_PROBES];
+    int nprobe = t->filter ? lsm_bloom_prefetch(t->filter, t->filter_len,
+                                                lsm_bloom_hash(seek, ukl), pos)
+                           : 0;
+    ix_probe_t pr;
+    if (t->ix.sum)
+        ix_start(&t->ix, seek, sn, &pr);
+    if (nprobe && !lsm_bloom_check(t->filter, pos, nprobe)) {
         *bloom_skip = true;
         return RDB_OK;
     }
@@ -393,7 +438,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
     const char *v;
     bool ok;
     if (t->ix.sum) {
-        uint32_t idx = ix_find(&t->ix, seek, sn);
+        uint32_t idx = ix_finish(&t->ix, seek, sn, &pr);
         if (idx >= t->ix.flat.n)
             return RDB_OK;
         const char *ek;
