@@ -13,6 +13,16 @@
  *   writing to it never meets its own new rows (no Halloween problem).
  *   Key and value bytes live in the transaction's arena.
  *
+ * - Bulk runs (txn_put_new, COPY FROM): records appended to large mapped
+ *   chunks (tag | lengths | key | value) and entries that stay out of the
+ *   hash table until something reads or writes the transaction otherwise.
+ *   txn_check_new sorts a run that is the whole write set (bucketed by 16
+ *   bits of the key after the prefix all keys share, then each bucket),
+ *   which finds repeated keys side by side, and hands the sorted keys to
+ *   the commit; a run mixed with other writes is hashed instead.  The
+ *   commit frees the write set once its batch is built, so a big write set
+ *   and the memtable that takes it are not in memory together.
+ *
  * - Commit stamps every write with one version (a fresh HLC tick, this
  *   node's id), builds one lsm batch in write order and applies it with one
  *   lsm_write, so a crash leaves the transaction wholly there or absent.
