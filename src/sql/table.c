@@ -730,7 +730,25 @@ rdb_status_t sql_table_insert_new(txn_t *txn, const sql_table_t *t, const sql_va
         pk_encode(&bk->pk, t, row, false);
     }
     row_key(&bk->key, t, bk->pk.data, bk->pk.len);
-    if (t->npk) {
+    if (t->npk && bk->empty == 0) {
+        /* A table without a row at the start (in the snapshot and the
+         * transaction's writes) needs no lookup per row: only the bulk's
+         * own rows can repeat a key, and txn_check_new finds those. */
+        rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+        key_prefix(&lo, TXN_PREFIX_ROW, t->id);
+        key_prefix(&hi, TXN_PREFIX_ROW, t->id);
+        key_succ(&hi);
+        txn_iter_t *it = txn_iter_new(txn, lo.data, lo.len, hi.data, hi.len);
+        bool any = txn_iter_next(it);
+        rc = txn_iter_status(it, err);
+        txn_iter_free(it);
+        rdb_buf_free(&lo);
+        rdb_buf_free(&hi);
+        if (rc != RDB_OK)
+            return rc;
+        bk->empty = any ? -1 : 1;
+    }
+    if (t->npk && bk->empty < 0) {
         bool dup;
         if ((rc = txn_get_before_new(txn, bk->key.data, bk->key.len, &bk->val, &dup, err)) != RDB_OK)
             return rc;

@@ -40,6 +40,7 @@ rdb_status_t sql_table_insert_arbiter(txn_t *t, const sql_table_t *tab, const sq
  * bk holds buffers reused from row to row (zeroed first; sql_bulk_free). */
 typedef struct sql_bulk {
     rdb_buf_t pk, key, val;
+    int       empty;  /* the table had no row at the first insert: 1, else -1 (0: not known yet) */
 } sql_bulk_t;
 bool sql_table_bulk_ok(const sql_table_t *tab);
 rdb_status_t sql_table_insert_new(txn_t *t, const sql_table_t *tab, const sql_value_t *row,

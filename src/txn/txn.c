@@ -13,6 +13,16 @@
  *   writing to it never meets its own new rows (no Halloween problem).
  *   Key and value bytes live in the transaction's arena.
  *
+ * - Bulk runs (txn_put_new, COPY FROM): records appended to large mapped
+ *   chunks (tag | lengths | key | value) and entries that stay out of the
+ *   hash table until something reads or writes the transaction otherwise.
+ *   txn_check_new sorts a run that is the whole write set (bucketed by 16
+ *   bits of the key after the prefix all keys share, then each bucket),
+ *   which finds repeated keys side by side, and hands the sorted keys to
+ *   the commit; a run mixed with other writes is hashed instead.  The
+ *   commit frees the write set once its batch is built, so a big write set
+ *   and the memtable that takes it are not in memory together.
+ *
  * - Commit stamps every write with one version (a fresh HLC tick, this
  *   node's id), builds one lsm batch in write order and applies it with one
  *   lsm_write, so a crash leaves the transaction wholly there or absent.
@@ -78,8 +88,9 @@ struct txn {
     size_t       new_base, pend_lo, npending;
     bool         in_run;
     size_t       dup_ent;
-    uint32_t    *sorted;
+    const char **sorted;   /* txn_put_new keys (see new_rec) */
     size_t       nsorted;
+    size_t       wbytes;   /* key and value bytes of every entry, + 24 each */
     struct bulk_chunk *chunks; /* txn_put_new's bytes */
     char        *bptr, *bend;
     bool         wrote_catalog;
@@ -395,11 +406,26 @@ static char *bulk_alloc(txn_t *t, size_t n)
     return p;
 }
 
+/* A txn_put_new record: tag (u64) | klen (u32) | vlen (u32) | key | value;
+ * its entry's key points at the key.  A sorted run handed from
+ * txn_check_new to the commit is a list of such keys, read in one pass. */
+#define NEW_HDR 16
+
 static uint64_t ent_tag(const ws_entry_t *en)
 {
     uint64_t tag;
-    memcpy(&tag, en->key - 8, 8);
+    memcpy(&tag, en->key - NEW_HDR, 8);
     return tag;
+}
+
+static void new_rec(const char *key, size_t *klen, const char **val, size_t *vlen)
+{
+    uint32_t kl, vl;
+    memcpy(&kl, key - 8, 4);
+    memcpy(&vl, key - 4, 4);
+    *klen = kl;
+    *vlen = vl;
+    *val = key + kl;
 }
 
 /* Hash the pending entries of txn_put_new so that lookups see them.  Two
@@ -458,6 +484,7 @@ static void ws_add(txn_t *t, const void *key, size_t klen, const void *val, size
     en->val = is_delete ? NULL : rdb_arena_memdup(&t->arena, vlen ? val : "", vlen ? vlen : 1);
     en->vlen = is_delete ? 0 : (uint32_t)vlen;
     t->slots[slot] = (uint32_t)++t->nents;
+    t->wbytes += klen + vlen + 24;
     if (klen && ((const uint8_t *)key)[0] == TXN_PREFIX_CATALOG)
         t->wrote_catalog = true;
 }
@@ -481,15 +508,19 @@ void txn_put_new(txn_t *t, const void *key, size_t klen, const void *val, size_t
     ws_reserve(t);
     if (klen > INT32_MAX || vlen > INT32_MAX)
         abort();
-    char *p = bulk_alloc(t, 8 + klen + vlen);
+    char *p = bulk_alloc(t, NEW_HDR + klen + vlen);
+    uint32_t kl = (uint32_t)klen, vl = (uint32_t)vlen;
     memcpy(p, &tag, 8);
-    memcpy(p + 8, key, klen);
+    memcpy(p + 8, &kl, 4);
+    memcpy(p + 12, &vl, 4);
+    p += NEW_HDR;
+    memcpy(p, key, klen);
     if (vlen)
-        memcpy(p + 8 + klen, val, vlen);
+        memcpy(p + klen, val, vlen);
     ws_entry_t *en = &t->ents[t->nents];
-    en->key = p + 8;
+    en->key = p;
     en->klen = (uint32_t)klen;
-    en->val = p + 8 + klen;
+    en->val = p + klen;
     en->vlen = (uint32_t)vlen;
     en->isnew = 1;
     en->pending = 1;
@@ -498,6 +529,7 @@ void txn_put_new(txn_t *t, const void *key, size_t klen, const void *val, size_t
     t->npending++;
     t->nlive++;
     t->nents++;
+    t->wbytes += klen + vlen + 24;
     if (klen && ((const uint8_t *)key)[0] == TXN_PREFIX_CATALOG)
         t->wrote_catalog = true;
 }
@@ -568,7 +600,7 @@ static void ws_release(txn_t *t)
     t->sorted = NULL;
     t->chunks = NULL;
     t->bptr = t->bend = NULL;
-    t->nents = t->cap = t->nslots = t->nlive = t->npending = 0;
+    t->nents = t->cap = t->nslots = t->nlive = t->npending = t->nsorted = t->wbytes = 0;
 }
 
 void txn_abort(txn_t *t)
@@ -746,9 +778,12 @@ bool txn_check_new(txn_t *t, uint64_t *tag, const char **val, size_t *vlen)
         if (dup) {
             free(se);
         } else {
-            uint32_t *out = (uint32_t *)se; /* compact in place, as ws_sorted */
-            for (size_t i = 0; i < n; i++)
-                out[i] = se[i].ent;
+            const char **out = (const char **)se; /* compact in place */
+            for (size_t i = 0; i < n; i++) {
+                if (i + 16 < n)
+                    __builtin_prefetch(&t->ents[se[i + 16].ent - 1]);
+                out[i] = t->ents[se[i].ent - 1].key; /* se[i] read before out[i] overlaps it */
+            }
             t->sorted = out;
             t->nsorted = n;
         }
@@ -779,33 +814,33 @@ static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t 
         goto out;
     /* The current entries in key order: the memtable then takes them as
      * an ascending run (skiplist.c's splice), and the batch is sized once. */
-    size_t n, bytes = 0;
-    uint32_t *order = t->sorted;
-    n = t->nsorted;
-    t->sorted = NULL;
-    if (!order)
-        order = ws_sorted(t, NULL, 0, NULL, 0, &n);
-    for (size_t i = 0; i < n; i++)
-        bytes += t->ents[order[i] - 1].klen + t->ents[order[i] - 1].vlen + 24;
     lsm_batch_t *b = lsm_batch_new();
-    lsm_batch_reserve(b, bytes);
-    huge_hint(b->rep.data, bytes);
-    for (size_t i = 0; i < n; i++) {
-        /* key order is not write order: fetch ahead */
-        if (i + 16 < n)
-            __builtin_prefetch(&t->ents[order[i + 16] - 1]);
-        if (i + 4 < n) {
-            const ws_entry_t *ahead = &t->ents[order[i + 4] - 1];
-            __builtin_prefetch(ahead->key);
-            __builtin_prefetch(ahead->val);
+    lsm_batch_reserve(b, t->wbytes);
+    huge_hint(b->rep.data, t->wbytes);
+    if (t->sorted) {
+        /* a run sorted by txn_check_new: one pass over its keys */
+        for (size_t i = 0; i < t->nsorted; i++) {
+            if (i + 8 < t->nsorted) {
+                __builtin_prefetch(t->sorted[i + 8] - NEW_HDR);
+                __builtin_prefetch(t->sorted[i + 8] + 48);
+            }
+            const char *val;
+            size_t klen, vlen;
+            new_rec(t->sorted[i], &klen, &val, &vlen);
+            lsm_batch_put(b, t->sorted[i], klen, v, val, vlen);
         }
-        const ws_entry_t *en = &t->ents[order[i] - 1];
-        if (en->val)
-            lsm_batch_put(b, en->key, en->klen, v, en->val, en->vlen);
-        else
-            lsm_batch_delete(b, en->key, en->klen, v);
+    } else {
+        size_t n;
+        uint32_t *order = ws_sorted(t, NULL, 0, NULL, 0, &n);
+        for (size_t i = 0; i < n; i++) {
+            const ws_entry_t *en = &t->ents[order[i] - 1];
+            if (en->val)
+                lsm_batch_put(b, en->key, en->klen, v, en->val, en->vlen);
+            else
+                lsm_batch_delete(b, en->key, en->klen, v);
+        }
+        free(order);
     }
-    free(order);
     /* the batch holds it all now: a large write set need not stay beside
      * the memtable it goes into */
     ws_release(t);
