@@ -156,6 +156,13 @@ def main():
         conn.rollback()
         conn.autocommit = True
 
+        # key ranges of a hash-partitioned table (point reads; short ones
+        # stay on the connection's loop): every row, in key order
+        for lo, hi in [(1000, 2999), (5, 4), (-10, 3), (NROWS - 5, NROWS + 100), (70000, 73000)]:
+            cur.execute("SELECT id FROM big WHERE id BETWEEN %s AND %s", (lo, hi))
+            got = [r[0] for r in cur.fetchall()]
+            ok(got == list(range(max(lo, 1), min(hi, NROWS) + 1)), "range %d..%d: %r" % (lo, hi, got[:5]))
+
         # an error in a slice is the serial one
         q = "SELECT sum(1 / (id - 150000)) FROM big"
         ok(sqlstate_of(cur, q) == "22012", "division by zero in a slice")
