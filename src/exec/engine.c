@@ -416,13 +416,15 @@ typedef struct cheap_ctx {
 } cheap_ctx_t;
 
 /* A short integer key range of a hash-partitioned table runs as point
- * reads (exec.c scan_points): up to EX_SHORT_RANGE keys are as quick as a
- * multi-row INSERT, and handing them to a thread costs more than they do. */
+ * reads (exec.c scan_points): up to EX_SHORT_RANGE local keys are as quick
+ * as a multi-row INSERT, and handing them to a thread costs more than they
+ * do. */
 #define EX_SHORT_RANGE 2048
 static bool range_short(const cheap_ctx_t *c, const plan_t *p)
 {
     const sql_table_t *t = p->tab;
-    if (!c || !t || sql_syscat_is(t) || !t->hash_partitioned || t->npk != 1 || p->nkey != 0 ||
+    /* on a cluster node reads may go to other nodes: never on the loop */
+    if (!c || c->s->e->node || !t || sql_syscat_is(t) || !t->hash_partitioned || t->npk != 1 || p->nkey != 0 ||
         p->nlo != 1 || p->nhi != 1 || !p->lo_incl || !p->hi_incl)
         return false;
     uint32_t kt = p->types[t->pk_colids[0]].oid;
