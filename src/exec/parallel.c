@@ -156,6 +156,25 @@ static bool node_par_ok(const plan_t *p)
     return p->kind == P_SORT && p->limit && expr_par_safe(p->limit) && expr_par_safe(p->offset);
 }
 
+/* A range of an integer key of a hash-partitioned table that exec.c reads
+ * as point lookups, long enough (or with bounds known only when it runs). */
+static bool points_par_ok(const plan_t *p)
+{
+    const sql_table_t *t = p->tab;
+    if (!t || sql_syscat_is(t) || !t->hash_partitioned || t->npk != 1 || p->point || p->nkey ||
+        p->nlo != 1 || p->nhi != 1 || !expr_par_safe(p->qual) || !expr_par_safe(p->lo[0]) ||
+        !expr_par_safe(p->hi[0]))
+        return false;
+    uint32_t kt = p->types[t->pk_colids[0]].oid;
+    if (kt != SQL_OID_INT2 && kt != SQL_OID_INT4 && kt != SQL_OID_INT8)
+        return false;
+    const ex_expr_t *lo = p->lo[0], *hi = p->hi[0];
+    if (lo->kind == EX_CONST && hi->kind == EX_CONST)
+        return !lo->val.isnull && !hi->val.isnull && hi->val.u.i >= lo->val.u.i &&
+               (uint64_t)hi->val.u.i - (uint64_t)lo->val.u.i >= EX_PARALLEL_MIN_POINTS - 1;
+    return true;
+}
+
 void ex_plan_parallel(plan_t *p, int workers, uint64_t (*rows)(void *ctx, const sql_table_t *t),
                       void *ctx)
 {
@@ -168,6 +187,11 @@ void ex_plan_parallel(plan_t *p, int workers, uint64_t (*rows)(void *ctx, const 
             p->parallel = workers;
             p->par_scan = scan;
         }
+        return;
+    }
+    if (p->kind == P_SCAN && points_par_ok(p)) {
+        p->parallel = workers;
+        p->par_scan = p;
         return;
     }
     ex_plan_parallel(p->left, workers, rows, ctx);
