@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "exec/sysscan.h"
 #include "sql/syscat.h"
 
 /* ---- planning ---------------------------------------------------------- */
@@ -208,7 +209,7 @@ typedef struct par_slot {
     rdb_err_t    err;
     rdb_status_t rc;
     pthread_t    thread;
-    bool         thread_ok;
+    bool         on_thread;   /* runs on a thread of its own */
 } par_slot_t;
 
 struct ex_par {
@@ -221,7 +222,12 @@ struct ex_par {
 static void *slot_main(void *arg)
 {
     par_slot_t *s = arg;
+    /* reg* output names relations through the thread's session */
+    if (s->on_thread && s->run.fn.session)
+        eng_syscat_session(s->run.fn.session);
     s->rc = s->par->fn(&s->run, s->part, s->par->arg);
+    if (s->on_thread && s->run.fn.session)
+        eng_syscat_session_gone(s->run.fn.session);
     if (s->rc == RDB_OK && rdb_err_is_set(&s->err))
         s->rc = s->err.code;
     return NULL;
@@ -254,12 +260,15 @@ ex_par_t *ex_par_run(ex_run_t *r, int nparts, const plan_t *par_scan, ex_par_fn 
         s->run.nparts = nparts;
         s->run.par_scan = par_scan;
     }
-    for (int i = 1; i < nparts; i++)
-        par->slots[i].thread_ok = pthread_create(&par->slots[i].thread, NULL, slot_main, &par->slots[i]) == 0;
+    for (int i = 1; i < nparts; i++) {
+        par->slots[i].on_thread = true;   /* before the thread reads it */
+        if (pthread_create(&par->slots[i].thread, NULL, slot_main, &par->slots[i]) != 0)
+            par->slots[i].on_thread = false;
+    }
     slot_main(&par->slots[0]);
     for (int i = 1; i < nparts; i++) {
         par_slot_t *s = &par->slots[i];
-        if (s->thread_ok)
+        if (s->on_thread)
             pthread_join(s->thread, NULL);
         else  /* no thread to be had: run the slice here */
             slot_main(s);
