@@ -42,6 +42,7 @@
 #include "exec/extsort.h"
 #include "exec/parallel.h"
 #include "sql/ddl.h"
+#include "sql/syscat.h"
 #include "sql/table.h"
 
 #define PG_EPOCH_USEC 946684800000000LL
@@ -413,14 +414,54 @@ static void describe_plan(rdb_arena_t *a, const plan_t *p, int *ncols, rdb_colde
 
 /* ---- plans that may run long ------------------------------------------- */
 
-static bool expr_cheap(const ex_expr_t *e);
-static bool plan_cheap(const plan_t *p)
+/* What a cheap plan's key bounds are evaluated with (parameters bound). */
+typedef struct cheap_ctx {
+    rdb_session_t     *s;
+    const sql_value_t *params;
+    int                nparams;
+} cheap_ctx_t;
+
+/* A short integer key range of a hash-partitioned table runs as point
+ * reads (exec.c scan_points): up to EX_SHORT_RANGE local keys are as quick
+ * as a multi-row INSERT, and handing them to a thread costs more than they
+ * do. */
+#define EX_SHORT_RANGE 2048
+static bool range_short(const cheap_ctx_t *c, const plan_t *p)
+{
+    const sql_table_t *t = p->tab;
+    /* on a cluster node reads may go to other nodes: never on the loop */
+    if (!c || c->s->e->node || !t || sql_syscat_is(t) || !t->hash_partitioned || t->npk != 1 || p->nkey != 0 ||
+        p->nlo != 1 || p->nhi != 1 || !p->lo_incl || !p->hi_incl)
+        return false;
+    uint32_t kt = p->types[t->pk_colids[0]].oid;
+    if (kt != SQL_OID_INT2 && kt != SQL_OID_INT4 && kt != SQL_OID_INT8)
+        return false;
+    ex_run_t r;
+    memset(&r, 0, sizeof r);
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    rdb_err_t err = RDB_ERR_INIT;
+    r.a = &a;
+    r.params = c->params;
+    r.nparams = c->nparams;
+    r.fn.settings = &c->s->fs;
+    r.err = &err;
+    sql_value_t lo, hi;
+    bool ok = ex_eval(&r, p->lo[0], NULL, &a, &lo) == RDB_OK && ex_eval(&r, p->hi[0], NULL, &a, &hi) == RDB_OK &&
+              !lo.isnull && !hi.isnull && (hi.u.i < lo.u.i || (uint64_t)hi.u.i - (uint64_t)lo.u.i < EX_SHORT_RANGE);
+    rdb_err_clear(&err);
+    rdb_arena_destroy(&a);
+    return ok;
+}
+
+static bool expr_cheap(const ex_expr_t *e, const cheap_ctx_t *c);
+static bool plan_cheap(const plan_t *p, const cheap_ctx_t *c)
 {
     if (!p)
         return true;
     switch (p->kind) {
     case P_SCAN:
-        if (!p->point)
+        if (!p->point && !range_short(c, p))
             return false;
         break;
     case P_LOCKROWS:
@@ -437,29 +478,29 @@ static bool plan_cheap(const plan_t *p)
     default:
         break;
     }
-    if (!expr_cheap(p->qual))
+    if (!expr_cheap(p->qual, c))
         return false;
     for (int i = 0; i < (p->kind == P_VALUES ? p->nrows * p->ncols : p->nexprs); i++)
-        if (!expr_cheap(p->exprs[i]))
+        if (!expr_cheap(p->exprs[i], c))
             return false;
-    return plan_cheap(p->left) && plan_cheap(p->right);
+    return plan_cheap(p->left, c) && plan_cheap(p->right, c);
 }
 
-static bool expr_cheap(const ex_expr_t *e)
+static bool expr_cheap(const ex_expr_t *e, const cheap_ctx_t *c)
 {
     if (!e)
         return true;
     if (e->kind == EX_SESSION && e->flag == EX_S_PG_SLEEP)
         return false;
-    if (e->kind == EX_SUBLINK && !plan_cheap(e->sub))
+    if (e->kind == EX_SUBLINK && !plan_cheap(e->sub, NULL))
         return false;
     for (int i = 0; i < e->nargs; i++)
-        if (!expr_cheap(e->args[i]))
+        if (!expr_cheap(e->args[i], c))
             return false;
     return true;
 }
 
-static bool bound_cheap(const sql_bound_t *b)
+static bool bound_cheap(const sql_bound_t *b, const cheap_ctx_t *c)
 {
     /* UPDATE and DELETE may wait for row locks, and so may a FOREIGN KEY
      * check (FOR KEY SHARE) and SELECT ... FOR UPDATE (P_LOCKROWS, not
@@ -468,8 +509,8 @@ static bool bound_cheap(const sql_bound_t *b)
         (b->dml && b->dml->on_conflict_update))
         return false;
     if (b->dml)
-        return plan_cheap(b->dml->src) && (!b->plan || plan_cheap(b->plan));
-    return plan_cheap(b->plan);
+        return plan_cheap(b->dml->src, c) && (!b->plan || plan_cheap(b->plan, c));
+    return plan_cheap(b->plan, c);
 }
 
 /* ---- running a bound statement ----------------------------------------- */
@@ -996,7 +1037,7 @@ static bool parse_cheap(rdb_session_t *s, ast_parse_t *p, const char *sql)
             int np = 0, nsubs = 0;
             sql_bound_t b;
             if (do_bind(s, &a, st, sql, snap, ptypes, &np, &b, &nsubs, &e2) == RDB_OK)
-                cheap = bound_cheap(&b);
+                cheap = bound_cheap(&b, &(cheap_ctx_t){ s, NULL, 0 });
             else
                 cheap = true;   /* it will fail quickly */
             sql_catalog_release(snap);
@@ -1433,7 +1474,7 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
         return rc;
     }
     if ((flags & RDB_EXEC_ON_LOOP) && ps->bound_ok &&
-        (eng_clu_commit_waits(s) || !bound_cheap(&ps->bound))) {
+        (eng_clu_commit_waits(s) || !bound_cheap(&ps->bound, &(cheap_ctx_t){ s, p->params, ps->nparams }))) {
         *state = RDB_EXEC_OFFLOAD;
         return RDB_OK;
     }

@@ -168,6 +168,8 @@ struct ex_node {
     struct ex_srfscan *srf;
     /* scan: the columns to decode (NULL = all; scan_need_cols) */
     bool         *need;
+    /* scan as point lookups in slices: their rows (points_parallel) */
+    struct ex_par *par;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -214,9 +216,83 @@ static rdb_status_t key_value(ex_run_t *r, const ex_expr_t *e, sql_type_t coltyp
     return RDB_OK;
 }
 
+static bool par_now(const ex_node_t *n);
+
+/* A range done as point lookups in slices of keys (plan.h `parallel` on a
+ * scan): each slice reads its consecutive keys and keeps the rows that
+ * pass; the caller hands them out slice by slice, so in key order. */
+typedef struct par_points {
+    const plan_t  *p;
+    int64_t        a, b;       /* the whole range */
+    int            nparts;
+    sql_value_t ***rows;       /* per part */
+    int64_t       *nrows;
+} par_points_t;
+
+static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
+{
+    par_points_t *pp = arg;
+    const plan_t *p = pp->p;
+    const sql_table_t *t = p->tab;
+    uint64_t len = (uint64_t)(pp->b - pp->a) + 1;
+    int64_t lo = pp->a + (int64_t)(len * (uint64_t)part / (uint64_t)pp->nparts);
+    int64_t hi = pp->a + (int64_t)(len * (uint64_t)(part + 1) / (uint64_t)pp->nparts) - 1;
+    int w = t->nrowcols ? t->nrowcols : 1;
+    sql_value_t **rows = RDB_ARENA_NEWN(wr->a, sql_value_t *, (size_t)(hi - lo + 2));
+    int64_t n = 0;
+    rdb_arena_t ra;
+    rdb_arena_init(&ra, 0);
+    sql_value_t *row = rdb_arena_calloc(wr->a, sizeof(sql_value_t) * (size_t)w);
+    rdb_status_t rc = RDB_OK;
+    for (int64_t k = lo; k <= hi && rc == RDB_OK; k++) {
+        rdb_arena_reset(&ra);
+        if (((k - lo) & 255) == 0 && (rc = ex_check(wr)) != RDB_OK)
+            break;
+        sql_value_t key = sql_int(k);
+        bool found, pass;
+        if ((rc = sql_table_get(wr->txn, t, &key, &ra, row, &found, wr->err)) != RDB_OK || !found)
+            continue;
+        if ((rc = ex_qual(wr, p->qual, row, &ra, &pass)) == RDB_OK && pass)
+            rows[n++] = ex_copy_row(wr->a, p->types, w, row);
+    }
+    rdb_arena_destroy(&ra);
+    pp->rows[part] = rows;
+    pp->nrows[part] = n;
+    return rc;
+}
+
+/* Read [a, b] in slices; n->rows gets the rows in key order (they live in
+ * the slices' arenas until the node closes). */
+static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
+{
+    const plan_t *p = n->p;
+    int nparts = p->parallel + 1;
+    par_points_t pp = { p, a, b, nparts, RDB_ARENA_NEWN(&n->sa, sql_value_t **, nparts),
+                        RDB_ARENA_NEWN(&n->sa, int64_t, nparts) };
+    n->par = ex_par_run(n->r, nparts, p, points_part, &pp);
+    if (!n->par)
+        return false;
+    n->nrows = 0;
+    for (int i = 0; i < nparts; i++)
+        n->nrows += pp.nrows[i];
+    n->rows = RDB_ARENA_NEWN(&n->sa, sql_value_t *, (size_t)n->nrows + 1);
+    int64_t k = 0;
+    for (int i = 0; i < nparts; i++)
+        for (int64_t j = 0; j < pp.nrows[i]; j++)
+            n->rows[k++] = pp.rows[i][j];
+    n->pos = 0;
+    return true;
+}
+
 /* The next row of a range done as point lookups (pt_mode). */
 static const sql_value_t *scan_points(ex_node_t *n)
 {
+    if (n->par) {
+        if (n->pos < n->nrows)
+            return n->rows[n->pos++];
+        n->done = true;
+        return NULL;
+    }
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
     while (n->s_cur <= n->s_stop) {
@@ -339,6 +415,9 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     n->s_stop = b;
                     n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
                     n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t));
+                    if (b >= a && (uint64_t)(b - a) >= EX_PARALLEL_MIN_POINTS - 1 && par_now(n) &&
+                        !points_parallel(n, a, b))
+                        return NULL;
                     return scan_points(n);
                 }
             }
@@ -703,6 +782,8 @@ static bool topn_parallel(ex_node_t *n, int64_t bound)
  * other nodes answer. */
 static bool par_now(const ex_node_t *n)
 {
+    if (n->p->kind == P_SCAN && n->r->nparts == 0 && n->p->parallel > 0)
+        return !n->r->instr && !txn_has_reader(n->r->txn);
     return n->p->parallel > 0 && !n->r->instr && n->r->nparts == 0 && !txn_has_reader(n->r->txn);
 }
 
@@ -1547,6 +1628,7 @@ void ex_close(ex_node_t *n)
     ex_sort_free(n->xs);
     if (n->srf)
         ex_srfscan_close(n->srf);
+    ex_par_free(n->par);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
     free(n);

@@ -659,7 +659,8 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
     if (scan_keyed(p) && t->npk) {
         const char *ix = t->pk_index && t->pk_index->name ? t->pk_index->name
                        : rdb_arena_sprintf(x->a, "%s_pkey", t->name);
-        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "Index Scan using %s on %s%s%s", ix, t->name,
+        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan using %s on %s%s%s",
+                                                      x->par_scan == p ? "Parallel " : "", ix, t->name,
                                                       strcmp(alias, t->name) ? " " : "",
                                                       strcmp(alias, t->name) ? alias : ""));
         n->index = ix;
@@ -851,6 +852,14 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
     xnode_t *n, *c;
     switch (p->kind) {
     case P_SCAN:
+        if (p->parallel) {   /* key range in slices of keys */
+            const plan_t *save = x->par_scan;
+            x->par_scan = p;
+            n = build_scan(x, p);
+            n->parallel_aware = true;
+            x->par_scan = save;
+            return build_gather(x, p, "Gather", n);
+        }
         return build_scan(x, p);
     case P_RESULT:
         n = xnew(x, p, "Result", NULL);

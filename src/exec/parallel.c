@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "exec/sysscan.h"
 #include "sql/syscat.h"
 
 /* ---- planning ---------------------------------------------------------- */
@@ -156,6 +157,25 @@ static bool node_par_ok(const plan_t *p)
     return p->kind == P_SORT && p->limit && expr_par_safe(p->limit) && expr_par_safe(p->offset);
 }
 
+/* A range of an integer key of a hash-partitioned table that exec.c reads
+ * as point lookups, long enough (or with bounds known only when it runs). */
+static bool points_par_ok(const plan_t *p)
+{
+    const sql_table_t *t = p->tab;
+    if (!t || sql_syscat_is(t) || !t->hash_partitioned || t->npk != 1 || p->point || p->nkey ||
+        p->nlo != 1 || p->nhi != 1 || !expr_par_safe(p->qual) || !expr_par_safe(p->lo[0]) ||
+        !expr_par_safe(p->hi[0]))
+        return false;
+    uint32_t kt = p->types[t->pk_colids[0]].oid;
+    if (kt != SQL_OID_INT2 && kt != SQL_OID_INT4 && kt != SQL_OID_INT8)
+        return false;
+    const ex_expr_t *lo = p->lo[0], *hi = p->hi[0];
+    if (lo->kind == EX_CONST && hi->kind == EX_CONST)
+        return !lo->val.isnull && !hi->val.isnull && hi->val.u.i >= lo->val.u.i &&
+               (uint64_t)hi->val.u.i - (uint64_t)lo->val.u.i >= EX_PARALLEL_MIN_POINTS - 1;
+    return true;
+}
+
 void ex_plan_parallel(plan_t *p, int workers, uint64_t (*rows)(void *ctx, const sql_table_t *t),
                       void *ctx)
 {
@@ -168,6 +188,11 @@ void ex_plan_parallel(plan_t *p, int workers, uint64_t (*rows)(void *ctx, const 
             p->parallel = workers;
             p->par_scan = scan;
         }
+        return;
+    }
+    if (p->kind == P_SCAN && points_par_ok(p)) {
+        p->parallel = workers;
+        p->par_scan = p;
         return;
     }
     ex_plan_parallel(p->left, workers, rows, ctx);
@@ -184,7 +209,7 @@ typedef struct par_slot {
     rdb_err_t    err;
     rdb_status_t rc;
     pthread_t    thread;
-    bool         thread_ok;
+    bool         on_thread;   /* runs on a thread of its own */
 } par_slot_t;
 
 struct ex_par {
@@ -197,7 +222,12 @@ struct ex_par {
 static void *slot_main(void *arg)
 {
     par_slot_t *s = arg;
+    /* reg* output names relations through the thread's session */
+    if (s->on_thread && s->run.fn.session)
+        eng_syscat_session(s->run.fn.session);
     s->rc = s->par->fn(&s->run, s->part, s->par->arg);
+    if (s->on_thread && s->run.fn.session)
+        eng_syscat_session_gone(s->run.fn.session);
     if (s->rc == RDB_OK && rdb_err_is_set(&s->err))
         s->rc = s->err.code;
     return NULL;
@@ -230,12 +260,15 @@ ex_par_t *ex_par_run(ex_run_t *r, int nparts, const plan_t *par_scan, ex_par_fn 
         s->run.nparts = nparts;
         s->run.par_scan = par_scan;
     }
-    for (int i = 1; i < nparts; i++)
-        par->slots[i].thread_ok = pthread_create(&par->slots[i].thread, NULL, slot_main, &par->slots[i]) == 0;
+    for (int i = 1; i < nparts; i++) {
+        par->slots[i].on_thread = true;   /* before the thread reads it */
+        if (pthread_create(&par->slots[i].thread, NULL, slot_main, &par->slots[i]) != 0)
+            par->slots[i].on_thread = false;
+    }
     slot_main(&par->slots[0]);
     for (int i = 1; i < nparts; i++) {
         par_slot_t *s = &par->slots[i];
-        if (s->thread_ok)
+        if (s->on_thread)
             pthread_join(s->thread, NULL);
         else  /* no thread to be had: run the slice here */
             slot_main(s);

@@ -28,8 +28,14 @@
  * from a sample, sql_table_estimate_rows) are scanned serially: threads
  * cost more than they save (PostgreSQL's min_parallel_table_scan_size). */
 #define EX_PARALLEL_MIN_ROWS 50000
+/* A key range read as point lookups (a hash-partitioned table's integer
+ * key) is read in slices from this many keys on. */
+#define EX_PARALLEL_MIN_POINTS 512
 
 /* Mark the nodes of p that qualify (plan.h `parallel`) with `workers`
+ * (an aggregate or top-N over a sliced scan; a key range read as point
+ * lookups, unless its constant bounds span fewer than
+ * EX_PARALLEL_MIN_POINTS keys)
  * (max_parallel_workers_per_gather; 0 leaves p serial).  rows(ctx, t)
  * estimates a table's row count.  Subqueries are left serial. */
 void ex_plan_parallel(plan_t *p, int workers, uint64_t (*rows)(void *ctx, const sql_table_t *t),

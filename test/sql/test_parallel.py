@@ -149,6 +149,23 @@ def main():
         conn.rollback()
         conn.autocommit = True
 
+        # key ranges of a hash-partitioned table (point reads; short ones
+        # stay on the connection's loop, long ones read in slices of keys):
+        # every row, in key order
+        q = "SELECT * FROM big WHERE id BETWEEN 100 AND 1099"
+        ok(plan(cur, q) == ["Gather", "Workers Planned: 2", "Parallel Index Scan using big_pkey on big",
+                            "Index Cond: ((id >= 100) AND (id <= 1099))"], "EXPLAIN long range: %r" % plan(cur, q))
+        q = "SELECT * FROM big WHERE id BETWEEN 100 AND 110"
+        ok(plan(cur, q) == ["Index Scan using big_pkey on big", "Index Cond: ((id >= 100) AND (id <= 110))"],
+           "EXPLAIN short range: %r" % plan(cur, q))
+        q = "SELECT id, pad FROM big WHERE id BETWEEN 1000 AND 4000 AND grp <> 5"
+        ok(rows(cur, q, 2) == rows(cur, q, 0), "long range with a filter: parallel differs from serial")
+        cur.execute("RESET max_parallel_workers_per_gather")
+        for lo, hi in [(1000, 2999), (5, 4), (-10, 3), (NROWS - 5, NROWS + 100), (70000, 73000)]:
+            cur.execute("SELECT id FROM big WHERE id BETWEEN %s AND %s", (lo, hi))
+            got = [r[0] for r in cur.fetchall()]
+            ok(got == list(range(max(lo, 1), min(hi, NROWS) + 1)), "range %d..%d: %r" % (lo, hi, got[:5]))
+
         # an error in a slice is the serial one
         q = "SELECT sum(1 / (id - 150000)) FROM big"
         ok(sqlstate_of(cur, q) == "22012", "division by zero in a slice")
