@@ -58,17 +58,9 @@ static void reply_json(clu_node_t *n, uint32_t client, uint64_t id, json_t *j)
 
 static void set_bytes(json_t *o, const char *name, const void *p, size_t len)
 {
-    static const char hx[] = "0123456789abcdef";
-    char *h = rdb_malloc(len * 2 + 1);
-    for (size_t i = 0; i < len; i++) {
-        h[2 * i] = hx[((const unsigned char *)p)[i] >> 4];
-        h[2 * i + 1] = hx[((const unsigned char *)p)[i] & 15];
-    }
-    h[len * 2] = 0;
     char hn[32];
     snprintf(hn, sizeof hn, "%s_hex", name);
-    json_object_set_new(o, hn, json_string(h));
-    free(h);
+    json_object_set_new(o, hn, node_hex_json(p, len));
     json_t *s = json_stringn(p, len);
     if (s)
         json_object_set_new(o, name, s);
