@@ -171,6 +171,35 @@ def part_a_b(c):
     time.sleep(0.5)
     check_routing(conns, 1, "r", range(300), "after splits")
 
+    # The same through ringdb-ctl, on a key space of the key/value API.
+    try:
+        rep = n2.ctl("split", "kv:", "m")
+        T.check("records_streamed" in rep, "ringdb-ctl split: %r" % rep)
+    except Exception as e:  # noqa: BLE001 - reported as a failed check
+        T.check(False, "ringdb-ctl split: %s" % e)
+    for k in ("kv:a", "kv:q", "kv:z"):
+        ok, r = n1.call("put", k, "v", cl="ALL")
+        T.check(ok, "put %s at ALL: %r" % (k, r))
+    maps = {m["space"]: m for m in n3.ctl("partitions")}
+    kvm = maps.get(b"kv:".hex())
+    T.check(kvm is not None and [p["start"] for p in kvm["partitions"]] == [None, b"m".hex()],
+            "ringdb-ctl partitions shows the kv: map: %r" % kvm)
+    d = {}
+    for n in c.nodes:
+        d.update(n.dump())
+    T.check(kvm is not None and
+            d[b"kv:q".hex()][4] == int(kvm["partitions"][1]["token"], 16) and
+            d[b"kv:a".hex()][4] == int(kvm["partitions"][0]["token"], 16),
+            "kv keys carry their partition's token")
+    rc, out, err = n2.ctl_raw("split", "kv:", "m")
+    T.check(rc == 1 and "22023" in out + err, "ringdb-ctl split at an existing point fails: %s %s"
+            % (out, err))
+    try:
+        rep = n1.ctl("merge", "kv:", "m")
+        T.check(rep.get("partitions") == 1, "ringdb-ctl merge: %r" % rep)
+    except Exception as e:  # noqa: BLE001
+        T.check(False, "ringdb-ctl merge: %s" % e)
+
     # (b) split and merge under load.
     load = Load(n1, n2, "r", 300)
     load.start()
