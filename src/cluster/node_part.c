@@ -22,9 +22,13 @@
  *      the original versions at ALL: blind puts, so a copy the new
  *      replicas already have (from step 1's double writes) is harmless;
  *   3. wait for writes coordinated under the old map to land (the write
- *      timeout, at most 1 s) and stream the changed ranges again;
+ *      timeout, at most 1 s) and stream the changed ranges again, only
+ *      the versions stamped at most max-clock-offset + write-timeout
+ *      before the moving map (a coordinator applying that map moved its
+ *      clock past the map's stamp, so later writes went to both sides);
  *   4. write {next, nil} at ALL: reads follow the new map.
- * A failure at any step leaves the map in its moving state (writes keep
+ * Reads and writes that miss their level in time are tried up to three
+ * times.  A failure at any step leaves the map in its moving state (writes keep
  * going to both replica sets) and returns the error; running the command
  * again resumes the move.  Two changes of one space at the same time are
  * not coordinated: the later record wins (the operator serialises them).
@@ -46,7 +50,8 @@
 #include "common/log.h"
 #include "common/mem.h"
 
-#define PART_STREAM_BATCH 500
+#define PART_STREAM_BATCH 2000
+#define PART_WRITE_TRIES  3
 
 /* ---- placement ------------------------------------------------------------ */
 
@@ -459,22 +464,47 @@ static void space_key(rdb_buf_t *k, const void *space, size_t slen, const char *
         p[len - 1]++;
 }
 
+/* Write at ALL; a level not met in time (a busy replica) is tried again:
+ * the records are blind versioned puts, so a second copy is harmless. */
+static rdb_status_t write_all(clu_node_t *n, const clu_record_t *recs, size_t nrec,
+                              rdb_err_t *err)
+{
+    rdb_status_t st = RDB_OK;
+    for (int attempt = 0; attempt < PART_WRITE_TRIES; attempt++) {
+        if (attempt)
+            rdb_err_clear(err);
+        st = clu_node_write(n, recs, nrec, CLU_CL_ALL, 0, NULL, err);
+        if (st != RDB_UNAVAILABLE)
+            break;
+    }
+    return st;
+}
+
 /* Read one piece at QUORUM and write it back to its replicas at ALL. */
 static rdb_status_t stream_piece(clu_node_t *n, const void *space, size_t slen, const piece_t *p,
-                                 uint64_t *nrec, rdb_err_t *err)
+                                 uint64_t since, uint64_t *nrec, rdb_err_t *err)
 {
     rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
     space_key(&lo, space, slen, p->lo, p->lolen, false);
     bool open_end = !p->hi;
     space_key(&hi, space, slen, p->hi, p->hilen, open_end);
     clu_rows_t rows = { 0 };
-    rdb_status_t st = clu_node_scan(n, lo.data, lo.len, hi.len ? hi.data : NULL, hi.len,
-                                    CLU_CL_QUORUM, &rows, err);
+    rdb_status_t st = RDB_OK;
+    for (int attempt = 0; attempt < PART_WRITE_TRIES; attempt++) {
+        if (attempt)
+            rdb_err_clear(err);
+        st = clu_node_scan(n, lo.data, lo.len, hi.len ? hi.data : NULL, hi.len, CLU_CL_QUORUM,
+                           &rows, err);
+        if (st != RDB_UNAVAILABLE)
+            break;
+    }
     clu_record_t *recs = rdb_calloc(PART_STREAM_BATCH, sizeof *recs);
     for (size_t i = 0; st == RDB_OK && i < rows.n;) {
         size_t k = 0;
-        for (; k < PART_STREAM_BATCH && i < rows.n; k++, i++) {
+        for (; k < PART_STREAM_BATCH && i < rows.n; i++) {
             const clu_row_t *r = &rows.r[i];
+            if (r->version.hlc < since)
+                continue;
             clu_record_t *rec = &recs[k];
             memset(rec, 0, sizeof *rec);
             rec->key = rows.store.data + r->koff;
@@ -483,8 +513,11 @@ static rdb_status_t stream_piece(clu_node_t *n, const void *space, size_t slen, 
             rec->value = r->tombstone ? NULL : rows.store.data + r->voff;
             rec->vlen = r->tombstone ? 0 : r->vlen;
             rec->version = r->version;
+            k++;
         }
-        st = clu_node_write(n, recs, k, CLU_CL_ALL, 0, NULL, err);
+        if (!k)
+            break;
+        st = write_all(n, recs, k, err);
         *nrec += k;
     }
     free(recs);
@@ -503,7 +536,7 @@ static rdb_status_t write_map(clu_node_t *n, const void *space, size_t slen,
     clu_pmap_rec_encode(cur, next, &v);
     clu_record_t rec = { .key = k.data, .klen = k.len, .value = v.data, .vlen = v.len };
     rec.version = (lsm_version_t){ clu_node_now(n), clu_node_id(n) };
-    rdb_status_t st = clu_node_write(n, &rec, 1, CLU_CL_ALL, 0, NULL, err);
+    rdb_status_t st = write_all(n, &rec, 1, err);
     rdb_buf_free(&k);
     rdb_buf_free(&v);
     return st;
@@ -537,6 +570,7 @@ rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t 
     rdb_status_t st = RDB_OK;
     move_plan_t mp = { .space = space, .slen = slen, .rec = &rec };
     uint64_t nrec = 0;
+    clu_pmap_rec_t now;
     if (!ok) {
         st = rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
                          split ? "the partition map already splits at this key"
@@ -550,17 +584,24 @@ rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t 
     if ((st = write_map(n, space, slen, rec.has_cur ? &rec.cur : NULL, &rec.next, err)) != RDB_OK)
         goto out;
     node_call_sync(n, plan_fn, &mp);
+    /* Pass 2 takes only versions stamped shortly before the moving map
+     * (writes that a coordinator may have routed by the old map): every
+     * coordinator's clock passed the map's stamp when it applied it. */
+    uint64_t moving_at = clu_pmap_get(n->pmap, space, slen, &now) ? now.version.hlc : 0;
+    if (moving_at)
+        clu_pmap_rec_free(&now);
+    uint64_t slack = (n->o.max_clock_offset_ms + n->o.write_timeout_ms) << 16;
     for (int pass = 0; pass < 2 && st == RDB_OK; pass++) {
+        uint64_t since = pass && moving_at > slack ? moving_at - slack : 0;
         if (pass)
             sleep_ms(n->o.write_timeout_ms < 1000 ? n->o.write_timeout_ms : 1000);
         for (size_t i = 0; i < mp.np && st == RDB_OK; i++)
-            st = stream_piece(n, space, slen, &mp.p[i], &nrec, err);
+            st = stream_piece(n, space, slen, &mp.p[i], since, &nrec, err);
     }
     if (st != RDB_OK)
         goto out;
     if ((st = write_map(n, space, slen, &rec.next, NULL, err)) != RDB_OK)
         goto out;
-    clu_pmap_rec_t now;
     if (report && clu_pmap_get(n->pmap, space, slen, &now)) {
         rdb_buf_printf(report,
                        "{\"version\":%llu,\"partitions\":%zu,\"moved_ranges\":%zu,"
