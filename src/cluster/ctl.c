@@ -5,7 +5,8 @@
  *              [--cl ONE|QUORUM|ALL] [--timeout MS] COMMAND [ARG...]
  *
  * Commands: put KEY VALUE | get KEY | del KEY | scan [PREFIX [LIMIT]] |
- * dump | status | merkle | ae | drop-hints [NODE] | leave.
+ * dump | status | merkle | ae | drop-hints [NODE] | leave | partitions |
+ * split SPACE KEY | merge SPACE KEY.
  * COMMAND "-" reads commands from stdin, one per line (arguments separated
  * by blanks; a leading "@QUORUM " etc. sets the level for that line), and
  * prints one line per reply: "OK <json>" or "ERR <json>" (for scripts and
@@ -37,7 +38,11 @@ static void usage(void)
             "  merkle             Merkle roots of this node's partitions\n"
             "  ae                 run anti-entropy with every peer now and wait\n"
             "  drop-hints [NODE]  discard stored hints (for NODE or all)\n"
-            "  leave              leave the cluster (the ring stops using this node)\n");
+            "  leave              leave the cluster (the ring stops using this node)\n"
+            "  partitions         the range partition maps (split points, replicas)\n"
+            "  split SPACE KEY    range-partition the keys starting with SPACE: add\n"
+            "                     the split point SPACE||KEY, moving data (needs all up)\n"
+            "  merge SPACE KEY    remove that split point\n");
 }
 
 /* Batch mode: see the header comment. */

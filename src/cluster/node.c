@@ -272,8 +272,11 @@ static void node_rebuild_ring(clu_node_t *n)
     r.version = ver;
     bool same = r.nnodes == n->ring.nnodes &&
                 (r.nnodes == 0 || memcmp(r.nodes, n->ring.nodes, r.nnodes * 2) == 0);
-    clu_ring_free(&n->ring);
+    clu_ring_t old = n->ring;
     n->ring = r;
+    if (!same)
+        node_part_ring_changed(n, &old, &n->ring);
+    clu_ring_free(&old);
     if (!same) {
         char list[512] = "";
         size_t off = 0;
@@ -452,6 +455,7 @@ static void on_state(clu_net_t *net, uint16_t peer, bool up, void *ctx)
         node_peer(n, peer)->down_since_ms = 0;
         node_send_gossip(n, peer);
         node_peer_up_writes(n, peer);
+        node_part_peer_up(n, peer);
     } else {
         RDB_LOG_INFO("node", "link to node %u down", peer);
         node_peer(n, peer)->down_since_ms = node_mono_ms();
@@ -529,6 +533,7 @@ static void node_free(clu_node_t *n)
         lsm_close(n->db);
     clu_members_free(&n->mem);
     clu_ring_free(&n->ring);
+    clu_pmap_free(n->pmap);
     clu_hlc_destroy(&n->hlc);
     if (n->ps) {
         for (size_t i = 0; i < 65536; i++) {
@@ -630,8 +635,12 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
     }
     if ((st = clu_replica_open(&n->rep, n->db, err)) != RDB_OK)
         goto fail;
-    n->rep.token_fn = o->key_token;
-    n->rep.token_ctx = o->key_token_ctx;
+    n->pmap = clu_pmap_new();
+    n->rep.token_fn = node_key_token;
+    n->rep.token_ctx = n;
+    n->rep.applied_fn = node_part_applied;
+    n->rep.applied_ctx = n;
+    node_part_load(n);
     char *hd = path_join(n->data_dir, "hints");
     st = clu_hints_open(hd, o->hint_limit, &n->hints, err);
     free(hd);
@@ -757,8 +766,8 @@ clu_hlc_t *clu_node_hlc(clu_node_t *n) { return &n->hlc; }
 void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx)
 {
     pthread_mutex_lock(&n->rep_mu);
-    n->rep.applied_fn = fn;
-    n->rep.applied_ctx = ctx;
+    n->user_applied = fn;
+    n->user_applied_ctx = ctx;
     pthread_mutex_unlock(&n->rep_mu);
 }
 
@@ -766,6 +775,11 @@ rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,
                                    void *ctx)
 {
+    if (flags & CLU_W_APPLIED) /* maps the caller committed itself */
+        for (size_t i = 0; i < nrec; i++)
+            if (clu_pmap_is_key(recs[i].key, recs[i].klen))
+                clu_pmap_apply(n->pmap, recs[i].key, recs[i].klen, recs[i].value, recs[i].vlen,
+                               recs[i].version);
     post_t *p = rdb_calloc(1, sizeof *p);
     p->kind = POST_WRITE;
     p->w = node_wreq_new(n, recs, nrec, cl, flags, cb, ctx);
@@ -985,40 +999,42 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
     json_object_set_new(c, "auth_failures", json_integer((json_int_t)clu_net_auth_failures(n->net)));
     json_object_set_new(c, "clock_refused", json_integer((json_int_t)clu_hlc_refused(&n->hlc)));
     json_object_set_new(j, "counters", c);
+    node_part_status_json(n, j);
     char *s = json_dumps(j, JSON_COMPACT);
     rdb_buf_append_str(out, s);
     free(s);
     json_decref(j);
 }
 
-/* From another thread the status is built on the node thread. */
-typedef struct status_call {
-    rdb_buf_t      *out;
+/* A call run on the node thread while the calling thread waits. */
+typedef struct sync_call {
+    void          (*fn)(clu_node_t *n, void *arg);
+    void           *arg;
     pthread_mutex_t mu;
     pthread_cond_t  cv;
     bool            done;
-} status_call_t;
+} sync_call_t;
 
-static void status_call_fn(clu_node_t *n, void *arg)
+static void sync_call_fn(clu_node_t *n, void *arg)
 {
-    status_call_t *c = arg;
-    node_status_json(n, c->out);
+    sync_call_t *c = arg;
+    c->fn(n, c->arg);
     pthread_mutex_lock(&c->mu);
     c->done = true;
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
 }
 
-void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
+void node_call_sync(clu_node_t *n, void (*fn)(clu_node_t *n, void *arg), void *arg)
 {
     if (pthread_equal(pthread_self(), n->thr)) {
-        node_status_json(n, out);
+        fn(n, arg);
         return;
     }
-    status_call_t c = { out, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false };
+    sync_call_t c = { fn, arg, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false };
     post_t *p = rdb_calloc(1, sizeof *p);
     p->kind = POST_CALL;
-    p->fn = status_call_fn;
+    p->fn = sync_call_fn;
     p->arg = &c;
     node_post(n, p);
     pthread_mutex_lock(&c.mu);
@@ -1027,6 +1043,14 @@ void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
     pthread_mutex_unlock(&c.mu);
     pthread_mutex_destroy(&c.mu);
     pthread_cond_destroy(&c.cv);
+}
+
+/* From another thread the status is built on the node thread. */
+static void status_call_fn(clu_node_t *n, void *arg) { node_status_json(n, arg); }
+
+void clu_node_status_json(clu_node_t *n, rdb_buf_t *out)
+{
+    node_call_sync(n, status_call_fn, out);
 }
 
 /* ---- reload ---------------------------------------------------------------- */

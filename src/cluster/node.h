@@ -190,4 +190,24 @@ void clu_node_status_json(clu_node_t *n, rdb_buf_t *out);
  * Stopping the node releases it. */
 void clu_node_hold_durable(clu_node_t *n, bool hold);
 
+/* RANGE PARTITIONS (partmap.h, node_part.c).  A space is a key prefix whose
+ * keys are placed by a partition map (for SQL: 0x02 ‖ be32 table_id of a
+ * PARTITION BY RANGE table).  clu_node_partition_change adds (split) or
+ * removes (merge) the split point key (the bytes after the prefix) as a new
+ * map version, streaming every key range whose replicas change to its new
+ * replicas before reads follow the new map; writes go to both replica sets
+ * meanwhile.  Blocking (not on the node thread); needs every member up
+ * (the map and the streamed records are written at ALL).  report (may be
+ * NULL) gets a JSON summary.  Errors: 22023 when the split point exists
+ * (split) or does not (merge); the 57P03 of a write or read that failed,
+ * after which the map stays moving and the command can be run again. */
+rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t slen,
+                                       const void *key, size_t klen, bool split,
+                                       rdb_buf_t *report, rdb_err_t *err);
+/* The space's map as JSON (version, split points and partitions in hex,
+ * each partition's token and replicas), or null. */
+void clu_node_partitions_json(clu_node_t *n, const void *space, size_t slen, rdb_buf_t *out);
+/* Where key is placed: {"partition"?, "token", "replicas", "write_replicas"?}. */
+void clu_node_key_placement_json(clu_node_t *n, const void *key, size_t klen, rdb_buf_t *out);
+
 #endif

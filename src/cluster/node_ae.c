@@ -251,9 +251,8 @@ size_t node_my_ranges(clu_node_t *n, ae_range_t **out)
     size_t k = 0;
     for (size_t i = 0; i < n->ring.nvn; i++) {
         uint64_t lo, hi;
-        clu_ring_vnode_range(&n->ring, i, &lo, &hi);
         uint16_t reps[NODE_MAX_RF];
-        size_t nr = clu_ring_replicas(&n->ring, hi, reps);
+        size_t nr = node_vnode_replicas(n, i, &lo, &hi, reps);
         for (size_t x = 0; x < nr; x++)
             if (reps[x] == n->o.node_id) {
                 (*out)[k++] = (ae_range_t){ lo, hi, false };
@@ -712,6 +711,21 @@ void node_on_ae_done(clu_node_t *n, uint16_t from, clu_frame_t *f)
         p->push_done = true;
         round_check(n);
     }
+}
+
+/* ---- streaming ranges to a new member (node_part.c) ------------------------ */
+
+void node_ae_push_ranges(clu_node_t *n, uint16_t peer, ae_range_t *ranges, size_t nranges)
+{
+    ae_job_t *j = rdb_calloc(1, sizeof *j);
+    j->run = run_scan;
+    j->done = ae_done_scan;
+    j->purpose = AE_SCAN_PUSH;
+    j->peer = peer;
+    j->round = 0; /* no round: the receiver's AE_DONE is ignored */
+    j->ranges = ranges;
+    j->nranges = nranges;
+    node_ae_post(n, j);
 }
 
 /* ---- ringdb-ctl merkle ----------------------------------------------------- */

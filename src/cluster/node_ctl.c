@@ -58,17 +58,9 @@ static void reply_json(clu_node_t *n, uint32_t client, uint64_t id, json_t *j)
 
 static void set_bytes(json_t *o, const char *name, const void *p, size_t len)
 {
-    static const char hx[] = "0123456789abcdef";
-    char *h = rdb_malloc(len * 2 + 1);
-    for (size_t i = 0; i < len; i++) {
-        h[2 * i] = hx[((const unsigned char *)p)[i] >> 4];
-        h[2 * i + 1] = hx[((const unsigned char *)p)[i] & 15];
-    }
-    h[len * 2] = 0;
     char hn[32];
     snprintf(hn, sizeof hn, "%s_hex", name);
-    json_object_set_new(o, hn, json_string(h));
-    free(h);
+    json_object_set_new(o, hn, node_hex_json(p, len));
     json_t *s = json_stringn(p, len);
     if (s)
         json_object_set_new(o, name, s);
@@ -193,6 +185,72 @@ static void ctl_leave(clu_node_t *n)
     RDB_LOG_INFO("node", "node %u is leaving the cluster", n->o.node_id);
 }
 
+/* split / merge: clu_node_partition_change blocks on writes the node
+ * thread coordinates, so it runs on a thread of its own, which hands the
+ * answer back to the node thread. */
+typedef struct ctl_part {
+    clu_node_t  *n;
+    uint32_t     client;
+    uint64_t     id;
+    char        *space, *key;
+    size_t       slen, klen;
+    bool         split;
+    rdb_status_t st;
+    rdb_buf_t    report;
+    rdb_err_t    err;
+} ctl_part_t;
+
+static void ctl_part_reply(clu_node_t *n, void *arg)
+{
+    ctl_part_t *c = arg;
+    if (c->st == RDB_OK)
+        node_ctl_reply(n, c->client, c->id, true, c->report.data, c->report.len);
+    else
+        node_ctl_reply_err(n, c->client, c->id, &c->err);
+}
+
+static void *ctl_part_main(void *arg)
+{
+    ctl_part_t *c = arg;
+    c->st = clu_node_partition_change(c->n, c->space, c->slen, c->key, c->klen, c->split,
+                                      &c->report, &c->err);
+    node_call_sync(c->n, ctl_part_reply, c);
+    free(c->space);
+    free(c->key);
+    rdb_buf_free(&c->report);
+    rdb_err_clear(&c->err);
+    free(c);
+    return NULL;
+}
+
+static void ctl_part_start(clu_node_t *n, uint32_t client, uint64_t id, const char *space,
+                           size_t slen, const char *key, size_t klen, bool split)
+{
+    ctl_part_t *c = rdb_calloc(1, sizeof *c);
+    c->n = n;
+    c->client = client;
+    c->id = id;
+    c->space = rdb_memdup(space, slen + 1);
+    c->slen = slen;
+    c->key = rdb_memdup(key, klen + 1);
+    c->klen = klen;
+    c->split = split;
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &at, ctl_part_main, c) != 0) {
+        rdb_err_t e = RDB_ERR_INIT;
+        rdb_err_set(&e, RDB_IOERROR, RDB_SQLSTATE_IO_ERROR, "could not start a thread");
+        node_ctl_reply_err(n, client, id, &e);
+        rdb_err_clear(&e);
+        free(c->space);
+        free(c->key);
+        free(c);
+    }
+    pthread_attr_destroy(&at);
+}
+
 void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
 {
     clu_node_t *n = ctx;
@@ -277,6 +335,14 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         node_status_json(n, &b);
         node_ctl_reply(n, client, id, true, b.data, b.len);
         rdb_buf_free(&b);
+    } else if ((IS("split") || IS("merge")) && a[0] && a[1] && al[0]) {
+        ctl_part_start(n, client, id, a[0], al[0], a[1], al[1], IS("split"));
+    } else if (IS("partitions")) {
+        json_t *j = json_object();
+        node_part_status_json(n, j);
+        json_t *maps = json_incref(json_object_get(j, "partition_maps"));
+        json_decref(j);
+        reply_json(n, client, id, maps);
     } else if (IS("merkle")) {
         node_ae_merkle_ctl(n, client, id);
     } else if (IS("ae")) {

@@ -9,6 +9,7 @@
 #define RDB_CLUSTER_NODE_INT_H
 
 #include <ev.h>
+#include <jansson.h>
 #include <pthread.h>
 
 #include "cluster/consistency.h"
@@ -18,6 +19,7 @@
 #include "cluster/members.h"
 #include "cluster/merkle.h"
 #include "cluster/node.h"
+#include "cluster/partmap.h"
 #include "cluster/peer.h"
 #include "cluster/replica.h"
 #include "cluster/ring.h"
@@ -60,6 +62,7 @@ typedef struct peer_state {
     uint64_t    rtt_us;
     uint64_t    remote_contig;   /* peer's vv[self] from its last gossip    */
     uint64_t    hinted, delivered;
+    bool        join_push;       /* new member: stream its ranges when up   */
 } peer_state_t;
 
 /* Records packed for one WRITE frame (no array header yet). */
@@ -191,6 +194,9 @@ typedef struct sreq {
     uint8_t          *state;
     size_t            nn;
     clu_rows_t        got;
+    uint16_t         *parts;         /* range partitions' replica sets, */
+    uint8_t          *partn;         /* NODE_MAX_RF slots each; nparts  */
+    size_t            nparts;        /* 0: every partition of the ring  */
     uint16_t         *from;
     size_t            from_cap;
     bool              replied, too_big;
@@ -280,6 +286,9 @@ struct clu_node {
     clu_hints_t    *hints;
     clu_members_t   mem;
     clu_ring_t      ring;
+    clu_pmap_t     *pmap;        /* range partition maps (node_part.c)      */
+    clu_applied_fn  user_applied; /* the engine's hook (rep_mu)             */
+    void           *user_applied_ctx;
     char           *members_path;
     clu_net_t      *net;
     struct ev_loop *loop;
@@ -342,6 +351,8 @@ struct clu_node {
 
 /* node.c */
 void node_status_json(clu_node_t *n, rdb_buf_t *out);
+/* Run fn(n, arg) on the node thread; the calling thread waits. */
+void node_call_sync(clu_node_t *n, void (*fn)(clu_node_t *n, void *arg), void *arg);
 /* Persist the member table, dial new members, rebuild the ring. */
 void node_members_changed(clu_node_t *n);
 peer_state_t *node_peer(clu_node_t *n, uint16_t id);
@@ -424,6 +435,33 @@ void node_ae_peer_down(clu_node_t *n, uint16_t peer);
 /* My partitions (vnode ranges where self is a replica), then the catalog
  * (malloc'd). */
 size_t node_my_ranges(clu_node_t *n, ae_range_t **out);
+
+/* node_part.c */
+/* Lower-case hex of p as a JSON string. */
+json_t *node_hex_json(const void *p, size_t len);
+/* Ring partition i's range (lo, hi] and replicas (NODE_MAX_RF slots). */
+size_t node_vnode_replicas(clu_node_t *n, size_t i, uint64_t *lo, uint64_t *hi, uint16_t *reps);
+/* Placement token: the range partition's (partmap.h), else opts.key_token. */
+uint64_t node_key_token(const void *key, size_t klen, void *ctx);
+/* The replicas a write goes to: node_replicas, plus during a partition move
+ * the replicas of the key's partition in the map being moved to. */
+size_t node_write_replicas(clu_node_t *n, const void *key, size_t klen, uint16_t *out);
+/* Load the stored maps (start). */
+void node_part_load(clu_node_t *n);
+/* The replica's applied hook: maps first, then the engine's hook. */
+void node_part_applied(void *ctx, const clu_record_t *recs, size_t nrec);
+/* Members added to the ring: stream them their ranges (node thread). */
+void node_part_ring_changed(clu_node_t *n, const clu_ring_t *old, const clu_ring_t *cur);
+void node_part_peer_up(clu_node_t *n, uint16_t peer);
+void node_part_status_json(clu_node_t *n, json_t *root);
+/* A range read inside one range-partitioned space: the replica sets of the
+ * partitions it overlaps (malloc'd, NODE_MAX_RF slots each) and their
+ * count; 0 when the range is not (the ring's partitions apply). */
+size_t node_part_scan_sets(clu_node_t *n, const void *lo, size_t lolen, const void *hi,
+                           size_t hilen, uint16_t **sets, uint8_t **setn);
+
+/* node_ae.c: push my records of ranges to peer (RANGE_DATA frames). */
+void node_ae_push_ranges(clu_node_t *n, uint16_t peer, ae_range_t *ranges, size_t nranges);
 
 /* node_ctl.c */
 void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx);

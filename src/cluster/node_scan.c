@@ -9,7 +9,10 @@
  * level's number of answers among its replicas, the caller gets, for each
  * key, the newest version among all answers.  If some partition cannot
  * reach its level (too few replicas reachable, or not in time) the caller
- * gets 57P03 and no rows: never a partial result.
+ * gets 57P03 and no rows: never a partial result.  A range inside one
+ * range-partitioned space (partmap.h, not moving) is counted per range
+ * partition it overlaps instead, and only those partitions' replicas are
+ * asked.
  *
  * When every asked member answered, or at the timeout, each replica that
  * answered without the newest version of a key it replicates gets that
@@ -56,6 +59,8 @@ static void sreq_free(sreq_t *s)
     free(s->nodes);
     free(s->state);
     free(s->from);
+    free(s->parts);
+    free(s->partn);
     clu_rows_free(&s->got);
     free(s);
 }
@@ -74,11 +79,14 @@ static int scan_level(clu_node_t *n, const sreq_t *s, clu_tally_t *worst)
 {
     int res = 1;
     long worst_gap = -1;
-    size_t nparts = n->ring.nvn ? n->ring.nvn : 1;
+    size_t nparts = s->nparts ? s->nparts : n->ring.nvn ? n->ring.nvn : 1;
     for (size_t p = 0; p < nparts; p++) {
         uint16_t reps[NODE_MAX_RF * 4];
         size_t nr;
-        if (n->ring.nvn) {
+        if (s->nparts) { /* the range partitions the read overlaps */
+            nr = s->partn[p];
+            memcpy(reps, s->parts + p * NODE_MAX_RF, nr * sizeof *reps);
+        } else if (n->ring.nvn) {
             nr = clu_ring_replicas(&n->ring, n->ring.vn[p].token, reps);
         } else {
             reps[0] = n->o.node_id;
@@ -326,6 +334,17 @@ void node_scan_start(clu_node_t *n, void *arg)
     s->nn = nm;
     for (size_t i = 0; i < nm; i++)
         s->state[i] = s->nodes[i] == self || clu_net_is_up(n->net, s->nodes[i]) ? S_WAIT : S_NONE;
+    /* Inside a range-partitioned space: ask only the replicas of the
+     * partitions the range overlaps. */
+    s->nparts = node_part_scan_sets(n, s->lo, s->lolen, s->hi, s->hilen, &s->parts, &s->partn);
+    for (size_t i = 0; s->nparts && i < nm; i++) {
+        bool owner = s->nodes[i] == self;
+        for (size_t p = 0; p < s->nparts && !owner; p++)
+            for (size_t x = 0; x < s->partn[p] && !owner; x++)
+                owner = s->parts[p * NODE_MAX_RF + x] == s->nodes[i];
+        if (!owner)
+            s->state[i] = S_NONE;
+    }
     s->next = n->scans;
     n->scans = s;
     ev_timer_init(&s->timer, scan_timeout_cb, (double)n->o.write_timeout_ms / 1000.0, 0.0);

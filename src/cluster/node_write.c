@@ -395,7 +395,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
     w->g = rdb_calloc(w->nrec ? w->nrec : 1, sizeof *w->g);
     for (size_t i = 0; i < w->nrec; i++) {
         wgroup_t g = { .nn = 0 };
-        g.nn = node_replicas(n, w->recs[i].key, w->recs[i].klen, g.nodes);
+        g.nn = node_write_replicas(n, w->recs[i].key, w->recs[i].klen, g.nodes);
         qsort(g.nodes, g.nn, sizeof g.nodes[0], cmp_u16);
         size_t k = 0;
         for (; k < w->ng; k++)

@@ -29,12 +29,15 @@
  * restart.  Secondary index entries (0x03) travel in the same batch as
  * their rows.
  */
+#include <ctype.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "cluster/node.h"
 #include "cluster/ring.h"
 #include "common/coding.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "exec/cluster_glue.h"
@@ -182,6 +185,214 @@ void eng_clu_reads(rdb_session_t *s, txn_t *t)
         return;
     clu_consistency_t cl = session_cl(s);
     txn_set_reader(t, &readers[cl == CLU_CL_ALL ? 2 : cl == CLU_CL_QUORUM ? 1 : 0]);
+}
+
+/* ---- range partitions --------------------------------------------------------- */
+
+/* The table named by text (schema-qualified or on the search path). */
+static const sql_table_t *part_table(rdb_session_t *s, sql_catsnap_t *snap, const char *text,
+                                     rdb_err_t *err)
+{
+    char *copy = rdb_strdup(text), *schema = NULL, *rel = copy;
+    char *dot = strchr(copy, '.');
+    if (dot) {
+        *dot = 0;
+        schema = copy;
+        rel = dot + 1;
+    }
+    for (char *part = schema ? schema : rel; part; part = part == schema ? rel : NULL) {
+        size_t len = strlen(part);
+        if (len >= 2 && part[0] == '"' && part[len - 1] == '"') {
+            memmove(part, part + 1, len - 2);
+            part[len - 2] = 0;
+        } else {
+            for (char *q = part; *q; q++)
+                *q = (char)tolower((unsigned char)*q);
+        }
+    }
+    const sql_table_t *t = sql_cat_find(snap, schema, rel, (const char *const *)s->path, s->npath);
+    if (!t || t->relkind != SQL_REL_TABLE)
+        rdb_err_set(err, RDB_SQL, "42P01", "relation \"%s\" does not exist", text);
+    free(copy);
+    return t && t->relkind == SQL_REL_TABLE ? t : NULL;
+}
+
+static sql_type_t lead_type(const sql_table_t *t)
+{
+    for (int c = 0; c < t->ncols; c++)
+        if (t->cols[c].colid == t->pk_colids[0])
+            return t->cols[c].type;
+    return (sql_type_t){ SQL_OID_INT4, -1 };
+}
+
+/* The key bytes of the leading primary-key value given as text. */
+static rdb_status_t part_key(rdb_session_t *s, const sql_table_t *t, const char *text,
+                             rdb_buf_t *out, rdb_err_t *err)
+{
+    rdb_arena_t a;
+    rdb_arena_init(&a, 1024);
+    sql_value_t v;
+    rdb_status_t st = sql_value_in(&a, &s->fs, lead_type(t), text, strlen(text), &v, err);
+    if (st == RDB_OK && v.isnull)
+        st = rdb_err_set(err, RDB_SQL, "22004", "a partition key cannot be null");
+    if (st == RDB_OK)
+        sql_key_encode(out, lead_type(t), &v, false);
+    rdb_arena_destroy(&a);
+    return st;
+}
+
+/* Add "<field>_value" (the key decoded as the leading column's text) next
+ * to each hex key field of the node's JSON. */
+static void decode_field(rdb_session_t *s, const sql_table_t *t, json_t *o, const char *field)
+{
+    const char *hex = json_string_value(json_object_get(o, field));
+    if (!hex)
+        return;
+    size_t n = strlen(hex) / 2;
+    char *bytes = rdb_malloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned hi = (unsigned)(isdigit((unsigned char)hex[2 * i]) ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
+        unsigned lo = (unsigned)(isdigit((unsigned char)hex[2 * i + 1]) ? hex[2 * i + 1] - '0'
+                                                                        : hex[2 * i + 1] - 'a' + 10);
+        bytes[i] = (char)(hi << 4 | lo);
+    }
+    rdb_arena_t a;
+    rdb_arena_init(&a, 1024);
+    sql_value_t v;
+    const char *p = bytes;
+    rdb_err_t e = RDB_ERR_INIT;
+    char name[64];
+    snprintf(name, sizeof name, "%s_value", field);
+    if (sql_key_decode(&a, lead_type(t), false, &p, bytes + n, &v, &e) == RDB_OK) {
+        rdb_buf_t b = RDB_BUF_INIT;
+        sql_value_out(&s->fs, lead_type(t), &v, &b);
+        json_object_set_new(o, name, json_stringn(b.data ? b.data : "", b.len));
+        rdb_buf_free(&b);
+    }
+    rdb_err_clear(&e);
+    rdb_arena_destroy(&a);
+    free(bytes);
+}
+
+static void decode_parts(rdb_session_t *s, const sql_table_t *t, json_t *parts)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(parts, i, p) {
+        decode_field(s, t, p, "start");
+        decode_field(s, t, p, "end");
+    }
+}
+
+static const char *partitions_text(rdb_session_t *s, const sql_table_t *t, const char *space,
+                                   rdb_buf_t *out)
+{
+    rdb_buf_t raw = RDB_BUF_INIT;
+    clu_node_partitions_json(s->e->node, space, 5, &raw);
+    json_t *j = json_loadb(raw.data, raw.len, 0, NULL);
+    rdb_buf_free(&raw);
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        rdb_buf_append_str(out, "null");
+        return out->data;
+    }
+    json_object_set_new(j, "table", json_string(t->name));
+    decode_parts(s, t, json_object_get(j, "partitions"));
+    decode_parts(s, t, json_object_get(j, "next_partitions"));
+    char *d = json_dumps(j, JSON_COMPACT);
+    rdb_buf_append_str(out, d);
+    free(d);
+    json_decref(j);
+    return out->data;
+}
+
+/* The functions' results: one buffer per thread, freed when it exits. */
+static pthread_key_t part_out_key;
+static pthread_once_t part_out_once = PTHREAD_ONCE_INIT;
+
+static void part_out_free(void *p)
+{
+    rdb_buf_free(p);
+    free(p);
+}
+
+static void part_out_init(void) { pthread_key_create(&part_out_key, part_out_free); }
+
+static rdb_buf_t *part_out(void)
+{
+    pthread_once(&part_out_once, part_out_init);
+    rdb_buf_t *b = pthread_getspecific(part_out_key);
+    if (!b) {
+        b = rdb_calloc(1, sizeof *b);
+        pthread_setspecific(part_out_key, b);
+    }
+    rdb_buf_reset(b);
+    return b;
+}
+
+const char *eng_clu_partition_fn(rdb_session_t *s, int fn, const char *table, const char *key,
+                                 rdb_err_t *err)
+{
+    rdb_buf_t *o = part_out();
+    if (!s->e->node) {
+        rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                    "partition maps need a cluster node (--node-id)");
+        return NULL;
+    }
+    txn_t *t = txn_begin(s->e->st);
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    const sql_table_t *tab = snap ? part_table(s, snap, table, err) : NULL;
+    const char *res = NULL;
+    char space[5];
+    rdb_buf_t k = RDB_BUF_INIT;
+    if (!tab)
+        goto out;
+    space[0] = TXN_PREFIX_ROW;
+    rdb_put_u32_be(space + 1, tab->id);
+    bool ranged = !tab->hash_partitioned && tab->npk > 0;
+    if (fn == EX_S_RINGDB_PLACEMENT) {
+        rdb_buf_append(&k, space, 5);
+        if (tab->npk == 0 || (!ranged && tab->npk != 1)) {
+            rdb_err_set(err, RDB_SQL, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                        "ringdb_key_placement needs a range-partitioned table or a "
+                        "one-column primary key");
+            goto out;
+        }
+        rdb_buf_t pk = RDB_BUF_INIT;
+        rdb_status_t st = part_key(s, tab, key, &pk, err);
+        if (st == RDB_OK && !ranged)
+            rdb_buf_append_u64_be(&k, rdb_hash64(pk.data, pk.len, 0));
+        rdb_buf_append(&k, pk.data, pk.len);
+        rdb_buf_free(&pk);
+        if (st != RDB_OK)
+            goto out;
+        clu_node_key_placement_json(s->e->node, k.data, k.len, o);
+        res = o->data;
+        goto out;
+    }
+    if (!ranged) {
+        rdb_err_set(err, RDB_SQL, "42809", "table \"%s\" is not partitioned by range", tab->name);
+        goto out;
+    }
+    if (fn == EX_S_RINGDB_PARTITIONS) {
+        res = partitions_text(s, tab, space, o);
+        goto out;
+    }
+    if (part_key(s, tab, key, &k, err) != RDB_OK)
+        goto out;
+    if (clu_node_partition_change(s->e->node, space, 5, k.data, k.len, fn == EX_S_RINGDB_SPLIT,
+                                  o, err) == RDB_OK)
+        res = o->len ? o->data : "{}";
+out:
+    if (res && res == o->data) { /* the caller takes a C string */
+        rdb_buf_append(o, "", 1);
+        res = o->data;
+    }
+    rdb_buf_free(&k);
+    if (snap)
+        sql_catalog_release(snap);
+    txn_abort(t);
+    return res;
 }
 
 /* ---- records applied by the node ------------------------------------------ */

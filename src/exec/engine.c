@@ -129,6 +129,11 @@ static const char *sess_value(void *ctx, ex_session_fn_t fn, const char *arg, co
         if (eng_guc_set(s, arg, arg2, NULL, err) != RDB_OK)
             return NULL;
         return eng_guc_get(s, arg);
+    case EX_S_RINGDB_SPLIT:
+    case EX_S_RINGDB_MERGE:
+    case EX_S_RINGDB_PARTITIONS:
+    case EX_S_RINGDB_PLACEMENT:
+        return eng_clu_partition_fn(s, fn, arg, arg2, err);
     default:
         rdb_err_set(err, RDB_SQL, "0A000", "this function is not supported");
         return NULL;
@@ -490,8 +495,8 @@ static bool expr_cheap(const ex_expr_t *e, const cheap_ctx_t *c)
 {
     if (!e)
         return true;
-    if (e->kind == EX_SESSION && e->flag == EX_S_PG_SLEEP)
-        return false;
+    if (e->kind == EX_SESSION && (e->flag == EX_S_PG_SLEEP || e->flag >= EX_S_RINGDB_SPLIT))
+        return false; /* sleeps, or waits on the cluster */
     if (e->kind == EX_SUBLINK && !plan_cheap(e->sub, NULL))
         return false;
     for (int i = 0; i < e->nargs; i++)

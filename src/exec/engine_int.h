@@ -149,5 +149,10 @@ bool eng_clu_commit_waits(rdb_session_t *s);
  * ringdb.consistency (QUORUM / ALL: the newest version among the
  * replicas, with read repair; ONE: local, repairing now and then). */
 void eng_clu_reads(rdb_session_t *s, txn_t *t);
+/* ringdb_split_partition(table, key), ringdb_merge_partitions(table, key),
+ * ringdb_partitions(table), ringdb_key_placement(table, key): JSON text
+ * (valid until the thread's next call), NULL with err set on failure. */
+const char *eng_clu_partition_fn(rdb_session_t *s, int fn, const char *table, const char *key,
+                                 rdb_err_t *err);
 
 #endif

@@ -73,6 +73,8 @@ typedef enum ex_session_fn {
     EX_S_SESSION_USER, EX_S_BACKEND_PID, EX_S_CURRENT_SETTING, EX_S_PG_SLEEP,
     EX_S_CURRENT_SCHEMAS, EX_S_TXID, EX_S_CURRENT_TIME, EX_S_LOCALTIMESTAMP,
     EX_S_LOCALTIME, EX_S_SET_CONFIG, EX_S_PG_TYPEOF,
+    /* range partitions on a cluster node (cluster_glue.c) */
+    EX_S_RINGDB_SPLIT, EX_S_RINGDB_MERGE, EX_S_RINGDB_PARTITIONS, EX_S_RINGDB_PLACEMENT,
 } ex_session_fn_t;
 
 typedef struct ex_expr ex_expr_t;

@@ -680,6 +680,10 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "localtimestamp", EX_S_LOCALTIMESTAMP, 0, SQL_OID_TIMESTAMP },
     { "set_config", EX_S_SET_CONFIG, 3, SQL_OID_TEXT },
     { "pg_typeof", EX_S_PG_TYPEOF, 1, SQL_OID_TEXT },
+    { "ringdb_split_partition", EX_S_RINGDB_SPLIT, 2, SQL_OID_TEXT },
+    { "ringdb_merge_partitions", EX_S_RINGDB_MERGE, 2, SQL_OID_TEXT },
+    { "ringdb_partitions", EX_S_RINGDB_PARTITIONS, 1, SQL_OID_TEXT },
+    { "ringdb_key_placement", EX_S_RINGDB_PLACEMENT, 2, SQL_OID_TEXT },
 };
 
 static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)

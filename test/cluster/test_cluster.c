@@ -16,6 +16,7 @@
 #include "cluster/merkle.h"
 #include "cluster/options.h"
 #include "cluster/peer.h"
+#include "cluster/partmap.h"
 #include "cluster/rangemap.h"
 #include "cluster/ring.h"
 #include "cluster/vv.h"
@@ -295,6 +296,198 @@ START_TEST(test_ring_rebalance_moves_about_1_over_n)
     clu_ring_free(&old);
     clu_ring_free(&r);
     free(before);
+}
+END_TEST
+
+/* A map record for space SP: cur splits (NULL: none), next splits (NULL:
+ * not moving), each a NULL-terminated list of strings. */
+#define SP     "\x02\x00\x00\x00\x07"
+#define SP_LEN 5
+
+static void pm_map(clu_rangemap_t *m, const char *const *keys)
+{
+    clu_rangemap_init(m);
+    for (; keys && *keys; keys++)
+        clu_rangemap_split(m, *keys, strlen(*keys), 1);
+}
+
+static bool pm_apply(clu_pmap_t *pm, const char *const *cur, const char *const *next, uint64_t hlc,
+                     uint16_t node)
+{
+    clu_rangemap_t c, x;
+    pm_map(&c, cur);
+    pm_map(&x, next);
+    rdb_buf_t k = RDB_BUF_INIT, v = RDB_BUF_INIT;
+    clu_pmap_key(SP, SP_LEN, &k);
+    clu_pmap_rec_encode(cur ? &c : NULL, next ? &x : NULL, &v);
+    bool r = clu_pmap_apply(pm, k.data, k.len, v.data, v.len, (lsm_version_t){ hlc, node });
+    rdb_buf_free(&k);
+    rdb_buf_free(&v);
+    clu_rangemap_free(&c);
+    clu_rangemap_free(&x);
+    return r;
+}
+
+static bool pm_place(clu_pmap_t *pm, const char *suffix, clu_place_t *pl)
+{
+    char key[64];
+    memcpy(key, SP, SP_LEN);
+    memcpy(key + SP_LEN, suffix, strlen(suffix));
+    return clu_pmap_place(pm, key, SP_LEN + strlen(suffix), pl);
+}
+
+static uint64_t pm_token(const char *start)
+{
+    char key[64];
+    memcpy(key, SP, SP_LEN);
+    memcpy(key + SP_LEN, start, strlen(start));
+    return clu_token(key, SP_LEN + strlen(start));
+}
+
+START_TEST(test_pmap_versions)
+{
+    clu_pmap_t *pm = clu_pmap_new();
+    clu_place_t pl;
+    ck_assert(!pm_place(pm, "a", &pl));                      /* no map: default placement */
+    ck_assert(pm_apply(pm, (const char *[]){ "m", NULL }, NULL, 100, 1));
+    ck_assert_uint_eq(clu_pmap_count(pm), 1);
+    /* An older version never replaces a newer one, whatever the order. */
+    ck_assert(!pm_apply(pm, (const char *[]){ "c", NULL }, NULL, 99, 9));
+    ck_assert(!pm_apply(pm, (const char *[]){ "c", NULL }, NULL, 100, 1));   /* same version */
+    ck_assert(pm_place(pm, "d", &pl));
+    ck_assert_uint_eq(pl.cur_part, 0);
+    ck_assert(pm_place(pm, "n", &pl));
+    ck_assert_uint_eq(pl.cur_part, 1);
+    /* Equal stamps order by node id, as every LWW comparison does. */
+    ck_assert(pm_apply(pm, (const char *[]){ "c", NULL }, NULL, 100, 2));
+    ck_assert(pm_place(pm, "d", &pl));
+    ck_assert_uint_eq(pl.cur_part, 1);
+    ck_assert(!pm_apply(pm, (const char *[]){ "m", NULL }, NULL, 100, 1));
+    ck_assert(pm_place(pm, "d", &pl));
+    ck_assert_uint_eq(pl.cur_part, 1);
+    ck_assert(pm_apply(pm, (const char *[]){ NULL }, NULL, 200, 1));
+    ck_assert(pm_place(pm, "d", &pl));
+    ck_assert_uint_eq(pl.cur_part, 0);
+    ck_assert_uint_eq(clu_pmap_count(pm), 1);
+    /* Tombstones, other keys and malformed values change nothing. */
+    rdb_buf_t k = RDB_BUF_INIT;
+    clu_pmap_key(SP, SP_LEN, &k);
+    ck_assert(!clu_pmap_apply(pm, k.data, k.len, NULL, 0, (lsm_version_t){ 300, 1 }));
+    ck_assert(!clu_pmap_apply(pm, k.data, k.len, "\x92\x01\x02", 3, (lsm_version_t){ 300, 1 }));
+    ck_assert(!clu_pmap_apply(pm, "\x01R\x00", 3, "\x90", 1, (lsm_version_t){ 300, 1 }));
+    ck_assert(!clu_pmap_is_key("\x01P", 2));
+    ck_assert(clu_pmap_is_key(k.data, k.len));
+    clu_pmap_rec_t rec;
+    ck_assert(clu_pmap_get(pm, SP, SP_LEN, &rec));
+    ck_assert_uint_eq(rec.version.hlc, 200);
+    ck_assert(rec.has_cur && !rec.moving && rec.cur.n == 0);
+    clu_pmap_rec_free(&rec);
+    ck_assert(!clu_pmap_get(pm, "\x02\x00\x00\x00\x08", 5, &rec));
+    rdb_buf_free(&k);
+    clu_pmap_free(pm);
+}
+END_TEST
+
+START_TEST(test_pmap_record_codec)
+{
+    clu_rangemap_t c, x;
+    pm_map(&c, (const char *[]){ "b", "k", NULL });
+    pm_map(&x, (const char *[]){ "b", NULL });
+    rdb_buf_t v = RDB_BUF_INIT;
+    clu_pmap_rec_encode(&c, &x, &v);
+    clu_pmap_rec_t r;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_pmap_rec_decode(&r, v.data, v.len, &e), RDB_OK);
+    ck_assert(r.has_cur && r.moving);
+    ck_assert_uint_eq(r.cur.n, 2);
+    ck_assert_uint_eq(r.next.n, 1);
+    clu_pmap_rec_free(&r);
+    for (size_t n = 0; n < v.len; n++) {
+        ck_assert_int_ne(clu_pmap_rec_decode(&r, v.data, n, &e), RDB_OK);
+        rdb_err_clear(&e);
+    }
+    rdb_buf_reset(&v);
+    clu_pmap_rec_encode(NULL, &x, &v);   /* first move of a table: no current map */
+    ck_assert_int_eq(clu_pmap_rec_decode(&r, v.data, v.len, &e), RDB_OK);
+    ck_assert(!r.has_cur && r.moving);
+    clu_pmap_rec_free(&r);
+    rdb_buf_free(&v);
+    clu_rangemap_free(&c);
+    clu_rangemap_free(&x);
+}
+END_TEST
+
+START_TEST(test_pmap_placement)
+{
+    clu_pmap_t *pm = clu_pmap_new();
+    clu_place_t pl;
+    ck_assert(pm_apply(pm, (const char *[]){ "m", NULL }, NULL, 10, 1));
+    /* A partition's token is the hash of space ‖ its start key. */
+    ck_assert(pm_place(pm, "a", &pl));
+    ck_assert(pl.has_cur && !pl.moving);
+    ck_assert_uint_eq(pl.cur_token, pm_token(""));
+    ck_assert(pm_place(pm, "", &pl));
+    ck_assert_uint_eq(pl.cur_token, pm_token(""));
+    ck_assert(pm_place(pm, "m", &pl));
+    ck_assert_uint_eq(pl.cur_token, pm_token("m"));
+    ck_assert(pm_place(pm, "zz", &pl));
+    ck_assert_uint_eq(pl.cur_token, pm_token("m"));
+    /* Keys outside the space (another table, the catalog) are not placed. */
+    ck_assert(!clu_pmap_place(pm, "\x02\x00\x00\x00\x08z", 6, &pl));
+    ck_assert(!clu_pmap_place(pm, "\x02\x00\x00", 3, &pl));
+    /* Moving to splits {m, t}: reads follow cur, writes also go to next;
+     * keys left of the new split keep their partition and token. */
+    ck_assert(pm_apply(pm, (const char *[]){ "m", NULL }, (const char *[]){ "m", "t", NULL }, 20, 1));
+    ck_assert(pm_place(pm, "u", &pl));
+    ck_assert(pl.moving);
+    ck_assert_uint_eq(pl.cur_part, 1);
+    ck_assert_uint_eq(pl.cur_token, pm_token("m"));
+    ck_assert_uint_eq(pl.next_part, 2);
+    ck_assert_uint_eq(pl.next_token, pm_token("t"));
+    ck_assert(pm_place(pm, "p", &pl));
+    ck_assert_uint_eq(pl.next_token, pl.cur_token);
+    /* A partition's replicas: rf distinct ring members, the same for every
+     * key of the partition. */
+    clu_ring_t r;
+    clu_ring_init(&r, 16, 3);
+    for (uint16_t id = 1; id <= 5; id++)
+        clu_ring_add(&r, id, id);
+    uint16_t a[3], b[3];
+    ck_assert(pm_place(pm, "n", &pl));
+    ck_assert_uint_eq(clu_ring_replicas(&r, pl.cur_token, a), 3);
+    ck_assert(pm_place(pm, "s\xff", &pl));
+    ck_assert_uint_eq(clu_ring_replicas(&r, pl.cur_token, b), 3);
+    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+    ck_assert(a[0] != a[1] && a[1] != a[2] && a[0] != a[2]);
+    /* The move ends: reads follow the new map. */
+    ck_assert(pm_apply(pm, (const char *[]){ "m", "t", NULL }, NULL, 30, 1));
+    ck_assert(pm_place(pm, "u", &pl));
+    ck_assert(!pl.moving);
+    ck_assert_uint_eq(pl.cur_token, pm_token("t"));
+    /* A range read visits only the partitions it overlaps. */
+    uint64_t *tk;
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, SP "a", SP_LEN + 1, SP "n", SP_LEN + 1, &tk), 2);
+    ck_assert_uint_eq(tk[0], pm_token(""));
+    ck_assert_uint_eq(tk[1], pm_token("m"));
+    free(tk);
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, SP "a", SP_LEN + 1, SP "m", SP_LEN + 1, &tk), 1);
+    free(tk);
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, SP "t", SP_LEN + 1, SP "tz", SP_LEN + 2, &tk), 1);
+    ck_assert_uint_eq(tk[0], pm_token("t"));
+    free(tk);
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, SP, SP_LEN, "\x02\x00\x00\x00\x08", 5, &tk), 3);
+    free(tk);
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, "\x02\x00\x00\x00\x06", 5, SP, SP_LEN, &tk), 0);
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, SP, SP_LEN, "\x03", 1, &tk), 0);
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, SP, SP_LEN, NULL, 0, &tk), 0);
+    /* No current map (a table's first move): default placement for reads. */
+    ck_assert(pm_apply(pm, NULL, (const char *[]){ "c", NULL }, 40, 1));
+    ck_assert(pm_place(pm, "d", &pl));
+    ck_assert(!pl.has_cur && pl.moving);
+    ck_assert_uint_eq(pl.next_token, pm_token("c"));
+    ck_assert_uint_eq(clu_pmap_range_tokens(pm, SP, SP_LEN, "\x02\x00\x00\x00\x08", 5, &tk), 0);
+    clu_ring_free(&r);
+    clu_pmap_free(pm);
 }
 END_TEST
 
@@ -991,6 +1184,9 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_ring_placement);
     tcase_add_test(tc, test_ring_rebalance_moves_about_1_over_n);
     tcase_add_test(tc, test_rangemap_find);
+    tcase_add_test(tc, test_pmap_versions);
+    tcase_add_test(tc, test_pmap_record_codec);
+    tcase_add_test(tc, test_pmap_placement);
     tcase_add_test(tc, test_merkle_diff_exact);
     tcase_add_test(tc, test_merkle_leaf_ranges_tile);
     tcase_add_test(tc, test_lww_random_interleavings_converge);

@@ -1,0 +1,113 @@
+/*
+ * partmap.h — the partition maps of range-partitioned key spaces and the
+ * placement they give (DESIGN.md §3, §5).
+ *
+ * A "space" is a key prefix (for SQL: 0x02 ‖ be32 table_id, the rows of a
+ * PARTITION BY RANGE table).  Its map is one catalog record
+ *
+ *   KEY   CLU_PMAP_KEY ‖ space          (0x01 'P' ‖ space)
+ *   VALUE MessagePack [cur, next]       cur: bin, clu_rangemap_encode of the
+ *                                       split points routing reads; next: nil,
+ *                                       or bin, the map being moved to
+ *
+ * Being under 0x01, the record is replicated to every member like the rest
+ * of the catalog.  The map's version is the record's version (hlc, node):
+ * the cache below keeps, per space, the record with the newest version and
+ * ignores an older one whatever order records arrive in, which is the LWW
+ * of the store itself, so every node converges on the same map.
+ *
+ * Placement.  Partition i of a space is [s[i-1], s[i]) of the key bytes
+ * after the space prefix.  Its token is clu_token(space ‖ start of i) (the
+ * first partition's start is empty), and its replicas are the ring's
+ * replicas of that token: so a partition has RF owners spread like any
+ * ring range, the ring's preference lists, hints and anti-entropy apply to
+ * it unchanged, and adding a member moves whole partitions.
+ *
+ * While next is set (a split or merge moving data), reads are routed by cur
+ * and writes go to the replicas of both cur and next.  A space with no cur
+ * (the first change of a table created before any map: cur is "none") keeps
+ * its default placement (the caller's token) for reads until the move ends.
+ *
+ * The cache is thread-safe (a read-write lock): the node's loop, applier and
+ * anti-entropy threads ask it for tokens.
+ */
+#ifndef RDB_CLUSTER_PARTMAP_H
+#define RDB_CLUSTER_PARTMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster/rangemap.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "lsm/lsm.h"
+
+/* DO NOT CHANGE: part of the stored catalog key. */
+#define CLU_PMAP_KEY     "\x01P"
+#define CLU_PMAP_KEY_LEN 2
+#define CLU_PMAP_MAX_SPACE 64
+
+/* One decoded map record. */
+typedef struct clu_pmap_rec {
+    lsm_version_t  version;
+    bool           has_cur;   /* false: default placement ("none")        */
+    clu_rangemap_t cur;
+    bool           moving;
+    clu_rangemap_t next;
+} clu_pmap_rec_t;
+
+/* Where a key goes. */
+typedef struct clu_place {
+    bool     has_cur;
+    uint64_t cur_token;       /* valid if has_cur                          */
+    size_t   cur_part;
+    bool     moving;
+    uint64_t next_token;      /* valid if moving                           */
+    size_t   next_part;
+} clu_place_t;
+
+typedef struct clu_pmap clu_pmap_t;
+
+void         clu_pmap_rec_init(clu_pmap_rec_t *r);
+void         clu_pmap_rec_free(clu_pmap_rec_t *r);
+void         clu_pmap_rec_copy(clu_pmap_rec_t *dst, const clu_pmap_rec_t *src);
+/* cur NULL: "none"; next NULL: not moving. */
+void         clu_pmap_rec_encode(const clu_rangemap_t *cur, const clu_rangemap_t *next,
+                                 rdb_buf_t *out);
+rdb_status_t clu_pmap_rec_decode(clu_pmap_rec_t *r, const void *data, size_t len,
+                                 rdb_err_t *err);
+/* The catalog key of a space's map. */
+void         clu_pmap_key(const void *space, size_t slen, rdb_buf_t *out);
+bool         clu_pmap_is_key(const void *key, size_t klen);
+/* Token of partition `part` of map m in space. */
+uint64_t     clu_pmap_part_token(const void *space, size_t slen, const clu_rangemap_t *m,
+                                 size_t part);
+
+clu_pmap_t *clu_pmap_new(void);
+void        clu_pmap_free(clu_pmap_t *pm);
+/* A map record stored at key with version v (value NULL: a tombstone,
+ * ignored).  It replaces the space's map only if v is newer than the one
+ * held; returns true if it did.  Keys that are not map keys and malformed
+ * values (logged) return false. */
+bool        clu_pmap_apply(clu_pmap_t *pm, const void *key, size_t klen, const void *val,
+                           size_t vlen, lsm_version_t v);
+/* Placement of key: false if it lies in no range-partitioned space. */
+bool        clu_pmap_place(clu_pmap_t *pm, const void *key, size_t klen, clu_place_t *out);
+/* The tokens of the partitions that [lo, hi) overlaps (malloc'd) and
+ * their count, when the range lies inside one space whose map has a cur
+ * and is not moving; 0 otherwise.  hi may be the space's end (the prefix
+ * plus one), never NULL. */
+size_t      clu_pmap_range_tokens(clu_pmap_t *pm, const void *lo, size_t lolen, const void *hi,
+                                  size_t hilen, uint64_t **tokens);
+/* A copy of the space's record (caller frees with clu_pmap_rec_free);
+ * false if the space has none. */
+bool        clu_pmap_get(clu_pmap_t *pm, const void *space, size_t slen, clu_pmap_rec_t *out);
+/* Number of spaces with a map. */
+size_t      clu_pmap_count(clu_pmap_t *pm);
+/* Call fn for every space's record (read lock held: fn must not call back). */
+typedef void (*clu_pmap_each_fn)(void *ctx, const void *space, size_t slen,
+                                 const clu_pmap_rec_t *rec);
+void        clu_pmap_each(clu_pmap_t *pm, clu_pmap_each_fn fn, void *ctx);
+
+#endif
