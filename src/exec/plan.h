@@ -73,6 +73,8 @@ typedef enum ex_session_fn {
     EX_S_SESSION_USER, EX_S_BACKEND_PID, EX_S_CURRENT_SETTING, EX_S_PG_SLEEP,
     EX_S_CURRENT_SCHEMAS, EX_S_TXID, EX_S_CURRENT_TIME, EX_S_LOCALTIMESTAMP,
     EX_S_LOCALTIME, EX_S_SET_CONFIG, EX_S_PG_TYPEOF,
+    /* in this order (engine.c) */
+    EX_S_INET_CLIENT_ADDR, EX_S_INET_CLIENT_PORT, EX_S_INET_SERVER_ADDR, EX_S_INET_SERVER_PORT,
 } ex_session_fn_t;
 
 typedef struct ex_expr ex_expr_t;

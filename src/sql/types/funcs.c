@@ -898,6 +898,23 @@ rdb_status_t sql_func_resolve(const char *name, int nargs, const sql_type_t *arg
     return resolve(tabs, 6, name, nargs, argtypes, false, out, err);
 }
 
+void sql_func_each(sql_func_each_fn fn, void *arg)
+{
+    const ftab_t tabs[] = { { funcs, sizeof funcs / sizeof funcs[0] },
+                            { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs },
+                            { sqlt_fn_datetime, sqlt_fdef_count(sqlt_fn_datetime) },
+                            { sqlt_fn_string, sqlt_fdef_count(sqlt_fn_string) },
+                            { sqlt_fn_math, sqlt_fdef_count(sqlt_fn_math) } };
+    for (size_t t = 0; t < sizeof tabs / sizeof tabs[0]; t++)
+        for (size_t i = 0; i < tabs[t].n; i++) {
+            const fdef_t *d = &tabs[t].t[i];
+            if (!d->name)
+                continue;
+            char vol = d->flags & F_VOLATILE ? 'v' : d->flags & F_STABLE ? 's' : 'i';
+            fn(arg, d->name, d->nargs, d->args, d->ret, vol, !(d->flags & F_NONSTRICT));
+        }
+}
+
 rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
                               sql_resolved_fn_t *out, rdb_err_t *err)
 {

@@ -2,6 +2,7 @@
  * io.c — text and binary input/output of values (sql_value_in/out,
  * sql_value_recv/send) and sql_value_copy.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -222,6 +223,46 @@ static rdb_status_t uuid_in(rdb_arena_t *a, const char *s, size_t len, sql_value
     return RDB_OK;
 }
 
+/* inet: an IPv4 or IPv6 address with an optional /bits, held as the text
+ * PostgreSQL prints (the /bits only when it is not the whole address). */
+static rdb_status_t inet_in(rdb_arena_t *a, const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
+{
+    char buf[128], txt[INET6_ADDRSTRLEN + 8];
+    unsigned char addr[16];
+    while (len && (*s == ' ' || *s == '\t' || *s == '\n'))
+        s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        goto bad;
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    char *slash = strchr(buf, '/');
+    long bits = -1;
+    if (slash) {
+        char *end;
+        *slash = 0;
+        if (!slash[1] || slash[1] < '0' || slash[1] > '9')
+            goto bad;
+        bits = strtol(slash + 1, &end, 10);
+        if (*end)
+            goto bad;
+    }
+    int fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
+    int max = fam == AF_INET ? 32 : 128;
+    if (inet_pton(fam, buf, addr) != 1 || bits > max)
+        goto bad;
+    if (!inet_ntop(fam, addr, txt, INET6_ADDRSTRLEN))
+        goto bad;
+    if (bits >= 0 && bits != max)
+        snprintf(txt + strlen(txt), 8, "/%ld", bits);
+    size_t n = strlen(txt);
+    *out = sql_bytes(rdb_arena_memdup(a, txt, n), (uint32_t)n);
+    return RDB_OK;
+bad:
+    return rdb_err_set(err, RDB_SQL, "22P02", "invalid input syntax for type inet: \"%.*s\"", (int)len, s);
+}
+
 static rdb_status_t bytea_in(rdb_arena_t *a, const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
 {
     if (len >= 2 && s[0] == '\\' && s[1] == 'x') {
@@ -267,6 +308,8 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
     case K_INT: return int_in(t.oid, s, len, out, err);
     case K_FLOAT: return float_in(t.oid, s, len, out, err);
     case K_TEXT: {
+        if (t.oid == SQL_OID_INET)
+            return inet_in(a, s, len, out, err);
         if (memchr(s, 0, len))
             return rdb_err_set(err, RDB_SQL, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
         *out = sql_bytes(rdb_arena_memdup(a, s, len), (uint32_t)len);
