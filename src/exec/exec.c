@@ -719,6 +719,12 @@ static const sql_value_t *hash_input(ex_node_t *n)
  * partition; false when there is none (or on error, r->err set). */
 static bool hash_next_part(ex_node_t *n)
 {
+    if (n->r->instr) {      /* EXPLAIN ANALYZE: Batches, Memory / Disk Usage */
+        ex_instr_t *in = ex_instr_get(n->r->instr, n->p);
+        int64_t kb = (int64_t)(rdb_arena_memory_usage(&n->ga) + 1023) / 1024;
+        in->hash_mem_kb = kb > in->hash_mem_kb ? kb : in->hash_mem_kb;
+        in->hash_batches = n->hs ? 1 + ex_hspill_batches(n->hs, &in->hash_disk_kb) : 1;
+    }
     if (rdb_err_is_set(n->r->err) || !n->hs || !ex_hspill_next_part(n->hs))
         return false;
     rdb_arena_reset(&n->ga);

@@ -74,6 +74,16 @@ def main():
         ok(spilled(d) > before, "the aggregate wrote temporary files (debug log)")
         ok(tmp_files(d) == [], "temporary files left after the aggregate: %r" % tmp_files(d))
 
+        # EXPLAIN ANALYZE says so, as PostgreSQL does
+        cur.execute("""EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+                       SELECT g % 50000, count(*) FROM generate_series(1, 200000) g GROUP BY 1""")
+        lines = [r[0].strip() for r in cur.fetchall()]
+        m = [re.fullmatch(r"Batches: (\d+)  Memory Usage: (\d+)kB  Disk Usage: \d+kB", l) for l in lines]
+        m = [x for x in m if x]
+        ok(len(m) == 1 and int(m[0].group(1)) > 1 and int(m[0].group(2)) < 1024,
+           "EXPLAIN ANALYZE of a spilled HashAggregate: %r" % lines)
+        ok(tmp_files(d) == [], "temporary files left after EXPLAIN ANALYZE: %r" % tmp_files(d))
+
         # a table: text keys with NULLs, several aggregates, HAVING
         rows = []
         for g in range(1, 300001):
@@ -154,6 +164,11 @@ def main():
         before = spilled(d)
         cur.execute("SELECT count(*) FROM (SELECT g % 5000, count(*) FROM generate_series(1, 20000) g GROUP BY 1) s")
         ok(cur.fetchone()[0] == 5000 and spilled(d) == before, "an in-memory aggregate writes no file")
+        cur.execute("""EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+                       SELECT DISTINCT g % 5000 FROM generate_series(1, 20000) g""")
+        lines = [r[0].strip() for r in cur.fetchall()]
+        ok(any(re.fullmatch(r"Batches: 1  Memory Usage: \d+kB", l) for l in lines),
+           "EXPLAIN ANALYZE of an in-memory DISTINCT: %r" % lines)
         conn.close()
     finally:
         proc.terminate()
