@@ -44,6 +44,38 @@ def psql(d, port, *cmds, host="127.0.0.1"):
     return p.returncode, p.stdout, p.stderr
 
 
+def libpq_binary(port):
+    """inet results in binary, and inet parameters in binary, through
+    libpq (ctypes): hex of the results, text of the parameters' round trip."""
+    import ctypes
+    pq = ctypes.CDLL("libpq.so.5")
+    pq.PQconnectdb.restype = ctypes.c_void_p
+    pq.PQexecParams.restype = ctypes.c_void_p
+    pq.PQgetvalue.restype = ctypes.c_void_p
+    pq.PQresultErrorField.restype = ctypes.c_char_p
+    c = ctypes.c_void_p(pq.PQconnectdb(
+        ("host=127.0.0.1 port=%d user=postgres dbname=postgres" % port).encode()))
+    out = []
+    for sql, param in [("SELECT '10.1.2.3/8'::inet", None), ("SELECT '::1'::inet", None),
+                       ("SELECT $1::text", bytes([2, 24, 0, 4, 192, 168, 1, 0])),
+                       ("SELECT $1::text", bytes([9, 24, 0, 4, 192, 168, 1, 0]))]:
+        n = 1 if param else 0
+        vals = (ctypes.c_char_p * 1)(param) if param else None
+        lens = (ctypes.c_int * 1)(len(param)) if param else None
+        fmts = (ctypes.c_int * 1)(1) if param else None
+        types = (ctypes.c_uint * 1)(869) if param else None
+        r = ctypes.c_void_p(pq.PQexecParams(c, sql.encode(), n, types, vals, lens, fmts,
+                                            0 if param else 1))
+        if pq.PQresultStatus(r) != 2:
+            out.append("ERR " + pq.PQresultErrorField(r, ord("C")).decode())
+        else:
+            v = ctypes.string_at(pq.PQgetvalue(r, 0, 0), pq.PQgetlength(r, 0, 0))
+            out.append(v.decode() if param else v.hex())
+        pq.PQclear(r)
+    pq.PQfinish(c)
+    return out
+
+
 def main():
     d, port, proc = ringnode.start(RINGDB, "misc-test-", PORTS)
     try:
@@ -75,6 +107,11 @@ def main():
             except psycopg2.Error as e:
                 ok(e.pgcode == "22P02" and 'invalid input syntax for type inet: "%s"' % bad in e.pgerror,
                    "inet %r: %s %s" % (bad, e.pgcode, e.pgerror))
+
+        # inet's binary form through libpq (PostgreSQL's inet_send / inet_recv)
+        got = libpq_binary(port)
+        ok(got == ["020800040a010203", "0380001000000000000000000000000000000001",
+                   "192.168.1.0/24", "ERR 22P03"], "inet binary send / recv: %r" % got)
 
         # --- pg_proc
         cur.execute("SELECT oid, prokind, prorettype, proargtypes::text, pronargs, proretset FROM pg_proc"

@@ -263,6 +263,49 @@ bad:
     return rdb_err_set(err, RDB_SQL, "22P02", "invalid input syntax for type inet: \"%.*s\"", (int)len, s);
 }
 
+/* inet's binary form (PostgreSQL's inet_send): family (2 = AF_INET, 3 =
+ * AF_INET6), bits, is_cidr (0), address length, address bytes. */
+static void inet_send(const sql_value_t *v, rdb_buf_t *out)
+{
+    char buf[INET6_ADDRSTRLEN + 8];
+    unsigned char addr[16];
+    size_t n = v->u.v.len < sizeof buf - 1 ? v->u.v.len : sizeof buf - 1;
+    memcpy(buf, v->u.v.ptr, n);
+    buf[n] = 0;
+    char *slash = strchr(buf, '/');
+    if (slash)
+        *slash = 0;
+    int fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
+    int nb = fam == AF_INET ? 4 : 16;
+    if (inet_pton(fam, buf, addr) != 1)
+        memset(addr, 0, sizeof addr);
+    rdb_buf_append_u8(out, fam == AF_INET ? 2 : 3);
+    rdb_buf_append_u8(out, (uint8_t)(slash ? atoi(slash + 1) : nb * 8));
+    rdb_buf_append_u8(out, 0);
+    rdb_buf_append_u8(out, (uint8_t)nb);
+    rdb_buf_append(out, addr, (size_t)nb);
+}
+
+static rdb_status_t inet_recv(rdb_arena_t *a, const char *p, size_t len, sql_value_t *out, rdb_err_t *err)
+{
+    char txt[INET6_ADDRSTRLEN + 8];
+    if (len < 4 || (p[0] != 2 && p[0] != 3))
+        return rdb_err_set(err, RDB_SQL, "22P03", "invalid address family in external \"inet\" value");
+    int fam = p[0] == 2 ? AF_INET : AF_INET6, nb = p[0] == 2 ? 4 : 16;
+    unsigned bits = (unsigned char)p[1];
+    if (bits > (unsigned)nb * 8)
+        return rdb_err_set(err, RDB_SQL, "22P03", "invalid bits in external \"inet\" value");
+    if ((unsigned char)p[3] != nb || len != 4 + (size_t)nb)
+        return rdb_err_set(err, RDB_SQL, "22P03", "invalid length in external \"inet\" value");
+    if (!inet_ntop(fam, p + 4, txt, INET6_ADDRSTRLEN))
+        return rdb_err_set(err, RDB_SQL, "22P03", "invalid external \"inet\" value");
+    if (bits != (unsigned)nb * 8)
+        snprintf(txt + strlen(txt), 8, "/%u", bits);
+    size_t n = strlen(txt);
+    *out = sql_bytes(rdb_arena_memdup(a, txt, n), (uint32_t)n);
+    return RDB_OK;
+}
+
 static rdb_status_t bytea_in(rdb_arena_t *a, const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
 {
     if (len >= 2 && s[0] == '\\' && s[1] == 'x') {
@@ -430,6 +473,8 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
         if (len < 1 || p[0] != 1)
             return rdb_err_set(err, RDB_SQL, "22P03", "unsupported jsonb version number %d", len ? p[0] : -1);
         return sqlt_json_in(a, t.oid, p + 1, len - 1, out, err);
+    case SQL_OID_INET:
+        return inet_recv(a, p, len, out, err);
     default: {
         if (sqlt_kind(t.oid) == K_ARRAY)
             return sqlt_array_recv(a, t, p, len, out, err);
@@ -461,6 +506,9 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
     case SQL_OID_JSONB:
         rdb_buf_append_u8(out, 1); /* jsonb binary format version */
         rdb_buf_append(out, v->u.v.ptr, v->u.v.len);
+        return;
+    case SQL_OID_INET:
+        inet_send(v, out);
         return;
     default:
         if (sqlt_kind(t.oid) == K_ARRAY) {
