@@ -652,6 +652,7 @@ static const fdef_t ops[] = {
     { "%", 2, { I8, I8 }, I8, int_mod, 0 }, { "%", 2, { NU, NU }, NU, num_mod, 0 },
     CMP(I2), CMP(I4), CMP(I8), CMP(F4), CMP(F8), CMP(NU), CMP(TX), CMP(BP), CMP(BO), CMP(DA),
     CMP(TM), CMP(TS), CMP(TZ), CMP(IV), CMP(BY), CMP(UU), CMP(SQL_OID_OID), CMP(SQL_OID_NAME),
+    CMP(SQL_OID_INET),
     { "||", 2, { TX, TX }, TX, text_cat, 0 }, { "||", 2, { TX, AE }, TX, text_cat, 0 },
     { "||", 2, { AE, TX }, TX, text_cat, 0 },
     { "~~", 2, { TX, TX }, BO, op_like, 0 }, { "!~~", 2, { TX, TX }, BO, op_nlike, 0 },

@@ -229,10 +229,6 @@ static rdb_status_t inet_in(rdb_arena_t *a, const char *s, size_t len, sql_value
 {
     char buf[128], txt[INET6_ADDRSTRLEN + 8];
     unsigned char addr[16];
-    while (len && (*s == ' ' || *s == '\t' || *s == '\n'))
-        s++, len--;
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
-        len--;
     if (len == 0 || len >= sizeof buf)
         goto bad;
     memcpy(buf, s, len);
@@ -263,12 +259,10 @@ bad:
     return rdb_err_set(err, RDB_SQL, "22P02", "invalid input syntax for type inet: \"%.*s\"", (int)len, s);
 }
 
-/* inet's binary form (PostgreSQL's inet_send): family (2 = AF_INET, 3 =
- * AF_INET6), bits, is_cidr (0), address length, address bytes. */
-static void inet_send(const sql_value_t *v, rdb_buf_t *out)
+/* The address, bits and family of a canonical inet text. */
+static int inet_parse(const sql_value_t *v, unsigned char addr[16], int *bits)
 {
     char buf[INET6_ADDRSTRLEN + 8];
-    unsigned char addr[16];
     size_t n = v->u.v.len < sizeof buf - 1 ? v->u.v.len : sizeof buf - 1;
     memcpy(buf, v->u.v.ptr, n);
     buf[n] = 0;
@@ -276,11 +270,51 @@ static void inet_send(const sql_value_t *v, rdb_buf_t *out)
     if (slash)
         *slash = 0;
     int fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
-    int nb = fam == AF_INET ? 4 : 16;
     if (inet_pton(fam, buf, addr) != 1)
-        memset(addr, 0, sizeof addr);
+        memset(addr, 0, 16);
+    *bits = slash ? atoi(slash + 1) : fam == AF_INET ? 32 : 128;
+    return fam;
+}
+
+size_t sqlt_inet_sortkey(const sql_value_t *v, unsigned char *out)
+{
+    unsigned char addr[16];
+    int bits;
+    int fam = inet_parse(v, addr, &bits);
+    int nb = fam == AF_INET ? 4 : 16;
+    out[0] = fam == AF_INET ? 0 : 1;
+    for (int i = 0; i < nb; i++) {
+        int keep = bits - 8 * i;
+        unsigned char m = keep >= 8 ? 0xff : keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
+        out[1 + i] = addr[i] & m;
+    }
+    out[1 + nb] = (unsigned char)bits;
+    memcpy(out + 2 + nb, addr, (size_t)nb);
+    return fam == AF_INET ? SQLT_INET_KEY4 : SQLT_INET_KEY6;
+}
+
+sql_value_t sqlt_inet_from_sortkey(rdb_arena_t *a, const unsigned char *k)
+{
+    char txt[INET6_ADDRSTRLEN + 8];
+    int v6 = k[0] == 1, nb = v6 ? 16 : 4, bits = k[1 + nb];
+    if (!inet_ntop(v6 ? AF_INET6 : AF_INET, k + 2 + nb, txt, INET6_ADDRSTRLEN))
+        snprintf(txt, sizeof txt, "0.0.0.0");
+    if (bits != nb * 8)
+        snprintf(txt + strlen(txt), 8, "/%d", bits);
+    size_t n = strlen(txt);
+    return sql_bytes(rdb_arena_memdup(a, txt, n), (uint32_t)n);
+}
+
+/* inet's binary form (PostgreSQL's inet_send): family (2 = AF_INET, 3 =
+ * AF_INET6), bits, is_cidr (0), address length, address bytes. */
+static void inet_send(const sql_value_t *v, rdb_buf_t *out)
+{
+    unsigned char addr[16];
+    int bits;
+    int fam = inet_parse(v, addr, &bits);
+    int nb = fam == AF_INET ? 4 : 16;
     rdb_buf_append_u8(out, fam == AF_INET ? 2 : 3);
-    rdb_buf_append_u8(out, (uint8_t)(slash ? atoi(slash + 1) : nb * 8));
+    rdb_buf_append_u8(out, (uint8_t)bits);
     rdb_buf_append_u8(out, 0);
     rdb_buf_append_u8(out, (uint8_t)nb);
     rdb_buf_append(out, addr, (size_t)nb);
