@@ -66,6 +66,9 @@ typedef struct rdb_startup {
     const char **guc_values;
     int32_t      backend_pid;
     bool         superuser;  /* the authenticated role is a superuser */
+    /* TCP addresses and ports of the two ends, as text (inet_client_addr()
+     * and friends); NULL over a Unix socket */
+    const char  *client_addr, *client_port, *server_addr, *server_port;
 } rdb_startup_t;
 
 /* What authentication needs to know of a role (pg_authid's columns). */

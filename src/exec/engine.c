@@ -112,6 +112,9 @@ static const char *sess_value(void *ctx, ex_session_fn_t fn, const char *arg, co
     case EX_S_BACKEND_PID:
         snprintf(buf, sizeof buf, "%d", s->pid);
         return buf;
+    case EX_S_INET_CLIENT_ADDR: case EX_S_INET_CLIENT_PORT:
+    case EX_S_INET_SERVER_ADDR: case EX_S_INET_SERVER_PORT:
+        return s->inet[fn - EX_S_INET_CLIENT_ADDR];   /* NULL: SQL NULL */
     case EX_S_TXID:
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)(s->txn ? txn_snapshot(s->txn) >> 16 : 0));
         return buf;
@@ -1556,6 +1559,9 @@ static rdb_status_t e_session_open(rdb_engine_t *e, const rdb_startup_t *st, rdb
     s->user = strdup(st->user ? st->user : "");
     s->database = strdup(db);
     s->pid = st->backend_pid;
+    const char *inet[4] = { st->client_addr, st->client_port, st->server_addr, st->server_port };
+    for (int i = 0; i < 4; i++)
+        s->inet[i] = inet[i] ? strdup(inet[i]) : NULL;
     s->state = 'I';
     eng_guc_init(s, st);
     *out = s;
@@ -1577,6 +1583,8 @@ static void e_session_close(rdb_session_t *s)
     parsed_free_all(s);
     free(s->user);
     free(s->database);
+    for (int i = 0; i < 4; i++)
+        free(s->inet[i]);
     free(s);
 }
 

@@ -64,6 +64,7 @@ struct rdb_session {
     rdb_engine_t *e;
     char         *user, *database;
     int32_t       pid;
+    char         *inet[4];   /* client addr, port, server addr, port; NULL: Unix socket */
     int           nguc;
     eng_guc_t     guc[ENG_MAX_GUCS];
     const char   *pnames[ENG_MAX_GUCS], *pvalues[ENG_MAX_GUCS];

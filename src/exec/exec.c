@@ -24,6 +24,7 @@
 #include "common/hash.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "exec/aggspill.h"
 #include "exec/extsort.h"
 #include "exec/parallel.h"
 #include "exec/window.h"
@@ -170,6 +171,11 @@ struct ex_node {
     bool         *need;
     /* scan as point lookups in slices: their rows (points_parallel) */
     struct ex_par *par;
+    /* hash aggregate / DISTINCT: groups in ga, spilled beyond hash memory */
+    rdb_arena_t   ga;
+    struct ex_hspill *hs;     /* aggspill.h; NULL until the first spill */
+    bool          spilling, from_spill;
+    bool         *par_overflow; /* a parallel slice's aggregate: set instead of spilling */
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -836,6 +842,54 @@ static const sql_value_t *sort_next(ex_node_t *n)
     return n->rows[n->pos++];
 }
 
+/* --- hash memory (aggregate, DISTINCT) --- */
+
+/* Called after a new group: beyond hash memory (PostgreSQL 15's
+ * work_mem x hash_mem_multiplier 2.0) new groups spill (aggspill.h); the
+ * run's hard limit counts the groups held too (53200). */
+static rdb_status_t hash_mem(ex_node_t *n)
+{
+    ex_run_t *r = n->r;
+    size_t held = rdb_arena_memory_usage(&n->ga);
+    size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
+    if (n->par_overflow && held > 2 * wm) {
+        __atomic_store_n(n->par_overflow, true, __ATOMIC_RELAXED);
+        return rdb_err_set(r->err, RDB_SQL, "53200", "parallel aggregate beyond hash memory");
+    }
+    if (!n->spilling && held > 2 * wm) {
+        if (!n->hs)
+            n->hs = ex_hspill_new(r, n->l->p->types, n->l->p->ncols);
+        n->spilling = ex_hspill_can_spill(n->hs);
+    }
+    if ((++r->tick & 255) == 0)
+        return ex_check_mem(r, held);
+    return RDB_OK;
+}
+
+/* The next input row: the child's, or the current spilled partition's. */
+static const sql_value_t *hash_input(ex_node_t *n)
+{
+    return n->from_spill ? ex_hspill_read(n->hs) : ex_next(n->l);
+}
+
+/* The groups in memory are done: drop them and read the next spilled
+ * partition; false when there is none (or on error, r->err set). */
+static bool hash_next_part(ex_node_t *n)
+{
+    if (n->r->instr) {      /* EXPLAIN ANALYZE: Batches, Memory / Disk Usage */
+        ex_instr_t *in = ex_instr_get(n->r->instr, n->p);
+        int64_t kb = (int64_t)(rdb_arena_memory_usage(&n->ga) + 1023) / 1024;
+        in->hash_mem_kb = kb > in->hash_mem_kb ? kb : in->hash_mem_kb;
+        in->hash_batches = n->hs ? 1 + ex_hspill_batches(n->hs, &in->hash_disk_kb) : 1;
+    }
+    if (rdb_err_is_set(n->r->err) || !n->hs || !ex_hspill_next_part(n->hs))
+        return false;
+    rdb_arena_reset(&n->ga);
+    n->spilling = false;
+    n->from_spill = true;
+    return true;
+}
+
 /* --- distinct --- */
 
 static const sql_value_t *distinct_next(ex_node_t *n)
@@ -846,20 +900,29 @@ static const sql_value_t *distinct_next(ex_node_t *n)
         sql_type_t *kt = rdb_arena_alloc(n->r->a, sizeof(sql_type_t) * (size_t)(p->nsort + 1));
         for (int i = 0; i < p->nsort; i++)
             kt[i] = p->sort[i].type;
-        rh_init(&n->ht, n->r->a, p->nsort, kt);
+        rh_init(&n->ht, &n->ga, p->nsort, kt);
         n->lkey = rdb_arena_alloc(n->r->a, sizeof(sql_value_t) * (size_t)(p->nsort + 1));
     }
     for (;;) {
-        const sql_value_t *row = ex_next(n->l);
-        if (!row)
-            return NULL;
+        const sql_value_t *row = hash_input(n);
+        if (!row) {
+            if (!hash_next_part(n))
+                return NULL;
+            rh_init(&n->ht, &n->ga, p->nsort, n->ht.types);
+            continue;
+        }
         for (int i = 0; i < p->nsort; i++)
             n->lkey[i] = row[p->sort[i].col];
         uint64_t h = key_hash(n->ht.types, p->nsort, n->lkey);
         if (rh_find(&n->ht, n->lkey, h))
             continue;
-        rh_add(&n->ht, n->r->a, ex_copy_row(n->r->a, n->ht.types, p->nsort, n->lkey), h);
-        if (ex_check(n->r) != RDB_OK)
+        if (n->spilling) {
+            if (ex_hspill_put(n->hs, h, row) != RDB_OK || !tick(n))
+                return NULL;
+            continue;
+        }
+        rh_add(&n->ht, &n->ga, ex_copy_row(&n->ga, n->ht.types, p->nsort, n->lkey), h);
+        if (hash_mem(n) != RDB_OK)
             return NULL;
         return row;
     }
@@ -1236,7 +1299,7 @@ typedef struct aggstate {
 static aggstate_t *agg_new_group(ex_node_t *n)
 {
     const plan_t *p = n->p;
-    rdb_arena_t *a = n->r->a;
+    rdb_arena_t *a = &n->ga;
     aggstate_t *s = RDB_ARENA_NEW(a, aggstate_t);
     s->st = RDB_ARENA_NEWN(a, void *, p->naggs + 1);
     s->seen = RDB_ARENA_NEWN(a, rowhash_t, p->naggs + 1);
@@ -1275,92 +1338,109 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
             uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
             if (rh_find(&s->seen[i], args, h))
                 continue;
-            rh_add(&s->seen[i], r->a, ex_copy_row(r->a, ag->agg.argtypes, ag->nargs, args), h);
+            rh_add(&s->seen[i], &n->ga, ex_copy_row(&n->ga, ag->agg.argtypes, ag->nargs, args), h);
         }
         if (ag->norder) {
             /* keep the inputs with their order values; fed sorted at the end */
             aggbuf_t *b = &s->buf[i];
             int w = ag->nargs + ag->norder;
-            sql_value_t *kept = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)w);
+            sql_value_t *kept = rdb_arena_alloc(&n->ga, sizeof(sql_value_t) * (size_t)w);
             for (int k = 0; k < ag->nargs; k++)
-                kept[k] = args[k].isnull ? args[k] : sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
+                kept[k] = args[k].isnull ? args[k] : sql_value_copy(&n->ga, ag->agg.argtypes[k], args[k]);
             for (int k = 0; k < ag->norder; k++) {
                 sql_value_t v;
                 if (ex_eval(r, ag->order[k], row, &n->ra, &v) != RDB_OK)
                     return RDB_SQL;
-                kept[ag->nargs + k] = v.isnull ? v : sql_value_copy(r->a, ag->okeys[k].type, v);
+                kept[ag->nargs + k] = v.isnull ? v : sql_value_copy(&n->ga, ag->okeys[k].type, v);
             }
             if (b->n == b->cap) {
                 b->cap = b->cap ? b->cap * 2 : 16;
-                b->rows = rdb_arena_grow(r->a, b->rows, (size_t)b->n, (size_t)b->cap, sizeof *b->rows);
+                b->rows = rdb_arena_grow(&n->ga, b->rows, (size_t)b->n, (size_t)b->cap, sizeof *b->rows);
             }
             b->rows[b->n++] = kept;
             continue;
         }
         sql_fn_ctx_t ctx = r->fn;
-        ctx.arena = r->a;   /* states keep their bytes */
+        ctx.arena = &n->ga;   /* states keep their bytes */
         /* copy variable-length arguments: the state may keep them */
         for (int k = 0; k < ag->nargs && !ag->agg.copies_args; k++)
             if (!args[k].isnull)
-                args[k] = sql_value_copy(r->a, ag->agg.argtypes[k], args[k]);
+                args[k] = sql_value_copy(&n->ga, ag->agg.argtypes[k], args[k]);
         if (ag->agg.trans(&ctx, s->st[i], args, r->err) != RDB_OK)
             return RDB_SQL;
     }
     return RDB_OK;
 }
 
-/* The groups of the child's rows and their aggregate states into n->ht
- * (kept in the run's arena), in order of first appearance; without GROUP
- * BY one entry.  False on error. */
-static bool agg_fill(ex_node_t *n)
+/* Group the rows of one input (the child's, or a spilled partition's) in
+ * n->ht; beyond hash memory, rows of groups not in memory spill. */
+static rdb_status_t agg_fill(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    const sql_type_t *gt = n->ht.types;
+    sql_value_t *key = n->lkey;
+    aggstate_t *single = p->ngroup ? NULL : agg_new_group(n);
+    const sql_value_t *row;
+    while ((row = hash_input(n))) {
+        rdb_arena_reset(&n->ra);
+        aggstate_t *s = single;
+        if (!s) {
+            for (int i = 0; i < p->ngroup; i++)
+                if (ex_eval(r, p->group[i], row, &n->ra, &key[i]) != RDB_OK)
+                    return RDB_SQL;
+            uint64_t h = key_hash(gt, p->ngroup, key);
+            rh_entry_t *e = rh_find(&n->ht, key, h);
+            if (!e && n->spilling) {
+                if (ex_hspill_put(n->hs, h, row) != RDB_OK || !tick(n))
+                    return RDB_SQL;
+                continue;
+            }
+            if (!e) {
+                e = rh_add(&n->ht, &n->ga, ex_copy_row(&n->ga, gt, p->ngroup, key), h);
+                e->extra = agg_new_group(n);
+                if (hash_mem(n) != RDB_OK)
+                    return RDB_SQL;
+            }
+            s = e->extra;
+        }
+        if (agg_advance(n, s, row) != RDB_OK)
+            return RDB_SQL;
+        if ((++r->tick & 255) == 0 && ex_check_mem(r, rdb_arena_memory_usage(&n->ga)) != RDB_OK)
+            return RDB_SQL;
+    }
+    if (rdb_err_is_set(r->err))
+        return RDB_SQL;
+    if (single) {
+        rh_entry_t *e = rh_add(&n->ht, &n->ga, key, 0);
+        e->extra = single;
+    }
+    n->it = n->ht.first;
+    return RDB_OK;
+}
+
+/* The aggregate's hash table over its groups' arena, and the key buffer. */
+static void agg_init(ex_node_t *n)
 {
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
     sql_type_t *gt = RDB_ARENA_NEWN(r->a, sql_type_t, p->ngroup + 1);
     for (int i = 0; i < p->ngroup; i++)
         gt[i] = p->group[i]->type;
-    rh_init(&n->ht, r->a, p->ngroup, gt);
-    sql_value_t *key = RDB_ARENA_NEWN(r->a, sql_value_t, p->ngroup + 1);
-    aggstate_t *single = p->ngroup ? NULL : agg_new_group(n);
-    const sql_value_t *row;
-    while ((row = ex_next(n->l))) {
-        rdb_arena_reset(&n->ra);
-        aggstate_t *s = single;
-        if (!s) {
-            for (int i = 0; i < p->ngroup; i++)
-                if (ex_eval(r, p->group[i], row, &n->ra, &key[i]) != RDB_OK)
-                    return false;
-            uint64_t h = key_hash(gt, p->ngroup, key);
-            rh_entry_t *e = rh_find(&n->ht, key, h);
-            if (!e) {
-                e = rh_add(&n->ht, r->a, ex_copy_row(r->a, gt, p->ngroup, key), h);
-                e->extra = agg_new_group(n);
-                if (ex_check(r) != RDB_OK)
-                    return false;
-            }
-            s = e->extra;
-        }
-        if (agg_advance(n, s, row) != RDB_OK)
-            return false;
-        if (!tick(n))
-            return false;
-    }
-    if (rdb_err_is_set(r->err))
-        return false;
-    if (single) {
-        rh_entry_t *e = rh_add(&n->ht, r->a, key, 0);
-        e->extra = single;
-    }
-    return true;
+    rh_init(&n->ht, &n->ga, p->ngroup, gt);
+    n->lkey = RDB_ARENA_NEWN(r->a, sql_value_t, p->ngroup + 1);
 }
 
 /* A parallel aggregate (plan.h `parallel`): each slice fills its own
  * groups (Partial Aggregate); the caller combines them slice by slice
  * (Finalize Aggregate), so groups come out in serial first-appearance
- * order. */
+ * order.  A slice does not spill: when its groups outgrow hash memory it
+ * stops (overflow) and the caller aggregates serially, spilling. */
 typedef struct par_agg {
     const plan_t *p;
-    rowhash_t    *ht;          /* per part, in the part's arena */
+    rowhash_t    *ht;          /* per part */
+    rdb_arena_t  *ga;          /* per part: its groups, freed by the caller */
+    bool          overflow;
 } par_agg_t;
 
 static rdb_status_t agg_part(ex_run_t *wr, int part, void *arg)
@@ -1369,42 +1449,55 @@ static rdb_status_t agg_part(ex_run_t *wr, int part, void *arg)
     ex_node_t *n = ex_open(wr, pa->p);
     if (!n)
         return RDB_SQL;
-    bool ok = agg_fill(n);
+    n->par_overflow = &pa->overflow;
+    agg_init(n);
+    rdb_status_t rc = agg_fill(n);
     pa->ht[part] = n->ht;
+    pa->ga[part] = n->ga;      /* the groups outlive the node */
+    rdb_arena_init(&n->ga, 0);
     ex_close(n);
-    return ok ? RDB_OK : RDB_SQL;
+    return rc;
 }
 
-static bool agg_parallel(ex_node_t *n)
+/* RDB_OK with the combined groups in n->ht; RDB_NOTFOUND when a slice
+ * overflowed hash memory (r->err clear: aggregate serially instead). */
+static rdb_status_t agg_parallel(ex_node_t *n)
 {
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
     int nparts = p->parallel + 1;
-    par_agg_t pa = { p, RDB_ARENA_NEWN(r->a, rowhash_t, nparts) };
+    par_agg_t pa = { p, RDB_ARENA_NEWN(r->a, rowhash_t, nparts), RDB_ARENA_NEWN(r->a, rdb_arena_t, nparts),
+                     false };
+    for (int i = 0; i < nparts; i++)
+        rdb_arena_init(&pa.ga[i], 0);
     ex_par_t *par = ex_par_run(r, nparts, p->par_scan, agg_part, &pa);
-    if (!par)
-        return false;
-    sql_type_t *gt = RDB_ARENA_NEWN(r->a, sql_type_t, p->ngroup + 1);
-    for (int i = 0; i < p->ngroup; i++)
-        gt[i] = p->group[i]->type;
-    rh_init(&n->ht, r->a, p->ngroup, gt);
+    agg_init(n);
+    rdb_status_t rc = par ? RDB_OK : RDB_SQL;
+    if (!par && __atomic_load_n(&pa.overflow, __ATOMIC_RELAXED)) {
+        rdb_err_clear(r->err);
+        rc = RDB_NOTFOUND;
+    }
     sql_fn_ctx_t ctx = r->fn;
-    ctx.arena = r->a;
-    bool ok = true;
-    for (int i = 0; ok && i < nparts; i++)
-        for (rh_entry_t *pe = pa.ht[i].first; ok && pe; pe = pe->chain) {
+    ctx.arena = &n->ga;
+    for (int i = 0; rc == RDB_OK && i < nparts; i++)
+        for (rh_entry_t *pe = pa.ht[i].first; rc == RDB_OK && pe; pe = pe->chain) {
             rh_entry_t *e = rh_find(&n->ht, pe->key, pe->hash);
             if (!e) {
-                e = rh_add(&n->ht, r->a, ex_copy_row(r->a, gt, p->ngroup, pe->key), pe->hash);
+                e = rh_add(&n->ht, &n->ga, ex_copy_row(&n->ga, n->ht.types, p->ngroup, pe->key), pe->hash);
                 e->extra = agg_new_group(n);
             }
             aggstate_t *s = e->extra, *o = pe->extra;
-            for (int k = 0; ok && k < p->naggs; k++)
-                ok = p->aggs[k].agg.combine(&ctx, s->st[k], o->st[k], r->err) == RDB_OK;
-            ok = ok && ex_check(r) == RDB_OK;
+            for (int k = 0; rc == RDB_OK && k < p->naggs; k++)
+                rc = p->aggs[k].agg.combine(&ctx, s->st[k], o->st[k], r->err);
+            if (rc == RDB_OK)
+                rc = ex_check(r);
         }
-    ex_par_free(par);
-    return ok;
+    if (par)
+        ex_par_free(par);
+    for (int i = 0; i < nparts; i++)
+        rdb_arena_destroy(&pa.ga[i]);
+    n->it = n->ht.first;
+    return rc;
 }
 
 static const sql_value_t *agg_next(ex_node_t *n)
@@ -1413,9 +1506,22 @@ static const sql_value_t *agg_next(ex_node_t *n)
     ex_run_t *r = n->r;
     if (!n->started) {
         n->started = true;
-        if (!(par_now(n) ? agg_parallel(n) : agg_fill(n)))
+        rdb_status_t rc = par_now(n) ? agg_parallel(n) : RDB_NOTFOUND;
+        if (rc == RDB_NOTFOUND) {   /* serially */
+            rdb_arena_reset(&n->ga);
+            agg_init(n);
+            rc = agg_fill(n);
+        }
+        if (rc != RDB_OK)
             return NULL;
-        n->it = n->ht.first;
+    }
+    /* the groups in memory are done: those of the next spilled partition */
+    while (!n->it) {
+        if (!hash_next_part(n))
+            return NULL;
+        rh_init(&n->ht, &n->ga, p->ngroup, n->ht.types);
+        if (agg_fill(n) != RDB_OK)
+            return NULL;
     }
     if (!n->it)
         return NULL;
@@ -1435,7 +1541,7 @@ static const sql_value_t *agg_next(ex_node_t *n)
             if (s->buf[i].n > 1)
                 qsort_r(s->buf[i].rows, (size_t)s->buf[i].n, sizeof(sql_value_t *), sort_cmp, &key);
             sql_fn_ctx_t tctx = r->fn;
-            tctx.arena = r->a;
+            tctx.arena = &n->ga;
             for (int64_t k = 0; k < s->buf[i].n; k++)
                 if (ag->agg.trans(&tctx, s->st[i], s->buf[i].rows[k], r->err) != RDB_OK)
                     return NULL;
@@ -1513,6 +1619,7 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     n->r = r;
     rdb_arena_init(&n->ra, 0);
     rdb_arena_init(&n->sa, 0);
+    rdb_arena_init(&n->ga, 0);
     n->out = ra_alloc_row(n, p->ncols);
     if (p->left && p->kind != P_SCAN) {
         n->l = ex_open(r, p->left);
@@ -1631,5 +1738,7 @@ void ex_close(ex_node_t *n)
     ex_par_free(n->par);
     rdb_arena_destroy(&n->ra);
     rdb_arena_destroy(&n->sa);
+    ex_hspill_free(n->hs);
+    rdb_arena_destroy(&n->ga);
     free(n);
 }

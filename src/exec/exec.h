@@ -104,6 +104,8 @@ void ex_close(ex_node_t *n);
 
 /* 57014 / 53200 checks; call now and then in long loops. */
 rdb_status_t ex_check(ex_run_t *r);
+/* The same, counting held bytes kept outside r->a (a hash table's own arena). */
+rdb_status_t ex_check_mem(ex_run_t *r, size_t held);
 /* Deep copy of a row of n values of the given types into a. */
 sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row);
 

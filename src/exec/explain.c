@@ -570,6 +570,22 @@ static void set_cost(xnode_t *n, const plan_t *p, double startup, double total)
 
 static xnode_t *build(xctx_t *x, const plan_t *p);
 
+/* EXPLAIN ANALYZE of a hash aggregate: PostgreSQL's text line
+ * "Batches: N  Memory Usage: NkB[  Disk Usage: NkB]". */
+static void hash_usage(xctx_t *x, xnode_t *n, const plan_t *p)
+{
+    const ex_instr_t *in = x->o->analyze ? instr_find(x->o->instr, p) : NULL;
+    if (!in || !in->hash_batches)
+        return;
+    add_prop(x, n, "Batches",
+             in->hash_disk_kb
+                 ? rdb_arena_sprintf(x->a, "%lld  Memory Usage: %lldkB  Disk Usage: %lldkB",
+                                     (long long)in->hash_batches, (long long)in->hash_mem_kb,
+                                     (long long)in->hash_disk_kb)
+                 : rdb_arena_sprintf(x->a, "%lld  Memory Usage: %lldkB", (long long)in->hash_batches,
+                                     (long long)in->hash_mem_kb));
+}
+
 static xnode_t *xnew(xctx_t *x, const plan_t *p, const char *type, const char *title)
 {
     xnode_t *n = RDB_ARENA_NEW(x->a, xnode_t);
@@ -812,6 +828,8 @@ static xnode_t *build_agg(xctx_t *x, const plan_t *p, xnode_t *c, const char *pr
         for (int i = 0; i < p->ngroup; i++)
             keys[i] = expr_text(x, p->group[i], p->left);
         add_list_prop(x, n, "Group Key", keys, p->ngroup);
+        if (*prefix != 'P')
+            hash_usage(x, n, p);
         set_cost(n, p, c->total + c->rows * CPU_OPER * (p->naggs + 1),
                  c->total + c->rows * CPU_OPER * (p->naggs + 1) + est(p) * CPU_TUPLE);
     } else {
@@ -982,6 +1000,7 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
             n = xnew(x, p, "Aggregate", "HashAggregate");
             n->strategy = "Hashed";
             add_list_prop(x, n, "Group Key", keys, p->nsort);
+            hash_usage(x, n, p);
         }
         set_cost(n, p, c->total + c->rows * CPU_OPER, c->total + c->rows * CPU_OPER + est(p) * CPU_TUPLE);
         add_kid(x, n, c);

@@ -31,6 +31,9 @@ typedef struct ex_instr {
      * and the memory or disk space it took, kB */
     int      sort_method;
     int64_t  sort_kb;
+    /* a hash aggregate / DISTINCT: batches run (0: not run; 1: in memory),
+     * the most memory one held and the disk its spill files took, kB */
+    int64_t  hash_batches, hash_mem_kb, hash_disk_kb;
 } ex_instr_t;
 
 typedef struct ex_instr_map ex_instr_map_t;

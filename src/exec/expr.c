@@ -44,11 +44,16 @@ sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const s
 
 rdb_status_t ex_check(ex_run_t *r)
 {
+    return ex_check_mem(r, 0);
+}
+
+rdb_status_t ex_check_mem(ex_run_t *r, size_t held)
+{
     if (r->cancel && atomic_load(r->cancel))
         return rdb_err_set(r->err, RDB_CANCELLED, "57014", "canceling statement due to user request");
     if (r->deadline_ns && (int64_t)rdb_now_ns() > r->deadline_ns)
         return rdb_err_set(r->err, RDB_CANCELLED, "57014", "canceling statement due to statement timeout");
-    if (r->mem_limit && rdb_arena_memory_usage(r->a) > r->mem_limit) {
+    if (r->mem_limit && rdb_arena_memory_usage(r->a) + held > r->mem_limit) {
         rdb_err_set(r->err, RDB_NOMEM, "53200", "out of memory");
         rdb_err_detail(r->err, "The query needs more than %zu kB of memory (work_mem).", r->mem_limit / 1024);
         return RDB_NOMEM;

@@ -34,19 +34,11 @@
 #define EXS_FILE_PREFIX "rdbtmp."
 #define EXS_IOBUF       (32 * 1024)
 
-typedef struct run {
-    char        *path;
-    FILE        *f;
-    int64_t      nrows, left;
-    int64_t      bytes;
-    rdb_arena_t  a;        /* the current row's bytes */
-    sql_value_t *row;      /* current row, NULL once exhausted */
-    char        *rec;
-    size_t       reccap;
-} run_t;
+typedef ex_tmpfile_t run_t;
 
 struct ex_sort {
     ex_run_t         *r;
+    ex_rowfmt_t       fmt;
     const sql_type_t *types;
     int               ncols;
     ex_sort_cmp_fn    cmp;
@@ -55,23 +47,19 @@ struct ex_sort {
     rdb_arena_t       mem;           /* rows held in memory */
     sql_value_t     **rows;
     int64_t           nrows, caprows, pos;
-    signed char      *byref;         /* per column: -1 unknown, 0, 1 */
-    rdb_arena_t       scratch;
     run_t            *runs;          /* written runs not yet merged away */
     int               nruns, capruns;
     int              *heap;          /* merge: indexes into runs */
     int               nheap;
     bool              merging, done;
     rdb_arena_t       out;           /* the row returned by next */
-    int64_t           disk_bytes;
-    rdb_buf_t         w;
 };
 
 static atomic_uint exs_seq;
 
-static rdb_status_t io_error(ex_sort_t *s, const char *what, const char *path)
+static rdb_status_t io_error(ex_rowfmt_t *fmt, const char *what, const char *path)
 {
-    rdb_err_set(s->r->err, RDB_IOERROR, RDB_SQLSTATE_IO_ERROR, "could not %s temporary file \"%s\": %s", what,
+    rdb_err_set(fmt->r->err, RDB_IOERROR, RDB_SQLSTATE_IO_ERROR, "could not %s temporary file \"%s\": %s", what,
                 path, strerror(errno ? errno : EIO));
     return RDB_IOERROR;
 }
@@ -86,11 +74,28 @@ ex_sort_t *ex_sort_new(ex_run_t *r, const sql_type_t *types, int ncols, ex_sort_
     s->arg = arg;
     s->work_mem = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
     rdb_arena_init(&s->mem, 0);
-    rdb_arena_init(&s->scratch, 0);
     rdb_arena_init(&s->out, 0);
-    s->byref = rdb_malloc((size_t)ncols + 1);
-    memset(s->byref, -1, (size_t)ncols + 1);
+    ex_rowfmt_init(&s->fmt, r, types, ncols);
     return s;
+}
+
+void ex_rowfmt_init(ex_rowfmt_t *fmt, ex_run_t *r, const sql_type_t *types, int ncols)
+{
+    memset(fmt, 0, sizeof *fmt);
+    fmt->r = r;
+    fmt->types = types;
+    fmt->ncols = ncols;
+    rdb_arena_init(&fmt->scratch, 0);
+    fmt->byref = rdb_malloc((size_t)ncols + 1);
+    memset(fmt->byref, -1, (size_t)ncols + 1);
+}
+
+void ex_rowfmt_destroy(ex_rowfmt_t *fmt)
+{
+    free(fmt->byref);
+    fmt->byref = NULL;
+    rdb_buf_free(&fmt->w);
+    rdb_arena_destroy(&fmt->scratch);
 }
 
 static size_t held(const ex_sort_t *s)
@@ -100,7 +105,7 @@ static size_t held(const ex_sort_t *s)
 
 /* --- writing runs ----------------------------------------------------------- */
 
-static void put_row(ex_sort_t *s, const sql_value_t *row)
+static void put_row(ex_rowfmt_t *s, const sql_value_t *row)
 {
     rdb_buf_t *w = &s->w;
     size_t start = w->len;
@@ -130,6 +135,22 @@ static void put_row(ex_sort_t *s, const sql_value_t *row)
     memcpy(w->data + start, &len, 4);
 }
 
+rdb_status_t ex_tmpfile_create(ex_rowfmt_t *fmt, ex_tmpfile_t *run)
+{
+    memset(run, 0, sizeof *run);
+    rdb_arena_init(&run->a, 0);
+    const char *dir = fmt->r->tmp_dir ? fmt->r->tmp_dir : "/tmp";
+    size_t n = strlen(dir) + 64;
+    run->path = rdb_malloc(n);
+    snprintf(run->path, n, "%s/%s%d.%u", dir, EXS_FILE_PREFIX, (int)getpid(),
+             atomic_fetch_add(&exs_seq, 1));
+    run->f = fopen(run->path, "w+b");
+    if (!run->f)
+        return io_error(fmt, "create", run->path);
+    setvbuf(run->f, NULL, _IOFBF, EXS_IOBUF);
+    return RDB_OK;
+}
+
 static rdb_status_t new_run(ex_sort_t *s, run_t **out)
 {
     if (s->nruns == s->capruns) {
@@ -137,22 +158,11 @@ static rdb_status_t new_run(ex_sort_t *s, run_t **out)
         s->runs = rdb_realloc(s->runs, sizeof *s->runs * (size_t)s->capruns);
     }
     run_t *run = &s->runs[s->nruns++];
-    memset(run, 0, sizeof *run);
-    rdb_arena_init(&run->a, 0);
-    const char *dir = s->r->tmp_dir ? s->r->tmp_dir : "/tmp";
-    size_t n = strlen(dir) + 64;
-    run->path = rdb_malloc(n);
-    snprintf(run->path, n, "%s/%s%d.%u", dir, EXS_FILE_PREFIX, (int)getpid(),
-             atomic_fetch_add(&exs_seq, 1));
-    run->f = fopen(run->path, "w+b");
-    if (!run->f)
-        return io_error(s, "create", run->path);
-    setvbuf(run->f, NULL, _IOFBF, EXS_IOBUF);
     *out = run;
-    return RDB_OK;
+    return ex_tmpfile_create(&s->fmt, run);
 }
 
-static rdb_status_t run_append(ex_sort_t *s, run_t *run, const sql_value_t *row)
+rdb_status_t ex_tmpfile_put(ex_rowfmt_t *s, ex_tmpfile_t *run, const sql_value_t *row)
 {
     rdb_buf_reset(&s->w);
     put_row(s, row);
@@ -164,8 +174,7 @@ static rdb_status_t run_append(ex_sort_t *s, run_t *run, const sql_value_t *row)
     return RDB_OK;
 }
 
-/* Rewind a written run for reading. */
-static rdb_status_t run_finish(ex_sort_t *s, run_t *run)
+rdb_status_t ex_tmpfile_rewind(ex_rowfmt_t *s, ex_tmpfile_t *run)
 {
     if (fflush(run->f) != 0 || fseek(run->f, 0, SEEK_SET) != 0)
         return io_error(s, "write to", run->path);
@@ -180,9 +189,9 @@ static rdb_status_t spill(ex_sort_t *s)
     run_t *run;
     rdb_status_t rc = new_run(s, &run);
     for (int64_t i = 0; rc == RDB_OK && i < s->nrows; i++)
-        rc = run_append(s, run, s->rows[i]);
+        rc = ex_tmpfile_put(&s->fmt, run, s->rows[i]);
     if (rc == RDB_OK)
-        rc = run_finish(s, run);
+        rc = ex_tmpfile_rewind(&s->fmt, run);
     s->nrows = 0;
     rdb_arena_reset(&s->mem);
     if (rc == RDB_OK)
@@ -205,7 +214,7 @@ rdb_status_t ex_sort_add(ex_sort_t *s, const sql_value_t *row)
 /* --- merging ------------------------------------------------------------------ */
 
 /* Read the run's next row into run->row (NULL at its end). */
-static rdb_status_t run_read(ex_sort_t *s, run_t *run)
+rdb_status_t ex_tmpfile_read(ex_rowfmt_t *s, ex_tmpfile_t *run)
 {
     run->row = NULL;
     if (run->left == 0)
@@ -255,7 +264,7 @@ bad:
                        "temporary file \"%s\" is corrupt", run->path);
 }
 
-static void run_drop(ex_sort_t *s, run_t *run)
+void ex_tmpfile_drop(ex_tmpfile_t *run)
 {
     if (run->f) {
         fclose(run->f);
@@ -271,7 +280,6 @@ static void run_drop(ex_sort_t *s, run_t *run)
     free(run->rec);
     run->rec = NULL;
     rdb_arena_destroy(&run->a);
-    (void)s;
 }
 
 static int heap_less(ex_sort_t *s, int x, int y)
@@ -304,7 +312,7 @@ static rdb_status_t merge_start(ex_sort_t *s, int first, int n)
     s->heap = rdb_realloc(s->heap, sizeof *s->heap * (size_t)(n + 1));
     s->nheap = 0;
     for (int i = first; i < first + n; i++) {
-        if (run_read(s, &s->runs[i]) != RDB_OK)
+        if (ex_tmpfile_read(&s->fmt, &s->runs[i]) != RDB_OK)
             return RDB_SQL;
         if (s->runs[i].row)
             s->heap[s->nheap++] = i;
@@ -322,10 +330,10 @@ static const sql_value_t *merge_pop(ex_sort_t *s)
     int k = s->heap[0];
     rdb_arena_reset(&s->out);
     sql_value_t *row = ex_copy_row(&s->out, s->types, s->ncols, s->runs[k].row);
-    if (run_read(s, &s->runs[k]) != RDB_OK)
+    if (ex_tmpfile_read(&s->fmt, &s->runs[k]) != RDB_OK)
         return NULL;
     if (!s->runs[k].row) {
-        run_drop(s, &s->runs[k]);
+        ex_tmpfile_drop(&s->runs[k]);
         s->heap[0] = s->heap[--s->nheap];
     }
     if (s->nheap)
@@ -353,7 +361,7 @@ rdb_status_t ex_sort_done(ex_sort_t *s)
         const sql_value_t *row;
         int64_t k = 0;
         while ((row = merge_pop(s))) {
-            if ((rc = run_append(s, &s->runs[oi], row)) != RDB_OK)
+            if ((rc = ex_tmpfile_put(&s->fmt, &s->runs[oi], row)) != RDB_OK)
                 break;
             if ((++k & 4095) == 0 && (rc = ex_check(s->r)) != RDB_OK)
                 break;
@@ -361,7 +369,7 @@ rdb_status_t ex_sort_done(ex_sort_t *s)
         if (rc == RDB_OK && rdb_err_is_set(s->r->err))
             rc = RDB_SQL;
         if (rc == RDB_OK)
-            rc = run_finish(s, &s->runs[oi]);
+            rc = ex_tmpfile_rewind(&s->fmt, &s->runs[oi]);
         if (rc != RDB_OK)
             break;
         /* the merged runs are dropped (run_drop at their end): remove them */
@@ -387,8 +395,8 @@ const sql_value_t *ex_sort_next(ex_sort_t *s)
 bool ex_sort_spilled(const ex_sort_t *s, int64_t *kb)
 {
     if (kb)
-        *kb = ((s->disk_bytes ? s->disk_bytes : (int64_t)held(s)) + 1023) / 1024;
-    return s->disk_bytes > 0;
+        *kb = ((s->fmt.disk_bytes ? s->fmt.disk_bytes : (int64_t)held(s)) + 1023) / 1024;
+    return s->fmt.disk_bytes > 0;
 }
 
 void ex_sort_free(ex_sort_t *s)
@@ -396,14 +404,12 @@ void ex_sort_free(ex_sort_t *s)
     if (!s)
         return;
     for (int i = 0; i < s->nruns; i++)
-        run_drop(s, &s->runs[i]);
+        ex_tmpfile_drop(&s->runs[i]);
     free(s->runs);
     free(s->heap);
     free(s->rows);
-    free(s->byref);
-    rdb_buf_free(&s->w);
+    ex_rowfmt_destroy(&s->fmt);
     rdb_arena_destroy(&s->mem);
-    rdb_arena_destroy(&s->scratch);
     rdb_arena_destroy(&s->out);
     free(s);
 }

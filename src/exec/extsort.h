@@ -19,6 +19,9 @@
 #ifndef RDB_EXEC_EXTSORT_H
 #define RDB_EXEC_EXTSORT_H
 
+#include <stdio.h>
+
+#include "common/buf.h"
 #include "exec/exec.h"
 
 #define EXS_FANIN 64
@@ -44,5 +47,44 @@ void ex_sort_free(ex_sort_t *s);
 
 /* Remove leftover temporary files in dir (engine start). */
 void ex_sort_clean_dir(const char *dir);
+
+/* ---- temporary row files (the sort's runs; also aggspill.c) --------------
+ * A row format (column types, and whether each is by reference, learnt
+ * from its first non-NULL value) shared by the files written with it, and
+ * files of rows in that format, written once, rewound, read once.  Files
+ * live in the run's tmp_dir under the name ex_sort_clean_dir removes. */
+typedef struct ex_rowfmt {
+    ex_run_t         *r;
+    const sql_type_t *types;       /* borrowed */
+    int               ncols;
+    signed char      *byref;       /* per column: -1 unknown, 0, 1 */
+    rdb_arena_t       scratch;
+    rdb_buf_t         w;
+    int64_t           disk_bytes;  /* written through this format */
+} ex_rowfmt_t;
+
+typedef struct ex_tmpfile {
+    char        *path;
+    FILE        *f;
+    int64_t      nrows, left;
+    int64_t      bytes;
+    rdb_arena_t  a;        /* the current row's values */
+    sql_value_t *row;      /* current row (ex_tmpfile_read), NULL at the end */
+    char        *rec;
+    size_t       reccap;
+} ex_tmpfile_t;
+
+void ex_rowfmt_init(ex_rowfmt_t *fmt, ex_run_t *r, const sql_type_t *types, int ncols);
+void ex_rowfmt_destroy(ex_rowfmt_t *fmt);
+/* Create an empty file t (zeroed first); 58030 in r->err on failure. */
+rdb_status_t ex_tmpfile_create(ex_rowfmt_t *fmt, ex_tmpfile_t *t);
+rdb_status_t ex_tmpfile_put(ex_rowfmt_t *fmt, ex_tmpfile_t *t, const sql_value_t *row);
+/* Done writing: rewind for reading. */
+rdb_status_t ex_tmpfile_rewind(ex_rowfmt_t *fmt, ex_tmpfile_t *t);
+/* Read the next row into t->row (NULL at the end); it stays valid until
+ * the next read. */
+rdb_status_t ex_tmpfile_read(ex_rowfmt_t *fmt, ex_tmpfile_t *t);
+/* Close and remove the file, free what t holds; a zeroed t is fine. */
+void ex_tmpfile_drop(ex_tmpfile_t *t);
 
 #endif

@@ -24,6 +24,12 @@ static const char *setting_at(void *ctx, int i, const char **value, const char *
     return name;
 }
 
+static uint64_t key_range_size(void *ctx, const void *lo, size_t llen, const void *hi, size_t hlen)
+{
+    rdb_session_t *s = ctx;
+    return s->e->db ? lsm_approximate_size(s->e->db, lo, llen, hi, hlen) : 0;
+}
+
 static void fill(rdb_session_t *s, sql_syscat_env_t *env)
 {
     env->cat = s->e->cat;
@@ -34,6 +40,7 @@ static void fill(rdb_session_t *s, sql_syscat_env_t *env)
     env->backend_pid = s->pid;
     env->application_name = eng_guc_get(s, "application_name");
     env->setting = setting_at;
+    env->key_range_size = key_range_size;
     env->ctx = s;
 }
 

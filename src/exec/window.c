@@ -12,7 +12,10 @@
  * run over each row's frame, continuing the previous row's state while the
  * frame only grows at its end (the default frame and UNBOUNDED PRECEDING
  * frames), recomputed otherwise.  Its rows are then streamed in sorted
- * order before the next partition is read.
+ * order before the next partition is read.  GROUPS frames count peer
+ * groups (peer_groups numbers them per partition); an EXCLUDE clause
+ * leaves rows out of the frame, so its aggregates are computed afresh per
+ * row and first/last/nth_value step over the excluded rows.
  */
 #include "exec/exec.h"
 #include "exec/extsort.h"
@@ -39,6 +42,10 @@ struct ex_window {
     const sql_type_t *types;        /* of the widened rows */
     rdb_arena_t      pa, la;        /* the partition's rows; the lookahead row */
     const sql_value_t *look;        /* first row of the next partition */
+    /* GROUPS frames: the partition's peer groups (gstart[ngr] = end) and
+     * each row's group (rebuilt per partition, when a call needs them) */
+    int64_t         *gstart, *gidx;
+    int64_t          ngr, capg;
 };
 
 static int key_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b, bool desc, bool nulls_first)
@@ -230,6 +237,36 @@ static int64_t range_seek(const ex_window_t *x, int64_t ps, int64_t pe, const sq
     return lo;
 }
 
+/* The peer groups of the partition [ps, pe) (GROUPS frames). */
+static void peer_groups(ex_window_t *x, int64_t ps, int64_t pe)
+{
+    if (x->capg < pe - ps + 2) {
+        x->capg = pe - ps + 2;
+        x->gstart = rdb_realloc(x->gstart, sizeof *x->gstart * (size_t)x->capg);
+        x->gidx = rdb_realloc(x->gidx, sizeof *x->gidx * (size_t)x->capg);
+    }
+    x->ngr = 0;
+    for (int64_t i = ps; i < pe; i++) {
+        if (i == ps || order_cmp(x, x->rows[i - 1], x->rows[i]) != 0)
+            x->gstart[x->ngr++] = i;
+        x->gidx[i - ps] = x->ngr - 1;
+    }
+    x->gstart[x->ngr] = pe;
+}
+
+/* GROUPS offset bound: the first row of group g (start) or the end of
+ * group g (end), clamped to the partition. */
+static int64_t group_bound(const ex_window_t *x, int64_t g, bool end, int64_t ps, int64_t pe)
+{
+    if (end)
+        g++;
+    if (g <= 0)
+        return ps;
+    if (g >= x->ngr)
+        return pe;
+    return x->gstart[g];
+}
+
 /* The frame [*fs, *fe) of row i in partition [ps, pe) whose peers are [gs, ge). */
 static rdb_status_t frame_of(ex_window_t *x, int f, int64_t i, int64_t ps, int64_t pe, int64_t gs,
                              int64_t ge, int64_t *fs, int64_t *fe)
@@ -238,6 +275,24 @@ static rdb_status_t frame_of(ex_window_t *x, int f, int64_t i, int64_t ps, int64
     int o = fn->frameopts;
     bool rows = o & WIN_F_ROWS;
     int64_t s = ps, e = pe;
+    if (o & WIN_F_GROUPS) {
+        int64_t g = x->gidx[i - ps];
+        if (o & WIN_F_START_CUR)
+            s = gs;
+        else if (o & WIN_F_START_OFF_PREC)
+            s = group_bound(x, g - x->soff[f], false, ps, pe);
+        else if (o & WIN_F_START_OFF_FOLL)
+            s = group_bound(x, g + x->soff[f], false, ps, pe);
+        if (o & WIN_F_END_CUR)
+            e = ge;
+        else if (o & WIN_F_END_OFF_PREC)
+            e = g - x->eoff[f] < 0 ? ps : group_bound(x, g - x->eoff[f], true, ps, pe);
+        else if (o & WIN_F_END_OFF_FOLL)
+            e = group_bound(x, g + x->eoff[f], true, ps, pe);
+        *fs = s;
+        *fe = e < s ? s : e;
+        return RDB_OK;
+    }
     if (o & WIN_F_START_CUR)
         s = rows ? i : gs;
     else if (fn->start_bound || fn->end_bound) {
@@ -277,6 +332,20 @@ static rdb_status_t frame_of(ex_window_t *x, int f, int64_t i, int64_t ps, int64
     *fe = e;
     return RDB_OK;
 }
+
+/* Is row j left out of row i's frame by its EXCLUDE clause (peers [gs, ge))? */
+static bool excluded(int o, int64_t j, int64_t i, int64_t gs, int64_t ge)
+{
+    if (o & WIN_F_EXCL_CUR)
+        return j == i;
+    if (o & WIN_F_EXCL_GROUP)
+        return j >= gs && j < ge;
+    if (o & WIN_F_EXCL_TIES)
+        return j >= gs && j < ge && j != i;
+    return false;
+}
+
+#define WIN_F_EXCL_ANY (WIN_F_EXCL_CUR | WIN_F_EXCL_GROUP | WIN_F_EXCL_TIES)
 
 static rdb_status_t agg_add(ex_window_t *x, const plan_agg_t *ag, void *st, const sql_value_t *row)
 {
@@ -323,6 +392,9 @@ static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
     int64_t gs = ps, ge = ps, ngroups = 0;
     void *st = NULL;
     int64_t sfs = 0, sfe = 0;
+    int excl = fn->frameopts & WIN_F_EXCL_ANY;
+    if (fn->frameopts & WIN_F_GROUPS)
+        peer_groups(x, ps, pe);
     for (int64_t i = ps; i < pe; i++) {
         sql_value_t *row = x->rows[i];
         sql_value_t *res = &row[col];
@@ -385,6 +457,7 @@ static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
             if (frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe) != RDB_OK)
                 return RDB_SQL;
             int64_t j = fn->fn == WF_FIRST_VALUE ? fs : fe - 1;
+            int64_t nth = 1;
             if (fn->fn == WF_NTH_VALUE) {
                 if (eval_int_at(x, fn->args[1], row, &k, &isnull) != RDB_OK)
                     return RDB_SQL;
@@ -396,6 +469,17 @@ static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
                     return rdb_err_set(r->err, RDB_SQL, "22016",
                                        "argument of nth_value must be greater than zero");
                 j = fs + k - 1;
+                nth = k;
+            }
+            if (excl) {     /* the nth row of the frame that is not excluded */
+                bool last = fn->fn == WF_LAST_VALUE;
+                int64_t seen = 0;
+                j = -1;
+                for (int64_t q = last ? fe - 1 : fs; last ? q >= fs : q < fe; q += last ? -1 : 1)
+                    if (!excluded(excl, q, i, gs, ge) && ++seen == (last ? 1 : nth)) {
+                        j = q;
+                        break;
+                    }
             }
             if (fs >= fe || j < fs || j >= fe) {
                 *res = sql_null();
@@ -408,11 +492,17 @@ static rdb_status_t run_fn(ex_window_t *x, int f, int64_t ps, int64_t pe)
         case WF_AGG: {
             if (frame_of(x, f, i, ps, pe, gs, ge, &fs, &fe) != RDB_OK)
                 return RDB_SQL;
-            if (!st || fs != sfs || fe < sfe) {
+            if (excl) {     /* the frame less its excluded rows: computed afresh */
+                st = fn->agg.agg.init(r->a, &fn->agg.agg);
+                for (int64_t q = fs; q < fe; q++)
+                    if (!excluded(excl, q, i, gs, ge) && agg_add(x, &fn->agg, st, x->rows[q]) != RDB_OK)
+                        return RDB_SQL;
+                sfs = sfe = -1;
+            } else if (!st || fs != sfs || fe < sfe) {
                 st = fn->agg.agg.init(r->a, &fn->agg.agg);
                 sfs = sfe = fs;
             }
-            for (; sfe < fe; sfe++)
+            for (; sfe >= 0 && sfe < fe; sfe++)
                 if (agg_add(x, &fn->agg, st, x->rows[sfe]) != RDB_OK)
                     return RDB_SQL;
             sql_fn_ctx_t ctx = r->fn;
@@ -471,6 +561,8 @@ void ex_window_close(ex_window_t *x)
         return;
     ex_sort_free(x->xs);
     free(x->rows);
+    free(x->gstart);
+    free(x->gidx);
     rdb_arena_destroy(&x->pa);
     rdb_arena_destroy(&x->la);
 }

@@ -907,17 +907,49 @@ rdb_status_t lsm_get(lsm_db_t *db, const lsm_read_options_t *ro, const void *key
     return RDB_OK;
 }
 
+/* A memtable's bytes (keys and values) for user keys in [sk's, end): a
+ * walk of that range (a memtable is bounded by memtable_size); the whole
+ * memtable's usage when the range is unbounded. */
+static uint64_t mem_range_size(lsm_mem_t *m, const char *sk, size_t sklen, const void *end, size_t elen)
+{
+    if (!m)
+        return 0;
+    if (!sk && !end)
+        return lsm_mem_usage(m);
+    lsm_it_t *it = lsm_mem_iter(m);
+    if (sk)
+        it->ops->seek(it, sk, sklen);
+    else
+        it->ops->seek_first(it);
+    uint64_t n = 0;
+    for (; it->ops->valid(it); it->ops->next(it)) {
+        size_t kn, vn;
+        const char *k = it->ops->key(it, &kn);
+        size_t ukn = kn - LSM_IKEY_TRAILER;
+        if (end) {
+            int c = memcmp(k, end, ukn < elen ? ukn : elen);
+            if (c > 0 || (c == 0 && ukn >= elen))
+                break;
+        }
+        (void)it->ops->value(it, &vn);
+        n += kn + vn;
+    }
+    it->ops->free(it);
+    return n;
+}
+
 uint64_t lsm_approximate_size(lsm_db_t *db, const void *start, size_t slen, const void *end,
                               size_t elen)
 {
     lsm_mem_t *mem, *imm;
     lsm_vers_t *v;
     lsm_db_pin(db, &mem, &imm, &v);
-    uint64_t total = lsm_mem_usage(mem) + (imm ? lsm_mem_usage(imm) : 0);
     char *sk = start ? rdb_malloc(slen + LSM_IKEY_TRAILER) : NULL;
     char *ek = end ? rdb_malloc(elen + LSM_IKEY_TRAILER) : NULL;
     if (sk)
         lsm_ikey_seek(sk, start, slen, LSM_SNAPSHOT_LATEST);
+    uint64_t total = mem_range_size(mem, sk, sk ? slen + LSM_IKEY_TRAILER : 0, end, elen) +
+                     mem_range_size(imm, sk, sk ? slen + LSM_IKEY_TRAILER : 0, end, elen);
     if (ek)
         lsm_ikey_seek(ek, end, elen, LSM_SNAPSHOT_LATEST);
     for (int l = 0; l < LSM_MAX_LEVELS; l++)

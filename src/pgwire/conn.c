@@ -517,6 +517,33 @@ static void conn_identify(rdb_pgconn_t *c)
         snprintf(c->peer_text, sizeof c->peer_text, "unknown");
 }
 
+/* The TCP addresses and ports of the peer ([0]) and of this end ([1]). */
+static bool conn_endpoints(rdb_pgconn_t *c, char addr[2][64], char port[2][8])
+{
+    struct sockaddr_storage ss[2];
+    ss[0] = c->peer;
+    socklen_t len = sizeof ss[1];
+    if (getsockname(c->fd, (struct sockaddr *)&ss[1], &len) != 0)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        const void *a;
+        unsigned p;
+        if (ss[i].ss_family == AF_INET) {
+            a = &((struct sockaddr_in *)&ss[i])->sin_addr;
+            p = ntohs(((struct sockaddr_in *)&ss[i])->sin_port);
+        } else if (ss[i].ss_family == AF_INET6) {
+            a = &((struct sockaddr_in6 *)&ss[i])->sin6_addr;
+            p = ntohs(((struct sockaddr_in6 *)&ss[i])->sin6_port);
+        } else {
+            return false;
+        }
+        if (!inet_ntop(ss[i].ss_family, a, addr[i], 64))
+            return false;
+        snprintf(port[i], 8, "%u", p);
+    }
+    return true;
+}
+
 void rdb_pgconn_start(rdb_pgworker_t *w, int fd)
 {
     rdb_pgconn_t *c = calloc(1, sizeof *c);
@@ -736,6 +763,13 @@ static void session_begin(rdb_pgconn_t *c)
     }
     sp.st.backend_pid = c->pid;
     sp.st.superuser = rdb_auth_superuser(c->auth);
+    char addr[2][64], port[2][8];
+    if (!c->local && conn_endpoints(c, addr, port)) {
+        sp.st.client_addr = addr[0];
+        sp.st.client_port = port[0];
+        sp.st.server_addr = addr[1];
+        sp.st.server_port = port[1];
+    }
     rdb_session_t *sess = NULL;
     if (be->session_open(be->engine, &sp.st, &sess, &err) != RDB_OK) {
         fatal_err(c, &err);

@@ -680,6 +680,10 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "localtimestamp", EX_S_LOCALTIMESTAMP, 0, SQL_OID_TIMESTAMP },
     { "set_config", EX_S_SET_CONFIG, 3, SQL_OID_TEXT },
     { "pg_typeof", EX_S_PG_TYPEOF, 1, SQL_OID_TEXT },
+    { "inet_client_addr", EX_S_INET_CLIENT_ADDR, 0, SQL_OID_INET },
+    { "inet_client_port", EX_S_INET_CLIENT_PORT, 0, SQL_OID_INT4 },
+    { "inet_server_addr", EX_S_INET_SERVER_ADDR, 0, SQL_OID_INET },
+    { "inet_server_port", EX_S_INET_SERVER_PORT, 0, SQL_OID_INT4 },
     { "ringdb_split_partition", EX_S_RINGDB_SPLIT, 2, SQL_OID_TEXT },
     { "ringdb_merge_partitions", EX_S_RINGDB_MERGE, 2, SQL_OID_TEXT },
     { "ringdb_partitions", EX_S_RINGDB_PARTITIONS, 1, SQL_OID_TEXT },
@@ -1581,12 +1585,9 @@ static rdb_status_t win_frame(bctx_t *c, bctx_t *sub, scope_t *s, ast_window_t *
 {
     plan_winfn_t *fn = &call->fn;
     int o = w->frameopts ? w->frameopts : WIN_F_DEFAULT;
-    if (o & WIN_F_GROUPS)
-        return fail(c, "0A000", w->loc, "frame option GROUPS is not supported");
-    if (o & (WIN_F_EXCL_CUR | WIN_F_EXCL_GROUP | WIN_F_EXCL_TIES))
-        return fail(c, "0A000", w->loc, "frame option EXCLUDE %s is not supported",
-                    o & WIN_F_EXCL_CUR ? "CURRENT ROW" : o & WIN_F_EXCL_GROUP ? "GROUP" : "TIES");
-    if (!(o & (WIN_F_RANGE | WIN_F_ROWS)))
+    if ((o & WIN_F_GROUPS) && call->norder == 0)
+        return fail(c, "42P20", w->loc, "GROUPS mode requires an ORDER BY clause");
+    if (!(o & (WIN_F_RANGE | WIN_F_ROWS | WIN_F_GROUPS)))
         o |= WIN_F_RANGE;
     if (!(o & (WIN_F_START_UNB_PREC | WIN_F_START_CUR | WIN_F_START_OFF_PREC | WIN_F_START_OFF_FOLL)))
         o |= WIN_F_START_UNB_PREC;
@@ -1602,7 +1603,7 @@ static rdb_status_t win_frame(bctx_t *c, bctx_t *sub, scope_t *s, ast_window_t *
             continue;
         if (bind_e(sub, s, offs[i], dst[i]) != RDB_OK)
             return RDB_SQL;
-        if (o & WIN_F_ROWS) {
+        if (o & (WIN_F_ROWS | WIN_F_GROUPS)) {
             if (coerce(sub, dst[i], T(SQL_OID_INT8), SQL_CAST_IMPLICIT, offs[i]->loc) != RDB_OK)
                 return RDB_SQL;
             continue;
@@ -2274,6 +2275,19 @@ static const struct { const char *name; ex_srf_t srf; int min, max; } srf_fns[] 
     { "jsonb_object_keys", EX_SRF_JSON_KEYS, 1, 1 }, { "json_object_keys", EX_SRF_JSON_KEYS, 1, 1 },
     { "regexp_matches", EX_SRF_REGEXP_MATCHES, 2, 3 }, { "regexp_split_to_table", EX_SRF_REGEXP_SPLIT, 2, 3 },
 };
+
+char sql_binder_fn_kind(const char *name)
+{
+    for (size_t i = 0; i < sizeof session_fns / sizeof session_fns[0]; i++)
+        if (strcmp(session_fns[i].name, name) == 0)
+            return 'f';
+    for (size_t i = 0; i < sizeof win_fns / sizeof win_fns[0]; i++)
+        if (strcmp(win_fns[i].name, name) == 0)
+            return 'w';
+    if (strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 || strcmp(name, "setval") == 0)
+        return 'f';
+    return is_srf_name(name) ? 's' : 0;
+}
 
 static bool is_srf_name(const char *name)
 {

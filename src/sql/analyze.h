@@ -78,6 +78,10 @@ rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err);
 /* Structural equality of bound expressions (GROUP BY matching). */
 bool ex_equal(const ex_expr_t *x, const ex_expr_t *y);
+/* Does the binder itself handle calls of this name?  'w' a window
+ * function, 's' a set-returning one, 'f' another (session functions,
+ * nextval, ...), 0 no (the function registry does).  For pg_proc. */
+char sql_binder_fn_kind(const char *name);
 /* Copy e with every EX_COL moved by delta; false if one falls outside
  * [0, width). */
 bool ex_shift(rdb_arena_t *a, const ex_expr_t *e, int delta, int width, ex_expr_t **out);

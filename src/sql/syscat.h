@@ -65,6 +65,9 @@ typedef struct sql_syscat_env {
      * fixes a column sql_syscat_filter_cols names sets it; the rows made
      * are a superset of what the qual keeps. */
     uint32_t             only_rel;
+    /* The store's approximate bytes for keys in [lo, hi) (hi NULL: to the
+     * end; lo NULL: from the start): pg_relation_size and friends. */
+    uint64_t (*key_range_size)(void *ctx, const void *lo, size_t llen, const void *hi, size_t hlen);
 } sql_syscat_env_t;
 
 /* The system relation schema.name (schema NULL: pg_catalog, then

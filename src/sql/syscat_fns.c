@@ -144,11 +144,79 @@ FN(f_size_pretty)
 /* The catalog-reading ones: one snapshot per call. */
 typedef enum {
     C_VISIBLE, C_USERBYID, C_OBJDESC, C_COLDESC, C_INDEXDEF, C_CONDEF, C_VIEWDEF, C_SERIALSEQ,
-    C_TO_REGCLASS, C_REGCLASSIN,
+    C_TO_REGCLASS, C_REGCLASSIN, C_RELSIZE, C_TABLESIZE, C_INDEXESSIZE, C_TOTALSIZE, C_DBSIZE,
 } cfn_t;
 
+/* Approximate bytes of the keys of a table's rows (kind 0x02) or an
+ * index's entries (0x03): catalog.h's key layout, 0x0N ‖ id (4 bytes BE). */
+static uint64_t keys_size(const sql_syscat_env_t *env, uint8_t kind, uint32_t id)
+{
+    unsigned char lo[5] = { kind, (unsigned char)(id >> 24), (unsigned char)(id >> 16),
+                            (unsigned char)(id >> 8), (unsigned char)id };
+    unsigned char hi[5];
+    memcpy(hi, lo, 5);
+    for (int i = 4; i >= 0; i--)   /* the next id (kind + 1 past the last) */
+        if (++hi[i] != 0)
+            break;
+    return env->key_range_size ? env->key_range_size(env->ctx, lo, 5, hi, 5) : 0;
+}
+
+/* The sizes of pg_relation_size and friends; a relation that does not
+ * exist (or a view, a system relation) has none: NULL / 0 as PostgreSQL. */
+static rdb_status_t rel_size(const sql_syscat_env_t *env, cfn_t which, const sql_value_t *arg,
+                             sql_type_t at, rdb_arena_t *a, sql_value_t *out, rdb_err_t *err)
+{
+    uint32_t oid;
+    if (at.oid == SQL_OID_TEXT || at.oid == SQL_OID_UNKNOWN || at.oid == SQL_OID_VARCHAR ||
+        at.oid == SQL_OID_NAME) {
+        if (which == C_DBSIZE) {
+            char *db = cstr(a, arg);
+            if (!sql_cat_database_exists(env->snap, db))
+                return rdb_err_set(err, RDB_SQL, "3D000", "database \"%s\" does not exist", db);
+            *out = sql_int((int64_t)env->key_range_size(env->ctx, NULL, 0, NULL, 0));
+            return RDB_OK;
+        }
+        if (sql_syscat_regclass_in(env->snap, env->path, env->npath, cstr(a, arg), &oid, err) != RDB_OK)
+            return RDB_SQL;
+    } else {
+        oid = (uint32_t)arg->u.i;
+    }
+    if (which == C_DBSIZE) {   /* by OID: the one database ringdb keeps */
+        *out = sql_int((int64_t)env->key_range_size(env->ctx, NULL, 0, NULL, 0));
+        return RDB_OK;
+    }
+    const sql_table_t *t = sql_cat_by_id(env->snap, oid);
+    uint64_t n = 0;
+    if (t && t->relkind != SQL_REL_VIEW) {
+        if (which != C_INDEXESSIZE)
+            n += keys_size(env, 0x02, t->id);
+        if (which == C_INDEXESSIZE || which == C_TOTALSIZE)
+            for (int i = 0; i < t->nindexes; i++)
+                n += keys_size(env, 0x03, t->indexes[i].id);
+    } else if (!t) {
+        bool found = false;
+        for (int i = 0; i < sql_cat_count(env->snap) && !found; i++) {
+            const sql_table_t *q = sql_cat_at(env->snap, i);
+            for (int k = 0; k < q->nindexes && !found; k++)
+                if (q->indexes[k].id == oid) {
+                    found = true;
+                    if (which != C_INDEXESSIZE)
+                        n = keys_size(env, 0x03, oid);
+                }
+            if (q->pk_index_id == oid)
+                found = true;   /* the row keys are the index: no entries of its own */
+        }
+        if (!found && !sql_syscat_by_id(oid)) {
+            *out = sql_null();
+            return RDB_OK;
+        }
+    }
+    *out = sql_int((int64_t)n);
+    return RDB_OK;
+}
+
 static rdb_status_t catalog_fn(cfn_t which, sql_fn_ctx_t *ctx, int nargs, const sql_value_t *args,
-                               sql_value_t *out, rdb_err_t *err)
+                               sql_type_t at0, sql_value_t *out, rdb_err_t *err)
 {
     sql_syscat_env_t env;
     if (get_env(ctx, &env, err) != RDB_OK)
@@ -215,13 +283,17 @@ static rdb_status_t catalog_fn(cfn_t which, sql_fn_ctx_t *ctx, int nargs, const 
         rdb_err_clear(&e2);
         break;
     }
+    case C_RELSIZE: case C_TABLESIZE: case C_INDEXESSIZE: case C_TOTALSIZE: case C_DBSIZE:
+        rc = rel_size(&env, which, &args[0], at0, a, out, err);
+        break;
     }
     if (env_release)
         env_release(&env);
     return rc;
 }
 
-#define CFN(name, which) FN(name) { UNUSED; return catalog_fn(which, ctx, nargs, args, out, err); }
+#define CFN(name, which) FN(name) { UNUSED; \
+    return catalog_fn(which, ctx, nargs, args, nargs ? argtypes[0] : (sql_type_t){ 0, -1 }, out, err); }
 CFN(f_visible, C_VISIBLE)
 CFN(f_userbyid, C_USERBYID)
 CFN(f_objdesc, C_OBJDESC)
@@ -232,6 +304,50 @@ CFN(f_viewdef, C_VIEWDEF)
 CFN(f_serialseq, C_SERIALSEQ)
 CFN(f_to_regclass, C_TO_REGCLASS)
 CFN(f_regclassin, C_REGCLASSIN)
+CFN(f_relsize, C_RELSIZE)
+CFN(f_tablesize, C_TABLESIZE)
+CFN(f_indexessize, C_INDEXESSIZE)
+CFN(f_totalsize, C_TOTALSIZE)
+CFN(f_dbsize, C_DBSIZE)
+
+/* pg_get_function_result / _arguments of a pg_proc row (syscat_proc.c);
+ * NULL for an OID that is no function. */
+FN(f_func_result)
+{
+    UNUSED;
+    const sql_pgproc_t *p = syscat_proc_by_oid((uint32_t)args[0].u.i);
+    if (!p) {
+        *out = sql_null();
+        return RDB_OK;
+    }
+    const char *t = syscat_format_type((sql_type_t){ p->ret, -1 }, ctx->arena);
+    *out = sv_text(p->retset ? rdb_arena_sprintf(ctx->arena, "SETOF %s", t) : t);
+    return RDB_OK;
+}
+
+FN(f_func_args)
+{
+    UNUSED;
+    const sql_pgproc_t *p = syscat_proc_by_oid((uint32_t)args[0].u.i);
+    if (!p) {
+        *out = sql_null();
+        return RDB_OK;
+    }
+    rdb_buf_t b;
+    rdb_buf_init(&b, 64);
+    if (p->kind == 'a' && p->nargs == 0)
+        rdb_buf_append_str(&b, "*");   /* count(*) */
+    for (int k = 0; k < p->nargs; k++) {
+        if (k)
+            rdb_buf_append_str(&b, ", ");
+        if (p->variadic && k == p->nargs - 1)
+            rdb_buf_append_str(&b, "VARIADIC ");
+        rdb_buf_append_str(&b, syscat_format_type((sql_type_t){ p->args[k], -1 }, ctx->arena));
+    }
+    *out = sql_bytes(rdb_arena_memdup(ctx->arena, b.data ? b.data : "", b.len), (uint32_t)b.len);
+    rdb_buf_free(&b);
+    return RDB_OK;
+}
 
 FN(f_regtypein)
 {
@@ -292,9 +408,10 @@ static const sdef_t defs[] = {
     { "pg_get_ruledef", 1, { O }, T, f_null, true },
     { "pg_get_ruledef", 2, { O, B }, T, f_null, true },
     { "pg_get_partkeydef", 1, { O }, T, f_null, true },
-    { "pg_get_function_result", 1, { O }, T, f_null, true },
-    { "pg_get_function_arguments", 1, { O }, T, f_null, true },
-    { "pg_get_function_identity_arguments", 1, { O }, T, f_null, true },
+    { "pg_get_function_result", 1, { O }, T, f_func_result, true },
+    { "pg_get_function_arguments", 1, { O }, T, f_func_args, true },
+    { "pg_get_function_identity_arguments", 1, { O }, T, f_func_args, true },
+    { "pg_get_function_sqlbody", 1, { O }, T, f_null, true },
     { "pg_get_statisticsobjdef_columns", 1, { O }, T, f_null, true },
     { "pg_relation_is_publishable", 1, { A }, B, f_false, true },
     { "pg_encoding_to_char", 1, { I }, N, f_encoding, true },
@@ -314,18 +431,24 @@ static const sdef_t defs[] = {
     { "has_function_privilege", 2, { A, A }, B, f_true, true },
     { "pg_has_role", 2, { A, A }, B, f_true, true },
     { "pg_has_role", 3, { A, A, A }, B, f_true, true },
-    { "pg_total_relation_size", 1, { A }, SQL_OID_INT8, f_zero, true },
-    { "pg_relation_size", 1, { A }, SQL_OID_INT8, f_zero, true },
-    { "pg_relation_size", 2, { A, A }, SQL_OID_INT8, f_zero, true },
-    { "pg_table_size", 1, { A }, SQL_OID_INT8, f_zero, true },
-    { "pg_indexes_size", 1, { A }, SQL_OID_INT8, f_zero, true },
-    { "pg_database_size", 1, { A }, SQL_OID_INT8, f_zero, true },
+    { "pg_total_relation_size", 1, { A }, SQL_OID_INT8, f_totalsize, true },
+    { "pg_relation_size", 1, { A }, SQL_OID_INT8, f_relsize, true },
+    { "pg_relation_size", 2, { A, A }, SQL_OID_INT8, f_relsize, true },
+    { "pg_table_size", 1, { A }, SQL_OID_INT8, f_tablesize, true },
+    { "pg_indexes_size", 1, { A }, SQL_OID_INT8, f_indexessize, true },
+    { "pg_database_size", 1, { A }, SQL_OID_INT8, f_dbsize, true },
     { "pg_size_pretty", 1, { SQL_OID_INT8 }, T, f_size_pretty, true },
     { "pg_is_in_recovery", 0, { 0 }, B, f_false, true },
     { "pg_tablespace_location", 1, { O }, T, f_empty, true },
     { "pg_my_temp_schema", 0, { 0 }, O, f_zero, true },
     { "pg_is_other_temp_schema", 1, { O }, B, f_false, true },
 };
+
+void syscat_fns_each(sql_func_each_fn fn, void *arg)
+{
+    for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+        fn(arg, defs[i].name, defs[i].nargs, defs[i].args, defs[i].ret, 's', defs[i].strict);
+}
 
 bool sql_syscat_func_resolve(const char *name, int nargs, sql_resolved_fn_t *out)
 {

@@ -46,6 +46,31 @@ sql_value_t sv_dup(rdb_arena_t *a, const char *s); /* copied into a */
 sql_value_t sv_char(char c);                      /* "char"; 0 = '' */
 sql_value_t sv_array(rdb_arena_t *a, uint32_t arrayoid, const char *text);
 
+/* A pg_proc row (syscat_proc.c; PostgreSQL 15's: syscat_pgproc.c). */
+typedef struct sql_pgproc {
+    uint32_t    oid;
+    const char *name;
+    int         nargs;
+    uint32_t    args[8];
+    char        kind;        /* 'f', 'a', 'w' */
+    uint32_t    ret;
+    bool        retset, strict;
+    char        vol;         /* 'i', 's', 'v' */
+    uint32_t    variadic;    /* provariadic: 0 = none */
+    const char *src;         /* prosrc */
+} sql_pgproc_t;
+
+extern const sql_pgproc_t sql_pgproc[];   /* sorted by name */
+extern const size_t sql_npgproc;
+
+/* ringdb's functions as pg_proc rows (built once), and one by OID. */
+void syscat_procs(const sql_pgproc_t **rows, size_t *n);
+const sql_pgproc_t *syscat_proc_by_oid(uint32_t oid);
+/* pg_proc's rows. */
+void syscat_gen_proc(syscat_rows_t *r);
+/* sdef table of syscat_fns.c, for pg_proc */
+void syscat_fns_each(sql_func_each_fn fn, void *arg);
+
 rdb_status_t syscat_info_rows(const sql_syscat_env_t *env, syscat_rows_t *r, rdb_err_t *err);
 
 /* Deparsed DEFAULT of a column and CHECK expression (NULL if none or if

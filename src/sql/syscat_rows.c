@@ -740,6 +740,7 @@ rdb_status_t sql_syscat_rows(const sql_syscat_env_t *env, const sql_table_t *t, 
         case 1259: gen_class(env, r); break;
         case 1249: gen_attribute(env, r); break;
         case 1247: each_type(type_row, r); break;
+        case 1255: syscat_gen_proc(r); break;
         case 2610: gen_index(env, r); break;
         case 2606: gen_constraint(env, r); break;
         case 2604: gen_attrdef(env, r); break;

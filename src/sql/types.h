@@ -206,5 +206,10 @@ typedef struct sql_resolved_agg {
 rdb_status_t sql_agg_resolve(const char *name, int nargs, const sql_type_t *argtypes,
                              sql_resolved_agg_t *out, rdb_err_t *err);
 bool sql_is_agg_name(const char *name);
+/* Every built-in function of the registry (pg_proc), in a fixed order:
+ * vol is provolatile ('i', 's', 'v'). */
+typedef void (*sql_func_each_fn)(void *arg, const char *name, int nargs, const uint32_t *args,
+                                 uint32_t ret, char vol, bool strict);
+void sql_func_each(sql_func_each_fn fn, void *arg);
 
 #endif

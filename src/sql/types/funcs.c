@@ -652,6 +652,7 @@ static const fdef_t ops[] = {
     { "%", 2, { I8, I8 }, I8, int_mod, 0 }, { "%", 2, { NU, NU }, NU, num_mod, 0 },
     CMP(I2), CMP(I4), CMP(I8), CMP(F4), CMP(F8), CMP(NU), CMP(TX), CMP(BP), CMP(BO), CMP(DA),
     CMP(TM), CMP(TS), CMP(TZ), CMP(IV), CMP(BY), CMP(UU), CMP(SQL_OID_OID), CMP(SQL_OID_NAME),
+    CMP(SQL_OID_INET),
     { "||", 2, { TX, TX }, TX, text_cat, 0 }, { "||", 2, { TX, AE }, TX, text_cat, 0 },
     { "||", 2, { AE, TX }, TX, text_cat, 0 },
     { "~~", 2, { TX, TX }, BO, op_like, 0 }, { "!~~", 2, { TX, TX }, BO, op_nlike, 0 },
@@ -896,6 +897,23 @@ rdb_status_t sql_func_resolve(const char *name, int nargs, const sql_type_t *arg
                             { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs },
                             { sqlt_fn_datetime, ndt }, { sqlt_fn_string, nst }, { sqlt_fn_math, nma } };
     return resolve(tabs, 6, name, nargs, argtypes, false, out, err);
+}
+
+void sql_func_each(sql_func_each_fn fn, void *arg)
+{
+    const ftab_t tabs[] = { { funcs, sizeof funcs / sizeof funcs[0] },
+                            { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs },
+                            { sqlt_fn_datetime, sqlt_fdef_count(sqlt_fn_datetime) },
+                            { sqlt_fn_string, sqlt_fdef_count(sqlt_fn_string) },
+                            { sqlt_fn_math, sqlt_fdef_count(sqlt_fn_math) } };
+    for (size_t t = 0; t < sizeof tabs / sizeof tabs[0]; t++)
+        for (size_t i = 0; i < tabs[t].n; i++) {
+            const fdef_t *d = &tabs[t].t[i];
+            if (!d->name)
+                continue;
+            char vol = d->flags & F_VOLATILE ? 'v' : d->flags & F_STABLE ? 's' : 'i';
+            fn(arg, d->name, d->nargs, d->args, d->ret, vol, !(d->flags & F_NONSTRICT));
+        }
 }
 
 rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,

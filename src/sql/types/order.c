@@ -63,6 +63,12 @@ int sql_value_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b)
         return x < y ? -1 : x > y;
     }
     case K_TEXT:
+        if (t.oid == SQL_OID_INET) {
+            unsigned char x[SQLT_INET_KEY6], y[SQLT_INET_KEY6];
+            size_t nx = sqlt_inet_sortkey(a, x), ny = sqlt_inet_sortkey(b, y);
+            int c = memcmp(x, y, nx < ny ? nx : ny);
+            return c ? (c < 0 ? -1 : 1) : (nx > ny) - (nx < ny);
+        }
         if (t.oid == SQL_OID_BPCHAR) {
             sql_value_t x = *a, y = *b;
             x.u.v.len = bp_len(a);
@@ -174,6 +180,11 @@ void sql_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v, bool des
     case K_ARRAY: sqlt_array_key_encode(out, t, v); break;
     case K_TEXT:
         if (t.oid == SQL_OID_BPCHAR) { put_escaped(out, v->u.v.ptr, bp_len(v)); break; }
+        if (t.oid == SQL_OID_INET) {    /* fixed length by its first byte */
+            unsigned char k[SQLT_INET_KEY6];
+            rdb_buf_append(out, k, sqlt_inet_sortkey(v, k));
+            break;
+        }
         /* fallthrough */
     default: put_escaped(out, v->u.v.ptr, v->u.v.len); break;
     }
@@ -273,6 +284,18 @@ rdb_status_t sql_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char 
     case K_ARRAY:
         if (!a || sqlt_array_key_decode(a, t, desc, &p, end, out, err) != RDB_OK) return corrupt(err);
         break;
+    case K_TEXT:
+        if (t.oid == SQL_OID_INET) {
+            unsigned char k[SQLT_INET_KEY6];
+            if (end - p < 1 || !a) return corrupt(err);
+            size_t n = kb(p, desc) == 0 ? SQLT_INET_KEY4 : SQLT_INET_KEY6;
+            if ((size_t)(end - p) < n) return corrupt(err);
+            for (size_t i = 0; i < n; i++) k[i] = kb(p + i, desc);
+            *out = sqlt_inet_from_sortkey(a, k);
+            p += n;
+            break;
+        }
+        goto escaped;
     case K_UUID: {
         if (end - p < 16) return corrupt(err);
         char *u = a ? rdb_arena_alloc(a, 16) : NULL;
@@ -282,7 +305,8 @@ rdb_status_t sql_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char 
         p += 16;
         break;
     }
-    default: {
+    default:
+    escaped: {
         /* escaped bytes */
         size_t n = 0;
         const char *q = p;

@@ -110,6 +110,16 @@ rdb_status_t sqlt_json_get(sql_fn_ctx_t *ctx, const sql_value_t *doc, uint32_t d
 
 void sqlt_float_out(double f, bool is4, rdb_buf_t *out);
 
+/* inet (held as its canonical text): a byte string that sorts as
+ * PostgreSQL's network_cmp orders (family, the address masked to its
+ * bits, the bits, the whole address): SQLT_INET_KEY4 bytes for IPv4,
+ * SQLT_INET_KEY6 for IPv6, told apart by the first byte (0 / 1); and the
+ * value back from such a key (in a).  io.c. */
+#define SQLT_INET_KEY4 10
+#define SQLT_INET_KEY6 34
+size_t sqlt_inet_sortkey(const sql_value_t *v, unsigned char *out);
+sql_value_t sqlt_inet_from_sortkey(rdb_arena_t *a, const unsigned char *k);
+
 /* The function and operator registries (funcs.c resolves over them). */
 enum { F_STRICT = 1, F_VOLATILE = 2, F_STABLE = 4, F_VARIADIC = 8, F_NONSTRICT = 16 };
 

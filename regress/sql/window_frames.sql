@@ -1,0 +1,79 @@
+-- Window frames: GROUPS mode and the EXCLUDE clause (CURRENT ROW, GROUP,
+-- TIES, NO OTHERS) with aggregates and first/last/nth_value, over peers
+-- (ties on the ORDER BY key), several partitions and NULL keys; the
+-- errors of GROUPS without ORDER BY and of bad offsets.
+CREATE TABLE wf (id int PRIMARY KEY, p text, k int, v int);
+INSERT INTO wf VALUES
+  (1, 'a', 1, 10), (2, 'a', 1, 20), (3, 'a', 2, 30), (4, 'a', 3, 40), (5, 'a', 3, 50),
+  (6, 'a', 3, 60), (7, 'a', 5, 70), (8, 'b', 1, 5), (9, 'b', 2, 6), (10, 'b', NULL, 7),
+  (11, 'b', NULL, 8), (12, 'c', 4, 9);
+
+-- GROUPS offsets count peer groups
+SELECT id, p, k, v,
+       sum(v) OVER (PARTITION BY p ORDER BY k GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS s11,
+       sum(v) OVER (PARTITION BY p ORDER BY k GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS sc1,
+       count(*) OVER (PARTITION BY p ORDER BY k GROUPS 1 PRECEDING) AS c1p,
+       sum(v) OVER (PARTITION BY p ORDER BY k GROUPS BETWEEN 2 PRECEDING AND 1 PRECEDING) AS s21p,
+       sum(v) OVER (PARTITION BY p ORDER BY k GROUPS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) AS s12f,
+       sum(v) OVER (PARTITION BY p ORDER BY k GROUPS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sup,
+       sum(v) OVER (PARTITION BY p ORDER BY k GROUPS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS suf
+FROM wf ORDER BY id;
+
+-- GROUPS with DESC order and first/last/nth_value (of k: peers' order is
+-- not fixed)
+SELECT id, k,
+       first_value(k) OVER w AS fv, last_value(k) OVER w AS lv, nth_value(k, 4) OVER w AS nv
+FROM wf WHERE p = 'a'
+WINDOW w AS (ORDER BY k DESC GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW)
+ORDER BY id;
+
+-- EXCLUDE over ROWS, RANGE and GROUPS frames (ROWS frames that cut
+-- through peers order them by v too)
+SELECT id, k, v,
+       sum(v) OVER (ORDER BY k, v ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) AS r_cur,
+       sum(v) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS r_grp,
+       sum(v) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE TIES) AS r_ties,
+       sum(v) OVER (ORDER BY k, v ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING EXCLUDE NO OTHERS) AS r_none,
+       sum(v) OVER (ORDER BY k, v ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING EXCLUDE TIES) AS r_ties2
+FROM wf WHERE p = 'a' ORDER BY id;
+
+SELECT id, k, v,
+       sum(v) OVER (ORDER BY k RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW) AS all_but_me,
+       sum(v) OVER (ORDER BY k RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS before_group,
+       sum(v) OVER (ORDER BY k RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE TIES) AS near_ties,
+       count(*) OVER (ORDER BY k GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP) AS g_cnt,
+       sum(v) OVER (ORDER BY k GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE TIES) AS g_ties,
+       max(v) OVER (ORDER BY k GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) AS g_max
+FROM wf WHERE p = 'a' ORDER BY id;
+
+-- first_value / last_value / nth_value skip the excluded rows
+SELECT id, k, v,
+       first_value(v) OVER w AS fv, last_value(v) OVER w AS lv, nth_value(v, 3) OVER w AS n3
+FROM wf WHERE p = 'a'
+WINDOW w AS (ORDER BY k, v ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW)
+ORDER BY id;
+
+SELECT id, k, v,
+       first_value(v) OVER w AS fv, last_value(v) OVER w AS lv
+FROM wf WHERE p = 'a'
+WINDOW w AS (ORDER BY k ROWS BETWEEN CURRENT ROW AND CURRENT ROW EXCLUDE CURRENT ROW)
+ORDER BY id;
+
+-- NULL order keys are a peer group of their own
+SELECT id, k, v,
+       sum(v) OVER (ORDER BY k NULLS FIRST GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS s,
+       sum(v) OVER (ORDER BY k GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) AS e
+FROM wf WHERE p = 'b' ORDER BY id;
+
+-- an offset of zero, and a large one
+SELECT id, k,
+       sum(v) OVER (ORDER BY k GROUPS BETWEEN 0 PRECEDING AND 0 FOLLOWING) AS z,
+       sum(v) OVER (ORDER BY k GROUPS BETWEEN 100 PRECEDING AND 100 FOLLOWING) AS big
+FROM wf WHERE p = 'a' ORDER BY id;
+
+-- errors
+SELECT sum(v) OVER (GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM wf;
+SELECT sum(v) OVER (PARTITION BY p GROUPS 1 PRECEDING) FROM wf;
+SELECT sum(v) OVER (ORDER BY k GROUPS BETWEEN -1 PRECEDING AND CURRENT ROW) FROM wf;
+SELECT sum(v) OVER (ORDER BY k GROUPS BETWEEN CURRENT ROW AND NULL FOLLOWING) FROM wf;
+DROP TABLE wf;
