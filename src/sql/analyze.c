@@ -3094,6 +3094,9 @@ static rdb_status_t bind_lockrows(bctx_t *c, ast_select_t *sel, scope_t *s, cons
                 return fail(c, "0A000", loc, "%s cannot be applied to a function", ln);
             return fail(c, "0A000", loc, "%s on a subquery, view or WITH query in FROM is not supported", ln);
         }
+        if (rel->table->npk == 0)   /* rows are locked by primary key (exec/rowlock.h) */
+            return fail(c, "0A000", loc, "%s on table \"%s\" without a primary key is not supported", ln,
+                        rel->table->name);
         if (lock_nullable(fromp, 0, rel->offset, false))
             return fail(c, "0A000", -1, "%s cannot be applied to the nullable side of an outer join", ln);
         lr->rels[lr->nrels++] = (plan_lockrel_t){ rel->table, rel->offset, mode, wait };
