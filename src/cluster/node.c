@@ -301,15 +301,8 @@ static void node_send_gossip(clu_node_t *n, uint16_t peer)
 {
     rdb_buf_t mem = RDB_BUF_INIT, vv = RDB_BUF_INIT, f = RDB_BUF_INIT;
     clu_members_encode(&n->mem, &mem);
-    /* The applier holds rep_mu while it writes a batch, which takes long
-     * for a large transaction: never wait for it here (the heartbeat would
-     * stall and peers would call this node down); send the vector of the
-     * last gossip instead. */
-    if (pthread_mutex_trylock(&n->rep_mu) == 0) {
-        rdb_buf_reset(&n->gossip_vv);
-        clu_vv_encode(&n->rep.vv, &n->gossip_vv);
-        pthread_mutex_unlock(&n->rep_mu);
-    }
+    /* The vector as of the last durable batch (node_apply.c): never what
+     * is only applied, nor waiting for the applier's rep_mu. */
     rdb_buf_append(&vv, n->gossip_vv.data, n->gossip_vv.len);
     msgpack_packer pk;
     size_t st = clu_frame_start(&f, &pk, CLU_MSG_GOSSIP, n->o.node_id, clu_hlc_peek(&n->hlc), 2);
@@ -947,6 +940,11 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
             json_object_set_new(e, "rtt_us", json_integer((json_int_t)ps->rtt_us));
             json_object_set_new(e, "out_seq", json_integer((json_int_t)ps->out_seq));
             json_object_set_new(e, "acked_seq", json_integer((json_int_t)ps->acked_seq));
+            /* durable implies visible (hints and ADVANCE move acked_seq only) */
+            json_object_set_new(e, "visible_seq",
+                                json_integer((json_int_t)(ps->visible_seq > ps->acked_seq
+                                                              ? ps->visible_seq
+                                                              : ps->acked_seq)));
             json_object_set_new(e, "lag", json_integer((json_int_t)(ps->out_seq - ps->acked_seq)));
             json_object_set_new(e, "unacked_frames", json_integer((json_int_t)ps->fifo_count));
             json_object_set_new(e, "oldest_unacked_ms",

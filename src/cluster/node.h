@@ -150,8 +150,10 @@ clu_hlc_t *clu_node_hlc(clu_node_t *n);
  * writes it coordinates itself (not those committed with CLU_W_APPLIED).
  * It runs on the applier or anti-entropy thread with the replica locked:
  * it must be quick and must not call into the node.  Records already
- * applied before may be passed again.  fn NULL removes the hook; once this
- * returns, the previous hook is no longer running. */
+ * applied before may be passed again.  The records are visible to readers
+ * of the store when fn runs, not necessarily durable yet (node_apply.c).
+ * fn NULL removes the hook; once this returns, the previous hook is no
+ * longer running. */
 void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx);
 
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,

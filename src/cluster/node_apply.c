@@ -1,20 +1,34 @@
 /*
- * node_apply.c — group commit on a thread of its own.
+ * node_apply.c — group commit on threads of their own: an applier that
+ * makes writes visible, a syncer that makes them durable.
  *
  * Everything a node must apply to its store — records of the writes it
  * coordinates, records replicated to it, version-vector advances — is
  * collected in the loop's batch `acc`.  At the end of each loop iteration
  * (node_rx_flush) the batch is handed to the applier thread if it is idle:
- * one clu_replica_apply, one fsync.  Meanwhile the loop keeps reading,
- * sending and collecting the next batch, so it never waits on the disk.
- * When the applier is done it wakes the loop, which completes the batch
- * (counts itself as an answer for its own writes, stores their hints, sends
- * the WRITE_ACKs) and hands over the next one.
+ * one clu_replica_apply WITHOUT fsync (WAL append in the page cache and
+ * memtable insert: the records are visible to readers from then on).  The
+ * applier then asks the syncer for an fsync up to this batch's epoch and
+ * wakes the loop, which completes the batch's visible part (the APPLIED
+ * acknowledgement of each live frame) and hands over the next batch at
+ * once: the next apply runs while the previous fsync is under way.  When
+ * the syncer's fdatasync covers an epoch, the loop completes what was owed
+ * on durability (n->dq, in epoch order): DURABLE acknowledgements (the only
+ * ones a coordinator counts for a consistency level or for dropping a
+ * frame or a hint), the coordinator's own answer for its writes, and the
+ * version vector it gossips.  One fdatasync covers every batch applied
+ * before it started, so under load fsyncs are grouped over many batches.
+ * With --write-sync off there is no syncer: durable = applied.
  *
  * Invariants: at most one batch is with the applier (ap_busy); batches are
  * applied in the order they were filled, so an ADVANCE is applied after
- * every record that arrived before it.  The applier touches only `job`,
- * under ap_mu hand-off, and the replica under rep_mu.
+ * every record that arrived before it; dq is in epoch order and an item
+ * is completed only once sy_done >= its epoch (ok iff sy_ok >= its epoch:
+ * after a failed fsync sy_ok never moves again and the store refuses
+ * writes).  The applier touches only `job`, under ap_mu hand-off, and the
+ * replica under rep_mu.  A replica that crashes between its APPLIED and its
+ * DURABLE acknowledgement loses the write; the coordinator still holds the
+ * frame (or the hint) and sends it again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +94,7 @@ static void batch_reset(apply_batch_t *b)
 static void batch_free(apply_batch_t *b)
 {
     rdb_buf_free(&b->store);
+    rdb_buf_free(&b->vv_enc);
     free(b->rx);
     free(b->acks);
     free(b->recs);
@@ -136,6 +151,7 @@ void node_rx_flush(clu_node_t *n)
     batch_reset(&n->acc);
     batch_build(n, &n->job);
     n->job.ok = true;
+    n->job.epoch = ++n->ap_epoch;
     pthread_mutex_lock(&n->ap_mu);
     n->ap_busy = true;
     n->ap_done = false;
@@ -149,7 +165,7 @@ static void apply_job(clu_node_t *n, apply_batch_t *b)
 {
     rdb_err_t e = RDB_ERR_INIT;
     pthread_mutex_lock(&n->rep_mu);
-    if (b->nrecs && clu_replica_apply(&n->rep, b->recs, b->nrecs, n->o.sync, &e) != RDB_OK) {
+    if (b->nrecs && clu_replica_apply(&n->rep, b->recs, b->nrecs, false, &e) != RDB_OK) {
         RDB_LOG_ERROR("node", "applying %zu records failed: %s", b->nrecs, e.msg);
         rdb_err_clear(&e);
         b->ok = false;
@@ -165,7 +181,19 @@ static void apply_job(clu_node_t *n, apply_batch_t *b)
                          "(records it could not deliver are left to anti-entropy)", a->peer,
                          (unsigned long long)before, (unsigned long long)a->hint_upto);
     }
+    rdb_buf_reset(&b->vv_enc);
+    clu_vv_encode(&n->rep.vv, &b->vv_enc);
     pthread_mutex_unlock(&n->rep_mu);
+}
+
+/* Holding ap_mu: tell the stopping thread and the loop that a batch is
+ * applied or made durable (the wake-up is sent without the lock). */
+static void wake_loop(clu_node_t *n)
+{
+    pthread_cond_broadcast(&n->ap_done_cv);
+    pthread_mutex_unlock(&n->ap_mu);
+    ev_async_send(n->loop, &n->wake);
+    pthread_mutex_lock(&n->ap_mu);
 }
 
 static void *applier(void *arg)
@@ -181,10 +209,42 @@ static void *applier(void *arg)
         apply_job(n, &n->job);
         pthread_mutex_lock(&n->ap_mu);
         n->ap_done = true;
-        pthread_cond_broadcast(&n->ap_done_cv);
+        if (n->sy_started && n->job.epoch > n->sy_req) {
+            n->sy_req = n->job.epoch; /* the fsync starts now, not after the loop */
+            pthread_cond_signal(&n->sy_cv);
+        }
+        wake_loop(n);
+    }
+    pthread_mutex_unlock(&n->ap_mu);
+    return NULL;
+}
+
+/* ---- the syncer thread --------------------------------------------------- */
+
+static void *syncer(void *arg)
+{
+    clu_node_t *n = arg;
+    pthread_mutex_lock(&n->ap_mu);
+    for (;;) {
+        while (n->sy_req <= n->sy_done && !n->ap_stop)
+            pthread_cond_wait(&n->sy_cv, &n->ap_mu);
+        if (n->sy_req <= n->sy_done)
+            break; /* stopping with nothing to do */
+        uint64_t target = n->sy_req;
         pthread_mutex_unlock(&n->ap_mu);
-        ev_async_send(n->loop, &n->wake);
+        rdb_err_t e = RDB_ERR_INIT;
+        bool ok = lsm_sync_wal(n->db, &e) == RDB_OK;
+        if (!ok) {
+            RDB_LOG_ERROR("node", "making applied writes durable failed: %s", e.msg);
+            rdb_err_clear(&e);
+        }
         pthread_mutex_lock(&n->ap_mu);
+        n->sy_done = target;
+        if (ok && !n->sy_failed)
+            n->sy_ok = target;
+        else
+            n->sy_failed = true;
+        wake_loop(n);
     }
     pthread_mutex_unlock(&n->ap_mu);
     return NULL;
@@ -192,20 +252,91 @@ static void *applier(void *arg)
 
 /* ---- completion (node thread) -------------------------------------------- */
 
-static void send_ack(clu_node_t *n, const rx_ack_t *a, bool ok)
+/* WRITE_ACK [reqid, kind, fid, hint_upto, seq_hi, ok, durable]: durable 0
+ * says the records are applied (visible), 1 that they are also durable
+ * (the answer that counts); a frame gets the first (live frames only)
+ * then the second, or one failed durable answer. */
+static void send_ack(clu_node_t *n, const rx_ack_t *a, bool ok, bool durable)
 {
     rdb_buf_t f = RDB_BUF_INIT;
     msgpack_packer p;
-    size_t fs = clu_frame_start(&f, &p, CLU_MSG_WRITE_ACK, n->o.node_id, clu_hlc_peek(&n->hlc), 6);
+    size_t fs = clu_frame_start(&f, &p, CLU_MSG_WRITE_ACK, n->o.node_id, clu_hlc_peek(&n->hlc), 7);
     msgpack_pack_uint64(&p, a->reqid);
     msgpack_pack_int(&p, a->kind);
     msgpack_pack_uint64(&p, a->fid);
     msgpack_pack_uint64(&p, a->hint_upto);
     msgpack_pack_uint64(&p, a->seq_hi);
     msgpack_pack_uint64(&p, ok && a->ok ? 1 : 0);
+    msgpack_pack_uint64(&p, durable ? 1 : 0);
     clu_frame_finish(&f, fs);
     node_send(n, a->peer, &f);
     rdb_buf_free(&f);
+}
+
+static dur_item_t *dq_push(clu_node_t *n, uint64_t epoch, int what)
+{
+    if (n->dq_head + n->dq_n == n->dq_cap) {
+        if (n->dq_head) {
+            memmove(n->dq, n->dq + n->dq_head, n->dq_n * sizeof *n->dq);
+            n->dq_head = 0;
+        } else {
+            n->dq_cap = n->dq_cap ? n->dq_cap * 2 : 64;
+            n->dq = rdb_realloc(n->dq, n->dq_cap * sizeof *n->dq);
+        }
+    }
+    dur_item_t *d = &n->dq[n->dq_head + n->dq_n++];
+    memset(d, 0, sizeof *d);
+    d->epoch = epoch;
+    d->what = what;
+    return d;
+}
+
+static void dur_run(clu_node_t *n, dur_item_t *d, bool ok)
+{
+    switch (d->what) {
+    case DUR_ACK:
+        send_ack(n, &d->a, ok, true);
+        break;
+    case DUR_WRITE:
+        node_write_applied(n, d->w, ok);
+        break;
+    case DUR_VV:
+        if (ok) {
+            rdb_buf_t t = n->gossip_vv;
+            n->gossip_vv = d->vv;
+            d->vv = t;
+        }
+        rdb_buf_free(&d->vv);
+        break;
+    }
+}
+
+/* Complete what the syncer made durable. */
+static void dur_complete(clu_node_t *n)
+{
+    if (n->dq_n == 0)
+        return;
+    pthread_mutex_lock(&n->ap_mu);
+    uint64_t done = n->sy_done, okupto = n->sy_ok;
+    pthread_mutex_unlock(&n->ap_mu);
+    bool any = false;
+    while (n->dq_n && n->dq[n->dq_head].epoch <= done) {
+        dur_item_t d = n->dq[n->dq_head++];
+        n->dq_n--;
+        dur_run(n, &d, d.epoch <= okupto);
+        any = true;
+    }
+    if (n->dq_n == 0)
+        n->dq_head = 0;
+    if (any)
+        clu_net_flush(n->net);
+}
+
+/* Does the local apply of this batch hold records of w?  (Else its own
+ * part is done once the batch is through: nothing of it awaits an fsync.) */
+static bool wreq_applies_here(const clu_node_t *n, const wreq_t *w)
+{
+    return !(w->flags & CLU_W_APPLIED) && w->self_local;
 }
 
 void node_apply_complete(clu_node_t *n)
@@ -213,24 +344,49 @@ void node_apply_complete(clu_node_t *n)
     pthread_mutex_lock(&n->ap_mu);
     bool done = n->ap_busy && n->ap_done;
     pthread_mutex_unlock(&n->ap_mu);
-    if (!done)
+    if (!done) {
+        dur_complete(n);
         return;
+    }
     apply_batch_t *b = &n->job;
+    bool defer = n->sy_started && b->ok; /* else durable = applied (or failed) */
     n->rx_applied += b->nrx;
     for (wreq_t *w = b->wprep, *next; w; w = next) {
         next = w->pnext;
-        node_write_applied(n, w, b->ok);
+        if (defer && wreq_applies_here(n, w))
+            dq_push(n, b->epoch, DUR_WRITE)->w = w;
+        else
+            node_write_applied(n, w, b->ok);
     }
-    for (size_t i = 0; i < b->nacks; i++)
-        if (b->acks[i].kind != W_ADVANCE)
-            send_ack(n, &b->acks[i], b->ok);
+    for (size_t i = 0; i < b->nacks; i++) {
+        rx_ack_t *a = &b->acks[i];
+        if (a->kind == W_ADVANCE)
+            continue;
+        if (!defer) {
+            send_ack(n, a, b->ok, true);
+            continue;
+        }
+        if (a->kind == W_LIVE && a->ok)
+            send_ack(n, a, true, false); /* visible here from now on */
+        dq_push(n, b->epoch, DUR_ACK)->a = *a;
+    }
+    if (defer) {
+        dur_item_t *d = dq_push(n, b->epoch, DUR_VV);
+        d->vv = b->vv_enc;
+        b->vv_enc = (rdb_buf_t)RDB_BUF_INIT;
+    } else if (b->ok) {
+        rdb_buf_t t = n->gossip_vv;
+        n->gossip_vv = b->vv_enc;
+        b->vv_enc = t;
+    }
     clu_net_flush(n->net);
     batch_reset(b);
     pthread_mutex_lock(&n->ap_mu);
     n->ap_busy = false;
     n->ap_done = false;
     pthread_mutex_unlock(&n->ap_mu);
-    node_rx_flush(n); /* what gathered meanwhile */
+    node_rx_flush(n); /* what gathered meanwhile: applied during the fsync */
+    dur_complete(n);
 }
 
 void node_apply_start(clu_node_t *n)
@@ -238,8 +394,14 @@ void node_apply_start(clu_node_t *n)
     pthread_mutex_init(&n->ap_mu, NULL);
     pthread_cond_init(&n->ap_cv, NULL);
     pthread_cond_init(&n->ap_done_cv, NULL);
+    pthread_cond_init(&n->sy_cv, NULL);
     n->acc.ok = n->job.ok = true;
+    /* What the store holds at start is durable (recovered from the WAL). */
+    rdb_buf_reset(&n->gossip_vv);
+    clu_vv_encode(&n->rep.vv, &n->gossip_vv);
     n->ap_started = pthread_create(&n->ap_thr, NULL, applier, n) == 0;
+    if (n->ap_started && n->o.sync)
+        n->sy_started = pthread_create(&n->sy_thr, NULL, syncer, n) == 0;
 }
 
 void node_apply_stop(clu_node_t *n)
@@ -249,10 +411,11 @@ void node_apply_stop(clu_node_t *n)
         batch_free(&n->job);
         return;
     }
-    /* Drain: finish the batch with the applier, hand over the rest. */
+    /* Drain: finish the batch with the applier, hand over the rest, wait
+     * for the last fsync and complete what it owes. */
     for (;;) {
         pthread_mutex_lock(&n->ap_mu);
-        while (n->ap_busy && !n->ap_done)
+        while ((n->ap_busy && !n->ap_done) || (n->dq_n && n->sy_done < n->sy_req))
             pthread_cond_wait(&n->ap_done_cv, &n->ap_mu);
         bool busy = n->ap_busy;
         pthread_mutex_unlock(&n->ap_mu);
@@ -260,19 +423,27 @@ void node_apply_stop(clu_node_t *n)
             node_apply_complete(n); /* hands over acc if it holds anything */
             continue;
         }
-        if (n->acc.nrx == 0 && n->acc.nacks == 0 && !n->acc.wprep)
+        dur_complete(n);
+        if (n->acc.nrx == 0 && n->acc.nacks == 0 && !n->acc.wprep && n->dq_n == 0)
             break;
         node_rx_flush(n);
     }
     pthread_mutex_lock(&n->ap_mu);
     n->ap_stop = true;
     pthread_cond_signal(&n->ap_cv);
+    pthread_cond_signal(&n->sy_cv);
     pthread_mutex_unlock(&n->ap_mu);
     pthread_join(n->ap_thr, NULL);
-    n->ap_started = false;
+    if (n->sy_started)
+        pthread_join(n->sy_thr, NULL);
+    n->ap_started = n->sy_started = false;
     pthread_mutex_destroy(&n->ap_mu);
     pthread_cond_destroy(&n->ap_cv);
     pthread_cond_destroy(&n->ap_done_cv);
+    pthread_cond_destroy(&n->sy_cv);
     batch_free(&n->acc);
     batch_free(&n->job);
+    free(n->dq);
+    n->dq = NULL;
+    n->dq_n = n->dq_head = n->dq_cap = 0;
 }

@@ -49,7 +49,8 @@ typedef struct peer_state {
     uint16_t    id;
     uint64_t    out_seq;         /* last origin seq assigned for this peer  */
     uint64_t    seq_reserved;    /* durable bound: out_seq never passes it  */
-    uint64_t    acked_seq;       /* highest seq acknowledged (live or hint) */
+    uint64_t    acked_seq;       /* highest seq acknowledged durable        */
+    uint64_t    visible_seq;     /* highest seq acknowledged applied (live) */
     uint64_t    next_fid;
     inflight_t *fifo, *fifo_tail;
     size_t      fifo_bytes, fifo_count;
@@ -136,7 +137,21 @@ typedef struct apply_batch {
     clu_record_t *recs;                /* built at hand-off */
     size_t        nrecs, caprecs;
     bool          ok;
+    uint64_t      epoch;               /* hand-off number (node_apply.c) */
+    rdb_buf_t     vv_enc;              /* the vector after the apply      */
 } apply_batch_t;
+
+/* Work owed once the batches up to `epoch` are durable (node_apply.c):
+ * a durable WRITE_ACK, a coordinated write's own answer, or the version
+ * vector to gossip from then on. */
+typedef struct dur_item {
+    uint64_t     epoch;
+    int          what;      /* DUR_ACK, DUR_WRITE, DUR_VV */
+    rx_ack_t     a;
+    struct wreq *w;
+    rdb_buf_t    vv;
+} dur_item_t;
+enum { DUR_ACK = 1, DUR_WRITE = 2, DUR_VV = 3 };
 
 /* A coordinated read. */
 typedef struct rreq {
@@ -296,8 +311,19 @@ struct clu_node {
     pthread_mutex_t ap_mu;
     pthread_cond_t  ap_cv, ap_done_cv;
     bool            ap_busy, ap_done, ap_stop, ap_started;
+    /* durability: the syncer thread fsyncs what the applier wrote without
+     * fsync (visible at once); epochs count hand-offs.  sy_* under ap_mu. */
+    pthread_t       sy_thr;
+    pthread_cond_t  sy_cv;
+    bool            sy_started;
+    uint64_t        ap_epoch;        /* node thread: last epoch handed over  */
+    uint64_t        sy_req, sy_done; /* epochs to make durable, made durable */
+    uint64_t        sy_ok;           /* made durable without error           */
+    bool            sy_failed;       /* an fsync failed: nothing is ok since */
+    dur_item_t     *dq;              /* node thread: owed work, epoch order  */
+    size_t          dq_head, dq_n, dq_cap;
     pthread_mutex_t rep_mu;      /* rep: vv and counters, apply calls */
-    rdb_buf_t       gossip_vv;   /* the vector as last gossiped (encoded) */
+    rdb_buf_t       gossip_vv;   /* the durable vector, encoded (node thread) */
 
     /* anti-entropy */
     pthread_t       ae_thr;
@@ -345,7 +371,8 @@ void node_rx_ack(clu_node_t *n, const rx_ack_t *a);
 void node_wprep_add(clu_node_t *n, wreq_t *w);
 /* Hand the filled batch to the applier if it is idle. */
 void node_rx_flush(clu_node_t *n);
-/* Run the completion of an applied batch, if one is done. */
+/* Run the completion of an applied batch, if one is done, and of the
+ * batches made durable since the last call. */
 void node_apply_complete(clu_node_t *n);
 void node_peer_down(clu_node_t *n, uint16_t peer);
 void node_peer_up_writes(clu_node_t *n, uint16_t peer);

@@ -17,17 +17,24 @@
  * anti-entropy's job.
  *
  * Latency.  A write's frames go out as soon as the request is numbered;
- * the coordinator's own apply (and its fsync) happens at the end of the
- * loop iteration, grouped with every record received in that iteration,
- * and only then does the coordinator count itself as an answer.  So an ALL
- * write costs one fsync on each replica, in parallel, plus a round trip.
+ * the coordinator's own apply happens at the end of the loop iteration,
+ * grouped with every record received in that iteration, and the
+ * coordinator counts itself as an answer once that apply is durable.  So
+ * an ALL write costs one fsync on each replica, in parallel, plus a round
+ * trip; it is visible on each replica before that, as soon as applied.
  *
  * Frames:
  *   WRITE     [reqid, kind, fid, hint_upto, seq_hi, [record...]]
- *   WRITE_ACK [reqid, kind, fid, hint_upto, seq_hi, ok]
+ *   WRITE_ACK [reqid, kind, fid, hint_upto, seq_hi, ok, durable]
  *   ADVANCE   [seq]
  * kind: LIVE (acked per frame, fid = position in the FIFO), HINT (acked
  * once; hint_upto = last hint-store seq in the batch), REPAIR (no ack).
+ * A replica acknowledges a LIVE frame twice (node_apply.c): durable 0 once
+ * the records are applied (visible to its readers; visible_seq in status),
+ * durable 1 once they are fsynced.  Only the durable acknowledgement counts
+ * for a consistency level, takes the frame out of the FIFO, or (HINT)
+ * deletes hints: a replica that dies before its fsync gets them again.
+ * Absent (older senders), durable is 1.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -590,12 +597,22 @@ void node_on_write(clu_node_t *n, uint16_t from, clu_frame_t *f)
 
 void node_on_write_ack(clu_node_t *n, uint16_t from, clu_frame_t *f)
 {
-    uint64_t reqid, kind, fid, hint_upto, seq_hi, ok;
+    uint64_t reqid, kind, fid, hint_upto, seq_hi, ok, durable = 1;
     if (!clu_field_u64(f, 0, &reqid) || !clu_field_u64(f, 1, &kind) ||
         !clu_field_u64(f, 2, &fid) || !clu_field_u64(f, 3, &hint_upto) ||
         !clu_field_u64(f, 4, &seq_hi) || !clu_field_u64(f, 5, &ok))
         return;
+    if (f->nfields > 6 && !clu_field_u64(f, 6, &durable))
+        return;
     peer_state_t *ps = node_peer(n, from);
+    if (!durable) {
+        /* Applied (visible) on the replica, not yet durable: the frame stays
+         * in the FIFO, to become hints if the link dies before the durable
+         * acknowledgement, and counts for no consistency level. */
+        if (kind == W_LIVE && ok && seq_hi > ps->visible_seq)
+            ps->visible_seq = seq_hi;
+        return;
+    }
     if (kind == W_HINT) {
         if (!ps->hint_inflight || hint_upto != ps->hint_upto)
             return;
@@ -629,6 +646,8 @@ void node_on_write_ack(clu_node_t *n, uint16_t from, clu_frame_t *f)
     if (ok) {
         if (x->seq_hi > ps->acked_seq)
             ps->acked_seq = x->seq_hi;
+        if (x->seq_hi > ps->visible_seq)
+            ps->visible_seq = x->seq_hi;
     } else {
         frame_to_hints(n, from, x);
     }

@@ -69,7 +69,7 @@ rdb_status_t rdb_err_setv(rdb_err_t *err, rdb_status_t code,
     memcpy(err->sqlstate, sqlstate, 5);
     err->sqlstate[5] = '\0';
     err->msg = vformat(fmt, ap);
-    err->detail = err->hint = NULL;
+    err->detail = err->hint = err->context = NULL;
     err->position = 0;
     return code;
 }
@@ -111,6 +111,16 @@ void rdb_err_hint(rdb_err_t *err, const char *fmt, ...)
     va_end(ap);
 }
 
+void rdb_err_context(rdb_err_t *err, const char *fmt, ...)
+{
+    if (!rdb_err_is_set(err))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    replace_field(&err->context, fmt, ap);
+    va_end(ap);
+}
+
 void rdb_err_position(rdb_err_t *err, int position)
 {
     if (rdb_err_is_set(err))
@@ -140,6 +150,7 @@ void rdb_err_clear(rdb_err_t *err)
     free(err->msg);
     free(err->detail);
     free(err->hint);
+    free(err->context);
     *err = (rdb_err_t)RDB_ERR_INIT;
 }
 

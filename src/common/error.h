@@ -53,9 +53,10 @@ typedef struct rdb_err {
     char          *detail;
     char          *hint;
     int            position;    /* 1-based cursor position, 0 = none      */
+    char          *context;     /* where it happened ("COPY t, line 3")   */
 } rdb_err_t;
 
-#define RDB_ERR_INIT { RDB_OK, RDB_SEV_ERROR, "00000", NULL, NULL, NULL, 0 }
+#define RDB_ERR_INIT { RDB_OK, RDB_SEV_ERROR, "00000", NULL, NULL, NULL, 0, NULL }
 
 /* Set code, SQLSTATE and message; returns code so callers can
  * `return rdb_err_set(err, ...)`.  err may be NULL (the error is dropped).
@@ -71,6 +72,9 @@ void rdb_err_detail(rdb_err_t *err, const char *fmt, ...)
 void rdb_err_hint(rdb_err_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void rdb_err_position(rdb_err_t *err, int position);
+/* PostgreSQL's CONTEXT field: replaces an earlier one. */
+void rdb_err_context(rdb_err_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Prefix the message with "context: " (e.g. a file name). */
 void rdb_err_prefix(rdb_err_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,14 @@
  * a partial one waits for the next chunk.  Text format follows
  * PostgreSQL's escapes (\N, \t, \n, \\, octal, \x); CSV its quoting
  * rules with HEADER, QUOTE and ESCAPE.
+ *
+ * Bulk path.  Into a table without UNIQUE indexes besides its primary key,
+ * rows go in through sql_table_insert_new (txn_put_new): each row's key is
+ * checked against the table at once, but duplicates among the COPY's own
+ * rows only at the end (or when another error stops the COPY first, so
+ * that the error reported is still the one of the earliest bad line), by
+ * sorting the write set, which the commit then reuses.  Rows are tagged
+ * with their line number, which the duplicate's error names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +46,10 @@ struct copy_state {
     uint64_t       line, rows;
     sql_value_t   *vals;
     bool           ended;       /* saw \. */
+    bool           bulk;        /* rows through sql_table_insert_new */
+    sql_bulk_t     bk;
+    const char    *rec;         /* the record being parsed (in buf) */
+    size_t         reclen;
 };
 
 void eng_copy_free(rdb_session_t *s)
@@ -51,6 +63,7 @@ void eng_copy_free(rdb_session_t *s)
         txn_abort(c->txn);
     rdb_buf_free(&c->buf);
     rdb_buf_free(&c->field);
+    sql_bulk_free(&c->bk);
     rdb_arena_destroy(&c->a);
     rdb_arena_destroy(&c->ra);
     rdb_err_clear(&c->runerr);
@@ -93,6 +106,7 @@ rdb_status_t eng_copy_begin(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, 
                 c->colnames[i] = d->tab->cols[k].name;
             }
     c->vals = RDB_ARENA_NEWN(&c->a, sql_value_t, c->ncols + 1);
+    c->bulk = sql_table_bulk_ok(d->tab);
     c->csv = st->copy_csv;
     c->header = st->copy_header;
     c->delim = st->copy_delim;
@@ -116,9 +130,36 @@ fail: {
     }
 }
 
+/* PostgreSQL's CONTEXT lines of COPY FROM, quoting at most 100 bytes of
+ * the data (cut at a character boundary, then "..."). */
+#define COPY_DATA_DISPLAY 100
+
+static void ctx_quoted(copy_state_t *c, rdb_err_t *err, const char *col, const char *p, size_t n)
+{
+    size_t k = n;
+    if (k > COPY_DATA_DISPLAY) {
+        k = COPY_DATA_DISPLAY;
+        while (k && ((unsigned char)p[k] & 0xc0) == 0x80)
+            k--;
+    }
+    const char *more = k < n ? "..." : "";
+    if (col)
+        rdb_err_context(err, "COPY %s, line %llu, column %s: \"%.*s%s\"", c->b.dml->tab->name,
+                        (unsigned long long)c->line, col, (int)k, p, more);
+    else
+        rdb_err_context(err, "COPY %s, line %llu: \"%.*s%s\"", c->b.dml->tab->name,
+                        (unsigned long long)c->line, (int)k, p, more);
+}
+
+static void ctx_line(copy_state_t *c, rdb_err_t *err, uint64_t line)
+{
+    rdb_err_context(err, "COPY %s, line %llu", c->b.dml->tab->name, (unsigned long long)line);
+}
+
 static rdb_status_t bad(copy_state_t *c, rdb_err_t *err, const char *state, const char *fmt, const char *arg)
 {
     rdb_err_set(err, RDB_SQL, state, fmt, arg);
+    ctx_quoted(c, err, NULL, c->rec, c->reclen);
     return RDB_SQL;
 }
 
@@ -134,8 +175,10 @@ static rdb_status_t put_field(rdb_session_t *s, copy_state_t *c, int i, const ch
     }
     /* PostgreSQL names the line and column in a CONTEXT line, which the
      * protocol layer does not send: the message stands alone */
-    if (sql_value_in(&c->ra, &s->fs, c->types[i], p, n, &c->vals[i], err) != RDB_OK)
+    if (sql_value_in(&c->ra, &s->fs, c->types[i], p, n, &c->vals[i], err) != RDB_OK) {
+        ctx_quoted(c, err, c->colnames[i], p, n);
         return RDB_SQL;
+    }
     return RDB_OK;
 }
 
@@ -144,8 +187,16 @@ static rdb_status_t finish_row(rdb_session_t *s, copy_state_t *c, int nfields, r
     if (nfields < c->ncols)
         return bad(c, err, "22P04", "missing data for column \"%s\"", c->colnames[nfields]);
     bool inserted;
-    if (ex_insert_values(&c->run, c->b.dml, c->vals, &c->ra, &inserted) != RDB_OK) {
+    rdb_status_t rc = c->bulk ? ex_insert_new(&c->run, c->b.dml, c->vals, &c->ra, c->line, &c->bk)
+                              : ex_insert_values(&c->run, c->b.dml, c->vals, &c->ra, &inserted);
+    if (rc != RDB_OK) {
         rdb_err_move(err, &c->runerr);
+        /* as PostgreSQL: a key conflict names the line, a bad row quotes
+         * it; a foreign key's check is no error of a line */
+        if (strcmp(err->sqlstate, "23505") == 0)
+            ctx_line(c, err, c->line);
+        else if (strcmp(err->sqlstate, "23503") != 0)
+            ctx_quoted(c, err, NULL, c->rec, c->reclen);
         return RDB_SQL;
     }
     c->rows++;
@@ -178,6 +229,11 @@ static rdb_status_t text_line(rdb_session_t *s, copy_state_t *c, const char *p, 
         rdb_buf_reset(&c->field);
         size_t start = i;
         bool escaped = false;
+        /* the common case, no backslash: the field is the input itself */
+        while (i < n && p[i] != c->delim && p[i] != '\\')
+            i++;
+        if (i < n && p[i] == '\\')
+            rdb_buf_append(&c->field, p + start, i - start);
         while (i < n && p[i] != c->delim) {
             char ch = p[i];
             if (ch == '\\' && i + 1 < n) {
@@ -214,9 +270,11 @@ static rdb_status_t text_line(rdb_session_t *s, copy_state_t *c, const char *p, 
             rdb_buf_append_u8(&c->field, (uint8_t)ch);
             i++;
         }
-        bool isnull = !escaped ? (i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0)
-                               : (i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0);
-        if (put_field(s, c, nf, c->field.data ? c->field.data : "", c->field.len, isnull, err) != RDB_OK)
+        /* the null string matches the raw input, before de-escaping */
+        bool isnull = i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0;
+        const char *fp = escaped ? (c->field.data ? c->field.data : "") : p + start;
+        size_t fn = escaped ? c->field.len : i - start;
+        if (put_field(s, c, nf, fp, fn, isnull, err) != RDB_OK)
             return RDB_SQL;
         nf++;
         if (i >= n)
@@ -265,6 +323,13 @@ static rdb_status_t csv_record(rdb_session_t *s, copy_state_t *c, const char *p,
         rdb_buf_reset(&c->field);
         bool quoted = false;
         size_t start = i;
+        /* the common case, no quote: the field is the input itself */
+        while (i < n && p[i] != c->delim && p[i] != c->quote)
+            i++;
+        const char *fp = p + start;
+        size_t fn = i - start;
+        if (i < n && p[i] == c->quote)
+            rdb_buf_append(&c->field, p + start, i - start);
         while (i < n && p[i] != c->delim) {
             if (p[i] == c->quote) {
                 quoted = true;
@@ -285,8 +350,12 @@ static rdb_status_t csv_record(rdb_session_t *s, copy_state_t *c, const char *p,
             }
             rdb_buf_append_u8(&c->field, (uint8_t)p[i++]);
         }
+        if (quoted) {
+            fp = c->field.data ? c->field.data : "";
+            fn = c->field.len;
+        }
         bool isnull = !quoted && i - start == c->nulllen && memcmp(p + start, c->null, c->nulllen) == 0;
-        if (put_field(s, c, nf, c->field.data ? c->field.data : "", c->field.len, isnull, err) != RDB_OK)
+        if (put_field(s, c, nf, fp, fn, isnull, err) != RDB_OK)
             return RDB_SQL;
         nf++;
         if (i >= n)
@@ -294,6 +363,22 @@ static rdb_status_t csv_record(rdb_session_t *s, copy_state_t *c, const char *p,
         i++;
     }
     return finish_row(s, c, nf, err);
+}
+
+/* Bulk path: a duplicate among the rows so far replaces err (the error of
+ * a later line, or none at the end). */
+static rdb_status_t check_dups(copy_state_t *c, rdb_status_t rc, rdb_err_t *err)
+{
+    if (!c->bulk || (rc != RDB_OK && strcmp(err->sqlstate, "57014") == 0))
+        return rc;
+    uint64_t line;
+    rdb_err_t e = RDB_ERR_INIT;
+    rdb_arena_reset(&c->ra);
+    if (sql_table_check_new(c->txn, c->b.dml->tab, &c->ra, &line, &e) == RDB_OK)
+        return rc;
+    rdb_err_move(err, &e);
+    ctx_line(c, err, line);
+    return RDB_SQL;
 }
 
 static rdb_status_t process(rdb_session_t *s, copy_state_t *c, bool final, rdb_err_t *err)
@@ -318,9 +403,11 @@ static rdb_status_t process(rdb_session_t *s, copy_state_t *c, bool final, rdb_e
             adv = (size_t)len + 1;
         }
         c->line++;
+        c->rec = p;
+        c->reclen = (size_t)len;
         rdb_status_t rc = c->csv ? csv_record(s, c, p, (size_t)len, err) : text_line(s, c, p, (size_t)len, err);
         if (rc != RDB_OK)
-            return rc;
+            return check_dups(c, rc, err);
         pos += adv;
     }
     rdb_buf_consume(&c->buf, pos);
@@ -344,6 +431,8 @@ rdb_status_t eng_copy_done(rdb_session_t *s, rdb_sink_t *sink, uint64_t *rows, r
     if (!c)
         return rdb_err_set(err, RDB_PROTOCOL, "08P01", "unexpected CopyDone");
     rdb_status_t rc = process(s, c, true, err);
+    if (rc == RDB_OK)
+        rc = check_dups(c, rc, err);
     *rows = c->rows;
     txn_t *t = c->txn;
     bool own = c->own;

@@ -101,6 +101,19 @@ rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t
     return ex_fk_fire(r, q);
 }
 
+rdb_status_t ex_insert_new(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals, rdb_arena_t *a,
+                           uint64_t tag, sql_bulk_t *bk)
+{
+    sql_value_t *row = rdb_arena_alloc(a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
+    if (build_insert_row(r, d, vals, a, row) != RDB_OK)
+        return RDB_SQL;
+    if (sql_table_insert_new(r->txn, d->tab, row, tag, bk, r->err) != RDB_OK)
+        return RDB_SQL;
+    ex_fkq_t *q = NULL;
+    ex_fk_note(r, &q, d->tab, NULL, row);
+    return ex_fk_fire(r, q);
+}
+
 static rdb_status_t returning(ex_run_t *r, const plan_t *ret, const sql_value_t *row, rdb_arena_t *a,
                               ex_row_fn fn, void *arg)
 {

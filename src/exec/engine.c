@@ -40,6 +40,7 @@
 #include "exec/explain.h"
 #include "exec/sysscan.h"
 #include "exec/extsort.h"
+#include "exec/parallel.h"
 #include "sql/ddl.h"
 #include "sql/table.h"
 
@@ -489,6 +490,11 @@ static rdb_status_t ret_row(void *arg, const sql_value_t *row, rdb_err_t *err)
     return RDB_OK;
 }
 
+static uint64_t table_rows(void *ctx, const sql_table_t *t)
+{
+    return sql_table_estimate_rows(((rdb_session_t *)ctx)->e->st, t);
+}
+
 static rdb_status_t do_bind(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, const char *sql,
                             const sql_catsnap_t *snap, sql_type_t *ptypes, int *nparams,
                             sql_bound_t *out, int *nsubs, rdb_err_t *err)
@@ -500,8 +506,12 @@ static rdb_status_t do_bind(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, co
         return RDB_SQL;
     *nparams = b.nparams;
     *nsubs = b.nsubs;
-    if (out->plan && out->kind == AST_S_SELECT)
+    if (out->plan && out->kind == AST_S_SELECT) {
         out->plan = plan_optimize(a, out->plan);
+        const char *w = eng_guc_get(s, "max_parallel_workers_per_gather");
+        int workers = w ? atoi(w) : 0;
+        ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
+    }
     if (out->dml)
         out->dml->src = plan_optimize(a, out->dml->src);
     return RDB_OK;

@@ -25,6 +25,7 @@
 #include "sql/ast.h"
 #include "sql/table.h"
 #include "exec/extsort.h"
+#include "exec/parallel.h"
 #include "exec/window.h"
 #include "exec/explain.h"
 #include "exec/lockrows.h"
@@ -347,7 +348,12 @@ static const sql_value_t *scan_next(ex_node_t *n)
             sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
                                        nlo <= p->nkey ? true : p->lo_incl,
                                        nhi <= p->nkey ? true : p->hi_incl };
-            n->scan = sql_scan_open(r->txn, t, (nlo || nhi) ? &range : NULL);
+            if (!nlo && !nhi && r->nparts > 1 && p == r->par_scan)
+                n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts);
+            else
+                n->scan = sql_scan_open(r->txn, t, (nlo || nhi) ? &range : NULL);
+        } else if (r->nparts > 1 && p == r->par_scan) {
+            n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts); /* a slice (parallel.h) */
         } else {
             n->scan = sql_scan_open(r->txn, t, NULL);
         }
@@ -594,14 +600,11 @@ static sql_value_t *topn_copy(ex_node_t *n, const sql_value_t *row, int64_t seq)
     return c;
 }
 
-/* Fill n->rows with the best bound rows of the child, sorted. */
-static bool topn_fill(ex_node_t *n, int64_t bound)
+/* Offer row (arrival number seq) to the heap of the best bound rows. */
+static bool topn_push(ex_node_t *n, const sql_value_t *row, int64_t seq, int64_t bound)
 {
     const plan_t *p = n->p;
-    const sql_value_t *row;
-    int64_t seq = 0;
-    while ((row = ex_next(n->l))) {
-        seq++;
+    {
         if (n->nrows < bound) {
             if (n->nrows == n->caprows) {
                 int64_t cap = n->caprows ? n->caprows * 2 : 64;
@@ -629,11 +632,78 @@ static bool topn_fill(ex_node_t *n, int64_t bound)
                 return false;
         }
     }
+    return true;
+}
+
+/* Fill n->rows with the best bound rows of the child, sorted; arrival
+ * numbers start after seq0 (a slice's rows come after earlier slices'). */
+static bool topn_fill(ex_node_t *n, int64_t bound, int64_t seq0)
+{
+    const plan_t *p = n->p;
+    const sql_value_t *row;
+    int64_t seq = seq0;
+    while ((row = ex_next(n->l)))
+        if (!topn_push(n, row, ++seq, bound))
+            return false;
     if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
         return false;
     if (n->nrows > 1)
         qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), topn_qcmp, (void *)p);
     return true;
+}
+
+/* A parallel top-N (plan.h `parallel`): each slice keeps its best bound
+ * rows; the caller's heap takes them slice by slice, with their arrival
+ * numbers, so ties fall as in a serial scan. */
+typedef struct par_topn {
+    const plan_t  *p;
+    int64_t        bound;
+    sql_value_t ***rows;      /* per part */
+    int64_t       *nrows;
+} par_topn_t;
+
+#define PAR_SEQ_SHIFT 40      /* a slice's arrival numbers: part << 40 + i */
+
+static rdb_status_t topn_part(ex_run_t *wr, int part, void *arg)
+{
+    par_topn_t *pt = arg;
+    ex_node_t *n = ex_open(wr, pt->p);
+    if (!n)
+        return RDB_SQL;
+    bool ok = topn_fill(n, pt->bound, (int64_t)part << PAR_SEQ_SHIFT);
+    pt->rows[part] = n->rows;
+    pt->nrows[part] = n->nrows;
+    ex_close(n);
+    return ok ? RDB_OK : RDB_SQL;
+}
+
+static bool topn_parallel(ex_node_t *n, int64_t bound)
+{
+    const plan_t *p = n->p;
+    int nparts = p->parallel + 1;
+    par_topn_t pt = { p, bound, RDB_ARENA_NEWN(n->r->a, sql_value_t **, nparts),
+                      RDB_ARENA_NEWN(n->r->a, int64_t, nparts) };
+    ex_par_t *par = ex_par_run(n->r, nparts, p->par_scan, topn_part, &pt);
+    if (!par)
+        return false;
+    for (int i = 0; i < nparts; i++)
+        for (int64_t k = 0; k < pt.nrows[i]; k++)
+            if (!topn_push(n, pt.rows[i][k], pt.rows[i][k][p->ncols].u.i, bound)) {
+                ex_par_free(par);
+                return false;
+            }
+    ex_par_free(par);
+    if (n->nrows > 1)
+        qsort_r(n->rows, (size_t)n->nrows, sizeof(*n->rows), topn_qcmp, (void *)p);
+    return ex_check(n->r) == RDB_OK;
+}
+
+/* Run p's parallel form?  Not under EXPLAIN ANALYZE (its counters are
+ * per node, not per thread: Workers Launched says 0), nor over reads that
+ * other nodes answer. */
+static bool par_now(const ex_node_t *n)
+{
+    return n->p->parallel > 0 && !n->r->instr && n->r->nparts == 0 && !txn_has_reader(n->r->txn);
 }
 
 static const sql_value_t *sort_next(ex_node_t *n)
@@ -666,7 +736,7 @@ static const sql_value_t *sort_next(ex_node_t *n)
                 ex_instr_t *in = ex_instr_get(n->r->instr, p);
                 in->sort_method = ex_sort_spilled(n->xs, &in->sort_kb) ? 2 : 1;
             }
-        } else if (!topn_fill(n, bound)) {
+        } else if (par_now(n) ? !topn_parallel(n, bound) : !topn_fill(n, bound, 0)) {
             return NULL;
         } else if (n->r->instr) {
             ex_instr_t *in = ex_instr_get(n->r->instr, p);
@@ -1158,47 +1228,112 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
     return RDB_OK;
 }
 
+/* The groups of the child's rows and their aggregate states into n->ht
+ * (kept in the run's arena), in order of first appearance; without GROUP
+ * BY one entry.  False on error. */
+static bool agg_fill(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    sql_type_t *gt = RDB_ARENA_NEWN(r->a, sql_type_t, p->ngroup + 1);
+    for (int i = 0; i < p->ngroup; i++)
+        gt[i] = p->group[i]->type;
+    rh_init(&n->ht, r->a, p->ngroup, gt);
+    sql_value_t *key = RDB_ARENA_NEWN(r->a, sql_value_t, p->ngroup + 1);
+    aggstate_t *single = p->ngroup ? NULL : agg_new_group(n);
+    const sql_value_t *row;
+    while ((row = ex_next(n->l))) {
+        rdb_arena_reset(&n->ra);
+        aggstate_t *s = single;
+        if (!s) {
+            for (int i = 0; i < p->ngroup; i++)
+                if (ex_eval(r, p->group[i], row, &n->ra, &key[i]) != RDB_OK)
+                    return false;
+            uint64_t h = key_hash(gt, p->ngroup, key);
+            rh_entry_t *e = rh_find(&n->ht, key, h);
+            if (!e) {
+                e = rh_add(&n->ht, r->a, ex_copy_row(r->a, gt, p->ngroup, key), h);
+                e->extra = agg_new_group(n);
+                if (ex_check(r) != RDB_OK)
+                    return false;
+            }
+            s = e->extra;
+        }
+        if (agg_advance(n, s, row) != RDB_OK)
+            return false;
+        if (!tick(n))
+            return false;
+    }
+    if (rdb_err_is_set(r->err))
+        return false;
+    if (single) {
+        rh_entry_t *e = rh_add(&n->ht, r->a, key, 0);
+        e->extra = single;
+    }
+    return true;
+}
+
+/* A parallel aggregate (plan.h `parallel`): each slice fills its own
+ * groups (Partial Aggregate); the caller combines them slice by slice
+ * (Finalize Aggregate), so groups come out in serial first-appearance
+ * order. */
+typedef struct par_agg {
+    const plan_t *p;
+    rowhash_t    *ht;          /* per part, in the part's arena */
+} par_agg_t;
+
+static rdb_status_t agg_part(ex_run_t *wr, int part, void *arg)
+{
+    par_agg_t *pa = arg;
+    ex_node_t *n = ex_open(wr, pa->p);
+    if (!n)
+        return RDB_SQL;
+    bool ok = agg_fill(n);
+    pa->ht[part] = n->ht;
+    ex_close(n);
+    return ok ? RDB_OK : RDB_SQL;
+}
+
+static bool agg_parallel(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    int nparts = p->parallel + 1;
+    par_agg_t pa = { p, RDB_ARENA_NEWN(r->a, rowhash_t, nparts) };
+    ex_par_t *par = ex_par_run(r, nparts, p->par_scan, agg_part, &pa);
+    if (!par)
+        return false;
+    sql_type_t *gt = RDB_ARENA_NEWN(r->a, sql_type_t, p->ngroup + 1);
+    for (int i = 0; i < p->ngroup; i++)
+        gt[i] = p->group[i]->type;
+    rh_init(&n->ht, r->a, p->ngroup, gt);
+    sql_fn_ctx_t ctx = r->fn;
+    ctx.arena = r->a;
+    bool ok = true;
+    for (int i = 0; ok && i < nparts; i++)
+        for (rh_entry_t *pe = pa.ht[i].first; ok && pe; pe = pe->chain) {
+            rh_entry_t *e = rh_find(&n->ht, pe->key, pe->hash);
+            if (!e) {
+                e = rh_add(&n->ht, r->a, ex_copy_row(r->a, gt, p->ngroup, pe->key), pe->hash);
+                e->extra = agg_new_group(n);
+            }
+            aggstate_t *s = e->extra, *o = pe->extra;
+            for (int k = 0; ok && k < p->naggs; k++)
+                ok = p->aggs[k].agg.combine(&ctx, s->st[k], o->st[k], r->err) == RDB_OK;
+            ok = ok && ex_check(r) == RDB_OK;
+        }
+    ex_par_free(par);
+    return ok;
+}
+
 static const sql_value_t *agg_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
     if (!n->started) {
         n->started = true;
-        sql_type_t *gt = RDB_ARENA_NEWN(r->a, sql_type_t, p->ngroup + 1);
-        for (int i = 0; i < p->ngroup; i++)
-            gt[i] = p->group[i]->type;
-        rh_init(&n->ht, r->a, p->ngroup, gt);
-        sql_value_t *key = RDB_ARENA_NEWN(r->a, sql_value_t, p->ngroup + 1);
-        aggstate_t *single = p->ngroup ? NULL : agg_new_group(n);
-        const sql_value_t *row;
-        while ((row = ex_next(n->l))) {
-            rdb_arena_reset(&n->ra);
-            aggstate_t *s = single;
-            if (!s) {
-                for (int i = 0; i < p->ngroup; i++)
-                    if (ex_eval(r, p->group[i], row, &n->ra, &key[i]) != RDB_OK)
-                        return NULL;
-                uint64_t h = key_hash(gt, p->ngroup, key);
-                rh_entry_t *e = rh_find(&n->ht, key, h);
-                if (!e) {
-                    e = rh_add(&n->ht, r->a, ex_copy_row(r->a, gt, p->ngroup, key), h);
-                    e->extra = agg_new_group(n);
-                    if (ex_check(r) != RDB_OK)
-                        return NULL;
-                }
-                s = e->extra;
-            }
-            if (agg_advance(n, s, row) != RDB_OK)
-                return NULL;
-            if (!tick(n))
-                return NULL;
-        }
-        if (rdb_err_is_set(r->err))
+        if (!(par_now(n) ? agg_parallel(n) : agg_fill(n)))
             return NULL;
-        if (single) {
-            rh_entry_t *e = rh_add(&n->ht, r->a, key, 0);
-            e->extra = single;
-        }
         n->it = n->ht.first;
     }
     if (!n->it)

@@ -75,6 +75,10 @@ typedef struct ex_run {
     struct ex_node    **wt;
     /* EXPLAIN ANALYZE: per-plan-node counters (explain.c), NULL = off */
     struct ex_instr_map *instr;
+    /* a slice of a parallel scan (exec/parallel.h): full scans of
+     * hash-partitioned tables read token slice part of nparts (0 = all) */
+    int                 part, nparts;
+    const struct plan  *par_scan;   /* the scan that is sliced */
 } ex_run_t;
 
 typedef struct ex_node ex_node_t;

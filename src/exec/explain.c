@@ -108,6 +108,8 @@ struct xnode {
     const char *type;         /* "Seq Scan", "Hash Join", ... */
     const char *title;        /* text header, e.g. "Seq Scan on t" */
     const char *relation, *alias, *index, *join_type, *strategy, *rel_kind;
+    const char *partial_mode; /* "Partial" / "Finalize" aggregate, NULL = simple */
+    bool        parallel_aware; /* a scan of one slice (Parallel Seq Scan) */
     const char *label;        /* "SubPlan 1" above this node, or NULL */
     double      startup, total, rows;
     int         width;
@@ -138,6 +140,7 @@ typedef struct xctx {
     /* subqueries of the node being built */
     xsub_t        *subs;
     int            nsubs, capsubs;
+    const plan_t  *par_scan; /* the scan a parallel node slices (Parallel Seq Scan) */
 } xctx_t;
 
 static void add_prop(xctx_t *x, xnode_t *n, const char *label, const char *text)
@@ -664,7 +667,8 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
         double r = est(p);
         set_cost(n, p, 0.15, 8.17 + (r > 1 ? r * (CPU_TUPLE + CPU_OPER) + r / 50 : 0));
     } else {
-        n = xnew(x, p, "Seq Scan", scan_title(x, "Seq Scan", t->name, alias));
+        n = xnew(x, p, "Seq Scan", scan_title(x, x->par_scan == p ? "Parallel Seq Scan" : "Seq Scan", t->name, alias));
+        n->parallel_aware = x->par_scan == p;
         set_cost(n, p, 0, ceil(rows_in / 50) + rows_in * CPU_TUPLE + (p->qual ? rows_in * CPU_OPER : 0));
     }
     n->relation = t->name;
@@ -785,6 +789,62 @@ static const char *sort_key_text(xctx_t *x, const plan_t *child, const plan_sort
     return k->nulls_first ? rdb_arena_sprintf(x->a, "%s NULLS FIRST", c) : c;
 }
 
+/* The input of p, its scan shown as parallel when p runs in slices. */
+static xnode_t *build_par_input(xctx_t *x, const plan_t *p)
+{
+    const plan_t *save = x->par_scan;
+    if (p->parallel)
+        x->par_scan = p->par_scan;
+    xnode_t *c = build(x, p->left);
+    x->par_scan = save;
+    return c;
+}
+
+/* An aggregate node over c; prefix "Partial " / "Finalize " / "". */
+static xnode_t *build_agg(xctx_t *x, const plan_t *p, xnode_t *c, const char *prefix)
+{
+    xnode_t *n;
+    if (p->ngroup) {
+        n = xnew(x, p, "Aggregate", rdb_arena_sprintf(x->a, "%sHashAggregate", prefix));
+        n->strategy = "Hashed";
+        const char **keys = RDB_ARENA_NEWN(x->a, const char *, p->ngroup);
+        for (int i = 0; i < p->ngroup; i++)
+            keys[i] = expr_text(x, p->group[i], p->left);
+        add_list_prop(x, n, "Group Key", keys, p->ngroup);
+        set_cost(n, p, c->total + c->rows * CPU_OPER * (p->naggs + 1),
+                 c->total + c->rows * CPU_OPER * (p->naggs + 1) + est(p) * CPU_TUPLE);
+    } else {
+        n = xnew(x, p, "Aggregate", *prefix ? rdb_arena_sprintf(x->a, "%sAggregate", prefix) : NULL);
+        n->strategy = "Plain";
+        set_cost(n, p, c->total + c->rows * CPU_OPER * (p->naggs + 1),
+                 c->total + c->rows * CPU_OPER * (p->naggs + 1) + CPU_TUPLE);
+    }
+    if (*prefix)
+        n->partial_mode = *prefix == 'P' ? "Partial" : "Finalize";
+    add_kid(x, n, c);
+    return n;
+}
+
+/* Gather / Gather Merge over the slices' node c (parallel.h).  Under
+ * ANALYZE the statement ran serially (exec.c par_now): no worker. */
+static xnode_t *build_gather(xctx_t *x, const plan_t *p, const char *what, xnode_t *c)
+{
+    xnode_t *g = xnew(x, p, what, NULL);
+    g->inst = NULL;
+    g->startup = c->startup;
+    g->total = c->total;
+    g->rows = c->rows;
+    g->width = c->width;
+    add_prop(x, g, "Workers Planned", rdb_arena_sprintf(x->a, "%d", p->parallel));
+    g->props[g->nprops - 1].num = true;
+    if (x->o->analyze) {
+        add_prop(x, g, "Workers Launched", "0");
+        g->props[g->nprops - 1].num = true;
+    }
+    add_kid(x, g, c);
+    return g;
+}
+
 /* The node of p with its own properties and children, subqueries not yet added. */
 static xnode_t *build_node(xctx_t *x, const plan_t *p)
 {
@@ -851,26 +911,16 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
     case P_JOIN:
         return build_join(x, p);
     case P_AGG:
-        c = build(x, p->left);
-        if (p->ngroup) {
-            n = xnew(x, p, "Aggregate", "HashAggregate");
-            n->strategy = "Hashed";
-            const char **keys = RDB_ARENA_NEWN(x->a, const char *, p->ngroup);
-            for (int i = 0; i < p->ngroup; i++)
-                keys[i] = expr_text(x, p->group[i], p->left);
-            add_list_prop(x, n, "Group Key", keys, p->ngroup);
-            set_cost(n, p, c->total + c->rows * CPU_OPER * (p->naggs + 1),
-                     c->total + c->rows * CPU_OPER * (p->naggs + 1) + est(p) * CPU_TUPLE);
-        } else {
-            n = xnew(x, p, "Aggregate", NULL);
-            n->strategy = "Plain";
-            set_cost(n, p, c->total + c->rows * CPU_OPER * (p->naggs + 1),
-                     c->total + c->rows * CPU_OPER * (p->naggs + 1) + CPU_TUPLE);
+        c = build_par_input(x, p);
+        if (p->parallel) {
+            /* PostgreSQL's shape: Finalize over Gather over Partial */
+            xnode_t *part = build_agg(x, p, c, "Partial ");
+            part->inst = NULL;
+            return build_agg(x, p, build_gather(x, p, "Gather", part), "Finalize ");
         }
-        add_kid(x, n, c);
-        return n;
+        return build_agg(x, p, c, "");
     case P_SORT: {
-        c = build(x, p->left);
+        c = build_par_input(x, p);
         n = xnew(x, p, "Sort", NULL);
         const char **keys = RDB_ARENA_NEWN(x->a, const char *, p->nsort + 1);
         for (int i = 0; i < p->nsort; i++)
@@ -887,7 +937,8 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
         double st = c->total + 2 * CPU_OPER * r * log2(r);
         set_cost(n, p, st, st + c->rows * CPU_TUPLE);
         add_kid(x, n, c);
-        return n;
+        /* a top-N per slice, the best of them merged */
+        return p->parallel ? build_gather(x, p, "Gather Merge", n) : n;
     }
     case P_LIMIT: {
         c = build(x, p->left);
@@ -1167,9 +1218,11 @@ static json_t *render_json(xctx_t *x, const xnode_t *n, const char *rel)
         json_object_set_new(j, "Subplan Name", json_string(n->label));
     if (n->strategy)
         json_object_set_new(j, "Strategy", json_string(n->strategy));
+    if (n->partial_mode)
+        json_object_set_new(j, "Partial Mode", json_string(n->partial_mode));
     if (n->join_type)
         json_object_set_new(j, "Join Type", json_string(n->join_type));
-    json_object_set_new(j, "Parallel Aware", json_false());
+    json_object_set_new(j, "Parallel Aware", json_boolean(n->parallel_aware));
     json_object_set_new(j, "Async Capable", json_false());
     if (n->index)
         json_object_set_new(j, "Index Name", json_string(n->index));

@@ -218,6 +218,13 @@ struct plan {
     const char  *alias;
     /* P_FUNCSCAN */
     bool         ordinality;
+    /* P_AGG (partial aggregates, combined) and P_SORT with a bound (top-N
+     * per slice, merged): the input, a chain of filters, projections and
+     * hash joins (probing) over a full scan of a hash-partitioned table
+     * (par_scan), runs as parallel + 1 token slices of that scan on as many
+     * threads (exec/parallel.c); 0 = serially */
+    int          parallel;
+    const plan_t *par_scan;
     /* P_LOCKROWS */
     struct plan_lockrows *lockrows;
 };

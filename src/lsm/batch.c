@@ -2,6 +2,7 @@
 #include "lsm/batch.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/coding.h"
 #include "common/mem.h"
@@ -30,13 +31,28 @@ void lsm_batch_clear(lsm_batch_t *b)
     b->max_klen = 0;
 }
 
-static void add(lsm_batch_t *b, int kind, const void *key, size_t klen, lsm_version_t v)
+/* One record, encoded in place after a single reserve. */
+static void add(lsm_batch_t *b, int kind, const void *key, size_t klen, lsm_version_t v,
+                const void *value, size_t vlen)
 {
-    rdb_buf_append_u8(&b->rep, (uint8_t)kind);
-    rdb_buf_append_lenprefixed(&b->rep, key, klen);
-    rdb_buf_append_u64_le(&b->rep, v.hlc);
-    char nb[2] = { (char)(v.node_id & 0xff), (char)(v.node_id >> 8) };
-    rdb_buf_append(&b->rep, nb, 2);
+    rdb_buf_reserve(&b->rep, 1 + 5 + klen + 10 + 5 + vlen);
+    char *p = b->rep.data + b->rep.len, *p0 = p;
+    *p++ = (char)kind;
+    p += rdb_encode_varint32(p, (uint32_t)klen);
+    if (klen)
+        memcpy(p, key, klen);
+    p += klen;
+    rdb_put_u64_le(p, v.hlc);
+    p[8] = (char)(v.node_id & 0xff);
+    p[9] = (char)(v.node_id >> 8);
+    p += 10;
+    if (kind == LSM_KIND_PUT) {
+        p += rdb_encode_varint32(p, (uint32_t)vlen);
+        if (vlen)
+            memcpy(p, value, vlen);
+        p += vlen;
+    }
+    b->rep.len += (size_t)(p - p0);
     b->count++;
     rdb_put_u32_le(b->rep.data, (uint32_t)b->count);
     if (klen > b->max_klen)
@@ -46,13 +62,12 @@ static void add(lsm_batch_t *b, int kind, const void *key, size_t klen, lsm_vers
 void lsm_batch_put(lsm_batch_t *b, const void *key, size_t klen, lsm_version_t v,
                    const void *value, size_t vlen)
 {
-    add(b, LSM_KIND_PUT, key, klen, v);
-    rdb_buf_append_lenprefixed(&b->rep, value, vlen);
+    add(b, LSM_KIND_PUT, key, klen, v, value, vlen);
 }
 
 void lsm_batch_delete(lsm_batch_t *b, const void *key, size_t klen, lsm_version_t v)
 {
-    add(b, LSM_KIND_DELETE, key, klen, v);
+    add(b, LSM_KIND_DELETE, key, klen, v, NULL, 0);
 }
 
 void lsm_batch_reserve(lsm_batch_t *b, size_t bytes) { rdb_buf_reserve(&b->rep, bytes); }

@@ -233,6 +233,15 @@ static void bi_seek(lsm_it_t *it, const char *k, size_t n)
         bi_next(it);
 }
 
+void lsm_block_it_seek_entry(lsm_block_it_t *i, uint32_t idx)
+{
+    if (idx >= i->nrestarts) {
+        i->cur = i->restarts;
+        return;
+    }
+    seek_restart(i, idx);
+}
+
 static void bi_prev(lsm_it_t *it)
 {
     block_it_t *i = (block_it_t *)it;
@@ -342,4 +351,43 @@ lsm_it_t *lsm_block_iter(const char *data, size_t n, void (*release)(void *), vo
     i->release = release;
     i->arg = arg;
     return &i->base;
+}
+
+bool lsm_block_flat_init(lsm_block_flat_t *f, const char *data, size_t n)
+{
+    if (n < 4)
+        return false;
+    uint32_t nr = rdb_get_u32_le(data + n - 4);
+    if (nr == 0 || (size_t)nr > (n - 4) / 4)
+        return false;
+    uint32_t restarts = (uint32_t)(n - 4 - 4 * (size_t)nr);
+    const char *end = data + restarts;
+    uint32_t expect = 0;
+    for (uint32_t idx = 0; idx < nr; idx++) {
+        uint32_t off = rdb_get_u32_le(data + restarts + 4 * (size_t)idx), shared, unshared, vlen;
+        const char *p;
+        if (off != expect || off >= restarts ||
+            !(p = decode_lengths(data + off, end, &shared, &unshared, &vlen)) || shared != 0 ||
+            unshared < LSM_IKEY_TRAILER || (size_t)(end - p) < (size_t)unshared + vlen)
+            return false;
+        expect = (uint32_t)(p + unshared + vlen - data);
+    }
+    if (expect != restarts)
+        return false;
+    f->data = data;
+    f->restarts = data + restarts;
+    f->n = nr;
+    return true;
+}
+
+void lsm_block_flat_entry(const lsm_block_flat_t *f, uint32_t idx, const char **k, size_t *kn,
+                          const char **v, size_t *vn)
+{
+    uint32_t shared, unshared, vlen;
+    const char *p = f->data + rdb_get_u32_le(f->restarts + 4 * (size_t)idx);
+    p = decode_lengths(p, f->restarts, &shared, &unshared, &vlen); /* checked at init */
+    *k = p;
+    *kn = unshared;
+    *v = p + unshared;
+    *vn = vlen;
 }

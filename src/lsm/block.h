@@ -71,9 +71,27 @@ typedef struct lsm_block_it {
     char inline_key[LSM_BLOCK_KEY_INLINE];
 } lsm_block_it_t;
 
+/* Position i at entry idx of a block whose every entry is a restart point
+ * (index blocks are written so); invalid if idx is past the last entry. */
+void lsm_block_it_seek_entry(lsm_block_it_t *i, uint32_t idx);
+
 /* REQUIRES: i zeroed, or initialised before (then its key storage is kept). */
 void lsm_block_it_init(lsm_block_it_t *i, const char *data, size_t n, const char *file,
                        uint64_t off);
 void lsm_block_it_destroy(lsm_block_it_t *i);
+
+/* A block whose every entry is a restart point (index blocks), read in
+ * place: entry idx's key and value without copying.  lsm_block_flat_init
+ * checks every entry once (lengths in bounds, nothing shared, entries back
+ * to back), so lsm_block_flat_entry need not; false if any check fails. */
+typedef struct lsm_block_flat {
+    const char *data;
+    const char *restarts; /* u32 le offsets */
+    uint32_t n;           /* entries */
+} lsm_block_flat_t;
+
+bool lsm_block_flat_init(lsm_block_flat_t *f, const char *data, size_t n);
+void lsm_block_flat_entry(const lsm_block_flat_t *f, uint32_t idx, const char **k, size_t *kn,
+                          const char **v, size_t *vn);
 
 #endif

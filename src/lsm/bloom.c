@@ -39,11 +39,18 @@ bool lsm_bloom_may_match(const char *filter, size_t len, uint64_t hash)
     size_t bits = (len - 1) * 8;
     const uint8_t *a = (const uint8_t *)filter;
     uint32_t h = (uint32_t)hash, delta = (uint32_t)(hash >> 32) | 1;
+    /* The probes land on unrelated cache lines of a filter larger than the
+     * CPU's caches: compute them all and prefetch first, so that the misses
+     * overlap instead of following one another. */
+    uint32_t pos[30];
+    bool narrow = bits <= UINT32_MAX; /* a 32-bit division is the cheaper */
     for (int j = 0; j < k; j++) {
-        uint32_t b = (uint32_t)(h % bits);
-        if (!(a[b / 8] & (1u << (b % 8))))
-            return false;
+        pos[j] = narrow ? h % (uint32_t)bits : (uint32_t)(h % bits);
+        __builtin_prefetch(a + pos[j] / 8);
         h += delta;
     }
+    for (int j = 0; j < k; j++)
+        if (!(a[pos[j] / 8] & (1u << (pos[j] % 8))))
+            return false;
     return true;
 }

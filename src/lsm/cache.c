@@ -1,4 +1,15 @@
-/* cache.c — see cache.h. */
+/*
+ * cache.c — see cache.h.
+ *
+ * Each shard is a chained hash table (at most one entry per two buckets)
+ * and a CLOCK ring: a hit only sets the entry's reference bit, so a lookup
+ * touches the bucket and the entry and nothing else (an LRU list would
+ * rewrite both neighbours on every hit, two more cache misses on a cache
+ * larger than the CPU's).  Eviction sweeps the hand round the ring: an entry
+ * referenced since the last sweep gets its bit cleared and is passed over,
+ * the first one not referenced goes.  New entries enter just behind the
+ * hand, the last place it reaches.
+ */
 #include "lsm/cache.h"
 
 #include <pthread.h>
@@ -11,20 +22,22 @@
 #define SHARDS 16
 
 struct lsm_cache_handle {
-    uint64_t file, off;
+    uint64_t file, off, hv;
     char *data;
     size_t n;
-    int refs;         /* pins, plus one while in the table */
+    int refs;          /* pins, plus one while in the table */
     bool in_table;
-    struct lsm_cache_handle *hnext;        /* hash chain */
-    struct lsm_cache_handle *lprev, *lnext; /* LRU list, newest at head */
+    bool referenced;   /* CLOCK bit: hit since the hand last passed */
+    bool inline_data;  /* data follows the handle in its allocation */
+    struct lsm_cache_handle *hnext;         /* hash chain */
+    struct lsm_cache_handle *cprev, *cnext; /* CLOCK ring */
 };
 
 typedef struct shard {
     pthread_mutex_t mu;
     lsm_cache_handle_t **tab;
     size_t nbuckets, count, usage, capacity;
-    lsm_cache_handle_t lru; /* sentinel */
+    lsm_cache_handle_t *hand; /* next entry the sweep looks at; NULL when empty */
 } shard_t;
 
 struct lsm_cache {
@@ -44,7 +57,6 @@ lsm_cache_t *lsm_cache_new(size_t capacity)
         s->nbuckets = 256;
         s->tab = rdb_calloc(s->nbuckets, sizeof(*s->tab));
         s->capacity = capacity / SHARDS;
-        s->lru.lnext = s->lru.lprev = &s->lru;
     }
     return c;
 }
@@ -52,7 +64,8 @@ lsm_cache_t *lsm_cache_new(size_t capacity)
 static void unref(lsm_cache_handle_t *h)
 {
     if (--h->refs == 0) {
-        free(h->data);
+        if (!h->inline_data)
+            free(h->data);
         free(h);
     }
 }
@@ -76,26 +89,40 @@ void lsm_cache_free(lsm_cache_t *c)
 
 static shard_t *shard_of(lsm_cache_t *c, uint64_t hv) { return &c->shards[hv >> 60]; }
 
-static void lru_unlink(lsm_cache_handle_t *h)
+static void ring_unlink(shard_t *s, lsm_cache_handle_t *h)
 {
-    h->lprev->lnext = h->lnext;
-    h->lnext->lprev = h->lprev;
-}
-static void lru_push(shard_t *s, lsm_cache_handle_t *h)
-{
-    h->lnext = s->lru.lnext;
-    h->lprev = &s->lru;
-    s->lru.lnext->lprev = h;
-    s->lru.lnext = h;
+    if (h->cnext == h) {
+        s->hand = NULL;
+    } else {
+        if (s->hand == h)
+            s->hand = h->cnext;
+        h->cprev->cnext = h->cnext;
+        h->cnext->cprev = h->cprev;
+    }
 }
 
-static void remove_from_table(shard_t *s, lsm_cache_handle_t *h, uint64_t hv)
+/* Just behind the hand: the sweep reaches it last. */
+static void ring_insert(shard_t *s, lsm_cache_handle_t *h)
 {
-    lsm_cache_handle_t **pp = &s->tab[hv & (s->nbuckets - 1)];
+    if (!s->hand) {
+        h->cprev = h->cnext = h;
+        s->hand = h;
+        return;
+    }
+    lsm_cache_handle_t *at = s->hand;
+    h->cnext = at;
+    h->cprev = at->cprev;
+    at->cprev->cnext = h;
+    at->cprev = h;
+}
+
+static void remove_from_table(shard_t *s, lsm_cache_handle_t *h)
+{
+    lsm_cache_handle_t **pp = &s->tab[h->hv & (s->nbuckets - 1)];
     while (*pp != h)
         pp = &(*pp)->hnext;
     *pp = h->hnext;
-    lru_unlink(h);
+    ring_unlink(s, h);
     h->in_table = false;
     s->count--;
     s->usage -= h->n;
@@ -108,12 +135,12 @@ lsm_cache_handle_t *lsm_cache_lookup(lsm_cache_t *c, uint64_t file, uint64_t off
     shard_t *s = shard_of(c, hv);
     pthread_mutex_lock(&s->mu);
     lsm_cache_handle_t *h = s->tab[hv & (s->nbuckets - 1)];
-    while (h && !(h->file == file && h->off == off))
+    while (h && !(h->hv == hv && h->file == file && h->off == off))
         h = h->hnext;
     if (h) {
         h->refs++;
-        lru_unlink(h);
-        lru_push(s, h);
+        if (!h->referenced)
+            h->referenced = true;
     }
     pthread_mutex_unlock(&s->mu);
     return h;
@@ -126,23 +153,79 @@ static void grow(shard_t *s)
     for (size_t b = 0; b < s->nbuckets; b++)
         for (lsm_cache_handle_t *h = s->tab[b], *n; h; h = n) {
             n = h->hnext;
-            uint64_t hv = hkey(h->file, h->off);
-            h->hnext = t[hv & (nb - 1)];
-            t[hv & (nb - 1)] = h;
+            h->hnext = t[h->hv & (nb - 1)];
+            t[h->hv & (nb - 1)] = h;
         }
     free(s->tab);
     s->tab = t;
     s->nbuckets = nb;
 }
 
+/* Evict until usage fits, sparing keep (just inserted) unless it is all
+ * that is left.  Each entry is passed over at most once per sweep, so this
+ * ends after two turns of the ring at most. */
+static void evict(shard_t *s, lsm_cache_handle_t *keep)
+{
+    while (s->usage > s->capacity && s->hand) {
+        lsm_cache_handle_t *h = s->hand;
+        if (h == keep && h->cnext == h)
+            break;
+        if (h != keep && !h->referenced) {
+            remove_from_table(s, h); /* moves the hand on */
+            continue;
+        }
+        h->referenced = false;
+        s->hand = h->cnext;
+    }
+}
+
+/* The header in front of a buffer from lsm_cache_buf_new. */
+static lsm_cache_handle_t *buf_handle(char *buf)
+{
+    return (lsm_cache_handle_t *)(void *)(buf - sizeof(lsm_cache_handle_t));
+}
+
+char *lsm_cache_buf_new(size_t n)
+{
+    lsm_cache_handle_t *h = rdb_malloc(sizeof(*h) + (n ? n : 1));
+    return (char *)(h + 1);
+}
+
+void lsm_cache_buf_free(char *buf)
+{
+    if (buf)
+        free(buf_handle(buf));
+}
+
+static lsm_cache_handle_t *insert(lsm_cache_t *c, lsm_cache_handle_t *h, uint64_t file,
+                                  uint64_t off, char *data, size_t n);
+
 lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off, char *data,
                                      size_t n)
 {
+    lsm_cache_handle_t *h = rdb_malloc(sizeof(*h));
+    h->inline_data = false;
+    return insert(c, h, file, off, data, n);
+}
+
+lsm_cache_handle_t *lsm_cache_insert_buf(lsm_cache_t *c, uint64_t file, uint64_t off, char *buf,
+                                         size_t n)
+{
+    lsm_cache_handle_t *h = buf_handle(buf);
+    h->inline_data = true;
+    return insert(c, h, file, off, buf, n);
+}
+
+static lsm_cache_handle_t *insert(lsm_cache_t *c, lsm_cache_handle_t *h, uint64_t file,
+                                  uint64_t off, char *data, size_t n)
+{
     uint64_t hv = hkey(file, off);
     shard_t *s = shard_of(c, hv);
-    lsm_cache_handle_t *h = rdb_calloc(1, sizeof(*h));
+    h->referenced = false;
+    h->hnext = h->cprev = h->cnext = NULL;
     h->file = file;
     h->off = off;
+    h->hv = hv;
     h->data = data;
     h->n = n;
     h->refs = 2;
@@ -150,23 +233,20 @@ lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off
     pthread_mutex_lock(&s->mu);
     /* replace an existing entry for the same key */
     lsm_cache_handle_t *o = s->tab[hv & (s->nbuckets - 1)];
-    while (o && !(o->file == file && o->off == off))
+    while (o && !(o->hv == hv && o->file == file && o->off == off))
         o = o->hnext;
     if (o)
-        remove_from_table(s, o, hv);
-    if (s->count + 1 > s->nbuckets)
+        remove_from_table(s, o);
+    if (2 * (s->count + 1) > s->nbuckets)
         grow(s);
     h->hnext = s->tab[hv & (s->nbuckets - 1)];
     s->tab[hv & (s->nbuckets - 1)] = h;
-    lru_push(s, h);
+    ring_insert(s, h);
     s->count++;
     s->usage += n;
-    while (s->usage > s->capacity && s->lru.lprev != &s->lru && s->lru.lprev != h) {
-        lsm_cache_handle_t *v = s->lru.lprev;
-        remove_from_table(s, v, hkey(v->file, v->off));
-    }
-    if (s->usage > s->capacity && s->lru.lprev == h)
-        remove_from_table(s, h, hv); /* larger than the shard: serve uncached */
+    evict(s, h);
+    if (s->usage > s->capacity)
+        remove_from_table(s, h); /* larger than the shard: serve uncached */
     pthread_mutex_unlock(&s->mu);
     return h;
 }
@@ -179,8 +259,7 @@ const char *lsm_cache_data(const lsm_cache_handle_t *h, size_t *n)
 
 void lsm_cache_release(lsm_cache_t *c, lsm_cache_handle_t *h)
 {
-    uint64_t hv = hkey(h->file, h->off);
-    shard_t *s = shard_of(c, hv);
+    shard_t *s = shard_of(c, h->hv);
     pthread_mutex_lock(&s->mu);
     unref(h);
     pthread_mutex_unlock(&s->mu);

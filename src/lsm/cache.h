@@ -20,6 +20,15 @@ lsm_cache_handle_t *lsm_cache_lookup(lsm_cache_t *c, uint64_t file, uint64_t off
 /* Takes ownership of data (malloc'd). Returns a pinned handle. */
 lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off, char *data,
                                      size_t n);
+/* A buffer of n bytes with the entry's header allocated in front of it, so
+ * that lsm_cache_insert_buf needs no allocation of its own and the entry
+ * and its data share one allocation.  lsm_cache_buf_free it if it is not
+ * inserted after all. */
+char *lsm_cache_buf_new(size_t n);
+void lsm_cache_buf_free(char *buf);
+/* lsm_cache_insert of a buffer from lsm_cache_buf_new (ownership passes). */
+lsm_cache_handle_t *lsm_cache_insert_buf(lsm_cache_t *c, uint64_t file, uint64_t off, char *buf,
+                                         size_t n);
 const char *lsm_cache_data(const lsm_cache_handle_t *h, size_t *n);
 void lsm_cache_release(lsm_cache_t *c, lsm_cache_handle_t *h);
 size_t lsm_cache_usage(lsm_cache_t *c);

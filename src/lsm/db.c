@@ -484,6 +484,10 @@ static rdb_status_t make_room(lsm_db_t *db, bool force, rdb_err_t *err)
             pthread_cond_broadcast(&db->bg_cv);
             pthread_cond_wait(&db->done_cv, &db->mu);
             db->stall_micros += now_us() - t;
+        } else if (db->inflight) {
+            /* earlier groups still sync or apply into this memtable and
+             * its WAL: they finish first */
+            pthread_cond_wait(&db->commit_cv, &db->mu);
         } else {
             return switch_memtable(db, err);
         }
@@ -499,14 +503,63 @@ static rdb_status_t ins_one(void *arg, int kind, const char *key, size_t klen, l
                             const char *val, size_t vlen)
 {
     ins_ctx_t *c = arg;
-    rdb_buf_reset(&c->key);
-    rdb_buf_reserve(&c->key, klen + LSM_IKEY_TRAILER);
-    memcpy(c->key.data, key, klen);
-    lsm_ikey_trailer(c->key.data + klen, v, kind);
-    lsm_mem_add(c->mem, c->key.data, klen + LSM_IKEY_TRAILER, val, vlen);
+    char small[128], *ik = small; /* most keys: no heap buffer per write */
+    if (klen + LSM_IKEY_TRAILER > sizeof small) {
+        rdb_buf_reset(&c->key);
+        rdb_buf_reserve(&c->key, klen + LSM_IKEY_TRAILER);
+        ik = c->key.data;
+    }
+    memcpy(ik, key, klen);
+    lsm_ikey_trailer(ik + klen, v, kind);
+    lsm_mem_add(c->mem, ik, klen + LSM_IKEY_TRAILER, val, vlen);
     return RDB_OK;
 }
 
+/* A queued writer sleeps on its own mutex, so that waking it neither
+ * needs db->mu nor makes it queue for db->mu on its way out. */
+static void writer_wait(lsm_writer_t *w)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->state == LSM_WRITER_WAIT)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Once state is set and mu released, *w may be gone (its thread returns):
+ * the caller reads w->next before. */
+static void writer_wake(lsm_writer_t *w, int state)
+{
+    pthread_mutex_lock(&w->mu);
+    w->state = state;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Wakes the group's followers (w->next .. last) with their result. */
+static void wake_followers(lsm_writer_t *w, lsm_writer_t *last)
+{
+    for (lsm_writer_t *x = w->next; last != w;) {
+        lsm_writer_t *nx = x->next;
+        bool end = x == last;
+        writer_wake(x, LSM_WRITER_DONE);
+        if (end)
+            break;
+        x = nx;
+    }
+}
+
+/* Pipelined group commit.  The writer at the head of the queue leads: it
+ * takes the batches queued behind it (up to MAX_GROUP_BYTES) and writes
+ * them to the WAL in one system call.  Then it hands the head of the queue
+ * to the next writer, which may write the next group while this one is in
+ * fdatasync (on Linux a sync covers what was written before it began, so
+ * each group still syncs after its own records).  Groups then complete in
+ * WAL order, one at a time: the memtable has one writer, and a group is
+ * acknowledged only after every earlier group was (a failed write or sync
+ * fails every later group).  Records are applied to the memtable only after
+ * their group is written, and synced when asked; a memtable switch waits
+ * until no group is in flight, so that a memtable holds exactly the records
+ * of its WAL. */
 static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t *err)
 {
     lsm_writer_t w;
@@ -515,6 +568,8 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
     w.err = e0;
     w.batch = b;
     w.sync = sync;
+    w.state = LSM_WRITER_WAIT;
+    pthread_mutex_init(&w.mu, NULL);
     pthread_cond_init(&w.cv, NULL);
     pthread_mutex_lock(&db->mu);
     if (db->wq_tail)
@@ -522,19 +577,24 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
     else
         db->wq_head = &w;
     db->wq_tail = &w;
-    while (!w.done && db->wq_head != &w)
-        pthread_cond_wait(&w.cv, &db->mu);
-    if (w.done) {
+    if (db->wq_head != &w) {
         pthread_mutex_unlock(&db->mu);
-        pthread_cond_destroy(&w.cv);
-        if (w.status != RDB_OK)
-            rdb_err_move(err, &w.err);
-        return w.status;
+        writer_wait(&w);
+        if (w.state == LSM_WRITER_DONE) {
+            pthread_cond_destroy(&w.cv);
+            pthread_mutex_destroy(&w.mu);
+            if (w.status != RDB_OK)
+                rdb_err_move(err, &w.err);
+            return w.status;
+        }
+        pthread_mutex_lock(&db->mu); /* LSM_WRITER_LEAD: w heads the queue */
     }
     /* leader */
     rdb_status_t s = make_room(db, b == NULL, &w.err);
     lsm_writer_t *last = &w;
-    bool do_sync = false;
+    bool do_sync = false, issued = false;
+    uint64_t ticket = 0;
+    lsm_mem_t *mem = db->mem;
     if (s == RDB_OK && b) {
         rdb_buf_reset(&db->group);
         size_t bytes = 0;
@@ -553,7 +613,9 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
         }
         if (db->o.sync_mode != LSM_SYNC_COMMIT)
             do_sync = false; /* PERIODIC: the syncer thread does it */
-        lsm_mem_t *mem = db->mem;
+        ticket = ++db->groups_issued;
+        db->inflight++;
+        issued = true;
         pthread_mutex_unlock(&db->mu);
         if (last == &w) {
             s = lsm_log_add(&db->wal, b->rep.data, b->rep.len, &w.err);
@@ -562,11 +624,34 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
             s = lsm_log_write_raw(&db->wal, db->group.data, db->group.len, &w.err);
             db->wal_bytes += db->group.len;
         }
+        pthread_mutex_lock(&db->mu);
+    }
+    /* hand the queue to the next writer */
+    lsm_writer_t *head = last->next;
+    db->wq_head = head;
+    if (!head)
+        db->wq_tail = NULL;
+    if (issued) {
+        if (s != RDB_OK)
+            db->wal_failed = true;
+        pthread_mutex_unlock(&db->mu);
+        if (head)
+            writer_wake(head, LSM_WRITER_LEAD);
+        head = NULL;
         if (s == RDB_OK && do_sync) {
             s = lsm_log_sync(&db->wal, &w.err);
             db->wal_syncs++;
         }
+        pthread_mutex_lock(&db->mu);
+        if (s != RDB_OK)
+            db->wal_failed = true;
+        while (db->groups_done != ticket - 1)
+            pthread_cond_wait(&db->commit_cv, &db->mu);
+        if (s == RDB_OK && db->wal_failed)
+            s = rdb_err_set(&w.err, RDB_IOERROR, NULL,
+                            "an earlier write to the WAL failed; writes are refused");
         if (s == RDB_OK) {
+            pthread_mutex_unlock(&db->mu);
             ins_ctx_t c = { mem, RDB_BUF_INIT };
             for (lsm_writer_t *x = &w;; x = x->next) {
                 lsm_batch_iterate(x->batch->rep.data, x->batch->rep.len, ins_one, &c, NULL);
@@ -574,36 +659,33 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
                     break;
             }
             rdb_buf_free(&c.key);
-        }
-        pthread_mutex_lock(&db->mu);
-        if (s != RDB_OK && !rdb_err_is_set(&db->bg_err)) {
+            pthread_mutex_lock(&db->mu);
+        } else if (!rdb_err_is_set(&db->bg_err)) {
             /* the WAL is in an unknown state: refuse further writes */
             rdb_err_set(&db->bg_err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
         }
+        db->groups_done = ticket;
+        db->inflight--;
+        pthread_cond_broadcast(&db->commit_cv);
     }
-    db->writes++;
-    for (lsm_writer_t *x = db->wq_head;;) {
-        lsm_writer_t *nx = x->next;
-        if (x != &w) {
-            x->status = s;
-            if (s != RDB_OK)
-                rdb_err_set(&x->err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
-            x->done = true;
-            db->writes++;
-            pthread_cond_signal(&x->cv);
-        }
-        if (x == last) {
-            db->wq_head = nx;
+    /* the followers' results are set under db->mu and published to each
+     * by its own mutex */
+    uint64_t n = 1;
+    for (lsm_writer_t *x = w.next; last != &w; x = x->next) {
+        x->status = s;
+        if (s != RDB_OK)
+            rdb_err_set(&x->err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
+        n++;
+        if (x == last)
             break;
-        }
-        x = nx;
     }
-    if (!db->wq_head)
-        db->wq_tail = NULL;
-    else
-        pthread_cond_signal(&db->wq_head->cv);
+    db->writes += n;
     pthread_mutex_unlock(&db->mu);
+    wake_followers(&w, last);
+    if (head)
+        writer_wake(head, LSM_WRITER_LEAD);
     pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     if (s != RDB_OK)
         rdb_err_move(err, &w.err);
     return s;
@@ -619,6 +701,39 @@ rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t 
         return RDB_OK;
     bool sync = db->o.sync_mode == LSM_SYNC_COMMIT && (!wo || wo->sync);
     return do_write(db, b, sync, err);
+}
+
+/* On a dup of the WAL's descriptor, as syncer_main: writes that returned
+ * are in the current WAL or in an older one, which switch_memtable synced
+ * before closing it. */
+rdb_status_t lsm_sync_wal(lsm_db_t *db, rdb_err_t *err)
+{
+    if (db->o.sync_mode == LSM_SYNC_NONE)
+        return RDB_OK;
+    pthread_mutex_lock(&db->mu);
+    if (rdb_err_is_set(&db->bg_err)) {
+        rdb_status_t s = bg_error(db, err);
+        pthread_mutex_unlock(&db->mu);
+        return s;
+    }
+    int fd = db->wal.fd >= 0 ? dup(db->wal.fd) : -1;
+    pthread_mutex_unlock(&db->mu);
+    if (fd < 0)
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not sync the WAL: %s", strerror(errno));
+    int rc = fdatasync(fd);
+    int en = errno;
+    close(fd);
+    if (rc == 0) {
+        db->wal_syncs++;
+        return RDB_OK;
+    }
+    pthread_mutex_lock(&db->mu);
+    if (!rdb_err_is_set(&db->bg_err))
+        rdb_err_set(&db->bg_err, RDB_IOERROR, NULL, "could not fdatasync the WAL: %s",
+                    strerror(en));
+    rdb_status_t s = bg_error(db, err);
+    pthread_mutex_unlock(&db->mu);
+    return s;
 }
 
 rdb_status_t lsm_flush(lsm_db_t *db, rdb_err_t *err)
@@ -1031,6 +1146,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->bg_cv, NULL);
     pthread_cond_init(&db->done_cv, NULL);
+    pthread_cond_init(&db->commit_cv, NULL);
     pthread_cond_init(&db->sync_cv, NULL);
     if (o.sync_period_ms <= 0)
         o.sync_period_ms = 100;
@@ -1129,6 +1245,7 @@ void lsm_close(lsm_db_t *db)
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->bg_cv);
     pthread_cond_destroy(&db->done_cv);
+    pthread_cond_destroy(&db->commit_cv);
     pthread_cond_destroy(&db->sync_cv);
     free(db->dir);
     free(db);

@@ -15,14 +15,21 @@
 #include "lsm/table_cache.h"
 #include "lsm/version.h"
 
+/* A thread in lsm_write (or lsm_flush), queued on db->wq.  It waits on its
+ * own mu/cv, not on db->mu, until the leader of its group says it is done
+ * or that it leads the next group (state). */
 typedef struct lsm_writer {
     lsm_batch_t *batch;   /* NULL: a flush request */
-    bool sync, done;
-    rdb_status_t status;
+    bool sync;
+    int state;            /* under mu: LSM_WRITER_WAIT, _DONE or _LEAD */
+    rdb_status_t status;  /* set before state becomes _DONE */
     rdb_err_t err;
+    pthread_mutex_t mu;
     pthread_cond_t cv;
     struct lsm_writer *next;
 } lsm_writer_t;
+
+enum { LSM_WRITER_WAIT, LSM_WRITER_DONE, LSM_WRITER_LEAD };
 
 struct lsm_db {
     char *dir;
@@ -55,6 +62,12 @@ struct lsm_db {
     lsm_log_writer_t manifest;
     lsm_writer_t *wq_head, *wq_tail;
     rdb_buf_t group;      /* leader's framed records */
+    /* Write groups in the WAL but not yet applied (pipelined group
+     * commit, db.c): numbered in WAL order, completed in that order. */
+    uint64_t groups_issued, groups_done;
+    int inflight;
+    bool wal_failed;      /* a WAL write or sync failed: later groups fail */
+    pthread_cond_t commit_cv;
 
     lsm_cache_t *cache;
     lsm_tcache_t *tcache;    /* open tables, at most o.max_open_files */

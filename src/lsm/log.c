@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common/coding.h"
@@ -58,12 +59,31 @@ rdb_status_t lsm_log_write_raw(lsm_log_writer_t *w, const void *data, size_t n, 
 
 rdb_status_t lsm_log_add(lsm_log_writer_t *w, const void *payload, size_t n, rdb_err_t *err)
 {
-    /* header and payload written where they lie: no copy of a large
-     * payload (a torn record fails its CRC on replay either way) */
+    /* header and payload written where they lie, in one system call: no
+     * copy of a large payload (a torn record fails its CRC on replay either
+     * way); a short write finishes with plain writes */
     char h[LSM_LOG_HEADER];
     frame_header(h, payload, n);
-    rdb_status_t s = lsm_log_write_raw(w, h, sizeof h, err);
-    return s == RDB_OK ? lsm_log_write_raw(w, payload, n, err) : s;
+    struct iovec iov[2] = { { h, sizeof h }, { (void *)payload, n } };
+    ssize_t k;
+    do
+        k = writev(w->fd, iov, 2);
+    while (k < 0 && errno == EINTR);
+    if (k < 0)
+        return rdb_err_set(err, RDB_IOERROR, NULL, "could not write \"%s\": %s", w->path,
+                           strerror(errno));
+    size_t done = (size_t)k;
+    w->size += done;
+    if (done >= sizeof h + n)
+        return RDB_OK;
+    rdb_status_t s = RDB_OK;
+    if (done < sizeof h) {
+        s = lsm_log_write_raw(w, h + done, sizeof h - done, err);
+        done = sizeof h;
+    }
+    return s == RDB_OK ? lsm_log_write_raw(w, (const char *)payload + (done - sizeof h),
+                                           n - (done - sizeof h), err)
+                       : s;
 }
 
 rdb_status_t lsm_log_sync(lsm_log_writer_t *w, rdb_err_t *err)

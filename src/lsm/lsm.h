@@ -127,6 +127,12 @@ typedef struct lsm_write_options {
  * or none of it is visible.  With LSM_SYNC_COMMIT (and wo->sync or wo NULL)
  * the batch is durable on return.  Keys over LSM_MAX_KEY_SIZE: RDB_INVALID. */
 rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t *b, rdb_err_t *err);
+/* Make every lsm_write that returned before this call durable (fdatasync of
+ * the WAL), without holding up writers meanwhile: a writer that skipped the
+ * fsync (wo->sync false) is visible at once and durable after this.  No-op
+ * with LSM_SYNC_NONE.  A failed fsync leaves the WAL in an unknown state:
+ * it is reported, and every later write fails. */
+rdb_status_t lsm_sync_wal(lsm_db_t *db, rdb_err_t *err);
 
 /* --- reads --------------------------------------------------------------- */
 

@@ -5,22 +5,30 @@
 #include <stdlib.h>
 
 #include "common/arena.h"
+#include "common/coding.h"
 #include "common/mem.h"
 #include "lsm/ikey.h"
 
 #define MAX_HEIGHT 12
 
+/* A node is its header, internal key and value in one arena allocation,
+ * with its next pointers just before it (next[l] at ((ptr *)n)[-1 - l]),
+ * so that a search that compares a node's key reads one or two adjacent
+ * cache lines, and the level-0 link sits next to the key. */
 typedef struct node {
     uint32_t klen, vlen;
-    const char *data; /* key then value */
-    _Atomic(struct node *) next[];
+    char data[]; /* key then value */
 } node_t;
+
+typedef _Atomic(node_t *) link_t;
+
+static inline link_t *links(node_t *n) { return (link_t *)n - 1; } /* [-l] */
 
 struct lsm_mem {
     rdb_arena_t arena;
     node_t *head;
     atomic_int height;
-    atomic_size_t usage;
+    atomic_size_t usage; /* written by the writer only */
     atomic_size_t count;
     atomic_int refs;
     uint64_t rnd;
@@ -33,19 +41,24 @@ struct lsm_mem {
     node_t *splice[MAX_HEIGHT];
 };
 
+static inline node_t *nxt(node_t *n, int l)
+{
+    return atomic_load_explicit(links(n) - l, memory_order_acquire);
+}
+
 static node_t *node_new(lsm_mem_t *m, int h, const char *k, size_t kl, const void *v, size_t vl)
 {
-    node_t *n = rdb_arena_alloc(&m->arena, sizeof(node_t) + sizeof(node_t *) * (size_t)h + kl + vl);
-    char *d = (char *)&n->next[h];
+    size_t pre = sizeof(link_t) * (size_t)h;
+    char *p = rdb_arena_alloc(&m->arena, pre + sizeof(node_t) + kl + vl);
+    node_t *n = (node_t *)(p + pre);
     if (kl)
-        memcpy(d, k, kl);
+        memcpy(n->data, k, kl);
     if (vl)
-        memcpy(d + kl, v, vl);
+        memcpy(n->data + kl, v, vl);
     n->klen = (uint32_t)kl;
     n->vlen = (uint32_t)vl;
-    n->data = d;
     for (int i = 0; i < h; i++)
-        atomic_store_explicit(&n->next[i], NULL, memory_order_relaxed);
+        atomic_store_explicit(links(n) - i, NULL, memory_order_relaxed);
     return n;
 }
 
@@ -73,21 +86,46 @@ size_t lsm_mem_count(const lsm_mem_t *m) { return atomic_load(&m->count); }
 
 static int random_height(lsm_mem_t *m)
 {
+    m->rnd ^= m->rnd << 13;
+    m->rnd ^= m->rnd >> 7;
+    m->rnd ^= m->rnd << 17;
+    /* each level with probability 1/4: two bits per level */
+    uint64_t r = m->rnd;
     int h = 1;
-    for (;;) {
-        m->rnd ^= m->rnd << 13;
-        m->rnd ^= m->rnd >> 7;
-        m->rnd ^= m->rnd << 17;
-        if (h < MAX_HEIGHT && (m->rnd & 3) == 0)
-            h++;
-        else
-            return h;
+    while (h < MAX_HEIGHT && (r & 3) == 0) {
+        h++;
+        r >>= 2;
     }
+    return h;
 }
 
-static inline node_t *nxt(node_t *n, int l)
+/* lsm_ikey_cmp without library calls: the searches of a memtable compare
+ * one key against a score of nodes, most of them 16-40 byte keys. */
+static inline int bytes_cmp(const char *a, const char *b, size_t n)
 {
-    return atomic_load_explicit(&n->next[l], memory_order_acquire);
+    while (n >= 8) {
+        uint64_t x = rdb_get_u64_be(a), y = rdb_get_u64_be(b);
+        if (x != y)
+            return x < y ? -1 : 1;
+        a += 8;
+        b += 8;
+        n -= 8;
+    }
+    for (; n; n--, a++, b++)
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+    return 0;
+}
+
+static inline int key_cmp(const node_t *n, const char *k, size_t kl)
+{
+    size_t an = n->klen - LSM_IKEY_TRAILER, bn = kl - LSM_IKEY_TRAILER;
+    int c = bytes_cmp(n->data, k, an < bn ? an : bn);
+    if (c)
+        return c;
+    if (an != bn)
+        return an < bn ? -1 : 1;
+    return bytes_cmp(n->data + an, k + bn, LSM_IKEY_TRAILER);
 }
 
 /* First node >= key; fills prev[] if given. */
@@ -97,7 +135,7 @@ static node_t *find_ge(lsm_mem_t *m, const char *k, size_t kl, node_t **prev)
     int l = atomic_load_explicit(&m->height, memory_order_relaxed) - 1;
     for (;;) {
         node_t *n = nxt(x, l);
-        if (n && lsm_ikey_cmp(n->data, n->klen, k, kl) < 0) {
+        if (n && key_cmp(n, k, kl) < 0) {
             x = n;
         } else {
             if (prev)
@@ -115,7 +153,7 @@ static node_t *find_lt(lsm_mem_t *m, const char *k, size_t kl)
     int l = atomic_load_explicit(&m->height, memory_order_relaxed) - 1;
     for (;;) {
         node_t *n = nxt(x, l);
-        if (n && (!k || lsm_ikey_cmp(n->data, n->klen, k, kl) < 0)) {
+        if (n && (!k || key_cmp(n, k, kl) < 0)) {
             x = n;
         } else {
             if (l == 0)
@@ -129,13 +167,13 @@ static node_t *find_lt(lsm_mem_t *m, const char *k, size_t kl)
  * insert (every splice node is then before ikey). */
 static node_t *find_ge_splice(lsm_mem_t *m, const char *k, size_t kl, node_t **prev)
 {
-    if (!m->last || lsm_ikey_cmp(m->last->data, m->last->klen, k, kl) >= 0)
+    if (!m->last || key_cmp(m->last, k, kl) >= 0)
         return find_ge(m, k, kl, prev);
     int l = atomic_load_explicit(&m->height, memory_order_relaxed) - 1;
     node_t *x = m->splice[l] ? m->splice[l] : m->head;
     for (;;) {
         node_t *n = nxt(x, l);
-        if (n && lsm_ikey_cmp(n->data, n->klen, k, kl) < 0) {
+        if (n && key_cmp(n, k, kl) < 0) {
             x = n;
             continue;
         }
@@ -145,7 +183,7 @@ static node_t *find_ge_splice(lsm_mem_t *m, const char *k, size_t kl, node_t **p
         l--;
         /* the lower level's splice node may lie further right than x */
         node_t *sp = m->splice[l];
-        if (sp && sp != x && (x == m->head || lsm_ikey_cmp(sp->data, sp->klen, x->data, x->klen) > 0))
+        if (sp && sp != x && (x == m->head || key_cmp(x, sp->data, sp->klen) < 0))
             x = sp;
     }
 }
@@ -154,7 +192,7 @@ void lsm_mem_add(lsm_mem_t *m, const char *ikey, size_t klen, const void *val, s
 {
     node_t *prev[MAX_HEIGHT];
     node_t *ge = find_ge_splice(m, ikey, klen, prev);
-    if (ge && lsm_ikey_cmp(ge->data, ge->klen, ikey, klen) == 0)
+    if (ge && key_cmp(ge, ikey, klen) == 0)
         return;
     int h = random_height(m);
     int cur = atomic_load_explicit(&m->height, memory_order_relaxed);
@@ -165,15 +203,19 @@ void lsm_mem_add(lsm_mem_t *m, const char *ikey, size_t klen, const void *val, s
     }
     node_t *n = node_new(m, h, ikey, klen, val, vlen);
     for (int i = 0; i < h; i++) {
-        atomic_store_explicit(&n->next[i], nxt(prev[i], i), memory_order_relaxed);
-        atomic_store_explicit(&prev[i]->next[i], n, memory_order_release);
+        atomic_store_explicit(links(n) - i, nxt(prev[i], i), memory_order_relaxed);
+        atomic_store_explicit(links(prev[i]) - i, n, memory_order_release);
     }
     int top = atomic_load_explicit(&m->height, memory_order_relaxed);
     for (int i = 0; i < top; i++)
         m->splice[i] = i < h ? n : prev[i];
     m->last = n;
-    atomic_fetch_add(&m->usage, klen + vlen + sizeof(node_t) + sizeof(void *) * (size_t)h);
-    atomic_fetch_add(&m->count, 1);
+    /* one writer: plain stores, no read-modify-write */
+    size_t use = klen + vlen + sizeof(node_t) + sizeof(link_t) * (size_t)h;
+    atomic_store_explicit(&m->usage, atomic_load_explicit(&m->usage, memory_order_relaxed) + use,
+                          memory_order_relaxed);
+    atomic_store_explicit(&m->count, atomic_load_explicit(&m->count, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
 }
 
 bool lsm_mem_seek(lsm_mem_t *m, const char *ikey, size_t n, const char **k, size_t *kn,

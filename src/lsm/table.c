@@ -19,6 +19,26 @@
 #include "lsm/bloom.h"
 #include "lsm/ikey.h"
 
+/* The index searched in memory: for each index entry (restart interval 1),
+ * 8 bytes of its user key from the offset where the keys of the table stop
+ * sharing a prefix (cp), big-endian and zero-padded, as one integer.  These
+ * rise with the keys (not strictly), so a binary search over a dense array
+ * of integers finds the entry, and only entries whose 8 bytes equal the
+ * target's need a comparison of whole keys.  A second array holds every
+ * IX_GROUP-th integer: it is small enough to stay in the CPU's caches, and
+ * the search ends in one group of the first.  Built at open; NULL (and the
+ * block iterator used instead) when the index is not one entry per restart. */
+#define IX_GROUP 16
+
+typedef struct ix_summary {
+    lsm_block_flat_t flat;
+    uint64_t *sum;
+    uint64_t *top;  /* sum[IX_GROUP * j]: a search touches few cache lines */
+    uint32_t ntop;
+    const char *cp; /* the shared prefix: inside the first index key */
+    size_t cpn;
+} ix_summary_t;
+
 struct lsm_table {
     int fd;
     char *path;
@@ -26,6 +46,7 @@ struct lsm_table {
     char *index;
     size_t index_len;
     uint64_t index_off;
+    ix_summary_t ix;
     char *filter;
     size_t filter_len;
     lsm_cache_t *cache;
@@ -56,36 +77,55 @@ static rdb_status_t pread_all(lsm_table_t *t, char *buf, size_t n, uint64_t off,
     return RDB_OK;
 }
 
-/* Read, verify and decompress the block at (off, size): *out is malloc'd. */
-static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, char **out,
-                               size_t *outn, rdb_err_t *err)
+#define READ_SCRATCH 16384
+
+/* Where a block read goes: a buffer the block cache can take whole
+ * (lsm_cache_buf_new), or a plain malloc. */
+static char *out_new(bool cachebuf, size_t n)
+{
+    return cachebuf ? lsm_cache_buf_new(n) : rdb_malloc(n ? n : 1);
+}
+static void out_free(bool cachebuf, char *p)
+{
+    if (cachebuf)
+        lsm_cache_buf_free(p);
+    else
+        free(p);
+}
+
+/* Read, verify and decompress the block at (off, size) into *out (from
+ * out_new(cachebuf)).  The raw bytes are read into a scratch buffer on the
+ * stack when they fit, so a block costs one allocation, the one kept. */
+static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool cachebuf,
+                               char **out, size_t *outn, rdb_err_t *err)
 {
     if (off > t->size || size > t->size || off + size + 5 > t->size)
         return corrupt(t->path, off, "block handle out of range", err);
-    char *raw = rdb_malloc(size + 5);
+    char scratch[READ_SCRATCH];
+    char *raw = size + 5 <= sizeof scratch ? scratch : rdb_malloc(size + 5);
+    char *u = NULL;
+    uint32_t ulen = 0;
+    const char *why = NULL;
     rdb_status_t s = pread_all(t, raw, size + 5, off, err);
-    if (s != RDB_OK) {
-        free(raw);
-        return s;
-    }
-    uint32_t want = rdb_crc32c_unmask(rdb_get_u32_le(raw + size + 1));
-    if (rdb_crc32c(raw, size + 1) != want) {
-        free(raw);
-        return corrupt(t->path, off, "block checksum mismatch", err);
+    if (s != RDB_OK)
+        goto done;
+    if (rdb_crc32c(raw, size + 1) != rdb_crc32c_unmask(rdb_get_u32_le(raw + size + 1))) {
+        why = "block checksum mismatch";
+        goto done;
     }
     int type = (unsigned char)raw[size];
     if (type == LSM_COMPRESS_NONE) {
-        *out = raw;
-        *outn = size;
-        return RDB_OK;
+        ulen = (uint32_t)size;
+        u = out_new(cachebuf, size);
+        memcpy(u, raw, size);
+        goto done;
     }
-    uint32_t ulen;
     const char *p = rdb_decode_varint32(raw, raw + size, &ulen);
     if (!p || ulen > 1u << 30 || (type != LSM_COMPRESS_LZ4 && type != LSM_COMPRESS_ZSTD)) {
-        free(raw);
-        return corrupt(t->path, off, "bad block compression header", err);
+        why = "bad block compression header";
+        goto done;
     }
-    char *u = rdb_malloc(ulen ? ulen : 1);
+    u = out_new(cachebuf, ulen);
     size_t clen = size - (size_t)(p - raw);
     bool ok;
     if (type == LSM_COMPRESS_LZ4) {
@@ -95,14 +135,116 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, char
         size_t r = ZSTD_decompress(u, ulen, p, clen);
         ok = !ZSTD_isError(r) && r == ulen;
     }
-    free(raw);
     if (!ok) {
-        free(u);
-        return corrupt(t->path, off, "block decompression failed", err);
+        out_free(cachebuf, u);
+        u = NULL;
+        why = "block decompression failed";
     }
+done:
+    if (raw != scratch)
+        free(raw);
+    if (why)
+        return corrupt(t->path, off, why, err);
+    if (s != RDB_OK)
+        return s;
     *out = u;
     *outn = ulen;
     return RDB_OK;
+}
+
+/* 8 bytes from p (n of them, zero-padded) as a big-endian integer. */
+static inline uint64_t load8(const char *p, size_t n)
+{
+    if (n >= 8)
+        return rdb_get_u64_be(p);
+    unsigned char b[8] = { 0 };
+    memcpy(b, p, n);
+    return rdb_get_u64_be(b);
+}
+
+static void ix_build(lsm_table_t *t)
+{
+    ix_summary_t *x = &t->ix;
+    if (!lsm_block_flat_init(&x->flat, t->index, t->index_len))
+        return;
+    uint32_t n = x->flat.n;
+    const char *k0, *kl, *v;
+    size_t k0n, kln, vn;
+    lsm_block_flat_entry(&x->flat, 0, &k0, &k0n, &v, &vn);
+    lsm_block_flat_entry(&x->flat, n - 1, &kl, &kln, &v, &vn);
+    size_t m = RDB_MIN(k0n, kln) - LSM_IKEY_TRAILER, cp = 0;
+    while (cp < m && k0[cp] == kl[cp])
+        cp++;
+    uint64_t *sum = rdb_malloc((size_t)n * sizeof(*sum));
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        size_t kn;
+        lsm_block_flat_entry(&x->flat, i, &k, &kn, &v, &vn);
+        size_t un = kn - LSM_IKEY_TRAILER;
+        if (un < cp || memcmp(k, k0, cp) != 0 || (i && load8(k + cp, un - cp) < sum[i - 1])) {
+            free(sum); /* out of order: no summary, the block iterator still works */
+            return;
+        }
+        sum[i] = load8(k + cp, un - cp);
+    }
+    x->ntop = (n + IX_GROUP - 1) / IX_GROUP;
+    x->top = rdb_malloc((size_t)x->ntop * sizeof(*x->top));
+    for (uint32_t j = 0; j < x->ntop; j++)
+        x->top[j] = sum[(size_t)j * IX_GROUP];
+    x->sum = sum;
+    x->cp = k0;
+    x->cpn = cp;
+}
+
+/* The first index entry whose key is >= ikey k (n bytes), or the number of
+ * entries if none is. */
+static uint32_t ix_find(const ix_summary_t *x, const char *k, size_t n)
+{
+    size_t ukn = n - LSM_IKEY_TRAILER;
+    int c = memcmp(k, x->cp, RDB_MIN(ukn, x->cpn));
+    if (c < 0 || (c == 0 && ukn < x->cpn))
+        return 0;
+    if (c > 0)
+        return x->flat.n;
+    uint64_t q = load8(k + x->cpn, ukn - x->cpn);
+    const uint64_t *sum = x->sum;
+    uint32_t j = 0, jh = x->ntop;
+    while (j < jh) { /* first group head >= q */
+        uint32_t mid = j + (jh - j) / 2;
+        if (x->top[mid] < q)
+            j = mid + 1;
+        else
+            jh = mid;
+    }
+    /* the first entry with sum >= q is past group j - 1's head and at most
+     * group j's head */
+    uint32_t lo = j ? (j - 1) * IX_GROUP + 1 : 0;
+    uint32_t end = RDB_MIN((uint64_t)j * IX_GROUP, (uint64_t)x->flat.n);
+    while (lo < end && sum[lo] < q)
+        lo++;
+    uint32_t hi = lo;
+    if (hi < x->flat.n && sum[hi] == q) { /* first with sum > q */
+        uint32_t h2 = x->flat.n;
+        hi++;
+        while (hi < h2) {
+            uint32_t mid = hi + (h2 - hi) / 2;
+            if (sum[mid] == q)
+                hi = mid + 1;
+            else
+                h2 = mid;
+        }
+    }
+    while (lo < hi) { /* entries whose 8 bytes tie: compare whole keys */
+        uint32_t mid = lo + (hi - lo) / 2;
+        const char *ek, *v;
+        size_t ekn, vn;
+        lsm_block_flat_entry(&x->flat, mid, &ek, &ekn, &v, &vn);
+        if (lsm_ikey_cmp(ek, ekn, k, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cache,
@@ -145,10 +287,11 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     uint64_t foff = rdb_get_u64_le(ft), fsize = rdb_get_u64_le(ft + 8);
     uint64_t ioff = rdb_get_u64_le(ft + 16), isize = rdb_get_u64_le(ft + 24);
     t->index_off = ioff;
-    if ((s = read_block(t, ioff, isize, &t->index, &t->index_len, err)) != RDB_OK)
+    if ((s = read_block(t, ioff, isize, false, &t->index, &t->index_len, err)) != RDB_OK)
         goto fail;
-    if (fsize && (s = read_block(t, foff, fsize, &t->filter, &t->filter_len, err)) != RDB_OK)
+    if (fsize && (s = read_block(t, foff, fsize, false, &t->filter, &t->filter_len, err)) != RDB_OK)
         goto fail;
+    ix_build(t);
     *out = t;
     return RDB_OK;
 fail:
@@ -162,6 +305,8 @@ void lsm_table_unref(lsm_table_t *t)
     if (t && atomic_fetch_sub(&t->refs, 1) == 1) {
         close(t->fd);
         free(t->index);
+        free(t->ix.sum);
+        free(t->ix.top);
         free(t->filter);
         free(t->path);
         free(t);
@@ -213,10 +358,11 @@ static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, bloc
         char *blk;
         if (t->misses && t->cache)
             __atomic_fetch_add(t->misses, 1, __ATOMIC_RELAXED);
-        if (read_block(t, off, size, &blk, &n, err) != RDB_OK)
+        bool cached = fill && t->cache;
+        if (read_block(t, off, size, cached, &blk, &n, err) != RDB_OK)
             return false;
-        if (fill && t->cache)
-            pin->h = lsm_cache_insert(t->cache, t->number, off, blk, n);
+        if (cached)
+            pin->h = lsm_cache_insert_buf(t->cache, t->number, off, blk, n);
         else
             pin->owned = blk;
         data = blk;
@@ -239,23 +385,39 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
     }
     /* both block readers live on the stack: a point read allocates nothing
      * unless it reads a block from disk */
-    lsm_block_it_t ixb = { 0 }, bib = { 0 };
-    lsm_it_t *ix = &ixb.base, *bi = &bib.base;
+    lsm_block_it_t bib = { 0 };
+    lsm_it_t *bi = &bib.base;
     block_pin_t pin = { NULL, NULL };
-    lsm_block_it_init(&ixb, t->index, t->index_len, t->path, t->index_off);
-    ix->ops->seek(ix, seek, sn);
     rdb_status_t s = RDB_OK;
-    if (!ix->ops->valid(ix)) {
-        s = ix->ops->status(ix, err);
-        lsm_block_it_destroy(&ixb);
-        return s;
-    }
     size_t vn;
-    const char *v = ix->ops->value(ix, &vn);
-    bool ok = load_block(t, v, vn, fill_cache, &pin, &bib, cache_hit, err);
-    lsm_block_it_destroy(&ixb);
-    if (!ok)
+    const char *v;
+    bool ok;
+    if (t->ix.sum) {
+        uint32_t idx = ix_find(&t->ix, seek, sn);
+        if (idx >= t->ix.flat.n)
+            return RDB_OK;
+        const char *ek;
+        size_t ekn;
+        lsm_block_flat_entry(&t->ix.flat, idx, &ek, &ekn, &v, &vn);
+        ok = load_block(t, v, vn, fill_cache, &pin, &bib, cache_hit, err);
+    } else {
+        lsm_block_it_t ixb = { 0 };
+        lsm_it_t *ix = &ixb.base;
+        lsm_block_it_init(&ixb, t->index, t->index_len, t->path, t->index_off);
+        ix->ops->seek(ix, seek, sn);
+        if (!ix->ops->valid(ix)) {
+            s = ix->ops->status(ix, err);
+            lsm_block_it_destroy(&ixb);
+            return s;
+        }
+        v = ix->ops->value(ix, &vn);
+        ok = load_block(t, v, vn, fill_cache, &pin, &bib, cache_hit, err);
+        lsm_block_it_destroy(&ixb);
+    }
+    if (!ok) {
+        lsm_block_it_destroy(&bib);
         return err ? err->code : RDB_CORRUPTION;
+    }
     bi->ops->seek(bi, seek, sn);
     if (bi->ops->valid(bi)) {
         size_t kn;
@@ -408,7 +570,10 @@ static void ti_last(lsm_it_t *it)
 static void ti_seek(lsm_it_t *it, const char *k, size_t n)
 {
     table_it_t *i = (table_it_t *)it;
-    i->ix->ops->seek(i->ix, k, n);
+    if (i->t->ix.sum)
+        lsm_block_it_seek_entry(&i->ixb, ix_find(&i->t->ix, k, n));
+    else
+        i->ix->ops->seek(i->ix, k, n);
     set_data(i);
     if (i->data)
         i->data->ops->seek(i->data, k, n);

@@ -186,6 +186,10 @@ void rdb_pgw_error(rdb_buf_t *b, char type, const rdb_err_t *e)
         rdb_buf_append_u8(b, 'P');
         rdb_pgw_str(b, pos);
     }
+    if (e->context) {
+        rdb_buf_append_u8(b, 'W');
+        rdb_pgw_str(b, e->context);
+    }
     rdb_buf_append_u8(b, 0);
     rdb_pgw_end(b, m);
 }

@@ -32,6 +32,7 @@
  * Index range scans with only an upper bound skip NULL entries (NULL sorts
  * first ascending); with only a lower bound on a DESC column likewise.
  */
+#include <assert.h>
 #include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
@@ -691,6 +692,75 @@ out:
     return rc;
 }
 
+/* --- bulk inserts (COPY FROM) ----------------------------------------------- */
+
+/* Index entries are tagged apart from rows: a duplicate entry implies a
+ * duplicate row (the entry's key ends with the primary key), so the
+ * smallest tag txn_check_new reports is always a row's. */
+#define BULK_INDEX_TAG (UINT64_C(1) << 63)
+
+bool sql_table_bulk_ok(const sql_table_t *t)
+{
+    for (int i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].unique)
+            return false;
+    return true;
+}
+
+void sql_bulk_free(sql_bulk_t *bk)
+{
+    rdb_buf_free(&bk->pk);
+    rdb_buf_free(&bk->key);
+    rdb_buf_free(&bk->val);
+}
+
+rdb_status_t sql_table_insert_new(txn_t *txn, const sql_table_t *t, const sql_value_t *row,
+                                  uint64_t tag, sql_bulk_t *bk, rdb_err_t *err)
+{
+    rdb_status_t rc = null_pk_error(t, row, err);
+    if (rc != RDB_OK)
+        return rc;
+    rdb_buf_reset(&bk->pk);
+    if (t->npk == 0) {
+        sql_value_t idv = row[t->rowid_colid];
+        if (idv.isnull)
+            idv = rowid_new(txn);
+        rowid_encode(&bk->pk, &idv);
+    } else {
+        pk_encode(&bk->pk, t, row, false);
+    }
+    row_key(&bk->key, t, bk->pk.data, bk->pk.len);
+    if (t->npk) {
+        bool dup;
+        if ((rc = txn_get_before_new(txn, bk->key.data, bk->key.len, &bk->val, &dup, err)) != RDB_OK)
+            return rc;
+        if (dup)
+            return dup_error(err, t, t->pk_index, row);
+    }
+    rdb_buf_reset(&bk->val);
+    sql_row_encode(&bk->val, t, row);
+    txn_put_new(txn, bk->key.data, bk->key.len, bk->val.data, bk->val.len, tag);
+    for (int i = 0; i < t->nindexes; i++) {
+        index_cols(&bk->key, t, &t->indexes[i], row);
+        rdb_buf_append(&bk->key, bk->pk.data, bk->pk.len);
+        txn_put_new(txn, bk->key.data, bk->key.len, "", 0, tag | BULK_INDEX_TAG);
+    }
+    return RDB_OK;
+}
+
+rdb_status_t sql_table_check_new(txn_t *txn, const sql_table_t *t, rdb_arena_t *a, uint64_t *tag,
+                                  rdb_err_t *err)
+{
+    const char *val;
+    size_t vlen;
+    if (!txn_check_new(txn, tag, &val, &vlen))
+        return RDB_OK;
+    sql_value_t *row = rdb_arena_calloc(a, sizeof *row * (t->nrowcols + 1u));
+    if (sql_row_decode(a, t, val, vlen, row, err) != RDB_OK)
+        return RDB_SQL;
+    return dup_error(err, t, t->pk_index, row);
+}
+
 static bool index_changed(const sql_table_t *t, const sql_index_t *ix, const sql_value_t *a,
                           const sql_value_t *b)
 {
@@ -743,10 +813,20 @@ rdb_status_t sql_table_update(txn_t *txn, const sql_table_t *t, const sql_value_
     }
     if (pk_moved)
         txn_delete(txn, okey.data, okey.len);
+    /* Replicated, an entry the update leaves alone is written again all the
+     * same, at this commit's version: a concurrent UPDATE on another node
+     * that changed the column tombstones this entry at ITS version, and
+     * when this row version wins by LWW its entry must win too, or the row
+     * would lack it on every node (docs/cluster.md, test_sqlindex.py).
+     * The losers' new entries are the sweeper's (cluster_glue.c). */
+    bool replicated = txn_store_replicated(txn_store(txn));
     for (int i = 0; i < t->nindexes; i++) {
         const sql_index_t *ix = &t->indexes[i];
-        if (!pk_moved && !index_changed(t, ix, oldrow, newrow))
+        if (!pk_moved && !index_changed(t, ix, oldrow, newrow)) {
+            if (replicated)
+                index_put(txn, t, ix, newrow, &npk, false);
             continue;
+        }
         index_put(txn, t, ix, oldrow, &opk, true);
         index_put(txn, t, ix, newrow, &npk, false);
     }
@@ -976,6 +1056,48 @@ sql_scan_t *sql_scan_open(txn_t *txn, const sql_table_t *t, const sql_scan_range
     rdb_buf_free(&lo);
     rdb_buf_free(&hi);
     return s;
+}
+
+sql_scan_t *sql_scan_open_part(txn_t *txn, const sql_table_t *t, int part, int nparts)
+{
+    assert(t->hash_partitioned && nparts > 0 && part >= 0 && part < nparts);
+    sql_scan_t *s = scan_new(txn, t);
+    rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    /* token slice [part * 2^64 / nparts, (part + 1) * 2^64 / nparts) */
+    unsigned __int128 span = ((unsigned __int128)1 << 64) / (unsigned)nparts;
+    key_prefix(&lo, TXN_PREFIX_ROW, t->id);
+    key_prefix(&hi, TXN_PREFIX_ROW, t->id);
+    if (part > 0)
+        rdb_buf_append_u64_be(&lo, (uint64_t)(span * (unsigned)part));
+    if (part < nparts - 1)
+        rdb_buf_append_u64_be(&hi, (uint64_t)(span * (unsigned)(part + 1)));
+    else
+        key_succ(&hi);
+    s->it = txn_iter_new(txn, lo.data, lo.len, hi.data, hi.len);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return s;
+}
+
+uint64_t sql_table_estimate_rows(txn_store_t *st, const sql_table_t *t)
+{
+    assert(t->hash_partitioned);
+    /* the rows of the first 1/1024 of the token space, times 1024 */
+    enum { SHIFT = 10, CAP = 1024 };
+    rdb_buf_t lo = RDB_BUF_INIT, hi = RDB_BUF_INIT;
+    key_prefix(&lo, TXN_PREFIX_ROW, t->id);
+    key_prefix(&hi, TXN_PREFIX_ROW, t->id);
+    rdb_buf_append_u64_be(&hi, UINT64_C(1) << (64 - SHIFT));
+    txn_t *txn = txn_begin(st);
+    txn_iter_t *it = txn_iter_new(txn, lo.data, lo.len, hi.data, hi.len);
+    uint64_t n = 0;
+    while (n < CAP && txn_iter_next(it))
+        n++;
+    txn_iter_free(it);
+    txn_abort(txn);
+    rdb_buf_free(&lo);
+    rdb_buf_free(&hi);
+    return n << SHIFT;
 }
 
 sql_scan_t *sql_index_scan_open(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,

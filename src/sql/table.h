@@ -31,6 +31,22 @@ rdb_status_t sql_table_insert(txn_t *t, const sql_table_t *tab, const sql_value_
 rdb_status_t sql_table_insert_arbiter(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
                                       bool on_conflict_nothing, const sql_index_t *arbiter,
                                       bool *inserted, rdb_err_t *err);
+/* Bulk inserts (COPY FROM, txn.h's txn_put_new): a table without UNIQUE
+ * indexes besides its primary key may take its rows this way.  Each row's
+ * key is checked against the snapshot and the transaction's earlier writes
+ * at once (23505), duplicates among the bulk's own rows only by
+ * sql_table_check_new, which the caller must call before it commits: it
+ * raises 23505 for the earliest repeated row and sets *tag to its tag.
+ * bk holds buffers reused from row to row (zeroed first; sql_bulk_free). */
+typedef struct sql_bulk {
+    rdb_buf_t pk, key, val;
+} sql_bulk_t;
+bool sql_table_bulk_ok(const sql_table_t *tab);
+rdb_status_t sql_table_insert_new(txn_t *t, const sql_table_t *tab, const sql_value_t *row,
+                                  uint64_t tag, sql_bulk_t *bk, rdb_err_t *err);
+rdb_status_t sql_table_check_new(txn_t *t, const sql_table_t *tab, rdb_arena_t *a, uint64_t *tag,
+                                 rdb_err_t *err);
+void sql_bulk_free(sql_bulk_t *bk);
 /* Replace old (as read by a scan) by new; handles a changed primary key and
  * index maintenance. */
 rdb_status_t sql_table_update(txn_t *t, const sql_table_t *tab, const sql_value_t *oldrow,
@@ -61,6 +77,13 @@ sql_scan_t *sql_scan_open(txn_t *t, const sql_table_t *tab, const sql_scan_range
 /* Next row into row (nrowcols values, bytes in a); false at end or error. */
 bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row);
 rdb_status_t sql_scan_status(const sql_scan_t *s, rdb_err_t *err);
+/* A full scan of slice part of nparts of a hash-partitioned table: the
+ * token space cut into nparts equal ranges (a parallel scan runs one per
+ * thread; together they see every row once).  REQUIRES: tab->hash_partitioned,
+ * 0 <= part < nparts.  Scans of one txn may run in different threads at
+ * once only while the txn buffers no writes (txn_has_writes false). */
+sql_scan_t *sql_scan_open_part(txn_t *t, const sql_table_t *tab, int part, int nparts);
+
 /* For a caller that uses each row only until its next call (the executor):
  * variable-length values point into the storage iterator's buffers instead
  * of being copied into a, and only the columns with need[colid] set
@@ -69,6 +92,11 @@ rdb_status_t sql_scan_status(const sql_scan_t *s, rdb_err_t *err);
  * Call before the first sql_scan_next; need is copied. */
 void sql_scan_set_borrow(sql_scan_t *s, const bool *need);
 void sql_scan_close(sql_scan_t *s);
+
+/* A rough row count of a hash-partitioned table, from the rows of a
+ * small slice of its token space (a planning estimate without ANALYZE;
+ * costs one short scan). */
+uint64_t sql_table_estimate_rows(txn_store_t *st, const sql_table_t *tab);
 
 /* Index scan: rows whose indexed columns equal the nvals leading values
  * (or fall in the range), in index order. */

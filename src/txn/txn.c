@@ -29,9 +29,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/arena.h"
 #include "common/hash.h"
+#include "lsm/batch.h"
 
 #define CEILING_AHEAD_MS 5000
 #define CEILING_SLACK_MS 1000
@@ -51,10 +53,12 @@ struct txn_store {
 };
 
 typedef struct ws_entry {
-    const char *key;
-    const char *val; /* NULL for a delete */
-    uint32_t    klen;
-    uint32_t    vlen;
+    const char *key;   /* txn_put_new: preceded by its 8-byte tag */
+    const char *val;   /* NULL for a delete */
+    uint32_t    klen : 31;
+    uint32_t    isnew : 1;    /* written by txn_put_new */
+    uint32_t    vlen : 31;
+    uint32_t    pending : 1;  /* txn_put_new, not yet in the hash table */
 } ws_entry_t;
 
 struct txn {
@@ -66,6 +70,18 @@ struct txn {
     uint32_t    *slots;    /* hash table: entry index + 1, 0 = empty */
     size_t       nslots;   /* power of two */
     size_t       nlive;    /* distinct keys written */
+    /* txn_put_new (txn.h): entries [new_base, nents) that are isnew belong
+     * to the current run; pending ones are not hashed yet (from pend_lo on).
+     * dup_*: the earliest duplicate found by hashing them (dup_ent + 1, 0 =
+     * none).  sorted: every current entry in key order, kept from
+     * txn_check_new for the commit until the next write (NULL = none). */
+    size_t       new_base, pend_lo, npending;
+    bool         in_run;
+    size_t       dup_ent;
+    uint32_t    *sorted;
+    size_t       nsorted;
+    struct bulk_chunk *chunks; /* txn_put_new's bytes */
+    char        *bptr, *bend;
     bool         wrote_catalog;
     const txn_reader_t *reader;
 };
@@ -258,6 +274,7 @@ txn_t *txn_begin(txn_store_t *st)
         abort();
     t->st = st;
     t->snapshot = txn_store_now(st);
+    t->new_base = SIZE_MAX;
     rdb_arena_init(&t->arena, 64 * 1024);
     return t;
 }
@@ -270,6 +287,7 @@ uint64_t txn_set_snapshot(txn_t *t, uint64_t snap)
     return old;
 }
 txn_store_t *txn_store(const txn_t *t) { return t->st; }
+bool txn_store_replicated(const txn_store_t *st) { return st->hook != NULL; }
 bool txn_has_writes(const txn_t *t) { return t->nlive > 0; }
 bool txn_wrote_catalog(const txn_t *t) { return t->wrote_catalog; }
 size_t txn_write_count(const txn_t *t) { return t->nlive; }
@@ -317,19 +335,119 @@ static const ws_entry_t *ws_lookup(const txn_t *t, const void *key, size_t klen)
     return e ? &t->ents[e - 1] : NULL;
 }
 
-static void ws_add(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen,
-                   bool is_delete)
+/* Ask for transparent huge pages (madvise mode) on the 2 MB-aligned
+ * interior of a large block: a million-row COPY touches hundreds of
+ * megabytes, and page faults by 4 kB cost more than the copying on
+ * virtual machines. */
+static void huge_hint(void *p, size_t n)
 {
-    if ((t->nlive + 1) * 2 > t->nslots)
-        grow_slots(t);
+    const uintptr_t h = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)p + h - 1) & ~(h - 1), hi = ((uintptr_t)p + n) & ~(h - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+}
+
+static void ws_reserve(txn_t *t)
+{
     if (t->nents == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
         t->ents = realloc(t->ents, t->cap * sizeof *t->ents);
         if (!t->ents)
             abort();
+        huge_hint(t->ents, t->cap * sizeof *t->ents);
     }
+}
+
+static void drop_sorted(txn_t *t)
+{
+    free(t->sorted);
+    t->sorted = NULL;
+    t->nsorted = 0;
+}
+
+/* txn_put_new's bytes live in large chunks mapped apart, in huge pages
+ * where the kernel allows (huge_hint). */
+#define BULK_CHUNK (8u << 20)
+
+typedef struct bulk_chunk {
+    struct bulk_chunk *next;
+    size_t             size;
+} bulk_chunk_t;
+
+static char *bulk_alloc(txn_t *t, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if ((size_t)(t->bend - t->bptr) < n) {
+        size_t size = n + sizeof(bulk_chunk_t) > BULK_CHUNK ? n + sizeof(bulk_chunk_t) : BULK_CHUNK;
+        void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            abort();
+        (void)madvise(m, size, MADV_HUGEPAGE);
+        bulk_chunk_t *c = m;
+        c->next = t->chunks;
+        c->size = size;
+        t->chunks = c;
+        t->bptr = (char *)(c + 1);
+        t->bend = (char *)m + size;
+    }
+    char *p = t->bptr;
+    t->bptr += n;
+    return p;
+}
+
+static uint64_t ent_tag(const ws_entry_t *en)
+{
+    uint64_t tag;
+    memcpy(&tag, en->key - 8, 8);
+    return tag;
+}
+
+/* Hash the pending entries of txn_put_new so that lookups see them.  Two
+ * equal keys of the current run are a duplicate: the first write stays
+ * current and the earliest duplicate is kept for txn_check_new. */
+static void ws_hash_pending(txn_t *t)
+{
+    if (!t->npending)
+        return;
+    while ((t->nlive + 1) * 2 > t->nslots)
+        grow_slots(t);
+    for (size_t i = t->pend_lo; i < t->nents; i++) {
+        ws_entry_t *en = &t->ents[i];
+        if (!en->pending)
+            continue;
+        en->pending = 0;
+        size_t slot = find_slot(t, en->key, en->klen);
+        uint32_t e = t->slots[slot];
+        if (!e) {
+            t->slots[slot] = (uint32_t)(i + 1);
+            continue;
+        }
+        t->nlive--; /* counted as a new key by txn_put_new */
+        if (t->ents[e - 1].isnew && e - 1 >= t->new_base) {
+            if (!t->dup_ent || ent_tag(en) < ent_tag(&t->ents[t->dup_ent - 1]))
+                t->dup_ent = i + 1;
+        } else {
+            t->slots[slot] = (uint32_t)(i + 1);
+        }
+    }
+    t->npending = 0;
+    t->pend_lo = t->nents;
+}
+
+static void ws_add(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen,
+                   bool is_delete)
+{
+    ws_hash_pending(t);
+    drop_sorted(t);
+    if ((t->nlive + 1) * 2 > t->nslots)
+        grow_slots(t);
+    ws_reserve(t);
     size_t slot = find_slot(t, key, klen);
     ws_entry_t *en = &t->ents[t->nents];
+    if (klen > INT32_MAX || vlen > INT32_MAX)
+        abort(); /* far beyond any protocol message */
+    en->isnew = 0;
+    en->pending = 0;
     if (t->slots[slot]) {
         en->key = t->ents[t->slots[slot] - 1].key; /* same bytes */
     } else {
@@ -351,7 +469,41 @@ void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vle
 
 void txn_delete(txn_t *t, const void *key, size_t klen) { ws_add(t, key, klen, NULL, 0, true); }
 
+void txn_put_new(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen, uint64_t tag)
+{
+    if (t->new_base == SIZE_MAX) {
+        /* a new run: earlier runs' keys are ordinary writes from now on */
+        ws_hash_pending(t);
+        t->new_base = t->nents;
+        t->dup_ent = 0;
+    }
+    drop_sorted(t);
+    ws_reserve(t);
+    if (klen > INT32_MAX || vlen > INT32_MAX)
+        abort();
+    char *p = bulk_alloc(t, 8 + klen + vlen);
+    memcpy(p, &tag, 8);
+    memcpy(p + 8, key, klen);
+    if (vlen)
+        memcpy(p + 8 + klen, val, vlen);
+    ws_entry_t *en = &t->ents[t->nents];
+    en->key = p + 8;
+    en->klen = (uint32_t)klen;
+    en->val = p + 8 + klen;
+    en->vlen = (uint32_t)vlen;
+    en->isnew = 1;
+    en->pending = 1;
+    if (!t->npending)
+        t->pend_lo = t->nents;
+    t->npending++;
+    t->nlive++;
+    t->nents++;
+    if (klen && ((const uint8_t *)key)[0] == TXN_PREFIX_CATALOG)
+        t->wrote_catalog = true;
+}
+
 void txn_set_reader(txn_t *t, const txn_reader_t *r) { t->reader = r; }
+bool txn_has_reader(const txn_t *t) { return t->reader != NULL; }
 
 /* Is key user data that a reader answers for? */
 static bool reader_key(const txn_t *t, const void *key, size_t klen)
@@ -364,6 +516,13 @@ static bool reader_key(const txn_t *t, const void *key, size_t klen)
 
 rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, bool *found,
                      rdb_err_t *err)
+{
+    ws_hash_pending(t);
+    return txn_get_before_new(t, key, klen, val, found, err);
+}
+
+rdb_status_t txn_get_before_new(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, bool *found,
+                                rdb_err_t *err)
 {
     rdb_buf_reset(val);
     const ws_entry_t *en = ws_lookup(t, key, klen);
@@ -393,29 +552,59 @@ rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, boo
     return s;
 }
 
+/* Free the write set (the transaction itself stays). */
+static void ws_release(txn_t *t)
+{
+    rdb_arena_destroy(&t->arena);
+    free(t->ents);
+    free(t->slots);
+    free(t->sorted);
+    for (bulk_chunk_t *c = t->chunks, *nx; c; c = nx) {
+        nx = c->next;
+        munmap(c, c->size);
+    }
+    t->ents = NULL;
+    t->slots = NULL;
+    t->sorted = NULL;
+    t->chunks = NULL;
+    t->bptr = t->bend = NULL;
+    t->nents = t->cap = t->nslots = t->nlive = t->npending = 0;
+}
+
 void txn_abort(txn_t *t)
 {
     if (!t)
         return;
-    rdb_arena_destroy(&t->arena);
-    free(t->ents);
-    free(t->slots);
+    ws_release(t);
     free(t);
 }
 
-/* Sorting the write set: the first 8 key bytes, big-endian, decide most
- * comparisons without touching the keys. */
+/* Sorting the write set: the first 16 key bytes, big-endian, decide most
+ * comparisons without touching the keys (a row key's first 8 are the
+ * prefix and table id and 3 bytes of the token, shared by many keys). */
 typedef struct ws_sortent {
-    uint64_t prefix;
+    uint64_t p0, p1;
     uint32_t ent;     /* entry index + 1 */
 } ws_sortent_t;
 
 static uint64_t key_prefix8(const char *k, size_t n)
 {
+    if (n >= 8) {
+        uint64_t p;
+        memcpy(&p, k, 8);
+        return __builtin_bswap64(p);
+    }
     uint64_t p = 0;
     for (size_t i = 0; i < 8; i++)
         p = p << 8 | (i < n ? (uint8_t)k[i] : 0);
     return p;
+}
+
+static void sortent_set(ws_sortent_t *se, const ws_entry_t *en, uint32_t ent)
+{
+    se->p0 = key_prefix8(en->key, en->klen);
+    se->p1 = en->klen > 8 ? key_prefix8(en->key + 8, en->klen - 8) : 0;
+    se->ent = ent;
 }
 
 static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
@@ -426,14 +615,64 @@ static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
+/* By key, then (equal keys of txn_put_new) in write order. */
 static int ws_sortent_cmp(const void *x, const void *y, void *arg)
 {
     const ws_sortent_t *a = x, *b = y;
-    if (a->prefix != b->prefix)
-        return a->prefix < b->prefix ? -1 : 1;
+    if (a->p0 != b->p0)
+        return a->p0 < b->p0 ? -1 : 1;
+    if (a->p1 != b->p1)
+        return a->p1 < b->p1 ? -1 : 1;
     const txn_t *t = arg;
     const ws_entry_t *ea = &t->ents[a->ent - 1], *eb = &t->ents[b->ent - 1];
-    return key_cmp(ea->key, ea->klen, eb->key, eb->klen);
+    int c = key_cmp(ea->key, ea->klen, eb->key, eb->klen);
+    return c ? c : a->ent < b->ent ? -1 : a->ent > b->ent;
+}
+
+/* Sort se[0..n) with ws_sortent_cmp.  Large sets are first distributed by
+ * the 16 bits of p0 that follow the prefix all of them share (a row key's
+ * token: uniform), in order, then each bucket is sorted on its own. */
+static void sort_ents(txn_t *t, ws_sortent_t *se, size_t n)
+{
+    uint64_t diff = 0;
+    for (size_t i = 1; i < n; i++)
+        diff |= se[i].p0 ^ se[0].p0;
+    if (n < 4096 || !diff) {
+        qsort_r(se, n, sizeof *se, ws_sortent_cmp, t);
+        return;
+    }
+    int lz = __builtin_clzll(diff);
+#define BUCKET(e) ((uint32_t)(((e).p0 << lz) >> 48))
+    uint32_t *start = calloc(65537, sizeof *start);
+    ws_sortent_t *tmp = malloc(n * sizeof *tmp);
+    if (!start || !tmp)
+        abort();
+    huge_hint(tmp, n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        start[BUCKET(se[i]) + 1]++;
+    for (size_t b = 1; b <= 65536; b++)
+        start[b] += start[b - 1];
+    for (size_t i = 0; i < n; i++)
+        tmp[start[BUCKET(se[i])]++] = se[i];
+#undef BUCKET
+    /* start[b] is now the end of bucket b */
+    for (size_t b = 0, lo = 0; b < 65536; lo = start[b++]) {
+        size_t hi = start[b];
+        if (hi - lo > 32) {
+            qsort_r(tmp + lo, hi - lo, sizeof *tmp, ws_sortent_cmp, t);
+            continue;
+        }
+        for (size_t i = lo + 1; i < hi; i++) {
+            ws_sortent_t x = tmp[i];
+            size_t j = i;
+            for (; j > lo && ws_sortent_cmp(&tmp[j - 1], &x, t) > 0; j--)
+                tmp[j] = tmp[j - 1];
+            tmp[j] = x;
+        }
+    }
+    memcpy(se, tmp, n * sizeof *se);
+    free(tmp);
+    free(start);
 }
 
 static bool in_bounds(const ws_entry_t *en, const void *lo, size_t lolen, const void *hi,
@@ -448,11 +687,12 @@ static bool in_bounds(const ws_entry_t *en, const void *lo, size_t lolen, const 
 
 /* The current entries (index + 1) with keys in [lo, hi) (NULL: open),
  * sorted by key; malloc'ed, NULL when there are none. */
-static uint32_t *ws_sorted(const txn_t *t, const void *lo, size_t lolen, const void *hi,
+static uint32_t *ws_sorted(txn_t *t, const void *lo, size_t lolen, const void *hi,
                            size_t hilen, size_t *nout)
 {
     size_t n = 0;
     *nout = 0;
+    ws_hash_pending(t);
     if (!t->nlive)
         return NULL;
     ws_sortent_t *se = malloc(t->nlive * sizeof *se);
@@ -460,17 +700,70 @@ static uint32_t *ws_sorted(const txn_t *t, const void *lo, size_t lolen, const v
         abort();
     for (size_t i = 0; i < t->nslots; i++) {
         uint32_t e = t->slots[i];
-        if (e && in_bounds(&t->ents[e - 1], lo, lolen, hi, hilen)) {
-            se[n].prefix = key_prefix8(t->ents[e - 1].key, t->ents[e - 1].klen);
-            se[n++].ent = e;
-        }
+        if (e && in_bounds(&t->ents[e - 1], lo, lolen, hi, hilen))
+            sortent_set(&se[n++], &t->ents[e - 1], e);
     }
-    qsort_r(se, n, sizeof *se, ws_sortent_cmp, (void *)t);
+    sort_ents(t, se, n);
     uint32_t *out = (uint32_t *)se; /* compact in place: out[i] is before se[i] */
     for (size_t i = 0; i < n; i++)
         out[i] = se[i].ent;
     *nout = n;
     return out;
+}
+
+static bool same_key(const txn_t *t, const ws_sortent_t *a, const ws_sortent_t *b)
+{
+    if (a->p0 != b->p0 || a->p1 != b->p1)
+        return false;
+    const ws_entry_t *ea = &t->ents[a->ent - 1], *eb = &t->ents[b->ent - 1];
+    return key_cmp(ea->key, ea->klen, eb->key, eb->klen) == 0;
+}
+
+bool txn_check_new(txn_t *t, uint64_t *tag, const char **val, size_t *vlen)
+{
+    if (t->new_base == SIZE_MAX)
+        return false;
+    t->new_base = SIZE_MAX;
+    const ws_entry_t *dup = NULL;
+    if (t->npending && t->npending == t->nents) {
+        /* The write set is this run alone (a COPY in its own transaction):
+         * sort it, which finds equal keys next to each other, and keep the
+         * order for the commit instead of hashing every key. */
+        size_t n = t->nents;
+        ws_sortent_t *se = malloc(n * sizeof *se);
+        if (!se)
+            abort();
+        huge_hint(se, n * sizeof *se);
+        for (size_t i = 0; i < n; i++)
+            sortent_set(&se[i], &t->ents[i], (uint32_t)(i + 1));
+        sort_ents(t, se, n);
+        for (size_t i = 1; i < n; i++)
+            if (same_key(t, &se[i - 1], &se[i])) {
+                const ws_entry_t *en = &t->ents[se[i].ent - 1];
+                if (!dup || ent_tag(en) < ent_tag(dup))
+                    dup = en;
+            }
+        if (dup) {
+            free(se);
+        } else {
+            uint32_t *out = (uint32_t *)se; /* compact in place, as ws_sorted */
+            for (size_t i = 0; i < n; i++)
+                out[i] = se[i].ent;
+            t->sorted = out;
+            t->nsorted = n;
+        }
+    } else {
+        ws_hash_pending(t);
+        if (t->dup_ent)
+            dup = &t->ents[t->dup_ent - 1];
+        t->dup_ent = 0;
+    }
+    if (!dup)
+        return false;
+    *tag = ent_tag(dup);
+    *val = dup->val;
+    *vlen = dup->vlen;
+    return true;
 }
 
 /* Commit with the version *fixed, or a fresh stamp when fixed is NULL. */
@@ -487,12 +780,25 @@ static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t 
     /* The current entries in key order: the memtable then takes them as
      * an ascending run (skiplist.c's splice), and the batch is sized once. */
     size_t n, bytes = 0;
-    uint32_t *order = ws_sorted(t, NULL, 0, NULL, 0, &n);
+    uint32_t *order = t->sorted;
+    n = t->nsorted;
+    t->sorted = NULL;
+    if (!order)
+        order = ws_sorted(t, NULL, 0, NULL, 0, &n);
     for (size_t i = 0; i < n; i++)
         bytes += t->ents[order[i] - 1].klen + t->ents[order[i] - 1].vlen + 24;
     lsm_batch_t *b = lsm_batch_new();
     lsm_batch_reserve(b, bytes);
+    huge_hint(b->rep.data, bytes);
     for (size_t i = 0; i < n; i++) {
+        /* key order is not write order: fetch ahead */
+        if (i + 16 < n)
+            __builtin_prefetch(&t->ents[order[i + 16] - 1]);
+        if (i + 4 < n) {
+            const ws_entry_t *ahead = &t->ents[order[i + 4] - 1];
+            __builtin_prefetch(ahead->key);
+            __builtin_prefetch(ahead->val);
+        }
         const ws_entry_t *en = &t->ents[order[i] - 1];
         if (en->val)
             lsm_batch_put(b, en->key, en->klen, v, en->val, en->vlen);
@@ -500,6 +806,9 @@ static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t 
             lsm_batch_delete(b, en->key, en->klen, v);
     }
     free(order);
+    /* the batch holds it all now: a large write set need not stay beside
+     * the memtable it goes into */
+    ws_release(t);
     s = lsm_write(t->st->db, NULL, b, err);
     if (s == RDB_OK) {
         if (t->wrote_catalog)

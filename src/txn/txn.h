@@ -62,6 +62,9 @@ rdb_status_t txn_store_open(lsm_db_t *db, uint16_t node_id, clu_hlc_t *hlc, txn_
                             rdb_err_t *err);
 void txn_store_close(txn_store_t *st);
 void txn_store_set_commit_hook(txn_store_t *st, txn_commit_hook_fn fn, void *ctx);
+/* A commit hook is set: commits are replicated (cluster_glue.c), and other
+ * nodes' versions of the same keys compete with them by LWW. */
+bool txn_store_replicated(const txn_store_t *st);
 lsm_db_t *txn_store_db(txn_store_t *st);
 uint16_t txn_store_node_id(const txn_store_t *st);
 uint64_t txn_store_catalog_gen(txn_store_t *st);
@@ -130,6 +133,8 @@ typedef struct txn_reader {
 } txn_reader_t;
 /* NULL: local reads only (the default). */
 void txn_set_reader(txn_t *t, const txn_reader_t *r);
+/* Is a reader set (reads may go to other nodes)? */
+bool txn_has_reader(const txn_t *t);
 
 /* Point read: RDB_OK and *found, with the value appended to val (cleared
  * first); not found or deleted gives *found = false. */
@@ -138,6 +143,28 @@ rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, boo
 /* Buffer a write; a later write of the same key replaces an earlier one. */
 void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen);
 void txn_delete(txn_t *t, const void *key, size_t klen);
+
+/* Bulk inserts (COPY FROM).  txn_put_new buffers a put of a key that the
+ * caller found absent with txn_get_before_new, without hashing it: a run of
+ * them costs an append each, and whether two of the run's keys are equal is
+ * settled once, by txn_check_new, which ends the run.  tag (the caller's
+ * row number) names a write in that answer.  Every other read or write of
+ * the transaction (txn_get, iterators, txn_put, ...) first hashes the run's
+ * keys, so it sees them as usual; a duplicate met there is kept for
+ * txn_check_new.  The caller must call txn_check_new before the commit and
+ * fail the statement when it reports a duplicate. */
+void txn_put_new(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen,
+                 uint64_t tag);
+/* txn_get that does not see the current run's keys (those it has not
+ * hashed yet): the snapshot and the transaction's other writes. */
+rdb_status_t txn_get_before_new(txn_t *t, const void *key, size_t klen, rdb_buf_t *val,
+                                bool *found, rdb_err_t *err);
+/* End the run of txn_put_new: false when its keys are all distinct;
+ * otherwise true with the write that repeated an earlier key of the run
+ * (of all such, the one with the smallest tag): its tag and value (valid
+ * until the transaction ends).  When the transaction holds nothing but the
+ * run, this sorts it and the commit reuses the order. */
+bool txn_check_new(txn_t *t, uint64_t *tag, const char **val, size_t *vlen);
 
 /* Iterate the keys in [lo, hi) (hi NULL = to the end of the key space) in
  * ascending order: the snapshot overlaid with the buffered writes, deleted

@@ -1018,17 +1018,25 @@ static void *cw_read(void *arg)
     return NULL;
 }
 
-START_TEST(db_concurrent)
+/* tmpdir's database with a small memtable and 1 KiB blocks, syncing
+ * every commit. */
+static lsm_db_t *open_small_sync(size_t memtable)
 {
-    mk_tmp();
     lsm_options_t o;
     lsm_options_default(&o);
-    o.memtable_size = 32 * 1024;
+    o.memtable_size = memtable;
     o.block_size = 1024;
     o.sync_mode = LSM_SYNC_COMMIT;
     rdb_err_t err = RDB_ERR_INIT;
-    lsm_db_t *db;
+    lsm_db_t *db = NULL;
     ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    return db;
+}
+
+START_TEST(db_concurrent)
+{
+    mk_tmp();
+    lsm_db_t *db = open_small_sync(32 * 1024);
     atomic_int stop = 0;
     cw_t w[4], r = { db, 99, 0, &stop };
     pthread_t tw[4], tr;
@@ -1060,6 +1068,7 @@ START_TEST(db_concurrent)
         }
     lsm_version_t ver;
     rdb_buf_t val = RDB_BUF_INIT;
+    rdb_err_t err = RDB_ERR_INIT;
     ck_assert_int_eq(lsm_get(db, NULL, "shared", 6, &val, &ver, &err), RDB_OK);
     ck_assert_uint_eq(ver.hlc, 1500);
     ck_assert_uint_eq(ver.node_id, 4);
@@ -1067,7 +1076,7 @@ START_TEST(db_concurrent)
     ck_assert_uint_gt(lsm_approximate_size(db, NULL, 0, NULL, 0), 0);
     lsm_close(db);
     /* and all of it after reopening */
-    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    db = open_small_sync(32 * 1024);
     ck_assert_str_eq(get(db, "w3-01499", LSM_SNAPSHOT_LATEST), "val1499");
     lsm_close(db);
     rm_tmp();
@@ -1467,6 +1476,115 @@ START_TEST(db_parallel_compactions)
 }
 END_TEST
 
+/* Pipelined group commit: 8 writers, syncing and not, with a tiny
+ * memtable and a thread forcing flushes, so that memtable and WAL switches
+ * fall between groups in flight.  Every write is readable when lsm_write
+ * returns, and every acknowledged batch is there after a reopen. */
+typedef struct gc_writer {
+    lsm_db_t *db;
+    int id, acked, bad;
+} gc_writer_t;
+
+#define GC_WRITERS 8
+#define GC_BATCHES 300
+
+static void *gc_write(void *arg)
+{
+    gc_writer_t *c = arg;
+    lsm_batch_t *b = lsm_batch_new();
+    rdb_buf_t got = RDB_BUF_INIT;
+    for (int i = 0; i < GC_BATCHES; i++) {
+        char k[32], v[48];
+        lsm_version_t ver = { (uint64_t)i + 1, (uint16_t)c->id };
+        lsm_batch_clear(b);
+        for (int j = 0; j < 3; j++) {
+            snprintf(k, sizeof k, "g%d-%04d-%d", c->id, i, j);
+            snprintf(v, sizeof v, "v%d.%d.%d", c->id, i, j);
+            lsm_batch_put(b, k, strlen(k), ver, v, strlen(v));
+        }
+        lsm_batch_put(b, "hot", 3, ver, v, strlen(v));
+        lsm_write_options_t wo = { .sync = i % 2 == 0 };
+        rdb_err_t err = RDB_ERR_INIT;
+        if (lsm_write(c->db, &wo, b, &err) != RDB_OK) {
+            c->bad++;
+            rdb_err_clear(&err);
+            continue;
+        }
+        c->acked = i + 1;
+        /* read your write: applied before lsm_write returned */
+        if (lsm_get(c->db, NULL, k, strlen(k), &got, NULL, &err) != RDB_OK ||
+            got.len != strlen(v) || memcmp(got.data, v, got.len) != 0)
+            c->bad++;
+        rdb_err_clear(&err);
+    }
+    rdb_buf_free(&got);
+    lsm_batch_free(b);
+    return NULL;
+}
+
+static void *gc_flusher(void *arg)
+{
+    gc_writer_t *c = arg;
+    for (int i = 0; i < 20; i++) {
+        rdb_err_t err = RDB_ERR_INIT;
+        if (lsm_flush(c->db, &err) != RDB_OK) {
+            c->bad++;
+            rdb_err_clear(&err);
+        }
+        usleep(2000);
+    }
+    return NULL;
+}
+
+START_TEST(db_group_commit_threads)
+{
+    mk_tmp();
+    lsm_db_t *db = open_small_sync(16 * 1024);
+    rdb_err_t err = RDB_ERR_INIT;
+    gc_writer_t w[GC_WRITERS], fl = { db, 0, 0, 0 };
+    pthread_t tw[GC_WRITERS], tf;
+    pthread_create(&tf, NULL, gc_flusher, &fl);
+    for (int i = 0; i < GC_WRITERS; i++) {
+        w[i] = (gc_writer_t){ db, i + 1, 0, 0 };
+        pthread_create(&tw[i], NULL, gc_write, &w[i]);
+    }
+    for (int i = 0; i < GC_WRITERS; i++) {
+        pthread_join(tw[i], NULL);
+        ck_assert_int_eq(w[i].bad, 0);
+        ck_assert_int_eq(w[i].acked, GC_BATCHES);
+    }
+    pthread_join(tf, NULL);
+    ck_assert_int_eq(fl.bad, 0);
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    ck_assert_uint_eq(st.writes, GC_WRITERS * GC_BATCHES + 20);
+    ck_assert_uint_ge(st.wal_syncs, 1);
+    ck_assert_uint_le(st.wal_syncs, GC_WRITERS * GC_BATCHES / 2 + 40);
+    ck_assert_uint_ge(st.flushes, 2);
+    lsm_close(db);
+    /* reopen: the last memtable comes back from its WAL */
+    db = open_small_sync(16 * 1024);
+    for (int id = 1; id <= GC_WRITERS; id++)
+        for (int i = 0; i < GC_BATCHES; i++)
+            for (int j = 0; j < 3; j++) {
+                char k[32], v[48];
+                snprintf(k, sizeof k, "g%d-%04d-%d", id, i, j);
+                snprintf(v, sizeof v, "v%d.%d.%d", id, i, j);
+                char *g = get(db, k, LSM_SNAPSHOT_LATEST);
+                ck_assert_msg(g && strcmp(g, v) == 0, "%s: %s", k, g ? g : "(missing)");
+            }
+    /* "hot": the newest version is (GC_BATCHES, node GC_WRITERS) */
+    lsm_version_t ver;
+    rdb_buf_t v = RDB_BUF_INIT;
+    ck_assert_int_eq(lsm_get(db, NULL, "hot", 3, &v, &ver, &err), RDB_OK);
+    ck_assert_uint_eq(ver.hlc, GC_BATCHES);
+    ck_assert_uint_eq(ver.node_id, GC_WRITERS);
+    rdb_buf_free(&v);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 START_TEST(db_leveled_compaction)
 {
     mk_tmp();
@@ -1747,6 +1865,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_versions_any_order);
     tcase_add_test(tc, db_iter_bounds_and_directions);
     tcase_add_test(tc, db_concurrent);
+    tcase_add_test(tc, db_group_commit_threads);
     tcase_add_test(tc, db_leveled_compaction);
     tcase_add_test(tc, db_iter_across_files);
     tcase_add_test(tc, table_cache_lru);

@@ -284,6 +284,101 @@ START_TEST(clock_floor_survives_restart)
 }
 END_TEST
 
+static void put_new_s(txn_t *t, const char *k, const char *v, uint64_t tag)
+{
+    txn_put_new(t, k, strlen(k), v, strlen(v), tag);
+}
+
+/* txn_check_new's answer: "-" or "tag:value". */
+static const char *check_new_s(txn_t *t)
+{
+    static char out[256];
+    uint64_t tag;
+    const char *v;
+    size_t vl;
+    if (!txn_check_new(t, &tag, &v, &vl))
+        return "-";
+    snprintf(out, sizeof out, "%llu:%.*s", (unsigned long long)tag, (int)vl, v);
+    return out;
+}
+
+/* Bulk inserts: a run alone in its transaction (sorted, the order kept for
+ * the commit), runs mixed with reads and other writes (hashed), the
+ * earliest repeat reported, and runs after a check seen as plain writes. */
+START_TEST(bulk_runs)
+{
+    /* alone: 5000 keys, sorted at the check; the commit writes them all */
+    txn_t *a = txn_begin(st);
+    char k[32], v[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(k, sizeof k, "b%05d", (i * 7919) % 5000);
+        snprintf(v, sizeof v, "v%d", i);
+        put_new_s(a, k, v, (uint64_t)i + 1);
+    }
+    ck_assert_uint_eq(txn_write_count(a), 5000);
+    ck_assert_str_eq(check_new_s(a), "-");
+    commit_ok(a);
+    txn_t *b = txn_begin(st);
+    ck_assert_str_eq(get_s(b, "b00000"), "v0");
+    ck_assert_str_eq(get_s(b, "b04999"), "v2321"); /* 2321 * 7919 = 4999 mod 5000 */
+    ck_assert_str_eq(scan_s(b, "b00010", "b00013"), "b00010=v1790,b00011=v4469,b00012=v2148");
+    txn_abort(b);
+
+    /* repeats: the second write of the earliest repeated key is named */
+    txn_t *c = txn_begin(st);
+    put_new_s(c, "r1", "a", 1);
+    put_new_s(c, "r2", "b", 2);
+    put_new_s(c, "r3", "c", 3);
+    put_new_s(c, "r2", "d", 4);
+    put_new_s(c, "r3", "e", 5);
+    put_new_s(c, "r1", "f", 6);
+    put_new_s(c, "r2", "g", 7);
+    ck_assert_str_eq(check_new_s(c), "4:d");
+    txn_abort(c);
+
+    /* a read in the middle hashes the run: it sees the keys, and a repeat
+     * after it is still reported by the check */
+    txn_t *d = txn_begin(st);
+    put_s(d, "m0", "plain");
+    put_new_s(d, "m1", "a", 10);
+    put_new_s(d, "m2", "b", 11);
+    ck_assert_str_eq(get_s(d, "m2"), "b");
+    put_new_s(d, "m3", "c", 12);
+    put_new_s(d, "m1", "again", 13);
+    ck_assert_str_eq(scan_s(d, "m", "n"), "m0=plain,m1=a,m2=b,m3=c");
+    ck_assert_str_eq(check_new_s(d), "13:again");
+    txn_abort(d);
+
+    /* txn_get_before_new does not see the current run, but does see an
+     * earlier (checked) one and plain writes; a delete then a new put of
+     * the same key is no repeat */
+    txn_t *e = txn_begin(st);
+    rdb_buf_t buf;
+    rdb_buf_init(&buf, 16);
+    bool found;
+    rdb_err_t err = RDB_ERR_INIT;
+    put_new_s(e, "e1", "one", 1);
+    ck_assert_int_eq(txn_get_before_new(e, "e1", 2, &buf, &found, &err), RDB_OK);
+    ck_assert(!found);
+    ck_assert_str_eq(check_new_s(e), "-");
+    put_new_s(e, "e2", "two", 2);
+    ck_assert_int_eq(txn_get_before_new(e, "e1", 2, &buf, &found, &err), RDB_OK);
+    ck_assert(found);
+    txn_delete(e, "e2", 2);
+    put_new_s(e, "e3", "three", 3);
+    ck_assert_str_eq(check_new_s(e), "-");
+    txn_delete(e, "e3", 2);
+    put_new_s(e, "e3", "back", 4);
+    ck_assert_str_eq(check_new_s(e), "-");
+    ck_assert_str_eq(scan_s(e, "e", "f"), "e1=one,e3=back");
+    rdb_buf_free(&buf);
+    commit_ok(e);
+    txn_t *f = txn_begin(st);
+    ck_assert_str_eq(scan_s(f, "e", "f"), "e1=one,e3=back");
+    txn_abort(f);
+}
+END_TEST
+
 /* Random operations against a model: sorted keys k000..k063. */
 START_TEST(random_against_model)
 {
@@ -346,6 +441,7 @@ static Suite *txn_suite(void)
     tcase_add_test(tc, commit_hook_and_catalog_generation);
     tcase_add_test(tc, clock_floor_survives_restart);
     tcase_add_test(tc, random_against_model);
+    tcase_add_test(tc, bulk_runs);
     suite_add_tcase(s, tc);
     return s;
 }

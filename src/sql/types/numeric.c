@@ -290,8 +290,12 @@ bool sqlt_numeric_to_i128(const sql_value_t *v, __int128 *c, int *scale)
 {
     num_t x = num_get(v);
     if (x.sign == 2 || x.n > 36) return false;
-    __int128 r = 0;
-    for (size_t i = 0; i < x.n; i++) r = r * 10 + (x.d[i] - '0');
+    /* the first 18 digits in 64 bits: 128-bit multiplies only beyond */
+    uint64_t lo = 0;
+    size_t i = 0;
+    for (; i < x.n && i < 18; i++) lo = lo * 10 + (uint64_t)(x.d[i] - '0');
+    __int128 r = (__int128)lo;
+    for (; i < x.n; i++) r = r * 10 + (x.d[i] - '0');
     *c = x.sign < 0 ? -r : r;
     *scale = x.scale;
     return true;
