@@ -20,6 +20,14 @@ SELECT a.id FROM rl_a a JOIN rl_b b ON b.a_id = a.id ORDER BY a.id FOR UPDATE OF
 SELECT id FROM rl_a WHERE id IN (SELECT a_id FROM rl_b) ORDER BY id FOR UPDATE;
 SELECT * FROM (SELECT id FROM rl_a WHERE id = 1 FOR UPDATE) s;
 SELECT a.id, g FROM rl_a a, generate_series(1, 2) g WHERE a.id = 1 ORDER BY g FOR UPDATE;
+-- subqueries and views in FROM lock their tables; WITH queries only when named
+CREATE VIEW rl_v AS SELECT id, v FROM rl_a WHERE v >= 30;
+SELECT * FROM rl_v WHERE id < 5 ORDER BY id FOR UPDATE;
+SELECT s.id, b.label FROM (SELECT id FROM rl_a WHERE id < 3) s JOIN rl_b b ON b.a_id = s.id ORDER BY s.id FOR SHARE;
+WITH w AS (SELECT id FROM rl_a WHERE id = 2) SELECT a.id FROM rl_a a, w WHERE a.id = w.id FOR UPDATE;
+WITH w AS (SELECT id FROM rl_a WHERE id = 2) SELECT a.id FROM rl_a a, w WHERE a.id = w.id FOR UPDATE OF w;
+SELECT id FROM (SELECT id FROM rl_a GROUP BY id) s FOR UPDATE;
+DROP VIEW rl_v;
 BEGIN;
 SELECT id FROM rl_a WHERE id = 4 FOR UPDATE;
 SELECT id FROM rl_a WHERE id = 4 FOR UPDATE NOWAIT;

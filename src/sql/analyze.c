@@ -113,6 +113,8 @@ typedef struct bctx {
     scope_t       *hidden;     /* FROM items a derived table may not see (errors) */
     int            depth;      /* SELECT nesting depth */
     bool           nullable;   /* binding the nullable side of an outer join */
+    const ast_select_t *lock_sel;   /* binding the FROM items of a SELECT ... FOR
+                                     * UPDATE: its subqueries and views lock too */
 } bctx_t;
 
 #define A (c->b->a)
@@ -2196,6 +2198,39 @@ static rdb_status_t bind_cte_ref(bctx_t *c, scope_t *s, ast_from_t *f, cte_frame
     return RDB_OK;
 }
 
+/* A subquery or view in the FROM clause of a SELECT ... FOR UPDATE named
+ * alias: as PostgreSQL, the locking clause applies to its tables (a copy
+ * of sub with its own locking clause; the statement's tree may be bound
+ * again). */
+static ast_select_t *lock_pushdown(bctx_t *c, ast_select_t *sub, const char *alias)
+{
+    const ast_select_t *sel = c->lock_sel;
+    if (!sel || sub->for_update || !alias)
+        return sub;
+    int mode = -1, wait = 0;
+    for (int k = 0; k < sel->nlocks; k++) {
+        bool named = sel->locks[k].nrels == 0;
+        for (int i = 0; i < sel->locks[k].nrels; i++)
+            named |= strcmp(sel->locks[k].rels[i], alias) == 0;
+        if (named && sel->locks[k].strength > mode)
+            mode = sel->locks[k].strength;
+        if (named && sel->locks[k].wait > wait)
+            wait = sel->locks[k].wait;
+    }
+    if (mode < 0)
+        return sub;
+    static const char *const names[4] = { "FOR KEY SHARE", "FOR SHARE", "FOR NO KEY UPDATE", "FOR UPDATE" };
+    ast_select_t *cp = RDB_ARENA_NEW(A, ast_select_t);
+    *cp = *sub;
+    cp->for_update = true;
+    cp->nlocks = 1;
+    cp->locks = RDB_ARENA_NEW(A, ast_lock_t);
+    cp->locks->strength = mode;
+    cp->locks->wait = wait;
+    cp->lock_name = names[mode];
+    return cp;
+}
+
 static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, plan_t **out)
 {
     if (!f->schema) {
@@ -2222,7 +2257,7 @@ static rdb_status_t bind_rel(bctx_t *c, scope_t *s, ast_from_t *f, int offset, p
         const char *savesql = c->b->sql;
         c->b->sql = NULL;
         if (rc == RDB_OK)
-            rc = bind_select_in(c, vs, NULL, &p);
+            rc = bind_select_in(c, lock_pushdown(c, vs, f->alias ? f->alias : t->name), NULL, &p);
         c->b->sql = savesql;
         if (rc != RDB_OK)
             return at(c, f->loc);
@@ -2719,7 +2754,7 @@ static rdb_status_t bind_from_item(bctx_t *c, scope_t *s, ast_from_t *f, int off
         scope_t *hidden = c->hidden;
         if (!sees)
             c->hidden = s;
-        rdb_status_t rc = bind_select_in(c, f->sub, sees ? s : s->parent, &p);
+        rdb_status_t rc = bind_select_in(c, lock_pushdown(c, f->sub, f->alias), sees ? s : s->parent, &p);
         c->hidden = hidden;
         if (rc != RDB_OK)
             return RDB_SQL;
@@ -3055,9 +3090,9 @@ static bool lock_nullable(const plan_t *p, int off, int at, bool nullable)
                          nullable || p->jointype == J_LEFT || p->jointype == J_FULL);
 }
 
-static bool lock_has_scan(const plan_t *p)
+static bool lock_has_kind(const plan_t *p, plan_kind_t k)
 {
-    return p && (p->kind == P_SCAN || lock_has_scan(p->left) || lock_has_scan(p->right));
+    return p && (p->kind == k || lock_has_kind(p->left, k) || lock_has_kind(p->right, k));
 }
 
 static const plan_t *lock_item(const plan_t *p, int off, int at)
@@ -3104,14 +3139,21 @@ static rdb_status_t bind_lockrows(bctx_t *c, ast_select_t *sel, scope_t *s, cons
             const plan_t *it = rel->ncols ? lock_item(fromp, 0, rel->cols[0].pos) : NULL;
             if (!it && loc < 0)
                 continue;   /* no columns: nothing to lock */
-            if (it && !lock_has_scan(it) && loc < 0)
+            if (it && !lock_has_kind(it, P_SCAN) && loc < 0)
                 continue;   /* no table below (a function, VALUES): nothing to lock */
+            if (it && lock_has_kind(it, P_LOCKROWS))
+                continue;   /* a subquery or view locking its tables (lock_pushdown) */
             while (it && it->left && !it->right && (it->kind == P_SUBQUERY || it->kind == P_PROJECT))
                 it = it->left;
             if (it && (it->kind == P_FUNCSCAN || it->kind == P_SERIES))
                 return fail(c, "0A000", loc, "%s cannot be applied to a function", ln);
-            return fail(c, "0A000", loc, "%s on a subquery, view or WITH query in FROM is not supported", ln);
+            if (loc < 0)
+                continue;   /* a WITH query: PostgreSQL locks its rows only when OF names it */
+            return fail(c, "0A000", loc, "%s cannot be applied to a WITH query", ln);
         }
+        if (rel->table->npk == 0)   /* rows are locked by primary key (exec/rowlock.h) */
+            return fail(c, "0A000", loc, "%s on table \"%s\" without a primary key is not supported", ln,
+                        rel->table->name);
         if (lock_nullable(fromp, 0, rel->offset, false))
             return fail(c, "0A000", -1, "%s cannot be applied to the nullable side of an outer join", ln);
         lr->rels[lr->nrels++] = (plan_lockrel_t){ rel->table, rel->offset, mode, wait };
@@ -3137,6 +3179,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     c->in_win = false;
     c->nowin = NULL;
     c->lat_item = c->lat_bad = c->nullable = false;
+    c->lock_sel = NULL;
     c->depth = cin->depth + 1;
     winctx_t wctx = { .sel = sel };
     cte_frame_t frame = { sel->ctes, sel->nctes, c->b->ctes, sel->recursive, NULL, NULL };
@@ -3213,6 +3256,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
     scope_t *s = RDB_ARENA_NEW(A, scope_t);
     s->parent = parent;
     plan_t *p = NULL;
+    c->lock_sel = sel->for_update ? sel : NULL;
     for (int i = 0; i < sel->nfrom; i++) {
         plan_t *fp;
         int off = s->width;
@@ -3238,6 +3282,7 @@ static rdb_status_t bind_select_in(bctx_t *cin, ast_select_t *sel, scope_t *pare
             p = j;
         }
     }
+    c->lock_sel = NULL;
     if (!p)
         p = plan_new(A, P_RESULT, 0);
     const plan_t *fromp = p;   /* FOR UPDATE: the FROM row, and the WHERE over it */

@@ -253,6 +253,17 @@ def newest_version_and_recheck():
     C.ok(err_of(b, "SELECT id FROM tag WHERE id = 1 FOR UPDATE NOWAIT") is None, "OF a left tag's rows alone")
     b.rollback()
     a.rollback()
+    q(w, "CREATE OR REPLACE VIEW acc_v AS SELECT id, balance FROM acc WHERE balance >= 0")
+    rows = q(a, "SELECT id FROM acc_v WHERE id = 7 FOR UPDATE")
+    C.ok(rows == [(7,)], "FOR UPDATE through a view: %r" % rows)
+    C.ok(err_of(b, "SELECT id FROM acc WHERE id = 7 FOR UPDATE NOWAIT") == "55P03", "the view locked acc's row")
+    b.rollback()
+    a.rollback()
+    rows = q(a, "SELECT s.id FROM (SELECT id FROM acc WHERE id = 8) s FOR SHARE")
+    C.ok(err_of(b, "SELECT id FROM acc WHERE id = 8 FOR UPDATE NOWAIT") == "55P03",
+         "a subquery in FROM locked acc's row")
+    b.rollback()
+    a.rollback()
     q(a, "SELECT a.id FROM acc a, tag t WHERE t.acc_id = a.id AND t.id = 2 FOR SHARE")
     C.ok(err_of(b, "SELECT id FROM tag WHERE id = 2 FOR UPDATE NOWAIT") == "55P03",
          "FOR SHARE without OF locks every table of the join")

@@ -115,6 +115,35 @@ START_TEST(read_your_writes_and_snapshots)
 }
 END_TEST
 
+/* txn_set_snapshot: a fresh snapshot sees later commits, the buffered
+ * writes still overlay it, and the old snapshot comes back. */
+START_TEST(fresh_snapshot_keeps_own_writes)
+{
+    txn_t *a = txn_begin(st);
+    put_s(a, "s1", "old");
+    put_s(a, "s2", "old");
+    commit_ok(a);
+    txn_t *t = txn_begin(st);
+    put_s(t, "s2", "mine");
+    txn_t *b = txn_begin(st);
+    put_s(b, "s1", "new");
+    put_s(b, "s3", "new");
+    commit_ok(b);
+    ck_assert_str_eq(get_s(t, "s1"), "old");
+    ck_assert_str_eq(get_s(t, "s3"), "-");
+    uint64_t snap = txn_set_snapshot(t, txn_store_now(st));
+    ck_assert_uint_gt(txn_snapshot(t), snap);
+    ck_assert_str_eq(get_s(t, "s1"), "new");
+    ck_assert_str_eq(get_s(t, "s2"), "mine");
+    ck_assert_str_eq(get_s(t, "s3"), "new");
+    ck_assert_uint_eq(txn_set_snapshot(t, snap) > snap, 1);
+    ck_assert_str_eq(get_s(t, "s1"), "old");
+    ck_assert_str_eq(get_s(t, "s2"), "mine");
+    ck_assert_str_eq(get_s(t, "s3"), "-");
+    txn_abort(t);
+}
+END_TEST
+
 START_TEST(commit_is_one_version_one_batch)
 {
     txn_t *a = txn_begin(st);
@@ -406,6 +435,7 @@ static Suite *txn_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, read_your_writes_and_snapshots);
+    tcase_add_test(tc, fresh_snapshot_keeps_own_writes);
     tcase_add_test(tc, commit_is_one_version_one_batch);
     tcase_add_test(tc, iterator_merges_write_set);
     tcase_add_test(tc, commit_hook_and_catalog_generation);
