@@ -23,6 +23,9 @@
  * hashes the whole key (clu_token).  SQL row keys are
  * 0x02 ‖ table_id ‖ token ‖ pk: the SQL layer passes a key_token that
  * extracts the embedded token so a table's rows spread by partition key.
+ * Keys of a range-partitioned space (a prefix with a partition map record,
+ * partmap.h) take the token of their range partition instead, so each
+ * partition has RF replicas of its own (node_part.c).
  * Keys starting with 0x01 (the system catalog) are replicated to EVERY
  * member, whatever the ring says, and the consistency level counts all
  * members.
