@@ -13,7 +13,9 @@
  * and emit the unmatched ones at the end (RIGHT/FULL).  Sort with a LIMIT
  * keeps only the best offset+limit rows (top-N) in a bounded heap.  Hash
  * aggregation keeps one set of aggregate states per group (DISTINCT
- * aggregates add a set of seen argument values per group).
+ * aggregates add a set of seen argument values per group).  A node the
+ * planner marked parallel (plan.h) runs its input as token slices on
+ * threads (parallel.h) and merges what the slices kept.
  */
 #include "exec/ex_array.h"
 #include "exec/exec.h"
@@ -689,33 +691,31 @@ static sql_value_t *topn_copy(ex_node_t *n, const sql_value_t *row, int64_t seq)
 static bool topn_push(ex_node_t *n, const sql_value_t *row, int64_t seq, int64_t bound)
 {
     const plan_t *p = n->p;
-    {
-        if (n->nrows < bound) {
-            if (n->nrows == n->caprows) {
-                int64_t cap = n->caprows ? n->caprows * 2 : 64;
-                if (cap > bound)
-                    cap = bound;
-                n->rows = rdb_arena_grow(n->r->a, n->rows, (size_t)n->nrows, (size_t)cap,
-                                         sizeof(*n->rows));
-                n->caprows = cap;
-                if (ex_check(n->r) != RDB_OK)
-                    return false;
-            }
-            /* sift up */
-            int64_t i = n->nrows++;
-            n->rows[i] = topn_copy(n, row, seq);
-            while (i > 0 && topn_cmp(p, n->rows[(i - 1) / 2], n->rows[i]) < 0) {
-                sql_value_t *t = n->rows[i];
-                n->rows[i] = n->rows[(i - 1) / 2];
-                n->rows[(i - 1) / 2] = t;
-                i = (i - 1) / 2;
-            }
-        } else if (bound > 0 && sort_cmp(&row, &n->rows[0], (void *)p) < 0) {
-            n->rows[0] = topn_copy(n, row, seq);
-            topn_sift_down(p, n->rows, n->nrows, 0);
-            if ((seq & 1023) == 0 && ex_check(n->r) != RDB_OK)
+    if (n->nrows < bound) {
+        if (n->nrows == n->caprows) {
+            int64_t cap = n->caprows ? n->caprows * 2 : 64;
+            if (cap > bound)
+                cap = bound;
+            n->rows = rdb_arena_grow(n->r->a, n->rows, (size_t)n->nrows, (size_t)cap,
+                                     sizeof(*n->rows));
+            n->caprows = cap;
+            if (ex_check(n->r) != RDB_OK)
                 return false;
         }
+        /* sift up */
+        int64_t i = n->nrows++;
+        n->rows[i] = topn_copy(n, row, seq);
+        while (i > 0 && topn_cmp(p, n->rows[(i - 1) / 2], n->rows[i]) < 0) {
+            sql_value_t *t = n->rows[i];
+            n->rows[i] = n->rows[(i - 1) / 2];
+            n->rows[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+    } else if (bound > 0 && sort_cmp(&row, &n->rows[0], (void *)p) < 0) {
+        n->rows[0] = topn_copy(n, row, seq);
+        topn_sift_down(p, n->rows, n->nrows, 0);
+        if ((seq & 1023) == 0 && ex_check(n->r) != RDB_OK)
+            return false;
     }
     return true;
 }
