@@ -232,6 +232,11 @@ static rdb_status_t catalog_fn(cfn_t which, sql_fn_ctx_t *ctx, int nargs, const 
         *out = textv(a, sql_syscat_username(env.snap, oid, a));
         break;
     case C_OBJDESC:
+        if (nargs > 1 && args[1].u.v.len == 7 && memcmp(args[1].u.v.ptr, "pg_proc", 7) == 0) {
+            const sql_pgproc_t *p = syscat_proc_by_oid(oid);
+            *out = textv(a, p ? p->desc : NULL);
+            break;
+        }
         *out = nargs > 1 && strncmp(args[1].u.v.ptr, "pg_class", args[1].u.v.len) != 0
                    ? sql_null() : textv(a, sql_syscat_description(env.snap, oid, 0));
         break;

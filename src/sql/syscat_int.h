@@ -58,6 +58,7 @@ typedef struct sql_pgproc {
     char        vol;         /* 'i', 's', 'v' */
     uint32_t    variadic;    /* provariadic: 0 = none */
     const char *src;         /* prosrc */
+    const char *desc;        /* its pg_description, NULL if none */
 } sql_pgproc_t;
 
 extern const sql_pgproc_t sql_pgproc[];   /* sorted by name */

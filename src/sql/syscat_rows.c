@@ -395,6 +395,12 @@ static void gen_description(const sql_syscat_env_t *env, syscat_rows_t *r)
                     desc_row(r, t->id, SYSCAT_OID_PG_CLASS, t->cols[c].attnum,
                              t->col_comments[t->cols[c].colid]);
     }
+    const sql_pgproc_t *ps;     /* the built-in functions' (PostgreSQL's) */
+    size_t np;
+    syscat_procs(&ps, &np);
+    for (size_t i = 0; i < np; i++)
+        if (ps[i].desc && (!env->only_rel || env->only_rel == ps[i].oid))
+            desc_row(r, ps[i].oid, 1255, 0, ps[i].desc);
 }
 
 static void gen_namespace(const sql_syscat_env_t *env, syscat_rows_t *r)

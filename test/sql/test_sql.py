@@ -214,8 +214,8 @@ def test_errors(srv):
                  'column "e.id" must appear in the GROUP BY clause')
     expect_error(c, "select id from e a, e b", "42702", 'column reference "id" is ambiguous')
     expect_error(c, "select * from e full join lateral (select 1) s on true", "0A000", "LATERAL")
-    expect_error(c, "select count(*) over (groups between 1 preceding and current row) from e", "0A000",
-                 "GROUPS")
+    expect_error(c, "select count(*) over (groups between 1 preceding and current row) from e", "42P20",
+                 "GROUPS mode requires an ORDER BY clause")
     expect_error(c, "insert into e values (1, 1, 'dup')", "23505",
                  'duplicate key value violates unique constraint "e_pkey"')
     e = expect_error(c, "insert into e (id, n) values (2, null)", "23502",
