@@ -2198,6 +2198,29 @@ static rdb_status_t bind_cte_ref(bctx_t *c, scope_t *s, ast_from_t *f, cte_frame
     return RDB_OK;
 }
 
+/* The strongest mode (-1: none) and wait policy the locking clauses of sel
+ * give the FROM item alias (PostgreSQL's applyLockingClause keeps the
+ * maxima); *loc: where OF names it (-1: a clause without OF). */
+static int lock_for(const ast_select_t *sel, const char *alias, int *wait, int *loc)
+{
+    int mode = -1;
+    *wait = 0;
+    *loc = -1;
+    for (int k = 0; alias && k < sel->nlocks; k++) {
+        bool named = sel->locks[k].nrels == 0;
+        for (int i = 0; i < sel->locks[k].nrels; i++)
+            if (strcmp(sel->locks[k].rels[i], alias) == 0) {
+                named = true;
+                *loc = sel->locks[k].locs[i];
+            }
+        if (named && sel->locks[k].strength > mode)
+            mode = sel->locks[k].strength;
+        if (named && sel->locks[k].wait > *wait)
+            *wait = sel->locks[k].wait;
+    }
+    return mode;
+}
+
 /* A subquery or view in the FROM clause of a SELECT ... FOR UPDATE named
  * alias: as PostgreSQL, the locking clause applies to its tables (a copy
  * of sub with its own locking clause; the statement's tree may be bound
@@ -2207,19 +2230,9 @@ static ast_select_t *lock_pushdown(bctx_t *c, ast_select_t *sub, const char *ali
     const ast_select_t *sel = c->lock_sel;
     if (!sel || sub->for_update || !alias)
         return sub;
-    int mode = -1, wait = 0;
-    for (int k = 0; k < sel->nlocks; k++) {
-        bool named = sel->locks[k].nrels == 0;
-        for (int i = 0; i < sel->locks[k].nrels; i++)
-            named |= strcmp(sel->locks[k].rels[i], alias) == 0;
-        if (named && sel->locks[k].strength > mode)
-            mode = sel->locks[k].strength;
-        if (named && sel->locks[k].wait > wait)
-            wait = sel->locks[k].wait;
-    }
+    int wait, loc, mode = lock_for(sel, alias, &wait, &loc);
     if (mode < 0)
         return sub;
-    static const char *const names[4] = { "FOR KEY SHARE", "FOR SHARE", "FOR NO KEY UPDATE", "FOR UPDATE" };
     ast_select_t *cp = RDB_ARENA_NEW(A, ast_select_t);
     *cp = *sub;
     cp->for_update = true;
@@ -2227,7 +2240,7 @@ static ast_select_t *lock_pushdown(bctx_t *c, ast_select_t *sub, const char *ali
     cp->locks = RDB_ARENA_NEW(A, ast_lock_t);
     cp->locks->strength = mode;
     cp->locks->wait = wait;
-    cp->lock_name = names[mode];
+    cp->lock_name = ast_lock_names[mode];
     return cp;
 }
 
@@ -3120,19 +3133,7 @@ static rdb_status_t bind_lockrows(bctx_t *c, ast_select_t *sel, scope_t *s, cons
         }
     for (int r = 0; r < s->nrels; r++) {
         const srel_t *rel = &s->rels[r];
-        int mode = -1, wait = 0, loc = -1;
-        for (int k = 0; rel->alias && k < sel->nlocks; k++) {
-            bool named = sel->locks[k].nrels == 0;
-            for (int i = 0; i < sel->locks[k].nrels; i++)
-                if (strcmp(sel->locks[k].rels[i], rel->alias) == 0) {
-                    named = true;
-                    loc = sel->locks[k].locs[i];
-                }
-            if (named && sel->locks[k].strength > mode)
-                mode = sel->locks[k].strength;
-            if (named && sel->locks[k].wait > wait)
-                wait = sel->locks[k].wait;
-        }
+        int wait, loc, mode = lock_for(sel, rel->alias, &wait, &loc);
         if (mode < 0)
             continue;
         if (!rel->table) {

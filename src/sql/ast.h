@@ -115,6 +115,8 @@ typedef struct ast_lock {
     int         *locs;      /* their positions */
     int          nrels;
 } ast_lock_t;
+/* "FOR KEY SHARE", ... by strength */
+extern const char *const ast_lock_names[4];
 
 typedef enum { AST_FROM_REL, AST_FROM_JOIN, AST_FROM_SUB, AST_FROM_FUNC } ast_from_kind_t;
 typedef enum { AST_JOIN_INNER, AST_JOIN_LEFT, AST_JOIN_RIGHT, AST_JOIN_FULL, AST_JOIN_CROSS } ast_join_t;

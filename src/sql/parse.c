@@ -775,6 +775,8 @@ static rdb_status_t xfrom(pctx_t *p, json_t *n, ast_from_t **out)
     return RDB_OK;
 }
 
+const char *const ast_lock_names[4] = { "FOR KEY SHARE", "FOR SHARE", "FOR NO KEY UPDATE", "FOR UPDATE" };
+
 static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
 {
     ast_select_t *s = RDB_ARENA_NEW(p->a, ast_select_t);
@@ -815,8 +817,7 @@ static rdb_status_t xselect(pctx_t *p, json_t *b, ast_select_t **out)
                 l->locs[k] = rb ? jloc(rb) : -1;
             }
         }
-        static const char *const lnames[4] = { "FOR KEY SHARE", "FOR SHARE", "FOR NO KEY UPDATE", "FOR UPDATE" };
-        s->lock_name = lnames[s->locks[0].strength];
+        s->lock_name = ast_lock_names[s->locks[0].strength];
     }
     json_t *w = json_object_get(b, "withClause");
     if (w) {
