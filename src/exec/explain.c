@@ -617,10 +617,16 @@ static const char *index_cond(xctx_t *x, const plan_t *p)
         const char *op = i < p->nkey || p->point ? "=" : p->lo_incl ? (d ? "<=" : ">=") : (d ? "<" : ">");
         parts[n++] = rdb_arena_sprintf(x->a, "(%s %s %s)", col, op, expr_text(x, p->lo[i], NULL));
     }
+    int nl = n;
     for (int i = p->nkey; i < p->nhi && !p->point && n < 62; i++) {
         const char *col = col_name(x, p, kc[i]);
         const char *op = p->hi_incl ? (d ? ">=" : "<=") : (d ? ">" : "<");
         parts[n++] = rdb_arena_sprintf(x->a, "(%s %s %s)", col, op, expr_text(x, p->hi[i], NULL));
+    }
+    if (d && nl > p->nkey && n > nl) { /* the lower bound first, as PostgreSQL shows it */
+        const char *lo = parts[nl - 1];
+        parts[nl - 1] = parts[n - 1];
+        parts[n - 1] = lo;
     }
     if (n == 1)
         return parts[0];

@@ -302,10 +302,14 @@ static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
         return;
     }
     /* hash-partitioned tables: the executor turns a short integer range
-     * into point lookups, and scans everything otherwise */
-    if (b.neq == 0 && !b.lo && !b.hi) {
+     * into point lookups, and scans everything otherwise: a secondary
+     * index goes first there */
+    bool none = b.neq == 0 && !b.lo && !b.hi;
+    if (none || (t->hash_partitioned && !(t->npk == 1 && b.lo && b.hi &&
+                                          is_int(scan->types[t->pk_colids[0]].oid)))) {
         index_range(a, scan, q);
-        return;
+        if (none || scan->index)
+            return;
     }
     set_bounds(a, scan, &b, false);
     scan->est_rows = scan->est_rows / 10 + 1;

@@ -193,6 +193,12 @@ def main():
            "two-column: %r" % p)
         p = plan(cur, "SELECT * FROM ix WHERE a > 5")
         ok(p[:1] == ["Seq Scan on ix"], "open range stays a seq scan: %r" % p)
+        p = plan(cur, "SELECT * FROM ix WHERE a = 5 AND id > 100")
+        ok(p[:3] == ["Index Scan using ix_a on ix", "Index Cond: (a = 5)", "Filter: (id > 100)"],
+           "a primary-key range on a hash-partitioned table: %r" % p)
+        p = plan(cur, "SELECT * FROM ix WHERE c > 10.5 AND c <= 12.25")
+        ok(p[:2] == ["Index Scan using ix_c on ix", "Index Cond: ((c > 10.5) AND (c <= 12.25))"],
+           "DESC index range: %r" % p)
         p = plan(cur, "SELECT * FROM ix WHERE id = 5 AND a = 5")
         ok(p[:1] == ["Index Scan using ix_pkey on ix"], "the primary key first: %r" % p)
         compare(cur, 250, "stats")
