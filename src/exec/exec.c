@@ -368,12 +368,13 @@ static const sql_value_t *scan_next(ex_node_t *n)
         const sql_table_t *t = p->tab;
         if (p->point || p->nlo || p->nhi) {
             int nk = p->nlo > p->nhi ? p->nlo : p->nhi;
+            const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
             sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
             sql_value_t *hi = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
             bool ok = true, u;
             int nlo = 0, nhi = 0;
             for (int i = 0; i < p->nlo; i++) {
-                if (key_value(r, p->lo[i], p->types[t->pk_colids[i]], &n->sa, &lo[i], &u) != RDB_OK)
+                if (key_value(r, p->lo[i], p->types[kc[i]], &n->sa, &lo[i], &u) != RDB_OK)
                     return NULL;
                 if (!u) {
                     if (i < p->nkey) {
@@ -389,7 +390,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 nlo++;
             }
             for (int i = 0; i < p->nhi && !p->point; i++) {
-                if (key_value(r, p->hi[i], p->types[t->pk_colids[i]], &n->sa, &hi[i], &u) != RDB_OK)
+                if (key_value(r, p->hi[i], p->types[kc[i]], &n->sa, &hi[i], &u) != RDB_OK)
                     return NULL;
                 if (!u)
                     break;
@@ -407,8 +408,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     return NULL;
                 return n->srow;
             }
-            uint32_t kt = p->types[t->pk_colids[0]].oid;
-            if (ok && t->hash_partitioned && t->npk == 1 && p->nkey == 0 && nlo == 1 && nhi == 1 &&
+            uint32_t kt = p->types[kc[0]].oid;
+            if (ok && !p->index && t->hash_partitioned && t->npk == 1 && p->nkey == 0 && nlo == 1 && nhi == 1 &&
                 (kt == SQL_OID_INT2 || kt == SQL_OID_INT4 || kt == SQL_OID_INT8)) {
                 /* a hash-partitioned table has no key order to range-scan:
                  * a short integer range is a series of point lookups */
@@ -429,14 +430,16 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     return scan_points(n);
                 }
             }
-            if (!ok || t->hash_partitioned) {
+            if (!ok || (t->hash_partitioned && !p->index)) {
                 nlo = nhi = 0;
             }
             sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
                                        nlo <= p->nkey ? true : p->lo_incl,
                                        nhi <= p->nkey ? true : p->hi_incl };
-            if (!nlo && !nhi && r->nparts > 1 && p == r->par_scan)
+            if ((p->index || (!nlo && !nhi)) && r->nparts > 1 && p == r->par_scan)
                 n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts);
+            else if (p->index && (nlo || nhi)) /* stale entries: table.c skips them */
+                n->scan = sql_index_scan_open(r->txn, t, p->index, &range);
             else
                 n->scan = sql_scan_open(r->txn, t, (nlo || nhi) ? &range : NULL);
         } else if (r->nparts > 1 && p == r->par_scan) {

@@ -610,7 +610,7 @@ static bool scan_keyed(const plan_t *p)
         return true;
     if (!p->nlo && !p->nhi)
         return false;
-    if (!t->hash_partitioned)
+    if (!t->hash_partitioned || p->index)
         return true;
     /* a hash-partitioned table: only a bounded integer range on a
      * one-column key runs as point lookups (exec.c's scan_points) */
@@ -622,18 +622,27 @@ static bool scan_keyed(const plan_t *p)
 static const char *index_cond(xctx_t *x, const plan_t *p)
 {
     const sql_table_t *t = p->tab;
+    const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
+    /* a DESC index column's bounds are in key order: lo is the upper one */
+    bool d = p->index && p->index->desc && p->nkey < p->index->ncols && p->index->desc[p->nkey];
     rdb_buf_t b = RDB_BUF_INIT;
     int n = 0;
     const char *parts[64];
     for (int i = 0; i < p->nlo && i < 60; i++) {
-        const char *col = col_name(x, p, t->pk_colids[i]);
-        const char *op = i < p->nkey || p->point ? "=" : p->lo_incl ? ">=" : ">";
+        const char *col = col_name(x, p, kc[i]);
+        const char *op = i < p->nkey || p->point ? "=" : p->lo_incl ? (d ? "<=" : ">=") : (d ? "<" : ">");
         parts[n++] = rdb_arena_sprintf(x->a, "(%s %s %s)", col, op, expr_text(x, p->lo[i], NULL));
     }
+    int nl = n;
     for (int i = p->nkey; i < p->nhi && !p->point && n < 62; i++) {
-        const char *col = col_name(x, p, t->pk_colids[i]);
-        parts[n++] = rdb_arena_sprintf(x->a, "(%s %s %s)", col, p->hi_incl ? "<=" : "<",
-                                       expr_text(x, p->hi[i], NULL));
+        const char *col = col_name(x, p, kc[i]);
+        const char *op = p->hi_incl ? (d ? ">=" : "<=") : (d ? ">" : "<");
+        parts[n++] = rdb_arena_sprintf(x->a, "(%s %s %s)", col, op, expr_text(x, p->hi[i], NULL));
+    }
+    if (d && nl > p->nkey && n > nl) { /* the lower bound first, as PostgreSQL shows it */
+        const char *lo = parts[nl - 1];
+        parts[nl - 1] = parts[n - 1];
+        parts[n - 1] = lo;
     }
     if (n == 1)
         return parts[0];
@@ -672,8 +681,9 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
     const char *alias = p->alias ? p->alias : t->name;
     double rows_in = t->rowcount_est ? (double)t->rowcount_est : 1000;
     xnode_t *n;
-    if (scan_keyed(p) && t->npk) {
-        const char *ix = t->pk_index && t->pk_index->name ? t->pk_index->name
+    if (scan_keyed(p) && (t->npk || p->index)) {
+        const char *ix = p->index ? p->index->name
+                       : t->pk_index && t->pk_index->name ? t->pk_index->name
                        : rdb_arena_sprintf(x->a, "%s_pkey", t->name);
         n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan using %s on %s%s%s",
                                                       x->par_scan == p ? "Parallel " : "", ix, t->name,

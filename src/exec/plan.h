@@ -231,6 +231,10 @@ struct plan {
     const plan_t *par_scan;
     /* P_LOCKROWS */
     struct plan_lockrows *lockrows;
+    /* P_SCAN: read through this secondary index (NULL = the table):
+     * lo/hi bound its leading columns (ix->colids order, in key order:
+     * a DESC column's bounds are swapped); qual still holds every condition */
+    const sql_index_t *index;
 };
 
 /* P_LOCKROWS (PostgreSQL's LockRows): above the sort, below LIMIT.  The

@@ -10,8 +10,10 @@
  * scan, conjuncts comparing leading primary-key columns with constants or
  * parameters become a key range (hash-partitioned tables: only the whole
  * key, as a point lookup), and equality on every key column a point
- * lookup.  The conditions stay on the scan as well, so the key range is
- * only ever an optimisation.  Conjuncts holding correlated subqueries are
+ * lookup.  Without a primary-key range, equalities and ranges on the
+ * leading columns of a secondary index pick an index scan when the index
+ * reads a small part of the table (index_range).  The conditions stay on
+ * the scan as well, so the key range is only ever an optimisation.  Conjuncts holding correlated subqueries are
  * not moved (their outer references are positions in the original row).
  *
  * No node here assumes one node: a scan is the unit that an Exchange will
@@ -24,6 +26,7 @@
 
 #include "exec/exec.h"
 #include "sql/analyze.h"
+#include "sql/syscat.h"
 
 typedef struct qlist {
     int         n, cap;
@@ -148,18 +151,23 @@ static int cmp_kind(const char *op)
     return -1;
 }
 
-static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
+/* Conjuncts of q bounding the leading columns of a key (colids[0..ncols)):
+ * equalities on a prefix, then at most a range on the next column. */
+typedef struct kbounds {
+    ex_expr_t **eq;
+    int         neq;
+    ex_expr_t  *lo, *hi;
+    bool        lo_incl, hi_incl;
+} kbounds_t;
+
+static void find_bounds(rdb_arena_t *a, const plan_t *scan, const qlist_t *q, int ncols,
+                        const uint16_t *colids, kbounds_t *b)
 {
-    const sql_table_t *t = scan->tab;
-    if (t->npk == 0)
-        return;
-    ex_expr_t **eq = RDB_ARENA_NEWN(a, ex_expr_t *, t->npk);
-    ex_expr_t *lo = NULL, *hi = NULL;
-    bool lo_incl = false, hi_incl = false;
-    int neq = 0;
-    for (int k = 0; k < t->npk; k++) {
-        int colid = t->pk_colids[k];
-        lo = hi = NULL;
+    memset(b, 0, sizeof *b);
+    b->eq = RDB_ARENA_NEWN(a, ex_expr_t *, ncols);
+    for (int k = 0; k < ncols; k++) {
+        int colid = colids[k];
+        b->lo = b->hi = NULL;
         for (int i = 0; i < q->n; i++) {
             ex_expr_t *e = q->q[i];
             if (e->kind != EX_FUNC || e->nargs != 2 || !e->fn->name)
@@ -177,49 +185,133 @@ static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
                 int kk = ck;
                 if (side == 1 && kk) /* v < col  ==  col > v */
                     kk = kk == 1 ? 3 : kk == 2 ? 4 : kk == 3 ? 1 : 2;
-                if (kk == 0 && !eq[k])
-                    eq[k] = v;
-                else if ((kk == 3 || kk == 4) && !lo) {
-                    lo = v;
-                    lo_incl = kk == 4;
-                } else if ((kk == 1 || kk == 2) && !hi) {
-                    hi = v;
-                    hi_incl = kk == 2;
+                if (kk == 0 && !b->eq[k])
+                    b->eq[k] = v;
+                else if ((kk == 3 || kk == 4) && !b->lo) {
+                    b->lo = v;
+                    b->lo_incl = kk == 4;
+                } else if ((kk == 1 || kk == 2) && !b->hi) {
+                    b->hi = v;
+                    b->hi_incl = kk == 2;
                 }
             }
         }
-        if (!eq[k])
+        if (!b->eq[k])
             break;
-        neq++;
+        b->neq++;
     }
-    if (neq == t->npk) {
-        scan->point = true;
-        scan->nkey = neq;
-        scan->lo = eq;
-        scan->nlo = neq;
-        scan->est_rows = 1;
-        return;
-    }
-    /* hash-partitioned tables: the executor turns a short integer range
-     * into point lookups, and scans everything otherwise */
-    if (neq == 0 && !lo && !hi)
-        return;
-    int n = neq + 1;
+    if (b->neq == ncols)
+        b->lo = b->hi = NULL;
+}
+
+/* Set scan's key range from b (lo/hi in key order: a DESC range column
+ * swaps them). */
+static void set_bounds(rdb_arena_t *a, plan_t *scan, const kbounds_t *b, bool desc)
+{
+    int neq = b->neq, n = neq + 1;
+    ex_expr_t *lo = desc ? b->hi : b->lo, *hi = desc ? b->lo : b->hi;
     scan->lo = RDB_ARENA_NEWN(a, ex_expr_t *, n);
     scan->hi = RDB_ARENA_NEWN(a, ex_expr_t *, n);
-    memcpy(scan->lo, eq, sizeof(*eq) * neq);
-    memcpy(scan->hi, eq, sizeof(*eq) * neq);
+    memcpy(scan->lo, b->eq, sizeof(*b->eq) * neq);
+    memcpy(scan->hi, b->eq, sizeof(*b->eq) * neq);
     scan->nlo = scan->nhi = neq;
     scan->lo_incl = scan->hi_incl = true;
     if (lo) {
         scan->lo[scan->nlo++] = lo;
-        scan->lo_incl = lo_incl;
+        scan->lo_incl = desc ? b->hi_incl : b->lo_incl;
     }
     if (hi) {
         scan->hi[scan->nhi++] = hi;
-        scan->hi_incl = hi_incl;
+        scan->hi_incl = desc ? b->lo_incl : b->hi_incl;
     }
     scan->nkey = neq;
+}
+
+/* Estimated rows of scan's table within bounds b of index ix: with
+ * ANALYZE statistics rows / n_distinct (NULLs left out) per equality and
+ * 1/3 per open, 1/10 per closed range; *known false without them. */
+static double index_rows(const plan_t *scan, const sql_index_t *ix, const kbounds_t *b, bool *known)
+{
+    const sql_table_t *t = scan->tab;
+    double rows = t->rowcount_est ? (double)t->rowcount_est : 1000, sel = 1;
+    *known = t->rowcount_est != 0;
+    for (int k = 0; k < b->neq; k++) {
+        const sql_column_t *c = sql_table_column_by_id(t, ix->colids[k]);
+        if (c && c->n_distinct > 0)
+            sel *= (1 - c->null_frac) / c->n_distinct;
+        else if (c && *known && c->null_frac >= 1)
+            sel = 0;
+        else {
+            *known = false;
+            sel *= 0.005;
+        }
+    }
+    if (ix->unique && b->neq == ix->ncols)
+        return 1;
+    if (b->lo || b->hi)
+        sel *= b->lo && b->hi ? 0.1 : 1.0 / 3;
+    return rows * sel + 1;
+}
+
+/* No primary-key range: the most selective secondary index whose leading
+ * columns the conditions bound, if it reads well under a tenth of the
+ * table (without statistics: when it has an equality). */
+static void index_range(rdb_arena_t *a, plan_t *scan, const qlist_t *q)
+{
+    const sql_table_t *t = scan->tab;
+    const sql_index_t *best = NULL;
+    kbounds_t bb = { 0 };
+    double best_rows = 0, rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
+    if (sql_syscat_is(t))
+        return;
+    for (int i = 0; i < t->nindexes; i++) {
+        const sql_index_t *ix = &t->indexes[i];
+        kbounds_t b;
+        find_bounds(a, scan, q, ix->ncols, ix->colids, &b);
+        if (b.neq == 0 && !b.lo && !b.hi)
+            continue;
+        bool known;
+        double r = index_rows(scan, ix, &b, &known);
+        if (known ? r > rows * 0.15 : b.neq == 0)
+            continue;
+        if (!best || r < best_rows) {
+            best = ix;
+            bb = b;
+            best_rows = r;
+        }
+    }
+    if (!best)
+        return;
+    scan->index = best;
+    set_bounds(a, scan, &bb, bb.neq < best->ncols && best->desc && best->desc[bb.neq]);
+    scan->est_rows = best_rows;
+}
+
+static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
+{
+    const sql_table_t *t = scan->tab;
+    kbounds_t b = { 0 };
+    if (t->npk)
+        find_bounds(a, scan, q, t->npk, t->pk_colids, &b);
+    if (t->npk && b.neq == t->npk) {
+        scan->point = true;
+        scan->nkey = b.neq;
+        scan->lo = b.eq;
+        scan->nlo = b.neq;
+        scan->est_rows = 1;
+        return;
+    }
+    /* hash-partitioned tables: the executor turns a short integer range
+     * into point lookups, and scans everything otherwise: a secondary
+     * index goes first there */
+    bool none = b.neq == 0 && !b.lo && !b.hi;
+    if (none || (t->hash_partitioned && !(t->npk == 1 && b.lo && b.hi &&
+                                          is_int(scan->types[t->pk_colids[0]].oid)))) {
+        index_range(a, scan, q);
+        if (none || scan->index)
+            return;
+    }
+    set_bounds(a, scan, &b, false);
     scan->est_rows = scan->est_rows / 10 + 1;
 }
 

@@ -17,7 +17,8 @@ n = id (mod 100), so n stays unique whatever version of each row wins.
 After each part, on every node: the index holds exactly one live entry per
 row (ringdb-ctl dump), and for every row a seq scan returns, the index
 knows its n: inserting another row with that n fails with 23505 (the
-UNIQUE check looks the value up through the index, sql/table.c).
+UNIQUE check looks the value up through the index, sql/table.c) and an
+index scan (SELECT ... WHERE n = k) returns exactly that row.
 
 Usage: test_sqlindex.py RINGDB RINGDB_CTL
 """
@@ -68,6 +69,14 @@ def check_index(c, conns, what):
         bad = rows_missing_from_index(conn)
         T.check(bad == [], "%s: node %d: the index knows every row's n (missing: %d, e.g. %r)"
                 % (what, k, len(bad), bad[:3]))
+    for k, conn in enumerate(conns, 1):
+        # index scans (t_n) find each row by its n and nothing else
+        plan = [r[0].strip() for r in query(conn, "EXPLAIN (COSTS OFF) SELECT * FROM t WHERE n = 1")]
+        T.check(plan[:1] == ["Index Scan using t_n on t"], "%s: node %d: plan %r" % (what, k, plan))
+        wrong = [r for r in want[k - 1]
+                 if query(conn, "SELECT id, v, n FROM t WHERE n = %s", (r[2],)) != [r]]
+        T.check(wrong == [], "%s: node %d: index scans by n miss or add rows (e.g. %r)"
+                % (what, k, wrong[:3]))
     for node in c.live():
         got = poll(lambda: live_index_entries(node), NROWS)
         T.check(got == NROWS, "%s: node %d holds %r live index entries for %d rows"
