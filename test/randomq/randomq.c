@@ -48,6 +48,7 @@
 
 #define FLOAT4OID 700
 #define FLOAT8OID 701
+#define TEXTOID 25
 
 /* ---- one side's outcome ------------------------------------------------ */
 
@@ -279,8 +280,15 @@ typedef struct cmpctx {
     const bool      *flt;   /* per column: compare as double */
 } cmpctx_t;
 
+/* --float-text: text values that both parse as numbers also compare within
+ * the float tolerance (a float cast to text prints as many digits as the
+ * server's extra_float_digits says). */
+static bool float_text;
+
 static bool is_float_col(const outcome_t *a, const outcome_t *b, int c)
 {
+    if (float_text && (a->types[c] == TEXTOID || b->types[c] == TEXTOID))
+        return true;
     return a->types[c] == FLOAT4OID || a->types[c] == FLOAT8OID || b->types[c] == FLOAT4OID ||
            b->types[c] == FLOAT8OID;
 }
@@ -594,6 +602,7 @@ static void usage(void)
             "  --features LIST      e.g. -window,-setop or -all,where,join (default all)\n"
             "  --dml PCT            share of INSERT/UPDATE/DELETE (6)\n"
             "  --strict             any mismatch or one-sided error fails\n"
+            "  --float-text         numbers in text columns compare within the float tolerance\n"
             "  --min-equal N        fewer than N equal results fail\n"
             "  --show-mismatches K  print the first K mismatches in full (5)\n"
             "  --timeout SEC        per statement, before a cancel (20)\n"
@@ -664,6 +673,8 @@ static void parse_opts(int argc, char **argv, opts_t *o)
             o->timeout = atof(v);
         else if (strcmp(a, "--strict") == 0)
             o->strict = true;
+        else if (strcmp(a, "--float-text") == 0)
+            float_text = true;
         else if (strcmp(a, "--perturb") == 0)
             o->perturb = true;
         else if (strcmp(a, "-v") == 0)
