@@ -2,6 +2,7 @@
 test/sql/ that need nothing more): a temporary data directory, the first
 free TCP port of a range, --auth trust, stderr to <dir>/log."""
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -94,3 +95,15 @@ class Checks:
             print("FAIL:", f)
         print("%s: %d checks, %d failed" % (name, self.count, len(self.failures)))
         return 1 if self.failures else 0
+
+
+def finish(T, name, proc, d):
+    """The end of a one-node test: stop the node (a bad exit status is a
+    failed check), print the report, remove d when every check passed.
+    Returns the exit status."""
+    stop(proc, 10)
+    T.ok(proc.returncode in (0, -15), "ringdb exited with %s" % proc.returncode)
+    rc = T.report(name)
+    if not rc:
+        shutil.rmtree(d, ignore_errors=True)
+    return rc

@@ -15,8 +15,6 @@ Usage: test_agg_spill.py RINGDB
 import hashlib
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections import defaultdict
 
@@ -27,15 +25,8 @@ import ringnode  # noqa: E402
 
 RINGDB = sys.argv[1]
 PORTS = range(43000, 43099)
-failures = []
-checks = 0
-
-
-def ok(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
+T = ringnode.Checks()
+ok = T.ok
 
 
 def tmp_files(d):
@@ -171,19 +162,8 @@ def main():
            "EXPLAIN ANALYZE of an in-memory DISTINCT: %r" % lines)
         conn.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    if proc.returncode not in (0, -15):
-        failures.append("ringdb exited with %s" % proc.returncode)
-    for f in failures:
-        print("FAIL:", f)
-    print("%d checks, %d failures" % (checks, len(failures)))
-    if not failures:
-        shutil.rmtree(d, ignore_errors=True)
-    sys.exit(1 if failures else 0)
+        rc = ringnode.finish(T, "test_agg_spill", proc, d)
+    sys.exit(rc)
 
 
 if __name__ == "__main__":

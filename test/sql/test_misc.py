@@ -12,7 +12,6 @@ with the rows, 0 for a view, NULL for no relation).
 Usage: test_misc.py RINGDB
 """
 import os
-import shutil
 import subprocess
 import sys
 
@@ -23,15 +22,8 @@ import ringnode  # noqa: E402
 
 RINGDB = sys.argv[1]
 PORTS = range(43100, 43199)
-failures = []
-checks = 0
-
-
-def ok(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
+T = ringnode.Checks()
+ok = T.ok
 
 
 def psql(d, port, *cmds, host="127.0.0.1"):
@@ -191,19 +183,8 @@ def main():
                 ok(e.pgcode == code and msg in e.pgerror, "%s: %s %s" % (q, e.pgcode, e.pgerror))
         conn.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    if proc.returncode not in (0, -15):
-        failures.append("ringdb exited with %s" % proc.returncode)
-    for f in failures:
-        print("FAIL:", f)
-    print("%d checks, %d failures" % (checks, len(failures)))
-    if not failures:
-        shutil.rmtree(d, ignore_errors=True)
-    sys.exit(1 if failures else 0)
+        rc = ringnode.finish(T, "test_misc", proc, d)
+    sys.exit(rc)
 
 
 if __name__ == "__main__":

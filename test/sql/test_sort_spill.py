@@ -13,8 +13,6 @@ Usage: test_sort_spill.py RINGDB
 """
 import os
 import re
-import shutil
-import subprocess
 import sys
 
 import psycopg2
@@ -24,19 +22,12 @@ import ringnode  # noqa: E402
 
 RINGDB = sys.argv[1]
 PORTS = range(41100, 41199)
-failures = []
-checks = 0
+T = ringnode.Checks()
+ok = T.ok
 
 
 def start():
     return ringnode.start(RINGDB, "sort-spill-test-", PORTS, "debug")
-
-
-def ok(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
 
 
 def tmp_files(d):
@@ -141,19 +132,8 @@ def main():
            "EXPLAIN ANALYZE shows the quicksort: %r" % lines)
         conn.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    if proc.returncode not in (0, -15):
-        failures.append("ringdb exited with %s" % proc.returncode)
-    for f in failures:
-        print("FAIL:", f)
-    print("%d checks, %d failures" % (checks, len(failures)))
-    if not failures:
-        shutil.rmtree(d, ignore_errors=True)
-    sys.exit(1 if failures else 0)
+        rc = ringnode.finish(T, "test_sort_spill", proc, d)
+    sys.exit(rc)
 
 
 if __name__ == "__main__":
