@@ -133,6 +133,37 @@ START_TEST(skiplist_sorted)
 }
 END_TEST
 
+/* The replica's pattern: each batch an ascending run of new keys, then a
+ * metadata key that sorts before every other (the version vector, a newer
+ * version each time).  The next run's splice then starts next to the
+ * head; an insert must still pass O(log n) nodes, not walk a level from
+ * the head (the splice once compared keys with the head node, which has
+ * none, and fell back to it at every level). */
+START_TEST(skiplist_front_key_between_runs)
+{
+    lsm_mem_t *m = lsm_mem_new();
+    char k[64], uk[16];
+    unsigned next = 0;
+    size_t inserts = 0;
+    for (uint64_t batch = 1; batch <= 6000; batch++) {
+        for (unsigned i = 0; i < 1 + batch % 9; i++, inserts++) {
+            snprintf(uk, sizeof uk, "b%09u", next++);
+            lsm_mem_add(m, k, mkikey(k, uk, 7, 1, LSM_KIND_PUT), uk, strlen(uk));
+        }
+        memcpy(k, "\0vv", 3); /* mkikey takes C strings */
+        lsm_ikey_trailer(k + 3, (lsm_version_t){ batch, 0 }, LSM_KIND_PUT);
+        lsm_mem_add(m, k, 3 + LSM_IKEY_TRAILER, "v", 1);
+        inserts++;
+    }
+    ck_assert_uint_eq(lsm_mem_count(m), inserts);
+    ck_assert_uint_eq(mem_count_sorted(m), inserts);
+    /* ~36,000 entries: a search passes a few nodes per level (under 10
+     * levels): 3 per insert, and 818 when the splice fell back to the head */
+    ck_assert_uint_lt(lsm_mem_writer_steps(m) / inserts, 16);
+    lsm_mem_unref(m);
+}
+END_TEST
+
 /* Ascending runs (a sorted commit batch: the writer's splice), each
  * starting anywhere, mixed with random inserts and repeats: the list
  * stays ordered and holds every distinct key once. */
@@ -1890,6 +1921,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, ikey_order);
     tcase_add_test(tc, skiplist_sorted);
     tcase_add_test(tc, skiplist_ascending_runs);
+    tcase_add_test(tc, skiplist_front_key_between_runs);
     tcase_add_test(tc, skiplist_concurrent_reader);
     tcase_add_test(tc, block_roundtrip);
     tcase_add_test(tc, block_seek_restarts);
