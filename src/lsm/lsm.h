@@ -97,6 +97,11 @@ typedef struct lsm_options {
     bool                error_if_exists;    /* false                                      */
     const rdb_logger_t *logger;             /* NULL = rdb_logger_default()                */
     lsm_env_t          *env;                /* NULL = real file system                    */
+    /* Tests: called on the syncing thread before each fdatasync of the
+     * WAL by a write or lsm_sync_wal; a non-zero errno fails that sync as
+     * if fdatasync had (NULL: none). */
+    int               (*wal_sync_hook)(void *ctx);
+    void               *wal_sync_hook_ctx;
 } lsm_options_t;
 
 void lsm_options_default(lsm_options_t *opts);
@@ -125,13 +130,20 @@ typedef struct lsm_write_options {
 
 /* Atomically apply every record of the batch: after a crash either all of it
  * or none of it is visible.  With LSM_SYNC_COMMIT (and wo->sync or wo NULL)
- * the batch is durable on return.  Keys over LSM_MAX_KEY_SIZE: RDB_INVALID. */
+ * the batch is durable on return, and visible only once it and every batch
+ * written to the WAL before it are.  An unsynced batch (wo->sync false) is
+ * visible on return even if a synced batch written before it is still in
+ * its fsync (that one has not returned to anyone yet); a crash keeps a
+ * prefix of the WAL, so the unsynced batch never survives without the
+ * earlier ones.  Keys over LSM_MAX_KEY_SIZE: RDB_INVALID. */
 rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t *b, rdb_err_t *err);
 /* Make every lsm_write that returned before this call durable (fdatasync of
  * the WAL), without holding up writers meanwhile: a writer that skipped the
  * fsync (wo->sync false) is visible at once and durable after this.  No-op
  * with LSM_SYNC_NONE.  A failed fsync leaves the WAL in an unknown state:
- * it is reported, and every later write fails. */
+ * it is reported, and every later write fails; so is a failure of any WAL
+ * fsync that overlapped this one (the kernel reports a write-back error to
+ * one fsync only), which may make it wait for that one to end. */
 rdb_status_t lsm_sync_wal(lsm_db_t *db, rdb_err_t *err);
 
 /* --- reads --------------------------------------------------------------- */
