@@ -476,7 +476,10 @@ rdb_status_t lsm_compact_all(lsm_db_t *db, rdb_err_t *err)
         for (int i = 0; i < v->nfiles[l]; i++)
             inputs_add(&in, v->files[l][i], l);
     rdb_status_t s = RDB_OK;
-    if (in.n > 0 && !(in.n == 1 && in.lv[0] == out && atomic_load(&db->horizon) == 0))
+    pthread_rwlock_rdlock(&db->drop_mu);
+    bool filter = db->drop_fn != NULL;   /* a filter makes even one file worth rewriting */
+    pthread_rwlock_unlock(&db->drop_mu);
+    if (in.n > 0 && !(in.n == 1 && in.lv[0] == out && atomic_load(&db->horizon) == 0 && !filter))
         s = run(db, v, &in, err);
     inputs_free(&in);
     lsm_vers_unref(v);
