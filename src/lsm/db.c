@@ -828,6 +828,14 @@ rdb_status_t lsm_compact_range(lsm_db_t *db, const void *start, size_t slen, con
 
 void lsm_set_gc_horizon(lsm_db_t *db, uint64_t hlc) { atomic_store(&db->horizon, hlc); }
 
+void lsm_set_drop_filter(lsm_db_t *db, lsm_drop_fn fn, void *ctx)
+{
+    pthread_rwlock_wrlock(&db->drop_mu);
+    db->drop_fn = fn;
+    db->drop_ctx = ctx;
+    pthread_rwlock_unlock(&db->drop_mu);
+}
+
 /* --- point reads ---------------------------------------------------------- */
 
 typedef struct best {
@@ -1235,6 +1243,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->manifest.fd = -1;
     db->pending_from = UINT64_MAX;
     pthread_mutex_init(&db->mu, NULL);
+    pthread_rwlock_init(&db->drop_mu, NULL);
     pthread_cond_init(&db->bg_cv, NULL);
     pthread_cond_init(&db->done_cv, NULL);
     pthread_cond_init(&db->commit_cv, NULL);
@@ -1334,6 +1343,7 @@ void lsm_close(lsm_db_t *db)
     rdb_err_clear(&db->bg_err);
     close(db->lock_fd);
     pthread_mutex_destroy(&db->mu);
+    pthread_rwlock_destroy(&db->drop_mu);
     pthread_cond_destroy(&db->bg_cv);
     pthread_cond_destroy(&db->done_cv);
     pthread_cond_destroy(&db->commit_cv);

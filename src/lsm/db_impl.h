@@ -90,6 +90,9 @@ struct lsm_db {
     lsm_cache_t *cache;
     lsm_tcache_t *tcache;    /* open tables, at most o.max_open_files */
     _Atomic uint64_t horizon;
+    pthread_rwlock_t drop_mu;   /* held (read) by a compaction for its run */
+    lsm_drop_fn      drop_fn;   /* lsm_set_drop_filter, under drop_mu     */
+    void            *drop_ctx;
 
     /* statistics (atomics or under mu) */
     uint64_t cache_hits, cache_misses;

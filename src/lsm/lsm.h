@@ -194,6 +194,16 @@ rdb_status_t lsm_iter_status(const lsm_iter_t *it, rdb_err_t *err);
 /* --- maintenance and introspection -------------------------------------- */
 
 void lsm_set_gc_horizon(lsm_db_t *db, uint64_t hlc);
+/* A compaction filter: compactions that rewrite a record ask fn whether to
+ * drop it (true: the version is left out of the output, tombstone or not,
+ * with no tombstone in its place).  For data this store no longer has to
+ * keep (a cluster node's copy of ranges moved to other replicas); fn is
+ * called on compaction threads, must be thread-safe and quick.  Records in
+ * the memtable are filtered once flushed; lsm_compact_range rewrites every
+ * file.  Setting (or clearing, fn NULL) waits for running compactions, so
+ * after it returns the old fn is no longer called. */
+typedef bool (*lsm_drop_fn)(void *ctx, const void *key, size_t klen, lsm_version_t v);
+void lsm_set_drop_filter(lsm_db_t *db, lsm_drop_fn fn, void *ctx);
 /* Freeze the memtable and wait until it is on disk as an SSTable. */
 rdb_status_t lsm_flush(lsm_db_t *db, rdb_err_t *err);
 /* Compact every file overlapping [start, end) (NULL = unbounded) down the

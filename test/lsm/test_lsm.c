@@ -816,6 +816,66 @@ START_TEST(db_gc_horizon)
 }
 END_TEST
 
+/* Drop filter: versions <= 20 of keys starting with 'a' */
+static int drop_calls;
+static bool drop_a(void *ctx, const void *key, size_t klen, lsm_version_t v)
+{
+    ck_assert_ptr_eq(ctx, &drop_calls);
+    __atomic_add_fetch(&drop_calls, 1, __ATOMIC_RELAXED);
+    return klen && ((const char *)key)[0] == 'a' && v.hlc <= 20;
+}
+
+/* lsm_set_drop_filter: a compaction leaves out the versions the filter
+ * drops (no tombstone in their place: an older version below the filter's
+ * bound is gone too, a newer one stays), other keys are untouched, and
+ * once cleared the filter is no longer asked. */
+START_TEST(db_drop_filter)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(1 << 20);
+    put(db, "a1", 10, "x10");
+    put(db, "a1", 20, "x20");
+    put(db, "a2", 15, NULL);
+    put(db, "a3", 10, "y10");
+    put(db, "a3", 30, "y30");
+    put(db, "b1", 10, "z10");
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_set_drop_filter(db, drop_a, &drop_calls);
+    put(db, "a4", 5, "w5");   /* in the memtable: filtered once flushed and compacted */
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    ck_assert_int_gt(drop_calls, 0);
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.raw = true;
+    const char *want[] = { "a3@30", "b1@10" };
+    lsm_iter_t *it = lsm_iter_new(db, &ro);
+    int i = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it), i++) {
+        size_t kn;
+        const char *k = lsm_iter_key(it, &kn);
+        char got[64];
+        snprintf(got, sizeof got, "%.*s@%llu%s", (int)kn, k,
+                 (unsigned long long)lsm_iter_version(it).hlc, lsm_iter_is_tombstone(it) ? "D" : "");
+        ck_assert_int_lt(i, 2);
+        ck_assert_str_eq(got, want[i]);
+    }
+    ck_assert_int_eq(i, 2);
+    lsm_iter_free(it);
+    ck_assert_ptr_null(get(db, "a1", LSM_SNAPSHOT_LATEST));
+    ck_assert_str_eq(get(db, "a3", LSM_SNAPSHOT_LATEST), "y30");
+    ck_assert_str_eq(get(db, "b1", LSM_SNAPSHOT_LATEST), "z10");
+    lsm_set_drop_filter(db, NULL, NULL);
+    int calls = drop_calls;
+    put(db, "a5", 1, "v1");
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    ck_assert_int_eq(drop_calls, calls);
+    ck_assert_str_eq(get(db, "a5", LSM_SNAPSHOT_LATEST), "v1");
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 /* Model: for NKEYS keys, versions 1..NVERS each either a put or delete. */
 #define NKEYS 60
 #define NVERS 8
@@ -2100,6 +2160,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_basic_reopen);
     tcase_add_test(tc, db_wal_corruption_reported);
     tcase_add_test(tc, db_gc_horizon);
+    tcase_add_test(tc, db_drop_filter);
     tcase_add_test(tc, db_versions_any_order);
     tcase_add_test(tc, db_iter_bounds_and_directions);
     tcase_add_test(tc, db_concurrent);
