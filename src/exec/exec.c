@@ -128,6 +128,9 @@ static rh_entry_t *rh_add(rowhash_t *h, rdb_arena_t *a, sql_value_t *key, uint64
 
 /* ---- nodes ---------------------------------------------------------- */
 
+/* Keys read together by a scan done as point lookups (sql_table_get_many) */
+#define EX_PT_BATCH 256
+
 struct ex_node {
     const plan_t *p;
     ex_run_t     *r;
@@ -155,6 +158,15 @@ struct ex_node {
     /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
     bool          pt_mode;
+    /* scan as point lookups (pt_mode): the keys are s_cur..s_stop (an
+     * integer range) or pt_keys[pt_next..pt_nkeys) (npk values each); they
+     * are read EX_PT_BATCH at a time into pt_rows / pt_found (in pa) */
+    sql_value_t  *pt_keys;
+    int64_t       pt_nkeys, pt_next;
+    sql_value_t  *pt_rows;
+    bool         *pt_found;
+    int           pt_n, pt_pos;
+    rdb_arena_t   pa;
     /* window (exec/window.c) */
     struct ex_window *win;
     /* recursive union: rows of the last round (work) and of this one (next) */
@@ -248,22 +260,33 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
     int w = t->nrowcols ? t->nrowcols : 1;
     sql_value_t **rows = RDB_ARENA_NEWN(wr->a, sql_value_t *, (size_t)(hi - lo + 2));
     int64_t n = 0;
-    rdb_arena_t ra;
+    rdb_arena_t ra, ba;
     rdb_arena_init(&ra, 0);
-    sql_value_t *row = rdb_arena_calloc(wr->a, sizeof(sql_value_t) * (size_t)w);
+    rdb_arena_init(&ba, 0);
+    sql_value_t keys[EX_PT_BATCH];
+    bool found[EX_PT_BATCH];
     rdb_status_t rc = RDB_OK;
-    for (int64_t k = lo; k <= hi && rc == RDB_OK; k++) {
-        rdb_arena_reset(&ra);
-        if (((k - lo) & 255) == 0 && (rc = ex_check(wr)) != RDB_OK)
+    for (int64_t k = lo; k <= hi && rc == RDB_OK;) {
+        if ((rc = ex_check(wr)) != RDB_OK)
             break;
-        sql_value_t key = sql_int(k);
-        bool found, pass;
-        if ((rc = sql_table_get(wr->txn, t, &key, &ra, row, &found, wr->err)) != RDB_OK || !found)
-            continue;
-        if ((rc = ex_qual(wr, p->qual, row, &ra, &pass)) == RDB_OK && pass)
-            rows[n++] = ex_copy_row(wr->a, p->types, w, row);
+        int nb = 0;
+        for (; nb < EX_PT_BATCH && k <= hi; k++)
+            keys[nb++] = sql_int(k);
+        rdb_arena_reset(&ba);
+        sql_value_t *brows = rdb_arena_calloc(&ba, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
+        if ((rc = sql_table_get_many(wr->txn, t, nb, keys, &ba, brows, found, wr->err)) != RDB_OK)
+            break;
+        for (int i = 0; i < nb && rc == RDB_OK; i++) {
+            bool pass;
+            if (!found[i])
+                continue;
+            rdb_arena_reset(&ra);
+            if ((rc = ex_qual(wr, p->qual, brows + (size_t)i * w, &ra, &pass)) == RDB_OK && pass)
+                rows[n++] = ex_copy_row(wr->a, p->types, w, brows + (size_t)i * w);
+        }
     }
     rdb_arena_destroy(&ra);
+    rdb_arena_destroy(&ba);
     pp->rows[part] = rows;
     pp->nrows[part] = n;
     return rc;
@@ -292,7 +315,43 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
     return true;
 }
 
-/* The next row of a range done as point lookups (pt_mode). */
+/* Read the next batch of pt_mode's keys; false at the end or on error
+ * (n->done set at the end). */
+static bool points_fill(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    const sql_table_t *t = p->tab;
+    int npk = t->npk ? t->npk : 1, w = t->nrowcols ? t->nrowcols : 1, nb = 0;
+    sql_value_t *keys;
+    if (n->pt_keys) {
+        nb = (int)(n->pt_nkeys - n->pt_next < EX_PT_BATCH ? n->pt_nkeys - n->pt_next : EX_PT_BATCH);
+        keys = n->pt_keys + (size_t)n->pt_next * npk;
+        n->pt_next += nb;
+    } else {
+        keys = n->lkey;
+        while (nb < EX_PT_BATCH && n->s_cur <= n->s_stop) {
+            keys[nb++] = sql_int(n->s_cur);
+            if (n->s_cur == INT64_MAX)
+                n->s_stop = INT64_MIN;
+            else
+                n->s_cur++;
+        }
+    }
+    if (nb == 0) {
+        n->done = true;
+        return false;
+    }
+    rdb_arena_reset(&n->pa);
+    n->pt_rows = rdb_arena_calloc(&n->pa, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
+    n->pt_found = rdb_arena_alloc(&n->pa, sizeof(bool) * (size_t)nb);
+    n->pt_n = n->pt_pos = 0;
+    if (sql_table_get_many(n->r->txn, t, nb, keys, &n->pa, n->pt_rows, n->pt_found, n->r->err) != RDB_OK)
+        return false;
+    n->pt_n = nb;
+    return true;
+}
+
+/* The next row of a key set done as point lookups (pt_mode). */
 static const sql_value_t *scan_points(ex_node_t *n)
 {
     if (n->par) {
@@ -303,29 +362,27 @@ static const sql_value_t *scan_points(ex_node_t *n)
     }
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
-    while (n->s_cur <= n->s_stop) {
-        rdb_arena_reset(&n->ra);
-        if (!tick(n))
+    int w = p->tab->nrowcols ? p->tab->nrowcols : 1;
+    for (;;) {
+        while (n->pt_pos < n->pt_n) {
+            int i = n->pt_pos++;
+            if (!n->pt_found[i])
+                continue;
+            rdb_arena_reset(&n->ra);
+            if (!tick(n))
+                return NULL;
+            bool pass;
+            sql_value_t *row = n->pt_rows + (size_t)i * w;
+            if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
+                return NULL;
+            if (pass)
+                return row;
+            if (n->ins)
+                n->ins->removed++;
+        }
+        if (!tick(n) || !points_fill(n))
             return NULL;
-        n->lkey[0] = sql_int(n->s_cur);
-        bool found, pass;
-        if (sql_table_get(r->txn, p->tab, n->lkey, &n->ra, n->srow, &found, r->err) != RDB_OK)
-            return NULL;
-        if (n->s_cur == INT64_MAX)
-            n->s_stop = INT64_MIN;
-        else
-            n->s_cur++;
-        if (!found)
-            continue;
-        if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
-            return NULL;
-        if (pass)
-            return n->srow;
-        if (n->ins)
-            n->ins->removed++;
     }
-    n->done = true;
-    return NULL;
 }
 
 /* A system relation (sql/syscat.h): its rows, made once from the run's
@@ -422,8 +479,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     n->pt_mode = true;
                     n->s_cur = a;
                     n->s_stop = b;
-                    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
-                    n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t));
+                    n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * EX_PT_BATCH);
                     if (b >= a && (uint64_t)(b - a) >= EX_PARALLEL_MIN_POINTS - 1 && par_now(n) &&
                         !points_parallel(n, a, b))
                         return NULL;
@@ -1623,6 +1679,7 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     rdb_arena_init(&n->ra, 0);
     rdb_arena_init(&n->sa, 0);
     rdb_arena_init(&n->ga, 0);
+    rdb_arena_init(&n->pa, 0);
     n->out = ra_alloc_row(n, p->ncols);
     if (p->left && p->kind != P_SCAN) {
         n->l = ex_open(r, p->left);
@@ -1743,5 +1800,6 @@ void ex_close(ex_node_t *n)
     rdb_arena_destroy(&n->sa);
     ex_hspill_free(n->hs);
     rdb_arena_destroy(&n->ga);
+    rdb_arena_destroy(&n->pa);
     free(n);
 }
