@@ -19,6 +19,7 @@
  */
 #include "exec/ex_array.h"
 #include "exec/exec.h"
+#include "sql/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,110 @@ static const sql_value_t *scan_points(ex_node_t *n)
     }
 }
 
+/* --- key sets (plan.h kset): col IN (...), col = ANY (array) ------------ */
+
+static bool kset_is_col(const ex_expr_t *e)
+{
+    while (e->kind == EX_CAST)
+        e = e->args[0];
+    return e->kind == EX_COL;
+}
+
+static int kset_cmp(const void *x, const void *y, void *arg)
+{
+    return sql_value_cmp(*(const sql_type_t *)arg, x, y);
+}
+
+/* The values of p->kset as keys of column p->kcol, sorted, without
+ * repeats, NULLs and values the column cannot hold (an int4 key is never
+ * 2^40) left out: *out (in n->sa), *nout. */
+static rdb_status_t kset_values(ex_node_t *n, sql_value_t **out, int64_t *nout)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    const ex_expr_t *e = p->kset;
+    sql_type_t ct = p->types[p->kcol];
+    sql_value_t *v;
+    int nv;
+    if (e->kind == EX_ARRAYCMP) {
+        sql_value_t av;
+        sql_array_t arr;
+        if (ex_eval(r, e->args[1], NULL, &n->sa, &av) != RDB_OK)
+            return RDB_SQL;
+        if (av.isnull) {
+            *out = NULL;
+            *nout = 0;
+            return RDB_OK;
+        }
+        if (sql_array_decode(&n->sa, e->args[1]->type, &av, &arr, r->err) != RDB_OK)
+            return RDB_SQL;
+        v = arr.v;
+        nv = arr.n;
+    } else {
+        nv = e->nargs;
+        v = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
+        for (int i = 0; i < nv; i++) {
+            const ex_expr_t *eq = e->args[i];
+            if (ex_eval(r, kset_is_col(eq->args[0]) ? eq->args[1] : eq->args[0], NULL, &n->sa, &v[i]) != RDB_OK)
+                return RDB_SQL;
+        }
+    }
+    sql_value_t *k = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
+    int nk = 0;
+    for (int i = 0; i < nv; i++) {
+        if (v[i].isnull)
+            continue;
+        if ((ct.oid == SQL_OID_INT2 && (v[i].u.i < INT16_MIN || v[i].u.i > INT16_MAX)) ||
+            (ct.oid == SQL_OID_INT4 && (v[i].u.i < INT32_MIN || v[i].u.i > INT32_MAX)))
+            continue;
+        k[nk++] = v[i];
+    }
+    qsort_r(k, (size_t)nk, sizeof *k, kset_cmp, &ct);
+    int m = 0;
+    for (int i = 0; i < nk; i++)
+        if (m == 0 || sql_value_cmp(ct, &k[m - 1], &k[i]) != 0)
+            k[m++] = k[i];
+    *out = k;
+    *nout = m;
+    return RDB_OK;
+}
+
+/* Open the index scan of the next value of an index key set; false when
+ * none is left. */
+static bool kset_next_index(ex_node_t *n)
+{
+    if (n->scan) {
+        sql_scan_close(n->scan);
+        n->scan = NULL;
+    }
+    if (n->pt_next >= n->pt_nkeys)
+        return false;
+    const sql_value_t *v = &n->pt_keys[n->pt_next++];
+    sql_scan_range_t range = { 1, 1, v, v, true, true };
+    n->scan = sql_index_scan_open(n->r->txn, n->p->tab, n->p->index, &range);
+    if (n->scan)
+        sql_scan_set_borrow(n->scan, n->need);
+    return n->scan != NULL;
+}
+
+/* Start a key set scan: the primary key's values as point lookups
+ * (pt_mode), an index's one index scan after the other. */
+static bool kset_open(ex_node_t *n)
+{
+    const sql_table_t *t = n->p->tab;
+    if (kset_values(n, &n->pt_keys, &n->pt_nkeys) != RDB_OK)
+        return false;
+    n->pt_next = 0;
+    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+    if (!n->p->index) {
+        n->pt_mode = true;
+        return true;
+    }
+    if (!kset_next_index(n))
+        n->done = true;
+    return true;
+}
+
 /* A system relation (sql/syscat.h): its rows, made once from the run's
  * snapshot, filtered by the scan's qual. */
 static const sql_value_t *sysscan_next(ex_node_t *n)
@@ -423,7 +528,10 @@ static const sql_value_t *scan_next(ex_node_t *n)
     if (!n->started) {
         n->started = true;
         const sql_table_t *t = p->tab;
-        if (p->point || p->nlo || p->nhi) {
+        if (p->kset) {
+            if (!kset_open(n))
+                return NULL;
+        } else if (p->point || p->nlo || p->nhi) {
             int nk = p->nlo > p->nhi ? p->nlo : p->nhi;
             const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
             sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
@@ -503,9 +611,11 @@ static const sql_value_t *scan_next(ex_node_t *n)
         } else {
             n->scan = sql_scan_open(r->txn, t, NULL);
         }
-        n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
-        if (n->scan)
-            sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
+        if (!p->kset) {
+            n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+            if (n->scan)
+                sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
+        }
     }
     if (n->pt_mode && !n->done)
         return scan_points(n);
@@ -518,6 +628,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
         if (!sql_scan_next(n->scan, &n->ra, n->srow)) {
             if (sql_scan_status(n->scan, r->err) != RDB_OK)
                 return NULL;
+            if (p->kset && kset_next_index(n)) /* the key set's next value */
+                continue;
             n->done = true;
             return NULL;
         }
