@@ -969,6 +969,172 @@ rdb_status_t lsm_get(lsm_db_t *db, const lsm_read_options_t *ro, const void *key
     return RDB_OK;
 }
 
+/* --- many point reads ------------------------------------------------------ */
+
+/* Where a key's best version so far came from: a memtable (its bytes,
+ * live while the memtable is pinned) or a table (copied into vals). */
+typedef struct many_best {
+    best_t b;
+    const char *mval;     /* memtable value, or NULL */
+    size_t voff, vlen;
+} many_best_t;
+
+static void many_mem(lsm_mem_t *m, const char *seek, size_t sn, many_best_t *mb)
+{
+    const char *k, *val;
+    size_t kn, vn;
+    if (!m || !lsm_mem_seek(m, seek, sn, &k, &kn, &val, &vn) ||
+        lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, seek, sn - LSM_IKEY_TRAILER) != 0)
+        return;
+    lsm_version_t v = lsm_ikey_version(k, kn);
+    if (!mb->b.found || lsm_version_cmp(v, mb->b.ver) > 0) {
+        mb->b = (best_t){ true, lsm_ikey_kind(k, kn), v };
+        mb->mval = val;
+        mb->vlen = vn;
+    }
+}
+
+static void many_probe(lsm_table_probe_t *p, lsm_table_t *t, int key, char *const *seeks,
+                       const size_t *sns, const many_best_t *mb)
+{
+    p->t = t;
+    p->seek = seeks[key];
+    p->sn = sns[key];
+    p->has_newer = mb[key].b.found;
+    p->newer = mb[key].b.ver;
+    p->key = key;
+}
+
+static rdb_status_t many_run(lsm_db_t *db, lsm_table_probe_t *pr, int np, bool fill, many_best_t *mb,
+                             rdb_buf_t *vals, rdb_err_t *err)
+{
+    if (np == 0)
+        return RDB_OK;
+    rdb_status_t s = lsm_table_get_many(pr, np, fill, vals, err);
+    if (s != RDB_OK)
+        return s;
+    for (int j = 0; j < np; j++) {
+        lsm_table_probe_t *p = &pr[j];
+        many_best_t *b = &mb[p->key];
+        if (p->bloom_skip)
+            db->bloom_useful++;
+        if (p->found && (!b->b.found || lsm_version_cmp(p->ver, b->b.ver) > 0)) {
+            b->b = (best_t){ true, p->kind, p->ver };
+            b->mval = NULL;
+            b->voff = p->voff;
+            b->vlen = p->vlen;
+        }
+    }
+    return RDB_OK;
+}
+
+rdb_status_t lsm_get_many(lsm_db_t *db, const lsm_read_options_t *ro, int n, const void *const *keys,
+                          const size_t *klens, lsm_get_result_t *res, rdb_buf_t *vals, rdb_err_t *err)
+{
+    for (int i = 0; i < n; i++)
+        if (klens[i] > LSM_MAX_KEY_SIZE)
+            return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
+                               "key of %zu bytes exceeds the maximum of %u", klens[i], LSM_MAX_KEY_SIZE);
+    if (n <= 0)
+        return RDB_OK;
+    uint64_t snap = ro ? ro->snapshot : LSM_SNAPSHOT_LATEST;
+    bool fill = ro ? ro->fill_cache : true;
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += klens[i] + LSM_IKEY_TRAILER;
+    char *buf = rdb_malloc(total);
+    char **seeks = rdb_malloc(sizeof(*seeks) * (size_t)n);
+    size_t *sns = rdb_malloc(sizeof(*sns) * (size_t)n);
+    many_best_t *mb = rdb_calloc((size_t)n, sizeof(*mb));
+    lsm_table_probe_t *pr = rdb_malloc(sizeof(*pr) * (size_t)n);
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        seeks[i] = buf + at;
+        sns[i] = klens[i] + LSM_IKEY_TRAILER;
+        lsm_ikey_seek(seeks[i], keys[i], klens[i], snap);
+        at += sns[i];
+    }
+    lsm_mem_t *mem, *imm;
+    lsm_vers_t *v;
+    lsm_db_pin(db, &mem, &imm, &v);
+    for (int i = 0; i < n; i++) {
+        many_mem(mem, seeks[i], sns[i], &mb[i]);
+        many_mem(imm, seeks[i], sns[i], &mb[i]);
+    }
+    rdb_status_t s = RDB_OK;
+    /* level 0: every file whose key range holds the key */
+    for (int f = 0; s == RDB_OK && f < v->nfiles[0]; f++) {
+        lsm_file_t *file = v->files[0][f];
+        lsm_table_t *t = NULL;
+        int np = 0;
+        for (int i = 0; i < n; i++) {
+            if (!file_may_hold(file, keys[i], klens[i]))
+                continue;
+            if (!t && (s = lsm_tcache_get(db->tcache, file->number, &t, err)) != RDB_OK)
+                break;
+            many_probe(&pr[np++], t, i, seeks, sns, mb);
+        }
+        if (s == RDB_OK)
+            s = many_run(db, pr, np, fill, mb, vals, err);
+        if (t)
+            lsm_table_unref(t);
+    }
+    /* deeper levels: the one file per key whose range may hold it */
+    for (int l = 1; s == RDB_OK && l < LSM_MAX_LEVELS; l++) {
+        int nf = v->nfiles[l];
+        if (nf == 0)
+            continue;
+        lsm_table_t **tabs = rdb_calloc((size_t)nf, sizeof(*tabs));
+        int np = 0;
+        for (int i = 0; s == RDB_OK && i < n; i++) {
+            int lo = 0, hi = nf;
+            while (lo < hi) { /* first file whose largest >= key */
+                int mid = (lo + hi) / 2;
+                lsm_file_t *f = v->files[l][mid];
+                if (lsm_ukey_cmp(f->largest.data, f->largest.len - LSM_IKEY_TRAILER, keys[i], klens[i]) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo >= nf || !file_may_hold(v->files[l][lo], keys[i], klens[i]))
+                continue;
+            if (!tabs[lo] && (s = lsm_tcache_get(db->tcache, v->files[l][lo]->number, &tabs[lo], err)) != RDB_OK)
+                break;
+            many_probe(&pr[np++], tabs[lo], i, seeks, sns, mb);
+        }
+        if (s == RDB_OK)
+            s = many_run(db, pr, np, fill, mb, vals, err);
+        for (int f = 0; f < nf; f++)
+            if (tabs[f])
+                lsm_table_unref(tabs[f]);
+        free(tabs);
+    }
+    if (s == RDB_OK)
+        for (int i = 0; i < n; i++) {
+            many_best_t *b = &mb[i];
+            res[i].found = b->b.found && b->b.kind != LSM_KIND_DELETE;
+            res[i].voff = res[i].vlen = 0;
+            if (!res[i].found)
+                continue;
+            if (b->mval) {
+                res[i].voff = vals->len;
+                rdb_buf_append(vals, b->mval, b->vlen);
+            } else {
+                res[i].voff = b->voff;
+            }
+            res[i].vlen = b->vlen;
+        }
+    lsm_mem_unref(mem);
+    lsm_mem_unref(imm);
+    lsm_vers_unref(v);
+    free(buf);
+    free(seeks);
+    free(sns);
+    free(mb);
+    free(pr);
+    return s;
+}
+
 /* A memtable's bytes (keys and values) for user keys in [sk's, end): a
  * walk of that range (a memtable is bounded by memtable_size); the whole
  * memtable's usage when the range is unbounded. */

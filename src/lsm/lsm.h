@@ -165,6 +165,17 @@ void lsm_read_options_default(lsm_read_options_t *ro);
  * value; version (may be NULL) gets the version read. */
 rdb_status_t lsm_get(lsm_db_t *db, const lsm_read_options_t *ro, const void *key, size_t klen,
                      rdb_buf_t *value, lsm_version_t *version, rdb_err_t *err);
+/* n point reads at one snapshot: the results of lsm_get on each key
+ * (keys[i], klens[i] bytes; any order, repeats allowed), read together
+ * so that their cache misses overlap (one pin of the memtables and
+ * files for all).  res[i].found; a found key's value is appended to vals
+ * (res[i].voff, res[i].vlen: offsets, as vals may move while it grows). */
+typedef struct lsm_get_result {
+    bool   found;
+    size_t voff, vlen;
+} lsm_get_result_t;
+rdb_status_t lsm_get_many(lsm_db_t *db, const lsm_read_options_t *ro, int n, const void *const *keys,
+                          const size_t *klens, lsm_get_result_t *res, rdb_buf_t *vals, rdb_err_t *err);
 /* As lsm_get, but a tombstone is returned (RDB_OK, *is_tombstone = true)
  * with its version: for read repair and replication. */
 rdb_status_t lsm_get_versioned(lsm_db_t *db, const lsm_read_options_t *ro, const void *key,
