@@ -235,6 +235,13 @@ struct plan {
      * lo/hi bound its leading columns (ix->colids order, in key order:
      * a DESC column's bounds are swapped); qual still holds every condition */
     const sql_index_t *index;
+    /* P_SCAN: the rows must come in key order (an ordered scan replacing a
+     * sort, exec/plan_order.c): through index (NULL: the primary key of a
+     * range-partitioned table) even without bounds, never in slices;
+     * nulls_moved: the NULLs of key column nkey are read after the other
+     * rows (ASC column) or before them (DESC column), PostgreSQL's default
+     * NULLS LAST / NULLS FIRST over the key encoding's order */
+    bool         ordered, nulls_moved;
 };
 
 /* P_LOCKROWS (PostgreSQL's LockRows): above the sort, below LIMIT.  The
