@@ -565,8 +565,13 @@ static rdb_status_t do_bind(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, co
         int workers = w ? atoi(w) : 0;
         ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
     }
-    if (out->dml)
+    if (out->dml) {
+        /* a DML source keeps its join order: READ COMMITTED's re-check
+         * (dml.c) reads the conditions down its left spine over the
+         * target's row, which must stay first */
+        po.join_collapse_limit = 1;
         out->dml->src = plan_optimize_opts(a, out->dml->src, &po);
+    }
     return RDB_OK;
 }
 

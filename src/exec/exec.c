@@ -363,7 +363,8 @@ static const sql_value_t *sysscan_next(ex_node_t *n)
  * (plan.h nulls_moved): with the nkey equality values eq, open the first
  * pass and keep the second in n->scan_then.  The key encoding puts NULL
  * first in an ASC column (so: the other values, then the NULLs) and last
- * in a DESC one (the NULLs, then the other values). */
+ * in a DESC one (the NULLs, then the other values); backward, the other
+ * way round.  The caller reverses the first pass. */
 static sql_scan_t *ordered_nulls_open(ex_node_t *n, const sql_value_t *eq, int nkey)
 {
     const plan_t *p = n->p;
@@ -378,8 +379,9 @@ static sql_scan_t *ordered_nulls_open(ex_node_t *n, const sql_value_t *eq, int n
         *rest = (sql_scan_range_t){ nkey, nkey + 1, nkey ? k : NULL, k, true, false };
     else      /* after the NULLs to the equalities' end */
         *rest = (sql_scan_range_t){ nkey + 1, nkey, k, nkey ? k : NULL, false, true };
-    n->scan_then = desc ? rest : nulls;
-    return sql_index_scan_open(n->r->txn, p->tab, p->index, desc ? nulls : rest);
+    bool nulls_first = desc != p->backward;
+    n->scan_then = nulls_first ? rest : nulls;
+    return sql_index_scan_open(n->r->txn, p->tab, p->index, nulls_first ? nulls : rest);
 }
 
 static const sql_value_t *scan_next(ex_node_t *n)
@@ -469,6 +471,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 n->scan = sql_index_scan_open(r->txn, t, p->index, &range);
             else
                 n->scan = sql_scan_open(r->txn, t, (nlo || nhi) ? &range : NULL);
+            if (p->ordered && p->backward && n->scan)
+                sql_scan_reverse(n->scan);
         } else if (r->nparts > 1 && p == r->par_scan) {
             n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts); /* a slice (parallel.h) */
         } else {
@@ -493,6 +497,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 /* an ordered scan's second pass (its NULLs or the rest) */
                 sql_scan_close(n->scan);
                 n->scan = sql_index_scan_open(r->txn, p->tab, p->index, n->scan_then);
+                if (p->backward)
+                    sql_scan_reverse(n->scan);
                 n->scan_then = NULL;
                 sql_scan_set_borrow(n->scan, n->need);
                 continue;

@@ -685,8 +685,9 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
         const char *ix = p->index ? p->index->name
                        : t->pk_index && t->pk_index->name ? t->pk_index->name
                        : rdb_arena_sprintf(x->a, "%s_pkey", t->name);
-        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan using %s on %s%s%s",
-                                                      x->par_scan == p ? "Parallel " : "", ix, t->name,
+        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan%s using %s on %s%s%s",
+                                                      x->par_scan == p ? "Parallel " : "",
+                                                      p->backward ? " Backward" : "", ix, t->name,
                                                       strcmp(alias, t->name) ? " " : "",
                                                       strcmp(alias, t->name) ? alias : ""));
         n->index = ix;

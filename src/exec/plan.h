@@ -240,8 +240,9 @@ struct plan {
      * range-partitioned table) even without bounds, never in slices;
      * nulls_moved: the NULLs of key column nkey are read after the other
      * rows (ASC column) or before them (DESC column), PostgreSQL's default
-     * NULLS LAST / NULLS FIRST over the key encoding's order */
-    bool         ordered, nulls_moved;
+     * NULLS LAST / NULLS FIRST over the key encoding's order; backward:
+     * the key order descending (Index Scan Backward), which flips both */
+    bool         ordered, nulls_moved, backward;
 };
 
 /* P_LOCKROWS (PostgreSQL's LockRows): above the sort, below LIMIT.  The

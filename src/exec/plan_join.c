@@ -367,9 +367,16 @@ static double index_probe(jctx_t *c, uint32_t l, int ri, jnode_t *n)
     const plan_t *s = r->orig;
     if (s->kind != P_SCAN || !s->tab || sql_syscat_is(s->tab) || !pl_opts()->indexscan)
         return -1;
+    /* the inner side runs under the outer row's frame: no outer
+     * references of its own (they would read that frame) */
     for (int i = 0; i < r->own.n; i++)
         if (has_outer(r->own.q[i]))
             return -1;
+    for (int i = 0; i < c->nconj; i++) {
+        uint32_t m = c->conj[i].mask;
+        if ((m & (1u << ri)) && (m & l) && !(m & ~(l | (1u << ri))) && has_outer(c->conj[i].e))
+            return -1;
+    }
     const sql_table_t *t = s->tab;
     double best = -1;
     int side;

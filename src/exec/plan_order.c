@@ -14,13 +14,13 @@
  *
  * A sort over [projections / filters over] one base-table scan is
  * replaced by a scan in that order when the sort keys are the index's
- * columns after those its equalities bind, in the index's direction
- * (only forward scans: the storage iterates forward only, so ORDER BY b
- * DESC needs an index on b DESC), and the NULL placement matches, or the
+ * columns after those its equalities bind, all in the index's direction
+ * or all against it (a backward scan), and the NULL placement matches, or the
  * column has no NULLs to place (NOT NULL, a range condition on it), or
  * it is the first free column: then the scan reads its NULLs in a second
  * pass (nulls_moved), which gives PostgreSQL's default NULLS LAST / DESC
- * NULLS FIRST.  The choice is by cost: the sort reads its whole input
+ * NULLS FIRST.  A scan may also run backward (the index's order reversed,
+ * NULLs too: ORDER BY b DESC over an index on b).  The choice is by cost: the sort reads its whole input
  * (the table, or the chosen index range) and sorts it; the ordered scan
  * reads index entries and fetches rows until the LIMIT (plus OFFSET) is
  * met, scaled by the selectivity of the conditions the range does not
@@ -127,8 +127,8 @@ static double limit_rows(const plan_t *sort)
 typedef struct cand {
     const sql_index_t *ix;   /* NULL: the primary key (range-partitioned) */
     pl_bounds_t        b;
-    bool               nulls_moved;
-    double             cost;
+    bool               nulls_moved, backward;
+    double             cost, rows;
 } cand_t;
 
 /* Does the key (ncols columns colids / desc) give the sort's order after
@@ -150,7 +150,10 @@ static bool order_matches(const plan_t *sort, const plan_t *scan, const int *sc,
             continue;
         if (pos >= ncols || colids[pos] != sc[k] || !order_type_ok(scan->types[sc[k]].oid))
             return false;
-        bool d = desc && desc[pos];
+        /* forward: a column's key order; backward: the reverse.  NULL is
+         * the smallest key either way: NULLS FIRST ascending, LAST
+         * descending */
+        bool d = (desc && desc[pos]) != c->backward;
         if (sk->desc != d)
             return false;
         if (sk->nulls_first != !d) {
@@ -232,8 +235,11 @@ plan_t *pl_order_sort(rdb_arena_t *a, plan_t *sort)
         pl_find_bounds(a, scan, &q, c.ix ? c.ix->ncols : ncols, colids, &c.b);
         if (c.b.neq == (c.ix ? c.ix->ncols : ncols))
             c.b.lo = c.b.hi = NULL;
-        if (!order_matches(sort, scan, sc, &q, ncols, colids, desc, &c))
-            continue;
+        if (!order_matches(sort, scan, sc, &q, ncols, colids, desc, &c)) {
+            c.backward = true;
+            if (!order_matches(sort, scan, sc, &q, ncols, colids, desc, &c))
+                continue;
+        }
         /* rows in the range; the conditions the range leaves are assumed
          * to pass half of them each */
         double range_rows = nrows;
@@ -251,6 +257,7 @@ plan_t *pl_order_sort(rdb_arena_t *a, plan_t *sort)
         if (need > range_rows)
             need = range_rows;
         c.cost = need * (c.ix ? COST_INDEX_ROW : 1.0);
+        c.rows = range_rows;
         if (!have || c.cost < best.cost) {
             best = c;
             have = true;
@@ -275,6 +282,8 @@ plan_t *pl_order_sort(rdb_arena_t *a, plan_t *sort)
     scan->nkey = best.b.neq;
     scan->ordered = true;
     scan->nulls_moved = best.nulls_moved;
+    scan->backward = best.backward;
+    scan->est_rows = best.rows;
     /* the sort's bound (top-N) is the LIMIT node's above it, which stops
      * pulling rows once it has them */
     return sort->left;

@@ -87,7 +87,16 @@ def order_plans(cur):
     ok(p[:3] == ["Limit", "Index Scan using r_pkey on r", "Index Cond: (id > 1500)"],
        "range-partitioned key range: %r" % p)
     p = plan(cur, "SELECT * FROM o ORDER BY b DESC LIMIT 10")
-    ok("Sort" in p, "no backward scans: a sort: %r" % p)
+    ok(p == ["Limit", "Index Scan Backward using o_b on o"], "DESC over an ASC index: %r" % p)
+    p = plan(cur, "SELECT * FROM o WHERE b < 50 ORDER BY b DESC, id DESC LIMIT 10")
+    ok(p == ["Limit", "Index Scan Backward using o_b on o", "Index Cond: (b < 50)"],
+       "backward with a range and the key: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY c LIMIT 5")
+    ok(p == ["Limit", "Index Scan Backward using o_c on o"], "ASC over a DESC index: %r" % p)
+    p = plan(cur, "SELECT * FROM r ORDER BY id DESC LIMIT 5")
+    ok(p == ["Limit", "Index Scan Backward using r_pkey on r"], "range-partitioned key backward: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY b DESC, id LIMIT 10")
+    ok("Sort" in p, "mixed directions: a sort: %r" % p)
     p = plan(cur, "SELECT * FROM o ORDER BY id LIMIT 10")
     ok("Sort" in p, "hash-partitioned primary key has no order: %r" % p)
     p = plan(cur, "SELECT * FROM o ORDER BY e LIMIT 10")
@@ -230,6 +239,25 @@ def compare_joins(cur, n):
         cur.execute("RESET join_collapse_limit")
         reordered += p1 != p2
     ok(reordered > 0, "some join order changed (%d of %d)" % (reordered, n))
+    # joins inside correlated subqueries and LATERAL items: their outer
+    # references must keep reading the outer row
+    for q in ["SELECT t.id, (SELECT count(*) FROM j1 a JOIN j2 b ON a.a = b.a JOIN j3 c ON c.id = b.b "
+              "WHERE c.a = t.a) FROM j4 t ORDER BY 1",
+              "SELECT t.id, (SELECT sum(c.b) FROM j1 a, j2 b, j3 c WHERE a.id = b.b AND b.id = c.id "
+              "AND a.b = t.b + c.a) FROM j5 t ORDER BY 1",
+              "SELECT t.id, s.n FROM j6 t, LATERAL (SELECT count(*) AS n FROM j1 a, j2 b, j3 c "
+              "WHERE a.id = b.id AND c.id = b.b AND c.a = t.a) s ORDER BY 1",
+              "SELECT t.id FROM j4 t WHERE EXISTS (SELECT 1 FROM j1 a, j2 b, j3 c WHERE a.id = b.id "
+              "AND b.a = c.a AND c.id = t.b) ORDER BY 1"]:
+        want = rows(cur, q, ["SET join_collapse_limit = 1"])
+        ok(rows(cur, q) == want, "correlated: %s" % q)
+        ok(rows(cur, q, ["SET enable_hashjoin = off"]) == want, "correlated, no hash joins: %s" % q)
+    # UPDATE ... FROM keeps its order (and its rows)
+    cur.execute("CREATE TABLE ju AS SELECT * FROM j1")
+    cur.execute("UPDATE ju SET b = ju.b + 1 FROM j2 b, j3 c WHERE ju.a = b.a AND b.b = c.b AND c.s = 'x'")
+    want = rows(cur, "SELECT count(*) FROM j1 WHERE EXISTS (SELECT 1 FROM j2 b, j3 c "
+                "WHERE j1.a = b.a AND b.b = c.b AND c.s = 'x')")
+    T.check(cur, "SELECT count(*) FROM ju JOIN j1 ON j1.id = ju.id WHERE ju.b = j1.b + 1", want)
 
 
 def switches(cur):
@@ -264,7 +292,16 @@ def main():
         cur.execute("UPDATE o SET b = b + 1000 WHERE id % 17 = 0")
         cur.execute("DELETE FROM o WHERE id % 19 = 0")
         compare_orders(cur, 60, "after updates")
+        # inside a transaction: its own writes merge into the ordered scans
+        cur.execute("BEGIN")
+        cur.execute("INSERT INTO o SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE g % 500 END, 's' || g, g % 20, g"
+                    " FROM generate_series(5001, 5200) g")
+        cur.execute("UPDATE o SET b = 5000 + id, c = NULL WHERE id % 23 = 0")
+        cur.execute("DELETE FROM o WHERE id % 29 = 0")
+        compare_orders(cur, 60, "own writes")
+        cur.execute("ROLLBACK")
         T.check(cur, "SELECT id FROM r WHERE id > 1995 ORDER BY id LIMIT 3", [(1996,), (1997,), (1998,)])
+        T.check(cur, "SELECT id FROM r WHERE id < 1000 ORDER BY id DESC LIMIT 2 OFFSET 1", [(998,), (997,)])
         setup_joins(cur)
         join_plans(cur)
         compare_joins(cur, 120)
