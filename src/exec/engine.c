@@ -555,14 +555,23 @@ static rdb_status_t do_bind(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, co
         return RDB_SQL;
     *nparams = b.nparams;
     *nsubs = b.nsubs;
+    plan_opts_t po;
+    eng_plan_opts(s, &po);
+    po.table_rows = table_rows;
+    po.rows_ctx = s;
     if (out->plan && out->kind == AST_S_SELECT) {
-        out->plan = plan_optimize(a, out->plan);
+        out->plan = plan_optimize_opts(a, out->plan, &po);
         const char *w = eng_guc_get(s, "max_parallel_workers_per_gather");
         int workers = w ? atoi(w) : 0;
         ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
     }
-    if (out->dml)
-        out->dml->src = plan_optimize(a, out->dml->src);
+    if (out->dml) {
+        /* a DML source keeps its join order: READ COMMITTED's re-check
+         * (dml.c) reads the conditions down its left spine over the
+         * target's row, which must stay first */
+        po.join_collapse_limit = 1;
+        out->dml->src = plan_optimize_opts(a, out->dml->src, &po);
+    }
     return RDB_OK;
 }
 

@@ -184,6 +184,8 @@ struct ex_node {
     struct ex_srfscan *srf;
     /* scan: the columns to decode (NULL = all; scan_need_cols) */
     bool         *need;
+    /* ordered scan with nulls_moved: the second pass (plan.h) */
+    sql_scan_range_t *scan_then;
     /* scan as point lookups in slices: their rows (points_parallel) */
     struct ex_par *par;
     /* hash aggregate / DISTINCT: groups in ga, spilled beyond hash memory */
@@ -519,6 +521,31 @@ static const sql_value_t *sysscan_next(ex_node_t *n)
     return NULL;
 }
 
+/* An ordered scan whose NULLs of key column nkey go to the other end
+ * (plan.h nulls_moved): with the nkey equality values eq, open the first
+ * pass and keep the second in n->scan_then.  The key encoding puts NULL
+ * first in an ASC column (so: the other values, then the NULLs) and last
+ * in a DESC one (the NULLs, then the other values); backward, the other
+ * way round.  The caller reverses the first pass. */
+static sql_scan_t *ordered_nulls_open(ex_node_t *n, const sql_value_t *eq, int nkey)
+{
+    const plan_t *p = n->p;
+    bool desc = p->index->desc && p->index->desc[nkey];
+    sql_value_t *k = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nkey + 1));
+    memcpy(k, eq, sizeof(sql_value_t) * (size_t)nkey);
+    k[nkey] = sql_null();
+    sql_scan_range_t *nulls = rdb_arena_calloc(&n->sa, sizeof *nulls);
+    sql_scan_range_t *rest = rdb_arena_calloc(&n->sa, sizeof *rest);
+    *nulls = (sql_scan_range_t){ nkey + 1, nkey + 1, k, k, true, true };
+    if (desc) /* from the equalities' start up to the NULLs, exclusive */
+        *rest = (sql_scan_range_t){ nkey, nkey + 1, nkey ? k : NULL, k, true, false };
+    else      /* after the NULLs to the equalities' end */
+        *rest = (sql_scan_range_t){ nkey + 1, nkey, k, nkey ? k : NULL, false, true };
+    bool nulls_first = desc != p->backward;
+    n->scan_then = nulls_first ? rest : nulls;
+    return sql_index_scan_open(n->r->txn, p->tab, p->index, nulls_first ? nulls : rest);
+}
+
 static const sql_value_t *scan_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
@@ -531,7 +558,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
         if (p->kset) {
             if (!kset_open(n))
                 return NULL;
-        } else if (p->point || p->nlo || p->nhi) {
+        } else if (p->point || p->nlo || p->nhi || p->ordered) {
             int nk = p->nlo > p->nhi ? p->nlo : p->nhi;
             const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
             sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
@@ -600,12 +627,16 @@ static const sql_value_t *scan_next(ex_node_t *n)
             sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
                                        nlo <= p->nkey ? true : p->lo_incl,
                                        nhi <= p->nkey ? true : p->hi_incl };
-            if ((p->index || (!nlo && !nhi)) && r->nparts > 1 && p == r->par_scan)
+            if (p->ordered && p->nulls_moved && ok && nlo >= p->nkey && nhi >= p->nkey)
+                n->scan = ordered_nulls_open(n, lo, p->nkey);
+            else if ((p->index || (!nlo && !nhi)) && r->nparts > 1 && p == r->par_scan && !p->ordered)
                 n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts);
-            else if (p->index && (nlo || nhi)) /* stale entries: table.c skips them */
+            else if (p->index && (nlo || nhi || p->ordered)) /* stale entries: table.c skips them */
                 n->scan = sql_index_scan_open(r->txn, t, p->index, &range);
             else
                 n->scan = sql_scan_open(r->txn, t, (nlo || nhi) ? &range : NULL);
+            if (p->ordered && p->backward && n->scan)
+                sql_scan_reverse(n->scan);
         } else if (r->nparts > 1 && p == r->par_scan) {
             n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts); /* a slice (parallel.h) */
         } else {
@@ -630,6 +661,16 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 return NULL;
             if (p->kset && kset_next_index(n)) /* the key set's next value */
                 continue;
+            if (n->scan_then) {
+                /* an ordered scan's second pass (its NULLs or the rest) */
+                sql_scan_close(n->scan);
+                n->scan = sql_index_scan_open(r->txn, p->tab, p->index, n->scan_then);
+                if (p->backward)
+                    sql_scan_reverse(n->scan);
+                n->scan_then = NULL;
+                sql_scan_set_borrow(n->scan, n->need);
+                continue;
+            }
             n->done = true;
             return NULL;
         }

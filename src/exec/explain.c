@@ -606,7 +606,7 @@ static const char *scan_title(xctx_t *x, const char *what, const char *rel, cons
 static bool scan_keyed(const plan_t *p)
 {
     const sql_table_t *t = p->tab;
-    if (p->point || p->kset)
+    if (p->point || p->kset || p->ordered)
         return true;
     if (!p->nlo && !p->nhi)
         return false;
@@ -689,12 +689,14 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
         const char *ix = p->index ? p->index->name
                        : t->pk_index && t->pk_index->name ? t->pk_index->name
                        : rdb_arena_sprintf(x->a, "%s_pkey", t->name);
-        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan using %s on %s%s%s",
-                                                      x->par_scan == p ? "Parallel " : "", ix, t->name,
+        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan%s using %s on %s%s%s",
+                                                      x->par_scan == p ? "Parallel " : "",
+                                                      p->backward ? " Backward" : "", ix, t->name,
                                                       strcmp(alias, t->name) ? " " : "",
                                                       strcmp(alias, t->name) ? alias : ""));
         n->index = ix;
-        add_prop(x, n, "Index Cond", index_cond(x, p));
+        if (p->point || p->nlo || p->nhi)
+            add_prop(x, n, "Index Cond", index_cond(x, p));
         double r = est(p);
         set_cost(n, p, 0.15, 8.17 + (r > 1 ? r * (CPU_TUPLE + CPU_OPER) + r / 50 : 0));
     } else {
@@ -985,14 +987,19 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
         c = build(x, p->left);
         n = xnew(x, p, "Limit", NULL);
         double frac = 1;
-        if (p->limit && p->limit->kind == EX_CONST && !p->limit->val.isnull && c->rows > 0) {
-            frac = (double)p->limit->val.u.i / c->rows;
+        /* the LIMIT constant (bound as int8: maybe a cast of an int4 one) */
+        const ex_expr_t *lim = p->limit;
+        if (lim && lim->kind == EX_CAST && lim->nargs == 1 && lim->args[0]->kind == EX_CONST &&
+            (lim->args[0]->type.oid == SQL_OID_INT4 || lim->args[0]->type.oid == SQL_OID_INT2))
+            lim = lim->args[0];
+        if (lim && lim->kind == EX_CONST && !lim->val.isnull && c->rows > 0) {
+            frac = (double)lim->val.u.i / c->rows;
             if (frac > 1)
                 frac = 1;
         }
         set_cost(n, p, c->startup, c->startup + (c->total - c->startup) * frac);
-        if (p->limit && p->limit->kind == EX_CONST && !p->limit->val.isnull && p->limit->val.u.i < n->rows)
-            n->rows = (double)p->limit->val.u.i;
+        if (lim && lim->kind == EX_CONST && !lim->val.isnull && lim->val.u.i < n->rows)
+            n->rows = (double)lim->val.u.i;
         add_kid(x, n, c);
         return n;
     }

@@ -242,6 +242,14 @@ struct plan {
      * (constants or parameters); NULL = none */
     ex_expr_t   *kset;
     int          kcol;
+    /* P_SCAN: the rows must come in key order (an ordered scan replacing a
+     * sort, exec/plan_order.c): through index (NULL: the primary key of a
+     * range-partitioned table) even without bounds, never in slices;
+     * nulls_moved: the NULLs of key column nkey are read after the other
+     * rows (ASC column) or before them (DESC column), PostgreSQL's default
+     * NULLS LAST / NULLS FIRST over the key encoding's order; backward:
+     * the key order descending (Index Scan Backward), which flips both */
+    bool         ordered, nulls_moved, backward;
 };
 
 /* P_LOCKROWS (PostgreSQL's LockRows): above the sort, below LIMIT.  The
