@@ -1212,6 +1212,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             return fail(c, "42P02", a->loc, "there is no parameter $%d", n);
         if (n > c->b->nparams)
             c->b->nparams = n;
+        if (c->b->pvalues && n <= c->b->npvalues && c->b->ptypes[n - 1].oid) {
+            /* a custom plan (EXPLAIN EXECUTE): the value as a constant */
+            *out = ex_const(c, c->b->ptypes[n - 1], c->b->pvalues[n - 1]);
+            return RDB_OK;
+        }
         ex_expr_t *e = ex_new(c, EX_PARAM, c->b->ptypes[n - 1], 0);
         if (e->type.oid == 0)
             e->type = T(SQL_OID_UNKNOWN);
@@ -3659,6 +3664,31 @@ rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_exp
     return RDB_OK;
 }
 
+rdb_status_t sql_bind_typename(sql_bindenv_t *b, ast_typename_t *tn, sql_type_t *out, rdb_err_t *err)
+{
+    bctx_t cc = { .b = b, .err = err, .noagg = "this expression" };
+    return resolve_typename(&cc, tn, out);
+}
+
+rdb_status_t sql_bind_param_arg(sql_bindenv_t *b, ast_expr_t *e, int argno, sql_type_t type,
+                                ex_expr_t **out, rdb_err_t *err)
+{
+    bctx_t cc = { .b = b, .err = err, .noagg = "EXECUTE parameters" }, *c = &cc;
+    scope_t *s = table_scope(c, NULL, NULL);
+    if (bind_e(c, s, e, out) != RDB_OK)
+        return RDB_SQL;
+    sql_type_t from = (*out)->type;
+    if (coerce(c, out, type, SQL_CAST_ASSIGNMENT, e->loc) == RDB_OK)
+        return RDB_OK;
+    if (strcmp(err->sqlstate, "42846") == 0 || strcmp(err->sqlstate, "42804") == 0) {
+        rdb_err_clear(err);
+        fail(c, "42804", e->loc, "parameter $%d of type %s cannot be coerced to the expected type %s",
+             argno, tname(c, from), tname(c, type));
+        rdb_err_hint(err, "You will need to rewrite or cast the expression.");
+    }
+    return RDB_SQL;
+}
+
 static rdb_status_t assign_coerce(bctx_t *c, ex_expr_t **e, const sql_column_t *col, int loc)
 {
     if (coerce(c, e, col->type, SQL_CAST_ASSIGNMENT, loc) == RDB_OK)
@@ -4051,7 +4081,10 @@ rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, r
     }
     if (rc == RDB_OK)
         for (int i = 0; i < b->nparams; i++)
-            if (b->ptypes[i].oid == 0 || b->ptypes[i].oid == SQL_OID_UNKNOWN)
+            if (b->ptypes[i].oid == 0 || b->ptypes[i].oid == SQL_OID_UNKNOWN) {
+                if (!b->first_unknown)
+                    b->first_unknown = i + 1;
                 b->ptypes[i] = T(SQL_OID_TEXT);
+            }
     return rc;
 }

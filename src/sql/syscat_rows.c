@@ -639,6 +639,33 @@ static void gen_stat(const sql_syscat_env_t *env, syscat_rows_t *r, char kind)
     }
 }
 
+static void gen_prepared(const sql_syscat_env_t *env, syscat_rows_t *r)
+{
+    if (!env->prepared)
+        return;
+    const char *name, *text;
+    int64_t time, execs;
+    int np;
+    const uint32_t *pt;
+    for (int i = 0; (name = env->prepared(env->ctx, i, &text, &time, &np, &pt, &execs)); i++) {
+        rdb_buf_t b = RDB_BUF_INIT;
+        rdb_buf_append_u8(&b, '{');
+        for (int k = 0; k < np; k++)
+            rdb_buf_printf(&b, "%s%u", k ? "," : "", pt[k]);
+        rdb_buf_append_u8(&b, '}');
+        sr_new(r);
+        S("name", sv_dup(r->a, name));
+        S("statement", sv_dup(r->a, text));
+        S("prepare_time", sql_int(time));
+        /* regtype[] holds OIDs as oid[] does: read as oid[], shown as names */
+        S("parameter_types", sv_array(r->a, SQL_OID_OID_ARRAY, rdb_buf_cstr(&b)));
+        S("from_sql", sql_bool(true));
+        S("generic_plans", sql_int(execs));
+        S("custom_plans", sql_int(0));
+        rdb_buf_free(&b);
+    }
+}
+
 static void gen_stat_database(const sql_syscat_env_t *env, syscat_rows_t *r)
 {
     for (int i = 0; i < sql_cat_database_count(env->snap); i++) {
@@ -768,6 +795,7 @@ rdb_status_t sql_syscat_rows(const sql_syscat_env_t *env, const sql_table_t *t, 
         case 12179: gen_stat(env, r, 'o'); break;
         case 12192: gen_stat(env, r, 'i'); break;
         case 12266: gen_stat_database(env, r); break;
+        case 12095: gen_prepared(env, r); break;
         default: fixed_rows(r, t->id); break;
         }
     }
