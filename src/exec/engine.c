@@ -40,6 +40,7 @@
 #include "exec/explain.h"
 #include "exec/sysscan.h"
 #include "exec/extsort.h"
+#include "exec/fkey.h"
 #include "exec/parallel.h"
 #include "sql/ddl.h"
 #include "sql/syscat.h"
@@ -168,6 +169,25 @@ void eng_txn_done(rdb_session_t *s)
 {
     rowlock_release_all(s->e->locks, &s->locks);
     eng_guc_txn_end(s);
+    ex_fk_deferred_free(s->fkdef);
+    s->fkdef = NULL;
+}
+
+rdb_status_t eng_fk_deferred_check(rdb_session_t *s, txn_t *t, rdb_err_t *err)
+{
+    if (!ex_fk_deferred_pending(s->fkdef))
+        return RDB_OK;
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    if (!snap)
+        return RDB_SQL;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    ex_run_t r;
+    eng_run_init(s, &r, t, snap, &a, err);
+    rdb_status_t rc = ex_fk_deferred_run(&r, true);
+    rdb_arena_destroy(&a);
+    sql_catalog_release(snap);
+    return rc;
 }
 
 static rdb_status_t serialization_failure(rdb_err_t *err)
@@ -285,6 +305,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->cancel = &s->cancel;
     r->lock_row = lock_row;
     r->lock_ctx = s;
+    r->fk_deferred = &s->fkdef;
     if (s->statement_timeout_ms)
         r->deadline_ns = (int64_t)rdb_now_ns() + s->statement_timeout_ms * 1000000LL;
     int64_t lim = s->work_mem * 256;
@@ -798,6 +819,31 @@ static rdb_status_t txn_control(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
     }
 }
 
+/* SET CONSTRAINTS: outside a block PostgreSQL warns, checks the names and
+ * changes nothing that lasts. */
+static rdb_status_t run_set_constraints(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err)
+{
+    if (s->state == 'I' || s->implicit)
+        warn(sink, "25P01", "SET CONSTRAINTS can only be used in transaction blocks");
+    bool own;
+    txn_t *t = eng_stmt_txn(s, &own);
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    rdb_status_t rc = snap ? RDB_OK : RDB_SQL;
+    if (rc == RDB_OK) {
+        rdb_arena_t a;
+        rdb_arena_init(&a, 0);
+        ex_run_t r;
+        eng_run_init(s, &r, t, snap, &a, err);
+        rc = ex_fk_set_constraints(&r, st->nvalues, st->values, st->set_deferred);
+        rdb_arena_destroy(&a);
+        sql_catalog_release(snap);
+    }
+    rc = eng_stmt_end(s, t, own, rc, err);
+    if (rc == RDB_OK)
+        sink->command_complete(sink->ctx, "SET CONSTRAINTS");
+    return rc;
+}
+
 /* SQL-level PREPARE / EXECUTE / DEALLOCATE (below, after the extended protocol). */
 static void prep_free_all(rdb_session_t *s);
 static rdb_status_t run_prepare(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
@@ -842,6 +888,8 @@ static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
         return eng_guc_show(s, st->name, sink, describe, err);
     case AST_S_DEALLOCATE:
         return run_deallocate(s, st, sink, err);
+    case AST_S_SET_CONSTRAINTS:
+        return run_set_constraints(s, st, sink, err);
     case AST_S_DISCARD:
         if (strcmp(st->tag, "DISCARD ALL") == 0)
             prep_free_all(s);

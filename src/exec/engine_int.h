@@ -96,6 +96,8 @@ struct rdb_session {
     uint64_t      parsed_tick;
     /* SQL-level prepared statements (PREPARE), newest first */
     struct eng_prep *preps;
+    /* foreign-key checks deferred to COMMIT, SET CONSTRAINTS (exec/fkey.h) */
+    struct ex_fk_deferred *fkdef;
 };
 
 /* guc.c */
@@ -133,6 +135,9 @@ txn_t *eng_stmt_txn(rdb_session_t *s, bool *own);
 rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc, rdb_err_t *err);
 /* The session's transaction ended (committed or aborted): drop its locks. */
 void eng_txn_done(rdb_session_t *s);
+/* COMMIT of t: run the foreign-key checks deferred to it, if any
+ * (23503 fails the commit; the caller then aborts t). */
+rdb_status_t eng_fk_deferred_check(rdb_session_t *s, txn_t *t, rdb_err_t *err);
 void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *snap, rdb_arena_t *a,
                   rdb_err_t *err);
 void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,

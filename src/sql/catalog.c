@@ -349,7 +349,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     msgpack_pack_array(pk, (size_t)t->nfkeys);
     for (int i = 0; i < t->nfkeys; i++) {
         const sql_fkey_t *f = &t->fkeys[i];
-        msgpack_pack_map(pk, 8);
+        msgpack_pack_map(pk, 9);
         pk_str(pk, "name"); pk_str(pk, f->name);
         pk_str(pk, "rt"); msgpack_pack_uint32(pk, f->ref_table);
         pk_str(pk, "rix"); msgpack_pack_uint32(pk, f->ref_index);
@@ -364,6 +364,8 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
         pk_str(pk, "upd"); msgpack_pack_uint8(pk, (uint8_t)f->on_update);
         pk_str(pk, "del"); msgpack_pack_uint8(pk, (uint8_t)f->on_delete);
         pk_str(pk, "match"); msgpack_pack_uint8(pk, (uint8_t)f->match);
+        /* 0 NOT DEFERRABLE, 1 DEFERRABLE INITIALLY IMMEDIATE, 2 INITIALLY DEFERRED */
+        pk_str(pk, "dfr"); msgpack_pack_uint8(pk, (uint8_t)(f->initdeferred ? 2 : f->deferrable));
     }
     pk_str(pk, "ccom");
     int ncc = 0;
@@ -489,6 +491,9 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
         f->on_update = (char)mp_int(mp_get(fo, "upd"), SQL_FK_NO_ACTION);
         f->on_delete = (char)mp_int(mp_get(fo, "del"), SQL_FK_NO_ACTION);
         f->match = (char)mp_int(mp_get(fo, "match"), 's');
+        int64_t dfr = mp_int(mp_get(fo, "dfr"), 0);
+        f->deferrable = dfr > 0;
+        f->initdeferred = dfr == 2;
         if (!f->name || !f->ncols || mp_len(rc) != (uint32_t)f->ncols)
             return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
                                "catalog relation %u: bad foreign key %d", t->id, i);

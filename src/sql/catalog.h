@@ -102,6 +102,8 @@ typedef struct sql_fkey {
     uint16_t *ref_colids;    /* the referenced columns, in the same order */
     char      on_update, on_delete; /* SQL_FK_* */
     char      match;         /* 's' SIMPLE, 'f' FULL */
+    bool      deferrable;    /* DEFERRABLE: SET CONSTRAINTS may defer its checks to COMMIT */
+    bool      initdeferred;  /* INITIALLY DEFERRED */
 } sql_fkey_t;
 
 /* One foreign key that references a table: fkeys[fk] of table table_id. */

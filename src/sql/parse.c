@@ -1352,6 +1352,21 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         st->name = jstr(p, b, "name");
         return xexpr_list(p, json_object_get(b, "params"), &st->exec_args, &st->nexec_args);
     }
+    if (strcmp(nm, "ConstraintsSetStmt") == 0) {
+        st->kind = AST_S_SET_CONSTRAINTS;
+        st->set_deferred = jbool(b, "deferred");
+        json_t *cons = json_object_get(b, "constraints");
+        st->nvalues = (int)json_array_size(cons);
+        st->values = RDB_ARENA_NEWN(p->a, const char *, st->nvalues + 1);
+        for (int i = 0; i < st->nvalues; i++) {
+            json_t *rb;
+            node_name(json_array_get(cons, (size_t)i), &rb);
+            st->values[i] = jstr(p, rb, "relname");
+            if (!st->values[i])
+                return unsupported(p, "SET CONSTRAINTS of this form", -1);
+        }
+        return RDB_OK;
+    }
     if (strcmp(nm, "CheckPointStmt") == 0) {
         st->kind = AST_S_NOOP;
         st->tag = "CHECKPOINT";

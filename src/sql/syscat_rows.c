@@ -284,6 +284,8 @@ static void con_row(syscat_rows_t *r, const sql_table_t *t, uint32_t oid, const 
     S("confmatchtype", sv_char(' '));
     S("conislocal", sql_bool(true));
     S("connoinherit", sql_bool(false));
+    S("condeferrable", sql_bool(false));
+    S("condeferred", sql_bool(false));
     S("conkey", sv_array(r->a, SQL_OID_INT2_ARRAY, conkey));
     S("conbin", sv_text(conbin));
 }
@@ -313,6 +315,8 @@ static void fkey_row(const sql_syscat_env_t *env, syscat_rows_t *r, const sql_ta
     S("confupdtype", sv_char(fk->on_update));
     S("confdeltype", sv_char(fk->on_delete));
     S("confmatchtype", sv_char(fk->match));
+    S("condeferrable", sql_bool(fk->deferrable));
+    S("condeferred", sql_bool(fk->initdeferred));
     S("confkey", sv_array(r->a, SQL_OID_INT2_ARRAY, attnum_array(r, ref, fk->ncols, fk->ref_colids)));
 }
 
