@@ -56,6 +56,12 @@ rdb_status_t ex_check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *ro
         sql_value_t v;
         if (ex_eval(r, d->checks[i], row, a, &v) != RDB_OK)
             return RDB_SQL;
+        if (i >= d->nchecks - d->nview_checks && (v.isnull || !v.u.b)) {
+            rdb_err_set(r->err, RDB_SQL, "44000", "new row violates check option for view \"%s\"",
+                        d->check_names[i]);
+            failing_row(r, t, row);
+            return RDB_SQL;
+        }
         if (!v.isnull && !v.u.b) {
             rdb_err_set(r->err, RDB_SQL, "23514",
                         "new row for relation \"%s\" violates check constraint \"%s\"", t->name,

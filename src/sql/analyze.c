@@ -23,6 +23,7 @@
  * to free.
  */
 #include "sql/analyze.h"
+#include "sql/view_dml.h"
 #include "exec/window.h"
 #include "sql/syscat.h"
 #include "sql/array.h"
@@ -4059,12 +4060,44 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     return RDB_OK;
 }
 
+/* CHECK OPTION conditions of the views an INSERT or UPDATE went through:
+ * after the table's CHECK constraints, as PostgreSQL tests them. */
+static rdb_status_t bind_view_checks(bctx_t *c, const ast_stmt_t *st, sql_dml_t *d,
+                                     const sql_view_check_t *vc, int n)
+{
+    if (!n || !d)
+        return RDB_OK;
+    ex_expr_t **ck = RDB_ARENA_NEWN(A, ex_expr_t *, d->nchecks + n + 1);
+    const char **names = RDB_ARENA_NEWN(A, const char *, d->nchecks + n + 1);
+    if (d->nchecks) {
+        memcpy(ck, d->checks, sizeof *ck * (size_t)d->nchecks);
+        memcpy(names, d->check_names, sizeof *names * (size_t)d->nchecks);
+    }
+    scope_t *s = table_scope(c, d->tab, st->rel.alias);
+    for (int i = 0; i < n; i++) {
+        ex_expr_t **e = &ck[d->nchecks + i];
+        if (bind_e(c, s, vc[i].cond, e) != RDB_OK || coerce_bool(c, e, "WHERE", -1) != RDB_OK)
+            return RDB_SQL;
+        names[d->nchecks + i] = vc[i].view;
+    }
+    d->checks = ck;
+    d->check_names = names;
+    d->nchecks += n;
+    d->nview_checks = n;
+    return RDB_OK;
+}
+
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
     bctx_t c = { .b = b, .err = err };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;
+    sql_view_check_t *vchecks = NULL;
+    int nvchecks = 0;
+    if ((st->kind == AST_S_INSERT || st->kind == AST_S_UPDATE || st->kind == AST_S_DELETE) &&
+        sql_view_dml_rewrite(b->a, b->snap, b->path, b->npath, b->sql, st, &st, &vchecks, &nvchecks, err) != RDB_OK)
+        return RDB_SQL;
     switch (st->kind) {
     case AST_S_SELECT:
         rc = bind_select_in(&c, st->select, NULL, &out->plan);
@@ -4079,6 +4112,8 @@ rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, r
     default:
         return rdb_err_set(err, RDB_SQL, "XX000", "statement kind %d cannot be bound", st->kind);
     }
+    if (rc == RDB_OK && nvchecks)
+        rc = bind_view_checks(&c, st, out->dml, vchecks, nvchecks);
     if (rc == RDB_OK)
         for (int i = 0; i < b->nparams; i++)
             if (b->ptypes[i].oid == 0 || b->ptypes[i].oid == SQL_OID_UNKNOWN) {

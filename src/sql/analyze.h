@@ -52,6 +52,7 @@ typedef struct sql_dml {
     int           nchecks;
     ex_expr_t   **checks;    /* over the new stored row */
     const char  **check_names;
+    int           nview_checks; /* the last of checks are views' CHECK OPTIONs (names: the views) */
     bool          on_conflict_nothing;
     const sql_index_t *arbiter;   /* ON CONFLICT (cols) / ON CONSTRAINT: the one index; NULL = any */
     /* ON CONFLICT (primary key) DO UPDATE: set/where over the existing

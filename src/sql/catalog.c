@@ -274,7 +274,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
 {
     msgpack_packer pkr, *pk = &pkr;
     msgpack_packer_init(pk, out, buf_write);
-    msgpack_pack_map(pk, 21);
+    msgpack_pack_map(pk, 22);
     pk_str(pk, "id"); msgpack_pack_uint32(pk, t->id);
     pk_str(pk, "schema"); msgpack_pack_uint32(pk, t->schema_id);
     pk_str(pk, "name"); pk_str(pk, t->name);
@@ -322,6 +322,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     }
     pk_str(pk, "vjson"); pk_str(pk, t->view_json);
     pk_str(pk, "vsql"); pk_str(pk, t->view_sql);
+    pk_str(pk, "vchk"); msgpack_pack_uint8(pk, (uint8_t)t->view_check);
     pk_str(pk, "seq");
     if (t->seq) {
         const sql_sequence_t *s = t->seq;
@@ -450,6 +451,7 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
     }
     t->view_json = mp_str(a, mp_get(o, "vjson"));
     t->view_sql = mp_str(a, mp_get(o, "vsql"));
+    t->view_check = (char)mp_int(mp_get(o, "vchk"), 0);
     const msgpack_object *so = mp_get(o, "seq");
     if (so && so->type == MSGPACK_OBJECT_MAP) {
         sql_sequence_t *s = t->seq = RDB_ARENA_NEW(a, sql_sequence_t);

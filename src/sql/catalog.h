@@ -157,6 +157,7 @@ typedef struct sql_table {
 
     char         *view_json;   /* SQL_REL_VIEW: JSON of the SelectStmt */
     char         *view_sql;    /* SQL_REL_VIEW: the view's definition text */
+    char          view_check;  /* SQL_REL_VIEW: WITH 'l'OCAL / 'c'ASCADED CHECK OPTION, 0 none */
     sql_sequence_t *seq;       /* SQL_REL_SEQUENCE */
     uint64_t      rowcount_est;/* statistics (ANALYZE), 0 = unknown */
     char        **col_comments;/* COMMENT ON COLUMN, by colid (nrowcols entries) or NULL */
