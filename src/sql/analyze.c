@@ -691,6 +691,7 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "ringdb_merge_partitions", EX_S_RINGDB_MERGE, 2, SQL_OID_TEXT },
     { "ringdb_partitions", EX_S_RINGDB_PARTITIONS, 1, SQL_OID_TEXT },
     { "ringdb_key_placement", EX_S_RINGDB_PLACEMENT, 2, SQL_OID_TEXT },
+    { "pg_stat_reset", EX_S_PG_STAT_RESET, 0, SQL_OID_VOID },
 };
 
 static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
