@@ -316,6 +316,54 @@ static rdb_status_t missing_rel(bctx_t *c, scope_t *s, const char *rel, int loc)
     return fail(c, "42P01", loc, "missing FROM-clause entry for table \"%s\"", rel);
 }
 
+/* System columns: tableoid is the OID of the row's table (a constant per
+ * range entry); ringdb rows have none of the others. */
+static rdb_status_t system_col(bctx_t *c, scope_t *s, const char *rel, const char *col, int loc,
+                               ex_expr_t **out)
+{
+    static const char *const others[] = { "ctid", "xmin", "xmax", "cmin", "cmax" };
+    if (strcmp(col, "tableoid") == 0) {
+        for (scope_t *sc = s; sc; sc = sc->parent) {
+            const sql_table_t *t = NULL;
+            const char *first = NULL;
+            int n = 0;
+            for (int i = 0; i < sc->nrels; i++) {
+                srel_t *r = &sc->rels[i];
+                if (!r->table || (rel && (!r->alias || strcmp(r->alias, rel) != 0)))
+                    continue;
+                if (!n)
+                    first = r->alias;
+                t = r->table;
+                n++;
+            }
+            if (n > 1) {
+                /* PostgreSQL: several tables' tableoid, no join column */
+                fail(c, "42703", loc, "column \"%s\" does not exist", col);
+                rdb_err_hint(c->err, "There is a column named \"%s\" in table \"%s\", but it cannot be "
+                                     "referenced from this part of the query.", col, first ? first : "?");
+                return RDB_SQL;
+            }
+            if (n == 1) {
+                *out = ex_const(c, T(SQL_OID_OID), sql_int(t->id));
+                return RDB_OK;
+            }
+            if (sc->no_outer)
+                break;
+        }
+        return RDB_NOTFOUND;
+    }
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (strcmp(col, others[i]) == 0) {
+            if (rel)
+                fail(c, "42703", loc, "column %s.%s does not exist", rel, col);
+            else
+                fail(c, "42703", loc, "column \"%s\" does not exist", col);
+            rdb_err_hint(c->err, "ringdb rows have no system column \"%s\"; tableoid is the only one.", col);
+            return RDB_SQL;
+        }
+    return RDB_NOTFOUND;
+}
+
 static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t **out)
 {
     const char *rel = ast->nnames >= 2 ? ast->names[ast->nnames - 2] : NULL;
@@ -354,13 +402,20 @@ static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t
             *out = scol_ref(c, hit, level);
             return RDB_OK;
         }
-        if (rel && relfound)
+        if (rel && relfound) {
+            rdb_status_t rc = system_col(c, sc, rel, col, ast->loc, out);
+            if (rc != RDB_NOTFOUND)
+                return rc;
             return fail(c, "42703", ast->loc, "column %s.%s does not exist", rel, col);
+        }
         if (sc->no_outer)
             break;
     }
     if (rel)
         return missing_rel(c, s, rel, ast->loc);
+    rdb_status_t rc = system_col(c, s, NULL, col, ast->loc, out);
+    if (rc != RDB_NOTFOUND)
+        return rc;
     return fail(c, "42703", ast->loc, "column \"%s\" does not exist", col);
 }
 
@@ -3602,6 +3657,7 @@ static scope_t *table_scope(bctx_t *c, const sql_table_t *t, const char *alias)
     if (!t)
         return s;
     srel_t *r = scope_add(c, s, alias ? alias : t->name, t->ncols);
+    r->table = t;   /* tableoid */
     for (int i = 0; i < t->ncols; i++) {
         r->cols[i].name = t->cols[i].name;
         r->cols[i].type = t->cols[i].type;

@@ -5,7 +5,8 @@ they read, primary-key and secondary-index scans, inserted / updated /
 deleted rows (INSERT, COPY, UPDATE, DELETE, a failed statement counts
 nothing), n_live_tup and n_dead_tup, ANALYZE's last_analyze and
 analyze_count, counters seen from another session, pg_stat_reset(), and
-that the counters are the node's (a restart starts from zero).
+that the counters are the node's (a restart starts from zero).  Also the
+system columns: tableoid, and 42703 with a hint for ctid, xmin, ...
 
 Usage: test_pgstat.py RINGDB
 """
@@ -145,6 +146,17 @@ def main():
         ok(dl["seq_scan"] == 1 and dl["seq_tup_read"] == 102,
            "a scan of the other session counts: %r" % dl)
         ok(stats(cur, "st", "pg_stat_all_tables") == stats(cur, "st"), "pg_stat_all_tables agrees")
+
+        # --- system columns other than tableoid: 42703 with a hint saying why
+        for sql in ("SELECT ctid FROM st", "SELECT st.xmin FROM st", "SELECT cmax FROM st WHERE id = 1"):
+            try:
+                cur.execute(sql)
+                ok(False, "%s: no error" % sql)
+            except psycopg2.Error as e:
+                ok(e.pgcode == "42703" and "no system column" in (e.diag.message_hint or ""),
+                   "%s: %s %s hint %r" % (sql, e.pgcode, e.pgerror, e.diag.message_hint))
+        cur.execute("SELECT DISTINCT tableoid::regclass::text FROM st")
+        ok(cur.fetchall() == [("st",)], "tableoid names the table")
 
         # --- pg_stat_reset
         cur.execute("SELECT pg_stat_reset()")
