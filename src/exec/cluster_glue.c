@@ -131,6 +131,10 @@ static clu_consistency_t session_cl(rdb_session_t *s)
 
 rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err)
 {
+    if (eng_fk_deferred_check(s, t, err) != RDB_OK) {
+        txn_abort(t);
+        return RDB_SQL;
+    }
     commit_cl = s->e->node ? session_cl(s) : CLU_CL_ONE;
     rdb_status_t st = txn_commit(t, err);
     commit_cl = 0;

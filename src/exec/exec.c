@@ -27,6 +27,7 @@
 #include "common/hash.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "sql/tabstat.h"
 #include "exec/aggspill.h"
 #include "exec/extsort.h"
 #include "exec/parallel.h"
@@ -188,6 +189,9 @@ struct ex_node {
     sql_scan_range_t *scan_then;
     /* scan as point lookups in slices: their rows (points_parallel) */
     struct ex_par *par;
+    /* scan: 's' full, 'i' by key or index (pg_stat counters at close), rows read */
+    char          st_kind;
+    int64_t       st_read;
     /* hash aggregate / DISTINCT: groups in ga, spilled beyond hash memory */
     rdb_arena_t   ga;
     struct ex_hspill *hs;     /* aggspill.h; NULL until the first spill */
@@ -371,6 +375,7 @@ static const sql_value_t *scan_points(ex_node_t *n)
             int i = n->pt_pos++;
             if (!n->pt_found[i])
                 continue;
+            n->st_read++;
             rdb_arena_reset(&n->ra);
             if (!tick(n))
                 return NULL;
@@ -556,6 +561,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
         n->started = true;
         const sql_table_t *t = p->tab;
         if (p->kset) {
+            n->st_kind = 'i';
             if (!kset_open(n))
                 return NULL;
         } else if (p->point || p->nlo || p->nhi || p->ordered) {
@@ -588,6 +594,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     break;
                 nhi++;
             }
+            n->st_kind = 'i';
             if (p->point && ok && nlo == t->npk) {
                 /* primary-key point lookup */
                 bool found;
@@ -595,6 +602,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 if (sql_table_get(r->txn, t, lo, &n->sa, n->srow, &found, r->err) != RDB_OK)
                     return NULL;
                 n->done = true;
+                n->st_read = found;
                 bool pass;
                 if (!found || ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK || !pass)
                     return NULL;
@@ -624,6 +632,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             if (!ok || (t->hash_partitioned && !p->index)) {
                 nlo = nhi = 0;
             }
+            if (!p->index && !nlo && !nhi)
+                n->st_kind = 's';
             sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
                                        nlo <= p->nkey ? true : p->lo_incl,
                                        nhi <= p->nkey ? true : p->hi_incl };
@@ -638,8 +648,10 @@ static const sql_value_t *scan_next(ex_node_t *n)
             if (p->ordered && p->backward && n->scan)
                 sql_scan_reverse(n->scan);
         } else if (r->nparts > 1 && p == r->par_scan) {
+            n->st_kind = 's';
             n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts); /* a slice (parallel.h) */
         } else {
+            n->st_kind = 's';
             n->scan = sql_scan_open(r->txn, t, NULL);
         }
         if (!p->kset) {
@@ -674,6 +686,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
             n->done = true;
             return NULL;
         }
+        n->st_read++;
         bool pass;
         if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
             return NULL;
@@ -1931,10 +1944,31 @@ static const sql_value_t *node_next(ex_node_t *n)
     return NULL;
 }
 
+/* A scan's pg_stat counters (sql/tabstat.h): once per scan. */
+static void scan_stats(const ex_node_t *n)
+{
+    const sql_table_t *t = n->p->tab;
+    if (n->st_kind == 's') {
+        sql_tabstat_add(t->id, TS_SEQ_SCAN, 1);
+        sql_tabstat_add(t->id, TS_SEQ_TUP_READ, n->st_read);
+        return;
+    }
+    const sql_index_t *ix = n->p->index ? n->p->index : t->pk_index;
+    sql_tabstat_add(t->id, TS_IDX_SCAN, 1);
+    sql_tabstat_add(t->id, TS_IDX_TUP_FETCH, n->st_read);
+    if (ix) {
+        sql_tabstat_add(ix->id, TS_IDX_SCAN, 1);
+        sql_tabstat_add(ix->id, TS_IDX_TUP_READ, n->st_read);
+        sql_tabstat_add(ix->id, TS_IDX_TUP_FETCH, n->st_read);
+    }
+}
+
 void ex_close(ex_node_t *n)
 {
     if (!n)
         return;
+    if (n->st_kind)
+        scan_stats(n);
     if (n->l)
         ex_close(n->l);
     if (n->rt)

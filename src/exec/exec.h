@@ -79,6 +79,10 @@ typedef struct ex_run {
      * hash-partitioned tables read token slice part of nparts (0 = all) */
     int                 part, nparts;
     const struct plan  *par_scan;   /* the scan that is sliced */
+    /* the transaction's checks of DEFERRABLE foreign keys deferred to
+     * COMMIT, and its SET CONSTRAINTS state (exec/fkey.h); NULL = none
+     * can be deferred; *fk_deferred is created on first use */
+    struct ex_fk_deferred **fk_deferred;
 } ex_run_t;
 
 typedef struct ex_node ex_node_t;

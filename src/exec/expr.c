@@ -17,6 +17,7 @@
 #include "exec/exec.h"
 #include "sql/array.h"
 #include "sql/types.h"
+#include "sql/tabstat.h"
 
 typedef struct ex_subcache {
     bool          done;
@@ -101,6 +102,10 @@ static rdb_status_t eval_session(ex_run_t *r, const ex_expr_t *e, const sql_valu
     }
     case EX_S_LOCALTIMESTAMP:
         *out = sql_int(r->fn.txn_ts);   /* UTC sessions: local = UTC */
+        return RDB_OK;
+    case EX_S_PG_STAT_RESET:
+        sql_tabstat_reset();
+        *out = sql_null();
         return RDB_OK;
     default:
         break;

@@ -77,6 +77,7 @@ typedef enum ex_session_fn {
     EX_S_INET_CLIENT_ADDR, EX_S_INET_CLIENT_PORT, EX_S_INET_SERVER_ADDR, EX_S_INET_SERVER_PORT,
     /* range partitions on a cluster node (cluster_glue.c) */
     EX_S_RINGDB_SPLIT, EX_S_RINGDB_MERGE, EX_S_RINGDB_PARTITIONS, EX_S_RINGDB_PLACEMENT,
+    EX_S_PG_STAT_RESET,   /* pg_stat_reset(): the node's counters (sql/tabstat.h) */
 } ex_session_fn_t;
 
 typedef struct ex_expr ex_expr_t;

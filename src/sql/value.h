@@ -130,6 +130,7 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_FLOAT4_ARRAY      1021
 #define SQL_OID_FLOAT8_ARRAY      1022
 #define SQL_OID_OID_ARRAY         1028
+#define SQL_OID_REGTYPE_ARRAY     2211
 #define SQL_OID_TIMESTAMP_ARRAY   1115
 #define SQL_OID_DATE_ARRAY        1182
 #define SQL_OID_TIME_ARRAY        1183
