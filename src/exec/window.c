@@ -18,6 +18,7 @@
  * row and first/last/nth_value step over the excluded rows.
  */
 #include "exec/exec.h"
+#include "exec/aggsort.h"
 #include "exec/extsort.h"
 #include "exec/window.h"
 
@@ -50,13 +51,7 @@ struct ex_window {
 
 static int key_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b, bool desc, bool nulls_first)
 {
-    if (a->isnull || b->isnull) {
-        if (a->isnull && b->isnull)
-            return 0;
-        return (a->isnull == nulls_first) ? -1 : 1;
-    }
-    int c = sql_value_cmp(t, a, b);
-    return desc ? -c : c;
+    return ex_sortval_cmp(t, a, b, desc, nulls_first);
 }
 
 static int part_cmp(const ex_window_t *x, const sql_value_t *a, const sql_value_t *b)
