@@ -32,6 +32,7 @@
 #include "exec/hashjoin.h"
 #include "exec/setop.h"
 #include "exec/aggsort.h"
+#include "exec/tstore.h"
 #include "exec/parallel.h"
 #include "exec/window.h"
 #include "exec/explain.h"
@@ -146,9 +147,8 @@ struct ex_node {
     bool          pt_mode;
     /* window (exec/window.c) */
     struct ex_window *win;
-    /* recursive union: rows of the last round (work) and of this one (next) */
-    sql_value_t **work, **next;
-    int64_t       nwork, nnext, capnext;
+    /* recursive union: rows of the last round (wts) and of this one (nts) */
+    struct ex_tstore *wts, *nts;
     bool          recursing;
     /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
     struct ex_instr *ins;
@@ -178,7 +178,9 @@ struct ex_node {
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
 {
-    return rdb_arena_calloc(n->r->a, sizeof(sql_value_t) * (size_t)(ncols ? ncols : 1));
+    /* the node's own arena: a node opened again and again (a recursive
+     * term per round, a LATERAL side per row) must not grow the run's */
+    return rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(ncols ? ncols : 1));
 }
 
 static bool tick(ex_node_t *n)
@@ -1036,9 +1038,11 @@ static const sql_value_t *append_next(ex_node_t *n)
 /* --- WITH RECURSIVE --- */
 
 /* Non-recursive term first, then rounds of the recursive term over the
- * rows the round before produced (its P_WORKTABLE reads n->work), until
- * a round produces nothing.  UNION (not ALL) drops rows seen before in
- * any round, which is what ends a cycle. */
+ * rows the round before produced (its P_WORKTABLE reads n->wts), until
+ * a round produces nothing.  The rows of the last round and of this one
+ * are tuplestores (tstore.h: on disk beyond work_mem).  UNION (not ALL)
+ * drops rows seen before in any round, which is what ends a cycle: those
+ * stay in a hash table in memory (53200 beyond the query's limit). */
 static const sql_value_t *recursive_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
@@ -1047,17 +1051,19 @@ static const sql_value_t *recursive_next(ex_node_t *n)
         n->started = true;
         if (!p->all)
             rh_init(&n->ht, r->a, p->ncols, p->types);
+        n->wts = ex_tstore_new(r, p->types, p->ncols, 0);
+        n->nts = ex_tstore_new(r, p->types, p->ncols, 0);
     }
     for (;;) {
         const sql_value_t *row = ex_next(n->recursing ? n->rt : n->l);
         if (!row) {
-            if (rdb_err_is_set(r->err) || n->nnext == 0)
+            if (rdb_err_is_set(r->err) || ex_tstore_rows(n->nts) == 0)
                 return NULL;
             /* next round: the rows just produced become the working table */
-            n->work = n->next;
-            n->nwork = n->nnext;
-            n->next = NULL;
-            n->nnext = n->capnext = 0;
+            ex_tstore_t *t = n->wts;
+            n->wts = n->nts;
+            n->nts = t;
+            ex_tstore_clear(n->nts);
             n->recursing = true;
             ex_close(n->rt);
             n->rt = ex_open(r, p->right);
@@ -1065,21 +1071,15 @@ static const sql_value_t *recursive_next(ex_node_t *n)
                 return NULL;
             continue;
         }
-        sql_value_t *kept = ex_copy_row(r->a, p->types, p->ncols, row);
         if (!p->all) {
-            uint64_t h = key_hash(p->types, p->ncols, kept);
-            if (rh_find(&n->ht, kept, h))
+            uint64_t h = key_hash(p->types, p->ncols, row);
+            if (rh_find(&n->ht, row, h))
                 continue;
-            rh_add(&n->ht, r->a, kept, h);
+            rh_add(&n->ht, r->a, ex_copy_row(r->a, p->types, p->ncols, row), h);
         }
-        if (n->nnext == n->capnext) {
-            n->capnext = n->capnext ? n->capnext * 2 : 64;
-            n->next = rdb_arena_grow(r->a, n->next, (size_t)n->nnext, (size_t)n->capnext, sizeof *n->next);
-        }
-        n->next[n->nnext++] = kept;
-        if (!tick(n))
+        if (ex_tstore_put(n->nts, row) != RDB_OK || !tick(n))
             return NULL;
-        return kept;
+        return row;
     }
 }
 
@@ -1087,13 +1087,16 @@ static const sql_value_t *worktable_next(ex_node_t *n)
 {
     ex_run_t *r = n->r;
     ex_node_t *rec = n->p->wtid < r->nwt ? r->wt[n->p->wtid] : NULL;
-    if (!rec) {
+    if (!rec || !rec->wts) {
         rdb_err_set(r->err, RDB_SQL, "XX000", "WorkTable scan outside its recursive union");
         return NULL;
     }
-    if (n->pos >= rec->nwork)
-        return NULL;
-    return rec->work[n->pos++];
+    if (n->pos == 0) {
+        n->pos = 1;
+        if (ex_tstore_rewind(rec->wts) != RDB_OK)
+            return NULL;
+    }
+    return ex_tstore_read(rec->wts, NULL);
 }
 
 /* --- join --- */
@@ -1697,6 +1700,8 @@ void ex_close(ex_node_t *n)
     ex_sort_free(n->xs);
     ex_join_free(n->join);
     ex_msetop_free(n->ms);
+    ex_tstore_free(n->wts);
+    ex_tstore_free(n->nts);
     for (int i = 0; i < n->naggsorts; i++)
         ex_aggsort_free(n->aggsorts[i]);
     free(n->aggsorts);
