@@ -62,6 +62,7 @@ ex_aggsort_t *ex_aggsort_new(ex_run_t *r, const plan_agg_t *ag)
     for (int i = 0; i < ag->norder; i++)
         s->types[ag->nargs + i] = ag->okeys[i].type;
     s->xs = ex_sort_new(r, s->types, s->w, row_cmp, s);
+    ex_sort_set_mem(s->xs, ex_aggsort_budget(r));
     return s;
 }
 
@@ -98,6 +99,12 @@ rdb_status_t ex_aggsort_feed(ex_aggsort_t *s, sql_fn_ctx_t *ctx, void *st)
     ex_sort_free(s->xs);
     s->xs = NULL;
     return rc;
+}
+
+size_t ex_aggsort_budget(const ex_run_t *r)
+{
+    size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
+    return wm / 4 < 64 * 1024 ? 64 * 1024 : wm / 4;
 }
 
 int64_t ex_aggsort_threshold(const ex_run_t *r, int w)

@@ -29,6 +29,9 @@ rdb_status_t ex_aggsort_add(ex_aggsort_t *s, const sql_value_t *row);
 /* Sort and run ag's transitions over state st in order (ctx: the
  * transition's function context); the rows are dropped after. */
 rdb_status_t ex_aggsort_feed(ex_aggsort_t *s, sql_fn_ctx_t *ctx, void *st);
+/* The memory one such sort holds before it writes a run (a quarter of
+ * work_mem, at least 64kB): the aggregate counts it per sort not fed yet. */
+size_t ex_aggsort_budget(const ex_run_t *r);
 /* Rows per group kept in memory before moving here, for rows of w values. */
 int64_t ex_aggsort_threshold(const ex_run_t *r, int w);
 /* One sort key's comparison: NULLs first or last, then the type's order,

@@ -7,10 +7,11 @@
  * (hash tables, sort buffers, materialised join inputs, distinct sets)
  * goes to the run's arena and is checked against the budget.
  *
- * Joins materialise their right input: in a hash table on the join keys
- * when there are keys (NULL keys never match, as in SQL), in a list
- * otherwise (nested loop).  Outer joins keep a matched flag per right row
- * and emit the unmatched ones at the end (RIGHT/FULL).  Sort with a LIMIT
+ * Joins are hashjoin.h's (a hash join spilling to grace partitions, a
+ * nested loop over a tuplestore), except LATERAL joins, which run their
+ * right side again per left row here.  Set operations, DISTINCT / ORDER BY
+ * aggregates and WITH RECURSIVE keep rows in memory up to work_mem and go
+ * on disk beyond it (setop.h, aggsort.h, tstore.h).  Sort with a LIMIT
  * keeps only the best offset+limit rows (top-N) in a bounded heap.  Hash
  * aggregation keeps one set of aggregate states per group (DISTINCT
  * aggregates add a set of seen argument values per group).  A node the
@@ -132,11 +133,9 @@ struct ex_node {
     sql_value_t  *srow;
     /* join */
     rowhash_t     ht;
-    rh_entry_t   *list, *list_last, *cur, *probe;
     const sql_value_t *lrow;
-    bool          lmatched, emit_unmatched;
+    bool          lmatched;
     sql_value_t  *lkey;
-    uint64_t      lhash;
     /* sort / agg / distinct results */
     sql_value_t **rows;
     int64_t       nrows, caprows;
@@ -173,7 +172,7 @@ struct ex_node {
     struct ex_msetop *ms;
     /* aggregate: the DISTINCT / ORDER BY inputs moved to sorts (aggsort.h) */
     struct ex_aggsort **aggsorts;
-    int           naggsorts, capaggsorts;
+    int           naggsorts, capaggsorts, aggsort_active;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
@@ -848,10 +847,17 @@ static const sql_value_t *sort_next(ex_node_t *n)
 /* Called after a new group: beyond hash memory (PostgreSQL 15's
  * work_mem x hash_mem_multiplier 2.0) new groups spill (aggspill.h); the
  * run's hard limit counts the groups held too (53200). */
+static size_t agg_held(const ex_node_t *n)
+{
+    /* the groups, and what the sorts of DISTINCT / ORDER BY inputs not
+     * fed yet may hold (aggsort.h) */
+    return rdb_arena_memory_usage(&n->ga) + (size_t)n->aggsort_active * ex_aggsort_budget(n->r);
+}
+
 static rdb_status_t hash_mem(ex_node_t *n)
 {
     ex_run_t *r = n->r;
-    size_t held = rdb_arena_memory_usage(&n->ga);
+    size_t held = agg_held(n);
     size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
     if (n->par_overflow && held > 2 * wm) {
         __atomic_store_n(n->par_overflow, true, __ATOMIC_RELAXED);
@@ -1234,6 +1240,7 @@ static bool agg_many(ex_node_t *n, aggstate_t *s, int i)
         n->aggsorts = rdb_realloc(n->aggsorts, sizeof *n->aggsorts * (size_t)n->capaggsorts);
     }
     n->aggsorts[n->naggsorts++] = xs;
+    n->aggsort_active++;
     s->xs[i] = xs;
     if (ag->norder) {
         for (int64_t k = 0; k < s->buf[i].n; k++)
@@ -1366,7 +1373,7 @@ static rdb_status_t agg_fill(ex_node_t *n)
         }
         if (agg_advance(n, s, row) != RDB_OK)
             return RDB_SQL;
-        if ((++r->tick & 255) == 0 && ex_check_mem(r, rdb_arena_memory_usage(&n->ga)) != RDB_OK)
+        if ((++r->tick & 255) == 0 && ex_check_mem(r, agg_held(n)) != RDB_OK)
             return RDB_SQL;
     }
     if (rdb_err_is_set(r->err))
@@ -1496,6 +1503,7 @@ static const sql_value_t *agg_next(ex_node_t *n)
         if (s->xs[i]) {
             sql_fn_ctx_t tctx = r->fn;
             tctx.arena = &n->ga;
+            n->aggsort_active--;
             if (ex_aggsort_feed(s->xs[i], &tctx, s->st[i]) != RDB_OK)
                 return NULL;
         } else if (ag->norder && s->buf[i].n) {
