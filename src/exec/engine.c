@@ -313,6 +313,11 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     if (s->work_mem < 1024 * 1024)
         r->mem_limit = (size_t)s->work_mem * 256;
     r->work_mem = (size_t)s->work_mem;
+    if (s->query_mem_limit > 0) {   /* ringdb.query_mem_limit: work_mem at most a quarter of it */
+        r->mem_limit = (size_t)s->query_mem_limit;
+        if (r->work_mem > r->mem_limit / 4)
+            r->work_mem = r->mem_limit / 4;
+    }
     r->tmp_dir = s->e->tmp_dir;
 }
 

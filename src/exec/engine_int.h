@@ -74,6 +74,7 @@ struct rdb_session {
     int64_t       statement_timeout_ms;
     int64_t       idle_in_txn_timeout_ms;
     int64_t       work_mem;             /* bytes */
+    int64_t       query_mem_limit;      /* bytes, 0 = from work_mem (ringdb.query_mem_limit) */
     /* transaction */
     txn_t        *txn;
     char          state;                /* 'I', 'T', 'E' */

@@ -586,6 +586,18 @@ static void hash_usage(xctx_t *x, xnode_t *n, const plan_t *p)
                                      (long long)in->hash_mem_kb));
 }
 
+/* EXPLAIN ANALYZE of a hash join, on its Hash node: PostgreSQL's text
+ * line "Buckets: N  Batches: N  Memory Usage: NkB". */
+static void hash_join_usage(xctx_t *x, xnode_t *h, const plan_t *p)
+{
+    const ex_instr_t *in = x->o->analyze ? instr_find(x->o->instr, p) : NULL;
+    if (!in || !in->hj_batches)
+        return;
+    add_prop(x, h, "Buckets",
+             rdb_arena_sprintf(x->a, "%lld  Batches: %lld  Memory Usage: %lldkB", (long long)in->hj_buckets,
+                               (long long)in->hj_batches, (long long)in->hj_mem_kb));
+}
+
 static xnode_t *xnew(xctx_t *x, const plan_t *p, const char *type, const char *title)
 {
     xnode_t *n = RDB_ARENA_NEW(x->a, xnode_t);
@@ -766,6 +778,7 @@ static xnode_t *build_join(xctx_t *x, const plan_t *p)
         h->rows = r->rows;
         h->width = r->width;
         h->inst = p->right;
+        hash_join_usage(x, h, p);
         add_kid(x, h, r);
         rdb_buf_t b = RDB_BUF_INIT;
         if (p->nkeys > 1)

@@ -71,6 +71,7 @@ static const gdef_t gdefs[] = {
     { "join_collapse_limit", "8", false, "Sets the FROM-list size beyond which JOIN constructs are not flattened." },
     { "ringdb.consistency", "one", false, "Consistency level of reads and writes (one, quorum, all)." },
     { "ringdb.lock_strategy", "optimistic", false, "Transaction locking (optimistic or 2pl)." },
+    { "ringdb.query_mem_limit", "0", false, "Sets the most memory one query may hold (0: 256 x work_mem, at least 64MB)." },
 };
 #define NGDEFS (sizeof gdefs / sizeof gdefs[0])
 
@@ -270,6 +271,19 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
                                "\"work_mem\" (64 .. 2147483647)", (long long)(b / 1024));
         s->work_mem = b;
         *canon = unit_text(b / 1024, true);
+    } else if (strcasecmp(name, "ringdb.query_mem_limit") == 0) {
+        int64_t b;
+        char *end;
+        long long kb = strtoll(v, &end, 10);
+        if (*end == 0)
+            b = kb * 1024;   /* a bare number is kB, as work_mem */
+        else if (rdb_parse_size(v, &b) != 0)
+            return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"%s\": \"%s\"", name, v);
+        if (b != 0 && b < 1024 * 1024)
+            return rdb_err_set(err, RDB_SQL, "22023", "%lld kB is outside the valid range for parameter "
+                               "\"%s\" (0, or 1024 .. 2147483647)", (long long)(b / 1024), name);
+        s->query_mem_limit = b;
+        *canon = b ? unit_text(b / 1024, true) : strdup("0");
     } else if (strcasecmp(name, "client_encoding") == 0) {
         if (strcasecmp(v, "UTF8") && strcasecmp(v, "UTF-8") && strcasecmp(v, "unicode") &&
             strcasecmp(v, "SQL_ASCII"))
