@@ -149,9 +149,7 @@ static rdb_status_t xtypename(pctx_t *p, json_t *tn, ast_typename_t **out)
         t->mods[t->nmods++] = jint(json_object_get(b, "ival"), "ival", 0);
     }
     json_t *ab = json_object_get(tn, "arrayBounds");
-    if (json_array_size(ab) > 1)
-        return unsupported(p, "multidimensional arrays", t->loc);
-    t->array = json_array_size(ab) == 1;
+    t->array = json_array_size(ab) >= 1;   /* int[][] is int[], as in PG */
     *out = t;
     return RDB_OK;
 }
