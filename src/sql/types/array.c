@@ -30,6 +30,7 @@ static const struct { uint32_t arr, elem; } array_types[] = {
     { SQL_OID_INTERVAL_ARRAY, SQL_OID_INTERVAL }, { SQL_OID_NUMERIC_ARRAY, SQL_OID_NUMERIC },
     { SQL_OID_UUID_ARRAY, SQL_OID_UUID }, { SQL_OID_JSON_ARRAY, SQL_OID_JSON },
     { SQL_OID_JSONB_ARRAY, SQL_OID_JSONB }, { SQL_OID_INET_ARRAY, SQL_OID_INET },
+    { SQL_OID_CIDR_ARRAY, SQL_OID_CIDR },
 };
 
 uint32_t sql_array_elem_oid(uint32_t oid)
