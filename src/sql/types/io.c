@@ -356,7 +356,9 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
     case SQL_OID_INTERVAL: case SQL_OID_UUID: want = 16; break;
     default: break;
     }
-    if (want && len != want)
+    if (want && len < want)     /* as PG's pq_getmsg* on a short value */
+        return rdb_err_set(err, RDB_SQL, "08P01", "insufficient data left in message");
+    if (want && len > want)
         return rdb_err_set(err, RDB_SQL, "22P03", "incorrect binary data format");
     switch (t.oid) {
     case SQL_OID_BOOL: *out = sql_bool(p[0] != 0); return RDB_OK;
