@@ -3182,7 +3182,7 @@ static rdb_status_t bind_lockrows(bctx_t *c, ast_select_t *sel, scope_t *s, cons
                 continue;   /* a WITH query: PostgreSQL locks its rows only when OF names it */
             return fail(c, "0A000", loc, "%s cannot be applied to a WITH query", ln);
         }
-        if (rel->table->npk == 0)   /* rows are locked by primary key (exec/rowlock.h) */
+        if (rel->table->npk == 0 && !rel->table->has_rowid)   /* locked by primary key or row id */
             return fail(c, "0A000", loc, "%s on table \"%s\" without a primary key is not supported", ln,
                         rel->table->name);
         if (lock_nullable(fromp, 0, rel->offset, false))
