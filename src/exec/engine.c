@@ -208,12 +208,17 @@ static rdb_status_t lock_row(ex_run_t *r, const sql_table_t *tab, const sql_valu
     rdb_err_t *err = r->err;
     *latest = NULL;
     *gone = false;
-    if (tab->npk == 0)
+    if (tab->npk == 0 && (!tab->has_rowid || row[tab->rowid_colid].isnull))
         return RDB_OK;
     rdb_buf_t k = RDB_BUF_INIT;
     rdb_buf_append_u32_be(&k, tab->id);
     sql_value_t pk[32];
     int npk = tab->npk < 32 ? tab->npk : 32;
+    if (tab->npk == 0) {    /* the hidden row id (sql/catalog.h), by value */
+        pk[0] = row[tab->rowid_colid];
+        rdb_buf_append_u64_be(&k, (uint64_t)pk[0].u.iv.usec);
+        rdb_buf_append_u16_be(&k, (uint16_t)pk[0].u.iv.days);
+    }
     for (int i = 0; i < npk; i++) {
         uint16_t colid = tab->pk_colids[i];
         sql_type_t t = { SQL_OID_INT4, -1 };

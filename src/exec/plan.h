@@ -60,6 +60,10 @@ typedef enum ex_subscript {
     EX_SUB_INDEX = 0, EX_SUB_SLICE = 1, EX_SUB_ASSIGN = 2,
     EX_SUB_NO_LOWER = 4, EX_SUB_NO_UPPER = 8,   /* slice bounds left out: [:j], [i:] */
 } ex_subscript_t;
+/* EX_SUBSCRIPT: args[0] is the array, then a (lower, upper) pair per
+ * subscript (a[i][j] is one expression over both); val.u.i holds
+ * EX_SUB_NO_LOWER >> 2 << 2d | EX_SUB_NO_UPPER >> 2 << 2d for subscript
+ * d (EX_SUB_NO_LOWER / EX_SUB_NO_UPPER in flag repeat them for the first). */
 
 typedef enum ex_srf {
     EX_SRF_UNNEST, EX_SRF_SERIES_NUMERIC, EX_SRF_SERIES_TS, EX_SRF_SUBSCRIPTS,
@@ -105,6 +109,12 @@ struct ex_expr {
     int                 loc1;       /* unknown-type literal: its source position + 1 (0 = none),
                                      * where its input errors point */
 };
+
+/* EX_SUBSCRIPT: EX_SUB_NO_LOWER / EX_SUB_NO_UPPER of subscript d */
+static inline int ex_sub_omitted(const ex_expr_t *e, int d)
+{
+    return (int)((e->val.u.i >> (2 * d)) & 3) << 2;
+}
 
 /* Is args[i] of e evaluated over a subquery's row (not the row e reads)? */
 static inline bool ex_arg_over_sub(const ex_expr_t *e, int i)
