@@ -431,6 +431,8 @@ static int engine_child(const bench_engine_t *e, FILE *out)
         if (!(db = engine_open(e, "sync")) ||
             done(out, W_FILLSYNC, run_fillsync(e, db, seed + 8, &r), &r))
             return 1;
+        if (e->report && !reads && !ww[W_FILLSEQ] && !ww[W_OVERWRITE])
+            e->report(db, out); /* its syncs per write, when it ran alone */
         engine_close(e, db, "sync");
     }
     return 0;

@@ -557,6 +557,46 @@ static void wake_followers(lsm_writer_t *w, lsm_writer_t *last)
     }
 }
 
+/* fdatasync for group ticket, already written.  At most one runs at a
+ * time: a group that finds one running waits for it, and skips its own if
+ * that one began after the group was written (it covers the group);
+ * otherwise it syncs everything written so far, which covers the groups
+ * queued behind it too.  So while one fdatasync runs the next groups write
+ * their records and gather, and one fdatasync then serves all of them
+ * (concurrent fdatasyncs of one file each cost the disk a flush).  Only
+ * synced groups come here; lsm_sync_wal and unsynced writes do not.  A
+ * failed sync fails the groups waiting on it (db->wal_failed). */
+static rdb_status_t group_sync(lsm_db_t *db, uint64_t ticket, rdb_err_t *err)
+{
+    pthread_mutex_lock(&db->mu);
+    while (db->syncing && db->groups_synced < ticket)
+        pthread_cond_wait(&db->gsync_cv, &db->mu);
+    rdb_status_t s = RDB_OK;
+    if (db->groups_synced >= ticket) {
+        pthread_mutex_unlock(&db->mu);
+        return RDB_OK;
+    }
+    if (db->wal_failed) {
+        s = bg_error(db, err);
+        pthread_mutex_unlock(&db->mu);
+        return s;
+    }
+    uint64_t upto = db->groups_written; /* >= ticket */
+    db->syncing = true;
+    pthread_mutex_unlock(&db->mu);
+    s = lsm_log_sync(&db->wal, err);
+    pthread_mutex_lock(&db->mu);
+    db->syncing = false;
+    db->wal_syncs++;
+    if (s == RDB_OK)
+        db->groups_synced = upto;
+    else
+        wal_failed(db, err);
+    pthread_cond_broadcast(&db->gsync_cv);
+    pthread_mutex_unlock(&db->mu);
+    return s;
+}
+
 /* Pipelined group commit.  The writer at the head of the queue leads: it
  * takes the batches queued behind it (up to MAX_GROUP_BYTES) and writes
  * them to the WAL in one system call.  Then it hands the head of the queue
@@ -566,7 +606,8 @@ static void wake_followers(lsm_writer_t *w, lsm_writer_t *last)
  * WAL order, one at a time: the memtable has one writer, and a group is
  * acknowledged only after every earlier group was (a failed write or sync
  * fails every later group).  Records are applied to the memtable only after
- * their group is written, and synced when asked; a memtable switch waits
+ * their group is written, and synced when asked (group_sync: one fdatasync
+ * at a time, covering every group written before it began); a memtable switch waits
  * until no group is in flight, so that a memtable holds exactly the records
  * of its WAL. */
 static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t *err)
@@ -635,6 +676,8 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
         }
         pthread_mutex_lock(&db->mu);
     }
+    if (issued && s == RDB_OK)
+        db->groups_written = ticket; /* groups write in ticket order */
     /* hand the queue to the next writer */
     lsm_writer_t *head = last->next;
     db->wq_head = head;
@@ -647,10 +690,8 @@ static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t 
         if (head)
             writer_wake(head, LSM_WRITER_LEAD);
         head = NULL;
-        if (s == RDB_OK && do_sync) {
-            s = lsm_log_sync(&db->wal, &w.err);
-            db->wal_syncs++;
-        }
+        if (s == RDB_OK && do_sync)
+            s = group_sync(db, ticket, &w.err);
         pthread_mutex_lock(&db->mu);
         if (s != RDB_OK)
             wal_failed(db, &w.err);
@@ -1185,6 +1226,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     pthread_cond_init(&db->done_cv, NULL);
     pthread_cond_init(&db->commit_cv, NULL);
     pthread_cond_init(&db->sync_cv, NULL);
+    pthread_cond_init(&db->gsync_cv, NULL);
     if (o.sync_period_ms <= 0)
         o.sync_period_ms = 100;
     db->o.sync_period_ms = o.sync_period_ms;
@@ -1284,6 +1326,7 @@ void lsm_close(lsm_db_t *db)
     pthread_cond_destroy(&db->done_cv);
     pthread_cond_destroy(&db->commit_cv);
     pthread_cond_destroy(&db->sync_cv);
+    pthread_cond_destroy(&db->gsync_cv);
     free(db->dir);
     free(db);
 }
@@ -1316,7 +1359,11 @@ void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
     st->block_cache_capacity = lsm_cache_capacity(db->cache);
     st->block_cache_hits = __atomic_load_n(&db->cache_hits, __ATOMIC_RELAXED);
     st->block_cache_misses = __atomic_load_n(&db->cache_misses, __ATOMIC_RELAXED);
-    lsm_tcache_counts(db->tcache, &st->open_tables, &st->table_opens);
+    size_t tbytes, tbudget;
+    lsm_tcache_counts(db->tcache, &st->open_tables, &st->table_opens, &tbytes, &tbudget);
+    st->table_meta_bytes = tbytes;
+    st->table_meta_budget = tbudget;
+    st->block_cache_charged = lsm_cache_charged(db->cache);
     st->bloom_useful = db->bloom_useful;
 }
 
@@ -1333,8 +1380,11 @@ void lsm_stats_format(const lsm_stats_t *st, rdb_buf_t *out)
                    st->block_cache_bytes, st->block_cache_capacity, st->block_cache_hits,
                    st->block_cache_misses);
     rdb_buf_printf(out, "bloom filter skips: %" PRIu64 "\n", st->bloom_useful);
-    rdb_buf_printf(out, "open tables: %d (opened %" PRIu64 " times)\n", st->open_tables,
-                   st->table_opens);
+    rdb_buf_printf(out, "open tables: %d (opened %" PRIu64 " times), holding %" PRIu64
+                        " bytes of index, filter and summary (budget %" PRIu64
+                        "; charged to the block cache: %" PRIu64 ")\n",
+                   st->open_tables, st->table_opens, st->table_meta_bytes,
+                   st->table_meta_budget, st->block_cache_charged);
     rdb_buf_printf(out, "writes: %" PRIu64 ", wal bytes: %" PRIu64 ", wal syncs: %" PRIu64 "\n",
                    st->writes, st->wal_bytes, st->wal_syncs);
     rdb_buf_printf(out, "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %" PRIu64 " us\n",
