@@ -65,11 +65,6 @@ struct lsm_db {
     /* Write groups in the WAL but not yet applied (pipelined group
      * commit, db.c): numbered in WAL order, completed in that order. */
     uint64_t groups_issued, groups_done;
-    /* synced groups (group_sync): the last group written to the WAL, the
-     * last one a finished fdatasync covers, and whether one is running */
-    uint64_t groups_written, groups_synced;
-    bool syncing;
-    pthread_cond_t gsync_cv;
     int inflight;
     bool wal_failed;      /* a WAL write or sync failed: later groups fail */
     pthread_cond_t commit_cv;
