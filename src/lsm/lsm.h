@@ -92,7 +92,9 @@ typedef struct lsm_options {
     int                 l0_stop_trigger;    /* L0 files before writes stall (12)          */
     int                 compaction_threads; /* background threads: flushes and compactions
                                                on disjoint inputs, in parallel (2)        */
-    int                 max_open_files;     /* tables kept open, LRU (1000)               */
+    int                 max_open_files;     /* tables kept open, LRU (1000); their index,
+                                               filter and summary bytes are charged to the
+                                               block cache, at most half of it             */
     bool                create_if_missing;  /* true                                       */
     bool                error_if_exists;    /* false                                      */
     const rdb_logger_t *logger;             /* NULL = rdb_logger_default()                */
@@ -249,6 +251,13 @@ typedef struct lsm_stats {
     uint64_t wal_bytes;
     uint64_t wal_syncs;             /* fdatasync calls (group commit)    */
     uint64_t writes;                /* lsm_write calls                   */
+    /* The open tables' index blocks, filters and index summaries: charged
+     * to the block cache (block_cache_bytes + block_cache_charged stay
+     * within block_cache_capacity) and bounded by table_meta_budget (half
+     * the cache), beyond which the least recently used tables are closed. */
+    uint64_t table_meta_bytes;      /* held by the table cache's tables  */
+    uint64_t table_meta_budget;
+    uint64_t block_cache_charged;   /* by every open table, in use too   */
 } lsm_stats_t;
 
 void lsm_get_stats(lsm_db_t *db, lsm_stats_t *stats);

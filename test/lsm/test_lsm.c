@@ -1323,6 +1323,7 @@ START_TEST(table_cache_lru)
     lsm_tcache_t *tc = lsm_tcache_new(tmpdir, 2, cache, NULL, NULL);
     int open;
     uint64_t opens;
+    size_t tbytes, tbudget;
     lsm_table_t *t, *held;
     ck_assert_int_eq(lsm_tcache_get(tc, 1, &held, &err), RDB_OK); /* {1} */
     ck_assert_int_eq(lsm_tcache_get(tc, 2, &t, &err), RDB_OK);    /* {2 1} */
@@ -1332,23 +1333,28 @@ START_TEST(table_cache_lru)
     lsm_table_unref(t);
     ck_assert_int_eq(lsm_tcache_get(tc, 3, &t, &err), RDB_OK); /* evicts 2: {3 1} */
     lsm_table_unref(t);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_int_eq(open, 2);
     ck_assert_uint_eq(opens, 3);
+    /* what they hold is counted and charged to the block cache */
+    ck_assert_uint_eq(tbudget, (1u << 20) / LSM_TCACHE_BUDGET_DIV);
+    ck_assert_uint_eq(tbytes, 2 * lsm_table_charge(held));
+    ck_assert_uint_gt(lsm_table_charge(held), 0);
+    ck_assert_uint_eq(lsm_cache_charged(cache), 2 * lsm_table_charge(held));
     ck_assert_int_eq(lsm_tcache_get(tc, 1, &t, &err), RDB_OK); /* still there */
     lsm_table_unref(t);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_uint_eq(opens, 3);
     ck_assert_int_eq(lsm_tcache_get(tc, 2, &t, &err), RDB_OK); /* reopened, evicts 3 */
     lsm_table_unref(t);
     ck_assert_int_eq(lsm_tcache_get(tc, 1, &t, &err), RDB_OK);
     lsm_table_unref(t);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_int_eq(open, 2);
     ck_assert_uint_eq(opens, 4);
     /* an evicted table in use stays readable */
     lsm_tcache_evict(tc, 1);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_int_eq(open, 1);
     lsm_it_t *it = lsm_table_iter(held, true);
     it->ops->seek_first(it);
@@ -1366,8 +1372,42 @@ START_TEST(table_cache_lru)
     rdb_err_clear(&err);
     it->ops->free(it);
     lsm_tcache_free(tc);
+    ck_assert_uint_eq(lsm_cache_charged(cache), 0); /* every table closed */
     lsm_cache_free(cache);
     rm_tmp();
+}
+END_TEST
+
+/* Memory charged to the block cache takes room from its blocks at once. */
+START_TEST(cache_charge)
+{
+    enum { CAP = 16 * 4096, BLK = 1000 };
+    lsm_cache_t *c = lsm_cache_new(CAP);
+    for (uint64_t i = 0; i < 200; i++) {
+        char *b = lsm_cache_buf_new(BLK);
+        memset(b, 'x', BLK);
+        lsm_cache_release(c, lsm_cache_insert_buf(c, 1, i * BLK, b, BLK));
+    }
+    ck_assert_uint_le(lsm_cache_usage(c), CAP);
+    ck_assert_uint_gt(lsm_cache_usage(c), CAP / 2);
+    lsm_cache_charge(c, CAP / 2);
+    ck_assert_uint_eq(lsm_cache_charged(c), CAP / 2);
+    ck_assert_uint_le(lsm_cache_usage(c), CAP - CAP / 2);
+    for (uint64_t i = 200; i < 400; i++) {
+        char *b = lsm_cache_buf_new(BLK);
+        memset(b, 'y', BLK);
+        lsm_cache_release(c, lsm_cache_insert_buf(c, 1, i * BLK, b, BLK));
+    }
+    ck_assert_uint_le(lsm_cache_usage(c), CAP - CAP / 2);
+    lsm_cache_uncharge(c, CAP / 2);
+    ck_assert_uint_eq(lsm_cache_charged(c), 0);
+    for (uint64_t i = 400; i < 600; i++) {
+        char *b = lsm_cache_buf_new(BLK);
+        memset(b, 'z', BLK);
+        lsm_cache_release(c, lsm_cache_insert_buf(c, 1, i * BLK, b, BLK));
+    }
+    ck_assert_uint_gt(lsm_cache_usage(c), CAP / 2); /* the room is back */
+    lsm_cache_free(c);
 }
 END_TEST
 
@@ -1456,6 +1496,74 @@ START_TEST(db_max_open_files)
     ck_assert_str_eq(get(db, "m000004", LSM_SNAPSHOT_LATEST), "new");
     lsm_get_stats(db, &st);
     ck_assert_int_le(st.open_tables, 3);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* The open tables' index blocks, filters and summaries are charged to the
+ * block cache and bounded by half of it: with a cache too small for the
+ * metadata of every table, tables are closed and reopened, reads stay
+ * right, and cached blocks plus the charge stay within the capacity. */
+START_TEST(db_table_memory_budget)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.block_size = 256;
+    o.target_file_size = 2048;
+    o.block_cache_size = 8192;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    enum { N = 4000 };
+    for (int i = 0; i < N; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "b%06d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        put(db, k, 10, v);
+    }
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_stats_t st;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i += 3) {
+            char k[16], v[16];
+            snprintf(k, sizeof k, "b%06d", (i * 7) % N);
+            snprintf(v, sizeof v, "v%d", (i * 7) % N);
+            char *g = get(db, k, LSM_SNAPSHOT_LATEST);
+            ck_assert_str_eq(g ? g : "(null)", v);
+            if (i % 300 == 0) {
+                lsm_get_stats(db, &st);
+                ck_assert_uint_eq(st.table_meta_budget, 8192 / LSM_TCACHE_BUDGET_DIV);
+                ck_assert_uint_le(st.table_meta_bytes, st.table_meta_budget);
+                ck_assert_uint_le(st.block_cache_charged, st.table_meta_budget);
+                ck_assert_uint_le(st.block_cache_bytes + st.block_cache_charged,
+                                  st.block_cache_capacity + 16);
+            }
+        }
+    lsm_get_stats(db, &st);
+    int files = 0;
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        files += st.level_files[l];
+    ck_assert_int_ge(files, 20);
+    ck_assert_int_gt(st.open_tables, 0);
+    ck_assert_int_lt(st.open_tables, files); /* the budget, not max_open_files */
+    ck_assert_uint_gt(st.table_meta_bytes, 0);
+    ck_assert_uint_gt(st.table_opens, (uint64_t)files);
+    rdb_buf_t out;
+    rdb_buf_init(&out, 256);
+    lsm_stats_format(&st, &out);
+    ck_assert_ptr_nonnull(strstr(rdb_buf_cstr(&out), "bytes of index, filter and summary"));
+    rdb_buf_free(&out);
+    /* a scan over every table still sees every key */
+    lsm_iter_t *it = lsm_iter_new(db, NULL);
+    int n = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+        n++;
+    ck_assert_int_eq(lsm_iter_status(it, &err), RDB_OK);
+    ck_assert_int_eq(n, N);
+    lsm_iter_free(it);
     lsm_close(db);
     rm_tmp();
 }
@@ -2168,6 +2276,8 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_leveled_compaction);
     tcase_add_test(tc, db_iter_across_files);
     tcase_add_test(tc, table_cache_lru);
+    tcase_add_test(tc, cache_charge);
+    tcase_add_test(tc, db_table_memory_budget);
     tcase_add_test(tc, db_max_open_files);
     tcase_add_test(tc, db_parallel_compactions);
     tcase_add_test(tc, db_damaged_table_stops_scan);
