@@ -18,7 +18,8 @@ real build/ringdb.  Checked here:
 - random inner joins of 3 to 6 tables (mixed with LEFT JOINs, which are not
   reordered across) give the rows that the same query gives with
   join_collapse_limit = 1 and with each join method turned off;
-- the switches: SHOW, SET to a non-Boolean (22023), RESET.
+- the switches: SHOW, SET to a non-Boolean (22023), RESET; enable_seqscan off
+  reads an unselective range through its index.
 
 Usage: test_planner.py RINGDB        (ports 41700-41999)
 """
@@ -106,6 +107,14 @@ def order_plans(cur):
     p = plan(cur, "SELECT * FROM o ORDER BY b LIMIT 10")
     cur.execute("RESET enable_indexscan")
     ok(p[:2] == ["Limit", "Sort"], "enable_indexscan off: %r" % p)
+    p = plan(cur, "SELECT * FROM o WHERE b > 5")
+    ok(p[:1] == ["Seq Scan on o"], "unselective range: %r" % p)
+    cur.execute("SET enable_seqscan = off")
+    p = plan(cur, "SELECT * FROM o WHERE b > 5")
+    got = rows(cur, "SELECT * FROM o WHERE b > 5 ORDER BY id")
+    cur.execute("RESET enable_seqscan")
+    ok(p[:2] == ["Index Scan using o_b on o", "Index Cond: (b > 5)"], "enable_seqscan off: %r" % p)
+    ok(got == rows(cur, "SELECT * FROM o WHERE b > 5 ORDER BY id"), "enable_seqscan off: same rows")
 
 
 def random_order_query():
