@@ -19,6 +19,7 @@
  */
 #include "exec/ex_array.h"
 #include "exec/exec.h"
+#include "sql/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,9 @@ static rh_entry_t *rh_add(rowhash_t *h, rdb_arena_t *a, sql_value_t *key, uint64
 
 /* ---- nodes ---------------------------------------------------------- */
 
+/* Keys read together by a scan done as point lookups (sql_table_get_many) */
+#define EX_PT_BATCH 256
+
 struct ex_node {
     const plan_t *p;
     ex_run_t     *r;
@@ -155,6 +159,15 @@ struct ex_node {
     /* series; scan as point lookups */
     int64_t       s_cur, s_stop, s_step;
     bool          pt_mode;
+    /* scan as point lookups (pt_mode): the keys are s_cur..s_stop (an
+     * integer range) or pt_keys[pt_next..pt_nkeys) (npk values each); they
+     * are read EX_PT_BATCH at a time into pt_rows / pt_found (in pa) */
+    sql_value_t  *pt_keys;
+    int64_t       pt_nkeys, pt_next;
+    sql_value_t  *pt_rows;
+    bool         *pt_found;
+    int           pt_n, pt_pos;
+    rdb_arena_t   pa;
     /* window (exec/window.c) */
     struct ex_window *win;
     /* recursive union: rows of the last round (work) and of this one (next) */
@@ -250,22 +263,33 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
     int w = t->nrowcols ? t->nrowcols : 1;
     sql_value_t **rows = RDB_ARENA_NEWN(wr->a, sql_value_t *, (size_t)(hi - lo + 2));
     int64_t n = 0;
-    rdb_arena_t ra;
+    rdb_arena_t ra, ba;
     rdb_arena_init(&ra, 0);
-    sql_value_t *row = rdb_arena_calloc(wr->a, sizeof(sql_value_t) * (size_t)w);
+    rdb_arena_init(&ba, 0);
+    sql_value_t keys[EX_PT_BATCH];
+    bool found[EX_PT_BATCH];
     rdb_status_t rc = RDB_OK;
-    for (int64_t k = lo; k <= hi && rc == RDB_OK; k++) {
-        rdb_arena_reset(&ra);
-        if (((k - lo) & 255) == 0 && (rc = ex_check(wr)) != RDB_OK)
+    for (int64_t k = lo; k <= hi && rc == RDB_OK;) {
+        if ((rc = ex_check(wr)) != RDB_OK)
             break;
-        sql_value_t key = sql_int(k);
-        bool found, pass;
-        if ((rc = sql_table_get(wr->txn, t, &key, &ra, row, &found, wr->err)) != RDB_OK || !found)
-            continue;
-        if ((rc = ex_qual(wr, p->qual, row, &ra, &pass)) == RDB_OK && pass)
-            rows[n++] = ex_copy_row(wr->a, p->types, w, row);
+        int nb = 0;
+        for (; nb < EX_PT_BATCH && k <= hi; k++)
+            keys[nb++] = sql_int(k);
+        rdb_arena_reset(&ba);
+        sql_value_t *brows = rdb_arena_calloc(&ba, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
+        if ((rc = sql_table_get_many(wr->txn, t, nb, keys, &ba, brows, found, wr->err)) != RDB_OK)
+            break;
+        for (int i = 0; i < nb && rc == RDB_OK; i++) {
+            bool pass;
+            if (!found[i])
+                continue;
+            rdb_arena_reset(&ra);
+            if ((rc = ex_qual(wr, p->qual, brows + (size_t)i * w, &ra, &pass)) == RDB_OK && pass)
+                rows[n++] = ex_copy_row(wr->a, p->types, w, brows + (size_t)i * w);
+        }
     }
     rdb_arena_destroy(&ra);
+    rdb_arena_destroy(&ba);
     pp->rows[part] = rows;
     pp->nrows[part] = n;
     return rc;
@@ -294,7 +318,43 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
     return true;
 }
 
-/* The next row of a range done as point lookups (pt_mode). */
+/* Read the next batch of pt_mode's keys; false at the end or on error
+ * (n->done set at the end). */
+static bool points_fill(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    const sql_table_t *t = p->tab;
+    int npk = t->npk ? t->npk : 1, w = t->nrowcols ? t->nrowcols : 1, nb = 0;
+    sql_value_t *keys;
+    if (p->kset) {
+        nb = (int)(n->pt_nkeys - n->pt_next < EX_PT_BATCH ? n->pt_nkeys - n->pt_next : EX_PT_BATCH);
+        keys = n->pt_keys + (size_t)n->pt_next * npk;
+        n->pt_next += nb;
+    } else {
+        keys = n->lkey;
+        while (nb < EX_PT_BATCH && n->s_cur <= n->s_stop) {
+            keys[nb++] = sql_int(n->s_cur);
+            if (n->s_cur == INT64_MAX)
+                n->s_stop = INT64_MIN;
+            else
+                n->s_cur++;
+        }
+    }
+    if (nb == 0) {
+        n->done = true;
+        return false;
+    }
+    rdb_arena_reset(&n->pa);
+    n->pt_rows = rdb_arena_calloc(&n->pa, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
+    n->pt_found = rdb_arena_alloc(&n->pa, sizeof(bool) * (size_t)nb);
+    n->pt_n = n->pt_pos = 0;
+    if (sql_table_get_many(n->r->txn, t, nb, keys, &n->pa, n->pt_rows, n->pt_found, n->r->err) != RDB_OK)
+        return false;
+    n->pt_n = nb;
+    return true;
+}
+
+/* The next row of a key set done as point lookups (pt_mode). */
 static const sql_value_t *scan_points(ex_node_t *n)
 {
     if (n->par) {
@@ -305,29 +365,131 @@ static const sql_value_t *scan_points(ex_node_t *n)
     }
     const plan_t *p = n->p;
     ex_run_t *r = n->r;
-    while (n->s_cur <= n->s_stop) {
-        rdb_arena_reset(&n->ra);
-        if (!tick(n))
+    int w = p->tab->nrowcols ? p->tab->nrowcols : 1;
+    for (;;) {
+        while (n->pt_pos < n->pt_n) {
+            int i = n->pt_pos++;
+            if (!n->pt_found[i])
+                continue;
+            rdb_arena_reset(&n->ra);
+            if (!tick(n))
+                return NULL;
+            bool pass;
+            sql_value_t *row = n->pt_rows + (size_t)i * w;
+            if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
+                return NULL;
+            if (pass)
+                return row;
+            if (n->ins)
+                n->ins->removed++;
+        }
+        if (!tick(n) || !points_fill(n))
             return NULL;
-        n->lkey[0] = sql_int(n->s_cur);
-        bool found, pass;
-        if (sql_table_get(r->txn, p->tab, n->lkey, &n->ra, n->srow, &found, r->err) != RDB_OK)
-            return NULL;
-        if (n->s_cur == INT64_MAX)
-            n->s_stop = INT64_MIN;
-        else
-            n->s_cur++;
-        if (!found)
-            continue;
-        if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
-            return NULL;
-        if (pass)
-            return n->srow;
-        if (n->ins)
-            n->ins->removed++;
     }
-    n->done = true;
-    return NULL;
+}
+
+/* --- key sets (plan.h kset): col IN (...), col = ANY (array) ------------ */
+
+static bool kset_is_col(const ex_expr_t *e)
+{
+    while (e->kind == EX_CAST)
+        e = e->args[0];
+    return e->kind == EX_COL;
+}
+
+static int kset_cmp(const void *x, const void *y, void *arg)
+{
+    return sql_value_cmp(*(const sql_type_t *)arg, x, y);
+}
+
+/* The values of p->kset as keys of column p->kcol, sorted, without
+ * repeats, NULLs and values the column cannot hold (an int4 key is never
+ * 2^40) left out: *out (in n->sa), *nout. */
+static rdb_status_t kset_values(ex_node_t *n, sql_value_t **out, int64_t *nout)
+{
+    const plan_t *p = n->p;
+    ex_run_t *r = n->r;
+    const ex_expr_t *e = p->kset;
+    sql_type_t ct = p->types[p->kcol];
+    sql_value_t *v;
+    int nv;
+    if (e->kind == EX_ARRAYCMP) {
+        sql_value_t av;
+        sql_array_t arr;
+        if (ex_eval(r, e->args[1], NULL, &n->sa, &av) != RDB_OK)
+            return RDB_SQL;
+        if (av.isnull) {
+            *out = NULL;
+            *nout = 0;
+            return RDB_OK;
+        }
+        if (sql_array_decode(&n->sa, e->args[1]->type, &av, &arr, r->err) != RDB_OK)
+            return RDB_SQL;
+        v = arr.v;
+        nv = arr.n;
+    } else {
+        nv = e->nargs;
+        v = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
+        for (int i = 0; i < nv; i++) {
+            const ex_expr_t *eq = e->args[i];
+            if (ex_eval(r, kset_is_col(eq->args[0]) ? eq->args[1] : eq->args[0], NULL, &n->sa, &v[i]) != RDB_OK)
+                return RDB_SQL;
+        }
+    }
+    sql_value_t *k = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
+    int nk = 0;
+    for (int i = 0; i < nv; i++) {
+        if (v[i].isnull)
+            continue;
+        if ((ct.oid == SQL_OID_INT2 && (v[i].u.i < INT16_MIN || v[i].u.i > INT16_MAX)) ||
+            (ct.oid == SQL_OID_INT4 && (v[i].u.i < INT32_MIN || v[i].u.i > INT32_MAX)))
+            continue;
+        k[nk++] = v[i];
+    }
+    qsort_r(k, (size_t)nk, sizeof *k, kset_cmp, &ct);
+    int m = 0;
+    for (int i = 0; i < nk; i++)
+        if (m == 0 || sql_value_cmp(ct, &k[m - 1], &k[i]) != 0)
+            k[m++] = k[i];
+    *out = k;
+    *nout = m;
+    return RDB_OK;
+}
+
+/* Open the index scan of the next value of an index key set; false when
+ * none is left. */
+static bool kset_next_index(ex_node_t *n)
+{
+    if (n->scan) {
+        sql_scan_close(n->scan);
+        n->scan = NULL;
+    }
+    if (n->pt_next >= n->pt_nkeys)
+        return false;
+    const sql_value_t *v = &n->pt_keys[n->pt_next++];
+    sql_scan_range_t range = { 1, 1, v, v, true, true };
+    n->scan = sql_index_scan_open(n->r->txn, n->p->tab, n->p->index, &range);
+    if (n->scan)
+        sql_scan_set_borrow(n->scan, n->need);
+    return n->scan != NULL;
+}
+
+/* Start a key set scan: the primary key's values as point lookups
+ * (pt_mode), an index's one index scan after the other. */
+static bool kset_open(ex_node_t *n)
+{
+    const sql_table_t *t = n->p->tab;
+    if (kset_values(n, &n->pt_keys, &n->pt_nkeys) != RDB_OK)
+        return false;
+    n->pt_next = 0;
+    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+    if (!n->p->index) {
+        n->pt_mode = true;
+        return true;
+    }
+    if (!kset_next_index(n))
+        n->done = true;
+    return true;
 }
 
 /* A system relation (sql/syscat.h): its rows, made once from the run's
@@ -393,7 +555,10 @@ static const sql_value_t *scan_next(ex_node_t *n)
     if (!n->started) {
         n->started = true;
         const sql_table_t *t = p->tab;
-        if (p->point || p->nlo || p->nhi || p->ordered) {
+        if (p->kset) {
+            if (!kset_open(n))
+                return NULL;
+        } else if (p->point || p->nlo || p->nhi || p->ordered) {
             int nk = p->nlo > p->nhi ? p->nlo : p->nhi;
             const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
             sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
@@ -449,8 +614,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     n->pt_mode = true;
                     n->s_cur = a;
                     n->s_stop = b;
-                    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
-                    n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t));
+                    n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * EX_PT_BATCH);
                     if (b >= a && (uint64_t)(b - a) >= EX_PARALLEL_MIN_POINTS - 1 && par_now(n) &&
                         !points_parallel(n, a, b))
                         return NULL;
@@ -478,9 +642,11 @@ static const sql_value_t *scan_next(ex_node_t *n)
         } else {
             n->scan = sql_scan_open(r->txn, t, NULL);
         }
-        n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
-        if (n->scan)
-            sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
+        if (!p->kset) {
+            n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
+            if (n->scan)
+                sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
+        }
     }
     if (n->pt_mode && !n->done)
         return scan_points(n);
@@ -493,6 +659,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
         if (!sql_scan_next(n->scan, &n->ra, n->srow)) {
             if (sql_scan_status(n->scan, r->err) != RDB_OK)
                 return NULL;
+            if (p->kset && kset_next_index(n)) /* the key set's next value */
+                continue;
             if (n->scan_then) {
                 /* an ordered scan's second pass (its NULLs or the rest) */
                 sql_scan_close(n->scan);
@@ -1664,6 +1832,7 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     rdb_arena_init(&n->ra, 0);
     rdb_arena_init(&n->sa, 0);
     rdb_arena_init(&n->ga, 0);
+    rdb_arena_init(&n->pa, 0);
     n->out = ra_alloc_row(n, p->ncols);
     if (p->left && p->kind != P_SCAN) {
         n->l = ex_open(r, p->left);
@@ -1784,5 +1953,6 @@ void ex_close(ex_node_t *n)
     rdb_arena_destroy(&n->sa);
     ex_hspill_free(n->hs);
     rdb_arena_destroy(&n->ga);
+    rdb_arena_destroy(&n->pa);
     free(n);
 }

@@ -606,7 +606,7 @@ static const char *scan_title(xctx_t *x, const char *what, const char *rel, cons
 static bool scan_keyed(const plan_t *p)
 {
     const sql_table_t *t = p->tab;
-    if (p->point || p->ordered)
+    if (p->point || p->kset || p->ordered)
         return true;
     if (!p->nlo && !p->nhi)
         return false;
@@ -621,6 +621,8 @@ static bool scan_keyed(const plan_t *p)
 
 static const char *index_cond(xctx_t *x, const plan_t *p)
 {
+    if (p->kset) /* col = ANY (array) as PostgreSQL shows it */
+        return expr_text(x, p->kset, p);
     const sql_table_t *t = p->tab;
     const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
     /* a DESC index column's bounds are in key order: lo is the upper one */
@@ -662,6 +664,8 @@ static const char *index_cond(xctx_t *x, const plan_t *p)
  * key bound)? */
 static bool key_covered(const plan_t *p, const ex_expr_t *e)
 {
+    if (p->kset)
+        return e == p->kset;
     if (e->kind != EX_FUNC || e->nargs != 2)
         return false;
     for (int side = 0; side < 2; side++) {

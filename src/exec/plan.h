@@ -235,6 +235,13 @@ struct plan {
      * lo/hi bound its leading columns (ix->colids order, in key order:
      * a DESC column's bounds are swapped); qual still holds every condition */
     const sql_index_t *index;
+    /* P_SCAN: a key set (planner.c key_set) instead of a key range: the
+     * rows whose primary key (index NULL; a one-column key) or index's
+     * first column, column kcol, equals a value of kset, a conjunct of
+     * qual: col = ANY (array) (EX_ARRAYCMP) or an OR of col = value
+     * (constants or parameters); NULL = none */
+    ex_expr_t   *kset;
+    int          kcol;
     /* P_SCAN: the rows must come in key order (an ordered scan replacing a
      * sort, exec/plan_order.c): through index (NULL: the primary key of a
      * range-partitioned table) even without bounds, never in slices;

@@ -78,7 +78,7 @@ static plan_t *sort_scan(const plan_t *sort, int *colids)
         }
         break;
     }
-    if (!c || c->kind != P_SCAN || !c->tab || sql_syscat_is(c->tab) || c->point)
+    if (!c || c->kind != P_SCAN || !c->tab || sql_syscat_is(c->tab) || c->point || c->kset)
         return NULL;
     return c;
 }

@@ -27,6 +27,7 @@
 #include "exec/exec.h"
 #include "exec/planner_int.h"
 #include "sql/analyze.h"
+#include "sql/array.h"
 #include "sql/syscat.h"
 
 typedef pl_quals_t qlist_t;
@@ -285,6 +286,173 @@ static void index_range(rdb_arena_t *a, plan_t *scan, const qlist_t *q)
     scan->est_rows = best_rows;
 }
 
+/* --- key sets: col IN (...), col = ANY (array) ---------------------------- */
+
+/* The value side of one equality of an OR key set: the side other than
+ * the column; NULL if e is not col = value on a key-comparable type. */
+static const ex_expr_t *kset_eq_value(const plan_t *scan, const ex_expr_t *e, int *col)
+{
+    if (e->kind != EX_FUNC || e->nargs != 2 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0)
+        return NULL;
+    for (int side = 0; side < 2; side++) {
+        const ex_expr_t *c = strip_col(e->args[side], scan);
+        const ex_expr_t *v = e->args[1 - side];
+        if (c && is_const_like(v) && key_compatible(scan->types[c->idx], v->type)) {
+            *col = c->idx;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static bool kset_array_ok(const ex_expr_t *e)
+{
+    if (e->kind != EX_ARRAY)
+        return is_const_like(e);
+    for (int i = 0; i < e->nargs; i++)
+        if (!is_const_like(e->args[i]))
+            return false;
+    return true;
+}
+
+/* The column whose values conjunct e lists (col = ANY (array) or an OR
+ * of col = value, values constant or parameters), -1 if none; *nvals an
+ * estimate of how many. */
+static int kset_col(const plan_t *scan, const ex_expr_t *e, int *nvals)
+{
+    if (e->kind == EX_ARRAYCMP) {
+        if (e->flag != 1 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0)
+            return -1;
+        const ex_expr_t *c = strip_col(e->args[0], scan);
+        if (!c || !kset_array_ok(e->args[1]) ||
+            !key_compatible(scan->types[c->idx], sql_array_elem_type(e->args[1]->type)))
+            return -1;
+        *nvals = e->args[1]->kind == EX_CONST && !e->args[1]->val.isnull ? sql_array_count(&e->args[1]->val)
+               : e->args[1]->kind == EX_ARRAY ? e->args[1]->nargs : 10;
+        return c->idx;
+    }
+    if (e->kind != EX_OR || e->nargs < 1)
+        return -1;
+    int col = -1;
+    for (int i = 0; i < e->nargs; i++) {
+        int c;
+        if (!kset_eq_value(scan, e->args[i], &c) || (col >= 0 && c != col))
+            return -1;
+        col = c;
+    }
+    *nvals = e->nargs;
+    return col;
+}
+
+/* An OR of col = constant, every one with the same operator and the
+ * column on the left, as PostgreSQL shows an IN list: col = ANY
+ * ('{...}'::type[]) (the same truth value, NULLs included); e itself
+ * otherwise. */
+static ex_expr_t *kset_as_any(rdb_arena_t *a, ex_expr_t *e)
+{
+    if (e->kind != EX_OR)
+        return e;
+    const sql_resolved_fn_t *fn = e->args[0]->fn;
+    for (int i = 0; i < e->nargs; i++) {
+        const ex_expr_t *x = e->args[i];
+        if (x->fn->fn != fn->fn || x->fn->argtypes[0].oid != fn->argtypes[0].oid ||
+            x->fn->argtypes[1].oid != fn->argtypes[1].oid || x->args[1]->kind != EX_CONST || x->args[0]->kind == EX_CONST ||
+            x->args[1]->type.oid != e->args[0]->args[1]->type.oid)
+            return e;
+    }
+    sql_type_t et = e->args[0]->args[1]->type;
+    uint32_t at = sql_array_oid_of(et.oid);
+    if (!at)
+        return e;
+    sql_value_t *vals = RDB_ARENA_NEWN(a, sql_value_t, e->nargs);
+    for (int i = 0; i < e->nargs; i++)
+        vals[i] = e->args[i]->args[1]->val;
+    ex_expr_t *arr = RDB_ARENA_NEW(a, ex_expr_t);
+    arr->kind = EX_CONST;
+    arr->type = (sql_type_t){ at, et.typmod };
+    arr->val = sql_array_encode(a, et, 1, e->nargs, vals);
+    ex_expr_t *any = RDB_ARENA_NEW(a, ex_expr_t);
+    any->kind = EX_ARRAYCMP;
+    any->type = e->type;
+    any->flag = 1;
+    any->fn = e->args[0]->fn;
+    any->nargs = 2;
+    any->args = RDB_ARENA_NEWN(a, ex_expr_t *, 2);
+    any->args[0] = e->args[0]->args[0];
+    any->args[1] = arr;
+    return any;
+}
+
+/* Replace conjunct old of scan's qual (and of q) by new. */
+static void qual_replace(plan_t *scan, qlist_t *q, ex_expr_t *old, ex_expr_t *new_)
+{
+    for (int i = 0; i < q->n; i++)
+        if (q->q[i] == old)
+            q->q[i] = new_;
+    if (scan->qual == old)
+        scan->qual = new_;
+    else if (scan->qual && scan->qual->kind == EX_AND)
+        for (int i = 0; i < scan->qual->nargs; i++)
+            if (scan->qual->args[i] == old)
+                scan->qual->args[i] = new_;
+}
+
+/* A conjunct listing values of a one-column primary key, or else of the
+ * first column of a secondary index (when it reads well under a tenth of
+ * the table, as index_range decides): the scan reads those keys
+ * (scan->kset).  False if there is none. */
+static bool key_set(rdb_arena_t *a, plan_t *scan, qlist_t *q)
+{
+    const sql_table_t *t = scan->tab;
+    if (sql_syscat_is(t))
+        return false;
+    double rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
+    ex_expr_t *best = NULL;
+    const sql_index_t *bix = NULL;
+    double best_rows = 0;
+    for (int i = 0; i < q->n; i++) {
+        int nv, col = kset_col(scan, q->q[i], &nv);
+        if (col < 0)
+            continue;
+        if (t->npk == 1 && col == t->pk_colids[0]) {
+            best = q->q[i];
+            bix = NULL;
+            best_rows = nv;
+            break;
+        }
+        for (int k = 0; k < t->nindexes; k++) {
+            const sql_index_t *ix = &t->indexes[k];
+            if (ix->colids[0] != col)
+                continue;
+            const sql_column_t *c = sql_table_column_by_id(t, col);
+            bool known = t->rowcount_est && c && c->n_distinct > 0;
+            double r = known ? nv * rows * (1 - c->null_frac) / c->n_distinct + 1 : nv * rows * 0.005 + 1;
+            if (ix->unique && ix->ncols == 1)
+                r = nv;
+            if (known && r > rows * 0.15)
+                continue;
+            if (!best || r < best_rows) {
+                best = q->q[i];
+                bix = ix;
+                best_rows = r;
+            }
+        }
+    }
+    if (!best)
+        return false;
+    int nv;
+    ex_expr_t *any = kset_as_any(a, best);
+    if (any != best)
+        qual_replace(scan, q, best, any);
+    scan->kset = any;
+    scan->kcol = kset_col(scan, any, &nv);
+    scan->index = bix;
+    scan->nlo = scan->nhi = scan->nkey = 0;
+    scan->point = false;
+    scan->est_rows = best_rows;
+    return true;
+}
+
 static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
 {
     const sql_table_t *t = scan->tab;
@@ -299,6 +467,8 @@ static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
         scan->est_rows = 1;
         return;
     }
+    if (key_set(a, scan, q))
+        return;
     /* hash-partitioned tables: the executor turns a short integer range
      * into point lookups, and scans everything otherwise: a secondary
      * index goes first there */

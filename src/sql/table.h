@@ -62,6 +62,10 @@ rdb_status_t sql_table_get(txn_t *t, const sql_table_t *tab, const sql_value_t *
                            rdb_arena_t *a, sql_value_t *row, bool *found, rdb_err_t *err);
 
 /* Is there a row with that primary key (npk values in pk_colids order)? */
+/* sql_table_get of n keys (pkv: n x npk values, rows: n x nrowcols,
+ * found: n), read together (txn_get_many); rows live in a. */
+rdb_status_t sql_table_get_many(txn_t *t, const sql_table_t *tab, int n, const sql_value_t *pkv,
+                                rdb_arena_t *a, sql_value_t *rows, bool *found, rdb_err_t *err);
 rdb_status_t sql_table_exists(txn_t *t, const sql_table_t *tab, const sql_value_t *pk, bool *found,
                               rdb_err_t *err);
 

@@ -44,6 +44,7 @@
 
 #include "common/arena.h"
 #include "common/hash.h"
+#include "common/mem.h"
 #include "lsm/batch.h"
 
 #define CEILING_AHEAD_MS 5000
@@ -586,6 +587,60 @@ rdb_status_t txn_get_before_new(txn_t *t, const void *key, size_t klen, rdb_buf_
         return RDB_OK;
     }
     *found = s == RDB_OK;
+    return s;
+}
+
+rdb_status_t txn_get_many(txn_t *t, int n, const void *const *keys, const size_t *klens,
+                          lsm_get_result_t *res, rdb_buf_t *vals, rdb_err_t *err)
+{
+    ws_hash_pending(t);
+    if (n <= 0)
+        return RDB_OK;
+    /* the keys neither the write set nor a reader answers go to the LSM
+     * together */
+    const void **lk = rdb_malloc(sizeof(*lk) * (size_t)n);
+    size_t *ll = rdb_malloc(sizeof(*ll) * (size_t)n);
+    int *li = rdb_malloc(sizeof(*li) * (size_t)n);
+    lsm_get_result_t *lr = rdb_malloc(sizeof(*lr) * (size_t)n);
+    int nl = 0;
+    rdb_buf_t one = RDB_BUF_INIT;
+    rdb_status_t s = RDB_OK;
+    for (int i = 0; i < n && s == RDB_OK; i++) {
+        const ws_entry_t *en = ws_lookup(t, keys[i], klens[i]);
+        res[i] = (lsm_get_result_t){ false, 0, 0 };
+        if (en) {
+            res[i].found = en->val != NULL;
+            res[i].voff = vals->len;
+            res[i].vlen = en->val ? en->vlen : 0;
+            if (en->val)
+                rdb_buf_append(vals, en->val, en->vlen);
+        } else if (reader_key(t, keys[i], klens[i]) && t->reader->get) {
+            bool found;
+            s = txn_get_before_new(t, keys[i], klens[i], &one, &found, err);
+            res[i].found = s == RDB_OK && found;
+            res[i].voff = vals->len;
+            res[i].vlen = res[i].found ? one.len : 0;
+            if (res[i].found)
+                rdb_buf_append(vals, one.data, one.len);
+        } else {
+            lk[nl] = keys[i];
+            ll[nl] = klens[i];
+            li[nl++] = i;
+        }
+    }
+    if (s == RDB_OK && nl) {
+        lsm_read_options_t ro;
+        lsm_read_options_default(&ro);
+        ro.snapshot = t->snapshot;
+        s = lsm_get_many(t->st->db, &ro, nl, lk, ll, lr, vals, err);
+        for (int j = 0; s == RDB_OK && j < nl; j++)
+            res[li[j]] = lr[j];
+    }
+    rdb_buf_free(&one);
+    free(lk);
+    free(ll);
+    free(li);
+    free(lr);
     return s;
 }
 

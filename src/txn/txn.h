@@ -140,6 +140,11 @@ bool txn_has_reader(const txn_t *t);
  * first); not found or deleted gives *found = false. */
 rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, bool *found,
                      rdb_err_t *err);
+/* n point reads (txn_get on each key; any order, repeats allowed), the
+ * snapshot's share read together (lsm_get_many).  res[i].found; a found
+ * key's value is appended to vals at res[i].voff (res[i].vlen bytes). */
+rdb_status_t txn_get_many(txn_t *t, int n, const void *const *keys, const size_t *klens,
+                          lsm_get_result_t *res, rdb_buf_t *vals, rdb_err_t *err);
 /* Buffer a write; a later write of the same key replaces an earlier one. */
 void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen);
 void txn_delete(txn_t *t, const void *key, size_t klen);
