@@ -5,13 +5,17 @@ real build/ringdb.  Checked here:
 - ORDER BY ... LIMIT on an indexed column reads the index in order (EXPLAIN
   shows Limit over "Index Scan using ..." and no Sort), with a range on the
   column, after an equality on a leading column, through a DESC index,
-  with ties broken by the primary key, and the primary key of a
-  range-partitioned table; without a LIMIT or where no index gives the
-  order (DESC over an ASC index: no backward scans) a Sort stays;
+  backward ("Index Scan Backward": DESC over an ASC index), with ties
+  broken by the primary key, and the primary key of a range-partitioned
+  table; without a LIMIT, with mixed directions, on a hash-partitioned
+  table's key or where no index gives the order a Sort stays;
 - random ORDER BY / LIMIT / OFFSET / WHERE queries over columns with NULLs
   and duplicates give the rows that the same query gives with
   SET enable_indexscan = off (a Sort), ASC/DESC, NULLS FIRST/LAST, with and
-  without a tie-breaker, before and after ANALYZE and after UPDATEs;
+  without a tie-breaker, before and after ANALYZE, after UPDATEs, and in a
+  transaction whose own writes the scans merge;
+- joins inside correlated subqueries, LATERAL and EXISTS keep their outer
+  references; UPDATE ... FROM keeps its rows;
 - a join whose FROM order is bad (big x big x tiny with a selective filter
   on tiny) starts from tiny and probes the big tables' keys (EXPLAIN), and
   with join_collapse_limit = 1 keeps the written order;
