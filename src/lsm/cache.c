@@ -149,6 +149,17 @@ lsm_cache_handle_t *lsm_cache_lookup(lsm_cache_t *c, uint64_t file, uint64_t off
     return h;
 }
 
+void lsm_cache_prefetch(lsm_cache_t *c, uint64_t file, uint64_t off)
+{
+    uint64_t hv = hkey(file, off);
+    shard_t *s = shard_of(c, hv);
+    /* unlocked reads of the table's address: a hint, never dereferenced
+     * for data (a stale bucket is a wasted prefetch, nothing more) */
+    lsm_cache_handle_t **tab = __atomic_load_n(&s->tab, __ATOMIC_RELAXED);
+    size_t nb = __atomic_load_n(&s->nbuckets, __ATOMIC_RELAXED);
+    __builtin_prefetch(&tab[hv & (nb - 1)]);
+}
+
 static void grow(shard_t *s)
 {
     size_t nb = s->nbuckets * 2;
