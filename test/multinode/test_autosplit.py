@@ -85,11 +85,14 @@ def part_a(c):
             "every partition has load counters, at 0: %r" % [p.get("load") for p in m0["partitions"]])
     w = Writers(n1, 4, 0)
     w.start()
+    t_start = time.time()
     split_at = None
     deadline = time.time() + 90
     seen_load = None
+    peak = 0
     while time.time() < deadline:
         m = pmap(a)
+        peak = max([peak] + [p["load"]["write_rate"] for p in m["partitions"]])
         if seen_load is None and m["partitions"][0]["load"]["writes"] > 0:
             seen_load = m["partitions"][0]["load"]
         if len(m["partitions"]) > 2 and not m["moving"]:
@@ -100,6 +103,9 @@ def part_a(c):
             "node 1 counts the writes of partition 0: %r" % seen_load)
     T.check(split_at is not None, "the hot partition split by itself within 90 s (%d rows written)"
             % len(w.acked))
+    if split_at:
+        print("first automatic split %.1fs after the writers started (%d rows acknowledged, "
+              "peak write rate seen %.0f/s)" % (split_at - t_start, len(w.acked), peak), flush=True)
     time.sleep(1.5)   # writes go on after the split
     w.stop()
     m = pmap(b)
