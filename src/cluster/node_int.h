@@ -498,9 +498,12 @@ void node_move_init(clu_node_t *n);
 void node_move_free(clu_node_t *n);
 void node_move_ring_changed(clu_node_t *n, const clu_ring_t *old, const clu_ring_t *cur);
 void node_move_tick(clu_node_t *n);
-/* Hand the records this node does not replicate to their replicas at ALL;
- * then (purge) drop them here.  Blocking, not on the node thread. */
-rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t *sent, rdb_err_t *err);
+/* Hand the records this node does not replicate (versions stamped at or
+ * after since) to their replicas at ALL; then (purge) drop them here.
+ * *bound (may be NULL) gets the stamp taken at the start.  Blocking, not
+ * on the node thread. */
+rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t since, uint64_t *bound,
+                          uint64_t *sent, rdb_err_t *err);
 /* ctl "cleanup" (leave false) or the handoff of "leave": answers when done. */
 void node_move_ctl(clu_node_t *n, uint32_t client, uint64_t id, bool leave);
 /* A range read inside one range-partitioned space: the replica sets of the
