@@ -600,6 +600,12 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
             if (t->cache && rdb_decode_varint64(hv[i], hv[i] + hvn[i], &off))
                 lsm_cache_prefetch(t->cache, t->number, off);
         }
+        /* 2b: the cache entries the buckets point to */
+        for (int i = 0; i < w; i++) {
+            uint64_t off;
+            if (hv[i] && p[i].t->cache && rdb_decode_varint64(hv[i], hv[i] + hvn[i], &off))
+                lsm_cache_prefetch_entry(p[i].t->cache, p[i].t->number, off);
+        }
         /* 3: pin the blocks (cache entries), start loading their restarts */
         for (int i = 0; i < w && s == RDB_OK; i++) {
             if (!hv[i])
@@ -612,6 +618,7 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
             }
             if (bn[i] >= 4) {
                 __builtin_prefetch(bdata[i] + bn[i] - 4);
+                __builtin_prefetch(bdata[i]);
                 __builtin_prefetch(bdata[i] + bn[i] / 2);
             }
         }
