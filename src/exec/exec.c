@@ -21,6 +21,7 @@
 #include "exec/exec.h"
 #include "sql/array.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -566,6 +567,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
         n->started = true;
         const sql_table_t *t = p->tab;
         if (p->kset) {
+            assert(!(r->nparts > 1 && p == r->par_scan)); /* parallel.c: never sliced */
             if (!kset_open(n))
                 return NULL;
         } else if (p->point || p->nlo || p->nhi) {
