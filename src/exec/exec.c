@@ -22,6 +22,7 @@
 #include "exec/exec.h"
 #include "sql/array.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,7 @@ struct ex_node {
     bool         *pt_found;
     int           pt_n, pt_pos;
     rdb_arena_t   pa;
+    const ex_expr_t *pt_qual;  /* qual without the conjuncts the keys imply */
     /* window (exec/window.c) */
     struct ex_window *win;
     /* recursive union: rows of the last round (wts) and of this one (nts) */
@@ -248,6 +250,7 @@ static bool par_now(const ex_node_t *n);
 typedef struct par_points {
     const plan_t  *p;
     int64_t        a, b;       /* the whole range */
+    const ex_expr_t *qual;     /* the scan's qual less what the keys imply */
     int            nparts;
     sql_value_t ***rows;       /* per part */
     int64_t       *nrows;
@@ -285,7 +288,7 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
             if (!found[i])
                 continue;
             rdb_arena_reset(&ra);
-            if ((rc = ex_qual(wr, p->qual, brows + (size_t)i * w, &ra, &pass)) == RDB_OK && pass)
+            if ((rc = ex_qual(wr, pp->qual, brows + (size_t)i * w, &ra, &pass)) == RDB_OK && pass)
                 rows[n++] = ex_copy_row(wr->a, p->types, w, brows + (size_t)i * w);
         }
     }
@@ -302,7 +305,7 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
 {
     const plan_t *p = n->p;
     int nparts = p->parallel + 1;
-    par_points_t pp = { p, a, b, nparts, RDB_ARENA_NEWN(&n->sa, sql_value_t **, nparts),
+    par_points_t pp = { p, a, b, n->pt_qual, nparts, RDB_ARENA_NEWN(&n->sa, sql_value_t **, nparts),
                         RDB_ARENA_NEWN(&n->sa, int64_t, nparts) };
     n->par = ex_par_run(n->r, nparts, p, points_part, &pp);
     if (!n->par)
@@ -317,6 +320,40 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
             n->rows[k++] = pp.rows[i][j];
     n->pos = 0;
     return true;
+}
+
+/* Is conjunct e one that every key pt_mode reads satisfies: the key set
+ * itself, or a comparison whose value side is a bound of the key range
+ * (planner.c took the bounds from such comparisons with the key column;
+ * the range read is exactly the keys within them)? */
+static bool pt_implied(const plan_t *p, const ex_expr_t *e)
+{
+    if (p->kset)
+        return e == p->kset;
+    if (e->kind != EX_FUNC || e->nargs != 2)
+        return false;
+    for (int side = 0; side < 2; side++)
+        if ((p->nlo && e->args[side] == p->lo[0]) || (p->nhi && e->args[side] == p->hi[0]))
+            return true;
+    return false;
+}
+
+/* p->qual without the conjuncts pt_implied (in n->sa). */
+static const ex_expr_t *pt_residual(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    const ex_expr_t *q = p->qual;
+    if (!q)
+        return NULL;
+    if (q->kind != EX_AND)
+        return pt_implied(p, q) ? NULL : q;
+    ex_expr_t *r = rdb_arena_memdup(&n->sa, q, sizeof *q);
+    r->args = rdb_arena_alloc(&n->sa, sizeof(ex_expr_t *) * (size_t)q->nargs);
+    r->nargs = 0;
+    for (int i = 0; i < q->nargs; i++)
+        if (!pt_implied(p, q->args[i]))
+            r->args[r->nargs++] = q->args[i];
+    return r->nargs == 0 ? NULL : r->nargs == 1 ? r->args[0] : r;
 }
 
 /* Read the next batch of pt_mode's keys; false at the end or on error
@@ -378,7 +415,7 @@ static const sql_value_t *scan_points(ex_node_t *n)
                 return NULL;
             bool pass;
             sql_value_t *row = n->pt_rows + (size_t)i * w;
-            if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
+            if (ex_qual(r, n->pt_qual, row, &n->ra, &pass) != RDB_OK)
                 return NULL;
             if (pass)
                 return row;
@@ -487,6 +524,7 @@ static bool kset_open(ex_node_t *n)
     n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
     if (!n->p->index) {
         n->pt_mode = true;
+        n->pt_qual = pt_residual(n);
         return true;
     }
     if (!kset_next_index(n))
@@ -559,6 +597,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
         const sql_table_t *t = p->tab;
         if (p->kset) {
             n->st_kind = 'i';
+            assert(!(r->nparts > 1 && p == r->par_scan)); /* parallel.c: never sliced */
             if (!kset_open(n))
                 return NULL;
         } else if (p->point || p->nlo || p->nhi || p->ordered) {
@@ -617,6 +656,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     b--;
                 if (b < a || (uint64_t)(b - a) < 100000) {
                     n->pt_mode = true;
+                    n->pt_qual = pt_residual(n);
                     n->s_cur = a;
                     n->s_stop = b;
                     n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * EX_PT_BATCH);

@@ -160,6 +160,17 @@ void lsm_cache_prefetch(lsm_cache_t *c, uint64_t file, uint64_t off)
     __builtin_prefetch(&tab[hv & (nb - 1)]);
 }
 
+void lsm_cache_prefetch_entry(lsm_cache_t *c, uint64_t file, uint64_t off)
+{
+    uint64_t hv = hkey(file, off);
+    shard_t *s = shard_of(c, hv);
+    pthread_mutex_lock(&s->mu);
+    lsm_cache_handle_t *h = s->tab[hv & (s->nbuckets - 1)];
+    pthread_mutex_unlock(&s->mu);
+    if (h) /* only an address: the entry may go once the lock is released */
+        __builtin_prefetch(h);
+}
+
 static void grow(shard_t *s)
 {
     size_t nb = s->nbuckets * 2;

@@ -19,6 +19,8 @@ void lsm_cache_free(lsm_cache_t *c);
 lsm_cache_handle_t *lsm_cache_lookup(lsm_cache_t *c, uint64_t file, uint64_t off);
 /* Start loading the bucket that lsm_cache_lookup(c, file, off) will read. */
 void lsm_cache_prefetch(lsm_cache_t *c, uint64_t file, uint64_t off);
+/* Then (once the bucket is likely loaded) start loading its first entry. */
+void lsm_cache_prefetch_entry(lsm_cache_t *c, uint64_t file, uint64_t off);
 /* Takes ownership of data (malloc'd). Returns a pinned handle. */
 lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off, char *data,
                                      size_t n);

@@ -558,6 +558,7 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
     uint32_t pos[GET_MANY_WIDTH][LSM_BLOOM_MAX_PROBES];
     int nprobe[GET_MANY_WIDTH];
     ix_probe_t ixp[GET_MANY_WIDTH];
+    uint32_t ixidx[GET_MANY_WIDTH];     /* the block's index entry */
     const char *hv[GET_MANY_WIDTH];     /* block handle in the index, NULL = no block */
     size_t hvn[GET_MANY_WIDTH];
     block_pin_t pin[GET_MANY_WIDTH];
@@ -607,12 +608,27 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
             uint32_t idx = ix_finish(&t->ix, p[i].seek, p[i].sn, &ixp[i]);
             if (idx >= t->ix.flat.n)
                 continue;
+            ixidx[i] = idx;
+            hv[i] = t->ix.flat.data; /* a block: its handle is decoded below */
+            __builtin_prefetch(t->ix.flat.data + rdb_get_u32_le(t->ix.flat.restarts + 4 * (size_t)idx));
+        }
+        /* 2a: the block handles in the index, the cache buckets */
+        for (int i = 0; i < w; i++) {
+            lsm_table_t *t = p[i].t;
+            if (!hv[i] || !t->ix.sum)
+                continue;
             const char *ek;
             size_t ekn;
-            lsm_block_flat_entry(&t->ix.flat, idx, &ek, &ekn, &hv[i], &hvn[i]);
+            lsm_block_flat_entry(&t->ix.flat, ixidx[i], &ek, &ekn, &hv[i], &hvn[i]);
             uint64_t off;
             if (t->cache && rdb_decode_varint64(hv[i], hv[i] + hvn[i], &off))
                 lsm_cache_prefetch(t->cache, t->number, off);
+        }
+        /* 2b: the cache entries the buckets point to */
+        for (int i = 0; i < w; i++) {
+            uint64_t off;
+            if (hv[i] && p[i].t->cache && rdb_decode_varint64(hv[i], hv[i] + hvn[i], &off))
+                lsm_cache_prefetch_entry(p[i].t->cache, p[i].t->number, off);
         }
         /* 3: pin the blocks (cache entries), start loading their restarts */
         for (int i = 0; i < w && s == RDB_OK; i++) {
@@ -626,6 +642,7 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
             }
             if (bn[i] >= 4) {
                 __builtin_prefetch(bdata[i] + bn[i] - 4);
+                __builtin_prefetch(bdata[i]);
                 __builtin_prefetch(bdata[i] + bn[i] / 2);
             }
         }

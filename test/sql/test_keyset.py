@@ -17,6 +17,8 @@ Checked here:
   old rows again;
 - = ANY ($1) through the extended protocol (libpq PQexecPrepared) with
   different arrays, NULL elements and a NULL array;
+- an aggregate and a top-N over a table big enough to run in slices
+  (parallel.c) over a key set: the keys read once;
 - EXPLAIN: "Index Scan using kt_pkey on kt" with
   "Index Cond: (id = ANY ('{1,5,9}'::integer[]))" for an IN list, the
   index for an indexed column, "Filter" for the rest of the conditions.
@@ -209,6 +211,17 @@ def main():
         conn.commit()
         conn.autocommit = True
         compare(cur, 100, "after commit")
+
+        # an aggregate or top-N over a big table runs in slices: a key set
+        # under it must be read once, not once per slice
+        cur.execute("CREATE TABLE big (id int PRIMARY KEY, g int)")
+        cur.execute("CREATE INDEX big_g ON big (g)")
+        cur.execute("INSERT INTO big SELECT i, i % 1000 FROM generate_series(1, 60000) i")
+        T.check(cur, "SELECT count(*), sum(id) FROM big WHERE id IN (1, 2, 3, 70000)", [(3, 6)])
+        T.check(cur, "SELECT count(*) FROM big WHERE id = ANY ('{5,6,NULL}')", [(2,)])
+        T.check(cur, "SELECT count(*), sum(id) FROM big WHERE g IN (7, 8)", [(120, 60 * 7 + 60 * 8 + 1000 * 3540)])
+        T.check(cur, "SELECT id FROM big WHERE id IN (10, 20, 30) ORDER BY g DESC LIMIT 2", [(30,), (20,)])
+        T.check(cur, "SELECT count(*), sum(id) FROM big WHERE id BETWEEN 101 AND 1100", [(1000, 600500)])
 
         # = ANY ($1) through the extended protocol
         pq = ringnode.Libpq("host=127.0.0.1 port=%d user=postgres dbname=postgres" % port, ok)
