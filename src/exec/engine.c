@@ -1702,6 +1702,9 @@ static void prep_describe(rdb_stmt_t *ps)
     ps->ncols = p->ps->ncols;
     ps->cols = RDB_ARENA_NEWN(&ps->a, rdb_coldesc_t, ps->ncols);
     memcpy(ps->cols, p->ps->cols, sizeof *ps->cols * (size_t)ps->ncols);
+    /* the names live in the prepared statement, which DEALLOCATE may free first */
+    for (int i = 0; i < ps->ncols; i++)
+        ps->cols[i].name = rdb_arena_strdup(&ps->a, ps->cols[i].name);
 }
 
 const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t *time, int *nparams,
