@@ -158,6 +158,7 @@ static rdb_status_t reader_get(void *ctx, const void *key, size_t klen, rdb_buf_
     clu_consistency_t cl = *(const clu_consistency_t *)ctx;
     clu_node_t *n = eng_clu_node();
     if (cl == CLU_CL_ONE) {
+        clu_node_note_read(n, key, klen);
         if (clu_node_repair_due(n))
             clu_node_repair_key(n, key, klen);
         *handled = false;

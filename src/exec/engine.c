@@ -210,12 +210,17 @@ static rdb_status_t lock_row(ex_run_t *r, const sql_table_t *tab, const sql_valu
     rdb_err_t *err = r->err;
     *latest = NULL;
     *gone = false;
-    if (tab->npk == 0)
+    if (tab->npk == 0 && (!tab->has_rowid || row[tab->rowid_colid].isnull))
         return RDB_OK;
     rdb_buf_t k = RDB_BUF_INIT;
     rdb_buf_append_u32_be(&k, tab->id);
     sql_value_t pk[32];
     int npk = tab->npk < 32 ? tab->npk : 32;
+    if (tab->npk == 0) {    /* the hidden row id (sql/catalog.h), by value */
+        pk[0] = row[tab->rowid_colid];
+        rdb_buf_append_u64_be(&k, (uint64_t)pk[0].u.iv.usec);
+        rdb_buf_append_u16_be(&k, (uint16_t)pk[0].u.iv.days);
+    }
     for (int i = 0; i < npk; i++) {
         uint16_t colid = tab->pk_colids[i];
         sql_type_t t = { SQL_OID_INT4, -1 };
@@ -316,6 +321,11 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     if (s->work_mem < 1024 * 1024)
         r->mem_limit = (size_t)s->work_mem * 256;
     r->work_mem = (size_t)s->work_mem;
+    if (s->query_mem_limit > 0) {   /* ringdb.query_mem_limit: work_mem at most a quarter of it */
+        r->mem_limit = (size_t)s->query_mem_limit;
+        if (r->work_mem > r->mem_limit / 4)
+            r->work_mem = r->mem_limit / 4;
+    }
     r->tmp_dir = s->e->tmp_dir;
 }
 
@@ -584,16 +594,25 @@ static rdb_status_t do_bind_custom(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t 
         return RDB_SQL;
     *nparams = b.nparams;
     *nsubs = b.nsubs;
+    plan_opts_t po;
+    eng_plan_opts(s, &po);
+    po.table_rows = table_rows;
+    po.rows_ctx = s;
     if (first_unknown)
         *first_unknown = b.first_unknown;
     if (out->plan && out->kind == AST_S_SELECT) {
-        out->plan = plan_optimize(a, out->plan);
+        out->plan = plan_optimize_opts(a, out->plan, &po);
         const char *w = eng_guc_get(s, "max_parallel_workers_per_gather");
         int workers = w ? atoi(w) : 0;
         ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
     }
-    if (out->dml)
-        out->dml->src = plan_optimize(a, out->dml->src);
+    if (out->dml) {
+        /* a DML source keeps its join order: READ COMMITTED's re-check
+         * (dml.c) reads the conditions down its left spine over the
+         * target's row, which must stay first */
+        po.join_collapse_limit = 1;
+        out->dml->src = plan_optimize_opts(a, out->dml->src, &po);
+    }
     return RDB_OK;
 }
 

@@ -74,6 +74,7 @@ struct rdb_session {
     int64_t       statement_timeout_ms;
     int64_t       idle_in_txn_timeout_ms;
     int64_t       work_mem;             /* bytes */
+    int64_t       query_mem_limit;      /* bytes, 0 = from work_mem (ringdb.query_mem_limit) */
     /* transaction */
     txn_t        *txn;
     char          state;                /* 'I', 'T', 'E' */
@@ -106,6 +107,9 @@ struct rdb_session {
 void eng_guc_init(rdb_session_t *s, const rdb_startup_t *st);
 void eng_guc_free(rdb_session_t *s);
 const char *eng_guc_get(rdb_session_t *s, const char *name);
+/* The session's planner switches (enable_*, join_collapse_limit). */
+struct plan_opts;
+void eng_plan_opts(rdb_session_t *s, struct plan_opts *o);
 /* SET LOCAL (inside a transaction block): undone by eng_guc_txn_end. */
 rdb_status_t eng_guc_set_local(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
                                rdb_err_t *err);

@@ -112,6 +112,9 @@ void ex_close(ex_node_t *n);
 rdb_status_t ex_check(ex_run_t *r);
 /* The same, counting held bytes kept outside r->a (a hash table's own arena). */
 rdb_status_t ex_check_mem(ex_run_t *r, size_t held);
+/* 53200 "out of memory" in r->err, PostgreSQL's detail "Failed on request
+ * of size N" with N the bytes the query held; returns RDB_NOMEM. */
+rdb_status_t ex_mem_error(ex_run_t *r, size_t size);
 /* Deep copy of a row of n values of the given types into a. */
 sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row);
 

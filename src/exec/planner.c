@@ -25,13 +25,12 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "exec/planner_int.h"
 #include "sql/analyze.h"
+#include "sql/array.h"
 #include "sql/syscat.h"
 
-typedef struct qlist {
-    int         n, cap;
-    ex_expr_t **q;
-} qlist_t;
+typedef pl_quals_t qlist_t;
 
 static void ql_add(rdb_arena_t *a, qlist_t *l, ex_expr_t *e)
 {
@@ -262,7 +261,7 @@ static void index_range(rdb_arena_t *a, plan_t *scan, const qlist_t *q)
     const sql_index_t *best = NULL;
     kbounds_t bb = { 0 };
     double best_rows = 0, rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
-    if (sql_syscat_is(t))
+    if (sql_syscat_is(t) || !pl_opts()->indexscan)
         return;
     for (int i = 0; i < t->nindexes; i++) {
         const sql_index_t *ix = &t->indexes[i];
@@ -287,6 +286,173 @@ static void index_range(rdb_arena_t *a, plan_t *scan, const qlist_t *q)
     scan->est_rows = best_rows;
 }
 
+/* --- key sets: col IN (...), col = ANY (array) ---------------------------- */
+
+/* The value side of one equality of an OR key set: the side other than
+ * the column; NULL if e is not col = value on a key-comparable type. */
+static const ex_expr_t *kset_eq_value(const plan_t *scan, const ex_expr_t *e, int *col)
+{
+    if (e->kind != EX_FUNC || e->nargs != 2 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0)
+        return NULL;
+    for (int side = 0; side < 2; side++) {
+        const ex_expr_t *c = strip_col(e->args[side], scan);
+        const ex_expr_t *v = e->args[1 - side];
+        if (c && is_const_like(v) && key_compatible(scan->types[c->idx], v->type)) {
+            *col = c->idx;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static bool kset_array_ok(const ex_expr_t *e)
+{
+    if (e->kind != EX_ARRAY)
+        return is_const_like(e);
+    for (int i = 0; i < e->nargs; i++)
+        if (!is_const_like(e->args[i]))
+            return false;
+    return true;
+}
+
+/* The column whose values conjunct e lists (col = ANY (array) or an OR
+ * of col = value, values constant or parameters), -1 if none; *nvals an
+ * estimate of how many. */
+static int kset_col(const plan_t *scan, const ex_expr_t *e, int *nvals)
+{
+    if (e->kind == EX_ARRAYCMP) {
+        if (e->flag != 1 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0)
+            return -1;
+        const ex_expr_t *c = strip_col(e->args[0], scan);
+        if (!c || !kset_array_ok(e->args[1]) ||
+            !key_compatible(scan->types[c->idx], sql_array_elem_type(e->args[1]->type)))
+            return -1;
+        *nvals = e->args[1]->kind == EX_CONST && !e->args[1]->val.isnull ? sql_array_count(&e->args[1]->val)
+               : e->args[1]->kind == EX_ARRAY ? e->args[1]->nargs : 10;
+        return c->idx;
+    }
+    if (e->kind != EX_OR || e->nargs < 1)
+        return -1;
+    int col = -1;
+    for (int i = 0; i < e->nargs; i++) {
+        int c;
+        if (!kset_eq_value(scan, e->args[i], &c) || (col >= 0 && c != col))
+            return -1;
+        col = c;
+    }
+    *nvals = e->nargs;
+    return col;
+}
+
+/* An OR of col = constant, every one with the same operator and the
+ * column on the left, as PostgreSQL shows an IN list: col = ANY
+ * ('{...}'::type[]) (the same truth value, NULLs included); e itself
+ * otherwise. */
+static ex_expr_t *kset_as_any(rdb_arena_t *a, ex_expr_t *e)
+{
+    if (e->kind != EX_OR)
+        return e;
+    const sql_resolved_fn_t *fn = e->args[0]->fn;
+    for (int i = 0; i < e->nargs; i++) {
+        const ex_expr_t *x = e->args[i];
+        if (x->fn->fn != fn->fn || x->fn->argtypes[0].oid != fn->argtypes[0].oid ||
+            x->fn->argtypes[1].oid != fn->argtypes[1].oid || x->args[1]->kind != EX_CONST || x->args[0]->kind == EX_CONST ||
+            x->args[1]->type.oid != e->args[0]->args[1]->type.oid)
+            return e;
+    }
+    sql_type_t et = e->args[0]->args[1]->type;
+    uint32_t at = sql_array_oid_of(et.oid);
+    if (!at)
+        return e;
+    sql_value_t *vals = RDB_ARENA_NEWN(a, sql_value_t, e->nargs);
+    for (int i = 0; i < e->nargs; i++)
+        vals[i] = e->args[i]->args[1]->val;
+    ex_expr_t *arr = RDB_ARENA_NEW(a, ex_expr_t);
+    arr->kind = EX_CONST;
+    arr->type = (sql_type_t){ at, et.typmod };
+    arr->val = sql_array_encode(a, et, 1, e->nargs, vals);
+    ex_expr_t *any = RDB_ARENA_NEW(a, ex_expr_t);
+    any->kind = EX_ARRAYCMP;
+    any->type = e->type;
+    any->flag = 1;
+    any->fn = e->args[0]->fn;
+    any->nargs = 2;
+    any->args = RDB_ARENA_NEWN(a, ex_expr_t *, 2);
+    any->args[0] = e->args[0]->args[0];
+    any->args[1] = arr;
+    return any;
+}
+
+/* Replace conjunct old of scan's qual (and of q) by new. */
+static void qual_replace(plan_t *scan, qlist_t *q, ex_expr_t *old, ex_expr_t *new_)
+{
+    for (int i = 0; i < q->n; i++)
+        if (q->q[i] == old)
+            q->q[i] = new_;
+    if (scan->qual == old)
+        scan->qual = new_;
+    else if (scan->qual && scan->qual->kind == EX_AND)
+        for (int i = 0; i < scan->qual->nargs; i++)
+            if (scan->qual->args[i] == old)
+                scan->qual->args[i] = new_;
+}
+
+/* A conjunct listing values of a one-column primary key, or else of the
+ * first column of a secondary index (when it reads well under a tenth of
+ * the table, as index_range decides): the scan reads those keys
+ * (scan->kset).  False if there is none. */
+static bool key_set(rdb_arena_t *a, plan_t *scan, qlist_t *q)
+{
+    const sql_table_t *t = scan->tab;
+    if (sql_syscat_is(t))
+        return false;
+    double rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
+    ex_expr_t *best = NULL;
+    const sql_index_t *bix = NULL;
+    double best_rows = 0;
+    for (int i = 0; i < q->n; i++) {
+        int nv, col = kset_col(scan, q->q[i], &nv);
+        if (col < 0)
+            continue;
+        if (t->npk == 1 && col == t->pk_colids[0]) {
+            best = q->q[i];
+            bix = NULL;
+            best_rows = nv;
+            break;
+        }
+        for (int k = 0; k < t->nindexes; k++) {
+            const sql_index_t *ix = &t->indexes[k];
+            if (ix->colids[0] != col)
+                continue;
+            const sql_column_t *c = sql_table_column_by_id(t, col);
+            bool known = t->rowcount_est && c && c->n_distinct > 0;
+            double r = known ? nv * rows * (1 - c->null_frac) / c->n_distinct + 1 : nv * rows * 0.005 + 1;
+            if (ix->unique && ix->ncols == 1)
+                r = nv;
+            if (known && r > rows * 0.15)
+                continue;
+            if (!best || r < best_rows) {
+                best = q->q[i];
+                bix = ix;
+                best_rows = r;
+            }
+        }
+    }
+    if (!best)
+        return false;
+    int nv;
+    ex_expr_t *any = kset_as_any(a, best);
+    if (any != best)
+        qual_replace(scan, q, best, any);
+    scan->kset = any;
+    scan->kcol = kset_col(scan, any, &nv);
+    scan->index = bix;
+    scan->nlo = scan->nhi = scan->nkey = 0;
+    scan->point = false;
+    scan->est_rows = best_rows;
+    return true;
+}
+
 static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
 {
     const sql_table_t *t = scan->tab;
@@ -301,6 +467,8 @@ static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
         scan->est_rows = 1;
         return;
     }
+    if (key_set(a, scan, q))
+        return;
     /* hash-partitioned tables: the executor turns a short integer range
      * into point lookups, and scans everything otherwise: a secondary
      * index goes first there */
@@ -508,6 +676,11 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
     qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 };
     plan_join_t jt = p->jointype;
     bool inner = jt == J_INNER || jt == J_CROSS;
+    if (inner && !p->lateral) {
+        plan_t *r = pl_join_reorder(a, p, in);
+        if (r)
+            return r;
+    }
     split_and(a, p->qual, &own);
     for (int pass = 0; pass < 2; pass++) {
         qlist_t *src = pass == 0 ? in : &own;
@@ -542,7 +715,7 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
                 ql_add(a, &above, e);
                 continue;
             }
-            if (p->lateral || !hash_key(a, p, e, wl))
+            if (p->lateral || (!pl_opts()->hashjoin && pl_opts()->nestloop) || !hash_key(a, p, e, wl))
                 ql_add(a, &resid, e);
         }
     }
@@ -713,10 +886,91 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
     if (p->kind == P_PROJECT && p->left && p->left->kind == P_PROJECT && in == NULL) {
         /* nothing: projections stay separate (simple and cheap) */
     }
+    if (p->kind == P_SORT)
+        p = pl_order_sort(a, p);
     return wrap_filter(a, p, in);
+}
+
+const plan_opts_t plan_opts_default = { true, true, true, true, true, 8, NULL, NULL };
+static _Thread_local const plan_opts_t *cur_opts;
+
+const plan_opts_t *pl_opts(void)
+{
+    return cur_opts ? cur_opts : &plan_opts_default;
+}
+
+double pl_table_rows(const sql_table_t *t)
+{
+    const plan_opts_t *o = pl_opts();
+    if (t->rowcount_est)
+        return (double)t->rowcount_est;
+    if (t->hash_partitioned && o->table_rows && !sql_syscat_is(t)) {
+        uint64_t n = o->table_rows(o->rows_ctx, t);
+        return n ? (double)n : 1;
+    }
+    return 1000;
+}
+
+plan_t *plan_optimize_opts(rdb_arena_t *a, plan_t *p, const plan_opts_t *o)
+{
+    const plan_opts_t *saved = cur_opts; /* subqueries plan with the same switches */
+    cur_opts = o ? o : saved;
+    plan_t *r = opt(a, p, NULL);
+    cur_opts = saved;
+    return r;
 }
 
 plan_t *plan_optimize(rdb_arena_t *a, plan_t *p)
 {
-    return opt(a, p, NULL);
+    return plan_optimize_opts(a, p, NULL);
+}
+
+/* ---- shared with plan_order.c and plan_join.c (planner_int.h) ---- */
+
+void pl_quals_add(rdb_arena_t *a, pl_quals_t *l, ex_expr_t *e) { ql_add(a, l, e); }
+void pl_split_and(rdb_arena_t *a, ex_expr_t *e, pl_quals_t *l) { split_and(a, e, l); }
+ex_expr_t *pl_join_and(rdb_arena_t *a, ex_expr_t **q, int n) { return join_and(a, q, n); }
+void pl_span(const ex_expr_t *e, int *lo, int *hi, bool *fixed) { span(e, lo, hi, fixed); }
+plan_t *pl_opt(rdb_arena_t *a, plan_t *p, pl_quals_t *in) { return opt(a, p, in); }
+bool pl_hash_key(rdb_arena_t *a, plan_t *j, ex_expr_t *e, int wl) { return hash_key(a, j, e, wl); }
+bool pl_key_compatible(sql_type_t col, sql_type_t val) { return key_compatible(col, val); }
+const ex_expr_t *pl_strip_col(const ex_expr_t *e, const plan_t *scan) { return strip_col(e, scan); }
+int pl_cmp_kind(const char *op) { return cmp_kind(op); }
+
+static void to_kbounds(const pl_bounds_t *b, kbounds_t *k)
+{
+    memset(k, 0, sizeof *k);
+    k->eq = b->eq;
+    k->neq = b->neq;
+    k->lo = b->lo;
+    k->hi = b->hi;
+    k->lo_incl = b->lo_incl;
+    k->hi_incl = b->hi_incl;
+}
+
+void pl_find_bounds(rdb_arena_t *a, const plan_t *scan, const pl_quals_t *q, int ncols,
+                    const uint16_t *colids, pl_bounds_t *b)
+{
+    kbounds_t k;
+    find_bounds(a, scan, q, ncols, colids, &k);
+    b->eq = k.eq;
+    b->neq = k.neq;
+    b->lo = k.lo;
+    b->hi = k.hi;
+    b->lo_incl = k.lo_incl;
+    b->hi_incl = k.hi_incl;
+}
+
+void pl_set_bounds(rdb_arena_t *a, plan_t *scan, const pl_bounds_t *b, bool desc)
+{
+    kbounds_t k;
+    to_kbounds(b, &k);
+    set_bounds(a, scan, &k, desc);
+}
+
+double pl_index_rows(const plan_t *scan, const sql_index_t *ix, const pl_bounds_t *b, bool *known)
+{
+    kbounds_t k;
+    to_kbounds(b, &k);
+    return index_rows(scan, ix, &k, known);
 }

@@ -17,6 +17,8 @@ typedef struct lsm_cache_handle lsm_cache_handle_t;
 lsm_cache_t *lsm_cache_new(size_t capacity);
 void lsm_cache_free(lsm_cache_t *c);
 lsm_cache_handle_t *lsm_cache_lookup(lsm_cache_t *c, uint64_t file, uint64_t off);
+/* Start loading the bucket that lsm_cache_lookup(c, file, off) will read. */
+void lsm_cache_prefetch(lsm_cache_t *c, uint64_t file, uint64_t off);
 /* Takes ownership of data (malloc'd). Returns a pinned handle. */
 lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off, char *data,
                                      size_t n);
@@ -33,5 +35,11 @@ const char *lsm_cache_data(const lsm_cache_handle_t *h, size_t *n);
 void lsm_cache_release(lsm_cache_t *c, lsm_cache_handle_t *h);
 size_t lsm_cache_usage(lsm_cache_t *c);
 size_t lsm_cache_capacity(const lsm_cache_t *c);
+/* Memory held elsewhere that counts against the capacity (the open tables'
+ * index blocks, filters and summaries): the entries get capacity - charged.
+ * lsm_cache_charge evicts at once to make the room. */
+void lsm_cache_charge(lsm_cache_t *c, size_t n);
+void lsm_cache_uncharge(lsm_cache_t *c, size_t n);
+size_t lsm_cache_charged(lsm_cache_t *c);
 
 #endif

@@ -50,6 +50,7 @@ struct lsm_table {
     char *filter;
     size_t filter_len;
     lsm_cache_t *cache;
+    size_t charged; /* index, filter and summary bytes charged to the cache */
     atomic_int refs;
     uint64_t *hits, *misses;
 };
@@ -329,6 +330,16 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     if (fsize && (s = read_block(t, foff, fsize, false, &t->filter, &t->filter_len, err)) != RDB_OK)
         goto fail;
     ix_build(t);
+    /* What the open table holds in memory counts against the block cache,
+     * so that memory stays within the cache's budget at any data size. */
+    t->charged = sizeof(*t) + strlen(t->path) + 1 + t->index_len + t->filter_len +
+                 (t->ix.sum ? (size_t)t->ix.flat.n * sizeof(*t->ix.sum) +
+                                  (size_t)t->ix.ntop * sizeof(*t->ix.top)
+                            : 0);
+    if (t->cache)
+        lsm_cache_charge(t->cache, t->charged);
+    else
+        t->charged = 0;
     *out = t;
     return RDB_OK;
 fail:
@@ -340,6 +351,8 @@ void lsm_table_ref(lsm_table_t *t) { atomic_fetch_add(&t->refs, 1); }
 void lsm_table_unref(lsm_table_t *t)
 {
     if (t && atomic_fetch_sub(&t->refs, 1) == 1) {
+        if (t->charged)
+            lsm_cache_uncharge(t->cache, t->charged);
         close(t->fd);
         free(t->index);
         free(t->ix.sum);
@@ -350,6 +363,7 @@ void lsm_table_unref(lsm_table_t *t)
     }
 }
 uint64_t lsm_table_file_size(const lsm_table_t *t) { return t->size; }
+size_t lsm_table_charge(const lsm_table_t *t) { return t->charged; }
 void lsm_table_set_counters(lsm_table_t *t, uint64_t *hits, uint64_t *misses)
 {
     t->hits = hits;
@@ -374,8 +388,8 @@ static void unpin(lsm_table_t *t, block_pin_t *p)
 
 /* Point bi at the data block whose index value (handle) is v, pinning it
  * in *pin (which must be empty).  false with err set on failure. */
-static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block_pin_t *pin,
-                       lsm_block_it_t *bi, bool *hit, rdb_err_t *err)
+static bool pin_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block_pin_t *pin,
+                      const char **datap, size_t *np, uint64_t *offp, bool *hit, rdb_err_t *err)
 {
     uint64_t off, size;
     const char *p = rdb_decode_varint64(v, v + vn, &off);
@@ -404,6 +418,20 @@ static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, bloc
             pin->owned = blk;
         data = blk;
     }
+    *datap = data;
+    *np = n;
+    *offp = off;
+    return true;
+}
+
+static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block_pin_t *pin,
+                       lsm_block_it_t *bi, bool *hit, rdb_err_t *err)
+{
+    const char *data;
+    size_t n;
+    uint64_t off;
+    if (!pin_block(t, v, vn, fill, pin, &data, &n, &off, hit, err))
+        return false;
     lsm_block_it_init(bi, data, n, t->path, off);
     return true;
 }
@@ -482,6 +510,134 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
     }
     lsm_block_it_destroy(&bib);
     unpin(t, &pin);
+    return s;
+}
+
+/* Several point reads at once (lsm_table_get_many): the reads go through
+ * their steps side by side, GET_MANY_WIDTH at a time, each step starting
+ * the cache misses of the next one (bloom probes and index summary group,
+ * then the block cache bucket, then the block) for every read before the
+ * first of them waits for one, so that the misses of different keys
+ * overlap instead of queueing one after the other. */
+#define GET_MANY_WIDTH 16
+
+static rdb_status_t get_many_one(lsm_table_probe_t *p, const char *data, size_t n, uint64_t off,
+                                 rdb_buf_t *vals, rdb_err_t *err)
+{
+    lsm_table_t *t = p->t;
+    lsm_block_it_t bib = { 0 };
+    lsm_it_t *bi = &bib.base;
+    rdb_status_t s = RDB_OK;
+    lsm_block_it_init(&bib, data, n, t->path, off);
+    bi->ops->seek(bi, p->seek, p->sn);
+    if (bi->ops->valid(bi)) {
+        size_t kn, vn;
+        const char *k = bi->ops->key(bi, &kn);
+        if (lsm_ukey_cmp(k, kn - LSM_IKEY_TRAILER, p->seek, p->sn - LSM_IKEY_TRAILER) == 0) {
+            p->found = true;
+            p->kind = lsm_ikey_kind(k, kn);
+            p->ver = lsm_ikey_version(k, kn);
+            if (!p->has_newer || lsm_version_cmp(p->ver, p->newer) > 0) {
+                const char *val = bi->ops->value(bi, &vn);
+                p->copied = true;
+                p->voff = vals->len;
+                p->vlen = vn;
+                rdb_buf_append(vals, val, vn);
+            }
+        }
+    } else {
+        s = bi->ops->status(bi, err);
+    }
+    lsm_block_it_destroy(&bib);
+    return s;
+}
+
+rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, rdb_buf_t *vals,
+                                rdb_err_t *err)
+{
+    uint32_t pos[GET_MANY_WIDTH][LSM_BLOOM_MAX_PROBES];
+    int nprobe[GET_MANY_WIDTH];
+    ix_probe_t ixp[GET_MANY_WIDTH];
+    const char *hv[GET_MANY_WIDTH];     /* block handle in the index, NULL = no block */
+    size_t hvn[GET_MANY_WIDTH];
+    block_pin_t pin[GET_MANY_WIDTH];
+    const char *bdata[GET_MANY_WIDTH];
+    size_t bn[GET_MANY_WIDTH];
+    uint64_t boff[GET_MANY_WIDTH];
+    rdb_status_t s = RDB_OK;
+    for (int base = 0; base < n && s == RDB_OK; base += GET_MANY_WIDTH) {
+        int w = RDB_MIN(GET_MANY_WIDTH, n - base);
+        lsm_table_probe_t *p = pr + base;
+        /* 1: the bloom filter's bits and the index summary's group */
+        for (int i = 0; i < w; i++) {
+            lsm_table_t *t = p[i].t;
+            size_t ukl = p[i].sn - LSM_IKEY_TRAILER;
+            p[i].found = p[i].copied = p[i].bloom_skip = false;
+            nprobe[i] = t->filter ? lsm_bloom_prefetch(t->filter, t->filter_len,
+                                                       lsm_bloom_hash(p[i].seek, ukl), pos[i])
+                                  : 0;
+            if (t->ix.sum)
+                ix_start(&t->ix, p[i].seek, p[i].sn, &ixp[i]);
+        }
+        /* 2: the filter's answer, the block from the index */
+        for (int i = 0; i < w; i++) {
+            lsm_table_t *t = p[i].t;
+            hv[i] = NULL;
+            pin[i] = (block_pin_t){ NULL, NULL };
+            if (nprobe[i] && !lsm_bloom_check(t->filter, pos[i], nprobe[i])) {
+                p[i].bloom_skip = true;
+                continue;
+            }
+            if (!t->ix.sum) { /* no summary: the one-key path */
+                bool hit;
+                rdb_buf_t v = RDB_BUF_INIT;
+                s = lsm_table_get(t, p[i].seek, p[i].sn, fill_cache, &p[i].found, &p[i].kind, &p[i].ver,
+                                  &v, p[i].has_newer ? &p[i].newer : NULL, &p[i].bloom_skip, &hit, err);
+                if (s == RDB_OK && p[i].found && (!p[i].has_newer || lsm_version_cmp(p[i].ver, p[i].newer) > 0)) {
+                    p[i].copied = true;
+                    p[i].voff = vals->len;
+                    p[i].vlen = v.len;
+                    rdb_buf_append(vals, v.data, v.len);
+                }
+                rdb_buf_free(&v);
+                if (s != RDB_OK)
+                    break;
+                continue;
+            }
+            uint32_t idx = ix_finish(&t->ix, p[i].seek, p[i].sn, &ixp[i]);
+            if (idx >= t->ix.flat.n)
+                continue;
+            const char *ek;
+            size_t ekn;
+            lsm_block_flat_entry(&t->ix.flat, idx, &ek, &ekn, &hv[i], &hvn[i]);
+            uint64_t off;
+            if (t->cache && rdb_decode_varint64(hv[i], hv[i] + hvn[i], &off))
+                lsm_cache_prefetch(t->cache, t->number, off);
+        }
+        /* 3: pin the blocks (cache entries), start loading their restarts */
+        for (int i = 0; i < w && s == RDB_OK; i++) {
+            if (!hv[i])
+                continue;
+            if (!pin_block(p[i].t, hv[i], hvn[i], fill_cache, &pin[i], &bdata[i], &bn[i], &boff[i], NULL,
+                           err)) {
+                s = err ? err->code : RDB_CORRUPTION;
+                hv[i] = NULL;
+                break;
+            }
+            if (bn[i] >= 4) {
+                __builtin_prefetch(bdata[i] + bn[i] - 4);
+                __builtin_prefetch(bdata[i] + bn[i] / 2);
+            }
+        }
+        /* 4: seek in the blocks */
+        for (int i = 0; i < w; i++) {
+            if (!hv[i])
+                continue;
+            if (s == RDB_OK)
+                s = get_many_one(&p[i], bdata[i], bn[i], boff[i], vals, err);
+            unpin(p[i].t, &pin[i]);
+        }
+    }
     return s;
 }
 

@@ -43,6 +43,10 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
 void lsm_table_ref(lsm_table_t *t);
 void lsm_table_unref(lsm_table_t *t);
 uint64_t lsm_table_file_size(const lsm_table_t *t);
+/* Bytes the open table holds in memory (index, filter, index summary),
+ * charged to the block cache from open until the last reference goes;
+ * 0 when it has no cache. */
+size_t lsm_table_charge(const lsm_table_t *t);
 /* Point read: RDB_OK with found set if a version of ukey <= snapshot is in
  * the table (then *kind and *ver filled, and value (may be NULL) replaced
  * by its value unless newer_than is given and the version found is not
@@ -53,6 +57,27 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek_ikey, size_t sn, boo
                            const lsm_version_t *newer_than, bool *bloom_skip, bool *cache_hit,
                            rdb_err_t *err);
 lsm_it_t *lsm_table_iter(lsm_table_t *t, bool fill_cache);
+/* One read of lsm_table_get_many: t, seek and (has_newer, newer) are
+ * inputs, the rest outputs.  found/kind/ver as lsm_table_get's; when the
+ * version found is newer than `newer` (or has_newer is false) its value is
+ * appended to vals at voff (vlen bytes) and copied is set. */
+typedef struct lsm_table_probe {
+    lsm_table_t  *t;
+    const char   *seek;
+    size_t        sn;
+    bool          has_newer;
+    lsm_version_t newer;
+    bool          found, copied, bloom_skip;
+    int           kind;
+    lsm_version_t ver;
+    size_t        voff, vlen;
+    int           key;       /* the caller's: which key this probes */
+} lsm_table_probe_t;
+/* n point reads (of any tables, in any order) at once: the results of
+ * lsm_table_get on each, with the cache misses of different reads
+ * overlapping.  Stops at the first error (results after it undefined). */
+rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, rdb_buf_t *vals,
+                                rdb_err_t *err);
 /* Approximate file offset of the first key >= ikey. */
 uint64_t lsm_table_offset_of(lsm_table_t *t, const char *ikey, size_t n);
 /* Cache hits/misses counters the table bumps (shared, may be NULL). */

@@ -1142,36 +1142,61 @@ static bool group_by_pk(bctx_t *c, const ex_expr_t *x, ex_expr_t **out)
 
 static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
-    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: arrays have one dimension */
+    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: not supported */
         return fail(c, "2202E", -1, "wrong number of array subscripts");
-    ex_expr_t *arr;
-    if (bind_e(c, s, a->arg, &arr) != RDB_OK)
-        return RDB_SQL;
-    if (!sql_type_is_array(arr->type.oid) && a->arg->kind == AST_SUBSCRIPT && !a->arg->ival && !a->def) {
-        /* a[i][j] on a one-dimensional array: more subscripts than dimensions read NULL */
-        *out = ex_const(c, arr->type, sql_null());
-        return RDB_OK;
+    /* a[i][j]...: one expression over the whole chain, as PG's SubscriptingRef */
+    int k = 1;
+    for (ast_expr_t *x = a->arg; x->kind == AST_SUBSCRIPT && !x->def; x = x->arg)
+        k++;
+    ast_expr_t **subs = RDB_ARENA_NEWN(A, ast_expr_t *, k);
+    bool slice = false;
+    ast_expr_t *base = a;
+    for (int d = k - 1; d >= 0; d--, base = base->arg) {
+        subs[d] = base;
+        slice |= base->ival != 0;
     }
+    ex_expr_t *arr;
+    if (bind_e(c, s, base, &arr) != RDB_OK)
+        return RDB_SQL;
     if (!sql_type_is_array(arr->type.oid))
-        return fail(c, "42804", a->arg->loc, "cannot subscript type %s because it does not support "
+        return fail(c, "42804", base->loc, "cannot subscript type %s because it does not support "
                     "subscripting", tname(c, arr->type));
-    ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, a->ival ? arr->type : sql_array_elem_type(arr->type), a->def ? 4 : 3);
-    e->flag = a->ival ? EX_SUB_SLICE : EX_SUB_INDEX;
+    if (k > SQL_ARRAY_MAXDIM)
+        return fail(c, "54000", a->loc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                    k, SQL_ARRAY_MAXDIM);
+    ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, slice ? arr->type : sql_array_elem_type(arr->type),
+                          a->def ? 4 : 1 + 2 * k);
+    e->flag = slice ? EX_SUB_SLICE : EX_SUB_INDEX;
     e->args[0] = arr;
-    for (int i = 0; i < 2; i++) {
-        if (!a->args[i]) {
-            e->args[i + 1] = ex_const(c, T(SQL_OID_INT4), sql_null());
-            if (a->ival)
-                e->flag |= i == 0 ? EX_SUB_NO_LOWER : EX_SUB_NO_UPPER;
-            continue;
+    e->val.u.i = 0;
+    for (int d = 0; d < k; d++) {
+        ast_expr_t *sa = subs[d];
+        for (int i = 0; i < 2; i++) {
+            ex_expr_t **slot = &e->args[1 + 2 * d + i];
+            ast_expr_t *x = sa->args[i];
+            if (slice && !sa->ival && i == 0) {   /* a[1:2][3]: [3] means [1:3] */
+                *slot = ex_const(c, T(SQL_OID_INT4), sql_int(1));
+                continue;
+            }
+            if (slice && !sa->ival && i == 1)
+                x = sa->args[0];
+            if (!x) {
+                *slot = ex_const(c, T(SQL_OID_INT4), sql_null());
+                if (slice) {
+                    int bit = i == 0 ? EX_SUB_NO_LOWER : EX_SUB_NO_UPPER;
+                    e->val.u.i |= (int64_t)(bit >> 2) << (2 * d);
+                    if (d == 0)
+                        e->flag |= bit;
+                }
+                continue;
+            }
+            if (bind_e(c, s, x, slot) != RDB_OK)
+                return RDB_SQL;
+            if (!is_unknown(*slot) && !sql_type_can_coerce((*slot)->type, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT))
+                return fail(c, "42804", x->loc, "array subscript must have type integer");
+            if (coerce(c, slot, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT, x->loc) != RDB_OK)
+                return RDB_SQL;
         }
-        if (bind_e(c, s, a->args[i], &e->args[i + 1]) != RDB_OK)
-            return RDB_SQL;
-        ex_expr_t *x = e->args[i + 1];
-        if (!is_unknown(x) && !sql_type_can_coerce(x->type, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT))
-            return fail(c, "42804", a->args[i]->loc, "array subscript must have type integer");
-        if (coerce(c, &e->args[i + 1], T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT, a->args[i]->loc) != RDB_OK)
-            return RDB_SQL;
     }
     if (a->def) {
         e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array */
@@ -1521,8 +1546,13 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         if (common_at(c, e->args, a->nargs, "ARRAY", a->loc, locs, &et) != RDB_OK)
             return RDB_SQL;
         const sql_typeinfo_t *ti = sql_type_by_oid(et.oid);
-        if (sql_type_is_array(et.oid))
-            return fail(c, "0A000", a->loc, "multidimensional arrays are not supported");
+        if (sql_type_is_array(et.oid)) {   /* ARRAY[[1,2],[3,4]]: sub-arrays make a dimension */
+            e->type = et;
+            e->val.u.i = sql_array_elem_oid(et.oid);
+            e->flag = 1;
+            *out = e;
+            return RDB_OK;
+        }
         if (!ti || !ti->array_oid)
             return fail(c, "42704", a->loc, "could not find array type for data type %s", tname(c, et));
         e->type = T(ti->array_oid);
@@ -3214,7 +3244,7 @@ static rdb_status_t bind_lockrows(bctx_t *c, ast_select_t *sel, scope_t *s, cons
                 continue;   /* a WITH query: PostgreSQL locks its rows only when OF names it */
             return fail(c, "0A000", loc, "%s cannot be applied to a WITH query", ln);
         }
-        if (rel->table->npk == 0)   /* rows are locked by primary key (exec/rowlock.h) */
+        if (rel->table->npk == 0 && !rel->table->has_rowid)   /* locked by primary key or row id */
             return fail(c, "0A000", loc, "%s on table \"%s\" without a primary key is not supported", ln,
                         rel->table->name);
         if (lock_nullable(fromp, 0, rel->offset, false))

@@ -217,6 +217,7 @@ typedef struct ast_stmt {
     bool            is_local, set_default;
     /* COPY */
     bool            copy_from, copy_csv, copy_header, copy_stdio;
+    bool            copy_binary;  /* FORMAT binary */
     char            copy_delim;
     const char     *copy_null, *copy_quote, *copy_escape;
     const char     *tag;          /* NOOP and DDL: command tag hint */

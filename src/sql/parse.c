@@ -149,9 +149,7 @@ static rdb_status_t xtypename(pctx_t *p, json_t *tn, ast_typename_t **out)
         t->mods[t->nmods++] = jint(json_object_get(b, "ival"), "ival", 0);
     }
     json_t *ab = json_object_get(tn, "arrayBounds");
-    if (json_array_size(ab) > 1)
-        return unsupported(p, "multidimensional arrays", t->loc);
-    t->array = json_array_size(ab) == 1;
+    t->array = json_array_size(ab) >= 1;   /* int[][] is int[], as in PG */
     *out = t;
     return RDB_OK;
 }
@@ -1022,7 +1020,7 @@ static rdb_status_t xcopy(pctx_t *p, json_t *b, ast_stmt_t *st)
             if (val && strcmp(val, "csv") == 0) {
                 st->copy_csv = true;
             } else if (val && strcmp(val, "binary") == 0) {
-                return unsupported(p, "COPY ... (FORMAT binary)", -1);
+                st->copy_binary = true;
             } else if (!val || strcmp(val, "text") != 0) {
                 rdb_err_set(p->err, RDB_SQL, "22023", "COPY format \"%s\" not recognized",
                             val ? val : "");
@@ -1056,6 +1054,22 @@ static rdb_status_t xcopy(pctx_t *p, json_t *b, ast_stmt_t *st)
             st->copy_delim = ',';
         if (!null_set)
             st->copy_null = "";
+    }
+    if (st->copy_binary) {    /* PG's ProcessCopyOptions, in its order */
+        const char *what = delim_set ? "DELIMITER" : null_set ? "NULL" : st->copy_header ? "HEADER" : NULL;
+        if (what) {
+            rdb_err_set(p->err, RDB_SQL, st->copy_header && !delim_set && !null_set ? "0A000" : "42601",
+                        "cannot specify %s in BINARY mode", what);
+            return RDB_SQL;
+        }
+        if (st->copy_quote) {
+            rdb_err_set(p->err, RDB_SQL, "0A000", "COPY quote available only in CSV mode");
+            return RDB_SQL;
+        }
+        if (st->copy_escape) {
+            rdb_err_set(p->err, RDB_SQL, "0A000", "COPY escape available only in CSV mode");
+            return RDB_SQL;
+        }
     }
     if (!st->copy_stdio)
         return unsupported(p, "COPY to or from a file (use STDIN/STDOUT or psql's \\copy)", -1);

@@ -907,6 +907,17 @@ rdb_status_t sql_index_delete_entries(txn_t *txn, const sql_index_t *ix, rdb_err
     return delete_prefix(txn, TXN_PREFIX_INDEX, ix->id, err);
 }
 
+/* Decode a row read by key (sql_table_get's tail). */
+static rdb_status_t got_row(rdb_arena_t *a, const sql_table_t *t, const sql_type_t *types, const char *key,
+                            size_t klen, const char *v, size_t vn, sql_value_t *row, rdb_err_t *err)
+{
+    int fast = types ? row_decode_fast(a, t, types, v, vn, row, NULL, err) : 0;
+    rdb_status_t rc = fast > 0 ? RDB_OK : fast < 0 ? RDB_CORRUPTION : sql_row_decode(a, t, v, vn, row, err);
+    if (rc == RDB_OK && t->npk == 0)
+        rc = rowid_from_key(a, t, key, klen, row, err);
+    return rc;
+}
+
 rdb_status_t sql_table_get(txn_t *txn, const sql_table_t *t, const sql_value_t *pkv,
                            rdb_arena_t *a, sql_value_t *row, bool *found, rdb_err_t *err)
 {
@@ -916,19 +927,58 @@ rdb_status_t sql_table_get(txn_t *txn, const sql_table_t *t, const sql_value_t *
     rdb_status_t rc = txn_get(txn, key.data, key.len, &val, found, err);
     if (rc == RDB_OK && *found) {
         sql_type_t types[64];
-        int fast = 0;
-        if (t->nrowcols <= 64) {
+        if (t->nrowcols <= 64)
             col_types(t, types);
-            fast = row_decode_fast(a, t, types, val.data, val.len, row, NULL, err);
-        }
-        rc = fast > 0 ? RDB_OK : fast < 0 ? RDB_CORRUPTION
-           : sql_row_decode(a, t, val.data, val.len, row, err);
-        if (rc == RDB_OK && t->npk == 0)
-            rc = rowid_from_key(a, t, key.data, key.len, row, err);
+        rc = got_row(a, t, t->nrowcols <= 64 ? types : NULL, key.data, key.len, val.data, val.len, row, err);
     }
     rdb_buf_free(&pk);
     rdb_buf_free(&key);
     rdb_buf_free(&val);
+    return rc;
+}
+
+rdb_status_t sql_table_get_many(txn_t *txn, const sql_table_t *t, int n, const sql_value_t *pkv,
+                                rdb_arena_t *a, sql_value_t *rows, bool *found, rdb_err_t *err)
+{
+    if (n <= 0)
+        return RDB_OK;
+    int npk = t->npk ? t->npk : 1, w = t->nrowcols ? t->nrowcols : 1;
+    rdb_buf_t pk = RDB_BUF_INIT, keys = RDB_BUF_INIT, vals = RDB_BUF_INIT;
+    size_t *off = rdb_malloc(sizeof(*off) * (size_t)(n + 1));
+    const void **kp = rdb_malloc(sizeof(*kp) * (size_t)n);
+    size_t *kl = rdb_malloc(sizeof(*kl) * (size_t)n);
+    lsm_get_result_t *res = rdb_malloc(sizeof(*res) * (size_t)n);
+    rdb_buf_t key = RDB_BUF_INIT;
+    for (int i = 0; i < n; i++) {
+        off[i] = keys.len;
+        rdb_buf_reset(&pk);
+        pk_encode(&pk, t, pkv + (size_t)i * npk, true);
+        row_key(&key, t, pk.data, pk.len); /* (it resets key) */
+        rdb_buf_append(&keys, key.data, key.len);
+    }
+    rdb_buf_free(&key);
+    off[n] = keys.len;
+    for (int i = 0; i < n; i++) {
+        kp[i] = keys.data + off[i];
+        kl[i] = off[i + 1] - off[i];
+    }
+    rdb_status_t rc = txn_get_many(txn, n, kp, kl, res, &vals, err);
+    sql_type_t types[64];
+    if (rc == RDB_OK && t->nrowcols <= 64)
+        col_types(t, types);
+    for (int i = 0; i < n && rc == RDB_OK; i++) {
+        found[i] = res[i].found;
+        if (found[i])
+            rc = got_row(a, t, t->nrowcols <= 64 ? types : NULL, kp[i], kl[i], vals.data + res[i].voff,
+                         res[i].vlen, rows + (size_t)i * w, err);
+    }
+    rdb_buf_free(&pk);
+    rdb_buf_free(&keys);
+    rdb_buf_free(&vals);
+    free(off);
+    free(kp);
+    free(kl);
+    free(res);
     return rc;
 }
 
@@ -1133,6 +1183,11 @@ sql_scan_t *sql_index_scan_open(txn_t *txn, const sql_table_t *t, const sql_inde
     rdb_buf_free(&lo);
     rdb_buf_free(&hi);
     return s;
+}
+
+void sql_scan_reverse(sql_scan_t *s)
+{
+    txn_iter_reverse(s->it);
 }
 
 static bool scan_fail(sql_scan_t *s, rdb_status_t rc)

@@ -36,6 +36,7 @@
  */
 #include "txn/txn.h"
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 
 #include "common/arena.h"
 #include "common/hash.h"
+#include "common/mem.h"
 #include "lsm/batch.h"
 
 #define CEILING_AHEAD_MS 5000
@@ -108,6 +110,10 @@ struct txn_iter {
     char         *lo, *hi;   /* copies of the bounds */
     size_t        lolen, hilen;
     bool          started;
+    /* txn_iter_reverse: descending; the store's rows [0, rend) and the
+     * write set's ws[0, wend) are still to come, the last of each next */
+    bool          reverse;
+    size_t        rend, wend;
     /* The position: from the store (li) or from the write set (ws[cur]). */
     bool          valid;
     bool          from_ws;
@@ -584,6 +590,60 @@ rdb_status_t txn_get_before_new(txn_t *t, const void *key, size_t klen, rdb_buf_
     return s;
 }
 
+rdb_status_t txn_get_many(txn_t *t, int n, const void *const *keys, const size_t *klens,
+                          lsm_get_result_t *res, rdb_buf_t *vals, rdb_err_t *err)
+{
+    ws_hash_pending(t);
+    if (n <= 0)
+        return RDB_OK;
+    /* the keys neither the write set nor a reader answers go to the LSM
+     * together */
+    const void **lk = rdb_malloc(sizeof(*lk) * (size_t)n);
+    size_t *ll = rdb_malloc(sizeof(*ll) * (size_t)n);
+    int *li = rdb_malloc(sizeof(*li) * (size_t)n);
+    lsm_get_result_t *lr = rdb_malloc(sizeof(*lr) * (size_t)n);
+    int nl = 0;
+    rdb_buf_t one = RDB_BUF_INIT;
+    rdb_status_t s = RDB_OK;
+    for (int i = 0; i < n && s == RDB_OK; i++) {
+        const ws_entry_t *en = ws_lookup(t, keys[i], klens[i]);
+        res[i] = (lsm_get_result_t){ false, 0, 0 };
+        if (en) {
+            res[i].found = en->val != NULL;
+            res[i].voff = vals->len;
+            res[i].vlen = en->val ? en->vlen : 0;
+            if (en->val)
+                rdb_buf_append(vals, en->val, en->vlen);
+        } else if (reader_key(t, keys[i], klens[i]) && t->reader->get) {
+            bool found;
+            s = txn_get_before_new(t, keys[i], klens[i], &one, &found, err);
+            res[i].found = s == RDB_OK && found;
+            res[i].voff = vals->len;
+            res[i].vlen = res[i].found ? one.len : 0;
+            if (res[i].found)
+                rdb_buf_append(vals, one.data, one.len);
+        } else {
+            lk[nl] = keys[i];
+            ll[nl] = klens[i];
+            li[nl++] = i;
+        }
+    }
+    if (s == RDB_OK && nl) {
+        lsm_read_options_t ro;
+        lsm_read_options_default(&ro);
+        ro.snapshot = t->snapshot;
+        s = lsm_get_many(t->st->db, &ro, nl, lk, ll, lr, vals, err);
+        for (int j = 0; s == RDB_OK && j < nl; j++)
+            res[li[j]] = lr[j];
+    }
+    rdb_buf_free(&one);
+    free(lk);
+    free(ll);
+    free(li);
+    free(lr);
+    return s;
+}
+
 /* Free the write set (the transaction itself stays). */
 static void ws_release(txn_t *t)
 {
@@ -1024,8 +1084,104 @@ static bool settle(txn_iter_t *it)
     }
 }
 
+/* --- descending iteration (txn_iter_reverse) --- */
+
+static bool src_valid_rev(txn_iter_t *it)
+{
+    if (!it->use_rows)
+        return lsm_iter_valid(it->li);
+    while (it->rend > 0 && it->rows.r[it->rend - 1].tombstone)
+        it->rend--;
+    if (it->rend == 0)
+        return false;
+    it->rpos = it->rend - 1; /* what src_key and txn_iter_value read */
+    return true;
+}
+
+static void src_prev(txn_iter_t *it)
+{
+    if (it->use_rows)
+        it->rend--;
+    else
+        lsm_iter_prev(it->li);
+}
+
+void txn_iter_reverse(txn_iter_t *it)
+{
+    assert(!it->started);
+    it->reverse = true;
+    it->rend = it->use_rows ? it->rows.n : 0;
+    it->wend = it->nws;
+    if (it->use_rows)
+        return;
+    if (it->hi) {
+        lsm_iter_seek_for_prev(it->li, it->hi, it->hilen);
+        size_t kl;
+        if (lsm_iter_valid(it->li) && key_cmp(lsm_iter_key(it->li, &kl), kl, it->hi, it->hilen) >= 0)
+            lsm_iter_prev(it->li); /* hi is exclusive */
+    } else {
+        lsm_iter_seek_last(it->li);
+    }
+}
+
+/* settle, descending: the larger of the two sources' last keys. */
+static bool settle_rev(txn_iter_t *it)
+{
+    for (;;) {
+        bool lv = src_valid_rev(it);
+        bool wv = it->wend > 0;
+        if ((!lv && src_status(it) != RDB_OK) || (!lv && !wv)) {
+            it->valid = false;
+            return false;
+        }
+        int c;
+        if (!wv) {
+            c = 1;
+        } else if (!lv) {
+            c = -1;
+        } else {
+            size_t lk;
+            const char *k = src_key(it, &lk);
+            const ws_entry_t *en = &it->t->ents[it->ws[it->wend - 1] - 1];
+            c = key_cmp(k, lk, en->key, en->klen);
+        }
+        if (c > 0) {
+            it->from_ws = false;
+            it->valid = true;
+            return true;
+        }
+        if (c == 0)
+            src_prev(it);
+        const ws_entry_t *en = &it->t->ents[it->ws[it->wend - 1] - 1];
+        if (en->val) {
+            it->from_ws = true;
+            it->cur = it->wend - 1;
+            it->valid = true;
+            return true;
+        }
+        it->wend--; /* deleted in this transaction */
+    }
+}
+
+static bool next_rev(txn_iter_t *it)
+{
+    if (!it->started) {
+        it->started = true;
+    } else if (it->valid) {
+        if (it->from_ws)
+            it->wend--;
+        else
+            src_prev(it);
+    } else {
+        return false;
+    }
+    return settle_rev(it);
+}
+
 bool txn_iter_next(txn_iter_t *it)
 {
+    if (it->reverse)
+        return next_rev(it);
     if (!it->started) {
         it->started = true;
     } else if (it->valid) {

@@ -140,6 +140,11 @@ bool txn_has_reader(const txn_t *t);
  * first); not found or deleted gives *found = false. */
 rdb_status_t txn_get(txn_t *t, const void *key, size_t klen, rdb_buf_t *val, bool *found,
                      rdb_err_t *err);
+/* n point reads (txn_get on each key; any order, repeats allowed), the
+ * snapshot's share read together (lsm_get_many).  res[i].found; a found
+ * key's value is appended to vals at res[i].voff (res[i].vlen bytes). */
+rdb_status_t txn_get_many(txn_t *t, int n, const void *const *keys, const size_t *klens,
+                          lsm_get_result_t *res, rdb_buf_t *vals, rdb_err_t *err);
 /* Buffer a write; a later write of the same key replaces an earlier one. */
 void txn_put(txn_t *t, const void *key, size_t klen, const void *val, size_t vlen);
 void txn_delete(txn_t *t, const void *key, size_t klen);
@@ -171,6 +176,9 @@ bool txn_check_new(txn_t *t, uint64_t *tag, const char **val, size_t *vlen);
  * keys hidden.  Writes made to the transaction while an iterator is open
  * may or may not be seen by it; the iterator stays valid. */
 txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi, size_t hilen);
+/* Iterate in descending order instead (from the last key < hi down to
+ * lo).  REQUIRES: before the first txn_iter_next; no txn_iter_seek. */
+void txn_iter_reverse(txn_iter_t *it);
 /* Position on the first key >= key (within the bounds). */
 void txn_iter_seek(txn_iter_t *it, const void *key, size_t klen);
 /* Advance; the first call after txn_iter_new / seek positions on the first

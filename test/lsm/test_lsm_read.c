@@ -335,6 +335,89 @@ static void index_summary_against_model(lsm_compression_t comp)
     rm_tmp();
 }
 
+/* --- many point reads at once --------------------------------------------- */
+
+/* lsm_get_many gives what lsm_get gives key by key: keys spread over the
+ * memtable, level-0 files and deeper levels, several versions each (some
+ * written to an older file after a newer one, as replication does),
+ * tombstones, absent keys, repeated keys, at several snapshots. */
+START_TEST(get_many_matches_get)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.memtable_size = 64 << 10;
+    o.block_size = 512;
+    o.sync_mode = LSM_SYNC_NONE;
+    o.target_file_size = 16 << 10;
+    lsm_db_t *db;
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    const int nk = 3000;
+    lsm_batch_t *b = lsm_batch_new();
+    for (int round = 0; round < 6; round++) {
+        for (int i = 0; i < 800; i++) {
+            char k[32], v[64];
+            int key = (int)(rnd() % (uint64_t)nk);
+            snprintf(k, sizeof k, "k%05d", key);
+            /* versions in any order across rounds */
+            lsm_version_t ver = { 1 + rnd() % 60, (uint16_t)(1 + round) };
+            snprintf(v, sizeof v, "v%d@%llu/%d", key, (unsigned long long)ver.hlc, round);
+            if (rnd() % 7 == 0)
+                lsm_batch_delete(b, k, strlen(k), ver);
+            else
+                lsm_batch_put(b, k, strlen(k), ver, v, strlen(v));
+        }
+        ck_assert_int_eq(lsm_write(db, NULL, b, &err), RDB_OK);
+        lsm_batch_clear(b);
+        if (round == 1)
+            ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+        else if (round < 5)
+            ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    }
+    lsm_batch_free(b);
+    enum { N = 700 };
+    char kb[N][32];
+    const void *keys[N];
+    size_t klens[N];
+    lsm_get_result_t res[N];
+    rdb_buf_t vals = RDB_BUF_INIT, one = RDB_BUF_INIT;
+    for (int q = 0; q < 12; q++) {
+        int n = q == 0 ? 1 : (int)(rnd() % N) + 1;
+        for (int i = 0; i < n; i++) {
+            int key = i > 0 && rnd() % 10 == 0 ? atoi(kb[i - 1] + 1) : (int)(rnd() % (uint64_t)(nk + 100));
+            snprintf(kb[i], sizeof kb[i], "k%05d", key);
+            keys[i] = kb[i];
+            klens[i] = strlen(kb[i]);
+        }
+        lsm_read_options_t ro;
+        lsm_read_options_default(&ro);
+        ro.snapshot = q % 3 == 0 ? LSM_SNAPSHOT_LATEST : 1 + rnd() % 60;
+        rdb_buf_reset(&vals);
+        ck_assert_int_eq(lsm_get_many(db, &ro, n, keys, klens, res, &vals, &err), RDB_OK);
+        int nfound = 0;
+        for (int i = 0; i < n; i++) {
+            rdb_status_t s = lsm_get(db, &ro, keys[i], klens[i], &one, NULL, &err);
+            ck_assert(s == RDB_OK || s == RDB_NOTFOUND);
+            rdb_err_clear(&err);
+            ck_assert_msg(res[i].found == (s == RDB_OK), "%s @%llu: many %d, get %d", kb[i],
+                          (unsigned long long)ro.snapshot, res[i].found, s == RDB_OK);
+            if (s == RDB_OK) {
+                nfound++;
+                ck_assert_uint_eq(res[i].vlen, one.len);
+                ck_assert(memcmp(vals.data + res[i].voff, one.data, one.len) == 0);
+            }
+        }
+        if (n > 100)
+            ck_assert_int_gt(nfound, 0);
+    }
+    rdb_buf_free(&vals);
+    rdb_buf_free(&one);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 START_TEST(index_summary_none) { index_summary_against_model(LSM_COMPRESS_NONE); }
 END_TEST
 START_TEST(index_summary_lz4) { index_summary_against_model(LSM_COMPRESS_LZ4); }
@@ -377,6 +460,7 @@ static Suite *read_suite(void)
     tcase_add_test(tc, index_summary_none);
     tcase_add_test(tc, index_summary_lz4);
     tcase_add_test(tc, bloom_no_false_negatives);
+    tcase_add_test(tc, get_many_matches_get);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -107,3 +107,68 @@ def finish(T, name, proc, d):
     if not rc:
         shutil.rmtree(d, ignore_errors=True)
     return rc
+
+
+class Libpq:
+    """The extended protocol (Parse/Bind/Execute) through libpq's C API:
+    psycopg2 sends parameters inline.  ok(cond, what) records a check."""
+
+    def __init__(self, conninfo, ok):
+        self.ok = ok
+        import ctypes
+        import ctypes.util
+        self.c = ctypes
+        lib = ctypes.CDLL(ctypes.util.find_library("pq") or "libpq.so.5")
+        lib.PQconnectdb.restype = ctypes.c_void_p
+        lib.PQconnectdb.argtypes = [ctypes.c_char_p]
+        lib.PQprepare.restype = ctypes.c_void_p
+        lib.PQprepare.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int,
+                                  ctypes.c_void_p]
+        lib.PQexecPrepared.restype = ctypes.c_void_p
+        lib.PQexecPrepared.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                       ctypes.POINTER(ctypes.c_char_p), ctypes.c_void_p,
+                                       ctypes.c_void_p, ctypes.c_int]
+        for f in ("PQresultStatus", "PQntuples", "PQnfields"):
+            getattr(lib, f).argtypes = [ctypes.c_void_p]
+        lib.PQgetvalue.restype = ctypes.c_char_p
+        lib.PQgetvalue.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+        lib.PQgetisnull.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+        lib.PQclear.argtypes = [ctypes.c_void_p]
+        lib.PQfinish.argtypes = [ctypes.c_void_p]
+        self.lib = lib
+        self.conn = lib.PQconnectdb(conninfo.encode())
+
+    def prepare(self, name, sql):
+        r = self.lib.PQprepare(self.conn, name.encode(), sql.encode(), 0, None)
+        self.ok(self.lib.PQresultStatus(r) == 1, "prepare %s" % sql)   # PGRES_COMMAND_OK
+        self.lib.PQclear(r)
+
+    def run(self, name, params):
+        """The rows (tuples of text or None), None on an error."""
+        arr = (self.c.c_char_p * len(params))(*[None if p is None else p.encode() for p in params])
+        r = self.lib.PQexecPrepared(self.conn, name.encode(), len(params), arr, None, None, 0)
+        out = None
+        if self.lib.PQresultStatus(r) == 2:   # PGRES_TUPLES_OK
+            out = [tuple(None if self.lib.PQgetisnull(r, i, j) else self.lib.PQgetvalue(r, i, j).decode()
+                         for j in range(self.lib.PQnfields(r)))
+                   for i in range(self.lib.PQntuples(r))]
+        self.lib.PQclear(r)
+        return out
+
+    def close(self):
+        self.lib.PQfinish(self.conn)
+
+
+def tmp_files(d):
+    """The files in the node's temporary folder (<dir>/data/tmp), sorted;
+    None when there is none."""
+    t = os.path.join(d, "data", "tmp")
+    return sorted(os.listdir(t)) if os.path.isdir(t) else None
+
+
+def spilled(d):
+    """How many temporary files the node (started with log level debug)
+    has removed so far: its log names each one."""
+    import re
+    with open(os.path.join(d, "log"), errors="replace") as f:
+        return len(re.findall(r"temporary file: path \"[^\"]*/tmp/rdbtmp\.", f.read()))

@@ -101,55 +101,6 @@ def compare(cur, n, what):
     ok(bad == 0, "%s: %d of %d predicates differ" % (what, bad, n))
 
 
-class Libpq:
-    """The extended protocol (Parse/Bind/Execute) through libpq's C API:
-    psycopg2 sends parameters inline."""
-
-    def __init__(self, conninfo):
-        import ctypes
-        import ctypes.util
-        self.c = ctypes
-        lib = ctypes.CDLL(ctypes.util.find_library("pq") or "libpq.so.5")
-        lib.PQconnectdb.restype = ctypes.c_void_p
-        lib.PQconnectdb.argtypes = [ctypes.c_char_p]
-        lib.PQprepare.restype = ctypes.c_void_p
-        lib.PQprepare.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int,
-                                  ctypes.c_void_p]
-        lib.PQexecPrepared.restype = ctypes.c_void_p
-        lib.PQexecPrepared.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
-                                       ctypes.POINTER(ctypes.c_char_p), ctypes.c_void_p,
-                                       ctypes.c_void_p, ctypes.c_int]
-        for f in ("PQresultStatus", "PQntuples", "PQnfields"):
-            getattr(lib, f).argtypes = [ctypes.c_void_p]
-        lib.PQgetvalue.restype = ctypes.c_char_p
-        lib.PQgetvalue.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
-        lib.PQgetisnull.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
-        lib.PQclear.argtypes = [ctypes.c_void_p]
-        lib.PQfinish.argtypes = [ctypes.c_void_p]
-        self.lib = lib
-        self.conn = lib.PQconnectdb(conninfo.encode())
-
-    def prepare(self, name, sql):
-        r = self.lib.PQprepare(self.conn, name.encode(), sql.encode(), 0, None)
-        ok(self.lib.PQresultStatus(r) == 1, "prepare %s" % sql)   # PGRES_COMMAND_OK
-        self.lib.PQclear(r)
-
-    def run(self, name, params):
-        """The rows (tuples of text or None), None on an error."""
-        arr = (self.c.c_char_p * len(params))(*[None if p is None else p.encode() for p in params])
-        r = self.lib.PQexecPrepared(self.conn, name.encode(), len(params), arr, None, None, 0)
-        out = None
-        if self.lib.PQresultStatus(r) == 2:   # PGRES_TUPLES_OK
-            out = [tuple(None if self.lib.PQgetisnull(r, i, j) else self.lib.PQgetvalue(r, i, j).decode()
-                         for j in range(self.lib.PQnfields(r)))
-                   for i in range(self.lib.PQntuples(r))]
-        self.lib.PQclear(r)
-        return out
-
-    def close(self):
-        self.lib.PQfinish(self.conn)
-
-
 def plan(cur, q):
     cur.execute("EXPLAIN (COSTS OFF) " + q)
     return [r[0].strip().replace("->  ", "") for r in cur.fetchall()]
@@ -230,7 +181,7 @@ def main():
         cur.execute("ROLLBACK")
 
         # prepared statements with parameters (extended protocol through libpq)
-        pq = Libpq("host=127.0.0.1 port=%d user=postgres dbname=postgres" % port)
+        pq = ringnode.Libpq("host=127.0.0.1 port=%d user=postgres dbname=postgres" % port, ok)
         for t in ("ix", "nx"):
             pq.prepare("a_" + t, "SELECT * FROM %s WHERE a = $1 ORDER BY id" % t)
             pq.prepare("bd_" + t, "SELECT * FROM %s WHERE b = $1 AND d < $2 ORDER BY id" % t)
