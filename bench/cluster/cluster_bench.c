@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <ftw.h>
 #include <jansson.h>
@@ -423,6 +424,11 @@ int main(int argc, char **argv)
     free(b.nvis);
     for (int i = 0; i < 3; i++)
         clu_node_stop(b.n[i]);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        printf("  cpu (whole run, all threads): user %.2f s  sys %.2f s\n",
+               (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
     nftw(dir, rm_fn, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
 }

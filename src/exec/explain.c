@@ -711,7 +711,7 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
                                                       strcmp(alias, t->name) ? " " : "",
                                                       strcmp(alias, t->name) ? alias : ""));
         n->index = ix;
-        if (p->point || p->nlo || p->nhi)
+        if (p->point || p->kset || p->nlo || p->nhi)
             add_prop(x, n, "Index Cond", index_cond(x, p));
         double r = est(p);
         set_cost(n, p, 0.15, 8.17 + (r > 1 ? r * (CPU_TUPLE + CPU_OPER) + r / 50 : 0));
