@@ -313,6 +313,7 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
     n->nrows = 0;
     for (int i = 0; i < nparts; i++)
         n->nrows += pp.nrows[i];
+    n->st_read += n->nrows;
     n->rows = RDB_ARENA_NEWN(&n->sa, sql_value_t *, (size_t)n->nrows + 1);
     int64_t k = 0;
     for (int i = 0; i < nparts; i++)
