@@ -270,6 +270,8 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
     case K_TEXT: {
         if (sqlt_is_net(t.oid))
             return sqlt_net_in(a, t.oid, s, len, out, err);
+        if (sqlt_is_mac(t.oid))
+            return sqlt_mac_in(a, t.oid, s, len, out, err);
         if (memchr(s, 0, len))
             return rdb_err_set(err, RDB_SQL, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
         *out = sql_bytes(rdb_arena_memdup(a, s, len), (uint32_t)len);
@@ -415,6 +417,8 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
         return sqlt_json_in(a, t.oid, p + 1, len - 1, out, err);
     case SQL_OID_INET: case SQL_OID_CIDR:
         return sqlt_net_recv(a, t.oid, p, len, out, err);
+    case SQL_OID_MACADDR: case SQL_OID_MACADDR8:
+        return sqlt_mac_recv(a, t.oid, p, len, out, err);
     default: {
         if (sqlt_kind(t.oid) == K_ARRAY)
             return sqlt_array_recv(a, t, p, len, out, err);
@@ -457,6 +461,9 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
         return;
     case SQL_OID_INET: case SQL_OID_CIDR:
         sqlt_net_send(t.oid, v, out);
+        return;
+    case SQL_OID_MACADDR: case SQL_OID_MACADDR8:
+        sqlt_mac_send(v, out);
         return;
     default:
         if (sqlt_kind(t.oid) == K_ARRAY) {
