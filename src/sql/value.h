@@ -110,6 +110,8 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_UUID         2950
 #define SQL_OID_INET         869  /* held as its canonical text (K_TEXT) */
 #define SQL_OID_CIDR         650  /* held as its canonical text (K_TEXT) */
+#define SQL_OID_MACADDR      829  /* held as its canonical text (K_TEXT) */
+#define SQL_OID_MACADDR8     774  /* held as its canonical text (K_TEXT) */
 #define SQL_OID_JSONB        3802
 #define SQL_OID_RECORD       2249
 #define SQL_OID_ANYELEMENT   2283
@@ -141,6 +143,8 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_UUID_ARRAY        2951
 #define SQL_OID_INET_ARRAY        1041
 #define SQL_OID_CIDR_ARRAY        651
+#define SQL_OID_MACADDR_ARRAY     1040
+#define SQL_OID_MACADDR8_ARRAY    775
 #define SQL_OID_JSON_ARRAY        199
 #define SQL_OID_JSONB_ARRAY       3807
 

@@ -30,22 +30,25 @@ T = ringnode.Checks()
 COLUMNS = """id int PRIMARY KEY, i2 smallint, i4 int, i8 bigint, f4 real, f8 double precision,
     num numeric, num2 numeric(10,3), t text, vc varchar(10), bp char(5), by bytea, b boolean,
     d date, tm time, ts timestamp, tz timestamptz, iv interval, u uuid, j json, jb jsonb,
-    ai int[], at text[], a2 int[], an numeric[], ip inet, cd cidr"""
+    ai int[], at text[], a2 int[], an numeric[], ip inet, cd cidr, ttz timetz, ch "char", nm name,
+    mc macaddr, m8 macaddr8"""
 
 ROWS = [
     "(1, 1, 2, 3, 1.5, 2.25, 123.456, 1.5, 'hello', 'vc', 'ab', '\\x00ff10', true, '2024-02-29',"
     " '12:34:56.789', '2001-02-03 04:05:06.5', '2001-02-03 04:05:06+00', '1 year 2 mons 3 days 04:05:06',"
     " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"a\": [1, 2]}', '{\"b\": {\"c\": null}, \"a\": 1}',"
-    " '{1,NULL,3}', '{\"x y\",\"\",NULL}', '{{1,2},{3,4}}', '{1.5,-2}', '192.168.1.5/24', '10.0.0.0/8')",
+    " '{1,NULL,3}', '{\"x y\",\"\",NULL}', '{{1,2},{3,4}}', '{1.5,-2}', '192.168.1.5/24', '10.0.0.0/8',"
+    " '12:34:56+05:30', 'a', 'nm1', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05')",
     "(2, -32768, -2147483648, -9223372036854775808, 'NaN', '-Infinity', '-0.000001', -9999999.999,"
     " '', '', '', '', false, '-infinity', '00:00', 'infinity', '1970-01-01 00:00:00+00', '-1 days -00:00:01',"
     " '00000000-0000-0000-0000-000000000000', 'null', '[]', '{}', '{}', '[0:1][-1:0]={{5,6},{7,8}}', '{}',"
-    " '::1', '2001:db8::/32')",
+    " '::1', '2001:db8::/32', '00:00:00-08', 'z', '', 'ff:ff:ff:ff:ff:ff', '08:00:2b:01:02:03')",
     "(3, 32767, 2147483647, 9223372036854775807, 'Infinity', 1e300, 'NaN', 0, 'é ünïcode\\ttab',"
     " 'x', 'abcde', '\\x', NULL, '1999-12-31', '23:59:59.999999', '2000-01-01', '2100-06-30 12:00:00+00',"
-    " '0', NULL, '\"s\"', '3.5', '{-1}', '{{a,b},{c,d}}', '{{{1}},{{2}}}', '{NaN}', '0.0.0.0/0', '0.0.0.0/0')",
+    " '0', NULL, '\"s\"', '3.5', '{-1}', '{{a,b},{c,d}}', '{{{1}},{{2}}}', '{NaN}', '0.0.0.0/0', '0.0.0.0/0',"
+    " '23:59:59.999999+14', 'q', 'x y', '00:00:00:00:00:00', '00:00:00:00:00:00:00:00')",
     "(4, NULL, NULL, NULL, NULL, NULL, 12345678901234567890.123456789, NULL, NULL, NULL, NULL, NULL,"
-    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
 ]
 
 
@@ -123,6 +126,7 @@ BAD = [
     ("invalid field size", header() + (2).to_bytes(2, "big") + (-5).to_bytes(4, "big", signed=True) + TRAILER),
     ("duplicate key", header() + tup(I4(7), b"a") + tup(I4(7), b"b") + TRAILER),
     ("null in primary key", header() + tup(None, b"a") + TRAILER),
+    ("too long for varchar(3)", header() + tup(I4(1), b"abcd") + TRAILER),
 ]
 
 
@@ -205,7 +209,7 @@ def main():
 
         # malformed data: the same error from both servers, nothing loaded
         for c in (pcur, rcur):
-            c.execute("CREATE TABLE bad (id int PRIMARY KEY, t text)")
+            c.execute("CREATE TABLE bad (id int PRIMARY KEY, t varchar(3))")
         for what, data in BAD:
             e_pg = copy_in(pcur, "COPY bad FROM STDIN (FORMAT binary)", data)
             e_rdb = copy_in(rcur, "COPY bad FROM STDIN (FORMAT binary)", data)

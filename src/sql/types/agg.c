@@ -531,7 +531,7 @@ rdb_status_t sql_agg_resolve(const char *name, int nargs, const sql_type_t *argt
         else ok = false;
         break;
     case A_MIN: case A_MAX:
-        if (ik == K_OTHER || ik == K_JSON) ok = false;
+        if (ik == K_OTHER || ik == K_JSON || sqlt_is_mac(in.oid)) ok = false;   /* PG has none for macaddr */
         rt = in;
         if (in.oid == SQL_OID_VARCHAR) rt.oid = SQL_OID_TEXT;
         break;

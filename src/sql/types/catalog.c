@@ -34,6 +34,8 @@ static const sql_typeinfo_t type_table[] = {
     { SQL_OID_UUID, "uuid", "uuid", 16, false, 'U', false, 0, SQL_OID_UUID_ARRAY },
     { SQL_OID_INET, "inet", "inet", -1, false, 'I', true, 0, SQL_OID_INET_ARRAY },
     { SQL_OID_CIDR, "cidr", "cidr", -1, false, 'I', false, 0, SQL_OID_CIDR_ARRAY },
+    { SQL_OID_MACADDR, "macaddr", "macaddr", 6, false, 'U', false, 0, SQL_OID_MACADDR_ARRAY },
+    { SQL_OID_MACADDR8, "macaddr8", "macaddr8", 8, false, 'U', false, 0, SQL_OID_MACADDR8_ARRAY },
     { SQL_OID_JSONB, "jsonb", "jsonb", -1, false, 'U', false, 0, SQL_OID_JSONB_ARRAY },
     { SQL_OID_RECORD, "record", "record", -1, false, 'P', false, 0, 0 },
     { SQL_OID_VOID, "void", "void", 4, true, 'P', false, 0, 0 },
@@ -61,6 +63,8 @@ static const sql_typeinfo_t type_table[] = {
     { SQL_OID_UUID_ARRAY, "_uuid", "uuid[]", -1, false, 'A', false, SQL_OID_UUID, 0 },
     { SQL_OID_INET_ARRAY, "_inet", "inet[]", -1, false, 'A', false, SQL_OID_INET, 0 },
     { SQL_OID_CIDR_ARRAY, "_cidr", "cidr[]", -1, false, 'A', false, SQL_OID_CIDR, 0 },
+    { SQL_OID_MACADDR_ARRAY, "_macaddr", "macaddr[]", -1, false, 'A', false, SQL_OID_MACADDR, 0 },
+    { SQL_OID_MACADDR8_ARRAY, "_macaddr8", "macaddr8[]", -1, false, 'A', false, SQL_OID_MACADDR8, 0 },
     { SQL_OID_JSON_ARRAY, "_json", "json[]", -1, false, 'A', false, SQL_OID_JSON, 0 },
     { SQL_OID_JSONB_ARRAY, "_jsonb", "jsonb[]", -1, false, 'A', false, SQL_OID_JSONB, 0 },
     { SQL_OID_CHAR, "char", "\"char\"", 1, true, 'Z', false, 0, 0 },
@@ -203,6 +207,7 @@ sqlt_kind_t sqlt_kind(uint32_t oid)
     case SQL_OID_FLOAT4: case SQL_OID_FLOAT8: return K_FLOAT;
     case SQL_OID_TEXT: case SQL_OID_VARCHAR: case SQL_OID_BPCHAR: case SQL_OID_NAME:
     case SQL_OID_UNKNOWN: case SQL_OID_CHAR: case SQL_OID_INET: case SQL_OID_CIDR: return K_TEXT;
+    case SQL_OID_MACADDR: case SQL_OID_MACADDR8: return K_TEXT;
     case SQL_OID_BYTEA: return K_BYTEA;
     case SQL_OID_UUID: return K_UUID;
     case SQL_OID_NUMERIC: return K_NUMERIC;

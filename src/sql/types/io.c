@@ -270,6 +270,8 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
     case K_TEXT: {
         if (sqlt_is_net(t.oid))
             return sqlt_net_in(a, t.oid, s, len, out, err);
+        if (sqlt_is_mac(t.oid))
+            return sqlt_mac_in(a, t.oid, s, len, out, err);
         if (memchr(s, 0, len))
             return rdb_err_set(err, RDB_SQL, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
         *out = sql_bytes(rdb_arena_memdup(a, s, len), (uint32_t)len);
@@ -351,6 +353,10 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
     case SQL_OID_BOOL: want = 1; break;
     case SQL_OID_INT2: want = 2; break;
     case SQL_OID_INT4: case SQL_OID_OID: case SQL_OID_FLOAT4: case SQL_OID_DATE: want = 4; break;
+    case SQL_OID_REGCLASS: case SQL_OID_REGTYPE: case SQL_OID_REGPROC: case SQL_OID_REGNAMESPACE:
+    case SQL_OID_REGROLE: want = 4; break;
+    case SQL_OID_CHAR: want = 1; break;
+    case SQL_OID_TIMETZ: want = 12; break;
     case SQL_OID_INT8: case SQL_OID_FLOAT8: case SQL_OID_TIME: case SQL_OID_TIMESTAMP:
     case SQL_OID_TIMESTAMPTZ: want = 8; break;
     case SQL_OID_INTERVAL: case SQL_OID_UUID: want = 16; break;
@@ -364,7 +370,20 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
     case SQL_OID_BOOL: *out = sql_bool(p[0] != 0); return RDB_OK;
     case SQL_OID_INT2: *out = sql_int((int16_t)rd_be(p, 2)); return RDB_OK;
     case SQL_OID_INT4: case SQL_OID_DATE: *out = sql_int((int32_t)rd_be(p, 4)); return RDB_OK;
-    case SQL_OID_OID: *out = sql_int((uint32_t)rd_be(p, 4)); return RDB_OK;
+    case SQL_OID_OID: case SQL_OID_REGCLASS: case SQL_OID_REGTYPE: case SQL_OID_REGPROC:
+    case SQL_OID_REGNAMESPACE: case SQL_OID_REGROLE:
+        *out = sql_int((uint32_t)rd_be(p, 4)); return RDB_OK;
+    case SQL_OID_CHAR: *out = sql_bytes(rdb_arena_memdup(a, p, 1), p[0] ? 1 : 0); return RDB_OK;
+    case SQL_OID_TIMETZ: {    /* PG's timetz_recv: µs of the day, zone in seconds west of UTC */
+        int64_t tod = (int64_t)rd_be(p, 8);
+        int32_t zone = (int32_t)rd_be(p + 8, 4);
+        if (tod < 0 || tod > INT64_C(86400000000))
+            return rdb_err_set(err, RDB_SQL, "22008", "time out of range");
+        if (zone < -15 * 3600 - 59 * 60 - 59 || zone > 15 * 3600 + 59 * 60 + 59)
+            return rdb_err_set(err, RDB_SQL, "22009", "time zone displacement out of range");
+        *out = sql_int(sqlt_timetz_pack(tod, -zone));
+        return RDB_OK;
+    }
     case SQL_OID_INT8: case SQL_OID_TIME: case SQL_OID_TIMESTAMP: case SQL_OID_TIMESTAMPTZ:
         *out = sql_int((int64_t)rd_be(p, 8)); return RDB_OK;
     case SQL_OID_FLOAT4: { uint32_t b = (uint32_t)rd_be(p, 4); float f; memcpy(&f, &b, 4); *out = sql_float(f); return RDB_OK; }
@@ -380,6 +399,10 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
     case SQL_OID_TEXT: case SQL_OID_VARCHAR: case SQL_OID_BPCHAR: case SQL_OID_NAME:
         if (memchr(p, 0, len))
             return rdb_err_set(err, RDB_SQL, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
+        if (t.oid == SQL_OID_VARCHAR || t.oid == SQL_OID_BPCHAR) {   /* varchar(n) / char(n) as PG's recv */
+            *out = sql_bytes(rdb_arena_memdup(a, p, len ? len : 1), (uint32_t)len);
+            return sqlt_text_typmod(a, t.oid, t.typmod, false, out, err);
+        }
         /* fallthrough */
     case SQL_OID_UUID: case SQL_OID_BYTEA:
         *out = sql_bytes(rdb_arena_memdup(a, p, len ? len : 1), (uint32_t)len);
@@ -394,6 +417,8 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
         return sqlt_json_in(a, t.oid, p + 1, len - 1, out, err);
     case SQL_OID_INET: case SQL_OID_CIDR:
         return sqlt_net_recv(a, t.oid, p, len, out, err);
+    case SQL_OID_MACADDR: case SQL_OID_MACADDR8:
+        return sqlt_mac_recv(a, t.oid, p, len, out, err);
     default: {
         if (sqlt_kind(t.oid) == K_ARRAY)
             return sqlt_array_recv(a, t, p, len, out, err);
@@ -409,6 +434,14 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
     case SQL_OID_BOOL: rdb_buf_append_u8(out, v->u.b ? 1 : 0); return;
     case SQL_OID_INT2: rdb_buf_append_u16_be(out, (uint16_t)v->u.i); return;
     case SQL_OID_INT4: case SQL_OID_OID: case SQL_OID_DATE: rdb_buf_append_u32_be(out, (uint32_t)v->u.i); return;
+    case SQL_OID_REGCLASS: case SQL_OID_REGTYPE: case SQL_OID_REGPROC: case SQL_OID_REGNAMESPACE:
+    case SQL_OID_REGROLE:
+        rdb_buf_append_u32_be(out, (uint32_t)v->u.i); return;
+    case SQL_OID_CHAR: rdb_buf_append_u8(out, v->u.v.len ? (uint8_t)v->u.v.ptr[0] : 0); return;
+    case SQL_OID_TIMETZ:
+        rdb_buf_append_u64_be(out, (uint64_t)sqlt_timetz_tod(v->u.i));
+        rdb_buf_append_u32_be(out, (uint32_t)-sqlt_timetz_off(v->u.i));
+        return;
     case SQL_OID_INT8: case SQL_OID_TIME: case SQL_OID_TIMESTAMP: case SQL_OID_TIMESTAMPTZ:
         rdb_buf_append_u64_be(out, (uint64_t)v->u.i); return;
     case SQL_OID_FLOAT4: { float f = (float)v->u.f; uint32_t b; memcpy(&b, &f, 4); rdb_buf_append_u32_be(out, b); return; }
@@ -428,6 +461,9 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
         return;
     case SQL_OID_INET: case SQL_OID_CIDR:
         sqlt_net_send(t.oid, v, out);
+        return;
+    case SQL_OID_MACADDR: case SQL_OID_MACADDR8:
+        sqlt_mac_send(v, out);
         return;
     default:
         if (sqlt_kind(t.oid) == K_ARRAY) {

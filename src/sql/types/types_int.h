@@ -126,6 +126,16 @@ rdb_status_t sqlt_net_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len
 void sqlt_net_send(uint32_t oid, const sql_value_t *v, rdb_buf_t *out);
 rdb_status_t sqlt_net_recv(rdb_arena_t *a, uint32_t oid, const char *p, size_t len, sql_value_t *out,
                            rdb_err_t *err);
+/* mac.c: macaddr and macaddr8 (held as canonical text) */
+static inline bool sqlt_is_mac(uint32_t oid) { return oid == SQL_OID_MACADDR || oid == SQL_OID_MACADDR8; }
+rdb_status_t sqlt_mac_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len, sql_value_t *out,
+                         rdb_err_t *err);
+void sqlt_mac_send(const sql_value_t *v, rdb_buf_t *out);
+rdb_status_t sqlt_mac_recv(rdb_arena_t *a, uint32_t oid, const char *p, size_t len, sql_value_t *out,
+                           rdb_err_t *err);
+/* macaddr <-> macaddr8 */
+rdb_status_t sqlt_mac_cast(rdb_arena_t *a, uint32_t to, const sql_value_t *in, sql_value_t *out,
+                           rdb_err_t *err);
 /* casts inet <-> cidr, inet/cidr <-> string types */
 rdb_status_t sqlt_net_cast(rdb_arena_t *a, uint32_t from, uint32_t to, const sql_value_t *in,
                            sql_value_t *out, rdb_err_t *err);
