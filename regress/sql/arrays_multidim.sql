@@ -48,6 +48,9 @@ SELECT generate_subscripts(ARRAY[[1,2,3],[4,5,6]], 3) AS s;
 SELECT array_agg(a ORDER BY a) FROM (VALUES (ARRAY[1,2]), (ARRAY[3,4]), (ARRAY[0,9])) v(a);
 SELECT array_agg(a) FROM (VALUES ('{{1,2}}'::int[]), ('{{3,4}}'::int[])) v(a);
 SELECT g, array_agg(ARRAY[g, x] ORDER BY x) FROM (VALUES (1, 10), (1, 11), (2, 20)) v(g, x) GROUP BY g ORDER BY g;
+SELECT ARRAY(SELECT ARRAY[g, g * 10] FROM generate_series(1, 3) g) AS from_subquery;
+SELECT ARRAY(SELECT ARRAY[g] FROM generate_series(1, 3) g WHERE g > 5) AS empty_subquery;
+SELECT array_dims(ARRAY(SELECT '[0:1]={1,2}'::int[] FROM generate_series(1, 2)));
 
 -- concatenation, other functions
 SELECT ARRAY[[1,2],[3,4]] || ARRAY[[5,6]] AS cat, ARRAY[[1,2],[3,4]] || ARRAY[5,6] AS append_row,
@@ -108,3 +111,5 @@ SELECT ARRAY[[1,2]] || ARRAY[[1,2,3]];
 SELECT array_agg(a) FROM (VALUES (ARRAY[1,2]), (ARRAY[3])) v(a);
 SELECT array_agg(a) FROM (VALUES (ARRAY[1,2]), (NULL)) v(a);
 SELECT array_agg(a) FROM (VALUES (ARRAY[1,2]), ('{}')) v(a);
+SELECT ARRAY(SELECT NULL::int[]);
+SELECT ARRAY(SELECT ARRAY[g] FROM generate_series(1, 2) g UNION ALL SELECT ARRAY[1, 2]);

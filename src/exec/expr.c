@@ -581,6 +581,8 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
         sql_value_t *v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)(c->nrows ? c->nrows : 1));
         for (int i = 0; i < c->nrows; i++)
             v[i] = c->rows[i][0];
+        if (e->sub && sql_type_is_array(e->sub->types[0].oid))   /* ARRAY(SELECT an array): one more dimension */
+            return sql_array_stack(a, e->type, c->nrows, v, out, r->err);
         *out = sql_array_encode(a, sql_array_elem_type(e->type), 1, c->nrows, v);
         return RDB_OK;
     }

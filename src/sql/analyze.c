@@ -1039,9 +1039,12 @@ static rdb_status_t bind_sublink(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t
     case AST_SL_ARRAY: {
         if (sub->ncols != 1)
             return fail(c, "42601", a->loc, "subquery must return only one column");
-        bool ok;
-        e->type = array_of(c, sub->types[0].oid == SQL_OID_UNKNOWN ? T(SQL_OID_TEXT) : sub->types[0],
-                           a->loc, &ok);
+        bool ok = true;
+        if (sql_type_is_array(sub->types[0].oid))   /* ARRAY(SELECT an array): one more dimension */
+            e->type = sub->types[0];
+        else
+            e->type = array_of(c, sub->types[0].oid == SQL_OID_UNKNOWN ? T(SQL_OID_TEXT) : sub->types[0],
+                               a->loc, &ok);
         if (!ok)
             return RDB_SQL;
         break;

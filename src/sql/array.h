@@ -84,6 +84,12 @@ static inline sql_value_t sql_array_encode_like(rdb_arena_t *a, const sql_array_
 {
     return sql_array_encode_md(a, x->elem, x->ndim, x->dims, x->lbs, x->v);
 }
+/* n arrays of type arrt stacked along a new first dimension (lower bound
+ * 1), as PG's accumArrayResultArr (array_agg(anyarray), ARRAY(subquery)):
+ * 22004 for a NULL one, 2202E when the first is empty or another has
+ * different extents; n == 0 gives the empty array.  Result in a. */
+rdb_status_t sql_array_stack(rdb_arena_t *a, sql_type_t arrt, int n, const sql_value_t *arrays,
+                             sql_value_t *out, rdb_err_t *err);
 /* Number of elements / lower bound (first dimension) of an encoded array. */
 int sql_array_count(const sql_value_t *v);
 int32_t sql_array_lbound(const sql_value_t *v);

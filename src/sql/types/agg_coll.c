@@ -110,41 +110,17 @@ static rdb_status_t coll_combine(sql_fn_ctx_t *ctx, void *st, const void *other,
     return RDB_OK;
 }
 
-/* array_agg(anyarray): the inputs (none NULL or empty) stacked along a new
- * first dimension; all must have the first one's extents, as PG's
- * accumArrayResultArr. */
+/* array_agg(anyarray): the inputs (none NULL, the first not empty)
+ * stacked along a new first dimension (sql_array_stack). */
 static rdb_status_t final_arrays(sql_fn_ctx_t *ctx, coll_t *s, sql_value_t *res, rdb_err_t *err)
 {
-    sql_array_t r = { .elem = sql_array_elem_type(s->t[0]) };
-    int64_t total = 0;
-    sql_value_t *all = NULL;
-    for (int64_t i = 0; i < s->n; i++) {
-        sql_array_t x;
-        if (sql_array_decode(ctx->arena, s->t[0], coll_at(s, i), &x, err) != RDB_OK)
-            return RDB_CORRUPTION;
-        if (i == 0) {
-            if (x.ndim + 1 > SQL_ARRAY_MAXDIM)
-                return rdb_err_set(err, RDB_SQL, "54000", "number of array dimensions (%d) exceeds the "
-                                   "maximum allowed (%d)", x.ndim + 1, SQL_ARRAY_MAXDIM);
-            if ((int64_t)x.n * s->n > SQL_ARRAY_MAX_ELEMS)
-                return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
-                                   SQL_ARRAY_MAX_ELEMS);
-            r.ndim = x.ndim + 1;
-            memcpy(r.dims + 1, x.dims, sizeof(int) * (size_t)x.ndim);
-            memcpy(r.lbs + 1, x.lbs, sizeof(int32_t) * (size_t)x.ndim);
-            all = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)(x.n * s->n));
-        } else if (x.ndim + 1 != r.ndim || memcmp(r.dims + 1, x.dims, sizeof(int) * (size_t)x.ndim) != 0) {
-            return rdb_err_set(err, RDB_SQL, "2202E", "cannot accumulate arrays of different dimensionality");
-        }
-        memcpy(all + total, x.v, sizeof(sql_value_t) * (size_t)x.n);
-        total += x.n;
-    }
-    r.dims[0] = (int)s->n;
-    r.lbs[0] = 1;
-    r.n = (int)total;
-    r.v = all;
-    *res = sql_array_encode_like(ctx->arena, &r);
-    return RDB_OK;
+    if (s->n > SQL_ARRAY_MAX_ELEMS)
+        return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                           SQL_ARRAY_MAX_ELEMS);
+    sql_value_t *all = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)s->n);
+    for (int64_t i = 0; i < s->n; i++)
+        all[i] = *coll_at(s, i);
+    return sql_array_stack(ctx->arena, s->t[0], (int)s->n, all, res, err);
 }
 
 static rdb_status_t coll_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb_err_t *err)

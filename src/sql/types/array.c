@@ -936,6 +936,48 @@ rdb_status_t sqlt_array_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, cons
     return RDB_OK;
 }
 
+rdb_status_t sql_array_stack(rdb_arena_t *a, sql_type_t arrt, int n, const sql_value_t *arrays,
+                             sql_value_t *out, rdb_err_t *err)
+{
+    sql_array_t r = { .elem = sql_array_elem_type(arrt) };
+    int64_t total = 0;
+    sql_value_t *all = NULL;
+    for (int i = 0; i < n; i++) {
+        sql_array_t x;
+        if (arrays[i].isnull)
+            return rdb_err_set(err, RDB_SQL, "22004", "cannot accumulate null arrays");
+        if (sql_array_decode(a, arrt, &arrays[i], &x, err) != RDB_OK)
+            return RDB_CORRUPTION;
+        if (i == 0) {
+            if (x.ndim == 0)
+                return rdb_err_set(err, RDB_SQL, "2202E", "cannot accumulate empty arrays");
+            if (x.ndim + 1 > SQL_ARRAY_MAXDIM)
+                return too_many_dims(err, x.ndim + 1);
+            if ((int64_t)x.n * n > SQL_ARRAY_MAX_ELEMS)
+                return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                                   SQL_ARRAY_MAX_ELEMS);
+            r.ndim = x.ndim + 1;
+            memcpy(r.dims + 1, x.dims, sizeof(int) * (size_t)x.ndim);
+            memcpy(r.lbs + 1, x.lbs, sizeof(int32_t) * (size_t)x.ndim);
+            all = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)x.n * (size_t)n);
+        } else if (x.ndim + 1 != r.ndim || memcmp(r.dims + 1, x.dims, sizeof(int) * (size_t)x.ndim) != 0) {
+            return rdb_err_set(err, RDB_SQL, "2202E", "cannot accumulate arrays of different dimensionality");
+        }
+        memcpy(all + total, x.v, sizeof(sql_value_t) * (size_t)x.n);
+        total += x.n;
+    }
+    if (n == 0) {
+        *out = sql_array_encode(a, r.elem, 1, 0, NULL);
+        return RDB_OK;
+    }
+    r.dims[0] = n;
+    r.lbs[0] = 1;
+    r.n = (int)total;
+    r.v = all;
+    *out = sql_array_encode_like(a, &r);
+    return RDB_OK;
+}
+
 /* ---- casts ------------------------------------------------------------ */
 
 /* T[] -> U[]: each element cast as T -> U. */
