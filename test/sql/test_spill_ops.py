@@ -301,6 +301,12 @@ def test_limit(cur, d):
     ok(cur.fetchone() == (1,), "the session goes on")
 
 
+def sanitized():
+    """Is RINGDB built with AddressSanitizer?"""
+    with open(RINGDB, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def test_rss(d0):
     """Peak RSS of a fresh node over a 300,000 x 300,000 join: spilling at
     64kB first, then in memory at 1GB (VmHWM only grows)."""
@@ -323,7 +329,12 @@ def test_rss(d0):
         h2 = hwm_kb(proc.pid)
         spill, mem = h1 - h0, h2 - h0
         print("peak RSS growth: spilling %d kB, in memory %d kB" % (spill, mem))
-        ok(mem > 20000 and spill * 3 < mem, "peak RSS: spilling +%d kB, in memory +%d kB" % (spill, mem))
+        if sanitized():
+            # AddressSanitizer keeps freed memory in quarantine (256 MB):
+            # peak RSS says nothing about the operators under it
+            print("sanitizer build: peak RSS not compared")
+        else:
+            ok(mem > 20000 and spill * 3 < mem, "peak RSS: spilling +%d kB, in memory +%d kB" % (spill, mem))
         conn.close()
     finally:
         ringnode.stop(proc)
