@@ -3,7 +3,7 @@
  *
  *   build/bench/cluster-bench [--seconds S] [--window W] [--value-size B]
  *                             [--no-sync] [--port P] [--lag-rate R]
- *                             [--local-sync R]
+ *                             [--local-sync R] [--settle S]
  *
  * Three nodes run in this process (each its own thread, libev loop, store
  * in its own directory, fsync on every write unless --no-sync), linked
@@ -29,7 +29,11 @@
  *    the lag phase, R synced local writes/s on every node straight into its
  *    store (as SQL commits make them: an fsynced lsm_write, then
  *    replication), which share the store's write queue with the replica
- *    applies.
+ *    applies.  --settle S waits S seconds before the lag phase, so that
+ *    the flushes and compactions the peak phases left behind (three
+ *    overloaded phases' worth) are done; the lag phase prints what
+ *    background work its own writes caused (flushes, compactions, write
+ *    slowdowns and stalls, summed over the three stores).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -264,7 +268,7 @@ int main(int argc, char **argv)
     size_t vsize = 100;
     bool sync = true;
     int port = 30700;
-    double lag_rate = 0, local_sync = 0;
+    double lag_rate = 0, local_sync = 0, settle = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             secs = atof(argv[++i]);
@@ -280,9 +284,11 @@ int main(int argc, char **argv)
             lag_rate = atof(argv[++i]);
         else if (!strcmp(argv[i], "--local-sync") && i + 1 < argc)
             local_sync = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--settle") && i + 1 < argc)
+            settle = atof(argv[++i]);
         else {
             fprintf(stderr, "usage: cluster-bench [--seconds S] [--window W] [--value-size B] "
-                            "[--no-sync] [--port P] [--lag-rate R] [--local-sync R]\n");
+                            "[--no-sync] [--port P] [--lag-rate R] [--local-sync R] [--settle S]\n");
             return 2;
         }
     }
@@ -348,7 +354,12 @@ int main(int argc, char **argv)
                peak[l] * acked_s / (acked_s + catch_s), b.failed ? " (some failed)" : "");
         fflush(stdout);
     }
+    if (settle > 0)
+        usleep((useconds_t)(settle * 1e6));
     /* Lag at half the ALL peak (see the header comment). */
+    lsm_stats_t st0[3], st1[3];
+    for (int i = 0; i < 3; i++)
+        lsm_get_stats(clu_node_db(b.n[i]), &st0[i]);
     double rate = lag_rate > 0 ? lag_rate : peak[2] / 2;
     uint64_t n = (uint64_t)(rate * secs) + 1;
     b.issue_us = calloc(n, sizeof *b.issue_us);
@@ -386,6 +397,8 @@ int main(int argc, char **argv)
         nlocal += ls[i].writes;
     }
     wait_caught_up(&b);
+    for (int i = 0; i < 3; i++)
+        lsm_get_stats(clu_node_db(b.n[i]), &st1[i]);
     uint64_t nv = 0, partial = 0;
     pthread_mutex_lock(&b.vmu);
     for (uint64_t i = 0; i < n; i++) {
@@ -410,6 +423,18 @@ int main(int argc, char **argv)
                (double)vis[nv / 2] / 1000.0, (double)vis[(size_t)((double)nv * 0.99)] / 1000.0,
                (double)vis[nv - 1] / 1000.0, (unsigned long long)nv,
                (unsigned long long)partial);
+    uint64_t dfl = 0, dco = 0, dsl = 0, dst = 0, dus = 0;
+    for (int i = 0; i < 3; i++) {
+        dfl += st1[i].flushes - st0[i].flushes;
+        dco += st1[i].compactions - st0[i].compactions;
+        dsl += st1[i].write_slowdowns - st0[i].write_slowdowns;
+        dst += st1[i].write_stalls - st0[i].write_stalls;
+        dus += st1[i].stall_micros - st0[i].stall_micros;
+    }
+    printf("    stores meanwhile%s: %llu flushes, %llu compactions, %llu slowed writes, "
+           "%llu stalled writes (%.1f ms stalled)\n", settle > 0 ? " (after the settle)" : "",
+           (unsigned long long)dfl, (unsigned long long)dco, (unsigned long long)dsl,
+           (unsigned long long)dst, (double)dus / 1000.0);
     if (b.nlat)
         printf("    durable on all 3 (ALL ack):  p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
                (double)b.lat_us[b.nlat / 2] / 1000.0,
