@@ -3,6 +3,7 @@
  *
  *   build/bench/cluster-bench [--seconds S] [--window W] [--value-size B]
  *                             [--no-sync] [--port P] [--lag-rate R]
+ *                             [--local-sync R]
  *
  * Three nodes run in this process (each its own thread, libev loop, store
  * in its own directory, fsync on every write unless --no-sync), linked
@@ -24,17 +25,25 @@
  *      acknowledgement trip is included.
  *    - durable acknowledgement: p50/p99/max of the ALL acknowledgement
  *      (every replica fsynced its WAL, plus the trip back).
- *    --lag-rate R measures at R writes/s instead.
+ *    --lag-rate R measures at R writes/s instead.  --local-sync R adds, during
+ *    the lag phase, R synced local writes/s on every node straight into its
+ *    store (as SQL commits make them: an fsynced lsm_write, then
+ *    replication), which share the store's write queue with the replica
+ *    applies.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <ftw.h>
 #include <jansson.h>
 
 #include "cluster/node.h"
+#include "lsm/batch.h"
+#include "lsm/lsm.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -160,6 +169,41 @@ static double wait_caught_up(bench_t *b)
 
 static uint64_t key_seq;
 
+/* --local-sync R: on every node a thread writes R synced one-record
+ * batches per second straight into the node's store, as SQL commits do
+ * (txn_commit's fsynced write, then replication): replica applies share
+ * the store's write queue with them. */
+typedef struct local_sync {
+    clu_node_t *node;
+    double rate;
+    atomic_bool stop;
+    uint64_t writes;
+} local_sync_t;
+
+static void *local_sync_main(void *arg)
+{
+    local_sync_t *ls = arg;
+    lsm_db_t *db = clu_node_db(ls->node);
+    uint64_t t0 = rdb_now_us();
+    while (!atomic_load(&ls->stop)) {
+        uint64_t due = t0 + (uint64_t)((double)ls->writes * 1e6 / ls->rate);
+        uint64_t now = rdb_now_us();
+        if (due > now)
+            usleep((useconds_t)(due - now));
+        char key[32];
+        int kl = snprintf(key, sizeof key, "local-%010llu", (unsigned long long)ls->writes);
+        lsm_batch_t *b = lsm_batch_new();
+        lsm_batch_put(b, key, (size_t)kl, (lsm_version_t){ rdb_now_us(), 9 }, "v", 1);
+        rdb_err_t e = RDB_ERR_INIT;
+        lsm_write_options_t wo = { .sync = true };
+        if (lsm_write(db, &wo, b, &e) != RDB_OK)
+            rdb_err_clear(&e);
+        lsm_batch_free(b);
+        ls->writes++;
+    }
+    return NULL;
+}
+
 static double run_peak(bench_t *b, clu_consistency_t cl, double secs, unsigned window,
                        size_t vsize)
 {
@@ -220,7 +264,7 @@ int main(int argc, char **argv)
     size_t vsize = 100;
     bool sync = true;
     int port = 30700;
-    double lag_rate = 0;
+    double lag_rate = 0, local_sync = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             secs = atof(argv[++i]);
@@ -234,9 +278,11 @@ int main(int argc, char **argv)
             port = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--lag-rate") && i + 1 < argc)
             lag_rate = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--local-sync") && i + 1 < argc)
+            local_sync = atof(argv[++i]);
         else {
             fprintf(stderr, "usage: cluster-bench [--seconds S] [--window W] [--value-size B] "
-                            "[--no-sync] [--port P] [--lag-rate R]\n");
+                            "[--no-sync] [--port P] [--lag-rate R] [--local-sync R]\n");
             return 2;
         }
     }
@@ -316,6 +362,12 @@ int main(int argc, char **argv)
     pthread_mutex_unlock(&b.vmu);
     b.nlat = 0;
     b.done = b.failed = 0;
+    local_sync_t ls[3];
+    pthread_t lst[3];
+    for (int i = 0; local_sync > 0 && i < 3; i++) {
+        ls[i] = (local_sync_t){ .node = b.n[i], .rate = local_sync };
+        pthread_create(&lst[i], NULL, local_sync_main, &ls[i]);
+    }
     uint64_t t0 = rdb_now_us();
     for (uint64_t i = 0; i < n; i++) {
         uint64_t due = t0 + (uint64_t)((double)i * 1e6 / rate);
@@ -327,6 +379,12 @@ int main(int argc, char **argv)
     }
     drain(&b);
     double el = (double)(rdb_now_us() - t0) / 1e6;
+    uint64_t nlocal = 0;
+    for (int i = 0; local_sync > 0 && i < 3; i++) {
+        atomic_store(&ls[i].stop, true);
+        pthread_join(lst[i], NULL);
+        nlocal += ls[i].writes;
+    }
     wait_caught_up(&b);
     uint64_t nv = 0, partial = 0;
     pthread_mutex_lock(&b.vmu);
@@ -343,6 +401,9 @@ int main(int argc, char **argv)
     qsort(b.lat_us, b.nlat, sizeof *b.lat_us, cmp_u64);
     printf("  lag at %.0f writes/s (achieved %.0f/s, %llu writes at ALL, %llu failed):\n", rate,
            (double)n / el, (unsigned long long)n, (unsigned long long)b.failed);
+    if (local_sync > 0)
+        printf("    with synced local writes on every node: %.0f/s asked, %.0f/s done in all\n",
+               local_sync, (double)nlocal / el);
     if (nv)
         printf("    visible on all 3 replicas: p50 %.2f ms  p99 %.2f ms  max %.2f ms"
                "  (%llu writes; %llu not seen on all 3)\n",
@@ -363,6 +424,11 @@ int main(int argc, char **argv)
     free(b.nvis);
     for (int i = 0; i < 3; i++)
         clu_node_stop(b.n[i]);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        printf("  cpu (whole run, all threads): user %.2f s  sys %.2f s\n",
+               (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
     nftw(dir, rm_fn, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
 }

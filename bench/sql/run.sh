@@ -14,6 +14,12 @@
 #   agg       count/sum/avg over the whole of bench_acc
 #   join3     3-table join with GROUP BY (orders 100k x customers x products)
 #   topn      ORDER BY a non-key column LIMIT 10
+#   topn_idx  ORDER BY an indexed column LIMIT 10 (index on bench_acc(grp),
+#             made after the load; both systems ANALYZEd)
+#   joinbad   a join written in a bad order: bench_acc x orders x products
+#             with a selective filter on products (the planner should start
+#             from products and probe bench_acc's key)
+#   joinwr    the same with SET join_collapse_limit = 1 (the written order)
 #
 # Each query runs three times for SECONDS (default 5); the median latency is
 # printed for both systems with the ratio postgres/ringdb (above 1: ringdb is
@@ -78,6 +84,10 @@ load() { # port -> ms to COPY bench_acc ("-" on failure)
 rload=$(load "$rport")
 pload=$(load "$pport")
 sql "$pport" -c "VACUUM ANALYZE"
+for port in "$rport" "$pport"; do
+    sql "$port" -c "CREATE INDEX bench_acc_grp ON bench_acc (grp)" -c "ANALYZE bench_acc" \
+        -c "ANALYZE orders" -c "ANALYZE customers" -c "ANALYZE products" >&2 || true
+done
 
 cat >"$tmp/point.sql" <<SQL
 \set id random(1, $rows)
@@ -98,6 +108,15 @@ cat >"$tmp/topn.sql" <<SQL
 SELECT * FROM bench_acc ORDER BY val DESC LIMIT 10;
 SQL
 
+cat >"$tmp/topn_idx.sql" <<SQL
+SELECT * FROM bench_acc ORDER BY grp LIMIT 10;
+SQL
+cat >"$tmp/joinbad.sql" <<SQL
+SELECT count(*), sum(a.val) FROM bench_acc a JOIN orders o ON o.o_id = a.id
+  JOIN products p ON p.p_id = o.p_id WHERE p.cat = 'cat-5' AND p.p_id < 100;
+SQL
+{ echo "SET join_collapse_limit = 1;"; cat "$tmp/joinbad.sql"; } >"$tmp/joinwr.sql"
+
 latency() { # port script -> median of three runs' average latency in ms ("-" on failure)
     local runs=() r
     for _ in 1 2 3; do
@@ -113,7 +132,7 @@ ratio() { awk -v r="$1" -v p="$2" 'BEGIN { if (r == "-" || p == "-" || r + 0 <= 
 echo "rows=$rows, ${secs}s x3 per query, median latency"
 printf '%-8s %14s %14s %8s\n' query ringdb_ms postgres_ms pg/ringdb
 printf '%-8s %14s %14s %8s\n' load "$rload" "$pload" "$(ratio "$rload" "$pload")"
-for q in point range agg join3 topn; do
+for q in point range agg join3 topn topn_idx joinbad joinwr; do
     r=$(latency "$rport" "$tmp/$q.sql"); p=$(latency "$pport" "$tmp/$q.sql")
     printf '%-8s %14s %14s %8s\n' "$q" "$r" "$p" "$(ratio "$r" "$p")"
 done

@@ -49,6 +49,7 @@ void clu_node_opts_default(clu_node_opts_t *o)
     o->tombstone_grace_ms = 10ull * 86400 * 1000;
     o->ae_interval_ms = 600000;
     o->read_repair_pct = 10;
+    o->auto_split_cooldown_ms = 30000;
     o->sync = true;
 }
 
@@ -102,6 +103,9 @@ rdb_status_t clu_node_opts_from_config(clu_node_opts_t *o, const rdb_config_t *c
     o->tombstone_grace_ms = (uint64_t)rdb_config_ms(cfg, "tombstone-grace");
     o->ae_interval_ms = (uint64_t)rdb_config_ms(cfg, "anti-entropy-interval");
     o->read_repair_pct = (int)rdb_config_int(cfg, "read-repair-chance");
+    int64_t asr = rdb_config_int(cfg, "auto-split-rate");
+    o->auto_split_rate = asr > 0 ? (uint64_t)asr : 0;
+    o->auto_split_cooldown_ms = (uint64_t)rdb_config_ms(cfg, "auto-split-cooldown");
     o->sync = rdb_config_bool(cfg, "write-sync");
     if (o->heartbeat_ms == 0 || o->failure_timeout_ms == 0 || o->write_timeout_ms == 0)
         return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
@@ -274,8 +278,10 @@ static void node_rebuild_ring(clu_node_t *n)
                 (r.nnodes == 0 || memcmp(r.nodes, n->ring.nodes, r.nnodes * 2) == 0);
     clu_ring_t old = n->ring;
     n->ring = r;
-    if (!same)
+    if (!same) {
         node_part_ring_changed(n, &old, &n->ring);
+        node_move_ring_changed(n, &old, &n->ring);
+    }
     clu_ring_free(&old);
     if (!same) {
         char list[512] = "";
@@ -405,6 +411,12 @@ static void ae_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
         node_ae_round(n, 0, 0);
 }
 
+static void load_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    node_part_tick(w->data);
+    node_move_tick(w->data);
+}
+
 static void hint_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     clu_node_t *n = w->data;
@@ -528,12 +540,15 @@ static void node_free(clu_node_t *n)
         clu_net_close(n->net);
     if (n->hints)
         clu_hints_close(n->hints);
+    if (n->pmap)
+        node_move_free(n);   /* the store's compaction filter points here */
     clu_replica_close(&n->rep);
     if (n->own_db && n->db)
         lsm_close(n->db);
     clu_members_free(&n->mem);
     clu_ring_free(&n->ring);
     clu_pmap_free(n->pmap);
+    pthread_mutex_destroy(&n->part_mu);
     clu_hlc_destroy(&n->hlc);
     if (n->ps) {
         for (size_t i = 0; i < 65536; i++) {
@@ -636,6 +651,8 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
     if ((st = clu_replica_open(&n->rep, n->db, err)) != RDB_OK)
         goto fail;
     n->pmap = clu_pmap_new();
+    pthread_mutex_init(&n->part_mu, NULL);
+    node_move_init(n);
     n->rep.token_fn = node_key_token;
     n->rep.token_ctx = n;
     n->rep.applied_fn = node_part_applied;
@@ -684,6 +701,9 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
     ev_timer_init(&n->gossip_timer, gossip_timer_cb, 1.0, 1.0);
     ev_timer_init(&n->hint_timer, hint_timer_cb, 0.25, 0.25);
     ev_timer_init(&n->grace_timer, grace_timer_cb, 0.0, 10.0);
+    ev_timer_init(&n->load_timer, load_timer_cb, 1.0, 1.0);
+    n->load_timer.data = n;
+    ev_timer_start(n->loop, &n->load_timer);
     n->hb_timer.data = n->gossip_timer.data = n->hint_timer.data = n->grace_timer.data = n;
     ev_timer_start(n->loop, &n->hb_timer);
     ev_timer_start(n->loop, &n->gossip_timer);
@@ -718,6 +738,7 @@ void clu_node_stop(clu_node_t *n)
     if (!n)
         return;
     if (n->thr_started) {
+        node_part_stop(n);
         pthread_mutex_lock(&n->qmu);
         n->stopping = true;
         pthread_mutex_unlock(&n->qmu);
@@ -1070,6 +1091,8 @@ static void reconfigure_fn(clu_node_t *n, void *arg)
     n->o.write_timeout_ms = o->write_timeout_ms;
     n->o.hint_window_ms = o->hint_window_ms;
     n->o.read_repair_pct = o->read_repair_pct;
+    n->o.auto_split_rate = o->auto_split_rate;
+    n->o.auto_split_cooldown_ms = o->auto_split_cooldown_ms;
     if (o->ae_interval_ms != n->o.ae_interval_ms) {
         n->o.ae_interval_ms = o->ae_interval_ms;
         ev_timer_stop(n->loop, &n->ae_timer);

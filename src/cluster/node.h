@@ -111,6 +111,8 @@ typedef struct clu_node_opts {
     uint64_t     ae_interval_ms;     /* periodic anti-entropy (10 min; 0 = off) */
     int          read_repair_pct;    /* ONE reads that repair (10)              */
     bool         sync;               /* fsync applied writes (true)             */
+    uint64_t     auto_split_rate;    /* writes/s of a partition here that split it (0: off) */
+    uint64_t     auto_split_cooldown_ms; /* per table, after its last map change (30 s) */
     clu_token_fn key_token;          /* NULL: clu_token of the whole key        */
     void        *key_token_ctx;
 } clu_node_opts_t;
@@ -210,6 +212,9 @@ rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t 
 /* The space's map as JSON (version, split points and partitions in hex,
  * each partition's token and replicas), or null. */
 void clu_node_partitions_json(clu_node_t *n, const void *space, size_t slen, rdb_buf_t *out);
+/* Count a read of key at ONE served from the local store (the SQL engine's
+ * point reads) in its range partition's load (thread-safe, cheap). */
+void clu_node_note_read(clu_node_t *n, const void *key, size_t klen);
 /* Where key is placed: {"partition"?, "token", "replicas", "write_replicas"?}. */
 void clu_node_key_placement_json(clu_node_t *n, const void *key, size_t klen, rdb_buf_t *out);
 

@@ -195,6 +195,7 @@ typedef struct ctl_part {
     char        *space, *key;
     size_t       slen, klen;
     bool         split;
+    unsigned     flags;
     rdb_status_t st;
     rdb_buf_t    report;
     rdb_err_t    err;
@@ -212,8 +213,8 @@ static void ctl_part_reply(clu_node_t *n, void *arg)
 static void *ctl_part_main(void *arg)
 {
     ctl_part_t *c = arg;
-    c->st = clu_node_partition_change(c->n, c->space, c->slen, c->key, c->klen, c->split,
-                                      &c->report, &c->err);
+    c->st = node_part_change(c->n, c->space, c->slen, c->key, c->klen, c->split, c->flags,
+                             &c->report, &c->err);
     node_call_sync(c->n, ctl_part_reply, c);
     free(c->space);
     free(c->key);
@@ -224,7 +225,8 @@ static void *ctl_part_main(void *arg)
 }
 
 static void ctl_part_start(clu_node_t *n, uint32_t client, uint64_t id, const char *space,
-                           size_t slen, const char *key, size_t klen, bool split)
+                           size_t slen, const char *key, size_t klen, bool split,
+                           unsigned flags)
 {
     ctl_part_t *c = rdb_calloc(1, sizeof *c);
     c->n = n;
@@ -235,20 +237,29 @@ static void ctl_part_start(clu_node_t *n, uint32_t client, uint64_t id, const ch
     c->key = rdb_memdup(key, klen + 1);
     c->klen = klen;
     c->split = split;
-    pthread_t t;
-    pthread_attr_t at;
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&t, &at, ctl_part_main, c) != 0) {
-        rdb_err_t e = RDB_ERR_INIT;
-        rdb_err_set(&e, RDB_IOERROR, RDB_SQLSTATE_IO_ERROR, "could not start a thread");
-        node_ctl_reply_err(n, client, id, &e);
-        rdb_err_clear(&e);
+    c->flags = flags;
+    if (!node_ctl_thread(n, client, id, ctl_part_main, c)) {
         free(c->space);
         free(c->key);
         free(c);
     }
+}
+
+bool node_ctl_thread(clu_node_t *n, uint32_t client, uint64_t id, void *(*fn)(void *), void *arg)
+{
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    bool ok = pthread_create(&t, &at, fn, arg) == 0;
     pthread_attr_destroy(&at);
+    if (!ok) {
+        rdb_err_t e = RDB_ERR_INIT;
+        rdb_err_set(&e, RDB_IOERROR, RDB_SQLSTATE_IO_ERROR, "could not start a thread");
+        node_ctl_reply_err(n, client, id, &e);
+        rdb_err_clear(&e);
+    }
+    return ok;
 }
 
 void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
@@ -336,7 +347,12 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         node_ctl_reply(n, client, id, true, b.data, b.len);
         rdb_buf_free(&b);
     } else if ((IS("split") || IS("merge")) && a[0] && a[1] && al[0]) {
-        ctl_part_start(n, client, id, a[0], al[0], a[1], al[1], IS("split"));
+        /* a third argument "fwd" / "fwd-auto": forwarded by a member to
+         * this node as the maps' coordinator (node_part.c) */
+        unsigned flags = 0;
+        if (a[2] && al[2] >= 3 && memcmp(a[2], "fwd", 3) == 0)
+            flags = PART_FWD | (al[2] == 8 && memcmp(a[2], "fwd-auto", 8) == 0 ? PART_AUTO : 0);
+        ctl_part_start(n, client, id, a[0], al[0], a[1], al[1], IS("split"), flags);
     } else if (IS("partitions")) {
         json_t *j = json_object();
         node_part_status_json(n, j);
@@ -359,9 +375,9 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         reply_json(n, client, id, j);
     } else if (IS("leave")) {
         ctl_leave(n);
-        json_t *j = json_object();
-        json_object_set_new(j, "leaving", json_true());
-        reply_json(n, client, id, j);
+        node_move_ctl(n, client, id, true);   /* answers once handed off */
+    } else if (IS("cleanup")) {
+        node_move_ctl(n, client, id, false);
     } else {
         rdb_err_set(&e, RDB_INVALID, RDB_SQLSTATE_SYNTAX_ERROR,
                     "unknown or incomplete command \"%.*s\"", (int)cl, cmd);

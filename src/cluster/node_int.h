@@ -11,6 +11,7 @@
 #include <ev.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "cluster/consistency.h"
 #include "cluster/frame.h"
@@ -32,6 +33,14 @@
 #define NODE_WTAB          16384  /* buckets of the pending write/read tables */
 #define NODE_OSEQ_KEY      "\x00oseq"
 #define NODE_OSEQ_KEY_LEN  5
+
+/* clu_node_write flag (internal): the records are a data move, not load
+ * (partition load counters skip them). */
+#define CLU_W_NOLOAD 0x100u
+/* node_part_change flags: run here (forwarded by another member, never
+ * forwarded again); an automatic split (refused within the cooldown). */
+#define PART_FWD  1u
+#define PART_AUTO 2u
 
 /* WRITE frame kinds. */
 enum { W_LIVE = 0, W_HINT = 1, W_REPAIR = 2, W_ADVANCE = 3 /* internal */ };
@@ -287,6 +296,22 @@ struct clu_node {
     clu_members_t   mem;
     clu_ring_t      ring;
     clu_pmap_t     *pmap;        /* range partition maps (node_part.c)      */
+    pthread_mutex_t part_mu;     /* map changes coordinated here, one at a time */
+    ev_timer        load_timer;  /* partition load rates, automatic splits  */
+    uint64_t        load_last_ms;
+    pthread_t       bg_thr;      /* an automatic split (node_part.c)        */
+    bool            bg_started;
+    atomic_bool     bg_running, bg_stop;
+    clu_hot_t       bg_hot;
+    atomic_uint_fast64_t auto_splits;
+    /* handoff and purge of foreign data (node_move.c) */
+    pthread_mutex_t purge_mu;    /* purge_*: read by compaction threads     */
+    atomic_bool     purge_active; /* written under purge_mu */
+    clu_ring_t      purge_ring;
+    uint64_t        purge_bound;
+    atomic_uint_fast64_t purged;  /* versions the filter dropped             */
+    atomic_bool     pmap_changed; /* set by the applier: a map record changed */
+    uint64_t        cleanup_due_ms; /* node thread: automatic clean-up, 0 none */
     clu_applied_fn  user_applied; /* the engine's hook (rep_mu)             */
     void           *user_applied_ctx;
     char           *members_path;
@@ -454,6 +479,29 @@ void node_part_applied(void *ctx, const clu_record_t *recs, size_t nrec);
 void node_part_ring_changed(clu_node_t *n, const clu_ring_t *old, const clu_ring_t *cur);
 void node_part_peer_up(clu_node_t *n, uint16_t peer);
 void node_part_status_json(clu_node_t *n, json_t *root);
+/* Split (or merge) through the coordinator (node_part.c, PART_* flags). */
+rdb_status_t node_part_change(clu_node_t *n, const void *space, size_t slen, const void *key,
+                              size_t klen, bool split, unsigned flags, rdb_buf_t *report,
+                              rdb_err_t *err);
+/* Every second (node thread): load rates; start an automatic split. */
+void node_part_tick(clu_node_t *n);
+/* Before the node thread stops: end the automatic split's thread. */
+void node_part_stop(clu_node_t *n);
+void node_sleep_ms(uint64_t ms);
+/* Start fn(n) as the node's one background job (bg_running; fn clears it
+ * when done).  Node thread. */
+bool node_bg_start(clu_node_t *n, void *(*fn)(void *));
+
+/* node_move.c: handoff of foreign data, purge, leave. */
+void node_move_init(clu_node_t *n);
+void node_move_free(clu_node_t *n);
+void node_move_ring_changed(clu_node_t *n, const clu_ring_t *old, const clu_ring_t *cur);
+void node_move_tick(clu_node_t *n);
+/* Hand the records this node does not replicate to their replicas at ALL;
+ * then (purge) drop them here.  Blocking, not on the node thread. */
+rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t *sent, rdb_err_t *err);
+/* ctl "cleanup" (leave false) or the handoff of "leave": answers when done. */
+void node_move_ctl(clu_node_t *n, uint32_t client, uint64_t id, bool leave);
 /* A range read inside one range-partitioned space: the replica sets of the
  * partitions it overlaps (malloc'd, NODE_MAX_RF slots each) and their
  * count; 0 when the range is not (the ring's partitions apply). */
@@ -469,5 +517,8 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx);
 void node_ctl_reply(clu_node_t *n, uint32_t client, uint64_t id, bool ok, const char *payload,
                     size_t len);
 void node_ctl_reply_err(clu_node_t *n, uint32_t client, uint64_t id, const rdb_err_t *err);
+/* Run fn(arg) on a detached thread for a control command that blocks;
+ * false (the client told, arg not used) if it could not start. */
+bool node_ctl_thread(clu_node_t *n, uint32_t client, uint64_t id, void *(*fn)(void *), void *arg);
 
 #endif

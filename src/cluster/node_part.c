@@ -46,6 +46,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cluster/client.h"
 #include "cluster/node_int.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -132,9 +133,10 @@ void node_part_applied(void *ctx, const clu_record_t *recs, size_t nrec)
 {
     clu_node_t *n = ctx;
     for (size_t i = 0; i < nrec; i++)
-        if (!recs[i].tombstone && clu_pmap_is_key(recs[i].key, recs[i].klen))
+        if (!recs[i].tombstone && clu_pmap_is_key(recs[i].key, recs[i].klen) &&
             clu_pmap_apply(n->pmap, recs[i].key, recs[i].klen, recs[i].value, recs[i].vlen,
-                           recs[i].version);
+                           recs[i].version))
+            atomic_store(&n->pmap_changed, true);
     if (n->user_applied)
         n->user_applied(n->user_applied_ctx, recs, nrec);
 }
@@ -234,8 +236,23 @@ static json_t *token_json(uint64_t t)
     return json_string(b);
 }
 
-/* Partitions of m in space, with replicas (node thread: reads the ring). */
-static json_t *parts_json(clu_node_t *n, const void *space, size_t slen, const clu_rangemap_t *m)
+static json_t *load_json(const clu_pload_t *l)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "reads", json_integer((json_int_t)l->reads));
+    json_object_set_new(j, "writes", json_integer((json_int_t)l->writes));
+    json_object_set_new(j, "bytes", json_integer((json_int_t)l->bytes));
+    json_object_set_new(j, "read_rate", json_real((double)(int64_t)(l->read_rate * 10) / 10));
+    json_object_set_new(j, "write_rate", json_real((double)(int64_t)(l->write_rate * 10) / 10));
+    json_object_set_new(j, "byte_rate", json_real((double)(int64_t)(l->byte_rate * 10) / 10));
+    json_object_set_new(j, "hot_ticks", json_integer((json_int_t)l->hot_ticks));
+    return j;
+}
+
+/* Partitions of m in space, with replicas and (load not NULL) this node's
+ * load of each (node thread: reads the ring). */
+static json_t *parts_json(clu_node_t *n, const void *space, size_t slen, const clu_rangemap_t *m,
+                          const clu_pload_t *load)
 {
     json_t *a = json_array();
     for (size_t i = 0; i <= m->n; i++) {
@@ -251,12 +268,15 @@ static json_t *parts_json(clu_node_t *n, const void *space, size_t slen, const c
         for (size_t x = 0; x < nr; x++)
             json_array_append_new(r, json_integer(reps[x]));
         json_object_set_new(p, "replicas", r);
+        if (load)
+            json_object_set_new(p, "load", load_json(&load[i]));
         json_array_append_new(a, p);
     }
     return a;
 }
 
-static json_t *rec_json(clu_node_t *n, const void *space, size_t slen, const clu_pmap_rec_t *rec)
+static json_t *rec_json(clu_node_t *n, const void *space, size_t slen, const clu_pmap_rec_t *rec,
+                        const clu_pload_t *load)
 {
     json_t *j = json_object();
     json_object_set_new(j, "space", node_hex_json(space, slen));
@@ -268,32 +288,38 @@ static json_t *rec_json(clu_node_t *n, const void *space, size_t slen, const clu
         for (size_t i = 0; i < rec->cur.n; i++)
             json_array_append_new(sp, node_hex_json(rec->cur.s[i].key, rec->cur.s[i].len));
         json_object_set_new(j, "splits", sp);
-        json_object_set_new(j, "partitions", parts_json(n, space, slen, &rec->cur));
+        json_object_set_new(j, "partitions", parts_json(n, space, slen, &rec->cur, load));
     } else {
         json_object_set_new(j, "splits", json_null());
         json_object_set_new(j, "partitions", json_null());
     }
     if (rec->moving)
-        json_object_set_new(j, "next_partitions", parts_json(n, space, slen, &rec->next));
+        json_object_set_new(j, "next_partitions", parts_json(n, space, slen, &rec->next, NULL));
     return j;
 }
 
 typedef struct each_ctx {
     clu_node_t *n;
     json_t     *arr;
+    const void *space;   /* NULL: every space */
+    size_t      slen;
 } each_ctx_t;
 
-static void status_each(void *ctx, const void *space, size_t slen, const clu_pmap_rec_t *rec)
+static void status_each(void *ctx, const void *space, size_t slen, const clu_pmap_rec_t *rec,
+                        const clu_pload_t *load)
 {
     each_ctx_t *c = ctx;
-    json_array_append_new(c->arr, rec_json(c->n, space, slen, rec));
+    if (!c->space || (c->slen == slen && memcmp(c->space, space, slen) == 0))
+        json_array_append_new(c->arr, rec_json(c->n, space, slen, rec, load));
 }
 
 void node_part_status_json(clu_node_t *n, json_t *root)
 {
-    each_ctx_t c = { n, json_array() };
+    each_ctx_t c = { n, json_array(), NULL, 0 };
     clu_pmap_each(n->pmap, status_each, &c);
     json_object_set_new(root, "partition_maps", c.arr);
+    json_object_set_new(root, "auto_splits", json_integer((json_int_t)atomic_load(&n->auto_splits)));
+    json_object_set_new(root, "purged_versions", json_integer((json_int_t)atomic_load(&n->purged)));
 }
 
 typedef struct part_call {
@@ -313,13 +339,13 @@ static void dump_json(json_t *j, rdb_buf_t *out)
 static void partitions_fn(clu_node_t *n, void *arg)
 {
     part_call_t *c = arg;
-    clu_pmap_rec_t rec;
-    if (!clu_pmap_get(n->pmap, c->space, c->slen, &rec)) {
+    each_ctx_t e = { n, json_array(), c->space, c->slen };
+    clu_pmap_each(n->pmap, status_each, &e);
+    if (json_array_size(e.arr))
+        dump_json(json_incref(json_array_get(e.arr, 0)), c->out);
+    else
         rdb_buf_append_str(c->out, "null");
-        return;
-    }
-    dump_json(rec_json(n, c->space, c->slen, &rec), c->out);
-    clu_pmap_rec_free(&rec);
+    json_decref(e.arr);
 }
 
 void clu_node_partitions_json(clu_node_t *n, const void *space, size_t slen, rdb_buf_t *out)
@@ -473,7 +499,7 @@ static rdb_status_t write_all(clu_node_t *n, const clu_record_t *recs, size_t nr
     for (int attempt = 0; attempt < PART_WRITE_TRIES; attempt++) {
         if (attempt)
             rdb_err_clear(err);
-        st = clu_node_write(n, recs, nrec, CLU_CL_ALL, 0, NULL, err);
+        st = clu_node_write(n, recs, nrec, CLU_CL_ALL, CLU_W_NOLOAD, NULL, err);
         if (st != RDB_UNAVAILABLE)
             break;
     }
@@ -529,32 +555,48 @@ static rdb_status_t stream_piece(clu_node_t *n, const void *space, size_t slen, 
 
 static rdb_status_t write_map(clu_node_t *n, const void *space, size_t slen,
                               const clu_rangemap_t *cur, const clu_rangemap_t *next,
-                              rdb_err_t *err)
+                              lsm_version_t *written, rdb_err_t *err)
 {
     rdb_buf_t k = RDB_BUF_INIT, v = RDB_BUF_INIT;
     clu_pmap_key(space, slen, &k);
     clu_pmap_rec_encode(cur, next, &v);
     clu_record_t rec = { .key = k.data, .klen = k.len, .value = v.data, .vlen = v.len };
     rec.version = (lsm_version_t){ clu_node_now(n), clu_node_id(n) };
+    *written = rec.version;
     rdb_status_t st = write_all(n, &rec, 1, err);
     rdb_buf_free(&k);
     rdb_buf_free(&v);
     return st;
 }
 
-static void sleep_ms(uint64_t ms)
+void node_sleep_ms(uint64_t ms)
 {
     struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
 
-rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t slen,
-                                       const void *key, size_t klen, bool split,
-                                       rdb_buf_t *report, rdb_err_t *err)
+/* The map record of space is still the one written at v (compare-and-set
+ * of the coordinator: another writer's map makes the change fail). */
+static rdb_status_t still_ours(clu_node_t *n, const void *space, size_t slen, lsm_version_t v,
+                               rdb_err_t *err)
 {
-    if (slen == 0 || slen > CLU_PMAP_MAX_SPACE)
-        return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
-                           "invalid key space for a partition map");
+    clu_pmap_rec_t now;
+    bool same = false;
+    if (clu_pmap_get(n->pmap, space, slen, &now)) {
+        same = lsm_version_cmp(now.version, v) == 0;
+        clu_pmap_rec_free(&now);
+    }
+    if (same)
+        return RDB_OK;
+    return rdb_err_set(err, RDB_BUSY, RDB_SQLSTATE_SERIALIZATION,
+                       "could not change the partition map: it was changed concurrently");
+}
+
+/* Runs on the coordinator, under part_mu. */
+static rdb_status_t change_here(clu_node_t *n, const void *space, size_t slen, const void *key,
+                                size_t klen, bool split, unsigned flags, rdb_buf_t *report,
+                                rdb_err_t *err)
+{
     clu_pmap_rec_t rec;
     if (!clu_pmap_get(n->pmap, space, slen, &rec))
         clu_pmap_rec_init(&rec); /* none yet: default placement, no splits */
@@ -571,6 +613,14 @@ rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t 
     move_plan_t mp = { .space = space, .slen = slen, .rec = &rec };
     uint64_t nrec = 0;
     clu_pmap_rec_t now;
+    lsm_version_t mine;
+    uint64_t age_ms = CLU_HLC_MS(clu_node_now(n)) - CLU_HLC_MS(rec.version.hlc);
+    if ((flags & PART_AUTO) && (rec.moving || age_ms < n->o.auto_split_cooldown_ms)) {
+        st = rdb_err_set(err, RDB_BUSY, "55006" /* object_in_use */,
+                         "automatic split refused: the partition map changed %llu ms ago",
+                         (unsigned long long)age_ms);
+        goto out;
+    }
     if (!ok) {
         st = rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
                          split ? "the partition map already splits at this key"
@@ -581,7 +631,9 @@ rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t 
     rec.next = target;
     clu_rangemap_init(&target);
     rec.moving = true;
-    if ((st = write_map(n, space, slen, rec.has_cur ? &rec.cur : NULL, &rec.next, err)) != RDB_OK)
+    if ((st = write_map(n, space, slen, rec.has_cur ? &rec.cur : NULL, &rec.next, &mine,
+                        err)) != RDB_OK ||
+        (st = still_ours(n, space, slen, mine, err)) != RDB_OK)
         goto out;
     node_call_sync(n, plan_fn, &mp);
     /* Pass 2 takes only versions stamped shortly before the moving map
@@ -594,13 +646,18 @@ rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t 
     for (int pass = 0; pass < 2 && st == RDB_OK; pass++) {
         uint64_t since = pass && moving_at > slack ? moving_at - slack : 0;
         if (pass)
-            sleep_ms(n->o.write_timeout_ms < 1000 ? n->o.write_timeout_ms : 1000);
-        for (size_t i = 0; i < mp.np && st == RDB_OK; i++)
-            st = stream_piece(n, space, slen, &mp.p[i], since, &nrec, err);
+            node_sleep_ms(n->o.write_timeout_ms < 1000 ? n->o.write_timeout_ms : 1000);
+        for (size_t i = 0; i < mp.np && st == RDB_OK; i++) {
+            if (atomic_load(&n->bg_stop))
+                st = rdb_err_set(err, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
+                                 "the cluster node is shutting down");
+            else
+                st = stream_piece(n, space, slen, &mp.p[i], since, &nrec, err);
+        }
     }
-    if (st != RDB_OK)
+    if (st != RDB_OK || (st = still_ours(n, space, slen, mine, err)) != RDB_OK)
         goto out;
-    if ((st = write_map(n, space, slen, &rec.next, NULL, err)) != RDB_OK)
+    if ((st = write_map(n, space, slen, &rec.next, NULL, &mine, err)) != RDB_OK)
         goto out;
     if (report && clu_pmap_get(n->pmap, space, slen, &now)) {
         rdb_buf_printf(report,
@@ -610,11 +667,179 @@ rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t 
                        (unsigned long long)nrec);
         clu_pmap_rec_free(&now);
     }
-    RDB_LOG_INFO("node", "partition map %s: %zu partitions, %zu ranges moved, %llu records",
-                 split ? "split" : "merge", rec.next.n + 1, mp.np, (unsigned long long)nrec);
+    RDB_LOG_INFO("node", "partition map %s%s: %zu partitions, %zu ranges moved, %llu records",
+                 (flags & PART_AUTO) ? "automatic " : "", split ? "split" : "merge",
+                 rec.next.n + 1, mp.np, (unsigned long long)nrec);
 out:
     plan_free(&mp);
     clu_rangemap_free(&target);
     clu_pmap_rec_free(&rec);
     return st;
+}
+
+
+/* ---- one coordinator for map changes ------------------------------------------ */
+
+/* Map changes are serialised through one coordinator: the lowest member of
+ * the ring whose link is up (every member computes the same one while
+ * membership is stable).  A change asked elsewhere is forwarded to it over
+ * its peer port (the control command "split"/"merge" with a third argument
+ * "fwd", which is never forwarded again), where part_mu runs them one at a
+ * time.  Each change also checks that the map record it wrote is still the
+ * newest before it goes on (still_ours): a map written meanwhile by another
+ * coordinator (membership views disagreeing) makes it fail with 40001
+ * rather than overwrite that map. */
+typedef struct coord_call {
+    uint16_t id;
+    char     addr[CLU_ADDR_MAX];
+} coord_call_t;
+
+static void coord_fn(clu_node_t *n, void *arg)
+{
+    coord_call_t *c = arg;
+    c->id = n->o.node_id;
+    for (size_t i = 0; i < n->ring.nnodes; i++)
+        if (node_peer_up(n, n->ring.nodes[i])) {
+            c->id = n->ring.nodes[i];
+            break;
+        }
+    const clu_member_t *m = clu_members_get(&n->mem, c->id);
+    if (m)
+        snprintf(c->addr, sizeof c->addr, "%s", m->addr);
+}
+
+static rdb_status_t forward(clu_node_t *n, const coord_call_t *c, const void *space,
+                            size_t slen, const void *key, size_t klen, bool split,
+                            unsigned flags, rdb_buf_t *report, rdb_err_t *err)
+{
+    char host[CLU_ADDR_MAX];
+    snprintf(host, sizeof host, "%s", c->addr);
+    char *colon = strrchr(host, ':');
+    if (!colon)
+        return rdb_err_set(err, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
+                           "no address for the partition map coordinator %u", c->id);
+    *colon = 0;
+    clu_client_t *cl;
+    rdb_status_t st = clu_client_connect(host, atoi(colon + 1), n->secret, 300000, &cl, err);
+    if (st != RDB_OK)
+        return st;
+    const char *fwd = (flags & PART_AUTO) ? "fwd-auto" : "fwd";
+    const char *args[3] = { space, key, fwd };
+    size_t lens[3] = { slen, klen, strlen(fwd) };
+    rdb_buf_t reply = RDB_BUF_INIT;
+    st = clu_client_call(cl, split ? "split" : "merge", args, lens, 3, CLU_CL_ONE, &reply, err);
+    clu_client_close(cl);
+    if (st == RDB_OK && report)
+        rdb_buf_append(report, reply.data, reply.len);
+    if (st == RDB_SQL) {  /* the coordinator's error, with its SQLSTATE */
+        json_t *j = json_loadb(reply.data, reply.len, 0, NULL);
+        const char *ss = json_string_value(json_object_get(j, "sqlstate"));
+        const char *msg = json_string_value(json_object_get(j, "error"));
+        rdb_err_clear(err);
+        rdb_err_set(err, RDB_UNAVAILABLE, ss && strlen(ss) == 5 ? ss : RDB_SQLSTATE_UNAVAILABLE,
+                    "%s", msg ? msg : "the partition map coordinator failed");
+        st = err->code;
+        json_decref(j);
+    }
+    rdb_buf_free(&reply);
+    return st;
+}
+
+rdb_status_t node_part_change(clu_node_t *n, const void *space, size_t slen, const void *key,
+                              size_t klen, bool split, unsigned flags, rdb_buf_t *report,
+                              rdb_err_t *err)
+{
+    if (slen == 0 || slen > CLU_PMAP_MAX_SPACE)
+        return rdb_err_set(err, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
+                           "invalid key space for a partition map");
+    if (!(flags & PART_FWD)) {
+        coord_call_t c = { 0 };
+        node_call_sync(n, coord_fn, &c);
+        if (c.id != n->o.node_id)
+            return forward(n, &c, space, slen, key, klen, split, flags, report, err);
+    }
+    pthread_mutex_lock(&n->part_mu);
+    rdb_status_t st = change_here(n, space, slen, key, klen, split, flags, report, err);
+    pthread_mutex_unlock(&n->part_mu);
+    return st;
+}
+
+rdb_status_t clu_node_partition_change(clu_node_t *n, const void *space, size_t slen,
+                                       const void *key, size_t klen, bool split,
+                                       rdb_buf_t *report, rdb_err_t *err)
+{
+    return node_part_change(n, space, slen, key, klen, split, 0, report, err);
+}
+
+/* ---- load and automatic splits -------------------------------------------------- */
+
+#define AUTO_SPLIT_TICKS 3   /* ticks (s) above the rate before a split */
+
+static void *auto_split_main(void *arg)
+{
+    clu_node_t *n = arg;
+    clu_hot_t *h = &n->bg_hot;
+    rdb_err_t e = RDB_ERR_INIT;
+    rdb_buf_t rep = RDB_BUF_INIT;
+    RDB_LOG_INFO("node", "partition written %.0f times a second here: splitting it",
+                 h->write_rate);
+    if (node_part_change(n, h->space, h->slen, h->split.data, h->split.len, true, PART_AUTO,
+                         &rep, &e) == RDB_OK) {
+        atomic_fetch_add(&n->auto_splits, 1);
+        RDB_LOG_INFO("node", "automatic split done: %.*s", (int)rep.len, rep.data);
+    } else {
+        RDB_LOG_INFO("node", "automatic split not done: %s", e.msg);
+    }
+    rdb_err_clear(&e);
+    rdb_buf_free(&rep);
+    atomic_store(&n->bg_running, false);
+    return NULL;
+}
+
+void node_part_tick(clu_node_t *n)
+{
+    uint64_t now = node_mono_ms();
+    double dt = n->load_last_ms ? (double)(now - n->load_last_ms) / 1000.0 : 1.0;
+    n->load_last_ms = now;
+    bool can = n->o.auto_split_rate && !atomic_load(&n->bg_running) && !n->stopping &&
+               n->ring.nnodes > 0;
+    clu_hot_t hot;
+    memset(&hot, 0, sizeof hot);
+    bool found = clu_pmap_tick(n->pmap, dt, now, can ? (double)n->o.auto_split_rate : 0,
+                               AUTO_SPLIT_TICKS, n->o.auto_split_cooldown_ms, &hot);
+    if (!found || !can) {
+        rdb_buf_free(&hot.split);
+        return;
+    }
+    rdb_buf_free(&n->bg_hot.split);
+    n->bg_hot = hot;
+    node_bg_start(n, auto_split_main);
+}
+
+bool node_bg_start(clu_node_t *n, void *(*fn)(void *))
+{
+    if (n->bg_started)
+        pthread_join(n->bg_thr, NULL);   /* finished: bg_running is false */
+    n->bg_started = false;
+    atomic_store(&n->bg_running, true);
+    if (pthread_create(&n->bg_thr, NULL, fn, n) != 0) {
+        atomic_store(&n->bg_running, false);
+        return false;
+    }
+    n->bg_started = true;
+    return true;
+}
+
+void node_part_stop(clu_node_t *n)
+{
+    atomic_store(&n->bg_stop, true);
+    if (n->bg_started)
+        pthread_join(n->bg_thr, NULL);
+    n->bg_started = false;
+    rdb_buf_free(&n->bg_hot.split);
+}
+
+void clu_node_note_read(clu_node_t *n, const void *key, size_t klen)
+{
+    clu_pmap_note(n->pmap, key, klen, false, 0);
 }

@@ -141,6 +141,7 @@ static void rreq_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
 void node_read_start(clu_node_t *n, rreq_t *r)
 {
     n->reads_coord++;
+    clu_pmap_note(n->pmap, r->key, r->klen, false, 0);
     r->id = ++n->next_req;
     uint16_t self = n->o.node_id;
     r->nn = node_replicas(n, r->key, r->klen, r->nodes);

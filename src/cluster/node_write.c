@@ -382,6 +382,10 @@ void node_write_start(clu_node_t *n, wreq_t *w)
             return;
         }
     }
+    if (!(w->flags & CLU_W_NOLOAD))
+        for (size_t i = 0; i < w->nrec; i++)
+            clu_pmap_note(n->pmap, w->recs[i].key, w->recs[i].klen, true,
+                          w->recs[i].klen + w->recs[i].vlen);
     lsm_version_t stamp = { 0, self };
     for (size_t i = 0; i < w->nrec; i++)
         if (w->recs[i].version.hlc == 0) {

@@ -25,5 +25,7 @@ const rdb_opt_def_t clu_option_table[] = {
     { "tombstone-grace", RDB_OPT_DURATION, "10d", "keep tombstones at least this long (> hint window)", "DURATION", false },
     { "read-repair-chance", RDB_OPT_INT, "10", "percent of ONE reads that repair replicas", "PCT", true },
     { "anti-entropy-interval", RDB_OPT_DURATION, "10min", "period of Merkle comparisons", "DURATION", true },
+    { "auto-split-rate", RDB_OPT_INT, "0", "split a range partition written more than N times a second on this node (0: off)", "N", true },
+    { "auto-split-cooldown", RDB_OPT_DURATION, "30s", "no automatic split of a table within this time of its last map change", "DURATION", true },
     { NULL, 0, NULL, NULL, NULL, false },
 };

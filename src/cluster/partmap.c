@@ -15,17 +15,36 @@
 #include "common/log.h"
 #include "common/mem.h"
 
+#define PL_SAMPLE     64     /* keys sampled per partition            */
+#define PL_SAMPLE_MAX 256    /* longest key suffix sampled            */
+#define PL_DECAY      0.3    /* weight of the last tick in the rates  */
+
+/* One partition's load: counters bumped under the read lock (atomics),
+ * rates and ticks under the write lock, the key sample under smu. */
+typedef struct part_load {
+    atomic_uint_fast64_t reads, writes, bytes;
+    uint64_t             last_r, last_w, last_b;
+    clu_pload_t          pub;
+    char                *sample[PL_SAMPLE];
+    size_t               samplen[PL_SAMPLE];
+    unsigned             nsample, spos;
+} part_load_t;
+
 typedef struct pm_entry {
     char           space[CLU_PMAP_MAX_SPACE];
     size_t         slen;
     clu_pmap_rec_t rec;
+    part_load_t   *load;      /* rec.cur.n + 1 when rec.has_cur, else NULL */
+    uint64_t       changed_ms;  /* tick time of the last change (0: before any tick) */
 } pm_entry_t;
 
 struct clu_pmap {
     pthread_rwlock_t mu;
+    pthread_mutex_t  smu;     /* the key samples */
     pm_entry_t      *e;
     size_t           n;
     atomic_size_t    count;   /* n, read without the lock */
+    uint64_t         now_ms;  /* the last tick's time */
 };
 
 void clu_pmap_rec_init(clu_pmap_rec_t *r)
@@ -157,17 +176,63 @@ clu_pmap_t *clu_pmap_new(void)
 {
     clu_pmap_t *pm = rdb_calloc(1, sizeof *pm);
     pthread_rwlock_init(&pm->mu, NULL);
+    pthread_mutex_init(&pm->smu, NULL);
     return pm;
+}
+
+static void load_free(part_load_t *l, size_t n)
+{
+    for (size_t i = 0; l && i < n; i++)
+        for (unsigned k = 0; k < l[i].nsample; k++)
+            free(l[i].sample[k]);
+    free(l);
+}
+
+static size_t nparts(const clu_pmap_rec_t *r) { return r->has_cur ? r->cur.n + 1 : 0; }
+
+static bool same_bound(const clu_split_t *a, const clu_split_t *b)
+{
+    if (!a || !b)
+        return a == b;
+    return clu_key_cmp(a->key, a->len, b->key, b->len) == 0;
+}
+
+/* Loads for nrec's partitions: those whose bounds did not change keep
+ * theirs (moved out of old), the others start at 0. */
+static part_load_t *load_carry(part_load_t *old, const clu_pmap_rec_t *orec,
+                               const clu_pmap_rec_t *nrec)
+{
+    size_t nn = nparts(nrec), no = old ? nparts(orec) : 0;
+    if (!nn)
+        return NULL;
+    part_load_t *l = rdb_calloc(nn, sizeof *l);
+    for (size_t i = 0; i < nn; i++) {
+        const clu_rangemap_t *m = &nrec->cur;
+        const clu_split_t *lo = i ? &m->s[i - 1] : NULL, *hi = i < m->n ? &m->s[i] : NULL;
+        for (size_t j = 0; j < no; j++) {
+            const clu_rangemap_t *om = &orec->cur;
+            if (same_bound(lo, j ? &om->s[j - 1] : NULL) &&
+                same_bound(hi, j < om->n ? &om->s[j] : NULL)) {
+                memcpy(&l[i], &old[j], sizeof l[i]);
+                memset(&old[j], 0, sizeof old[j]);   /* samples moved */
+                break;
+            }
+        }
+    }
+    return l;
 }
 
 void clu_pmap_free(clu_pmap_t *pm)
 {
     if (!pm)
         return;
-    for (size_t i = 0; i < pm->n; i++)
+    for (size_t i = 0; i < pm->n; i++) {
+        load_free(pm->e[i].load, nparts(&pm->e[i].rec));
         clu_pmap_rec_free(&pm->e[i].rec);
+    }
     free(pm->e);
     pthread_rwlock_destroy(&pm->mu);
+    pthread_mutex_destroy(&pm->smu);
     free(pm);
 }
 
@@ -207,11 +272,17 @@ bool clu_pmap_apply(clu_pmap_t *pm, const void *key, size_t klen, const void *va
         memcpy(e->space, space, slen);
         e->slen = slen;
         e->rec = rec;
+        e->load = load_carry(NULL, NULL, &e->rec);
+        e->changed_ms = pm->now_ms;
         changed = true;
         atomic_store(&pm->count, pm->n);
     } else if (lsm_version_cmp(v, e->rec.version) > 0) {
+        part_load_t *l = load_carry(e->load, &e->rec, &rec);
+        load_free(e->load, nparts(&e->rec));
+        e->load = l;
         clu_pmap_rec_free(&e->rec);
         e->rec = rec;
+        e->changed_ms = pm->now_ms;
         changed = true;
     }
     pthread_rwlock_unlock(&pm->mu);
@@ -315,6 +386,135 @@ void clu_pmap_each(clu_pmap_t *pm, clu_pmap_each_fn fn, void *ctx)
 {
     pthread_rwlock_rdlock(&pm->mu);
     for (size_t i = 0; i < pm->n; i++)
-        fn(ctx, pm->e[i].space, pm->e[i].slen, &pm->e[i].rec);
+    {
+        pm_entry_t *e = &pm->e[i];
+        size_t np = nparts(&e->rec);
+        clu_pload_t *l = np ? rdb_calloc(np, sizeof *l) : NULL;
+        for (size_t p = 0; p < np; p++) {
+            l[p] = e->load[p].pub;
+            l[p].reads = atomic_load(&e->load[p].reads);
+            l[p].writes = atomic_load(&e->load[p].writes);
+            l[p].bytes = atomic_load(&e->load[p].bytes);
+        }
+        fn(ctx, e->space, e->slen, &e->rec, l);
+        free(l);
+    }
     pthread_rwlock_unlock(&pm->mu);
+}
+
+/* ---- load ------------------------------------------------------------------ */
+
+void clu_pmap_note(clu_pmap_t *pm, const void *key, size_t klen, bool write, size_t bytes)
+{
+    if (atomic_load(&pm->count) == 0)
+        return;
+    pthread_rwlock_rdlock(&pm->mu);
+    for (size_t i = 0; i < pm->n; i++) {
+        pm_entry_t *e = &pm->e[i];
+        if (klen < e->slen || memcmp(key, e->space, e->slen) != 0)
+            continue;
+        if (!e->load)
+            break;
+        const char *rest = (const char *)key + e->slen;
+        size_t rlen = klen - e->slen;
+        part_load_t *l = &e->load[clu_rangemap_find(&e->rec.cur, rest, rlen)];
+        if (!write) {
+            atomic_fetch_add(&l->reads, 1);
+            break;
+        }
+        uint64_t w = atomic_fetch_add(&l->writes, 1);
+        atomic_fetch_add(&l->bytes, bytes);
+        if (rlen <= PL_SAMPLE_MAX && w % 4 == 0) {  /* every 4th write's key */
+            pthread_mutex_lock(&pm->smu);
+            unsigned at = l->spos++ % PL_SAMPLE;
+            if (at >= l->nsample)
+                l->nsample = at + 1;
+            free(l->sample[at]);
+            l->sample[at] = rdb_memdup(rest, rlen ? rlen : 1);
+            l->samplen[at] = rlen;
+            pthread_mutex_unlock(&pm->smu);
+        }
+        break;
+    }
+    pthread_rwlock_unlock(&pm->mu);
+}
+
+typedef struct skey {
+    const char *k;
+    size_t      len;
+} skey_t;
+
+static int skey_cmp(const void *a, const void *b)
+{
+    const skey_t *x = a, *y = b;
+    return clu_key_cmp(x->k, x->len, y->k, y->len);
+}
+
+/* The median sampled key of partition p, strictly inside its bounds (the
+ * next larger sample if the median is its start); false if none. */
+static bool median_split(const pm_entry_t *e, size_t p, rdb_buf_t *out)
+{
+    const part_load_t *l = &e->load[p];
+    const clu_rangemap_t *m = &e->rec.cur;
+    if (l->nsample < PL_SAMPLE / 4)
+        return false;
+    skey_t *k = rdb_calloc(l->nsample, sizeof *k);
+    for (unsigned i = 0; i < l->nsample; i++)
+        k[i] = (skey_t){ l->sample[i], l->samplen[i] };
+    qsort(k, l->nsample, sizeof *k, skey_cmp);
+    bool ok = false;
+    for (unsigned i = l->nsample / 2; i < l->nsample && !ok; i++) {
+        bool above = !p || clu_key_cmp(k[i].k, k[i].len, m->s[p - 1].key, m->s[p - 1].len) > 0;
+        bool below = p == m->n || clu_key_cmp(k[i].k, k[i].len, m->s[p].key, m->s[p].len) < 0;
+        if (above && below && (i == 0 || skey_cmp(&k[i], &k[0]) > 0)) {
+            rdb_buf_reset(out);
+            rdb_buf_append(out, k[i].k, k[i].len);
+            ok = true;
+        }
+    }
+    free(k);
+    return ok;
+}
+
+bool clu_pmap_tick(clu_pmap_t *pm, double dt, uint64_t now_ms, double split_rate,
+                   uint32_t min_ticks, uint64_t cooldown_ms, clu_hot_t *hot)
+{
+    bool found = false;
+    if (dt <= 0)
+        dt = 1;
+    pthread_rwlock_wrlock(&pm->mu);
+    pm->now_ms = now_ms;
+    pthread_mutex_lock(&pm->smu);
+    for (size_t i = 0; i < pm->n; i++) {
+        pm_entry_t *e = &pm->e[i];
+        if (!e->changed_ms)
+            e->changed_ms = now_ms;
+        bool cool = !e->rec.moving && now_ms - e->changed_ms >= cooldown_ms;
+        for (size_t p = 0; p < nparts(&e->rec); p++) {
+            part_load_t *l = &e->load[p];
+            uint64_t r = atomic_load(&l->reads), w = atomic_load(&l->writes),
+                     b = atomic_load(&l->bytes);
+            l->pub.read_rate += PL_DECAY * ((double)(r - l->last_r) / dt - l->pub.read_rate);
+            l->pub.write_rate += PL_DECAY * ((double)(w - l->last_w) / dt - l->pub.write_rate);
+            l->pub.byte_rate += PL_DECAY * ((double)(b - l->last_b) / dt - l->pub.byte_rate);
+            l->last_r = r;
+            l->last_w = w;
+            l->last_b = b;
+            if (split_rate > 0 && l->pub.write_rate >= split_rate)
+                l->pub.hot_ticks++;
+            else
+                l->pub.hot_ticks = 0;
+            if (split_rate > 0 && cool && l->pub.hot_ticks >= min_ticks &&
+                (!found || l->pub.write_rate > hot->write_rate) &&
+                median_split(e, p, &hot->split)) {
+                memcpy(hot->space, e->space, e->slen);
+                hot->slen = e->slen;
+                hot->write_rate = l->pub.write_rate;
+                found = true;
+            }
+        }
+    }
+    pthread_mutex_unlock(&pm->smu);
+    pthread_rwlock_unlock(&pm->mu);
+    return found;
 }

@@ -30,6 +30,14 @@
  *
  * The cache is thread-safe (a read-write lock): the node's loop, applier and
  * anti-entropy threads ask it for tokens.
+ *
+ * Load.  Next to each space's current map the cache keeps per-partition
+ * load counters of this node (clu_pmap_note: reads, writes, bytes written;
+ * clu_pmap_tick: their rates, decayed) and a sample of the keys recently
+ * written to each partition, from which clu_pmap_tick proposes a split
+ * point (the median sampled key) for a partition whose write rate stayed
+ * above a threshold.  A partition keeps its counters across map versions
+ * as long as its bounds do not change; the halves of a split start at 0.
  */
 #ifndef RDB_CLUSTER_PARTMAP_H
 #define RDB_CLUSTER_PARTMAP_H
@@ -66,6 +74,21 @@ typedef struct clu_place {
     uint64_t next_token;      /* valid if moving                           */
     size_t   next_part;
 } clu_place_t;
+
+/* Load of one partition on this node. */
+typedef struct clu_pload {
+    uint64_t reads, writes, bytes;          /* since the partition got its bounds */
+    double   read_rate, write_rate, byte_rate; /* per second, decayed (~3 s)    */
+    uint32_t hot_ticks;                     /* consecutive ticks above the split rate */
+} clu_pload_t;
+
+/* A split proposed by clu_pmap_tick. */
+typedef struct clu_hot {
+    char     space[CLU_PMAP_MAX_SPACE];
+    size_t   slen;
+    rdb_buf_t split;                        /* the split key (after the prefix) */
+    double   write_rate;
+} clu_hot_t;
 
 typedef struct clu_pmap clu_pmap_t;
 
@@ -105,9 +128,22 @@ size_t      clu_pmap_range_tokens(clu_pmap_t *pm, const void *lo, size_t lolen, 
 bool        clu_pmap_get(clu_pmap_t *pm, const void *space, size_t slen, clu_pmap_rec_t *out);
 /* Number of spaces with a map. */
 size_t      clu_pmap_count(clu_pmap_t *pm);
-/* Call fn for every space's record (read lock held: fn must not call back). */
+/* Call fn for every space's record and the load of its current partitions
+ * (cur.n + 1 entries, NULL without cur) (read lock held: fn must not call
+ * back). */
 typedef void (*clu_pmap_each_fn)(void *ctx, const void *space, size_t slen,
-                                 const clu_pmap_rec_t *rec);
+                                 const clu_pmap_rec_t *rec, const clu_pload_t *load);
 void        clu_pmap_each(clu_pmap_t *pm, clu_pmap_each_fn fn, void *ctx);
+
+/* Count a read or a write (bytes: key and value) of key on this node
+ * against its partition in the current map; a no-op for other keys. */
+void        clu_pmap_note(clu_pmap_t *pm, const void *key, size_t klen, bool write, size_t bytes);
+/* Once per tick of dt seconds: update the decayed rates.  With split_rate
+ * > 0, a partition whose write rate stayed at or above it for min_ticks
+ * ticks, in a space that is not moving and whose map last changed at
+ * least cooldown_ms before now_ms (monotonic), with a sampled median key
+ * strictly inside it, is proposed in *hot (the hottest one; true). */
+bool        clu_pmap_tick(clu_pmap_t *pm, double dt, uint64_t now_ms, double split_rate,
+                          uint32_t min_ticks, uint64_t cooldown_ms, clu_hot_t *hot);
 
 #endif

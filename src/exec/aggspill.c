@@ -47,7 +47,7 @@ bool ex_hspill_can_spill(const ex_hspill_t *s)
 /* The partition of a hash at a level: 5 bits per level from the top of a
  * remixed hash (the hash tables use the low bits: a partition's groups
  * still spread over all buckets). */
-static int part_of(uint64_t h, int level)
+int ex_hspill_part(uint64_t h, int level)
 {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
@@ -59,7 +59,7 @@ static int part_of(uint64_t h, int level)
 
 rdb_status_t ex_hspill_put(ex_hspill_t *s, uint64_t hash, const sql_value_t *row)
 {
-    ex_tmpfile_t *f = &s->out[part_of(hash, s->level)];
+    ex_tmpfile_t *f = &s->out[ex_hspill_part(hash, s->level)];
     if (!f->path) {
         s->nbatches++;
         if (ex_tmpfile_create(&s->fmt, f) != RDB_OK)

@@ -31,6 +31,11 @@
 
 typedef struct ex_hspill ex_hspill_t;
 
+/* The partition (0 .. EX_HSPILL_FANOUT-1) of a hash at a level: 5 bits
+ * per level from the top of a remixed hash, so hash tables (which use the
+ * low bits of the hash itself) still spread a partition's rows over all
+ * their buckets.  Also the hash join's partitions (hashjoin.c). */
+int ex_hspill_part(uint64_t h, int level);
 /* Rows of ncols columns of types (borrowed: must outlive the spill). */
 ex_hspill_t *ex_hspill_new(ex_run_t *r, const sql_type_t *types, int ncols);
 /* May rows still spill at the current level (see MAXDEPTH)? */

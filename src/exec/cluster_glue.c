@@ -131,6 +131,10 @@ static clu_consistency_t session_cl(rdb_session_t *s)
 
 rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err)
 {
+    if (eng_fk_deferred_check(s, t, err) != RDB_OK) {
+        txn_abort(t);
+        return RDB_SQL;
+    }
     commit_cl = s->e->node ? session_cl(s) : CLU_CL_ONE;
     rdb_status_t st = txn_commit(t, err);
     commit_cl = 0;
@@ -151,6 +155,7 @@ static rdb_status_t reader_get(void *ctx, const void *key, size_t klen, rdb_buf_
     clu_consistency_t cl = *(const clu_consistency_t *)ctx;
     clu_node_t *n = eng_clu_node();
     if (cl == CLU_CL_ONE) {
+        clu_node_note_read(n, key, klen);
         if (clu_node_repair_due(n))
             clu_node_repair_key(n, key, klen);
         *handled = false;

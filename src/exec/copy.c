@@ -1,5 +1,5 @@
 /*
- * copy.c — COPY FROM STDIN and COPY TO STDOUT, text and CSV formats.
+ * copy.c — COPY FROM STDIN and COPY TO STDOUT, text, CSV and binary formats.
  *
  * COPY FROM runs as one statement: its rows go into the statement's
  * transaction (its own, or the session's block) as they arrive, with
@@ -8,7 +8,15 @@
  * Data arrives in arbitrary chunks: complete records are parsed at once,
  * a partial one waits for the next chunk.  Text format follows
  * PostgreSQL's escapes (\N, \t, \n, \\, octal, \x); CSV its quoting
- * rules with HEADER, QUOTE and ESCAPE.
+ * rules with HEADER, QUOTE and ESCAPE.  Binary is PostgreSQL's format:
+ *
+ *   OFFSET SIZE DESCRIPTION
+ *   0      11   signature "PGCOPY\n\377\r\n\0"
+ *   11     4    flags (bit 16: WITH OIDS, refused; bits 17-31 critical)
+ *   15     4    header extension length n, then n bytes (skipped)
+ *   then per tuple: int16 field count, then per field int32 length (-1:
+ *   NULL) and the value in the type's binary send/recv form; the trailer
+ *   is a field count of -1.  All integers are big endian.
  *
  * Bulk path.  Into a table without UNIQUE indexes besides its primary key,
  * rows go in through sql_table_insert_new (txn_put_new): each row's key is
@@ -24,6 +32,7 @@
 
 #include "exec/engine_int.h"
 #include "sql/table.h"
+#include "sql/tabstat.h"
 
 struct copy_state {
     rdb_arena_t    a;           /* statement: bound target, snapshot data */
@@ -50,6 +59,7 @@ struct copy_state {
     sql_bulk_t     bk;
     const char    *rec;         /* the record being parsed (in buf) */
     size_t         reclen;
+    bool           binary;      /* FORMAT binary (line counts tuples) */
 };
 
 void eng_copy_free(rdb_session_t *s)
@@ -116,8 +126,11 @@ rdb_status_t eng_copy_begin(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, 
     c->nulllen = strlen(c->null);
     eng_run_init(s, &c->run, c->txn, c->snap, &c->a, &c->runerr);
     ex_run_init_subs(&c->run, b.nsubs);
+    c->binary = st->copy_binary;
     int16_t *fmts = RDB_ARENA_NEWN(&c->a, int16_t, c->ncols + 1);
-    if (sink->copy_in_begin(sink->ctx, 0, c->ncols, fmts))
+    for (int i = 0; i < c->ncols; i++)
+        fmts[i] = c->binary;
+    if (sink->copy_in_begin(sink->ctx, c->binary, c->ncols, fmts))
         goto fail;
     *state = RDB_EXEC_COPY_IN;
     return RDB_OK;
@@ -156,10 +169,19 @@ static void ctx_line(copy_state_t *c, rdb_err_t *err, uint64_t line)
     rdb_err_context(err, "COPY %s, line %llu", c->b.dml->tab->name, (unsigned long long)line);
 }
 
+/* The context of an error in the current record: binary has no text to quote. */
+static void ctx_rec(copy_state_t *c, rdb_err_t *err)
+{
+    if (c->binary)
+        ctx_line(c, err, c->line);
+    else
+        ctx_quoted(c, err, NULL, c->rec, c->reclen);
+}
+
 static rdb_status_t bad(copy_state_t *c, rdb_err_t *err, const char *state, const char *fmt, const char *arg)
 {
     rdb_err_set(err, RDB_SQL, state, fmt, arg);
-    ctx_quoted(c, err, NULL, c->rec, c->reclen);
+    ctx_rec(c, err);
     return RDB_SQL;
 }
 
@@ -196,7 +218,7 @@ static rdb_status_t finish_row(rdb_session_t *s, copy_state_t *c, int nfields, r
         if (strcmp(err->sqlstate, "23505") == 0)
             ctx_line(c, err, c->line);
         else if (strcmp(err->sqlstate, "23503") != 0)
-            ctx_quoted(c, err, NULL, c->rec, c->reclen);
+            ctx_rec(c, err);
         return RDB_SQL;
     }
     c->rows++;
@@ -381,8 +403,140 @@ static rdb_status_t check_dups(copy_state_t *c, rdb_status_t rc, rdb_err_t *err)
     return RDB_SQL;
 }
 
+/* ---- binary format ---- */
+
+static const char copy_sig[11] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0' };
+
+static uint32_t rd32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+static rdb_status_t bin_bad(copy_state_t *c, rdb_err_t *err, const char *msg)
+{
+    rdb_err_set(err, RDB_SQL, "22P04", "%s", msg);
+    if (c->line)
+        ctx_line(c, err, c->line);
+    return RDB_SQL;
+}
+
+/* The header; *pos past it, or left at 0 while it is incomplete. */
+static rdb_status_t bin_header(copy_state_t *c, bool final, size_t *pos, rdb_err_t *err)
+{
+    const char *d = c->buf.data;
+    size_t n = c->buf.len;
+    if (n < sizeof copy_sig) {
+        if (final || memcmp(d, copy_sig, n) != 0)
+            return bin_bad(c, err, "COPY file signature not recognized");
+        return RDB_OK;
+    }
+    if (memcmp(d, copy_sig, sizeof copy_sig) != 0)
+        return bin_bad(c, err, "COPY file signature not recognized");
+    if (n < 15)
+        return final ? bin_bad(c, err, "invalid COPY file header (missing flags)") : RDB_OK;
+    uint32_t flags = rd32(d + 11);
+    if (flags & (1u << 16))
+        return bin_bad(c, err, "invalid COPY file header (WITH OIDS)");
+    if ((flags & ~(1u << 16)) >> 16)
+        return bin_bad(c, err, "unrecognized critical flags in COPY file header");
+    if (n < 19)
+        return final ? bin_bad(c, err, "invalid COPY file header (missing length)") : RDB_OK;
+    int32_t ext = (int32_t)rd32(d + 15);
+    if (ext < 0)
+        return bin_bad(c, err, "invalid COPY file header (wrong length)");
+    if (n - 19 < (size_t)ext)
+        return final ? bin_bad(c, err, "invalid COPY file header (wrong length)") : RDB_OK;
+    c->header_done = true;
+    *pos = 19 + (size_t)ext;
+    return RDB_OK;
+}
+
+/* Every complete tuple in buf; a partial one waits for more data (or is
+ * "unexpected EOF" at the end). */
+static rdb_status_t bin_process(rdb_session_t *s, copy_state_t *c, bool final, rdb_err_t *err)
+{
+    size_t pos = 0;
+    if (!c->header_done) {
+        if (bin_header(c, final, &pos, err) != RDB_OK)
+            return RDB_SQL;
+        if (!c->header_done)
+            return RDB_OK;
+    }
+    const char *d = c->buf.data;
+    size_t n = c->buf.len;
+    while (pos < n) {
+        if (c->ended)
+            return bin_bad(c, err, "received copy data after EOF marker");
+        if (n - pos < 2)
+            break;
+        int16_t cnt = (int16_t)((uint16_t)(unsigned char)d[pos] << 8 | (unsigned char)d[pos + 1]);
+        if (cnt == -1) {
+            c->ended = true;
+            pos += 2;
+            continue;
+        }
+        if (cnt != c->ncols) {
+            c->line++;
+            rdb_err_set(err, RDB_SQL, "22P04", "row field count is %d, expected %d", cnt, c->ncols);
+            ctx_line(c, err, c->line);
+            return RDB_SQL;
+        }
+        size_t q = pos + 2;
+        bool complete = true;
+        for (int i = 0; i < cnt && complete; i++) {
+            if (n - q < 4) {
+                complete = false;
+                break;
+            }
+            int32_t len = (int32_t)rd32(d + q);
+            q += 4;
+            if (len == -1)
+                continue;
+            if (len < 0) {
+                c->line++;
+                return bin_bad(c, err, "invalid field size");
+            }
+            if (n - q < (size_t)len)
+                complete = false;
+            else
+                q += (size_t)len;
+        }
+        if (!complete)
+            break;
+        c->line++;
+        rdb_arena_reset(&c->ra);
+        size_t f = pos + 2;
+        for (int i = 0; i < cnt; i++) {
+            int32_t len = (int32_t)rd32(d + f);
+            f += 4;
+            if (len == -1) {
+                c->vals[i] = sql_null();
+                continue;
+            }
+            if (sql_value_recv(&c->ra, c->types[i], d + f, (size_t)len, &c->vals[i], err) != RDB_OK) {
+                rdb_err_context(err, "COPY %s, line %llu, column %s", c->b.dml->tab->name,
+                                (unsigned long long)c->line, c->colnames[i]);
+                return RDB_SQL;
+            }
+            f += (size_t)len;
+        }
+        if (finish_row(s, c, cnt, err) != RDB_OK)
+            return RDB_SQL;
+        pos = q;
+    }
+    rdb_buf_consume(&c->buf, pos);
+    if (final && c->buf.len > 0)
+        return bin_bad(c, err, "unexpected EOF in COPY data");
+    return RDB_OK;
+}
+
 static rdb_status_t process(rdb_session_t *s, copy_state_t *c, bool final, rdb_err_t *err)
 {
+    if (c->binary) {
+        rdb_status_t rc = bin_process(s, c, final, err);
+        return rc != RDB_OK ? check_dups(c, rc, err) : RDB_OK;
+    }
     size_t pos = 0;
     while (pos < c->buf.len && !c->ended) {
         const char *p = c->buf.data + pos, *end = c->buf.data + c->buf.len;
@@ -419,7 +573,7 @@ rdb_status_t eng_copy_data(rdb_session_t *s, const char *data, size_t len, rdb_e
     copy_state_t *c = s->copy;
     if (!c)
         return rdb_err_set(err, RDB_PROTOCOL, "08P01", "unexpected COPY data");
-    if (c->ended)
+    if (c->ended && !c->binary)
         return RDB_OK;
     rdb_buf_append(&c->buf, data, len);
     return process(s, c, false, err);
@@ -438,6 +592,8 @@ rdb_status_t eng_copy_done(rdb_session_t *s, rdb_sink_t *sink, uint64_t *rows, r
     bool own = c->own;
     c->own = false;
     uint64_t n = c->rows;
+    if (rc == RDB_OK && c->b.dml)
+        sql_tabstat_changed(c->b.dml->tab->id, (int64_t)n, 0, 0);
     eng_copy_free(s);
     rc = eng_stmt_end(s, t, own, rc, err);
     if (rc == RDB_OK) {
@@ -493,6 +649,24 @@ static void csv_escape(rdb_buf_t *out, const char *p, size_t n, char delim, char
     rdb_buf_append_u8(out, (uint8_t)quote);
 }
 
+/* One tuple of the binary format appended to out. */
+static void binary_row(rdb_buf_t *out, const plan_t *p, const sql_value_t *row)
+{
+    rdb_buf_append_u16_be(out, (uint16_t)p->ncols);
+    for (int i = 0; i < p->ncols; i++) {
+        if (row[i].isnull) {
+            rdb_buf_append_u32_be(out, UINT32_MAX);
+            continue;
+        }
+        size_t at = out->len;
+        rdb_buf_append_u32_be(out, 0);
+        sql_value_send(p->types[i], &row[i], out);
+        uint32_t len = (uint32_t)(out->len - at - 4);
+        for (int k = 0; k < 4; k++)
+            out->data[at + k] = (char)(len >> (24 - 8 * k));
+    }
+}
+
 rdb_status_t eng_copy_out(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err)
 {
     bool own;
@@ -541,7 +715,9 @@ rdb_status_t eng_copy_out(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rd
     if (rc == RDB_OK) {
         p = plan_optimize(&a, p);
         int16_t *fmts = RDB_ARENA_NEWN(&a, int16_t, p->ncols + 1);
-        if (sink->copy_out_begin(sink->ctx, 0, p->ncols, fmts))
+        for (int i = 0; i < p->ncols; i++)
+            fmts[i] = st->copy_binary;
+        if (sink->copy_out_begin(sink->ctx, st->copy_binary, p->ncols, fmts))
             rc = rdb_err_set(err, RDB_CANCELLED, "57014", "client gone");
     }
     if (rc == RDB_OK) {
@@ -563,7 +739,24 @@ rdb_status_t eng_copy_out(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rd
             rdb_buf_append_u8(&line, '\n');
             sink->copy_out_data(sink->ctx, line.data, line.len);
         }
+        if (node && st->copy_binary) {
+            rdb_buf_append(&line, copy_sig, sizeof copy_sig);
+            rdb_buf_append_u32_be(&line, 0);    /* flags */
+            rdb_buf_append_u32_be(&line, 0);    /* header extension */
+        }
         while (node && (row = ex_next(node))) {
+            if (st->copy_binary) {
+                binary_row(&line, p, row);
+                if (line.len >= 65536) {
+                    if (sink->copy_out_data(sink->ctx, line.data, line.len)) {
+                        rc = rdb_err_set(err, RDB_CANCELLED, "57014", "client gone");
+                        break;
+                    }
+                    rdb_buf_reset(&line);
+                }
+                n++;
+                continue;
+            }
             rdb_buf_reset(&line);
             for (int i = 0; i < p->ncols; i++) {
                 if (i)
@@ -588,6 +781,11 @@ rdb_status_t eng_copy_out(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rd
         }
         if (rc == RDB_OK && (!node || rdb_err_is_set(err)))
             rc = RDB_SQL;
+        if (rc == RDB_OK && st->copy_binary) {
+            rdb_buf_append_u16_be(&line, 0xFFFF);    /* trailer: field count -1 */
+            if (sink->copy_out_data(sink->ctx, line.data, line.len))
+                rc = rdb_err_set(err, RDB_CANCELLED, "57014", "client gone");
+        }
         ex_close(node);
         rdb_buf_free(&line);
         rdb_buf_free(&v);

@@ -22,6 +22,7 @@
 #include "exec/rowlock.h"
 #include "sql/types.h"
 #include "sql/table.h"
+#include "sql/tabstat.h"
 
 static void failing_row(ex_run_t *r, const sql_table_t *t, const sql_value_t *row)
 {
@@ -56,6 +57,12 @@ rdb_status_t ex_check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *ro
         sql_value_t v;
         if (ex_eval(r, d->checks[i], row, a, &v) != RDB_OK)
             return RDB_SQL;
+        if (i >= d->nchecks - d->nview_checks && (v.isnull || !v.u.b)) {
+            rdb_err_set(r->err, RDB_SQL, "44000", "new row violates check option for view \"%s\"",
+                        d->check_names[i]);
+            failing_row(r, t, row);
+            return RDB_SQL;
+        }
         if (!v.isnull && !v.u.b) {
             rdb_err_set(r->err, RDB_SQL, "23514",
                         "new row for relation \"%s\" violates check constraint \"%s\"", t->name,
@@ -447,7 +454,12 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
 rdb_status_t ex_dml_run(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *arg, uint64_t *count)
 {
     *count = 0;
-    if (b->kind == AST_S_INSERT)
-        return run_insert(r, b, fn, arg, count);
-    return run_upddel(r, b, fn, arg, count);
+    rdb_status_t rc = b->kind == AST_S_INSERT ? run_insert(r, b, fn, arg, count)
+                                              : run_upddel(r, b, fn, arg, count);
+    if (rc == RDB_OK) {
+        int64_t n = (int64_t)*count;
+        sql_tabstat_changed(b->dml->tab->id, b->kind == AST_S_INSERT ? n : 0, b->kind == AST_S_UPDATE ? n : 0,
+                            b->kind == AST_S_DELETE ? n : 0);
+    }
+    return rc;
 }

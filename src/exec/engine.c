@@ -40,6 +40,7 @@
 #include "exec/explain.h"
 #include "exec/sysscan.h"
 #include "exec/extsort.h"
+#include "exec/fkey.h"
 #include "exec/parallel.h"
 #include "sql/ddl.h"
 #include "sql/syscat.h"
@@ -168,6 +169,25 @@ void eng_txn_done(rdb_session_t *s)
 {
     rowlock_release_all(s->e->locks, &s->locks);
     eng_guc_txn_end(s);
+    ex_fk_deferred_free(s->fkdef);
+    s->fkdef = NULL;
+}
+
+rdb_status_t eng_fk_deferred_check(rdb_session_t *s, txn_t *t, rdb_err_t *err)
+{
+    if (!ex_fk_deferred_pending(s->fkdef))
+        return RDB_OK;
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    if (!snap)
+        return RDB_SQL;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    ex_run_t r;
+    eng_run_init(s, &r, t, snap, &a, err);
+    rdb_status_t rc = ex_fk_deferred_run(&r, true);
+    rdb_arena_destroy(&a);
+    sql_catalog_release(snap);
+    return rc;
 }
 
 static rdb_status_t serialization_failure(rdb_err_t *err)
@@ -188,12 +208,17 @@ static rdb_status_t lock_row(ex_run_t *r, const sql_table_t *tab, const sql_valu
     rdb_err_t *err = r->err;
     *latest = NULL;
     *gone = false;
-    if (tab->npk == 0)
+    if (tab->npk == 0 && (!tab->has_rowid || row[tab->rowid_colid].isnull))
         return RDB_OK;
     rdb_buf_t k = RDB_BUF_INIT;
     rdb_buf_append_u32_be(&k, tab->id);
     sql_value_t pk[32];
     int npk = tab->npk < 32 ? tab->npk : 32;
+    if (tab->npk == 0) {    /* the hidden row id (sql/catalog.h), by value */
+        pk[0] = row[tab->rowid_colid];
+        rdb_buf_append_u64_be(&k, (uint64_t)pk[0].u.iv.usec);
+        rdb_buf_append_u16_be(&k, (uint16_t)pk[0].u.iv.days);
+    }
     for (int i = 0; i < npk; i++) {
         uint16_t colid = tab->pk_colids[i];
         sql_type_t t = { SQL_OID_INT4, -1 };
@@ -285,6 +310,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->cancel = &s->cancel;
     r->lock_row = lock_row;
     r->lock_ctx = s;
+    r->fk_deferred = &s->fkdef;
     if (s->statement_timeout_ms)
         r->deadline_ns = (int64_t)rdb_now_ns() + s->statement_timeout_ms * 1000000LL;
     int64_t lim = s->work_mem * 256;
@@ -292,6 +318,11 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     if (s->work_mem < 1024 * 1024)
         r->mem_limit = (size_t)s->work_mem * 256;
     r->work_mem = (size_t)s->work_mem;
+    if (s->query_mem_limit > 0) {   /* ringdb.query_mem_limit: work_mem at most a quarter of it */
+        r->mem_limit = (size_t)s->query_mem_limit;
+        if (r->work_mem > r->mem_limit / 4)
+            r->work_mem = r->mem_limit / 4;
+    }
     r->tmp_dir = s->e->tmp_dir;
 }
 
@@ -544,26 +575,49 @@ static uint64_t table_rows(void *ctx, const sql_table_t *t)
     return sql_table_estimate_rows(((rdb_session_t *)ctx)->e->st, t);
 }
 
-static rdb_status_t do_bind(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, const char *sql,
-                            const sql_catsnap_t *snap, sql_type_t *ptypes, int *nparams,
-                            sql_bound_t *out, int *nsubs, rdb_err_t *err)
+/* Bind st; pvalues (npvalues of them, NULL: none) make a custom plan,
+ * with $n bound as constants (EXPLAIN EXECUTE). */
+static rdb_status_t do_bind_custom(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, const char *sql,
+                                   const sql_catsnap_t *snap, sql_type_t *ptypes, int *nparams,
+                                   const sql_value_t *pvalues, int npvalues, sql_bound_t *out, int *nsubs,
+                                   int *first_unknown, rdb_err_t *err)
 {
     sql_bindenv_t b;
     eng_bindenv_init(s, &b, a, snap, sql, ptypes);
     b.nparams = *nparams;
+    b.pvalues = pvalues;
+    b.npvalues = npvalues;
     if (sql_bind_stmt(&b, st, out, err) != RDB_OK)
         return RDB_SQL;
     *nparams = b.nparams;
     *nsubs = b.nsubs;
+    plan_opts_t po;
+    eng_plan_opts(s, &po);
+    po.table_rows = table_rows;
+    po.rows_ctx = s;
+    if (first_unknown)
+        *first_unknown = b.first_unknown;
     if (out->plan && out->kind == AST_S_SELECT) {
-        out->plan = plan_optimize(a, out->plan);
+        out->plan = plan_optimize_opts(a, out->plan, &po);
         const char *w = eng_guc_get(s, "max_parallel_workers_per_gather");
         int workers = w ? atoi(w) : 0;
         ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
     }
-    if (out->dml)
-        out->dml->src = plan_optimize(a, out->dml->src);
+    if (out->dml) {
+        /* a DML source keeps its join order: READ COMMITTED's re-check
+         * (dml.c) reads the conditions down its left spine over the
+         * target's row, which must stay first */
+        po.join_collapse_limit = 1;
+        out->dml->src = plan_optimize_opts(a, out->dml->src, &po);
+    }
     return RDB_OK;
+}
+
+static rdb_status_t do_bind(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t *st, const char *sql,
+                            const sql_catsnap_t *snap, sql_type_t *ptypes, int *nparams,
+                            sql_bound_t *out, int *nsubs, rdb_err_t *err)
+{
+    return do_bind_custom(s, a, st, sql, snap, ptypes, nparams, NULL, 0, out, nsubs, NULL, err);
 }
 
 /* Run a bound SELECT or DML to the end or to max_rows.  For a SELECT the
@@ -784,6 +838,41 @@ static rdb_status_t txn_control(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
     }
 }
 
+/* SET CONSTRAINTS: outside a block PostgreSQL warns, checks the names and
+ * changes nothing that lasts. */
+static rdb_status_t run_set_constraints(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err)
+{
+    if (s->state == 'I' || s->implicit)
+        warn(sink, "25P01", "SET CONSTRAINTS can only be used in transaction blocks");
+    bool own;
+    txn_t *t = eng_stmt_txn(s, &own);
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    rdb_status_t rc = snap ? RDB_OK : RDB_SQL;
+    if (rc == RDB_OK) {
+        rdb_arena_t a;
+        rdb_arena_init(&a, 0);
+        ex_run_t r;
+        eng_run_init(s, &r, t, snap, &a, err);
+        rc = ex_fk_set_constraints(&r, st->nvalues, st->values, st->set_deferred);
+        rdb_arena_destroy(&a);
+        sql_catalog_release(snap);
+    }
+    rc = eng_stmt_end(s, t, own, rc, err);
+    if (rc == RDB_OK)
+        sink->command_complete(sink->ctx, "SET CONSTRAINTS");
+    return rc;
+}
+
+/* SQL-level PREPARE / EXECUTE / DEALLOCATE (below, after the extended protocol). */
+static void prep_free_all(rdb_session_t *s);
+static rdb_status_t run_prepare(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
+                                rdb_err_t *err);
+static rdb_status_t run_execute(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
+                                bool describe, rdb_err_t *err);
+static rdb_status_t run_deallocate(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err);
+typedef struct simple_stmt simple_stmt_t;
+static rdb_status_t explain_execute_begin(rdb_session_t *s, ast_stmt_t *st, simple_stmt_t *x, rdb_err_t *err);
+
 static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, bool describe,
                                 rdb_err_t *err)
 {
@@ -816,8 +905,14 @@ static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
     }
     case AST_S_SHOW:
         return eng_guc_show(s, st->name, sink, describe, err);
-    case AST_S_DISCARD:
     case AST_S_DEALLOCATE:
+        return run_deallocate(s, st, sink, err);
+    case AST_S_SET_CONSTRAINTS:
+        return run_set_constraints(s, st, sink, err);
+    case AST_S_DISCARD:
+        if (strcmp(st->tag, "DISCARD ALL") == 0)
+            prep_free_all(s);
+        /* fall through */
     case AST_S_NOOP:
         sink->command_complete(sink->ctx, st->tag ? st->tag : "SET");
         return RDB_OK;
@@ -829,14 +924,14 @@ static rdb_status_t run_utility(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *si
 /* A statement of the simple protocol (no parameters): its transaction,
  * arena, catalog snapshot and bound form.  simple_end releases them and
  * ends the statement's transaction with rc. */
-typedef struct simple_stmt {
+struct simple_stmt {
     bool           own;
     txn_t         *t;
     rdb_arena_t    a;
     sql_catsnap_t *snap;
     int            nsubs;
     sql_bound_t    b;
-} simple_stmt_t;
+};
 
 static rdb_status_t simple_begin(rdb_session_t *s, ast_stmt_t *st, const char *sql, simple_stmt_t *x,
                                  rdb_err_t *err)
@@ -903,7 +998,8 @@ static rdb_status_t run_explain(rdb_session_t *s, ast_stmt_t *st, const char *sq
 {
     simple_stmt_t x;
     uint64_t t0 = rdb_now_ns();
-    rdb_status_t rc = simple_begin(s, st->inner, sql, &x, err);
+    rdb_status_t rc = st->inner->kind == AST_S_EXECUTE ? explain_execute_begin(s, st->inner, &x, err)
+                                                       : simple_begin(s, st->inner, sql, &x, err);
     sql_bound_t *b = &x.b;
     ex_explain_t o = { .analyze = st->explain_analyze, .costs = st->explain_opts & AST_EXPLAIN_COSTS,
                        .timing = st->explain_opts & AST_EXPLAIN_TIMING,
@@ -1011,6 +1107,12 @@ static rdb_status_t run_stmts(rdb_session_t *s, ast_parse_t *p, int from, const 
         case AST_S_EXPLAIN:
             rc = run_explain(s, st, sql, sink, true, err);
             break;
+        case AST_S_PREPARE:
+            rc = run_prepare(s, st, sql, sink, err);
+            break;
+        case AST_S_EXECUTE:
+            rc = run_execute(s, st, sql, sink, true, err);
+            break;
         default:
             rc = run_utility(s, st, sink, true, err);
             break;
@@ -1028,7 +1130,8 @@ static bool parse_cheap(rdb_session_t *s, ast_parse_t *p, const char *sql)
 {
     for (int i = 0; i < p->nstmts; i++) {
         ast_stmt_t *st = p->stmts[i];
-        if (st->kind == AST_S_DDL || st->kind == AST_S_COPY)
+        if (st->kind == AST_S_DDL || st->kind == AST_S_COPY || st->kind == AST_S_EXECUTE ||
+            st->kind == AST_S_PREPARE)
             return false;
         if (st->kind != AST_S_SELECT && st->kind != AST_S_INSERT && st->kind != AST_S_UPDATE &&
             st->kind != AST_S_DELETE)
@@ -1268,6 +1371,8 @@ static rdb_status_t stmt_bind_now(rdb_stmt_t *ps, txn_t *t, rdb_err_t *err)
     return RDB_OK;
 }
 
+static void prep_describe(rdb_stmt_t *ps);
+
 static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, const uint32_t *param_types,
                               rdb_stmt_t **out, rdb_err_t *err)
 {
@@ -1308,6 +1413,9 @@ static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, co
             ps->cols[0] = (rdb_coldesc_t){ "QUERY PLAN", 0, 0,
                                            ps->st->explain_opts & AST_EXPLAIN_JSON ? SQL_OID_JSON : SQL_OID_TEXT,
                                            -1, -1, 0 };
+            break;
+        case AST_S_EXECUTE:
+            prep_describe(ps);
             break;
         case AST_S_SHOW: {
             ps->ncols = 1;
@@ -1470,6 +1578,14 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
             return RDB_OK;
         }
         return run_explain(s, st, ps->sql, sink, false, err);
+    case AST_S_PREPARE:
+    case AST_S_EXECUTE:
+        if (flags & RDB_EXEC_ON_LOOP) {
+            *state = RDB_EXEC_OFFLOAD;
+            return RDB_OK;
+        }
+        return st->kind == AST_S_PREPARE ? run_prepare(s, st, ps->sql, sink, err)
+                                         : run_execute(s, st, ps->sql, sink, false, err);
     default:
         return run_utility(s, st, sink, false, err);
     }
@@ -1541,6 +1657,274 @@ static void e_cancel(rdb_session_t *s)
     atomic_store(&s->cancel, 1);
 }
 
+/* ---- SQL-level prepared statements ---------------------------------------------
+ *
+ * PREPARE name [(types)] AS stmt makes an rdb_stmt_t as the protocol's Parse
+ * does (the same binding, re-bound after DDL, the same run), kept by name
+ * in the session; EXECUTE name [(args)] evaluates the arguments, coerces
+ * them to the parameter types (assignment rules, as PostgreSQL's
+ * EvaluateParams) and runs it; EXPLAIN EXECUTE binds a custom plan with
+ * the arguments as constants, as PostgreSQL's first executions do.  The
+ * protocol's named statements live in pgwire's own map: the two name
+ * spaces are separate here (PostgreSQL shares one), and
+ * pg_prepared_statements lists the SQL-level ones. */
+
+typedef struct eng_prep {
+    char            *name;
+    int64_t          time;      /* prepare_time, PostgreSQL microseconds */
+    rdb_stmt_t      *ps;        /* ps->sql: the query string that made it */
+    int64_t          execs;     /* EXECUTEs run (all with the generic plan) */
+    struct eng_prep *next;
+} eng_prep_t;
+
+static eng_prep_t *prep_find(rdb_session_t *s, const char *name, eng_prep_t ***link)
+{
+    for (eng_prep_t **l = &s->preps; *l; l = &(*l)->next)
+        if (strcmp((*l)->name, name) == 0) {
+            if (link)
+                *link = l;
+            return *l;
+        }
+    return NULL;
+}
+
+static void prep_free(eng_prep_t *p)
+{
+    e_stmt_free(p->ps);
+    free(p->name);
+    free(p);
+}
+
+static void prep_free_all(rdb_session_t *s)
+{
+    while (s->preps) {
+        eng_prep_t *p = s->preps;
+        s->preps = p->next;
+        prep_free(p);
+    }
+}
+
+static rdb_status_t prep_not_found(const char *name, rdb_err_t *err)
+{
+    return rdb_err_set(err, RDB_SQL, "26000", "prepared statement \"%s\" does not exist", name);
+}
+
+/* The extended protocol's Parse of "EXECUTE name": its result columns. */
+static void prep_describe(rdb_stmt_t *ps)
+{
+    eng_prep_t *p = prep_find(ps->s, ps->st->name, NULL);
+    if (!p || !p->ps->ncols)
+        return;
+    ps->ncols = p->ps->ncols;
+    ps->cols = RDB_ARENA_NEWN(&ps->a, rdb_coldesc_t, ps->ncols);
+    memcpy(ps->cols, p->ps->cols, sizeof *ps->cols * (size_t)ps->ncols);
+}
+
+const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t *time, int *nparams,
+                            const uint32_t **ptypes, int64_t *execs)
+{
+    eng_prep_t *p = s->preps;
+    for (; p && i > 0; i--)
+        p = p->next;
+    if (!p)
+        return NULL;
+    *text = p->ps->sql;
+    *time = p->time;
+    *nparams = p->ps->nparams;
+    *ptypes = p->ps->poids;
+    *execs = p->execs;
+    return p->name;
+}
+
+/* Parse the query string again so that the statement owns its tree, take
+ * the PREPARE at loc, resolve the given types and bind at t's snapshot. */
+static rdb_status_t prep_make(rdb_session_t *s, ast_stmt_t *st, const char *sql, txn_t *t, rdb_stmt_t *ps,
+                              rdb_err_t *err)
+{
+    ps->s = s;
+    rdb_arena_init(&ps->a, 0);
+    ps->sql = strdup(sql);
+    for (int i = 0; i < SQL_MAX_PARAMS; i++)
+        ps->ptypes[i] = (sql_type_t){ 0, -1 };
+    if (sql_parse(&ps->a, ps->sql, &ps->parse, err) != RDB_OK)
+        return RDB_SQL;
+    for (int i = 0; i < ps->parse.nstmts && !ps->st; i++)
+        if (ps->parse.stmts[i]->kind == AST_S_PREPARE && ps->parse.stmts[i]->loc == st->loc)
+            ps->st = ps->parse.stmts[i];
+    if (!ps->st)
+        return rdb_err_set(err, RDB_SQL, "XX000", "PREPARE statement not found in its query string");
+    ast_stmt_t *pst = ps->st;
+    ps->st = pst->inner;
+    if (pst->nprep_types > SQL_MAX_PARAMS)
+        return rdb_err_set(err, RDB_SQL, "54023", "too many parameters");
+    sql_catsnap_t *snap = sql_catalog_acquire(s->e->cat, t, err);
+    if (!snap)
+        return RDB_SQL;
+    sql_bindenv_t b;
+    eng_bindenv_init(s, &b, &ps->a, snap, ps->sql, ps->ptypes);
+    rdb_status_t rc = RDB_OK;
+    for (int i = 0; i < pst->nprep_types && rc == RDB_OK; i++) {
+        rc = sql_bind_typename(&b, pst->prep_types[i], &ps->ptypes[i], err);
+        ps->fixed[i] = true;
+    }
+    int np = pst->nprep_types, unknown = 0;
+    if (rc == RDB_OK)
+        rc = do_bind_custom(s, &ps->a, ps->st, ps->sql, snap, ps->ptypes, &np, NULL, 0, &ps->bound, &ps->nsubs,
+                            &unknown, err);
+    if (rc != RDB_OK) {
+        sql_catalog_release(snap);
+        return rc;
+    }
+    ps->snap = snap;    /* the statement's reference now */
+    ps->bound_ok = true;
+    ps->nparams = np;
+    if (unknown)
+        return rdb_err_set(err, RDB_SQL, "42P18", "could not determine data type of parameter $%d", unknown);
+    for (int i = 0; i < ps->nparams; i++)
+        ps->fixed[i] = true;
+    if (ps->bound.plan)
+        describe_plan(&ps->a, ps->bound.plan, &ps->ncols, &ps->cols);
+    ps->poids = RDB_ARENA_NEWN(&ps->a, uint32_t, ps->nparams + 1);
+    for (int i = 0; i < ps->nparams; i++)
+        ps->poids[i] = ps->ptypes[i].oid;
+    return RDB_OK;
+}
+
+static rdb_status_t run_prepare(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
+                                rdb_err_t *err)
+{
+    if (prep_find(s, st->name, NULL))
+        return rdb_err_set(err, RDB_SQL, "42P05", "prepared statement \"%s\" already exists", st->name);
+    bool own;
+    txn_t *t = eng_stmt_txn(s, &own);
+    rdb_stmt_t *ps = calloc(1, sizeof *ps);
+    rdb_status_t rc = prep_make(s, st, sql, t, ps, err);
+    rc = eng_stmt_end(s, t, own, rc, err);
+    if (rc != RDB_OK) {
+        e_stmt_free(ps);
+        return rc;
+    }
+    eng_prep_t *p = calloc(1, sizeof *p);
+    p->name = strdup(st->name);
+    p->time = s->txn ? s->txn_ts : now_pg_usec();
+    p->ps = ps;
+    p->next = s->preps;
+    s->preps = p;
+    sink->command_complete(sink->ctx, "PREPARE");
+    return RDB_OK;
+}
+
+/* EXECUTE's arguments: count checked, bound against snap, coerced to the
+ * statement's parameter types and evaluated into *out (in a). */
+static rdb_status_t exec_args(rdb_session_t *s, const char *name, rdb_stmt_t *ps, ast_stmt_t *st,
+                              const char *sql, txn_t *t, const sql_catsnap_t *snap, rdb_arena_t *a,
+                              sql_value_t **out, rdb_err_t *err)
+{
+    if (ps->nparams == 0) {
+        /* PostgreSQL ignores the arguments of a statement without parameters */
+        *out = NULL;
+        return RDB_OK;
+    }
+    if (st->nexec_args != ps->nparams) {
+        rdb_err_set(err, RDB_SQL, "42601", "wrong number of parameters for prepared statement \"%s\"", name);
+        rdb_err_detail(err, "Expected %d parameters but got %d.", ps->nparams, st->nexec_args);
+        return RDB_SQL;
+    }
+    int n = ps->nparams;
+    sql_value_t *v = RDB_ARENA_NEWN(a, sql_value_t, n + 1);
+    ex_expr_t **e = RDB_ARENA_NEWN(a, ex_expr_t *, n + 1);
+    sql_type_t *ptypes = RDB_ARENA_NEWN(a, sql_type_t, SQL_MAX_PARAMS);
+    sql_bindenv_t b;
+    eng_bindenv_init(s, &b, a, snap, sql, ptypes);
+    for (int i = 0; i < n; i++)
+        if (sql_bind_param_arg(&b, st->exec_args[i], i + 1, ps->ptypes[i], &e[i], err) != RDB_OK)
+            return RDB_SQL;
+    if (b.nparams > 0)
+        return rdb_err_set(err, RDB_SQL, "42P02", "there is no parameter $1");
+    ex_run_t r;
+    eng_run_init(s, &r, t, snap, a, err);
+    ex_run_init_subs(&r, b.nsubs);
+    for (int i = 0; i < n; i++)
+        if (ex_eval(&r, e[i], NULL, a, &v[i]) != RDB_OK)
+            return RDB_SQL;
+    *out = v;
+    return RDB_OK;
+}
+
+static rdb_status_t run_execute(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
+                                bool describe, rdb_err_t *err)
+{
+    eng_prep_t *p = prep_find(s, st->name, NULL);
+    if (!p)
+        return prep_not_found(st->name, err);
+    rdb_stmt_t *ps = p->ps;
+    bool own;
+    txn_t *t = eng_stmt_txn(s, &own);
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    sql_value_t *params = NULL;
+    rdb_status_t rc = stmt_bind_now(ps, t, err);
+    if (rc == RDB_OK && ps->ncols != (ps->bound.plan ? ps->bound.plan->ncols : 0))
+        rc = rdb_err_set(err, RDB_SQL, "0A000", "cached plan must not change result type");
+    if (rc == RDB_OK)
+        rc = exec_args(s, st->name, ps, st, sql, t, ps->snap, &a, &params, err);
+    if (rc == RDB_OK) {
+        if (describe && ps->ncols)
+            sink->row_desc(sink->ctx, ps->ncols, ps->cols);
+        ex_run_t r;
+        eng_run_init(s, &r, t, ps->snap, &a, err);
+        r.nparams = ps->nparams;
+        r.params = params;
+        ex_run_init_subs(&r, ps->nsubs);
+        uint64_t count = 0;
+        rdb_exec_state_t state;
+        p->execs++;
+        rc = run_bound(s, &ps->bound, &r, sink, NULL, NULL, 0, &count, &state, err);
+    }
+    rdb_arena_destroy(&a);
+    return eng_stmt_end(s, t, own, rc, err);
+}
+
+/* EXPLAIN EXECUTE: x as simple_begin fills it, with the prepared
+ * statement bound as a custom plan for the arguments. */
+static rdb_status_t explain_execute_begin(rdb_session_t *s, ast_stmt_t *st, simple_stmt_t *x, rdb_err_t *err)
+{
+    x->t = eng_stmt_txn(s, &x->own);
+    rdb_arena_init(&x->a, 0);
+    x->nsubs = 0;
+    x->snap = NULL;
+    eng_prep_t *p = prep_find(s, st->name, NULL);
+    if (!p)
+        return prep_not_found(st->name, err);
+    rdb_stmt_t *ps = p->ps;
+    x->snap = sql_catalog_acquire(s->e->cat, x->t, err);
+    if (!x->snap)
+        return RDB_SQL;
+    sql_value_t *params;
+    if (exec_args(s, st->name, ps, st, NULL, x->t, x->snap, &x->a, &params, err) != RDB_OK)
+        return RDB_SQL;
+    sql_type_t *ptypes = RDB_ARENA_NEWN(&x->a, sql_type_t, SQL_MAX_PARAMS);
+    memcpy(ptypes, ps->ptypes, sizeof *ptypes * SQL_MAX_PARAMS);
+    int np = ps->nparams;
+    return do_bind_custom(s, &x->a, ps->st, ps->sql, x->snap, ptypes, &np, params, ps->nparams, &x->b,
+                          &x->nsubs, NULL, err);
+}
+
+static rdb_status_t run_deallocate(rdb_session_t *s, ast_stmt_t *st, rdb_sink_t *sink, rdb_err_t *err)
+{
+    if (!st->name) {
+        prep_free_all(s);
+    } else {
+        eng_prep_t **link, *p = prep_find(s, st->name, &link);
+        if (!p)
+            return prep_not_found(st->name, err);
+        *link = p->next;
+        prep_free(p);
+    }
+    sink->command_complete(sink->ctx, st->tag);
+    return RDB_OK;
+}
+
 /* ---- sessions ----------------------------------------------------------------- */
 
 static rdb_status_t e_session_open(rdb_engine_t *e, const rdb_startup_t *st, rdb_session_t **out,
@@ -1574,6 +1958,7 @@ static void e_session_close(rdb_session_t *s)
         return;
     eng_copy_free(s);
     rest_clear(s);
+    prep_free_all(s);
     eng_syscat_session_gone(s);
     if (s->txn)
         txn_abort(s->txn);

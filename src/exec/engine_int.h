@@ -74,6 +74,7 @@ struct rdb_session {
     int64_t       statement_timeout_ms;
     int64_t       idle_in_txn_timeout_ms;
     int64_t       work_mem;             /* bytes */
+    int64_t       query_mem_limit;      /* bytes, 0 = from work_mem (ringdb.query_mem_limit) */
     /* transaction */
     txn_t        *txn;
     char          state;                /* 'I', 'T', 'E' */
@@ -94,12 +95,19 @@ struct rdb_session {
     /* query strings parsed lately (engine.c, parse cache) */
     eng_parsed_t  parsed[ENG_PARSE_CACHE];
     uint64_t      parsed_tick;
+    /* SQL-level prepared statements (PREPARE), newest first */
+    struct eng_prep *preps;
+    /* foreign-key checks deferred to COMMIT, SET CONSTRAINTS (exec/fkey.h) */
+    struct ex_fk_deferred *fkdef;
 };
 
 /* guc.c */
 void eng_guc_init(rdb_session_t *s, const rdb_startup_t *st);
 void eng_guc_free(rdb_session_t *s);
 const char *eng_guc_get(rdb_session_t *s, const char *name);
+/* The session's planner switches (enable_*, join_collapse_limit). */
+struct plan_opts;
+void eng_plan_opts(rdb_session_t *s, struct plan_opts *o);
 /* SET LOCAL (inside a transaction block): undone by eng_guc_txn_end. */
 rdb_status_t eng_guc_set_local(rdb_session_t *s, const char *name, const char *value, rdb_sink_t *sink,
                                rdb_err_t *err);
@@ -131,11 +139,20 @@ txn_t *eng_stmt_txn(rdb_session_t *s, bool *own);
 rdb_status_t eng_stmt_end(rdb_session_t *s, txn_t *t, bool own, rdb_status_t rc, rdb_err_t *err);
 /* The session's transaction ended (committed or aborted): drop its locks. */
 void eng_txn_done(rdb_session_t *s);
+/* COMMIT of t: run the foreign-key checks deferred to it, if any
+ * (23503 fails the commit; the caller then aborts t). */
+rdb_status_t eng_fk_deferred_check(rdb_session_t *s, txn_t *t, rdb_err_t *err);
 void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *snap, rdb_arena_t *a,
                   rdb_err_t *err);
 void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,
                       const char *sql, sql_type_t *ptypes);
 extern const ex_session_ops_t eng_session_ops;
+/* pg_prepared_statements: the i-th SQL-level prepared statement of s (NULL
+ * past the last): its name, the query string that created it, its
+ * prepare_time (PostgreSQL microseconds) and parameter types; all valid
+ * until the session's next statement. */
+const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t *time, int *nparams,
+                            const uint32_t **ptypes, int64_t *execs);
 
 /* cluster_glue.c: the engine on a cluster node */
 struct clu_node *eng_clu_node(void);

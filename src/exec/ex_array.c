@@ -10,6 +10,59 @@
 #include "exec/ex_array.h"
 #include "sql/array.h"
 
+/* ARRAY[sub-array, ...]: one more dimension; the sub-arrays must have the
+ * same shape (NULL and empty ones count as empty, allowed only if all are),
+ * as PG's ExecEvalArrayExpr. */
+static rdb_status_t array_of_arrays(ex_run_t *r, const ex_expr_t *e, const sql_value_t *v,
+                                    rdb_arena_t *a, sql_value_t *out)
+{
+    sql_array_t res = { .elem = sql_array_elem_type(e->type), .ndim = 0 };
+    bool haveempty = false;
+    int64_t total = 0;
+    sql_array_t *x = rdb_arena_alloc(a, sizeof(sql_array_t) * (size_t)e->nargs);
+    for (int i = 0; i < e->nargs; i++) {
+        x[i].n = 0;
+        if (v[i].isnull || sql_array_count(&v[i]) == 0) {
+            haveempty = true;
+            continue;
+        }
+        if (sql_array_decode(a, e->type, &v[i], &x[i], r->err) != RDB_OK)
+            return RDB_SQL;
+        if (res.ndim == 0) {
+            res.ndim = x[i].ndim + 1;
+            if (res.ndim > SQL_ARRAY_MAXDIM)
+                return rdb_err_set(r->err, RDB_SQL, "54000", "number of array dimensions (%d) exceeds "
+                                   "the maximum allowed (%d)", res.ndim, SQL_ARRAY_MAXDIM);
+            memcpy(res.dims + 1, x[i].dims, sizeof(int) * (size_t)x[i].ndim);
+            memcpy(res.lbs + 1, x[i].lbs, sizeof(int32_t) * (size_t)x[i].ndim);
+        } else if (x[i].ndim + 1 != res.ndim ||
+                   memcmp(res.dims + 1, x[i].dims, sizeof(int) * (size_t)x[i].ndim) != 0 ||
+                   memcmp(res.lbs + 1, x[i].lbs, sizeof(int32_t) * (size_t)x[i].ndim) != 0) {
+            goto mismatch;
+        }
+        total += x[i].n;
+    }
+    if (res.ndim == 0) {
+        *out = sql_array_encode(a, res.elem, 1, 0, NULL);
+        return RDB_OK;
+    }
+    if (haveempty)
+        goto mismatch;
+    if (total > SQL_ARRAY_MAX_ELEMS)
+        return rdb_err_set(r->err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                           SQL_ARRAY_MAX_ELEMS);
+    res.dims[0] = e->nargs;
+    res.lbs[0] = 1;
+    res.v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)total);
+    for (int i = 0, k = 0; i < e->nargs; k += x[i].n, i++)
+        memcpy(res.v + k, x[i].v, sizeof(sql_value_t) * (size_t)x[i].n);
+    *out = sql_array_encode_like(a, &res);
+    return RDB_OK;
+mismatch:
+    return rdb_err_set(r->err, RDB_SQL, "2202E", "multidimensional arrays must have array expressions "
+                       "with matching dimensions");
+}
+
 rdb_status_t ex_eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                            rdb_arena_t *a, sql_value_t *out)
 {
@@ -17,6 +70,8 @@ rdb_status_t ex_eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *r
     for (int i = 0; i < e->nargs; i++)
         if (ex_eval(r, e->args[i], row, a, &v[i]) != RDB_OK)
             return RDB_SQL;
+    if (e->flag == 1)
+        return array_of_arrays(r, e, v, a, out);
     *out = sql_array_encode(a, sql_array_elem_type(e->type), 1, e->nargs, v);
     return RDB_OK;
 }
@@ -80,44 +135,79 @@ static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *r
 rdb_status_t ex_eval_subscript(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
                                rdb_arena_t *a, sql_value_t *out)
 {
-    sql_value_t arr, lo, hi;
-    if (ex_eval(r, e->args[0], row, a, &arr) != RDB_OK ||
-        ex_eval(r, e->args[1], row, a, &lo) != RDB_OK ||
-        ex_eval(r, e->args[2], row, a, &hi) != RDB_OK)
+    sql_value_t arr, lo[SQL_ARRAY_MAXDIM], hi[SQL_ARRAY_MAXDIM];
+    int k = (e->flag & EX_SUB_ASSIGN) ? 1 : (e->nargs - 1) / 2;
+    if (ex_eval(r, e->args[0], row, a, &arr) != RDB_OK)
         return RDB_SQL;
-    if (e->flag & EX_SUB_ASSIGN)
-        return assign(r, e, row, a, arr, lo, hi, out);
-    bool slice = e->flag & EX_SUB_SLICE;
-    if (arr.isnull || (lo.isnull && !(e->flag & EX_SUB_NO_LOWER)) ||
-        (slice && hi.isnull && !(e->flag & EX_SUB_NO_UPPER))) {
-        *out = sql_null();
-        return RDB_OK;
-    }
-    int n = sql_array_count(&arr);
-    int64_t lb = sql_array_lbound(&arr), ub = lb + n - 1;
-    if (!slice) {
-        int64_t i = lo.u.i;
-        if (i < lb || i > ub) {
-            *out = sql_null();
-            return RDB_OK;
-        }
-        sql_array_t x;
-        if (sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
+    for (int d = 0; d < k; d++)
+        if (ex_eval(r, e->args[1 + 2 * d], row, a, &lo[d]) != RDB_OK ||
+            ex_eval(r, e->args[2 + 2 * d], row, a, &hi[d]) != RDB_OK)
             return RDB_SQL;
-        *out = x.v[i - lb];
+    if (e->flag & EX_SUB_ASSIGN)
+        return assign(r, e, row, a, arr, lo[0], hi[0], out);
+    bool slice = e->flag & EX_SUB_SLICE;
+    *out = sql_null();
+    if (arr.isnull)
         return RDB_OK;
+    for (int d = 0; d < k; d++) {
+        int om = ex_sub_omitted(e, d);
+        if ((lo[d].isnull && !(om & EX_SUB_NO_LOWER)) || (slice && hi[d].isnull && !(om & EX_SUB_NO_UPPER)))
+            return RDB_OK;
     }
-    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? lb : lo.u.i;
-    int64_t to = (e->flag & EX_SUB_NO_UPPER) ? ub : hi.u.i;
-    if (from < lb)
-        from = lb;
-    if (to > ub)
-        to = ub;
     sql_array_t x;
     if (sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
         return RDB_SQL;
-    int cnt = from > to ? 0 : (int)(to - from + 1);
-    *out = sql_array_encode(a, x.elem, 1, cnt, cnt ? x.v + (from - lb) : x.v);
+    if (!slice) {
+        /* as PG: the wrong number of subscripts, or one out of range, reads NULL */
+        if (k != x.ndim)
+            return RDB_OK;
+        int64_t off = 0;
+        for (int d = 0; d < k; d++) {
+            int64_t i = lo[d].u.i;
+            if (i < x.lbs[d] || i > (int64_t)x.lbs[d] + x.dims[d] - 1)
+                return RDB_OK;
+            off = off * x.dims[d] + (i - x.lbs[d]);
+        }
+        *out = x.v[off];
+        return RDB_OK;
+    }
+    /* a slice: clipped to the array, lower bounds 1; dimensions without a
+     * subscript are taken whole; more subscripts than dimensions, or an
+     * empty range, give an empty array */
+    sql_array_t res = { .elem = x.elem, .ndim = x.ndim };
+    int64_t from[SQL_ARRAY_MAXDIM];
+    bool empty = k > x.ndim || x.ndim == 0;
+    for (int d = 0; d < x.ndim && !empty; d++) {
+        int om = d < k ? ex_sub_omitted(e, d) : EX_SUB_NO_LOWER | EX_SUB_NO_UPPER;
+        int64_t lb = x.lbs[d], ub = lb + x.dims[d] - 1;
+        int64_t f = (om & EX_SUB_NO_LOWER) ? lb : lo[d].u.i, t = (om & EX_SUB_NO_UPPER) ? ub : hi[d].u.i;
+        if (f < lb) f = lb;
+        if (t > ub) t = ub;
+        if (f > t)
+            empty = true;
+        from[d] = f - lb;
+        res.dims[d] = (int)(t - f + 1);
+        res.lbs[d] = 1;
+    }
+    if (empty) {
+        *out = sql_array_encode(a, x.elem, 1, 0, NULL);
+        return RDB_OK;
+    }
+    int64_t n = 1;
+    for (int d = 0; d < res.ndim; d++)
+        n *= res.dims[d];
+    res.n = (int)n;
+    res.v = rdb_arena_alloc(a, sizeof(sql_value_t) * (size_t)n);
+    int idx[SQL_ARRAY_MAXDIM] = { 0 };
+    for (int64_t j = 0; j < n; j++) {
+        int64_t off = 0;
+        for (int d = 0; d < res.ndim; d++)
+            off = off * x.dims[d] + from[d] + idx[d];
+        res.v[j] = x.v[off];
+        for (int d = res.ndim - 1; d >= 0 && ++idx[d] == res.dims[d]; d--)
+            idx[d] = 0;
+    }
+    *out = sql_array_encode_like(a, &res);
     return RDB_OK;
 }
 

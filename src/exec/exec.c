@@ -7,10 +7,11 @@
  * (hash tables, sort buffers, materialised join inputs, distinct sets)
  * goes to the run's arena and is checked against the budget.
  *
- * Joins materialise their right input: in a hash table on the join keys
- * when there are keys (NULL keys never match, as in SQL), in a list
- * otherwise (nested loop).  Outer joins keep a matched flag per right row
- * and emit the unmatched ones at the end (RIGHT/FULL).  Sort with a LIMIT
+ * Joins are hashjoin.h's (a hash join spilling to grace partitions, a
+ * nested loop over a tuplestore), except LATERAL joins, which run their
+ * right side again per left row here.  Set operations, DISTINCT / ORDER BY
+ * aggregates and WITH RECURSIVE keep rows in memory up to work_mem and go
+ * on disk beyond it (setop.h, aggsort.h, tstore.h).  Sort with a LIMIT
  * keeps only the best offset+limit rows (top-N) in a bounded heap.  Hash
  * aggregation keeps one set of aggregate states per group (DISTINCT
  * aggregates add a set of seen argument values per group).  A node the
@@ -26,10 +27,16 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "common/mem.h"
 #include "sql/ast.h"
 #include "sql/table.h"
+#include "sql/tabstat.h"
 #include "exec/aggspill.h"
 #include "exec/extsort.h"
+#include "exec/hashjoin.h"
+#include "exec/setop.h"
+#include "exec/aggsort.h"
+#include "exec/tstore.h"
 #include "exec/parallel.h"
 #include "exec/window.h"
 #include "exec/explain.h"
@@ -61,27 +68,12 @@ typedef struct rowhash {
 
 static uint64_t key_hash(const sql_type_t *types, int n, const sql_value_t *k)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull;
-    for (int i = 0; i < n; i++) {
-        uint64_t x = k[i].isnull ? 0x5bd1e995u : sql_value_hash(types[i], &k[i]);
-        h = (h ^ x) * 0x100000001b3ull;
-        h ^= h >> 29;
-    }
-    return h;
+    return ex_key_hash(types, n, k);
 }
 
 static bool key_eq(const sql_type_t *types, int n, const sql_value_t *a, const sql_value_t *b)
 {
-    for (int i = 0; i < n; i++) {
-        if (a[i].isnull || b[i].isnull) {
-            if (a[i].isnull != b[i].isnull)
-                return false;
-            continue;
-        }
-        if (sql_value_cmp(types[i], &a[i], &b[i]) != 0)
-            return false;
-    }
-    return true;
+    return ex_key_eq(types, n, a, b);
 }
 
 static void rh_init(rowhash_t *h, rdb_arena_t *a, int nkey, const sql_type_t *types)
@@ -147,11 +139,9 @@ struct ex_node {
     sql_value_t  *srow;
     /* join */
     rowhash_t     ht;
-    rh_entry_t   *list, *list_last, *cur, *probe;
     const sql_value_t *lrow;
-    bool          lmatched, emit_unmatched;
+    bool          lmatched;
     sql_value_t  *lkey;
-    uint64_t      lhash;
     /* sort / agg / distinct results */
     sql_value_t **rows;
     int64_t       nrows, caprows;
@@ -172,9 +162,8 @@ struct ex_node {
     const ex_expr_t *pt_qual;  /* qual without the conjuncts the keys imply */
     /* window (exec/window.c) */
     struct ex_window *win;
-    /* recursive union: rows of the last round (work) and of this one (next) */
-    sql_value_t **work, **next;
-    int64_t       nwork, nnext, capnext;
+    /* recursive union: rows of the last round (wts) and of this one (nts) */
+    struct ex_tstore *wts, *nts;
     bool          recursing;
     /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
     struct ex_instr *ins;
@@ -186,18 +175,32 @@ struct ex_node {
     struct ex_srfscan *srf;
     /* scan: the columns to decode (NULL = all; scan_need_cols) */
     bool         *need;
+    /* ordered scan with nulls_moved: the second pass (plan.h) */
+    sql_scan_range_t *scan_then;
     /* scan as point lookups in slices: their rows (points_parallel) */
     struct ex_par *par;
+    /* scan: 's' full, 'i' by key or index (pg_stat counters at close), rows read */
+    char          st_kind;
+    int64_t       st_read;
     /* hash aggregate / DISTINCT: groups in ga, spilled beyond hash memory */
     rdb_arena_t   ga;
     struct ex_hspill *hs;     /* aggspill.h; NULL until the first spill */
     bool          spilling, from_spill;
     bool         *par_overflow; /* a parallel slice's aggregate: set instead of spilling */
+    /* join, not LATERAL (hashjoin.h) */
+    struct ex_join *join;
+    /* set operation beyond hash memory (setop.h) */
+    struct ex_msetop *ms;
+    /* aggregate: the DISTINCT / ORDER BY inputs moved to sorts (aggsort.h) */
+    struct ex_aggsort **aggsorts;
+    int           naggsorts, capaggsorts, aggsort_active;
 };
 
 static void *ra_alloc_row(ex_node_t *n, int ncols)
 {
-    return rdb_arena_calloc(n->r->a, sizeof(sql_value_t) * (size_t)(ncols ? ncols : 1));
+    /* the node's own arena: a node opened again and again (a recursive
+     * term per round, a LATERAL side per row) must not grow the run's */
+    return rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(ncols ? ncols : 1));
 }
 
 static bool tick(ex_node_t *n)
@@ -406,6 +409,7 @@ static const sql_value_t *scan_points(ex_node_t *n)
             int i = n->pt_pos++;
             if (!n->pt_found[i])
                 continue;
+            n->st_read++;
             rdb_arena_reset(&n->ra);
             if (!tick(n))
                 return NULL;
@@ -557,6 +561,31 @@ static const sql_value_t *sysscan_next(ex_node_t *n)
     return NULL;
 }
 
+/* An ordered scan whose NULLs of key column nkey go to the other end
+ * (plan.h nulls_moved): with the nkey equality values eq, open the first
+ * pass and keep the second in n->scan_then.  The key encoding puts NULL
+ * first in an ASC column (so: the other values, then the NULLs) and last
+ * in a DESC one (the NULLs, then the other values); backward, the other
+ * way round.  The caller reverses the first pass. */
+static sql_scan_t *ordered_nulls_open(ex_node_t *n, const sql_value_t *eq, int nkey)
+{
+    const plan_t *p = n->p;
+    bool desc = p->index->desc && p->index->desc[nkey];
+    sql_value_t *k = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nkey + 1));
+    memcpy(k, eq, sizeof(sql_value_t) * (size_t)nkey);
+    k[nkey] = sql_null();
+    sql_scan_range_t *nulls = rdb_arena_calloc(&n->sa, sizeof *nulls);
+    sql_scan_range_t *rest = rdb_arena_calloc(&n->sa, sizeof *rest);
+    *nulls = (sql_scan_range_t){ nkey + 1, nkey + 1, k, k, true, true };
+    if (desc) /* from the equalities' start up to the NULLs, exclusive */
+        *rest = (sql_scan_range_t){ nkey, nkey + 1, nkey ? k : NULL, k, true, false };
+    else      /* after the NULLs to the equalities' end */
+        *rest = (sql_scan_range_t){ nkey + 1, nkey, k, nkey ? k : NULL, false, true };
+    bool nulls_first = desc != p->backward;
+    n->scan_then = nulls_first ? rest : nulls;
+    return sql_index_scan_open(n->r->txn, p->tab, p->index, nulls_first ? nulls : rest);
+}
+
 static const sql_value_t *scan_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
@@ -568,9 +597,10 @@ static const sql_value_t *scan_next(ex_node_t *n)
         const sql_table_t *t = p->tab;
         if (p->kset) {
             assert(!(r->nparts > 1 && p == r->par_scan)); /* parallel.c: never sliced */
+            n->st_kind = 'i';
             if (!kset_open(n))
                 return NULL;
-        } else if (p->point || p->nlo || p->nhi) {
+        } else if (p->point || p->nlo || p->nhi || p->ordered) {
             int nk = p->nlo > p->nhi ? p->nlo : p->nhi;
             const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
             sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
@@ -600,6 +630,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     break;
                 nhi++;
             }
+            n->st_kind = 'i';
             if (p->point && ok && nlo == t->npk) {
                 /* primary-key point lookup */
                 bool found;
@@ -607,6 +638,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 if (sql_table_get(r->txn, t, lo, &n->sa, n->srow, &found, r->err) != RDB_OK)
                     return NULL;
                 n->done = true;
+                n->st_read = found;
                 bool pass;
                 if (!found || ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK || !pass)
                     return NULL;
@@ -637,18 +669,26 @@ static const sql_value_t *scan_next(ex_node_t *n)
             if (!ok || (t->hash_partitioned && !p->index)) {
                 nlo = nhi = 0;
             }
+            if (!p->index && !nlo && !nhi)
+                n->st_kind = 's';
             sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
                                        nlo <= p->nkey ? true : p->lo_incl,
                                        nhi <= p->nkey ? true : p->hi_incl };
-            if ((p->index || (!nlo && !nhi)) && r->nparts > 1 && p == r->par_scan)
+            if (p->ordered && p->nulls_moved && ok && nlo >= p->nkey && nhi >= p->nkey)
+                n->scan = ordered_nulls_open(n, lo, p->nkey);
+            else if ((p->index || (!nlo && !nhi)) && r->nparts > 1 && p == r->par_scan && !p->ordered)
                 n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts);
-            else if (p->index && (nlo || nhi)) /* stale entries: table.c skips them */
+            else if (p->index && (nlo || nhi || p->ordered)) /* stale entries: table.c skips them */
                 n->scan = sql_index_scan_open(r->txn, t, p->index, &range);
             else
                 n->scan = sql_scan_open(r->txn, t, (nlo || nhi) ? &range : NULL);
+            if (p->ordered && p->backward && n->scan)
+                sql_scan_reverse(n->scan);
         } else if (r->nparts > 1 && p == r->par_scan) {
+            n->st_kind = 's';
             n->scan = sql_scan_open_part(r->txn, t, r->part, r->nparts); /* a slice (parallel.h) */
         } else {
+            n->st_kind = 's';
             n->scan = sql_scan_open(r->txn, t, NULL);
         }
         if (!p->kset) {
@@ -670,9 +710,20 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 return NULL;
             if (p->kset && kset_next_index(n)) /* the key set's next value */
                 continue;
+            if (n->scan_then) {
+                /* an ordered scan's second pass (its NULLs or the rest) */
+                sql_scan_close(n->scan);
+                n->scan = sql_index_scan_open(r->txn, p->tab, p->index, n->scan_then);
+                if (p->backward)
+                    sql_scan_reverse(n->scan);
+                n->scan_then = NULL;
+                sql_scan_set_borrow(n->scan, n->need);
+                continue;
+            }
             n->done = true;
             return NULL;
         }
+        n->st_read++;
         bool pass;
         if (ex_qual(r, p->qual, n->srow, &n->ra, &pass) != RDB_OK)
             return NULL;
@@ -1058,10 +1109,17 @@ static const sql_value_t *sort_next(ex_node_t *n)
 /* Called after a new group: beyond hash memory (PostgreSQL 15's
  * work_mem x hash_mem_multiplier 2.0) new groups spill (aggspill.h); the
  * run's hard limit counts the groups held too (53200). */
+static size_t agg_held(const ex_node_t *n)
+{
+    /* the groups, and what the sorts of DISTINCT / ORDER BY inputs not
+     * fed yet may hold (aggsort.h) */
+    return rdb_arena_memory_usage(&n->ga) + (size_t)n->aggsort_active * ex_aggsort_budget(n->r);
+}
+
 static rdb_status_t hash_mem(ex_node_t *n)
 {
     ex_run_t *r = n->r;
-    size_t held = rdb_arena_memory_usage(&n->ga);
+    size_t held = agg_held(n);
     size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
     if (n->par_overflow && held > 2 * wm) {
         __atomic_store_n(n->par_overflow, true, __ATOMIC_RELAXED);
@@ -1141,23 +1199,56 @@ static const sql_value_t *distinct_next(ex_node_t *n)
 
 /* --- set operations (INTERSECT / EXCEPT) --- */
 
+/* Beyond hash memory a set operation goes on sorted (setop.h): the rows
+ * counted so far go to the right side's sort once each (ALL: as many
+ * times as counted; EXCEPT's left rows already emitted count as right
+ * rows, so they are not emitted again), then the rest of the inputs. */
+static bool setop_to_sort(ex_node_t *n, bool right_done)
+{
+    const plan_t *p = n->p;
+    n->ms = ex_msetop_new(n->r, p);
+    for (rh_entry_t *e = n->ht.first; e; e = e->chain)
+        if (ex_msetop_add_right(n->ms, e->row, p->all ? e->count : 1) != RDB_OK)
+            return false;
+    rdb_arena_reset(&n->ga);
+    memset(&n->ht, 0, sizeof n->ht);
+    return ex_msetop_run(n->ms, n->l, right_done ? NULL : n->rt) == RDB_OK;
+}
+
+static bool setop_over(ex_node_t *n)
+{
+    size_t wm = n->r->work_mem ? n->r->work_mem : 4u * 1024 * 1024;
+    return rdb_arena_memory_usage(&n->ga) > 2 * wm;
+}
+
 static const sql_value_t *setop_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
     if (!n->started) {
         n->started = true;
-        rh_init(&n->ht, n->r->a, p->ncols, p->types);
+        rh_init(&n->ht, &n->ga, p->ncols, p->types);
         const sql_value_t *row;
-        while ((row = ex_next(n->rt))) {
+        while (!n->ms && (row = ex_next(n->rt))) {
             uint64_t h = key_hash(p->types, p->ncols, row);
             rh_entry_t *e = rh_find(&n->ht, row, h);
-            if (!e)
-                e = rh_add(&n->ht, n->r->a, ex_copy_row(n->r->a, p->types, p->ncols, row), h);
+            bool fresh = !e;
+            if (fresh) {
+                e = rh_add(&n->ht, &n->ga, ex_copy_row(&n->ga, p->types, p->ncols, row), h);
+                e->row = e->key;
+            }
             e->count++;
+            if (fresh && setop_over(n) && !setop_to_sort(n, false))
+                return NULL;
+            if (!tick(n))
+                return NULL;
         }
         if (rdb_err_is_set(n->r->err) || ex_check(n->r) != RDB_OK)
             return NULL;
     }
+    if (n->spilling && !n->ms && !setop_to_sort(n, true))
+        return NULL;
+    if (n->ms)
+        return ex_msetop_next(n->ms);
     bool intersect = p->setop == AST_SETOP_INTERSECT;
     for (;;) {
         const sql_value_t *row = ex_next(n->l);
@@ -1184,9 +1275,11 @@ static const sql_value_t *setop_next(ex_node_t *n)
         if (!e) {
             if (intersect)
                 continue;
-            e = rh_add(&n->ht, n->r->a, ex_copy_row(n->r->a, p->types, p->ncols, row), h);
+            e = rh_add(&n->ht, &n->ga, ex_copy_row(&n->ga, p->types, p->ncols, row), h);
+            e->row = e->key;
             e->count = 0;
             e->matched = true;
+            n->spilling = setop_over(n);   /* sorted from the next row on */
             return row;
         }
         if (e->matched)
@@ -1213,9 +1306,11 @@ static const sql_value_t *append_next(ex_node_t *n)
 /* --- WITH RECURSIVE --- */
 
 /* Non-recursive term first, then rounds of the recursive term over the
- * rows the round before produced (its P_WORKTABLE reads n->work), until
- * a round produces nothing.  UNION (not ALL) drops rows seen before in
- * any round, which is what ends a cycle. */
+ * rows the round before produced (its P_WORKTABLE reads n->wts), until
+ * a round produces nothing.  The rows of the last round and of this one
+ * are tuplestores (tstore.h: on disk beyond work_mem).  UNION (not ALL)
+ * drops rows seen before in any round, which is what ends a cycle: those
+ * stay in a hash table in memory (53200 beyond the query's limit). */
 static const sql_value_t *recursive_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
@@ -1224,17 +1319,19 @@ static const sql_value_t *recursive_next(ex_node_t *n)
         n->started = true;
         if (!p->all)
             rh_init(&n->ht, r->a, p->ncols, p->types);
+        n->wts = ex_tstore_new(r, p->types, p->ncols, 0);
+        n->nts = ex_tstore_new(r, p->types, p->ncols, 0);
     }
     for (;;) {
         const sql_value_t *row = ex_next(n->recursing ? n->rt : n->l);
         if (!row) {
-            if (rdb_err_is_set(r->err) || n->nnext == 0)
+            if (rdb_err_is_set(r->err) || ex_tstore_rows(n->nts) == 0)
                 return NULL;
             /* next round: the rows just produced become the working table */
-            n->work = n->next;
-            n->nwork = n->nnext;
-            n->next = NULL;
-            n->nnext = n->capnext = 0;
+            ex_tstore_t *t = n->wts;
+            n->wts = n->nts;
+            n->nts = t;
+            ex_tstore_clear(n->nts);
             n->recursing = true;
             ex_close(n->rt);
             n->rt = ex_open(r, p->right);
@@ -1242,21 +1339,15 @@ static const sql_value_t *recursive_next(ex_node_t *n)
                 return NULL;
             continue;
         }
-        sql_value_t *kept = ex_copy_row(r->a, p->types, p->ncols, row);
         if (!p->all) {
-            uint64_t h = key_hash(p->types, p->ncols, kept);
-            if (rh_find(&n->ht, kept, h))
+            uint64_t h = key_hash(p->types, p->ncols, row);
+            if (rh_find(&n->ht, row, h))
                 continue;
-            rh_add(&n->ht, r->a, kept, h);
+            rh_add(&n->ht, r->a, ex_copy_row(r->a, p->types, p->ncols, row), h);
         }
-        if (n->nnext == n->capnext) {
-            n->capnext = n->capnext ? n->capnext * 2 : 64;
-            n->next = rdb_arena_grow(r->a, n->next, (size_t)n->nnext, (size_t)n->capnext, sizeof *n->next);
-        }
-        n->next[n->nnext++] = kept;
-        if (!tick(n))
+        if (ex_tstore_put(n->nts, row) != RDB_OK || !tick(n))
             return NULL;
-        return kept;
+        return row;
     }
 }
 
@@ -1264,73 +1355,19 @@ static const sql_value_t *worktable_next(ex_node_t *n)
 {
     ex_run_t *r = n->r;
     ex_node_t *rec = n->p->wtid < r->nwt ? r->wt[n->p->wtid] : NULL;
-    if (!rec) {
+    if (!rec || !rec->wts) {
         rdb_err_set(r->err, RDB_SQL, "XX000", "WorkTable scan outside its recursive union");
         return NULL;
     }
-    if (n->pos >= rec->nwork)
-        return NULL;
-    return rec->work[n->pos++];
+    if (n->pos == 0) {
+        n->pos = 1;
+        if (ex_tstore_rewind(rec->wts) != RDB_OK)
+            return NULL;
+    }
+    return ex_tstore_read(rec->wts, NULL);
 }
 
 /* --- join --- */
-
-static rdb_status_t eval_keys(ex_run_t *r, ex_expr_t **keys, int nkeys, const sql_value_t *row,
-                              rdb_arena_t *a, sql_value_t *out, bool *hasnull)
-{
-    *hasnull = false;
-    for (int i = 0; i < nkeys; i++) {
-        if (ex_eval(r, keys[i], row, a, &out[i]) != RDB_OK)
-            return RDB_SQL;
-        if (out[i].isnull)
-            *hasnull = true;
-    }
-    return RDB_OK;
-}
-
-static bool join_build(ex_node_t *n)
-{
-    const plan_t *p = n->p;
-    ex_run_t *r = n->r;
-    rh_init(&n->ht, r->a, p->nkeys, p->keytypes);
-    const sql_value_t *row;
-    sql_value_t *key = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->nkeys + 1));
-    rdb_arena_t tmp;
-    rdb_arena_init(&tmp, 0);
-    while ((row = ex_next(n->rt))) {
-        sql_value_t *kept = ex_copy_row(r->a, p->right->types, p->right->ncols, row);
-        if (p->nkeys) {
-            bool hasnull;
-            rdb_arena_reset(&tmp);
-            if (eval_keys(r, p->rkeys, p->nkeys, kept, &tmp, key, &hasnull) != RDB_OK)
-                break;
-            rh_entry_t *e;
-            if (hasnull) {
-                e = RDB_ARENA_NEW(r->a, rh_entry_t);   /* never matches; kept for outer joins */
-                e->chain = NULL;
-                if (n->list_last)
-                    n->list_last->chain = e;
-                else
-                    n->list = e;
-                n->list_last = e;
-            } else {
-                e = rh_add(&n->ht, r->a, ex_copy_row(r->a, p->keytypes, p->nkeys, key),
-                           key_hash(p->keytypes, p->nkeys, key));
-            }
-            e->row = kept;
-        } else {
-            rh_entry_t *e = rh_add(&n->ht, r->a, NULL, 0);
-            e->row = kept;
-        }
-        if (!tick(n))
-            break;
-    }
-    rdb_arena_destroy(&tmp);
-    if (rdb_err_is_set(r->err) || ex_check(r) != RDB_OK)
-        return false;
-    n->lkey = rdb_arena_alloc(r->a, sizeof(sql_value_t) * (size_t)(p->nkeys + 1));
-    return true;
-}
 
 static const sql_value_t *join_emit(ex_node_t *n, const sql_value_t *l, const sql_value_t *rr)
 {
@@ -1407,91 +1444,15 @@ static const sql_value_t *lateral_next(ex_node_t *n)
     }
 }
 
+/* Not LATERAL: hashjoin.h (hash join spilling beyond hash memory, nested
+ * loop over a tuplestore). */
 static const sql_value_t *join_next(ex_node_t *n)
 {
-    const plan_t *p = n->p;
-    ex_run_t *r = n->r;
-    if (p->lateral)
+    if (n->p->lateral)
         return lateral_next(n);
-    if (!n->started) {
-        n->started = true;
-        if (!join_build(n))
-            return NULL;
-    }
-    bool keep_left = p->jointype == J_LEFT || p->jointype == J_FULL;
-    bool keep_right = p->jointype == J_RIGHT || p->jointype == J_FULL;
-    for (;;) {
-        if (n->emit_unmatched) {
-            while (n->it) {
-                rh_entry_t *e = n->it;
-                n->it = n->it->chain;
-                if (!e->matched)
-                    return join_emit(n, NULL, e->row);
-            }
-            if (n->cur == NULL && n->list) {
-                n->it = n->list;
-                n->list = NULL;
-                n->cur = n->it;
-                continue;
-            }
-            return NULL;
-        }
-        if (!n->lrow) {
-            n->lrow = ex_next(n->l);
-            if (!n->lrow) {
-                if (rdb_err_is_set(r->err))
-                    return NULL;
-                if (!keep_right)
-                    return NULL;
-                n->emit_unmatched = true;
-                n->it = n->ht.first;
-                n->cur = NULL;
-                continue;
-            }
-            n->lmatched = false;
-            if (p->nkeys) {
-                bool hasnull;
-                rdb_arena_reset(&n->ra);
-                if (eval_keys(r, p->lkeys, p->nkeys, n->lrow, &n->ra, n->lkey, &hasnull) != RDB_OK)
-                    return NULL;
-                n->lhash = key_hash(p->keytypes, p->nkeys, n->lkey);
-                n->probe = hasnull ? NULL : n->ht.b[n->lhash & (n->ht.nb - 1)];
-            } else {
-                n->probe = n->ht.first;
-            }
-        }
-        bool semi = p->jointype == J_SEMI || p->jointype == J_ANTI;
-        while (n->probe) {
-            rh_entry_t *e = n->probe;
-            n->probe = p->nkeys ? e->next : e->chain;
-            if (p->nkeys && (e->hash != n->lhash || !key_eq(p->keytypes, p->nkeys, e->key, n->lkey)))
-                continue;
-            if (semi) {
-                /* EXISTS: one match decides; the row is the left row (a
-                 * semi or anti join has no residual condition, planner.c) */
-                n->lmatched = true;
-                n->probe = NULL;
-                break;
-            }
-            const sql_value_t *row = join_emit(n, n->lrow, e->row);
-            bool pass;
-            if (ex_qual(r, p->qual, row, &n->ra, &pass) != RDB_OK)
-                return NULL;
-            if (!pass)
-                continue;
-            n->lmatched = true;
-            e->matched = true;
-            if (!tick(n))
-                return NULL;
-            return row;
-        }
-        const sql_value_t *l = n->lrow;
-        n->lrow = NULL;
-        if (semi && n->lmatched == (p->jointype == J_SEMI))
-            return l;
-        if (keep_left && !n->lmatched)
-            return join_emit(n, l, NULL);
-    }
+    if (!n->join)
+        n->join = ex_join_new(n->r, n->p, n->l, n->rt, n->out);
+    return ex_join_next(n->join);
 }
 
 /* --- aggregate --- */
@@ -1505,6 +1466,8 @@ typedef struct aggstate {
     void      **st;       /* per aggregate */
     rowhash_t  *seen;     /* per DISTINCT aggregate */
     aggbuf_t   *buf;      /* per ordered aggregate */
+    struct ex_aggsort **xs;  /* per DISTINCT / ordered aggregate: its inputs once
+                              * many, sorted (aggsort.h); NULL while few */
 } aggstate_t;
 
 static aggstate_t *agg_new_group(ex_node_t *n)
@@ -1515,12 +1478,62 @@ static aggstate_t *agg_new_group(ex_node_t *n)
     s->st = RDB_ARENA_NEWN(a, void *, p->naggs + 1);
     s->seen = RDB_ARENA_NEWN(a, rowhash_t, p->naggs + 1);
     s->buf = RDB_ARENA_NEWN(a, aggbuf_t, p->naggs + 1);
+    s->xs = RDB_ARENA_NEWN(a, struct ex_aggsort *, p->naggs + 1);
     for (int i = 0; i < p->naggs; i++) {
         s->st[i] = p->aggs[i].agg.init(a, &p->aggs[i].agg);
         if (p->aggs[i].distinct)
             rh_init(&s->seen[i], a, p->aggs[i].nargs, p->aggs[i].agg.argtypes);
     }
     return s;
+}
+
+/* Are aggregate i's DISTINCT / ORDER BY inputs in group s many?  Then
+ * they move to a sort (aggsort.h): the ORDER BY inputs kept, or the
+ * DISTINCT values seen, whose transitions start over from the sort. */
+static bool agg_many(ex_node_t *n, aggstate_t *s, int i)
+{
+    const plan_agg_t *ag = &n->p->aggs[i];
+    int64_t have = ag->norder ? s->buf[i].n : (int64_t)s->seen[i].n;
+    if (have < ex_aggsort_threshold(n->r, ag->nargs + ag->norder))
+        return false;
+    ex_aggsort_t *xs = ex_aggsort_new(n->r, ag);
+    if (n->naggsorts == n->capaggsorts) {
+        n->capaggsorts = n->capaggsorts ? n->capaggsorts * 2 : 16;
+        n->aggsorts = rdb_realloc(n->aggsorts, sizeof *n->aggsorts * (size_t)n->capaggsorts);
+    }
+    n->aggsorts[n->naggsorts++] = xs;
+    n->aggsort_active++;
+    s->xs[i] = xs;
+    if (ag->norder) {
+        for (int64_t k = 0; k < s->buf[i].n; k++)
+            if (ex_aggsort_add(xs, s->buf[i].rows[k]) != RDB_OK)
+                break;
+        s->buf[i].n = 0;
+    } else {
+        for (rh_entry_t *e = s->seen[i].first; e; e = e->chain)
+            if (ex_aggsort_add(xs, e->key) != RDB_OK)
+                break;
+        s->st[i] = ag->agg.init(&n->ga, &ag->agg);
+    }
+    return true;
+}
+
+/* An input of aggregate i of group s, to its sort: [args][order values]. */
+static rdb_status_t agg_sorted_add(ex_node_t *n, aggstate_t *s, int i, const sql_value_t *row,
+                                   const sql_value_t *args)
+{
+    const plan_agg_t *ag = &n->p->aggs[i];
+    sql_value_t kept[2 + 16];
+    if (rdb_err_is_set(n->r->err))
+        return RDB_SQL;
+    if (ag->norder > 16)
+        return rdb_err_set(n->r->err, RDB_SQL, "54000", "too many ORDER BY keys in an aggregate");
+    for (int k = 0; k < ag->nargs; k++)
+        kept[k] = args[k];
+    for (int k = 0; k < ag->norder; k++)
+        if (ex_eval(n->r, ag->order[k], row, &n->ra, &kept[ag->nargs + k]) != RDB_OK)
+            return RDB_SQL;
+    return ex_aggsort_add(s->xs[i], kept);
 }
 
 static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *row)
@@ -1545,6 +1558,11 @@ static rdb_status_t agg_advance(ex_node_t *n, aggstate_t *s, const sql_value_t *
         }
         if (anynull && ag->agg.strict)
             continue;
+        if (s->xs[i] || ((ag->distinct || ag->norder) && agg_many(n, s, i))) {
+            if (agg_sorted_add(n, s, i, row, args) != RDB_OK)
+                return RDB_SQL;
+            continue;
+        }
         if (ag->distinct) {   /* DISTINCT: ORDER BY keys are among the arguments */
             uint64_t h = key_hash(ag->agg.argtypes, ag->nargs, args);
             if (rh_find(&s->seen[i], args, h))
@@ -1617,7 +1635,7 @@ static rdb_status_t agg_fill(ex_node_t *n)
         }
         if (agg_advance(n, s, row) != RDB_OK)
             return RDB_SQL;
-        if ((++r->tick & 255) == 0 && ex_check_mem(r, rdb_arena_memory_usage(&n->ga)) != RDB_OK)
+        if ((++r->tick & 255) == 0 && ex_check_mem(r, agg_held(n)) != RDB_OK)
             return RDB_SQL;
     }
     if (rdb_err_is_set(r->err))
@@ -1744,7 +1762,13 @@ static const sql_value_t *agg_next(ex_node_t *n)
     rdb_arena_reset(&n->ra);
     for (int i = 0; i < p->naggs; i++) {
         const plan_agg_t *ag = &p->aggs[i];
-        if (ag->norder && s->buf[i].n) {
+        if (s->xs[i]) {
+            sql_fn_ctx_t tctx = r->fn;
+            tctx.arena = &n->ga;
+            n->aggsort_active--;
+            if (ex_aggsort_feed(s->xs[i], &tctx, s->st[i]) != RDB_OK)
+                return NULL;
+        } else if (ag->norder && s->buf[i].n) {
             /* sort the kept inputs, then run the transitions in that order */
             plan_t key = { 0 };
             key.nsort = ag->norder;
@@ -1930,10 +1954,31 @@ static const sql_value_t *node_next(ex_node_t *n)
     return NULL;
 }
 
+/* A scan's pg_stat counters (sql/tabstat.h): once per scan. */
+static void scan_stats(const ex_node_t *n)
+{
+    const sql_table_t *t = n->p->tab;
+    if (n->st_kind == 's') {
+        sql_tabstat_add(t->id, TS_SEQ_SCAN, 1);
+        sql_tabstat_add(t->id, TS_SEQ_TUP_READ, n->st_read);
+        return;
+    }
+    const sql_index_t *ix = n->p->index ? n->p->index : t->pk_index;
+    sql_tabstat_add(t->id, TS_IDX_SCAN, 1);
+    sql_tabstat_add(t->id, TS_IDX_TUP_FETCH, n->st_read);
+    if (ix) {
+        sql_tabstat_add(ix->id, TS_IDX_SCAN, 1);
+        sql_tabstat_add(ix->id, TS_IDX_TUP_READ, n->st_read);
+        sql_tabstat_add(ix->id, TS_IDX_TUP_FETCH, n->st_read);
+    }
+}
+
 void ex_close(ex_node_t *n)
 {
     if (!n)
         return;
+    if (n->st_kind)
+        scan_stats(n);
     if (n->l)
         ex_close(n->l);
     if (n->rt)
@@ -1945,6 +1990,13 @@ void ex_close(ex_node_t *n)
     if (n->p->kind == P_RECURSIVE && n->p->wtid < n->r->nwt && n->r->wt[n->p->wtid] == n)
         n->r->wt[n->p->wtid] = NULL;
     ex_sort_free(n->xs);
+    ex_join_free(n->join);
+    ex_msetop_free(n->ms);
+    ex_tstore_free(n->wts);
+    ex_tstore_free(n->nts);
+    for (int i = 0; i < n->naggsorts; i++)
+        ex_aggsort_free(n->aggsorts[i]);
+    free(n->aggsorts);
     if (n->srf)
         ex_srfscan_close(n->srf);
     ex_par_free(n->par);

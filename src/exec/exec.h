@@ -79,6 +79,10 @@ typedef struct ex_run {
      * hash-partitioned tables read token slice part of nparts (0 = all) */
     int                 part, nparts;
     const struct plan  *par_scan;   /* the scan that is sliced */
+    /* the transaction's checks of DEFERRABLE foreign keys deferred to
+     * COMMIT, and its SET CONSTRAINTS state (exec/fkey.h); NULL = none
+     * can be deferred; *fk_deferred is created on first use */
+    struct ex_fk_deferred **fk_deferred;
 } ex_run_t;
 
 typedef struct ex_node ex_node_t;
@@ -106,6 +110,9 @@ void ex_close(ex_node_t *n);
 rdb_status_t ex_check(ex_run_t *r);
 /* The same, counting held bytes kept outside r->a (a hash table's own arena). */
 rdb_status_t ex_check_mem(ex_run_t *r, size_t held);
+/* 53200 "out of memory" in r->err, PostgreSQL's detail "Failed on request
+ * of size N" with N the bytes the query held; returns RDB_NOMEM. */
+rdb_status_t ex_mem_error(ex_run_t *r, size_t size);
 /* Deep copy of a row of n values of the given types into a. */
 sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row);
 

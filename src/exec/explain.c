@@ -495,15 +495,19 @@ static void deparse(xctx_t *x, const ex_expr_t *e, const plan_t *in, rdb_buf_t *
     case EX_SUBSCRIPT:
         rdb_buf_append_str(b, "(");
         deparse(x, e->args[0], in, b);
-        rdb_buf_append_str(b, ")[");
-        if (!(e->flag & EX_SUB_SLICE) || !(e->flag & EX_SUB_NO_LOWER))
-            deparse(x, e->args[1], in, b);
-        if (e->flag & EX_SUB_SLICE) {
-            rdb_buf_append_str(b, ":");
-            if (!(e->flag & EX_SUB_NO_UPPER))
-                deparse(x, e->args[2], in, b);
+        rdb_buf_append_str(b, ")");
+        for (int d = 0; d < ((e->flag & EX_SUB_ASSIGN) ? 1 : (e->nargs - 1) / 2); d++) {
+            int om = d ? ex_sub_omitted(e, d) : e->flag;
+            rdb_buf_append_str(b, "[");
+            if (!(e->flag & EX_SUB_SLICE) || !(om & EX_SUB_NO_LOWER))
+                deparse(x, e->args[1 + 2 * d], in, b);
+            if (e->flag & EX_SUB_SLICE) {
+                rdb_buf_append_str(b, ":");
+                if (!(om & EX_SUB_NO_UPPER))
+                    deparse(x, e->args[2 + 2 * d], in, b);
+            }
+            rdb_buf_append_str(b, "]");
         }
-        rdb_buf_append_str(b, "]");
         return;
     case EX_ARRAYCMP:
         rdb_buf_append_str(b, "(");
@@ -586,6 +590,18 @@ static void hash_usage(xctx_t *x, xnode_t *n, const plan_t *p)
                                      (long long)in->hash_mem_kb));
 }
 
+/* EXPLAIN ANALYZE of a hash join, on its Hash node: PostgreSQL's text
+ * line "Buckets: N  Batches: N  Memory Usage: NkB". */
+static void hash_join_usage(xctx_t *x, xnode_t *h, const plan_t *p)
+{
+    const ex_instr_t *in = x->o->analyze ? instr_find(x->o->instr, p) : NULL;
+    if (!in || !in->hj_batches)
+        return;
+    add_prop(x, h, "Buckets",
+             rdb_arena_sprintf(x->a, "%lld  Batches: %lld  Memory Usage: %lldkB", (long long)in->hj_buckets,
+                               (long long)in->hj_batches, (long long)in->hj_mem_kb));
+}
+
 static xnode_t *xnew(xctx_t *x, const plan_t *p, const char *type, const char *title)
 {
     xnode_t *n = RDB_ARENA_NEW(x->a, xnode_t);
@@ -606,7 +622,7 @@ static const char *scan_title(xctx_t *x, const char *what, const char *rel, cons
 static bool scan_keyed(const plan_t *p)
 {
     const sql_table_t *t = p->tab;
-    if (p->point || p->kset)
+    if (p->point || p->kset || p->ordered)
         return true;
     if (!p->nlo && !p->nhi)
         return false;
@@ -689,12 +705,14 @@ static xnode_t *build_scan(xctx_t *x, const plan_t *p)
         const char *ix = p->index ? p->index->name
                        : t->pk_index && t->pk_index->name ? t->pk_index->name
                        : rdb_arena_sprintf(x->a, "%s_pkey", t->name);
-        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan using %s on %s%s%s",
-                                                      x->par_scan == p ? "Parallel " : "", ix, t->name,
+        n = xnew(x, p, "Index Scan", rdb_arena_sprintf(x->a, "%sIndex Scan%s using %s on %s%s%s",
+                                                      x->par_scan == p ? "Parallel " : "",
+                                                      p->backward ? " Backward" : "", ix, t->name,
                                                       strcmp(alias, t->name) ? " " : "",
                                                       strcmp(alias, t->name) ? alias : ""));
         n->index = ix;
-        add_prop(x, n, "Index Cond", index_cond(x, p));
+        if (p->point || p->kset || p->nlo || p->nhi)
+            add_prop(x, n, "Index Cond", index_cond(x, p));
         double r = est(p);
         set_cost(n, p, 0.15, 8.17 + (r > 1 ? r * (CPU_TUPLE + CPU_OPER) + r / 50 : 0));
     } else {
@@ -764,6 +782,7 @@ static xnode_t *build_join(xctx_t *x, const plan_t *p)
         h->rows = r->rows;
         h->width = r->width;
         h->inst = p->right;
+        hash_join_usage(x, h, p);
         add_kid(x, h, r);
         rdb_buf_t b = RDB_BUF_INIT;
         if (p->nkeys > 1)
@@ -985,14 +1004,19 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
         c = build(x, p->left);
         n = xnew(x, p, "Limit", NULL);
         double frac = 1;
-        if (p->limit && p->limit->kind == EX_CONST && !p->limit->val.isnull && c->rows > 0) {
-            frac = (double)p->limit->val.u.i / c->rows;
+        /* the LIMIT constant (bound as int8: maybe a cast of an int4 one) */
+        const ex_expr_t *lim = p->limit;
+        if (lim && lim->kind == EX_CAST && lim->nargs == 1 && lim->args[0]->kind == EX_CONST &&
+            (lim->args[0]->type.oid == SQL_OID_INT4 || lim->args[0]->type.oid == SQL_OID_INT2))
+            lim = lim->args[0];
+        if (lim && lim->kind == EX_CONST && !lim->val.isnull && c->rows > 0) {
+            frac = (double)lim->val.u.i / c->rows;
             if (frac > 1)
                 frac = 1;
         }
         set_cost(n, p, c->startup, c->startup + (c->total - c->startup) * frac);
-        if (p->limit && p->limit->kind == EX_CONST && !p->limit->val.isnull && p->limit->val.u.i < n->rows)
-            n->rows = (double)p->limit->val.u.i;
+        if (lim && lim->kind == EX_CONST && !lim->val.isnull && lim->val.u.i < n->rows)
+            n->rows = (double)lim->val.u.i;
         add_kid(x, n, c);
         return n;
     }

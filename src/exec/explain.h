@@ -34,6 +34,9 @@ typedef struct ex_instr {
     /* a hash aggregate / DISTINCT: batches run (0: not run; 1: in memory),
      * the most memory one held and the disk its spill files took, kB */
     int64_t  hash_batches, hash_mem_kb, hash_disk_kb;
+    /* a hash join (hashjoin.c): the most buckets and memory its table
+     * held, its batches (1: in memory) and the disk its partitions took */
+    int64_t  hj_buckets, hj_batches, hj_mem_kb, hj_disk_kb;
 } ex_instr_t;
 
 typedef struct ex_instr_map ex_instr_map_t;

@@ -17,6 +17,7 @@
 #include "exec/exec.h"
 #include "sql/array.h"
 #include "sql/types.h"
+#include "sql/tabstat.h"
 
 typedef struct ex_subcache {
     bool          done;
@@ -53,12 +54,18 @@ rdb_status_t ex_check_mem(ex_run_t *r, size_t held)
         return rdb_err_set(r->err, RDB_CANCELLED, "57014", "canceling statement due to user request");
     if (r->deadline_ns && (int64_t)rdb_now_ns() > r->deadline_ns)
         return rdb_err_set(r->err, RDB_CANCELLED, "57014", "canceling statement due to statement timeout");
-    if (r->mem_limit && rdb_arena_memory_usage(r->a) + held > r->mem_limit) {
-        rdb_err_set(r->err, RDB_NOMEM, "53200", "out of memory");
-        rdb_err_detail(r->err, "The query needs more than %zu kB of memory (work_mem).", r->mem_limit / 1024);
-        return RDB_NOMEM;
-    }
+    if (r->mem_limit && rdb_arena_memory_usage(r->a) + held > r->mem_limit)
+        return ex_mem_error(r, rdb_arena_memory_usage(r->a) + held);
     return RDB_OK;
+}
+
+rdb_status_t ex_mem_error(ex_run_t *r, size_t size)
+{
+    rdb_err_set(r->err, RDB_NOMEM, "53200", "out of memory");
+    rdb_err_detail(r->err, "Failed on request of size %zu in memory context \"ExecutorState\".", size);
+    rdb_err_hint(r->err, "The query may hold %zu kB (ringdb.query_mem_limit, by default 256 x work_mem).",
+                 r->mem_limit / 1024);
+    return RDB_NOMEM;
 }
 
 static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row,
@@ -101,6 +108,10 @@ static rdb_status_t eval_session(ex_run_t *r, const ex_expr_t *e, const sql_valu
     }
     case EX_S_LOCALTIMESTAMP:
         *out = sql_int(r->fn.txn_ts);   /* UTC sessions: local = UTC */
+        return RDB_OK;
+    case EX_S_PG_STAT_RESET:
+        sql_tabstat_reset();
+        *out = sql_null();
         return RDB_OK;
     default:
         break;

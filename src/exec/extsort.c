@@ -199,6 +199,11 @@ static rdb_status_t spill(ex_sort_t *s)
     return rc;
 }
 
+void ex_sort_set_mem(ex_sort_t *s, size_t bytes)
+{
+    s->work_mem = bytes;
+}
+
 rdb_status_t ex_sort_add(ex_sort_t *s, const sql_value_t *row)
 {
     if (s->nrows == s->caprows) {

@@ -33,6 +33,8 @@ typedef int (*ex_sort_cmp_fn)(const void *x, const void *y, void *arg);
 /* types: ncols column types (borrowed, must outlive the sort). */
 ex_sort_t *ex_sort_new(ex_run_t *r, const sql_type_t *types, int ncols, ex_sort_cmp_fn cmp,
                        void *arg);
+/* Hold at most bytes in memory instead of work_mem (before any add). */
+void ex_sort_set_mem(ex_sort_t *s, size_t bytes);
 /* RDB_OK, or an error in r->err (I/O: 58030 naming the file). */
 rdb_status_t ex_sort_add(ex_sort_t *s, const sql_value_t *row);
 /* No more rows: sort, and merge runs down to at most EXS_FANIN. */

@@ -58,6 +58,31 @@ struct ex_fkq {
     int         nbound, capbound;
 };
 
+/* A check deferred to COMMIT.  Tables are kept by id: the catalog
+ * snapshot of the COMMIT may be another than the statement's. */
+typedef struct fk_later {
+    uint32_t     child_id;   /* the foreign key's table */
+    int          fk;         /* its index in child->fkeys */
+    uint32_t     parent_id;  /* referenced: the referenced table (NO ACTION check) */
+    bool         referenced; /* NO ACTION on a referenced row's old key, else a referencing row */
+    int          ncols;      /* nrowcols of row's table when noted */
+    sql_value_t *row;        /* in d->a */
+} fk_later_t;
+
+typedef struct fk_setting {
+    char *name;
+    bool  deferred;
+} fk_setting_t;
+
+struct ex_fk_deferred {
+    rdb_arena_t   a;
+    fk_later_t   *ev;
+    int64_t       n, cap;
+    char          all;       /* SET CONSTRAINTS ALL: 0 not said, 'd' DEFERRED, 'i' IMMEDIATE */
+    fk_setting_t *set;       /* SET CONSTRAINTS name: after ALL, the newest for a name wins */
+    int           nset, capset;
+};
+
 static const sql_table_t *rel(ex_run_t *r, const sql_table_t *self, uint32_t id)
 {
     return self->id == id ? self : sql_cat_by_id(r->snap, id);
@@ -227,6 +252,46 @@ static rdb_status_t act(ex_run_t *r, ex_fkq_t *q, const sql_table_t *parent, con
     return RDB_OK;
 }
 
+static ex_fk_deferred_t *deferred_state(ex_run_t *r)
+{
+    if (!r->fk_deferred)
+        return NULL;
+    if (!*r->fk_deferred) {
+        ex_fk_deferred_t *d = rdb_calloc(1, sizeof *d);
+        rdb_arena_init(&d->a, 0);
+        *r->fk_deferred = d;
+    }
+    return *r->fk_deferred;
+}
+
+static bool fk_deferred(ex_run_t *r, const sql_fkey_t *fk)
+{
+    if (!fk->deferrable || !r->fk_deferred)
+        return false;
+    const ex_fk_deferred_t *d = *r->fk_deferred;
+    if (d) {
+        for (int i = d->nset - 1; i >= 0; i--)
+            if (strcmp(d->set[i].name, fk->name) == 0)
+                return d->set[i].deferred;
+        if (d->all)
+            return d->all == 'd';
+    }
+    return fk->initdeferred;
+}
+
+static void later_push(ex_run_t *r, const sql_table_t *child, int fk, const sql_table_t *parent,
+                       bool referenced, const sql_value_t *row)
+{
+    ex_fk_deferred_t *d = deferred_state(r);
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 64;
+        d->ev = rdb_realloc(d->ev, sizeof *d->ev * (size_t)d->cap);
+    }
+    const sql_table_t *t = referenced ? parent : child;
+    d->ev[d->n++] = (fk_later_t){ child->id, fk, parent->id, referenced, t->nrowcols,
+                                  sql_fk_row_copy(&d->a, t, row) };
+}
+
 static rdb_status_t referenced_side(ex_run_t *r, ex_fkq_t *q, const fk_event_t *e, rdb_arena_t *a)
 {
     const sql_table_t *parent = e->tab;
@@ -239,6 +304,10 @@ static rdb_status_t referenced_side(ex_run_t *r, ex_fkq_t *q, const fk_event_t *
             continue;
         char action = e->newrow ? fk->on_update : fk->on_delete;
         rdb_status_t rc;
+        if (action == SQL_FK_NO_ACTION && fk_deferred(r, fk)) {
+            later_push(r, child, parent->refby[i].fk, parent, true, e->oldrow);
+            continue;
+        }
         if (action == SQL_FK_NO_ACTION || action == SQL_FK_RESTRICT)
             rc = restrict_check(r, parent, child, fk, e->oldrow, action == SQL_FK_NO_ACTION, a);
         else
@@ -257,6 +326,26 @@ static uint64_t fresh_snapshot(ex_run_t *r)
     return txn_set_snapshot(r->txn, txn_store_now(txn_store(r->txn)));
 }
 
+/* The referencing-side check of row (of t) for fk. */
+static rdb_status_t check_referencing(ex_run_t *r, const sql_table_t *t, const sql_fkey_t *fk,
+                                      const sql_table_t *parent, const sql_value_t *row, rdb_arena_t *a)
+{
+    /* FOR KEY SHARE on the referenced row, so that no one deletes it or
+     * changes its key until this transaction ends; then check at the
+     * state after the lock (a delete that held it has committed) */
+    uint64_t snap = fresh_snapshot(r);
+    rdb_status_t rc = RDB_OK;
+    sql_value_t *prow = NULL, *latest;
+    bool gone;
+    if (r->lock_row && (rc = sql_fk_parent_row(r->txn, t, fk, parent, row, a, &prow, r->err)) == RDB_OK &&
+        prow && (rc = r->lock_row(r, parent, prow, ROWLOCK_KEY_SHARE, EX_LOCK_WAIT, a, &latest, &gone)) == RDB_OK)
+        fresh_snapshot(r);
+    if (rc == RDB_OK)
+        rc = sql_fk_check(r->txn, t, fk, parent, row, r->err);
+    txn_set_snapshot(r->txn, snap);
+    return rc == RDB_OK ? RDB_OK : RDB_SQL;
+}
+
 static rdb_status_t referencing_side(ex_run_t *r, const fk_event_t *e, rdb_arena_t *a)
 {
     const sql_table_t *t = e->tab;
@@ -267,20 +356,11 @@ static rdb_status_t referencing_side(ex_run_t *r, const fk_event_t *e, rdb_arena
         const sql_table_t *parent = rel(r, t, fk->ref_table);
         if (!parent)
             continue;
-        /* FOR KEY SHARE on the referenced row, so that no one deletes it or
-         * changes its key until this transaction ends; then check at the
-         * state after the lock (a delete that held it has committed) */
-        uint64_t snap = fresh_snapshot(r);
-        rdb_status_t rc = RDB_OK;
-        sql_value_t *prow = NULL, *latest;
-        bool gone;
-        if (r->lock_row && (rc = sql_fk_parent_row(r->txn, t, fk, parent, e->newrow, a, &prow, r->err)) == RDB_OK &&
-            prow && (rc = r->lock_row(r, parent, prow, ROWLOCK_KEY_SHARE, EX_LOCK_WAIT, a, &latest, &gone)) == RDB_OK)
-            fresh_snapshot(r);
-        if (rc == RDB_OK)
-            rc = sql_fk_check(r->txn, t, fk, parent, e->newrow, r->err);
-        txn_set_snapshot(r->txn, snap);
-        if (rc != RDB_OK)
+        if (fk_deferred(r, fk)) {
+            later_push(r, t, i, parent, false, e->newrow);
+            continue;
+        }
+        if (check_referencing(r, t, fk, parent, e->newrow, a) != RDB_OK)
             return RDB_SQL;
     }
     return RDB_OK;
@@ -319,4 +399,143 @@ rdb_status_t ex_fk_fire(ex_run_t *r, ex_fkq_t *q)
     rdb_arena_destroy(&a);
     ex_fk_discard(q);
     return rc;
+}
+
+/* ---- checks deferred to COMMIT ---------------------------------------------- */
+
+bool ex_fk_deferred_pending(const ex_fk_deferred_t *d)
+{
+    return d && d->n > 0;
+}
+
+void ex_fk_deferred_free(ex_fk_deferred_t *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->nset; i++)
+        free(d->set[i].name);
+    free(d->set);
+    free(d->ev);
+    rdb_arena_destroy(&d->a);
+    free(d);
+}
+
+/* One deferred check, at the run's snapshot and transaction. */
+static rdb_status_t later_check(ex_run_t *r, const fk_later_t *e, rdb_arena_t *a)
+{
+    const sql_table_t *child = sql_cat_by_id(r->snap, e->child_id);
+    const sql_table_t *parent = sql_cat_by_id(r->snap, e->parent_id);
+    if (!child || !parent || e->fk >= child->nfkeys)
+        return RDB_OK;      /* dropped since, with its constraint */
+    const sql_fkey_t *fk = &child->fkeys[e->fk];
+    if (fk->ref_table != parent->id)
+        return RDB_OK;
+    if (e->referenced) {
+        if (parent->nrowcols != e->ncols)
+            return RDB_OK;
+        uint64_t snap = fresh_snapshot(r);
+        rdb_status_t rc = restrict_check(r, parent, child, fk, e->row, true, a);
+        txn_set_snapshot(r->txn, snap);
+        return rc;
+    }
+    if (child->nrowcols != e->ncols)
+        return RDB_OK;
+    /* the row as it is now: gone, or its key changed, and the change that
+     * did it was checked on its own */
+    int npk = child->npk ? child->npk : 1;
+    sql_value_t *pk = RDB_ARENA_NEWN(a, sql_value_t, npk);
+    for (int k = 0; k < child->npk; k++)
+        pk[k] = e->row[child->pk_colids[k]];
+    if (!child->npk)
+        pk[0] = e->row[child->rowid_colid];
+    sql_value_t *cur = RDB_ARENA_NEWN(a, sql_value_t, child->nrowcols + 1);
+    bool found;
+    if (sql_table_get(r->txn, child, pk, a, cur, &found, r->err) != RDB_OK)
+        return RDB_SQL;
+    if (!found || sql_fk_cols_differ(child, fk->ncols, fk->colids, e->row, cur))
+        return RDB_OK;
+    return check_referencing(r, child, fk, parent, cur, a);
+}
+
+rdb_status_t ex_fk_deferred_run(ex_run_t *r, bool all)
+{
+    ex_fk_deferred_t *d = r->fk_deferred ? *r->fk_deferred : NULL;
+    if (!ex_fk_deferred_pending(d))
+        return RDB_OK;
+    rdb_arena_t a;
+    rdb_arena_init(&a, 0);
+    rdb_status_t rc = RDB_OK;
+    int64_t kept = 0;
+    for (int64_t i = 0; i < d->n; i++) {
+        fk_later_t e = d->ev[i];
+        if (rc == RDB_OK && !all) {
+            const sql_table_t *child = sql_cat_by_id(r->snap, e.child_id);
+            if (child && e.fk < child->nfkeys && fk_deferred(r, &child->fkeys[e.fk])) {
+                d->ev[kept++] = e;
+                continue;
+            }
+        }
+        if (rc != RDB_OK)
+            continue;
+        rdb_arena_reset(&a);
+        rc = later_check(r, &e, &a);
+        if (rc == RDB_OK && (i & 1023) == 1023)
+            rc = ex_check(r);
+    }
+    d->n = rc == RDB_OK ? kept : 0;
+    rdb_arena_destroy(&a);
+    return rc;
+}
+
+/* A constraint of that name on any table of the snapshot: 'f' a foreign
+ * key (*fk set), 'o' another kind, 0 none. */
+static char find_constraint(const sql_catsnap_t *s, const char *name, const sql_fkey_t **fk)
+{
+    char found = 0;
+    for (int i = 0; i < sql_cat_count(s); i++) {
+        const sql_table_t *t = sql_cat_at(s, i);
+        for (int k = 0; k < t->nfkeys; k++)
+            if (strcmp(t->fkeys[k].name, name) == 0) {
+                *fk = &t->fkeys[k];
+                return 'f';
+            }
+        for (int k = 0; k < t->nchecks && !found; k++)
+            if (strcmp(t->checks[k].name, name) == 0)
+                found = 'o';
+        if (t->pk_index && strcmp(t->pk_index->name, name) == 0)
+            found = 'o';
+        for (int k = 0; k < t->nindexes && !found; k++)
+            if (t->indexes[k].unique && strcmp(t->indexes[k].name, name) == 0)
+                found = 'o';
+    }
+    return found;
+}
+
+rdb_status_t ex_fk_set_constraints(ex_run_t *r, int nnames, const char *const *names, bool deferred)
+{
+    for (int i = 0; i < nnames; i++) {
+        const sql_fkey_t *fk = NULL;
+        char kind = find_constraint(r->snap, names[i], &fk);
+        if (!kind)
+            return rdb_err_set(r->err, RDB_SQL, "42704", "constraint \"%s\" does not exist", names[i]);
+        if (kind != 'f' || !fk->deferrable)
+            return rdb_err_set(r->err, RDB_SQL, "42809", "constraint \"%s\" is not deferrable", names[i]);
+    }
+    ex_fk_deferred_t *d = deferred_state(r);
+    if (!d)
+        return RDB_OK;
+    if (nnames == 0) {
+        for (int i = 0; i < d->nset; i++)
+            free(d->set[i].name);
+        d->nset = 0;
+        d->all = deferred ? 'd' : 'i';
+    }
+    for (int i = 0; i < nnames; i++) {
+        if (d->nset == d->capset) {
+            d->capset = d->capset ? d->capset * 2 : 8;
+            d->set = rdb_realloc(d->set, sizeof *d->set * (size_t)d->capset);
+        }
+        d->set[d->nset++] = (fk_setting_t){ rdb_strdup(names[i]), deferred };
+    }
+    return deferred ? RDB_OK : ex_fk_deferred_run(r, false);
 }

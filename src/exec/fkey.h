@@ -27,4 +27,25 @@ rdb_status_t ex_fk_fire(ex_run_t *r, ex_fkq_t *q);
 /* Free q without running it (the statement failed). */
 void ex_fk_discard(ex_fkq_t *q);
 
+/* DEFERRABLE foreign keys.  A check of a foreign key that is deferred
+ * (INITIALLY DEFERRED, or SET CONSTRAINTS ... DEFERRED in the
+ * transaction) is not run at the statement's end but kept in
+ * *r->fk_deferred: the referencing side's check of a row, and NO ACTION's
+ * check of a referenced row's old key (RESTRICT and the actions never
+ * wait, as in PostgreSQL).  At COMMIT, ex_fk_deferred_run checks them
+ * all; a referencing row deleted or changed since is skipped (its change
+ * made its own check). */
+typedef struct ex_fk_deferred ex_fk_deferred_t;
+/* Are checks waiting in d (NULL: none)? */
+bool ex_fk_deferred_pending(const ex_fk_deferred_t *d);
+/* Run the waiting checks of *r->fk_deferred: all of them (at COMMIT), or
+ * those whose constraint is no longer deferred (after SET CONSTRAINTS ...
+ * IMMEDIATE).  A check that fails fails the call (23503). */
+rdb_status_t ex_fk_deferred_run(ex_run_t *r, bool all);
+/* SET CONSTRAINTS ALL (nnames 0) | names DEFERRED | IMMEDIATE, then the
+ * checks it made immediate.  42704 for an unknown name, 42809 for a
+ * constraint that is not DEFERRABLE. */
+rdb_status_t ex_fk_set_constraints(ex_run_t *r, int nnames, const char *const *names, bool deferred);
+void ex_fk_deferred_free(ex_fk_deferred_t *d);
+
 #endif

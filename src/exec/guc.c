@@ -18,6 +18,7 @@
 #include "common/config.h"
 #include "cluster/consistency.h"
 #include "exec/engine_int.h"
+#include "exec/planner.h"
 #include "sql/types/types_int.h" /* sqlt_tz_known: the zone names the type library reads */
 
 typedef struct gdef {
@@ -62,8 +63,15 @@ static const gdef_t gdefs[] = {
     { "lc_numeric", "C", false, "Sets the locale for formatting numbers." },
     { "lc_time", "C", false, "Sets the locale for formatting date and time values." },
     { "jit", "off", false, "Allow JIT compilation." },
+    { "enable_indexscan", "on", false, "Enables the planner's use of index-scan plans." },
+    { "enable_sort", "on", false, "Enables the planner's use of explicit sort steps." },
+    { "enable_hashjoin", "on", false, "Enables the planner's use of hash join plans." },
+    { "enable_mergejoin", "on", false, "Enables the planner's use of merge join plans." },
+    { "enable_nestloop", "on", false, "Enables the planner's use of nested-loop join plans." },
+    { "join_collapse_limit", "8", false, "Sets the FROM-list size beyond which JOIN constructs are not flattened." },
     { "ringdb.consistency", "one", false, "Consistency level of reads and writes (one, quorum, all)." },
     { "ringdb.lock_strategy", "optimistic", false, "Transaction locking (optimistic or 2pl)." },
+    { "ringdb.query_mem_limit", "0", false, "Sets the most memory one query may hold (0: 256 x work_mem, at least 64MB)." },
 };
 #define NGDEFS (sizeof gdefs / sizeof gdefs[0])
 
@@ -87,6 +95,26 @@ const char *eng_guc_get(rdb_session_t *s, const char *name)
 {
     int i = slot(s, name);
     return i < 0 ? NULL : s->guc[i].value;
+}
+
+static bool guc_on(rdb_session_t *s, const char *name)
+{
+    const char *v = eng_guc_get(s, name);
+    bool b = true;
+    return !v || rdb_parse_bool(v, &b) != 0 || b;
+}
+
+void eng_plan_opts(rdb_session_t *s, plan_opts_t *o)
+{
+    *o = plan_opts_default;
+    o->indexscan = guc_on(s, "enable_indexscan");
+    o->sort = guc_on(s, "enable_sort");
+    o->hashjoin = guc_on(s, "enable_hashjoin");
+    o->mergejoin = guc_on(s, "enable_mergejoin");
+    o->nestloop = guc_on(s, "enable_nestloop");
+    const char *j = eng_guc_get(s, "join_collapse_limit");
+    if (j && atoi(j) > 0)
+        o->join_collapse_limit = atoi(j);
 }
 
 static void parse_path(rdb_session_t *s, const char *v)
@@ -243,11 +271,37 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
                                "\"work_mem\" (64 .. 2147483647)", (long long)(b / 1024));
         s->work_mem = b;
         *canon = unit_text(b / 1024, true);
+    } else if (strcasecmp(name, "ringdb.query_mem_limit") == 0) {
+        int64_t b;
+        char *end;
+        long long kb = strtoll(v, &end, 10);
+        if (*end == 0)
+            b = kb * 1024;   /* a bare number is kB, as work_mem */
+        else if (rdb_parse_size(v, &b) != 0)
+            return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"%s\": \"%s\"", name, v);
+        if (b != 0 && b < 1024 * 1024)
+            return rdb_err_set(err, RDB_SQL, "22023", "%lld kB is outside the valid range for parameter "
+                               "\"%s\" (0, or 1024 .. 2147483647)", (long long)(b / 1024), name);
+        s->query_mem_limit = b;
+        *canon = b ? unit_text(b / 1024, true) : strdup("0");
     } else if (strcasecmp(name, "client_encoding") == 0) {
         if (strcasecmp(v, "UTF8") && strcasecmp(v, "UTF-8") && strcasecmp(v, "unicode") &&
             strcasecmp(v, "SQL_ASCII"))
             return rdb_err_set(err, RDB_SQL, "0A000", "conversion between %s and UTF8 is not supported", v);
         *canon = strdup(strcasecmp(v, "SQL_ASCII") ? "UTF8" : "SQL_ASCII");
+    } else if (strncasecmp(name, "enable_", 7) == 0) {
+        bool b;
+        if (rdb_parse_bool(v, &b) != 0)
+            return rdb_err_set(err, RDB_SQL, "22023", "parameter \"%s\" requires a Boolean value", name);
+        *canon = strdup(b ? "on" : "off");
+    } else if (strcasecmp(name, "join_collapse_limit") == 0) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || end == v)
+            return rdb_err_set(err, RDB_SQL, "22023", "invalid value for parameter \"%s\": \"%s\"", name, v);
+        if (n < 1 || n > 2147483647L)
+            return rdb_err_set(err, RDB_SQL, "22023", "%ld is outside the valid range for parameter "
+                               "\"join_collapse_limit\" (1 .. 2147483647)", n);
     } else if (strcasecmp(name, "standard_conforming_strings") == 0) {
         bool b;
         if (rdb_parse_bool(v, &b) != 0 || !b)

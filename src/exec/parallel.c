@@ -113,7 +113,7 @@ bool ex_par_input_ok(const plan_t *p, const plan_t **scan)
             /* a key bound on one side only is a filter on a hash-partitioned
              * table (exec.c scan_next); both can make point reads, and so
              * does a key set (plan.h kset) */
-            if (!c->tab || sql_syscat_is(c->tab) || !c->tab->hash_partitioned || c->point ||
+            if (!c->tab || sql_syscat_is(c->tab) || !c->tab->hash_partitioned || c->point || c->ordered ||
                 (c->nlo && c->nhi) || c->kset || !expr_par_safe(c->qual))
                 return false;
             *scan = c;

@@ -25,14 +25,12 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "exec/planner_int.h"
 #include "sql/analyze.h"
 #include "sql/array.h"
 #include "sql/syscat.h"
 
-typedef struct qlist {
-    int         n, cap;
-    ex_expr_t **q;
-} qlist_t;
+typedef pl_quals_t qlist_t;
 
 static void ql_add(rdb_arena_t *a, qlist_t *l, ex_expr_t *e)
 {
@@ -263,7 +261,7 @@ static void index_range(rdb_arena_t *a, plan_t *scan, const qlist_t *q)
     const sql_index_t *best = NULL;
     kbounds_t bb = { 0 };
     double best_rows = 0, rows = t->rowcount_est ? (double)t->rowcount_est : 1000;
-    if (sql_syscat_is(t))
+    if (sql_syscat_is(t) || !pl_opts()->indexscan)
         return;
     for (int i = 0; i < t->nindexes; i++) {
         const sql_index_t *ix = &t->indexes[i];
@@ -678,6 +676,11 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
     qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 };
     plan_join_t jt = p->jointype;
     bool inner = jt == J_INNER || jt == J_CROSS;
+    if (inner && !p->lateral) {
+        plan_t *r = pl_join_reorder(a, p, in);
+        if (r)
+            return r;
+    }
     split_and(a, p->qual, &own);
     for (int pass = 0; pass < 2; pass++) {
         qlist_t *src = pass == 0 ? in : &own;
@@ -712,7 +715,7 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
                 ql_add(a, &above, e);
                 continue;
             }
-            if (p->lateral || !hash_key(a, p, e, wl))
+            if (p->lateral || (!pl_opts()->hashjoin && pl_opts()->nestloop) || !hash_key(a, p, e, wl))
                 ql_add(a, &resid, e);
         }
     }
@@ -883,10 +886,91 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
     if (p->kind == P_PROJECT && p->left && p->left->kind == P_PROJECT && in == NULL) {
         /* nothing: projections stay separate (simple and cheap) */
     }
+    if (p->kind == P_SORT)
+        p = pl_order_sort(a, p);
     return wrap_filter(a, p, in);
+}
+
+const plan_opts_t plan_opts_default = { true, true, true, true, true, 8, NULL, NULL };
+static _Thread_local const plan_opts_t *cur_opts;
+
+const plan_opts_t *pl_opts(void)
+{
+    return cur_opts ? cur_opts : &plan_opts_default;
+}
+
+double pl_table_rows(const sql_table_t *t)
+{
+    const plan_opts_t *o = pl_opts();
+    if (t->rowcount_est)
+        return (double)t->rowcount_est;
+    if (t->hash_partitioned && o->table_rows && !sql_syscat_is(t)) {
+        uint64_t n = o->table_rows(o->rows_ctx, t);
+        return n ? (double)n : 1;
+    }
+    return 1000;
+}
+
+plan_t *plan_optimize_opts(rdb_arena_t *a, plan_t *p, const plan_opts_t *o)
+{
+    const plan_opts_t *saved = cur_opts; /* subqueries plan with the same switches */
+    cur_opts = o ? o : saved;
+    plan_t *r = opt(a, p, NULL);
+    cur_opts = saved;
+    return r;
 }
 
 plan_t *plan_optimize(rdb_arena_t *a, plan_t *p)
 {
-    return opt(a, p, NULL);
+    return plan_optimize_opts(a, p, NULL);
+}
+
+/* ---- shared with plan_order.c and plan_join.c (planner_int.h) ---- */
+
+void pl_quals_add(rdb_arena_t *a, pl_quals_t *l, ex_expr_t *e) { ql_add(a, l, e); }
+void pl_split_and(rdb_arena_t *a, ex_expr_t *e, pl_quals_t *l) { split_and(a, e, l); }
+ex_expr_t *pl_join_and(rdb_arena_t *a, ex_expr_t **q, int n) { return join_and(a, q, n); }
+void pl_span(const ex_expr_t *e, int *lo, int *hi, bool *fixed) { span(e, lo, hi, fixed); }
+plan_t *pl_opt(rdb_arena_t *a, plan_t *p, pl_quals_t *in) { return opt(a, p, in); }
+bool pl_hash_key(rdb_arena_t *a, plan_t *j, ex_expr_t *e, int wl) { return hash_key(a, j, e, wl); }
+bool pl_key_compatible(sql_type_t col, sql_type_t val) { return key_compatible(col, val); }
+const ex_expr_t *pl_strip_col(const ex_expr_t *e, const plan_t *scan) { return strip_col(e, scan); }
+int pl_cmp_kind(const char *op) { return cmp_kind(op); }
+
+static void to_kbounds(const pl_bounds_t *b, kbounds_t *k)
+{
+    memset(k, 0, sizeof *k);
+    k->eq = b->eq;
+    k->neq = b->neq;
+    k->lo = b->lo;
+    k->hi = b->hi;
+    k->lo_incl = b->lo_incl;
+    k->hi_incl = b->hi_incl;
+}
+
+void pl_find_bounds(rdb_arena_t *a, const plan_t *scan, const pl_quals_t *q, int ncols,
+                    const uint16_t *colids, pl_bounds_t *b)
+{
+    kbounds_t k;
+    find_bounds(a, scan, q, ncols, colids, &k);
+    b->eq = k.eq;
+    b->neq = k.neq;
+    b->lo = k.lo;
+    b->hi = k.hi;
+    b->lo_incl = k.lo_incl;
+    b->hi_incl = k.hi_incl;
+}
+
+void pl_set_bounds(rdb_arena_t *a, plan_t *scan, const pl_bounds_t *b, bool desc)
+{
+    kbounds_t k;
+    to_kbounds(b, &k);
+    set_bounds(a, scan, &k, desc);
+}
+
+double pl_index_rows(const plan_t *scan, const sql_index_t *ix, const pl_bounds_t *b, bool *known)
+{
+    kbounds_t k;
+    to_kbounds(b, &k);
+    return index_rows(scan, ix, &k, known);
 }

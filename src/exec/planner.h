@@ -13,4 +13,23 @@
  * with the input; everything new lives in a). */
 plan_t *plan_optimize(rdb_arena_t *a, plan_t *p);
 
+/* Planner switches, PostgreSQL's names (SET enable_indexscan = off, ...):
+ * indexscan off: no secondary-index scans, ordered scans or index nested
+ * loops; sort off: an ordered scan wherever one gives the order; hashjoin
+ * / nestloop off: that join method only where no other is possible
+ * (mergejoin: accepted, ringdb has no merge join); join_collapse_limit:
+ * inner joins of up to that many relations are reordered by dynamic
+ * programming, more greedily, 1 keeps the written order. */
+typedef struct plan_opts {
+    bool indexscan, sort, hashjoin, mergejoin, nestloop;
+    int  join_collapse_limit;
+    /* rows of a hash-partitioned table without ANALYZE statistics (a
+     * short sample scan), or NULL: 1000 */
+    uint64_t (*table_rows)(void *ctx, const sql_table_t *t);
+    void *rows_ctx;
+} plan_opts_t;
+extern const plan_opts_t plan_opts_default;
+/* plan_optimize with switches o (NULL: the defaults). */
+plan_t *plan_optimize_opts(rdb_arena_t *a, plan_t *p, const plan_opts_t *o);
+
 #endif

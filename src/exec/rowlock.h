@@ -5,7 +5,7 @@
  * Pessimistic concurrency control for one node (DESIGN.md §7): the locks
  * live in a table per node, so a session on another node does not see
  * them (cross-node conflicts are last-writer-wins).  A key (a row's
- * primary-key key) has any number of holders, each in one mode:
+ * primary-key key, or table id and hidden row id without one) has any number of holders, each in one mode:
  *
  *   FOR KEY SHARE < FOR SHARE < FOR NO KEY UPDATE < FOR UPDATE
  *

@@ -141,11 +141,14 @@ static rdb_status_t run_one(ex_srfscan_t *s, const ex_expr_t *e, srf_rows_t *o)
         return RDB_OK;
     }
     case EX_SRF_SUBSCRIPTS: {
-        int n = sql_array_count(&args[0]);
-        int32_t lb = sql_array_lbound(&args[0]);
+        int dims[SQL_ARRAY_MAXDIM];
+        int32_t lbs[SQL_ARRAY_MAXDIM];
+        int ndim = sql_array_shape(&args[0], dims, lbs);
         bool rev = e->nargs > 2 && args[2].u.b;
-        if (args[1].u.i != 1 || n == 0)
+        if (args[1].u.i < 1 || args[1].u.i > ndim)
             return RDB_OK;
+        int n = dims[args[1].u.i - 1];
+        int32_t lb = lbs[args[1].u.i - 1];
         reserve(o, &s->a, n);
         for (int i = 0; i < n; i++)
             emit(o, &s->a)[0] = sql_int(rev ? lb + n - 1 - i : lb + i);

@@ -30,6 +30,12 @@ static uint64_t key_range_size(void *ctx, const void *lo, size_t llen, const voi
     return s->e->db ? lsm_approximate_size(s->e->db, lo, llen, hi, hlen) : 0;
 }
 
+static const char *prepared_at(void *ctx, int i, const char **text, int64_t *time, int *nparams,
+                               const uint32_t **ptypes, int64_t *execs)
+{
+    return eng_prepared_at(ctx, i, text, time, nparams, ptypes, execs);
+}
+
 static void fill(rdb_session_t *s, sql_syscat_env_t *env)
 {
     env->cat = s->e->cat;
@@ -41,6 +47,7 @@ static void fill(rdb_session_t *s, sql_syscat_env_t *env)
     env->application_name = eng_guc_get(s, "application_name");
     env->setting = setting_at;
     env->key_range_size = key_range_size;
+    env->prepared = prepared_at;
     env->ctx = s;
 }
 

@@ -18,6 +18,7 @@
  * row and first/last/nth_value step over the excluded rows.
  */
 #include "exec/exec.h"
+#include "exec/aggsort.h"
 #include "exec/extsort.h"
 #include "exec/window.h"
 
@@ -50,13 +51,7 @@ struct ex_window {
 
 static int key_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b, bool desc, bool nulls_first)
 {
-    if (a->isnull || b->isnull) {
-        if (a->isnull && b->isnull)
-            return 0;
-        return (a->isnull == nulls_first) ? -1 : 1;
-    }
-    int c = sql_value_cmp(t, a, b);
-    return desc ? -c : c;
+    return ex_sortval_cmp(t, a, b, desc, nulls_first);
 }
 
 static int part_cmp(const ex_window_t *x, const sql_value_t *a, const sql_value_t *b)
@@ -199,14 +194,8 @@ static rdb_status_t next_partition(ex_window_t *x)
         }
         x->rows[x->nrows++] = ex_copy_row(&x->pa, x->types, x->width, row);
         if ((x->nrows & 255) == 0) {
-            if (ex_check(r) != RDB_OK)
+            if (ex_check_mem(r, rdb_arena_memory_usage(&x->pa)) != RDB_OK)
                 return RDB_SQL;
-            if (r->mem_limit && rdb_arena_memory_usage(&x->pa) + rdb_arena_memory_usage(r->a) > r->mem_limit) {
-                rdb_err_set(r->err, RDB_NOMEM, "53200", "out of memory");
-                rdb_err_detail(r->err, "The query needs more than %zu kB of memory (work_mem).",
-                               r->mem_limit / 1024);
-                return RDB_NOMEM;
-            }
         }
     }
     return rdb_err_is_set(r->err) ? RDB_SQL : RDB_OK;

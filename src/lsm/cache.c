@@ -13,6 +13,7 @@
 #include "lsm/cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -43,6 +44,7 @@ typedef struct shard {
 struct lsm_cache {
     shard_t shards[SHARDS];
     size_t capacity;
+    _Atomic size_t charged; /* lsm_cache_charge: memory held outside the entries */
 };
 
 static uint64_t hkey(uint64_t file, uint64_t off) { return rdb_hash_u64(file * 0x9e3779b97f4a7c15ULL ^ off); }
@@ -58,6 +60,7 @@ lsm_cache_t *lsm_cache_new(size_t capacity)
         s->tab = rdb_calloc(s->nbuckets, sizeof(*s->tab));
         s->capacity = capacity / SHARDS;
     }
+    atomic_init(&c->charged, 0);
     return c;
 }
 
@@ -183,12 +186,20 @@ static void grow(shard_t *s)
     s->nbuckets = nb;
 }
 
-/* Evict until usage fits, sparing keep (just inserted) unless it is all
- * that is left.  Each entry is passed over at most once per sweep, so this
- * ends after two turns of the ring at most. */
-static void evict(shard_t *s, lsm_cache_handle_t *keep)
+/* A shard's room for entries: its share of the capacity less its share of
+ * what lsm_cache_charge holds. */
+static size_t shard_room(lsm_cache_t *c, const shard_t *s)
 {
-    while (s->usage > s->capacity && s->hand) {
+    size_t ch = atomic_load_explicit(&c->charged, memory_order_relaxed) / SHARDS;
+    return ch < s->capacity ? s->capacity - ch : 0;
+}
+
+/* Evict until usage fits in room, sparing keep (just inserted; NULL for
+ * none) unless it is all that is left.  Each entry is passed over at most
+ * once per sweep, so this ends after two turns of the ring at most. */
+static void evict(shard_t *s, size_t room, lsm_cache_handle_t *keep)
+{
+    while (s->usage > room && s->hand) {
         lsm_cache_handle_t *h = s->hand;
         if (h == keep && h->cnext == h)
             break;
@@ -266,8 +277,9 @@ static lsm_cache_handle_t *insert(lsm_cache_t *c, lsm_cache_handle_t *h, uint64_
     ring_insert(s, h);
     s->count++;
     s->usage += n;
-    evict(s, h);
-    if (s->usage > s->capacity)
+    size_t room = shard_room(c, s);
+    evict(s, room, h);
+    if (s->usage > room)
         remove_from_table(s, h); /* larger than the shard: serve uncached */
     pthread_mutex_unlock(&s->mu);
     return h;
@@ -298,3 +310,17 @@ size_t lsm_cache_usage(lsm_cache_t *c)
     return u;
 }
 size_t lsm_cache_capacity(const lsm_cache_t *c) { return c->capacity; }
+
+void lsm_cache_charge(lsm_cache_t *c, size_t n)
+{
+    atomic_fetch_add(&c->charged, n);
+    for (int i = 0; i < SHARDS; i++) { /* make room at once, not at the next insert */
+        shard_t *s = &c->shards[i];
+        pthread_mutex_lock(&s->mu);
+        evict(s, shard_room(c, s), NULL);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+void lsm_cache_uncharge(lsm_cache_t *c, size_t n) { atomic_fetch_sub(&c->charged, n); }
+size_t lsm_cache_charged(lsm_cache_t *c) { return atomic_load(&c->charged); }

@@ -37,5 +37,11 @@ const char *lsm_cache_data(const lsm_cache_handle_t *h, size_t *n);
 void lsm_cache_release(lsm_cache_t *c, lsm_cache_handle_t *h);
 size_t lsm_cache_usage(lsm_cache_t *c);
 size_t lsm_cache_capacity(const lsm_cache_t *c);
+/* Memory held elsewhere that counts against the capacity (the open tables'
+ * index blocks, filters and summaries): the entries get capacity - charged.
+ * lsm_cache_charge evicts at once to make the room. */
+void lsm_cache_charge(lsm_cache_t *c, size_t n);
+void lsm_cache_uncharge(lsm_cache_t *c, size_t n);
+size_t lsm_cache_charged(lsm_cache_t *c);
 
 #endif

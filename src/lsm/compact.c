@@ -276,6 +276,8 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
     }
     db->pending_from = db->next_file;
     pthread_mutex_unlock(&db->mu);
+    pthread_rwlock_rdlock(&db->drop_mu);
+    lsm_drop_fn drop = db->drop_fn;
     int n = in->n;
     lsm_it_t **kids = rdb_calloc((size_t)n + 1, sizeof(*kids));
     for (int i = 0; i < n; i++) {
@@ -319,6 +321,8 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
                 }
             }
         }
+        if (drop && drop(db->drop_ctx, key, ukl, lsm_ikey_version(key, kn)))
+            continue; /* not ours to keep (lsm_set_drop_filter) */
         if (lsm_ikey_version(key, kn).hlc < horizon) {
             if (below_seen)
                 continue; /* shadowed, both below the horizon */
@@ -348,6 +352,7 @@ static rdb_status_t run(lsm_db_t *db, lsm_vers_t *v, inputs_t *in, rdb_err_t *er
         }
     }
     it->ops->free(it);
+    pthread_rwlock_unlock(&db->drop_mu);
     for (int m = 0; m < nmem; m++)
         lsm_mem_unref(mems[m]);
     rdb_buf_free(&cur);
@@ -471,7 +476,10 @@ rdb_status_t lsm_compact_all(lsm_db_t *db, rdb_err_t *err)
         for (int i = 0; i < v->nfiles[l]; i++)
             inputs_add(&in, v->files[l][i], l);
     rdb_status_t s = RDB_OK;
-    if (in.n > 0 && !(in.n == 1 && in.lv[0] == out && atomic_load(&db->horizon) == 0))
+    pthread_rwlock_rdlock(&db->drop_mu);
+    bool filter = db->drop_fn != NULL;   /* a filter makes even one file worth rewriting */
+    pthread_rwlock_unlock(&db->drop_mu);
+    if (in.n > 0 && !(in.n == 1 && in.lv[0] == out && atomic_load(&db->horizon) == 0 && !filter))
         s = run(db, v, &in, err);
     inputs_free(&in);
     lsm_vers_unref(v);

@@ -31,6 +31,18 @@ typedef struct lsm_writer {
 
 enum { LSM_WRITER_WAIT, LSM_WRITER_DONE, LSM_WRITER_LEAD };
 
+/* A write group between its WAL write and its completion (db->gq). */
+typedef struct lsm_group {
+    bool done;
+    struct lsm_group *next;
+} lsm_group_t;
+
+/* A WAL fdatasync in progress (db->syncs). */
+typedef struct lsm_wal_sync {
+    uint64_t id;
+    struct lsm_wal_sync *next;
+} lsm_wal_sync_t;
+
 struct lsm_db {
     char *dir;
     lsm_options_t o;
@@ -63,15 +75,24 @@ struct lsm_db {
     lsm_writer_t *wq_head, *wq_tail;
     rdb_buf_t group;      /* leader's framed records */
     /* Write groups in the WAL but not yet applied (pipelined group
-     * commit, db.c): numbered in WAL order, completed in that order. */
-    uint64_t groups_issued, groups_done;
+     * commit, db.c), in WAL order: a synced group completes once every
+     * earlier one has; an unsynced one as soon as it is in the memtable. */
+    lsm_group_t *gq_head, *gq_tail;
     int inflight;
+    bool mem_busy;        /* a group is inserting into the memtable */
     bool wal_failed;      /* a WAL write or sync failed: later groups fail */
     pthread_cond_t commit_cv;
+    /* WAL fdatasyncs running (wal_sync): they share the file's error
+     * state, so a sync is good only if none that overlapped it failed. */
+    lsm_wal_sync_t *syncs;
+    uint64_t sync_ids;
 
     lsm_cache_t *cache;
     lsm_tcache_t *tcache;    /* open tables, at most o.max_open_files */
     _Atomic uint64_t horizon;
+    pthread_rwlock_t drop_mu;   /* held (read) by a compaction for its run */
+    lsm_drop_fn      drop_fn;   /* lsm_set_drop_filter, under drop_mu     */
+    void            *drop_ctx;
 
     /* statistics (atomics or under mu) */
     uint64_t cache_hits, cache_misses;

@@ -92,11 +92,18 @@ typedef struct lsm_options {
     int                 l0_stop_trigger;    /* L0 files before writes stall (12)          */
     int                 compaction_threads; /* background threads: flushes and compactions
                                                on disjoint inputs, in parallel (2)        */
-    int                 max_open_files;     /* tables kept open, LRU (1000)               */
+    int                 max_open_files;     /* tables kept open, LRU (1000); their index,
+                                               filter and summary bytes are charged to the
+                                               block cache, at most half of it             */
     bool                create_if_missing;  /* true                                       */
     bool                error_if_exists;    /* false                                      */
     const rdb_logger_t *logger;             /* NULL = rdb_logger_default()                */
     lsm_env_t          *env;                /* NULL = real file system                    */
+    /* Tests: called on the syncing thread before each fdatasync of the
+     * WAL by a write or lsm_sync_wal; a non-zero errno fails that sync as
+     * if fdatasync had (NULL: none). */
+    int               (*wal_sync_hook)(void *ctx);
+    void               *wal_sync_hook_ctx;
 } lsm_options_t;
 
 void lsm_options_default(lsm_options_t *opts);
@@ -125,13 +132,20 @@ typedef struct lsm_write_options {
 
 /* Atomically apply every record of the batch: after a crash either all of it
  * or none of it is visible.  With LSM_SYNC_COMMIT (and wo->sync or wo NULL)
- * the batch is durable on return.  Keys over LSM_MAX_KEY_SIZE: RDB_INVALID. */
+ * the batch is durable on return, and visible only once it and every batch
+ * written to the WAL before it are.  An unsynced batch (wo->sync false) is
+ * visible on return even if a synced batch written before it is still in
+ * its fsync (that one has not returned to anyone yet); a crash keeps a
+ * prefix of the WAL, so the unsynced batch never survives without the
+ * earlier ones.  Keys over LSM_MAX_KEY_SIZE: RDB_INVALID. */
 rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t *b, rdb_err_t *err);
 /* Make every lsm_write that returned before this call durable (fdatasync of
  * the WAL), without holding up writers meanwhile: a writer that skipped the
  * fsync (wo->sync false) is visible at once and durable after this.  No-op
  * with LSM_SYNC_NONE.  A failed fsync leaves the WAL in an unknown state:
- * it is reported, and every later write fails. */
+ * it is reported, and every later write fails; so is a failure of any WAL
+ * fsync that overlapped this one (the kernel reports a write-back error to
+ * one fsync only), which may make it wait for that one to end. */
 rdb_status_t lsm_sync_wal(lsm_db_t *db, rdb_err_t *err);
 
 /* --- reads --------------------------------------------------------------- */
@@ -193,6 +207,16 @@ rdb_status_t lsm_iter_status(const lsm_iter_t *it, rdb_err_t *err);
 /* --- maintenance and introspection -------------------------------------- */
 
 void lsm_set_gc_horizon(lsm_db_t *db, uint64_t hlc);
+/* A compaction filter: compactions that rewrite a record ask fn whether to
+ * drop it (true: the version is left out of the output, tombstone or not,
+ * with no tombstone in its place).  For data this store no longer has to
+ * keep (a cluster node's copy of ranges moved to other replicas); fn is
+ * called on compaction threads, must be thread-safe and quick.  Records in
+ * the memtable are filtered once flushed; lsm_compact_range rewrites every
+ * file.  Setting (or clearing, fn NULL) waits for running compactions, so
+ * after it returns the old fn is no longer called. */
+typedef bool (*lsm_drop_fn)(void *ctx, const void *key, size_t klen, lsm_version_t v);
+void lsm_set_drop_filter(lsm_db_t *db, lsm_drop_fn fn, void *ctx);
 /* Freeze the memtable and wait until it is on disk as an SSTable. */
 rdb_status_t lsm_flush(lsm_db_t *db, rdb_err_t *err);
 /* Compact every file overlapping [start, end) (NULL = unbounded) down the
@@ -227,6 +251,13 @@ typedef struct lsm_stats {
     uint64_t wal_bytes;
     uint64_t wal_syncs;             /* fdatasync calls (group commit)    */
     uint64_t writes;                /* lsm_write calls                   */
+    /* The open tables' index blocks, filters and index summaries: charged
+     * to the block cache (block_cache_bytes + block_cache_charged stay
+     * within block_cache_capacity) and bounded by table_meta_budget (half
+     * the cache), beyond which the least recently used tables are closed. */
+    uint64_t table_meta_bytes;      /* held by the table cache's tables  */
+    uint64_t table_meta_budget;
+    uint64_t block_cache_charged;   /* by every open table, in use too   */
 } lsm_stats_t;
 
 void lsm_get_stats(lsm_db_t *db, lsm_stats_t *stats);

@@ -41,6 +41,7 @@ struct lsm_mem {
     atomic_int height;
     atomic_size_t usage; /* written by the writer only */
     atomic_size_t count;
+    size_t steps;        /* the writer's: nodes its searches passed */
     atomic_int refs;
     uint64_t rnd;
     /* The writer's splice: after an insert of node last, splice[l] is the
@@ -128,6 +129,7 @@ void lsm_mem_unref(lsm_mem_t *m)
 }
 size_t lsm_mem_usage(const lsm_mem_t *m) { return atomic_load(&m->usage); }
 size_t lsm_mem_count(const lsm_mem_t *m) { return atomic_load(&m->count); }
+size_t lsm_mem_writer_steps(const lsm_mem_t *m) { return m->steps; }
 
 static int random_height(lsm_mem_t *m)
 {
@@ -182,6 +184,8 @@ static node_t *find_ge(lsm_mem_t *m, const char *k, size_t kl, node_t **prev)
         node_t *n = nxt(x, l);
         if (n && key_cmp(n, k, kl) < 0) {
             x = n;
+            if (prev)
+                m->steps++;
         } else {
             if (prev)
                 prev[l] = x;
@@ -220,15 +224,19 @@ static node_t *find_ge_splice(lsm_mem_t *m, const char *k, size_t kl, node_t **p
         node_t *n = nxt(x, l);
         if (n && key_cmp(n, k, kl) < 0) {
             x = n;
+            m->steps++;
             continue;
         }
         prev[l] = x;
         if (l == 0)
             return n;
         l--;
-        /* the lower level's splice node may lie further right than x */
+        /* the lower level's splice node may lie further right than x (the
+         * head holds no key: it is never right of x, and key_cmp must not
+         * read it) */
         node_t *sp = m->splice[l];
-        if (sp && sp != x && (x == m->head || key_cmp(x, sp->data, sp->klen) < 0))
+        if (sp && sp != x && sp != m->head &&
+            (x == m->head || key_cmp(x, sp->data, sp->klen) < 0))
             x = sp;
     }
 }

@@ -27,6 +27,9 @@ void lsm_mem_unref(lsm_mem_t *m);
 void lsm_mem_add(lsm_mem_t *m, const char *ikey, size_t klen, const void *val, size_t vlen);
 size_t lsm_mem_usage(const lsm_mem_t *m);
 size_t lsm_mem_count(const lsm_mem_t *m);
+/* Writer only: how many nodes the inserts' searches stepped over so far
+ * (a search costs O(log n) steps; tests check that it stays so). */
+size_t lsm_mem_writer_steps(const lsm_mem_t *m);
 /* First entry >= ikey, or false at the end; pointers stay valid while
  * the memtable is referenced. */
 bool lsm_mem_seek(lsm_mem_t *m, const char *ikey, size_t n, const char **k, size_t *kn,

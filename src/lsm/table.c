@@ -50,6 +50,7 @@ struct lsm_table {
     char *filter;
     size_t filter_len;
     lsm_cache_t *cache;
+    size_t charged; /* index, filter and summary bytes charged to the cache */
     atomic_int refs;
     uint64_t *hits, *misses;
 };
@@ -329,6 +330,16 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     if (fsize && (s = read_block(t, foff, fsize, false, &t->filter, &t->filter_len, err)) != RDB_OK)
         goto fail;
     ix_build(t);
+    /* What the open table holds in memory counts against the block cache,
+     * so that memory stays within the cache's budget at any data size. */
+    t->charged = sizeof(*t) + strlen(t->path) + 1 + t->index_len + t->filter_len +
+                 (t->ix.sum ? (size_t)t->ix.flat.n * sizeof(*t->ix.sum) +
+                                  (size_t)t->ix.ntop * sizeof(*t->ix.top)
+                            : 0);
+    if (t->cache)
+        lsm_cache_charge(t->cache, t->charged);
+    else
+        t->charged = 0;
     *out = t;
     return RDB_OK;
 fail:
@@ -340,6 +351,8 @@ void lsm_table_ref(lsm_table_t *t) { atomic_fetch_add(&t->refs, 1); }
 void lsm_table_unref(lsm_table_t *t)
 {
     if (t && atomic_fetch_sub(&t->refs, 1) == 1) {
+        if (t->charged)
+            lsm_cache_uncharge(t->cache, t->charged);
         close(t->fd);
         free(t->index);
         free(t->ix.sum);
@@ -350,6 +363,7 @@ void lsm_table_unref(lsm_table_t *t)
     }
 }
 uint64_t lsm_table_file_size(const lsm_table_t *t) { return t->size; }
+size_t lsm_table_charge(const lsm_table_t *t) { return t->charged; }
 void lsm_table_set_counters(lsm_table_t *t, uint64_t *hits, uint64_t *misses)
 {
     t->hits = hits;

@@ -43,6 +43,10 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
 void lsm_table_ref(lsm_table_t *t);
 void lsm_table_unref(lsm_table_t *t);
 uint64_t lsm_table_file_size(const lsm_table_t *t);
+/* Bytes the open table holds in memory (index, filter, index summary),
+ * charged to the block cache from open until the last reference goes;
+ * 0 when it has no cache. */
+size_t lsm_table_charge(const lsm_table_t *t);
 /* Point read: RDB_OK with found set if a version of ukey <= snapshot is in
  * the table (then *kind and *ver filled, and value (may be NULL) replaced
  * by its value unless newer_than is given and the version found is not

@@ -3,8 +3,9 @@
  *
  * A chained hash table of entries by file number and an LRU list, newest
  * at the head, under one mutex.  Each entry holds one reference to its
- * table; lsm_tcache_get hands out another.  Invariant: count <= max_open
- * after every insert.
+ * table; lsm_tcache_get hands out another.  Invariant after every insert:
+ * count <= max_open, and the tables' charges (lsm_table_charge) sum to at
+ * most the byte budget unless only the newest table is left.
  */
 #include "lsm/table_cache.h"
 
@@ -33,6 +34,7 @@ struct lsm_tcache {
     entry_t **tab;
     size_t nbuckets;
     int count;
+    size_t bytes, budget; /* charges of the tables held; their bound (0: none) */
     uint64_t opens;
     entry_t lru; /* sentinel */
 };
@@ -45,6 +47,7 @@ lsm_tcache_t *lsm_tcache_new(const char *dir, int max_open, lsm_cache_t *blocks,
     tc->dir = rdb_strdup(dir);
     tc->max_open = max_open > 0 ? max_open : 1;
     tc->blocks = blocks;
+    tc->budget = blocks ? lsm_cache_capacity(blocks) / LSM_TCACHE_BUDGET_DIV : 0;
     tc->hits = block_hits;
     tc->misses = block_misses;
     tc->nbuckets = 64;
@@ -86,6 +89,7 @@ static lsm_table_t *remove_entry(lsm_tcache_t *tc, entry_t *e)
     lru_unlink(e);
     tc->count--;
     lsm_table_t *t = e->table;
+    tc->bytes -= lsm_table_charge(t);
     free(e);
     return t;
 }
@@ -129,7 +133,8 @@ rdb_status_t lsm_tcache_get(lsm_tcache_t *tc, uint64_t number, lsm_table_t **out
         return s;
     lsm_table_set_counters(t, tc->hits, tc->misses);
 
-    lsm_table_t *drop[2] = { NULL, NULL };
+    lsm_table_t *drop[2] = { NULL, NULL }, **more = NULL;
+    size_t nmore = 0;
     pthread_mutex_lock(&tc->mu);
     tc->opens++;
     entry_t **pp = slot(tc, number);
@@ -144,14 +149,23 @@ rdb_status_t lsm_tcache_get(lsm_tcache_t *tc, uint64_t number, lsm_table_t **out
         *pp = e;
         lru_push(tc, e);
         tc->count++;
+        tc->bytes += lsm_table_charge(t);
         if (tc->count > tc->max_open)
             drop[1] = remove_entry(tc, tc->lru.lprev);
+        /* over the byte budget: close the least recently used others */
+        while (tc->budget && tc->bytes > tc->budget && tc->count > 1) {
+            more = rdb_realloc(more, (nmore + 1) * sizeof(*more));
+            more[nmore++] = remove_entry(tc, tc->lru.lprev);
+        }
     }
     lsm_table_ref(t);
     *out = t;
     pthread_mutex_unlock(&tc->mu);
     lsm_table_unref(drop[0]);
     lsm_table_unref(drop[1]);
+    for (size_t i = 0; i < nmore; i++)
+        lsm_table_unref(more[i]);
+    free(more);
     return RDB_OK;
 }
 
@@ -164,11 +178,14 @@ void lsm_tcache_evict(lsm_tcache_t *tc, uint64_t number)
     lsm_table_unref(t);
 }
 
-void lsm_tcache_counts(lsm_tcache_t *tc, int *open, uint64_t *opens)
+void lsm_tcache_counts(lsm_tcache_t *tc, int *open, uint64_t *opens, size_t *bytes,
+                       size_t *budget)
 {
     pthread_mutex_lock(&tc->mu);
     *open = tc->count;
     *opens = tc->opens;
+    *bytes = tc->bytes;
+    *budget = tc->budget;
     pthread_mutex_unlock(&tc->mu);
 }
 

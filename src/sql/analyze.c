@@ -23,6 +23,7 @@
  * to free.
  */
 #include "sql/analyze.h"
+#include "sql/view_dml.h"
 #include "exec/window.h"
 #include "sql/syscat.h"
 #include "sql/array.h"
@@ -315,6 +316,54 @@ static rdb_status_t missing_rel(bctx_t *c, scope_t *s, const char *rel, int loc)
     return fail(c, "42P01", loc, "missing FROM-clause entry for table \"%s\"", rel);
 }
 
+/* System columns: tableoid is the OID of the row's table (a constant per
+ * range entry); ringdb rows have none of the others. */
+static rdb_status_t system_col(bctx_t *c, scope_t *s, const char *rel, const char *col, int loc,
+                               ex_expr_t **out)
+{
+    static const char *const others[] = { "ctid", "xmin", "xmax", "cmin", "cmax" };
+    if (strcmp(col, "tableoid") == 0) {
+        for (scope_t *sc = s; sc; sc = sc->parent) {
+            const sql_table_t *t = NULL;
+            const char *first = NULL;
+            int n = 0;
+            for (int i = 0; i < sc->nrels; i++) {
+                srel_t *r = &sc->rels[i];
+                if (!r->table || (rel && (!r->alias || strcmp(r->alias, rel) != 0)))
+                    continue;
+                if (!n)
+                    first = r->alias;
+                t = r->table;
+                n++;
+            }
+            if (n > 1) {
+                /* PostgreSQL: several tables' tableoid, no join column */
+                fail(c, "42703", loc, "column \"%s\" does not exist", col);
+                rdb_err_hint(c->err, "There is a column named \"%s\" in table \"%s\", but it cannot be "
+                                     "referenced from this part of the query.", col, first ? first : "?");
+                return RDB_SQL;
+            }
+            if (n == 1) {
+                *out = ex_const(c, T(SQL_OID_OID), sql_int(t->id));
+                return RDB_OK;
+            }
+            if (sc->no_outer)
+                break;
+        }
+        return RDB_NOTFOUND;
+    }
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (strcmp(col, others[i]) == 0) {
+            if (rel)
+                fail(c, "42703", loc, "column %s.%s does not exist", rel, col);
+            else
+                fail(c, "42703", loc, "column \"%s\" does not exist", col);
+            rdb_err_hint(c->err, "ringdb rows have no system column \"%s\"; tableoid is the only one.", col);
+            return RDB_SQL;
+        }
+    return RDB_NOTFOUND;
+}
+
 static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t **out)
 {
     const char *rel = ast->nnames >= 2 ? ast->names[ast->nnames - 2] : NULL;
@@ -353,13 +402,20 @@ static rdb_status_t lookup_col(bctx_t *c, scope_t *s, ast_expr_t *ast, ex_expr_t
             *out = scol_ref(c, hit, level);
             return RDB_OK;
         }
-        if (rel && relfound)
+        if (rel && relfound) {
+            rdb_status_t rc = system_col(c, sc, rel, col, ast->loc, out);
+            if (rc != RDB_NOTFOUND)
+                return rc;
             return fail(c, "42703", ast->loc, "column %s.%s does not exist", rel, col);
+        }
         if (sc->no_outer)
             break;
     }
     if (rel)
         return missing_rel(c, s, rel, ast->loc);
+    rdb_status_t rc = system_col(c, s, NULL, col, ast->loc, out);
+    if (rc != RDB_NOTFOUND)
+        return rc;
     return fail(c, "42703", ast->loc, "column \"%s\" does not exist", col);
 }
 
@@ -690,6 +746,7 @@ static const struct { const char *name; ex_session_fn_t fn; int nargs; uint32_t 
     { "ringdb_merge_partitions", EX_S_RINGDB_MERGE, 2, SQL_OID_TEXT },
     { "ringdb_partitions", EX_S_RINGDB_PARTITIONS, 1, SQL_OID_TEXT },
     { "ringdb_key_placement", EX_S_RINGDB_PLACEMENT, 2, SQL_OID_TEXT },
+    { "pg_stat_reset", EX_S_PG_STAT_RESET, 0, SQL_OID_VOID },
 };
 
 static rdb_status_t bind_func(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
@@ -1085,36 +1142,61 @@ static bool group_by_pk(bctx_t *c, const ex_expr_t *x, ex_expr_t **out)
 
 static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
-    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: arrays have one dimension */
+    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: not supported */
         return fail(c, "2202E", -1, "wrong number of array subscripts");
-    ex_expr_t *arr;
-    if (bind_e(c, s, a->arg, &arr) != RDB_OK)
-        return RDB_SQL;
-    if (!sql_type_is_array(arr->type.oid) && a->arg->kind == AST_SUBSCRIPT && !a->arg->ival && !a->def) {
-        /* a[i][j] on a one-dimensional array: more subscripts than dimensions read NULL */
-        *out = ex_const(c, arr->type, sql_null());
-        return RDB_OK;
+    /* a[i][j]...: one expression over the whole chain, as PG's SubscriptingRef */
+    int k = 1;
+    for (ast_expr_t *x = a->arg; x->kind == AST_SUBSCRIPT && !x->def; x = x->arg)
+        k++;
+    ast_expr_t **subs = RDB_ARENA_NEWN(A, ast_expr_t *, k);
+    bool slice = false;
+    ast_expr_t *base = a;
+    for (int d = k - 1; d >= 0; d--, base = base->arg) {
+        subs[d] = base;
+        slice |= base->ival != 0;
     }
+    ex_expr_t *arr;
+    if (bind_e(c, s, base, &arr) != RDB_OK)
+        return RDB_SQL;
     if (!sql_type_is_array(arr->type.oid))
-        return fail(c, "42804", a->arg->loc, "cannot subscript type %s because it does not support "
+        return fail(c, "42804", base->loc, "cannot subscript type %s because it does not support "
                     "subscripting", tname(c, arr->type));
-    ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, a->ival ? arr->type : sql_array_elem_type(arr->type), a->def ? 4 : 3);
-    e->flag = a->ival ? EX_SUB_SLICE : EX_SUB_INDEX;
+    if (k > SQL_ARRAY_MAXDIM)
+        return fail(c, "54000", a->loc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                    k, SQL_ARRAY_MAXDIM);
+    ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, slice ? arr->type : sql_array_elem_type(arr->type),
+                          a->def ? 4 : 1 + 2 * k);
+    e->flag = slice ? EX_SUB_SLICE : EX_SUB_INDEX;
     e->args[0] = arr;
-    for (int i = 0; i < 2; i++) {
-        if (!a->args[i]) {
-            e->args[i + 1] = ex_const(c, T(SQL_OID_INT4), sql_null());
-            if (a->ival)
-                e->flag |= i == 0 ? EX_SUB_NO_LOWER : EX_SUB_NO_UPPER;
-            continue;
+    e->val.u.i = 0;
+    for (int d = 0; d < k; d++) {
+        ast_expr_t *sa = subs[d];
+        for (int i = 0; i < 2; i++) {
+            ex_expr_t **slot = &e->args[1 + 2 * d + i];
+            ast_expr_t *x = sa->args[i];
+            if (slice && !sa->ival && i == 0) {   /* a[1:2][3]: [3] means [1:3] */
+                *slot = ex_const(c, T(SQL_OID_INT4), sql_int(1));
+                continue;
+            }
+            if (slice && !sa->ival && i == 1)
+                x = sa->args[0];
+            if (!x) {
+                *slot = ex_const(c, T(SQL_OID_INT4), sql_null());
+                if (slice) {
+                    int bit = i == 0 ? EX_SUB_NO_LOWER : EX_SUB_NO_UPPER;
+                    e->val.u.i |= (int64_t)(bit >> 2) << (2 * d);
+                    if (d == 0)
+                        e->flag |= bit;
+                }
+                continue;
+            }
+            if (bind_e(c, s, x, slot) != RDB_OK)
+                return RDB_SQL;
+            if (!is_unknown(*slot) && !sql_type_can_coerce((*slot)->type, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT))
+                return fail(c, "42804", x->loc, "array subscript must have type integer");
+            if (coerce(c, slot, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT, x->loc) != RDB_OK)
+                return RDB_SQL;
         }
-        if (bind_e(c, s, a->args[i], &e->args[i + 1]) != RDB_OK)
-            return RDB_SQL;
-        ex_expr_t *x = e->args[i + 1];
-        if (!is_unknown(x) && !sql_type_can_coerce(x->type, T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT))
-            return fail(c, "42804", a->args[i]->loc, "array subscript must have type integer");
-        if (coerce(c, &e->args[i + 1], T(SQL_OID_INT4), SQL_CAST_ASSIGNMENT, a->args[i]->loc) != RDB_OK)
-            return RDB_SQL;
     }
     if (a->def) {
         e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array */
@@ -1212,6 +1294,11 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
             return fail(c, "42P02", a->loc, "there is no parameter $%d", n);
         if (n > c->b->nparams)
             c->b->nparams = n;
+        if (c->b->pvalues && n <= c->b->npvalues && c->b->ptypes[n - 1].oid) {
+            /* a custom plan (EXPLAIN EXECUTE): the value as a constant */
+            *out = ex_const(c, c->b->ptypes[n - 1], c->b->pvalues[n - 1]);
+            return RDB_OK;
+        }
         ex_expr_t *e = ex_new(c, EX_PARAM, c->b->ptypes[n - 1], 0);
         if (e->type.oid == 0)
             e->type = T(SQL_OID_UNKNOWN);
@@ -1459,8 +1546,13 @@ static rdb_status_t bind_e(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out
         if (common_at(c, e->args, a->nargs, "ARRAY", a->loc, locs, &et) != RDB_OK)
             return RDB_SQL;
         const sql_typeinfo_t *ti = sql_type_by_oid(et.oid);
-        if (sql_type_is_array(et.oid))
-            return fail(c, "0A000", a->loc, "multidimensional arrays are not supported");
+        if (sql_type_is_array(et.oid)) {   /* ARRAY[[1,2],[3,4]]: sub-arrays make a dimension */
+            e->type = et;
+            e->val.u.i = sql_array_elem_oid(et.oid);
+            e->flag = 1;
+            *out = e;
+            return RDB_OK;
+        }
         if (!ti || !ti->array_oid)
             return fail(c, "42704", a->loc, "could not find array type for data type %s", tname(c, et));
         e->type = T(ti->array_oid);
@@ -3152,7 +3244,7 @@ static rdb_status_t bind_lockrows(bctx_t *c, ast_select_t *sel, scope_t *s, cons
                 continue;   /* a WITH query: PostgreSQL locks its rows only when OF names it */
             return fail(c, "0A000", loc, "%s cannot be applied to a WITH query", ln);
         }
-        if (rel->table->npk == 0)   /* rows are locked by primary key (exec/rowlock.h) */
+        if (rel->table->npk == 0 && !rel->table->has_rowid)   /* locked by primary key or row id */
             return fail(c, "0A000", loc, "%s on table \"%s\" without a primary key is not supported", ln,
                         rel->table->name);
         if (lock_nullable(fromp, 0, rel->offset, false))
@@ -3595,6 +3687,7 @@ static scope_t *table_scope(bctx_t *c, const sql_table_t *t, const char *alias)
     if (!t)
         return s;
     srel_t *r = scope_add(c, s, alias ? alias : t->name, t->ncols);
+    r->table = t;   /* tableoid */
     for (int i = 0; i < t->ncols; i++) {
         r->cols[i].name = t->cols[i].name;
         r->cols[i].type = t->cols[i].type;
@@ -3657,6 +3750,31 @@ rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_exp
     if (type.oid)
         return coerce(c, out, type, SQL_CAST_ASSIGNMENT, e->loc);
     return RDB_OK;
+}
+
+rdb_status_t sql_bind_typename(sql_bindenv_t *b, ast_typename_t *tn, sql_type_t *out, rdb_err_t *err)
+{
+    bctx_t cc = { .b = b, .err = err, .noagg = "this expression" };
+    return resolve_typename(&cc, tn, out);
+}
+
+rdb_status_t sql_bind_param_arg(sql_bindenv_t *b, ast_expr_t *e, int argno, sql_type_t type,
+                                ex_expr_t **out, rdb_err_t *err)
+{
+    bctx_t cc = { .b = b, .err = err, .noagg = "EXECUTE parameters" }, *c = &cc;
+    scope_t *s = table_scope(c, NULL, NULL);
+    if (bind_e(c, s, e, out) != RDB_OK)
+        return RDB_SQL;
+    sql_type_t from = (*out)->type;
+    if (coerce(c, out, type, SQL_CAST_ASSIGNMENT, e->loc) == RDB_OK)
+        return RDB_OK;
+    if (strcmp(err->sqlstate, "42846") == 0 || strcmp(err->sqlstate, "42804") == 0) {
+        rdb_err_clear(err);
+        fail(c, "42804", e->loc, "parameter $%d of type %s cannot be coerced to the expected type %s",
+             argno, tname(c, from), tname(c, type));
+        rdb_err_hint(err, "You will need to rewrite or cast the expression.");
+    }
+    return RDB_SQL;
 }
 
 static rdb_status_t assign_coerce(bctx_t *c, ex_expr_t **e, const sql_column_t *col, int loc)
@@ -4029,12 +4147,44 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     return RDB_OK;
 }
 
+/* CHECK OPTION conditions of the views an INSERT or UPDATE went through:
+ * after the table's CHECK constraints, as PostgreSQL tests them. */
+static rdb_status_t bind_view_checks(bctx_t *c, const ast_stmt_t *st, sql_dml_t *d,
+                                     const sql_view_check_t *vc, int n)
+{
+    if (!n || !d)
+        return RDB_OK;
+    ex_expr_t **ck = RDB_ARENA_NEWN(A, ex_expr_t *, d->nchecks + n + 1);
+    const char **names = RDB_ARENA_NEWN(A, const char *, d->nchecks + n + 1);
+    if (d->nchecks) {
+        memcpy(ck, d->checks, sizeof *ck * (size_t)d->nchecks);
+        memcpy(names, d->check_names, sizeof *names * (size_t)d->nchecks);
+    }
+    scope_t *s = table_scope(c, d->tab, st->rel.alias);
+    for (int i = 0; i < n; i++) {
+        ex_expr_t **e = &ck[d->nchecks + i];
+        if (bind_e(c, s, vc[i].cond, e) != RDB_OK || coerce_bool(c, e, "WHERE", -1) != RDB_OK)
+            return RDB_SQL;
+        names[d->nchecks + i] = vc[i].view;
+    }
+    d->checks = ck;
+    d->check_names = names;
+    d->nchecks += n;
+    d->nview_checks = n;
+    return RDB_OK;
+}
+
 rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, rdb_err_t *err)
 {
     bctx_t c = { .b = b, .err = err };
     memset(out, 0, sizeof *out);
     out->kind = st->kind;
     rdb_status_t rc;
+    sql_view_check_t *vchecks = NULL;
+    int nvchecks = 0;
+    if ((st->kind == AST_S_INSERT || st->kind == AST_S_UPDATE || st->kind == AST_S_DELETE) &&
+        sql_view_dml_rewrite(b->a, b->snap, b->path, b->npath, b->sql, st, &st, &vchecks, &nvchecks, err) != RDB_OK)
+        return RDB_SQL;
     switch (st->kind) {
     case AST_S_SELECT:
         rc = bind_select_in(&c, st->select, NULL, &out->plan);
@@ -4049,9 +4199,14 @@ rdb_status_t sql_bind_stmt(sql_bindenv_t *b, ast_stmt_t *st, sql_bound_t *out, r
     default:
         return rdb_err_set(err, RDB_SQL, "XX000", "statement kind %d cannot be bound", st->kind);
     }
+    if (rc == RDB_OK && nvchecks)
+        rc = bind_view_checks(&c, st, out->dml, vchecks, nvchecks);
     if (rc == RDB_OK)
         for (int i = 0; i < b->nparams; i++)
-            if (b->ptypes[i].oid == 0 || b->ptypes[i].oid == SQL_OID_UNKNOWN)
+            if (b->ptypes[i].oid == 0 || b->ptypes[i].oid == SQL_OID_UNKNOWN) {
+                if (!b->first_unknown)
+                    b->first_unknown = i + 1;
                 b->ptypes[i] = T(SQL_OID_TEXT);
+            }
     return rc;
 }

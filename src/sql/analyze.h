@@ -33,6 +33,11 @@ typedef struct sql_bindenv {
     int                 nwt;        /* out: WITH RECURSIVE working tables 0..nwt-1 */
     void               *ctes;       /* internal */
     const sql_format_settings_t *fs; /* the session's (TimeZone, DateStyle) for literals; NULL = defaults */
+    /* A custom plan (EXPLAIN EXECUTE): $n (n <= npvalues, its type in
+     * ptypes) binds as the constant pvalues[n-1]; NULL = parameters */
+    const sql_value_t  *pvalues;
+    int                 npvalues;
+    int                 first_unknown; /* out: the first $n no use gave a type (made text), 0 = none */
 } sql_bindenv_t;
 
 /* INSERT / UPDATE / DELETE, bound. */
@@ -47,6 +52,7 @@ typedef struct sql_dml {
     int           nchecks;
     ex_expr_t   **checks;    /* over the new stored row */
     const char  **check_names;
+    int           nview_checks; /* the last of checks are views' CHECK OPTIONs (names: the views) */
     bool          on_conflict_nothing;
     const sql_index_t *arbiter;   /* ON CONFLICT (cols) / ON CONSTRAINT: the one index; NULL = any */
     /* ON CONFLICT (primary key) DO UPDATE: set/where over the existing
@@ -73,6 +79,12 @@ rdb_status_t sql_bind_select(sql_bindenv_t *b, ast_select_t *s, plan_t **out, rd
  * to type (oid 0: left as is). */
 rdb_status_t sql_bind_row_expr(sql_bindenv_t *b, const sql_table_t *tab, ast_expr_t *e,
                                sql_type_t type, ex_expr_t **out, rdb_err_t *err);
+/* A type name as written (PREPARE's parameter types). */
+rdb_status_t sql_bind_typename(sql_bindenv_t *b, ast_typename_t *tn, sql_type_t *out, rdb_err_t *err);
+/* EXECUTE's argument argno (1-based): an expression without columns,
+ * coerced (assignment) to type; 42804 as PostgreSQL words it. */
+rdb_status_t sql_bind_param_arg(sql_bindenv_t *b, ast_expr_t *e, int argno, sql_type_t type,
+                                ex_expr_t **out, rdb_err_t *err);
 /* The default of a column (its DEFAULT, identity or serial), or NULL. */
 rdb_status_t sql_bind_column_default(sql_bindenv_t *b, const sql_table_t *tab,
                                      const sql_column_t *col, ex_expr_t **out, rdb_err_t *err);

@@ -1,6 +1,6 @@
 /*
- * array.h — one-dimensional SQL arrays (T[]): the in-memory encoding and
- * the helpers the executor and the functions use.
+ * array.h — SQL arrays (T[]), one- or multi-dimensional: the in-memory
+ * encoding and the helpers the executor and the functions use.
  *
  * An array value (value.h: u.v) is an encoded byte string; only
  * src/sql/types/array.c builds or reads it:
@@ -17,10 +17,18 @@
  *               (text, bytea, uuid, numeric, json, jsonb) a uint32 length
  *               and the value's bytes.
  *
+ * A multi-dimensional array (2 to SQL_ARRAY_MAXDIM dimensions) sets the
+ * top bit of the element count (SQL_ARRAY_MD) and follows it with the
+ * number of dimensions k (uint32) and k extents then k lower bounds (int32
+ * each, little endian), then the elements in row-major order.  The first
+ * word is still the first dimension's lower bound.  One-dimensional and
+ * empty arrays never set the bit, so their encoding is as before.
+ *
  * The encoding is an in-memory format only: rows on disk keep an array as
  * a MessagePack array [lower bound, element...] (order.c: sql_value_pack),
+ * a multi-dimensional one as [[k, extents..., lower bounds...], element...],
  * and the wire formats are PostgreSQL's (array_in/array_out, array_send/
- * array_recv).  Multi-dimensional arrays are not supported (0A000).
+ * array_recv).
  *
  * An array type's typmod is its element type's typmod (varchar(3)[]), as
  * in PostgreSQL.
@@ -34,11 +42,18 @@
  * larger; this bounds what one value may cost in memory). */
 #define SQL_ARRAY_MAX_ELEMS (64 * 1024 * 1024)
 
+#define SQL_ARRAY_MAXDIM 6          /* PG's MAXDIM */
+#define SQL_ARRAY_MD     0x80000000u /* count flag: multi-dimensional */
+
 typedef struct sql_array {
     sql_type_t   elem;    /* element type (typmod of the array type)          */
-    int32_t      lbound;
-    int          n;
-    sql_value_t *v;       /* n values; their bytes point into the encoding    */
+    int32_t      lbound;  /* lbs[0]                                           */
+    int          n;       /* number of elements (product of dims)             */
+    sql_value_t *v;       /* n values in row-major order; their bytes point
+                           * into the encoding                                */
+    int          ndim;    /* 0 for an empty array, else 1..SQL_ARRAY_MAXDIM   */
+    int          dims[SQL_ARRAY_MAXDIM];
+    int32_t      lbs[SQL_ARRAY_MAXDIM];
 } sql_array_t;
 
 /* The element type of an array type, 0 if oid is not one. */
@@ -59,8 +74,21 @@ rdb_status_t sql_array_decode(rdb_arena_t *a, sql_type_t arrt, const sql_value_t
 /* Encode n elements of type elem (NULLs allowed) into a new value in a. */
 sql_value_t sql_array_encode(rdb_arena_t *a, sql_type_t elem, int32_t lbound, int n,
                              const sql_value_t *elems);
-/* Number of elements / lower bound of an encoded array. */
+/* Encode an array of ndim dimensions (extents dims, lower bounds lbs;
+ * ndim 0 or an extent 0 gives the empty array) whose elements, row-major,
+ * are elems.  ndim 1 is sql_array_encode. */
+sql_value_t sql_array_encode_md(rdb_arena_t *a, sql_type_t elem, int ndim, const int *dims,
+                                const int32_t *lbs, const sql_value_t *elems);
+/* Encode x (elements, shape) again, e.g. after its elements changed. */
+static inline sql_value_t sql_array_encode_like(rdb_arena_t *a, const sql_array_t *x)
+{
+    return sql_array_encode_md(a, x->elem, x->ndim, x->dims, x->lbs, x->v);
+}
+/* Number of elements / lower bound (first dimension) of an encoded array. */
 int sql_array_count(const sql_value_t *v);
 int32_t sql_array_lbound(const sql_value_t *v);
+/* The shape of an encoded array: returns ndim (0 when empty) and fills
+ * dims / lbs (SQL_ARRAY_MAXDIM entries each; may be NULL). */
+int sql_array_shape(const sql_value_t *v, int *dims, int32_t *lbs);
 
 #endif

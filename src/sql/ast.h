@@ -181,6 +181,7 @@ typedef enum ast_stmt_kind {
     AST_S_SELECT, AST_S_INSERT, AST_S_UPDATE, AST_S_DELETE, AST_S_DDL,
     AST_S_BEGIN, AST_S_COMMIT, AST_S_ROLLBACK, AST_S_SET, AST_S_RESET, AST_S_SHOW,
     AST_S_COPY, AST_S_DISCARD, AST_S_DEALLOCATE, AST_S_NOOP, AST_S_EXPLAIN,
+    AST_S_PREPARE, AST_S_EXECUTE, AST_S_SET_CONSTRAINTS,
 } ast_stmt_kind_t;
 
 enum {
@@ -216,6 +217,7 @@ typedef struct ast_stmt {
     bool            is_local, set_default;
     /* COPY */
     bool            copy_from, copy_csv, copy_header, copy_stdio;
+    bool            copy_binary;  /* FORMAT binary */
     char            copy_delim;
     const char     *copy_null, *copy_quote, *copy_escape;
     const char     *tag;          /* NOOP and DDL: command tag hint */
@@ -224,7 +226,12 @@ typedef struct ast_stmt {
     json_t         *node;         /* owned (a reference), freed by ast_stmt_free */
     bool            explain_analyze;
     int             explain_opts;  /* AST_EXPLAIN_*: COSTS, TIMING, SUMMARY, JSON, VERBOSE */
-    struct ast_stmt *inner;       /* EXPLAIN's statement */
+    struct ast_stmt *inner;       /* EXPLAIN's and PREPARE's statement */
+    /* PREPARE name (types) AS inner; EXECUTE name (args); name in `name` */
+    ast_typename_t **prep_types; int nprep_types;
+    ast_expr_t    **exec_args;   int nexec_args;
+    /* SET CONSTRAINTS ALL (nvalues 0) | names (in values) DEFERRED (set_deferred) | IMMEDIATE */
+    bool            set_deferred;
 } ast_stmt_t;
 
 typedef struct ast_parse {

@@ -274,7 +274,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
 {
     msgpack_packer pkr, *pk = &pkr;
     msgpack_packer_init(pk, out, buf_write);
-    msgpack_pack_map(pk, 21);
+    msgpack_pack_map(pk, 22);
     pk_str(pk, "id"); msgpack_pack_uint32(pk, t->id);
     pk_str(pk, "schema"); msgpack_pack_uint32(pk, t->schema_id);
     pk_str(pk, "name"); pk_str(pk, t->name);
@@ -322,6 +322,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     }
     pk_str(pk, "vjson"); pk_str(pk, t->view_json);
     pk_str(pk, "vsql"); pk_str(pk, t->view_sql);
+    pk_str(pk, "vchk"); msgpack_pack_uint8(pk, (uint8_t)t->view_check);
     pk_str(pk, "seq");
     if (t->seq) {
         const sql_sequence_t *s = t->seq;
@@ -349,7 +350,7 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     msgpack_pack_array(pk, (size_t)t->nfkeys);
     for (int i = 0; i < t->nfkeys; i++) {
         const sql_fkey_t *f = &t->fkeys[i];
-        msgpack_pack_map(pk, 8);
+        msgpack_pack_map(pk, 9);
         pk_str(pk, "name"); pk_str(pk, f->name);
         pk_str(pk, "rt"); msgpack_pack_uint32(pk, f->ref_table);
         pk_str(pk, "rix"); msgpack_pack_uint32(pk, f->ref_index);
@@ -364,6 +365,8 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
         pk_str(pk, "upd"); msgpack_pack_uint8(pk, (uint8_t)f->on_update);
         pk_str(pk, "del"); msgpack_pack_uint8(pk, (uint8_t)f->on_delete);
         pk_str(pk, "match"); msgpack_pack_uint8(pk, (uint8_t)f->match);
+        /* 0 NOT DEFERRABLE, 1 DEFERRABLE INITIALLY IMMEDIATE, 2 INITIALLY DEFERRED */
+        pk_str(pk, "dfr"); msgpack_pack_uint8(pk, (uint8_t)(f->initdeferred ? 2 : f->deferrable));
     }
     pk_str(pk, "ccom");
     int ncc = 0;
@@ -448,6 +451,7 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
     }
     t->view_json = mp_str(a, mp_get(o, "vjson"));
     t->view_sql = mp_str(a, mp_get(o, "vsql"));
+    t->view_check = (char)mp_int(mp_get(o, "vchk"), 0);
     const msgpack_object *so = mp_get(o, "seq");
     if (so && so->type == MSGPACK_OBJECT_MAP) {
         sql_sequence_t *s = t->seq = RDB_ARENA_NEW(a, sql_sequence_t);
@@ -489,6 +493,9 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
         f->on_update = (char)mp_int(mp_get(fo, "upd"), SQL_FK_NO_ACTION);
         f->on_delete = (char)mp_int(mp_get(fo, "del"), SQL_FK_NO_ACTION);
         f->match = (char)mp_int(mp_get(fo, "match"), 's');
+        int64_t dfr = mp_int(mp_get(fo, "dfr"), 0);
+        f->deferrable = dfr > 0;
+        f->initdeferred = dfr == 2;
         if (!f->name || !f->ncols || mp_len(rc) != (uint32_t)f->ncols)
             return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
                                "catalog relation %u: bad foreign key %d", t->id, i);

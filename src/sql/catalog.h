@@ -102,6 +102,8 @@ typedef struct sql_fkey {
     uint16_t *ref_colids;    /* the referenced columns, in the same order */
     char      on_update, on_delete; /* SQL_FK_* */
     char      match;         /* 's' SIMPLE, 'f' FULL */
+    bool      deferrable;    /* DEFERRABLE: SET CONSTRAINTS may defer its checks to COMMIT */
+    bool      initdeferred;  /* INITIALLY DEFERRED */
 } sql_fkey_t;
 
 /* One foreign key that references a table: fkeys[fk] of table table_id. */
@@ -155,6 +157,7 @@ typedef struct sql_table {
 
     char         *view_json;   /* SQL_REL_VIEW: JSON of the SelectStmt */
     char         *view_sql;    /* SQL_REL_VIEW: the view's definition text */
+    char          view_check;  /* SQL_REL_VIEW: WITH 'l'OCAL / 'c'ASCADED CHECK OPTION, 0 none */
     sql_sequence_t *seq;       /* SQL_REL_SEQUENCE */
     uint64_t      rowcount_est;/* statistics (ANALYZE), 0 = unknown */
     char        **col_comments;/* COMMENT ON COLUMN, by colid (nrowcols entries) or NULL */

@@ -24,11 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "common/mem.h"
 #include "sql/ast.h"
 #include "sql/ddl_int.h"
 #include "sql/pgjson.h"
+#include "sql/tabstat.h"
 
 /* --- JSON ----------------------------------------------------------------- */
 
@@ -732,6 +734,11 @@ static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
     if (rc == RDB_OK) {
         sql_table_t *c = sql_table_clone(&d->a, t);
         c->rowcount_est = n;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        /* PostgreSQL's timestamps count from 2000-01-01 */
+        sql_tabstat_analyzed(t->id, (int64_t)n,
+                             (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000 - 946684800000000LL);
         for (int k = 0; k < c->ncols; k++) {
             uint64_t sampled = n < ANALYZE_SAMPLE ? n : ANALYZE_SAMPLE;
             c->cols[k].null_frac = n ? (float)((double)nulls[k] / (double)n) : 0;

@@ -169,6 +169,8 @@ rdb_status_t ddl_add_fkey(ddl_t *d, sql_table_t *tab, json_t *con, const char *c
             name = rdb_arena_sprintf(&d->a, "%s_fkey%d", base, i);
     }
     f.name = rdb_arena_strdup(&d->a, name);
+    f.initdeferred = dj_bool(con, "initdeferred");
+    f.deferrable = dj_bool(con, "deferrable") || f.initdeferred;
     for (int i = 0; i < nfk; i++) {
         const sql_column_t *fc = sql_table_column_by_id(tab, f.colids[i]);
         const sql_column_t *pc = sql_table_column_by_id(parent, f.ref_colids[i]);

@@ -22,6 +22,7 @@
 
 #include "common/mem.h"
 #include "sql/ddl_int.h"
+#include "sql/view_dml.h"
 
 /* --- CREATE VIEW ---------------------------------------------------------------- */
 
@@ -222,8 +223,8 @@ rdb_status_t ddl_create_view(ddl_t *d, json_t *n)
     if (pers && *pers == 't')
         return ddl_unsupported(d, "CREATE TEMPORARY VIEW");
     const char *wco = dj_str(n, "withCheckOption");
-    if (wco && strcmp(wco, "NO_CHECK_OPTION") != 0)
-        return ddl_unsupported(d, "WITH CHECK OPTION");
+    char check = wco && strcmp(wco, "LOCAL_CHECK_OPTION") == 0      ? 'l'
+               : wco && strcmp(wco, "CASCADED_CHECK_OPTION") == 0 ? 'c' : 0;
     if (json_array_size(json_object_get(n, "options")))
         return ddl_unsupported(d, "CREATE VIEW ... WITH (options)");
     const sql_schema_t *sc;
@@ -241,6 +242,18 @@ rdb_status_t ddl_create_view(ddl_t *d, json_t *n)
     if (replace)
         v->id = old->id;
     apply_aliases(query, json_object_get(n, "aliases"));
+    if (check) {
+        ast_select_t *q;
+        if (sql_parse_select_json(&d->a, query, &q, d->err) != RDB_OK)
+            return RDB_SQL;
+        const char *why = sql_view_not_updatable(q, true);
+        if (why) {
+            ddl_error(d, "0A000", "WITH CHECK OPTION is supported only on automatically updatable views");
+            rdb_err_hint(d->err, "%s", why);
+            return RDB_SQL;
+        }
+    }
+    v->view_check = check;
     v->view_json = dj_dump(d, query);
     v->view_sql = view_text(d, d->ctx->sql, (int)json_integer_value(json_object_get(rv, "location")));
     int cap = 0;

@@ -492,11 +492,40 @@ static rdb_status_t add_check(ddl_t *d, sql_table_t *tab, json_t *con, const cha
     return RDB_OK;
 }
 
+/* Only FOREIGN KEY constraints may be DEFERRABLE here: a deferred UNIQUE
+ * or PRIMARY KEY would need two rows with one key to coexist until COMMIT,
+ * and a row's storage key is its primary key. */
 static rdb_status_t check_deferrable(ddl_t *d, json_t *con)
 {
-    if (dj_bool(con, "deferrable") || dj_bool(con, "initdeferred"))
-        return ddl_unsupported(d, "DEFERRABLE");
+    const char *type = dj_str(con, "contype");
+    if ((dj_bool(con, "deferrable") || dj_bool(con, "initdeferred")) &&
+        !(type && strcmp(type, "CONSTR_FOREIGN") == 0))
+        return ddl_unsupported(d, "DEFERRABLE UNIQUE, PRIMARY KEY and CHECK constraints");
     return RDB_OK;
+}
+
+/* A column's REFERENCES followed by DEFERRABLE / INITIALLY DEFERRED (the
+ * grammar gives those as constraints of their own): fold them into the
+ * foreign key's node, as PostgreSQL's transformConstraintAttrs does. */
+static void fold_constraint_attrs(json_t *constraints)
+{
+    json_t *fk = NULL, *c;
+    size_t j;
+    json_array_foreach(constraints, j, c) {
+        json_t *cc = dj_node(c, "Constraint");
+        const char *ct = dj_str(cc, "contype");
+        if (!ct)
+            continue;
+        if (strcmp(ct, "CONSTR_FOREIGN") == 0) {
+            fk = cc;
+        } else if (fk && strcmp(ct, "CONSTR_ATTR_DEFERRABLE") == 0) {
+            json_object_set_new(fk, "deferrable", json_true());
+        } else if (fk && strcmp(ct, "CONSTR_ATTR_DEFERRED") == 0) {
+            json_object_set_new(fk, "initdeferred", json_true());
+        } else if (strncmp(ct, "CONSTR_ATTR_", 12) != 0) {
+            fk = NULL;
+        }
+    }
 }
 
 /* --- CREATE TABLE -------------------------------------------------------------- */
@@ -554,9 +583,10 @@ typedef struct coldef {
 rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *col, json_t *def,
                                        int serial, bool *want_pk)
 {
-    bool has_default = false, null_seen = false, notnull_seen = false;
+    bool has_default = false, null_seen = false, notnull_seen = false, after_fk = false;
     json_t *c;
     size_t i;
+    fold_constraint_attrs(json_object_get(def, "constraints"));
     if (json_object_get(def, "collClause")) {
         json_t *cc = dj_node(json_object_get(def, "collClause"), "CollateClause");
         json_t *cn = json_object_get(cc, "collname");
@@ -573,6 +603,8 @@ rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *co
         rdb_status_t rc = RDB_OK;
         if (!type)
             continue;
+        if (strncmp(type, "CONSTR_ATTR_", 12) != 0)
+            after_fk = strcmp(type, "CONSTR_FOREIGN") == 0;
         if (strcmp(type, "CONSTR_NULL") == 0 || strcmp(type, "CONSTR_NOTNULL") == 0) {
             bool nn = type[7] == 'N' && type[8] == 'O';
             if ((nn && null_seen) || (!nn && notnull_seen))
@@ -613,8 +645,9 @@ rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *co
         } else if (strcmp(type, "CONSTR_GENERATED") == 0) {
             rc = ddl_unsupported(d, "GENERATED ALWAYS AS (expression) STORED");
         } else if (strncmp(type, "CONSTR_ATTR_", 12) == 0) {
-            if (strstr(type, "DEFERRABLE") && !strstr(type, "NOT_DEFERRABLE"))
-                rc = ddl_unsupported(d, "DEFERRABLE");
+            if (((strstr(type, "DEFERRABLE") && !strstr(type, "NOT_DEFERRABLE")) ||
+                 strcmp(type, "CONSTR_ATTR_DEFERRED") == 0) && !after_fk)
+                rc = ddl_unsupported(d, "DEFERRABLE UNIQUE, PRIMARY KEY and CHECK constraints");
         } else {
             rc = ddl_unsupported(d, type);
         }

@@ -149,9 +149,7 @@ static rdb_status_t xtypename(pctx_t *p, json_t *tn, ast_typename_t **out)
         t->mods[t->nmods++] = jint(json_object_get(b, "ival"), "ival", 0);
     }
     json_t *ab = json_object_get(tn, "arrayBounds");
-    if (json_array_size(ab) > 1)
-        return unsupported(p, "multidimensional arrays", t->loc);
-    t->array = json_array_size(ab) == 1;
+    t->array = json_array_size(ab) >= 1;   /* int[][] is int[], as in PG */
     *out = t;
     return RDB_OK;
 }
@@ -1022,7 +1020,7 @@ static rdb_status_t xcopy(pctx_t *p, json_t *b, ast_stmt_t *st)
             if (val && strcmp(val, "csv") == 0) {
                 st->copy_csv = true;
             } else if (val && strcmp(val, "binary") == 0) {
-                return unsupported(p, "COPY ... (FORMAT binary)", -1);
+                st->copy_binary = true;
             } else if (!val || strcmp(val, "text") != 0) {
                 rdb_err_set(p->err, RDB_SQL, "22023", "COPY format \"%s\" not recognized",
                             val ? val : "");
@@ -1056,6 +1054,22 @@ static rdb_status_t xcopy(pctx_t *p, json_t *b, ast_stmt_t *st)
             st->copy_delim = ',';
         if (!null_set)
             st->copy_null = "";
+    }
+    if (st->copy_binary) {    /* PG's ProcessCopyOptions, in its order */
+        const char *what = delim_set ? "DELIMITER" : null_set ? "NULL" : st->copy_header ? "HEADER" : NULL;
+        if (what) {
+            rdb_err_set(p->err, RDB_SQL, st->copy_header && !delim_set && !null_set ? "0A000" : "42601",
+                        "cannot specify %s in BINARY mode", what);
+            return RDB_SQL;
+        }
+        if (st->copy_quote) {
+            rdb_err_set(p->err, RDB_SQL, "0A000", "COPY quote available only in CSV mode");
+            return RDB_SQL;
+        }
+        if (st->copy_escape) {
+            rdb_err_set(p->err, RDB_SQL, "0A000", "COPY escape available only in CSV mode");
+            return RDB_SQL;
+        }
     }
     if (!st->copy_stdio)
         return unsupported(p, "COPY to or from a file (use STDIN/STDOUT or psql's \\copy)", -1);
@@ -1134,13 +1148,42 @@ static rdb_status_t xexplain(pctx_t *p, json_t *b, ast_stmt_t *st)
     if (rc != RDB_OK)
         return RDB_SQL;
     ast_stmt_kind_t k = st->inner->kind;
-    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE) {
+    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE &&
+        k != AST_S_EXECUTE) {
         if (st->inner->node) {   /* a DDL statement keeps its JSON node */
             json_decref(st->inner->node);
             st->inner->node = NULL;
         }
         return unsupported(p, "EXPLAIN of this statement", -1);
     }
+    return RDB_OK;
+}
+
+/* PREPARE name [(type, ...)] AS statement: the grammar admits only
+ * SELECT, VALUES, INSERT, UPDATE, DELETE and MERGE there. */
+static rdb_status_t xprepare(pctx_t *p, json_t *b, ast_stmt_t *st)
+{
+    st->kind = AST_S_PREPARE;
+    st->name = jstr(p, b, "name");
+    json_t *types = json_object_get(b, "argtypes");
+    st->nprep_types = (int)json_array_size(types);
+    st->prep_types = RDB_ARENA_NEWN(p->a, ast_typename_t *, st->nprep_types + 1);
+    for (int i = 0; i < st->nprep_types; i++) {
+        json_t *tb;
+        const char *tn = node_name(json_array_get(types, (size_t)i), &tb);
+        if (!tn || strcmp(tn, "TypeName") != 0)
+            return unsupported(p, tn ? tn : "parameter type", -1);
+        if (xtypename(p, tb, &st->prep_types[i]) != RDB_OK)
+            return RDB_SQL;
+    }
+    json_t *raw = json_pack("{s:O}", "stmt", json_object_get(b, "query"));
+    rdb_status_t rc = xstmt(p, raw, &st->inner);
+    json_decref(raw);
+    if (rc != RDB_OK)
+        return RDB_SQL;
+    ast_stmt_kind_t k = st->inner->kind;
+    if (k != AST_S_SELECT && k != AST_S_INSERT && k != AST_S_UPDATE && k != AST_S_DELETE)
+        return unsupported(p, "PREPARE of this statement", -1);
     return RDB_OK;
 }
 
@@ -1316,6 +1359,28 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
         st->tag = st->name ? "DEALLOCATE" : "DEALLOCATE ALL";
         return RDB_OK;
     }
+    if (strcmp(nm, "PrepareStmt") == 0)
+        return xprepare(p, b, st);
+    if (strcmp(nm, "ExecuteStmt") == 0) {
+        st->kind = AST_S_EXECUTE;
+        st->name = jstr(p, b, "name");
+        return xexpr_list(p, json_object_get(b, "params"), &st->exec_args, &st->nexec_args);
+    }
+    if (strcmp(nm, "ConstraintsSetStmt") == 0) {
+        st->kind = AST_S_SET_CONSTRAINTS;
+        st->set_deferred = jbool(b, "deferred");
+        json_t *cons = json_object_get(b, "constraints");
+        st->nvalues = (int)json_array_size(cons);
+        st->values = RDB_ARENA_NEWN(p->a, const char *, st->nvalues + 1);
+        for (int i = 0; i < st->nvalues; i++) {
+            json_t *rb;
+            node_name(json_array_get(cons, (size_t)i), &rb);
+            st->values[i] = jstr(p, rb, "relname");
+            if (!st->values[i])
+                return unsupported(p, "SET CONSTRAINTS of this form", -1);
+        }
+        return RDB_OK;
+    }
     if (strcmp(nm, "CheckPointStmt") == 0) {
         st->kind = AST_S_NOOP;
         st->tag = "CHECKPOINT";
@@ -1324,7 +1389,6 @@ static rdb_status_t xstmt(pctx_t *p, json_t *raw, ast_stmt_t **out)
     if (strcmp(nm, "ExplainStmt") == 0)
         return xexplain(p, b, st);
     static const struct { const char *node, *what; } names[] = {
-        { "PrepareStmt", "PREPARE" }, { "ExecuteStmt", "EXECUTE" },
         { "DeclareCursorStmt", "DECLARE CURSOR" }, { "FetchStmt", "FETCH" },
         { "ClosePortalStmt", "CLOSE" }, { "ListenStmt", "LISTEN" }, { "NotifyStmt", "NOTIFY" },
         { "UnlistenStmt", "UNLISTEN" }, { "LockStmt", "LOCK" }, { "DoStmt", "DO" },

@@ -68,6 +68,11 @@ typedef struct sql_syscat_env {
     /* The store's approximate bytes for keys in [lo, hi) (hi NULL: to the
      * end; lo NULL: from the start): pg_relation_size and friends. */
     uint64_t (*key_range_size)(void *ctx, const void *lo, size_t llen, const void *hi, size_t hlen);
+    /* pg_prepared_statements: the session's i-th prepared statement (NULL
+     * past the last): name, query string, prepare_time, parameter types
+     * and executions; may be NULL. */
+    const char *(*prepared)(void *ctx, int i, const char **text, int64_t *time, int *nparams,
+                            const uint32_t **ptypes, int64_t *execs);
 } sql_syscat_env_t;
 
 /* The system relation schema.name (schema NULL: pg_catalog, then

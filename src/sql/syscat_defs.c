@@ -79,7 +79,7 @@ const syscat_def_t syscat_defs[] = {
     { SQL_SCHEMA_PG_CATALOG, "pg_opclass", 2616, 'r', "oid oid,opcmethod oid,opcname name,opcnamespace oid,opcowner oid,opcfamily oid,opcintype oid,opcdefault bool,opckeytype oid" },
     { SQL_SCHEMA_PG_CATALOG, "pg_opfamily", 2753, 'r', "oid oid,opfmethod oid,opfname name,opfnamespace oid,opfowner oid" },
     { SQL_SCHEMA_PG_CATALOG, "pg_policies", 12018, 'v', "schemaname name,tablename name,policyname name,permissive text,roles _name,cmd text,qual text,with_check text" },
-    { SQL_SCHEMA_PG_CATALOG, "pg_prepared_statements", 12095, 'v', "name text,statement text,prepare_time timestamptz,parameter_types _oid,from_sql bool,generic_plans int8,custom_plans int8" },
+    { SQL_SCHEMA_PG_CATALOG, "pg_prepared_statements", 12095, 'v', "name text,statement text,prepare_time timestamptz,parameter_types _regtype,from_sql bool,generic_plans int8,custom_plans int8" },
     { SQL_SCHEMA_PG_CATALOG, "pg_replication_slots", 12257, 'v', "slot_name name,plugin name,slot_type text,datoid oid,database name,temporary bool,active bool,active_pid int4,xmin int8,catalog_xmin int8,restart_lsn text,confirmed_flush_lsn text,wal_status text,safe_wal_size int8,two_phase bool" },
     { SQL_SCHEMA_PG_CATALOG, "pg_rules", 12023, 'v', "schemaname name,tablename name,rulename name,definition text" },
     { SQL_SCHEMA_PG_CATALOG, "pg_seclabel", 3596, 'r', "objoid oid,classoid oid,objsubid int4,provider text,label text" },

@@ -462,6 +462,8 @@ static const char *fkey_def(const sql_syscat_env_t *env, const sql_table_t *t, c
         rdb_buf_printf(&b, " ON UPDATE %s", fk_action(fk->on_update));
     if (fk_action(fk->on_delete))
         rdb_buf_printf(&b, " ON DELETE %s", fk_action(fk->on_delete));
+    if (fk->deferrable)
+        rdb_buf_append_str(&b, fk->initdeferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
     char *s = rdb_arena_strdup(a, rdb_buf_cstr(&b));
     rdb_buf_free(&b);
     return s;

@@ -14,6 +14,7 @@
 
 #include "common/buf.h"
 #include "sql/syscat_int.h"
+#include "sql/tabstat.h"
 
 #define S(col, v) sr_set(r, (col), (v))
 #define PG_USEC_EPOCH_MS 946684800000LL /* 2000-01-01 in Unix ms */
@@ -284,6 +285,8 @@ static void con_row(syscat_rows_t *r, const sql_table_t *t, uint32_t oid, const 
     S("confmatchtype", sv_char(' '));
     S("conislocal", sql_bool(true));
     S("connoinherit", sql_bool(false));
+    S("condeferrable", sql_bool(false));
+    S("condeferred", sql_bool(false));
     S("conkey", sv_array(r->a, SQL_OID_INT2_ARRAY, conkey));
     S("conbin", sv_text(conbin));
 }
@@ -313,6 +316,8 @@ static void fkey_row(const sql_syscat_env_t *env, syscat_rows_t *r, const sql_ta
     S("confupdtype", sv_char(fk->on_update));
     S("confdeltype", sv_char(fk->on_delete));
     S("confmatchtype", sv_char(fk->match));
+    S("condeferrable", sql_bool(fk->deferrable));
+    S("condeferred", sql_bool(fk->initdeferred));
     S("confkey", sv_array(r->a, SQL_OID_INT2_ARRAY, attnum_array(r, ref, fk->ncols, fk->ref_colids)));
 }
 
@@ -611,9 +616,14 @@ static void gen_tables(const sql_syscat_env_t *env, syscat_rows_t *r, char kind)
     }
 }
 
+/* A counter of sql/tabstat.h as int8. */
+#define TSV(id, c) sql_int(sql_tabstat_get((id), (c)))
+
 /* pg_stat_user_tables / pg_stat_all_tables ('t'), pg_statio_user_tables
- * ('o') and pg_stat_user_indexes ('i'): the relations, no counters yet
- * (n_live_tup is ANALYZE's row count). */
+ * ('o') and pg_stat_user_indexes ('i'): the node's counters (tabstat.h).
+ * ringdb has no VACUUM: its columns stay NULL / 0; n_dead_tup counts the
+ * versions updates and deletes left for compaction to drop.  pg_statio's
+ * block counts are not kept (NULL). */
 static void gen_stat(const sql_syscat_env_t *env, syscat_rows_t *r, char kind)
 {
     int n = sql_cat_count(env->snap);
@@ -632,10 +642,58 @@ static void gen_stat(const sql_syscat_env_t *env, syscat_rows_t *r, char kind)
             if (ix) {
                 S("indexrelid", sql_int(ix->id));
                 S("indexrelname", sv_text(ix->name));
+                S("idx_scan", TSV(ix->id, TS_IDX_SCAN));
+                S("idx_tup_read", TSV(ix->id, TS_IDX_TUP_READ));
+                S("idx_tup_fetch", TSV(ix->id, TS_IDX_TUP_FETCH));
             } else if (kind == 't') {
-                S("n_live_tup", sql_int((int64_t)t->rowcount_est));
+                S("seq_scan", TSV(t->id, TS_SEQ_SCAN));
+                S("seq_tup_read", TSV(t->id, TS_SEQ_TUP_READ));
+                S("idx_scan", TSV(t->id, TS_IDX_SCAN));
+                S("idx_tup_fetch", TSV(t->id, TS_IDX_TUP_FETCH));
+                S("n_tup_ins", TSV(t->id, TS_TUP_INS));
+                S("n_tup_upd", TSV(t->id, TS_TUP_UPD));
+                S("n_tup_del", TSV(t->id, TS_TUP_DEL));
+                S("n_tup_hot_upd", sql_int(0));
+                int64_t live = sql_tabstat_get(t->id, TS_LIVE_TUP);
+                S("n_live_tup", sql_int(live > 0 ? live : 0));
+                S("n_dead_tup", TSV(t->id, TS_DEAD_TUP));
+                S("n_mod_since_analyze", TSV(t->id, TS_MOD_SINCE_ANALYZE));
+                S("n_ins_since_vacuum", TSV(t->id, TS_INS_SINCE_VACUUM));
+                int64_t last = sql_tabstat_get(t->id, TS_LAST_ANALYZE);
+                S("last_analyze", last ? sql_int(last) : sql_null());
+                S("vacuum_count", sql_int(0));
+                S("autovacuum_count", sql_int(0));
+                S("analyze_count", TSV(t->id, TS_ANALYZE_COUNT));
+                S("autoanalyze_count", sql_int(0));
             }
         }
+    }
+}
+
+static void gen_prepared(const sql_syscat_env_t *env, syscat_rows_t *r)
+{
+    if (!env->prepared)
+        return;
+    const char *name, *text;
+    int64_t time, execs;
+    int np;
+    const uint32_t *pt;
+    for (int i = 0; (name = env->prepared(env->ctx, i, &text, &time, &np, &pt, &execs)); i++) {
+        rdb_buf_t b = RDB_BUF_INIT;
+        rdb_buf_append_u8(&b, '{');
+        for (int k = 0; k < np; k++)
+            rdb_buf_printf(&b, "%s%u", k ? "," : "", pt[k]);
+        rdb_buf_append_u8(&b, '}');
+        sr_new(r);
+        S("name", sv_dup(r->a, name));
+        S("statement", sv_dup(r->a, text));
+        S("prepare_time", sql_int(time));
+        /* regtype[] holds OIDs as oid[] does: read as oid[], shown as names */
+        S("parameter_types", sv_array(r->a, SQL_OID_OID_ARRAY, rdb_buf_cstr(&b)));
+        S("from_sql", sql_bool(true));
+        S("generic_plans", sql_int(execs));
+        S("custom_plans", sql_int(0));
+        rdb_buf_free(&b);
     }
 }
 
@@ -768,6 +826,7 @@ rdb_status_t sql_syscat_rows(const sql_syscat_env_t *env, const sql_table_t *t, 
         case 12179: gen_stat(env, r, 'o'); break;
         case 12192: gen_stat(env, r, 'i'); break;
         case 12266: gen_stat_database(env, r); break;
+        case 12095: gen_prepared(env, r); break;
         default: fixed_rows(r, t->id); break;
         }
     }

@@ -1185,6 +1185,11 @@ sql_scan_t *sql_index_scan_open(txn_t *txn, const sql_table_t *t, const sql_inde
     return s;
 }
 
+void sql_scan_reverse(sql_scan_t *s)
+{
+    txn_iter_reverse(s->it);
+}
+
 static bool scan_fail(sql_scan_t *s, rdb_status_t rc)
 {
     s->rc = rc;

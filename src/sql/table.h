@@ -96,6 +96,10 @@ sql_scan_t *sql_scan_open_part(txn_t *t, const sql_table_t *tab, int part, int n
  * Rows are then valid until the next sql_scan_next or sql_scan_close.
  * Call before the first sql_scan_next; need is copied. */
 void sql_scan_set_borrow(sql_scan_t *s, const bool *need);
+/* Read the scan's range in descending key order (an Index Scan Backward).
+ * REQUIRES: before the first sql_scan_next; not a hash-partitioned
+ * table's key range (that one filters a whole-table scan). */
+void sql_scan_reverse(sql_scan_t *s);
 void sql_scan_close(sql_scan_t *s);
 
 /* A rough row count of a hash-partitioned table, from the rows of a

@@ -109,6 +109,7 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_NUMERIC      1700
 #define SQL_OID_UUID         2950
 #define SQL_OID_INET         869  /* held as its canonical text (K_TEXT) */
+#define SQL_OID_CIDR         650  /* held as its canonical text (K_TEXT) */
 #define SQL_OID_JSONB        3802
 #define SQL_OID_RECORD       2249
 #define SQL_OID_ANYELEMENT   2283
@@ -130,6 +131,7 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_FLOAT4_ARRAY      1021
 #define SQL_OID_FLOAT8_ARRAY      1022
 #define SQL_OID_OID_ARRAY         1028
+#define SQL_OID_REGTYPE_ARRAY     2211
 #define SQL_OID_TIMESTAMP_ARRAY   1115
 #define SQL_OID_DATE_ARRAY        1182
 #define SQL_OID_TIME_ARRAY        1183
@@ -138,6 +140,7 @@ sql_value_t sql_value_copy(rdb_arena_t *a, sql_type_t t, sql_value_t v);
 #define SQL_OID_NUMERIC_ARRAY     1231
 #define SQL_OID_UUID_ARRAY        2951
 #define SQL_OID_INET_ARRAY        1041
+#define SQL_OID_CIDR_ARRAY        651
 #define SQL_OID_JSON_ARRAY        199
 #define SQL_OID_JSONB_ARRAY       3807
 

@@ -36,6 +36,7 @@
  */
 #include "txn/txn.h"
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,10 @@ struct txn_iter {
     char         *lo, *hi;   /* copies of the bounds */
     size_t        lolen, hilen;
     bool          started;
+    /* txn_iter_reverse: descending; the store's rows [0, rend) and the
+     * write set's ws[0, wend) are still to come, the last of each next */
+    bool          reverse;
+    size_t        rend, wend;
     /* The position: from the store (li) or from the write set (ws[cur]). */
     bool          valid;
     bool          from_ws;
@@ -1079,8 +1084,104 @@ static bool settle(txn_iter_t *it)
     }
 }
 
+/* --- descending iteration (txn_iter_reverse) --- */
+
+static bool src_valid_rev(txn_iter_t *it)
+{
+    if (!it->use_rows)
+        return lsm_iter_valid(it->li);
+    while (it->rend > 0 && it->rows.r[it->rend - 1].tombstone)
+        it->rend--;
+    if (it->rend == 0)
+        return false;
+    it->rpos = it->rend - 1; /* what src_key and txn_iter_value read */
+    return true;
+}
+
+static void src_prev(txn_iter_t *it)
+{
+    if (it->use_rows)
+        it->rend--;
+    else
+        lsm_iter_prev(it->li);
+}
+
+void txn_iter_reverse(txn_iter_t *it)
+{
+    assert(!it->started);
+    it->reverse = true;
+    it->rend = it->use_rows ? it->rows.n : 0;
+    it->wend = it->nws;
+    if (it->use_rows)
+        return;
+    if (it->hi) {
+        lsm_iter_seek_for_prev(it->li, it->hi, it->hilen);
+        size_t kl;
+        if (lsm_iter_valid(it->li) && key_cmp(lsm_iter_key(it->li, &kl), kl, it->hi, it->hilen) >= 0)
+            lsm_iter_prev(it->li); /* hi is exclusive */
+    } else {
+        lsm_iter_seek_last(it->li);
+    }
+}
+
+/* settle, descending: the larger of the two sources' last keys. */
+static bool settle_rev(txn_iter_t *it)
+{
+    for (;;) {
+        bool lv = src_valid_rev(it);
+        bool wv = it->wend > 0;
+        if ((!lv && src_status(it) != RDB_OK) || (!lv && !wv)) {
+            it->valid = false;
+            return false;
+        }
+        int c;
+        if (!wv) {
+            c = 1;
+        } else if (!lv) {
+            c = -1;
+        } else {
+            size_t lk;
+            const char *k = src_key(it, &lk);
+            const ws_entry_t *en = &it->t->ents[it->ws[it->wend - 1] - 1];
+            c = key_cmp(k, lk, en->key, en->klen);
+        }
+        if (c > 0) {
+            it->from_ws = false;
+            it->valid = true;
+            return true;
+        }
+        if (c == 0)
+            src_prev(it);
+        const ws_entry_t *en = &it->t->ents[it->ws[it->wend - 1] - 1];
+        if (en->val) {
+            it->from_ws = true;
+            it->cur = it->wend - 1;
+            it->valid = true;
+            return true;
+        }
+        it->wend--; /* deleted in this transaction */
+    }
+}
+
+static bool next_rev(txn_iter_t *it)
+{
+    if (!it->started) {
+        it->started = true;
+    } else if (it->valid) {
+        if (it->from_ws)
+            it->wend--;
+        else
+            src_prev(it);
+    } else {
+        return false;
+    }
+    return settle_rev(it);
+}
+
 bool txn_iter_next(txn_iter_t *it)
 {
+    if (it->reverse)
+        return next_rev(it);
     if (!it->started) {
         it->started = true;
     } else if (it->valid) {

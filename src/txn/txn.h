@@ -176,6 +176,9 @@ bool txn_check_new(txn_t *t, uint64_t *tag, const char **val, size_t *vlen);
  * keys hidden.  Writes made to the transaction while an iterator is open
  * may or may not be seen by it; the iterator stays valid. */
 txn_iter_t *txn_iter_new(txn_t *t, const void *lo, size_t lolen, const void *hi, size_t hilen);
+/* Iterate in descending order instead (from the last key < hi down to
+ * lo).  REQUIRES: before the first txn_iter_next; no txn_iter_seek. */
+void txn_iter_reverse(txn_iter_t *it);
 /* Position on the first key >= key (within the bounds). */
 void txn_iter_seek(txn_iter_t *it, const void *key, size_t klen);
 /* Advance; the first call after txn_iter_new / seek positions on the first

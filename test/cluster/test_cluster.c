@@ -417,6 +417,111 @@ START_TEST(test_pmap_record_codec)
 }
 END_TEST
 
+static void pm_note(clu_pmap_t *pm, const char *suffix, bool write)
+{
+    char key[64];
+    memcpy(key, SP, SP_LEN);
+    memcpy(key + SP_LEN, suffix, strlen(suffix));
+    clu_pmap_note(pm, key, SP_LEN + strlen(suffix), write, 10);
+}
+
+typedef struct load_got {
+    clu_pload_t l[8];
+    size_t      n;
+} load_got_t;
+
+static void load_each(void *ctx, const void *space, size_t slen, const clu_pmap_rec_t *rec,
+                      const clu_pload_t *load)
+{
+    (void)space;
+    (void)slen;
+    load_got_t *g = ctx;
+    g->n = rec->has_cur ? rec->cur.n + 1 : 0;
+    for (size_t i = 0; i < g->n && i < 8; i++)
+        g->l[i] = load[i];
+}
+
+/* Load counters per partition, decayed rates, and the split proposal: a
+ * partition above the rate for min_ticks ticks, split at the median of its
+ * sampled write keys; cooldown after a map change; counters kept across
+ * map versions only by partitions whose bounds did not change. */
+START_TEST(test_pmap_load_and_hot_split)
+{
+    clu_pmap_t *pm = clu_pmap_new();
+    clu_hot_t hot;
+    memset(&hot, 0, sizeof hot);
+    ck_assert(pm_apply(pm, (const char *[]){ "m", NULL }, NULL, 100, 1));
+    ck_assert(!clu_pmap_tick(pm, 1.0, 1000, 50, 3, 0, &hot));  /* first tick: the map's time */
+    char k[8];
+    uint64_t now = 1000;
+    bool proposed = false;
+    int ticks = 0;
+    for (int t = 0; t < 10 && !proposed; t++) {
+        for (int i = 0; i < 400; i++) {   /* 400 writes a tick to keys b00..b99 of partition 0 */
+            snprintf(k, sizeof k, "b%02d", i % 100);
+            pm_note(pm, k, true);
+        }
+        pm_note(pm, "z", false);
+        now += 1000;
+        proposed = clu_pmap_tick(pm, 1.0, now, 50, 3, 0, &hot);
+        ticks++;
+    }
+    /* the decayed rate crosses 50/s after the first tick; three ticks above */
+    ck_assert(proposed);
+    ck_assert_int_eq(ticks, 3);
+    ck_assert_uint_eq(hot.slen, SP_LEN);
+    ck_assert_int_eq(memcmp(hot.space, SP, SP_LEN), 0);
+    ck_assert(hot.split.len == 3 && hot.split.data[0] == 'b');   /* inside [-inf, m) */
+    ck_assert(clu_key_cmp(hot.split.data, hot.split.len, "b20", 3) > 0 &&
+              clu_key_cmp(hot.split.data, hot.split.len, "b80", 3) < 0);
+    load_got_t g = { .n = 0 };
+    clu_pmap_each(pm, load_each, &g);
+    ck_assert_uint_eq(g.n, 2);
+    ck_assert_uint_eq(g.l[0].writes, 1200);
+    ck_assert_uint_eq(g.l[0].bytes, 12000);
+    ck_assert_uint_eq(g.l[1].reads, 3);
+    ck_assert_uint_eq(g.l[1].writes, 0);
+    ck_assert(g.l[0].write_rate > 50 && g.l[0].write_rate < 400);
+    ck_assert_uint_eq(g.l[0].hot_ticks, 3);
+    /* Keys of other spaces count nowhere. */
+    clu_pmap_note(pm, "\x02\x00\x00\x00\x08" "a", 6, true, 1);
+    /* The split map: partition [m, inf) keeps its counters, the halves start at 0,
+     * and nothing is proposed within the cooldown of the change. */
+    rdb_buf_t sp = RDB_BUF_INIT;
+    rdb_buf_append(&sp, hot.split.data, hot.split.len);
+    rdb_buf_append(&sp, "", 1);
+    ck_assert(pm_apply(pm, (const char *[]){ sp.data, "m", NULL }, NULL, 200, 1));
+    clu_pmap_each(pm, load_each, &g);
+    ck_assert_uint_eq(g.n, 3);
+    ck_assert_uint_eq(g.l[0].writes, 0);
+    ck_assert_uint_eq(g.l[1].writes, 0);
+    ck_assert_uint_eq(g.l[2].reads, 3);
+    bool again = false;
+    for (int t = 0; t < 5; t++) {
+        for (int i = 0; i < 400; i++) {
+            snprintf(k, sizeof k, "b%02d", i % 100);
+            pm_note(pm, k, true);
+        }
+        now += 1000;
+        again |= clu_pmap_tick(pm, 1.0, now, 50, 3, 60000, &hot);
+    }
+    ck_assert(!again);
+    /* One hot key only: no split point strictly inside the partition. */
+    ck_assert(pm_apply(pm, (const char *[]){ "m", NULL }, NULL, 300, 1));
+    again = false;
+    for (int t = 0; t < 5; t++) {
+        for (int i = 0; i < 400; i++)
+            pm_note(pm, "q", true);
+        now += 1000;
+        again |= clu_pmap_tick(pm, 1.0, now, 50, 3, 0, &hot);
+    }
+    ck_assert(!again);
+    rdb_buf_free(&sp);
+    rdb_buf_free(&hot.split);
+    clu_pmap_free(pm);
+}
+END_TEST
+
 START_TEST(test_pmap_placement)
 {
     clu_pmap_t *pm = clu_pmap_new();
@@ -1187,6 +1292,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_pmap_versions);
     tcase_add_test(tc, test_pmap_record_codec);
     tcase_add_test(tc, test_pmap_placement);
+    tcase_add_test(tc, test_pmap_load_and_hot_split);
     tcase_add_test(tc, test_merkle_diff_exact);
     tcase_add_test(tc, test_merkle_leaf_ranges_tile);
     tcase_add_test(tc, test_lww_random_interleavings_converge);

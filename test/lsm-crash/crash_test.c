@@ -128,6 +128,7 @@ typedef struct life {
     uint64_t seed;
     int      delay_ms;
     bool     after_first_ack; /* start the delay at the first ack */
+    bool     mixed;           /* odd threads write unsynced (lsmtest_writer.c) */
 } life_t;
 
 /* Start the writer, collect its acknowledgements into acked, SIGKILL it
@@ -135,7 +136,7 @@ typedef struct life {
 static size_t writer_life(const char *dir, const life_t *l, idset_t *acked)
 {
     int pfd[2];
-    char a_run[16], a_seed[24], a_thr[8], a_cmp[4], a_mem[24], a_hor[4];
+    char a_run[16], a_seed[24], a_thr[8], a_cmp[4], a_mem[24], a_hor[4], a_mix[4];
     ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
     snprintf(a_run, sizeof(a_run), "%u", l->run);
     snprintf(a_seed, sizeof(a_seed), "%llu", (unsigned long long)l->seed);
@@ -143,6 +144,7 @@ static size_t writer_life(const char *dir, const life_t *l, idset_t *acked)
     snprintf(a_cmp, sizeof(a_cmp), "%d", l->compact);
     snprintf(a_mem, sizeof(a_mem), "%zu", l->memtable);
     snprintf(a_hor, sizeof(a_hor), "%d", l->horizon);
+    snprintf(a_mix, sizeof(a_mix), "%d", l->mixed);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -150,7 +152,7 @@ static size_t writer_life(const char *dir, const life_t *l, idset_t *acked)
     if (pid == 0) {
         if (dup2(pfd[1], STDOUT_FILENO) < 0)
             _exit(127);
-        execl(writer_path, writer_path, dir, a_run, a_seed, a_thr, a_cmp, a_mem, a_hor,
+        execl(writer_path, writer_path, dir, a_run, a_seed, a_thr, a_cmp, a_mem, a_hor, a_mix,
               (char *)NULL);
         fprintf(stderr, "crash_test: exec %s: %s\n", writer_path, strerror(errno));
         _exit(127);
@@ -447,6 +449,7 @@ typedef struct crash_cfg {
     bool        compact;  /* force flushes and compactions while writing */
     bool        horizon;  /* let compaction drop old shadowed versions   */
     size_t      memtable;
+    bool        mixed;    /* synced and unsynced writers (+ lsm_sync_wal) */
 } crash_cfg_t;
 
 static void crash_loop(const crash_cfg_t *cfg)
@@ -465,12 +468,13 @@ static void crash_loop(const crash_cfg_t *cfg)
     for (int kn = 1; kn <= kills; kn++) {
         life_t l = {
             .run = (uint32_t)kn,
-            .threads = 1 + (int)(rng(&seed) % (uint64_t)cfg->max_threads),
+            .threads = (cfg->mixed ? 2 : 1) + (int)(rng(&seed) % (uint64_t)cfg->max_threads),
             .compact = cfg->compact && rng(&seed) % 3 != 0,
             .horizon = cfg->horizon,
             .memtable = cfg->memtable,
             .seed = rng(&seed),
             .after_first_ack = rng(&seed) % 5 != 0,
+            .mixed = cfg->mixed,
         };
         uint64_t r = rng(&seed) % 10;
         l.delay_ms = (int)(r == 0 ? rng(&seed) % 5 : r < 7 ? 5 + rng(&seed) % 150
@@ -497,14 +501,24 @@ static void crash_loop(const crash_cfg_t *cfg)
 
 START_TEST(kill_single_writer)
 {
-    crash_cfg_t cfg = { "kill_single_writer", 20, 1, false, false, 32u << 10 };
+    crash_cfg_t cfg = { "kill_single_writer", 20, 1, false, false, 32u << 10, false };
     crash_loop(&cfg);
 }
 END_TEST
 
 START_TEST(kill_concurrent_writers_compacting)
 {
-    crash_cfg_t cfg = { "kill_concurrent_writers_compacting", 12, 4, true, true, 64u << 10 };
+    crash_cfg_t cfg = { "kill_concurrent_writers_compacting", 12, 4, true, true, 64u << 10, false };
+    crash_loop(&cfg);
+}
+END_TEST
+
+/* Synced writers next to unsynced ones, whose batches become visible
+ * while earlier synced groups are still in their fsync and count as
+ * acknowledged only after an lsm_sync_wal that followed them. */
+START_TEST(kill_mixed_sync_writers)
+{
+    crash_cfg_t cfg = { "kill_mixed_sync_writers", 12, 4, true, false, 64u << 10, true };
     crash_loop(&cfg);
 }
 END_TEST
@@ -521,6 +535,7 @@ int main(int argc, char **argv)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, kill_single_writer);
     tcase_add_test(tc, kill_concurrent_writers_compacting);
+    tcase_add_test(tc, kill_mixed_sync_writers);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_VERBOSE);

@@ -1,7 +1,7 @@
 /*
  * lsmtest_writer.c — the process the LSM crash test kills.
  *
- *   lsmtest-writer DIR RUN SEED THREADS COMPACT MEMTABLE_BYTES GC_HORIZON
+ *   lsmtest-writer DIR RUN SEED THREADS COMPACT MEMTABLE_BYTES GC_HORIZON [MIXED]
  *
  * Opens the database in DIR with a small memtable and LSM_SYNC_COMMIT, then
  * THREADS threads write the batches of lsmtest_model.h (ids lt_id(RUN,
@@ -11,7 +11,10 @@
  * interleave.  With COMPACT = 1 another thread keeps forcing flushes and full
  * compactions so that kills land in the middle of them; with GC_HORIZON = 1
  * the horizon is set to the start of run RUN - 1, so compaction may drop
- * shadowed versions of older runs.
+ * shadowed versions of older runs.  With MIXED = 1 the odd-numbered threads
+ * write without sync (visible at once, even past earlier synced groups
+ * still in their fsync) and acknowledge their batches only after an
+ * lsm_sync_wal that began after the writes returned (every few batches).
  *
  * It never exits by itself: any error is printed to stderr and ends the
  * process with status 3, which the test reports as a failure.
@@ -31,6 +34,7 @@
 static lsm_db_t *db;
 static uint32_t run;
 static uint64_t seed;
+static bool mixed;
 
 static void die(const char *what, rdb_err_t *err)
 {
@@ -55,14 +59,27 @@ static void *writer_main(void *arg)
 {
     uint32_t thread = (uint32_t)(uintptr_t)arg;
     lsm_batch_t *b = lsm_batch_new();
-    lsm_write_options_t wo = { .sync = true };
+    lsm_write_options_t wo = { .sync = !(mixed && thread % 2 == 1) };
+    uint64_t pending[4];
+    int npending = 0;
     for (uint32_t seq = 0;; seq++) {
         rdb_err_t err = RDB_ERR_INIT;
         uint64_t id = lt_id(run, thread, seq);
         lt_batch_fill(b, id);
         if (lsm_write(db, &wo, b, &err) != RDB_OK)
             die("lsm_write", &err);
-        ack(id);
+        if (wo.sync) {
+            ack(id);
+            continue;
+        }
+        pending[npending++] = id;
+        if (npending == 4 || seq % 7 == 3) {
+            if (lsm_sync_wal(db, &err) != RDB_OK)
+                die("lsm_sync_wal", &err);
+            for (int i = 0; i < npending; i++)
+                ack(pending[i]);
+            npending = 0;
+        }
     }
     return NULL;
 }
@@ -88,8 +105,9 @@ static void *compactor_main(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc != 8) {
-        fprintf(stderr, "usage: lsmtest-writer DIR RUN SEED THREADS COMPACT MEMTABLE GC_HORIZON\n");
+    if (argc != 8 && argc != 9) {
+        fprintf(stderr, "usage: lsmtest-writer DIR RUN SEED THREADS COMPACT MEMTABLE GC_HORIZON "
+                        "[MIXED]\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -99,6 +117,7 @@ int main(int argc, char **argv)
     bool compact = atoi(argv[5]) != 0;
     size_t memtable = (size_t)strtoull(argv[6], NULL, 10);
     bool horizon = atoi(argv[7]) != 0;
+    mixed = argc == 9 && atoi(argv[8]) != 0;
     if (threads < 1 || threads > 16 || memtable == 0) {
         fprintf(stderr, "lsmtest-writer: bad arguments\n");
         return 2;

@@ -1,5 +1,6 @@
 /* test_lsm.c — unit and integration tests of the storage engine (src/lsm). */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -129,6 +130,37 @@ START_TEST(skiplist_sorted)
     size_t vn;
     ck_assert_int_eq(it->ops->value(it, &vn)[0], 'a');
     it->ops->free(it);
+    lsm_mem_unref(m);
+}
+END_TEST
+
+/* The replica's pattern: each batch an ascending run of new keys, then a
+ * metadata key that sorts before every other (the version vector, a newer
+ * version each time).  The next run's splice then starts next to the
+ * head; an insert must still pass O(log n) nodes, not walk a level from
+ * the head (the splice once compared keys with the head node, which has
+ * none, and fell back to it at every level). */
+START_TEST(skiplist_front_key_between_runs)
+{
+    lsm_mem_t *m = lsm_mem_new();
+    char k[64], uk[16];
+    unsigned next = 0;
+    size_t inserts = 0;
+    for (uint64_t batch = 1; batch <= 6000; batch++) {
+        for (unsigned i = 0; i < 1 + batch % 9; i++, inserts++) {
+            snprintf(uk, sizeof uk, "b%09u", next++);
+            lsm_mem_add(m, k, mkikey(k, uk, 7, 1, LSM_KIND_PUT), uk, strlen(uk));
+        }
+        memcpy(k, "\0vv", 3); /* mkikey takes C strings */
+        lsm_ikey_trailer(k + 3, (lsm_version_t){ batch, 0 }, LSM_KIND_PUT);
+        lsm_mem_add(m, k, 3 + LSM_IKEY_TRAILER, "v", 1);
+        inserts++;
+    }
+    ck_assert_uint_eq(lsm_mem_count(m), inserts);
+    ck_assert_uint_eq(mem_count_sorted(m), inserts);
+    /* ~36,000 entries: a search passes a few nodes per level (under 10
+     * levels): 3 per insert, and 818 when the splice fell back to the head */
+    ck_assert_uint_lt(lsm_mem_writer_steps(m) / inserts, 16);
     lsm_mem_unref(m);
 }
 END_TEST
@@ -784,6 +816,66 @@ START_TEST(db_gc_horizon)
 }
 END_TEST
 
+/* Drop filter: versions <= 20 of keys starting with 'a' */
+static int drop_calls;
+static bool drop_a(void *ctx, const void *key, size_t klen, lsm_version_t v)
+{
+    ck_assert_ptr_eq(ctx, &drop_calls);
+    __atomic_add_fetch(&drop_calls, 1, __ATOMIC_RELAXED);
+    return klen && ((const char *)key)[0] == 'a' && v.hlc <= 20;
+}
+
+/* lsm_set_drop_filter: a compaction leaves out the versions the filter
+ * drops (no tombstone in their place: an older version below the filter's
+ * bound is gone too, a newer one stays), other keys are untouched, and
+ * once cleared the filter is no longer asked. */
+START_TEST(db_drop_filter)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(1 << 20);
+    put(db, "a1", 10, "x10");
+    put(db, "a1", 20, "x20");
+    put(db, "a2", 15, NULL);
+    put(db, "a3", 10, "y10");
+    put(db, "a3", 30, "y30");
+    put(db, "b1", 10, "z10");
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_set_drop_filter(db, drop_a, &drop_calls);
+    put(db, "a4", 5, "w5");   /* in the memtable: filtered once flushed and compacted */
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    ck_assert_int_gt(drop_calls, 0);
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    ro.raw = true;
+    const char *want[] = { "a3@30", "b1@10" };
+    lsm_iter_t *it = lsm_iter_new(db, &ro);
+    int i = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it), i++) {
+        size_t kn;
+        const char *k = lsm_iter_key(it, &kn);
+        char got[64];
+        snprintf(got, sizeof got, "%.*s@%llu%s", (int)kn, k,
+                 (unsigned long long)lsm_iter_version(it).hlc, lsm_iter_is_tombstone(it) ? "D" : "");
+        ck_assert_int_lt(i, 2);
+        ck_assert_str_eq(got, want[i]);
+    }
+    ck_assert_int_eq(i, 2);
+    lsm_iter_free(it);
+    ck_assert_ptr_null(get(db, "a1", LSM_SNAPSHOT_LATEST));
+    ck_assert_str_eq(get(db, "a3", LSM_SNAPSHOT_LATEST), "y30");
+    ck_assert_str_eq(get(db, "b1", LSM_SNAPSHOT_LATEST), "z10");
+    lsm_set_drop_filter(db, NULL, NULL);
+    int calls = drop_calls;
+    put(db, "a5", 1, "v1");
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    ck_assert_int_eq(drop_calls, calls);
+    ck_assert_str_eq(get(db, "a5", LSM_SNAPSHOT_LATEST), "v1");
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 /* Model: for NKEYS keys, versions 1..NVERS each either a put or delete. */
 #define NKEYS 60
 #define NVERS 8
@@ -1231,6 +1323,7 @@ START_TEST(table_cache_lru)
     lsm_tcache_t *tc = lsm_tcache_new(tmpdir, 2, cache, NULL, NULL);
     int open;
     uint64_t opens;
+    size_t tbytes, tbudget;
     lsm_table_t *t, *held;
     ck_assert_int_eq(lsm_tcache_get(tc, 1, &held, &err), RDB_OK); /* {1} */
     ck_assert_int_eq(lsm_tcache_get(tc, 2, &t, &err), RDB_OK);    /* {2 1} */
@@ -1240,23 +1333,28 @@ START_TEST(table_cache_lru)
     lsm_table_unref(t);
     ck_assert_int_eq(lsm_tcache_get(tc, 3, &t, &err), RDB_OK); /* evicts 2: {3 1} */
     lsm_table_unref(t);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_int_eq(open, 2);
     ck_assert_uint_eq(opens, 3);
+    /* what they hold is counted and charged to the block cache */
+    ck_assert_uint_eq(tbudget, (1u << 20) / LSM_TCACHE_BUDGET_DIV);
+    ck_assert_uint_eq(tbytes, 2 * lsm_table_charge(held));
+    ck_assert_uint_gt(lsm_table_charge(held), 0);
+    ck_assert_uint_eq(lsm_cache_charged(cache), 2 * lsm_table_charge(held));
     ck_assert_int_eq(lsm_tcache_get(tc, 1, &t, &err), RDB_OK); /* still there */
     lsm_table_unref(t);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_uint_eq(opens, 3);
     ck_assert_int_eq(lsm_tcache_get(tc, 2, &t, &err), RDB_OK); /* reopened, evicts 3 */
     lsm_table_unref(t);
     ck_assert_int_eq(lsm_tcache_get(tc, 1, &t, &err), RDB_OK);
     lsm_table_unref(t);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_int_eq(open, 2);
     ck_assert_uint_eq(opens, 4);
     /* an evicted table in use stays readable */
     lsm_tcache_evict(tc, 1);
-    lsm_tcache_counts(tc, &open, &opens);
+    lsm_tcache_counts(tc, &open, &opens, &tbytes, &tbudget);
     ck_assert_int_eq(open, 1);
     lsm_it_t *it = lsm_table_iter(held, true);
     it->ops->seek_first(it);
@@ -1274,8 +1372,42 @@ START_TEST(table_cache_lru)
     rdb_err_clear(&err);
     it->ops->free(it);
     lsm_tcache_free(tc);
+    ck_assert_uint_eq(lsm_cache_charged(cache), 0); /* every table closed */
     lsm_cache_free(cache);
     rm_tmp();
+}
+END_TEST
+
+/* Memory charged to the block cache takes room from its blocks at once. */
+START_TEST(cache_charge)
+{
+    enum { CAP = 16 * 4096, BLK = 1000 };
+    lsm_cache_t *c = lsm_cache_new(CAP);
+    for (uint64_t i = 0; i < 200; i++) {
+        char *b = lsm_cache_buf_new(BLK);
+        memset(b, 'x', BLK);
+        lsm_cache_release(c, lsm_cache_insert_buf(c, 1, i * BLK, b, BLK));
+    }
+    ck_assert_uint_le(lsm_cache_usage(c), CAP);
+    ck_assert_uint_gt(lsm_cache_usage(c), CAP / 2);
+    lsm_cache_charge(c, CAP / 2);
+    ck_assert_uint_eq(lsm_cache_charged(c), CAP / 2);
+    ck_assert_uint_le(lsm_cache_usage(c), CAP - CAP / 2);
+    for (uint64_t i = 200; i < 400; i++) {
+        char *b = lsm_cache_buf_new(BLK);
+        memset(b, 'y', BLK);
+        lsm_cache_release(c, lsm_cache_insert_buf(c, 1, i * BLK, b, BLK));
+    }
+    ck_assert_uint_le(lsm_cache_usage(c), CAP - CAP / 2);
+    lsm_cache_uncharge(c, CAP / 2);
+    ck_assert_uint_eq(lsm_cache_charged(c), 0);
+    for (uint64_t i = 400; i < 600; i++) {
+        char *b = lsm_cache_buf_new(BLK);
+        memset(b, 'z', BLK);
+        lsm_cache_release(c, lsm_cache_insert_buf(c, 1, i * BLK, b, BLK));
+    }
+    ck_assert_uint_gt(lsm_cache_usage(c), CAP / 2); /* the room is back */
+    lsm_cache_free(c);
 }
 END_TEST
 
@@ -1364,6 +1496,74 @@ START_TEST(db_max_open_files)
     ck_assert_str_eq(get(db, "m000004", LSM_SNAPSHOT_LATEST), "new");
     lsm_get_stats(db, &st);
     ck_assert_int_le(st.open_tables, 3);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* The open tables' index blocks, filters and summaries are charged to the
+ * block cache and bounded by half of it: with a cache too small for the
+ * metadata of every table, tables are closed and reopened, reads stay
+ * right, and cached blocks plus the charge stay within the capacity. */
+START_TEST(db_table_memory_budget)
+{
+    mk_tmp();
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_NONE;
+    o.block_size = 256;
+    o.target_file_size = 2048;
+    o.block_cache_size = 8192;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    enum { N = 4000 };
+    for (int i = 0; i < N; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "b%06d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        put(db, k, 10, v);
+    }
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    lsm_stats_t st;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i += 3) {
+            char k[16], v[16];
+            snprintf(k, sizeof k, "b%06d", (i * 7) % N);
+            snprintf(v, sizeof v, "v%d", (i * 7) % N);
+            char *g = get(db, k, LSM_SNAPSHOT_LATEST);
+            ck_assert_str_eq(g ? g : "(null)", v);
+            if (i % 300 == 0) {
+                lsm_get_stats(db, &st);
+                ck_assert_uint_eq(st.table_meta_budget, 8192 / LSM_TCACHE_BUDGET_DIV);
+                ck_assert_uint_le(st.table_meta_bytes, st.table_meta_budget);
+                ck_assert_uint_le(st.block_cache_charged, st.table_meta_budget);
+                ck_assert_uint_le(st.block_cache_bytes + st.block_cache_charged,
+                                  st.block_cache_capacity + 16);
+            }
+        }
+    lsm_get_stats(db, &st);
+    int files = 0;
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        files += st.level_files[l];
+    ck_assert_int_ge(files, 20);
+    ck_assert_int_gt(st.open_tables, 0);
+    ck_assert_int_lt(st.open_tables, files); /* the budget, not max_open_files */
+    ck_assert_uint_gt(st.table_meta_bytes, 0);
+    ck_assert_uint_gt(st.table_opens, (uint64_t)files);
+    rdb_buf_t out;
+    rdb_buf_init(&out, 256);
+    lsm_stats_format(&st, &out);
+    ck_assert_ptr_nonnull(strstr(rdb_buf_cstr(&out), "bytes of index, filter and summary"));
+    rdb_buf_free(&out);
+    /* a scan over every table still sees every key */
+    lsm_iter_t *it = lsm_iter_new(db, NULL);
+    int n = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+        n++;
+    ck_assert_int_eq(lsm_iter_status(it, &err), RDB_OK);
+    ck_assert_int_eq(n, N);
+    lsm_iter_free(it);
     lsm_close(db);
     rm_tmp();
 }
@@ -1789,6 +1989,172 @@ START_TEST(db_sync_wal)
 }
 END_TEST
 
+/* A WAL sync hook that holds the first sync until released, then fails it
+ * with fail_errno (0: lets it go on to the real fdatasync); later syncs
+ * only count. */
+typedef struct sync_gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls, fail_errno;
+    bool held, release;
+} sync_gate_t;
+
+static int gate_hook(void *ctx)
+{
+    sync_gate_t *g = ctx;
+    pthread_mutex_lock(&g->mu);
+    int call = ++g->calls;
+    pthread_cond_broadcast(&g->cv);
+    int rc = 0;
+    if (call == 1) {
+        g->held = true;
+        pthread_cond_broadcast(&g->cv);
+        while (!g->release)
+            pthread_cond_wait(&g->cv, &g->mu);
+        rc = g->fail_errno;
+    }
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+static void gate_wait_calls(sync_gate_t *g, int calls)
+{
+    pthread_mutex_lock(&g->mu);
+    while (g->calls < calls || !g->held)
+        pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void gate_release(sync_gate_t *g)
+{
+    pthread_mutex_lock(&g->mu);
+    g->release = true;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static lsm_db_t *open_gated(sync_gate_t *g)
+{
+    lsm_options_t o;
+    lsm_options_default(&o);
+    o.sync_mode = LSM_SYNC_COMMIT;
+    o.wal_sync_hook = gate_hook;
+    o.wal_sync_hook_ctx = g;
+    rdb_err_t err = RDB_ERR_INIT;
+    lsm_db_t *db = NULL;
+    ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
+    return db;
+}
+
+typedef struct put_job {
+    lsm_db_t *db;
+    const char *key;
+    bool sync;
+    rdb_status_t st;
+} put_job_t;
+
+static rdb_status_t put1(lsm_db_t *db, const char *k, uint64_t hlc, bool sync)
+{
+    lsm_batch_t *b = lsm_batch_new();
+    lsm_batch_put(b, k, strlen(k), (lsm_version_t){ hlc, 1 }, k, strlen(k));
+    lsm_write_options_t wo = { .sync = sync };
+    rdb_err_t err = RDB_ERR_INIT;
+    rdb_status_t st = lsm_write(db, &wo, b, &err);
+    rdb_err_clear(&err);
+    lsm_batch_free(b);
+    return st;
+}
+
+static void *put_main(void *arg)
+{
+    put_job_t *j = arg;
+    j->st = put1(j->db, j->key, 10, j->sync);
+    return NULL;
+}
+
+static void *sync_wal_main(void *arg)
+{
+    put_job_t *j = arg;
+    rdb_err_t err = RDB_ERR_INIT;
+    j->st = lsm_sync_wal(j->db, &err);
+    rdb_err_clear(&err);
+    return NULL;
+}
+
+/* An unsynced write is visible, and returns, while an earlier synced group
+ * is still in its fsync; the synced one becomes visible only after it.  A
+ * synced write behind the held one waits for it.  After a reopen every
+ * write is there (the WAL kept their order). */
+START_TEST(db_unsynced_passes_fsync)
+{
+    mk_tmp();
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false };
+    lsm_db_t *db = open_gated(&g);
+    put_job_t a = { db, "a", true, RDB_OK }, c = { db, "c", true, RDB_OK };
+    pthread_t ta, tc;
+    pthread_create(&ta, NULL, put_main, &a);
+    gate_wait_calls(&g, 1); /* "a" is written and held in its fsync */
+    ck_assert_int_eq(put1(db, "b", 11, false), RDB_OK);
+    ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
+    ck_assert_ptr_null(get(db, "a", LSM_SNAPSHOT_LATEST));
+    pthread_create(&tc, NULL, put_main, &c);
+    gate_wait_calls(&g, 2); /* "c" synced (its own fsync passed): waits for "a" */
+    ck_assert_ptr_null(get(db, "a", LSM_SNAPSHOT_LATEST));
+    gate_release(&g);
+    pthread_join(ta, NULL);
+    pthread_join(tc, NULL);
+    ck_assert_int_eq(a.st, RDB_OK);
+    ck_assert_int_eq(c.st, RDB_OK);
+    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a");
+    ck_assert_str_eq(get(db, "c", LSM_SNAPSHOT_LATEST), "c");
+    lsm_close(db);
+    db = open_gated(&g);
+    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a");
+    ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
+    ck_assert_str_eq(get(db, "c", LSM_SNAPSHOT_LATEST), "c");
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* The held sync fails.  The WAL's descriptors share one error state, so an
+ * lsm_sync_wal whose own fdatasync overlapped it and succeeded must still
+ * fail: the unsynced write that returned meanwhile is never reported
+ * durable, the failed synced write is not visible, and later writes fail. */
+START_TEST(db_sync_failure_overlap)
+{
+    mk_tmp();
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, false };
+    lsm_db_t *db = open_gated(&g);
+    put_job_t a = { db, "a", true, RDB_OK }, s = { db, NULL, false, RDB_OK };
+    pthread_t ta, ts;
+    pthread_create(&ta, NULL, put_main, &a);
+    gate_wait_calls(&g, 1);
+    ck_assert_int_eq(put1(db, "b", 11, false), RDB_OK);
+    ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
+    lsm_stats_t st0, st;
+    lsm_get_stats(db, &st0);
+    pthread_create(&ts, NULL, sync_wal_main, &s);
+    /* until lsm_sync_wal's own fdatasync has succeeded (counted) */
+    do {
+        usleep(1000);
+        lsm_get_stats(db, &st);
+    } while (st.wal_syncs == st0.wal_syncs);
+    gate_release(&g);
+    pthread_join(ta, NULL);
+    pthread_join(ts, NULL);
+    ck_assert_int_eq(a.st, RDB_IOERROR);
+    ck_assert_int_eq(s.st, RDB_IOERROR);
+    ck_assert_ptr_null(get(db, "a", LSM_SNAPSHOT_LATEST));
+    ck_assert_int_ne(put1(db, "d", 12, false), RDB_OK);
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_ne(lsm_sync_wal(db, &err), RDB_OK);
+    rdb_err_clear(&err);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 START_TEST(db_stalls_and_size)
 {
     mk_tmp();
@@ -1890,6 +2256,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, ikey_order);
     tcase_add_test(tc, skiplist_sorted);
     tcase_add_test(tc, skiplist_ascending_runs);
+    tcase_add_test(tc, skiplist_front_key_between_runs);
     tcase_add_test(tc, skiplist_concurrent_reader);
     tcase_add_test(tc, block_roundtrip);
     tcase_add_test(tc, block_seek_restarts);
@@ -1901,6 +2268,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_basic_reopen);
     tcase_add_test(tc, db_wal_corruption_reported);
     tcase_add_test(tc, db_gc_horizon);
+    tcase_add_test(tc, db_drop_filter);
     tcase_add_test(tc, db_versions_any_order);
     tcase_add_test(tc, db_iter_bounds_and_directions);
     tcase_add_test(tc, db_concurrent);
@@ -1908,11 +2276,15 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_leveled_compaction);
     tcase_add_test(tc, db_iter_across_files);
     tcase_add_test(tc, table_cache_lru);
+    tcase_add_test(tc, cache_charge);
+    tcase_add_test(tc, db_table_memory_budget);
     tcase_add_test(tc, db_max_open_files);
     tcase_add_test(tc, db_parallel_compactions);
     tcase_add_test(tc, db_damaged_table_stops_scan);
     tcase_add_test(tc, db_periodic_sync);
     tcase_add_test(tc, db_sync_wal);
+    tcase_add_test(tc, db_unsynced_passes_fsync);
+    tcase_add_test(tc, db_sync_failure_overlap);
     tcase_add_test(tc, db_wal_torn_tail_every_offset);
     tcase_add_test(tc, db_stalls_and_size);
     suite_add_tcase(s, tc);

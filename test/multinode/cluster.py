@@ -199,6 +199,14 @@ class Cluster:
         for n in self.nodes:
             n.start()
 
+    def start_joining(self, node, via):
+        """Start node with --join via (a running member) instead of --peers."""
+        args = node.args()
+        i = args.index("--peers")
+        args[i:i + 2] = ["--join", via.addr]
+        with open(node.log, "a") as logf:
+            node.proc = subprocess.Popen(args, stdout=logf, stderr=logf)
+
     def live(self):
         return [n for n in self.nodes if n.alive()]
 

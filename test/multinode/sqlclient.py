@@ -1,5 +1,7 @@
 #!/usr/bin/python3
 """psycopg2 helpers shared by the multinode SQL tests."""
+import json
+import threading
 import time
 
 import psycopg2
@@ -39,3 +41,56 @@ def poll(fn, want, timeout=10):
         if got == want or time.time() > deadline:
             return got
         time.sleep(0.1)
+
+
+def one(conn, sql, args=None):
+    """The single value of sql's first row."""
+    return query(conn, sql, args)[0][0]
+
+
+def local_ids(conn, table):
+    """The ids in this node's own store (a scan at ONE reads locally)."""
+    query(conn, "SET ringdb.consistency = 'one'")
+    return {r[0] for r in query(conn, "SELECT id FROM %s" % table)}
+
+
+def placement(conn, table, key):
+    """ringdb_key_placement of key: partition, token, replicas."""
+    return json.loads(one(conn, "SELECT ringdb_key_placement(%s, %s)", (table, str(key))))
+
+
+def owners(conn, table, ids):
+    """{node: set of ids it replicates} from ringdb_key_placement."""
+    own = {}
+    for i in ids:
+        for nid in placement(conn, table, i)["replicas"]:
+            own.setdefault(nid, set()).add(i)
+    return own
+
+
+def hash_and_range_tables(conn, splits=("100", "200", "300"), rows=400):
+    """Tables h (hash-partitioned) and r (range-partitioned, split at
+    splits), with ids 0..rows-1 in each."""
+    query(conn, "CREATE TABLE h (id int PRIMARY KEY, v text)")
+    query(conn, "CREATE TABLE r (id int PRIMARY KEY, v text) PARTITION BY RANGE (id)")
+    for k in splits:
+        query(conn, "SELECT ringdb_split_partition('r', %s)", (k,))
+    query(conn, "INSERT INTO h SELECT g, 'h' || g FROM generate_series(0, %s) g", (rows - 1,))
+    query(conn, "INSERT INTO r SELECT g, 'r' || g FROM generate_series(0, %s) g", (rows - 1,))
+
+
+class Workers:
+    """Threads running the given methods until stop() (set self.stopping)."""
+
+    def __init__(self, *targets):
+        self.stopping = False
+        self.threads = [threading.Thread(target=t) for t in targets]
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def stop(self):
+        self.stopping = True
+        for t in self.threads:
+            t.join()

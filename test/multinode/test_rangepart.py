@@ -22,7 +22,6 @@ Usage: test_rangepart.py RINGDB RINGDB_CTL
 import json
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -30,37 +29,15 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sqlclient import connect, poll, query  # noqa: E402
+from sqlclient import (Workers, connect, hash_and_range_tables, local_ids, one, owners,  # noqa: E402
+                       placement, poll, query)
 from cluster import Checks, Cluster, convergence  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-rangepart")
 
 
-def one(conn, sql, args=None):
-    return query(conn, sql, args)[0][0]
-
-
-def local_ids(conn, table):
-    """The ids in this node's own store (a scan at ONE reads locally)."""
-    query(conn, "SET ringdb.consistency = 'one'")
-    return {r[0] for r in query(conn, "SELECT id FROM %s" % table)}
-
-
-def placement(conn, table, key):
-    return json.loads(one(conn, "SELECT ringdb_key_placement(%s, %s)", (table, str(key))))
-
-
-def owners(conn, table, ids):
-    """{node: set of ids it replicates} from ringdb_key_placement."""
-    own = {}
-    for i in ids:
-        for nid in placement(conn, table, i)["replicas"]:
-            own.setdefault(nid, set()).add(i)
-    return own
-
-
-class Load:
+class Load(Workers):
     """A writer inserting rows at QUORUM on one node and a reader reading
     acknowledged rows back at QUORUM on another, until stop()."""
 
@@ -68,17 +45,7 @@ class Load:
         self.wnode, self.rnode, self.table, self.next = wnode, rnode, table, start
         self.acked, self.errors, self.reads = [], [], 0
         self.lock = threading.Lock()
-        self.stopping = False
-        self.threads = [threading.Thread(target=self.write), threading.Thread(target=self.read)]
-
-    def start(self):
-        for t in self.threads:
-            t.start()
-
-    def stop(self):
-        self.stopping = True
-        for t in self.threads:
-            t.join()
+        Workers.__init__(self, self.write, self.read)
 
     def write(self):
         conn = connect(self.wnode)
@@ -244,21 +211,12 @@ def part_c(c):
     n1, n2, n3, n4 = c.nodes
     conns = {n.id: connect(n) for n in (n1, n2, n3)}
     a = conns[1]
-    query(a, "CREATE TABLE h (id int PRIMARY KEY, v text)")
-    query(a, "CREATE TABLE r (id int PRIMARY KEY, v text) PARTITION BY RANGE (id)")
-    for k in ("100", "200", "300"):
-        query(a, "SELECT ringdb_split_partition('r', %s)", (k,))
-    query(a, "INSERT INTO h SELECT g, 'h' || g FROM generate_series(0, 399) g")
-    query(a, "INSERT INTO r SELECT g, 'r' || g FROM generate_series(0, 399) g")
+    hash_and_range_tables(a)
     T.check(c.wait_hints_delivered(), "3-node replication settles")
     load = Load(n1, n2, "h", 5000)
     load.start()
     time.sleep(0.5)
-    args = n4.args()
-    i = args.index("--peers")
-    args[i:i + 2] = ["--join", n1.addr]
-    with open(n4.log, "a") as logf:
-        n4.proc = subprocess.Popen(args, stdout=logf, stderr=logf)
+    c.start_joining(n4, n1)
     c.wait_up(c.nodes)
     conns[4] = connect(n4)
     T.check(all(n.status()["ring"]["nodes"] == [1, 2, 3, 4] for n in c.nodes),

@@ -9,9 +9,9 @@
 
 #include "exec/rowlock.h"
 
-static int try_lock(rowlocks_t *l, rowlock_owner_t *o, const char *key, int mode)
+static int try_lock(rowlocks_t *t, rowlock_owner_t *o, const char *key, int mode)
 {
-    return rowlock_acquire(l, o, key, strlen(key), mode, false, NULL, NULL);
+    return rowlock_acquire(t, o, key, strlen(key), mode, false, NULL, NULL);
 }
 
 /* PostgreSQL's table (explicit-locking docs, "Conflicting Row-Level Locks"). */
@@ -23,12 +23,33 @@ static const bool pg_conflict[4][4] = {
     /* UPDATE */      { true,    true,  true,      true },
 };
 
+/* Every test gets a fresh lock table l and three owners a, b, c; the
+ * fixture releases whatever they still hold and frees them all. */
+static rowlocks_t *l;
+static rowlock_owner_t a, b, c;
+
+static void setup(void)
+{
+    l = rowlocks_new();
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
+}
+
+static void teardown(void)
+{
+    rowlock_owner_t *owners[] = { &a, &b, &c };
+    for (size_t i = 0; i < 3; i++) {
+        rowlock_release_all(l, owners[i]);
+        rowlock_owner_free(owners[i]);
+    }
+    rowlocks_free(l);
+}
+
 START_TEST(compatibility_matrix)
 {
     for (int held = 0; held < 4; held++)
         for (int want = 0; want < 4; want++) {
-            rowlocks_t *l = rowlocks_new();
-            rowlock_owner_t a = { 0 }, b = { 0 };
             ck_assert_int_eq(try_lock(l, &a, "k", held), ROWLOCK_NEW);
             int got = try_lock(l, &b, "k", want);
             ck_assert_msg(got == (pg_conflict[held][want] ? ROWLOCK_BUSY : ROWLOCK_NEW),
@@ -36,19 +57,14 @@ START_TEST(compatibility_matrix)
             ck_assert_int_eq(rowlock_conflicts(held, want), pg_conflict[held][want]);
             /* other keys are independent */
             ck_assert_int_eq(try_lock(l, &b, "other", ROWLOCK_UPDATE), ROWLOCK_NEW);
-            rowlock_release_all(l, &a);
-            rowlock_release_all(l, &b);
-            rowlock_owner_free(&a);
-            rowlock_owner_free(&b);
-            rowlocks_free(l);
+            teardown();
+            setup();
         }
 }
 END_TEST
 
 START_TEST(several_holders_and_release)
 {
-    rowlocks_t *l = rowlocks_new();
-    rowlock_owner_t a = { 0 }, b = { 0 }, c = { 0 };
     ck_assert_int_eq(try_lock(l, &a, "k", ROWLOCK_SHARE), ROWLOCK_NEW);
     ck_assert_int_eq(try_lock(l, &b, "k", ROWLOCK_SHARE), ROWLOCK_NEW);
     ck_assert_int_eq(try_lock(l, &c, "k", ROWLOCK_KEY_SHARE), ROWLOCK_NEW);
@@ -67,17 +83,11 @@ START_TEST(several_holders_and_release)
     ck_assert_int_eq(try_lock(l, &b, "k", ROWLOCK_UPDATE), ROWLOCK_NEW);
     rowlock_release_all(l, &b);
     ck_assert_int_eq(rowlock_held(l, &b, "k", 1), -1);
-    rowlock_owner_free(&a);
-    rowlock_owner_free(&b);
-    rowlock_owner_free(&c);
-    rowlocks_free(l);
 }
 END_TEST
 
 START_TEST(upgrade_by_the_same_owner)
 {
-    rowlocks_t *l = rowlocks_new();
-    rowlock_owner_t a = { 0 }, b = { 0 };
     ck_assert_int_eq(try_lock(l, &a, "k", ROWLOCK_KEY_SHARE), ROWLOCK_NEW);
     ck_assert_int_eq(try_lock(l, &a, "k", ROWLOCK_KEY_SHARE), ROWLOCK_HELD);
     ck_assert_int_eq(try_lock(l, &a, "k", ROWLOCK_UPDATE), ROWLOCK_NEW);   /* alone: upgraded */
@@ -95,9 +105,6 @@ START_TEST(upgrade_by_the_same_owner)
     rowlock_release_all(l, &b);
     ck_assert_int_eq(try_lock(l, &a, "k", ROWLOCK_UPDATE), ROWLOCK_NEW);
     rowlock_release_all(l, &a);
-    rowlock_owner_free(&a);
-    rowlock_owner_free(&b);
-    rowlocks_free(l);
 }
 END_TEST
 
@@ -135,8 +142,6 @@ static void waiter_start(waiter_t *w)
 
 START_TEST(wait_until_release)
 {
-    rowlocks_t *l = rowlocks_new();
-    rowlock_owner_t a = { 0 }, b = { 0 };
     ck_assert_int_eq(try_lock(l, &a, "k", ROWLOCK_NO_KEY_UPDATE), ROWLOCK_NEW);
     waiter_t w = { .l = l, .o = &b, .key = "k", .mode = ROWLOCK_SHARE };
     waiter_start(&w);
@@ -152,16 +157,11 @@ START_TEST(wait_until_release)
     ck_assert_int_eq(w2.result, ROWLOCK_STOPPED);
     ck_assert_int_eq(rowlock_held(l, &a, "k", 1), -1);
     rowlock_release_all(l, &b);
-    rowlock_owner_free(&a);
-    rowlock_owner_free(&b);
-    rowlocks_free(l);
 }
 END_TEST
 
 START_TEST(deadlock_two_owners)
 {
-    rowlocks_t *l = rowlocks_new();
-    rowlock_owner_t a = { 0 }, b = { 0 };
     ck_assert_int_eq(try_lock(l, &a, "k1", ROWLOCK_UPDATE), ROWLOCK_NEW);
     ck_assert_int_eq(try_lock(l, &b, "k2", ROWLOCK_UPDATE), ROWLOCK_NEW);
     waiter_t w = { .l = l, .o = &b, .key = "k1", .mode = ROWLOCK_UPDATE };
@@ -171,9 +171,6 @@ START_TEST(deadlock_two_owners)
     pthread_join(w.th, NULL);
     ck_assert_int_eq(w.result, ROWLOCK_NEW);
     rowlock_release_all(l, &b);
-    rowlock_owner_free(&a);
-    rowlock_owner_free(&b);
-    rowlocks_free(l);
 }
 END_TEST
 
@@ -181,8 +178,6 @@ END_TEST
  * (both share k1), c waits for a (k2); b is not in the cycle. */
 START_TEST(deadlock_over_several_holders)
 {
-    rowlocks_t *l = rowlocks_new();
-    rowlock_owner_t a = { 0 }, b = { 0 }, c = { 0 };
     ck_assert_int_eq(try_lock(l, &b, "k1", ROWLOCK_SHARE), ROWLOCK_NEW);
     ck_assert_int_eq(try_lock(l, &c, "k1", ROWLOCK_SHARE), ROWLOCK_NEW);
     ck_assert_int_eq(try_lock(l, &a, "k2", ROWLOCK_KEY_SHARE), ROWLOCK_NEW);
@@ -197,17 +192,11 @@ START_TEST(deadlock_over_several_holders)
     ck_assert_int_eq(w.result, ROWLOCK_NEW);
     rowlock_release_all(l, &b);
     rowlock_release_all(l, &c);
-    rowlock_owner_free(&a);
-    rowlock_owner_free(&b);
-    rowlock_owner_free(&c);
-    rowlocks_free(l);
 }
 END_TEST
 
 START_TEST(many_keys)
 {
-    rowlocks_t *l = rowlocks_new();
-    rowlock_owner_t a = { 0 }, b = { 0 };
     char k[32];
     for (int i = 0; i < 5000; i++) {
         snprintf(k, sizeof k, "key%d", i);
@@ -225,9 +214,6 @@ START_TEST(many_keys)
         ck_assert_int_eq(try_lock(l, &a, k, ROWLOCK_UPDATE), ROWLOCK_NEW);
     }
     rowlock_release_all(l, &a);
-    rowlock_owner_free(&a);
-    rowlock_owner_free(&b);
-    rowlocks_free(l);
 }
 END_TEST
 
@@ -236,6 +222,7 @@ int main(void)
     Suite *s = suite_create("rowlock");
     TCase *tc = tcase_create("rowlock");
     tcase_set_timeout(tc, 30);
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, compatibility_matrix);
     tcase_add_test(tc, several_holders_and_release);
     tcase_add_test(tc, upgrade_by_the_same_owner);

@@ -157,3 +157,18 @@ class Libpq:
 
     def close(self):
         self.lib.PQfinish(self.conn)
+
+
+def tmp_files(d):
+    """The files in the node's temporary folder (<dir>/data/tmp), sorted;
+    None when there is none."""
+    t = os.path.join(d, "data", "tmp")
+    return sorted(os.listdir(t)) if os.path.isdir(t) else None
+
+
+def spilled(d):
+    """How many temporary files the node (started with log level debug)
+    has removed so far: its log names each one."""
+    import re
+    with open(os.path.join(d, "log"), errors="replace") as f:
+        return len(re.findall(r"temporary file: path \"[^\"]*/tmp/rdbtmp\.", f.read()))

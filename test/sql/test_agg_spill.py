@@ -29,14 +29,8 @@ T = ringnode.Checks()
 ok = T.ok
 
 
-def tmp_files(d):
-    t = os.path.join(d, "data", "tmp")
-    return sorted(os.listdir(t)) if os.path.isdir(t) else None
-
-
-def spilled(d):
-    with open(os.path.join(d, "log"), errors="replace") as f:
-        return len(re.findall(r"temporary file: path \"[^\"]*/tmp/rdbtmp\.", f.read()))
+tmp_files = ringnode.tmp_files
+spilled = ringnode.spilled
 
 
 def md5(s):

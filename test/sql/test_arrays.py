@@ -120,7 +120,10 @@ def main():
               [('{"a": [true, null], "b": 1.50}', '{"{\\"x\\": 2, \\"y\\": 1}",NULL}', '{"b":1,  "a":2}')])
         # errors with their SQLSTATEs
         check_err(cur, "SELECT '{1,2'::int[]", "22P02", 'malformed array literal: "{1,2"')
-        check_err(cur, "SELECT '{{1},{2}}'::int[]", "0A000", "multidimensional")
+        check(cur, "SELECT '{{1},{2}}'::int[], ARRAY[['a','b']], %s::int[]", [([[1], [2]], [['a', 'b']], [[1, 2], [3, 4]])],
+              ([[1, 2], [3, 4]],))
+        check_err(cur, "SELECT '{{1},{2,3}}'::int[]", "22P02", "malformed array literal")
+        check_err(cur, "SELECT ARRAY[[1],[2,3]]", "2202E", "matching dimensions")
         check_err(cur, "SELECT (1)[1]", "42804", "cannot subscript type integer")
         check_err(cur, "SELECT ARRAY[1] || ARRAY['x'::text]", "42883", "operator does not exist")
         check_err(cur, "UPDATE ar_types SET i4[NULL] = 1", "22004", "must not be null")

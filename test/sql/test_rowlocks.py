@@ -465,6 +465,63 @@ def fkey():
         x.close()
 
 
+def no_primary_key():
+    """Rows of a table without a primary key are locked by their hidden row id."""
+    c = conn()
+    q(c, "DROP TABLE IF EXISTS nopk")
+    q(c, "CREATE TABLE nopk (a int, b int)")
+    q(c, "INSERT INTO nopk SELECT g, 0 FROM generate_series(1, 5) g")
+    q(c, "INSERT INTO nopk VALUES (9, 0), (9, 0)")
+    n, m = 3, 10
+    errors = []
+
+    def worker():
+        w = conn(False)
+        for _ in range(m):
+            try:
+                (v,), = q(w, "SELECT b FROM nopk WHERE a = 1 FOR UPDATE")
+                q(w, "UPDATE nopk SET b = %s WHERE a = 1", (v + 1,))
+                w.commit()
+            except psycopg2.Error as e:
+                errors.append(e.pgcode)
+                w.rollback()
+        w.close()
+
+    ts = [threading.Thread(target=worker) for _ in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    C.ok(not errors and q(c, "SELECT b FROM nopk WHERE a = 1") == [(n * m,)],
+         "no primary key: %d x %d increments through FOR UPDATE: %r %r"
+         % (n, m, q(c, "SELECT b FROM nopk WHERE a = 1"), errors))
+    a, b = conn(False), conn(False)
+    q(a, "SELECT * FROM nopk WHERE a = 2 FOR UPDATE")
+    C.ok(err_of(b, "SELECT * FROM nopk WHERE a = 2 FOR UPDATE NOWAIT") == "55P03", "no primary key: NOWAIT")
+    b.rollback()
+    C.ok(q(b, "SELECT a FROM nopk WHERE a = 3 FOR UPDATE NOWAIT") == [(3,)], "no primary key: another row")
+    b.rollback()
+    a.rollback()
+    # two equal rows are two rows: SKIP LOCKED returns the other one
+    C.ok(len(q(a, "SELECT a FROM nopk WHERE a = 9 LIMIT 1 FOR UPDATE")) == 1, "no primary key: lock one of two")
+    C.ok(q(b, "SELECT a, b FROM nopk WHERE a = 9 FOR UPDATE SKIP LOCKED") == [(9, 0)],
+         "no primary key: SKIP LOCKED skips only the locked duplicate")
+    b.rollback()
+    a.rollback()
+    # an UPDATE waits for the lock, then works on the committed version
+    q(a, "SELECT * FROM nopk WHERE a = 4 FOR UPDATE")
+    bg = Bg(b, "UPDATE nopk SET b = b + 1 WHERE a = 4")
+    C.ok(bg.blocked(), "no primary key: UPDATE waits for FOR UPDATE")
+    q(a, "UPDATE nopk SET b = 10 WHERE a = 4")
+    a.commit()
+    C.ok(bg.wait() and bg.code is None, "no primary key: the UPDATE ends: %s" % bg.msg)
+    b.commit()
+    C.ok(q(c, "SELECT b FROM nopk WHERE a = 4") == [(11,)], "no primary key: no lost update: %r"
+         % q(c, "SELECT b FROM nopk WHERE a = 4"))
+    for x in (a, b, c):
+        x.close()
+
+
 def main():
     global PORT
     d, PORT, proc = ringnode.start(RINGDB, "rowlocks-test-", range(43500, 43600))
@@ -474,7 +531,7 @@ def main():
         c.close()
         only = sys.argv[2:]
         for t in (lost_update, share_modes, nowait_and_release, newest_version_and_recheck, skip_locked,
-                  deadlock, interrupt_wait, fkey):
+                  deadlock, interrupt_wait, fkey, no_primary_key):
             if only and t.__name__ not in only:
                 continue
             print("--", t.__name__, flush=True)

@@ -70,12 +70,14 @@ static const char *get_s(txn_t *t, const char *k)
 }
 
 /* "k=v,k=v" of every key t sees in [lo, hi). */
-static const char *scan_s(txn_t *t, const char *lo, const char *hi)
+static const char *scan_dir(txn_t *t, const char *lo, const char *hi, bool reverse)
 {
     static char out[4096];
     size_t n = 0;
     out[0] = 0;
     txn_iter_t *it = txn_iter_new(t, lo, lo ? strlen(lo) : 0, hi, hi ? strlen(hi) : 0);
+    if (reverse)
+        txn_iter_reverse(it);
     while (txn_iter_next(it)) {
         size_t kl, vl;
         const char *k = txn_iter_key(it, &kl);
@@ -86,6 +88,11 @@ static const char *scan_s(txn_t *t, const char *lo, const char *hi)
     ck_assert_int_eq(txn_iter_status(it, NULL), RDB_OK);
     txn_iter_free(it);
     return out;
+}
+
+static const char *scan_s(txn_t *t, const char *lo, const char *hi)
+{
+    return scan_dir(t, lo, hi, false);
 }
 
 static void commit_ok(txn_t *t)
@@ -208,6 +215,36 @@ START_TEST(iterator_merges_write_set)
     txn_iter_free(it);
     ck_assert_str_eq(scan_s(t, "a", NULL), "a=2,b=1,d=2,e=2,g=3");
     txn_abort(t);
+}
+END_TEST
+
+/* txn_iter_reverse: the same view, descending, within the bounds (hi
+ * exclusive), the write set merged, deletes hidden. */
+START_TEST(iterator_reverse)
+{
+    txn_t *a = txn_begin(st);
+    put_s(a, "rb", "1");
+    put_s(a, "rd", "1");
+    put_s(a, "rf", "1");
+    put_s(a, "rh", "1");
+    commit_ok(a);
+    txn_t *t = txn_begin(st);
+    ck_assert_str_eq(scan_dir(t, "r", "s", true), "rh=1,rf=1,rd=1,rb=1");
+    put_s(t, "ra", "2");
+    put_s(t, "rd", "2");
+    txn_delete(t, "rf", 2);
+    put_s(t, "rg", "2");
+    txn_delete(t, "rh", 2);
+    put_s(t, "rz", "2");
+    ck_assert_str_eq(scan_dir(t, "r", "s", true), "rz=2,rg=2,rd=2,rb=1,ra=2");
+    ck_assert_str_eq(scan_dir(t, "rb", "rg", true), "rd=2,rb=1");
+    ck_assert_str_eq(scan_dir(t, "rc", "rh", true), "rg=2,rd=2");
+    ck_assert_str_eq(scan_dir(t, "rc", "rd", true), "");
+    ck_assert_str_eq(scan_dir(t, "r", "s", false), "ra=2,rb=1,rd=2,rg=2,rz=2");
+    txn_abort(t);
+    txn_t *u = txn_begin(st);
+    ck_assert_str_eq(scan_dir(u, "rc", NULL, true), "rh=1,rf=1,rd=1");
+    txn_abort(u);
 }
 END_TEST
 
@@ -442,6 +479,7 @@ static Suite *txn_suite(void)
     tcase_add_test(tc, clock_floor_survives_restart);
     tcase_add_test(tc, random_against_model);
     tcase_add_test(tc, bulk_runs);
+    tcase_add_test(tc, iterator_reverse);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,7 +14,8 @@
 #include "sql/array.h"
 #include "sql/types/types_int.h"
 
-typedef enum { C_ARRAY, C_JSON, C_JSONB, C_JSON_OBJ, C_JSONB_OBJ } coll_kind_t;
+typedef enum { C_ARRAY, C_JSON, C_JSONB, C_JSON_OBJ, C_JSONB_OBJ,
+               C_ARRAY_ARR /* array_agg(anyarray): one more dimension */ } coll_kind_t;
 
 static const struct { const char *name; coll_kind_t k; int nargs; } coll_names[] = {
     { "array_agg", C_ARRAY, 1 }, { "json_agg", C_JSON, 1 }, { "jsonb_agg", C_JSONB, 1 },
@@ -89,6 +90,11 @@ static rdb_status_t coll_trans(sql_fn_ctx_t *ctx, void *st, const sql_value_t *a
     coll_t *s = st;
     if (s->w == 2 && args[0].isnull)
         return rdb_err_set(err, RDB_SQL, "22023", "field name must not be null");
+    if (s->kind == C_ARRAY_ARR && args[0].isnull)
+        return rdb_err_set(err, RDB_SQL, "22004", "cannot accumulate null arrays");
+    if (s->kind == C_ARRAY_ARR && sql_array_count(&args[0]) == 0)   /* as PG: only a first input */
+        return rdb_err_set(err, RDB_SQL, "2202E", s->n ? "cannot accumulate arrays of different dimensionality"
+                                                       : "cannot accumulate empty arrays");
     coll_push(s, args);
     return RDB_OK;
 }
@@ -104,6 +110,43 @@ static rdb_status_t coll_combine(sql_fn_ctx_t *ctx, void *st, const void *other,
     return RDB_OK;
 }
 
+/* array_agg(anyarray): the inputs (none NULL or empty) stacked along a new
+ * first dimension; all must have the first one's extents, as PG's
+ * accumArrayResultArr. */
+static rdb_status_t final_arrays(sql_fn_ctx_t *ctx, coll_t *s, sql_value_t *res, rdb_err_t *err)
+{
+    sql_array_t r = { .elem = sql_array_elem_type(s->t[0]) };
+    int64_t total = 0;
+    sql_value_t *all = NULL;
+    for (int64_t i = 0; i < s->n; i++) {
+        sql_array_t x;
+        if (sql_array_decode(ctx->arena, s->t[0], coll_at(s, i), &x, err) != RDB_OK)
+            return RDB_CORRUPTION;
+        if (i == 0) {
+            if (x.ndim + 1 > SQL_ARRAY_MAXDIM)
+                return rdb_err_set(err, RDB_SQL, "54000", "number of array dimensions (%d) exceeds the "
+                                   "maximum allowed (%d)", x.ndim + 1, SQL_ARRAY_MAXDIM);
+            if ((int64_t)x.n * s->n > SQL_ARRAY_MAX_ELEMS)
+                return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                                   SQL_ARRAY_MAX_ELEMS);
+            r.ndim = x.ndim + 1;
+            memcpy(r.dims + 1, x.dims, sizeof(int) * (size_t)x.ndim);
+            memcpy(r.lbs + 1, x.lbs, sizeof(int32_t) * (size_t)x.ndim);
+            all = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)(x.n * s->n));
+        } else if (x.ndim + 1 != r.ndim || memcmp(r.dims + 1, x.dims, sizeof(int) * (size_t)x.ndim) != 0) {
+            return rdb_err_set(err, RDB_SQL, "2202E", "cannot accumulate arrays of different dimensionality");
+        }
+        memcpy(all + total, x.v, sizeof(sql_value_t) * (size_t)x.n);
+        total += x.n;
+    }
+    r.dims[0] = (int)s->n;
+    r.lbs[0] = 1;
+    r.n = (int)total;
+    r.v = all;
+    *res = sql_array_encode_like(ctx->arena, &r);
+    return RDB_OK;
+}
+
 static rdb_status_t coll_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rdb_err_t *err)
 {
     coll_t *s = st;
@@ -111,6 +154,8 @@ static rdb_status_t coll_final(sql_fn_ctx_t *ctx, void *st, sql_value_t *res, rd
         *res = sql_null();
         return RDB_OK;
     }
+    if (s->kind == C_ARRAY_ARR)
+        return final_arrays(ctx, s, res, err);
     if (s->kind == C_ARRAY) {
         if (s->n > SQL_ARRAY_MAX_ELEMS)
             return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
@@ -210,9 +255,10 @@ rdb_status_t sqlt_coll_agg_resolve(const char *name, int nargs, const sql_type_t
         out->argtypes[i] = argtypes[i].oid == SQL_OID_UNKNOWN ? (sql_type_t){ SQL_OID_TEXT, -1 } : argtypes[i];
     switch (coll_names[k].k) {
     case C_ARRAY: {
-        if (sql_type_is_array(out->argtypes[0].oid))
-            return rdb_err_set(err, RDB_SQL, "0A000", "array_agg over arrays (multidimensional arrays) "
-                               "is not supported");
+        if (sql_type_is_array(out->argtypes[0].oid)) {
+            out->rettype = out->argtypes[0];
+            break;
+        }
         uint32_t ao = sql_array_oid_of(out->argtypes[0].oid);
         if (!ao)
             return rdb_err_set(err, RDB_SQL, "42704", "could not find array type for data type %s",
@@ -231,5 +277,7 @@ rdb_status_t sqlt_coll_agg_resolve(const char *name, int nargs, const sql_type_t
     out->serialize = coll_serialize;
     out->deserialize = coll_deserialize;
     out->extra = (const void *)(intptr_t)coll_names[k].k;
+    if (coll_names[k].k == C_ARRAY && sql_type_is_array(out->argtypes[0].oid))
+        out->extra = (const void *)(intptr_t)C_ARRAY_ARR;
     return RDB_OK;
 }

@@ -120,7 +120,47 @@ FN(f_array_cat)
     sql_array_t x, y;
     if (dec(ctx, argtypes[0], &args[0], &x, err) || dec(ctx, argtypes[1], &args[1], &y, err))
         return RDB_CORRUPTION;
-    return concat(ctx, rettype, &x, x.n, &y, y.n, x.n ? x.lbound : y.lbound, res);
+    if (x.ndim <= 1 && y.ndim <= 1)
+        return concat(ctx, rettype, &x, x.n, &y, y.n, x.n ? x.lbound : y.lbound, res);
+    if (x.ndim == 0) { *res = args[1]; return RDB_OK; }
+    if (y.ndim == 0) { *res = args[0]; return RDB_OK; }
+    /* PG's array_cat: equal ranks join along the first dimension; a rank
+     * one lower is an element of the other, prepended or appended */
+    const sql_array_t *big = x.ndim >= y.ndim ? &x : &y, *small = big == &x ? &y : &x;
+    int off = big->ndim - small->ndim;
+    if (off > 1) {
+        rdb_err_set(err, RDB_SQL, "2202E", "cannot concatenate incompatible arrays");
+        rdb_err_detail(err, "Arrays of %d and %d dimensions are not compatible for concatenation.",
+                       x.ndim, y.ndim);
+        return RDB_SQL;
+    }
+    for (int d = off ? 0 : 1; d < small->ndim; d++)
+        if (small->dims[d] != big->dims[d + off] || (!off && small->lbs[d] != big->lbs[d])) {
+            rdb_err_set(err, RDB_SQL, "2202E", "cannot concatenate incompatible arrays");
+            rdb_err_detail(err, off ? "Arrays with differing dimensions are not compatible for concatenation."
+                                    : "Arrays with differing element dimensions are not compatible for concatenation.");
+            return RDB_SQL;
+        }
+    sql_array_t r = *big;
+    r.dims[0] += off ? 1 : small->dims[0];
+    if (!off) memcpy(r.lbs, x.lbs, sizeof r.lbs);
+    if ((int64_t)x.n + y.n > SQL_ARRAY_MAX_ELEMS)
+        return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                           SQL_ARRAY_MAX_ELEMS);
+    r.n = x.n + y.n;
+    r.v = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)r.n);
+    memcpy(r.v, x.v, sizeof(sql_value_t) * (size_t)x.n);
+    memcpy(r.v + x.n, y.v, sizeof(sql_value_t) * (size_t)y.n);
+    r.elem = sql_array_elem_type(rettype);
+    *res = sql_array_encode_like(ctx->arena, &r);
+    return RDB_OK;
+}
+
+static rdb_status_t need_1d(const sql_array_t *x, rdb_err_t *err)
+{
+    if (x->ndim <= 1)
+        return RDB_OK;
+    return rdb_err_set(err, RDB_SQL, "22000", "argument must be empty or one-dimensional array");
 }
 
 FN(f_array_append)
@@ -129,6 +169,8 @@ FN(f_array_append)
     sql_array_t x = { .n = 0, .lbound = 1 }, y = { .n = 1, .v = (sql_value_t *)&args[1] };
     if (!args[0].isnull && dec(ctx, argtypes[0], &args[0], &x, err))
         return RDB_CORRUPTION;
+    if (need_1d(&x, err))
+        return RDB_SQL;
     return concat(ctx, rettype, &x, x.n, &y, 1, x.n ? x.lbound : 1, res);
 }
 
@@ -138,6 +180,8 @@ FN(f_array_prepend)
     sql_array_t x = { .n = 1, .v = (sql_value_t *)&args[0] }, y = { .n = 0, .lbound = 1 };
     if (!args[1].isnull && dec(ctx, argtypes[1], &args[1], &y, err))
         return RDB_CORRUPTION;
+    if (need_1d(&y, err))
+        return RDB_SQL;
     return concat(ctx, rettype, &x, 1, &y, y.n, 1, res);
 }
 
@@ -174,37 +218,64 @@ FN(f_arr_contains) { (void)nargs; (void)rettype; bool b; if (contains(ctx, argty
 FN(f_arr_contained) { (void)nargs; (void)rettype; bool b; if (contains(ctx, argtypes, args, 1, false, &b, err)) return RDB_SQL; *res = sql_bool(b); return RDB_OK; }
 FN(f_arr_overlap) { (void)nargs; (void)rettype; bool b; if (contains(ctx, argtypes, args, 0, true, &b, err)) return RDB_SQL; *res = sql_bool(b); return RDB_OK; }
 
+/* The extent / lower bound of dimension args[1] (counted from 1), false
+ * when the array has no such dimension. */
+static bool dim_of(const sql_value_t *args, int *dim, int32_t *lb)
+{
+    int dims[SQL_ARRAY_MAXDIM];
+    int32_t lbs[SQL_ARRAY_MAXDIM];
+    int ndim = sql_array_shape(&args[0], dims, lbs);
+    if (args[1].u.i < 1 || args[1].u.i > ndim)
+        return false;
+    *dim = dims[args[1].u.i - 1];
+    *lb = lbs[args[1].u.i - 1];
+    return true;
+}
+
 FN(f_array_length)
 {
-    (void)ctx; (void)argtypes; (void)rettype; (void)err;
-    int n = sql_array_count(&args[0]);
-    *res = nargs > 1 && (args[1].u.i != 1 || n == 0) ? sql_null() : sql_int(n);
+    (void)ctx; (void)nargs; (void)argtypes; (void)rettype; (void)err;
+    int d;
+    int32_t lb;
+    *res = dim_of(args, &d, &lb) ? sql_int(d) : sql_null();
     return RDB_OK;
 }
 FN(f_cardinality) { (void)ctx; (void)nargs; (void)argtypes; (void)rettype; (void)err; *res = sql_int(sql_array_count(&args[0])); return RDB_OK; }
-FN(f_array_ndims) { (void)ctx; (void)nargs; (void)argtypes; (void)rettype; (void)err; *res = sql_array_count(&args[0]) ? sql_int(1) : sql_null(); return RDB_OK; }
+FN(f_array_ndims)
+{
+    (void)ctx; (void)nargs; (void)argtypes; (void)rettype; (void)err;
+    int ndim = sql_array_shape(&args[0], NULL, NULL);
+    *res = ndim ? sql_int(ndim) : sql_null();
+    return RDB_OK;
+}
 FN(f_array_lower)
 {
     (void)ctx; (void)nargs; (void)argtypes; (void)rettype; (void)err;
-    int n = sql_array_count(&args[0]);
-    *res = args[1].u.i != 1 || n == 0 ? sql_null() : sql_int(sql_array_lbound(&args[0]));
+    int d;
+    int32_t lb;
+    *res = dim_of(args, &d, &lb) ? sql_int(lb) : sql_null();
     return RDB_OK;
 }
 FN(f_array_upper)
 {
     (void)ctx; (void)nargs; (void)argtypes; (void)rettype; (void)err;
-    int n = sql_array_count(&args[0]);
-    *res = args[1].u.i != 1 || n == 0 ? sql_null() : sql_int(sql_array_lbound(&args[0]) + n - 1);
+    int d;
+    int32_t lb;
+    *res = dim_of(args, &d, &lb) ? sql_int((int64_t)lb + d - 1) : sql_null();
     return RDB_OK;
 }
 FN(f_array_dims)
 {
     (void)nargs; (void)argtypes; (void)rettype; (void)err;
-    int n = sql_array_count(&args[0]);
-    if (!n) { *res = sql_null(); return RDB_OK; }
-    int32_t lb = sql_array_lbound(&args[0]);
-    char *s = rdb_arena_sprintf(ctx->arena, "[%d:%d]", lb, lb + n - 1);
-    *res = sql_bytes(s, (uint32_t)strlen(s));
+    int dims[SQL_ARRAY_MAXDIM];
+    int32_t lbs[SQL_ARRAY_MAXDIM];
+    int ndim = sql_array_shape(&args[0], dims, lbs);
+    if (!ndim) { *res = sql_null(); return RDB_OK; }
+    rdb_buf_t b = RDB_BUF_INIT;
+    for (int d = 0; d < ndim; d++)
+        rdb_buf_printf(&b, "[%d:%d]", lbs[d], (int)((int64_t)lbs[d] + dims[d] - 1));
+    *res = sql_bytes(rdb_arena_memdup(ctx->arena, b.data, b.len), (uint32_t)b.len);
+    rdb_buf_free(&b);
     return RDB_OK;
 }
 
@@ -215,6 +286,8 @@ FN(f_array_position)
     sql_array_t x;
     if (dec(ctx, argtypes[0], &args[0], &x, err))
         return RDB_CORRUPTION;
+    if (x.ndim > 1)
+        return rdb_err_set(err, RDB_SQL, "0A000", "searching for elements in multidimensional arrays is not supported");
     /* PG's order: an empty array, or a NULL sought where there is none, is NULL first */
     bool hasnull = false;
     for (int i = 0; i < x.n; i++)
@@ -240,6 +313,8 @@ FN(f_array_positions)
     sql_array_t x;
     if (dec(ctx, argtypes[0], &args[0], &x, err))
         return RDB_CORRUPTION;
+    if (x.ndim > 1)
+        return rdb_err_set(err, RDB_SQL, "0A000", "searching for elements in multidimensional arrays is not supported");
     sql_value_t *v = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)(x.n ? x.n : 1));
     int n = 0;
     for (int i = 0; i < x.n; i++)
@@ -256,6 +331,8 @@ FN(f_array_remove)
     sql_array_t x;
     if (dec(ctx, argtypes[0], &args[0], &x, err))
         return RDB_CORRUPTION;
+    if (x.ndim > 1)
+        return rdb_err_set(err, RDB_SQL, "0A000", "removing elements from multidimensional arrays is not supported");
     int n = 0;
     for (int i = 0; i < x.n; i++)
         if (!elem_eq(x.elem, &x.v[i], &args[1]))
@@ -274,7 +351,7 @@ FN(f_array_replace)
     for (int i = 0; i < x.n; i++)
         if (elem_eq(x.elem, &x.v[i], &args[1]))
             x.v[i] = args[2];
-    *res = sql_array_encode(ctx->arena, x.elem, x.lbound, x.n, x.v);
+    *res = sql_array_encode_like(ctx->arena, &x);
     return RDB_OK;
 }
 

@@ -57,6 +57,8 @@ static int cast_context(uint32_t from, uint32_t to)
     if (from == SQL_OID_TIMESTAMPTZ && to == SQL_OID_TIMETZ) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_TIMETZ && to == SQL_OID_TIME) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_TIME && to == SQL_OID_TIMETZ) return SQL_CAST_IMPLICIT;
+    if (from == SQL_OID_CIDR && to == SQL_OID_INET) return SQL_CAST_IMPLICIT;
+    if (from == SQL_OID_INET && to == SQL_OID_CIDR) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_JSON && to == SQL_OID_JSONB) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_JSONB && to == SQL_OID_JSON) return SQL_CAST_ASSIGNMENT;
     if (from == SQL_OID_JSONB && (num_rank(to) || to == SQL_OID_BOOL)) return SQL_CAST_EXPLICIT;
@@ -150,6 +152,11 @@ static rdb_status_t cast_generic(sql_fn_ctx_t *ctx, int nargs, const sql_value_t
         return sqlt_array_cast(ctx, from, to, explicit_, v, out, err);
     if (from.oid == SQL_OID_JSONB && (kt == K_INT || kt == K_FLOAT || kt == K_NUMERIC || kt == K_BOOL))
         return sqlt_jsonb_cast(ctx, v, to, out, err);
+    if (from.oid != to.oid && (sqlt_is_net(from.oid) || sqlt_is_net(to.oid))) {
+        if ((st = sqlt_net_cast(a, from.oid, to.oid, v, out, err)) != RDB_OK) return st;
+        if (sqlt_is_net(to.oid)) return RDB_OK;
+        return sqlt_text_typmod(a, to.oid, to.typmod, explicit_, out, err);
+    }
     if (from.oid == to.oid || (kf == K_TEXT && kt == K_TEXT)) {
         *out = *v;
         if (kt == K_NUMERIC) return sqlt_numeric_typmod(a, v, to.typmod, out, err);

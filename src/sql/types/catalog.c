@@ -33,11 +33,13 @@ static const sql_typeinfo_t type_table[] = {
     { SQL_OID_NUMERIC, "numeric", "numeric", -1, false, 'N', false, 0, SQL_OID_NUMERIC_ARRAY },
     { SQL_OID_UUID, "uuid", "uuid", 16, false, 'U', false, 0, SQL_OID_UUID_ARRAY },
     { SQL_OID_INET, "inet", "inet", -1, false, 'I', true, 0, SQL_OID_INET_ARRAY },
+    { SQL_OID_CIDR, "cidr", "cidr", -1, false, 'I', false, 0, SQL_OID_CIDR_ARRAY },
     { SQL_OID_JSONB, "jsonb", "jsonb", -1, false, 'U', false, 0, SQL_OID_JSONB_ARRAY },
     { SQL_OID_RECORD, "record", "record", -1, false, 'P', false, 0, 0 },
     { SQL_OID_VOID, "void", "void", 4, true, 'P', false, 0, 0 },
     { SQL_OID_REGCLASS, "regclass", "regclass", 4, true, 'N', false, 0, 0 },
-    { SQL_OID_REGTYPE, "regtype", "regtype", 4, true, 'N', false, 0, 0 },
+    { SQL_OID_REGTYPE, "regtype", "regtype", 4, true, 'N', false, 0, SQL_OID_REGTYPE_ARRAY },
+    { SQL_OID_REGTYPE_ARRAY, "_regtype", "regtype[]", -1, false, 'A', false, SQL_OID_REGTYPE, 0 },
     { SQL_OID_BOOL_ARRAY, "_bool", "boolean[]", -1, false, 'A', false, SQL_OID_BOOL, 0 },
     { SQL_OID_INT2_ARRAY, "_int2", "smallint[]", -1, false, 'A', false, SQL_OID_INT2, 0 },
     { SQL_OID_INT4_ARRAY, "_int4", "integer[]", -1, false, 'A', false, SQL_OID_INT4, 0 },
@@ -58,6 +60,7 @@ static const sql_typeinfo_t type_table[] = {
     { SQL_OID_NUMERIC_ARRAY, "_numeric", "numeric[]", -1, false, 'A', false, SQL_OID_NUMERIC, 0 },
     { SQL_OID_UUID_ARRAY, "_uuid", "uuid[]", -1, false, 'A', false, SQL_OID_UUID, 0 },
     { SQL_OID_INET_ARRAY, "_inet", "inet[]", -1, false, 'A', false, SQL_OID_INET, 0 },
+    { SQL_OID_CIDR_ARRAY, "_cidr", "cidr[]", -1, false, 'A', false, SQL_OID_CIDR, 0 },
     { SQL_OID_JSON_ARRAY, "_json", "json[]", -1, false, 'A', false, SQL_OID_JSON, 0 },
     { SQL_OID_JSONB_ARRAY, "_jsonb", "jsonb[]", -1, false, 'A', false, SQL_OID_JSONB, 0 },
     { SQL_OID_CHAR, "char", "\"char\"", 1, true, 'Z', false, 0, 0 },
@@ -199,7 +202,7 @@ sqlt_kind_t sqlt_kind(uint32_t oid)
     case SQL_OID_REGNAMESPACE: case SQL_OID_REGROLE: return K_INT;
     case SQL_OID_FLOAT4: case SQL_OID_FLOAT8: return K_FLOAT;
     case SQL_OID_TEXT: case SQL_OID_VARCHAR: case SQL_OID_BPCHAR: case SQL_OID_NAME:
-    case SQL_OID_UNKNOWN: case SQL_OID_CHAR: case SQL_OID_INET: return K_TEXT;
+    case SQL_OID_UNKNOWN: case SQL_OID_CHAR: case SQL_OID_INET: case SQL_OID_CIDR: return K_TEXT;
     case SQL_OID_BYTEA: return K_BYTEA;
     case SQL_OID_UUID: return K_UUID;
     case SQL_OID_NUMERIC: return K_NUMERIC;

@@ -15,6 +15,8 @@ extern const fdef_t sqlt_fn_math[];     /* fn_math.c     */
 extern const fdef_t sqlt_op_math[];     /* fn_math.c: operators */
 extern const fdef_t sqlt_op_string[];   /* fn_string.c: operators */
 extern const fdef_t sqlt_op_datetime[]; /* fn_datetime.c: operators */
+extern const fdef_t sqlt_fn_network[];  /* network.c */
+extern const fdef_t sqlt_op_network[];  /* network.c: operators */
 /* entries of a table ended by a NULL name */
 size_t sqlt_fdef_count(const fdef_t *t);
 

@@ -887,16 +887,18 @@ static rdb_status_t resolve(const ftab_t *tabs, int ntabs, const char *name, int
 rdb_status_t sql_func_resolve(const char *name, int nargs, const sql_type_t *argtypes,
                               sql_resolved_fn_t *out, rdb_err_t *err)
 {
-    static size_t ndt, nst, nma;
+    static size_t ndt, nst, nma, nnw;
     if (!nma) { /* idempotent: racing threads store the same counts */
         ndt = sqlt_fdef_count(sqlt_fn_datetime);
         nst = sqlt_fdef_count(sqlt_fn_string);
+        nnw = sqlt_fdef_count(sqlt_fn_network);
         nma = sqlt_fdef_count(sqlt_fn_math);
     }
     const ftab_t tabs[] = { { funcs, sizeof funcs / sizeof funcs[0] },
                             { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs },
-                            { sqlt_fn_datetime, ndt }, { sqlt_fn_string, nst }, { sqlt_fn_math, nma } };
-    return resolve(tabs, 6, name, nargs, argtypes, false, out, err);
+                            { sqlt_fn_datetime, ndt }, { sqlt_fn_string, nst }, { sqlt_fn_math, nma },
+                            { sqlt_fn_network, nnw } };
+    return resolve(tabs, sizeof tabs / sizeof tabs[0], name, nargs, argtypes, false, out, err);
 }
 
 void sql_func_each(sql_func_each_fn fn, void *arg)
@@ -905,7 +907,8 @@ void sql_func_each(sql_func_each_fn fn, void *arg)
                             { sqlt_array_funcs, sqlt_array_nfuncs }, { sqlt_json_funcs, sqlt_json_nfuncs },
                             { sqlt_fn_datetime, sqlt_fdef_count(sqlt_fn_datetime) },
                             { sqlt_fn_string, sqlt_fdef_count(sqlt_fn_string) },
-                            { sqlt_fn_math, sqlt_fdef_count(sqlt_fn_math) } };
+                            { sqlt_fn_math, sqlt_fdef_count(sqlt_fn_math) },
+                            { sqlt_fn_network, sqlt_fdef_count(sqlt_fn_network) } };
     for (size_t t = 0; t < sizeof tabs / sizeof tabs[0]; t++)
         for (size_t i = 0; i < tabs[t].n; i++) {
             const fdef_t *d = &tabs[t].t[i];
@@ -926,16 +929,17 @@ rdb_status_t sql_oper_resolve(const char *op, sql_type_t left, sql_type_t right,
     const char *name = op;
     if (!strcmp(op, "!=")) name = "<>";
     rdb_err_t tmp = RDB_ERR_INIT;
-    static size_t nom, nos, nod;
+    static size_t nom, nos, nod, non;
     if (!nom) {
         nos = sqlt_fdef_count(sqlt_op_string);
         nod = sqlt_fdef_count(sqlt_op_datetime);
+        non = sqlt_fdef_count(sqlt_op_network);
         nom = sqlt_fdef_count(sqlt_op_math);
     }
     const ftab_t tabs[] = { { ops, sizeof ops / sizeof ops[0] }, { sqlt_array_ops, sqlt_array_nops },
                             { sqlt_json_ops, sqlt_json_nops }, { sqlt_op_math, nom }, { sqlt_op_string, nos },
-                            { sqlt_op_datetime, nod } };
-    rdb_status_t s = resolve(tabs, 6, name, n, at, true, out, err ? err : &tmp);
+                            { sqlt_op_datetime, nod }, { sqlt_op_network, non } };
+    rdb_status_t s = resolve(tabs, sizeof tabs / sizeof tabs[0], name, n, at, true, out, err ? err : &tmp);
     rdb_err_clear(&tmp);
     return s;
 }

@@ -223,123 +223,6 @@ static rdb_status_t uuid_in(rdb_arena_t *a, const char *s, size_t len, sql_value
     return RDB_OK;
 }
 
-/* inet: an IPv4 or IPv6 address with an optional /bits, held as the text
- * PostgreSQL prints (the /bits only when it is not the whole address). */
-static rdb_status_t inet_in(rdb_arena_t *a, const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
-{
-    char buf[128], txt[INET6_ADDRSTRLEN + 8];
-    unsigned char addr[16];
-    if (len == 0 || len >= sizeof buf)
-        goto bad;
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    char *slash = strchr(buf, '/');
-    long bits = -1;
-    if (slash) {
-        char *end;
-        *slash = 0;
-        if (!slash[1] || slash[1] < '0' || slash[1] > '9')
-            goto bad;
-        bits = strtol(slash + 1, &end, 10);
-        if (*end)
-            goto bad;
-    }
-    int fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
-    int max = fam == AF_INET ? 32 : 128;
-    if (inet_pton(fam, buf, addr) != 1 || bits > max)
-        goto bad;
-    if (!inet_ntop(fam, addr, txt, INET6_ADDRSTRLEN))
-        goto bad;
-    if (bits >= 0 && bits != max)
-        snprintf(txt + strlen(txt), 8, "/%ld", bits);
-    size_t n = strlen(txt);
-    *out = sql_bytes(rdb_arena_memdup(a, txt, n), (uint32_t)n);
-    return RDB_OK;
-bad:
-    return rdb_err_set(err, RDB_SQL, "22P02", "invalid input syntax for type inet: \"%.*s\"", (int)len, s);
-}
-
-/* The address, bits and family of a canonical inet text. */
-static int inet_parse(const sql_value_t *v, unsigned char addr[16], int *bits)
-{
-    char buf[INET6_ADDRSTRLEN + 8];
-    size_t n = v->u.v.len < sizeof buf - 1 ? v->u.v.len : sizeof buf - 1;
-    memcpy(buf, v->u.v.ptr, n);
-    buf[n] = 0;
-    char *slash = strchr(buf, '/');
-    if (slash)
-        *slash = 0;
-    int fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
-    if (inet_pton(fam, buf, addr) != 1)
-        memset(addr, 0, 16);
-    *bits = slash ? atoi(slash + 1) : fam == AF_INET ? 32 : 128;
-    return fam;
-}
-
-size_t sqlt_inet_sortkey(const sql_value_t *v, unsigned char *out)
-{
-    unsigned char addr[16];
-    int bits;
-    int fam = inet_parse(v, addr, &bits);
-    int nb = fam == AF_INET ? 4 : 16;
-    out[0] = fam == AF_INET ? 0 : 1;
-    for (int i = 0; i < nb; i++) {
-        int keep = bits - 8 * i;
-        unsigned char m = keep >= 8 ? 0xff : keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
-        out[1 + i] = addr[i] & m;
-    }
-    out[1 + nb] = (unsigned char)bits;
-    memcpy(out + 2 + nb, addr, (size_t)nb);
-    return fam == AF_INET ? SQLT_INET_KEY4 : SQLT_INET_KEY6;
-}
-
-sql_value_t sqlt_inet_from_sortkey(rdb_arena_t *a, const unsigned char *k)
-{
-    char txt[INET6_ADDRSTRLEN + 8];
-    int v6 = k[0] == 1, nb = v6 ? 16 : 4, bits = k[1 + nb];
-    if (!inet_ntop(v6 ? AF_INET6 : AF_INET, k + 2 + nb, txt, INET6_ADDRSTRLEN))
-        snprintf(txt, sizeof txt, "0.0.0.0");
-    if (bits != nb * 8)
-        snprintf(txt + strlen(txt), 8, "/%d", bits);
-    size_t n = strlen(txt);
-    return sql_bytes(rdb_arena_memdup(a, txt, n), (uint32_t)n);
-}
-
-/* inet's binary form (PostgreSQL's inet_send): family (2 = AF_INET, 3 =
- * AF_INET6), bits, is_cidr (0), address length, address bytes. */
-static void inet_send(const sql_value_t *v, rdb_buf_t *out)
-{
-    unsigned char addr[16];
-    int bits;
-    int fam = inet_parse(v, addr, &bits);
-    int nb = fam == AF_INET ? 4 : 16;
-    rdb_buf_append_u8(out, fam == AF_INET ? 2 : 3);
-    rdb_buf_append_u8(out, (uint8_t)bits);
-    rdb_buf_append_u8(out, 0);
-    rdb_buf_append_u8(out, (uint8_t)nb);
-    rdb_buf_append(out, addr, (size_t)nb);
-}
-
-static rdb_status_t inet_recv(rdb_arena_t *a, const char *p, size_t len, sql_value_t *out, rdb_err_t *err)
-{
-    char txt[INET6_ADDRSTRLEN + 8];
-    if (len < 4 || (p[0] != 2 && p[0] != 3))
-        return rdb_err_set(err, RDB_SQL, "22P03", "invalid address family in external \"inet\" value");
-    int fam = p[0] == 2 ? AF_INET : AF_INET6, nb = p[0] == 2 ? 4 : 16;
-    unsigned bits = (unsigned char)p[1];
-    if (bits > (unsigned)nb * 8)
-        return rdb_err_set(err, RDB_SQL, "22P03", "invalid bits in external \"inet\" value");
-    if ((unsigned char)p[3] != nb || len != 4 + (size_t)nb)
-        return rdb_err_set(err, RDB_SQL, "22P03", "invalid length in external \"inet\" value");
-    if (!inet_ntop(fam, p + 4, txt, INET6_ADDRSTRLEN))
-        return rdb_err_set(err, RDB_SQL, "22P03", "invalid external \"inet\" value");
-    if (bits != (unsigned)nb * 8)
-        snprintf(txt + strlen(txt), 8, "/%u", bits);
-    size_t n = strlen(txt);
-    *out = sql_bytes(rdb_arena_memdup(a, txt, n), (uint32_t)n);
-    return RDB_OK;
-}
-
 static rdb_status_t bytea_in(rdb_arena_t *a, const char *s, size_t len, sql_value_t *out, rdb_err_t *err)
 {
     if (len >= 2 && s[0] == '\\' && s[1] == 'x') {
@@ -385,8 +268,8 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
     case K_INT: return int_in(t.oid, s, len, out, err);
     case K_FLOAT: return float_in(t.oid, s, len, out, err);
     case K_TEXT: {
-        if (t.oid == SQL_OID_INET)
-            return inet_in(a, s, len, out, err);
+        if (sqlt_is_net(t.oid))
+            return sqlt_net_in(a, t.oid, s, len, out, err);
         if (memchr(s, 0, len))
             return rdb_err_set(err, RDB_SQL, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
         *out = sql_bytes(rdb_arena_memdup(a, s, len), (uint32_t)len);
@@ -473,7 +356,9 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
     case SQL_OID_INTERVAL: case SQL_OID_UUID: want = 16; break;
     default: break;
     }
-    if (want && len != want)
+    if (want && len < want)     /* as PG's pq_getmsg* on a short value */
+        return rdb_err_set(err, RDB_SQL, "08P01", "insufficient data left in message");
+    if (want && len > want)
         return rdb_err_set(err, RDB_SQL, "22P03", "incorrect binary data format");
     switch (t.oid) {
     case SQL_OID_BOOL: *out = sql_bool(p[0] != 0); return RDB_OK;
@@ -507,8 +392,8 @@ rdb_status_t sql_value_recv(rdb_arena_t *a, sql_type_t t, const char *p, size_t 
         if (len < 1 || p[0] != 1)
             return rdb_err_set(err, RDB_SQL, "22P03", "unsupported jsonb version number %d", len ? p[0] : -1);
         return sqlt_json_in(a, t.oid, p + 1, len - 1, out, err);
-    case SQL_OID_INET:
-        return inet_recv(a, p, len, out, err);
+    case SQL_OID_INET: case SQL_OID_CIDR:
+        return sqlt_net_recv(a, t.oid, p, len, out, err);
     default: {
         if (sqlt_kind(t.oid) == K_ARRAY)
             return sqlt_array_recv(a, t, p, len, out, err);
@@ -541,8 +426,8 @@ void sql_value_send(sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
         rdb_buf_append_u8(out, 1); /* jsonb binary format version */
         rdb_buf_append(out, v->u.v.ptr, v->u.v.len);
         return;
-    case SQL_OID_INET:
-        inet_send(v, out);
+    case SQL_OID_INET: case SQL_OID_CIDR:
+        sqlt_net_send(t.oid, v, out);
         return;
     default:
         if (sqlt_kind(t.oid) == K_ARRAY) {

@@ -702,6 +702,22 @@ bool sqlt_jnode_contains(const jnode_t *x, const jnode_t *y, bool top)
 
 /* ---- conversion of SQL values to JSON (to_json) ----------------------- */
 
+/* Dimension d of x as a JSON array (nested for the inner dimensions),
+ * the elements from x->v[*pos] on. */
+static void json_from_dim(const sql_format_settings_t *fs, const sql_array_t *x, int d, int *pos,
+                          rdb_buf_t *out)
+{
+    rdb_buf_append_u8(out, '[');
+    for (int i = 0; i < x->dims[d]; i++) {
+        if (i) rdb_buf_append_u8(out, ',');
+        if (d + 1 < x->ndim)
+            json_from_dim(fs, x, d + 1, pos, out);
+        else
+            sqlt_json_from_value(fs, x->elem, &x->v[(*pos)++], out);
+    }
+    rdb_buf_append_u8(out, ']');
+}
+
 void sqlt_json_from_value(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v,
                           rdb_buf_t *out)
 {
@@ -725,13 +741,11 @@ void sqlt_json_from_value(const sql_format_settings_t *fs, sql_type_t t, const s
         rdb_arena_t tmp;
         rdb_arena_init(&tmp, 0);
         rdb_err_t e = RDB_ERR_INIT;
-        rdb_buf_append_u8(out, '[');
-        if (sql_array_decode(&tmp, t, v, &x, &e) == RDB_OK)
-            for (int i = 0; i < x.n; i++) {
-                if (i) rdb_buf_append_u8(out, ',');
-                sqlt_json_from_value(fs, x.elem, &x.v[i], out);
-            }
-        rdb_buf_append_u8(out, ']');
+        int pos = 0;
+        if (sql_array_decode(&tmp, t, v, &x, &e) == RDB_OK && x.ndim > 0)
+            json_from_dim(fs, &x, 0, &pos, out);
+        else
+            rdb_buf_append_str(out, "[]");
         rdb_err_clear(&e);
         rdb_arena_destroy(&tmp);
         return;

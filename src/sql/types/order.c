@@ -63,7 +63,7 @@ int sql_value_cmp(sql_type_t t, const sql_value_t *a, const sql_value_t *b)
         return x < y ? -1 : x > y;
     }
     case K_TEXT:
-        if (t.oid == SQL_OID_INET) {
+        if (sqlt_is_net(t.oid)) {
             unsigned char x[SQLT_INET_KEY6], y[SQLT_INET_KEY6];
             size_t nx = sqlt_inet_sortkey(a, x), ny = sqlt_inet_sortkey(b, y);
             int c = memcmp(x, y, nx < ny ? nx : ny);
@@ -102,6 +102,10 @@ uint64_t sql_value_hash(sql_type_t t, const sql_value_t *v)
     }
     case K_TEXT:
         if (t.oid == SQL_OID_BPCHAR) return rdb_hash64(v->u.v.ptr, bp_len(v), 0);
+        if (sqlt_is_net(t.oid)) {   /* equal by network_cmp: 1.2.3.4 and 1.2.3.4/32 */
+            unsigned char k[SQLT_INET_KEY6];
+            return rdb_hash64(k, sqlt_inet_sortkey(v, k), 0);
+        }
         return rdb_hash64(v->u.v.ptr, v->u.v.len, 0);
     default: return rdb_hash64(v->u.v.ptr, v->u.v.len, 0);
     }
@@ -180,7 +184,7 @@ void sql_key_encode(rdb_buf_t *out, sql_type_t t, const sql_value_t *v, bool des
     case K_ARRAY: sqlt_array_key_encode(out, t, v); break;
     case K_TEXT:
         if (t.oid == SQL_OID_BPCHAR) { put_escaped(out, v->u.v.ptr, bp_len(v)); break; }
-        if (t.oid == SQL_OID_INET) {    /* fixed length by its first byte */
+        if (sqlt_is_net(t.oid)) {    /* fixed length by its first byte */
             unsigned char k[SQLT_INET_KEY6];
             rdb_buf_append(out, k, sqlt_inet_sortkey(v, k));
             break;
@@ -285,13 +289,13 @@ rdb_status_t sql_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char 
         if (!a || sqlt_array_key_decode(a, t, desc, &p, end, out, err) != RDB_OK) return corrupt(err);
         break;
     case K_TEXT:
-        if (t.oid == SQL_OID_INET) {
+        if (sqlt_is_net(t.oid)) {
             unsigned char k[SQLT_INET_KEY6];
             if (end - p < 1 || !a) return corrupt(err);
             size_t n = kb(p, desc) == 0 ? SQLT_INET_KEY4 : SQLT_INET_KEY6;
             if ((size_t)(end - p) < n) return corrupt(err);
             for (size_t i = 0; i < n; i++) k[i] = kb(p + i, desc);
-            *out = sqlt_inet_from_sortkey(a, k);
+            *out = sqlt_inet_from_sortkey(a, k, t.oid == SQL_OID_CIDR);
             p += n;
             break;
         }

@@ -110,15 +110,25 @@ rdb_status_t sqlt_json_get(sql_fn_ctx_t *ctx, const sql_value_t *doc, uint32_t d
 
 void sqlt_float_out(double f, bool is4, rdb_buf_t *out);
 
-/* inet (held as its canonical text): a byte string that sorts as
- * PostgreSQL's network_cmp orders (family, the address masked to its
+/* inet and cidr (held as their canonical text): a byte string that sorts
+ * as PostgreSQL's network_cmp orders (family, the address masked to its
  * bits, the bits, the whole address): SQLT_INET_KEY4 bytes for IPv4,
  * SQLT_INET_KEY6 for IPv6, told apart by the first byte (0 / 1); and the
- * value back from such a key (in a).  io.c. */
+ * value back from such a key (in a).  network.c. */
 #define SQLT_INET_KEY4 10
 #define SQLT_INET_KEY6 34
+static inline bool sqlt_is_net(uint32_t oid) { return oid == SQL_OID_INET || oid == SQL_OID_CIDR; }
 size_t sqlt_inet_sortkey(const sql_value_t *v, unsigned char *out);
-sql_value_t sqlt_inet_from_sortkey(rdb_arena_t *a, const unsigned char *k);
+sql_value_t sqlt_inet_from_sortkey(rdb_arena_t *a, const unsigned char *k, bool cidr);
+/* text input, binary send / recv of inet or cidr (oid says which) */
+rdb_status_t sqlt_net_in(rdb_arena_t *a, uint32_t oid, const char *s, size_t len, sql_value_t *out,
+                         rdb_err_t *err);
+void sqlt_net_send(uint32_t oid, const sql_value_t *v, rdb_buf_t *out);
+rdb_status_t sqlt_net_recv(rdb_arena_t *a, uint32_t oid, const char *p, size_t len, sql_value_t *out,
+                           rdb_err_t *err);
+/* casts inet <-> cidr, inet/cidr <-> string types */
+rdb_status_t sqlt_net_cast(rdb_arena_t *a, uint32_t from, uint32_t to, const sql_value_t *in,
+                           sql_value_t *out, rdb_err_t *err);
 
 /* The function and operator registries (funcs.c resolves over them). */
 enum { F_STRICT = 1, F_VOLATILE = 2, F_STABLE = 4, F_VARIADIC = 8, F_NONSTRICT = 16 };

@@ -1,0 +1,114 @@
+-- DEFERRABLE foreign keys and SET CONSTRAINTS: checks at COMMIT.
+CREATE TABLE dp (id int PRIMARY KEY, name text);
+CREATE TABLE dc (
+    id int PRIMARY KEY,
+    p int REFERENCES dp DEFERRABLE INITIALLY DEFERRED,
+    q int,
+    CONSTRAINT dc_q_fkey FOREIGN KEY (q) REFERENCES dp (id) DEFERRABLE
+);
+CREATE TABLE dn (id int PRIMARY KEY, p int REFERENCES dp);
+SELECT conname, contype, condeferrable, condeferred
+  FROM pg_constraint WHERE conrelid IN ('dc'::regclass, 'dn'::regclass) ORDER BY conname;
+SELECT pg_get_constraintdef(oid) FROM pg_constraint
+  WHERE conrelid = 'dc'::regclass AND contype = 'f' ORDER BY conname;
+
+-- INITIALLY DEFERRED: the child may come first
+BEGIN;
+INSERT INTO dc VALUES (1, 10, NULL);
+SELECT * FROM dc ORDER BY id;
+INSERT INTO dp VALUES (10, 'ten');
+COMMIT;
+SELECT * FROM dc ORDER BY id;
+
+-- a missing parent fails the COMMIT, which rolls everything back
+BEGIN;
+INSERT INTO dp VALUES (11, 'eleven');
+INSERT INTO dc VALUES (2, 99, NULL);
+COMMIT;
+SELECT * FROM dp ORDER BY id;
+SELECT * FROM dc ORDER BY id;
+
+-- outside a block the statement's own commit checks
+INSERT INTO dc VALUES (3, 98, NULL);
+SELECT count(*) FROM dc;
+
+-- a row fixed before COMMIT passes
+BEGIN;
+INSERT INTO dc VALUES (4, 97, NULL);
+UPDATE dc SET p = 10 WHERE id = 4;
+COMMIT;
+BEGIN;
+INSERT INTO dc VALUES (5, 96, NULL);
+DELETE FROM dc WHERE id = 5;
+COMMIT;
+SELECT * FROM dc ORDER BY id;
+
+-- DEFERRABLE INITIALLY IMMEDIATE: checked at once unless deferred
+BEGIN;
+INSERT INTO dc VALUES (6, NULL, 50);
+ROLLBACK;
+BEGIN;
+SET CONSTRAINTS dc_q_fkey DEFERRED;
+INSERT INTO dc VALUES (6, NULL, 50);
+INSERT INTO dp VALUES (50, 'fifty');
+COMMIT;
+SELECT * FROM dc ORDER BY id;
+
+-- SET CONSTRAINTS ALL IMMEDIATE runs the pending checks now
+BEGIN;
+INSERT INTO dc VALUES (7, 60, NULL);
+SET CONSTRAINTS ALL IMMEDIATE;
+ROLLBACK;
+BEGIN;
+INSERT INTO dc VALUES (7, 60, NULL);
+INSERT INTO dp VALUES (60, 'sixty');
+SET CONSTRAINTS ALL IMMEDIATE;
+INSERT INTO dc VALUES (8, 61, NULL);
+COMMIT;
+SELECT * FROM dc ORDER BY id;
+
+-- SET CONSTRAINTS ALL DEFERRED defers the deferrable ones only
+BEGIN;
+SET CONSTRAINTS ALL DEFERRED;
+INSERT INTO dc VALUES (8, NULL, 70);
+INSERT INTO dn VALUES (1, 70);
+ROLLBACK;
+BEGIN;
+SET CONSTRAINTS ALL DEFERRED;
+INSERT INTO dc VALUES (8, NULL, 70);
+INSERT INTO dp VALUES (70, 'seventy');
+COMMIT;
+
+-- the referenced side: NO ACTION waits for COMMIT too
+BEGIN;
+DELETE FROM dp WHERE id = 10;
+INSERT INTO dp VALUES (10, 'ten again');
+COMMIT;
+SELECT * FROM dp ORDER BY id;
+BEGIN;
+DELETE FROM dp WHERE id = 10;
+COMMIT;
+SELECT * FROM dp ORDER BY id;
+BEGIN;
+DELETE FROM dp WHERE id = 70;
+UPDATE dc SET q = NULL WHERE q = 70;
+COMMIT;
+SELECT * FROM dc ORDER BY id;
+
+-- errors
+BEGIN;
+SET CONSTRAINTS nosuch DEFERRED;
+ROLLBACK;
+BEGIN;
+SET CONSTRAINTS dn_p_fkey DEFERRED;
+ROLLBACK;
+BEGIN;
+SET CONSTRAINTS dp_pkey DEFERRED;
+ROLLBACK;
+SET CONSTRAINTS ALL DEFERRED;
+-- not deferred by a SET outside the block
+INSERT INTO dc VALUES (9, NULL, 80);
+
+DROP TABLE dn;
+DROP TABLE dc;
+DROP TABLE dp;

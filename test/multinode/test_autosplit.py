@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""Partition load counters, automatic splits and coordinated map changes
+(real processes, psycopg2 clients).
+
+(a) 3 nodes, RF 2, --auto-split-rate 25 --auto-split-cooldown 3s: a
+    PARTITION BY RANGE table split once by hand at 1000000; writers insert
+    into partition 0 on node 1 (QUORUM) as fast as they can.  Node 1's
+    load counters (ringdb_partitions: load.writes, load.write_rate) show
+    the writes; the hot partition splits by itself (the map gains split
+    points that nobody asked for, inside the written key range), while the
+    writers keep going (no writer error, rows acknowledged after the first
+    automatic split).  Afterwards every acknowledged row is read back at
+    QUORUM on another node, exactly once (count = acknowledged rows), and
+    the convergence checker is clean.
+(b) concurrent map changes: three splits at different points fired at the
+    same moment at the three nodes all succeed (they are serialised through
+    one coordinator) and every node ends with one map holding all three;
+    two splits at one point at once: one succeeds, the other fails with
+    22023; a split and a merge at once on different nodes also both land.
+
+Usage: test_autosplit.py RINGDB RINGDB_CTL
+"""
+import json
+import os
+import sys
+import threading
+import time
+
+import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sqlclient import Workers, connect, one, poll, query  # noqa: E402
+from cluster import Checks, Cluster, convergence, run_parallel  # noqa: E402
+
+RINGDB, CTL = sys.argv[1], sys.argv[2]
+T = Checks("multinode-autosplit")
+
+
+def pmap(conn, table="r"):
+    return json.loads(one(conn, "SELECT ringdb_partitions(%s)", (table,)))
+
+
+def starts(m):
+    return [p.get("start_value") for p in m["partitions"]]
+
+
+class Writers(Workers):
+    """Threads inserting distinct ids at QUORUM on one node until stop()."""
+
+    def __init__(self, node, nthreads, first):
+        self.node, self.acked, self.errors = node, [], []
+        self.lock = threading.Lock()
+        self.next = first
+        Workers.__init__(self, *([self.run] * nthreads))
+
+    def take(self):
+        with self.lock:
+            self.next += 1
+            return self.next
+
+    def run(self):
+        conn = connect(self.node)
+        query(conn, "SET ringdb.consistency = 'quorum'")
+        while not self.stopping:
+            i = self.take()
+            try:
+                query(conn, "INSERT INTO r VALUES (%s, %s)", (i, "w%d" % i))
+                with self.lock:
+                    self.acked.append((i, time.time()))
+            except psycopg2.Error as e:
+                self.errors.append("insert %d: %s %s" % (i, e.pgcode, str(e).strip()))
+        conn.close()
+
+
+def part_a(c):
+    n1, n2, n3 = c.nodes
+    a, b = connect(n1), connect(n2)
+    query(a, "CREATE TABLE r (id int PRIMARY KEY, v text) PARTITION BY RANGE (id)")
+    T.check(poll(lambda: query(b, "SELECT count(*) FROM r"), [(0,)]) == [(0,)],
+            "the table reaches node 2")
+    query(a, "SELECT ringdb_split_partition('r', '1000000')")
+    m0 = pmap(a)
+    T.check(starts(m0) == [None, "1000000"], "one split by hand: %r" % starts(m0))
+    T.check(all("load" in p and p["load"]["writes"] == 0 for p in m0["partitions"]),
+            "every partition has load counters, at 0: %r" % [p.get("load") for p in m0["partitions"]])
+    w = Writers(n1, 4, 0)
+    w.start()
+    split_at = None
+    deadline = time.time() + 90
+    seen_load = None
+    while time.time() < deadline:
+        m = pmap(a)
+        if seen_load is None and m["partitions"][0]["load"]["writes"] > 0:
+            seen_load = m["partitions"][0]["load"]
+        if len(m["partitions"]) > 2 and not m["moving"]:
+            split_at = time.time()
+            break
+        time.sleep(0.3)
+    T.check(seen_load is not None and seen_load["write_rate"] >= 0,
+            "node 1 counts the writes of partition 0: %r" % seen_load)
+    T.check(split_at is not None, "the hot partition split by itself within 90 s (%d rows written)"
+            % len(w.acked))
+    time.sleep(1.5)   # writes go on after the split
+    w.stop()
+    m = pmap(b)
+    new = [s for s in starts(m) if s not in (None, "1000000")]
+    ids = [i for i, _ in w.acked]
+    T.check(new and all(0 < int(s) <= max(ids) for s in new),
+            "automatic split points lie inside the written range: %r" % starts(m))
+    T.check(not w.errors, "no writer error during the automatic split(s): %s" % w.errors[:5])
+    after = [i for i, t in w.acked if split_at and t > split_at]
+    T.check(len(after) > 0, "writes acknowledged after the split: %d" % len(after))
+    text = "".join(n.log_text() for n in c.nodes)
+    T.check("automatic split" in text, "a node logged the automatic split")
+    T.check(c.wait_hints_delivered(), "replication settles")
+    query(b, "SET ringdb.consistency = 'quorum'")
+    got = query(b, "SELECT id FROM r")
+    T.check(len(got) == len(ids) and {r[0] for r in got} == set(ids),
+            "node 2 reads every acknowledged row exactly once at QUORUM (%d rows, %d acked)"
+            % (len(got), len(ids)))
+    T.check(one(b, "SELECT count(*) FROM r") == len(ids), "count(*) at QUORUM matches")
+    T.check(c.wait_converged() == [], "replicas converge after the automatic split")
+    maps = [pmap(connect(n)) for n in c.nodes]
+    T.check(len({json.dumps(starts(x)) for x in maps}) == 1, "every node has the same map")
+    a.close()
+    b.close()
+
+
+def part_b(c):
+    conns = [connect(n) for n in c.nodes]
+    before = starts(pmap(conns[0]))
+
+    def split(conn, k):
+        def f():
+            try:
+                return ("ok", json.loads(one(conn, "SELECT ringdb_split_partition('r', %s)", (k,))))
+            except psycopg2.Error as e:
+                return ("err", e.pgcode, str(e).strip())
+        return f
+
+    def merge(conn, k):
+        def f():
+            try:
+                return ("ok", json.loads(one(conn, "SELECT ringdb_merge_partitions('r', %s)", (k,))))
+            except psycopg2.Error as e:
+                return ("err", e.pgcode, str(e).strip())
+        return f
+
+    res = run_parallel([split(conns[0], "5000000"), split(conns[1], "6000000"),
+                        split(conns[2], "7000000")])
+    T.check(all(r[0] == "ok" for r in res), "three concurrent splits on three nodes: %r" % (res,))
+    maps = [pmap(x) for x in conns]
+    want = sorted(set(before[1:]) | {"5000000", "6000000", "7000000"}, key=int)
+    T.check(all(starts(m) == [None] + want and not m["moving"] for m in maps),
+            "every node's map has all three split points: %r" % [starts(m) for m in maps])
+    T.check(len({m["version"] for m in maps}) == 1, "one map version everywhere")
+    res = run_parallel([split(conns[1], "8000000"), split(conns[2], "8000000")])
+    oks = [r for r in res if r[0] == "ok"]
+    errs = [r for r in res if r[0] == "err"]
+    T.check(len(oks) == 1 and len(errs) == 1 and errs[0][1] == "22023",
+            "the same split twice at once: one succeeds, one 22023: %r" % (res,))
+    res = run_parallel([merge(conns[0], "6000000"), split(conns[2], "9000000")])
+    T.check(all(r[0] == "ok" for r in res), "a merge and a split at once: %r" % (res,))
+    maps = [pmap(x) for x in conns]
+    want = sorted((set(want) | {"8000000", "9000000"}) - {"6000000"}, key=int)
+    T.check(all(starts(m) == [None] + want and not m["moving"] for m in maps),
+            "every node's map: %r (want %r)" % ([starts(m) for m in maps], want))
+    text = "".join(n.log_text() for n in c.nodes)
+    T.check(text.count("partition map split") + text.count("partition map merge") >= 6,
+            "the coordinator logged every change")
+    for x in conns:
+        x.close()
+
+
+def main():
+    c = Cluster(RINGDB, CTL, n=3, base_port=30400, rf=2,
+                extra=["--auto-split-rate", "25", "--auto-split-cooldown", "3s"])
+    return c.run(T, [part_a, part_b])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

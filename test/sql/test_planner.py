@@ -1,0 +1,315 @@
+#!/usr/bin/python3
+"""The cost-based planner (exec/plan_order.c, exec/plan_join.c) against a
+real build/ringdb.  Checked here:
+
+- ORDER BY ... LIMIT on an indexed column reads the index in order (EXPLAIN
+  shows Limit over "Index Scan using ..." and no Sort), with a range on the
+  column, after an equality on a leading column, through a DESC index,
+  with ties broken by the primary key, and the primary key of a
+  range-partitioned table; without a LIMIT or where no index gives the
+  order (DESC over an ASC index: no backward scans) a Sort stays;
+- random ORDER BY / LIMIT / OFFSET / WHERE queries over columns with NULLs
+  and duplicates give the rows that the same query gives with
+  SET enable_indexscan = off (a Sort), ASC/DESC, NULLS FIRST/LAST, with and
+  without a tie-breaker, before and after ANALYZE and after UPDATEs;
+- a join whose FROM order is bad (big x big x tiny with a selective filter
+  on tiny) starts from tiny and probes the big tables' keys (EXPLAIN), and
+  with join_collapse_limit = 1 keeps the written order;
+- random inner joins of 3 to 6 tables (mixed with LEFT JOINs, which are not
+  reordered across) give the rows that the same query gives with
+  join_collapse_limit = 1 and with each join method turned off;
+- the switches: SHOW, SET to a non-Boolean (22023), RESET.
+
+Usage: test_planner.py RINGDB        (ports 41700-41999)
+"""
+import os
+import random
+import sys
+
+import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ringnode  # noqa: E402
+
+RINGDB = sys.argv[1]
+PORTS = range(41700, 41999)
+T = ringnode.Checks()
+ok = T.ok
+rnd = random.Random(11)
+NROWS = 3000
+
+
+def plan(cur, q):
+    cur.execute("EXPLAIN (COSTS OFF) " + q)
+    return [r[0].strip().replace("->  ", "") for r in cur.fetchall()]
+
+
+def rows(cur, q, settings=()):
+    for s in settings:
+        cur.execute(s)
+    try:
+        cur.execute(q)
+        return cur.fetchall()
+    finally:
+        for s in settings:
+            cur.execute("RESET " + s.split()[1])
+
+
+def setup_order(cur):
+    cur.execute("CREATE TABLE o (id int PRIMARY KEY, b int, c text, d int NOT NULL, e int)")
+    cur.execute("CREATE INDEX o_b ON o(b)")
+    cur.execute("CREATE INDEX o_c ON o(c DESC)")
+    cur.execute("CREATE INDEX o_db ON o(d, b)")
+    data = []
+    for i in range(1, NROWS + 1):
+        b = None if i % 13 == 0 else rnd.randrange(0, 400)
+        c = None if i % 7 == 0 else "s%03d" % rnd.randrange(0, 300)
+        data.append((i, b, c, rnd.randrange(0, 20), rnd.randrange(0, 1000)))
+    cur.executemany("INSERT INTO o VALUES (%s, %s, %s, %s, %s)", data)
+    cur.execute("CREATE TABLE r (id int PRIMARY KEY, v int) PARTITION BY RANGE (id)")
+    cur.execute("INSERT INTO r SELECT g, g % 17 FROM generate_series(1, 2000) g")
+
+
+def order_plans(cur):
+    p = plan(cur, "SELECT * FROM o ORDER BY b LIMIT 10")
+    ok(p == ["Limit", "Index Scan using o_b on o"], "ORDER BY b LIMIT: %r" % p)
+    p = plan(cur, "SELECT * FROM o WHERE b > 5 ORDER BY b LIMIT 10")
+    ok(p == ["Limit", "Index Scan using o_b on o", "Index Cond: (b > 5)"], "range ORDER BY: %r" % p)
+    p = plan(cur, "SELECT id, b FROM o WHERE b >= 100 ORDER BY b, id LIMIT 10")
+    ok(p[:2] == ["Limit", "Index Scan using o_b on o"], "ties broken by the key: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY c DESC LIMIT 5")
+    ok(p == ["Limit", "Index Scan using o_c on o"], "DESC index: %r" % p)
+    p = plan(cur, "SELECT * FROM o WHERE d = 3 ORDER BY b NULLS FIRST LIMIT 5")
+    ok(p == ["Limit", "Index Scan using o_db on o", "Index Cond: (d = 3)"], "after an equality: %r" % p)
+    p = plan(cur, "SELECT * FROM r ORDER BY id LIMIT 5")
+    ok(p == ["Limit", "Index Scan using r_pkey on r"], "range-partitioned primary key: %r" % p)
+    p = plan(cur, "SELECT * FROM r WHERE id > 1500 ORDER BY id LIMIT 5")
+    ok(p[:3] == ["Limit", "Index Scan using r_pkey on r", "Index Cond: (id > 1500)"],
+       "range-partitioned key range: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY b DESC LIMIT 10")
+    ok(p == ["Limit", "Index Scan Backward using o_b on o"], "DESC over an ASC index: %r" % p)
+    p = plan(cur, "SELECT * FROM o WHERE b < 50 ORDER BY b DESC, id DESC LIMIT 10")
+    ok(p == ["Limit", "Index Scan Backward using o_b on o", "Index Cond: (b < 50)"],
+       "backward with a range and the key: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY c LIMIT 5")
+    ok(p == ["Limit", "Index Scan Backward using o_c on o"], "ASC over a DESC index: %r" % p)
+    p = plan(cur, "SELECT * FROM r ORDER BY id DESC LIMIT 5")
+    ok(p == ["Limit", "Index Scan Backward using r_pkey on r"], "range-partitioned key backward: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY b DESC, id LIMIT 10")
+    ok("Sort" in p, "mixed directions: a sort: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY id LIMIT 10")
+    ok("Sort" in p, "hash-partitioned primary key has no order: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY e LIMIT 10")
+    ok("Sort" in p, "no index: %r" % p)
+    p = plan(cur, "SELECT * FROM o ORDER BY b LIMIT 10", )
+    cur.execute("SET enable_indexscan = off")
+    p = plan(cur, "SELECT * FROM o ORDER BY b LIMIT 10")
+    cur.execute("RESET enable_indexscan")
+    ok(p[:2] == ["Limit", "Sort"], "enable_indexscan off: %r" % p)
+
+
+def random_order_query():
+    """(query, total): total when the ORDER BY orders every row."""
+    where = rnd.choice(["", "", "WHERE b > %d" % rnd.randrange(0, 400),
+                        "WHERE b BETWEEN %d AND %d" % (rnd.randrange(0, 200), rnd.randrange(200, 400)),
+                        "WHERE d = %d" % rnd.randrange(0, 20), "WHERE c >= 's%03d'" % rnd.randrange(0, 300),
+                        "WHERE d = %d AND b < %d" % (rnd.randrange(0, 20), rnd.randrange(0, 400)),
+                        "WHERE e < %d" % rnd.randrange(0, 1000), "WHERE b IS NULL", "WHERE c IS NOT NULL"])
+    col = rnd.choice(["b", "b", "c", "d"])
+    key = col + rnd.choice(["", " ASC", " DESC", " NULLS FIRST", " NULLS LAST", " DESC NULLS LAST",
+                            " ASC NULLS FIRST", " DESC NULLS FIRST"])
+    keys = [key]
+    if col == "d" and rnd.random() < 0.6:
+        keys.append("b" + rnd.choice(["", " NULLS FIRST", " DESC"]))
+    total = rnd.random() < 0.5
+    if total:
+        keys.append("id")
+    lim = rnd.choice(["LIMIT %d" % rnd.randrange(0, 40), "LIMIT %d OFFSET %d" % (rnd.randrange(1, 30),
+                      rnd.randrange(0, 300)), "OFFSET %d" % rnd.randrange(2900, 3100), "LIMIT ALL",
+                      "LIMIT %d" % rnd.randrange(100, 3500)])
+    cols = "*" if total else ", ".join(k.split()[0] for k in keys)
+    return "SELECT %s FROM o %s ORDER BY %s %s" % (cols, where, ", ".join(keys), lim), total
+
+
+def compare_orders(cur, n, what):
+    used = 0
+    for _ in range(n):
+        q, _total = random_order_query()
+        p = plan(cur, q)
+        used += any(x.startswith("Index Scan") for x in p) and "Sort" not in p
+        got = rows(cur, q)
+        want = rows(cur, q, ["SET enable_indexscan = off"])
+        # a partial ORDER BY selects only its key columns: equal either way
+        ok(got == want, "%s: %s: %d rows vs %d" % (what, q, len(got), len(want)))
+    ok(used > n // 5, "%s: ordered scans used in %d of %d queries" % (what, used, n))
+
+
+def setup_joins(cur):
+    cur.execute("CREATE TABLE big1 (id int PRIMARY KEY, k int, v text)")
+    cur.execute("CREATE TABLE big2 (id int PRIMARY KEY, k int, w int)")
+    cur.execute("CREATE TABLE tiny (id int PRIMARY KEY, name text)")
+    cur.execute("INSERT INTO big1 SELECT g, g % 500, 'a' || g FROM generate_series(1, 8000) g")
+    cur.execute("INSERT INTO big2 SELECT g, g % 400, g % 7 FROM generate_series(1, 8000) g")
+    cur.execute("INSERT INTO tiny SELECT g, 'n' || g FROM generate_series(1, 60) g")
+    for t in ("big1", "big2", "tiny"):
+        cur.execute("ANALYZE " + t)
+    # random small tables for the random joins
+    for i in range(1, 7):
+        cur.execute("CREATE TABLE j%d (id int PRIMARY KEY, a int, b int, s text)" % i)
+        n = rnd.choice([5, 20, 80, 300])
+        data = [(k, None if rnd.random() < 0.1 else rnd.randrange(0, 12),
+                 rnd.randrange(0, 30), rnd.choice(["x", "y", "z", None])) for k in range(1, n + 1)]
+        cur.executemany("INSERT INTO j%d VALUES (%%s, %%s, %%s, %%s)" % i, data)
+        if rnd.random() < 0.5:
+            cur.execute("CREATE INDEX j%d_a ON j%d(a)" % (i, i))
+        if rnd.random() < 0.6:
+            cur.execute("ANALYZE j%d" % i)
+
+
+BAD = ("SELECT big1.id, big2.w, tiny.name FROM big1, big2, tiny "
+       "WHERE big1.k = big2.k AND big2.id = tiny.id AND tiny.name = 'n7' ORDER BY 1, 2")
+
+
+def join_plans(cur):
+    p = plan(cur, BAD)
+    # tiny (one row after its filter) joins big2 first, probing its key;
+    # big1 joins that one row last
+    ok("Index Scan using big2_pkey on big2" in p and "Index Cond: (big2.id = tiny.id)" in p,
+       "tiny first, big2 probed by its key: %r" % p)
+    cur.execute("EXPLAIN " + BAD)
+    text = "\n".join(r[0] for r in cur.fetchall())
+    ok("rows=" in text and "cost=" in text, "estimates shown: %r" % text)
+    cur.execute("SET join_collapse_limit = 1")
+    p = plan(cur, BAD)
+    cur.execute("RESET join_collapse_limit")
+    ok("Hash Cond: (big1.k = big2.k)" in p and "Index Cond: (big2.id = tiny.id)" not in p,
+       "join_collapse_limit = 1 keeps the order: %r" % p)
+    want = rows(cur, BAD, ["SET join_collapse_limit = 1"])
+    ok(rows(cur, BAD) == want and len(want) > 0, "bad order: same rows (%d)" % len(want))
+
+
+def random_join_query():
+    n = rnd.randrange(3, 7)
+    tabs = rnd.sample(range(1, 7), n)
+    items = ["j%d t0" % tabs[0]]
+    conds = []
+    for i in range(1, n):
+        other = rnd.randrange(0, i)
+        ca, cb = rnd.choice([("a", "a"), ("id", "b"), ("b", "b"), ("a", "id"), ("b", "id")])
+        on = "t%d.%s = t%d.%s" % (i, ca, other, cb)
+        kind = rnd.random()
+        if kind < 0.15:
+            items.append("LEFT JOIN j%d t%d ON %s" % (tabs[i], i, on))
+        elif kind < 0.55:
+            items.append("JOIN j%d t%d ON %s" % (tabs[i], i, on))
+        else:
+            items.append(", j%d t%d" % (tabs[i], i))
+            conds.append(on)
+    for _ in range(rnd.randrange(0, 3)):
+        i = rnd.randrange(0, n)
+        conds.append(rnd.choice(["t%d.s = 'x'" % i, "t%d.b < %d" % (i, rnd.randrange(0, 30)),
+                                 "t%d.a IS NULL" % i, "t%d.id <> t%d.b" % (i, rnd.randrange(0, n))]))
+    # a comma after a JOIN: the JOIN chain is one FROM item
+    sql = "SELECT count(*), sum(t0.id), min(t%d.b) FROM " % (n - 1)
+    sql += " ".join(items).replace(" ,", ",")
+    if conds:
+        sql += " WHERE " + " AND ".join(conds)
+    return sql
+
+
+def compare_joins(cur, n):
+    reordered = 0
+    for _ in range(n):
+        q = random_join_query()
+        try:
+            got = rows(cur, q)
+        except psycopg2.Error as e:
+            # a comma item referred to in a later JOIN's ON is PostgreSQL's
+            # 42P01 too (the ON sees only its JOIN's items): skip those
+            ok(e.pgcode == "42P01", "%s: %s" % (q, e))
+            continue
+        want = rows(cur, q, ["SET join_collapse_limit = 1"])
+        ok(got == want, "join order: %s: %r vs %r" % (q, got, want))
+        for s in ("SET enable_hashjoin = off", "SET enable_nestloop = off", "SET enable_indexscan = off"):
+            other = rows(cur, q, [s])
+            ok(other == want, "%s: %s: %r vs %r" % (s, q, other, want))
+        p1, p2 = plan(cur, q), None
+        cur.execute("SET join_collapse_limit = 1")
+        p2 = plan(cur, q)
+        cur.execute("RESET join_collapse_limit")
+        reordered += p1 != p2
+    ok(reordered > 0, "some join order changed (%d of %d)" % (reordered, n))
+    # joins inside correlated subqueries and LATERAL items: their outer
+    # references must keep reading the outer row
+    for q in ["SELECT t.id, (SELECT count(*) FROM j1 a JOIN j2 b ON a.a = b.a JOIN j3 c ON c.id = b.b "
+              "WHERE c.a = t.a) FROM j4 t ORDER BY 1",
+              "SELECT t.id, (SELECT sum(c.b) FROM j1 a, j2 b, j3 c WHERE a.id = b.b AND b.id = c.id "
+              "AND a.b = t.b + c.a) FROM j5 t ORDER BY 1",
+              "SELECT t.id, s.n FROM j6 t, LATERAL (SELECT count(*) AS n FROM j1 a, j2 b, j3 c "
+              "WHERE a.id = b.id AND c.id = b.b AND c.a = t.a) s ORDER BY 1",
+              "SELECT t.id FROM j4 t WHERE EXISTS (SELECT 1 FROM j1 a, j2 b, j3 c WHERE a.id = b.id "
+              "AND b.a = c.a AND c.id = t.b) ORDER BY 1"]:
+        want = rows(cur, q, ["SET join_collapse_limit = 1"])
+        ok(rows(cur, q) == want, "correlated: %s" % q)
+        ok(rows(cur, q, ["SET enable_hashjoin = off"]) == want, "correlated, no hash joins: %s" % q)
+    # UPDATE ... FROM keeps its order (and its rows)
+    cur.execute("CREATE TABLE ju AS SELECT * FROM j1")
+    cur.execute("UPDATE ju SET b = ju.b + 1 FROM j2 b, j3 c WHERE ju.a = b.a AND b.b = c.b AND c.s = 'x'")
+    want = rows(cur, "SELECT count(*) FROM j1 WHERE EXISTS (SELECT 1 FROM j2 b, j3 c "
+                "WHERE j1.a = b.a AND b.b = c.b AND c.s = 'x')")
+    T.check(cur, "SELECT count(*) FROM ju JOIN j1 ON j1.id = ju.id WHERE ju.b = j1.b + 1", want)
+
+
+def switches(cur):
+    T.check(cur, "SHOW enable_sort", [("on",)])
+    cur.execute("SET enable_hashjoin = false")
+    T.check(cur, "SHOW enable_hashjoin", [("off",)])
+    cur.execute("RESET enable_hashjoin")
+    T.check(cur, "SHOW enable_hashjoin", [("on",)])
+    T.check_err(cur, "SET enable_nestloop = 'sometimes'", "22023",
+                'parameter "enable_nestloop" requires a Boolean value')
+    T.check_err(cur, "SET join_collapse_limit = 0", "22023",
+                '0 is outside the valid range for parameter "join_collapse_limit" (1 .. 2147483647)')
+    T.check(cur, "SHOW join_collapse_limit", [("8",)])
+
+
+def main():
+    d, port, proc = ringnode.start(RINGDB, "planner-test-", PORTS)
+    try:
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        conn.autocommit = True
+        cur = conn.cursor()
+        switches(cur)
+        setup_order(cur)
+        compare_orders(cur, 60, "no stats")
+        cur.execute("ANALYZE o")
+        cur.execute("ANALYZE r")
+        order_plans(cur)
+        p = plan(cur, "SELECT * FROM o ORDER BY b")
+        ok("Sort" in p, "no LIMIT: a sort: %r" % p)
+        compare_orders(cur, 150, "stats")
+        cur.execute("UPDATE o SET b = NULL WHERE id % 11 = 0")
+        cur.execute("UPDATE o SET b = b + 1000 WHERE id % 17 = 0")
+        cur.execute("DELETE FROM o WHERE id % 19 = 0")
+        compare_orders(cur, 60, "after updates")
+        # inside a transaction: its own writes merge into the ordered scans
+        cur.execute("BEGIN")
+        cur.execute("INSERT INTO o SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE g % 500 END, 's' || g, g % 20, g"
+                    " FROM generate_series(5001, 5200) g")
+        cur.execute("UPDATE o SET b = 5000 + id, c = NULL WHERE id % 23 = 0")
+        cur.execute("DELETE FROM o WHERE id % 29 = 0")
+        compare_orders(cur, 60, "own writes")
+        cur.execute("ROLLBACK")
+        T.check(cur, "SELECT id FROM r WHERE id > 1995 ORDER BY id LIMIT 3", [(1996,), (1997,), (1998,)])
+        T.check(cur, "SELECT id FROM r WHERE id < 1000 ORDER BY id DESC LIMIT 2 OFFSET 1", [(998,), (997,)])
+        setup_joins(cur)
+        join_plans(cur)
+        compare_joins(cur, 120)
+        conn.close()
+    except BaseException:
+        ringnode.stop(proc)
+        raise
+    sys.exit(ringnode.finish(T, "test_planner", proc, d))
+
+
+main()
