@@ -127,12 +127,18 @@ latency() { # port script -> median of three runs' average latency in ms ("-" on
     done
     printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p
 }
+cpu_s() { # pid -> CPU seconds (user + system) so far
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
 ratio() { awk -v r="$1" -v p="$2" 'BEGIN { if (r == "-" || p == "-" || r + 0 <= 0) print "-"; else printf "%.2f", p / r }'; }
 
-echo "rows=$rows, ${secs}s x3 per query, median latency"
-printf '%-8s %14s %14s %8s\n' query ringdb_ms postgres_ms pg/ringdb
+echo "rows=$rows, ${secs}s x3 per query, median latency; ringdb_cpu_s: the ringdb server's CPU seconds over its 3 runs ($(( 3 * secs )) s wall)"
+printf '%-8s %14s %14s %8s %12s\n' query ringdb_ms postgres_ms pg/ringdb ringdb_cpu_s
 printf '%-8s %14s %14s %8s\n' load "$rload" "$pload" "$(ratio "$rload" "$pload")"
 for q in point range agg join3 topn topn_idx joinbad joinwr; do
-    r=$(latency "$rport" "$tmp/$q.sql"); p=$(latency "$pport" "$tmp/$q.sql")
-    printf '%-8s %14s %14s %8s\n' "$q" "$r" "$p" "$(ratio "$r" "$p")"
+    c0=$(cpu_s "$rpid")
+    r=$(latency "$rport" "$tmp/$q.sql")
+    c1=$(cpu_s "$rpid")
+    p=$(latency "$pport" "$tmp/$q.sql")
+    printf '%-8s %14s %14s %8s %12s\n' "$q" "$r" "$p" "$(ratio "$r" "$p")" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }')"
 done

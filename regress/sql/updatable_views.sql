@@ -87,6 +87,9 @@ DELETE FROM nu_nocols WHERE a1 = 2000;
 DELETE FROM nu_const;
 CREATE VIEW nu_check AS SELECT DISTINCT a FROM uv_base WITH CHECK OPTION;
 
+SELECT table_name, check_option, is_updatable, is_insertable_into
+  FROM information_schema.views WHERE table_schema = 'public' ORDER BY table_name;
+
 DROP VIEW nu_distinct, nu_group, nu_agg, nu_limit, nu_union, nu_join, nu_window, nu_nocols, nu_const;
 DROP VIEW uvdef, uvcc, uvl, uvc, uv3, uv2, uv1;
 DROP TABLE uv_base;

@@ -245,15 +245,35 @@ static void ctl_part_start(clu_node_t *n, uint32_t client, uint64_t id, const ch
     }
 }
 
+typedef struct ctl_thread {
+    clu_node_t *n;
+    void      *(*fn)(void *);
+    void       *arg;
+} ctl_thread_t;
+
+static void *ctl_thread_main(void *arg)
+{
+    ctl_thread_t t = *(ctl_thread_t *)arg;
+    free(arg);
+    t.fn(t.arg);
+    atomic_fetch_sub(&t.n->ctl_threads, 1);
+    return NULL;
+}
+
 bool node_ctl_thread(clu_node_t *n, uint32_t client, uint64_t id, void *(*fn)(void *), void *arg)
 {
+    ctl_thread_t *ct = rdb_malloc(sizeof *ct);
+    *ct = (ctl_thread_t){ n, fn, arg };
+    atomic_fetch_add(&n->ctl_threads, 1);
     pthread_t t;
     pthread_attr_t at;
     pthread_attr_init(&at);
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    bool ok = pthread_create(&t, &at, fn, arg) == 0;
+    bool ok = pthread_create(&t, &at, ctl_thread_main, ct) == 0;
     pthread_attr_destroy(&at);
     if (!ok) {
+        atomic_fetch_sub(&n->ctl_threads, 1);
+        free(ct);
         rdb_err_t e = RDB_ERR_INIT;
         rdb_err_set(&e, RDB_IOERROR, RDB_SQLSTATE_IO_ERROR, "could not start a thread");
         node_ctl_reply_err(n, client, id, &e);

@@ -304,6 +304,7 @@ struct clu_node {
     atomic_bool     bg_running, bg_stop;
     clu_hot_t       bg_hot;
     atomic_uint_fast64_t auto_splits;
+    atomic_uint     ctl_threads; /* node_ctl_thread threads running        */
     /* handoff and purge of foreign data (node_move.c) */
     pthread_mutex_t purge_mu;    /* purge_*: read by compaction threads     */
     atomic_bool     purge_active; /* written under purge_mu */
@@ -497,9 +498,12 @@ void node_move_init(clu_node_t *n);
 void node_move_free(clu_node_t *n);
 void node_move_ring_changed(clu_node_t *n, const clu_ring_t *old, const clu_ring_t *cur);
 void node_move_tick(clu_node_t *n);
-/* Hand the records this node does not replicate to their replicas at ALL;
- * then (purge) drop them here.  Blocking, not on the node thread. */
-rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t *sent, rdb_err_t *err);
+/* Hand the records this node does not replicate (versions stamped at or
+ * after since) to their replicas at ALL; then (purge) drop them here.
+ * *bound (may be NULL) gets the stamp taken at the start.  Blocking, not
+ * on the node thread. */
+rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t since, uint64_t *bound,
+                          uint64_t *sent, rdb_err_t *err);
 /* ctl "cleanup" (leave false) or the handoff of "leave": answers when done. */
 void node_move_ctl(clu_node_t *n, uint32_t client, uint64_t id, bool leave);
 /* A range read inside one range-partitioned space: the replica sets of the
@@ -517,8 +521,9 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx);
 void node_ctl_reply(clu_node_t *n, uint32_t client, uint64_t id, bool ok, const char *payload,
                     size_t len);
 void node_ctl_reply_err(clu_node_t *n, uint32_t client, uint64_t id, const rdb_err_t *err);
-/* Run fn(arg) on a detached thread for a control command that blocks;
- * false (the client told, arg not used) if it could not start. */
+/* Run fn(arg) on a detached thread for a control command that blocks
+ * (counted in ctl_threads: clu_node_stop waits for them); false (the
+ * client told, arg not used) if it could not start. */
 bool node_ctl_thread(clu_node_t *n, uint32_t client, uint64_t id, void *(*fn)(void *), void *arg);
 
 #endif

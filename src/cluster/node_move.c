@@ -36,8 +36,10 @@
  * a leave) or a partition map of a space finished moving, once every ring
  * member is up.  `ringdb-ctl leave` marks the node as leaving (every member
  * drops it from the ring), waits for writes coordinated under the old ring
- * to land (a gossip round plus the write timeout), then hands off every
- * key it holds (all are foreign now) before it answers.
+ * to land (a gossip round plus the write timeout), hands off every key it
+ * holds (all are foreign now), waits as long again and hands off the
+ * versions stamped since shortly before the first pass (writes from
+ * coordinators that learnt of the leave late), and only then answers.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -130,6 +132,7 @@ typedef struct walk_ctx {
     clu_record_t *recs;
     rdb_buf_t     store;
     size_t        k;
+    uint64_t      since;     /* only versions stamped at or after this */
     uint64_t      sent;
     rdb_status_t  st;
     rdb_err_t    *err;
@@ -174,7 +177,7 @@ static bool walk_fn(const clu_record_t *rec, uint64_t token, void *ctx)
                             "the cluster node is shutting down");
         return false;
     }
-    if (!foreign_under(w->n, w->ring, rec->key, rec->klen))
+    if (rec->version.hlc < w->since || !foreign_under(w->n, w->ring, rec->key, rec->klen))
         return true;
     clu_record_t *r = &w->recs[w->k++];
     *r = *rec;
@@ -188,11 +191,14 @@ static bool walk_fn(const clu_record_t *rec, uint64_t token, void *ctx)
     return w->st == RDB_OK;
 }
 
-rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t *sent, rdb_err_t *err)
+rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t since, uint64_t *bound,
+                          uint64_t *sent, rdb_err_t *err)
 {
     snap_call_t c;
     node_call_sync(n, snap_fn, &c);
-    walk_ctx_t w = { .n = n, .ring = &c.ring, .err = err, .st = RDB_OK };
+    if (bound)
+        *bound = c.bound;
+    walk_ctx_t w = { .n = n, .ring = &c.ring, .err = err, .st = RDB_OK, .since = since };
     w.recs = rdb_calloc(MOVE_BATCH, sizeof *w.recs);
     static const char lo[] = { 0x02 };
     rdb_status_t st = clu_replica_walk_keys(&n->rep, lo, 1, NULL, 0, walk_fn, &w, err);
@@ -228,7 +234,7 @@ static void *cleanup_main(void *arg)
     clu_node_t *n = arg;
     rdb_err_t e = RDB_ERR_INIT;
     uint64_t sent = 0;
-    if (node_handoff(n, true, &sent, &e) != RDB_OK) {
+    if (node_handoff(n, true, 0, NULL, &sent, &e) != RDB_OK) {
         RDB_LOG_INFO("node", "automatic clean-up of foreign data not done (kept): %s", e.msg);
         n->cleanup_due_ms = node_mono_ms() + AUTO_CLEANUP_MS;   /* try again */
     }
@@ -282,9 +288,20 @@ static void ctl_move_reply(clu_node_t *n, void *arg)
 static void *ctl_move_main(void *arg)
 {
     ctl_move_t *c = arg;
+    clu_node_t *n = c->n;
+    uint64_t wait = 1000 + n->o.write_timeout_ms, bound = 0;
     if (c->leave)  /* a gossip round (1 s), then writes under the old ring land */
-        node_sleep_ms(1000 + c->n->o.write_timeout_ms);
-    c->st = node_handoff(c->n, !c->leave, &c->sent, &c->err);
+        node_sleep_ms(wait);
+    c->st = node_handoff(n, !c->leave, 0, &bound, &c->sent, &c->err);
+    if (c->st == RDB_OK && c->leave) {
+        /* Writes that reached this node after the walk from coordinators
+         * that learnt of the leave late: once more, the versions stamped
+         * since shortly before the first pass. */
+        uint64_t more = 0, slack = (n->o.max_clock_offset_ms + n->o.write_timeout_ms) << 16;
+        node_sleep_ms(wait);
+        c->st = node_handoff(n, false, bound > slack ? bound - slack : 0, NULL, &more, &c->err);
+        c->sent += more;
+    }
     if (c->st == RDB_OK && c->leave)
         RDB_LOG_INFO("node", "left the cluster: %llu records handed off to their replicas",
                      (unsigned long long)c->sent);

@@ -837,6 +837,14 @@ void node_part_stop(clu_node_t *n)
         pthread_join(n->bg_thr, NULL);
     n->bg_started = false;
     rdb_buf_free(&n->bg_hot.split);
+    /* Control commands running on threads of their own (split, merge,
+     * cleanup, leave) stop at their next step; wait for them (at most
+     * 30 s: a forwarded command waits on another node). */
+    for (int i = 0; i < 3000 && atomic_load(&n->ctl_threads) > 0; i++)
+        node_sleep_ms(10);
+    if (atomic_load(&n->ctl_threads) > 0)
+        RDB_LOG_WARN("node", "stopping with %u control commands still running",
+                     (unsigned)atomic_load(&n->ctl_threads));
 }
 
 void clu_node_note_read(clu_node_t *n, const void *key, size_t klen)

@@ -47,6 +47,7 @@
 #include "server/options.h"
 #include "sql/catalog.h"
 #include "sql/table.h"
+#include "sql/tabstat.h"
 
 /* The level of the commit running on this thread (0: ONE). */
 static _Thread_local clu_consistency_t commit_cl;
@@ -138,6 +139,8 @@ rdb_status_t eng_commit(rdb_session_t *s, txn_t *t, rdb_err_t *err)
     commit_cl = s->e->node ? session_cl(s) : CLU_CL_ONE;
     rdb_status_t st = txn_commit(t, err);
     commit_cl = 0;
+    if (st == RDB_OK)
+        sql_tabstat_end(&s->tabstat, true);
     return st;
 }
 

@@ -593,7 +593,7 @@ rdb_status_t eng_copy_done(rdb_session_t *s, rdb_sink_t *sink, uint64_t *rows, r
     c->own = false;
     uint64_t n = c->rows;
     if (rc == RDB_OK && c->b.dml)
-        sql_tabstat_changed(c->b.dml->tab->id, (int64_t)n, 0, 0);
+        sql_tabstat_changed(&s->tabstat, c->b.dml->tab->id, (int64_t)n, 0, 0);
     eng_copy_free(s);
     rc = eng_stmt_end(s, t, own, rc, err);
     if (rc == RDB_OK) {

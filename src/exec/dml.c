@@ -458,8 +458,8 @@ rdb_status_t ex_dml_run(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, void *a
                                               : run_upddel(r, b, fn, arg, count);
     if (rc == RDB_OK) {
         int64_t n = (int64_t)*count;
-        sql_tabstat_changed(b->dml->tab->id, b->kind == AST_S_INSERT ? n : 0, b->kind == AST_S_UPDATE ? n : 0,
-                            b->kind == AST_S_DELETE ? n : 0);
+        sql_tabstat_changed(r->tabstat, b->dml->tab->id, b->kind == AST_S_INSERT ? n : 0,
+                            b->kind == AST_S_UPDATE ? n : 0, b->kind == AST_S_DELETE ? n : 0);
     }
     return rc;
 }

@@ -45,6 +45,7 @@
 #include "sql/ddl.h"
 #include "sql/syscat.h"
 #include "sql/table.h"
+#include "sql/tabstat.h"
 
 #define PG_EPOCH_USEC 946684800000000LL
 
@@ -171,6 +172,7 @@ void eng_txn_done(rdb_session_t *s)
     eng_guc_txn_end(s);
     ex_fk_deferred_free(s->fkdef);
     s->fkdef = NULL;
+    sql_tabstat_end(&s->tabstat, false);   /* not committed (eng_commit settles a commit) */
 }
 
 rdb_status_t eng_fk_deferred_check(rdb_session_t *s, txn_t *t, rdb_err_t *err)
@@ -311,6 +313,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->lock_row = lock_row;
     r->lock_ctx = s;
     r->fk_deferred = &s->fkdef;
+    r->tabstat = &s->tabstat;
     if (s->statement_timeout_ms)
         r->deadline_ns = (int64_t)rdb_now_ns() + s->statement_timeout_ms * 1000000LL;
     int64_t lim = s->work_mem * 256;
@@ -1718,6 +1721,9 @@ static void prep_describe(rdb_stmt_t *ps)
     ps->ncols = p->ps->ncols;
     ps->cols = RDB_ARENA_NEWN(&ps->a, rdb_coldesc_t, ps->ncols);
     memcpy(ps->cols, p->ps->cols, sizeof *ps->cols * (size_t)ps->ncols);
+    /* the names live in the prepared statement, which DEALLOCATE may free first */
+    for (int i = 0; i < ps->ncols; i++)
+        ps->cols[i].name = rdb_arena_strdup(&ps->a, ps->cols[i].name);
 }
 
 const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t *time, int *nparams,

@@ -99,6 +99,8 @@ struct rdb_session {
     struct eng_prep *preps;
     /* foreign-key checks deferred to COMMIT, SET CONSTRAINTS (exec/fkey.h) */
     struct ex_fk_deferred *fkdef;
+    /* the transaction's row changes for n_live_tup / n_dead_tup (sql/tabstat.h) */
+    struct sql_tabstat_pending *tabstat;
 };
 
 /* guc.c */

@@ -313,6 +313,7 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
     n->nrows = 0;
     for (int i = 0; i < nparts; i++)
         n->nrows += pp.nrows[i];
+    n->st_read += n->nrows;
     n->rows = RDB_ARENA_NEWN(&n->sa, sql_value_t *, (size_t)n->nrows + 1);
     int64_t k = 0;
     for (int i = 0; i < nparts; i++)
@@ -596,8 +597,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
         n->started = true;
         const sql_table_t *t = p->tab;
         if (p->kset) {
-            assert(!(r->nparts > 1 && p == r->par_scan)); /* parallel.c: never sliced */
             n->st_kind = 'i';
+            assert(!(r->nparts > 1 && p == r->par_scan)); /* parallel.c: never sliced */
             if (!kset_open(n))
                 return NULL;
         } else if (p->point || p->nlo || p->nhi || p->ordered) {

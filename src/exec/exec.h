@@ -83,6 +83,8 @@ typedef struct ex_run {
      * COMMIT, and its SET CONSTRAINTS state (exec/fkey.h); NULL = none
      * can be deferred; *fk_deferred is created on first use */
     struct ex_fk_deferred **fk_deferred;
+    /* row changes waiting for the transaction's end (sql/tabstat.h); NULL = count at once */
+    struct sql_tabstat_pending **tabstat;
 } ex_run_t;
 
 typedef struct ex_node ex_node_t;

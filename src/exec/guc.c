@@ -64,6 +64,7 @@ static const gdef_t gdefs[] = {
     { "lc_time", "C", false, "Sets the locale for formatting date and time values." },
     { "jit", "off", false, "Allow JIT compilation." },
     { "enable_indexscan", "on", false, "Enables the planner's use of index-scan plans." },
+    { "enable_seqscan", "on", false, "Enables the planner's use of sequential-scan plans." },
     { "enable_sort", "on", false, "Enables the planner's use of explicit sort steps." },
     { "enable_hashjoin", "on", false, "Enables the planner's use of hash join plans." },
     { "enable_mergejoin", "on", false, "Enables the planner's use of merge join plans." },
@@ -112,6 +113,7 @@ void eng_plan_opts(rdb_session_t *s, plan_opts_t *o)
     o->hashjoin = guc_on(s, "enable_hashjoin");
     o->mergejoin = guc_on(s, "enable_mergejoin");
     o->nestloop = guc_on(s, "enable_nestloop");
+    o->seqscan = guc_on(s, "enable_seqscan");
     const char *j = eng_guc_get(s, "join_collapse_limit");
     if (j && atoi(j) > 0)
         o->join_collapse_limit = atoi(j);

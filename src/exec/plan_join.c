@@ -622,6 +622,7 @@ static plan_t *index_inner(jctx_t *c, const jnode_t *n, int ri, const int *lmap)
     s->lo = s->hi = NULL;
     s->nlo = s->nhi = 0;
     s->point = false;
+    s->kset = NULL; /* its conjunct stays in qual: the join's key reads instead */
     if (!n->ix && n->nkey == t->npk) {
         s->index = NULL;
         s->point = true;

@@ -271,7 +271,7 @@ static void index_range(rdb_arena_t *a, plan_t *scan, const qlist_t *q)
             continue;
         bool known;
         double r = index_rows(scan, ix, &b, &known);
-        if (known ? r > rows * 0.15 : b.neq == 0)
+        if (pl_opts()->seqscan && (known ? r > rows * 0.15 : b.neq == 0))
             continue;
         if (!best || r < best_rows) {
             best = ix;
@@ -891,7 +891,7 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
     return wrap_filter(a, p, in);
 }
 
-const plan_opts_t plan_opts_default = { true, true, true, true, true, 8, NULL, NULL };
+const plan_opts_t plan_opts_default = { true, true, true, true, true, true, 8, NULL, NULL };
 static _Thread_local const plan_opts_t *cur_opts;
 
 const plan_opts_t *pl_opts(void)

@@ -19,9 +19,10 @@ plan_t *plan_optimize(rdb_arena_t *a, plan_t *p);
  * / nestloop off: that join method only where no other is possible
  * (mergejoin: accepted, ringdb has no merge join); join_collapse_limit:
  * inner joins of up to that many relations are reordered by dynamic
- * programming, more greedily, 1 keeps the written order. */
+ * programming, more greedily, 1 keeps the written order; seqscan off:
+ * any index the conditions bound is read, however unselective. */
 typedef struct plan_opts {
-    bool indexscan, sort, hashjoin, mergejoin, nestloop;
+    bool indexscan, sort, hashjoin, mergejoin, nestloop, seqscan;
     int  join_collapse_limit;
     /* rows of a hash-partitioned table without ANALYZE statistics (a
      * short sample scan), or NULL: 1000 */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sql/syscat_int.h"
+#include "sql/view_dml.h"
 
 #define S(col, v) sr_set(r, (col), (v))
 
@@ -128,6 +129,18 @@ static const char *notnull_name(const sql_table_t *t, const sql_column_t *c, rdb
     return rdb_arena_sprintf(a, "%u_%u_%d_not_null", t->schema_id, t->id, c->attnum);
 }
 
+/* is_updatable / is_insertable_into: automatically updatable (view_dml.h). */
+static bool view_updatable(rdb_arena_t *a, const sql_table_t *t)
+{
+    json_t *j = t->view_json ? json_loads(t->view_json, 0, NULL) : NULL;
+    ast_select_t *q;
+    rdb_err_t err = RDB_ERR_INIT;
+    bool ok = j && sql_parse_select_json(a, j, &q, &err) == RDB_OK && !sql_view_not_updatable(q, true);
+    json_decref(j);
+    rdb_err_clear(&err);
+    return ok;
+}
+
 static int key_indexes(const sql_table_t *t, const sql_index_t **ixs, int max)
 {
     int n = 0;
@@ -189,9 +202,11 @@ rdb_status_t syscat_info_rows(const sql_syscat_env_t *env, syscat_rows_t *r, rdb
                 S("table_schema", sv_text(t->schema));
                 S("table_name", sv_text(t->name));
                 S("view_definition", sv_text(sql_syscat_viewdef(s, t->id, r->a)));
-                S("check_option", sv_text("NONE"));
-                S("is_updatable", yesno(false));
-                S("is_insertable_into", yesno(false));
+                S("check_option", sv_text(t->view_check == 'c' ? "CASCADED"
+                                          : t->view_check == 'l' ? "LOCAL" : "NONE"));
+                bool upd = view_updatable(r->a, t);
+                S("is_updatable", yesno(upd));
+                S("is_insertable_into", yesno(upd));
                 S("is_trigger_updatable", yesno(false));
                 S("is_trigger_deletable", yesno(false));
                 S("is_trigger_insertable_into", yesno(false));

@@ -14,6 +14,7 @@
 #ifndef RDB_SQL_TABSTAT_H
 #define RDB_SQL_TABSTAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SQL_TABSTAT_SLOTS 8192
@@ -31,8 +32,17 @@ typedef enum sql_tabstat_counter {
 
 /* Add delta to counter c of relation (table or index) relid. */
 void sql_tabstat_add(uint32_t relid, sql_tabstat_counter_t c, int64_t delta);
-/* A statement changed rows of table relid: ins / upd / del rows. */
-void sql_tabstat_changed(uint32_t relid, int64_t ins, int64_t upd, int64_t del);
+/* A statement changed rows of table relid: ins / upd / del rows.  The
+ * n_tup_* and n_mod_since_analyze counters move at once (as PostgreSQL's
+ * count rolled-back rows too); n_live_tup and n_dead_tup wait in *pend
+ * for the transaction's end (sql_tabstat_end).  pend NULL: at once. */
+typedef struct sql_tabstat_pending sql_tabstat_pending_t;
+void sql_tabstat_changed(sql_tabstat_pending_t **pend, uint32_t relid, int64_t ins, int64_t upd,
+                         int64_t del);
+/* The transaction ended: committed, live += ins - del and dead += upd +
+ * del; rolled back, dead += ins (the rows it wrote are dead).  Frees
+ * *pend. */
+void sql_tabstat_end(sql_tabstat_pending_t **pend, bool committed);
 /* ANALYZE of relid counted rows, at time now (PostgreSQL microseconds). */
 void sql_tabstat_analyzed(uint32_t relid, int64_t rows, int64_t now);
 /* The value of counter c of relid (0 if never counted). */

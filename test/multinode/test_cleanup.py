@@ -106,7 +106,9 @@ def run(c):
     w.stop()
     T.check(not w.errors, "the writer never failed during the join: %s" % w.errors[:5])
     T.check(c.wait_hints_delivered(), "replication settles after the join")
+    t0 = time.time()
     rep = n1.ctl("cleanup")
+    print("cleanup on node 1: %r in %.1fs" % (rep, time.time() - t0), flush=True)
     T.check(rep.get("cleaned") and rep.get("records_handed_off", 0) > 0,
             "ringdb-ctl cleanup on node 1 hands off the rows it does not replicate: %r" % rep)
     hids = list(range(400)) + w.acked
@@ -126,6 +128,7 @@ def run(c):
     t0 = time.time()
     rep = n2.ctl("leave")
     took = time.time() - t0
+    print("leave of node 2: %r in %.1fs" % (rep, took), flush=True)
     T.check(rep.get("left") is True and rep.get("records_handed_off", 0) > 0,
             "leave answers after handing off node 2's data: %r (%.1fs)" % (rep, took))
     time.sleep(0.5)

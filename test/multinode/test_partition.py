@@ -12,6 +12,7 @@ Skipped (exit 77) when iptables cannot be used (not root, no netfilter).
 Usage: test_partition.py RINGDB RINGDB_CTL
 """
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -29,19 +30,31 @@ def ipt(*args):
     return subprocess.run(["iptables", "-w", "5"] + list(args), capture_output=True, text=True)
 
 
+# Every rule carries this comment, so that a run killed before heal() does
+# not leave the next run's nodes cut off: the next run removes its rules.
+TAG = ["-m", "comment", "--comment", "ringdb-test-partition"]
+
+
+def remove_stale_rules():
+    for line in ipt("-S", "INPUT").stdout.splitlines():
+        if line.startswith("-A INPUT ") and "ringdb-test-partition" in line:
+            ipt("-D", *shlex.split(line)[1:])
+
+
 def iptables_usable():
     if not shutil.which("iptables") or os.geteuid() != 0:
         return False
-    probe = ["-s", "127.0.0.19", "-d", "127.0.0.18", "-j", "DROP"]
+    probe = ["-s", "127.0.0.19", "-d", "127.0.0.18"] + TAG + ["-j", "DROP"]
     if ipt("-I", "INPUT", *probe).returncode != 0:
         return False
     ipt("-D", "INPUT", *probe)
+    remove_stale_rules()
     return True
 
 
 def cut(a, b):
     for s, d in ((a, b), (b, a)):
-        rule = ["-s", s.host, "-d", d.host, "-j", "DROP"]
+        rule = ["-s", s.host, "-d", d.host] + TAG + ["-j", "DROP"]
         if ipt("-I", "INPUT", *rule).returncode == 0:
             RULES.append(rule)
 

@@ -72,6 +72,27 @@ def main():
         s2 = stats(cur, "st")
         ok(s2["n_tup_ins"] == 105 and s2["n_live_tup"] == 105, "COPY counts its 3 rows: %r" % s2)
 
+        # --- a rolled-back transaction: its rows count in n_tup_ins, not in n_live_tup
+        b = stats(cur, "st")
+        conn.autocommit = False
+        cur.execute("INSERT INTO st VALUES (301, 1, 'r1'), (302, 2, 'r2')")
+        cur.execute("DELETE FROM st WHERE id = 201")
+        ok(stats(cur, "st")["n_live_tup"] == b["n_live_tup"], "live rows wait for the commit")
+        conn.rollback()
+        conn.autocommit = True
+        dl = delta(b, stats(cur, "st"))
+        ok(dl["n_tup_ins"] == 2 and dl["n_tup_del"] == 1 and dl["n_live_tup"] == 0 and dl["n_dead_tup"] == 2,
+           "a rollback: ins 2, del 1, live 0, dead 2: %r" % dl)
+        b = stats(cur, "st")
+        conn.autocommit = False
+        cur.execute("INSERT INTO st VALUES (301, 1, 'r1'), (302, 2, 'r2')")
+        cur.execute("DELETE FROM st WHERE id IN (301, 302)")
+        conn.commit()
+        conn.autocommit = True
+        dl = delta(b, stats(cur, "st"))
+        ok(dl["n_tup_ins"] == 2 and dl["n_tup_del"] == 2 and dl["n_live_tup"] == 0 and dl["n_dead_tup"] == 2,
+           "a commit of 2 inserted and deleted rows: %r" % dl)
+
         # --- a full scan reads every row once
         b = stats(cur, "st")
         cur.execute("SELECT count(*) FROM st")

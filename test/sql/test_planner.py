@@ -5,20 +5,26 @@ real build/ringdb.  Checked here:
 - ORDER BY ... LIMIT on an indexed column reads the index in order (EXPLAIN
   shows Limit over "Index Scan using ..." and no Sort), with a range on the
   column, after an equality on a leading column, through a DESC index,
-  with ties broken by the primary key, and the primary key of a
-  range-partitioned table; without a LIMIT or where no index gives the
-  order (DESC over an ASC index: no backward scans) a Sort stays;
+  backward ("Index Scan Backward": DESC over an ASC index), with ties
+  broken by the primary key, and the primary key of a range-partitioned
+  table; without a LIMIT, with mixed directions, on a hash-partitioned
+  table's key or where no index gives the order a Sort stays;
 - random ORDER BY / LIMIT / OFFSET / WHERE queries over columns with NULLs
   and duplicates give the rows that the same query gives with
   SET enable_indexscan = off (a Sort), ASC/DESC, NULLS FIRST/LAST, with and
-  without a tie-breaker, before and after ANALYZE and after UPDATEs;
+  without a tie-breaker, before and after ANALYZE, after UPDATEs, and in a
+  transaction whose own writes the scans merge;
+- joins inside correlated subqueries, LATERAL and EXISTS keep their outer
+  references; UPDATE ... FROM keeps its rows;
 - a join whose FROM order is bad (big x big x tiny with a selective filter
   on tiny) starts from tiny and probes the big tables' keys (EXPLAIN), and
   with join_collapse_limit = 1 keeps the written order;
 - random inner joins of 3 to 6 tables (mixed with LEFT JOINs, which are not
   reordered across) give the rows that the same query gives with
-  join_collapse_limit = 1 and with each join method turned off;
-- the switches: SHOW, SET to a non-Boolean (22023), RESET.
+  join_collapse_limit = 1, with each join method turned off and with the
+  greedy order (join_collapse_limit = 2);
+- the switches: SHOW, SET to a non-Boolean (22023), RESET; enable_seqscan off
+  reads an unselective range through its index.
 
 Usage: test_planner.py RINGDB        (ports 41700-41999)
 """
@@ -106,6 +112,14 @@ def order_plans(cur):
     p = plan(cur, "SELECT * FROM o ORDER BY b LIMIT 10")
     cur.execute("RESET enable_indexscan")
     ok(p[:2] == ["Limit", "Sort"], "enable_indexscan off: %r" % p)
+    p = plan(cur, "SELECT * FROM o WHERE b > 5")
+    ok(p[:1] == ["Seq Scan on o"], "unselective range: %r" % p)
+    cur.execute("SET enable_seqscan = off")
+    p = plan(cur, "SELECT * FROM o WHERE b > 5")
+    got = rows(cur, "SELECT * FROM o WHERE b > 5 ORDER BY id")
+    cur.execute("RESET enable_seqscan")
+    ok(p[:2] == ["Index Scan using o_b on o", "Index Cond: (b > 5)"], "enable_seqscan off: %r" % p)
+    ok(got == rows(cur, "SELECT * FROM o WHERE b > 5 ORDER BY id"), "enable_seqscan off: same rows")
 
 
 def random_order_query():
@@ -230,7 +244,8 @@ def compare_joins(cur, n):
             continue
         want = rows(cur, q, ["SET join_collapse_limit = 1"])
         ok(got == want, "join order: %s: %r vs %r" % (q, got, want))
-        for s in ("SET enable_hashjoin = off", "SET enable_nestloop = off", "SET enable_indexscan = off"):
+        for s in ("SET enable_hashjoin = off", "SET enable_nestloop = off", "SET enable_indexscan = off",
+                  "SET join_collapse_limit = 2"):   # the last: greedy order
             other = rows(cur, q, [s])
             ok(other == want, "%s: %s: %r vs %r" % (s, q, other, want))
         p1, p2 = plan(cur, q), None

@@ -593,12 +593,16 @@ END_TEST
 
 START_TEST(test_pack_and_binary)
 {
-    struct { uint32_t oid; const char *s; } cases[] = {
-        { SQL_OID_INT4, "-17" }, { SQL_OID_INT2, "300" }, { SQL_OID_INT8, "-9223372036854775808" },
-        { SQL_OID_FLOAT8, "-1.5e-300" }, { SQL_OID_FLOAT4, "0.1" }, { SQL_OID_TEXT, "héllo" },
-        { SQL_OID_BOOL, "t" }, { SQL_OID_DATE, "1999-01-08" }, { SQL_OID_TIMESTAMPTZ, "2024-01-01 10:00:00+00" },
-        { SQL_OID_INTERVAL, "1 year 3 days 00:00:01.5" }, { SQL_OID_UUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11" },
-        { SQL_OID_BYTEA, "\\x00ff10" }, { SQL_OID_NUMERIC, "-12.3400" }, { SQL_OID_JSONB, "{\"a\": [1, 2]}" },
+    /* short: the SQLSTATE of the value one byte short, as PostgreSQL's recv
+     * functions give it (08P01 from pq_getmsg* on a fixed-size value) */
+    struct { uint32_t oid; const char *s, *short_state; } cases[] = {
+        { SQL_OID_INT4, "-17", "08P01" }, { SQL_OID_INT2, "300", "08P01" },
+        { SQL_OID_INT8, "-9223372036854775808", "08P01" }, { SQL_OID_FLOAT8, "-1.5e-300", "08P01" },
+        { SQL_OID_FLOAT4, "0.1", "08P01" }, { SQL_OID_TEXT, "héllo", NULL }, { SQL_OID_BOOL, "t", "08P01" },
+        { SQL_OID_DATE, "1999-01-08", "08P01" }, { SQL_OID_TIMESTAMPTZ, "2024-01-01 10:00:00+00", "08P01" },
+        { SQL_OID_INTERVAL, "1 year 3 days 00:00:01.5", "08P01" },
+        { SQL_OID_UUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "08P01" }, { SQL_OID_BYTEA, "\\x00ff10", NULL },
+        { SQL_OID_NUMERIC, "-12.3400", "22P03" }, { SQL_OID_JSONB, "{\"a\": [1, 2]}", "22P02" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sql_type_t t = T(cases[i].oid);
@@ -629,9 +633,9 @@ START_TEST(test_pack_and_binary)
         sql_value_send(t, &v, &b);
         ck_assert_int_eq(sql_value_recv(&A, t, b.data, b.len, &u, &err), RDB_OK);
         ck_assert_str_eq(out(t, u), o);
-        if (b.len > 0 && cases[i].oid != SQL_OID_TEXT && cases[i].oid != SQL_OID_BYTEA) {
+        if (b.len > 0 && cases[i].short_state) {
             ck_assert_int_eq(sql_value_recv(&A, t, b.data, b.len - 1, &u, &err), RDB_SQL);
-            ck_assert_str_eq(err.sqlstate, cases[i].oid == SQL_OID_JSONB ? "22P02" : "22P03");
+            ck_assert_str_eq(err.sqlstate, cases[i].short_state);
             rdb_err_clear(&err);
         }
         rdb_buf_free(&b);
