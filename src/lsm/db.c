@@ -877,16 +877,17 @@ static rdb_status_t sync_write(lsm_db_t *db, lsm_batch_t *b, rdb_err_t *err)
     queue_join(db, &db->wq_head, &db->wq_tail, &q); /* q is never a follower */
     rdb_status_t s = wal_append(db, &q, &g, &qlast, &issued, &w.err);
     writer_fini(&q, RDB_OK, NULL);
-    if (s == RDB_OK && issued) {
-        uint64_t t0 = now_us();
+    uint64_t t0 = now_us();
+    bool synced = s == RDB_OK && issued;
+    if (synced) {
         s = wal_sync(db, db->wal.fd, &w.err);
         db->sync_groups++;
-        uint64_t us = now_us() - t0;
-        pthread_mutex_lock(&db->mu);
-        db->sync_us = db->sync_us ? (db->sync_us * 7 + us) / 8 : us;
-        pthread_mutex_unlock(&db->mu);
     }
     pthread_mutex_lock(&db->mu);
+    if (synced) {
+        uint64_t us = now_us() - t0;
+        db->sync_us = db->sync_us ? (db->sync_us * 7 + us) / 8 : us;
+    }
     lsm_writer_t *head = queue_pop(&db->sq_head, &db->sq_tail, last);
     pthread_mutex_unlock(&db->mu);
     if (head)
@@ -1723,6 +1724,8 @@ void lsm_stats_format(const lsm_stats_t *st, rdb_buf_t *out)
                    st->table_meta_budget, st->block_cache_charged);
     rdb_buf_printf(out, "writes: %" PRIu64 ", wal bytes: %" PRIu64 ", wal syncs: %" PRIu64 "\n",
                    st->writes, st->wal_bytes, st->wal_syncs);
+    if (st->sync_groups)
+        rdb_buf_printf(out, "synced groups: %" PRIu64 "\n", st->sync_groups);
     rdb_buf_printf(out, "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %" PRIu64 " us\n",
                    st->write_slowdowns, st->write_stalls, st->stall_micros);
     rdb_buf_printf(out, "flushes: %" PRIu64 ", compactions: %" PRIu64 " (read %" PRIu64
