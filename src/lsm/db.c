@@ -590,6 +590,32 @@ static rdb_status_t wal_sync(lsm_db_t *db, int fd, rdb_err_t *err)
     return s;
 }
 
+/* Group commit.  A write joins one of two queues of writers; the head of
+ * a queue leads a group of the writers queued behind it and the others
+ * sleep until it wakes them with the group's result.
+ *  - db->wq, the WAL queue: unsynced writes (replica applies, periodic or
+ *    no sync), flush requests, and one entry per synced group.  Its leader
+ *    appends its group's records to the WAL in one system call and hands
+ *    the queue on at once (wal_append): WAL writes never wait for an
+ *    fdatasync.  An unsynced group applies to the memtable as soon as it
+ *    is written, without waiting for an earlier synced group's fdatasync
+ *    (that one has acknowledged nothing yet, and a crash keeps a prefix of
+ *    the WAL, so the unsynced group survives only with it).
+ *  - db->sq, the synced queue (sync_write): one synced group at a time
+ *    writes and fdatasyncs; synced writers arriving meanwhile form the
+ *    next group, so that one fdatasync serves a whole group.  A synced
+ *    group applies after its fdatasync and after every group written to
+ *    the WAL before it: what it acknowledges as durable is visible with
+ *    everything before it.
+ * Groups are applied one at a time (the memtable has one writer) and leave
+ * db->gq when applied; a memtable switch waits until no group is in flight,
+ * so a memtable holds exactly the records of its WAL.  A failed WAL write
+ * or fdatasync fails its group, every group still waiting to apply and
+ * every later write (wal_failed); an unsynced group that already returned
+ * is then never made durable (lsm_sync_wal fails).  lsm_sync_wal and the
+ * periodic syncer fdatasync on their own, and may overlap a group's
+ * fdatasync (wal_sync's rule). */
+
 /* Wakes the group's followers (w->next .. last) with their result. */
 static void wake_followers(lsm_writer_t *w, lsm_writer_t *last)
 {
@@ -824,11 +850,13 @@ static void gather_wait(lsm_db_t *db)
     uint64_t ns = (uint64_t)ts.tv_nsec + wait_us * 1000u;
     ts.tv_sec += (time_t)(ns / 1000000000u);
     ts.tv_nsec = (long)(ns % 1000000000u);
+    uint64_t t0 = now_us();
     db->sq_want = db->sq_last;
     while (db->sq_free < db->sq_want &&
            pthread_cond_timedwait(&db->sq_cv, &db->mu, &ts) != ETIMEDOUT)
         ;
     db->sq_want = 0;
+    db->gather_micros += now_us() - t0;
 }
 
 /* A synced write: leader/follower group commit with one fdatasync at a
@@ -886,6 +914,7 @@ static rdb_status_t sync_write(lsm_db_t *db, lsm_batch_t *b, rdb_err_t *err)
     pthread_mutex_lock(&db->mu);
     if (synced) {
         uint64_t us = now_us() - t0;
+        db->sync_micros += us;
         db->sync_us = db->sync_us ? (db->sync_us * 7 + us) / 8 : us;
     }
     lsm_writer_t *head = queue_pop(&db->sq_head, &db->sq_tail, last);
@@ -1691,6 +1720,8 @@ void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
     st->writes = db->writes;
     st->sync_groups = db->sync_groups;
     st->sync_queued = db->sq_len;
+    st->sync_micros = db->sync_micros;
+    st->gather_micros = db->gather_micros;
     pthread_mutex_unlock(&db->mu);
     st->block_cache_bytes = lsm_cache_usage(db->cache);
     st->block_cache_capacity = lsm_cache_capacity(db->cache);
@@ -1725,7 +1756,10 @@ void lsm_stats_format(const lsm_stats_t *st, rdb_buf_t *out)
     rdb_buf_printf(out, "writes: %" PRIu64 ", wal bytes: %" PRIu64 ", wal syncs: %" PRIu64 "\n",
                    st->writes, st->wal_bytes, st->wal_syncs);
     if (st->sync_groups)
-        rdb_buf_printf(out, "synced groups: %" PRIu64 "\n", st->sync_groups);
+        rdb_buf_printf(out,
+                       "synced groups: %" PRIu64 ", %" PRIu64 " us in their fdatasyncs, %" PRIu64
+                       " us gathering\n",
+                       st->sync_groups, st->sync_micros, st->gather_micros);
     rdb_buf_printf(out, "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %" PRIu64 " us\n",
                    st->write_slowdowns, st->write_stalls, st->stall_micros);
     rdb_buf_printf(out, "flushes: %" PRIu64 ", compactions: %" PRIu64 " (read %" PRIu64

@@ -110,7 +110,8 @@ struct lsm_db {
     /* statistics (atomics or under mu) */
     uint64_t cache_hits, cache_misses;
     _Atomic uint64_t bloom_useful, slowdowns, stalls, stall_micros, compactions, cbytes_read,
-        cbytes_written, flushes, wal_bytes, wal_syncs, writes, sync_groups;
+        cbytes_written, flushes, wal_bytes, wal_syncs, writes, sync_groups,
+        sync_micros, gather_micros;
 };
 
 typedef struct lsm_out_table {
