@@ -770,16 +770,19 @@ static rdb_status_t wal_append(lsm_db_t *db, lsm_writer_t *w, lsm_group_t *g, ls
 }
 
 /* Applies the batches of the written group g (first..last) to its
- * memtable, one group at a time (the memtable has one writer): in order,
- * after every earlier group, or at once.  Then takes g off db->gq.  Holds
- * mu (released while inserting). */
+ * memtable, one group at a time (the memtable has one writer): a synced
+ * group in order, after every earlier group, an unsynced one at once.
+ * Then takes g off db->gq.  Holds mu (released while inserting).  A synced
+ * group's wal_sync has decided its fate: a WAL failure recorded after it
+ * (a later group's) does not fail it; an unsynced group fails on any WAL
+ * failure recorded before it applies. */
 static rdb_status_t group_apply(lsm_db_t *db, lsm_group_t *g, lsm_writer_t *first,
-                                lsm_writer_t *last, bool in_order, rdb_status_t s, rdb_err_t *err)
+                                lsm_writer_t *last, bool synced, rdb_status_t s, rdb_err_t *err)
 {
-    while ((in_order && db->gq_head != g) || db->mem_busy)
+    while ((synced && db->gq_head != g) || db->mem_busy)
         pthread_cond_wait(&db->commit_cv, &db->mu);
-    if (s == RDB_OK && db->wal_failed)
-        s = bg_error(db, err); /* an earlier group's WAL failure */
+    if (s == RDB_OK && !synced && db->wal_failed)
+        s = bg_error(db, err);
     if (s == RDB_OK) {
         db->mem_busy = true;
         pthread_mutex_unlock(&db->mu);
