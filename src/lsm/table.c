@@ -82,11 +82,11 @@ static rdb_status_t pread_all(lsm_table_t *t, char *buf, size_t n, uint64_t off,
 
 #define READ_SCRATCH 16384
 
-/* Where a block read goes: a buffer the block cache can take whole
- * (lsm_cache_buf_new), or a plain malloc. */
-static char *out_new(bool cachebuf, size_t n)
+/* Where the block at off goes: a buffer the block cache can take whole
+ * (lsm_cache_buf_get: often an evicted block's), or a plain malloc. */
+static char *out_new(lsm_table_t *t, bool cachebuf, uint64_t off, size_t n)
 {
-    return cachebuf ? lsm_cache_buf_new(n) : rdb_malloc(n ? n : 1);
+    return cachebuf ? lsm_cache_buf_get(t->cache, t->number, off, n) : rdb_malloc(n ? n : 1);
 }
 static void out_free(bool cachebuf, char *p)
 {
@@ -128,7 +128,7 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
     int type = (unsigned char)raw[size];
     if (type == LSM_COMPRESS_NONE) {
         ulen = (uint32_t)size;
-        u = out_new(cachebuf, size);
+        u = out_new(t, cachebuf, off, size);
         memcpy(u, raw, size);
         goto done;
     }
@@ -137,7 +137,7 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
         why = "bad block compression header";
         goto done;
     }
-    u = out_new(cachebuf, ulen);
+    u = out_new(t, cachebuf, off, ulen);
     size_t clen = size - (size_t)(p - raw);
     bool ok;
     if (type == LSM_COMPRESS_LZ4) {
