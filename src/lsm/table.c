@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -51,7 +50,6 @@ typedef struct ix_summary {
 
 struct lsm_table {
     int fd;
-    const char *map; /* the whole file mapped read-only, or NULL: pread */
     char *path;
     uint64_t number, size;
     char *index;
@@ -106,30 +104,21 @@ static void out_free(bool cachebuf, char *p)
 }
 
 /* Read, verify and decompress the block at (off, size) into *out (from
- * out_new(cachebuf)).  The raw bytes are read where the file is mapped (no
- * system call, no copy: the checksum and the decompressor read the page
- * cache's pages), or else into a scratch buffer on the stack when they fit,
- * so a block costs one allocation, the one kept. */
+ * out_new(cachebuf)).  The raw bytes are read into a scratch buffer on the
+ * stack when they fit, so a block costs one allocation, the one kept. */
 static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool cachebuf,
                                char **out, size_t *outn, rdb_err_t *err)
 {
     if (off > t->size || size > t->size || off + size + 5 > t->size)
         return corrupt(t->path, off, "block handle out of range", err);
     char scratch[READ_SCRATCH];
-    char *rawbuf = NULL; /* raw's allocation when it is neither mapped nor scratch */
-    const char *raw;
+    char *raw = size + 5 <= sizeof scratch ? scratch : rdb_malloc(size + 5);
     char *u = NULL;
     uint32_t ulen = 0;
     const char *why = NULL;
-    rdb_status_t s = RDB_OK;
-    if (t->map) {
-        raw = t->map + off;
-    } else {
-        char *b = size + 5 <= sizeof scratch ? scratch : (rawbuf = rdb_malloc(size + 5));
-        raw = b;
-        if ((s = pread_all(t, b, size + 5, off, err)) != RDB_OK)
-            goto done;
-    }
+    rdb_status_t s = pread_all(t, raw, size + 5, off, err);
+    if (s != RDB_OK)
+        goto done;
     if (rdb_crc32c(raw, size + 1) != rdb_crc32c_unmask(rdb_get_u32_le(raw + size + 1))) {
         why = "block checksum mismatch";
         goto done;
@@ -162,7 +151,8 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
         why = "block decompression failed";
     }
 done:
-    free(rawbuf);
+    if (raw != scratch)
+        free(raw);
     if (why)
         return corrupt(t->path, off, why, err);
     if (s != RDB_OK)
@@ -332,15 +322,6 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     }
     lsm_table_t *t = rdb_calloc(1, sizeof(*t));
     t->fd = fd;
-    /* Tables are immutable: map them once and read blocks in place, as
-     * LevelDB does on 64-bit hosts.  A block read is then a copy from the
-     * page cache, not a pread (its system call was a third of a random
-     * read's time).  pread stays the fallback when the mapping fails. */
-    if (st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        if (m != MAP_FAILED)
-            t->map = m;
-    }
     t->path = rdb_strdup(path);
     t->number = number;
     t->size = (uint64_t)st.st_size;
@@ -394,8 +375,6 @@ void lsm_table_unref(lsm_table_t *t)
     if (t && atomic_fetch_sub(&t->refs, 1) == 1) {
         if (t->charged)
             lsm_cache_uncharge(t->cache, t->charged);
-        if (t->map)
-            munmap((void *)t->map, (size_t)t->size);
         close(t->fd);
         free(t->index);
         free(t->ix.sum);
