@@ -1501,8 +1501,10 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->opened = s == RDB_OK;
     db->bg = rdb_calloc((size_t)o.compaction_threads, sizeof(pthread_t));
     for (int i = 0; s == RDB_OK && i < o.compaction_threads; i++) {
-        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0)
+        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0) {
+            pthread_setname_np(db->bg[i], "lsm-bg"); /* for top, perf */
             db->nbg++;
+        }
         else
             s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
     }
