@@ -659,6 +659,17 @@ static void put(lsm_db_t *db, const char *k, uint64_t hlc, const char *v)
     lsm_batch_free(b);
 }
 
+/* Puts keys "<prefix>%06d" for i in [0, n) with values "<vprefix>%d" at hlc. */
+static void put_numbered(lsm_db_t *db, char prefix, char vprefix, int n, uint64_t hlc)
+{
+    for (int i = 0; i < n; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "%c%06d", prefix, i);
+        snprintf(v, sizeof v, "%c%d", vprefix, i);
+        put(db, k, hlc, v);
+    }
+}
+
 static char *get(lsm_db_t *db, const char *k, uint64_t snap)
 {
     static char out[256];
@@ -1435,12 +1446,7 @@ START_TEST(db_max_open_files)
     lsm_db_t *db = open_many_files(&o, 3);
     rdb_err_t err = RDB_ERR_INIT;
     enum { N = 1500 };
-    for (int i = 0; i < N; i++) {
-        char k[16], v[16];
-        snprintf(k, sizeof k, "m%06d", i);
-        snprintf(v, sizeof v, "a%d", i);
-        put(db, k, 10, v);
-    }
+    put_numbered(db, 'm', 'a', N, 10);
     ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
     lsm_stats_t st;
     lsm_get_stats(db, &st);
@@ -1520,12 +1526,7 @@ START_TEST(db_table_memory_budget)
     lsm_db_t *db;
     ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
     enum { N = 4000 };
-    for (int i = 0; i < N; i++) {
-        char k[16], v[16];
-        snprintf(k, sizeof k, "b%06d", i);
-        snprintf(v, sizeof v, "v%d", i);
-        put(db, k, 10, v);
-    }
+    put_numbered(db, 'b', 'v', N, 10);
     ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
     lsm_stats_t st;
     for (int pass = 0; pass < 2; pass++)
