@@ -723,6 +723,7 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
         st = rdb_err_set(err, RDB_IOERROR, RDB_SQLSTATE_INTERNAL, "could not start node thread");
         goto fail;
     }
+    pthread_setname_np(n->thr, "clu-node"); /* for top, perf */
     n->thr_started = true;
     RDB_LOG_INFO("node", "node %u listening for peers on %s (rf %u, %u vnodes)", o->node_id,
                  n->addr, n->o.rf, n->o.vnodes);

@@ -400,8 +400,12 @@ void node_apply_start(clu_node_t *n)
     rdb_buf_reset(&n->gossip_vv);
     clu_vv_encode(&n->rep.vv, &n->gossip_vv);
     n->ap_started = pthread_create(&n->ap_thr, NULL, applier, n) == 0;
+    if (n->ap_started)
+        pthread_setname_np(n->ap_thr, "clu-apply"); /* for top, perf */
     if (n->ap_started && n->o.sync)
         n->sy_started = pthread_create(&n->sy_thr, NULL, syncer, n) == 0;
+    if (n->sy_started)
+        pthread_setname_np(n->sy_thr, "clu-sync");
 }
 
 void clu_node_hold_durable(clu_node_t *n, bool hold)

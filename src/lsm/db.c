@@ -105,19 +105,57 @@ static void file_owned(lsm_db_t *db, lsm_file_t *f)
     f->ctx = db;
 }
 
-/* Append e to the manifest and install the new version.  Holds mu. */
+void lsm_db_vers_unref_unlocked(lsm_db_t *db, lsm_vers_t *v)
+{
+    pthread_mutex_unlock(&db->mu);
+    lsm_vers_unref(v);
+    pthread_mutex_lock(&db->mu);
+}
+
+/* Append e to the manifest and install the new version.  Holds mu on entry
+ * and exit; releases it while the record is written and fdatasynced (on
+ * ext4 that sync may wait for other files' write-back) and while the
+ * replaced version is dropped (its last reference unlinks the tables the
+ * edit removed, tens of ms for a large file on this disk): writers,
+ * readers and the other background threads go on meanwhile.
+ * Edits are serialized (manifest_busy), and only the manifest's writer
+ * changes db->cur, so each edit is applied to the version it was logged
+ * against.  Until the install, what the edit replaces stays as it was: a
+ * flush's memtable is still db->imm with db->flushing set, a compaction's
+ * inputs are still listed as running.  A crash between the sync and the
+ * install is a crash after the edit: recovery applies it.  After a failed
+ * write or sync the manifest's tail is unknown: every later edit fails. */
 rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
 {
+    while (db->manifest_busy)
+        pthread_cond_wait(&db->manifest_cv, &db->mu);
+    if (db->manifest_failed)
+        return rdb_err_set(err, RDB_IOERROR, NULL,
+                           "could not write \"%s\": an earlier write or fsync failed",
+                           db->manifest.path);
+    db->manifest_busy = true;
     e->has_next = true;
-    e->next_file = db->next_file;
+    e->next_file = db->next_file; /* recovery also skips every file it finds */
     rdb_buf_t rec = RDB_BUF_INIT;
     lsm_edit_encode(e, &rec);
+    pthread_mutex_unlock(&db->mu);
     rdb_status_t s = lsm_log_add(&db->manifest, rec.data, rec.len, err);
     rdb_buf_free(&rec);
+    int rc = s == RDB_OK && db->o.manifest_sync_hook
+                 ? db->o.manifest_sync_hook(db->o.manifest_sync_hook_ctx)
+                 : 0;
+    if (rc != 0)
+        s = rdb_err_set(err, RDB_IOERROR, NULL, "could not fsync \"%s\": %s", db->manifest.path,
+                        strerror(rc));
     if (s == RDB_OK)
         s = lsm_log_sync(&db->manifest, err);
-    if (s != RDB_OK)
+    pthread_mutex_lock(&db->mu);
+    db->manifest_busy = false;
+    pthread_cond_broadcast(&db->manifest_cv);
+    if (s != RDB_OK) {
+        db->manifest_failed = true;
         return s;
+    }
     if (e->has_log)
         db->log_number = e->log_number;
     /* files the edit drops (and does not move to another level) go from
@@ -131,9 +169,9 @@ rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
             if (db->cur->files[l][i]->number == e->del[d].number)
                 atomic_store(&db->cur->files[l][i]->obsolete, true);
     }
-    lsm_vers_t *v = lsm_vers_apply(db->cur, e);
-    lsm_vers_unref(db->cur);
-    db->cur = v;
+    lsm_vers_t *old = db->cur;
+    db->cur = lsm_vers_apply(old, e);
+    lsm_db_vers_unref_unlocked(db, old);
     return RDB_OK;
 }
 
@@ -201,33 +239,52 @@ static rdb_status_t new_manifest(lsm_db_t *db, rdb_err_t *err)
     return s;
 }
 
-/* Remove files no version or log needs.  Holds mu.  Tables dropped by
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Remove files no version or log needs.  Holds mu on entry and exit; what
+ * may go is decided under it, the directory is listed and the files are
+ * unlinked without it (a large file takes tens of ms).  Tables dropped by
  * an edit are removed by file_obsolete when no pinned version holds them;
  * this scan removes only tables left over from before a crash, while the
- * database is being opened. */
+ * database is being opened.  WAL segments below log_number and manifests
+ * other than the current one are never needed again, so files created
+ * meanwhile (a new WAL is numbered above log_number) stay, and a second
+ * scan running at once only finds fewer files to remove. */
 void lsm_db_delete_obsolete(lsm_db_t *db)
 {
+    const uint64_t manifest_number = db->manifest_number, log_number = db->log_number,
+                   wal_number = db->wal_number, pending_from = db->pending_from;
+    const bool opened = db->opened;
+    uint64_t *live = NULL;
+    size_t nlive = 0;
+    if (!opened) {
+        for (int l = 0; l < LSM_MAX_LEVELS; l++)
+            nlive += (size_t)db->cur->nfiles[l];
+        live = rdb_malloc((nlive + 1) * sizeof *live);
+        nlive = 0;
+        for (int l = 0; l < LSM_MAX_LEVELS; l++)
+            for (int i = 0; i < db->cur->nfiles[l]; i++)
+                live[nlive++] = db->cur->files[l][i]->number;
+        qsort(live, nlive, sizeof *live, cmp_u64);
+    }
+    pthread_mutex_unlock(&db->mu);
     DIR *d = opendir(db->dir);
-    if (!d)
-        return;
     struct dirent *de;
-    while ((de = readdir(d))) {
+    while (d && (de = readdir(d))) {
         char ext[16];
         uint64_t num;
         bool del = false;
         if (sscanf(de->d_name, "MANIFEST-%" SCNu64, &num) == 1) {
-            del = num != db->manifest_number;
+            del = num != manifest_number;
         } else if (sscanf(de->d_name, "%" SCNu64 ".%15s", &num, ext) == 2) {
-            if (strcmp(ext, "log") == 0) {
-                del = num < db->log_number && num != db->wal_number;
-            } else if (strcmp(ext, "sst") == 0 && !db->opened && num < db->pending_from) {
-                bool live = false;
-                for (int l = 0; l < LSM_MAX_LEVELS && !live; l++)
-                    for (int i = 0; i < db->cur->nfiles[l]; i++)
-                        if (db->cur->files[l][i]->number == num)
-                            live = true;
-                del = !live;
-            }
+            if (strcmp(ext, "log") == 0)
+                del = num < log_number && num != wal_number;
+            else if (strcmp(ext, "sst") == 0 && !opened && num < pending_from)
+                del = !bsearch(&num, live, nlive, sizeof *live, cmp_u64);
         }
         if (del) {
             char *p = rdb_malloc(strlen(db->dir) + strlen(de->d_name) + 2);
@@ -236,7 +293,10 @@ void lsm_db_delete_obsolete(lsm_db_t *db)
             free(p);
         }
     }
-    closedir(d);
+    if (d)
+        closedir(d);
+    free(live);
+    pthread_mutex_lock(&db->mu);
 }
 
 /* --- building tables ------------------------------------------------------ */
@@ -322,12 +382,12 @@ rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
     lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
     lsm_mem_t *m = db->imm;
     rdb_status_t s = flush_mem(db, m, e, err);
-    db->flushing = false;
     if (s == RDB_OK) {
         e->has_log = true;
         e->log_number = db->wal_number;
         s = lsm_db_log_and_apply(db, e, err);
     }
+    db->flushing = false; /* only now: log_and_apply releases mu */
     for (int i = 0; i < e->nadd; i++)
         lsm_file_unref(e->add[i].f);
     free(e);
@@ -1427,12 +1487,6 @@ static rdb_status_t manifest_rec(void *arg, const char *rec, size_t n, uint64_t 
     return s;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static rdb_status_t recover(lsm_db_t *db, rdb_err_t *err)
 {
     size_t pn = strlen(db->dir) + 80;
@@ -1593,6 +1647,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     pthread_cond_init(&db->commit_cv, NULL);
     pthread_cond_init(&db->sync_cv, NULL);
     pthread_cond_init(&db->sq_cv, NULL);
+    pthread_cond_init(&db->manifest_cv, NULL);
     if (o.sync_period_ms <= 0)
         o.sync_period_ms = 100;
     db->o.sync_period_ms = o.sync_period_ms;
@@ -1622,8 +1677,10 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->opened = s == RDB_OK;
     db->bg = rdb_calloc((size_t)o.compaction_threads, sizeof(pthread_t));
     for (int i = 0; s == RDB_OK && i < o.compaction_threads; i++) {
-        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0)
+        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0) {
+            pthread_setname_np(db->bg[i], "lsm-bg"); /* for top, perf */
             db->nbg++;
+        }
         else
             s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
     }
@@ -1694,6 +1751,7 @@ void lsm_close(lsm_db_t *db)
     pthread_cond_destroy(&db->commit_cv);
     pthread_cond_destroy(&db->sync_cv);
     pthread_cond_destroy(&db->sq_cv);
+    pthread_cond_destroy(&db->manifest_cv);
     free(db->dir);
     free(db);
 }

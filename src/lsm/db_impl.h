@@ -60,7 +60,11 @@ struct lsm_db {
     pthread_cond_t sync_cv;
     bool shutting_down;
     bool opened;           /* recovery done: see lsm_db_delete_obsolete */
-    bool flushing;         /* a thread is writing imm to L0              */
+    bool flushing;         /* a thread is writing imm to L0 (until its
+                              edit is installed)                         */
+    bool manifest_busy;    /* a thread writes an edit (lsm_db_log_and_apply) */
+    bool manifest_failed;  /* a manifest write or sync failed: no more edits */
+    pthread_cond_t manifest_cv; /* manifest_busy went false               */
     bool manual_running;   /* lsm_compact_all runs: nothing else starts  */
     struct lsm_running *running; /* compactions in progress (compact.c)   */
     int nrunning, max_running;   /* now, and the most at once (stats)     */
@@ -120,10 +124,16 @@ typedef struct lsm_out_table {
     char *path;
 } lsm_out_table_t;
 
-/* Helpers db.c shares with compact.c.  "Holds mu" ones expect db->mu. */
-rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err); /* holds mu */
-void lsm_db_delete_obsolete(lsm_db_t *db);                                     /* holds mu */
-rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err);                   /* holds mu */
+/* Helpers db.c shares with compact.c.  "Holds mu" ones expect db->mu on
+ * entry and return with it; "releases" ones let it go for their I/O
+ * (file deletions, the manifest's write and fsync), so the caller
+ * re-checks any state it read before. */
+rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err); /* releases */
+void lsm_db_delete_obsolete(lsm_db_t *db);                                     /* releases */
+/* Drops a reference to v with mu released: the last one deletes the
+ * tables only v still held. */
+void lsm_db_vers_unref_unlocked(lsm_db_t *db, lsm_vers_t *v);                  /* releases */
+rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err);                   /* releases */
 rdb_status_t lsm_db_out_open(lsm_db_t *db, uint64_t num, lsm_out_table_t *o, rdb_err_t *err);
 void lsm_db_out_add(lsm_out_table_t *o, const char *k, size_t kn, const char *v, size_t vn,
                     rdb_status_t *s, rdb_err_t *err);

@@ -104,6 +104,12 @@ typedef struct lsm_options {
      * if fdatasync had (NULL: none). */
     int               (*wal_sync_hook)(void *ctx);
     void               *wal_sync_hook_ctx;
+    /* Tests: called on the background thread writing a version edit to the
+     * MANIFEST (a flush's or a compaction's), after the write and before
+     * its fdatasync, without the store's mutex; a non-zero errno fails
+     * that sync (NULL: none). */
+    int               (*manifest_sync_hook)(void *ctx);
+    void               *manifest_sync_hook_ctx;
 } lsm_options_t;
 
 void lsm_options_default(lsm_options_t *opts);
