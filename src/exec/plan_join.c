@@ -27,13 +27,15 @@
  *
  * Methods, per pair (cost in rows read, a sequential row = 1):
  *   hash join      both inputs, the right one hashed (needs an equality
- *                  between the two sides);
+ *                  between the two sides); it becomes a merge join where
+ *                  plan_merge.c finds that cheaper;
  *   nested loop    the right side read again per left row (materialised);
  *   index nested   the right side a base table probed per left row through
  *   loop           its primary key or a secondary index whose leading
  *                  columns the join's equalities give: a LATERAL join
  *                  whose inner Index Scan's key reads the outer row.
- * enable_hashjoin / enable_nestloop off make a method cost 1e10 more.
+ * enable_hashjoin (with enable_mergejoin) / enable_nestloop off make a
+ * method cost 1e10 more.
  *
  * The result has the written column order: a projection above puts the
  * columns back where the binder (and every expression above) expects
@@ -448,7 +450,9 @@ static jnode_t *join_cost(jctx_t *c, jnode_t *l, jnode_t *r, double rows)
     n->method = M_NEST;
     n->cost = l->cost + r->cost + l->rows * r->rows * 0.2 + out + (o->nestloop ? 0 : DISABLED);
     if (hashable(c, l->mask, r->mask)) {
-        double h = l->cost + r->cost + l->rows * 0.1 + r->rows * 0.5 + out + (o->hashjoin ? 0 : DISABLED);
+        /* a hash join, or a merge join where that costs less (plan_merge.c) */
+        double h = l->cost + r->cost + l->rows * 0.1 + r->rows * 0.5 + out +
+                   (o->hashjoin || o->mergejoin ? 0 : DISABLED);
         if (h < n->cost) {
             n->method = M_HASH;
             n->cost = h;
@@ -682,6 +686,8 @@ static plan_t *build(jctx_t *c, const jnode_t *n, bool *used)
             pl_quals_add(a, &resid, e);
     }
     j->qual = pl_join_and(a, resid.q, resid.n);
+    if (n->method == M_HASH && j->nkeys)
+        pl_merge_join(a, j);
     if (!j->qual && !j->nkeys && !j->lateral)
         j->jointype = J_CROSS;
     return j;

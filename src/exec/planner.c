@@ -673,7 +673,7 @@ static bool hash_key(rdb_arena_t *a, plan_t *j, ex_expr_t *e, int wl)
 static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
 {
     int wl = p->left->ncols, w = p->ncols;
-    qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 };
+    qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 }, keyq = { 0 };
     plan_join_t jt = p->jointype;
     bool inner = jt == J_INNER || jt == J_CROSS;
     if (inner && !p->lateral) {
@@ -715,12 +715,22 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
                 ql_add(a, &above, e);
                 continue;
             }
-            if (p->lateral || (!pl_opts()->hashjoin && pl_opts()->nestloop) || !hash_key(a, p, e, wl))
+            const plan_opts_t *po = pl_opts();
+            if (p->lateral || (!po->hashjoin && !po->mergejoin && po->nestloop) || !hash_key(a, p, e, wl))
                 ql_add(a, &resid, e);
+            else
+                ql_add(a, &keyq, e);
         }
     }
     p->left = opt(a, p->left, &toleft);
     p->right = opt(a, p->right, &toright);
+    /* merge join where it costs less; hash join off and no merge join:
+     * the keys go back to the condition of a nested loop */
+    if (p->nkeys && !pl_merge_join(a, p) && !pl_opts()->hashjoin && pl_opts()->nestloop) {
+        p->nkeys = 0;
+        for (int i = 0; i < keyq.n; i++)
+            ql_add(a, &resid, keyq.q[i]);
+    }
     p->qual = join_and(a, resid.q, resid.n);
     if (p->jointype == J_CROSS && (p->nkeys || p->qual))
         p->jointype = J_INNER;

@@ -61,6 +61,11 @@ double pl_table_rows(const sql_table_t *t);
  * the sort itself.  REQUIRES: sort->left already optimised. */
 plan_t *pl_order_sort(rdb_arena_t *a, plan_t *sort);
 
+/* plan_merge.c: make join j (equality keys set, both inputs optimised) a
+ * merge join over ordered inputs when that costs less than the hash join;
+ * returns whether it did. */
+bool pl_merge_join(rdb_arena_t *a, plan_t *j);
+
 /* plan_join.c: inner joins of three or more relations in the order and
  * with the methods of least estimated cost (dynamic programming over
  * subsets up to join_collapse_limit relations, greedy beyond); in holds
