@@ -901,7 +901,7 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
     return wrap_filter(a, p, in);
 }
 
-const plan_opts_t plan_opts_default = { true, true, true, true, true, true, 8, NULL, NULL };
+const plan_opts_t plan_opts_default = { true, true, true, true, true, true, 8, NULL, NULL, 0 };
 static _Thread_local const plan_opts_t *cur_opts;
 
 const plan_opts_t *pl_opts(void)
