@@ -670,6 +670,21 @@ static bool hash_key(rdb_arena_t *a, plan_t *j, ex_expr_t *e, int wl)
     return true;
 }
 
+/* Rows of inner join p over scans with statistics: both sides' rows
+ * times the keys' eqjoinsel (plan_sel.c); left as it is otherwise. */
+static void join_estimate(plan_t *p)
+{
+    double sel = 1;
+    for (int i = 0; i < p->nkeys; i++) {
+        double s = pl_eqjoin_sel(pl_plan_col(p->left, p->lkeys[i]), pl_plan_col(p->right, p->rkeys[i]));
+        if (s < 0)
+            return;
+        sel = i == 0 || s < sel ? s : sel;  /* keys are rarely independent: the most selective */
+    }
+    double rows = p->left->est_rows * p->right->est_rows * sel;
+    p->est_rows = rows < 1 ? 1 : rows;
+}
+
 static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
 {
     int wl = p->left->ncols, w = p->ncols;
@@ -736,6 +751,8 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
         p->jointype = J_INNER;
     p->est_rows = p->nkeys ? (p->left->est_rows > p->right->est_rows ? p->left->est_rows : p->right->est_rows)
                            : p->left->est_rows * p->right->est_rows;
+    if (p->nkeys && (jt == J_INNER || jt == J_CROSS))
+        join_estimate(p);
     opt_expr(a, p->qual);
     return wrap_filter(a, p, &above);
 }
@@ -875,6 +892,10 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
         p->qual = join_and(a, q.q, q.n);
         if (q.n)
             key_ranges(a, p, &q);
+        if (q.n && !p->point && p->tab && !sql_syscat_is(p->tab)) {
+            double rows = pl_table_rows(p->tab) * pl_quals_sel(a, p, &q);
+            p->est_rows = rows < 1 ? 1 : rows;
+        }
         return p;
     }
     default:
