@@ -23,6 +23,8 @@ real build/ringdb.  Checked here:
   reordered across) give the rows that the same query gives with
   join_collapse_limit = 1, with each join method turned off and with the
   greedy order (join_collapse_limit = 2);
+- random UPDATE ... FROM / DELETE ... USING over 2 to 4 FROM items leave
+  the table that join_collapse_limit = 1 leaves, and some are reordered;
 - merge joins (exec/mergejoin.c): two range-partitioned tables joined on
   their keys merge without sorts (EXPLAIN: Merge Join, Merge Cond), and
   random inner / left / right / full joins on one or two keys (int and
@@ -375,6 +377,57 @@ def compare_merges(cur, n):
     ok("Merge Join" in text and "actual" in text, "EXPLAIN ANALYZE of a spilling merge join: %r" % text)
 
 
+def table_rows(cur, t):
+    cur.execute("SELECT * FROM %s ORDER BY 1" % t)
+    return cur.fetchall()
+
+
+def random_dml():
+    n = rnd.randrange(2, 5)
+    tabs = rnd.sample(range(2, 7), n)
+    froms = ["j%d f%d" % (tabs[i], i) for i in range(n)]
+    conds = []
+    for i in range(n):
+        other = "u" if i == 0 else "f%d" % rnd.randrange(0, i)
+        ca, cb = rnd.choice([("a", "a"), ("id", "b"), ("b", "b"), ("a", "id")])
+        conds.append("f%d.%s = %s.%s" % (i, ca, other, cb))
+    if rnd.random() < 0.5:
+        conds.append(rnd.choice(["f0.s = 'x'", "u.b < 20", "f%d.a IS NOT NULL" % (n - 1)]))
+    where = " AND ".join(conds)
+    if rnd.random() < 0.5:
+        return "UPDATE ju u SET b = u.b + 1 FROM %s WHERE %s" % (", ".join(froms), where)
+    return "DELETE FROM ju u USING %s WHERE %s" % (", ".join(froms), where)
+
+
+def compare_dml(cur, n):
+    """UPDATE ... FROM / DELETE ... USING: the FROM items go through the
+    join planner; the table afterwards equals the one join_collapse_limit = 1
+    leaves."""
+    cur.execute("DROP TABLE IF EXISTS ju")
+    cur.execute("CREATE TABLE ju (id int PRIMARY KEY, a int, b int, s text)")
+    cur.execute("INSERT INTO ju SELECT * FROM j1")
+    reordered = 0
+    for _ in range(n):
+        q = random_dml()
+        res = []
+        plans = []
+        for s in ([], ["SET join_collapse_limit = 1"]):
+            for x in s:
+                cur.execute(x)
+            cur.execute("EXPLAIN (COSTS OFF) " + q)
+            plans.append([r[0] for r in cur.fetchall()])
+            cur.execute("BEGIN")
+            cur.execute(q)
+            count = cur.rowcount
+            res.append((count, table_rows(cur, "ju")))
+            cur.execute("ROLLBACK")
+            for x in s:
+                cur.execute("RESET " + x.split()[1])
+        ok(res[0] == res[1], "DML join order: %s: %d rows vs %d" % (q, res[0][0], res[1][0]))
+        reordered += plans[0] != plans[1]
+    ok(reordered > 0, "DML FROM items reordered in %d of %d statements" % (reordered, n))
+
+
 def switches(cur):
     T.check(cur, "SHOW enable_sort", [("on",)])
     cur.execute("SET enable_hashjoin = false")
@@ -421,6 +474,7 @@ def main():
         setup_joins(cur)
         join_plans(cur)
         compare_joins(cur, 120)
+        compare_dml(cur, 40)
         setup_merge(cur)
         merge_plans(cur)
         compare_merges(cur, 80)
