@@ -28,6 +28,7 @@
 
 #include "common/buf.h"
 #include "exec/window.h"
+#include "exec/keyset.h"
 #include "sql/ast.h"
 
 /* ---- counters --------------------------------------------------------- */
@@ -681,7 +682,7 @@ static const char *index_cond(xctx_t *x, const plan_t *p)
 static bool key_covered(const plan_t *p, const ex_expr_t *e)
 {
     if (p->kset)
-        return e == p->kset;
+        return ex_kset_covers(p, e);
     if (e->kind != EX_FUNC || e->nargs != 2)
         return false;
     for (int side = 0; side < 2; side++) {

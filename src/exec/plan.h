@@ -250,7 +250,10 @@ struct plan {
      * rows whose primary key (index NULL; a one-column key) or index's
      * first column, column kcol, equals a value of kset, a conjunct of
      * qual: col = ANY (array) (EX_ARRAYCMP) or an OR of col = value
-     * (constants or parameters); NULL = none */
+     * (constants or parameters); NULL = none.  kcol -1: a multi-column
+     * primary key's key set (exec/keyset.h): kset is an OR of ANDs giving
+     * every key column = value, or an AND (the planner's, not in qual) of
+     * one conjunct per key column, col = value or col = ANY (array) */
     ex_expr_t   *kset;
     int          kcol;
     /* P_SCAN: the rows must come in key order (an ordered scan replacing a
