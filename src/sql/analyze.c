@@ -1145,9 +1145,8 @@ static bool group_by_pk(bctx_t *c, const ex_expr_t *x, ex_expr_t **out)
 
 static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
-    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: not supported */
-        return fail(c, "2202E", -1, "wrong number of array subscripts");
-    /* a[i][j]...: one expression over the whole chain, as PG's SubscriptingRef */
+    /* a[i][j]...: one expression over the whole chain, as PG's SubscriptingRef
+     * (SET a[i][j] = v: the chain under the assignment's node) */
     int k = 1;
     for (ast_expr_t *x = a->arg; x->kind == AST_SUBSCRIPT && !x->def; x = x->arg)
         k++;
@@ -1168,7 +1167,7 @@ static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr
         return fail(c, "54000", a->loc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
                     k, SQL_ARRAY_MAXDIM);
     ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, slice ? arr->type : sql_array_elem_type(arr->type),
-                          a->def ? 4 : 1 + 2 * k);
+                          a->def ? 2 + 2 * k : 1 + 2 * k);
     e->flag = slice ? EX_SUB_SLICE : EX_SUB_INDEX;
     e->args[0] = arr;
     e->val.u.i = 0;
@@ -1202,10 +1201,11 @@ static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr
         }
     }
     if (a->def) {
-        e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array */
+        e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array; the value last */
         e->type = arr->type;
-        if (bind_e(c, s, a->def, &e->args[3]) != RDB_OK ||
-            coerce(c, &e->args[3], a->ival ? arr->type : sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT,
+        ex_expr_t **val = &e->args[1 + 2 * k];
+        if (bind_e(c, s, a->def, val) != RDB_OK ||
+            coerce(c, val, slice ? arr->type : sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT,
                    a->def->loc) != RDB_OK)
             return RDB_SQL;
     }
