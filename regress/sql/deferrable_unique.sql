@@ -118,6 +118,8 @@ SELECT c.relname, i.indimmediate FROM pg_index i JOIN pg_class c ON c.oid = i.in
  WHERE i.indrelid IN ('du_imm'::regclass, 'du_def'::regclass) ORDER BY c.relname;
 
 -- errors
+CREATE TABLE du_ref (x int, y text, FOREIGN KEY (x, y) REFERENCES du_def (a, b));
+CREATE TABLE du_ref (x int REFERENCES du_imm (u));
 SET CONSTRAINTS du_plain_u_key DEFERRED;
 SET CONSTRAINTS du_nosuch DEFERRED;
 CREATE TABLE du_bad (id int UNIQUE INITIALLY DEFERRED);
