@@ -68,6 +68,13 @@ UPDATE amd SET a[1:1][1:1][1:1] = '{1}' WHERE id = 1;
 UPDATE amd SET a[NULL:1][1:1] = '{1}' WHERE id = 1;
 SELECT id, a FROM amd ORDER BY id;
 
+-- several assignments to one column's elements apply in order
+UPDATE amd SET a[1][1] = 7, t[1][1] = 'q', a[2][3] = a[1][1] + 1, a[1:1][2:3] = '{8,9}' WHERE id = 1
+  RETURNING id, a, t;
+UPDATE amd SET a[2][3] = 1, a[2][3] = a[2][3] * 10 WHERE id = 3 RETURNING a;
+UPDATE amd SET a = '{}', a[1] = 3 WHERE id = 1;
+UPDATE amd SET a[1][1] = 3, a = '{}' WHERE id = 1;
+
 -- array_fill
 SELECT array_fill(7, ARRAY[2, 3]);
 SELECT array_fill('x'::text, ARRAY[2, 2], ARRAY[0, 5]);
