@@ -109,14 +109,14 @@ static rdb_status_t assign_md(ex_run_t *r, const ex_expr_t *e, rdb_arena_t *a, s
         /* a new array of k dimensions: one element, or the slice's shape */
         sql_array_t res = { .elem = x->elem, .ndim = k };
         int64_t n = 1;
-        for (int d = 0; d < k; d++) {
-            int om = slice ? ex_sub_omitted(e, d) : 0;
-            if (om & (EX_SUB_NO_LOWER | EX_SUB_NO_UPPER)) {
+        for (int d = 0; d < k; d++)
+            if (slice && (ex_sub_omitted(e, d) & (EX_SUB_NO_LOWER | EX_SUB_NO_UPPER))) {
                 rdb_err_set(r->err, RDB_SQL, "2202E", "array slice subscript must provide both boundaries");
                 rdb_err_detail(r->err, "When assigning to a slice of an empty array value, slice boundaries "
                                        "must be fully specified.");
                 return RDB_SQL;
             }
+        for (int d = 0; d < k; d++) {
             int64_t f = lo[d].u.i, t = slice ? hi[d].u.i : f;
             /* an extent 0 (a[2:1]) makes an empty array, a negative one is
              * PostgreSQL's ArrayGetNItems error */
@@ -170,9 +170,10 @@ static rdb_status_t assign_md(ex_run_t *r, const ex_expr_t *e, rdb_arena_t *a, s
     return RDB_OK;
 }
 
-/* a[i] = v, or a[i:j] = array: the elements outside the array's bounds
- * become NULLs; a slice takes the source's first j-i+1 elements.  With
- * more subscripts, or an array of more dimensions: assign_md. */
+/* a[i] = v, or a[i:j] = array, into a non-empty one-dimensional array:
+ * the elements outside the array's bounds become NULLs; a slice takes the
+ * source's first j-i+1 elements.  With more subscripts, an array of more
+ * dimensions or an empty (or NULL) one: assign_md. */
 static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
                            sql_value_t arr, int k, const sql_value_t *los, const sql_value_t *his,
                            sql_value_t *out)
@@ -186,36 +187,28 @@ static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *r
     if (!arr.isnull && sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
         return RDB_SQL;
     bool empty = x.n == 0;
-    if (k > 1 || x.ndim > 1) {
+    if (k > 1 || x.ndim > 1 || empty) {
         if (empty)
             x.ndim = 0;
         return assign_md(r, e, a, &x, k, los, his, nv, out);
     }
     if ((lo.isnull && !(e->flag & EX_SUB_NO_LOWER)) || (slice && hi.isnull && !(e->flag & EX_SUB_NO_UPPER)))
         return rdb_err_set(r->err, RDB_SQL, "22004", "array subscript in assignment must not be null");
-    if (empty && (e->flag & (EX_SUB_NO_LOWER | EX_SUB_NO_UPPER)))
-        return rdb_err_set(r->err, RDB_SQL, "2202E", "array slice subscript must provide both boundaries");
-    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? x.lbound : lo.u.i;
-    int64_t to = !slice ? from : (e->flag & EX_SUB_NO_UPPER) ? x.lbound + x.n - 1 : hi.u.i;
-    if (to < from) {
-        *out = arr.isnull ? sql_array_encode(a, et, 1, 0, NULL) : arr;
-        if (slice)
-            return rdb_err_set(r->err, RDB_SQL, "2202E", "upper bound cannot be less than lower bound");
+    if (slice && nv.isnull) {   /* a NULL source leaves the array as it was */
+        *out = arr;
         return RDB_OK;
     }
+    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? x.lbound : lo.u.i;
+    int64_t to = !slice ? from : (e->flag & EX_SUB_NO_UPPER) ? x.lbound + x.n - 1 : hi.u.i;
+    if (to < from)  /* a slice only */
+        return rdb_err_set(r->err, RDB_SQL, "2202E", "upper bound cannot be less than lower bound");
     sql_array_t src = { .n = 1, .v = &nv };
     if (slice) {
-        if (nv.isnull) {       /* a NULL source leaves the array as it was */
-            *out = arr;
-            return RDB_OK;
-        }
         if (sql_array_decode(a, e->type, &nv, &src, r->err) != RDB_OK)
             return RDB_SQL;
         if (src.n < to - from + 1)
             return rdb_err_set(r->err, RDB_SQL, "2202E", "source array too small");
     }
-    if (empty)
-        x.lbound = (int32_t)from;
     int64_t first = x.lbound < from ? x.lbound : from;
     int64_t last = x.lbound + x.n - 1 > to ? x.lbound + x.n - 1 : to;
     if (last - first + 1 > SQL_ARRAY_MAX_ELEMS || first < INT32_MIN || last > INT32_MAX)
