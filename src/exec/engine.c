@@ -1919,6 +1919,59 @@ static rdb_status_t exec_args(rdb_session_t *s, const char *name, rdb_stmt_t *ps
     return RDB_OK;
 }
 
+/* EXECUTE of a statement the protocol's Parse made that is no SELECT,
+ * INSERT, UPDATE or DELETE (PREPARE makes none): run it as the simple
+ * protocol would.  It holds a reference to ps meanwhile (a DEALLOCATE ALL
+ * it runs frees the name, not the statement); EXECUTE chains stop at a
+ * depth of 32 with PostgreSQL's 54001. */
+static rdb_status_t run_prepared_utility(rdb_session_t *s, rdb_stmt_t *ps, rdb_sink_t *sink, bool describe,
+                                         rdb_err_t *err)
+{
+    static __thread int depth;
+    ast_stmt_t *st = ps->st;
+    if (!st) {
+        sink->empty_query(sink->ctx);
+        return RDB_OK;
+    }
+    if (depth >= 32) {
+        rdb_err_set(err, RDB_SQL, "54001", "stack depth limit exceeded");
+        rdb_err_hint(err, "Increase the configuration parameter \"max_stack_depth\" (currently 2048kB), "
+                          "after ensuring the platform's stack depth limit is adequate.");
+        return RDB_SQL;
+    }
+    ps->refs++;
+    depth++;
+    rdb_status_t rc;
+    switch (st->kind) {
+    case AST_S_BEGIN:
+    case AST_S_COMMIT:
+    case AST_S_ROLLBACK:
+        rc = txn_control(s, st, sink, err);
+        break;
+    case AST_S_DDL:
+        rc = run_ddl(s, st, ps->sql, sink, err);
+        break;
+    case AST_S_COPY:
+        rc = rdb_err_set(err, RDB_SQL, "0A000", "EXECUTE of a COPY statement is not supported");
+        break;
+    case AST_S_EXPLAIN:
+        rc = run_explain(s, st, ps->sql, sink, describe, err);
+        break;
+    case AST_S_PREPARE:
+        rc = run_prepare(s, st, ps->sql, sink, err);
+        break;
+    case AST_S_EXECUTE:
+        rc = run_execute(s, st, ps->sql, sink, describe, err);
+        break;
+    default:
+        rc = run_utility(s, st, sink, describe, err);
+        break;
+    }
+    depth--;
+    e_stmt_free(ps);
+    return rc;
+}
+
 static rdb_status_t run_execute(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
                                 bool describe, rdb_err_t *err)
 {
@@ -1926,9 +1979,10 @@ static rdb_status_t run_execute(rdb_session_t *s, ast_stmt_t *st, const char *sq
     if (!p)
         return prep_not_found(st->name, err);
     rdb_stmt_t *ps = p->ps;
-    if (!prep_runs_plan(ps))
-        return rdb_err_set(err, RDB_SQL, "0A000", "EXECUTE of a statement prepared by the protocol "
-                           "that is not SELECT, INSERT, UPDATE or DELETE is not supported");
+    if (!prep_runs_plan(ps)) {
+        p->ps->execs++;
+        return run_prepared_utility(s, ps, sink, describe, err);
+    }
     bool own;
     txn_t *t = eng_stmt_txn(s, &own);
     rdb_arena_t a;
