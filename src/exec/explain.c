@@ -28,6 +28,7 @@
 
 #include "common/buf.h"
 #include "exec/window.h"
+#include "exec/keyset.h"
 #include "sql/ast.h"
 
 /* ---- counters --------------------------------------------------------- */
@@ -496,7 +497,7 @@ static void deparse(xctx_t *x, const ex_expr_t *e, const plan_t *in, rdb_buf_t *
         rdb_buf_append_str(b, "(");
         deparse(x, e->args[0], in, b);
         rdb_buf_append_str(b, ")");
-        for (int d = 0; d < ((e->flag & EX_SUB_ASSIGN) ? 1 : (e->nargs - 1) / 2); d++) {
+        for (int d = 0; d < ((e->flag & EX_SUB_ASSIGN) ? (e->nargs - 2) / 2 : (e->nargs - 1) / 2); d++) {
             int om = d ? ex_sub_omitted(e, d) : e->flag;
             rdb_buf_append_str(b, "[");
             if (!(e->flag & EX_SUB_SLICE) || !(om & EX_SUB_NO_LOWER))
@@ -681,7 +682,7 @@ static const char *index_cond(xctx_t *x, const plan_t *p)
 static bool key_covered(const plan_t *p, const ex_expr_t *e)
 {
     if (p->kset)
-        return e == p->kset;
+        return ex_kset_covers(p, e);
     if (e->kind != EX_FUNC || e->nargs != 2)
         return false;
     for (int side = 0; side < 2; side++) {

@@ -453,6 +453,88 @@ static bool key_set(rdb_arena_t *a, plan_t *scan, qlist_t *q)
     return true;
 }
 
+/* The primary-key column position of scan column col, -1 if none. */
+static int pk_pos(const sql_table_t *t, int col)
+{
+    for (int k = 0; k < t->npk; k++)
+        if (t->pk_colids[k] == col)
+            return k;
+    return -1;
+}
+
+/* Is e an OR of ANDs that each give every column of a multi-column
+ * primary key once, = a constant or parameter: (a, b) IN ((1, 2), ...)? */
+static bool kset_rows_ok(const plan_t *scan, const ex_expr_t *e)
+{
+    const sql_table_t *t = scan->tab;
+    if (e->kind != EX_OR || e->nargs < 1)
+        return false;
+    for (int i = 0; i < e->nargs; i++) {
+        const ex_expr_t *arm = e->args[i];
+        if (arm->kind != EX_AND || arm->nargs != t->npk)
+            return false;
+        uint32_t seen = 0;
+        for (int j = 0; j < arm->nargs; j++) {
+            int c, k;
+            if (!kset_eq_value(scan, arm->args[j], &c) || (k = pk_pos(t, c)) < 0 || (seen & (1u << k)))
+                return false;
+            seen |= 1u << k;
+        }
+    }
+    return true;
+}
+
+/* A key set over a primary key of 2 to 32 columns (plan.h, kcol -1):
+ * the OR of ANDs kset_rows_ok takes, or one conjunct per key column,
+ * col = value or a list of values (= ANY (array), IN), whose product
+ * has at most 10000 keys. */
+static bool key_set_multi(rdb_arena_t *a, plan_t *scan, qlist_t *q)
+{
+    const sql_table_t *t = scan->tab;
+    if (t->npk < 2 || t->npk > 32 || sql_syscat_is(t))
+        return false;
+    for (int i = 0; i < q->n; i++)
+        if (kset_rows_ok(scan, q->q[i])) {
+            scan->kset = q->q[i];
+            scan->est_rows = q->q[i]->nargs;
+            goto done;
+        }
+    ex_expr_t **per = RDB_ARENA_NEWN(a, ex_expr_t *, t->npk);
+    double keys = 1;
+    bool list = false;
+    for (int k = 0; k < t->npk; k++) {
+        for (int i = 0; i < q->n && !per[k]; i++) {
+            int c, nv = 1;
+            if (kset_eq_value(scan, q->q[i], &c) && c == t->pk_colids[k]) {
+                per[k] = q->q[i];
+            } else if (kset_col(scan, q->q[i], &nv) == t->pk_colids[k]) {
+                per[k] = kset_as_any(a, q->q[i]);
+                if (per[k] != q->q[i])
+                    qual_replace(scan, q, q->q[i], per[k]);
+                keys *= nv;
+                list = true;
+            }
+        }
+        if (!per[k])
+            return false;
+    }
+    if (!list || keys > 10000)
+        return false;
+    ex_expr_t *and = RDB_ARENA_NEW(a, ex_expr_t);
+    and->kind = EX_AND;
+    and->type = (sql_type_t){ SQL_OID_BOOL, -1 };
+    and->nargs = t->npk;
+    and->args = per;
+    scan->kset = and;
+    scan->est_rows = keys;
+done:
+    scan->kcol = -1;
+    scan->index = NULL;
+    scan->nlo = scan->nhi = scan->nkey = 0;
+    scan->point = false;
+    return true;
+}
+
 static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
 {
     const sql_table_t *t = scan->tab;
@@ -467,7 +549,7 @@ static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
         scan->est_rows = 1;
         return;
     }
-    if (key_set(a, scan, q))
+    if (key_set_multi(a, scan, q) || key_set(a, scan, q))
         return;
     /* hash-partitioned tables: the executor turns a short integer range
      * into point lookups, and scans everything otherwise: a secondary

@@ -236,7 +236,7 @@ static void put_record(txn_t *t, rdb_buf_t *key, rdb_buf_t *val)
 
 static void pack_index(msgpack_packer *pk, const sql_index_t *ix)
 {
-    msgpack_pack_map(pk, 7);
+    msgpack_pack_map(pk, ix->deferrable ? 8 : 7);
     pk_str(pk, "id"); msgpack_pack_uint32(pk, ix->id);
     pk_str(pk, "name"); pk_str(pk, ix->name);
     pk_str(pk, "uniq"); pk_bool(pk, ix->unique);
@@ -250,6 +250,10 @@ static void pack_index(msgpack_packer *pk, const sql_index_t *ix)
     msgpack_pack_array(pk, (size_t)ix->ncols);
     for (int i = 0; i < ix->ncols; i++)
         pk_bool(pk, ix->desc && ix->desc[i]);
+    if (ix->deferrable) {
+        /* as a foreign key's: 1 DEFERRABLE INITIALLY IMMEDIATE, 2 INITIALLY DEFERRED */
+        pk_str(pk, "dfr"); msgpack_pack_uint8(pk, ix->initdeferred ? 2 : 1);
+    }
 }
 
 static void unpack_index(rdb_arena_t *a, const msgpack_object *o, uint32_t table_id, sql_index_t *ix)
@@ -260,6 +264,9 @@ static void unpack_index(rdb_arena_t *a, const msgpack_object *o, uint32_t table
     ix->unique = mp_bool(mp_get(o, "uniq"), false);
     ix->primary = mp_bool(mp_get(o, "prim"), false);
     ix->is_constraint = mp_bool(mp_get(o, "cons"), false);
+    int64_t dfr = mp_int(mp_get(o, "dfr"), 0);
+    ix->deferrable = dfr > 0;
+    ix->initdeferred = dfr == 2;
     const msgpack_object *cols = mp_get(o, "cols"), *desc = mp_get(o, "desc");
     ix->ncols = (int)mp_len(cols);
     ix->colids = RDB_ARENA_NEWN(a, uint16_t, ix->ncols + 1);

@@ -84,6 +84,9 @@ typedef struct sql_index {
     bool      unique;
     bool      primary;
     bool      is_constraint; /* created by a UNIQUE / PRIMARY KEY constraint */
+    bool      deferrable;    /* DEFERRABLE UNIQUE: checked at the statement's end or at
+                              * COMMIT (exec/fkey.h), not by table.c's writes */
+    bool      initdeferred;  /* INITIALLY DEFERRED */
     int       ncols;
     uint16_t *colids;
     bool     *desc;

@@ -238,7 +238,7 @@ static void index_row(const sql_syscat_env_t *env, syscat_rows_t *r, const sql_t
     S("indnkeyatts", sql_int(ix->ncols));
     S("indisunique", sql_bool(ix->unique || ix->primary));
     S("indisprimary", sql_bool(ix->primary));
-    S("indimmediate", sql_bool(true));
+    S("indimmediate", sql_bool(!ix->deferrable));
     S("indisvalid", sql_bool(true));
     S("indisready", sql_bool(true));
     S("indislive", sql_bool(true));
@@ -345,6 +345,8 @@ static void gen_constraint(const sql_syscat_env_t *env, syscat_rows_t *r)
             rdb_buf_append_u8(&b, '}');
             con_row(r, t, ixs[k]->id, ixs[k]->name, ixs[k]->primary ? 'p' : 'u', ixs[k]->id,
                     rdb_arena_strdup(r->a, rdb_buf_cstr(&b)), NULL);
+            S("condeferrable", sql_bool(ixs[k]->deferrable));
+            S("condeferred", sql_bool(ixs[k]->initdeferred));
             rdb_buf_free(&b);
         }
         for (int k = 0; k < t->nchecks && k < 256; k++)
@@ -730,9 +732,10 @@ static void gen_prepared(const sql_syscat_env_t *env, syscat_rows_t *r)
         return;
     const char *name, *text;
     int64_t time, execs;
+    bool from_sql;
     int np;
     const uint32_t *pt;
-    for (int i = 0; (name = env->prepared(env->ctx, i, &text, &time, &np, &pt, &execs)); i++) {
+    for (int i = 0; (name = env->prepared(env->ctx, i, &text, &time, &np, &pt, &execs, &from_sql)); i++) {
         rdb_buf_t b = RDB_BUF_INIT;
         rdb_buf_append_u8(&b, '{');
         for (int k = 0; k < np; k++)
@@ -744,7 +747,7 @@ static void gen_prepared(const sql_syscat_env_t *env, syscat_rows_t *r)
         S("prepare_time", sql_int(time));
         /* regtype[] holds OIDs as oid[] does: read as oid[], shown as names */
         S("parameter_types", sv_array(r->a, SQL_OID_OID_ARRAY, rdb_buf_cstr(&b)));
-        S("from_sql", sql_bool(true));
+        S("from_sql", sql_bool(from_sql));
         S("generic_plans", sql_int(execs));
         S("custom_plans", sql_int(0));
         rdb_buf_free(&b);
