@@ -5,7 +5,8 @@
  *              [--cl ONE|QUORUM|ALL] [--timeout MS] COMMAND [ARG...]
  *
  * Commands: put KEY VALUE | get KEY | del KEY | scan [PREFIX [LIMIT]] |
- * dump | status | merkle | ae | drop-hints [NODE] | leave | cleanup | partitions |
+ * dump | status | merkle | ae | drop-hints [NODE] | leave [TIMEOUT_S] | cleanup |
+ * removenode NODE [TIMEOUT_S] | partitions |
  * split SPACE KEY | merge SPACE KEY.
  * COMMAND "-" reads commands from stdin, one per line (arguments separated
  * by blanks; a leading "@QUORUM " etc. sets the level for that line), and
@@ -38,8 +39,11 @@ static void usage(void)
             "  merkle             Merkle roots of this node's partitions\n"
             "  ae                 run anti-entropy with every peer now and wait\n"
             "  drop-hints [NODE]  discard stored hints (for NODE or all)\n"
-            "  leave              leave the cluster: the ring stops using this node, which\n"
+            "  leave [TIMEOUT_S]  leave the cluster: the ring stops using this node, which\n"
             "                     hands its data to the new replicas before answering\n"
+            "  removenode NODE [TIMEOUT_S]\n"
+            "                     take a dead node out of the cluster: the survivors\n"
+            "                     re-replicate its ranges (at ALL) before answering\n"
             "  cleanup            hand data this node no longer replicates to its replicas\n"
             "                     (at ALL), then drop it here\n"
             "  partitions         the range partition maps (split points, replicas)\n"
