@@ -257,7 +257,7 @@ def part_c(c):
 
 
 def cas_splits(c):
-    n1, n2 = c.nodes[0], c.nodes[1]
+    n1, n2, n3 = c.nodes[0], c.nodes[1], c.nodes[2]
     rc, out, err = n1.ctl_raw("split", "cas:", "m")
     T.check(rc == 0, "first split of cas: %s %s" % (out, err))
     done, conflicts, other = ["m"], [0], []
@@ -299,6 +299,19 @@ def cas_splits(c):
     T.check(conflicts[0] > 0, "concurrent splits through two nodes did conflict (%d)"
             % conflicts[0])
     time.sleep(1.0)
+    # The compare half on one member, directly: one promise per version.
+    m = {x["space"]: x for x in n1.ctl("partitions")}[b"cas:".hex()]
+    cur = "%d:%d" % (m["version"], m["version_node"])
+    stale = "%d:%d" % (m["version"] - 1, m["version_node"])
+    nxt1, nxt2 = "%d:7" % (m["version"] + 100), "%d:8" % (m["version"] + 200)
+    rc1, o1, e1 = n2.ctl_raw("pmap-promise", "cas:", cur, nxt1)
+    rc2, o2, e2 = n2.ctl_raw("pmap-promise", "cas:", cur, nxt2)
+    rc3, o3, e3 = n2.ctl_raw("pmap-promise", "cas:", cur, nxt1)
+    rc4, o4, e4 = n3.ctl_raw("pmap-promise", "cas:", stale, nxt2)
+    T.check(rc1 == 0 and rc3 == 0 and rc2 == 1 and "40001" in e2,
+            "a member promises a map version to one successor only: %r"
+            % [(rc1, e1), (rc2, e2), (rc3, e3)])
+    T.check(rc4 == 1 and "40001" in e4, "and refuses a version it does not hold: %s" % e4)
     want = sorted(k.encode().hex() for k in done)
     for n in c.nodes:
         maps = {m["space"]: m for m in n.ctl("partitions")}
