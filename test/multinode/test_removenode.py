@@ -8,11 +8,12 @@ Keys are written at QUORUM; node 4 is killed (SIGKILL);
 more keys are written (QUORUM; ONE at RF 2) and the survivors keep hints
 for node 4.
 removenode is refused for an up node (55006), for the node itself and for
-a non-member (22023).  removenode 4 then answers only once the survivors
+a non-member (22023).  A writer on node 1 goes on meanwhile.  removenode 4
+then answers only once the survivors
 re-replicated node 4's ranges: right after it, with anti-entropy off,
 every key is on every replica of the new ring (the convergence checker is
-clean and each key is on exactly RF live nodes), every key reads back at
-ALL with its value, node 4 is "removed" in every survivor's member table
+clean and each key is on exactly RF live nodes), the keys written during the removal are on their replicas once
+replication settled, every key reads back at ALL with its value, node 4 is "removed" in every survivor's member table
 and out of the ring, and the survivors hold no hints for it any more.
 Node 4 restarted on its old data directory is refused: it stays out of
 the ring, its link is not up on any survivor, the survivors log the
@@ -23,10 +24,11 @@ Usage: test_removenode.py RINGDB RINGDB_CTL
 """
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import Checks, Cluster, covers  # noqa: E402
+from cluster import Checks, Cluster, convergence, covers  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-removenode")
@@ -99,9 +101,31 @@ def run(c):
     T.check(all(member(n.status(), 2)["state"] == "up" for n in (n1, n3)),
             "a refused removenode changes nothing")
 
+    # A writer on node 1 goes on during the removal.
+    during, stop = [], threading.Event()
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            k = "c%04d" % i
+            i += 1
+            try:
+                ok, r = n1.call("put", k, "v-" + k, cl=cl)
+            except Exception:  # noqa: BLE001 - counted as not acknowledged
+                ok = False
+            if ok:
+                during.append(k)
+            time.sleep(0.01)
+
+    wt = threading.Thread(target=writer)
+    wt.start()
+    time.sleep(0.5)
     t0 = time.time()
     rc, out, err = n2.ctl_raw("--timeout", "300000", "removenode", "4", timeout=320)
     took = time.time() - t0
+    time.sleep(0.5)
+    stop.set()
+    wt.join()
     print("removenode 4: rc %d %s %s in %.1fs" % (rc, out.strip(), err.strip(), took), flush=True)
     T.check(rc == 0 and '"removed":4' in out and '"records_streamed"' in out,
             "removenode 4 answers once re-replicated: %s %s" % (out.strip(), err.strip()))
@@ -111,10 +135,16 @@ def run(c):
     bad = placement_ok(live, first + more, rf)
     T.check(bad == [], "right after removenode every key is on its RF=%d replicas "
             "(%d misplaced: %r)" % (rf, len(bad), bad[:5]))
-    from cluster import convergence
+    print("%d keys acknowledged at %s during removenode" % (len(during), cl), flush=True)
+    T.check(len(during) > 20, "the writer went on during removenode (%d acknowledged)"
+            % len(during))
+    T.check(c.wait_hints_delivered(), "replication settles after removenode")
+    bad = placement_ok(live, during, rf)
+    T.check(bad == [], "the keys written during removenode are on their RF=%d replicas "
+            "(%d misplaced: %r)" % (rf, len(bad), bad[:5]))
     T.check(convergence(live) == [], "the convergence checker is clean after removenode")
     failed = []
-    for k in first + more:
+    for k in first + more + during:
         ok, r = n3.call("get", k, cl="ALL")
         if not ok or r.get("value") != "v-" + k:
             failed.append((k, r))
