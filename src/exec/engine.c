@@ -610,10 +610,13 @@ static rdb_status_t do_bind_custom(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t 
         ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
     }
     if (out->dml) {
-        /* a DML source keeps its join order: READ COMMITTED's re-check
-         * (dml.c) reads the conditions down its left spine over the
-         * target's row, which must stay first */
-        po.join_collapse_limit = 1;
+        /* a DML source without FROM items keeps its join order: READ
+         * COMMITTED's re-check (dml.c) reads the conditions down its left
+         * spine over the target's row; with FROM items it re-checks the
+         * WHERE clause (sql_dml_t recheck) over the source row, whose
+         * column order the join planner keeps */
+        if (!out->dml->recheck)
+            po.join_collapse_limit = 1;
         out->dml->src = plan_optimize_opts(a, out->dml->src, &po);
     }
     return RDB_OK;

@@ -39,6 +39,7 @@
 #include "exec/tstore.h"
 #include "exec/parallel.h"
 #include "exec/window.h"
+#include "exec/rowset.h"
 #include "exec/explain.h"
 #include "exec/lockrows.h"
 #include "exec/keyset.h"
@@ -165,6 +166,7 @@ struct ex_node {
     struct ex_window *win;
     /* recursive union: rows of the last round (wts) and of this one (nts) */
     struct ex_tstore *wts, *nts;
+    struct ex_rowset *seen;   /* UNION: every row returned (rowset.h) */
     bool          recursing;
     /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
     struct ex_instr *ins;
@@ -1260,7 +1262,7 @@ static const sql_value_t *append_next(ex_node_t *n)
  * a round produces nothing.  The rows of the last round and of this one
  * are tuplestores (tstore.h: on disk beyond work_mem).  UNION (not ALL)
  * drops rows seen before in any round, which is what ends a cycle: those
- * stay in a hash table in memory (53200 beyond the query's limit). */
+ * are a row set (rowset.h: sorted runs on disk beyond hash memory). */
 static const sql_value_t *recursive_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
@@ -1268,7 +1270,7 @@ static const sql_value_t *recursive_next(ex_node_t *n)
     if (!n->started) {
         n->started = true;
         if (!p->all)
-            rh_init(&n->ht, r->a, p->ncols, p->types);
+            n->seen = ex_rowset_new(r, p->types, p->ncols, 0);
         n->wts = ex_tstore_new(r, p->types, p->ncols, 0);
         n->nts = ex_tstore_new(r, p->types, p->ncols, 0);
     }
@@ -1289,11 +1291,13 @@ static const sql_value_t *recursive_next(ex_node_t *n)
                 return NULL;
             continue;
         }
-        if (!p->all) {
-            uint64_t h = key_hash(p->types, p->ncols, row);
-            if (rh_find(&n->ht, row, h))
-                continue;
-            rh_add(&n->ht, r->a, ex_copy_row(r->a, p->types, p->ncols, row), h);
+        bool seen = false;
+        if (!p->all && ex_rowset_probe(n->seen, row, true, &seen) != RDB_OK)
+            return NULL;
+        if (seen) {
+            if (!tick(n))
+                return NULL;
+            continue;
         }
         if (ex_tstore_put(n->nts, row) != RDB_OK || !tick(n))
             return NULL;
@@ -1944,6 +1948,7 @@ void ex_close(ex_node_t *n)
     ex_msetop_free(n->ms);
     ex_tstore_free(n->wts);
     ex_tstore_free(n->nts);
+    ex_rowset_free(n->seen);
     for (int i = 0; i < n->naggsorts; i++)
         ex_aggsort_free(n->aggsorts[i]);
     free(n->aggsorts);

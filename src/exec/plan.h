@@ -202,6 +202,8 @@ struct plan {
     int          nkeys;       /* hash join keys (0 = nested loop) */
     ex_expr_t  **lkeys, **rkeys;   /* lkeys over left rows, rkeys over right rows */
     sql_type_t  *keytypes;
+    bool         merge;       /* merge join on the keys (exec/mergejoin.h): both
+                               * inputs come sorted on them, ASC NULLS LAST */
 
     /* P_AGG: output = group values, then aggregate results */
     int          ngroup;

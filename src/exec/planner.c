@@ -752,10 +752,25 @@ static bool hash_key(rdb_arena_t *a, plan_t *j, ex_expr_t *e, int wl)
     return true;
 }
 
+/* Rows of inner join p over scans with statistics: both sides' rows
+ * times the keys' eqjoinsel (plan_sel.c); left as it is otherwise. */
+static void join_estimate(plan_t *p)
+{
+    double sel = 1;
+    for (int i = 0; i < p->nkeys; i++) {
+        double s = pl_eqjoin_sel(pl_plan_col(p->left, p->lkeys[i]), pl_plan_col(p->right, p->rkeys[i]));
+        if (s < 0)
+            return;
+        sel = i == 0 || s < sel ? s : sel;  /* keys are rarely independent: the most selective */
+    }
+    double rows = p->left->est_rows * p->right->est_rows * sel;
+    p->est_rows = rows < 1 ? 1 : rows;
+}
+
 static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
 {
     int wl = p->left->ncols, w = p->ncols;
-    qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 };
+    qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 }, keyq = { 0 };
     plan_join_t jt = p->jointype;
     bool inner = jt == J_INNER || jt == J_CROSS;
     if (inner && !p->lateral) {
@@ -797,17 +812,29 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
                 ql_add(a, &above, e);
                 continue;
             }
-            if (p->lateral || (!pl_opts()->hashjoin && pl_opts()->nestloop) || !hash_key(a, p, e, wl))
+            const plan_opts_t *po = pl_opts();
+            if (p->lateral || (!po->hashjoin && !po->mergejoin && po->nestloop) || !hash_key(a, p, e, wl))
                 ql_add(a, &resid, e);
+            else
+                ql_add(a, &keyq, e);
         }
     }
     p->left = opt(a, p->left, &toleft);
     p->right = opt(a, p->right, &toright);
+    /* merge join where it costs less; hash join off and no merge join:
+     * the keys go back to the condition of a nested loop */
+    if (p->nkeys && !pl_merge_join(a, p) && !pl_opts()->hashjoin && pl_opts()->nestloop) {
+        p->nkeys = 0;
+        for (int i = 0; i < keyq.n; i++)
+            ql_add(a, &resid, keyq.q[i]);
+    }
     p->qual = join_and(a, resid.q, resid.n);
     if (p->jointype == J_CROSS && (p->nkeys || p->qual))
         p->jointype = J_INNER;
     p->est_rows = p->nkeys ? (p->left->est_rows > p->right->est_rows ? p->left->est_rows : p->right->est_rows)
                            : p->left->est_rows * p->right->est_rows;
+    if (p->nkeys && (jt == J_INNER || jt == J_CROSS))
+        join_estimate(p);
     opt_expr(a, p->qual);
     return wrap_filter(a, p, &above);
 }
@@ -947,6 +974,10 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
         p->qual = join_and(a, q.q, q.n);
         if (q.n)
             key_ranges(a, p, &q);
+        if (q.n && !p->point && p->tab && !sql_syscat_is(p->tab)) {
+            double rows = pl_table_rows(p->tab) * pl_quals_sel(a, p, &q);
+            p->est_rows = rows < 1 ? 1 : rows;
+        }
         return p;
     }
     default:
@@ -973,7 +1004,7 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
     return wrap_filter(a, p, in);
 }
 
-const plan_opts_t plan_opts_default = { true, true, true, true, true, true, 8, NULL, NULL };
+const plan_opts_t plan_opts_default = { true, true, true, true, true, true, 8, NULL, NULL, 0 };
 static _Thread_local const plan_opts_t *cur_opts;
 
 const plan_opts_t *pl_opts(void)

@@ -4146,6 +4146,8 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         f->left = p;
         f->qual = w;
         p = f;
+        if (st->nfrom)
+            d->recheck = w;
     }
     d->src = p;
     if (st->kind == AST_S_UPDATE) {
