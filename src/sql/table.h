@@ -11,8 +11,10 @@
  *
  * Constraints checked here: PRIMARY KEY and UNIQUE (23505, with PostgreSQL's
  * message 'duplicate key value violates unique constraint "t_pkey"' and
- * detail 'Key (id)=(1) already exists.').  NOT NULL, CHECK and defaults need
- * expressions and are the executor's, before it calls insert/update.
+ * detail 'Key (id)=(1) already exists.'), except DEFERRABLE UNIQUE ones,
+ * which the executor checks later (exec/fkey.h, sql_table_unique_recheck).
+ * NOT NULL, CHECK and defaults need expressions and are the executor's,
+ * before it calls insert/update.
  */
 #ifndef RDB_SQL_TABLE_H
 #define RDB_SQL_TABLE_H
