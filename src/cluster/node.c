@@ -296,7 +296,7 @@ static void node_rebuild_ring(clu_node_t *n)
 static void node_send_gossip(clu_node_t *n, uint16_t peer);
 
 /* A member removed by removenode: its hints are dropped, its links closed
- * (node_refuse); if it is this node, every link is refused from now on. */
+ * (clu_net_refuse); if it is this node, every link is refused from now on. */
 static void node_handle_removed(clu_node_t *n)
 {
     for (size_t i = 0; i < n->mem.n; i++) {

@@ -566,7 +566,8 @@ static rdb_status_t stream_piece(clu_node_t *n, const void *space, size_t slen, 
  * time, so of two coordinators that read the same map version (two nodes
  * that each think they coordinate, membership views disagreeing) at most
  * one writes the next version; the other fails with 40001 before it
- * writes anything.  Both may fail (each got some promises): both retry.  A
+ * writes anything.  Both may fail (each got some promises): both retry; a
+ * coordinator's new attempt replaces its own earlier promises.  A
  * promise lapses after PROMISE_TTL_MS (a coordinator that died after its
  * promises); a coordinator that took more than half of that between its
  * promises and its write gives up (40001) rather than write late. */
@@ -604,10 +605,12 @@ static void promise_fn(clu_node_t *n, void *arg)
         bool live = p->expires_ms > now;
         if (live && p->slen == c->slen && memcmp(p->space, c->space, c->slen) == 0) {
             if (lsm_version_cmp(p->expect, c->expect) == 0 &&
-                lsm_version_cmp(p->next, c->next) != 0) {
+                lsm_version_cmp(p->next, c->next) != 0 && p->next.node_id != c->next.node_id) {
                 c->holder = p->next.node_id;
                 return;   /* promised to another coordinator's version */
             }
+            /* else: a stale promise, or the same coordinator's earlier
+             * attempt (it runs one change at a time: that one is over) */
             slot = p;     /* a stale promise of this space: replaced */
             break;
         }

@@ -522,6 +522,80 @@ START_TEST(test_pmap_load_and_hot_split)
 }
 END_TEST
 
+/* Cluster-wide load: a member's report (its rates and median keys) makes
+ * another member's cluster_write_rate the sum; the coordinator splits a
+ * partition none of whose writers alone reaches the rate, at a reported
+ * key; a report of another map version, or a stale one, does not count. */
+static void report_to(clu_pmap_t *from, clu_pmap_t *to, uint16_t peer, uint64_t now)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    clu_pmap_pack_report(from, 0.5, &pk);
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    ck_assert(msgpack_unpack_next(&up, sb.data, sb.size, NULL) == MSGPACK_UNPACK_SUCCESS);
+    clu_pmap_peer_report(to, peer, now, &up.data);
+    msgpack_unpacked_destroy(&up);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+START_TEST(test_pmap_cluster_rate)
+{
+    clu_pmap_t *a = clu_pmap_new(), *b = clu_pmap_new(), *old = clu_pmap_new();
+    ck_assert(pm_apply(a, (const char *[]){ "m", NULL }, NULL, 100, 1));
+    ck_assert(pm_apply(b, (const char *[]){ "m", NULL }, NULL, 100, 1));
+    ck_assert(pm_apply(old, (const char *[]){ "m", NULL }, NULL, 90, 1));
+    clu_hot_t hot, none;
+    memset(&hot, 0, sizeof hot);
+    memset(&none, 0, sizeof none);
+    uint64_t now = 1000;
+    clu_pmap_tick(a, 1.0, now, 0, 3, 0, &none);
+    clu_pmap_tick(b, 1.0, now, 50, 3, 0, &hot);
+    clu_pmap_tick(old, 1.0, now, 50, 3, 0, &none);
+    char k[8];
+    int ticks = 0;
+    bool proposed = false, one_peer = false;
+    for (int t = 0; t < 20 && !proposed; t++) {
+        for (int i = 0; i < 30; i++) {    /* 30 writes a second on a, none on b */
+            snprintf(k, sizeof k, "b%02d", (t * 30 + i) % 100);
+            pm_note(a, k, true);
+        }
+        now += 1000;
+        clu_pmap_tick(a, 1.0, now, 0, 3, 0, &none);
+        report_to(a, b, 2, now);          /* two members write 30/s each */
+        report_to(a, b, 3, now);
+        report_to(a, old, 2, now);        /* another map version: ignored */
+        report_to(a, old, 3, now);
+        proposed = clu_pmap_tick(b, 1.0, now, 50, 3, 0, &hot);
+        one_peer |= clu_pmap_tick(old, 1.0, now, 50, 3, 0, &none);
+        ticks++;
+    }
+    ck_assert(proposed);
+    ck_assert(!one_peer);
+    ck_assert_int_ge(ticks, 6);           /* 2 x the decayed 30/s crosses 50 at tick 6 */
+    ck_assert(hot.split.len == 3 && hot.split.data[0] == 'b');  /* a's median, inside */
+    load_got_t g = { .n = 0 };
+    clu_pmap_each(b, load_each, &g);
+    ck_assert_uint_eq(g.n, 2);
+    ck_assert_uint_eq(g.l[0].writes, 0);
+    ck_assert(g.l[0].write_rate < 1 && g.l[0].cluster_write_rate >= 50);
+    clu_pmap_each(a, load_each, &g);
+    ck_assert(g.l[0].write_rate < 50);
+    /* Reports older than 3 s no longer count. */
+    now += 4000;
+    clu_pmap_tick(b, 1.0, now, 50, 3, 0, &none);
+    clu_pmap_each(b, load_each, &g);
+    ck_assert(g.l[0].cluster_write_rate < 1);
+    rdb_buf_free(&hot.split);
+    rdb_buf_free(&none.split);
+    clu_pmap_free(a);
+    clu_pmap_free(b);
+    clu_pmap_free(old);
+}
+END_TEST
+
 START_TEST(test_pmap_placement)
 {
     clu_pmap_t *pm = clu_pmap_new();
@@ -1333,6 +1407,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_pmap_record_codec);
     tcase_add_test(tc, test_pmap_placement);
     tcase_add_test(tc, test_pmap_load_and_hot_split);
+    tcase_add_test(tc, test_pmap_cluster_rate);
     tcase_add_test(tc, test_merkle_diff_exact);
     tcase_add_test(tc, test_merkle_leaf_ranges_tile);
     tcase_add_test(tc, test_lww_random_interleavings_converge);
