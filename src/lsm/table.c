@@ -479,14 +479,8 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
                                                 lsm_bloom_hash(seek, ukl), pos)
                            : 0;
     ix_probe_t pr;
-    uint32_t idx = 0;
-    if (t->ix.sum) {
+    if (t->ix.sum)
         ix_start(&t->ix, seek, sn, &pr);
-        /* the block, then its cache entry, load while the filter's lines do */
-        idx = ix_finish(&t->ix, seek, sn, &pr);
-        if (idx < t->ix.flat.n && t->cache)
-            lsm_cache_prefetch_entry(t->cache, t->number, t->ix.bh[idx].off);
-    }
     if (nprobe && !lsm_bloom_check(t->filter, pos, nprobe)) {
         *bloom_skip = true;
         return RDB_OK;
@@ -501,6 +495,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
     const char *v;
     bool ok;
     if (t->ix.sum) {
+        uint32_t idx = ix_finish(&t->ix, seek, sn, &pr);
         if (idx >= t->ix.flat.n)
             return RDB_OK;
         const bhandle_t *b = &t->ix.bh[idx];
