@@ -327,6 +327,10 @@ static void evict(shard_t *s, size_t room, const lsm_cache_handle_t *keep)
         sl->hp &= ~REF_BIT;
         q_push(s, it.hv, it.h);
     }
+    /* the next eviction here reads the head's entry: load it meanwhile (a
+     * hint only; the address may be stale) */
+    if (s->qlen)
+        __builtin_prefetch(s->q[s->qhead].h);
 }
 
 /* The header in front of a buffer from lsm_cache_buf_new. */
