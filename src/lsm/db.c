@@ -89,53 +89,14 @@ void lsm_db_pin(lsm_db_t *db, lsm_mem_t **mem, lsm_mem_t **imm, lsm_vers_t **v)
 /* --- MANIFEST ------------------------------------------------------------- */
 
 /* lsm_file_t.on_obsolete: the last version holding the file is gone.
- * Runs on whichever thread dropped it, with or without mu: a reader's
- * lsm_get or lsm_iter_free, perhaps on an event loop.  Unlinking a large
- * table takes tens of ms on this disk, so the file is only queued here;
- * a background thread deletes it (purge_obsolete): the one that dropped
- * the version (lsm_db_vers_unref_unlocked), or one woken for it, or at
- * the latest the next background job or lsm_close.  The wake-up is a
- * trylock: this thread may hold mu itself. */
+ * Runs on whichever thread dropped it, with or without mu. */
 static void file_obsolete(void *ctx, uint64_t number)
 {
     lsm_db_t *db = ctx;
     lsm_tcache_evict(db->tcache, number);
-    pthread_mutex_lock(&db->purge_mu);
-    if (db->npurge == db->purge_cap) {
-        db->purge_cap = db->purge_cap ? db->purge_cap * 2 : 16;
-        db->purge = rdb_realloc(db->purge, db->purge_cap * sizeof *db->purge);
-    }
-    db->purge[db->npurge++] = number;
-    pthread_mutex_unlock(&db->purge_mu);
-    if (pthread_mutex_trylock(&db->mu) == 0) {
-        pthread_cond_broadcast(&db->bg_cv);
-        pthread_mutex_unlock(&db->mu);
-    }
-}
-
-static bool purge_pending(lsm_db_t *db)
-{
-    pthread_mutex_lock(&db->purge_mu);
-    bool any = db->npurge > 0;
-    pthread_mutex_unlock(&db->purge_mu);
-    return any;
-}
-
-/* Unlinks the queued obsolete tables.  Without mu. */
-static void purge_obsolete(lsm_db_t *db)
-{
-    pthread_mutex_lock(&db->purge_mu);
-    uint64_t *nums = db->purge;
-    size_t n = db->npurge;
-    db->purge = NULL;
-    db->npurge = db->purge_cap = 0;
-    pthread_mutex_unlock(&db->purge_mu);
-    for (size_t i = 0; i < n; i++) {
-        char *p = file_path(db, nums[i], "sst");
-        unlink(p);
-        free(p);
-    }
-    free(nums);
+    char *p = file_path(db, number, "sst");
+    unlink(p);
+    free(p);
 }
 
 static void file_owned(lsm_db_t *db, lsm_file_t *f)
@@ -148,15 +109,14 @@ void lsm_db_vers_unref_unlocked(lsm_db_t *db, lsm_vers_t *v)
 {
     pthread_mutex_unlock(&db->mu);
     lsm_vers_unref(v);
-    purge_obsolete(db);
     pthread_mutex_lock(&db->mu);
 }
 
 /* Append e to the manifest and install the new version.  Holds mu on entry
  * and exit; releases it while the record is written and fdatasynced (on
  * ext4 that sync may wait for other files' write-back) and while the
- * replaced version is dropped and the tables only it held are unlinked
- * (tens of ms for a large file on this disk): writers,
+ * replaced version is dropped (its last reference unlinks the tables the
+ * edit removed, tens of ms for a large file on this disk): writers,
  * readers and the other background threads go on meanwhile.
  * Edits are serialized (manifest_busy), and only the manifest's writer
  * changes db->cur, so each edit is applied to the version it was logged
@@ -481,11 +441,6 @@ static void *bg_main(void *arg)
                 pthread_cond_wait(&db->bg_cv, &db->mu);
                 continue;
             }
-        } else if (purge_pending(db)) { /* a reader dropped the last version of tables */
-            pthread_mutex_unlock(&db->mu);
-            purge_obsolete(db);
-            pthread_mutex_lock(&db->mu);
-            continue;
         } else {
             pthread_cond_broadcast(&db->done_cv);
             pthread_cond_wait(&db->bg_cv, &db->mu);
@@ -1511,7 +1466,6 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->manifest.fd = -1;
     db->pending_from = UINT64_MAX;
     pthread_mutex_init(&db->mu, NULL);
-    pthread_mutex_init(&db->purge_mu, NULL);
     pthread_rwlock_init(&db->drop_mu, NULL);
     pthread_cond_init(&db->bg_cv, NULL);
     pthread_cond_init(&db->done_cv, NULL);
@@ -1571,8 +1525,6 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     if (s != RDB_OK) {
         lsm_mem_unref(db->mem);
         lsm_vers_unref(db->cur);
-        purge_obsolete(db);
-        pthread_mutex_destroy(&db->purge_mu);
         lsm_log_close(&db->wal);
         lsm_log_close(&db->manifest);
         lsm_tcache_free(db->tcache);
@@ -1608,8 +1560,6 @@ void lsm_close(lsm_db_t *db)
     lsm_mem_unref(db->mem);
     lsm_mem_unref(db->imm);
     lsm_vers_unref(db->cur);
-    purge_obsolete(db); /* what readers dropped since the last job */
-    pthread_mutex_destroy(&db->purge_mu);
     lsm_tcache_free(db->tcache);
     lsm_cache_free(db->cache);
     rdb_buf_free(&db->group);

@@ -91,12 +91,6 @@ struct lsm_db {
     lsm_wal_sync_t *syncs;
     uint64_t sync_ids;
 
-    /* Obsolete tables waiting to be unlinked (file_obsolete), under
-     * purge_mu, which is taken with or without mu, never the other way. */
-    pthread_mutex_t purge_mu;
-    uint64_t *purge;
-    size_t npurge, purge_cap;
-
     lsm_cache_t *cache;
     lsm_tcache_t *tcache;    /* open tables, at most o.max_open_files */
     _Atomic uint64_t horizon;
@@ -122,9 +116,8 @@ typedef struct lsm_out_table {
  * re-checks any state it read before. */
 rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err); /* releases */
 void lsm_db_delete_obsolete(lsm_db_t *db);                                     /* releases */
-/* Drops a reference to v with mu released, then unlinks the obsolete
- * tables queued so far (the last reference to v queues those only it
- * held). */
+/* Drops a reference to v with mu released: the last one deletes the
+ * tables only v still held. */
 void lsm_db_vers_unref_unlocked(lsm_db_t *db, lsm_vers_t *v);                  /* releases */
 rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err);                   /* releases */
 rdb_status_t lsm_db_out_open(lsm_db_t *db, uint64_t num, lsm_out_table_t *o, rdb_err_t *err);
