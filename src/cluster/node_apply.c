@@ -351,6 +351,7 @@ void node_apply_complete(clu_node_t *n)
     apply_batch_t *b = &n->job;
     bool defer = n->sy_started && b->ok; /* else durable = applied (or failed) */
     n->rx_applied += b->nrx;
+    n->ap_applied = b->epoch;
     for (wreq_t *w = b->wprep, *next; w; w = next) {
         next = w->pnext;
         if (defer && wreq_applies_here(n, w))

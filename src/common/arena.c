@@ -128,8 +128,33 @@ static void free_chain(rdb_arena_block_t *b)
     }
 }
 
+struct rdb_arena_cb {
+    rdb_arena_cb_t *next;
+    void          (*fn)(void *arg);
+    void           *arg;
+};
+
+void rdb_arena_on_reset(rdb_arena_t *a, void (*fn)(void *arg), void *arg)
+{
+    rdb_arena_cb_t *cb = rdb_arena_alloc(a, sizeof *cb);
+    cb->fn = fn;
+    cb->arg = arg;
+    cb->next = a->cbs;
+    a->cbs = cb;
+}
+
+static void run_cbs(rdb_arena_t *a)
+{
+    while (a->cbs) {
+        rdb_arena_cb_t *cb = a->cbs;
+        a->cbs = cb->next;
+        cb->fn(cb->arg);
+    }
+}
+
 void rdb_arena_reset(rdb_arena_t *a)
 {
+    run_cbs(a);
     if (!a->blocks)
         return;
     /* Keep the oldest ordinary-sized block: the common case of a context
@@ -160,6 +185,7 @@ void rdb_arena_reset(rdb_arena_t *a)
 
 void rdb_arena_destroy(rdb_arena_t *a)
 {
+    run_cbs(a);
     free_chain(a->blocks);
     a->blocks = NULL;
     a->ptr = a->end = NULL;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 typedef struct rdb_arena_block rdb_arena_block_t;
+typedef struct rdb_arena_cb rdb_arena_cb_t;
 
 typedef struct rdb_arena {
     char              *ptr;        /* next free byte in the current block */
@@ -26,6 +27,7 @@ typedef struct rdb_arena {
     size_t             block_size; /* size of ordinary blocks             */
     size_t             allocated;  /* bytes obtained from malloc          */
     size_t             budget;     /* 0 = unlimited                       */
+    rdb_arena_cb_t    *cbs;        /* rdb_arena_on_reset, newest first    */
 } rdb_arena_t;
 
 #define RDB_ARENA_DEFAULT_BLOCK (8 * 1024)
@@ -35,6 +37,11 @@ void  rdb_arena_init(rdb_arena_t *a, size_t block_size);
 /* Free everything except the first block, which is kept for reuse. */
 void  rdb_arena_reset(rdb_arena_t *a);
 void  rdb_arena_destroy(rdb_arena_t *a);
+/* Call fn(arg) when a is next reset or destroyed (newest first, before
+ * its memory goes), as PostgreSQL's MemoryContextRegisterResetCallback:
+ * for what lives as long as the arena but holds more than its memory
+ * (temporary files, malloc'd buffers). */
+void  rdb_arena_on_reset(rdb_arena_t *a, void (*fn)(void *arg), void *arg);
 
 /* Memory aligned to 16 bytes (max_align_t).  n == 0 returns a valid pointer. */
 void *rdb_arena_alloc_slow(rdb_arena_t *a, size_t n);

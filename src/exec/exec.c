@@ -39,8 +39,10 @@
 #include "exec/tstore.h"
 #include "exec/parallel.h"
 #include "exec/window.h"
+#include "exec/rowset.h"
 #include "exec/explain.h"
 #include "exec/lockrows.h"
+#include "exec/keyset.h"
 #include "common/clock.h"
 #include "exec/sysscan.h"
 #include "sql/syscat.h"
@@ -164,6 +166,7 @@ struct ex_node {
     struct ex_window *win;
     /* recursive union: rows of the last round (wts) and of this one (nts) */
     struct ex_tstore *wts, *nts;
+    struct ex_rowset *seen;   /* UNION: every row returned (rowset.h) */
     bool          recursing;
     /* EXPLAIN ANALYZE counters of this node's plan (explain.c) */
     struct ex_instr *ins;
@@ -330,7 +333,7 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
 static bool pt_implied(const plan_t *p, const ex_expr_t *e)
 {
     if (p->kset)
-        return e == p->kset;
+        return ex_kset_covers(p, e);
     if (e->kind != EX_FUNC || e->nargs != 2)
         return false;
     for (int side = 0; side < 2; side++)
@@ -430,70 +433,18 @@ static const sql_value_t *scan_points(ex_node_t *n)
 
 /* --- key sets (plan.h kset): col IN (...), col = ANY (array) ------------ */
 
-static bool kset_is_col(const ex_expr_t *e)
-{
-    while (e->kind == EX_CAST)
-        e = e->args[0];
-    return e->kind == EX_COL;
-}
-
-static int kset_cmp(const void *x, const void *y, void *arg)
-{
-    return sql_value_cmp(*(const sql_type_t *)arg, x, y);
-}
-
 /* The values of p->kset as keys of column p->kcol, sorted, without
- * repeats, NULLs and values the column cannot hold (an int4 key is never
- * 2^40) left out: *out (in n->sa), *nout. */
+ * repeats, NULLs and values the column cannot hold (keyset.h), or with
+ * kcol -1 the keys of a multi-column key set: *out (in n->sa), *nout. */
 static rdb_status_t kset_values(ex_node_t *n, sql_value_t **out, int64_t *nout)
 {
     const plan_t *p = n->p;
-    ex_run_t *r = n->r;
-    const ex_expr_t *e = p->kset;
-    sql_type_t ct = p->types[p->kcol];
-    sql_value_t *v;
-    int nv;
-    if (e->kind == EX_ARRAYCMP) {
-        sql_value_t av;
-        sql_array_t arr;
-        if (ex_eval(r, e->args[1], NULL, &n->sa, &av) != RDB_OK)
-            return RDB_SQL;
-        if (av.isnull) {
-            *out = NULL;
-            *nout = 0;
-            return RDB_OK;
-        }
-        if (sql_array_decode(&n->sa, e->args[1]->type, &av, &arr, r->err) != RDB_OK)
-            return RDB_SQL;
-        v = arr.v;
-        nv = arr.n;
-    } else {
-        nv = e->nargs;
-        v = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
-        for (int i = 0; i < nv; i++) {
-            const ex_expr_t *eq = e->args[i];
-            if (ex_eval(r, kset_is_col(eq->args[0]) ? eq->args[1] : eq->args[0], NULL, &n->sa, &v[i]) != RDB_OK)
-                return RDB_SQL;
-        }
-    }
-    sql_value_t *k = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
-    int nk = 0;
-    for (int i = 0; i < nv; i++) {
-        if (v[i].isnull)
-            continue;
-        if ((ct.oid == SQL_OID_INT2 && (v[i].u.i < INT16_MIN || v[i].u.i > INT16_MAX)) ||
-            (ct.oid == SQL_OID_INT4 && (v[i].u.i < INT32_MIN || v[i].u.i > INT32_MAX)))
-            continue;
-        k[nk++] = v[i];
-    }
-    qsort_r(k, (size_t)nk, sizeof *k, kset_cmp, &ct);
+    if (p->kcol < 0)
+        return ex_kset_multi_keys(n->r, p, &n->sa, out, nout);
     int m = 0;
-    for (int i = 0; i < nk; i++)
-        if (m == 0 || sql_value_cmp(ct, &k[m - 1], &k[i]) != 0)
-            k[m++] = k[i];
-    *out = k;
+    rdb_status_t rc = ex_kset_values(n->r, p->kset, p->types[p->kcol], &n->sa, out, &m);
     *nout = m;
-    return RDB_OK;
+    return rc;
 }
 
 /* Open the index scan of the next value of an index key set; false when
@@ -1311,7 +1262,7 @@ static const sql_value_t *append_next(ex_node_t *n)
  * a round produces nothing.  The rows of the last round and of this one
  * are tuplestores (tstore.h: on disk beyond work_mem).  UNION (not ALL)
  * drops rows seen before in any round, which is what ends a cycle: those
- * stay in a hash table in memory (53200 beyond the query's limit). */
+ * are a row set (rowset.h: sorted runs on disk beyond hash memory). */
 static const sql_value_t *recursive_next(ex_node_t *n)
 {
     const plan_t *p = n->p;
@@ -1319,7 +1270,7 @@ static const sql_value_t *recursive_next(ex_node_t *n)
     if (!n->started) {
         n->started = true;
         if (!p->all)
-            rh_init(&n->ht, r->a, p->ncols, p->types);
+            n->seen = ex_rowset_new(r, p->types, p->ncols, 0);
         n->wts = ex_tstore_new(r, p->types, p->ncols, 0);
         n->nts = ex_tstore_new(r, p->types, p->ncols, 0);
     }
@@ -1340,11 +1291,13 @@ static const sql_value_t *recursive_next(ex_node_t *n)
                 return NULL;
             continue;
         }
-        if (!p->all) {
-            uint64_t h = key_hash(p->types, p->ncols, row);
-            if (rh_find(&n->ht, row, h))
-                continue;
-            rh_add(&n->ht, r->a, ex_copy_row(r->a, p->types, p->ncols, row), h);
+        bool seen = false;
+        if (!p->all && ex_rowset_probe(n->seen, row, true, &seen) != RDB_OK)
+            return NULL;
+        if (seen) {
+            if (!tick(n))
+                return NULL;
+            continue;
         }
         if (ex_tstore_put(n->nts, row) != RDB_OK || !tick(n))
             return NULL;
@@ -1995,6 +1948,7 @@ void ex_close(ex_node_t *n)
     ex_msetop_free(n->ms);
     ex_tstore_free(n->wts);
     ex_tstore_free(n->nts);
+    ex_rowset_free(n->seen);
     for (int i = 0; i < n->naggsorts; i++)
         ex_aggsort_free(n->aggsorts[i]);
     free(n->aggsorts);

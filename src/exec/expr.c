@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "exec/ex_array.h"
 #include "exec/exec.h"
+#include "exec/rowset.h"
 #include "sql/array.h"
 #include "sql/types.h"
 #include "sql/tabstat.h"
@@ -24,9 +25,10 @@ typedef struct ex_subcache {
     int           nrows;
     int           cap;
     sql_value_t **rows;
-    /* x = ANY (uncorrelated subquery) over many rows: a hash set of the
-     * subquery's values (hashed_tried: built, or not possible) */
-    bool          hashed_tried, hashed, has_null;
+    /* x = ANY (uncorrelated subquery): its values (sub_set_ok), and
+     * whether one was NULL */
+    struct ex_rowset *set;
+    bool          has_null;
     uint32_t      nslots;
     uint64_t     *hashes;
     sql_value_t  *slots;      /* isnull = empty slot */
@@ -433,49 +435,56 @@ bool ex_hash_eq_type(uint32_t oid)
     }
 }
 
-/* Build the hash set of an uncorrelated x = ANY (subquery) with enough
- * rows that scanning them for every outer row would cost. */
-static rdb_status_t sub_hash_build(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c)
+/* x = ANY (uncorrelated subquery) with '=' of one hashable type: the
+ * subquery's values go into a set (rowset.h), as PostgreSQL's hashed
+ * subplan; beyond hash memory the set goes on in sorted runs on disk,
+ * where PostgreSQL would plan a plain subplan rescanning its materialized
+ * result (same answers, a probe costs a block read instead of a rescan). */
+static bool sub_set_ok(const ex_expr_t *e)
 {
-    c->hashed_tried = true;
-    sql_type_t t = e->args[1]->type;
-    if (c->nrows < 16 || !e->fn || !e->fn->name || strcmp(e->fn->name, "=") != 0 ||
-        e->args[0]->type.oid != t.oid || !ex_hash_eq_type(t.oid))
-        return RDB_OK;
-    uint32_t n = 64;
-    while (n < (uint32_t)c->nrows * 2)
-        n *= 2;
-    c->nslots = n;
-    c->hashes = rdb_arena_calloc(r->a, sizeof(uint64_t) * n);
-    c->slots = rdb_arena_alloc(r->a, sizeof(sql_value_t) * n);
-    for (uint32_t i = 0; i < n; i++)
-        c->slots[i] = sql_null();
-    for (int i = 0; i < c->nrows; i++) {
-        sql_value_t v;
-        if (ex_eval(r, e->args[1], c->rows[i], r->a, &v) != RDB_OK)
-            return RDB_SQL;
-        if (v.isnull) {
-            c->has_null = true;
-            continue;
-        }
-        uint64_t h = sql_value_hash(t, &v);
-        uint32_t k = (uint32_t)h & (n - 1);
-        while (!c->slots[k].isnull && !(c->hashes[k] == h && sql_value_cmp(t, &c->slots[k], &v) == 0))
-            k = (k + 1) & (n - 1);
-        c->hashes[k] = h;
-        c->slots[k] = v;
-    }
-    c->hashed = true;
-    return RDB_OK;
+    return e->flag == 1 && !e->nrowcmp && e->fn && e->fn->name && strcmp(e->fn->name, "=") == 0 &&
+           e->args[0]->type.oid == e->args[1]->type.oid && ex_hash_eq_type(e->args[1]->type.oid);
 }
 
-static bool sub_hash_has(const ex_subcache_t *c, sql_type_t t, const sql_value_t *v)
+static void sub_set_free(void *arg)
 {
-    uint64_t h = sql_value_hash(t, v);
-    for (uint32_t k = (uint32_t)h & (c->nslots - 1); !c->slots[k].isnull; k = (k + 1) & (c->nslots - 1))
-        if (c->hashes[k] == h && sql_value_cmp(t, &c->slots[k], v) == 0)
-            return true;
-    return false;
+    ex_rowset_free(arg);
+}
+
+/* Run the subquery into c->set (its non-NULL values; has_null, nrows). */
+static rdb_status_t run_sub_set(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c)
+{
+    sql_type_t *t = RDB_ARENA_NEW(r->a, sql_type_t);
+    *t = e->args[1]->type;
+    c->set = ex_rowset_new(r, t, 1, 0);
+    rdb_arena_on_reset(r->a, sub_set_free, c->set);
+    ex_node_t *n = ex_open(r, e->sub);
+    if (!n)
+        return RDB_SQL;
+    rdb_arena_t tmp;
+    rdb_arena_init(&tmp, 0);
+    rdb_status_t rc = RDB_OK;
+    const sql_value_t *row;
+    c->nrows = 0;
+    while ((row = ex_next(n))) {
+        rdb_arena_reset(&tmp);
+        sql_value_t v;
+        bool found;
+        c->nrows++;
+        if ((rc = ex_eval(r, e->args[1], row, &tmp, &v)) != RDB_OK)
+            break;
+        if (v.isnull)
+            c->has_null = true;
+        else if ((rc = ex_rowset_probe(c->set, &v, true, &found)) != RDB_OK)
+            break;
+        if ((c->nrows & 1023) == 0 && (rc = ex_check_mem(r, ex_rowset_mem(c->set))) != RDB_OK)
+            break;
+    }
+    ex_close(n);
+    rdb_arena_destroy(&tmp);
+    if (rc != RDB_OK || rdb_err_is_set(r->err))
+        return RDB_SQL;
+    return ex_check(r);
 }
 
 static uint64_t keys_hash(const sql_type_t *types, int k, const sql_value_t *v)
@@ -560,7 +569,7 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
     if (!e->correlated && e->subid < r->nsubs) {
         c = &r->subs[e->subid];
         if (!c->done) {
-            if (run_sub(r, e, c, r->a, maxrows) != RDB_OK)
+            if (sub_set_ok(e) ? run_sub_set(r, e, c) != RDB_OK : run_sub(r, e, c, r->a, maxrows) != RDB_OK)
                 return RDB_SQL;
             c->done = true;
         }
@@ -599,16 +608,18 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
         sql_value_t lhs;
         if (ex_eval(r, e->args[0], row, a, &lhs) != RDB_OK)
             return RDB_SQL;
-        if (any && c != &local && !c->hashed_tried && sub_hash_build(r, e, c) != RDB_OK)
-            return RDB_SQL;
-        if (any && c != &local && c->hashed) {
-            /* x = ANY (rows): true if found; else NULL if x or a row is NULL */
-            if (lhs.isnull)
-                *out = sql_null();
-            else if (sub_hash_has(c, e->args[1]->type, &lhs))
+        if (c->set) {
+            /* x = ANY (rows): true if found; else NULL if x or a row is
+             * NULL (x NULL over no rows: false) */
+            bool found = false;
+            if (!lhs.isnull && ex_rowset_probe(c->set, &lhs, false, &found) != RDB_OK)
+                return RDB_SQL;
+            if (found)
                 *out = sql_bool(true);
+            else if (c->nrows && (lhs.isnull || c->has_null))
+                *out = sql_null();
             else
-                *out = c->has_null ? sql_null() : sql_bool(false);
+                *out = sql_bool(false);
             return RDB_OK;
         }
         bool done = false;

@@ -19,6 +19,7 @@
  */
 #include "exec/extsort.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -218,26 +219,12 @@ rdb_status_t ex_sort_add(ex_sort_t *s, const sql_value_t *row)
 
 /* --- merging ------------------------------------------------------------------ */
 
-/* Read the run's next row into run->row (NULL at its end). */
-rdb_status_t ex_tmpfile_read(ex_rowfmt_t *s, ex_tmpfile_t *run)
+/* Decode one record (rec, len) into row (ncols values in a); by-reference
+ * values point into rec. */
+static rdb_status_t decode_row(ex_rowfmt_t *s, const char *path, const char *rec, uint32_t len,
+                               sql_value_t *row)
 {
-    run->row = NULL;
-    if (run->left == 0)
-        return RDB_OK;
-    uint32_t len;
-    errno = 0;
-    if (fread(&len, 4, 1, run->f) != 1)
-        return io_error(s, "read from", run->path);
-    if (len > run->reccap) {
-        run->reccap = len * 2u + 64;
-        run->rec = rdb_realloc(run->rec, run->reccap);
-    }
-    if (len && fread(run->rec, len, 1, run->f) != 1)
-        return io_error(s, "read from", run->path);
-    run->left--;
-    rdb_arena_reset(&run->a);
-    sql_value_t *row = RDB_ARENA_NEWN(&run->a, sql_value_t, s->ncols + 1);
-    const char *p = run->rec, *end = run->rec + len;
+    const char *p = rec, *end = rec + len;
     for (int i = 0; i < s->ncols; i++) {
         if (p >= end)
             goto bad;
@@ -258,15 +245,74 @@ rdb_status_t ex_tmpfile_read(ex_rowfmt_t *s, ex_tmpfile_t *run)
             p += 4;
             if ((size_t)(end - p) < n)
                 goto bad;
-            row[i] = sql_bytes(p, n); /* points into rec, valid until the next read */
+            row[i] = sql_bytes(p, n); /* points into rec */
             p += n;
         }
     }
-    run->row = row;
     return RDB_OK;
 bad:
     return rdb_err_set(s->r->err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
-                       "temporary file \"%s\" is corrupt", run->path);
+                       "temporary file \"%s\" is corrupt", path);
+}
+
+/* Read the run's next row into run->row (NULL at its end). */
+rdb_status_t ex_tmpfile_read(ex_rowfmt_t *s, ex_tmpfile_t *run)
+{
+    run->row = NULL;
+    if (run->left == 0)
+        return RDB_OK;
+    uint32_t len;
+    errno = 0;
+    if (fread(&len, 4, 1, run->f) != 1)
+        return io_error(s, "read from", run->path);
+    if (len > run->reccap) {
+        run->reccap = len * 2u + 64;
+        run->rec = rdb_realloc(run->rec, run->reccap);
+    }
+    if (len && fread(run->rec, len, 1, run->f) != 1)
+        return io_error(s, "read from", run->path);
+    run->left--;
+    rdb_arena_reset(&run->a);
+    sql_value_t *row = RDB_ARENA_NEWN(&run->a, sql_value_t, s->ncols + 1);
+    if (decode_row(s, run->path, run->rec, len, row) != RDB_OK)
+        return RDB_CORRUPTION;
+    run->row = row;
+    return RDB_OK;
+}
+
+rdb_status_t ex_tmpfile_pread(ex_rowfmt_t *s, ex_tmpfile_t *t, int64_t off, size_t bytes, int n,
+                              char *buf, rdb_arena_t *a, sql_value_t **rows)
+{
+    if (t->f && fflush(t->f) != 0)
+        return io_error(s, "write to", t->path);
+    size_t got = 0;
+    while (got < bytes) {
+        errno = 0;
+        ssize_t k = pread(fileno(t->f), buf + got, bytes - got, (off_t)(off + (int64_t)got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return io_error(s, "read from", t->path);
+        got += (size_t)k;
+    }
+    const char *p = buf, *end = buf + bytes;
+    for (int i = 0; i < n; i++) {
+        uint32_t len;
+        if (end - p < 4)
+            goto bad;
+        memcpy(&len, p, 4);
+        p += 4;
+        if ((size_t)(end - p) < len)
+            goto bad;
+        rows[i] = RDB_ARENA_NEWN(a, sql_value_t, s->ncols + 1);
+        if (decode_row(s, t->path, p, len, rows[i]) != RDB_OK)
+            return RDB_CORRUPTION;
+        p += len;
+    }
+    return RDB_OK;
+bad:
+    return rdb_err_set(s->r->err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
+                       "temporary file \"%s\" is corrupt", t->path);
 }
 
 void ex_tmpfile_drop(ex_tmpfile_t *run)
@@ -285,6 +331,80 @@ void ex_tmpfile_drop(ex_tmpfile_t *run)
     free(run->rec);
     run->rec = NULL;
     rdb_arena_destroy(&run->a);
+}
+
+/* --- row files read by position ---------------------------------------------- */
+
+rdb_status_t ex_bfile_put(ex_rowfmt_t *fmt, ex_bfile_t *bf, const sql_value_t *row)
+{
+    if (!bf->t.path) {
+        for (int i = 0; i < EX_BF_CACHE; i++)
+            bf->c[i].b = -1;
+        if (ex_tmpfile_create(fmt, &bf->t) != RDB_OK)
+            return RDB_IOERROR;
+    }
+    if (bf->nrows % EX_BF_BLOCK == 0) {
+        int64_t b = bf->nrows / EX_BF_BLOCK;
+        if (b + 2 > bf->capoff) {
+            bf->capoff = bf->capoff ? bf->capoff * 2 : 64;
+            bf->off = rdb_realloc(bf->off, sizeof *bf->off * (size_t)bf->capoff);
+        }
+        bf->off[b] = bf->t.bytes;
+    }
+    if (ex_tmpfile_put(fmt, &bf->t, row) != RDB_OK)
+        return RDB_IOERROR;
+    bf->nrows++;
+    return RDB_OK;
+}
+
+const sql_value_t *ex_bfile_get(ex_rowfmt_t *fmt, ex_bfile_t *bf, int64_t pos)
+{
+    assert(pos >= 0 && pos < bf->nrows);
+    int64_t b = pos / EX_BF_BLOCK;
+    struct ex_bf_block *c = &bf->c[0];
+    for (int i = 0; i < EX_BF_CACHE; i++) {
+        if (bf->c[i].b == b) {
+            c = &bf->c[i];
+            c->used = ++bf->clock;
+            return c->rows[pos % EX_BF_BLOCK];
+        }
+        if (bf->c[i].used < c->used)
+            c = &bf->c[i];
+    }
+    /* the block's bytes: up to the next block's first row, or the end */
+    int64_t first = b * EX_BF_BLOCK;
+    int n = bf->nrows - first < EX_BF_BLOCK ? (int)(bf->nrows - first) : EX_BF_BLOCK;
+    int64_t end = first + n < bf->nrows ? bf->off[b + 1] : bf->t.bytes;
+    size_t bytes = (size_t)(end - bf->off[b]);
+    if (!c->rows) {
+        c->rows = rdb_malloc(sizeof *c->rows * EX_BF_BLOCK);
+        rdb_arena_init(&c->a, 0);
+    }
+    if (bytes > c->cap) {
+        c->cap = bytes * 2;
+        c->buf = rdb_realloc(c->buf, c->cap);
+    }
+    rdb_arena_reset(&c->a);
+    c->b = -1;
+    if (ex_tmpfile_pread(fmt, &bf->t, bf->off[b], bytes, n, c->buf, &c->a, c->rows) != RDB_OK)
+        return NULL;
+    c->b = b;
+    c->used = ++bf->clock;
+    bf->reads++;
+    return c->rows[pos % EX_BF_BLOCK];
+}
+
+void ex_bfile_drop(ex_bfile_t *bf)
+{
+    ex_tmpfile_drop(&bf->t);
+    free(bf->off);
+    for (int i = 0; i < EX_BF_CACHE; i++) {
+        free(bf->c[i].rows);
+        free(bf->c[i].buf);
+        if (bf->c[i].rows)
+            rdb_arena_destroy(&bf->c[i].a);
+    }
+    memset(bf, 0, sizeof *bf);
 }
 
 static int heap_less(ex_sort_t *s, int x, int y)

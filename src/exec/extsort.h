@@ -86,7 +86,48 @@ rdb_status_t ex_tmpfile_rewind(ex_rowfmt_t *fmt, ex_tmpfile_t *t);
 /* Read the next row into t->row (NULL at the end); it stays valid until
  * the next read. */
 rdb_status_t ex_tmpfile_read(ex_rowfmt_t *fmt, ex_tmpfile_t *t);
+/* Random access: the n rows written at byte offsets [off, off + bytes)
+ * of t (t->bytes before the first of them was put), read into buf (at
+ * least bytes long) and decoded into rows[0..n) (each in a; by-reference
+ * values point into buf, so they live as long as both).  The file may
+ * still be written after (puts and random reads interleave). */
+rdb_status_t ex_tmpfile_pread(ex_rowfmt_t *fmt, ex_tmpfile_t *t, int64_t off, size_t bytes, int n,
+                              char *buf, rdb_arena_t *a, sql_value_t **rows);
 /* Close and remove the file, free what t holds; a zeroed t is fine. */
 void ex_tmpfile_drop(ex_tmpfile_t *t);
+
+/* ---- a row file read back by position --------------------------------------
+ * Rows put in order, any row read back by its position (0-based): the
+ * file's byte offset of every EX_BF_BLOCK-th row is kept in memory, and a
+ * read loads that row's whole block (pread) into one of EX_BF_CACHE
+ * cached blocks (least recently used replaced).  Puts and reads may
+ * interleave. */
+#define EX_BF_BLOCK 64
+#define EX_BF_CACHE 4
+
+typedef struct ex_bfile {
+    ex_tmpfile_t  t;         /* path NULL until the first put */
+    int64_t       nrows;
+    int64_t      *off;       /* off[b]: offset of row b * EX_BF_BLOCK */
+    int64_t       capoff;
+    struct ex_bf_block {
+        int64_t       b;     /* -1: empty */
+        unsigned      used;
+        sql_value_t **rows;  /* EX_BF_BLOCK */
+        char         *buf;
+        size_t        cap;
+        rdb_arena_t   a;
+    } c[EX_BF_CACHE];
+    unsigned      clock;
+    int64_t       reads;     /* blocks read */
+} ex_bfile_t;
+
+/* bf zeroed first; 58030 in r->err on failure. */
+rdb_status_t ex_bfile_put(ex_rowfmt_t *fmt, ex_bfile_t *bf, const sql_value_t *row);
+/* Row pos (< bf->nrows): valid until EX_BF_CACHE other blocks are read;
+ * NULL on error (r->err set). */
+const sql_value_t *ex_bfile_get(ex_rowfmt_t *fmt, ex_bfile_t *bf, int64_t pos);
+/* Remove the file, free everything; bf is zeroed (and can be put again). */
+void ex_bfile_drop(ex_bfile_t *bf);
 
 #endif

@@ -2,12 +2,13 @@
  * tstore.c — a tuplestore that spills beyond its budget (tstore.h).
  *
  * State: the memory rows (an array of row pointers into mem), the file
- * (path NULL until the first row that does not fit) and the read cursor:
- * pos counts rows read so far; rows [0, nmem) come from memory, the rest
- * from the file.
+ * (a row file read by position, extsort.h; path NULL until the first row
+ * that does not fit) and the read cursor: pos counts rows read so far;
+ * rows [0, nmem) come from memory, the rest from the file.
  */
 #include "exec/tstore.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,7 @@ struct ex_tstore {
     sql_value_t     **rows;
     int64_t           nmem, cap;
     ex_rowfmt_t       fmt;
-    ex_tmpfile_t      file;      /* path NULL: not spilled */
+    ex_bfile_t        file;      /* t.path NULL: not spilled */
     int64_t           pos;
     int64_t           max_disk;
 };
@@ -47,7 +48,7 @@ size_t ex_tstore_mem(const ex_tstore_t *t)
 
 rdb_status_t ex_tstore_put(ex_tstore_t *t, const sql_value_t *row)
 {
-    if (!t->file.path && ex_tstore_mem(t) < t->budget) {
+    if (!t->file.t.path && ex_tstore_mem(t) < t->budget) {
         if (t->nmem == t->cap) {
             t->cap = t->cap ? t->cap * 2 : 64;
             t->rows = rdb_realloc(t->rows, sizeof *t->rows * (size_t)t->cap);
@@ -55,20 +56,16 @@ rdb_status_t ex_tstore_put(ex_tstore_t *t, const sql_value_t *row)
         t->rows[t->nmem++] = ex_copy_row(&t->mem, t->types, t->ncols, row);
         return RDB_OK;
     }
-    if (!t->file.path && ex_tmpfile_create(&t->fmt, &t->file) != RDB_OK)
+    if (ex_bfile_put(&t->fmt, &t->file, row) != RDB_OK)
         return RDB_IOERROR;
-    if (ex_tmpfile_put(&t->fmt, &t->file, row) != RDB_OK)
-        return RDB_IOERROR;
-    if (t->file.bytes > t->max_disk)
-        t->max_disk = t->file.bytes;
+    if (t->file.t.bytes > t->max_disk)
+        t->max_disk = t->file.t.bytes;
     return RDB_OK;
 }
 
 rdb_status_t ex_tstore_rewind(ex_tstore_t *t)
 {
     t->pos = 0;
-    if (t->file.path)
-        return ex_tmpfile_rewind(&t->fmt, &t->file);
     return RDB_OK;
 }
 
@@ -76,12 +73,17 @@ const sql_value_t *ex_tstore_read(ex_tstore_t *t, int64_t *ord)
 {
     if (ord)
         *ord = t->pos;
-    if (t->pos < t->nmem)
-        return t->rows[t->pos++];
-    if (!t->file.path || ex_tmpfile_read(&t->fmt, &t->file) != RDB_OK || !t->file.row)
+    if (t->pos >= ex_tstore_rows(t))
         return NULL;
-    t->pos++;
-    return t->file.row;
+    return ex_tstore_get(t, t->pos++);
+}
+
+const sql_value_t *ex_tstore_get(ex_tstore_t *t, int64_t pos)
+{
+    assert(pos >= 0 && pos < ex_tstore_rows(t));
+    if (pos < t->nmem)
+        return t->rows[pos];
+    return ex_bfile_get(&t->fmt, &t->file, pos - t->nmem);
 }
 
 int64_t ex_tstore_rows(const ex_tstore_t *t)
@@ -98,8 +100,7 @@ bool ex_tstore_spilled(const ex_tstore_t *t, int64_t *kb)
 
 void ex_tstore_clear(ex_tstore_t *t)
 {
-    ex_tmpfile_drop(&t->file);
-    memset(&t->file, 0, sizeof t->file);
+    ex_bfile_drop(&t->file);
     rdb_arena_reset(&t->mem);
     t->nmem = 0;
     t->pos = 0;
@@ -109,7 +110,7 @@ void ex_tstore_free(ex_tstore_t *t)
 {
     if (!t)
         return;
-    ex_tmpfile_drop(&t->file);
+    ex_bfile_drop(&t->file);
     free(t->rows);
     rdb_arena_destroy(&t->mem);
     ex_rowfmt_destroy(&t->fmt);

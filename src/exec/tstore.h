@@ -1,7 +1,7 @@
 /*
  * tstore.h — a tuplestore: rows kept in memory up to a budget, written to
  * a temporary file beyond it, read back in the order they were put, as
- * many times as needed.
+ * many times as needed, or by position.
  *
  * PostgreSQL's tuplestore in its simplest use (append, then read from the
  * start, rewind, read again).  The rows put while the memory held stays
@@ -11,11 +11,17 @@
  * read returns the memory rows first, then the file's, so the order is
  * always the order of put.
  *
- * Users: the inner side of a nested loop join (hashjoin.c), the working
- * and intermediate tables of WITH RECURSIVE (exec.c).
+ * Random access: ex_tstore_get reads the row at any position (the file
+ * keeps every EX_BF_BLOCK-th row's offset and reads whole blocks, a few
+ * cached), as PostgreSQL's WindowAgg reads its partition's tuplestore
+ * through several read pointers.
  *
- * REQUIRES: puts and reads do not interleave: put rows, rewind, read
- * (rewind again to read again); ex_tstore_clear starts over.
+ * Users: the inner side of a nested loop join (hashjoin.c), the working
+ * and intermediate tables of WITH RECURSIVE (exec.c), a window
+ * function's partition (window.c).
+ *
+ * REQUIRES: put rows, rewind, read (rewind again to read again);
+ * ex_tstore_clear starts over.
  */
 #ifndef RDB_EXEC_TSTORE_H
 #define RDB_EXEC_TSTORE_H
@@ -36,6 +42,10 @@ rdb_status_t ex_tstore_rewind(ex_tstore_t *t);
  * NULL at the end or on error (r->err set).  *ord, when not NULL: the
  * row's position (0-based) in put order. */
 const sql_value_t *ex_tstore_read(ex_tstore_t *t, int64_t *ord);
+/* The row at pos (0-based, < ex_tstore_rows): a memory row lives until
+ * clear, a file row until EX_BF_CACHE other blocks are read (extsort.h);
+ * NULL on error (r->err set). */
+const sql_value_t *ex_tstore_get(ex_tstore_t *t, int64_t pos);
 int64_t ex_tstore_rows(const ex_tstore_t *t);
 /* Memory held now (bytes). */
 size_t ex_tstore_mem(const ex_tstore_t *t);

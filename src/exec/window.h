@@ -5,9 +5,9 @@
  * A P_WINDOW node passes its child's rows with one column appended per
  * window function call.  All calls of one node share the partitioning and
  * the ordering; each has its own frame.  The node sorts its input by
- * (partition keys, order keys), buffers one whole input (counted against
- * the run's memory budget: 53200 when exceeded) and computes every call
- * for every row, as PostgreSQL's WindowAgg does over its sorted input.
+ * (partition keys, order keys), buffers one partition at a time (on disk
+ * beyond work_mem) and computes every call for every row, as
+ * PostgreSQL's WindowAgg does over its sorted input.
  */
 #ifndef RDB_EXEC_WINDOW_H
 #define RDB_EXEC_WINDOW_H

@@ -15,9 +15,10 @@
 #include "lsm/table_cache.h"
 #include "lsm/version.h"
 
-/* A thread in lsm_write (or lsm_flush), queued on db->wq.  It waits on its
- * own mu/cv, not on db->mu, until the leader of its group says it is done
- * or that it leads the next group (state). */
+/* A thread in lsm_write (or lsm_flush), queued on db->sq (a synced write)
+ * or db->wq (an unsynced write, a flush, or a synced group's entry).  It
+ * waits on its own mu/cv, not on db->mu, until the leader of its group says
+ * it is done or that it leads the next group (state). */
 typedef struct lsm_writer {
     lsm_batch_t *batch;   /* NULL: a flush request */
     bool sync;
@@ -27,13 +28,16 @@ typedef struct lsm_writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct lsm_writer *next;
+    /* a synced group's entry on db->wq: the writers first..last of db->sq
+     * (linked by next there), whose batches it appends as one WAL write */
+    struct lsm_writer *first, *last;
 } lsm_writer_t;
 
 enum { LSM_WRITER_WAIT, LSM_WRITER_DONE, LSM_WRITER_LEAD };
 
 /* A write group between its WAL write and its completion (db->gq). */
 typedef struct lsm_group {
-    bool done;
+    lsm_mem_t *mem;       /* the memtable of the WAL it was written to */
     struct lsm_group *next;
 } lsm_group_t;
 
@@ -77,6 +81,15 @@ struct lsm_db {
     uint64_t wal_number, log_number, next_file, manifest_number;
     lsm_log_writer_t manifest;
     lsm_writer_t *wq_head, *wq_tail;
+    /* Synced writers (db.c, sync_write): the head's group is in its WAL
+     * write or fdatasync; those behind it form the next group. */
+    lsm_writer_t *sq_head, *sq_tail;
+    int sq_len;           /* writers on sq, in a group or waiting          */
+    int sq_free;          /* those not yet taken into a group              */
+    int sq_want;          /* a gathering leader waits for this many (sq_cv) */
+    int sq_last;          /* writers of the last synced group              */
+    uint64_t sync_us;     /* group fdatasync time, moving average          */
+    pthread_cond_t sq_cv;
     rdb_buf_t group;      /* leader's framed records */
     /* Write groups in the WAL but not yet applied (pipelined group
      * commit, db.c), in WAL order: a synced group completes once every
@@ -101,7 +114,8 @@ struct lsm_db {
     /* statistics (atomics or under mu) */
     uint64_t cache_hits, cache_misses;
     _Atomic uint64_t bloom_useful, slowdowns, stalls, stall_micros, compactions, cbytes_read,
-        cbytes_written, flushes, wal_bytes, wal_syncs, writes;
+        cbytes_written, flushes, wal_bytes, wal_syncs, writes, sync_groups,
+        sync_micros, gather_micros;
 };
 
 typedef struct lsm_out_table {

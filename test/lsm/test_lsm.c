@@ -2000,6 +2000,7 @@ typedef struct sync_gate {
     pthread_cond_t cv;
     int calls, fail_errno;
     bool held, release;
+    int fail2_errno; /* the second sync's result */
 } sync_gate_t;
 
 static int gate_hook(void *ctx)
@@ -2015,9 +2016,27 @@ static int gate_hook(void *ctx)
         while (!g->release)
             pthread_cond_wait(&g->cv, &g->mu);
         rc = g->fail_errno;
+    } else if (call == 2) {
+        rc = g->fail2_errno;
     }
     pthread_mutex_unlock(&g->mu);
     return rc;
+}
+
+static int gate_calls(sync_gate_t *g)
+{
+    pthread_mutex_lock(&g->mu);
+    int n = g->calls;
+    pthread_mutex_unlock(&g->mu);
+    return n;
+}
+
+/* Until n synced writes are in a group or queued for one. */
+static void wait_sync_queued(lsm_db_t *db, int n)
+{
+    lsm_stats_t st;
+    for (lsm_get_stats(db, &st); st.sync_queued != n; lsm_get_stats(db, &st))
+        usleep(1000);
 }
 
 static void gate_wait_calls(sync_gate_t *g, int calls)
@@ -2101,12 +2120,13 @@ static void assert_self_valued(lsm_db_t *db, const char *keys)
 
 /* An unsynced write is visible, and returns, while an earlier synced group
  * is still in its fsync; the synced one becomes visible only after it.  A
- * synced write behind the held one waits for it.  After a reopen every
+ * synced write behind the held one waits for it, without an fsync of its
+ * own meanwhile (one at a time).  After a reopen every
  * write is there (the WAL kept their order). */
 START_TEST(db_unsynced_passes_fsync)
 {
     mk_tmp();
-    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false };
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false, 0 };
     lsm_db_t *db = open_hooked(&g, NULL);
     put_job_t a = { db, "a", true, RDB_OK, NULL }, c = { db, "c", true, RDB_OK, NULL };
     pthread_t ta, tc;
@@ -2116,8 +2136,10 @@ START_TEST(db_unsynced_passes_fsync)
     ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
     ck_assert_ptr_null(get(db, "a", LSM_SNAPSHOT_LATEST));
     pthread_create(&tc, NULL, put_main, &c);
-    gate_wait_calls(&g, 2); /* "c" synced (its own fsync passed): waits for "a" */
+    wait_sync_queued(db, 2); /* "c" waits for "a"'s group: one fsync at a time */
+    ck_assert_int_eq(gate_calls(&g), 1);
     ck_assert_ptr_null(get(db, "a", LSM_SNAPSHOT_LATEST));
+    ck_assert_ptr_null(get(db, "c", LSM_SNAPSHOT_LATEST));
     gate_release(&g);
     pthread_join(ta, NULL);
     pthread_join(tc, NULL);
@@ -2140,7 +2162,7 @@ END_TEST
 START_TEST(db_sync_failure_overlap)
 {
     mk_tmp();
-    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, false };
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, false, 0 };
     lsm_db_t *db = open_hooked(&g, NULL);
     put_job_t a = { db, "a", true, RDB_OK, NULL }, s = { db, NULL, false, RDB_OK, lsm_sync_wal };
     pthread_t ta, ts;
@@ -2166,6 +2188,168 @@ START_TEST(db_sync_failure_overlap)
     rdb_err_t err = RDB_ERR_INIT;
     ck_assert_int_ne(lsm_sync_wal(db, &err), RDB_OK);
     rdb_err_clear(&err);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* Leader/follower synced groups.  While the first group's fsync is held,
+ * SG_WRITERS synced writers queue: none starts an fsync or is visible.
+ * Released, they form one group with one fsync, and each follower gets the
+ * group's result: all succeed and are visible, or (fail: the group's fsync
+ * fails; fail_first: the held one fails, which poisons the WAL) all fail
+ * and none is visible, and later writes fail. */
+#define SG_WRITERS 12
+
+static void sync_group_case(int first_errno, int group_errno)
+{
+    mk_tmp();
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, first_errno,
+                      false, false, group_errno };
+    lsm_db_t *db = open_hooked(&g, NULL);
+    put_job_t a = { db, "a", true, RDB_OK, NULL }, j[SG_WRITERS];
+    char keys[SG_WRITERS][8];
+    pthread_t ta, tj[SG_WRITERS];
+    pthread_create(&ta, NULL, put_main, &a);
+    gate_wait_calls(&g, 1);
+    for (int i = 0; i < SG_WRITERS; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%02d", i);
+        j[i] = (put_job_t){ db, keys[i], true, RDB_OK, NULL };
+        pthread_create(&tj[i], NULL, put_main, &j[i]);
+    }
+    wait_sync_queued(db, SG_WRITERS + 1);
+    ck_assert_int_eq(gate_calls(&g), 1);
+    for (int i = 0; i < SG_WRITERS; i++)
+        ck_assert_ptr_null(get(db, keys[i], LSM_SNAPSHOT_LATEST));
+    lsm_stats_t st0, st;
+    lsm_get_stats(db, &st0);
+    gate_release(&g);
+    pthread_join(ta, NULL);
+    for (int i = 0; i < SG_WRITERS; i++)
+        pthread_join(tj[i], NULL);
+    lsm_get_stats(db, &st);
+    ck_assert_int_eq(st.sync_queued, 0);
+    bool ok = first_errno == 0 && group_errno == 0;
+    ck_assert_int_eq(a.st, first_errno ? RDB_IOERROR : RDB_OK);
+    ck_assert_int_eq(gate_calls(&g), first_errno ? 1 : 2); /* one fsync for the group */
+    ck_assert_uint_eq(st.writes, st0.writes + SG_WRITERS + 1);
+    for (int i = 0; i < SG_WRITERS; i++) {
+        ck_assert_int_eq(j[i].st, ok ? RDB_OK : RDB_IOERROR);
+        char *v = get(db, keys[i], LSM_SNAPSHOT_LATEST);
+        if (ok)
+            ck_assert_str_eq(v, keys[i]);
+        else
+            ck_assert_ptr_null(v);
+    }
+    if (ok) {
+        ck_assert_uint_eq(st.sync_groups, 2);
+        ck_assert_int_eq(put1(db, "z", 12, true), RDB_OK);
+    } else {
+        ck_assert_int_ne(put1(db, "z", 12, true), RDB_OK);
+        ck_assert_int_ne(put1(db, "z", 12, false), RDB_OK);
+    }
+    lsm_close(db);
+    rm_tmp();
+}
+
+START_TEST(db_sync_group_forms) { sync_group_case(0, 0); }
+END_TEST
+START_TEST(db_sync_group_fsync_fails) { sync_group_case(0, EIO); }
+END_TEST
+START_TEST(db_sync_group_behind_failure) { sync_group_case(EIO, 0); }
+END_TEST
+
+/* Many synced writers (and a few unsynced ones) at once: every batch is
+ * in the WAL exactly once (its bytes add up to the framed batches, on disk
+ * too), readable on return and after a reopen; groups have one fsync
+ * each, and no more groups than synced writes. */
+#define SM_THREADS 16
+#define SM_UNSYNCED 3
+#define SM_BATCHES 150
+
+typedef struct sm_writer {
+    lsm_db_t *db;
+    int id, bad;
+    bool sync;
+    uint64_t framed; /* WAL bytes of its batches */
+} sm_writer_t;
+
+static void *sm_write(void *arg)
+{
+    sm_writer_t *c = arg;
+    lsm_batch_t *b = lsm_batch_new();
+    rdb_buf_t got = RDB_BUF_INIT;
+    for (int i = 0; i < SM_BATCHES; i++) {
+        char k[32], v[64];
+        lsm_batch_clear(b);
+        snprintf(k, sizeof k, "m%02d-%04d", c->id, i);
+        /* sizes differ, so that a lost or doubled batch shows in the bytes */
+        int vn = snprintf(v, sizeof v, "%0*d", 1 + (c->id * 7 + i) % 40, i);
+        lsm_batch_put(b, k, strlen(k), (lsm_version_t){ (uint64_t)i + 1, (uint16_t)c->id }, v,
+                      (size_t)vn);
+        lsm_write_options_t wo = { .sync = c->sync };
+        rdb_err_t err = RDB_ERR_INIT;
+        if (lsm_write(c->db, &wo, b, &err) != RDB_OK ||
+            lsm_get(c->db, NULL, k, strlen(k), &got, NULL, &err) != RDB_OK ||
+            got.len != (size_t)vn || memcmp(got.data, v, got.len) != 0)
+            c->bad++;
+        rdb_err_clear(&err);
+        c->framed += lsm_batch_byte_size(b) + LSM_LOG_HEADER;
+    }
+    rdb_buf_free(&got);
+    lsm_batch_free(b);
+    return NULL;
+}
+
+static uint64_t wal_files_size(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "cat '%.200s'/*.log | wc -c", tmpdir);
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    unsigned long long n = 0;
+    ck_assert_int_eq(fscanf(f, "%llu", &n), 1);
+    pclose(f);
+    return n;
+}
+
+START_TEST(db_sync_group_many_threads)
+{
+    mk_tmp();
+    lsm_db_t *db = open_small_sync(64 << 20); /* one WAL: no memtable switch */
+    lsm_stats_t st0, st;
+    lsm_get_stats(db, &st0);
+    sm_writer_t w[SM_THREADS];
+    pthread_t t[SM_THREADS];
+    for (int i = 0; i < SM_THREADS; i++) {
+        w[i] = (sm_writer_t){ db, i + 1, 0, i >= SM_UNSYNCED, 0 };
+        pthread_create(&t[i], NULL, sm_write, &w[i]);
+    }
+    uint64_t framed = 0;
+    for (int i = 0; i < SM_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(w[i].bad, 0);
+        framed += w[i].framed;
+    }
+    lsm_get_stats(db, &st);
+    uint64_t synced = (SM_THREADS - SM_UNSYNCED) * SM_BATCHES;
+    ck_assert_uint_eq(st.writes - st0.writes, SM_THREADS * SM_BATCHES);
+    ck_assert_uint_eq(st.wal_bytes - st0.wal_bytes, framed);
+    ck_assert_uint_eq(wal_files_size(), st.wal_bytes);
+    ck_assert_uint_ge(st.sync_groups, 1);
+    ck_assert_uint_le(st.sync_groups, synced);
+    ck_assert_uint_eq(st.wal_syncs - st0.wal_syncs, st.sync_groups);
+    ck_assert_int_eq(st.sync_queued, 0);
+    lsm_close(db);
+    db = open_small_sync(64 << 20);
+    for (int id = 1; id <= SM_THREADS; id++)
+        for (int i = 0; i < SM_BATCHES; i++) {
+            char k[32], v[64];
+            snprintf(k, sizeof k, "m%02d-%04d", id, i);
+            snprintf(v, sizeof v, "%0*d", 1 + (id * 7 + i) % 40, i);
+            char *g = get(db, k, LSM_SNAPSHOT_LATEST);
+            ck_assert_msg(g && strcmp(g, v) == 0, "%s: %s", k, g ? g : "(missing)");
+        }
     lsm_close(db);
     rm_tmp();
 }
@@ -2311,7 +2495,7 @@ static void assert_no_leftovers(lsm_db_t *db)
 START_TEST(db_manifest_sync_leaves_store_unlocked)
 {
     mk_tmp();
-    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false };
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false, 0 };
     lsm_db_t *db = open_hooked(NULL, &g);
     ck_assert_int_eq(put1(db, "a", 10, true), RDB_OK);
     put_job_t f = { db, NULL, false, RDB_IOERROR, lsm_flush };
@@ -2343,7 +2527,7 @@ END_TEST
 START_TEST(db_manifest_sync_failure)
 {
     mk_tmp();
-    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, true };
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, true, 0 };
     lsm_db_t *db = open_hooked(NULL, &g);
     ck_assert_int_eq(put1(db, "a", 10, true), RDB_OK);
     rdb_err_t err = RDB_ERR_INIT;
@@ -2489,6 +2673,10 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_sync_wal);
     tcase_add_test(tc, db_unsynced_passes_fsync);
     tcase_add_test(tc, db_sync_failure_overlap);
+    tcase_add_test(tc, db_sync_group_forms);
+    tcase_add_test(tc, db_sync_group_fsync_fails);
+    tcase_add_test(tc, db_sync_group_behind_failure);
+    tcase_add_test(tc, db_sync_group_many_threads);
     tcase_add_test(tc, db_wal_torn_tail_every_offset);
     tcase_add_test(tc, db_stalls_and_size);
     tcase_add_test(tc, db_manifest_sync_leaves_store_unlocked);

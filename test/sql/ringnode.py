@@ -172,3 +172,69 @@ def spilled(d):
     import re
     with open(os.path.join(d, "log"), errors="replace") as f:
         return len(re.findall(r"temporary file: path \"[^\"]*/tmp/rdbtmp\.", f.read()))
+
+
+def spill_pair(T, cur, d, what, sql, exp, sort=False, must_spill=True, small="64kB"):
+    """sql at work_mem small (spilling) and at 1GB (in memory) both return
+    exp (sorted first if sort); at small the node (log level debug) wrote
+    temporary files (if must_spill), at 1GB none, and none is left.
+    Returns the rows at small, or None if it failed."""
+    import psycopg2
+    t0 = time.time()
+    cur.execute("SET work_mem = '%s'" % small)
+    before = spilled(d)
+    try:
+        cur.execute(sql)
+        lo = [tuple(r) for r in cur.fetchall()]
+    except psycopg2.Error as e:
+        T.ok(False, "%s at %s: %s %s" % (what, small, e.pgcode, e.pgerror))
+        return None
+    wrote = spilled(d) > before
+    cur.execute("SET work_mem = '1GB'")
+    before = spilled(d)
+    cur.execute(sql)
+    big = [tuple(r) for r in cur.fetchall()]
+    none = spilled(d) == before
+    if sort:
+        lo, big = sorted(lo), sorted(big)
+    T.ok(lo == exp, "%s spilling: got %r expected %r" % (what, lo[:5], exp[:5]))
+    T.ok(big == exp, "%s in memory: got %r expected %r" % (what, big[:5], exp[:5]))
+    if must_spill:
+        T.ok(wrote, "%s at %s wrote temporary files" % (what, small))
+    T.ok(none, "%s at 1GB wrote no temporary file" % what)
+    T.ok(tmp_files(d) == [], "%s: temporary files left: %r" % (what, tmp_files(d)))
+    print("%s: %.1fs" % (what, time.time() - t0))
+    return lo
+
+
+def hwm_kb(pid):
+    """The process's peak RSS (VmHWM), kB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def sanitized(ringdb):
+    """Is ringdb built with AddressSanitizer (whose quarantine holds freed
+    memory, so peak RSS says nothing about the operators under it)?"""
+    with open(ringdb, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def rss_pair(T, cur, pid, what, q, exp):
+    """Peak RSS growth of node pid over q at work_mem 64kB (spilling), then
+    at 1GB (VmHWM only grows), each result checked against exp; returns
+    (spilling kB, in memory kB)."""
+    h0 = hwm_kb(pid)
+    cur.execute("SET work_mem = '64kB'")
+    cur.execute(q)
+    T.ok(cur.fetchone() == exp, "RSS %s spilling: result" % what)
+    h1 = hwm_kb(pid)
+    cur.execute("SET work_mem = '1GB'")
+    cur.execute(q)
+    T.ok(cur.fetchone() == exp, "RSS %s in memory: result" % what)
+    h2 = hwm_kb(pid)
+    print("%s: peak RSS growth spilling %d kB, in memory %d kB" % (what, h1 - h0, h2 - h0))
+    return h1 - h0, h2 - h0

@@ -14,6 +14,9 @@ threads, as PostgreSQL 15 behaves at READ COMMITTED:
   - FOR UPDATE waits for a concurrent writer and returns the newest
     version, re-checking WHERE (a row no longer qualifying or deleted is
     skipped);
+  - UPDATE ... FROM over three tables (reordered by the join planner)
+    waits for a concurrent writer and re-checks its WHERE clause over the
+    newest target row and the same FROM rows;
   - two transactions locking in opposite orders: one fails with 40P01;
   - locks go at COMMIT and ROLLBACK, and stay while a failed transaction
     has not rolled back;
@@ -274,6 +277,32 @@ def newest_version_and_recheck():
         x.close()
 
 
+def update_from_recheck():
+    a, b, w = conn(False), conn(False), conn(True)
+    q(w, "DROP TABLE IF EXISTS lvl")
+    q(w, "DROP TABLE IF EXISTS tag2")
+    q(w, "CREATE TABLE tag2 (id int PRIMARY KEY, acc_id int)")
+    q(w, "CREATE TABLE lvl (id int PRIMARY KEY, lim int)")
+    q(w, "INSERT INTO tag2 VALUES (1, 1), (2, 2), (3, 3)")
+    q(w, "INSERT INTO lvl VALUES (1, 100), (2, 100), (3, 100)")
+    q(w, "UPDATE acc SET balance = 0, note = 'n' WHERE id <= 3")
+    q(a, "SELECT 1")   # a's snapshot is older than b's changes
+    q(b, "UPDATE acc SET balance = 50 WHERE id = 1")    # still below lim
+    q(b, "UPDATE acc SET balance = 500 WHERE id = 2")   # no longer
+    bg = Bg(a, "UPDATE acc SET note = 'hit' || acc.balance FROM tag2 t, lvl l "
+               "WHERE t.acc_id = acc.id AND l.id = t.id AND acc.balance < l.lim")
+    C.ok(bg.blocked(), "UPDATE ... FROM waits for the writer")
+    b.commit()
+    C.ok(bg.wait() and bg.code is None, "UPDATE ... FROM done: %r" % bg.code)
+    a.commit()
+    rows = q(w, "SELECT id, balance, note FROM acc WHERE id <= 3 ORDER BY id")
+    C.ok(rows == [(1, 50, "hit50"), (2, 500, "n"), (3, 0, "hit0")],
+         "UPDATE ... FROM re-checked WHERE over the newest rows: %r" % rows)
+    q(w, "UPDATE acc SET balance = 0 WHERE id <= 3")
+    for x in (a, b, w):
+        x.close()
+
+
 def skip_locked():
     w = conn()
     q(w, "DELETE FROM jobs")
@@ -506,7 +535,8 @@ def main():
         setup(c)
         c.close()
         only = sys.argv[2:]
-        for t in (lost_update, share_modes, nowait_and_release, newest_version_and_recheck, skip_locked,
+        for t in (lost_update, share_modes, nowait_and_release, newest_version_and_recheck, update_from_recheck,
+                  skip_locked,
                   deadlock, interrupt_wait, fkey, no_primary_key):
             if only and t.__name__ not in only:
                 continue
