@@ -394,7 +394,9 @@ rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
     if (s == RDB_OK) {
         db->imm = NULL;
         atomic_store(&db->imm_pending, false);
-        lsm_mem_unref(m);
+        pthread_mutex_unlock(&db->mu);
+        lsm_mem_unref(m); /* unmaps its chunks, tens of MB: not under mu */
+        pthread_mutex_lock(&db->mu);
         lsm_db_delete_obsolete(db);
         pthread_cond_broadcast(&db->done_cv);
     }
