@@ -192,6 +192,8 @@ struct ex_node {
     struct ex_join *join;
     /* LATERAL join in batches (nlbatch.h) */
     struct ex_nlb *nlb;
+    /* scan: the rows a LIMIT right above wants (0: not known) */
+    int           ahead;
     /* set operation beyond hash memory (setop.h) */
     struct ex_msetop *ms;
     /* aggregate: the DISTINCT / ORDER BY inputs moved to sorts (aggsort.h) */
@@ -697,8 +699,10 @@ static const sql_value_t *scan_next(ex_node_t *n)
         }
         if (!p->kset) {
             n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
-            if (n->scan)
+            if (n->scan) {
                 sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
+                sql_scan_set_ahead(n->scan, n->ahead);
+            }
         }
     }
     if (n->pt_mode && !n->done)
@@ -722,6 +726,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     sql_scan_reverse(n->scan);
                 n->scan_then = NULL;
                 sql_scan_set_borrow(n->scan, n->need);
+                sql_scan_set_ahead(n->scan, n->ahead);
                 continue;
             }
             n->done = true;
@@ -849,6 +854,12 @@ static const sql_value_t *limit_next(ex_node_t *n)
                 return NULL;
             }
         }
+        /* a scan with no filter right below reads as many rows, no more */
+        ex_node_t *c = n->l;
+        while (c && c->p->kind == P_PROJECT)
+            c = c->l;
+        if (c && c->p->kind == P_SCAN && !c->p->qual && !c->started && n->limit >= 0 && !p->with_ties)
+            c->ahead = n->limit >= 64 || n->offset >= 64 ? 64 : (int)(n->limit + n->offset);
     }
     if (n->limit >= 0 && n->count >= n->limit) {
         if (!p->with_ties || n->done || !n->lkey)

@@ -14,7 +14,9 @@
   slice probing the inner side by key): EXPLAIN shows Gather over the
   Nested Loop, results equal the serial run's;
 - ORDER BY an indexed column LIMIT k (k small) runs on the connection's
-  loop: results equal a sort's, with a parameter for k too;
+  loop: results equal a sort's, with a parameter for k too; index entries
+  read ahead with their rows read together (a LIMIT's rows first, then
+  batches) skip stale entries as before;
 - statements handed to pooled threads (common/tpool.h): many connections
   at once, each running statements off the loop and in parallel slices,
   get their own results; statement_timeout still stops one.
@@ -175,6 +177,16 @@ def limit_on_loop(cur):
         else:
             ok([r[0] for r in got] == [r[0] for r in want], "%s: %r vs %r (%r)" % (q, got, want, p))
     ok("Index Scan using li_g on li" in plan(cur, "SELECT * FROM li ORDER BY g LIMIT 10"), "ordered scan")
+    # entries read ahead (table.c: a LIMIT's rows, then batches of up to
+    # 64) over stale entries: rows whose indexed value moved or were deleted
+    cur.execute("UPDATE li SET g = g + 3 WHERE id % 4 = 0")
+    cur.execute("DELETE FROM li WHERE id % 9 = 0")
+    for k in (1, 5, 10, 63, 64, 65, 200, 3000):
+        q = "SELECT g, id, v FROM li ORDER BY g, id LIMIT %d" % k
+        ok(k > 200 or any(x.startswith("Index Scan") for x in plan(cur, q)), "ordered scan: %s" % q)
+        ok(rows(cur, q) == rows(cur, q, ["SET enable_indexscan = off"]), "after update/delete: %s" % q)
+    q = "SELECT g, v FROM li WHERE g BETWEEN 10 AND 30 ORDER BY g DESC, v LIMIT 17 OFFSET 5"
+    ok(rows(cur, q) == rows(cur, q, ["SET enable_indexscan = off"]), q)
     # a prepared LIMIT $1, small and large
     cur.execute("PREPARE lim(int) AS SELECT g FROM li ORDER BY g LIMIT $1")
     for k in (3, 4000):
