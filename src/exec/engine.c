@@ -19,8 +19,9 @@
  * Off-loop execution: called on an event loop (RDB_EXEC_ON_LOOP), a
  * statement that may run long (any scan that is not a point lookup, DDL,
  * pg_sleep, generate_series) returns RDB_EXEC_OFFLOAD before doing
- * anything, and pgwire calls again from a worker thread.  Point reads and
- * writes (pgbench's statements) run on the loop.
+ * anything, and pgwire calls again from a pooled thread (common/tpool.h).
+ * Point reads and writes (pgbench's statements), short key ranges and
+ * LIMIT k over an ordered index scan run on the loop.
  */
 #include "exec/engine.h"
 
