@@ -19,8 +19,9 @@
  * Off-loop execution: called on an event loop (RDB_EXEC_ON_LOOP), a
  * statement that may run long (any scan that is not a point lookup, DDL,
  * pg_sleep, generate_series) returns RDB_EXEC_OFFLOAD before doing
- * anything, and pgwire calls again from a worker thread.  Point reads and
- * writes (pgbench's statements) run on the loop.
+ * anything, and pgwire calls again from a pooled thread (common/tpool.h).
+ * Point reads and writes (pgbench's statements), short key ranges and
+ * LIMIT k over an ordered index scan run on the loop.
  */
 #include "exec/engine.h"
 
@@ -38,6 +39,7 @@
 #include "common/log.h"
 #include "exec/engine_int.h"
 #include "exec/explain.h"
+#include "exec/nlbatch.h"
 #include "exec/sysscan.h"
 #include "exec/extsort.h"
 #include "exec/fkey.h"
@@ -471,16 +473,11 @@ typedef struct cheap_ctx {
  * as a multi-row INSERT, and handing them to a thread costs more than they
  * do. */
 #define EX_SHORT_RANGE 2048
-static bool range_short(const cheap_ctx_t *c, const plan_t *p)
+
+/* Evaluate the key bounds or LIMIT expressions es[0..n) with the bound
+ * parameters; false if one fails or is NULL. */
+static bool cheap_eval(const cheap_ctx_t *c, int n, ex_expr_t *const *es, sql_value_t *out)
 {
-    const sql_table_t *t = p->tab;
-    /* on a cluster node reads may go to other nodes: never on the loop */
-    if (!c || c->s->e->node || !t || sql_syscat_is(t) || !t->hash_partitioned || t->npk != 1 || p->nkey != 0 ||
-        p->nlo != 1 || p->nhi != 1 || !p->lo_incl || !p->hi_incl)
-        return false;
-    uint32_t kt = p->types[t->pk_colids[0]].oid;
-    if (kt != SQL_OID_INT2 && kt != SQL_OID_INT4 && kt != SQL_OID_INT8)
-        return false;
     ex_run_t r;
     memset(&r, 0, sizeof r);
     rdb_arena_t a;
@@ -491,12 +488,46 @@ static bool range_short(const cheap_ctx_t *c, const plan_t *p)
     r.nparams = c->nparams;
     r.fn.settings = &c->s->fs;
     r.err = &err;
-    sql_value_t lo, hi;
-    bool ok = ex_eval(&r, p->lo[0], NULL, &a, &lo) == RDB_OK && ex_eval(&r, p->hi[0], NULL, &a, &hi) == RDB_OK &&
-              !lo.isnull && !hi.isnull && (hi.u.i < lo.u.i || (uint64_t)hi.u.i - (uint64_t)lo.u.i < EX_SHORT_RANGE);
+    bool ok = true;
+    for (int i = 0; ok && i < n; i++)
+        ok = ex_eval(&r, es[i], NULL, &a, &out[i]) == RDB_OK && !out[i].isnull;
     rdb_err_clear(&err);
     rdb_arena_destroy(&a);
     return ok;
+}
+
+static bool range_short(const cheap_ctx_t *c, const plan_t *p)
+{
+    const sql_table_t *t = p->tab;
+    /* on a cluster node reads may go to other nodes: never on the loop */
+    if (!c || c->s->e->node || !t || sql_syscat_is(t) || !t->hash_partitioned || t->npk != 1 || p->nkey != 0 ||
+        p->nlo != 1 || p->nhi != 1 || !p->lo_incl || !p->hi_incl)
+        return false;
+    uint32_t kt = p->types[t->pk_colids[0]].oid;
+    if (kt != SQL_OID_INT2 && kt != SQL_OID_INT4 && kt != SQL_OID_INT8)
+        return false;
+    sql_value_t v[2];
+    ex_expr_t *const es[2] = { p->lo[0], p->hi[0] };
+    return cheap_eval(c, 2, es, v) &&
+           (v[1].u.i < v[0].u.i || (uint64_t)v[1].u.i - (uint64_t)v[0].u.i < EX_SHORT_RANGE);
+}
+
+/* LIMIT k [OFFSET m] straight over an ordered scan with no filter of its
+ * own (through projections) reads k + m rows, and the stale index entries
+ * it meets: as short as a short range when k + m is. */
+static bool limit_short(const cheap_ctx_t *c, const plan_t *p)
+{
+    if (!c || c->s->e->node || !p->limit || p->with_ties)
+        return false;
+    const plan_t *sc = p->left;
+    while (sc && sc->kind == P_PROJECT)
+        sc = sc->left;
+    if (!sc || sc->kind != P_SCAN || !sc->ordered || sc->qual || sc->kset || !sc->tab || sql_syscat_is(sc->tab))
+        return false;
+    sql_value_t v[2] = { sql_int(0), sql_int(0) };
+    ex_expr_t *const es[2] = { p->limit, p->offset };
+    return cheap_eval(c, p->offset ? 2 : 1, es, v) && v[0].u.i >= 0 && v[1].u.i >= 0 &&
+           v[0].u.i < EX_SHORT_RANGE && v[1].u.i < EX_SHORT_RANGE;
 }
 
 static bool expr_cheap(const ex_expr_t *e, const cheap_ctx_t *c);
@@ -511,6 +542,23 @@ static bool plan_cheap(const plan_t *p, const cheap_ctx_t *c)
         break;
     case P_LOCKROWS:
         return false;
+    case P_LIMIT:
+        if (limit_short(c, p)) {
+            /* the scan's bounds and the projections are all there is */
+            for (const plan_t *q = p->left; q; q = q->left) {
+                for (int i = 0; i < q->nexprs; i++)
+                    if (!expr_cheap(q->exprs[i], c))
+                        return false;
+                for (int i = 0; q->kind == P_SCAN && i < q->nlo; i++)
+                    if (!expr_cheap(q->lo[i], c))
+                        return false;
+                for (int i = 0; q->kind == P_SCAN && i < q->nhi; i++)
+                    if (!expr_cheap(q->hi[i], c))
+                        return false;
+            }
+            return true;
+        }
+        break;
     case P_SERIES:
     case P_JOIN:
     case P_AGG:
@@ -608,6 +656,10 @@ static rdb_status_t do_bind_custom(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t 
         const char *w = eng_guc_get(s, "max_parallel_workers_per_gather");
         int workers = w ? atoi(w) : 0;
         ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
+        const char *nb = eng_guc_get(s, "ringdb.nestloop_batch");
+        bool on = true;
+        if (!nb || rdb_parse_bool(nb, &on) != 0 || on)
+            ex_plan_nlbatch(out->plan);
     }
     if (out->dml) {
         /* a DML source without FROM items keeps its join order: READ
@@ -1282,6 +1334,7 @@ static rdb_status_t e_simple_query(rdb_session_t *s, const char *sql, int flags,
 {
     *state = RDB_EXEC_DONE;
     s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
+    eng_syscat_session(s); /* a pooled thread's may name a closed session */
     rest_clear(s);
     eng_parsed_t *q = parsed_get(s, sql, err);
     if (!q) {
@@ -1557,6 +1610,7 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
     ast_stmt_t *st = ps->st;
     *state = RDB_EXEC_DONE;
     s->may_wait = !(flags & RDB_EXEC_ON_LOOP);
+    eng_syscat_session(s); /* a pooled thread's may name a closed session */
     atomic_store(&s->cancel, 0);
     if (!st) {
         sink->empty_query(sink->ctx);

@@ -34,6 +34,7 @@
 #include "exec/aggspill.h"
 #include "exec/extsort.h"
 #include "exec/hashjoin.h"
+#include "exec/nlbatch.h"
 #include "exec/setop.h"
 #include "exec/aggsort.h"
 #include "exec/tstore.h"
@@ -192,6 +193,10 @@ struct ex_node {
     bool         *par_overflow; /* a parallel slice's aggregate: set instead of spilling */
     /* join, not LATERAL (hashjoin.h) */
     struct ex_join *join;
+    /* LATERAL join in batches (nlbatch.h) */
+    struct ex_nlb *nlb;
+    /* scan: the rows a LIMIT right above wants (0: not known) */
+    int           ahead;
     /* set operation beyond hash memory (setop.h) */
     struct ex_msetop *ms;
     /* aggregate: the DISTINCT / ORDER BY inputs moved to sorts (aggsort.h) */
@@ -645,8 +650,10 @@ static const sql_value_t *scan_next(ex_node_t *n)
         }
         if (!p->kset) {
             n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (t->nrowcols ? t->nrowcols : 1));
-            if (n->scan)
+            if (n->scan) {
                 sql_scan_set_borrow(n->scan, n->need); /* a row lives until the next call */
+                sql_scan_set_ahead(n->scan, n->ahead);
+            }
         }
     }
     if (n->pt_mode && !n->done)
@@ -670,6 +677,7 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     sql_scan_reverse(n->scan);
                 n->scan_then = NULL;
                 sql_scan_set_borrow(n->scan, n->need);
+                sql_scan_set_ahead(n->scan, n->ahead);
                 continue;
             }
             n->done = true;
@@ -797,6 +805,12 @@ static const sql_value_t *limit_next(ex_node_t *n)
                 return NULL;
             }
         }
+        /* a scan with no filter right below reads as many rows, no more */
+        ex_node_t *c = n->l;
+        while (c && c->p->kind == P_PROJECT)
+            c = c->l;
+        if (c && c->p->kind == P_SCAN && !c->p->qual && !c->started && n->limit >= 0 && !p->with_ties)
+            c->ahead = n->limit >= 64 || n->offset >= 64 ? 64 : (int)(n->limit + n->offset);
     }
     if (n->limit >= 0 && n->count >= n->limit) {
         if (!p->with_ties || n->done || !n->lkey)
@@ -1402,6 +1416,8 @@ static const sql_value_t *lateral_next(ex_node_t *n)
  * loop over a tuplestore). */
 static const sql_value_t *join_next(ex_node_t *n)
 {
+    if (n->nlb)
+        return ex_nlb_next(n->nlb);
     if (n->p->lateral)
         return lateral_next(n);
     if (!n->join)
@@ -1749,39 +1765,94 @@ static const sql_value_t *agg_next(ex_node_t *n)
 /* Mark in need[] the columns of a row of width w that e reads; false
  * when that cannot be told (a subquery may read any column through the
  * frames). */
-static bool cols_used(const ex_expr_t *e, bool *need, int w)
+/* The columns e reads (need[i] set) of the evaluating node's row (kind
+ * EX_COL) or, kind EX_OUTER, of the row one frame up (a LATERAL join's
+ * left row, read by its right side); false if that cannot be told. */
+static bool refs_used(const ex_expr_t *e, ex_kind_t kind, bool *need, int w)
 {
     if (!e)
         return true;
     if (e->kind == EX_SUBLINK)
         return false;
-    if (e->kind == EX_COL) {
+    if (e->kind == kind && (kind == EX_COL || e->levelsup == 1)) {
         if (e->idx < 0 || e->idx >= w)
             return false;
         need[e->idx] = true;
     }
     for (int i = 0; i < e->nargs; i++)
-        if (!cols_used(e->args[i], need, w))
+        if (!refs_used(e->args[i], kind, need, w))
             return false;
     return true;
 }
 
-/* An aggregate or a projection makes rows of its own from its input's:
- * when that input is a base-table scan (maybe through a filter), the scan
- * decodes only the columns their expressions read (sql_scan_set_borrow). */
-static void scan_need_cols(ex_node_t *n)
+static bool cols_used(const ex_expr_t *e, bool *need, int w)
 {
-    const plan_t *p = n->p, *filt = NULL;
-    ex_node_t *c = n->l;
-    if (c && c->p->kind == P_FILTER && c->l && c->l->p->kind == P_SCAN) {
-        filt = c->p;
-        c = c->l;
-    }
-    if (!c || c->p->kind != P_SCAN)
+    return refs_used(e, EX_COL, need, w);
+}
+
+/* need (NULL: all) says which columns of n's rows are read above n: a
+ * base-table scan then decodes only those (sql_scan_set_borrow); a filter
+ * adds its condition's, a join splits them between its sides adding its
+ * keys' and condition's.  Other nodes read all of their input. */
+static void push_need(ex_node_t *n, const bool *need)
+{
+    const plan_t *p = n->p;
+    int w = p->ncols;
+    if (!need || w <= 0)
         return;
-    int w = c->p->tab->nrowcols;
-    bool *need = rdb_arena_calloc(&c->sa, sizeof(bool) * (size_t)(w ? w : 1));
-    bool ok = cols_used(c->p->qual, need, w) && (!filt || cols_used(filt->qual, need, w));
+    bool *m = rdb_arena_alloc(&n->sa, sizeof(bool) * (size_t)w);
+    memcpy(m, need, sizeof(bool) * (size_t)w);
+    switch (p->kind) {
+    case P_SCAN:
+        if (p->tab && w == p->tab->nrowcols && cols_used(p->qual, m, w))
+            n->need = m;
+        return;
+    case P_FILTER:
+        if (n->l && cols_used(p->qual, m, w))
+            push_need(n->l, m);
+        return;
+    case P_LIMIT:
+        if (n->l && !p->with_ties)
+            push_need(n->l, m);
+        return;
+    case P_JOIN: {
+        int wl = p->left->ncols, wr = p->right->ncols;
+        if (wl + wr != w || !cols_used(p->qual, m, w))
+            return;
+        bool *lm = m, *rm = m + wl;
+        for (int i = 0; i < p->nkeys; i++)
+            if (!cols_used(p->lkeys[i], lm, wl) || !cols_used(p->rkeys[i], rm, wr))
+                return;
+        if (p->lateral) {
+            /* the right side reads the left row as its frame */
+            const plan_t *rp = p->right;
+            if (!p->nl_batch || !refs_used(rp->qual, EX_OUTER, lm, wl))
+                return;
+            for (int i = 0; i < rp->nlo; i++)
+                if (!refs_used(rp->lo[i], EX_OUTER, lm, wl))
+                    return;
+        } else if (n->rt) {
+            push_need(n->rt, rm);
+        }
+        if (n->l)
+            push_need(n->l, lm);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+/* An aggregate or a projection makes rows of its own from its input's:
+ * the columns their expressions read are all its input must produce. */
+static void input_need(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (!n->l)
+        return;
+    int w = p->left->ncols;
+    bool *need = rdb_arena_calloc(&n->sa, sizeof(bool) * (size_t)(w ? w : 1));
+    bool ok = true;
     if (p->kind == P_PROJECT) {
         for (int i = 0; ok && i < p->nexprs; i++)
             ok = cols_used(p->exprs[i], need, w);
@@ -1798,7 +1869,7 @@ static void scan_need_cols(ex_node_t *n)
         }
     }
     if (ok)
-        c->need = need;
+        push_need(n->l, need);
 }
 
 ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
@@ -1816,7 +1887,9 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
         if (!n->l)
             goto fail;
     }
-    if (p->right) {
+    if (p->kind == P_JOIN && p->nl_batch) {
+        n->nlb = ex_nlb_new(r, p, n->l, n->out); /* reads the right side itself */
+    } else if (p->right) {
         n->rt = ex_open(r, p->right);
         if (!n->rt)
             goto fail;
@@ -1836,7 +1909,7 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p)
     if (p->kind == P_FUNCSCAN)
         n->srf = ex_srfscan_open(r, p);
     if (p->kind == P_AGG || p->kind == P_PROJECT)
-        scan_need_cols(n);
+        input_need(n);
     return n;
 fail:
     ex_close(n);
@@ -1908,22 +1981,21 @@ static const sql_value_t *node_next(ex_node_t *n)
     return NULL;
 }
 
-/* A scan's pg_stat counters (sql/tabstat.h): once per scan. */
-static void scan_stats(const ex_node_t *n)
+void ex_scan_stats(const sql_table_t *t, const sql_index_t *ix, char kind, int64_t nread)
 {
-    const sql_table_t *t = n->p->tab;
-    if (n->st_kind == 's') {
+    if (kind == 's') {
         sql_tabstat_add(t->id, TS_SEQ_SCAN, 1);
-        sql_tabstat_add(t->id, TS_SEQ_TUP_READ, n->st_read);
+        sql_tabstat_add(t->id, TS_SEQ_TUP_READ, nread);
         return;
     }
-    const sql_index_t *ix = n->p->index ? n->p->index : t->pk_index;
+    if (!ix)
+        ix = t->pk_index;
     sql_tabstat_add(t->id, TS_IDX_SCAN, 1);
-    sql_tabstat_add(t->id, TS_IDX_TUP_FETCH, n->st_read);
+    sql_tabstat_add(t->id, TS_IDX_TUP_FETCH, nread);
     if (ix) {
         sql_tabstat_add(ix->id, TS_IDX_SCAN, 1);
-        sql_tabstat_add(ix->id, TS_IDX_TUP_READ, n->st_read);
-        sql_tabstat_add(ix->id, TS_IDX_TUP_FETCH, n->st_read);
+        sql_tabstat_add(ix->id, TS_IDX_TUP_READ, nread);
+        sql_tabstat_add(ix->id, TS_IDX_TUP_FETCH, nread);
     }
 }
 
@@ -1932,11 +2004,12 @@ void ex_close(ex_node_t *n)
     if (!n)
         return;
     if (n->st_kind)
-        scan_stats(n);
+        ex_scan_stats(n->p->tab, n->p->index, n->st_kind, n->st_read);
     if (n->l)
         ex_close(n->l);
     if (n->rt)
         ex_close(n->rt);
+    ex_nlb_free(n->nlb);
     if (n->scan)
         sql_scan_close(n->scan);
     if (n->win)

@@ -117,5 +117,8 @@ rdb_status_t ex_check_mem(ex_run_t *r, size_t held);
 rdb_status_t ex_mem_error(ex_run_t *r, size_t size);
 /* Deep copy of a row of n values of the given types into a. */
 sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row);
+/* A scan's pg_stat counters (sql/tabstat.h), once per scan: kind 's' a
+ * full scan, 'i' by key or index ix (NULL: the primary key); nread rows. */
+void ex_scan_stats(const sql_table_t *t, const sql_index_t *ix, char kind, int64_t nread);
 
 #endif

@@ -18,18 +18,22 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "common/tpool.h"
 #include "exec/sysscan.h"
 #include "sql/syscat.h"
 
 /* ---- planning ---------------------------------------------------------- */
 
-/* Can e run in a slice's thread? */
-static bool expr_par_safe(const ex_expr_t *e)
+bool ex_expr_par_safe(const ex_expr_t *e, bool outer)
 {
     if (!e)
         return true;
     switch (e->kind) {
-    case EX_SUBLINK: case EX_OUTER: case EX_SESSION: case EX_NEXTVAL: case EX_SRF:
+    case EX_OUTER:
+        if (!outer || e->levelsup != 1)
+            return false;
+        break;
+    case EX_SUBLINK: case EX_SESSION: case EX_NEXTVAL: case EX_SRF:
         return false;
     case EX_FUNC:
         if (e->fn && e->fn->volatile_)
@@ -39,7 +43,28 @@ static bool expr_par_safe(const ex_expr_t *e)
         break;
     }
     for (int i = 0; i < e->nargs; i++)
-        if (!expr_par_safe(e->args[i]))
+        if (!ex_expr_par_safe(e->args[i], outer))
+            return false;
+    return true;
+}
+
+static bool expr_par_safe(const ex_expr_t *e)
+{
+    return ex_expr_par_safe(e, false);
+}
+
+/* The right side of a LATERAL join that a slice can run per left row of
+ * its own: a primary-key read of a table keyed by the left row (an index
+ * nested loop, plan_join.c), reading nothing else of enclosing queries. */
+static bool lateral_point_par_safe(const plan_t *j)
+{
+    const plan_t *p = j->right;
+    if (!j->lateral || j->frame_off != 0 || (j->jointype != J_INNER && j->jointype != J_LEFT) ||
+        !p || p->kind != P_SCAN || !p->point || p->index || p->kset || !p->tab || sql_syscat_is(p->tab) ||
+        !ex_expr_par_safe(p->qual, true))
+        return false;
+    for (int i = 0; i < p->nlo; i++)
+        if (!ex_expr_par_safe(p->lo[i], true))
             return false;
     return true;
 }
@@ -102,8 +127,10 @@ bool ex_par_input_ok(const plan_t *p, const plan_t **scan)
             /* the slices probe with their part of the left input; each
              * builds the whole right side.  A join that emits unmatched
              * right rows (RIGHT, FULL) needs every probe: serial. */
-            if (c->lateral || c->jointype == J_RIGHT || c->jointype == J_FULL || c->jointype == J_CROSS ||
-                !expr_par_safe(c->qual) || !tree_par_safe(c->right))
+            if (c->lateral ? !lateral_point_par_safe(c)
+                           : (c->jointype == J_RIGHT || c->jointype == J_FULL || c->jointype == J_CROSS ||
+                              !tree_par_safe(c->right)) ||
+                !expr_par_safe(c->qual))
                 return false;
             for (int i = 0; i < c->nkeys; i++)
                 if (!expr_par_safe(c->lkeys[i]))
@@ -209,15 +236,17 @@ typedef struct par_slot {
     rdb_arena_t  arena;
     rdb_err_t    err;
     rdb_status_t rc;
-    pthread_t    thread;
-    bool         on_thread;   /* runs on a thread of its own */
+    bool         on_thread;   /* runs on a pooled thread (common/tpool.h) */
 } par_slot_t;
 
 struct ex_par {
-    int         n;
-    ex_par_fn   fn;
-    void       *arg;
-    par_slot_t *slots;
+    int             n;
+    ex_par_fn       fn;
+    void           *arg;
+    par_slot_t     *slots;
+    pthread_mutex_t mu;       /* running: slots still on their threads */
+    pthread_cond_t  cv;
+    int             running;
 };
 
 static void *slot_main(void *arg)
@@ -234,6 +263,17 @@ static void *slot_main(void *arg)
     return NULL;
 }
 
+static void slot_thread(void *arg)
+{
+    par_slot_t *s = arg;
+    ex_par_t *par = s->par;
+    slot_main(s);
+    pthread_mutex_lock(&par->mu);
+    if (--par->running == 0)
+        pthread_cond_signal(&par->cv);
+    pthread_mutex_unlock(&par->mu);
+}
+
 ex_par_t *ex_par_run(ex_run_t *r, int nparts, const plan_t *par_scan, ex_par_fn fn, void *arg)
 {
     assert(nparts >= 1);
@@ -242,6 +282,8 @@ ex_par_t *ex_par_run(ex_run_t *r, int nparts, const plan_t *par_scan, ex_par_fn 
     par->fn = fn;
     par->arg = arg;
     par->slots = rdb_calloc((size_t)nparts, sizeof *par->slots);
+    pthread_mutex_init(&par->mu, NULL);
+    pthread_cond_init(&par->cv, NULL);
     for (int i = 0; i < nparts; i++) {
         par_slot_t *s = &par->slots[i];
         s->par = par;
@@ -263,17 +305,24 @@ ex_par_t *ex_par_run(ex_run_t *r, int nparts, const plan_t *par_scan, ex_par_fn 
     }
     for (int i = 1; i < nparts; i++) {
         par->slots[i].on_thread = true;   /* before the thread reads it */
-        if (pthread_create(&par->slots[i].thread, NULL, slot_main, &par->slots[i]) != 0)
+        pthread_mutex_lock(&par->mu);
+        par->running++;
+        pthread_mutex_unlock(&par->mu);
+        if (rdb_tpool_run(slot_thread, &par->slots[i]) != 0) {
             par->slots[i].on_thread = false;
+            pthread_mutex_lock(&par->mu);
+            par->running--;
+            pthread_mutex_unlock(&par->mu);
+        }
     }
     slot_main(&par->slots[0]);
-    for (int i = 1; i < nparts; i++) {
-        par_slot_t *s = &par->slots[i];
-        if (s->on_thread)
-            pthread_join(s->thread, NULL);
-        else  /* no thread to be had: run the slice here */
-            slot_main(s);
-    }
+    for (int i = 1; i < nparts; i++)
+        if (!par->slots[i].on_thread)  /* no thread to be had: run the slice here */
+            slot_main(&par->slots[i]);
+    pthread_mutex_lock(&par->mu);
+    while (par->running > 0)
+        pthread_cond_wait(&par->cv, &par->mu);
+    pthread_mutex_unlock(&par->mu);
     for (int i = 0; i < nparts; i++) {
         par_slot_t *s = &par->slots[i];
         if (s->rc != RDB_OK) {
@@ -302,6 +351,8 @@ void ex_par_free(ex_par_t *par)
         rdb_arena_destroy(&par->slots[i].arena);
         rdb_err_clear(&par->slots[i].err);
     }
+    pthread_mutex_destroy(&par->mu);
+    pthread_cond_destroy(&par->cv);
     free(par->slots);
     free(par);
 }

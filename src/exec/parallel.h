@@ -2,9 +2,10 @@
  * parallel.h — parallel scans on one node (DESIGN.md §6 and §8).
  *
  * A leaf fragment (a full scan of a hash-partitioned table, through
- * filters and projections, under a partial aggregate or a top-N) runs as
+ * filters, projections, hash joins it probes and index nested loops over
+ * a primary key it drives, under a partial aggregate or a top-N) runs as
  * nparts token slices at once: slice 0 on the calling thread, the others
- * on threads started for the statement, each with its own copy of the run
+ * on pooled threads (common/tpool.h), each with its own copy of the run
  * (ex_run_t: arena, error, tick counter) and its own operator nodes, over
  * the statement's one snapshot.  The caller merges the slices' results
  * (exec.c: combine aggregate states, merge top-N heaps) — PostgreSQL's
@@ -31,6 +32,12 @@
 /* A key range read as point lookups (a hash-partitioned table's integer
  * key) is read in slices from this many keys on. */
 #define EX_PARALLEL_MIN_POINTS 512
+
+/* Can e be evaluated in a slice's thread, or ahead of its row (nlbatch.h):
+ * no subquery, session function, sequence, set-returning or volatile
+ * function; outer: EX_OUTER one frame up (a LATERAL join's left row,
+ * which is the slice's own) too. */
+bool ex_expr_par_safe(const ex_expr_t *e, bool outer);
 
 /* Mark the nodes of p that qualify (plan.h `parallel`) with `workers`
  * (an aggregate or top-N over a sliced scan; a key range read as point

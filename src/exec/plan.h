@@ -242,6 +242,9 @@ struct plan {
      * threads (exec/parallel.c); 0 = serially */
     int          parallel;
     const plan_t *par_scan;
+    /* P_JOIN, LATERAL over a primary-key read: left rows in batches,
+     * their keys read together (exec/nlbatch.h) */
+    bool         nl_batch;
     /* P_LOCKROWS */
     struct plan_lockrows *lockrows;
     /* P_SCAN: read through this secondary index (NULL = the table):

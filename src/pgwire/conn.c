@@ -32,6 +32,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/tpool.h"
 #include "pgwire/proto.h"
 #include "pgwire/security.h"
 
@@ -92,7 +93,6 @@ struct rdb_pgconn {
     rdb_status_t     job_rc;
     rdb_exec_state_t job_state;
     rdb_err_t        job_err;
-    pthread_t        job_thread;
     rdb_sink_t       sink;
 };
 
@@ -1002,7 +1002,7 @@ static void handle_startup(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
 
 /* ---- offload ---- */
 
-static void *job_main(void *arg)
+static void job_main(void *arg)
 {
     rdb_pgconn_t *c = arg;
     const rdb_backend_t *be = c->w->sh->be;
@@ -1017,24 +1017,17 @@ static void *job_main(void *arg)
     w->done = c;
     pthread_mutex_unlock(&w->mu);
     ev_async_send(w->loop, &w->wake);
-    return NULL;
 }
 
+/* On a pooled thread (common/tpool.h): a thread started per statement cost
+ * as much as a short statement itself. */
 static void start_job(rdb_pgconn_t *c)
 {
     c->busy = true;
     rdb_err_clear(&c->job_err);
     update_watchers(c);
-    pthread_attr_t a;
-    pthread_attr_init(&a);
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&c->job_thread, &a, job_main, c) != 0) {
-        /* No thread: run it here (stalls this loop, but stays correct). */
-        pthread_attr_destroy(&a);
-        job_main(c);
-        return;
-    }
-    pthread_attr_destroy(&a);
+    if (rdb_tpool_run(job_main, c) != 0)
+        job_main(c); /* no thread: run it here (stalls this loop, but stays correct) */
 }
 
 /* ---- query handling ---- */

@@ -1044,7 +1044,19 @@ struct sql_scan {
     sql_type_t        *types;    /* col_types */
     rdb_status_t       rc;
     rdb_err_t          err;
+    /* index scans: entries read ahead, their rows read together
+     * (txn_get_many); first batch `first` (sql_scan_set_ahead), doubling
+     * up to IX_AHEAD_MAX */
+    int                first, next_n, n, pos;
+    bool               eof;
+    rdb_buf_t          ek, rk, vals;   /* entry keys, row keys: back to back */
+    size_t            *eoff, *roff;    /* IX_AHEAD_MAX + 1 each */
+    size_t            *clen;           /* an entry's indexed columns' length */
+    lsm_get_result_t  *res;
 };
+
+#define IX_AHEAD_MAX   64
+#define IX_AHEAD_FIRST 4
 
 static void encode_bound(rdb_buf_t *out, const sql_table_t *t, const uint16_t *colids,
                          const bool *desc, int n, const sql_value_t *vals)
@@ -1215,6 +1227,11 @@ sql_scan_t *sql_index_scan_open(txn_t *txn, const sql_table_t *t, const sql_inde
     return s;
 }
 
+void sql_scan_set_ahead(sql_scan_t *s, int n)
+{
+    s->first = n;
+}
+
 void sql_scan_reverse(sql_scan_t *s)
 {
     txn_iter_reverse(s->it);
@@ -1226,51 +1243,111 @@ static bool scan_fail(sql_scan_t *s, rdb_status_t rc)
     return false;
 }
 
+/* Read the next entries of an index scan and their rows; false at the
+ * end (s->eof) or on error (s->rc). */
+static bool ix_fill(sql_scan_t *s)
+{
+    const sql_table_t *t = s->t;
+    if (!s->eoff) {
+        s->eoff = rdb_malloc(sizeof(size_t) * (IX_AHEAD_MAX + 1));
+        s->roff = rdb_malloc(sizeof(size_t) * (IX_AHEAD_MAX + 1));
+        s->res = rdb_malloc(sizeof(lsm_get_result_t) * IX_AHEAD_MAX);
+        s->clen = rdb_malloc(sizeof(size_t) * IX_AHEAD_MAX);
+        s->next_n = s->first > 0 ? RDB_MIN(s->first, IX_AHEAD_MAX) : IX_AHEAD_FIRST;
+    }
+    rdb_buf_reset(&s->ek);
+    rdb_buf_reset(&s->rk);
+    rdb_buf_reset(&s->vals);
+    s->n = s->pos = 0;
+    while (s->n < s->next_n && txn_iter_next(s->it)) {
+        size_t klen;
+        const char *k = txn_iter_key(s->it, &klen);
+        /* Skip the indexed columns; the rest is the pk encoding. */
+        const char *p = k + 5, *end = k + klen;
+        rdb_arena_reset(&s->scratch);
+        for (int i = 0; i < s->ix->ncols; i++) {
+            sql_value_t tmp;
+            rdb_status_t rc = sql_key_decode(&s->scratch, col_type(t, s->ix->colids[i]),
+                                             s->ix->desc && s->ix->desc[i], &p, end, &tmp, &s->err);
+            if (rc != RDB_OK)
+                return scan_fail(s, rc);
+        }
+        s->eoff[s->n] = s->ek.len;
+        s->roff[s->n] = s->rk.len;
+        s->clen[s->n] = (size_t)(p - k);
+        rdb_buf_append(&s->ek, k, klen);
+        row_key(&s->key, t, p, (size_t)(end - p));
+        rdb_buf_append(&s->rk, s->key.data, s->key.len);
+        s->n++;
+    }
+    s->eoff[s->n] = s->ek.len;
+    s->roff[s->n] = s->rk.len;
+    s->next_n = RDB_MIN(s->next_n * 2, IX_AHEAD_MAX);
+    if (s->n == 0) {
+        s->eof = true;
+        s->rc = txn_iter_status(s->it, &s->err);
+        return false;
+    }
+    const void *kp[IX_AHEAD_MAX];
+    size_t kl[IX_AHEAD_MAX];
+    for (int i = 0; i < s->n; i++) {
+        kp[i] = s->rk.data + s->roff[i];
+        kl[i] = s->roff[i + 1] - s->roff[i];
+    }
+    rdb_status_t rc = txn_get_many(s->txn, s->n, kp, kl, s->res, &s->vals, &s->err);
+    if (rc != RDB_OK)
+        return scan_fail(s, rc);
+    return true;
+}
+
+/* The next row of an index scan: entries whose row is gone or has moved
+ * on (a stale entry, see live_entry_exists) are skipped. */
+static bool ix_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
+{
+    const sql_table_t *t = s->t;
+    for (;;) {
+        if (s->pos >= s->n && (s->eof || !ix_fill(s)))
+            return false;
+        int i = s->pos++;
+        const char *k = s->ek.data + s->eoff[i];
+        size_t klen = s->eoff[i + 1] - s->eoff[i];
+        rdb_buf_reset(&s->key);
+        rdb_buf_append(&s->key, s->rk.data + s->roff[i], s->roff[i + 1] - s->roff[i]);
+        if (!s->res[i].found) {
+            erase_stale(s->txn, k, klen, &s->key);
+            continue; /* an entry whose row is gone: not ours to show */
+        }
+        const char *v = s->vals.data + s->res[i].voff;
+        size_t vlen = s->res[i].vlen;
+        int fast = row_decode_fast(a, t, s->types, v, vlen, row, NULL, &s->err);
+        rdb_status_t rc = fast > 0 ? RDB_OK : fast < 0 ? RDB_CORRUPTION
+                        : row_decode(a, t, v, vlen, row, &s->zone, &s->err);
+        if (rc == RDB_OK && t->npk == 0)
+            rc = rowid_from_key(a, t, s->key.data, s->key.len, row, &s->err);
+        if (rc != RDB_OK)
+            return scan_fail(s, rc);
+        rdb_buf_t cols = RDB_BUF_INIT;
+        index_cols(&cols, t, s->ix, row);
+        bool stale = cols.len != s->clen[i] || memcmp(cols.data, k, cols.len) != 0;
+        rdb_buf_free(&cols);
+        if (stale) {
+            erase_stale(s->txn, k, klen, &s->key);
+            continue;
+        }
+        return true;
+    }
+}
+
 bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
 {
     const sql_table_t *t = s->t;
     if (s->rc != RDB_OK)
         return false;
+    if (s->ix)
+        return ix_next(s, a, row);
     while (txn_iter_next(s->it)) {
         size_t klen, vlen;
         const char *k = txn_iter_key(s->it, &klen);
-        if (s->ix) {
-            /* Skip the indexed columns; the rest is the pk encoding. */
-            const char *p = k + 5, *end = k + klen;
-            rdb_arena_reset(&s->scratch);
-            for (int i = 0; i < s->ix->ncols; i++) {
-                sql_value_t tmp;
-                rdb_status_t rc = sql_key_decode(&s->scratch, col_type(t, s->ix->colids[i]),
-                                                 s->ix->desc && s->ix->desc[i], &p, end, &tmp,
-                                                 &s->err);
-                if (rc != RDB_OK)
-                    return scan_fail(s, rc);
-            }
-            bool found = false;
-            row_key(&s->key, t, p, (size_t)(end - p));
-            rdb_status_t rc = txn_get(s->txn, s->key.data, s->key.len, &s->val, &found, &s->err);
-            if (rc != RDB_OK)
-                return scan_fail(s, rc);
-            if (!found) {
-                erase_stale(s->txn, k, klen, &s->key);
-                continue; /* an entry whose row is gone: not ours to show */
-            }
-            if ((rc = row_decode(a, t, s->val.data, s->val.len, row, &s->zone, &s->err)) != RDB_OK)
-                return scan_fail(s, rc);
-            if (t->npk == 0 &&
-                (rc = rowid_from_key(a, t, s->key.data, s->key.len, row, &s->err)) != RDB_OK)
-                return scan_fail(s, rc);
-            /* a stale entry (see live_entry_exists): the row moved on */
-            rdb_buf_t cols = RDB_BUF_INIT;
-            index_cols(&cols, t, s->ix, row);
-            bool stale = cols.len != (size_t)(p - k) || memcmp(cols.data, k, cols.len) != 0;
-            rdb_buf_free(&cols);
-            if (stale) {
-                erase_stale(s->txn, k, klen, &s->key);
-                continue;
-            }
-            return true;
-        }
         if (s->filter) {
             size_t skip = 5 + (t->hash_partitioned ? 8 : 0);
             if (klen < skip)
@@ -1345,6 +1422,13 @@ void sql_scan_close(sql_scan_t *s)
     rdb_buf_free(&s->hi);
     rdb_buf_free(&s->key);
     rdb_buf_free(&s->val);
+    rdb_buf_free(&s->ek);
+    rdb_buf_free(&s->rk);
+    rdb_buf_free(&s->vals);
+    free(s->eoff);
+    free(s->roff);
+    free(s->clen);
+    free(s->res);
     rdb_arena_destroy(&s->scratch);
     msgpack_zone_destroy(&s->zone);
     rdb_err_clear(&s->err);

@@ -104,6 +104,10 @@ sql_scan_t *sql_scan_open_part(txn_t *t, const sql_table_t *tab, int part, int n
  * Rows are then valid until the next sql_scan_next or sql_scan_close.
  * Call before the first sql_scan_next; need is copied. */
 void sql_scan_set_borrow(sql_scan_t *s, const bool *need);
+/* An index scan reads its entries ahead and their rows together
+ * (txn_get_many): n in the first batch (a LIMIT's rows; 0: a few), twice
+ * as many in each next, up to 64.  Call before the first sql_scan_next. */
+void sql_scan_set_ahead(sql_scan_t *s, int n);
 /* Read the scan's range in descending key order (an Index Scan Backward).
  * REQUIRES: before the first sql_scan_next; not a hash-partitioned
  * table's key range (that one filters a whole-table scan). */

@@ -2,6 +2,8 @@
  * test_common.c — unit tests for src/common/.
  */
 #include <check.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/mem.h"
+#include "common/tpool.h"
 
 START_TEST(test_arena_alloc_reset)
 {
@@ -241,6 +244,70 @@ START_TEST(test_config_args_and_file)
 }
 END_TEST
 
+/* tpool: jobs run at once (never queued), threads are reused, the idle
+ * threads kept are bounded. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    int             started, done, release;
+    pthread_t       who[64];
+} tp = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, { 0 } };
+
+static void tp_job(void *arg)
+{
+    int block = (int)(intptr_t)arg;
+    pthread_mutex_lock(&tp.mu);
+    tp.who[tp.started % 64] = pthread_self();
+    tp.started++;
+    pthread_cond_broadcast(&tp.cv);
+    while (block && !tp.release)
+        pthread_cond_wait(&tp.cv, &tp.mu);
+    tp.done++;
+    pthread_cond_broadcast(&tp.cv);
+    pthread_mutex_unlock(&tp.mu);
+}
+
+static void tp_wait_done(int n)
+{
+    pthread_mutex_lock(&tp.mu);
+    while (tp.done < n)
+        pthread_cond_wait(&tp.cv, &tp.mu);
+    pthread_mutex_unlock(&tp.mu);
+}
+
+START_TEST(test_tpool_reuse_and_no_queue)
+{
+    /* one after another: once the first thread is idle, every job runs on it */
+    ck_assert_int_eq(rdb_tpool_run(tp_job, (void *)0), 0);
+    tp_wait_done(1);
+    while (rdb_tpool_idle() < 1)
+        usleep(1000);
+    for (int i = 1; i < 20; i++) {
+        ck_assert_int_eq(rdb_tpool_run(tp_job, (void *)0), 0);
+        tp_wait_done(i + 1);
+        while (rdb_tpool_idle() < 1)
+            usleep(1000);
+    }
+    for (int i = 1; i < 20; i++)
+        ck_assert(pthread_equal(tp.who[i], tp.who[0]));
+    /* 24 jobs that wait for one another: each has a thread of its own */
+    for (int i = 0; i < 24; i++)
+        ck_assert_int_eq(rdb_tpool_run(tp_job, (void *)1), 0);
+    pthread_mutex_lock(&tp.mu);
+    while (tp.started < 20 + 24)
+        pthread_cond_wait(&tp.cv, &tp.mu);
+    ck_assert_int_eq(tp.done, 20);
+    tp.release = 1;
+    pthread_cond_broadcast(&tp.cv);
+    pthread_mutex_unlock(&tp.mu);
+    tp_wait_done(44);
+    for (int i = 0; i < 200 && rdb_tpool_idle() < RDB_TPOOL_MAX_IDLE; i++)
+        usleep(1000);
+    ck_assert_int_le(rdb_tpool_idle(), RDB_TPOOL_MAX_IDLE);
+    ck_assert_int_ge(rdb_tpool_idle(), 1);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("common");
@@ -252,6 +319,7 @@ static Suite *common_suite(void)
     tcase_add_test(tc, test_hash_stable);
     tcase_add_test(tc, test_error_keeps_first);
     tcase_add_test(tc, test_config_args_and_file);
+    tcase_add_test(tc, test_tpool_reuse_and_no_queue);
     suite_add_tcase(s, tc);
     return s;
 }

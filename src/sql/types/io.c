@@ -296,6 +296,22 @@ rdb_status_t sql_value_in(rdb_arena_t *a, const sql_format_settings_t *fs, sql_t
 
 bool (*sql_value_out_reg_hook)(uint32_t typoid, int64_t oid, rdb_buf_t *out);
 
+/* An integer in decimal (as "%lld", without printf's parsing of a format
+ * per value: a column of integers is printed once per row). */
+static void int_out(int64_t i, rdb_buf_t *out)
+{
+    char b[24];
+    int n = sizeof b;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do {
+        b[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (i < 0)
+        b[--n] = '-';
+    rdb_buf_append(out, b + n, sizeof b - (size_t)n);
+}
+
 void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_value_t *v, rdb_buf_t *out)
 {
     if ((t.oid == SQL_OID_REGCLASS || t.oid == SQL_OID_REGTYPE || t.oid == SQL_OID_REGNAMESPACE ||
@@ -306,7 +322,7 @@ void sql_value_out(const sql_format_settings_t *fs, sql_type_t t, const sql_valu
     if (!fs) { sql_format_settings_default(&def); fs = &def; }
     switch (sqlt_kind(t.oid)) {
     case K_BOOL: rdb_buf_append_u8(out, v->u.b ? 't' : 'f'); return;
-    case K_INT: rdb_buf_printf(out, "%lld", (long long)v->u.i); return;
+    case K_INT: int_out(v->u.i, out); return;
     case K_FLOAT: float_out_efd(v->u.f, t.oid == SQL_OID_FLOAT4, fs->extra_float_digits, out); return;
     case K_TEXT: case K_JSON: rdb_buf_append(out, v->u.v.ptr, v->u.v.len); return;
     case K_BYTEA:
