@@ -3,7 +3,7 @@
  *
  *   build/bench/cluster-bench [--seconds S] [--window W] [--value-size B]
  *                             [--no-sync] [--port P] [--lag-rate R]
- *                             [--local-sync R] [--settle S]
+ *                             [--local-sync R] [--settle S] [--bg-in-lag]
  *
  * Three nodes run in this process (each its own thread, libev loop, store
  * in its own directory, fsync on every write unless --no-sync), linked
@@ -33,7 +33,11 @@
  *    the flushes and compactions the peak phases left behind (three
  *    overloaded phases' worth) are done; the lag phase prints what
  *    background work its own writes caused (flushes, compactions, write
- *    slowdowns and stalls, summed over the three stores).
+ *    slowdowns and stalls, summed over the three stores).  --bg-in-lag makes
+ *    that background work happen on purpose, whatever the peak phases left:
+ *    a third into the lag phase every store is flushed (lsm_flush: an L0
+ *    table, a manifest edit, the old WAL deleted), two thirds in every
+ *    store is compacted (lsm_compact_range over all keys).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -208,6 +212,34 @@ static void *local_sync_main(void *arg)
     return NULL;
 }
 
+/* --bg-in-lag: a flush of every store at 1/3 of the lag phase, a full
+ * compaction of every store at 2/3. */
+typedef struct bg_in_lag {
+    bench_t *b;
+    uint64_t t0, len_us;
+} bg_in_lag_t;
+
+static void *bg_in_lag_main(void *arg)
+{
+    bg_in_lag_t *g = arg;
+    for (int step = 1; step <= 2; step++) {
+        uint64_t due = g->t0 + g->len_us * (uint64_t)step / 3, now = rdb_now_us();
+        if (due > now)
+            usleep((useconds_t)(due - now));
+        for (int i = 0; i < 3; i++) {
+            rdb_err_t e = RDB_ERR_INIT;
+            lsm_db_t *db = clu_node_db(g->b->n[i]);
+            rdb_status_t st = step == 1 ? lsm_flush(db, &e)
+                                        : lsm_compact_range(db, NULL, 0, NULL, 0, &e);
+            if (st != RDB_OK) {
+                fprintf(stderr, "cluster-bench: background work on node %d: %s\n", i + 1, e.msg);
+                rdb_err_clear(&e);
+            }
+        }
+    }
+    return NULL;
+}
+
 static double run_peak(bench_t *b, clu_consistency_t cl, double secs, unsigned window,
                        size_t vsize)
 {
@@ -269,6 +301,7 @@ int main(int argc, char **argv)
     bool sync = true;
     int port = 30700;
     double lag_rate = 0, local_sync = 0, settle = 0;
+    bool bg_in_lag = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             secs = atof(argv[++i]);
@@ -286,9 +319,12 @@ int main(int argc, char **argv)
             local_sync = atof(argv[++i]);
         else if (!strcmp(argv[i], "--settle") && i + 1 < argc)
             settle = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--bg-in-lag"))
+            bg_in_lag = true;
         else {
             fprintf(stderr, "usage: cluster-bench [--seconds S] [--window W] [--value-size B] "
-                            "[--no-sync] [--port P] [--lag-rate R] [--local-sync R] [--settle S]\n");
+                            "[--no-sync] [--port P] [--lag-rate R] [--local-sync R] [--settle S] "
+                            "[--bg-in-lag]\n");
             return 2;
         }
     }
@@ -380,6 +416,10 @@ int main(int argc, char **argv)
         pthread_create(&lst[i], NULL, local_sync_main, &ls[i]);
     }
     uint64_t t0 = rdb_now_us();
+    bg_in_lag_t bgl = { &b, t0, (uint64_t)(secs * 1e6) };
+    pthread_t bgt;
+    if (bg_in_lag)
+        pthread_create(&bgt, NULL, bg_in_lag_main, &bgl);
     for (uint64_t i = 0; i < n; i++) {
         uint64_t due = t0 + (uint64_t)((double)i * 1e6 / rate);
         uint64_t now = rdb_now_us();
@@ -390,6 +430,8 @@ int main(int argc, char **argv)
     }
     drain(&b);
     double el = (double)(rdb_now_us() - t0) / 1e6;
+    if (bg_in_lag)
+        pthread_join(bgt, NULL);
     uint64_t nlocal = 0;
     for (int i = 0; local_sync > 0 && i < 3; i++) {
         atomic_store(&ls[i].stop, true);

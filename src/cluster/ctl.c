@@ -4,8 +4,13 @@
  *   ringdb-ctl [--host H] --port PPORT (--secret S | --secret-file F)
  *              [--cl ONE|QUORUM|ALL] [--timeout MS] COMMAND [ARG...]
  *
+ * --timeout bounds the connection and the wait for each reply: 30 s by
+ * default, 10 minutes for the commands that move data (leave, removenode,
+ * cleanup, split, merge, ae).
+ *
  * Commands: put KEY VALUE | get KEY | del KEY | scan [PREFIX [LIMIT]] |
- * dump | status | merkle | ae | drop-hints [NODE] | leave | cleanup | partitions |
+ * dump | status | merkle | ae | drop-hints [NODE] | leave [TIMEOUT_S] | cleanup |
+ * removenode NODE [TIMEOUT_S] | partitions |
  * split SPACE KEY | merge SPACE KEY.
  * COMMAND "-" reads commands from stdin, one per line (arguments separated
  * by blanks; a leading "@QUORUM " etc. sets the level for that line), and
@@ -38,8 +43,11 @@ static void usage(void)
             "  merkle             Merkle roots of this node's partitions\n"
             "  ae                 run anti-entropy with every peer now and wait\n"
             "  drop-hints [NODE]  discard stored hints (for NODE or all)\n"
-            "  leave              leave the cluster: the ring stops using this node, which\n"
+            "  leave [TIMEOUT_S]  leave the cluster: the ring stops using this node, which\n"
             "                     hands its data to the new replicas before answering\n"
+            "  removenode NODE [TIMEOUT_S]\n"
+            "                     take a dead node out of the cluster: the survivors\n"
+            "                     re-replicate its ranges (at ALL) before answering\n"
             "  cleanup            hand data this node no longer replicates to its replicas\n"
             "                     (at ALL), then drop it here\n"
             "  partitions         the range partition maps (split points, replicas)\n"
@@ -99,7 +107,7 @@ int main(int argc, char **argv)
 {
     const char *host = "127.0.0.1", *secret = NULL;
     char *file_secret = NULL;
-    int port = 0, timeout = 30000;
+    int port = 0, timeout = 0;   /* 0: 30 s, 10 min for the commands that move data */
     clu_consistency_t cl = CLU_CL_ONE;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
@@ -142,6 +150,12 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[i++];
+    static const char *const slow[] = { "leave", "removenode", "cleanup", "split", "merge", "ae" };
+    for (size_t k = 0; !timeout && k < sizeof slow / sizeof *slow; k++)
+        if (!strcmp(cmd, slow[k]))
+            timeout = 600000;
+    if (!timeout)
+        timeout = 30000;
     size_t nargs = (size_t)(argc - i);
     const char **args = (const char **)(argv + i);
     size_t lens[8];

@@ -25,6 +25,7 @@ const char *clu_mstate_name(clu_mstate_t s)
     case CLU_M_SUSPECT: return "suspect";
     case CLU_M_DOWN:    return "down";
     case CLU_M_LEAVING: return "leaving";
+    case CLU_M_REMOVED: return "removed";
     }
     return "?";
 }
@@ -61,19 +62,23 @@ const clu_member_t *clu_members_get(const clu_members_t *ms, uint16_t id)
     return i < ms->n && ms->m[i].id == id ? &ms->m[i] : NULL;
 }
 
-bool clu_members_merge(clu_members_t *ms, uint16_t id, const char *addr, uint64_t version,
-                       bool leaving)
+static bool merge_entry(clu_members_t *ms, uint16_t id, const char *addr, uint64_t version,
+                        bool leaving, bool removed)
 {
     if (strlen(addr) >= CLU_ADDR_MAX || id == 0)
         return false;
     size_t i = members_lower(ms, id);
     if (i < ms->n && ms->m[i].id == id) {
         clu_member_t *m = &ms->m[i];
-        if (version <= m->version)
+        if (m->removed)
+            return false;   /* sticky: the removed node's own entry never undoes it */
+        if (version <= m->version && !removed)
             return false;
         strcpy(m->addr, addr);
-        m->version = version;
-        m->leaving = leaving;
+        if (version > m->version)
+            m->version = version;
+        m->leaving = leaving || removed;
+        m->removed = removed;
         return true;
     }
     ms->m = rdb_realloc(ms->m, (ms->n + 1) * sizeof *ms->m);
@@ -83,10 +88,27 @@ bool clu_members_merge(clu_members_t *ms, uint16_t id, const char *addr, uint64_
     m->id = id;
     strcpy(m->addr, addr);
     m->version = version;
-    m->leaving = leaving;
+    m->leaving = leaving || removed;
+    m->removed = removed;
     m->state = id == ms->self ? CLU_M_UP : CLU_M_JOINING;
     ms->n++;
     return true;
+}
+
+bool clu_members_merge(clu_members_t *ms, uint16_t id, const char *addr, uint64_t version,
+                       bool leaving)
+{
+    return merge_entry(ms, id, addr, version, leaving, false);
+}
+
+bool clu_members_remove(clu_members_t *ms, uint16_t id, uint64_t version)
+{
+    const clu_member_t *m = clu_members_get(ms, id);
+    if (!m || m->removed)
+        return false;
+    char addr[CLU_ADDR_MAX];
+    strcpy(addr, m->addr);
+    return merge_entry(ms, id, addr, version, true, true);
 }
 
 void clu_members_heard(clu_members_t *ms, uint16_t id, uint64_t now_ms)
@@ -102,7 +124,9 @@ size_t clu_members_tick(clu_members_t *ms, uint64_t now_ms)
     for (size_t i = 0; i < ms->n; i++) {
         clu_member_t *m = &ms->m[i];
         clu_mstate_t s;
-        if (m->leaving)
+        if (m->removed)
+            s = CLU_M_REMOVED;
+        else if (m->leaving)
             s = CLU_M_LEAVING;
         else if (m->id == ms->self)
             s = CLU_M_UP;
@@ -140,7 +164,7 @@ void clu_members_encode(const clu_members_t *ms, rdb_buf_t *out)
         rdb_buf_append(out, t, rdb_encode_varint64(t, al));
         rdb_buf_append(out, m->addr, al);
         rdb_buf_append(out, t, rdb_encode_varint64(t, m->version));
-        rdb_buf_append_u8(out, m->leaving ? 1 : 0);
+        rdb_buf_append_u8(out, m->removed ? 2 : m->leaving ? 1 : 0);
     }
 }
 
@@ -162,10 +186,10 @@ rdb_status_t clu_members_merge_encoded(clu_members_t *ms, const void *data, size
         memcpy(addr, p, al);
         addr[al] = 0;
         p += al;
-        if (!(p = rdb_decode_varint64(p, end, &ver)) || p >= end || (unsigned char)*p > 1)
+        if (!(p = rdb_decode_varint64(p, end, &ver)) || p >= end || (unsigned char)*p > 2)
             goto bad;
-        bool leaving = *p++ == 1;
-        *changed += clu_members_merge(ms, (uint16_t)id, addr, ver, leaving);
+        unsigned char fl = (unsigned char)*p++;
+        *changed += merge_entry(ms, (uint16_t)id, addr, ver, fl == 1, fl == 2);
     }
     if (p != end)
         goto bad;
@@ -173,6 +197,22 @@ rdb_status_t clu_members_merge_encoded(clu_members_t *ms, const void *data, size
 bad:
     return rdb_err_set(err, RDB_PROTOCOL, RDB_SQLSTATE_PROTOCOL_VIOLATION,
                        "malformed membership table (%zu bytes)", len);
+}
+
+bool clu_members_peek_encoded(const void *data, size_t len, uint16_t id, clu_member_t *out)
+{
+    clu_members_t t;
+    clu_members_init(&t, 0, 0);
+    size_t changed;
+    rdb_err_t e = RDB_ERR_INIT;
+    const clu_member_t *m = NULL;
+    if (clu_members_merge_encoded(&t, data, len, &changed, &e) == RDB_OK &&
+        (m = clu_members_get(&t, id)) != NULL)
+        *out = *m;
+    rdb_err_clear(&e);
+    bool found = m != NULL;
+    clu_members_free(&t);
+    return found;
 }
 
 rdb_status_t clu_members_save(const clu_members_t *ms, const char *path, rdb_err_t *err)

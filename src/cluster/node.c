@@ -293,6 +293,47 @@ static void node_rebuild_ring(clu_node_t *n)
     }
 }
 
+static void node_send_gossip(clu_node_t *n, uint16_t peer);
+
+/* A member removed by removenode: its hints are dropped, its links closed
+ * (node_refuse); if it is this node, every link is refused from now on. */
+static void node_handle_removed(clu_node_t *n)
+{
+    for (size_t i = 0; i < n->mem.n; i++) {
+        const clu_member_t *m = &n->mem.m[i];
+        if (!m->removed)
+            continue;
+        if (m->id == n->o.node_id) {
+            if (!n->self_removed)
+                RDB_LOG_ERROR("node", "this node (%u) was removed from the cluster "
+                              "(ringdb-ctl removenode): it refuses its peers and they refuse "
+                              "it; wipe its data directory and join it under a new node id",
+                              n->o.node_id);
+            n->self_removed = true;
+            continue;
+        }
+        peer_state_t *ps = node_peer(n, m->id);
+        if (ps->removed_done)
+            continue;
+        ps->removed_done = true;
+        ps->join_push = false;
+        RDB_LOG_INFO("node", "member %u was removed from the cluster: its hints are dropped "
+                     "and its links refused", m->id);
+        clu_net_refuse(n->net, m->id);
+        node_drop_hints(n, m->id);
+    }
+    if (n->self_removed)
+        for (size_t i = 0; i < n->mem.n; i++)
+            if (n->mem.m[i].id != n->o.node_id)
+                clu_net_refuse(n->net, n->mem.m[i].id);
+}
+
+bool node_refused(clu_node_t *n, uint16_t peer)
+{
+    const clu_member_t *m;
+    return n->self_removed || ((m = clu_members_get(&n->mem, peer)) != NULL && m->removed);
+}
+
 void node_members_changed(clu_node_t *n)
 {
     rdb_err_t e = RDB_ERR_INIT;
@@ -300,6 +341,7 @@ void node_members_changed(clu_node_t *n)
         RDB_LOG_WARN("node", "%s", e.msg);
         rdb_err_clear(&e);
     }
+    node_handle_removed(n);
     for (size_t i = 0; i < n->mem.n; i++)
         if (n->mem.m[i].id != n->o.node_id && !n->mem.m[i].leaving)
             node_dial(n, n->mem.m[i].addr);
@@ -314,11 +356,13 @@ static void node_send_gossip(clu_node_t *n, uint16_t peer)
      * is only applied, nor waiting for the applier's rep_mu. */
     rdb_buf_append(&vv, n->gossip_vv.data, n->gossip_vv.len);
     msgpack_packer pk;
-    size_t st = clu_frame_start(&f, &pk, CLU_MSG_GOSSIP, n->o.node_id, clu_hlc_peek(&n->hlc), 2);
+    size_t st = clu_frame_start(&f, &pk, CLU_MSG_GOSSIP, n->o.node_id, clu_hlc_peek(&n->hlc), 3);
     msgpack_pack_bin(&pk, mem.len);
     msgpack_pack_bin_body(&pk, mem.data, mem.len);
     msgpack_pack_bin(&pk, vv.len);
     msgpack_pack_bin_body(&pk, vv.data, vv.len);
+    /* This node's partition write rates (partmap.h: cluster-wide load). */
+    clu_pmap_pack_report(n->pmap, 0.5, &pk);
     clu_frame_finish(&f, st);
     if (peer) {
         node_send(n, peer, &f);
@@ -343,6 +387,9 @@ static void node_on_gossip(clu_node_t *n, uint16_t from, clu_frame_t *f)
         rdb_err_clear(&e);
         return;
     }
+    peer_state_t *ps = node_peer(n, from);
+    rdb_buf_reset(&ps->gossip_mem);
+    rdb_buf_append(&ps->gossip_mem, p, len);
     if (clu_field_bin(f, 1, &p, &len)) {
         clu_vv_t vv;
         clu_vv_init(&vv);
@@ -351,6 +398,8 @@ static void node_on_gossip(clu_node_t *n, uint16_t from, clu_frame_t *f)
         rdb_err_clear(&e);
         clu_vv_free(&vv);
     }
+    if (f->nfields > 2)
+        clu_pmap_peer_report(n->pmap, from, node_mono_ms(), &f->fields[2]);
     if (changed)
         node_members_changed(n);
 }
@@ -393,6 +442,11 @@ static void hb_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     }
 }
 
+void node_gossip_now(clu_node_t *n)
+{
+    node_send_gossip(n, 0);
+}
+
 static void gossip_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     node_send_gossip(w->data, 0);
@@ -430,6 +484,8 @@ static void hint_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void on_frame(clu_net_t *net, uint16_t from, clu_frame_t *f, void *ctx)
 {
     clu_node_t *n = ctx;
+    if (node_refused(n, from))
+        return;   /* a removed member's frames, until its link closes */
     clu_members_heard(&n->mem, from, node_mono_ms());
     uint64_t t;
     switch (f->type) {
@@ -462,6 +518,23 @@ static void on_frame(clu_net_t *net, uint16_t from, clu_frame_t *f, void *ctx)
 static void on_state(clu_net_t *net, uint16_t peer, bool up, void *ctx)
 {
     clu_node_t *n = ctx;
+    if (up && node_refused(n, peer)) {
+        /* Tell it (our table says it is removed) and close the link. */
+        peer_state_t *ps = node_peer(n, peer);
+        if (!ps->refused_log_ms || node_mono_ms() - ps->refused_log_ms > 10000) {
+            ps->refused_log_ms = node_mono_ms();
+            if (n->self_removed)
+                RDB_LOG_WARN("node", "refused link to node %u: this node was removed from the "
+                             "cluster", peer);
+            else
+                RDB_LOG_WARN("node", "refused node %u: it was removed from the cluster "
+                             "(ringdb-ctl removenode) and may not rejoin with its old data",
+                             peer);
+        }
+        node_send_gossip(n, peer);
+        clu_net_refuse(net, peer);
+        return;
+    }
     if (up) {
         clu_members_heard(&n->mem, peer, node_mono_ms());
         node_peer(n, peer)->down_since_ms = 0;
@@ -559,6 +632,7 @@ static void node_free(clu_node_t *n)
                 rdb_buf_free(&x->frame);
                 free(x);
             }
+            rdb_buf_free(&n->ps[i]->gossip_mem);
             free(n->ps[i]);
         }
         free(n->ps);
@@ -723,6 +797,7 @@ rdb_status_t clu_node_start(const clu_node_opts_t *o, clu_node_t **out, rdb_err_
         st = rdb_err_set(err, RDB_IOERROR, RDB_SQLSTATE_INTERNAL, "could not start node thread");
         goto fail;
     }
+    pthread_setname_np(n->thr, "clu-node"); /* for top, perf */
     n->thr_started = true;
     RDB_LOG_INFO("node", "node %u listening for peers on %s (rf %u, %u vnodes)", o->node_id,
                  n->addr, n->o.rf, n->o.vnodes);

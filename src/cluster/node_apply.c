@@ -351,6 +351,7 @@ void node_apply_complete(clu_node_t *n)
     apply_batch_t *b = &n->job;
     bool defer = n->sy_started && b->ok; /* else durable = applied (or failed) */
     n->rx_applied += b->nrx;
+    n->ap_applied = b->epoch;
     for (wreq_t *w = b->wprep, *next; w; w = next) {
         next = w->pnext;
         if (defer && wreq_applies_here(n, w))
@@ -400,8 +401,12 @@ void node_apply_start(clu_node_t *n)
     rdb_buf_reset(&n->gossip_vv);
     clu_vv_encode(&n->rep.vv, &n->gossip_vv);
     n->ap_started = pthread_create(&n->ap_thr, NULL, applier, n) == 0;
+    if (n->ap_started)
+        pthread_setname_np(n->ap_thr, "clu-apply"); /* for top, perf */
     if (n->ap_started && n->o.sync)
         n->sy_started = pthread_create(&n->sy_thr, NULL, syncer, n) == 0;
+    if (n->sy_started)
+        pthread_setname_np(n->sy_thr, "clu-sync");
 }
 
 void clu_node_hold_durable(clu_node_t *n, bool hold)

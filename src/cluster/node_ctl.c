@@ -8,7 +8,9 @@
  * Commands: put KEY VALUE, del KEY, get KEY (at the given consistency),
  * scan [PREFIX [LIMIT]] (this node's live keys), dump (this node's newest
  * version of every key, tombstones included, with tokens: the convergence
- * checker's input), status, merkle, ae, drop-hints [NODE], leave.
+ * checker's input), status, merkle, ae, drop-hints [NODE], leave [TIMEOUT_S],
+ * cleanup, removenode ID [TIMEOUT_S] (node_remove.c; "rereplicate ID" is
+ * its step on each member), split / merge, partitions.
  * Keys and values travel as bytes; JSON shows them as text when they are
  * valid UTF-8 and always as hex.
  */
@@ -174,7 +176,7 @@ static void scan_done(clu_node_t *n, ae_job_t *j)
     free(out);
 }
 
-static void ctl_leave(clu_node_t *n)
+static uint64_t ctl_leave(clu_node_t *n)
 {
     const clu_member_t *me = clu_members_get(&n->mem, n->o.node_id);
     uint64_t ver = clu_hlc_now(&n->hlc);
@@ -183,6 +185,8 @@ static void ctl_leave(clu_node_t *n)
     clu_members_merge(&n->mem, n->o.node_id, n->addr, ver, true);
     node_members_changed(n);
     RDB_LOG_INFO("node", "node %u is leaving the cluster", n->o.node_id);
+    node_gossip_now(n);
+    return ver;
 }
 
 /* split / merge: clu_node_partition_change blocks on writes the node
@@ -373,6 +377,8 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         if (a[2] && al[2] >= 3 && memcmp(a[2], "fwd", 3) == 0)
             flags = PART_FWD | (al[2] == 8 && memcmp(a[2], "fwd-auto", 8) == 0 ? PART_AUTO : 0);
         ctl_part_start(n, client, id, a[0], al[0], a[1], al[1], IS("split"), flags);
+    } else if (IS("pmap-promise") && a[0] && a[1] && a[2]) {
+        node_part_promise_ctl(n, client, id, a[0], al[0], a[1], al[1], a[2], al[2]);
     } else if (IS("partitions")) {
         json_t *j = json_object();
         node_part_status_json(n, j);
@@ -394,10 +400,18 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         json_object_set_new(j, "dropped", json_integer((json_int_t)node_drop_hints(n, peer)));
         reply_json(n, client, id, j);
     } else if (IS("leave")) {
-        ctl_leave(n);
-        node_move_ctl(n, client, id, true);   /* answers once handed off */
+        uint64_t tmo = 0;
+        if (a[0]) {
+            char b[24] = "";
+            memcpy(b, a[0], al[0] < 23 ? al[0] : 23);
+            tmo = strtoull(b, NULL, 10) * 1000;
+        }
+        uint64_t ver = ctl_leave(n);
+        node_move_ctl(n, client, id, true, ver, tmo);   /* answers once handed off */
     } else if (IS("cleanup")) {
-        node_move_ctl(n, client, id, false);
+        node_move_ctl(n, client, id, false, 0, 0);
+    } else if ((IS("removenode") || IS("rereplicate")) && a[0]) {
+        node_remove_ctl(n, client, id, a[0], al[0], a[1], al[1], IS("removenode"));
     } else {
         rdb_err_set(&e, RDB_INVALID, RDB_SQLSTATE_SYNTAX_ERROR,
                     "unknown or incomplete command \"%.*s\"", (int)cl, cmd);

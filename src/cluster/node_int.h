@@ -42,6 +42,15 @@
 #define PART_FWD  1u
 #define PART_AUTO 2u
 
+/* A member's promise for one map change (node_part.c, node thread). */
+#define NODE_PROMISES 16
+typedef struct part_promise {
+    char          space[CLU_PMAP_MAX_SPACE];
+    size_t        slen;
+    lsm_version_t expect, next;
+    uint64_t      expires_ms;  /* monotonic; 0 = free */
+} part_promise_t;
+
 /* WRITE frame kinds. */
 enum { W_LIVE = 0, W_HINT = 1, W_REPAIR = 2, W_ADVANCE = 3 /* internal */ };
 
@@ -72,6 +81,9 @@ typedef struct peer_state {
     uint64_t    remote_contig;   /* peer's vv[self] from its last gossip    */
     uint64_t    hinted, delivered;
     bool        join_push;       /* new member: stream its ranges when up   */
+    rdb_buf_t   gossip_mem;      /* its member table, as last gossiped to us */
+    bool        removed_done;    /* its removal handled here (hints dropped) */
+    uint64_t    refused_log_ms;  /* last "refused" log line (monotonic)     */
 } peer_state_t;
 
 /* Records packed for one WRITE frame (no array header yet). */
@@ -297,6 +309,7 @@ struct clu_node {
     clu_ring_t      ring;
     clu_pmap_t     *pmap;        /* range partition maps (node_part.c)      */
     pthread_mutex_t part_mu;     /* map changes coordinated here, one at a time */
+    part_promise_t  promises[NODE_PROMISES]; /* map compare-and-set (node thread) */
     ev_timer        load_timer;  /* partition load rates, automatic splits  */
     uint64_t        load_last_ms;
     pthread_t       bg_thr;      /* an automatic split (node_part.c)        */
@@ -323,6 +336,7 @@ struct clu_node {
     ev_async        wake;
     ev_timer        hb_timer, gossip_timer, hint_timer, grace_timer, ae_timer;
     ev_prepare      prep;        /* hands the iteration's batch to the applier */
+    bool            self_removed; /* removed by removenode: refuses every link */
 
     /* posted from other threads (qmu) */
     pthread_mutex_t qmu;
@@ -352,6 +366,7 @@ struct clu_node {
     pthread_cond_t  sy_cv;
     bool            sy_started;
     uint64_t        ap_epoch;        /* node thread: last epoch handed over  */
+    uint64_t        ap_applied;      /* node thread: last epoch applied (visible) */
     uint64_t        sy_req, sy_done; /* epochs to make durable, made durable */
     uint64_t        sy_ok;           /* made durable without error           */
     bool            sy_failed;       /* an fsync failed: nothing is ok since */
@@ -381,6 +396,10 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out);
 void node_call_sync(clu_node_t *n, void (*fn)(clu_node_t *n, void *arg), void *arg);
 /* Persist the member table, dial new members, rebuild the ring. */
 void node_members_changed(clu_node_t *n);
+/* Gossip the member table to every linked member now. */
+void node_gossip_now(clu_node_t *n);
+/* peer is removed from the cluster, or this node is: no frames, no link. */
+bool node_refused(clu_node_t *n, uint16_t peer);
 peer_state_t *node_peer(clu_node_t *n, uint16_t id);
 void node_send(clu_node_t *n, uint16_t peer, const rdb_buf_t *frame);
 bool node_peer_up(clu_node_t *n, uint16_t peer);
@@ -484,6 +503,10 @@ void node_part_status_json(clu_node_t *n, json_t *root);
 rdb_status_t node_part_change(clu_node_t *n, const void *space, size_t slen, const void *key,
                               size_t klen, bool split, unsigned flags, rdb_buf_t *report,
                               rdb_err_t *err);
+/* ctl "pmap-promise SPACE EXPECT NEXT": this member's half of a map
+ * compare-and-set (node thread). */
+void node_part_promise_ctl(clu_node_t *n, uint32_t client, uint64_t id, const char *space,
+                           size_t slen, const char *ex, size_t exl, const char *nx, size_t nxl);
 /* Every second (node thread): load rates; start an automatic split. */
 void node_part_tick(clu_node_t *n);
 /* Before the node thread stops: end the automatic split's thread. */
@@ -504,8 +527,32 @@ void node_move_tick(clu_node_t *n);
  * on the node thread. */
 rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t since, uint64_t *bound,
                           uint64_t *sent, rdb_err_t *err);
-/* ctl "cleanup" (leave false) or the handoff of "leave": answers when done. */
-void node_move_ctl(clu_node_t *n, uint32_t client, uint64_t id, bool leave);
+/* ctl "cleanup" (leave false) or the handoff of "leave" (leave_version:
+ * this node's member entry marking the leave): answers when done. */
+void node_move_ctl(clu_node_t *n, uint32_t client, uint64_t id, bool leave,
+                   uint64_t leave_version, uint64_t timeout_ms);
+/* After the removal of member `removed`: write every record of which this
+ * node and removed were replicas to its replicas under the current ring,
+ * at ALL (blocking, not on the node thread). */
+rdb_status_t node_rereplicate_walk(clu_node_t *n, uint16_t removed, uint64_t *sent,
+                                   rdb_err_t *err);
+
+/* node_remove.c: removenode, and the confirmations of leave / removenode. */
+/* ctl "removenode ID [TIMEOUT_S]" (coord) or "rereplicate ID [TIMEOUT_S]". */
+void node_remove_ctl(clu_node_t *n, uint32_t client, uint64_t id, const char *arg, size_t al,
+                     const char *tmo, size_t tl, bool coord);
+/* Wait until every up member other than id has gossiped a member table in
+ * which id is removed (removed) or leaving at >= version; 57P03 after
+ * timeout_ms.  Blocking, not on the node thread. */
+rdb_status_t node_wait_seen(clu_node_t *n, uint16_t id, uint64_t version, bool removed,
+                            uint64_t timeout_ms, rdb_err_t *err);
+/* Wait until every record received so far is applied to the store. */
+void node_apply_barrier(clu_node_t *n);
+/* Run cmd on the control port of the member at addr (HOST:PPORT); its
+ * error comes back with its SQLSTATE. */
+rdb_status_t node_call_addr(clu_node_t *n, const char *addr, const char *cmd,
+                            const char *const *args, const size_t *lens, size_t nargs,
+                            int timeout_ms, rdb_buf_t *reply, rdb_err_t *err);
 /* A range read inside one range-partitioned space: the replica sets of the
  * partitions it overlaps (malloc'd, NODE_MAX_RF slots each) and their
  * count; 0 when the range is not (the ring's partitions apply). */

@@ -34,12 +34,15 @@
  * Runs.  `ringdb-ctl cleanup` runs one (purge on), and so does every node
  * by itself (auto_cleanup) a few seconds after its ring changed (a join or
  * a leave) or a partition map of a space finished moving, once every ring
- * member is up.  `ringdb-ctl leave` marks the node as leaving (every member
- * drops it from the ring), waits for writes coordinated under the old ring
- * to land (a gossip round plus the write timeout), hands off every key it
- * holds (all are foreign now), waits as long again and hands off the
- * versions stamped since shortly before the first pass (writes from
- * coordinators that learnt of the leave late), and only then answers.
+ * member is up.  `ringdb-ctl leave [TIMEOUT_S]` marks the node as leaving
+ * (every member drops it from the ring), waits until every up member has
+ * gossiped back a table showing the leave (so it routes by the new ring,
+ * and the writes it coordinated under the old one and sent here have
+ * arrived: a link keeps frames in order) and until this node's applier
+ * caught up (node_remove.c), then hands off every key it holds (all are
+ * foreign now) at ALL, and answers once every batch is acknowledged
+ * durable by the new replicas.  A member that does not confirm within the
+ * timeout (60 s) fails the command with 57P03; it can be run again.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -126,6 +129,23 @@ static void snap_fn(clu_node_t *n, void *arg)
     c->bound = clu_hlc_now(&n->hlc);
 }
 
+/* Under ring (which still has `removed`), removed and this node were both
+ * replicas of key: this node re-replicates it after the removal. */
+static bool lost_replica(clu_node_t *n, const clu_ring_t *ring, uint16_t removed,
+                         const void *key, size_t klen)
+{
+    if (!klen || ((const unsigned char *)key)[0] <= 0x01 || !ring->nvn)
+        return false;
+    uint16_t reps[NODE_MAX_RF];
+    size_t nr = clu_ring_replicas(ring, node_key_token(key, klen, n), reps);
+    bool had = false, mine = false;
+    for (size_t i = 0; i < nr; i++) {
+        had |= reps[i] == removed;
+        mine |= reps[i] == n->o.node_id;
+    }
+    return had && mine;
+}
+
 typedef struct walk_ctx {
     clu_node_t   *n;
     clu_ring_t   *ring;
@@ -133,6 +153,7 @@ typedef struct walk_ctx {
     rdb_buf_t     store;
     size_t        k;
     uint64_t      since;     /* only versions stamped at or after this */
+    uint16_t      removed;   /* rereplicate: the removed member, else 0 */
     uint64_t      sent;
     rdb_status_t  st;
     rdb_err_t    *err;
@@ -177,7 +198,9 @@ static bool walk_fn(const clu_record_t *rec, uint64_t token, void *ctx)
                             "the cluster node is shutting down");
         return false;
     }
-    if (rec->version.hlc < w->since || !foreign_under(w->n, w->ring, rec->key, rec->klen))
+    if (rec->version.hlc < w->since ||
+        !(w->removed ? lost_replica(w->n, w->ring, w->removed, rec->key, rec->klen)
+                     : foreign_under(w->n, w->ring, rec->key, rec->klen)))
         return true;
     clu_record_t *r = &w->recs[w->k++];
     *r = *rec;
@@ -191,6 +214,23 @@ static bool walk_fn(const clu_record_t *rec, uint64_t token, void *ctx)
     return w->st == RDB_OK;
 }
 
+/* Walk the user keys, sending those w wants; the records sent in *sent. */
+static rdb_status_t walk_send(walk_ctx_t *w, uint64_t *sent)
+{
+    w->recs = rdb_calloc(MOVE_BATCH, sizeof *w->recs);
+    w->st = RDB_OK;
+    static const char lo[] = { 0x02 };
+    rdb_status_t st = clu_replica_walk_keys(&w->n->rep, lo, 1, NULL, 0, walk_fn, w, w->err);
+    if (st == RDB_OK)
+        st = w->st;
+    if (st == RDB_OK)
+        st = send_batch(w);
+    *sent = w->sent;
+    free(w->recs);
+    rdb_buf_free(&w->store);
+    return st;
+}
+
 rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t since, uint64_t *bound,
                           uint64_t *sent, rdb_err_t *err)
 {
@@ -198,17 +238,8 @@ rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t since, uint64_t *b
     node_call_sync(n, snap_fn, &c);
     if (bound)
         *bound = c.bound;
-    walk_ctx_t w = { .n = n, .ring = &c.ring, .err = err, .st = RDB_OK, .since = since };
-    w.recs = rdb_calloc(MOVE_BATCH, sizeof *w.recs);
-    static const char lo[] = { 0x02 };
-    rdb_status_t st = clu_replica_walk_keys(&n->rep, lo, 1, NULL, 0, walk_fn, &w, err);
-    if (st == RDB_OK)
-        st = w.st;
-    if (st == RDB_OK)
-        st = send_batch(&w);
-    *sent = w.sent;
-    free(w.recs);
-    rdb_buf_free(&w.store);
+    walk_ctx_t w = { .n = n, .ring = &c.ring, .err = err, .since = since };
+    rdb_status_t st = walk_send(&w, sent);
     if (st != RDB_OK || !purge) {
         clu_ring_free(&c.ring);
         return st;
@@ -224,6 +255,18 @@ rdb_status_t node_handoff(clu_node_t *n, bool purge, uint64_t since, uint64_t *b
     RDB_LOG_INFO("node", "handoff: %llu foreign records confirmed on their replicas, %llu "
                  "versions dropped here", (unsigned long long)w.sent,
                  (unsigned long long)(atomic_load(&n->purged) - before));
+    return st;
+}
+
+rdb_status_t node_rereplicate_walk(clu_node_t *n, uint16_t removed, uint64_t *sent,
+                                   rdb_err_t *err)
+{
+    snap_call_t c;
+    node_call_sync(n, snap_fn, &c);
+    clu_ring_add(&c.ring, removed, c.ring.version);   /* the ring before the removal */
+    walk_ctx_t w = { .n = n, .ring = &c.ring, .err = err, .removed = removed };
+    rdb_status_t st = walk_send(&w, sent);
+    clu_ring_free(&c.ring);
     return st;
 }
 
@@ -267,6 +310,8 @@ typedef struct ctl_move {
     uint32_t     client;
     uint64_t     id;
     bool         leave;
+    uint64_t     leave_version;  /* this node's member entry with the leave */
+    uint64_t     timeout_ms;
     rdb_status_t st;
     uint64_t     sent;
     rdb_err_t    err;
@@ -289,19 +334,18 @@ static void *ctl_move_main(void *arg)
 {
     ctl_move_t *c = arg;
     clu_node_t *n = c->n;
-    uint64_t wait = 1000 + n->o.write_timeout_ms, bound = 0;
-    if (c->leave)  /* a gossip round (1 s), then writes under the old ring land */
-        node_sleep_ms(wait);
-    c->st = node_handoff(n, !c->leave, 0, &bound, &c->sent, &c->err);
-    if (c->st == RDB_OK && c->leave) {
-        /* Writes that reached this node after the walk from coordinators
-         * that learnt of the leave late: once more, the versions stamped
-         * since shortly before the first pass. */
-        uint64_t more = 0, slack = (n->o.max_clock_offset_ms + n->o.write_timeout_ms) << 16;
-        node_sleep_ms(wait);
-        c->st = node_handoff(n, false, bound > slack ? bound - slack : 0, NULL, &more, &c->err);
-        c->sent += more;
+    c->st = RDB_OK;
+    if (c->leave) {
+        /* Every up member routes by the ring without this node, and what it
+         * sent here before is applied (node_remove.c): then one pass hands
+         * off everything, confirmed durable at ALL. */
+        c->st = node_wait_seen(n, n->o.node_id, c->leave_version, false, c->timeout_ms,
+                               &c->err);
+        if (c->st == RDB_OK)
+            node_apply_barrier(n);
     }
+    if (c->st == RDB_OK)
+        c->st = node_handoff(n, !c->leave, 0, NULL, &c->sent, &c->err);
     if (c->st == RDB_OK && c->leave)
         RDB_LOG_INFO("node", "left the cluster: %llu records handed off to their replicas",
                      (unsigned long long)c->sent);
@@ -311,13 +355,17 @@ static void *ctl_move_main(void *arg)
     return NULL;
 }
 
-void node_move_ctl(clu_node_t *n, uint32_t client, uint64_t id, bool leave)
+void node_move_ctl(clu_node_t *n, uint32_t client, uint64_t id, bool leave,
+                   uint64_t leave_version, uint64_t timeout_ms)
 {
     ctl_move_t *c = rdb_calloc(1, sizeof *c);
     c->n = n;
     c->client = client;
     c->id = id;
     c->leave = leave;
+    c->leave_version = leave_version;
+    c->timeout_ms = timeout_ms ? timeout_ms : 60000;
+    c->err = (rdb_err_t)RDB_ERR_INIT;
     if (!node_ctl_thread(n, client, id, ctl_move_main, c))
         free(c);
 }

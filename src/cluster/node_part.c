@@ -30,8 +30,10 @@
  * Reads and writes that miss their level in time are tried up to three
  * times.  A failure at any step leaves the map in its moving state (writes keep
  * going to both replica sets) and returns the error; running the command
- * again resumes the move.  Two changes of one space at the same time are
- * not coordinated: the later record wins (the operator serialises them).
+ * again resumes the move.  Each map record is written with a
+ * compare-and-set on the map version the change read (write_map): of two
+ * changes of one space at the same time at most one goes on, the other
+ * fails with 40001.
  * Data left on replicas that no longer own a range is not deleted.
  *
  * Join.  When the ring gains a member while this node is part of a
@@ -244,6 +246,8 @@ static json_t *load_json(const clu_pload_t *l)
     json_object_set_new(j, "bytes", json_integer((json_int_t)l->bytes));
     json_object_set_new(j, "read_rate", json_real((double)(int64_t)(l->read_rate * 10) / 10));
     json_object_set_new(j, "write_rate", json_real((double)(int64_t)(l->write_rate * 10) / 10));
+    json_object_set_new(j, "cluster_write_rate",
+                        json_real((double)(int64_t)(l->cluster_write_rate * 10) / 10));
     json_object_set_new(j, "byte_rate", json_real((double)(int64_t)(l->byte_rate * 10) / 10));
     json_object_set_new(j, "hot_ticks", json_integer((json_int_t)l->hot_ticks));
     return j;
@@ -553,9 +557,187 @@ static rdb_status_t stream_piece(clu_node_t *n, const void *space, size_t slen, 
     return st;
 }
 
+/* ---- compare-and-set of a map record ------------------------------------------ */
+
+/* A member promises, for one space, to let only the map version `next`
+ * replace the version `expect` it holds now (node thread only).  The
+ * coordinator of a change writes a map record only after every member
+ * promised it, and each member gives one promise per (space, expect) at a
+ * time, so of two coordinators that read the same map version (two nodes
+ * that each think they coordinate, membership views disagreeing) at most
+ * one writes the next version; the other fails with 40001 before it
+ * writes anything.  Both may fail (each got some promises): both retry.  A
+ * promise lapses after PROMISE_TTL_MS (a coordinator that died after its
+ * promises); a coordinator that took more than half of that between its
+ * promises and its write gives up (40001) rather than write late. */
+#define PROMISE_TTL_MS(n) (10000 + 2 * PART_WRITE_TRIES * (n)->o.write_timeout_ms)
+
+typedef struct promise_call {
+    const void   *space;
+    size_t        slen;
+    lsm_version_t expect, next;
+    rdb_status_t  st;
+    uint16_t      holder;   /* out: the node whose promise stands in the way */
+} promise_call_t;
+
+static void promise_fn(clu_node_t *n, void *arg)
+{
+    promise_call_t *c = arg;
+    uint64_t now = node_mono_ms();
+    clu_pmap_rec_t rec;
+    lsm_version_t cur = { 0, 0 };
+    if (clu_pmap_get(n->pmap, c->space, c->slen, &rec)) {
+        cur = rec.version;
+        clu_pmap_rec_free(&rec);
+    }
+    c->st = RDB_BUSY;
+    c->holder = 0;
+    if (lsm_version_cmp(cur, c->next) == 0) {
+        c->st = RDB_OK;   /* the write is already here: a repeated promise */
+        return;
+    }
+    if (lsm_version_cmp(cur, c->expect) != 0)
+        return;   /* the map changed since the coordinator read it */
+    part_promise_t *slot = NULL;
+    for (size_t i = 0; i < NODE_PROMISES; i++) {
+        part_promise_t *p = &n->promises[i];
+        bool live = p->expires_ms > now;
+        if (live && p->slen == c->slen && memcmp(p->space, c->space, c->slen) == 0) {
+            if (lsm_version_cmp(p->expect, c->expect) == 0 &&
+                lsm_version_cmp(p->next, c->next) != 0) {
+                c->holder = p->next.node_id;
+                return;   /* promised to another coordinator's version */
+            }
+            slot = p;     /* a stale promise of this space: replaced */
+            break;
+        }
+        if (!live && !slot)
+            slot = p;
+    }
+    if (!slot)
+        return;
+    memcpy(slot->space, c->space, c->slen);
+    slot->slen = c->slen;
+    slot->expect = c->expect;
+    slot->next = c->next;
+    slot->expires_ms = now + PROMISE_TTL_MS(n);
+    c->st = RDB_OK;
+}
+
+static rdb_status_t cas_conflict(rdb_err_t *err, uint16_t who)
+{
+    return rdb_err_set(err, RDB_BUSY, RDB_SQLSTATE_SERIALIZATION,
+                       "could not change the partition map: it was changed concurrently "
+                       "(refused by node %u)", who);
+}
+
+typedef struct cas_member {
+    uint16_t id;
+    bool     up;
+    char     addr[CLU_ADDR_MAX];
+} cas_member_t;
+
+typedef struct cas_members {
+    cas_member_t *m;
+    size_t        n;
+} cas_members_t;
+
+static void cas_members_fn(clu_node_t *n, void *arg)
+{
+    cas_members_t *c = arg;
+    c->m = rdb_calloc(n->mem.n + 1, sizeof *c->m);
+    for (size_t i = 0; i < n->mem.n; i++) {
+        const clu_member_t *m = &n->mem.m[i];
+        if (m->leaving)
+            continue;
+        cas_member_t *x = &c->m[c->n++];
+        x->id = m->id;
+        x->up = node_peer_up(n, m->id);
+        snprintf(x->addr, sizeof x->addr, "%s", m->addr);
+    }
+}
+
+static void version_str(char *b, size_t cap, lsm_version_t v)
+{
+    snprintf(b, cap, "%llu:%u", (unsigned long long)v.hlc, v.node_id);
+}
+
+static bool parse_version(const char *a, size_t al, lsm_version_t *v)
+{
+    char b[48] = "";
+    if (!a || al >= sizeof b)
+        return false;
+    memcpy(b, a, al);
+    char *colon = strchr(b, ':');
+    if (!colon)
+        return false;
+    v->hlc = strtoull(b, NULL, 10);
+    v->node_id = (uint16_t)strtoul(colon + 1, NULL, 10);
+    return true;
+}
+
+/* ctl "pmap-promise SPACE EXPECT NEXT" (versions as HLC:NODE). */
+void node_part_promise_ctl(clu_node_t *n, uint32_t client, uint64_t id, const char *space,
+                           size_t slen, const char *ex, size_t exl, const char *nx, size_t nxl)
+{
+    promise_call_t c = { .space = space, .slen = slen };
+    rdb_err_t e = RDB_ERR_INIT;
+    if (!slen || slen > CLU_PMAP_MAX_SPACE || !parse_version(ex, exl, &c.expect) ||
+        !parse_version(nx, nxl, &c.next)) {
+        rdb_err_set(&e, RDB_INVALID, RDB_SQLSTATE_INVALID_PARAMETER,
+                    "pmap-promise needs a key space and two versions HLC:NODE");
+        node_ctl_reply_err(n, client, id, &e);
+    } else {
+        promise_fn(n, &c);
+        if (c.st == RDB_OK) {
+            node_ctl_reply(n, client, id, true, "{\"promised\":true}", 17);
+        } else {
+            cas_conflict(&e, n->o.node_id);
+            node_ctl_reply_err(n, client, id, &e);
+        }
+    }
+    rdb_err_clear(&e);
+}
+
+/* Every member's promise that the map version `expect` is replaced by
+ * `next` only: the compare half of the compare-and-set. */
+static rdb_status_t promise_all(clu_node_t *n, const void *space, size_t slen,
+                                lsm_version_t expect, lsm_version_t next, rdb_err_t *err)
+{
+    cas_members_t ms = { 0 };
+    node_call_sync(n, cas_members_fn, &ms);
+    rdb_status_t st = RDB_OK;
+    char ex[48], nx[48];
+    version_str(ex, sizeof ex, expect);
+    version_str(nx, sizeof nx, next);
+    for (size_t i = 0; i < ms.n && st == RDB_OK; i++) {
+        cas_member_t *m = &ms.m[i];
+        if (!m->up) {
+            st = rdb_err_set(err, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
+                             "node %u is down: the partition map is changed with every "
+                             "member up", m->id);
+        } else if (m->id == n->o.node_id) {
+            promise_call_t c = { .space = space, .slen = slen, .expect = expect, .next = next };
+            node_call_sync(n, promise_fn, &c);
+            if (c.st != RDB_OK)
+                st = cas_conflict(err, m->id);
+        } else {
+            const char *args[3] = { space, ex, nx };
+            size_t lens[3] = { slen, strlen(ex), strlen(nx) };
+            st = node_call_addr(n, m->addr, "pmap-promise", args, lens, 3,
+                                (int)n->o.write_timeout_ms + 5000, NULL, err);
+        }
+    }
+    free(ms.m);
+    return st;
+}
+
+/* Write the map record {cur, next} at ALL, if the space's map is still at
+ * version `expect` ({0, 0}: none) on every member: the change's
+ * compare-and-set.  *written gets the new version. */
 static rdb_status_t write_map(clu_node_t *n, const void *space, size_t slen,
                               const clu_rangemap_t *cur, const clu_rangemap_t *next,
-                              lsm_version_t *written, rdb_err_t *err)
+                              lsm_version_t expect, lsm_version_t *written, rdb_err_t *err)
 {
     rdb_buf_t k = RDB_BUF_INIT, v = RDB_BUF_INIT;
     clu_pmap_key(space, slen, &k);
@@ -563,7 +745,13 @@ static rdb_status_t write_map(clu_node_t *n, const void *space, size_t slen,
     clu_record_t rec = { .key = k.data, .klen = k.len, .value = v.data, .vlen = v.len };
     rec.version = (lsm_version_t){ clu_node_now(n), clu_node_id(n) };
     *written = rec.version;
-    rdb_status_t st = write_all(n, &rec, 1, err);
+    uint64_t t0 = node_mono_ms();
+    rdb_status_t st = promise_all(n, space, slen, expect, rec.version, err);
+    if (st == RDB_OK && node_mono_ms() - t0 > PROMISE_TTL_MS(n) / 2)
+        st = rdb_err_set(err, RDB_BUSY, RDB_SQLSTATE_SERIALIZATION,
+                         "could not change the partition map: its promises took too long");
+    if (st == RDB_OK)
+        st = write_all(n, &rec, 1, err);
     rdb_buf_free(&k);
     rdb_buf_free(&v);
     return st;
@@ -573,23 +761,6 @@ void node_sleep_ms(uint64_t ms)
 {
     struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
-}
-
-/* The map record of space is still the one written at v (compare-and-set
- * of the coordinator: another writer's map makes the change fail). */
-static rdb_status_t still_ours(clu_node_t *n, const void *space, size_t slen, lsm_version_t v,
-                               rdb_err_t *err)
-{
-    clu_pmap_rec_t now;
-    bool same = false;
-    if (clu_pmap_get(n->pmap, space, slen, &now)) {
-        same = lsm_version_cmp(now.version, v) == 0;
-        clu_pmap_rec_free(&now);
-    }
-    if (same)
-        return RDB_OK;
-    return rdb_err_set(err, RDB_BUSY, RDB_SQLSTATE_SERIALIZATION,
-                       "could not change the partition map: it was changed concurrently");
 }
 
 /* Runs on the coordinator, under part_mu. */
@@ -631,9 +802,8 @@ static rdb_status_t change_here(clu_node_t *n, const void *space, size_t slen, c
     rec.next = target;
     clu_rangemap_init(&target);
     rec.moving = true;
-    if ((st = write_map(n, space, slen, rec.has_cur ? &rec.cur : NULL, &rec.next, &mine,
-                        err)) != RDB_OK ||
-        (st = still_ours(n, space, slen, mine, err)) != RDB_OK)
+    if ((st = write_map(n, space, slen, rec.has_cur ? &rec.cur : NULL, &rec.next, rec.version,
+                        &mine, err)) != RDB_OK)
         goto out;
     node_call_sync(n, plan_fn, &mp);
     /* Pass 2 takes only versions stamped shortly before the moving map
@@ -655,9 +825,8 @@ static rdb_status_t change_here(clu_node_t *n, const void *space, size_t slen, c
                 st = stream_piece(n, space, slen, &mp.p[i], since, &nrec, err);
         }
     }
-    if (st != RDB_OK || (st = still_ours(n, space, slen, mine, err)) != RDB_OK)
-        goto out;
-    if ((st = write_map(n, space, slen, &rec.next, NULL, &mine, err)) != RDB_OK)
+    if (st != RDB_OK ||
+        (st = write_map(n, space, slen, &rec.next, NULL, mine, &mine, err)) != RDB_OK)
         goto out;
     if (report && clu_pmap_get(n->pmap, space, slen, &now)) {
         rdb_buf_printf(report,
@@ -685,10 +854,10 @@ out:
  * membership is stable).  A change asked elsewhere is forwarded to it over
  * its peer port (the control command "split"/"merge" with a third argument
  * "fwd", which is never forwarded again), where part_mu runs them one at a
- * time.  Each change also checks that the map record it wrote is still the
- * newest before it goes on (still_ours): a map written meanwhile by another
- * coordinator (membership views disagreeing) makes it fail with 40001
- * rather than overwrite that map. */
+ * time.  Each map record it writes is a compare-and-set on the map version
+ * it read (write_map: every member promises first), so a map written
+ * meanwhile by another coordinator (membership views disagreeing) makes it
+ * fail with 40001 rather than overwrite that map. */
 typedef struct coord_call {
     uint16_t id;
     char     addr[CLU_ADDR_MAX];
@@ -712,37 +881,11 @@ static rdb_status_t forward(clu_node_t *n, const coord_call_t *c, const void *sp
                             size_t slen, const void *key, size_t klen, bool split,
                             unsigned flags, rdb_buf_t *report, rdb_err_t *err)
 {
-    char host[CLU_ADDR_MAX];
-    snprintf(host, sizeof host, "%s", c->addr);
-    char *colon = strrchr(host, ':');
-    if (!colon)
-        return rdb_err_set(err, RDB_UNAVAILABLE, RDB_SQLSTATE_UNAVAILABLE,
-                           "no address for the partition map coordinator %u", c->id);
-    *colon = 0;
-    clu_client_t *cl;
-    rdb_status_t st = clu_client_connect(host, atoi(colon + 1), n->secret, 300000, &cl, err);
-    if (st != RDB_OK)
-        return st;
     const char *fwd = (flags & PART_AUTO) ? "fwd-auto" : "fwd";
     const char *args[3] = { space, key, fwd };
     size_t lens[3] = { slen, klen, strlen(fwd) };
-    rdb_buf_t reply = RDB_BUF_INIT;
-    st = clu_client_call(cl, split ? "split" : "merge", args, lens, 3, CLU_CL_ONE, &reply, err);
-    clu_client_close(cl);
-    if (st == RDB_OK && report)
-        rdb_buf_append(report, reply.data, reply.len);
-    if (st == RDB_SQL) {  /* the coordinator's error, with its SQLSTATE */
-        json_t *j = json_loadb(reply.data, reply.len, 0, NULL);
-        const char *ss = json_string_value(json_object_get(j, "sqlstate"));
-        const char *msg = json_string_value(json_object_get(j, "error"));
-        rdb_err_clear(err);
-        rdb_err_set(err, RDB_UNAVAILABLE, ss && strlen(ss) == 5 ? ss : RDB_SQLSTATE_UNAVAILABLE,
-                    "%s", msg ? msg : "the partition map coordinator failed");
-        st = err->code;
-        json_decref(j);
-    }
-    rdb_buf_free(&reply);
-    return st;
+    return node_call_addr(n, c->addr, split ? "split" : "merge", args, lens, 3, 300000, report,
+                          err);
 }
 
 rdb_status_t node_part_change(clu_node_t *n, const void *space, size_t slen, const void *key,
@@ -781,7 +924,7 @@ static void *auto_split_main(void *arg)
     clu_hot_t *h = &n->bg_hot;
     rdb_err_t e = RDB_ERR_INIT;
     rdb_buf_t rep = RDB_BUF_INIT;
-    RDB_LOG_INFO("node", "partition written %.0f times a second here: splitting it",
+    RDB_LOG_INFO("node", "partition written %.0f times a second in the cluster: splitting it",
                  h->write_rate);
     if (node_part_change(n, h->space, h->slen, h->split.data, h->split.len, true, PART_AUTO,
                          &rep, &e) == RDB_OK) {
@@ -801,8 +944,14 @@ void node_part_tick(clu_node_t *n)
     uint64_t now = node_mono_ms();
     double dt = n->load_last_ms ? (double)(now - n->load_last_ms) / 1000.0 : 1.0;
     n->load_last_ms = now;
+    /* Only the map coordinator (the lowest up ring member) decides, on the
+     * cluster-wide rate (its own plus the members' gossiped reports). */
+    uint16_t coord = 0;
+    for (size_t i = 0; i < n->ring.nnodes && !coord; i++)
+        if (node_peer_up(n, n->ring.nodes[i]))
+            coord = n->ring.nodes[i];
     bool can = n->o.auto_split_rate && !atomic_load(&n->bg_running) && !n->stopping &&
-               n->ring.nnodes > 0;
+               coord == n->o.node_id;
     clu_hot_t hot;
     memset(&hot, 0, sizeof hot);
     bool found = clu_pmap_tick(n->pmap, dt, now, can ? (double)n->o.auto_split_rate : 0,

@@ -18,6 +18,17 @@
 #define PL_SAMPLE     64     /* keys sampled per partition            */
 #define PL_SAMPLE_MAX 256    /* longest key suffix sampled            */
 #define PL_DECAY      0.3    /* weight of the last tick in the rates  */
+#define PL_PEERS      16     /* other members' reports kept per partition */
+#define PL_REPORT_MS  3000   /* a report older than this no longer counts */
+
+/* Another member's write rate of a partition, from its gossip. */
+typedef struct peer_load {
+    uint16_t id;             /* 0: free slot */
+    double   rate;
+    uint64_t ms;             /* when it arrived (the caller's clock) */
+    char    *key;            /* its proposed split key (median), or NULL */
+    size_t   klen;
+} peer_load_t;
 
 /* One partition's load: counters bumped under the read lock (atomics),
  * rates and ticks under the write lock, the key sample under smu. */
@@ -28,6 +39,7 @@ typedef struct part_load {
     char                *sample[PL_SAMPLE];
     size_t               samplen[PL_SAMPLE];
     unsigned             nsample, spos;
+    peer_load_t          peers[PL_PEERS];   /* under smu */
 } part_load_t;
 
 typedef struct pm_entry {
@@ -182,9 +194,12 @@ clu_pmap_t *clu_pmap_new(void)
 
 static void load_free(part_load_t *l, size_t n)
 {
-    for (size_t i = 0; l && i < n; i++)
+    for (size_t i = 0; l && i < n; i++) {
         for (unsigned k = 0; k < l[i].nsample; k++)
             free(l[i].sample[k]);
+        for (unsigned k = 0; k < PL_PEERS; k++)
+            free(l[i].peers[k].key);
+    }
     free(l);
 }
 
@@ -476,6 +491,33 @@ static bool median_split(const pm_entry_t *e, size_t p, rdb_buf_t *out)
     return ok;
 }
 
+/* The other members' rate of partition l (reports younger than
+ * PL_REPORT_MS at now_ms); *key the split key of the busiest of them. */
+static double peers_rate(const part_load_t *l, uint64_t now_ms, const peer_load_t **key)
+{
+    double sum = 0, best = -1;
+    *key = NULL;
+    for (unsigned k = 0; k < PL_PEERS; k++) {
+        const peer_load_t *p = &l->peers[k];
+        if (!p->id || now_ms - p->ms > PL_REPORT_MS)
+            continue;
+        sum += p->rate;
+        if (p->key && p->rate > best) {
+            best = p->rate;
+            *key = p;
+        }
+    }
+    return sum;
+}
+
+/* A split key of partition p strictly inside it. */
+static bool inside(const pm_entry_t *e, size_t p, const char *k, size_t len)
+{
+    const clu_rangemap_t *m = &e->rec.cur;
+    return (!p ? len > 0 : clu_key_cmp(k, len, m->s[p - 1].key, m->s[p - 1].len) > 0) &&
+           (p == m->n || clu_key_cmp(k, len, m->s[p].key, m->s[p].len) < 0);
+}
+
 bool clu_pmap_tick(clu_pmap_t *pm, double dt, uint64_t now_ms, double split_rate,
                    uint32_t min_ticks, uint64_t cooldown_ms, clu_hot_t *hot)
 {
@@ -500,21 +542,123 @@ bool clu_pmap_tick(clu_pmap_t *pm, double dt, uint64_t now_ms, double split_rate
             l->last_r = r;
             l->last_w = w;
             l->last_b = b;
-            if (split_rate > 0 && l->pub.write_rate >= split_rate)
+            const peer_load_t *pk;
+            l->pub.cluster_write_rate = l->pub.write_rate + peers_rate(l, now_ms, &pk);
+            double rate = l->pub.cluster_write_rate;
+            if (split_rate > 0 && rate >= split_rate)
                 l->pub.hot_ticks++;
             else
                 l->pub.hot_ticks = 0;
             if (split_rate > 0 && cool && l->pub.hot_ticks >= min_ticks &&
-                (!found || l->pub.write_rate > hot->write_rate) &&
-                median_split(e, p, &hot->split)) {
-                memcpy(hot->space, e->space, e->slen);
-                hot->slen = e->slen;
-                hot->write_rate = l->pub.write_rate;
-                found = true;
+                (!found || rate > hot->write_rate)) {
+                bool ok = median_split(e, p, &hot->split);
+                if (!ok && pk && inside(e, p, pk->key, pk->klen)) {
+                    rdb_buf_reset(&hot->split);
+                    rdb_buf_append(&hot->split, pk->key, pk->klen);
+                    ok = true;
+                }
+                if (ok) {
+                    memcpy(hot->space, e->space, e->slen);
+                    hot->slen = e->slen;
+                    hot->write_rate = rate;
+                    found = true;
+                }
             }
         }
     }
     pthread_mutex_unlock(&pm->smu);
     pthread_rwlock_unlock(&pm->mu);
     return found;
+}
+
+/* ---- load reports between members --------------------------------------------- */
+
+void clu_pmap_pack_report(clu_pmap_t *pm, double min_rate, msgpack_packer *pk)
+{
+    pthread_rwlock_rdlock(&pm->mu);
+    pthread_mutex_lock(&pm->smu);
+    uint32_t cnt = 0;
+    for (size_t i = 0; i < pm->n; i++)
+        for (size_t p = 0; p < nparts(&pm->e[i].rec); p++)
+            cnt += pm->e[i].load[p].pub.write_rate >= min_rate;
+    msgpack_pack_array(pk, cnt);
+    rdb_buf_t key = RDB_BUF_INIT;
+    for (size_t i = 0; i < pm->n; i++) {
+        const pm_entry_t *e = &pm->e[i];
+        for (size_t p = 0; p < nparts(&e->rec); p++) {
+            const part_load_t *l = &e->load[p];
+            if (l->pub.write_rate < min_rate)
+                continue;
+            msgpack_pack_array(pk, 6);
+            msgpack_pack_bin(pk, e->slen);
+            msgpack_pack_bin_body(pk, e->space, e->slen);
+            msgpack_pack_uint64(pk, e->rec.version.hlc);
+            msgpack_pack_uint16(pk, e->rec.version.node_id);
+            msgpack_pack_uint64(pk, p);
+            msgpack_pack_double(pk, l->pub.write_rate);
+            if (median_split(e, p, &key)) {
+                msgpack_pack_bin(pk, key.len);
+                msgpack_pack_bin_body(pk, key.data, key.len);
+            } else {
+                msgpack_pack_nil(pk);
+            }
+        }
+    }
+    rdb_buf_free(&key);
+    pthread_mutex_unlock(&pm->smu);
+    pthread_rwlock_unlock(&pm->mu);
+}
+
+static bool obj_u64(const msgpack_object *o, uint64_t *v)
+{
+    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return false;
+    *v = o->via.u64;
+    return true;
+}
+
+void clu_pmap_peer_report(clu_pmap_t *pm, uint16_t peer, uint64_t now_ms,
+                          const msgpack_object *rep)
+{
+    if (!peer || rep->type != MSGPACK_OBJECT_ARRAY)
+        return;
+    pthread_rwlock_rdlock(&pm->mu);
+    pthread_mutex_lock(&pm->smu);
+    for (uint32_t i = 0; i < rep->via.array.size; i++) {
+        const msgpack_object *x = &rep->via.array.ptr[i];
+        uint64_t hlc, node, part;
+        if (x->type != MSGPACK_OBJECT_ARRAY || x->via.array.size != 6)
+            continue;
+        const msgpack_object *f = x->via.array.ptr;
+        if (f[0].type != MSGPACK_OBJECT_BIN || !obj_u64(&f[1], &hlc) || !obj_u64(&f[2], &node) ||
+            !obj_u64(&f[3], &part) || (f[4].type != MSGPACK_OBJECT_FLOAT64 &&
+                                       f[4].type != MSGPACK_OBJECT_FLOAT32))
+            continue;
+        pm_entry_t *e = find_space(pm, f[0].via.bin.ptr, f[0].via.bin.size);
+        if (!e || e->rec.version.hlc != hlc || e->rec.version.node_id != node ||
+            part >= nparts(&e->rec))
+            continue;   /* another map version than ours: not comparable */
+        part_load_t *l = &e->load[part];
+        peer_load_t *slot = NULL;
+        for (unsigned k = 0; k < PL_PEERS && !slot; k++)
+            if (l->peers[k].id == peer)
+                slot = &l->peers[k];
+        for (unsigned k = 0; k < PL_PEERS && !slot; k++)
+            if (!l->peers[k].id || now_ms - l->peers[k].ms > PL_REPORT_MS)
+                slot = &l->peers[k];
+        if (!slot)
+            continue;
+        free(slot->key);
+        slot->id = peer;
+        slot->rate = f[4].via.f64;
+        slot->ms = now_ms;
+        slot->key = NULL;
+        slot->klen = 0;
+        if (f[5].type == MSGPACK_OBJECT_BIN && f[5].via.bin.size <= PL_SAMPLE_MAX) {
+            slot->key = rdb_memdup(f[5].via.bin.ptr, f[5].via.bin.size + 1);
+            slot->klen = f[5].via.bin.size;
+        }
+    }
+    pthread_mutex_unlock(&pm->smu);
+    pthread_rwlock_unlock(&pm->mu);
 }

@@ -38,6 +38,14 @@
  * point (the median sampled key) for a partition whose write rate stayed
  * above a threshold.  A partition keeps its counters across map versions
  * as long as its bounds do not change; the halves of a split start at 0.
+ *
+ * Cluster-wide load.  A write is counted where it is coordinated, so one
+ * node sees only its share of a partition's writes.  Each member packs its
+ * rates (clu_pmap_pack_report, with its median key per partition) into its
+ * gossip; the others keep them per partition (clu_pmap_peer_report, for
+ * the same map version only, for PL_REPORT_MS) and clu_pmap_tick decides
+ * on cluster_write_rate, this node's rate plus the fresh reports, taking
+ * its own median key or else the busiest reporter's.
  */
 #ifndef RDB_CLUSTER_PARTMAP_H
 #define RDB_CLUSTER_PARTMAP_H
@@ -45,6 +53,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <msgpack.h>
 
 #include "cluster/rangemap.h"
 #include "common/buf.h"
@@ -79,6 +88,7 @@ typedef struct clu_place {
 typedef struct clu_pload {
     uint64_t reads, writes, bytes;          /* since the partition got its bounds */
     double   read_rate, write_rate, byte_rate; /* per second, decayed (~3 s)    */
+    double   cluster_write_rate;            /* write_rate plus the other members' */
     uint32_t hot_ticks;                     /* consecutive ticks above the split rate */
 } clu_pload_t;
 
@@ -139,11 +149,20 @@ void        clu_pmap_each(clu_pmap_t *pm, clu_pmap_each_fn fn, void *ctx);
  * against its partition in the current map; a no-op for other keys. */
 void        clu_pmap_note(clu_pmap_t *pm, const void *key, size_t klen, bool write, size_t bytes);
 /* Once per tick of dt seconds: update the decayed rates.  With split_rate
- * > 0, a partition whose write rate stayed at or above it for min_ticks
+ * > 0, a partition whose cluster-wide write rate stayed at or above it for min_ticks
  * ticks, in a space that is not moving and whose map last changed at
  * least cooldown_ms before now_ms (monotonic), with a sampled median key
  * strictly inside it, is proposed in *hot (the hottest one; true). */
 bool        clu_pmap_tick(clu_pmap_t *pm, double dt, uint64_t now_ms, double split_rate,
                           uint32_t min_ticks, uint64_t cooldown_ms, clu_hot_t *hot);
+
+/* This node's load report: [[space, map hlc, map node, partition, write
+ * rate, median key | nil]...] for partitions written at least min_rate a
+ * second here. */
+void        clu_pmap_pack_report(clu_pmap_t *pm, double min_rate, msgpack_packer *pk);
+/* A member's report (as packed above), received at now_ms (the clock of
+ * clu_pmap_tick's now_ms). */
+void        clu_pmap_peer_report(clu_pmap_t *pm, uint16_t peer, uint64_t now_ms,
+                                 const msgpack_object *rep);
 
 #endif

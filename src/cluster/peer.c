@@ -703,6 +703,16 @@ void clu_net_drop(clu_net_t *net, uint16_t peer)
         link_kill(l, false);
 }
 
+void clu_net_refuse(clu_net_t *net, uint16_t peer)
+{
+    net_link_t *l;
+    while ((l = net_active(net, peer)) != NULL) {
+        if (l->dial)
+            l->dial->backoff_ms = net->o.backoff_max_ms;
+        link_retire(l);
+    }
+}
+
 void clu_net_drop_client(clu_net_t *net, uint32_t client)
 {
     net_link_t *l = net_client(net, client);

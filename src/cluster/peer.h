@@ -83,6 +83,10 @@ rdb_status_t clu_net_reply(clu_net_t *net, uint32_t client, const void *frame, s
  * on_state reports it down and the dial slot re-dials with backoff. */
 void clu_net_drop(clu_net_t *net, uint16_t peer);
 void clu_net_drop_client(clu_net_t *net, uint32_t client);
+/* Refuse peer (a member removed from the cluster): send what is queued to
+ * it, close its links, and dial it again only after the longest backoff
+ * (callable from on_state). */
+void clu_net_refuse(clu_net_t *net, uint16_t peer);
 /* Authentication failures seen (wrong secret), for status and tests. */
 uint64_t clu_net_auth_failures(const clu_net_t *net);
 

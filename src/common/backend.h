@@ -19,6 +19,10 @@
  * the objects behind the handles.  A portal must not outlive its statement
  * or its session; the front end frees portals before statements and both
  * before session_close.  Unnamed objects are replaced as the protocol says.
+ * An engine that has SQL-level PREPARE keeps the named statements itself
+ * (stmt_store / stmt_find / stmt_close), so that PREPARE, EXECUTE,
+ * DEALLOCATE and Parse share one name space as in PostgreSQL; its portals
+ * then hold their statement alive on their own.
  *
  * Transactions.  The engine tracks the transaction state and reports it as
  * the ReadyForQuery status byte: 'I' idle, 'T' in a block, 'E' in a failed
@@ -159,6 +163,15 @@ typedef struct rdb_backend {
     void (*stmt_describe)(rdb_stmt_t *st, int *nparams, const uint32_t **param_types,
                           int *ncols, const rdb_coldesc_t **cols);
     void (*stmt_free)(rdb_stmt_t *st);
+    /* Named statements kept by the engine (all three NULL: the front end
+     * keeps them).  stmt_store takes st under name (not ""), or fails with
+     * 42P05 if the name is taken (st stays the caller's); stmt_find gives
+     * the statement (engine-owned) or NULL; stmt_close drops the name, if
+     * any.  Portals of such a statement keep it alive (bind takes a
+     * reference, portal_free drops it). */
+    rdb_status_t (*stmt_store)(rdb_session_t *s, const char *name, rdb_stmt_t *st, rdb_err_t *err);
+    rdb_stmt_t *(*stmt_find)(rdb_session_t *s, const char *name);
+    void (*stmt_close)(rdb_session_t *s, const char *name);
     /* formats: per parameter, already expanded (0 text, 1 binary);
      * result_formats: nresult 0 = all text, 1 = all that one, else per column.
      * Errors: 08P01 for a count mismatch, 22P02 etc. for bad values. */

@@ -386,7 +386,15 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
                 /* changed since our snapshot: work on the newest version
                  * if it still qualifies (READ COMMITTED's re-check) */
                 bool pass = true;
-                for (const plan_t *p = d->src; p && pass; p = p->left)
+                if (d->recheck) {
+                    /* FROM items: the WHERE clause over the newest target
+                     * row and the same FROM rows (PostgreSQL's EvalPlanQual) */
+                    sql_value_t *full = rdb_arena_alloc(&a, sizeof(sql_value_t) * (size_t)d->src->ncols);
+                    memcpy(full, rows[i], sizeof(sql_value_t) * (size_t)d->src->ncols);
+                    memcpy(full, latest, sizeof(sql_value_t) * t->nrowcols);
+                    rc = ex_qual(r, d->recheck, full, &a, &pass);
+                }
+                for (const plan_t *p = d->src; p && pass && !d->recheck; p = p->left)
                     if (p->qual && (rc = ex_qual(r, p->qual, latest, &a, &pass)) != RDB_OK)
                         break;
                 if (rc != RDB_OK)

@@ -60,6 +60,9 @@ static int64_t now_pg_usec(void)
 
 struct rdb_stmt {
     rdb_session_t *s;
+    int            refs;        /* the name (session or pgwire) and each portal */
+    char          *name;        /* the session's name for it; NULL: pgwire's (unnamed) */
+    int64_t        execs;       /* runs started (pg_prepared_statements.generic_plans) */
     rdb_arena_t    a;
     char          *sql;
     ast_parse_t    parse;
@@ -607,10 +610,13 @@ static rdb_status_t do_bind_custom(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t 
         ex_plan_parallel(out->plan, workers > 8 ? 8 : workers, table_rows, s);
     }
     if (out->dml) {
-        /* a DML source keeps its join order: READ COMMITTED's re-check
-         * (dml.c) reads the conditions down its left spine over the
-         * target's row, which must stay first */
-        po.join_collapse_limit = 1;
+        /* a DML source without FROM items keeps its join order: READ
+         * COMMITTED's re-check (dml.c) reads the conditions down its left
+         * spine over the target's row; with FROM items it re-checks the
+         * WHERE clause (sql_dml_t recheck) over the source row, whose
+         * column order the join planner keeps */
+        if (!out->dml->recheck)
+            po.join_collapse_limit = 1;
         out->dml->src = plan_optimize_opts(a, out->dml->src, &po);
     }
     return RDB_OK;
@@ -1381,6 +1387,7 @@ static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, co
 {
     rdb_stmt_t *ps = calloc(1, sizeof *ps);
     ps->s = s;
+    ps->refs = 1;
     rdb_arena_init(&ps->a, 0);
     ps->sql = strdup(sql);
     for (int i = 0; i < SQL_MAX_PARAMS; i++)
@@ -1455,67 +1462,18 @@ static void e_stmt_describe(rdb_stmt_t *ps, int *nparams, const uint32_t **param
     *cols = ps->ncols ? ps->cols : NULL;
 }
 
+/* Drop one reference: the statement lives while a name or a portal has it. */
 static void e_stmt_free(rdb_stmt_t *ps)
 {
-    if (!ps)
+    if (!ps || --ps->refs > 0)
         return;
     sql_parse_free(&ps->parse);
     if (ps->snap)
         sql_catalog_release(ps->snap);
     rdb_arena_destroy(&ps->a);
     free(ps->sql);
+    free(ps->name);
     free(ps);
-}
-
-static rdb_status_t e_bind(rdb_session_t *s, rdb_stmt_t *ps, int nparams, const int16_t *formats,
-                           const char *const *values, const int32_t *lens, int nresult,
-                           const int16_t *result_formats, rdb_portal_t **out, rdb_err_t *err)
-{
-    if (nparams != ps->nparams)
-        return rdb_err_set(err, RDB_PROTOCOL, "08P01",
-                           "bind message supplies %d parameters, but prepared statement \"\" requires %d",
-                           nparams, ps->nparams);
-    rdb_portal_t *p = calloc(1, sizeof *p);
-    p->stmt = ps;
-    rdb_arena_init(&p->a, 0);
-    p->params = RDB_ARENA_NEWN(&p->a, sql_value_t, nparams + 1);
-    for (int i = 0; i < nparams; i++) {
-        sql_type_t t = { ps->poids[i], -1 };
-        if (lens[i] < 0) {
-            p->params[i] = sql_null();
-            continue;
-        }
-        rdb_status_t rc = formats[i] == 1
-            ? sql_value_recv(&p->a, t, values[i], (size_t)lens[i], &p->params[i], err)
-            : sql_value_in(&p->a, &s->fs, t, values[i], (size_t)lens[i], &p->params[i], err);
-        if (rc != RDB_OK) {
-            rdb_arena_destroy(&p->a);
-            free(p);
-            return rc;
-        }
-    }
-    int nc = ps->ncols;
-    p->formats = RDB_ARENA_NEWN(&p->a, int16_t, nc + 1);
-    p->cols = RDB_ARENA_NEWN(&p->a, rdb_coldesc_t, nc + 1);
-    if (nresult > 1 && nresult != nc) {
-        rdb_arena_destroy(&p->a);
-        free(p);
-        return rdb_err_set(err, RDB_PROTOCOL, "08P01", "bind message has %d result formats but query has %d columns",
-                           nresult, nc);
-    }
-    for (int i = 0; i < nc; i++) {
-        p->formats[i] = nresult == 0 ? 0 : nresult == 1 ? result_formats[0] : result_formats[i];
-        p->cols[i] = ps->cols[i];
-        p->cols[i].format = p->formats[i];
-    }
-    *out = p;
-    return RDB_OK;
-}
-
-static void e_portal_describe(rdb_portal_t *p, int *ncols, const rdb_coldesc_t **cols)
-{
-    *ncols = p->stmt->ncols;
-    *cols = p->stmt->ncols ? p->cols : NULL;
 }
 
 static void portal_stop(rdb_portal_t *p)
@@ -1537,8 +1495,59 @@ static void e_portal_free(rdb_portal_t *p)
     if (!p)
         return;
     portal_stop(p);
+    e_stmt_free(p->stmt);
     rdb_arena_destroy(&p->a);
     free(p);
+}
+
+static rdb_status_t e_bind(rdb_session_t *s, rdb_stmt_t *ps, int nparams, const int16_t *formats,
+                           const char *const *values, const int32_t *lens, int nresult,
+                           const int16_t *result_formats, rdb_portal_t **out, rdb_err_t *err)
+{
+    if (nparams != ps->nparams)
+        return rdb_err_set(err, RDB_PROTOCOL, "08P01",
+                           "bind message supplies %d parameters, but prepared statement \"%s\" requires %d",
+                           nparams, ps->name ? ps->name : "", ps->nparams);
+    rdb_portal_t *p = calloc(1, sizeof *p);
+    p->stmt = ps;
+    ps->refs++;
+    rdb_arena_init(&p->a, 0);
+    p->params = RDB_ARENA_NEWN(&p->a, sql_value_t, nparams + 1);
+    for (int i = 0; i < nparams; i++) {
+        sql_type_t t = { ps->poids[i], -1 };
+        if (lens[i] < 0) {
+            p->params[i] = sql_null();
+            continue;
+        }
+        rdb_status_t rc = formats[i] == 1
+            ? sql_value_recv(&p->a, t, values[i], (size_t)lens[i], &p->params[i], err)
+            : sql_value_in(&p->a, &s->fs, t, values[i], (size_t)lens[i], &p->params[i], err);
+        if (rc != RDB_OK) {
+            e_portal_free(p);
+            return rc;
+        }
+    }
+    int nc = ps->ncols;
+    p->formats = RDB_ARENA_NEWN(&p->a, int16_t, nc + 1);
+    p->cols = RDB_ARENA_NEWN(&p->a, rdb_coldesc_t, nc + 1);
+    if (nresult > 1 && nresult != nc) {
+        e_portal_free(p);
+        return rdb_err_set(err, RDB_PROTOCOL, "08P01", "bind message has %d result formats but query has %d columns",
+                           nresult, nc);
+    }
+    for (int i = 0; i < nc; i++) {
+        p->formats[i] = nresult == 0 ? 0 : nresult == 1 ? result_formats[0] : result_formats[i];
+        p->cols[i] = ps->cols[i];
+        p->cols[i].format = p->formats[i];
+    }
+    *out = p;
+    return RDB_OK;
+}
+
+static void e_portal_describe(rdb_portal_t *p, int *ncols, const rdb_coldesc_t **cols)
+{
+    *ncols = p->stmt->ncols;
+    *cols = p->stmt->ncols ? p->cols : NULL;
 }
 
 static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_rows, int flags,
@@ -1618,6 +1627,7 @@ static rdb_status_t e_execute(rdb_session_t *s, rdb_portal_t *p, int64_t max_row
         return eng_stmt_end(s, t, false, rdb_err_set(err, RDB_SQL, "0A000",
                             "cached plan must not change result type"), err);
     p->running = true;
+    ps->execs++;
     rdb_arena_init(&p->runa, 0);
     eng_run_init(s, &p->run, t, ps->snap, &p->runa, err);
     p->run.nparams = ps->nparams;
@@ -1667,16 +1677,20 @@ static void e_cancel(rdb_session_t *s)
  * in the session; EXECUTE name [(args)] evaluates the arguments, coerces
  * them to the parameter types (assignment rules, as PostgreSQL's
  * EvaluateParams) and runs it; EXPLAIN EXECUTE binds a custom plan with
- * the arguments as constants, as PostgreSQL's first executions do.  The
- * protocol's named statements live in pgwire's own map: the two name
- * spaces are separate here (PostgreSQL shares one), and
- * pg_prepared_statements lists the SQL-level ones. */
+ * the arguments as constants, as PostgreSQL's first executions do.
+ *
+ * One name space, as in PostgreSQL: the protocol's named statements (Parse
+ * "s1") are kept here too, through the backend's stmt_store / stmt_find /
+ * stmt_close, so EXECUTE runs them, DEALLOCATE drops them, a name taken
+ * either way is 42P05 and pg_prepared_statements lists them (from_sql
+ * false).  Only the unnamed statement stays in pgwire.  A portal holds a
+ * reference to its statement, so DEALLOCATE does not end a portal. */
 
 typedef struct eng_prep {
     char            *name;
     int64_t          time;      /* prepare_time, PostgreSQL microseconds */
     rdb_stmt_t      *ps;        /* ps->sql: the query string that made it */
-    int64_t          execs;     /* EXECUTEs run (all with the generic plan) */
+    bool             from_sql;  /* PREPARE (true) or the protocol's Parse */
     struct eng_prep *next;
 } eng_prep_t;
 
@@ -1707,6 +1721,33 @@ static void prep_free_all(rdb_session_t *s)
     }
 }
 
+static void prep_add(rdb_session_t *s, const char *name, rdb_stmt_t *ps, bool from_sql)
+{
+    eng_prep_t *p = calloc(1, sizeof *p);
+    p->name = strdup(name);
+    p->time = s->txn ? s->txn_ts : now_pg_usec();
+    p->ps = ps;
+    p->from_sql = from_sql;
+    free(ps->name);
+    ps->name = strdup(name);
+    p->next = s->preps;
+    s->preps = p;
+}
+
+/* EXECUTE runs a plan: PREPARE makes only those, the protocol's Parse
+ * may have prepared anything. */
+static bool prep_runs_plan(const rdb_stmt_t *ps)
+{
+    if (!ps->st)
+        return false;
+    switch (ps->st->kind) {
+    case AST_S_SELECT: case AST_S_INSERT: case AST_S_UPDATE: case AST_S_DELETE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static rdb_status_t prep_not_found(const char *name, rdb_err_t *err)
 {
     return rdb_err_set(err, RDB_SQL, "26000", "prepared statement \"%s\" does not exist", name);
@@ -1727,7 +1768,7 @@ static void prep_describe(rdb_stmt_t *ps)
 }
 
 const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t *time, int *nparams,
-                            const uint32_t **ptypes, int64_t *execs)
+                            const uint32_t **ptypes, int64_t *execs, bool *from_sql)
 {
     eng_prep_t *p = s->preps;
     for (; p && i > 0; i--)
@@ -1738,7 +1779,8 @@ const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t 
     *time = p->time;
     *nparams = p->ps->nparams;
     *ptypes = p->ps->poids;
-    *execs = p->execs;
+    *execs = p->ps->execs;
+    *from_sql = p->from_sql;
     return p->name;
 }
 
@@ -1748,6 +1790,7 @@ static rdb_status_t prep_make(rdb_session_t *s, ast_stmt_t *st, const char *sql,
                               rdb_err_t *err)
 {
     ps->s = s;
+    ps->refs = 1;
     rdb_arena_init(&ps->a, 0);
     ps->sql = strdup(sql);
     for (int i = 0; i < SQL_MAX_PARAMS; i++)
@@ -1810,14 +1853,33 @@ static rdb_status_t run_prepare(rdb_session_t *s, ast_stmt_t *st, const char *sq
         e_stmt_free(ps);
         return rc;
     }
-    eng_prep_t *p = calloc(1, sizeof *p);
-    p->name = strdup(st->name);
-    p->time = s->txn ? s->txn_ts : now_pg_usec();
-    p->ps = ps;
-    p->next = s->preps;
-    s->preps = p;
+    prep_add(s, st->name, ps, true);
     sink->command_complete(sink->ctx, "PREPARE");
     return RDB_OK;
+}
+
+/* The backend's stmt_store: Parse of a named statement. */
+static rdb_status_t e_stmt_store(rdb_session_t *s, const char *name, rdb_stmt_t *ps, rdb_err_t *err)
+{
+    if (prep_find(s, name, NULL))
+        return rdb_err_set(err, RDB_SQL, "42P05", "prepared statement \"%s\" already exists", name);
+    prep_add(s, name, ps, false);
+    return RDB_OK;
+}
+
+static rdb_stmt_t *e_stmt_find(rdb_session_t *s, const char *name)
+{
+    eng_prep_t *p = prep_find(s, name, NULL);
+    return p ? p->ps : NULL;
+}
+
+static void e_stmt_close(rdb_session_t *s, const char *name)
+{
+    eng_prep_t **link, *p = prep_find(s, name, &link);
+    if (p) {
+        *link = p->next;
+        prep_free(p);
+    }
 }
 
 /* EXECUTE's arguments: count checked, bound against snap, coerced to the
@@ -1842,9 +1904,12 @@ static rdb_status_t exec_args(rdb_session_t *s, const char *name, rdb_stmt_t *ps
     sql_type_t *ptypes = RDB_ARENA_NEWN(a, sql_type_t, SQL_MAX_PARAMS);
     sql_bindenv_t b;
     eng_bindenv_init(s, &b, a, snap, sql, ptypes);
-    for (int i = 0; i < n; i++)
-        if (sql_bind_param_arg(&b, st->exec_args[i], i + 1, ps->ptypes[i], &e[i], err) != RDB_OK)
+    for (int i = 0; i < n; i++) {
+        /* a protocol statement's parameter that nothing typed is text, as in Bind */
+        sql_type_t pt = ps->ptypes[i].oid ? ps->ptypes[i] : (sql_type_t){ ps->poids[i], -1 };
+        if (sql_bind_param_arg(&b, st->exec_args[i], i + 1, pt, &e[i], err) != RDB_OK)
             return RDB_SQL;
+    }
     if (b.nparams > 0)
         return rdb_err_set(err, RDB_SQL, "42P02", "there is no parameter $1");
     ex_run_t r;
@@ -1857,6 +1922,59 @@ static rdb_status_t exec_args(rdb_session_t *s, const char *name, rdb_stmt_t *ps
     return RDB_OK;
 }
 
+/* EXECUTE of a statement the protocol's Parse made that is no SELECT,
+ * INSERT, UPDATE or DELETE (PREPARE makes none): run it as the simple
+ * protocol would.  It holds a reference to ps meanwhile (a DEALLOCATE ALL
+ * it runs frees the name, not the statement); EXECUTE chains stop at a
+ * depth of 32 with PostgreSQL's 54001. */
+static rdb_status_t run_prepared_utility(rdb_session_t *s, rdb_stmt_t *ps, rdb_sink_t *sink, bool describe,
+                                         rdb_err_t *err)
+{
+    static __thread int depth;
+    ast_stmt_t *st = ps->st;
+    if (!st) {
+        sink->empty_query(sink->ctx);
+        return RDB_OK;
+    }
+    if (depth >= 32) {
+        rdb_err_set(err, RDB_SQL, "54001", "stack depth limit exceeded");
+        rdb_err_hint(err, "Increase the configuration parameter \"max_stack_depth\" (currently 2048kB), "
+                          "after ensuring the platform's stack depth limit is adequate.");
+        return RDB_SQL;
+    }
+    ps->refs++;
+    depth++;
+    rdb_status_t rc;
+    switch (st->kind) {
+    case AST_S_BEGIN:
+    case AST_S_COMMIT:
+    case AST_S_ROLLBACK:
+        rc = txn_control(s, st, sink, err);
+        break;
+    case AST_S_DDL:
+        rc = run_ddl(s, st, ps->sql, sink, err);
+        break;
+    case AST_S_COPY:
+        rc = rdb_err_set(err, RDB_SQL, "0A000", "EXECUTE of a COPY statement is not supported");
+        break;
+    case AST_S_EXPLAIN:
+        rc = run_explain(s, st, ps->sql, sink, describe, err);
+        break;
+    case AST_S_PREPARE:
+        rc = run_prepare(s, st, ps->sql, sink, err);
+        break;
+    case AST_S_EXECUTE:
+        rc = run_execute(s, st, ps->sql, sink, describe, err);
+        break;
+    default:
+        rc = run_utility(s, st, sink, describe, err);
+        break;
+    }
+    depth--;
+    e_stmt_free(ps);
+    return rc;
+}
+
 static rdb_status_t run_execute(rdb_session_t *s, ast_stmt_t *st, const char *sql, rdb_sink_t *sink,
                                 bool describe, rdb_err_t *err)
 {
@@ -1864,6 +1982,10 @@ static rdb_status_t run_execute(rdb_session_t *s, ast_stmt_t *st, const char *sq
     if (!p)
         return prep_not_found(st->name, err);
     rdb_stmt_t *ps = p->ps;
+    if (!prep_runs_plan(ps)) {
+        p->ps->execs++;
+        return run_prepared_utility(s, ps, sink, describe, err);
+    }
     bool own;
     txn_t *t = eng_stmt_txn(s, &own);
     rdb_arena_t a;
@@ -1884,7 +2006,7 @@ static rdb_status_t run_execute(rdb_session_t *s, ast_stmt_t *st, const char *sq
         ex_run_init_subs(&r, ps->nsubs);
         uint64_t count = 0;
         rdb_exec_state_t state;
-        p->execs++;
+        ps->execs++;
         rc = run_bound(s, &ps->bound, &r, sink, NULL, NULL, 0, &count, &state, err);
     }
     rdb_arena_destroy(&a);
@@ -1903,6 +2025,9 @@ static rdb_status_t explain_execute_begin(rdb_session_t *s, ast_stmt_t *st, simp
     if (!p)
         return prep_not_found(st->name, err);
     rdb_stmt_t *ps = p->ps;
+    if (!prep_runs_plan(ps))
+        return rdb_err_set(err, RDB_SQL, "0A000", "EXPLAIN EXECUTE of a statement prepared by the protocol "
+                           "that is not SELECT, INSERT, UPDATE or DELETE is not supported");
     x->snap = sql_catalog_acquire(s->e->cat, x->t, err);
     if (!x->snap)
         return RDB_SQL;
@@ -2034,6 +2159,9 @@ rdb_status_t rdb_sql_engine_init(const rdb_config_t *cfg, rdb_backend_t *out, rd
     out->prepare = e_prepare;
     out->stmt_describe = e_stmt_describe;
     out->stmt_free = e_stmt_free;
+    out->stmt_store = e_stmt_store;
+    out->stmt_find = e_stmt_find;
+    out->stmt_close = e_stmt_close;
     out->bind = e_bind;
     out->portal_describe = e_portal_describe;
     out->execute = e_execute;

@@ -149,12 +149,12 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
 void eng_bindenv_init(rdb_session_t *s, sql_bindenv_t *b, rdb_arena_t *a, const sql_catsnap_t *snap,
                       const char *sql, sql_type_t *ptypes);
 extern const ex_session_ops_t eng_session_ops;
-/* pg_prepared_statements: the i-th SQL-level prepared statement of s (NULL
+/* pg_prepared_statements: the i-th named prepared statement of s (NULL
  * past the last): its name, the query string that created it, its
  * prepare_time (PostgreSQL microseconds) and parameter types; all valid
  * until the session's next statement. */
 const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t *time, int *nparams,
-                            const uint32_t **ptypes, int64_t *execs);
+                            const uint32_t **ptypes, int64_t *execs, bool *from_sql);
 
 /* cluster_glue.c: the engine on a cluster node */
 struct clu_node *eng_clu_node(void);

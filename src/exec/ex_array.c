@@ -3,7 +3,10 @@
  * UPDATE's a[i] = v), op ANY/ALL (array), with PostgreSQL's semantics:
  * subscripts count from the array's lower bound, an index out of range
  * reads NULL, a slice is clipped to the array and starts at 1, and
- * assignment past either end pads with NULLs.
+ * assignment past either end of a one-dimensional array pads with NULLs.
+ * A multi-dimensional array is assigned to (a[i][j] = v, a[1:2][2:3] =
+ * array) only within its bounds (2202E "array subscript out of range"), as
+ * PostgreSQL's array_set_element / array_set_slice.
  */
 #include <string.h>
 
@@ -76,13 +79,107 @@ rdb_status_t ex_eval_array(ex_run_t *r, const ex_expr_t *e, const sql_value_t *r
     return RDB_OK;
 }
 
-/* a[i] = v, or a[i:j] = array: the elements outside the array's bounds
- * become NULLs; a slice takes the source's first j-i+1 elements. */
-static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
-                           sql_value_t arr, sql_value_t lo, sql_value_t hi, sql_value_t *out)
+static rdb_status_t subscript_error(ex_run_t *r, const char *msg)
 {
-    sql_value_t nv;
-    if (ex_eval(r, e->args[3], row, a, &nv) != RDB_OK)
+    return rdb_err_set(r->err, RDB_SQL, "2202E", "%s", msg);
+}
+
+/* Assignment with k subscripts to x, an array of 2 or more dimensions or
+ * an empty one (a new array of k dimensions): nv the element, or for a
+ * slice the source array whose first elements fill the slice in row-major
+ * order.  lo/hi as ex_eval_subscript gives them. */
+static rdb_status_t assign_md(ex_run_t *r, const ex_expr_t *e, rdb_arena_t *a, sql_array_t *x, int k,
+                              const sql_value_t *lo, const sql_value_t *hi, sql_value_t nv, sql_value_t *out)
+{
+    bool slice = e->flag & EX_SUB_SLICE;
+    int64_t from[SQL_ARRAY_MAXDIM], to[SQL_ARRAY_MAXDIM];
+    for (int d = 0; d < k; d++) {
+        int om = slice ? ex_sub_omitted(e, d) : 0;
+        if ((lo[d].isnull && !(om & EX_SUB_NO_LOWER)) || (slice && hi[d].isnull && !(om & EX_SUB_NO_UPPER)))
+            return rdb_err_set(r->err, RDB_SQL, "22004", "array subscript in assignment must not be null");
+    }
+    if (slice && nv.isnull) {   /* a NULL source leaves the array as it was ('{}' for NULL) */
+        *out = sql_array_encode_like(a, x);
+        return RDB_OK;
+    }
+    sql_array_t src = { .n = 1, .v = &nv };
+    if (slice && sql_array_decode(a, e->type, &nv, &src, r->err) != RDB_OK)
+        return RDB_SQL;
+    if (x->ndim == 0) {
+        /* a new array of k dimensions: one element, or the slice's shape */
+        sql_array_t res = { .elem = x->elem, .ndim = k };
+        int64_t n = 1;
+        for (int d = 0; d < k; d++)
+            if (slice && (ex_sub_omitted(e, d) & (EX_SUB_NO_LOWER | EX_SUB_NO_UPPER))) {
+                rdb_err_set(r->err, RDB_SQL, "2202E", "array slice subscript must provide both boundaries");
+                rdb_err_detail(r->err, "When assigning to a slice of an empty array value, slice boundaries "
+                                       "must be fully specified.");
+                return RDB_SQL;
+            }
+        for (int d = 0; d < k; d++) {
+            int64_t f = lo[d].u.i, t = slice ? hi[d].u.i : f;
+            /* an extent 0 (a[2:1]) makes an empty array, a negative one is
+             * PostgreSQL's ArrayGetNItems error */
+            if (t - f + 1 < 0 || (n *= t - f + 1) > SQL_ARRAY_MAX_ELEMS)
+                return rdb_err_set(r->err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                                   SQL_ARRAY_MAX_ELEMS);
+            res.dims[d] = (int)(t - f + 1);
+            res.lbs[d] = (int32_t)f;
+        }
+        if (src.n < n)
+            return subscript_error(r, "source array too small");
+        if (n == 0) {
+            *out = sql_array_encode(a, x->elem, 1, 0, NULL);
+            return RDB_OK;
+        }
+        res.n = (int)n;
+        res.v = src.v;
+        *out = sql_array_encode_like(a, &res);
+        return RDB_OK;
+    }
+    if (slice ? x->ndim < k : x->ndim != k)
+        return subscript_error(r, "wrong number of array subscripts");
+    int64_t n = 1;
+    for (int d = 0; d < x->ndim; d++) {
+        int om = d >= k ? EX_SUB_NO_LOWER | EX_SUB_NO_UPPER : slice ? ex_sub_omitted(e, d) : 0;
+        int64_t lb = x->lbs[d], ub = lb + x->dims[d] - 1;
+        from[d] = (om & EX_SUB_NO_LOWER) ? lb : lo[d].u.i;
+        to[d] = !slice ? from[d] : (om & EX_SUB_NO_UPPER) ? ub : hi[d].u.i;
+        if (to[d] < from[d])
+            return subscript_error(r, "upper bound cannot be less than lower bound");
+        if (d < k && (from[d] < lb || to[d] > ub))
+            return subscript_error(r, "array subscript out of range");
+        n *= to[d] - from[d] + 1;
+    }
+    if (src.n < n)
+        return subscript_error(r, "source array too small");
+    sql_value_t *v = rdb_arena_memdup(a, x->v, sizeof(sql_value_t) * (size_t)x->n);
+    int64_t idx[SQL_ARRAY_MAXDIM];
+    for (int d = 0; d < x->ndim; d++)
+        idx[d] = from[d];
+    for (int64_t j = 0; j < n; j++) {
+        int64_t off = 0;
+        for (int d = 0; d < x->ndim; d++)
+            off = off * x->dims[d] + (idx[d] - x->lbs[d]);
+        v[off] = src.v[j];
+        for (int d = x->ndim - 1; d >= 0 && ++idx[d] > to[d]; d--)
+            idx[d] = from[d];
+    }
+    x->v = v;
+    *out = sql_array_encode_like(a, x);
+    return RDB_OK;
+}
+
+/* a[i] = v, or a[i:j] = array, into a non-empty one-dimensional array:
+ * the elements outside the array's bounds become NULLs; a slice takes the
+ * source's first j-i+1 elements.  With more subscripts, an array of more
+ * dimensions or an empty (or NULL) one: assign_md. */
+static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *row, rdb_arena_t *a,
+                           sql_value_t arr, int k, const sql_value_t *los, const sql_value_t *his,
+                           sql_value_t *out)
+{
+    sql_value_t nv, lo = los[0], hi = his[0];
+    if (ex_eval(r, e->args[e->nargs - 1], row, a, &nv) != RDB_OK)
         return RDB_SQL;
     bool slice = e->flag & EX_SUB_SLICE;
     sql_type_t et = sql_array_elem_type(e->type);
@@ -90,31 +187,28 @@ static rdb_status_t assign(ex_run_t *r, const ex_expr_t *e, const sql_value_t *r
     if (!arr.isnull && sql_array_decode(a, e->args[0]->type, &arr, &x, r->err) != RDB_OK)
         return RDB_SQL;
     bool empty = x.n == 0;
+    if (k > 1 || x.ndim > 1 || empty) {
+        if (empty)
+            x.ndim = 0;
+        return assign_md(r, e, a, &x, k, los, his, nv, out);
+    }
     if ((lo.isnull && !(e->flag & EX_SUB_NO_LOWER)) || (slice && hi.isnull && !(e->flag & EX_SUB_NO_UPPER)))
         return rdb_err_set(r->err, RDB_SQL, "22004", "array subscript in assignment must not be null");
-    if (empty && (e->flag & (EX_SUB_NO_LOWER | EX_SUB_NO_UPPER)))
-        return rdb_err_set(r->err, RDB_SQL, "2202E", "array slice subscript must provide both boundaries");
-    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? x.lbound : lo.u.i;
-    int64_t to = !slice ? from : (e->flag & EX_SUB_NO_UPPER) ? x.lbound + x.n - 1 : hi.u.i;
-    if (to < from) {
-        *out = arr.isnull ? sql_array_encode(a, et, 1, 0, NULL) : arr;
-        if (slice)
-            return rdb_err_set(r->err, RDB_SQL, "2202E", "upper bound cannot be less than lower bound");
+    if (slice && nv.isnull) {   /* a NULL source leaves the array as it was */
+        *out = arr;
         return RDB_OK;
     }
+    int64_t from = (e->flag & EX_SUB_NO_LOWER) ? x.lbound : lo.u.i;
+    int64_t to = !slice ? from : (e->flag & EX_SUB_NO_UPPER) ? x.lbound + x.n - 1 : hi.u.i;
+    if (to < from)  /* a slice only */
+        return rdb_err_set(r->err, RDB_SQL, "2202E", "upper bound cannot be less than lower bound");
     sql_array_t src = { .n = 1, .v = &nv };
     if (slice) {
-        if (nv.isnull) {       /* a NULL source leaves the array as it was */
-            *out = arr;
-            return RDB_OK;
-        }
         if (sql_array_decode(a, e->type, &nv, &src, r->err) != RDB_OK)
             return RDB_SQL;
         if (src.n < to - from + 1)
             return rdb_err_set(r->err, RDB_SQL, "2202E", "source array too small");
     }
-    if (empty)
-        x.lbound = (int32_t)from;
     int64_t first = x.lbound < from ? x.lbound : from;
     int64_t last = x.lbound + x.n - 1 > to ? x.lbound + x.n - 1 : to;
     if (last - first + 1 > SQL_ARRAY_MAX_ELEMS || first < INT32_MIN || last > INT32_MAX)
@@ -136,7 +230,7 @@ rdb_status_t ex_eval_subscript(ex_run_t *r, const ex_expr_t *e, const sql_value_
                                rdb_arena_t *a, sql_value_t *out)
 {
     sql_value_t arr, lo[SQL_ARRAY_MAXDIM], hi[SQL_ARRAY_MAXDIM];
-    int k = (e->flag & EX_SUB_ASSIGN) ? 1 : (e->nargs - 1) / 2;
+    int k = (e->flag & EX_SUB_ASSIGN) ? (e->nargs - 2) / 2 : (e->nargs - 1) / 2;
     if (ex_eval(r, e->args[0], row, a, &arr) != RDB_OK)
         return RDB_SQL;
     for (int d = 0; d < k; d++)
@@ -144,7 +238,7 @@ rdb_status_t ex_eval_subscript(ex_run_t *r, const ex_expr_t *e, const sql_value_
             ex_eval(r, e->args[2 + 2 * d], row, a, &hi[d]) != RDB_OK)
             return RDB_SQL;
     if (e->flag & EX_SUB_ASSIGN)
-        return assign(r, e, row, a, arr, lo[0], hi[0], out);
+        return assign(r, e, row, a, arr, k, lo, hi, out);
     bool slice = e->flag & EX_SUB_SLICE;
     *out = sql_null();
     if (arr.isnull)

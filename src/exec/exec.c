@@ -42,6 +42,7 @@
 #include "exec/rowset.h"
 #include "exec/explain.h"
 #include "exec/lockrows.h"
+#include "exec/keyset.h"
 #include "common/clock.h"
 #include "exec/sysscan.h"
 #include "sql/syscat.h"
@@ -332,7 +333,7 @@ static bool points_parallel(ex_node_t *n, int64_t a, int64_t b)
 static bool pt_implied(const plan_t *p, const ex_expr_t *e)
 {
     if (p->kset)
-        return e == p->kset;
+        return ex_kset_covers(p, e);
     if (e->kind != EX_FUNC || e->nargs != 2)
         return false;
     for (int side = 0; side < 2; side++)
@@ -432,70 +433,18 @@ static const sql_value_t *scan_points(ex_node_t *n)
 
 /* --- key sets (plan.h kset): col IN (...), col = ANY (array) ------------ */
 
-static bool kset_is_col(const ex_expr_t *e)
-{
-    while (e->kind == EX_CAST)
-        e = e->args[0];
-    return e->kind == EX_COL;
-}
-
-static int kset_cmp(const void *x, const void *y, void *arg)
-{
-    return sql_value_cmp(*(const sql_type_t *)arg, x, y);
-}
-
 /* The values of p->kset as keys of column p->kcol, sorted, without
- * repeats, NULLs and values the column cannot hold (an int4 key is never
- * 2^40) left out: *out (in n->sa), *nout. */
+ * repeats, NULLs and values the column cannot hold (keyset.h), or with
+ * kcol -1 the keys of a multi-column key set: *out (in n->sa), *nout. */
 static rdb_status_t kset_values(ex_node_t *n, sql_value_t **out, int64_t *nout)
 {
     const plan_t *p = n->p;
-    ex_run_t *r = n->r;
-    const ex_expr_t *e = p->kset;
-    sql_type_t ct = p->types[p->kcol];
-    sql_value_t *v;
-    int nv;
-    if (e->kind == EX_ARRAYCMP) {
-        sql_value_t av;
-        sql_array_t arr;
-        if (ex_eval(r, e->args[1], NULL, &n->sa, &av) != RDB_OK)
-            return RDB_SQL;
-        if (av.isnull) {
-            *out = NULL;
-            *nout = 0;
-            return RDB_OK;
-        }
-        if (sql_array_decode(&n->sa, e->args[1]->type, &av, &arr, r->err) != RDB_OK)
-            return RDB_SQL;
-        v = arr.v;
-        nv = arr.n;
-    } else {
-        nv = e->nargs;
-        v = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
-        for (int i = 0; i < nv; i++) {
-            const ex_expr_t *eq = e->args[i];
-            if (ex_eval(r, kset_is_col(eq->args[0]) ? eq->args[1] : eq->args[0], NULL, &n->sa, &v[i]) != RDB_OK)
-                return RDB_SQL;
-        }
-    }
-    sql_value_t *k = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nv ? nv : 1));
-    int nk = 0;
-    for (int i = 0; i < nv; i++) {
-        if (v[i].isnull)
-            continue;
-        if ((ct.oid == SQL_OID_INT2 && (v[i].u.i < INT16_MIN || v[i].u.i > INT16_MAX)) ||
-            (ct.oid == SQL_OID_INT4 && (v[i].u.i < INT32_MIN || v[i].u.i > INT32_MAX)))
-            continue;
-        k[nk++] = v[i];
-    }
-    qsort_r(k, (size_t)nk, sizeof *k, kset_cmp, &ct);
+    if (p->kcol < 0)
+        return ex_kset_multi_keys(n->r, p, &n->sa, out, nout);
     int m = 0;
-    for (int i = 0; i < nk; i++)
-        if (m == 0 || sql_value_cmp(ct, &k[m - 1], &k[i]) != 0)
-            k[m++] = k[i];
-    *out = k;
+    rdb_status_t rc = ex_kset_values(n->r, p->kset, p->types[p->kcol], &n->sa, out, &m);
     *nout = m;
-    return RDB_OK;
+    return rc;
 }
 
 /* Open the index scan of the next value of an index key set; false when

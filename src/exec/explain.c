@@ -28,6 +28,7 @@
 
 #include "common/buf.h"
 #include "exec/window.h"
+#include "exec/keyset.h"
 #include "sql/ast.h"
 
 /* ---- counters --------------------------------------------------------- */
@@ -496,7 +497,7 @@ static void deparse(xctx_t *x, const ex_expr_t *e, const plan_t *in, rdb_buf_t *
         rdb_buf_append_str(b, "(");
         deparse(x, e->args[0], in, b);
         rdb_buf_append_str(b, ")");
-        for (int d = 0; d < ((e->flag & EX_SUB_ASSIGN) ? 1 : (e->nargs - 1) / 2); d++) {
+        for (int d = 0; d < ((e->flag & EX_SUB_ASSIGN) ? (e->nargs - 2) / 2 : (e->nargs - 1) / 2); d++) {
             int om = d ? ex_sub_omitted(e, d) : e->flag;
             rdb_buf_append_str(b, "[");
             if (!(e->flag & EX_SUB_SLICE) || !(om & EX_SUB_NO_LOWER))
@@ -681,7 +682,7 @@ static const char *index_cond(xctx_t *x, const plan_t *p)
 static bool key_covered(const plan_t *p, const ex_expr_t *e)
 {
     if (p->kset)
-        return e == p->kset;
+        return ex_kset_covers(p, e);
     if (e->kind != EX_FUNC || e->nargs != 2)
         return false;
     for (int side = 0; side < 2; side++) {
@@ -776,14 +777,19 @@ static xnode_t *build_join(xctx_t *x, const plan_t *p)
     bool inner = strcmp(jk, "Inner") == 0;
     xnode_t *n;
     if (p->nkeys && !lat) {
-        n = xnew(x, p, "Hash Join", inner ? "Hash Join" : rdb_arena_sprintf(x->a, "Hash %s Join", jk));
-        xnode_t *h = xnew(x, NULL, "Hash", "Hash");
-        h->startup = h->total = r->total;
-        h->rows = r->rows;
-        h->width = r->width;
-        h->inst = p->right;
-        hash_join_usage(x, h, p);
-        add_kid(x, h, r);
+        const char *m = p->merge ? "Merge" : "Hash";
+        n = xnew(x, p, rdb_arena_sprintf(x->a, "%s Join", m),
+                 inner ? rdb_arena_sprintf(x->a, "%s Join", m) : rdb_arena_sprintf(x->a, "%s %s Join", m, jk));
+        xnode_t *h = r;
+        if (!p->merge) {
+            h = xnew(x, NULL, "Hash", "Hash");
+            h->startup = h->total = r->total;
+            h->rows = r->rows;
+            h->width = r->width;
+            h->inst = p->right;
+            hash_join_usage(x, h, p);
+            add_kid(x, h, r);
+        }
         rdb_buf_t b = RDB_BUF_INIT;
         if (p->nkeys > 1)
             rdb_buf_append_str(&b, "(");
@@ -798,14 +804,15 @@ static xnode_t *build_join(xctx_t *x, const plan_t *p)
         }
         if (p->nkeys > 1)
             rdb_buf_append_str(&b, ")");
-        add_prop(x, n, "Hash Cond", rdb_arena_strdup(x->a, rdb_buf_cstr(&b)));
+        add_prop(x, n, p->merge ? "Merge Cond" : "Hash Cond", rdb_arena_strdup(x->a, rdb_buf_cstr(&b)));
         rdb_buf_free(&b);
         if (p->qual)
             add_prop(x, n, "Join Filter", expr_text(x, p->qual, p));
         add_kid(x, n, l);
         add_kid(x, n, h);
-        double st = r->total + r->rows * CPU_OPER + l->startup;
-        set_cost(n, p, st, st + (l->total - l->startup) + l->rows * CPU_OPER + est(p) * CPU_TUPLE);
+        double st = p->merge ? l->startup + r->startup : r->total + r->rows * CPU_OPER + l->startup;
+        double rest = p->merge ? (r->total - r->startup) + r->rows * CPU_OPER : 0;
+        set_cost(n, p, st, st + rest + (l->total - l->startup) + l->rows * CPU_OPER + est(p) * CPU_TUPLE);
     } else {
         n = xnew(x, p, "Nested Loop", inner ? "Nested Loop" : rdb_arena_sprintf(x->a, "Nested Loop %s Join", jk));
         if (p->qual && !const_true(p->qual))

@@ -22,6 +22,12 @@
  * snapshot at READ COMMITTED: a child row committed after this
  * transaction's snapshot still counts.
  *
+ * DEFERRABLE UNIQUE constraints ride on the same queue: table.c's writes
+ * skip their check, and a row written with a new key of such an index is
+ * checked here at the statement's end (so that UPDATE t SET u = u + 1
+ * passes, as in PostgreSQL), or at COMMIT when the constraint is deferred;
+ * 23505 if more than one live row holds the key.
+ *
  * Rows changed by an action are appended to the same queue, so cascades
  * run breadth-first without recursion and their own checks run in turn.
  * Rows an action updates are checked for NOT NULL and CHECK with the
@@ -61,8 +67,9 @@ struct ex_fkq {
 /* A check deferred to COMMIT.  Tables are kept by id: the catalog
  * snapshot of the COMMIT may be another than the statement's. */
 typedef struct fk_later {
-    uint32_t     child_id;   /* the foreign key's table */
-    int          fk;         /* its index in child->fkeys */
+    uint32_t     child_id;   /* the foreign key's table (the unique index's) */
+    int          fk;         /* its index in child->fkeys (-1: a unique check) */
+    uint32_t     index_id;   /* a DEFERRABLE unique index's check: its id */
     uint32_t     parent_id;  /* referenced: the referenced table (NO ACTION check) */
     bool         referenced; /* NO ACTION on a referenced row's old key, else a referencing row */
     int          ncols;      /* nrowcols of row's table when noted */
@@ -83,14 +90,26 @@ struct ex_fk_deferred {
     int           nset, capset;
 };
 
+static uint64_t fresh_snapshot(ex_run_t *r);
+
 static const sql_table_t *rel(ex_run_t *r, const sql_table_t *self, uint32_t id)
 {
     return self->id == id ? self : sql_cat_by_id(r->snap, id);
 }
 
+/* Does the row's new version need the check of deferrable unique index ix? */
+static bool unique_concerned(const sql_table_t *tab, const sql_index_t *ix, const sql_value_t *o,
+                             const sql_value_t *n)
+{
+    return ix->deferrable && n && (!o || sql_fk_cols_differ(tab, ix->ncols, ix->colids, o, n));
+}
+
 /* Does the change of a row of tab need a check or an action? */
 static bool concerned(ex_run_t *r, const sql_table_t *tab, const sql_value_t *o, const sql_value_t *n)
 {
+    for (int i = 0; i < tab->nindexes; i++)
+        if (unique_concerned(tab, &tab->indexes[i], o, n))
+            return true;
     if (!o)
         return tab->nfkeys > 0;
     if (!n)
@@ -264,19 +283,34 @@ static ex_fk_deferred_t *deferred_state(ex_run_t *r)
     return *r->fk_deferred;
 }
 
-static bool fk_deferred(ex_run_t *r, const sql_fkey_t *fk)
+/* Is the constraint of that name deferred now (SET CONSTRAINTS, else its
+ * INITIALLY DEFERRED)? */
+static bool con_deferred(ex_run_t *r, const char *name, bool deferrable, bool initdeferred)
 {
-    if (!fk->deferrable || !r->fk_deferred)
+    if (!deferrable || !r->fk_deferred)
         return false;
     const ex_fk_deferred_t *d = *r->fk_deferred;
     if (d) {
         for (int i = d->nset - 1; i >= 0; i--)
-            if (strcmp(d->set[i].name, fk->name) == 0)
+            if (strcmp(d->set[i].name, name) == 0)
                 return d->set[i].deferred;
         if (d->all)
             return d->all == 'd';
     }
-    return fk->initdeferred;
+    return initdeferred;
+}
+
+static bool fk_deferred(ex_run_t *r, const sql_fkey_t *fk)
+{
+    return con_deferred(r, fk->name, fk->deferrable, fk->initdeferred);
+}
+
+static const sql_index_t *index_by_id(const sql_table_t *t, uint32_t id)
+{
+    for (int i = 0; t && i < t->nindexes; i++)
+        if (t->indexes[i].id == id)
+            return &t->indexes[i];
+    return NULL;
 }
 
 static void later_push(ex_run_t *r, const sql_table_t *child, int fk, const sql_table_t *parent,
@@ -288,8 +322,30 @@ static void later_push(ex_run_t *r, const sql_table_t *child, int fk, const sql_
         d->ev = rdb_realloc(d->ev, sizeof *d->ev * (size_t)d->cap);
     }
     const sql_table_t *t = referenced ? parent : child;
-    d->ev[d->n++] = (fk_later_t){ child->id, fk, parent->id, referenced, t->nrowcols,
+    d->ev[d->n++] = (fk_later_t){ child->id, fk, 0, parent->id, referenced, t->nrowcols,
                                   sql_fk_row_copy(&d->a, t, row) };
+}
+
+/* The check of a deferrable unique index ix of t for row's key: now (at a
+ * fresh snapshot, so a duplicate committed meanwhile counts), or kept for
+ * COMMIT when the constraint is deferred. */
+static rdb_status_t unique_check(ex_run_t *r, const sql_table_t *t, const sql_index_t *ix,
+                                 const sql_value_t *row, bool may_defer)
+{
+    if (may_defer && con_deferred(r, ix->name, ix->deferrable, ix->initdeferred)) {
+        ex_fk_deferred_t *d = deferred_state(r);
+        if (d->n == d->cap) {
+            d->cap = d->cap ? d->cap * 2 : 64;
+            d->ev = rdb_realloc(d->ev, sizeof *d->ev * (size_t)d->cap);
+        }
+        d->ev[d->n++] = (fk_later_t){ t->id, -1, ix->id, 0, false, t->nrowcols,
+                                      sql_fk_row_copy(&d->a, t, row) };
+        return RDB_OK;
+    }
+    uint64_t snap = fresh_snapshot(r);
+    rdb_status_t rc = sql_table_unique_recheck(r->txn, t, ix, row, r->err);
+    txn_set_snapshot(r->txn, snap);
+    return rc;
 }
 
 static rdb_status_t referenced_side(ex_run_t *r, ex_fkq_t *q, const fk_event_t *e, rdb_arena_t *a)
@@ -393,6 +449,9 @@ rdb_status_t ex_fk_fire(ex_run_t *r, ex_fkq_t *q)
         }
         if (rc == RDB_OK && e.newrow && e.tab->nfkeys)
             rc = referencing_side(r, &e, &a);
+        for (int k = 0; rc == RDB_OK && k < e.tab->nindexes; k++)
+            if (unique_concerned(e.tab, &e.tab->indexes[k], e.oldrow, e.newrow))
+                rc = unique_check(r, e.tab, &e.tab->indexes[k], e.newrow, true);
         if (rc == RDB_OK && (i & 1023) == 1023)
             rc = ex_check(r);
     }
@@ -424,6 +483,12 @@ void ex_fk_deferred_free(ex_fk_deferred_t *d)
 static rdb_status_t later_check(ex_run_t *r, const fk_later_t *e, rdb_arena_t *a)
 {
     const sql_table_t *child = sql_cat_by_id(r->snap, e->child_id);
+    if (e->fk < 0) {
+        const sql_index_t *ix = index_by_id(child, e->index_id);
+        if (!ix || child->nrowcols != e->ncols)
+            return RDB_OK;  /* dropped since, or the table changed shape */
+        return unique_check(r, child, ix, e->row, false);
+    }
     const sql_table_t *parent = sql_cat_by_id(r->snap, e->parent_id);
     if (!child || !parent || e->fk >= child->nfkeys)
         return RDB_OK;      /* dropped since, with its constraint */
@@ -470,7 +535,9 @@ rdb_status_t ex_fk_deferred_run(ex_run_t *r, bool all)
         fk_later_t e = d->ev[i];
         if (rc == RDB_OK && !all) {
             const sql_table_t *child = sql_cat_by_id(r->snap, e.child_id);
-            if (child && e.fk < child->nfkeys && fk_deferred(r, &child->fkeys[e.fk])) {
+            const sql_index_t *ix = e.fk < 0 ? index_by_id(child, e.index_id) : NULL;
+            if ((ix && con_deferred(r, ix->name, ix->deferrable, ix->initdeferred)) ||
+                (child && e.fk >= 0 && e.fk < child->nfkeys && fk_deferred(r, &child->fkeys[e.fk]))) {
                 d->ev[kept++] = e;
                 continue;
             }
@@ -487,18 +554,19 @@ rdb_status_t ex_fk_deferred_run(ex_run_t *r, bool all)
     return rc;
 }
 
-/* A constraint of that name on any table of the snapshot: 'f' a foreign
- * key (*fk set), 'o' another kind, 0 none. */
-static char find_constraint(const sql_catsnap_t *s, const char *name, const sql_fkey_t **fk)
+/* A constraint of that name on any table of the snapshot: 'd' a
+ * DEFERRABLE foreign key or unique constraint, 'o' another kind, 0 none. */
+static char find_constraint(const sql_catsnap_t *s, const char *name)
 {
     char found = 0;
     for (int i = 0; i < sql_cat_count(s); i++) {
         const sql_table_t *t = sql_cat_at(s, i);
         for (int k = 0; k < t->nfkeys; k++)
-            if (strcmp(t->fkeys[k].name, name) == 0) {
-                *fk = &t->fkeys[k];
-                return 'f';
-            }
+            if (strcmp(t->fkeys[k].name, name) == 0)
+                return t->fkeys[k].deferrable ? 'd' : 'o';
+        for (int k = 0; k < t->nindexes; k++)
+            if (t->indexes[k].deferrable && strcmp(t->indexes[k].name, name) == 0)
+                return 'd';
         for (int k = 0; k < t->nchecks && !found; k++)
             if (strcmp(t->checks[k].name, name) == 0)
                 found = 'o';
@@ -514,11 +582,10 @@ static char find_constraint(const sql_catsnap_t *s, const char *name, const sql_
 rdb_status_t ex_fk_set_constraints(ex_run_t *r, int nnames, const char *const *names, bool deferred)
 {
     for (int i = 0; i < nnames; i++) {
-        const sql_fkey_t *fk = NULL;
-        char kind = find_constraint(r->snap, names[i], &fk);
+        char kind = find_constraint(r->snap, names[i]);
         if (!kind)
             return rdb_err_set(r->err, RDB_SQL, "42704", "constraint \"%s\" does not exist", names[i]);
-        if (kind != 'f' || !fk->deferrable)
+        if (kind != 'd')
             return rdb_err_set(r->err, RDB_SQL, "42809", "constraint \"%s\" is not deferrable", names[i]);
     }
     ex_fk_deferred_t *d = deferred_state(r);

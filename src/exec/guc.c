@@ -114,6 +114,7 @@ void eng_plan_opts(rdb_session_t *s, plan_opts_t *o)
     o->mergejoin = guc_on(s, "enable_mergejoin");
     o->nestloop = guc_on(s, "enable_nestloop");
     o->seqscan = guc_on(s, "enable_seqscan");
+    o->work_mem = (size_t)s->work_mem;
     const char *j = eng_guc_get(s, "join_collapse_limit");
     if (j && atoi(j) > 0)
         o->join_collapse_limit = atoi(j);

@@ -15,6 +15,7 @@
  * between them next_step loads the next block or partition pair.
  */
 #include "exec/hashjoin.h"
+#include "exec/mergejoin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,7 @@ struct ex_join {
     /* EXPLAIN ANALYZE */
     ex_instr_t   *in;
     int64_t       nparts;
+    struct ex_mjoin *mj;           /* a merge join instead (plan.h merge) */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -681,6 +683,10 @@ ex_join_t *ex_join_new(ex_run_t *r, const plan_t *p, ex_node_t *left, ex_node_t 
     j->lc = left;
     j->rc = right;
     j->out = out;
+    if (p->merge) {
+        j->mj = ex_mjoin_new(r, p, left, right, out);
+        return j;
+    }
     j->wl = p->left->ncols;
     j->wr = p->right->ncols;
     j->nk = p->nkeys;
@@ -714,13 +720,18 @@ ex_join_t *ex_join_new(ex_run_t *r, const plan_t *p, ex_node_t *left, ex_node_t 
 
 const sql_value_t *ex_join_next(ex_join_t *j)
 {
-    return j->nk ? hash_next(j) : nl_next(j);
+    return j->mj ? ex_mjoin_next(j->mj) : j->nk ? hash_next(j) : nl_next(j);
 }
 
 void ex_join_free(ex_join_t *j)
 {
     if (!j)
         return;
+    if (j->mj) {
+        ex_mjoin_free(j->mj);
+        free(j);
+        return;
+    }
     note_instr(j);
     for (int i = 0; i < EX_HJ_FANOUT; i++) {
         ex_tmpfile_drop(&j->rw[i]);

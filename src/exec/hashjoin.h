@@ -26,6 +26,8 @@
  * emitted at the end) or dropped.  RIGHT and FULL emit a partition's (or
  * block's) unmatched inner rows once every outer row of it was probed.
  *
+ * Merge join (plan.h merge): mergejoin.h, run from here.
+ *
  * Nested loop (no keys).  The inner side goes to a tuplestore (tstore.h,
  * spilling beyond work_mem) read once per outer row; a bit per inner row
  * remembers matches for RIGHT and FULL.

@@ -49,8 +49,8 @@ typedef enum ex_kind {
     EX_NEXTVAL,   /* flag 0 nextval, 1 currval, 2 setval; args[0] regclass text */
     EX_ARRAY,     /* ARRAY[args] of element type                           */
     EX_SUBSCRIPT, /* args[0] array; flag ex_subscript_t; args[1] index (slice:
-                   * lower bound), args[2] slice upper bound, args[3] the new
-                   * element (assignment)                                   */
+                   * lower bound), args[2] slice upper bound, ... per
+                   * subscript, then the new element (assignment)           */
     EX_ARRAYCMP,  /* args[0] op ANY (flag 1) / ALL (flag 2) (args[1] array)  */
     EX_SRF,       /* set-returning function (flag ex_srf_t), only as one of a
                    * P_FUNCSCAN's exprs; idx = number of output columns    */
@@ -202,6 +202,8 @@ struct plan {
     int          nkeys;       /* hash join keys (0 = nested loop) */
     ex_expr_t  **lkeys, **rkeys;   /* lkeys over left rows, rkeys over right rows */
     sql_type_t  *keytypes;
+    bool         merge;       /* merge join on the keys (exec/mergejoin.h): both
+                               * inputs come sorted on them, ASC NULLS LAST */
 
     /* P_AGG: output = group values, then aggregate results */
     int          ngroup;
@@ -250,7 +252,10 @@ struct plan {
      * rows whose primary key (index NULL; a one-column key) or index's
      * first column, column kcol, equals a value of kset, a conjunct of
      * qual: col = ANY (array) (EX_ARRAYCMP) or an OR of col = value
-     * (constants or parameters); NULL = none */
+     * (constants or parameters); NULL = none.  kcol -1: a multi-column
+     * primary key's key set (exec/keyset.h): kset is an OR of ANDs giving
+     * every key column = value, or an AND (the planner's, not in qual) of
+     * one conjunct per key column, col = value or col = ANY (array) */
     ex_expr_t   *kset;
     int          kcol;
     /* P_SCAN: the rows must come in key order (an ordered scan replacing a

@@ -10,13 +10,14 @@
  * their semantics stay.
  *
  * Estimates.  A relation's rows: a base table's rows (ANALYZE's, else
- * 1000) times the selectivity of its own conditions: rows / n_distinct
- * (NULLs left out) for an equality with a constant, 0.005 without
- * statistics, 1/3 for anything else; other relations keep the planner's
- * estimate.  A join's rows: the product of its relations' rows times, per
- * equality between columns of two relations, 1 / max(n_distinct of the
- * two columns) (the table's rows for a column without statistics), 1/3
- * per other condition.  These are the numbers EXPLAIN shows as rows=.
+ * 1000) times the selectivity of its own conditions (plan_sel.c: MCVs,
+ * histogram, n_distinct, or PostgreSQL's defaults); other relations keep
+ * the planner's estimate.  A join's rows: the product of its relations'
+ * rows times, per equality between columns of two relations, its
+ * eqjoinsel (plan_sel.c: the MCV lists matched, else 1 / max(n_distinct
+ * of the two columns); the table's rows for a column without
+ * statistics), 1/3 per other condition.  These are the numbers EXPLAIN
+ * shows as rows=.
  *
  * Order.  Dynamic programming over subsets of the relations (up to
  * join_collapse_limit of them, as PostgreSQL's join_collapse_limit; 1
@@ -27,13 +28,15 @@
  *
  * Methods, per pair (cost in rows read, a sequential row = 1):
  *   hash join      both inputs, the right one hashed (needs an equality
- *                  between the two sides);
+ *                  between the two sides); it becomes a merge join where
+ *                  plan_merge.c finds that cheaper;
  *   nested loop    the right side read again per left row (materialised);
  *   index nested   the right side a base table probed per left row through
  *   loop           its primary key or a secondary index whose leading
  *                  columns the join's equalities give: a LATERAL join
  *                  whose inner Index Scan's key reads the outer row.
- * enable_hashjoin / enable_nestloop off make a method cost 1e10 more.
+ * enable_hashjoin (with enable_mergejoin) / enable_nestloop off make a
+ * method cost 1e10 more.
  *
  * The result has the written column order: a projection above puts the
  * columns back where the binder (and every expression above) expects
@@ -200,45 +203,12 @@ static bool is_eq(const ex_expr_t *e)
     return e->kind == EX_FUNC && e->nargs == 2 && e->fn->name && strcmp(e->fn->name, "=") == 0;
 }
 
-static bool const_side(const ex_expr_t *e)
-{
-    int lo = 1 << 30, hi = -1;
-    bool fx = false;
-    pl_span(e, &lo, &hi, &fx);
-    return hi < 0 && !fx;
-}
-
-/* Selectivity of a condition over one scan's row. */
-static double local_sel(const plan_t *scan, const ex_expr_t *e)
-{
-    if (is_eq(e)) {
-        for (int s = 0; s < 2; s++) {
-            const sql_column_t *col = scan_col(scan, e->args[s], 0);
-            if (col && const_side(e->args[1 - s])) {
-                if (col->n_distinct > 0)
-                    return (1 - col->null_frac) / col->n_distinct;
-                return 0.005;
-            }
-        }
-        return 0.005;
-    }
-    if (e->kind == EX_NULLTEST) {
-        const sql_column_t *col = scan_col(scan, e->args[0], 0);
-        double nf = col && scan->tab->rowcount_est ? col->null_frac : 0.005;
-        return e->flag == 1 ? 1 - nf : nf;
-    }
-    return 1.0 / 3;
-}
-
-
 static void rel_estimate(jctx_t *c, rel_t *r)
 {
     plan_t *b = r->best;
     if (b->kind == P_SCAN && b->tab && !sql_syscat_is(b->tab)) {
         r->base = pl_table_rows(b->tab);
-        double rows = r->base;
-        for (int i = 0; i < r->own.n; i++)
-            rows *= local_sel(b, r->own.q[i]);
+        double rows = r->base * pl_quals_sel(c->a, b, &r->own);
         if (b->point)
             rows = rows < 1 ? rows : 1;
         r->rows = rows < 1 ? 1 : rows;
@@ -249,7 +219,6 @@ static void rel_estimate(jctx_t *c, rel_t *r)
         r->rows = b->est_rows > 1 ? b->est_rows : 1;
         r->cost = r->rows;
     }
-    (void)c;
 }
 
 /* The n_distinct of the column e reads (a scan's), else its table's rows
@@ -279,10 +248,26 @@ static double col_nd(jctx_t *c, const ex_expr_t *e)
     return r->rows < 200 ? r->rows : 200;
 }
 
+/* The analysed column of a scan that e (over the join's row) reads. */
+static const sql_column_t *stat_col(jctx_t *c, const ex_expr_t *e)
+{
+    int lo = 1 << 30, hi = -1;
+    bool fx = false;
+    pl_span(e, &lo, &hi, &fx);
+    if (hi < 0)
+        return NULL;
+    rel_t *r = &c->rel[c->relof[hi]];
+    const sql_column_t *col = scan_col(r->orig, e, r->off);
+    return col && r->orig->tab->rowcount_est ? col : NULL;
+}
+
 static void conj_estimate(jctx_t *c, conj_t *k)
 {
     k->sel = 1.0 / 3;
-    if (is_eq(k->e)) {
+    double s = is_eq(k->e) ? pl_eqjoin_sel(stat_col(c, k->e->args[0]), stat_col(c, k->e->args[1])) : -1;
+    if (s >= 0) {
+        k->sel = s;
+    } else if (is_eq(k->e)) {
         double a = col_nd(c, k->e->args[0]), b = col_nd(c, k->e->args[1]);
         double nd = a > b ? a : b;
         if (nd >= 1)
@@ -448,7 +433,9 @@ static jnode_t *join_cost(jctx_t *c, jnode_t *l, jnode_t *r, double rows)
     n->method = M_NEST;
     n->cost = l->cost + r->cost + l->rows * r->rows * 0.2 + out + (o->nestloop ? 0 : DISABLED);
     if (hashable(c, l->mask, r->mask)) {
-        double h = l->cost + r->cost + l->rows * 0.1 + r->rows * 0.5 + out + (o->hashjoin ? 0 : DISABLED);
+        /* a hash join, or a merge join where that costs less (plan_merge.c) */
+        double h = l->cost + r->cost + l->rows * 0.1 + r->rows * 0.5 + out +
+                   (o->hashjoin || o->mergejoin ? 0 : DISABLED);
         if (h < n->cost) {
             n->method = M_HASH;
             n->cost = h;
@@ -682,6 +669,8 @@ static plan_t *build(jctx_t *c, const jnode_t *n, bool *used)
             pl_quals_add(a, &resid, e);
     }
     j->qual = pl_join_and(a, resid.q, resid.n);
+    if (n->method == M_HASH && j->nkeys)
+        pl_merge_join(a, j);
     if (!j->qual && !j->nkeys && !j->lateral)
         j->jointype = J_CROSS;
     return j;

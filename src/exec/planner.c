@@ -453,6 +453,88 @@ static bool key_set(rdb_arena_t *a, plan_t *scan, qlist_t *q)
     return true;
 }
 
+/* The primary-key column position of scan column col, -1 if none. */
+static int pk_pos(const sql_table_t *t, int col)
+{
+    for (int k = 0; k < t->npk; k++)
+        if (t->pk_colids[k] == col)
+            return k;
+    return -1;
+}
+
+/* Is e an OR of ANDs that each give every column of a multi-column
+ * primary key once, = a constant or parameter: (a, b) IN ((1, 2), ...)? */
+static bool kset_rows_ok(const plan_t *scan, const ex_expr_t *e)
+{
+    const sql_table_t *t = scan->tab;
+    if (e->kind != EX_OR || e->nargs < 1)
+        return false;
+    for (int i = 0; i < e->nargs; i++) {
+        const ex_expr_t *arm = e->args[i];
+        if (arm->kind != EX_AND || arm->nargs != t->npk)
+            return false;
+        uint32_t seen = 0;
+        for (int j = 0; j < arm->nargs; j++) {
+            int c, k;
+            if (!kset_eq_value(scan, arm->args[j], &c) || (k = pk_pos(t, c)) < 0 || (seen & (1u << k)))
+                return false;
+            seen |= 1u << k;
+        }
+    }
+    return true;
+}
+
+/* A key set over a primary key of 2 to 32 columns (plan.h, kcol -1):
+ * the OR of ANDs kset_rows_ok takes, or one conjunct per key column,
+ * col = value or a list of values (= ANY (array), IN), whose product
+ * has at most 10000 keys. */
+static bool key_set_multi(rdb_arena_t *a, plan_t *scan, qlist_t *q)
+{
+    const sql_table_t *t = scan->tab;
+    if (t->npk < 2 || t->npk > 32 || sql_syscat_is(t))
+        return false;
+    for (int i = 0; i < q->n; i++)
+        if (kset_rows_ok(scan, q->q[i])) {
+            scan->kset = q->q[i];
+            scan->est_rows = q->q[i]->nargs;
+            goto done;
+        }
+    ex_expr_t **per = RDB_ARENA_NEWN(a, ex_expr_t *, t->npk);
+    double keys = 1;
+    bool list = false;
+    for (int k = 0; k < t->npk; k++) {
+        for (int i = 0; i < q->n && !per[k]; i++) {
+            int c, nv = 1;
+            if (kset_eq_value(scan, q->q[i], &c) && c == t->pk_colids[k]) {
+                per[k] = q->q[i];
+            } else if (kset_col(scan, q->q[i], &nv) == t->pk_colids[k]) {
+                per[k] = kset_as_any(a, q->q[i]);
+                if (per[k] != q->q[i])
+                    qual_replace(scan, q, q->q[i], per[k]);
+                keys *= nv;
+                list = true;
+            }
+        }
+        if (!per[k])
+            return false;
+    }
+    if (!list || keys > 10000)
+        return false;
+    ex_expr_t *and = RDB_ARENA_NEW(a, ex_expr_t);
+    and->kind = EX_AND;
+    and->type = (sql_type_t){ SQL_OID_BOOL, -1 };
+    and->nargs = t->npk;
+    and->args = per;
+    scan->kset = and;
+    scan->est_rows = keys;
+done:
+    scan->kcol = -1;
+    scan->index = NULL;
+    scan->nlo = scan->nhi = scan->nkey = 0;
+    scan->point = false;
+    return true;
+}
+
 static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
 {
     const sql_table_t *t = scan->tab;
@@ -467,7 +549,7 @@ static void key_ranges(rdb_arena_t *a, plan_t *scan, qlist_t *q)
         scan->est_rows = 1;
         return;
     }
-    if (key_set(a, scan, q))
+    if (key_set_multi(a, scan, q) || key_set(a, scan, q))
         return;
     /* hash-partitioned tables: the executor turns a short integer range
      * into point lookups, and scans everything otherwise: a secondary
@@ -670,10 +752,25 @@ static bool hash_key(rdb_arena_t *a, plan_t *j, ex_expr_t *e, int wl)
     return true;
 }
 
+/* Rows of inner join p over scans with statistics: both sides' rows
+ * times the keys' eqjoinsel (plan_sel.c); left as it is otherwise. */
+static void join_estimate(plan_t *p)
+{
+    double sel = 1;
+    for (int i = 0; i < p->nkeys; i++) {
+        double s = pl_eqjoin_sel(pl_plan_col(p->left, p->lkeys[i]), pl_plan_col(p->right, p->rkeys[i]));
+        if (s < 0)
+            return;
+        sel = i == 0 || s < sel ? s : sel;  /* keys are rarely independent: the most selective */
+    }
+    double rows = p->left->est_rows * p->right->est_rows * sel;
+    p->est_rows = rows < 1 ? 1 : rows;
+}
+
 static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
 {
     int wl = p->left->ncols, w = p->ncols;
-    qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 };
+    qlist_t toleft = { 0 }, toright = { 0 }, above = { 0 }, resid = { 0 }, own = { 0 }, keyq = { 0 };
     plan_join_t jt = p->jointype;
     bool inner = jt == J_INNER || jt == J_CROSS;
     if (inner && !p->lateral) {
@@ -715,17 +812,29 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
                 ql_add(a, &above, e);
                 continue;
             }
-            if (p->lateral || (!pl_opts()->hashjoin && pl_opts()->nestloop) || !hash_key(a, p, e, wl))
+            const plan_opts_t *po = pl_opts();
+            if (p->lateral || (!po->hashjoin && !po->mergejoin && po->nestloop) || !hash_key(a, p, e, wl))
                 ql_add(a, &resid, e);
+            else
+                ql_add(a, &keyq, e);
         }
     }
     p->left = opt(a, p->left, &toleft);
     p->right = opt(a, p->right, &toright);
+    /* merge join where it costs less; hash join off and no merge join:
+     * the keys go back to the condition of a nested loop */
+    if (p->nkeys && !pl_merge_join(a, p) && !pl_opts()->hashjoin && pl_opts()->nestloop) {
+        p->nkeys = 0;
+        for (int i = 0; i < keyq.n; i++)
+            ql_add(a, &resid, keyq.q[i]);
+    }
     p->qual = join_and(a, resid.q, resid.n);
     if (p->jointype == J_CROSS && (p->nkeys || p->qual))
         p->jointype = J_INNER;
     p->est_rows = p->nkeys ? (p->left->est_rows > p->right->est_rows ? p->left->est_rows : p->right->est_rows)
                            : p->left->est_rows * p->right->est_rows;
+    if (p->nkeys && (jt == J_INNER || jt == J_CROSS))
+        join_estimate(p);
     opt_expr(a, p->qual);
     return wrap_filter(a, p, &above);
 }
@@ -865,6 +974,10 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
         p->qual = join_and(a, q.q, q.n);
         if (q.n)
             key_ranges(a, p, &q);
+        if (q.n && !p->point && p->tab && !sql_syscat_is(p->tab)) {
+            double rows = pl_table_rows(p->tab) * pl_quals_sel(a, p, &q);
+            p->est_rows = rows < 1 ? 1 : rows;
+        }
         return p;
     }
     default:
@@ -891,7 +1004,7 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
     return wrap_filter(a, p, in);
 }
 
-const plan_opts_t plan_opts_default = { true, true, true, true, true, true, 8, NULL, NULL };
+const plan_opts_t plan_opts_default = { true, true, true, true, true, true, 8, NULL, NULL, 0 };
 static _Thread_local const plan_opts_t *cur_opts;
 
 const plan_opts_t *pl_opts(void)

@@ -16,8 +16,8 @@ plan_t *plan_optimize(rdb_arena_t *a, plan_t *p);
 /* Planner switches, PostgreSQL's names (SET enable_indexscan = off, ...):
  * indexscan off: no secondary-index scans, ordered scans or index nested
  * loops; sort off: an ordered scan wherever one gives the order; hashjoin
- * / nestloop off: that join method only where no other is possible
- * (mergejoin: accepted, ringdb has no merge join); join_collapse_limit:
+ * / mergejoin / nestloop off: that join method only where no other is
+ * possible (plan_merge.c chooses merge joins); join_collapse_limit:
  * inner joins of up to that many relations are reordered by dynamic
  * programming, more greedily, 1 keeps the written order; seqscan off:
  * any index the conditions bound is read, however unselective. */
@@ -28,6 +28,7 @@ typedef struct plan_opts {
      * short sample scan), or NULL: 1000 */
     uint64_t (*table_rows)(void *ctx, const sql_table_t *t);
     void *rows_ctx;
+    size_t work_mem;   /* bytes (0: 4MB): where a hash join or sort would spill */
 } plan_opts_t;
 extern const plan_opts_t plan_opts_default;
 /* plan_optimize with switches o (NULL: the defaults). */

@@ -61,6 +61,23 @@ double pl_table_rows(const sql_table_t *t);
  * the sort itself.  REQUIRES: sort->left already optimised. */
 plan_t *pl_order_sort(rdb_arena_t *a, plan_t *sort);
 
+/* plan_sel.c: the fraction of scan's rows that pass the conjuncts q
+ * (over its row), from ANALYZE's statistics (MCVs, histogram, n_distinct,
+ * null_frac) or PostgreSQL's default selectivities. */
+double pl_quals_sel(rdb_arena_t *a, const plan_t *scan, const pl_quals_t *q);
+/* Selectivity of c1 = c2 over the product of their tables (PostgreSQL's
+ * eqjoinsel: the MCV lists matched, else 1 / the larger n_distinct), -1
+ * without statistics. */
+double pl_eqjoin_sel(const sql_column_t *c1, const sql_column_t *c2);
+/* The analysed base-table column that e (over p's row) reads, when p is
+ * a scan (under filters), else NULL. */
+const sql_column_t *pl_plan_col(const plan_t *p, const ex_expr_t *e);
+
+/* plan_merge.c: make join j (equality keys set, both inputs optimised) a
+ * merge join over ordered inputs when that costs less than the hash join;
+ * returns whether it did. */
+bool pl_merge_join(rdb_arena_t *a, plan_t *j);
+
 /* plan_join.c: inner joins of three or more relations in the order and
  * with the methods of least estimated cost (dynamic programming over
  * subsets up to join_collapse_limit relations, greedy beyond); in holds

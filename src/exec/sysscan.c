@@ -31,9 +31,9 @@ static uint64_t key_range_size(void *ctx, const void *lo, size_t llen, const voi
 }
 
 static const char *prepared_at(void *ctx, int i, const char **text, int64_t *time, int *nparams,
-                               const uint32_t **ptypes, int64_t *execs)
+                               const uint32_t **ptypes, int64_t *execs, bool *from_sql)
 {
-    return eng_prepared_at(ctx, i, text, time, nparams, ptypes, execs);
+    return eng_prepared_at(ctx, i, text, time, nparams, ptypes, execs, from_sql);
 }
 
 static void fill(rdb_session_t *s, sql_syscat_env_t *env)

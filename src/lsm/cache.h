@@ -30,6 +30,9 @@ lsm_cache_handle_t *lsm_cache_insert(lsm_cache_t *c, uint64_t file, uint64_t off
  * inserted after all. */
 char *lsm_cache_buf_new(size_t n);
 void lsm_cache_buf_free(char *buf);
+/* lsm_cache_buf_new, or the buffer of an entry evicted from the shard that
+ * (file, off) falls in when one of the right size is kept there. */
+char *lsm_cache_buf_get(lsm_cache_t *c, uint64_t file, uint64_t off, size_t n);
 /* lsm_cache_insert of a buffer from lsm_cache_buf_new (ownership passes). */
 lsm_cache_handle_t *lsm_cache_insert_buf(lsm_cache_t *c, uint64_t file, uint64_t off, char *buf,
                                          size_t n);

@@ -454,7 +454,7 @@ rdb_status_t lsm_compact_some(lsm_db_t *db, bool *did, rdb_err_t *err)
         rdb_status_t s = run(db, v, &in, err);
         running_end(db, &in, x);
         inputs_free(&in);
-        lsm_vers_unref(v);
+        lsm_db_vers_unref_unlocked(db, v);
         *did = true;
         return s;
     }
@@ -482,6 +482,6 @@ rdb_status_t lsm_compact_all(lsm_db_t *db, rdb_err_t *err)
     if (in.n > 0 && !(in.n == 1 && in.lv[0] == out && atomic_load(&db->horizon) == 0 && !filter))
         s = run(db, v, &in, err);
     inputs_free(&in);
-    lsm_vers_unref(v);
+    lsm_db_vers_unref_unlocked(db, v);
     return s;
 }

@@ -105,19 +105,57 @@ static void file_owned(lsm_db_t *db, lsm_file_t *f)
     f->ctx = db;
 }
 
-/* Append e to the manifest and install the new version.  Holds mu. */
+void lsm_db_vers_unref_unlocked(lsm_db_t *db, lsm_vers_t *v)
+{
+    pthread_mutex_unlock(&db->mu);
+    lsm_vers_unref(v);
+    pthread_mutex_lock(&db->mu);
+}
+
+/* Append e to the manifest and install the new version.  Holds mu on entry
+ * and exit; releases it while the record is written and fdatasynced (on
+ * ext4 that sync may wait for other files' write-back) and while the
+ * replaced version is dropped (its last reference unlinks the tables the
+ * edit removed, tens of ms for a large file on this disk): writers,
+ * readers and the other background threads go on meanwhile.
+ * Edits are serialized (manifest_busy), and only the manifest's writer
+ * changes db->cur, so each edit is applied to the version it was logged
+ * against.  Until the install, what the edit replaces stays as it was: a
+ * flush's memtable is still db->imm with db->flushing set, a compaction's
+ * inputs are still listed as running.  A crash between the sync and the
+ * install is a crash after the edit: recovery applies it.  After a failed
+ * write or sync the manifest's tail is unknown: every later edit fails. */
 rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
 {
+    while (db->manifest_busy)
+        pthread_cond_wait(&db->manifest_cv, &db->mu);
+    if (db->manifest_failed)
+        return rdb_err_set(err, RDB_IOERROR, NULL,
+                           "could not write \"%s\": an earlier write or fsync failed",
+                           db->manifest.path);
+    db->manifest_busy = true;
     e->has_next = true;
-    e->next_file = db->next_file;
+    e->next_file = db->next_file; /* recovery also skips every file it finds */
     rdb_buf_t rec = RDB_BUF_INIT;
     lsm_edit_encode(e, &rec);
+    pthread_mutex_unlock(&db->mu);
     rdb_status_t s = lsm_log_add(&db->manifest, rec.data, rec.len, err);
     rdb_buf_free(&rec);
+    int rc = s == RDB_OK && db->o.manifest_sync_hook
+                 ? db->o.manifest_sync_hook(db->o.manifest_sync_hook_ctx)
+                 : 0;
+    if (rc != 0)
+        s = rdb_err_set(err, RDB_IOERROR, NULL, "could not fsync \"%s\": %s", db->manifest.path,
+                        strerror(rc));
     if (s == RDB_OK)
         s = lsm_log_sync(&db->manifest, err);
-    if (s != RDB_OK)
+    pthread_mutex_lock(&db->mu);
+    db->manifest_busy = false;
+    pthread_cond_broadcast(&db->manifest_cv);
+    if (s != RDB_OK) {
+        db->manifest_failed = true;
         return s;
+    }
     if (e->has_log)
         db->log_number = e->log_number;
     /* files the edit drops (and does not move to another level) go from
@@ -131,9 +169,9 @@ rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err)
             if (db->cur->files[l][i]->number == e->del[d].number)
                 atomic_store(&db->cur->files[l][i]->obsolete, true);
     }
-    lsm_vers_t *v = lsm_vers_apply(db->cur, e);
-    lsm_vers_unref(db->cur);
-    db->cur = v;
+    lsm_vers_t *old = db->cur;
+    db->cur = lsm_vers_apply(old, e);
+    lsm_db_vers_unref_unlocked(db, old);
     return RDB_OK;
 }
 
@@ -201,33 +239,52 @@ static rdb_status_t new_manifest(lsm_db_t *db, rdb_err_t *err)
     return s;
 }
 
-/* Remove files no version or log needs.  Holds mu.  Tables dropped by
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Remove files no version or log needs.  Holds mu on entry and exit; what
+ * may go is decided under it, the directory is listed and the files are
+ * unlinked without it (a large file takes tens of ms).  Tables dropped by
  * an edit are removed by file_obsolete when no pinned version holds them;
  * this scan removes only tables left over from before a crash, while the
- * database is being opened. */
+ * database is being opened.  WAL segments below log_number and manifests
+ * other than the current one are never needed again, so files created
+ * meanwhile (a new WAL is numbered above log_number) stay, and a second
+ * scan running at once only finds fewer files to remove. */
 void lsm_db_delete_obsolete(lsm_db_t *db)
 {
+    const uint64_t manifest_number = db->manifest_number, log_number = db->log_number,
+                   wal_number = db->wal_number, pending_from = db->pending_from;
+    const bool opened = db->opened;
+    uint64_t *live = NULL;
+    size_t nlive = 0;
+    if (!opened) {
+        for (int l = 0; l < LSM_MAX_LEVELS; l++)
+            nlive += (size_t)db->cur->nfiles[l];
+        live = rdb_malloc((nlive + 1) * sizeof *live);
+        nlive = 0;
+        for (int l = 0; l < LSM_MAX_LEVELS; l++)
+            for (int i = 0; i < db->cur->nfiles[l]; i++)
+                live[nlive++] = db->cur->files[l][i]->number;
+        qsort(live, nlive, sizeof *live, cmp_u64);
+    }
+    pthread_mutex_unlock(&db->mu);
     DIR *d = opendir(db->dir);
-    if (!d)
-        return;
     struct dirent *de;
-    while ((de = readdir(d))) {
+    while (d && (de = readdir(d))) {
         char ext[16];
         uint64_t num;
         bool del = false;
         if (sscanf(de->d_name, "MANIFEST-%" SCNu64, &num) == 1) {
-            del = num != db->manifest_number;
+            del = num != manifest_number;
         } else if (sscanf(de->d_name, "%" SCNu64 ".%15s", &num, ext) == 2) {
-            if (strcmp(ext, "log") == 0) {
-                del = num < db->log_number && num != db->wal_number;
-            } else if (strcmp(ext, "sst") == 0 && !db->opened && num < db->pending_from) {
-                bool live = false;
-                for (int l = 0; l < LSM_MAX_LEVELS && !live; l++)
-                    for (int i = 0; i < db->cur->nfiles[l]; i++)
-                        if (db->cur->files[l][i]->number == num)
-                            live = true;
-                del = !live;
-            }
+            if (strcmp(ext, "log") == 0)
+                del = num < log_number && num != wal_number;
+            else if (strcmp(ext, "sst") == 0 && !opened && num < pending_from)
+                del = !bsearch(&num, live, nlive, sizeof *live, cmp_u64);
         }
         if (del) {
             char *p = rdb_malloc(strlen(db->dir) + strlen(de->d_name) + 2);
@@ -236,7 +293,10 @@ void lsm_db_delete_obsolete(lsm_db_t *db)
             free(p);
         }
     }
-    closedir(d);
+    if (d)
+        closedir(d);
+    free(live);
+    pthread_mutex_lock(&db->mu);
 }
 
 /* --- building tables ------------------------------------------------------ */
@@ -322,12 +382,12 @@ rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
     lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
     lsm_mem_t *m = db->imm;
     rdb_status_t s = flush_mem(db, m, e, err);
-    db->flushing = false;
     if (s == RDB_OK) {
         e->has_log = true;
         e->log_number = db->wal_number;
         s = lsm_db_log_and_apply(db, e, err);
     }
+    db->flushing = false; /* only now: log_and_apply releases mu */
     for (int i = 0; i < e->nadd; i++)
         lsm_file_unref(e->add[i].f);
     free(e);
@@ -590,6 +650,32 @@ static rdb_status_t wal_sync(lsm_db_t *db, int fd, rdb_err_t *err)
     return s;
 }
 
+/* Group commit.  A write joins one of two queues of writers; the head of
+ * a queue leads a group of the writers queued behind it and the others
+ * sleep until it wakes them with the group's result.
+ *  - db->wq, the WAL queue: unsynced writes (replica applies, periodic or
+ *    no sync), flush requests, and one entry per synced group.  Its leader
+ *    appends its group's records to the WAL in one system call and hands
+ *    the queue on at once (wal_append): WAL writes never wait for an
+ *    fdatasync.  An unsynced group applies to the memtable as soon as it
+ *    is written, without waiting for an earlier synced group's fdatasync
+ *    (that one has acknowledged nothing yet, and a crash keeps a prefix of
+ *    the WAL, so the unsynced group survives only with it).
+ *  - db->sq, the synced queue (sync_write): one synced group at a time
+ *    writes and fdatasyncs; synced writers arriving meanwhile form the
+ *    next group, so that one fdatasync serves a whole group.  A synced
+ *    group applies after its fdatasync and after every group written to
+ *    the WAL before it: what it acknowledges as durable is visible with
+ *    everything before it.
+ * Groups are applied one at a time (the memtable has one writer) and leave
+ * db->gq when applied; a memtable switch waits until no group is in flight,
+ * so a memtable holds exactly the records of its WAL.  A failed WAL write
+ * or fdatasync fails its group, every group still waiting to apply and
+ * every later write (wal_failed); an unsynced group that already returned
+ * is then never made durable (lsm_sync_wal fails).  lsm_sync_wal and the
+ * periodic syncer fdatasync on their own, and may overlap a group's
+ * fdatasync (wal_sync's rule). */
+
 /* Wakes the group's followers (w->next .. last) with their result. */
 static void wake_followers(lsm_writer_t *w, lsm_writer_t *last)
 {
@@ -603,165 +689,313 @@ static void wake_followers(lsm_writer_t *w, lsm_writer_t *last)
     }
 }
 
-/* Pipelined group commit.  The writer at the head of the queue leads: it
- * takes the batches queued behind it (up to MAX_GROUP_BYTES) and writes
- * them to the WAL in one system call.  Then it hands the head of the queue
- * to the next writer, which may write the next group while this one is in
- * fdatasync (on Linux a sync covers what was written before it began, so
- * each group still syncs after its own records).  Records are applied to
- * the memtable only after their group is written, and synced when asked,
- * one group at a time (the memtable has one writer):
- *  - a synced group after every earlier group is applied, so what it
- *    acknowledges as durable is preceded by everything before it;
- *  - an unsynced group at once, without waiting for an earlier synced
- *    group's fdatasync (a replica's apply behind a local commit).  The
- *    earlier group has told no one of its records yet, and a crash keeps a
- *    prefix of the WAL, so the unsynced group survives only with it.
- * A failed WAL write or sync fails every later group still waiting and
- * every later write; an unsynced group that already returned is then never
- * made durable (lsm_sync_wal fails).  A memtable switch waits until no
- * group is in flight, so that a memtable holds exactly the records of its
- * WAL.  Group syncs may run at once: on this machine's virtual disk
- * concurrent fdatasyncs overlap, and one sync at a time covering all
- * written groups (RocksDB's way) measured 2-3x fewer synced writes per
- * second with 8 writers (bench/README.md). */
-static rdb_status_t do_write(lsm_db_t *db, lsm_batch_t *b, bool sync, rdb_err_t *err)
+static void writer_init(lsm_writer_t *w, lsm_batch_t *b, bool sync)
 {
-    lsm_writer_t w;
-    memset(&w, 0, sizeof w);
+    memset(w, 0, sizeof *w);
     rdb_err_t e0 = RDB_ERR_INIT;
-    w.err = e0;
-    w.batch = b;
-    w.sync = sync;
-    w.state = LSM_WRITER_WAIT;
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_cond_init(&w.cv, NULL);
-    pthread_mutex_lock(&db->mu);
-    if (db->wq_tail)
-        db->wq_tail->next = &w;
+    w->err = e0;
+    w->batch = b;
+    w->sync = sync;
+    w->state = LSM_WRITER_WAIT;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+}
+
+static rdb_status_t writer_fini(lsm_writer_t *w, rdb_status_t s, rdb_err_t *err)
+{
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    if (s != RDB_OK)
+        rdb_err_move(err, &w->err);
+    return s;
+}
+
+/* Appends w to a queue (db->wq or db->sq).  Returns true with mu held once
+ * w heads it (leads), false without mu once a leader has done w's write. */
+static bool queue_join(lsm_db_t *db, lsm_writer_t **head, lsm_writer_t **tail, lsm_writer_t *w)
+{
+    w->next = NULL;
+    if (*tail)
+        (*tail)->next = w;
     else
-        db->wq_head = &w;
-    db->wq_tail = &w;
-    if (db->wq_head != &w) {
-        pthread_mutex_unlock(&db->mu);
-        writer_wait(&w);
-        if (w.state == LSM_WRITER_DONE) {
-            pthread_cond_destroy(&w.cv);
-            pthread_mutex_destroy(&w.mu);
-            if (w.status != RDB_OK)
-                rdb_err_move(err, &w.err);
-            return w.status;
-        }
-        pthread_mutex_lock(&db->mu); /* LSM_WRITER_LEAD: w heads the queue */
-    }
-    /* leader */
-    rdb_status_t s = make_room(db, b == NULL, &w.err);
-    lsm_writer_t *last = &w;
-    bool do_sync = false, issued = false;
-    lsm_group_t g = { NULL };
-    lsm_mem_t *mem = db->mem;
-    if (s == RDB_OK && b) {
-        rdb_buf_reset(&db->group);
-        size_t bytes = 0;
-        /* synced and unsynced batches never share a group: an unsynced
-         * one would wait for the fsync */
-        for (lsm_writer_t *x = &w; x && x->batch && x->sync == w.sync; x = x->next) {
-            if (x != &w && bytes + x->batch->rep.len > MAX_GROUP_BYTES)
-                break;
-            bytes += x->batch->rep.len;
-            last = x;
-        }
-        do_sync = w.sync;
-        /* a group of one is written from its batch, without a copy */
-        for (lsm_writer_t *x = &w; last != &w; x = x->next) {
-            lsm_log_frame(&db->group, x->batch->rep.data, x->batch->rep.len);
-            if (x == last)
-                break;
-        }
-        if (db->o.sync_mode != LSM_SYNC_COMMIT)
-            do_sync = false; /* PERIODIC: the syncer thread does it */
-        if (db->gq_tail)
-            db->gq_tail->next = &g;
-        else
-            db->gq_head = &g;
-        db->gq_tail = &g;
-        db->inflight++;
-        issued = true;
-        pthread_mutex_unlock(&db->mu);
-        if (last == &w) {
-            s = lsm_log_add(&db->wal, b->rep.data, b->rep.len, &w.err);
-            db->wal_bytes += b->rep.len + LSM_LOG_HEADER;
-        } else {
-            s = lsm_log_write_raw(&db->wal, db->group.data, db->group.len, &w.err);
-            db->wal_bytes += db->group.len;
-        }
-        pthread_mutex_lock(&db->mu);
-    }
-    /* hand the queue to the next writer */
-    lsm_writer_t *head = last->next;
-    db->wq_head = head;
-    if (!head)
-        db->wq_tail = NULL;
-    if (issued) {
-        if (s != RDB_OK)
-            wal_failed(db, &w.err);
-        pthread_mutex_unlock(&db->mu);
-        if (head)
-            writer_wake(head, LSM_WRITER_LEAD);
-        head = NULL;
-        if (s == RDB_OK && do_sync)
-            s = wal_sync(db, db->wal.fd, &w.err);
-        pthread_mutex_lock(&db->mu);
-        while ((do_sync && db->gq_head != &g) || db->mem_busy)
-            pthread_cond_wait(&db->commit_cv, &db->mu);
-        if (s == RDB_OK && db->wal_failed)
-            s = bg_error(db, &w.err); /* an earlier group's WAL failure */
-        if (s == RDB_OK) {
-            db->mem_busy = true;
-            pthread_mutex_unlock(&db->mu);
-            ins_ctx_t c = { mem, RDB_BUF_INIT };
-            for (lsm_writer_t *x = &w;; x = x->next) {
-                lsm_batch_iterate(x->batch->rep.data, x->batch->rep.len, ins_one, &c, NULL);
-                if (x == last)
-                    break;
-            }
-            rdb_buf_free(&c.key);
-            pthread_mutex_lock(&db->mu);
-            db->mem_busy = false;
-        }
-        lsm_group_t *prev = NULL;
-        for (lsm_group_t *x = db->gq_head; x != &g; x = x->next)
-            prev = x;
-        if (prev)
-            prev->next = g.next;
-        else
-            db->gq_head = g.next;
-        if (db->gq_tail == &g)
-            db->gq_tail = prev;
-        db->inflight--;
-        pthread_cond_broadcast(&db->commit_cv);
-    }
-    /* the followers' results are set under db->mu and published to each
-     * by its own mutex */
+        *head = w;
+    *tail = w;
+    if (*head == w)
+        return true;
+    pthread_mutex_unlock(&db->mu);
+    writer_wait(w);
+    if (w->state == LSM_WRITER_DONE)
+        return false;
+    pthread_mutex_lock(&db->mu);
+    return true;
+}
+
+/* Takes the writers up to last off the head of a queue; returns the new
+ * head, to be woken (LSM_WRITER_LEAD) once mu is released.  The taken
+ * writers keep their links. */
+static lsm_writer_t *queue_pop(lsm_writer_t **head, lsm_writer_t **tail, lsm_writer_t *last)
+{
+    lsm_writer_t *h = last->next;
+    *head = h;
+    if (!h)
+        *tail = NULL;
+    return h;
+}
+
+/* The bytes a group led by a batch of first_len bytes may hold: a small
+ * write is not made to wait for the WAL write of large ones (LevelDB's
+ * rule). */
+static size_t group_limit(size_t first_len)
+{
+    return first_len <= (128u << 10) ? first_len + (128u << 10) : MAX_GROUP_BYTES;
+}
+
+/* Sets the result of first's followers (first->next .. last) and counts
+ * the group's writes.  Holds mu. */
+static void group_results(lsm_db_t *db, lsm_writer_t *first, lsm_writer_t *last, rdb_status_t s,
+                          const rdb_err_t *e)
+{
     uint64_t n = 1;
-    for (lsm_writer_t *x = w.next; last != &w; x = x->next) {
+    for (lsm_writer_t *x = first->next; last != first; x = x->next) {
         x->status = s;
         if (s != RDB_OK)
-            rdb_err_set(&x->err, w.err.code, w.err.sqlstate, "%s", w.err.msg);
+            rdb_err_set(&x->err, e->code, e->sqlstate, "%s", e->msg);
         n++;
         if (x == last)
             break;
     }
     db->writes += n;
+}
+
+/* The head of db->wq, w, with mu held: makes room (or switches the
+ * memtable for a flush request) and appends its group's records to the
+ * WAL in one system call.  The group is w->first..w->last for a synced
+ * group's entry, else w and the unsynced batches queued right behind it
+ * (*last).  A written group goes on db->gq as g (*issued) with the
+ * memtable it belongs to.  Then the queue goes to the next writer, which
+ * may write its group while this one syncs or applies.  Returns without
+ * mu. */
+static rdb_status_t wal_append(lsm_db_t *db, lsm_writer_t *w, lsm_group_t *g, lsm_writer_t **lastp,
+                               bool *issued, rdb_err_t *err)
+{
+    rdb_status_t s = make_room(db, w->batch == NULL, err);
+    lsm_writer_t *first = w->first ? w->first : w, *last = w->first ? w->last : w;
+    *issued = false;
+    if (s == RDB_OK && w->batch) {
+        if (!w->first) {
+            /* synced and unsynced batches never share a group: the
+             * unsynced ones would wait for the fsync */
+            size_t bytes = w->batch->rep.len, limit = group_limit(bytes);
+            for (lsm_writer_t *x = w->next; x && x->batch && !x->sync; x = x->next) {
+                if (bytes + x->batch->rep.len > limit)
+                    break;
+                bytes += x->batch->rep.len;
+                last = x;
+            }
+        }
+        rdb_buf_reset(&db->group);
+        /* a group of one is written from its batch, without a copy */
+        for (lsm_writer_t *x = first; last != first; x = x->next) {
+            lsm_log_frame(&db->group, x->batch->rep.data, x->batch->rep.len);
+            if (x == last)
+                break;
+        }
+        g->mem = db->mem;
+        g->next = NULL;
+        if (db->gq_tail)
+            db->gq_tail->next = g;
+        else
+            db->gq_head = g;
+        db->gq_tail = g;
+        db->inflight++;
+        *issued = true;
+        pthread_mutex_unlock(&db->mu);
+        if (last == first) {
+            s = lsm_log_add(&db->wal, first->batch->rep.data, first->batch->rep.len, err);
+            db->wal_bytes += first->batch->rep.len + LSM_LOG_HEADER;
+        } else {
+            s = lsm_log_write_raw(&db->wal, db->group.data, db->group.len, err);
+            db->wal_bytes += db->group.len;
+        }
+        pthread_mutex_lock(&db->mu);
+        if (s != RDB_OK)
+            wal_failed(db, err);
+    }
+    lsm_writer_t *head = queue_pop(&db->wq_head, &db->wq_tail, w->first ? w : last);
     pthread_mutex_unlock(&db->mu);
-    wake_followers(&w, last);
     if (head)
         writer_wake(head, LSM_WRITER_LEAD);
-    pthread_cond_destroy(&w.cv);
-    pthread_mutex_destroy(&w.mu);
-    if (s != RDB_OK)
-        rdb_err_move(err, &w.err);
+    *lastp = last;
     return s;
+}
+
+/* Applies the batches of the written group g (first..last) to its
+ * memtable, one group at a time (the memtable has one writer): a synced
+ * group in order, after every earlier group, an unsynced one at once.
+ * Then takes g off db->gq.  Holds mu (released while inserting).  A synced
+ * group's wal_sync has decided its fate: a WAL failure recorded after it
+ * (a later group's) does not fail it; an unsynced group fails on any WAL
+ * failure recorded before it applies. */
+static rdb_status_t group_apply(lsm_db_t *db, lsm_group_t *g, lsm_writer_t *first,
+                                lsm_writer_t *last, bool synced, rdb_status_t s, rdb_err_t *err)
+{
+    while ((synced && db->gq_head != g) || db->mem_busy)
+        pthread_cond_wait(&db->commit_cv, &db->mu);
+    if (s == RDB_OK && !synced && db->wal_failed)
+        s = bg_error(db, err);
+    if (s == RDB_OK) {
+        db->mem_busy = true;
+        pthread_mutex_unlock(&db->mu);
+        ins_ctx_t c = { g->mem, RDB_BUF_INIT };
+        for (lsm_writer_t *x = first;; x = x->next) {
+            lsm_batch_iterate(x->batch->rep.data, x->batch->rep.len, ins_one, &c, NULL);
+            if (x == last)
+                break;
+        }
+        rdb_buf_free(&c.key);
+        pthread_mutex_lock(&db->mu);
+        db->mem_busy = false;
+    }
+    lsm_group_t *prev = NULL;
+    for (lsm_group_t *x = db->gq_head; x != g; x = x->next)
+        prev = x;
+    if (prev)
+        prev->next = g->next;
+    else
+        db->gq_head = g->next;
+    if (db->gq_tail == g)
+        db->gq_tail = prev;
+    db->inflight--;
+    pthread_cond_broadcast(&db->commit_cv);
+    return s;
+}
+
+/* An unsynced write or a flush request (b NULL): the writer at the head
+ * of db->wq leads, writes its group (wal_append), and applies it at once
+ * (group_apply), without waiting for an earlier synced group's fsync. */
+static rdb_status_t unsynced_write(lsm_db_t *db, lsm_batch_t *b, rdb_err_t *err)
+{
+    lsm_writer_t w;
+    writer_init(&w, b, false);
+    pthread_mutex_lock(&db->mu);
+    if (!queue_join(db, &db->wq_head, &db->wq_tail, &w))
+        return writer_fini(&w, w.status, err);
+    lsm_group_t g;
+    lsm_writer_t *last;
+    bool issued;
+    rdb_status_t s = wal_append(db, &w, &g, &last, &issued, &w.err);
+    pthread_mutex_lock(&db->mu);
+    if (issued)
+        s = group_apply(db, &g, &w, last, false, s, &w.err);
+    group_results(db, &w, last, s, &w.err);
+    pthread_mutex_unlock(&db->mu);
+    wake_followers(&w, last);
+    return writer_fini(&w, s, err);
+}
+
+/* The new head of db->sq, with mu held, before it takes its group: if
+ * fewer writers wait than the last group had, those of the last group are
+ * most likely on their way back (woken after its apply).  Starting the
+ * fdatasync without them would make them wait for all of it, and groups
+ * would alternate between one writer and the rest; so the leader waits
+ * for them, at most half an fdatasync's time (a writer that does not come
+ * back costs the next group that much once: then the last group is
+ * smaller).  A lone writer (groups of one) never waits. */
+static void gather_wait(lsm_db_t *db)
+{
+    if (db->sq_free >= db->sq_last || db->sync_us == 0)
+        return;
+    uint64_t wait_us = db->sync_us / 2;
+    if (wait_us > 5000)
+        wait_us = 5000;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)ts.tv_nsec + wait_us * 1000u;
+    ts.tv_sec += (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    uint64_t t0 = now_us();
+    db->sq_want = db->sq_last;
+    while (db->sq_free < db->sq_want &&
+           pthread_cond_timedwait(&db->sq_cv, &db->mu, &ts) != ETIMEDOUT)
+        ;
+    db->sq_want = 0;
+    db->gather_micros += now_us() - t0;
+}
+
+/* A synced write: leader/follower group commit with one fdatasync at a
+ * time (LevelDB's and RocksDB's scheme).  Synced writers queue on db->sq;
+ * the head leads a group of itself and the writers queued behind it (up
+ * to group_limit bytes).  The leader appends the group's batches to the
+ * WAL as one write, through db->wq like any write (one entry for the whole
+ * group), then fdatasyncs.  Writers arriving meanwhile queue behind the
+ * group and form the next one, so each fdatasync covers all of them; once
+ * it returns, the head of db->sq goes to the next group, whose WAL write
+ * and fdatasync overlap this group's apply.  The group applies after
+ * every earlier group (in WAL order), then its followers are woken with
+ * the group's result: a failed WAL write or fdatasync fails every write
+ * of the group (and wal_failed every later one). */
+static rdb_status_t sync_write(lsm_db_t *db, lsm_batch_t *b, rdb_err_t *err)
+{
+    lsm_writer_t w;
+    writer_init(&w, b, true);
+    pthread_mutex_lock(&db->mu);
+    db->sq_len++;
+    if (++db->sq_free >= db->sq_want && db->sq_want)
+        pthread_cond_signal(&db->sq_cv);
+    if (!queue_join(db, &db->sq_head, &db->sq_tail, &w))
+        return writer_fini(&w, w.status, err);
+    gather_wait(db);
+    lsm_writer_t *last = &w;
+    size_t bytes = b->rep.len, limit = group_limit(bytes);
+    for (lsm_writer_t *x = w.next; x; x = x->next) {
+        if (bytes + x->batch->rep.len > limit)
+            break;
+        bytes += x->batch->rep.len;
+        last = x;
+    }
+    int n = 1;
+    for (lsm_writer_t *x = &w; x != last; x = x->next)
+        n++;
+    db->sq_free -= n;
+    db->sq_last = n;
+    lsm_writer_t q; /* the group's entry on db->wq */
+    writer_init(&q, b, true);
+    q.first = &w;
+    q.last = last;
+    lsm_group_t g;
+    bool issued;
+    lsm_writer_t *qlast;
+    queue_join(db, &db->wq_head, &db->wq_tail, &q); /* q is never a follower */
+    rdb_status_t s = wal_append(db, &q, &g, &qlast, &issued, &w.err);
+    writer_fini(&q, RDB_OK, NULL);
+    uint64_t t0 = now_us();
+    bool synced = s == RDB_OK && issued;
+    if (synced) {
+        s = wal_sync(db, db->wal.fd, &w.err);
+        db->sync_groups++;
+    }
+    pthread_mutex_lock(&db->mu);
+    if (synced) {
+        uint64_t us = now_us() - t0;
+        db->sync_micros += us;
+        db->sync_us = db->sync_us ? (db->sync_us * 7 + us) / 8 : us;
+    }
+    lsm_writer_t *head = queue_pop(&db->sq_head, &db->sq_tail, last);
+    pthread_mutex_unlock(&db->mu);
+    if (head)
+        writer_wake(head, LSM_WRITER_LEAD);
+    pthread_mutex_lock(&db->mu);
+    if (issued)
+        s = group_apply(db, &g, &w, last, true, s, &w.err);
+    group_results(db, &w, last, s, &w.err);
+    for (lsm_writer_t *x = &w;; x = x->next) {
+        db->sq_len--;
+        if (x == last)
+            break;
+    }
+    pthread_mutex_unlock(&db->mu);
+    wake_followers(&w, last);
+    return writer_fini(&w, s, err);
 }
 
 rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t *b, rdb_err_t *err)
@@ -772,8 +1006,9 @@ rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t 
                            LSM_MAX_KEY_SIZE);
     if (b->count == 0)
         return RDB_OK;
-    bool sync = db->o.sync_mode == LSM_SYNC_COMMIT && (!wo || wo->sync);
-    return do_write(db, b, sync, err);
+    if (db->o.sync_mode == LSM_SYNC_COMMIT && (!wo || wo->sync))
+        return sync_write(db, b, err);
+    return unsynced_write(db, b, err);
 }
 
 /* On a dup of the WAL's descriptor, as syncer_main: writes that returned
@@ -800,7 +1035,7 @@ rdb_status_t lsm_sync_wal(lsm_db_t *db, rdb_err_t *err)
 
 rdb_status_t lsm_flush(lsm_db_t *db, rdb_err_t *err)
 {
-    rdb_status_t s = do_write(db, NULL, false, err);
+    rdb_status_t s = unsynced_write(db, NULL, err);
     if (s != RDB_OK)
         return s;
     pthread_mutex_lock(&db->mu);
@@ -1252,12 +1487,6 @@ static rdb_status_t manifest_rec(void *arg, const char *rec, size_t n, uint64_t 
     return s;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static rdb_status_t recover(lsm_db_t *db, rdb_err_t *err)
 {
     size_t pn = strlen(db->dir) + 80;
@@ -1417,6 +1646,8 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     pthread_cond_init(&db->done_cv, NULL);
     pthread_cond_init(&db->commit_cv, NULL);
     pthread_cond_init(&db->sync_cv, NULL);
+    pthread_cond_init(&db->sq_cv, NULL);
+    pthread_cond_init(&db->manifest_cv, NULL);
     if (o.sync_period_ms <= 0)
         o.sync_period_ms = 100;
     db->o.sync_period_ms = o.sync_period_ms;
@@ -1446,8 +1677,10 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->opened = s == RDB_OK;
     db->bg = rdb_calloc((size_t)o.compaction_threads, sizeof(pthread_t));
     for (int i = 0; s == RDB_OK && i < o.compaction_threads; i++) {
-        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0)
+        if (pthread_create(&db->bg[i], NULL, bg_main, db) == 0) {
+            pthread_setname_np(db->bg[i], "lsm-bg"); /* for top, perf */
             db->nbg++;
+        }
         else
             s = rdb_err_set(err, RDB_IOERROR, NULL, "could not start the lsm background thread");
     }
@@ -1517,6 +1750,8 @@ void lsm_close(lsm_db_t *db)
     pthread_cond_destroy(&db->done_cv);
     pthread_cond_destroy(&db->commit_cv);
     pthread_cond_destroy(&db->sync_cv);
+    pthread_cond_destroy(&db->sq_cv);
+    pthread_cond_destroy(&db->manifest_cv);
     free(db->dir);
     free(db);
 }
@@ -1544,6 +1779,10 @@ void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
     st->wal_bytes = db->wal_bytes;
     st->wal_syncs = db->wal_syncs;
     st->writes = db->writes;
+    st->sync_groups = db->sync_groups;
+    st->sync_queued = db->sq_len;
+    st->sync_micros = db->sync_micros;
+    st->gather_micros = db->gather_micros;
     pthread_mutex_unlock(&db->mu);
     st->block_cache_bytes = lsm_cache_usage(db->cache);
     st->block_cache_capacity = lsm_cache_capacity(db->cache);
@@ -1577,6 +1816,11 @@ void lsm_stats_format(const lsm_stats_t *st, rdb_buf_t *out)
                    st->table_meta_budget, st->block_cache_charged);
     rdb_buf_printf(out, "writes: %" PRIu64 ", wal bytes: %" PRIu64 ", wal syncs: %" PRIu64 "\n",
                    st->writes, st->wal_bytes, st->wal_syncs);
+    if (st->sync_groups)
+        rdb_buf_printf(out,
+                       "synced groups: %" PRIu64 ", %" PRIu64 " us in their fdatasyncs, %" PRIu64
+                       " us gathering\n",
+                       st->sync_groups, st->sync_micros, st->gather_micros);
     rdb_buf_printf(out, "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %" PRIu64 " us\n",
                    st->write_slowdowns, st->write_stalls, st->stall_micros);
     rdb_buf_printf(out, "flushes: %" PRIu64 ", compactions: %" PRIu64 " (read %" PRIu64

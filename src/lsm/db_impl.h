@@ -15,9 +15,10 @@
 #include "lsm/table_cache.h"
 #include "lsm/version.h"
 
-/* A thread in lsm_write (or lsm_flush), queued on db->wq.  It waits on its
- * own mu/cv, not on db->mu, until the leader of its group says it is done
- * or that it leads the next group (state). */
+/* A thread in lsm_write (or lsm_flush), queued on db->sq (a synced write)
+ * or db->wq (an unsynced write, a flush, or a synced group's entry).  It
+ * waits on its own mu/cv, not on db->mu, until the leader of its group says
+ * it is done or that it leads the next group (state). */
 typedef struct lsm_writer {
     lsm_batch_t *batch;   /* NULL: a flush request */
     bool sync;
@@ -27,13 +28,16 @@ typedef struct lsm_writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct lsm_writer *next;
+    /* a synced group's entry on db->wq: the writers first..last of db->sq
+     * (linked by next there), whose batches it appends as one WAL write */
+    struct lsm_writer *first, *last;
 } lsm_writer_t;
 
 enum { LSM_WRITER_WAIT, LSM_WRITER_DONE, LSM_WRITER_LEAD };
 
 /* A write group between its WAL write and its completion (db->gq). */
 typedef struct lsm_group {
-    bool done;
+    lsm_mem_t *mem;       /* the memtable of the WAL it was written to */
     struct lsm_group *next;
 } lsm_group_t;
 
@@ -56,7 +60,11 @@ struct lsm_db {
     pthread_cond_t sync_cv;
     bool shutting_down;
     bool opened;           /* recovery done: see lsm_db_delete_obsolete */
-    bool flushing;         /* a thread is writing imm to L0              */
+    bool flushing;         /* a thread is writing imm to L0 (until its
+                              edit is installed)                         */
+    bool manifest_busy;    /* a thread writes an edit (lsm_db_log_and_apply) */
+    bool manifest_failed;  /* a manifest write or sync failed: no more edits */
+    pthread_cond_t manifest_cv; /* manifest_busy went false               */
     bool manual_running;   /* lsm_compact_all runs: nothing else starts  */
     struct lsm_running *running; /* compactions in progress (compact.c)   */
     int nrunning, max_running;   /* now, and the most at once (stats)     */
@@ -73,6 +81,15 @@ struct lsm_db {
     uint64_t wal_number, log_number, next_file, manifest_number;
     lsm_log_writer_t manifest;
     lsm_writer_t *wq_head, *wq_tail;
+    /* Synced writers (db.c, sync_write): the head's group is in its WAL
+     * write or fdatasync; those behind it form the next group. */
+    lsm_writer_t *sq_head, *sq_tail;
+    int sq_len;           /* writers on sq, in a group or waiting          */
+    int sq_free;          /* those not yet taken into a group              */
+    int sq_want;          /* a gathering leader waits for this many (sq_cv) */
+    int sq_last;          /* writers of the last synced group              */
+    uint64_t sync_us;     /* group fdatasync time, moving average          */
+    pthread_cond_t sq_cv;
     rdb_buf_t group;      /* leader's framed records */
     /* Write groups in the WAL but not yet applied (pipelined group
      * commit, db.c), in WAL order: a synced group completes once every
@@ -97,7 +114,8 @@ struct lsm_db {
     /* statistics (atomics or under mu) */
     uint64_t cache_hits, cache_misses;
     _Atomic uint64_t bloom_useful, slowdowns, stalls, stall_micros, compactions, cbytes_read,
-        cbytes_written, flushes, wal_bytes, wal_syncs, writes;
+        cbytes_written, flushes, wal_bytes, wal_syncs, writes, sync_groups,
+        sync_micros, gather_micros;
 };
 
 typedef struct lsm_out_table {
@@ -106,10 +124,16 @@ typedef struct lsm_out_table {
     char *path;
 } lsm_out_table_t;
 
-/* Helpers db.c shares with compact.c.  "Holds mu" ones expect db->mu. */
-rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err); /* holds mu */
-void lsm_db_delete_obsolete(lsm_db_t *db);                                     /* holds mu */
-rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err);                   /* holds mu */
+/* Helpers db.c shares with compact.c.  "Holds mu" ones expect db->mu on
+ * entry and return with it; "releases" ones let it go for their I/O
+ * (file deletions, the manifest's write and fsync), so the caller
+ * re-checks any state it read before. */
+rdb_status_t lsm_db_log_and_apply(lsm_db_t *db, lsm_edit_t *e, rdb_err_t *err); /* releases */
+void lsm_db_delete_obsolete(lsm_db_t *db);                                     /* releases */
+/* Drops a reference to v with mu released: the last one deletes the
+ * tables only v still held. */
+void lsm_db_vers_unref_unlocked(lsm_db_t *db, lsm_vers_t *v);                  /* releases */
+rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err);                   /* releases */
 rdb_status_t lsm_db_out_open(lsm_db_t *db, uint64_t num, lsm_out_table_t *o, rdb_err_t *err);
 void lsm_db_out_add(lsm_out_table_t *o, const char *k, size_t kn, const char *v, size_t vn,
                     rdb_status_t *s, rdb_err_t *err);

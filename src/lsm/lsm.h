@@ -104,6 +104,12 @@ typedef struct lsm_options {
      * if fdatasync had (NULL: none). */
     int               (*wal_sync_hook)(void *ctx);
     void               *wal_sync_hook_ctx;
+    /* Tests: called on the background thread writing a version edit to the
+     * MANIFEST (a flush's or a compaction's), after the write and before
+     * its fdatasync, without the store's mutex; a non-zero errno fails
+     * that sync (NULL: none). */
+    int               (*manifest_sync_hook)(void *ctx);
+    void               *manifest_sync_hook_ctx;
 } lsm_options_t;
 
 void lsm_options_default(lsm_options_t *opts);
@@ -251,6 +257,10 @@ typedef struct lsm_stats {
     uint64_t wal_bytes;
     uint64_t wal_syncs;             /* fdatasync calls (group commit)    */
     uint64_t writes;                /* lsm_write calls                   */
+    uint64_t sync_groups;           /* groups of synced writes (one fdatasync each) */
+    int      sync_queued;           /* synced writes in a group or waiting for one */
+    uint64_t sync_micros;           /* in the groups' fdatasyncs          */
+    uint64_t gather_micros;         /* leaders waiting for their group    */
     /* The open tables' index blocks, filters and index summaries: charged
      * to the block cache (block_cache_bytes + block_cache_charged stay
      * within block_cache_capacity) and bounded by table_meta_budget (half

@@ -26,13 +26,22 @@
  * of integers finds the entry, and only entries whose 8 bytes equal the
  * target's need a comparison of whole keys.  A second array holds every
  * IX_GROUP-th integer: it is small enough to stay in the CPU's caches, and
- * the search ends in one group of the first.  Built at open; NULL (and the
- * block iterator used instead) when the index is not one entry per restart. */
+ * the search ends in one group of the first.  A third array holds each
+ * entry's block handle decoded, so that a point read finds its block in the
+ * line it prefetched with the group instead of in the index block (two
+ * more memory misses: the restart offset, then the entry).  Built at open;
+ * NULL (and the block iterator used instead) when the index is not one
+ * entry per restart or a handle in it does not decode. */
 #define IX_GROUP 16
+
+typedef struct bhandle {
+    uint64_t off, size;
+} bhandle_t;
 
 typedef struct ix_summary {
     lsm_block_flat_t flat;
     uint64_t *sum;
+    bhandle_t *bh;  /* entry i's block */
     uint64_t *top;  /* sum[IX_GROUP * j]: a search touches few cache lines */
     uint32_t ntop;
     const char *cp; /* the shared prefix: inside the first index key */
@@ -80,11 +89,11 @@ static rdb_status_t pread_all(lsm_table_t *t, char *buf, size_t n, uint64_t off,
 
 #define READ_SCRATCH 16384
 
-/* Where a block read goes: a buffer the block cache can take whole
- * (lsm_cache_buf_new), or a plain malloc. */
-static char *out_new(bool cachebuf, size_t n)
+/* Where the block at off goes: a buffer the block cache can take whole
+ * (lsm_cache_buf_get: often an evicted block's), or a plain malloc. */
+static char *out_new(lsm_table_t *t, bool cachebuf, uint64_t off, size_t n)
 {
-    return cachebuf ? lsm_cache_buf_new(n) : rdb_malloc(n ? n : 1);
+    return cachebuf ? lsm_cache_buf_get(t->cache, t->number, off, n) : rdb_malloc(n ? n : 1);
 }
 static void out_free(bool cachebuf, char *p)
 {
@@ -117,7 +126,7 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
     int type = (unsigned char)raw[size];
     if (type == LSM_COMPRESS_NONE) {
         ulen = (uint32_t)size;
-        u = out_new(cachebuf, size);
+        u = out_new(t, cachebuf, off, size);
         memcpy(u, raw, size);
         goto done;
     }
@@ -126,7 +135,7 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
         why = "bad block compression header";
         goto done;
     }
-    u = out_new(cachebuf, ulen);
+    u = out_new(t, cachebuf, off, ulen);
     size_t clen = size - (size_t)(p - raw);
     bool ok;
     if (type == LSM_COMPRESS_LZ4) {
@@ -188,6 +197,19 @@ static void ix_build(lsm_table_t *t)
         }
         sum[i] = load8(k + cp, un - cp);
     }
+    bhandle_t *bh = rdb_malloc((size_t)n * sizeof(*bh));
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k, *p;
+        size_t kn;
+        lsm_block_flat_entry(&x->flat, i, &k, &kn, &v, &vn);
+        if (!(p = rdb_decode_varint64(v, v + vn, &bh[i].off)) ||
+            !rdb_decode_varint64(p, v + vn, &bh[i].size)) {
+            free(bh); /* the block iterator reports it when a read gets there */
+            free(sum);
+            return;
+        }
+    }
+    x->bh = bh;
     x->ntop = (n + IX_GROUP - 1) / IX_GROUP;
     x->top = rdb_malloc((size_t)x->ntop * sizeof(*x->top));
     for (uint32_t j = 0; j < x->ntop; j++)
@@ -239,7 +261,7 @@ static void ix_start(const ix_summary_t *x, const char *k, size_t n, ix_probe_t 
     /* the group's integers, and where its index entries start */
     __builtin_prefetch(x->sum + pr->lo);
     __builtin_prefetch(x->sum + pr->lo + IX_GROUP / 2);
-    __builtin_prefetch(x->flat.restarts + 4 * (size_t)pr->lo);
+    __builtin_prefetch(x->bh + pr->lo);
 }
 
 /* The first index entry whose key is >= ikey k (n bytes), or the number of
@@ -333,7 +355,7 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     /* What the open table holds in memory counts against the block cache,
      * so that memory stays within the cache's budget at any data size. */
     t->charged = sizeof(*t) + strlen(t->path) + 1 + t->index_len + t->filter_len +
-                 (t->ix.sum ? (size_t)t->ix.flat.n * sizeof(*t->ix.sum) +
+                 (t->ix.sum ? (size_t)t->ix.flat.n * (sizeof(*t->ix.sum) + sizeof(*t->ix.bh)) +
                                   (size_t)t->ix.ntop * sizeof(*t->ix.top)
                             : 0);
     if (t->cache)
@@ -356,6 +378,7 @@ void lsm_table_unref(lsm_table_t *t)
         close(t->fd);
         free(t->index);
         free(t->ix.sum);
+        free(t->ix.bh);
         free(t->ix.top);
         free(t->filter);
         free(t->path);
@@ -386,17 +409,11 @@ static void unpin(lsm_table_t *t, block_pin_t *p)
     p->owned = NULL;
 }
 
-/* Point bi at the data block whose index value (handle) is v, pinning it
- * in *pin (which must be empty).  false with err set on failure. */
-static bool pin_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block_pin_t *pin,
-                      const char **datap, size_t *np, uint64_t *offp, bool *hit, rdb_err_t *err)
+/* The data block at (off, size), pinned in *pin (which must be empty):
+ * its bytes in *datap, *np.  false with err set on failure. */
+static bool pin_block_at(lsm_table_t *t, uint64_t off, uint64_t size, bool fill, block_pin_t *pin,
+                         const char **datap, size_t *np, bool *hit, rdb_err_t *err)
 {
-    uint64_t off, size;
-    const char *p = rdb_decode_varint64(v, v + vn, &off);
-    if (!p || !rdb_decode_varint64(p, v + vn, &size)) {
-        corrupt(t->path, 0, "bad block handle in index", err);
-        return false;
-    }
     const char *data;
     size_t n;
     if (t->cache && (pin->h = lsm_cache_lookup(t->cache, t->number, off))) {
@@ -420,8 +437,20 @@ static bool pin_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block
     }
     *datap = data;
     *np = n;
-    *offp = off;
     return true;
+}
+
+/* pin_block_at for the block whose index value (handle) is v. */
+static bool pin_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block_pin_t *pin,
+                      const char **datap, size_t *np, uint64_t *offp, bool *hit, rdb_err_t *err)
+{
+    uint64_t size;
+    const char *p = rdb_decode_varint64(v, v + vn, offp);
+    if (!p || !rdb_decode_varint64(p, v + vn, &size)) {
+        corrupt(t->path, 0, "bad block handle in index", err);
+        return false;
+    }
+    return pin_block_at(t, *offp, size, fill, pin, datap, np, hit, err);
 }
 
 static bool load_block(lsm_table_t *t, const char *v, size_t vn, bool fill, block_pin_t *pin,
@@ -469,10 +498,12 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
         uint32_t idx = ix_finish(&t->ix, seek, sn, &pr);
         if (idx >= t->ix.flat.n)
             return RDB_OK;
-        const char *ek;
-        size_t ekn;
-        lsm_block_flat_entry(&t->ix.flat, idx, &ek, &ekn, &v, &vn);
-        ok = load_block(t, v, vn, fill_cache, &pin, &bib, cache_hit, err);
+        const bhandle_t *b = &t->ix.bh[idx];
+        const char *data;
+        size_t n;
+        ok = pin_block_at(t, b->off, b->size, fill_cache, &pin, &data, &n, cache_hit, err);
+        if (ok)
+            lsm_block_it_init(&bib, data, n, t->path, b->off);
     } else {
         lsm_block_it_t ixb = { 0 };
         lsm_it_t *ix = &ixb.base;
@@ -558,9 +589,7 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
     uint32_t pos[GET_MANY_WIDTH][LSM_BLOOM_MAX_PROBES];
     int nprobe[GET_MANY_WIDTH];
     ix_probe_t ixp[GET_MANY_WIDTH];
-    uint32_t ixidx[GET_MANY_WIDTH];     /* the block's index entry */
-    const char *hv[GET_MANY_WIDTH];     /* block handle in the index, NULL = no block */
-    size_t hvn[GET_MANY_WIDTH];
+    const bhandle_t *bh[GET_MANY_WIDTH]; /* the block, NULL = none */
     block_pin_t pin[GET_MANY_WIDTH];
     const char *bdata[GET_MANY_WIDTH];
     size_t bn[GET_MANY_WIDTH];
@@ -583,7 +612,7 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
         /* 2: the filter's answer, the block from the index */
         for (int i = 0; i < w; i++) {
             lsm_table_t *t = p[i].t;
-            hv[i] = NULL;
+            bh[i] = NULL;
             pin[i] = (block_pin_t){ NULL, NULL };
             if (nprobe[i] && !lsm_bloom_check(t->filter, pos[i], nprobe[i])) {
                 p[i].bloom_skip = true;
@@ -608,36 +637,26 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
             uint32_t idx = ix_finish(&t->ix, p[i].seek, p[i].sn, &ixp[i]);
             if (idx >= t->ix.flat.n)
                 continue;
-            ixidx[i] = idx;
-            hv[i] = t->ix.flat.data; /* a block: its handle is decoded below */
-            __builtin_prefetch(t->ix.flat.data + rdb_get_u32_le(t->ix.flat.restarts + 4 * (size_t)idx));
+            bh[i] = &t->ix.bh[idx];
+            __builtin_prefetch(bh[i]);
         }
-        /* 2a: the block handles in the index, the cache buckets */
-        for (int i = 0; i < w; i++) {
-            lsm_table_t *t = p[i].t;
-            if (!hv[i] || !t->ix.sum)
-                continue;
-            const char *ek;
-            size_t ekn;
-            lsm_block_flat_entry(&t->ix.flat, ixidx[i], &ek, &ekn, &hv[i], &hvn[i]);
-            uint64_t off;
-            if (t->cache && rdb_decode_varint64(hv[i], hv[i] + hvn[i], &off))
-                lsm_cache_prefetch(t->cache, t->number, off);
-        }
-        /* 2b: the cache entries the buckets point to */
-        for (int i = 0; i < w; i++) {
-            uint64_t off;
-            if (hv[i] && p[i].t->cache && rdb_decode_varint64(hv[i], hv[i] + hvn[i], &off))
-                lsm_cache_prefetch_entry(p[i].t->cache, p[i].t->number, off);
-        }
+        /* 2a: the cache slots of the blocks */
+        for (int i = 0; i < w; i++)
+            if (bh[i] && p[i].t->cache)
+                lsm_cache_prefetch(p[i].t->cache, p[i].t->number, bh[i]->off);
+        /* 2b: the cache entries the slots point to */
+        for (int i = 0; i < w; i++)
+            if (bh[i] && p[i].t->cache)
+                lsm_cache_prefetch_entry(p[i].t->cache, p[i].t->number, bh[i]->off);
         /* 3: pin the blocks (cache entries), start loading their restarts */
         for (int i = 0; i < w && s == RDB_OK; i++) {
-            if (!hv[i])
+            if (!bh[i])
                 continue;
-            if (!pin_block(p[i].t, hv[i], hvn[i], fill_cache, &pin[i], &bdata[i], &bn[i], &boff[i], NULL,
-                           err)) {
+            boff[i] = bh[i]->off;
+            if (!pin_block_at(p[i].t, bh[i]->off, bh[i]->size, fill_cache, &pin[i], &bdata[i], &bn[i],
+                              NULL, err)) {
                 s = err ? err->code : RDB_CORRUPTION;
-                hv[i] = NULL;
+                bh[i] = NULL;
                 break;
             }
             if (bn[i] >= 4) {
@@ -648,7 +667,7 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
         }
         /* 4: seek in the blocks */
         for (int i = 0; i < w; i++) {
-            if (!hv[i])
+            if (!bh[i])
                 continue;
             if (s == RDB_OK)
                 s = get_many_one(&p[i], bdata[i], bn[i], boff[i], vals, err);

@@ -479,6 +479,21 @@ static void stmt_drop(rdb_pgconn_t *c, named_t **pp)
     free(n);
 }
 
+/* A named statement lives in the engine when it keeps them (one name
+ * space with SQL PREPARE, backend.h); the unnamed one lives here. */
+static bool stmt_in_engine(const rdb_pgconn_t *c, const char *name)
+{
+    return name[0] && c->w->sh->be->stmt_find;
+}
+
+static rdb_stmt_t *stmt_lookup(rdb_pgconn_t *c, const char *name)
+{
+    if (stmt_in_engine(c, name))
+        return c->w->sh->be->stmt_find(c->sess, name);
+    named_t **n = named_find(&c->stmts, name);
+    return n ? (*n)->h : NULL;
+}
+
 static void named_add(named_t **list, const char *name, void *h, void *owner)
 {
     named_t *n = malloc(sizeof *n);
@@ -1088,8 +1103,9 @@ static void on_parse(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
     uint32_t *types = malloc(sizeof(uint32_t) * (size_t)(n + 1));
     for (int i = 0; i < n; i++)
         types[i] = (uint32_t)rdb_pgrd_i32(&rd);
-    named_t **old = named_find(&c->stmts, name);
-    if (old && name[0]) {
+    bool in_engine = stmt_in_engine(c, name);
+    named_t **old = in_engine ? NULL : named_find(&c->stmts, name);
+    if ((old && name[0]) || (in_engine && be->stmt_find(c->sess, name))) {
         rdb_err_set(&err, RDB_SQL, "42P05", "prepared statement \"%s\" already exists", name);
         ext_error(c, &err);
         free(types);
@@ -1098,8 +1114,16 @@ static void on_parse(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
     rdb_stmt_t *st;
     rdb_status_t rc = be->prepare(c->sess, sql, n, types, &st, &err);
     free(types);
+    if (rc == RDB_OK && in_engine && be->stmt_store(c->sess, name, st, &err) != RDB_OK) {
+        be->stmt_free(st);
+        rc = RDB_SQL;
+    }
     if (rc != RDB_OK) {
         ext_error(c, &err);
+        return;
+    }
+    if (in_engine) {
+        rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, '1'));
         return;
     }
     if (old)
@@ -1160,8 +1184,8 @@ static void on_bind(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
     rf = malloc(sizeof(int16_t) * (size_t)(nr + 1));
     for (int i = 0; i < nr; i++)
         rf[i] = rdb_pgrd_i16(&rd);
-    named_t **sn = named_find(&c->stmts, sname);
-    if (!sn) {
+    rdb_stmt_t *sh = stmt_lookup(c, sname);
+    if (!sh) {
         rdb_err_set(&err, RDB_SQL, "26000", "prepared statement \"%s\" does not exist", sname);
         ext_error(c, &err);
         goto out;
@@ -1175,11 +1199,12 @@ static void on_bind(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
     if (old)
         portal_drop(c, old);
     rdb_portal_t *p;
-    if (be->bind(c->sess, (*sn)->h, np, fmts, vals, lens, nr, rf, &p, &err) != RDB_OK) {
+    if (be->bind(c->sess, sh, np, fmts, vals, lens, nr, rf, &p, &err) != RDB_OK) {
         ext_error(c, &err);
         goto out;
     }
-    named_add(&c->portals, pname, p, (*sn)->h);
+    /* a portal of an engine-kept statement holds it itself (backend.h) */
+    named_add(&c->portals, pname, p, stmt_in_engine(c, sname) ? NULL : sh);
     rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, '2'));
     goto out;
 bad:
@@ -1215,15 +1240,15 @@ static void on_describe(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
     int ncols;
     const rdb_coldesc_t *cols;
     if (kind == 'S') {
-        named_t **n = named_find(&c->stmts, name);
-        if (!n) {
+        rdb_stmt_t *sh = stmt_lookup(c, name);
+        if (!sh) {
             rdb_err_set(&err, RDB_SQL, "26000", "prepared statement \"%s\" does not exist", name);
             ext_error(c, &err);
             return;
         }
         int np;
         const uint32_t *pt;
-        be->stmt_describe((*n)->h, &np, &pt, &ncols, &cols);
+        be->stmt_describe(sh, &np, &pt, &ncols, &cols);
         size_t mm = rdb_pgw_begin(&c->out, 't');
         rdb_buf_append_u16_be(&c->out, (uint16_t)np);
         for (int i = 0; i < np; i++)
@@ -1295,6 +1320,11 @@ static void on_close(rdb_pgconn_t *c, const rdb_pgmsg_t *m)
     const char *name = rdb_pgrd_str(&rd);
     if (rd.bad || rdb_pgrd_left(&rd) || (kind != 'S' && kind != 'P')) {
         fatal(c, RDB_SQLSTATE_PROTOCOL_VIOLATION, "invalid Close message%s", "");
+        return;
+    }
+    if (kind == 'S' && stmt_in_engine(c, name)) {
+        c->w->sh->be->stmt_close(c->sess, name);
+        rdb_pgw_end(&c->out, rdb_pgw_begin(&c->out, '3'));
         return;
     }
     named_t **n = named_find(kind == 'S' ? &c->stmts : &c->portals, name);

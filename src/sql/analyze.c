@@ -1145,9 +1145,8 @@ static bool group_by_pk(bctx_t *c, const ex_expr_t *x, ex_expr_t **out)
 
 static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr_t **out)
 {
-    if (a->def && a->arg->kind == AST_SUBSCRIPT)   /* SET a[i][j] = ...: not supported */
-        return fail(c, "2202E", -1, "wrong number of array subscripts");
-    /* a[i][j]...: one expression over the whole chain, as PG's SubscriptingRef */
+    /* a[i][j]...: one expression over the whole chain, as PG's SubscriptingRef
+     * (SET a[i][j] = v: the chain under the assignment's node) */
     int k = 1;
     for (ast_expr_t *x = a->arg; x->kind == AST_SUBSCRIPT && !x->def; x = x->arg)
         k++;
@@ -1168,7 +1167,7 @@ static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr
         return fail(c, "54000", a->loc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
                     k, SQL_ARRAY_MAXDIM);
     ex_expr_t *e = ex_new(c, EX_SUBSCRIPT, slice ? arr->type : sql_array_elem_type(arr->type),
-                          a->def ? 4 : 1 + 2 * k);
+                          a->def ? 2 + 2 * k : 1 + 2 * k);
     e->flag = slice ? EX_SUB_SLICE : EX_SUB_INDEX;
     e->args[0] = arr;
     e->val.u.i = 0;
@@ -1202,10 +1201,11 @@ static rdb_status_t bind_subscript(bctx_t *c, scope_t *s, ast_expr_t *a, ex_expr
         }
     }
     if (a->def) {
-        e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array */
+        e->flag |= EX_SUB_ASSIGN;       /* with EX_SUB_SLICE: a[i:j] = array; the value last */
         e->type = arr->type;
-        if (bind_e(c, s, a->def, &e->args[3]) != RDB_OK ||
-            coerce(c, &e->args[3], a->ival ? arr->type : sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT,
+        ex_expr_t **val = &e->args[1 + 2 * k];
+        if (bind_e(c, s, a->def, val) != RDB_OK ||
+            coerce(c, val, slice ? arr->type : sql_array_elem_type(arr->type), SQL_CAST_ASSIGNMENT,
                    a->def->loc) != RDB_OK)
             return RDB_SQL;
     }
@@ -4067,6 +4067,45 @@ static rdb_status_t bind_insert(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
     return RDB_OK;
 }
 
+
+/* SET a[1] = x, a[2] = y: assignments to elements or slices of one column
+ * apply one after the other, as in PostgreSQL: the later one's subscript
+ * chain is copied onto the earlier one's result.  Another repeated column
+ * is 42601.  *out: the UPDATE's targets, one per column (in A). */
+static rdb_status_t merge_element_sets(bctx_t *c, const sql_table_t *t, const ast_stmt_t *st,
+                                       ast_target_t **out, int *nout)
+{
+    ast_target_t *tl = RDB_ARENA_NEWN(A, ast_target_t, st->ncols + 1);
+    int n = 0;
+    for (int i = 0; i < st->ncols; i++) {
+        const sql_column_t *col = find_column(t, st->cols[i].name);
+        if (!col)
+            return fail(c, "42703", st->cols[i].loc, "column \"%s\" of relation \"%s\" does not exist",
+                        st->cols[i].name, t->name);
+        int prior = -1;
+        for (int k = 0; k < n; k++)
+            if (find_column(t, tl[k].name) == col)
+                prior = k;
+        if (prior < 0) {
+            tl[n++] = st->cols[i];
+            continue;
+        }
+        ast_expr_t *pe = tl[prior].expr, *ne = st->cols[i].expr;
+        if (!(pe->kind == AST_SUBSCRIPT && pe->def) || !(ne->kind == AST_SUBSCRIPT && ne->def))
+            return fail(c, "42601", -1, "multiple assignments to same column \"%s\"", col->name);
+        /* copy ne's chain (the parsed statement is kept and bound again) */
+        ast_expr_t *copy = rdb_arena_memdup(A, ne, sizeof *ne), *x = copy;
+        while (x->arg->kind == AST_SUBSCRIPT) {
+            x->arg = rdb_arena_memdup(A, x->arg, sizeof *x->arg);
+            x = x->arg;
+        }
+        x->arg = pe;
+        tl[prior].expr = copy;
+    }
+    *out = tl;
+    *nout = n;
+    return RDB_OK;
+}
 static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
 {
     const sql_table_t *t;
@@ -4107,36 +4146,33 @@ static rdb_status_t bind_upddel(bctx_t *c, ast_stmt_t *st, sql_bound_t *out)
         f->left = p;
         f->qual = w;
         p = f;
+        if (st->nfrom)
+            d->recheck = w;
     }
     d->src = p;
     if (st->kind == AST_S_UPDATE) {
-        d->ncols = st->ncols;
         d->colids = RDB_ARENA_NEWN(A, uint16_t, st->ncols + 1);
         d->set = RDB_ARENA_NEWN(A, ex_expr_t *, st->ncols + 1);
         c->noagg = "UPDATE";
-        for (int i = 0; i < st->ncols; i++) {
-            const sql_column_t *col = find_column(t, st->cols[i].name);
-            if (!col)
-                return fail(c, "42703", st->cols[i].loc, "column \"%s\" of relation \"%s\" does not exist",
-                            st->cols[i].name, t->name);
-            for (int k = 0; k < i; k++)
-                if (d->colids[k] == col->colid)
-                    return fail(c, "42601", -1, "multiple assignments to same column \"%s\"",
-                                col->name);
+        ast_target_t *tl = NULL;
+        if (merge_element_sets(c, t, st, &tl, &d->ncols) != RDB_OK)
+            return RDB_SQL;
+        for (int i = 0; i < d->ncols; i++) {
+            const sql_column_t *col = find_column(t, tl[i].name);
             d->colids[i] = col->colid;
-            if (col->identity == 'a' && st->cols[i].expr->kind != AST_DEFAULT) {
+            if (col->identity == 'a' && tl[i].expr->kind != AST_DEFAULT) {
                 fail(c, "428C9", -1, "column \"%s\" can only be updated to DEFAULT", col->name);
                 rdb_err_detail(c->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.",
                                col->name);
                 return RDB_SQL;
             }
-            if (st->cols[i].expr->kind == AST_DEFAULT) {
+            if (tl[i].expr->kind == AST_DEFAULT) {
                 if (sql_bind_column_default(c->b, t, col, &d->set[i], c->err) != RDB_OK)
                     return RDB_SQL;
                 if (!d->set[i])
                     d->set[i] = ex_const(c, col->type, sql_null());
-            } else if (bind_e(c, s, st->cols[i].expr, &d->set[i]) != RDB_OK ||
-                       assign_coerce(c, &d->set[i], col, st->cols[i].expr->loc) != RDB_OK) {
+            } else if (bind_e(c, s, tl[i].expr, &d->set[i]) != RDB_OK ||
+                       assign_coerce(c, &d->set[i], col, tl[i].expr->loc) != RDB_OK) {
                 return RDB_SQL;
             }
         }

@@ -48,6 +48,10 @@ typedef struct sql_dml {
     int           ncols;
     uint16_t     *colids;    /* INSERT target columns / UPDATE SET columns */
     ex_expr_t   **set;       /* UPDATE: new values, over the old stored row */
+    ex_expr_t    *recheck;   /* UPDATE ... FROM / DELETE ... USING: the WHERE clause
+                              * over src's row (the target's columns first, then
+                              * the FROM items'), re-checked over a target row
+                              * changed since the snapshot (exec/dml.c) */
     ex_expr_t   **defaults;  /* INSERT: per colid (nrowcols), NULL = no default */
     int           nchecks;
     ex_expr_t   **checks;    /* over the new stored row */

@@ -236,7 +236,7 @@ static void put_record(txn_t *t, rdb_buf_t *key, rdb_buf_t *val)
 
 static void pack_index(msgpack_packer *pk, const sql_index_t *ix)
 {
-    msgpack_pack_map(pk, 7);
+    msgpack_pack_map(pk, ix->deferrable ? 8 : 7);
     pk_str(pk, "id"); msgpack_pack_uint32(pk, ix->id);
     pk_str(pk, "name"); pk_str(pk, ix->name);
     pk_str(pk, "uniq"); pk_bool(pk, ix->unique);
@@ -250,6 +250,10 @@ static void pack_index(msgpack_packer *pk, const sql_index_t *ix)
     msgpack_pack_array(pk, (size_t)ix->ncols);
     for (int i = 0; i < ix->ncols; i++)
         pk_bool(pk, ix->desc && ix->desc[i]);
+    if (ix->deferrable) {
+        /* as a foreign key's: 1 DEFERRABLE INITIALLY IMMEDIATE, 2 INITIALLY DEFERRED */
+        pk_str(pk, "dfr"); msgpack_pack_uint8(pk, ix->initdeferred ? 2 : 1);
+    }
 }
 
 static void unpack_index(rdb_arena_t *a, const msgpack_object *o, uint32_t table_id, sql_index_t *ix)
@@ -260,6 +264,9 @@ static void unpack_index(rdb_arena_t *a, const msgpack_object *o, uint32_t table
     ix->unique = mp_bool(mp_get(o, "uniq"), false);
     ix->primary = mp_bool(mp_get(o, "prim"), false);
     ix->is_constraint = mp_bool(mp_get(o, "cons"), false);
+    int64_t dfr = mp_int(mp_get(o, "dfr"), 0);
+    ix->deferrable = dfr > 0;
+    ix->initdeferred = dfr == 2;
     const msgpack_object *cols = mp_get(o, "cols"), *desc = mp_get(o, "desc");
     ix->ncols = (int)mp_len(cols);
     ix->colids = RDB_ARENA_NEWN(a, uint16_t, ix->ncols + 1);
@@ -268,6 +275,35 @@ static void unpack_index(rdb_arena_t *a, const msgpack_object *o, uint32_t table
         ix->colids[i] = (uint16_t)mp_int(mp_at(cols, (uint32_t)i), 0);
         ix->desc[i] = (uint32_t)i < mp_len(desc) && mp_bool(mp_at(desc, (uint32_t)i), false);
     }
+}
+
+static void pack_values(msgpack_packer *pk, sql_type_t t, const sql_value_t *v, int n)
+{
+    msgpack_pack_array(pk, (size_t)n);
+    for (int i = 0; i < n; i++)
+        sql_value_pack(pk, t, &v[i]);
+}
+
+/* n values of type t from array o into a (copied); 0 if o is no array or
+ * a value does not decode (statistics are only estimates: dropped). */
+static int unpack_values(rdb_arena_t *a, sql_type_t t, const msgpack_object *o, sql_value_t **out)
+{
+    uint32_t n = mp_len(o);
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    sql_value_t *v = RDB_ARENA_NEWN(a, sql_value_t, n);
+    rdb_err_t err = { 0 };
+    for (uint32_t i = 0; i < n; i++) {
+        sql_value_t x;
+        if (sql_value_unpack(a, t, mp_at(o, i), &x, &err) != RDB_OK || x.isnull) {
+            rdb_err_clear(&err);
+            return 0;
+        }
+        v[i] = sql_value_copy(a, t, x);
+    }
+    *out = v;
+    return (int)n;
 }
 
 static void pack_table(rdb_buf_t *out, const sql_table_t *t)
@@ -286,10 +322,18 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     msgpack_pack_array(pk, (size_t)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
         const sql_column_t *c = &t->cols[i];
-        msgpack_pack_map(pk, 10);
+        msgpack_pack_map(pk, 14);
         pk_str(pk, "name"); pk_str(pk, c->name);
         pk_str(pk, "nf"); msgpack_pack_float(pk, c->null_frac);
         pk_str(pk, "nd"); msgpack_pack_double(pk, c->n_distinct);
+        /* ANALYZE's distribution (colstats.h) */
+        pk_str(pk, "mcv"); pack_values(pk, c->type, c->mcv, c->nmcv);
+        pk_str(pk, "mcf");
+        msgpack_pack_array(pk, (size_t)c->nmcv);
+        for (int k = 0; k < c->nmcv; k++)
+            msgpack_pack_float(pk, c->mcv_freq[k]);
+        pk_str(pk, "hist"); pack_values(pk, c->type, c->hist, c->nhist);
+        pk_str(pk, "aw"); msgpack_pack_int32(pk, c->avg_width);
         pk_str(pk, "colid"); msgpack_pack_uint16(pk, c->colid);
         pk_str(pk, "oid"); msgpack_pack_uint32(pk, c->type.oid);
         pk_str(pk, "typmod"); msgpack_pack_int32(pk, c->type.typmod);
@@ -415,6 +459,16 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
         c->identity_seq = (uint32_t)mp_int(mp_get(co, "iseq"), 0);
         c->null_frac = (float)mp_float(mp_get(co, "nf"));
         c->n_distinct = mp_float(mp_get(co, "nd"));
+        c->nmcv = unpack_values(a, c->type, mp_get(co, "mcv"), &c->mcv);
+        if (c->nmcv && mp_len(mp_get(co, "mcf")) == (uint32_t)c->nmcv) {
+            c->mcv_freq = RDB_ARENA_NEWN(a, float, c->nmcv);
+            for (int k = 0; k < c->nmcv; k++)
+                c->mcv_freq[k] = (float)mp_float(mp_at(mp_get(co, "mcf"), (uint32_t)k));
+        } else {
+            c->nmcv = 0;
+        }
+        c->nhist = unpack_values(a, c->type, mp_get(co, "hist"), &c->hist);
+        c->avg_width = (int)mp_int(mp_get(co, "aw"), 0);
         if (!c->name || c->colid >= t->nrowcols)
             return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
                                "catalog relation %u: bad column %d", t->id, i);

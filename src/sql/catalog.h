@@ -66,6 +66,15 @@ typedef struct sql_column {
     /* statistics from ANALYZE (0 = unknown) */
     float       null_frac;    /* fraction of rows with NULL here */
     double      n_distinct;   /* estimated distinct non-NULL values */
+    /* ANALYZE's distribution (sql/colstats.h; 0 / NULL: none): the most
+     * common values by descending frequency (of all rows), then the
+     * equi-depth histogram bounds of the other values, ascending; values
+     * of the column's type */
+    int          nmcv, nhist;
+    int          avg_width;   /* bytes of a non-NULL value, as pg_stats.avg_width */
+    sql_value_t *mcv;
+    float       *mcv_freq;
+    sql_value_t *hist;
 } sql_column_t;
 
 typedef struct sql_index {
@@ -75,6 +84,9 @@ typedef struct sql_index {
     bool      unique;
     bool      primary;
     bool      is_constraint; /* created by a UNIQUE / PRIMARY KEY constraint */
+    bool      deferrable;    /* DEFERRABLE UNIQUE: checked at the statement's end or at
+                              * COMMIT (exec/fkey.h), not by table.c's writes */
+    bool      initdeferred;  /* INITIALLY DEFERRED */
     int       ncols;
     uint16_t *colids;
     bool     *desc;

@@ -28,6 +28,7 @@
 
 #include "common/mem.h"
 #include "sql/ast.h"
+#include "sql/colstats.h"
 #include "sql/ddl_int.h"
 #include "sql/pgjson.h"
 #include "sql/tabstat.h"
@@ -694,7 +695,8 @@ static double estimate_distinct(uint64_t *h, size_t n, uint64_t N)
     return (double)n * d / ((double)n - f1 + f1 * (double)n / (double)N);
 }
 
-/* Row count, and per column the NULL fraction and distinct values.  The
+/* Row count, and per column the NULL fraction, distinct values, most
+ * common values and histogram (colstats.h, from a random sample).  The
  * sample is the first ANALYZE_SAMPLE rows in key order: for a
  * hash-partitioned table (ordered by token) that is a random sample. */
 static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
@@ -711,9 +713,11 @@ static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
     for (int c = 0; c < t->ncols; c++)
         hashes[c] = rdb_malloc(sizeof(uint64_t) * 1024);
     size_t cap = 1024;
+    sql_sample_t *sample = sql_sample_new(t);
     sql_scan_t *s = sql_scan_open(d->ctx->txn, t, NULL);
     while (sql_scan_next(s, &a, row)) {
         n++;
+        sql_sample_add(sample, row);
         if (n <= ANALYZE_SAMPLE && n > cap) {
             cap *= 2;
             for (int c = 0; c < t->ncols; c++)
@@ -747,8 +751,11 @@ static rdb_status_t analyze_rel(ddl_t *d, const sql_table_t *t)
             double dist = estimate_distinct(hashes[k], nh[k], nonnull);
             c->cols[k].n_distinct = sampled ? dist : 0;
         }
-        sql_catw_table(d->ctx->txn, c);
+        rc = sql_sample_stats(sample, &d->a, c, n, d->err);
+        if (rc == RDB_OK)
+            sql_catw_table(d->ctx->txn, c);
     }
+    sql_sample_free(sample);
     for (int k = 0; k < t->ncols; k++)
         free(hashes[k]);
     return rc;

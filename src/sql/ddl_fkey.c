@@ -133,10 +133,18 @@ rdb_status_t ddl_add_fkey(ddl_t *d, sql_table_t *tab, json_t *con, const char *c
         }
         if (parent->pk_index && same_set(f.ref_colids, npk, parent->pk_colids, parent->npk))
             ix = parent->pk_index;
+        bool deferrable = false;
         for (int i = 0; !ix && i < parent->nindexes; i++)
             if (parent->indexes[i].unique &&
-                same_set(f.ref_colids, npk, parent->indexes[i].colids, parent->indexes[i].ncols))
-                ix = &parent->indexes[i];
+                same_set(f.ref_colids, npk, parent->indexes[i].colids, parent->indexes[i].ncols)) {
+                if (parent->indexes[i].deferrable)
+                    deferrable = true;  /* PostgreSQL never takes one */
+                else
+                    ix = &parent->indexes[i];
+            }
+        if (!ix && deferrable)
+            return ddl_error(d, "55000", "cannot use a deferrable unique constraint for referenced table \"%s\"",
+                             parent->name);
         if (!ix)
             return ddl_error(d, "42830",
                              "there is no unique constraint matching given keys for referenced table \"%s\"",

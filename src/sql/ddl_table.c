@@ -492,15 +492,20 @@ static rdb_status_t add_check(ddl_t *d, sql_table_t *tab, json_t *con, const cha
     return RDB_OK;
 }
 
-/* Only FOREIGN KEY constraints may be DEFERRABLE here: a deferred UNIQUE
- * or PRIMARY KEY would need two rows with one key to coexist until COMMIT,
+/* FOREIGN KEY and UNIQUE constraints may be DEFERRABLE.  A deferred
+ * PRIMARY KEY would need two rows with one key to coexist until COMMIT,
  * and a row's storage key is its primary key. */
 static rdb_status_t check_deferrable(ddl_t *d, json_t *con)
 {
     const char *type = dj_str(con, "contype");
-    if ((dj_bool(con, "deferrable") || dj_bool(con, "initdeferred")) &&
-        !(type && strcmp(type, "CONSTR_FOREIGN") == 0))
-        return ddl_unsupported(d, "DEFERRABLE UNIQUE, PRIMARY KEY and CHECK constraints");
+    if (!dj_bool(con, "deferrable") && !dj_bool(con, "initdeferred"))
+        return RDB_OK;
+    if (type && strcmp(type, "CONSTR_PRIMARY") == 0)
+        return ddl_error(d, RDB_SQLSTATE_FEATURE_NOT_SUPPORTED,
+                         "DEFERRABLE PRIMARY KEY constraints are not supported "
+                         "(a row is stored under its primary key; use a DEFERRABLE UNIQUE constraint)");
+    if (!(type && (strcmp(type, "CONSTR_FOREIGN") == 0 || strcmp(type, "CONSTR_UNIQUE") == 0)))
+        return ddl_unsupported(d, "DEFERRABLE CHECK constraints");
     return RDB_OK;
 }
 
@@ -516,7 +521,8 @@ static void fold_constraint_attrs(json_t *constraints)
         const char *ct = dj_str(cc, "contype");
         if (!ct)
             continue;
-        if (strcmp(ct, "CONSTR_FOREIGN") == 0) {
+        if (strcmp(ct, "CONSTR_FOREIGN") == 0 || strcmp(ct, "CONSTR_UNIQUE") == 0 ||
+            strcmp(ct, "CONSTR_PRIMARY") == 0) {
             fk = cc;
         } else if (fk && strcmp(ct, "CONSTR_ATTR_DEFERRABLE") == 0) {
             json_object_set_new(fk, "deferrable", json_true());
@@ -604,7 +610,8 @@ rdb_status_t ddl_column_constraints(ddl_t *d, sql_table_t *tab, sql_column_t *co
         if (!type)
             continue;
         if (strncmp(type, "CONSTR_ATTR_", 12) != 0)
-            after_fk = strcmp(type, "CONSTR_FOREIGN") == 0;
+            after_fk = strcmp(type, "CONSTR_FOREIGN") == 0 || strcmp(type, "CONSTR_UNIQUE") == 0 ||
+                       strcmp(type, "CONSTR_PRIMARY") == 0;
         if (strcmp(type, "CONSTR_NULL") == 0 || strcmp(type, "CONSTR_NOTNULL") == 0) {
             bool nn = type[7] == 'N' && type[8] == 'O';
             if ((nn && null_seen) || (!nn && notnull_seen))
@@ -693,6 +700,10 @@ rdb_status_t ddl_table_constraint(ddl_t *d, sql_table_t *tab, json_t *con, const
         }
         rc = ddl_add_index(d, tab, dj_str(con, "conname"), keys, true, primary, true, ixout);
         json_decref(tmp);
+        if (rc == RDB_OK && !primary) {
+            (*ixout)->initdeferred = dj_bool(con, "initdeferred");
+            (*ixout)->deferrable = dj_bool(con, "deferrable") || (*ixout)->initdeferred;
+        }
         return rc;
     }
     if (strcmp(type, "CONSTR_CHECK") == 0)

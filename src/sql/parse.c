@@ -460,7 +460,7 @@ static rdb_status_t xindirection(pctx_t *p, ast_expr_t *base, json_t *list, ast_
         if ((x = json_object_get(ib, "uidx")) && xexpr(p, x, e->ival ? &e->args[1] : &e->args[0]) != RDB_OK)
             return RDB_SQL;
         if (assign && i + 1 == n)
-            e->def = assign;    /* the binder refuses nested subscripts (2202E) */
+            e->def = assign;    /* SET a[i][j] = v: the chain of subscripts under it */
         base = e;
     }
     *out = base;

@@ -72,7 +72,7 @@ typedef struct sql_syscat_env {
      * past the last): name, query string, prepare_time, parameter types
      * and executions; may be NULL. */
     const char *(*prepared)(void *ctx, int i, const char **text, int64_t *time, int *nparams,
-                            const uint32_t **ptypes, int64_t *execs);
+                            const uint32_t **ptypes, int64_t *execs, bool *from_sql);
 } sql_syscat_env_t;
 
 /* The system relation schema.name (schema NULL: pg_catalog, then

@@ -495,6 +495,8 @@ const char *sql_syscat_constraintdef(const sql_syscat_env_t *env, uint32_t oid, 
         put_ident(&b, c ? c->name : "?");
     }
     rdb_buf_append_u8(&b, ')');
+    if (ix->deferrable)
+        rdb_buf_append_str(&b, ix->initdeferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
     char *s = rdb_arena_strdup(a, rdb_buf_cstr(&b));
     rdb_buf_free(&b);
     return s;

@@ -235,8 +235,11 @@ rdb_status_t syscat_info_rows(const sql_syscat_env_t *env, syscat_rows_t *r, rdb
                 break;
             for (int k = 0; k < t->nchecks; k++)
                 constraint_row(env, r, t, t->checks[k].name, "CHECK");
-            for (int k = 0; k < nix; k++)
+            for (int k = 0; k < nix; k++) {
                 constraint_row(env, r, t, ixs[k]->name, ixs[k]->primary ? "PRIMARY KEY" : "UNIQUE");
+                S("is_deferrable", yesno(ixs[k]->deferrable));
+                S("initially_deferred", yesno(ixs[k]->initdeferred));
+            }
             for (int c = 0; c < t->ncols; c++)
                 if (t->cols[c].not_null)
                     constraint_row(env, r, t, notnull_name(t, &t->cols[c], r->a), "CHECK");

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "sql/array.h"
 #include "sql/syscat_int.h"
 #include "sql/tabstat.h"
 
@@ -237,7 +238,7 @@ static void index_row(const sql_syscat_env_t *env, syscat_rows_t *r, const sql_t
     S("indnkeyatts", sql_int(ix->ncols));
     S("indisunique", sql_bool(ix->unique || ix->primary));
     S("indisprimary", sql_bool(ix->primary));
-    S("indimmediate", sql_bool(true));
+    S("indimmediate", sql_bool(!ix->deferrable));
     S("indisvalid", sql_bool(true));
     S("indisready", sql_bool(true));
     S("indislive", sql_bool(true));
@@ -344,6 +345,8 @@ static void gen_constraint(const sql_syscat_env_t *env, syscat_rows_t *r)
             rdb_buf_append_u8(&b, '}');
             con_row(r, t, ixs[k]->id, ixs[k]->name, ixs[k]->primary ? 'p' : 'u', ixs[k]->id,
                     rdb_arena_strdup(r->a, rdb_buf_cstr(&b)), NULL);
+            S("condeferrable", sql_bool(ixs[k]->deferrable));
+            S("condeferred", sql_bool(ixs[k]->initdeferred));
             rdb_buf_free(&b);
         }
         for (int k = 0; k < t->nchecks && k < 256; k++)
@@ -670,15 +673,69 @@ static void gen_stat(const sql_syscat_env_t *env, syscat_rows_t *r, char kind)
     }
 }
 
+/* values of type t as an array's text form ({a,b,...}), in r->a; NULL
+ * when none or the type has no array type */
+static sql_value_t stats_array(syscat_rows_t *r, sql_type_t t, const sql_value_t *v, int n)
+{
+    uint32_t arr = sql_array_oid_of(t.oid);
+    if (n == 0 || !arr)
+        return sql_null();
+    sql_value_t a = sql_array_encode(r->a, t, 1, n, v);
+    rdb_buf_t b = RDB_BUF_INIT;
+    sql_value_out(NULL, (sql_type_t){ arr, t.typmod }, &a, &b);
+    sql_value_t out = sv_dup(r->a, rdb_buf_cstr(&b));
+    rdb_buf_free(&b);
+    return out;
+}
+
+/* pg_stats: ANALYZE's statistics of each column of an analyzed table
+ * (catalog.h, colstats.h).  n_distinct as PostgreSQL stores it: negative
+ * (minus the fraction of rows) beyond a tenth of the rows.  correlation
+ * and the element statistics are not computed (NULL). */
+static void gen_pg_stats(const sql_syscat_env_t *env, syscat_rows_t *r)
+{
+    int n = sql_cat_count(env->snap);
+    for (int i = 0; i < n; i++) {
+        const sql_table_t *t = sql_cat_at(env->snap, i);
+        if (t->relkind != SQL_REL_TABLE || !t->rowcount_est || !syscat_rel_wanted(env, t))
+            continue;
+        double rows = (double)t->rowcount_est;
+        for (int k = 0; k < t->ncols; k++) {
+            const sql_column_t *c = &t->cols[k];
+            sr_new(r);
+            S("schemaname", sv_text(t->schema));
+            S("tablename", sv_text(t->name));
+            S("attname", sv_text(c->name));
+            S("inherited", sql_bool(false));
+            S("null_frac", sql_float((float)c->null_frac));
+            S("avg_width", sql_int(c->avg_width));
+            double nd = c->n_distinct > 0.1 * rows ? -(c->n_distinct / rows) : c->n_distinct;
+            S("n_distinct", sql_float((float)nd));
+            S("most_common_vals", stats_array(r, c->type, c->mcv, c->nmcv));
+            if (c->nmcv) {
+                sql_value_t *f = RDB_ARENA_NEWN(r->a, sql_value_t, c->nmcv);
+                for (int m = 0; m < c->nmcv; m++)
+                    f[m] = sql_float(c->mcv_freq[m]);
+                S("most_common_freqs", sql_array_encode(r->a, (sql_type_t){ SQL_OID_FLOAT4, -1 }, 1, c->nmcv, f));
+            } else {
+                S("most_common_freqs", sql_null());
+            }
+            S("histogram_bounds", stats_array(r, c->type, c->hist, c->nhist));
+            S("correlation", sql_null());
+        }
+    }
+}
+
 static void gen_prepared(const sql_syscat_env_t *env, syscat_rows_t *r)
 {
     if (!env->prepared)
         return;
     const char *name, *text;
     int64_t time, execs;
+    bool from_sql;
     int np;
     const uint32_t *pt;
-    for (int i = 0; (name = env->prepared(env->ctx, i, &text, &time, &np, &pt, &execs)); i++) {
+    for (int i = 0; (name = env->prepared(env->ctx, i, &text, &time, &np, &pt, &execs, &from_sql)); i++) {
         rdb_buf_t b = RDB_BUF_INIT;
         rdb_buf_append_u8(&b, '{');
         for (int k = 0; k < np; k++)
@@ -690,7 +747,7 @@ static void gen_prepared(const sql_syscat_env_t *env, syscat_rows_t *r)
         S("prepare_time", sql_int(time));
         /* regtype[] holds OIDs as oid[] does: read as oid[], shown as names */
         S("parameter_types", sv_array(r->a, SQL_OID_OID_ARRAY, rdb_buf_cstr(&b)));
-        S("from_sql", sql_bool(true));
+        S("from_sql", sql_bool(from_sql));
         S("generic_plans", sql_int(execs));
         S("custom_plans", sql_int(0));
         rdb_buf_free(&b);
@@ -826,6 +883,7 @@ rdb_status_t sql_syscat_rows(const sql_syscat_env_t *env, const sql_table_t *t, 
         case 12179: gen_stat(env, r, 'o'); break;
         case 12192: gen_stat(env, r, 'i'); break;
         case 12266: gen_stat_database(env, r); break;
+        case 12053: gen_pg_stats(env, r); break;
         case 12095: gen_prepared(env, r); break;
         default: fixed_rows(r, t->id); break;
         }

@@ -521,8 +521,8 @@ rdb_status_t sql_table_sweep_row(txn_store_t *st, const sql_table_t *t, const ch
  * resolved by LWW one by one, so UPDATEs of one row on two nodes at once
  * leave the losing node's entry behind, pointing at a row that now holds
  * other values (docs/cluster.md): such an entry is stale, no duplicate. */
-static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
-                                      const rdb_buf_t *prefix, bool *exists, rdb_err_t *err)
+static rdb_status_t live_entry_count(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                                     const rdb_buf_t *prefix, int max, int *count, rdb_err_t *err)
 {
     rdb_buf_t hi = RDB_BUF_INIT, key = RDB_BUF_INIT, val = RDB_BUF_INIT, again = RDB_BUF_INIT;
     rdb_buf_append(&hi, prefix->data, prefix->len);
@@ -532,8 +532,8 @@ static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sq
     rdb_arena_t a;
     rdb_arena_init(&a, 0);
     rdb_status_t rc = RDB_OK;
-    *exists = false;
-    while (!*exists && txn_iter_next(it)) {
+    *count = 0;
+    while (*count < max && txn_iter_next(it)) {
         size_t klen;
         const char *k = txn_iter_key(it, &klen);
         bool found = false;
@@ -550,8 +550,9 @@ static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sq
             break;
         rdb_buf_reset(&again);
         index_cols(&again, t, ix, row);
-        *exists = again.len == prefix->len && memcmp(again.data, prefix->data, again.len) == 0;
-        if (!*exists)
+        bool live = again.len == prefix->len && memcmp(again.data, prefix->data, again.len) == 0;
+        *count += live;
+        if (!live)
             erase_stale(txn, k, klen, &key);
     }
     if (rc == RDB_OK)
@@ -566,16 +567,41 @@ static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sq
     return rc;
 }
 
+static rdb_status_t live_entry_exists(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                                      const rdb_buf_t *prefix, bool *exists, rdb_err_t *err)
+{
+    int n;
+    rdb_status_t rc = live_entry_count(txn, t, ix, prefix, 1, &n, err);
+    *exists = n > 0;
+    return rc;
+}
+
+/* A DEFERRABLE index is checked later (sql_table_unique_recheck), not here. */
 static rdb_status_t check_unique(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
                                  const sql_value_t *row, bool *dup, rdb_err_t *err)
 {
     *dup = false;
-    if (!ix->unique || index_has_null(ix, row))
+    if (!ix->unique || ix->deferrable || index_has_null(ix, row))
         return RDB_OK;
     rdb_buf_t k = RDB_BUF_INIT;
     index_cols(&k, t, ix, row);
     rdb_status_t rc = live_entry_exists(txn, t, ix, &k, dup, err);
     rdb_buf_free(&k);
+    return rc;
+}
+
+rdb_status_t sql_table_unique_recheck(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
+                                      const sql_value_t *row, rdb_err_t *err)
+{
+    if (!ix->unique || index_has_null(ix, row))
+        return RDB_OK;
+    rdb_buf_t k = RDB_BUF_INIT;
+    index_cols(&k, t, ix, row);
+    int n;
+    rdb_status_t rc = live_entry_count(txn, t, ix, &k, 2, &n, err);
+    rdb_buf_free(&k);
+    if (rc == RDB_OK && n > 1)
+        rc = dup_error(err, t, ix, row);
     return rc;
 }
 
@@ -650,6 +676,10 @@ rdb_status_t sql_table_insert_arbiter(txn_t *txn, const sql_table_t *t, const sq
         *inserted = false;
     if ((rc = null_pk_error(t, row, err)) != RDB_OK)
         return rc;
+    for (int i = 0; on_conflict_nothing && i < t->nindexes; i++)
+        if (t->indexes[i].deferrable && (!arbiter || arbiter->id == t->indexes[i].id))
+            return rdb_err_set(err, RDB_SQL, "55000", "ON CONFLICT does not support deferrable unique "
+                               "constraints/exclusion constraints as arbiters");
     if (t->npk == 0) {
         sql_value_t idv = row[t->rowid_colid];
         if (idv.isnull)

@@ -57,6 +57,12 @@ rdb_status_t sql_table_delete(txn_t *t, const sql_table_t *tab, const sql_value_
 /* Delete every row and index entry of the table (TRUNCATE). */
 rdb_status_t sql_table_truncate(txn_t *t, const sql_table_t *tab, rdb_err_t *err);
 
+/* A DEFERRABLE unique index's check, run later than the writes (which
+ * skip it): 23505 with PostgreSQL's message and detail if more than one
+ * live row holds row's values of ix's columns (none NULL). */
+rdb_status_t sql_table_unique_recheck(txn_t *t, const sql_table_t *tab, const sql_index_t *ix,
+                                      const sql_value_t *row, rdb_err_t *err);
+
 /* Point lookup by primary key (npk values in pk_colids order). */
 rdb_status_t sql_table_get(txn_t *t, const sql_table_t *tab, const sql_value_t *pk,
                            rdb_arena_t *a, sql_value_t *row, bool *found, rdb_err_t *err);

@@ -1230,6 +1230,46 @@ START_TEST(test_members_states_gossip_persist)
 }
 END_TEST
 
+/* removenode: the removed mark wins over any version of the node's own
+ * entry, travels in gossip and on disk, and is seen by peek. */
+START_TEST(test_members_removed_sticky)
+{
+    clu_members_t ms, dead;
+    clu_members_init(&ms, 1, 1000);
+    clu_members_merge(&ms, 1, "127.0.0.1:18001", 1, false);
+    clu_members_merge(&ms, 4, "127.0.0.1:18004", 7, false);
+    ck_assert(!clu_members_remove(&ms, 9, 10));          /* unknown */
+    ck_assert(clu_members_remove(&ms, 4, 5));            /* even at a lower version */
+    ck_assert(!clu_members_remove(&ms, 4, 50));          /* already */
+    const clu_member_t *m = clu_members_get(&ms, 4);
+    ck_assert(m->removed && m->leaving);
+    ck_assert_uint_eq(m->version, 7);
+    clu_members_tick(&ms, 100);
+    ck_assert_int_eq(m->state, CLU_M_REMOVED);
+    ck_assert_str_eq(clu_mstate_name(CLU_M_REMOVED), "removed");
+    /* The node comes back with a newer entry of its own: still removed. */
+    ck_assert(!clu_members_merge(&ms, 4, "127.0.0.1:18004", 1000, false));
+    ck_assert(clu_members_get(&ms, 4)->removed);
+    /* Gossip carries the mark to the removed node's own table. */
+    clu_members_init(&dead, 4, 1000);
+    clu_members_merge(&dead, 4, "127.0.0.1:18004", 1000, false);
+    rdb_buf_t b = RDB_BUF_INIT;
+    clu_members_encode(&ms, &b);
+    clu_member_t view;
+    ck_assert(clu_members_peek_encoded(b.data, b.len, 4, &view));
+    ck_assert(view.removed);
+    ck_assert(!clu_members_peek_encoded(b.data, b.len, 9, &view));
+    size_t changed;
+    rdb_err_t e = RDB_ERR_INIT;
+    ck_assert_int_eq(clu_members_merge_encoded(&dead, b.data, b.len, &changed, &e), RDB_OK);
+    ck_assert_uint_eq(changed, 2);
+    ck_assert(clu_members_get(&dead, 4)->removed);
+    rdb_buf_free(&b);
+    clu_members_free(&dead);
+    clu_members_free(&ms);
+}
+END_TEST
+
 
 START_TEST(test_consistency_tally)
 {
@@ -1303,6 +1343,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_peer_backpressure);
     tcase_add_test(tc, test_options_table);
     tcase_add_test(tc, test_members_states_gossip_persist);
+    tcase_add_test(tc, test_members_removed_sticky);
     tcase_add_test(tc, test_consistency_tally);
     suite_add_tcase(s, tc);
     return s;

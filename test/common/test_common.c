@@ -127,6 +127,15 @@ START_TEST(test_crc32c_vectors)
         for (int len = 0; len < 200; len += 13)
             ck_assert_uint_eq(rdb_crc32c(data + off, (size_t)len),
                               rdb_crc32c_extend_sw(0, data + off, (size_t)len));
+    /* long inputs (the hardware path's three interleaved streams) too */
+    char *big = rdb_malloc(20000);
+    for (int i = 0; i < 20000; i++)
+        big[i] = (char)(i * 131 + (i >> 8));
+    for (int off = 0; off < 9; off += 3)
+        for (int len = 700; len < 19000; len += 377)
+            ck_assert_uint_eq(rdb_crc32c(big + off, (size_t)len),
+                              rdb_crc32c_extend_sw(0, big + off, (size_t)len));
+    free(big);
     /* extend is concatenation */
     ck_assert_uint_eq(rdb_crc32c_extend(rdb_crc32c(data, 100), data + 100, 900), rdb_crc32c(data, 1000));
     uint32_t c = rdb_crc32c("foo", 3);

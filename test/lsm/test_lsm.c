@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/coding.h"
@@ -655,6 +657,17 @@ static void put(lsm_db_t *db, const char *k, uint64_t hlc, const char *v)
     rdb_err_t err = RDB_ERR_INIT;
     ck_assert_int_eq(lsm_write(db, NULL, b, &err), RDB_OK);
     lsm_batch_free(b);
+}
+
+/* Puts keys "<prefix>%06d" for i in [0, n) with values "<vprefix>%d" at hlc. */
+static void put_numbered(lsm_db_t *db, char prefix, char vprefix, int n, uint64_t hlc)
+{
+    for (int i = 0; i < n; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "%c%06d", prefix, i);
+        snprintf(v, sizeof v, "%c%d", vprefix, i);
+        put(db, k, hlc, v);
+    }
 }
 
 static char *get(lsm_db_t *db, const char *k, uint64_t snap)
@@ -1433,12 +1446,7 @@ START_TEST(db_max_open_files)
     lsm_db_t *db = open_many_files(&o, 3);
     rdb_err_t err = RDB_ERR_INIT;
     enum { N = 1500 };
-    for (int i = 0; i < N; i++) {
-        char k[16], v[16];
-        snprintf(k, sizeof k, "m%06d", i);
-        snprintf(v, sizeof v, "a%d", i);
-        put(db, k, 10, v);
-    }
+    put_numbered(db, 'm', 'a', N, 10);
     ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
     lsm_stats_t st;
     lsm_get_stats(db, &st);
@@ -1518,12 +1526,7 @@ START_TEST(db_table_memory_budget)
     lsm_db_t *db;
     ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
     enum { N = 4000 };
-    for (int i = 0; i < N; i++) {
-        char k[16], v[16];
-        snprintf(k, sizeof k, "b%06d", i);
-        snprintf(v, sizeof v, "v%d", i);
-        put(db, k, 10, v);
-    }
+    put_numbered(db, 'b', 'v', N, 10);
     ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
     lsm_stats_t st;
     for (int pass = 0; pass < 2; pass++)
@@ -1997,6 +2000,7 @@ typedef struct sync_gate {
     pthread_cond_t cv;
     int calls, fail_errno;
     bool held, release;
+    int fail2_errno; /* the second sync's result */
 } sync_gate_t;
 
 static int gate_hook(void *ctx)
@@ -2012,9 +2016,27 @@ static int gate_hook(void *ctx)
         while (!g->release)
             pthread_cond_wait(&g->cv, &g->mu);
         rc = g->fail_errno;
+    } else if (call == 2) {
+        rc = g->fail2_errno;
     }
     pthread_mutex_unlock(&g->mu);
     return rc;
+}
+
+static int gate_calls(sync_gate_t *g)
+{
+    pthread_mutex_lock(&g->mu);
+    int n = g->calls;
+    pthread_mutex_unlock(&g->mu);
+    return n;
+}
+
+/* Until n synced writes are in a group or queued for one. */
+static void wait_sync_queued(lsm_db_t *db, int n)
+{
+    lsm_stats_t st;
+    for (lsm_get_stats(db, &st); st.sync_queued != n; lsm_get_stats(db, &st))
+        usleep(1000);
 }
 
 static void gate_wait_calls(sync_gate_t *g, int calls)
@@ -2033,13 +2055,17 @@ static void gate_release(sync_gate_t *g)
     pthread_mutex_unlock(&g->mu);
 }
 
-static lsm_db_t *open_gated(sync_gate_t *g)
+/* LSM_SYNC_COMMIT; the WAL's fsyncs (wal) or the manifest's (manifest)
+ * pass through gate_hook when given. */
+static lsm_db_t *open_hooked(sync_gate_t *wal, sync_gate_t *manifest)
 {
     lsm_options_t o;
     lsm_options_default(&o);
     o.sync_mode = LSM_SYNC_COMMIT;
-    o.wal_sync_hook = gate_hook;
-    o.wal_sync_hook_ctx = g;
+    o.wal_sync_hook = wal ? gate_hook : NULL;
+    o.wal_sync_hook_ctx = wal;
+    o.manifest_sync_hook = manifest ? gate_hook : NULL;
+    o.manifest_sync_hook_ctx = manifest;
     rdb_err_t err = RDB_ERR_INIT;
     lsm_db_t *db = NULL;
     ck_assert_int_eq(lsm_open(tmpdir, &o, &db, &err), RDB_OK);
@@ -2051,6 +2077,7 @@ typedef struct put_job {
     const char *key;
     bool sync;
     rdb_status_t st;
+    rdb_status_t (*op)(lsm_db_t *db, rdb_err_t *err); /* op_main */
 } put_job_t;
 
 static rdb_status_t put1(lsm_db_t *db, const char *k, uint64_t hlc, bool sync)
@@ -2072,25 +2099,36 @@ static void *put_main(void *arg)
     return NULL;
 }
 
-static void *sync_wal_main(void *arg)
+/* Runs j->op (lsm_sync_wal, lsm_flush) on the job's store. */
+static void *op_main(void *arg)
 {
     put_job_t *j = arg;
     rdb_err_t err = RDB_ERR_INIT;
-    j->st = lsm_sync_wal(j->db, &err);
+    j->st = j->op(j->db, &err);
     rdb_err_clear(&err);
     return NULL;
 }
 
+/* Each one-letter key of keys is there, with itself as value (put1). */
+static void assert_self_valued(lsm_db_t *db, const char *keys)
+{
+    for (const char *k = keys; *k; k++) {
+        char key[2] = { *k, 0 };
+        ck_assert_str_eq(get(db, key, LSM_SNAPSHOT_LATEST), key);
+    }
+}
+
 /* An unsynced write is visible, and returns, while an earlier synced group
  * is still in its fsync; the synced one becomes visible only after it.  A
- * synced write behind the held one waits for it.  After a reopen every
+ * synced write behind the held one waits for it, without an fsync of its
+ * own meanwhile (one at a time).  After a reopen every
  * write is there (the WAL kept their order). */
 START_TEST(db_unsynced_passes_fsync)
 {
     mk_tmp();
-    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false };
-    lsm_db_t *db = open_gated(&g);
-    put_job_t a = { db, "a", true, RDB_OK }, c = { db, "c", true, RDB_OK };
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false, 0 };
+    lsm_db_t *db = open_hooked(&g, NULL);
+    put_job_t a = { db, "a", true, RDB_OK, NULL }, c = { db, "c", true, RDB_OK, NULL };
     pthread_t ta, tc;
     pthread_create(&ta, NULL, put_main, &a);
     gate_wait_calls(&g, 1); /* "a" is written and held in its fsync */
@@ -2098,8 +2136,10 @@ START_TEST(db_unsynced_passes_fsync)
     ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
     ck_assert_ptr_null(get(db, "a", LSM_SNAPSHOT_LATEST));
     pthread_create(&tc, NULL, put_main, &c);
-    gate_wait_calls(&g, 2); /* "c" synced (its own fsync passed): waits for "a" */
+    wait_sync_queued(db, 2); /* "c" waits for "a"'s group: one fsync at a time */
+    ck_assert_int_eq(gate_calls(&g), 1);
     ck_assert_ptr_null(get(db, "a", LSM_SNAPSHOT_LATEST));
+    ck_assert_ptr_null(get(db, "c", LSM_SNAPSHOT_LATEST));
     gate_release(&g);
     pthread_join(ta, NULL);
     pthread_join(tc, NULL);
@@ -2108,10 +2148,8 @@ START_TEST(db_unsynced_passes_fsync)
     ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a");
     ck_assert_str_eq(get(db, "c", LSM_SNAPSHOT_LATEST), "c");
     lsm_close(db);
-    db = open_gated(&g);
-    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a");
-    ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
-    ck_assert_str_eq(get(db, "c", LSM_SNAPSHOT_LATEST), "c");
+    db = open_hooked(&g, NULL);
+    assert_self_valued(db, "abc");
     lsm_close(db);
     rm_tmp();
 }
@@ -2124,9 +2162,9 @@ END_TEST
 START_TEST(db_sync_failure_overlap)
 {
     mk_tmp();
-    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, false };
-    lsm_db_t *db = open_gated(&g);
-    put_job_t a = { db, "a", true, RDB_OK }, s = { db, NULL, false, RDB_OK };
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, false, 0 };
+    lsm_db_t *db = open_hooked(&g, NULL);
+    put_job_t a = { db, "a", true, RDB_OK, NULL }, s = { db, NULL, false, RDB_OK, lsm_sync_wal };
     pthread_t ta, ts;
     pthread_create(&ta, NULL, put_main, &a);
     gate_wait_calls(&g, 1);
@@ -2134,7 +2172,7 @@ START_TEST(db_sync_failure_overlap)
     ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
     lsm_stats_t st0, st;
     lsm_get_stats(db, &st0);
-    pthread_create(&ts, NULL, sync_wal_main, &s);
+    pthread_create(&ts, NULL, op_main, &s);
     /* until lsm_sync_wal's own fdatasync has succeeded (counted) */
     do {
         usleep(1000);
@@ -2150,6 +2188,168 @@ START_TEST(db_sync_failure_overlap)
     rdb_err_t err = RDB_ERR_INIT;
     ck_assert_int_ne(lsm_sync_wal(db, &err), RDB_OK);
     rdb_err_clear(&err);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* Leader/follower synced groups.  While the first group's fsync is held,
+ * SG_WRITERS synced writers queue: none starts an fsync or is visible.
+ * Released, they form one group with one fsync, and each follower gets the
+ * group's result: all succeed and are visible, or (fail: the group's fsync
+ * fails; fail_first: the held one fails, which poisons the WAL) all fail
+ * and none is visible, and later writes fail. */
+#define SG_WRITERS 12
+
+static void sync_group_case(int first_errno, int group_errno)
+{
+    mk_tmp();
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, first_errno,
+                      false, false, group_errno };
+    lsm_db_t *db = open_hooked(&g, NULL);
+    put_job_t a = { db, "a", true, RDB_OK, NULL }, j[SG_WRITERS];
+    char keys[SG_WRITERS][8];
+    pthread_t ta, tj[SG_WRITERS];
+    pthread_create(&ta, NULL, put_main, &a);
+    gate_wait_calls(&g, 1);
+    for (int i = 0; i < SG_WRITERS; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%02d", i);
+        j[i] = (put_job_t){ db, keys[i], true, RDB_OK, NULL };
+        pthread_create(&tj[i], NULL, put_main, &j[i]);
+    }
+    wait_sync_queued(db, SG_WRITERS + 1);
+    ck_assert_int_eq(gate_calls(&g), 1);
+    for (int i = 0; i < SG_WRITERS; i++)
+        ck_assert_ptr_null(get(db, keys[i], LSM_SNAPSHOT_LATEST));
+    lsm_stats_t st0, st;
+    lsm_get_stats(db, &st0);
+    gate_release(&g);
+    pthread_join(ta, NULL);
+    for (int i = 0; i < SG_WRITERS; i++)
+        pthread_join(tj[i], NULL);
+    lsm_get_stats(db, &st);
+    ck_assert_int_eq(st.sync_queued, 0);
+    bool ok = first_errno == 0 && group_errno == 0;
+    ck_assert_int_eq(a.st, first_errno ? RDB_IOERROR : RDB_OK);
+    ck_assert_int_eq(gate_calls(&g), first_errno ? 1 : 2); /* one fsync for the group */
+    ck_assert_uint_eq(st.writes, st0.writes + SG_WRITERS + 1);
+    for (int i = 0; i < SG_WRITERS; i++) {
+        ck_assert_int_eq(j[i].st, ok ? RDB_OK : RDB_IOERROR);
+        char *v = get(db, keys[i], LSM_SNAPSHOT_LATEST);
+        if (ok)
+            ck_assert_str_eq(v, keys[i]);
+        else
+            ck_assert_ptr_null(v);
+    }
+    if (ok) {
+        ck_assert_uint_eq(st.sync_groups, 2);
+        ck_assert_int_eq(put1(db, "z", 12, true), RDB_OK);
+    } else {
+        ck_assert_int_ne(put1(db, "z", 12, true), RDB_OK);
+        ck_assert_int_ne(put1(db, "z", 12, false), RDB_OK);
+    }
+    lsm_close(db);
+    rm_tmp();
+}
+
+START_TEST(db_sync_group_forms) { sync_group_case(0, 0); }
+END_TEST
+START_TEST(db_sync_group_fsync_fails) { sync_group_case(0, EIO); }
+END_TEST
+START_TEST(db_sync_group_behind_failure) { sync_group_case(EIO, 0); }
+END_TEST
+
+/* Many synced writers (and a few unsynced ones) at once: every batch is
+ * in the WAL exactly once (its bytes add up to the framed batches, on disk
+ * too), readable on return and after a reopen; groups have one fsync
+ * each, and no more groups than synced writes. */
+#define SM_THREADS 16
+#define SM_UNSYNCED 3
+#define SM_BATCHES 150
+
+typedef struct sm_writer {
+    lsm_db_t *db;
+    int id, bad;
+    bool sync;
+    uint64_t framed; /* WAL bytes of its batches */
+} sm_writer_t;
+
+static void *sm_write(void *arg)
+{
+    sm_writer_t *c = arg;
+    lsm_batch_t *b = lsm_batch_new();
+    rdb_buf_t got = RDB_BUF_INIT;
+    for (int i = 0; i < SM_BATCHES; i++) {
+        char k[32], v[64];
+        lsm_batch_clear(b);
+        snprintf(k, sizeof k, "m%02d-%04d", c->id, i);
+        /* sizes differ, so that a lost or doubled batch shows in the bytes */
+        int vn = snprintf(v, sizeof v, "%0*d", 1 + (c->id * 7 + i) % 40, i);
+        lsm_batch_put(b, k, strlen(k), (lsm_version_t){ (uint64_t)i + 1, (uint16_t)c->id }, v,
+                      (size_t)vn);
+        lsm_write_options_t wo = { .sync = c->sync };
+        rdb_err_t err = RDB_ERR_INIT;
+        if (lsm_write(c->db, &wo, b, &err) != RDB_OK ||
+            lsm_get(c->db, NULL, k, strlen(k), &got, NULL, &err) != RDB_OK ||
+            got.len != (size_t)vn || memcmp(got.data, v, got.len) != 0)
+            c->bad++;
+        rdb_err_clear(&err);
+        c->framed += lsm_batch_byte_size(b) + LSM_LOG_HEADER;
+    }
+    rdb_buf_free(&got);
+    lsm_batch_free(b);
+    return NULL;
+}
+
+static uint64_t wal_files_size(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "cat '%.200s'/*.log | wc -c", tmpdir);
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    unsigned long long n = 0;
+    ck_assert_int_eq(fscanf(f, "%llu", &n), 1);
+    pclose(f);
+    return n;
+}
+
+START_TEST(db_sync_group_many_threads)
+{
+    mk_tmp();
+    lsm_db_t *db = open_small_sync(64 << 20); /* one WAL: no memtable switch */
+    lsm_stats_t st0, st;
+    lsm_get_stats(db, &st0);
+    sm_writer_t w[SM_THREADS];
+    pthread_t t[SM_THREADS];
+    for (int i = 0; i < SM_THREADS; i++) {
+        w[i] = (sm_writer_t){ db, i + 1, 0, i >= SM_UNSYNCED, 0 };
+        pthread_create(&t[i], NULL, sm_write, &w[i]);
+    }
+    uint64_t framed = 0;
+    for (int i = 0; i < SM_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(w[i].bad, 0);
+        framed += w[i].framed;
+    }
+    lsm_get_stats(db, &st);
+    uint64_t synced = (SM_THREADS - SM_UNSYNCED) * SM_BATCHES;
+    ck_assert_uint_eq(st.writes - st0.writes, SM_THREADS * SM_BATCHES);
+    ck_assert_uint_eq(st.wal_bytes - st0.wal_bytes, framed);
+    ck_assert_uint_eq(wal_files_size(), st.wal_bytes);
+    ck_assert_uint_ge(st.sync_groups, 1);
+    ck_assert_uint_le(st.sync_groups, synced);
+    ck_assert_uint_eq(st.wal_syncs - st0.wal_syncs, st.sync_groups);
+    ck_assert_int_eq(st.sync_queued, 0);
+    lsm_close(db);
+    db = open_small_sync(64 << 20);
+    for (int id = 1; id <= SM_THREADS; id++)
+        for (int i = 0; i < SM_BATCHES; i++) {
+            char k[32], v[64];
+            snprintf(k, sizeof k, "m%02d-%04d", id, i);
+            snprintf(v, sizeof v, "%0*d", 1 + (id * 7 + i) % 40, i);
+            char *g = get(db, k, LSM_SNAPSHOT_LATEST);
+            ck_assert_msg(g && strcmp(g, v) == 0, "%s: %s", k, g ? g : "(missing)");
+        }
     lsm_close(db);
     rm_tmp();
 }
@@ -2248,6 +2448,194 @@ START_TEST(db_wal_torn_tail_every_offset)
 }
 END_TEST
 
+
+/* --- manifest edits and obsolete files ------------------------------------ */
+
+/* Files in tmpdir whose name ends in ext (".sst", ".log") or starts with
+ * "MANIFEST-" (ext NULL). */
+static int count_files(const char *ext)
+{
+    DIR *d = opendir(tmpdir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (ext ? l > strlen(ext) && strcmp(de->d_name + l - strlen(ext), ext) == 0
+                : strncmp(de->d_name, "MANIFEST-", 9) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static int version_files(lsm_db_t *db)
+{
+    lsm_stats_t st;
+    lsm_get_stats(db, &st);
+    int n = 0;
+    for (int l = 0; l < LSM_MAX_LEVELS; l++)
+        n += (int)st.level_files[l];
+    return n;
+}
+
+/* On disk exactly what the current version and WAL need: its tables, one
+ * WAL segment, one manifest. */
+static void assert_no_leftovers(lsm_db_t *db)
+{
+    ck_assert_int_eq(count_files(".sst"), version_files(db));
+    ck_assert_int_eq(count_files(".log"), 1);
+    ck_assert_int_eq(count_files(NULL), 1);
+}
+
+/* While a flush's manifest edit is in its fsync (held by the hook), the
+ * store is not locked: unsynced and synced writes return, reads and
+ * statistics answer, and the new table is not installed yet.  Once the
+ * sync goes on, the flush completes and the old WAL is gone. */
+START_TEST(db_manifest_sync_leaves_store_unlocked)
+{
+    mk_tmp();
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false, false, 0 };
+    lsm_db_t *db = open_hooked(NULL, &g);
+    ck_assert_int_eq(put1(db, "a", 10, true), RDB_OK);
+    put_job_t f = { db, NULL, false, RDB_IOERROR, lsm_flush };
+    pthread_t tf;
+    pthread_create(&tf, NULL, op_main, &f);
+    gate_wait_calls(&g, 1); /* the flush's edit is written, its fsync held */
+    ck_assert_int_eq(put1(db, "b", 11, false), RDB_OK);
+    ck_assert_int_eq(put1(db, "c", 12, true), RDB_OK);
+    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a");
+    ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
+    ck_assert_str_eq(get(db, "c", LSM_SNAPSHOT_LATEST), "c");
+    ck_assert_int_eq(version_files(db), 0);
+    ck_assert_int_eq(count_files(".log"), 2); /* the flushed memtable's WAL stays */
+    gate_release(&g);
+    pthread_join(tf, NULL);
+    ck_assert_int_eq(f.st, RDB_OK);
+    ck_assert_int_eq(version_files(db), 1);
+    assert_no_leftovers(db);
+    lsm_close(db);
+    db = open_hooked(NULL, NULL);
+    assert_self_valued(db, "abc");
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* A failed manifest fsync fails the flush and every later edit and write;
+ * after a reopen nothing is lost and no file is left over. */
+START_TEST(db_manifest_sync_failure)
+{
+    mk_tmp();
+    sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, EIO, false, true, 0 };
+    lsm_db_t *db = open_hooked(NULL, &g);
+    ck_assert_int_eq(put1(db, "a", 10, true), RDB_OK);
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_IOERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "MANIFEST-"));
+    rdb_err_clear(&err);
+    ck_assert_int_eq(put1(db, "b", 11, false), RDB_IOERROR);
+    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a");
+    lsm_close(db);
+    db = open_hooked(NULL, NULL);
+    ck_assert_str_eq(get(db, "a", LSM_SNAPSHOT_LATEST), "a");
+    ck_assert_ptr_null(get(db, "b", LSM_SNAPSHOT_LATEST));
+    assert_no_leftovers(db);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* The process dies inside a flush's manifest edit: written, not yet
+ * installed (the hook exits where the fsync would run; the page cache
+ * outlives the process, as after the sync).  Recovery applies the edit:
+ * the new table is live, the WAL it replaced is deleted, the keys are all
+ * there once. */
+static int die_hook(void *ctx)
+{
+    (void)ctx;
+    _exit(7);
+}
+
+START_TEST(db_manifest_crash_before_install)
+{
+    mk_tmp();
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        lsm_options_t o;
+        lsm_options_default(&o);
+        o.sync_mode = LSM_SYNC_COMMIT;
+        o.manifest_sync_hook = die_hook;
+        rdb_err_t err = RDB_ERR_INIT;
+        lsm_db_t *db = NULL;
+        if (lsm_open(tmpdir, &o, &db, &err) != RDB_OK)
+            _exit(1);
+        char k[16];
+        for (int i = 0; i < 100; i++) {
+            snprintf(k, sizeof k, "k%03d", i);
+            if (put1(db, k, 10, true) != RDB_OK)
+                _exit(2);
+        }
+        lsm_flush(db, &err);
+        _exit(3); /* the hook did not run */
+    }
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 7);
+    ck_assert_int_eq(count_files(".sst"), 1);
+    ck_assert_int_eq(count_files(".log"), 2);
+    lsm_db_t *db = open_hooked(NULL, NULL);
+    ck_assert_int_eq(version_files(db), 1);
+    assert_no_leftovers(db);
+    char k[16];
+    for (int i = 0; i < 100; i++) {
+        snprintf(k, sizeof k, "k%03d", i);
+        ck_assert_str_eq(get(db, k, LSM_SNAPSHOT_LATEST), k);
+    }
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* Flushes and compactions delete what they replace: WAL segments, and the
+ * input tables once no iterator pins them. */
+START_TEST(db_obsolete_files_deleted)
+{
+    mk_tmp();
+    lsm_db_t *db = open_db(64 * 1024);
+    char k[32], v[128];
+    memset(v, 'v', sizeof v - 1);
+    v[sizeof v - 1] = 0;
+    for (int i = 0; i < 4000; i++) {
+        snprintf(k, sizeof k, "key%06d", (i * 7919) % 4000);
+        put(db, k, (uint64_t)i + 1, v);
+    }
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    lsm_read_options_t ro;
+    lsm_read_options_default(&ro);
+    lsm_iter_t *it = lsm_iter_new(db, &ro); /* pins the tables of now */
+    int pinned = version_files(db);
+    ck_assert_int_gt(pinned, 1);
+    ck_assert_int_eq(lsm_compact_range(db, NULL, 0, NULL, 0, &err), RDB_OK);
+    ck_assert_int_ge(count_files(".sst"), pinned); /* still read by it */
+    int n = 0;
+    for (lsm_iter_seek_first(it); lsm_iter_valid(it); lsm_iter_next(it))
+        n++;
+    ck_assert_int_eq(n, 4000);
+    lsm_iter_free(it);
+    assert_no_leftovers(db);
+    lsm_close(db);
+    db = open_db(64 * 1024);
+    assert_no_leftovers(db);
+    ck_assert_str_eq(get(db, "key001234", LSM_SNAPSHOT_LATEST), v);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
 static Suite *lsm_suite(void)
 {
     Suite *s = suite_create("lsm");
@@ -2285,8 +2673,16 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_sync_wal);
     tcase_add_test(tc, db_unsynced_passes_fsync);
     tcase_add_test(tc, db_sync_failure_overlap);
+    tcase_add_test(tc, db_sync_group_forms);
+    tcase_add_test(tc, db_sync_group_fsync_fails);
+    tcase_add_test(tc, db_sync_group_behind_failure);
+    tcase_add_test(tc, db_sync_group_many_threads);
     tcase_add_test(tc, db_wal_torn_tail_every_offset);
     tcase_add_test(tc, db_stalls_and_size);
+    tcase_add_test(tc, db_manifest_sync_leaves_store_unlocked);
+    tcase_add_test(tc, db_manifest_sync_failure);
+    tcase_add_test(tc, db_manifest_crash_before_install);
+    tcase_add_test(tc, db_obsolete_files_deleted);
     suite_add_tcase(s, tc);
     return s;
 }

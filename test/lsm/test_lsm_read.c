@@ -1,6 +1,7 @@
 /* test_lsm_read.c — the read path of the storage engine: the CLOCK block
  * cache, the in-memory index summary of tables, the bloom filter probe. */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,100 @@ START_TEST(cache_pins_and_replace)
 
     /* a buffer never inserted */
     lsm_cache_buf_free(lsm_cache_buf_new(10));
+    lsm_cache_free(c);
+}
+END_TEST
+
+/* Buffers of evicted entries come back from lsm_cache_buf_get, but never
+ * one that a reader still pins; replaced and removed entries leave the
+ * CLOCK queue consistent (usage bounded, every entry findable). */
+START_TEST(cache_spare_buffers)
+{
+    enum { BLK = 500 };
+    lsm_cache_t *c = lsm_cache_new(16 * 4 * BLK); /* four blocks a shard */
+    char *b = lsm_cache_buf_get(c, 1, 0, BLK);
+    memset(b, 'P', BLK);
+    lsm_cache_handle_t *pinned = lsm_cache_insert_buf(c, 1, 0, b, BLK);
+    int evicted = 0;
+    for (uint64_t i = 1; i < 3000; i++) {
+        uint64_t off = i * BLK;
+        char *nb = lsm_cache_buf_get(c, 2, off, BLK - i % 7);
+        ck_assert_ptr_ne(nb, b); /* the pinned buffer is never handed out */
+        memset(nb, (int)('a' + i % 26), BLK - i % 7);
+        lsm_cache_handle_t *h = lsm_cache_insert_buf(c, 2, off, nb, BLK - i % 7);
+        lsm_cache_release(c, h);
+        if (i % 5 == 0) { /* replace an entry that is likely still there */
+            char *rb = lsm_cache_buf_get(c, 2, off, BLK);
+            memset(rb, 'R', BLK);
+            lsm_cache_release(c, lsm_cache_insert_buf(c, 2, off, rb, BLK));
+            h = lsm_cache_lookup(c, 2, off);
+            ck_assert_ptr_nonnull(h);
+            size_t n;
+            ck_assert_int_eq(lsm_cache_data(h, &n)[BLK - 1], 'R');
+            lsm_cache_release(c, h);
+        }
+        ck_assert_uint_le(lsm_cache_usage(c), 16 * 4 * BLK);
+        evicted += i > 100 && !cached(c, 2, off - 100 * BLK);
+    }
+    ck_assert_int_gt(evicted, 0);
+    ck_assert(!cached(c, 1, 0));
+    size_t n;
+    const char *d = lsm_cache_data(pinned, &n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(d[i], 'P');
+    lsm_cache_release(c, pinned);
+    /* a buffer taken and never inserted */
+    lsm_cache_buf_free(lsm_cache_buf_get(c, 3, 0, BLK));
+    lsm_cache_free(c);
+}
+END_TEST
+
+/* Readers on several threads pin, check and release blocks while others
+ * insert and evict (under ASan a block freed or reused while pinned, or a
+ * pin lost, shows). */
+typedef struct cache_worker {
+    lsm_cache_t *c;
+    int id;
+} cache_worker_t;
+
+static void *cache_worker_main(void *p)
+{
+    cache_worker_t *w = p;
+    uint64_t st = 0x9e3779b97f4a7c15ULL * (uint64_t)(w->id + 1);
+    for (int k = 0; k < 20000; k++) {
+        st ^= st << 13;
+        st ^= st >> 7;
+        st ^= st << 17;
+        uint64_t off = st % 200;
+        size_t len = 64 + (size_t)(off % 5) * 8;
+        lsm_cache_handle_t *h = lsm_cache_lookup(w->c, 7, off);
+        if (!h) {
+            char *b = lsm_cache_buf_get(w->c, 7, off, len);
+            memset(b, (int)(off & 0x7f), len);
+            h = lsm_cache_insert_buf(w->c, 7, off, b, len);
+        }
+        size_t n;
+        const char *d = lsm_cache_data(h, &n);
+        ck_assert_uint_eq(n, len);
+        ck_assert_int_eq(d[0], (int)(off & 0x7f));
+        ck_assert_int_eq(d[n - 1], (int)(off & 0x7f));
+        lsm_cache_release(w->c, h);
+    }
+    return NULL;
+}
+
+START_TEST(cache_threads)
+{
+    lsm_cache_t *c = lsm_cache_new(16 * 400); /* about a third of the blocks */
+    cache_worker_t w[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (cache_worker_t){ c, i };
+        ck_assert_int_eq(pthread_create(&t[i], NULL, cache_worker_main, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    ck_assert_uint_le(lsm_cache_usage(c), 16 * 400);
     lsm_cache_free(c);
 }
 END_TEST
@@ -457,6 +552,8 @@ static Suite *read_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, cache_clock_second_chance);
     tcase_add_test(tc, cache_pins_and_replace);
+    tcase_add_test(tc, cache_spare_buffers);
+    tcase_add_test(tc, cache_threads);
     tcase_add_test(tc, index_summary_none);
     tcase_add_test(tc, index_summary_lz4);
     tcase_add_test(tc, bloom_no_false_negatives);

@@ -17,6 +17,13 @@
     one coordinator) and every node ends with one map holding all three;
     two splits at one point at once: one succeeds, the other fails with
     22023; a split and a merge at once on different nodes also both land.
+(c) cluster-wide rate: a second table split once by hand, written by
+    throttled writers on nodes 2 and 3 only (about 15 writes a second
+    each, below the split rate 25; node 1, the map coordinator, writes
+    none): no node's own write rate reaches 25, but node 1's
+    cluster_write_rate (its own plus the rates gossiped by the others)
+    does, and the partition splits by itself at a key inside the written
+    range (the split key comes from the writers' reported medians).
 
 Usage: test_autosplit.py RINGDB RINGDB_CTL
 """
@@ -187,10 +194,83 @@ def part_b(c):
         x.close()
 
 
+class Throttled(Workers):
+    """One thread inserting distinct ids into table r2 on node at about
+    rate rows a second, until stop()."""
+
+    def __init__(self, node, rate, ids):
+        self.node, self.rate, self.ids = node, rate, iter(ids)
+        self.acked, self.errors = [], []
+        Workers.__init__(self, self.run)
+
+    def run(self):
+        conn = connect(self.node)
+        t = time.time()
+        while not self.stopping:
+            i = next(self.ids)
+            try:
+                query(conn, "INSERT INTO r2 VALUES (%s, %s)", (i, "t%d" % i))
+                self.acked.append(i)
+            except psycopg2.Error as e:
+                self.errors.append("insert %d: %s %s" % (i, e.pgcode, str(e).strip()))
+            t = max(t + 1.0 / self.rate, time.time() - 0.2)   # no catch-up bursts
+            time.sleep(max(0.0, t - time.time()))
+        conn.close()
+
+
+def part_c(c):
+    n1, n2, n3 = c.nodes
+    a = connect(n1)
+    conns = {2: connect(n2), 3: connect(n3)}
+    query(a, "CREATE TABLE r2 (id int PRIMARY KEY, v text) PARTITION BY RANGE (id)")
+    for x in conns.values():
+        poll(lambda: query(x, "SELECT count(*) FROM r2"), [(0,)])
+    query(a, "SELECT ringdb_split_partition('r2', '1000000')")
+    time.sleep(3.5)   # the cooldown of that split
+    ws = [Throttled(n2, 15, range(0, 1000000, 2)), Throttled(n3, 15, range(1, 1000000, 2))]
+    for w in ws:
+        w.start()
+    split = None
+    local_peak = {2: 0.0, 3: 0.0}
+    cluster_peak = 0.0
+    deadline = time.time() + 60
+    while time.time() < deadline and split is None:
+        for nid, x in conns.items():
+            m = pmap(x, "r2")
+            local_peak[nid] = max([local_peak[nid]] +
+                                  [p["load"]["write_rate"] for p in m["partitions"]])
+        m = pmap(a, "r2")
+        cluster_peak = max([cluster_peak] +
+                           [p["load"]["cluster_write_rate"] for p in m["partitions"]])
+        if len(m["partitions"]) > 2 and not m["moving"]:
+            split = starts(m)
+        time.sleep(0.3)
+    for w in ws:
+        w.stop()
+    acked = ws[0].acked + ws[1].acked
+    print("cluster-wide rate: local peaks %r, node 1's cluster rate peak %.1f, %d rows, map %r"
+          % (local_peak, cluster_peak, len(acked), split), flush=True)
+    T.check(not ws[0].errors and not ws[1].errors, "no throttled writer error: %s"
+            % (ws[0].errors + ws[1].errors)[:5])
+    T.check(all(v < 25 for v in local_peak.values()),
+            "no node's own write rate reached the split rate: %r" % local_peak)
+    T.check(cluster_peak >= 25, "node 1's cluster-wide rate did: %.1f" % cluster_peak)
+    new = [s for s in (split or []) if s not in (None, "1000000")]
+    T.check(split is not None and new and all(0 < int(s) <= max(acked) for s in new),
+            "the partition split by itself, inside the written range: %r" % split)
+    T.check(c.wait_hints_delivered(), "replication settles (c)")
+    query(a, "SET ringdb.consistency = 'quorum'")
+    T.check(one(a, "SELECT count(*) FROM r2") == len(acked),
+            "every acknowledged row of r2 reads at QUORUM")
+    a.close()
+    for x in conns.values():
+        x.close()
+
+
 def main():
     c = Cluster(RINGDB, CTL, n=3, base_port=30400, rf=2,
                 extra=["--auto-split-rate", "25", "--auto-split-cooldown", "3s"])
-    return c.run(T, [part_a, part_b])
+    return c.run(T, [part_a, part_b, part_c])
 
 
 if __name__ == "__main__":

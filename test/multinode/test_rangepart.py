@@ -11,6 +11,12 @@
     acknowledged rows back (QUORUM, point reads and counts) without a
     pause: no error, no acknowledged row lost, the convergence checker
     clean afterwards, and placement again matches the stored rows.
+(b2) compare-and-set of the map: splits of one key space issued at the
+    same moment through two different nodes, each running the change itself
+    as if it were the coordinator ("fwd": two nodes that each think they
+    are the lowest up member), retried on 40001: every split that reported
+    success is in the final map on every node (none overwritten by the
+    other's record), the only failures are 40001, and the maps agree.
 (c) RF 3: a 4th node joins (--join) while the writer goes on; the old
     members stream it its ranges (anti-entropy is off in the harness), so
     it ends with exactly the rows of a hash-partitioned and of the range-
@@ -167,6 +173,8 @@ def part_a_b(c):
     except Exception as e:  # noqa: BLE001
         T.check(False, "ringdb-ctl merge: %s" % e)
 
+    cas_splits(c)
+
     # (b) split and merge under load.
     load = Load(n1, n2, "r", 300)
     load.start()
@@ -246,6 +254,72 @@ def part_c(c):
     T.check(convergence(c.nodes) == [], "replicas converge after the join")
     for conn in conns.values():
         conn.close()
+
+
+def cas_splits(c):
+    n1, n2, n3 = c.nodes[0], c.nodes[1], c.nodes[2]
+    rc, out, err = n1.ctl_raw("split", "cas:", "m")
+    T.check(rc == 0, "first split of cas: %s %s" % (out, err))
+    done, conflicts, other = ["m"], [0], []
+    lock = threading.Lock()
+
+    def split_retrying(node, key):
+        for attempt in range(40):
+            rc, out, err = node.ctl_raw("split", "cas:", key, "fwd")
+            if rc == 0:
+                with lock:
+                    done.append(key)
+                return
+            if attempt and "22023" in err:
+                # another coordinator's move took this split along (it
+                # resumed the moving map that held it) and finished it
+                with lock:
+                    done.append(key)
+                return
+            if "40001" not in err:
+                with lock:
+                    other.append((key, err.strip()))
+                return
+            with lock:
+                conflicts[0] += 1
+            time.sleep(random.uniform(0.05, 0.4))
+        with lock:
+            other.append((key, "still 40001 after 40 tries"))
+
+    for r in range(5):
+        ts = [threading.Thread(target=split_retrying, args=(n1, "c%d" % r)),
+              threading.Thread(target=split_retrying, args=(n2, "e%d" % r))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    print("concurrent splits: %d done, %d conflicts (40001) retried" % (len(done), conflicts[0]),
+          flush=True)
+    T.check(other == [], "concurrent splits fail only with 40001: %r" % other)
+    T.check(conflicts[0] > 0, "concurrent splits through two nodes did conflict (%d)"
+            % conflicts[0])
+    time.sleep(1.0)
+    # The compare half on one member, directly: one promise per version.
+    m = {x["space"]: x for x in n1.ctl("partitions")}[b"cas:".hex()]
+    cur = "%d:%d" % (m["version"], m["version_node"])
+    stale = "%d:%d" % (m["version"] - 1, m["version_node"])
+    nxt1, nxt2 = "%d:7" % (m["version"] + 100), "%d:8" % (m["version"] + 200)
+    rc1, o1, e1 = n2.ctl_raw("pmap-promise", "cas:", cur, nxt1)
+    rc2, o2, e2 = n2.ctl_raw("pmap-promise", "cas:", cur, nxt2)
+    rc3, o3, e3 = n2.ctl_raw("pmap-promise", "cas:", cur, nxt1)
+    rc4, o4, e4 = n3.ctl_raw("pmap-promise", "cas:", stale, nxt2)
+    T.check(rc1 == 0 and rc3 == 0 and rc2 == 1 and "40001" in e2,
+            "a member promises a map version to one successor only: %r"
+            % [(rc1, e1), (rc2, e2), (rc3, e3)])
+    T.check(rc4 == 1 and "40001" in e4, "and refuses a version it does not hold: %s" % e4)
+    want = sorted(k.encode().hex() for k in done)
+    for n in c.nodes:
+        maps = {m["space"]: m for m in n.ctl("partitions")}
+        m = maps.get(b"cas:".hex())
+        got = sorted(p["start"] for p in m["partitions"] if p["start"]) if m else None
+        T.check(got == want and not m.get("moving"),
+                "node %d's cas: map holds every successful split, and only those: %r vs %r"
+                % (n.id, got, want))
 
 
 def main():

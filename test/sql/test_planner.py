@@ -23,6 +23,15 @@ real build/ringdb.  Checked here:
   reordered across) give the rows that the same query gives with
   join_collapse_limit = 1, with each join method turned off and with the
   greedy order (join_collapse_limit = 2);
+- random UPDATE ... FROM / DELETE ... USING over 2 to 4 FROM items leave
+  the table that join_collapse_limit = 1 leaves, and some are reordered;
+- merge joins (exec/mergejoin.c): two range-partitioned tables joined on
+  their keys merge without sorts (EXPLAIN: Merge Join, Merge Cond), and
+  random inner / left / right / full joins on one or two keys (int and
+  text), with join filters, duplicates and NULLs on both sides, forced to
+  merge (enable_hashjoin and enable_nestloop off) give the rows of the hash
+  join and of the nested loop, also with a work_mem small enough that an
+  inner group of duplicates spills to disk;
 - the switches: SHOW, SET to a non-Boolean (22023), RESET; enable_seqscan off
   reads an unselective range through its index.
 
@@ -275,6 +284,150 @@ def compare_joins(cur, n):
     T.check(cur, "SELECT count(*) FROM ju JOIN j1 ON j1.id = ju.id WHERE ju.b = j1.b + 1", want)
 
 
+MERGE = ["SET enable_hashjoin = off", "SET enable_nestloop = off"]
+
+
+def setup_merge(cur):
+    cur.execute("CREATE TABLE mr (id int PRIMARY KEY, v int) PARTITION BY RANGE (id)")
+    cur.execute("CREATE TABLE ms (id int PRIMARY KEY, w text) PARTITION BY RANGE (id)")
+    cur.execute("INSERT INTO mr SELECT g, g % 13 FROM generate_series(1, 3000) g")
+    cur.execute("INSERT INTO ms SELECT g * 2, 'w' || g FROM generate_series(1, 3000) g")
+    cur.execute("ANALYZE mr")
+    cur.execute("ANALYZE ms")
+    for t in ("ma", "mb"):
+        cur.execute("CREATE TABLE %s (id int PRIMARY KEY, k int, g int, s text, x int)" % t)
+        n = rnd.choice([200, 400])
+        data = [(i, None if rnd.random() < 0.1 else rnd.randrange(0, 40),
+                 None if rnd.random() < 0.1 else rnd.randrange(0, 3),
+                 None if rnd.random() < 0.1 else rnd.choice(["p", "q", "r", "s", "t"]),
+                 rnd.randrange(0, 100)) for i in range(1, n + 1)]
+        cur.executemany("INSERT INTO %s VALUES (%%s, %%s, %%s, %%s, %%s)" % t, data)
+    # one key with many duplicates on both sides: its inner group spills
+    # with a small work_mem
+    cur.execute("CREATE TABLE mdup (id int PRIMARY KEY, k int, pad text)")
+    cur.execute("INSERT INTO mdup SELECT g, CASE WHEN g % 10 = 0 THEN NULL WHEN g % 3 = 0 THEN g ELSE 7 END, "
+                "repeat('x', 60) || g FROM generate_series(1, 6000) g")
+
+
+def merge_plans(cur):
+    q = "SELECT mr.id, mr.v, ms.w FROM mr JOIN ms ON mr.id = ms.id"
+    p = plan(cur, q)
+    ok("Merge Join" in p and "Merge Cond: (mr.id = ms.id)" in p and not any("Sort" in x for x in p),
+       "range-partitioned keys merge without sorts: %r" % p)
+    got = rows(cur, q + " ORDER BY 1")
+    ok(len(got) == 1500 and got[0] == (2, 2, "w1") and got[-1] == (3000, 3000 % 13, "w1500"),
+       "merge join rows: %d %r" % (len(got), got[:2]))
+    ok(rows(cur, q + " ORDER BY 1", ["SET enable_mergejoin = off"]) == got, "same rows as the hash join")
+    p = plan(cur, "SELECT * FROM mr FULL JOIN ms ON mr.id = ms.id")
+    ok("Merge Full Join" in p, "full join merges: %r" % p)
+    cur.execute("SET enable_mergejoin = off")
+    p = plan(cur, q)
+    cur.execute("RESET enable_mergejoin")
+    ok("Hash Join" in p, "enable_mergejoin = off: hash join: %r" % p)
+    cur.execute("SET enable_hashjoin = off")
+    p = plan(cur, "SELECT * FROM ma JOIN mb ON ma.k = mb.k AND ma.s = mb.s WHERE ma.x < mb.x")
+    cur.execute("RESET enable_hashjoin")
+    ok("Merge Join" in p and "Merge Cond: ((ma.k = mb.k) AND (ma.s = mb.s))" in p and
+       "Join Filter: (ma.x < mb.x)" in p and sum("Sort Key" in x for x in p) == 2,
+       "hash joins off: a merge join over two sorts: %r" % p)
+
+
+def random_merge_query():
+    jt = rnd.choice(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"])
+    conds = [rnd.choice(["a.k = b.k", "a.g = b.g", "a.s = b.s", "a.k = b.g", "a.id = b.k"])]
+    if rnd.random() < 0.4:
+        conds.append(rnd.choice(["a.g = b.g", "a.s = b.s", "a.x = b.x"]))
+    if rnd.random() < 0.4:
+        conds.append(rnd.choice(["a.x < b.x", "a.x + b.x > 100", "a.s <> b.s", "b.x % 3 = 0"]))
+    q = "SELECT a.id, b.id, a.k, b.k, a.s, b.s FROM ma a %s mb b ON %s" % (jt, " AND ".join(conds))
+    if rnd.random() < 0.3:
+        q += rnd.choice([" WHERE a.x < 50", " WHERE b.id IS NULL", " WHERE a.id IS NULL OR b.g = 1"])
+    return q + " ORDER BY 1, 2"
+
+
+def compare_merges(cur, n):
+    merged = 0
+    for _ in range(n):
+        q = random_merge_query()
+        want = rows(cur, q, ["SET enable_mergejoin = off"])
+        got = rows(cur, q, MERGE)
+        ok(got == want, "merge join: %s: %d rows vs %d" % (q, len(got), len(want)))
+        nl = rows(cur, q, ["SET enable_hashjoin = off", "SET enable_mergejoin = off"])
+        ok(nl == want, "nested loop: %s: %d rows vs %d" % (q, len(nl), len(want)))
+        for s in MERGE:
+            cur.execute(s)
+        merged += any("Merge" in x for x in plan(cur, q))
+        for s in MERGE:
+            cur.execute("RESET " + s.split()[1])
+    ok(merged > n * 3 // 4, "merge joins chosen with hash joins and nested loops off: %d of %d" % (merged, n))
+    # the inner group of key 7 (4000 rows of 70 bytes) beyond work_mem 64kB
+    for jt in ("JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"):
+        q = ("SELECT count(*), count(a.id), count(b.id), sum(a.id::bigint * 7 + b.id) FROM mdup a %s "
+             "(SELECT * FROM mdup WHERE id %% 2 = 0) b ON a.k = b.k" % jt)
+        want = rows(cur, q, ["SET enable_mergejoin = off"])
+        got = rows(cur, q, MERGE + ["SET work_mem = '64kB'"])
+        ok(got == want, "spilled duplicates, %s: %r vs %r" % (jt, got, want))
+    cur.execute("SET work_mem = '64kB'")
+    cur.execute("SET enable_hashjoin = off")
+    cur.execute("SET enable_nestloop = off")
+    cur.execute("EXPLAIN (ANALYZE, COSTS OFF) SELECT count(*) FROM mdup a JOIN mdup b ON a.k = b.k")
+    text = "\n".join(r[0] for r in cur.fetchall())
+    for s in ("work_mem", "enable_hashjoin", "enable_nestloop"):
+        cur.execute("RESET " + s)
+    ok("Merge Join" in text and "actual" in text, "EXPLAIN ANALYZE of a spilling merge join: %r" % text)
+
+
+def table_rows(cur, t):
+    cur.execute("SELECT * FROM %s ORDER BY 1" % t)
+    return cur.fetchall()
+
+
+def random_dml():
+    n = rnd.randrange(2, 5)
+    tabs = rnd.sample(range(2, 7), n)
+    froms = ["j%d f%d" % (tabs[i], i) for i in range(n)]
+    conds = []
+    for i in range(n):
+        other = "u" if i == 0 else "f%d" % rnd.randrange(0, i)
+        ca, cb = rnd.choice([("a", "a"), ("id", "b"), ("b", "b"), ("a", "id")])
+        conds.append("f%d.%s = %s.%s" % (i, ca, other, cb))
+    if rnd.random() < 0.5:
+        conds.append(rnd.choice(["f0.s = 'x'", "u.b < 20", "f%d.a IS NOT NULL" % (n - 1)]))
+    where = " AND ".join(conds)
+    if rnd.random() < 0.5:
+        return "UPDATE ju u SET b = u.b + 1 FROM %s WHERE %s" % (", ".join(froms), where)
+    return "DELETE FROM ju u USING %s WHERE %s" % (", ".join(froms), where)
+
+
+def compare_dml(cur, n):
+    """UPDATE ... FROM / DELETE ... USING: the FROM items go through the
+    join planner; the table afterwards equals the one join_collapse_limit = 1
+    leaves."""
+    cur.execute("DROP TABLE IF EXISTS ju")
+    cur.execute("CREATE TABLE ju (id int PRIMARY KEY, a int, b int, s text)")
+    cur.execute("INSERT INTO ju SELECT * FROM j1")
+    reordered = 0
+    for _ in range(n):
+        q = random_dml()
+        res = []
+        plans = []
+        for s in ([], ["SET join_collapse_limit = 1"]):
+            for x in s:
+                cur.execute(x)
+            cur.execute("EXPLAIN (COSTS OFF) " + q)
+            plans.append([r[0] for r in cur.fetchall()])
+            cur.execute("BEGIN")
+            cur.execute(q)
+            count = cur.rowcount
+            res.append((count, table_rows(cur, "ju")))
+            cur.execute("ROLLBACK")
+            for x in s:
+                cur.execute("RESET " + x.split()[1])
+        ok(res[0] == res[1], "DML join order: %s: %d rows vs %d" % (q, res[0][0], res[1][0]))
+        reordered += plans[0] != plans[1]
+    ok(reordered > 0, "DML FROM items reordered in %d of %d statements" % (reordered, n))
+
+
 def switches(cur):
     T.check(cur, "SHOW enable_sort", [("on",)])
     cur.execute("SET enable_hashjoin = false")
@@ -286,6 +439,7 @@ def switches(cur):
     T.check_err(cur, "SET join_collapse_limit = 0", "22023",
                 '0 is outside the valid range for parameter "join_collapse_limit" (1 .. 2147483647)')
     T.check(cur, "SHOW join_collapse_limit", [("8",)])
+    T.check(cur, "SHOW enable_mergejoin", [("on",)])
 
 
 def main():
@@ -320,6 +474,10 @@ def main():
         setup_joins(cur)
         join_plans(cur)
         compare_joins(cur, 120)
+        compare_dml(cur, 40)
+        setup_merge(cur)
+        merge_plans(cur)
+        compare_merges(cur, 80)
         conn.close()
     except BaseException:
         ringnode.stop(proc)

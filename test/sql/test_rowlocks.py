@@ -14,6 +14,9 @@ threads, as PostgreSQL 15 behaves at READ COMMITTED:
   - FOR UPDATE waits for a concurrent writer and returns the newest
     version, re-checking WHERE (a row no longer qualifying or deleted is
     skipped);
+  - UPDATE ... FROM over three tables (reordered by the join planner)
+    waits for a concurrent writer and re-checks its WHERE clause over the
+    newest target row and the same FROM rows;
   - two transactions locking in opposite orders: one fails with 40P01;
   - locks go at COMMIT and ROLLBACK, and stay while a failed transaction
     has not rolled back;
@@ -102,52 +105,53 @@ def setup(c):
     q(c, "CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))")
 
 
-def lost_update():
-    n, m = 4, 25
-    setup_c = conn()
-    q(setup_c, "UPDATE acc SET balance = 0 WHERE id = 1")
+def run_threads(target, args_list):
+    """Run target(*args) in one thread per entry of args_list and wait for all."""
+    ts = [threading.Thread(target=target, args=a) for a in args_list]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+
+
+def locked_increments(select_sql, update_sql, n, m):
+    """n threads each do m times: read a counter with a locking SELECT, write it
+    back plus one, commit.  Returns the SQLSTATEs of the errors met."""
     errors = []
 
     def worker():
         c = conn(False)
         for _ in range(m):
             try:
-                (b,), = q(c, "SELECT balance FROM acc WHERE id = 1 FOR UPDATE")
-                q(c, "UPDATE acc SET balance = %s WHERE id = 1", (b + 1,))
+                (v,), = q(c, select_sql)
+                q(c, update_sql, (v + 1,))
                 c.commit()
             except psycopg2.Error as e:
                 errors.append(e.pgcode)
                 c.rollback()
         c.close()
 
-    ts = [threading.Thread(target=worker) for _ in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    run_threads(worker, [()] * n)
+    return errors
+
+
+def lost_update():
+    n, m = 4, 25
+    setup_c = conn()
+    q(setup_c, "UPDATE acc SET balance = 0 WHERE id = 1")
+    errors = locked_increments("SELECT balance FROM acc WHERE id = 1 FOR UPDATE",
+                               "UPDATE acc SET balance = %s WHERE id = 1", n, m)
     (b,), = q(setup_c, "SELECT balance FROM acc WHERE id = 1")
     C.ok(not errors, "lost update: errors %r" % errors)
     C.ok(b == n * m, "lost update: %d threads x %d increments through FOR UPDATE gave %d" % (n, m, b))
     # FOR NO KEY UPDATE serialises the same way
     q(setup_c, "UPDATE acc SET balance = 0 WHERE id = 2")
-
-    def worker2():
-        c = conn(False)
-        for _ in range(m):
-            (b,), = q(c, "SELECT balance FROM acc WHERE id = 2 FOR NO KEY UPDATE")
-            q(c, "UPDATE acc SET balance = %s WHERE id = 2", (b + 1,))
-            c.commit()
-        c.close()
-
-    ts = [threading.Thread(target=worker2) for _ in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    errors = locked_increments("SELECT balance FROM acc WHERE id = 2 FOR NO KEY UPDATE",
+                               "UPDATE acc SET balance = %s WHERE id = 2", n, m)
     (b,), = q(setup_c, "SELECT balance FROM acc WHERE id = 2")
-    C.ok(b == n * m, "FOR NO KEY UPDATE increments gave %d, expected %d" % (b, n * m))
+    C.ok(not errors and b == n * m,
+         "FOR NO KEY UPDATE increments gave %d, expected %d (errors %r)" % (b, n * m, errors))
     setup_c.close()
-
 
 def share_modes():
     a, b, c = conn(False), conn(False), conn(True)
@@ -273,6 +277,32 @@ def newest_version_and_recheck():
         x.close()
 
 
+def update_from_recheck():
+    a, b, w = conn(False), conn(False), conn(True)
+    q(w, "DROP TABLE IF EXISTS lvl")
+    q(w, "DROP TABLE IF EXISTS tag2")
+    q(w, "CREATE TABLE tag2 (id int PRIMARY KEY, acc_id int)")
+    q(w, "CREATE TABLE lvl (id int PRIMARY KEY, lim int)")
+    q(w, "INSERT INTO tag2 VALUES (1, 1), (2, 2), (3, 3)")
+    q(w, "INSERT INTO lvl VALUES (1, 100), (2, 100), (3, 100)")
+    q(w, "UPDATE acc SET balance = 0, note = 'n' WHERE id <= 3")
+    q(a, "SELECT 1")   # a's snapshot is older than b's changes
+    q(b, "UPDATE acc SET balance = 50 WHERE id = 1")    # still below lim
+    q(b, "UPDATE acc SET balance = 500 WHERE id = 2")   # no longer
+    bg = Bg(a, "UPDATE acc SET note = 'hit' || acc.balance FROM tag2 t, lvl l "
+               "WHERE t.acc_id = acc.id AND l.id = t.id AND acc.balance < l.lim")
+    C.ok(bg.blocked(), "UPDATE ... FROM waits for the writer")
+    b.commit()
+    C.ok(bg.wait() and bg.code is None, "UPDATE ... FROM done: %r" % bg.code)
+    a.commit()
+    rows = q(w, "SELECT id, balance, note FROM acc WHERE id <= 3 ORDER BY id")
+    C.ok(rows == [(1, 50, "hit50"), (2, 500, "n"), (3, 0, "hit0")],
+         "UPDATE ... FROM re-checked WHERE over the newest rows: %r" % rows)
+    q(w, "UPDATE acc SET balance = 0 WHERE id <= 3")
+    for x in (a, b, w):
+        x.close()
+
+
 def skip_locked():
     w = conn()
     q(w, "DELETE FROM jobs")
@@ -316,11 +346,7 @@ def skip_locked():
                 cn.rollback()
         cn.close()
 
-    ts = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    run_threads(worker, [(i,) for i in range(4)])
     C.ok(not errors, "job queue errors: %r" % errors)
     C.ok(sorted(taken) == list(range(1, 41)), "each job taken once: %r" % sorted(taken))
     C.ok(q(w, "SELECT count(*) FROM jobs WHERE done") == [(40,)], "every job done")
@@ -451,11 +477,7 @@ def fkey():
     rounds = 40
     for key in range(100, 100 + rounds):
         bar = threading.Barrier(2)
-        ts = [threading.Thread(target=side, args=(k, key, bar)) for k in ("ins", "del")]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
+        run_threads(side, [(k, key, bar) for k in ("ins", "del")])
     C.ok(not results["other"], "race: unexpected errors %r" % results["other"])
     C.ok(results["ins"] + results["del"] == rounds,
          "race: exactly one side commits per round: %r" % {k: results[k] for k in ("ins", "del")})
@@ -473,25 +495,8 @@ def no_primary_key():
     q(c, "INSERT INTO nopk SELECT g, 0 FROM generate_series(1, 5) g")
     q(c, "INSERT INTO nopk VALUES (9, 0), (9, 0)")
     n, m = 3, 10
-    errors = []
-
-    def worker():
-        w = conn(False)
-        for _ in range(m):
-            try:
-                (v,), = q(w, "SELECT b FROM nopk WHERE a = 1 FOR UPDATE")
-                q(w, "UPDATE nopk SET b = %s WHERE a = 1", (v + 1,))
-                w.commit()
-            except psycopg2.Error as e:
-                errors.append(e.pgcode)
-                w.rollback()
-        w.close()
-
-    ts = [threading.Thread(target=worker) for _ in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    errors = locked_increments("SELECT b FROM nopk WHERE a = 1 FOR UPDATE",
+                               "UPDATE nopk SET b = %s WHERE a = 1", n, m)
     C.ok(not errors and q(c, "SELECT b FROM nopk WHERE a = 1") == [(n * m,)],
          "no primary key: %d x %d increments through FOR UPDATE: %r %r"
          % (n, m, q(c, "SELECT b FROM nopk WHERE a = 1"), errors))
@@ -530,7 +535,8 @@ def main():
         setup(c)
         c.close()
         only = sys.argv[2:]
-        for t in (lost_update, share_modes, nowait_and_release, newest_version_and_recheck, skip_locked,
+        for t in (lost_update, share_modes, nowait_and_release, newest_version_and_recheck, update_from_recheck,
+                  skip_locked,
                   deadlock, interrupt_wait, fkey, no_primary_key):
             if only and t.__name__ not in only:
                 continue

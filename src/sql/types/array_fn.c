@@ -419,6 +419,24 @@ FN(f_string_to_array)
     return RDB_OK;
 }
 
+/* array_fill's dimension or lower-bound array: one-dimensional (its
+ * own lower bound does not matter in PostgreSQL 15), no NULL. */
+static rdb_status_t fill_dims_ok(const sql_array_t *d, rdb_err_t *err)
+{
+    if (d->ndim > 1) {
+        rdb_err_set(err, RDB_SQL, "2202E", "wrong number of array subscripts");
+        rdb_err_detail(err, "Dimension array must be one dimensional.");
+        return RDB_SQL;
+    }
+    for (int i = 0; i < d->n; i++)
+        if (d->v[i].isnull)
+            return rdb_err_set(err, RDB_SQL, "22004", "dimension values cannot be null");
+    return RDB_OK;
+}
+
+/* array_fill(value, dims int[] [, lbounds int[]]): an array of
+ * len(dims) dimensions (0 to 6) of extents dims, lower bounds lbounds
+ * (default 1), every element value. */
 FN(f_array_fill)
 {
     (void)rettype;
@@ -427,31 +445,42 @@ FN(f_array_fill)
     sql_array_t d, l = { .n = 0 };
     if (dec(ctx, argtypes[1], &args[1], &d, err) || (nargs > 2 && dec(ctx, argtypes[2], &args[2], &l, err)))
         return RDB_CORRUPTION;
-    if (nargs > 2 && d.n != l.n) {
-        rdb_err_set(err, RDB_SQL, "2202E", "wrong number of array subscripts");
-        rdb_err_detail(err, "Low bound array has different size than dimensions array.");
+    if (fill_dims_ok(&d, err) != RDB_OK)
         return RDB_SQL;
+    if (d.n > SQL_ARRAY_MAXDIM)
+        return rdb_err_set(err, RDB_SQL, "54000", "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                           d.n, SQL_ARRAY_MAXDIM);
+    if (nargs > 2) {
+        if (fill_dims_ok(&l, err) != RDB_OK)
+            return RDB_SQL;
+        if (d.n != l.n) {
+            rdb_err_set(err, RDB_SQL, "2202E", "wrong number of array subscripts");
+            rdb_err_detail(err, "Low bound array has different size than dimensions array.");
+            return RDB_SQL;
+        }
     }
-    if (d.n == 0) {
-        *res = sql_array_encode(ctx->arena, sql_array_elem_type(rettype), 1, 0, NULL);
-        return RDB_OK;
+    int dims[SQL_ARRAY_MAXDIM];
+    int32_t lbs[SQL_ARRAY_MAXDIM];
+    int64_t n = 1;
+    for (int i = 0; i < d.n; i++) {
+        /* a negative extent: PostgreSQL's ArrayGetNItems */
+        if (d.v[i].u.i < 0 || (n *= d.v[i].u.i) > SQL_ARRAY_MAX_ELEMS)
+            return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                               SQL_ARRAY_MAX_ELEMS);
+        dims[i] = (int)d.v[i].u.i;
+        lbs[i] = l.n ? (int32_t)l.v[i].u.i : 1;
+        if ((int64_t)lbs[i] + dims[i] > INT32_MAX)
+            return rdb_err_set(err, RDB_SQL, "54000", "array lower bound is too large: %d", lbs[i]);
     }
-    if (d.n > 1)
-        return rdb_err_set(err, RDB_SQL, "0A000", "multidimensional arrays are not supported");
-    for (int i = 0; i < d.n; i++)
-        if (d.v[i].isnull || (l.n && l.v[i].isnull))
-            return rdb_err_set(err, RDB_SQL, "22004", "dimension values cannot be null");
-    int64_t n = d.v[0].u.i;
-    if (n > SQL_ARRAY_MAX_ELEMS)
-        return rdb_err_set(err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)", SQL_ARRAY_MAX_ELEMS);
-    if (n <= 0) {
-        *res = sql_array_encode(ctx->arena, sql_array_elem_type(rettype), 1, 0, NULL);
+    sql_type_t et = sql_array_elem_type(rettype);
+    if (d.n == 0 || n == 0) {
+        *res = sql_array_encode(ctx->arena, et, 1, 0, NULL);
         return RDB_OK;
     }
     sql_value_t *v = rdb_arena_alloc(ctx->arena, sizeof(sql_value_t) * (size_t)n);
     for (int64_t i = 0; i < n; i++)
         v[i] = args[0];
-    *res = sql_array_encode(ctx->arena, sql_array_elem_type(rettype), l.n ? (int32_t)l.v[0].u.i : 1, (int)n, v);
+    *res = sql_array_encode_md(ctx->arena, et, d.n, dims, lbs, v);
     return RDB_OK;
 }
 
