@@ -1077,12 +1077,18 @@ static xnode_t *build_node(xctx_t *x, const plan_t *p)
         set_cost(n, p, c->startup, c->total + est(p) * CPU_TUPLE);
         add_kid(x, n, c);
         return n;
-    case P_WINDOW:
+    case P_WINDOW: {
         c = build(x, p->left);
         n = xnew(x, p, "WindowAgg", NULL);
+        const ex_instr_t *in = x->o->analyze ? instr_find(x->o->instr, p) : NULL;
+        if (in && in->loops)   /* PostgreSQL 17's line */
+            add_prop(x, n, "Storage", rdb_arena_sprintf(x->a, "%s  Maximum Storage: %lldkB",
+                                                        in->store_disk ? "Disk" : "Memory",
+                                                        (long long)in->store_kb));
         set_cost(n, p, c->startup, c->total + est(p) * CPU_OPER * 2);
         add_kid(x, n, c);
         return n;
+    }
     case P_EXCHANGE:
         c = build(x, p->left);
         n = xnew(x, p, "Exchange", NULL);

@@ -37,6 +37,9 @@ typedef struct ex_instr {
     /* a hash join (hashjoin.c): the most buckets and memory its table
      * held, its batches (1: in memory) and the disk its partitions took */
     int64_t  hj_buckets, hj_batches, hj_mem_kb, hj_disk_kb;
+    /* a WindowAgg's partition store: went to disk?, the most it took, kB */
+    bool     store_disk;
+    int64_t  store_kb;
 } ex_instr_t;
 
 typedef struct ex_instr_map ex_instr_map_t;

@@ -27,6 +27,7 @@
  */
 #include "exec/exec.h"
 #include "exec/aggsort.h"
+#include "exec/explain.h"
 #include "exec/extsort.h"
 #include "exec/tstore.h"
 #include "exec/window.h"
@@ -57,7 +58,7 @@ struct ex_window {
     ex_node_t       *child;
     int              cw;        /* child columns */
     int              kbase;     /* first key column */
-    bool             started, eof, range, spilled;
+    bool             started, eof, range;
     int64_t         *soff, *eoff;   /* per call: ROWS / GROUPS offsets */
     ex_sort_t       *xs;            /* the widened input, sorted */
     int              width;
@@ -254,8 +255,18 @@ static rdb_status_t next_partition(ex_window_t *x)
     x->n = ex_tstore_rows(x->ts);
     if (x->n == 0)
         return RDB_OK;
-    if (ex_tstore_spilled(x->ts, NULL))
-        x->spilled = true;
+    if (r->instr) {     /* EXPLAIN ANALYZE: the partition store's Storage line */
+        ex_instr_t *in = ex_instr_get(r->instr, x->p);
+        int64_t kb;
+        bool disk = ex_tstore_spilled(x->ts, &kb);
+        if (!disk)
+            kb = (int64_t)(ex_tstore_mem(x->ts) + 1023) / 1024;
+        if (disk && !in->store_disk)
+            in->store_kb = 0;
+        in->store_disk |= disk;
+        if ((disk || !in->store_disk) && kb > in->store_kb)
+            in->store_kb = kb;
+    }
     for (int f = 0; f < x->w->nfns; f++) {
         win_state_t *st = &x->st[f];
         rdb_arena_reset(&st->a);

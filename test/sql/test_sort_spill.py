@@ -7,7 +7,8 @@ exceeded) return every row in the right order, and EXPLAIN ANALYZE says
 (<data-dir>/tmp) are written (its debug log names each one as it is
 removed) and are all gone after each statement, also after an error in
 the middle of a spilled sort; a window partition larger than the hard
-limit spills too, and the session goes on.
+limit spills too; an aggregate state that does not fit the hard limit
+fails with 53200 and the session goes on.
 
 Usage: test_sort_spill.py RINGDB
 """
@@ -110,6 +111,15 @@ def main():
         got = cur.fetchall()
         ok(got == [(600000, 600000)], "a window partition beyond the hard limit spills: %r" % (got,))
         ok(tmp_files(d) == [], "temporary files left after the spilled window: %r" % tmp_files(d))
+        # an aggregate's state larger than the hard limit: 53200, cleanly
+        # (a window partition that large spills since branch sqlspill2)
+        try:
+            cur.execute("""SELECT length(string_agg(md5(g::text) || md5(g::text), ','))
+                           FROM generate_series(1,600000) g""")
+            ok(False, "53200 expected, got %r" % (cur.fetchall(),))
+        except psycopg2.Error as e:
+            ok(e.pgcode == "53200", "error code %s %s" % (e.pgcode, e.pgerror))
+        ok(tmp_files(d) == [], "temporary files left after 53200: %r" % tmp_files(d))
         cur.execute("SELECT 1")
         ok(cur.fetchone() == (1,), "the session goes on")
 

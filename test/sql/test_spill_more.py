@@ -9,7 +9,7 @@ x [NOT] IN / = ANY (uncorrelated subquery) whose set exceeds hash memory
 ... UNION whose seen rows exceed hash memory.  Each query runs at
 work_mem = 64kB and at 1GB and must return what Python computes; at 64kB
 the node's debug log shows temporary files written, at 1GB none, and none
-is left.  A query limit of 2MB (ringdb.query_mem_limit) does not stop
+is left; EXPLAIN ANALYZE shows WindowAgg's "Storage: Disk" at 64kB.  A query limit of 2MB (ringdb.query_mem_limit) does not stop
 them.  Fresh nodes compare peak RSS (VmHWM) spilling and in memory (not
 under AddressSanitizer, whose quarantine holds freed memory).
 
@@ -17,6 +17,7 @@ Usage: test_spill_more.py RINGDB
 """
 import hashlib
 import os
+import re
 import sys
 from collections import Counter
 
@@ -126,6 +127,15 @@ MIXED = """SELECT sum(a), sum(b), sum(c), sum(d), sum(e), md5(string_agg(f::text
 
 
 def test_window(cur, d):
+    # EXPLAIN ANALYZE: WindowAgg's Storage line (PostgreSQL 17's form)
+    q = """EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(x) FROM
+           (SELECT lag(g) OVER (ORDER BY g) x FROM generate_series(1, 50000) g) s"""
+    for wm, kind in (("64kB", "Disk"), ("1GB", "Memory")):
+        cur.execute("SET work_mem = '%s'" % wm)
+        cur.execute(q)
+        lines = [x[0].strip() for x in cur.fetchall()]
+        ok(any(re.fullmatch(r"Storage: %s  Maximum Storage: \d+kB" % kind, x) for x in lines),
+           "EXPLAIN ANALYZE at %s: WindowAgg storage %s: %r" % (wm, kind, lines))
     both(cur, d, "window frames over one partition", FRAMES, expected_frames())
     both(cur, d, "window ranks, lag/lead, text values", RANKS, expected_ranks())
     cur.execute("SET work_mem = '1GB'")

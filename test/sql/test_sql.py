@@ -235,13 +235,12 @@ def test_errors(srv):
     check(time.time() - t0 < 3, "statement_timeout took %.1fs" % (time.time() - t0))
     q(c, "set statement_timeout = 0")
     q(c, "set work_mem = '64kB'")
-    # a sort and one window partition spill to disk beyond work_mem; an
-    # array_agg must fit the per-query limit (256 x work_mem)
+    # a sort and one window partition spill to disk beyond work_mem, but an
+    # aggregate's state must fit the per-query limit (256 x work_mem)
     check(q(c, "select count(*) from (select g from generate_series(1, 300000) g order by g desc) s")
           == [(300000,)], "a sort beyond work_mem spills")
     check(q(c, "select count(*), max(r) from (select row_number() over (order by g) r "
-               "from generate_series(1, 300000) g) s") == [(300000, 300000)],
-          "a window partition beyond work_mem spills")
+               "from generate_series(1, 300000) g) s") == [(300000, 300000)], "a window partition spills")
     expect_error(c, "select array_agg(g) from generate_series(1, 3000000) g", "53200", "out of memory")
     q(c, "reset work_mem")
     check(q(c, "select count(*) from e") == [(1,)], "connection usable after errors")
