@@ -741,6 +741,8 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
     p->right = opt(a, p->right, &toright);
     /* merge join where it costs less; hash join off and no merge join:
      * the keys go back to the condition of a nested loop */
+    if (p->jointype == J_CROSS && p->nkeys)
+        p->jointype = J_INNER;
     if (p->nkeys && !pl_merge_join(a, p) && !pl_opts()->hashjoin && pl_opts()->nestloop) {
         p->nkeys = 0;
         for (int i = 0; i < keyq.n; i++)

@@ -307,6 +307,7 @@ def setup_merge(cur):
     cur.execute("CREATE TABLE mdup (id int PRIMARY KEY, k int, pad text)")
     cur.execute("INSERT INTO mdup SELECT g, CASE WHEN g % 10 = 0 THEN NULL WHEN g % 3 = 0 THEN g ELSE 7 END, "
                 "repeat('x', 60) || g FROM generate_series(1, 6000) g")
+    cur.execute("ANALYZE mdup")
 
 
 def merge_plans(cur):
@@ -318,6 +319,14 @@ def merge_plans(cur):
     ok(len(got) == 1500 and got[0] == (2, 2, "w1") and got[-1] == (3000, 3000 % 13, "w1500"),
        "merge join rows: %d %r" % (len(got), got[:2]))
     ok(rows(cur, q + " ORDER BY 1", ["SET enable_mergejoin = off"]) == got, "same rows as the hash join")
+    p = plan(cur, "SELECT count(*) FROM mr, ms WHERE mr.id = ms.id")
+    ok("Merge Join" in p, "comma join merges: %r" % p)
+    # one input ordered: a sort of the other beats a hash join that spills
+    cur.execute("SET work_mem = '64kB'")
+    p = plan(cur, "SELECT count(*) FROM mr JOIN mdup ON mdup.id = mr.id")
+    cur.execute("RESET work_mem")
+    ok("Merge Join" in p and "Index Scan using mr_pkey on mr" in p,
+       "hash memory would spill: a merge join: %r" % p)
     p = plan(cur, "SELECT * FROM mr FULL JOIN ms ON mr.id = ms.id")
     ok("Merge Full Join" in p, "full join merges: %r" % p)
     cur.execute("SET enable_mergejoin = off")
