@@ -316,3 +316,25 @@ const sql_column_t *pl_plan_col(const plan_t *p, const ex_expr_t *e)
         p = p->left;
     return p && p->kind == P_SCAN && p->tab && !sql_syscat_is(p->tab) ? stat_col(p, e) : NULL;
 }
+
+double pl_bound_sel(const plan_t *scan, uint16_t colid, const ex_expr_t *eq, const ex_expr_t *lo, bool lo_incl,
+                    const ex_expr_t *hi, bool hi_incl)
+{
+    const sql_table_t *t = scan->tab;
+    if (!t || !t->rowcount_est || sql_syscat_is(t))
+        return -1;
+    const sql_column_t *col = sql_table_column_by_id(t, colid);
+    if (!col || col->n_distinct <= 0)
+        return -1;
+    if (eq)
+        return eq_sel(col, const_val(col, eq));
+    const sql_value_t *l = lo ? const_val(col, lo) : NULL, *h = hi ? const_val(col, hi) : NULL;
+    if ((lo && !l) || (hi && !h))
+        return -1;
+    double sl = l ? ineq_sel(col, lo_incl ? 4 : 3, l) : -1, sh = h ? ineq_sel(col, hi_incl ? 2 : 1, h) : -1;
+    if (sl >= 0 && sh >= 0) {
+        double s = sl + sh - 1 + col->null_frac;
+        return s <= 0 ? (s < -0.01 ? 1e-10 : DEFAULT_RANGE) : s;
+    }
+    return sl >= 0 ? sl : sh;
+}

@@ -227,7 +227,8 @@ static void set_bounds(rdb_arena_t *a, plan_t *scan, const kbounds_t *b, bool de
 }
 
 /* Estimated rows of scan's table within bounds b of index ix: with
- * ANALYZE statistics rows / n_distinct (NULLs left out) per equality and
+ * ANALYZE statistics the MCV / histogram selectivity of a constant
+ * (plan_sel.c), else rows / n_distinct (NULLs left out) per equality and
  * 1/3 per open, 1/10 per closed range; *known false without them. */
 static double index_rows(const plan_t *scan, const sql_index_t *ix, const kbounds_t *b, bool *known)
 {
@@ -236,7 +237,10 @@ static double index_rows(const plan_t *scan, const sql_index_t *ix, const kbound
     *known = t->rowcount_est != 0;
     for (int k = 0; k < b->neq; k++) {
         const sql_column_t *c = sql_table_column_by_id(t, ix->colids[k]);
-        if (c && c->n_distinct > 0)
+        double ms = b->eq && b->eq[k] ? pl_bound_sel(scan, ix->colids[k], b->eq[k], NULL, false, NULL, false) : -1;
+        if (ms >= 0)
+            sel *= ms;   /* the MCV list knows a skewed value */
+        else if (c && c->n_distinct > 0)
             sel *= (1 - c->null_frac) / c->n_distinct;
         else if (c && *known && c->null_frac >= 1)
             sel = 0;
@@ -247,8 +251,11 @@ static double index_rows(const plan_t *scan, const sql_index_t *ix, const kbound
     }
     if (ix->unique && b->neq == ix->ncols)
         return 1;
-    if (b->lo || b->hi)
-        sel *= b->lo && b->hi ? 0.1 : 1.0 / 3;
+    if (b->lo || b->hi) {
+        double rs = b->neq < ix->ncols ? pl_bound_sel(scan, ix->colids[b->neq], NULL, b->lo, b->lo_incl, b->hi,
+                                                      b->hi_incl) : -1;
+        sel *= rs >= 0 ? rs : b->lo && b->hi ? 0.1 : 1.0 / 3;
+    }
     return rows * sel + 1;
 }
 
@@ -823,6 +830,8 @@ static plan_t *opt_join(rdb_arena_t *a, plan_t *p, qlist_t *in)
     p->right = opt(a, p->right, &toright);
     /* merge join where it costs less; hash join off and no merge join:
      * the keys go back to the condition of a nested loop */
+    if (p->jointype == J_CROSS && p->nkeys)
+        p->jointype = J_INNER;
     if (p->nkeys && !pl_merge_join(a, p) && !pl_opts()->hashjoin && pl_opts()->nestloop) {
         p->nkeys = 0;
         for (int i = 0; i < keyq.n; i++)

@@ -69,6 +69,10 @@ double pl_quals_sel(rdb_arena_t *a, const plan_t *scan, const pl_quals_t *q);
  * eqjoinsel: the MCV lists matched, else 1 / the larger n_distinct), -1
  * without statistics. */
 double pl_eqjoin_sel(const sql_column_t *c1, const sql_column_t *c2);
+/* Selectivity of scan's column colid = eq, or within (lo, hi) (either may
+ * be NULL), from its statistics; -1 without them or without constants. */
+double pl_bound_sel(const plan_t *scan, uint16_t colid, const ex_expr_t *eq, const ex_expr_t *lo, bool lo_incl,
+                    const ex_expr_t *hi, bool hi_incl);
 /* The analysed base-table column that e (over p's row) reads, when p is
  * a scan (under filters), else NULL. */
 const sql_column_t *pl_plan_col(const plan_t *p, const ex_expr_t *e);

@@ -32,6 +32,9 @@ real build/ringdb.  Checked here:
   merge (enable_hashjoin and enable_nestloop off) give the rows of the hash
   join and of the nested loop, also with a work_mem small enough that an
   inner group of duplicates spills to disk;
+- on a skewed column ANALYZE's MCV list (pg_stats) makes a common value
+  read the table and a rare one the index, and EXPLAIN's row estimates of
+  =, <, >, BETWEEN, IS NULL, IN and AND stay within 2x of the actual rows;
 - the switches: SHOW, SET to a non-Boolean (22023), RESET; enable_seqscan off
   reads an unselective range through its index.
 
@@ -307,6 +310,7 @@ def setup_merge(cur):
     cur.execute("CREATE TABLE mdup (id int PRIMARY KEY, k int, pad text)")
     cur.execute("INSERT INTO mdup SELECT g, CASE WHEN g % 10 = 0 THEN NULL WHEN g % 3 = 0 THEN g ELSE 7 END, "
                 "repeat('x', 60) || g FROM generate_series(1, 6000) g")
+    cur.execute("ANALYZE mdup")
 
 
 def merge_plans(cur):
@@ -318,6 +322,14 @@ def merge_plans(cur):
     ok(len(got) == 1500 and got[0] == (2, 2, "w1") and got[-1] == (3000, 3000 % 13, "w1500"),
        "merge join rows: %d %r" % (len(got), got[:2]))
     ok(rows(cur, q + " ORDER BY 1", ["SET enable_mergejoin = off"]) == got, "same rows as the hash join")
+    p = plan(cur, "SELECT count(*) FROM mr, ms WHERE mr.id = ms.id")
+    ok("Merge Join" in p, "comma join merges: %r" % p)
+    # one input ordered: a sort of the other beats a hash join that spills
+    cur.execute("SET work_mem = '64kB'")
+    p = plan(cur, "SELECT count(*) FROM mr JOIN mdup ON mdup.id = mr.id")
+    cur.execute("RESET work_mem")
+    ok("Merge Join" in p and "Index Scan using mr_pkey on mr" in p,
+       "hash memory would spill: a merge join: %r" % p)
     p = plan(cur, "SELECT * FROM mr FULL JOIN ms ON mr.id = ms.id")
     ok("Merge Full Join" in p, "full join merges: %r" % p)
     cur.execute("SET enable_mergejoin = off")
@@ -428,6 +440,35 @@ def compare_dml(cur, n):
     ok(reordered > 0, "DML FROM items reordered in %d of %d statements" % (reordered, n))
 
 
+def est_rows(cur, q):
+    cur.execute("EXPLAIN " + q)
+    import re
+    return int(re.search(r"rows=(\d+)", cur.fetchall()[0][0]).group(1))
+
+
+def skewed_stats(cur):
+    """ANALYZE's MCV list and histogram drive the estimates: a value half
+    the table holds reads the table, a rare one the index; EXPLAIN's rows
+    within a factor of 2 of the actual counts."""
+    cur.execute("CREATE TABLE sk (id int PRIMARY KEY, a int, b text)")
+    cur.execute("INSERT INTO sk SELECT g, CASE WHEN g % 2 = 0 THEN 1 WHEN g % 5 = 0 THEN 2 ELSE g END, "
+                "CASE WHEN g % 10 = 0 THEN NULL ELSE 'x' || (g % 7) END FROM generate_series(1, 20000) g")
+    cur.execute("CREATE INDEX sk_a ON sk(a)")
+    cur.execute("ANALYZE sk")
+    T.check(cur, "SELECT most_common_vals, most_common_freqs FROM pg_stats WHERE tablename = 'sk' AND attname = 'a'",
+            [("{1,2}", [0.50005, 0.1])])   # a = 1: the even rows and row 1
+    p = plan(cur, "SELECT * FROM sk WHERE a = 1")
+    ok(p[0] == "Seq Scan on sk", "a common value: a Seq Scan: %r" % p)
+    p = plan(cur, "SELECT * FROM sk WHERE a = 7")
+    ok(p[0].startswith("Index Scan using sk_a"), "a rare value: the index: %r" % p)
+    for w in ("a = 1", "a = 2", "a = 7", "a < 100", "a > 15000", "a BETWEEN 1000 AND 3000", "b = 'x3'",
+              "b IS NULL", "a IN (1, 2)", "a = 1 AND b = 'x2'"):
+        q = "SELECT * FROM sk WHERE " + w
+        (n,), = rows(cur, "SELECT count(*) FROM sk WHERE " + w)
+        e = est_rows(cur, q)
+        ok(max(n, 1) / 2 <= e <= max(n, 1) * 2, "estimate within 2x: %s: %d vs %d" % (w, e, n))
+
+
 def switches(cur):
     T.check(cur, "SHOW enable_sort", [("on",)])
     cur.execute("SET enable_hashjoin = false")
@@ -478,6 +519,7 @@ def main():
         setup_merge(cur)
         merge_plans(cur)
         compare_merges(cur, 80)
+        skewed_stats(cur)
         conn.close()
     except BaseException:
         ringnode.stop(proc)
