@@ -159,17 +159,18 @@ static void wait_ready(PGconn **c, int n, bool *done, double *fin, double deadli
 static bool send_sql(side_t *s, const char *sql, int sig, outcome_t *o)
 {
     memset(o, 0, sizeof *o);
-    /* Stopped before the statement arrives (else a quick answer could beat
-     * the signal); killed once it is sent. */
-    if (sig == SIGSTOP)
+    /* Signalled before the statement is sent.  A signal sent after it could
+     * lose the race on a loaded machine: preempted between the send and the
+     * kill, this process would find the answer already in the socket, and the
+     * crash would show up only at the next statement (or at reading a table
+     * back after DML), not at statement I. */
+    if (sig)
         kill((pid_t)PQbackendPID(s->conn), sig);
     if (!PQsendQuery(s->conn, sql)) {
         o->status = PQstatus(s->conn) == CONNECTION_BAD ? OUT_LOST : OUT_ERROR;
         o->msg = rdb_strdup(PQerrorMessage(s->conn));
         return false;
     }
-    if (sig && sig != SIGSTOP)
-        kill((pid_t)PQbackendPID(s->conn), sig);
     return true;
 }
 
