@@ -275,9 +275,8 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
     int w = t->nrowcols ? t->nrowcols : 1;
     sql_value_t **rows = RDB_ARENA_NEWN(wr->a, sql_value_t *, (size_t)(hi - lo + 2));
     int64_t n = 0;
-    rdb_arena_t ra, ba;
+    rdb_arena_t ra;
     rdb_arena_init(&ra, 0);
-    rdb_arena_init(&ba, 0);
     sql_value_t keys[EX_PT_BATCH];
     bool found[EX_PT_BATCH];
     rdb_status_t rc = RDB_OK;
@@ -287,9 +286,10 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
         int nb = 0;
         for (; nb < EX_PT_BATCH && k <= hi; k++)
             keys[nb++] = sql_int(k);
-        rdb_arena_reset(&ba);
-        sql_value_t *brows = rdb_arena_calloc(&ba, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
-        if ((rc = sql_table_get_many(wr->txn, t, nb, keys, &ba, brows, found, wr->err)) != RDB_OK)
+        /* decoded straight into the slice's arena, where the rows stay
+         * until the node closes (no copy of the rows that pass) */
+        sql_value_t *brows = rdb_arena_calloc(wr->a, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
+        if ((rc = sql_table_get_many(wr->txn, t, nb, keys, wr->a, brows, found, wr->err)) != RDB_OK)
             break;
         for (int i = 0; i < nb && rc == RDB_OK; i++) {
             bool pass;
@@ -297,11 +297,10 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
                 continue;
             rdb_arena_reset(&ra);
             if ((rc = ex_qual(wr, pp->qual, brows + (size_t)i * w, &ra, &pass)) == RDB_OK && pass)
-                rows[n++] = ex_copy_row(wr->a, p->types, w, brows + (size_t)i * w);
+                rows[n++] = brows + (size_t)i * w;
         }
     }
     rdb_arena_destroy(&ra);
-    rdb_arena_destroy(&ba);
     pp->rows[part] = rows;
     pp->nrows[part] = n;
     return rc;

@@ -659,11 +659,8 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
                 bh[i] = NULL;
                 break;
             }
-            if (bn[i] >= 4) {
-                __builtin_prefetch(bdata[i] + bn[i] - 4);
-                __builtin_prefetch(bdata[i]);
-                __builtin_prefetch(bdata[i] + bn[i] / 2);
-            }
+            for (size_t o = 0; o < bn[i]; o += 64)
+                __builtin_prefetch(bdata[i] + o);
         }
         /* 4: seek in the blocks */
         for (int i = 0; i < w; i++) {
