@@ -250,6 +250,26 @@ static rdb_status_t key_value(ex_run_t *r, const ex_expr_t *e, sql_type_t coltyp
     return RDB_OK;
 }
 
+/* A range bound v (usable false from key_value: beyond an int2 / int4
+ * key's range) moved to the nearest value the type holds: -1 when it was
+ * below the range (v is now the least value), 1 above it (the greatest),
+ * 0 when it is not such a bound (left alone). */
+static int clamp_bound(sql_type_t t, sql_value_t *v)
+{
+    int64_t min = t.oid == SQL_OID_INT2 ? INT16_MIN : INT32_MIN, max = t.oid == SQL_OID_INT2 ? INT16_MAX : INT32_MAX;
+    if (t.oid != SQL_OID_INT2 && t.oid != SQL_OID_INT4)
+        return 0;
+    if (v->u.i < min) {
+        v->u.i = min;
+        return -1;
+    }
+    if (v->u.i > max) {
+        v->u.i = max;
+        return 1;
+    }
+    return 0;
+}
+
 static bool par_now(const ex_node_t *n);
 
 /* A range done as point lookups in slices of keys (plan.h `parallel` on a
@@ -561,11 +581,20 @@ static const sql_value_t *scan_next(ex_node_t *n)
             const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
             sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
             sql_value_t *hi = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
-            bool ok = true, u;
+            bool ok = true, u, lo_incl = p->lo_incl, hi_incl = p->hi_incl;
             int nlo = 0, nhi = 0;
             for (int i = 0; i < p->nlo; i++) {
                 if (key_value(r, p->lo[i], p->types[kc[i]], &n->sa, &lo[i], &u) != RDB_OK)
                     return NULL;
+                if (!u && i == p->nkey && !lo[i].isnull) {
+                    int c = clamp_bound(p->types[kc[i]], &lo[i]);
+                    if (c > 0) { /* above the type's range: no row */
+                        n->done = true;
+                        return NULL;
+                    }
+                    if (c < 0) /* below it: from the type's least value */
+                        u = lo_incl = true;
+                }
                 if (!u) {
                     if (i < p->nkey) {
                         /* an equality with NULL or out of range: no row */
@@ -582,6 +611,15 @@ static const sql_value_t *scan_next(ex_node_t *n)
             for (int i = 0; i < p->nhi && !p->point; i++) {
                 if (key_value(r, p->hi[i], p->types[kc[i]], &n->sa, &hi[i], &u) != RDB_OK)
                     return NULL;
+                if (!u && i == p->nkey && !hi[i].isnull) {
+                    int c = clamp_bound(p->types[kc[i]], &hi[i]);
+                    if (c < 0) {
+                        n->done = true;
+                        return NULL;
+                    }
+                    if (c > 0)
+                        u = hi_incl = true;
+                }
                 if (!u)
                     break;
                 nhi++;
@@ -606,9 +644,9 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 /* a hash-partitioned table has no key order to range-scan:
                  * a short integer range is a series of point lookups */
                 int64_t a = lo[0].u.i, b = hi[0].u.i;
-                if (!p->lo_incl && a < INT64_MAX)
+                if (!lo_incl && a < INT64_MAX)
                     a++;
-                if (!p->hi_incl && b > INT64_MIN)
+                if (!hi_incl && b > INT64_MIN)
                     b--;
                 if (b < a || (uint64_t)(b - a) < 100000) {
                     n->pt_mode = true;
@@ -628,8 +666,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             if (!p->index && !nlo && !nhi)
                 n->st_kind = 's';
             sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
-                                       nlo <= p->nkey ? true : p->lo_incl,
-                                       nhi <= p->nkey ? true : p->hi_incl };
+                                       nlo <= p->nkey ? true : lo_incl,
+                                       nhi <= p->nkey ? true : hi_incl };
             if (p->ordered && p->nulls_moved && ok && nlo >= p->nkey && nhi >= p->nkey)
                 n->scan = ordered_nulls_open(n, lo, p->nkey);
             else if ((p->index || (!nlo && !nhi)) && r->nparts > 1 && p == r->par_scan && !p->ordered)
