@@ -648,13 +648,13 @@ static const sql_value_t *scan_next(ex_node_t *n)
                     a++;
                 if (!hi_incl && b > INT64_MIN)
                     b--;
-                if (b < a || (uint64_t)(b - a) < 100000) {
+                if (b < a || ((uint64_t)b - (uint64_t)a) < 100000) {
                     n->pt_mode = true;
                     n->pt_qual = pt_residual(n);
                     n->s_cur = a;
                     n->s_stop = b;
                     n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * EX_PT_BATCH);
-                    if (b >= a && (uint64_t)(b - a) >= EX_PARALLEL_MIN_POINTS - 1 && par_now(n) &&
+                    if (b >= a && ((uint64_t)b - (uint64_t)a) >= EX_PARALLEL_MIN_POINTS - 1 && par_now(n) &&
                         !points_parallel(n, a, b))
                         return NULL;
                     return scan_points(n);
