@@ -39,6 +39,7 @@
 #include "common/log.h"
 #include "exec/engine_int.h"
 #include "exec/explain.h"
+#include "exec/hashjoin.h"
 #include "exec/nlbatch.h"
 #include "exec/sysscan.h"
 #include "exec/extsort.h"
@@ -660,6 +661,9 @@ static rdb_status_t do_bind_custom(rdb_session_t *s, rdb_arena_t *a, ast_stmt_t 
         bool on = true;
         if (!nb || rdb_parse_bool(nb, &on) != 0 || on)
             ex_plan_nlbatch(out->plan);
+        const char *kf = eng_guc_get(s, "ringdb.join_key_filter");
+        if (kf && rdb_parse_bool(kf, &on) == 0 && !on)
+            ex_plan_key_filter_off(out->plan);
     }
     if (out->dml) {
         /* a DML source without FROM items keeps its join order: READ

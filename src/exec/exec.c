@@ -392,7 +392,7 @@ static bool points_fill(ex_node_t *n)
     const sql_table_t *t = p->tab;
     int npk = t->npk ? t->npk : 1, w = t->nrowcols ? t->nrowcols : 1, nb = 0;
     sql_value_t *keys;
-    if (p->kset) {
+    if (n->pt_keys) {   /* a key set's, or ex_node_scan_keys' */
         nb = (int)(n->pt_nkeys - n->pt_next < EX_PT_BATCH ? n->pt_nkeys - n->pt_next : EX_PT_BATCH);
         keys = n->pt_keys + (size_t)n->pt_next * npk;
         n->pt_next += nb;
@@ -1447,6 +1447,48 @@ static const sql_value_t *lateral_next(ex_node_t *n)
         if (keep_left && !n->lmatched)
             return join_emit(n, l, NULL);
     }
+}
+
+bool ex_node_scan_keys(ex_node_t *n, int colid, sql_type_t type, const sql_value_t *keys,
+                       int64_t nkeys)
+{
+    const plan_t *p = n->p;
+    if (p->kind != P_SCAN || n->started || sql_syscat_is(p->tab) || p->kset || p->point ||
+        p->nlo || p->nhi || p->ordered || p->index)
+        return false;
+    const sql_table_t *t = p->tab;
+    if (t->npk != 1 || t->pk_colids[0] != colid || t->pk_colids[0] >= t->nrowcols ||
+        p->types[colid].oid != type.oid)
+        return false;
+    /* a slice of a parallel scan reads every nparts-th key from its own
+     * part on, so that the slices together read each key once */
+    int64_t from = 0, step = 1;
+    if (n->r->nparts > 1 && p == n->r->par_scan) {
+        from = n->r->part;
+        step = n->r->nparts;
+    }
+    int64_t m = nkeys > from ? (nkeys - from + step - 1) / step : 0;
+    n->pt_keys = rdb_arena_alloc(&n->sa, sizeof(sql_value_t) * (size_t)(m ? m : 1));
+    for (int64_t i = 0; i < m; i++)
+        n->pt_keys[i] = sql_value_copy(&n->sa, type, keys[from + i * step]);
+    n->pt_nkeys = m;
+    n->pt_next = 0;
+    n->started = true;
+    n->st_kind = 'i';
+    n->srow = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * t->nrowcols);
+    n->pt_mode = true;
+    n->pt_qual = p->qual;
+    return true;
+}
+
+struct ex_join *ex_node_hashjoin(ex_node_t *n)
+{
+    const plan_t *p = n->p;
+    if (p->kind != P_JOIN || p->lateral || p->merge || p->nkeys == 0 || n->nlb)
+        return NULL;
+    if (!n->join)
+        n->join = ex_join_new(n->r, p, n->l, n->rt, n->out);
+    return n->join;
 }
 
 /* Not LATERAL: hashjoin.h (hash join spilling beyond hash memory, nested
