@@ -284,12 +284,16 @@ def part_d(c):
     t_start = time.time()
     split_at, m = None, None
     deadline = time.time() + 90
-    while time.time() < deadline:
-        m = pmap(a, "r3")
-        if m and len(m["partitions"]) > 1 and not m["moving"]:
-            split_at = time.time()
-            break
-        time.sleep(0.3)
+    try:
+        while time.time() < deadline:
+            m = pmap(a, "r3")   # partitions null while the first map moves
+            if m and len(m.get("partitions") or []) > 1 and not m["moving"]:
+                split_at = time.time()
+                break
+            time.sleep(0.3)
+    except Exception:
+        w.stop()
+        raise
     T.check(split_at is not None, "(d) the table split by itself from its single partition "
             "within 90 s (%d rows written)" % len(w.acked))
     if split_at:
