@@ -1425,6 +1425,52 @@ START_TEST(cache_charge)
 }
 END_TEST
 
+/* The cache counts what its blocks hold, not only their lengths: a block
+ * read by a table is charged its entry header and its whole buffer, and an
+ * evicted block's buffer kept for reuse (a spare) is charged until it is
+ * reused or freed, and is the first to go when room is needed. */
+START_TEST(cache_usage_counts_buffers)
+{
+    enum { CAP = 16 * 4096, BLK = 1000 };
+    lsm_cache_t *c = lsm_cache_new(CAP);
+    char *b = lsm_cache_buf_new(BLK);
+    memset(b, 'x', BLK);
+    lsm_cache_handle_t *h = lsm_cache_insert_buf(c, 1, 0, b, BLK);
+    size_t one = lsm_cache_usage(c);
+    ck_assert_uint_ge(one, 1024 + 32); /* the buffer rounds up to 1024, plus the header */
+    ck_assert_uint_lt(one, 1024 + 256);
+    /* fill one shard with blocks of the same file and offsets: every
+     * eviction there may leave its buffer as a spare, still counted */
+    int ins = 0;
+    for (uint64_t i = 1; ins < 400; i++) {
+        char *nb = lsm_cache_buf_get(c, 1, i * BLK, BLK);
+        memset(nb, 'y', BLK);
+        lsm_cache_release(c, lsm_cache_insert_buf(c, 1, i * BLK, nb, BLK));
+        ins++;
+        ck_assert_uint_le(lsm_cache_usage(c), CAP);
+    }
+    lsm_cache_release(c, h);
+    ck_assert_uint_le(lsm_cache_usage(c), CAP);
+    ck_assert_uint_gt(lsm_cache_usage(c), CAP / 2);
+    /* a buffer taken from the spares leaves the count by its whole size */
+    int spares = 0;
+    for (uint64_t k = 0; k < 64; k++) {
+        size_t u0 = lsm_cache_usage(c);
+        char *nb = lsm_cache_buf_get(c, 2, k, BLK);
+        size_t u1 = lsm_cache_usage(c);
+        ck_assert(u1 == u0 || u1 == u0 - one);
+        spares += u1 < u0;
+        lsm_cache_buf_free(nb);
+    }
+    ck_assert_int_gt(spares, 0);
+    /* a charge of the whole capacity: blocks and spares all go */
+    lsm_cache_charge(c, CAP);
+    ck_assert_uint_eq(lsm_cache_usage(c), 0);
+    lsm_cache_uncharge(c, CAP);
+    lsm_cache_free(c);
+}
+END_TEST
+
 static int count_ssts(void)
 {
     char cmd[600];
@@ -2717,6 +2763,7 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_iter_across_files);
     tcase_add_test(tc, table_cache_lru);
     tcase_add_test(tc, cache_charge);
+    tcase_add_test(tc, cache_usage_counts_buffers);
     tcase_add_test(tc, db_table_memory_budget);
     tcase_add_test(tc, db_table_metadata_mapped);
     tcase_add_test(tc, db_max_open_files);
