@@ -7,9 +7,9 @@
  * (mmap) and given back to it when freed (munmap); smaller ones come from
  * malloc.  Why: glibc's malloc serves a large allocation by mmap only until
  * the first such chunk is freed; from then on (its dynamic threshold, up to
- * 32 MiB) it carves them out of the freeing thread's arena, and a freed one
- * stays resident as a hole between the blocks and tables still in use.  The
- * background threads open and close tables of 0.5-1 MB of metadata each,
+ * 32 MiB) it carves them out of the allocating thread's arena, and a freed
+ * one stays resident as a hole between the blocks and tables still in use.  The
+ * background threads open and close tables of 1-2 MB of metadata each,
  * so those holes were 40-50 MB of the memory check's resident set, outside
  * every budget (bench/HISTORY.md, "Memory: glibc arenas").  Mapped, a closed
  * table's metadata leaves the process, and what is resident is what the
