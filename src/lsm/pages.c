@@ -14,9 +14,7 @@ static atomic_size_t mapped;
 
 static size_t page_round(size_t n)
 {
-    static size_t pg;
-    if (!pg)
-        pg = (size_t)sysconf(_SC_PAGESIZE);
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE); /* per table open or close: cheap enough */
     return (n + pg - 1) & ~(pg - 1);
 }
 
