@@ -28,7 +28,14 @@
 #define NODE_MAX_RF        16
 #define NODE_AE_DEPTH      8
 #define NODE_FIFO_MAX      (32u << 20)   /* unacked bytes per peer before hinting */
-#define NODE_HINT_BATCH    16384  /* records per hint frame (and 4 MB) */
+/* A hint frame: at most this many records and bytes.  Reading and packing
+ * it runs on the node's loop, as does the receiver's unpacking: a batch
+ * must take well under the failure timeout there even on a loaded machine
+ * (16384 records / 4 MB took 0.4-1.2 s under ASan at load 25, so the peer
+ * marked the sender down, dropped the link and the batch, and the next
+ * batch did the same: a loop that delivered nothing). */
+#define NODE_HINT_BATCH    4096
+#define NODE_HINT_BYTES    (1u << 20)
 #define NODE_SEQ_RESERVE   65536
 #define NODE_WTAB          16384  /* buckets of the pending write/read tables */
 #define NODE_OSEQ_KEY      "\x00oseq"

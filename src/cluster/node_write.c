@@ -749,7 +749,7 @@ static bool pump_fn(const clu_record_t *r, void *ctx)
 {
     pump_ctx_t *p = ctx;
     packed_add(&p->pk, r);
-    return p->pk.raw.len < (4u << 20);
+    return p->pk.raw.len < NODE_HINT_BYTES;
 }
 
 void node_hints_pump(clu_node_t *n, uint16_t peer)
