@@ -4,6 +4,7 @@
  *   build/bench/cluster-bench [--seconds S] [--window W] [--value-size B]
  *                             [--no-sync] [--port P] [--lag-rate R]
  *                             [--local-sync R] [--settle S] [--bg-in-lag]
+ *                             [--no-stages]
  *
  * Three nodes run in this process (each its own thread, libev loop, store
  * in its own directory, fsync on every write unless --no-sync), linked
@@ -38,6 +39,14 @@
  *    a third into the lag phase every store is flushed (lsm_flush: an L0
  *    table, a manifest edit, the old WAL deleted), two thirds in every
  *    store is compacted (lsm_compact_range over all keys).
+ *    Then, for each write, the stages of the replica that applied it last
+ *    (node stage hook, clu_node_set_stage_hook): issue -> its coordinator's
+ *    loop took it -> that replica's loop read it from the coordinator's
+ *    frame -> the loop handed it to the applier -> applied; p50/p99/max of
+ *    each and the mean of each over the slowest 1% (--no-stages: no hook).
+ *    And per thread name, CPU time and time spent runnable but waiting for
+ *    a CPU during the phase (/proc/self/task/TID/schedstat): a tail made
+ *    of waiting for a CPU is the machine's load, not the code's.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -484,7 +493,7 @@ int main(int argc, char **argv)
     bool sync = true;
     int port = 30700;
     double lag_rate = 0, local_sync = 0, settle = 0;
-    bool bg_in_lag = false;
+    bool bg_in_lag = false, no_stages = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             secs = atof(argv[++i]);
@@ -504,10 +513,12 @@ int main(int argc, char **argv)
             settle = atof(argv[++i]);
         else if (!strcmp(argv[i], "--bg-in-lag"))
             bg_in_lag = true;
+        else if (!strcmp(argv[i], "--no-stages"))
+            no_stages = true;
         else {
             fprintf(stderr, "usage: cluster-bench [--seconds S] [--window W] [--value-size B] "
                             "[--no-sync] [--port P] [--lag-rate R] [--local-sync R] [--settle S] "
-                            "[--bg-in-lag]\n");
+                            "[--bg-in-lag] [--no-stages]\n");
             return 2;
         }
     }
@@ -545,7 +556,8 @@ int main(int argc, char **argv)
         }
         hooks[i] = (hook_ctx_t){ &b, i };
         clu_node_set_applied_hook(b.n[i], applied_cb, &hooks[i]);
-        clu_node_set_stage_hook(b.n[i], stage_cb, &hooks[i]);
+        if (!no_stages)
+            clu_node_set_stage_hook(b.n[i], stage_cb, &hooks[i]);
     }
     /* Wait for the links: a QUORUM write only succeeds once peers are up. */
     for (int tries = 0; tries < 200; tries++) {
@@ -675,6 +687,14 @@ int main(int argc, char **argv)
            "%llu stalled writes (%.1f ms stalled)\n", settle > 0 ? " (after the settle)" : "",
            (unsigned long long)dfl, (unsigned long long)dco, (unsigned long long)dsl,
            (unsigned long long)dst, (double)dus / 1000.0);
+    uint64_t nsw = 0, swmax = 0;
+    for (int i = 0; i < 3; i++) {
+        nsw += st1[i].memtable_switches;
+        if (st1[i].switch_max_micros > swmax)
+            swmax = st1[i].switch_max_micros;
+    }
+    printf("    memtable switches since the start: %llu, the longest held the store mutex "
+           "%.2f ms\n", (unsigned long long)nsw, (double)swmax / 1000.0);
     if (b.nlat)
         printf("    durable on all 3 (ALL ack):  p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
                (double)b.lat_us[b.nlat / 2] / 1000.0,
