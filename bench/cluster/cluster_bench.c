@@ -4,6 +4,7 @@
  *   build/bench/cluster-bench [--seconds S] [--window W] [--value-size B]
  *                             [--no-sync] [--port P] [--lag-rate R]
  *                             [--local-sync R] [--settle S] [--bg-in-lag]
+ *                             [--no-stages]
  *
  * Three nodes run in this process (each its own thread, libev loop, store
  * in its own directory, fsync on every write unless --no-sync), linked
@@ -38,6 +39,14 @@
  *    a third into the lag phase every store is flushed (lsm_flush: an L0
  *    table, a manifest edit, the old WAL deleted), two thirds in every
  *    store is compacted (lsm_compact_range over all keys).
+ *    Then, for each write, the stages of the replica that applied it last
+ *    (node stage hook, clu_node_set_stage_hook): issue -> its coordinator's
+ *    loop took it -> that replica's loop read it from the coordinator's
+ *    frame -> the loop handed it to the applier -> applied; p50/p99/max of
+ *    each and the mean of each over the slowest 1% (--no-stages: no hook).
+ *    And per thread name, CPU time and time spent runnable but waiting for
+ *    a CPU during the phase (/proc/self/task/TID/schedstat): a tail made
+ *    of waiting for a CPU is the machine's load, not the code's.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -46,6 +55,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <jansson.h>
 
@@ -70,12 +80,116 @@ typedef struct bench {
     uint64_t        lag_base, lag_n;
     uint64_t       *vis_us;
     uint8_t        *nvis;
+    /* lag phase, per write: when the coordinator's loop took it, and per
+     * node when its loop read it from a peer (rx), handed it to its
+     * applier (hand) and the applier applied it (app); 0 not seen.  Each
+     * slot is written by one node's thread (stage_cb, applied_cb). */
+    atomic_bool     stage_on;
+    uint64_t       *t_coord, (*t_rx)[3], (*t_hand)[3], (*t_app)[3];
 } bench_t;
+
+static int cmp_u64(const void *a, const void *b);
+
+/* Per thread (/proc/self/task/TID): its name and the kernel's schedstat,
+ * time on a CPU and time runnable but waiting for one (ns). */
+typedef struct tsnap {
+    int      tid;
+    char     name[16];
+    uint64_t cpu, wait;
+} tsnap_t;
+
+static size_t thread_snap(tsnap_t *out, size_t max)
+{
+    DIR *d = opendir("/proc/self/task");
+    size_t n = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d)) && n < max) {
+        if (de->d_name[0] == '.')
+            continue;
+        char p[64];
+        tsnap_t t = { .tid = atoi(de->d_name) };
+        snprintf(p, sizeof p, "/proc/self/task/%d/comm", t.tid);
+        FILE *f = fopen(p, "r");
+        if (!f)
+            continue;
+        if (!fgets(t.name, sizeof t.name, f))
+            t.name[0] = 0;
+        fclose(f);
+        t.name[strcspn(t.name, "\n")] = 0;
+        snprintf(p, sizeof p, "/proc/self/task/%d/schedstat", t.tid);
+        f = fopen(p, "r");
+        unsigned long long cpu = 0, wait = 0;
+        if (f) {
+            if (fscanf(f, "%llu %llu", &cpu, &wait) != 2)
+                cpu = wait = 0;
+            fclose(f);
+        }
+        t.cpu = cpu;
+        t.wait = wait;
+        out[n++] = t;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* CPU and waiting for a CPU between two snapshots, summed per thread
+ * name: much waiting means the threads lacked CPU, not that they were
+ * blocked (blocked time shows in neither). */
+static void thread_report(const tsnap_t *a, size_t na, const tsnap_t *b, size_t nb, double secs)
+{
+    struct { char name[16]; int n; uint64_t cpu, wait; } agg[32];
+    size_t ng = 0;
+    uint64_t tcpu = 0, twait = 0;
+    for (size_t i = 0; i < nb; i++) {
+        const tsnap_t *o = NULL;
+        for (size_t j = 0; j < na && !o; j++)
+            if (a[j].tid == b[i].tid)
+                o = &a[j];
+        uint64_t cpu = b[i].cpu - (o ? o->cpu : 0), wait = b[i].wait - (o ? o->wait : 0);
+        size_t g = 0;
+        while (g < ng && strcmp(agg[g].name, b[i].name) != 0)
+            g++;
+        if (g == ng) {
+            if (ng == 32)
+                continue;
+            snprintf(agg[ng].name, sizeof agg[ng].name, "%s", b[i].name);
+            agg[ng].n = 0;
+            agg[ng].cpu = agg[ng].wait = 0;
+            ng++;
+        }
+        agg[g].n++;
+        agg[g].cpu += cpu;
+        agg[g].wait += wait;
+        tcpu += cpu;
+        twait += wait;
+    }
+    printf("    threads in the lag phase (%.1f s; CPU ms / waiting for a CPU ms):\n     ", secs);
+    for (size_t g = 0; g < ng; g++)
+        if (agg[g].cpu + agg[g].wait >= 1000000)
+            printf(" %s x%d %.0f/%.0f;", agg[g].name, agg[g].n, (double)agg[g].cpu / 1e6,
+                   (double)agg[g].wait / 1e6);
+    printf(" all %.0f/%.0f (%.2f CPUs busy)\n", (double)tcpu / 1e6, (double)twait / 1e6,
+           (double)tcpu / 1e9 / secs);
+}
 
 typedef struct hook_ctx {
     bench_t *b;
     int      node;
 } hook_ctx_t;
+
+/* The lag-phase index of a bench record, or UINT64_MAX. */
+static uint64_t lag_index(const bench_t *b, const clu_record_t *r)
+{
+    if (r->klen != 16 || memcmp(r->key, "bench-", 6) != 0)
+        return UINT64_MAX;
+    uint64_t k = 0;
+    for (int j = 6; j < 16; j++)
+        k = k * 10 + (uint64_t)(((const char *)r->key)[j] - '0');
+    if (k < b->lag_base || k - b->lag_base >= b->lag_n)
+        return UINT64_MAX;
+    return k - b->lag_base;
+}
 
 /* Applied hook of every node: stamp the lag-phase writes. */
 static void applied_cb(void *ctx, const clu_record_t *recs, size_t n)
@@ -85,19 +199,97 @@ static void applied_cb(void *ctx, const clu_record_t *recs, size_t n)
     uint64_t now = rdb_now_us();
     pthread_mutex_lock(&b->vmu);
     for (size_t i = 0; i < n && b->vis_us; i++) {
-        if (recs[i].klen != 16 || memcmp(recs[i].key, "bench-", 6) != 0)
+        uint64_t x = lag_index(b, &recs[i]);
+        if (x == UINT64_MAX)
             continue;
-        uint64_t k = 0;
-        for (int j = 6; j < 16; j++)
-            k = k * 10 + (uint64_t)(((const char *)recs[i].key)[j] - '0');
-        if (k < b->lag_base || k - b->lag_base >= b->lag_n)
-            continue;
-        uint64_t x = k - b->lag_base;
         b->nvis[x] |= (uint8_t)(1u << h->node);
         if (now > b->vis_us[x])
             b->vis_us[x] = now;
+        if (!b->t_app[x][h->node])
+            b->t_app[x][h->node] = now;
     }
     pthread_mutex_unlock(&b->vmu);
+}
+
+/* Stage hook of every node (its loop thread): the first stamp counts. */
+static void stage_cb(void *ctx, clu_stage_t stage, const clu_record_t *recs, size_t n)
+{
+    hook_ctx_t *h = ctx;
+    bench_t *b = h->b;
+    if (!atomic_load(&b->stage_on))
+        return;
+    uint64_t now = rdb_now_us();
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = lag_index(b, &recs[i]);
+        if (x == UINT64_MAX)
+            continue;
+        uint64_t *slot = stage == CLU_STAGE_COORD ? &b->t_coord[x]
+                         : stage == CLU_STAGE_RX  ? &b->t_rx[x][h->node]
+                                                  : &b->t_hand[x][h->node];
+        if (!*slot)
+            *slot = now;
+    }
+}
+
+static void pct_line(const char *what, uint64_t *v, size_t n)
+{
+    if (!n)
+        return;
+    qsort(v, n, sizeof *v, cmp_u64);
+    printf("      %-34s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms\n", what,
+           (double)v[n / 2] / 1000.0, (double)v[(size_t)((double)n * 0.99)] / 1000.0,
+           (double)v[n - 1] / 1000.0);
+}
+
+/* Where the lag goes: for each write seen on all replicas, the stages of
+ * the replica that applied it last (the one that sets its lag):
+ * issue -> its coordinator's loop took it -> the last replica's loop read
+ * it from the coordinator's frame (none when the last is the coordinator)
+ * -> that loop handed it to its applier -> applied.  Then the mean of each
+ * stage over the slowest 1% of writes. */
+static void stage_report(bench_t *b, uint64_t n, uint64_t p99_lag)
+{
+    const char *names[4] = { "issue -> coordinator loop", "coordinator -> replica loop read",
+                             "loop read -> handed to applier", "handed -> applied" };
+    uint64_t *v[4];
+    for (int s = 0; s < 4; s++)
+        v[s] = calloc(n, sizeof *v[s]);
+    double slow[4] = { 0 };
+    size_t m = 0, nslow = 0, lastc = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (b->nvis[i] != 7 || !b->t_coord[i])
+            continue;
+        int last = 0;
+        for (int k = 1; k < 3; k++)
+            if (b->t_app[i][k] > b->t_app[i][last])
+                last = k;
+        int coord = (int)((b->lag_base + i) % 3);
+        uint64_t rx = last == coord ? b->t_coord[i] : b->t_rx[i][last];
+        uint64_t hand = b->t_hand[i][last], app = b->t_app[i][last];
+        if (!rx || !hand || !app || rx < b->t_coord[i] || hand < rx || app < hand)
+            continue;
+        uint64_t st[4] = { b->t_coord[i] - b->issue_us[i], rx - b->t_coord[i], hand - rx,
+                           app - hand };
+        for (int s = 0; s < 4; s++)
+            v[s][m] = st[s];
+        m++;
+        lastc += last == coord;
+        if (app - b->issue_us[i] >= p99_lag) {
+            for (int s = 0; s < 4; s++)
+                slow[s] += (double)st[s];
+            nslow++;
+        }
+    }
+    printf("    stages of the last replica (%zu writes; it was the coordinator for %zu):\n", m,
+           lastc);
+    for (int s = 0; s < 4; s++)
+        pct_line(names[s], v[s], m);
+    if (nslow)
+        printf("      slowest 1%% (%zu writes), mean ms: %.2f | %.2f | %.2f | %.2f\n", nslow,
+               slow[0] / (double)nslow / 1000.0, slow[1] / (double)nslow / 1000.0,
+               slow[2] / (double)nslow / 1000.0, slow[3] / (double)nslow / 1000.0);
+    for (int s = 0; s < 4; s++)
+        free(v[s]);
 }
 
 typedef struct wctx {
@@ -301,7 +493,7 @@ int main(int argc, char **argv)
     bool sync = true;
     int port = 30700;
     double lag_rate = 0, local_sync = 0, settle = 0;
-    bool bg_in_lag = false;
+    bool bg_in_lag = false, no_stages = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             secs = atof(argv[++i]);
@@ -321,10 +513,12 @@ int main(int argc, char **argv)
             settle = atof(argv[++i]);
         else if (!strcmp(argv[i], "--bg-in-lag"))
             bg_in_lag = true;
+        else if (!strcmp(argv[i], "--no-stages"))
+            no_stages = true;
         else {
             fprintf(stderr, "usage: cluster-bench [--seconds S] [--window W] [--value-size B] "
                             "[--no-sync] [--port P] [--lag-rate R] [--local-sync R] [--settle S] "
-                            "[--bg-in-lag]\n");
+                            "[--bg-in-lag] [--no-stages]\n");
             return 2;
         }
     }
@@ -362,6 +556,8 @@ int main(int argc, char **argv)
         }
         hooks[i] = (hook_ctx_t){ &b, i };
         clu_node_set_applied_hook(b.n[i], applied_cb, &hooks[i]);
+        if (!no_stages)
+            clu_node_set_stage_hook(b.n[i], stage_cb, &hooks[i]);
     }
     /* Wait for the links: a QUORUM write only succeeds once peers are up. */
     for (int tries = 0; tries < 200; tries++) {
@@ -406,7 +602,12 @@ int main(int argc, char **argv)
     b.lag_n = n;
     b.nvis = calloc(n, 1);
     b.vis_us = calloc(n, sizeof *b.vis_us);
+    b.t_coord = calloc(n, sizeof *b.t_coord);
+    b.t_rx = calloc(n, sizeof *b.t_rx);
+    b.t_hand = calloc(n, sizeof *b.t_hand);
+    b.t_app = calloc(n, sizeof *b.t_app);
     pthread_mutex_unlock(&b.vmu);
+    atomic_store(&b.stage_on, true);
     b.nlat = 0;
     b.done = b.failed = 0;
     local_sync_t ls[3];
@@ -415,6 +616,8 @@ int main(int argc, char **argv)
         ls[i] = (local_sync_t){ .node = b.n[i], .rate = local_sync };
         pthread_create(&lst[i], NULL, local_sync_main, &ls[i]);
     }
+    tsnap_t *ts0 = calloc(256, sizeof *ts0), *ts1 = calloc(256, sizeof *ts1);
+    size_t nts0 = thread_snap(ts0, 256);
     uint64_t t0 = rdb_now_us();
     bg_in_lag_t bgl = { &b, t0, (uint64_t)(secs * 1e6) };
     pthread_t bgt;
@@ -430,6 +633,7 @@ int main(int argc, char **argv)
     }
     drain(&b);
     double el = (double)(rdb_now_us() - t0) / 1e6;
+    size_t nts1 = thread_snap(ts1, 256);
     if (bg_in_lag)
         pthread_join(bgt, NULL);
     uint64_t nlocal = 0;
@@ -451,6 +655,7 @@ int main(int argc, char **argv)
     }
     uint64_t *vis_at = b.vis_us;
     b.vis_us = NULL; /* the hooks stop stamping */
+    atomic_store(&b.stage_on, false);
     pthread_mutex_unlock(&b.vmu);
     qsort(vis, nv, sizeof *vis, cmp_u64);
     qsort(b.lat_us, b.nlat, sizeof *b.lat_us, cmp_u64);
@@ -465,6 +670,11 @@ int main(int argc, char **argv)
                (double)vis[nv / 2] / 1000.0, (double)vis[(size_t)((double)nv * 0.99)] / 1000.0,
                (double)vis[nv - 1] / 1000.0, (unsigned long long)nv,
                (unsigned long long)partial);
+    if (nv)
+        stage_report(&b, n, vis[(size_t)((double)nv * 0.99)]);
+    thread_report(ts0, nts0, ts1, nts1, el);
+    free(ts0);
+    free(ts1);
     uint64_t dfl = 0, dco = 0, dsl = 0, dst = 0, dus = 0;
     for (int i = 0; i < 3; i++) {
         dfl += st1[i].flushes - st0[i].flushes;
@@ -477,6 +687,14 @@ int main(int argc, char **argv)
            "%llu stalled writes (%.1f ms stalled)\n", settle > 0 ? " (after the settle)" : "",
            (unsigned long long)dfl, (unsigned long long)dco, (unsigned long long)dsl,
            (unsigned long long)dst, (double)dus / 1000.0);
+    uint64_t nsw = 0, swmax = 0;
+    for (int i = 0; i < 3; i++) {
+        nsw += st1[i].memtable_switches;
+        if (st1[i].switch_max_micros > swmax)
+            swmax = st1[i].switch_max_micros;
+    }
+    printf("    memtable switches since the start: %llu, the longest held the store mutex "
+           "%.2f ms\n", (unsigned long long)nsw, (double)swmax / 1000.0);
     if (b.nlat)
         printf("    durable on all 3 (ALL ack):  p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
                (double)b.lat_us[b.nlat / 2] / 1000.0,
@@ -491,6 +709,10 @@ int main(int argc, char **argv)
     free(b.nvis);
     for (int i = 0; i < 3; i++)
         clu_node_stop(b.n[i]);
+    free(b.t_coord);
+    free(b.t_rx);
+    free(b.t_hand);
+    free(b.t_app);
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0)
         printf("  cpu (whole run, all threads): user %.2f s  sys %.2f s\n",

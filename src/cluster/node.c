@@ -870,6 +870,20 @@ void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx)
     pthread_mutex_unlock(&n->rep_mu);
 }
 
+void clu_node_set_stage_hook(clu_node_t *n, clu_stage_fn fn, void *ctx)
+{
+    atomic_store(&n->stage_fn, NULL);
+    atomic_store(&n->stage_ctx, ctx);
+    atomic_store(&n->stage_fn, fn);
+}
+
+void node_stage(clu_node_t *n, clu_stage_t stage, const clu_record_t *recs, size_t nrec)
+{
+    clu_stage_fn fn = atomic_load(&n->stage_fn);
+    if (fn && nrec)
+        fn(atomic_load(&n->stage_ctx), stage, recs, nrec);
+}
+
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,
                                    void *ctx)
@@ -943,6 +957,28 @@ rdb_status_t clu_node_write(clu_node_t *n, const clu_record_t *recs, size_t nrec
         *version_out = p->w->recs[0].version;
     node_post(n, p);
     return waiter_wait(&w, err);
+}
+
+struct clu_write_wait {
+    waiter_t w;
+};
+
+void clu_node_write_begin(clu_node_t *n, const clu_record_t *recs, size_t nrec,
+                          clu_consistency_t cl, unsigned flags, clu_write_wait_t **out)
+{
+    assert(!pthread_equal(pthread_self(), n->thr));
+    clu_write_wait_t *ww = rdb_calloc(1, sizeof *ww);
+    ww->w = (waiter_t){ PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false,
+                        RDB_ERR_INIT };
+    *out = ww;
+    clu_node_commit_batch(n, recs, nrec, cl, flags, waiter_cb, &ww->w);
+}
+
+rdb_status_t clu_node_write_wait(clu_write_wait_t *ww, rdb_err_t *err)
+{
+    rdb_status_t st = waiter_wait(&ww->w, err);
+    free(ww);
+    return st;
 }
 
 rdb_status_t clu_node_read(clu_node_t *n, const void *key, size_t klen, clu_consistency_t cl,

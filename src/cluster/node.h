@@ -167,6 +167,18 @@ void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx);
  * like any other.  fn NULL: only tables with a map split by themselves. */
 void clu_node_set_range_space(clu_node_t *n, clu_space_fn fn, void *ctx);
 
+/* Stages of a write on its way to the replicas, for measuring where
+ * replication lag goes (bench/cluster): CLU_STAGE_COORD, the coordinator's
+ * loop took the write (stamped; its frames are queued to the peers);
+ * CLU_STAGE_RX, a replica's loop read the records from a peer's frame;
+ * CLU_STAGE_HANDOFF, a node's loop handed the batch holding them (its own
+ * coordinated records too) to the applier.  The applied hook is the last
+ * stage.  fn runs on the node's loop thread: it must be quick and must not
+ * call into the node.  Set it before writes start (fn NULL: none). */
+typedef enum { CLU_STAGE_COORD, CLU_STAGE_RX, CLU_STAGE_HANDOFF } clu_stage_t;
+typedef void (*clu_stage_fn)(void *ctx, clu_stage_t stage, const clu_record_t *recs, size_t n);
+void clu_node_set_stage_hook(clu_node_t *n, clu_stage_fn fn, void *ctx);
+
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,
                                    void *ctx);
@@ -175,6 +187,14 @@ rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size
 rdb_status_t clu_node_write(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                             clu_consistency_t cl, unsigned flags, lsm_version_t *version_out,
                             rdb_err_t *err);
+/* clu_node_write in two halves, for a caller with work to overlap (the SQL
+ * commit: its local WAL fsync): begin posts the write and returns at once
+ * with *out set; clu_node_write_wait then blocks until the level is met
+ * or failed, and frees *out.  Every begin must be followed by one wait. */
+typedef struct clu_write_wait clu_write_wait_t;
+void clu_node_write_begin(clu_node_t *n, const clu_record_t *recs, size_t nrec,
+                          clu_consistency_t cl, unsigned flags, clu_write_wait_t **out);
+rdb_status_t clu_node_write_wait(clu_write_wait_t *w, rdb_err_t *err);
 /* Blocking read at cl.  *found false when absent or deleted; *version (may
  * be NULL) the newest version's stamp, tombstone or not. */
 rdb_status_t clu_node_read(clu_node_t *n, const void *key, size_t klen, clu_consistency_t cl,

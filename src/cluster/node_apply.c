@@ -150,6 +150,7 @@ void node_rx_flush(clu_node_t *n)
     n->acc = t;
     batch_reset(&n->acc);
     batch_build(n, &n->job);
+    node_stage(n, CLU_STAGE_HANDOFF, n->job.recs, n->job.nrecs);
     n->job.ok = true;
     n->job.epoch = ++n->ap_epoch;
     pthread_mutex_lock(&n->ap_mu);

@@ -339,6 +339,8 @@ struct clu_node {
     uint64_t        cleanup_due_ms; /* node thread: automatic clean-up, 0 none */
     clu_applied_fn  user_applied; /* the engine's hook (rep_mu)             */
     void           *user_applied_ctx;
+    _Atomic(clu_stage_fn) stage_fn; /* clu_node_set_stage_hook               */
+    void *_Atomic   stage_ctx;
     char           *members_path;
     clu_net_t      *net;
     struct ev_loop *loop;
@@ -439,6 +441,8 @@ void node_rx_ack(clu_node_t *n, const rx_ack_t *a);
 void node_wprep_add(clu_node_t *n, wreq_t *w);
 /* Hand the filled batch to the applier if it is idle. */
 void node_rx_flush(clu_node_t *n);
+/* Calls the stage hook, if one is set (clu_node_set_stage_hook). */
+void node_stage(clu_node_t *n, clu_stage_t stage, const clu_record_t *recs, size_t nrec);
 /* Run the completion of an applied batch, if one is done, and of the
  * batches made durable since the last call. */
 void node_apply_complete(clu_node_t *n);

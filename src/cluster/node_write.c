@@ -393,6 +393,7 @@ void node_write_start(clu_node_t *n, wreq_t *w)
                 stamp.hlc = clu_hlc_now(&n->hlc);
             w->recs[i].version = stamp;
         }
+    node_stage(n, CLU_STAGE_COORD, w->recs, w->nrec);
 
     /* Group records by replica set. */
     w->grp_of = rdb_calloc(w->nrec ? w->nrec : 1, sizeof *w->grp_of);
@@ -586,6 +587,7 @@ void node_on_write(clu_node_t *n, uint16_t from, clu_frame_t *f)
         if (kind == W_REPAIR)
             r.origin = 0, r.seq = 0;
         node_rx_add(n, &r);
+        node_stage(n, CLU_STAGE_RX, &r, 1);
     }
     if (!ok) {
         RDB_LOG_WARN("node", "malformed record in WRITE from node %u", from);

@@ -9,8 +9,12 @@
  * seen from its peers and LWW compares like with like everywhere.
  *
  * Writes.  Every SQL commit is applied locally by txn_commit (one atomic
- * lsm batch), then the commit hook here hands the batch to the node with
- * CLU_W_APPLIED at the session's ringdb.consistency (one, quorum, all):
+ * lsm batch, fsynced).  Just before that write, commit_start hands the
+ * batch to the node with CLU_W_APPLIED at the session's
+ * ringdb.consistency (one, quorum, all), so the replicas apply it while
+ * the local WAL is fsynced (before branch clulag4 the batch left only
+ * after the local fsync); commit_finish, after the local write, waits for
+ * the level.  The commit is acknowledged once both are done:
  *   ONE     the local durable write is the acknowledgement; the node sends
  *           the records to the other replicas without anyone waiting.
  *   QUORUM  the committing thread waits until rf/2+1 replicas of every
@@ -18,6 +22,10 @@
  *           timeout; failure is the node's 57P03.  The local write stays
  *           (LWW: nothing is rolled back) and reaches the others through
  *           hints and anti-entropy.
+ * A local write that fails after commit_start fails the commit although
+ * the replicas may apply it (as a commit whose acknowledgement was lost).
+ * commit_hook (the whole in one, after the local write) serves
+ * txn_store_erase_at.
  * The level is passed from the session to the hook through a thread-local
  * (the hook runs on the committing thread, txn.h).  Sessions whose commits
  * may wait run their statements off the event loop (eng_clu_commit_waits),
@@ -117,21 +125,42 @@ static void one_done(void *ctx, const rdb_err_t *err)
         RDB_LOG_WARN("sql", "replicating a commit: %s", err->msg);
 }
 
-static rdb_status_t commit_hook(void *ctx, lsm_batch_t *b, lsm_version_t v, rdb_err_t *err)
+/* The commit hook's halves (txn.h, txn_store_set_commit_split). */
+static rdb_status_t commit_start(void *ctx, lsm_batch_t *b, lsm_version_t v, void **pending,
+                                 rdb_err_t *err)
 {
     (void)v;
     rdb_engine_t *e = ctx;
     rec_acc_t a = { 0 };
+    *pending = NULL;
     rdb_status_t st = lsm_batch_iterate(b->rep.data, b->rep.len, collect, &a, err);
     clu_consistency_t cl = commit_cl ? commit_cl : CLU_CL_ONE;
     if (st == RDB_OK && a.n) {
         if (cl == CLU_CL_ONE)
             st = clu_node_commit_batch(e->node, a.r, a.n, cl, CLU_W_APPLIED, one_done, NULL);
-        else
-            st = clu_node_write(e->node, a.r, a.n, cl, CLU_W_APPLIED, NULL, err);
+        else {
+            clu_write_wait_t *w;
+            clu_node_write_begin(e->node, a.r, a.n, cl, CLU_W_APPLIED, &w);
+            *pending = w;
+        }
     }
     free(a.r);
     return st;
+}
+
+static rdb_status_t commit_finish(void *ctx, void *pending, rdb_err_t *err)
+{
+    (void)ctx;
+    return pending ? clu_node_write_wait(pending, err) : RDB_OK;
+}
+
+/* The whole hook: both halves after the local write. */
+static rdb_status_t commit_hook(void *ctx, lsm_batch_t *b, lsm_version_t v, rdb_err_t *err)
+{
+    void *pending;
+    rdb_status_t st = commit_start(ctx, b, v, &pending, err);
+    rdb_status_t st2 = commit_finish(ctx, pending, st == RDB_OK ? err : NULL);
+    return st != RDB_OK ? st : st2;
 }
 
 static clu_consistency_t session_cl(rdb_session_t *s)
@@ -527,6 +556,7 @@ void eng_clu_attach(rdb_engine_t *e)
     if (!e->node)
         return;
     txn_store_set_commit_hook(e->st, commit_hook, e);
+    txn_store_set_commit_split(e->st, commit_start, commit_finish);
     sweep.stop = false;
     sweep.started = pthread_create(&sweep.thr, NULL, sweep_main, e) == 0;
     clu_node_set_applied_hook(e->node, applied_hook, e);

@@ -552,7 +552,8 @@ static rdb_status_t switch_memtable(lsm_db_t *db, rdb_err_t *err)
     db->wal_number = num;
     db->imm = db->mem;
     atomic_store(&db->imm_pending, true);
-    db->mem = lsm_mem_new();
+    db->mem = db->next_mem ? db->next_mem : lsm_mem_new();
+    db->next_mem = NULL;
     pthread_cond_broadcast(&db->bg_cv);
     return RDB_OK;
 }
@@ -588,7 +589,13 @@ static rdb_status_t make_room(lsm_db_t *db, bool force, rdb_err_t *err)
              * its WAL: they finish first */
             pthread_cond_wait(&db->commit_cv, &db->mu);
         } else {
-            return switch_memtable(db, err);
+            uint64_t t = now_us();
+            rdb_status_t s = switch_memtable(db, err);
+            uint64_t us = now_us() - t;
+            db->switches++;
+            if (us > db->switch_max_micros)
+                db->switch_max_micros = us;
+            return s;
         }
     }
 }
@@ -716,12 +723,22 @@ static void wal_marker(lsm_db_t *db, rdb_buf_t *out)
     lsm_log_frame(out, m, sizeof m);
 }
 
-/* Creates the next WAL segment ahead of the switch that will use it
- * (switch_memtable), so that the switch opens no file under mu.  Holds mu
+/* Creates the next WAL segment (and memtable) ahead of the switch that
+ * will use it (switch_memtable), so that the switch opens no file and maps
+ * no memory under mu.  Holds mu
  * (released for the creation).  A failure only logs: the switch then
  * creates the segment itself. */
 static void wal_prepare(lsm_db_t *db)
 {
+    if (!db->next_mem) {
+        pthread_mutex_unlock(&db->mu);
+        lsm_mem_t *m = lsm_mem_new();
+        pthread_mutex_lock(&db->mu);
+        if (db->next_mem) /* defensive: one preparer at a time */
+            lsm_mem_unref(m);
+        else
+            db->next_mem = m;
+    }
     if (db->next_wal.fd >= 0)
         return;
     uint64_t num = db->next_file++;
@@ -1879,6 +1896,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
         lsm_log_close(&db->wal);
         lsm_log_close(&db->next_wal);
         lsm_log_close(&db->manifest);
+        lsm_mem_unref(db->next_mem);
         lsm_tcache_free(db->tcache);
         lsm_cache_free(db->cache);
         free(db->bg);
@@ -1916,6 +1934,7 @@ void lsm_close(lsm_db_t *db)
     lsm_log_close(&db->manifest);
     lsm_mem_unref(db->mem);
     lsm_mem_unref(db->imm);
+    lsm_mem_unref(db->next_mem);
     lsm_vers_unref(db->cur);
     lsm_tcache_free(db->tcache);
     lsm_cache_free(db->cache);
@@ -1957,6 +1976,8 @@ void lsm_get_stats(lsm_db_t *db, lsm_stats_t *st)
     st->compaction_bytes_read = db->cbytes_read;
     st->compaction_bytes_written = db->cbytes_written;
     st->flushes = db->flushes;
+    st->memtable_switches = db->switches;
+    st->switch_max_micros = db->switch_max_micros;
     st->wal_bytes = db->wal_bytes;
     st->wal_syncs = db->wal_syncs;
     st->writes = db->writes;

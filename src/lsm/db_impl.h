@@ -89,6 +89,8 @@ struct lsm_db {
      * before it and its length, which recovery checks. */
     lsm_log_writer_t next_wal, prev_wal;
     uint64_t next_wal_number;
+    lsm_mem_t *next_mem;  /* the next memtable, made ahead too (its first
+                             arena chunk is a 1 MB populated mmap)    */
     bool prev_synced;
     bool wal_mark;
     uint64_t mark_number, mark_size;
@@ -128,7 +130,7 @@ struct lsm_db {
     uint64_t cache_hits, cache_misses;
     _Atomic uint64_t bloom_useful, slowdowns, stalls, stall_micros, compactions, cbytes_read,
         cbytes_written, flushes, wal_bytes, wal_syncs, writes, sync_groups,
-        sync_micros, gather_micros;
+        sync_micros, gather_micros, switches, switch_max_micros;
 };
 
 typedef struct lsm_out_table {

@@ -261,6 +261,8 @@ typedef struct lsm_stats {
     int      sync_queued;           /* synced writes in a group or waiting for one */
     uint64_t sync_micros;           /* in the groups' fdatasyncs          */
     uint64_t gather_micros;         /* leaders waiting for their group    */
+    uint64_t memtable_switches;     /* new WAL segment + memtable          */
+    uint64_t switch_max_micros;     /* the longest a switch held the store mutex */
     /* The open tables' index blocks, filters and index summaries: charged
      * to the block cache (block_cache_bytes + block_cache_charged stay
      * within block_cache_capacity) and bounded by table_meta_budget (half

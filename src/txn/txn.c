@@ -59,6 +59,8 @@ struct txn_store {
     uint16_t           node_id;
     txn_commit_hook_fn hook;
     void              *hook_ctx;
+    txn_commit_start_fn  start;  /* the hook in halves (hook_ctx), or NULL */
+    txn_commit_finish_fn finish;
     _Atomic uint64_t   catalog_gen;
     pthread_mutex_t    ceiling_mu;
     uint64_t           ceiling_ms; /* durable: no stamp issued beyond it */
@@ -182,6 +184,13 @@ void txn_store_close(txn_store_t *st)
         return;
     pthread_mutex_destroy(&st->ceiling_mu);
     free(st);
+}
+
+void txn_store_set_commit_split(txn_store_t *st, txn_commit_start_fn start,
+                                txn_commit_finish_fn finish)
+{
+    st->start = start;
+    st->finish = finish;
 }
 
 void txn_store_set_commit_hook(txn_store_t *st, txn_commit_hook_fn fn, void *ctx)
@@ -904,12 +913,28 @@ static rdb_status_t commit_with(txn_t *t, const lsm_version_t *fixed, rdb_err_t 
     /* the batch holds it all now: a large write set need not stay beside
      * the memtable it goes into */
     ws_release(t);
-    s = lsm_write(t->st->db, NULL, b, err);
+    txn_store_t *st = t->st;
+    void *pending = NULL;
+    bool split = st->hook && st->start && st->finish;
+    /* the replicas get the batch while it is written and fsynced here */
+    if (split)
+        s = st->start(st->hook_ctx, b, v, &pending, err);
     if (s == RDB_OK) {
-        if (t->wrote_catalog)
-            atomic_fetch_add(&t->st->catalog_gen, 1);
-        if (t->st->hook)
-            s = t->st->hook(t->st->hook_ctx, b, v, err);
+        s = lsm_write(st->db, NULL, b, err);
+        if (s == RDB_OK && t->wrote_catalog)
+            atomic_fetch_add(&st->catalog_gen, 1);
+        if (split) {
+            rdb_err_t e2 = RDB_ERR_INIT;
+            rdb_status_t s2 = st->finish(st->hook_ctx, pending, &e2);
+            if (s == RDB_OK && s2 != RDB_OK) {
+                s = s2;
+                if (err)
+                    rdb_err_move(err, &e2);
+            }
+            rdb_err_clear(&e2);
+        } else if (s == RDB_OK && st->hook) {
+            s = st->hook(st->hook_ctx, b, v, err);
+        }
     }
     lsm_batch_free(b);
 out:

@@ -62,6 +62,24 @@ rdb_status_t txn_store_open(lsm_db_t *db, uint16_t node_id, clu_hlc_t *hlc, txn_
                             rdb_err_t *err);
 void txn_store_close(txn_store_t *st);
 void txn_store_set_commit_hook(txn_store_t *st, txn_commit_hook_fn fn, void *ctx);
+/* A commit hook in two halves, used by commits instead of the hook when
+ * set (the hook still serves txn_store_erase_at): start runs BEFORE the
+ * local write, with the batch and its version, starts the replication
+ * without waiting for replicas and sets *pending; finish runs after the
+ * local write (whatever its result) with that pending state, and waits
+ * for what the consistency level needs.  So replicas receive a commit
+ * while its local WAL write is fsynced, not after.  A commit returns
+ * after both the local write and finish: its acknowledgement still means
+ * local durability plus the level's replies.  A failed start fails the
+ * commit before the local write; an error from finish fails it after
+ * (the local write stays, as with the hook).  If the local write fails
+ * after start, replicas may still apply the commit (LWW: as a commit
+ * whose acknowledgement was lost). */
+typedef rdb_status_t (*txn_commit_start_fn)(void *ctx, lsm_batch_t *batch, lsm_version_t version,
+                                            void **pending, rdb_err_t *err);
+typedef rdb_status_t (*txn_commit_finish_fn)(void *ctx, void *pending, rdb_err_t *err);
+void txn_store_set_commit_split(txn_store_t *st, txn_commit_start_fn start,
+                                txn_commit_finish_fn finish);
 /* A commit hook is set: commits are replicated (cluster_glue.c), and other
  * nodes' versions of the same keys compete with them by LWW. */
 bool txn_store_replicated(const txn_store_t *st);
