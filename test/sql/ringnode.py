@@ -50,6 +50,34 @@ def stop(proc, timeout=20):
         proc.wait()
 
 
+def connect(port, autocommit=True):
+    """A psycopg2 connection to the node on port as postgres (autocommit by
+    default)."""
+    import psycopg2
+    conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+    conn.autocommit = autocommit
+    return conn
+
+
+def rows(cur, q, sets=(), args=None):
+    """The rows of q run after the SET statements sets, which are RESET
+    afterwards (also when q fails)."""
+    for s in sets:
+        cur.execute(s)
+    try:
+        cur.execute(q, args)
+        return cur.fetchall()
+    finally:
+        for s in sets:
+            cur.execute("RESET " + s.split()[1])
+
+
+def plan(cur, q, sets=()):
+    """EXPLAIN (COSTS OFF) q under sets (as rows()): its lines without
+    their indentation and "->  " arrows."""
+    return [r[0].strip().replace("->  ", "") for r in rows(cur, "EXPLAIN (COSTS OFF) " + q, sets)]
+
+
 class Checks:
     """Result checks over a psycopg2 cursor that count and collect failures;
     report() prints them and gives the exit status."""

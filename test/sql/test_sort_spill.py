@@ -38,8 +38,7 @@ spilled = ringnode.spilled
 def main():
     d, port, proc = start()
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         cur.execute("SET work_mem = '64kB'")
 

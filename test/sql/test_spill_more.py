@@ -21,8 +21,6 @@ import re
 import sys
 from collections import Counter
 
-import psycopg2
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ringnode  # noqa: E402
 
@@ -240,8 +238,7 @@ def test_rss():
     for what, (q, exp) in RSS.items():
         d, port, proc = ringnode.start(RINGDB, "spill-more-rss-", PORTS)
         try:
-            conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-            conn.autocommit = True
+            conn = ringnode.connect(port)
             cur = conn.cursor()
             spill, mem = ringnode.rss_pair(T, cur, proc.pid, what, q, exp())
             if not ringnode.sanitized(RINGDB):
@@ -256,8 +253,7 @@ def test_rss():
 def main():
     d, port, proc = ringnode.start(RINGDB, "spill-more-test-", PORTS, "debug")
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         test_window(cur, d)
         test_subplan(cur, d)

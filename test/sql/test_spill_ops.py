@@ -280,8 +280,7 @@ def test_rss(d0):
     64kB first, then in memory at 1GB (VmHWM only grows)."""
     d, port, proc = ringnode.start(RINGDB, "spill-rss-test-", range(42700, 42799))
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         q = """SELECT count(*), sum(a.g), max(b.m) FROM (SELECT g FROM generate_series(1, 300000) g) a
                JOIN (SELECT g, md5(g::text) AS m FROM generate_series(1, 300000) g) b ON a.g = b.g"""
@@ -301,8 +300,7 @@ def test_rss(d0):
 def main():
     d, port, proc = ringnode.start(RINGDB, "spill-ops-test-", range(42600, 42699), "debug")
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         test_joins(cur, d)
         test_setops(cur, d)
