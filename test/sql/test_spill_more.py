@@ -236,18 +236,10 @@ def test_rss():
     """Peak RSS growth of a fresh node per query: spilling at 64kB first,
     then in memory at 1GB (VmHWM only grows).  A coarse bound only."""
     for what, (q, exp) in RSS.items():
-        d, port, proc = ringnode.start(RINGDB, "spill-more-rss-", PORTS)
-        try:
-            conn = ringnode.connect(port)
-            cur = conn.cursor()
+        with ringnode.scratch(RINGDB, "spill-more-rss-", PORTS) as (proc, cur):
             spill, mem = ringnode.rss_pair(T, cur, proc.pid, what, q, exp())
             if not ringnode.sanitized(RINGDB):
                 ok(mem > 15000 and spill * 2 < mem, "peak RSS %s: spilling +%d kB, in memory +%d kB" % (what, spill, mem))
-            conn.close()
-        finally:
-            ringnode.stop(proc)
-            import shutil
-            shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
