@@ -103,13 +103,13 @@ rdb_status_t ex_aggsort_feed(ex_aggsort_t *s, sql_fn_ctx_t *ctx, void *st)
 
 size_t ex_aggsort_budget(const ex_run_t *r)
 {
-    size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
+    size_t wm = ex_work_mem(r);
     return wm / 4 < 64 * 1024 ? 64 * 1024 : wm / 4;
 }
 
 int64_t ex_aggsort_threshold(const ex_run_t *r, int w)
 {
-    size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
+    size_t wm = ex_work_mem(r);
     int64_t n = (int64_t)(wm / 4 / (sizeof(sql_value_t) * (size_t)(w + 1) + 48));
     return n < 64 ? 64 : n;
 }

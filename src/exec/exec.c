@@ -1123,12 +1123,12 @@ static rdb_status_t hash_mem(ex_node_t *n)
 {
     ex_run_t *r = n->r;
     size_t held = agg_held(n);
-    size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
-    if (n->par_overflow && held > 2 * wm) {
+    size_t hm = ex_hash_mem(r);
+    if (n->par_overflow && held > hm) {
         __atomic_store_n(n->par_overflow, true, __ATOMIC_RELAXED);
         return rdb_err_set(r->err, RDB_SQL, "53200", "parallel aggregate beyond hash memory");
     }
-    if (!n->spilling && held > 2 * wm) {
+    if (!n->spilling && held > hm) {
         if (!n->hs)
             n->hs = ex_hspill_new(r, n->l->p->types, n->l->p->ncols);
         n->spilling = ex_hspill_can_spill(n->hs);
@@ -1220,8 +1220,7 @@ static bool setop_to_sort(ex_node_t *n, bool right_done)
 
 static bool setop_over(ex_node_t *n)
 {
-    size_t wm = n->r->work_mem ? n->r->work_mem : 4u * 1024 * 1024;
-    return rdb_arena_memory_usage(&n->ga) > 2 * wm;
+    return rdb_arena_memory_usage(&n->ga) > ex_hash_mem(n->r);
 }
 
 static const sql_value_t *setop_next(ex_node_t *n)

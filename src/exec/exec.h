@@ -87,6 +87,19 @@ typedef struct ex_run {
     struct sql_tabstat_pending **tabstat;
 } ex_run_t;
 
+/* The memory an operator holds before it spills: work_mem (4MB where it
+ * is 0), and twice that for a hash table (PostgreSQL 15's default
+ * hash_mem_multiplier, 2.0). */
+static inline size_t ex_work_mem(const ex_run_t *r)
+{
+    return r->work_mem ? r->work_mem : 4u * 1024 * 1024;
+}
+
+static inline size_t ex_hash_mem(const ex_run_t *r)
+{
+    return 2 * ex_work_mem(r);
+}
+
 typedef struct ex_node ex_node_t;
 
 /* Evaluate e over row; variable-length results live in a. */

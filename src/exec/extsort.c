@@ -73,7 +73,7 @@ ex_sort_t *ex_sort_new(ex_run_t *r, const sql_type_t *types, int ncols, ex_sort_
     s->ncols = ncols;
     s->cmp = cmp;
     s->arg = arg;
-    s->work_mem = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
+    s->work_mem = ex_work_mem(r);
     rdb_arena_init(&s->mem, 0);
     rdb_arena_init(&s->out, 0);
     ex_rowfmt_init(&s->fmt, r, types, ncols);

@@ -809,8 +809,8 @@ ex_join_t *ex_join_new(ex_run_t *r, const plan_t *p, ex_node_t *left, ex_node_t 
     j->keep_right = p->jointype == J_RIGHT || p->jointype == J_FULL;
     j->semi = p->jointype == J_SEMI;
     j->anti = p->jointype == J_ANTI;
-    size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
-    j->hash_mem = 2 * wm;     /* PostgreSQL 15's hash_mem_multiplier */
+    size_t wm = ex_work_mem(r);
+    j->hash_mem = ex_hash_mem(r);
     rdb_arena_init(&j->ha, 0);
     rdb_arena_init(&j->ka, 0);
     rdb_arena_init(&j->ra, 0);

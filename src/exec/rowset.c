@@ -57,8 +57,7 @@ ex_rowset_t *ex_rowset_new(ex_run_t *r, const sql_type_t *types, int ncols, size
     s->r = r;
     s->types = types;
     s->ncols = ncols;
-    size_t wm = r->work_mem ? r->work_mem : 4u * 1024 * 1024;
-    s->budget = budget ? budget : 2 * wm;
+    s->budget = budget ? budget : ex_hash_mem(r);
     ex_rowfmt_init(&s->fmt, r, types, ncols);
     rdb_arena_init(&s->mem, 0);
     rdb_arena_init(&s->ia, 0);

@@ -35,7 +35,7 @@ ex_tstore_t *ex_tstore_new(ex_run_t *r, const sql_type_t *types, int ncols, size
     t->r = r;
     t->types = types;
     t->ncols = ncols;
-    t->budget = budget ? budget : r->work_mem ? r->work_mem : 4u * 1024 * 1024;
+    t->budget = budget ? budget : ex_work_mem(r);
     rdb_arena_init(&t->mem, 0);
     ex_rowfmt_init(&t->fmt, r, types, ncols);
     return t;

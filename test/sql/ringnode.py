@@ -1,6 +1,7 @@
 """Start one throw-away ringdb node for a test (shared by the tests of
 test/sql/ that need nothing more): a temporary data directory, the first
 free TCP port of a range, --auth trust, stderr to <dir>/log."""
+import contextlib
 import os
 import shutil
 import socket
@@ -48,6 +49,34 @@ def stop(proc, timeout=20):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def connect(port, autocommit=True):
+    """A psycopg2 connection to the node on port as postgres (autocommit by
+    default)."""
+    import psycopg2
+    conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+    conn.autocommit = autocommit
+    return conn
+
+
+def rows(cur, q, sets=(), args=None):
+    """The rows of q run after the SET statements sets, which are RESET
+    afterwards (also when q fails)."""
+    for s in sets:
+        cur.execute(s)
+    try:
+        cur.execute(q, args)
+        return cur.fetchall()
+    finally:
+        for s in sets:
+            cur.execute("RESET " + s.split()[1])
+
+
+def plan(cur, q, sets=()):
+    """EXPLAIN (COSTS OFF) q under sets (as rows()): its lines without
+    their indentation and "->  " arrows."""
+    return [r[0].strip().replace("->  ", "") for r in rows(cur, "EXPLAIN (COSTS OFF) " + q, sets)]
 
 
 class Checks:
@@ -205,6 +234,36 @@ def spill_pair(T, cur, d, what, sql, exp, sort=False, must_spill=True, small="64
     T.ok(tmp_files(d) == [], "%s: temporary files left: %r" % (what, tmp_files(d)))
     print("%s: %.1fs" % (what, time.time() - t0))
     return lo
+
+
+def spill_error(T, cur, d, sql, written, code="22012"):
+    """sql fails with SQLSTATE code after it wrote temporary files (the node
+    runs at log level debug; written says what they were) and leaves none
+    behind."""
+    import psycopg2
+    before = spilled(d)
+    try:
+        cur.execute(sql)
+        T.ok(False, "%s expected: %s" % (code, sql))
+    except psycopg2.Error as e:
+        T.ok(e.pgcode == code, "error code %s, expected %s: %s" % (e.pgcode, code, sql))
+    T.ok(spilled(d) > before, "%s were written before the error" % written)
+    T.ok(tmp_files(d) == [], "temporary files left after an error: %r" % tmp_files(d))
+
+
+@contextlib.contextmanager
+def scratch(ringdb, prefix, ports):
+    """A fresh node for part of a test: yields (process, cursor of an
+    autocommit connection); the node is stopped and its directory removed
+    at the end, whatever happened."""
+    d, port, proc = start(ringdb, prefix, ports)
+    try:
+        conn = connect(port)
+        yield proc, conn.cursor()
+        conn.close()
+    finally:
+        stop(proc)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def hwm_kb(pid):

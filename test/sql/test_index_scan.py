@@ -22,8 +22,6 @@ import random
 import shutil
 import sys
 
-import psycopg2
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ringnode  # noqa: E402
 
@@ -101,9 +99,7 @@ def compare(cur, n, what):
     ok(bad == 0, "%s: %d of %d predicates differ" % (what, bad, n))
 
 
-def plan(cur, q):
-    cur.execute("EXPLAIN (COSTS OFF) " + q)
-    return [r[0].strip().replace("->  ", "") for r in cur.fetchall()]
+plan = ringnode.plan
 
 
 def same_tables(cur, what):
@@ -116,8 +112,7 @@ def same_tables(cur, what):
 def main():
     d, port, proc = ringnode.start(RINGDB, "ixscan-test-", PORTS)
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         for t in ("ix", "nx"):
             cur.execute("CREATE TABLE %s %s" % (t, DDL))

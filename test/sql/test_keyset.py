@@ -139,9 +139,7 @@ def compare(cur, n, what):
     ok(bad == 0, "%s: %d of %d predicates differ" % (what, bad, n))
 
 
-def plan(cur, q):
-    cur.execute("EXPLAIN (COSTS OFF) " + q)
-    return [r[0].strip().replace("->  ", "") for r in cur.fetchall()]
+plan = ringnode.plan
 
 
 def change(cur, rnd_, base):
@@ -161,8 +159,7 @@ def change(cur, rnd_, base):
 def main():
     d, port, proc = ringnode.start(RINGDB, "keyset-test-", PORTS)
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         for name, (cols, _) in TABLES.items():
             rs = rows(name)

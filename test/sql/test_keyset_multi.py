@@ -22,8 +22,6 @@ import os
 import random
 import sys
 
-import psycopg2
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ringnode  # noqa: E402
 
@@ -87,8 +85,7 @@ def plan(cur, q):
 def main():
     d, port, proc = ringnode.start(RINGDB, "keyset-multi-test-", PORTS)
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         cur.execute("CREATE TABLE km (a int, b int, v text, PRIMARY KEY (a, b))")
         cur.execute("CREATE TABLE nm (a int, b int, v text)")

@@ -42,19 +42,7 @@ rnd = random.Random(seed)
 NL = ["SET enable_hashjoin = off", "SET enable_mergejoin = off"]
 
 
-def rows(cur, q, sets=(), args=None):
-    for s in sets:
-        cur.execute(s)
-    try:
-        cur.execute(q, args)
-        return cur.fetchall()
-    finally:
-        for s in sets:
-            cur.execute("RESET " + s.split()[1])
-
-
-def plan(cur, q, sets=()):
-    return [r[0].strip().replace("->  ", "") for r in rows(cur, "EXPLAIN (COSTS OFF) " + q, sets)]
+rows, plan = ringnode.rows, ringnode.plan
 
 
 def setup(cur):
@@ -201,8 +189,7 @@ def pooled(port):
 
     def client(i):
         try:
-            c = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-            c.autocommit = True
+            c = ringnode.connect(port)
             k = c.cursor()
             for j in range(15):
                 lo = (i * 131 + j * 17) % 60000 + 1
@@ -224,7 +211,7 @@ def pooled(port):
     for t in ths:
         t.join()
     ok(not errors, "pooled threads, 8 clients: %r" % errors[:5])
-    c = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+    c = ringnode.connect(port, autocommit=False)
     k = c.cursor()
     k.execute("SET statement_timeout = 200")
     try:
@@ -241,8 +228,7 @@ def pooled(port):
 def main():
     d, port, proc = ringnode.start(RINGDB, "nlbatch-test-", PORTS)
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         setup(cur)
         compare(cur, 30)

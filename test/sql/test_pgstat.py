@@ -47,8 +47,7 @@ def index_stats(cur, name):
 def main():
     d, port, proc = ringnode.start(RINGDB, "pgstat-test-", PORTS)
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         cur.execute("CREATE TABLE st (id int PRIMARY KEY, a int, b text)")
         cur.execute("CREATE INDEX st_a ON st (a)")
@@ -156,8 +155,7 @@ def main():
         ok(la == (True, 2, 0, 102), "after a second ANALYZE: %r" % (la,))
 
         # --- another session sees the same counters (per node, not per session)
-        conn2 = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn2.autocommit = True
+        conn2 = ringnode.connect(port)
         cur2 = conn2.cursor()
         b = stats(cur, "st")
         ok(stats(cur2, "st") == b, "a second session sees the node's counters")
@@ -192,8 +190,7 @@ def main():
         # --- per node, in memory: a restart starts from zero
         ringnode.stop(proc)
         proc = ringnode.launch(RINGDB, d, port)
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         s = stats(cur, "st")
         ok(s == dict.fromkeys(s, 0), "after a restart the counters start at zero: %r" % s)

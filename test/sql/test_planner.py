@@ -57,20 +57,7 @@ rnd = random.Random(11)
 NROWS = 3000
 
 
-def plan(cur, q):
-    cur.execute("EXPLAIN (COSTS OFF) " + q)
-    return [r[0].strip().replace("->  ", "") for r in cur.fetchall()]
-
-
-def rows(cur, q, settings=()):
-    for s in settings:
-        cur.execute(s)
-    try:
-        cur.execute(q)
-        return cur.fetchall()
-    finally:
-        for s in settings:
-            cur.execute("RESET " + s.split()[1])
+rows, plan = ringnode.rows, ringnode.plan
 
 
 def setup_order(cur):
@@ -486,8 +473,7 @@ def switches(cur):
 def main():
     d, port, proc = ringnode.start(RINGDB, "planner-test-", PORTS)
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         switches(cur)
         setup_order(cur)

@@ -21,8 +21,6 @@ import re
 import sys
 from collections import Counter
 
-import psycopg2
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ringnode  # noqa: E402
 
@@ -238,26 +236,16 @@ def test_rss():
     """Peak RSS growth of a fresh node per query: spilling at 64kB first,
     then in memory at 1GB (VmHWM only grows).  A coarse bound only."""
     for what, (q, exp) in RSS.items():
-        d, port, proc = ringnode.start(RINGDB, "spill-more-rss-", PORTS)
-        try:
-            conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-            conn.autocommit = True
-            cur = conn.cursor()
+        with ringnode.scratch(RINGDB, "spill-more-rss-", PORTS) as (proc, cur):
             spill, mem = ringnode.rss_pair(T, cur, proc.pid, what, q, exp())
             if not ringnode.sanitized(RINGDB):
                 ok(mem > 15000 and spill * 2 < mem, "peak RSS %s: spilling +%d kB, in memory +%d kB" % (what, spill, mem))
-            conn.close()
-        finally:
-            ringnode.stop(proc)
-            import shutil
-            shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
     d, port, proc = ringnode.start(RINGDB, "spill-more-test-", PORTS, "debug")
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         test_window(cur, d)
         test_subplan(cur, d)

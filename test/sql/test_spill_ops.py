@@ -170,14 +170,8 @@ def test_joins(cur, d):
 
     # an error in the middle of a spilled join: its files go with it
     cur.execute("SET work_mem = '64kB'")
-    before = spilled(d)
-    try:
-        cur.execute("SELECT sum(1 / (l.id - 59001)) FROM l JOIN r ON l.k = r.k")
-        ok(False, "division by zero expected")
-    except psycopg2.Error as e:
-        ok(e.pgcode == "22012", "error in a spilled join: %s" % e.pgcode)
-    ok(spilled(d) > before, "the failed join had written partitions")
-    ok(tmp_files(d) == [], "temporary files left after an error: %r" % tmp_files(d))
+    ringnode.spill_error(T, cur, d, "SELECT sum(1 / (l.id - 59001)) FROM l JOIN r ON l.k = r.k",
+                         "the join's partitions")
 
 
 def test_setops(cur, d):
@@ -278,11 +272,7 @@ def test_limit(cur, d):
 def test_rss(d0):
     """Peak RSS of a fresh node over a 300,000 x 300,000 join: spilling at
     64kB first, then in memory at 1GB (VmHWM only grows)."""
-    d, port, proc = ringnode.start(RINGDB, "spill-rss-test-", range(42700, 42799))
-    try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
-        cur = conn.cursor()
+    with ringnode.scratch(RINGDB, "spill-rss-test-", range(42700, 42799)) as (proc, cur):
         q = """SELECT count(*), sum(a.g), max(b.m) FROM (SELECT g FROM generate_series(1, 300000) g) a
                JOIN (SELECT g, md5(g::text) AS m FROM generate_series(1, 300000) g) b ON a.g = b.g"""
         exp = (300000, 300000 * 300001 // 2, max(md5(str(g)) for g in range(1, 300001)))
@@ -291,18 +281,12 @@ def test_rss(d0):
             print("sanitizer build: peak RSS not compared")
         else:
             ok(mem > 20000 and spill * 3 < mem, "peak RSS: spilling +%d kB, in memory +%d kB" % (spill, mem))
-        conn.close()
-    finally:
-        ringnode.stop(proc)
-        import shutil
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
     d, port, proc = ringnode.start(RINGDB, "spill-ops-test-", range(42600, 42699), "debug")
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        conn.autocommit = True
+        conn = ringnode.connect(port)
         cur = conn.cursor()
         test_joins(cur, d)
         test_setops(cur, d)
