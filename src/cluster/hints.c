@@ -246,8 +246,11 @@ rdb_status_t clu_hints_ack(clu_hints_t *h, uint16_t peer, uint64_t upto, rdb_err
     }
     rdb_status_t st = lsm_iter_status(it, err);
     lsm_iter_free(it);
+    /* Not synced: a deletion lost in a crash only delivers those hints
+     * again (harmless), and an fsync here would stall the node's loop. */
+    lsm_write_options_t wo = { .sync = false };
     if (st == RDB_OK && n)
-        st = lsm_write(h->db, NULL, b, err);
+        st = lsm_write(h->db, &wo, b, err);
     lsm_batch_free(b);
     if (st == RDB_OK) {
         h->p[peer].count -= n;

@@ -42,7 +42,8 @@ rdb_status_t clu_hints_add_batch(clu_hints_t *h, uint16_t peer, const clu_record
  * the seq of the last one visited (0 if none).  fn returning false stops. */
 rdb_status_t clu_hints_for_each(clu_hints_t *h, uint16_t peer, size_t max, clu_record_fn fn,
                                 void *ctx, uint64_t *last_seq, rdb_err_t *err);
-/* Drop peer's hints with seq <= upto (delivered). */
+/* Drop peer's hints with seq <= upto (delivered).  Not synced: after a
+ * crash some may come back, to be delivered again. */
 rdb_status_t clu_hints_ack(clu_hints_t *h, uint16_t peer, uint64_t upto, rdb_err_t *err);
 void         clu_hints_stats(const clu_hints_t *h, uint16_t peer, clu_hint_stats_t *st);
 

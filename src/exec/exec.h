@@ -108,6 +108,17 @@ ex_node_t *ex_open(ex_run_t *r, const plan_t *p);
 const sql_value_t *ex_next(ex_node_t *n);
 void ex_close(ex_node_t *n);
 
+/* For hashjoin.c's runtime key filters.  Turn node n, a full scan not yet
+ * started of a table whose one-column primary key is colid (of type
+ * type), into point reads of the nkeys keys (distinct, none NULL; copied),
+ * its qual still applied; a slice of a parallel scan reads its share of
+ * them.  false (n unchanged) when n is no such scan. */
+bool ex_node_scan_keys(ex_node_t *n, int colid, sql_type_t type, const sql_value_t *keys,
+                       int64_t nkeys);
+/* The hash join of node n (P_JOIN with keys, neither LATERAL nor a merge
+ * join), made now if n has not run yet; NULL for any other node. */
+struct ex_join *ex_node_hashjoin(ex_node_t *n);
+
 /* 57014 / 53200 checks; call now and then in long loops. */
 rdb_status_t ex_check(ex_run_t *r);
 /* The same, counting held bytes kept outside r->a (a hash table's own arena). */

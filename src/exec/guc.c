@@ -71,6 +71,7 @@ static const gdef_t gdefs[] = {
     { "enable_nestloop", "on", false, "Enables the planner's use of nested-loop join plans." },
     { "join_collapse_limit", "8", false, "Sets the FROM-list size beyond which JOIN constructs are not flattened." },
     { "ringdb.consistency", "one", false, "Consistency level of reads and writes (one, quorum, all)." },
+    { "ringdb.join_key_filter", "on", false, "Lets a hash join's table filter the joins below it and read their outer table by key." },
     { "ringdb.lock_strategy", "optimistic", false, "Transaction locking (optimistic or 2pl)." },
     { "ringdb.nestloop_batch", "on", false, "Runs an index nested loop over a primary key in batches of outer rows." },
     { "ringdb.query_mem_limit", "0", false, "Sets the most memory one query may hold (0: 256 x work_mem, at least 64MB)." },
@@ -293,7 +294,8 @@ static rdb_status_t apply(rdb_session_t *s, const char *name, const char *v, boo
             strcasecmp(v, "SQL_ASCII"))
             return rdb_err_set(err, RDB_SQL, "0A000", "conversion between %s and UTF8 is not supported", v);
         *canon = strdup(strcasecmp(v, "SQL_ASCII") ? "UTF8" : "SQL_ASCII");
-    } else if (strncasecmp(name, "enable_", 7) == 0 || strcasecmp(name, "ringdb.nestloop_batch") == 0) {
+    } else if (strncasecmp(name, "enable_", 7) == 0 || strcasecmp(name, "ringdb.nestloop_batch") == 0 ||
+               strcasecmp(name, "ringdb.join_key_filter") == 0) {
         bool b;
         if (rdb_parse_bool(v, &b) != 0)
             return rdb_err_set(err, RDB_SQL, "22023", "parameter \"%s\" requires a Boolean value", name);

@@ -109,6 +109,12 @@ struct ex_join {
     ex_instr_t   *in;
     int64_t       nparts;
     struct ex_mjoin *mj;           /* a merge join instead (plan.h merge) */
+    /* runtime key filter (rf_offer): inner rows whose values at rf_cols
+     * match no key of rf's table (the join above, its table complete) are
+     * dropped at the build */
+    const struct ex_join *rf;
+    int           rf_cols[EX_HJ_RF_MAXK];
+    sql_value_t   rf_vals[EX_HJ_RF_MAXK];
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -258,6 +264,108 @@ static rdb_status_t push_written(ex_join_t *j, int level, const int64_t *parent_
     return RDB_OK;
 }
 
+/* ---- runtime key filters ------------------------------------------------
+ *
+ * Sideways information from a hash table complete in memory to the
+ * operators under the join's outer side, before they run:
+ *
+ *   rf_offer   the join whose table it is (inner, or right or semi: its
+ *              outer rows without a match go nowhere) lets the hash join
+ *              right below it on its outer side drop the inner rows whose
+ *              columns that feed these keys match no key of the table:
+ *              every joined row they would make is one this join drops.
+ *              (PostgreSQL has no such filter; joins written in a bad
+ *              order with join_collapse_limit = 1 are where it pays.)
+ *   rf_points  a hash join whose table holds few distinct keys, compared
+ *              with the rows its outer side (a full scan, keyed on the
+ *              table's one-column primary key) would read, reads the
+ *              outer rows by primary key instead (ex_node_scan_keys): the
+ *              other rows would find no match.
+ *
+ * Both need the table whole: not when it spilled. */
+
+void ex_plan_key_filter_off(plan_t *p)
+{
+    if (!p)
+        return;
+    if (p->kind == P_JOIN)
+        p->no_key_filter = true;
+    ex_plan_key_filter_off(p->left);
+    ex_plan_key_filter_off(p->right);
+}
+
+/* Does the key vals (rf's key types) match a key of rf's table? */
+static bool rf_match(const ex_join_t *rf, const sql_value_t *vals)
+{
+    uint64_t h = ex_key_hash(rf->p->keytypes, rf->nk, vals);
+    for (const hj_entry_t *e = rf->b[h & (rf->nb - 1)]; e; e = e->next)
+        if (e->hash == h && ex_key_eq(rf->p->keytypes, rf->nk, e->row + rf->wr, vals))
+            return true;
+    return false;
+}
+
+/* Is inner row row (j's right child's) one to keep under j->rf? */
+static bool rf_keep(ex_join_t *j, const sql_value_t *row)
+{
+    for (int i = 0; i < j->rf->nk; i++) {
+        j->rf_vals[i] = row[j->rf_cols[i]];
+        if (j->rf_vals[i].isnull)
+            return false;   /* a NULL key never matches */
+    }
+    return rf_match(j->rf, j->rf_vals);
+}
+
+static bool drops_unmatched_outer(const ex_join_t *j)
+{
+    return !j->keep_left && !j->anti;
+}
+
+static void rf_offer(ex_join_t *j)
+{
+    const plan_t *p = j->p;
+    if (j->spilled || !drops_unmatched_outer(j) || j->nk > EX_HJ_RF_MAXK || p->no_key_filter)
+        return;
+    ex_join_t *c = ex_node_hashjoin(j->lc);
+    if (!c || c->mj || c->state != S_START || c->rf || c->keep_left || c->keep_right ||
+        c->semi || c->anti)
+        return;
+    int cols[EX_HJ_RF_MAXK];
+    for (int i = 0; i < j->nk; i++) {
+        const ex_expr_t *k = p->lkeys[i];
+        if (k->kind != EX_COL || k->levelsup != 0 || k->idx < c->wl || k->idx >= c->wl + c->wr ||
+            c->p->types[k->idx].oid != p->keytypes[i].oid)
+            return;
+        cols[i] = k->idx - c->wl;
+    }
+    memcpy(c->rf_cols, cols, sizeof cols);
+    c->rf = j;
+}
+
+/* Few keys: at most one in EX_HJ_POINTS_RATIO of the outer scan's rows. */
+static void rf_points(ex_join_t *j)
+{
+    const plan_t *p = j->p;
+    if (j->spilled || !drops_unmatched_outer(j) || j->nk != 1 || p->no_key_filter)
+        return;
+    const ex_expr_t *k = p->lkeys[0];
+    if (k->kind != EX_COL || k->levelsup != 0 || p->left->kind != P_SCAN ||
+        (double)j->n * EX_HJ_POINTS_RATIO > p->left->est_rows)
+        return;
+    /* the distinct keys: an entry counts when it is the first of its key
+     * in its bucket */
+    sql_value_t *keys = rdb_malloc(sizeof(sql_value_t) * (j->n ? j->n : 1));
+    int64_t m = 0;
+    for (hj_entry_t *e = j->first; e; e = e->chain) {
+        hj_entry_t *x = j->b[e->hash & (j->nb - 1)];
+        while (x != e && !(x->hash == e->hash && ex_key_eq(p->keytypes, 1, x->row + j->wr, e->row + j->wr)))
+            x = x->next;
+        if (x == e)
+            keys[m++] = e->row[j->wr];
+    }
+    ex_node_scan_keys(j->lc, k->idx, p->keytypes[0], keys, m);
+    free(keys);
+}
+
 /* ---- build -------------------------------------------------------------- */
 
 /* The table outgrew hash memory: move its rows to level-0 partitions. */
@@ -278,6 +386,11 @@ static rdb_status_t build(ex_join_t *j)
     table_reset(j);
     while ((row = ex_next(j->rc))) {
         bool hasnull;
+        if (j->rf && !rf_keep(j, row)) {
+            if (check(j) != RDB_OK)
+                return RDB_SQL;
+            continue;
+        }
         if (widen(j, row, j->wr, p->rkeys, &hasnull) != RDB_OK)
             return RDB_SQL;
         if (hasnull) {      /* never matches */
@@ -522,6 +635,8 @@ static const sql_value_t *hash_next(ex_join_t *j)
                 next_step(j);
             } else {
                 j->state = S_PROBE;
+                rf_offer(j);
+                rf_points(j);
             }
             continue;
         case S_UNMATCHED:

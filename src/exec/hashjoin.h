@@ -43,6 +43,11 @@
 
 #define EX_HJ_FANOUT   32      /* = EX_HSPILL_FANOUT: its partitions */
 #define EX_HJ_MAXDEPTH 8
+/* Runtime key filters (hashjoin.c): a filter on at most this many keys;
+ * an outer scan read by key when the table has at most one key per this
+ * many of the scan's estimated rows. */
+#define EX_HJ_RF_MAXK  4
+#define EX_HJ_POINTS_RATIO 16
 
 typedef struct ex_join ex_join_t;
 
@@ -53,6 +58,10 @@ ex_join_t *ex_join_new(ex_run_t *r, const plan_t *p, ex_node_t *left, ex_node_t 
 const sql_value_t *ex_join_next(ex_join_t *j);
 /* Frees j and removes its files; NULL is fine. */
 void ex_join_free(ex_join_t *j);
+
+/* SET ringdb.join_key_filter = off: the hash joins of p's join tree
+ * (not of subqueries in expressions) use no runtime key filters. */
+void ex_plan_key_filter_off(plan_t *p);
 
 /* Hash and equality of n key values (NULL equal to NULL), as every
  * executor hash table uses them. */

@@ -204,6 +204,7 @@ struct plan {
     sql_type_t  *keytypes;
     bool         merge;       /* merge join on the keys (exec/mergejoin.h): both
                                * inputs come sorted on them, ASC NULLS LAST */
+    bool         no_key_filter; /* hash join: no runtime key filters (hashjoin.h) */
 
     /* P_AGG: output = group values, then aggregate results */
     int          ngroup;

@@ -38,6 +38,8 @@ lsm_cache_handle_t *lsm_cache_insert_buf(lsm_cache_t *c, uint64_t file, uint64_t
                                          size_t n);
 const char *lsm_cache_data(const lsm_cache_handle_t *h, size_t *n);
 void lsm_cache_release(lsm_cache_t *c, lsm_cache_handle_t *h);
+/* Bytes the entries hold (a block from lsm_cache_buf_new: its header and
+ * whole buffer) plus the spare buffers kept for reuse. */
 size_t lsm_cache_usage(lsm_cache_t *c);
 size_t lsm_cache_capacity(const lsm_cache_t *c);
 /* Memory held elsewhere that counts against the capacity (the open tables'

@@ -18,6 +18,7 @@
 #include "lsm/block.h"
 #include "lsm/bloom.h"
 #include "lsm/ikey.h"
+#include "lsm/pages.h"
 
 /* The index searched in memory: for each index entry (restart interval 1),
  * 8 bytes of its user key from the offset where the keys of the table stop
@@ -89,30 +90,38 @@ static rdb_status_t pread_all(lsm_table_t *t, char *buf, size_t n, uint64_t off,
 
 #define READ_SCRATCH 16384
 
-/* Where the block at off goes: a buffer the block cache can take whole
- * (lsm_cache_buf_get: often an evicted block's), or a plain malloc. */
-static char *out_new(lsm_table_t *t, bool cachebuf, uint64_t off, size_t n)
+/* Where read_block puts a block: a buffer the block cache can take whole
+ * (lsm_cache_buf_get: often an evicted block's), a plain malloc (a block
+ * read without filling the cache), or lsm_pages_alloc (the index and
+ * filter an open table keeps: see pages.h). */
+enum { BLK_CACHE, BLK_HEAP, BLK_PAGES };
+
+static char *out_new(lsm_table_t *t, int dest, uint64_t off, size_t n)
 {
-    return cachebuf ? lsm_cache_buf_get(t->cache, t->number, off, n) : rdb_malloc(n ? n : 1);
+    if (dest == BLK_CACHE)
+        return lsm_cache_buf_get(t->cache, t->number, off, n);
+    return dest == BLK_PAGES ? lsm_pages_alloc(n) : rdb_malloc(n ? n : 1);
 }
-static void out_free(bool cachebuf, char *p)
+static void out_free(int dest, char *p, size_t n)
 {
-    if (cachebuf)
+    if (dest == BLK_CACHE)
         lsm_cache_buf_free(p);
+    else if (dest == BLK_PAGES)
+        lsm_pages_free(p, n);
     else
         free(p);
 }
 
 /* Read, verify and decompress the block at (off, size) into *out (from
- * out_new(cachebuf)).  The raw bytes are read into a scratch buffer on the
+ * out_new(dest)).  The raw bytes are read into a scratch buffer on the
  * stack when they fit, so a block costs one allocation, the one kept. */
-static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool cachebuf,
+static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, int dest,
                                char **out, size_t *outn, rdb_err_t *err)
 {
     if (off > t->size || size > t->size || off + size + 5 > t->size)
         return corrupt(t->path, off, "block handle out of range", err);
     char scratch[READ_SCRATCH];
-    char *raw = size + 5 <= sizeof scratch ? scratch : rdb_malloc(size + 5);
+    char *raw = size + 5 <= sizeof scratch ? scratch : lsm_pages_alloc(size + 5);
     char *u = NULL;
     uint32_t ulen = 0;
     const char *why = NULL;
@@ -126,7 +135,7 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
     int type = (unsigned char)raw[size];
     if (type == LSM_COMPRESS_NONE) {
         ulen = (uint32_t)size;
-        u = out_new(t, cachebuf, off, size);
+        u = out_new(t, dest, off, size);
         memcpy(u, raw, size);
         goto done;
     }
@@ -135,7 +144,7 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
         why = "bad block compression header";
         goto done;
     }
-    u = out_new(t, cachebuf, off, ulen);
+    u = out_new(t, dest, off, ulen);
     size_t clen = size - (size_t)(p - raw);
     bool ok;
     if (type == LSM_COMPRESS_LZ4) {
@@ -146,13 +155,13 @@ static rdb_status_t read_block(lsm_table_t *t, uint64_t off, uint64_t size, bool
         ok = !ZSTD_isError(r) && r == ulen;
     }
     if (!ok) {
-        out_free(cachebuf, u);
+        out_free(dest, u, ulen);
         u = NULL;
         why = "block decompression failed";
     }
 done:
     if (raw != scratch)
-        free(raw);
+        lsm_pages_free(raw, size + 5);
     if (why)
         return corrupt(t->path, off, why, err);
     if (s != RDB_OK)
@@ -185,38 +194,50 @@ static void ix_build(lsm_table_t *t)
     size_t m = RDB_MIN(k0n, kln) - LSM_IKEY_TRAILER, cp = 0;
     while (cp < m && k0[cp] == kl[cp])
         cp++;
-    uint64_t *sum = rdb_malloc((size_t)n * sizeof(*sum));
+    uint64_t *sum = lsm_pages_alloc((size_t)n * sizeof(*sum));
     for (uint32_t i = 0; i < n; i++) {
         const char *k;
         size_t kn;
         lsm_block_flat_entry(&x->flat, i, &k, &kn, &v, &vn);
         size_t un = kn - LSM_IKEY_TRAILER;
         if (un < cp || memcmp(k, k0, cp) != 0 || (i && load8(k + cp, un - cp) < sum[i - 1])) {
-            free(sum); /* out of order: no summary, the block iterator still works */
+            /* out of order: no summary, the block iterator still works */
+            lsm_pages_free(sum, (size_t)n * sizeof(*sum));
             return;
         }
         sum[i] = load8(k + cp, un - cp);
     }
-    bhandle_t *bh = rdb_malloc((size_t)n * sizeof(*bh));
+    bhandle_t *bh = lsm_pages_alloc((size_t)n * sizeof(*bh));
     for (uint32_t i = 0; i < n; i++) {
         const char *k, *p;
         size_t kn;
         lsm_block_flat_entry(&x->flat, i, &k, &kn, &v, &vn);
         if (!(p = rdb_decode_varint64(v, v + vn, &bh[i].off)) ||
             !rdb_decode_varint64(p, v + vn, &bh[i].size)) {
-            free(bh); /* the block iterator reports it when a read gets there */
-            free(sum);
+            /* the block iterator reports it when a read gets there */
+            lsm_pages_free(bh, (size_t)n * sizeof(*bh));
+            lsm_pages_free(sum, (size_t)n * sizeof(*sum));
             return;
         }
     }
     x->bh = bh;
     x->ntop = (n + IX_GROUP - 1) / IX_GROUP;
-    x->top = rdb_malloc((size_t)x->ntop * sizeof(*x->top));
+    x->top = lsm_pages_alloc((size_t)x->ntop * sizeof(*x->top));
     for (uint32_t j = 0; j < x->ntop; j++)
         x->top[j] = sum[(size_t)j * IX_GROUP];
     x->sum = sum;
     x->cp = k0;
     x->cpn = cp;
+}
+
+/* What the summary holds (0 when there is none). */
+static size_t ix_bytes(const ix_summary_t *x)
+{
+    if (!x->sum)
+        return 0;
+    return lsm_pages_size((size_t)x->flat.n * sizeof(*x->sum)) +
+           lsm_pages_size((size_t)x->flat.n * sizeof(*x->bh)) +
+           lsm_pages_size((size_t)x->ntop * sizeof(*x->top));
 }
 
 /* A search of the summary in two steps, so that point reads can overlap
@@ -347,17 +368,15 @@ rdb_status_t lsm_table_open(const char *path, uint64_t number, lsm_cache_t *cach
     uint64_t foff = rdb_get_u64_le(ft), fsize = rdb_get_u64_le(ft + 8);
     uint64_t ioff = rdb_get_u64_le(ft + 16), isize = rdb_get_u64_le(ft + 24);
     t->index_off = ioff;
-    if ((s = read_block(t, ioff, isize, false, &t->index, &t->index_len, err)) != RDB_OK)
+    if ((s = read_block(t, ioff, isize, BLK_PAGES, &t->index, &t->index_len, err)) != RDB_OK)
         goto fail;
-    if (fsize && (s = read_block(t, foff, fsize, false, &t->filter, &t->filter_len, err)) != RDB_OK)
+    if (fsize && (s = read_block(t, foff, fsize, BLK_PAGES, &t->filter, &t->filter_len, err)) != RDB_OK)
         goto fail;
     ix_build(t);
     /* What the open table holds in memory counts against the block cache,
      * so that memory stays within the cache's budget at any data size. */
-    t->charged = sizeof(*t) + strlen(t->path) + 1 + t->index_len + t->filter_len +
-                 (t->ix.sum ? (size_t)t->ix.flat.n * (sizeof(*t->ix.sum) + sizeof(*t->ix.bh)) +
-                                  (size_t)t->ix.ntop * sizeof(*t->ix.top)
-                            : 0);
+    t->charged = sizeof(*t) + strlen(t->path) + 1 + lsm_pages_size(t->index_len) +
+                 lsm_pages_size(t->filter_len) + ix_bytes(&t->ix);
     if (t->cache)
         lsm_cache_charge(t->cache, t->charged);
     else
@@ -376,11 +395,15 @@ void lsm_table_unref(lsm_table_t *t)
         if (t->charged)
             lsm_cache_uncharge(t->cache, t->charged);
         close(t->fd);
-        free(t->index);
-        free(t->ix.sum);
-        free(t->ix.bh);
-        free(t->ix.top);
-        free(t->filter);
+        if (t->index)
+            lsm_pages_free(t->index, t->index_len);
+        if (t->ix.sum) {
+            lsm_pages_free(t->ix.sum, (size_t)t->ix.flat.n * sizeof(*t->ix.sum));
+            lsm_pages_free(t->ix.bh, (size_t)t->ix.flat.n * sizeof(*t->ix.bh));
+            lsm_pages_free(t->ix.top, (size_t)t->ix.ntop * sizeof(*t->ix.top));
+        }
+        if (t->filter)
+            lsm_pages_free(t->filter, t->filter_len);
         free(t->path);
         free(t);
     }
@@ -427,7 +450,7 @@ static bool pin_block_at(lsm_table_t *t, uint64_t off, uint64_t size, bool fill,
         if (t->misses && t->cache)
             __atomic_fetch_add(t->misses, 1, __ATOMIC_RELAXED);
         bool cached = fill && t->cache;
-        if (read_block(t, off, size, cached, &blk, &n, err) != RDB_OK)
+        if (read_block(t, off, size, cached ? BLK_CACHE : BLK_HEAP, &blk, &n, err) != RDB_OK)
             return false;
         if (cached)
             pin->h = lsm_cache_insert_buf(t->cache, t->number, off, blk, n);
@@ -551,6 +574,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
  * first of them waits for one, so that the misses of different keys
  * overlap instead of queueing one after the other. */
 #define GET_MANY_WIDTH 16
+#define GET_MANY_PREFETCH_MAX (8u << 10) /* bytes of a block prefetched whole */
 
 static rdb_status_t get_many_one(lsm_table_probe_t *p, const char *data, size_t n, uint64_t off,
                                  rdb_buf_t *vals, rdb_err_t *err)
@@ -648,7 +672,10 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
         for (int i = 0; i < w; i++)
             if (bh[i] && p[i].t->cache)
                 lsm_cache_prefetch_entry(p[i].t->cache, p[i].t->number, bh[i]->off);
-        /* 3: pin the blocks (cache entries), start loading their restarts */
+        /* 3: pin the blocks (cache entries), start loading them: every
+         * line of a block of the usual size (the seek's binary search and
+         * scan would otherwise miss on line after line), of a bigger one
+         * (a big value) its start, middle and restarts */
         for (int i = 0; i < w && s == RDB_OK; i++) {
             if (!bh[i])
                 continue;
@@ -659,7 +686,10 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
                 bh[i] = NULL;
                 break;
             }
-            if (bn[i] >= 4) {
+            if (bn[i] <= GET_MANY_PREFETCH_MAX) {
+                for (size_t o = 0; o < bn[i]; o += 64)
+                    __builtin_prefetch(bdata[i] + o);
+            } else {
                 __builtin_prefetch(bdata[i] + bn[i] - 4);
                 __builtin_prefetch(bdata[i]);
                 __builtin_prefetch(bdata[i] + bn[i] / 2);

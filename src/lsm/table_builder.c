@@ -15,6 +15,7 @@
 #include "lsm/block.h"
 #include "lsm/bloom.h"
 #include "lsm/ikey.h"
+#include "lsm/pages.h"
 
 struct lsm_table_builder {
     int fd;
@@ -167,8 +168,10 @@ rdb_status_t lsm_table_builder_add(lsm_table_builder_t *b, const char *k, size_t
         uint64_t h = lsm_bloom_hash(k, kn - LSM_IKEY_TRAILER);
         if (!b->have_hash || h != b->last_hash) {
             if (b->nhash == b->caphash) {
-                b->caphash = b->caphash ? b->caphash * 2 : 1024;
-                b->hashes = rdb_realloc(b->hashes, b->caphash * sizeof(uint64_t));
+                size_t cap = b->caphash ? b->caphash * 2 : 1024;
+                b->hashes = lsm_pages_realloc(b->hashes, b->caphash * sizeof(uint64_t),
+                                              cap * sizeof(uint64_t));
+                b->caphash = cap;
             }
             b->hashes[b->nhash++] = h;
             b->last_hash = h;
@@ -213,7 +216,7 @@ static void builder_free(lsm_table_builder_t *b)
     rdb_buf_free(&b->last_key);
     rdb_buf_free(&b->out);
     rdb_buf_free(&b->cbuf);
-    free(b->hashes);
+    lsm_pages_free(b->hashes, b->caphash * sizeof(uint64_t));
     free(b->path);
     free(b);
 }

@@ -343,6 +343,115 @@ static int row_decode_fast(rdb_arena_t *a, const sql_table_t *tab, const sql_typ
     return 1;
 }
 
+/* --- a scan's decoding plan ---------------------------------------------------
+ *
+ * A scan reads many rows of one layout: per colid what to do is decided
+ * once (scan_kinds) and row_decode_kinds follows it.  Integers (int2/4/8,
+ * date, time, timestamps) and doubles, the values sql_value_pack writes
+ * as MessagePack numbers, are read in place; other needed values go
+ * through mp_next and sql_value_unpack as in row_decode_fast; columns
+ * after the last needed one are not walked at all. */
+enum { DK_SKIP, DK_INT, DK_FLOAT, DK_OTHER };
+
+/* A MessagePack integer at *pp into *v; false (nothing read) otherwise. */
+static inline bool mp_int(const char **pp, const char *end, int64_t *v)
+{
+    const uint8_t *p = (const uint8_t *)*pp, *e = (const uint8_t *)end;
+    uint8_t b = *p;
+    if (b <= 0x7f || b >= 0xe0) {
+        *v = b <= 0x7f ? (int64_t)b : (int64_t)(int8_t)b;
+        *pp += 1;
+        return true;
+    }
+    size_t w = b == 0xcc || b == 0xd0 ? 1 : b == 0xcd || b == 0xd1 ? 2 : b == 0xce || b == 0xd2 ? 4
+             : b == 0xcf || b == 0xd3 ? 8 : 0;
+    if (!w || (size_t)(e - p) < w + 1)
+        return false;
+    p++;
+    uint64_t u = w == 1 ? p[0] : w == 2 ? rdb_get_u16_be(p) : w == 4 ? rdb_get_u32_be(p) : rdb_get_u64_be(p);
+    switch (b) {
+    case 0xd0: *v = (int8_t)u; break;
+    case 0xd1: *v = (int16_t)u; break;
+    case 0xd2: *v = (int32_t)u; break;
+    default: *v = (int64_t)u; break;   /* uint8..64 (as sql_value_unpack casts), int64 */
+    }
+    *pp = (const char *)(p + w);
+    return true;
+}
+
+/* dk[colid] for the columns need asks for (NULL: all); the count of
+ * colids up to the last one decoded. */
+static int scan_kinds(const sql_table_t *t, const sql_type_t *types, const bool *need, uint8_t *dk)
+{
+    int last = 0;
+    for (int i = 0; i < t->nrowcols; i++) {
+        dk[i] = DK_SKIP;
+        if (!types[i].oid || (need && !need[i]))
+            continue;
+        int how = sql_value_packed_as(types[i].oid);
+        dk[i] = how == SQL_PACKED_INT ? DK_INT : how == SQL_PACKED_FLOAT ? DK_FLOAT : DK_OTHER;
+        last = i + 1;
+    }
+    return last;
+}
+
+/* As row_decode_fast, following dk for the first ndk colids. */
+static int row_decode_kinds(rdb_arena_t *a, const sql_table_t *tab, const sql_type_t *types,
+                            const uint8_t *dk, int ndk, const char *p, size_t len, sql_value_t *row,
+                            rdb_err_t *err)
+{
+    const char *end = p + len;
+    if (len < 1)
+        return 0;
+    uint8_t b = (uint8_t)*p++;
+    uint32_t n;
+    if ((b & 0xf0) == 0x90) {
+        n = b & 0x0f;
+    } else if (b == 0xdc && end - p >= 2) {
+        n = rdb_get_u16_be(p);
+        p += 2;
+    } else if (b == 0xdd && end - p >= 4) {
+        n = rdb_get_u32_be(p);
+        p += 4;
+    } else {
+        return 0;
+    }
+    for (int i = 0; i < tab->nrowcols; i++)
+        row[i] = sql_null();
+    uint32_t stop = n < (uint32_t)ndk ? n : (uint32_t)ndk;
+    for (uint32_t i = 0; i < stop; i++) {
+        if (p >= end)
+            return 0;
+        uint8_t k = dk[i];
+        if ((uint8_t)*p == 0xc0) {   /* nil: NULL */
+            p++;
+            continue;
+        }
+        if (k == DK_INT) {
+            int64_t v;
+            if (mp_int(&p, end, &v)) {
+                row[i] = sql_int(v);
+                continue;
+            }
+        } else if (k == DK_FLOAT && (uint8_t)*p == 0xcb && end - p >= 9) {
+            uint64_t u = rdb_get_u64_be(p + 1);
+            double f;
+            memcpy(&f, &u, 8);
+            row[i] = sql_float(f);
+            p += 9;
+            continue;
+        }
+        msgpack_object o;
+        if (!mp_next(&p, end, &o))
+            return 0;
+        if (k == DK_SKIP)
+            continue;
+        if (sql_value_unpack(a, types[i], &o, &row[i], err) != RDB_OK)
+            return -1;
+    }
+    return 1;
+}
+
 rdb_status_t sql_row_decode(rdb_arena_t *a, const sql_table_t *tab, const char *p, size_t len,
                             sql_value_t *row, rdb_err_t *err)
 {
@@ -1042,6 +1151,8 @@ struct sql_scan {
     bool               borrow_a; /* ... but a needed column (an array) is built in a */
     bool              *need;
     sql_type_t        *types;    /* col_types */
+    uint8_t           *dk;       /* scan_kinds of need */
+    int                ndk;
     rdb_status_t       rc;
     rdb_err_t          err;
     /* index scans: entries read ahead, their rows read together
@@ -1118,6 +1229,8 @@ static sql_scan_t *scan_new(txn_t *txn, const sql_table_t *t)
     s->err = (rdb_err_t)RDB_ERR_INIT;
     s->types = rdb_malloc(sizeof(sql_type_t) * (size_t)(t->nrowcols ? t->nrowcols : 1));
     col_types(t, s->types);
+    s->dk = rdb_malloc((size_t)(t->nrowcols ? t->nrowcols : 1));
+    s->ndk = scan_kinds(t, s->types, NULL, s->dk);
     return s;
 }
 
@@ -1367,7 +1480,7 @@ bool sql_scan_next(sql_scan_t *s, rdb_arena_t *a, sql_value_t *row)
         }
         const char *v = txn_iter_value(s->it, &vlen);
         rdb_arena_t *va = s->borrow && !s->borrow_a ? NULL : a;
-        int fast = row_decode_fast(va, t, s->types, v, vlen, row, s->need, &s->err);
+        int fast = row_decode_kinds(va, t, s->types, s->dk, s->ndk, v, vlen, row, &s->err);
         /* the slow path copies into a: nested values (arrays) need an arena */
         rdb_status_t rc = fast > 0 ? RDB_OK : fast < 0 ? RDB_CORRUPTION
                         : row_decode_cols(a, t, v, vlen, row, &s->zone, s->need, &s->err);
@@ -1402,6 +1515,7 @@ void sql_scan_set_borrow(sql_scan_t *s, const bool *need)
         s->need = rdb_malloc(sizeof(bool) * (size_t)(s->t->nrowcols ? s->t->nrowcols : 1));
         memcpy(s->need, need, sizeof(bool) * (size_t)s->t->nrowcols);
     }
+    s->ndk = scan_kinds(s->t, s->types, s->need, s->dk);
     /* an array's stored form is not its value's: it is rebuilt, in an arena */
     s->borrow_a = false;
     for (int i = 0; i < s->t->ncols; i++) {
@@ -1417,6 +1531,7 @@ void sql_scan_close(sql_scan_t *s)
         return;
     free(s->need);
     free(s->types);
+    free(s->dk);
     txn_iter_free(s->it);
     rdb_buf_free(&s->lo);
     rdb_buf_free(&s->hi);

@@ -109,6 +109,12 @@ rdb_status_t sql_key_decode(rdb_arena_t *a, sql_type_t t, bool desc, const char 
 void sql_value_pack(msgpack_packer *pk, sql_type_t t, const sql_value_t *v);
 rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object *o,
                               sql_value_t *out, rdb_err_t *err);
+/* How sql_value_pack stores a non-NULL value of type oid, for decoders
+ * that read integers and doubles in place (sql/table.c): SQL_PACKED_INT
+ * a MessagePack integer that is the value's u.i, SQL_PACKED_FLOAT a
+ * float 32/64 that is its u.f, SQL_PACKED_OTHER anything else. */
+enum { SQL_PACKED_OTHER, SQL_PACKED_INT, SQL_PACKED_FLOAT };
+int sql_value_packed_as(uint32_t oid);
 
 /* --- functions, operators, casts ----------------------------------------- */
 

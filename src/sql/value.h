@@ -5,7 +5,7 @@
  * not carry its type: after binding every expression has a static type
  * (sql_type_t: pg_type OID + typmod), and code that interprets a value is
  * always handed that type alongside it.  This keeps rows compact (an array
- * of 16-byte values) and makes the type checks happen once, at bind time.
+ * of 24-byte values) and makes the type checks happen once, at bind time.
  *
  * Representation by type (the "kind" is implied by the OID):
  *
@@ -35,7 +35,9 @@
 #define RDB_SQL_VALUE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/arena.h"
 
@@ -65,16 +67,36 @@ typedef struct sql_value {
     } u;
 } sql_value_t;
 
-static inline sql_value_t sql_null(void) { sql_value_t v = { .isnull = true }; return v; }
-static inline sql_value_t sql_bool(bool b) { sql_value_t v = { .isnull = false, .u.b = b }; return v; }
-static inline sql_value_t sql_int(int64_t i) { sql_value_t v = { .isnull = false, .u.i = i }; return v; }
-static inline sql_value_t sql_float(double f) { sql_value_t v = { .isnull = false, .u.f = f }; return v; }
+/* The constructors build a value as its three 8-byte words: GCC (12)
+ * compiles a compound literal of this struct through a stack temporary
+ * whose 16-byte reload follows a 1-byte store (a store-forwarding stall,
+ * ~15 cycles per value, which row decoding paid for every column).  The
+ * words give the same bytes (unused ones zero) with plain stores. */
+typedef union sql_value_words {
+    sql_value_t v;
+    uint64_t    w[3];
+} sql_value_words_t;
+_Static_assert(sizeof(sql_value_t) == 24 && offsetof(sql_value_t, u) == 8,
+               "sql_value_words_t assumes a flag word and two union words");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "sql_value_words_t puts isnull and the union's first members in the low bytes");
+static inline sql_value_t sql_value_of_words(uint64_t flag, uint64_t w1, uint64_t w2)
+{
+    sql_value_words_t x = { .w = { flag, w1, w2 } };
+    return x.v;
+}
+static inline sql_value_t sql_null(void) { return sql_value_of_words(1, 0, 0); }
+static inline sql_value_t sql_bool(bool b) { return sql_value_of_words(0, b ? 1 : 0, 0); }
+static inline sql_value_t sql_int(int64_t i) { return sql_value_of_words(0, (uint64_t)i, 0); }
+static inline sql_value_t sql_float(double f)
+{
+    uint64_t u;
+    memcpy(&u, &f, sizeof u);
+    return sql_value_of_words(0, u, 0);
+}
 static inline sql_value_t sql_bytes(const char *p, uint32_t len)
 {
-    sql_value_t v = { .isnull = false };
-    v.u.v.ptr = p;
-    v.u.v.len = len;
-    return v;
+    return sql_value_of_words(0, (uint64_t)(uintptr_t)p, len);
 }
 
 /* Deep copy of a value of a variable-length type into arena a. */

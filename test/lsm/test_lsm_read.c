@@ -84,7 +84,8 @@ END_TEST
 
 START_TEST(cache_pins_and_replace)
 {
-    lsm_cache_t *c = lsm_cache_new(16 * 100);
+    /* a shard holds a few one-block entries (header and 256-byte buffer) */
+    lsm_cache_t *c = lsm_cache_new(16 * 400);
     /* a pinned entry stays readable after it is evicted */
     char *b = lsm_cache_buf_new(50);
     memset(b, 'p', 50);
@@ -98,7 +99,7 @@ START_TEST(cache_pins_and_replace)
     for (size_t i = 0; i < n; i++)
         ck_assert_int_eq(d[i], 'p');
     lsm_cache_release(c, pinned);
-    ck_assert_uint_le(lsm_cache_usage(c), 16 * 100);
+    ck_assert_uint_le(lsm_cache_usage(c), 16 * 400);
 
     /* a second insert of the same key replaces the first */
     lsm_cache_release(c, lsm_cache_insert(c, 4, 4, block_of(0, 5), 5));
@@ -121,7 +122,7 @@ START_TEST(cache_pins_and_replace)
     ck_assert_int_eq(d[999], 'b');
     lsm_cache_release(c, h);
     ck_assert(!cached(c, 5, 0));
-    ck_assert_uint_le(lsm_cache_usage(c), 16 * 100);
+    ck_assert_uint_le(lsm_cache_usage(c), 16 * 400);
 
     /* a buffer never inserted */
     lsm_cache_buf_free(lsm_cache_buf_new(10));

@@ -377,6 +377,15 @@ static const char *unpack_bytes(rdb_arena_t *a, const char *p, uint32_t n)
     return a ? rdb_arena_memdup(a, p, n) : p;
 }
 
+int sql_value_packed_as(uint32_t oid)
+{
+    switch (sqlt_kind(oid)) {
+    case K_INT: case K_DATE: case K_TIME: case K_TS: case K_TSTZ: return SQL_PACKED_INT;
+    case K_FLOAT: return SQL_PACKED_FLOAT;
+    default: return SQL_PACKED_OTHER;
+    }
+}
+
 rdb_status_t sql_value_unpack(rdb_arena_t *a, sql_type_t t, const msgpack_object *o,
                               sql_value_t *out, rdb_err_t *err)
 {
