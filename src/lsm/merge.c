@@ -13,56 +13,55 @@ typedef struct merge_it {
     int n;
     int cur;      /* index of current child or -1 */
     bool forward;
+    bool failed;  /* a child is invalid with an error */
+    /* each child's key while it is valid (NULL when not): a child's key
+     * stays put until that child moves, so choosing the next entry after a
+     * step compares these without calling into the children that did not
+     * move */
+    const char **k;
+    size_t *kn;
     rdb_buf_t tmp;
 } merge_it_t;
+
+/* Note child i's position after it moved. */
+static void refresh(merge_it_t *m, int i)
+{
+    lsm_it_t *c = m->c[i];
+    if (c->ops->valid(c)) {
+        m->k[i] = c->ops->key(c, &m->kn[i]);
+        return;
+    }
+    m->k[i] = NULL;
+    /* a child that failed ends the merge: skipping its keys would serve a
+     * partial view as if it were whole */
+    if (c->ops->status(c, NULL) != RDB_OK)
+        m->failed = true;
+}
+
+static void refresh_all(merge_it_t *m)
+{
+    m->failed = false;
+    for (int i = 0; i < m->n; i++)
+        refresh(m, i);
+}
 
 static void pick_min(merge_it_t *m)
 {
     int best = -1;
-    size_t bn = 0, kn;
-    const char *bk = NULL;
-    for (int i = 0; i < m->n; i++) {
-        if (!m->c[i]->ops->valid(m->c[i])) {
-            /* a child that failed ends the merge: skipping its keys would
-             * serve a partial view as if it were whole */
-            if (m->c[i]->ops->status(m->c[i], NULL) != RDB_OK) {
-                m->cur = -1;
-                return;
-            }
-            continue;
-        }
-        const char *k = m->c[i]->ops->key(m->c[i], &kn);
-        if (best < 0 || lsm_ikey_cmp(k, kn, bk, bn) < 0) {
-            best = i;
-            bk = k;
-            bn = kn;
-        }
-    }
+    if (!m->failed)
+        for (int i = 0; i < m->n; i++)
+            if (m->k[i] && (best < 0 || lsm_ikey_cmp(m->k[i], m->kn[i], m->k[best], m->kn[best]) < 0))
+                best = i;
     m->cur = best;
 }
 
 static void pick_max(merge_it_t *m)
 {
     int best = -1;
-    size_t bn = 0, kn;
-    const char *bk = NULL;
-    for (int i = m->n - 1; i >= 0; i--) {
-        if (!m->c[i]->ops->valid(m->c[i])) {
-            /* a child that failed ends the merge: skipping its keys would
-             * serve a partial view as if it were whole */
-            if (m->c[i]->ops->status(m->c[i], NULL) != RDB_OK) {
-                m->cur = -1;
-                return;
-            }
-            continue;
-        }
-        const char *k = m->c[i]->ops->key(m->c[i], &kn);
-        if (best < 0 || lsm_ikey_cmp(k, kn, bk, bn) > 0) {
-            best = i;
-            bk = k;
-            bn = kn;
-        }
-    }
+    if (!m->failed)
+        for (int i = m->n - 1; i >= 0; i--)
+            if (m->k[i] && (best < 0 || lsm_ikey_cmp(m->k[i], m->kn[i], m->k[best], m->kn[best]) > 0))
+                best = i;
     m->cur = best;
 }
 
@@ -72,6 +71,7 @@ static void m_first(lsm_it_t *it)
     merge_it_t *m = (merge_it_t *)it;
     for (int i = 0; i < m->n; i++)
         m->c[i]->ops->seek_first(m->c[i]);
+    refresh_all(m);
     m->forward = true;
     pick_min(m);
 }
@@ -80,6 +80,7 @@ static void m_last(lsm_it_t *it)
     merge_it_t *m = (merge_it_t *)it;
     for (int i = 0; i < m->n; i++)
         m->c[i]->ops->seek_last(m->c[i]);
+    refresh_all(m);
     m->forward = false;
     pick_max(m);
 }
@@ -88,6 +89,7 @@ static void m_seek(lsm_it_t *it, const char *k, size_t n)
     merge_it_t *m = (merge_it_t *)it;
     for (int i = 0; i < m->n; i++)
         m->c[i]->ops->seek(m->c[i], k, n);
+    refresh_all(m);
     m->forward = true;
     pick_min(m);
 }
@@ -96,24 +98,25 @@ static void m_next(lsm_it_t *it)
     merge_it_t *m = (merge_it_t *)it;
     lsm_it_t *cur = m->c[m->cur];
     if (!m->forward) {
-        size_t kn;
-        const char *k = cur->ops->key(cur, &kn);
         rdb_buf_reset(&m->tmp);
-        rdb_buf_append(&m->tmp, k, kn);
+        rdb_buf_append(&m->tmp, m->k[m->cur], m->kn[m->cur]);
         for (int i = 0; i < m->n; i++) {
             if (i == m->cur)
                 continue;
             lsm_it_t *c = m->c[i];
+            size_t kn;
             c->ops->seek(c, m->tmp.data, m->tmp.len);
             if (c->ops->valid(c)) {
                 const char *ck = c->ops->key(c, &kn);
                 if (lsm_ikey_cmp(ck, kn, m->tmp.data, m->tmp.len) == 0)
                     c->ops->next(c);
             }
+            refresh(m, i);
         }
         m->forward = true;
     }
     cur->ops->next(cur);
+    refresh(m, m->cur);
     pick_min(m);
 }
 static void m_prev(lsm_it_t *it)
@@ -121,10 +124,8 @@ static void m_prev(lsm_it_t *it)
     merge_it_t *m = (merge_it_t *)it;
     lsm_it_t *cur = m->c[m->cur];
     if (m->forward) {
-        size_t kn;
-        const char *k = cur->ops->key(cur, &kn);
         rdb_buf_reset(&m->tmp);
-        rdb_buf_append(&m->tmp, k, kn);
+        rdb_buf_append(&m->tmp, m->k[m->cur], m->kn[m->cur]);
         for (int i = 0; i < m->n; i++) {
             if (i == m->cur)
                 continue;
@@ -134,16 +135,19 @@ static void m_prev(lsm_it_t *it)
                 c->ops->prev(c);
             else
                 c->ops->seek_last(c);
+            refresh(m, i);
         }
         m->forward = false;
     }
     cur->ops->prev(cur);
+    refresh(m, m->cur);
     pick_max(m);
 }
 static const char *m_key(lsm_it_t *it, size_t *n)
 {
     merge_it_t *m = (merge_it_t *)it;
-    return m->c[m->cur]->ops->key(m->c[m->cur], n);
+    *n = m->kn[m->cur];
+    return m->k[m->cur];
 }
 static const char *m_value(lsm_it_t *it, size_t *n)
 {
@@ -166,6 +170,8 @@ static void m_free(lsm_it_t *it)
     for (int i = 0; i < m->n; i++)
         m->c[i]->ops->free(m->c[i]);
     free(m->c);
+    free(m->k);
+    free(m->kn);
     rdb_buf_free(&m->tmp);
     free(m);
 }
@@ -181,5 +187,7 @@ lsm_it_t *lsm_merge_iter_new(lsm_it_t **children, int n)
     m->n = n;
     m->cur = -1;
     m->forward = true;
+    m->k = rdb_calloc(n ? (size_t)n : 1, sizeof(*m->k));
+    m->kn = rdb_calloc(n ? (size_t)n : 1, sizeof(*m->kn));
     return &m->base;
 }

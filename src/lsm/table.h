@@ -2,6 +2,8 @@
  * table.h — SSTables: immutable sorted files of internal keys.
  *
  * Layout: data blocks | filter block | index block | footer (48 bytes).
+ * Data blocks may be separated by zero bytes (the builder lines blocks up
+ * with pages, table_builder.c): readers find every block by its handle.
  * Each block is followed by a 5-byte trailer: compression type (1) and the
  * masked crc32c of block bytes and type (4); every read verifies it.  The
  * index maps the last key of each data block to varint64 offset, size.
