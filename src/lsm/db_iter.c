@@ -19,7 +19,9 @@ struct lsm_iter {
     bool has_lo, has_hi;
     bool valid;
     bool fwd;   /* the merge sits on the current entry (last move forward) */
-    /* current entry, copied (prev needs to step past it) */
+    /* current entry, copied (prev needs to step past it); the value only
+     * when the merge has moved off it (fwd false): while fwd, the merge
+     * still sits on the entry and lsm_iter_value reads it there */
     rdb_buf_t key;  /* user key */
     rdb_buf_t val;
     lsm_version_t ver;
@@ -96,12 +98,14 @@ static bool m_ok(lsm_iter_t *it)
 
 static void take(lsm_iter_t *it, const char *k, size_t kn)
 {
-    size_t vn;
-    const char *v = it->m->ops->value(it->m, &vn);
     rdb_buf_reset(&it->key);
     rdb_buf_append(&it->key, k, kn - LSM_IKEY_TRAILER);
     rdb_buf_reset(&it->val);
-    rdb_buf_append(&it->val, v, vn);
+    if (!it->fwd) {
+        size_t vn;
+        const char *v = it->m->ops->value(it->m, &vn);
+        rdb_buf_append(&it->val, v, vn);
+    }
     it->ver = lsm_ikey_version(k, kn);
     it->tomb = lsm_ikey_kind(k, kn) == LSM_KIND_DELETE;
     it->valid = true;
@@ -332,6 +336,8 @@ const char *lsm_iter_key(const lsm_iter_t *it, size_t *klen)
 }
 const char *lsm_iter_value(const lsm_iter_t *it, size_t *vlen)
 {
+    if (it->valid && it->fwd)
+        return it->m->ops->value(it->m, vlen);
     *vlen = it->val.len;
     return it->val.data ? it->val.data : "";
 }
