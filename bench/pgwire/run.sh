@@ -7,30 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
 secs=${2:-5}
-pgbin=/usr/lib/postgresql/15/bin
-free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
-tmp=$(mktemp -d /tmp/pgwire-bench.XXXXXX)
-chmod 755 "$tmp"
-rport=$(free_port); pport=$(free_port)
-cleanup() {
-    [ -n "${rpid:-}" ] && kill "$rpid" 2>/dev/null && wait "$rpid" 2>/dev/null || true
-    runuser -u postgres -- "$pgbin/pg_ctl" -D "$tmp/pg" -m fast stop >/dev/null 2>&1 || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-"$build/ringdb" --data-dir "$tmp/ringdb" --port "$rport" --unix-socket-dir "$tmp" \
-    --auth trust --log-level warn &
-rpid=$!
-install -d -o postgres "$tmp/pg" "$tmp/pgsock"
-runuser -u postgres -- "$pgbin/initdb" -D "$tmp/pg" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$tmp/pg" -l "$tmp/pgsock/log" -w \
-    -o "-p $pport -k $tmp/pgsock -c listen_addresses=127.0.0.1" start >/dev/null
-for _ in $(seq 50); do
-    pg_isready -q -h 127.0.0.1 -p "$rport" && break
-    sleep 0.1
-done
+. "$here/../lib/pgpair.sh"
+pgpair_start pgwire-bench "$build"
 
 tps() { # port mode clients
     pgbench -n -h 127.0.0.1 -p "$1" -U postgres postgres -f "$here/select1.sql" \

@@ -164,7 +164,7 @@ void clu_members_encode(const clu_members_t *ms, rdb_buf_t *out)
         rdb_buf_append(out, t, rdb_encode_varint64(t, al));
         rdb_buf_append(out, m->addr, al);
         rdb_buf_append(out, t, rdb_encode_varint64(t, m->version));
-        rdb_buf_append_u8(out, m->removed ? 2 : m->leaving ? 1 : 0);
+        rdb_buf_append_u8(out, m->removed ? CLU_MF_REMOVED : m->leaving ? CLU_MF_LEAVING : 0);
     }
 }
 
@@ -186,10 +186,19 @@ rdb_status_t clu_members_merge_encoded(clu_members_t *ms, const void *data, size
         memcpy(addr, p, al);
         addr[al] = 0;
         p += al;
-        if (!(p = rdb_decode_varint64(p, end, &ver)) || p >= end || (unsigned char)*p > 2)
+        if (!(p = rdb_decode_varint64(p, end, &ver)) || p >= end)
             goto bad;
         unsigned char fl = (unsigned char)*p++;
-        *changed += merge_entry(ms, (uint16_t)id, addr, ver, fl == 1, fl == 2);
+        if (fl & CLU_MF_EXT) {   /* fields of a newer version: skipped */
+            uint64_t xl;
+            if (!(p = rdb_decode_varint64(p, end, &xl)) || xl > (uint64_t)(end - p))
+                goto bad;
+            p += xl;
+        }
+        /* Unknown flag bits (states of a newer version) are ignored: the
+         * entry is merged with what this version understands. */
+        *changed += merge_entry(ms, (uint16_t)id, addr, ver, (fl & CLU_MF_LEAVING) != 0,
+                                (fl & CLU_MF_REMOVED) != 0);
     }
     if (p != end)
         goto bad;

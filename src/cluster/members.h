@@ -68,7 +68,16 @@ void clu_members_heard(clu_members_t *ms, uint16_t id, uint64_t now_ms);
 size_t clu_members_tick(clu_members_t *ms, uint64_t now_ms);
 bool clu_members_is_up(const clu_members_t *ms, uint16_t id);
 
-/* Wire / disk form: entries (id, addr, version, flags: 1 leaving, 2 removed). */
+/* Wire / disk form: varint count, then per entry varint id, varint addr
+ * length, addr, varint version, u8 flags; if flags has CLU_MF_EXT, a varint
+ * length and that many bytes of fields added by a later version follow.
+ * DO NOT CHANGE the bits below (gossip and the members file).  A decoder
+ * ignores flag bits it does not know and skips the extension, so a newer
+ * node's table (a new state, a new field) is read by an older one as far
+ * as it understands it instead of being refused whole. */
+#define CLU_MF_LEAVING 0x01u
+#define CLU_MF_REMOVED 0x02u  /* (removed implies leaving) */
+#define CLU_MF_EXT     0x80u
 void         clu_members_encode(const clu_members_t *ms, rdb_buf_t *out);
 /* Merge every entry of an encoded table into ms; returns changes in *changed. */
 rdb_status_t clu_members_merge_encoded(clu_members_t *ms, const void *data, size_t len,

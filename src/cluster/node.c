@@ -295,8 +295,9 @@ static void node_rebuild_ring(clu_node_t *n)
 
 static void node_send_gossip(clu_node_t *n, uint16_t peer);
 
-/* A member removed by removenode: its hints are dropped, its links closed
- * (clu_net_refuse); if it is this node, every link is refused from now on. */
+/* A member removed by removenode: its links are closed (clu_net_refuse)
+ * and its hints go to the new replicas (node_hints.c); if it is this node,
+ * every link is refused from now on. */
 static void node_handle_removed(clu_node_t *n)
 {
     for (size_t i = 0; i < n->mem.n; i++) {
@@ -317,10 +318,9 @@ static void node_handle_removed(clu_node_t *n)
             continue;
         ps->removed_done = true;
         ps->join_push = false;
-        RDB_LOG_INFO("node", "member %u was removed from the cluster: its hints are dropped "
-                     "and its links refused", m->id);
+        RDB_LOG_INFO("node", "member %u was removed from the cluster: its links are refused "
+                     "and its hints redirected to the new replicas", m->id);
         clu_net_refuse(n->net, m->id);
-        node_drop_hints(n, m->id);
     }
     if (n->self_removed)
         for (size_t i = 0; i < n->mem.n; i++)
@@ -346,6 +346,9 @@ void node_members_changed(clu_node_t *n)
         if (n->mem.m[i].id != n->o.node_id && !n->mem.m[i].leaving)
             node_dial(n, n->mem.m[i].addr);
     node_rebuild_ring(n);
+    /* Hints for members that left or were removed: to the new replicas. */
+    for (size_t i = 0; i < n->mem.n; i++)
+        node_hints_redirect(n, n->mem.m[i].id);
 }
 
 static void node_send_gossip(clu_node_t *n, uint16_t peer)
@@ -1068,6 +1071,7 @@ void node_status_json(clu_node_t *n, rdb_buf_t *out)
             json_object_set_new(h, "bytes", json_integer((json_int_t)hs.bytes));
             json_object_set_new(h, "dropped", json_integer((json_int_t)hs.dropped));
             json_object_set_new(h, "delivered", json_integer((json_int_t)ps->delivered));
+            json_object_set_new(h, "redirected", json_integer((json_int_t)ps->redirected));
             json_object_set_new(e, "hints", h);
         }
         json_array_append_new(ms, e);

@@ -82,6 +82,7 @@
 
 #include "cluster/consistency.h"
 #include "cluster/hlc.h"
+#include "cluster/partmap.h"
 #include "cluster/replica.h"
 #include "common/buf.h"
 #include "common/config.h"
@@ -160,6 +161,11 @@ clu_hlc_t *clu_node_hlc(clu_node_t *n);
  * fn NULL removes the hook; once this returns, the previous hook is no
  * longer running. */
 void clu_node_set_applied_hook(clu_node_t *n, clu_applied_fn fn, void *ctx);
+/* How to tell a range-partitioned space's keys (partmap.h clu_space_fn):
+ * with it, a range-partitioned table that has no partition map yet counts
+ * its load as one partition and splits automatically (--auto-split-rate)
+ * like any other.  fn NULL: only tables with a map split by themselves. */
+void clu_node_set_range_space(clu_node_t *n, clu_space_fn fn, void *ctx);
 
 rdb_status_t clu_node_commit_batch(clu_node_t *n, const clu_record_t *recs, size_t nrec,
                                    clu_consistency_t cl, unsigned flags, clu_done_cb cb,

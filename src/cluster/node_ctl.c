@@ -10,7 +10,8 @@
  * version of every key, tombstones included, with tokens: the convergence
  * checker's input), status, merkle, ae, drop-hints [NODE], leave [TIMEOUT_S],
  * cleanup, removenode ID [TIMEOUT_S] (node_remove.c; "rereplicate ID" is
- * its step on each member), split / merge, partitions.
+ * its step on each member), hints-redirect ID [TIMEOUT_S] (node_hints.c:
+ * answers once no hint for ID is left here), split / merge, partitions.
  * Keys and values travel as bytes; JSON shows them as text when they are
  * valid UTF-8 and always as hex.
  */
@@ -410,6 +411,8 @@ void node_on_ctl(clu_net_t *net, uint32_t client, clu_frame_t *f, void *ctx)
         node_move_ctl(n, client, id, true, ver, tmo);   /* answers once handed off */
     } else if (IS("cleanup")) {
         node_move_ctl(n, client, id, false, 0, 0);
+    } else if (IS("hints-redirect") && a[0]) {
+        node_hints_ctl(n, client, id, a[0], al[0], a[1], al[1]);
     } else if ((IS("removenode") || IS("rereplicate")) && a[0]) {
         node_remove_ctl(n, client, id, a[0], al[0], a[1], al[1], IS("removenode"));
     } else {

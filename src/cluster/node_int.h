@@ -84,6 +84,10 @@ typedef struct peer_state {
     rdb_buf_t   gossip_mem;      /* its member table, as last gossiped to us */
     bool        removed_done;    /* its removal handled here (hints dropped) */
     uint64_t    refused_log_ms;  /* last "refused" log line (monotonic)     */
+    bool        redirect_inflight; /* gone member: a batch of its hints is being
+                                    * written to the new replicas (node_hints.c) */
+    uint64_t    redirected;      /* its hints redirected so far             */
+    uint64_t    redirect_blocked_log_ms;
 } peer_state_t;
 
 /* Records packed for one WRITE frame (no array header yet). */
@@ -558,6 +562,25 @@ rdb_status_t node_call_addr(clu_node_t *n, const char *addr, const char *cmd,
  * count; 0 when the range is not (the ring's partitions apply). */
 size_t node_part_scan_sets(clu_node_t *n, const void *lo, size_t lolen, const void *hi,
                            size_t hilen, uint16_t **sets, uint8_t **setn);
+
+/* node_hints.c: hints held for a member that left or was removed. */
+/* peer is a member that is leaving, has left or was removed (not self). */
+bool node_peer_gone(clu_node_t *n, uint16_t peer);
+/* Write a batch of peer's hints to the new replicas at ALL, deleting them
+ * once acknowledged (node thread; a no-op unless peer is gone). */
+void node_hints_redirect(clu_node_t *n, uint16_t peer);
+/* Wait until this node holds no hints for peer (blocking, not on the node
+ * thread); 57P03 after timeout_ms. */
+rdb_status_t node_hints_wait_gone(clu_node_t *n, uint16_t peer, uint64_t timeout_ms,
+                                  rdb_err_t *err);
+/* ctl "hints-redirect ID [TIMEOUT_S]": answers once no hint for ID is left
+ * here (redirected), or 57P03. */
+void node_hints_ctl(clu_node_t *n, uint32_t client, uint64_t id, const char *a, size_t al,
+                    const char *tmo, size_t tl);
+/* Run "hints-redirect peer" on every other up member, one after the other
+ * (blocking, not on the node thread). */
+rdb_status_t node_hints_wait_members(clu_node_t *n, uint16_t peer, uint64_t timeout_ms,
+                                     rdb_err_t *err);
 
 /* node_ae.c: push my records of ranges to peer (RANGE_DATA frames). */
 void node_ae_push_ranges(clu_node_t *n, uint16_t peer, ae_range_t *ranges, size_t nranges);

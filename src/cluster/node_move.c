@@ -346,6 +346,9 @@ static void *ctl_move_main(void *arg)
     }
     if (c->st == RDB_OK)
         c->st = node_handoff(n, !c->leave, 0, NULL, &c->sent, &c->err);
+    /* The hints the others held for this node: on the new replicas too. */
+    if (c->st == RDB_OK && c->leave)
+        c->st = node_hints_wait_members(n, n->o.node_id, c->timeout_ms, &c->err);
     if (c->st == RDB_OK && c->leave)
         RDB_LOG_INFO("node", "left the cluster: %llu records handed off to their replicas",
                      (unsigned long long)c->sent);

@@ -942,6 +942,11 @@ static void *auto_split_main(void *arg)
     return NULL;
 }
 
+void clu_node_set_range_space(clu_node_t *n, clu_space_fn fn, void *ctx)
+{
+    clu_pmap_set_space_fn(n->pmap, fn, ctx);
+}
+
 void node_part_tick(clu_node_t *n)
 {
     uint64_t now = node_mono_ms();

@@ -175,6 +175,8 @@ static rdb_status_t rereplicate(clu_node_t *n, uint16_t id, uint64_t timeout_ms,
         return st;
     node_apply_barrier(n);
     st = node_rereplicate_walk(n, id, sent, err);
+    if (st == RDB_OK)   /* and the hints held here for it (node_hints.c) */
+        st = node_hints_wait_gone(n, id, timeout_ms, err);
     if (st == RDB_OK)
         RDB_LOG_INFO("node", "re-replicated %llu records of ranges node %u held",
                      (unsigned long long)*sent, id);

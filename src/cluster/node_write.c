@@ -754,6 +754,10 @@ static bool pump_fn(const clu_record_t *r, void *ctx)
 
 void node_hints_pump(clu_node_t *n, uint16_t peer)
 {
+    if (node_peer_gone(n, peer)) {   /* left or removed: to the new replicas */
+        node_hints_redirect(n, peer);
+        return;
+    }
     peer_state_t *ps = node_peer(n, peer);
     if (ps->hint_inflight || !clu_net_is_up(n->net, peer))
         return;

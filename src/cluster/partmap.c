@@ -57,6 +57,13 @@ struct clu_pmap {
     size_t           n;
     atomic_size_t    count;   /* n, read without the lock */
     uint64_t         now_ms;  /* the last tick's time */
+    /* Range spaces without a map (clu_pmap_set_space_fn): one entry each,
+     * rec "none" (version 0, no cur), load[1] for the whole space.  They
+     * only count load and propose a first split; placement ignores them. */
+    pm_entry_t      *imp;
+    size_t           nimp;
+    clu_space_fn     space_fn;    /* under mu */
+    void            *space_ctx;
 };
 
 void clu_pmap_rec_init(clu_pmap_rec_t *r)
@@ -205,6 +212,24 @@ static void load_free(part_load_t *l, size_t n)
 
 static size_t nparts(const clu_pmap_rec_t *r) { return r->has_cur ? r->cur.n + 1 : 0; }
 
+/* Partitions with load counters: the map's, or the one of a space without
+ * a map (pm->imp). */
+static size_t eparts(const pm_entry_t *e) { return e->rec.has_cur ? e->rec.cur.n + 1 : e->load ? 1 : 0; }
+
+/* Entry i of the mapped spaces, then of those without a map (lock held). */
+static pm_entry_t *entry_at(clu_pmap_t *pm, size_t i)
+{
+    return i < pm->n ? &pm->e[i] : &pm->imp[i - pm->n];
+}
+
+static pm_entry_t *find_in(pm_entry_t *e, size_t n, const void *space, size_t slen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (e[i].slen == slen && memcmp(e[i].space, space, slen) == 0)
+            return &e[i];
+    return NULL;
+}
+
 static bool same_bound(const clu_split_t *a, const clu_split_t *b)
 {
     if (!a || !b)
@@ -241,11 +266,13 @@ void clu_pmap_free(clu_pmap_t *pm)
 {
     if (!pm)
         return;
-    for (size_t i = 0; i < pm->n; i++) {
-        load_free(pm->e[i].load, nparts(&pm->e[i].rec));
-        clu_pmap_rec_free(&pm->e[i].rec);
+    for (size_t i = 0; i < pm->n + pm->nimp; i++) {
+        pm_entry_t *e = entry_at(pm, i);
+        load_free(e->load, eparts(e));
+        clu_pmap_rec_free(&e->rec);
     }
     free(pm->e);
+    free(pm->imp);
     pthread_rwlock_destroy(&pm->mu);
     pthread_mutex_destroy(&pm->smu);
     free(pm);
@@ -254,10 +281,44 @@ void clu_pmap_free(clu_pmap_t *pm)
 /* The entry of exactly this space (lock held). */
 static pm_entry_t *find_space(clu_pmap_t *pm, const void *space, size_t slen)
 {
-    for (size_t i = 0; i < pm->n; i++)
-        if (pm->e[i].slen == slen && memcmp(pm->e[i].space, space, slen) == 0)
-            return &pm->e[i];
-    return NULL;
+    return find_in(pm->e, pm->n, space, slen);
+}
+
+/* A space without a map, created if absent (write lock held). */
+static pm_entry_t *imp_get(clu_pmap_t *pm, const void *space, size_t slen)
+{
+    pm_entry_t *e = find_in(pm->imp, pm->nimp, space, slen);
+    if (e || slen == 0 || slen > CLU_PMAP_MAX_SPACE)
+        return e;
+    pm->imp = rdb_realloc(pm->imp, (pm->nimp + 1) * sizeof *pm->imp);
+    e = &pm->imp[pm->nimp++];
+    memset(e, 0, sizeof *e);
+    memcpy(e->space, space, slen);
+    e->slen = slen;
+    clu_pmap_rec_init(&e->rec);
+    e->load = rdb_calloc(1, sizeof *e->load);
+    return e;
+}
+
+/* The space got a map: its entry without one goes (write lock held). */
+static void imp_drop(clu_pmap_t *pm, const void *space, size_t slen)
+{
+    pm_entry_t *e = find_in(pm->imp, pm->nimp, space, slen);
+    if (!e)
+        return;
+    load_free(e->load, 1);
+    clu_pmap_rec_free(&e->rec);
+    size_t i = (size_t)(e - pm->imp);
+    memmove(e, e + 1, (pm->nimp - i - 1) * sizeof *e);
+    pm->nimp--;
+}
+
+void clu_pmap_set_space_fn(clu_pmap_t *pm, clu_space_fn fn, void *ctx)
+{
+    pthread_rwlock_wrlock(&pm->mu);
+    pm->space_fn = fn;
+    pm->space_ctx = ctx;
+    pthread_rwlock_unlock(&pm->mu);
 }
 
 bool clu_pmap_apply(clu_pmap_t *pm, const void *key, size_t klen, const void *val, size_t vlen,
@@ -291,6 +352,7 @@ bool clu_pmap_apply(clu_pmap_t *pm, const void *key, size_t klen, const void *va
         e->changed_ms = pm->now_ms;
         changed = true;
         atomic_store(&pm->count, pm->n);
+        imp_drop(pm, space, slen);
     } else if (lsm_version_cmp(v, e->rec.version) > 0) {
         part_load_t *l = load_carry(e->load, &e->rec, &rec);
         load_free(e->load, nparts(&e->rec));
@@ -421,13 +483,16 @@ void clu_pmap_each(clu_pmap_t *pm, clu_pmap_each_fn fn, void *ctx)
 
 void clu_pmap_note(clu_pmap_t *pm, const void *key, size_t klen, bool write, size_t bytes)
 {
-    if (atomic_load(&pm->count) == 0)
+    if (atomic_load(&pm->count) == 0 && !pm->space_fn)
         return;
     pthread_rwlock_rdlock(&pm->mu);
-    for (size_t i = 0; i < pm->n; i++) {
-        pm_entry_t *e = &pm->e[i];
+    size_t nall = pm->n + pm->nimp;
+    bool known = false;
+    for (size_t i = 0; i < nall; i++) {
+        pm_entry_t *e = entry_at(pm, i);
         if (klen < e->slen || memcmp(key, e->space, e->slen) != 0)
             continue;
+        known = true;
         if (!e->load)
             break;
         const char *rest = (const char *)key + e->slen;
@@ -451,7 +516,16 @@ void clu_pmap_note(clu_pmap_t *pm, const void *key, size_t klen, bool write, siz
         }
         break;
     }
+    size_t slen = !known && write && pm->space_fn ? pm->space_fn(pm->space_ctx, key, klen) : 0;
     pthread_rwlock_unlock(&pm->mu);
+    if (slen && slen <= klen) {
+        /* First write seen of a range space without a map: from the next
+         * one on, it is counted as the space's single partition. */
+        pthread_rwlock_wrlock(&pm->mu);
+        if (!find_space(pm, key, slen))
+            imp_get(pm, key, slen);
+        pthread_rwlock_unlock(&pm->mu);
+    }
 }
 
 typedef struct skey {
@@ -527,12 +601,14 @@ bool clu_pmap_tick(clu_pmap_t *pm, double dt, uint64_t now_ms, double split_rate
     pthread_rwlock_wrlock(&pm->mu);
     pm->now_ms = now_ms;
     pthread_mutex_lock(&pm->smu);
-    for (size_t i = 0; i < pm->n; i++) {
-        pm_entry_t *e = &pm->e[i];
+    for (size_t i = 0; i < pm->n + pm->nimp; i++) {
+        pm_entry_t *e = entry_at(pm, i);
         if (!e->changed_ms)
             e->changed_ms = now_ms;
-        bool cool = !e->rec.moving && now_ms - e->changed_ms >= cooldown_ms;
-        for (size_t p = 0; p < nparts(&e->rec); p++) {
+        /* A space without a map never changed: no cooldown. */
+        bool nomap = !e->rec.has_cur && e->load;
+        bool cool = !e->rec.moving && (nomap || now_ms - e->changed_ms >= cooldown_ms);
+        for (size_t p = 0; p < eparts(e); p++) {
             part_load_t *l = &e->load[p];
             uint64_t r = atomic_load(&l->reads), w = atomic_load(&l->writes),
                      b = atomic_load(&l->bytes);
@@ -578,14 +654,14 @@ void clu_pmap_pack_report(clu_pmap_t *pm, double min_rate, msgpack_packer *pk)
     pthread_rwlock_rdlock(&pm->mu);
     pthread_mutex_lock(&pm->smu);
     uint32_t cnt = 0;
-    for (size_t i = 0; i < pm->n; i++)
-        for (size_t p = 0; p < nparts(&pm->e[i].rec); p++)
-            cnt += pm->e[i].load[p].pub.write_rate >= min_rate;
+    for (size_t i = 0; i < pm->n + pm->nimp; i++)
+        for (size_t p = 0; p < eparts(entry_at(pm, i)); p++)
+            cnt += entry_at(pm, i)->load[p].pub.write_rate >= min_rate;
     msgpack_pack_array(pk, cnt);
     rdb_buf_t key = RDB_BUF_INIT;
-    for (size_t i = 0; i < pm->n; i++) {
-        const pm_entry_t *e = &pm->e[i];
-        for (size_t p = 0; p < nparts(&e->rec); p++) {
+    for (size_t i = 0; i < pm->n + pm->nimp; i++) {
+        const pm_entry_t *e = entry_at(pm, i);
+        for (size_t p = 0; p < eparts(e); p++) {
             const part_load_t *l = &e->load[p];
             if (l->pub.write_rate < min_rate)
                 continue;
@@ -622,7 +698,7 @@ void clu_pmap_peer_report(clu_pmap_t *pm, uint16_t peer, uint64_t now_ms,
 {
     if (!peer || rep->type != MSGPACK_OBJECT_ARRAY)
         return;
-    pthread_rwlock_rdlock(&pm->mu);
+    pthread_rwlock_wrlock(&pm->mu);   /* may add a space without a map */
     pthread_mutex_lock(&pm->smu);
     for (uint32_t i = 0; i < rep->via.array.size; i++) {
         const msgpack_object *x = &rep->via.array.ptr[i];
@@ -635,8 +711,10 @@ void clu_pmap_peer_report(clu_pmap_t *pm, uint16_t peer, uint64_t now_ms,
                                        f[4].type != MSGPACK_OBJECT_FLOAT32))
             continue;
         pm_entry_t *e = find_space(pm, f[0].via.bin.ptr, f[0].via.bin.size);
+        if (!e && hlc == 0 && node == 0)   /* the reporter's space without a map */
+            e = imp_get(pm, f[0].via.bin.ptr, f[0].via.bin.size);
         if (!e || e->rec.version.hlc != hlc || e->rec.version.node_id != node ||
-            part >= nparts(&e->rec))
+            part >= eparts(e))
             continue;   /* another map version than ours: not comparable */
         part_load_t *l = &e->load[part];
         peer_load_t *slot = NULL;

@@ -145,6 +145,16 @@ typedef void (*clu_pmap_each_fn)(void *ctx, const void *space, size_t slen,
                                  const clu_pmap_rec_t *rec, const clu_pload_t *load);
 void        clu_pmap_each(clu_pmap_t *pm, clu_pmap_each_fn fn, void *ctx);
 
+/* The length of the range-partitioned space (key prefix) that key belongs
+ * to, or 0 (the SQL engine: 0x02 ‖ table id of a PARTITION BY RANGE
+ * table's row key).  Must be cheap and thread-safe. */
+typedef size_t (*clu_space_fn)(void *ctx, const void *key, size_t klen);
+/* With fn set, the writes of a range space that has no map yet are counted
+ * too, as the space's one partition (from its second write seen here), are
+ * gossiped (map version 0) and may propose the space's first split; such a
+ * space stays out of placement (clu_pmap_place, _get, _each) until its map
+ * arrives.  fn NULL: only spaces with a map count. */
+void        clu_pmap_set_space_fn(clu_pmap_t *pm, clu_space_fn fn, void *ctx);
 /* Count a read or a write (bytes: key and value) of key on this node
  * against its partition in the current map; a no-op for other keys. */
 void        clu_pmap_note(clu_pmap_t *pm, const void *key, size_t klen, bool write, size_t bytes);

@@ -67,6 +67,21 @@ uint64_t rdb_sql_key_token(const void *key, size_t klen, void *ctx)
 
 clu_node_t *eng_clu_node(void) { return rdb_server_node(); }
 
+/* The space (0x02 ‖ table id) of a range-partitioned table's row key, for
+ * the node's load counters (clu_node_set_range_space): a hash-partitioned
+ * table's row key carries the hash of its primary key right after the id
+ * (sql/table.c row_key), a range-partitioned one's does not. */
+static size_t range_space(void *ctx, const void *key, size_t klen)
+{
+    (void)ctx;
+    const unsigned char *k = key;
+    if (klen <= 5 || k[0] != TXN_PREFIX_ROW)
+        return 0;
+    if (klen >= 13 && rdb_get_u64_be(k + 5) == rdb_hash64(k + 13, klen - 13, 0))
+        return 0;
+    return 5;
+}
+
 /* ---- commits ------------------------------------------------------------- */
 
 typedef struct rec_acc {
@@ -515,14 +530,17 @@ void eng_clu_attach(rdb_engine_t *e)
     sweep.stop = false;
     sweep.started = pthread_create(&sweep.thr, NULL, sweep_main, e) == 0;
     clu_node_set_applied_hook(e->node, applied_hook, e);
+    clu_node_set_range_space(e->node, range_space, NULL);
     RDB_LOG_INFO("sql", "engine shares the store and clock of cluster node %u",
                  clu_node_id(e->node));
 }
 
 void eng_clu_detach(rdb_engine_t *e)
 {
-    if (e->node && e->st)
+    if (e->node && e->st) {
         clu_node_set_applied_hook(e->node, NULL, NULL);
+        clu_node_set_range_space(e->node, NULL, NULL);
+    }
     if (sweep.started) {
         pthread_mutex_lock(&sweep.mu);
         sweep.stop = true;

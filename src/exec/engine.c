@@ -1438,9 +1438,13 @@ static rdb_status_t stmt_bind_now(rdb_stmt_t *ps, txn_t *t, rdb_err_t *err)
 }
 
 static void prep_describe(rdb_stmt_t *ps);
+static void e_stmt_free(rdb_stmt_t *ps);
 
-static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, const uint32_t *param_types,
-                              rdb_stmt_t **out, rdb_err_t *err)
+/* A new statement for both ways of preparing one (the protocol's Parse and
+ * SQL PREPARE): one reference (the caller's), its own copy of sql parsed
+ * into its own arena, every parameter type unknown.  On failure *out is
+ * NULL and nothing is kept. */
+static rdb_status_t stmt_new(rdb_session_t *s, const char *sql, rdb_stmt_t **out, rdb_err_t *err)
 {
     rdb_stmt_t *ps = calloc(1, sizeof *ps);
     ps->s = s;
@@ -1449,6 +1453,31 @@ static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, co
     ps->sql = strdup(sql);
     for (int i = 0; i < SQL_MAX_PARAMS; i++)
         ps->ptypes[i] = (sql_type_t){ 0, -1 };
+    if (sql_parse(&ps->a, ps->sql, &ps->parse, err) != RDB_OK) {
+        e_stmt_free(ps);
+        *out = NULL;
+        return RDB_SQL;
+    }
+    *out = ps;
+    return RDB_OK;
+}
+
+/* The parameter type oids Describe reports (ps->poids), once ps->nparams
+ * and ps->ptypes are final: a type nothing fixed is reported as text. */
+static void stmt_set_poids(rdb_stmt_t *ps)
+{
+    ps->poids = RDB_ARENA_NEWN(&ps->a, uint32_t, ps->nparams + 1);
+    for (int i = 0; i < ps->nparams; i++)
+        ps->poids[i] = ps->ptypes[i].oid ? ps->ptypes[i].oid : SQL_OID_TEXT;
+}
+
+static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, const uint32_t *param_types,
+                              rdb_stmt_t **out, rdb_err_t *err)
+{
+    rdb_stmt_t *ps;
+    rdb_status_t rc = stmt_new(s, sql, &ps, err);
+    if (rc != RDB_OK)
+        return rc;
     if (nparams > SQL_MAX_PARAMS)
         nparams = SQL_MAX_PARAMS;
     for (int i = 0; i < nparams; i++)
@@ -1457,8 +1486,7 @@ static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, co
             ps->fixed[i] = true;
         }
     ps->nparams = nparams;
-    rdb_status_t rc = sql_parse(&ps->a, ps->sql, &ps->parse, err);
-    if (rc == RDB_OK && ps->parse.nstmts > 1)
+    if (ps->parse.nstmts > 1)
         rc = rdb_err_set(err, RDB_SQL, "42601", "cannot insert multiple commands into a prepared statement");
     if (rc == RDB_OK && ps->parse.nstmts == 1) {
         ps->st = ps->parse.stmts[0];
@@ -1495,17 +1523,10 @@ static rdb_status_t e_prepare(rdb_session_t *s, const char *sql, int nparams, co
         }
     }
     if (rc != RDB_OK) {
-        sql_parse_free(&ps->parse);
-        if (ps->snap)
-            sql_catalog_release(ps->snap);
-        rdb_arena_destroy(&ps->a);
-        free(ps->sql);
-        free(ps);
+        e_stmt_free(ps);
         return rc;
     }
-    ps->poids = RDB_ARENA_NEWN(&ps->a, uint32_t, ps->nparams + 1);
-    for (int i = 0; i < ps->nparams; i++)
-        ps->poids[i] = ps->ptypes[i].oid ? ps->ptypes[i].oid : SQL_OID_TEXT;
+    stmt_set_poids(ps);
     *out = ps;
     return RDB_OK;
 }
@@ -1842,19 +1863,11 @@ const char *eng_prepared_at(rdb_session_t *s, int i, const char **text, int64_t 
     return p->name;
 }
 
-/* Parse the query string again so that the statement owns its tree, take
- * the PREPARE at loc, resolve the given types and bind at t's snapshot. */
-static rdb_status_t prep_make(rdb_session_t *s, ast_stmt_t *st, const char *sql, txn_t *t, rdb_stmt_t *ps,
-                              rdb_err_t *err)
+/* ps is the query string parsed again (stmt_new) so that the statement owns
+ * its tree: take the PREPARE at st's loc, resolve the given types and bind
+ * at t's snapshot. */
+static rdb_status_t prep_make(rdb_session_t *s, ast_stmt_t *st, txn_t *t, rdb_stmt_t *ps, rdb_err_t *err)
 {
-    ps->s = s;
-    ps->refs = 1;
-    rdb_arena_init(&ps->a, 0);
-    ps->sql = strdup(sql);
-    for (int i = 0; i < SQL_MAX_PARAMS; i++)
-        ps->ptypes[i] = (sql_type_t){ 0, -1 };
-    if (sql_parse(&ps->a, ps->sql, &ps->parse, err) != RDB_OK)
-        return RDB_SQL;
     for (int i = 0; i < ps->parse.nstmts && !ps->st; i++)
         if (ps->parse.stmts[i]->kind == AST_S_PREPARE && ps->parse.stmts[i]->loc == st->loc)
             ps->st = ps->parse.stmts[i];
@@ -1891,9 +1904,7 @@ static rdb_status_t prep_make(rdb_session_t *s, ast_stmt_t *st, const char *sql,
         ps->fixed[i] = true;
     if (ps->bound.plan)
         describe_plan(&ps->a, ps->bound.plan, &ps->ncols, &ps->cols);
-    ps->poids = RDB_ARENA_NEWN(&ps->a, uint32_t, ps->nparams + 1);
-    for (int i = 0; i < ps->nparams; i++)
-        ps->poids[i] = ps->ptypes[i].oid;
+    stmt_set_poids(ps);     /* every type is known here */
     return RDB_OK;
 }
 
@@ -1904,8 +1915,10 @@ static rdb_status_t run_prepare(rdb_session_t *s, ast_stmt_t *st, const char *sq
         return rdb_err_set(err, RDB_SQL, "42P05", "prepared statement \"%s\" already exists", st->name);
     bool own;
     txn_t *t = eng_stmt_txn(s, &own);
-    rdb_stmt_t *ps = calloc(1, sizeof *ps);
-    rdb_status_t rc = prep_make(s, st, sql, t, ps, err);
+    rdb_stmt_t *ps;
+    rdb_status_t rc = stmt_new(s, sql, &ps, err);
+    if (rc == RDB_OK)
+        rc = prep_make(s, st, t, ps, err);
     rc = eng_stmt_end(s, t, own, rc, err);
     if (rc != RDB_OK) {
         e_stmt_free(ps);

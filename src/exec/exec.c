@@ -250,6 +250,26 @@ static rdb_status_t key_value(ex_run_t *r, const ex_expr_t *e, sql_type_t coltyp
     return RDB_OK;
 }
 
+/* A range bound v (usable false from key_value: beyond an int2 / int4
+ * key's range) moved to the nearest value the type holds: -1 when it was
+ * below the range (v is now the least value), 1 above it (the greatest),
+ * 0 when it is not such a bound (left alone). */
+static int clamp_bound(sql_type_t t, sql_value_t *v)
+{
+    int64_t min = t.oid == SQL_OID_INT2 ? INT16_MIN : INT32_MIN, max = t.oid == SQL_OID_INT2 ? INT16_MAX : INT32_MAX;
+    if (t.oid != SQL_OID_INT2 && t.oid != SQL_OID_INT4)
+        return 0;
+    if (v->u.i < min) {
+        v->u.i = min;
+        return -1;
+    }
+    if (v->u.i > max) {
+        v->u.i = max;
+        return 1;
+    }
+    return 0;
+}
+
 static bool par_now(const ex_node_t *n);
 
 /* A range done as point lookups in slices of keys (plan.h `parallel` on a
@@ -275,9 +295,8 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
     int w = t->nrowcols ? t->nrowcols : 1;
     sql_value_t **rows = RDB_ARENA_NEWN(wr->a, sql_value_t *, (size_t)(hi - lo + 2));
     int64_t n = 0;
-    rdb_arena_t ra, ba;
+    rdb_arena_t ra;
     rdb_arena_init(&ra, 0);
-    rdb_arena_init(&ba, 0);
     sql_value_t keys[EX_PT_BATCH];
     bool found[EX_PT_BATCH];
     rdb_status_t rc = RDB_OK;
@@ -287,9 +306,10 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
         int nb = 0;
         for (; nb < EX_PT_BATCH && k <= hi; k++)
             keys[nb++] = sql_int(k);
-        rdb_arena_reset(&ba);
-        sql_value_t *brows = rdb_arena_calloc(&ba, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
-        if ((rc = sql_table_get_many(wr->txn, t, nb, keys, &ba, brows, found, wr->err)) != RDB_OK)
+        /* decoded straight into the slice's arena, where the rows stay
+         * until the node closes (no copy of the rows that pass) */
+        sql_value_t *brows = rdb_arena_calloc(wr->a, sizeof(sql_value_t) * (size_t)w * (size_t)nb);
+        if ((rc = sql_table_get_many(wr->txn, t, nb, keys, wr->a, brows, found, wr->err)) != RDB_OK)
             break;
         for (int i = 0; i < nb && rc == RDB_OK; i++) {
             bool pass;
@@ -297,11 +317,10 @@ static rdb_status_t points_part(ex_run_t *wr, int part, void *arg)
                 continue;
             rdb_arena_reset(&ra);
             if ((rc = ex_qual(wr, pp->qual, brows + (size_t)i * w, &ra, &pass)) == RDB_OK && pass)
-                rows[n++] = ex_copy_row(wr->a, p->types, w, brows + (size_t)i * w);
+                rows[n++] = brows + (size_t)i * w;
         }
     }
     rdb_arena_destroy(&ra);
-    rdb_arena_destroy(&ba);
     pp->rows[part] = rows;
     pp->nrows[part] = n;
     return rc;
@@ -562,11 +581,20 @@ static const sql_value_t *scan_next(ex_node_t *n)
             const uint16_t *kc = p->index ? p->index->colids : t->pk_colids;
             sql_value_t *lo = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
             sql_value_t *hi = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * (size_t)(nk + 1));
-            bool ok = true, u;
+            bool ok = true, u, lo_incl = p->lo_incl, hi_incl = p->hi_incl;
             int nlo = 0, nhi = 0;
             for (int i = 0; i < p->nlo; i++) {
                 if (key_value(r, p->lo[i], p->types[kc[i]], &n->sa, &lo[i], &u) != RDB_OK)
                     return NULL;
+                if (!u && i == p->nkey && !lo[i].isnull) {
+                    int c = clamp_bound(p->types[kc[i]], &lo[i]);
+                    if (c > 0) { /* above the type's range: no row */
+                        n->done = true;
+                        return NULL;
+                    }
+                    if (c < 0) /* below it: from the type's least value */
+                        u = lo_incl = true;
+                }
                 if (!u) {
                     if (i < p->nkey) {
                         /* an equality with NULL or out of range: no row */
@@ -583,6 +611,15 @@ static const sql_value_t *scan_next(ex_node_t *n)
             for (int i = 0; i < p->nhi && !p->point; i++) {
                 if (key_value(r, p->hi[i], p->types[kc[i]], &n->sa, &hi[i], &u) != RDB_OK)
                     return NULL;
+                if (!u && i == p->nkey && !hi[i].isnull) {
+                    int c = clamp_bound(p->types[kc[i]], &hi[i]);
+                    if (c < 0) {
+                        n->done = true;
+                        return NULL;
+                    }
+                    if (c > 0)
+                        u = hi_incl = true;
+                }
                 if (!u)
                     break;
                 nhi++;
@@ -607,17 +644,17 @@ static const sql_value_t *scan_next(ex_node_t *n)
                 /* a hash-partitioned table has no key order to range-scan:
                  * a short integer range is a series of point lookups */
                 int64_t a = lo[0].u.i, b = hi[0].u.i;
-                if (!p->lo_incl && a < INT64_MAX)
+                if (!lo_incl && a < INT64_MAX)
                     a++;
-                if (!p->hi_incl && b > INT64_MIN)
+                if (!hi_incl && b > INT64_MIN)
                     b--;
-                if (b < a || (uint64_t)(b - a) < 100000) {
+                if (b < a || ((uint64_t)b - (uint64_t)a) < 100000) {
                     n->pt_mode = true;
                     n->pt_qual = pt_residual(n);
                     n->s_cur = a;
                     n->s_stop = b;
                     n->lkey = rdb_arena_calloc(&n->sa, sizeof(sql_value_t) * EX_PT_BATCH);
-                    if (b >= a && (uint64_t)(b - a) >= EX_PARALLEL_MIN_POINTS - 1 && par_now(n) &&
+                    if (b >= a && ((uint64_t)b - (uint64_t)a) >= EX_PARALLEL_MIN_POINTS - 1 && par_now(n) &&
                         !points_parallel(n, a, b))
                         return NULL;
                     return scan_points(n);
@@ -629,8 +666,8 @@ static const sql_value_t *scan_next(ex_node_t *n)
             if (!p->index && !nlo && !nhi)
                 n->st_kind = 's';
             sql_scan_range_t range = { nlo, nhi, nlo ? lo : NULL, nhi ? hi : NULL,
-                                       nlo <= p->nkey ? true : p->lo_incl,
-                                       nhi <= p->nkey ? true : p->hi_incl };
+                                       nlo <= p->nkey ? true : lo_incl,
+                                       nhi <= p->nkey ? true : hi_incl };
             if (p->ordered && p->nulls_moved && ok && nlo >= p->nkey && nhi >= p->nkey)
                 n->scan = ordered_nulls_open(n, lo, p->nkey);
             else if ((p->index || (!nlo && !nhi)) && r->nparts > 1 && p == r->par_scan && !p->ordered)

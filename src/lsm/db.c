@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/coding.h"
 #include "common/mem.h"
 #include "lsm/batch.h"
 #include "lsm/db_impl.h"
@@ -374,11 +375,14 @@ static rdb_status_t flush_mem(lsm_db_t *db, lsm_mem_t *m, lsm_edit_t *e, rdb_err
     return s;
 }
 
+static void wal_retire(lsm_db_t *db);
+
 rdb_status_t lsm_db_flush_imm(lsm_db_t *db, rdb_err_t *err)
 {
     if (db->flushing)
         return RDB_OK; /* another thread is at it */
     db->flushing = true;
+    wal_retire(db); /* releases mu: flushing keeps other flushes out */
     lsm_edit_t *e = rdb_calloc(1, sizeof(*e));
     lsm_mem_t *m = db->imm;
     rdb_status_t s = flush_mem(db, m, e, err);
@@ -500,18 +504,50 @@ static rdb_status_t bg_error(lsm_db_t *db, rdb_err_t *err)
 
 /* --- writes --------------------------------------------------------------- */
 
+static void wal_failed(lsm_db_t *db, const rdb_err_t *e);
+
+/* Starts the next WAL segment with a new memtable.  Holds mu, and does no
+ * file I/O under it when the next segment was prepared (wal_prepare): on
+ * a loaded disk creating a file took 3-88 ms and the old segment's
+ * fdatasync as long, and every writer waited.  The old segment becomes
+ * prev_wal: the flush of its memtable (wal_retire) or any wal_sync before
+ * it fdatasyncs it.  Until then its unsynced writes are as durable as
+ * they were before the switch; no synced write in the new segment
+ * returns before it is synced (wal_sync); and the marker that begins the
+ * new segment (wal_append) lets recovery see a tail lost from it. */
 static rdb_status_t switch_memtable(lsm_db_t *db, rdb_err_t *err)
 {
-    uint64_t num = db->next_file++;
-    char *p = file_path(db, num, "log");
+    if (db->prev_wal.fd >= 0) {
+        /* defensive: the flush that must precede this switch closed it */
+        rdb_status_t s = RDB_OK;
+        if (!db->prev_synced)
+            s = lsm_log_sync(&db->prev_wal, err);
+        if (s != RDB_OK) {
+            wal_failed(db, err);
+            return s;
+        }
+        lsm_log_close(&db->prev_wal);
+    }
     lsm_log_writer_t w;
-    rdb_status_t s = lsm_log_create(&w, p, err);
-    free(p);
-    if (s != RDB_OK)
-        return s;
-    if (db->o.sync_mode != LSM_SYNC_NONE)
-        lsm_log_sync(&db->wal, NULL);
-    lsm_log_close(&db->wal);
+    uint64_t num;
+    if (db->next_wal.fd >= 0) {
+        w = db->next_wal;
+        num = db->next_wal_number;
+        db->next_wal.fd = -1;
+        db->next_wal.path = NULL;
+    } else { /* not prepared (its creation failed): create it here */
+        num = db->next_file++;
+        char *p = file_path(db, num, "log");
+        rdb_status_t s = lsm_log_create(&w, p, err);
+        free(p);
+        if (s != RDB_OK)
+            return s;
+    }
+    db->mark_number = db->wal_number;
+    db->mark_size = db->wal.size; /* final: no group is in flight */
+    db->wal_mark = true;
+    db->prev_wal = db->wal;
+    db->prev_synced = db->o.sync_mode == LSM_SYNC_NONE;
     db->wal = w;
     db->wal_number = num;
     db->imm = db->mem;
@@ -607,7 +643,10 @@ static void wal_failed(lsm_db_t *db, const rdb_err_t *e)
         rdb_err_set(&db->bg_err, e->code, e->sqlstate, "%s", e->msg);
 }
 
-/* fdatasync of the WAL on fd (db->wal.fd or a dup of it), without mu.
+/* fdatasync of the WAL on fd (db->wal.fd or a dup of it; -1: only the
+ * previous segment), without mu.  The previous segment (prev_wal) is
+ * synced first while it is unsynced, so that a write synced in the
+ * current segment never outlives an unsynced one before it.
  * All descriptors of the WAL share one open file, and with it the kernel's
  * write-back error state: a failure is reported to whichever fdatasync
  * looks first.  So a sync that succeeded counts only once every sync that
@@ -620,11 +659,20 @@ static rdb_status_t wal_sync(lsm_db_t *db, int fd, rdb_err_t *err)
     me.id = ++db->sync_ids;
     me.next = db->syncs;
     db->syncs = &me;
+    bool prev = db->prev_wal.fd >= 0 && !db->prev_synced;
+    int pfd = prev ? dup(db->prev_wal.fd) : -1;
+    uint64_t pnum = db->mark_number;
     pthread_mutex_unlock(&db->mu);
     int rc = db->o.wal_sync_hook ? db->o.wal_sync_hook(db->o.wal_sync_hook_ctx) : 0;
-    if (rc == 0 && fdatasync(fd) != 0)
+    if (rc == 0 && prev && (pfd < 0 || fdatasync(pfd) != 0))
+        rc = errno;
+    if (pfd >= 0)
+        close(pfd);
+    if (rc == 0 && fd >= 0 && fdatasync(fd) != 0)
         rc = errno;
     pthread_mutex_lock(&db->mu);
+    if (rc == 0 && prev && db->prev_wal.fd >= 0 && db->mark_number == pnum)
+        db->prev_synced = true;
     for (lsm_wal_sync_t **p = &db->syncs; *p; p = &(*p)->next)
         if (*p == &me) {
             *p = me.next;
@@ -635,7 +683,7 @@ static rdb_status_t wal_sync(lsm_db_t *db, int fd, rdb_err_t *err)
         rdb_err_set(&e, RDB_IOERROR, NULL, "could not fdatasync the WAL: %s", strerror(rc));
         wal_failed(db, &e);
         rdb_err_clear(&e);
-    } else {
+    } else if (fd >= 0) {
         db->wal_syncs++;
     }
     pthread_cond_broadcast(&db->commit_cv);
@@ -650,6 +698,71 @@ static rdb_status_t wal_sync(lsm_db_t *db, int fd, rdb_err_t *err)
     rdb_status_t s = db->wal_failed ? bg_error(db, err) : RDB_OK;
     pthread_mutex_unlock(&db->mu);
     return s;
+}
+
+/* A WAL segment's first record names the segment before it and that
+ * one's length: tag (u32 le, a batch count no batch has) | number (u64
+ * le) | length (u64 le).  Recovery stops where a segment is shorter than
+ * its successor says (replay_rec).  DO NOT CHANGE: on-disk format. */
+#define WAL_MARK_TAG 0xffffffffu
+#define WAL_MARK_LEN 20
+
+static void wal_marker(lsm_db_t *db, rdb_buf_t *out)
+{
+    char m[WAL_MARK_LEN];
+    rdb_put_u32_le(m, WAL_MARK_TAG);
+    rdb_put_u64_le(m + 4, db->mark_number);
+    rdb_put_u64_le(m + 12, db->mark_size);
+    lsm_log_frame(out, m, sizeof m);
+}
+
+/* Creates the next WAL segment ahead of the switch that will use it
+ * (switch_memtable), so that the switch opens no file under mu.  Holds mu
+ * (released for the creation).  A failure only logs: the switch then
+ * creates the segment itself. */
+static void wal_prepare(lsm_db_t *db)
+{
+    if (db->next_wal.fd >= 0)
+        return;
+    uint64_t num = db->next_file++;
+    char *p = file_path(db, num, "log");
+    pthread_mutex_unlock(&db->mu);
+    lsm_log_writer_t w;
+    rdb_err_t e = RDB_ERR_INIT;
+    rdb_status_t s = lsm_log_create(&w, p, &e);
+    free(p);
+    if (s != RDB_OK)
+        rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_WARN, "lsm", "%s", e.msg ? e.msg : "?");
+    rdb_err_clear(&e);
+    pthread_mutex_lock(&db->mu);
+    if (s == RDB_OK && db->next_wal.fd >= 0) /* defensive: one preparer at a time */
+        lsm_log_close(&w);
+    else if (s == RDB_OK) {
+        db->next_wal = w;
+        db->next_wal_number = num;
+    }
+}
+
+/* The flush of the memtable whose segment is prev_wal: fdatasyncs that
+ * segment unless a wal_sync did, closes it, and prepares the next one.
+ * Holds mu (released for the I/O).  A failed sync is a WAL failure
+ * (wal_sync): the segment stays open, and writes fail from now on. */
+static void wal_retire(lsm_db_t *db)
+{
+    if (db->prev_wal.fd >= 0 && !db->prev_synced) {
+        pthread_mutex_unlock(&db->mu);
+        wal_sync(db, -1, NULL);
+        pthread_mutex_lock(&db->mu);
+    }
+    if (db->prev_wal.fd >= 0 && db->prev_synced) {
+        lsm_log_writer_t old = db->prev_wal;
+        db->prev_wal.fd = -1;
+        db->prev_wal.path = NULL;
+        pthread_mutex_unlock(&db->mu);
+        lsm_log_close(&old);
+        pthread_mutex_lock(&db->mu);
+    }
+    wal_prepare(db);
 }
 
 /* Group commit.  A write joins one of two queues of writers; the head of
@@ -797,7 +910,12 @@ static rdb_status_t wal_append(lsm_db_t *db, lsm_writer_t *w, lsm_group_t *g, ls
         }
         rdb_buf_reset(&db->group);
         /* a group of one is written from its batch, without a copy */
-        for (lsm_writer_t *x = first; last != first; x = x->next) {
+        bool raw = last != first || db->wal_mark;
+        if (db->wal_mark) { /* the first group of a new segment */
+            wal_marker(db, &db->group);
+            db->wal_mark = false;
+        }
+        for (lsm_writer_t *x = first; raw; x = x->next) {
             lsm_log_frame(&db->group, x->batch->rep.data, x->batch->rep.len);
             if (x == last)
                 break;
@@ -812,7 +930,7 @@ static rdb_status_t wal_append(lsm_db_t *db, lsm_writer_t *w, lsm_group_t *g, ls
         db->inflight++;
         *issued = true;
         pthread_mutex_unlock(&db->mu);
-        if (last == first) {
+        if (!raw) {
             s = lsm_log_add(&db->wal, first->batch->rep.data, first->batch->rep.len, err);
             db->wal_bytes += first->batch->rep.len + LSM_LOG_HEADER;
         } else {
@@ -1029,8 +1147,9 @@ rdb_status_t lsm_write(lsm_db_t *db, const lsm_write_options_t *wo, lsm_batch_t 
 }
 
 /* On a dup of the WAL's descriptor, as syncer_main: writes that returned
- * are in the current WAL or in an older one, which switch_memtable synced
- * before closing it. */
+ * are in the current WAL, in the previous one (prev_wal, which wal_sync
+ * syncs first while it is unsynced) or in an older one, synced before
+ * it was closed. */
 rdb_status_t lsm_sync_wal(lsm_db_t *db, rdb_err_t *err)
 {
     if (db->o.sync_mode == LSM_SYNC_NONE)
@@ -1462,11 +1581,25 @@ uint64_t lsm_approximate_size(lsm_db_t *db, const void *start, size_t slen, cons
 typedef struct replay {
     lsm_mem_t *mem;
     const char *path;
+    uint64_t log_number;           /* segments below it were flushed      */
+    uint64_t prev_number, prev_end; /* the segment replayed before (0: none) */
+    bool discard;                  /* the segment before lost its tail    */
 } replay_t;
 
 static rdb_status_t replay_rec(void *arg, const char *rec, size_t n, uint64_t off, rdb_err_t *err)
 {
     replay_t *r = arg;
+    if (n == WAL_MARK_LEN && rdb_get_u32_le(rec) == WAL_MARK_TAG) {
+        /* the segment it names is needed (not flushed) but missing, or
+         * shorter than when this one began: its lost records must not
+         * come back without it, nor what follows them */
+        uint64_t num = rdb_get_u64_le(rec + 4), len = rdb_get_u64_le(rec + 12);
+        if (num >= r->log_number && (num != r->prev_number || r->prev_end < len))
+            r->discard = true;
+        return RDB_OK;
+    }
+    if (r->discard)
+        return RDB_OK;
     ins_ctx_t c = { r->mem, RDB_BUF_INIT };
     rdb_status_t s = lsm_batch_iterate(rec, n, ins_one, &c, err);
     rdb_buf_free(&c.key);
@@ -1574,14 +1707,35 @@ static rdb_status_t recover(lsm_db_t *db, rdb_err_t *err)
     closedir(d);
     if (nlogs)
         qsort(logs, nlogs, sizeof(*logs), cmp_u64);
+    /* A crash keeps a prefix of the WAL: after a segment that ends torn,
+     * or one shorter than its successor's marker says, the later segments
+     * are ignored (no write in them was acknowledged as durable: wal_sync
+     * syncs a segment only after the one before it). */
     lsm_mem_t *m = lsm_mem_new();
+    bool cut = false;
+    uint64_t prev_number = 0, prev_end = 0;
     for (size_t i = 0; s == RDB_OK && i < nlogs; i++) {
         char *lp = file_path(db, logs[i], "log");
-        replay_t r = { m, lp };
+        if (cut) {
+            struct stat st;
+            if (stat(lp, &st) == 0 && st.st_size > 0) /* not one created ahead */
+                rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_WARN, "lsm",
+                               "ignoring \"%s\": an earlier WAL segment lost its tail", lp);
+            free(lp);
+            continue;
+        }
+        replay_t r = { m, lp, db->log_number, prev_number, prev_end, false };
         bool torn;
-        s = lsm_log_read(lp, replay_rec, &r, &torn, NULL, err);
-        if (torn)
+        uint64_t end = 0;
+        s = lsm_log_read(lp, replay_rec, &r, &torn, &end, err);
+        if (r.discard)
+            rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_WARN, "lsm",
+                           "ignoring \"%s\": the WAL segment before it lost its tail", lp);
+        else if (torn)
             rdb_logger_log(db->o.logger, RDB_LOG_LEVEL_WARN, "lsm", "ignoring torn tail of \"%s\"", lp);
+        cut = r.discard || torn;
+        prev_number = logs[i];
+        prev_end = end;
         free(lp);
     }
     free(logs);
@@ -1607,6 +1761,8 @@ static rdb_status_t recover(lsm_db_t *db, rdb_err_t *err)
         s = lsm_log_create(&db->wal, wp, err);
         free(wp);
     }
+    if (s == RDB_OK)
+        wal_prepare(db);
     if (s == RDB_OK)
         lsm_db_delete_obsolete(db);
     pthread_mutex_unlock(&db->mu);
@@ -1655,6 +1811,8 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
     db->dir = rdb_strdup(dir);
     db->o = o;
     db->wal.fd = -1;
+    db->next_wal.fd = -1;
+    db->prev_wal.fd = -1;
     db->manifest.fd = -1;
     db->pending_from = UINT64_MAX;
     pthread_mutex_init(&db->mu, NULL);
@@ -1719,6 +1877,7 @@ rdb_status_t lsm_open(const char *dir, const lsm_options_t *opts, lsm_db_t **out
         lsm_mem_unref(db->mem);
         lsm_vers_unref(db->cur);
         lsm_log_close(&db->wal);
+        lsm_log_close(&db->next_wal);
         lsm_log_close(&db->manifest);
         lsm_tcache_free(db->tcache);
         lsm_cache_free(db->cache);
@@ -1746,9 +1905,14 @@ void lsm_close(lsm_db_t *db)
     free(db->bg);
     if (db->has_syncer)
         pthread_join(db->syncer, NULL);
-    if (db->o.sync_mode != LSM_SYNC_NONE)
+    if (db->o.sync_mode != LSM_SYNC_NONE) {
+        if (db->prev_wal.fd >= 0 && !db->prev_synced)
+            lsm_log_sync(&db->prev_wal, NULL);
         lsm_log_sync(&db->wal, NULL);
+    }
+    lsm_log_close(&db->prev_wal);
     lsm_log_close(&db->wal);
+    lsm_log_close(&db->next_wal);
     lsm_log_close(&db->manifest);
     lsm_mem_unref(db->mem);
     lsm_mem_unref(db->imm);

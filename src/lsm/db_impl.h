@@ -79,6 +79,19 @@ struct lsm_db {
     lsm_vers_t *cur;
     lsm_log_writer_t wal;
     uint64_t wal_number, log_number, next_file, manifest_number;
+    /* The WAL switch (db.c, switch_memtable) does no file I/O under mu:
+     * the next segment is created ahead (next_wal, fd -1 if none), and the
+     * segment switched from (prev_wal, fd -1 once closed) is fdatasynced
+     * and closed by the flush of its memtable.  Every wal_sync syncs
+     * prev_wal first while it is unsynced, so no sync of a newer segment
+     * completes before the older one is durable.  The first group written
+     * to a new segment starts with a marker (wal_mark) naming the segment
+     * before it and its length, which recovery checks. */
+    lsm_log_writer_t next_wal, prev_wal;
+    uint64_t next_wal_number;
+    bool prev_synced;
+    bool wal_mark;
+    uint64_t mark_number, mark_size;
     lsm_log_writer_t manifest;
     lsm_writer_t *wq_head, *wq_tail;
     /* Synced writers (db.c, sync_write): the head's group is in its WAL

@@ -551,6 +551,7 @@ rdb_status_t lsm_table_get(lsm_table_t *t, const char *seek, size_t sn, bool fil
  * first of them waits for one, so that the misses of different keys
  * overlap instead of queueing one after the other. */
 #define GET_MANY_WIDTH 16
+#define GET_MANY_PREFETCH_MAX (8u << 10) /* bytes of a block prefetched whole */
 
 static rdb_status_t get_many_one(lsm_table_probe_t *p, const char *data, size_t n, uint64_t off,
                                  rdb_buf_t *vals, rdb_err_t *err)
@@ -648,7 +649,10 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
         for (int i = 0; i < w; i++)
             if (bh[i] && p[i].t->cache)
                 lsm_cache_prefetch_entry(p[i].t->cache, p[i].t->number, bh[i]->off);
-        /* 3: pin the blocks (cache entries), start loading their restarts */
+        /* 3: pin the blocks (cache entries), start loading them: every
+         * line of a block of the usual size (the seek's binary search and
+         * scan would otherwise miss on line after line), of a bigger one
+         * (a big value) its start, middle and restarts */
         for (int i = 0; i < w && s == RDB_OK; i++) {
             if (!bh[i])
                 continue;
@@ -659,7 +663,10 @@ rdb_status_t lsm_table_get_many(lsm_table_probe_t *pr, int n, bool fill_cache, r
                 bh[i] = NULL;
                 break;
             }
-            if (bn[i] >= 4) {
+            if (bn[i] <= GET_MANY_PREFETCH_MAX) {
+                for (size_t o = 0; o < bn[i]; o += 64)
+                    __builtin_prefetch(bdata[i] + o);
+            } else {
                 __builtin_prefetch(bdata[i] + bn[i] - 4);
                 __builtin_prefetch(bdata[i]);
                 __builtin_prefetch(bdata[i] + bn[i] / 2);

@@ -596,6 +596,82 @@ START_TEST(test_pmap_cluster_rate)
 }
 END_TEST
 
+/* A range space without a map (the space function names it): its writes
+ * count as one partition from the second one on, it proposes its first
+ * split (no cooldown: it never changed), reports at map version 0 reach a
+ * member that never wrote it, it stays out of placement and the status,
+ * and its map's arrival replaces it. */
+static size_t sp_space(void *ctx, const void *key, size_t klen)
+{
+    (void)ctx;
+    return klen > SP_LEN && memcmp(key, SP, SP_LEN) == 0 ? SP_LEN : 0;
+}
+
+START_TEST(test_pmap_first_split)
+{
+    clu_pmap_t *pm = clu_pmap_new(), *other = clu_pmap_new();
+    clu_hot_t hot, none, hot2;
+    memset(&hot, 0, sizeof hot);
+    memset(&none, 0, sizeof none);
+    memset(&hot2, 0, sizeof hot2);
+    char k[8];
+    pm_note(pm, "b00", true);                 /* no space function: nothing */
+    ck_assert(!clu_pmap_tick(pm, 1.0, 1000, 50, 3, 60000, &hot));
+    clu_pmap_set_space_fn(pm, sp_space, NULL);
+    clu_pmap_set_space_fn(other, sp_space, NULL);
+    uint64_t now = 1000;
+    bool proposed = false, other_proposed = false;
+    int ticks = 0;
+    for (int t = 0; t < 10 && !(proposed && other_proposed); t++) {
+        for (int i = 0; i < 400; i++) {
+            snprintf(k, sizeof k, "b%02d", i % 100);
+            pm_note(pm, k, true);
+        }
+        pm_note(pm, "z", false);
+        clu_pmap_note(pm, "\x02\x00\x00\x00\x08" "a", 6, true, 1);  /* not a range space */
+        now += 1000;
+        clu_hot_t *h = proposed ? &hot2 : &hot;
+        if (clu_pmap_tick(pm, 1.0, now, 50, 3, 60000, h) && !proposed) {
+            proposed = true;
+            ticks = t + 1;
+        }
+        report_to(pm, other, 1, now);
+        if (!other_proposed)
+            other_proposed = clu_pmap_tick(other, 1.0, now, 50, 3, 60000, &none);
+        else
+            clu_pmap_tick(other, 1.0, now, 50, 3, 60000, &hot2);
+    }
+    ck_assert(proposed);
+    ck_assert_int_eq(ticks, 3);
+    ck_assert_uint_eq(hot.slen, SP_LEN);
+    ck_assert_int_eq(memcmp(hot.space, SP, SP_LEN), 0);
+    ck_assert(clu_key_cmp(hot.split.data, hot.split.len, "b20", 3) > 0 &&
+              clu_key_cmp(hot.split.data, hot.split.len, "b80", 3) < 0);
+    ck_assert(other_proposed);                /* on the gossiped rate alone */
+    ck_assert(clu_key_cmp(none.split.data, none.split.len, "b20", 3) > 0 &&
+              clu_key_cmp(none.split.data, none.split.len, "b80", 3) < 0);
+    clu_place_t pl;
+    ck_assert(!pm_place(pm, "b10", &pl));     /* placement: default, as before */
+    ck_assert_uint_eq(clu_pmap_count(pm), 0);
+    load_got_t g = { .n = 0 };
+    clu_pmap_each(pm, load_each, &g);
+    ck_assert_uint_eq(g.n, 0);
+    /* The first map arrives: the space's partitions count from then on. */
+    ck_assert(pm_apply(pm, (const char *[]){ "m", NULL }, NULL, 100, 1));
+    for (int i = 0; i < 8; i++)
+        pm_note(pm, "b01", true);
+    clu_pmap_each(pm, load_each, &g);
+    ck_assert_uint_eq(g.n, 2);
+    ck_assert_uint_eq(g.l[0].writes, 8);
+    ck_assert(!clu_pmap_tick(pm, 1.0, now + 1000, 50, 3, 60000, &hot));  /* cooldown */
+    rdb_buf_free(&hot.split);
+    rdb_buf_free(&none.split);
+    rdb_buf_free(&hot2.split);
+    clu_pmap_free(pm);
+    clu_pmap_free(other);
+}
+END_TEST
+
 START_TEST(test_pmap_placement)
 {
     clu_pmap_t *pm = clu_pmap_new();
@@ -1275,6 +1351,46 @@ START_TEST(test_members_states_gossip_persist)
     rdb_buf_free(&b);
     clu_members_free(&other);
 
+    /* A newer version's table: an unknown state bit is ignored and an
+     * extension (fields this version does not know) is skipped, so the
+     * entries around them still merge. */
+    rdb_buf_t nb = RDB_BUF_INIT;
+    rdb_buf_append_varint64(&nb, 3);
+    rdb_buf_append_varint64(&nb, 6);                    /* unknown state bit */
+    rdb_buf_append_varint64(&nb, 15);
+    rdb_buf_append(&nb, "127.0.0.1:18006", 15);
+    rdb_buf_append_varint64(&nb, 3);
+    rdb_buf_append_u8(&nb, 0x10);
+    rdb_buf_append_varint64(&nb, 7);                    /* removed + extension */
+    rdb_buf_append_varint64(&nb, 15);
+    rdb_buf_append(&nb, "127.0.0.1:18007", 15);
+    rdb_buf_append_varint64(&nb, 4);
+    rdb_buf_append_u8(&nb, CLU_MF_REMOVED | CLU_MF_EXT | 0x20);
+    rdb_buf_append_varint64(&nb, 5);
+    rdb_buf_append(&nb, "\x01\x02\x03\x04\x05", 5);
+    rdb_buf_append_varint64(&nb, 8);                    /* a plain entry after them */
+    rdb_buf_append_varint64(&nb, 15);
+    rdb_buf_append(&nb, "127.0.0.1:18008", 15);
+    rdb_buf_append_varint64(&nb, 5);
+    rdb_buf_append_u8(&nb, CLU_MF_LEAVING);
+    clu_members_t nt;
+    clu_members_init(&nt, 1, 1000);
+    ck_assert_int_eq(clu_members_merge_encoded(&nt, nb.data, nb.len, &changed, &e), RDB_OK);
+    ck_assert_uint_eq(changed, 3);
+    ck_assert(!clu_members_get(&nt, 6)->leaving && !clu_members_get(&nt, 6)->removed);
+    ck_assert(clu_members_get(&nt, 7)->removed && clu_members_get(&nt, 7)->leaving);
+    ck_assert(clu_members_get(&nt, 8)->leaving && !clu_members_get(&nt, 8)->removed);
+    clu_member_t pk;
+    ck_assert(clu_members_peek_encoded(nb.data, nb.len, 8, &pk));
+    ck_assert_str_eq(pk.addr, "127.0.0.1:18008");
+    for (size_t n = 0; n < nb.len; n++) {   /* a truncated extension is still refused */
+        ck_assert_int_eq(clu_members_merge_encoded(&nt, nb.data, n, &changed, &e),
+                         RDB_PROTOCOL);
+        rdb_err_clear(&e);
+    }
+    clu_members_free(&nt);
+    rdb_buf_free(&nb);
+
     /* Persistence: a restarted node reloads whom to dial; corruption is
      * reported, not trusted. */
     char path[] = "/tmp/clu-members-XXXXXX";
@@ -1406,6 +1522,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(tc, test_pmap_versions);
     tcase_add_test(tc, test_pmap_record_codec);
     tcase_add_test(tc, test_pmap_placement);
+    tcase_add_test(tc, test_pmap_first_split);
     tcase_add_test(tc, test_pmap_load_and_hot_split);
     tcase_add_test(tc, test_pmap_cluster_rate);
     tcase_add_test(tc, test_merkle_diff_exact);

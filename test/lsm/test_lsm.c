@@ -2479,12 +2479,13 @@ static int version_files(lsm_db_t *db)
     return n;
 }
 
-/* On disk exactly what the current version and WAL need: its tables, one
- * WAL segment, one manifest. */
+/* On disk exactly what the current version and WAL need: its tables, two
+ * WAL segments (the current one and the next, created ahead of the
+ * switch), one manifest. */
 static void assert_no_leftovers(lsm_db_t *db)
 {
     ck_assert_int_eq(count_files(".sst"), version_files(db));
-    ck_assert_int_eq(count_files(".log"), 1);
+    ck_assert_int_eq(count_files(".log"), 2);
     ck_assert_int_eq(count_files(NULL), 1);
 }
 
@@ -2508,7 +2509,7 @@ START_TEST(db_manifest_sync_leaves_store_unlocked)
     ck_assert_str_eq(get(db, "b", LSM_SNAPSHOT_LATEST), "b");
     ck_assert_str_eq(get(db, "c", LSM_SNAPSHOT_LATEST), "c");
     ck_assert_int_eq(version_files(db), 0);
-    ck_assert_int_eq(count_files(".log"), 2); /* the flushed memtable's WAL stays */
+    ck_assert_int_eq(count_files(".log"), 3); /* the flushed memtable's WAL stays */
     gate_release(&g);
     pthread_join(tf, NULL);
     ck_assert_int_eq(f.st, RDB_OK);
@@ -2585,7 +2586,7 @@ START_TEST(db_manifest_crash_before_install)
     ck_assert(WIFEXITED(st));
     ck_assert_int_eq(WEXITSTATUS(st), 7);
     ck_assert_int_eq(count_files(".sst"), 1);
-    ck_assert_int_eq(count_files(".log"), 2);
+    ck_assert_int_eq(count_files(".log"), 3); /* flushed, current, next */
     lsm_db_t *db = open_hooked(NULL, NULL);
     ck_assert_int_eq(version_files(db), 1);
     assert_no_leftovers(db);
@@ -2597,6 +2598,122 @@ START_TEST(db_manifest_crash_before_install)
     lsm_close(db);
     rm_tmp();
 }
+END_TEST
+
+/* The numbers of the WAL segments in tmpdir, ascending; their count. */
+static int log_numbers(uint64_t *out, int max)
+{
+    DIR *d = opendir(tmpdir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *de;
+    unsigned long long num;
+    char ext[8];
+    while ((de = readdir(d)))
+        if (sscanf(de->d_name, "%llu.%7s", &num, ext) == 2 && strcmp(ext, "log") == 0) {
+            ck_assert_int_lt(n, max);
+            int i = n++;
+            for (; i > 0 && out[i - 1] > num; i--)
+                out[i] = out[i - 1];
+            out[i] = num;
+        }
+    closedir(d);
+    return n;
+}
+
+static off_t log_size(uint64_t num)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%06llu.log", (unsigned long long)num);
+    struct stat st;
+    ck_assert_int_eq(stat(tpath(name), &st), 0);
+    return st.st_size;
+}
+
+/* The memtable switch opens no file: it takes the segment created ahead
+ * (at open, then by each flush), empty until then, and a flush prepares
+ * the next one. */
+START_TEST(db_wal_switch_prepared)
+{
+    mk_tmp();
+    lsm_db_t *db = open_hooked(NULL, NULL);
+    uint64_t a[4], b[4];
+    ck_assert_int_eq(log_numbers(a, 4), 2);
+    ck_assert_int_eq(log_size(a[1]), 0);
+    ck_assert_int_eq(put1(db, "a", 10, false), RDB_OK);
+    ck_assert_int_gt(log_size(a[0]), 0);
+    rdb_err_t err = RDB_ERR_INIT;
+    ck_assert_int_eq(lsm_flush(db, &err), RDB_OK);
+    ck_assert_int_eq(log_numbers(b, 4), 2);
+    ck_assert_uint_eq(b[0], a[1]); /* the prepared one is now the WAL */
+    ck_assert_uint_gt(b[1], b[0]);
+    ck_assert_int_eq(log_size(b[1]), 0);
+    ck_assert_int_eq(put1(db, "b", 11, true), RDB_OK);
+    ck_assert_int_gt(log_size(b[0]), 0);
+    assert_no_leftovers(db);
+    lsm_close(db);
+    db = open_hooked(NULL, NULL);
+    assert_self_valued(db, "ab");
+    assert_no_leftovers(db);
+    lsm_close(db);
+    rm_tmp();
+}
+END_TEST
+
+/* A process writes "a" and "c" (unsynced) to segment A, starts a flush
+ * (the switch to segment B; the flush's fdatasync of A is held, so its
+ * table and edit are not written), writes "b" to B and dies.  Then A is left whole (cut 0), loses its last record
+ * as a crash may if A's tail never reached the disk (cut 1: at a record
+ * boundary, so A itself reads clean; B's first record says how long A
+ * was), or is torn inside it (cut 2).  Recovery keeps a prefix of the
+ * writes: with A cut, "b" is not replayed either. */
+static void wal_switch_crash(int cut)
+{
+    mk_tmp();
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sync_gate_t g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false,
+                          false, 0 };
+        lsm_db_t *db = open_hooked(&g, NULL);
+        if (put1(db, "a", 10, false) != RDB_OK || put1(db, "c", 11, false) != RDB_OK)
+            _exit(1);
+        put_job_t f = { db, NULL, false, RDB_IOERROR, lsm_flush };
+        pthread_t tf;
+        pthread_create(&tf, NULL, op_main, &f);
+        gate_wait_calls(&g, 1);
+        _exit(put1(db, "b", 12, false) == RDB_OK ? 0 : 2);
+    }
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 0);
+    uint64_t logs[4];
+    ck_assert_int_eq(log_numbers(logs, 4), 2); /* A, B: the flush died before preparing one */
+    off_t len = log_size(logs[0]);
+    ck_assert_int_eq(len % 2, 0); /* two records of one size */
+    char name[32];
+    snprintf(name, sizeof name, "%06llu.log", (unsigned long long)logs[0]);
+    if (cut)
+        ck_assert_int_eq(truncate(tpath(name), cut == 1 ? len / 2 : len / 2 + 5), 0);
+    for (int round = 0; round < 2; round++) { /* the cut stays a cut */
+        lsm_db_t *db = open_hooked(NULL, NULL);
+        assert_self_valued(db, cut ? "a" : "acb");
+        if (cut) {
+            ck_assert_ptr_null(get(db, "b", LSM_SNAPSHOT_LATEST));
+            ck_assert_ptr_null(get(db, "c", LSM_SNAPSHOT_LATEST));
+        }
+        assert_no_leftovers(db);
+        lsm_close(db);
+    }
+    rm_tmp();
+}
+
+START_TEST(db_wal_switch_crash_whole) { wal_switch_crash(0); }
+END_TEST
+START_TEST(db_wal_switch_crash_lost_tail) { wal_switch_crash(1); }
+END_TEST
+START_TEST(db_wal_switch_crash_torn) { wal_switch_crash(2); }
 END_TEST
 
 /* Flushes and compactions delete what they replace: WAL segments, and the
@@ -2683,6 +2800,10 @@ static Suite *lsm_suite(void)
     tcase_add_test(tc, db_manifest_sync_failure);
     tcase_add_test(tc, db_manifest_crash_before_install);
     tcase_add_test(tc, db_obsolete_files_deleted);
+    tcase_add_test(tc, db_wal_switch_prepared);
+    tcase_add_test(tc, db_wal_switch_crash_whole);
+    tcase_add_test(tc, db_wal_switch_crash_lost_tail);
+    tcase_add_test(tc, db_wal_switch_crash_torn);
     suite_add_tcase(s, tc);
     return s;
 }

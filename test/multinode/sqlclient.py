@@ -29,9 +29,9 @@ def query(conn, sql, args=None):
         return cur.fetchall() if cur.description else None
 
 
-def poll(fn, want, timeout=10):
-    """fn() until it returns want (or timeout); the last value.  A SQL error
-    is returned as a string."""
+def poll(fn, want, timeout=10, interval=0.1):
+    """fn() every interval seconds until it returns want (or timeout); the
+    last value.  A SQL error is returned as a string."""
     deadline = time.time() + timeout
     while True:
         try:
@@ -40,7 +40,7 @@ def poll(fn, want, timeout=10):
             got = "error %s: %s" % (e.pgcode, str(e).strip())
         if got == want or time.time() > deadline:
             return got
-        time.sleep(0.1)
+        time.sleep(interval)
 
 
 def one(conn, sql, args=None):
@@ -94,3 +94,31 @@ class Workers:
         self.stopping = True
         for t in self.threads:
             t.join()
+
+
+class Writer(Workers):
+    """A thread inserting (i, 'w<i>') into table at QUORUM on node, i
+    counting up from start, every 10 ms until stop(): acked holds the ids
+    acknowledged (appended under lock), errors what failed.  more: other
+    methods to run beside it, on threads of their own."""
+
+    def __init__(self, node, table, start, *more):
+        self.node, self.table, self.next = node, table, start
+        self.acked, self.errors = [], []
+        self.lock = threading.Lock()
+        Workers.__init__(self, self.write, *more)
+
+    def write(self):
+        conn = connect(self.node)
+        query(conn, "SET ringdb.consistency = 'quorum'")
+        while not self.stopping:
+            i = self.next
+            self.next += 1
+            try:
+                query(conn, "INSERT INTO %s VALUES (%%s, %%s)" % self.table, (i, "w%d" % i))
+                with self.lock:
+                    self.acked.append(i)
+            except psycopg2.Error as e:
+                self.errors.append("insert %d: %s %s" % (i, e.pgcode, str(e).strip()))
+            time.sleep(0.01)
+        conn.close()

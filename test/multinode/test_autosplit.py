@@ -24,6 +24,11 @@
     cluster_write_rate (its own plus the rates gossiped by the others)
     does, and the partition splits by itself at a key inside the written
     range (the split key comes from the writers' reported medians).
+(d) a fresh PARTITION BY RANGE table, never split by hand (no map: one
+    partition), written by writers on node 1 as in (a): it splits by
+    itself (its first map appears, with split points inside the written
+    range), with no writer error, and every acknowledged row reads back
+    at QUORUM on another node.
 
 Usage: test_autosplit.py RINGDB RINGDB_CTL
 """
@@ -54,8 +59,8 @@ def starts(m):
 class Writers(Workers):
     """Threads inserting distinct ids at QUORUM on one node until stop()."""
 
-    def __init__(self, node, nthreads, first):
-        self.node, self.acked, self.errors = node, [], []
+    def __init__(self, node, nthreads, first, table="r"):
+        self.node, self.acked, self.errors, self.table = node, [], [], table
         self.lock = threading.Lock()
         self.next = first
         Workers.__init__(self, *([self.run] * nthreads))
@@ -71,7 +76,7 @@ class Writers(Workers):
         while not self.stopping:
             i = self.take()
             try:
-                query(conn, "INSERT INTO r VALUES (%s, %s)", (i, "w%d" % i))
+                query(conn, "INSERT INTO " + self.table + " VALUES (%s, %s)", (i, "w%d" % i))
                 with self.lock:
                     self.acked.append((i, time.time()))
             except psycopg2.Error as e:
@@ -267,10 +272,56 @@ def part_c(c):
         x.close()
 
 
+def part_d(c):
+    n1, n2, n3 = c.nodes
+    a, b = connect(n1), connect(n2)
+    query(a, "CREATE TABLE r3 (id int PRIMARY KEY, v text) PARTITION BY RANGE (id)")
+    T.check(poll(lambda: query(b, "SELECT count(*) FROM r3"), [(0,)]) == [(0,)],
+            "(d) the table reaches node 2")
+    T.check(pmap(a, "r3") is None, "(d) a fresh table has no map")
+    w = Writers(n1, 4, 0, table="r3")
+    w.start()
+    t_start = time.time()
+    split_at, m = None, None
+    deadline = time.time() + 90
+    try:
+        while time.time() < deadline:
+            m = pmap(a, "r3")   # partitions null while the first map moves
+            if m and len(m.get("partitions") or []) > 1 and not m["moving"]:
+                split_at = time.time()
+                break
+            time.sleep(0.3)
+    except Exception:
+        w.stop()
+        raise
+    T.check(split_at is not None, "(d) the table split by itself from its single partition "
+            "within 90 s (%d rows written)" % len(w.acked))
+    if split_at:
+        print("first automatic split of a fresh table %.1fs after the writers started (%d rows "
+              "acknowledged): %r" % (split_at - t_start, len(w.acked), starts(m)), flush=True)
+    time.sleep(1.5)   # writes go on after the split
+    w.stop()
+    ids = [i for i, _ in w.acked]
+    m = pmap(b, "r3")
+    new = [s for s in starts(m) if s is not None] if m else []
+    T.check(new and all(0 < int(s) <= max(ids) for s in new),
+            "(d) split points inside the written range: %r" % (starts(m) if m else None))
+    T.check(not w.errors, "(d) no writer error during the automatic split: %s" % w.errors[:5])
+    T.check(c.wait_hints_delivered(), "(d) replication settles")
+    query(b, "SET ringdb.consistency = 'quorum'")
+    got = query(b, "SELECT id FROM r3")
+    T.check(len(got) == len(ids) and {r[0] for r in got} == set(ids),
+            "(d) node 2 reads every acknowledged row exactly once at QUORUM (%d rows, %d acked)"
+            % (len(got), len(ids)))
+    T.check(c.wait_converged() == [], "(d) replicas converge")
+    a.close()
+    b.close()
+
+
 def main():
     c = Cluster(RINGDB, CTL, n=3, base_port=30400, rf=2,
                 extra=["--auto-split-rate", "25", "--auto-split-cooldown", "3s"])
-    return c.run(T, [part_a, part_b, part_c])
+    return c.run(T, [part_a, part_b, part_c, part_d])
 
 
 if __name__ == "__main__":

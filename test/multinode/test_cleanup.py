@@ -26,51 +26,28 @@ import os
 import sys
 import time
 
-import psycopg2
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sqlclient import (Workers, connect, hash_and_range_tables, local_ids, owners,  # noqa: E402
-                       query)
+from sqlclient import (Writer, connect, hash_and_range_tables, local_ids, owners,  # noqa: E402
+                       poll, query)
 from cluster import Checks, Cluster, convergence  # noqa: E402
 
 RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-cleanup")
 
 
-class Writer(Workers):
-    def __init__(self, node, start):
-        self.node, self.next, self.acked, self.errors = node, start, [], []
-        Workers.__init__(self, self.run)
-
-    def run(self):
-        conn = connect(self.node)
-        query(conn, "SET ringdb.consistency = 'quorum'")
-        while not self.stopping:
-            i = self.next
-            self.next += 1
-            try:
-                query(conn, "INSERT INTO h VALUES (%s, %s)", (i, "w%d" % i))
-                self.acked.append(i)
-            except psycopg2.Error as e:
-                self.errors.append("insert %d: %s %s" % (i, e.pgcode, str(e).strip()))
-            time.sleep(0.01)
-        conn.close()
-
-
 def exact_shares(conns, table, ids, nodes, what, timeout=30):
     """Poll until each node's own store holds exactly its share of ids."""
     own = owners(conns[nodes[0]], table, ids)
-    deadline = time.time() + timeout
-    while True:
+
+    def mismatches():
         bad = []
         for nid in nodes:
             have = local_ids(conns[nid], table) & set(ids)
             want = own.get(nid, set())
             if have != want:
                 bad.append((nid, len(have), len(want), len(want - have), len(have - want)))
-        if not bad or time.time() > deadline:
-            break
-        time.sleep(0.5)
+        return bad
+    bad = poll(mismatches, [], timeout, interval=0.5)
     T.check(not bad, "%s: every node holds exactly its share of %s "
             "(node, have, want, missing, foreign): %r" % (what, table, bad))
     return own
@@ -97,7 +74,7 @@ def run(c):
     T.check(len(local_ids(a, "h")) == 400, "node 1 (the writer) holds every row before the join")
 
     # (a) join, then clean-up
-    w = Writer(n1, 5000)
+    w = Writer(n1, "h", 5000)
     w.start()
     c.start_joining(n4, n1)
     c.wait_up(c.nodes)
@@ -130,7 +107,7 @@ def run(c):
     T.check(c.wait_converged() == [], "replicas converge after the clean-up")
 
     # (b) node 2 leaves under load
-    w = Writer(n1, 20000)
+    w = Writer(n1, "h", 20000)
     w.start()
     time.sleep(0.5)
     t0 = time.time()
@@ -153,9 +130,7 @@ def run(c):
     def settled():
         return all(m["hints"]["count"] + m["unacked_frames"] == 0
                    for n in rest for m in n.status()["members"] if "hints" in m and m["id"] != 2)
-    deadline = time.time() + 15
-    while not settled() and time.time() < deadline:
-        time.sleep(0.2)
+    poll(settled, True, 15, interval=0.2)
     T.check(settled(), "replication among the remaining nodes settles after the leave")
     hids += w.acked
     for table, ids in (("h", hids), ("r", list(range(400)))):

@@ -35,7 +35,7 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sqlclient import (Workers, connect, hash_and_range_tables, local_ids, one, owners,  # noqa: E402
+from sqlclient import (Writer, connect, hash_and_range_tables, local_ids, one, owners,  # noqa: E402
                        placement, poll, query)
 from cluster import Checks, Cluster, convergence  # noqa: E402
 
@@ -43,30 +43,13 @@ RINGDB, CTL = sys.argv[1], sys.argv[2]
 T = Checks("multinode-rangepart")
 
 
-class Load(Workers):
-    """A writer inserting rows at QUORUM on one node and a reader reading
-    acknowledged rows back at QUORUM on another, until stop()."""
+class Load(Writer):
+    """A writer inserting rows at QUORUM on one node (Writer) and a reader
+    reading acknowledged rows back at QUORUM on another, until stop()."""
 
     def __init__(self, wnode, rnode, table, start):
-        self.wnode, self.rnode, self.table, self.next = wnode, rnode, table, start
-        self.acked, self.errors, self.reads = [], [], 0
-        self.lock = threading.Lock()
-        Workers.__init__(self, self.write, self.read)
-
-    def write(self):
-        conn = connect(self.wnode)
-        query(conn, "SET ringdb.consistency = 'quorum'")
-        while not self.stopping:
-            i = self.next
-            self.next += 1
-            try:
-                query(conn, "INSERT INTO %s VALUES (%%s, %%s)" % self.table, (i, "w%d" % i))
-                with self.lock:
-                    self.acked.append(i)
-            except psycopg2.Error as e:
-                self.errors.append("insert %d: %s %s" % (i, e.pgcode, str(e).strip()))
-            time.sleep(0.01)
-        conn.close()
+        self.rnode, self.reads = rnode, 0
+        Writer.__init__(self, wnode, table, start, self.read)
 
     def read(self):
         conn = connect(self.rnode)
