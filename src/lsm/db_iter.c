@@ -30,6 +30,22 @@ struct lsm_iter {
     rdb_err_t err;
 };
 
+/* Can keys of [smallest, largest] (ikeys) fall within ro's bounds?  The
+ * iterator never shows a key outside them (seeks clamp to the lower bound,
+ * both directions stop at the bounds), so a table that cannot is left out
+ * of the merge instead of being compared at every step. */
+static bool in_bounds(const rdb_buf_t *smallest, const rdb_buf_t *largest,
+                      const lsm_read_options_t *ro)
+{
+    if (ro->lower_bound && largest->len >= LSM_IKEY_TRAILER &&
+        lsm_ukey_cmp(largest->data, largest->len - LSM_IKEY_TRAILER, ro->lower_bound, ro->lower_len) < 0)
+        return false;
+    if (ro->upper_bound && smallest->len >= LSM_IKEY_TRAILER &&
+        lsm_ukey_cmp(smallest->data, smallest->len - LSM_IKEY_TRAILER, ro->upper_bound, ro->upper_len) >= 0)
+        return false;
+    return true;
+}
+
 lsm_iter_t *lsm_iter_new(lsm_db_t *db, const lsm_read_options_t *ro)
 {
     lsm_read_options_t def;
@@ -52,12 +68,17 @@ lsm_iter_t *lsm_iter_new(lsm_db_t *db, const lsm_read_options_t *ro)
         lsm_mem_unref(imm);
     }
     /* L0 files overlap: one child each; a deeper level is one child */
-    for (int i = 0; i < it->v->nfiles[0]; i++)
-        kids[k++] = lsm_tcache_iter(db->tcache, it->v->files[0][i]->number, ro->fill_cache);
-    for (int l = 1; l < LSM_MAX_LEVELS; l++)
-        if (it->v->nfiles[l])
-            kids[k++] = lsm_level_iter_new(db->tcache, it->v->files[l], it->v->nfiles[l],
-                                           ro->fill_cache);
+    for (int i = 0; i < it->v->nfiles[0]; i++) {
+        const lsm_file_t *f = it->v->files[0][i];
+        if (in_bounds(&f->smallest, &f->largest, ro))
+            kids[k++] = lsm_tcache_iter(db->tcache, f->number, ro->fill_cache);
+    }
+    for (int l = 1; l < LSM_MAX_LEVELS; l++) {
+        int nf = it->v->nfiles[l];
+        /* a level's files are sorted and disjoint: its first and last bound it */
+        if (nf && in_bounds(&it->v->files[l][0]->smallest, &it->v->files[l][nf - 1]->largest, ro))
+            kids[k++] = lsm_level_iter_new(db->tcache, it->v->files[l], nf, ro->fill_cache);
+    }
     it->m = lsm_merge_iter_new(kids, k);
     it->snap = ro->snapshot;
     it->raw = ro->raw;
