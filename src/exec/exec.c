@@ -392,7 +392,7 @@ static bool points_fill(ex_node_t *n)
     const sql_table_t *t = p->tab;
     int npk = t->npk ? t->npk : 1, w = t->nrowcols ? t->nrowcols : 1, nb = 0;
     sql_value_t *keys;
-    if (n->pt_keys) {   /* a key set's, or ex_node_scan_keys' */
+    if (p->kset || n->pt_keys) {   /* a key set's (maybe none), or ex_node_scan_keys' */
         nb = (int)(n->pt_nkeys - n->pt_next < EX_PT_BATCH ? n->pt_nkeys - n->pt_next : EX_PT_BATCH);
         keys = n->pt_keys + (size_t)n->pt_next * npk;
         n->pt_next += nb;
