@@ -392,7 +392,7 @@ static bool points_fill(ex_node_t *n)
     const sql_table_t *t = p->tab;
     int npk = t->npk ? t->npk : 1, w = t->nrowcols ? t->nrowcols : 1, nb = 0;
     sql_value_t *keys;
-    if (p->kset || n->pt_keys) { /* a key set's (pt_keys NULL when it is empty), or ex_node_scan_keys' */
+    if (p->kset || n->pt_keys) {   /* a key set's (maybe none), or ex_node_scan_keys' */
         nb = (int)(n->pt_nkeys - n->pt_next < EX_PT_BATCH ? n->pt_nkeys - n->pt_next : EX_PT_BATCH);
         keys = nb ? n->pt_keys + (size_t)n->pt_next * npk : NULL;
         n->pt_next += nb;
@@ -1448,6 +1448,11 @@ static const sql_value_t *lateral_next(ex_node_t *n)
     }
 }
 
+static int key_cmp_r(const void *x, const void *y, void *type)
+{
+    return sql_value_cmp(*(const sql_type_t *)type, x, y);
+}
+
 bool ex_node_scan_keys(ex_node_t *n, int colid, sql_type_t type, const sql_value_t *keys,
                        int64_t nkeys)
 {
@@ -1459,17 +1464,24 @@ bool ex_node_scan_keys(ex_node_t *n, int colid, sql_type_t type, const sql_value
     if (t->npk != 1 || t->pk_colids[0] != colid || t->pk_colids[0] >= t->nrowcols ||
         p->types[colid].oid != type.oid)
         return false;
-    /* a slice of a parallel scan reads every nparts-th key from its own
-     * part on, so that the slices together read each key once */
+    /* a slice of a parallel scan reads every nparts-th key (in key order,
+     * which every slice's table gives alike) from its own part on, so
+     * that the slices together read each key once */
     int64_t from = 0, step = 1;
+    sql_value_t *sorted = NULL;
     if (n->r->nparts > 1 && p == n->r->par_scan) {
         from = n->r->part;
         step = n->r->nparts;
+        sorted = rdb_malloc(sizeof(sql_value_t) * (size_t)(nkeys ? nkeys : 1));
+        memcpy(sorted, keys, sizeof(sql_value_t) * (size_t)nkeys);
+        qsort_r(sorted, (size_t)nkeys, sizeof(sql_value_t), key_cmp_r, &type);
+        keys = sorted;
     }
     int64_t m = nkeys > from ? (nkeys - from + step - 1) / step : 0;
     n->pt_keys = rdb_arena_alloc(&n->sa, sizeof(sql_value_t) * (size_t)(m ? m : 1));
     for (int64_t i = 0; i < m; i++)
         n->pt_keys[i] = sql_value_copy(&n->sa, type, keys[from + i * step]);
+    free(sorted);
     n->pt_nkeys = m;
     n->pt_next = 0;
     n->started = true;

@@ -146,7 +146,9 @@ static rdb_status_t widen(ex_join_t *j, const sql_value_t *row, int w, ex_expr_t
     memcpy(j->wide, row, sizeof(sql_value_t) * (size_t)w);
     *hasnull = false;
     for (int i = 0; i < j->nk; i++) {
-        if (ex_eval(j->r, keys[i], row, &j->ka, &j->wide[w + i]) != RDB_OK)
+        if (keys[i]->kind == EX_COL)    /* the common case, without a call */
+            j->wide[w + i] = row[keys[i]->idx];
+        else if (ex_eval(j->r, keys[i], row, &j->ka, &j->wide[w + i]) != RDB_OK)
             return RDB_SQL;
         *hasnull |= j->wide[w + i].isnull;
     }

@@ -19,7 +19,9 @@ struct lsm_iter {
     bool has_lo, has_hi;
     bool valid;
     bool fwd;   /* the merge sits on the current entry (last move forward) */
-    /* current entry, copied (prev needs to step past it) */
+    /* current entry, copied (prev needs to step past it); the value only
+     * when the merge has moved off it (fwd false): while fwd, the merge
+     * still sits on the entry and lsm_iter_value reads it there */
     rdb_buf_t key;  /* user key */
     rdb_buf_t val;
     lsm_version_t ver;
@@ -27,6 +29,22 @@ struct lsm_iter {
     rdb_buf_t seek;
     rdb_err_t err;
 };
+
+/* Can keys of [smallest, largest] (ikeys) fall within ro's bounds?  The
+ * iterator never shows a key outside them (seeks clamp to the lower bound,
+ * both directions stop at the bounds), so a table that cannot is left out
+ * of the merge instead of being compared at every step. */
+static bool in_bounds(const rdb_buf_t *smallest, const rdb_buf_t *largest,
+                      const lsm_read_options_t *ro)
+{
+    if (ro->lower_bound && largest->len >= LSM_IKEY_TRAILER &&
+        lsm_ukey_cmp(largest->data, largest->len - LSM_IKEY_TRAILER, ro->lower_bound, ro->lower_len) < 0)
+        return false;
+    if (ro->upper_bound && smallest->len >= LSM_IKEY_TRAILER &&
+        lsm_ukey_cmp(smallest->data, smallest->len - LSM_IKEY_TRAILER, ro->upper_bound, ro->upper_len) >= 0)
+        return false;
+    return true;
+}
 
 lsm_iter_t *lsm_iter_new(lsm_db_t *db, const lsm_read_options_t *ro)
 {
@@ -50,12 +68,17 @@ lsm_iter_t *lsm_iter_new(lsm_db_t *db, const lsm_read_options_t *ro)
         lsm_mem_unref(imm);
     }
     /* L0 files overlap: one child each; a deeper level is one child */
-    for (int i = 0; i < it->v->nfiles[0]; i++)
-        kids[k++] = lsm_tcache_iter(db->tcache, it->v->files[0][i]->number, ro->fill_cache);
-    for (int l = 1; l < LSM_MAX_LEVELS; l++)
-        if (it->v->nfiles[l])
-            kids[k++] = lsm_level_iter_new(db->tcache, it->v->files[l], it->v->nfiles[l],
-                                           ro->fill_cache);
+    for (int i = 0; i < it->v->nfiles[0]; i++) {
+        const lsm_file_t *f = it->v->files[0][i];
+        if (in_bounds(&f->smallest, &f->largest, ro))
+            kids[k++] = lsm_tcache_iter(db->tcache, f->number, ro->fill_cache);
+    }
+    for (int l = 1; l < LSM_MAX_LEVELS; l++) {
+        int nf = it->v->nfiles[l];
+        /* a level's files are sorted and disjoint: its first and last bound it */
+        if (nf && in_bounds(&it->v->files[l][0]->smallest, &it->v->files[l][nf - 1]->largest, ro))
+            kids[k++] = lsm_level_iter_new(db->tcache, it->v->files[l], nf, ro->fill_cache);
+    }
     it->m = lsm_merge_iter_new(kids, k);
     it->snap = ro->snapshot;
     it->raw = ro->raw;
@@ -96,12 +119,14 @@ static bool m_ok(lsm_iter_t *it)
 
 static void take(lsm_iter_t *it, const char *k, size_t kn)
 {
-    size_t vn;
-    const char *v = it->m->ops->value(it->m, &vn);
     rdb_buf_reset(&it->key);
     rdb_buf_append(&it->key, k, kn - LSM_IKEY_TRAILER);
     rdb_buf_reset(&it->val);
-    rdb_buf_append(&it->val, v, vn);
+    if (!it->fwd) {
+        size_t vn;
+        const char *v = it->m->ops->value(it->m, &vn);
+        rdb_buf_append(&it->val, v, vn);
+    }
     it->ver = lsm_ikey_version(k, kn);
     it->tomb = lsm_ikey_kind(k, kn) == LSM_KIND_DELETE;
     it->valid = true;
@@ -332,6 +357,8 @@ const char *lsm_iter_key(const lsm_iter_t *it, size_t *klen)
 }
 const char *lsm_iter_value(const lsm_iter_t *it, size_t *vlen)
 {
+    if (it->valid && it->fwd)
+        return it->m->ops->value(it->m, vlen);
     *vlen = it->val.len;
     return it->val.data ? it->val.data : "";
 }
