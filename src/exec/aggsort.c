@@ -90,8 +90,10 @@ rdb_status_t ex_aggsort_feed(ex_aggsort_t *s, sql_fn_ctx_t *ctx, void *st)
         sql_value_t *args = ag->agg.copies_args ? (sql_value_t *)row
                                                 : ex_copy_row(ctx->arena, s->types, ag->nargs, row);
         rc = ag->agg.trans(ctx, st, args, s->r->err);
+        /* the state grows in ctx->arena (the groups'): it counts against
+         * the query's limit as the groups do (exec.c agg_held) */
         if (rc == RDB_OK && (++s->r->tick & 255) == 0)
-            rc = ex_check(s->r);
+            rc = ex_check_mem(s->r, rdb_arena_memory_usage(ctx->arena));
     }
     if (rc == RDB_OK && rdb_err_is_set(s->r->err))
         rc = RDB_SQL;

@@ -20,6 +20,7 @@
 #include "common/mem.h"
 #include "exec/fkey.h"
 #include "exec/rowlock.h"
+#include "sql/fkey.h"
 #include "sql/types.h"
 #include "sql/table.h"
 #include "sql/tabstat.h"
@@ -74,6 +75,68 @@ rdb_status_t ex_check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *ro
     return RDB_OK;
 }
 
+/* ---- locks on UNIQUE values ----------------------------------------------- */
+
+rdb_status_t ex_lock_unique_value(ex_run_t *r, const sql_table_t *t, const sql_index_t *ix,
+                                  const sql_value_t *row)
+{
+    rdb_buf_t k = RDB_BUF_INIT;
+    rdb_status_t rc = RDB_OK;
+    bool skipped;
+    if (r->lock_key && sql_table_unique_lock_key(&k, t, ix, row))
+        rc = r->lock_key(r, k.data, k.len, ROWLOCK_UPDATE, EX_LOCK_WAIT, t->name, &skipped);
+    rdb_buf_free(&k);
+    return rc;
+}
+
+rdb_status_t ex_unique_lock(ex_run_t *r, const sql_table_t *t, const sql_value_t *oldrow,
+                            const sql_value_t *newrow, uint64_t *snap)
+{
+    *snap = 0;
+    bool locked = false;
+    for (int i = 0; r->lock_key && i < t->nindexes; i++) {
+        const sql_index_t *ix = &t->indexes[i];
+        if (!ix->unique || ix->deferrable ||
+            (oldrow && !sql_fk_cols_differ(t, ix->ncols, ix->colids, oldrow, newrow)))
+            continue;
+        if (ex_lock_unique_value(r, t, ix, newrow) != RDB_OK)
+            return RDB_SQL;
+        locked = true;
+    }
+    if (locked)
+        *snap = txn_set_snapshot(r->txn, txn_store_now(txn_store(r->txn)));
+    return RDB_OK;
+}
+
+void ex_unique_unlock(ex_run_t *r, uint64_t snap)
+{
+    if (snap)
+        txn_set_snapshot(r->txn, snap);
+}
+
+/* sql_table_insert_arbiter under ex_unique_lock */
+static rdb_status_t insert_locked(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, bool *inserted)
+{
+    uint64_t snap;
+    if (ex_unique_lock(r, d->tab, NULL, row, &snap) != RDB_OK)
+        return RDB_SQL;
+    rdb_status_t rc = sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter,
+                                               inserted, r->err);
+    ex_unique_unlock(r, snap);
+    return rc;
+}
+
+rdb_status_t ex_update_locked(ex_run_t *r, const sql_table_t *t, const sql_value_t *oldrow,
+                              const sql_value_t *newrow)
+{
+    uint64_t snap;
+    if (ex_unique_lock(r, t, oldrow, newrow, &snap) != RDB_OK)
+        return RDB_SQL;
+    rdb_status_t rc = sql_table_update(r->txn, t, oldrow, newrow, r->err);
+    ex_unique_unlock(r, snap);
+    return rc;
+}
+
 static rdb_status_t build_insert_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *vals,
                                      rdb_arena_t *a, sql_value_t *row)
 {
@@ -99,8 +162,7 @@ rdb_status_t ex_insert_values(ex_run_t *r, const sql_dml_t *d, const sql_value_t
     sql_value_t *row = rdb_arena_alloc(a, sizeof(sql_value_t) * (d->tab->nrowcols + 1u));
     if (build_insert_row(r, d, vals, a, row) != RDB_OK)
         return RDB_SQL;
-    if (sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter, inserted,
-                                 r->err) != RDB_OK)
+    if (insert_locked(r, d, row, inserted) != RDB_OK)
         return RDB_SQL;
     ex_fkq_t *q = NULL;
     if (*inserted)
@@ -257,7 +319,7 @@ static rdb_status_t upsert(ex_run_t *r, const sql_bound_t *b, const sql_value_t 
     for (int k = 0; k < d->nupd; k++)
         if (ex_eval(r, d->upd_set[k], both, a, &nrow[d->upd_colids[k]]) != RDB_OK)
             return RDB_SQL;
-    if (ex_check_row(r, d, nrow, a) != RDB_OK || sql_table_update(r->txn, t, both, nrow, r->err) != RDB_OK)
+    if (ex_check_row(r, d, nrow, a) != RDB_OK || ex_update_locked(r, t, both, nrow) != RDB_OK)
         return RDB_SQL;
     ex_fk_note(r, fkq, t, both, nrow);
     *done = true;
@@ -309,8 +371,7 @@ static rdb_status_t run_insert(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
         rdb_arena_reset(&a);
         bool inserted = true;
         if (build_insert_row(r, d, vals[i], &a, row) != RDB_OK ||
-            sql_table_insert_arbiter(r->txn, d->tab, row, d->on_conflict_nothing, d->arbiter,
-                                     &inserted, r->err) != RDB_OK) {
+            insert_locked(r, d, row, &inserted) != RDB_OK) {
             rc = RDB_SQL;
             break;
         }
@@ -428,7 +489,7 @@ static rdb_status_t run_upddel(ex_run_t *r, const sql_bound_t *b, ex_row_fn fn, 
             continue;
         rdb_arena_reset(&a);
         if (d->set) {
-            rc = sql_table_update(r->txn, t, rows[i], nrows_new[i], r->err);
+            rc = ex_update_locked(r, t, rows[i], nrows_new[i]);
             if (rc == RDB_OK) {
                 ex_fk_note(r, &fkq, t, rows[i], nrows_new[i]);
                 /* RETURNING sees the new row, then the FROM items' columns */

@@ -27,4 +27,28 @@ rdb_status_t ex_insert_new(ex_run_t *r, const sql_dml_t *d, const sql_value_t *v
  * d->tab, with PostgreSQL's messages ("Failing row contains ..."). */
 rdb_status_t ex_check_row(ex_run_t *r, const sql_dml_t *d, const sql_value_t *row, rdb_arena_t *a);
 
+/* Locks on UNIQUE values.  A row lock (rowlock.h) keyed by the index and
+ * the value (sql_table_unique_lock_key), FOR UPDATE, held to the end of
+ * the transaction, taken before the value's uniqueness is checked, and the
+ * check then reads the newest committed state: so of two transactions
+ * writing one value, the second waits for the first to end and then finds
+ * its row (23505) or not (it rolled back), as PostgreSQL's check waits for
+ * the inserting transaction.  Nothing is locked when r->lock_key is NULL
+ * or a column of the value is NULL (no check).
+ *
+ * ex_lock_unique_value locks row's value of ix (a DEFERRABLE index's
+ * check, exec/fkey.c).  ex_unique_lock locks newrow's values of t's plain
+ * (not deferrable) UNIQUE indexes that a write of newrow over oldrow (NULL:
+ * an insert) sets, then moves the snapshot to the newest committed state
+ * when it locked any, giving the snapshot to put back with
+ * ex_unique_unlock (0: none) after the write.  ex_update_locked is
+ * sql_table_update between the two. */
+rdb_status_t ex_lock_unique_value(ex_run_t *r, const sql_table_t *t, const sql_index_t *ix,
+                                  const sql_value_t *row);
+rdb_status_t ex_unique_lock(ex_run_t *r, const sql_table_t *t, const sql_value_t *oldrow,
+                            const sql_value_t *newrow, uint64_t *snap);
+void ex_unique_unlock(ex_run_t *r, uint64_t snap);
+rdb_status_t ex_update_locked(ex_run_t *r, const sql_table_t *t, const sql_value_t *oldrow,
+                              const sql_value_t *newrow);
+
 #endif

@@ -208,6 +208,36 @@ static int lock_wait_stop(void *arg)
     return ex_check(arg) != RDB_OK;   /* cancel, statement_timeout: sets the run's error */
 }
 
+/* The lock on key (rowlock.h) for the session's transaction; *skipped
+ * under EX_LOCK_SKIP when another holds it.  relname: for 55P03. */
+static rdb_status_t lock_key(ex_run_t *r, const char *key, size_t klen, int mode, int policy,
+                             const char *relname, bool *skipped)
+{
+    rdb_session_t *s = r->lock_ctx;
+    rdb_err_t *err = r->err;
+    *skipped = false;
+    int got = rowlock_acquire(s->e->locks, &s->locks, key, klen, mode,
+                              s->may_wait && policy == EX_LOCK_WAIT, lock_wait_stop, r);
+    if (got == ROWLOCK_BUSY && policy == EX_LOCK_SKIP) {
+        *skipped = true;
+        return RDB_OK;
+    }
+    if (got == ROWLOCK_BUSY && policy == EX_LOCK_NOWAIT)
+        return rdb_err_set(err, RDB_SQL, "55P03", "could not obtain lock on row in relation \"%s\"", relname);
+    if (got == ROWLOCK_BUSY)
+        return serialization_failure(err);
+    if (got == ROWLOCK_DEADLOCK) {
+        rdb_err_set(err, RDB_SQL, "40P01", "deadlock detected");
+        rdb_err_detail(err, "Process %d waits for a row lock held by another transaction that waits for "
+                       "this one.", s->pid);
+        return RDB_SQL;
+    }
+    if (got == ROWLOCK_STOPPED)
+        return rdb_err_is_set(err) ? RDB_SQL
+                                   : rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement due to user request");
+    return RDB_OK;
+}
+
 /* Row lock, then the row's newest committed version (rowlock.h). */
 static rdb_status_t lock_row(ex_run_t *r, const sql_table_t *tab, const sql_value_t *row, int mode,
                              int policy, rdb_arena_t *a, sql_value_t **latest, bool *gone)
@@ -236,26 +266,10 @@ static rdb_status_t lock_row(ex_run_t *r, const sql_table_t *tab, const sql_valu
         pk[i] = row[colid];
         sql_key_encode(&k, t, &row[colid], false);
     }
-    int got = rowlock_acquire(s->e->locks, &s->locks, k.data, k.len, mode,
-                              s->may_wait && policy == EX_LOCK_WAIT, lock_wait_stop, r);
+    rdb_status_t lrc = lock_key(r, k.data, k.len, mode, policy, tab->name, gone);
     rdb_buf_free(&k);
-    if (got == ROWLOCK_BUSY && policy == EX_LOCK_SKIP) {
-        *gone = true;
-        return RDB_OK;
-    }
-    if (got == ROWLOCK_BUSY && policy == EX_LOCK_NOWAIT)
-        return rdb_err_set(err, RDB_SQL, "55P03", "could not obtain lock on row in relation \"%s\"", tab->name);
-    if (got == ROWLOCK_BUSY)
-        return serialization_failure(err);
-    if (got == ROWLOCK_DEADLOCK) {
-        rdb_err_set(err, RDB_SQL, "40P01", "deadlock detected");
-        rdb_err_detail(err, "Process %d waits for a row lock held by another transaction that waits for "
-                       "this one.", s->pid);
-        return RDB_SQL;
-    }
-    if (got == ROWLOCK_STOPPED)
-        return rdb_err_is_set(err) ? RDB_SQL
-                                   : rdb_err_set(err, RDB_CANCELLED, "57014", "canceling statement due to user request");
+    if (lrc != RDB_OK || *gone)
+        return lrc;
     /* the newest committed version, or this transaction's own */
     sql_value_t *cur = rdb_arena_calloc(a, sizeof(sql_value_t) * (tab->nrowcols + 1u));
     bool found = false;
@@ -317,6 +331,7 @@ void eng_run_init(rdb_session_t *s, ex_run_t *r, txn_t *t, const sql_catsnap_t *
     r->err = err;
     r->cancel = &s->cancel;
     r->lock_row = lock_row;
+    r->lock_key = lock_key;
     r->lock_ctx = s;
     r->fk_deferred = &s->fkdef;
     r->tabstat = &s->tabstat;
@@ -602,6 +617,15 @@ static bool bound_cheap(const sql_bound_t *b, const cheap_ctx_t *c)
     if (b->kind == AST_S_UPDATE || b->kind == AST_S_DELETE || (b->dml && b->dml->tab && b->dml->tab->nfkeys) ||
         (b->dml && b->dml->on_conflict_update))
         return false;
+    /* nor a COMMIT or SET CONSTRAINTS running checks deferred to it
+     * (they lock rows and UNIQUE values) */
+    if ((b->kind == AST_S_COMMIT || b->kind == AST_S_SET_CONSTRAINTS) && c && c->s &&
+        ex_fk_deferred_pending(c->s->fkdef))
+        return false;
+    /* nor an INSERT that locks a UNIQUE value (dml.h's ex_unique_lock) */
+    for (int i = 0; b->dml && b->dml->tab && i < b->dml->tab->nindexes; i++)
+        if (b->dml->tab->indexes[i].unique)
+            return false;
     if (b->dml)
         return plan_cheap(b->dml->src, c) && (!b->plan || plan_cheap(b->plan, c));
     return plan_cheap(b->plan, c);
@@ -1197,6 +1221,10 @@ static bool parse_cheap(rdb_session_t *s, ast_parse_t *p, const char *sql)
         ast_stmt_t *st = p->stmts[i];
         if (st->kind == AST_S_DDL || st->kind == AST_S_COPY || st->kind == AST_S_EXECUTE ||
             st->kind == AST_S_PREPARE)
+            return false;
+        /* the checks deferred to COMMIT (or to SET CONSTRAINTS ...
+         * IMMEDIATE) lock rows and UNIQUE values: they may wait */
+        if ((st->kind == AST_S_COMMIT || st->kind == AST_S_SET_CONSTRAINTS) && ex_fk_deferred_pending(s->fkdef))
             return false;
         if (st->kind != AST_S_SELECT && st->kind != AST_S_INSERT && st->kind != AST_S_UPDATE &&
             st->kind != AST_S_DELETE)

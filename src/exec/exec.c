@@ -1838,7 +1838,8 @@ static const sql_value_t *agg_next(ex_node_t *n)
             sql_fn_ctx_t tctx = r->fn;
             tctx.arena = &n->ga;
             for (int64_t k = 0; k < s->buf[i].n; k++)
-                if (ag->agg.trans(&tctx, s->st[i], s->buf[i].rows[k], r->err) != RDB_OK)
+                if (ag->agg.trans(&tctx, s->st[i], s->buf[i].rows[k], r->err) != RDB_OK ||
+                    ((++r->tick & 255) == 0 && ex_check_mem(r, agg_held(n)) != RDB_OK))
                     return NULL;
             s->buf[i].n = 0;
         }

@@ -63,6 +63,11 @@ typedef struct ex_run {
      * row was deleted meanwhile (or skipped).  Errors go to r->err. */
     rdb_status_t      (*lock_row)(struct ex_run *r, const sql_table_t *tab, const sql_value_t *row,
                                   int mode, int policy, rdb_arena_t *a, sql_value_t **latest, bool *gone);
+    /* Lock key in mode for the transaction as lock_row does, without a
+     * read: a UNIQUE value's lock (dml.h's ex_unique_lock).  relname is
+     * named by 55P03; *skipped under EX_LOCK_SKIP.  NULL: no locks. */
+    rdb_status_t      (*lock_key)(struct ex_run *r, const char *key, size_t klen, int mode, int policy,
+                                  const char *relname, bool *skipped);
     void               *lock_ctx;
     /* enclosing rows for EX_OUTER */
     int                 nframes;

@@ -16,6 +16,7 @@
 #include "exec/ex_array.h"
 #include "exec/exec.h"
 #include "exec/rowset.h"
+#include "exec/tstore.h"
 #include "sql/array.h"
 #include "sql/types.h"
 #include "sql/tabstat.h"
@@ -35,6 +36,11 @@ typedef struct ex_subcache {
     /* keyed form: slot -> row index + 1 (0 = empty), the no-row value */
     int32_t      *rowidx;
     sql_value_t   empty;
+    /* x op ANY / ALL (uncorrelated subquery) not answered by a set: the
+     * rows in a tuplestore (on disk beyond work_mem), read for each probe */
+    struct ex_tstore *ts;
+    /* ARRAY (uncorrelated subquery): its value */
+    sql_value_t   arr;
 } ex_subcache_t;
 
 sql_value_t *ex_copy_row(rdb_arena_t *a, const sql_type_t *types, int n, const sql_value_t *row)
@@ -383,6 +389,12 @@ static rdb_status_t run_sub(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c, r
     return ex_check(r);
 }
 
+/* Sub row i of c (its rows, or its tuplestore's); NULL on error. */
+static const sql_value_t *sub_row(const ex_subcache_t *c, int i)
+{
+    return c->ts ? ex_tstore_get(c->ts, i) : c->rows[i];
+}
+
 /* The row form: each sub row compared column by column with the row
  * (rowcmp[i] over [row values, sub row]); a row is equal when every
  * column is (=), or differs when one does (<>, levelsup 1); NULL when
@@ -397,7 +409,10 @@ static rdb_status_t eval_row_sublink(ex_run_t *r, const ex_expr_t *e, const ex_s
         if (ex_eval(r, e->args[i], row, a, &both[i]) != RDB_OK)
             return RDB_SQL;
     for (int n = 0; n < c->nrows; n++) {
-        memcpy(both + k, c->rows[n], sizeof(sql_value_t) * (size_t)k);
+        const sql_value_t *sr = sub_row(c, n);
+        if (!sr)
+            return RDB_SQL;
+        memcpy(both + k, sr, sizeof(sql_value_t) * (size_t)k);
         /* = : false if a column is false; <> : true if a column is true */
         bool decided = false, unknown = false;
         for (int i = 0; i < k && !decided; i++) {
@@ -442,13 +457,82 @@ bool ex_hash_eq_type(uint32_t oid)
  * result (same answers, a probe costs a block read instead of a rescan). */
 static bool sub_set_ok(const ex_expr_t *e)
 {
-    return e->flag == 1 && !e->nrowcmp && e->fn && e->fn->name && strcmp(e->fn->name, "=") == 0 &&
-           e->args[0]->type.oid == e->args[1]->type.oid && ex_hash_eq_type(e->args[1]->type.oid);
+    /* x = ANY (S), and x <> ALL (S), which is NOT (x = ANY (S)) */
+    return ((e->flag == 1 && e->fn && e->fn->name && strcmp(e->fn->name, "=") == 0) ||
+            (e->flag == 2 && e->fn && e->fn->name && strcmp(e->fn->name, "<>") == 0)) &&
+           !e->nrowcmp && e->args[0]->type.oid == e->args[1]->type.oid && ex_hash_eq_type(e->args[1]->type.oid);
 }
 
 static void sub_set_free(void *arg)
 {
     ex_rowset_free(arg);
+}
+
+static void sub_ts_free(void *arg)
+{
+    ex_tstore_free(arg);
+}
+
+/* Run an uncorrelated ANY / ALL subquery into c->ts, as PostgreSQL's
+ * plain subplan materializes its result (a tuplestore that goes to disk
+ * beyond work_mem); each probe reads it through. */
+static rdb_status_t run_sub_ts(ex_run_t *r, const ex_expr_t *e, ex_subcache_t *c)
+{
+    c->ts = ex_tstore_new(r, e->sub->types, e->sub->ncols, 0);
+    rdb_arena_on_reset(r->a, sub_ts_free, c->ts);
+    ex_node_t *n = ex_open(r, e->sub);
+    if (!n)
+        return RDB_SQL;
+    rdb_status_t rc = RDB_OK;
+    const sql_value_t *row;
+    int64_t k = 0;
+    while ((row = ex_next(n))) {
+        if ((rc = ex_tstore_put(c->ts, row)) != RDB_OK)
+            break;
+        if ((++k & 1023) == 0 && (rc = ex_check_mem(r, ex_tstore_mem(c->ts))) != RDB_OK)
+            break;
+    }
+    ex_close(n);
+    if (rc != RDB_OK || rdb_err_is_set(r->err))
+        return RDB_SQL;
+    if (k > INT32_MAX)
+        return ex_mem_error(r, (size_t)k);
+    c->nrows = (int)k;
+    return ex_tstore_rewind(c->ts) != RDB_OK ? RDB_SQL : ex_check(r);
+}
+
+/* ARRAY (subquery) of a non-array column: the elements go straight into
+ * the array's encoding (sql_array_build_*), no row kept, so the query
+ * holds about the array's size; beyond the query's memory limit 53200
+ * (PostgreSQL holds the array in memory too, up to 1 GB). */
+static rdb_status_t run_sub_array(ex_run_t *r, const ex_expr_t *e, rdb_arena_t *a, sql_value_t *out)
+{
+    ex_node_t *n = ex_open(r, e->sub);
+    if (!n)
+        return RDB_SQL;
+    sql_type_t et = sql_array_elem_type(e->type);
+    rdb_buf_t b = RDB_BUF_INIT;
+    sql_array_build_begin(&b);
+    rdb_status_t rc = RDB_OK;
+    const sql_value_t *row;
+    int64_t k = 0;
+    while ((row = ex_next(n))) {
+        sql_array_build_add(&b, et, &row[0]);
+        if (++k > SQL_ARRAY_MAX_ELEMS) {
+            rc = rdb_err_set(r->err, RDB_SQL, "54000", "array size exceeds the maximum allowed (%d)",
+                             SQL_ARRAY_MAX_ELEMS);
+            break;
+        }
+        if ((k & 1023) == 0 && (rc = ex_check_mem(r, b.cap)) != RDB_OK)
+            break;
+    }
+    ex_close(n);
+    if (rc == RDB_OK && rdb_err_is_set(r->err))
+        rc = RDB_SQL;
+    if (rc == RDB_OK && (rc = ex_check_mem(r, b.cap)) == RDB_OK)
+        *out = sql_array_build_end(a, &b, (int)k);
+    rdb_buf_free(&b);
+    return rc;
 }
 
 /* Run the subquery into c->set (its non-NULL values; has_null, nrows). */
@@ -566,12 +650,29 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
         return eval_keyed_sublink(r, e, row, a, out);
     ex_subcache_t local = { 0 }, *c = &local;
     int maxrows = e->flag == 0 /* EXISTS */ ? 1 : e->flag == 3 /* EXPR */ ? 2 : 0;   /* ARRAY: all */
+    bool stream_array = e->flag == 4 && e->sub && !sql_type_is_array(e->sub->types[0].oid);
+    if (stream_array && (e->correlated || e->subid >= r->nsubs)) {
+        if (r->nframes >= 32)
+            return rdb_err_set(r->err, RDB_SQL, "54001", "subqueries nested too deeply");
+        r->frames[r->nframes++] = row;
+        rdb_status_t rc = run_sub_array(r, e, a, out);
+        r->nframes--;
+        return rc;
+    }
     if (!e->correlated && e->subid < r->nsubs) {
         c = &r->subs[e->subid];
         if (!c->done) {
-            if (sub_set_ok(e) ? run_sub_set(r, e, c) != RDB_OK : run_sub(r, e, c, r->a, maxrows) != RDB_OK)
+            rdb_status_t rc = stream_array                   ? run_sub_array(r, e, r->a, &c->arr)
+                              : sub_set_ok(e)                ? run_sub_set(r, e, c)
+                              : e->flag == 1 || e->flag == 2 ? run_sub_ts(r, e, c)
+                                                             : run_sub(r, e, c, r->a, maxrows);
+            if (rc != RDB_OK)
                 return RDB_SQL;
             c->done = true;
+        }
+        if (stream_array) {
+            *out = c->arr;
+            return RDB_OK;
         }
     } else {
         if (r->nframes >= 32)
@@ -610,23 +711,25 @@ static rdb_status_t eval_sublink(ex_run_t *r, const ex_expr_t *e, const sql_valu
             return RDB_SQL;
         if (c->set) {
             /* x = ANY (rows): true if found; else NULL if x or a row is
-             * NULL (x NULL over no rows: false) */
+             * NULL (x NULL over no rows: false).  x <> ALL (rows) is its
+             * negation. */
             bool found = false;
             if (!lhs.isnull && ex_rowset_probe(c->set, &lhs, false, &found) != RDB_OK)
                 return RDB_SQL;
             if (found)
-                *out = sql_bool(true);
+                *out = sql_bool(any);
             else if (c->nrows && (lhs.isnull || c->has_null))
                 *out = sql_null();
             else
-                *out = sql_bool(false);
+                *out = sql_bool(!any);
             return RDB_OK;
         }
         bool done = false;
         sql_type_t types[2] = { e->args[0]->type, e->args[1]->type };
         for (int i = 0; i < c->nrows && !done; i++) {
             sql_value_t x;
-            if (ex_eval(r, e->args[1], c->rows[i], a, &x) != RDB_OK ||
+            const sql_value_t *sr = sub_row(c, i);
+            if (!sr || ex_eval(r, e->args[1], sr, a, &x) != RDB_OK ||
                 ex_anyall_step(r, e->fn, types, lhs, x, a, any, &sawnull, &done) != RDB_OK)
                 return RDB_SQL;
         }

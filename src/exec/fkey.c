@@ -26,7 +26,10 @@
  * skip their check, and a row written with a new key of such an index is
  * checked here at the statement's end (so that UPDATE t SET u = u + 1
  * passes, as in PostgreSQL), or at COMMIT when the constraint is deferred;
- * 23505 if more than one live row holds the key.
+ * 23505 if more than one live row holds the key.  The check locks the key
+ * first (dml.h's ex_lock_unique_value) and then reads the newest committed
+ * state: of two transactions that wrote the same key, the second to check
+ * waits for the first to end, so both cannot commit.
  *
  * Rows changed by an action are appended to the same queue, so cascades
  * run breadth-first without recursion and their own checks run in turn.
@@ -262,7 +265,7 @@ static rdb_status_t act(ex_run_t *r, ex_fkq_t *q, const sql_table_t *parent, con
                 return RDB_SQL;
         }
         if (ex_check_row(r, d, nrow, a) != RDB_OK ||
-            sql_table_update(r->txn, child, row, nrow, r->err) != RDB_OK)
+            ex_update_locked(r, child, row, nrow) != RDB_OK)
             return RDB_SQL;
         ex_fk_note(r, &q, child, row, nrow);
     }
@@ -342,6 +345,10 @@ static rdb_status_t unique_check(ex_run_t *r, const sql_table_t *t, const sql_in
                                       sql_fk_row_copy(&d->a, t, row) };
         return RDB_OK;
     }
+    /* lock the value first: a transaction checking it too waits for this
+     * one to end, then sees its row (dml.h) */
+    if (ex_lock_unique_value(r, t, ix, row) != RDB_OK)
+        return RDB_SQL;
     uint64_t snap = fresh_snapshot(r);
     rdb_status_t rc = sql_table_unique_recheck(r->txn, t, ix, row, r->err);
     txn_set_snapshot(r->txn, snap);

@@ -9,7 +9,8 @@
  * its key is the same; M_GROUPLEFT emits the group's unmatched rows
  * (RIGHT, FULL); M_RTAIL the inner rows left after the outer side ended.
  * A row handed out stays valid until the next call, so a side whose row
- * was emitted moves at the start of the next call (ladv / radv).
+ * was emitted moves at the start of the next call (ladv / radv).  SEMI
+ * and ANTI joins hand out the outer row itself (semi_next).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct ex_mjoin {
     sql_value_t  *out;
     int           wl, wr, nk;
     bool          keep_left, keep_right;
+    bool          semi, anti;       /* J_SEMI, J_ANTI: the outer row alone (semi_next) */
     int           state;
     bool          ladv, radv;       /* move that side first */
     /* the current outer row and its keys */
@@ -143,9 +145,45 @@ static rdb_status_t load_group(ex_mjoin_t *m)
     return ex_tstore_rewind(m->grp);
 }
 
+/* SEMI / ANTI (no join filter: a key match decides, plan_merge.c): the
+ * outer row goes out, once, when the inner side has its key (SEMI) or
+ * has not (ANTI).  The inner side only moves forward: past rows whose key
+ * is smaller than the outer row's or has a NULL (they match no later
+ * outer row either); an outer row with a NULL key matches nothing. */
+static const sql_value_t *semi_next(ex_mjoin_t *m)
+{
+    if (m->state == M_DONE)
+        return NULL;
+    if (m->state == M_START) {
+        if (adv_right(m) != RDB_OK)
+            return NULL;
+        m->state = M_NEXT;
+        m->ladv = true;
+    }
+    for (;;) {
+        if (m->ladv && adv_left(m) != RDB_OK)
+            return NULL;
+        m->ladv = true;
+        if (!m->lrow) {
+            m->state = M_DONE;
+            return NULL;
+        }
+        int c = 1;
+        if (!m->lnull)
+            while (m->rrow && (m->rnull || (c = key_cmp(m, m->lkey, m->rkey)) > 0))
+                if (adv_right(m) != RDB_OK)
+                    return NULL;
+        bool match = !m->lnull && m->rrow && c == 0;
+        if (match == m->semi)
+            return m->lrow;
+    }
+}
+
 const sql_value_t *ex_mjoin_next(ex_mjoin_t *m)
 {
     ex_run_t *r = m->r;
+    if (m->semi || m->anti)
+        return semi_next(m);
     for (;;) {
         switch (m->state) {
         case M_START:
@@ -274,6 +312,8 @@ ex_mjoin_t *ex_mjoin_new(ex_run_t *r, const plan_t *p, ex_node_t *left, ex_node_
     m->nk = p->nkeys;
     m->keep_left = p->jointype == J_LEFT || p->jointype == J_FULL;
     m->keep_right = p->jointype == J_RIGHT || p->jointype == J_FULL;
+    m->semi = p->jointype == J_SEMI;
+    m->anti = p->jointype == J_ANTI;
     m->lkey = rdb_calloc((size_t)m->nk + 1, sizeof(sql_value_t));
     m->rkey = rdb_calloc((size_t)m->nk + 1, sizeof(sql_value_t));
     m->gkey = rdb_calloc((size_t)m->nk + 1, sizeof(sql_value_t));

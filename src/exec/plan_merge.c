@@ -21,8 +21,12 @@
  * enable_hashjoin / enable_mergejoin / enable_sort off add 1e10.
  *
  * Mergeable keys: plain columns on both sides, of one type whose '=' is
- * sql_value_cmp's equality (ex_hash_eq_type); inner, left, right and
- * full joins, not LATERAL.
+ * sql_value_cmp's equality (ex_hash_eq_type), or integer columns of
+ * different widths (int4 = int8: the binder widens one side with a cast,
+ * and every integer orders and compares alike as the key's type, so the
+ * input is sorted on the column itself); inner, left, right and full
+ * joins, and the semi / anti joins of [NOT] EXISTS (planner.c) when the
+ * keys alone decide; not LATERAL.
  */
 #include <math.h>
 #include <string.h>
@@ -34,18 +38,40 @@
 #define DISABLED      1e10
 #define COST_SORT_ROW 0.05   /* per row and per log2(rows), as plan_order.c */
 
+static bool int_oid(uint32_t oid)
+{
+    return oid == SQL_OID_INT2 || oid == SQL_OID_INT4 || oid == SQL_OID_INT8;
+}
+
+/* The column a key reads: the key, or the integer column a widening
+ * integer cast reads (int4 -> int8). */
+static const ex_expr_t *key_col(const ex_expr_t *k)
+{
+    if (k->kind == EX_CAST && k->nargs == 1 && int_oid(k->type.oid) && int_oid(k->args[0]->type.oid) &&
+        k->args[0]->kind == EX_COL)
+        return k->args[0];
+    return k;
+}
+
+/* Does a column of type t order and compare as the key type oid? */
+static bool same_order(uint32_t t, uint32_t oid)
+{
+    return t == oid || (int_oid(t) && int_oid(oid));
+}
+
 static bool mergeable(const plan_t *j)
 {
     if (j->kind != P_JOIN || j->lateral || j->nkeys == 0 || j->nkeys > 32 || j->merge)
         return false;
-    if (j->jointype != J_INNER && j->jointype != J_LEFT && j->jointype != J_RIGHT && j->jointype != J_FULL)
+    if (j->jointype != J_INNER && j->jointype != J_LEFT && j->jointype != J_RIGHT && j->jointype != J_FULL &&
+        !((j->jointype == J_SEMI || j->jointype == J_ANTI) && !j->qual))
         return false;
     for (int i = 0; i < j->nkeys; i++) {
-        const ex_expr_t *l = j->lkeys[i], *r = j->rkeys[i];
+        const ex_expr_t *l = key_col(j->lkeys[i]), *r = key_col(j->rkeys[i]);
         uint32_t oid = j->keytypes[i].oid;
         if (l->kind != EX_COL || r->kind != EX_COL || l->idx < 0 || l->idx >= j->left->ncols ||
-            r->idx < 0 || r->idx >= j->right->ncols || l->type.oid != oid || r->type.oid != oid ||
-            !ex_hash_eq_type(oid))
+            r->idx < 0 || r->idx >= j->right->ncols || !same_order(l->type.oid, oid) ||
+            !same_order(r->type.oid, oid) || !ex_hash_eq_type(oid))
             return false;
     }
     return true;
@@ -63,10 +89,10 @@ static plan_t *chain_copy(rdb_arena_t *a, plan_t *p)
     return c;
 }
 
-/* in in ascending order of keys (columns of its row), NULLs last: a Sort
- * or an ordered scan; *sorts: a Sort it is. */
-static plan_t *ordered_input(rdb_arena_t *a, plan_t *in, ex_expr_t **keys, const sql_type_t *types, int nk,
-                             bool *sorts)
+/* in in ascending order of keys (columns of its row, each sorted as its
+ * own type: key_col), NULLs last: a Sort or an ordered scan; *sorts: a
+ * Sort it is. */
+static plan_t *ordered_input(rdb_arena_t *a, plan_t *in, ex_expr_t **keys, int nk, bool *sorts)
 {
     plan_t *s = plan_new(a, P_SORT, in->ncols);
     s->types = in->types;
@@ -77,7 +103,7 @@ static plan_t *ordered_input(rdb_arena_t *a, plan_t *in, ex_expr_t **keys, const
     s->nsort = nk;
     s->sort = RDB_ARENA_NEWN(a, plan_sortkey_t, nk);
     for (int i = 0; i < nk; i++)
-        s->sort[i] = (plan_sortkey_t){ keys[i]->idx, types[i], false, false };
+        s->sort[i] = (plan_sortkey_t){ key_col(keys[i])->idx, key_col(keys[i])->type, false, false };
     s->est_rows = in->est_rows;
     plan_t *o = pl_order_sort(a, s);
     *sorts = o == s;
@@ -105,8 +131,8 @@ bool pl_merge_join(rdb_arena_t *a, plan_t *j)
     double hash = L * 0.1 + R * 0.5 + (R * row_bytes(j->right) > 2 * wm ? L + R : 0) +
                   (o->hashjoin ? 0 : DISABLED);
     bool ls, rs;
-    plan_t *l = ordered_input(a, j->left, j->lkeys, j->keytypes, j->nkeys, &ls);
-    plan_t *r = ordered_input(a, j->right, j->rkeys, j->keytypes, j->nkeys, &rs);
+    plan_t *l = ordered_input(a, j->left, j->lkeys, j->nkeys, &ls);
+    plan_t *r = ordered_input(a, j->right, j->rkeys, j->nkeys, &rs);
     double merge = (L + R) * 0.05 + (ls ? sort_cost(j->left, L, wm) : 0) + (rs ? sort_cost(j->right, R, wm) : 0) +
                    ((ls || rs) && !o->sort ? DISABLED : 0) + (o->mergejoin ? 0 : DISABLED);
     if (merge >= hash)

@@ -968,6 +968,7 @@ static plan_t *opt(rdb_arena_t *a, plan_t *p, qlist_t *in)
             j->left = c;
             j->right = opt(a, j->right, NULL);
             j->est_rows = c->est_rows / 2 + 1;
+            pl_merge_join(a, j);   /* merge semi (anti) join where it costs less */
             c = j;
         }
         return c;

@@ -91,6 +91,13 @@ static inline sql_value_t sql_array_encode_like(rdb_arena_t *a, const sql_array_
 rdb_status_t sql_array_stack(rdb_arena_t *a, sql_type_t arrt, int n, const sql_value_t *arrays,
                              sql_value_t *out, rdb_err_t *err);
 /* Number of elements / lower bound (first dimension) of an encoded array. */
+/* A one-dimensional array (lower bound 1) built one element at a time
+ * in b (ARRAY(subquery): no vector of the elements): begin, add each
+ * element, then end copies the encoding of n (the elements added) into a.
+ * b's length is the encoding's size so far. */
+void sql_array_build_begin(rdb_buf_t *b);
+void sql_array_build_add(rdb_buf_t *b, sql_type_t elem, const sql_value_t *v);
+sql_value_t sql_array_build_end(rdb_arena_t *a, rdb_buf_t *b, int n);
 int sql_array_count(const sql_value_t *v);
 int32_t sql_array_lbound(const sql_value_t *v);
 /* The shape of an encoded array: returns ndim (0 when empty) and fills

@@ -322,8 +322,13 @@ static void pack_table(rdb_buf_t *out, const sql_table_t *t)
     msgpack_pack_array(pk, (size_t)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
         const sql_column_t *c = &t->cols[i];
-        msgpack_pack_map(pk, 14);
+        msgpack_pack_map(pk, 15);
         pk_str(pk, "name"); pk_str(pk, c->name);
+        pk_str(pk, "cor");
+        if (c->has_correlation)
+            msgpack_pack_float(pk, c->correlation);
+        else
+            msgpack_pack_nil(pk);
         pk_str(pk, "nf"); msgpack_pack_float(pk, c->null_frac);
         pk_str(pk, "nd"); msgpack_pack_double(pk, c->n_distinct);
         /* ANALYZE's distribution (colstats.h) */
@@ -469,6 +474,9 @@ static rdb_status_t unpack_table(rdb_arena_t *a, const msgpack_object *o, sql_ta
         }
         c->nhist = unpack_values(a, c->type, mp_get(co, "hist"), &c->hist);
         c->avg_width = (int)mp_int(mp_get(co, "aw"), 0);
+        const msgpack_object *cor = mp_get(co, "cor");   /* absent before it existed */
+        c->has_correlation = cor && (cor->type == MSGPACK_OBJECT_FLOAT32 || cor->type == MSGPACK_OBJECT_FLOAT64);
+        c->correlation = c->has_correlation ? (float)cor->via.f64 : 0;
         if (!c->name || c->colid >= t->nrowcols)
             return rdb_err_set(err, RDB_CORRUPTION, RDB_SQLSTATE_DATA_CORRUPTED,
                                "catalog relation %u: bad column %d", t->id, i);

@@ -75,6 +75,10 @@ typedef struct sql_column {
     sql_value_t *mcv;
     float       *mcv_freq;
     sql_value_t *hist;
+    /* correlation of the storage (key) order with the values' order,
+     * -1..1, as pg_stats.correlation (none: fewer than 2 values) */
+    bool         has_correlation;
+    float        correlation;
 } sql_column_t;
 
 typedef struct sql_index {

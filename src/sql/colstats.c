@@ -29,6 +29,7 @@ struct sql_sample {
     int       n;
     char    **rows;    /* packed rows: an array of t->ncols values */
     size_t   *lens;
+    uint64_t *ord;     /* each row's position in the scan (storage key order) */
     uint64_t  rng;
 };
 
@@ -38,6 +39,7 @@ sql_sample_t *sql_sample_new(const sql_table_t *t)
     s->t = t;
     s->rows = rdb_calloc(SQL_STATS_SAMPLE, sizeof(char *));
     s->lens = rdb_calloc(SQL_STATS_SAMPLE, sizeof(size_t));
+    s->ord = rdb_calloc(SQL_STATS_SAMPLE, sizeof(uint64_t));
     s->rng = 0x9e3779b97f4a7c15ull ^ t->id;
     return s;
 }
@@ -74,6 +76,7 @@ void sql_sample_add(sql_sample_t *s, const sql_value_t *row)
         sql_value_pack(&pk, t->cols[c].type, &row[t->cols[c].colid]);
     s->rows[slot] = sb.data;   /* malloc'd by the sbuffer: ours now */
     s->lens[slot] = sb.size;
+    s->ord[slot] = s->seen;
 }
 
 void sql_sample_free(sql_sample_t *s)
@@ -84,6 +87,7 @@ void sql_sample_free(sql_sample_t *s)
         free(s->rows[i]);
     free(s->rows);
     free(s->lens);
+    free(s->ord);
     free(s);
 }
 
@@ -93,6 +97,42 @@ static int val_cmp(const void *x, const void *y, void *arg)
 {
     const cmpctx_t *c = arg;
     return sql_value_cmp(c->t, x, y);
+}
+
+/* Sort positions by value, then by position (PostgreSQL's
+ * compare_scalars breaks ties by tuple number). */
+typedef struct { sql_type_t t; const sql_value_t *vals; } poscmp_t;
+
+static int pos_cmp(const void *x, const void *y, void *arg)
+{
+    const poscmp_t *c = arg;
+    int a = *(const int *)x, b = *(const int *)y;
+    int r = sql_value_cmp(c->t, &c->vals[a], &c->vals[b]);
+    return r ? r : (a > b) - (a < b);
+}
+
+/* The correlation between the storage order of the nv sampled non-NULL
+ * values (vals, in scan order) and their sort order, as PostgreSQL's
+ * compute_scalar_stats computes it over its sample in physical order:
+ * Pearson's coefficient of (sorted position, scan position). */
+static bool correlation(sql_type_t t, const sql_value_t *vals, int nv, float *out)
+{
+    if (nv < 2)
+        return false;
+    int *pos = rdb_malloc(sizeof(int) * (size_t)nv);
+    for (int i = 0; i < nv; i++)
+        pos[i] = i;
+    poscmp_t pc = { t, vals };
+    qsort_r(pos, (size_t)nv, sizeof *pos, pos_cmp, &pc);
+    double xysum = 0;
+    for (int i = 0; i < nv; i++)
+        xysum += (double)i * (double)pos[i];
+    free(pos);
+    double n = nv;
+    double xsum = (n - 1) * n / 2.0;
+    double x2sum = (n - 1) * n * (2 * n - 1) / 6.0;
+    *out = (float)((n * xysum - xsum * xsum) / (n * x2sum - xsum * xsum));
+    return true;
 }
 
 typedef struct track {
@@ -137,6 +177,7 @@ static void column_stats(rdb_arena_t *a, sql_column_t *col, sql_value_t *vals, i
     col->mcv = col->hist = NULL;
     col->mcv_freq = NULL;
     col->avg_width = 0;
+    col->has_correlation = correlation(col->type, vals, nv, &col->correlation);
     if (nv == 0)
         return;
     /* PostgreSQL's stored width: typlen, or a varlena's bytes and header
@@ -235,6 +276,13 @@ static void column_stats(rdb_arena_t *a, sql_column_t *col, sql_value_t *vals, i
     }
 }
 
+static int ord_cmp(const void *x, const void *y, void *arg)
+{
+    const uint64_t *ord = arg;
+    uint64_t a = ord[*(const int *)x], b = ord[*(const int *)y];
+    return (a > b) - (a < b);
+}
+
 rdb_status_t sql_sample_stats(sql_sample_t *s, rdb_arena_t *a, sql_table_t *c, uint64_t totalrows, rdb_err_t *err)
 {
     const sql_table_t *t = s->t;
@@ -244,9 +292,15 @@ rdb_status_t sql_sample_stats(sql_sample_t *s, rdb_arena_t *a, sql_table_t *c, u
     msgpack_unpacked up;
     msgpack_unpacked_init(&up);
     rdb_status_t rc = RDB_OK;
+    /* the sample in scan order (the reservoir replaced slots at random) */
+    int *byord = rdb_malloc(sizeof(int) * (size_t)(s->n + 1));
+    for (int i = 0; i < s->n; i++)
+        byord[i] = i;
+    qsort_r(byord, (size_t)s->n, sizeof *byord, ord_cmp, s->ord);
     for (int k = 0; k < t->ncols && k < c->ncols && rc == RDB_OK; k++) {
         int nv = 0;
-        for (int i = 0; i < s->n; i++) {
+        for (int j = 0; j < s->n; j++) {
+            int i = byord[j];
             size_t off = 0;
             if (msgpack_unpack_next(&up, s->rows[i], s->lens[i], &off) != MSGPACK_UNPACK_SUCCESS ||
                 up.data.type != MSGPACK_OBJECT_ARRAY || up.data.via.array.size != (uint32_t)t->ncols) {
@@ -267,6 +321,7 @@ rdb_status_t sql_sample_stats(sql_sample_t *s, rdb_arena_t *a, sql_table_t *c, u
         rdb_arena_reset(&va);
     }
     msgpack_unpacked_destroy(&up);
+    free(byord);
     free(vals);
     rdb_arena_destroy(&va);
     return rc;

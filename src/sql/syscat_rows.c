@@ -690,8 +690,9 @@ static sql_value_t stats_array(syscat_rows_t *r, sql_type_t t, const sql_value_t
 
 /* pg_stats: ANALYZE's statistics of each column of an analyzed table
  * (catalog.h, colstats.h).  n_distinct as PostgreSQL stores it: negative
- * (minus the fraction of rows) beyond a tenth of the rows.  correlation
- * and the element statistics are not computed (NULL). */
+ * (minus the fraction of rows) beyond a tenth of the rows; correlation
+ * of the storage (key) order.  The element statistics are not computed
+ * (NULL). */
 static void gen_pg_stats(const sql_syscat_env_t *env, syscat_rows_t *r)
 {
     int n = sql_cat_count(env->snap);
@@ -721,7 +722,7 @@ static void gen_pg_stats(const sql_syscat_env_t *env, syscat_rows_t *r)
                 S("most_common_freqs", sql_null());
             }
             S("histogram_bounds", stats_array(r, c->type, c->hist, c->nhist));
-            S("correlation", sql_null());
+            S("correlation", c->has_correlation ? sql_float(c->correlation) : sql_null());
         }
     }
 }

@@ -714,6 +714,18 @@ rdb_status_t sql_table_unique_recheck(txn_t *txn, const sql_table_t *t, const sq
     return rc;
 }
 
+bool sql_table_unique_lock_key(rdb_buf_t *k, const sql_table_t *t, const sql_index_t *ix,
+                               const sql_value_t *row)
+{
+    if (!ix->unique || index_has_null(ix, row))
+        return false;
+    rdb_buf_t e = RDB_BUF_INIT;
+    index_cols(&e, t, ix, row);
+    rdb_buf_append(k, e.data + 1, e.len - 1);   /* without the 0x03 prefix */
+    rdb_buf_free(&e);
+    return true;
+}
+
 static void index_put(txn_t *txn, const sql_table_t *t, const sql_index_t *ix,
                       const sql_value_t *row, const rdb_buf_t *pk, bool del)
 {

@@ -65,6 +65,14 @@ rdb_status_t sql_table_truncate(txn_t *t, const sql_table_t *tab, rdb_err_t *err
 rdb_status_t sql_table_unique_recheck(txn_t *t, const sql_table_t *tab, const sql_index_t *ix,
                                       const sql_value_t *row, rdb_err_t *err);
 
+/* The key of the lock on row's value of unique index ix (exec/dml.h's
+ * ex_lock_unique): be32 index id ‖ the indexed columns' encoding, appended
+ * to k.  Index and table ids come from one counter, so it never equals a
+ * row lock's key (be32 table id ‖ primary key).  False (nothing appended)
+ * when ix is not unique or one of its columns is NULL in row: no check. */
+bool sql_table_unique_lock_key(rdb_buf_t *k, const sql_table_t *tab, const sql_index_t *ix,
+                               const sql_value_t *row);
+
 /* Point lookup by primary key (npk values in pk_colids order). */
 rdb_status_t sql_table_get(txn_t *t, const sql_table_t *tab, const sql_value_t *pk,
                            rdb_arena_t *a, sql_value_t *row, bool *found, rdb_err_t *err);

@@ -149,6 +149,30 @@ sql_value_t sql_array_encode(rdb_arena_t *a, sql_type_t elem, int32_t lbound, in
     return encode(a, elem, 1, dims, &lbound, n, elems);
 }
 
+void sql_array_build_begin(rdb_buf_t *b)
+{
+    rdb_buf_reset(b);
+    rdb_buf_append(b, "\1\0\0\0\0\0\0\0", 8);   /* lower bound 1, n patched at the end */
+}
+
+void sql_array_build_add(rdb_buf_t *b, sql_type_t elem, const sql_value_t *v)
+{
+    payload_t pk = payload_of(elem.oid);
+    size_t sz = elem_size(pk, v);
+    rdb_buf_reserve(b, sz);
+    put_elem(b->data + b->len, pk, v);
+    b->len += sz;
+}
+
+sql_value_t sql_array_build_end(rdb_arena_t *a, rdb_buf_t *b, int n)
+{
+    assert(b->len >= 8 && n >= 0 && n <= SQL_ARRAY_MAX_ELEMS);
+    put_le32(b->data + 4, (uint32_t)n);
+    char *buf = rdb_arena_alloc(a, b->len);
+    memcpy(buf, b->data, b->len);
+    return sql_bytes(buf, (uint32_t)b->len);
+}
+
 sql_value_t sql_array_encode_md(rdb_arena_t *a, sql_type_t elem, int ndim, const int *dims,
                                 const int32_t *lbs, const sql_value_t *elems)
 {
