@@ -308,27 +308,38 @@ static void col_types(const sql_table_t *t, sql_type_t *out)
             out[t->cols[i].colid] = t->cols[i].type;
 }
 
+/* The element count of the MessagePack array that starts at *pp (a flat
+ * row), *pp moved past its header; false if no array starts there. */
+static bool mp_array_head(const char **pp, const char *end, uint32_t *n)
+{
+    const char *p = *pp;
+    if (p >= end)
+        return false;
+    uint8_t b = (uint8_t)*p++;
+    if ((b & 0xf0) == 0x90) {
+        *n = b & 0x0f;
+    } else if (b == 0xdc && end - p >= 2) {
+        *n = rdb_get_u16_be(p);
+        p += 2;
+    } else if (b == 0xdd && end - p >= 4) {
+        *n = rdb_get_u32_be(p);
+        p += 4;
+    } else {
+        return false;
+    }
+    *pp = p;
+    return true;
+}
+
 /* 1: decoded; 0: not a flat row, use row_decode_cols; -1: error (err set). */
 static int row_decode_fast(rdb_arena_t *a, const sql_table_t *tab, const sql_type_t *types,
                            const char *p, size_t len, sql_value_t *row, const bool *need,
                            rdb_err_t *err)
 {
     const char *end = p + len;
-    if (len < 1)
-        return 0;
-    uint8_t b = (uint8_t)*p++;
     uint32_t n;
-    if ((b & 0xf0) == 0x90) {
-        n = b & 0x0f;
-    } else if (b == 0xdc && end - p >= 2) {
-        n = rdb_get_u16_be(p);
-        p += 2;
-    } else if (b == 0xdd && end - p >= 4) {
-        n = rdb_get_u32_be(p);
-        p += 4;
-    } else {
+    if (!mp_array_head(&p, end, &n))
         return 0;
-    }
     for (int i = 0; i < tab->nrowcols; i++)
         row[i] = sql_null();
     for (uint32_t i = 0; i < n; i++) {
@@ -401,21 +412,9 @@ static int row_decode_kinds(rdb_arena_t *a, const sql_table_t *tab, const sql_ty
                             rdb_err_t *err)
 {
     const char *end = p + len;
-    if (len < 1)
-        return 0;
-    uint8_t b = (uint8_t)*p++;
     uint32_t n;
-    if ((b & 0xf0) == 0x90) {
-        n = b & 0x0f;
-    } else if (b == 0xdc && end - p >= 2) {
-        n = rdb_get_u16_be(p);
-        p += 2;
-    } else if (b == 0xdd && end - p >= 4) {
-        n = rdb_get_u32_be(p);
-        p += 4;
-    } else {
+    if (!mp_array_head(&p, end, &n))
         return 0;
-    }
     for (int i = 0; i < tab->nrowcols; i++)
         row[i] = sql_null();
     uint32_t stop = n < (uint32_t)ndk ? n : (uint32_t)ndk;
