@@ -56,6 +56,27 @@ def starts(m):
     return [p.get("start_value") for p in m["partitions"]]
 
 
+def map_settled(conn, table, quiet=5.0, timeout=60):
+    """Poll the table's map until its split points and move state have not
+    changed for `quiet` seconds; False at timeout.  After the writers stop,
+    the decaying write rate can still split again once the cooldown (3 s)
+    passed, and a split running while the convergence checker dumps the
+    nodes one after the other shows them different.  Checks run every
+    second, so 5 quiet seconds mean one ran past the cooldown and found the
+    rate below the threshold: it only falls from there."""
+    last, since, deadline = None, time.time(), time.time() + timeout
+    while time.time() < deadline:
+        m = pmap(conn, table)
+        parts = (m or {}).get("partitions") or []
+        now = json.dumps([m and m.get("moving"), [p.get("start_value") for p in parts]])
+        if now != last:
+            last, since = now, time.time()
+        elif time.time() - since >= quiet:
+            return True
+        time.sleep(0.3)
+    return False
+
+
 class Writers(Workers):
     """Threads inserting distinct ids at QUORUM on one node until stop()."""
 
@@ -137,6 +158,7 @@ def part_a(c):
             "node 2 reads every acknowledged row exactly once at QUORUM (%d rows, %d acked)"
             % (len(got), len(ids)))
     T.check(one(b, "SELECT count(*) FROM r") == len(ids), "count(*) at QUORUM matches")
+    T.check(map_settled(b, "r"), "the map settles once the writers stopped")
     T.check(c.wait_converged() == [], "replicas converge after the automatic split")
     maps = [pmap(connect(n)) for n in c.nodes]
     T.check(len({json.dumps(starts(x)) for x in maps}) == 1, "every node has the same map")
@@ -313,6 +335,7 @@ def part_d(c):
     T.check(len(got) == len(ids) and {r[0] for r in got} == set(ids),
             "(d) node 2 reads every acknowledged row exactly once at QUORUM (%d rows, %d acked)"
             % (len(got), len(ids)))
+    T.check(map_settled(b, "r3"), "(d) the map settles once the writers stopped")
     T.check(c.wait_converged() == [], "(d) replicas converge")
     a.close()
     b.close()
